@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { Registry } from '../core/model.ts';
+
+const Endpoint = z.url().optional();
+const Flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+
+/**
+ * Everything that differs between AWS and the embedded runtime is here: names, endpoints and
+ * credentials. Business code never asks where it runs.
+ */
+const Env = z.object({
+  AWS_REGION: z.string().default('eu-west-2'),
+  TABLE_NAME: z.string().min(1),
+  STATE_MACHINE_ARN: z.string().default(''),
+  EXPORT_BUCKET: z.string().default(''),
+  PUBLIC_BASE_URL: z.url().default('http://localhost'),
+  MAIL_FROM: z.email().default('privacy@offtek.example'),
+  COMPLIANCE_EMAIL: z.email().default('compliance@offtek.example'),
+  /** The validated processor registry (infra/ and local/ both render it from processors/*.json). */
+  PROCESSOR_REGISTRY: z.string().default('{"version":1,"processors":[]}'),
+  /** Secrets Manager id of the app's own keys (HMAC of emails, status and verify tokens). */
+  APP_SECRET_ID: z.string().default('lethe/app'),
+  /** Loopback webhook targets are refused unless this is set (embedded runtime only). */
+  ALLOW_LOOPBACK_WEBHOOKS: Flag,
+  ADMIN_JWT_ISSUER: z.string().default(''),
+  ADMIN_JWKS_URL: z.string().default(''),
+  ADMIN_JWT_AUDIENCE: z.string().default(''),
+  DDB_ENDPOINT: Endpoint,
+  SFN_ENDPOINT: Endpoint,
+  SES_ENDPOINT: Endpoint,
+  S3_ENDPOINT: Endpoint,
+  SECRETS_ENDPOINT: Endpoint,
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv) {
+  const e = Env.parse(env);
+  const registry = Registry.partial({ processors: true }).parse(JSON.parse(e.PROCESSOR_REGISTRY));
+  return { ...e, registry: { version: registry.version, processors: registry.processors ?? [] } };
+}
+export type Config = ReturnType<typeof loadConfig>;
+
+export const config: Config = loadConfig(process.env);

@@ -1,0 +1,40 @@
+/**
+ * One table for everything Lethe stores. The same definition creates the table in CDK (infra/)
+ * and in the embedded DynamoDB (local/), so the two can never drift.
+ *
+ * Items (pk / sk):
+ *   REQ#<id>      / REQUEST        the request: status, version, dates, hash of the email, its audit chain.
+ *                                  No personal data, so it stays as the proof-of-compliance record.
+ *   REQ#<id>      / PII            email, name, order number; expires by TTL (7 days unverified,
+ *                                  30 days after the request ends).
+ *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
+ *                                  callback receipts and the task's own audit chain.
+ *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
+ *   DEDUPE#<emailHash>#<type> / DEDUPE    the open request for that email and type (duplicates).
+ *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request.
+ *   SUPPRESS#<hmac> / SUPPRESS     the suppression list (objections to marketing), HMAC of the address.
+ *   CUSTOMER#<hmac> / CUSTOMER     the shop's customer directory (seeded locally; a real shop's API on AWS).
+ *
+ * GSI1 lists requests by status, ordered by due date: gsi1pk = STATUS#<status>,
+ * gsi1sk = <dueDate or received date>#<id>. The console pages through it; nothing scans.
+ *
+ * Every state change is a single-item conditional write on (status, version): the embedded
+ * DynamoDB has no transactions, and a write that loses a race must fail whole, not half-apply.
+ */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'ttl',
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+export const key = {
+  request: (id: string) => ({ pk: `REQ#${id}`, sk: 'REQUEST' }),
+  pii: (id: string) => ({ pk: `REQ#${id}`, sk: 'PII' }),
+  task: (requestId: string, processorId: string) => ({ pk: `REQ#${requestId}`, sk: `TASK#${processorId}` }),
+  rate: (scope: string, hash: string, window: number) => ({ pk: `RATE#${scope}#${hash}#${window}`, sk: 'RATE' }),
+  dedupe: (emailHash: string, type: string) => ({ pk: `DEDUPE#${emailHash}#${type}`, sk: 'DEDUPE' }),
+  verify: (tokenHash: string) => ({ pk: `VERIFY#${tokenHash}`, sk: 'VERIFY' }),
+  suppress: (hmac: string) => ({ pk: `SUPPRESS#${hmac}`, sk: 'SUPPRESS' }),
+  customer: (hmac: string) => ({ pk: `CUSTOMER#${hmac}`, sk: 'CUSTOMER' }),
+};

@@ -1,0 +1,67 @@
+import type { AuditInput } from './audit.ts';
+import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
+
+/** What core needs from the outside world. Adapters implement these; tests may fake them. */
+
+export type StoredRequest = PrivacyRequest & {
+  audit: AuditEvent[];
+  /** SHA-256 of the status-page token; the token itself is only in the requester's email. */
+  statusTokenHash: string;
+};
+
+export type StoredTask = ProcessorTask & {
+  audit: AuditEvent[];
+  /** The task token the state machine currently waits on (dispatch, or the escalation wait). */
+  token?: string;
+  /** webhook-id → SHA-256 of the callback body: replayed ids are answered, never applied again. */
+  receipts?: Record<string, { bodyHash: string; signature: string; at: string }>;
+};
+
+export type Pii = {
+  email: string;
+  name?: string;
+  orderNumber?: string;
+};
+
+export type RequestPage = { items: StoredRequest[]; cursor?: string };
+
+export interface Repository {
+  createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date): Promise<void>;
+  getRequest(id: string): Promise<StoredRequest | undefined>;
+  getPii(id: string): Promise<Pii | undefined>;
+  setPiiExpiry(id: string, expiresAt: Date): Promise<void>;
+  transitionRequest(
+    prev: StoredRequest,
+    to: RequestStatus,
+    changes: Partial<StoredRequest> & Record<string, unknown>,
+    event: AuditInput,
+    opts?: { removeTtl?: boolean; ttl?: Date },
+  ): Promise<StoredRequest>;
+  putTasksIfAbsent(tasks: StoredTask[]): Promise<void>;
+  listTasks(requestId: string): Promise<StoredTask[]>;
+  getTask(requestId: string, processorId: string): Promise<StoredTask | undefined>;
+  transitionTask(
+    prev: StoredTask,
+    to: TaskStatus,
+    changes: Partial<StoredTask> & Record<string, unknown>,
+    event: AuditInput,
+  ): Promise<StoredTask>;
+  setTaskToken(prev: StoredTask, token: string): Promise<StoredTask>;
+  listRequests(q: { status: RequestStatus; dueBefore?: string; limit?: number; cursor?: string }): Promise<RequestPage>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export type MailKind = 'transactional' | 'marketing' | 'compliance';
+export interface Mailer {
+  send(msg: { to: string; subject: string; text: string; html?: string; kind: MailKind }): Promise<void>;
+}
+
+export interface Workflow {
+  start(requestId: string, input: Record<string, unknown>): Promise<string>;
+  taskSuccess(token: string, output: unknown): Promise<void>;
+  taskFailure(token: string, error: string, cause: string): Promise<void>;
+  heartbeat(token: string): Promise<void>;
+}

@@ -1,0 +1,165 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  type IChainable,
+  IntegrationPattern,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export interface WorkflowFunctions {
+  readonly plan: IFunction;
+  readonly dispatch: IFunction;
+  readonly escalate: IFunction;
+  readonly assemble: IFunction;
+  readonly notify: IFunction;
+}
+
+export interface PrivacyWorkflowProps {
+  readonly functions: WorkflowFunctions;
+  /** How many processors are contacted at once. @default 10 */
+  readonly maxConcurrency?: number;
+  /** Key for the execution logs. */
+  readonly logKey?: IKey;
+}
+
+/** Errors a dispatch may throw that are worth retrying: the processor or the network hiccupped. */
+export const RETRYABLE_DISPATCH_ERRORS = ['DispatchFailed'];
+
+/**
+ * The privacy-request state machine, built once here and nowhere else. CDK synthesizes it for AWS;
+ * local/ renders the very same graph to ASL and runs it on aws-local-stepfunctions.
+ *
+ * Plan → Map(Dispatch ⟶ [on failure] Escalate) → (access only) Assemble → Notify → Done.
+ * JSONPath only, no Variables: that is what the embedded engine implements. A 6-processor erasure
+ * costs 11 state transitions: Plan, Map, 6 × Dispatch, IsExport, Notify, Done.
+ */
+export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxConcurrency = 10): IChainable {
+  const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+
+  const plan = new LambdaInvoke(scope, 'Plan', {
+    lambdaFunction: fns.plan,
+    payload: TaskInput.fromObject({ requestId: JsonPath.stringAt('$.requestId') }),
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+  });
+  plan.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2, jitterStrategy: undefined });
+
+  // The escalation waits, with its own token, for a human's resolution or a late processor callback,
+  // so one stuck processor never fails the whole request.
+  const escalate = new LambdaInvoke(scope, 'Escalate', {
+    lambdaFunction: fns.escalate,
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: TaskInput.fromObject({
+      token: JsonPath.taskToken,
+      requestId: JsonPath.stringAt('$.requestId'),
+      taskId: JsonPath.stringAt('$.task.taskId'),
+      error: JsonPath.objectAt('$.error'),
+    }),
+    retryOnServiceExceptions: false,
+  });
+  escalate.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
+
+  const dispatch = new LambdaInvoke(scope, 'Dispatch', {
+    lambdaFunction: fns.dispatch,
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: TaskInput.fromObject({
+      token: JsonPath.taskToken,
+      requestId: JsonPath.stringAt('$.requestId'),
+      taskId: JsonPath.stringAt('$.task.taskId'),
+    }),
+    heartbeatTimeout: Timeout.at('$.task.heartbeatSeconds'),
+    taskTimeout: Timeout.at('$.task.timeoutSeconds'),
+    retryOnServiceExceptions: false,
+  });
+  dispatch.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
+  dispatch.addRetry({
+    errors: RETRYABLE_DISPATCH_ERRORS,
+    interval: Duration.seconds(5),
+    maxAttempts: 3,
+    backoffRate: 3,
+    maxDelay: Duration.minutes(5),
+    jitterStrategy: undefined,
+  });
+  dispatch.addCatch(escalate, { errors: [Errors.ALL], resultPath: '$.error' });
+
+  const forEachTask = new MapState(scope, 'ForEachTask', {
+    itemsPath: '$.tasks',
+    maxConcurrency,
+    itemSelector: { requestId: JsonPath.stringAt('$.requestId'), task: JsonPath.objectAt('$$.Map.Item.Value') },
+    resultPath: JsonPath.DISCARD,
+  });
+  forEachTask.itemProcessor(dispatch);
+
+  const payload = TaskInput.fromObject({ requestId: JsonPath.stringAt('$.requestId') });
+  const assemble = new LambdaInvoke(scope, 'Assemble', {
+    lambdaFunction: fns.assemble,
+    payload,
+    payloadResponseOnly: true,
+    resultPath: JsonPath.DISCARD,
+    retryOnServiceExceptions: false,
+  });
+  assemble.addRetry({ errors: [...lambdaErrors, 'States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  const notify = new LambdaInvoke(scope, 'Notify', {
+    lambdaFunction: fns.notify,
+    payload,
+    payloadResponseOnly: true,
+    resultPath: JsonPath.DISCARD,
+    retryOnServiceExceptions: false,
+  });
+  notify.addRetry({ errors: [...lambdaErrors, 'States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+
+  const done = new Succeed(scope, 'Done');
+  const isExport = new Choice(scope, 'IsExport')
+    .when(Condition.booleanEquals('$.export', true), assemble.next(notify))
+    .otherwise(notify);
+  notify.next(done);
+
+  return plan.next(forEachTask).next(isExport);
+}
+
+/** The Standard state machine, with its logs and tracing. */
+export class PrivacyWorkflow extends Construct {
+  readonly machine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: PrivacyWorkflowProps) {
+    super(scope, id);
+    const logs = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.SIX_MONTHS,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.machine = new StateMachine(this, 'Machine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(buildDefinition(this, props.functions, props.maxConcurrency)),
+      tracingEnabled: true,
+      // ERROR level: execution data carries request ids only, but keep payloads out of logs anyway.
+      logs: { destination: logs, level: LogLevel.ERROR, includeExecutionData: false },
+    });
+  }
+
+  grantStart(g: IGrantable) {
+    return this.machine.grantStartExecution(g);
+  }
+  grantTaskResponse(g: IGrantable) {
+    return this.machine.grantTaskResponse(g);
+  }
+  grantRead(g: IGrantable) {
+    return this.machine.grantRead(g);
+  }
+}
