@@ -5,7 +5,8 @@ import { buildDefinition, type WorkflowFunctions } from '../workflows/privacy-wo
 
 export const LOCAL_REGION = 'eu-west-2';
 export const LOCAL_ACCOUNT = '000000000000';
-export const WORKFLOW_FUNCTIONS = ['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const;
+export { WORKFLOW_FUNCTIONS } from '../infra/routes.ts';
+import { WORKFLOW_FUNCTIONS } from '../infra/routes.ts';
 export const functionArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:lethe-${name}`;
 
 /** Resolves the few intrinsic functions CDK leaves in a state machine definition. */

@@ -1,31 +1,16 @@
-/** Domain errors. The HTTP edge maps them to status codes once (see functions/shared/http.ts). */
+/**
+ * Domain errors. Each carries its HTTP status so the edge maps it once (functions/shared/http.ts);
+ * names are literals because bundles are minified and class names do not survive that.
+ */
 export class DomainError extends Error {
+  readonly status: number = 500;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
-/** 404 */
-export class NotFound extends DomainError {}
-/** 409: the action is not legal in the current state, or lost a race. */
-export class Conflict extends DomainError {}
-/** 401 */
-export class Unauthorized extends DomainError {}
-/** 403 */
-export class Forbidden extends DomainError {}
-/** 410 */
-export class Gone extends DomainError {}
-/** 429 */
-export class TooManyRequests extends DomainError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
-}
-/** 400 with field-level issues, built from zod or from a domain rule on one field. */
 export class InvalidInput extends DomainError {
+  override readonly name = 'InvalidInput';
+  override readonly status = 400;
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[],
@@ -33,8 +18,44 @@ export class InvalidInput extends DomainError {
     super(message);
   }
 }
+export class Unauthorized extends DomainError {
+  override readonly name = 'Unauthorized';
+  override readonly status = 401;
+}
+export class Forbidden extends DomainError {
+  override readonly name = 'Forbidden';
+  override readonly status = 403;
+}
+export class NotFound extends DomainError {
+  override readonly name = 'NotFound';
+  override readonly status = 404;
+}
+/** The action is not legal in the current state, or lost a race. */
+export class Conflict extends DomainError {
+  override readonly name: string = 'Conflict';
+  override readonly status = 409;
+}
+export class Gone extends DomainError {
+  override readonly name = 'Gone';
+  override readonly status = 410;
+}
+export class PayloadTooLarge extends DomainError {
+  override readonly name = 'PayloadTooLarge';
+  override readonly status = 413;
+}
+export class TooManyRequests extends DomainError {
+  override readonly name = 'TooManyRequests';
+  override readonly status = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
 
 export class IllegalTransition extends Conflict {
+  override readonly name = 'IllegalTransition';
   constructor(
     readonly entity: 'request' | 'task',
     readonly from: string,

@@ -1,0 +1,31 @@
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Mailer, MailKind } from '../core/ports.ts';
+import { ses } from './clients.ts';
+import { config } from './config.ts';
+
+/** SES v2. Suppression of marketing mail is a rule of core, checked before this is called. */
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly client: SESv2Client = ses,
+    private readonly from: string = config.MAIL_FROM,
+  ) {}
+
+  async send(msg: { to: string; subject: string; text: string; html?: string; kind: MailKind }): Promise<void> {
+    await this.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: this.from,
+        Destination: { ToAddresses: [msg.to] },
+        Content: {
+          Simple: {
+            Subject: { Data: msg.subject, Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: msg.text, Charset: 'UTF-8' },
+              ...(msg.html ? { Html: { Data: msg.html, Charset: 'UTF-8' } } : {}),
+            },
+          },
+        },
+        EmailTags: [{ Name: 'kind', Value: msg.kind }],
+      }),
+    );
+  }
+}

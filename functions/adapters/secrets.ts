@@ -1,0 +1,36 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { secrets } from './clients.ts';
+import { config } from './config.ts';
+
+/** Secrets are fetched once per container and kept in memory only; they are never logged. */
+const cache = new Map<string, Promise<string>>();
+
+export function getSecret(id: string, client: SecretsManagerClient = secrets): Promise<string> {
+  let p = cache.get(id);
+  if (!p) {
+    p = client.send(new GetSecretValueCommand({ SecretId: id })).then((r) => {
+      if (!r.SecretString) throw new Error(`secret ${id} has no string value`);
+      return r.SecretString;
+    });
+    p.catch(() => cache.delete(id));
+    cache.set(id, p);
+  }
+  return p;
+}
+
+const AppKeys = z.object({ hmacKey: z.string().min(32) });
+export type AppKeys = z.infer<typeof AppKeys>;
+
+/** The app's own key: HMAC of email addresses (dedupe, suppression, customer lookup). */
+export async function appKeys(): Promise<AppKeys> {
+  return AppKeys.parse(JSON.parse(await getSecret(config.APP_SECRET_ID)));
+}
+
+/** A processor's signing secrets, newest first; more than one while a key is being rotated. */
+export async function processorSecrets(ref: string): Promise<string[]> {
+  const v = JSON.parse(await getSecret(ref));
+  return z.object({ secrets: z.array(z.string().startsWith('whsec_')).min(1) }).parse(v).secrets;
+}
+
+export const clearSecretCache = () => cache.clear();

@@ -1,0 +1,93 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type ZodType, z } from 'zod';
+import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests } from '../core/errors.ts';
+import { logger } from './powertools.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Requests are small forms and callbacks; anything larger is refused before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, ...headers },
+  body: JSON.stringify(body),
+});
+
+export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
+    ...SECURITY_HEADERS,
+    ...headers,
+  },
+  body,
+});
+
+export function rawBody(event: HttpEvent): string {
+  if (!event.body) return '';
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new PayloadTooLarge('request body too large');
+  return text;
+}
+
+export function issuesOf(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+}
+
+/** Parses a value with zod and turns failure into a field-level 400. */
+export function parse<T extends ZodType>(schema: T, value: unknown, what = 'body'): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new InvalidInput(`invalid ${what}`, issuesOf(r.error));
+  return r.data;
+}
+
+/** Parses a JSON (or urlencoded form) body; malformed JSON is a 400, not a 500. */
+export function parseBody<T extends ZodType>(schema: T, event: HttpEvent): z.output<T> {
+  const text = rawBody(event);
+  const type = (event.headers?.['content-type'] ?? '').toLowerCase();
+  let value: unknown;
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    value = Object.fromEntries(new URLSearchParams(text));
+  } else {
+    try {
+      value = text ? JSON.parse(text) : {};
+    } catch {
+      throw new InvalidInput('invalid body', [{ path: '(body)', message: 'body is not valid JSON' }]);
+    }
+  }
+  return parse(schema, value);
+}
+
+export const statusOf = (error: unknown): number => (error instanceof DomainError ? error.status : 500);
+
+/** Maps domain errors to HTTP once, at the edge. Anything unknown is a 500 with a generic body. */
+export function httpErrors(): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      const status = statusOf(error);
+      if (status === 500) {
+        logger.error('unhandled error', { error: error as Error });
+        request.response = json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });
+        return;
+      }
+      const e = error as DomainError;
+      const body: Record<string, unknown> = { error: e.name, message: e.message };
+      if (e instanceof InvalidInput) body.issues = e.issues;
+      const headers: Record<string, string> =
+        e instanceof TooManyRequests ? { 'retry-after': String(e.retryAfterSeconds) } : {};
+      logger.info('request refused', { status, error: e.name });
+      request.response = json(status, body, headers);
+    },
+  };
+}
