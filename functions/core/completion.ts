@@ -1,0 +1,41 @@
+import type { Language, RequestType } from './model.ts';
+import type { StoredRequest, StoredTask } from './ports.ts';
+import { FINISHED_TASK_STATUSES } from './status.ts';
+
+/** Days the requester's contact data is kept after a request ends (then TTL removes it). */
+export const PII_RETENTION_DAYS_AFTER_CLOSE = 30;
+
+/** The request may complete when no task is still waiting on a processor or a human. */
+export const allTasksSettled = (tasks: readonly StoredTask[]) => tasks.every((t) => FINISHED_TASK_STATUSES.includes(t.status));
+
+/** The closing audit event anchors the head of every task's own chain in the request's chain. */
+export function taskAnchors(tasks: readonly StoredTask[]): Record<string, string> {
+  return Object.fromEntries(tasks.map((t) => [`task:${t.processorId}`, t.audit.at(-1)?.hash ?? '']));
+}
+
+const TYPE_LABEL: Record<Language, Record<RequestType, string>> = {
+  en: { access: 'access to your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'objection' },
+  fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition' },
+};
+
+const STATE_LABEL: Record<Language, Record<string, string>> = {
+  en: { completed: 'done', not_found: 'held no data about you', retained: 'kept some records (see below)', resolved: 'handled by our team', failed: 'could not be completed', timed_out: 'did not answer in time' },
+  fr: { completed: 'fait', not_found: "ne détenait aucune donnée vous concernant", retained: 'conserve certaines données (voir ci-dessous)', resolved: 'traité par notre équipe', failed: "n'a pas pu aboutir", timed_out: "n'a pas répondu à temps" },
+};
+
+/** The outcome email: plain words, in the requester's language, no personal data beyond the address. */
+export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], extra: string[] = []) {
+  const lang = req.language;
+  const lines = tasks.map((t) => `- ${t.category}: ${STATE_LABEL[lang][t.status] ?? t.status}`);
+  const what = TYPE_LABEL[lang][req.type];
+  if (lang === 'fr') {
+    return {
+      subject: 'Votre demande de confidentialité est terminée',
+      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, '', ...lines, ...extra, '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
+    };
+  }
+  return {
+    subject: 'Your privacy request is complete',
+    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, '', ...lines, ...extra, '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
+  };
+}

@@ -1,0 +1,8 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { completeRequest } from './complete.ts';
+
+const Input = z.object({ requestId: z.string() });
+
+/** Last state of the workflow: records the outcome, tells the requester, starts the PII clock. */
+export const handler = middy().handler(async (event: unknown) => completeRequest(Input.parse(event).requestId));

@@ -1,0 +1,44 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A Secrets Manager stand-in (GetSecretValue only, AWS JSON 1.1), backed by a file in the data dir
+ * so that secrets survive a restart. The secrets never leave this machine or reach a log.
+ */
+export async function startSecrets(file: string, initial: () => Record<string, unknown>, port = 0) {
+  let secrets: Record<string, unknown>;
+  if (existsSync(file)) {
+    secrets = JSON.parse(readFileSync(file, 'utf8'));
+  } else {
+    secrets = initial();
+    writeFileSync(`${file}.tmp`, JSON.stringify(secrets), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const reply = (status: number, value: unknown, type?: string) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...(type ? { 'x-amzn-errortype': type } : {}) });
+        res.end(JSON.stringify(value));
+      };
+      if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'UnknownOperationException' }, 'UnknownOperationException');
+      const id = JSON.parse(body || '{}').SecretId as string;
+      if (!(id in secrets)) {
+        return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }, 'ResourceNotFoundException');
+      }
+      const v = secrets[id];
+      reply(200, { ARN: `arn:aws:secretsmanager:eu-west-2:000000000000:secret:${id}`, Name: id, SecretString: typeof v === 'string' ? v : JSON.stringify(v) });
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get: (id: string) => secrets[id],
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
