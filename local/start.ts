@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import { startRuntime } from './runtime.ts';
+
+/**
+ * `npm start`: the whole of Lethe on this machine. Data persists under LETHE_DATA_DIR (default
+ * .lethe/), so a second start keeps every request and resumes unfinished executions.
+ */
+const dataDir = resolve(process.env.LETHE_DATA_DIR ?? '.lethe');
+const port = Number(process.env.LETHE_PORT ?? 3000);
+const processorsPort = Number(process.env.LETHE_PROCESSORS_PORT ?? 0);
+
+const rt = await startRuntime({ dataDir, port, processorsPort });
+const extra = (rt as { notes?: string[] }).notes ?? [];
+console.log(
+  [
+    '',
+    'Lethe is running on embedded services.',
+    '',
+    `  Privacy form      ${rt.urls.web}`,
+    `  Compliance console ${rt.urls.console}`,
+    `  Mailbox (SES)     ${rt.urls.mailbox}`,
+    `  API               ${rt.urls.api}`,
+    `  Demo processors   ${rt.urls.processors}/<id>  (${rt.registry.processors.map((p) => p.id).join(', ')})`,
+    `  Step Functions    ${rt.urls.sfn}`,
+    `  DynamoDB          ${rt.urls.dynamodb}`,
+    `  Data directory    ${dataDir}`,
+    ...extra,
+    '',
+    'Ctrl-C stops everything; the data stays.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await rt.stop();
+    process.exit(0);
+  });
+}
