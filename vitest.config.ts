@@ -6,6 +6,15 @@ export default defineConfig({
     // Integration tests boot the embedded runtime; give them room but keep the suite bounded.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Unit tests build adapters with mocked clients; config still needs a table name to load.
+    env: {
+      TABLE_NAME: 'lethe-test',
+      AWS_REGION: 'eu-west-2',
+      AWS_ACCESS_KEY_ID: 'TEST',
+      AWS_SECRET_ACCESS_KEY: 'TEST',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRepository } from '../../../functions/adapters/repository.ts';
+import { firstBreak } from '../../../functions/core/audit.ts';
+import { Conflict } from '../../../functions/core/errors.ts';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
+import { ensureTable, startDynamo } from '../../../local/services/dynamo.ts';
+
+let dir: string;
+let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+let repo: DynamoRepository;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lethe-repo-'));
+  dynamo = await startDynamo(dir);
+  await ensureTable(dynamo.endpoint, 'lethe-test');
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  repo = new DynamoRepository(db, 'lethe-test');
+});
+afterAll(async () => {
+  await dynamo?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const at = '2026-11-25T10:00:00.000Z';
+let n = 0;
+const newRequest = (): StoredRequest => ({
+  id: `01JD${String(++n).padStart(22, '0')}`,
+  type: 'erasure',
+  language: 'fr',
+  status: 'unverified',
+  version: 0,
+  emailHash: 'h'.repeat(64),
+  details: { eraseWarranty: false, objections: [] },
+  receivedAt: at,
+  pausedDays: 0,
+  statusTokenHash: 's'.repeat(64),
+  audit: [],
+});
+
+describe('DynamoDB repository on the embedded DynamoDB', () => {
+  it('stores a request apart from its personal data and refuses to create it twice', async () => {
+    const req = newRequest();
+    await repo.createRequest(req, { email: 'alice@example.com' }, new Date('2026-12-02T10:00:00Z'));
+    const stored = await repo.getRequest(req.id);
+    expect(stored).toMatchObject({ id: req.id, status: 'unverified', version: 0 });
+    expect(JSON.stringify(stored)).not.toContain('alice@example.com');
+    expect(await repo.getPii(req.id)).toMatchObject({ email: 'alice@example.com' });
+    await expect(repo.createRequest(req, { email: 'x@example.com' }, new Date())).rejects.toThrow();
+  });
+
+  it('applies a status change and its audit event in one conditional write', async () => {
+    const req = newRequest();
+    await repo.createRequest(req, { email: 'bob@example.com' }, new Date('2026-12-02T10:00:00Z'));
+    const v = await repo.transitionRequest(req, 'verified', { verifiedAt: at, dueDate: '2026-12-29' }, { at, actor: 'requester', action: 'verify', subject: req.id }, { removeTtl: true });
+    expect(v).toMatchObject({ status: 'verified', version: 1, dueDate: '2026-12-29' });
+    expect(v.audit).toHaveLength(1);
+    const s = await repo.transitionRequest(v, 'in_progress', {}, { at, actor: 'workflow', action: 'start', subject: req.id });
+    expect(s.audit.map((e) => e.action)).toEqual(['verify', 'start']);
+    expect(firstBreak(s.audit)).toBe(-1);
+  });
+
+  it('makes the loser of a race fail whole, leaving the winner’s write intact', async () => {
+    const req = newRequest();
+    await repo.createRequest(req, { email: 'carol@example.com' }, new Date('2026-12-02T10:00:00Z'));
+    const results = await Promise.allSettled([
+      repo.transitionRequest(req, 'verified', {}, { at, actor: 'a', action: 'verify', subject: req.id }),
+      repo.transitionRequest(req, 'cancelled', {}, { at, actor: 'b', action: 'cancel', subject: req.id }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toBeInstanceOf(Conflict);
+    const after = await repo.getRequest(req.id);
+    expect(after?.version).toBe(1);
+    expect(after?.audit).toHaveLength(1);
+  });
+
+  it('lists requests by status in due-date order through the index', async () => {
+    const a = { ...newRequest(), status: 'in_progress' as const, dueDate: '2027-01-05' };
+    const b = { ...newRequest(), status: 'in_progress' as const, dueDate: '2026-12-20' };
+    await repo.createRequest(a, { email: 'a@example.com' }, new Date('2027-02-01'));
+    await repo.createRequest(b, { email: 'b@example.com' }, new Date('2027-02-01'));
+    const page = await repo.listRequests({ status: 'in_progress' });
+    const ids = page.items.map((r) => r.id);
+    expect(ids.indexOf(b.id)).toBeLessThan(ids.indexOf(a.id));
+    const early = await repo.listRequests({ status: 'in_progress', dueBefore: '2026-12-31' });
+    expect(early.items.map((r) => r.id)).toContain(b.id);
+    expect(early.items.map((r) => r.id)).not.toContain(a.id);
+  });
+
+  it('writes tasks once and moves them with their own audit chain', async () => {
+    const req = newRequest();
+    const task: StoredTask = {
+      taskId: `${req.id}.stripe`,
+      requestId: req.id,
+      processorId: 'stripe',
+      category: 'payments',
+      action: 'erase',
+      status: 'pending',
+      version: 0,
+      attempts: 0,
+      holds: [],
+      audit: [],
+    };
+    await repo.putTasksIfAbsent([task]);
+    const [t] = await repo.listTasks(req.id);
+    const sent = await repo.transitionTask(t, 'sent', { token: 'tok-1', attempts: 1 }, { at, actor: 'workflow', action: 'send', subject: task.taskId });
+    expect(sent).toMatchObject({ status: 'sent', token: 'tok-1', version: 1 });
+    const again = await repo.setTaskToken(sent, 'tok-2');
+    expect(again).toMatchObject({ status: 'sent', token: 'tok-2', version: 2 });
+    await expect(repo.setTaskToken(sent, 'tok-3')).rejects.toBeInstanceOf(Conflict);
+  });
+
+  it('counts hits per fixed window', async () => {
+    const now = new Date('2026-11-25T10:00:30Z');
+    const first = await repo.hit('ip', 'abc', 60, now);
+    const second = await repo.hit('ip', 'abc', 60, now);
+    expect(second.count).toBe(first.count + 1);
+    const next = await repo.hit('ip', 'abc', 60, new Date('2026-11-25T10:01:30Z'));
+    expect(next.count).toBe(1);
+  });
+});
