@@ -132,6 +132,7 @@ export async function startRuntime(opts: RuntimeOptions) {
       processors,
       engine,
       lambdas,
+      dynamoOperations: dynamo.operations,
       reaper,
       secrets,
       stop,

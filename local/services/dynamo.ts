@@ -11,8 +11,15 @@ export async function startDynamo(dir: string, port = 0) {
   const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((res, rej) => server.listen(port, '127.0.0.1', (e?: Error) => (e ? rej(e) : res())));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Operation counts, by X-Amz-Target, for the bench's cost model.
+  const operations = new Map<string, number>();
+  server.on('request', (req) => {
+    const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    operations.set(op, (operations.get(op) ?? 0) + 1);
+  });
   return {
     endpoint,
+    operations,
     close: () => new Promise<void>((res) => server.close(() => res())),
   };
 }
