@@ -1,0 +1,69 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Conflict, TooManyRequests } from '../../../functions/core/errors.ts';
+import { type HttpEvent, type HttpResult, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
+
+const Body = z.object({ email: z.email(), type: z.enum(['access', 'erasure']) }).strict();
+
+const event = (body: string | undefined, contentType = 'application/json'): HttpEvent =>
+  ({ headers: { 'content-type': contentType }, body, isBase64Encoded: false }) as unknown as HttpEvent;
+
+const handler = (fn: (e: HttpEvent) => Promise<HttpResult>) =>
+  middy<HttpEvent, HttpResult>().use(httpErrors()).handler(fn) as unknown as (e: HttpEvent, c: Context) => Promise<HttpResult>;
+const ctx = {} as Context;
+
+describe('HTTP edge', () => {
+  const echo = handler(async (e) => json(200, parseBody(Body, e)));
+
+  it('answers a valid body', async () => {
+    const r = await echo(event('{"email":"a@example.com","type":"access"}'), ctx);
+    expect(r.statusCode).toBe(200);
+  });
+
+  it('answers malformed JSON with a 400, not a 500', async () => {
+    const r = await echo(event('{"email":'), ctx);
+    expect(r.statusCode).toBe(400);
+    expect(JSON.parse(r.body ?? '')).toMatchObject({ error: 'InvalidInput', issues: [{ path: '(body)' }] });
+  });
+
+  it('names each invalid field and rejects unknown ones', async () => {
+    const r = await echo(event('{"email":"nope","type":"access","admin":true}'), ctx);
+    const body = JSON.parse(r.body ?? '');
+    expect(r.statusCode).toBe(400);
+    expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['(body)', 'email'].sort());
+  });
+
+  it('refuses an oversized body with 413 before parsing it', async () => {
+    const r = await echo(event(JSON.stringify({ email: 'a@example.com', type: 'access', pad: 'x'.repeat(70_000) })), ctx);
+    expect(r.statusCode).toBe(413);
+  });
+
+  it('reads urlencoded forms', async () => {
+    const r = await echo(event('email=a%40example.com&type=erasure', 'application/x-www-form-urlencoded'), ctx);
+    expect(JSON.parse(r.body ?? '')).toEqual({ email: 'a@example.com', type: 'erasure' });
+  });
+
+  it('maps domain errors to their status and adds Retry-After to 429', async () => {
+    const busy = handler(async () => {
+      throw new TooManyRequests('slow down', 120);
+    });
+    const r = await busy(event(undefined), ctx);
+    expect(r.statusCode).toBe(429);
+    expect(r.headers?.['retry-after']).toBe('120');
+    const conflict = handler(async () => {
+      throw new Conflict('already verified');
+    });
+    expect((await conflict(event(undefined), ctx)).statusCode).toBe(409);
+  });
+
+  it('hides unexpected errors behind a generic 500', async () => {
+    const boom = handler(async () => {
+      throw new Error('secret detail from deep inside');
+    });
+    const r = await boom(event(undefined), ctx);
+    expect(r.statusCode).toBe(500);
+    expect(r.body).not.toContain('secret detail');
+  });
+});
