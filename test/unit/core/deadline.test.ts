@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { daysUntil, dueDate, InvalidDate, isWorkingDay, londonDate } from '../../../functions/core/deadline.ts';
+
+// Expected dates were worked out on a calendar, not with the code under test.
+describe('one-month deadline (ICO method)', () => {
+  it.each([
+    ['2026-11-10', '2026-12-10', 'same date next month on a working day'],
+    ['2026-03-31', '2026-04-30', '31 March has no 31 April: last day of April'],
+    ['2026-08-31', '2026-09-30', '31 August has no 31 September'],
+    ['2026-01-31', '2026-03-02', '28 Feb 2026 is a Saturday: next working day'],
+    ['2026-01-30', '2026-03-02', '30 January also clamps to 28 Feb, a Saturday'],
+    ['2028-01-31', '2028-02-29', 'leap year: 29 February exists in 2028'],
+    ['2028-02-29', '2028-03-29', 'received on a leap day'],
+    ['2027-02-28', '2027-03-30', 'lands on Sunday 28 March, then Easter Monday'],
+  ])('received %s is due %s (%s)', (received, due) => {
+    expect(dueDate(received)).toBe(due);
+  });
+});
+
+describe('bank holidays in England and Wales, 2026 to 2028', () => {
+  // [received one month before the holiday, the holiday, the next working day after it]
+  it.each([
+    ['2025-12-01', '2026-01-01', '2026-01-02'],
+    ['2026-03-03', '2026-04-03', '2026-04-07'],
+    ['2026-03-06', '2026-04-06', '2026-04-07'],
+    ['2026-04-04', '2026-05-04', '2026-05-05'],
+    ['2026-04-25', '2026-05-25', '2026-05-26'],
+    ['2026-07-31', '2026-08-31', '2026-09-01'],
+    ['2026-11-25', '2026-12-25', '2026-12-29'],
+    ['2026-11-28', '2026-12-28', '2026-12-29'],
+    ['2026-12-01', '2027-01-01', '2027-01-04'],
+    ['2027-02-26', '2027-03-26', '2027-03-30'],
+    ['2027-02-28', '2027-03-29', '2027-03-30'],
+    ['2027-04-03', '2027-05-03', '2027-05-04'],
+    ['2027-04-30', '2027-05-31', '2027-06-01'],
+    ['2027-07-30', '2027-08-30', '2027-08-31'],
+    ['2027-11-27', '2027-12-27', '2027-12-29'],
+    ['2027-11-28', '2027-12-28', '2027-12-29'],
+    ['2027-12-03', '2028-01-03', '2028-01-04'],
+    ['2028-03-14', '2028-04-14', '2028-04-18'],
+    ['2028-03-17', '2028-04-17', '2028-04-18'],
+    ['2028-04-01', '2028-05-01', '2028-05-02'],
+    ['2028-04-29', '2028-05-29', '2028-05-30'],
+    ['2028-07-28', '2028-08-28', '2028-08-29'],
+    ['2028-11-25', '2028-12-25', '2028-12-27'],
+    ['2028-11-26', '2028-12-26', '2028-12-27'],
+  ])('received %s: the holiday %s is skipped, due %s', (received, holiday, due) => {
+    expect(isWorkingDay(holiday)).toBe(false);
+    expect(dueDate(received)).toBe(due);
+  });
+
+  it('does not treat observances such as Mother’s Day as holidays', () => {
+    expect(isWorkingDay('2026-03-16')).toBe(true); // Monday after Mother's Day
+    expect(isWorkingDay('2026-03-15')).toBe(false); // it is a Sunday anyway
+    expect(dueDate('2026-02-16')).toBe('2026-03-16');
+  });
+});
+
+describe('instants are dated in Europe/London', () => {
+  it.each([
+    ['2026-01-31T23:59:59Z', '2026-01-31', 'GMT: UTC is London time'],
+    ['2026-02-01T00:00:00+01:00', '2026-01-31', 'an offset instant that is still 31 January in London'],
+    ['2026-06-30T23:30:00Z', '2026-07-01', 'BST: 23:30 UTC is already 1 July in London'],
+    ['2026-06-30T22:59:00Z', '2026-06-30', 'BST: 23:59 in London is still 30 June'],
+  ])('%s is %s in London (%s)', (instant, date) => {
+    expect(londonDate(instant)).toBe(date);
+  });
+
+  it('counts from the London date of the instant', () => {
+    expect(dueDate('2026-06-30T23:30:00Z')).toBe('2026-08-03');
+    expect(dueDate('2026-06-30T22:59:00Z')).toBe('2026-07-30');
+    expect(dueDate('2026-02-01T00:00:00+01:00')).toBe('2026-03-02');
+  });
+});
+
+describe('extension and pauses', () => {
+  it('gives three months instead of one when extended', () => {
+    expect(dueDate('2026-01-31', { extended: true })).toBe('2026-04-30');
+    expect(dueDate('2026-11-30', { extended: true })).toBe('2027-03-01');
+  });
+  it('moves the deadline by the paused days before rolling to a working day', () => {
+    expect(dueDate('2026-06-01', { pausedDays: 10 })).toBe('2026-07-13');
+  });
+});
+
+describe('bad input', () => {
+  it.each(['2026-02-30', '25/11/2026', '2026-11-25T10:00:00', 'soon', ''])('refuses %j', (bad) => {
+    expect(() => dueDate(bad)).toThrow(InvalidDate);
+  });
+});
+
+describe('days until a deadline', () => {
+  it('is negative once overdue', () => {
+    expect(daysUntil('2026-12-10', '2026-12-03')).toBe(7);
+    expect(daysUntil('2026-12-10', '2026-12-12')).toBe(-2);
+    expect(daysUntil('2027-03-28', '2027-03-27')).toBe(1); // across the clocks going forward
+  });
+});
