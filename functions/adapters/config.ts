@@ -25,6 +25,9 @@ const Env = z.object({
   ADMIN_JWT_ISSUER: z.string().default(''),
   ADMIN_JWKS_URL: z.string().default(''),
   ADMIN_JWT_AUDIENCE: z.string().default(''),
+  /** Intake rate limits (API Gateway stage throttling adds a global one on AWS). */
+  RATE_LIMIT_IP_PER_HOUR: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_EMAIL_PER_HOUR: z.coerce.number().int().positive().default(5),
   DDB_ENDPOINT: Endpoint,
   SFN_ENDPOINT: Endpoint,
   SES_ENDPOINT: Endpoint,

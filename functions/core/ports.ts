@@ -65,3 +65,8 @@ export interface Workflow {
   taskFailure(token: string, error: string, cause: string): Promise<void>;
   heartbeat(token: string): Promise<void>;
 }
+
+/** The shop's customer directory (its own system on AWS; a seeded table locally). */
+export interface CustomerDirectory {
+  find(emailHash: string): Promise<{ hasAccount: boolean; closedOn: string | null; passwordHash?: string } | undefined>;
+}

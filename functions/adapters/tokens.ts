@@ -1,0 +1,48 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from './clients.ts';
+import { config } from './config.ts';
+import { key } from './table.ts';
+
+export type VerifyRecord = { requestId: string; expiresAt: string; attempts: number };
+
+/** Verification tokens, stored only as their SHA-256; single use, with a bounded number of attempts. */
+export class VerificationTokens {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = ddb,
+    private readonly table: string = config.TABLE_NAME,
+  ) {}
+
+  async put(tokenHash: string, rec: VerifyRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...key.verify(tokenHash), ...rec, ttl: Math.floor(Date.parse(rec.expiresAt) / 1000) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(tokenHash: string): Promise<VerifyRecord | undefined> {
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.verify(tokenHash), ConsistentRead: true }));
+    return r.Item ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0 } : undefined;
+  }
+
+  /** Counts a failed attempt; returns the new count. */
+  async failAttempt(tokenHash: string): Promise<number> {
+    const r = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key.verify(tokenHash),
+        UpdateExpression: 'ADD attempts :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(r.Attributes?.attempts ?? 0);
+  }
+
+  async burn(tokenHash: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key.verify(tokenHash) }));
+  }
+}

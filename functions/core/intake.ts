@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { InvalidInput } from './errors.ts';
+import { Language, ObjectionScope, RequestType } from './model.ts';
+
+/** The privacy form, as POST /requests receives it. Unknown fields are refused. */
+export const SubmitBody = z
+  .object({
+    type: RequestType,
+    email: z.email().max(254),
+    language: Language.default('fr'),
+    name: z.string().trim().min(1).max(200).optional(),
+    orderNumber: z.string().trim().regex(/^[A-Za-z0-9-]{1,40}$/).optional(),
+    eraseWarranty: z.boolean().optional(),
+    rectification: z.object({ field: z.string().trim().min(1).max(200), correction: z.string().trim().min(1).max(2000) }).strict().optional(),
+    objections: z.array(ObjectionScope).min(1).max(3).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.type === 'rectification' && !b.rectification) ctx.addIssue({ code: 'custom', path: ['rectification'], message: 'required' });
+    if (b.type === 'objection' && !b.objections?.length) ctx.addIssue({ code: 'custom', path: ['objections'], message: 'required' });
+    if (b.eraseWarranty && b.type !== 'erasure') ctx.addIssue({ code: 'custom', path: ['eraseWarranty'], message: 'erasure_only' });
+  });
+export type SubmitBody = z.output<typeof SubmitBody>;
+
+/** Fields a requester might use to have their data sent somewhere other than their own mailbox. */
+const ELSEWHERE = ['exportDestination', 'deliverTo', 'sendTo', 'destination', 'webhook', 'url'];
+
+const MESSAGES: Record<Language, Record<string, string>> = {
+  en: {
+    type: 'Choose what you would like us to do.',
+    email: 'Enter the email address of your shop account, like name@example.com.',
+    language: 'Choose French or English.',
+    name: 'Your name can be up to 200 characters.',
+    orderNumber: 'An order number has only letters, digits and dashes.',
+    rectification: 'Tell us what is wrong and what it should be.',
+    objections: 'Choose at least one thing you object to.',
+    eraseWarranty: 'This choice only applies to an erasure request.',
+    elsewhere: 'For your safety we only ever send your data to the email address you confirm. Remove this field.',
+    unknown: 'This field is not part of the form.',
+    body: 'The form could not be read.',
+  },
+  fr: {
+    type: 'Choisissez ce que vous souhaitez que nous fassions.',
+    email: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr.",
+    language: 'Choisissez le français ou l’anglais.',
+    name: 'Votre nom peut compter jusqu’à 200 caractères.',
+    orderNumber: 'Un numéro de commande ne contient que des lettres, des chiffres et des tirets.',
+    rectification: 'Indiquez ce qui est inexact et ce qu’il faudrait mettre à la place.',
+    objections: 'Choisissez au moins un usage auquel vous vous opposez.',
+    eraseWarranty: 'Ce choix ne concerne que les demandes d’effacement.',
+    elsewhere: 'Pour votre sécurité, nous n’envoyons vos données qu’à l’adresse e-mail que vous confirmez. Retirez ce champ.',
+    unknown: 'Ce champ ne fait pas partie du formulaire.',
+    body: 'Le formulaire n’a pas pu être lu.',
+  },
+};
+
+export function pickLanguage(body: unknown, acceptLanguage?: string): Language {
+  const declared = (body as { language?: unknown } | null)?.language;
+  if (declared === 'en' || declared === 'fr') return declared;
+  return /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'fr';
+}
+
+/** Validates the form; failures become field-level messages in the requester's language. */
+export function validateSubmission(raw: unknown, lang: Language): SubmitBody {
+  const m = MESSAGES[lang];
+  if (raw && typeof raw === 'object') {
+    const elsewhere = Object.keys(raw).filter((k) => ELSEWHERE.includes(k));
+    if (elsewhere.length) throw new InvalidInput('invalid body', elsewhere.map((path) => ({ path, message: m.elsewhere })));
+  }
+  const r = SubmitBody.safeParse(raw);
+  if (r.success) return r.data;
+  const issues = r.error.issues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: k, message: m.unknown }));
+    const field = String(i.path[0] ?? 'body');
+    return [{ path: i.path.join('.') || '(body)', message: m[field] ?? m.body }];
+  });
+  throw new InvalidInput('invalid body', issues);
+}
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();

@@ -1,0 +1,38 @@
+import type { Category } from './model.ts';
+import type { StoredRequest, StoredTask } from './ports.ts';
+
+export type CategoryProgress = { category: Category; state: 'not_started' | 'in_progress' | 'done' | 'retained'; reason?: string };
+
+const rank = { not_started: 0, in_progress: 1, retained: 2, done: 3 } as const;
+
+/** Per-category progress for the requester: no processor names, no personal data. */
+export function categoryProgress(tasks: readonly StoredTask[]): CategoryProgress[] {
+  const by = new Map<Category, CategoryProgress>();
+  for (const t of tasks) {
+    const state: CategoryProgress['state'] =
+      t.status === 'pending' ? 'not_started'
+      : t.status === 'retained' ? 'retained'
+      : ['completed', 'not_found', 'resolved'].includes(t.status) ? 'done'
+      : 'in_progress';
+    const prev = by.get(t.category);
+    // A category is only as far along as its slowest processor.
+    if (!prev || rank[state] < rank[prev.state]) {
+      by.set(t.category, { category: t.category, state, ...(state === 'retained' && t.outcome?.legal_basis ? { reason: t.outcome.legal_basis } : {}) });
+    }
+  }
+  return [...by.values()];
+}
+
+export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) {
+  return {
+    id: req.id,
+    type: req.type,
+    status: req.status,
+    language: req.language,
+    receivedAt: req.receivedAt,
+    verifiedAt: req.verifiedAt ?? null,
+    dueDate: req.extended?.dueDate ?? req.dueDate ?? null,
+    extended: Boolean(req.extended),
+    categories: categoryProgress(tasks),
+  };
+}

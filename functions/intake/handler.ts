@@ -1,0 +1,26 @@
+import middy from '@middy/core';
+import { config } from '../adapters/config.ts';
+import { VerificationTokens } from '../adapters/tokens.ts';
+import { pickLanguage, validateSubmission } from '../core/intake.ts';
+import { mailer, repo, systemClock } from '../shared/deps.ts';
+import { type HttpEvent, type HttpResult, httpErrors, json, parseBody } from '../shared/http.ts';
+import { z } from 'zod';
+import { submitRequest } from './submit.ts';
+
+const deps = {
+  repo,
+  tokens: new VerificationTokens(),
+  mailer,
+  clock: systemClock,
+  baseUrl: config.PUBLIC_BASE_URL,
+  limits: { perIpPerHour: config.RATE_LIMIT_IP_PER_HOUR, perEmailPerHour: config.RATE_LIMIT_EMAIL_PER_HOUR },
+};
+
+/** POST /requests: the privacy form. Always 202 with the same body, customer or not. */
+export const handler = middy<HttpEvent, HttpResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const raw = parseBody(z.unknown(), event);
+    const body = validateSubmission(raw, pickLanguage(raw, event.headers?.['accept-language']));
+    return json(202, await submitRequest(body, event.requestContext.http.sourceIp, deps));
+  });

@@ -1,0 +1,15 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { appKeys } from '../adapters/secrets.ts';
+import { normaliseEmail } from '../core/intake.ts';
+
+/** 32 random bytes, URL-safe: verification and status tokens. Only their SHA-256 is stored. */
+export const newToken = () => randomBytes(32).toString('base64url');
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** HMAC with the app key: emails and IPs are compared and rate-limited without being stored. */
+export async function hmac(value: string): Promise<string> {
+  return createHmac('sha256', (await appKeys()).hmacKey).update(value).digest('hex');
+}
+export const emailHash = (email: string) => hmac(`email:${normaliseEmail(email)}`);

@@ -1,0 +1,33 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { NotFound } from '../core/errors.ts';
+import { Ulid } from '../core/model.ts';
+import { requesterView } from '../core/requester-status.ts';
+import { sameHash, sha256 } from '../shared/crypto.ts';
+import { repo } from '../shared/deps.ts';
+import { type HttpEvent, type HttpResult, httpErrors, json, parse } from '../shared/http.ts';
+
+const Params = z.object({ id: Ulid, token: z.string().min(20).max(100) });
+
+/**
+ * GET /requests/{id}/status: the requester's view, behind the status token from their email.
+ * A wrong token and an unknown id answer the same 404, so ids cannot be probed.
+ */
+async function status(event: HttpEvent) {
+  const bearer = event.headers?.authorization?.replace(/^Bearer\s+/i, '');
+  const p = Params.safeParse({ id: event.pathParameters?.id, token: event.queryStringParameters?.token ?? bearer });
+  if (!p.success) throw new NotFound('no such request');
+  const req = await repo.getRequest(p.data.id);
+  if (!req || !sameHash(req.statusTokenHash, sha256(p.data.token))) throw new NotFound('no such request');
+  return json(200, requesterView(req, await repo.listTasks(req.id)));
+}
+
+export const handler = middy<HttpEvent, HttpResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    if (event.routeKey?.includes('/exports/')) {
+      parse(z.object({ id: Ulid }), event.pathParameters ?? {}, 'path');
+      throw new NotFound('no export for this request');
+    }
+    return status(event);
+  });
