@@ -1,0 +1,311 @@
+/**
+ * The embedded Step Functions: the synthesized ASL, run in this process by aws-local-stepfunctions.
+ *
+ * What this adds to the library, and why:
+ * - `.waitForTaskToken`: each task invocation gets a fresh random token (the library's context has
+ *   one Task.Token per execution, so a placeholder is swapped for a real token in the payload). The
+ *   task then waits for SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat through this class.
+ * - TimeoutSecondsPath / HeartbeatSecondsPath: the library evaluates paths against the
+ *   Parameters-resolved input, whereas AWS evaluates them against the state input. The definition
+ *   is rewritten so that Parameters also carry the two values; the override enforces them.
+ * - Persistence and restart safety: each execution (name, input, status, result, history) is a
+ *   JSON file under dataDir, written atomically at start and at the end. After a crash, resume()
+ *   re-runs every execution still marked RUNNING from the start, with the same name and input.
+ *   That is honest because every state of Lethe's workflow is idempotent (see README).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export type HistoryEvent = { timestamp: Date; type: string; id: number; previousEventId: number; [details: string]: unknown };
+
+type Execution = {
+  executionArn: string;
+  name: string;
+  input: string;
+  status: ExecutionStatus;
+  startDate: Date;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+  abort?: () => void;
+};
+
+type Waiter = { executionArn: string; resolve: (v: unknown) => void; reject: (e: Error) => void; heartbeatMs?: number; timer?: NodeJS.Timeout; deadline?: NodeJS.Timeout };
+
+export class SfnError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+const PLACEHOLDER = 'LETHE-LOCAL-TASK-TOKEN-PLACEHOLDER';
+const TOKEN_PREFIX = 'lethe-local.';
+const WAIT = ':lambda:invoke.waitForTaskToken';
+const TIMEOUT_KEY = '__localTimeoutSeconds';
+const HEARTBEAT_KEY = '__localHeartbeatSeconds';
+const EXECUTION_KEY = '__localExecutionArn';
+// setTimeout overflows past 2^31 ms; longer task timeouts are capped at about 23 days locally.
+const MAX_TIMEOUT_SECONDS = 2_000_000;
+
+type State = Record<string, unknown> & { Type: string; Resource?: string; Parameters?: Record<string, unknown> };
+type Definition = { States: Record<string, State>; StartAt: string };
+
+export interface LocalStepFunctionsOptions {
+  definition: object;
+  stateMachineArn: string;
+  dataDir: string;
+  resolveTask: (resource: string, parameters: unknown, stateName: string) => ((input: unknown) => Promise<unknown>) | undefined;
+  /** Milliseconds to wait between retries, per state name; tests use it to keep backoff short. */
+  retryIntervalOverrides?: Record<string, number>;
+}
+
+export class LocalStepFunctions {
+  private readonly executions = new Map<string, Execution>();
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly finishedTokens = new Set<string>();
+  private readonly machine: StateMachine;
+  private readonly handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  private closed = false;
+
+  constructor(private readonly opts: LocalStepFunctionsOptions) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    const def = structuredClone(opts.definition) as Definition;
+    this.prepare(def);
+    this.machine = new StateMachine(def as unknown as StateMachineDefinition, { validationOptions: { checkArn: false, checkPaths: true } });
+    for (const f of readdirSync(opts.dataDir).filter((f) => f.endsWith('.json'))) {
+      const e = JSON.parse(readFileSync(join(opts.dataDir, f), 'utf8'));
+      this.executions.set(e.executionArn, { ...e, startDate: new Date(e.startDate), stopDate: e.stopDate ? new Date(e.stopDate) : undefined, history: (e.history ?? []).map((h: HistoryEvent) => ({ ...h, timestamp: new Date(h.timestamp) })) });
+    }
+  }
+
+  /** Walks every Task state (Map iterators included) to install overrides and carry timeout paths. */
+  private prepare(def: Definition) {
+    for (const [name, state] of Object.entries(def.States)) {
+      const inner = (state.ItemProcessor ?? state.Iterator) as Definition | undefined;
+      if (inner) this.prepare(inner);
+      if (state.Type !== 'Task' || !state.Resource) continue;
+      const params = (state.Parameters ?? {}) as Record<string, unknown>;
+      const fn = this.opts.resolveTask(state.Resource, params, name);
+      if (!fn) throw new Error(`no local handler for task state ${name} (${state.Resource})`);
+      const waits = state.Resource.endsWith(WAIT);
+      const extra: Record<string, unknown> = waits ? { [`${EXECUTION_KEY}.$`]: '$$.Execution.Id' } : {};
+      for (const [field, key] of [['TimeoutSeconds', TIMEOUT_KEY], ['HeartbeatSeconds', HEARTBEAT_KEY]] as const) {
+        if (typeof state[field] === 'number') extra[key] = state[field];
+        if (typeof state[`${field}Path`] === 'string') extra[`${key}.$`] = state[`${field}Path`];
+        delete state[field];
+        delete state[`${field}Path`];
+      }
+      state.TimeoutSeconds = MAX_TIMEOUT_SECONDS;
+      state.Parameters = { ...params, ...extra };
+      this.handlers[name] = (input) => this.runTask(fn, input as Record<string, unknown>, waits);
+    }
+  }
+
+  private async runTask(fn: (input: unknown) => Promise<unknown>, input: Record<string, unknown>, waits: boolean) {
+    const { [TIMEOUT_KEY]: timeoutS, [HEARTBEAT_KEY]: heartbeatS, [EXECUTION_KEY]: executionArn, ...params } = input;
+    if (!waits) return fn(params);
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const payload = JSON.parse(JSON.stringify(params.Payload ?? {}).replaceAll(PLACEHOLDER, token));
+    const result = new Promise((resolve, reject) => {
+      const w: Waiter = { executionArn: String(executionArn ?? ''), resolve, reject };
+      if (typeof heartbeatS === 'number') w.heartbeatMs = Math.min(heartbeatS, MAX_TIMEOUT_SECONDS) * 1000;
+      if (typeof timeoutS === 'number') {
+        w.deadline = setTimeout(() => this.finish(token, undefined, named('States.Timeout', 'task timed out')), Math.min(timeoutS, MAX_TIMEOUT_SECONDS) * 1000);
+      }
+      this.waiters.set(token, w);
+      this.beat(token);
+    });
+    // Registered before the handler runs: it may answer on its own token straight away.
+    try {
+      await fn(payload);
+    } catch (e) {
+      this.finish(token, undefined, e as Error);
+    }
+    return result;
+  }
+
+  private beat(token: string) {
+    const w = this.waiters.get(token);
+    if (!w?.heartbeatMs) return;
+    clearTimeout(w.timer);
+    w.timer = setTimeout(() => this.finish(token, undefined, named('States.HeartbeatTimeout', 'no heartbeat in time')), w.heartbeatMs);
+  }
+
+  private finish(token: string, output: unknown, error?: Error) {
+    const w = this.waiters.get(token);
+    if (!w) return false;
+    clearTimeout(w.timer);
+    clearTimeout(w.deadline);
+    this.waiters.delete(token);
+    this.finishedTokens.add(token);
+    if (error) w.reject(error);
+    else w.resolve(output);
+    return true;
+  }
+
+  private waiter(token: string) {
+    if (!token.startsWith(TOKEN_PREFIX)) throw new SfnError('InvalidToken', 'Invalid Token');
+    if (this.finishedTokens.has(token)) throw new SfnError('TaskTimedOut', 'Task Timed Out');
+    if (!this.waiters.has(token)) throw new SfnError('InvalidToken', 'Invalid Token');
+    return token;
+  }
+
+  sendTaskSuccess(token: string, output: string) {
+    this.finish(this.waiter(token), JSON.parse(output || '{}'));
+  }
+  sendTaskFailure(token: string, error = 'States.TaskFailed', cause = '') {
+    this.finish(this.waiter(token), undefined, named(error, cause));
+  }
+  sendTaskHeartbeat(token: string) {
+    this.beat(this.waiter(token));
+  }
+
+  private persist(e: Execution) {
+    const file = join(this.opts.dataDir, `${e.name}.json`);
+    const { abort, ...data } = e;
+    void abort;
+    writeFileSync(`${file}.tmp`, JSON.stringify(data));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  private arnFor(name: string) {
+    return `${this.opts.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  startExecution(name: string, input = '{}') {
+    if (!/^[\w-]{1,80}$/.test(name)) throw new SfnError('InvalidName', `invalid execution name ${name}`);
+    const executionArn = this.arnFor(name);
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.input !== input) throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      return { executionArn, startDate: existing.startDate };
+    }
+    JSON.parse(input);
+    const e: Execution = { executionArn, name, input, status: 'RUNNING', startDate: new Date(), history: [] };
+    this.executions.set(executionArn, e);
+    this.persist(e);
+    this.run(e);
+    return { executionArn, startDate: e.startDate };
+  }
+
+  private run(e: Execution) {
+    e.history = [];
+    const input = JSON.parse(e.input);
+    const { abort, result, eventLogs } = this.machine.run(input, {
+      overrides: { taskResourceLocalHandlers: this.handlers as never, retryIntervalOverrides: this.opts.retryIntervalOverrides },
+      context: { Execution: { Id: e.executionArn, Name: e.name, Input: input, StartTime: e.startDate.toISOString() }, Task: { Token: PLACEHOLDER } },
+    });
+    e.abort = abort;
+    void this.record(e, eventLogs as unknown as AsyncGenerator<Record<string, unknown>>);
+    result.then(
+      (out) => this.settle(e, 'SUCCEEDED', { output: JSON.stringify(out ?? null) }),
+      (err: Error) => {
+        if (this.closed) return; // the process is stopping: stay RUNNING so a restart resumes it
+        if (err instanceof ExecutionAbortedError) return this.settle(e, 'ABORTED', {});
+        const inner = (err as { cause?: { name?: string; message?: string } }).cause;
+        this.settle(e, 'FAILED', { error: inner?.name ?? err.name, cause: inner?.message ?? err.message });
+      },
+    );
+  }
+
+  private settle(e: Execution, status: ExecutionStatus, r: { output?: string; error?: string; cause?: string }) {
+    if (e.status !== 'RUNNING') return;
+    Object.assign(e, r, { status, stopDate: new Date(), abort: undefined });
+    for (const [token, w] of this.waiters) if (w.executionArn === e.executionArn) this.finish(token, undefined, named('States.Runtime', 'execution ended'));
+    this.persist(e);
+  }
+
+  private async record(e: Execution, logs: AsyncGenerator<Record<string, unknown>>) {
+    for await (const ev of logs) {
+      const state = ev.state as { name: string; type: string; input?: unknown; output?: unknown } | undefined;
+      const base = { timestamp: new Date(Number(ev.timestamp)), id: e.history.length + 1, previousEventId: e.history.length };
+      const type = String(ev.type);
+      let mapped: Record<string, unknown>;
+      if (type === 'StateEntered' && state) mapped = { type: `${state.type}StateEntered`, stateEnteredEventDetails: { name: state.name, input: JSON.stringify(state.input ?? null) } };
+      else if (type === 'StateExited' && state) mapped = { type: `${state.type}StateExited`, stateExitedEventDetails: { name: state.name, output: JSON.stringify(state.output ?? null) } };
+      else if (type === 'StateFailed' && state) mapped = { type: state.type === 'Task' ? 'TaskFailed' : `${state.type}StateFailed`, taskFailedEventDetails: { error: ev.Error, cause: String(ev.Cause ?? '') } };
+      else if (type === 'StateRetried' && state) mapped = { type: 'TaskRetried', retryDetails: { name: state.name } };
+      else if (type === 'StateCaught' && state) mapped = { type: 'TaskCaught', caughtDetails: { name: state.name } };
+      else if (type === 'ExecutionStarted') mapped = { type, executionStartedEventDetails: { input: JSON.stringify(ev.input ?? null) } };
+      else if (type === 'ExecutionSucceeded') mapped = { type, executionSucceededEventDetails: { output: JSON.stringify(ev.output ?? null) } };
+      else if (type === 'ExecutionFailed') mapped = { type, executionFailedEventDetails: { error: ev.Error, cause: String(ev.Cause ?? '') } };
+      else mapped = { type, ...(ev.index !== undefined ? { mapIterationEventDetails: { index: ev.index } } : {}) };
+      e.history.push({ ...base, ...mapped } as HistoryEvent);
+    }
+  }
+
+  private get(arn: string) {
+    const e = this.executions.get(arn);
+    if (!e) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return e;
+  }
+
+  describeExecution(arn: string) {
+    const e = this.get(arn);
+    return {
+      executionArn: e.executionArn,
+      stateMachineArn: this.opts.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: e.startDate,
+      stopDate: e.stopDate,
+      input: e.input,
+      output: e.output,
+      error: e.error,
+      cause: e.cause,
+    };
+  }
+
+  listExecutions(q: { statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string } = {}) {
+    const all = [...this.executions.values()].filter((e) => !q.statusFilter || e.status === q.statusFilter).sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+    const start = Number(q.nextToken ?? 0);
+    const size = q.maxResults || 100;
+    return {
+      executions: all.slice(start, start + size).map((e) => ({ executionArn: e.executionArn, stateMachineArn: this.opts.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, stopDate: e.stopDate })),
+      nextToken: start + size < all.length ? String(start + size) : undefined,
+    };
+  }
+
+  getExecutionHistory(arn: string, q: { maxResults?: number; nextToken?: string; reverseOrder?: boolean } = {}) {
+    const events = [...this.get(arn).history];
+    if (q.reverseOrder) events.reverse();
+    const start = Number(q.nextToken ?? 0);
+    const size = q.maxResults || 1000;
+    return { events: events.slice(start, start + size), nextToken: start + size < events.length ? String(start + size) : undefined };
+  }
+
+  stopExecution(arn: string, r: { error?: string; cause?: string } = {}) {
+    const e = this.get(arn);
+    if (e.status === 'RUNNING') {
+      this.settle(e, 'ABORTED', { error: r.error, cause: r.cause });
+      e.abort?.();
+    }
+    return { stopDate: e.stopDate ?? new Date() };
+  }
+
+  /** Runs again, from the start, every execution that was running when the process last died. */
+  async resume() {
+    for (const e of this.executions.values()) if (e.status === 'RUNNING' && !e.abort) this.run(e);
+  }
+
+  close() {
+    this.closed = true;
+    for (const [token, w] of this.waiters) {
+      clearTimeout(w.timer);
+      clearTimeout(w.deadline);
+      this.waiters.delete(token);
+    }
+    for (const e of this.executions.values()) e.abort?.();
+  }
+}

@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { functionArn, renderAsl } from '../../../local/asl.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
+import { LocalStepFunctions } from '../../../local/sfn/engine.ts';
+import { startSfnServer } from '../../../local/sfn/server.ts';
+
+const SM = 'arn:aws:states:eu-west-2:000000000000:stateMachine:test';
+type Fn = (input: Record<string, unknown>) => Promise<unknown>;
+
+let dir: string;
+let engine: LocalStepFunctions;
+let server: Awaited<ReturnType<typeof startSfnServer>>;
+let sfn: SFNClient;
+let tokens: { taskId: string; token: string }[];
+let handlers: Record<string, Fn>;
+
+const until = async (check: () => Promise<boolean> | boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+async function boot(defaults: Partial<Record<string, Fn>> = {}) {
+  tokens = [];
+  handlers = {
+    plan: async (i) => ({ requestId: i.requestId, export: false, tasks: [1, 2, 3, 4, 5, 6].map((n) => ({ taskId: `t${n}`, heartbeatSeconds: 60, timeoutSeconds: 120 })) }),
+    dispatch: async (i) => {
+      tokens.push({ taskId: String(i.taskId), token: String(i.token) });
+    },
+    escalate: async (i) => {
+      tokens.push({ taskId: `escalated:${i.taskId}:${(i.error as { Error: string }).Error}`, token: String(i.token) });
+    },
+    assemble: async () => ({}),
+    notify: async () => ({ done: true }),
+    ...defaults,
+  } as Record<string, Fn>;
+  const byArn = new Map(Object.keys(handlers).map((n) => [functionArn(n), n]));
+  engine = new LocalStepFunctions({
+    definition: renderAsl(),
+    stateMachineArn: SM,
+    dataDir: dir,
+    resolveTask: (resource, params) => {
+      const arn = resource.endsWith('waitForTaskToken') ? String((params as { FunctionName: string }).FunctionName) : resource;
+      const fn = byArn.get(arn);
+      return fn ? (input) => handlers[fn](input as Record<string, unknown>) : undefined;
+    },
+    retryIntervalOverrides: { Dispatch: 1 },
+  });
+  server = await startSfnServer(engine);
+  sfn = new SFNClient({ endpoint: server.url, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lethe-sfn-'));
+});
+afterEach(async () => {
+  engine?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const start = (name: string, input = { requestId: name }) => sfn.send(new StartExecutionCommand({ stateMachineArn: SM, name, input: JSON.stringify(input) }));
+const status = async (arn: string) => (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status;
+
+describe('embedded Step Functions running the synthesized ASL', () => {
+  it('runs Plan, waits on six real task tokens, then completes in 11 transitions', async () => {
+    await boot();
+    const { executionArn } = await start('r1');
+    await until(() => tokens.length === 6);
+    expect(new Set(tokens.map((t) => t.token)).size).toBe(6);
+    for (const t of tokens) await sfn.send(new SendTaskSuccessCommand({ taskToken: t.token, output: '{"request_status":"completed"}' }));
+    await until(async () => (await status(executionArn ?? '')) === 'SUCCEEDED');
+    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(h.events?.filter((e) => e.type?.endsWith('StateEntered')).length).toBe(11);
+    expect(h.events?.[0].timestamp).toBeInstanceOf(Date);
+  });
+
+  it('starts one execution per name and refuses the same name with other input', async () => {
+    await boot();
+    const a = await start('r2');
+    const b = await start('r2');
+    expect(b.executionArn).toBe(a.executionArn);
+    await expect(start('r2', { requestId: 'other' })).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it('routes SendTaskFailure to the escalation, which waits on a token of its own', async () => {
+    await boot();
+    await start('r3');
+    await until(() => tokens.length === 6);
+    const first = tokens[0];
+    await sfn.send(new SendTaskFailureCommand({ taskToken: first.token, error: 'ProcessorFailed', cause: 'no' }));
+    await until(() => tokens.some((t) => t.taskId === `escalated:${first.taskId}:ProcessorFailed`));
+  });
+
+  it('refuses a used token with TaskTimedOut and an unknown one with InvalidToken', async () => {
+    await boot();
+    await start('r4');
+    await until(() => tokens.length === 6);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: tokens[0].token, output: '{}' }));
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: tokens[0].token, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
+    await expect(sfn.send(new SendTaskHeartbeatCommand({ taskToken: 'forged' }))).rejects.toMatchObject({ name: 'InvalidToken' });
+  });
+
+  it('escalates a task whose processor never heartbeats, and one that times out', async () => {
+    await boot({
+      plan: async (i) => ({
+        requestId: i.requestId,
+        export: false,
+        tasks: [
+          { taskId: 'slow-heartbeat', heartbeatSeconds: 1, timeoutSeconds: 60 },
+          { taskId: 'slow-timeout', heartbeatSeconds: 60, timeoutSeconds: 1 },
+        ],
+      }),
+    });
+    await start('r5');
+    await until(() => tokens.filter((t) => t.taskId.startsWith('escalated')).length === 2, 5000);
+    expect(tokens.map((t) => t.taskId)).toEqual(
+      expect.arrayContaining(['escalated:slow-heartbeat:States.HeartbeatTimeout', 'escalated:slow-timeout:States.Timeout']),
+    );
+  });
+
+  it('keeps a task alive while heartbeats arrive', async () => {
+    await boot({
+      plan: async (i) => ({ requestId: i.requestId, export: false, tasks: [{ taskId: 'beating', heartbeatSeconds: 1, timeoutSeconds: 60 }] }),
+    });
+    await start('r6');
+    await until(() => tokens.length === 1);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await sfn.send(new SendTaskHeartbeatCommand({ taskToken: tokens[0].token }));
+    }
+    expect(tokens).toHaveLength(1);
+  });
+
+  it('retries a failed dispatch by its error name before escalating', async () => {
+    let calls = 0;
+    await boot({
+      plan: async (i) => ({ requestId: i.requestId, export: false, tasks: [{ taskId: 'flaky', heartbeatSeconds: 60, timeoutSeconds: 60 }] }),
+      dispatch: async () => {
+        calls++;
+        throw Object.assign(new Error('500 from processor'), { name: 'DispatchFailed' });
+      },
+    });
+    await start('r7');
+    await until(() => tokens.some((t) => t.taskId === 'escalated:flaky:DispatchFailed'));
+    expect(calls).toBe(4); // the first try and three retries, as the ASL says
+  });
+
+  it('stops an execution on request', async () => {
+    await boot();
+    const { executionArn } = await start('r8');
+    await until(() => tokens.length === 6);
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+    expect(await status(executionArn ?? '')).toBe('ABORTED');
+  });
+
+  it('resumes an unfinished execution after a restart, under the same arn', async () => {
+    await boot();
+    const { executionArn } = await start('r9');
+    await until(() => tokens.length === 6);
+    engine.close();
+    await server.close();
+    await boot();
+    await engine.resume();
+    await until(() => tokens.length === 6);
+    for (const t of tokens) await sfn.send(new SendTaskSuccessCommand({ taskToken: t.token, output: '{}' }));
+    await until(async () => (await status(executionArn ?? '')) === 'SUCCEEDED');
+  });
+});
