@@ -188,6 +188,11 @@ export class DynamoRepository implements Repository {
     }
   }
 
+  /** Appends an audit event to a task without changing its status (e.g. a refused, conflicting callback). */
+  async appendTaskEvent(prev: StoredTask, event: AuditInput): Promise<StoredTask> {
+    return this.transitionTask(prev, prev.status, {}, event);
+  }
+
   /** Records a fresh task token on an unchanged status (a re-run after a restart, an escalation wait). */
   async setTaskToken(prev: StoredTask, token: string): Promise<StoredTask> {
     try {
@@ -309,3 +314,4 @@ export class DynamoRepository implements Repository {
 }
 
 export type { PrivacyRequest, ProcessorTask };
+

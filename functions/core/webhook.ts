@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { IsoDate, LegalHold, type ProcessorEntry } from './model.ts';
+import type { Pii, StoredRequest, StoredTask } from './ports.ts';
+
+/** The outbound webhook body (DESIGN §5): OpenDSR names, plus the task and its legal holds. */
+export const WebhookBody = z.object({
+  task_id: z.string(),
+  subject_request_id: z.string(),
+  subject_request_type: z.enum(['erasure', 'access', 'rectification', 'objection']),
+  action: z.enum(['erase', 'export', 'rectify', 'suppress']),
+  subject_identities: z.array(z.object({ identity_type: z.enum(['email', 'name', 'order_number']), identity_value: z.string(), identity_format: z.literal('raw') })),
+  submitted_time: z.string(),
+  expected_completion_time: z.string(),
+  status_callback_url: z.url(),
+  legal_holds: z.array(LegalHold),
+  rectification: z.object({ field: z.string(), correction: z.string() }).optional(),
+  objections: z.array(z.string()).optional(),
+});
+export type WebhookBody = z.infer<typeof WebhookBody>;
+
+/**
+ * Built only from stored data, never from "now", so that a retry or a re-run after a restart sends
+ * byte-for-byte the same instruction. Only the identities this processor needs are included.
+ */
+export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, processor: ProcessorEntry, baseUrl: string): WebhookBody {
+  const values = { email: pii.email, name: pii.name, order_number: pii.orderNumber };
+  return {
+    task_id: task.taskId,
+    subject_request_id: req.id,
+    subject_request_type: req.type,
+    action: task.action,
+    subject_identities: processor.identities
+      .filter((t) => values[t])
+      .map((t) => ({ identity_type: t, identity_value: String(values[t]), identity_format: 'raw' as const })),
+    submitted_time: req.verifiedAt ?? req.receivedAt,
+    expected_completion_time: req.extended?.dueDate ?? req.dueDate ?? '',
+    status_callback_url: `${baseUrl}/callbacks/${encodeURIComponent(task.taskId)}`,
+    legal_holds: task.holds,
+    ...(req.type === 'rectification' && req.details.rectification ? { rectification: req.details.rectification } : {}),
+    ...(req.type === 'objection' ? { objections: req.details.objections } : {}),
+  };
+}
+
+/** The processor's signed callback. */
+export const CallbackBody = z.discriminatedUnion('request_status', [
+  z.object({ request_status: z.literal('in_progress'), receipt: z.string().max(2000).optional() }).strict(),
+  z
+    .object({
+      request_status: z.literal('completed'),
+      results: z.unknown().optional(),
+      results_url: z.url().optional(),
+      receipt: z.string().max(2000).optional(),
+    })
+    .strict(),
+  z.object({ request_status: z.literal('not_found'), receipt: z.string().max(2000).optional() }).strict(),
+  z.object({ request_status: z.literal('failed'), reason: z.string().min(1).max(1000), receipt: z.string().max(2000).optional() }).strict(),
+  z
+    .object({
+      request_status: z.literal('retained'),
+      legal_basis: LegalHold.shape.basis,
+      retained_until: IsoDate.nullable(),
+      receipt: z.string().max(2000).optional(),
+    })
+    .strict(),
+]);
+export type CallbackBody = z.infer<typeof CallbackBody>;
