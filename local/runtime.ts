@@ -12,6 +12,7 @@ import { startS3 } from './services/s3.ts';
 import { startSecrets } from './services/secrets.ts';
 import { startSes } from './services/ses.ts';
 import { startTtlReaper } from './services/ttl-reaper.ts';
+import { seedDemoCustomers } from './seed.ts';
 import { LocalStepFunctions } from './sfn/engine.ts';
 import { startSfnServer } from './sfn/server.ts';
 
@@ -29,6 +30,10 @@ export interface RuntimeOptions {
   readonly maxConcurrency?: number;
   /** The clock of the embedded services that expire things (TTL); tests move it. */
   readonly now?: () => Date;
+  /** Intake limits per hour; the bench raises them since all its requests come from one address. */
+  readonly rateLimits?: { perIp: number; perEmail: number };
+  /** Milliseconds between retries of a state, instead of the ASL's backoff (tests only). */
+  readonly retryIntervalOverrides?: Record<string, number>;
 }
 
 export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
@@ -88,6 +93,8 @@ export async function startRuntime(opts: RuntimeOptions) {
       SES_ENDPOINT: ses.endpoint,
       S3_ENDPOINT: s3.endpoint,
       SECRETS_ENDPOINT: secrets.endpoint,
+      RATE_LIMIT_IP_PER_HOUR: String(opts.rateLimits?.perIp ?? 20),
+      RATE_LIMIT_EMAIL_PER_HOUR: String(opts.rateLimits?.perEmail ?? 5),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     });
@@ -97,6 +104,7 @@ export async function startRuntime(opts: RuntimeOptions) {
       definition: renderAsl(opts.maxConcurrency ?? 10),
       stateMachineArn: STATE_MACHINE_ARN,
       dataDir: join(dataDir, 'executions'),
+      retryIntervalOverrides: opts.retryIntervalOverrides,
       resolveTask: (resource: string, parameters: unknown) => {
         const arn = resource.endsWith(':lambda:invoke.waitForTaskToken')
           ? String((parameters as { FunctionName?: string }).FunctionName)
@@ -109,6 +117,8 @@ export async function startRuntime(opts: RuntimeOptions) {
     const sfn = await startSfnServer(engine, { port: 0 });
     closers.push(sfn.close);
     process.env.SFN_ENDPOINT = sfn.url;
+    // Only now is the environment complete: the first import of functions/ reads it once.
+    await seedDemoCustomers();
 
     const reaper = startTtlReaper(dynamo.endpoint, TABLE_NAME, now);
     closers.push(reaper.stop);

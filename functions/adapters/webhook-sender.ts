@@ -1,7 +1,9 @@
 import { lookup } from 'node:dns/promises';
-import { Webhook } from 'standardwebhooks';
 import { isAllowedTarget } from '../core/ssrf.ts';
 import { config } from './config.ts';
+import { signWebhook } from './webhook-signing.ts';
+
+export { signWebhook, verifyWebhook } from './webhook-signing.ts';
 
 export class UnsafeTarget extends Error {
   override name = 'UnsafeTarget';
@@ -17,24 +19,6 @@ export async function assertSafeUrl(url: string, allowLoopback = config.ALLOW_LO
   const bad = addresses.find((a) => !isAllowedTarget(a.address, allowLoopback));
   if (!addresses.length || bad) throw new UnsafeTarget(`refused address for ${u.hostname}`);
   return u;
-}
-
-/** Standard Webhooks headers, one signature per current secret so keys can rotate without downtime. */
-export function signWebhook(id: string, body: string, secrets: readonly string[], at = new Date()) {
-  const signature = secrets.map((s) => new Webhook(s).sign(id, at, body)).join(' ');
-  return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
-}
-
-/** Tries each secret; returns the verified payload, or undefined when none matches or it is stale. */
-export function verifyWebhook(body: string, headers: Record<string, string | undefined>, secrets: readonly string[]): unknown {
-  for (const s of secrets) {
-    try {
-      return new Webhook(s).verify(body, headers as Record<string, string>);
-    } catch {
-      // next secret
-    }
-  }
-  return undefined;
 }
 
 /** POSTs a signed webhook: 10 s timeout, redirects never followed, SSRF-guarded. */

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from '../../functions/core/model.ts';
+import { signWebhook, verifyWebhook } from '../../functions/adapters/webhook-signing.ts';
+
+/** How a demo processor behaves; tests and demos change it per processor. */
+export type Behaviour = {
+  /** Milliseconds before the callback. */
+  delayMs: number;
+  /** Answer the webhook with 500 this many times (Infinity: always). */
+  fail: number;
+  /** 202, then never call back. */
+  never: boolean;
+  /** Answer 410 Gone. */
+  gone: boolean;
+  /** Answer 302 to somewhere else. */
+  redirect: boolean;
+  /** Send each callback twice (same webhook-id), as a flaky network would. */
+  duplicateCallbacks: boolean;
+  /** What to answer instead of doing the work. */
+  status?: { request_status: 'not_found' } | { request_status: 'retained'; legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null } | { request_status: 'failed'; reason: string };
+};
+
+export type WebhookLog = { id: string; verified: boolean; body: Record<string, unknown> | undefined; at: number };
+
+const DEFAULT: Behaviour = { delayMs: 5, fail: 0, never: false, gone: false, redirect: false, duplicateCallbacks: false };
+
+/** What the demo shop's processors hold about the demo customers, by category. */
+const SEED: Record<string, Record<string, unknown[]>> = {
+  payments: { 'alice@example.com': [{ payment: 'PAY-1001', amount: '64.99 GBP', card: '**** 4242', date: '2026-02-03' }] },
+  delivery: { 'alice@example.com': [{ parcel: 'PW-88120', address: '1 High Street, Birmingham', date: '2026-02-05' }] },
+  analytics: { 'alice@example.com': [{ cookieId: 'ga-5512', segments: ['ram-upgraders'] }] },
+  email: { 'alice@example.com': [{ list: 'newsletter', subscribedOn: '2025-06-01' }] },
+  collections: { 'bob@example.com': [{ case: 'RC-301', balance: '0.00 GBP', closedOn: '2024-05-01' }] },
+  social: { 'alice@example.com': [{ login: 'friendbook', linkedOn: '2025-01-10' }] },
+};
+
+async function read(req: IncomingMessage) {
+  let s = '';
+  for await (const c of req) s += c;
+  return s;
+}
+
+/**
+ * The six categories' demo processors on one loopback server, /<processorId>. They do what a
+ * careful processor does: verify the signature, act once per webhook-id, call back signed.
+ */
+export async function startDemoProcessors(opts: { port?: number; secrets: (ref: string) => { secrets: string[] } }) {
+  let registry: Registry = { version: 1, processors: [] };
+  const behaviour = new Map<string, Behaviour>();
+  const log = new Map<string, WebhookLog[]>();
+  const done = new Set<string>();
+  const data = structuredClone(SEED);
+  const timers = new Set<NodeJS.Timeout>();
+
+  const callBack = async (url: string, secret: string, body: unknown, times: number) => {
+    const raw = JSON.stringify(body);
+    const headers = { 'content-type': 'application/json', ...signWebhook(`cb_${randomUUID()}`, raw, [secret]) };
+    for (let i = 0; i < times; i++) await fetch(url, { method: 'POST', headers, body: raw }).then((r) => r.body?.cancel()).catch(() => undefined);
+  };
+
+  const server = createServer(async (req, res) => {
+    const id = (req.url ?? '/').slice(1).split('?')[0];
+    const p = registry.processors.find((x) => x.id === id);
+    const raw = await read(req);
+    if (!p?.secretRef || req.method !== 'POST') return res.writeHead(404).end();
+    const secrets = opts.secrets(p.secretRef).secrets;
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+    const body = verifyWebhook(raw, headers, secrets) as Record<string, unknown> | undefined;
+    const entries = log.get(id) ?? [];
+    entries.push({ id: headers['webhook-id'], verified: Boolean(body), body, at: Date.now() });
+    log.set(id, entries);
+    if (!body) return res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid signature"}');
+    const b = { ...DEFAULT, ...behaviour.get(id) };
+    if (b.gone) return res.writeHead(410).end();
+    if (b.redirect) return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    if (b.fail > 0) {
+      behaviour.set(id, { ...b, fail: b.fail - 1 });
+      return res.writeHead(500).end();
+    }
+    res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":true}');
+    // A webhook-id seen before is a retry of the same instruction: acknowledged, not acted on twice.
+    const key = `${id}:${headers['webhook-id']}`;
+    if (done.has(key) || b.never) return;
+    done.add(key);
+    const email = (body.subject_identities as { identity_type: string; identity_value: string }[]).find((i) => i.identity_type === 'email')?.identity_value ?? '';
+    const held = data[p.category]?.[email];
+    let answer: Record<string, unknown>;
+    if (b.status) answer = b.status;
+    else if (body.action === 'export') answer = { request_status: 'completed', results: { processor: p.id, records: held ?? [] } };
+    else {
+      if (body.action === 'erase' && data[p.category]) delete data[p.category][email];
+      answer = { request_status: held || body.action !== 'erase' ? 'completed' : 'not_found' };
+    }
+    const t = setTimeout(() => {
+      timers.delete(t);
+      void callBack(String(body.status_callback_url), secrets[0], answer, b.duplicateCallbacks ? 2 : 1);
+    }, b.delayMs);
+    timers.add(t);
+  });
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    setRegistry: (r: Registry) => {
+      registry = r;
+    },
+    setBehaviour: (processorId: string, b: Partial<Behaviour>) => behaviour.set(processorId, { ...DEFAULT, ...b }),
+    received: (processorId: string) => log.get(processorId) ?? [],
+    holds: (category: string, email: string) => Boolean(data[category]?.[email]),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const t of timers) clearTimeout(t);
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
