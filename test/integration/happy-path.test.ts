@@ -1,0 +1,50 @@
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../local/services/credentials.ts';
+import { type Booted, boot, until } from './harness.ts';
+
+let rt: Booted;
+beforeAll(async () => {
+  rt = await boot();
+});
+afterAll(async () => rt?.stopAndClean());
+
+describe('the full happy path on the embedded runtime', () => {
+  it('takes an erasure from the form to completed: email link, confirmation, signed webhooks and callbacks', async () => {
+    const submitted = await rt.submit({ type: 'erasure', email: 'alice@example.com', language: 'fr' });
+    expect(submitted.status).toBe(202);
+
+    const links = await until(() => rt.links('alice@example.com').catch(() => undefined), 5000, 'confirmation email');
+    const page = await fetch(links.verify);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post" action="/verify">');
+    expect((await rt.confirm(links.token)).status).toBe(200);
+
+    const done = await until(async () => {
+      const s = await rt.status(links.requestId, links.statusToken);
+      return s.status === 'completed' && s;
+    }, 10_000, 'request completed');
+    expect(done.categories.map((c) => c.category).sort()).toEqual(['analytics', 'collections', 'delivery', 'email', 'payments', 'social']);
+    expect(done.categories.every((c) => c.state === 'done')).toBe(true);
+
+    const tasks = await (await import('../../functions/shared/deps.ts')).repo.listTasks(links.requestId);
+    expect(tasks).toHaveLength(rt.registry.processors.length);
+    // Each processor answers from what it holds: the debt collector never had Alice's data.
+    const byProcessor = Object.fromEntries(tasks.map((t) => [t.processorId, [t.status, Object.keys(t.receipts ?? {}).length]]));
+    expect(byProcessor).toMatchObject({ paynow: ['completed', 1], parcelway: ['completed', 1], mailwave: ['completed', 1], recoverco: ['not_found', 1] });
+    expect(Object.values(byProcessor).every(([s, n]) => ['completed', 'not_found'].includes(String(s)) && n === 1)).toBe(true);
+    expect(rt.processors.holds('payments', 'alice@example.com')).toBe(false);
+    for (const p of rt.registry.processors) {
+      const got = rt.processors.received(p.id).filter((w) => w.body?.subject_request_id === links.requestId);
+      expect(got).toHaveLength(1);
+      expect(got[0].verified).toBe(true);
+    }
+
+    const sfn = new SFNClient({ endpoint: rt.urls.sfn, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
+    const ex = await sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${links.requestId}` }));
+    expect(ex.status).toBe('SUCCEEDED');
+
+    const outcome = (await rt.mails('alice@example.com')).find((m) => /terminée/.test(m.subject));
+    expect(outcome?.body.text).toContain(links.requestId);
+  });
+});

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RuntimeOptions, startRuntime } from '../../local/runtime.ts';
+
+export type Mail = { messageId: string; destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number };
+
+/** Boots the embedded runtime on random ports with a throwaway data dir; the same harness for every suite. */
+export async function boot(opts: Partial<RuntimeOptions> = {}) {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lethe-it-'));
+  const rt = await startRuntime({ dataDir, port: 0, ...opts });
+  const api = (path: string, init?: RequestInit) => fetch(`${rt.urls.api}${path}`, init);
+  return {
+    ...rt,
+    dataDir,
+    api,
+    async stopAndClean() {
+      await rt.stop();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    submit: (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      api('/requests', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+    async mails(to?: string): Promise<Mail[]> {
+      const all = ((await (await fetch(rt.urls.mailStore)).json()) as { emails: Mail[] }).emails;
+      return to ? all.filter((m) => m.destination.to.includes(to)) : all;
+    },
+    /** Reads the latest confirmation email to `to`, as the requester would. */
+    async links(to: string) {
+      const m = (await this.mails(to)).filter((x) => /verify\?token=/.test(x.body.text ?? '')).at(-1);
+      if (!m) throw new Error(`no confirmation email to ${to}`);
+      const text = m.body.text ?? '';
+      const verify = /https?:\/\/\S+\/verify\?token=[\w-]+/.exec(text)?.[0] ?? '';
+      const status = /https?:\/\/\S+\/status\.html\?id=\w+&token=[\w-]+/.exec(text)?.[0];
+      const s = status ? new URL(status) : undefined;
+      return { verify, token: new URL(verify).searchParams.get('token') ?? '', requestId: s?.searchParams.get('id') ?? '', statusToken: s?.searchParams.get('token') ?? '' };
+    },
+    confirm: (token: string, extra: Record<string, string> = {}) =>
+      api('/verify', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token, ...extra }).toString() }),
+    async status(requestId: string, token: string) {
+      const r = await api(`/requests/${requestId}/status?token=${token}`);
+      return (await r.json()) as { status: string; categories: { category: string; state: string }[]; dueDate: string };
+    },
+  };
+}
+
+export type Booted = Awaited<ReturnType<typeof boot>>;
+
+export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 15_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
