@@ -11,6 +11,7 @@ import { ensureTable, startDynamo } from './services/dynamo.ts';
 import { startS3 } from './services/s3.ts';
 import { startSecrets } from './services/secrets.ts';
 import { startSes } from './services/ses.ts';
+import type { Registry } from '../functions/core/model.ts';
 import { startTtlReaper } from './services/ttl-reaper.ts';
 import { seedDemoCustomers } from './seed.ts';
 import { LocalStepFunctions } from './sfn/engine.ts';
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   readonly now?: () => Date;
   /** Intake limits per hour; the bench raises them since all its requests come from one address. */
   readonly rateLimits?: { perIp: number; perEmail: number };
+  /** Adjusts the local registry (tests: a short timeout, a manual processor). */
+  readonly registry?: (r: Registry) => Registry;
   /** Milliseconds between retries of a state, instead of the ASL's backoff (tests only). */
   readonly retryIntervalOverrides?: Record<string, number>;
 }
@@ -76,7 +79,7 @@ export async function startRuntime(opts: RuntimeOptions) {
       secrets: (ref: string) => secrets.get(ref) as { secrets: string[] },
     });
     closers.push(processors.close);
-    const registry = localRegistry(processors.url);
+    const registry = (opts.registry ?? ((r) => r))(localRegistry(processors.url));
     processors.setRegistry(registry);
 
     Object.assign(process.env, {
