@@ -10,6 +10,10 @@ const port = Number(process.env.LETHE_PORT ?? 3000);
 const processorsPort = Number(process.env.LETHE_PROCESSORS_PORT ?? 0);
 
 const rt = await startRuntime({ dataDir, port, processorsPort });
+// Demo knob: how long the demo processors take to call back (e.g. to watch tasks in flight).
+if (process.env.LETHE_DEMO_DELAY_MS) {
+  for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { delayMs: Number(process.env.LETHE_DEMO_DELAY_MS) });
+}
 const extra = (rt as { notes?: string[] }).notes ?? [];
 console.log(
   [
