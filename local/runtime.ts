@@ -68,13 +68,12 @@ export async function startRuntime(opts: RuntimeOptions) {
 
     // The registry names the demo processors' URLs, so they start first; their secrets persist.
     const secretsFile = join(dataDir, 'secrets.json');
-    let processors: Awaited<ReturnType<typeof startDemoProcessors>> | undefined;
     const secrets = await startSecrets(secretsFile, () => ({
       'lethe/app': { hmacKey: randomBytes(32).toString('base64url') },
       ...demoSecrets(),
     }));
     closers.push(secrets.close);
-    processors = await startDemoProcessors({
+    const processors = await startDemoProcessors({
       port: opts.processorsPort ?? 0,
       secrets: (ref: string) => secrets.get(ref) as { secrets: string[] },
     });

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from './clients.ts';
+import { s3 } from './clients/s3.ts';
 import { config } from './config.ts';
 
 /** The export bucket. Objects are KMS-encrypted by the bucket's default; lifecycle deletes them. */

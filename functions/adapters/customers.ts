@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerDirectory } from '../core/ports.ts';
-import { ddb } from './clients.ts';
+import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
 import { key } from './table.ts';
 

@@ -1,6 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Mailer, MailKind } from '../core/ports.ts';
-import { ses } from './clients.ts';
+import { ses } from './clients/ses.ts';
 import { config } from './config.ts';
 
 /** SES v2. Suppression of marketing mail is a rule of core, checked before this is called. */

@@ -11,7 +11,7 @@ import { type AuditInput, chain } from '../core/audit.ts';
 import { Conflict } from '../core/errors.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
-import { ddb } from './clients.ts';
+import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
 import { key, TABLE } from './table.ts';
 

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { secrets } from './clients.ts';
+import { secrets } from './clients/secrets.ts';
 import { config } from './config.ts';
 
 /** Secrets are fetched once per container and kept in memory only; they are never logged. */

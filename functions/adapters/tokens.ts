@@ -1,5 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from './clients.ts';
+import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
 import { key } from './table.ts';
 

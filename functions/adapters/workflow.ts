@@ -7,7 +7,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Workflow } from '../core/ports.ts';
-import { sfn } from './clients.ts';
+import { sfn } from './clients/sfn.ts';
 import { config } from './config.ts';
 
 export class StepFunctionsWorkflow implements Workflow {

@@ -1,8 +1,11 @@
+import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import middy from '@middy/core';
 import { config } from '../adapters/config.ts';
-import { repo, systemClock, workflow } from '../shared/deps.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '../shared/http.ts';
 import { receiveCallback } from './receive.ts';
+
+const workflow = new StepFunctionsWorkflow();
 
 const deps = { repo, workflow, clock: systemClock, processors: config.registry.processors };
 

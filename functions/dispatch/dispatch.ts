@@ -2,7 +2,6 @@ import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
-import { key } from '../adapters/table.ts';
 import { NotFound } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';

@@ -1,8 +1,13 @@
+import { SesMailer } from '../adapters/mailer.ts';
+import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { config } from '../adapters/config.ts';
-import { mailer, repo, systemClock, workflow } from '../shared/deps.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 import { dispatch } from './dispatch.ts';
+
+const mailer = new SesMailer();
+const workflow = new StepFunctionsWorkflow();
 
 const Input = z.object({ token: z.string().min(1), requestId: z.string(), taskId: z.string() });
 const deps = { repo, workflow, mailer, clock: systemClock, processors: config.registry.processors };

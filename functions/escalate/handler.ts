@@ -1,10 +1,13 @@
+import { SesMailer } from '../adapters/mailer.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { config } from '../adapters/config.ts';
-import { mailer, repo, systemClock } from '../shared/deps.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
+
+const mailer = new SesMailer();
 
 const Input = z.object({
   token: z.string().min(1),

@@ -1,11 +1,14 @@
+import { SesMailer } from '../adapters/mailer.ts';
 import middy from '@middy/core';
 import { config } from '../adapters/config.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { pickLanguage, validateSubmission } from '../core/intake.ts';
-import { mailer, repo, systemClock } from '../shared/deps.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parseBody } from '../shared/http.ts';
 import { z } from 'zod';
 import { submitRequest } from './submit.ts';
+
+const mailer = new SesMailer();
 
 const deps = {
   repo,

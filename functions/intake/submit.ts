@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { VerificationTokens } from '../adapters/tokens.ts';
+import type { VerificationTokens } from '../adapters/tokens.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { TooManyRequests } from '../core/errors.ts';
 import type { SubmitBody } from '../core/intake.ts';

@@ -1,8 +1,11 @@
+import { SesMailer } from '../adapters/mailer.ts';
 import { allTasksSettled, outcomeEmail, PII_RETENTION_DAYS_AFTER_CLOSE, taskAnchors } from '../core/completion.ts';
 import { NotFound } from '../core/errors.ts';
 import type { Clock, Mailer, Repository } from '../core/ports.ts';
-import { mailer, repo, systemClock } from '../shared/deps.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 import { logger } from '../shared/powertools.ts';
+
+const mailer = new SesMailer();
 
 export async function completeRequest(
   requestId: string,

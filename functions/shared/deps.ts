@@ -1,10 +1,9 @@
-import { SesMailer } from '../adapters/mailer.ts';
 import { DynamoRepository } from '../adapters/repository.ts';
-import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { Clock } from '../core/ports.ts';
 
-/** The real adapters, built once per container. Tests build their own with fakes or mocks. */
+/**
+ * Shared by every handler: the repository and the clock. Handlers that mail or talk to Step
+ * Functions build those adapters themselves, so no function loads an SDK client it never uses.
+ */
 export const systemClock: Clock = { now: () => new Date() };
 export const repo = new DynamoRepository();
-export const mailer = new SesMailer();
-export const workflow = new StepFunctionsWorkflow();

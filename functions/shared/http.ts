@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type ZodType, z } from 'zod';
+import type { ZodType, z } from 'zod';
 import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests } from '../core/errors.ts';
 import { logger } from './powertools.ts';
 

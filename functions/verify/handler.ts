@@ -1,10 +1,13 @@
+import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { VerificationTokens } from '../adapters/tokens.ts';
-import { repo, systemClock, workflow } from '../shared/deps.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, html, httpErrors, parse, parseBody } from '../shared/http.ts';
 import { confirm, defaultCustomers, type Outcome, preview } from './confirm.ts';
 import { confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
+
+const workflow = new StepFunctionsWorkflow();
 
 const deps = { repo, tokens: new VerificationTokens(), customers: defaultCustomers(), workflow, clock: systemClock };
 const Token = z.string().regex(/^[\w-]{43}$/);
