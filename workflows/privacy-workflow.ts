@@ -34,6 +34,8 @@ export interface PrivacyWorkflowProps {
   readonly functions: WorkflowFunctions;
   /** How many processors are contacted at once. @default 10 */
   readonly maxConcurrency?: number;
+  /** The machine's name: functions derive its ARN from it (a reference would make a cycle). */
+  readonly stateMachineName?: string;
   /** Key for the execution logs. */
   readonly logKey?: IKey;
 }
@@ -146,10 +148,11 @@ export class PrivacyWorkflow extends Construct {
     });
     this.machine = new StateMachine(this, 'Machine', {
       stateMachineType: StateMachineType.STANDARD,
+      stateMachineName: props.stateMachineName,
       definitionBody: DefinitionBody.fromChainable(buildDefinition(this, props.functions, props.maxConcurrency)),
       tracingEnabled: true,
-      // ERROR level: execution data carries request ids only, but keep payloads out of logs anyway.
-      logs: { destination: logs, level: LogLevel.ERROR, includeExecutionData: false },
+      // Every event, but never execution data: payloads carry a task token and request ids only, keep them out anyway.
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
     });
   }
 

@@ -5,6 +5,9 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
 } from '@aws-sdk/client-sfn';
 import type { Workflow } from '../core/ports.ts';
 import { sfn } from './clients/sfn.ts';
@@ -38,6 +41,33 @@ export class StepFunctionsWorkflow implements Workflow {
 
   async taskFailure(token: string, error: string, cause: string): Promise<void> {
     await this.client.send(new SendTaskFailureCommand({ taskToken: token, error, cause }));
+  }
+
+  executionArn(requestId: string) {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`;
+  }
+
+  async stop(requestId: string): Promise<void> {
+    await this.client.send(new StopExecutionCommand({ executionArn: this.executionArn(requestId), error: 'Closed', cause: 'closed by the compliance team' })).catch((e) => {
+      if ((e as Error).name !== 'ExecutionDoesNotExist') throw e;
+    });
+  }
+
+  async describe(requestId: string) {
+    try {
+      return await this.client.send(new DescribeExecutionCommand({ executionArn: this.executionArn(requestId) }));
+    } catch (e) {
+      if ((e as Error).name === 'ExecutionDoesNotExist') return undefined;
+      throw e;
+    }
+  }
+
+  /** The execution's states in order, for the console's timeline. */
+  async timeline(requestId: string) {
+    const h = await this.client.send(new GetExecutionHistoryCommand({ executionArn: this.executionArn(requestId), maxResults: 1000 })).catch(() => undefined);
+    return (h?.events ?? [])
+      .filter((e) => e.type?.endsWith('StateEntered') || e.type?.startsWith('Execution'))
+      .map((e) => ({ at: e.timestamp?.toISOString(), type: e.type, state: e.stateEnteredEventDetails?.name }));
   }
 
   async heartbeat(token: string): Promise<void> {

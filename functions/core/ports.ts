@@ -64,6 +64,8 @@ export interface Workflow {
   taskSuccess(token: string, output: unknown): Promise<void>;
   taskFailure(token: string, error: string, cause: string): Promise<void>;
   heartbeat(token: string): Promise<void>;
+  /** Stops the request's execution (deny, cancel). */
+  stop?(requestId: string): Promise<void>;
 }
 
 /** The shop's customer directory (its own system on AWS; a seeded table locally). */

@@ -1,0 +1,95 @@
+import { config } from '../adapters/config.ts';
+import type { DynamoRepository } from '../adapters/repository.ts';
+import { dueDate } from '../core/deadline.ts';
+import { Conflict, InvalidInput, NotFound } from '../core/errors.ts';
+import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
+import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
+import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
+import { longDate } from '../verify/pages.ts';
+
+export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
+
+async function load(id: string, deps: AdminDeps) {
+  const req = await deps.repo.getRequest(id);
+  if (!req) throw new NotFound('no such request');
+  return req;
+}
+
+/** Art. 12(3): once, before the original deadline, with a reason the requester is told. */
+export async function extend(id: string, reason: string, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
+  if (req.extended) throw new Conflict('the deadline has already been extended once');
+  const today = deps.clock.now().toISOString().slice(0, 10);
+  if (today > req.dueDate) throw new Conflict('the original deadline has passed; it can no longer be extended');
+  const at = deps.clock.now().toISOString();
+  const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
+  const done = await deps.repo.transitionRequest(req, req.status, { extended: { at, reason, dueDate: newDue } }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } });
+  const pii = await deps.repo.getPii(id);
+  if (pii) await deps.mailer.send({ to: pii.email, kind: 'transactional', ...extensionNotice(done, reason, newDue) });
+  return done;
+}
+
+export function extensionNotice(req: StoredRequest, reason: string, due: string) {
+  return req.language === 'fr'
+    ? { subject: 'Votre demande : délai prolongé', text: `Bonjour,\n\nNous avons besoin de plus de temps pour traiter votre demande (référence ${req.id}).\nRaison : ${reason}\nNouvelle date limite : ${longDate(due, 'fr')}.\n\nLa loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.\n\nL'équipe confidentialité d'Offtek` }
+    : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${req.id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\nThe Offtek privacy team` };
+}
+
+export async function deny(id: string, reason: string, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  requireRequestTransition(req.status, 'deny');
+  const at = deps.clock.now().toISOString();
+  const done = await deps.repo.transitionRequest(req, 'denied', { closedAt: at, outcome: `denied:${reason}` }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason } });
+  if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
+  return done;
+}
+
+export async function cancel(id: string, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  requireRequestTransition(req.status, 'cancel');
+  const at = deps.clock.now().toISOString();
+  const done = await deps.repo.transitionRequest(req, 'cancelled', { closedAt: at }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled' });
+  if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
+  return done;
+}
+
+/** Closes a manual or escalated task with an outcome; the waiting workflow state then moves on. */
+export async function resolveTask(id: string, processorId: string, outcome: 'completed' | 'not_found' | 'retained', note: string, actor: string, deps: AdminDeps) {
+  const task = await loadTask(`${id}.${processorId}`, deps.repo);
+  requireTaskTransition(task.status, 'resolve');
+  const at = deps.clock.now().toISOString();
+  const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note, reason: outcome }, finishedAt: at }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome } });
+  if (done.token) await deps.workflow.taskSuccess(done.token, done.outcome).catch((e) => {
+    if (!['TaskTimedOut', 'InvalidToken'].includes((e as Error).name)) throw e;
+  });
+  await unblockIfClear(id, actor, deps);
+  return done;
+}
+
+/** Re-dispatches a failed or timed-out task; the processor's callback then releases the escalation. */
+export async function retryTask(id: string, processorId: string, actor: string, deps: AdminDeps) {
+  const task = await loadTask(`${id}.${processorId}`, deps.repo);
+  if (!ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task cannot be retried`);
+  requireTaskTransition(task.status, 'send');
+  const processor = config.registry.processors.find((p) => p.id === processorId);
+  if (!processor || processor.mode === 'manual') throw new Conflict('only an automated processor can be retried');
+  const at = deps.clock.now().toISOString();
+  const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent' });
+  await sendWebhook(sent, processor, { ...deps, processors: config.registry.processors });
+  await unblockIfClear(id, actor, deps);
+  return sent;
+}
+
+async function unblockIfClear(id: string, actor: string, deps: AdminDeps) {
+  const [req, tasks] = await Promise.all([deps.repo.getRequest(id), deps.repo.listTasks(id)]);
+  if (req?.status === 'awaiting_manual' && !tasks.some((t) => ESCALATED_TASK_STATUSES.includes(t.status))) {
+    const at = deps.clock.now().toISOString();
+    await deps.repo.transitionRequest(req, 'in_progress', {}, { at, actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
+  }
+}
+
+export const requireReason = (reason: unknown) => {
+  if (typeof reason !== 'string' || reason.trim().length < 3) throw new InvalidInput('invalid body', [{ path: 'reason', message: 'a reason is required' }]);
+  return reason.trim();
+};

@@ -1,0 +1,51 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { authenticate } from '../adapters/auth.ts';
+import { SesMailer } from '../adapters/mailer.ts';
+import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
+import { Forbidden, NotFound } from '../core/errors.ts';
+import { RequestStatus } from '../core/model.ts';
+import { repo, systemClock } from '../shared/deps.ts';
+import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
+import { cancel, deny, extend, requireReason, resolveTask, retryTask } from './actions.ts';
+import { dashboard, detail, list } from './views.ts';
+
+const workflow = new StepFunctionsWorkflow();
+const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
+
+const Reason = z.object({ reason: z.string().trim().min(3).max(1000) }).strict();
+const Deny = z.object({ reason: z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive']), note: z.string().max(1000).optional() }).strict();
+const Resolve = z.object({ outcome: z.enum(['completed', 'not_found', 'retained']), note: z.string().trim().min(3).max(2000) }).strict();
+const ListQuery = z.object({ status: RequestStatus.optional(), type: z.string().optional(), dueBefore: z.string().optional(), overdue: z.enum(['true', 'false']).optional(), cursor: z.string().optional() });
+
+/** /admin/...: every read needs a compliance group, every action the officer group. */
+export const handler = middy<HttpEvent, HttpResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const who = await authenticate(event.headers?.authorization);
+    const method = event.requestContext.http.method;
+    const path = (event.rawPath ?? '').replace(/^\/admin/, '');
+    const act = () => {
+      if (!who.roles.includes('officer')) throw new Forbidden('only an officer can act');
+      return `officer:${who.sub}`;
+    };
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && path === '/dashboard') return json(200, await dashboard(deps));
+    if (method === 'GET' && path === '/requests') return json(200, await list(parse(ListQuery, event.queryStringParameters ?? {}, 'query'), deps));
+    if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
+    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel)$/.exec(path))) {
+      const actor = act();
+      if (m[2] === 'extend') return json(200, await extend(m[1], requireReason(parseBody(Reason, event).reason), actor, deps));
+      if (m[2] === 'deny') return json(200, await deny(m[1], parseBody(Deny, event).reason, actor, deps));
+      return json(200, await cancel(m[1], actor, deps));
+    }
+    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/tasks\/([a-z0-9-]+)\/(resolve|retry)$/.exec(path))) {
+      const actor = act();
+      if (m[3] === 'resolve') {
+        const b = parseBody(Resolve, event);
+        return json(200, await resolveTask(m[1], m[2], b.outcome, b.note, actor, deps));
+      }
+      return json(200, await retryTask(m[1], m[2], actor, deps));
+    }
+    throw new NotFound('no such admin route');
+  });

@@ -1,0 +1,86 @@
+import type { DynamoRepository } from '../adapters/repository.ts';
+import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
+import { daysUntil } from '../core/deadline.ts';
+import { NotFound } from '../core/errors.ts';
+import type { RequestStatus } from '../core/model.ts';
+import type { Clock, StoredRequest } from '../core/ports.ts';
+import { ESCALATED_TASK_STATUSES, OPEN_REQUEST_STATUSES } from '../core/status.ts';
+
+type Deps = { repo: DynamoRepository; clock: Clock };
+
+const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
+
+/** What the console lists: ids, dates and statuses; the email is never shown, only its hash exists here. */
+const summary = (r: StoredRequest, today: string) => ({
+  id: r.id,
+  type: r.type,
+  status: r.status,
+  language: r.language,
+  receivedAt: r.receivedAt,
+  dueDate: due(r) ?? null,
+  daysLeft: due(r) ? daysUntil(due(r) as string, today) : null,
+  extended: Boolean(r.extended),
+});
+
+export async function list(q: { status?: RequestStatus; type?: string; dueBefore?: string; overdue?: 'true' | 'false'; cursor?: string }, deps: Deps) {
+  const today = deps.clock.now().toISOString().slice(0, 10);
+  const statuses = q.status ? [q.status] : OPEN_REQUEST_STATUSES;
+  const items = [];
+  let cursor: string | undefined;
+  for (const status of statuses) {
+    // Through the status index, in due-date order; never a scan.
+    const page = await deps.repo.listRequests({ status, dueBefore: q.overdue === 'true' ? today : q.dueBefore, cursor: q.status ? q.cursor : undefined, limit: 100 });
+    items.push(...page.items);
+    cursor = page.cursor;
+  }
+  return {
+    items: items.filter((r) => !q.type || r.type === q.type).map((r) => summary(r, today)),
+    cursor: q.status ? cursor : undefined,
+  };
+}
+
+export async function detail(id: string, deps: Deps, workflow: StepFunctionsWorkflow) {
+  const req = await deps.repo.getRequest(id);
+  if (!req) throw new NotFound('no such request');
+  const today = deps.clock.now().toISOString().slice(0, 10);
+  const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
+  return {
+    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections }, extension: req.extended },
+    tasks: tasks.map(({ token, receipts, ...t }) => ({ ...t, waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length })),
+    audit: req.audit,
+    timeline,
+  };
+}
+
+export async function dashboard(deps: Deps) {
+  const today = deps.clock.now().toISOString().slice(0, 10);
+  const counts: Record<string, number> = {};
+  const open: StoredRequest[] = [];
+  for (const status of ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
+    const page = await deps.repo.listRequests({ status, limit: 500 });
+    counts[status] = page.items.length + (page.cursor ? 1 : 0);
+    if (OPEN_REQUEST_STATUSES.includes(status)) open.push(...page.items);
+  }
+  const withDue = open.filter((r) => due(r));
+  const escalated = [];
+  const byProcessor = new Map<string, { open: number; failures: number; timeouts: number; callbackMs: number[] }>();
+  for (const r of open.filter((x) => x.status !== 'unverified')) {
+    for (const t of await deps.repo.listTasks(r.id)) {
+      const s = byProcessor.get(t.processorId) ?? { open: 0, failures: 0, timeouts: 0, callbackMs: [] };
+      if (['pending', 'sent', 'in_progress'].includes(t.status)) s.open++;
+      if (t.status === 'failed') s.failures++;
+      if (t.status === 'timed_out') s.timeouts++;
+      if (t.sentAt && t.finishedAt) s.callbackMs.push(Date.parse(t.finishedAt) - Date.parse(t.sentAt));
+      byProcessor.set(t.processorId, s);
+      if (ESCALATED_TASK_STATUSES.includes(t.status)) escalated.push({ requestId: r.id, processorId: t.processorId, category: t.category, status: t.status });
+    }
+  }
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
+  return {
+    counts,
+    dueSoon: withDue.filter((r) => daysUntil(due(r) as string, today) >= 0 && daysUntil(due(r) as string, today) <= 7).map((r) => summary(r, today)),
+    overdue: withDue.filter((r) => daysUntil(due(r) as string, today) < 0).map((r) => summary(r, today)),
+    escalated,
+    processors: [...byProcessor].map(([id, s]) => ({ id, open: s.open, failures: s.failures, timeouts: s.timeouts, medianCallbackMs: median(s.callbackMs) })),
+  };
+}

@@ -1,0 +1,66 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { config } from '../adapters/config.ts';
+import type { DynamoRepository } from '../adapters/repository.ts';
+import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
+import { daysUntil } from '../core/deadline.ts';
+import type { Mailer, StoredRequest } from '../core/ports.ts';
+import { metrics } from '../shared/powertools.ts';
+
+export type SweepDeps = { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
+
+const REMINDER_DAYS = [7, 2] as const;
+const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
+
+/**
+ * The scheduled safety net. `now` comes from the schedule's event, so a test moves the clock by
+ * the event it sends, never by editing data. Each finding is recorded once, on the audit trail.
+ */
+export async function sweep(now: Date, deps: SweepDeps) {
+  const today = now.toISOString().slice(0, 10);
+  const at = now.toISOString();
+  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[] };
+  for (const status of ['verified', 'in_progress', 'awaiting_manual'] as const) {
+    const { items } = await deps.repo.listRequests({ status, limit: 500 });
+    for (let req of items) {
+      const d = due(req);
+      const flags = new Set((req as StoredRequest & { flags?: string[] }).flags ?? []);
+      if (d) {
+        const left = daysUntil(d, today);
+        if (left < 0) report.overdue.push(req.id);
+        for (const n of REMINDER_DAYS) {
+          const flag = left < 0 ? 'overdue' : `reminder-${n}`;
+          if ((left <= n || left < 0) && !flags.has(flag)) {
+            flags.add(flag);
+            req = await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: flag, subject: req.id, data: { dueDate: d, daysLeft: left } });
+            await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: left < 0 ? `OVERDUE: request ${req.id} was due ${d}` : `Due in ${left} days: request ${req.id}`, text: `Request ${req.id} (${req.type}) is due ${d}.\n${config.PUBLIC_BASE_URL}/console.html#/requests/${req.id}` });
+            report.reminders.push(`${req.id}:${flag}`);
+            break;
+          }
+        }
+      }
+      // A task past its timeout with nobody waiting on it: an event was lost. Escalate it anyway.
+      for (const t of await deps.repo.listTasks(req.id)) {
+        const p = config.registry.processors.find((x) => x.id === t.processorId);
+        if (p && ['sent', 'in_progress'].includes(t.status) && t.sentAt && Date.parse(t.sentAt) + p.timeoutSeconds * 1000 < now.getTime()) {
+          await deps.repo.transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' });
+          report.escalatedTasks.push(t.taskId);
+        }
+      }
+      if (req.status !== 'verified') {
+        const ex = await deps.workflow.describe(req.id);
+        if (!ex || ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(String(ex.status))) {
+          report.lostExecutions.push(req.id);
+          if (!flags.has('execution-lost')) {
+            flags.add('execution-lost');
+            await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: 'execution-lost', subject: req.id, data: { execution: ex?.status ?? 'missing' } });
+            await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: `Request ${req.id}: its workflow ${ex ? String(ex.status).toLowerCase() : 'is missing'}`, text: `Request ${req.id} is ${req.status} but its execution is ${ex?.status ?? 'missing'}. Check it in the console.` });
+          }
+        }
+      }
+    }
+  }
+  metrics.addMetric('OverdueRequests', MetricUnit.Count, report.overdue.length);
+  metrics.addMetric('TasksTimedOut', MetricUnit.Count, report.escalatedTasks.length);
+  metrics.publishStoredMetrics();
+  return report;
+}

@@ -1,0 +1,12 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { LetheStack } from './lethe-stack.ts';
+
+/** The CDK app: one stack, every construct nag-checked at synth. Works offline (no lookups). */
+const app = new App();
+new LetheStack(app, 'Lethe', {
+  env: { region: app.node.tryGetContext('region') ?? 'eu-west-2', account: process.env.CDK_DEFAULT_ACCOUNT },
+  mailDomain: app.node.tryGetContext('mailDomain'),
+  complianceEmail: app.node.tryGetContext('complianceEmail'),
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,53 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+/** The alarms the README documents: name, metric and threshold in one place. */
+export const ALARMS = {
+  ExecutionsFailed: { metric: 'AWS/States ExecutionsFailed', threshold: 1, why: 'a request stopped without an outcome' },
+  TasksTimedOut: { metric: 'Lethe TasksTimedOut', threshold: 1, why: 'a processor did not answer in time; the task waits for a human' },
+  OverdueRequests: { metric: 'Lethe OverdueRequests', threshold: 1, why: 'a request is past its legal deadline' },
+  Api5xx: { metric: 'AWS/ApiGateway 5xx', threshold: 1, why: 'the API answered with a server error' },
+  Throttles: { metric: 'AWS/Lambda Throttles (account)', threshold: 1, why: 'a function was throttled' },
+  FunctionErrors: { metric: 'AWS/Lambda Errors (account)', threshold: 5, why: 'functions are failing' },
+} as const;
+
+export class Monitoring extends Construct {
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: { machine: StateMachine; api: HttpApi; functions: LambdaFunction[]; key: IKey }) {
+    super(scope, id);
+    this.topic = new Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true });
+    const lethe = (name: string) => new Metric({ namespace: 'Lethe', metricName: name, statistic: 'Sum', period: Duration.minutes(15) });
+    const metrics: Record<keyof typeof ALARMS, IMetric> = {
+      ExecutionsFailed: props.machine.metricFailed({ period: Duration.minutes(5) }),
+      TasksTimedOut: lethe('TasksTimedOut'),
+      OverdueRequests: new Metric({ namespace: 'Lethe', metricName: 'OverdueRequests', statistic: 'Maximum', period: Duration.minutes(15) }),
+      Api5xx: props.api.metricServerError({ period: Duration.minutes(5) }),
+      // Account-wide Lambda figures: an alarm's math may hold at most ten metrics, and Lethe has more functions.
+      Throttles: LambdaFunction.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      FunctionErrors: LambdaFunction.metricAllErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    };
+    for (const [name, m] of Object.entries(metrics)) {
+      const spec = ALARMS[name as keyof typeof ALARMS];
+      new Alarm(this, name, {
+        metric: m,
+        threshold: spec.threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: spec.why,
+      }).addAlarmAction(new SnsAction(this.topic));
+    }
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: 'Lethe',
+      widgets: [Object.entries(metrics).map(([name, m]) => new GraphWidget({ title: name, left: [m], width: 8 }))],
+    });
+  }
+}

@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Distribution, HttpVersion, OriginRequestPolicy, ResponseHeadersPolicy, AllowedMethods, CachePolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke as ScheduleLambda } from 'aws-cdk-lib/aws-scheduler-targets';
+import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { CfnElement } from 'aws-cdk-lib';
+import { acknowledgeFindings } from './nag.ts';
+import { Registry } from '../functions/core/model.ts';
+import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
+import { Api } from './constructs/api.ts';
+import { ComplianceAuth } from './constructs/auth.ts';
+import { Data } from './constructs/data.ts';
+import { Functions } from './constructs/functions.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { ExportStore } from './constructs/storage.ts';
+
+export interface LetheStackProps extends StackProps {
+  /** Domain the shop sends privacy mail from. @default offtek.example */
+  readonly mailDomain?: string;
+  /** Where the compliance team receives escalations. */
+  readonly complianceEmail?: string;
+}
+
+const ROOT = join(import.meta.dirname, '..');
+export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
+
+/** The processor registry, validated at synth time: a bad entry fails the synth, not a request. */
+export function loadRegistry(): Registry {
+  return Registry.parse(JSON.parse(readFileSync(join(ROOT, 'config/processors.json'), 'utf8')));
+}
+
+export class LetheStack extends Stack {
+  constructor(scope: Construct, id: string, props: LetheStackProps = {}) {
+    super(scope, id, props);
+    const mailDomain = props.mailDomain ?? 'offtek.example';
+    const registry = loadRegistry();
+
+    const data = new Data(this, 'Data');
+    const exports = new ExportStore(this, 'Exports', { key: data.key });
+    const auth = new ComplianceAuth(this, 'Auth');
+
+    // Secrets: the app's HMAC key, and each processor's Standard Webhooks signing secrets.
+    const appSecret = new Secret(this, 'AppKeys', {
+      secretName: 'lethe/app',
+      encryptionKey: data.key,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'hmacKey', passwordLength: 64, excludePunctuation: true },
+    });
+    const processorSecrets = registry.processors
+      .filter((p) => p.secretRef)
+      .map((p) => {
+        // Filled in with the key agreed with the processor (whsec_…); rotation appends a second one.
+        const s = new Secret(this, `Processor-${p.id}`, { secretName: p.secretRef, encryptionKey: data.key, secretStringValue: SecretValue.unsafePlainText('{"secrets":[]}') });
+        Validations.of(s).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Webhook secrets are exchanged with the processor and rotated by appending a key (multiple signatures), not by a Lambda rotation.' });
+        return s;
+      });
+    Validations.of(appSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Rotating the HMAC key would orphan hashes of open requests; it is rotated by a planned migration.' });
+
+    const mailConfig = new ConfigurationSet(this, 'MailConfig', { configurationSetName: 'lethe' });
+    const identity = new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(mailDomain), configurationSet: mailConfig });
+
+    // Web front: CloudFront serves web/ and proxies the API paths, so the form is same-origin.
+    const site = new Bucket(this, 'Site', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: exports.accessLogs,
+      serverAccessLogsPrefix: 'site/',
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: false,
+    });
+
+    const functions = new Functions(this, 'Functions', {
+      environment: {
+        TABLE_NAME: data.table.tableName,
+        EXPORT_BUCKET: exports.bucket.bucketName,
+        MAIL_FROM: `privacy@${mailDomain}`,
+        COMPLIANCE_EMAIL: props.complianceEmail ?? `compliance@${mailDomain}`,
+        PROCESSOR_REGISTRY: JSON.stringify(registry),
+        APP_SECRET_ID: appSecret.secretName,
+        ADMIN_JWT_ISSUER: auth.issuer,
+        ADMIN_JWKS_URL: `${auth.issuer}/.well-known/jwks.json`,
+        ADMIN_JWT_AUDIENCE: auth.clientId,
+      },
+    });
+    const fn = functions.fn;
+
+    const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: STATE_MACHINE_NAME });
+    const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [auth.clientId] });
+    const cdn = new Distribution(this, 'Cdn', {
+      defaultRootObject: 'index.html',
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS },
+      additionalBehaviors: Object.fromEntries(
+        ['/requests*', '/verify*', '/callbacks/*', '/exports/*', '/admin/*'].map((path) => [
+          path,
+          {
+            origin: new HttpOrigin(`${api.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`),
+            allowedMethods: AllowedMethods.ALLOW_ALL,
+            cachePolicy: CachePolicy.CACHING_DISABLED,
+            originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          },
+        ]),
+      ),
+      enableLogging: true,
+      logBucket: exports.accessLogs,
+      logFilePrefix: 'cdn/',
+    });
+    Validations.of(cdn).acknowledge({ id: 'AwsSolutions-CFR1', reason: 'The shop serves UK and EU customers and others; no geo restriction is wanted.' });
+    Validations.of(cdn).acknowledge({ id: 'AwsSolutions-CFR2', reason: 'WAF is attached by the shop account-wide (Firewall Manager); the API has its own rate limits.' });
+    Validations.of(cdn).acknowledge({ id: 'AwsSolutions-CFR4', reason: 'Default CloudFront certificate until the shop attaches its own domain and ACM certificate.' });
+    new BucketDeployment(this, 'SiteDeploy', { sources: [Source.asset(join(ROOT, 'web'))], destinationBucket: site, distribution: cdn });
+    const publicBase = `https://${cdn.distributionDomainName}`;
+    for (const f of Object.values(fn)) {
+      f.addEnvironment('PUBLIC_BASE_URL', publicBase);
+      f.addEnvironment('STATE_MACHINE_ARN', `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`);
+    }
+
+    // Least privilege, function by function.
+    const rw = ['intake', 'verify', 'status', 'callback', 'admin', 'plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper'] as const;
+    for (const n of rw) data.table.grantReadWriteData(fn[n]);
+    for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper'] as const) appSecret.grantRead(fn[n]);
+    for (const s of processorSecrets) for (const n of ['dispatch', 'callback', 'admin'] as const) s.grantRead(fn[n]);
+    // By name, not by reference: the machine already depends on these functions (a cycle otherwise).
+    const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`;
+    const executionArn = (id: string) => `arn:${this.partition}:states:${this.region}:${this.account}:execution:${STATE_MACHINE_NAME}:${id}`;
+    fn.verify.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+    for (const n of ['dispatch', 'callback', 'escalate', 'admin'] as const) {
+      fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [machineArn] }));
+    }
+    for (const n of ['admin', 'sweeper'] as const) {
+      fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionArn('*')] }));
+    }
+    fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [executionArn('*')] }));
+    Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${this.region}:<AWS::AccountId>:execution:${STATE_MACHINE_NAME}:*]`, reason: 'Executions are named by request id; admin and sweeper read or stop any execution of this one machine.' });
+    for (const n of ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify'] as const) {
+      fn[n].addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [identity.emailIdentityArn, `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${mailConfig.configurationSetName}`] }));
+    }
+    exports.bucket.grantPut(fn.assemble);
+    exports.bucket.grantRead(fn.status);
+    exports.bucket.grantRead(fn.notify);
+
+    new Schedule(this, 'SweeperSchedule', {
+      schedule: ScheduleExpression.rate(Duration.minutes(15)),
+      target: new ScheduleLambda(fn.sweeper, {}),
+      description: 'Deadlines, stuck tasks and reconciliation',
+    });
+
+    const logical = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
+    acknowledgeFindings(this, {
+      table: logical(data.table),
+      exports: logical(exports.bucket),
+      site: logical(site),
+      workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
+      sweeper: logical(fn.sweeper),
+    });
+
+    const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, functions: Object.values(fn), key: data.key });
+    new CfnOutput(this, 'FormUrl', { value: publicBase });
+    new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });
+    new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });
+  }
+}
