@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { Distribution, HttpVersion, OriginRequestPolicy, ResponseHeadersPolicy, AllowedMethods, CachePolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -31,6 +31,8 @@ export interface LetheStackProps extends StackProps {
 
 const ROOT = join(import.meta.dirname, '..');
 export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
+/** How cdk-nag spells the account in a finding id: the number when known, the pseudo-parameter when not. */
+export const nagAccount = (s: Stack) => (Token.isUnresolved(s.account) ? '<AWS::AccountId>' : s.account);
 
 /** The processor registry, validated at synth time: a bad entry fails the synth, not a request. */
 export function loadRegistry(): Registry {
@@ -140,7 +142,7 @@ export class LetheStack extends Stack {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionArn('*')] }));
     }
     fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [executionArn('*')] }));
-    Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${this.region}:<AWS::AccountId>:execution:${STATE_MACHINE_NAME}:*]`, reason: 'Executions are named by request id; admin and sweeper read or stop any execution of this one machine.' });
+    Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${this.region}:${nagAccount(this)}:execution:${STATE_MACHINE_NAME}:*]`, reason: 'Executions are named by request id; admin and sweeper read or stop any execution of this one machine.' });
     for (const n of ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify'] as const) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [identity.emailIdentityArn, `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${mailConfig.configurationSetName}`] }));
     }

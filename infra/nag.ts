@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import type { Stack } from 'aws-cdk-lib';
+import { type Stack, Token } from 'aws-cdk-lib';
 
 /**
  * Every cdk-nag finding Lethe accepts, each narrowed to its finding id and with the reason.
@@ -21,5 +21,5 @@ export function acknowledgeFindings(stack: Stack, ids: { table: string; exports:
     ack(`AwsSolutions-IAM5[Resource::<${fn}.Arn>:*]`, 'Step Functions and the scheduler may invoke any version of the function they own.');
   }
   ack('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'AWS managed basic execution policy: CloudWatch Logs only (functions and the CDK site deployment).');
-  ack('AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-eu-west-2/*]', 'The CDK bootstrap asset bucket the site deployment reads from.');
+  ack(`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}-${stack.region}/*]`, 'The CDK bootstrap asset bucket the site deployment reads from.');
 }
