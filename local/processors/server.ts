@@ -51,7 +51,12 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
   const behaviour = new Map<string, Behaviour>();
   const log = new Map<string, WebhookLog[]>();
   const done = new Set<string>();
-  const data = structuredClone(SEED);
+  // Each processor holds its own copy: two email processors do not share one database.
+  const data = new Map<string, Record<string, unknown[]>>();
+  const dataOf = (id: string, category: string) => {
+    if (!data.has(id)) data.set(id, structuredClone(SEED[category] ?? {}));
+    return data.get(id) as Record<string, unknown[]>;
+  };
   const timers = new Set<NodeJS.Timeout>();
 
   const callBack = async (url: string, secret: string, body: unknown, times: number) => {
@@ -85,12 +90,13 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     if (done.has(key) || b.never) return;
     done.add(key);
     const email = (body.subject_identities as { identity_type: string; identity_value: string }[]).find((i) => i.identity_type === 'email')?.identity_value ?? '';
-    const held = data[p.category]?.[email];
+    const db = dataOf(p.id, p.category);
+    const held = db[email];
     let answer: Record<string, unknown>;
     if (b.status) answer = b.status;
     else if (body.action === 'export') answer = { request_status: 'completed', results: { processor: p.id, records: held ?? [] } };
     else {
-      if (body.action === 'erase' && data[p.category]) delete data[p.category][email];
+      if (body.action === 'erase') delete db[email];
       answer = { request_status: held || body.action !== 'erase' ? 'completed' : 'not_found' };
     }
     const t = setTimeout(() => {
@@ -107,7 +113,7 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     },
     setBehaviour: (processorId: string, b: Partial<Behaviour>) => behaviour.set(processorId, { ...DEFAULT, ...b }),
     received: (processorId: string) => log.get(processorId) ?? [],
-    holds: (category: string, email: string) => Boolean(data[category]?.[email]),
+    holds: (processorId: string, email: string) => Boolean(data.get(processorId)?.[email]),
     close: () =>
       new Promise<void>((r) => {
         for (const t of timers) clearTimeout(t);

@@ -33,7 +33,7 @@ describe('the full happy path on the embedded runtime', () => {
     const byProcessor = Object.fromEntries(tasks.map((t) => [t.processorId, [t.status, Object.keys(t.receipts ?? {}).length]]));
     expect(byProcessor).toMatchObject({ paynow: ['completed', 1], parcelway: ['completed', 1], mailwave: ['completed', 1], recoverco: ['not_found', 1] });
     expect(Object.values(byProcessor).every(([s, n]) => ['completed', 'not_found'].includes(String(s)) && n === 1)).toBe(true);
-    expect(rt.processors.holds('payments', 'alice@example.com')).toBe(false);
+    expect(rt.processors.holds('paynow', 'alice@example.com')).toBe(false);
     for (const p of rt.registry.processors) {
       const got = rt.processors.received(p.id).filter((w) => w.body?.subject_request_id === links.requestId);
       expect(got).toHaveLength(1);
