@@ -41,6 +41,9 @@ const total = Object.values(cost).reduce((a, b) => a + b, 0) * 1000;
 console.log(`\nEnd to end: ${e.requests} erasure requests, 6 processors each (targets: 1,000 in ≤ 60 s, 0 lost, ≤ 20 transitions, ≤ $0.75 / 1,000)`);
 console.table({
   'wall seconds': +e.wallSeconds.toFixed(1),
+  '  submitting (s)': +e.phases.submitSeconds.toFixed(1),
+  '  confirming (s)': +e.phases.confirmSeconds.toFixed(1),
+  '  draining (s)': +e.phases.drainSeconds.toFixed(1),
   'throughput (req/s)': +e.throughputPerSecond.toFixed(1),
   'execution p50 ms': +e.submitToCompletedP50Ms.toFixed(0),
   'execution p95 ms': +e.submitToCompletedP95Ms.toFixed(0),

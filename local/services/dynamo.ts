@@ -1,26 +1,39 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { TABLE } from '../../functions/adapters/table.ts';
 import { LOCAL_CREDENTIALS } from './credentials.ts';
 
-/** dynalite: a real DynamoDB API server on loopback, persisted in LevelDB under the data dir. */
+/** dynalite: a real DynamoDB API server on loopback, persisted in LevelDB under the data dir, on its own thread. */
 export async function startDynamo(dir: string, port = 0) {
   mkdirSync(dir, { recursive: true });
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((res, rej) => server.listen(port, '127.0.0.1', (e?: Error) => (e ? rej(e) : res())));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // Operation counts, by X-Amz-Target, for the bench's cost model.
-  const operations = new Map<string, number>();
-  server.on('request', (req) => {
-    const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
-    operations.set(op, (operations.get(op) ?? 0) + 1);
-  });
+  const worker = new Worker(new URL('./dynamo-worker.mjs', import.meta.url), { workerData: { path: dir, port } });
+  const next = <T>(key: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: Record<string, unknown>) => {
+        if (key in m) {
+          worker.off('message', onMessage);
+          resolve(m[key] as T);
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  const endpoint = `http://127.0.0.1:${await next<number>('port')}`;
   return {
     endpoint,
-    operations,
-    close: () => new Promise<void>((res) => server.close(() => res())),
+    /** Operation counts by X-Amz-Target, for the bench's cost model. */
+    async operations(): Promise<Record<string, number>> {
+      const r = next<Record<string, number>>('operations');
+      worker.postMessage('operations');
+      return r;
+    },
+    async close() {
+      const closed = next('closed');
+      worker.postMessage('close');
+      await closed;
+      await worker.terminate();
+    },
   };
 }
 
