@@ -73,6 +73,8 @@ export async function confirm(token: string, password: string | undefined, deps:
   }
   // Named by the request id: a double click, or a retry after a crash, starts nothing twice.
   if (req.status === 'verified') await deps.workflow.start(req.id, { requestId: req.id });
+  // Single use: burnt only once the work has started, so a crash in between can be retried with the same link.
+  await deps.tokens.burn(found.hash);
   return { kind: 'confirmed', lang, due: req.dueDate ?? '' };
 }
 

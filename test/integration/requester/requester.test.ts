@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Booted, boot, until } from '../harness.ts';
+
+let rt: Booted;
+beforeAll(async () => {
+  rt = await boot({ rateLimits: { perIp: 14, perEmail: 3 } });
+});
+afterAll(async () => rt?.stopAndClean());
+
+/** Every item in the table, to prove that a refused request wrote nothing. */
+async function itemCount() {
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+  return ((await ddb.send(new ScanCommand({ TableName: 'lethe', Select: 'COUNT' }))).Count ?? 0) as number;
+}
+
+describe('the requester side', () => {
+  it('answers a customer and a stranger with the same status and body', async () => {
+    const known = await rt.submit({ type: 'erasure', email: 'alice@example.com', language: 'en' });
+    const unknown = await rt.submit({ type: 'erasure', email: 'nobody-here@example.com', language: 'en' });
+    expect(known.status).toBe(202);
+    expect(unknown.status).toBe(known.status);
+    expect(await unknown.json()).toEqual(await known.json());
+  });
+
+  it('refuses malformed, oversized and unknown-field bodies with field-level 4xx and writes nothing', async () => {
+    const before = await itemCount();
+    const bad = await rt.submit({ type: 'forget-me', email: 'not-an-email', language: 'fr' });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { issues: { path: string; message: string }[] };
+    expect(body.issues.map((i) => i.path).sort()).toEqual(['email', 'type']);
+    expect(body.issues[0].message).toMatch(/[a-zé]/); // French, the requester's language
+    const extra = await rt.submit({ type: 'access', email: 'a@example.com', exportDestination: 'https://evil.example/drop' });
+    expect(extra.status).toBe(400);
+    expect(JSON.stringify(await extra.json())).toContain('exportDestination');
+    const broken = await rt.api('/requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":' });
+    expect(broken.status).toBe(400);
+    const huge = await rt.submit({ type: 'erasure', email: 'a@example.com', name: 'x'.repeat(70_000) });
+    expect(huge.status).toBe(413);
+    expect(await itemCount()).toBe(before);
+  });
+
+  it('shows a confirmation page on GET without changing anything, and confirms only on POST', async () => {
+    await rt.submit({ type: 'erasure', email: 'getter@example.com', language: 'fr' });
+    const links = await until(() => rt.links('getter@example.com').catch(() => undefined));
+    const before = await itemCount();
+    for (let i = 0; i < 3; i++) expect((await fetch(links.verify)).status).toBe(200);
+    expect(await itemCount()).toBe(before);
+    expect((await rt.status(links.requestId, links.statusToken)).status).toBe('unverified');
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status !== 'unverified');
+  });
+
+  it('refuses a replayed link, and an unknown or expired one', async () => {
+    await rt.submit({ type: 'objection', email: 'replay@example.com', objections: ['marketing'] });
+    const links = await until(() => rt.links('replay@example.com').catch(() => undefined));
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    expect((await rt.confirm(links.token)).status).toBe(410);
+    expect((await rt.confirm('A'.repeat(43))).status).toBe(410);
+  });
+
+  it('does not create a second request, nor send a second link, for a duplicate within 10 minutes', async () => {
+    const email = 'twice@example.com';
+    expect((await rt.submit({ type: 'erasure', email })).status).toBe(202);
+    expect((await rt.submit({ type: 'erasure', email })).status).toBe(202);
+    await until(async () => (await rt.mails(email)).length >= 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await rt.mails(email)).toHaveLength(1);
+  });
+
+  it('answers 429 with Retry-After once an email address is used too often', async () => {
+    const email = 'limit@example.com';
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await rt.submit({ type: 'erasure', email })).status);
+    expect(codes).toEqual([202, 202, 202]);
+    const over = await rt.submit({ type: 'erasure', email });
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('hides the status of a request behind its token', async () => {
+    await rt.submit({ type: 'erasure', email: 'status@example.com' });
+    const links = await until(() => rt.links('status@example.com').catch(() => undefined));
+    expect((await rt.api(`/requests/${links.requestId}/status?token=${'x'.repeat(43)}`)).status).toBe(404);
+    const ok = await rt.api(`/requests/${links.requestId}/status?token=${links.statusToken}`);
+    expect(ok.status).toBe(200);
+    expect(JSON.stringify(await ok.json())).not.toContain('status@example.com');
+  });
+
+  it('answers 429 once one client address sends too many requests, whatever the emails', async () => {
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await rt.submit({ type: 'erasure', email: `ip-${i}@example.com` })).status);
+    expect(codes).toContain(429);
+    expect(codes.indexOf(429)).toBeGreaterThan(0);
+  });
+});
