@@ -26,7 +26,7 @@ export const html = (statusCode: number, body: string, headers: Record<string, s
   statusCode,
   headers: {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
+    'content-security-policy': "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'",
     ...SECURITY_HEADERS,
     ...headers,
   },
