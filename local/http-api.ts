@@ -79,7 +79,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
  * The local API Gateway: the shared route table mapped onto the same handlers, plus the static
  * web/ pages (CloudFront's job on AWS), so the form and the API share one origin as they do there.
  */
-export async function startHttpApi(opts: { lambdas: LocalLambdas; webDir: string; port?: number; extra?: Record<string, (req: IncomingMessage, res: ServerResponse) => void> }) {
+export async function startHttpApi(opts: { lambdas: LocalLambdas; webDir: string; port?: number; extra?: Record<string, (req: IncomingMessage, res: ServerResponse) => unknown> }) {
   const routes = compile();
   const server = createServer(async (req, res) => {
     try {

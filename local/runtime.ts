@@ -11,6 +11,7 @@ import { ensureTable, startDynamo } from './services/dynamo.ts';
 import { startS3 } from './services/s3.ts';
 import { startSecrets } from './services/secrets.ts';
 import { startSes } from './services/ses.ts';
+import { startLocalAuth } from './auth.ts';
 import type { Registry } from '../functions/core/model.ts';
 import { startTtlReaper } from './services/ttl-reaper.ts';
 import { seedDemoCustomers } from './seed.ts';
@@ -63,8 +64,12 @@ export async function startRuntime(opts: RuntimeOptions) {
     closers.push(s3.close);
 
     const lambdas = new LocalLambdas();
-    const api = await startHttpApi({ lambdas, webDir: resolve(import.meta.dirname, '../web'), port: opts.port ?? 0 });
+    const extra: Parameters<typeof startHttpApi>[0]['extra'] = {};
+    const api = await startHttpApi({ lambdas, webDir: resolve(import.meta.dirname, '../web'), port: opts.port ?? 0, extra });
     closers.push(api.close);
+    // The compliance team's sign-in, standing in for Cognito on the same origin.
+    const auth = await startLocalAuth(join(dataDir, 'auth.json'), `${api.url}/auth`);
+    Object.assign(extra, auth.routes);
 
     // The registry names the demo processors' URLs, so they start first; their secrets persist.
     const secretsFile = join(dataDir, 'secrets.json');
@@ -91,6 +96,7 @@ export async function startRuntime(opts: RuntimeOptions) {
       PUBLIC_BASE_URL: api.url,
       PROCESSOR_REGISTRY: JSON.stringify(registry),
       ALLOW_LOOPBACK_WEBHOOKS: 'true',
+      ...auth.env,
       DDB_ENDPOINT: dynamo.endpoint,
       SES_ENDPOINT: ses.endpoint,
       S3_ENDPOINT: s3.endpoint,
@@ -141,6 +147,7 @@ export async function startRuntime(opts: RuntimeOptions) {
         s3: s3.endpoint,
       },
       registry,
+      auth,
       processors,
       engine,
       lambdas,

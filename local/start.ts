@@ -14,7 +14,11 @@ const rt = await startRuntime({ dataDir, port, processorsPort });
 if (process.env.LETHE_DEMO_DELAY_MS) {
   for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { delayMs: Number(process.env.LETHE_DEMO_DELAY_MS) });
 }
-const extra = (rt as { notes?: string[] }).notes ?? [];
+const extra = [
+  '',
+  '  Console sign-in (local stand-in for Cognito):',
+  ...Object.entries(rt.auth.users).map(([u, x]) => `    ${u.padEnd(8)} password ${x.password}   (${x.groups.join(', ')})`),
+];
 console.log(
   [
     '',
@@ -25,6 +29,7 @@ console.log(
     `  Mailbox (SES)     ${rt.urls.mailbox}`,
     `  API               ${rt.urls.api}`,
     `  Demo processors   ${rt.urls.processors}/<id>  (${rt.registry.processors.map((p) => p.id).join(', ')})`,
+    '  Demo customers    alice@example.com (password: correct horse battery staple), bob@example.com (account closed)',
     `  Step Functions    ${rt.urls.sfn}`,
     `  DynamoDB          ${rt.urls.dynamodb}`,
     `  Data directory    ${dataDir}`,

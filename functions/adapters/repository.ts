@@ -8,7 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditInput, chain } from '../core/audit.ts';
-import { Conflict } from '../core/errors.ts';
+import { ConcurrentUpdate } from '../core/errors.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ddb } from './clients/dynamodb.ts';
@@ -126,7 +126,7 @@ export class DynamoRepository implements Repository {
       const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.request(prev.id), ...u }));
       return strip(r.Attributes ?? {}) as StoredRequest;
     } catch (e) {
-      if (lostRace(e)) throw new Conflict(`request ${prev.id} changed concurrently; reload and retry`);
+      if (lostRace(e)) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently; reload and retry`);
       throw e;
     }
   }
@@ -183,7 +183,7 @@ export class DynamoRepository implements Repository {
       );
       return strip(r.Attributes ?? {}) as StoredTask;
     } catch (e) {
-      if (lostRace(e)) throw new Conflict(`task ${prev.taskId} changed concurrently; reload and retry`);
+      if (lostRace(e)) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently; reload and retry`);
       throw e;
     }
   }
@@ -209,7 +209,7 @@ export class DynamoRepository implements Repository {
       );
       return strip(r.Attributes ?? {}) as StoredTask;
     } catch (e) {
-      if (lostRace(e)) throw new Conflict(`task ${prev.taskId} changed concurrently; reload and retry`);
+      if (lostRace(e)) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently; reload and retry`);
       throw e;
     }
   }

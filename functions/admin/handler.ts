@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authenticate } from '../adapters/auth.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
-import { Forbidden, NotFound } from '../core/errors.ts';
+import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
 import { RequestStatus } from '../core/model.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
@@ -35,17 +35,27 @@ export const handler = middy<HttpEvent, HttpResult>()
     if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
     if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel)$/.exec(path))) {
       const actor = act();
-      if (m[2] === 'extend') return json(200, await extend(m[1], requireReason(parseBody(Reason, event).reason), actor, deps));
-      if (m[2] === 'deny') return json(200, await deny(m[1], parseBody(Deny, event).reason, actor, deps));
-      return json(200, await cancel(m[1], actor, deps));
+      const id = m[1];
+      // The workflow may move the request at the same moment: reload and decide again.
+      if (m[2] === 'extend') {
+        const reason = requireReason(parseBody(Reason, event).reason);
+        return json(200, await retryOnRace(() => extend(id, reason, actor, deps)));
+      }
+      if (m[2] === 'deny') {
+        const { reason } = parseBody(Deny, event);
+        return json(200, await retryOnRace(() => deny(id, reason, actor, deps)));
+      }
+      return json(200, await retryOnRace(() => cancel(id, actor, deps)));
     }
     if (method === 'POST' && (m = /^\/requests\/(\w{26})\/tasks\/([a-z0-9-]+)\/(resolve|retry)$/.exec(path))) {
       const actor = act();
       if (m[3] === 'resolve') {
         const b = parseBody(Resolve, event);
-        return json(200, await resolveTask(m[1], m[2], b.outcome, b.note, actor, deps));
+        const [id, proc] = [m[1], m[2]];
+        return json(200, await retryOnRace(() => resolveTask(id, proc, b.outcome, b.note, actor, deps)));
       }
-      return json(200, await retryTask(m[1], m[2], actor, deps));
+      const [id, proc] = [m[1], m[2]];
+      return json(200, await retryOnRace(() => retryTask(id, proc, actor, deps)));
     }
     throw new NotFound('no such admin route');
   });

@@ -1,3 +1,4 @@
+import { retryOnRace } from '../core/errors.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import middy from '@middy/core';
 import { config } from '../adapters/config.ts';
@@ -12,5 +13,5 @@ const deps = { repo, workflow, clock: systemClock, processors: config.registry.p
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
   .handler(async (event) =>
-    json(200, await receiveCallback(event.pathParameters?.taskId ?? '', rawBody(event), event.headers ?? {}, deps)),
+    json(200, await retryOnRace(() => receiveCallback(event.pathParameters?.taskId ?? '', rawBody(event), event.headers ?? {}, deps))),
   );

@@ -64,3 +64,20 @@ export class IllegalTransition extends Conflict {
     super(`${entity} in status '${from}' cannot '${event}'`);
   }
 }
+
+/** A conditional write lost a race: reload and try again (the edge answers 409 if it keeps losing). */
+export class ConcurrentUpdate extends Conflict {
+  override readonly name = 'ConcurrentUpdate';
+}
+
+/** Runs a read-decide-write step again when it loses a race, a few times. */
+export async function retryOnRace<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof ConcurrentUpdate) || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 10 * i));
+    }
+  }
+}

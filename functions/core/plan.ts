@@ -1,28 +1,59 @@
 import { holdsFor } from './holds.ts';
-import { type Category, type ObjectionScope, type ProcessorEntry, type RequestType, type TaskAction, taskIdOf } from './model.ts';
+import {
+  type Category,
+  ObjectionScope,
+  type ProcessorEntry,
+  type RequestType,
+  type TaskAction,
+  taskIdOf,
+} from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 
-const ACTION: Record<RequestType, TaskAction> = { access: 'export', erasure: 'erase', rectification: 'rectify', objection: 'suppress' };
+export const ACTION: Record<RequestType, TaskAction> = { access: 'export', erasure: 'erase', rectification: 'rectify', objection: 'suppress' };
 
 /**
- * An objection reaches only the processors that market, profile or invite, by scope: marketing
- * emails (newsletter tool, social apps' retargeting), review invitations (the review provider is in
- * the email category) and profiling for advertising (analytics & advertising, social apps).
+ * An objection reaches only the processors that market, profile or invite, by scope:
+ * - marketing: the newsletter tool (email) and the social apps' retargeting (social);
+ * - reviews: the review-invitation provider, which sits in the email category;
+ * - profiling: analytics & advertising, and the social apps' ad audiences.
+ * Payments, delivery and collections never receive an objection: they neither market nor profile.
  */
-const OBJECTION_CATEGORIES: Record<ObjectionScope, Category[]> = {
+export const OBJECTION_CATEGORIES: Record<ObjectionScope, Category[]> = {
   marketing: ['email', 'social'],
   reviews: ['email'],
   profiling: ['analytics', 'social'],
 };
 
-/** One task per processor that supports the request; objections go to email processors first. */
+/** Categories an objection reaches. No scope at all (intake refuses it) is read as the broadest objection. */
+export function objectionCategories(scopes: readonly ObjectionScope[]): Set<Category> {
+  const s = scopes.length ? scopes : ObjectionScope.options;
+  return new Set(s.flatMap((x) => OBJECTION_CATEGORIES[x]));
+}
+
+/**
+ * The order tasks are dispatched in: for an objection, email processors first, because an
+ * objection to direct marketing (Art. 21(3)) must take effect at once; otherwise registry order.
+ */
+export function orderTasks<T extends Pick<StoredTask, 'processorId' | 'category'>>(tasks: readonly T[], type: RequestType, processors: readonly ProcessorEntry[]): T[] {
+  const rank = new Map(processors.map((p, i) => [p.id, i]));
+  const emailFirst = (t: T) => (type === 'objection' && t.category === 'email' ? 0 : 1);
+  return [...tasks].sort(
+    (a, b) =>
+      emailFirst(a) - emailFirst(b) ||
+      (rank.get(a.processorId) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b.processorId) ?? Number.MAX_SAFE_INTEGER) ||
+      a.processorId.localeCompare(b.processorId),
+  );
+}
+
+/**
+ * One pending task per processor that supports the request type (objections: only the categories
+ * above). Each erasure task carries its category's legal holds, so the processor restricts those
+ * records instead of destroying them; other request types carry none.
+ */
 export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { accountClosedOn: string | null }): StoredTask[] {
-  const wanted =
-    req.type === 'objection' ? new Set(req.details.objections.flatMap((s) => OBJECTION_CATEGORIES[s])) : undefined;
-  const chosen = processors
-    .filter((p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)))
-    .sort((a, b) => (req.type === 'objection' ? Number(b.category === 'email') - Number(a.category === 'email') : 0));
-  return chosen.map((p) => ({
+  const wanted = req.type === 'objection' ? objectionCategories(req.details.objections) : undefined;
+  const chosen = processors.filter((p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)));
+  const tasks: StoredTask[] = chosen.map((p) => ({
     taskId: taskIdOf(req.id, p.id),
     requestId: req.id,
     processorId: p.id,
@@ -31,7 +62,11 @@ export function planTasks(req: StoredRequest, processors: readonly ProcessorEntr
     status: 'pending',
     version: 0,
     attempts: 0,
-    holds: req.type === 'erasure' ? holdsFor(p.category, { eraseWarranty: req.details.eraseWarranty, accountClosedOn: o.accountClosedOn }) : [],
+    holds:
+      req.type === 'erasure'
+        ? holdsFor(p.category, { eraseWarranty: req.details.eraseWarranty, accountClosedOn: o.accountClosedOn })
+        : [],
     audit: [],
   }));
+  return orderTasks(tasks, req.type, processors);
 }

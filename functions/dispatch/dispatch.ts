@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
@@ -5,79 +6,129 @@ import { postWebhook } from '../adapters/webhook-sender.ts';
 import { NotFound } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
-import { FINISHED_TASK_STATUSES } from '../core/status.ts';
+import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { webhookBody } from '../core/webhook.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
-export type DispatchDeps = { repo: DynamoRepository; workflow: Workflow; mailer: Mailer; clock: Clock; processors: readonly ProcessorEntry[] };
+export type DispatchRepo = Pick<
+  DynamoRepository,
+  'getTask' | 'getRequest' | 'getPii' | 'transitionTask' | 'setTaskToken' | 'transitionRequest' | 'getItem' | 'putItem'
+>;
 
-const fail = (name: string, message: string) => Object.assign(new Error(message), { name });
+export type DispatchDeps = {
+  repo: DispatchRepo;
+  workflow: Workflow;
+  mailer: Mailer;
+  clock: Clock;
+  processors: readonly ProcessorEntry[];
+  /** The processor's current signing secrets (Secrets Manager by default). */
+  secrets?: (ref: string) => Promise<string[]>;
+  /** Sends one signed webhook and returns the HTTP status (the SSRF-guarded sender by default). */
+  post?: (url: string, id: string, body: string, secrets: readonly string[]) => Promise<number>;
+};
 
-export async function loadTask(taskId: string, repo: DynamoRepository) {
+/**
+ * Errors the state machine acts on by name: DispatchFailed is retried with backoff, the others go
+ * straight to Escalate. Names are set explicitly because bundles are minified.
+ */
+export type DispatchError = 'DispatchFailed' | 'DispatchRejected' | 'EndpointGone';
+export const dispatchError = (name: DispatchError, message: string) => Object.assign(new Error(message), { name });
+
+/** A processor whose endpoint answered 410 Gone is disabled until an operator deletes this item. */
+export const processorStateKey = (processorId: string) => ({ pk: `PROCESSOR#${processorId}`, sk: 'STATE' });
+
+export async function loadTask(taskId: string, repo: Pick<DynamoRepository, 'getTask'>) {
   const ids = parseTaskId(taskId);
   const task = ids && (await repo.getTask(ids.requestId, ids.processorId));
   if (!task) throw new NotFound(`task ${taskId} not found`);
   return task;
 }
 
-/** Sends the task's webhook: the same id and the same body every time it is sent. */
+/**
+ * Sends the task's webhook. The webhook-id is the task id and the body is built from stored data
+ * only, so every retry carries the same instruction and the processor can deduplicate on the id.
+ */
 export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, deps: DispatchDeps) {
-  const state = await deps.repo.getItem({ pk: `PROCESSOR#${processor.id}`, sk: 'STATE' });
-  if (state?.disabled) throw fail('EndpointGone', `processor ${processor.id} endpoint is disabled`);
+  const state = await deps.repo.getItem(processorStateKey(processor.id));
+  if (state?.disabled) throw dispatchError('EndpointGone', `processor ${processor.id} endpoint is disabled`);
   const [req, pii] = await Promise.all([deps.repo.getRequest(task.requestId), deps.repo.getPii(task.requestId)]);
-  if (!req || !pii) throw fail('DispatchRejected', `request ${task.requestId} or its contact data is gone`);
+  if (!req || !pii) throw dispatchError('DispatchRejected', `request ${task.requestId} or its contact data is gone`);
   const body = JSON.stringify(webhookBody(req, task, pii, processor, config.PUBLIC_BASE_URL));
+  const secrets = await (deps.secrets ?? processorSecrets)(processor.secretRef ?? '');
   let status: number;
   try {
-    status = await postWebhook(processor.endpoint ?? '', task.taskId, body, await processorSecrets(processor.secretRef ?? ''));
+    status = await (deps.post ?? postWebhook)(processor.endpoint ?? '', task.taskId, body, secrets);
   } catch (e) {
-    if ((e as Error).name === 'UnsafeTarget') throw fail('DispatchRejected', (e as Error).message);
-    throw fail('DispatchFailed', `webhook to ${processor.id} failed: ${(e as Error).name}`);
+    // An unsafe target will not become safe by retrying: straight to a human.
+    if ((e as Error).name === 'UnsafeTarget') throw dispatchError('DispatchRejected', (e as Error).message);
+    throw dispatchError('DispatchFailed', `webhook to ${processor.id} failed: ${(e as Error).name}`);
   }
+  logger.info('webhook sent', { taskId: task.taskId, processorId: processor.id, status });
   if (status >= 200 && status < 300) return;
   if (status === 410) {
-    await deps.repo.putItem({ ...{ pk: `PROCESSOR#${processor.id}`, sk: 'STATE' }, disabled: true, disabledAt: deps.clock.now().toISOString() });
+    await deps.repo.putItem({ ...processorStateKey(processor.id), disabled: true, disabledAt: deps.clock.now().toISOString(), reason: '410' });
     metrics.addMetric('ProcessorEndpointGone', MetricUnit.Count, 1);
-    logger.error('processor endpoint gone; disabled', { processorId: processor.id });
-    throw fail('EndpointGone', `processor ${processor.id} answered 410`);
+    metrics.publishStoredMetrics();
+    logger.error('ALERT processor endpoint gone; disabled', { processorId: processor.id, taskId: task.taskId });
+    throw dispatchError('EndpointGone', `processor ${processor.id} answered 410`);
   }
-  if (status >= 500 || (status >= 300 && status < 400) || status === 429) throw fail('DispatchFailed', `processor ${processor.id} answered ${status}`);
-  throw fail('DispatchRejected', `processor ${processor.id} answered ${status}`);
+  // A redirect is never followed (it could point anywhere, e.g. at the metadata service): a failure.
+  if (status >= 500 || (status >= 300 && status < 400) || status === 408 || status === 429) {
+    throw dispatchError('DispatchFailed', `processor ${processor.id} answered ${status}`);
+  }
+  throw dispatchError('DispatchRejected', `processor ${processor.id} answered ${status}`);
 }
 
 /**
- * The Dispatch state. The token is recorded before the webhook leaves, so a fast callback always
- * finds the task waiting; a finished task (a re-run after a restart) completes at once.
+ * The Dispatch state (lambda:invoke.waitForTaskToken). The task is recorded as sent, with the
+ * token, before the webhook leaves, so a fast callback always finds it waiting; on a failed POST
+ * it stays sent and the Retry re-sends the same webhook. A finished task (a re-run after a
+ * restart) completes the state at once.
  */
 export async function dispatch(input: { token: string; requestId: string; taskId: string }, deps: DispatchDeps) {
   let task = await loadTask(input.taskId, deps.repo);
   const processor = deps.processors.find((p) => p.id === task.processorId);
-  if (!processor) throw fail('DispatchRejected', `processor ${task.processorId} is not in the registry`);
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     await deps.workflow.taskSuccess(input.token, task.outcome ?? { request_status: task.status });
     return;
   }
+  if (!processor) throw dispatchError('DispatchRejected', `processor ${task.processorId} is not in the registry`);
   const at = deps.clock.now().toISOString();
-  if (task.status === 'pending') {
-    task = await deps.repo.transitionTask(task, 'sent', { token: input.token, sentAt: at, attempts: task.attempts + 1 }, { at, actor: 'workflow', action: 'send', subject: task.taskId, from: 'pending', to: 'sent', data: { mode: processor.mode } });
+  if (task.status === 'pending' || ESCALATED_TASK_STATUSES.includes(task.status)) {
+    task = await deps.repo.transitionTask(
+      task,
+      'sent',
+      { token: input.token, sentAt: at, attempts: task.attempts + 1 },
+      { at, actor: 'workflow', action: 'send', subject: task.taskId, from: task.status, to: 'sent', data: { mode: processor.mode } },
+    );
   } else {
+    // sent or in_progress: a retry or a re-run. Same webhook, new token to complete.
     task = await deps.repo.setTaskToken(task, input.token);
   }
   if (processor.mode === 'manual') return manual(task, deps, at);
   await sendWebhook(task, processor, deps);
 }
 
-/** A processor with no API: a person does the work, the console records it. */
+/** A processor with no API: a person does the work, then resolves the task in the console. */
 async function manual(task: StoredTask, deps: DispatchDeps, at: string) {
   const req = await deps.repo.getRequest(task.requestId);
   if (req?.status === 'in_progress') {
-    await deps.repo.transitionRequest(req, 'awaiting_manual', {}, { at, actor: 'workflow', action: 'escalate', subject: req.id, from: 'in_progress', to: 'awaiting_manual', data: { task: task.taskId, reason: 'manual_processor' } });
+    await deps.repo.transitionRequest(
+      req,
+      'awaiting_manual',
+      {},
+      { at, actor: 'workflow', action: 'escalate', subject: req.id, from: 'in_progress', to: 'awaiting_manual', data: { task: task.taskId, reason: 'manual_processor' } },
+    );
   }
+  // Ids and a console link only: the officer sees the person's details behind the console's login.
   await deps.mailer.send({
     to: config.COMPLIANCE_EMAIL,
     kind: 'compliance',
     subject: `Manual task: ${task.action} at ${task.processorId}`,
-    text: `Task ${task.taskId} (${task.category}, ${task.action}) needs a person: this processor has no API.\nDo it in their system, then resolve the task in the console: ${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`,
+    text: [
+      `Task ${task.taskId} needs a person: processor ${task.processorId} (${task.category}) has no API.`,
+      `Action: ${task.action}${task.holds.length ? ` (legal holds: ${task.holds.map((h) => h.basis).join(', ')})` : ''}.`,
+      `Do it in their system, then resolve the task in the console: ${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`,
+    ].join('\n'),
   });
 }

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Booted, boot, until } from '../harness.ts';
+
+let rt: Booted;
+let officer: string;
+let viewer: string;
+let escalated: string;
+
+const call = (path: string, token?: string, body?: unknown) =>
+  rt.api(`/admin${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+async function login(username: string) {
+  const r = await rt.api('/auth/login', { method: 'POST', body: JSON.stringify({ username, password: rt.auth.users[username].password }) });
+  return ((await r.json()) as { token: string }).token;
+}
+
+async function confirmed(email: string) {
+  await rt.submit({ type: 'erasure', email, language: 'en' });
+  const links = await until(() => rt.links(email).catch(() => undefined));
+  await rt.confirm(links.token);
+  return links.requestId;
+}
+
+beforeAll(async () => {
+  rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'socialapp' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) });
+  [officer, viewer] = await Promise.all([login('officer'), login('viewer')]);
+  rt.processors.setBehaviour('socialapp', { never: true });
+  escalated = await confirmed('stuck@example.com');
+  await until(async () => (await (await call(`/requests/${escalated}`, officer)).json()).request?.status === 'awaiting_manual', 10_000, 'escalation');
+});
+afterAll(async () => rt?.stopAndClean());
+
+describe('the admin API', () => {
+  it('refuses anyone without a valid token with 401', async () => {
+    expect((await call('/requests')).status).toBe(401);
+    expect((await call('/requests', 'not.a.jwt')).status).toBe(401);
+    const forged = `${officer.slice(0, -4)}AAAA`;
+    expect((await call('/requests', forged)).status).toBe(401);
+  });
+
+  it('lets a viewer read and refuses a viewer who acts with 403, changing nothing', async () => {
+    const list = await call('/requests?status=awaiting_manual', viewer);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: { id: string }[] }).items.map((r) => r.id)).toContain(escalated);
+    const before = (await (await call(`/requests/${escalated}`, viewer)).json()).audit.length;
+    expect((await call(`/requests/${escalated}/extend`, viewer, { reason: 'complex request' })).status).toBe(403);
+    expect((await (await call(`/requests/${escalated}`, viewer)).json()).audit.length).toBe(before);
+  });
+
+  it('shows the escalated task on the dashboard, with its timeline and an audit trail free of personal data', async () => {
+    const dash = (await (await call('/dashboard', viewer)).json()) as { escalated: { requestId: string; processorId: string }[]; counts: Record<string, number> };
+    expect(dash.escalated).toContainEqual(expect.objectContaining({ requestId: escalated, processorId: 'socialapp' }));
+    const detail = await (await call(`/requests/${escalated}`, viewer)).json();
+    expect(detail.timeline.some((e: { state?: string }) => e.state === 'Escalate')).toBe(true);
+    expect(JSON.stringify(detail)).not.toContain('stuck@example.com');
+  });
+
+  it('extends a deadline once, with a reason and a notice to the requester, and refuses a second time', async () => {
+    const id = await confirmed('extend@example.com');
+    expect((await call(`/requests/${id}/extend`, officer, {})).status).toBe(400);
+    const first = await call(`/requests/${id}/extend`, officer, { reason: 'Several processors hold records of this account' });
+    expect(first.status).toBe(200);
+    const body = (await first.json()) as { extended: { dueDate: string }; dueDate: string };
+    expect(body.extended.dueDate > body.dueDate).toBe(true);
+    await until(async () => (await rt.mails('extend@example.com')).find((m) => /more time/.test(m.subject)));
+    const again = await call(`/requests/${id}/extend`, officer, { reason: 'once more' });
+    expect(again.status).toBe(409);
+  });
+
+  it('answers an illegal action with 409 and its reason, and changes nothing', async () => {
+    const id = await confirmed('cancel@example.com');
+    expect((await call(`/requests/${id}/cancel`, officer, {})).status).toBe(200);
+    const before = (await (await call(`/requests/${id}`, officer)).json()).audit.length;
+    const r = await call(`/requests/${id}/cancel`, officer, {});
+    expect(r.status).toBe(409);
+    expect(((await r.json()) as { message: string }).message).toMatch(/cancelled/);
+    expect((await call(`/requests/${id}/deny`, officer, { reason: 'excessive' })).status).toBe(409);
+    expect((await (await call(`/requests/${id}`, officer)).json()).audit.length).toBe(before);
+  });
+
+  it('refuses to retry a task that did not fail', async () => {
+    const id = await confirmed('retry@example.com');
+    await until(async () => (await (await call(`/requests/${id}`, officer)).json()).tasks.find((t: { processorId: string; status: string }) => t.processorId === 'paynow' && ['completed', 'not_found'].includes(t.status)));
+    const r = await call(`/requests/${id}/tasks/paynow/retry`, officer, {});
+    expect(r.status).toBe(409);
+  });
+
+  it('lets an officer resolve an escalated task, after which the request completes', async () => {
+    const r = await call(`/requests/${escalated}/tasks/socialapp/resolve`, officer, { outcome: 'completed', note: 'Erased by hand in the partner portal' });
+    expect(r.status).toBe(200);
+    await until(async () => (await (await call(`/requests/${escalated}`, officer)).json()).request.status === 'completed', 10_000, 'completion');
+    const detail = await (await call(`/requests/${escalated}`, officer)).json();
+    expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['escalate', 'unblock', 'complete']));
+  });
+});
