@@ -311,6 +311,22 @@ export class DynamoRepository implements Repository {
       cursor: r.LastEvaluatedKey ? Buffer.from(JSON.stringify(r.LastEvaluatedKey)).toString('base64url') : undefined,
     };
   }
+
+  /**
+   * An export's results as a processor sent them (personal data), or the URL to fetch them from:
+   * REQ#<id>/RESULT#<processorId>, apart from the task record (which stays as proof) and expiring
+   * by TTL. Written before the task's status changes, so a completed export task always has them.
+   */
+  async putTaskResults(requestId: string, processorId: string, value: { results?: unknown; resultsUrl?: string }, expiresAt: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}`, ...value, ttl: epoch(expiresAt) } }),
+    );
+  }
+
+  async getTaskResults(requestId: string, processorId: string): Promise<{ results?: unknown; resultsUrl?: string } | undefined> {
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` }, ConsistentRead: true }));
+    return r.Item ? { results: r.Item.results, resultsUrl: r.Item.resultsUrl as string | undefined } : undefined;
+  }
 }
 
 export type { PrivacyRequest, ProcessorTask };

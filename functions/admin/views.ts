@@ -47,7 +47,8 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   return {
     request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections }, extension: req.extended },
     tasks: tasks.map(({ token, receipts, ...t }) => ({ ...t, waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length })),
-    audit: req.audit,
+    // The request's chain and each task's chain, merged in time order for reading.
+    audit: [...req.audit, ...tasks.flatMap((t) => t.audit)].sort((a, b) => a.at.localeCompare(b.at)),
     timeline,
   };
 }

@@ -1,16 +1,28 @@
-import { Conflict, InvalidInput, NotFound, Unauthorized } from '../core/errors.ts';
-import type { ProcessorEntry, TaskOutcome } from '../core/model.ts';
-import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
-import { FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
-import { CallbackBody } from '../core/webhook.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
-import { verifyWebhook } from '../adapters/webhook-sender.ts';
-import { loadTask } from '../dispatch/dispatch.ts';
+import { verifyWebhook } from '../adapters/webhook-signing.ts';
+import { canonical, sha256 } from '../core/audit.ts';
+import { Conflict, InvalidInput, NotFound, Unauthorized } from '../core/errors.ts';
+import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
+import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
+import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
+import { CallbackBody } from '../core/webhook.ts';
 import { issuesOf } from '../shared/http.ts';
-import { sha256 } from '../shared/crypto.ts';
 
-export type CallbackDeps = { repo: DynamoRepository; workflow: Workflow; clock: Clock; processors: readonly ProcessorEntry[] };
+export type CallbackDeps = {
+  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults'>;
+  workflow: Workflow;
+  clock: Clock;
+  processors: readonly ProcessorEntry[];
+  secrets?: (ref: string) => Promise<string[]>;
+};
+
+export type CallbackAnswer = { status: 'accepted' | 'duplicate' };
+
+/** A callback body may carry an export inline; larger exports come as a results_url. */
+export const MAX_CALLBACK_BYTES = 256 * 1024;
+/** Export results wait for the assemble step at most this long (a request may run three months). */
+export const RESULTS_TTL_DAYS = 120;
 
 const EVENT: Record<string, TaskEvent> = { completed: 'complete', not_found: 'not_found', retained: 'retain', failed: 'fail' };
 
@@ -23,38 +35,62 @@ async function tell(fn: () => Promise<void>) {
   }
 }
 
+const header = (headers: Record<string, string | undefined>, name: string) =>
+  Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+
 /**
- * POST /callbacks/{taskId}. Signature and timestamp are checked first: a forged, stale or replayed
- * callback changes nothing. The receipt is stored in the same write as the status change.
+ * POST /callbacks/{taskId}. The signature (with the processor's current secrets) and the 5-minute
+ * timestamp tolerance are checked before anything is read: a forged or stale callback changes
+ * nothing and learns nothing. A webhook-id seen before is answered, never applied again. The
+ * receipt is stored in the same conditional write as the status change.
  */
-export async function receiveCallback(taskId: string, raw: string, headers: Record<string, string | undefined>, deps: CallbackDeps) {
-  let task: StoredTask;
-  try {
-    task = await loadTask(taskId, deps.repo);
-  } catch {
-    throw new Unauthorized('signature not valid');
-  }
-  const processor = deps.processors.find((p) => p.id === task.processorId);
-  const verified = processor?.secretRef ? verifyWebhook(raw, headers, await processorSecrets(processor.secretRef)) : undefined;
-  if (verified === undefined) throw new Unauthorized('signature not valid');
+export async function receiveCallback(taskId: string, raw: string, headers: Record<string, string | undefined>, deps: CallbackDeps): Promise<CallbackAnswer> {
+  const ids = parseTaskId(taskId);
+  const processor = ids && deps.processors.find((p) => p.id === ids.processorId);
+  const secrets = processor?.secretRef ? await (deps.secrets ?? processorSecrets)(processor.secretRef) : [];
+  const verified = ids && secrets.length ? verifyWebhook(raw, headers, secrets) : undefined;
+  if (!ids || verified === undefined) throw new Unauthorized('signature not valid');
   const parsed = CallbackBody.safeParse(verified);
   if (!parsed.success) throw new InvalidInput('invalid body', issuesOf(parsed.error));
   const body = parsed.data;
-  const id = String(headers['webhook-id']);
-  const bodyHash = sha256(raw);
-  const seen = task.receipts?.[id];
-  if (seen) {
-    if (seen.bodyHash === bodyHash) return { status: 'duplicate' };
-    throw new Conflict('this webhook-id was already used with other content');
+  const receipt = {
+    bodyHash: sha256(raw),
+    signature: header(headers, 'webhook-signature'),
+    timestamp: header(headers, 'webhook-timestamp'),
+    status: body.request_status,
+  };
+  const webhookId = header(headers, 'webhook-id');
+  // One retry if another callback for the same task won the race: it may have been this one's twin.
+  for (let attempt = 0; ; attempt++) {
+    const task = await deps.repo.getTask(ids.requestId, ids.processorId);
+    if (!task) throw new NotFound(`task ${taskId} not found`);
+    try {
+      return await apply(task, body, webhookId, receipt, deps);
+    } catch (e) {
+      const lostRace = e instanceof Conflict && e.name === 'Conflict' && !(e as { refused?: boolean }).refused;
+      if (attempt > 0 || !lostRace) throw e;
+    }
   }
+}
+
+type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string };
+
+async function apply(task: StoredTask, body: CallbackBody, webhookId: string, r: Receipt, deps: CallbackDeps): Promise<CallbackAnswer> {
   const at = deps.clock.now().toISOString();
-  const receipt = { bodyHash, signature: String(headers['webhook-signature']), timestamp: String(headers['webhook-timestamp']), body: raw, at };
+  const actor = `processor:${task.processorId}`;
+  const receipts = { ...task.receipts, [webhookId]: { ...r, at } };
+  const seen = task.receipts?.[webhookId];
+  if (seen) {
+    if (seen.bodyHash === r.bodyHash) return { status: 'duplicate' };
+    await refuse(task, 'webhook-id already used with other content', r, deps, at);
+  }
 
   if (body.request_status === 'in_progress') {
     if (task.status === 'sent') {
-      task = await deps.repo.transitionTask(task, 'in_progress', { receipts: { ...task.receipts, [id]: receipt } }, { at, actor: `processor:${task.processorId}`, action: 'acknowledge', subject: task.taskId, from: 'sent', to: 'in_progress', data: { receipt: bodyHash } });
+      task = await deps.repo.transitionTask(task, 'in_progress', { receipts }, { at, actor, action: 'acknowledge', subject: task.taskId, from: 'sent', to: 'in_progress', data: { receipt: r.bodyHash } });
     }
-    if (task.token && !FINISHED_TASK_STATUSES.includes(task.status)) await tell(() => deps.workflow.heartbeat(task.token as string));
+    const token = task.token;
+    if (token && ['sent', 'in_progress'].includes(task.status)) await tell(() => deps.workflow.heartbeat(token));
     return { status: 'accepted' };
   }
 
@@ -65,23 +101,44 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   };
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     // A late or repeated answer under a new id: the same outcome is fine, a different one is not.
-    if (task.outcome?.request_status === outcome.request_status) return { status: 'duplicate' };
-    await deps.repo.appendTaskEvent(task, { at, actor: `processor:${task.processorId}`, action: 'conflicting_callback', subject: task.taskId, data: { receipt: bodyHash, claimed: outcome.request_status } });
-    throw new Conflict(`task already ${task.status}`);
+    if (task.outcome && canonical(task.outcome) === canonical(outcome)) return { status: 'duplicate' };
+    await refuse(task, `task already ${task.status}`, r, deps, at);
   }
-  // A processor answering a failed or timed-out task is a late answer: apply it and let the waiting escalation go.
-  const from = task.status === 'failed' || task.status === 'timed_out' ? 'sent' : task.status;
-  const to = requireTaskTransition(from, EVENT[body.request_status]);
-  const extra = body.request_status === 'completed' ? { results: body.results, resultsUrl: body.results_url } : {};
-  task = await deps.repo.transitionTask(
+  if (ESCALATED_TASK_STATUSES.includes(task.status) && body.request_status === 'failed') {
+    // Already with a human: a further failure is recorded, and the escalation keeps waiting.
+    await deps.repo.appendTaskEvent(task, { at, actor, action: 'failed', subject: task.taskId, data: { receipt: r.bodyHash } });
+    return { status: 'accepted' };
+  }
+  // A late answer to a failed or timed-out task is applied (the processor did the work after all),
+  // and releases the escalation waiting on the task's current token.
+  const to = requireTaskTransition(ESCALATED_TASK_STATUSES.includes(task.status) ? 'sent' : task.status, EVENT[body.request_status]);
+  if (body.request_status === 'completed' && (body.results !== undefined || body.results_url)) {
+    const expires = new Date(deps.clock.now().getTime() + RESULTS_TTL_DAYS * 86_400_000);
+    await deps.repo.putTaskResults(task.requestId, task.processorId, { results: body.results, resultsUrl: body.results_url }, expires);
+  }
+  const hasResults = body.request_status === 'completed' && (body.results !== undefined || Boolean(body.results_url));
+  const done = await deps.repo.transitionTask(
     task,
     to,
-    { outcome, finishedAt: at, receipts: { ...task.receipts, [id]: receipt }, ...extra },
-    { at, actor: `processor:${task.processorId}`, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: bodyHash } },
+    { outcome, finishedAt: at, receipts, ...(hasResults ? { hasResults: true } : {}) },
+    { at, actor, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: r.bodyHash } },
   );
-  const token = task.token;
-  if (!token) throw new NotFound('task is not waiting');
-  if (to === 'failed') await tell(() => deps.workflow.taskFailure(token, 'ProcessorFailed', outcome.reason ?? ''));
-  else await tell(() => deps.workflow.taskSuccess(token, outcome));
+  const token = done.token;
+  if (token) {
+    if (to === 'failed') await tell(() => deps.workflow.taskFailure(token, 'ProcessorFailed', outcome.reason ?? ''));
+    else await tell(() => deps.workflow.taskSuccess(token, outcome));
+  }
   return { status: 'accepted' };
+}
+
+/** A conflicting callback is refused with a 409, and the attempt is on the task's audit trail. */
+async function refuse(task: StoredTask, why: string, r: Receipt, deps: CallbackDeps, at: string): Promise<never> {
+  await deps.repo.appendTaskEvent(task, {
+    at,
+    actor: `processor:${task.processorId}`,
+    action: 'conflicting_callback',
+    subject: task.taskId,
+    data: { receipt: r.bodyHash, claimed: r.status, reason: why },
+  });
+  throw Object.assign(new Conflict(why), { refused: true });
 }

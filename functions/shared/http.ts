@@ -33,10 +33,11 @@ export const html = (statusCode: number, body: string, headers: Record<string, s
   body,
 });
 
-export function rawBody(event: HttpEvent): string {
+/** `maxBytes` is raised only where a route needs it (processor callbacks carrying export results). */
+export function rawBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): string {
   if (!event.body) return '';
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new PayloadTooLarge('request body too large');
+  if (Buffer.byteLength(text) > maxBytes) throw new PayloadTooLarge('request body too large');
   return text;
 }
 
