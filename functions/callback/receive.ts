@@ -58,6 +58,8 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     signature: header(headers, 'webhook-signature'),
     timestamp: header(headers, 'webhook-timestamp'),
     status: body.request_status,
+    // The signed bytes themselves, so `npm run audit:verify` can re-check the signature later.
+    body: raw,
   };
   const webhookId = header(headers, 'webhook-id');
   // One retry if another callback for the same task won the race: it may have been this one's twin.
@@ -73,7 +75,7 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   }
 }
 
-type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string };
+type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string; body: string };
 
 async function apply(task: StoredTask, body: CallbackBody, webhookId: string, r: Receipt, deps: CallbackDeps): Promise<CallbackAnswer> {
   const at = deps.clock.now().toISOString();

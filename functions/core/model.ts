@@ -156,10 +156,16 @@ export const ProcessorEntry = z
   });
 export type ProcessorEntry = z.infer<typeof ProcessorEntry>;
 
-export const Registry = z.object({
-  version: z.number().int().positive(),
-  processors: z.array(ProcessorEntry).min(1),
-});
+export const Registry = z
+  .object({
+    version: z.number().int().positive(),
+    processors: z.array(ProcessorEntry).min(1),
+  })
+  // Task ids, secrets and the disabled-endpoint flag are all keyed by processor id.
+  .refine((r) => new Set(r.processors.map((p) => p.id)).size === r.processors.length, {
+    message: 'processor ids must be unique',
+    path: ['processors'],
+  });
 export type Registry = z.infer<typeof Registry>;
 
 /** Task ids embed the request id so that a callback finds its task with one GetItem. */

@@ -14,7 +14,7 @@ export type StoredTask = ProcessorTask & {
   /** The task token the state machine currently waits on (dispatch, or the escalation wait). */
   token?: string;
   /** webhook-id → SHA-256 of the callback body: replayed ids are answered, never applied again. */
-  receipts?: Record<string, { bodyHash: string; signature: string; at: string }>;
+  receipts?: Record<string, { bodyHash: string; signature: string; timestamp?: string; body?: string; at: string }>;
 };
 
 export type Pii = {

@@ -18,13 +18,22 @@ export type Behaviour = {
   redirect: boolean;
   /** Send each callback twice (same webhook-id), as a flaky network would. */
   duplicateCallbacks: boolean;
+  /** Call back `in_progress` first, then the answer (a processor that acknowledges long jobs). */
+  acknowledge: boolean;
+  /**
+   * The secrets this processor itself knows, instead of the shared store's (key rotation: Lethe
+   * already signs with a new and an old key while the processor still knows only the old one).
+   */
+  knownSecrets?: string[];
   /** What to answer instead of doing the work. */
   status?: { request_status: 'not_found' } | { request_status: 'retained'; legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null } | { request_status: 'failed'; reason: string };
 };
 
 export type WebhookLog = { id: string; verified: boolean; body: Record<string, unknown> | undefined; at: number };
+/** A callback the demo processor sent, and what Lethe answered. */
+export type CallbackLog = { id: string; request_status: string; code: number; reply: unknown };
 
-const DEFAULT: Behaviour = { delayMs: 5, fail: 0, never: false, gone: false, redirect: false, duplicateCallbacks: false };
+const DEFAULT: Behaviour = { delayMs: 5, fail: 0, never: false, gone: false, redirect: false, duplicateCallbacks: false, acknowledge: false };
 
 /** What the demo shop's processors hold about the demo customers, by category. */
 const SEED: Record<string, Record<string, unknown[]>> = {
@@ -59,10 +68,18 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
   };
   const timers = new Set<NodeJS.Timeout>();
 
-  const callBack = async (url: string, secret: string, body: unknown, times: number) => {
+  const answers = new Map<string, CallbackLog[]>();
+  const callBack = async (processorId: string, url: string, secret: string, body: Record<string, unknown>, times: number) => {
     const raw = JSON.stringify(body);
     const headers = { 'content-type': 'application/json', ...signWebhook(`cb_${randomUUID()}`, raw, [secret]) };
-    for (let i = 0; i < times; i++) await fetch(url, { method: 'POST', headers, body: raw }).then((r) => r.body?.cancel()).catch(() => undefined);
+    for (let i = 0; i < times; i++) {
+      const status = await fetch(url, { method: 'POST', headers, body: raw })
+        .then(async (r) => ({ code: r.status, reply: await r.json().catch(() => undefined) }))
+        .catch(() => ({ code: 0, reply: undefined }));
+      const list = answers.get(processorId) ?? [];
+      list.push({ id: headers['webhook-id'], request_status: String(body.request_status), ...status });
+      answers.set(processorId, list);
+    }
   };
 
   const server = createServer(async (req, res) => {
@@ -70,14 +87,14 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const p = registry.processors.find((x) => x.id === id);
     const raw = await read(req);
     if (!p?.secretRef || req.method !== 'POST') return res.writeHead(404).end();
-    const secrets = opts.secrets(p.secretRef).secrets;
+    const b = { ...DEFAULT, ...behaviour.get(id) };
+    const secrets = b.knownSecrets ?? opts.secrets(p.secretRef).secrets;
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     const body = verifyWebhook(raw, headers, secrets) as Record<string, unknown> | undefined;
     const entries = log.get(id) ?? [];
     entries.push({ id: headers['webhook-id'], verified: Boolean(body), body, at: Date.now() });
     log.set(id, entries);
     if (!body) return res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid signature"}');
-    const b = { ...DEFAULT, ...behaviour.get(id) };
     if (b.gone) return res.writeHead(410).end();
     if (b.redirect) return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
     if (b.fail > 0) {
@@ -99,9 +116,13 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
       if (body.action === 'erase') delete db[email];
       answer = { request_status: held || body.action !== 'erase' ? 'completed' : 'not_found' };
     }
+    const url = String(body.status_callback_url);
     const t = setTimeout(() => {
       timers.delete(t);
-      void callBack(String(body.status_callback_url), secrets[0], answer, b.duplicateCallbacks ? 2 : 1);
+      void (async () => {
+        if (b.acknowledge) await callBack(p.id, url, secrets[0], { request_status: 'in_progress' }, 1);
+        await callBack(p.id, url, secrets[0], answer, b.duplicateCallbacks ? 2 : 1);
+      })();
     }, b.delayMs);
     timers.add(t);
   });
@@ -113,6 +134,8 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     },
     setBehaviour: (processorId: string, b: Partial<Behaviour>) => behaviour.set(processorId, { ...DEFAULT, ...b }),
     received: (processorId: string) => log.get(processorId) ?? [],
+    /** The callbacks this processor sent and Lethe's answers, in order. */
+    callbacks: (processorId: string) => answers.get(processorId) ?? [],
     holds: (processorId: string, email: string) => Boolean(data.get(processorId)?.[email]),
     close: () =>
       new Promise<void>((r) => {

@@ -1,0 +1,150 @@
+import { type AuditInput, chain } from '../../../functions/core/audit.ts';
+import { Conflict } from '../../../functions/core/errors.ts';
+import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
+import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
+
+/**
+ * An in-memory repository with the same optimistic-locking contract as DynamoRepository: every
+ * change is conditional on (status, version) and appends to the record's audit chain.
+ */
+export class FakeRepo {
+  requests = new Map<string, StoredRequest>();
+  pii = new Map<string, Pii>();
+  tasks = new Map<string, StoredTask>();
+  items = new Map<string, Record<string, unknown>>();
+  results = new Map<string, { results?: unknown; resultsUrl?: string; expiresAt: Date }>();
+  writes = 0;
+  /** Makes the next task write lose a race, as a concurrent writer would. */
+  loseNextTaskWrite = false;
+
+  async getRequest(id: string) {
+    return structuredClone(this.requests.get(id));
+  }
+  async getPii(id: string) {
+    return structuredClone(this.pii.get(id));
+  }
+  async transitionRequest(prev: StoredRequest, to: RequestStatus, changes: Record<string, unknown>, event: AuditInput) {
+    const cur = this.requests.get(prev.id);
+    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new Conflict(`request ${prev.id} changed concurrently`);
+    const next = { ...cur, ...changes, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredRequest;
+    this.requests.set(prev.id, next);
+    this.writes++;
+    return structuredClone(next);
+  }
+  async putTasksIfAbsent(tasks: StoredTask[]) {
+    for (const t of tasks) if (!this.tasks.has(t.taskId)) this.tasks.set(t.taskId, structuredClone(t));
+    this.writes += tasks.length;
+  }
+  async listTasks(requestId: string) {
+    return [...this.tasks.values()].filter((t) => t.requestId === requestId).sort((a, b) => a.processorId.localeCompare(b.processorId)).map((t) => structuredClone(t));
+  }
+  async getTask(requestId: string, processorId: string) {
+    return structuredClone(this.tasks.get(`${requestId}.${processorId}`));
+  }
+  async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput) {
+    const cur = this.tasks.get(prev.taskId);
+    if (this.loseNextTaskWrite) {
+      this.loseNextTaskWrite = false;
+      throw new Conflict(`task ${prev.taskId} changed concurrently`);
+    }
+    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new Conflict(`task ${prev.taskId} changed concurrently`);
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const next = { ...cur, ...defined, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredTask;
+    this.tasks.set(prev.taskId, next);
+    this.writes++;
+    return structuredClone(next);
+  }
+  async appendTaskEvent(prev: StoredTask, event: AuditInput) {
+    return this.transitionTask(prev, prev.status, {}, event);
+  }
+  async setTaskToken(prev: StoredTask, token: string) {
+    const cur = this.tasks.get(prev.taskId);
+    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new Conflict(`task ${prev.taskId} changed concurrently`);
+    const next = { ...cur, token, version: cur.version + 1 };
+    this.tasks.set(prev.taskId, next);
+    this.writes++;
+    return structuredClone(next);
+  }
+  async getItem(k: { pk: string; sk: string }) {
+    return structuredClone(this.items.get(`${k.pk}|${k.sk}`));
+  }
+  async putItem(item: Record<string, unknown>) {
+    this.items.set(`${item.pk}|${item.sk}`, structuredClone(item));
+    this.writes++;
+    return true;
+  }
+  async putTaskResults(requestId: string, processorId: string, value: { results?: unknown; resultsUrl?: string }, expiresAt: Date) {
+    this.results.set(`${requestId}.${processorId}`, { ...structuredClone(value), expiresAt });
+    this.writes++;
+  }
+}
+
+export class FakeWorkflow implements Workflow {
+  calls: { op: 'success' | 'failure' | 'heartbeat'; token: string; output?: unknown; error?: string; cause?: string }[] = [];
+  /** Tokens the state machine no longer waits on: calls with them fail as Step Functions would. */
+  dead = new Set<string>();
+  async start() {
+    return 'arn';
+  }
+  private check(token: string) {
+    if (this.dead.has(token)) throw Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' });
+  }
+  async taskSuccess(token: string, output: unknown) {
+    this.check(token);
+    this.calls.push({ op: 'success', token, output });
+  }
+  async taskFailure(token: string, error: string, cause: string) {
+    this.check(token);
+    this.calls.push({ op: 'failure', token, error, cause });
+  }
+  async heartbeat(token: string) {
+    this.check(token);
+    this.calls.push({ op: 'heartbeat', token });
+  }
+}
+
+export class FakeMailer implements Mailer {
+  sent: Parameters<Mailer['send']>[0][] = [];
+  async send(msg: Parameters<Mailer['send']>[0]) {
+    this.sent.push(msg);
+  }
+}
+
+export const fixedClock = (iso = '2026-03-02T10:00:00.000Z'): Clock => ({ now: () => new Date(iso) });
+
+export const REQUEST_ID = '01JQ0000000000000000000000';
+
+export function storedRequest(over: Partial<StoredRequest> = {}): StoredRequest {
+  return {
+    id: REQUEST_ID,
+    type: 'erasure',
+    language: 'en',
+    status: 'verified',
+    version: 2,
+    emailHash: 'e'.repeat(64),
+    details: { eraseWarranty: false, objections: [] },
+    receivedAt: '2026-03-01T09:00:00.000Z',
+    verifiedAt: '2026-03-01T09:05:00.000Z',
+    dueDate: '2026-04-01',
+    pausedDays: 0,
+    audit: [],
+    statusTokenHash: 's'.repeat(64),
+    ...over,
+  };
+}
+
+export const processor = (over: Partial<ProcessorEntry> & Pick<ProcessorEntry, 'id' | 'category'>): ProcessorEntry => ({
+  name: over.id,
+  region: 'eu-west-2',
+  transferSafeguard: 'adequacy',
+  mode: 'automated',
+  endpoint: `https://privacy-api.${over.id}.example/lethe`,
+  secretRef: `lethe/processors/${over.id}`,
+  supports: ['access', 'erasure', 'rectification', 'objection'],
+  identities: ['email'],
+  heartbeatSeconds: 3600,
+  timeoutSeconds: 86400,
+  ...over,
+});
+
+export const registryOf = (...processors: ProcessorEntry[]): Registry => ({ version: 3, processors });

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CATEGORIES, ProcessorEntry, Registry } from '../../../functions/core/model.ts';
+import { demoSecrets, loadRegistry, localRegistry } from '../../../local/processors/registry.ts';
+import { processor } from './fakes.ts';
+
+const file = JSON.parse(readFileSync(new URL('../../../config/processors.json', import.meta.url), 'utf8'));
+const EEA_REGIONS = /^eu-(west-1|central-1|north-1|south-1|south-2|central-2|west-3)$/;
+
+describe('the processor registry (config/processors.json)', () => {
+  it('is a valid, versioned registry', () => {
+    const r = Registry.parse(file);
+    expect(r.version).toBeGreaterThanOrEqual(1);
+  });
+
+  it('has at least one processor in each of the policy’s six categories', () => {
+    const r = loadRegistry();
+    for (const c of CATEGORIES) expect(r.processors.some((p) => p.category === c), c).toBe(true);
+  });
+
+  it('has both the newsletter tool and the review-invitation provider in the email category', () => {
+    const email = loadRegistry().processors.filter((p) => p.category === 'email');
+    expect(email.length).toBeGreaterThanOrEqual(2);
+    expect(email.map((p) => p.name).join(' ')).toMatch(/Newsletter/i);
+    expect(email.map((p) => p.name).join(' ')).toMatch(/Review/i);
+    expect(email.every((p) => p.supports.includes('objection'))).toBe(true);
+  });
+
+  it('records a transfer safeguard for every processor outside the EEA and the UK', () => {
+    const r = loadRegistry();
+    const outside = r.processors.filter((p) => !EEA_REGIONS.test(p.region) && p.region !== 'eu-west-2');
+    expect(outside.length).toBeGreaterThan(0);
+    for (const p of outside) expect(p.transferSafeguard, p.id).toBe('sccs');
+  });
+
+  it('uses https endpoints and Secrets Manager references, never a secret in the file', () => {
+    for (const p of loadRegistry().processors) {
+      expect(p.mode).toBe('automated'); // the demo stays automated; manual processors are covered below
+      expect(new URL(p.endpoint ?? '').protocol).toBe('https:');
+      expect(p.secretRef).toBe(`lethe/processors/${p.id}`);
+    }
+    expect(JSON.stringify(file)).not.toMatch(/whsec_/);
+  });
+
+  it('refuses an automated processor without endpoint, a heartbeat above the timeout, an unknown category, no identities', () => {
+    const base = processor({ id: 'acme', category: 'payments' });
+    expect(ProcessorEntry.safeParse({ ...base, endpoint: undefined }).success).toBe(false);
+    expect(ProcessorEntry.safeParse({ ...base, heartbeatSeconds: 10, timeoutSeconds: 5 }).success).toBe(false);
+    expect(ProcessorEntry.safeParse({ ...base, category: 'crm' }).success).toBe(false);
+    expect(ProcessorEntry.safeParse({ ...base, identities: [] }).success).toBe(false);
+  });
+
+  it('refuses two processors with the same id', () => {
+    const p = processor({ id: 'acme', category: 'payments' });
+    expect(Registry.safeParse({ version: 1, processors: [p, { ...p, category: 'delivery' }] }).success).toBe(false);
+  });
+
+  it('accepts a manual processor with no endpoint or secret', () => {
+    const manual = { ...processor({ id: 'ledger-firm', category: 'collections', mode: 'manual' }), endpoint: undefined, secretRef: undefined };
+    expect(ProcessorEntry.safeParse(manual).success).toBe(true);
+  });
+});
+
+describe('the local registry', () => {
+  it('points each automated endpoint at its demo twin, keeping ids and secret references', () => {
+    const base = loadRegistry();
+    const local = localRegistry('http://127.0.0.1:4000');
+    expect(local.version).toBe(base.version);
+    expect(local.processors.map((p) => [p.id, p.secretRef])).toEqual(base.processors.map((p) => [p.id, p.secretRef]));
+    for (const p of local.processors) expect(p.endpoint).toBe(`http://127.0.0.1:4000/${p.id}`);
+  });
+
+  it('leaves a manual processor without an endpoint', () => {
+    const manual = { ...processor({ id: 'ledger-firm', category: 'collections', mode: 'manual' }), endpoint: undefined, secretRef: undefined };
+    const local = localRegistry('http://127.0.0.1:4000', { version: 1, processors: [manual] });
+    expect(local.processors[0].endpoint).toBeUndefined();
+  });
+
+  it('makes fresh Standard Webhooks secrets for every secret reference', () => {
+    const a = demoSecrets();
+    const b = demoSecrets();
+    const refs = loadRegistry().processors.map((p) => p.secretRef);
+    expect(Object.keys(a).sort()).toEqual([...refs].sort());
+    for (const ref of Object.keys(a)) {
+      expect(a[ref].secrets).toHaveLength(1);
+      expect(a[ref].secrets[0]).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+      expect(a[ref].secrets[0]).not.toBe(b[ref].secrets[0]);
+    }
+  });
+});
