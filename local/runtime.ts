@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   readonly now?: () => Date;
   /** Intake limits per hour; the bench raises them since all its requests come from one address. */
   readonly rateLimits?: { perIp: number; perEmail: number };
+  /** How often the sweeper runs. @default 5 minutes */
+  readonly sweepEveryMs?: number;
   /** Adjusts the local registry (tests: a short timeout, a manual processor). */
   readonly registry?: (r: Registry) => Registry;
   /** Milliseconds between retries of a state, instead of the ASL's backoff (tests only). */
@@ -130,6 +132,11 @@ export async function startRuntime(opts: RuntimeOptions) {
 
     const reaper = startTtlReaper(dynamo.endpoint, TABLE_NAME, now);
     closers.push(reaper.stop);
+
+    // EventBridge Scheduler's part: the sweeper runs every few minutes with the time as its event.
+    const sweeper = setInterval(() => void lambdas.invoke('sweeper', { time: now().toISOString() }).catch(() => undefined), opts.sweepEveryMs ?? 5 * 60_000);
+    sweeper.unref();
+    closers.push(() => clearInterval(sweeper));
 
     // Executions that were running when the process died start again; every state is idempotent.
     await engine.resume();

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { IllegalTransition, NotFound } from '../../../functions/core/errors.ts';
+import { objectionCategories, planTasks } from '../../../functions/core/plan.ts';
+import { planRequest } from '../../../functions/plan/plan.ts';
+import { loadRegistry } from '../../../local/processors/registry.ts';
+import { FakeRepo, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
+
+const registry = loadRegistry();
+const customers = (closedOn: string | null = null) => ({ find: async () => ({ hasAccount: !closedOn, closedOn }) });
+
+function setup(over: Parameters<typeof storedRequest>[0] = {}, closedOn: string | null = null, reg = registry) {
+  const repo = new FakeRepo();
+  repo.requests.set(REQUEST_ID, storedRequest(over));
+  return { repo, deps: { repo, customers: customers(closedOn), clock: fixedClock(), registry: reg } };
+}
+
+describe('plan', () => {
+  it('creates one pending task per processor for an erasure and starts the request', async () => {
+    const { repo, deps } = setup();
+    const out = await planRequest(REQUEST_ID, deps);
+    expect(out.export).toBe(false);
+    expect(out.tasks.map((t) => t.taskId)).toEqual(registry.processors.map((p) => `${REQUEST_ID}.${p.id}`));
+    const mailwave = registry.processors.find((p) => p.id === 'mailwave');
+    expect(out.tasks.find((t) => t.taskId.endsWith('.mailwave'))).toEqual({ taskId: `${REQUEST_ID}.mailwave`, heartbeatSeconds: mailwave?.heartbeatSeconds, timeoutSeconds: mailwave?.timeoutSeconds });
+    const tasks = await repo.listTasks(REQUEST_ID);
+    expect(tasks.every((t) => t.status === 'pending' && t.action === 'erase' && t.attempts === 0)).toBe(true);
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('in_progress');
+    expect(req?.audit.at(-1)).toMatchObject({ action: 'start', from: 'verified', to: 'in_progress', data: { tasks: tasks.length, registry: registry.version } });
+  });
+
+  it('gives each erasure task its category’s legal holds, dated from the account’s closure', async () => {
+    const { repo, deps } = setup({}, '2024-03-15');
+    await planRequest(REQUEST_ID, deps);
+    const holds = Object.fromEntries((await repo.listTasks(REQUEST_ID)).map((t) => [t.category, t.holds.map((h) => `${h.basis}:${h.until}`)]));
+    expect(holds.payments).toEqual(['accounting:2031-03-15', 'lifetime_warranty:null']);
+    expect(holds.collections).toEqual(['accounting:2031-03-15']);
+    expect(holds.delivery).toEqual(['lifetime_warranty:null']);
+    expect(holds.email).toEqual([]);
+    expect(holds.analytics).toEqual([]);
+  });
+
+  it('drops the warranty hold when the requester asked to erase warranty records too', async () => {
+    const { repo, deps } = setup({ details: { eraseWarranty: true, objections: [] } });
+    await planRequest(REQUEST_ID, deps);
+    const tasks = await repo.listTasks(REQUEST_ID);
+    expect(tasks.flatMap((t) => t.holds).some((h) => h.basis === 'lifetime_warranty')).toBe(false);
+  });
+
+  it('puts no holds on access, rectification or objection tasks', async () => {
+    for (const type of ['access', 'rectification', 'objection'] as const) {
+      const { repo, deps } = setup({ type, details: { eraseWarranty: false, objections: ['marketing', 'reviews', 'profiling'] } });
+      await planRequest(REQUEST_ID, deps);
+      expect((await repo.listTasks(REQUEST_ID)).flatMap((t) => t.holds)).toEqual([]);
+    }
+  });
+
+  it('marks an access request as an export, with export tasks', async () => {
+    const { repo, deps } = setup({ type: 'access' });
+    const out = await planRequest(REQUEST_ID, deps);
+    expect(out.export).toBe(true);
+    expect((await repo.listTasks(REQUEST_ID)).every((t) => t.action === 'export')).toBe(true);
+  });
+
+  it('sends rectifications only to processors that support them', async () => {
+    const { deps } = setup({ type: 'rectification' });
+    const out = await planRequest(REQUEST_ID, deps);
+    const expected = registry.processors.filter((p) => p.supports.includes('rectification')).map((p) => p.id);
+    expect(out.tasks.map((t) => t.taskId.split('.')[1]).sort()).toEqual(expected.sort());
+    expect(expected).not.toContain('reviewly');
+  });
+
+  it('sends an objection only to processors that market, profile or invite, email first', async () => {
+    const { repo, deps } = setup({ type: 'objection', details: { eraseWarranty: false, objections: ['marketing', 'reviews', 'profiling'] } });
+    const out = await planRequest(REQUEST_ID, deps);
+    const tasks = await repo.listTasks(REQUEST_ID);
+    expect(new Set(tasks.map((t) => t.category))).toEqual(new Set(['email', 'analytics', 'social']));
+    expect(tasks.every((t) => t.action === 'suppress')).toBe(true);
+    expect(out.tasks.slice(0, 2).map((t) => t.taskId.split('.')[1]).sort()).toEqual(['mailwave', 'reviewly']);
+  });
+
+  it('routes objections by scope', () => {
+    expect(objectionCategories(['marketing'])).toEqual(new Set(['email', 'social']));
+    expect(objectionCategories(['reviews'])).toEqual(new Set(['email']));
+    expect(objectionCategories(['profiling'])).toEqual(new Set(['analytics', 'social']));
+    // Intake refuses an objection with no scope; were one to slip through, it is read as the broadest.
+    expect(objectionCategories([])).toEqual(new Set(['email', 'social', 'analytics']));
+  });
+
+  it('reaches both email processors, the newsletter and the review provider, for a reviews objection', async () => {
+    const { repo, deps } = setup({ type: 'objection', details: { eraseWarranty: false, objections: ['reviews'] } });
+    await planRequest(REQUEST_ID, deps);
+    expect((await repo.listTasks(REQUEST_ID)).map((t) => t.processorId).sort()).toEqual(['mailwave', 'reviewly']);
+  });
+
+  it('is idempotent: a re-run returns the same tasks and writes nothing', async () => {
+    const { repo, deps } = setup();
+    const first = await planRequest(REQUEST_ID, deps);
+    const writes = repo.writes;
+    const second = await planRequest(REQUEST_ID, deps);
+    expect(second).toEqual(first);
+    expect(repo.writes).toBe(writes);
+  });
+
+  it('returns the tasks it wrote, never new ones, even when the registry changed before a re-run', async () => {
+    const { repo, deps } = setup();
+    const first = await planRequest(REQUEST_ID, deps);
+    const changed = registryOf(...registry.processors.slice(1), processor({ id: 'newcomer', category: 'payments' }));
+    const again = await planRequest(REQUEST_ID, { ...deps, registry: changed });
+    expect(again.tasks.map((t) => t.taskId).sort()).toEqual(first.tasks.map((t) => t.taskId).sort());
+    expect(repo.tasks.has(`${REQUEST_ID}.newcomer`)).toBe(false);
+  });
+
+  it('finishes a run that wrote its tasks but stopped before starting the request', async () => {
+    const { repo, deps } = setup();
+    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors.slice(0, 2), { accountClosedOn: null }));
+    const out = await planRequest(REQUEST_ID, deps);
+    expect(out.tasks).toHaveLength(2);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+  });
+
+  it('returns the existing tasks for a request already awaiting a human', async () => {
+    const { repo, deps } = setup();
+    await planRequest(REQUEST_ID, deps);
+    const req = repo.requests.get(REQUEST_ID);
+    repo.requests.set(REQUEST_ID, { ...(req as NonNullable<typeof req>), status: 'awaiting_manual' });
+    expect((await planRequest(REQUEST_ID, deps)).tasks).toHaveLength(registry.processors.length);
+  });
+
+  it('refuses to plan a request that was never verified, or was closed', async () => {
+    for (const status of ['unverified', 'denied', 'cancelled', 'expired'] as const) {
+      const { repo, deps } = setup({ status });
+      await expect(planRequest(REQUEST_ID, deps)).rejects.toBeInstanceOf(IllegalTransition);
+      expect(repo.tasks.size).toBe(0);
+    }
+  });
+
+  it('refuses an unknown request', async () => {
+    const { deps } = setup();
+    await expect(planRequest('01JQ0000000000000000000001', deps)).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it('includes a manual processor like any other', async () => {
+    const manual = { ...processor({ id: 'ledger-firm', category: 'collections', mode: 'manual' }), endpoint: undefined, secretRef: undefined };
+    const { repo, deps } = setup({}, null, registryOf(processor({ id: 'acme', category: 'payments' }), manual));
+    await planRequest(REQUEST_ID, deps);
+    expect(repo.tasks.get(`${REQUEST_ID}.ledger-firm`)?.status).toBe('pending');
+  });
+});
