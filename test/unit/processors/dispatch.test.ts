@@ -1,0 +1,154 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { verifyWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { UnsafeTarget } from '../../../functions/adapters/webhook-sender.ts';
+import { planTasks } from '../../../functions/core/plan.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { type DispatchDeps, dispatch, processorStateKey } from '../../../functions/dispatch/dispatch.ts';
+import { newWebhookSecret } from '../../../local/processors/registry.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
+
+const SECRET = newWebhookSecret();
+const paynow = processor({ id: 'paynow', category: 'payments', identities: ['email', 'order_number'] });
+const manualFirm = { ...processor({ id: 'ledger-firm', category: 'collections', mode: 'manual' as const }), endpoint: undefined, secretRef: undefined };
+const TASK_ID = `${REQUEST_ID}.paynow`;
+
+type Sent = { url: string; id: string; body: string; secrets: readonly string[] };
+let repo: FakeRepo;
+let workflow: FakeWorkflow;
+let mailer: FakeMailer;
+let sent: Sent[];
+let answer: number | Error;
+let deps: DispatchDeps;
+
+beforeEach(() => {
+  repo = new FakeRepo();
+  workflow = new FakeWorkflow();
+  mailer = new FakeMailer();
+  sent = [];
+  answer = 202;
+  const req = storedRequest({ status: 'in_progress' });
+  repo.requests.set(REQUEST_ID, req);
+  repo.pii.set(REQUEST_ID, { email: 'alice@example.com', name: 'Alice Martin', orderNumber: 'OT-1' });
+  void repo.putTasksIfAbsent(planTasks(req, [paynow, manualFirm], { accountClosedOn: null }));
+  deps = {
+    repo,
+    workflow,
+    mailer,
+    clock: fixedClock(),
+    processors: [paynow, manualFirm],
+    secrets: async () => [SECRET],
+    post: async (url, id, body, secrets) => {
+      sent.push({ url, id, body, secrets });
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  };
+});
+
+const task = () => repo.tasks.get(TASK_ID) as StoredTask;
+const run = (token = 'tok-1', taskId = TASK_ID) => dispatch({ token, requestId: REQUEST_ID, taskId }, deps);
+
+describe('dispatch', () => {
+  it('records the task as sent with its token, then posts the webhook with webhook-id = task id', async () => {
+    await run();
+    expect(task()).toMatchObject({ status: 'sent', token: 'tok-1', attempts: 1, sentAt: '2026-03-02T10:00:00.000Z' });
+    expect(task().audit.at(-1)).toMatchObject({ action: 'send', from: 'pending', to: 'sent' });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ url: paynow.endpoint, id: TASK_ID, secrets: [SECRET] });
+    expect(JSON.parse(sent[0].body)).toMatchObject({ task_id: TASK_ID, subject_request_type: 'erasure', status_callback_url: `http://localhost/callbacks/${TASK_ID}` });
+    expect(workflow.calls).toEqual([]); // the callback completes the state, not dispatch
+  });
+
+  it('re-sends the same webhook with the same id and body on a retry, and records the new token', async () => {
+    answer = 503;
+    await expect(run('tok-1')).rejects.toMatchObject({ name: 'DispatchFailed' });
+    answer = 202;
+    await run('tok-2');
+    expect(sent).toHaveLength(2);
+    expect(sent[1].id).toBe(sent[0].id);
+    expect(sent[1].body).toBe(sent[0].body);
+    expect(task()).toMatchObject({ status: 'sent', token: 'tok-2', attempts: 1 });
+  });
+
+  it('completes the state at once for a task that already finished (a re-run after a restart)', async () => {
+    await run();
+    const t = task();
+    repo.tasks.set(TASK_ID, { ...t, status: 'completed', outcome: { request_status: 'completed' } });
+    await run('tok-3');
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-3', output: { request_status: 'completed' } }]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('throws DispatchFailed on a 5xx, a 429, a redirect or a network error, so the state machine retries', async () => {
+    for (const a of [500, 503, 429, 302, 301, 307, Object.assign(new Error('timeout'), { name: 'TimeoutError' })]) {
+      answer = a;
+      await expect(run(`tok-${String(a)}`)).rejects.toMatchObject({ name: 'DispatchFailed' });
+    }
+  });
+
+  it('throws DispatchRejected, not retried, on another 4xx or an unsafe target', async () => {
+    answer = 400;
+    await expect(run()).rejects.toMatchObject({ name: 'DispatchRejected' });
+    answer = new UnsafeTarget('refused private address');
+    await expect(run('tok-2')).rejects.toMatchObject({ name: 'DispatchRejected' });
+  });
+
+  it('disables the endpoint on a 410 and refuses to send to it again', async () => {
+    answer = 410;
+    await expect(run()).rejects.toMatchObject({ name: 'EndpointGone' });
+    expect(await repo.getItem(processorStateKey('paynow'))).toMatchObject({ disabled: true });
+    answer = 202;
+    await expect(run('tok-2')).rejects.toMatchObject({ name: 'EndpointGone' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('refuses a task whose processor left the registry, and an unknown task', async () => {
+    deps.processors = [manualFirm];
+    await expect(run()).rejects.toMatchObject({ name: 'DispatchRejected' });
+    await expect(run('tok', `${REQUEST_ID}.nobody`)).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
+  it('refuses to send when the contact data has expired', async () => {
+    repo.pii.clear();
+    await expect(run()).rejects.toMatchObject({ name: 'DispatchRejected' });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('hands a manual processor’s task to the compliance team and sets the request awaiting_manual', async () => {
+    await run('tok-m', `${REQUEST_ID}.ledger-firm`);
+    expect(sent).toHaveLength(0);
+    expect(repo.tasks.get(`${REQUEST_ID}.ledger-firm`)).toMatchObject({ status: 'sent', token: 'tok-m' });
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('awaiting_manual');
+    expect(req?.audit.at(-1)).toMatchObject({ action: 'escalate', data: { reason: 'manual_processor' } });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: 'compliance@offtek.example', kind: 'compliance' });
+    expect(mailer.sent[0].text).toContain(`${REQUEST_ID}.ledger-firm`);
+    expect(mailer.sent[0].text).toContain('/console.html#/requests/');
+    expect(mailer.sent[0].text).not.toContain('alice@example.com'); // ids and a link, never the person
+  });
+
+  it('tolerates a request already awaiting a human when a second manual task arrives', async () => {
+    const req = repo.requests.get(REQUEST_ID);
+    repo.requests.set(REQUEST_ID, { ...(req as NonNullable<typeof req>), status: 'awaiting_manual' });
+    await run('tok-m', `${REQUEST_ID}.ledger-firm`);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('signs the real webhook so that each of the processor’s secrets verifies it', async () => {
+    const { signWebhook } = await import('../../../functions/adapters/webhook-signing.ts');
+    const other = newWebhookSecret();
+    deps.secrets = async () => [SECRET, other];
+    let headers: Record<string, string> = {};
+    deps.post = async (_url, id, body, secrets) => {
+      headers = signWebhook(id, body, secrets);
+      sent.push({ url: '', id, body, secrets });
+      return 200;
+    };
+    await run();
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(verifyWebhook(sent[0].body, headers, [other])).toMatchObject({ task_id: TASK_ID });
+    expect(verifyWebhook(sent[0].body, headers, [SECRET])).toMatchObject({ task_id: TASK_ID });
+  });
+});
