@@ -313,19 +313,23 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * An export's results as a processor sent them (personal data), or the URL to fetch them from:
-   * REQ#<id>/RESULT#<processorId>, apart from the task record (which stays as proof) and expiring
-   * by TTL. Written before the task's status changes, so a completed export task always has them.
+   * An export callback's signed bytes (they carry the results, which are personal data, or a
+   * results_url): REQ#<id>/RESULT#<processorId>, apart from the task record (which stays as proof)
+   * and expiring by TTL. Kept once, as signed, so that the item stays under DynamoDB's 400 KB and
+   * the signature can be re-checked while it lives. Written before the task's status changes.
    */
-  async putTaskResults(requestId: string, processorId: string, value: { results?: unknown; resultsUrl?: string }, expiresAt: Date): Promise<void> {
+  async putTaskResults(requestId: string, processorId: string, signedBody: string, expiresAt: Date): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}`, ...value, ttl: epoch(expiresAt) } }),
+      new PutCommand({ TableName: this.table, Item: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}`, signedBody, ttl: epoch(expiresAt) } }),
     );
   }
 
+  /** The export results of a completed task, inline or as a URL for the assemble step to fetch (through the SSRF guard). */
   async getTaskResults(requestId: string, processorId: string): Promise<{ results?: unknown; resultsUrl?: string } | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` }, ConsistentRead: true }));
-    return r.Item ? { results: r.Item.results, resultsUrl: r.Item.resultsUrl as string | undefined } : undefined;
+    if (!r.Item) return undefined;
+    const body = JSON.parse(String(r.Item.signedBody)) as { results?: unknown; results_url?: string };
+    return { results: body.results, resultsUrl: body.results_url };
   }
 }
 

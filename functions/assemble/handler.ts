@@ -1,14 +1,61 @@
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
+import { ZipFile } from 'yazl';
 import { z } from 'zod';
-import { NotFound } from '../core/errors.ts';
-import { repo } from '../shared/deps.ts';
+import { S3Blobs } from '../adapters/blobs.ts';
+import { config } from '../adapters/config.ts';
+import { assertSafeUrl } from '../adapters/webhook-sender.ts';
+import { NotFound, retryOnRace } from '../core/errors.ts';
+import { exportFiles, type ProcessorExport } from '../core/export-package.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 
 const Input = z.object({ requestId: z.string() });
+const blobs = new S3Blobs();
+const MAX_RESULTS_BYTES = 5 * 1024 * 1024;
 
-// The export package (zip of JSON, CSV and HTML) is built here; see the legal-rules issue.
+/** A results_url is fetched like a webhook is sent: SSRF-guarded, bounded in time and size, no redirects. */
+async function fetchResults(url: string): Promise<unknown> {
+  await assertSafeUrl(url);
+  const r = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+  if (!r.ok) throw Object.assign(new Error(`results_url answered ${r.status}`), { name: 'ResultsUnavailable' });
+  const text = await r.text();
+  if (text.length > MAX_RESULTS_BYTES) throw Object.assign(new Error('results too large'), { name: 'ResultsUnavailable' });
+  return JSON.parse(text);
+}
+
+function zip(files: Record<string, string>): Promise<Buffer> {
+  const z = new ZipFile();
+  for (const [name, content] of Object.entries(files)) z.addBuffer(Buffer.from(content), name, { mtime: new Date(0) });
+  z.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+  });
+}
+
+export const exportKey = (requestId: string) => `exports/${requestId}.zip`;
+
+/** Access requests only: gathers every processor's results into one zip in the export bucket. */
 export const handler = middy().handler(async (event: unknown) => {
   const { requestId } = Input.parse(event);
   const req = await repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
-  throw new Error('export packages are not built yet');
+  const tasks = await repo.listTasks(requestId);
+  const exports: ProcessorExport[] = [];
+  for (const t of tasks) {
+    const processor = config.registry.processors.find((p) => p.id === t.processorId);
+    if (!processor) continue;
+    const stored = await repo.getTaskResults(requestId, t.processorId);
+    const raw = stored?.resultsUrl ? await fetchResults(stored.resultsUrl) : stored?.results;
+    const records = Array.isArray((raw as { records?: unknown })?.records) ? (raw as { records: unknown[] }).records : raw === undefined ? [] : [raw];
+    exports.push({ processor, records });
+  }
+  const body = await zip(exportFiles(req, exports, systemClock.now().toISOString()));
+  await blobs.put(exportKey(requestId), body, 'application/zip');
+  const at = systemClock.now().toISOString();
+  await retryOnRace(async () => {
+    const fresh = await repo.getRequest(requestId);
+    if (fresh) await repo.transitionRequest(fresh, fresh.status, { exportKey: exportKey(requestId) }, { at, actor: 'workflow', action: 'export_assembled', subject: requestId, data: { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length } });
+  });
+  return { requestId, bytes: body.length };
 });

@@ -53,13 +53,14 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   const parsed = CallbackBody.safeParse(verified);
   if (!parsed.success) throw new InvalidInput('invalid body', issuesOf(parsed.error));
   const body = parsed.data;
-  const receipt = {
+  const receipt: Receipt = {
     bodyHash: sha256(raw),
     signature: header(headers, 'webhook-signature'),
     timestamp: header(headers, 'webhook-timestamp'),
     status: body.request_status,
-    // The signed bytes themselves, so `npm run audit:verify` can re-check the signature later.
-    body: raw,
+    // The signed bytes, so `npm run audit:verify` can re-check the signature later. An export's
+    // bytes carry personal data and up to 256 KiB: those live in the expiring RESULT item instead.
+    ...(carriesResults(body) ? { bodyIn: 'results' as const } : { body: raw }),
   };
   const webhookId = header(headers, 'webhook-id');
   // One retry if another callback for the same task won the race: it may have been this one's twin.
@@ -67,7 +68,7 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     const task = await deps.repo.getTask(ids.requestId, ids.processorId);
     if (!task) throw new NotFound(`task ${taskId} not found`);
     try {
-      return await apply(task, body, webhookId, receipt, deps);
+      return await apply(task, body, raw, webhookId, receipt, deps);
     } catch (e) {
       const lostRace = e instanceof Conflict && e.name === 'Conflict' && !(e as { refused?: boolean }).refused;
       if (attempt > 0 || !lostRace) throw e;
@@ -75,9 +76,11 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   }
 }
 
-type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string; body: string };
+type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string; body?: string; bodyIn?: 'results' };
 
-async function apply(task: StoredTask, body: CallbackBody, webhookId: string, r: Receipt, deps: CallbackDeps): Promise<CallbackAnswer> {
+const carriesResults = (b: CallbackBody) => b.request_status === 'completed' && (b.results !== undefined || Boolean(b.results_url));
+
+async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookId: string, r: Receipt, deps: CallbackDeps): Promise<CallbackAnswer> {
   const at = deps.clock.now().toISOString();
   const actor = `processor:${task.processorId}`;
   const receipts = { ...task.receipts, [webhookId]: { ...r, at } };
@@ -114,11 +117,11 @@ async function apply(task: StoredTask, body: CallbackBody, webhookId: string, r:
   // A late answer to a failed or timed-out task is applied (the processor did the work after all),
   // and releases the escalation waiting on the task's current token.
   const to = requireTaskTransition(ESCALATED_TASK_STATUSES.includes(task.status) ? 'sent' : task.status, EVENT[body.request_status]);
-  if (body.request_status === 'completed' && (body.results !== undefined || body.results_url)) {
+  const hasResults = carriesResults(body);
+  if (hasResults) {
     const expires = new Date(deps.clock.now().getTime() + RESULTS_TTL_DAYS * 86_400_000);
-    await deps.repo.putTaskResults(task.requestId, task.processorId, { results: body.results, resultsUrl: body.results_url }, expires);
+    await deps.repo.putTaskResults(task.requestId, task.processorId, raw, expires);
   }
-  const hasResults = body.request_status === 'completed' && (body.results !== undefined || Boolean(body.results_url));
   const done = await deps.repo.transitionTask(
     task,
     to,

@@ -5,7 +5,8 @@ import { Ulid } from '../core/model.ts';
 import { requesterView } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo } from '../shared/deps.ts';
-import { type HttpEvent, type HttpResult, httpErrors, json, parse } from '../shared/http.ts';
+import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
+import { download, exportPage } from './download.ts';
 
 const Params = z.object({ id: Ulid, token: z.string().min(20).max(100) });
 
@@ -26,8 +27,9 @@ export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
   .handler(async (event) => {
     if (event.routeKey?.includes('/exports/')) {
-      parse(z.object({ id: Ulid }), event.pathParameters ?? {}, 'path');
-      throw new NotFound('no export for this request');
+      const { id } = parse(z.object({ id: Ulid }), event.pathParameters ?? {}, 'path');
+      if (event.requestContext.http.method === 'GET') return exportPage(id, event.queryStringParameters?.token ?? '');
+      return download(id, parseBody(z.object({ token: z.string().max(100) }), event).token);
     }
     return status(event);
   });

@@ -12,7 +12,7 @@ export class FakeRepo {
   pii = new Map<string, Pii>();
   tasks = new Map<string, StoredTask>();
   items = new Map<string, Record<string, unknown>>();
-  results = new Map<string, { results?: unknown; resultsUrl?: string; expiresAt: Date }>();
+  results = new Map<string, { signedBody: string; expiresAt: Date }>();
   writes = 0;
   /** Makes the next task write lose a race, as a concurrent writer would. */
   loseNextTaskWrite = false;
@@ -73,8 +73,8 @@ export class FakeRepo {
     this.writes++;
     return true;
   }
-  async putTaskResults(requestId: string, processorId: string, value: { results?: unknown; resultsUrl?: string }, expiresAt: Date) {
-    this.results.set(`${requestId}.${processorId}`, { ...structuredClone(value), expiresAt });
+  async putTaskResults(requestId: string, processorId: string, signedBody: string, expiresAt: Date) {
+    this.results.set(`${requestId}.${processorId}`, { signedBody, expiresAt });
     this.writes++;
   }
 }

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import { type Booted, boot, until } from '../harness.ts';
+
+let rt: Booted;
+beforeAll(async () => {
+  rt = await boot();
+});
+afterAll(async () => rt?.stopAndClean());
+
+function unzip(buf: Buffer): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const files: Record<string, string> = {};
+      zip.on('entry', (entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c) => chunks.push(c)).on('end', () => {
+            files[entry.fileName] = Buffer.concat(chunks).toString('utf8');
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+describe('an access request', () => {
+  it('needs the account password, then delivers one zip whose JSON, CSV and HTML agree, to the verified mailbox only', async () => {
+    await rt.submit({ type: 'access', email: 'alice@example.com', language: 'en' });
+    const links = await until(() => rt.links('alice@example.com').catch(() => undefined));
+    const page = await (await fetch(links.verify)).text();
+    expect(page).toContain('type="password"');
+    expect((await rt.confirm(links.token, { password: 'wrong guess' })).status).toBe(401);
+    expect((await rt.confirm(links.token, { password: 'correct horse battery staple' })).status).toBe(200);
+
+    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 15_000, 'outcome email');
+    const url = /https?:\/\/\S+\/exports\/\w+\?token=[\w-]+/.exec(mail.body.text ?? '')?.[0];
+    expect(url).toBeDefined();
+    const wrong = new URL(url as string);
+    wrong.searchParams.set('token', 'A'.repeat(43));
+    expect((await fetch(wrong)).status).toBe(404);
+    expect((await fetch(url as string)).status).toBe(200);
+
+    const token = new URL(url as string).searchParams.get('token') ?? '';
+    const dl = await rt.api(`/exports/${links.requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });
+    expect(dl.status).toBe(303);
+    const zip = Buffer.from(await (await fetch(dl.headers.get('location') as string)).arrayBuffer());
+    const files = await unzip(zip);
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['data.json', 'index.html', 'payments.csv', 'delivery.csv']));
+    const data = JSON.parse(files['data.json']) as { processors: { id: string; records: Record<string, unknown>[] }[] };
+    const paynow = data.processors.find((p) => p.id === 'paynow');
+    expect(paynow?.records[0]).toMatchObject({ payment: 'PAY-1001' });
+    expect(files['payments.csv']).toContain('PAY-1001');
+    expect(files['index.html']).toContain('PayNow Payments');
+    expect(files['index.html']).toContain('standard contractual clauses'); // a processor outside the EEA
+
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const req = await repo.getRequest(links.requestId);
+    expect(req?.audit.map((e) => e.action)).toEqual(expect.arrayContaining(['export_assembled', 'complete', 'download']));
+  });
+});

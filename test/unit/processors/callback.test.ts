@@ -1,0 +1,187 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { type CallbackDeps, receiveCallback } from '../../../functions/callback/receive.ts';
+import { planTasks } from '../../../functions/core/plan.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { newWebhookSecret } from '../../../local/processors/registry.ts';
+import { FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
+
+const SECRET = newWebhookSecret();
+const paynow = processor({ id: 'paynow', category: 'payments' });
+const TASK_ID = `${REQUEST_ID}.paynow`;
+
+let repo: FakeRepo;
+let workflow: FakeWorkflow;
+let deps: CallbackDeps;
+
+beforeEach(async () => {
+  repo = new FakeRepo();
+  workflow = new FakeWorkflow();
+  const req = storedRequest({ status: 'in_progress' });
+  repo.requests.set(REQUEST_ID, req);
+  const [t] = planTasks(req, [paynow], { accountClosedOn: null });
+  repo.tasks.set(TASK_ID, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
+  deps = { repo, workflow, clock: fixedClock(), processors: [paynow], secrets: async () => [SECRET] };
+});
+
+const task = () => repo.tasks.get(TASK_ID) as StoredTask;
+const signed = (body: unknown, o: { id?: string; secrets?: string[]; at?: Date } = {}) => {
+  const raw = JSON.stringify(body);
+  return { raw, headers: { 'content-type': 'application/json', ...signWebhook(o.id ?? 'cb_1', raw, o.secrets ?? [SECRET], o.at) } as Record<string, string> };
+};
+const post = (m: { raw: string; headers: Record<string, string> }, taskId = TASK_ID) => receiveCallback(taskId, m.raw, m.headers, deps);
+
+describe('callbacks', () => {
+  it('completes the task, keeps the receipt in the same write and releases the waiting state', async () => {
+    const version = task().version;
+    await expect(post(signed({ request_status: 'completed', receipt: 'ER-77' }))).resolves.toEqual({ status: 'accepted' });
+    const t = task();
+    expect(t).toMatchObject({ status: 'completed', outcome: { request_status: 'completed' }, finishedAt: '2026-03-02T10:00:00.000Z', version: version + 1 });
+    expect(t.receipts?.cb_1).toMatchObject({ body: JSON.stringify({ request_status: 'completed', receipt: 'ER-77' }), bodyHash: expect.stringMatching(/^[0-9a-f]{64}$/), signature: expect.stringMatching(/^v1,/), at: '2026-03-02T10:00:00.000Z' });
+    expect(t.audit.at(-1)).toMatchObject({ actor: 'processor:paynow', action: 'completed', from: 'sent', to: 'completed' });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-dispatch', output: { request_status: 'completed' } }]);
+  });
+
+  it('passes on not_found and retained (with legal basis and date) as outcomes', async () => {
+    await post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' }));
+    expect(task()).toMatchObject({ status: 'retained', outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' } });
+    expect(workflow.calls[0].output).toEqual({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' });
+  });
+
+  it('sends a task failure with the processor’s reason', async () => {
+    await post(signed({ request_status: 'failed', reason: 'account locked by fraud team' }));
+    expect(task()).toMatchObject({ status: 'failed', outcome: { reason: 'account locked by fraud team' } });
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: 'account locked by fraud team' }]);
+  });
+
+  it('turns in_progress into a heartbeat, and acknowledges the task the first time', async () => {
+    await post(signed({ request_status: 'in_progress' }, { id: 'cb_a' }));
+    expect(task().status).toBe('in_progress');
+    await post(signed({ request_status: 'in_progress' }, { id: 'cb_b' }));
+    expect(task().status).toBe('in_progress');
+    expect(workflow.calls.map((c) => c.op)).toEqual(['heartbeat', 'heartbeat']);
+    await post(signed({ request_status: 'completed' }, { id: 'cb_c' }));
+    expect(task().status).toBe('completed');
+  });
+
+  it('refuses a forged signature with 401 and changes nothing', async () => {
+    const before = structuredClone(task());
+    await expect(post(signed({ request_status: 'completed' }, { secrets: [newWebhookSecret()] }))).rejects.toMatchObject({ status: 401 });
+    expect(task()).toEqual(before);
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('refuses an expired or future timestamp with 401 and changes nothing', async () => {
+    const before = structuredClone(task());
+    await expect(post(signed({ request_status: 'completed' }, { at: new Date(Date.now() - 10 * 60_000) }))).rejects.toMatchObject({ status: 401 });
+    await expect(post(signed({ request_status: 'completed' }, { at: new Date(Date.now() + 10 * 60_000) }))).rejects.toMatchObject({ status: 401 });
+    expect(task()).toEqual(before);
+  });
+
+  it('refuses a body changed after signing, and missing headers', async () => {
+    const m = signed({ request_status: 'not_found' });
+    await expect(post({ ...m, raw: JSON.stringify({ request_status: 'completed' }) })).rejects.toMatchObject({ status: 401 });
+    await expect(post({ raw: m.raw, headers: {} })).rejects.toMatchObject({ status: 401 });
+    expect(task().status).toBe('sent');
+  });
+
+  it('answers 401 for an unknown processor or a malformed task id, revealing nothing', async () => {
+    await expect(post(signed({ request_status: 'completed' }), `${REQUEST_ID}.nobody`)).rejects.toMatchObject({ status: 401 });
+    await expect(post(signed({ request_status: 'completed' }), 'not-a-task')).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('answers 404 to a correctly signed callback for a task that does not exist', async () => {
+    await expect(post(signed({ request_status: 'completed' }), '01JQ0000000000000000000009.paynow')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('refuses an invalid body with field-level 400 issues and changes nothing', async () => {
+    await expect(post(signed({ request_status: 'retained', legal_basis: 'marketing', retained_until: null }))).rejects.toMatchObject({
+      status: 400,
+      issues: expect.arrayContaining([expect.objectContaining({ path: 'legal_basis' })]),
+    });
+    expect(task().status).toBe('sent');
+  });
+
+  it('answers a replayed webhook-id with the same body as a duplicate, applying nothing', async () => {
+    const m = signed({ request_status: 'completed' });
+    await post(m);
+    const after = structuredClone(task());
+    await expect(post(m)).resolves.toEqual({ status: 'duplicate' });
+    expect(task()).toEqual(after);
+    expect(workflow.calls).toHaveLength(1);
+  });
+
+  it('answers a repeated outcome under a new webhook-id as a duplicate', async () => {
+    await post(signed({ request_status: 'completed' }, { id: 'cb_1' }));
+    await expect(post(signed({ request_status: 'completed' }, { id: 'cb_2' }))).resolves.toEqual({ status: 'duplicate' });
+    expect(workflow.calls).toHaveLength(1);
+  });
+
+  it('refuses conflicting content for a finished task with 409 and audits it', async () => {
+    await post(signed({ request_status: 'completed' }, { id: 'cb_1' }));
+    const status = task().status;
+    await expect(post(signed({ request_status: 'not_found' }, { id: 'cb_2' }))).rejects.toMatchObject({ status: 409 });
+    expect(task().status).toBe(status);
+    expect(task().audit.at(-1)).toMatchObject({ action: 'conflicting_callback', data: { claimed: 'not_found' } });
+    expect(task().receipts).not.toHaveProperty('cb_2');
+  });
+
+  it('refuses a reused webhook-id with other content with 409 and audits it', async () => {
+    await post(signed({ request_status: 'completed' }, { id: 'cb_1' }));
+    await expect(post(signed({ request_status: 'completed', receipt: 'other' }, { id: 'cb_1' }))).rejects.toMatchObject({ status: 409 });
+    expect(task().audit.at(-1)?.action).toBe('conflicting_callback');
+  });
+
+  it('applies a late answer to a timed-out task and releases the escalation’s token', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'timed_out', token: 'tok-escalation', outcome: { request_status: 'timed_out', reason: 'States.Timeout' } });
+    await post(signed({ request_status: 'completed' }));
+    expect(task()).toMatchObject({ status: 'completed', outcome: { request_status: 'completed' } });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-escalation', output: { request_status: 'completed' } }]);
+  });
+
+  it('records a further failure of an escalated task without failing the escalation', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', token: 'tok-escalation' });
+    await expect(post(signed({ request_status: 'failed', reason: 'still locked' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().status).toBe('failed');
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('answers 200 when the state machine no longer waits on the token: the record is still right', async () => {
+    workflow.dead.add('tok-dispatch');
+    await expect(post(signed({ request_status: 'completed' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().status).toBe('completed');
+  });
+
+  it('stores inline export results apart from the task record, with an expiry', async () => {
+    await post(signed({ request_status: 'completed', results: { orders: [{ id: 'PAY-1' }] } }));
+    const stored = repo.results.get(TASK_ID);
+    expect(JSON.parse(stored?.signedBody ?? '{}').results).toEqual({ orders: [{ id: 'PAY-1' }] });
+    expect(stored?.expiresAt.getTime()).toBeGreaterThan(new Date('2026-06-01').getTime());
+    // The task record stays as proof of compliance: it keeps the hash, not the personal data.
+    expect(JSON.stringify(task())).not.toContain('PAY-1');
+    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
+    expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'results' });
+  });
+
+  it('stores a results_url to be fetched later through the SSRF guard', async () => {
+    await post(signed({ request_status: 'completed', results_url: 'https://files.paynow.example/export/1.json' }));
+    expect(JSON.parse(repo.results.get(TASK_ID)?.signedBody ?? '{}').results_url).toBe('https://files.paynow.example/export/1.json');
+  });
+
+  it('retries once when a concurrent write wins, then answers as a duplicate if that was its twin', async () => {
+    repo.loseNextTaskWrite = true;
+    await expect(post(signed({ request_status: 'completed' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().status).toBe('completed');
+  });
+
+  it('accepts a callback signed with the processor’s new key during a rotation', async () => {
+    const next = newWebhookSecret();
+    deps.secrets = async () => [next, SECRET];
+    await expect(post(signed({ request_status: 'completed' }, { secrets: [next] }))).resolves.toEqual({ status: 'accepted' });
+  });
+
+  it('refuses a callback for a task still pending (never sent) with 409', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'pending' });
+    await expect(post(signed({ request_status: 'completed' }))).rejects.toMatchObject({ status: 409 });
+  });
+});

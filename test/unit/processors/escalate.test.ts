@@ -1,0 +1,82 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { planTasks } from '../../../functions/core/plan.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { type EscalateDeps, escalate } from '../../../functions/escalate/escalate.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
+
+const TASK_ID = `${REQUEST_ID}.metricsly`;
+let repo: FakeRepo;
+let workflow: FakeWorkflow;
+let mailer: FakeMailer;
+let deps: EscalateDeps;
+
+beforeEach(() => {
+  repo = new FakeRepo();
+  workflow = new FakeWorkflow();
+  mailer = new FakeMailer();
+  const req = storedRequest({ status: 'in_progress' });
+  repo.requests.set(REQUEST_ID, req);
+  const [t] = planTasks(req, [processor({ id: 'metricsly', category: 'analytics' })], { accountClosedOn: null });
+  repo.tasks.set(TASK_ID, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
+  deps = { repo, workflow, mailer, clock: fixedClock() };
+});
+
+const task = () => repo.tasks.get(TASK_ID) as StoredTask;
+const run = (Error: string, token = 'tok-esc') => escalate({ token, requestId: REQUEST_ID, taskId: TASK_ID, error: { Error, Cause: 'x' } }, deps);
+
+describe('escalate', () => {
+  it('marks a task that timed out, keeps the new token, and sets the request awaiting_manual with the reason', async () => {
+    await expect(run('States.Timeout')).resolves.toEqual({ escalated: true });
+    expect(task()).toMatchObject({ status: 'timed_out', token: 'tok-esc', outcome: { request_status: 'timed_out', reason: 'States.Timeout' } });
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('awaiting_manual');
+    expect(req?.audit.at(-1)).toMatchObject({ action: 'escalate', data: { task: TASK_ID, reason: 'States.Timeout' } });
+    expect(workflow.calls).toEqual([]); // it waits for a human or a late callback
+  });
+
+  it('treats a missed heartbeat as a timeout', async () => {
+    await run('States.HeartbeatTimeout');
+    expect(task().status).toBe('timed_out');
+  });
+
+  it('marks other errors as failed', async () => {
+    for (const error of ['DispatchFailed', 'DispatchRejected', 'EndpointGone']) {
+      repo.tasks.set(TASK_ID, { ...task(), status: 'sent' });
+      await run(error);
+      expect(task()).toMatchObject({ status: 'failed', outcome: { reason: error } });
+    }
+  });
+
+  it('emails the compliance team with ids and a console link, never personal data', async () => {
+    await run('States.Timeout');
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: 'compliance@offtek.example', kind: 'compliance' });
+    expect(mailer.sent[0].subject).toMatch(/did not answer in time/);
+    expect(mailer.sent[0].text).toContain(TASK_ID);
+    expect(mailer.sent[0].text).toContain(`/console.html#/requests/${REQUEST_ID}`);
+  });
+
+  it('is idempotent on a re-run: the status stays, only the waiting token changes', async () => {
+    await run('States.Timeout', 'tok-1');
+    const events = task().audit.length;
+    await run('States.Timeout', 'tok-2');
+    expect(task()).toMatchObject({ status: 'timed_out', token: 'tok-2' });
+    expect(task().audit).toHaveLength(events);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+  });
+
+  it('waits on a task the processor itself reported failed, without a second failure event', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', outcome: { request_status: 'failed', reason: 'locked' } });
+    await run('ProcessorFailed');
+    expect(task()).toMatchObject({ status: 'failed', token: 'tok-esc', outcome: { reason: 'locked' } });
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+  });
+
+  it('completes at once when the processor’s answer arrived while the dispatch was failing', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'completed', outcome: { request_status: 'completed' } });
+    await expect(run('DispatchFailed')).resolves.toEqual({ escalated: false });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-esc', output: { request_status: 'completed' } }]);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+    expect(mailer.sent).toHaveLength(0);
+  });
+});
