@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { config } from '../adapters/config.ts';
 import { DynamoCustomerDirectory } from '../adapters/customers.ts';
+import { SuppressionList } from '../adapters/suppression.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { logger } from '../shared/powertools.ts';
 import { planRequest } from './plan.ts';
@@ -9,9 +10,19 @@ import { planRequest } from './plan.ts';
 const Input = z.object({ requestId: z.string() });
 const deps = { repo, customers: new DynamoCustomerDirectory(), clock: systemClock, registry: config.registry };
 
-/** First state: one task per processor (see plan.ts). */
+const suppression = new SuppressionList();
+
+/**
+ * First state: one task per processor (see plan.ts). An objection to marketing or review
+ * invitations is absolute (Art. 21(3)): the address goes on the suppression list here, before any
+ * task is sent, and the email processors' tasks are dispatched first.
+ */
 export const handler = middy().handler(async (event: unknown) => {
-  const out = await planRequest(Input.parse(event).requestId, deps);
+  const { requestId } = Input.parse(event);
+  const req = await repo.getRequest(requestId);
+  const scopes = req?.type === 'objection' ? req.details.objections.filter((o) => o === 'marketing' || o === 'reviews') : [];
+  if (req && scopes.length) await suppression.add(req.emailHash, scopes, systemClock.now().toISOString());
+  const out = await planRequest(requestId, deps);
   logger.info('planned', { requestId: out.requestId, tasks: out.tasks.length });
   return out;
 });

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Booted, boot, until } from '../harness.ts';
+
+let rt: Booted;
+// Loaded after the runtime has set the environment, as a Lambda would be.
+const adapters = async () => ({
+  ...(await import('../../../functions/adapters/suppression.ts')),
+  ...(await import('../../../functions/adapters/mailer.ts')),
+  ...(await import('../../../functions/shared/crypto.ts')),
+});
+beforeAll(async () => {
+  rt = await boot();
+});
+afterAll(async () => rt?.stopAndClean());
+
+describe('an objection to marketing (Art. 21(3))', () => {
+  it('puts the address on the suppression list before any processor has answered, and asks only the email and social processors', async () => {
+    for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { never: true });
+    await rt.submit({ type: 'objection', email: 'Dave@Example.com', objections: ['marketing', 'reviews'], language: 'en' });
+    const links = await until(() => rt.links('Dave@Example.com').catch(() => undefined));
+    await rt.confirm(links.token);
+    const { SuppressionList, emailHash } = await adapters();
+    const list = new SuppressionList();
+    await until(async () => list.has(await emailHash('  dave@example.com ')), 5000, 'suppression');
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const tasks = await until(async () => {
+      const t = await repo.listTasks(links.requestId);
+      return t.length > 0 && t;
+    });
+    expect(tasks.every((t) => !['completed', 'not_found', 'retained'].includes(t.status))).toBe(true);
+    expect(new Set(tasks.map((t) => t.category))).toEqual(new Set(['email', 'social']));
+    // Stored as an HMAC: the address itself is nowhere in the suppression record.
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const items = (await ddb.send(new ScanCommand({ TableName: 'lethe', FilterExpression: 'begins_with(pk, :s)', ExpressionAttributeValues: { ':s': 'SUPPRESS#' } }))).Items ?? [];
+    expect(items).toHaveLength(1);
+    expect(JSON.stringify(items)).not.toMatch(/dave/i);
+  });
+
+  it('blocks marketing mail to a suppressed address and lets the request’s own emails through', async () => {
+    const { SuppressingMailer, SuppressionList, SesMailer, emailHash } = await adapters();
+    const mailer = new SuppressingMailer(new SesMailer(), new SuppressionList(), emailHash);
+    const before = (await rt.mails('dave@example.com')).length;
+    await mailer.send({ to: 'dave@example.com', subject: 'Spring RAM sale', text: '…', kind: 'marketing' });
+    await mailer.send({ to: 'dave@example.com', subject: 'About your request', text: '…', kind: 'transactional' });
+    const after = await rt.mails('dave@example.com');
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1)?.subject).toBe('About your request');
+  });
+});

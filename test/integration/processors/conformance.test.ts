@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import type { Registry } from '../../../functions/core/model.ts';
+import { checkProcessor, RULES } from '../../../local/processor-check.ts';
+import { newWebhookSecret } from '../../../local/processors/registry.ts';
+import { startDemoProcessors } from '../../../local/processors/server.ts';
+
+const SECRET = newWebhookSecret();
+let demo: Awaited<ReturnType<typeof startDemoProcessors>>;
+
+beforeAll(async () => {
+  demo = await startDemoProcessors({ secrets: () => ({ secrets: [SECRET] }) });
+  const registry: Registry = {
+    version: 1,
+    processors: (['mailwave', 'recoverco'] as const).map((id) => ({
+      id,
+      name: id,
+      category: id === 'mailwave' ? 'email' : 'collections',
+      region: 'eu-west-2',
+      transferSafeguard: 'adequacy',
+      mode: 'automated',
+      endpoint: `${demo.url}/${id}`,
+      secretRef: `lethe/processors/${id}`,
+      supports: ['access', 'erasure'],
+      identities: ['email'],
+      heartbeatSeconds: 60,
+      timeoutSeconds: 60,
+    })),
+  };
+  demo.setRegistry(registry);
+});
+afterAll(async () => demo?.close());
+
+describe('the processor conformance kit', () => {
+  it('runs green against the demo processors', async () => {
+    const results = await checkProcessor(`${demo.url}/mailwave`, SECRET, { waitMs: 5000, quietMs: 300 });
+    expect(results.map((r) => r.rule)).toEqual(Object.keys(RULES));
+    expect(results.filter((r) => r.outcome !== 'pass')).toEqual([]);
+    // The kit really exercised the endpoint: it received the valid probe, the rotation probe, the replay and the retry.
+    expect(demo.received('mailwave').filter((w) => w.verified)).toHaveLength(4);
+  });
+
+  it('still passes when the demo processor sends each callback twice under one id (a network retry)', async () => {
+    demo.setBehaviour('recoverco', { duplicateCallbacks: true });
+    const results = await checkProcessor(`${demo.url}/recoverco`, SECRET, { waitMs: 5000, quietMs: 300 });
+    expect(results.filter((r) => r.outcome !== 'pass')).toEqual([]);
+  });
+
+  it('fails every rule a careless processor breaks', async () => {
+    // Accepts anything, acts on every delivery, and calls back unsigned.
+    const careless: Server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => {
+        raw += c;
+      });
+      req.on('end', () => {
+        res.writeHead(200).end();
+        const body = JSON.parse(raw) as { status_callback_url: string };
+        const answer = JSON.stringify({ request_status: 'completed' });
+        void fetch(body.status_callback_url, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(`cb_${Math.random()}`, answer, [newWebhookSecret()]) }, body: answer }).catch(() => undefined);
+      });
+    });
+    await new Promise<void>((r) => careless.listen(0, '127.0.0.1', r));
+    try {
+      const results = await checkProcessor(`http://127.0.0.1:${(careless.address() as AddressInfo).port}/`, SECRET, { waitMs: 2000, quietMs: 300 });
+      const failed = results.filter((r) => r.outcome === 'fail').map((r) => r.rule);
+      expect(failed).toEqual([
+        'refuses-forged-signature',
+        'refuses-tampered-body',
+        'refuses-stale-timestamp',
+        'refuses-future-timestamp',
+        'refuses-unsigned',
+        'calls-back-signed',
+        'acts-once',
+        'ignores-refused-webhooks',
+      ]);
+    } finally {
+      careless.closeAllConnections();
+      careless.close();
+    }
+  });
+
+  it('fails the acceptance rules when given the wrong secret', async () => {
+    const results = await checkProcessor(`${demo.url}/mailwave`, newWebhookSecret(), { waitMs: 200, quietMs: 100 });
+    expect(results.find((r) => r.rule === 'accepts-valid-webhook')).toMatchObject({ outcome: 'fail', detail: expect.stringContaining('401') });
+  });
+});
