@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Booted, boot, until } from '../harness.ts';
+
+let rt: Booted;
+let clock = Date.now();
+beforeAll(async () => {
+  // The TTL reaper follows this clock, so the test can let 31 days pass.
+  rt = await boot({ now: () => new Date(clock) });
+});
+afterAll(async () => rt?.stopAndClean());
+
+async function finished(email: string, body: Record<string, unknown>) {
+  await rt.submit({ email, language: 'en', ...body });
+  const links = await until(() => rt.links(email).catch(() => undefined));
+  await rt.confirm(links.token);
+  await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 15_000, 'completion');
+  return links;
+}
+
+describe('erasure with legal holds', () => {
+  it('sends each processor the holds of its category, and tells the requester what was kept, why and until when', async () => {
+    rt.processors.setBehaviour('recoverco', { status: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' } });
+    const links = await finished('bob@example.com', { type: 'erasure' });
+    const webhook = rt.processors.received('recoverco').find((w) => w.body?.subject_request_id === links.requestId);
+    // Bob closed his account on 2024-03-15: accounting records are kept until 2031-03-15.
+    expect(webhook?.body?.legal_holds).toEqual([{ basis: 'accounting', until: '2031-03-15', rule: 'account_closure_plus_7_years' }]);
+    const email = await until(async () => (await rt.mails('bob@example.com')).find((m) => /complete/.test(m.subject)));
+    expect(email.body.text).toContain('15 March 2031');
+    expect(email.body.text).toMatch(/accounting records for 7 years/);
+    const s = await rt.status(links.requestId, links.statusToken);
+    expect(s.categories.find((c) => c.category === 'collections')?.state).toBe('retained');
+    rt.processors.setBehaviour('recoverco', {});
+  });
+
+  it('erases lifetime-warranty records when the requester opted in, and warns that claims can no longer be honoured', async () => {
+    const links = await finished('carol@example.com', { type: 'erasure', eraseWarranty: true });
+    const delivery = rt.processors.received('parcelway').find((w) => w.body?.subject_request_id === links.requestId);
+    expect(delivery?.body?.legal_holds).toEqual([]);
+    const email = await until(async () => (await rt.mails('carol@example.com')).find((m) => /complete/.test(m.subject)));
+    expect(email.body.text).toMatch(/can no longer honour warranty claims/);
+  });
+
+  it('keeps lifetime-warranty records of a requester who did not opt in', async () => {
+    const links = await finished('erin@example.com', { type: 'erasure' });
+    const delivery = rt.processors.received('parcelway').find((w) => w.body?.subject_request_id === links.requestId);
+    expect(delivery?.body?.legal_holds).toEqual([{ basis: 'lifetime_warranty', until: null, rule: 'indefinite' }]);
+  });
+});
+
+describe('after completion', () => {
+  it('removes the personal data 30 days later and keeps a proof-of-compliance record without it', async () => {
+    const links = await finished('frank@example.com', { type: 'erasure' });
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    expect(await repo.getPii(links.requestId)).toMatchObject({ email: 'frank@example.com' });
+    clock += 29 * 86_400_000;
+    await rt.reaper.reap();
+    expect(await repo.getPii(links.requestId)).toBeDefined();
+    clock += 2 * 86_400_000;
+    await rt.reaper.reap();
+    expect(await repo.getPii(links.requestId)).toBeUndefined();
+    const proof = await repo.getRequest(links.requestId);
+    expect(proof).toMatchObject({ status: 'completed', type: 'erasure' });
+    expect(proof?.emailHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(proof)).not.toContain('frank@example.com');
+    expect(proof?.audit.at(-1)?.action).toBe('complete');
+  });
+});
