@@ -3,6 +3,7 @@ import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { daysUntil } from '../core/deadline.ts';
+import { ConcurrentUpdate } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { metrics } from '../shared/powertools.ts';
 
@@ -42,8 +43,14 @@ export async function sweep(now: Date, deps: SweepDeps) {
       for (const t of await deps.repo.listTasks(req.id)) {
         const p = config.registry.processors.find((x) => x.id === t.processorId);
         if (p && ['sent', 'in_progress'].includes(t.status) && t.sentAt && Date.parse(t.sentAt) + p.timeoutSeconds * 1000 < now.getTime()) {
-          await deps.repo.transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' });
-          report.escalatedTasks.push(t.taskId);
+          // A callback landing at this very moment wins; the next sweep looks again.
+          // A callback landing at this very moment wins; the next sweep looks again.
+          const escalated = await deps.repo
+            .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
+            .catch((e) => {
+              if (!(e instanceof ConcurrentUpdate)) throw e;
+            });
+          if (escalated) report.escalatedTasks.push(t.taskId);
         }
       }
       if (req.status !== 'verified') {

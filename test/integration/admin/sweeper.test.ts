@@ -16,7 +16,12 @@ beforeAll(async () => {
   const links = await until(() => rt.links('late@example.com').catch(() => undefined));
   await rt.confirm(links.token);
   requestId = links.requestId;
-  due = await until(async () => (await rt.status(links.requestId, links.statusToken)).dueDate);
+  // Every processor but the silent one has answered: only the analytics task is still out.
+  const s = await until(async () => {
+    const x = await rt.status(links.requestId, links.statusToken);
+    return x.categories.length === 6 && x.categories.filter((c) => c.state !== 'done').map((c) => c.category).join() === 'analytics' && x;
+  }, 10_000, 'all but analytics answered');
+  due = s.dueDate;
 });
 afterAll(async () => rt?.stopAndClean());
 
@@ -27,16 +32,19 @@ describe('the sweeper, on a clock moved by its event', () => {
     expect(r.reminders).toEqual([]);
   });
 
-  it('reminds the compliance team 7 days before the deadline, once', async () => {
-    expect((await sweepAt(addDays(due, -7))).reminders).toEqual([`${requestId}:reminder-7`]);
+  it('reminds the compliance team 7 days before the deadline, once, and escalates the task stuck past its timeout', async () => {
+    const r = await sweepAt(addDays(due, -7));
+    expect(r.reminders).toEqual([`${requestId}:reminder-7`]);
+    // No state machine event arrived (the local timers run on real time): the sweeper catches it anyway.
+    expect(r.escalatedTasks).toEqual([`${requestId}.metricsly`]);
     expect((await sweepAt(addDays(due, -6))).reminders).toEqual([]);
     const mail = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.subject.includes(requestId) && /Due in 7 days/.test(m.subject)));
     expect(mail.body.text).toContain(due);
   });
 
-  it('escalates a task stuck past its timeout even though no state machine event arrived', async () => {
+  it('reminds again 2 days before, and does not escalate the same task twice', async () => {
     const r = await sweepAt(addDays(due, -2));
-    expect(r.escalatedTasks).toContain(`${requestId}.metricsly`);
+    expect(r.escalatedTasks).toEqual([]);
     expect(r.reminders).toEqual([`${requestId}:reminder-2`]);
   });
 
