@@ -116,12 +116,12 @@ export class DynamoRepository implements Repository {
     to: RequestStatus,
     changes: Partial<StoredRequest> & Record<string, unknown>,
     event: AuditInput,
-    opts: { removeTtl?: boolean; ttl?: Date } = {},
+    opts: { removeTtl?: boolean; ttl?: Date; remove?: string[] } = {},
   ): Promise<StoredRequest> {
     const next = { ...prev, ...changes, status: to };
     const extra: Record<string, unknown> = { ...changes, ...gsi1(to, next) };
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
-    const { event: _ev, ...u } = statusUpdate(prev, to, extra, opts.removeTtl ? ['ttl'] : [], event);
+    const { event: _ev, ...u } = statusUpdate(prev, to, extra, [...(opts.removeTtl ? ['ttl'] : []), ...(opts.remove ?? [])], event);
     try {
       const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.request(prev.id), ...u }));
       return strip(r.Attributes ?? {}) as StoredRequest;

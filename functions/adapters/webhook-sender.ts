@@ -1,4 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
@@ -62,7 +63,15 @@ export async function assertSafeUrl(url: string, allowLoopback = config.ALLOW_LO
   if (u.username || u.password) throw new UnsafeTarget('refused URL with credentials');
   const host = hostOf(u);
   // An IP literal never goes through DNS, so it is checked here.
-  if (isIP(host) && !isAllowedTarget(host, allowLoopback)) throw new UnsafeTarget(`refused ${classifyAddress(host)} address`);
+  if (isIP(host)) {
+    if (!isAllowedTarget(host, allowLoopback)) throw new UnsafeTarget(`refused ${classifyAddress(host)} address`);
+    return u;
+  }
+  // Checked here too for callers that connect on their own; safeRequest checks again at connection.
+  // A DNS error propagates as is: it may be transient, so the caller retries it.
+  const addresses = await lookup(host, { all: true });
+  const bad = addresses.find((a) => !isAllowedTarget(a.address, allowLoopback));
+  if (!addresses.length || bad) throw new UnsafeTarget(`refused ${bad ? classifyAddress(bad.address) : 'unresolvable'} address for ${host}`);
   return u;
 }
 

@@ -1,6 +1,6 @@
 import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { dueDate } from '../core/deadline.ts';
+import { daysUntil, dueDate, londonDate } from '../core/deadline.ts';
 import { Conflict, InvalidInput, NotFound } from '../core/errors.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
@@ -93,3 +93,26 @@ export const requireReason = (reason: unknown) => {
   if (typeof reason !== 'string' || reason.trim().length < 3) throw new InvalidInput('invalid body', [{ path: 'reason', message: 'a reason is required' }]);
   return reason.trim();
 };
+
+/** Stop the clock while the shop waits for a clarification it asked for; recorded with its reason. */
+export async function pause(id: string, reason: string, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status)) throw new Conflict(`a ${req.status} request cannot be paused`);
+  if (req.pausedSince) throw new Conflict('the clock is already stopped');
+  const at = deps.clock.now().toISOString();
+  return deps.repo.transitionRequest(req, req.status, { pausedSince: at }, { at, actor, action: 'pause', subject: id, data: { reason } });
+}
+
+/** Restarts the clock: the deadline moves by the whole days it was stopped. */
+export async function resume(id: string, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  if (!req.pausedSince || !req.verifiedAt) throw new Conflict('the clock is not stopped');
+  const now = deps.clock.now();
+  // Calendar days in London between the pause and now: stopped and restarted the same day moves nothing.
+  const days = Math.max(0, daysUntil(londonDate(now), londonDate(req.pausedSince)));
+  const pausedDays = req.pausedDays + days;
+  const changes: Record<string, unknown> = { pausedDays, dueDate: dueDate(req.verifiedAt, { pausedDays }) };
+  if (req.extended) changes.extended = { ...req.extended, dueDate: dueDate(req.verifiedAt, { extended: true, pausedDays }) };
+  const at = now.toISOString();
+  return deps.repo.transitionRequest(req, req.status, changes, { at, actor, action: 'resume', subject: id, data: { pausedDays: days, dueDate: String(changes.dueDate) } }, { remove: ['pausedSince'] });
+}

@@ -7,7 +7,8 @@ import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
 import { RequestStatus } from '../core/model.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
-import { cancel, deny, extend, requireReason, resolveTask, retryTask } from './actions.ts';
+import { cancel, deny, extend, pause, requireReason, resolveTask, resume, retryTask } from './actions.ts';
+import { auditCsv } from './views.ts';
 import { dashboard, detail, list } from './views.ts';
 
 const workflow = new StepFunctionsWorkflow();
@@ -31,9 +32,13 @@ export const handler = middy<HttpEvent, HttpResult>()
     };
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/dashboard') return json(200, await dashboard(deps));
+    if (method === 'GET' && path === '/audit.csv') {
+      const q = parse(z.object({ from: z.iso.date(), to: z.iso.date() }), event.queryStringParameters ?? {}, 'query');
+      return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lethe-audit-${q.from}-${q.to}.csv"`, 'cache-control': 'no-store' }, body: await auditCsv(q.from, q.to, deps) };
+    }
     if (method === 'GET' && path === '/requests') return json(200, await list(parse(ListQuery, event.queryStringParameters ?? {}, 'query'), deps));
     if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
-    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel)$/.exec(path))) {
+    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume)$/.exec(path))) {
       const actor = act();
       const id = m[1];
       // The workflow may move the request at the same moment: reload and decide again.
@@ -45,6 +50,11 @@ export const handler = middy<HttpEvent, HttpResult>()
         const { reason } = parseBody(Deny, event);
         return json(200, await retryOnRace(() => deny(id, reason, actor, deps)));
       }
+      if (m[2] === 'pause') {
+        const reason = requireReason(parseBody(Reason, event).reason);
+        return json(200, await retryOnRace(() => pause(id, reason, actor, deps)));
+      }
+      if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
       return json(200, await retryOnRace(() => cancel(id, actor, deps)));
     }
     if (method === 'POST' && (m = /^\/requests\/(\w{26})\/tasks\/([a-z0-9-]+)\/(resolve|retry)$/.exec(path))) {

@@ -85,3 +85,25 @@ export async function dashboard(deps: Deps) {
     processors: [...byProcessor].map(([id, s]) => ({ id, open: s.open, failures: s.failures, timeouts: s.timeouts, medianCallbackMs: median(s.callbackMs) })),
   };
 }
+
+const csvCell = (v: unknown) => {
+  const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** Every audit event between two dates (inclusive), ids and hashes only, through the status index. */
+export async function auditCsv(from: string, to: string, deps: Deps) {
+  const rows: string[] = ['at,request,subject,actor,action,from,to,seq,prevHash,hash'];
+  for (const status of ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.repo.listRequests({ status, cursor, limit: 200 });
+      for (const r of page.items) {
+        const events = [...r.audit, ...(await deps.repo.listTasks(r.id)).flatMap((t) => t.audit)].filter((e) => e.at.slice(0, 10) >= from && e.at.slice(0, 10) <= to);
+        for (const e of events) rows.push([e.at, r.id, e.subject, e.actor, e.action, e.from, e.to, e.seq, e.prevHash, e.hash].map(csvCell).join(','));
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return `${rows.join('\n')}\n`;
+}

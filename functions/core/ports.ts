@@ -35,7 +35,7 @@ export interface Repository {
     to: RequestStatus,
     changes: Partial<StoredRequest> & Record<string, unknown>,
     event: AuditInput,
-    opts?: { removeTtl?: boolean; ttl?: Date },
+    opts?: { removeTtl?: boolean; ttl?: Date; remove?: string[] },
   ): Promise<StoredRequest>;
   putTasksIfAbsent(tasks: StoredTask[]): Promise<void>;
   listTasks(requestId: string): Promise<StoredTask[]>;

@@ -96,4 +96,30 @@ describe('the admin API', () => {
     const detail = await (await call(`/requests/${escalated}`, officer)).json();
     expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['escalate', 'unblock', 'complete']));
   });
+
+  it('stops and restarts the clock, with a reason, refusing a second pause', async () => {
+    const id = await confirmed('pause@example.com');
+    expect((await call(`/requests/${id}/resume`, officer, {})).status).toBe(409);
+    const paused = await call(`/requests/${id}/pause`, officer, { reason: 'We asked which account the request is about' });
+    expect(paused.status).toBe(200);
+    expect(((await paused.json()) as { pausedSince?: string }).pausedSince).toBeDefined();
+    expect((await call(`/requests/${id}/pause`, officer, { reason: 'again' })).status).toBe(409);
+    const resumed = (await (await call(`/requests/${id}/resume`, officer, {})).json()) as { pausedSince?: string; pausedDays: number };
+    expect(resumed.pausedSince).toBeUndefined();
+    expect(resumed.pausedDays).toBe(0); // restarted the same day: the deadline does not move
+    const audit = (await (await call(`/requests/${id}`, officer)).json()).audit.map((e: { action: string }) => e.action);
+    expect(audit).toEqual(expect.arrayContaining(['pause', 'resume']));
+  });
+
+  it('exports the audit trail of a date range as CSV, with ids and hashes only', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const r = await call(`/audit.csv?from=${today}&to=${today}`, viewer);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('text/csv');
+    const csv = await r.text();
+    expect(csv.split('\n')[0]).toBe('at,request,subject,actor,action,from,to,seq,prevHash,hash');
+    expect(csv).toContain(escalated);
+    expect(csv).not.toContain('@');
+    expect((await call('/audit.csv?from=yesterday&to=today', viewer)).status).toBe(400);
+  });
 });
