@@ -73,14 +73,14 @@ export async function e2eReport(n: number, concurrency = 32) {
     const deadline = Date.now() + 5 * 60_000;
     let running = Number.POSITIVE_INFINITY;
     while (running > 0 && Date.now() < deadline) {
-      running = rt.engine.listExecutions({ statusFilter: 'RUNNING' }).executions.length;
+      running = rt.engine.listExecutions({ statusFilter: 'RUNNING', maxResults: 1_000_000 }).executions.length;
       if (running) await new Promise((r) => setTimeout(r, 100));
     }
     const wall = (performance.now() - t0) / 1000;
     const phases = { submitSeconds: (tSubmitted - t0) / 1000, confirmSeconds: (tConfirmed - tSubmitted) / 1000, drainSeconds: (performance.now() - tConfirmed) / 1000 };
 
     const sfn = new SFNClient({ endpoint: rt.urls.sfn, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
-    const all = rt.engine.listExecutions({}).executions;
+    const all = rt.engine.listExecutions({ maxResults: 1_000_000 }).executions;
     const latencies: number[] = [];
     let transitions = 0;
     let succeeded = 0;
