@@ -1,4 +1,8 @@
 import { config } from '../adapters/config.ts';
+import type { VerificationTokens } from '../adapters/tokens.ts';
+import { outcomeEmail } from '../core/completion.ts';
+import { confirmationEmail } from '../core/emails.ts';
+import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { daysUntil, dueDate, londonDate } from '../core/deadline.ts';
 import { Conflict, InvalidInput, NotFound } from '../core/errors.ts';
@@ -115,4 +119,30 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
   if (req.extended) changes.extended = { ...req.extended, dueDate: dueDate(req.verifiedAt, { extended: true, pausedDays }) };
   const at = now.toISOString();
   return deps.repo.transitionRequest(req, req.status, changes, { at, actor, action: 'resume', subject: id, data: { pausedDays: days, dueDate: String(changes.dueDate) } }, { remove: ['pausedSince'] });
+}
+
+/**
+ * Resends the requester's last email: a fresh confirmation link while unverified (the old link
+ * stops mattering once a new one exists; both expire in 24 h), or the outcome once completed.
+ */
+export async function resend(id: string, actor: string, deps: AdminDeps & { tokens: VerificationTokens; baseUrl: string }) {
+  const req = await load(id, deps);
+  const pii = await deps.repo.getPii(id);
+  if (!pii) throw new Conflict('the requester’s contact data is no longer held');
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  if (req.status === 'unverified') {
+    const token = newToken();
+    const statusToken = newToken();
+    await deps.tokens.put(sha256(token), { requestId: id, expiresAt: new Date(now.getTime() + 86_400_000).toISOString(), attempts: 0 });
+    const done = await deps.repo.transitionRequest(req, req.status, { statusTokenHash: sha256(statusToken) }, { at, actor, action: 'resend', subject: id, data: { email: 'confirmation' } });
+    await deps.mailer.send({ to: pii.email, kind: 'transactional', ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status: `${deps.baseUrl}/status.html?id=${id}&token=${statusToken}` }) });
+    return done;
+  }
+  if (req.status === 'completed') {
+    const done = await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
+    await deps.mailer.send({ to: pii.email, kind: 'transactional', ...outcomeEmail(req, await deps.repo.listTasks(id)) });
+    return done;
+  }
+  throw new Conflict(`nothing to resend for a ${req.status} request`);
 }

@@ -7,7 +7,9 @@ import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
 import { RequestStatus } from '../core/model.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
-import { cancel, deny, extend, pause, requireReason, resolveTask, resume, retryTask } from './actions.ts';
+import { cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
+import { VerificationTokens } from '../adapters/tokens.ts';
+import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
 import { dashboard, detail, list } from './views.ts';
 
@@ -38,7 +40,7 @@ export const handler = middy<HttpEvent, HttpResult>()
     }
     if (method === 'GET' && path === '/requests') return json(200, await list(parse(ListQuery, event.queryStringParameters ?? {}, 'query'), deps));
     if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
-    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume)$/.exec(path))) {
+    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend)$/.exec(path))) {
       const actor = act();
       const id = m[1];
       // The workflow may move the request at the same moment: reload and decide again.
@@ -55,6 +57,7 @@ export const handler = middy<HttpEvent, HttpResult>()
         return json(200, await retryOnRace(() => pause(id, reason, actor, deps)));
       }
       if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
+      if (m[2] === 'resend') return json(200, await retryOnRace(() => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL })));
       return json(200, await retryOnRace(() => cancel(id, actor, deps)));
     }
     if (method === 'POST' && (m = /^\/requests\/(\w{26})\/tasks\/([a-z0-9-]+)\/(resolve|retry)$/.exec(path))) {
