@@ -2,7 +2,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { verifyWebhook } from '../adapters/webhook-signing.ts';
 import { canonical, sha256 } from '../core/audit.ts';
-import { Conflict, InvalidInput, NotFound, Unauthorized } from '../core/errors.ts';
+import { Conflict, InvalidInput, NotFound, retryOnRace, Unauthorized } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
@@ -63,17 +63,12 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     ...(carriesResults(body) ? { bodyIn: 'results' as const } : { body: raw }),
   };
   const webhookId = header(headers, 'webhook-id');
-  // One retry if another callback for the same task won the race: it may have been this one's twin.
-  for (let attempt = 0; ; attempt++) {
+  // Another writer (a twin of this callback, the sweeper, an officer) may win the race: reload and decide again.
+  return retryOnRace(async () => {
     const task = await deps.repo.getTask(ids.requestId, ids.processorId);
     if (!task) throw new NotFound(`task ${taskId} not found`);
-    try {
-      return await apply(task, body, raw, webhookId, receipt, deps);
-    } catch (e) {
-      const lostRace = e instanceof Conflict && e.name === 'Conflict' && !(e as { refused?: boolean }).refused;
-      if (attempt > 0 || !lostRace) throw e;
-    }
-  }
+    return apply(task, body, raw, webhookId, receipt, deps);
+  });
 }
 
 type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string; body?: string; bodyIn?: 'results' };
@@ -145,5 +140,5 @@ async function refuse(task: StoredTask, why: string, r: Receipt, deps: CallbackD
     subject: task.taskId,
     data: { receipt: r.bodyHash, claimed: r.status, reason: why },
   });
-  throw Object.assign(new Conflict(why), { refused: true });
+  throw new Conflict(why);
 }

@@ -3,7 +3,7 @@ import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
-import { NotFound } from '../core/errors.ts';
+import { NotFound, retryOnRace } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
@@ -83,43 +83,51 @@ export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, d
  * The Dispatch state (lambda:invoke.waitForTaskToken). The task is recorded as sent, with the
  * token, before the webhook leaves, so a fast callback always finds it waiting; on a failed POST
  * it stays sent and the Retry re-sends the same webhook. A finished task (a re-run after a
- * restart) completes the state at once.
+ * restart, or a callback that won a race) completes the state at once.
  */
 export async function dispatch(input: { token: string; requestId: string; taskId: string }, deps: DispatchDeps) {
-  let task = await loadTask(input.taskId, deps.repo);
-  const processor = deps.processors.find((p) => p.id === task.processorId);
+  const claimed = await retryOnRace(() => claim(input, deps));
+  if (!claimed) return;
+  if (claimed.processor.mode === 'manual') return manual(claimed.task, deps);
+  await sendWebhook(claimed.task, claimed.processor, deps);
+}
+
+/** Records this state's token on the task; reloaded and decided again if another writer wins. */
+async function claim(input: { token: string; taskId: string }, deps: DispatchDeps) {
+  const task = await loadTask(input.taskId, deps.repo);
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     await deps.workflow.taskSuccess(input.token, task.outcome ?? { request_status: task.status });
-    return;
+    return undefined;
   }
+  const processor = deps.processors.find((p) => p.id === task.processorId);
   if (!processor) throw dispatchError('DispatchRejected', `processor ${task.processorId} is not in the registry`);
-  const at = deps.clock.now().toISOString();
   if (task.status === 'pending' || ESCALATED_TASK_STATUSES.includes(task.status)) {
-    task = await deps.repo.transitionTask(
+    const at = deps.clock.now().toISOString();
+    const sent = await deps.repo.transitionTask(
       task,
       'sent',
       { token: input.token, sentAt: at, attempts: task.attempts + 1 },
       { at, actor: 'workflow', action: 'send', subject: task.taskId, from: task.status, to: 'sent', data: { mode: processor.mode } },
     );
-  } else {
-    // sent or in_progress: a retry or a re-run. Same webhook, new token to complete.
-    task = await deps.repo.setTaskToken(task, input.token);
+    return { task: sent, processor };
   }
-  if (processor.mode === 'manual') return manual(task, deps, at);
-  await sendWebhook(task, processor, deps);
+  // sent or in_progress: a retry or a re-run. Same webhook, new token to complete.
+  return { task: await deps.repo.setTaskToken(task, input.token), processor };
 }
 
 /** A processor with no API: a person does the work, then resolves the task in the console. */
-async function manual(task: StoredTask, deps: DispatchDeps, at: string) {
-  const req = await deps.repo.getRequest(task.requestId);
-  if (req?.status === 'in_progress') {
+async function manual(task: StoredTask, deps: DispatchDeps) {
+  await retryOnRace(async () => {
+    const req = await deps.repo.getRequest(task.requestId);
+    if (req?.status !== 'in_progress') return; // already awaiting a human (another manual or escalated task)
+    const at = deps.clock.now().toISOString();
     await deps.repo.transitionRequest(
       req,
       'awaiting_manual',
       {},
       { at, actor: 'workflow', action: 'escalate', subject: req.id, from: 'in_progress', to: 'awaiting_manual', data: { task: task.taskId, reason: 'manual_processor' } },
     );
-  }
+  });
   // Ids and a console link only: the officer sees the person's details behind the console's login.
   await deps.mailer.send({
     to: config.COMPLIANCE_EMAIL,

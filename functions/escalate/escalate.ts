@@ -1,7 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import type { Clock, Mailer, Workflow } from '../core/ports.ts';
+import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
+import { retryOnRace } from '../core/errors.ts';
 import { FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
 import { logger, metrics } from '../shared/powertools.ts';
@@ -23,41 +24,41 @@ const TIMEOUTS = ['States.Timeout', 'States.HeartbeatTimeout'];
  * compliance team is emailed. The state then waits, on a token of its own, for the officer's
  * resolution or a late callback: one stuck processor never fails the whole request, and nothing
  * is silently stuck.
+ *
+ * The request is escalated before the task records the new token: from that moment a late
+ * callback can release this state, and the Notify that may follow must find the request settled.
  */
 export async function escalate(input: EscalateInput, deps: EscalateDeps) {
-  const at = deps.clock.now().toISOString();
   const reason = input.error.Error ?? 'unknown';
   const timedOut = TIMEOUTS.includes(reason);
-  let task = await loadTask(input.taskId, deps.repo);
-  if (FINISHED_TASK_STATUSES.includes(task.status)) {
+  const r = await retryOnRace(async () => {
+    const task = await loadTask(input.taskId, deps.repo);
     // The processor's answer arrived while the dispatch was failing: nothing to escalate.
-    await deps.workflow.taskSuccess(input.token, task.outcome ?? { request_status: task.status });
-    return { escalated: false };
-  }
-  const first = ['pending', 'sent', 'in_progress'].includes(task.status);
-  if (first) {
-    const to = timedOut ? 'timed_out' : 'failed';
-    task = await deps.repo.transitionTask(
-      task,
-      to,
-      { token: input.token, finishedAt: at, outcome: { request_status: to, reason } },
-      { at, actor: 'workflow', action: timedOut ? 'time_out' : 'fail', subject: task.taskId, from: task.status, to, data: { error: reason } },
-    );
-    metrics.addMetric(timedOut ? 'TasksTimedOut' : 'TasksFailed', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
-  } else {
+    if (FINISHED_TASK_STATUSES.includes(task.status)) return { finished: task, first: false };
+    await retryOnRace(() => escalateRequest(input.requestId, task.taskId, reason, deps));
+    const at = deps.clock.now().toISOString();
+    if (['pending', 'sent', 'in_progress'].includes(task.status)) {
+      const to = timedOut ? 'timed_out' : 'failed';
+      const done = await deps.repo.transitionTask(
+        task,
+        to,
+        { token: input.token, finishedAt: at, outcome: { request_status: to, reason } },
+        { at, actor: 'workflow', action: timedOut ? 'time_out' : 'fail', subject: task.taskId, from: task.status, to, data: { error: reason } },
+      );
+      return { escalated: done, first: true };
+    }
     // Already failed or timed out (a re-run, or the processor's own `failed` callback): the new
     // token is what a late callback or the officer's resolution must now complete.
-    task = await deps.repo.setTaskToken(task, input.token);
+    return { escalated: await deps.repo.setTaskToken(task, input.token), first: false };
+  });
+  if (r.finished) {
+    await deps.workflow.taskSuccess(input.token, r.finished.outcome ?? { request_status: r.finished.status });
+    return { escalated: false };
   }
-  const req = await deps.repo.getRequest(input.requestId);
-  if (req?.status === 'in_progress') {
-    await deps.repo.transitionRequest(
-      req,
-      'awaiting_manual',
-      {},
-      { at, actor: 'workflow', action: 'escalate', subject: req.id, from: 'in_progress', to: 'awaiting_manual', data: { task: task.taskId, reason } },
-    );
+  const task = r.escalated as StoredTask;
+  if (r.first) {
+    metrics.addMetric(timedOut ? 'TasksTimedOut' : 'TasksFailed', MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
   }
   // Sent again on a re-run: a duplicate alert is better than a lost one.
   await deps.mailer.send({
@@ -71,4 +72,17 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
   });
   logger.warn('task escalated', { taskId: task.taskId, status: task.status, error: reason });
   return { escalated: true };
+}
+
+/** in_progress → awaiting_manual; a request already waiting for a human (or closed) is left as it is. */
+async function escalateRequest(requestId: string, taskId: string, reason: string, deps: EscalateDeps) {
+  const req = await deps.repo.getRequest(requestId);
+  if (req?.status !== 'in_progress') return;
+  const at = deps.clock.now().toISOString();
+  await deps.repo.transitionRequest(
+    req,
+    'awaiting_manual',
+    {},
+    { at, actor: 'workflow', action: 'escalate', subject: req.id, from: 'in_progress', to: 'awaiting_manual', data: { task: taskId, reason } },
+  );
 }

@@ -1,4 +1,4 @@
-import { IllegalTransition, NotFound } from '../core/errors.ts';
+import { IllegalTransition, NotFound, retryOnRace } from '../core/errors.ts';
 import type { Registry } from '../core/model.ts';
 import { orderTasks, planTasks } from '../core/plan.ts';
 import type { Clock, CustomerDirectory, Repository } from '../core/ports.ts';
@@ -25,6 +25,11 @@ const ALREADY_STARTED = ['in_progress', 'awaiting_manual', 'completed'];
  * ever given a second, different instruction, even if the registry changed in between.
  */
 export async function planRequest(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
+  // The sweeper or an officer may write the request at the same moment: reload and decide again.
+  return retryOnRace(() => plan(requestId, deps));
+}
+
+async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
   let req = await deps.repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
   if (req.status !== 'verified' && !ALREADY_STARTED.includes(req.status)) throw new IllegalTransition('request', req.status, 'start');

@@ -14,8 +14,8 @@ export type Behaviour = {
   never: boolean;
   /** Answer 410 Gone. */
   gone: boolean;
-  /** Answer 302 to somewhere else. */
-  redirect: boolean;
+  /** Answer 302 to somewhere else: the metadata address, or the given URL. */
+  redirect: boolean | string;
   /** Send each callback twice (same webhook-id), as a flaky network would. */
   duplicateCallbacks: boolean;
   /** Call back `in_progress` first, then the answer (a processor that acknowledges long jobs). */
@@ -29,7 +29,7 @@ export type Behaviour = {
   status?: { request_status: 'not_found' } | { request_status: 'retained'; legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null } | { request_status: 'failed'; reason: string };
 };
 
-export type WebhookLog = { id: string; verified: boolean; body: Record<string, unknown> | undefined; at: number };
+export type WebhookLog = { id: string; verified: boolean; body: Record<string, unknown> | undefined; at: number; signatures: number };
 /** A callback the demo processor sent, and what Lethe answered. */
 export type CallbackLog = { id: string; request_status: string; code: number; reply: unknown };
 
@@ -92,11 +92,11 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     const body = verifyWebhook(raw, headers, secrets) as Record<string, unknown> | undefined;
     const entries = log.get(id) ?? [];
-    entries.push({ id: headers['webhook-id'], verified: Boolean(body), body, at: Date.now() });
+    entries.push({ id: headers['webhook-id'], verified: Boolean(body), body, at: Date.now(), signatures: (headers['webhook-signature'] ?? '').split(' ').filter(Boolean).length });
     log.set(id, entries);
     if (!body) return res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid signature"}');
     if (b.gone) return res.writeHead(410).end();
-    if (b.redirect) return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    if (b.redirect) return res.writeHead(302, { location: typeof b.redirect === 'string' ? b.redirect : 'http://169.254.169.254/latest/meta-data/' }).end();
     if (b.fail > 0) {
       behaviour.set(id, { ...b, fail: b.fail - 1 });
       return res.writeHead(500).end();

@@ -5,7 +5,7 @@ import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { type DispatchDeps, dispatch, processorStateKey } from '../../../functions/dispatch/dispatch.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
+import { bump, FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
 
 const SECRET = newWebhookSecret();
 const paynow = processor({ id: 'paynow', category: 'payments', identities: ['email', 'order_number'] });
@@ -151,4 +151,21 @@ describe('dispatch', () => {
     expect(verifyWebhook(sent[0].body, headers, [other])).toMatchObject({ task_id: TASK_ID });
     expect(verifyWebhook(sent[0].body, headers, [SECRET])).toMatchObject({ task_id: TASK_ID });
   });
+
+  it('completes the state at once when a callback finishes the task while dispatch records its token', async () => {
+    await run('tok-1');
+    repo.beforeTaskWrite = (r) => bump(r.tasks, TASK_ID, { status: 'completed', outcome: { request_status: 'completed' } });
+    await run('tok-2');
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-2', output: { request_status: 'completed' } }]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('escalates the request once when two manual tasks race for it', async () => {
+    repo.beforeRequestWrite = (r) => bump(r.requests, REQUEST_ID, { status: 'awaiting_manual' });
+    await run('tok-m', `${REQUEST_ID}.ledger-firm`);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+    expect(repo.requests.get(REQUEST_ID)?.audit.filter((e) => e.action === 'escalate')).toHaveLength(0);
+    expect(mailer.sent).toHaveLength(1);
+  });
 });
+

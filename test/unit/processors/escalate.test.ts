@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { type EscalateDeps, escalate } from '../../../functions/escalate/escalate.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
+import { bump, FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
 
 const TASK_ID = `${REQUEST_ID}.metricsly`;
 let repo: FakeRepo;
@@ -22,7 +22,7 @@ beforeEach(() => {
 });
 
 const task = () => repo.tasks.get(TASK_ID) as StoredTask;
-const run = (Error: string, token = 'tok-esc') => escalate({ token, requestId: REQUEST_ID, taskId: TASK_ID, error: { Error, Cause: 'x' } }, deps);
+const run = (error: string, token = 'tok-esc') => escalate({ token, requestId: REQUEST_ID, taskId: TASK_ID, error: { Error: error, Cause: 'x' } }, deps);
 
 describe('escalate', () => {
   it('marks a task that timed out, keeps the new token, and sets the request awaiting_manual with the reason', async () => {
@@ -78,5 +78,26 @@ describe('escalate', () => {
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-esc', output: { request_status: 'completed' } }]);
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
     expect(mailer.sent).toHaveLength(0);
+  });
+});
+
+describe('escalate under concurrency', () => {
+  it('escalates the request before the task exposes its new token, so a late callback finds the request settled', async () => {
+    await run('States.Timeout');
+    expect(repo.log).toEqual(['request:awaiting_manual', 'task:metricsly:timed_out:tok-esc']);
+  });
+
+  it('survives another task’s escalation writing the request at the same moment', async () => {
+    repo.beforeRequestWrite = (r) => bump(r.requests, REQUEST_ID, { status: 'awaiting_manual' });
+    await expect(run('DispatchFailed')).resolves.toEqual({ escalated: true });
+    expect(task().status).toBe('failed');
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+  });
+
+  it('releases its own token when a callback completes the task in the middle of the escalation', async () => {
+    repo.beforeTaskWrite = (r) => bump(r.tasks, TASK_ID, { status: 'completed', outcome: { request_status: 'completed' } });
+    await expect(run('DispatchFailed')).resolves.toEqual({ escalated: false });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-esc', output: { request_status: 'completed' } }]);
+    expect(mailer.sent).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { type AuditInput, chain } from '../../../functions/core/audit.ts';
-import { Conflict } from '../../../functions/core/errors.ts';
+import { ConcurrentUpdate } from '../../../functions/core/errors.ts';
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 
@@ -16,6 +16,16 @@ export class FakeRepo {
   writes = 0;
   /** Makes the next task write lose a race, as a concurrent writer would. */
   loseNextTaskWrite = false;
+  /** Runs once just before the next task / request write: another writer getting there first. */
+  beforeTaskWrite?: (repo: FakeRepo) => void;
+  beforeRequestWrite?: (repo: FakeRepo) => void;
+  /** Every write, in order: `request:<status>` or `task:<processorId>:<status>:<token>`. */
+  log: string[] = [];
+  private once(k: 'beforeTaskWrite' | 'beforeRequestWrite') {
+    const f = this[k];
+    this[k] = undefined;
+    f?.(this);
+  }
 
   async getRequest(id: string) {
     return structuredClone(this.requests.get(id));
@@ -24,10 +34,12 @@ export class FakeRepo {
     return structuredClone(this.pii.get(id));
   }
   async transitionRequest(prev: StoredRequest, to: RequestStatus, changes: Record<string, unknown>, event: AuditInput) {
+    this.once('beforeRequestWrite');
     const cur = this.requests.get(prev.id);
-    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new Conflict(`request ${prev.id} changed concurrently`);
+    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently`);
     const next = { ...cur, ...changes, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredRequest;
     this.requests.set(prev.id, next);
+    this.log.push(`request:${to}`);
     this.writes++;
     return structuredClone(next);
   }
@@ -42,15 +54,17 @@ export class FakeRepo {
     return structuredClone(this.tasks.get(`${requestId}.${processorId}`));
   }
   async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput) {
+    this.once('beforeTaskWrite');
     const cur = this.tasks.get(prev.taskId);
     if (this.loseNextTaskWrite) {
       this.loseNextTaskWrite = false;
-      throw new Conflict(`task ${prev.taskId} changed concurrently`);
+      throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently`);
     }
-    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new Conflict(`task ${prev.taskId} changed concurrently`);
+    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently`);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next = { ...cur, ...defined, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredTask;
     this.tasks.set(prev.taskId, next);
+    this.log.push(`task:${next.processorId}:${to}:${next.token ?? ''}`);
     this.writes++;
     return structuredClone(next);
   }
@@ -58,10 +72,12 @@ export class FakeRepo {
     return this.transitionTask(prev, prev.status, {}, event);
   }
   async setTaskToken(prev: StoredTask, token: string) {
+    this.once('beforeTaskWrite');
     const cur = this.tasks.get(prev.taskId);
-    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new Conflict(`task ${prev.taskId} changed concurrently`);
+    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently`);
     const next = { ...cur, token, version: cur.version + 1 };
     this.tasks.set(prev.taskId, next);
+    this.log.push(`task:${next.processorId}:${next.status}:${token}`);
     this.writes++;
     return structuredClone(next);
   }
@@ -148,3 +164,9 @@ export const processor = (over: Partial<ProcessorEntry> & Pick<ProcessorEntry, '
 });
 
 export const registryOf = (...processors: ProcessorEntry[]): Registry => ({ version: 3, processors });
+
+/** What a concurrent writer does: changes the record and bumps its version. */
+export function bump<T extends { version: number }>(map: Map<string, T>, id: string, changes: Partial<T>) {
+  const cur = map.get(id) as T;
+  map.set(id, { ...cur, ...changes, version: cur.version + 1 });
+}

@@ -3,7 +3,7 @@ import { IllegalTransition, NotFound } from '../../../functions/core/errors.ts';
 import { objectionCategories, planTasks } from '../../../functions/core/plan.ts';
 import { planRequest } from '../../../functions/plan/plan.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
-import { FakeRepo, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
+import { bump, FakeRepo, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
 
 const registry = loadRegistry();
 const customers = (closedOn: string | null = null) => ({ find: async () => ({ hasAccount: !closedOn, closedOn }) });
@@ -146,4 +146,13 @@ describe('plan', () => {
     await planRequest(REQUEST_ID, deps);
     expect(repo.tasks.get(`${REQUEST_ID}.ledger-firm`)?.status).toBe('pending');
   });
+
+  it('reloads and starts the request when the sweeper wrote it at the same moment', async () => {
+    const { repo, deps } = setup();
+    repo.beforeRequestWrite = (r) => bump(r.requests, REQUEST_ID, {});
+    await planRequest(REQUEST_ID, deps);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+    expect(repo.tasks.size).toBe(registry.processors.length);
+  });
 });
+

@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import type { ProcessorEntry } from '../../../functions/core/model.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { demoSecrets, newWebhookSecret } from '../../../local/processors/registry.ts';
+import { type Booted, boot, until } from '../harness.ts';
+import { schemaErrors } from '../../unit/processors/openapi.ts';
+
+/**
+ * The processor contract on the embedded runtime: the same handlers, the same state machine, the
+ * demo processors. Each test uses its own requester, so tests do not see each other's tasks.
+ */
+
+// Two processors that only rectifications reach, so the other tests never meet them: one with no
+// API (a person does the work) and one whose endpoint is on the shop's private network.
+const manualFirm: ProcessorEntry = {
+  id: 'ledger-firm',
+  name: 'Ledger & Co (paper records)',
+  category: 'collections',
+  region: 'eu-west-2',
+  transferSafeguard: 'adequacy',
+  mode: 'manual',
+  supports: ['rectification'],
+  identities: ['email', 'name'],
+  heartbeatSeconds: 86_400,
+  timeoutSeconds: 1_209_600,
+};
+const intranet: ProcessorEntry = {
+  ...manualFirm,
+  id: 'intranet-crm',
+  name: 'Legacy CRM (private network)',
+  category: 'delivery',
+  mode: 'automated',
+  endpoint: 'https://10.0.12.7/lethe',
+  secretRef: 'lethe/processors/intranet-crm',
+};
+
+const OLD_KEY = newWebhookSecret();
+const NEW_KEY = newWebhookSecret();
+
+let rt: Booted;
+beforeAll(async () => {
+  // paynow is mid-rotation: Lethe holds the new key and the old one, newest first.
+  const dataDir = mkdtempSync(join(tmpdir(), 'lethe-it-'));
+  writeFileSync(
+    join(dataDir, 'secrets.json'),
+    JSON.stringify({
+      'lethe/app': { hmacKey: randomBytes(32).toString('base64url') },
+      ...demoSecrets(),
+      'lethe/processors/paynow': { secrets: [NEW_KEY, OLD_KEY] },
+      'lethe/processors/intranet-crm': { secrets: [newWebhookSecret()] },
+    }),
+  );
+  rt = await boot({
+    dataDir,
+    registry: (r) => ({ ...r, processors: [...r.processors, manualFirm, intranet] }),
+    retryIntervalOverrides: { Dispatch: 10 },
+    rateLimits: { perIp: 1000, perEmail: 100 },
+  });
+});
+afterAll(async () => {
+  await rt?.stopAndClean();
+  const { rmSync } = await import('node:fs');
+  if (rt) rmSync(rt.dataDir, { recursive: true, force: true });
+});
+
+const repo = async () => (await import('../../../functions/shared/deps.ts')).repo;
+const task = async (requestId: string, processorId: string) => (await repo()).getTask(requestId, processorId) as Promise<StoredTask>;
+const secretOf = (processorId: string) => (rt.secrets.get(`lethe/processors/${processorId}`) as { secrets: string[] }).secrets;
+
+async function confirmed(email: string, body: Record<string, unknown> = { type: 'erasure' }) {
+  const r = await rt.submit({ email, language: 'en', ...body });
+  expect(r.status).toBe(202);
+  expect(schemaErrors('Accepted', await r.json())).toEqual([]);
+  const links = await until(() => rt.links(email).catch(() => undefined), 5000, 'confirmation email');
+  expect((await rt.confirm(links.token)).status).toBe(200);
+  return links;
+}
+
+async function taskIn(requestId: string, processorId: string, statuses: string[], ms = 10_000) {
+  return until(async () => {
+    const t = await task(requestId, processorId);
+    return t && statuses.includes(t.status) && t;
+  }, ms, `${processorId} in ${statuses.join('|')}`);
+}
+
+async function callback(taskId: string, body: unknown, o: { id?: string; secrets?: string[]; at?: Date } = {}) {
+  const raw = JSON.stringify(body);
+  const processorId = taskId.split('.')[1];
+  const headers = { 'content-type': 'application/json', ...signWebhook(o.id ?? `cb_test_${randomBytes(6).toString('hex')}`, raw, o.secrets ?? secretOf(processorId), o.at) };
+  const r = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers, body: raw });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown>, raw, headers };
+}
+
+const unchanged = (before: StoredTask, after: StoredTask) => {
+  expect(after.version).toBe(before.version);
+  expect(after.status).toBe(before.status);
+  expect(after.audit).toHaveLength(before.audit.length);
+};
+
+describe('the processor contract, end to end', () => {
+  it('sends each processor a webhook its demo twin verifies, with only the identities it needs', async () => {
+    const links = await confirmed('verify-me@example.com', { type: 'erasure', name: 'Vera Fied', orderNumber: 'OT-555' });
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 10_000, 'request completed');
+    for (const p of rt.registry.processors.filter((x) => x.supports.includes('erasure'))) {
+      const got = rt.processors.received(p.id).filter((w) => w.id === `${links.requestId}.${p.id}`);
+      expect(got, p.id).toHaveLength(1);
+      expect(got[0].verified, p.id).toBe(true);
+      expect(schemaErrors('WebhookBody', got[0].body), p.id).toEqual([]);
+      const types = ((got[0].body?.subject_identities ?? []) as { identity_type: string }[]).map((i) => i.identity_type);
+      expect(types.sort(), p.id).toEqual([...p.identities].sort());
+    }
+    // Real callbacks, as the demo processors sent them, and Lethe's real answers, match the contract.
+    const answers = rt.processors.callbacks('mailwave');
+    expect(answers.at(-1)).toMatchObject({ code: 200, reply: { status: 'accepted' } });
+    for (const a of answers) expect(schemaErrors('CallbackAnswer', a.reply)).toEqual([]);
+    const view = await (await rt.api(`/requests/${links.requestId}/status?token=${links.statusToken}`)).json();
+    expect(schemaErrors('RequesterStatus', view)).toEqual([]);
+  });
+
+  it('refuses forged, expired and tampered callbacks with 401 and changes nothing', async () => {
+    rt.processors.setBehaviour('parcelway', { never: true });
+    const links = await confirmed('forged@example.com');
+    const taskId = `${links.requestId}.parcelway`;
+    const before = await taskIn(links.requestId, 'parcelway', ['sent']);
+    const forged = await callback(taskId, { request_status: 'completed' }, { secrets: [newWebhookSecret()] });
+    expect(forged.status).toBe(401);
+    expect(schemaErrors('Error', forged.body)).toEqual([]);
+    expect((await callback(taskId, { request_status: 'completed' }, { at: new Date(Date.now() - 6 * 60_000) })).status).toBe(401);
+    expect((await callback(taskId, { request_status: 'completed' }, { at: new Date(Date.now() + 6 * 60_000) })).status).toBe(401);
+    const good = signWebhook('cb_tampered', JSON.stringify({ request_status: 'not_found' }), secretOf('parcelway'));
+    const tampered = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...good }, body: JSON.stringify({ request_status: 'completed' }) });
+    expect(tampered.status).toBe(401);
+    const noHeaders = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"request_status":"completed"}' });
+    expect(noHeaders.status).toBe(401);
+    unchanged(before, await task(links.requestId, 'parcelway'));
+    rt.processors.setBehaviour('parcelway', {});
+    // Still waiting, and a genuine callback still completes it.
+    expect((await callback(taskId, { request_status: 'completed' })).body).toEqual({ status: 'accepted' });
+    await taskIn(links.requestId, 'parcelway', ['completed']);
+  });
+
+  it('answers a replayed callback as a duplicate without applying it again', async () => {
+    rt.processors.setBehaviour('socialapp', { never: true });
+    const links = await confirmed('replay@example.com');
+    const taskId = `${links.requestId}.socialapp`;
+    await taskIn(links.requestId, 'socialapp', ['sent']);
+    const first = await callback(taskId, { request_status: 'completed', receipt: 'FB-1' }, { id: 'cb_replayed' });
+    expect(first.body).toEqual({ status: 'accepted' });
+    const after = await task(links.requestId, 'socialapp');
+    const replay = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: first.headers, body: first.raw });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ status: 'duplicate' });
+    unchanged(after, await task(links.requestId, 'socialapp'));
+    rt.processors.setBehaviour('socialapp', {});
+  });
+
+  it('treats duplicate callbacks idempotently and refuses conflicting ones with 409, on the audit trail', async () => {
+    rt.processors.setBehaviour('metricsly', { duplicateCallbacks: true });
+    const links = await confirmed('twice@example.com');
+    const done = await taskIn(links.requestId, 'metricsly', ['completed', 'not_found']);
+    const mine = await until(() => {
+      const c = rt.processors.callbacks('metricsly').filter((x) => x.reply && x.code === 200);
+      const last = c.slice(-2);
+      return last.length === 2 && last[0].id === last[1].id && last;
+    }, 5000, 'two deliveries of one callback');
+    expect(mine.map((c) => (c.reply as { status: string }).status)).toEqual(['accepted', 'duplicate']);
+    expect(Object.keys(done.receipts ?? {})).toHaveLength(1);
+    const conflicting = await callback(`${links.requestId}.metricsly`, { request_status: 'failed', reason: 'changed our mind' });
+    expect(conflicting.status).toBe(409);
+    const after = await task(links.requestId, 'metricsly');
+    expect(after.status).toBe(done.status);
+    expect(after.audit.at(-1)).toMatchObject({ action: 'conflicting_callback', actor: 'processor:metricsly' });
+    rt.processors.setBehaviour('metricsly', {});
+  });
+
+  it('moves a task to in_progress on a processor’s acknowledgement, then completes it', async () => {
+    rt.processors.setBehaviour('recoverco', { acknowledge: true });
+    const links = await confirmed('slow-job@example.com');
+    const t = await taskIn(links.requestId, 'recoverco', ['completed', 'not_found']);
+    expect(t.audit.map((e) => e.action)).toEqual(['send', 'acknowledge', expect.stringMatching(/completed|not_found/)]);
+    expect(Object.keys(t.receipts ?? {})).toHaveLength(2);
+    rt.processors.setBehaviour('recoverco', {});
+  });
+
+  it('never follows a redirect: the processor is retried, then escalated', async () => {
+    rt.processors.setBehaviour('mailwave', { redirect: `${rt.urls.processors}/reviewly` });
+    const links = await confirmed('redirect@example.com');
+    const t = await taskIn(links.requestId, 'mailwave', ['failed']);
+    expect(t.outcome?.reason).toBe('DispatchFailed');
+    const tries = rt.processors.received('mailwave').filter((w) => w.id === `${links.requestId}.mailwave`);
+    expect(tries).toHaveLength(4); // the first try and the ASL's three retries, one webhook-id
+    // Had the redirect been followed, reviewly would have received mailwave's webhook.
+    expect(rt.processors.received('reviewly').filter((w) => w.id === `${links.requestId}.mailwave`)).toEqual([]);
+    await until(async () => (await (await repo()).getRequest(links.requestId))?.status === 'awaiting_manual', 5000, 'request awaiting_manual');
+    rt.processors.setBehaviour('mailwave', {});
+  });
+
+  it('signs with both keys during a rotation, so a processor on either key verifies, and accepts its callbacks', async () => {
+    rt.processors.setBehaviour('paynow', { knownSecrets: [OLD_KEY] });
+    const a = await confirmed('rotation-old@example.com');
+    await taskIn(a.requestId, 'paynow', ['completed', 'not_found']);
+    const got = rt.processors.received('paynow').filter((w) => w.id === `${a.requestId}.paynow`);
+    expect(got).toMatchObject([{ verified: true, signatures: 2 }]);
+
+    rt.processors.setBehaviour('paynow', { knownSecrets: [NEW_KEY] });
+    const b = await confirmed('rotation-new@example.com');
+    await taskIn(b.requestId, 'paynow', ['completed', 'not_found']);
+    expect(rt.processors.received('paynow').filter((w) => w.id === `${b.requestId}.paynow`)).toMatchObject([{ verified: true, signatures: 2 }]);
+
+    // A processor on neither key refuses the webhook: a signature is not optional.
+    rt.processors.setBehaviour('paynow', { knownSecrets: [newWebhookSecret()] });
+    const c = await confirmed('rotation-none@example.com');
+    const refused = await taskIn(c.requestId, 'paynow', ['failed']);
+    expect(refused.outcome?.reason).toBe('DispatchRejected');
+    rt.processors.setBehaviour('paynow', {});
+  });
+
+  it('hands a manual processor’s task to a person: awaiting_manual, and an email with ids and a link', async () => {
+    const links = await confirmed('manual@example.com', { type: 'rectification', name: 'Manu Al', rectification: { field: 'address', correction: '3 Paper Lane' } });
+    const t = await taskIn(links.requestId, 'ledger-firm', ['sent']);
+    expect(t.token).toBeTruthy();
+    const req = await until(async () => {
+      const r = await (await repo()).getRequest(links.requestId);
+      return r?.status === 'awaiting_manual' && r;
+    });
+    expect(req.audit.some((e) => e.action === 'escalate' && e.data?.reason === 'manual_processor')).toBe(true);
+    const mail = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.body.text?.includes(`${links.requestId}.ledger-firm`)));
+    expect(mail.subject).toMatch(/Manual task: rectify at ledger-firm/);
+    expect(mail.body.text).not.toContain('manual@example.com');
+    expect(mail.body.text).not.toContain('3 Paper Lane');
+  });
+
+  it('refuses to send a webhook to a private address, and escalates the task', async () => {
+    const links = await confirmed('intranet@example.com', { type: 'rectification', rectification: { field: 'name', correction: 'Ina Tranet' } });
+    const t = await taskIn(links.requestId, 'intranet-crm', ['failed']);
+    expect(t.outcome?.reason).toBe('DispatchRejected');
+    expect(t.attempts).toBe(1); // not retried: an unsafe address will not become safe
+  });
+
+  it('disables an endpoint that answers 410, alerts, and sends it nothing more', async () => {
+    rt.processors.setBehaviour('reviewly', { gone: true });
+    const a = await confirmed('gone-1@example.com');
+    const t = await taskIn(a.requestId, 'reviewly', ['failed']);
+    expect(t.outcome?.reason).toBe('EndpointGone');
+    const r = await repo();
+    expect(await r.getItem({ pk: 'PROCESSOR#reviewly', sk: 'STATE' })).toMatchObject({ disabled: true });
+    const sent = rt.processors.received('reviewly').length;
+
+    const b = await confirmed('gone-2@example.com');
+    const t2 = await taskIn(b.requestId, 'reviewly', ['failed']);
+    expect(t2.outcome?.reason).toBe('EndpointGone');
+    expect(rt.processors.received('reviewly')).toHaveLength(sent);
+    const alert = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.body.text?.includes(`${b.requestId}.reviewly`)));
+    expect(alert.subject).toMatch(/Escalated: reviewly failed/);
+    await r.putItem({ pk: 'PROCESSOR#reviewly', sk: 'STATE', disabled: false });
+    rt.processors.setBehaviour('reviewly', {});
+  });
+
+  it('lets a late callback complete a timed-out or failed task and release the escalation', async () => {
+    rt.processors.setBehaviour('parcelway', { fail: Number.POSITIVE_INFINITY });
+    const links = await confirmed('late@example.com');
+    await taskIn(links.requestId, 'parcelway', ['failed']);
+    rt.processors.setBehaviour('parcelway', {});
+    const late = await callback(`${links.requestId}.parcelway`, { request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null });
+    expect(late.body).toEqual({ status: 'accepted' });
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 10_000, 'request completed');
+    expect((await task(links.requestId, 'parcelway')).status).toBe('retained');
+  });
+});

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { planTasks } from '../../../functions/core/plan.ts';
+import { CallbackBody, webhookBody } from '../../../functions/core/webhook.ts';
+import { ROUTES } from '../../../infra/routes.ts';
+import { loadRegistry } from '../../../local/processors/registry.ts';
+import { openapi, schemaErrors } from './openapi.ts';
+import { storedRequest } from './fakes.ts';
+
+const registry = loadRegistry();
+const pii = { email: 'alice@example.com', name: 'Alice Martin', orderNumber: 'OT-20417' };
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 and documents every public route', () => {
+    expect(openapi.openapi).toBe('3.1.0');
+    for (const r of ROUTES) {
+      const path = r.path.replace('{proxy+}', '');
+      const documented = Object.entries(openapi.paths).filter(([p]) => p === r.path || (path.endsWith('/') && p.startsWith(path)));
+      expect(documented.length, r.path).toBeGreaterThan(0);
+      if (r.method !== 'ANY') expect(documented[0][1], `${r.method} ${r.path}`).toHaveProperty(r.method.toLowerCase());
+    }
+  });
+
+  it('describes the outbound webhook in its webhooks section', () => {
+    expect(openapi.webhooks.privacyTask.post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/WebhookBody');
+  });
+
+  it('matches every webhook body core builds, for every request type and processor', () => {
+    const details = { eraseWarranty: false, objections: ['marketing', 'reviews', 'profiling'] as const, rectification: { field: 'address', correction: '2 Low Road' } };
+    for (const type of ['erasure', 'access', 'rectification', 'objection'] as const) {
+      const req = storedRequest({ type, details: { ...details, objections: [...details.objections] } });
+      for (const task of planTasks(req, registry.processors, { accountClosedOn: '2025-11-30' })) {
+        const p = registry.processors.find((x) => x.id === task.processorId);
+        if (!p) throw new Error('unknown processor');
+        const body = JSON.parse(JSON.stringify(webhookBody(req, task, pii, p, 'https://privacy.offtek.example')));
+        expect(schemaErrors('WebhookBody', body), `${type} ${p.id}`).toEqual([]);
+      }
+    }
+  });
+
+  it('agrees with core on which callback bodies are valid', () => {
+    const bodies: unknown[] = [
+      { request_status: 'in_progress' },
+      { request_status: 'completed', receipt: 'R-1' },
+      { request_status: 'completed', results: { orders: [] } },
+      { request_status: 'completed', results_url: 'https://files.example/1.json' },
+      { request_status: 'not_found' },
+      { request_status: 'failed', reason: 'locked' },
+      { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' },
+      { request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null },
+      { request_status: 'failed' },
+      { request_status: 'retained', legal_basis: 'accounting' },
+      { request_status: 'retained', legal_basis: 'marketing', retained_until: null },
+      { request_status: 'retained', legal_basis: 'accounting', retained_until: '15/03/2031' },
+      { request_status: 'completed', surprise: true },
+      { request_status: 'not_found', results: {} },
+      { request_status: 'done' },
+      {},
+    ];
+    for (const b of bodies) {
+      expect(schemaErrors('CallbackBody', b).length === 0, JSON.stringify(b)).toBe(CallbackBody.safeParse(b).success);
+    }
+  });
+
+  it('refuses a webhook body with an extra identity field or a missing callback URL', () => {
+    const req = storedRequest({});
+    const [task] = planTasks(req, registry.processors, { accountClosedOn: null });
+    const body = JSON.parse(JSON.stringify(webhookBody(req, task, pii, registry.processors[0], 'https://privacy.offtek.example')));
+    expect(schemaErrors('WebhookBody', { ...body, status_callback_url: undefined })).not.toEqual([]);
+    expect(schemaErrors('WebhookBody', { ...body, status_callback_url: 'not a url' })).not.toEqual([]); // formats are checked
+    expect(schemaErrors('WebhookBody', { ...body, submitted_time: 'yesterday' })).not.toEqual([]);
+    expect(schemaErrors('WebhookBody', { ...body, subject_identities: [{ identity_type: 'phone', identity_value: '1', identity_format: 'raw' }] })).not.toEqual([]);
+  });
+});
+
+describe('docs/processors.md', () => {
+  const doc = readFileSync(new URL('../../../docs/processors.md', import.meta.url), 'utf8');
+  const secret = /Secret: `(whsec_[^`]+)`/.exec(doc)?.[1] ?? '';
+  const blocks = [...doc.matchAll(/```http\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+
+  it('shows real header values: each worked example verifies with the documented secret', () => {
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) {
+      const [head, body] = block.split('\n\n');
+      const h = Object.fromEntries(head.split('\n').slice(1).map((l) => l.split(': ') as [string, string]));
+      const at = new Date(Number(h['webhook-timestamp']) * 1000);
+      expect(signWebhook(h['webhook-id'], body, [secret], at)['webhook-signature']).toBe(h['webhook-signature']);
+    }
+  });
+
+  it('shows a webhook body that core would build and the schema accepts, and a valid callback', () => {
+    const webhook = JSON.parse(blocks[0].split('\n\n')[1]);
+    expect(schemaErrors('WebhookBody', webhook)).toEqual([]);
+    const req = storedRequest({ id: webhook.subject_request_id, receivedAt: '2026-03-02T08:12:40.000Z', verifiedAt: webhook.submitted_time, dueDate: webhook.expected_completion_time });
+    const p = registry.processors.find((x) => x.id === 'paynow');
+    if (!p) throw new Error('paynow left the registry');
+    const [task] = planTasks(req, [p], { accountClosedOn: '2025-11-30' });
+    expect(webhookBody(req, task, { email: 'alice@example.com', orderNumber: 'OT-20417' }, p, 'https://privacy.offtek.example')).toEqual(webhook);
+    expect(CallbackBody.safeParse(JSON.parse(blocks[1].split('\n\n')[1])).success).toBe(true);
+  });
+});
