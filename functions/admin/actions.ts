@@ -9,7 +9,7 @@ import { Conflict, InvalidInput, NotFound } from '../core/errors.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
-import { longDate } from '../verify/pages.ts';
+import { longDate } from '../core/holds.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
 

@@ -29,7 +29,8 @@ export function holdsFor(category: Category, o: { eraseWarranty: boolean; accoun
   return holds;
 }
 
-const longDate = (date: string, lang: Language) =>
+/** A date as people write it, in the requester's language: "15 March 2031", "15 mars 2031". */
+export const longDate = (date: string, lang: Language) =>
   new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
     new Date(`${date}T00:00:00Z`),
   );

@@ -1,10 +1,10 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appKeys } from '../adapters/secrets.ts';
 import { normaliseEmail } from '../core/intake.ts';
 
 /** 32 random bytes, URL-safe: verification and status tokens. Only their SHA-256 is stored. */
 export const newToken = () => randomBytes(32).toString('base64url');
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export { sha256 } from '../core/audit.ts';
 
 export const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 

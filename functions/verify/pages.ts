@@ -1,3 +1,4 @@
+import { longDate } from '../core/holds.ts';
 import type { Language, RequestType } from '../core/model.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -36,8 +37,6 @@ const T = {
   },
 } as const;
 
-export const longDate = (date: string, lang: Language) =>
-  new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 
 export function confirmPage(lang: Language, token: string, o: { type: RequestType; askPassword: boolean; error?: string }) {
   const t = T[lang];
