@@ -9,6 +9,8 @@
  *                                  30 days after the request ends).
  *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
  *                                  callback receipts and the task's own audit chain.
+ *   REQ#<id>      / RESULT#<proc>  an export callback's results and signed bytes (personal data; TTL 120 days).
+ *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the open request for that email and type (duplicates).
  *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request.

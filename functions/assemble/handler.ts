@@ -4,24 +4,14 @@ import { ZipFile } from 'yazl';
 import { z } from 'zod';
 import { S3Blobs } from '../adapters/blobs.ts';
 import { config } from '../adapters/config.ts';
-import { assertSafeUrl } from '../adapters/webhook-sender.ts';
+// A results_url is fetched like a webhook is sent: SSRF-guarded at connect time, bounded, no redirects.
+import { fetchResults } from '../adapters/webhook-sender.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles, type ProcessorExport } from '../core/export-package.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 
 const Input = z.object({ requestId: z.string() });
 const blobs = new S3Blobs();
-const MAX_RESULTS_BYTES = 5 * 1024 * 1024;
-
-/** A results_url is fetched like a webhook is sent: SSRF-guarded, bounded in time and size, no redirects. */
-async function fetchResults(url: string): Promise<unknown> {
-  await assertSafeUrl(url);
-  const r = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
-  if (!r.ok) throw Object.assign(new Error(`results_url answered ${r.status}`), { name: 'ResultsUnavailable' });
-  const text = await r.text();
-  if (text.length > MAX_RESULTS_BYTES) throw Object.assign(new Error('results too large'), { name: 'ResultsUnavailable' });
-  return JSON.parse(text);
-}
 
 function zip(files: Record<string, string>): Promise<Buffer> {
   const z = new ZipFile();

@@ -22,46 +22,53 @@ export async function sweep(now: Date, deps: SweepDeps) {
   const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[] };
   for (const status of ['verified', 'in_progress', 'awaiting_manual'] as const) {
     const { items } = await deps.repo.listRequests({ status, limit: 500 });
-    for (let req of items) {
-      const d = due(req);
-      const flags = new Set((req as StoredRequest & { flags?: string[] }).flags ?? []);
-      if (d) {
-        const left = daysUntil(d, today);
-        if (left < 0) report.overdue.push(req.id);
-        for (const n of REMINDER_DAYS) {
-          const flag = left < 0 ? 'overdue' : `reminder-${n}`;
-          if ((left <= n || left < 0) && !flags.has(flag)) {
-            flags.add(flag);
-            req = await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: flag, subject: req.id, data: { dueDate: d, daysLeft: left } });
-            await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: left < 0 ? `OVERDUE: request ${req.id} was due ${d}` : `Due in ${left} days: request ${req.id}`, text: `Request ${req.id} (${req.type}) is due ${d}.\n${config.PUBLIC_BASE_URL}/console.html#/requests/${req.id}` });
-            report.reminders.push(`${req.id}:${flag}`);
-            break;
-          }
+    for (const item of items) {
+      // A request the workflow moves at this very moment is looked at again on the next sweep.
+      await sweepOne(item).catch((e) => {
+        if (!(e instanceof ConcurrentUpdate)) throw e;
+      });
+    }
+  }
+  async function sweepOne(start: StoredRequest) {
+    let req = start;
+    const d = due(req);
+    const flags = new Set((req as StoredRequest & { flags?: string[] }).flags ?? []);
+    if (d) {
+      const left = daysUntil(d, today);
+      if (left < 0) report.overdue.push(req.id);
+      for (const n of REMINDER_DAYS) {
+        const flag = left < 0 ? 'overdue' : `reminder-${n}`;
+        if ((left <= n || left < 0) && !flags.has(flag)) {
+          flags.add(flag);
+          req = await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: flag, subject: req.id, data: { dueDate: d, daysLeft: left } });
+          await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: left < 0 ? `OVERDUE: request ${req.id} was due ${d}` : `Due in ${left} days: request ${req.id}`, text: `Request ${req.id} (${req.type}) is due ${d}.\n${config.PUBLIC_BASE_URL}/console.html#/requests/${req.id}` });
+          report.reminders.push(`${req.id}:${flag}`);
+          break;
         }
       }
-      // A task past its timeout with nobody waiting on it: an event was lost. Escalate it anyway.
-      for (const t of await deps.repo.listTasks(req.id)) {
-        const p = config.registry.processors.find((x) => x.id === t.processorId);
-        if (p && ['sent', 'in_progress'].includes(t.status) && t.sentAt && Date.parse(t.sentAt) + p.timeoutSeconds * 1000 < now.getTime()) {
-          // A callback landing at this very moment wins; the next sweep looks again.
-          // A callback landing at this very moment wins; the next sweep looks again.
-          const escalated = await deps.repo
-            .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
-            .catch((e) => {
-              if (!(e instanceof ConcurrentUpdate)) throw e;
-            });
-          if (escalated) report.escalatedTasks.push(t.taskId);
-        }
+    }
+    // A task past its timeout with nobody waiting on it: an event was lost. Escalate it anyway.
+    for (const t of await deps.repo.listTasks(req.id)) {
+      const p = config.registry.processors.find((x) => x.id === t.processorId);
+      if (p && ['sent', 'in_progress'].includes(t.status) && t.sentAt && Date.parse(t.sentAt) + p.timeoutSeconds * 1000 < now.getTime()) {
+        // A callback landing at this very moment wins; the next sweep looks again.
+        // A callback landing at this very moment wins; the next sweep looks again.
+        const escalated = await deps.repo
+          .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
+          .catch((e) => {
+            if (!(e instanceof ConcurrentUpdate)) throw e;
+          });
+        if (escalated) report.escalatedTasks.push(t.taskId);
       }
-      if (req.status !== 'verified') {
-        const ex = await deps.workflow.describe(req.id);
-        if (!ex || ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(String(ex.status))) {
-          report.lostExecutions.push(req.id);
-          if (!flags.has('execution-lost')) {
-            flags.add('execution-lost');
-            await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: 'execution-lost', subject: req.id, data: { execution: ex?.status ?? 'missing' } });
-            await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: `Request ${req.id}: its workflow ${ex ? String(ex.status).toLowerCase() : 'is missing'}`, text: `Request ${req.id} is ${req.status} but its execution is ${ex?.status ?? 'missing'}. Check it in the console.` });
-          }
+    }
+    if (req.status !== 'verified') {
+      const ex = await deps.workflow.describe(req.id);
+      if (!ex || ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(String(ex.status))) {
+        report.lostExecutions.push(req.id);
+        if (!flags.has('execution-lost')) {
+          flags.add('execution-lost');
+          await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: 'execution-lost', subject: req.id, data: { execution: ex?.status ?? 'missing' } });
+          await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: `Request ${req.id}: its workflow ${ex ? String(ex.status).toLowerCase() : 'is missing'}`, text: `Request ${req.id} is ${req.status} but its execution is ${ex?.status ?? 'missing'}. Check it in the console.` });
         }
       }
     }

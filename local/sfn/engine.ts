@@ -222,7 +222,14 @@ export class LocalStepFunctions {
   private settle(e: Execution, status: ExecutionStatus, r: { output?: string; error?: string; cause?: string }) {
     if (e.status !== 'RUNNING') return;
     Object.assign(e, r, { status, stopDate: new Date(), abort: undefined });
-    for (const [token, w] of this.waiters) if (w.executionArn === e.executionArn) this.finish(token, undefined, named('States.Runtime', 'execution ended'));
+    // Its waiting tasks are dropped, not failed: a failure would run their Catch (an escalation) after the end.
+    for (const [token, w] of this.waiters) {
+      if (w.executionArn !== e.executionArn) continue;
+      clearTimeout(w.timer);
+      clearTimeout(w.deadline);
+      this.waiters.delete(token);
+      this.finishedTokens.add(token);
+    }
     this.persist(e);
   }
 

@@ -23,10 +23,9 @@ describe('an objection to marketing (Art. 21(3))', () => {
     const list = new SuppressionList();
     await until(async () => list.has(await emailHash('  dave@example.com ')), 5000, 'suppression');
     const { repo } = await import('../../../functions/shared/deps.ts');
-    const tasks = await until(async () => {
-      const t = await repo.listTasks(links.requestId);
-      return t.length > 0 && t;
-    });
+    // Plan writes the tasks, then moves the request to in_progress: read them after that.
+    await until(async () => (await repo.getRequest(links.requestId))?.status === 'in_progress');
+    const tasks = await repo.listTasks(links.requestId);
     expect(tasks.every((t) => !['completed', 'not_found', 'retained'].includes(t.status))).toBe(true);
     expect(new Set(tasks.map((t) => t.category))).toEqual(new Set(['email', 'social']));
     // Stored as an HMAC: the address itself is nowhere in the suppression record.
