@@ -96,6 +96,7 @@ export async function e2eReport(n: number, concurrency = 32) {
       if (d.stopDate && d.startDate) latencies.push(d.stopDate.getTime() - d.startDate.getTime());
     }
     const mails = ((await (await fetch(rt.urls.mailStore)).json()) as { emails: Mail[] }).emails.length;
+    const suppression = await suppressionLatency(rt, 20);
     const invocations = [...rt.lambdas.invocations.values()].reduce((a, b) => a + b, 0);
     const ops = await rt.dynamoOperations();
     const writeOps = ['PutItem', 'UpdateItem', 'DeleteItem'].reduce((a, k) => a + (ops[k] ?? 0), 0);
@@ -119,9 +120,37 @@ export async function e2eReport(n: number, concurrency = 32) {
         httpRequests: 2,
       },
       dynamoOperations: ops,
+      suppressionMs: suppression,
     };
   } finally {
     await rt.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Art. 21(3): time from the requester's confirmation to their address being on the suppression
+ * list, over a few objections run one at a time after the main load.
+ */
+async function suppressionLatency(rt: Awaited<ReturnType<typeof startRuntime>>, n: number) {
+  const { SuppressionList } = await import('../functions/adapters/suppression.ts');
+  const { emailHash } = await import('../functions/shared/crypto.ts');
+  const list = new SuppressionList();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const email = `objector-${i}@example.com`;
+    await fetch(`${rt.urls.api}/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'objection', email, objections: ['marketing'], language: 'en' }) });
+    const store = (await (await fetch(rt.urls.mailStore)).json()) as { emails: Mail[] };
+    const text = store.emails.filter((m) => m.destination.to.includes(email)).at(-1)?.body.text ?? '';
+    const token = /verify\?token=([\w-]+)/.exec(text)?.[1] ?? '';
+    const hash = await emailHash(email);
+    const t0 = performance.now();
+    await fetch(`${rt.urls.api}/verify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+    while (!(await list.has(hash))) {
+      if (performance.now() - t0 > 10_000) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    times.push(performance.now() - t0);
+  }
+  return { p50: pct(times, 50), p95: pct(times, 95) };
 }

@@ -38,7 +38,7 @@ const cost = {
 const per1000 = Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, +(v * 1000).toFixed(4)]));
 const total = Object.values(cost).reduce((a, b) => a + b, 0) * 1000;
 
-console.log(`\nEnd to end: ${e.requests} erasure requests, 6 processors each (targets: 1,000 in ≤ 60 s, 0 lost, ≤ 20 transitions, ≤ $0.75 / 1,000)`);
+console.log(`\nEnd to end: ${e.requests} erasure requests across the default registry (targets: 1,000 in ≤ 60 s, 0 lost, ≤ 20 transitions for 6 processors, ≤ $0.75 / 1,000)`);
 console.table({
   'wall seconds': +e.wallSeconds.toFixed(1),
   '  submitting (s)': +e.phases.submitSeconds.toFixed(1),
@@ -53,6 +53,8 @@ console.table({
   'DynamoDB writes / request': +p.dynamoWrites.toFixed(2),
   'DynamoDB reads / request': +p.dynamoReads.toFixed(2),
   'emails / request': +p.emails.toFixed(2),
+  'confirmation → suppression p50 ms': +e.suppressionMs.p50.toFixed(0),
+  'confirmation → suppression p95 ms': +e.suppressionMs.p95.toFixed(0),
 });
 console.log(`Cost per 1,000 requests at list prices of ${prices.date} (${prices.region}):`);
 console.table({ ...per1000, total: +total.toFixed(4) });
