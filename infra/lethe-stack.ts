@@ -21,12 +21,15 @@ import { Data } from './constructs/data.ts';
 import { Functions } from './constructs/functions.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { ExportStore } from './constructs/storage.ts';
+import { ProcessorRegistry } from './constructs/registry.ts';
 
 export interface LetheStackProps extends StackProps {
   /** Domain the shop sends privacy mail from. @default offtek.example */
   readonly mailDomain?: string;
   /** Where the compliance team receives escalations. */
   readonly complianceEmail?: string;
+  /** The processor registry file. @default config/processors.json */
+  readonly registryFile?: string;
 }
 
 const ROOT = join(import.meta.dirname, '..');
@@ -35,15 +38,15 @@ export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
 export const nagAccount = (s: Stack) => (Token.isUnresolved(s.account) ? '<AWS::AccountId>' : s.account);
 
 /** The processor registry, validated at synth time: a bad entry fails the synth, not a request. */
-export function loadRegistry(): Registry {
-  return Registry.parse(JSON.parse(readFileSync(join(ROOT, 'config/processors.json'), 'utf8')));
+export function loadRegistry(file = join(ROOT, 'config/processors.json')): Registry {
+  return Registry.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 export class LetheStack extends Stack {
   constructor(scope: Construct, id: string, props: LetheStackProps = {}) {
     super(scope, id, props);
     const mailDomain = props.mailDomain ?? 'offtek.example';
-    const registry = loadRegistry();
+    const registry = loadRegistry(props.registryFile);
 
     const data = new Data(this, 'Data');
     const exports = new ExportStore(this, 'Exports', { key: data.key });
@@ -85,7 +88,6 @@ export class LetheStack extends Stack {
         EXPORT_BUCKET: exports.bucket.bucketName,
         MAIL_FROM: `privacy@${mailDomain}`,
         COMPLIANCE_EMAIL: props.complianceEmail ?? `compliance@${mailDomain}`,
-        PROCESSOR_REGISTRY: JSON.stringify(registry),
         APP_SECRET_ID: appSecret.secretName,
         ADMIN_JWT_ISSUER: auth.issuer,
         ADMIN_JWKS_URL: `${auth.issuer}/.well-known/jwks.json`,
@@ -93,6 +95,11 @@ export class LetheStack extends Stack {
       },
     });
     const fn = functions.fn;
+    const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry, accessLogs: exports.accessLogs });
+    for (const n of ['plan', 'dispatch', 'callback', 'admin', 'sweeper', 'assemble'] as const) {
+      for (const [k, v] of Object.entries(processorRegistry.environment)) fn[n].addEnvironment(k, v);
+      processorRegistry.grantRead(fn[n]);
+    }
 
     const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: STATE_MACHINE_NAME });
     const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [auth.clientId] });
@@ -161,6 +168,7 @@ export class LetheStack extends Stack {
       table: logical(data.table),
       exports: logical(exports.bucket),
       site: logical(site),
+      registry: logical(processorRegistry.bucket),
       workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
       sweeper: logical(fn.sweeper),
     });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ProcessorEntry } from '../core/model.ts';
 
 const Endpoint = z.url().optional();
 const Flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
@@ -16,8 +15,9 @@ const Env = z.object({
   PUBLIC_BASE_URL: z.url().default('http://localhost'),
   MAIL_FROM: z.email().default('privacy@offtek.example'),
   COMPLIANCE_EMAIL: z.email().default('compliance@offtek.example'),
-  /** The validated processor registry (infra/ and local/ both render it from processors/*.json). */
-  PROCESSOR_REGISTRY: z.string().default('{"version":1,"processors":[]}'),
+  /** Where the processor registry lives (an S3 object deployed with the stack; see adapters/registry.ts). */
+  REGISTRY_BUCKET: z.string().default(''),
+  REGISTRY_KEY: z.string().default('processors.json'),
   /** Secrets Manager id of the app's own keys (HMAC of emails, status and verify tokens). */
   APP_SECRET_ID: z.string().default('lethe/app'),
   /** Loopback webhook targets are refused unless this is set (embedded runtime only). */
@@ -36,12 +36,7 @@ const Env = z.object({
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv) {
-  const e = Env.parse(env);
-  // A function that plans nothing (intake, status) may run with an empty registry.
-  const registry = z
-    .object({ version: z.number().int().positive(), processors: z.array(ProcessorEntry) })
-    .parse(JSON.parse(e.PROCESSOR_REGISTRY));
-  return { ...e, registry };
+  return Env.parse(env);
 }
 export type Config = ReturnType<typeof loadConfig>;
 

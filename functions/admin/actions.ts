@@ -1,4 +1,5 @@
 import { config } from '../adapters/config.ts';
+import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { outcomeEmail } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
@@ -76,11 +77,11 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
   if (!ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task cannot be retried`);
   requireTaskTransition(task.status, 'send');
-  const processor = config.registry.processors.find((p) => p.id === processorId);
+  const processor = registry.processors.find((p) => p.id === processorId);
   if (!processor || processor.mode === 'manual') throw new Conflict('only an automated processor can be retried');
   const at = deps.clock.now().toISOString();
   const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent' });
-  await sendWebhook(sent, processor, { ...deps, processors: config.registry.processors });
+  await sendWebhook(sent, processor, { ...deps, processors: registry.processors });
   await unblockIfClear(id, actor, deps);
   return sent;
 }

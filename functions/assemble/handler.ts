@@ -4,6 +4,7 @@ import { ZipFile } from 'yazl';
 import { z } from 'zod';
 import { S3Blobs } from '../adapters/blobs.ts';
 import { config } from '../adapters/config.ts';
+import { registry } from '../adapters/registry.ts';
 // A results_url is fetched like a webhook is sent: SSRF-guarded at connect time, bounded, no redirects.
 import { fetchResults } from '../adapters/webhook-sender.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
@@ -33,7 +34,7 @@ export const handler = middy().handler(async (event: unknown) => {
   const tasks = await repo.listTasks(requestId);
   const exports: ProcessorExport[] = [];
   for (const t of tasks) {
-    const processor = config.registry.processors.find((p) => p.id === t.processorId);
+    const processor = registry.processors.find((p) => p.id === t.processorId);
     if (!processor) continue;
     const stored = await repo.getTaskResults(requestId, t.processorId);
     const raw = stored?.resultsUrl ? await fetchResults(stored.resultsUrl) : stored?.results;

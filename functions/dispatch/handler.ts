@@ -2,13 +2,14 @@ import { retryOnRace } from '../core/errors.ts';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { config } from '../adapters/config.ts';
+import { registry } from '../adapters/registry.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { dispatch } from './dispatch.ts';
 
 const Input = z.object({ token: z.string().min(1), requestId: z.string(), taskId: z.string() });
-const deps = { repo, workflow: new StepFunctionsWorkflow(), mailer: new SesMailer(), clock: systemClock, processors: config.registry.processors };
+const deps = { repo, workflow: new StepFunctionsWorkflow(), mailer: new SesMailer(), clock: systemClock, processors: registry.processors };
 
 /** lambda:invoke.waitForTaskToken: returns once the webhook is out; the callback completes the state. */
 export const handler = middy().handler(async (event: unknown) => {

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { config } from '../adapters/config.ts';
+import { registry } from '../adapters/registry.ts';
 import { DynamoCustomerDirectory } from '../adapters/customers.ts';
 import { SuppressionList } from '../adapters/suppression.ts';
 import { repo, systemClock } from '../shared/deps.ts';
@@ -8,7 +9,7 @@ import { logger } from '../shared/powertools.ts';
 import { planRequest } from './plan.ts';
 
 const Input = z.object({ requestId: z.string() });
-const deps = { repo, customers: new DynamoCustomerDirectory(), clock: systemClock, registry: config.registry };
+const deps = { repo, customers: new DynamoCustomerDirectory(), clock: systemClock, registry };
 
 const suppression = new SuppressionList();
 

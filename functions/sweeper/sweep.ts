@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '../adapters/config.ts';
+import { registry } from '../adapters/registry.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { daysUntil } from '../core/deadline.ts';
@@ -49,7 +50,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
     }
     // A task past its timeout with nobody waiting on it: an event was lost. Escalate it anyway.
     for (const t of await deps.repo.listTasks(req.id)) {
-      const p = config.registry.processors.find((x) => x.id === t.processorId);
+      const p = registry.processors.find((x) => x.id === t.processorId);
       if (p && ['sent', 'in_progress'].includes(t.status) && t.sentAt && Date.parse(t.sentAt) + p.timeoutSeconds * 1000 < now.getTime()) {
         // A callback landing at this very moment wins; the next sweep looks again.
         // A callback landing at this very moment wins; the next sweep looks again.
