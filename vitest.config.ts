@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Integration tests boot the embedded runtime; give them room but keep the suite bounded.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -8,10 +8,9 @@ import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
  * the same kind of JWT (issuer, audience, `cognito:groups`), so the admin handler runs the very same
  * check it runs on AWS; only the issuer and its keys come from configuration.
  */
-export const AUDIENCE = 'lethe-console';
 type Stored = { privateJwk: JWK; publicJwk: JWK; users: Record<string, { password: string; groups: string[] }> };
 
-export async function startLocalAuth(file: string, issuer: string) {
+export async function startLocalAuth(file: string, issuer: string, audience: string) {
   let stored: Stored;
   if (existsSync(file)) {
     stored = JSON.parse(readFileSync(file, 'utf8'));
@@ -30,17 +29,17 @@ export async function startLocalAuth(file: string, issuer: string) {
     new SignJWT({ 'cognito:groups': groups, 'cognito:username': username })
       .setProtectedHeader({ alg: 'ES256', kid: 'local-1' })
       .setIssuer(issuer)
-      .setAudience(AUDIENCE)
+      .setAudience(audience)
       .setSubject(username)
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(key);
 
   const routes = {
-    '/auth/jwks.json': (_req: IncomingMessage, res: ServerResponse) => {
+    [`${new URL(issuer).pathname}/.well-known/jwks.json`]: (_req: IncomingMessage, res: ServerResponse) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [stored.publicJwk] }));
     },
-    '/auth/login': async (req: IncomingMessage, res: ServerResponse) => {
+    [`${new URL(issuer).pathname}/login`]: async (req: IncomingMessage, res: ServerResponse) => {
       let raw = '';
       for await (const c of req) raw += c;
       const { username = '', password = '' } = (() => {
@@ -56,5 +55,5 @@ export async function startLocalAuth(file: string, issuer: string) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: await issue(username, user.groups), groups: user.groups }));
     },
   };
-  return { routes, users: stored.users, issue, env: { ADMIN_JWT_ISSUER: issuer, ADMIN_JWKS_URL: `${issuer}/jwks.json`, ADMIN_JWT_AUDIENCE: AUDIENCE } };
+  return { routes, users: stored.users, issue };
 }

@@ -3,34 +3,121 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ROUTES } from '../infra/routes.ts';
-import type { LocalLambdas } from './lambda.ts';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import type { CloudAssembly } from './assembly/assembly.ts';
 
-type Compiled = { method: string; re: RegExp; names: string[]; fn: string; routeKey: string };
+type Resolve = (v: unknown) => unknown;
 
-const compile = (): Compiled[] =>
-  ROUTES.map((r) => {
-    const names: string[] = [];
-    const re = new RegExp(
-      `^${r.path.replace(/\{(\w+)(\+?)\}/g, (_, n: string, plus: string) => {
-        names.push(n === 'proxy' && plus ? 'proxy' : n);
-        return plus ? '(.+)' : '([^/]+)';
-      })}$`,
-    );
-    return { method: r.method, re, names, fn: r.fn, routeKey: `${r.method} ${r.path}` };
+/** An HTTP API route from the template: its route key, the function behind its integration, its JWT authorizer. */
+export interface ApiRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly routeKey: string;
+  /** The integration's function ARN. */
+  readonly functionArn: string;
+  readonly jwt?: { issuer: string; audience: string[] };
+}
+
+/** Reads every AWS::ApiGatewayV2::Route with its integration and authorizer, resolved to local values. */
+export function apiRoutes(assembly: CloudAssembly, resolve: Resolve): ApiRoute[] {
+  return assembly.resources('AWS::ApiGatewayV2::Route').map(([, r]) => {
+    const p = r.Properties ?? {};
+    const [method, path] = String(p.RouteKey).split(' ');
+    const integrationId = String(resolve(p.Target)).replace(/^integrations\//, '');
+    const integration = assembly.resource(integrationId).Properties ?? {};
+    if (integration.IntegrationType !== 'AWS_PROXY' || integration.PayloadFormatVersion !== '2.0') throw new Error(`route ${p.RouteKey}: only Lambda proxy integrations (payload 2.0) run locally`);
+    let jwt: ApiRoute['jwt'];
+    if (p.AuthorizationType === 'JWT') {
+      const c = resolve(assembly.resource(String(resolve(p.AuthorizerId))).Properties?.JwtConfiguration) as { Issuer: string; Audience: string[] };
+      jwt = { issuer: c.Issuer, audience: c.Audience };
+    }
+    return { method, path, routeKey: String(p.RouteKey), functionArn: String(resolve(integration.IntegrationUri)), jwt };
   });
+}
+
+type Behaviour = { pattern: RegExp; api: boolean; headers: Record<string, string> };
+
+/** CloudFront's managed SecurityHeadersPolicy, the one policy this distribution attaches. */
+const MANAGED_RESPONSE_HEADERS: Record<string, Record<string, string>> = {
+  '67f7725c-6f97-4210-82d7-5512b31e9d03': {
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'strict-transport-security': 'max-age=31536000',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+    'x-xss-protection': '1; mode=block',
+  },
+};
+
+/** A CloudFront path pattern: `*` is any run of characters, `?` one, case-sensitive. */
+const glob = (p: string) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
+
+/**
+ * The distribution's behaviours in CloudFront's order (first matching path pattern, then the
+ * default), each either the HTTP API origin or the site bucket, and the directories the site's
+ * BucketDeployment copies into that bucket (the staged web/ asset).
+ */
+export function distribution(assembly: CloudAssembly, resolve: Resolve) {
+  const [[, cdn] = []] = assembly.resources('AWS::CloudFront::Distribution');
+  if (!cdn) throw new Error('no CloudFront distribution in the template');
+  const config = resolve(cdn.Properties?.DistributionConfig) as {
+    Origins: { Id: string; DomainName: string; S3OriginConfig?: unknown }[];
+    DefaultCacheBehavior: { TargetOriginId: string; ResponseHeadersPolicyId?: string };
+    CacheBehaviors?: { PathPattern: string; TargetOriginId: string; ResponseHeadersPolicyId?: string }[];
+    DefaultRootObject?: string;
+  };
+  const origin = (id: string) => config.Origins.find((o) => o.Id === id);
+  const behaviour = (b: { TargetOriginId: string; ResponseHeadersPolicyId?: string }, pattern: string): Behaviour => {
+    const o = origin(b.TargetOriginId);
+    if (!o) throw new Error(`CloudFront origin ${b.TargetOriginId} is missing`);
+    return { pattern: glob(pattern), api: o.DomainName.includes('.execute-api.'), headers: MANAGED_RESPONSE_HEADERS[b.ResponseHeadersPolicyId ?? ''] ?? {} };
+  };
+  const behaviours = [...(config.CacheBehaviors ?? []).map((b) => behaviour(b, b.PathPattern)), behaviour(config.DefaultCacheBehavior, '*')];
+  // The site bucket: the default origin's bucket, filled by the BucketDeployment that targets it.
+  const siteOrigin = origin(config.DefaultCacheBehavior.TargetOriginId);
+  const siteBucket = siteOrigin?.DomainName.split('.s3.')[0];
+  const siteDirs = bucketDeployments(assembly, resolve)
+    .filter((d) => d.bucket === siteBucket)
+    .flatMap((d) => d.dirs);
+  return { behaviours, siteDirs, rootObject: config.DefaultRootObject ?? '' };
+}
+
+/** What each Custom::CDKBucketDeployment copies where: the staged asset directories and the destination bucket. */
+export function bucketDeployments(assembly: CloudAssembly, resolve: Resolve) {
+  return assembly.resources('Custom::CDKBucketDeployment').map(([id, r]) => {
+    const p = r.Properties ?? {};
+    if (p.DestinationBucketKeyPrefix || (p.SourceMarkers ?? []).some((m: object) => Object.keys(m).length)) throw new Error(`${id}: prefixes and markers are not emulated locally`);
+    return { id, bucket: String(resolve(p.DestinationBucketName)), dirs: (p.SourceObjectKeys as string[]).map((k) => assembly.assetDir(k)) };
+  });
+}
+
+type Compiled = ApiRoute & { re: RegExp; names: string[] };
+
+const compile = (routes: ApiRoute[]): Compiled[] =>
+  routes
+    .map((r) => {
+      const names: string[] = [];
+      const re = new RegExp(
+        `^${r.path.replace(/\{(\w+)(\+?)\}/g, (_, n: string, plus: string) => {
+          names.push(n);
+          return plus ? '(.+)' : '([^/]+)';
+        })}$`,
+      );
+      return { ...r, re, names };
+    })
+    // API Gateway prefers the most specific route: fewer variables, greedy ones last.
+    .sort((a, b) => Number(a.path.includes('+}')) - Number(b.path.includes('+}')) || a.names.length - b.names.length);
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.json': 'application/json',
 };
 
 /** Turns a node request into the API Gateway HTTP API (v2) event the handlers get on AWS. */
-function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: Compiled, params: Record<string, string>): APIGatewayProxyEventV2 {
+function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: Compiled, params: Record<string, string>, claims?: JWTPayload): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   const query: Record<string, string> = {};
@@ -58,8 +145,9 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: Compiled, 
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
+      ...(claims ? { authorizer: { jwt: { claims: claims as Record<string, string>, scopes: [] } } } : {}),
     },
-  };
+  } as APIGatewayProxyEventV2;
 }
 
 const MAX_BODY = 10 * 1024 * 1024; // API Gateway's own payload limit
@@ -75,62 +163,115 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/** API Gateway's JWT authorizer: issuer, signature, expiry, and `aud` or `client_id` among the audiences. */
+function authorizer() {
+  const sets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  return async (jwt: NonNullable<ApiRoute['jwt']>, header: string | undefined): Promise<JWTPayload | undefined> => {
+    const token = header?.replace(/^Bearer\s+/i, '');
+    if (!token) return undefined;
+    let keys = sets.get(jwt.issuer);
+    if (!keys) {
+      keys = createRemoteJWKSet(new URL(`${jwt.issuer}/.well-known/jwks.json`));
+      sets.set(jwt.issuer, keys);
+    }
+    try {
+      const { payload } = await jwtVerify(token, keys, { issuer: jwt.issuer });
+      const aud = [payload.aud ?? [], payload.client_id ?? []].flat().map(String);
+      return aud.some((a) => jwt.audience.includes(a)) ? payload : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+export interface FrontOptions {
+  readonly routes: ApiRoute[];
+  readonly site: ReturnType<typeof distribution>;
+  readonly invoke: (functionArn: string, event: unknown) => Promise<unknown>;
+  /** Paths served beside the distribution (the sign-in stand-in). */
+  readonly extra?: Record<string, (req: IncomingMessage, res: ServerResponse) => unknown>;
+}
+
 /**
- * The local API Gateway: the shared route table mapped onto the same handlers, plus the static
- * web/ pages (CloudFront's job on AWS), so the form and the API share one origin as they do there.
+ * The local CloudFront + API Gateway: the distribution's behaviours send API paths to the template's
+ * routes (API Gateway v2 events, to the same bundles) and everything else to the deployed site files.
  */
-export async function startHttpApi(opts: { lambdas: LocalLambdas; webDir: string; port?: number; extra?: Record<string, (req: IncomingMessage, res: ServerResponse) => unknown> }) {
-  const routes = compile();
+export async function startFront(port = 0) {
+  // It listens first: its origin is the CloudFront domain the functions' environment refers to.
+  let opts: FrontOptions | undefined;
+  let routes: Compiled[] = [];
+  const authorize = authorizer();
+  const json = (res: ServerResponse, status: number, message: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const method = req.method ?? 'GET';
+    for (const r of routes) {
+      const m = r.re.exec(url.pathname);
+      if (!m || (r.method !== 'ANY' && r.method !== method)) continue;
+      const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
+      let claims: JWTPayload | undefined;
+      if (r.jwt) {
+        claims = await authorize(r.jwt, req.headers.authorization);
+        if (!claims) return json(res, 401, 'Unauthorized');
+      }
+      const body = await readBody(req);
+      if (!body) return json(res, 413, 'Request Entity Too Large');
+      let result: APIGatewayProxyStructuredResultV2;
+      try {
+        result = (await (opts as FrontOptions).invoke(r.functionArn, toEvent(req, url, body, r, params, claims))) as APIGatewayProxyStructuredResultV2;
+      } catch (e) {
+        // API Gateway answers 500 when the integration fails; the body never carries the error.
+        console.error(`local api: ${r.routeKey} failed: ${(e as Error).name}`);
+        return json(res, 500, 'Internal Server Error');
+      }
+      const headers = { ...(result.headers ?? {}) } as Record<string, string | string[]>;
+      if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+      res.writeHead(result.statusCode ?? 200, headers);
+      res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+      return;
+    }
+    json(res, 404, 'Not Found');
+  }
+
+  async function site(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>) {
+    if (!opts) return;
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') return res.writeHead(403, headers).end();
+    const key = normalize(url.pathname === '/' ? `/${opts.site.rootObject}` : decodeURIComponent(url.pathname));
+    for (const dir of opts.site.siteDirs) {
+      const file = join(dir, key);
+      if (!file.startsWith(dir)) break;
+      const data = await readFile(file).catch(() => undefined);
+      if (!data) continue;
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...headers });
+      return res.end(method === 'HEAD' ? undefined : data);
+    }
+    // An S3 origin behind origin access control answers 403 for a missing key.
+    res.writeHead(403, { 'content-type': 'application/xml', ...headers }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+  }
+
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-      const method = req.method ?? 'GET';
-      for (const r of routes) {
-        const m = r.re.exec(url.pathname);
-        if (!m || (r.method !== 'ANY' && r.method !== method)) continue;
-        const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
-        const body = await readBody(req);
-        if (!body) {
-          res.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
-          return;
-        }
-        const result = (await opts.lambdas.invoke(r.fn, toEvent(req, url, body, r, params))) as APIGatewayProxyStructuredResultV2;
-        const headers = { ...(result.headers ?? {}) } as Record<string, string>;
-        if (result.cookies?.length) (headers as Record<string, unknown>)['set-cookie'] = result.cookies;
-        res.writeHead(result.statusCode ?? 200, headers);
-        res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
-        return;
-      }
+      if (!opts) return json(res, 503, 'Starting');
       const extra = opts.extra?.[url.pathname];
-      if (extra) return extra(req, res);
-      if (method !== 'GET' && method !== 'HEAD') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
-        return;
-      }
-      const rel = normalize(url.pathname === '/' ? '/index.html' : url.pathname).replace(/^(\.\.[/\\])+/, '');
-      const file = join(opts.webDir, rel);
-      if (!file.startsWith(opts.webDir)) {
-        res.writeHead(403).end();
-        return;
-      }
-      const data = await readFile(file).catch(() => undefined);
-      if (!data) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
-        return;
-      }
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-      res.end(method === 'HEAD' ? undefined : data);
+      if (extra) return await extra(req, res);
+      const b = opts.site.behaviours.find((x) => x.pattern.test(url.pathname));
+      if (b?.api) return await api(req, res, url);
+      return await site(req, res, url, b?.headers ?? {});
     } catch (e) {
-      // API Gateway answers 500 when an integration throws; the body never carries the error.
-      console.error('local api: integration error', (e as Error).message);
+      console.error('local front: unexpected error', (e as Error).message);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"message":"Internal Server Error"}');
     }
   });
-  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
-    url,
+    serve(o: FrontOptions) {
+      opts = o;
+      routes = compile(o.routes);
+    },
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

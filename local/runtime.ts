@@ -1,52 +1,83 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { functionArn, renderAsl } from './asl.ts';
-import { LocalLambdas } from './lambda.ts';
-import { startHttpApi } from './http-api.ts';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Registry } from '../functions/core/model.ts';
+import { type CloudAssembly, type LocalPlacement, CloudAssembly as Assembly } from './assembly/assembly.ts';
+import { ensureAssembly } from './assembly/synth.ts';
+import { startLocalAuth } from './auth.ts';
+import { apiRoutes, bucketDeployments, distribution, startFront } from './http-api.ts';
+import { LambdaPool, type LocalFunction } from './lambda/pool.ts';
 import { startDemoProcessors } from './processors/server.ts';
-import { demoSecrets, localRegistry } from './processors/registry.ts';
+import { demoSecrets } from './processors/registry.ts';
+import { seedDemoCustomers } from './seed.ts';
 import { LOCAL_CREDENTIALS } from './services/credentials.ts';
-import { ensureTable, startDynamo } from './services/dynamo.ts';
+import { ensureTable, startDynamo, type TableDefinition } from './services/dynamo.ts';
 import { startS3 } from './services/s3.ts';
 import { startSecrets } from './services/secrets.ts';
 import { startSes } from './services/ses.ts';
-import { startLocalAuth } from './auth.ts';
-import type { Registry } from '../functions/core/model.ts';
 import { startTtlReaper } from './services/ttl-reaper.ts';
-import { seedDemoCustomers } from './seed.ts';
 import { LocalStepFunctions } from './sfn/engine.ts';
 import { startSfnServer } from './sfn/server.ts';
 
-export const TABLE_NAME = 'lethe';
-export const EXPORT_BUCKET = 'lethe-exports';
-export const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-2:000000000000:stateMachine:lethe-privacy-requests';
+export const LOCAL_REGION = 'eu-west-2';
+export const LOCAL_ACCOUNT = '000000000000';
 
 export interface RuntimeOptions {
-  /** Where DynamoDB, S3, executions and secrets are persisted. */
+  /** Where DynamoDB, S3, executions, secrets and function logs are persisted. */
   readonly dataDir: string;
-  /** Port of the API and web pages; 0 picks a free one. */
+  /** The cloud assembly to run. @default the cached synthesis of this checkout (see assembly/synth.ts) */
+  readonly assemblyDir?: string;
+  /** Port of the site and API (the local CloudFront); 0 picks a free one. */
   readonly port?: number;
   /** Port of the demo processors; 0 picks a free one. */
   readonly processorsPort?: number;
-  readonly maxConcurrency?: number;
   /** The clock of the embedded services that expire things (TTL); tests move it. */
   readonly now?: () => Date;
-  /** Intake limits per hour; the bench raises them since all its requests come from one address. */
-  readonly rateLimits?: { perIp: number; perEmail: number };
-  /** How often the sweeper runs. @default 5 minutes */
+  /** How often the sweeper runs. @default the template's schedule */
   readonly sweepEveryMs?: number;
-  /** Adjusts the local registry (tests: a short timeout, a manual processor). */
+  /** Adjusts the deployed registry object (tests: a short timeout, a manual processor). */
   readonly registry?: (r: Registry) => Registry;
   /** Milliseconds between retries of a state, instead of the ASL's backoff (tests only). */
   readonly retryIntervalOverrides?: Record<string, number>;
+  /** Record every AWS call each function makes, for the IAM check. */
+  readonly recordCalls?: boolean;
 }
 
 export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
 
+function* filesUnder(dir: string): Generator<string> {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) yield* filesUnder(p);
+    else yield p;
+  }
+}
+
+/** Lambda's reserved variables, which the service sets in every function's environment. */
+const lambdaVariables = (f: { name: string; handler: string; memoryMb: number; assetDir: string }, functionName: string) => ({
+  AWS_REGION: LOCAL_REGION,
+  AWS_DEFAULT_REGION: LOCAL_REGION,
+  AWS_LAMBDA_FUNCTION_NAME: functionName,
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.memoryMb),
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  _HANDLER: f.handler,
+  LAMBDA_TASK_ROOT: f.assetDir,
+});
+
+/** EventBridge Scheduler's rate expressions, the only kind this stack uses. */
+function rateMs(expression: string): number {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!m) throw new Error(`the local runtime runs rate() schedules only, not ${expression}`);
+  return Number(m[1]) * { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[m[2].replace(/s$/, '') as 'minute'];
+}
+
 /**
- * Boots the whole of Lethe on embedded services, in this process: the same handlers and the same
- * synthesized state machine as on AWS. Only endpoints and credentials differ, through the env.
+ * Boots Lethe on embedded services by running the synthesized cloud assembly: each function's
+ * bundled asset with the template's handler, environment and timeout, in a worker of its own; the
+ * template's state machine definition; its HTTP API routes and CloudFront behaviours; its schedule.
+ * On top of the template, only endpoints and credentials are added.
  */
 export async function startRuntime(opts: RuntimeOptions) {
   const dataDir = resolve(opts.dataDir);
@@ -55,97 +86,168 @@ export async function startRuntime(opts: RuntimeOptions) {
   const closers: (() => Promise<unknown> | unknown)[] = [];
   const stop = async () => {
     for (const c of closers.reverse()) await c();
+    closers.length = 0;
   };
   try {
+    const assembly: CloudAssembly = new Assembly(opts.assemblyDir ?? ensureAssembly());
+
+    // The site's origin must be known before anything resolves the CloudFront domain.
+    const front = await startFront(opts.port ?? 0);
+    closers.push(front.close);
+    const issuer = `${front.url}/auth`;
+    const at: LocalPlacement = { region: LOCAL_REGION, account: LOCAL_ACCOUNT, siteUrl: front.url, issuer };
+    const resolveValue = assembly.resolver(at);
+
+    // DynamoDB: every table the template declares, with its keys, indexes and TTL.
     const dynamo = await startDynamo(join(dataDir, 'dynamodb'));
     closers.push(dynamo.close);
-    await ensureTable(dynamo.endpoint, TABLE_NAME);
+    const tables = [...assembly.resources('AWS::DynamoDB::GlobalTable'), ...assembly.resources('AWS::DynamoDB::Table')].map(([id, r]) => ({
+      name: assembly.physicalId(id, at),
+      def: r.Properties as TableDefinition & { TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean } },
+    }));
+    for (const t of tables) await ensureTable(dynamo.endpoint, t.name, t.def);
+
     const ses = await startSes();
     closers.push(ses.close);
-    const s3 = await startS3(join(dataDir, 's3'), EXPORT_BUCKET);
+    const buckets = assembly.resources('AWS::S3::Bucket').map(([id]) => assembly.physicalId(id, at));
+    const s3 = await startS3(join(dataDir, 's3'), buckets);
     closers.push(s3.close);
 
-    const lambdas = new LocalLambdas();
-    const extra: Parameters<typeof startHttpApi>[0]['extra'] = {};
-    const api = await startHttpApi({ lambdas, webDir: resolve(import.meta.dirname, '../web'), port: opts.port ?? 0, extra });
-    closers.push(api.close);
-    // The compliance team's sign-in, standing in for Cognito on the same origin.
-    const auth = await startLocalAuth(join(dataDir, 'auth.json'), `${api.url}/auth`);
-    Object.assign(extra, auth.routes);
-
-    // The registry names the demo processors' URLs, so they start first; their secrets persist.
+    // Secrets: generated or literal as the template says; the processors' keys are the demo processors' own.
     const secretsFile = join(dataDir, 'secrets.json');
-    const secrets = await startSecrets(secretsFile, () => ({
-      'lethe/app': { hmacKey: randomBytes(32).toString('base64url') },
-      ...demoSecrets(),
-    }));
-    closers.push(secrets.close);
-    const processors = await startDemoProcessors({
-      port: opts.processorsPort ?? 0,
-      secrets: (ref: string) => secrets.get(ref) as { secrets: string[] },
+    const secrets = await startSecrets(secretsFile, () => {
+      const out: Record<string, unknown> = {};
+      for (const [id, r] of assembly.resources('AWS::SecretsManager::Secret')) {
+        const p = r.Properties ?? {};
+        const name = String(p.Name ?? id);
+        if (p.GenerateSecretString) {
+          const g = p.GenerateSecretString;
+          const value = randomBytes(g.PasswordLength ?? 32).toString('base64url').slice(0, g.PasswordLength ?? 32);
+          out[name] = g.GenerateStringKey ? { ...JSON.parse(g.SecretStringTemplate ?? '{}'), [g.GenerateStringKey]: value } : value;
+        } else out[name] = JSON.parse(String(p.SecretString ?? '""'));
+      }
+      return { ...out, ...demoSecrets() };
     });
-    closers.push(processors.close);
-    const registry = (opts.registry ?? ((r) => r))(localRegistry(processors.url));
-    processors.setRegistry(registry);
+    closers.push(secrets.close);
 
-    Object.assign(process.env, {
-      AWS_REGION: 'eu-west-2',
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      TABLE_NAME,
-      EXPORT_BUCKET,
-      STATE_MACHINE_ARN,
-      PUBLIC_BASE_URL: api.url,
-      PROCESSOR_REGISTRY: JSON.stringify(registry),
-      ALLOW_LOOPBACK_WEBHOOKS: 'true',
-      ...auth.env,
+    const processors = await startDemoProcessors({ port: opts.processorsPort ?? 0, secrets: (ref: string) => secrets.get(ref) as { secrets: string[] } });
+    closers.push(processors.close);
+
+    const endpoints = {
       DDB_ENDPOINT: dynamo.endpoint,
       SES_ENDPOINT: ses.endpoint,
       S3_ENDPOINT: s3.endpoint,
       SECRETS_ENDPOINT: secrets.endpoint,
-      RATE_LIMIT_IP_PER_HOUR: String(opts.rateLimits?.perIp ?? 20),
-      RATE_LIMIT_EMAIL_PER_HOUR: String(opts.rateLimits?.perEmail ?? 5),
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    });
+      SFN_ENDPOINT: '', // set once the engine listens, before any function starts
+      // The demo processors listen on loopback, which the webhook sender's SSRF guard refuses on AWS.
+      ALLOW_LOOPBACK_WEBHOOKS: 'true',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    };
 
-    const byArn = new Map<string, string>(['plan', 'dispatch', 'escalate', 'assemble', 'notify'].map((n) => [functionArn(n), n]));
+    // Step Functions: the template's definition, its Lambda ARNs resolved to the local functions.
+    const [[machineId, machine] = []] = assembly.resources('AWS::StepFunctions::StateMachine');
+    if (!machineId || !machine) throw new Error('no state machine in the template');
+    const stateMachineArn = String(resolveValue({ Ref: machineId }));
+    const definition = JSON.parse(String(resolveValue(machine.Properties?.DefinitionString)));
+
+    const functions: LocalFunction[] = assembly.lambdas().map((spec) => {
+      const functionName = assembly.physicalId(spec.logicalId, at);
+      const environment = Object.fromEntries(Object.entries(resolveValue(spec.environment) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      return {
+        logicalId: spec.logicalId,
+        name: spec.name,
+        arn: assembly.attribute(spec.logicalId, 'Arn', at),
+        handler: spec.handler,
+        assetDir: spec.assetDir,
+        timeoutSeconds: spec.timeoutSeconds,
+        memoryMb: spec.memoryMb,
+        environment: { ...environment, ...lambdaVariables(spec, functionName), ...endpoints },
+      };
+    });
+    const services = Object.fromEntries(
+      Object.entries({ dynamodb: dynamo.endpoint, sesv2: ses.endpoint, s3: s3.endpoint, secretsmanager: secrets.endpoint }).map(([k, v]) => [new URL(v).host, k]),
+    );
+    const lambdas = new LambdaPool(functions, { services, record: opts.recordCalls, logDir: join(dataDir, 'logs') });
+    closers.push(() => lambdas.close());
+
     const engine = new LocalStepFunctions({
-      definition: renderAsl(opts.maxConcurrency ?? 10),
-      stateMachineArn: STATE_MACHINE_ARN,
+      definition,
+      stateMachineArn,
       dataDir: join(dataDir, 'executions'),
       retryIntervalOverrides: opts.retryIntervalOverrides,
       resolveTask: (resource: string, parameters: unknown) => {
-        const arn = resource.endsWith(':lambda:invoke.waitForTaskToken')
-          ? String((parameters as { FunctionName?: string }).FunctionName)
-          : resource;
-        const fn = byArn.get(arn);
-        return fn ? (input: unknown) => lambdas.invoke(fn, input) : undefined;
+        const arn = resource.endsWith(':lambda:invoke.waitForTaskToken') ? String((parameters as { FunctionName?: string }).FunctionName) : resource;
+        const fn = functions.find((f) => f.arn === arn);
+        return fn ? (input: unknown) => lambdas.invoke(fn.arn, input) : undefined;
       },
     });
     closers.push(() => engine.close());
     const sfn = await startSfnServer(engine, { port: 0 });
     closers.push(sfn.close);
-    process.env.SFN_ENDPOINT = sfn.url;
-    // Only now is the environment complete: the first import of functions/ reads it once.
+    services[new URL(sfn.url).host] = 'states';
+    for (const f of functions) f.environment.SFN_ENDPOINT = sfn.url;
+
+    // What `cdk deploy`'s BucketDeployments copy into their buckets (the site's pages, the registry).
+    const s3client = new S3Client({ endpoint: s3.endpoint, region: LOCAL_REGION, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    closers.push(() => s3client.destroy());
+    for (const d of bucketDeployments(assembly, resolveValue)) {
+      for (const dir of d.dirs) {
+        for (const file of filesUnder(dir)) {
+          await s3client.send(new PutObjectCommand({ Bucket: d.bucket, Key: relative(dir, file), Body: readFileSync(file) }));
+        }
+      }
+    }
+    // The deployed registry, with each automated processor's endpoint pointed at its demo twin here.
+    const registryOwner = functions.find((f) => f.environment.REGISTRY_BUCKET);
+    if (!registryOwner) throw new Error('no function reads the processor registry');
+    const registryLocation = { Bucket: registryOwner.environment.REGISTRY_BUCKET, Key: registryOwner.environment.REGISTRY_KEY };
+    const deployed = JSON.parse(await (await s3client.send(new GetObjectCommand(registryLocation))).Body!.transformToString()) as Registry;
+    const localRegistry: Registry = {
+      ...deployed,
+      processors: deployed.processors.map((p) => (p.mode === 'automated' ? { ...p, endpoint: `${processors.url}/${p.id}` } : p)),
+    };
+    const registry = (opts.registry ?? ((r) => r))(localRegistry);
+    await s3client.send(new PutObjectCommand({ ...registryLocation, Body: JSON.stringify(registry), ContentType: 'application/json' }));
+    processors.setRegistry(registry);
+
+    // The compliance team's sign-in, standing in for the Cognito user pool and its app client.
+    const [[clientId] = []] = assembly.resources('AWS::Cognito::UserPoolClient');
+    const auth = await startLocalAuth(join(dataDir, 'auth.json'), issuer, String(resolveValue({ Ref: clientId })));
+
+    const routes = apiRoutes(assembly, resolveValue);
+    front.serve({ routes, site: distribution(assembly, resolveValue), invoke: (arn, event) => lambdas.invoke(arn, event), extra: auth.routes });
+
+    // Local tools (the demo seed, tests reading the table) use the adapters with a function's own settings.
+    const toolEnv = { ...(functions.find((f) => f.name === 'admin') ?? functions[0]).environment };
+    Object.assign(process.env, toolEnv);
     await seedDemoCustomers();
 
-    const reaper = startTtlReaper(dynamo.endpoint, TABLE_NAME, now);
-    closers.push(reaper.stop);
+    const ttlTables = tables.filter((t) => t.def.TimeToLiveSpecification?.Enabled);
+    const reapers = ttlTables.map((t) =>
+      startTtlReaper(dynamo.endpoint, { name: t.name, ttlAttribute: t.def.TimeToLiveSpecification?.AttributeName as string, keys: t.def.KeySchema.map((k) => k.AttributeName) }, now),
+    );
+    for (const r of reapers) closers.push(r.stop);
 
-    // EventBridge Scheduler's part: the sweeper runs every few minutes with the time as its event.
-    const sweeper = setInterval(() => void lambdas.invoke('sweeper', { time: now().toISOString() }).catch(() => undefined), opts.sweepEveryMs ?? 5 * 60_000);
-    sweeper.unref();
-    closers.push(() => clearInterval(sweeper));
+    // EventBridge Scheduler: each schedule invokes its target with the schedule's input.
+    for (const [, s] of assembly.resources('AWS::Scheduler::Schedule')) {
+      const p = resolveValue(s.Properties) as { ScheduleExpression: string; State?: string; Target: { Arn: string; Input?: string } };
+      if (p.State === 'DISABLED') continue;
+      const event = p.Target.Input ? JSON.parse(p.Target.Input) : {};
+      const timer = setInterval(() => void lambdas.invoke(p.Target.Arn, event).catch(() => undefined), opts.sweepEveryMs ?? rateMs(p.ScheduleExpression));
+      timer.unref();
+      closers.push(() => clearInterval(timer));
+    }
 
     // Executions that were running when the process died start again; every state is idempotent.
     await engine.resume();
 
     return {
+      assembly,
       urls: {
-        api: api.url,
-        web: `${api.url}/`,
-        console: `${api.url}/console.html`,
+        api: front.url,
+        web: `${front.url}/`,
+        console: `${front.url}/console.html`,
         mailbox: ses.mailbox,
         mailStore: `${ses.endpoint}/store`,
         processors: processors.url,
@@ -153,13 +255,19 @@ export async function startRuntime(opts: RuntimeOptions) {
         dynamodb: dynamo.endpoint,
         s3: s3.endpoint,
       },
+      stateMachineArn,
+      tableName: tables[0]?.name,
       registry,
+      routes,
       auth,
       processors,
       engine,
       lambdas,
+      functions,
+      resolve: resolveValue,
+      placement: at,
       dynamoOperations: dynamo.operations,
-      reaper,
+      reaper: { reap: async () => (await Promise.all(reapers.map((r) => r.reap()))).reduce((a, b) => a + b, 0) },
       secrets,
       stop,
     };

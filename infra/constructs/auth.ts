@@ -23,7 +23,8 @@ export class ComplianceAuth extends Construct {
     const client = this.pool.addClient('Console', { authFlows: { userSrp: true }, accessTokenValidity: Duration.hours(1), idTokenValidity: Duration.hours(1) });
     this.clientId = client.userPoolClientId;
     for (const g of ['compliance-viewer', 'compliance-officer']) new CfnUserPoolGroup(this, g, { userPoolId: this.pool.userPoolId, groupName: g });
-    this.issuer = `https://cognito-idp.${this.pool.stack.region}.amazonaws.com/${this.pool.userPoolId}`;
+    // The pool's provider URL (https://cognito-idp.<region>.amazonaws.com/<pool id>), as an attribute so a local runtime can resolve it.
+    this.issuer = this.pool.userPoolProviderUrl;
     Validations.of(this.pool).acknowledge({ id: 'AwsSolutions-COG3', reason: 'Threat protection is enforced through the Plus feature plan (standard threat protection, full function).' });
   }
 }

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { TABLE } from '../../functions/adapters/table.ts';
 import { LOCAL_CREDENTIALS } from './credentials.ts';
 
 /** dynalite: a real DynamoDB API server on loopback, persisted in LevelDB under the data dir, on its own thread. */
@@ -37,34 +36,24 @@ export async function startDynamo(dir: string, port = 0) {
   };
 }
 
-/** Creates the table from the same definition infra/ deploys (TABLE), if it is not there yet. */
-export async function ensureTable(endpoint: string, tableName: string) {
+/** The parts of an AWS::DynamoDB::Table / GlobalTable the embedded DynamoDB needs. */
+export type TableDefinition = {
+  KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+  AttributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[];
+  GlobalSecondaryIndexes?: { IndexName: string; KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[]; Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] } }[];
+};
+
+/** Creates a table from its definition in the template, if it is not there yet. */
+export async function ensureTable(endpoint: string, tableName: string, def: TableDefinition) {
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE.sortKey, AttributeType: 'S' },
-          { AttributeName: TABLE.gsi1.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE.gsi1.sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: TABLE.gsi1.name,
-            KeySchema: [
-              { AttributeName: TABLE.gsi1.partitionKey, KeyType: 'HASH' },
-              { AttributeName: TABLE.gsi1.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        AttributeDefinitions: def.AttributeDefinitions,
+        KeySchema: def.KeySchema,
+        GlobalSecondaryIndexes: def.GlobalSecondaryIndexes?.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })),
       }),
     );
   } catch (e) {

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 
 /** s3rver: an S3 API server persisted on the file system under the data dir. */
-export async function startS3(dir: string, bucket: string, port = 0) {
+export async function startS3(dir: string, buckets: string[], port = 0) {
   mkdirSync(dir, { recursive: true });
-  const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: buckets.map((name) => ({ name })) });
   const addr = (await server.run()) as AddressInfo;
   return { endpoint: `http://127.0.0.1:${addr.port}`, close: () => server.close() };
 }

@@ -7,11 +7,10 @@ import type { AddressInfo } from 'node:net';
  * so that secrets survive a restart. The secrets never leave this machine or reach a log.
  */
 export async function startSecrets(file: string, initial: () => Record<string, unknown>, port = 0) {
-  let secrets: Record<string, unknown>;
-  if (existsSync(file)) {
-    secrets = JSON.parse(readFileSync(file, 'utf8'));
-  } else {
-    secrets = initial();
+  const kept: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  // Secrets created on an earlier start keep their values; a secret new to the template is added.
+  const secrets: Record<string, unknown> = { ...initial(), ...kept };
+  if (Object.keys(secrets).length !== Object.keys(kept).length) {
     writeFileSync(`${file}.tmp`, JSON.stringify(secrets), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   }
@@ -27,7 +26,9 @@ export async function startSecrets(file: string, initial: () => Record<string, u
         res.end(JSON.stringify(value));
       };
       if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'UnknownOperationException' }, 'UnknownOperationException');
-      const id = JSON.parse(body || '{}').SecretId as string;
+      // A SecretId is a name or an ARN (arn:…:secret:<name>-<6 characters>).
+      const given = String(JSON.parse(body || '{}').SecretId ?? '');
+      const id = given.startsWith('arn:') ? given.split(':').slice(6).join(':').replace(/-[A-Za-z0-9]{6}$/, '') : given;
       if (!(id in secrets)) {
         return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }, 'ResourceNotFoundException');
       }

@@ -1,15 +1,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, fetch as fetchFrom } from 'undici';
 import { type RuntimeOptions, startRuntime } from '../../local/runtime.ts';
 
 export type Mail = { messageId: string; destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number };
 
+const agents = new Map<string, Agent>();
+/**
+ * A request from a given loopback address (127.0.0.0/8 is all loopback), as a different client
+ * would send it: the intake's per-address limit sees each address apart, as on AWS.
+ */
+export function from(address: string) {
+  let agent = agents.get(address);
+  if (!agent) {
+    agent = new Agent({ connect: { localAddress: address } });
+    agents.set(address, agent);
+  }
+  return (url: string, init?: RequestInit) => fetchFrom(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>;
+}
+
 /** Boots the embedded runtime on random ports with a throwaway data dir; the same harness for every suite. */
-export async function boot(opts: Partial<RuntimeOptions> = {}) {
+export async function boot(opts: Partial<RuntimeOptions> & { clientAddress?: string } = {}) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lethe-it-'));
   const rt = await startRuntime({ dataDir, port: 0, ...opts });
-  const api = (path: string, init?: RequestInit) => fetch(`${rt.urls.api}${path}`, init);
+  const send = opts.clientAddress ? from(opts.clientAddress) : fetch;
+  const api = (path: string, init?: RequestInit) => send(`${rt.urls.api}${path}`, init);
   return {
     ...rt,
     dataDir,
@@ -18,8 +34,8 @@ export async function boot(opts: Partial<RuntimeOptions> = {}) {
       await rt.stop();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
-    submit: (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-      api('/requests', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+    submit: (body: Record<string, unknown>, headers: Record<string, string> = {}, address?: string) =>
+      (address ? from(address) : send)(`${rt.urls.api}/requests`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
     async mails(to?: string): Promise<Mail[]> {
       const all = ((await (await fetch(rt.urls.mailStore)).json()) as { emails: Mail[] }).emails;
       return to ? all.filter((m) => m.destination.to.includes(to)) : all;

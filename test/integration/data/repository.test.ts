@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinition } from '../../support/assembly.ts';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
 import { firstBreak } from '../../../functions/core/audit.ts';
 import { Conflict } from '../../../functions/core/errors.ts';
@@ -18,7 +19,7 @@ let repo: DynamoRepository;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lethe-repo-'));
   dynamo = await startDynamo(dir);
-  await ensureTable(dynamo.endpoint, 'lethe-test');
+  await ensureTable(dynamo.endpoint, 'lethe-test', tableDefinition());
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }), {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -12,10 +12,10 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { functionArn, renderAsl } from '../../../local/asl.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { LocalStepFunctions } from '../../../local/sfn/engine.ts';
 import { startSfnServer } from '../../../local/sfn/server.ts';
+import { workflow } from '../../support/assembly.ts';
 
 const SM = 'arn:aws:states:eu-west-2:000000000000:stateMachine:test';
 type Fn = (input: Record<string, unknown>) => Promise<unknown>;
@@ -49,9 +49,10 @@ async function boot(defaults: Partial<Record<string, Fn>> = {}) {
     notify: async () => ({ done: true }),
     ...defaults,
   } as Record<string, Fn>;
-  const byArn = new Map(Object.keys(handlers).map((n) => [functionArn(n), n]));
+  const { definition, arns } = workflow();
+  const byArn = new Map(Object.keys(handlers).map((n) => [arns[n], n]));
   engine = new LocalStepFunctions({
-    definition: renderAsl(),
+    definition,
     stateMachineArn: SM,
     dataDir: dir,
     resolveTask: (resource, params) => {

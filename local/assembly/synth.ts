@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+/** What the synthesized assembly depends on: the issue's four folders, plus the CDK settings and the locked dependencies. */
+const INPUTS = ['functions', 'workflows', 'infra', 'config', 'cdk.json', 'package-lock.json'];
+export const ASSEMBLY_CACHE = join(ROOT, 'node_modules/.cache/lethe');
+
+function* files(path: string): Generator<string> {
+  if (!existsSync(path)) return;
+  if (statSync(path).isFile()) {
+    yield path;
+    return;
+  }
+  for (const e of readdirSync(path).sort()) yield* files(join(path, e));
+}
+
+/** A hash of every input file's path and bytes: the cache key of the cloud assembly. */
+export function inputsHash(root = ROOT): string {
+  const h = createHash('sha256');
+  for (const input of INPUTS) {
+    for (const f of files(join(root, input))) {
+      h.update(relative(root, f));
+      h.update('\0');
+      h.update(readFileSync(f));
+      h.update('\0');
+    }
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+export interface AssemblyOptions {
+  /** CDK context (-c key=value), e.g. a registry file for a bigger registry. */
+  readonly context?: Record<string, string>;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The cloud assembly that `cdk deploy` would ship, synthesized by the CDK CLI itself, and cached:
+ * it is built again only when an input changed. Returns the assembly directory.
+ */
+export function ensureAssembly(opts: AssemblyOptions = {}): string {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const context = Object.entries(opts.context ?? {}).sort();
+  const variant = context.length ? createHash('sha256').update(JSON.stringify(context)).digest('hex').slice(0, 8) : 'default';
+  const prefix = `cdk.out-${variant}-`;
+  const dir = join(ASSEMBLY_CACHE, `${prefix}${inputsHash()}`);
+  if (existsSync(join(dir, 'manifest.json'))) {
+    log(`Reusing the cloud assembly ${relative(ROOT, dir)} (functions/, workflows/, infra/ and config/ unchanged).`);
+    return dir;
+  }
+  log('Synthesizing the cloud assembly (functions/, workflows/, infra/ or config/ changed)…');
+  mkdirSync(ASSEMBLY_CACHE, { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}`;
+  const args = ['synth', '--quiet', '--output', tmp, ...context.flatMap(([k, v]) => ['--context', `${k}=${v}`])];
+  const started = Date.now();
+  const r = spawnSync(join(ROOT, 'node_modules/.bin/cdk'), args, { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`cdk synth failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  // Another process may have synthesized the same inputs meanwhile; either copy is the same.
+  if (existsSync(dir)) rmSync(tmp, { recursive: true, force: true });
+  else renameSync(tmp, dir);
+  // Older assemblies of the same variant are of no use once their inputs changed.
+  for (const old of readdirSync(ASSEMBLY_CACHE)) {
+    if (old.startsWith(prefix) && !old.includes('.tmp-') && join(ASSEMBLY_CACHE, old) !== dir) rmSync(join(ASSEMBLY_CACHE, old), { recursive: true, force: true });
+  }
+  log(`Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s: ${relative(ROOT, dir)}`);
+  return dir;
+}

@@ -1,0 +1,72 @@
+// One Lambda execution environment: loads a function's bundled asset once (its init phase), then
+// serves invocations. Plain JS, so the bundle runs as Lambda runs it: no tsx, no source files.
+import diagnostics from 'node:diagnostics_channel';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { fn, assetDir, handler, functionArn, memoryMb, services, record } = workerData;
+
+// Every AWS call the function makes, seen at the HTTP layer as the service receives it: the
+// runtime checks each one against the function's IAM policy.
+if (record) {
+  diagnostics.subscribe('http.client.request.start', ({ request }) => {
+    const service = services[String(request.getHeader('host') ?? '')];
+    if (!service) return;
+    const chunks = [];
+    const keep = (c) => c && chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
+    const write = request.write.bind(request);
+    const end = request.end.bind(request);
+    request.write = (c, ...rest) => (keep(c), write(c, ...rest));
+    request.end = (c, ...rest) => {
+      if (typeof c !== 'function') keep(c);
+      const target = request.getHeader('x-amz-target');
+      const body = Buffer.concat(chunks);
+      parentPort.postMessage({ call: { fn, service, method: request.method, path: request.path, target: target ? String(target) : undefined, body: body.length < 65536 ? body.toString('utf8') : undefined } });
+      return end(c, ...rest);
+    };
+  });
+}
+
+// Lambda's handler string is "<file>.<export>", the file being .js, .mjs or .cjs.
+const dot = handler.lastIndexOf('.');
+const base = handler.slice(0, dot);
+const exportName = handler.slice(dot + 1);
+const file = ['.js', '.mjs', '.cjs'].map((ext) => join(assetDir, base + ext)).find(existsSync);
+
+let entry;
+try {
+  if (!file) throw Object.assign(new Error(`Cannot find module '${base}'`), { name: 'Runtime.ImportModuleError' });
+  const mod = await import(pathToFileURL(file).href);
+  entry = mod[exportName];
+  if (typeof entry !== 'function') throw Object.assign(new Error(`${base}.${exportName} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+  parentPort.postMessage({ ready: true });
+} catch (e) {
+  parentPort.postMessage({ ready: false, error: { errorType: e.name === 'Error' ? 'Runtime.ImportModuleError' : e.name, errorMessage: e.message } });
+}
+
+parentPort.on('message', async ({ id, event, deadline, requestId }) => {
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: fn,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${fn}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done() {},
+    fail() {},
+    succeed() {},
+  };
+  try {
+    const result = await entry(event, context);
+    // Lambda returns the JSON serialization of the result, never the object itself.
+    parentPort.postMessage({ id, payload: JSON.stringify(result ?? null) });
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    parentPort.postMessage({ id, error: { errorType: err.name || 'Error', errorMessage: err.message } });
+  }
+});
