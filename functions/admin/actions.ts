@@ -1,4 +1,3 @@
-import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { outcomeEmail } from '../core/completion.ts';

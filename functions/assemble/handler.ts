@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import { ZipFile } from 'yazl';
 import { z } from 'zod';
 import { S3Blobs } from '../adapters/blobs.ts';
-import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 // A results_url is fetched like a webhook is sent: SSRF-guarded at connect time, bounded, no redirects.
 import { fetchResults } from '../adapters/webhook-sender.ts';

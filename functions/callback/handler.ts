@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';

@@ -1,7 +1,6 @@
 import { retryOnRace } from '../core/errors.ts';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import { DynamoCustomerDirectory } from '../adapters/customers.ts';
 import { SuppressionList } from '../adapters/suppression.ts';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read as CloudFormation reads them
 export type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown>; DependsOn?: unknown };
 export type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, { Value: unknown }> };
 
@@ -152,6 +153,7 @@ export class CloudAssembly {
       case 'AWS::ApiGatewayV2::Api.ApiEndpoint':
         return at.siteUrl;
       default:
+        if (attr === 'Id') return id;
         throw new Error(`the local runtime cannot resolve Fn::GetAtt ${logicalId}.${attr} (${r.Type})`);
     }
   }
@@ -185,6 +187,7 @@ export class CloudAssembly {
       const keys = Object.keys(o);
       if (keys.length === 1) {
         const [k] = keys;
+        // biome-ignore lint/suspicious/noExplicitAny: an intrinsic's argument takes a different shape per function
         const arg = o[k] as any;
         if (k === 'Ref') return resolve(ref(arg));
         if (k === 'Fn::GetAtt') {
