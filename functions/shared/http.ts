@@ -22,11 +22,15 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
-export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult => ({
+/**
+ * Pages post to this origin only. `formTargets` names other origins a form's submission may end up
+ * at: browsers check form-action against every redirect of the submission too, not just the action.
+ */
+export const html = (statusCode: number, body: string, headers: Record<string, string> = {}, formTargets: readonly string[] = []): HttpResult => ({
   statusCode,
   headers: {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'",
+    'content-security-policy': `default-src 'none'; style-src 'self'; form-action ${["'self'", ...formTargets].join(' ')}; base-uri 'none'`,
     ...SECURITY_HEADERS,
     ...headers,
   },

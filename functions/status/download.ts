@@ -27,7 +27,10 @@ const page = (lang: 'fr' | 'en', id: string, token: string) => {
 /** GET shows the page and changes nothing; POST is the download, and every one is audited. */
 export async function exportPage(id: string, token: string): Promise<HttpResult> {
   const req = await check(id, token);
-  return html(200, page(req.language, id, token));
+  // The download answers 303 to the bucket, another origin, which the page's CSP must allow.
+  // Presigning is a local computation, so this link is made only to learn that origin and is never shown.
+  const bucket = new URL(await blobs.presign(req.exportKey as string, PRESIGN_SECONDS)).origin;
+  return html(200, page(req.language, id, token), {}, [bucket]);
 }
 
 export async function download(id: string, token: string): Promise<HttpResult> {

@@ -1,33 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { type Booted, boot, until } from '../harness.ts';
+import { unzip } from '../unzip.ts';
 
 let rt: Booted;
 beforeAll(async () => {
   rt = await boot();
 });
 afterAll(async () => rt?.stopAndClean());
-
-function unzip(buf: Buffer): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const files: Record<string, string> = {};
-      zip.on('entry', (entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c) => chunks.push(c)).on('end', () => {
-            files[entry.fileName] = Buffer.concat(chunks).toString('utf8');
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
-}
 
 describe('an access request', () => {
   it('needs the account password, then delivers one zip whose JSON, CSV and HTML agree, to the verified mailbox only', async () => {
@@ -44,11 +23,15 @@ describe('an access request', () => {
     const wrong = new URL(url as string);
     wrong.searchParams.set('token', 'A'.repeat(43));
     expect((await fetch(wrong)).status).toBe(404);
-    expect((await fetch(url as string)).status).toBe(200);
+    const shown = await fetch(url as string);
+    expect(shown.status).toBe(200);
 
     const token = new URL(url as string).searchParams.get('token') ?? '';
     const dl = await rt.api(`/exports/${links.requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });
     expect(dl.status).toBe(303);
+    // The bucket is another origin: the page's form may only follow the redirect if its CSP names it.
+    const formAction = /form-action ([^;]+)/.exec(shown.headers.get('content-security-policy') ?? '')?.[1].split(' ');
+    expect(formAction).toEqual(["'self'", new URL(dl.headers.get('location') as string).origin]);
     const zip = Buffer.from(await (await fetch(dl.headers.get('location') as string)).arrayBuffer());
     const files = await unzip(zip);
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['data.json', 'index.html', 'payments.csv', 'delivery.csv']));

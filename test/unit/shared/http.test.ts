@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Conflict, TooManyRequests } from '../../../functions/core/errors.ts';
-import { type HttpEvent, type HttpResult, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
+import { type HttpEvent, type HttpResult, html, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
 
 const Body = z.object({ email: z.email(), type: z.enum(['access', 'erasure']) }).strict();
 
@@ -38,6 +38,12 @@ describe('HTTP edge', () => {
   it('refuses an oversized body with 413 before parsing it', async () => {
     const r = await echo(event(JSON.stringify({ email: 'a@example.com', type: 'access', pad: 'x'.repeat(70_000) })), ctx);
     expect(r.statusCode).toBe(413);
+  });
+
+  it('lets pages post to their own origin only, unless a page names another target', () => {
+    expect(html(200, '').headers?.['content-security-policy']).toContain("form-action 'self';");
+    const page = html(200, '', {}, ['https://exports.s3.eu-west-2.amazonaws.com']);
+    expect(page.headers?.['content-security-policy']).toContain("form-action 'self' https://exports.s3.eu-west-2.amazonaws.com;");
   });
 
   it('reads urlencoded forms', async () => {

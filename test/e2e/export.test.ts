@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Booted, boot, until } from '../integration/harness.ts';
+import { unzip } from '../integration/unzip.ts';
+import { hasChromium, launch, SHOTS } from './browser.ts';
+
+let rt: Booted;
+let browser: Browser;
+
+describe.skipIf(!hasChromium)('a requester downloading their data in the browser (Debian chromium)', () => {
+  beforeAll(async () => {
+    rt = await boot();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stopAndClean();
+  });
+
+  it('asks for a copy, confirms with the account password, and downloads the zip from the emailed link', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+
+    await page.goto(rt.urls.web);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByLabel('Get a copy of my data').check();
+    await page.getByLabel('Email address of your shop account').fill('alice@example.com');
+    await page.getByRole('button', { name: 'Send my request' }).click();
+    await page.locator('#done').waitFor();
+
+    const links = await until(() => rt.links('alice@example.com').catch(() => undefined), 5000, 'confirmation email');
+    await page.goto(links.verify);
+    await page.getByLabel('Account password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Confirm my request' }).click();
+    await page.getByRole('heading', { name: 'Request confirmed' }).waitFor();
+
+    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 20_000, 'outcome email');
+    const exportUrl = /https?:\/\/\S+\/exports\/\w+\?token=[\w-]+/.exec(mail.body.text ?? '')?.[0] ?? '';
+    expect(exportUrl).not.toBe('');
+    const shown = await page.goto(exportUrl);
+    expect(shown?.status()).toBe(200);
+    await page.screenshot({ path: join(SHOTS, 'export-en.png'), fullPage: true });
+
+    // Opening the page is not a download; only the button is, and it is audited.
+    const { repo } = await import('../../functions/shared/deps.ts');
+    const downloads = async () => (await repo.getRequest(links.requestId))?.audit.filter((e) => e.action === 'download').length;
+    expect(await downloads()).toBe(0);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 10_000 }).catch((e: Error) => {
+        throw new Error(`no download (${e.message}); console errors: ${consoleErrors.join(' | ') || 'none'}`);
+      }),
+      page.getByRole('button', { name: 'Download (zip)' }).click(),
+    ]);
+    const files = await unzip(await readFile(await download.path()));
+    expect(await downloads()).toBe(1);
+
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['index.html', 'data.json', 'payments.csv', 'delivery.csv', 'analytics.csv', 'email.csv', 'social.csv']));
+    const data = JSON.parse(files['data.json']) as { request: { id: string; type: string }; processors: { category: string; records: unknown[] }[] };
+    expect(data.request).toMatchObject({ id: links.requestId, type: 'access' });
+    // Alice's records from the demo processors, and nothing of Bob's debt-collection case.
+    expect(files['payments.csv']).toContain('PAY-1001');
+    expect(files['delivery.csv']).toContain('PW-88120');
+    expect(Object.values(files).join('\n')).not.toContain('RC-301');
+    expect(files['index.html']).toContain(links.requestId);
+
+    // On a phone-sized screen too, for the screenshot.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
+    await phone.goto(exportUrl);
+    await phone.screenshot({ path: join(SHOTS, 'export-en-phone.png'), fullPage: true });
+  });
+});
