@@ -1,0 +1,222 @@
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { Construct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LetheStack, STATE_MACHINE_NAME } from '../../../infra/lethe-stack.ts';
+import type { FunctionName } from '../../../infra/routes.ts';
+import { type CfnTemplate, localResolver } from '../../support/cfn-resolve.ts';
+import { type CallRecord, type CheckContext, checkCalls, policiesOf, toIamRequests } from '../../support/iam-check.ts';
+
+const env = { region: 'eu-west-2', account: '000000000000', partition: 'aws' };
+const MACHINE = `arn:aws:states:eu-west-2:000000000000:stateMachine:${STATE_MACHINE_NAME}`;
+const EXECUTION = `arn:aws:states:eu-west-2:000000000000:execution:${STATE_MACHINE_NAME}:01JREQUEST`;
+
+let stack: Stack;
+let template: CfnTemplate;
+let ctx: CheckContext;
+let table: string;
+let exportsBucket: string;
+
+/** A resource's logical id by its construct path, as the runtime knows its functions. */
+const idOf = (path: string) => stack.getLogicalId(path.split('/').reduce((c, id) => c.node.findChild(id), stack as Construct) as CfnElement);
+const fnId = (name: FunctionName) => idOf(`Functions/${name}/Resource`);
+
+beforeAll(() => {
+  // Bundles every function once, with the same esbuild build that deploys.
+  stack = new LetheStack(new App(), 'Lethe', { env: { region: env.region, account: env.account } });
+  template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const resolve = localResolver(template, env);
+  ctx = { ...env, stateMachineArn: MACHINE, resolve };
+  table = String(resolve({ Ref: idOf('Data/Table/Resource') }));
+  exportsBucket = String(resolve({ Ref: idOf('Exports/Exports/Resource') }));
+}, 120_000);
+
+const ddb = (fn: FunctionName, op: string, body: Record<string, unknown>): CallRecord => ({
+  fn: fnId(fn),
+  service: 'dynamodb',
+  method: 'POST',
+  path: '/',
+  target: `DynamoDB_20120810.${op}`,
+  body: JSON.stringify({ TableName: table, ...body }),
+});
+const sfn = (fn: FunctionName, op: string, body: Record<string, unknown>): CallRecord => ({
+  fn: fnId(fn),
+  service: 'states',
+  method: 'POST',
+  path: '/',
+  target: `AWSStepFunctions.${op}`,
+  body: JSON.stringify(body),
+});
+const secret = (fn: FunctionName, secretId: string): CallRecord => ({
+  fn: fnId(fn),
+  service: 'secretsmanager',
+  method: 'POST',
+  path: '/',
+  target: 'secretsmanager.GetSecretValue',
+  body: JSON.stringify({ SecretId: secretId }),
+});
+const s3 = (fn: FunctionName, method: string, path: string): CallRecord => ({ fn: fnId(fn), service: 's3', method, path });
+const mail = (fn: FunctionName, extra: Record<string, unknown> = {}): CallRecord => ({
+  fn: fnId(fn),
+  service: 'sesv2',
+  method: 'POST',
+  path: '/v2/email/outbound-emails',
+  body: JSON.stringify({ FromEmailAddress: 'privacy@offtek.example', Destination: { ToAddresses: ['jo@example.com'] }, Content: {}, ...extra }),
+});
+const taskToken = { taskToken: 'AQB8AAAAKgAAAAMAAAAA', output: '{}' };
+
+describe('turning recorded calls into IAM requests', () => {
+  const map = (r: CallRecord) => toIamRequests(r, { ...ctx, template }).map(({ action, resource }) => ({ action, resource }));
+
+  it('checks a query on an index against the index ARN', () => {
+    expect(map(ddb('sweeper', 'Query', { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p' }))).toEqual([
+      { action: 'dynamodb:Query', resource: `arn:aws:dynamodb:eu-west-2:000000000000:table/${table}/index/gsi1` },
+    ]);
+  });
+
+  it('checks a batch write once per table it writes to', () => {
+    const r = ddb('admin', 'BatchWriteItem', { RequestItems: { [table]: [], other: [] } });
+    expect(map(r)).toEqual([
+      { action: 'dynamodb:BatchWriteItem', resource: `arn:aws:dynamodb:eu-west-2:000000000000:table/${table}` },
+      { action: 'dynamodb:BatchWriteItem', resource: 'arn:aws:dynamodb:eu-west-2:000000000000:table/other' },
+    ]);
+  });
+
+  it('checks each transaction item as its single-item action', () => {
+    const r = ddb('admin', 'TransactWriteItems', { TransactItems: [{ Put: { TableName: table } }, { ConditionCheck: { TableName: table } }, { Put: { TableName: table } }] });
+    expect(map(r).map((x) => x.action)).toEqual(['dynamodb:PutItem', 'dynamodb:ConditionCheckItem']);
+  });
+
+  it('checks task responses against the state machine and execution calls against the execution', () => {
+    expect(map(sfn('callback', 'SendTaskSuccess', taskToken))).toEqual([{ action: 'states:SendTaskSuccess', resource: MACHINE }]);
+    expect(map(sfn('admin', 'StopExecution', { executionArn: EXECUTION }))).toEqual([{ action: 'states:StopExecution', resource: EXECUTION }]);
+  });
+
+  it('reads S3 path-style calls as object or bucket actions', () => {
+    expect(map(s3('status', 'GET', `/${exportsBucket}/exports/01J%20X.zip?x-id=GetObject`))).toEqual([{ action: 's3:GetObject', resource: `arn:aws:s3:::${exportsBucket}/exports/01J X.zip` }]);
+    expect(map(s3('assemble', 'PUT', `/${exportsBucket}/exports/a.zip?partNumber=1&uploadId=u`))).toEqual([{ action: 's3:PutObject', resource: `arn:aws:s3:::${exportsBucket}/exports/a.zip` }]);
+    expect(map(s3('status', 'GET', `/${exportsBucket}?list-type=2&prefix=exports%2F`))).toEqual([{ action: 's3:ListBucket', resource: `arn:aws:s3:::${exportsBucket}` }]);
+  });
+
+  it('checks an email against the From domain identity and, when named, the configuration set', () => {
+    expect(map(mail('notify', { FromEmailAddress: 'Lethe <privacy@offtek.example>', ConfigurationSetName: 'lethe' }))).toEqual([
+      { action: 'ses:SendEmail', resource: 'arn:aws:ses:eu-west-2:000000000000:identity/offtek.example' },
+      { action: 'ses:SendEmail', resource: 'arn:aws:ses:eu-west-2:000000000000:configuration-set/lethe' },
+    ]);
+  });
+
+  it('finds a secret named in the call by its full ARN in the template', () => {
+    const [req] = map(secret('dispatch', 'lethe/processors/paynow'));
+    expect(req.resource).toBe(ctx.resolve({ Ref: idOf('Processor-paynow/Resource') }));
+    expect(req.resource).toMatch(/^arn:aws:secretsmanager:eu-west-2:000000000000:secret:lethe\/processors\/paynow-\w{6}$/);
+  });
+});
+
+describe('the roles in the synthesized template', () => {
+  it('give a function its own default policy, resolved, and only logs from the managed policy', () => {
+    const names = policiesOf(template, fnId('intake'), ctx.resolve).map((p) => p.name);
+    expect(names).toEqual(['AWSLambdaBasicExecutionRole', idOf('Functions/intake/ServiceRole/DefaultPolicy/Resource')]);
+    expect(JSON.stringify(policiesOf(template, fnId('intake'), ctx.resolve))).not.toMatch(/"Ref"|"Fn::/);
+  });
+
+  it('allow the calls each function makes', async () => {
+    const records = [
+      ddb('intake', 'PutItem', { Item: {} }),
+      ddb('intake', 'Query', { IndexName: 'gsi1' }),
+      secret('intake', 'lethe/app'),
+      mail('intake'),
+      mail('intake', { ConfigurationSetName: 'lethe' }),
+      sfn('verify', 'StartExecution', { stateMachineArn: MACHINE, name: '01JREQUEST', input: '{}' }),
+      ddb('verify', 'UpdateItem', { Key: {} }),
+      ddb('status', 'GetItem', { Key: {} }),
+      s3('status', 'GET', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=GetObject`),
+      s3('status', 'HEAD', `/${exportsBucket}/exports/01JREQUEST.zip`),
+      ddb('plan', 'BatchWriteItem', { RequestItems: { [table]: [] } }),
+      secret('dispatch', 'lethe/processors/paynow'),
+      sfn('dispatch', 'SendTaskHeartbeat', { taskToken: taskToken.taskToken }),
+      sfn('callback', 'SendTaskSuccess', taskToken),
+      secret('callback', 'lethe/processors/reviewly'),
+      sfn('escalate', 'SendTaskFailure', { taskToken: taskToken.taskToken, error: 'Escalated' }),
+      s3('assemble', 'PUT', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=PutObject`),
+      secret('assemble', 'lethe/app'),
+      s3('notify', 'GET', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=GetObject`),
+      sfn('admin', 'DescribeExecution', { executionArn: EXECUTION }),
+      sfn('admin', 'StopExecution', { executionArn: EXECUTION }),
+      sfn('sweeper', 'GetExecutionHistory', { executionArn: EXECUTION, maxResults: 1000 }),
+      ddb('sweeper', 'Query', { IndexName: 'gsi1' }),
+      mail('sweeper'),
+    ];
+    const result = await checkCalls(template, records, ctx);
+    expect(result.denied).toEqual([]);
+    expect(result.checked).toBe(records.length + 1); // the configuration-set send is two requests
+  });
+
+  it('deny calls a role was not given', async () => {
+    const result = await checkCalls(
+      template,
+      [
+        sfn('intake', 'StartExecution', { stateMachineArn: MACHINE, name: 'x', input: '{}' }),
+        s3('status', 'PUT', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=PutObject`),
+        secret('plan', 'lethe/processors/paynow'),
+        sfn('notify', 'SendTaskSuccess', taskToken),
+        sfn('sweeper', 'StopExecution', { executionArn: EXECUTION }),
+        mail('notify', { FromEmailAddress: 'privacy@elsewhere.example' }),
+      ],
+      ctx,
+    );
+    expect(result.denied.map((d) => [d.fn, d.action])).toEqual([
+      [fnId('intake'), 'states:StartExecution'],
+      [fnId('status'), 's3:PutObject'],
+      [fnId('plan'), 'secretsmanager:GetSecretValue'],
+      [fnId('notify'), 'states:SendTaskSuccess'],
+      [fnId('sweeper'), 'states:StopExecution'],
+      [fnId('notify'), 'ses:SendEmail'],
+    ]);
+    expect(result.denied.every((d) => d.reason === 'no statement of the role allows it')).toBe(true);
+  });
+
+  it('report calls they cannot map or that are not IAM actions instead of allowing them', async () => {
+    const result = await checkCalls(
+      template,
+      [
+        { ...ddb('admin', 'GetItem', {}), body: undefined },
+        s3('status', 'PUT', `/${exportsBucket}/exports/a.zip?acl`),
+        { ...secret('admin', 'lethe/app'), target: 'secretsmanager.Frobnicate' },
+        secret('admin', 'lethe/processors/nobody'),
+      ],
+      ctx,
+    );
+    expect(result.denied.map((d) => [d.action, d.reason])).toEqual([
+      ['dynamodb:GetItem', 'no DynamoDB operation or JSON body'],
+      [`s3:PUT /${exportsBucket}/exports/a.zip?acl`, 'no mapping for S3 PUT on an object with acl'],
+      ['secretsmanager:Frobnicate', 'iam-simulate refused the request: invalid.action'],
+      ['secretsmanager:GetSecretValue', 'no AWS::SecretsManager::Secret named lethe/processors/nobody in the template'],
+    ]);
+  });
+
+  it('deny a call once the grant it relied on is removed from the template', async () => {
+    const start = sfn('verify', 'StartExecution', { stateMachineArn: MACHINE, name: '01JREQUEST', input: '{}' });
+    const others = [ddb('verify', 'UpdateItem', { Key: {} }), mail('verify')];
+    expect((await checkCalls(template, [start, ...others], ctx)).denied).toEqual([]);
+
+    const broken = structuredClone(template);
+    const policy = broken.Resources[idOf('Functions/verify/ServiceRole/DefaultPolicy/Resource')];
+    const doc = policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] };
+    const before = doc.Statement.length;
+    doc.Statement = doc.Statement.filter((s) => ![s.Action].flat().includes('states:StartExecution'));
+    expect(doc.Statement).toHaveLength(before - 1);
+
+    const result = await checkCalls(broken, [start, ...others], { ...ctx, resolve: localResolver(broken, env) });
+    expect(result.denied).toEqual([{ fn: fnId('verify'), action: 'states:StartExecution', resource: MACHINE, reason: 'no statement of the role allows it' }]);
+  });
+
+  it('name the statement that explicitly denies a call', async () => {
+    const withDeny = structuredClone(template);
+    const policyId = idOf('Functions/assemble/ServiceRole/DefaultPolicy/Resource');
+    const doc = withDeny.Resources[policyId].Properties?.PolicyDocument as { Statement: unknown[] };
+    doc.Statement.push({ Effect: 'Deny', Action: 's3:PutObject', Resource: '*' });
+
+    const result = await checkCalls(withDeny, [s3('assemble', 'PUT', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=PutObject`)], { ...ctx, resolve: localResolver(withDeny, env) });
+    expect(result.denied.map((d) => d.reason)).toEqual([`explicitly denied by ${policyId} statement ${doc.Statement.length}`]);
+  });
+});
