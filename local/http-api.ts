@@ -274,6 +274,7 @@ export async function startFront(port = 0) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((r) => {
+        if (!server.listening) return r();
         server.closeAllConnections();
         server.close(() => r());
       }),

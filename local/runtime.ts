@@ -84,7 +84,10 @@ export async function startRuntime(opts: RuntimeOptions) {
   mkdirSync(dataDir, { recursive: true });
   const now = opts.now ?? (() => new Date());
   const closers: (() => Promise<unknown> | unknown)[] = [];
+  let front: Awaited<ReturnType<typeof startFront>> | undefined;
   const stop = async () => {
+    // No new requests first, then everything behind them.
+    await front?.close();
     for (const c of closers.reverse()) await c();
     closers.length = 0;
   };
@@ -92,8 +95,7 @@ export async function startRuntime(opts: RuntimeOptions) {
     const assembly: CloudAssembly = new Assembly(opts.assemblyDir ?? ensureAssembly());
 
     // The site's origin must be known before anything resolves the CloudFront domain.
-    const front = await startFront(opts.port ?? 0);
-    closers.push(front.close);
+    front = await startFront(opts.port ?? 0);
     const issuer = `${front.url}/auth`;
     const at: LocalPlacement = { region: LOCAL_REGION, account: LOCAL_ACCOUNT, siteUrl: front.url, issuer };
     const resolveValue = assembly.resolver(at);

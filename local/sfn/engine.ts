@@ -126,7 +126,9 @@ export class LocalStepFunctions {
       this.waiters.set(token, w);
       this.beat(token);
     });
-    // Registered before the handler runs: it may answer on its own token straight away.
+    // Registered before the handler runs: it may answer on its own token straight away, and the
+    // task may time out before the handler returns.
+    result.catch(() => undefined);
     try {
       await fn(payload);
     } catch (e) {

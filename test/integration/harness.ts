@@ -14,7 +14,7 @@ const agents = new Map<string, Agent>();
 export function from(address: string) {
   let agent = agents.get(address);
   if (!agent) {
-    agent = new Agent({ connect: { localAddress: address } });
+    agent = new Agent({ localAddress: address });
     agents.set(address, agent);
   }
   return (url: string, init?: RequestInit) => fetchFrom(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>;

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { assembly, placement } from '../support/assembly.ts';
 import { until } from './harness.ts';
 
 const freePort = () =>
@@ -91,7 +92,7 @@ describe('restart safety', () => {
     const dynamo = await startDynamo(join(dataDir, 'dynamodb'));
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }));
     for (const r of requests) {
-      const items = (await db.send(new QueryCommand({ TableName: 'lethe', KeyConditionExpression: 'pk = :p AND begins_with(sk, :t)', ExpressionAttributeValues: { ':p': `REQ#${r.id}`, ':t': 'TASK#' } }))).Items ?? [];
+      const items = (await db.send(new QueryCommand({ TableName: assembly().physicalId(assembly().resources('AWS::DynamoDB::GlobalTable')[0][0], placement), KeyConditionExpression: 'pk = :p AND begins_with(sk, :t)', ExpressionAttributeValues: { ':p': `REQ#${r.id}`, ':t': 'TASK#' } }))).Items ?? [];
       expect(items).toHaveLength(7);
       for (const t of items) {
         expect(Object.keys(t.receipts ?? {})).toHaveLength(1);

@@ -18,14 +18,14 @@ afterAll(async () => rt?.stopAndClean());
 
 describe('the tamper-evident audit ledger', () => {
   it('holds for an untouched request: every chain links and every receipt is signed', async () => {
-    const r = await verifyLedger(await ddb(), 'lethe', secretsOf);
+    const r = await verifyLedger(await ddb(), rt.tableName, secretsOf);
     expect(r.records).toBeGreaterThan(7);
     expect(r.receipts).toBe(7);
     expect(r.breaks).toEqual([]);
   });
 
   it('never stores an email address or a name in an audit event', async () => {
-    const items = (await (await ddb()).send(new ScanCommand({ TableName: 'lethe' }))).Items ?? [];
+    const items = (await (await ddb()).send(new ScanCommand({ TableName: rt.tableName }))).Items ?? [];
     const events = JSON.stringify(items.flatMap((i) => i.audit ?? []));
     expect(events.length).toBeGreaterThan(100);
     expect(events).not.toContain('alice@example.com');
@@ -34,31 +34,31 @@ describe('the tamper-evident audit ledger', () => {
 
   it('reports the first edited event', async () => {
     const db = await ddb();
-    const items = (await db.send(new ScanCommand({ TableName: 'lethe', FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': 'REQUEST' } }))).Items ?? [];
+    const items = (await db.send(new ScanCommand({ TableName: rt.tableName, FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': 'REQUEST' } }))).Items ?? [];
     const victim = items[0];
     // Rewrite who verified the request, as an insider might.
-    await db.send(new UpdateCommand({ TableName: 'lethe', Key: { pk: victim.pk, sk: victim.sk }, UpdateExpression: 'SET audit[0].actor = :a', ExpressionAttributeValues: { ':a': 'someone-else' } }));
-    const r = await verifyLedger(db, 'lethe', secretsOf);
+    await db.send(new UpdateCommand({ TableName: rt.tableName, Key: { pk: victim.pk, sk: victim.sk }, UpdateExpression: 'SET audit[0].actor = :a', ExpressionAttributeValues: { ':a': 'someone-else' } }));
+    const r = await verifyLedger(db, rt.tableName, secretsOf);
     expect(r.breaks[0]).toMatchObject({ record: `${victim.pk}/REQUEST`, position: 0, reason: 'hash chain broken' });
   });
 
   it('reports a receipt whose body was altered after it was signed', async () => {
     const db = await ddb();
-    const tasks = (await db.send(new ScanCommand({ TableName: 'lethe', FilterExpression: 'begins_with(sk, :t)', ExpressionAttributeValues: { ':t': 'TASK#' } }))).Items ?? [];
+    const tasks = (await db.send(new ScanCommand({ TableName: rt.tableName, FilterExpression: 'begins_with(sk, :t)', ExpressionAttributeValues: { ':t': 'TASK#' } }))).Items ?? [];
     const t = tasks[0];
     const [id, receipt] = Object.entries(t.receipts as Record<string, { body: string; bodyHash: string }>)[0];
     const { createHash } = await import('node:crypto');
     const forged = receipt.body.replace(/"request_status":"\w+"/, '"request_status":"retained"');
     await db.send(
       new UpdateCommand({
-        TableName: 'lethe',
+        TableName: rt.tableName,
         Key: { pk: t.pk, sk: t.sk },
         UpdateExpression: 'SET receipts.#id.body = :b, receipts.#id.bodyHash = :h',
         ExpressionAttributeNames: { '#id': id },
         ExpressionAttributeValues: { ':b': forged, ':h': createHash('sha256').update(forged).digest('hex') },
       }),
     );
-    const r = await verifyLedger(db, 'lethe', secretsOf);
+    const r = await verifyLedger(db, rt.tableName, secretsOf);
     expect(r.breaks.some((b) => b.record === `${t.pk}/${t.sk}` && /signature does not verify/.test(b.reason))).toBe(true);
   });
 });

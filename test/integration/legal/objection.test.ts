@@ -31,7 +31,7 @@ describe('an objection to marketing (Art. 21(3))', () => {
     // Stored as an HMAC: the address itself is nowhere in the suppression record.
     const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
     const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-    const items = (await ddb.send(new ScanCommand({ TableName: 'lethe', FilterExpression: 'begins_with(pk, :s)', ExpressionAttributeValues: { ':s': 'SUPPRESS#' } }))).Items ?? [];
+    const items = (await ddb.send(new ScanCommand({ TableName: rt.tableName, FilterExpression: 'begins_with(pk, :s)', ExpressionAttributeValues: { ':s': 'SUPPRESS#' } }))).Items ?? [];
     expect(items).toHaveLength(1);
     expect(JSON.stringify(items)).not.toMatch(/dave/i);
   });

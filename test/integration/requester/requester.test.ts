@@ -91,8 +91,7 @@ describe('the requester side', () => {
   it('answers 429 once one client address sends too many requests (20 an hour), whatever the emails', async () => {
     const codes = [];
     for (let i = 0; i < 21; i++) codes.push((await rt.submit({ type: 'erasure', email: `ip-${i}@example.com` }, {}, '127.0.3.1')).status);
-    expect(codes.slice(0, 20).every((c) => c === 202)).toBe(true);
-    expect(codes[20]).toBe(429);
+    expect(codes).toEqual([...Array(20).fill(202), 429]);
     // Another client is not held back by the first one's limit.
     expect((await rt.submit({ type: 'erasure', email: 'ip-other@example.com' }, {}, '127.0.3.2')).status).toBe(202);
   });
