@@ -17,6 +17,7 @@ export interface LocalFunction {
 
 /** One AWS API call a function made, as the service saw it (see worker.mjs). */
 export interface RecordedCall {
+  /** The function's logical id in the template. */
   readonly fn: string;
   readonly service: string;
   readonly method: string;
@@ -98,7 +99,8 @@ export class LambdaPool {
     env.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: { ready?: boolean; error?: { errorType: string; errorMessage: string }; id?: number; payload?: string; call?: RecordedCall }) => {
         if (m.call) {
-          this.calls.push(m.call);
+          // Named by logical id: that is how the template ties a function to its role.
+          this.calls.push({ ...m.call, fn: f.logicalId });
           return;
         }
         if (m.ready !== undefined) {

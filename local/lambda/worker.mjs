@@ -11,7 +11,7 @@ const { fn, assetDir, handler, functionArn, memoryMb, services, record } = worke
 // Every AWS call the function makes, seen at the HTTP layer as the service receives it: the
 // runtime checks each one against the function's IAM policy.
 if (record) {
-  diagnostics.subscribe('http.client.request.start', ({ request }) => {
+  diagnostics.subscribe('http.client.request.created', ({ request }) => {
     const service = services[String(request.getHeader('host') ?? '')];
     if (!service) return;
     const chunks = [];

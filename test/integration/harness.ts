@@ -2,9 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as fetchFrom } from 'undici';
-import { type RuntimeOptions, startRuntime } from '../../local/runtime.ts';
+import { type Runtime, type RuntimeOptions, startRuntime } from '../../local/runtime.ts';
+import type { CfnTemplate } from '../support/cfn-resolve.ts';
+import { type CallRecord, checkCalls } from '../support/iam-check.ts';
 
 export type Mail = { messageId: string; destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number };
+
+/** Checks the calls the runtime recorded against a template (by default, the one it runs). */
+export function checkRuntimeCalls(rt: Runtime, template: CfnTemplate = rt.assembly.template as CfnTemplate) {
+  return checkCalls(template, rt.lambdas.calls as CallRecord[], { region: rt.placement.region, account: rt.placement.account, partition: 'aws', stateMachineArn: rt.stateMachineArn, resolve: rt.resolve });
+}
 
 const agents = new Map<string, Agent>();
 /**
@@ -23,15 +30,20 @@ export function from(address: string) {
 /** Boots the embedded runtime on random ports with a throwaway data dir; the same harness for every suite. */
 export async function boot(opts: Partial<RuntimeOptions> & { clientAddress?: string } = {}) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lethe-it-'));
-  const rt = await startRuntime({ dataDir, port: 0, ...opts });
+  const rt = await startRuntime({ dataDir, port: 0, recordCalls: true, ...opts });
   const send = opts.clientAddress ? from(opts.clientAddress) : fetch;
   const api = (path: string, init?: RequestInit) => send(`${rt.urls.api}${path}`, init);
   return {
     ...rt,
     dataDir,
     api,
+    /** Every AWS call the functions made so far, checked against their roles in the template. */
+    iam: () => checkRuntimeCalls(rt),
     async stopAndClean() {
       await rt.stop();
+      const { denied, checked } = await checkRuntimeCalls(rt);
+      // Every suite that boots the runtime ends by proving its functions did only what IAM allows.
+      if (denied.length) throw new Error(`${denied.length} AWS call(s) of ${checked} not allowed by the template's IAM policies:\n${denied.map((d) => `  ${d.fn}: ${d.action} on ${d.resource} (${d.reason})`).join('\n')}`);
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
     submit: (body: Record<string, unknown>, headers: Record<string, string> = {}, address?: string) =>
