@@ -1,12 +1,24 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { DockerImage, Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, Validations } from 'aws-cdk-lib';
 import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ALL_FUNCTIONS, type FunctionName } from '../routes.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
+
+/** Bundles only from its options (never a closure), so everything it reads is in CDK's asset cache key. */
+const bundleLocally: ILocalBundling = {
+  tryBundle(outputDir, { environment }) {
+    const name = environment?.LETHE_FUNCTION;
+    if (!name) throw new Error('bundling needs LETHE_FUNCTION, the folder under functions/');
+    const node = join(ROOT, 'node_modules/.bin/node');
+    const r = spawnSync(node, ['--import', 'tsx', join(ROOT, 'infra/bundle-one.ts'), name, outputDir], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`bundling ${name} failed`);
+    return true;
+  },
+};
 
 export interface FunctionsProps {
   /** Environment common to every function (names, endpoints of nothing: all AWS defaults). */
@@ -30,17 +42,15 @@ export class Functions extends Construct {
           architecture: Architecture.ARM_64,
           handler: 'index.handler',
           code: Code.fromAsset(join(ROOT, 'functions'), {
-            assetHash: undefined,
+            // Hashing the bundle, not the functions/ source, makes the S3 key follow the deployed bytes,
+            // so a change to bundling.ts or a dependency redeploys too.
+            assetHashType: AssetHashType.OUTPUT,
             bundling: {
               image: DockerImage.fromRegistry('public.ecr.aws/docker/library/busybox'), // never pulled: local bundling always succeeds
-              local: {
-                tryBundle(outputDir: string) {
-                  const node = join(ROOT, 'node_modules/.bin/node');
-                  const r = spawnSync(node, ['--import', 'tsx', join(ROOT, 'infra/bundle-one.ts'), name, outputDir], { cwd: ROOT, stdio: 'inherit' });
-                  if (r.status !== 0) throw new Error(`bundling ${name} failed`);
-                  return true;
-                },
-              },
+              // CDK caches staged assets by the JSON of these options, which drops tryBundle: the function
+              // to bundle must be data here, or every function gets the first one's bundle.
+              environment: { LETHE_FUNCTION: name },
+              local: bundleLocally,
             },
           }),
           memorySize: 256,
