@@ -7,6 +7,8 @@ export interface DeployedFunction {
   readonly s3Key: string;
   /** Absolute path of the staged asset directory that cdk-assets zips and uploads to s3Key. */
   readonly assetDir: string;
+  /** Environment.Variables as in the template: strings, or intrinsics resolved at deploy time. */
+  readonly environment: Record<string, unknown>;
 }
 
 interface Manifest {
@@ -16,7 +18,7 @@ interface AssetManifest {
   files: Record<string, { source: { path: string }; destinations: Record<string, { objectKey: string }> }>;
 }
 interface Template {
-  Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: unknown } }; Metadata?: Record<string, unknown> }>;
+  Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: unknown }; Environment?: { Variables?: Record<string, unknown> } }; Metadata?: Record<string, unknown> }>;
 }
 
 const readJson = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -44,6 +46,6 @@ export function deployedFunctions(assemblyDir: string, stackName = 'Lethe'): Dep
       if (typeof s3Key !== 'string') throw new Error(`${path} has no literal Code.S3Key`);
       const asset = assetFiles.find((f) => Object.values(f.destinations).some((d) => d.objectKey === s3Key));
       if (!asset) throw new Error(`${path}: no asset in the manifest uploads to ${s3Key}`);
-      return { name, s3Key, assetDir: join(assemblyDir, asset.source.path) };
+      return { name, s3Key, assetDir: join(assemblyDir, asset.source.path), environment: r.Properties.Environment?.Variables ?? {} };
     });
 }
