@@ -3,17 +3,19 @@ import { bundleReport } from './bundle.ts';
 import { e2eReport } from './e2e.ts';
 
 /**
- * `npm run bench`: per-function bundle size and cold import time, then N requests end to end on
- * the embedded runtime, priced at the list prices in bench/prices.json. BENCH_REQUESTS sets N.
+ * `npm run bench [cdk.out]`: per-function bundle size and cold import time of the assets in a
+ * cloud assembly (synthesize first), then N requests end to end on the embedded runtime, priced at
+ * the list prices in bench/prices.json. BENCH_REQUESTS sets N.
  */
 const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8'));
 const n = Number(process.env.BENCH_REQUESTS ?? 1000);
 const skipBundles = process.argv.includes('--e2e-only');
+const assemblyDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'cdk.out';
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 
 if (!skipBundles) {
-  const bundles = await bundleReport();
+  const bundles = bundleReport(assemblyDir);
   console.log('\nPer function (targets: ≤ 250 KB minified, ≤ 50 ms cold import)');
   console.table(
     bundles.map((b) => ({

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleOptions } from '../../../infra/bundling.ts';
+import { type DeployedFunction, deployedFunctions } from '../../../infra/deployed-functions.ts';
+import { LetheStack } from '../../../infra/lethe-stack.ts';
+import { ALL_FUNCTIONS } from '../../../infra/routes.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+
+let deployed: DeployedFunction[];
+/** A fresh in-memory build of every handler, keyed by function; esbuild output is deterministic. */
+const fresh = new Map<string, Buffer>();
+
+beforeAll(async () => {
+  // Path metadata names each function's resource, as it does in `cdk synth`.
+  const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
+  new LetheStack(app, 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' } });
+  deployed = deployedFunctions(app.synth().directory);
+  await Promise.all(
+    ALL_FUNCTIONS.map(async (name) => {
+      const r = await build({ ...bundleOptions(name, join(ROOT, 'index.mjs')), absWorkingDir: ROOT, write: false });
+      fresh.set(name, Buffer.from(r.outputFiles[0].contents));
+    }),
+  );
+}, 180_000);
+
+const bundleOf = (name: string) => readFileSync(join(deployed.find((d) => d.name === name)!.assetDir, 'index.mjs'));
+
+describe('the deployed Lambda bundles', () => {
+  it('give every application function its own code asset', () => {
+    expect(deployed.map((d) => d.name).sort()).toEqual([...ALL_FUNCTIONS].sort());
+    expect(new Set(deployed.map((d) => d.s3Key)).size).toBe(ALL_FUNCTIONS.length);
+    expect(new Set(deployed.map((d) => d.assetDir)).size).toBe(ALL_FUNCTIONS.length);
+  });
+
+  it('are all different builds, so matching a bundle to its handler below is meaningful', () => {
+    expect(new Set([...fresh.values()].map((b) => b.toString('base64'))).size).toBe(ALL_FUNCTIONS.length);
+  });
+
+  it.each(ALL_FUNCTIONS)('ship the build of functions/%s/handler.ts, byte for byte', (name) => {
+    const bytes = bundleOf(name);
+    // Names the handler whose build was deployed instead, rather than only saying the bytes differ.
+    const builtFrom = [...fresh].find(([, b]) => b.equals(bytes))?.[0] ?? 'no handler of functions/';
+    expect(builtFrom).toBe(name);
+  });
+
+  it.each(ALL_FUNCTIONS)('ship an index.mjs for %s that exports handler', async (name) => {
+    const dir = deployed.find((d) => d.name === name)!.assetDir;
+    // Reads the module's exports from the deployed file itself, without loading its dependencies.
+    const r = await build({ entryPoints: [join(dir, 'index.mjs')], bundle: false, write: false, metafile: true, format: 'esm', outfile: join(dir, 'out.mjs'), logLevel: 'silent' });
+    expect(Object.values(r.metafile.outputs)[0].exports).toContain('handler');
+  });
+});
