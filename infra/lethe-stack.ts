@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { Distribution, HttpVersion, OriginRequestPolicy, ResponseHeadersPolicy, AllowedMethods, CachePolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -13,6 +13,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { CfnElement } from 'aws-cdk-lib';
 import { acknowledgeFindings } from './nag.ts';
+import { LambdaEnvironmentBudget } from './limits.ts';
 import { Registry } from '../functions/core/model.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
@@ -172,6 +173,9 @@ export class LetheStack extends Stack {
       workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
       sweeper: logical(fn.sweeper),
     });
+
+    // Lambda refuses an environment over 4 KB at deploy time; fail the synth well before that.
+    Aspects.of(this).add(new LambdaEnvironmentBudget());
 
     const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, functions: Object.values(fn), key: data.key });
     new CfnOutput(this, 'FormUrl', { value: publicBase });

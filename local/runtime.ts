@@ -9,7 +9,7 @@ import { startLocalAuth } from './auth.ts';
 import { apiRoutes, bucketDeployments, distribution, startFront } from './http-api.ts';
 import { LambdaPool, type LocalFunction } from './lambda/pool.ts';
 import { startDemoProcessors } from './processors/server.ts';
-import { demoSecrets } from './processors/registry.ts';
+import { newWebhookSecret } from './processors/registry.ts';
 import { seedDemoCustomers } from './seed.ts';
 import { LOCAL_CREDENTIALS } from './services/credentials.ts';
 import { ensureTable, startDynamo, type TableDefinition } from './services/dynamo.ts';
@@ -126,9 +126,13 @@ export async function startRuntime(opts: RuntimeOptions) {
           const g = p.GenerateSecretString;
           const value = randomBytes(g.PasswordLength ?? 32).toString('base64url').slice(0, g.PasswordLength ?? 32);
           out[name] = g.GenerateStringKey ? { ...JSON.parse(g.SecretStringTemplate ?? '{}'), [g.GenerateStringKey]: value } : value;
-        } else out[name] = JSON.parse(String(p.SecretString ?? '""'));
+        } else {
+          const value = JSON.parse(String(p.SecretString ?? '""'));
+          // A processor's signing keys are agreed with it; here, each demo processor gets a fresh one.
+          out[name] = Array.isArray(value?.secrets) && value.secrets.length === 0 ? { secrets: [newWebhookSecret()] } : value;
+        }
       }
-      return { ...out, ...demoSecrets() };
+      return out;
     });
     closers.push(secrets.close);
 
