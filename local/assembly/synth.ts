@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** What the synthesized assembly depends on: the issue's four folders, plus the CDK settings and the locked dependencies. */
 const INPUTS = ['functions', 'workflows', 'infra', 'config', 'cdk.json', 'package-lock.json'];
 export const ASSEMBLY_CACHE = join(ROOT, 'node_modules/.cache/lethe');
+const KEEP = 3;
 
 function* files(path: string): Generator<string> {
   if (!existsSync(path)) return;
@@ -48,6 +49,8 @@ export function ensureAssembly(opts: AssemblyOptions = {}): string {
   const prefix = `cdk.out-${variant}-`;
   const dir = join(ASSEMBLY_CACHE, `${prefix}${inputsHash()}`);
   if (existsSync(join(dir, 'manifest.json'))) {
+    const now = new Date();
+    utimesSync(dir, now, now); // the most recently used assemblies are the ones kept
     log(`Reusing the cloud assembly ${relative(ROOT, dir)} (functions/, workflows/, infra/ and config/ unchanged).`);
     return dir;
   }
@@ -64,10 +67,13 @@ export function ensureAssembly(opts: AssemblyOptions = {}): string {
   // Another process may have synthesized the same inputs meanwhile; either copy is the same.
   if (existsSync(dir)) rmSync(tmp, { recursive: true, force: true });
   else renameSync(tmp, dir);
-  // Older assemblies of the same variant are of no use once their inputs changed.
-  for (const old of readdirSync(ASSEMBLY_CACHE)) {
-    if (old.startsWith(prefix) && !old.includes('.tmp-') && join(ASSEMBLY_CACHE, old) !== dir) rmSync(join(ASSEMBLY_CACHE, old), { recursive: true, force: true });
-  }
+  // Older assemblies of the same variant are of little use once their inputs changed; the newest
+  // few stay, since another checkout or process sharing this cache may still be running one.
+  const older = readdirSync(ASSEMBLY_CACHE)
+    .filter((d) => d.startsWith(prefix) && !d.includes('.tmp-'))
+    .map((d) => join(ASSEMBLY_CACHE, d))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const old of older.slice(KEEP)) rmSync(old, { recursive: true, force: true });
   log(`Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s: ${relative(ROOT, dir)}`);
   return dir;
 }
