@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Aspects, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
-import { Distribution, HttpVersion, OriginRequestPolicy, ResponseHeadersPolicy, AllowedMethods, CachePolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { Distribution, HttpVersion, OriginRequestPolicy, AllowedMethods, CachePolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke as ScheduleLambda } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -23,6 +23,7 @@ import { Functions } from './constructs/functions.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { ExportStore } from './constructs/storage.ts';
 import { ProcessorRegistry } from './constructs/registry.ts';
+import { SiteHeaders } from './constructs/site-headers.ts';
 
 export interface LetheStackProps extends StackProps {
   /** Domain the shop sends privacy mail from. @default offtek.example */
@@ -107,7 +108,7 @@ export class LetheStack extends Stack {
     const cdn = new Distribution(this, 'Cdn', {
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
-      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS },
+      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: new SiteHeaders(this, 'SiteHeaders').policy },
       additionalBehaviors: Object.fromEntries(
         ['/requests*', '/verify*', '/callbacks/*', '/exports/*', '/admin/*'].map((path) => [
           path,

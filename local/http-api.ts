@@ -37,16 +37,31 @@ export function apiRoutes(assembly: CloudAssembly, resolve: Resolve): ApiRoute[]
 
 type Behaviour = { pattern: RegExp; api: boolean; headers: Record<string, string> };
 
-/** CloudFront's managed SecurityHeadersPolicy, the one policy this distribution attaches. */
-const MANAGED_RESPONSE_HEADERS: Record<string, Record<string, string>> = {
-  '67f7725c-6f97-4210-82d7-5512b31e9d03': {
-    'referrer-policy': 'strict-origin-when-cross-origin',
-    'strict-transport-security': 'max-age=31536000',
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'SAMEORIGIN',
-    'x-xss-protection': '1; mode=block',
-  },
+type SecurityHeadersConfig = {
+  ContentSecurityPolicy?: { ContentSecurityPolicy: string };
+  ContentTypeOptions?: object;
+  FrameOptions?: { FrameOption: string };
+  ReferrerPolicy?: { ReferrerPolicy: string };
+  StrictTransportSecurity?: { AccessControlMaxAgeSec: number; IncludeSubdomains?: boolean; Preload?: boolean };
+  XSSProtection?: { Protection: boolean; ModeBlock?: boolean };
 };
+
+/** The headers an AWS::CloudFront::ResponseHeadersPolicy of the template adds, as CloudFront sends them. */
+function responseHeaders(assembly: CloudAssembly, policyId: string | undefined): Record<string, string> {
+  if (!policyId) return {};
+  const r = assembly.template.Resources[policyId];
+  if (r?.Type !== 'AWS::CloudFront::ResponseHeadersPolicy') throw new Error(`response headers policy ${policyId} is not in the template: a managed policy cannot be read back locally`);
+  const c = (r.Properties?.ResponseHeadersPolicyConfig?.SecurityHeadersConfig ?? {}) as SecurityHeadersConfig;
+  const h: Record<string, string> = {};
+  if (c.ContentSecurityPolicy) h['content-security-policy'] = c.ContentSecurityPolicy.ContentSecurityPolicy;
+  if (c.ContentTypeOptions) h['x-content-type-options'] = 'nosniff';
+  if (c.FrameOptions) h['x-frame-options'] = c.FrameOptions.FrameOption;
+  if (c.ReferrerPolicy) h['referrer-policy'] = c.ReferrerPolicy.ReferrerPolicy;
+  const t = c.StrictTransportSecurity;
+  if (t) h['strict-transport-security'] = [`max-age=${t.AccessControlMaxAgeSec}`, t.IncludeSubdomains && 'includeSubDomains', t.Preload && 'preload'].filter(Boolean).join('; ');
+  if (c.XSSProtection) h['x-xss-protection'] = c.XSSProtection.Protection ? `1${c.XSSProtection.ModeBlock ? '; mode=block' : ''}` : '0';
+  return h;
+}
 
 /** A CloudFront path pattern: `*` is any run of characters, `?` one, case-sensitive. */
 const glob = (p: string) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
@@ -69,7 +84,7 @@ export function distribution(assembly: CloudAssembly, resolve: Resolve) {
   const behaviour = (b: { TargetOriginId: string; ResponseHeadersPolicyId?: string }, pattern: string): Behaviour => {
     const o = origin(b.TargetOriginId);
     if (!o) throw new Error(`CloudFront origin ${b.TargetOriginId} is missing`);
-    return { pattern: glob(pattern), api: o.DomainName.includes('.execute-api.'), headers: MANAGED_RESPONSE_HEADERS[b.ResponseHeadersPolicyId ?? ''] ?? {} };
+    return { pattern: glob(pattern), api: o.DomainName.includes('.execute-api.'), headers: responseHeaders(assembly, b.ResponseHeadersPolicyId) };
   };
   const behaviours = [...(config.CacheBehaviors ?? []).map((b) => behaviour(b, b.PathPattern)), behaviour(config.DefaultCacheBehavior, '*')];
   // The site bucket: the default origin's bucket, filled by the BucketDeployment that targets it.
@@ -199,6 +214,7 @@ export interface FrontOptions {
 export async function startFront(port = 0) {
   // It listens first: its origin is the CloudFront domain the functions' environment refers to.
   let opts: FrontOptions | undefined;
+  let closing = false;
   let routes: Compiled[] = [];
   const authorize = authorizer();
   const json = (res: ServerResponse, status: number, message: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
@@ -208,7 +224,12 @@ export async function startFront(port = 0) {
     for (const r of routes) {
       const m = r.re.exec(url.pathname);
       if (!m || (r.method !== 'ANY' && r.method !== method)) continue;
-      const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
+      let params: Record<string, string>;
+      try {
+        params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
+      } catch {
+        return json(res, 400, 'Bad Request'); // malformed percent-encoding never reaches a function
+      }
       let claims: JWTPayload | undefined;
       if (r.jwt) {
         claims = await authorize(r.jwt, req.headers.authorization);
@@ -221,7 +242,7 @@ export async function startFront(port = 0) {
         result = (await (opts as FrontOptions).invoke(r.functionArn, toEvent(req, url, body, r, params, claims))) as APIGatewayProxyStructuredResultV2;
       } catch (e) {
         // API Gateway answers 500 when the integration fails; the body never carries the error.
-        console.error(`local api: ${r.routeKey} failed: ${(e as Error).name}`);
+        if (!closing) console.error(`local api: ${r.routeKey} failed: ${(e as Error).name}`);
         return json(res, 500, 'Internal Server Error');
       }
       const headers = { ...(result.headers ?? {}) } as Record<string, string | string[]>;
@@ -274,6 +295,7 @@ export async function startFront(port = 0) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((r) => {
+        closing = true;
         if (!server.listening) return r();
         server.closeAllConnections();
         server.close(() => r());

@@ -8,7 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditInput, chain } from '../core/audit.ts';
-import { ConcurrentUpdate } from '../core/errors.ts';
+import { ConcurrentUpdate, InvalidInput } from '../core/errors.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ddb } from './clients/dynamodb.ts';
@@ -303,7 +303,7 @@ export class DynamoRepository implements Repository {
         KeyConditionExpression: q.dueBefore ? 'gsi1pk = :p AND gsi1sk < :d' : 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': `STATUS#${q.status}`, ...(q.dueBefore ? { ':d': `${q.dueBefore}#~` } : {}) },
         Limit: q.limit ?? 50,
-        ExclusiveStartKey: q.cursor ? JSON.parse(Buffer.from(q.cursor, 'base64url').toString()) : undefined,
+        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, `STATUS#${q.status}`) : undefined,
       }),
     );
     return {
@@ -335,3 +335,22 @@ export class DynamoRepository implements Repository {
 
 export type { PrivacyRequest, ProcessorTask };
 
+/**
+ * A page cursor comes back from the browser: it must be a key this listing handed out (the index's
+ * four key attributes, all strings, for the same status), or it is a 400, never a DynamoDB error.
+ */
+function decodeCursor(cursor: string, gsi1pk: string): Record<string, string> {
+  const bad = () => new InvalidInput('invalid query', [{ path: 'cursor', message: 'not a cursor from this list' }]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  const names = [TABLE.partitionKey, TABLE.sortKey, TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey].sort();
+  if (!key || typeof key !== 'object' || Array.isArray(key)) throw bad();
+  const k = key as Record<string, unknown>;
+  if (JSON.stringify(Object.keys(k).sort()) !== JSON.stringify(names) || Object.values(k).some((v) => typeof v !== 'string' || v.length > 1024)) throw bad();
+  if (k[TABLE.gsi1.partitionKey] !== gsi1pk) throw bad();
+  return k as Record<string, string>;
+}

@@ -32,6 +32,15 @@ export function inputsHash(root = ROOT): string {
   return h.digest('hex').slice(0, 16);
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export interface AssemblyOptions {
   /** CDK context (-c key=value), e.g. a registry file for a bigger registry. */
   readonly context?: Record<string, string>;
@@ -74,6 +83,11 @@ export function ensureAssembly(opts: AssemblyOptions = {}): string {
     .map((d) => join(ASSEMBLY_CACHE, d))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const old of older.slice(KEEP)) rmSync(old, { recursive: true, force: true });
+  // A synthesis that was killed leaves its temporary directory behind.
+  for (const d of readdirSync(ASSEMBLY_CACHE)) {
+    const pid = Number(/\.tmp-(\d+)$/.exec(d)?.[1]);
+    if (pid && !alive(pid)) rmSync(join(ASSEMBLY_CACHE, d), { recursive: true, force: true });
+  }
   log(`Synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s: ${relative(ROOT, dir)}`);
   return dir;
 }

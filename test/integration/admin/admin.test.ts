@@ -30,11 +30,29 @@ beforeAll(async () => {
   [officer, viewer] = await Promise.all([login('officer'), login('viewer')]);
   rt.processors.setBehaviour('socialapp', { never: true });
   escalated = await confirmed('stuck@example.com');
-  await until(async () => (await (await call(`/requests/${escalated}`, officer)).json()).request?.status === 'awaiting_manual', 10_000, 'escalation');
+  // Escalated, and every other processor has answered: nothing moves under the tests any more.
+  await until(
+    async () => {
+      const d = (await (await call(`/requests/${escalated}`, officer)).json()) as { request?: { status: string }; tasks: { processorId: string; status: string }[] };
+      return d.request?.status === 'awaiting_manual' && d.tasks.every((t) => t.processorId === 'socialapp' || ['completed', 'not_found', 'retained'].includes(t.status));
+    },
+    15_000,
+    'escalation with the other tasks settled',
+  );
 });
 afterAll(async () => rt?.stopAndClean());
 
 describe('the admin API', () => {
+  it('answers a page cursor it never handed out with a field-level 400, and pages with one it did', async () => {
+    for (const cursor of ['garbage', Buffer.from('{"pk":1}').toString('base64url'), Buffer.from('{"pk":"a","sk":"b","gsi1pk":"STATUS#completed","gsi1sk":"c"}').toString('base64url')]) {
+      const r = await call(`/requests?status=awaiting_manual&cursor=${cursor}`, officer);
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({ issues: [{ path: 'cursor', message: 'not a cursor from this list' }] });
+    }
+    const first = await call('/requests?status=awaiting_manual', officer);
+    expect(first.status).toBe(200);
+  });
+
   it('refuses anyone without a valid token with 401', async () => {
     expect((await call('/requests')).status).toBe(401);
     expect((await call('/requests', 'not.a.jwt')).status).toBe(401);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SITE_CSP } from '../../../infra/constructs/site-headers.ts';
 import { type Booted, boot, until } from '../harness.ts';
 
 let rt: Booted;
@@ -77,6 +78,26 @@ describe('the requester side', () => {
     const over = await rt.submit({ type: 'erasure', email }, {}, '127.0.2.9');
     expect(over.status).toBe(429);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('serves every page with the security headers the template gives CloudFront', async () => {
+    for (const page of ['/', '/status.html', '/console.html', '/form.js']) {
+      const r = await rt.api(page);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-security-policy')).toBe(SITE_CSP);
+      expect(r.headers.get('x-frame-options')).toBe('DENY');
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(r.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    }
+    // A key that is not in the site bucket: CloudFront in front of S3 with origin access control says 403.
+    expect((await rt.api('/nope.html')).status).toBe(403);
+  });
+
+  it('answers malformed percent-encoding in a path with 400, never 500', async () => {
+    expect((await rt.api('/requests/%E0%A4%A/status?token=x')).status).toBe(400);
+    expect((await rt.api('/callbacks/%E0%A4%A', { method: 'POST', body: '{}' })).status).toBe(400);
+    expect((await rt.api('/exports/%E0%A4%A?token=x')).status).toBe(400);
   });
 
   it('hides the status of a request behind its token', async () => {
