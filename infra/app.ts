@@ -8,6 +8,7 @@ new LetheStack(app, 'Lethe', {
   env: { region: app.node.tryGetContext('region') ?? 'eu-west-2', account: process.env.CDK_DEFAULT_ACCOUNT },
   mailDomain: app.node.tryGetContext('mailDomain'),
   complianceEmail: app.node.tryGetContext('complianceEmail'),
+  alarmEmail: app.node.tryGetContext('alarmEmail'),
   registryFile: app.node.tryGetContext('registryFile'),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -30,6 +30,8 @@ export interface LetheStackProps extends StackProps {
   readonly mailDomain?: string;
   /** Where the compliance team receives escalations. */
   readonly complianceEmail?: string;
+  /** Who the alarms email (SNS email subscription). @default the compliance address */
+  readonly alarmEmail?: string;
   /** The processor registry file. @default config/processors.json */
   readonly registryFile?: string;
 }
@@ -178,7 +180,7 @@ export class LetheStack extends Stack {
     // Lambda refuses an environment over 4 KB at deploy time; fail the synth well before that.
     Aspects.of(this).add(new LambdaEnvironmentBudget());
 
-    const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, functions: Object.values(fn), key: data.key });
+    const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, functions: Object.values(fn), alarmEmail: props.alarmEmail ?? props.complianceEmail ?? `compliance@${mailDomain}` });
     new CfnOutput(this, 'FormUrl', { value: publicBase });
     new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });

@@ -1,8 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { METRICS } from '../../functions/core/metrics.ts';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -12,6 +15,8 @@ import { Construct } from 'constructs';
 export const ALARMS = {
   ExecutionsFailed: { metric: 'AWS/States ExecutionsFailed', threshold: 1, why: 'a request stopped without an outcome' },
   TasksTimedOut: { metric: 'Lethe TasksTimedOut', threshold: 1, why: 'a processor did not answer in time; the task waits for a human' },
+  TasksFailed: { metric: 'Lethe TasksFailed', threshold: 1, why: 'a processor could not be reached or reported a failure; the task waits for a human' },
+  ProcessorEndpointGone: { metric: 'Lethe ProcessorEndpointGone', threshold: 1, why: 'a processor endpoint answered 410 and was disabled' },
   OverdueRequests: { metric: 'Lethe OverdueRequests', threshold: 1, why: 'a request is past its legal deadline' },
   Api5xx: { metric: 'AWS/ApiGateway 5xx', threshold: 1, why: 'the API answered with a server error' },
   Throttles: { metric: 'AWS/Lambda Throttles (account)', threshold: 1, why: 'a function was throttled' },
@@ -21,14 +26,30 @@ export const ALARMS = {
 export class Monitoring extends Construct {
   readonly topic: Topic;
 
-  constructor(scope: Construct, id: string, props: { machine: StateMachine; api: HttpApi; functions: LambdaFunction[]; key: IKey }) {
+  constructor(scope: Construct, id: string, props: { machine: StateMachine; api: HttpApi; functions: LambdaFunction[]; alarmEmail: string }) {
     super(scope, id);
-    this.topic = new Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true });
-    const lethe = (name: string) => new Metric({ namespace: 'Lethe', metricName: name, statistic: 'Sum', period: Duration.minutes(15) });
+    // A key of its own: CloudWatch must encrypt what it publishes, and the data key is not for it.
+    const key = new Key(this, 'AlarmsKey', { enableKeyRotation: true, description: 'Lethe alarm topic', removalPolicy: RemovalPolicy.RETAIN });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    this.topic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
+    // An alarm that reaches nobody is no alarm: the compliance mailbox subscribes (it must confirm once).
+    this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    // Dimensions exactly as Powertools emits them: an alarm matches the whole dimension set.
+    const custom = (name: string, statistic = 'Sum') =>
+      new Metric({ namespace: METRICS.namespace, metricName: name, dimensionsMap: { service: METRICS.service }, statistic, period: Duration.minutes(15) });
     const metrics: Record<keyof typeof ALARMS, IMetric> = {
       ExecutionsFailed: props.machine.metricFailed({ period: Duration.minutes(5) }),
-      TasksTimedOut: lethe('TasksTimedOut'),
-      OverdueRequests: new Metric({ namespace: 'Lethe', metricName: 'OverdueRequests', statistic: 'Maximum', period: Duration.minutes(15) }),
+      TasksTimedOut: custom('TasksTimedOut'),
+      TasksFailed: custom('TasksFailed'),
+      ProcessorEndpointGone: custom('ProcessorEndpointGone'),
+      OverdueRequests: custom('OverdueRequests', 'Maximum'),
       Api5xx: props.api.metricServerError({ period: Duration.minutes(5) }),
       // Account-wide Lambda figures: an alarm's math may hold at most ten metrics, and Lethe has more functions.
       Throttles: LambdaFunction.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
