@@ -6,7 +6,7 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke as ScheduleLambda } from 'aws-cdk-lib/aws-scheduler-targets';
 import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -153,29 +153,34 @@ export class LetheStack extends Stack {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionArn('*')] }));
     }
     fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [executionArn('*')] }));
-    Validations.of(this).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${this.region}:${nagAccount(this)}:execution:${STATE_MACHINE_NAME}:*]`, reason: 'Executions are named by request id; admin and sweeper read or stop any execution of this one machine.' });
     for (const n of ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify'] as const) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [identity.emailIdentityArn, `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${mailConfig.configurationSetName}`] }));
     }
     exports.bucket.grantPut(fn.assemble);
-    exports.bucket.grantRead(fn.status);
-    exports.bucket.grantRead(fn.notify);
+    // Status only presigns downloads of export packages: GetObject on them, and the key to decrypt them.
+    fn.status.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
+    data.key.grantDecrypt(fn.status);
 
-    new Schedule(this, 'SweeperSchedule', {
+    const schedule = new Schedule(this, 'SweeperSchedule', {
       schedule: ScheduleExpression.rate(Duration.minutes(15)),
       target: new ScheduleLambda(fn.sweeper, {}),
       description: 'Deadlines, stuck tasks and reconciliation',
     });
 
     const logical = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
-    acknowledgeFindings(this, {
-      table: logical(data.table),
-      exports: logical(exports.bucket),
-      site: logical(site),
-      registry: logical(processorRegistry.bucket),
-      workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
-      sweeper: logical(fn.sweeper),
-    });
+    acknowledgeFindings(
+      this,
+      { table: logical(data.table), exports: logical(exports.bucket), site: logical(site), registry: logical(processorRegistry.bucket) },
+      {
+        functions,
+        exportReaders: [fn.assemble.role as Role, fn.status.role as Role],
+        workflow: workflow.machine,
+        workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
+        scheduler: schedule,
+        sweeper: logical(fn.sweeper),
+        executionReaders: [fn.admin.role as Role, fn.sweeper.role as Role],
+      },
+    );
 
     // Lambda refuses an environment over 4 KB at deploy time; fail the synth well before that.
     Aspects.of(this).add(new LambdaEnvironmentBudget());

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { AssetHashType, DockerImage, Duration, type ILocalBundling, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -37,6 +38,9 @@ export class Functions extends Construct {
     this.fn = Object.fromEntries(
       ALL_FUNCTIONS.map((name) => {
         const logGroup = new LogGroup(this, `${name}Logs`, { retention: RetentionDays.SIX_MONTHS });
+        // Its own log group only: the managed basic-execution policy would allow logs on every group.
+        const role = new Role(this, `${name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Lethe ${name} function` });
+        logGroup.grantWrite(role);
         const f = new LambdaFunction(this, name, {
           runtime: Runtime.NODEJS_22_X,
           architecture: Architecture.ARM_64,
@@ -58,12 +62,8 @@ export class Functions extends Construct {
           tracing: Tracing.ACTIVE,
           loggingFormat: LoggingFormat.JSON,
           logGroup,
+          role,
           environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: `lethe-${name}`, POWERTOOLS_METRICS_NAMESPACE: 'Lethe' },
-        });
-        // The basic execution role's managed policy only writes this function's own log group.
-        Validations.of(f).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: 'AWS managed basic execution policy: CloudWatch Logs for this function only.',
         });
         return [name, f];
       }),

@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -37,7 +37,8 @@ export class ProcessorRegistry extends Construct {
     return { REGISTRY_BUCKET: this.bucket.bucketName, REGISTRY_KEY };
   }
 
+  /** Read the one object, nothing else: no listing, no other key. */
   grantRead(g: IGrantable) {
-    return this.bucket.grantRead(g, REGISTRY_KEY);
+    return Grant.addToPrincipal({ grantee: g, actions: ['s3:GetObject'], resourceArns: [this.bucket.arnForObjects(REGISTRY_KEY)] });
   }
 }

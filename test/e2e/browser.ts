@@ -4,6 +4,8 @@ import { type Browser, chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+// Locally a missing browser skips the browser tests; in CI it is a failure, never a silent skip.
+if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 export const SHOTS = join(process.cwd(), 'test/e2e/screenshots');
 
 /** Debian's chromium, headless; no browser is downloaded. */

@@ -82,6 +82,8 @@ export function localResolver(template: CfnTemplate, env: Env): Resolve {
         return arn('kms', `key/${id}`);
       case 'AWS::Lambda::Function':
         return arn('lambda', `function:${prop(r, 'FunctionName', id)}`);
+      case 'AWS::Logs::LogGroup':
+        return arn('logs', `log-group:${prop(r, 'LogGroupName', id)}:*`);
       default:
         throw new Error(`test resolver: no Arn for ${r.Type}`);
     }

@@ -73,4 +73,25 @@ describe('the CDK stack', () => {
     const result = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(result.violations.map((v: { ruleName: string }) => v.ruleName)).toEqual([]);
   });
+
+  it('acknowledges no nag finding for the stack as a whole, only on the constructs concerned', () => {
+    expect(stack.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules')).toEqual([]);
+    const scoped = stack.node.findAll().filter((c) => c.node.metadata.some((m) => m.type === 'aws:cdk:acknowledged-rules'));
+    expect(scoped.length).toBeGreaterThan(5);
+  });
+
+  it('lets each function write its own log group only, with no AWS managed policy on its role', () => {
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } });
+    const roles = template.findResources('AWS::IAM::Role');
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(Object.keys(fns)).toHaveLength(ALL_FUNCTIONS.length);
+    for (const f of Object.values(fns)) {
+      const roleId = f.Properties.Role['Fn::GetAtt'][0] as string;
+      expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+      const logGroupId = f.Properties.LoggingConfig.LogGroup.Ref as string;
+      const statements = policies.filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+      const logs = statements.filter((st: { Action: string | string[] }) => [st.Action].flat().some((a) => a.startsWith('logs:')));
+      expect(logs).toEqual([{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }]);
+    }
+  });
 });
