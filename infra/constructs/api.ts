@@ -7,6 +7,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type FunctionName, ROUTES } from '../routes.ts';
 
+export const CALLBACK_ROUTE = 'POST /callbacks/{taskId}';
+
 export interface ApiProps {
   readonly functions: Record<FunctionName, IFunction>;
   readonly jwtIssuer: string;
@@ -42,8 +44,11 @@ export class Api extends Construct {
     }
     const logs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.SIX_MONTHS });
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
-    // Stage throttling on top of the per-IP and per-email limits the intake applies itself.
+    // Stage throttling on top of the per-IP and per-email limits the intake applies itself. Processor
+    // callbacks get a bucket of their own, so that a flood of form posts cannot starve them.
     stage.defaultRouteSettings = { throttlingBurstLimit: 50, throttlingRateLimit: 20 };
+    // RouteSettings is free-form JSON to CloudFormation: its keys are written as CloudFormation spells them.
+    stage.routeSettings = { [CALLBACK_ROUTE]: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } };
     stage.accessLogSettings = {
       destinationArn: logs.logGroupArn,
       // No query strings: the verify and status tokens travel there.

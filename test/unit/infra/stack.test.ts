@@ -94,4 +94,12 @@ describe('the CDK stack', () => {
       expect(logs).toEqual([{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }]);
     }
   });
+
+  it('throttles processor callbacks apart from the form, so form posts cannot starve them', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 20 },
+      RouteSettings: { 'POST /callbacks/{taskId}': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /callbacks/{taskId}' });
+  });
 });
