@@ -140,12 +140,14 @@ export class LetheStack extends Stack {
     // Least privilege, function by function.
     const rw = ['intake', 'verify', 'status', 'callback', 'admin', 'plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper'] as const;
     for (const n of rw) data.table.grantReadWriteData(fn[n]);
-    for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper'] as const) appSecret.grantRead(fn[n]);
+    // notify derives the export's download link from the app key (shared/crypto.ts derivedToken).
+    for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper', 'notify'] as const) appSecret.grantRead(fn[n]);
     for (const s of processorSecrets) for (const n of ['dispatch', 'callback', 'admin'] as const) s.grantRead(fn[n]);
     // By name, not by reference: the machine already depends on these functions (a cycle otherwise).
     const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`;
     const executionArn = (id: string) => `arn:${this.partition}:states:${this.region}:${this.account}:execution:${STATE_MACHINE_NAME}:${id}`;
-    fn.verify.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+    // The sweeper starts the execution a verified request is still owed (verify failed or died before starting it).
+    for (const n of ['verify', 'sweeper'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
     for (const n of ['dispatch', 'callback', 'escalate', 'admin'] as const) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [machineArn] }));
     }

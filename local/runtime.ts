@@ -236,17 +236,24 @@ export async function startRuntime(opts: RuntimeOptions) {
     for (const r of reapers) closers.push(r.stop);
 
     // EventBridge Scheduler: each schedule invokes its target with the schedule's input.
+    const scheduled: (() => void)[] = [];
     for (const [, s] of assembly.resources('AWS::Scheduler::Schedule')) {
       const p = resolveValue(s.Properties) as { ScheduleExpression: string; State?: string; Target: { Arn: string; Input?: string } };
       if (p.State === 'DISABLED') continue;
       const event = p.Target.Input ? JSON.parse(p.Target.Input) : {};
-      const timer = setInterval(() => void lambdas.invoke(p.Target.Arn, event).catch(() => undefined), opts.sweepEveryMs ?? rateMs(p.ScheduleExpression));
+      const fire = () => void lambdas.invoke(p.Target.Arn, event).catch(() => undefined);
+      const timer = setInterval(fire, opts.sweepEveryMs ?? rateMs(p.ScheduleExpression));
       timer.unref();
       closers.push(() => clearInterval(timer));
+      scheduled.push(fire);
     }
 
     // Executions that were running when the process died start again; every state is idempotent.
     await engine.resume();
+    // Then each schedule fires once now: this process may have been stopped for days, and deadlines
+    // that passed meanwhile, or links and emails left owed, must not wait for the first tick. On AWS
+    // nothing stops: the schedule keeps firing every 15 minutes, and fires within 15 minutes of a deploy.
+    for (const fire of scheduled) fire();
 
     return {
       assembly,

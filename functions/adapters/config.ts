@@ -25,9 +25,14 @@ const Env = z.object({
   ADMIN_JWT_ISSUER: z.string().default(''),
   ADMIN_JWKS_URL: z.string().default(''),
   ADMIN_JWT_AUDIENCE: z.string().default(''),
-  /** Intake rate limits (API Gateway stage throttling adds a global one on AWS). */
-  RATE_LIMIT_IP_PER_HOUR: z.coerce.number().int().positive().default(20),
-  RATE_LIMIT_EMAIL_PER_HOUR: z.coerce.number().int().positive().default(5),
+  /**
+   * New requests one client address may make in an hour (API Gateway stage throttling adds a global
+   * limit on AWS). High, because an office or a mobile carrier puts many people behind one address;
+   * a repeat of an open request is never counted, so it is never what stops a person's own request.
+   */
+  RATE_LIMIT_IP_PER_HOUR: z.coerce.number().int().positive().default(300),
+  /** Confirmation links mailed to one email address in an hour, over all its requests; the rest wait an hour, never refused. */
+  LINKS_PER_EMAIL_PER_HOUR: z.coerce.number().int().positive().default(5),
   DDB_ENDPOINT: Endpoint,
   SFN_ENDPOINT: Endpoint,
   SES_ENDPOINT: Endpoint,

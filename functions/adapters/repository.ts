@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditInput, chain } from '../core/audit.ts';
 import { ConcurrentUpdate, InvalidInput } from '../core/errors.ts';
+import type { Delivery } from '../core/outbox.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ddb } from './clients/dynamodb.ts';
@@ -25,6 +27,8 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receiv
   gsi1pk: `STATUS#${status}`,
   gsi1sk: `${r.dueDate ?? r.receivedAt.slice(0, 10)}#${r.id}`,
 });
+
+export type OutboxKind = 'outboxLink' | 'outboxOutcome';
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -68,22 +72,38 @@ export class DynamoRepository implements Repository {
     private readonly table: string = config.TABLE_NAME,
   ) {}
 
-  async createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date): Promise<void> {
-    // Two single-item writes: the PII first, so a request record never points at missing contact data.
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...key.pii(req.id), ...pii, ttl: epoch(piiExpiresAt) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...key.request(req.id), ...gsi1(req.status, req), ...req, ttl: epoch(piiExpiresAt) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  /**
+   * Writes a new request and its personal data; false when the request record exists already.
+   * Intake calls it for an id it has claimed (see claimDedupe), possibly from two writers at once
+   * (the claimer and a retry finishing a claim whose writer died): the request record's conditional
+   * put decides which of them delivers the link. The PII goes first, so a request record never
+   * points at missing contact data; a second writer finds it written and leaves it.
+   */
+  async createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date): Promise<boolean> {
+    await this.db
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.pii(req.id), ...pii, ttl: epoch(piiExpiresAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.request(req.id), ...gsi1(req.status, req), ...req, ttl: epoch(piiExpiresAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (lostRace(e)) return false;
+      throw e;
+    }
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
@@ -231,27 +251,27 @@ export class DynamoRepository implements Repository {
     return { count: Number(r.Attributes?.n ?? 1), resetAt };
   }
 
-  async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; lastLinkAt: string } | undefined> {
+  /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
+  async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; expiresAt: string } | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.dedupe(emailHash, type), ConsistentRead: true }));
-    return r.Item ? { requestId: r.Item.requestId, lastLinkAt: r.Item.lastLinkAt } : undefined;
+    return r.Item ? { requestId: r.Item.requestId, expiresAt: new Date(Number(r.Item.ttl ?? 0) * 1000).toISOString() } : undefined;
   }
 
-  /** Claims the dedupe slot for a new request, or moves its link timestamp; false when another writer won. */
-  async putDedupe(
-    emailHash: string,
-    type: string,
-    value: { requestId: string; lastLinkAt: string },
-    expect: { lastLinkAt: string } | undefined,
-    expiresAt: Date,
-  ): Promise<boolean> {
+  /**
+   * Intake's first write: claims the (email, type) pair for a new request id. It succeeds only where
+   * no claim exists, the claim has expired (DynamoDB's TTL deletes late), or the claim is still the
+   * one the caller read (`replacing`: it points at a closed request). Of simultaneous submissions
+   * exactly one wins; the others belong to its request and mail nothing of their own.
+   */
+  async claimDedupe(emailHash: string, type: string, requestId: string, now: Date, expiresAt: Date, replacing?: string): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...key.dedupe(emailHash, type), ...value, ttl: epoch(expiresAt) },
-          ...(expect
-            ? { ConditionExpression: 'lastLinkAt = :l', ExpressionAttributeValues: { ':l': expect.lastLinkAt } }
-            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          Item: { ...key.dedupe(emailHash, type), requestId, claimedAt: now.toISOString(), ttl: epoch(expiresAt) },
+          ConditionExpression: `attribute_not_exists(pk) OR #ttl < :now${replacing ? ' OR requestId = :old' : ''}`,
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': epoch(now), ...(replacing ? { ':old': replacing } : {}) },
         }),
       );
       return true;
@@ -259,6 +279,122 @@ export class DynamoRepository implements Repository {
       if (lostRace(e)) return false;
       throw e;
     }
+  }
+
+  /**
+   * Takes over an undelivered email whose lease has run out (its writer finished badly or died):
+   * only one claimant wins. See functions/core/outbox.ts.
+   */
+  async claimDelivery(requestId: string, kind: OutboxKind, next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(requestId, kind, next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
+      ':until': next.until,
+      ':owner': next.owner,
+      ':now': now.toISOString(),
+    });
+  }
+
+  /** Puts an undelivered email off until `until`, for anyone to deliver then (a link over the address's hourly share). */
+  async deferDelivery(requestId: string, kind: OutboxKind, seq: number, until: string): Promise<boolean> {
+    return this.updateDelivery(requestId, kind, seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
+  }
+
+  /** Marks an email delivered (removes its intent), with any bookkeeping in the same write; false if it was not that one. */
+  async clearDelivery(requestId: string, kind: OutboxKind, seq: number, set: Record<string, unknown> = {}): Promise<boolean> {
+    const names = Object.keys(set);
+    const sets = names.map((_, i) => `#s${i} = :s${i}`);
+    return this.updateDelivery(
+      requestId,
+      kind,
+      seq,
+      `REMOVE #k${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
+      undefined,
+      Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]])),
+      Object.fromEntries(names.map((n, i) => [`#s${i}`, n])),
+    );
+  }
+
+  /**
+   * Outbox bookkeeping changes no status and appends no audit event, so it leaves the version alone:
+   * a requester confirming at that very moment must not lose a race against their own email.
+   */
+  private async updateDelivery(
+    requestId: string,
+    kind: OutboxKind,
+    seq: number,
+    update: string,
+    extraCondition: string | undefined,
+    values: Record<string, unknown>,
+    names: Record<string, string> = {},
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.request(requestId),
+          UpdateExpression: update,
+          ConditionExpression: `#k.#seq = :seq${extraCondition ? ` AND ${extraCondition}` : ''}`,
+          ExpressionAttributeNames: { '#k': kind, '#seq': 'seq', ...(update.includes('#until') ? { '#until': 'until', '#owner': 'owner' } : {}), ...names },
+          ExpressionAttributeValues: { ':seq': seq, ...values },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (lostRace(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Unverified requests with a confirmation link still to mail (they expire after 7 days, so the list stays short). */
+  async listPendingLinks(): Promise<StoredRequest[]> {
+    const out: StoredRequest[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TABLE.gsi1.name,
+          KeyConditionExpression: 'gsi1pk = :p',
+          FilterExpression: 'attribute_exists(outboxLink)',
+          ExpressionAttributeValues: { ':p': 'STATUS#unverified' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...(r.Items ?? []).map((i) => strip(i) as StoredRequest));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /**
+   * Completed requests are kept for ever, so the sweeper cannot list them to find an outcome email
+   * still to send: Notify writes this marker before its completing write, and deletes it once the
+   * email is out. The request record stays the truth; a marker is only where to look.
+   */
+  async putOutboxMarker(kind: 'outcome', requestId: string, at: Date): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.outbox(kind, requestId), requestId, at: at.toISOString(), ttl: epoch(at) + 90 * 86_400 } }));
+  }
+
+  async deleteOutboxMarker(kind: 'outcome', requestId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key.outbox(kind, requestId) }));
+  }
+
+  async listOutboxMarkers(kind: 'outcome'): Promise<{ requestId: string; at: string }[]> {
+    const out: { requestId: string; at: string }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :k)',
+          ExpressionAttributeValues: { ':pk': key.outbox(kind, '').pk, ':k': key.outbox(kind, '').sk },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...(r.Items ?? []).map((i) => ({ requestId: String(i.requestId), at: String(i.at) })));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   async clearDedupe(emailHash: string, type: string, requestId: string): Promise<void> {

@@ -5,6 +5,9 @@
  * Items (pk / sk):
  *   REQ#<id>      / REQUEST        the request: status, version, dates, hash of the email, its audit chain.
  *                                  No personal data, so it stays as the proof-of-compliance record.
+ *                                  Its outbox (functions/core/outbox.ts): `outboxLink` and `outboxOutcome`,
+ *                                  an email still to send, written in the same conditional write as the
+ *                                  state change that owes it; `linkSeq` and `linkAt`, the last link.
  *   REQ#<id>      / PII            email, name, order number; expires by TTL (7 days unverified,
  *                                  30 days after the request ends).
  *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
@@ -12,7 +15,12 @@
  *   REQ#<id>      / RESULT#<proc>  an export callback's results and signed bytes (personal data; TTL 120 days).
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
- *   DEDUPE#<emailHash>#<type> / DEDUPE    the open request for that email and type (duplicates).
+ *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
+ *                                  belong to. Intake's first write, conditional, so that of simultaneous
+ *                                  submissions one creates the request and the others join it.
+ *   OUTBOX        / outcome#<id>   a completed request whose outcome email may still be owed, written
+ *                                  before Notify's completing write and deleted after the email: the
+ *                                  sweeper reads these, since completed requests are never listed.
  *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request.
  *   SUPPRESS#<hmac> / SUPPRESS     the suppression list (objections to marketing), HMAC of the address.
  *   CUSTOMER#<hmac> / CUSTOMER     the shop's customer directory (seeded locally; a real shop's API on AWS).
@@ -39,4 +47,5 @@ export const key = {
   verify: (tokenHash: string) => ({ pk: `VERIFY#${tokenHash}`, sk: 'VERIFY' }),
   suppress: (hmac: string) => ({ pk: `SUPPRESS#${hmac}`, sk: 'SUPPRESS' }),
   customer: (hmac: string) => ({ pk: `CUSTOMER#${hmac}`, sk: 'CUSTOMER' }),
+  outbox: (kind: string, requestId: string) => ({ pk: 'OUTBOX', sk: `${kind}#${requestId}` }),
 };

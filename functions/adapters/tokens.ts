@@ -22,6 +22,16 @@ export class VerificationTokens {
     );
   }
 
+  /**
+   * Stores a derived token's record once (see shared/crypto.ts): mailing the same link again keeps
+   * the first record, its expiry and its count of wrong passwords.
+   */
+  async putOnce(tokenHash: string, rec: VerifyRecord): Promise<void> {
+    await this.put(tokenHash, rec).catch((e) => {
+      if ((e as Error)?.name !== 'ConditionalCheckFailedException') throw e;
+    });
+  }
+
   async get(tokenHash: string): Promise<VerifyRecord | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.verify(tokenHash), ConsistentRead: true }));
     return r.Item ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0 } : undefined;

@@ -102,6 +102,8 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     // A late or repeated answer under a new id: the same outcome is fine, a different one is not.
     if (task.outcome && canonical(task.outcome) === canonical(outcome)) return { status: 'duplicate' };
+    // An officer resolved it meanwhile with the outcome the processor now reports: they agree.
+    if (task.status === 'resolved' && task.outcome?.reason === body.request_status) return { status: 'duplicate' };
     await refuse(task, `task already ${task.status}`, r, deps, at);
   }
   if (ESCALATED_TASK_STATUSES.includes(task.status) && body.request_status === 'failed') {

@@ -1,9 +1,13 @@
-import type { Language, RequestType } from './model.ts';
+import { describeHold, warrantyWarning } from './holds.ts';
+import type { Language, LegalHold, RequestType } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { FINISHED_TASK_STATUSES } from './status.ts';
 
 /** Days the requester's contact data is kept after a request ends (then TTL removes it). */
 export const PII_RETENTION_DAYS_AFTER_CLOSE = 30;
+
+/** How long the emailed download link of an export works. */
+export const DOWNLOAD_HOURS = 72;
 
 /** The request may complete when no task is still waiting on a processor or a human. */
 export const allTasksSettled = (tasks: readonly StoredTask[]) => tasks.every((t) => FINISHED_TASK_STATUSES.includes(t.status));
@@ -38,4 +42,31 @@ export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], e
     subject: 'Your privacy request is complete',
     text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, '', ...lines, ...extra, '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
   };
+}
+
+/** What was kept, from the processors' `retained` answers (basis and until-date), once per basis. */
+function keptRecords(tasks: readonly StoredTask[]): Pick<LegalHold, 'basis' | 'until'>[] {
+  const seen = new Map<string, Pick<LegalHold, 'basis' | 'until'>>();
+  for (const t of tasks) {
+    if (t.status === 'retained' && t.outcome?.legal_basis) seen.set(t.outcome.legal_basis, { basis: t.outcome.legal_basis, until: t.outcome.retained_until ?? null });
+  }
+  return [...seen.values()];
+}
+
+const downloadLine = (lang: Language, url: string) =>
+  lang === 'fr'
+    ? `Vos données sont prêtes. Téléchargez-les ici (lien valable 72 heures) :\n${url}`
+    : `Your data is ready. Download it here (the link works for 72 hours):\n${url}`;
+
+/**
+ * The outcome email of a completed request, built from stored data only (the tasks' outcomes, the
+ * request's choices, the download link whose secret is derived, not stored), so that mailing it
+ * again sends the same email.
+ */
+export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[], downloadUrl?: string) {
+  const extra: string[] = [];
+  for (const h of keptRecords(tasks)) extra.push('', describeHold(h, req.language));
+  if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
+  if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));
+  return outcomeEmail(req, tasks, extra);
 }

@@ -1,5 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
+import type { Delivery } from './outbox.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -7,6 +8,12 @@ export type StoredRequest = PrivacyRequest & {
   audit: AuditEvent[];
   /** SHA-256 of the status-page token; the token itself is only in the requester's email. */
   statusTokenHash: string;
+  /** The outbox (core/outbox.ts): the confirmation link and the outcome email still to send. */
+  outboxLink?: Delivery;
+  outboxOutcome?: Delivery;
+  /** The number of the last confirmation link, and when it went (or goes) out. */
+  linkSeq?: number;
+  linkAt?: string;
 };
 
 export type StoredTask = ProcessorTask & {
@@ -26,7 +33,8 @@ export type Pii = {
 export type RequestPage = { items: StoredRequest[]; cursor?: string };
 
 export interface Repository {
-  createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date): Promise<void>;
+  /** False when the request record exists already (another writer created it). */
+  createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date): Promise<boolean>;
   getRequest(id: string): Promise<StoredRequest | undefined>;
   getPii(id: string): Promise<Pii | undefined>;
   setPiiExpiry(id: string, expiresAt: Date): Promise<void>;

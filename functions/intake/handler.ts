@@ -16,7 +16,7 @@ const deps = {
   mailer,
   clock: systemClock,
   baseUrl: config.PUBLIC_BASE_URL,
-  limits: { perIpPerHour: config.RATE_LIMIT_IP_PER_HOUR, perEmailPerHour: config.RATE_LIMIT_EMAIL_PER_HOUR },
+  limits: { perIpPerHour: config.RATE_LIMIT_IP_PER_HOUR, linksPerEmailPerHour: config.LINKS_PER_EMAIL_PER_HOUR },
 };
 
 /** POST /requests: the privacy form. Always 202 with the same body, customer or not. */

@@ -1,80 +1,118 @@
+import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
-import type { VerificationTokens } from '../adapters/tokens.ts';
-import { confirmationEmail } from '../core/emails.ts';
-import { TooManyRequests } from '../core/errors.ts';
-import type { SubmitBody } from '../core/intake.ts';
-import type { Clock, Mailer } from '../core/ports.ts';
-import { isOpenRequest } from '../core/status.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { emailHash, hmac, newToken, sha256 } from '../shared/crypto.ts';
+import type { VerificationTokens } from '../adapters/tokens.ts';
+import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
+import type { SubmitBody } from '../core/intake.ts';
+import { ACCEPTED, type Accepted, lease, LINK_EVERY_MINUTES, nextLink, secondsUntil, waitAnswer } from '../core/outbox.ts';
+import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
+import { isOpenRequest } from '../core/status.ts';
+import { derivedToken, emailHash, hmac, sha256 } from '../shared/crypto.ts';
+import { deliverLink, type LinkResult } from '../shared/outbox.ts';
 
 export const UNVERIFIED_TTL_DAYS = 7;
-export const LINK_EVERY_MINUTES = 10;
 const DAY = 86_400_000;
 
-export type Limits = { perIpPerHour: number; perEmailPerHour: number };
+export type Limits = {
+  /** New requests from one client address in an hour (repeats of an open request are never counted or refused). */
+  perIpPerHour: number;
+  /** Confirmation links mailed to one email address in an hour; more are sent the next hour, never refused. */
+  linksPerEmailPerHour: number;
+};
 export type SubmitDeps = { repo: DynamoRepository; tokens: VerificationTokens; mailer: Mailer; clock: Clock; baseUrl: string; limits: Limits };
-
-/** The one answer intake ever gives, whoever the email belongs to. */
-export const ACCEPTED = {
-  fr: { status: 'check_your_email', message: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' },
-  en: { status: 'check_your_email', message: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.' },
-} as const;
 
 /**
  * Records a request and emails its confirmation link. Whether the address belongs to a customer is
- * never looked up here, so the work, the answer and its timing are the same for everyone.
+ * never looked up here, so the work and the answer are the same for everyone.
+ *
+ * The first write is the claim on (email, type) (repo.claimDedupe): of simultaneous submissions one
+ * wins, and the others join its request. The request is then written with its link recorded as owed
+ * (`outboxLink`) in the same write, and the link is mailed; a crash anywhere leaves either nothing
+ * the requester was told about, or an owed link that a retry or the sweeper delivers.
  */
-export async function submitRequest(body: SubmitBody, sourceIp: string, deps: SubmitDeps) {
+export async function submitRequest(body: SubmitBody, sourceIp: string, deps: SubmitDeps): Promise<Accepted> {
   const now = deps.clock.now();
-  const [eh, ih] = await Promise.all([emailHash(body.email), hmac(`ip:${sourceIp}`)]);
+  const lang = body.language;
+  const eh = await emailHash(body.email);
+  // This invocation's name on a link it records: anyone else (a retry, the sweeper) waits for its lease.
+  const me = randomUUID();
+  const linkDeps = { ...deps, linksPerHour: deps.limits.linksPerEmailPerHour };
 
-  const [ip, mail] = await Promise.all([deps.repo.hit('ip', ih, 3600, now), deps.repo.hit('email', eh, 3600, now)]);
-  const over = [ip.count > deps.limits.perIpPerHour && ip, mail.count > deps.limits.perEmailPerHour && mail].find(Boolean);
-  if (over) throw new TooManyRequests('too many requests', Math.max(1, over.resetAt - Math.floor(now.getTime() / 1000)));
+  const answer = (r: LinkResult): Accepted =>
+    r.sent || !r.waitUntil ? ACCEPTED[lang] : waitAnswer(lang, secondsUntil(r.waitUntil, now), r.deferred ? 'deferred' : 'recent');
 
-  const open = await deps.repo.getDedupe(eh, body.type);
-  if (open) {
-    const existing = await deps.repo.getRequest(open.requestId);
-    if (existing && isOpenRequest(existing.status)) {
-      const recent = now.getTime() - Date.parse(open.lastLinkAt) < LINK_EVERY_MINUTES * 60_000;
-      if (recent || existing.status !== 'unverified') return ACCEPTED[body.language];
-      // A fresh link for the same request; the conditional write lets only one concurrent resend through.
-      const won = await deps.repo.putDedupe(eh, body.type, { requestId: existing.id, lastLinkAt: now.toISOString() }, open, new Date(now.getTime() + UNVERIFIED_TTL_DAYS * DAY));
-      if (won) await sendLink(existing.id, existing.language, existing.type, body.email, now, deps, undefined);
-      return ACCEPTED[body.language];
+  /** A submission for an open request: it joins it, and mails a link only when one is owed or due. */
+  async function repeat(req: StoredRequest): Promise<Accepted> {
+    // Confirmed already: nothing to mail, and nothing to tell anyone who is not the requester.
+    if (req.status !== 'unverified') return ACCEPTED[lang];
+    // A link is owed: delivered here only if whoever owes it has run out of time.
+    if (req.outboxLink) return answer(await deliverLink(req, me, now, linkDeps));
+    const next = nextLink(req.linkAt ?? req.receivedAt, now);
+    if (!next.ok) return waitAnswer(lang, next.waitSeconds, 'recent');
+    const seq = (req.linkSeq ?? 0) + 1;
+    let owed: StoredRequest;
+    try {
+      owed = await deps.repo.transitionRequest(
+        req,
+        'unverified',
+        { linkSeq: seq, linkAt: now.toISOString(), outboxLink: lease(seq, me, now) },
+        { at: now.toISOString(), actor: 'requester', action: 'link', subject: req.id, data: { link: seq } },
+      );
+    } catch (e) {
+      // Another submission recorded a new link at this very moment: that one goes out.
+      if (e instanceof ConcurrentUpdate) return waitAnswer(lang, LINK_EVERY_MINUTES * 60, 'recent');
+      throw e;
     }
+    return answer(await deliverLink(owed, me, now, linkDeps));
   }
 
-  const id = ulid(now.getTime());
-  const statusToken = newToken();
-  const expires = new Date(now.getTime() + UNVERIFIED_TTL_DAYS * DAY);
-  await deps.repo.createRequest(
-    {
+  /** Writes the claimed request with its first link owed. Two writers may race here; the request record's conditional put picks one. */
+  async function create(id: string, expires: Date): Promise<Accepted> {
+    const req: StoredRequest = {
       id,
       type: body.type,
-      language: body.language,
+      language: lang,
       status: 'unverified',
       version: 0,
       emailHash: eh,
       details: { eraseWarranty: body.eraseWarranty ?? false, objections: body.objections ?? [], rectification: body.rectification },
       receivedAt: now.toISOString(),
       pausedDays: 0,
-      statusTokenHash: sha256(statusToken),
+      statusTokenHash: sha256(await derivedToken('status', id)),
       audit: [],
-    },
-    { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber },
-    expires,
-  );
-  await deps.repo.putDedupe(eh, body.type, { requestId: id, lastLinkAt: now.toISOString() }, open, expires);
-  await sendLink(id, body.language, body.type, body.email, now, deps, statusToken);
-  return ACCEPTED[body.language];
-}
+      linkSeq: 1,
+      linkAt: now.toISOString(),
+      outboxLink: lease(1, me, now),
+    };
+    if (await deps.repo.createRequest(req, { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber }, expires)) {
+      return answer(await deliverLink(req, me, now, linkDeps));
+    }
+    const existing = await deps.repo.getRequest(id);
+    if (!existing) throw new ConcurrentUpdate(`request ${id} changed concurrently; try again`);
+    return repeat(existing);
+  }
 
-async function sendLink(id: string, lang: 'fr' | 'en', type: SubmitBody['type'], email: string, now: Date, deps: SubmitDeps, statusToken?: string) {
-  const token = newToken();
-  await deps.tokens.put(sha256(token), { requestId: id, expiresAt: new Date(now.getTime() + DAY).toISOString(), attempts: 0 });
-  const verify = `${deps.baseUrl}/verify?token=${token}`;
-  const status = statusToken ? `${deps.baseUrl}/status.html?id=${id}&token=${statusToken}` : `${deps.baseUrl}/status.html?id=${id}`;
-  await deps.mailer.send({ to: email.trim(), ...confirmationEmail(lang, type, { verify, status }), kind: 'transactional' });
+  let counted = false;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const claim = await deps.repo.getDedupe(eh, body.type);
+    const live = claim && Date.parse(claim.expiresAt) > now.getTime() ? claim : undefined;
+    if (live) {
+      const req = await deps.repo.getRequest(live.requestId);
+      // Claimed but not written yet: its writer is still at it, or died before writing. Writing it
+      // is idempotent, so this submission writes it too, and the conditional put decides who mails.
+      if (!req) return create(live.requestId, new Date(live.expiresAt));
+      if (isOpenRequest(req.status)) return repeat(req);
+    }
+    // Only a new request counts against the client address: a person's own repeat never does.
+    if (!counted) {
+      counted = true;
+      const ip = await deps.repo.hit('ip', await hmac(`ip:${sourceIp}`), 3600, now);
+      if (ip.count > deps.limits.perIpPerHour) throw new TooManyRequests('too many requests', Math.max(1, ip.resetAt - Math.floor(now.getTime() / 1000)));
+    }
+    const id = ulid(now.getTime());
+    const expires = new Date(now.getTime() + UNVERIFIED_TTL_DAYS * DAY);
+    if (await deps.repo.claimDedupe(eh, body.type, id, now, expires, claim?.requestId)) return create(id, expires);
+    // Another submission claimed the pair first: read again, and join its request.
+  }
+  throw new ConcurrentUpdate('the request for this address changed concurrently; try again');
 }

@@ -13,3 +13,12 @@ export async function hmac(value: string): Promise<string> {
   return createHmac('sha256', (await appKeys()).hmacKey).update(value).digest('hex');
 }
 export const emailHash = (email: string) => hmac(`email:${normaliseEmail(email)}`);
+
+/**
+ * A link's secret, derived from the app key and what the link is for (32 bytes, URL-safe, like
+ * newToken). Whoever mails a link again (a retry, the sweeper) mails the very same one, so a second
+ * copy of an email is harmless, and nothing but the token's SHA-256 is ever stored.
+ */
+export async function derivedToken(purpose: 'verify' | 'status' | 'download', ...parts: string[]): Promise<string> {
+  return createHmac('sha256', (await appKeys()).hmacKey).update(`token:${purpose}:${parts.join(':')}`).digest('base64url');
+}

@@ -1,11 +1,20 @@
 import middy from '@middy/core';
 import { z } from 'zod';
+import { config } from '../adapters/config.ts';
 import { SesMailer } from '../adapters/mailer.ts';
+import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { sweep } from './sweep.ts';
 
-const deps = { repo, mailer: new SesMailer(), workflow: new StepFunctionsWorkflow() };
+const deps = {
+  repo,
+  mailer: new SesMailer(),
+  workflow: new StepFunctionsWorkflow(),
+  tokens: new VerificationTokens(),
+  baseUrl: config.PUBLIC_BASE_URL,
+  linksPerHour: config.LINKS_PER_EMAIL_PER_HOUR,
+};
 // EventBridge Scheduler passes the scheduled time; without one, the sweep runs on the current time.
 const Event = z.object({ time: z.iso.datetime({ offset: true }).optional() }).loose();
 

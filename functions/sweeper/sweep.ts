@@ -6,9 +6,10 @@ import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { daysUntil } from '../core/deadline.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
+import { sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
 import { metrics } from '../shared/powertools.ts';
 
-export type SweepDeps = { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
+export type SweepDeps = SweepOutboxDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
 
 const REMINDER_DAYS = [7, 2] as const;
 const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
@@ -20,7 +21,9 @@ const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
 export async function sweep(now: Date, deps: SweepDeps) {
   const today = now.toISOString().slice(0, 10);
   const at = now.toISOString();
-  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[] };
+  // First, whatever intake, verify or notify recorded as owed and did not deliver: links, executions, outcome emails.
+  const outbox = await sweepOutbox(now, deps);
+  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[], ...outbox };
   for (const status of ['verified', 'in_progress', 'awaiting_manual'] as const) {
     const { items } = await deps.repo.listRequests({ status, limit: 500 });
     for (const item of items) {
@@ -53,7 +56,6 @@ export async function sweep(now: Date, deps: SweepDeps) {
       const p = registry.processors.find((x) => x.id === t.processorId);
       if (p && ['sent', 'in_progress'].includes(t.status) && t.sentAt && Date.parse(t.sentAt) + p.timeoutSeconds * 1000 < now.getTime()) {
         // A callback landing at this very moment wins; the next sweep looks again.
-        // A callback landing at this very moment wins; the next sweep looks again.
         const escalated = await deps.repo
           .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
           .catch((e) => {
@@ -62,15 +64,15 @@ export async function sweep(now: Date, deps: SweepDeps) {
         if (escalated) report.escalatedTasks.push(t.taskId);
       }
     }
-    if (req.status !== 'verified') {
-      const ex = await deps.workflow.describe(req.id);
-      if (!ex || ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(String(ex.status))) {
-        report.lostExecutions.push(req.id);
-        if (!flags.has('execution-lost')) {
-          flags.add('execution-lost');
-          await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: 'execution-lost', subject: req.id, data: { execution: ex?.status ?? 'missing' } });
-          await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: `Request ${req.id}: its workflow ${ex ? String(ex.status).toLowerCase() : 'is missing'}`, text: `Request ${req.id} is ${req.status} but its execution is ${ex?.status ?? 'missing'}. Check it in the console.` });
-        }
+    const ex = await deps.workflow.describe(req.id);
+    // A verified request without an execution is owed one, which the outbox pass above started;
+    // one whose execution failed is lost like any other.
+    if (ex ? ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(String(ex.status)) : req.status !== 'verified') {
+      report.lostExecutions.push(req.id);
+      if (!flags.has('execution-lost')) {
+        flags.add('execution-lost');
+        await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: 'execution-lost', subject: req.id, data: { execution: ex?.status ?? 'missing' } });
+        await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: `Request ${req.id}: its workflow ${ex ? String(ex.status).toLowerCase() : 'is missing'}`, text: `Request ${req.id} is ${req.status} but its execution is ${ex?.status ?? 'missing'}. Check it in the console.` });
       }
     }
   }

@@ -5,10 +5,9 @@ import { dueDate } from '../core/deadline.ts';
 import type { Language } from '../core/model.ts';
 import type { Clock, CustomerDirectory, Workflow } from '../core/ports.ts';
 import { sha256 } from '../shared/crypto.ts';
+import { startVerified } from '../shared/outbox.ts';
 
 export const MAX_ATTEMPTS = 5;
-/** PII outlives the deadline by this much while the request is open; completion shortens it. */
-const PII_DAYS_AFTER_DUE = 120;
 
 export type VerifyDeps = { repo: DynamoRepository; tokens: VerificationTokens; customers: CustomerDirectory; workflow: Workflow; clock: Clock };
 
@@ -65,14 +64,16 @@ export async function confirm(token: string, password: string | undefined, deps:
       'verified',
       { verifiedAt, dueDate: due },
       { at: verifiedAt, actor: 'requester', action: 'verify', subject: req.id, from: 'unverified', to: 'verified', data: { dueDate: due, accountChecked: pw.ask } },
-      { removeTtl: true },
+      // A link still owed is no use once confirmed.
+      { removeTtl: true, remove: ['outboxLink'] },
     );
-    await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${due}T00:00:00Z`) + PII_DAYS_AFTER_DUE * 86_400_000));
   } else if (!['verified', 'in_progress', 'awaiting_manual', 'completed'].includes(req.status)) {
     return { kind: 'invalid', lang };
   }
-  // Named by the request id: a double click, or a retry after a crash, starts nothing twice.
-  if (req.status === 'verified') await deps.workflow.start(req.id, { requestId: req.id });
+  // `verified` is the intent: until Plan moves the request on, its execution is owed. Delivered here,
+  // and again by a retry with the same link or by the sweeper if this fails or dies; the execution
+  // is named by the request id, so a double click, a retry or the sweeper starts nothing twice.
+  if (req.status === 'verified') await startVerified(req, deps);
   // Single use: burnt only once the work has started, so a crash in between can be retried with the same link.
   await deps.tokens.burn(found.hash);
   return { kind: 'confirmed', lang, due: req.dueDate ?? '' };

@@ -26,6 +26,18 @@ export interface RecordedCall {
   readonly body?: string;
 }
 
+/**
+ * A crash armed for one function (tests only): its sandbox dies at the first AWS call to `service`
+ * with `action` (the X-Amz-Target's operation, e.g. PutItem, or SendEmail for SES), whose body
+ * contains `match` if given: `before` the request leaves, or `after` its answer arrived.
+ */
+export interface CrashRule {
+  readonly service: string;
+  readonly action: string;
+  readonly when: 'before' | 'after';
+  readonly match?: string;
+}
+
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 type Environment = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending>; dead: boolean };
 
@@ -56,6 +68,7 @@ export class LambdaPool {
   private readonly byKey = new Map<string, LocalFunction>();
   private readonly envs = new Map<string, Environment>();
   private readonly logs = new Map<string, WriteStream>();
+  private readonly crashes = new Map<string, CrashRule[]>();
   private next = 0;
 
   constructor(
@@ -73,6 +86,18 @@ export class LambdaPool {
     return f;
   }
 
+  /**
+   * Arms a crash of a function's sandbox at one AWS call (see CrashRule), as a process killed there:
+   * the invocation fails with Runtime.ExitError and the next one starts a fresh sandbox. One-shot;
+   * the sandbox in use is retired so that the next invocation starts with the crash armed.
+   */
+  crashOn(key: string, rule: CrashRule) {
+    const f = this.get(key);
+    this.crashes.set(f.logicalId, [...(this.crashes.get(f.logicalId) ?? []), rule]);
+    const env = this.envs.get(f.logicalId);
+    if (env && !env.dead && env.pending.size === 0) this.retire(env, f);
+  }
+
   private log(f: LocalFunction): WriteStream {
     let s = this.logs.get(f.name);
     if (!s) {
@@ -85,12 +110,14 @@ export class LambdaPool {
   private environment(f: LocalFunction): Environment {
     const existing = this.envs.get(f.logicalId);
     if (existing && !existing.dead) return existing;
+    const crashes = this.crashes.get(f.logicalId) ?? [];
+    this.crashes.delete(f.logicalId);
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       env: f.environment,
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: f.memoryMb },
-      workerData: { fn: f.environment.AWS_LAMBDA_FUNCTION_NAME ?? f.name, assetDir: f.assetDir, handler: f.handler, functionArn: f.arn, memoryMb: f.memoryMb, services: this.opts.services, record: Boolean(this.opts.record) },
+      workerData: { fn: f.environment.AWS_LAMBDA_FUNCTION_NAME ?? f.name, assetDir: f.assetDir, handler: f.handler, functionArn: f.arn, memoryMb: f.memoryMb, services: this.opts.services, record: Boolean(this.opts.record), crashes },
     });
     worker.stdout.pipe(this.log(f), { end: false });
     worker.stderr.pipe(this.log(f), { end: false });

@@ -8,9 +8,26 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const { fn, assetDir, handler, functionArn, memoryMb, services, record } = workerData;
 
+// Crashes armed by the tests (LambdaPool.crashOn): the sandbox dies at one exact AWS call, before
+// the call leaves or once its answer arrives, as a process killed at that step boundary would.
+const crashes = [...(workerData.crashes ?? [])];
+const crashAt = (when, call) => {
+  const i = crashes.findIndex((c) => c.when === when && c.service === call.service && call.action === c.action && (!c.match || (call.body ?? '').includes(c.match)));
+  if (i < 0) return;
+  crashes.splice(i, 1);
+  process.exit(86);
+};
+const actionOf = (request) => {
+  const target = request.getHeader('x-amz-target');
+  if (target) return String(target).split('.').pop();
+  const route = `${request.method} ${String(request.path).split('?')[0]}`;
+  // SES v2 is a REST API: this route is its SendEmail.
+  return route === 'POST /v2/email/outbound-emails' ? 'SendEmail' : route;
+};
+
 // Every AWS call the function makes, seen at the HTTP layer as the service receives it: the
 // runtime checks each one against the function's IAM policy.
-if (record) {
+if (record || crashes.length) {
   diagnostics.subscribe('http.client.request.created', ({ request }) => {
     const service = services[String(request.getHeader('host') ?? '')];
     if (!service) return;
@@ -23,7 +40,11 @@ if (record) {
       if (typeof c !== 'function') keep(c);
       const target = request.getHeader('x-amz-target');
       const body = Buffer.concat(chunks);
-      parentPort.postMessage({ call: { fn, service, method: request.method, path: request.path, target: target ? String(target) : undefined, body: body.length < 65536 ? body.toString('utf8') : undefined } });
+      const text = body.length < 65536 ? body.toString('utf8') : undefined;
+      const call = { service, action: actionOf(request), body: text };
+      crashAt('before', call);
+      if (record) parentPort.postMessage({ call: { fn, service, method: request.method, path: request.path, target: target ? String(target) : undefined, body: text } });
+      if (crashes.length) request.once('response', () => crashAt('after', call));
       return end(c, ...rest);
     };
   });

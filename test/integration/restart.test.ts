@@ -1,42 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assembly, placement } from '../support/assembly.ts';
 import { until } from './harness.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { freePort, npmStart } from './npm-start.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lethe-restart-'));
 let child: ChildProcess | undefined;
 
-/** `npm start`, as a separate process that can be killed like a crashed laptop. */
 async function start(port: number, delayMs: number) {
-  const p = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['--import', 'tsx', 'local/start.ts'], {
-    env: { ...process.env, LETHE_DATA_DIR: dataDir, LETHE_PORT: String(port), LETHE_DEMO_DELAY_MS: String(delayMs), POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = p;
-  let out = '';
-  let err = '';
-  p.stdout?.on('data', (c) => {
-    out += c;
-  });
-  p.stderr?.on('data', (c) => {
-    err += c;
-  });
-  const mailStore = await until(() => /Mailbox \(SES\)\s+(\S+)/.exec(out)?.[1], 60_000, 'npm start to print its URLs').catch((e) => {
-    throw new Error(`${e.message}\n${out}\n${err}`);
-  });
-  return { process: p, mailStore: `${mailStore}store`, api: `http://127.0.0.1:${port}` };
+  const s = await npmStart(dataDir, port, delayMs);
+  child = s.process;
+  return s;
 }
 
 afterAll(() => {

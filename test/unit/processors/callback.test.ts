@@ -126,6 +126,16 @@ describe('callbacks', () => {
     expect(task().receipts).not.toHaveProperty('cb_2');
   });
 
+  it('answers a late callback that agrees with an officer’s resolution as a duplicate, and one that disagrees with 409', async () => {
+    const resolved = { ...task(), status: 'resolved' as const, token: undefined, outcome: { request_status: 'resolved' as const, reason: 'completed', note: 'Erased by hand in the partner portal' } };
+    repo.tasks.set(TASK_ID, resolved);
+    await expect(post(signed({ request_status: 'completed', receipt: 'ER-9' }, { id: 'cb_late' }))).resolves.toEqual({ status: 'duplicate' });
+    expect(task()).toEqual(resolved);
+    expect(workflow.calls).toEqual([]);
+    await expect(post(signed({ request_status: 'not_found' }, { id: 'cb_other' }))).rejects.toMatchObject({ status: 409 });
+    expect(task().status).toBe('resolved');
+  });
+
   it('refuses a reused webhook-id with other content with 409 and audits it', async () => {
     await post(signed({ request_status: 'completed' }, { id: 'cb_1' }));
     await expect(post(signed({ request_status: 'completed', receipt: 'other' }, { id: 'cb_1' }))).rejects.toMatchObject({ status: 409 });

@@ -1,0 +1,87 @@
+import type { Language } from './model.ts';
+
+/**
+ * The outbox: every step of intake, verify and notify records what it still owes the outside world
+ * (an email to send, an execution to start) in the same single-item conditional write as its state
+ * change, delivers it afterwards, and clears it. Whoever finds an intent still there later (a retry,
+ * the workflow running the state again, the sweeper) delivers it again. The rules are here; the
+ * deliverers are in functions/shared/outbox.ts.
+ *
+ * On the request record:
+ *   status `verified`       the execution named by the request id is to be started (StartExecution
+ *                           with that name is idempotent, so delivering it twice starts it once);
+ *   `outboxLink`            confirmation link number `seq` is to be mailed;
+ *   `outboxOutcome`         the outcome email is to be mailed.
+ */
+
+/** An undelivered email: which one, and who may deliver it until when. */
+export type Delivery = {
+  seq: number;
+  /** Until this instant only `owner` delivers; after it, anyone who claims it first (a conditional write). */
+  until: string;
+  /** The writer that recorded it (and is about to deliver it), or '' when it waits for `until` (a deferred link). */
+  owner: string;
+};
+
+/**
+ * How long the writer that records an email (intake, Notify) alone may deliver it: longer than
+ * those functions may run (20 s, infra/constructs/functions.ts), so that when the lease ends its
+ * owner has finished or is dead, and a second delivery never overlaps a live first one.
+ */
+export const DELIVERY_LEASE_SECONDS = 60;
+/** The sweeper's lease on what it takes over: longer than the sweeper may run (120 s). */
+export const SWEEPER_LEASE_SECONDS = 180;
+
+/** The workflow's Notify state: a re-run of the state (a retry, a restart) may finish its own delivery. */
+export const WORKFLOW_OWNER = 'workflow';
+export const SWEEPER_OWNER = 'sweeper';
+
+export const lease = (seq: number, owner: string, now: Date, seconds = DELIVERY_LEASE_SECONDS): Delivery => ({
+  seq,
+  until: new Date(now.getTime() + seconds * 1000).toISOString(),
+  owner,
+});
+
+/** `mine`: the owner within its lease, no claim needed. `claimable`: the lease is over; claim it first. */
+export function deliveryRight(d: Delivery, owner: string, now: Date): 'mine' | 'claimable' | 'leased' {
+  if (Date.parse(d.until) <= now.getTime()) return 'claimable';
+  return d.owner === owner && owner !== '' ? 'mine' : 'leased';
+}
+
+/** One request gets a new confirmation link at most this often. */
+export const LINK_EVERY_MINUTES = 10;
+
+/** What a repeated submission does for an unverified request that has no link in flight. */
+export function nextLink(linkAt: string | undefined, now: Date): { ok: true } | { ok: false; waitSeconds: number } {
+  const next = (linkAt ? Date.parse(linkAt) : 0) + LINK_EVERY_MINUTES * 60_000;
+  return next <= now.getTime() ? { ok: true } : { ok: false, waitSeconds: Math.ceil((next - now.getTime()) / 1000) };
+}
+
+export const secondsUntil = (iso: string, now: Date) => Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
+
+/** The one answer intake gives when it mails a link, whoever the email belongs to. */
+export const ACCEPTED = {
+  fr: { status: 'check_your_email', message: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' },
+  en: { status: 'check_your_email', message: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.' },
+} as const;
+
+export type Accepted = { status: 'check_your_email'; message: string; retryAfterSeconds?: number };
+
+const minutes = (s: number) => Math.max(1, Math.ceil(s / 60));
+
+/**
+ * The request is recorded, but no link was mailed just now (one went out recently, or the address
+ * had its share of links this hour): the person is told how long to wait, never refused.
+ */
+export function waitAnswer(lang: Language, waitSeconds: number, why: 'recent' | 'deferred'): Accepted {
+  const n = minutes(waitSeconds);
+  const message =
+    lang === 'fr'
+      ? why === 'recent'
+        ? `Merci. Votre demande est bien enregistrée. Un lien de confirmation vient d'être envoyé à cette adresse : vérifiez votre boîte de réception et vos courriers indésirables. S'il n'est pas arrivé, renvoyez ce formulaire dans ${n} minute${n > 1 ? 's' : ''}.`
+        : `Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n'envoyons que quelques liens par heure à une même adresse : le vôtre partira dans ${n} minute${n > 1 ? 's' : ''} environ. S'il n'est pas arrivé ensuite, renvoyez ce formulaire.`
+      : why === 'recent'
+        ? `Thank you. Your request is recorded. A confirmation link was sent to this address a moment ago: check your inbox and your spam folder. If it has not arrived, send this form again in ${n} minute${n > 1 ? 's' : ''}.`
+        : `Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about ${n} minute${n > 1 ? 's' : ''}. If it has not arrived by then, send this form again.`;
+  return { status: 'check_your_email', message, retryAfterSeconds: waitSeconds };
+}

@@ -1,0 +1,160 @@
+import type { DynamoRepository } from '../adapters/repository.ts';
+import type { VerificationTokens } from '../adapters/tokens.ts';
+import { outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE } from '../core/completion.ts';
+import { confirmationEmail } from '../core/emails.ts';
+import { deliveryRight, lease, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
+import type { Mailer, StoredRequest, Workflow } from '../core/ports.ts';
+import { isOpenRequest } from '../core/status.ts';
+import { derivedToken, sha256 } from './crypto.ts';
+import { logger } from './powertools.ts';
+
+/**
+ * The deliverers of the outbox (functions/core/outbox.ts): each takes an intent recorded on the
+ * request and carries it out, idempotently, whoever calls it (the writer that recorded it, a retry,
+ * the workflow running a state again, or the sweeper). Each clears its intent only once delivered.
+ */
+
+const DAY = 86_400_000;
+/** Personal data outlives the deadline by this much while the request is open; completion shortens it. */
+export const PII_DAYS_AFTER_DUE = 120;
+
+export type LinkDeps = {
+  repo: DynamoRepository;
+  tokens: VerificationTokens;
+  mailer: Mailer;
+  baseUrl: string;
+  /** Links mailed to one address in an hour, over all its requests; more wait for the next hour. */
+  linksPerHour: number;
+};
+
+export type LinkResult = { sent: true } | { sent: false; waitUntil?: string; deferred?: boolean };
+
+/** Takes the right to deliver: nothing to do when it is leased to a live writer, one conditional write when the lease is over. */
+async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome', owner: string, now: Date, repo: DynamoRepository) {
+  const d = req[kind];
+  if (!d) return undefined;
+  const right = deliveryRight(d, owner, now);
+  if (right === 'leased') return { d, taken: false as const };
+  const next = owner === SWEEPER_OWNER ? lease(d.seq, owner, now, SWEEPER_LEASE_SECONDS) : lease(d.seq, owner, now);
+  if (right === 'claimable' && !(await repo.claimDelivery(req.id, kind, next, now))) return { d, taken: false as const };
+  return { d, taken: true as const };
+}
+
+/**
+ * Mails confirmation link number `outboxLink.seq`. Its token is derived from the request id and the
+ * number, so mailing it again mails the same link, and its record is written once. A link over the
+ * address's hourly share is put off to the next hour, for the sweeper or a later submission.
+ */
+export async function deliverLink(req: StoredRequest, owner: string, now: Date, deps: LinkDeps): Promise<LinkResult> {
+  const t = await take(req, 'outboxLink', owner, now, deps.repo);
+  if (!t) return { sent: false };
+  if (!t.taken) return { sent: false, waitUntil: t.d.until, deferred: t.d.owner === '' };
+  const { seq } = t.d;
+  if (req.status !== 'unverified') {
+    // Confirmed (or closed) meanwhile: a link is no use any more.
+    await deps.repo.clearDelivery(req.id, 'outboxLink', seq);
+    return { sent: false };
+  }
+  const share = await deps.repo.hit('link', req.emailHash, 3600, now);
+  if (share.count > deps.linksPerHour) {
+    const until = new Date(share.resetAt * 1000).toISOString();
+    await deps.repo.deferDelivery(req.id, 'outboxLink', seq, until);
+    return { sent: false, waitUntil: until, deferred: true };
+  }
+  const pii = await deps.repo.getPii(req.id);
+  if (pii) {
+    const token = await derivedToken('verify', req.id, String(seq));
+    await deps.tokens.putOnce(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + DAY).toISOString(), attempts: 0 });
+    const statusToken = await derivedToken('status', req.id);
+    // An officer's resend may have replaced the status token; the page then asks for the newer one.
+    const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}`;
+    await deps.mailer.send({ to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }), kind: 'transactional' });
+  }
+  await deps.repo.clearDelivery(req.id, 'outboxLink', seq, { linkAt: now.toISOString() });
+  return { sent: true };
+}
+
+export type StartDeps = { repo: Pick<DynamoRepository, 'setPiiExpiry'>; workflow: Pick<Workflow, 'start'> };
+
+/**
+ * What a `verified` request is owed: its personal data kept until well after the deadline, and its
+ * execution, named by the request id (so starting it again starts nothing twice).
+ */
+export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate'>, deps: StartDeps) {
+  if (req.dueDate) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${req.dueDate}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
+  await deps.workflow.start(req.id, { requestId: req.id });
+}
+
+export type OutcomeDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string };
+
+/** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent and its marker. */
+export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps): Promise<boolean> {
+  const t = await take(req, 'outboxOutcome', owner, now, deps.repo);
+  if (!t?.taken) return false;
+  const [tasks, pii] = await Promise.all([deps.repo.listTasks(req.id), deps.repo.getPii(req.id)]);
+  const closedAt = Date.parse(req.closedAt ?? now.toISOString());
+  await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
+  if (pii) {
+    const exportKey = (req as { exportKey?: string }).exportKey;
+    const download = req.type === 'access' && exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', req.id)}` : undefined;
+    await deps.mailer.send({ to: pii.email, ...outcomeMessage(req, tasks, download), kind: 'transactional' });
+  }
+  await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
+  await deps.repo.deleteOutboxMarker('outcome', req.id);
+  return true;
+}
+
+export type SweepOutboxDeps = LinkDeps &
+  OutcomeDeps & { workflow: Pick<Workflow, 'start'> & { describe(requestId: string): Promise<{ status?: string } | undefined> } };
+
+/**
+ * The sweeper's pass over the outbox: whatever a crashed or failed writer left undelivered is
+ * delivered here, within one sweep. Each item stands alone: one that fails is logged and looked at
+ * again on the next sweep, and the others go on.
+ */
+export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
+  const report = { startedExecutions: [] as string[], linksSent: [] as string[], outcomesSent: [] as string[], failed: [] as string[] };
+  const each = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      report.failed.push(what);
+      logger.error('outbox delivery failed; the next sweep tries again', { what, error: (e as Error).name });
+    }
+  };
+
+  // A verified request owes an execution: verify's start failed, or it died before it.
+  let cursor: string | undefined;
+  do {
+    const page = await deps.repo.listRequests({ status: 'verified', limit: 100, cursor });
+    for (const req of page.items) {
+      await each(`execution:${req.id}`, async () => {
+        if (await deps.workflow.describe(req.id)) return;
+        await startVerified(req, deps);
+        report.startedExecutions.push(req.id);
+      });
+    }
+    cursor = page.cursor;
+  } while (cursor);
+
+  for (const req of await deps.repo.listPendingLinks()) {
+    await each(`link:${req.id}`, async () => {
+      if ((await deliverLink(req, SWEEPER_OWNER, now, deps)).sent) report.linksSent.push(req.id);
+    });
+  }
+
+  for (const m of await deps.repo.listOutboxMarkers('outcome')) {
+    await each(`outcome:${m.requestId}`, async () => {
+      const req = await deps.repo.getRequest(m.requestId);
+      if (req?.outboxOutcome) {
+        if (await deliverOutcome(req, SWEEPER_OWNER, now, deps)) report.outcomesSent.push(req.id);
+        return;
+      }
+      // Nothing owed: the email went out, or the completing write never happened (Notify writes the
+      // marker first, and writes it again when it runs again).
+      const stale = Date.parse(m.at) + SWEEPER_LEASE_SECONDS * 1000 < now.getTime();
+      if (!req || !isOpenRequest(req.status) || stale) await deps.repo.deleteOutboxMarker('outcome', m.requestId);
+    });
+  }
+  return report;
+}

@@ -1,0 +1,40 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { until } from './harness.ts';
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+export type Started = { process: ChildProcess; mailStore: string; api: string };
+
+/** `npm start`, as a separate process that can be killed like a crashed laptop; `delayMs`: how long the demo processors take to call back. */
+export async function npmStart(dataDir: string, port: number, delayMs: number): Promise<Started> {
+  const p = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['--import', 'tsx', 'local/start.ts'], {
+    env: { ...process.env, LETHE_DATA_DIR: dataDir, LETHE_PORT: String(port), LETHE_DEMO_DELAY_MS: String(delayMs), POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  p.stdout?.on('data', (c) => {
+    out += c;
+  });
+  p.stderr?.on('data', (c) => {
+    err += c;
+  });
+  const mailStore = await until(() => /Mailbox \(SES\)\s+(\S+)/.exec(out)?.[1], 60_000, 'npm start to print its URLs').catch((e) => {
+    p.kill('SIGKILL');
+    throw new Error(`${e.message}\n${out}\n${err}`);
+  });
+  return { process: p, mailStore: `${mailStore}store`, api: `http://127.0.0.1:${port}` };
+}
+
+/** Every email the started system sent so far, read from its mailbox as a person would. */
+export async function mailsOf(s: Started): Promise<{ subject: string; destination: { to: string[] }; body: { text: string } }[]> {
+  return ((await (await fetch(s.mailStore)).json()) as { emails: { subject: string; destination: { to: string[] }; body: { text: string } }[] }).emails;
+}

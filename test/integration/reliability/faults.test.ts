@@ -1,0 +1,434 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DynamoRepository } from '../../../functions/adapters/repository.ts';
+import { key } from '../../../functions/adapters/table.ts';
+import { VerificationTokens } from '../../../functions/adapters/tokens.ts';
+import { TooManyRequests } from '../../../functions/core/errors.ts';
+import type { SubmitBody } from '../../../functions/core/intake.ts';
+import type { Mailer, StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
+import { submitRequest } from '../../../functions/intake/submit.ts';
+import { completeRequest } from '../../../functions/notify/complete.ts';
+import { sha256 } from '../../../functions/shared/crypto.ts';
+import { sweepOutbox } from '../../../functions/shared/outbox.ts';
+import { confirm } from '../../../functions/verify/confirm.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
+import { ensureTable, startDynamo } from '../../../local/services/dynamo.ts';
+import { tableDefinition } from '../../support/assembly.ts';
+
+/**
+ * Fault injection at every step boundary of intake, verify and notify: the logic modules run on
+ * the embedded DynamoDB (real conditional writes) with a mailbox and a state machine that record
+ * what went out. Every port call (each DynamoDB command, each email, each StartExecution) is
+ * numbered; scenario k makes call k fail before it takes effect, or kills the process just after it
+ * took effect (its answer lost). Then the world recovers as it would (the person tries again, the
+ * workflow runs the state again, the sweeper runs) and the invariants are checked.
+ */
+
+// The app key, as Secrets Manager would return it (derived tokens and email HMACs need it).
+mockClient(SecretsManagerClient)
+  .on(GetSecretValueCommand)
+  .resolves({ SecretString: JSON.stringify({ hmacKey: 'k'.repeat(64) }) });
+
+type When = 'before' | 'after';
+class Crash extends Error {
+  override name = 'Crash';
+}
+
+/** Numbers every port call and fails the armed one. */
+class Faults {
+  private n = 0;
+  private armed?: { at?: number; match?: (name: string, detail: string) => boolean; when: When };
+  calls: string[] = [];
+  arm(a: { at?: number; match?: (name: string, detail: string) => boolean; when: When }) {
+    this.n = 0;
+    this.calls = [];
+    this.armed = a;
+  }
+  disarm() {
+    this.armed = undefined;
+  }
+  async call<T>(name: string, detail: string, fn: () => Promise<T>): Promise<T> {
+    const i = this.n++;
+    this.calls.push(name);
+    const a = this.armed;
+    const hit = a && (a.at === i || a.match?.(name, detail));
+    if (hit) this.armed = undefined;
+    if (hit && a.when === 'before') throw new Crash(`${name} (call ${i}) failed`);
+    const r = await fn();
+    if (hit && a.when === 'after') throw new Crash(`killed after ${name} (call ${i}) took effect`);
+    return r;
+  }
+}
+
+class Mailbox implements Mailer {
+  sent: Parameters<Mailer['send']>[0][] = [];
+  constructor(private readonly faults: Faults) {}
+  send(m: Parameters<Mailer['send']>[0]) {
+    return this.faults.call('ses:SendEmail', m.subject, async () => {
+      this.sent.push(m);
+    });
+  }
+}
+
+class Machine {
+  started = new Set<string>();
+  constructor(private readonly faults: Faults) {}
+  start(id: string) {
+    return this.faults.call('states:StartExecution', id, async () => {
+      this.started.add(id);
+      return `arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${id}`;
+    });
+  }
+  describe(id: string) {
+    return this.faults.call('states:DescribeExecution', id, async () => (this.started.has(id) ? { status: 'RUNNING' } : undefined));
+  }
+  async taskSuccess() {}
+  async taskFailure() {}
+  async heartbeat() {}
+}
+
+// One embedded DynamoDB for the file, started while the scenarios are collected (their step
+// boundaries are counted from a clean run); each scenario gets a table of its own.
+const dir = mkdtempSync(join(tmpdir(), 'lethe-faults-'));
+const dynamo = await startDynamo(dir);
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+let tables = 0;
+afterAll(async () => {
+  await dynamo.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const BASE = 'https://privacy.offtek.example';
+const T0 = Date.parse('2026-11-25T10:00:00.000Z');
+const at = (ms: number) => new Date(T0 + ms);
+const MIN = 60_000;
+
+/** A world of its own per scenario: a fresh table, mailbox and state machine, all behind one fault injector. */
+async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour: 5 }) {
+  const table = `faults-${++tables}`;
+  await ensureTable(dynamo.endpoint, table, tableDefinition());
+  const faults = new Faults();
+  const faulty = {
+    send: (cmd: { constructor: { name: string }; input: unknown }) => faults.call(`dynamodb:${cmd.constructor.name.replace(/Command$/, '')}`, JSON.stringify(cmd.input), () => db.send(cmd as never)),
+  } as unknown as DynamoDBDocumentClient;
+  const repo = new DynamoRepository(faulty, table);
+  const tokens = new VerificationTokens(faulty, table);
+  const mail = new Mailbox(faults);
+  const machine = new Machine(faults);
+  let now = at(0);
+  const clock = { now: () => now };
+  const w = {
+    table,
+    faults,
+    repo,
+    tokens,
+    mail,
+    machine,
+    setTime: (d: Date) => {
+      now = d;
+    },
+    submit: (body: Partial<SubmitBody> = {}, ip = '203.0.113.7') =>
+      submitRequest({ type: 'erasure', email: 'ada@example.com', language: 'en', ...body } as SubmitBody, ip, { repo, tokens, mailer: mail, clock, baseUrl: BASE, limits }),
+    confirm: (token: string) => confirm(token, undefined, { repo, tokens, customers: { find: async () => undefined }, workflow: machine, clock }),
+    complete: (id: string) => completeRequest(id, { repo, mailer: mail, clock, baseUrl: BASE }),
+    sweep: (when: Date) => sweepOutbox(when, { repo, tokens, mailer: mail, baseUrl: BASE, linksPerHour: limits.linksPerEmailPerHour, workflow: machine }),
+    /** Every request record in the table, read around the fault injector. */
+    async requests(): Promise<StoredRequest[]> {
+      const r = await db.send(new ScanCommand({ TableName: table, FilterExpression: 'sk = :r', ExpressionAttributeValues: { ':r': 'REQUEST' } }));
+      return (r.Items ?? []) as StoredRequest[];
+    },
+    async item(k: { pk: string; sk: string }) {
+      return (await db.send(new GetCommand({ TableName: table, Key: k, ConsistentRead: true }))).Item;
+    },
+    /** The verification tokens of the confirmation emails, one per email sent. */
+    links: () => mail.sent.flatMap((m) => /verify\?token=([\w-]{43})/.exec(m.text)?.[1] ?? []),
+    outcomes: () => mail.sent.filter((m) => /complete/i.test(m.subject) || /terminée/.test(m.subject)),
+  };
+  return w;
+}
+type World = Awaited<ReturnType<typeof world>>;
+
+const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: Error) => ({ ok: false as const, error }));
+
+/** How many port calls a clean run of `fn` makes: the step boundaries to break. */
+async function boundaries(fn: (w: World) => Promise<unknown>, prepare: (w: World) => Promise<unknown> = async () => undefined) {
+  const w = await world();
+  await prepare(w);
+  w.faults.arm({ when: 'before' });
+  await fn(w);
+  return w.faults.calls;
+}
+
+/**
+ * Each boundary, broken both ways. `copies`: a second copy of the very same email is the one thing a
+ * fault may cause, and only when it strikes between SES accepting the email and the write that
+ * records it as sent: no mailer offers more than at-least-once.
+ */
+const scenarios = (calls: string[]) =>
+  calls.flatMap((name, k) =>
+    (['before', 'after'] as const).map((when) => ({ k, when, name, copies: (name === 'ses:SendEmail' && when === 'after') || (calls[k - 1] === 'ses:SendEmail' && when === 'before') ? 2 : 1 })),
+  );
+
+describe('intake survives a fault at every step', async () => {
+  const calls = await boundaries((w) => w.submit());
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toContain('dynamodb:Put');
+    expect(calls).toContain('ses:SendEmail');
+    expect(calls.length).toBeGreaterThan(6);
+  });
+
+  for (const recovery of ['no retry', 'retry at once', 'retry after the lease'] as const) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): one request with one link, or an error and nothing`, async () => {
+      const w = await world();
+      w.faults.arm({ at: s.k, when: s.when });
+      const first = await settle(w.submit());
+      w.faults.disarm();
+      if (recovery !== 'no retry' && !first.ok) {
+        // The form showed an error; the person sends it again.
+        w.setTime(at(recovery === 'retry at once' ? 1000 : 61_000));
+        const again = await settle(w.submit());
+        expect(again.ok, 'a retry is answered').toBe(true);
+        if (recovery === 'retry after the lease') expect(new Set(w.links()).size, 'a retry after the lease is never swallowed').toBe(1);
+      }
+      await w.sweep(at(5 * MIN));
+
+      const reqs = await w.requests();
+      expect(reqs.length).toBeLessThanOrEqual(1);
+      if (reqs.length === 0) {
+        // Only a client that was answered with an error, and never tried again, may have nothing.
+        expect(first.ok).toBe(false);
+        expect(recovery).toBe('no retry');
+        expect(w.mail.sent).toEqual([]);
+        return;
+      }
+      const [req] = reqs;
+      const links = w.links();
+      expect(new Set(links).size, 'exactly one link').toBe(1);
+      expect(links.length).toBeLessThanOrEqual(s.copies);
+      expect(req.outboxLink, 'nothing left owed').toBeUndefined();
+      expect(await w.item(key.verify(sha256(links[0])))).toMatchObject({ requestId: req.id });
+      expect(w.mail.sent.every((m) => m.to === 'ada@example.com')).toBe(true);
+    });
+  }
+});
+
+describe('verify survives a fault at every step', async () => {
+  const submitted = async (w: World) => {
+    await w.submit();
+    const [token] = w.links();
+    w.mail.sent = [];
+    return token;
+  };
+  let token = '';
+  const calls = await boundaries(
+    (w) => w.confirm(token),
+    async (w) => {
+      token = await submitted(w);
+    },
+  );
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'states:StartExecution']));
+  });
+
+  for (const recovery of ['sweep only', 'click again'] as const) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): a verified request has an execution within one sweep`, async () => {
+      const w = await world();
+      const link = await submitted(w);
+      w.setTime(at(MIN));
+      w.faults.arm({ at: s.k, when: s.when });
+      const first = await settle(w.confirm(link));
+      w.faults.disarm();
+      if (recovery === 'click again' && !first.ok) await settle(w.confirm(link));
+      await w.sweep(at(2 * MIN));
+
+      const [req] = await w.requests();
+      if (req.status === 'unverified') {
+        expect(first.ok, 'the person was told it failed').toBe(false);
+        expect(recovery).toBe('sweep only');
+        expect(w.machine.started.size).toBe(0);
+        return;
+      }
+      expect(req.status).toBe('verified');
+      expect([...w.machine.started]).toEqual([req.id]);
+      if (first.ok) expect(first.value.kind).toBe('confirmed');
+      // Its personal data lives until well after the deadline, not the 7 days of an unverified request.
+      const pii = await w.item(key.pii(req.id));
+      expect(Number(pii?.ttl) * 1000).toBeGreaterThan(Date.parse(`${req.dueDate}T00:00:00Z`));
+    });
+  }
+});
+
+describe('notify survives a fault at every step', async () => {
+  /** An export whose every processor has answered: the moment Notify runs. */
+  const ready = async (w: World) => {
+    await w.submit({ type: 'access' });
+    const [req] = await w.requests();
+    w.mail.sent = [];
+    const v = await w.repo.transitionRequest(req, 'verified', { verifiedAt: at(0).toISOString(), dueDate: '2026-12-29' }, { at: at(0).toISOString(), actor: 'requester', action: 'verify', subject: req.id }, { removeTtl: true });
+    const p = await w.repo.transitionRequest(v, 'in_progress', { exportKey: `exports/${req.id}.zip` }, { at: at(0).toISOString(), actor: 'workflow', action: 'start', subject: req.id });
+    const task = (processorId: string, category: StoredTask['category']): StoredTask => ({
+      taskId: `${req.id}.${processorId}`,
+      requestId: req.id,
+      processorId,
+      category,
+      action: 'export',
+      status: 'completed',
+      version: 2,
+      attempts: 1,
+      holds: [],
+      outcome: { request_status: 'completed' },
+      audit: [],
+    });
+    await w.repo.putTasksIfAbsent([task('paynow', 'payments'), task('parcelway', 'delivery')]);
+    return p.id;
+  };
+  let id = '';
+  const calls = await boundaries(
+    (w) => w.complete(id),
+    async (w) => {
+      id = await ready(w);
+    },
+  );
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'ses:SendEmail']));
+  });
+
+  for (const recovery of ['the workflow never comes back', 'the workflow runs Notify again'] as const) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): exactly one outcome email per completed request`, async () => {
+      const w = await world();
+      const requestId = await ready(w);
+      w.setTime(at(MIN));
+      w.faults.arm({ at: s.k, when: s.when });
+      const first = await settle(w.complete(requestId));
+      w.faults.disarm();
+      if (recovery === 'the workflow runs Notify again' && !first.ok) {
+        w.setTime(at(MIN + 2000)); // the state's retry, 2 s later
+        await w.complete(requestId);
+      }
+      await w.sweep(at(5 * MIN));
+
+      const [req] = await w.requests();
+      if (req.status === 'in_progress') {
+        expect(first.ok).toBe(false);
+        expect(recovery).toBe('the workflow never comes back');
+        expect(w.outcomes()).toEqual([]);
+        return;
+      }
+      expect(req.status).toBe('completed');
+      const outcomes = w.outcomes();
+      expect(outcomes.length).toBeGreaterThanOrEqual(1);
+      expect(outcomes.length).toBeLessThanOrEqual(s.copies);
+      // Copies are the same email, with the same working download link.
+      expect(new Set(outcomes.map((m) => m.text)).size).toBe(1);
+      const download = /exports\/\w+\?token=([\w-]{43})/.exec(outcomes[0].text)?.[1] ?? '';
+      expect(sha256(download)).toBe((req as StoredRequest & { downloadTokenHash?: string }).downloadTokenHash);
+      expect(req.outboxOutcome).toBeUndefined();
+      expect(await w.item(key.outbox('outcome', requestId)), 'the marker is gone').toBeUndefined();
+      // Personal data goes 30 days after completion.
+      const pii = await w.item(key.pii(requestId));
+      expect(Number(pii?.ttl) * 1000).toBe(Date.parse(req.closedAt ?? '') + 30 * 86_400_000);
+    });
+  }
+});
+
+describe('concurrent duplicates', () => {
+  it('merges 10 simultaneous identical submissions into one request and one email', async () => {
+    const w = await world();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => settle(w.submit())));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    expect(await w.requests()).toHaveLength(1);
+    expect(w.mail.sent).toHaveLength(1);
+  });
+
+  it('still gives one request and one email when the submission that claimed the pair died right after its claim', async () => {
+    const w = await world();
+    w.faults.arm({ when: 'after', match: (name, detail) => name === 'dynamodb:Put' && detail.includes('"DEDUPE#') });
+    expect((await settle(w.submit())).ok).toBe(false);
+    // Its retry and a few more clicks, all at once: they finish the claimed request together.
+    const answers = await Promise.all(Array.from({ length: 10 }, () => settle(w.submit())));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    await w.sweep(at(5 * MIN));
+    expect(await w.requests()).toHaveLength(1);
+    expect(w.mail.sent).toHaveLength(1);
+  });
+
+  it('mails one link when a double click lands while the first link is being written', async () => {
+    const w = await world();
+    const [a, b] = await Promise.all([settle(w.submit({ name: 'Ada' })), settle(w.submit({ name: 'Ada' }))]);
+    expect(a.ok && b.ok).toBe(true);
+    w.setTime(at(30_000));
+    await w.submit();
+    await w.sweep(at(5 * MIN));
+    expect(new Set(w.links()).size).toBe(1);
+    expect(w.mail.sent).toHaveLength(1);
+  });
+});
+
+describe('protecting an inbox without locking its owner out', () => {
+  it('never refuses a request for an address, sends at most 5 links an hour to it, and says how long to wait', async () => {
+    const w = await world();
+    const victim = 'victim@example.com';
+    // Someone submits every kind of request for the victim's address, again and again, from many clients.
+    const answers = [];
+    for (let i = 0; i < 24; i++) {
+      w.setTime(at(i * 2.5 * MIN));
+      const type = (['erasure', 'access', 'objection', 'rectification'] as const)[i % 4];
+      const extra = type === 'objection' ? { objections: ['marketing' as const] } : type === 'rectification' ? { rectification: { field: 'name', correction: 'Ada' } } : {};
+      answers.push(await w.submit({ type, email: victim, ...extra }, `198.51.100.${i}`));
+    }
+    expect(w.mail.sent.length).toBeLessThanOrEqual(5);
+    expect(await w.requests()).toHaveLength(4);
+    // The owner's own request, from their own client: accepted, and told how long to wait.
+    w.setTime(at(58 * MIN));
+    const own = await w.submit({ type: 'erasure', email: victim }, '192.0.2.10');
+    expect(own.status).toBe('check_your_email');
+    expect(own.retryAfterSeconds).toBeGreaterThan(0);
+    expect(own.message).toMatch(/minute/);
+    expect(answers.some((a) => a.retryAfterSeconds)).toBe(true);
+  });
+
+  it('puts a link over the hourly share off to the next hour, and the sweeper sends it then', async () => {
+    const w = await world({ perIpPerHour: 1000, linksPerEmailPerHour: 5 });
+    const email = 'busy@example.com';
+    for (const type of ['erasure', 'access', 'objection', 'rectification'] as const) {
+      const extra = type === 'objection' ? { objections: ['marketing' as const] } : type === 'rectification' ? { rectification: { field: 'name', correction: 'Ada' } } : {};
+      expect((await w.submit({ type, email, ...extra })).retryAfterSeconds).toBeUndefined();
+    }
+    w.setTime(at(11 * MIN));
+    expect((await w.submit({ type: 'erasure', email })).retryAfterSeconds).toBeUndefined(); // a fresh link after 10 minutes: the 5th
+    w.setTime(at(22 * MIN));
+    const sixth = await w.submit({ type: 'access', email });
+    expect(sixth.retryAfterSeconds).toBe(38 * 60); // until the next hour
+    expect(sixth.message).toMatch(/protect your inbox/);
+    expect(w.mail.sent).toHaveLength(5);
+    // Within the hour, the sweeper leaves it; in the next, it sends it.
+    await w.sweep(at(40 * MIN));
+    expect(w.mail.sent).toHaveLength(5);
+    const r = await w.sweep(at(61 * MIN));
+    expect(r.linksSent).toHaveLength(1);
+    expect(w.mail.sent).toHaveLength(6);
+  });
+
+  it('limits new requests per client address, but never a repeat of an open request from it', async () => {
+    const w = await world({ perIpPerHour: 3, linksPerEmailPerHour: 5 });
+    const office = '203.0.113.50';
+    for (let i = 0; i < 3; i++) await w.submit({ email: `colleague-${i}@example.com` }, office);
+    await expect(w.submit({ email: 'colleague-3@example.com' }, office)).rejects.toBeInstanceOf(TooManyRequests);
+    // Someone behind the same address asking again about their own request is never refused.
+    w.setTime(at(12 * MIN));
+    const again = await w.submit({ email: 'colleague-0@example.com' }, office);
+    expect(again.status).toBe('check_your_email');
+    expect(w.mail.sent.filter((m) => m.to === 'colleague-0@example.com')).toHaveLength(2);
+  });
+});
