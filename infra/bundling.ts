@@ -2,13 +2,19 @@ import { buildSync, type Plugin } from 'esbuild';
 
 /**
  * How every function is bundled, shared by CDK (a local bundler, no Docker) and the bench, so the
- * sizes the bench reports are the sizes that deploy: ESM, minified, for the Node 22 runtime.
+ * sizes the bench reports are the sizes that deploy: ESM, minified, for the Node 22 runtime, with
+ * every dependency (the AWS SDK included) inside the bundle.
  */
 export const ESBUILD_TARGET = 'node22';
 // Some dependencies still call require(); ESM bundles need it defined.
 export const ESM_REQUIRE_BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
-/** The Node 22 Lambda runtime ships the AWS SDK v3; bundling it again would triple every function. */
-export const EXTERNAL_MODULES = ['@aws-sdk/*', '@smithy/*'];
+/**
+ * The AWS SDK v3 is bundled, not taken from the runtime: the versions in our lock file deploy (AWS
+ * no longer lists which SDK packages its Node 22 runtime carries, nor which versions), and only
+ * what a function uses is kept. The SDK's packages publish ES modules under "module", which
+ * esbuild can tree-shake; "main" is their CommonJS build, which it cannot.
+ */
+export const MAIN_FIELDS = ['module', 'main'];
 
 /** zod ships every locale's error messages; Lethe writes its own messages, so only English stays. */
 const onlyEnglishZodLocale: Plugin = {
@@ -27,7 +33,7 @@ export function bundleOptions(fn: string, outfile: string) {
     format: 'esm' as const,
     target: ESBUILD_TARGET,
     banner: { js: ESM_REQUIRE_BANNER },
-    external: EXTERNAL_MODULES,
+    mainFields: MAIN_FIELDS,
     plugins: [onlyEnglishZodLocale],
     outfile,
     logLevel: 'error' as const,
