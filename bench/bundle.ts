@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join, resolve } from 'node:path';
@@ -144,8 +144,9 @@ export async function bundleReport(assemblyDir = 'cdk.out'): Promise<BundleRow[]
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`no cloud assembly in ${dir}: run \`npx cdk synth --quiet\` first`);
   const functions = deployedFunctions(dir);
   if (functions.length === 0) throw new Error(`no application Lambda in ${dir} (is aws:cdk:path metadata on?)`);
-  // Floors are written inside the repo, so a bundle that leaves the SDK external resolves it from node_modules.
-  const floorDir = join(ROOT, 'node_modules/.cache/lethe-bench');
+  // Floors are written inside the repo, so a bundle that leaves the SDK external resolves it from
+  // node_modules; one directory per run, since checkouts sharing node_modules may bench at once.
+  const floorDir = join(ROOT, 'node_modules/.cache/lethe-bench', `${process.pid}`);
   const s3 = await registryServer(deployedRegistry(dir));
   const rows: BundleRow[] = [];
   try {
@@ -203,6 +204,7 @@ export async function bundleReport(assemblyDir = 'cdk.out'): Promise<BundleRow[]
     }
   } finally {
     await s3.close();
+    rmSync(floorDir, { recursive: true, force: true });
   }
   return rows;
 }
