@@ -33,12 +33,15 @@ function bankHolidays(year: number): ReadonlySet<string> {
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const london = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+// Built on first use: the first time-zone formatter loads ICU's zone data, tens of milliseconds of a
+// cold start, which a function that only counts days (the sweeper) never needs.
+let london: Intl.DateTimeFormat | undefined;
 
 /** The calendar date in London of an instant. */
 export function londonDate(instant: string | Date): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant;
   if (Number.isNaN(d.getTime())) throw new InvalidDate(`not a date: ${String(instant)}`);
+  london ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
   return london.format(d);
 }
 
