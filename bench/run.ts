@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { bundleReport } from './bundle.ts';
+import { bundleReport, printBundleReport } from './bundle.ts';
 import { e2eReport } from './e2e.ts';
 
 /**
@@ -14,18 +14,7 @@ const assemblyDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'c
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 
-if (!skipBundles) {
-  const bundles = bundleReport(assemblyDir);
-  console.log('\nPer function (targets: ≤ 250 KB minified, ≤ 50 ms cold import)');
-  console.table(
-    bundles.map((b) => ({
-      function: b.fn,
-      'KB (minified)': +(b.bytes / 1024).toFixed(1),
-      'cold import ms (median)': +b.coldImportMs.toFixed(1),
-      'within target': b.bytes <= 250 * 1024 && b.coldImportMs <= 50 ? 'yes' : 'NO',
-    })),
-  );
-}
+if (!skipBundles) printBundleReport(await bundleReport(assemblyDir));
 
 const e = await e2eReport(n);
 const p = e.perRequest;

@@ -2,47 +2,25 @@ import { buildSync, type Plugin } from 'esbuild';
 
 /**
  * How every function is bundled, shared by CDK (a local bundler, no Docker) and the bench, so the
- * sizes the bench reports are the sizes that deploy: ESM, minified, for the Node 22 runtime.
+ * sizes the bench reports are the sizes that deploy: ESM, minified, for the Node 22 runtime, with
+ * every dependency (the AWS SDK included) inside the bundle.
  */
 export const ESBUILD_TARGET = 'node22';
 // Some dependencies still call require(); ESM bundles need it defined.
 export const ESM_REQUIRE_BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
-/** The Node 22 Lambda runtime ships the AWS SDK v3; bundling it again would triple every function. */
-export const EXTERNAL_MODULES = ['@aws-sdk/*', '@smithy/*'];
-
 /**
- * date-holidays carries every country's rules (about 1.5 MB). Lethe only counts England & Wales
- * bank holidays, so the bundle keeps the library's own GB data and drops the rest at build time.
+ * The AWS SDK v3 is bundled, not taken from the runtime: the versions in our lock file deploy (AWS
+ * no longer lists which SDK packages its Node 22 runtime carries, nor which versions), and only
+ * what a function uses is kept. The SDK's packages publish ES modules under "module", which
+ * esbuild can tree-shake; "main" is their CommonJS build, which it cannot.
  */
-const onlyGbHolidays: Plugin = {
-  name: 'date-holidays-gb-only',
-  setup(b) {
-    b.onLoad({ filter: /date-holidays[\\/]src[\\/]data\.js$/ }, async (args) => {
-      const { data } = (await import(args.path)) as { data: { holidays: Record<string, unknown> } };
-      const gb = { ...data, holidays: { GB: data.holidays.GB } };
-      return { contents: `export const data = ${JSON.stringify(gb)};`, loader: 'js' };
-    });
-  },
-};
+export const MAIN_FIELDS = ['module', 'main'];
 
 /** zod ships every locale's error messages; Lethe writes its own messages, so only English stays. */
 const onlyEnglishZodLocale: Plugin = {
   name: 'zod-en-locale-only',
   setup(b) {
     b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: "export { default as en } from './en.js';", loader: 'js' }));
-  },
-};
-
-/** date-holidays converts dates with moment-timezone; the only zone Lethe counts in is Europe/London. */
-const onlyLondonTimezone: Plugin = {
-  name: 'moment-timezone-london-only',
-  setup(b) {
-    b.onLoad({ filter: /moment-timezone[\\/]data[\\/]packed[\\/]latest\.json$/ }, async (args) => {
-      const { readFile } = await import('node:fs/promises');
-      const packed = JSON.parse(await readFile(args.path, 'utf8')) as { version: string; zones: string[]; links: string[] };
-      const keep = (z: string) => /^(Europe\/London|Etc\/UTC|UTC)\|/.test(z);
-      return { contents: JSON.stringify({ version: packed.version, zones: packed.zones.filter(keep), links: [] }), loader: 'json' };
-    });
   },
 };
 
@@ -55,8 +33,8 @@ export function bundleOptions(fn: string, outfile: string) {
     format: 'esm' as const,
     target: ESBUILD_TARGET,
     banner: { js: ESM_REQUIRE_BANNER },
-    external: EXTERNAL_MODULES,
-    plugins: [onlyGbHolidays, onlyEnglishZodLocale, onlyLondonTimezone],
+    mainFields: MAIN_FIELDS,
+    plugins: [onlyEnglishZodLocale],
     outfile,
     logLevel: 'error' as const,
   };

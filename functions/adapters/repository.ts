@@ -190,6 +190,38 @@ export class DynamoRepository implements Repository {
     return r.Item ? (strip(r.Item) as StoredTask) : undefined;
   }
 
+  /**
+   * A task with its request and the request's contact data, in one strongly consistent Query of
+   * the request's partition instead of three GetItems. A Query cannot filter on the sort key, so
+   * it reads the one range from the lowest of the three keys to the highest and keeps those three;
+   * the items in between (the request's other tasks, an export's results) are read too, and paged
+   * through, since results can be large.
+   */
+  async getTaskWithRequest(requestId: string, processorId: string): Promise<{ task?: StoredTask; request?: StoredRequest; pii?: Pii }> {
+    const wanted = [key.task(requestId, processorId), key.request(requestId), key.pii(requestId)];
+    const [lo, , hi] = wanted.map((k) => k.sk).sort();
+    const found = new Map<string, Record<string, unknown>>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': wanted[0].pk, ':lo': lo, ':hi': hi },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of r.Items ?? []) if (wanted.some((k) => k.sk === item.sk)) found.set(String(item.sk), item);
+      start = r.LastEvaluatedKey;
+    } while (start && found.size < wanted.length);
+    const item = (k: { sk: string }) => {
+      const i = found.get(k.sk);
+      return i && strip(i);
+    };
+    return { task: item(wanted[0]) as StoredTask | undefined, request: item(wanted[1]) as StoredRequest | undefined, pii: item(wanted[2]) as Pii | undefined };
+  }
+
   async transitionTask(
     prev: StoredTask,
     to: TaskStatus,

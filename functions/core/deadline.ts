@@ -1,4 +1,4 @@
-import Holidays from 'date-holidays';
+import { BANK_HOLIDAYS, FIRST_YEAR, LAST_YEAR } from './bank-holidays.generated.ts';
 import { DomainError } from './errors.ts';
 
 /**
@@ -12,26 +12,36 @@ export class InvalidDate extends DomainError {
   override readonly status = 400;
 }
 
-// Pure data: the holiday rules of England & Wales, computed per year on demand and memoised.
-const hd = new Holidays('GB', 'ENG');
-const byYear = new Map<number, Set<string>>();
-function bankHolidays(year: number): Set<string> {
-  let set = byYear.get(year);
+/**
+ * A date outside the generated bank-holiday table: counting on would silently miss its holidays, so
+ * the deadline is refused (a 500 at the edge) until the table is extended.
+ */
+export class BankHolidaysUnknown extends DomainError {
+  override readonly name = 'BankHolidaysUnknown';
+}
+
+// Pure data: England & Wales bank holidays, generated from date-holidays (see infra/bank-holidays.ts).
+const byYear = new Map(Object.entries(BANK_HOLIDAYS).map(([year, days]) => [Number(year), new Set(days)]));
+function bankHolidays(year: number): ReadonlySet<string> {
+  const set = byYear.get(year);
   if (!set) {
-    // Only 'public' days are bank holidays; Mother's Day and the like are observances.
-    set = new Set(hd.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
-    byYear.set(year, set);
+    throw new BankHolidaysUnknown(
+      `bank holidays are known for ${FIRST_YEAR}–${LAST_YEAR} only, not ${year}: extend the span in infra/bank-holidays.ts and run npm run generate:bank-holidays`,
+    );
   }
   return set;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const london = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+// Built on first use: the first time-zone formatter loads ICU's zone data, tens of milliseconds of a
+// cold start, which a function that only counts days (the sweeper) never needs.
+let london: Intl.DateTimeFormat | undefined;
 
 /** The calendar date in London of an instant. */
 export function londonDate(instant: string | Date): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant;
   if (Number.isNaN(d.getTime())) throw new InvalidDate(`not a date: ${String(instant)}`);
+  london ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
   return london.format(d);
 }
 
@@ -52,8 +62,9 @@ const parts = (date: string) => date.split('-').map(Number) as [number, number, 
 
 export function isWorkingDay(date: string): boolean {
   const [y, m, d] = parts(date);
+  const holidays = bankHolidays(y); // first, so that a weekend outside the table is refused too
   const dow = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-  return dow !== 0 && dow !== 6 && !bankHolidays(y).has(date);
+  return dow !== 0 && dow !== 6 && !holidays.has(date);
 }
 
 /** Same day-of-month `months` later, clamped to the month's last day. */

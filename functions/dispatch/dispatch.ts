@@ -5,14 +5,14 @@ import { processorSecrets } from '../adapters/secrets.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
-import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
+import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { webhookBody } from '../core/webhook.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 
 export type DispatchRepo = Pick<
   DynamoRepository,
-  'getTask' | 'getRequest' | 'getPii' | 'transitionTask' | 'setTaskToken' | 'transitionRequest' | 'getItem' | 'putItem'
+  'getTask' | 'getTaskWithRequest' | 'getRequest' | 'getPii' | 'transitionTask' | 'setTaskToken' | 'transitionRequest' | 'getItem' | 'putItem'
 >;
 
 export type DispatchDeps = {
@@ -25,6 +25,8 @@ export type DispatchDeps = {
   secrets?: (ref: string) => Promise<string[]>;
   /** Sends one signed webhook and returns the HTTP status (the SSRF-guarded sender by default). */
   post?: (url: string, id: string, body: string, secrets: readonly string[]) => Promise<number>;
+  /** This container's memory of which endpoints are enabled; without it, every send reads the flag. */
+  endpoints?: EndpointStates;
 };
 
 /**
@@ -37,6 +39,38 @@ export const dispatchError = (name: DispatchError, message: string) => Object.as
 /** A processor whose endpoint answered 410 Gone is disabled until an operator deletes this item. */
 export const processorStateKey = (processorId: string) => ({ pk: `PROCESSOR#${processorId}`, sk: 'STATE' });
 
+/**
+ * Per container: which processors' endpoints were found enabled, and when. An enabled flag is
+ * trusted for ENABLED_FOR_MS, so a warm container reads each processor's state item about once a
+ * minute rather than once per task; a disabled one is never cached, so an operator re-enabling an
+ * endpoint takes effect at the next send. The cost of the cache: a container that has not seen the
+ * 410 may send the gone endpoint one more webhook within that minute, which answers 410 again.
+ */
+export class EndpointStates {
+  static readonly ENABLED_FOR_MS = 60_000;
+  private readonly enabledAt = new Map<string, number>();
+
+  async disabled(processorId: string, deps: Pick<DispatchDeps, 'repo' | 'clock'>): Promise<boolean> {
+    const now = deps.clock.now().getTime();
+    const seen = this.enabledAt.get(processorId);
+    if (seen !== undefined && now - seen < EndpointStates.ENABLED_FOR_MS) return false;
+    const state = await deps.repo.getItem(processorStateKey(processorId));
+    if (state?.disabled) {
+      this.enabledAt.delete(processorId);
+      return true;
+    }
+    this.enabledAt.set(processorId, now);
+    return false;
+  }
+
+  forget(processorId: string) {
+    this.enabledAt.delete(processorId);
+  }
+}
+
+const endpointDisabled = async (processorId: string, deps: DispatchDeps) =>
+  deps.endpoints ? deps.endpoints.disabled(processorId, deps) : Boolean((await deps.repo.getItem(processorStateKey(processorId)))?.disabled);
+
 export async function loadTask(taskId: string, repo: Pick<DynamoRepository, 'getTask'>) {
   const ids = parseTaskId(taskId);
   const task = ids && (await repo.getTask(ids.requestId, ids.processorId));
@@ -47,11 +81,11 @@ export async function loadTask(taskId: string, repo: Pick<DynamoRepository, 'get
 /**
  * Sends the task's webhook. The webhook-id is the task id and the body is built from stored data
  * only, so every retry carries the same instruction and the processor can deduplicate on the id.
+ * The request and its contact data are read here unless the caller loaded them with the task.
  */
-export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, deps: DispatchDeps) {
-  const state = await deps.repo.getItem(processorStateKey(processor.id));
-  if (state?.disabled) throw dispatchError('EndpointGone', `processor ${processor.id} endpoint is disabled`);
-  const [req, pii] = await Promise.all([deps.repo.getRequest(task.requestId), deps.repo.getPii(task.requestId)]);
+export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, deps: DispatchDeps, loaded?: { request?: StoredRequest; pii?: Pii }) {
+  if (await endpointDisabled(processor.id, deps)) throw dispatchError('EndpointGone', `processor ${processor.id} endpoint is disabled`);
+  const [req, pii] = loaded ? [loaded.request, loaded.pii] : await Promise.all([deps.repo.getRequest(task.requestId), deps.repo.getPii(task.requestId)]);
   if (!req || !pii) throw dispatchError('DispatchRejected', `request ${task.requestId} or its contact data is gone`);
   const body = JSON.stringify(webhookBody(req, task, pii, processor, config.PUBLIC_BASE_URL));
   const secrets = await (deps.secrets ?? processorSecrets)(processor.secretRef ?? '');
@@ -66,6 +100,7 @@ export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, d
   logger.info('webhook sent', { taskId: task.taskId, processorId: processor.id, status });
   if (status >= 200 && status < 300) return;
   if (status === 410) {
+    deps.endpoints?.forget(processor.id);
     await deps.repo.putItem({ ...processorStateKey(processor.id), disabled: true, disabledAt: deps.clock.now().toISOString(), reason: '410' });
     metrics.addMetric('ProcessorEndpointGone', MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
@@ -89,12 +124,18 @@ export async function dispatch(input: { token: string; requestId: string; taskId
   const claimed = await retryOnRace(() => claim(input, deps));
   if (!claimed) return;
   if (claimed.processor.mode === 'manual') return manual(claimed.task, deps);
-  await sendWebhook(claimed.task, claimed.processor, deps);
+  await sendWebhook(claimed.task, claimed.processor, deps, claimed);
 }
 
-/** Records this state's token on the task; reloaded and decided again if another writer wins. */
+/**
+ * Records this state's token on the task; reloaded and decided again if another writer wins. The
+ * task, its request and the contact data come in one read (the webhook needs all three).
+ */
 async function claim(input: { token: string; taskId: string }, deps: DispatchDeps) {
-  const task = await loadTask(input.taskId, deps.repo);
+  const ids = parseTaskId(input.taskId);
+  const loaded = ids && (await deps.repo.getTaskWithRequest(ids.requestId, ids.processorId));
+  const task = loaded?.task;
+  if (!task) throw new NotFound(`task ${input.taskId} not found`);
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     await deps.workflow.taskSuccess(input.token, task.outcome ?? { request_status: task.status });
     return undefined;
@@ -109,10 +150,10 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
       { token: input.token, sentAt: at, attempts: task.attempts + 1 },
       { at, actor: 'workflow', action: 'send', subject: task.taskId, from: task.status, to: 'sent', data: { mode: processor.mode } },
     );
-    return { task: sent, processor };
+    return { task: sent, processor, request: loaded.request, pii: loaded.pii };
   }
   // sent or in_progress: a retry or a re-run. Same webhook, new token to complete.
-  return { task: await deps.repo.setTaskToken(task, input.token), processor };
+  return { task: await deps.repo.setTaskToken(task, input.token), processor, request: loaded.request, pii: loaded.pii };
 }
 
 /** A processor with no API: a person does the work, then resolves the task in the console. */

@@ -5,10 +5,11 @@ import { registry } from '../adapters/registry.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch, EndpointStates } from './dispatch.ts';
 
 const Input = z.object({ token: z.string().min(1), requestId: z.string(), taskId: z.string() });
-const deps = { repo, workflow: new StepFunctionsWorkflow(), mailer: new SesMailer(), clock: systemClock, processors: registry.processors };
+// Kept for the container's life: a warm dispatch reads each processor's endpoint state about once a minute.
+const deps = { repo, workflow: new StepFunctionsWorkflow(), mailer: new SesMailer(), clock: systemClock, processors: registry.processors, endpoints: new EndpointStates() };
 
 /** lambda:invoke.waitForTaskToken: returns once the webhook is out; the callback completes the state. */
 export const handler = middy().handler(async (event: unknown) => {

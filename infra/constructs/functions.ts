@@ -28,7 +28,7 @@ export interface FunctionsProps {
 
 /**
  * One Lambda per folder of functions/, bundled on this machine by esbuild (no Docker), exactly as
- * the bench measures them: Node 22, arm64, ESM, minified, the SDK from the runtime.
+ * the bench measures them: Node 22, arm64, ESM, minified, the AWS SDK bundled (infra/bundling.ts).
  */
 export class Functions extends Construct {
   readonly fn: Record<FunctionName, LambdaFunction>;

@@ -15,6 +15,7 @@ import { ensureTable, startDynamo } from '../../../local/services/dynamo.ts';
 let dir: string;
 let dynamo: Awaited<ReturnType<typeof startDynamo>>;
 let repo: DynamoRepository;
+let repoDb: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lethe-repo-'));
@@ -23,6 +24,7 @@ beforeAll(async () => {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }), {
     marshallOptions: { removeUndefinedValues: true },
   });
+  repoDb = db;
   repo = new DynamoRepository(db, 'lethe-test');
 });
 afterAll(async () => {
@@ -117,6 +119,31 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     const again = await repo.setTaskToken(sent, 'tok-2');
     expect(again).toMatchObject({ status: 'sent', token: 'tok-2', version: 2 });
     await expect(repo.setTaskToken(sent, 'tok-3')).rejects.toBeInstanceOf(Conflict);
+  });
+
+  it('reads a task, its request and the contact data in one Query, past other tasks and large export results', async () => {
+    const req = newRequest();
+    await repo.createRequest(req, { email: 'bob@example.com' }, new Date('2026-12-02T10:00:00Z'));
+    const task = (processorId: string): StoredTask => ({ taskId: `${req.id}.${processorId}`, requestId: req.id, processorId, category: 'payments', action: 'erase', status: 'pending', version: 0, attempts: 0, holds: [], audit: [] });
+    await repo.putTasksIfAbsent(['aardvark', 'mailwave', 'zulu'].map(task));
+    // Three results of ~380 KB sort between REQUEST and TASK#: the Query's 1 MB pages end before the tasks.
+    for (const p of ['a', 'b', 'c']) await repo.putTaskResults(req.id, p, JSON.stringify({ results: 'x'.repeat(380_000) }), new Date('2027-01-01T00:00:00Z'));
+    const sent: string[] = [];
+    const counting = new DynamoRepository(
+      { send: (c: { constructor: { name: string } }) => (sent.push(c.constructor.name), (repoDb as { send: (c: unknown) => unknown }).send(c)) } as never,
+      'lethe-test',
+    );
+    const got = await counting.getTaskWithRequest(req.id, 'mailwave');
+    expect(got.task).toMatchObject({ taskId: `${req.id}.mailwave`, status: 'pending' });
+    expect(got.request).toMatchObject({ id: req.id, status: 'unverified' });
+    expect(got.pii).toEqual({ email: 'bob@example.com' });
+    expect(JSON.stringify(got.task)).not.toMatch(/"(pk|sk|ttl)"/);
+    expect(new Set(sent)).toEqual(new Set(['QueryCommand']));
+    expect(sent.length).toBeGreaterThan(1); // paged past the results
+
+    const none = await counting.getTaskWithRequest(req.id, 'nobody');
+    expect(none.task).toBeUndefined();
+    expect(none.request).toMatchObject({ id: req.id });
   });
 
   it('counts hits per fixed window', async () => {

@@ -3,7 +3,7 @@ import { verifyWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { UnsafeTarget } from '../../../functions/adapters/webhook-sender.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
-import { type DispatchDeps, dispatch, processorStateKey } from '../../../functions/dispatch/dispatch.ts';
+import { type DispatchDeps, dispatch, EndpointStates, processorStateKey } from '../../../functions/dispatch/dispatch.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { bump, FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
 
@@ -100,6 +100,35 @@ describe('dispatch', () => {
     answer = 202;
     await expect(run('tok-2')).rejects.toMatchObject({ name: 'EndpointGone' });
     expect(sent).toHaveLength(1);
+  });
+
+  it('with a container cache, reads an enabled endpoint’s state once a minute, a disabled one every time', async () => {
+    let now = Date.parse('2026-03-02T10:00:00.000Z');
+    deps.clock = { now: () => new Date(now) };
+    deps.endpoints = new EndpointStates();
+    const getItem = repo.getItem.bind(repo);
+    let stateReads = 0;
+    repo.getItem = async (k) => (stateReads++, getItem(k));
+    await run('tok-1');
+    await run('tok-2');
+    now += EndpointStates.ENABLED_FOR_MS - 1;
+    await run('tok-3');
+    expect([sent.length, stateReads]).toEqual([3, 1]);
+    now += 1;
+    await run('tok-4');
+    expect([sent.length, stateReads]).toEqual([4, 2]);
+
+    // A 410 drops the cached flag: the next send reads the state, finds it disabled, and sends nothing.
+    answer = 410;
+    await expect(run('tok-5')).rejects.toMatchObject({ name: 'EndpointGone' });
+    answer = 202;
+    await expect(run('tok-6')).rejects.toMatchObject({ name: 'EndpointGone' });
+    await expect(run('tok-7')).rejects.toMatchObject({ name: 'EndpointGone' });
+    expect([sent.length, stateReads]).toEqual([5, 4]);
+    // An operator re-enables it: the very next send goes out.
+    await repo.putItem({ ...processorStateKey('paynow'), disabled: false });
+    await run('tok-8');
+    expect([sent.length, stateReads]).toEqual([6, 5]);
   });
 
   it('refuses a task whose processor left the registry, and an unknown task', async () => {

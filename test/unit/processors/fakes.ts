@@ -53,6 +53,9 @@ export class FakeRepo {
   async getTask(requestId: string, processorId: string) {
     return structuredClone(this.tasks.get(`${requestId}.${processorId}`));
   }
+  async getTaskWithRequest(requestId: string, processorId: string) {
+    return { task: await this.getTask(requestId, processorId), request: await this.getRequest(requestId), pii: await this.getPii(requestId) };
+  }
   async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput) {
     this.once('beforeTaskWrite');
     const cur = this.tasks.get(prev.taskId);
