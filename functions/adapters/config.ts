@@ -22,9 +22,9 @@ const Env = z.object({
   APP_SECRET_ID: z.string().default('lethe/app'),
   /** Loopback webhook targets are refused unless this is set (embedded runtime only). */
   ALLOW_LOOPBACK_WEBHOOKS: Flag,
+  /** The user pool's issuer (its keys at <issuer>/.well-known/jwks.json) and the console's app client: who signs admin tokens, and for whom. */
   ADMIN_JWT_ISSUER: z.string().default(''),
-  ADMIN_JWKS_URL: z.string().default(''),
-  ADMIN_JWT_AUDIENCE: z.string().default(''),
+  ADMIN_CLIENT_ID: z.string().default(''),
   /** Intake rate limits (API Gateway stage throttling adds a global one on AWS). */
   RATE_LIMIT_IP_PER_HOUR: z.coerce.number().int().positive().default(20),
   RATE_LIMIT_EMAIL_PER_HOUR: z.coerce.number().int().positive().default(5),
