@@ -10,5 +10,6 @@ new LetheStack(app, 'Lethe', {
   complianceEmail: app.node.tryGetContext('complianceEmail'),
   alarmEmail: app.node.tryGetContext('alarmEmail'),
   registryFile: app.node.tryGetContext('registryFile'),
+  authDomainPrefix: app.node.tryGetContext('authDomainPrefix'),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aspects, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Lazy, RemovalPolicy, SecretValue, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { Distribution, HttpVersion, OriginRequestPolicy, AllowedMethods, CachePolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -17,7 +17,7 @@ import { LambdaEnvironmentBudget } from './limits.ts';
 import { Registry } from '../functions/core/model.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
-import { ComplianceAuth } from './constructs/auth.ts';
+import { CONSOLE_SCOPES, ComplianceAuth } from './constructs/auth.ts';
 import { Data } from './constructs/data.ts';
 import { Functions } from './constructs/functions.ts';
 import { Monitoring } from './constructs/monitoring.ts';
@@ -34,6 +34,8 @@ export interface LetheStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** The processor registry file. @default config/processors.json */
   readonly registryFile?: string;
+  /** Prefix of the console's sign-in domain, `<prefix>.auth.<region>.amazoncognito.com`. @default lethe-<account> */
+  readonly authDomainPrefix?: string;
 }
 
 const ROOT = join(import.meta.dirname, '..');
@@ -54,7 +56,11 @@ export class LetheStack extends Stack {
 
     const data = new Data(this, 'Data');
     const exports = new ExportStore(this, 'Exports', { key: data.key });
-    const auth = new ComplianceAuth(this, 'Auth');
+    const auth = new ComplianceAuth(this, 'Auth', { domainPrefix: props.authDomainPrefix ?? `lethe-${this.account}` });
+    // The console page on the distribution is the app client's callback; the distribution comes after
+    // the API, whose authorizer needs the client, hence a value produced at synthesis.
+    const consoleUrl = Lazy.string({ produce: () => `https://${cdn.distributionDomainName}/console.html` });
+    const consoleClient = auth.addConsoleClient(consoleUrl);
 
     // Secrets: the app's HMAC key, and each processor's Standard Webhooks signing secrets.
     const appSecret = new Secret(this, 'AppKeys', {
@@ -93,12 +99,12 @@ export class LetheStack extends Stack {
         MAIL_FROM: `privacy@${mailDomain}`,
         COMPLIANCE_EMAIL: props.complianceEmail ?? `compliance@${mailDomain}`,
         APP_SECRET_ID: appSecret.secretName,
-        ADMIN_JWT_ISSUER: auth.issuer,
-        ADMIN_JWKS_URL: `${auth.issuer}/.well-known/jwks.json`,
-        ADMIN_JWT_AUDIENCE: auth.clientId,
       },
     });
     const fn = functions.fn;
+    // The admin handler verifies the console's Cognito access tokens itself too (issuer, client_id, token_use).
+    fn.admin.addEnvironment('ADMIN_JWT_ISSUER', auth.issuer);
+    fn.admin.addEnvironment('ADMIN_CLIENT_ID', consoleClient.userPoolClientId);
     const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry, accessLogs: exports.accessLogs });
     for (const n of ['plan', 'dispatch', 'callback', 'admin', 'sweeper', 'assemble'] as const) {
       for (const [k, v] of Object.entries(processorRegistry.environment)) fn[n].addEnvironment(k, v);
@@ -106,11 +112,11 @@ export class LetheStack extends Stack {
     }
 
     const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: STATE_MACHINE_NAME });
-    const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [auth.clientId] });
+    const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [consoleClient.userPoolClientId] });
     const cdn = new Distribution(this, 'Cdn', {
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
-      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: new SiteHeaders(this, 'SiteHeaders').policy },
+      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: new SiteHeaders(this, 'SiteHeaders', { connect: [auth.loginUrl] }).policy },
       additionalBehaviors: Object.fromEntries(
         ['/requests*', '/verify*', '/callbacks/*', '/exports/*', '/admin/*'].map((path) => [
           path,
@@ -130,7 +136,19 @@ export class LetheStack extends Stack {
     Validations.of(cdn).acknowledge({ id: 'AwsSolutions-CFR1', reason: 'The shop serves UK and EU customers and others; no geo restriction is wanted.' });
     Validations.of(cdn).acknowledge({ id: 'AwsSolutions-CFR2', reason: 'WAF is attached by the shop account-wide (Firewall Manager); the API has its own rate limits.' });
     Validations.of(cdn).acknowledge({ id: 'AwsSolutions-CFR4', reason: 'Default CloudFront certificate until the shop attaches its own domain and ACM certificate.' });
-    new BucketDeployment(this, 'SiteDeploy', { sources: [Source.asset(join(ROOT, 'web'))], destinationBucket: site, distribution: cdn });
+    // The pages, and the sign-in settings the console reads (/config.json): deploy-time values, filled in by the deployment.
+    const consoleConfig = {
+      region: this.region,
+      userPoolId: auth.pool.userPoolId,
+      clientId: consoleClient.userPoolClientId,
+      issuer: auth.issuer,
+      authorizationEndpoint: `${auth.loginUrl}/oauth2/authorize`,
+      tokenEndpoint: `${auth.loginUrl}/oauth2/token`,
+      logoutEndpoint: `${auth.loginUrl}/logout`,
+      redirectUri: consoleUrl,
+      scope: CONSOLE_SCOPES.map((s) => s.scopeName).join(' '),
+    };
+    new BucketDeployment(this, 'SiteDeploy', { sources: [Source.asset(join(ROOT, 'web')), Source.jsonData('config.json', consoleConfig)], destinationBucket: site, distribution: cdn });
     const publicBase = `https://${cdn.distributionDomainName}`;
     for (const f of Object.values(fn)) {
       f.addEnvironment('PUBLIC_BASE_URL', publicBase);

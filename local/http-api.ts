@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, relative, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import type { CloudAssembly } from './assembly/assembly.ts';
@@ -47,11 +47,12 @@ type SecurityHeadersConfig = {
 };
 
 /** The headers an AWS::CloudFront::ResponseHeadersPolicy of the template adds, as CloudFront sends them. */
-function responseHeaders(assembly: CloudAssembly, policyId: string | undefined): Record<string, string> {
+function responseHeaders(assembly: CloudAssembly, resolve: Resolve, policyId: string | undefined): Record<string, string> {
   if (!policyId) return {};
   const r = assembly.template.Resources[policyId];
   if (r?.Type !== 'AWS::CloudFront::ResponseHeadersPolicy') throw new Error(`response headers policy ${policyId} is not in the template: a managed policy cannot be read back locally`);
-  const c = (r.Properties?.ResponseHeadersPolicyConfig?.SecurityHeadersConfig ?? {}) as SecurityHeadersConfig;
+  // Resolved: the CSP names deploy-time origins (the managed login domain the console fetches tokens from).
+  const c = (resolve(r.Properties?.ResponseHeadersPolicyConfig?.SecurityHeadersConfig) ?? {}) as SecurityHeadersConfig;
   const h: Record<string, string> = {};
   if (c.ContentSecurityPolicy) h['content-security-policy'] = c.ContentSecurityPolicy.ContentSecurityPolicy;
   if (c.ContentTypeOptions) h['x-content-type-options'] = 'nosniff';
@@ -68,8 +69,8 @@ const glob = (p: string) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&'
 
 /**
  * The distribution's behaviours in CloudFront's order (first matching path pattern, then the
- * default), each either the HTTP API origin or the site bucket, and the directories the site's
- * BucketDeployment copies into that bucket (the staged web/ asset).
+ * default), each either the HTTP API origin or the site bucket, and the files the site's
+ * BucketDeployment puts into that bucket (the staged web/ asset and /config.json).
  */
 export function distribution(assembly: CloudAssembly, resolve: Resolve) {
   const [[, cdn] = []] = assembly.resources('AWS::CloudFront::Distribution');
@@ -84,24 +85,76 @@ export function distribution(assembly: CloudAssembly, resolve: Resolve) {
   const behaviour = (b: { TargetOriginId: string; ResponseHeadersPolicyId?: string }, pattern: string): Behaviour => {
     const o = origin(b.TargetOriginId);
     if (!o) throw new Error(`CloudFront origin ${b.TargetOriginId} is missing`);
-    return { pattern: glob(pattern), api: o.DomainName.includes('.execute-api.'), headers: responseHeaders(assembly, b.ResponseHeadersPolicyId) };
+    return { pattern: glob(pattern), api: o.DomainName.includes('.execute-api.'), headers: responseHeaders(assembly, resolve, b.ResponseHeadersPolicyId) };
   };
   const behaviours = [...(config.CacheBehaviors ?? []).map((b) => behaviour(b, b.PathPattern)), behaviour(config.DefaultCacheBehavior, '*')];
   // The site bucket: the default origin's bucket, filled by the BucketDeployment that targets it.
   const siteOrigin = origin(config.DefaultCacheBehavior.TargetOriginId);
   const siteBucket = siteOrigin?.DomainName.split('.s3.')[0];
-  const siteDirs = bucketDeployments(assembly, resolve)
-    .filter((d) => d.bucket === siteBucket)
-    .flatMap((d) => d.dirs);
-  return { behaviours, siteDirs, rootObject: config.DefaultRootObject ?? '' };
+  const siteFiles = new Map(
+    bucketDeployments(assembly, resolve)
+      .filter((d) => d.bucket === siteBucket)
+      .flatMap((d) => d.files.map((f) => [f.key, f.body] as const)),
+  );
+  return { behaviours, siteFiles, rootObject: config.DefaultRootObject ?? '' };
 }
 
-/** What each Custom::CDKBucketDeployment copies where: the staged asset directories and the destination bucket. */
+function* filesUnder(dir: string): Generator<string> {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) yield* filesUnder(p);
+    else yield p;
+  }
+}
+
+type MarkersConfig = { jsonEscape?: boolean | string; markerEncodings?: Record<string, string> };
+
+/** A marker's value as the deployment handler writes it in place of the marker (CDK's encode_marker_value). */
+function encodeMarker(name: string, value: unknown, config: MarkersConfig): string {
+  const json = String(config.jsonEscape ?? 'false').toLowerCase() === 'true';
+  const encoding = config.markerEncodings?.[name] ?? (json ? 'UNQUOTED_JSON_VALUE' : 'LITERAL');
+  switch (encoding) {
+    case 'LITERAL':
+      return String(value);
+    case 'UNQUOTED_JSON_VALUE': {
+      const s = JSON.stringify(value);
+      return s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s;
+    }
+    case 'JSON_VALUE':
+      return JSON.stringify(value);
+    case 'YAML_STRING':
+      return /^[A-Za-z][A-Za-z0-9._-]*$/.test(String(value)) && !['y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null'].includes(String(value).toLowerCase()) ? String(value) : JSON.stringify(value);
+    default:
+      throw new Error(`unknown marker encoding ${encoding}`);
+  }
+}
+
+/**
+ * What each Custom::CDKBucketDeployment puts where: every file of its staged sources, under its key
+ * in the destination bucket. Deploy-time values (`Source.jsonData` with tokens) are markers in the
+ * staged files; as the deployment's handler does, each is replaced by its value (here, resolved
+ * locally), and the filled-in text is resolved once more so that the AWS URLs it now holds (the
+ * distribution, the managed login domain) are the local ones.
+ */
 export function bucketDeployments(assembly: CloudAssembly, resolve: Resolve) {
   return assembly.resources('Custom::CDKBucketDeployment').map(([id, r]) => {
     const p = r.Properties ?? {};
-    if (p.DestinationBucketKeyPrefix || (p.SourceMarkers ?? []).some((m: object) => Object.keys(m).length)) throw new Error(`${id}: prefixes and markers are not emulated locally`);
-    return { id, bucket: String(resolve(p.DestinationBucketName)), dirs: (p.SourceObjectKeys as string[]).map((k) => assembly.assetDir(k)) };
+    if (p.DestinationBucketKeyPrefix) throw new Error(`${id}: key prefixes are not emulated locally`);
+    const files = (p.SourceObjectKeys as string[]).flatMap((key, i) => {
+      const dir = assembly.assetDir(key);
+      const markers = Object.entries((resolve(p.SourceMarkers?.[i]) ?? {}) as Record<string, unknown>);
+      const config = (p.SourceMarkersConfig?.[i] ?? {}) as MarkersConfig;
+      return [...filesUnder(dir)].map((file) => {
+        let body = readFileSync(file);
+        if (markers.length) {
+          let text = body.toString('utf8');
+          for (const [name, value] of markers) text = text.replaceAll(name, encodeMarker(name, value, config));
+          body = Buffer.from(String(resolve(text)));
+        }
+        return { key: relative(dir, file).split(sep).join('/'), body };
+      });
+    });
+    return { id, bucket: String(resolve(p.DestinationBucketName)), files };
   });
 }
 
@@ -203,8 +256,6 @@ export interface FrontOptions {
   readonly routes: ApiRoute[];
   readonly site: ReturnType<typeof distribution>;
   readonly invoke: (functionArn: string, event: unknown) => Promise<unknown>;
-  /** Paths served beside the distribution (the sign-in stand-in). */
-  readonly extra?: Record<string, (req: IncomingMessage, res: ServerResponse) => unknown>;
 }
 
 /**
@@ -258,13 +309,10 @@ export async function startFront(port = 0) {
     if (!opts) return;
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') return res.writeHead(403, headers).end();
-    const key = normalize(url.pathname === '/' ? `/${opts.site.rootObject}` : decodeURIComponent(url.pathname));
-    for (const dir of opts.site.siteDirs) {
-      const file = join(dir, key);
-      if (!file.startsWith(dir)) break;
-      const data = await readFile(file).catch(() => undefined);
-      if (!data) continue;
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...headers });
+    const key = normalize(url.pathname === '/' ? `/${opts.site.rootObject}` : decodeURIComponent(url.pathname)).slice(1);
+    const data = opts.site.siteFiles.get(key);
+    if (data) {
+      res.writeHead(200, { 'content-type': TYPES[extname(key)] ?? 'application/octet-stream', ...headers });
       return res.end(method === 'HEAD' ? undefined : data);
     }
     // An S3 origin behind origin access control answers 403 for a missing key.
@@ -275,8 +323,6 @@ export async function startFront(port = 0) {
     try {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       if (!opts) return json(res, 503, 'Starting');
-      const extra = opts.extra?.[url.pathname];
-      if (extra) return await extra(req, res);
       const b = opts.site.behaviours.find((x) => x.pattern.test(url.pathname));
       if (b?.api) return await api(req, res, url);
       return await site(req, res, url, b?.headers ?? {});

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Registry } from '../functions/core/model.ts';
 import { type CloudAssembly, type LocalPlacement, CloudAssembly as Assembly } from './assembly/assembly.ts';
 import { ensureAssembly } from './assembly/synth.ts';
-import { startLocalAuth } from './auth.ts';
+import { poolSettings, startLocalAuth } from './auth.ts';
 import { apiRoutes, bucketDeployments, distribution, startFront } from './http-api.ts';
 import { LambdaPool, type LocalFunction } from './lambda/pool.ts';
 import { startDemoProcessors } from './processors/server.ts';
@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   readonly port?: number;
   /** Port of the demo processors; 0 picks a free one. */
   readonly processorsPort?: number;
+  /** Port of the sign-in stand-in (the user pool's issuer and managed login); 0 picks a free one. */
+  readonly authPort?: number;
   /** The clock of the embedded services that expire things (TTL); tests move it. */
   readonly now?: () => Date;
   /** How often the sweeper runs. @default the template's schedule */
@@ -45,14 +47,6 @@ export interface RuntimeOptions {
 }
 
 export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
-
-function* filesUnder(dir: string): Generator<string> {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) yield* filesUnder(p);
-    else yield p;
-  }
-}
 
 /** Lambda's reserved variables, which the service sets in every function's environment. */
 const lambdaVariables = (f: { name: string; handler: string; memoryMb: number; assetDir: string }, functionName: string) => ({
@@ -94,10 +88,12 @@ export async function startRuntime(opts: RuntimeOptions) {
   try {
     const assembly: CloudAssembly = new Assembly(opts.assemblyDir ?? ensureAssembly());
 
-    // The site's origin must be known before anything resolves the CloudFront domain.
+    // The site's origin must be known before anything resolves the CloudFront domain, and the
+    // sign-in stand-in's before anything resolves the user pool's issuer or its managed login domain.
     front = await startFront(opts.port ?? 0);
-    const issuer = `${front.url}/auth`;
-    const at: LocalPlacement = { region: LOCAL_REGION, account: LOCAL_ACCOUNT, siteUrl: front.url, issuer };
+    const auth = await startLocalAuth(join(dataDir, 'auth.json'), opts.authPort ?? 0);
+    closers.push(auth.close);
+    const at: LocalPlacement = { region: LOCAL_REGION, account: LOCAL_ACCOUNT, siteUrl: front.url, issuer: auth.url, loginUrl: auth.url };
     const resolveValue = assembly.resolver(at);
 
     // DynamoDB: every table the template declares, with its keys, indexes and TTL.
@@ -198,11 +194,7 @@ export async function startRuntime(opts: RuntimeOptions) {
     const s3client = new S3Client({ endpoint: s3.endpoint, region: LOCAL_REGION, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
     closers.push(() => s3client.destroy());
     for (const d of bucketDeployments(assembly, resolveValue)) {
-      for (const dir of d.dirs) {
-        for (const file of filesUnder(dir)) {
-          await s3client.send(new PutObjectCommand({ Bucket: d.bucket, Key: relative(dir, file), Body: readFileSync(file) }));
-        }
-      }
+      for (const f of d.files) await s3client.send(new PutObjectCommand({ Bucket: d.bucket, Key: f.key, Body: f.body }));
     }
     // The deployed registry, with each automated processor's endpoint pointed at its demo twin here.
     const registryOwner = functions.find((f) => f.environment.REGISTRY_BUCKET);
@@ -217,12 +209,11 @@ export async function startRuntime(opts: RuntimeOptions) {
     await s3client.send(new PutObjectCommand({ ...registryLocation, Body: JSON.stringify(registry), ContentType: 'application/json' }));
     processors.setRegistry(registry);
 
-    // The compliance team's sign-in, standing in for the Cognito user pool and its app client.
-    const [[clientId] = []] = assembly.resources('AWS::Cognito::UserPoolClient');
-    const auth = await startLocalAuth(join(dataDir, 'auth.json'), issuer, String(resolveValue({ Ref: clientId })));
+    // The compliance team's sign-in, standing in for the Cognito user pool, its managed login and its app client.
+    auth.serve(poolSettings(assembly, resolveValue));
 
     const routes = apiRoutes(assembly, resolveValue);
-    front.serve({ routes, site: distribution(assembly, resolveValue), invoke: (arn, event) => lambdas.invoke(arn, event), extra: auth.routes });
+    front.serve({ routes, site: distribution(assembly, resolveValue), invoke: (arn, event) => lambdas.invoke(arn, event) });
 
     // Local tools (the demo seed, tests reading the table) use the adapters with a function's own settings.
     const toolEnv = { ...(functions.find((f) => f.name === 'admin') ?? functions[0]).environment };
@@ -261,6 +252,7 @@ export async function startRuntime(opts: RuntimeOptions) {
         api: front.url,
         web: `${front.url}/`,
         console: `${front.url}/console.html`,
+        signIn: auth.url,
         mailbox: ses.mailbox,
         mailStore: `${ses.endpoint}/store`,
         processors: processors.url,

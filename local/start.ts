@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { startRuntime } from './runtime.ts';
+import { otpauthUri } from './totp.ts';
 
 /**
  * `npm start`: the whole of Lethe on this machine. Data persists under LETHE_DATA_DIR (default
@@ -8,16 +9,21 @@ import { startRuntime } from './runtime.ts';
 const dataDir = resolve(process.env.LETHE_DATA_DIR ?? '.lethe');
 const port = Number(process.env.LETHE_PORT ?? 3000);
 const processorsPort = Number(process.env.LETHE_PROCESSORS_PORT ?? 0);
+const authPort = Number(process.env.LETHE_AUTH_PORT ?? 0);
 
-const rt = await startRuntime({ dataDir, port, processorsPort });
+const rt = await startRuntime({ dataDir, port, processorsPort, authPort });
 // Demo knob: how long the demo processors take to call back (e.g. to watch tasks in flight).
 if (process.env.LETHE_DEMO_DELAY_MS) {
   for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { delayMs: Number(process.env.LETHE_DEMO_DELAY_MS) });
 }
 const extra = [
   '',
-  '  Console sign-in (local stand-in for Cognito):',
-  ...Object.entries(rt.auth.users).map(([u, x]) => `    ${u.padEnd(8)} password ${x.password}   (${x.groups.join(', ')})`),
+  `  Console sign-in   ${rt.urls.signIn}  (local stand-in for Cognito managed login: password, then a TOTP code)`,
+  ...Object.entries(rt.auth.users).flatMap(([u, x]) => [
+    `    ${u.padEnd(8)} password ${x.password}   (${x.groups.join(', ')})`,
+    `             TOTP secret ${x.totpSecret}   ${otpauthUri('Lethe (local)', u, x.totpSecret)}`,
+  ]),
+  '    Add the secret to an authenticator app, or get the current code with `npm run totp -- <user>`.',
 ];
 console.log(
   [

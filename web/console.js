@@ -1,20 +1,22 @@
 // The compliance console: no framework, the admin API, and the same look as the form.
 const T = {
   en: {
-    console: 'Compliance console', signIn: 'Sign in', signOut: 'Sign out', username: 'Username', password: 'Password', dashboard: 'Dashboard',
+    console: 'Compliance console', signIn: 'Sign in', signOut: 'Sign out', dashboard: 'Dashboard',
+    signInHelp: 'Sign in with your compliance team account and the code from your authenticator app.', signInFailed: 'Sign-in did not complete. Try again.', signedInAs: (u) => `Signed in as ${u}`,
     overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', open: 'Open requests', scorecard: 'Processors',
     back: '← Dashboard', request: 'Request', tasks: 'Processors', timeline: 'Execution timeline', audit: 'Audit trail', confirm: 'Confirm', cancel: 'Cancel',
-    none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`), wrongLogin: 'Wrong username or password.',
+    none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`),
     cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs' },
     act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry' },
     ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops.', cancel: 'Cancel this request? The workflow stops.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?' },
     reason: 'Reason', outcome: 'Outcome', note: 'Note',
   },
   fr: {
-    console: 'Console de conformité', signIn: 'Se connecter', signOut: 'Se déconnecter', username: 'Identifiant', password: 'Mot de passe', dashboard: 'Tableau de bord',
+    console: 'Console de conformité', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
+    signInHelp: 'Connectez-vous avec votre compte de l’équipe conformité et le code de votre application d’authentification.', signInFailed: 'La connexion n’a pas abouti. Réessayez.', signedInAs: (u) => `Connecté : ${u}`,
     overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', open: 'Demandes ouvertes', scorecard: 'Prestataires',
     back: '← Tableau de bord', request: 'Demande', tasks: 'Prestataires', timeline: 'Chronologie de l’exécution', audit: 'Journal d’audit', confirm: 'Confirmer', cancel: 'Annuler',
-    none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`), wrongLogin: 'Identifiant ou mot de passe incorrect.',
+    none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`),
     cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations' },
     act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer' },
     ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête.', cancel: 'Annuler cette demande ? Le traitement s’arrête.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?' },
@@ -23,6 +25,8 @@ const T = {
 };
 let lang = localStorage.getItem('lethe-lang') === 'fr' ? 'fr' : 'en';
 let token = sessionStorage.getItem('lethe-token');
+/** The sign-in settings the deployment publishes: Cognito's endpoints on AWS, the local stand-in's under npm start. */
+let auth;
 const $ = (id) => document.getElementById(id);
 const h = (tag, props = {}, ...children) => {
   const el = Object.assign(document.createElement(tag), props);
@@ -30,9 +34,50 @@ const h = (tag, props = {}, ...children) => {
   return el;
 };
 
+// Sign-in: OAuth 2.0 authorization code with PKCE (RFC 7636) against the user pool's managed login.
+// The access token stays in this tab (sessionStorage) and goes to the admin API as a bearer token.
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+const randomString = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
+
+async function signIn() {
+  const verifier = randomString();
+  const state = randomString();
+  const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  sessionStorage.setItem('lethe-signin', JSON.stringify({ state, verifier, hash: location.hash }));
+  const q = new URLSearchParams({ response_type: 'code', client_id: auth.clientId, redirect_uri: auth.redirectUri, scope: auth.scope, state, code_challenge: challenge, code_challenge_method: 'S256' });
+  location.assign(`${auth.authorizationEndpoint}?${q}`);
+}
+
+/** Back from the sign-in pages with ?code=…&state=…: the code, with the PKCE verifier, buys the tokens. */
+async function completeSignIn() {
+  const q = new URLSearchParams(location.search);
+  if (!q.has('code') && !q.has('error')) return;
+  const pending = JSON.parse(sessionStorage.getItem('lethe-signin') ?? 'null');
+  sessionStorage.removeItem('lethe-signin');
+  history.replaceState(null, '', `${location.pathname}${pending?.hash ?? ''}`);
+  if (!q.has('code') || !pending || q.get('state') !== pending.state) throw new Error(q.get('error') ?? 'state mismatch');
+  const r = await fetch(auth.tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: auth.clientId, code: q.get('code'), redirect_uri: auth.redirectUri, code_verifier: pending.verifier }),
+  });
+  if (!r.ok) throw new Error(`token endpoint: HTTP ${r.status}`);
+  token = (await r.json()).access_token;
+  sessionStorage.setItem('lethe-token', token);
+}
+
+/** Who the access token names (Cognito puts the user in `username`); display only, the API verifies the token. */
+function username() {
+  try {
+    return JSON.parse(atob(token.split('.')[1].replaceAll('-', '+').replaceAll('_', '/'))).username ?? '';
+  } catch {
+    return '';
+  }
+}
+
 async function api(path, body) {
   const r = await fetch(`/admin${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  if (r.status === 401) return signOut();
+  if (r.status === 401) return forget();
   const data = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(data.message ?? `HTTP ${r.status}`);
   return data;
@@ -122,13 +167,22 @@ async function showDetail(id) {
 function show(id) {
   for (const s of ['login', 'dashboard', 'detail']) $(s).hidden = s !== id;
   $('signout').hidden = id === 'login';
+  $('who').hidden = id === 'login';
+  $('who').textContent = id === 'login' ? '' : T[lang].signedInAs(username());
   $('app').focus();
 }
 
-function signOut() {
+/** The token is no longer good (expired, refused): back to the sign-in button. */
+function forget() {
   token = null;
   sessionStorage.removeItem('lethe-token');
   show('login');
+}
+
+/** Ends the managed login session too, or the next sign-in would not ask for the password. */
+function signOut() {
+  forget();
+  location.assign(`${auth.logoutEndpoint}?${new URLSearchParams({ client_id: auth.clientId, logout_uri: auth.redirectUri })}`);
 }
 
 function route() {
@@ -143,19 +197,7 @@ function applyLang() {
   for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
 }
 
-$('login-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const r = await fetch('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: $('username').value, password: $('password').value }) });
-  if (!r.ok) {
-    $('login-error').textContent = T[lang].wrongLogin;
-    $('login-error').hidden = false;
-    $('password').setAttribute('aria-invalid', 'true');
-    return;
-  }
-  token = (await r.json()).token;
-  sessionStorage.setItem('lethe-token', token);
-  route();
-});
+$('signin').addEventListener('click', () => signIn().catch((e) => console.error(e)));
 $('signout').addEventListener('click', signOut);
 for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) {
   b.addEventListener('click', () => {
@@ -167,4 +209,12 @@ for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) {
 }
 window.addEventListener('hashchange', route);
 applyLang();
+auth = await (await fetch('/config.json')).json();
+try {
+  await completeSignIn();
+} catch (e) {
+  console.error(e);
+  $('login-error').textContent = T[lang].signInFailed;
+  $('login-error').hidden = false;
+}
 route();

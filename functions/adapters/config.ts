@@ -22,9 +22,9 @@ const Env = z.object({
   APP_SECRET_ID: z.string().default('lethe/app'),
   /** Loopback webhook targets are refused unless this is set (embedded runtime only). */
   ALLOW_LOOPBACK_WEBHOOKS: Flag,
+  /** The user pool's issuer (its keys at <issuer>/.well-known/jwks.json) and the console's app client: who signs admin tokens, and for whom. */
   ADMIN_JWT_ISSUER: z.string().default(''),
-  ADMIN_JWKS_URL: z.string().default(''),
-  ADMIN_JWT_AUDIENCE: z.string().default(''),
+  ADMIN_CLIENT_ID: z.string().default(''),
   /**
    * New requests one client address may make in an hour (API Gateway stage throttling adds a global
    * limit on AWS). High, because an office or a mobile carrier puts many people behind one address;

@@ -11,8 +11,13 @@ export interface LocalPlacement {
   readonly account: string;
   /** The local site's origin (CloudFront's distribution), e.g. http://127.0.0.1:3000. */
   readonly siteUrl: string;
-  /** The OIDC issuer standing in for the Cognito user pool. */
+  /** The OIDC issuer standing in for the Cognito user pool (its ProviderURL). */
   readonly issuer: string;
+  /**
+   * The origin standing in for the pool's managed login domain: every
+   * https://<prefix>.auth.<region>.amazoncognito.com in a resolved value becomes this.
+   */
+  readonly loginUrl: string;
 }
 
 export interface LambdaSpec {
@@ -104,6 +109,8 @@ export class CloudAssembly {
         return `arn:aws:states:${region}:${account}:stateMachine:${p.StateMachineName ?? logicalId}`;
       case 'AWS::Cognito::UserPool':
         return `${region}_local`;
+      case 'AWS::Cognito::UserPoolDomain':
+        return typeof p.Domain === 'string' ? p.Domain : `${this.stackName}-${logicalId}`.toLowerCase();
       case 'AWS::SES::EmailIdentity':
         return p.EmailIdentity;
       case 'AWS::SES::ConfigurationSet':
@@ -160,7 +167,10 @@ export class CloudAssembly {
 
   /**
    * Resolves CloudFormation intrinsics to this machine's resources. The CloudFront domain is the
-   * local site, served over plain HTTP: it has no certificate, so its https:// becomes http://.
+   * local site, served over plain HTTP: it has no certificate, so its https:// becomes http://. The
+   * user pool's managed login domain is the local sign-in stand-in. Both rewrites apply to every
+   * resolved string, so a plain string (a deployed file once its markers are filled in) can be
+   * passed through too.
    */
   resolver(at: LocalPlacement): (v: unknown) => unknown {
     const pseudo: Record<string, string> = {
@@ -172,6 +182,7 @@ export class CloudAssembly {
       'AWS::NoValue': '',
     };
     const site = new URL(at.siteUrl);
+    const login = new RegExp(`https://[a-z0-9-]+\\.auth(?:-fips)?\\.${at.region}\\.amazoncognito\\.com`, 'g');
     const ref = (name: string) => pseudo[name] ?? this.physicalId(name, at);
     const sub = (text: string, vars: Record<string, unknown>) =>
       text.replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
@@ -180,7 +191,7 @@ export class CloudAssembly {
         return attr ? this.attribute(res, attr, at) : ref(res);
       });
     const resolve = (v: unknown): unknown => {
-      if (typeof v === 'string') return v.replaceAll(`https://${site.host}`, site.origin);
+      if (typeof v === 'string') return v.replaceAll(`https://${site.host}`, site.origin).replace(login, at.loginUrl);
       if (Array.isArray(v)) return v.map(resolve);
       if (!v || typeof v !== 'object') return v;
       const o = v as Record<string, unknown>;

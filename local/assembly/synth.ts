@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-/** What the synthesized assembly depends on: the issue's four folders, plus the CDK settings and the locked dependencies. */
-const INPUTS = ['functions', 'workflows', 'infra', 'config', 'cdk.json', 'package-lock.json'];
+/** What the synthesized assembly depends on: the issue's four folders, the site's pages (a staged asset too), plus the CDK settings and the locked dependencies. */
+const INPUTS = ['functions', 'workflows', 'infra', 'config', 'web', 'cdk.json', 'package-lock.json'];
 export const ASSEMBLY_CACHE = join(ROOT, 'node_modules/.cache/lethe');
 const KEEP = 3;
 
@@ -60,10 +60,10 @@ export function ensureAssembly(opts: AssemblyOptions = {}): string {
   if (existsSync(join(dir, 'manifest.json'))) {
     const now = new Date();
     utimesSync(dir, now, now); // the most recently used assemblies are the ones kept
-    log(`Reusing the cloud assembly ${relative(ROOT, dir)} (functions/, workflows/, infra/ and config/ unchanged).`);
+    log(`Reusing the cloud assembly ${relative(ROOT, dir)} (functions/, workflows/, infra/, config/ and web/ unchanged).`);
     return dir;
   }
-  log('Synthesizing the cloud assembly (functions/, workflows/, infra/ or config/ changed)…');
+  log('Synthesizing the cloud assembly (functions/, workflows/, infra/, config/ or web/ changed)…');
   mkdirSync(ASSEMBLY_CACHE, { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}`;
   const args = ['synth', '--quiet', '--output', tmp, ...context.flatMap(([k, v]) => ['--context', `${k}=${v}`])];

@@ -5,6 +5,7 @@ import { Agent, fetch as fetchFrom } from 'undici';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../local/runtime.ts';
 import type { CfnTemplate } from '../support/cfn-resolve.ts';
 import { type CallRecord, checkCalls } from '../support/iam-check.ts';
+import { signIn } from '../support/sign-in.ts';
 
 export type Mail = { messageId: string; destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number };
 
@@ -61,6 +62,14 @@ export async function boot(opts: Partial<RuntimeOptions> & { clientAddress?: str
       const status = /https?:\/\/\S+\/status\.html\?id=\w+&token=[\w-]+/.exec(text)?.[0];
       const s = status ? new URL(status) : undefined;
       return { verify, token: new URL(verify).searchParams.get('token') ?? '', requestId: s?.searchParams.get('id') ?? '', statusToken: s?.searchParams.get('token') ?? '' };
+    },
+    /**
+     * Signs a console user (officer, viewer) in through the sign-in stand-in with the console's own
+     * flow (authorization code + PKCE, password, TOTP), and returns their access token.
+     */
+    async signIn(username: string) {
+      const u = rt.auth.users[username];
+      return (await signIn(rt.urls.web.replace(/\/$/, ''), { username, password: u.password, totpSecret: u.totpSecret })).access_token;
     },
     confirm: (token: string, extra: Record<string, string> = {}) =>
       api('/verify', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token, ...extra }).toString() }),

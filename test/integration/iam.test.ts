@@ -29,7 +29,9 @@ describe('IAM, checked against the calls the deployed bundles really make', () =
   it('denies the call whose grant is removed from the template', async () => {
     const template = structuredClone(rt.assembly.template) as CfnTemplate;
     const verify = rt.functions.find((f) => f.name === 'verify');
-    const roleId = (template.Resources[verify!.logicalId].Properties!.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const role = template.Resources[verify?.logicalId ?? '']?.Properties?.Role as { 'Fn::GetAtt': string[] } | undefined;
+    if (!role) throw new Error('verify has no role in the template');
+    const roleId = role['Fn::GetAtt'][0];
     let removed = 0;
     for (const r of Object.values(template.Resources)) {
       const roles = (r.Properties?.Roles as { Ref: string }[] | undefined)?.map((x) => x.Ref) ?? [];

@@ -5,7 +5,7 @@ import type { TableDefinition } from '../../local/services/dynamo.ts';
 /** The cloud assembly of this checkout (synthesized once by the global setup, then reused). */
 export const assembly = () => new CloudAssembly(ensureAssembly({ log: () => undefined }));
 
-export const placement = { region: 'eu-west-2', account: '000000000000', siteUrl: 'http://127.0.0.1:1', issuer: 'http://127.0.0.1:1/auth' };
+export const placement = { region: 'eu-west-2', account: '000000000000', siteUrl: 'http://127.0.0.1:1', issuer: 'http://127.0.0.1:2', loginUrl: 'http://127.0.0.1:2' };
 
 /** The table as the template defines it. */
 export function tableDefinition(a = assembly()): TableDefinition {

@@ -13,11 +13,6 @@ const call = (path: string, token?: string, body?: unknown) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 
-async function login(username: string) {
-  const r = await rt.api('/auth/login', { method: 'POST', body: JSON.stringify({ username, password: rt.auth.users[username].password }) });
-  return ((await r.json()) as { token: string }).token;
-}
-
 async function confirmed(email: string) {
   await rt.submit({ type: 'erasure', email, language: 'en' });
   const links = await until(() => rt.links(email).catch(() => undefined));
@@ -27,7 +22,8 @@ async function confirmed(email: string) {
 
 beforeAll(async () => {
   rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'socialapp' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) });
-  [officer, viewer] = await Promise.all([login('officer'), login('viewer')]);
+  // Both sign in as the console does (code + PKCE, password, TOTP) through the local stand-in.
+  [officer, viewer] = await Promise.all([rt.signIn('officer'), rt.signIn('viewer')]);
   rt.processors.setBehaviour('socialapp', { never: true });
   escalated = await confirmed('stuck@example.com');
   // Escalated, and every other processor has answered: nothing moves under the tests any more.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SITE_CSP } from '../../../infra/constructs/site-headers.ts';
+import { siteCsp } from '../../../infra/constructs/site-headers.ts';
 import { schemaErrors } from '../../unit/processors/openapi.ts';
 import { type Booted, boot, until } from '../harness.ts';
 
@@ -94,7 +94,8 @@ describe('the requester side', () => {
     for (const page of ['/', '/status.html', '/console.html', '/form.js']) {
       const r = await rt.api(page);
       expect(r.status).toBe(200);
-      expect(r.headers.get('content-security-policy')).toBe(SITE_CSP);
+      // The console may also fetch tokens from the sign-in origin (Cognito's managed login domain on AWS).
+      expect(r.headers.get('content-security-policy')).toBe(siteCsp([rt.urls.signIn]));
       expect(r.headers.get('x-frame-options')).toBe('DENY');
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
       expect(r.headers.get('referrer-policy')).toBe('no-referrer');

@@ -1,8 +1,11 @@
-import { App, type Stack } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LetheStack } from '../../../infra/lethe-stack.ts';
+import { CloudAssembly } from '../../../local/assembly/assembly.ts';
 import { ALL_FUNCTIONS, ROUTES } from '../../../infra/routes.ts';
 
 let stack: Stack;
@@ -101,5 +104,104 @@ describe('the CDK stack', () => {
       RouteSettings: { 'POST /callbacks/{taskId}': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /callbacks/{taskId}' });
+  });
+});
+
+describe('the console’s sign-in (Cognito managed login)', () => {
+  const one = (type: string) => {
+    const found = Object.entries(template.findResources(type));
+    expect(found).toHaveLength(1);
+    return found[0] as [string, { Properties: Record<string, unknown> }];
+  };
+  const consoleUrl = () => ({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [one('AWS::CloudFront::Distribution')[0], 'DomainName'] }, '/console.html']] });
+
+  it('has a managed login domain and a public app client with the code grant only, back to the console page', () => {
+    const [poolId] = one('AWS::Cognito::UserPool');
+    const [domainId, domain] = one('AWS::Cognito::UserPoolDomain');
+    expect(domain.Properties).toEqual({ Domain: 'lethe-123456789012', ManagedLoginVersion: 2, UserPoolId: { Ref: poolId } });
+    const [clientId, client] = one('AWS::Cognito::UserPoolClient');
+    expect(client.Properties).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'profile', 'email'],
+      GenerateSecret: false,
+      CallbackURLs: [consoleUrl()],
+      LogoutURLs: [consoleUrl()],
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+    template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { ClientId: { Ref: clientId }, UserPoolId: { Ref: poolId }, UseCognitoProvidedValues: true });
+    expect(domainId).toBeTruthy();
+  });
+
+  it('publishes /config.json with the endpoints, the client id, the issuer and the region, filled in at deploy time', () => {
+    const [poolId] = one('AWS::Cognito::UserPool');
+    const [domainId] = one('AWS::Cognito::UserPoolDomain');
+    const [clientId] = one('AWS::Cognito::UserPoolClient');
+    const [, deploy] = Object.entries(template.findResources('Custom::CDKBucketDeployment')).find(([id]) => id.startsWith('SiteDeploy')) ?? [];
+    const p = deploy?.Properties as { SourceObjectKeys: string[]; SourceMarkers: Record<string, unknown>[]; SourceMarkersConfig: { jsonEscape?: boolean }[] };
+    const i = p.SourceMarkers.findIndex((m) => Object.keys(m).length > 0);
+    expect(p.SourceMarkersConfig[i]).toEqual({ jsonEscape: true });
+    const staged = new CloudAssembly(Stage.of(stack)?.synth().directory ?? '').assetDir(p.SourceObjectKeys[i]);
+    // The staged file with each marker shown as the template value the deployment substitutes (JSON-escaped, as jsonEscape does).
+    let text = readFileSync(join(staged, 'config.json'), 'utf8');
+    for (const [marker, value] of Object.entries(p.SourceMarkers[i])) text = text.replaceAll(marker, JSON.stringify(`{${JSON.stringify(value)}}`).slice(1, -1));
+    const domain = `https://{${JSON.stringify({ Ref: domainId })}}.auth.eu-west-2.amazoncognito.com`;
+    expect(JSON.parse(text)).toEqual({
+      region: 'eu-west-2',
+      userPoolId: `{${JSON.stringify({ Ref: poolId })}}`,
+      clientId: `{${JSON.stringify({ Ref: clientId })}}`,
+      issuer: `{${JSON.stringify({ 'Fn::GetAtt': [poolId, 'ProviderURL'] })}}`,
+      authorizationEndpoint: `${domain}/oauth2/authorize`,
+      tokenEndpoint: `${domain}/oauth2/token`,
+      logoutEndpoint: `${domain}/logout`,
+      redirectUri: `{${JSON.stringify(consoleUrl())}}`,
+      scope: 'openid profile email',
+    });
+  });
+
+  it('lets the pages connect to the managed login domain (the token endpoint) besides their own origin', () => {
+    const [domainId] = one('AWS::Cognito::UserPoolDomain');
+    const [, policy] = one('AWS::CloudFront::ResponseHeadersPolicy');
+    const csp = (policy.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: { 'Fn::Join': [string, unknown[]] } } } }).SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
+    const text = csp['Fn::Join'][1].map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('');
+    expect(text).toContain(`connect-src 'self' https://${JSON.stringify({ Ref: domainId })}.auth.eu-west-2.amazoncognito.com;`);
+  });
+
+  it('has the API authorizer and the admin function check the same issuer and app client', () => {
+    const [poolId] = one('AWS::Cognito::UserPool');
+    const [clientId] = one('AWS::Cognito::UserPoolClient');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: { Audience: [{ Ref: clientId }], Issuer: { 'Fn::GetAtt': [poolId, 'ProviderURL'] } } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'lethe-admin', ADMIN_JWT_ISSUER: { 'Fn::GetAtt': [poolId, 'ProviderURL'] }, ADMIN_CLIENT_ID: { Ref: clientId } }) },
+    });
+  });
+
+  it('has no dependency cycle (the client needs the distribution, which needs the API, whose authorizer needs the client)', () => {
+    const resources = template.toJSON().Resources as Record<string, { Properties?: unknown; DependsOn?: string | string[] }>;
+    const refs = (v: unknown, out: Set<string>): Set<string> => {
+      if (Array.isArray(v)) for (const x of v) refs(x, out);
+      else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'Ref' && typeof x === 'string' && x in resources) out.add(x);
+          else if (k === 'Fn::GetAtt') out.add(Array.isArray(x) ? String(x[0]) : String(x).split('.')[0]);
+          else if (k === 'Fn::Sub') for (const [, name] of String(Array.isArray(x) ? x[0] : x).matchAll(/\$\{([^}.!]+)/g)) if (name in resources) out.add(name);
+          refs(x, out);
+        }
+      }
+      return out;
+    };
+    const deps = new Map(Object.entries(resources).map(([id, r]) => [id, new Set([...refs(r.Properties, new Set()), ...[r.DependsOn ?? []].flat()])]));
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycle: string[] = [];
+    const visit = (id: string, path: string[]): boolean => {
+      if (state.get(id) === 'done') return false;
+      if (state.get(id) === 'visiting') return cycle.push(...path.slice(path.indexOf(id)), id) > 0;
+      state.set(id, 'visiting');
+      for (const d of deps.get(id) ?? []) if (visit(d, [...path, id])) return true;
+      state.set(id, 'done');
+      return false;
+    };
+    for (const id of deps.keys()) if (visit(id, [])) break;
+    expect(cycle).toEqual([]);
   });
 });
