@@ -36,7 +36,8 @@ const intranet: ProcessorEntry = {
   category: 'delivery',
   mode: 'automated',
   endpoint: 'https://10.0.12.7/lethe',
-  secretRef: 'lethe/processors/intranet-crm',
+  // A deployed secret: a registry entry ships with its secret, and dispatch may read only those.
+  secretRef: 'lethe/processors/recoverco',
 };
 
 const OLD_KEY = newWebhookSecret();
@@ -52,7 +53,6 @@ beforeAll(async () => {
       'lethe/app': { hmacKey: randomBytes(32).toString('base64url') },
       ...demoSecrets(),
       'lethe/processors/paynow': { secrets: [NEW_KEY, OLD_KEY] },
-      'lethe/processors/intranet-crm': { secrets: [newWebhookSecret()] },
     }),
   );
   rt = await boot({
