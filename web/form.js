@@ -69,7 +69,8 @@ form.addEventListener('submit', async (event) => {
     done.hidden = false;
     done.focus();
   } else if (r.status === 429) {
-    showErrors([{ path: 'email', message: TEXT[lang].tooMany }]);
+    const minutes = Math.max(1, Math.ceil(Number(r.headers.get('retry-after') || 60) / 60));
+    showErrors([{ path: 'email', message: TEXT[lang].tooMany.replace('{n}', String(minutes)) }]);
   } else {
     showErrors(answer.issues ?? [{ path: 'email', message: TEXT[lang].network }]);
   }

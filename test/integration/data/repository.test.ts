@@ -51,12 +51,30 @@ const newRequest = (): StoredRequest => ({
 describe('DynamoDB repository on the embedded DynamoDB', () => {
   it('stores a request apart from its personal data and refuses to create it twice', async () => {
     const req = newRequest();
-    await repo.createRequest(req, { email: 'alice@example.com' }, new Date('2026-12-02T10:00:00Z'));
+    await expect(repo.createRequest(req, { email: 'alice@example.com' }, new Date('2026-12-02T10:00:00Z'))).resolves.toBe(true);
     const stored = await repo.getRequest(req.id);
     expect(stored).toMatchObject({ id: req.id, status: 'unverified', version: 0 });
     expect(JSON.stringify(stored)).not.toContain('alice@example.com');
     expect(await repo.getPii(req.id)).toMatchObject({ email: 'alice@example.com' });
-    await expect(repo.createRequest(req, { email: 'x@example.com' }, new Date())).rejects.toThrow();
+    // A second writer (intake finishing a claimed request) learns it lost, and changes nothing.
+    await expect(repo.createRequest(req, { email: 'x@example.com' }, new Date())).resolves.toBe(false);
+    expect(await repo.getPii(req.id)).toMatchObject({ email: 'alice@example.com' });
+  });
+
+  it('lets one writer claim an (email, type) pair, and replace a claim only as it read it, or once expired', async () => {
+    const h = 'd'.repeat(64);
+    const now = new Date('2026-11-25T10:00:00Z');
+    const week = new Date('2026-12-02T10:00:00Z');
+    const won = await Promise.all(['A', 'B', 'C'].map((id) => repo.claimDedupe(h, 'erasure', id, now, week)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const first = (await repo.getDedupe(h, 'erasure'))?.requestId ?? '';
+    expect(await repo.getDedupe(h, 'erasure')).toEqual({ requestId: first, expiresAt: week.toISOString() });
+    // Replacing a claim (its request closed) succeeds only for the writer that read that claim.
+    expect(await repo.claimDedupe(h, 'erasure', 'D', now, week, 'someone-else')).toBe(false);
+    expect(await repo.claimDedupe(h, 'erasure', 'D', now, week, first)).toBe(true);
+    expect(await repo.claimDedupe(h, 'erasure', 'E', now, week, first)).toBe(false);
+    // An expired claim is free, even before DynamoDB's TTL deletes it.
+    expect(await repo.claimDedupe(h, 'erasure', 'F', new Date('2026-12-03T10:00:00Z'), new Date('2026-12-10T10:00:00Z'))).toBe(true);
   });
 
   it('applies a status change and its audit event in one conditional write', async () => {
