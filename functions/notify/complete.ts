@@ -47,7 +47,7 @@ export async function completeRequest(requestId: string, deps: CompleteDeps = { 
     { closedAt: now.toISOString(), outcome: tasks.map((t) => `${t.processorId}:${t.status}`).join(','), outboxOutcome: lease(1, WORKFLOW_OWNER, now), ...changes },
     { at: now.toISOString(), actor: 'workflow', action: 'complete', subject: requestId, from: req.status, to: 'completed', data: taskAnchors(tasks) },
   );
-  await deliverOutcome(done, WORKFLOW_OWNER, now, deps);
+  await deliverOutcome(done, WORKFLOW_OWNER, now, deps, tasks);
   logger.info('request completed', { requestId, tasks: tasks.length });
   return { requestId, status: done.status };
 }

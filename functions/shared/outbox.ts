@@ -3,7 +3,7 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { deliveryRight, lease, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
-import type { Mailer, StoredRequest, Workflow } from '../core/ports.ts';
+import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, sha256 } from './crypto.ts';
 import { logger } from './powertools.ts';
@@ -88,10 +88,11 @@ export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate'>, 
 export type OutcomeDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string };
 
 /** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent and its marker. */
-export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps): Promise<boolean> {
+export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps, settled?: readonly StoredTask[]): Promise<boolean> {
   const t = await take(req, 'outboxOutcome', owner, now, deps.repo);
   if (!t?.taken) return false;
-  const [tasks, pii] = await Promise.all([deps.repo.listTasks(req.id), deps.repo.getPii(req.id)]);
+  // Settled tasks do not change any more: the caller that just read them passes them on (one Query less).
+  const [tasks, pii] = await Promise.all([settled ?? deps.repo.listTasks(req.id), deps.repo.getPii(req.id)]);
   const closedAt = Date.parse(req.closedAt ?? now.toISOString());
   await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   if (pii) {

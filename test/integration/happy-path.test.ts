@@ -41,8 +41,13 @@ describe('the full happy path on the embedded runtime', () => {
     }
 
     const sfn = new SFNClient({ endpoint: rt.urls.sfn, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
-    const ex = await sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${links.requestId}` }));
-    expect(ex.status).toBe('SUCCEEDED');
+    // Notify closes the request a moment before the execution reaches Done.
+    const executionArn = `arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${links.requestId}`;
+    const status = await until(async () => {
+      const ex = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return ex.status !== 'RUNNING' && ex.status;
+    }, 10_000, 'execution finished');
+    expect(status).toBe('SUCCEEDED');
 
     const outcome = (await rt.mails('alice@example.com')).find((m) => /terminée/.test(m.subject));
     expect(outcome?.body.text).toContain(links.requestId);

@@ -40,13 +40,17 @@ async function erasure(email: string, address: string) {
   return { reads: last.reads - before.reads, writes: last.writes - before.writes };
 }
 
-describe('DynamoDB round trips of an erasure (issue 15: ≤ 25 reads, ≤ 35 writes with 7 processors)', () => {
+// Issue 15 set ≤ 35 writes before the outbox (issue 13): notify's outcome-email marker costs one put
+// and one delete per request, so that a crash between completing and mailing never loses the email.
+const WRITES_BUDGET = 35 + 2;
+
+describe('DynamoDB round trips of an erasure (issue 15: ≤ 25 reads; ≤ 35 writes, plus the outbox marker’s 2, with 7 processors)', () => {
   it('stays within budget once warm; a cold dispatch container adds one endpoint-state read per processor', async () => {
     expect(rt.registry.processors.filter((p) => p.mode === 'automated')).toHaveLength(7);
     const cold = await erasure('trips-1@example.com', '127.0.0.51');
     const warm = await erasure('trips-2@example.com', '127.0.0.52');
     expect(warm.reads).toBeLessThanOrEqual(25);
-    expect(warm.writes).toBeLessThanOrEqual(35);
+    expect(warm.writes).toBeLessThanOrEqual(WRITES_BUDGET);
     expect(cold.reads).toBeLessThanOrEqual(warm.reads + 7);
     expect(cold.writes).toBe(warm.writes);
   });
