@@ -4,6 +4,16 @@ import { type Booted, boot, until } from './harness.ts';
 let rt: Booted;
 beforeAll(async () => {
   rt = await boot();
+  // The schedule fires once at start (its sweep reads the table): let it finish before counting.
+  await until(() => (rt.lambdas.invocations.get('sweeper') ?? 0) >= 1, 30_000, 'the start-up sweep');
+  let last = -1;
+  await until(async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    const ops = Object.values(await rt.dynamoOperations()).reduce((a, b) => a + b, 0);
+    const still = ops === last;
+    last = ops;
+    return still;
+  }, 30_000, 'the start-up sweep done');
 });
 afterAll(async () => rt?.stopAndClean());
 
