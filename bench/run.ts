@@ -1,16 +1,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { bundleReport, printBundleReport } from './bundle.ts';
 import { e2eReport } from './e2e.ts';
+import { ensureAssembly } from '../local/assembly/synth.ts';
 
 /**
- * `npm run bench [cdk.out]`: per-function bundle size and cold import time of the assets in a
- * cloud assembly (synthesize first), then N requests end to end on the embedded runtime, priced at
+ * `npm run bench [assembly dir]`: per-function bundle size and cold import time of the assets in a
+ * cloud assembly (by default the one `npm start` runs), then N requests end to end on the embedded runtime, priced at
  * the list prices in bench/prices.json. BENCH_REQUESTS sets N.
  */
 const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8'));
 const n = Number(process.env.BENCH_REQUESTS ?? 1000);
 const skipBundles = process.argv.includes('--e2e-only');
-const assemblyDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'cdk.out';
+// By default the assembly the local runtime runs (synthesized if functions/, infra/… changed).
+const assemblyDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? ensureAssembly();
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 
