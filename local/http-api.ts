@@ -332,6 +332,10 @@ export async function startFront(port = 0) {
       res.end('{"message":"Internal Server Error"}');
     }
   });
+  // Clients reuse idle connections; closing them after Node's default 5 s races a reuse into
+  // ECONNRESET under load. Keep them as long as a load balancer in front of an API would (65 s).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     serve(o: FrontOptions) {
