@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { Agent, fetch as fetchFrom } from 'undici';
-import { startRuntime } from '../local/runtime.ts';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { type Runtime, startRuntime } from '../local/runtime.ts';
 import { LOCAL_CREDENTIALS } from '../local/services/credentials.ts';
 
 type Mail = { destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number };
@@ -14,20 +14,22 @@ const pct = (xs: number[], p: number) => {
 };
 
 /**
- * Each bench requester is a client of its own loopback address (127.0.0.0/8 is all loopback), a
- * hundred to an address: the intake's real per-address limit holds and is never what stops the bench.
+ * The intake allows 20 requests per client address per hour: bench requesters share a loopback
+ * address (127.0.0.0/8 is all loopback on Linux) ten at a time at most, so the deployed limits
+ * hold and are never what stops the bench. `base` keeps separate groups of clients apart.
  */
+const PER_ADDRESS = 10;
 const agents = new Map<string, Agent>();
-function submitFrom(i: number) {
-  const k = Math.floor(i / 100);
-  const address = `127.20.${Math.floor(k / 250)}.${(k % 250) + 1}`;
+function from(i: number, base = 10) {
+  const k = Math.floor(i / PER_ADDRESS);
+  const address = `127.${base + Math.floor(k / 62_500)}.${(Math.floor(k / 250) % 250) + 1}.${(k % 250) + 1}`;
   let agent = agents.get(address);
   if (!agent) {
     agent = new Agent({ localAddress: address });
     agents.set(address, agent);
   }
   const dispatcher = agent;
-  return (url: string, init: { method: string; headers: Record<string, string>; body: string }) => fetchFrom(url, { ...init, dispatcher });
+  return (url: string, init: { method: string; headers: Record<string, string>; body: string }) => undiciFetch(url, { ...init, dispatcher });
 }
 
 async function pool<T>(items: T[], width: number, fn: (t: T, i: number) => Promise<void>) {
@@ -43,26 +45,54 @@ async function pool<T>(items: T[], width: number, fn: (t: T, i: number) => Promi
 }
 
 /**
- * N erasure requests through the whole flow on loopback, as the requester would make them:
- * submit the form, read the link from the mailbox, confirm; then six processors answer.
+ * Waits for every execution to finish; a minute without any finishing means the rest are stuck:
+ * they are reported, not waited on (a loaded machine is slow, not stuck).
+ */
+async function settled(rt: Runtime) {
+  let running = Number.POSITIVE_INFINITY;
+  let progressAt = Date.now();
+  while (running > 0 && Date.now() - progressAt < 60_000) {
+    const now = rt.engine.listExecutions({ statusFilter: 'RUNNING', maxResults: 1_000_000 }).executions.length;
+    if (now < running) progressAt = Date.now();
+    running = now;
+    if (running) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const sum = (xs: Iterable<number>) => [...xs].reduce((a, b) => a + b, 0);
+
+/** What the runtime has counted so far: the bench reports the difference over its requests. */
+async function counters(rt: Runtime) {
+  const mails = ((await (await fetch(rt.urls.mailStore)).json()) as { emails: Mail[] }).emails.length;
+  return {
+    invocations: new Map(rt.lambdas.invocations),
+    api: new Map(rt.apiRequests),
+    operations: await rt.dynamoOperations(),
+    units: await rt.dynamoUnits(),
+    mails,
+  };
+}
+
+/**
+ * N erasure requests through the whole flow on loopback, as the requesters would make them:
+ * submit the form, read the link from the mailbox, confirm; then each automated processor calls back.
  */
 export async function e2eReport(n: number, concurrency = 32) {
   const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-'));
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  // Every bench request comes from one loopback address: the per-IP limit would stop it after 20.
-  const rt = await startRuntime({ dataDir: dir, });
+  // BENCH_ASSEMBLY: a cloud assembly directory to run instead of this checkout's cached synthesis.
+  const rt = await startRuntime({ dataDir: dir, assemblyDir: process.env.BENCH_ASSEMBLY || undefined });
   try {
+    const before = await counters(rt);
     const emails = Array.from({ length: n }, (_, i) => `bench-${i}@example.com`);
-    const submittedAt = new Map<string, number>();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await pool(emails, concurrency, async (email, i) => {
-      const r = await submitFrom(i)(`${rt.urls.api}/requests`, {
+      const r = await from(i)(`${rt.urls.api}/requests`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'erasure', email, language: 'en' }),
       });
       if (r.status !== 202) throw new Error(`intake answered ${r.status}: ${await r.text()}`);
-      submittedAt.set(email, performance.now());
     });
     const tSubmitted = performance.now();
     const store = (await (await fetch(rt.urls.mailStore)).json()) as { emails: Mail[] };
@@ -72,31 +102,30 @@ export async function e2eReport(n: number, concurrency = 32) {
       const link = /https?:\/\/\S+\/verify\?token=[\w-]+/.exec(text)?.[0];
       if (link) links.set(m.destination.to[0], link);
     }
-    const confirmedAt = new Map<string, number>();
-    await pool(emails, concurrency, async (email) => {
+    await pool(emails, concurrency, async (email, i) => {
       const link = links.get(email);
       if (!link) throw new Error(`no verification email for ${email}`);
       const token = new URL(link).searchParams.get('token') ?? '';
-      const r = await fetch(`${rt.urls.api}/verify`, {
+      const r = await from(i)(`${rt.urls.api}/verify`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token }).toString(),
       });
       if (r.status >= 400) throw new Error(`verify answered ${r.status}`);
-      confirmedAt.set(email, performance.now());
     });
 
     const tConfirmed = performance.now();
-    // Wait for every execution to finish, bounded so a stuck request is reported, not waited on.
-    const deadline = Date.now() + 5 * 60_000;
-    let running = Number.POSITIVE_INFINITY;
-    while (running > 0 && Date.now() < deadline) {
-      running = rt.engine.listExecutions({ statusFilter: 'RUNNING', maxResults: 1_000_000 }).executions.length;
-      if (running) await new Promise((r) => setTimeout(r, 100));
-    }
-    const wall = (performance.now() - t0) / 1000;
-    const phases = { submitSeconds: (tSubmitted - t0) / 1000, confirmSeconds: (tConfirmed - tSubmitted) / 1000, drainSeconds: (performance.now() - tConfirmed) / 1000 };
+    await settled(rt);
+    const tDrained = performance.now();
+    // CPU time of every thread of this process (the bench's own clients included) while it ran.
+    const cpu = process.cpuUsage(cpu0);
+    const wall = (tDrained - t0) / 1000;
+    const phases = { submitSeconds: (tSubmitted - t0) / 1000, confirmSeconds: (tConfirmed - tSubmitted) / 1000, drainSeconds: (tDrained - tConfirmed) / 1000 };
+    // The whole process: the main thread, every function's worker and DynamoDB's.
+    const rssMb = process.memoryUsage().rss / 2 ** 20;
+    const after = await counters(rt);
 
+    // Read back as a client would: each execution's status, dates and history through the API.
     const sfn = new SFNClient({ endpoint: rt.urls.sfn, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
     const all = rt.engine.listExecutions({ maxResults: 1_000_000 }).executions;
     const latencies: number[] = [];
@@ -108,36 +137,48 @@ export async function e2eReport(n: number, concurrency = 32) {
       let token: string | undefined;
       do {
         const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: ex.executionArn, nextToken: token, maxResults: 1000 }));
+        // Step Functions Standard bills each state entered (the execution's start is not a state).
         transitions += (h.events ?? []).filter((e) => e.type?.endsWith('StateEntered')).length;
         token = h.nextToken;
       } while (token);
       if (d.stopDate && d.startDate) latencies.push(d.stopDate.getTime() - d.startDate.getTime());
     }
-    const mails = ((await (await fetch(rt.urls.mailStore)).json()) as { emails: Mail[] }).emails.length;
+    sfn.destroy();
     const suppression = await suppressionLatency(rt, 20);
-    const invocations = [...rt.lambdas.invocations.values()].reduce((a, b) => a + b, 0);
-    const ops = await rt.dynamoOperations();
-    const writeOps = ['PutItem', 'UpdateItem', 'DeleteItem'].reduce((a, k) => a + (ops[k] ?? 0), 0);
-    const batchItems = 6 * n; // plan writes one item per task, six processors for an erasure
-    const readOps = ['GetItem', 'Query', 'BatchGetItem'].reduce((a, k) => a + (ops[k] ?? 0), 0);
+    await settled(rt); // the objections' processors call back before the runtime stops
+
+    const delta = <K>(a: Map<K, number>, b: Map<K, number>) => new Map([...a].map(([k, v]) => [k, v - (b.get(k) ?? 0)] as const).filter(([, v]) => v > 0));
+    const invocations = delta(after.invocations, before.invocations);
+    const api = delta(after.api, before.api);
+    const operations: Record<string, number> = {};
+    for (const [k, v] of Object.entries(after.operations)) if (v > (before.operations[k] ?? 0)) operations[k] = v - (before.operations[k] ?? 0);
+    const units = Object.fromEntries(Object.entries(after.units).map(([k, v]) => [k, v - before.units[k as keyof typeof before.units]])) as typeof after.units;
     return {
       requests: n,
+      processors: rt.registry.processors.filter((p) => p.supports.includes('erasure')).length,
       wallSeconds: wall,
+      perRequestMs: (wall * 1000) / n,
+      cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / n,
       phases,
       throughputPerSecond: n / wall,
-      submitToCompletedP50Ms: pct(latencies, 50),
-      submitToCompletedP95Ms: pct(latencies, 95),
+      rssMb,
+      executionP50Ms: pct(latencies, 50),
+      executionP95Ms: pct(latencies, 95),
+      executions: all.length,
       lostOrStuck: n - succeeded,
       perRequest: {
         stateTransitions: transitions / n,
-        lambdaInvocations: invocations / n,
-        lambdaByFunction: Object.fromEntries([...rt.lambdas.invocations].map(([k, v]) => [k, v / n])),
-        dynamoWrites: (writeOps + batchItems - (ops.BatchWriteItem ? 0 : batchItems)) / n,
-        dynamoReads: readOps / n,
-        emails: mails / n,
-        httpRequests: 2,
+        lambdaInvocations: sum(invocations.values()) / n,
+        lambdaByFunction: Object.fromEntries([...invocations].map(([k, v]) => [k, v / n])),
+        httpApiRequests: sum(api.values()) / n,
+        httpApiByRoute: Object.fromEntries([...api].map(([k, v]) => [k, v / n])),
+        dynamoWriteUnits: (units.write + units.indexWrite + units.failedConditional) / n,
+        dynamoReadUnits: units.read / n,
+        dynamoWriteRequests: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((a, k) => a + (operations[k] ?? 0), 0) / n,
+        emails: (after.mails - before.mails) / n,
       },
-      dynamoOperations: ops,
+      dynamoUnits: units,
+      dynamoOperations: operations,
       suppressionMs: suppression,
     };
   } finally {
@@ -150,20 +191,21 @@ export async function e2eReport(n: number, concurrency = 32) {
  * Art. 21(3): time from the requester's confirmation to their address being on the suppression
  * list, over a few objections run one at a time after the main load.
  */
-async function suppressionLatency(rt: Awaited<ReturnType<typeof startRuntime>>, n: number) {
+async function suppressionLatency(rt: Runtime, n: number) {
   const { SuppressionList } = await import('../functions/adapters/suppression.ts');
   const { emailHash } = await import('../functions/shared/crypto.ts');
   const list = new SuppressionList();
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const email = `objector-${i}@example.com`;
-    await submitFrom(100_000 + i)(`${rt.urls.api}/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'objection', email, objections: ['marketing'], language: 'en' }) });
+    const send = from(i, 200);
+    await send(`${rt.urls.api}/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'objection', email, objections: ['marketing'], language: 'en' }) });
     const store = (await (await fetch(rt.urls.mailStore)).json()) as { emails: Mail[] };
     const text = store.emails.filter((m) => m.destination.to.includes(email)).at(-1)?.body.text ?? '';
     const token = /verify\?token=([\w-]+)/.exec(text)?.[1] ?? '';
     const hash = await emailHash(email);
     const t0 = performance.now();
-    await fetch(`${rt.urls.api}/verify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+    await send(`${rt.urls.api}/verify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
     while (!(await list.has(hash))) {
       if (performance.now() - t0 > 10_000) break;
       await new Promise((r) => setTimeout(r, 2));
@@ -171,4 +213,12 @@ async function suppressionLatency(rt: Awaited<ReturnType<typeof startRuntime>>, 
     times.push(performance.now() - t0);
   }
   return { p50: pct(times, 50), p95: pct(times, 95) };
+}
+
+export type E2eReport = Awaited<ReturnType<typeof e2eReport>>;
+
+// Run as a child of run.ts: one size per process (see run.ts), the report back over IPC.
+if (process.send && import.meta.filename === process.argv[1]) {
+  const report = await e2eReport(Number(process.argv[2]));
+  process.send(report, () => process.exit(0));
 }

@@ -1,56 +1,97 @@
+import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { bundleReport, printBundleReport } from './bundle.ts';
-import { e2eReport } from './e2e.ts';
 import { ensureAssembly } from '../local/assembly/synth.ts';
+import { bundleReport, printBundleReport } from './bundle.ts';
+import type { E2eReport } from './e2e.ts';
 
 /**
  * `npm run bench [assembly dir]`: per-function bundle size and cold import time of the assets in a
- * cloud assembly (by default the one `npm start` runs), then N requests end to end on the embedded runtime, priced at
- * the list prices in bench/prices.json. BENCH_REQUESTS sets N.
+ * cloud assembly (by default the one `npm start` runs), then erasures end to end on the embedded runtime, BENCH_SMALL (default 100) and then BENCH_REQUESTS (default 1,000) in this same
+ * process, so that the per-request times compare; priced at the list prices in bench/prices.json.
  */
 const prices = JSON.parse(readFileSync(new URL('./prices.json', import.meta.url), 'utf8'));
 const n = Number(process.env.BENCH_REQUESTS ?? 1000);
+const small = Number(process.env.BENCH_SMALL ?? 100);
 const skipBundles = process.argv.includes('--e2e-only');
-// By default the assembly the local runtime runs (synthesized if functions/, infra/… changed).
-const assemblyDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? ensureAssembly();
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 
+// By default the assembly the local runtime runs (synthesized if functions/, infra/… changed).
+const assemblyDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? ensureAssembly();
 if (!skipBundles) printBundleReport(await bundleReport(assemblyDir));
 
-const e = await e2eReport(n);
+/**
+ * Each size runs in a process of its own, one after the other: a fresh runtime and a fresh RSS,
+ * and the functions' adapters (module singletons bound to the endpoints of the runtime that first
+ * loaded them, used here by the seed and the suppression check) loaded again.
+ */
+const e2eReport = (size: number) =>
+  new Promise<E2eReport>((resolve, reject) => {
+    const child = fork(new URL('./e2e.ts', import.meta.url), [String(size)], { env: { ...process.env, BENCH_ASSEMBLY: assemblyDir } });
+    let report: E2eReport | undefined;
+    child.on('message', (m) => {
+      report = m as E2eReport;
+    });
+    child.on('exit', (code) => (report ? resolve(report) : reject(new Error(`the ${size}-request run exited with code ${code}`))));
+  });
+
+const runs: E2eReport[] = [];
+for (const size of small > 0 && small < n ? [small, n] : [n]) runs.push(await e2eReport(size));
+const [first, e] = runs.length === 2 ? runs : [undefined, runs[0]];
 const p = e.perRequest;
+
 const lambdaCost = p.lambdaInvocations * (prices.lambdaPerRequest + prices.lambdaArmPerGbSecond * prices.lambdaAssumedMemoryGb * (prices.lambdaAssumedMsPerInvocation / 1000));
 const cost = {
   stepFunctions: p.stateTransitions * prices.stepFunctionsStandardPerTransition,
   lambda: lambdaCost,
-  dynamoDb: p.dynamoWrites * prices.dynamoDbOnDemandPerWriteRequestUnit + p.dynamoReads * prices.dynamoDbOnDemandPerReadRequestUnit,
+  dynamoDb: p.dynamoWriteUnits * prices.dynamoDbOnDemandPerWriteRequestUnit + p.dynamoReadUnits * prices.dynamoDbOnDemandPerReadRequestUnit,
   ses: p.emails * prices.sesPerEmail,
-  httpApi: p.httpRequests * prices.httpApiPerRequest,
+  httpApi: p.httpApiRequests * prices.httpApiPerRequest,
 };
 const per1000 = Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, +(v * 1000).toFixed(4)]));
 const total = Object.values(cost).reduce((a, b) => a + b, 0) * 1000;
 
-console.log(`\nEnd to end: ${e.requests} erasure requests across the default registry (targets: 1,000 in ≤ 60 s, 0 lost, ≤ 20 transitions for 6 processors, ≤ $0.75 / 1,000)`);
-console.table({
-  'wall seconds': +e.wallSeconds.toFixed(1),
-  '  submitting (s)': +e.phases.submitSeconds.toFixed(1),
-  '  confirming (s)': +e.phases.confirmSeconds.toFixed(1),
-  '  draining (s)': +e.phases.drainSeconds.toFixed(1),
-  'throughput (req/s)': +e.throughputPerSecond.toFixed(1),
-  'execution p50 ms': +e.submitToCompletedP50Ms.toFixed(0),
-  'execution p95 ms': +e.submitToCompletedP95Ms.toFixed(0),
-  'lost or stuck': e.lostOrStuck,
-  'transitions / request': +p.stateTransitions.toFixed(2),
-  'Lambda invocations / request': +p.lambdaInvocations.toFixed(2),
-  'DynamoDB writes / request': +p.dynamoWrites.toFixed(2),
-  'DynamoDB reads / request': +p.dynamoReads.toFixed(2),
-  'emails / request': +p.emails.toFixed(2),
-  'confirmation → suppression p50 ms': +e.suppressionMs.p50.toFixed(0),
-  'confirmation → suppression p95 ms': +e.suppressionMs.p95.toFixed(0),
+const row = (r: E2eReport) => ({
+  'wall seconds': +r.wallSeconds.toFixed(1),
+  '  submitting (s)': +r.phases.submitSeconds.toFixed(1),
+  '  confirming (s)': +r.phases.confirmSeconds.toFixed(1),
+  '  draining (s)': +r.phases.drainSeconds.toFixed(1),
+  'ms per request (wall / n)': +r.perRequestMs.toFixed(1),
+  'CPU ms per request (all threads)': +r.cpuMsPerRequest.toFixed(0),
+  'throughput (req/s)': +r.throughputPerSecond.toFixed(1),
+  'execution p50 ms': +r.executionP50Ms.toFixed(0),
+  'execution p95 ms': +r.executionP95Ms.toFixed(0),
+  'lost or stuck': r.lostOrStuck,
+  'RSS after the run (MB)': +r.rssMb.toFixed(0),
+  'transitions / request': +r.perRequest.stateTransitions.toFixed(2),
+  'Lambda invocations / request': +r.perRequest.lambdaInvocations.toFixed(2),
+  'HTTP API requests / request': +r.perRequest.httpApiRequests.toFixed(2),
+  'DynamoDB write units / request': +r.perRequest.dynamoWriteUnits.toFixed(2),
+  '  write requests / request': +r.perRequest.dynamoWriteRequests.toFixed(2),
+  'DynamoDB read units / request': +r.perRequest.dynamoReadUnits.toFixed(2),
+  'emails / request': +r.perRequest.emails.toFixed(2),
+  'confirmation → suppression p50 ms': +r.suppressionMs.p50.toFixed(0),
+  'confirmation → suppression p95 ms': +r.suppressionMs.p95.toFixed(0),
 });
-console.log(`Cost per 1,000 requests at list prices of ${prices.date} (${prices.region}):`);
+console.log('\nEnd to end: erasure requests across the default registry, each requester on a loopback address of its own (ten requests per address at most)');
+console.table(Object.fromEntries(runs.map((r) => [`${r.requests} requests`, row(r)])));
+console.log('Per request, by function and by route:');
+console.table({ ...p.lambdaByFunction });
+console.table({ ...p.httpApiByRoute });
+
+const ratio = first ? e.perRequestMs / first.perRequestMs : Number.NaN;
+const targets = [
+  [`${e.requests} erasures end to end in ≤ 60 s (1,000 asked), 0 lost`, `${e.wallSeconds.toFixed(1)} s, ${e.lostOrStuck} lost`, e.requests >= 1000 && e.wallSeconds <= 60 && e.lostOrStuck === 0],
+  [`ms per request at ${e.requests} ≤ 1.2 × at ${first?.requests ?? '-'}`, first ? `${e.perRequestMs.toFixed(1)} / ${first.perRequestMs.toFixed(1)} = ${ratio.toFixed(2)}` : 'not measured', ratio <= 1.2],
+  [`RSS after ${e.requests} requests ≤ 400 MB`, `${e.rssMb.toFixed(0)} MB`, e.rssMb <= 400],
+  [`≤ 20 transitions per request (${e.processors} processors)`, p.stateTransitions.toFixed(2), p.stateTransitions <= 20],
+  ['≤ $0.75 per 1,000 requests', `$${total.toFixed(4)}`, total <= 0.75],
+] as const;
+console.log('Targets:');
+console.table(targets.map(([target, measured, met]) => ({ target, measured, met: met ? 'yes' : 'NO' })));
+
+console.log(`Cost per 1,000 requests at list prices of ${prices.date} (${prices.region}); DynamoDB in request units (see local/services/dynamo-worker.mjs):`);
 console.table({ ...per1000, total: +total.toFixed(4) });
 
-writeFileSync(new URL('./results/e2e.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), ...e, costPer1000: { ...per1000, total } }, null, 2));
-process.exit(e.lostOrStuck === 0 ? 0 : 1);
+writeFileSync(new URL('./results/e2e.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), runs, costPer1000: { ...per1000, total } }, null, 2));
+process.exit(runs.every((r) => r.lostOrStuck === 0) ? 0 : 1);

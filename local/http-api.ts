@@ -267,6 +267,8 @@ export async function startFront(port = 0) {
   let opts: FrontOptions | undefined;
   let closing = false;
   let routes: Compiled[] = [];
+  // Requests the HTTP API received, by route key (API Gateway bills each one, unmatched ones too).
+  const received = new Map<string, number>();
   const authorize = authorizer();
   const json = (res: ServerResponse, status: number, message: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
 
@@ -275,6 +277,7 @@ export async function startFront(port = 0) {
     for (const r of routes) {
       const m = r.re.exec(url.pathname);
       if (!m || (r.method !== 'ANY' && r.method !== method)) continue;
+      received.set(r.routeKey, (received.get(r.routeKey) ?? 0) + 1);
       let params: Record<string, string>;
       try {
         params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
@@ -302,6 +305,7 @@ export async function startFront(port = 0) {
       res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
       return;
     }
+    received.set('(no route)', (received.get('(no route)') ?? 0) + 1);
     json(res, 404, 'Not Found');
   }
 
@@ -338,6 +342,8 @@ export async function startFront(port = 0) {
   server.headersTimeout = 66_000;
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
+    /** Requests the HTTP API received, by route key. */
+    received,
     serve(o: FrontOptions) {
       opts = o;
       routes = compile(o.routes);

@@ -272,6 +272,9 @@ export async function startRuntime(opts: RuntimeOptions) {
       resolve: resolveValue,
       placement: at,
       dynamoOperations: dynamo.operations,
+      dynamoUnits: dynamo.units,
+      /** Requests the HTTP API received, by route key. */
+      apiRequests: front.received,
       reaper: { reap: async () => (await Promise.all(reapers.map((r) => r.reap()))).reduce((a, b) => a + b, 0) },
       secrets,
       stop,

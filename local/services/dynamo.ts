@@ -27,6 +27,15 @@ export async function startDynamo(dir: string, port = 0) {
       worker.postMessage('operations');
       return r;
     },
+    /**
+     * Request units as on-demand DynamoDB would bill them (see dynamo-worker.mjs): writes of table
+     * items and of index entries, failed conditional writes, and reads by queries, gets and scans.
+     */
+    async units(): Promise<{ write: number; indexWrite: number; failedConditional: number; read: number; scanRead: number }> {
+      const r = next<{ write: number; indexWrite: number; failedConditional: number; read: number; scanRead: number }>('units');
+      worker.postMessage('units');
+      return r;
+    },
     async close() {
       const closed = next('closed');
       worker.postMessage('close');
