@@ -40,6 +40,8 @@ export interface CrashRule {
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 type Environment = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending>; dead: boolean };
+/** An invocation waiting for a free place in one of its function's workers. */
+type Waiting = { event: unknown; resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 const failure = (errorType: string, errorMessage: string) => Object.assign(new Error(errorMessage), { name: errorType });
 
@@ -50,25 +52,43 @@ export interface PoolOptions {
   readonly record?: boolean;
   /** Where each function's log stream goes, as CloudWatch Logs would keep it. */
   readonly logDir: string;
+  /**
+   * Workers a function may have at once. @default 1: on two cores, a second worker for each busy
+   * function added about 280 MB of memory and no throughput (the bench is CPU-bound).
+   */
+  readonly maxWorkersPerFunction?: number;
+  /**
+   * Invocations a worker runs at once; more wait in the pool, or go to another worker. @default 16
+   * Unbounded, a worker took hundreds of invocations at once, whose SDK calls queued behind the
+   * SDK's 50 sockets until they overran the function's timeout.
+   */
+  readonly maxInFlightPerWorker?: number;
 }
 
 /**
- * Runs each function's bundled asset in a worker thread of its own: module state is never shared
- * between functions, and each sees only its own environment, as on Lambda.
+ * Runs each function's bundled asset in worker threads of its own: module state is never shared
+ * between functions, and each sees only its own environment, as on Lambda. A worker is a sandbox:
+ * two workers of one function share nothing either.
  *
- * One difference, for the sake of memory: a worker serves a function's concurrent invocations,
- * where Lambda would start one sandbox per concurrent invocation. When an invocation overruns the
- * template's Timeout, the worker is terminated (as Lambda ends a sandbox): that invocation fails
- * with Sandbox.Timedout, any other invocation still in the same worker with Lambda.ServiceException,
- * and the next invocation starts a fresh worker (a cold start).
+ * One difference, for the sake of memory and of two cores: a worker serves several of a function's
+ * concurrent invocations (maxInFlightPerWorker), where Lambda would start one sandbox per
+ * concurrent invocation. A function gets a second worker when its first is full, up to
+ * maxWorkersPerFunction; beyond that, invocations wait in the pool, in order, and their timeout
+ * starts when a worker takes them (as if Lambda's scaling were slow, never as a throttle).
+ * When an invocation overruns the template's Timeout, its worker is terminated (as Lambda ends a
+ * sandbox): that invocation fails with Sandbox.Timedout, any other invocation still in the same
+ * worker with Lambda.ServiceException, and a later invocation starts a fresh worker (a cold start).
  */
 export class LambdaPool {
   readonly invocations = new Map<string, number>();
   readonly calls: RecordedCall[] = [];
   private readonly byKey = new Map<string, LocalFunction>();
-  private readonly envs = new Map<string, Environment>();
+  private readonly envs = new Map<string, Environment[]>();
+  private readonly waiting = new Map<string, Waiting[]>();
   private readonly logs = new Map<string, WriteStream>();
   private readonly crashes = new Map<string, CrashRule[]>();
+  private readonly maxWorkers: number;
+  private readonly maxInFlight: number;
   private next = 0;
 
   constructor(
@@ -77,6 +97,8 @@ export class LambdaPool {
   ) {
     for (const f of functions) for (const k of [f.name, f.logicalId, f.arn, f.environment.AWS_LAMBDA_FUNCTION_NAME]) if (k) this.byKey.set(k, f);
     mkdirSync(opts.logDir, { recursive: true });
+    this.maxWorkers = Math.max(1, opts.maxWorkersPerFunction ?? 1);
+    this.maxInFlight = Math.max(1, opts.maxInFlightPerWorker ?? 16);
   }
 
   /** A function by its name under functions/, its logical id, or its ARN. */
@@ -89,13 +111,12 @@ export class LambdaPool {
   /**
    * Arms a crash of a function's sandbox at one AWS call (see CrashRule), as a process killed there:
    * the invocation fails with Runtime.ExitError and the next one starts a fresh sandbox. One-shot;
-   * the sandbox in use is retired so that the next invocation starts with the crash armed.
+   * idle sandboxes are retired so that the next invocation starts one with the crash armed.
    */
   crashOn(key: string, rule: CrashRule) {
     const f = this.get(key);
     this.crashes.set(f.logicalId, [...(this.crashes.get(f.logicalId) ?? []), rule]);
-    const env = this.envs.get(f.logicalId);
-    if (env && !env.dead && env.pending.size === 0) this.retire(env, f);
+    for (const env of this.envs.get(f.logicalId) ?? []) if (env.pending.size === 0) this.retire(env, f);
   }
 
   private log(f: LocalFunction): WriteStream {
@@ -107,16 +128,19 @@ export class LambdaPool {
     return s;
   }
 
-  private environment(f: LocalFunction): Environment {
-    const existing = this.envs.get(f.logicalId);
-    if (existing && !existing.dead) return existing;
+  /** A new execution environment (a cold start). */
+  private start(f: LocalFunction): Environment {
     const crashes = this.crashes.get(f.logicalId) ?? [];
     this.crashes.delete(f.logicalId);
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+      // The bundle runs as Lambda runs it: not under the loader hooks (tsx) this process may have.
+      execArgv: [],
       env: f.environment,
       stdout: true,
       stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: f.memoryMb },
+      // The function's memory bounds its heap; a young generation of 1/32 of it keeps the resident
+      // size of an idle-between-bursts worker near what it uses (V8's default is sized for servers).
+      resourceLimits: { maxOldGenerationSizeMb: f.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.round(f.memoryMb / 32)) },
       workerData: { fn: f.environment.AWS_LAMBDA_FUNCTION_NAME ?? f.name, assetDir: f.assetDir, handler: f.handler, functionArn: f.arn, memoryMb: f.memoryMb, services: this.opts.services, record: Boolean(this.opts.record), crashes },
     });
     worker.stdout.pipe(this.log(f), { end: false });
@@ -144,9 +168,10 @@ export class LambdaPool {
         clearTimeout(p.timer);
         if (m.error) p.reject(failure(m.error.errorType, m.error.errorMessage));
         else p.resolve(JSON.parse(m.payload ?? 'null'));
+        this.drain(f);
       });
       const died = (e: Error) => {
-        env.dead = true;
+        this.retire(env, f);
         const type = (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
         reject(failure(type, e.message));
         for (const [id, p] of pending) {
@@ -154,48 +179,101 @@ export class LambdaPool {
           clearTimeout(p.timer);
           p.reject(failure(type, `RequestId: ${id} Error: ${e.message}`));
         }
+        this.drain(f);
       };
       worker.on('error', died);
       worker.on('exit', (code) => died(new Error(`Runtime exited with error: exit status ${code}`)));
     });
     env.ready.catch(() => undefined);
-    this.envs.set(f.logicalId, env);
+    this.envs.set(f.logicalId, [...(this.envs.get(f.logicalId) ?? []), env]);
     return env;
   }
 
   private retire(env: Environment, f: LocalFunction) {
+    if (env.dead) return;
     env.dead = true;
-    if (this.envs.get(f.logicalId) === env) this.envs.delete(f.logicalId);
+    this.envs.set(
+      f.logicalId,
+      (this.envs.get(f.logicalId) ?? []).filter((e) => e !== env),
+    );
     void env.worker.terminate();
+  }
+
+  /**
+   * The worker that takes an invocation now: the least busy one with room, or a new one when all
+   * are full and the function may have another; undefined when it must wait.
+   */
+  private place(f: LocalFunction): Environment | undefined {
+    const live = this.envs.get(f.logicalId) ?? [];
+    const least = live.reduce<Environment | undefined>((a, e) => (!a || e.pending.size < a.pending.size ? e : a), undefined);
+    if (least && least.pending.size < this.maxInFlight) return least;
+    if (live.length < this.maxWorkers) return this.start(f);
+    return undefined;
+  }
+
+  /** Hands waiting invocations to workers with room, in the order they arrived. */
+  private drain(f: LocalFunction) {
+    const queue = this.waiting.get(f.logicalId);
+    while (queue?.length) {
+      const env = this.place(f);
+      if (!env) return;
+      const w = queue.shift() as Waiting;
+      this.run(f, env, w);
+    }
   }
 
   /** Invokes a function with an event, as Lambda's Invoke (RequestResponse) would; errors carry Lambda's errorType as their name. */
   async invoke(key: string, event: unknown): Promise<unknown> {
     const f = this.get(key);
     this.invocations.set(f.name, (this.invocations.get(f.name) ?? 0) + 1);
-    const env = this.environment(f);
-    await env.ready;
-    const id = ++this.next;
-    const timeoutMs = f.timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        env.pending.delete(id);
-        reject(failure('Sandbox.Timedout', `RequestId: ${id} Error: Task timed out after ${f.timeoutSeconds.toFixed(2)} seconds`));
-        for (const [other, p] of env.pending) {
-          env.pending.delete(other);
-          clearTimeout(p.timer);
-          p.reject(failure('Lambda.ServiceException', `RequestId: ${other} Error: the execution environment was stopped when another invocation timed out`));
-        }
-        this.retire(env, f);
-      }, timeoutMs);
-      env.pending.set(id, { resolve, reject, timer });
-      env.worker.postMessage({ id, event, deadline: Date.now() + timeoutMs, requestId: randomUUID() });
+      const queue = this.waiting.get(f.logicalId) ?? [];
+      this.waiting.set(f.logicalId, queue);
+      queue.push({ event, resolve, reject });
+      this.drain(f);
     });
   }
 
+  /**
+   * One invocation in a worker. It holds its place from now on, so a cold worker is not handed
+   * more than it can take; the timeout runs from when the handler gets the event (the init phase
+   * has a limit of its own on Lambda).
+   */
+  private run(f: LocalFunction, env: Environment, w: Waiting) {
+    const id = ++this.next;
+    const timeoutMs = f.timeoutSeconds * 1000;
+    const { resolve, reject } = w;
+    // Held before the worker is ready; the timer is set once the event is posted.
+    env.pending.set(id, { resolve, reject, timer: undefined as unknown as NodeJS.Timeout });
+    env.ready.then(
+      () => {
+        const p = env.pending.get(id);
+        if (!p) return; // the worker died meanwhile and failed it
+        p.timer = setTimeout(() => {
+          env.pending.delete(id);
+          reject(failure('Sandbox.Timedout', `RequestId: ${id} Error: Task timed out after ${f.timeoutSeconds.toFixed(2)} seconds`));
+          for (const [other, o] of env.pending) {
+            env.pending.delete(other);
+            clearTimeout(o.timer);
+            o.reject(failure('Lambda.ServiceException', `RequestId: ${other} Error: the execution environment was stopped when another invocation timed out`));
+          }
+          this.retire(env, f);
+          this.drain(f);
+        }, timeoutMs);
+        env.worker.postMessage({ id, event: w.event, deadline: Date.now() + timeoutMs, requestId: randomUUID() });
+      },
+      (e: Error) => {
+        // Init failed: Lambda answers each invocation of a broken sandbox with the init error.
+        if (env.pending.delete(id)) reject(e);
+        this.drain(f);
+      },
+    );
+  }
+
   async close() {
-    const envs = [...this.envs.values()];
+    const envs = [...this.envs.values()].flat();
     this.envs.clear();
+    this.waiting.clear();
     for (const e of envs) {
       e.dead = true;
       for (const p of e.pending.values()) clearTimeout(p.timer);
