@@ -9,12 +9,16 @@
  *   Parameters-resolved input, whereas AWS evaluates them against the state input. The definition
  *   is rewritten so that Parameters also carry the two values; the override enforces them.
  * - Persistence and restart safety: each execution (name, input, status, result, history) is a
- *   JSON file under dataDir, written atomically at start and at the end. After a crash, resume()
+ *   JSON file under dataDir, written atomically at start (before StartExecution answers) and at
+ *   the end (in the background, off the main thread). After a crash, resume()
  *   re-runs every execution still marked RUNNING from the start, with the same name and input.
  *   That is honest because every state of Lethe's workflow is idempotent (see README).
+ * - Memory: a finished execution's history is read back from its file when asked for, not kept
+ *   in memory, so the engine's memory does not grow with every request that has run.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
@@ -31,7 +35,14 @@ type Execution = {
   output?: string;
   error?: string;
   cause?: string;
-  history: HistoryEvent[];
+  /** In memory while the execution runs; undefined once finished and written to its file. */
+  history?: HistoryEvent[];
+  /** The engine has logged the execution's last event. */
+  recorded?: boolean;
+  /** The last background write of its file. */
+  saving?: Promise<void>;
+  /** The finished execution, history included, is being or has been written. */
+  final?: boolean;
   abort?: () => void;
 };
 
@@ -76,6 +87,7 @@ export class LocalStepFunctions {
   private readonly finishedTokens = new Set<string>();
   private readonly machine: StateMachine;
   private readonly handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  private readonly writes = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
@@ -84,9 +96,19 @@ export class LocalStepFunctions {
     this.prepare(def);
     this.machine = new StateMachine(def as unknown as StateMachineDefinition, { validationOptions: { checkArn: false, checkPaths: true } });
     for (const f of readdirSync(opts.dataDir).filter((f) => f.endsWith('.json'))) {
-      const e = JSON.parse(readFileSync(join(opts.dataDir, f), 'utf8'));
-      this.executions.set(e.executionArn, { ...e, startDate: new Date(e.startDate), stopDate: e.stopDate ? new Date(e.stopDate) : undefined, history: (e.history ?? []).map((h: HistoryEvent) => ({ ...h, timestamp: new Date(h.timestamp) })) });
+      const { history, ...e } = this.read(join(opts.dataDir, f));
+      void history;
+      this.executions.set(e.executionArn, e);
     }
+  }
+
+  private file(name: string) {
+    return join(this.opts.dataDir, `${name}.json`);
+  }
+
+  private read(file: string): Execution {
+    const e = JSON.parse(readFileSync(file, 'utf8'));
+    return { ...e, startDate: new Date(e.startDate), stopDate: e.stopDate ? new Date(e.stopDate) : undefined, history: (e.history ?? []).map((h: HistoryEvent) => ({ ...h, timestamp: new Date(h.timestamp) })) };
   }
 
   /** Walks every Task state (Map iterators included) to install overrides and carry timeout paths. */
@@ -173,12 +195,54 @@ export class LocalStepFunctions {
     this.beat(this.waiter(token));
   }
 
-  private persist(e: Execution) {
-    const file = join(this.opts.dataDir, `${e.name}.json`);
-    const { abort, ...data } = e;
+  private serialize(e: Execution) {
+    const { abort, recorded, saving, final, ...data } = e;
     void abort;
-    writeFileSync(`${file}.tmp`, JSON.stringify(data));
+    void recorded;
+    void saving;
+    void final;
+    return JSON.stringify(data);
+  }
+
+  /** Written before the caller hears of the execution: a crash after that resumes it. */
+  private persist(e: Execution) {
+    const file = this.file(e.name);
+    writeFileSync(`${file}.tmp`, this.serialize(e));
     renameSync(`${file}.tmp`, file);
+  }
+
+  /** The same write in the background: in order for one execution, awaited by close(). */
+  private save(e: Execution): Promise<void> {
+    const file = this.file(e.name);
+    const json = this.serialize(e);
+    const previous = e.saving;
+    const write = (async () => {
+      await previous?.catch(() => undefined);
+      await writeFile(`${file}.tmp`, json);
+      await rename(`${file}.tmp`, file);
+    })();
+    write.catch((err: Error) => console.error(`local sfn: could not write ${file}: ${err.message}`));
+    e.saving = write;
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write)).catch(() => undefined);
+    return write;
+  }
+
+  /**
+   * Writes a finished execution with its whole history; once written, the file holds the history
+   * and memory lets it go. `force` writes the end status even if the last events are still to be
+   * logged (they are written again when they are).
+   */
+  private release(e: Execution, force = false) {
+    // No history in memory: it finished before this process started, and its file has it.
+    if (e.status === 'RUNNING' || e.final || !e.history || (!e.recorded && !force)) return;
+    const history = e.history;
+    const write = this.save(e);
+    if (!e.recorded) return;
+    e.final = true;
+    write.then(() => {
+      if (e.history === history) e.history = undefined;
+    }, () => undefined);
   }
 
   private arnFor(name: string) {
@@ -209,7 +273,8 @@ export class LocalStepFunctions {
       context: { Execution: { Id: e.executionArn, Name: e.name, Input: input, StartTime: e.startDate.toISOString() }, Task: { Token: PLACEHOLDER } },
     });
     e.abort = abort;
-    void this.record(e, eventLogs as unknown as AsyncGenerator<Record<string, unknown>>);
+    e.recorded = false;
+    void this.record(e, e.history, eventLogs as unknown as AsyncGenerator<Record<string, unknown>>);
     result.then(
       (out) => this.settle(e, 'SUCCEEDED', { output: JSON.stringify(out ?? null) }),
       (err: Error) => {
@@ -232,13 +297,16 @@ export class LocalStepFunctions {
       this.waiters.delete(token);
       this.finishedTokens.add(token);
     }
-    this.persist(e);
+    // The run's last events are usually logged by then; if not, the status is written anyway.
+    setImmediate(() => {
+      if (!this.closed) this.release(e, true);
+    });
   }
 
-  private async record(e: Execution, logs: AsyncGenerator<Record<string, unknown>>) {
+  private async record(e: Execution, history: HistoryEvent[], logs: AsyncGenerator<Record<string, unknown>>) {
     for await (const ev of logs) {
       const state = ev.state as { name: string; type: string; input?: unknown; output?: unknown } | undefined;
-      const base = { timestamp: new Date(Number(ev.timestamp)), id: e.history.length + 1, previousEventId: e.history.length };
+      const base = { timestamp: new Date(Number(ev.timestamp)), id: history.length + 1, previousEventId: history.length };
       const type = String(ev.type);
       let mapped: Record<string, unknown>;
       if (type === 'StateEntered' && state) mapped = { type: `${state.type}StateEntered`, stateEnteredEventDetails: { name: state.name, input: JSON.stringify(state.input ?? null) } };
@@ -250,8 +318,13 @@ export class LocalStepFunctions {
       else if (type === 'ExecutionSucceeded') mapped = { type, executionSucceededEventDetails: { output: JSON.stringify(ev.output ?? null) } };
       else if (type === 'ExecutionFailed') mapped = { type, executionFailedEventDetails: { error: ev.Error, cause: String(ev.Cause ?? '') } };
       else mapped = { type, ...(ev.index !== undefined ? { mapIterationEventDetails: { index: ev.index } } : {}) };
-      e.history.push({ ...base, ...mapped } as HistoryEvent);
+      history.push({ ...base, ...mapped } as HistoryEvent);
     }
+    // A run restarted by resume() has a history of its own; this one's ended with its run.
+    // After close(), which has written what had finished, nothing more is written.
+    if (e.history !== history || this.closed) return;
+    e.recorded = true;
+    this.release(e);
   }
 
   private get(arn: string) {
@@ -287,7 +360,8 @@ export class LocalStepFunctions {
   }
 
   getExecutionHistory(arn: string, q: { maxResults?: number; nextToken?: string; reverseOrder?: boolean } = {}) {
-    const events = [...this.get(arn).history];
+    const e = this.get(arn);
+    const events = [...(e.history ?? this.read(this.file(e.name)).history ?? [])];
     if (q.reverseOrder) events.reverse();
     const start = Number(q.nextToken ?? 0);
     const size = q.maxResults || 1000;
@@ -308,7 +382,7 @@ export class LocalStepFunctions {
     for (const e of this.executions.values()) if (e.status === 'RUNNING' && !e.abort) this.run(e);
   }
 
-  close() {
+  async close() {
     this.closed = true;
     for (const [token, w] of this.waiters) {
       clearTimeout(w.timer);
@@ -316,5 +390,8 @@ export class LocalStepFunctions {
       this.waiters.delete(token);
     }
     for (const e of this.executions.values()) e.abort?.();
+    // Whatever finished and is not written yet is, before the process may go.
+    for (const e of this.executions.values()) this.release(e, true);
+    await Promise.allSettled([...this.writes]);
   }
 }

@@ -70,7 +70,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'lethe-sfn-'));
 });
 afterEach(async () => {
-  engine?.close();
+  await engine?.close();
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -89,6 +89,21 @@ describe('embedded Step Functions running the synthesized ASL', () => {
     const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
     expect(h.events?.filter((e) => e.type?.endsWith('StateEntered')).length).toBe(11);
     expect(h.events?.[0].timestamp).toBeInstanceOf(Date);
+  });
+
+  it('keeps a finished execution\'s history in its file, where a restarted engine reads it', async () => {
+    await boot();
+    const { executionArn } = await start('r9');
+    await until(() => tokens.length === 6);
+    for (const t of tokens) await sfn.send(new SendTaskSuccessCommand({ taskToken: t.token, output: '{"request_status":"completed"}' }));
+    await until(async () => (await status(executionArn ?? '')) === 'SUCCEEDED');
+    await engine.close();
+    await server.close();
+    await boot();
+    expect(await status(executionArn ?? '')).toBe('SUCCEEDED');
+    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(h.events?.filter((e) => e.type?.endsWith('StateEntered')).length).toBe(11);
+    expect(h.events?.at(-1)?.type).toBe('ExecutionSucceeded');
   });
 
   it('starts one execution per name and refuses the same name with other input', async () => {
