@@ -45,6 +45,28 @@ db.queryTable = (store, table, data, opts, isLocal, fetchFromItemDb, startKeyNam
   });
 };
 
+// dynalite reads and parses the table's description from LevelDB on every request, a third of
+// its reads; an active table's description is kept instead, until anything writes it again.
+const { create } = db;
+db.create = (options) => {
+  const store = create(options);
+  const active = new Map();
+  const { getTable, tableDb } = store;
+  const { put, del } = tableDb;
+  tableDb.put = (key, value, cb) => (active.delete(key), put(key, value, cb));
+  tableDb.del = (key, cb) => (active.delete(key), del(key, cb));
+  store.getTable = (name, checkStatus, cb) => {
+    const callback = typeof checkStatus === 'function' ? checkStatus : cb;
+    const known = active.get(name);
+    if (known) return process.nextTick(callback, null, known);
+    getTable(name, checkStatus, (err, table) => {
+      if (!err && table.TableStatus === 'ACTIVE') active.set(name, table);
+      callback(err, table);
+    });
+  };
+  return store;
+};
+
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const operations = {};
 server.on('request', (req) => {

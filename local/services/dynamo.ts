@@ -6,7 +6,8 @@ import { LOCAL_CREDENTIALS } from './credentials.ts';
 /** dynalite: a real DynamoDB API server on loopback, persisted in LevelDB under the data dir, on its own thread. */
 export async function startDynamo(dir: string, port = 0) {
   mkdirSync(dir, { recursive: true });
-  const worker = new Worker(new URL('./dynamo-worker.mjs', import.meta.url), { workerData: { path: dir, port } });
+  // A small young generation: dynalite's garbage is short-lived, and each megabyte here is resident.
+  const worker = new Worker(new URL('./dynamo-worker.mjs', import.meta.url), { workerData: { path: dir, port }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   const next = <T>(key: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (m: Record<string, unknown>) => {
