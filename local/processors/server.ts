@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { Agent, createServer, type IncomingMessage, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from '../../functions/core/model.ts';
 import { signWebhook, verifyWebhook } from '../../functions/adapters/webhook-signing.ts';
@@ -45,6 +45,36 @@ const SEED: Record<string, Record<string, unknown[]>> = {
   social: { 'alice@example.com': [{ login: 'friendbook', linkedOn: '2025-01-10' }] },
 };
 
+/**
+ * A plain HTTP POST on a kept-alive connection, for the callbacks. This runs on the main thread,
+ * which also serves the API and Step Functions: fetch (web streams, a cloned request body) was
+ * among the largest sources of its long-lived garbage, seven callbacks per erasure.
+ */
+function post(agent: Agent, url: string, headers: Record<string, string>, body: string) {
+  return new Promise<{ code: number; reply: unknown }>((resolve) => {
+    const failed = () => resolve({ code: 0, reply: undefined });
+    const req = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('error', failed);
+      res.on('end', () => {
+        let reply: unknown;
+        try {
+          reply = JSON.parse(text);
+        } catch {
+          reply = undefined;
+        }
+        resolve({ code: res.statusCode ?? 0, reply });
+      });
+    });
+    req.on('error', failed);
+    req.end(body);
+  });
+}
+
 async function read(req: IncomingMessage) {
   let s = '';
   for await (const c of req) s += c;
@@ -69,13 +99,12 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
   const timers = new Set<NodeJS.Timeout>();
 
   const answers = new Map<string, CallbackLog[]>();
+  const agent = new Agent({ keepAlive: true });
   const callBack = async (processorId: string, url: string, secret: string, body: Record<string, unknown>, times: number) => {
     const raw = JSON.stringify(body);
     const headers = { 'content-type': 'application/json', ...signWebhook(`cb_${randomUUID()}`, raw, [secret]) };
     for (let i = 0; i < times; i++) {
-      const status = await fetch(url, { method: 'POST', headers, body: raw })
-        .then(async (r) => ({ code: r.status, reply: await r.json().catch(() => undefined) }))
-        .catch(() => ({ code: 0, reply: undefined }));
+      const status = await post(agent, url, headers, raw);
       const list = answers.get(processorId) ?? [];
       list.push({ id: headers['webhook-id'], request_status: String(body.request_status), ...status });
       answers.set(processorId, list);
@@ -140,6 +169,7 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     close: () =>
       new Promise<void>((r) => {
         for (const t of timers) clearTimeout(t);
+        agent.destroy();
         server.closeAllConnections();
         server.close(() => r());
       }),
