@@ -74,7 +74,12 @@ const row = (r: E2eReport) => ({
   'confirmation → suppression p95 ms': +r.suppressionMs.p95.toFixed(0),
 });
 console.log('\nEnd to end: erasure requests across the default registry, each requester on a loopback address of its own (ten requests per address at most)');
-console.table(Object.fromEntries(runs.map((r) => [`${r.requests} requests`, row(r)])));
+const rows = runs.map(row);
+console.table(Object.fromEntries(Object.keys(rows[0]).map((k) => [k, Object.fromEntries(runs.map((r, i) => [`${r.requests} requests`, rows[i][k as keyof (typeof rows)[0]]]))])));
+const u = e.dynamoUnits;
+console.log(
+  `DynamoDB request units per request at ${e.requests}: ${(u.write / e.requests).toFixed(2)} table writes + ${(u.indexWrite / e.requests).toFixed(2)} index writes + ${(u.failedConditional / e.requests).toFixed(2)} failed conditional writes; ${(u.read / e.requests).toFixed(2)} reads (the local TTL reaper's scans, ${(u.scanRead / e.requests).toFixed(2)}, are not counted: DynamoDB's TTL is free)`,
+);
 console.log('Per request, by function and by route:');
 console.table({ ...p.lambdaByFunction });
 console.table({ ...p.httpApiByRoute });
