@@ -7,7 +7,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** What the synthesized assembly depends on: the four folders, the site's pages (a staged asset too), plus the CDK settings and the locked dependencies. */
 const INPUTS = ['functions', 'workflows', 'infra', 'config', 'web', 'cdk.json', 'package-lock.json'];
 export const ASSEMBLY_CACHE = join(ROOT, 'node_modules/.cache/lethe');
-const KEEP = 3;
+/** Assemblies kept per variant; LETHE_ASSEMBLY_KEEP raises it where several checkouts share this cache. */
+const KEEP = Math.max(1, Number(process.env.LETHE_ASSEMBLY_KEEP) || 3);
 
 function* files(path: string): Generator<string> {
   if (!existsSync(path)) return;
