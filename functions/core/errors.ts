@@ -53,6 +53,11 @@ export class TooManyRequests extends DomainError {
     super(message);
   }
 }
+/** A system Lethe depends on (the shop's account service) did not answer: try again shortly. */
+export class Unavailable extends DomainError {
+  override readonly name = 'Unavailable';
+  override readonly status = 503;
+}
 
 export class IllegalTransition extends Conflict {
   override readonly name = 'IllegalTransition';
