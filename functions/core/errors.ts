@@ -10,7 +10,7 @@ export class DomainError extends Error {
 }
 export class InvalidInput extends DomainError {
   override readonly name = 'InvalidInput';
-  override readonly status = 400;
+  override readonly status: number = 400;
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[],
