@@ -11,5 +11,6 @@ new LetheStack(app, 'Lethe', {
   alarmEmail: app.node.tryGetContext('alarmEmail'),
   registryFile: app.node.tryGetContext('registryFile'),
   authDomainPrefix: app.node.tryGetContext('authDomainPrefix'),
+  customerDirectory: app.node.tryGetContext('customerDirectory'),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

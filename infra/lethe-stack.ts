@@ -34,6 +34,12 @@ export interface LetheStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** The processor registry file. @default config/processors.json */
   readonly registryFile?: string;
+  /**
+   * The shop's customer directory (docs/customer-directory.md): the https URL of its account service,
+   * or `none` where the shop keeps no customer accounts. Required: without it an access request by an
+   * account holder would get an export on the strength of an emailed link alone.
+   */
+  readonly customerDirectory?: string;
   /** Prefix of the console's sign-in domain, `<prefix>.auth.<region>.amazoncognito.com`. @default lethe-<account> */
   readonly authDomainPrefix?: string;
 }
@@ -48,11 +54,27 @@ export function loadRegistry(file = join(ROOT, 'config/processors.json')): Regis
   return Registry.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
+/** The directory setting, checked at synth: a missing or plain-http directory fails here, not on a request. */
+export function customerDirectoryUrl(value: string | undefined): string {
+  if (value === 'none') return value;
+  const help = 'Set the shop\'s customer directory: -c customerDirectory=https://… (its account service, see docs/customer-directory.md), or -c customerDirectory=none if the shop keeps no customer accounts.';
+  if (!value) throw new Error(`No customer directory is configured. ${help}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`customerDirectory ${JSON.stringify(value)} is not a URL. ${help}`);
+  }
+  if (url.protocol !== 'https:') throw new Error(`customerDirectory must be an https URL, not ${url.protocol}. ${help}`);
+  return value;
+}
+
 export class LetheStack extends Stack {
   constructor(scope: Construct, id: string, props: LetheStackProps = {}) {
     super(scope, id, props);
     const mailDomain = props.mailDomain ?? 'offtek.example';
     const registry = loadRegistry(props.registryFile);
+    const directory = customerDirectoryUrl(props.customerDirectory);
 
     const data = new Data(this, 'Data');
     const exports = new ExportStore(this, 'Exports', { key: data.key });
@@ -76,6 +98,9 @@ export class LetheStack extends Stack {
         Validations.of(s).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Webhook secrets are exchanged with the processor and rotated by appending a key (multiple signatures), not by a Lambda rotation.' });
         return s;
       });
+    // Lethe signs its calls to the shop's account service as it signs processor webhooks.
+    const directorySecret = new Secret(this, 'CustomerDirectoryKey', { secretName: 'lethe/customer-directory', encryptionKey: data.key, secretStringValue: SecretValue.unsafePlainText('{"secrets":[]}') });
+    Validations.of(directorySecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Agreed with the shop\'s account service and rotated by appending a key (multiple signatures), not by a Lambda rotation.' });
     Validations.of(appSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Rotating the HMAC key would orphan hashes of open requests; it is rotated by a planned migration.' });
 
     const mailConfig = new ConfigurationSet(this, 'MailConfig', { configurationSetName: 'lethe' });
@@ -105,6 +130,12 @@ export class LetheStack extends Stack {
     // The admin handler verifies the console's Cognito access tokens itself too (issuer, client_id, token_use).
     fn.admin.addEnvironment('ADMIN_JWT_ISSUER', auth.issuer);
     fn.admin.addEnvironment('ADMIN_CLIENT_ID', consoleClient.userPoolClientId);
+    // Verify asks the directory whether an access request needs the account's password; Plan, when the account closed.
+    for (const n of ['verify', 'plan'] as const) {
+      fn[n].addEnvironment('CUSTOMER_DIRECTORY_URL', directory);
+      fn[n].addEnvironment('CUSTOMER_DIRECTORY_SECRET_ID', directorySecret.secretName);
+      if (directory !== 'none') directorySecret.grantRead(fn[n]);
+    }
     const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry, accessLogs: exports.accessLogs });
     for (const n of ['plan', 'dispatch', 'callback', 'admin', 'sweeper', 'assemble'] as const) {
       for (const [k, v] of Object.entries(processorRegistry.environment)) fn[n].addEnvironment(k, v);

@@ -10,7 +10,7 @@ import { apiRoutes, bucketDeployments, distribution, startFront } from './http-a
 import { LambdaPool, type LocalFunction } from './lambda/pool.ts';
 import { startDemoProcessors } from './processors/server.ts';
 import { newWebhookSecret } from './processors/registry.ts';
-import { seedDemoCustomers } from './seed.ts';
+import { startDemoDirectory } from './directory/server.ts';
 import { LOCAL_CREDENTIALS } from './services/credentials.ts';
 import { ensureTable, startDynamo, type TableDefinition } from './services/dynamo.ts';
 import { startS3 } from './services/s3.ts';
@@ -167,6 +167,15 @@ export async function startRuntime(opts: RuntimeOptions) {
         environment: { ...environment, ...lambdaVariables(spec, functionName), ...endpoints },
       };
     });
+    // The shop's account service: its demo twin here, called by the same signed HTTPS adapter.
+    const directoryUser = functions.find((f) => f.environment.CUSTOMER_DIRECTORY_URL && f.environment.CUSTOMER_DIRECTORY_URL !== 'none');
+    const directory = directoryUser
+      ? await startDemoDirectory({ secrets: () => (secrets.get(directoryUser.environment.CUSTOMER_DIRECTORY_SECRET_ID) as { secrets: string[] }).secrets })
+      : undefined;
+    if (directory) {
+      closers.push(directory.close);
+      for (const f of functions) if (f.environment.CUSTOMER_DIRECTORY_URL && f.environment.CUSTOMER_DIRECTORY_URL !== 'none') f.environment.CUSTOMER_DIRECTORY_URL = directory.url;
+    }
     const services = Object.fromEntries(
       Object.entries({ dynamodb: dynamo.endpoint, sesv2: ses.endpoint, s3: s3.endpoint, secretsmanager: secrets.endpoint }).map(([k, v]) => [new URL(v).host, k]),
     );
@@ -215,10 +224,9 @@ export async function startRuntime(opts: RuntimeOptions) {
     const routes = apiRoutes(assembly, resolveValue);
     front.serve({ routes, site: distribution(assembly, resolveValue), invoke: (arn, event) => lambdas.invoke(arn, event) });
 
-    // Local tools (the demo seed, tests reading the table) use the adapters with a function's own settings.
+    // Local tools (tests reading the table) use the adapters with a function's own settings.
     const toolEnv = { ...(functions.find((f) => f.name === 'admin') ?? functions[0]).environment };
     Object.assign(process.env, toolEnv);
-    await seedDemoCustomers();
 
     const ttlTables = tables.filter((t) => t.def.TimeToLiveSpecification?.Enabled);
     const reapers = ttlTables.map((t) =>
@@ -266,6 +274,8 @@ export async function startRuntime(opts: RuntimeOptions) {
       routes,
       auth,
       processors,
+      /** The demo shop's account service (absent in the "no customer accounts" mode). */
+      directory,
       engine,
       lambdas,
       functions,

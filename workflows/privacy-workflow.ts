@@ -61,6 +61,8 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     retryOnServiceExceptions: false,
   });
   plan.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2, jitterStrategy: undefined });
+  // The shop's account service is down (functions/adapters/customers.ts): wait for it, about half an hour in all.
+  plan.addRetry({ errors: ['Unavailable'], interval: Duration.seconds(30), maxAttempts: 6, backoffRate: 2 });
 
   // The escalation waits, with its own token, for a human's resolution or a late processor callback,
   // so one stuck processor never fails the whole request.

@@ -20,6 +20,10 @@ const Env = z.object({
   REGISTRY_KEY: z.string().default('processors.json'),
   /** Secrets Manager id of the app's own keys (HMAC of emails, status and verify tokens). */
   APP_SECRET_ID: z.string().default('lethe/app'),
+  /** The shop's account service (docs/customer-directory.md), or `none` where the shop keeps no customer accounts. */
+  CUSTOMER_DIRECTORY_URL: z.string().default(''),
+  /** Secrets Manager id of the key that signs Lethe's calls to the customer directory. */
+  CUSTOMER_DIRECTORY_SECRET_ID: z.string().default('lethe/customer-directory'),
   /** Loopback webhook targets are refused unless this is set (embedded runtime only). */
   ALLOW_LOOPBACK_WEBHOOKS: Flag,
   /** The user pool's issuer (its keys at <issuer>/.well-known/jwks.json) and the console's app client: who signs admin tokens, and for whom. */

@@ -1,40 +1,67 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { CustomerDirectory } from '../core/ports.ts';
-import { ddb } from './clients/dynamodb.ts';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { Unavailable } from '../core/errors.ts';
+import type { Customer, CustomerDirectory } from '../core/ports.ts';
 import { config } from './config.ts';
-import { key } from './table.ts';
+import { processorSecrets } from './secrets.ts';
+import { safeRequest } from './webhook-sender.ts';
+import { signWebhook } from './webhook-signing.ts';
+
+/** 503 at the edge; in Plan, an error the state machine retries. */
+export class DirectoryUnavailable extends Unavailable {}
+
+const Found = z.object({ exists: z.boolean(), closedOn: z.iso.date().nullable().default(null) });
+const Authenticated = z.object({ ok: z.boolean() });
 
 /**
- * The shop's customer directory. On AWS this adapter would call the shop's own account service;
- * here it reads CUSTOMER# items keyed by the HMAC of the email, which local/ seeds with demo customers.
+ * The shop's account service (docs/customer-directory.md): each call a POST signed with Standard
+ * Webhooks headers under the directory's secret, as Lethe signs processor webhooks. A failure throws:
+ * never read as "no account", which would skip the password an export needs.
  */
-export class DynamoCustomerDirectory implements CustomerDirectory {
+export class HttpsCustomerDirectory implements CustomerDirectory {
   constructor(
-    private readonly db: DynamoDBDocumentClient = ddb,
-    private readonly table: string = config.TABLE_NAME,
+    private readonly url: string,
+    private readonly secretRef: string,
   ) {}
 
-  async find(emailHash: string) {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.customer(emailHash) }));
-    if (!r.Item) return undefined;
-    return { hasAccount: !r.Item.closedOn, closedOn: (r.Item.closedOn as string | undefined) ?? null, passwordHash: r.Item.passwordHash as string | undefined };
+  private async call<T>(path: string, payload: object, schema: z.ZodType<T>): Promise<T> {
+    const body = JSON.stringify(payload);
+    const headers = { 'content-type': 'application/json', ...signWebhook(`dir_${randomUUID()}`, body, await processorSecrets(this.secretRef)) };
+    let r: Awaited<ReturnType<typeof safeRequest>>;
+    try {
+      r = await safeRequest('POST', `${this.url.replace(/\/$/, '')}/${path}`, { headers, body, timeoutMs: 5_000 });
+    } catch (e) {
+      throw new DirectoryUnavailable(`customer directory ${path}: ${(e as Error).name}`);
+    }
+    if (r.status !== 200) throw new DirectoryUnavailable(`customer directory ${path} answered ${r.status}`);
+    const parsed = schema.safeParse(JSON.parse(r.body || 'null'));
+    if (!parsed.success) throw new DirectoryUnavailable(`customer directory ${path} answered outside the contract`);
+    return parsed.data;
   }
 
-  async put(emailHash: string, c: { passwordHash?: string; closedOn?: string | null; warrantyPurchases?: number }) {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.customer(emailHash), ...c } }));
+  async find(email: string): Promise<Customer | undefined> {
+    const r = await this.call('lookup', { email }, Found);
+    return r.exists ? { hasAccount: !r.closedOn, closedOn: r.closedOn } : undefined;
+  }
+
+  async authenticate(email: string, password: string): Promise<boolean> {
+    return (await this.call('authenticate', { email, password }, Authenticated)).ok;
   }
 }
 
-const N = 16384;
-export function hashPassword(password: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$${N}$${salt.toString('base64url')}$${scryptSync(password, salt, 32, { N }).toString('base64url')}`;
+/** The documented "no customer accounts" mode: nobody has an account, so no password is asked. */
+export class NoCustomerDirectory implements CustomerDirectory {
+  async find() {
+    return undefined;
+  }
+  async authenticate() {
+    return false;
+  }
 }
 
-export function verifyPassword(password: string, stored: string | undefined): boolean {
-  // Without a stored hash we still do the work, so the answer takes the same time either way.
-  const [, n, salt, hash] = (stored ?? `scrypt$${N}$${'A'.repeat(22)}$${'A'.repeat(43)}`).split('$');
-  const actual = scryptSync(password, Buffer.from(salt, 'base64url'), 32, { N: Number(n) });
-  return Boolean(stored) && timingSafeEqual(actual, Buffer.from(hash, 'base64url'));
+/** The directory the stack was deployed with: CUSTOMER_DIRECTORY_URL, or `none`. */
+export function customerDirectory(): CustomerDirectory {
+  const url = config.CUSTOMER_DIRECTORY_URL;
+  if (!url) throw new Error('CUSTOMER_DIRECTORY_URL is not set');
+  return url === 'none' ? new NoCustomerDirectory() : new HttpsCustomerDirectory(url, config.CUSTOMER_DIRECTORY_SECRET_ID);
 }

@@ -8,7 +8,9 @@ import { registry } from '../adapters/registry.ts';
 import { fetchResults } from '../adapters/webhook-sender.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles, type ProcessorExport } from '../core/export-package.ts';
+import { parseExportResults, tablesOf } from '../core/webhook.ts';
 import { repo, systemClock } from '../shared/deps.ts';
+import { logger } from '../shared/powertools.ts';
 
 const Input = z.object({ requestId: z.string() });
 const blobs = new S3Blobs();
@@ -37,8 +39,10 @@ export const handler = middy().handler(async (event: unknown) => {
     if (!processor) continue;
     const stored = await repo.getTaskResults(requestId, t.processorId);
     const raw = stored?.resultsUrl ? await fetchResults(stored.resultsUrl) : stored?.results;
-    const records = Array.isArray((raw as { records?: unknown })?.records) ? (raw as { records: unknown[] }).records : raw === undefined ? [] : [raw];
-    exports.push({ processor, records });
+    // Inline results were checked at the callback; fetched ones are checked here.
+    const shape = raw === undefined ? undefined : parseExportResults(raw);
+    if (shape && !shape.success) logger.warn('export results not in the documented shape', { requestId, processorId: t.processorId });
+    exports.push({ processor, tables: shape?.success ? tablesOf(shape.data) : {}, ...(shape && !shape.success ? { unreadable: true } : {}) });
   }
   const body = await zip(exportFiles(req, exports, systemClock.now().toISOString()));
   await blobs.put(exportKey(requestId), body, 'application/zip');

@@ -6,7 +6,7 @@ import { Conflict, InvalidInput, NotFound, retryOnRace, Unauthorized } from '../
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
-import { CallbackBody } from '../core/webhook.ts';
+import { CallbackBody, parseExportResults } from '../core/webhook.ts';
 import { issuesOf } from '../shared/http.ts';
 
 export type CallbackDeps = {
@@ -52,7 +52,12 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   if (!ids || verified === undefined) throw new Unauthorized('signature not valid');
   const parsed = CallbackBody.safeParse(verified);
   if (!parsed.success) throw new InvalidInput('invalid body', issuesOf(parsed.error));
-  const body = parsed.data;
+  let body = parsed.data;
+  // Results outside the documented shape would reach the requester as garbage: the task fails with
+  // the reason, a person takes over, and the processor hears why (a corrected callback still applies).
+  const shape = body.request_status === 'completed' && body.results !== undefined ? parseExportResults(body.results) : undefined;
+  const misshapen = shape && !shape.success ? issuesOf(shape.error).map((i) => ({ path: i.path === '(body)' ? 'results' : `results.${i.path}`, message: i.message })) : undefined;
+  if (misshapen) body = { request_status: 'failed', reason: `export results not in the documented shape: ${misshapen[0].path}: ${misshapen[0].message}`, receipt: body.receipt };
   const receipt: Receipt = {
     bodyHash: sha256(raw),
     signature: header(headers, 'webhook-signature'),
@@ -60,18 +65,26 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     status: body.request_status,
     // The signed bytes, so `npm run audit:verify` can re-check the signature later. An export's
     // bytes carry personal data and up to 256 KiB: those live in the expiring RESULT item instead.
-    ...(carriesResults(body) ? { bodyIn: 'results' as const } : { body: raw }),
+    ...(carriesResults(body) ? { bodyIn: 'results' as const } : misshapen ? { bodyIn: 'discarded' as const } : { body: raw }),
   };
   const webhookId = header(headers, 'webhook-id');
   // Another writer (a twin of this callback, the sweeper, an officer) may win the race: reload and decide again.
-  return retryOnRace(async () => {
+  const answer = await retryOnRace(async () => {
     const task = await deps.repo.getTask(ids.requestId, ids.processorId);
     if (!task) throw new NotFound(`task ${taskId} not found`);
     return apply(task, body, raw, webhookId, receipt, deps);
   });
+  if (misshapen) throw new UnprocessableResults('export results not in the documented shape; the task is escalated', misshapen);
+  return answer;
 }
 
-type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string; body?: string; bodyIn?: 'results' };
+/** 422: the callback was signed and recorded, but its results could not be used. */
+class UnprocessableResults extends InvalidInput {
+  override readonly status = 422;
+}
+
+/** `discarded`: results outside the documented shape are not kept (they may hold personal data); the hash remains. */
+type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string; body?: string; bodyIn?: 'results' | 'discarded' };
 
 const carriesResults = (b: CallbackBody) => b.request_status === 'completed' && (b.results !== undefined || Boolean(b.results_url));
 

@@ -10,7 +10,7 @@ export class DomainError extends Error {
 }
 export class InvalidInput extends DomainError {
   override readonly name = 'InvalidInput';
-  override readonly status = 400;
+  override readonly status: number = 400;
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[],
@@ -52,6 +52,11 @@ export class TooManyRequests extends DomainError {
   ) {
     super(message);
   }
+}
+/** A system Lethe depends on (the shop's account service) did not answer: try again shortly. */
+export class Unavailable extends DomainError {
+  override readonly name = 'Unavailable';
+  override readonly status = 503;
 }
 
 export class IllegalTransition extends Conflict {

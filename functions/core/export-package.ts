@@ -1,7 +1,10 @@
 import type { Category, Language, ProcessorEntry } from './model.ts';
 import type { StoredRequest } from './ports.ts';
 
-export type ProcessorExport = { processor: ProcessorEntry; records: unknown[] };
+/** What one processor sent for the export: named tables of flat records, or `unreadable` when its answer broke the shape. */
+export type ProcessorExport = { processor: ProcessorEntry; tables: Record<string, Record<string, unknown>[]>; unreadable?: boolean };
+
+const count = (e: ProcessorExport) => Object.values(e.tables).reduce((n, t) => n + t.length, 0);
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -33,24 +36,30 @@ export function exportFiles(req: StoredRequest, exports: readonly ProcessorExpor
   const lang = req.language;
   const data = {
     request: { id: req.id, type: req.type, receivedAt: req.receivedAt, verifiedAt: req.verifiedAt, generatedAt },
-    processors: exports.map((e) => ({ id: e.processor.id, name: e.processor.name, category: e.processor.category, region: e.processor.region, transferSafeguard: e.processor.transferSafeguard, records: e.records })),
+    processors: exports.map((e) => ({ id: e.processor.id, name: e.processor.name, category: e.processor.category, region: e.processor.region, transferSafeguard: e.processor.transferSafeguard, tables: e.tables, ...(e.unreadable ? { unreadable: true } : {}) })),
   };
   const files: Record<string, string> = { 'data.json': `${JSON.stringify(data, null, 2)}\n` };
-  const byCategory = new Map<Category, unknown[]>();
-  for (const e of exports) byCategory.set(e.processor.category, [...(byCategory.get(e.processor.category) ?? []), ...e.records.map((r) => ({ processor: e.processor.id, ...(r as object) }))]);
-  for (const [category, records] of byCategory) files[`${category}.csv`] = toCsv(records);
+  // One CSV per category and table (`payments.csv`, `payments-orders.csv`), a column naming the provider.
+  const csv = new Map<string, unknown[]>();
+  for (const e of exports) {
+    for (const [table, records] of Object.entries(e.tables)) {
+      const name = table === 'records' ? e.processor.category : `${e.processor.category}-${table}`;
+      csv.set(name, [...(csv.get(name) ?? []), ...records.map((r) => ({ processor: e.processor.id, ...r }))]);
+    }
+  }
+  for (const [name, records] of csv) files[`${name}.csv`] = toCsv(records);
   const t = lang === 'fr'
-    ? { title: 'Vos données chez Offtek et ses prestataires', intro: `Demande ${req.id}, préparée le ${generatedAt.slice(0, 10)}.`, who: 'Prestataire', where: 'Où', safeguard: 'Garantie de transfert', why: 'Pourquoi', n: 'Enregistrements', none: 'aucune donnée' }
-    : { title: 'Your data at Offtek and its providers', intro: `Request ${req.id}, prepared on ${generatedAt.slice(0, 10)}.`, who: 'Provider', where: 'Where', safeguard: 'Transfer safeguard', why: 'Why', n: 'Records', none: 'no data' };
+    ? { title: 'Vos données chez Offtek et ses prestataires', intro: `Demande ${req.id}, préparée le ${generatedAt.slice(0, 10)}.`, who: 'Prestataire', where: 'Où', safeguard: 'Garantie de transfert', why: 'Pourquoi', n: 'Enregistrements', none: 'aucune donnée', unreadable: 'réponse illisible : notre équipe en est informée' }
+    : { title: 'Your data at Offtek and its providers', intro: `Request ${req.id}, prepared on ${generatedAt.slice(0, 10)}.`, who: 'Provider', where: 'Where', safeguard: 'Transfer safeguard', why: 'Why', n: 'Records', none: 'no data', unreadable: 'answer unreadable: our team has been told' };
   const rows = exports
-    .map((e) => `<tr><td>${esc(e.processor.name)}</td><td>${esc(e.processor.region)}</td><td>${esc(SAFEGUARD[lang][e.processor.transferSafeguard])}</td><td>${esc(WHY[lang][e.processor.category])}</td><td>${e.records.length || esc(t.none)}</td></tr>`)
+    .map((e) => `<tr><td>${esc(e.processor.name)}</td><td>${esc(e.processor.region)}</td><td>${esc(SAFEGUARD[lang][e.processor.transferSafeguard])}</td><td>${esc(WHY[lang][e.processor.category])}</td><td>${e.unreadable ? esc(t.unreadable) : count(e) || esc(t.none)}</td></tr>`)
     .join('\n');
   files['index.html'] = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(t.title)}</title></head><body>
 <h1>${esc(t.title)}</h1><p>${esc(t.intro)}</p>
 <table border="1" cellpadding="6"><thead><tr><th>${t.who}</th><th>${t.where}</th><th>${t.safeguard}</th><th>${t.why}</th><th>${t.n}</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-${exports.map((e) => `<h2>${esc(e.processor.name)}</h2><pre>${esc(JSON.stringify(e.records, null, 2))}</pre>`).join('\n')}
+${exports.map((e) => `<h2>${esc(e.processor.name)}</h2><pre>${esc(JSON.stringify(e.tables, null, 2))}</pre>`).join('\n')}
 </body></html>
 `;
   return files;

@@ -76,7 +76,21 @@ export interface Workflow {
   stop?(requestId: string): Promise<void>;
 }
 
-/** The shop's customer directory (its own system on AWS; a seeded table locally). */
+/** What the shop's account service knows of an address (docs/customer-directory.md). */
+export interface Customer {
+  /** An open account: access requests then also need the account's password. */
+  hasAccount: boolean;
+  /** When the account was closed (YYYY-MM-DD), from which the accounting hold runs. */
+  closedOn: string | null;
+}
+
+/**
+ * The shop's customer directory: its own account service, behind a signed HTTPS contract
+ * (docs/customer-directory.md), or none at all where the shop keeps no customer accounts.
+ */
 export interface CustomerDirectory {
-  find(emailHash: string): Promise<{ hasAccount: boolean; closedOn: string | null; passwordHash?: string } | undefined>;
+  /** Undefined when the shop has no record of the address. */
+  find(email: string): Promise<Customer | undefined>;
+  /** Checks the account's password with the shop, which alone holds it. */
+  authenticate(email: string, password: string): Promise<boolean>;
 }

@@ -41,6 +41,21 @@ export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, proc
   };
 }
 
+/** One exported record: a flat object of scalar values (a cell each in the requester's CSV). */
+const ExportRecord = z.record(z.string().min(1).max(100), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]));
+/**
+ * An export's `results` (docs/processors.md): the records as one list, or as named tables (one CSV
+ * each for the requester). Anything else is refused with the path at fault and escalated.
+ */
+const Records = z.object({ records: z.array(ExportRecord).max(100_000) }).strict();
+const Tables = z.object({ tables: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a table name is lower-case letters, digits and _'), z.array(ExportRecord).max(100_000)) }).strict();
+export type ExportResults = z.infer<typeof Records> | z.infer<typeof Tables>;
+/** Checked against the shape it claims (`tables` or else `records`), so that the issues name the field at fault. */
+export const parseExportResults = (v: unknown) => (v && typeof v === 'object' && 'tables' in v ? Tables : Records).safeParse(v);
+
+/** An export's tables, whichever of the two shapes it came in. */
+export const tablesOf = (r: ExportResults): Record<string, Record<string, string | number | boolean | null>[]> => ('records' in r ? { records: r.records } : r.tables);
+
 /** The processor's signed callback. */
 export const CallbackBody = z.discriminatedUnion('request_status', [
   z.object({ request_status: z.literal('in_progress'), receipt: z.string().max(2000).optional() }).strict(),

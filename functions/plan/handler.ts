@@ -1,14 +1,14 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { registry } from '../adapters/registry.ts';
-import { DynamoCustomerDirectory } from '../adapters/customers.ts';
+import { customerDirectory } from '../adapters/customers.ts';
 import { SuppressionList } from '../adapters/suppression.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { logger } from '../shared/powertools.ts';
 import { planRequest } from './plan.ts';
 
 const Input = z.object({ requestId: z.string() });
-const deps = { repo, customers: new DynamoCustomerDirectory(), clock: systemClock, registry };
+const deps = { repo, customers: customerDirectory(), clock: systemClock, registry };
 
 const suppression = new SuppressionList();
 

@@ -4,7 +4,7 @@ import { orderTasks, planTasks } from '../core/plan.ts';
 import type { Clock, CustomerDirectory, Repository } from '../core/ports.ts';
 
 export type PlanDeps = {
-  repo: Pick<Repository, 'getRequest' | 'listTasks' | 'putTasksIfAbsent' | 'transitionRequest'>;
+  repo: Pick<Repository, 'getRequest' | 'getPii' | 'listTasks' | 'putTasksIfAbsent' | 'transitionRequest'>;
   customers: CustomerDirectory;
   clock: Clock;
   registry: Registry;
@@ -38,7 +38,8 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     // Tasks may exist already when a previous run wrote them and stopped before the transition.
     if (!tasks.length) {
       // The accounting hold runs 7 years from the account's closure: the shop's directory knows it.
-      const customer = req.type === 'erasure' ? await deps.customers.find(req.emailHash) : undefined;
+      const email = req.type === 'erasure' ? (await deps.repo.getPii(requestId))?.email : undefined;
+      const customer = email ? await deps.customers.find(email) : undefined;
       tasks = planTasks(req, deps.registry.processors, { accountClosedOn: customer?.closedOn ?? null });
       await deps.repo.putTasksIfAbsent(tasks);
     }

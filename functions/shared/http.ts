@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ZodType, z } from 'zod';
-import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests } from '../core/errors.ts';
+import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
 import { logger } from './powertools.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -90,7 +90,7 @@ export function httpErrors(): middy.MiddlewareObj<HttpEvent, HttpResult> {
       const body: Record<string, unknown> = { error: e.name, message: e.message };
       if (e instanceof InvalidInput) body.issues = e.issues;
       const headers: Record<string, string> =
-        e instanceof TooManyRequests ? { 'retry-after': String(e.retryAfterSeconds) } : {};
+        e instanceof TooManyRequests ? { 'retry-after': String(e.retryAfterSeconds) } : e instanceof Unavailable ? { 'retry-after': '30' } : {};
       logger.info('request refused', { status, error: e.name });
       request.response = json(status, body, headers);
     },

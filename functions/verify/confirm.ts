@@ -1,4 +1,4 @@
-import { DynamoCustomerDirectory, verifyPassword } from '../adapters/customers.ts';
+import { customerDirectory } from '../adapters/customers.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { dueDate } from '../core/deadline.ts';
@@ -26,10 +26,11 @@ async function load(token: string, deps: VerifyDeps, now: Date) {
 }
 
 /** Access requests by account holders also need the account password ("email and password"). */
-async function needsPassword(req: { type: string; emailHash: string }, deps: VerifyDeps) {
+async function needsPassword(req: { id: string; type: string }, deps: VerifyDeps) {
   if (req.type !== 'access') return { ask: false as const };
-  const c = await deps.customers.find(req.emailHash);
-  return c?.hasAccount ? { ask: true as const, hash: c.passwordHash } : { ask: false as const };
+  const email = (await deps.repo.getPii(req.id))?.email;
+  const c = email ? await deps.customers.find(email) : undefined;
+  return email && c?.hasAccount ? { ask: true as const, email } : { ask: false as const };
 }
 
 /** GET /verify: reads, never writes; mail scanners prefetch links. */
@@ -49,7 +50,7 @@ export async function confirm(token: string, password: string | undefined, deps:
   const lang = req.language;
   if (req.status === 'unverified') {
     const pw = await needsPassword(req, deps);
-    if (pw.ask && !verifyPassword(password ?? '', pw.hash)) {
+    if (pw.ask && !(password && (await deps.customers.authenticate(pw.email, password)))) {
       const attempts = await deps.tokens.failAttempt(found.hash);
       if (attempts >= MAX_ATTEMPTS) {
         await deps.tokens.burn(found.hash);
@@ -79,4 +80,4 @@ export async function confirm(token: string, password: string | undefined, deps:
   return { kind: 'confirmed', lang, due: req.dueDate ?? '' };
 }
 
-export const defaultCustomers = () => new DynamoCustomerDirectory();
+export const defaultCustomers = customerDirectory;

@@ -39,7 +39,7 @@ const DEFAULT: Behaviour = { delayMs: 5, fail: 0, never: false, gone: false, red
 const SEED: Record<string, Record<string, unknown[]>> = {
   payments: { 'alice@example.com': [{ payment: 'PAY-1001', amount: '64.99 GBP', card: '**** 4242', date: '2026-02-03' }] },
   delivery: { 'alice@example.com': [{ parcel: 'PW-88120', address: '1 High Street, Birmingham', date: '2026-02-05' }] },
-  analytics: { 'alice@example.com': [{ cookieId: 'ga-5512', segments: ['ram-upgraders'] }] },
+  analytics: { 'alice@example.com': [{ cookieId: 'ga-5512', segments: 'ram-upgraders' }] },
   email: { 'alice@example.com': [{ list: 'newsletter', subscribedOn: '2025-06-01' }] },
   collections: { 'bob@example.com': [{ case: 'RC-301', balance: '0.00 GBP', closedOn: '2024-05-01' }] },
   social: { 'alice@example.com': [{ login: 'friendbook', linkedOn: '2025-01-10' }] },
@@ -140,7 +140,7 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const held = db[email];
     let answer: Record<string, unknown>;
     if (b.status) answer = b.status;
-    else if (body.action === 'export') answer = { request_status: 'completed', results: { processor: p.id, records: held ?? [] } };
+    else if (body.action === 'export') answer = { request_status: 'completed', results: { records: held ?? [] } };
     else {
       if (body.action === 'erase') delete db[email];
       answer = { request_status: held || body.action !== 'erase' ? 'completed' : 'not_found' };

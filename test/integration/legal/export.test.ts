@@ -35,9 +35,9 @@ describe('an access request', () => {
     const zip = Buffer.from(await (await fetch(dl.headers.get('location') as string)).arrayBuffer());
     const files = await unzip(zip);
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['data.json', 'index.html', 'payments.csv', 'delivery.csv']));
-    const data = JSON.parse(files['data.json']) as { processors: { id: string; records: Record<string, unknown>[] }[] };
+    const data = JSON.parse(files['data.json']) as { processors: { id: string; tables: Record<string, Record<string, unknown>[]> }[] };
     const paynow = data.processors.find((p) => p.id === 'paynow');
-    expect(paynow?.records[0]).toMatchObject({ payment: 'PAY-1001' });
+    expect(paynow?.tables.records[0]).toMatchObject({ payment: 'PAY-1001' });
     expect(files['payments.csv']).toContain('PAY-1001');
     expect(files['index.html']).toContain('PayNow Payments');
     expect(files['index.html']).toContain('standard contractual clauses'); // a processor outside the EEA

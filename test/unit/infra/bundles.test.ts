@@ -17,7 +17,7 @@ const fresh = new Map<string, Buffer>();
 beforeAll(async () => {
   // Path metadata names each function's resource, as it does in `cdk synth`.
   const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
-  new LetheStack(app, 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' } });
+  new LetheStack(app, 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe' });
   deployed = deployedFunctions(app.synth().directory);
   await Promise.all(
     ALL_FUNCTIONS.map(async (name) => {

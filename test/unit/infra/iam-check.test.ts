@@ -23,7 +23,7 @@ const fnId = (name: FunctionName) => idOf(`Functions/${name}/Resource`);
 
 beforeAll(() => {
   // Bundles every function once, with the same esbuild build that deploys.
-  stack = new LetheStack(new App(), 'Lethe', { env: { region: env.region, account: env.account } });
+  stack = new LetheStack(new App(), 'Lethe', { env: { region: env.region, account: env.account }, customerDirectory: 'https://accounts.offtek.example/lethe' });
   template = Template.fromStack(stack).toJSON() as CfnTemplate;
   const resolve = localResolver(template, env);
   ctx = { ...env, stateMachineArn: MACHINE, resolve };

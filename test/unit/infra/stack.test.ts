@@ -4,7 +4,7 @@ import { App, type Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LetheStack } from '../../../infra/lethe-stack.ts';
+import { customerDirectoryUrl, LetheStack } from '../../../infra/lethe-stack.ts';
 import { CloudAssembly } from '../../../local/assembly/assembly.ts';
 import { ALL_FUNCTIONS, ROUTES } from '../../../infra/routes.ts';
 
@@ -13,7 +13,7 @@ let template: Template;
 
 beforeAll(() => {
   // Bundles every function once, with the same esbuild build that deploys.
-  stack = new LetheStack(new App(), 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' } });
+  stack = new LetheStack(new App(), 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe' });
   template = Template.fromStack(stack);
 }, 120_000);
 
@@ -104,6 +104,36 @@ describe('the CDK stack', () => {
       RouteSettings: { 'POST /callbacks/{taskId}': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /callbacks/{taskId}' });
+  });
+});
+
+describe('the customer directory', () => {
+  it('fails the synth with the way out when no directory is configured', () => {
+    expect(() => new LetheStack(new App(), 'NoDirectory', { env: { region: 'eu-west-2', account: '123456789012' } })).toThrow(
+      'No customer directory is configured. Set the shop\'s customer directory: -c customerDirectory=https://… (its account service, see docs/customer-directory.md), or -c customerDirectory=none if the shop keeps no customer accounts.',
+    );
+  });
+
+  it('accepts an https account service or the explicit no-accounts mode, and refuses plain http or a non-URL', () => {
+    expect(customerDirectoryUrl('https://accounts.offtek.example/lethe')).toBe('https://accounts.offtek.example/lethe');
+    expect(customerDirectoryUrl('none')).toBe('none');
+    expect(() => customerDirectoryUrl('http://accounts.offtek.example/lethe')).toThrow('customerDirectory must be an https URL, not http:.');
+    expect(() => customerDirectoryUrl('accounts')).toThrow('customerDirectory "accounts" is not a URL.');
+  });
+
+  it('gives the directory and its signing key to Verify and Plan only', () => {
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } });
+    const withDirectory = Object.values(fns)
+      .filter((f) => f.Properties.Environment.Variables.CUSTOMER_DIRECTORY_URL)
+      .map((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
+    expect(withDirectory.sort()).toEqual(['lethe-plan', 'lethe-verify']);
+    const [secretId] = Object.entries(template.findResources('AWS::SecretsManager::Secret')).find(([, r]) => r.Properties.Name === 'lethe/customer-directory') ?? [];
+    expect(secretId).toBeDefined();
+    const readers = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(`"Ref":"${secretId}"`))
+      .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
+    const roleOf = (service: string) => Object.values(fns).find((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service)?.Properties.Role['Fn::GetAtt'][0];
+    expect(readers.sort()).toEqual([roleOf('lethe-plan'), roleOf('lethe-verify')].sort());
   });
 });
 

@@ -163,14 +163,45 @@ describe('callbacks', () => {
   });
 
   it('stores inline export results apart from the task record, with an expiry', async () => {
-    await post(signed({ request_status: 'completed', results: { orders: [{ id: 'PAY-1' }] } }));
+    await post(signed({ request_status: 'completed', results: { tables: { orders: [{ id: 'PAY-1' }] } } }));
     const stored = repo.results.get(TASK_ID);
-    expect(JSON.parse(stored?.signedBody ?? '{}').results).toEqual({ orders: [{ id: 'PAY-1' }] });
+    expect(JSON.parse(stored?.signedBody ?? '{}').results).toEqual({ tables: { orders: [{ id: 'PAY-1' }] } });
     expect(stored?.expiresAt.getTime()).toBeGreaterThan(new Date('2026-06-01').getTime());
     // The task record stays as proof of compliance: it keeps the hash, not the personal data.
     expect(JSON.stringify(task())).not.toContain('PAY-1');
     expect(task()).toMatchObject({ status: 'completed', hasResults: true });
     expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'results' });
+  });
+
+  it('escalates export results outside the documented shape with the field at fault, keeps none of them, and answers 422', async () => {
+    const answer = post(signed({ request_status: 'completed', results: { orders: [{ id: 'PAY-1', lines: [{ sku: 'RAM-16' }] }] } }));
+    await expect(answer).rejects.toMatchObject({
+      status: 422,
+      issues: [
+        { path: 'results.records', message: 'Invalid input: expected array, received undefined' },
+        { path: 'results', message: 'Unrecognized key: "orders"' },
+      ],
+    });
+    const reason = 'export results not in the documented shape: results.records: Invalid input: expected array, received undefined';
+    expect(task()).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason } });
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: reason }]);
+    expect(repo.results.get(TASK_ID)).toBeUndefined();
+    expect(JSON.stringify(task())).not.toContain('PAY-1');
+    expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'discarded', status: 'failed' });
+  });
+
+  it('names a nested value that is not a flat cell', async () => {
+    const answer = post(signed({ request_status: 'completed', results: { tables: { orders: [{ id: 'PAY-1', lines: [{ sku: 'RAM-16' }] }] } } }));
+    await expect(answer).rejects.toMatchObject({ status: 422, issues: [expect.objectContaining({ path: 'results.tables.orders.0.lines' })] });
+    expect(task().status).toBe('failed');
+  });
+
+  it('applies a corrected export after a misshapen one, releasing the escalation', async () => {
+    await expect(post(signed({ request_status: 'completed', results: [{ id: 'PAY-1' }] }, { id: 'cb_bad' }))).rejects.toMatchObject({ status: 422 });
+    repo.tasks.set(TASK_ID, { ...task(), token: 'tok-escalation' });
+    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }, { id: 'cb_good' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
+    expect(workflow.calls.at(-1)).toEqual({ op: 'success', token: 'tok-escalation', output: { request_status: 'completed' } });
   });
 
   it('stores a results_url to be fetched later through the SSRF guard', async () => {

@@ -43,7 +43,7 @@ describe('the OpenAPI document', () => {
     const bodies: unknown[] = [
       { request_status: 'in_progress' },
       { request_status: 'completed', receipt: 'R-1' },
-      { request_status: 'completed', results: { orders: [] } },
+      { request_status: 'completed', results: { records: [] } },
       { request_status: 'completed', results_url: 'https://files.example/1.json' },
       { request_status: 'not_found' },
       { request_status: 'failed', reason: 'locked' },

@@ -6,11 +6,16 @@ import { loadRegistry } from '../../../local/processors/registry.ts';
 import { bump, FakeRepo, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
 
 const registry = loadRegistry();
-const customers = (closedOn: string | null = null) => ({ find: async () => ({ hasAccount: !closedOn, closedOn }) });
+/** The directory knows ada@example.com only, whose account closed on `closedOn` (or is open). */
+const customers = (closedOn: string | null = null) => ({
+  find: async (email: string) => (email === 'ada@example.com' ? { hasAccount: !closedOn, closedOn } : undefined),
+  authenticate: async () => false,
+});
 
 function setup(over: Parameters<typeof storedRequest>[0] = {}, closedOn: string | null = null, reg = registry) {
   const repo = new FakeRepo();
   repo.requests.set(REQUEST_ID, storedRequest(over));
+  repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
   return { repo, deps: { repo, customers: customers(closedOn), clock: fixedClock(), registry: reg } };
 }
 

@@ -111,7 +111,7 @@ describe('the callback body', () => {
   it('accepts each documented status', () => {
     expect(ok({ request_status: 'in_progress' })).toBe(true);
     expect(ok({ request_status: 'completed', receipt: 'ER-1' })).toBe(true);
-    expect(ok({ request_status: 'completed', results: { orders: [] } })).toBe(true);
+    expect(ok({ request_status: 'completed', results: { records: [] } })).toBe(true);
     expect(ok({ request_status: 'completed', results_url: 'https://files.paynow.example/x.json' })).toBe(true);
     expect(ok({ request_status: 'not_found' })).toBe(true);
     expect(ok({ request_status: 'failed', reason: 'account locked' })).toBe(true);
