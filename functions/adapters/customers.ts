@@ -12,6 +12,9 @@ export class DirectoryUnavailable extends Unavailable {}
 
 const Found = z.object({ exists: z.boolean(), closedOn: z.iso.date().nullable().default(null) });
 const Authenticated = z.object({ ok: z.boolean() });
+const Cell = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+const Flat = z.record(z.string().min(1).max(100), Cell);
+const Exported = z.object({ account: Flat.nullable(), orders: z.array(Flat).max(100_000) });
 
 /**
  * The shop's account service (docs/customer-directory.md): each call a POST signed with Standard
@@ -47,6 +50,10 @@ export class HttpsCustomerDirectory implements CustomerDirectory {
   async authenticate(email: string, password: string): Promise<boolean> {
     return (await this.call('authenticate', { email, password }, Authenticated)).ok;
   }
+
+  async exportData(email: string) {
+    return this.call('export', { email }, Exported);
+  }
 }
 
 /** The documented "no customer accounts" mode: nobody has an account, so no password is asked. */
@@ -56,6 +63,9 @@ export class NoCustomerDirectory implements CustomerDirectory {
   }
   async authenticate() {
     return false;
+  }
+  async exportData() {
+    return { account: null, orders: [] };
   }
 }
 

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import { ZipFile } from 'yazl';
 import { z } from 'zod';
 import { S3Blobs } from '../adapters/blobs.ts';
+import { customerDirectory } from '../adapters/customers.ts';
 import { registry } from '../adapters/registry.ts';
 // A results_url is fetched like a webhook is sent: SSRF-guarded at connect time, bounded, no redirects.
 import { fetchResults } from '../adapters/webhook-sender.ts';
@@ -14,10 +15,12 @@ import { logger } from '../shared/powertools.ts';
 
 const Input = z.object({ requestId: z.string() });
 const blobs = new S3Blobs();
+const customers = customerDirectory();
 
-function zip(files: Record<string, string>): Promise<Buffer> {
+function zip(files: Record<string, string>, at: Date): Promise<Buffer> {
   const z = new ZipFile();
-  for (const [name, content] of Object.entries(files)) z.addBuffer(Buffer.from(content), name, { mtime: new Date(0) });
+  // Dated when the package was made; one date for every entry, so that the same data zips to the same bytes.
+  for (const [name, content] of Object.entries(files)) z.addBuffer(Buffer.from(content), name, { mtime: at });
   z.end();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -44,7 +47,11 @@ export const handler = middy().handler(async (event: unknown) => {
     if (shape && !shape.success) logger.warn('export results not in the documented shape', { requestId, processorId: t.processorId });
     exports.push({ processor, tables: shape?.success ? tablesOf(shape.data) : {}, ...(shape && !shape.success ? { unreadable: true } : {}) });
   }
-  const body = await zip(exportFiles(req, exports, systemClock.now().toISOString()));
+  // The shop's own account and orders, from its account service (docs/customer-directory.md).
+  const email = (await repo.getPii(requestId))?.email;
+  const shop = email ? await customers.exportData(email) : undefined;
+  const generatedAt = systemClock.now();
+  const body = await zip(exportFiles(req, exports, generatedAt.toISOString(), shop), generatedAt);
   await blobs.put(exportKey(requestId), body, 'application/zip');
   const at = systemClock.now().toISOString();
   await retryOnRace(async () => {

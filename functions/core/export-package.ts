@@ -1,8 +1,16 @@
-import type { Category, Language, ProcessorEntry } from './model.ts';
+import type { Category, Language, ProcessorEntry, TransferSafeguard } from './model.ts';
 import type { StoredRequest } from './ports.ts';
 
+type Row = Record<string, unknown>;
+
 /** What one processor sent for the export: named tables of flat records, or `unreadable` when its answer broke the shape. */
-export type ProcessorExport = { processor: ProcessorEntry; tables: Record<string, Record<string, unknown>[]>; unreadable?: boolean };
+export type ProcessorExport = { processor: ProcessorEntry; tables: Record<string, Row[]>; unreadable?: boolean };
+
+/** The shop's own systems (the customer directory's export): the account and its orders. */
+export type ShopExport = { account: Row | null; orders: Row[] };
+
+/** The version of data.json's layout (docs/export-package.md). */
+export const EXPORT_FORMAT = 'lethe-export/1';
 
 const count = (e: ProcessorExport) => Object.values(e.tables).reduce((n, t) => n + t.length, 0);
 
@@ -10,7 +18,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** Flattens records into one CSV: a column per key seen, values JSON-encoded when not scalar. */
 export function toCsv(records: unknown[]): string {
-  const rows = records.map((r) => (r && typeof r === 'object' ? (r as Record<string, unknown>) : { value: r }));
+  const rows = records.map((r) => (r && typeof r === 'object' ? (r as Row) : { value: r }));
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) => {
     const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -19,47 +27,173 @@ export function toCsv(records: unknown[]): string {
   return [cols.map(cell).join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
 }
 
-const SAFEGUARD: Record<Language, Record<string, string>> = {
-  en: { adequacy: 'adequacy decision', sccs: 'standard contractual clauses', none: 'none' },
-  fr: { adequacy: "décision d'adéquation", sccs: 'clauses contractuelles types', none: 'aucune' },
+/** A record's key as a person reads it: `cookieId`, `cookie_id` → "Cookie id". */
+export const columnName = (key: string) => {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+/** Where a provider keeps the data, in words (the registry names AWS-style regions). */
+const PLACES: Record<string, Record<Language, string>> = {
+  'eu-west-1': { en: 'Ireland (EU)', fr: 'Irlande (UE)' },
+  'eu-west-2': { en: 'London (United Kingdom)', fr: 'Londres (Royaume-Uni)' },
+  'eu-west-3': { en: 'Paris (EU)', fr: 'Paris (UE)' },
+  'eu-central-1': { en: 'Frankfurt, Germany (EU)', fr: 'Francfort, Allemagne (UE)' },
+  'eu-north-1': { en: 'Stockholm, Sweden (EU)', fr: 'Stockholm, Suède (UE)' },
+  'eu-south-1': { en: 'Milan, Italy (EU)', fr: 'Milan, Italie (UE)' },
+  'us-east-1': { en: 'United States (Virginia)', fr: 'États-Unis (Virginie)' },
+  'us-east-2': { en: 'United States (Ohio)', fr: 'États-Unis (Ohio)' },
+  'us-west-1': { en: 'United States (California)', fr: 'États-Unis (Californie)' },
+  'us-west-2': { en: 'United States (Oregon)', fr: 'États-Unis (Oregon)' },
+  'ca-central-1': { en: 'Canada', fr: 'Canada' },
+  'ap-southeast-2': { en: 'Sydney, Australia', fr: 'Sydney, Australie' },
+};
+export const placeOf = (region: string, lang: Language) => PLACES[region]?.[lang] ?? region;
+
+/** The UK GDPR transfer mechanism (Art. 45–46 as the UK applies them), in words. */
+const SAFEGUARD: Record<Language, Record<TransferSafeguard, string>> = {
+  en: {
+    none: 'no transfer: the data stays in the United Kingdom',
+    adequacy: 'UK adequacy regulations',
+    idta: 'International Data Transfer Agreement (IDTA)',
+    uk_addendum: 'EU standard contractual clauses with the UK Addendum',
+    uk_us_data_bridge: 'UK–US data bridge (the provider is certified)',
+  },
+  fr: {
+    none: 'aucun transfert : les données restent au Royaume-Uni',
+    adequacy: "règlement d'adéquation du Royaume-Uni",
+    idta: 'accord de transfert international de données (IDTA)',
+    uk_addendum: "clauses contractuelles types de l'UE avec l'avenant britannique (UK Addendum)",
+    uk_us_data_bridge: 'passerelle de données Royaume-Uni – États-Unis (prestataire certifié)',
+  },
 };
 const WHY: Record<Language, Record<Category, string>> = {
   en: { payments: 'to take your payments', delivery: 'to deliver your orders', analytics: 'to measure our website and advertise', email: 'to send newsletters and review invitations', collections: 'to recover unpaid amounts', social: 'for social sign-in and sharing' },
   fr: { payments: 'pour encaisser vos paiements', delivery: 'pour livrer vos commandes', analytics: 'pour mesurer notre site et faire de la publicité', email: "pour envoyer la lettre d'information et les invitations à donner votre avis", collections: 'pour recouvrer les sommes impayées', social: 'pour la connexion et le partage via les réseaux sociaux' },
 };
 
+const TEXT = {
+  en: {
+    title: 'Your data at Offtek and its providers',
+    intro: (id: string, day: string) => `This is the copy of your personal data you asked for (request ${id}), prepared on ${day}. First a summary of who holds what, then each holder's records. The same data is in data.json (for another service) and in one CSV file per table (for a spreadsheet).`,
+    summary: 'Summary',
+    who: 'Who holds it',
+    where: 'Where',
+    safeguard: 'Protection when it leaves the UK',
+    why: 'Why',
+    n: 'Records',
+    none: 'no data about you',
+    unreadable: 'answer unreadable: our team has been told',
+    shop: 'Offtek (our own systems)',
+    shopWhere: 'London (United Kingdom)',
+    shopWhy: 'your account and your orders',
+    account: 'Your account',
+    orders: 'Your orders',
+    noAccount: 'We hold no account for this address.',
+    empty: 'No records.',
+    field: 'Field',
+    value: 'Value',
+  },
+  fr: {
+    title: 'Vos données chez Offtek et ses prestataires',
+    intro: (id: string, day: string) => `Voici la copie de vos données personnelles que vous avez demandée (demande ${id}), préparée le ${day}. D'abord un résumé de qui détient quoi, puis les enregistrements de chacun. Les mêmes données figurent dans data.json (pour un autre service) et dans un fichier CSV par tableau (pour un tableur).`,
+    summary: 'Résumé',
+    who: 'Qui les détient',
+    where: 'Où',
+    safeguard: 'Protection hors du Royaume-Uni',
+    why: 'Pourquoi',
+    n: 'Enregistrements',
+    none: 'aucune donnée vous concernant',
+    unreadable: 'réponse illisible : notre équipe en est informée',
+    shop: 'Offtek (nos propres systèmes)',
+    shopWhere: 'Londres (Royaume-Uni)',
+    shopWhy: 'votre compte et vos commandes',
+    account: 'Votre compte',
+    orders: 'Vos commandes',
+    noAccount: "Nous n'avons pas de compte pour cette adresse.",
+    empty: 'Aucun enregistrement.',
+    field: 'Champ',
+    value: 'Valeur',
+  },
+};
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1a1a1a}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-top:1px solid #ccc;padding-top:1rem}h3{font-size:1.05rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef1f5}.scroll{overflow-x:auto}`;
+
+function htmlTable(rows: Row[], empty: string): string {
+  if (!rows.length) return `<p>${esc(empty)}</p>`;
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) => esc(v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return `<div class="scroll"><table><thead><tr>${cols.map((c) => `<th scope="col">${esc(columnName(c))}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
+}
+
 /**
- * The export package's files: everything as JSON, one CSV per category, and a readable report in
- * the requester's language saying who holds what, where, under which safeguard, and why.
+ * The export package's files, in the requester's language: `index.html` (a summary of who holds
+ * what, where, under which safeguard and why, then a table per holder with readable column names),
+ * `data.json` (everything, in the documented layout EXPORT_FORMAT), and one CSV per table with a
+ * header row. The shop's own systems come first, from the customer directory.
  */
-export function exportFiles(req: StoredRequest, exports: readonly ProcessorExport[], generatedAt: string): Record<string, string> {
+export function exportFiles(req: StoredRequest, exports: readonly ProcessorExport[], generatedAt: string, shop: ShopExport = { account: null, orders: [] }): Record<string, string> {
   const lang = req.language;
+  const t = TEXT[lang];
   const data = {
+    format: EXPORT_FORMAT,
     request: { id: req.id, type: req.type, receivedAt: req.receivedAt, verifiedAt: req.verifiedAt, generatedAt },
-    processors: exports.map((e) => ({ id: e.processor.id, name: e.processor.name, category: e.processor.category, region: e.processor.region, transferSafeguard: e.processor.transferSafeguard, tables: e.tables, ...(e.unreadable ? { unreadable: true } : {}) })),
+    shop,
+    processors: exports.map((e) => ({
+      id: e.processor.id,
+      name: e.processor.name,
+      category: e.processor.category,
+      region: e.processor.region,
+      transferSafeguard: e.processor.transferSafeguard,
+      tables: e.tables,
+      ...(e.unreadable ? { unreadable: true } : {}),
+    })),
   };
   const files: Record<string, string> = { 'data.json': `${JSON.stringify(data, null, 2)}\n` };
-  // One CSV per category and table (`payments.csv`, `payments-orders.csv`), a column naming the provider.
+  // One CSV per table with rows (`shop-orders.csv`, `payments.csv`, `payments-orders.csv`), a column naming the provider.
   const csv = new Map<string, unknown[]>();
+  if (shop.account) csv.set('shop-account', [shop.account]);
+  if (shop.orders.length) csv.set('shop-orders', shop.orders);
   for (const e of exports) {
     for (const [table, records] of Object.entries(e.tables)) {
+      if (!records.length) continue;
       const name = table === 'records' ? e.processor.category : `${e.processor.category}-${table}`;
       csv.set(name, [...(csv.get(name) ?? []), ...records.map((r) => ({ processor: e.processor.id, ...r }))]);
     }
   }
   for (const [name, records] of csv) files[`${name}.csv`] = toCsv(records);
-  const t = lang === 'fr'
-    ? { title: 'Vos données chez Offtek et ses prestataires', intro: `Demande ${req.id}, préparée le ${generatedAt.slice(0, 10)}.`, who: 'Prestataire', where: 'Où', safeguard: 'Garantie de transfert', why: 'Pourquoi', n: 'Enregistrements', none: 'aucune donnée', unreadable: 'réponse illisible : notre équipe en est informée' }
-    : { title: 'Your data at Offtek and its providers', intro: `Request ${req.id}, prepared on ${generatedAt.slice(0, 10)}.`, who: 'Provider', where: 'Where', safeguard: 'Transfer safeguard', why: 'Why', n: 'Records', none: 'no data', unreadable: 'answer unreadable: our team has been told' };
-  const rows = exports
-    .map((e) => `<tr><td>${esc(e.processor.name)}</td><td>${esc(e.processor.region)}</td><td>${esc(SAFEGUARD[lang][e.processor.transferSafeguard])}</td><td>${esc(WHY[lang][e.processor.category])}</td><td>${e.unreadable ? esc(t.unreadable) : count(e) || esc(t.none)}</td></tr>`)
-    .join('\n');
-  files['index.html'] = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(t.title)}</title></head><body>
-<h1>${esc(t.title)}</h1><p>${esc(t.intro)}</p>
-<table border="1" cellpadding="6"><thead><tr><th>${t.who}</th><th>${t.where}</th><th>${t.safeguard}</th><th>${t.why}</th><th>${t.n}</th></tr></thead><tbody>
-${rows}
-</tbody></table>
-${exports.map((e) => `<h2>${esc(e.processor.name)}</h2><pre>${esc(JSON.stringify(e.tables, null, 2))}</pre>`).join('\n')}
+
+  const summary = [
+    `<tr><th scope="row">${esc(t.shop)}</th><td>${esc(t.shopWhere)}</td><td>${esc(SAFEGUARD[lang].none)}</td><td>${esc(t.shopWhy)}</td><td>${(shop.account ? 1 : 0) + shop.orders.length || esc(t.none)}</td></tr>`,
+    ...exports.map(
+      (e) =>
+        `<tr><th scope="row">${esc(e.processor.name)}</th><td>${esc(placeOf(e.processor.region, lang))}</td><td>${esc(SAFEGUARD[lang][e.processor.transferSafeguard])}</td><td>${esc(WHY[lang][e.processor.category])}</td><td>${e.unreadable ? esc(t.unreadable) : count(e) || esc(t.none)}</td></tr>`,
+    ),
+  ].join('\n');
+  const accountRows = shop.account ? Object.entries(shop.account).map(([k, v]) => ({ [t.field]: columnName(k), [t.value]: v })) : [];
+  const sections = [
+    `<h2>${esc(t.shop)}</h2><h3>${esc(t.account)}</h3>${shop.account ? htmlTable(accountRows, t.empty) : `<p>${esc(t.noAccount)}</p>`}<h3>${esc(t.orders)}</h3>${htmlTable(shop.orders, t.empty)}`,
+    ...exports.map((e) => {
+      const tables = Object.entries(e.tables);
+      const body = e.unreadable ? `<p>${esc(t.unreadable)}</p>` : !count(e) ? `<p>${esc(t.none)}</p>` : tables.map(([name, rows]) => `${name === 'records' ? '' : `<h3>${esc(columnName(name))}</h3>`}${htmlTable(rows, t.empty)}`).join('\n');
+      return `<h2>${esc(e.processor.name)}</h2><p>${esc(WHY[lang][e.processor.category])} · ${esc(placeOf(e.processor.region, lang))}</p>${body}`;
+    }),
+  ].join('\n');
+  files['index.html'] = `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.title)}</title><style>${STYLE}</style></head><body>
+<h1>${esc(t.title)}</h1><p>${esc(t.intro(req.id, generatedAt.slice(0, 10)))}</p>
+<h2>${esc(t.summary)}</h2>
+<div class="scroll"><table><thead><tr><th scope="col">${esc(t.who)}</th><th scope="col">${esc(t.where)}</th><th scope="col">${esc(t.safeguard)}</th><th scope="col">${esc(t.why)}</th><th scope="col">${esc(t.n)}</th></tr></thead><tbody>
+${summary}
+</tbody></table></div>
+${sections}
 </body></html>
 `;
   return files;

@@ -128,7 +128,13 @@ export const AuditEvent = z.object({
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
 export const Region = z.string().min(2);
-export const TransferSafeguard = z.enum(['adequacy', 'sccs', 'none']);
+/**
+ * How data leaving the UK stays protected, in UK GDPR's terms: `none` (it stays in the UK), UK
+ * adequacy regulations (the EEA among others), the IDTA, the EU clauses with the UK Addendum, or the
+ * UK–US data bridge for a certified US recipient. The EU's own SCCs alone do not cover a UK transfer.
+ */
+export const TransferSafeguard = z.enum(['none', 'adequacy', 'idta', 'uk_addendum', 'uk_us_data_bridge']);
+export type TransferSafeguard = z.infer<typeof TransferSafeguard>;
 
 export const ProcessorEntry = z
   .object({

@@ -93,4 +93,6 @@ export interface CustomerDirectory {
   find(email: string): Promise<Customer | undefined>;
   /** Checks the account's password with the shop, which alone holds it. */
   authenticate(email: string, password: string): Promise<boolean>;
+  /** The shop's own data about the address, for a copy: its account and its orders. */
+  exportData(email: string): Promise<{ account: Record<string, string | number | boolean | null> | null; orders: Record<string, string | number | boolean | null>[] }>;
 }

@@ -5,7 +5,7 @@ import type { Clock, CustomerDirectory, Repository } from '../core/ports.ts';
 
 export type PlanDeps = {
   repo: Pick<Repository, 'getRequest' | 'getPii' | 'listTasks' | 'putTasksIfAbsent' | 'transitionRequest'>;
-  customers: CustomerDirectory;
+  customers: Pick<CustomerDirectory, 'find'>;
   clock: Clock;
   registry: Registry;
 };

@@ -9,7 +9,7 @@ import { startVerified } from '../shared/outbox.ts';
 
 export const MAX_ATTEMPTS = 5;
 
-export type VerifyDeps = { repo: DynamoRepository; tokens: VerificationTokens; customers: CustomerDirectory; workflow: Workflow; clock: Clock };
+export type VerifyDeps = { repo: DynamoRepository; tokens: VerificationTokens; customers: Pick<CustomerDirectory, 'find' | 'authenticate'>; workflow: Workflow; clock: Clock };
 
 export type Outcome =
   | { kind: 'invalid'; lang: Language }

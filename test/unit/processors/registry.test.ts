@@ -26,11 +26,28 @@ describe('the processor registry (config/processors.json)', () => {
     expect(email.every((p) => p.supports.includes('objection'))).toBe(true);
   });
 
-  it('records a transfer safeguard for every processor outside the EEA and the UK', () => {
+  it('protects every transfer out of the UK with a UK mechanism: adequacy for the EEA, IDTA, UK Addendum or the data bridge beyond', () => {
     const r = loadRegistry();
-    const outside = r.processors.filter((p) => !EEA_REGIONS.test(p.region) && p.region !== 'eu-west-2');
-    expect(outside.length).toBeGreaterThan(0);
-    for (const p of outside) expect(p.transferSafeguard, p.id).toBe('sccs');
+    const safeguards = Object.fromEntries(r.processors.map((p) => [p.id, `${p.region} ${p.transferSafeguard}`]));
+    expect(safeguards).toEqual({
+      paynow: 'eu-west-1 adequacy',
+      parcelway: 'eu-west-2 none',
+      metricsly: 'us-east-1 uk_us_data_bridge',
+      mailwave: 'eu-central-1 adequacy',
+      reviewly: 'us-west-2 idta',
+      recoverco: 'eu-west-2 none',
+      socialapp: 'us-east-1 uk_addendum',
+    });
+    for (const p of r.processors) {
+      if (p.region === 'eu-west-2') expect(p.transferSafeguard, p.id).toBe('none');
+      else if (EEA_REGIONS.test(p.region)) expect(p.transferSafeguard, p.id).toBe('adequacy');
+      else expect(['idta', 'uk_addendum', 'uk_us_data_bridge'], p.id).toContain(p.transferSafeguard);
+    }
+  });
+
+  it('refuses the EU clauses alone, which do not cover a transfer from the UK', () => {
+    const entry = { ...loadRegistry().processors[0], transferSafeguard: 'sccs' };
+    expect(() => Registry.parse({ version: 1, processors: [entry] })).toThrow(/transferSafeguard/);
   });
 
   it('uses https endpoints and Secrets Manager references, never a secret in the file', () => {
