@@ -4,6 +4,7 @@ import { daysUntil } from '../core/deadline.ts';
 import { NotFound } from '../core/errors.ts';
 import type { RequestStatus } from '../core/model.ts';
 import type { Clock, StoredRequest } from '../core/ports.ts';
+import { csvLines } from '../core/text.ts';
 import { ESCALATED_TASK_STATUSES, OPEN_REQUEST_STATUSES } from '../core/status.ts';
 
 type Deps = { repo: DynamoRepository; clock: Clock };
@@ -86,24 +87,19 @@ export async function dashboard(deps: Deps) {
   };
 }
 
-const csvCell = (v: unknown) => {
-  const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
 /** Every audit event between two dates (inclusive), ids and hashes only, through the status index. */
 export async function auditCsv(from: string, to: string, deps: Deps) {
-  const rows: string[] = ['at,request,subject,actor,action,from,to,seq,prevHash,hash'];
+  const rows: unknown[][] = [['at', 'request', 'subject', 'actor', 'action', 'from', 'to', 'seq', 'prevHash', 'hash']];
   for (const status of ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
     let cursor: string | undefined;
     do {
       const page = await deps.repo.listRequests({ status, cursor, limit: 200 });
       for (const r of page.items) {
         const events = [...r.audit, ...(await deps.repo.listTasks(r.id)).flatMap((t) => t.audit)].filter((e) => e.at.slice(0, 10) >= from && e.at.slice(0, 10) <= to);
-        for (const e of events) rows.push([e.at, r.id, e.subject, e.actor, e.action, e.from, e.to, e.seq, e.prevHash, e.hash].map(csvCell).join(','));
+        for (const e of events) rows.push([e.at, r.id, e.subject, e.actor, e.action, e.from, e.to, e.seq, e.prevHash, e.hash]);
       }
       cursor = page.cursor;
     } while (cursor);
   }
-  return `${rows.join('\n')}\n`;
+  return csvLines(rows);
 }

@@ -1,19 +1,14 @@
 import type { Category, Language, ProcessorEntry } from './model.ts';
 import type { StoredRequest } from './ports.ts';
+import { csvLines, escapeHtml as esc } from './text.ts';
 
 export type ProcessorExport = { processor: ProcessorEntry; records: unknown[] };
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Flattens records into one CSV: a column per key seen, values JSON-encoded when not scalar. */
 export function toCsv(records: unknown[]): string {
   const rows = records.map((r) => (r && typeof r === 'object' ? (r as Record<string, unknown>) : { value: r }));
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) => {
-    const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return [cols.map(cell).join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+  return csvLines([cols, ...rows.map((r) => cols.map((c) => r[c]))]);
 }
 
 const SAFEGUARD: Record<Language, Record<string, string>> = {

@@ -1,7 +1,7 @@
 import { longDate } from '../core/holds.ts';
 import type { Language, RequestType } from '../core/model.ts';
+import { escapeHtml as esc } from '../core/text.ts';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const page = (lang: Language, title: string, body: string) => `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -133,7 +133,7 @@ describe('the admin API', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/csv');
     const csv = await r.text();
-    expect(csv.split('\n')[0]).toBe('at,request,subject,actor,action,from,to,seq,prevHash,hash');
+    expect(csv.split('\r\n')[0]).toBe('at,request,subject,actor,action,from,to,seq,prevHash,hash');
     expect(csv).toContain(escalated);
     expect(csv).not.toContain('@');
     expect((await call('/audit.csv?from=yesterday&to=today', viewer)).status).toBe(400);
