@@ -87,11 +87,15 @@ describe('the admin API', () => {
 
   it('answers an illegal action with 409 and its reason, and changes nothing', async () => {
     const id = await confirmed('cancel@example.com');
-    expect((await call(`/requests/${id}/cancel`, officer, {})).status).toBe(200);
+    // Cancelling asks why: without a reason it is a field-level 400, and nothing changes.
+    const bare = await call(`/requests/${id}/cancel`, officer, {});
+    expect(bare.status).toBe(400);
+    expect(((await bare.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['reason']);
+    expect((await call(`/requests/${id}/cancel`, officer, { reason: 'The requester withdrew it by phone.' })).status).toBe(200);
     // The request's own chain: processors may still answer tasks that were already out.
     const own = async () => (await (await call(`/requests/${id}`, officer)).json()).audit.filter((e: { subject: string }) => e.subject === id).length;
     const before = await own();
-    const r = await call(`/requests/${id}/cancel`, officer, {});
+    const r = await call(`/requests/${id}/cancel`, officer, { reason: 'again' });
     expect(r.status).toBe(409);
     expect(((await r.json()) as { message: string }).message).toMatch(/cancelled/);
     expect((await call(`/requests/${id}/deny`, officer, { reason: 'excessive' })).status).toBe(409);
