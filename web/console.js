@@ -9,6 +9,7 @@ const T = {
     cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs', why: 'Why', attempts: 'Deliveries', last: 'Last delivery', actions: 'Actions' },
     act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry' },
     ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops.', cancel: 'Cancel this request? The workflow stops. Say why: it stays on the audit trail.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?' },
+    requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
     statuses: { unverified: 'Waiting for confirmation', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
@@ -31,6 +32,7 @@ const T = {
     cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations', why: 'Raison', attempts: 'Livraisons', last: 'Dernière livraison', actions: 'Actions' },
     act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer' },
     ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête.', cancel: 'Annuler cette demande ? Le traitement s’arrête. Indiquez pourquoi : cela reste dans le journal d’audit.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?' },
+    requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
     statuses: { unverified: 'En attente de confirmation', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
@@ -123,15 +125,40 @@ const reqRows = (items) => items.map((r) => ({ r, cells: [link(r.id), label('typ
 const attemptText = (a) => (a.accepted ? T[lang].accepted : a.status ? `HTTP ${a.status}` : T[lang].noAnswer(a.error));
 const lastAttempt = (a) => (a ? `${attemptText(a)} — ${time(a.at)}` : '—');
 
+/** The list's filters; a single status pages with the API's cursor, closed statuses included. */
+let filters = { status: '', type: '', overdue: false };
+const STATUSES = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
+
+function fillFilters() {
+  const opt = (value, text, selected) => h('option', { value, selected }, text);
+  $('filter-status').replaceChildren(opt('', T[lang].allOpen, !filters.status), ...STATUSES.map((s) => opt(s, label('statuses', s), filters.status === s)));
+  $('filter-type').replaceChildren(opt('', T[lang].allTypes, !filters.type), ...['access', 'erasure', 'rectification', 'objection'].map((t) => opt(t, label('types', t), filters.type === t)));
+  $('filter-overdue').checked = filters.overdue;
+}
+
+async function showList(cursor) {
+  const q = new URLSearchParams();
+  if (filters.status) q.set('status', filters.status);
+  if (filters.type) q.set('type', filters.type);
+  if (filters.overdue) q.set('overdue', 'true');
+  if (cursor) q.set('cursor', cursor);
+  const list = await api(`/requests${q.size ? `?${q}` : ''}`);
+  const t = table(['id', 'type', 'status', 'due', 'left'], reqRows(list.items), ({ r }) => (r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : ''));
+  if (cursor) $('requests').append(t);
+  else $('requests').replaceChildren(t);
+  $('more').hidden = !list.cursor;
+  $('more').onclick = () => showList(list.cursor);
+}
+
 async function showDashboard() {
-  const [d, list] = await Promise.all([api('/dashboard'), api('/requests')]);
+  const [d] = await Promise.all([api('/dashboard'), showList()]);
+  fillFilters();
   $('counts').replaceChildren(...Object.entries(d.counts).map(([k, v]) => h('div', { className: `tile${k === 'awaiting_manual' && v ? ' alert' : ''}` }, h('strong', {}, String(v)), label('statuses', k))), h('div', { className: `tile${d.overdue.length ? ' alert' : ''}` }, h('strong', {}, String(d.overdue.length)), T[lang].overdue));
   $('overdue').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.overdue), () => 'overdue'));
   $('due-soon').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.dueSoon)));
   $('escalated').replaceChildren(
     table(['id', 'processor', 'category', 'status', 'why', 'attempts', 'last'], d.escalated.map((e) => ({ cells: [link(e.requestId), e.processorName, label('categories', e.category), label('taskStatuses', e.status), e.reason ? label('reasons', e.reason) : '—', T[lang].attempts(e.attempts), lastAttempt(e.last)] }))),
   );
-  $('requests').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(list.items), ({ r }) => (r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : '')));
   $('scorecard').replaceChildren(table(['processor', 'open', 'median', 'failures', 'timeouts'], d.processors.map((p) => ({ cells: [p.name, String(p.open), p.medianCallbackMs === null ? '—' : `${p.medianCallbackMs} ms`, String(p.failures), String(p.timeouts)] }))));
   show('dashboard');
 }
@@ -246,6 +273,15 @@ function applyLang() {
   for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
 }
 
+$('filters').addEventListener('submit', (e) => {
+  e.preventDefault();
+  filters = { status: $('filter-status').value, type: $('filter-type').value, overdue: $('filter-overdue').checked };
+  showList().catch((err) => console.error(err));
+});
+$('find').addEventListener('submit', (e) => {
+  e.preventDefault();
+  location.hash = `#/requests/${$('find-id').value.trim().toUpperCase()}`;
+});
 $('signin').addEventListener('click', () => signIn().catch((e) => console.error(e)));
 $('signout').addEventListener('click', signOut);
 for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) {

@@ -126,6 +126,20 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('#detail-summary').getByText('Completed').waitFor();
 
+    // A closed request is found from the dashboard's list, filtered by status, not by typing its URL.
+    await page.getByRole('link', { name: '← Dashboard' }).click();
+    await page.locator('#filters').waitFor();
+    await expect(page.locator('#requests').textContent()).resolves.not.toContain(links.requestId);
+    await page.getByLabel('Status').selectOption({ label: 'Completed' });
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('#requests').getByRole('link', { name: links.requestId }).waitFor();
+    expect(await page.locator('#requests tr', { hasText: links.requestId }).locator('td').nth(4).textContent()).toMatch(/^Closed on /);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-list-completed.png'), fullPage: true });
+    await page.getByLabel('Open a request by its reference').fill(links.requestId.toLowerCase());
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.locator('#detail-summary').getByText('Completed').waitFor();
+
     // Signing out ends the sign-in session too: signing in again asks for the password.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(rt.urls.console);

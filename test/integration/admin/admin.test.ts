@@ -21,6 +21,7 @@ async function confirmed(email: string) {
 }
 
 beforeAll(async () => {
+  // Generous waits: the machine running the suite may be busy; nothing here is a timing assertion.
   rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'socialapp' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) });
   // Both sign in as the console does (code + PKCE, password, TOTP) through the local stand-in.
   [officer, viewer] = await Promise.all([rt.signIn('officer'), rt.signIn('viewer')]);
@@ -32,10 +33,10 @@ beforeAll(async () => {
       const d = (await (await call(`/requests/${escalated}`, officer)).json()) as { request?: { status: string }; tasks: { processorId: string; status: string }[] };
       return d.request?.status === 'awaiting_manual' && d.tasks.every((t) => t.processorId === 'socialapp' || ['completed', 'not_found', 'retained'].includes(t.status));
     },
-    15_000,
+    60_000,
     'escalation with the other tasks settled',
   );
-});
+}, 120_000);
 afterAll(async () => rt?.stopAndClean());
 
 describe('the admin API', () => {
