@@ -113,6 +113,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     const audit = await page.locator('#audit').textContent();
     expect(audit).toContain('Resolved by an officer — officer:officer');
     expect(audit).toContain('Completed — workflow');
+    await expect(page.locator('#timeline').textContent()).resolves.toContain('Execution started');
     // Room for two-digit numbers (the audit trail runs past 10 entries).
     expect(await page.locator('#audit li').count()).toBeGreaterThanOrEqual(10);
     expect(await page.locator('#audit').evaluate((ol) => Number.parseFloat(getComputedStyle(ol).paddingLeft))).toBeGreaterThanOrEqual(40);
