@@ -17,7 +17,7 @@ describe('an access request', () => {
     expect((await rt.confirm(links.token, { password: 'wrong guess' })).status).toBe(401);
     expect((await rt.confirm(links.token, { password: 'correct horse battery staple' })).status).toBe(200);
 
-    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 15_000, 'outcome email');
+    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 60_000, 'outcome email');
     const url = /https?:\/\/\S+\/exports\/\w+\?token=[\w-]+/.exec(mail.body.text ?? '')?.[0];
     expect(url).toBeDefined();
     const wrong = new URL(url as string);
@@ -66,5 +66,5 @@ describe('an access request', () => {
     expect(expiredPage).toContain(`/status.html?id=${links.requestId}&amp;token=${links.statusToken}`);
     const late = await rt.api(`/exports/${links.requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });
     expect(late.status).toBe(410);
-  });
+  }, 120_000);
 });
