@@ -37,18 +37,19 @@ function render(errors, focus) {
     if (e.text) return { text: textOf(e), at: -1 };
     const field = FIELDS[e.path.split('.')[0]] ?? 'email';
     const box = document.getElementById(`${field}-error`) ?? document.getElementById('email-error');
-    const input = field === 'type' ? form.querySelector('input[name="type"]') : form.querySelector(`[name^="${field}"]`);
+    // The input the issue names (rectification.correction), else its field's first (type: the first radio).
+    const input = field === 'type' ? form.querySelector('input[name="type"]') : (form.querySelector(`[name="${e.path}"]`) ?? form.querySelector(`[name^="${field}"]`));
     return { text: textOf(e), at: boxes.indexOf(box), box, input, field };
   });
   const listed = new Set();
   for (const e of entries.sort((a, b) => a.at - b.at)) {
+    e.input?.setAttribute('aria-invalid', 'true');
     if (listed.has(e.text)) continue;
     listed.add(e.text);
     const li = document.createElement('li');
     if (e.box) {
       e.box.textContent = e.text;
       e.box.hidden = false;
-      e.input?.setAttribute('aria-invalid', 'true');
       const a = document.createElement('a');
       a.href = `#${e.input?.id || e.field}`;
       a.textContent = e.text;

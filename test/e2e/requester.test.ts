@@ -104,6 +104,9 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     ]);
     expect(await page.locator('#name').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#name-error').textContent()).toBe('Votre nom peut compter jusqu’à 200 caractères.');
+    // Listed once, but both empty fields are marked.
+    expect(await page.locator('#rect-field').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#rect-correction').getAttribute('aria-invalid')).toBe('true');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'form-errors-rectification-fr.png'), fullPage: true });
 

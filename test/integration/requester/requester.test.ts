@@ -80,6 +80,31 @@ describe('the requester side', () => {
     expect(await unknownEn.text()).toContain('Link invalid or expired');
   });
 
+  it('locks a link after 5 wrong passwords, and says so in the request\'s language when it is reopened', async () => {
+    // Carol has a shop account, and no other email in this file.
+    await rt.submit({ type: 'access', email: 'carol@example.com', language: 'en' });
+    const links = await until(() => rt.links('carol@example.com').catch(() => undefined));
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push((await rt.confirm(links.token, { password: `guess ${i}` })).status);
+    expect(answers).toEqual([401, 401, 401, 401, 403]);
+    const reopened = await fetch(links.verify);
+    expect(reopened.status).toBe(403);
+    const page = await reopened.text();
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('Too many attempts');
+    // Locked means locked: the right password no longer confirms.
+    expect((await rt.confirm(links.token, { password: 'lifetime warranty owner' })).status).toBe(403);
+    expect((await rt.status(links.requestId, links.statusToken)).status).toBe('unverified');
+  });
+
+  it('answers a form error with its message in both languages, so the form can switch language and keep it', async () => {
+    const bad = await rt.submit({ type: 'erasure', email: 'long-name@example.com', name: 'N'.repeat(230), language: 'fr' });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { issues: unknown[] };
+    expect(body.issues).toEqual([{ path: 'name', message: 'Votre nom peut compter jusqu’à 200 caractères.', messages: { fr: 'Votre nom peut compter jusqu’à 200 caractères.', en: 'Your name can be up to 200 characters.' } }]);
+    expect(schemaErrors('Error', body)).toEqual([]);
+  });
+
   it('does not create a second request, nor send a second link, for a duplicate within 10 minutes', async () => {
     const email = 'twice@example.com';
     expect((await rt.submit({ type: 'erasure', email })).status).toBe(202);
