@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
+import { escapeHtml as esc } from '../functions/core/text.ts';
 import type { CloudAssembly } from './assembly/assembly.ts';
 import { newTotpSecret, verifyTotp } from './totp.ts';
 
@@ -75,7 +76,6 @@ async function load(file: string): Promise<Stored> {
   return stored;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The stand-in's own pages: plain HTML, no script (except the sign-out hand-off). */
 function page(title: string, body: string) {

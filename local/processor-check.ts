@@ -15,7 +15,8 @@ import { CallbackBody, WebhookBody } from '../functions/core/webhook.ts';
  * (conformance-check@lethe.invalid), so it is safe to point at a staging endpoint.
  */
 
-export type Outcome = 'pass' | 'fail' | 'skip';
+/** `warn`: allowed by the contract's letter here, refused by Lethe in production. Never fails the check. */
+export type Outcome = 'pass' | 'fail' | 'warn' | 'skip';
 export type RuleResult = { rule: string; outcome: Outcome; detail: string };
 
 export type CheckOptions = {
@@ -32,6 +33,7 @@ export type CheckOptions = {
 type Received = { taskId: string; webhookId: string; verified: boolean; body: unknown; valid: boolean };
 
 export const RULES = {
+  'uses-https': 'The endpoint is https: deployed, Lethe sends webhooks over https only.',
   'accepts-valid-webhook': 'A correctly signed webhook is answered 2xx.',
   'refuses-forged-signature': 'A webhook signed with another key is refused (401 or 403).',
   'refuses-tampered-body': 'A body changed after signing is refused (401 or 403).',
@@ -104,6 +106,12 @@ export async function checkProcessor(url: string, secret: string, o: CheckOption
     return s;
   };
 
+  const scheme = new URL(url).protocol;
+  record(
+    'uses-https',
+    scheme === 'https:' ? 'pass' : 'warn',
+    scheme === 'https:' ? 'https' : `${scheme.replace(':', '')}: Lethe's sender refuses anything but https outside the local runtime, so this endpoint would get no webhook in production`,
+  );
   try {
     const valid = probe(base);
     const validHeaders = signWebhook(valid.taskId, valid.raw, [secret]);
@@ -156,10 +164,12 @@ export async function checkProcessor(url: string, secret: string, o: CheckOption
 }
 
 export function report(url: string, results: RuleResult[]): string {
-  const mark = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
+  const mark = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' } as const;
   const lines = results.map((r) => `${mark[r.outcome]}  ${r.rule.padEnd(30)} ${RULES[r.rule as Rule]}\n      ${r.detail}`);
   const fails = results.filter((r) => r.outcome === 'fail').length;
-  return [`Lethe processor contract check: ${url}`, '', ...lines, '', fails ? `${fails} rule(s) broken` : 'every checked rule holds'].join('\n');
+  const warns = results.filter((r) => r.outcome === 'warn').length;
+  const summary = fails ? `${fails} rule(s) broken` : 'every checked rule holds';
+  return [`Lethe processor contract check: ${url}`, '', ...lines, '', warns ? `${summary}; ${warns} warning(s)` : summary].join('\n');
 }
 
 function parseArgs(argv: string[]) {

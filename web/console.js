@@ -6,10 +6,23 @@ const T = {
     overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', open: 'Open requests', scorecard: 'Processors',
     back: '← Dashboard', request: 'Request', tasks: 'Processors', timeline: 'Execution timeline', audit: 'Audit trail', confirm: 'Confirm', cancel: 'Cancel',
     none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`),
-    cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs' },
+    cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs', why: 'Why', attempts: 'Deliveries', last: 'Last delivery', actions: 'Actions' },
     act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry' },
-    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops.', cancel: 'Cancel this request? The workflow stops.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?' },
-    reason: 'Reason', outcome: 'Outcome', note: 'Note',
+    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops.', cancel: 'Cancel this request? The workflow stops. Say why: it stays on the audit trail.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?' },
+    requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
+    reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
+    failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
+    statuses: { unverified: 'Waiting for confirmation', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
+    taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
+    types: { access: 'Copy of data', erasure: 'Erasure', rectification: 'Correction', objection: 'Objection' },
+    taskActions: { erase: 'Erase', export: 'Export', rectify: 'Correct', suppress: 'Stop using (objection)' },
+    categories: { payments: 'Payments', delivery: 'Delivery', analytics: 'Analytics & advertising', email: 'Emails', collections: 'Debt collection', social: 'Social networks' },
+    auditActions: { link: 'Confirmation link sent', resend: 'Email sent again', verify: 'Confirmed by the requester', start: 'Work started', send: 'Webhook sent', delivery_failed: 'Webhook delivery failed', acknowledge: 'Acknowledged by the processor', completed: 'Done by the processor', not_found: 'Processor holds no data', retained: 'Kept by the processor (legal hold)', failed: 'Processor reported a failure', fail: 'Task failed', time_out: 'No answer in time', escalate: 'Escalated to the team', unblock: 'Back in progress', resolve: 'Resolved by an officer', retry: 'Webhook sent again by an officer', extend: 'Deadline extended', pause: 'Clock stopped', resume: 'Clock restarted', deny: 'Denied', cancel: 'Cancelled', export_assembled: 'Export package made', download: 'Export downloaded', complete: 'Completed', conflicting_callback: 'Conflicting answer refused', 'reminder-7': 'Reminder: 7 days left', 'reminder-2': 'Reminder: 2 days left', overdue: 'Flagged overdue', 'execution-lost': 'Workflow found stopped' },
+    actors: { requester: 'requester', workflow: 'workflow', sweeper: 'scheduled check' },
+    execution: { ExecutionStarted: 'Execution started', ExecutionSucceeded: 'Execution succeeded', ExecutionFailed: 'Execution failed', ExecutionAborted: 'Execution stopped', ExecutionTimedOut: 'Execution timed out' },
+    reasons: { DispatchFailed: 'unreachable or server error on every attempt', DispatchRejected: 'refused with a client error', EndpointGone: 'endpoint gone (410), disabled', ProcessorFailed: 'processor reported a failure', 'States.Timeout': 'no answer before the time-out', 'States.HeartbeatTimeout': 'stopped reporting progress', manual_processor: 'manual processor: a person does the work' },
+    denyReasons: { identity_not_verified: 'Identity not verified', manifestly_unfounded: 'Manifestly unfounded', excessive: 'Excessive' },
+    outcomes: { completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)' },
   },
   fr: {
     console: 'Console de conformité', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
@@ -17,10 +30,23 @@ const T = {
     overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', open: 'Demandes ouvertes', scorecard: 'Prestataires',
     back: '← Tableau de bord', request: 'Demande', tasks: 'Prestataires', timeline: 'Chronologie de l’exécution', audit: 'Journal d’audit', confirm: 'Confirmer', cancel: 'Annuler',
     none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`),
-    cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations' },
+    cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations', why: 'Raison', attempts: 'Livraisons', last: 'Dernière livraison', actions: 'Actions' },
     act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer' },
-    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête.', cancel: 'Annuler cette demande ? Le traitement s’arrête.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?' },
-    reason: 'Raison', outcome: 'Résultat', note: 'Note',
+    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête.', cancel: 'Annuler cette demande ? Le traitement s’arrête. Indiquez pourquoi : cela reste dans le journal d’audit.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?' },
+    requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
+    reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
+    failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
+    statuses: { unverified: 'En attente de confirmation', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
+    taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
+    types: { access: 'Copie des données', erasure: 'Effacement', rectification: 'Correction', objection: 'Opposition' },
+    taskActions: { erase: 'Effacer', export: 'Exporter', rectify: 'Corriger', suppress: 'Cesser l’utilisation (opposition)' },
+    categories: { payments: 'Paiements', delivery: 'Livraison', analytics: 'Analyse et publicité', email: 'E-mails', collections: 'Recouvrement', social: 'Réseaux sociaux' },
+    auditActions: { link: 'Lien de confirmation envoyé', resend: 'E-mail renvoyé', verify: 'Confirmée par le demandeur', start: 'Traitement commencé', send: 'Webhook envoyé', delivery_failed: 'Échec de livraison du webhook', acknowledge: 'Reçue par le prestataire', completed: 'Faite par le prestataire', not_found: 'Aucune donnée chez le prestataire', retained: 'Conservée par le prestataire (obligation légale)', failed: 'Échec signalé par le prestataire', fail: 'Tâche en échec', time_out: 'Pas de réponse à temps', escalate: 'Escaladée à l’équipe', unblock: 'De nouveau en cours', resolve: 'Résolue par un responsable', retry: 'Webhook renvoyé par un responsable', extend: 'Délai prolongé', pause: 'Délai suspendu', resume: 'Délai repris', deny: 'Refusée', cancel: 'Annulée', export_assembled: 'Export préparé', download: 'Export téléchargé', complete: 'Terminée', conflicting_callback: 'Réponse contradictoire refusée', 'reminder-7': 'Rappel : 7 jours restants', 'reminder-2': 'Rappel : 2 jours restants', overdue: 'Signalée en retard', 'execution-lost': 'Traitement trouvé arrêté' },
+    actors: { requester: 'demandeur', workflow: 'traitement', sweeper: 'vérification planifiée' },
+    execution: { ExecutionStarted: 'Exécution commencée', ExecutionSucceeded: 'Exécution réussie', ExecutionFailed: 'Exécution en échec', ExecutionAborted: 'Exécution arrêtée', ExecutionTimedOut: 'Exécution expirée' },
+    reasons: { DispatchFailed: 'injoignable ou erreur serveur à chaque tentative', DispatchRejected: 'refusé avec une erreur client', EndpointGone: 'point d’accès supprimé (410), désactivé', ProcessorFailed: 'échec signalé par le prestataire', 'States.Timeout': 'pas de réponse avant l’expiration', 'States.HeartbeatTimeout': 'a cessé de signaler sa progression', manual_processor: 'prestataire manuel : une personne fait le travail' },
+    denyReasons: { identity_not_verified: 'Identité non vérifiée', manifestly_unfounded: 'Manifestement infondée', excessive: 'Excessive' },
+    outcomes: { completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)' },
   },
 };
 let lang = localStorage.getItem('lethe-lang') === 'fr' ? 'fr' : 'en';
@@ -89,17 +115,53 @@ function table(cols, rows, rowClass) {
 }
 
 const link = (id) => h('a', { href: `#/requests/${id}` }, h('code', {}, id));
-const countdown = (r) => (r.daysLeft === null ? '—' : h('span', { className: r.daysLeft < 0 ? 'overdue' : '' }, T[lang].days(r.daysLeft)));
-const reqRows = (items) => items.map((r) => ({ r, cells: [link(r.id), r.type, r.status, r.dueDate ?? '—', countdown(r)] }));
+/** A code in words, in the console's language; the code itself only if no words exist for it. */
+const label = (group, code) => T[lang][group]?.[code] ?? code;
+const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
+/** Instants in the officer's own time zone; deadlines are calendar dates. */
+const time = (at) => (at ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at)) : T[lang].timeNotRecorded);
+const day = (d) => (d ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)) : '—');
+// A closed request has no countdown: it shows when it closed.
+const countdown = (r) => (r.closedAt ? `${T[lang].closedOn} ${time(r.closedAt)}` : r.daysLeft === null ? '—' : h('span', { className: r.daysLeft < 0 ? 'overdue' : '' }, T[lang].days(r.daysLeft)));
+const reqRows = (items) => items.map((r) => ({ r, cells: [link(r.id), label('types', r.type), label('statuses', r.status), day(r.dueDate), countdown(r)] }));
+const attemptText = (a) => (a.accepted ? T[lang].accepted : a.status ? `HTTP ${a.status}` : T[lang].noAnswer(a.error));
+const lastAttempt = (a) => (a ? `${attemptText(a)} — ${time(a.at)}` : '—');
+
+/** The list's filters; a single status pages with the API's cursor, closed statuses included. */
+let filters = { status: '', type: '', overdue: false };
+const STATUSES = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
+
+function fillFilters() {
+  const opt = (value, text, selected) => h('option', { value, selected }, text);
+  $('filter-status').replaceChildren(opt('', T[lang].allOpen, !filters.status), ...STATUSES.map((s) => opt(s, label('statuses', s), filters.status === s)));
+  $('filter-type').replaceChildren(opt('', T[lang].allTypes, !filters.type), ...['access', 'erasure', 'rectification', 'objection'].map((t) => opt(t, label('types', t), filters.type === t)));
+  $('filter-overdue').checked = filters.overdue;
+}
+
+async function showList(cursor) {
+  const q = new URLSearchParams();
+  if (filters.status) q.set('status', filters.status);
+  if (filters.type) q.set('type', filters.type);
+  if (filters.overdue) q.set('overdue', 'true');
+  if (cursor) q.set('cursor', cursor);
+  const list = await api(`/requests${q.size ? `?${q}` : ''}`);
+  const t = table(['id', 'type', 'status', 'due', 'left'], reqRows(list.items), ({ r }) => (r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : ''));
+  if (cursor) $('requests').append(t);
+  else $('requests').replaceChildren(t);
+  $('more').hidden = !list.cursor;
+  $('more').onclick = () => showList(list.cursor);
+}
 
 async function showDashboard() {
-  const [d, list] = await Promise.all([api('/dashboard'), api('/requests')]);
-  $('counts').replaceChildren(...Object.entries(d.counts).map(([k, v]) => h('div', { className: `tile${k === 'awaiting_manual' && v ? ' alert' : ''}` }, h('strong', {}, String(v)), k)), h('div', { className: `tile${d.overdue.length ? ' alert' : ''}` }, h('strong', {}, String(d.overdue.length)), T[lang].overdue));
+  const [d] = await Promise.all([api('/dashboard'), showList()]);
+  fillFilters();
+  $('counts').replaceChildren(...Object.entries(d.counts).map(([k, v]) => h('div', { className: `tile${k === 'awaiting_manual' && v ? ' alert' : ''}` }, h('strong', {}, String(v)), label('statuses', k))), h('div', { className: `tile${d.overdue.length ? ' alert' : ''}` }, h('strong', {}, String(d.overdue.length)), T[lang].overdue));
   $('overdue').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.overdue), () => 'overdue'));
   $('due-soon').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.dueSoon)));
-  $('escalated').replaceChildren(table(['id', 'processor', 'category', 'status'], d.escalated.map((e) => ({ cells: [link(e.requestId), e.processorId, e.category, e.status] }))));
-  $('requests').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(list.items), ({ r }) => (r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : '')));
-  $('scorecard').replaceChildren(table(['processor', 'open', 'median', 'failures', 'timeouts'], d.processors.map((p) => ({ cells: [p.id, String(p.open), p.medianCallbackMs === null ? '—' : `${p.medianCallbackMs} ms`, String(p.failures), String(p.timeouts)] }))));
+  $('escalated').replaceChildren(
+    table(['id', 'processor', 'category', 'status', 'why', 'attempts', 'last'], d.escalated.map((e) => ({ cells: [link(e.requestId), e.processorName, label('categories', e.category), label('taskStatuses', e.status), e.reason ? label('reasons', e.reason) : '—', T[lang].attempts(e.attempts), lastAttempt(e.last)] }))),
+  );
+  $('scorecard').replaceChildren(table(['processor', 'open', 'median', 'failures', 'timeouts'], d.processors.map((p) => ({ cells: [p.name, String(p.open), p.medianCallbackMs === null ? '—' : `${p.medianCallbackMs} ms`, String(p.failures), String(p.timeouts)] }))));
   show('dashboard');
 }
 
@@ -115,16 +177,26 @@ function ask(kind, fields) {
     dlg.showModal();
   });
 }
-const field = (name, label, input) => h('div', {}, h('label', { htmlFor: `f-${name}` }, label), Object.assign(input, { id: `f-${name}`, name, required: true }));
-const select = (options) => h('select', {}, ...options.map((o) => h('option', { value: o }, o)));
+const field = (name, text, input) => h('div', {}, h('label', { htmlFor: `f-${name}` }, text), Object.assign(input, { id: `f-${name}`, name, required: true }));
+/** Options by code, shown in words. */
+const select = (group, codes) => h('select', {}, ...codes.map((c) => h('option', { value: c }, label(group, c))));
 
+const described = (el, by) => {
+  if (by) el.setAttribute('aria-describedby', by);
+  return el;
+};
+
+/** A refused action is said in the page, next to the actions, where the officer is looking. */
 async function act(kind, path, fields, toBody) {
   const values = await ask(kind, fields);
   if (!values) return;
   try {
     await api(path, toBody(values));
   } catch (e) {
-    alert(e.message);
+    await route();
+    $('action-error').textContent = `${T[lang].failed} ${e.message}`;
+    $('action-error').hidden = false;
+    return;
   }
   route();
 }
@@ -133,34 +205,40 @@ async function showDetail(id) {
   const d = await api(`/requests/${id}`);
   const r = d.request;
   $('detail-id').textContent = r.id;
-  $('detail-summary').replaceChildren(...[[T[lang].cols.type, r.type], [T[lang].cols.status, r.status], [T[lang].cols.due, r.dueDate ?? '—'], [T[lang].cols.left, countdown(r)]].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  $('action-error').hidden = true;
+  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, label('statuses', r.status)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)]].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   const open = ['verified', 'in_progress', 'awaiting_manual'].includes(r.status);
+  // The law allows one extension: once used, the button stays, disabled, with when and why.
+  const ext = r.extension;
   $('request-actions').replaceChildren(
     ...(open
       ? [
-          h('button', { type: 'button', onclick: () => act('extend', `/requests/${id}/extend`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.extend),
-          h('button', { type: 'button', className: 'danger', onclick: () => act('deny', `/requests/${id}/deny`, [field('reason', T[lang].reason, select(['identity_not_verified', 'manifestly_unfounded', 'excessive']))], (v) => ({ reason: v.reason })) }, T[lang].act.deny),
-          h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [], () => ({})) }, T[lang].act.cancel),
+          described(h('button', { type: 'button', disabled: Boolean(ext), onclick: () => act('extend', `/requests/${id}/extend`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.extend), ext ? 'extension-note' : undefined),
+          h('button', { type: 'button', className: 'danger', onclick: () => act('deny', `/requests/${id}/deny`, [field('reason', T[lang].reason, select('denyReasons', ['identity_not_verified', 'manifestly_unfounded', 'excessive']))], (v) => ({ reason: v.reason })) }, T[lang].act.deny),
+          h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.cancel),
         ]
       : []),
   );
+  $('extension-note').textContent = ext ? T[lang].extendedOn(time(ext.at), day(ext.dueDate), ext.reason) : '';
+  $('extension-note').hidden = !ext;
   $('tasks').replaceChildren(
-    table(['processor', 'category', 'action', 'status', ''], d.tasks.map((t) => ({
+    table(['processor', 'category', 'action', 'status', 'attempts', 'actions'], d.tasks.map((t) => ({
       cells: [
-        t.processorId,
-        t.category,
-        t.action,
-        h('span', { className: `badge ${['failed', 'timed_out'].includes(t.status) ? 'overdue' : ''}` }, t.status),
+        t.processorName,
+        label('categories', t.category),
+        label('taskActions', t.action),
+        h('span', {}, h('span', { className: `badge ${['failed', 'timed_out'].includes(t.status) ? 'overdue' : ''}` }, label('taskStatuses', t.status)), t.outcome?.reason && ['failed', 'timed_out'].includes(t.status) ? h('span', { className: 'why' }, label('reasons', t.outcome.reason)) : null),
+        t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${attemptText(a)} — ${time(a.at)}`))) : '—',
         h('span', { className: 'actions' },
           ['failed', 'timed_out', 'sent', 'in_progress', 'pending'].includes(t.status) && open
-            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, [field('outcome', T[lang].outcome, select(['completed', 'not_found', 'retained'])), field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorId}`)
+            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, [field('outcome', T[lang].outcome, select('outcomes', ['completed', 'not_found', 'retained'])), field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorId}`)
             : null,
           ['failed', 'timed_out'].includes(t.status) && open ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({})) }, T[lang].act.retry) : null),
       ],
     }))),
   );
-  $('timeline').replaceChildren(...d.timeline.map((e) => h('li', {}, `${e.state ?? e.type} `, h('code', {}, e.at ?? ''))));
-  $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${e.action} — ${e.actor} `, h('code', {}, `${e.at} #${e.hash.slice(0, 10)}`))));
+  $('timeline').replaceChildren(...d.timeline.map((e) => h('li', {}, `${e.state ?? label('execution', e.type)} `, h('time', { dateTime: e.at ?? '' }, time(e.at)))));
+  $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${label('auditActions', e.action)} — ${T[lang].actors[e.actor] ?? e.actor} `, h('time', { dateTime: e.at }, time(e.at)), ' ', h('code', {}, `#${e.hash.slice(0, 10)}`))));
   show('detail');
 }
 
@@ -188,7 +266,7 @@ function signOut() {
 function route() {
   if (!token) return show('login');
   const m = /^#\/requests\/(\w{26})$/.exec(location.hash);
-  (m ? showDetail(m[1]) : showDashboard()).catch((e) => console.error(e));
+  return (m ? showDetail(m[1]) : showDashboard()).catch((e) => console.error(e));
 }
 
 function applyLang() {
@@ -197,6 +275,15 @@ function applyLang() {
   for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
 }
 
+$('filters').addEventListener('submit', (e) => {
+  e.preventDefault();
+  filters = { status: $('filter-status').value, type: $('filter-type').value, overdue: $('filter-overdue').checked };
+  showList().catch((err) => console.error(err));
+});
+$('find').addEventListener('submit', (e) => {
+  e.preventDefault();
+  location.hash = `#/requests/${$('find-id').value.trim().toUpperCase()}`;
+});
 $('signin').addEventListener('click', () => signIn().catch((e) => console.error(e)));
 $('signout').addEventListener('click', signOut);
 for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) {

@@ -4,6 +4,8 @@ let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'f
 const form = document.getElementById('request');
 const summary = document.getElementById('summary');
 const FIELDS = { type: 'type', email: 'email', name: 'name', orderNumber: 'orderNumber', rectification: 'rectification', objections: 'objections', eraseWarranty: 'eraseWarranty' };
+/** The errors on show, kept so that the language switch can show them again in the other language. */
+let shown = [];
 
 function showOptions() {
   const type = form.querySelector('input[name="type"]:checked')?.value;
@@ -13,31 +15,68 @@ function showOptions() {
 }
 
 function clearErrors() {
+  shown = [];
   summary.hidden = true;
   for (const el of form.querySelectorAll('.error')) el.hidden = true;
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
 }
 
-/** Ties each message to its field (aria-describedby already points at the *-error element). */
-function showErrors(issues) {
+/**
+ * An error is `{ path, message, messages }` from the server (its field-level issues carry both
+ * languages), or `{ text(lang) }` for one about the whole form (the network, the rate limit).
+ */
+const textOf = (e) => (e.text ? e.text(lang) : (e.messages?.[lang] ?? e.message));
+
+/** Ties each message to its field (aria-describedby already points at the *-error element); the summary lists each once, in the page's order. */
+function render(errors, focus) {
   const list = document.getElementById('summary-list');
   list.replaceChildren();
-  for (const issue of issues) {
-    const field = FIELDS[issue.path.split('.')[0]] ?? 'email';
+  for (const el of form.querySelectorAll('.error')) el.hidden = true;
+  const boxes = [...form.querySelectorAll('.error')];
+  const entries = errors.map((e) => {
+    if (e.text) return { text: textOf(e), at: -1 };
+    const field = FIELDS[e.path.split('.')[0]] ?? 'email';
     const box = document.getElementById(`${field}-error`) ?? document.getElementById('email-error');
-    box.textContent = issue.message;
-    box.hidden = false;
-    const input = field === 'type' ? form.querySelector('input[name="type"]') : form.querySelector(`[name^="${field}"]`);
-    input?.setAttribute('aria-invalid', 'true');
+    // The input the issue names (rectification.correction), else its field's first (type: the first radio).
+    const input = field === 'type' ? form.querySelector('input[name="type"]') : (form.querySelector(`[name="${e.path}"]`) ?? form.querySelector(`[name^="${field}"]`));
+    return { text: textOf(e), at: boxes.indexOf(box), box, input, field };
+  });
+  const listed = new Set();
+  for (const e of entries.sort((a, b) => a.at - b.at)) {
+    e.input?.setAttribute('aria-invalid', 'true');
+    if (listed.has(e.text)) continue;
+    listed.add(e.text);
     const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = `#${input?.id || field}`;
-    a.textContent = issue.message;
-    li.append(a);
+    if (e.box) {
+      e.box.textContent = e.text;
+      e.box.hidden = false;
+      const a = document.createElement('a');
+      a.href = `#${e.input?.id || e.field}`;
+      a.textContent = e.text;
+      li.append(a);
+    } else {
+      li.textContent = e.text;
+    }
     list.append(li);
   }
-  summary.hidden = false;
-  summary.focus();
+  summary.hidden = errors.length === 0;
+  if (focus) summary.focus();
+}
+
+function showErrors(errors) {
+  shown = errors;
+  render(errors, true);
+}
+
+/** "in 45 minutes (after 14:05)": how long to wait, in words and as a time of day. */
+function waitText(seconds) {
+  const retry = new Date(Date.now() + seconds * 1000);
+  return (l) => {
+    const rtf = new Intl.RelativeTimeFormat(l, { numeric: 'auto' });
+    const span = seconds >= 5400 ? rtf.format(Math.round(seconds / 3600), 'hour') : rtf.format(Math.max(1, Math.ceil(seconds / 60)), 'minute');
+    const at = new Intl.DateTimeFormat(l === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' }).format(retry);
+    return TEXT[l].tooMany.replace('{wait}', span).replace('{at}', at);
+  };
 }
 
 function body() {
@@ -59,7 +98,7 @@ form.addEventListener('submit', async (event) => {
   try {
     r = await fetch('/requests', { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': lang }, body: JSON.stringify(body()) });
   } catch {
-    return showErrors([{ path: 'email', message: TEXT[lang].network }]);
+    return showErrors([{ text: (l) => TEXT[l].network }]);
   }
   const answer = await r.json().catch(() => ({}));
   if (r.status === 202) {
@@ -69,10 +108,12 @@ form.addEventListener('submit', async (event) => {
     done.hidden = false;
     done.focus();
   } else if (r.status === 429) {
-    const minutes = Math.max(1, Math.ceil(Number(r.headers.get('retry-after') || 60) / 60));
-    showErrors([{ path: 'email', message: TEXT[lang].tooMany.replace('{n}', String(minutes)) }]);
+    // About the form, not a field: nothing the person typed is wrong.
+    showErrors([{ text: waitText(Number(r.headers.get('retry-after')) || 60) }]);
+  } else if (r.status === 413) {
+    showErrors([{ text: (l) => TEXT[l].tooLarge }]);
   } else {
-    showErrors(answer.issues ?? [{ path: 'email', message: TEXT[lang].network }]);
+    showErrors(answer.issues ?? [{ text: (l) => TEXT[l].network }]);
   }
 });
 
@@ -80,7 +121,7 @@ for (const b of document.querySelectorAll('.lang-switch button')) {
   b.addEventListener('click', () => {
     lang = b.dataset.lang;
     apply(lang);
-    clearErrors();
+    render(shown, false);
   });
 }
 apply(lang);

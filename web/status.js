@@ -1,23 +1,39 @@
 import { apply, TEXT } from './i18n.js';
 
 const q = new URLSearchParams(location.search);
-const longDate = (d, lang) => new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
+const LOCALE = { fr: 'fr-FR', en: 'en-GB' };
+const longDate = (d, lang) => new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
+// Instants are dated where the shop is, as the deadline is.
+const dayOf = (instant, lang) => new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'Europe/London' }).format(new Date(instant));
+const CLOSED = ['completed', 'denied', 'cancelled', 'expired'];
 
-async function load() {
-  const r = await fetch(`/requests/${encodeURIComponent(q.get('id') ?? '')}/status`, { headers: { authorization: `Bearer ${q.get('token') ?? ''}` } });
-  if (!r.ok) {
-    apply('fr');
-    const e = document.getElementById('error');
-    e.textContent = `${TEXT.fr.notFound} / ${TEXT.en.notFound}`;
-    e.hidden = false;
-    return;
-  }
-  const s = await r.json();
-  const t = TEXT[s.language];
-  apply(s.language);
-  document.getElementById('status').textContent = t.statuses[s.status] ?? s.status;
+/** The language switch's choice, else the request's. */
+let chosen = q.get('lang') === 'en' || q.get('lang') === 'fr' ? q.get('lang') : undefined;
+let last;
+
+function render(s) {
+  const lang = chosen ?? s.language;
+  const t = TEXT[lang];
+  apply(lang);
+  const set = (id, text) => {
+    document.getElementById(id).textContent = text;
+  };
+  set('type', t.types[s.type] ?? s.type);
+  set('reference', s.id);
+  set('status', t.statuses[s.status] ?? s.status);
   document.getElementById('status').dataset.status = s.status;
-  document.getElementById('due').textContent = s.dueDate ? longDate(s.dueDate, s.language) : '—';
+  set('received', dayOf(s.receivedAt, lang));
+  document.getElementById('verified-label').hidden = !s.verifiedAt;
+  document.getElementById('verified').hidden = !s.verifiedAt;
+  set('verified', s.verifiedAt ? dayOf(s.verifiedAt, lang) : '');
+  // A closed request shows when it closed, not a deadline that no longer matters.
+  if (s.closedAt) {
+    set('due-label', s.status === 'completed' ? t.completedOn : t.closedOn);
+    set('due', dayOf(s.closedAt, lang));
+  } else {
+    set('due-label', t.due);
+    set('due', s.dueDate ? longDate(s.dueDate, lang) : t.afterConfirmation);
+  }
   document.getElementById('summary').hidden = false;
   const rows = s.categories.map((c) => {
     const tr = document.createElement('tr');
@@ -34,6 +50,27 @@ async function load() {
   });
   document.getElementById('progress').replaceChildren(...rows);
   document.getElementById('progress-section').hidden = rows.length === 0;
-  if (!['completed', 'denied', 'cancelled', 'expired'].includes(s.status)) setTimeout(load, 3000);
+}
+
+async function load() {
+  const r = await fetch(`/requests/${encodeURIComponent(q.get('id') ?? '')}/status`, { headers: { authorization: `Bearer ${q.get('token') ?? ''}` } });
+  if (!r.ok) {
+    apply(chosen ?? 'fr');
+    const e = document.getElementById('error');
+    e.textContent = chosen ? TEXT[chosen].notFound : `${TEXT.fr.notFound} / ${TEXT.en.notFound}`;
+    e.hidden = false;
+    return;
+  }
+  last = await r.json();
+  render(last);
+  if (!CLOSED.includes(last.status)) setTimeout(load, 3000);
+}
+
+for (const b of document.querySelectorAll('.lang-switch button')) {
+  b.addEventListener('click', () => {
+    chosen = b.dataset.lang;
+    if (last) render(last);
+    else apply(chosen);
+  });
 }
 load();

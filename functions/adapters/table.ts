@@ -21,7 +21,9 @@
  *   OUTBOX        / outcome#<id>   a completed request whose outcome email may still be owed, written
  *                                  before Notify's completing write and deleted after the email: the
  *                                  sweeper reads these, since completed requests are never listed.
- *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request.
+ *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request; TTL at its
+ *                                  expiry (24 h). Once used it keeps `usedAt` and a TTL 30 days on, so that
+ *                                  reopening the link says "already confirmed".
  *   SUPPRESS#<hmac> / SUPPRESS     the suppression list (objections to marketing), HMAC of the address.
  *   CUSTOMER#<hmac> / CUSTOMER     the shop's customer directory (seeded locally; a real shop's API on AWS).
  *

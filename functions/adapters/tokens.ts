@@ -1,9 +1,12 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
 import { key } from './table.ts';
 
-export type VerifyRecord = { requestId: string; expiresAt: string; attempts: number };
+export type VerifyRecord = { requestId: string; expiresAt: string; attempts: number; usedAt?: string };
+
+/** How long a used link is remembered, to answer "already confirmed" when it is opened again. */
+export const USED_LINK_KEPT_DAYS = 30;
 
 /** Verification tokens, stored only as their SHA-256; single use, with a bounded number of attempts. */
 export class VerificationTokens {
@@ -34,7 +37,7 @@ export class VerificationTokens {
 
   async get(tokenHash: string): Promise<VerifyRecord | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.verify(tokenHash), ConsistentRead: true }));
-    return r.Item ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0 } : undefined;
+    return r.Item ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0, ...(r.Item.usedAt ? { usedAt: r.Item.usedAt } : {}) } : undefined;
   }
 
   /** Counts a failed attempt; returns the new count. */
@@ -52,7 +55,20 @@ export class VerificationTokens {
     return Number(r.Attributes?.attempts ?? 0);
   }
 
-  async burn(tokenHash: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key.verify(tokenHash) }));
+  /** Spends the link: it confirms nothing again, and is remembered for a while, then TTL removes it. */
+  async markUsed(tokenHash: string, now: Date): Promise<void> {
+    // A record TTL removed meanwhile is spent all the same.
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key.verify(tokenHash),
+        UpdateExpression: 'SET usedAt = if_not_exists(usedAt, :at), #ttl = :ttl',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':at': now.toISOString(), ':ttl': Math.floor(now.getTime() / 1000) + USED_LINK_KEPT_DAYS * 86_400 },
+      }),
+    ).catch((e) => {
+      if ((e as Error)?.name !== 'ConditionalCheckFailedException') throw e;
+    });
   }
 }

@@ -49,11 +49,12 @@ export async function deny(id: string, reason: string, actor: string, deps: Admi
   return done;
 }
 
-export async function cancel(id: string, actor: string, deps: AdminDeps) {
+/** Cancelling ends the requester's right to an answer to this request: why is on the record. */
+export async function cancel(id: string, reason: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   requireRequestTransition(req.status, 'cancel');
   const at = deps.clock.now().toISOString();
-  const done = await deps.repo.transitionRequest(req, 'cancelled', { closedAt: at }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled' });
+  const done = await deps.repo.transitionRequest(req, 'cancelled', { closedAt: at }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled', data: { reason } });
   if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
   return done;
 }

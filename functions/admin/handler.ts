@@ -58,7 +58,8 @@ export const handler = middy<HttpEvent, HttpResult>()
       }
       if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
       if (m[2] === 'resend') return json(200, await retryOnRace(() => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL })));
-      return json(200, await retryOnRace(() => cancel(id, actor, deps)));
+      const reason = requireReason(parseBody(Reason, event).reason);
+      return json(200, await retryOnRace(() => cancel(id, reason, actor, deps)));
     }
     if (method === 'POST' && (m = /^\/requests\/(\w{26})\/tasks\/([a-z0-9-]+)\/(resolve|retry)$/.exec(path))) {
       const actor = act();

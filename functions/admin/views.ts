@@ -3,14 +3,17 @@ import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { daysUntil } from '../core/deadline.ts';
 import { NotFound } from '../core/errors.ts';
 import type { RequestStatus } from '../core/model.ts';
-import type { Clock, StoredRequest } from '../core/ports.ts';
-import { ESCALATED_TASK_STATUSES, OPEN_REQUEST_STATUSES } from '../core/status.ts';
+import { registry } from '../adapters/registry.ts';
+import { deliveryHistory } from '../core/escalation.ts';
+import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
+import { ESCALATED_TASK_STATUSES, isOpenRequest, OPEN_REQUEST_STATUSES } from '../core/status.ts';
+import { csvLines } from '../core/text.ts';
 
 type Deps = { repo: DynamoRepository; clock: Clock };
 
 const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
 
-/** What the console lists: ids, dates and statuses; the email is never shown, only its hash exists here. */
+/** What the console lists: ids, dates and statuses; the email is never shown, only its hash exists here. A closed request has no countdown. */
 const summary = (r: StoredRequest, today: string) => ({
   id: r.id,
   type: r.type,
@@ -18,9 +21,18 @@ const summary = (r: StoredRequest, today: string) => ({
   language: r.language,
   receivedAt: r.receivedAt,
   dueDate: due(r) ?? null,
-  daysLeft: due(r) ? daysUntil(due(r) as string, today) : null,
+  daysLeft: due(r) && isOpenRequest(r.status) ? daysUntil(due(r) as string, today) : null,
+  closedAt: r.closedAt ?? null,
   extended: Boolean(r.extended),
 });
+
+const processorName = (id: string) => registry.processors.find((p) => p.id === id)?.name ?? id;
+
+/** An escalated task as the console shows it: why, how many deliveries, and the last one. */
+const escalation = (t: StoredTask) => {
+  const deliveries = deliveryHistory(t);
+  return { reason: t.outcome?.reason ?? null, attempts: deliveries.length, last: deliveries.at(-1) ?? null };
+};
 
 export async function list(q: { status?: RequestStatus; type?: string; dueBefore?: string; overdue?: 'true' | 'false'; cursor?: string }, deps: Deps) {
   const today = deps.clock.now().toISOString().slice(0, 10);
@@ -46,7 +58,7 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
   return {
     request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections }, extension: req.extended },
-    tasks: tasks.map(({ token, receipts, ...t }) => ({ ...t, waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length })),
+    tasks: tasks.map(({ token, receipts, ...t }) => ({ ...t, processorName: processorName(t.processorId), deliveries: deliveryHistory(t), waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length })),
     // The request's chain and each task's chain, merged in time order for reading.
     audit: [...req.audit, ...tasks.flatMap((t) => t.audit)].sort((a, b) => a.at.localeCompare(b.at)),
     timeline,
@@ -73,7 +85,7 @@ export async function dashboard(deps: Deps) {
       if (t.status === 'timed_out') s.timeouts++;
       if (t.sentAt && t.finishedAt) s.callbackMs.push(Date.parse(t.finishedAt) - Date.parse(t.sentAt));
       byProcessor.set(t.processorId, s);
-      if (ESCALATED_TASK_STATUSES.includes(t.status)) escalated.push({ requestId: r.id, processorId: t.processorId, category: t.category, status: t.status });
+      if (ESCALATED_TASK_STATUSES.includes(t.status)) escalated.push({ requestId: r.id, processorId: t.processorId, processorName: processorName(t.processorId), category: t.category, status: t.status, ...escalation(t) });
     }
   }
   const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
@@ -82,28 +94,23 @@ export async function dashboard(deps: Deps) {
     dueSoon: withDue.filter((r) => daysUntil(due(r) as string, today) >= 0 && daysUntil(due(r) as string, today) <= 7).map((r) => summary(r, today)),
     overdue: withDue.filter((r) => daysUntil(due(r) as string, today) < 0).map((r) => summary(r, today)),
     escalated,
-    processors: [...byProcessor].map(([id, s]) => ({ id, open: s.open, failures: s.failures, timeouts: s.timeouts, medianCallbackMs: median(s.callbackMs) })),
+    processors: [...byProcessor].map(([id, s]) => ({ id, name: processorName(id), open: s.open, failures: s.failures, timeouts: s.timeouts, medianCallbackMs: median(s.callbackMs) })),
   };
 }
 
-const csvCell = (v: unknown) => {
-  const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
 /** Every audit event between two dates (inclusive), ids and hashes only, through the status index. */
 export async function auditCsv(from: string, to: string, deps: Deps) {
-  const rows: string[] = ['at,request,subject,actor,action,from,to,seq,prevHash,hash'];
+  const rows: unknown[][] = [['at', 'request', 'subject', 'actor', 'action', 'from', 'to', 'seq', 'prevHash', 'hash']];
   for (const status of ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
     let cursor: string | undefined;
     do {
       const page = await deps.repo.listRequests({ status, cursor, limit: 200 });
       for (const r of page.items) {
         const events = [...r.audit, ...(await deps.repo.listTasks(r.id)).flatMap((t) => t.audit)].filter((e) => e.at.slice(0, 10) >= from && e.at.slice(0, 10) <= to);
-        for (const e of events) rows.push([e.at, r.id, e.subject, e.actor, e.action, e.from, e.to, e.seq, e.prevHash, e.hash].map(csvCell).join(','));
+        for (const e of events) rows.push([e.at, r.id, e.subject, e.actor, e.action, e.from, e.to, e.seq, e.prevHash, e.hash]);
       }
       cursor = page.cursor;
     } while (cursor);
   }
-  return `${rows.join('\n')}\n`;
+  return csvLines(rows);
 }

@@ -8,12 +8,15 @@ export class DomainError extends Error {
     super(message, options);
   }
 }
+/** A field-level message; `messages` carries it in both languages where a page may switch language. */
+export type Issue = { path: string; message: string; messages?: { fr: string; en: string } };
+
 export class InvalidInput extends DomainError {
   override readonly name = 'InvalidInput';
   override readonly status: number = 400;
   constructor(
     message: string,
-    readonly issues: { path: string; message: string }[],
+    readonly issues: Issue[],
   ) {
     super(message);
   }

@@ -1,5 +1,6 @@
 import type { Category, Language, ProcessorEntry, TransferSafeguard } from './model.ts';
 import type { StoredRequest } from './ports.ts';
+import { csvLines, escapeHtml as esc } from './text.ts';
 
 type Row = Record<string, unknown>;
 
@@ -14,17 +15,11 @@ export const EXPORT_FORMAT = 'lethe-export/1';
 
 const count = (e: ProcessorExport) => Object.values(e.tables).reduce((n, t) => n + t.length, 0);
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** Flattens records into one CSV: a column per key seen, values JSON-encoded when not scalar. */
 export function toCsv(records: unknown[]): string {
   const rows = records.map((r) => (r && typeof r === 'object' ? (r as Row) : { value: r }));
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) => {
-    const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return [cols.map(cell).join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+  return csvLines([cols, ...rows.map((r) => cols.map((c) => r[c]))]);
 }
 
 /** A record's key as a person reads it: `cookieId`, `cookie_id` → "Cookie id". */

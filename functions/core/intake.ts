@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInput } from './errors.ts';
+import { InvalidInput, type Issue } from './errors.ts';
 import { Language, ObjectionScope, RequestType } from './model.ts';
 
 /** The privacy form, as POST /requests receives it. Unknown fields are refused. */
@@ -62,17 +62,20 @@ export function pickLanguage(body: unknown, acceptLanguage?: string): Language {
 
 /** Validates the form; failures become field-level messages in the requester's language. */
 export function validateSubmission(raw: unknown, lang: Language): SubmitBody {
-  const m = MESSAGES[lang];
+  // Both languages travel with each issue: the form's language switch then keeps the errors shown.
+  const issue = (path: string, key: string): Issue => {
+    const messages = { fr: MESSAGES.fr[key] ?? MESSAGES.fr.body, en: MESSAGES.en[key] ?? MESSAGES.en.body };
+    return { path, message: messages[lang], messages };
+  };
   if (raw && typeof raw === 'object') {
     const elsewhere = Object.keys(raw).filter((k) => ELSEWHERE.includes(k));
-    if (elsewhere.length) throw new InvalidInput('invalid body', elsewhere.map((path) => ({ path, message: m.elsewhere })));
+    if (elsewhere.length) throw new InvalidInput('invalid body', elsewhere.map((path) => issue(path, 'elsewhere')));
   }
   const r = SubmitBody.safeParse(raw);
   if (r.success) return r.data;
   const issues = r.error.issues.flatMap((i) => {
-    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: k, message: m.unknown }));
-    const field = String(i.path[0] ?? 'body');
-    return [{ path: i.path.join('.') || '(body)', message: m[field] ?? m.body }];
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => issue(k, 'unknown'));
+    return [issue(i.path.join('.') || '(body)', String(i.path[0] ?? 'body'))];
   });
   throw new InvalidInput('invalid body', issues);
 }

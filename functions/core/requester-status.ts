@@ -33,6 +33,7 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     verifiedAt: req.verifiedAt ?? null,
     dueDate: req.extended?.dueDate ?? req.dueDate ?? null,
     extended: Boolean(req.extended),
+    closedAt: req.closedAt ?? null,
     categories: categoryProgress(tasks),
   };
 }

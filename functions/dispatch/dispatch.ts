@@ -93,12 +93,15 @@ export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, d
   try {
     status = await (deps.post ?? postWebhook)(processor.endpoint ?? '', task.taskId, body, secrets);
   } catch (e) {
+    const error = (e as NodeJS.ErrnoException).code ?? (e as Error).name;
+    await deliveryFailed(task, { error }, deps);
     // An unsafe target will not become safe by retrying: straight to a human.
     if ((e as Error).name === 'UnsafeTarget') throw dispatchError('DispatchRejected', (e as Error).message);
-    throw dispatchError('DispatchFailed', `webhook to ${processor.id} failed: ${(e as Error).name}`);
+    throw dispatchError('DispatchFailed', `webhook to ${processor.id} failed: ${error}`);
   }
   logger.info('webhook sent', { taskId: task.taskId, processorId: processor.id, status });
   if (status >= 200 && status < 300) return;
+  await deliveryFailed(task, { status }, deps);
   if (status === 410) {
     deps.endpoints?.forget(processor.id);
     await deps.repo.putItem({ ...processorStateKey(processor.id), disabled: true, disabledAt: deps.clock.now().toISOString(), reason: '410' });
@@ -112,6 +115,19 @@ export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, d
     throw dispatchError('DispatchFailed', `processor ${processor.id} answered ${status}`);
   }
   throw dispatchError('DispatchRejected', `processor ${processor.id} answered ${status}`);
+}
+
+/**
+ * A failed delivery goes on the task's audit trail with its HTTP status or network error, and its
+ * time, so that the console and the escalation email can say what happened on each attempt. Only
+ * failures are written: a delivered webhook costs no extra write.
+ */
+async function deliveryFailed(task: StoredTask, data: { status: number } | { error: string }, deps: DispatchDeps) {
+  const at = deps.clock.now().toISOString();
+  await retryOnRace(async () => {
+    const fresh = (await deps.repo.getTask(task.requestId, task.processorId)) ?? task;
+    await deps.repo.transitionTask(fresh, fresh.status, {}, { at, actor: 'workflow', action: 'delivery_failed', subject: task.taskId, data });
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { retryOnRace } from '../core/errors.ts';
+import { escalationEmail } from '../core/escalation.ts';
 import { FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
 import { logger, metrics } from '../shared/powertools.ts';
@@ -12,6 +13,8 @@ export type EscalateDeps = {
   workflow: Workflow;
   mailer: Mailer;
   clock: Clock;
+  /** The processor's name from the registry, for the team's email. */
+  processorName?: (processorId: string) => string;
 };
 
 export type EscalateInput = { token: string; requestId: string; taskId: string; error: { Error?: string; Cause?: string } };
@@ -61,15 +64,8 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     metrics.publishStoredMetrics();
   }
   // Sent again on a re-run: a duplicate alert is better than a lost one.
-  await deps.mailer.send({
-    to: config.COMPLIANCE_EMAIL,
-    kind: 'compliance',
-    subject: `Escalated: ${task.processorId} ${timedOut ? 'did not answer in time' : 'failed'}`,
-    text: [
-      `Task ${task.taskId} (${task.category}, ${task.action}) is ${task.status}: ${reason}.`,
-      `Retry or resolve it in the console: ${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`,
-    ].join('\n'),
-  });
+  const name = deps.processorName?.(task.processorId) ?? task.processorId;
+  await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, reason, `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`) });
   logger.warn('task escalated', { taskId: task.taskId, status: task.status, error: reason });
   return { escalated: true };
 }

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { SesMailer } from '../adapters/mailer.ts';
+import { registry } from '../adapters/registry.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { escalate } from './escalate.ts';
@@ -11,7 +12,13 @@ const Input = z.object({
   taskId: z.string(),
   error: z.object({ Error: z.string(), Cause: z.string().optional() }).partial().default({}),
 });
-const deps = { repo, workflow: new StepFunctionsWorkflow(), mailer: new SesMailer(), clock: systemClock };
+const deps = {
+  repo,
+  workflow: new StepFunctionsWorkflow(),
+  mailer: new SesMailer(),
+  clock: systemClock,
+  processorName: (id: string) => registry.processors.find((p) => p.id === id)?.name ?? id,
+};
 
 /** Flags a task the processor did not complete and waits for a human (see escalate.ts). */
 export const handler = middy().handler(async (event: unknown) => {

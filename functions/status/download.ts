@@ -1,7 +1,10 @@
 import { S3Blobs } from '../adapters/blobs.ts';
-import { NotFound, retryOnRace } from '../core/errors.ts';
+import { retryOnRace } from '../core/errors.ts';
+import type { Language } from '../core/model.ts';
+import { requesterPage } from '../core/pages.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { sameHash, sha256 } from '../shared/crypto.ts';
+import { escapeHtml as esc } from '../core/text.ts';
+import { derivedToken, sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { html, type HttpResult } from '../shared/http.ts';
 
@@ -11,30 +14,73 @@ const PRESIGN_SECONDS = 300;
 
 type Downloadable = StoredRequest & { exportKey?: string; downloadTokenHash?: string; downloadExpiresAt?: string };
 
-async function check(id: string, token: string): Promise<Downloadable> {
+/**
+ * The link's request when its secret is right; `expired` when the secret is right but its time is over.
+ * A wrong secret and an unknown id look the same, so ids cannot be probed.
+ */
+async function check(id: string, token: string): Promise<{ ok: Downloadable } | { expired: Downloadable } | { unknown: true }> {
   const req = (await repo.getRequest(id)) as Downloadable | undefined;
-  const ok = req?.exportKey && req.downloadTokenHash && req.downloadExpiresAt && Date.parse(req.downloadExpiresAt) > systemClock.now().getTime() && sameHash(req.downloadTokenHash, sha256(token));
-  if (!req || !ok) throw new NotFound('no export for this link');
-  return req;
+  if (!req?.exportKey || !req.downloadTokenHash || !sameHash(req.downloadTokenHash, sha256(token))) return { unknown: true };
+  if (!req.downloadExpiresAt || Date.parse(req.downloadExpiresAt) <= systemClock.now().getTime()) return { expired: req };
+  return { ok: req };
 }
 
-const page = (lang: 'fr' | 'en', id: string, token: string) => {
-  const t = lang === 'fr' ? { title: 'Télécharger vos données', go: 'Télécharger (zip)' } : { title: 'Download your data', go: 'Download (zip)' };
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${t.title}</title><link rel="stylesheet" href="/styles.css"></head>
-<body><main><h1>${t.title}</h1><form method="post" action="/exports/${id}"><input type="hidden" name="token" value="${token.replace(/[^\w-]/g, '')}"><button type="submit">${t.go}</button></form></main></body></html>`;
-};
+const T = {
+  fr: {
+    title: 'Télécharger vos données',
+    intro: 'Votre copie est prête : un fichier zip avec une page à ouvrir dans votre navigateur, vos données en tableaux (CSV) et en JSON.',
+    go: 'Télécharger (zip)',
+    expiredTitle: 'Ce lien de téléchargement a expiré',
+    expired: 'Pour votre sécurité, un lien de téléchargement ne sert que 72 heures. Pour recevoir une nouvelle copie de vos données, refaites une demande depuis le formulaire.',
+    unknownTitle: 'Ce lien de téléchargement ne fonctionne pas',
+    unknown: 'Vérifiez que vous avez copié tout le lien de l’e-mail. Si le problème persiste, refaites une demande de copie depuis le formulaire.',
+    form: 'Demander une nouvelle copie',
+    status: 'Voir le suivi de votre demande',
+  },
+  en: {
+    title: 'Download your data',
+    intro: 'Your copy is ready: a zip file with a page to open in your browser, and your data as tables (CSV) and as JSON.',
+    go: 'Download (zip)',
+    expiredTitle: 'This download link has expired',
+    expired: 'For your safety a download link works for 72 hours only. To receive a new copy of your data, make a new request from the form.',
+    unknownTitle: 'This download link does not work',
+    unknown: 'Check that you copied the whole link from the email. If it still does not work, ask for a new copy from the form.',
+    form: 'Ask for a new copy',
+    status: 'See your request’s status page',
+  },
+} as const;
+
+const switcher = (id: string, token: string) => (l: Language) => `/exports/${id}?token=${encodeURIComponent(token)}&lang=${l}`;
+
+/** A link that cannot download: a page in the request's language (or the browser's), with the way forward. */
+async function refused(r: { expired: Downloadable } | { unknown: true }, id: string, token: string, chosen: Language | undefined, fallback: Language): Promise<HttpResult> {
+  if ('expired' in r) {
+    const lang = chosen ?? r.expired.language;
+    const statusToken = await derivedToken('status', id);
+    const status = sameHash(r.expired.statusTokenHash, sha256(statusToken)) ? `<p><a href="/status.html?id=${id}&amp;token=${statusToken}">${T[lang].status}</a></p>` : '';
+    return html(410, requesterPage(lang, T[lang].expiredTitle, `<p>${T[lang].expired}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>${status}`, switcher(id, token)));
+  }
+  const lang = chosen ?? fallback;
+  return html(404, requesterPage(lang, T[lang].unknownTitle, `<p>${T[lang].unknown}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`, switcher(id, token)));
+}
 
 /** GET shows the page and changes nothing; POST is the download, and every one is audited. */
-export async function exportPage(id: string, token: string): Promise<HttpResult> {
-  const req = await check(id, token);
+export async function exportPage(id: string, token: string, chosen: Language | undefined, fallback: Language): Promise<HttpResult> {
+  const r = await check(id, token);
+  if (!('ok' in r)) return refused(r, id, token, chosen, fallback);
+  const req = r.ok;
+  const lang = chosen ?? req.language;
   // The download answers 303 to the bucket, another origin, which the page's CSP must allow.
   // Presigning is a local computation, so this link is made only to learn that origin and is never shown.
   const bucket = new URL(await blobs.presign(req.exportKey as string, PRESIGN_SECONDS)).origin;
-  return html(200, page(req.language, id, token), {}, [bucket]);
+  const body = `<p>${T[lang].intro}</p><form method="post" action="/exports/${id}"><input type="hidden" name="token" value="${esc(token)}"><button type="submit">${T[lang].go}</button></form>`;
+  return html(200, requesterPage(lang, T[lang].title, body, switcher(id, token)), {}, [bucket]);
 }
 
-export async function download(id: string, token: string): Promise<HttpResult> {
-  const req = await check(id, token);
+export async function download(id: string, token: string, fallback: Language): Promise<HttpResult> {
+  const r = await check(id, token);
+  if (!('ok' in r)) return refused(r, id, token, undefined, fallback);
+  const req = r.ok;
   const at = systemClock.now().toISOString();
   await retryOnRace(async () => {
     const fresh = (await repo.getRequest(id)) as Downloadable;

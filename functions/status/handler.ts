@@ -2,12 +2,14 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { NotFound } from '../core/errors.ts';
 import { Ulid } from '../core/model.ts';
+import { pageLanguage } from '../core/pages.ts';
 import { requesterView } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
 import { download, exportPage } from './download.ts';
 
+const Lang = z.enum(['fr', 'en']).optional().catch(undefined);
 const Params = z.object({ id: Ulid, token: z.string().min(20).max(100) });
 
 /**
@@ -28,8 +30,10 @@ export const handler = middy<HttpEvent, HttpResult>()
   .handler(async (event) => {
     if (event.routeKey?.includes('/exports/')) {
       const { id } = parse(z.object({ id: Ulid }), event.pathParameters ?? {}, 'path');
-      if (event.requestContext.http.method === 'GET') return exportPage(id, event.queryStringParameters?.token ?? '');
-      return download(id, parseBody(z.object({ token: z.string().max(100) }), event).token);
+      const q = event.queryStringParameters ?? {};
+      const fallback = pageLanguage(undefined, event.headers?.['accept-language']);
+      if (event.requestContext.http.method === 'GET') return exportPage(id, q.token ?? '', parse(Lang, q.lang), fallback);
+      return download(id, parseBody(z.object({ token: z.string().max(100) }), event).token, fallback);
     }
     return status(event);
   });

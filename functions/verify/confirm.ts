@@ -3,8 +3,9 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { dueDate } from '../core/deadline.ts';
 import type { Language } from '../core/model.ts';
-import type { Clock, CustomerDirectory, Workflow } from '../core/ports.ts';
-import { sha256 } from '../shared/crypto.ts';
+import type { RequestContext } from '../core/pages.ts';
+import type { Clock, CustomerDirectory, StoredRequest, Workflow } from '../core/ports.ts';
+import { derivedToken, sameHash, sha256 } from '../shared/crypto.ts';
 import { startVerified } from '../shared/outbox.ts';
 
 export const MAX_ATTEMPTS = 5;
@@ -12,17 +13,44 @@ export const MAX_ATTEMPTS = 5;
 export type VerifyDeps = { repo: DynamoRepository; tokens: VerificationTokens; customers: Pick<CustomerDirectory, 'find' | 'authenticate'>; workflow: Workflow; clock: Clock };
 
 export type Outcome =
-  | { kind: 'invalid'; lang: Language }
+  | { kind: 'invalid'; lang?: Language }
   | { kind: 'locked'; lang: Language }
-  | { kind: 'ask'; lang: Language; type: import('../core/model.ts').RequestType; askPassword: boolean; error?: boolean }
-  | { kind: 'confirmed'; lang: Language; due: string };
+  | { kind: 'ask'; lang: Language; request: RequestContext; askPassword: boolean; error?: boolean }
+  | { kind: 'confirmed'; lang: Language; request: RequestContext }
+  | { kind: 'already'; lang: Language; request: RequestContext };
 
+/**
+ * What the link's pages show of its request. The status page's link is the one in the requester's
+ * email (its token is derived, shared/crypto.ts); whoever holds this link holds that email too.
+ * After an officer's resend the email carries another token, and the page then only points at it.
+ */
+async function context(req: StoredRequest): Promise<RequestContext> {
+  const token = await derivedToken('status', req.id);
+  const statusHref = sameHash(req.statusTokenHash, sha256(token)) ? `/status.html?id=${req.id}&token=${token}` : undefined;
+  const { id, type, status, receivedAt, verifiedAt, closedAt } = req;
+  return { id, type, status, receivedAt, verifiedAt, dueDate: req.extended?.dueDate ?? req.dueDate, closedAt, statusHref };
+}
+
+/**
+ * The link's record and its request, with what the link can still do. A used link is kept (marked,
+ * with a TTL) so that reopening it says "already confirmed" in the request's language.
+ */
 async function load(token: string, deps: VerifyDeps, now: Date) {
   const hash = sha256(token);
   const rec = await deps.tokens.get(hash);
-  if (!rec || Date.parse(rec.expiresAt) <= now.getTime() || rec.attempts >= MAX_ATTEMPTS) return undefined;
-  const req = await deps.repo.getRequest(rec.requestId);
-  return req ? { hash, rec, req } : undefined;
+  const req = rec && (await deps.repo.getRequest(rec.requestId));
+  if (!rec || !req) return undefined;
+  const state = rec.usedAt || (req.status !== 'unverified' && Date.parse(rec.expiresAt) <= now.getTime()) ? 'used' : rec.attempts >= MAX_ATTEMPTS ? 'locked' : Date.parse(rec.expiresAt) <= now.getTime() ? 'expired' : 'live';
+  return { hash, rec, req, state };
+}
+
+/** A link that can no longer confirm: what it says instead, in the request's language. */
+async function spent(found: NonNullable<Awaited<ReturnType<typeof load>>>): Promise<Outcome | undefined> {
+  const lang = found.req.language;
+  if (found.state === 'used') return { kind: 'already', lang, request: await context(found.req) };
+  if (found.state === 'locked') return { kind: 'locked', lang };
+  if (found.state === 'expired') return { kind: 'invalid', lang };
+  return undefined;
 }
 
 /** Access requests by account holders also need the account password ("email and password"). */
@@ -36,27 +64,29 @@ async function needsPassword(req: { id: string; type: string }, deps: VerifyDeps
 /** GET /verify: reads, never writes; mail scanners prefetch links. */
 export async function preview(token: string, deps: VerifyDeps): Promise<Outcome> {
   const found = await load(token, deps, deps.clock.now());
-  if (!found) return { kind: 'invalid', lang: 'fr' };
+  if (!found) return { kind: 'invalid' };
+  const over = await spent(found);
+  if (over) return over;
   const pw = await needsPassword(found.req, deps);
-  return { kind: 'ask', lang: found.req.language, type: found.req.type, askPassword: pw.ask };
+  return { kind: 'ask', lang: found.req.language, request: await context(found.req), askPassword: pw.ask };
 }
 
 /** POST /verify: proves control of the mailbox (and of the account, for exports), then starts the work. */
 export async function confirm(token: string, password: string | undefined, deps: VerifyDeps): Promise<Outcome> {
   const now = deps.clock.now();
   const found = await load(token, deps, now);
-  if (!found) return { kind: 'invalid', lang: 'fr' };
+  if (!found) return { kind: 'invalid' };
+  const over = await spent(found);
+  if (over) return over;
   let { req } = found;
   const lang = req.language;
   if (req.status === 'unverified') {
     const pw = await needsPassword(req, deps);
     if (pw.ask && !(password && (await deps.customers.authenticate(pw.email, password)))) {
       const attempts = await deps.tokens.failAttempt(found.hash);
-      if (attempts >= MAX_ATTEMPTS) {
-        await deps.tokens.burn(found.hash);
-        return { kind: 'locked', lang };
-      }
-      return { kind: 'ask', lang, type: req.type, askPassword: true, error: true };
+      // The record stays, locked by its count, so that reopening the link says so.
+      if (attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
+      return { kind: 'ask', lang, request: await context(req), askPassword: true, error: true };
     }
     const verifiedAt = now.toISOString();
     const due = dueDate(verifiedAt);
@@ -75,9 +105,9 @@ export async function confirm(token: string, password: string | undefined, deps:
   // and again by a retry with the same link or by the sweeper if this fails or dies; the execution
   // is named by the request id, so a double click, a retry or the sweeper starts nothing twice.
   if (req.status === 'verified') await startVerified(req, deps);
-  // Single use: burnt only once the work has started, so a crash in between can be retried with the same link.
-  await deps.tokens.burn(found.hash);
-  return { kind: 'confirmed', lang, due: req.dueDate ?? '' };
+  // Single use: spent only once the work has started, so a crash in between can be retried with the same link.
+  await deps.tokens.markUsed(found.hash, now);
+  return { kind: 'confirmed', lang, request: await context(req) };
 }
 
 export const defaultCustomers = customerDirectory;

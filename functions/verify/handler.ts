@@ -1,27 +1,38 @@
-import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { VerificationTokens } from '../adapters/tokens.ts';
+import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
+import type { Language } from '../core/model.ts';
+import { pageLanguage } from '../core/pages.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, html, httpErrors, parse, parseBody } from '../shared/http.ts';
 import { confirm, defaultCustomers, type Outcome, preview } from './confirm.ts';
-import { confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
+import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
 
 const workflow = new StepFunctionsWorkflow();
 
 const deps = { repo, tokens: new VerificationTokens(), customers: defaultCustomers(), workflow, clock: systemClock };
 const Token = z.string().regex(/^[\w-]{43}$/);
+const Lang = z.enum(['fr', 'en']).optional().catch(undefined);
 
-function render(o: Outcome, token: string): HttpResult {
+/**
+ * `chosen` is the language switch's choice; otherwise the request's language, and for a link that
+ * names no request, the browser's. The switch reopens the link with GET, which changes nothing.
+ */
+function render(o: Outcome, token: string, chosen: Language | undefined, acceptLanguage: string | undefined): HttpResult {
+  const lang = chosen ?? o.lang ?? pageLanguage(undefined, acceptLanguage);
+  const switchTo = (l: Language) => (token ? `/verify?token=${token}&lang=${l}` : `/verify?lang=${l}`);
   switch (o.kind) {
     case 'invalid':
-      return html(410, invalidPage(o.lang));
+      return html(410, invalidPage(lang, switchTo));
     case 'locked':
-      return html(403, lockedPage(o.lang));
+      return html(403, lockedPage(lang, switchTo));
     case 'ask':
-      return html(o.error ? 401 : 200, confirmPage(o.lang, token, { type: o.type, askPassword: o.askPassword, error: o.error ? wrongPassword(o.lang) : undefined }));
+      return html(o.error ? 401 : 200, confirmPage(lang, token, { request: o.request, askPassword: o.askPassword, error: o.error ? wrongPassword(lang) : undefined }, switchTo));
     case 'confirmed':
-      return html(200, confirmedPage(o.lang, o.due));
+      return html(200, confirmedPage(lang, o.request, switchTo));
+    case 'already':
+      return html(200, alreadyPage(lang, o.request, switchTo));
   }
 }
 
@@ -29,10 +40,12 @@ function render(o: Outcome, token: string): HttpResult {
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
   .handler(async (event) => {
+    const accept = event.headers?.['accept-language'];
     if (event.requestContext.http.method === 'GET') {
-      const token = parse(Token.catch(''), event.queryStringParameters?.token);
-      return render(token ? await preview(token, deps) : { kind: 'invalid', lang: 'fr' }, token);
+      const q = event.queryStringParameters ?? {};
+      const token = parse(Token.catch(''), q.token);
+      return render(token ? await preview(token, deps) : { kind: 'invalid' }, token, parse(Lang, q.lang), accept);
     }
-    const body = parseBody(z.object({ token: Token, password: z.string().max(200).optional() }), event);
-    return render(await confirm(body.token, body.password, deps), body.token);
+    const body = parseBody(z.object({ token: Token, password: z.string().max(200).optional(), lang: Lang }), event);
+    return render(await confirm(body.token, body.password, deps), body.token, body.lang, accept);
   });

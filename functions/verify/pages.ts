@@ -1,12 +1,7 @@
 import { longDate } from '../core/holds.ts';
-import type { Language, RequestType } from '../core/model.ts';
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const page = (lang: Language, title: string, body: string) => `<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} — Offtek</title><link rel="stylesheet" href="/styles.css"></head>
-<body><main class="card"><h1>${esc(title)}</h1>${body}</main></body></html>`;
+import type { Language } from '../core/model.ts';
+import { type RequestContext, requesterPage, requestSummary } from '../core/pages.ts';
+import { escapeHtml as esc } from '../core/text.ts';
 
 const T = {
   fr: {
@@ -16,9 +11,13 @@ const T = {
     password: 'Mot de passe du compte',
     confirm: 'Confirmer ma demande',
     doneTitle: 'Demande confirmée',
-    doneText: (due: string) => `Merci. Nous traitons votre demande et vous répondrons au plus tard le ${due}. Le lien pour suivre son avancement se trouve dans l’e-mail que nous vous avons envoyé.`,
+    doneText: (due: string) => `Merci. Nous traitons votre demande et vous répondrons au plus tard le ${due}.`,
+    alreadyTitle: 'Demande déjà confirmée',
+    alreadyText: 'Ce lien a déjà servi : votre demande est confirmée, vous n’avez rien d’autre à faire. Vous pouvez suivre son avancement sur sa page de suivi.',
+    alreadyNoLink: 'Ce lien a déjà servi : votre demande est confirmée, vous n’avez rien d’autre à faire. Le lien pour suivre son avancement se trouve dans l’e-mail que nous vous avons envoyé.',
     invalidTitle: 'Lien invalide ou expiré',
-    invalidText: 'Ce lien ne fonctionne plus : il a déjà servi, ou il a expiré après 24 heures. Vous pouvez refaire une demande depuis le formulaire.',
+    invalidText: 'Ce lien ne fonctionne plus : il a expiré après 24 heures, ou il est incomplet. Vérifiez que vous avez copié tout le lien de l’e-mail, ou refaites une demande depuis le formulaire.',
+    form: 'Aller au formulaire',
     wrongPassword: 'Ce mot de passe ne correspond pas. Réessayez.',
     lockedText: 'Trop d’essais : par sécurité, ce lien est désactivé. Vous pouvez refaire une demande depuis le formulaire.',
   },
@@ -29,28 +28,45 @@ const T = {
     password: 'Account password',
     confirm: 'Confirm my request',
     doneTitle: 'Request confirmed',
-    doneText: (due: string) => `Thank you. We are working on your request and will answer by ${due} at the latest. The link to follow its progress is in the email we sent you.`,
+    doneText: (due: string) => `Thank you. We are working on your request and will answer by ${due} at the latest.`,
+    alreadyTitle: 'Request already confirmed',
+    alreadyText: 'This link has been used already: your request is confirmed and there is nothing more for you to do. You can follow its progress on its status page.',
+    alreadyNoLink: 'This link has been used already: your request is confirmed and there is nothing more for you to do. The link to follow its progress is in the email we sent you.',
     invalidTitle: 'Link invalid or expired',
-    invalidText: 'This link no longer works: it has been used already, or it expired after 24 hours. You can make a new request from the form.',
+    invalidText: 'This link no longer works: it expired after 24 hours, or it is incomplete. Check that you copied the whole link from the email, or make a new request from the form.',
+    form: 'Go to the form',
     wrongPassword: 'That password does not match. Please try again.',
     lockedText: 'Too many attempts: for your safety this link is now disabled. You can make a new request from the form.',
   },
 } as const;
 
+/** The same page in the other language: the link's own GET, which never changes anything. */
+type Switch = (lang: Language) => string;
+const formLink = (lang: Language) => `<p><a href="/?lang=${lang}">${T[lang].form}</a></p>`;
 
-export function confirmPage(lang: Language, token: string, o: { type: RequestType; askPassword: boolean; error?: string }) {
+export function confirmPage(lang: Language, token: string, o: { request: RequestContext; askPassword: boolean; error?: string }, switchTo: Switch) {
   const t = T[lang];
   const pw = o.askPassword
     ? `<p>${t.passwordText}</p><label for="password">${t.password}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${o.error ? ' aria-invalid="true" aria-describedby="password-error"' : ''}>
 ${o.error ? `<p id="password-error" class="error">${esc(o.error)}</p>` : ''}`
     : '';
-  return page(lang, t.confirmTitle, `<p>${t.confirmText}</p>
-<form method="post" action="/verify"><input type="hidden" name="token" value="${esc(token)}">${pw}
-<button type="submit">${t.confirm}</button></form>`);
+  return requesterPage(
+    lang,
+    t.confirmTitle,
+    `${requestSummary(lang, o.request)}<p>${t.confirmText}</p>
+<form method="post" action="/verify"><input type="hidden" name="token" value="${esc(token)}"><input type="hidden" name="lang" value="${lang}">${pw}
+<button type="submit">${t.confirm}</button></form>`,
+    switchTo,
+  );
 }
 
-export const confirmedPage = (lang: Language, due: string) => page(lang, T[lang].doneTitle, `<p>${esc(T[lang].doneText(longDate(due, lang)))}</p>`);
-export const invalidPage = (lang: Language) => page(lang, T[lang].invalidTitle, `<p>${T[lang].invalidText}</p><p><a href="/">Offtek</a></p>`);
-export const lockedPage = (lang: Language) => page(lang, T[lang].invalidTitle, `<p>${T[lang].lockedText}</p>`);
+export const confirmedPage = (lang: Language, request: RequestContext, switchTo: Switch) =>
+  requesterPage(lang, T[lang].doneTitle, `<p class="success">${esc(T[lang].doneText(longDate(request.dueDate ?? '', lang)))}</p>${requestSummary(lang, request)}`, switchTo);
+
+export const alreadyPage = (lang: Language, request: RequestContext, switchTo: Switch) =>
+  requesterPage(lang, T[lang].alreadyTitle, `<p>${request.statusHref ? T[lang].alreadyText : T[lang].alreadyNoLink}</p>${requestSummary(lang, request)}`, switchTo);
+
+export const invalidPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].invalidTitle, `<p>${T[lang].invalidText}</p>${formLink(lang)}`, switchTo);
+export const lockedPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].invalidTitle, `<p>${T[lang].lockedText}</p>${formLink(lang)}`, switchTo);
 export const wrongPassword = (lang: Language) => T[lang].wrongPassword;

@@ -3,12 +3,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totp } from '../../local/totp.ts';
 import { type Booted, boot, until } from '../integration/harness.ts';
-import { hasChromium, launch, SHOTS } from './browser.ts';
+import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
-describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chromium)', () => {
+describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chromium)', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     // The delivery processor never answers and times out after a second: an escalation to handle.
     rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) });
@@ -20,13 +20,18 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await rt?.stopAndClean();
   });
 
-  it('signs in through the managed login flow (password, TOTP), finds the escalated request, resolves its task, sees the request complete and signs out', async () => {
+  it('signs in through the managed login flow (password, TOTP), reads the escalation in words, extends, sees a refused action in the page, resolves the task, sees the request complete and signs out', async () => {
     await rt.submit({ type: 'erasure', email: 'carol@example.com', language: 'en' });
     const links = await until(() => rt.links('carol@example.com').catch(() => undefined));
     await rt.confirm(links.token);
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'awaiting_manual', 30_000, 'escalation');
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
     // Anything the page's CSP blocks (the token endpoint is on the sign-in origin) is logged as an error;
     // the favicon neither origin has is not.
     const errors: string[] = [];
@@ -50,9 +55,49 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.locator('#escalated table').waitFor();
     expect(new URL(page.url()).search).toBe('');
     await expect(page.locator('#who').textContent()).resolves.toBe('Signed in as officer');
+    // The escalation says why, in words, with its deliveries: the webhook got through, no answer came.
+    const row = page.locator('#escalated tr', { hasText: links.requestId });
+    expect(await row.locator('td').allTextContents()).toEqual([
+      links.requestId,
+      'Parcelway Delivery',
+      'Delivery',
+      'No answer in time',
+      'no answer before the time-out',
+      '1 attempt',
+      expect.stringMatching(/^accepted \(HTTP 2xx\) — \d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d$/),
+    ]);
+    await expect(page.locator('#counts').textContent()).resolves.toContain('Waiting for a person');
+    await expect(page.locator('#counts').textContent()).resolves.not.toContain('awaiting_manual');
+    expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-dashboard.png'), fullPage: true });
 
     await page.locator('#escalated').getByRole('link', { name: links.requestId }).click();
+    await page.locator('#detail-summary').getByText('Waiting for a person').waitFor();
+    expect(await axe(page)).toEqual([]);
+
+    // Extend once: afterwards the button stays, disabled, saying when and why.
+    await page.getByRole('button', { name: 'Extend deadline' }).click();
+    await page.getByLabel('Reason').fill('Parcelway needs its archive team to search older orders.');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#extension-note:not([hidden])').waitFor();
+    expect(await page.getByRole('button', { name: 'Extend deadline' }).isDisabled()).toBe(true);
+    expect(await page.locator('#extension-note').textContent()).toMatch(/^Extended on .+ to .+: Parcelway needs its archive team to search older orders\.$/);
+
+    // Cancel asks why; a refused action is said in the page, never in an alert().
+    await page.route('**/admin/requests/*/cancel', (route) =>
+      route.fulfill({ status: 409, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'Conflict', message: 'a completed request cannot be cancelled' }) }),
+    );
+    await page.getByRole('button', { name: 'Cancel request' }).click();
+    await page.getByLabel('Reason').fill('The requester withdrew it by phone.');
+    await page.screenshot({ path: join(SHOTS, 'console-cancel-dialog.png') });
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#action-error:not([hidden])').waitFor();
+    expect(await page.locator('#action-error').textContent()).toBe('The action did not go through: a completed request cannot be cancelled');
+    expect(dialogs).toEqual([]);
+    await page.unroute('**/admin/requests/*/cancel');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-detail-escalated.png'), fullPage: true });
+
     await page.getByRole('button', { name: 'Resolve parcelway' }).click();
     await page.getByLabel('Outcome').selectOption('completed');
     await page.getByLabel('Note').fill('Parcelway confirmed the erasure by phone; ticket PW-7731.');
@@ -61,11 +106,40 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
 
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'completion');
     await page.reload();
-    await page.locator('#detail-summary').getByText('completed').waitFor();
+    await page.locator('#detail-summary').getByText('Completed').waitFor();
+    // Closed: when it closed, no countdown.
+    await expect(page.locator('#detail-summary').textContent()).resolves.toMatch(/Closed on/);
+    await expect(page.locator('#detail-summary').textContent()).resolves.not.toMatch(/days left|due today|days late/);
     const audit = await page.locator('#audit').textContent();
-    expect(audit).toContain('resolve — officer:officer');
-    expect(audit).toContain('complete');
+    expect(audit).toContain('Resolved by an officer — officer:officer');
+    expect(audit).toContain('Completed — workflow');
+    await expect(page.locator('#timeline').textContent()).resolves.toContain('Execution started');
+    // Room for two-digit numbers (the audit trail runs past 10 entries).
+    expect(await page.locator('#audit li').count()).toBeGreaterThanOrEqual(10);
+    expect(await page.locator('#audit').evaluate((ol) => Number.parseFloat(getComputedStyle(ol).paddingLeft))).toBeGreaterThanOrEqual(40);
+    expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-detail-completed.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.locator('#detail-summary').getByText('Terminée').waitFor();
+    expect(await page.locator('#audit').textContent()).toContain('Résolue par un responsable');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-detail-completed-fr.png'), fullPage: true });
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('#detail-summary').getByText('Completed').waitFor();
+
+    // A closed request is found from the dashboard's list, filtered by status, not by typing its URL.
+    await page.getByRole('link', { name: '← Dashboard' }).click();
+    await page.locator('#filters').waitFor();
+    await expect(page.locator('#requests').textContent()).resolves.not.toContain(links.requestId);
+    await page.getByLabel('Status').selectOption({ label: 'Completed' });
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('#requests').getByRole('link', { name: links.requestId }).waitFor();
+    expect(await page.locator('#requests tr', { hasText: links.requestId }).locator('td').nth(4).textContent()).toMatch(/^Closed on /);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-list-completed.png'), fullPage: true });
+    await page.getByLabel('Open a request by its reference').fill(links.requestId.toLowerCase());
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.locator('#detail-summary').getByText('Completed').waitFor();
 
     // Signing out ends the sign-in session too: signing in again asks for the password.
     await page.getByRole('button', { name: 'Sign out' }).click();

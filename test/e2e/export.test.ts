@@ -4,12 +4,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, until } from '../integration/harness.ts';
 import { unzip } from '../integration/unzip.ts';
-import { hasChromium, launch, SHOTS } from './browser.ts';
+import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
-describe.skipIf(!hasChromium)('a requester downloading their data in the browser (Debian chromium)', () => {
+describe.skipIf(!hasChromium)('a requester downloading their data in the browser (Debian chromium)', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     rt = await boot();
     browser = await launch();
@@ -20,7 +20,7 @@ describe.skipIf(!hasChromium)('a requester downloading their data in the browser
   });
 
   it('asks for a copy, confirms with the account password, and downloads the zip from the emailed link', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const page = await newPage(browser, { viewport: { width: 1100, height: 900 } });
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
 
@@ -37,12 +37,26 @@ describe.skipIf(!hasChromium)('a requester downloading their data in the browser
     await page.getByRole('button', { name: 'Confirm my request' }).click();
     await page.getByRole('heading', { name: 'Request confirmed' }).waitFor();
 
-    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 20_000, 'outcome email');
+    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 60_000, 'outcome email');
     const exportUrl = /https?:\/\/\S+\/exports\/\w+\?token=[\w-]+/.exec(mail.body.text ?? '')?.[0] ?? '';
     expect(exportUrl).not.toBe('');
     const shown = await page.goto(exportUrl);
     expect(shown?.status()).toBe(200);
+    expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'export-en.png'), fullPage: true });
+
+    // A mangled link gets a page with the way forward, not JSON.
+    const bad = new URL(exportUrl);
+    bad.searchParams.set('token', 'A'.repeat(43));
+    const badPage = await newPage(browser, { viewport: { width: 1100, height: 700 }, locale: 'en-GB' });
+    expect((await badPage.goto(bad.toString()))?.status()).toBe(404);
+    await badPage.getByRole('heading', { name: 'This download link does not work' }).waitFor();
+    await badPage.getByRole('link', { name: 'Ask for a new copy' }).waitFor();
+    expect(await axe(badPage)).toEqual([]);
+    await badPage.screenshot({ path: join(SHOTS, 'export-bad-link-en.png'), fullPage: true });
+    await badPage.getByRole('link', { name: 'Français' }).click();
+    await badPage.getByRole('heading', { name: 'Ce lien de téléchargement ne fonctionne pas' }).waitFor();
+    await badPage.close();
 
     // Opening the page is not a download; only the button is, and it is audited.
     const { repo } = await import('../../functions/shared/deps.ts');
@@ -68,7 +82,7 @@ describe.skipIf(!hasChromium)('a requester downloading their data in the browser
     expect(files['index.html']).toContain(links.requestId);
 
     // On a phone-sized screen too, for the screenshot.
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
+    const phone = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
     await phone.goto(exportUrl);
     await phone.screenshot({ path: join(SHOTS, 'export-en-phone.png'), fullPage: true });
   });

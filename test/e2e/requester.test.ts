@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, until } from '../integration/harness.ts';
-import { hasChromium, launch, SHOTS } from './browser.ts';
+import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
-describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', () => {
+describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     rt = await boot();
     browser = await launch();
@@ -18,7 +18,7 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', ()
   });
 
   it('fills in the form in French, confirms from the email, and watches the request complete', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
+    const page = await newPage(browser, { viewport: { width: 1100, height: 1300 } });
     await page.goto(rt.urls.web);
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
 
@@ -39,23 +39,105 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', ()
 
     const links = await until(() => rt.links('alice@example.com').catch(() => undefined), 5000, 'email');
     await page.goto(links.verify);
+    // The confirmation page says which request it confirms, under the shop's header.
+    await expect(page.locator('dl.summary').textContent()).resolves.toContain('Effacement de vos données');
+    await expect(page.locator('dl.summary').textContent()).resolves.toContain(links.requestId);
+    expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'verify-fr.png'), fullPage: true });
     await page.getByRole('button', { name: 'Confirmer ma demande' }).click();
     await page.getByRole('heading', { name: 'Demande confirmée' }).waitFor();
+    await expect(page.locator('dl.summary').textContent()).resolves.toContain('Réponse au plus tard le');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'verify-confirmed-fr.png'), fullPage: true });
 
-    await page.goto(`${rt.urls.web}status.html?id=${links.requestId}&token=${links.statusToken}`);
-    await page.locator('#status[data-status="completed"]').waitFor({ timeout: 20_000 });
+    // Reopening the used link says it is already confirmed, and leads to the status page.
+    await page.goto(links.verify);
+    await page.getByRole('heading', { name: 'Demande déjà confirmée' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'verify-already-fr.png'), fullPage: true });
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Request already confirmed' }).waitFor();
+    await page.getByRole('link', { name: 'Follow your request' }).click();
+    await page.waitForURL(`**/status.html?id=${links.requestId}&token=${links.statusToken}`);
+
+    await page.locator('#status[data-status="completed"]').waitFor({ timeout: 60_000 });
     expect(await page.locator('#status').textContent()).toBe('Terminée');
+    expect(await page.locator('#type').textContent()).toBe('Effacement de vos données');
+    expect(await page.locator('#reference').textContent()).toBe(links.requestId);
+    // Completed: the completion date, not the deadline.
+    expect(await page.locator('#due-label').textContent()).toBe('Terminée le');
+    await expect(page.locator('#summary').textContent()).resolves.not.toContain('Réponse au plus tard');
     expect(await page.locator('#progress tr').count()).toBe(6);
+    expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'status-completed-fr.png'), fullPage: true });
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await page.locator('#due-label').textContent()).toBe('Completed on');
+    expect(await page.locator('#type').textContent()).toBe('Erasure of your data');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.screenshot({ path: join(SHOTS, 'status-completed-en.png'), fullPage: true });
   });
 
   it('switches the form to English without reloading', async () => {
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     await page.goto(rt.urls.web);
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.getByRole('button', { name: 'Send my request' }).waitFor();
+    expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'form-en.png'), fullPage: true });
+  });
+
+  it('lists each problem once, keeps the errors across a language switch, and refuses a long name out loud', async () => {
+    const page = await newPage(browser, { viewport: { width: 1100, height: 1300 } });
+    await page.goto(rt.urls.web);
+    await page.getByLabel('Corriger des données inexactes').check();
+    await page.getByLabel('Adresse e-mail de votre compte client').fill('dora@example.com');
+    // The field takes the whole name: nothing is cut off silently.
+    await page.getByLabel('Votre nom (facultatif)').fill('D'.repeat(230));
+    expect(await page.getByLabel('Votre nom (facultatif)').inputValue()).toHaveLength(230);
+    await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
+    await page.locator('#summary').waitFor();
+    // Both rectification fields are empty: one line for them, and one for the name.
+    expect(await page.locator('#summary-list li').allTextContents()).toEqual([
+      'Indiquez ce qui est inexact et ce qu’il faudrait mettre à la place.',
+      'Votre nom peut compter jusqu’à 200 caractères.',
+    ]);
+    expect(await page.locator('#name').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#name-error').textContent()).toBe('Votre nom peut compter jusqu’à 200 caractères.');
+    // Listed once, but both empty fields are marked.
+    expect(await page.locator('#rect-field').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#rect-correction').getAttribute('aria-invalid')).toBe('true');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'form-errors-rectification-fr.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await page.locator('#summary').isVisible()).toBe(true);
+    expect(await page.locator('#summary-list li').allTextContents()).toEqual(['Tell us what is wrong and what it should be.', 'Your name can be up to 200 characters.']);
+    expect(await page.locator('#name-error').textContent()).toBe('Your name can be up to 200 characters.');
+    expect(await page.locator('#name').getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: join(SHOTS, 'form-errors-switched-en.png'), fullPage: true });
+  });
+
+  it('shows the rate limit as a message about the form, saying how long to wait', async () => {
+    const page = await newPage(browser, { viewport: { width: 1100, height: 1000 } });
+    // The intake's own 429 takes 300 new requests from one address; its answer is what matters here.
+    await page.route('**/requests', (route) =>
+      route.fulfill({ status: 429, headers: { 'content-type': 'application/json', 'retry-after': '2700' }, body: JSON.stringify({ error: 'TooManyRequests', message: 'too many requests' }) }),
+    );
+    await page.goto(`${rt.urls.web}?lang=en`);
+    await page.getByLabel('Erase my data').check();
+    await page.getByLabel('Email address of your shop account').fill('erin@example.com');
+    await page.getByRole('button', { name: 'Send my request' }).click();
+    await page.locator('#summary').waitFor();
+    const text = await page.locator('#summary-list').textContent();
+    expect(text).toMatch(/^Too many new requests were sent from your network in a short time\. You can try again in 45 minutes \(from \d\d:\d\d\)\.$/);
+    // Nothing the person typed is wrong: no field is marked, and the message is no link to one.
+    expect(await page.locator('[aria-invalid]').count()).toBe(0);
+    expect(await page.locator('#email-error').isHidden()).toBe(true);
+    expect(await page.locator('#summary-list a').count()).toBe(0);
+    await page.getByRole('button', { name: 'Français' }).click();
+    expect(await page.locator('#summary-list').textContent()).toMatch(/Vous pourrez réessayer dans 45 minutes \(à partir de \d\d:\d\d\)\./);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'form-rate-limited-fr.png'), fullPage: true });
   });
 });

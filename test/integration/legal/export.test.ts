@@ -17,12 +17,18 @@ describe('an access request', () => {
     expect((await rt.confirm(links.token, { password: 'wrong guess' })).status).toBe(401);
     expect((await rt.confirm(links.token, { password: 'correct horse battery staple' })).status).toBe(200);
 
-    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 15_000, 'outcome email');
+    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 60_000, 'outcome email');
     const url = /https?:\/\/\S+\/exports\/\w+\?token=[\w-]+/.exec(mail.body.text ?? '')?.[0];
     expect(url).toBeDefined();
     const wrong = new URL(url as string);
     wrong.searchParams.set('token', 'A'.repeat(43));
-    expect((await fetch(wrong)).status).toBe(404);
+    const refused = await fetch(wrong, { headers: { 'accept-language': 'en' } });
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('content-type')).toContain('text/html');
+    const refusedPage = await refused.text();
+    expect(refusedPage).toContain('This download link does not work');
+    // A wrong secret says nothing of the request, not even its status link.
+    expect(refusedPage).not.toContain('status.html');
     const shown = await fetch(url as string);
     expect(shown.status).toBe(200);
 
@@ -52,5 +58,20 @@ describe('an access request', () => {
     const { repo } = await import('../../../functions/shared/deps.ts');
     const req = await repo.getRequest(links.requestId);
     expect(req?.audit.map((e) => e.action)).toEqual(expect.arrayContaining(['export_assembled', 'complete', 'download']));
-  });
+
+    // 72 hours later the link gets a page in the request's language with the way forward, not JSON.
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../../functions/adapters/table.ts');
+    await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(links.requestId), UpdateExpression: 'SET downloadExpiresAt = :past', ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00.000Z' } }));
+    const expired = await fetch(url as string, { headers: { 'accept-language': 'fr' } });
+    expect(expired.status).toBe(410);
+    const expiredPage = await expired.text();
+    expect(expiredPage).toContain('<html lang="en">');
+    expect(expiredPage).toContain('This download link has expired');
+    expect(expiredPage).toContain('href="/?lang=en"');
+    expect(expiredPage).toContain(`/status.html?id=${links.requestId}&amp;token=${links.statusToken}`);
+    const late = await rt.api(`/exports/${links.requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });
+    expect(late.status).toBe(410);
+  }, 120_000);
 });

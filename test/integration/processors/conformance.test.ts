@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import type { Registry } from '../../../functions/core/model.ts';
-import { checkProcessor, RULES } from '../../../local/processor-check.ts';
+import { checkProcessor, report, RULES } from '../../../local/processor-check.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { startDemoProcessors } from '../../../local/processors/server.ts';
 
@@ -37,7 +37,9 @@ describe('the processor conformance kit', () => {
   it('runs green against the demo processors', async () => {
     const results = await checkProcessor(`${demo.url}/mailwave`, SECRET, { waitMs: 5000, quietMs: 300 });
     expect(results.map((r) => r.rule)).toEqual(Object.keys(RULES));
-    expect(results.filter((r) => r.outcome !== 'pass')).toEqual([]);
+    // The demo listens on plain http on loopback: a warning, never a failure.
+    expect(results.filter((r) => r.outcome !== 'pass').map((r) => [r.rule, r.outcome])).toEqual([['uses-https', 'warn']]);
+    expect(report(`${demo.url}/mailwave`, results)).toMatch(/WARN {2}uses-https[\s\S]*every checked rule holds; 1 warning\(s\)$/);
     // The kit really exercised the endpoint: it received the valid probe, the rotation probe, the replay and the retry.
     expect(demo.received('mailwave').filter((w) => w.verified)).toHaveLength(4);
   });
@@ -45,7 +47,7 @@ describe('the processor conformance kit', () => {
   it('still passes when the demo processor sends each callback twice under one id (a network retry)', async () => {
     demo.setBehaviour('recoverco', { duplicateCallbacks: true });
     const results = await checkProcessor(`${demo.url}/recoverco`, SECRET, { waitMs: 5000, quietMs: 300 });
-    expect(results.filter((r) => r.outcome !== 'pass')).toEqual([]);
+    expect(results.filter((r) => r.outcome !== 'pass' && r.rule !== 'uses-https')).toEqual([]);
   });
 
   it('fails every rule a careless processor breaks', async () => {
@@ -85,5 +87,11 @@ describe('the processor conformance kit', () => {
   it('fails the acceptance rules when given the wrong secret', async () => {
     const results = await checkProcessor(`${demo.url}/mailwave`, newWebhookSecret(), { waitMs: 200, quietMs: 100 });
     expect(results.find((r) => r.rule === 'accepts-valid-webhook')).toMatchObject({ outcome: 'fail', detail: expect.stringContaining('401') });
+  });
+
+  it('passes the https rule for an https endpoint, even one that cannot be reached', async () => {
+    const results = await checkProcessor('https://127.0.0.1:1/hook', SECRET, { waitMs: 100, quietMs: 0 });
+    expect(results.find((r) => r.rule === 'uses-https')).toMatchObject({ outcome: 'pass' });
+    expect(results.find((r) => r.rule === 'accepts-valid-webhook')).toMatchObject({ outcome: 'fail', detail: expect.stringContaining('unreachable') });
   });
 });

@@ -258,7 +258,12 @@ describe('the processor contract, end to end', () => {
     expect(t2.outcome?.reason).toBe('EndpointGone');
     expect(rt.processors.received('reviewly')).toHaveLength(sent);
     const alert = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.body.text?.includes(`${b.requestId}.reviewly`)));
-    expect(alert.subject).toMatch(/Escalated: reviewly failed/);
+    expect(alert.subject).toBe(`Escalated: Reviewly Review Invitations failed (request ${b.requestId})`);
+    expect(alert.body.text).toContain('Reviewly Review Invitations (email) answered 410 Gone: its endpoint is disabled until the registry is corrected.');
+    // The second request's webhook never left: the endpoint was already disabled.
+    expect(alert.body.text).toContain('No delivery of the webhook was recorded.');
+    const first = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.body.text?.includes(`${a.requestId}.reviewly`)));
+    expect(first.body.text).toMatch(/Deliveries of the webhook \(1\):\n {2}1\. \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: HTTP 410\n/);
     await r.putItem({ pk: 'PROCESSOR#reviewly', sk: 'STATE', disabled: false });
     rt.processors.setBehaviour('reviewly', {});
   });

@@ -53,12 +53,56 @@ describe('the requester side', () => {
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status !== 'unverified');
   });
 
-  it('refuses a replayed link, and an unknown or expired one', async () => {
-    await rt.submit({ type: 'objection', email: 'replay@example.com', objections: ['marketing'] });
+  it('answers a reopened link with "already confirmed" in the request\'s language and a working status link, and refuses an unknown one', async () => {
+    await rt.submit({ type: 'objection', email: 'replay@example.com', objections: ['marketing'], language: 'en' });
     const links = await until(() => rt.links('replay@example.com').catch(() => undefined));
     expect((await rt.confirm(links.token)).status).toBe(200);
-    expect((await rt.confirm(links.token)).status).toBe(410);
-    expect((await rt.confirm('A'.repeat(43))).status).toBe(410);
+    const before = await itemCount();
+    for (const reopened of [await rt.confirm(links.token), await fetch(links.verify)]) {
+      expect(reopened.status).toBe(200);
+      const page = await reopened.text();
+      expect(page).toContain('<html lang="en">');
+      expect(page).toContain('Request already confirmed');
+      expect(page).toContain(links.requestId);
+      expect(page).toContain('Objection to a use of your data');
+      expect(page).not.toContain('type="submit"');
+      const status = /href="(\/status\.html\?id=\w+&#38;token=[\w-]+)"/.exec(page)?.[1].replace('&#38;', '&');
+      expect(status).toBe(`/status.html?id=${links.requestId}&token=${links.statusToken}`);
+    }
+    // The language switch reopens the same link with GET, in the other language.
+    const fr = await (await fetch(`${links.verify}&lang=fr`)).text();
+    expect(fr).toContain('Demande déjà confirmée');
+    expect(await itemCount()).toBe(before);
+    const unknown = await rt.confirm('A'.repeat(43));
+    expect(unknown.status).toBe(410);
+    expect(await unknown.text()).toContain('Lien invalide ou expiré');
+    const unknownEn = await rt.api(`/verify?token=${'A'.repeat(43)}`, { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    expect(await unknownEn.text()).toContain('Link invalid or expired');
+  });
+
+  it('locks a link after 5 wrong passwords, and says so in the request\'s language when it is reopened', async () => {
+    // Carol has a shop account, and no other email in this file.
+    await rt.submit({ type: 'access', email: 'carol@example.com', language: 'en' });
+    const links = await until(() => rt.links('carol@example.com').catch(() => undefined));
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push((await rt.confirm(links.token, { password: `guess ${i}` })).status);
+    expect(answers).toEqual([401, 401, 401, 401, 403]);
+    const reopened = await fetch(links.verify);
+    expect(reopened.status).toBe(403);
+    const page = await reopened.text();
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('Too many attempts');
+    // Locked means locked: the right password no longer confirms.
+    expect((await rt.confirm(links.token, { password: 'lifetime warranty owner' })).status).toBe(403);
+    expect((await rt.status(links.requestId, links.statusToken)).status).toBe('unverified');
+  });
+
+  it('answers a form error with its message in both languages, so the form can switch language and keep it', async () => {
+    const bad = await rt.submit({ type: 'erasure', email: 'long-name@example.com', name: 'N'.repeat(230), language: 'fr' });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { issues: unknown[] };
+    expect(body.issues).toEqual([{ path: 'name', message: 'Votre nom peut compter jusqu’à 200 caractères.', messages: { fr: 'Votre nom peut compter jusqu’à 200 caractères.', en: 'Your name can be up to 200 characters.' } }]);
+    expect(schemaErrors('Error', body)).toEqual([]);
   });
 
   it('does not create a second request, nor send a second link, for a duplicate within 10 minutes', async () => {

@@ -1,0 +1,62 @@
+import type { StoredTask } from './ports.ts';
+
+/** One delivery of a task's webhook: a failure with its HTTP status or network error, or the one that got through. */
+export type Attempt = { at: string | null; status?: number; error?: string; accepted?: true };
+
+/** What happened, in words a compliance officer reads without the code at hand. */
+const WHY: Record<string, string> = {
+  DispatchFailed: 'could not be reached, or answered with a server error, on every attempt',
+  DispatchRejected: 'refused the webhook with a client error, which sending it again will not fix',
+  EndpointGone: 'answered 410 Gone: its endpoint is disabled until the registry is corrected',
+  ProcessorFailed: 'called back to say it could not do the work',
+  'States.Timeout': 'did not call back before its time-out',
+  'States.HeartbeatTimeout': 'stopped reporting progress before its time-out',
+};
+export const reasonInWords = (reason: string) => WHY[reason] ?? `stopped with an unexpected error (${reason})`;
+
+const ACTION: Record<string, string> = { erase: 'erasure', export: 'copy of data (export)', rectify: 'correction', suppress: 'objection (suppression)' };
+
+/**
+ * The task's deliveries, from its audit trail. Failed deliveries are recorded one by one (dispatch);
+ * the delivery that got through is known from what followed it (an acknowledgement, an answer, a
+ * time-out), and its time only when it was the first.
+ */
+export function deliveryHistory(task: Pick<StoredTask, 'audit' | 'sentAt'>): Attempt[] {
+  const attempts: Attempt[] = [];
+  let accepted = false;
+  for (const e of task.audit) {
+    if (e.action === 'send' || e.action === 'retry') accepted = false;
+    if (e.action === 'delivery_failed') {
+      attempts.push({ at: e.at, ...(typeof e.data?.status === 'number' ? { status: e.data.status } : { error: String(e.data?.error ?? 'unknown') }) });
+      accepted = false;
+    }
+    if (['acknowledge', 'time_out', 'completed', 'not_found', 'retained', 'failed'].includes(e.action) && !accepted) {
+      accepted = true;
+      const previous = attempts.at(-1);
+      attempts.push({ at: previous ? null : (task.sentAt ?? null), accepted: true });
+    }
+  }
+  return attempts;
+}
+
+const describe = (a: Attempt) => (a.accepted ? 'accepted (HTTP 2xx)' : a.status ? `HTTP ${a.status}` : `no answer: ${a.error}`);
+const when = (at: string | null) => (at ? `${at.slice(0, 10)} ${at.slice(11, 19)} UTC` : 'time not recorded');
+
+/** The compliance team's email about an escalated task: who, what, why, and each attempt with its time. */
+export function escalationEmail(task: StoredTask, processorName: string, reason: string, consoleUrl: string) {
+  const attempts = deliveryHistory(task);
+  const timedOut = reason.startsWith('States.');
+  return {
+    subject: `Escalated: ${processorName} ${timedOut ? 'did not answer in time' : 'failed'} (request ${task.requestId})`,
+    text: [
+      `${processorName} (${task.category}) ${reasonInWords(reason)}.`,
+      `Task: the ${ACTION[task.action] ?? task.action} for request ${task.requestId} (task ${task.taskId}).`,
+      '',
+      attempts.length ? `Deliveries of the webhook (${attempts.length}):` : 'No delivery of the webhook was recorded.',
+      ...attempts.map((a, i) => `  ${i + 1}. ${when(a.at)}: ${describe(a)}`),
+      '',
+      'The request waits for a person: retry the task or record how it was handled, in the console:',
+      consoleUrl,
+    ].join('\n'),
+  };
+}

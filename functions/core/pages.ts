@@ -1,0 +1,63 @@
+import { londonDate } from './deadline.ts';
+import { longDate } from './holds.ts';
+import type { Language, RequestStatus, RequestType } from './model.ts';
+import { escapeHtml as esc } from './text.ts';
+
+/**
+ * The requester's server-rendered pages (verify, export download) in the look of the static ones
+ * (web/): the shop's header, a language switch, one card. The switch is a link to the same page in
+ * the other language, since these pages have no script.
+ */
+export function requesterPage(lang: Language, title: string, body: string, switchTo?: (lang: Language) => string) {
+  const other = (l: Language, label: string) => `<a href="${esc(switchTo?.(l) ?? '')}" lang="${l}"${l === lang ? ' aria-current="page"' : ''}>${label}</a>`;
+  return `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} — Offtek</title><link rel="stylesheet" href="/styles.css"></head>
+<body><header class="site"><div class="logo">Off<span>tek</span></div>${
+    switchTo ? `<nav class="lang-switch" aria-label="Langue / Language">${other('fr', 'Français')}${other('en', 'English')}</nav>` : ''
+  }</header>
+<main><h1>${esc(title)}</h1>${body}</main></body></html>`;
+}
+
+/** What a requester needs to recognise their request; ids and dates only, never personal data. */
+export type RequestContext = {
+  id: string;
+  type: RequestType;
+  status: RequestStatus;
+  receivedAt: string;
+  verifiedAt?: string;
+  dueDate?: string;
+  closedAt?: string;
+  /** The status page, when this page may link to it (the link carries the status token). */
+  statusHref?: string;
+};
+
+export const REQUEST_TYPE: Record<Language, Record<RequestType, string>> = {
+  fr: { access: 'Copie de vos données', erasure: 'Effacement de vos données', rectification: 'Correction de vos données', objection: 'Opposition à une utilisation de vos données' },
+  en: { access: 'Copy of your data', erasure: 'Erasure of your data', rectification: 'Correction of your data', objection: 'Objection to a use of your data' },
+};
+
+const LABELS = {
+  fr: { type: 'Demande', ref: 'Référence', received: 'Reçue le', verified: 'Confirmée le', due: 'Réponse au plus tard le', completed: 'Terminée le', closed: 'Close le', status: 'Suivre votre demande' },
+  en: { type: 'Request', ref: 'Reference', received: 'Received on', verified: 'Confirmed on', due: 'Answer due by', completed: 'Completed on', closed: 'Closed on', status: 'Follow your request' },
+} as const;
+
+/** The request's type, reference and dates; a closed request shows when it closed, not its deadline. */
+export function requestSummary(lang: Language, r: RequestContext): string {
+  const t = LABELS[lang];
+  const day = (instant: string) => esc(longDate(londonDate(instant), lang));
+  const rows: [string, string][] = [
+    [t.type, esc(REQUEST_TYPE[lang][r.type])],
+    [t.ref, `<code>${esc(r.id)}</code>`],
+    [t.received, day(r.receivedAt)],
+  ];
+  if (r.verifiedAt) rows.push([t.verified, day(r.verifiedAt)]);
+  if (r.closedAt) rows.push([r.status === 'completed' ? t.completed : t.closed, day(r.closedAt)]);
+  else if (r.dueDate) rows.push([t.due, esc(longDate(r.dueDate, lang))]);
+  const dl = `<dl class="summary">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
+  return r.statusHref ? `${dl}<p><a class="button" href="${esc(r.statusHref)}">${esc(t.status)}</a></p>` : dl;
+}
+
+/** The language a page falls back to when no request says it: `?lang=`, then the browser's, then French. */
+export const pageLanguage = (query?: string, acceptLanguage?: string): Language =>
+  query === 'en' || query === 'fr' ? query : /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'fr';
