@@ -1,8 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startDynamo } from '../../../local/services/dynamo.ts';
 import { until } from '../harness.ts';
 import { freePort, mailsOf, npmStart, type Started } from '../npm-start.ts';
 
@@ -54,4 +55,31 @@ describe('storage faults under npm start', () => {
     second.process.kill('SIGTERM');
     await new Promise((r) => second.process.once('exit', r));
   }, 180_000);
+
+  it('stops with a message naming the DynamoDB data and what to do when its manifest is corrupt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lethe-manifest-'));
+    let p: ChildProcess | undefined;
+    try {
+      const dynamo = await startDynamo(join(dir, 'dynamodb'));
+      await dynamo.close();
+      const ddb = join(dir, 'dynamodb');
+      const manifest = join(ddb, readdirSync(ddb).find((f) => f.startsWith('MANIFEST-')) ?? '');
+      writeFileSync(manifest, Buffer.concat([readFileSync(manifest).subarray(0, 5), Buffer.from('garbage'), readFileSync(manifest).subarray(12)]));
+      p = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['--import', 'tsx', 'local/start.ts'], {
+        env: { ...process.env, LETHE_DATA_DIR: dir, LETHE_PORT: String(await freePort()) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      p.stderr?.on('data', (c) => {
+        err += c;
+      });
+      const code = await new Promise((r) => p?.once('exit', r));
+      expect(code).toBe(1);
+      expect(err).toContain(`Lethe cannot start.\nThe embedded DynamoDB cannot open its data in ${ddb}: `);
+      expect(err).toContain(`Restore ${ddb} from a backup, or move it aside (mv ${ddb} ${ddb}.damaged)`);
+    } finally {
+      if (p?.exitCode === null) p.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
