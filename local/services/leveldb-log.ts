@@ -18,30 +18,42 @@ const [ZERO, FULL, FIRST, LAST] = [0, 1, 2, 4];
 
 export type TornLog = { file: string; size: number; offset: number; reason: string };
 
-/** Where a log stops being whole, if it ends inside a record; undefined if it ends on a record's end. */
-export function tornAt(log: Buffer): { offset: number; reason: string } | undefined {
+type PhysicalRecord = { offset: number; type: number; length: number };
+
+/** The log's physical records in order; `cut` describes the end if it falls inside one. */
+export function records(log: Buffer): { records: PhysicalRecord[]; cut?: { offset: number; reason: string } } {
+  const out: PhysicalRecord[] = [];
   let pos = 0;
-  // Start of the logical record being assembled from FIRST/MIDDLE fragments, if any.
-  let open: number | undefined;
   while (pos < log.length) {
     const left = BLOCK - (pos % BLOCK);
     if (left < HEADER) {
       pos += left;
       continue;
     }
-    if (log.length - pos < HEADER) return { offset: open ?? pos, reason: `a record header at byte ${pos} is cut off after ${log.length - pos} of its ${HEADER} bytes` };
+    if (log.length - pos < HEADER) return { records: out, cut: { offset: pos, reason: `a record header at byte ${pos} is cut off after ${log.length - pos} of its ${HEADER} bytes` } };
     const length = log.readUInt16LE(pos + 4);
     const type = log[pos + 6];
     // Preallocated, never written: the log ends here.
     if (type === ZERO && length === 0) break;
     if (pos + HEADER + length > log.length) {
-      return { offset: open ?? pos, reason: `the record at byte ${pos} declares ${length} bytes and ${log.length - pos - HEADER} are there` };
+      return { records: out, cut: { offset: pos, reason: `the record at byte ${pos} declares ${length} bytes and ${log.length - pos - HEADER} are there` } };
     }
-    // MIDDLE fragments change nothing: the logical record still ends at a LAST.
-    if (type === FULL || type === LAST) open = undefined;
-    else if (type === FIRST) open = pos;
+    out.push({ offset: pos, type, length });
     pos += HEADER + length;
   }
+  return { records: out };
+}
+
+/** Where a log stops being whole, if it ends inside a (logical) record; undefined if it ends on a record's end. */
+export function tornAt(log: Buffer): { offset: number; reason: string } | undefined {
+  const { records: all, cut } = records(log);
+  // Start of the logical record being assembled from FIRST/MIDDLE… fragments, if any.
+  let open: number | undefined;
+  for (const r of all) {
+    if (r.type === FULL || r.type === LAST) open = undefined;
+    else if (r.type === FIRST) open = r.offset;
+  }
+  if (cut) return { offset: open ?? cut.offset, reason: cut.reason };
   if (open !== undefined) return { offset: open, reason: `the record that starts at byte ${open} has no last fragment` };
   return undefined;
 }

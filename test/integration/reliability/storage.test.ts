@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDynamo } from '../../../local/services/dynamo.ts';
+import { records } from '../../../local/services/leveldb-log.ts';
 import { until } from '../harness.ts';
 import { freePort, mailsOf, npmStart, type Started } from '../npm-start.ts';
 
@@ -16,15 +17,36 @@ afterAll(() => {
 
 const post = (url: string, type: string, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
 
-/** Submits and confirms an erasure; returns its id once it is in progress. */
+/** Submits and confirms an erasure; returns its id and status token once it is in progress. */
 async function inProgress(s: Started, email: string) {
+  return (await confirmed(s, email)).id;
+}
+
+async function confirmed(s: Started, email: string) {
   expect((await post(`${s.api}/requests`, 'application/json', JSON.stringify({ type: 'erasure', email, language: 'en' }))).status).toBe(202);
   const mail = await until(async () => (await mailsOf(s)).find((m) => m.destination.to.includes(email))?.body.text, 30_000, 'confirmation email');
   const token = /verify\?token=([\w-]+)/.exec(mail)?.[1] ?? '';
   const [, id = '', statusToken = ''] = /status\.html\?id=(\w+)&token=([\w-]+)/.exec(mail) ?? [];
   expect((await post(`${s.api}/verify`, 'application/x-www-form-urlencoded', `token=${token}`)).status).toBe(200);
-  await until(async () => ((await (await fetch(`${s.api}/requests/${id}/status?token=${statusToken}`)).json()) as { status: string }).status === 'in_progress', 30_000, 'request in progress');
-  return id;
+  await until(async () => ['in_progress', 'completed'].includes(((await (await fetch(`${s.api}/requests/${id}/status?token=${statusToken}`)).json()) as { status: string }).status), 30_000, 'request in progress');
+  return { id, statusToken };
+}
+
+/** `npm run audit:verify` on a stopped data dir: its exit code and what it printed. */
+async function auditVerify(dir: string) {
+  // As an operator runs it: the table named by the store, not by the unit tests' setting.
+  const { TABLE_NAME, ...env } = process.env;
+  void TABLE_NAME;
+  const p = spawn(join(process.cwd(), 'node_modules/.bin/node'), ['--import', 'tsx', 'local/audit-verify.ts'], { env: { ...env, LETHE_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout?.on('data', (c) => {
+    out += c;
+  });
+  p.stderr?.on('data', (c) => {
+    out += c;
+  });
+  const code = await new Promise((r) => p.once('exit', r));
+  return { code, out };
 }
 
 describe('storage faults under npm start', () => {
@@ -82,4 +104,57 @@ describe('storage faults under npm start', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('audit:verify reports a ledger cut off before an outcome the requester was told about, with the log file and offset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lethe-ledger-'));
+    const data = join(dir, 'data');
+    try {
+      const s = await npmStart(data, await freePort(), 5);
+      child = s.process;
+      const email = 'told@example.com';
+      const { id, statusToken } = await confirmed(s, email);
+      await until(async () => ((await (await fetch(`${s.api}/requests/${id}/status?token=${statusToken}`)).json()) as { status: string }).status === 'completed', 30_000, 'request completed');
+      await until(async () => (await mailsOf(s)).filter((m) => m.destination.to.includes(email)).length === 2, 20_000, 'outcome email');
+      // The workflow's end is on disk: the witness audit:verify holds the ledger against.
+      await until(() => readFileSync(join(data, 'executions', `${id}.json`), 'utf8').includes('"status":"SUCCEEDED"'), 20_000, 'execution succeeded');
+      s.process.kill('SIGTERM');
+      await new Promise((r) => s.process.once('exit', r));
+
+      // Two copies of the stopped data dir, each losing the end of its write-ahead log from the
+      // write that completed the request on: one cut inside that record, one exactly before it.
+      const cutCopy = (name: string, into: number) => {
+        const copy = join(dir, name);
+        cpSync(data, copy, { recursive: true });
+        const ddb = join(copy, 'dynamodb');
+        const log = join(ddb, readdirSync(ddb).filter((f) => f.endsWith('.log')).sort().at(-1) ?? '');
+        const bytes = readFileSync(log);
+        const at = bytes.indexOf('closedAt');
+        const { records: all } = records(bytes);
+        let i = all.findLastIndex((r) => r.offset <= at);
+        while (all[i].type === 3 || all[i].type === 4) i--; // back to the record's first fragment
+        truncateSync(log, all[i].offset + into);
+        return { copy, log, offset: all[i].offset };
+      };
+      const inside = cutCopy('copy-inside', 20);
+      const before = cutCopy('copy-before', 0);
+
+      const whole = await auditVerify(data);
+      expect(whole.out).toContain('every chain, every receipt and every finished workflow holds');
+      expect(whole.code).toBe(0);
+
+      const a = await auditVerify(inside.copy);
+      expect(a.code).toBe(1);
+      expect(a.out).toContain(`FIRST BREAK: ${inside.log} at byte ${inside.offset}: DynamoDB's log ${inside.log} (${inside.offset + 20} bytes) ends inside a record`);
+      expect(a.out).toContain(`ALSO: REQ#${id}/REQUEST at event`);
+      expect(a.out).toContain('outcome recorded and mailed, but the ledger ends before it: status in_progress');
+
+      // Cut on a record's end, the log looks whole: the finished workflow still shows the loss.
+      const b = await auditVerify(before.copy);
+      expect(b.code).toBe(1);
+      expect(b.out).toContain(`FIRST BREAK: REQ#${id}/REQUEST at event`);
+      expect(b.out).toContain('outcome recorded and mailed, but the ledger ends before it: status in_progress');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
