@@ -313,7 +313,14 @@ export async function startFront(port = 0) {
     if (!opts) return;
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') return res.writeHead(403, headers).end();
-    const key = normalize(url.pathname === '/' ? `/${opts.site.rootObject}` : decodeURIComponent(url.pathname)).slice(1);
+    let path: string;
+    try {
+      path = url.pathname === '/' ? `/${opts.site.rootObject}` : decodeURIComponent(url.pathname);
+    } catch {
+      // Malformed percent-encoding: CloudFront refuses the request itself.
+      return json(res, 400, 'Bad Request');
+    }
+    const key = normalize(path).slice(1);
     const data = opts.site.siteFiles.get(key);
     if (data) {
       res.writeHead(200, { 'content-type': TYPES[extname(key)] ?? 'application/octet-stream', ...headers });

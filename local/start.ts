@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { startRuntime } from './runtime.ts';
+import { StoreFault } from './services/dynamo.ts';
 import { otpauthUri } from './totp.ts';
 
 /**
@@ -11,7 +12,12 @@ const port = Number(process.env.LETHE_PORT ?? 3000);
 const processorsPort = Number(process.env.LETHE_PROCESSORS_PORT ?? 0);
 const authPort = Number(process.env.LETHE_AUTH_PORT ?? 0);
 
-const rt = await startRuntime({ dataDir, port, processorsPort, authPort });
+const rt = await startRuntime({ dataDir, port, processorsPort, authPort }).catch((e: Error) => {
+  // A store that cannot open is the operator's to decide about: say which and what to do, no stack.
+  if (!(e instanceof StoreFault)) throw e;
+  console.error(`\nLethe cannot start.\n${e.message}\n`);
+  process.exit(1);
+});
 // Demo knob: how long the demo processors take to call back (e.g. to watch tasks in flight).
 if (process.env.LETHE_DEMO_DELAY_MS) {
   for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { delayMs: Number(process.env.LETHE_DEMO_DELAY_MS) });

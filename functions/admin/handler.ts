@@ -4,7 +4,7 @@ import { authenticate } from '../adapters/auth.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
-import { RequestStatus } from '../core/model.ts';
+import { RequestStatus, RequestType } from '../core/model.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
 import { cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
@@ -19,7 +19,9 @@ const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
 const Reason = z.object({ reason: z.string().trim().min(3).max(1000) }).strict();
 const Deny = z.object({ reason: z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive']), note: z.string().max(1000).optional() }).strict();
 const Resolve = z.object({ outcome: z.enum(['completed', 'not_found', 'retained']), note: z.string().trim().min(3).max(2000) }).strict();
-const ListQuery = z.object({ status: RequestStatus.optional(), type: z.string().optional(), dueBefore: z.string().optional(), overdue: z.enum(['true', 'false']).optional(), cursor: z.string().optional() });
+// A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
+const ListQuery = z.object({ status: RequestStatus.optional(), type: RequestType.optional(), dueBefore: z.iso.date().optional(), overdue: z.enum(['true', 'false']).optional(), cursor: z.string().optional() });
+const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' });
 
 /** /admin/...: every read needs a compliance group, every action the officer group. */
 export const handler = middy<HttpEvent, HttpResult>()
@@ -35,7 +37,7 @@ export const handler = middy<HttpEvent, HttpResult>()
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/dashboard') return json(200, await dashboard(deps));
     if (method === 'GET' && path === '/audit.csv') {
-      const q = parse(z.object({ from: z.iso.date(), to: z.iso.date() }), event.queryStringParameters ?? {}, 'query');
+      const q = parse(AuditRange, event.queryStringParameters ?? {}, 'query');
       return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lethe-audit-${q.from}-${q.to}.csv"`, 'cache-control': 'no-store' }, body: await auditCsv(q.from, q.to, deps) };
     }
     if (method === 'GET' && path === '/requests') return json(200, await list(parse(ListQuery, event.queryStringParameters ?? {}, 'query'), deps));

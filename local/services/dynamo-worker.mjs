@@ -1,5 +1,6 @@
 // dynalite on its own thread: the handlers, the engine and the servers keep the main thread,
 // DynamoDB gets a core of its own. Plain JS so it loads the same under tsx, vitest and node.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
@@ -48,8 +49,10 @@ db.queryTable = (store, table, data, opts, isLocal, fetchFromItemDb, startKeyNam
 // dynalite reads and parses the table's description from LevelDB on every request, a third of
 // its reads; an active table's description is kept instead, until anything writes it again.
 const { create } = db;
+let level;
 db.create = (options) => {
   const store = create(options);
+  level = store.db;
   const active = new Map();
   const { getTable, tableDb } = store;
   const { put, del } = tableDb;
@@ -67,13 +70,67 @@ db.create = (options) => {
   return store;
 };
 
+// A disk that fills up, for tests: while the file LETHE_DYNAMO_FAULT_FILE names exists, LevelDB's
+// opens and writes fail as they do on a full disk.
+function injectDiskFull(faultFile) {
+  const full = () => Object.assign(new Error(`IO error: ${workerData.path}/LOG: No space left on device (injected: ${faultFile} exists)`), { code: 'LEVEL_IO_ERROR' });
+  for (const method of ['_open', '_put', '_del', '_batch']) {
+    const original = level[method].bind(level);
+    level[method] = async (...args) => {
+      if (existsSync(faultFile)) throw full();
+      return original(...args);
+    };
+  }
+}
+
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+if (workerData.faultFile) injectDiskFull(workerData.faultFile);
 const operations = {};
-server.on('request', (req) => {
+// Answers still owed, so that a storage failure can answer them instead of leaving them hanging.
+const open = new Set();
+let failure;
+const [handle] = server.listeners('request');
+server.removeAllListeners('request');
+server.on('request', (req, res) => {
+  if (failure) return unavailable(res);
   const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
   operations[op] = (operations[op] ?? 0) + 1;
+  open.add(res);
+  res.once('close', () => open.delete(res));
+  handle(req, res);
 });
-server.listen(workerData.port ?? 0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+
+// 503 is retried by every AWS SDK; the main thread replaces this worker in the meantime.
+function unavailable(res) {
+  if (res.headersSent) return res.destroy();
+  const type = 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable';
+  res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type });
+  res.end(JSON.stringify({ __type: type, message: `the local DynamoDB cannot use its store (${failure}); it is restarting, try again` }));
+}
+
+// dynalite throws a storage error it cannot map to a DynamoDB error (a full disk: LEVEL_IO_ERROR)
+// out of its callback, which used to end this thread for good. It is caught here: every open
+// request and every later one gets a retryable 503, and the main thread is told to replace the
+// worker, whose new LevelDB handle starts clean (LevelDB refuses all writes after a failed one).
+process.on('uncaughtException', (e) => {
+  if (!failure) {
+    failure = e?.message ?? String(e);
+    parentPort.postMessage({ failed: failure });
+  }
+  for (const res of open) unavailable(res);
+});
+
+const describe = (e) => [e?.message, e?.cause?.message].filter(Boolean).join(': ');
+
+// The store opens before the port does: a store that cannot open (a corrupt manifest) is said so at once.
+const opened = await level.open().then(
+  () => true,
+  (e) => (parentPort.postMessage({ openFailed: describe(e), code: e?.cause?.code ?? e?.code }), false),
+);
+if (opened) {
+  server.on('error', (e) => parentPort.postMessage({ openFailed: `cannot listen on port ${workerData.port}: ${e.message}`, code: e.code }));
+  server.listen(workerData.port ?? 0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+}
 parentPort.on('message', (m) => {
   if (m === 'operations') parentPort.postMessage({ operations: { ...operations } });
   if (m === 'units') parentPort.postMessage({ units: { ...units } });

@@ -15,12 +15,16 @@
  *   That is honest because every state of Lethe's workflow is idempotent (see README).
  * - Memory: a finished execution's history is read back from its file when asked for, not kept
  *   in memory, so the engine's memory does not grow with every request that has run.
+ * - A damaged file (cut short or emptied by a disk fault) does not stop the others: it is moved
+ *   to quarantine/, named on the console and listed in `quarantined`. Its execution is then
+ *   unknown to the engine, so the sweeper reports its open request as having lost its workflow.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { z } from 'zod';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 export type HistoryEvent = { timestamp: Date; type: string; id: number; previousEventId: number; [details: string]: unknown };
@@ -45,6 +49,19 @@ type Execution = {
   final?: boolean;
   abort?: () => void;
 };
+
+/** What a file must hold to be an execution; anything less is a damaged file. */
+const ExecutionFile = z.looseObject({
+  executionArn: z.string().min(1),
+  name: z.string().min(1),
+  input: z.string(),
+  status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']),
+  startDate: z.string().min(1),
+  stopDate: z.string().optional(),
+  history: z.array(z.looseObject({ timestamp: z.string(), type: z.string() })).optional(),
+});
+
+export type Quarantined = { file: string; movedTo: string; execution: string; reason: string };
 
 type Waiter = { executionArn: string; resolve: (v: unknown) => void; reject: (e: Error) => void; heartbeatMs?: number; timer?: NodeJS.Timeout; deadline?: NodeJS.Timeout };
 
@@ -89,6 +106,8 @@ export class LocalStepFunctions {
   private readonly handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   private readonly writes = new Set<Promise<void>>();
   private closed = false;
+  /** Execution files found damaged at start and moved aside. */
+  readonly quarantined: Quarantined[] = [];
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
     mkdirSync(opts.dataDir, { recursive: true });
@@ -96,10 +115,31 @@ export class LocalStepFunctions {
     this.prepare(def);
     this.machine = new StateMachine(def as unknown as StateMachineDefinition, { validationOptions: { checkArn: false, checkPaths: true } });
     for (const f of readdirSync(opts.dataDir).filter((f) => f.endsWith('.json'))) {
-      const { history, ...e } = this.read(join(opts.dataDir, f));
-      void history;
-      this.executions.set(e.executionArn, e);
+      const file = join(opts.dataDir, f);
+      try {
+        const { history, ...e } = this.read(file);
+        void history;
+        if (e.name !== f.slice(0, -'.json'.length)) throw new Error(`it holds execution ${e.name}`);
+        this.executions.set(e.executionArn, e);
+      } catch (err) {
+        this.quarantine(file, f.slice(0, -'.json'.length), err as Error);
+      }
     }
+  }
+
+  /** Moves a damaged file aside, never deleting it: what is left of it may still help an operator. */
+  private quarantine(file: string, execution: string, err: Error) {
+    const dir = join(this.opts.dataDir, 'quarantine');
+    mkdirSync(dir, { recursive: true });
+    let movedTo = join(dir, `${execution}.json`);
+    for (let n = 1; existsSync(movedTo); n++) movedTo = join(dir, `${execution}.${n}.json`);
+    renameSync(file, movedTo);
+    const size = readFileSync(movedTo).length;
+    const reason = size === 0 ? 'the file is empty' : `${err instanceof z.ZodError ? 'not an execution' : err.message} (${size} bytes)`;
+    this.quarantined.push({ file, movedTo, execution, reason });
+    console.error(
+      `local sfn: execution file ${file} is damaged (${reason}); moved it to ${movedTo}. Execution ${execution} is lost: if its request is still open, the sweeper alerts the compliance team and records "execution-lost" on its audit trail.`,
+    );
   }
 
   private file(name: string) {
@@ -107,8 +147,8 @@ export class LocalStepFunctions {
   }
 
   private read(file: string): Execution {
-    const e = JSON.parse(readFileSync(file, 'utf8'));
-    return { ...e, startDate: new Date(e.startDate), stopDate: e.stopDate ? new Date(e.stopDate) : undefined, history: (e.history ?? []).map((h: HistoryEvent) => ({ ...h, timestamp: new Date(h.timestamp) })) };
+    const e = ExecutionFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+    return { ...e, startDate: new Date(e.startDate), stopDate: e.stopDate ? new Date(e.stopDate) : undefined, history: (e.history ?? []).map((h) => ({ ...h, timestamp: new Date(h.timestamp) }) as HistoryEvent) };
   }
 
   /** Walks every Task state (Map iterators included) to install overrides and carry timeout paths. */

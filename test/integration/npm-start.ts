@@ -11,7 +11,7 @@ export const freePort = () =>
     });
   });
 
-export type Started = { process: ChildProcess; mailStore: string; api: string };
+export type Started = { process: ChildProcess; mailStore: string; api: string; /** What it printed so far, stdout then stderr. */ printed: () => string };
 
 /** `npm start`, as a separate process that can be killed like a crashed laptop; `delayMs`: how long the demo processors take to call back. */
 export async function npmStart(dataDir: string, port: number, delayMs: number): Promise<Started> {
@@ -31,7 +31,7 @@ export async function npmStart(dataDir: string, port: number, delayMs: number): 
     p.kill('SIGKILL');
     throw new Error(`${e.message}\n${out}\n${err}`);
   });
-  return { process: p, mailStore: `${mailStore}store`, api: `http://127.0.0.1:${port}` };
+  return { process: p, mailStore: `${mailStore}store`, api: `http://127.0.0.1:${port}`, printed: () => `${out}\n${err}` };
 }
 
 /** Every email the started system sent so far, read from its mailbox as a person would. */

@@ -50,6 +50,20 @@ describe('the admin API', () => {
     expect(first.status).toBe(200);
   });
 
+  it('answers list and export filters that cannot match with field-level 400s, not an empty answer', async () => {
+    const cases: [string, { path: string; message: string }][] = [
+      ['/requests?type=garbage', { path: 'type', message: 'Invalid option: expected one of "access"|"erasure"|"rectification"|"objection"' }],
+      ['/requests?status=in_progress&dueBefore=garbage', { path: 'dueBefore', message: 'Invalid ISO date' }],
+      ['/audit.csv?from=2026-12-01&to=2026-01-01', { path: 'to', message: 'must be on or after from' }],
+    ];
+    for (const [path, issue] of cases) {
+      const r = await call(path, officer);
+      expect(r.status).toBe(400);
+      expect(await r.json()).toEqual({ error: 'InvalidInput', message: 'invalid query', issues: [issue] });
+    }
+    expect((await call('/requests?type=erasure&dueBefore=2999-12-31', officer)).status).toBe(200);
+  });
+
   it('refuses anyone without a valid token with 401', async () => {
     expect((await call('/requests')).status).toBe(401);
     expect((await call('/requests', 'not.a.jwt')).status).toBe(401);

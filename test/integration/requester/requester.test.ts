@@ -153,6 +153,9 @@ describe('the requester side', () => {
     expect((await rt.api('/requests/%E0%A4%A/status?token=x')).status).toBe(400);
     expect((await rt.api('/callbacks/%E0%A4%A', { method: 'POST', body: '{}' })).status).toBe(400);
     expect((await rt.api('/exports/%E0%A4%A?token=x')).status).toBe(400);
+    // The site's paths too: the local CloudFront used to answer this one with 500.
+    expect((await rt.api('/%E0%A4%A')).status).toBe(400);
+    expect((await rt.api('/console%E0%A4%A.html')).status).toBe(400);
   });
 
   it('hides the status of a request behind its token', async () => {

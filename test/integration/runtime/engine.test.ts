@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,7 +11,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { LocalStepFunctions } from '../../../local/sfn/engine.ts';
 import { startSfnServer } from '../../../local/sfn/server.ts';
@@ -196,5 +196,41 @@ describe('embedded Step Functions running the synthesized ASL', () => {
     await until(() => tokens.length === 6);
     for (const t of tokens) await sfn.send(new SendTaskSuccessCommand({ taskToken: t.token, output: '{}' }));
     await until(async () => (await status(executionArn ?? '')) === 'SUCCEEDED');
+  });
+
+  it('moves a cut-off and an emptied execution file to quarantine, names them, and resumes the rest', async () => {
+    await boot();
+    for (const name of ['cut', 'emptied', 'intact']) await start(name);
+    await until(() => tokens.length === 18);
+    await engine.close();
+    await server.close();
+    // A disk fault: one file loses its end, another everything.
+    const whole = readFileSync(join(dir, 'cut.json'), 'utf8');
+    writeFileSync(join(dir, 'cut.json'), whole.slice(0, whole.length / 2));
+    writeFileSync(join(dir, 'emptied.json'), '');
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: string) => void logged.push(m));
+    try {
+      await boot();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(engine.quarantined.map((q) => [q.execution, q.movedTo])).toEqual([
+      ['cut', join(dir, 'quarantine', 'cut.json')],
+      ['emptied', join(dir, 'quarantine', 'emptied.json')],
+    ]);
+    expect(engine.quarantined[1].reason).toBe('the file is empty');
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toContain(join(dir, 'cut.json'));
+    expect(logged[1]).toContain(join(dir, 'emptied.json'));
+    // What was left of the file is kept as it was.
+    expect(readFileSync(join(dir, 'quarantine', 'cut.json'), 'utf8')).toBe(whole.slice(0, whole.length / 2));
+    expect(readdirSync(dir).sort()).toEqual(['intact.json', 'quarantine']);
+    await expect(status(`${SM.replace(':stateMachine:', ':execution:')}:cut`)).rejects.toThrow(/Execution Does Not Exist/);
+    tokens = [];
+    await engine.resume();
+    await until(() => tokens.length === 6);
+    for (const t of tokens) await sfn.send(new SendTaskSuccessCommand({ taskToken: t.token, output: '{}' }));
+    await until(async () => (await status(`${SM.replace(':stateMachine:', ':execution:')}:intact`)) === 'SUCCEEDED');
   });
 });
