@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aspects, CfnOutput, Duration, Lazy, RemovalPolicy, SecretValue, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
-import { Distribution, HttpVersion, OriginRequestPolicy, AllowedMethods, CachePolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { Aspects, CfnOutput, Duration, Fn, Lazy, RemovalPolicy, SecretValue, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HttpVersion,
+  OriginRequestCookieBehavior,
+  OriginRequestHeaderBehavior,
+  OriginRequestPolicy,
+  OriginRequestQueryStringBehavior,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke as ScheduleLambda } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -15,6 +25,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { acknowledgeFindings } from './nag.ts';
 import { LambdaEnvironmentBudget } from './limits.ts';
 import { Registry } from '../functions/core/model.ts';
+import { VIEWER_ADDRESS_HEADER } from '../functions/core/intake.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
 import { CONSOLE_SCOPES, ComplianceAuth } from './constructs/auth.ts';
@@ -46,6 +57,8 @@ export interface LetheStackProps extends StackProps {
 
 const ROOT = join(import.meta.dirname, '..');
 export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
+/** The functions that send email. */
+export const MAIL_SENDERS = ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify'] as const;
 /** How cdk-nag spells the account in a finding id: the number when known, the pseudo-parameter when not. */
 export const nagAccount = (s: Stack) => (Token.isUnresolved(s.account) ? '<AWS::AccountId>' : s.account);
 
@@ -145,6 +158,17 @@ export class LetheStack extends Stack {
 
     const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: STATE_MACHINE_NAME });
     const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [consoleClient.userPoolClientId] });
+    const apiOrigin = new HttpOrigin(`${api.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`);
+    // To API Gateway the client is CloudFront's edge; the intake's per-address limit keys on the viewer's
+    // address, which CloudFront sends in CloudFront-Viewer-Address only when a policy asks for it. A
+    // list of headers (the managed policies cannot add a CloudFront header without forwarding Host,
+    // which API Gateway refuses): what the form and the status page need, and the viewer's address.
+    const intakeRequests = new OriginRequestPolicy(this, 'IntakeRequests', {
+      comment: 'Lethe /requests: the form and status page headers, and the viewer address for the per-address limit',
+      headerBehavior: OriginRequestHeaderBehavior.allowList('content-type', 'accept-language', VIEWER_ADDRESS_HEADER),
+      queryStringBehavior: OriginRequestQueryStringBehavior.all(),
+      cookieBehavior: OriginRequestCookieBehavior.none(),
+    });
     const cdn = new Distribution(this, 'Cdn', {
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -153,10 +177,10 @@ export class LetheStack extends Stack {
         ['/requests*', '/verify*', '/callbacks/*', '/exports/*', '/admin/*'].map((path) => [
           path,
           {
-            origin: new HttpOrigin(`${api.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`),
+            origin: apiOrigin,
             allowedMethods: AllowedMethods.ALLOW_ALL,
             cachePolicy: CachePolicy.CACHING_DISABLED,
-            originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            originRequestPolicy: path === '/requests*' ? intakeRequests : OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
             viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           },
         ]),
@@ -205,8 +229,12 @@ export class LetheStack extends Stack {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionArn('*')] }));
     }
     fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [executionArn('*')] }));
-    for (const n of ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify'] as const) {
-      fn[n].addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [identity.emailIdentityArn, `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${mailConfig.configurationSetName}`] }));
+    // SES authorizes SendEmail against every identity the email involves. In the sandbox, where every
+    // new account starts, the recipients are identities too (verified addresses), so a grant on the
+    // sender's domain alone is refused there: the grant covers this account's identities in this region.
+    const mailIdentities = `arn:${this.partition}:ses:${this.region}:${this.account}:identity/*`;
+    for (const n of MAIL_SENDERS) {
+      fn[n].addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [mailIdentities, `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${mailConfig.configurationSetName}`] }));
     }
     exports.bucket.grantPut(fn.assemble);
     // Status only presigns downloads of export packages: GetObject on them, and the key to decrypt them.
@@ -231,6 +259,7 @@ export class LetheStack extends Stack {
         scheduler: schedule,
         sweeper: logical(fn.sweeper),
         executionReaders: [fn.admin.role as Role, fn.sweeper.role as Role],
+        mailSenders: MAIL_SENDERS.map((n) => fn[n].role as Role),
       },
     );
 
@@ -241,5 +270,9 @@ export class LetheStack extends Stack {
     new CfnOutput(this, 'FormUrl', { value: publicBase });
     new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });
+    // SES signs with Easy DKIM once these three CNAMEs are in the mail domain's DNS; it verifies the domain then.
+    identity.dkimRecords.forEach((r, i) => {
+      new CfnOutput(this, `DkimRecord${i + 1}`, { value: Fn.join(' CNAME ', [r.name, r.value]), description: `DKIM record ${i + 1} of 3 for ${mailDomain}` });
+    });
   }
 }

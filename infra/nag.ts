@@ -12,7 +12,7 @@ const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(sc
 export function acknowledgeFindings(
   stack: Stack,
   ids: { table: string; exports: string; site: string; registry: string },
-  scopes: { functions: IConstruct; exportReaders: IConstruct[]; workflow: IConstruct; workflowFns: string[]; scheduler: IConstruct; sweeper: string; executionReaders: IConstruct[] },
+  scopes: { functions: IConstruct; exportReaders: IConstruct[]; workflow: IConstruct; workflowFns: string[]; scheduler: IConstruct; sweeper: string; executionReaders: IConstruct[]; mailSenders: IConstruct[] },
 ) {
   // Lambda functions (their roles live under the Functions construct).
   ack(scopes.functions, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (active tracing).');
@@ -26,6 +26,10 @@ export function acknowledgeFindings(
   }
   for (const reader of scopes.executionReaders) {
     ack(reader, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${account(stack)}:execution:lethe-privacy-requests:*]`, 'Executions are named by request id; admin and sweeper read or stop any execution of this one machine.');
+  }
+
+  for (const sender of scopes.mailSenders) {
+    ack(sender, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:${stack.region}:${account(stack)}:identity/*]`, "In the SES sandbox SendEmail is authorized against the recipients' identities too, not only the sender's domain; this account's identities in this region only.");
   }
 
   // The state machine invokes its functions (any version) and delivers its logs.

@@ -35,7 +35,53 @@ export function apiRoutes(assembly: CloudAssembly, resolve: Resolve): ApiRoute[]
   });
 }
 
-type Behaviour = { pattern: RegExp; api: boolean; headers: Record<string, string> };
+type Behaviour = { pattern: RegExp; api: boolean; headers: Record<string, string>; forwarding: Forwarding };
+
+/**
+ * Which viewer headers CloudFront passes to the origin, by the behaviour's origin request policy,
+ * and which of its own CloudFront-* headers it adds (the viewer's address, for one).
+ */
+type Forwarding = { allExcept: string[]; cloudFront: string[] } | { only: string[]; cloudFront: string[] };
+
+/** The managed AllViewerExceptHostHeader policy's id (a managed policy is not in the template). */
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+function forwarding(assembly: CloudAssembly, resolve: Resolve, policyId: string | undefined): Forwarding {
+  if (!policyId) return { only: [], cloudFront: [] };
+  if (policyId === ALL_VIEWER_EXCEPT_HOST_HEADER) return { allExcept: ['host'], cloudFront: [] };
+  const r = assembly.template.Resources[policyId];
+  if (r?.Type !== 'AWS::CloudFront::OriginRequestPolicy') throw new Error(`origin request policy ${policyId} is neither in the template nor a managed policy the local front knows`);
+  const h = resolve(r.Properties?.OriginRequestPolicyConfig?.HeadersConfig) as { HeaderBehavior: string; Headers?: string[] };
+  const names = (h.Headers ?? []).map((x) => x.toLowerCase());
+  const cloudFront = names.filter((x) => x.startsWith('cloudfront-'));
+  const viewer = names.filter((x) => !x.startsWith('cloudfront-'));
+  switch (h.HeaderBehavior) {
+    case 'none':
+      return { only: [], cloudFront: [] };
+    case 'whitelist':
+      return { only: viewer, cloudFront };
+    case 'allViewer':
+      return { allExcept: [], cloudFront: [] };
+    case 'allViewerAndWhitelistCloudFront':
+      return { allExcept: [], cloudFront };
+    case 'allExcept':
+      return { allExcept: viewer, cloudFront: [] };
+    default:
+      throw new Error(`origin request policy ${policyId}: header behaviour ${h.HeaderBehavior} is unknown`);
+  }
+}
+
+/** The headers the origin receives: the viewer's, as the policy forwards them, and CloudFront's own. A viewer cannot set CloudFront's. */
+function forwardedHeaders(req: IncomingMessage, f: Forwarding): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    const name = k.toLowerCase();
+    if (v === undefined || name.startsWith('cloudfront-')) continue;
+    if ('allExcept' in f ? !f.allExcept.includes(name) : f.only.includes(name)) out[name] = Array.isArray(v) ? v.join(',') : v;
+  }
+  if (f.cloudFront.includes('cloudfront-viewer-address')) out['cloudfront-viewer-address'] = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+  return out;
+}
 
 type SecurityHeadersConfig = {
   ContentSecurityPolicy?: { ContentSecurityPolicy: string };
@@ -77,15 +123,20 @@ export function distribution(assembly: CloudAssembly, resolve: Resolve) {
   if (!cdn) throw new Error('no CloudFront distribution in the template');
   const config = resolve(cdn.Properties?.DistributionConfig) as {
     Origins: { Id: string; DomainName: string; S3OriginConfig?: unknown }[];
-    DefaultCacheBehavior: { TargetOriginId: string; ResponseHeadersPolicyId?: string };
-    CacheBehaviors?: { PathPattern: string; TargetOriginId: string; ResponseHeadersPolicyId?: string }[];
+    DefaultCacheBehavior: { TargetOriginId: string; ResponseHeadersPolicyId?: string; OriginRequestPolicyId?: string };
+    CacheBehaviors?: { PathPattern: string; TargetOriginId: string; ResponseHeadersPolicyId?: string; OriginRequestPolicyId?: string }[];
     DefaultRootObject?: string;
   };
   const origin = (id: string) => config.Origins.find((o) => o.Id === id);
-  const behaviour = (b: { TargetOriginId: string; ResponseHeadersPolicyId?: string }, pattern: string): Behaviour => {
+  const behaviour = (b: { TargetOriginId: string; ResponseHeadersPolicyId?: string; OriginRequestPolicyId?: string }, pattern: string): Behaviour => {
     const o = origin(b.TargetOriginId);
     if (!o) throw new Error(`CloudFront origin ${b.TargetOriginId} is missing`);
-    return { pattern: glob(pattern), api: o.DomainName.includes('.execute-api.'), headers: responseHeaders(assembly, resolve, b.ResponseHeadersPolicyId) };
+    return {
+      pattern: glob(pattern),
+      api: o.DomainName.includes('.execute-api.'),
+      headers: responseHeaders(assembly, resolve, b.ResponseHeadersPolicyId),
+      forwarding: forwarding(assembly, resolve, b.OriginRequestPolicyId),
+    };
   };
   const behaviours = [...(config.CacheBehaviors ?? []).map((b) => behaviour(b, b.PathPattern)), behaviour(config.DefaultCacheBehavior, '*')];
   // The site bucket: the default origin's bucket, filled by the BucketDeployment that targets it.
@@ -185,9 +236,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** Turns a node request into the API Gateway HTTP API (v2) event the handlers get on AWS. */
-function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: Compiled, params: Record<string, string>, claims?: JWTPayload): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: Compiled, params: Record<string, string>, headers: Record<string, string>, claims?: JWTPayload): APIGatewayProxyEventV2 {
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] ? `${query[k]},${v}` : v;
   const textual = /json|text|x-www-form-urlencoded/.test(headers['content-type'] ?? 'text');
@@ -207,7 +256,8 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: Compiled, 
       apiId: 'local',
       domainName: url.host,
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      // To API Gateway the client is CloudFront's edge: here, this server's own address.
+      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.localAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: `${now.getTime()}`,
       routeKey: route.routeKey,
       stage: '$default',
@@ -272,7 +322,7 @@ export async function startFront(port = 0) {
   const authorize = authorizer();
   const json = (res: ServerResponse, status: number, message: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
 
-  async function api(req: IncomingMessage, res: ServerResponse, url: URL) {
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL, forwarding: Forwarding) {
     const method = req.method ?? 'GET';
     for (const r of routes) {
       const m = r.re.exec(url.pathname);
@@ -293,7 +343,7 @@ export async function startFront(port = 0) {
       if (!body) return json(res, 413, 'Request Entity Too Large');
       let result: APIGatewayProxyStructuredResultV2;
       try {
-        result = (await (opts as FrontOptions).invoke(r.functionArn, toEvent(req, url, body, r, params, claims))) as APIGatewayProxyStructuredResultV2;
+        result = (await (opts as FrontOptions).invoke(r.functionArn, toEvent(req, url, body, r, params, forwardedHeaders(req, forwarding), claims))) as APIGatewayProxyStructuredResultV2;
       } catch (e) {
         // API Gateway answers 500 when the integration fails; the body never carries the error.
         if (!closing) console.error(`local api: ${r.routeKey} failed: ${(e as Error).name}`);
@@ -335,7 +385,7 @@ export async function startFront(port = 0) {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       if (!opts) return json(res, 503, 'Starting');
       const b = opts.site.behaviours.find((x) => x.pattern.test(url.pathname));
-      if (b?.api) return await api(req, res, url);
+      if (b?.api) return await api(req, res, url, b.forwarding);
       return await site(req, res, url, b?.headers ?? {});
     } catch (e) {
       console.error('local front: unexpected error', (e as Error).message);

@@ -16,6 +16,7 @@ import { ensureTable, startDynamo, type TableDefinition } from './services/dynam
 import { startS3 } from './services/s3.ts';
 import { startSecrets } from './services/secrets.ts';
 import { startSes } from './services/ses.ts';
+import { startSns } from './services/sns.ts';
 import { startTtlReaper } from './services/ttl-reaper.ts';
 import { LocalStepFunctions } from './sfn/engine.ts';
 import { startSfnServer } from './sfn/server.ts';
@@ -44,6 +45,11 @@ export interface RuntimeOptions {
   readonly retryIntervalOverrides?: Record<string, number>;
   /** Record every AWS call each function makes, for the IAM check. */
   readonly recordCalls?: boolean;
+  /**
+   * Delete expired items as DynamoDB's TTL does. Off, expired items stay readable, as they do on AWS
+   * for up to about two days: tests check that every read treats them as gone. @default true
+   */
+  readonly ttlReaper?: boolean;
 }
 
 export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
@@ -107,6 +113,16 @@ export async function startRuntime(opts: RuntimeOptions) {
 
     const ses = await startSes();
     closers.push(ses.close);
+    // SNS: the template's topics and their subscriptions, each email one waiting for its confirmation.
+    const sns = await startSns(
+      assembly.resources('AWS::SNS::Topic').map(([id]) => String(resolveValue({ Ref: id }))),
+      assembly.resources('AWS::SNS::Subscription').map(([, r]) => {
+        const p = resolveValue(r.Properties) as { TopicArn: string; Protocol: string; Endpoint: string };
+        return { topicArn: p.TopicArn, protocol: p.Protocol, endpoint: p.Endpoint, confirmed: p.Protocol !== 'email' };
+      }),
+      LOCAL_ACCOUNT,
+    );
+    closers.push(sns.close);
     const buckets = assembly.resources('AWS::S3::Bucket').map(([id]) => assembly.physicalId(id, at));
     const s3 = await startS3(join(dataDir, 's3'), buckets);
     closers.push(s3.close);
@@ -228,7 +244,7 @@ export async function startRuntime(opts: RuntimeOptions) {
     const toolEnv = { ...(functions.find((f) => f.name === 'admin') ?? functions[0]).environment };
     Object.assign(process.env, toolEnv);
 
-    const ttlTables = tables.filter((t) => t.def.TimeToLiveSpecification?.Enabled);
+    const ttlTables = opts.ttlReaper === false ? [] : tables.filter((t) => t.def.TimeToLiveSpecification?.Enabled);
     const reapers = ttlTables.map((t) =>
       startTtlReaper(dynamo.endpoint, { name: t.name, ttlAttribute: t.def.TimeToLiveSpecification?.AttributeName as string, keys: t.def.KeySchema.map((k) => k.AttributeName) }, now),
     );
@@ -263,6 +279,9 @@ export async function startRuntime(opts: RuntimeOptions) {
         signIn: auth.url,
         mailbox: ses.mailbox,
         mailStore: `${ses.endpoint}/store`,
+        ses: ses.endpoint,
+        secrets: secrets.endpoint,
+        sns: sns.endpoint,
         processors: processors.url,
         sfn: sfn.url,
         dynamodb: dynamo.endpoint,
@@ -286,6 +305,10 @@ export async function startRuntime(opts: RuntimeOptions) {
       /** Requests the HTTP API received, by route key. */
       apiRequests: front.received,
       reaper: { reap: async () => (await Promise.all(reapers.map((r) => r.reap()))).reduce((a, b) => a + b, 0) },
+      /** The SES stand-in: make sending fail (tests), or describe the account to preflight. */
+      ses,
+      /** The SNS stand-in: the alarm topic's subscriptions, for preflight. */
+      sns,
       secrets,
       stop,
     };

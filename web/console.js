@@ -3,12 +3,12 @@ const T = {
   en: {
     console: 'Compliance console', signIn: 'Sign in', signOut: 'Sign out', dashboard: 'Dashboard',
     signInHelp: 'Sign in with your compliance team account and the code from your authenticator app.', signInFailed: 'Sign-in did not complete. Try again.', signedInAs: (u) => `Signed in as ${u}`,
-    overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', open: 'Open requests', scorecard: 'Processors',
+    overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', mailFailed: 'Mail failed', mailFailedAt: (kind, at) => `The ${kind} email could not be sent (${at}).`, open: 'Open requests', scorecard: 'Processors',
     back: '← Dashboard', request: 'Request', tasks: 'Processors', timeline: 'Execution timeline', audit: 'Audit trail', confirm: 'Confirm', cancel: 'Cancel',
     none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`),
     cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs', why: 'Why', attempts: 'Deliveries', last: 'Last delivery', actions: 'Actions' },
-    act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry' },
-    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops.', cancel: 'Cancel this request? The workflow stops. Say why: it stays on the audit trail.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?' },
+    act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email' },
+    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops.', cancel: 'Cancel this request? The workflow stops. Say why: it stays on the audit trail.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
@@ -27,12 +27,12 @@ const T = {
   fr: {
     console: 'Console de conformité', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
     signInHelp: 'Connectez-vous avec votre compte de l’équipe conformité et le code de votre application d’authentification.', signInFailed: 'La connexion n’a pas abouti. Réessayez.', signedInAs: (u) => `Connecté : ${u}`,
-    overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', open: 'Demandes ouvertes', scorecard: 'Prestataires',
+    overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', mailFailed: 'Envoi d’e-mail échoué', mailFailedAt: (kind, at) => `L’e-mail (${kind}) n’a pas pu être envoyé (${at}).`, open: 'Demandes ouvertes', scorecard: 'Prestataires',
     back: '← Tableau de bord', request: 'Demande', tasks: 'Prestataires', timeline: 'Chronologie de l’exécution', audit: 'Journal d’audit', confirm: 'Confirmer', cancel: 'Annuler',
     none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`),
     cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations', why: 'Raison', attempts: 'Livraisons', last: 'Dernière livraison', actions: 'Actions' },
-    act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer' },
-    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête.', cancel: 'Annuler cette demande ? Le traitement s’arrête. Indiquez pourquoi : cela reste dans le journal d’audit.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?' },
+    act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail' },
+    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête.', cancel: 'Annuler cette demande ? Le traitement s’arrête. Indiquez pourquoi : cela reste dans le journal d’audit.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
@@ -123,7 +123,9 @@ const time = (at) => (at ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'm
 const day = (d) => (d ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)) : '—');
 // A closed request has no countdown: it shows when it closed.
 const countdown = (r) => (r.closedAt ? `${T[lang].closedOn} ${time(r.closedAt)}` : r.daysLeft === null ? '—' : h('span', { className: r.daysLeft < 0 ? 'overdue' : '' }, T[lang].days(r.daysLeft)));
-const reqRows = (items) => items.map((r) => ({ r, cells: [link(r.id), label('types', r.type), label('statuses', r.status), day(r.dueDate), countdown(r)] }));
+const mailBadge = (r) => (r.mailFailed ? h('span', { className: 'badge overdue', title: T[lang].mailFailedAt(r.mailFailed.kind, time(r.mailFailed.at)) }, T[lang].mailFailed) : null);
+const statusCell = (r) => h('span', {}, label('statuses', r.status), r.mailFailed ? ' ' : '', mailBadge(r));
+const reqRows = (items) => items.map((r) => ({ r, cells: [link(r.id), label('types', r.type), statusCell(r), day(r.dueDate), countdown(r)] }));
 const attemptText = (a) => (a.accepted ? T[lang].accepted : a.status ? `HTTP ${a.status}` : T[lang].noAnswer(a.error));
 const lastAttempt = (a) => (a ? `${attemptText(a)} — ${time(a.at)}` : '—');
 
@@ -158,6 +160,7 @@ async function showDashboard() {
   $('counts').replaceChildren(...Object.entries(d.counts).map(([k, v]) => h('div', { className: `tile${k === 'awaiting_manual' && v ? ' alert' : ''}` }, h('strong', {}, String(v)), label('statuses', k))), h('div', { className: `tile${d.overdue.length ? ' alert' : ''}` }, h('strong', {}, String(d.overdue.length)), T[lang].overdue));
   $('overdue').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.overdue), () => 'overdue'));
   $('due-soon').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.dueSoon)));
+  $('mail-failed').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.mailFailed), () => 'overdue'));
   $('escalated').replaceChildren(
     table(['id', 'processor', 'category', 'status', 'why', 'attempts', 'last'], d.escalated.map((e) => ({ cells: [link(e.requestId), e.processorName, label('categories', e.category), label('taskStatuses', e.status), e.reason ? label('reasons', e.reason) : '—', T[lang].attempts(e.attempts), lastAttempt(e.last)] }))),
   );
@@ -206,11 +209,14 @@ async function showDetail(id) {
   const r = d.request;
   $('detail-id').textContent = r.id;
   $('action-error').hidden = true;
-  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, label('statuses', r.status)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)]].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, statusCell(r)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)], ...(r.mailFailed ? [[T[lang].mailFailed, T[lang].mailFailedAt(r.mailFailed.kind, time(r.mailFailed.at))]] : [])].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   const open = ['verified', 'in_progress', 'awaiting_manual'].includes(r.status);
+  // The requester's last email can be sent again while a link is pending and once the outcome is known.
+  const resendable = ['unverified', 'completed'].includes(r.status);
   // The law allows one extension: once used, the button stays, disabled, with when and why.
   const ext = r.extension;
   $('request-actions').replaceChildren(
+    ...(resendable ? [h('button', { type: 'button', className: r.mailFailed ? '' : 'secondary', onclick: () => act('resend', `/requests/${id}/resend`, [], () => ({})) }, T[lang].act.resend)] : []),
     ...(open
       ? [
           described(h('button', { type: 'button', disabled: Boolean(ext), onclick: () => act('extend', `/requests/${id}/extend`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.extend), ext ? 'extension-note' : undefined),

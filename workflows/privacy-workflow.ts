@@ -44,10 +44,20 @@ export interface PrivacyWorkflowProps {
 export const RETRYABLE_DISPATCH_ERRORS = ['DispatchFailed'];
 
 /**
+ * What Escalate and Notify throw when SES refuses or cannot be reached (functions/core/errors.ts).
+ * Retried, then caught: the request is already marked "mail failed" and the email stays owed, so a
+ * mail outage never fails the execution of a legally timed request.
+ */
+export const MAIL_FAILED = 'MailFailed';
+const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2, jitterStrategy: undefined };
+
+/**
  * The privacy-request state machine, built once here and nowhere else. CDK synthesizes it for AWS;
  * local/ renders the very same graph to ASL and runs it on aws-local-stepfunctions.
  *
  * Plan → Map(Dispatch ⟶ [on failure] Escalate) → (access only) Assemble → Notify → Done.
+ * A mail failure never fails an execution: Escalate falls back to EscalateWithoutMail, Notify to
+ * DoneOutcomeMailOwed, each after its retries.
  * JSONPath only, no Variables: that is what the embedded engine implements. A 6-processor erasure
  * costs 11 state transitions: Plan, Map, 6 × Dispatch, IsExport, Notify, Done.
  */
@@ -78,6 +88,23 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     retryOnServiceExceptions: false,
   });
   escalate.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
+  escalate.addRetry(mailRetry);
+  // The alert could not be mailed: the task is escalated all the same and waits, with a fresh token,
+  // without mailing; the request shows "mail failed" and the MailFailed alarm reaches the team.
+  const escalateWithoutMail = new LambdaInvoke(scope, 'EscalateWithoutMail', {
+    lambdaFunction: fns.escalate,
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: TaskInput.fromObject({
+      token: JsonPath.taskToken,
+      requestId: JsonPath.stringAt('$.requestId'),
+      taskId: JsonPath.stringAt('$.task.taskId'),
+      error: JsonPath.objectAt('$.error'),
+      mail: false,
+    }),
+    retryOnServiceExceptions: false,
+  });
+  escalateWithoutMail.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
+  escalate.addCatch(escalateWithoutMail, { errors: [MAIL_FAILED], resultPath: '$.mailError' });
 
   const dispatch = new LambdaInvoke(scope, 'Dispatch', {
     lambdaFunction: fns.dispatch,
@@ -126,7 +153,11 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     resultPath: JsonPath.DISCARD,
     retryOnServiceExceptions: false,
   });
+  // First: States.TaskFailed below matches every error name, and the first matching retrier wins.
+  notify.addRetry(mailRetry);
   notify.addRetry({ errors: [...lambdaErrors, 'States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  // The request is completed and its outcome email owed (outbox): the sweeper sends it when SES is back.
+  notify.addCatch(new Succeed(scope, 'DoneOutcomeMailOwed'), { errors: [MAIL_FAILED] });
 
   const done = new Succeed(scope, 'Done');
   const isExport = new Choice(scope, 'IsExport')

@@ -12,10 +12,10 @@ import { type AuditInput, chain } from '../core/audit.ts';
 import { ConcurrentUpdate, InvalidInput } from '../core/errors.ts';
 import type { Delivery } from '../core/outbox.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
-import type { Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
+import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
-import { key, TABLE } from './table.ts';
+import { expired, key, TABLE } from './table.ts';
 
 const strip = <T extends Record<string, unknown>>(item: T) => {
   const { pk, sk, gsi1pk, gsi1sk, ttl, ...rest } = item;
@@ -31,6 +31,7 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receiv
 export type OutboxKind = 'outboxLink' | 'outboxOutcome';
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+
 
 const lostRace = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException';
 
@@ -70,7 +71,14 @@ export class DynamoRepository implements Repository {
   constructor(
     private readonly db: DynamoDBDocumentClient = ddb,
     private readonly table: string = config.TABLE_NAME,
+    /** The clock expiry is judged by (see `expired`). */
+    private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** The item, unless it has expired: DynamoDB's TTL deletion may not have caught up yet. */
+  private live<T extends Record<string, unknown>>(item: T | undefined): T | undefined {
+    return item && !expired(item, this.now()) ? item : undefined;
+  }
 
   /**
    * Writes a new request and its personal data; false when the request record exists already.
@@ -108,12 +116,14 @@ export class DynamoRepository implements Repository {
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.request(id), ConsistentRead: true }));
-    return r.Item ? (strip(r.Item) as StoredRequest) : undefined;
+    const item = this.live(r.Item);
+    return item ? (strip(item) as StoredRequest) : undefined;
   }
 
   async getPii(id: string): Promise<Pii | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.pii(id) }));
-    return r.Item ? (strip(r.Item) as Pii) : undefined;
+    const item = this.live(r.Item);
+    return item ? (strip(item) as Pii) : undefined;
   }
 
   async setPiiExpiry(id: string, expiresAt: Date): Promise<void> {
@@ -216,7 +226,7 @@ export class DynamoRepository implements Repository {
       start = r.LastEvaluatedKey;
     } while (start && found.size < wanted.length);
     const item = (k: { sk: string }) => {
-      const i = found.get(k.sk);
+      const i = this.live(found.get(k.sk));
       return i && strip(i);
     };
     return { task: item(wanted[0]) as StoredTask | undefined, request: item(wanted[1]) as StoredRequest | undefined, pii: item(wanted[2]) as Pii | undefined };
@@ -285,6 +295,7 @@ export class DynamoRepository implements Repository {
 
   /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
   async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; expiresAt: string } | undefined> {
+    // An expired claim is returned with its expiry: intake treats it as free, and names it when it replaces it.
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.dedupe(emailHash, type), ConsistentRead: true }));
     return r.Item ? { requestId: r.Item.requestId, expiresAt: new Date(Number(r.Item.ttl ?? 0) * 1000).toISOString() } : undefined;
   }
@@ -376,6 +387,45 @@ export class DynamoRepository implements Repository {
     }
   }
 
+  /**
+   * Records on the request that an email could not be sent. Bookkeeping like the outbox's: no
+   * version change, so it never makes a requester's confirmation or the workflow lose a race.
+   */
+  async markMailFailed(requestId: string, failure: MailFailure): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.request(requestId),
+          UpdateExpression: 'SET #m = :m',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#m': 'mailFailed' },
+          ExpressionAttributeValues: { ':m': failure },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
+  }
+
+  /** Clears the "mail failed" mark once an email of that kind has gone out. */
+  async clearMailFailed(requestId: string, kind: MailFailure['kind']): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.request(requestId),
+          UpdateExpression: 'REMOVE #m',
+          ConditionExpression: '#m.#k = :k',
+          ExpressionAttributeNames: { '#m': 'mailFailed', '#k': 'kind' },
+          ExpressionAttributeValues: { ':k': kind },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
+  }
+
   /** Unverified requests with a confirmation link still to mail (they expire after 7 days, so the list stays short). */
   async listPendingLinks(): Promise<StoredRequest[]> {
     const out: StoredRequest[] = [];
@@ -391,7 +441,7 @@ export class DynamoRepository implements Repository {
           ExclusiveStartKey: start,
         }),
       );
-      out.push(...(r.Items ?? []).map((i) => strip(i) as StoredRequest));
+      out.push(...(r.Items ?? []).filter((i) => this.live(i)).map((i) => strip(i) as StoredRequest));
       start = r.LastEvaluatedKey;
     } while (start);
     return out;
@@ -423,7 +473,7 @@ export class DynamoRepository implements Repository {
           ExclusiveStartKey: start,
         }),
       );
-      out.push(...(r.Items ?? []).map((i) => ({ requestId: String(i.requestId), at: String(i.at) })));
+      out.push(...(r.Items ?? []).filter((i) => this.live(i)).map((i) => ({ requestId: String(i.requestId), at: String(i.at) })));
       start = r.LastEvaluatedKey;
     } while (start);
     return out;
@@ -460,7 +510,7 @@ export class DynamoRepository implements Repository {
 
   async getItem(k: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
-    return r.Item;
+    return this.live(r.Item);
   }
 
   async listRequests(q: { status: RequestStatus; dueBefore?: string; limit?: number; cursor?: string }): Promise<RequestPage> {
@@ -475,7 +525,8 @@ export class DynamoRepository implements Repository {
       }),
     );
     return {
-      items: (r.Items ?? []).map((i) => strip(i) as StoredRequest),
+      // An expired unverified request may still be in the index: a page can come back short, with its cursor.
+      items: (r.Items ?? []).filter((i) => this.live(i)).map((i) => strip(i) as StoredRequest),
       cursor: r.LastEvaluatedKey ? Buffer.from(JSON.stringify(r.LastEvaluatedKey)).toString('base64url') : undefined,
     };
   }
@@ -495,8 +546,9 @@ export class DynamoRepository implements Repository {
   /** The export results of a completed task, inline or as a URL for the assemble step to fetch (through the SSRF guard). */
   async getTaskResults(requestId: string, processorId: string): Promise<{ results?: unknown; resultsUrl?: string } | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` }, ConsistentRead: true }));
-    if (!r.Item) return undefined;
-    const body = JSON.parse(String(r.Item.signedBody)) as { results?: unknown; results_url?: string };
+    const item = this.live(r.Item);
+    if (!item) return undefined;
+    const body = JSON.parse(String(item.signedBody)) as { results?: unknown; results_url?: string };
     return { results: body.results, resultsUrl: body.results_url };
   }
 }

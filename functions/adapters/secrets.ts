@@ -1,5 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { SecretNotConfigured } from '../core/errors.ts';
+import { ProcessorSecret } from '../core/model.ts';
 import { secrets } from './clients/secrets.ts';
 import { config } from './config.ts';
 
@@ -27,10 +29,22 @@ export async function appKeys(): Promise<AppKeys> {
   return AppKeys.parse(JSON.parse(await getSecret(config.APP_SECRET_ID)));
 }
 
-/** A processor's signing secrets, newest first; more than one while a key is being rotated. */
+/**
+ * A processor's signing secrets, newest first; more than one while a key is being rotated. A secret
+ * not filled in yet (created empty by the deploy) is SecretNotConfigured, and is not kept: the next
+ * call reads it again, so a key the operator puts in is used without a cold start.
+ */
 export async function processorSecrets(ref: string): Promise<string[]> {
-  const v = JSON.parse(await getSecret(ref));
-  return z.object({ secrets: z.array(z.string().startsWith('whsec_')).min(1) }).parse(v).secrets;
+  let value: unknown;
+  try {
+    value = JSON.parse(await getSecret(ref));
+  } catch {
+    value = undefined;
+  }
+  const parsed = ProcessorSecret.safeParse(value);
+  if (parsed.success) return parsed.data.secrets;
+  cache.delete(ref);
+  throw new SecretNotConfigured(`processor secret ${ref} holds no whsec_ key`);
 }
 
 export const clearSecretCache = () => cache.clear();

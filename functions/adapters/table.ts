@@ -51,3 +51,10 @@ export const key = {
   customer: (hmac: string) => ({ pk: `CUSTOMER#${hmac}`, sk: 'CUSTOMER' }),
   outbox: (kind: string, requestId: string) => ({ pk: 'OUTBOX', sk: `${kind}#${requestId}` }),
 };
+
+/**
+ * DynamoDB deletes an item whose `ttl` has passed only lazily, up to about two days later, and until
+ * then every read still returns it. Whatever expires (an unverified request, personal data, a
+ * claim, a marker, export results) is therefore treated as gone from `ttl < now` on, by every read.
+ */
+export const expired = (item: Record<string, unknown> | undefined, now: Date) => typeof item?.ttl === 'number' && item.ttl < Math.floor(now.getTime() / 1000);

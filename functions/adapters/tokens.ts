@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
-import { key } from './table.ts';
+import { expired, key } from './table.ts';
 
 export type VerifyRecord = { requestId: string; expiresAt: string; attempts: number; usedAt?: string };
 
@@ -13,6 +13,8 @@ export class VerificationTokens {
   constructor(
     private readonly db: DynamoDBDocumentClient = ddb,
     private readonly table: string = config.TABLE_NAME,
+    /** The clock expiry is judged by: a record past its `ttl` is gone, whether or not DynamoDB has deleted it yet. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async put(tokenHash: string, rec: VerifyRecord): Promise<void> {
@@ -37,7 +39,7 @@ export class VerificationTokens {
 
   async get(tokenHash: string): Promise<VerifyRecord | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.verify(tokenHash), ConsistentRead: true }));
-    return r.Item ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0, ...(r.Item.usedAt ? { usedAt: r.Item.usedAt } : {}) } : undefined;
+    return r.Item && !expired(r.Item, this.now()) ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0, ...(r.Item.usedAt ? { usedAt: r.Item.usedAt } : {}) } : undefined;
   }
 
   /** Counts a failed attempt; returns the new count. */

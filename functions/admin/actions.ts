@@ -10,6 +10,7 @@ import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { longDate } from '../core/holds.ts';
+import { sendTracked } from '../shared/mail.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
 
@@ -124,7 +125,9 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
 
 /**
  * Resends the requester's last email: a fresh confirmation link while unverified (the old link
- * stops mattering once a new one exists; both expire in 24 h), or the outcome once completed.
+ * stops mattering once a new one exists; both expire in 24 h), or the outcome once completed. The
+ * resend is on the audit trail; if the mail service refuses again, the answer is a 502 and the
+ * request stays marked "mail failed". A resent outcome is no longer owed: the sweeper does not send it again.
  */
 export async function resend(id: string, actor: string, deps: AdminDeps & { tokens: VerificationTokens; baseUrl: string }) {
   const req = await load(id, deps);
@@ -137,12 +140,16 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     const statusToken = newToken();
     await deps.tokens.put(sha256(token), { requestId: id, expiresAt: new Date(now.getTime() + 86_400_000).toISOString(), attempts: 0 });
     const done = await deps.repo.transitionRequest(req, req.status, { statusTokenHash: sha256(statusToken) }, { at, actor, action: 'resend', subject: id, data: { email: 'confirmation' } });
-    await deps.mailer.send({ to: pii.email, kind: 'transactional', ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status: `${deps.baseUrl}/status.html?id=${id}&token=${statusToken}` }) });
+    await sendTracked(done, 'confirmation', { to: pii.email, kind: 'transactional', ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status: `${deps.baseUrl}/status.html?id=${id}&token=${statusToken}` }) }, now, deps);
     return done;
   }
   if (req.status === 'completed') {
     const done = await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
-    await deps.mailer.send({ to: pii.email, kind: 'transactional', ...outcomeEmail(req, await deps.repo.listTasks(id)) });
+    await sendTracked(done, 'outcome', { to: pii.email, kind: 'transactional', ...outcomeEmail(req, await deps.repo.listTasks(id)) }, now, deps);
+    if (done.outboxOutcome) {
+      await deps.repo.clearDelivery(id, 'outboxOutcome', done.outboxOutcome.seq);
+      await deps.repo.deleteOutboxMarker('outcome', id);
+    }
     return done;
   }
   throw new Conflict(`nothing to resend for a ${req.status} request`);

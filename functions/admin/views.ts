@@ -24,6 +24,8 @@ const summary = (r: StoredRequest, today: string) => ({
   daysLeft: due(r) && isOpenRequest(r.status) ? daysUntil(due(r) as string, today) : null,
   closedAt: r.closedAt ?? null,
   extended: Boolean(r.extended),
+  // Which email failed and when; the error's name only (never the address).
+  mailFailed: r.mailFailed ?? null,
 });
 
 const processorName = (id: string) => registry.processors.find((p) => p.id === id)?.name ?? id;
@@ -69,10 +71,12 @@ export async function dashboard(deps: Deps) {
   const today = deps.clock.now().toISOString().slice(0, 10);
   const counts: Record<string, number> = {};
   const open: StoredRequest[] = [];
+  const mailFailed: StoredRequest[] = [];
   for (const status of ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
     const page = await deps.repo.listRequests({ status, limit: 500 });
     counts[status] = page.items.length + (page.cursor ? 1 : 0);
     if (OPEN_REQUEST_STATUSES.includes(status)) open.push(...page.items);
+    mailFailed.push(...page.items.filter((r) => r.mailFailed));
   }
   const withDue = open.filter((r) => due(r));
   const escalated = [];
@@ -94,6 +98,7 @@ export async function dashboard(deps: Deps) {
     dueSoon: withDue.filter((r) => daysUntil(due(r) as string, today) >= 0 && daysUntil(due(r) as string, today) <= 7).map((r) => summary(r, today)),
     overdue: withDue.filter((r) => daysUntil(due(r) as string, today) < 0).map((r) => summary(r, today)),
     escalated,
+    mailFailed: mailFailed.map((r) => summary(r, today)),
     processors: [...byProcessor].map(([id, s]) => ({ id, name: processorName(id), open: s.open, failures: s.failures, timeouts: s.timeouts, medianCallbackMs: median(s.callbackMs) })),
   };
 }

@@ -2,12 +2,13 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { verifyWebhook } from '../adapters/webhook-signing.ts';
 import { canonical, sha256 } from '../core/audit.ts';
-import { Conflict, InvalidInput, NotFound, retryOnRace, Unauthorized } from '../core/errors.ts';
+import { Conflict, InvalidInput, NotFound, retryOnRace, SecretNotConfigured, Unauthorized } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { CallbackBody, parseExportResults } from '../core/webhook.ts';
 import { issuesOf } from '../shared/http.ts';
+import { logger } from '../shared/powertools.ts';
 
 export type CallbackDeps = {
   repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults'>;
@@ -35,6 +36,21 @@ async function tell(fn: () => Promise<void>) {
   }
 }
 
+/**
+ * No key for this processor yet: nothing can be verified, so the callback is refused like a forged
+ * one (401, nothing read or changed). Its task escalates from the dispatch with the reason "secret
+ * not configured"; an unauthenticated callback never changes a task.
+ */
+async function signingSecrets(ref: string, deps: CallbackDeps): Promise<string[]> {
+  try {
+    return await (deps.secrets ?? processorSecrets)(ref);
+  } catch (e) {
+    if (!(e instanceof SecretNotConfigured) && (e as Error).name !== 'SecretNotConfigured') throw e;
+    logger.warn('callback refused: the processor secret is not configured', { secretRef: ref });
+    return [];
+  }
+}
+
 const header = (headers: Record<string, string | undefined>, name: string) =>
   Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
 
@@ -47,7 +63,7 @@ const header = (headers: Record<string, string | undefined>, name: string) =>
 export async function receiveCallback(taskId: string, raw: string, headers: Record<string, string | undefined>, deps: CallbackDeps): Promise<CallbackAnswer> {
   const ids = parseTaskId(taskId);
   const processor = ids && deps.processors.find((p) => p.id === ids.processorId);
-  const secrets = processor?.secretRef ? await (deps.secrets ?? processorSecrets)(processor.secretRef) : [];
+  const secrets = processor?.secretRef ? await signingSecrets(processor.secretRef, deps) : [];
   const verified = ids && secrets.length ? verifyWebhook(raw, headers, secrets) : undefined;
   if (!ids || verified === undefined) throw new Unauthorized('signature not valid');
   const parsed = CallbackBody.safeParse(verified);

@@ -62,6 +62,29 @@ export class Unavailable extends DomainError {
   override readonly status = 503;
 }
 
+/**
+ * An email could not be handed to the mail service. The request records it ("mail failed"), the
+ * alarm fires, and the outbox or the officer's resend delivers it later: never a lost request, and
+ * never a failed execution (the workflow retries, then catches exactly this name).
+ */
+export class MailFailed extends DomainError {
+  override readonly name = 'MailFailed';
+  override readonly status = 502;
+}
+
+/**
+ * A processor's signing secret holds no key yet (it is created empty; the operator fills it after
+ * the deploy, and `npm run preflight` says so). Nothing can be signed or verified for it: its
+ * webhooks escalate with the reason "secret not configured", its callbacks get a 401.
+ */
+export class SecretNotConfigured extends DomainError {
+  override readonly name = 'SecretNotConfigured';
+  override readonly status = 409;
+}
+
+/** How an escalation names the error that caused it, where the state machine's error name is cryptic. */
+export const ESCALATION_REASONS: Record<string, string> = { SecretNotConfigured: 'secret not configured' };
+
 export class IllegalTransition extends Conflict {
   override readonly name = 'IllegalTransition';
   constructor(

@@ -81,3 +81,6 @@ export function validateSubmission(raw: unknown, lang: Language): SubmitBody {
 }
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** The header CloudFront adds with the viewer's address and source port (`198.51.100.10:46532`) when an origin request policy asks for it. */
+export const VIEWER_ADDRESS_HEADER = 'CloudFront-Viewer-Address';

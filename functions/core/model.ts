@@ -162,6 +162,9 @@ export const ProcessorEntry = z
   });
 export type ProcessorEntry = z.infer<typeof ProcessorEntry>;
 
+/** A processor's Secrets Manager value: its Standard Webhooks keys, newest first (two while rotating). */
+export const ProcessorSecret = z.object({ secrets: z.array(z.string().startsWith('whsec_')).min(1) });
+
 export const Registry = z
   .object({
     version: z.number().int().positive(),

@@ -11,6 +11,8 @@ export type StoredRequest = PrivacyRequest & {
   /** The outbox (core/outbox.ts): the confirmation link and the outcome email still to send. */
   outboxLink?: Delivery;
   outboxOutcome?: Delivery;
+  /** The last email that could not be sent, until one of its kind goes out: shown in the console, which can resend it. */
+  mailFailed?: MailFailure;
   /** The number of the last confirmation link, and when it went (or goes) out. */
   linkSeq?: number;
   linkAt?: string;
@@ -61,6 +63,9 @@ export interface Repository {
 export interface Clock {
   now(): Date;
 }
+
+/** Which email of a request failed: the confirmation link, the outcome, or the team's escalation alert or deadline reminder. */
+export type MailFailure = { kind: 'confirmation' | 'outcome' | 'escalation' | 'reminder'; at: string; error: string };
 
 export type MailKind = 'transactional' | 'marketing' | 'compliance';
 export interface Mailer {

@@ -2,14 +2,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
-import { retryOnRace } from '../core/errors.ts';
+import { ESCALATION_REASONS, retryOnRace } from '../core/errors.ts';
 import { escalationEmail } from '../core/escalation.ts';
 import { FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
+import { sendTracked } from '../shared/mail.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 
 export type EscalateDeps = {
-  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest'>;
+  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest' | 'markMailFailed' | 'clearMailFailed'>;
   workflow: Workflow;
   mailer: Mailer;
   clock: Clock;
@@ -17,7 +18,14 @@ export type EscalateDeps = {
   processorName?: (processorId: string) => string;
 };
 
-export type EscalateInput = { token: string; requestId: string; taskId: string; error: { Error?: string; Cause?: string } };
+export type EscalateInput = {
+  token: string;
+  requestId: string;
+  taskId: string;
+  error: { Error?: string; Cause?: string };
+  /** False in the state the workflow falls back to once the alert could not be mailed: it escalates and waits without mailing. */
+  mail?: boolean;
+};
 
 const TIMEOUTS = ['States.Timeout', 'States.HeartbeatTimeout'];
 
@@ -32,8 +40,9 @@ const TIMEOUTS = ['States.Timeout', 'States.HeartbeatTimeout'];
  * callback can release this state, and the Notify that may follow must find the request settled.
  */
 export async function escalate(input: EscalateInput, deps: EscalateDeps) {
-  const reason = input.error.Error ?? 'unknown';
-  const timedOut = TIMEOUTS.includes(reason);
+  const error = input.error.Error ?? 'unknown';
+  const reason = ESCALATION_REASONS[error] ?? error;
+  const timedOut = TIMEOUTS.includes(error);
   const r = await retryOnRace(async () => {
     const task = await loadTask(input.taskId, deps.repo);
     // The processor's answer arrived while the dispatch was failing: nothing to escalate.
@@ -63,9 +72,20 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     metrics.addMetric(timedOut ? 'TasksTimedOut' : 'TasksFailed', MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   }
-  // Sent again on a re-run: a duplicate alert is better than a lost one.
+  if (input.mail === false) {
+    logger.warn('task escalated; its alert could not be mailed', { taskId: task.taskId, status: task.status, error: reason });
+    return { escalated: true };
+  }
+  // Sent again on a re-run: a duplicate alert is better than a lost one. A failure is marked on the
+  // request and thrown: the workflow retries, then escalates without the email (workflows/).
   const name = deps.processorName?.(task.processorId) ?? task.processorId;
-  await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, reason, `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`) });
+  await sendTracked(
+    { id: task.requestId },
+    'escalation',
+    { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, reason, `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`) },
+    deps.clock.now(),
+    deps,
+  );
   logger.warn('task escalated', { taskId: task.taskId, status: task.status, error: reason });
   return { escalated: true };
 }

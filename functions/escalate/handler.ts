@@ -11,6 +11,7 @@ const Input = z.object({
   requestId: z.string(),
   taskId: z.string(),
   error: z.object({ Error: z.string(), Cause: z.string().optional() }).partial().default({}),
+  mail: z.boolean().optional(),
 });
 const deps = {
   repo,

@@ -4,7 +4,7 @@ import { config } from '../adapters/config.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { pickLanguage, validateSubmission } from '../core/intake.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { type HttpEvent, type HttpResult, httpErrors, json, parseBody } from '../shared/http.ts';
+import { clientAddress, type HttpEvent, type HttpResult, httpErrors, json, parseBody } from '../shared/http.ts';
 import { z } from 'zod';
 import { submitRequest } from './submit.ts';
 
@@ -25,5 +25,5 @@ export const handler = middy<HttpEvent, HttpResult>()
   .handler(async (event) => {
     const raw = parseBody(z.unknown(), event);
     const body = validateSubmission(raw, pickLanguage(raw, event.headers?.['accept-language']));
-    return json(202, await submitRequest(body, event.requestContext.http.sourceIp, deps));
+    return json(202, await submitRequest(body, clientAddress(event), deps));
   });

@@ -9,6 +9,7 @@ import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, emailHash, hmac, sha256 } from '../shared/crypto.ts';
 import { deliverLink, type LinkResult } from '../shared/outbox.ts';
+import { logger } from '../shared/powertools.ts';
 
 export const UNVERIFIED_TTL_DAYS = 7;
 const DAY = 86_400_000;
@@ -41,12 +42,26 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
   const answer = (r: LinkResult): Accepted =>
     r.sent || !r.waitUntil ? ACCEPTED[lang] : waitAnswer(lang, secondsUntil(r.waitUntil, now), r.deferred ? 'deferred' : 'recent');
 
+  /**
+   * The request is written and its link recorded as owed: from here on nothing is answered with an
+   * error. A link that could not go out stays owed, and the sweeper (or the person's next try once
+   * this invocation's lease is over) delivers it; a 5xx would only make the person try again.
+   */
+  async function deliver(req: StoredRequest): Promise<Accepted> {
+    try {
+      return answer(await deliverLink(req, me, now, linkDeps));
+    } catch (e) {
+      logger.error('confirmation link left owed for the sweeper', { requestId: req.id, error: (e as Error).name });
+      return ACCEPTED[lang];
+    }
+  }
+
   /** A submission for an open request: it joins it, and mails a link only when one is owed or due. */
   async function repeat(req: StoredRequest): Promise<Accepted> {
     // Confirmed already: nothing to mail, and nothing to tell anyone who is not the requester.
     if (req.status !== 'unverified') return ACCEPTED[lang];
     // A link is owed: delivered here only if whoever owes it has run out of time.
-    if (req.outboxLink) return answer(await deliverLink(req, me, now, linkDeps));
+    if (req.outboxLink) return deliver(req);
     const next = nextLink(req.linkAt ?? req.receivedAt, now);
     if (!next.ok) return waitAnswer(lang, next.waitSeconds, 'recent');
     const seq = (req.linkSeq ?? 0) + 1;
@@ -63,7 +78,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       if (e instanceof ConcurrentUpdate) return waitAnswer(lang, LINK_EVERY_MINUTES * 60, 'recent');
       throw e;
     }
-    return answer(await deliverLink(owed, me, now, linkDeps));
+    return deliver(owed);
   }
 
   /** Writes the claimed request with its first link owed. Two writers may race here; the request record's conditional put picks one. */
@@ -85,7 +100,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       outboxLink: lease(1, me, now),
     };
     if (await deps.repo.createRequest(req, { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber }, expires)) {
-      return answer(await deliverLink(req, me, now, linkDeps));
+      return deliver(req);
     }
     const existing = await deps.repo.getRequest(id);
     if (!existing) throw new ConcurrentUpdate(`request ${id} changed concurrently; try again`);

@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ZodType, z } from 'zod';
 import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
+import { VIEWER_ADDRESS_HEADER } from '../core/intake.ts';
 import { logger } from './powertools.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -36,6 +37,18 @@ export const html = (statusCode: number, body: string, headers: Record<string, s
   },
   body,
 });
+
+/**
+ * The client's address as CloudFront saw it. API Gateway's sourceIp is CloudFront's edge, shared by
+ * every viewer behind it; the viewer's own address comes in CloudFront-Viewer-Address (ip:port, the
+ * port after the last colon, IPv6 included). Without it, the request did not come through CloudFront.
+ */
+export function clientAddress(event: HttpEvent): string {
+  const name = VIEWER_ADDRESS_HEADER.toLowerCase();
+  const v = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+  const i = v ? v.lastIndexOf(':') : -1;
+  return v && i > 0 ? v.slice(0, i) : event.requestContext.http.sourceIp;
+}
 
 /** `maxBytes` is raised only where a route needs it (processor callbacks carrying export results). */
 export function rawBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): string {

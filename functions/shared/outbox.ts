@@ -6,6 +6,7 @@ import { deliveryRight, lease, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../c
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, sha256 } from './crypto.ts';
+import { sendTracked } from './mail.ts';
 import { logger } from './powertools.ts';
 
 /**
@@ -68,7 +69,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     const statusToken = await derivedToken('status', req.id);
     // An officer's resend may have replaced the status token; the page then asks for the newer one.
     const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}`;
-    await deps.mailer.send({ to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }), kind: 'transactional' });
+    await sendTracked(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }), kind: 'transactional' }, now, deps);
   }
   await deps.repo.clearDelivery(req.id, 'outboxLink', seq, { linkAt: now.toISOString() });
   return { sent: true };
@@ -98,7 +99,7 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   if (pii) {
     const exportKey = (req as { exportKey?: string }).exportKey;
     const download = req.type === 'access' && exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', req.id)}` : undefined;
-    await deps.mailer.send({ to: pii.email, ...outcomeMessage(req, tasks, download), kind: 'transactional' });
+    await sendTracked(req, 'outcome', { to: pii.email, ...outcomeMessage(req, tasks, download), kind: 'transactional' }, now, deps);
   }
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
   await deps.repo.deleteOutboxMarker('outcome', req.id);

@@ -4,8 +4,9 @@ import { registry } from '../adapters/registry.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { daysUntil } from '../core/deadline.ts';
-import { ConcurrentUpdate } from '../core/errors.ts';
+import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
+import { sendTracked } from '../shared/mail.ts';
 import { sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
 import { metrics } from '../shared/powertools.ts';
 
@@ -33,6 +34,15 @@ export async function sweep(now: Date, deps: SweepDeps) {
       });
     }
   }
+  /**
+   * The team's reminders and alerts: one that cannot be mailed is marked on its request ("mail
+   * failed", in the console), counted for the MailFailed alarm, and the sweep goes on to the others.
+   */
+  async function alert(req: StoredRequest, msg: { subject: string; text: string }) {
+    await sendTracked(req, 'reminder', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps).catch((e) => {
+      if (!(e instanceof MailFailed)) throw e;
+    });
+  }
   async function sweepOne(start: StoredRequest) {
     let req = start;
     const d = due(req);
@@ -45,7 +55,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
         if ((left <= n || left < 0) && !flags.has(flag)) {
           flags.add(flag);
           req = await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: flag, subject: req.id, data: { dueDate: d, daysLeft: left } });
-          await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: left < 0 ? `OVERDUE: request ${req.id} was due ${d}` : `Due in ${left} days: request ${req.id}`, text: `Request ${req.id} (${req.type}) is due ${d}.\n${config.PUBLIC_BASE_URL}/console.html#/requests/${req.id}` });
+          await alert(req, { subject: left < 0 ? `OVERDUE: request ${req.id} was due ${d}` : `Due in ${left} days: request ${req.id}`, text: `Request ${req.id} (${req.type}) is due ${d}.\n${config.PUBLIC_BASE_URL}/console.html#/requests/${req.id}` });
           report.reminders.push(`${req.id}:${flag}`);
           break;
         }
@@ -72,7 +82,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
       if (!flags.has('execution-lost')) {
         flags.add('execution-lost');
         await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: 'execution-lost', subject: req.id, data: { execution: ex?.status ?? 'missing' } });
-        await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', subject: `Request ${req.id}: its workflow ${ex ? String(ex.status).toLowerCase() : 'is missing'}`, text: `Request ${req.id} is ${req.status} but its execution is ${ex?.status ?? 'missing'}. Check it in the console.` });
+        await alert(req, { subject: `Request ${req.id}: its workflow ${ex ? String(ex.status).toLowerCase() : 'is missing'}`, text: `Request ${req.id} is ${req.status} but its execution is ${ex?.status ?? 'missing'}. Check it in the console.` });
       }
     }
   }

@@ -17,6 +17,7 @@ export const ALARMS = {
   TasksTimedOut: { metric: 'Lethe TasksTimedOut', threshold: 1, why: 'a processor did not answer in time; the task waits for a human' },
   TasksFailed: { metric: 'Lethe TasksFailed', threshold: 1, why: 'a processor could not be reached or reported a failure; the task waits for a human' },
   ProcessorEndpointGone: { metric: 'Lethe ProcessorEndpointGone', threshold: 1, why: 'a processor endpoint answered 410 and was disabled' },
+  MailFailed: { metric: 'Lethe MailFailed', threshold: 1, why: 'an email could not be sent; the request shows "mail failed" in the console, which can resend it' },
   OverdueRequests: { metric: 'Lethe OverdueRequests', threshold: 1, why: 'a request is past its legal deadline' },
   Api5xx: { metric: 'AWS/ApiGateway 5xx', threshold: 1, why: 'the API answered with a server error' },
   Throttles: { metric: 'AWS/Lambda Throttles (account)', threshold: 1, why: 'a function was throttled' },
@@ -49,6 +50,7 @@ export class Monitoring extends Construct {
       TasksTimedOut: custom('TasksTimedOut'),
       TasksFailed: custom('TasksFailed'),
       ProcessorEndpointGone: custom('ProcessorEndpointGone'),
+      MailFailed: custom('MailFailed'),
       OverdueRequests: custom('OverdueRequests', 'Maximum'),
       Api5xx: props.api.metricServerError({ period: Duration.minutes(5) }),
       // Account-wide Lambda figures: an alarm's math may hold at most ten metrics, and Lethe has more functions.

@@ -40,6 +40,12 @@ export async function startSecrets(file: string, initial: () => Record<string, u
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     get: (id: string) => secrets[id],
+    /** Changes a secret's value, as an operator's PutSecretValue would (tests: an empty processor secret). */
+    set(id: string, value: unknown) {
+      secrets[id] = value;
+      writeFileSync(`${file}.tmp`, JSON.stringify(secrets), { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

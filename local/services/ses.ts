@@ -1,3 +1,4 @@
+import { createServer, request as forward } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesModule from 'aws-ses-v2-local';
 
@@ -7,18 +8,89 @@ const sesServer = ((sesModule as unknown as { default?: typeof sesModule }).defa
   port: number;
 }) => Promise<import('node:http').Server>;
 
-/** aws-ses-v2-local: the SES v2 API plus a mailbox page (/) and its JSON store (/store). */
+/** What the account and its identities look like to GetAccount and GetEmailIdentity. */
+export type SesAccountState = {
+  /** Out of the sandbox (SES "production access"). */
+  productionAccess: boolean;
+  /** Identities verified for sending; any other is NotFound. `*`: every identity asked about. */
+  verified: string[];
+};
+
+/**
+ * aws-ses-v2-local (the SES v2 API plus a mailbox page, /, and its JSON store, /store), behind a
+ * small front that adds the two read calls `npm run preflight` makes (GetAccount and
+ * GetEmailIdentity, which the package does not answer from its own state) and lets tests make
+ * SendEmail fail as SES does when it refuses a message.
+ */
 export async function startSes(port = 0) {
-  const server = await sesServer({ host: '127.0.0.1', port });
-  if (!server.listening) await new Promise((r) => server.once('listening', r));
+  const inner = await sesServer({ host: '127.0.0.1', port: 0 });
+  if (!inner.listening) await new Promise((r) => inner.once('listening', r));
+  const innerPort = (inner.address() as AddressInfo).port;
+  const state: SesAccountState = { productionAccess: true, verified: ['*'] };
+  let refuse: ((to: string[]) => boolean) | undefined;
+
+  const reply = (res: import('node:http').ServerResponse, status: number, body: unknown, errorType?: string) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
+    res.end(JSON.stringify(body));
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const path = new URL(req.url ?? '/', 'http://ses.local').pathname;
+      if (req.method === 'POST' && path === '/v2/email/outbound-emails' && refuse) {
+        const to = ((JSON.parse(body.toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? []) as string[];
+        if (refuse(to)) return reply(res, 400, { message: 'Email address is not verified.' }, 'MessageRejected');
+      }
+      if (req.method === 'GET' && path === '/v2/email/account') {
+        return reply(res, 200, {
+          DedicatedIpAutoWarmupEnabled: false,
+          EnforcementStatus: 'HEALTHY',
+          ProductionAccessEnabled: state.productionAccess,
+          SendingEnabled: true,
+          SendQuota: { Max24HourSend: state.productionAccess ? 50_000 : 200, MaxSendRate: state.productionAccess ? 14 : 1, SentLast24Hours: 0 },
+        });
+      }
+      const identity = /^\/v2\/email\/identities\/([^/]+)$/.exec(path);
+      if (req.method === 'GET' && identity) {
+        const name = decodeURIComponent(identity[1]);
+        if (!state.verified.includes('*') && !state.verified.includes(name)) return reply(res, 404, { message: `Email identity ${name} does not exist.` }, 'NotFoundException');
+        return reply(res, 200, {
+          IdentityType: name.includes('@') ? 'EMAIL_ADDRESS' : 'DOMAIN',
+          VerifiedForSendingStatus: true,
+          VerificationStatus: 'SUCCESS',
+          DkimAttributes: { SigningEnabled: true, Status: 'SUCCESS', SigningAttributesOrigin: 'AWS_SES' },
+        });
+      }
+      const out = forward({ host: '127.0.0.1', port: innerPort, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      out.on('error', () => reply(res, 502, { message: 'local SES unavailable' }));
+      out.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const closeServer = (s: import('node:http').Server) =>
+    new Promise<void>((res) => {
+      s.closeAllConnections?.();
+      s.close(() => res());
+    });
   return {
     endpoint,
     mailbox: `${endpoint}/`,
-    close: () =>
-      new Promise<void>((res) => {
-        server.closeAllConnections?.();
-        server.close(() => res());
-      }),
+    /** Makes SendEmail refuse messages to matching recipients (MessageRejected), or stops refusing (undefined). */
+    refuse(match: ((to: string[]) => boolean) | undefined) {
+      refuse = match;
+    },
+    /** The account as GetAccount and GetEmailIdentity describe it. */
+    account: state,
+    close: async () => {
+      await closeServer(server);
+      await closeServer(inner);
+    },
   };
 }

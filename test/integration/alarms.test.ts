@@ -24,11 +24,12 @@ let rt: Booted;
 beforeAll(async () => {
   rt = await boot({
     registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'metricsly' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }),
-    retryIntervalOverrides: { Dispatch: 10 },
+    retryIntervalOverrides: { Dispatch: 10, Escalate: 10 },
   });
   rt.processors.setBehaviour('metricsly', { never: true }); // times out
   rt.processors.setBehaviour('parcelway', { fail: Number.POSITIVE_INFINITY }); // fails after retries
   rt.processors.setBehaviour('socialapp', { gone: true }); // 410: endpoint disabled
+  rt.ses.refuse((to) => to.includes('compliance@offtek.example')); // the escalation alerts bounce: MailFailed
   expect((await rt.submit({ type: 'erasure', email: 'alice@example.com', language: 'en' })).status).toBe(202);
   const links = await until(() => rt.links('alice@example.com').catch(() => undefined), 10_000, 'confirmation email');
   expect((await rt.confirm(links.token)).status).toBe(200);
@@ -44,7 +45,7 @@ describe('alarms on custom metrics', () => {
   it('each watch a namespace, metric name and dimension set that the functions really emit', () => {
     const records = emitted(join(rt.dataDir, 'logs'));
     const alarms = Object.entries(rt.assembly.template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties?.Namespace === 'Lethe');
-    expect(alarms.map(([, r]) => r.Properties?.MetricName).sort()).toEqual(['OverdueRequests', 'ProcessorEndpointGone', 'TasksFailed', 'TasksTimedOut']);
+    expect(alarms.map(([, r]) => r.Properties?.MetricName).sort()).toEqual(['MailFailed', 'OverdueRequests', 'ProcessorEndpointGone', 'TasksFailed', 'TasksTimedOut']);
     for (const [id, a] of alarms) {
       const dims = Object.fromEntries(((a.Properties?.Dimensions ?? []) as { Name: string; Value: string }[]).map((d) => [d.Name, d.Value]));
       const match = records.find((e) => e.namespace === a.Properties?.Namespace && e.metrics.includes(a.Properties?.MetricName) && JSON.stringify(Object.entries(e.dimensions).sort()) === JSON.stringify(Object.entries(dims).sort()));

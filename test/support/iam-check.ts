@@ -168,7 +168,10 @@ function sesv2(r: CallRecord, ctx: MappingContext): IamRequest[] {
   if (!domain) return unmapped(r, 'SendEmail without a From address');
   const ses = (rest: string) => `arn:${ctx.partition}:ses:${ctx.region}:${ctx.account}:${rest}`;
   const identity = typeof body.FromEmailAddressIdentityArn === 'string' ? body.FromEmailAddressIdentityArn : ses(`identity/${domain}`);
-  const requests = [{ action: 'ses:SendEmail', resource: identity }];
+  // As in the SES sandbox, where every account starts: each recipient is an identity SendEmail is authorized against too.
+  const destination = (body.Destination ?? {}) as Record<string, string[] | undefined>;
+  const recipients = [...(destination.ToAddresses ?? []), ...(destination.CcAddresses ?? []), ...(destination.BccAddresses ?? [])];
+  const requests = [{ action: 'ses:SendEmail', resource: identity }, ...recipients.map((to) => ({ action: 'ses:SendEmail', resource: ses(`identity/${to}`) }))];
   if (typeof body.ConfigurationSetName === 'string') requests.push({ action: 'ses:SendEmail', resource: ses(`configuration-set/${body.ConfigurationSetName}`) });
   return requests;
 }

@@ -25,7 +25,8 @@ beforeAll(async () => {
     marshallOptions: { removeUndefinedValues: true },
   });
   repoDb = db;
-  repo = new DynamoRepository(db, 'lethe-test');
+  // Expiry is judged on this file's clock: its items expire in December 2026.
+  repo = new DynamoRepository(db, 'lethe-test', () => new Date(at));
 });
 afterAll(async () => {
   await dynamo?.close();
@@ -150,6 +151,7 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     const counting = new DynamoRepository(
       { send: (c: { constructor: { name: string } }) => (sent.push(c.constructor.name), (repoDb as { send: (c: unknown) => unknown }).send(c)) } as never,
       'lethe-test',
+      () => new Date(at),
     );
     const got = await counting.getTaskWithRequest(req.id, 'mailwave');
     expect(got.task).toMatchObject({ taskId: `${req.id}.mailwave`, status: 'pending' });

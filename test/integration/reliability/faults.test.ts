@@ -119,12 +119,13 @@ async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour: 5 }) {
   const faulty = {
     send: (cmd: { constructor: { name: string }; input: unknown }) => faults.call(`dynamodb:${cmd.constructor.name.replace(/Command$/, '')}`, JSON.stringify(cmd.input), () => db.send(cmd as never)),
   } as unknown as DynamoDBDocumentClient;
-  const repo = new DynamoRepository(faulty, table);
-  const tokens = new VerificationTokens(faulty, table);
-  const mail = new Mailbox(faults);
-  const machine = new Machine(faults);
   let now = at(0);
   const clock = { now: () => now };
+  // Expiry is judged on the scenario's clock, not the wall clock.
+  const repo = new DynamoRepository(faulty, table, clock.now);
+  const tokens = new VerificationTokens(faulty, table, clock.now);
+  const mail = new Mailbox(faults);
+  const machine = new Machine(faults);
   const w = {
     table,
     faults,

@@ -2,7 +2,7 @@ import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LetheStack, STATE_MACHINE_NAME } from '../../../infra/lethe-stack.ts';
+import { LetheStack, MAIL_SENDERS, STATE_MACHINE_NAME } from '../../../infra/lethe-stack.ts';
 import type { FunctionName } from '../../../infra/routes.ts';
 import { type CfnTemplate, localResolver } from '../../support/cfn-resolve.ts';
 import { type CallRecord, type CheckContext, checkCalls, policiesOf, toIamRequests } from '../../support/iam-check.ts';
@@ -98,9 +98,10 @@ describe('turning recorded calls into IAM requests', () => {
     expect(map(s3('status', 'GET', `/${exportsBucket}?list-type=2&prefix=exports%2F`))).toEqual([{ action: 's3:ListBucket', resource: `arn:aws:s3:::${exportsBucket}` }]);
   });
 
-  it('checks an email against the From domain identity and, when named, the configuration set', () => {
+  it('checks an email against the From domain identity, each recipient identity (as the SES sandbox does) and, when named, the configuration set', () => {
     expect(map(mail('notify', { FromEmailAddress: 'Lethe <privacy@offtek.example>', ConfigurationSetName: 'lethe' }))).toEqual([
       { action: 'ses:SendEmail', resource: 'arn:aws:ses:eu-west-2:000000000000:identity/offtek.example' },
+      { action: 'ses:SendEmail', resource: 'arn:aws:ses:eu-west-2:000000000000:identity/jo@example.com' },
       { action: 'ses:SendEmail', resource: 'arn:aws:ses:eu-west-2:000000000000:configuration-set/lethe' },
     ]);
   });
@@ -147,7 +148,8 @@ describe('the roles in the synthesized template', () => {
     ];
     const result = await checkCalls(template, records, ctx);
     expect(result.denied).toEqual([]);
-    expect(result.checked).toBe(records.length + 1); // the configuration-set send is two requests
+    // Each email is also checked against its recipient's identity (3), the configuration-set send against the set too (1).
+    expect(result.checked).toBe(records.length + 3 + 1);
   });
 
   it('deny calls a role was not given', async () => {
@@ -159,7 +161,8 @@ describe('the roles in the synthesized template', () => {
         secret('plan', 'lethe/processors/paynow'),
         sfn('notify', 'SendTaskSuccess', taskToken),
         sfn('sweeper', 'StopExecution', { executionArn: EXECUTION }),
-        mail('notify', { FromEmailAddress: 'privacy@elsewhere.example' }),
+        // An identity of another account: the grant covers this account's identities only.
+        mail('notify', { FromEmailAddressIdentityArn: 'arn:aws:ses:eu-west-2:999999999999:identity/elsewhere.example' }),
         // Notify mails a link to the export page; it never reads the package itself.
         s3('notify', 'GET', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=GetObject`),
       ],
@@ -194,6 +197,13 @@ describe('the roles in the synthesized template', () => {
       ['secretsmanager:Frobnicate', 'iam-simulate refused the request: invalid.action'],
       ['secretsmanager:GetSecretValue', 'no AWS::SecretsManager::Secret named lethe/processors/nobody in the template'],
     ]);
+  });
+
+  it('allow every mail-sending function to mail an address that is not the sender domain, as the SES sandbox requires', async () => {
+    const calls = MAIL_SENDERS.map((fn) => mail(fn, { Destination: { ToAddresses: ['new.customer@example.net'] }, ConfigurationSetName: 'lethe' }));
+    const result = await checkCalls(template, calls, ctx);
+    expect(result.checked).toBe(MAIL_SENDERS.length * 3);
+    expect(result.denied).toEqual([]);
   });
 
   it('deny a call once the grant it relied on is removed from the template', async () => {

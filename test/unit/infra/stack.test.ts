@@ -33,6 +33,53 @@ describe('the CDK stack', () => {
     expect(dispatch?.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Escalate' })]);
   });
 
+  it('retries a mail failure in Escalate and Notify, then catches it instead of failing the execution', () => {
+    type S = { Type: string; Next?: string; End?: boolean; Parameters?: { Payload?: Record<string, unknown> }; Retry?: { ErrorEquals: string[]; MaxAttempts: number }[]; Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[] };
+    const def = definition() as unknown as { States: Record<string, S & { ItemProcessor?: { States: Record<string, S> } }> };
+    const inMap = def.States.ForEachTask.ItemProcessor?.States ?? {};
+    const escalate = inMap.Escalate;
+    expect(escalate.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['MailFailed'], MaxAttempts: 3 })]));
+    expect(escalate.Catch).toEqual([{ ErrorEquals: ['MailFailed'], Next: 'EscalateWithoutMail', ResultPath: '$.mailError' }]);
+    // The fallback still escalates and waits for the officer, without mailing.
+    expect(JSON.stringify(inMap.EscalateWithoutMail)).toContain('lambda:invoke.waitForTaskToken');
+    expect(inMap.EscalateWithoutMail.Parameters?.Payload).toMatchObject({ mail: false });
+    expect(inMap.EscalateWithoutMail.Catch).toBeUndefined();
+
+    const notify = def.States.Notify;
+    // The mail retrier comes first: the one with States.TaskFailed would otherwise take MailFailed too.
+    expect(notify.Retry?.[0]).toMatchObject({ ErrorEquals: ['MailFailed'], MaxAttempts: 3 });
+    expect(notify.Catch).toEqual([{ ErrorEquals: ['MailFailed'], Next: 'DoneOutcomeMailOwed' }]);
+    expect(def.States.DoneOutcomeMailOwed.Type).toBe('Succeed');
+  });
+
+  it('outputs the three DKIM records of the mail domain', () => {
+    const [identityId] = Object.keys(template.findResources('AWS::SES::EmailIdentity'));
+    const outputs = template.findOutputs('*');
+    for (const n of [1, 2, 3]) {
+      expect(outputs[`DkimRecord${n}`].Value).toEqual({
+        'Fn::Join': [' CNAME ', [{ 'Fn::GetAtt': [identityId, `DkimDNSTokenName${n}`] }, { 'Fn::GetAtt': [identityId, `DkimDNSTokenValue${n}`] }]],
+      });
+    }
+  });
+
+  it('alarms on MailFailed, with the service dimension the functions emit', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Lethe', MetricName: 'MailFailed', Dimensions: [{ Name: 'service', Value: 'lethe' }], Threshold: 1 });
+  });
+
+  it("forwards the viewer's address (CloudFront-Viewer-Address) to the intake, and never the Host header", () => {
+    const [cdn] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    const behaviours = cdn.Properties.DistributionConfig.CacheBehaviors as { PathPattern: string; OriginRequestPolicyId: unknown }[];
+    const requests = behaviours.find((b) => b.PathPattern === '/requests*');
+    const policyId = (requests?.OriginRequestPolicyId as { Ref: string } | undefined)?.Ref ?? "";
+    expect(template.toJSON().Resources[policyId].Properties.OriginRequestPolicyConfig).toMatchObject({
+      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['content-type', 'accept-language', 'CloudFront-Viewer-Address'] },
+      QueryStringsConfig: { QueryStringBehavior: 'all' },
+      CookiesConfig: { CookieBehavior: 'none' },
+    });
+    // The other API paths keep all viewer headers but Host (API Gateway refuses CloudFront's Host).
+    for (const b of behaviours.filter((x) => x.PathPattern !== '/requests*')) expect(b.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+  });
+
   it('keeps the table with point-in-time recovery, a customer-managed key, TTL and deletion protection', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       Replicas: Match.arrayWith([Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })]),

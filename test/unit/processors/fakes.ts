@@ -1,7 +1,7 @@
 import { type AuditInput, chain } from '../../../functions/core/audit.ts';
 import { ConcurrentUpdate } from '../../../functions/core/errors.ts';
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
-import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
+import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 
 /**
  * An in-memory repository with the same optimistic-locking contract as DynamoRepository: every
@@ -29,6 +29,14 @@ export class FakeRepo {
 
   async getRequest(id: string) {
     return structuredClone(this.requests.get(id));
+  }
+  async markMailFailed(id: string, failure: MailFailure) {
+    const cur = this.requests.get(id);
+    if (cur) this.requests.set(id, { ...cur, mailFailed: failure });
+  }
+  async clearMailFailed(id: string, kind: MailFailure['kind']) {
+    const cur = this.requests.get(id);
+    if (cur?.mailFailed?.kind === kind) this.requests.set(id, { ...cur, mailFailed: undefined });
   }
   async getPii(id: string) {
     return structuredClone(this.pii.get(id));
