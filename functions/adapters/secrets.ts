@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { secrets } from './clients/secrets.ts';
 import { config } from './config.ts';
 
@@ -19,7 +19,7 @@ export function getSecret(id: string, client: SecretsManagerClient = secrets): P
   return p;
 }
 
-const AppKeys = z.object({ hmacKey: z.string().min(32) });
+const AppKeys = z.object({ hmacKey: z.string().check(z.minLength(32)) });
 export type AppKeys = z.infer<typeof AppKeys>;
 
 /** The app's own key: HMAC of email addresses (dedupe, suppression, customer lookup). */
@@ -30,7 +30,7 @@ export async function appKeys(): Promise<AppKeys> {
 /** A processor's signing secrets, newest first; more than one while a key is being rotated. */
 export async function processorSecrets(ref: string): Promise<string[]> {
   const v = JSON.parse(await getSecret(ref));
-  return z.object({ secrets: z.array(z.string().startsWith('whsec_')).min(1) }).parse(v).secrets;
+  return z.object({ secrets: z.array(z.string().check(z.startsWith('whsec_'))).check(z.minLength(1)) }).parse(v).secrets;
 }
 
 export const clearSecretCache = () => cache.clear();

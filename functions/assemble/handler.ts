@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import { ZipFile } from 'yazl';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { S3Blobs } from '../adapters/blobs.ts';
 import { registry } from '../adapters/registry.ts';
 // A results_url is fetched like a webhook is sent: SSRF-guarded at connect time, bounded, no redirects.

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { IsoDate, LegalHold, type ProcessorEntry } from './model.ts';
 import type { Pii, StoredRequest, StoredTask } from './ports.ts';
+import * as z from './zod.ts';
 
 /** The outbound webhook body (DESIGN §5): OpenDSR names, plus the task and its legal holds. */
 export const WebhookBody = z.object({
@@ -13,8 +13,8 @@ export const WebhookBody = z.object({
   expected_completion_time: z.string(),
   status_callback_url: z.url(),
   legal_holds: z.array(LegalHold),
-  rectification: z.object({ field: z.string(), correction: z.string() }).optional(),
-  objections: z.array(z.string()).optional(),
+  rectification: z.optional(z.object({ field: z.string(), correction: z.string() })),
+  objections: z.optional(z.array(z.string())),
 });
 export type WebhookBody = z.infer<typeof WebhookBody>;
 
@@ -42,25 +42,22 @@ export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, proc
 }
 
 /** The processor's signed callback. */
+const receipt = z.optional(z.string().check(z.maxLength(2000)));
 export const CallbackBody = z.discriminatedUnion('request_status', [
-  z.object({ request_status: z.literal('in_progress'), receipt: z.string().max(2000).optional() }).strict(),
-  z
-    .object({
-      request_status: z.literal('completed'),
-      results: z.unknown().optional(),
-      results_url: z.url().optional(),
-      receipt: z.string().max(2000).optional(),
-    })
-    .strict(),
-  z.object({ request_status: z.literal('not_found'), receipt: z.string().max(2000).optional() }).strict(),
-  z.object({ request_status: z.literal('failed'), reason: z.string().min(1).max(1000), receipt: z.string().max(2000).optional() }).strict(),
-  z
-    .object({
-      request_status: z.literal('retained'),
-      legal_basis: LegalHold.shape.basis,
-      retained_until: IsoDate.nullable(),
-      receipt: z.string().max(2000).optional(),
-    })
-    .strict(),
+  z.strictObject({ request_status: z.literal('in_progress'), receipt }),
+  z.strictObject({
+    request_status: z.literal('completed'),
+    results: z.optional(z.unknown()),
+    results_url: z.optional(z.url()),
+    receipt,
+  }),
+  z.strictObject({ request_status: z.literal('not_found'), receipt }),
+  z.strictObject({ request_status: z.literal('failed'), reason: z.string().check(z.minLength(1), z.maxLength(1000)), receipt }),
+  z.strictObject({
+    request_status: z.literal('retained'),
+    legal_basis: LegalHold.shape.basis,
+    retained_until: z.nullable(IsoDate),
+    receipt,
+  }),
 ]);
 export type CallbackBody = z.infer<typeof CallbackBody>;

@@ -1,15 +1,15 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { escalate } from './escalate.ts';
 
 const Input = z.object({
-  token: z.string().min(1),
+  token: z.string().check(z.minLength(1)),
   requestId: z.string(),
   taskId: z.string(),
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).partial().default({}),
+  error: z._default(z.partial(z.object({ Error: z.string(), Cause: z.string() })), {}),
 });
 const deps = { repo, workflow: new StepFunctionsWorkflow(), mailer: new SesMailer(), clock: systemClock };
 

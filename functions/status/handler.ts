@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { NotFound } from '../core/errors.ts';
 import { Ulid } from '../core/model.ts';
 import { requesterView } from '../core/requester-status.ts';
@@ -8,7 +8,7 @@ import { repo } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
 import { download, exportPage } from './download.ts';
 
-const Params = z.object({ id: Ulid, token: z.string().min(20).max(100) });
+const Params = z.object({ id: Ulid, token: z.string().check(z.minLength(20), z.maxLength(100)) });
 
 /**
  * GET /requests/{id}/status: the requester's view, behind the status token from their email.
@@ -29,7 +29,7 @@ export const handler = middy<HttpEvent, HttpResult>()
     if (event.routeKey?.includes('/exports/')) {
       const { id } = parse(z.object({ id: Ulid }), event.pathParameters ?? {}, 'path');
       if (event.requestContext.http.method === 'GET') return exportPage(id, event.queryStringParameters?.token ?? '');
-      return download(id, parseBody(z.object({ token: z.string().max(100) }), event).token);
+      return download(id, parseBody(z.object({ token: z.string().check(z.maxLength(100)) }), event).token);
     }
     return status(event);
   });

@@ -1,6 +1,6 @@
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, html, httpErrors, parse, parseBody } from '../shared/http.ts';
@@ -10,7 +10,7 @@ import { confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } fr
 const workflow = new StepFunctionsWorkflow();
 
 const deps = { repo, tokens: new VerificationTokens(), customers: defaultCustomers(), workflow, clock: systemClock };
-const Token = z.string().regex(/^[\w-]{43}$/);
+const Token = z.string().check(z.regex(/^[\w-]{43}$/));
 
 function render(o: Outcome, token: string): HttpResult {
   switch (o.kind) {
@@ -30,9 +30,9 @@ export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
   .handler(async (event) => {
     if (event.requestContext.http.method === 'GET') {
-      const token = parse(Token.catch(''), event.queryStringParameters?.token);
+      const token = parse(z.catch(Token, ''), event.queryStringParameters?.token);
       return render(token ? await preview(token, deps) : { kind: 'invalid', lang: 'fr' }, token);
     }
-    const body = parseBody(z.object({ token: Token, password: z.string().max(200).optional() }), event);
+    const body = parseBody(z.object({ token: Token, password: z.optional(z.string().check(z.maxLength(200))) }), event);
     return render(await confirm(body.token, body.password, deps), body.token);
   });
