@@ -30,10 +30,11 @@ export async function startDynamo(dir: string, port = 0) {
     },
     /**
      * Request units as on-demand DynamoDB would bill them (see dynamo-worker.mjs): writes of table
-     * items and of index entries, failed conditional writes, and reads by queries, gets and scans.
+     * items and of index entries, failed conditional writes, and reads by queries, gets and scans;
+     * and writeItems, every item write requested (each of a batch's items, failed conditions included).
      */
-    async units(): Promise<{ write: number; indexWrite: number; failedConditional: number; read: number; scanRead: number }> {
-      const r = next<{ write: number; indexWrite: number; failedConditional: number; read: number; scanRead: number }>('units');
+    async units(): Promise<{ write: number; indexWrite: number; failedConditional: number; read: number; scanRead: number; writeItems: number }> {
+      const r = next<{ write: number; indexWrite: number; failedConditional: number; read: number; scanRead: number; writeItems: number }>('units');
       worker.postMessage('units');
       return r;
     },
