@@ -5,7 +5,8 @@ import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { retryOnRace } from '../core/errors.ts';
 import { FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { metrics } from '../shared/metrics.ts';
+import { logger } from '../shared/powertools.ts';
 
 export type EscalateDeps = {
   repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest'>;

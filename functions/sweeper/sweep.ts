@@ -7,7 +7,7 @@ import { daysUntil } from '../core/deadline.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
-import { metrics } from '../shared/powertools.ts';
+import { metrics } from '../shared/metrics.ts';
 
 export type SweepDeps = SweepOutboxDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
 
