@@ -72,17 +72,22 @@ async function counters(rt: Runtime) {
   return {
     invocations: new Map(rt.lambdas.invocations),
     api: new Map(rt.apiRequests),
+    s3: new Map(rt.s3Requests),
+    billed: new Map([...rt.lambdas.billed].map(([k, v]) => [k, { ...v }] as const)),
     operations: await rt.dynamoOperations(),
     units: await rt.dynamoUnits(),
     mails,
   };
 }
 
+export type BenchedType = 'erasure' | 'access';
+
 /**
- * N erasure requests through the whole flow on loopback, as the requesters would make them:
- * submit the form, read the link from the mailbox, confirm; then each automated processor calls back.
+ * N erasure (or access, that is export) requests through the whole flow on loopback, as the
+ * requesters would make them: submit the form, read the link from the mailbox, confirm; then each
+ * automated processor calls back. The bench's addresses are no customer's, so an export asks for no password.
  */
-export async function e2eReport(n: number, concurrency = 32) {
+export async function e2eReport(n: number, concurrency = 32, type: BenchedType = 'erasure') {
   const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-'));
   // BENCH_ASSEMBLY: a cloud assembly directory to run instead of this checkout's cached synthesis.
   const rt = await startRuntime({ dataDir: dir, assemblyDir: process.env.BENCH_ASSEMBLY || undefined });
@@ -95,7 +100,7 @@ export async function e2eReport(n: number, concurrency = 32) {
       const r = await from(i)(`${rt.urls.api}/requests`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'erasure', email, language: 'en' }),
+        body: JSON.stringify({ type, email, language: 'en' }),
       });
       const answer = await r.text();
       if (r.status !== 202) throw new Error(`intake answered ${r.status}: ${answer}`);
@@ -160,9 +165,21 @@ export async function e2eReport(n: number, concurrency = 32) {
     const operations: Record<string, number> = {};
     for (const [k, v] of Object.entries(after.operations)) if (v > (before.operations[k] ?? 0)) operations[k] = v - (before.operations[k] ?? 0);
     const units = Object.fromEntries(Object.entries(after.units).map(([k, v]) => [k, v - before.units[k as keyof typeof before.units]])) as typeof after.units;
+    const s3 = delta(after.s3, before.s3);
+    // Lambda bills each invocation's duration and each init phase, by the function's memory (GB-s).
+    const lambdaTime: Record<string, { invocations: number; meanMs: number; inits: number; meanInitMs: number; gbSeconds: number }> = {};
+    for (const [name, b] of after.billed) {
+      const a = before.billed.get(name) ?? { invocations: 0, invocationMs: 0, inits: 0, initMs: 0 };
+      const [count, ms, inits, initMs] = [b.invocations - a.invocations, b.invocationMs - a.invocationMs, b.inits - a.inits, b.initMs - a.initMs];
+      if (!count && !inits) continue;
+      const gb = (rt.lambdas.functions.find((f) => f.name === name)?.memoryMb ?? Number.NaN) / 1024;
+      lambdaTime[name] = { invocations: count, meanMs: count ? ms / count : 0, inits, meanInitMs: inits ? initMs / inits : 0, gbSeconds: ((ms + initMs) / 1000) * gb };
+    }
+    const readRequests = ['GetItem', 'Query', 'BatchGetItem'].reduce((a, k) => a + (operations[k] ?? 0), 0);
     return {
+      type,
       requests: n,
-      processors: rt.registry.processors.filter((p) => p.supports.includes('erasure')).length,
+      processors: rt.registry.processors.filter((p) => p.supports.includes(type)).length,
       wallSeconds: wall,
       perRequestMs: (wall * 1000) / n,
       cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / n,
@@ -181,10 +198,16 @@ export async function e2eReport(n: number, concurrency = 32) {
         httpApiByRoute: Object.fromEntries([...api].map(([k, v]) => [k, v / n])),
         dynamoWriteUnits: (units.write + units.indexWrite + units.failedConditional) / n,
         dynamoReadUnits: units.read / n,
-        dynamoWriteRequests: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((a, k) => a + (operations[k] ?? 0), 0) / n,
+        dynamoWriteItems: units.writeItems / n,
+        dynamoReadRequests: readRequests / n,
+        lambdaGbSeconds: sum(Object.values(lambdaTime).map((t) => t.gbSeconds)) / n,
+        // S3 prices PUT, COPY, POST and LIST requests at one rate, GET and the rest at another.
+        s3PutRequests: sum(['PUT', 'POST', 'COPY'].map((m) => s3.get(m) ?? 0)) / n,
+        s3GetRequests: sum([...s3].filter(([m]) => !['PUT', 'POST', 'COPY'].includes(m)).map(([, v]) => v)) / n,
         emails: (after.mails - before.mails) / n,
       },
       dynamoUnits: units,
+      lambdaTime,
       dynamoOperations: operations,
       suppressionMs: suppression,
     };
@@ -226,6 +249,6 @@ export type E2eReport = Awaited<ReturnType<typeof e2eReport>>;
 
 // Run as a child of run.ts: one size per process (see run.ts), the report back over IPC.
 if (process.send && import.meta.filename === process.argv[1]) {
-  const report = await e2eReport(Number(process.argv[2]));
+  const report = await e2eReport(Number(process.argv[2]), undefined, (process.argv[3] as BenchedType | undefined) ?? 'erasure');
   process.send(report, () => process.exit(0));
 }

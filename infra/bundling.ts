@@ -1,4 +1,4 @@
-import { buildSync, type Plugin } from 'esbuild';
+import { buildSync } from 'esbuild';
 
 /**
  * How every function is bundled, shared by CDK (a local bundler, no Docker) and the bench, so the
@@ -16,14 +16,6 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __cr } from 'node:m
  */
 export const MAIN_FIELDS = ['module', 'main'];
 
-/** zod ships every locale's error messages; Lethe writes its own messages, so only English stays. */
-const onlyEnglishZodLocale: Plugin = {
-  name: 'zod-en-locale-only',
-  setup(b) {
-    b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: "export { default as en } from './en.js';", loader: 'js' }));
-  },
-};
-
 export function bundleOptions(fn: string, outfile: string) {
   return {
     entryPoints: [`functions/${fn}/handler.ts`],
@@ -34,7 +26,6 @@ export function bundleOptions(fn: string, outfile: string) {
     target: ESBUILD_TARGET,
     banner: { js: ESM_REQUIRE_BANNER },
     mainFields: MAIN_FIELDS,
-    plugins: [onlyEnglishZodLocale],
     outfile,
     logLevel: 'error' as const,
   };

@@ -304,6 +304,8 @@ export async function startRuntime(opts: RuntimeOptions) {
       dynamoUnits: dynamo.units,
       /** Requests the HTTP API received, by route key. */
       apiRequests: front.received,
+      /** Requests S3 received, by HTTP method. */
+      s3Requests: s3.requests,
       reaper: { reap: async () => (await Promise.all(reapers.map((r) => r.reap()))).reduce((a, b) => a + b, 0) },
       /** The SES stand-in: make sending fail (tests), or describe the account to preflight. */
       ses,

@@ -7,6 +7,8 @@ declare module 's3rver' {
     constructor(options: Record<string, unknown>);
     run(): Promise<import('node:net').AddressInfo>;
     close(): Promise<void>;
+    /** Set by run(). */
+    httpServer?: import('node:http').Server;
   }
 }
 /** oidc-provider ships no types: what local/auth.ts uses of it. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { Unavailable } from '../core/errors.ts';
 import type { Customer, CustomerDirectory } from '../core/ports.ts';
+import * as z from '../core/zod.ts';
 import { config } from './config.ts';
 import { processorSecrets } from './secrets.ts';
 import { safeRequest } from './webhook-sender.ts';
@@ -10,11 +10,11 @@ import { signWebhook } from './webhook-signing.ts';
 /** 503 at the edge; in Plan, an error the state machine retries. */
 export class DirectoryUnavailable extends Unavailable {}
 
-const Found = z.object({ exists: z.boolean(), closedOn: z.iso.date().nullable().default(null) });
+const Found = z.object({ exists: z.boolean(), closedOn: z._default(z.nullable(z.iso.date()), null) });
 const Authenticated = z.object({ ok: z.boolean() });
-const Cell = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
-const Flat = z.record(z.string().min(1).max(100), Cell);
-const Exported = z.object({ account: Flat.nullable(), orders: z.array(Flat).max(100_000) });
+const Cell = z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()]);
+const Flat = z.record(z.string().check(z.minLength(1), z.maxLength(100)), Cell);
+const Exported = z.object({ account: z.nullable(Flat), orders: z.array(Flat).check(z.maxLength(100_000)) });
 
 /**
  * The shop's account service (docs/customer-directory.md): each call a POST signed with Standard
@@ -27,7 +27,7 @@ export class HttpsCustomerDirectory implements CustomerDirectory {
     private readonly secretRef: string,
   ) {}
 
-  private async call<T>(path: string, payload: object, schema: z.ZodType<T>): Promise<T> {
+  private async call<T>(path: string, payload: object, schema: z.ZodMiniType<T>): Promise<T> {
     const body = JSON.stringify(payload);
     const headers = { 'content-type': 'application/json', ...signWebhook(`dir_${randomUUID()}`, body, await processorSecrets(this.secretRef)) };
     let r: Awaited<ReturnType<typeof safeRequest>>;

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
 import { SecretNotConfigured } from '../core/errors.ts';
 import { ProcessorSecret } from '../core/model.ts';
+import * as z from '../core/zod.ts';
 import { secrets } from './clients/secrets.ts';
 import { config } from './config.ts';
 
@@ -21,7 +21,7 @@ export function getSecret(id: string, client: SecretsManagerClient = secrets): P
   return p;
 }
 
-const AppKeys = z.object({ hmacKey: z.string().min(32) });
+const AppKeys = z.object({ hmacKey: z.string().check(z.minLength(32)) });
 export type AppKeys = z.infer<typeof AppKeys>;
 
 /** The app's own key: HMAC of email addresses (dedupe, suppression, customer lookup). */

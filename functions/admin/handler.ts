@@ -1,10 +1,10 @@
 import middy from '@middy/core';
-import { z } from 'zod';
 import { authenticate } from '../adapters/auth.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
 import { RequestStatus, RequestType } from '../core/model.ts';
+import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
 import { cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
@@ -16,12 +16,13 @@ import { dashboard, detail, list } from './views.ts';
 const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
 
-const Reason = z.object({ reason: z.string().trim().min(3).max(1000) }).strict();
-const Deny = z.object({ reason: z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive']), note: z.string().max(1000).optional() }).strict();
-const Resolve = z.object({ outcome: z.enum(['completed', 'not_found', 'retained']), note: z.string().trim().min(3).max(2000) }).strict();
+const note = (max: number) => z.string().check(z.trim(), z.minLength(3), z.maxLength(max));
+const Reason = z.strictObject({ reason: note(1000) });
+const Deny = z.strictObject({ reason: z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive']), note: z.optional(z.string().check(z.maxLength(1000))) });
+const Resolve = z.strictObject({ outcome: z.enum(['completed', 'not_found', 'retained']), note: note(2000) });
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
-const ListQuery = z.object({ status: RequestStatus.optional(), type: RequestType.optional(), dueBefore: z.iso.date().optional(), overdue: z.enum(['true', 'false']).optional(), cursor: z.string().optional() });
-const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' });
+const ListQuery = z.object({ status: z.optional(RequestStatus), type: z.optional(RequestType), dueBefore: z.optional(z.iso.date()), overdue: z.optional(z.enum(['true', 'false'])), cursor: z.optional(z.string()) });
+const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).check(z.refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' }));
 
 /** /admin/...: every read needs a compliance group, every action the officer group. */
 export const handler = middy<HttpEvent, HttpResult>()

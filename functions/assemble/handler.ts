@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import { ZipFile } from 'yazl';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { S3Blobs } from '../adapters/blobs.ts';
 import { customerDirectory } from '../adapters/customers.ts';
 import { registry } from '../adapters/registry.ts';

@@ -1,25 +1,28 @@
-import { z } from 'zod';
 import { InvalidInput, type Issue } from './errors.ts';
 import { Language, ObjectionScope, RequestType } from './model.ts';
+import * as z from './zod.ts';
+
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 /** The privacy form, as POST /requests receives it. Unknown fields are refused. */
 export const SubmitBody = z
-  .object({
+  .strictObject({
     type: RequestType,
-    email: z.email().max(254),
-    language: Language.default('fr'),
-    name: z.string().trim().min(1).max(200).optional(),
-    orderNumber: z.string().trim().regex(/^[A-Za-z0-9-]{1,40}$/).optional(),
-    eraseWarranty: z.boolean().optional(),
-    rectification: z.object({ field: z.string().trim().min(1).max(200), correction: z.string().trim().min(1).max(2000) }).strict().optional(),
-    objections: z.array(ObjectionScope).min(1).max(3).optional(),
+    email: z.email().check(z.maxLength(254)),
+    language: z._default(Language, 'fr'),
+    name: z.optional(text(200)),
+    orderNumber: z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9-]{1,40}$/))),
+    eraseWarranty: z.optional(z.boolean()),
+    rectification: z.optional(z.strictObject({ field: text(200), correction: text(2000) })),
+    objections: z.optional(z.array(ObjectionScope).check(z.minLength(1), z.maxLength(3))),
   })
-  .strict()
-  .superRefine((b, ctx) => {
-    if (b.type === 'rectification' && !b.rectification) ctx.addIssue({ code: 'custom', path: ['rectification'], message: 'required' });
-    if (b.type === 'objection' && !b.objections?.length) ctx.addIssue({ code: 'custom', path: ['objections'], message: 'required' });
-    if (b.eraseWarranty && b.type !== 'erasure') ctx.addIssue({ code: 'custom', path: ['eraseWarranty'], message: 'erasure_only' });
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      if (b.type === 'rectification' && !b.rectification) ctx.addIssue({ code: 'custom', path: ['rectification'], message: 'required' });
+      if (b.type === 'objection' && !b.objections?.length) ctx.addIssue({ code: 'custom', path: ['objections'], message: 'required' });
+      if (b.eraseWarranty && b.type !== 'erasure') ctx.addIssue({ code: 'custom', path: ['eraseWarranty'], message: 'erasure_only' });
+    }),
+  );
 export type SubmitBody = z.output<typeof SubmitBody>;
 
 /** Fields a requester might use to have their data sent somewhere other than their own mailbox. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.ts';
 
 /** The six processor categories named in the shop's privacy policy ("sous-traitants"). */
 export const Category = z.enum(['payments', 'delivery', 'analytics', 'email', 'collections', 'social']);
@@ -43,24 +43,25 @@ export type TaskAction = z.infer<typeof TaskAction>;
 export const ObjectionScope = z.enum(['marketing', 'reviews', 'profiling']);
 export type ObjectionScope = z.infer<typeof ObjectionScope>;
 
-export const Ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID');
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+export const Ulid = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'));
+export const IsoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'));
 export const Instant = z.iso.datetime({ offset: true });
+const Count = z.int().check(z.nonnegative());
 
 export const LegalHold = z.object({
   basis: z.enum(['accounting', 'lifetime_warranty']),
-  until: IsoDate.nullable(),
+  until: z.nullable(IsoDate),
   rule: z.string(),
 });
 export type LegalHold = z.infer<typeof LegalHold>;
 
 /** Details the requester gave, by request type. Free text is bounded: it is personal data. */
 export const RequestDetails = z.object({
-  eraseWarranty: z.boolean().default(false),
-  objections: z.array(ObjectionScope).default([]),
-  rectification: z
-    .object({ field: z.string().min(1).max(200), correction: z.string().min(1).max(2000) })
-    .optional(),
+  eraseWarranty: z._default(z.boolean(), false),
+  objections: z._default(z.array(ObjectionScope), []),
+  rectification: z.optional(
+    z.object({ field: z.string().check(z.minLength(1), z.maxLength(200)), correction: z.string().check(z.minLength(1), z.maxLength(2000)) }),
+  ),
 });
 export type RequestDetails = z.infer<typeof RequestDetails>;
 
@@ -73,26 +74,26 @@ export const PrivacyRequest = z.object({
   type: RequestType,
   language: Language,
   status: RequestStatus,
-  version: z.number().int().nonnegative(),
+  version: Count,
   emailHash: z.string(),
   details: RequestDetails,
   receivedAt: Instant,
-  verifiedAt: Instant.optional(),
-  dueDate: IsoDate.optional(),
-  extended: z.object({ at: Instant, reason: z.string(), dueDate: IsoDate }).optional(),
-  pausedDays: z.number().int().nonnegative().default(0),
-  pausedSince: Instant.optional(),
-  closedAt: Instant.optional(),
-  outcome: z.string().optional(),
+  verifiedAt: z.optional(Instant),
+  dueDate: z.optional(IsoDate),
+  extended: z.optional(z.object({ at: Instant, reason: z.string(), dueDate: IsoDate })),
+  pausedDays: z._default(Count, 0),
+  pausedSince: z.optional(Instant),
+  closedAt: z.optional(Instant),
+  outcome: z.optional(z.string()),
 });
 export type PrivacyRequest = z.infer<typeof PrivacyRequest>;
 
 export const TaskOutcome = z.object({
   request_status: z.enum(['completed', 'not_found', 'retained', 'failed', 'timed_out', 'resolved']),
-  reason: z.string().max(1000).optional(),
-  legal_basis: LegalHold.shape.basis.optional(),
-  retained_until: IsoDate.nullable().optional(),
-  note: z.string().max(2000).optional(),
+  reason: z.optional(z.string().check(z.maxLength(1000))),
+  legal_basis: z.optional(LegalHold.shape.basis),
+  retained_until: z.optional(z.nullable(IsoDate)),
+  note: z.optional(z.string().check(z.maxLength(2000))),
 });
 export type TaskOutcome = z.infer<typeof TaskOutcome>;
 
@@ -103,31 +104,31 @@ export const ProcessorTask = z.object({
   category: Category,
   action: TaskAction,
   status: TaskStatus,
-  version: z.number().int().nonnegative(),
-  attempts: z.number().int().nonnegative(),
+  version: Count,
+  attempts: Count,
   holds: z.array(LegalHold),
-  outcome: TaskOutcome.optional(),
-  sentAt: Instant.optional(),
-  finishedAt: Instant.optional(),
+  outcome: z.optional(TaskOutcome),
+  sentAt: z.optional(Instant),
+  finishedAt: z.optional(Instant),
 });
 export type ProcessorTask = z.infer<typeof ProcessorTask>;
 
 /** An audit event names ids and hashes, never an email address or a name. */
 export const AuditEvent = z.object({
-  seq: z.number().int().nonnegative(),
+  seq: Count,
   at: Instant,
   actor: z.string(),
   action: z.string(),
   subject: z.string(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  from: z.optional(z.string()),
+  to: z.optional(z.string()),
+  data: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
   prevHash: z.string(),
   hash: z.string(),
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
-export const Region = z.string().min(2);
+export const Region = z.string().check(z.minLength(2));
 /**
  * How data leaving the UK stays protected, in UK GDPR's terms: `none` (it stays in the UK), UK
  * adequacy regulations (the EEA among others), the IDTA, the EU clauses with the UK Addendum, or the
@@ -136,45 +137,51 @@ export const Region = z.string().min(2);
 export const TransferSafeguard = z.enum(['none', 'adequacy', 'idta', 'uk_addendum', 'uk_us_data_bridge']);
 export type TransferSafeguard = z.infer<typeof TransferSafeguard>;
 
+const Seconds = z.int().check(z.positive());
+
 export const ProcessorEntry = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,40}$/),
-    name: z.string().min(1),
+    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,40}$/)),
+    name: z.string().check(z.minLength(1)),
     category: Category,
     region: Region,
     transferSafeguard: TransferSafeguard,
     mode: z.enum(['automated', 'manual']),
-    endpoint: z.url().optional(),
-    secretRef: z.string().min(1).optional(),
-    supports: z.array(RequestType).min(1),
+    endpoint: z.optional(z.url()),
+    secretRef: z.optional(z.string().check(z.minLength(1))),
+    supports: z.array(RequestType).check(z.minLength(1)),
     /** What the processor receives about the person: data minimisation per processor. */
-    identities: z.array(z.enum(['email', 'name', 'order_number'])).min(1),
-    heartbeatSeconds: z.number().int().positive(),
-    timeoutSeconds: z.number().int().positive(),
+    identities: z.array(z.enum(['email', 'name', 'order_number'])).check(z.minLength(1)),
+    heartbeatSeconds: Seconds,
+    timeoutSeconds: Seconds,
   })
-  .refine((p) => p.mode === 'manual' || (p.endpoint && p.secretRef), {
-    message: 'automated processors need an endpoint and a secretRef',
-    path: ['endpoint'],
-  })
-  .refine((p) => p.heartbeatSeconds <= p.timeoutSeconds, {
-    message: 'heartbeatSeconds must not exceed timeoutSeconds',
-    path: ['heartbeatSeconds'],
-  });
+  .check(
+    z.refine((p) => p.mode === 'manual' || Boolean(p.endpoint && p.secretRef), {
+      message: 'automated processors need an endpoint and a secretRef',
+      path: ['endpoint'],
+    }),
+    z.refine((p) => p.heartbeatSeconds <= p.timeoutSeconds, {
+      message: 'heartbeatSeconds must not exceed timeoutSeconds',
+      path: ['heartbeatSeconds'],
+    }),
+  );
 export type ProcessorEntry = z.infer<typeof ProcessorEntry>;
 
 /** A processor's Secrets Manager value: its Standard Webhooks keys, newest first (two while rotating). */
-export const ProcessorSecret = z.object({ secrets: z.array(z.string().startsWith('whsec_')).min(1) });
+export const ProcessorSecret = z.object({ secrets: z.array(z.string().check(z.startsWith('whsec_'))).check(z.minLength(1)) });
 
 export const Registry = z
   .object({
-    version: z.number().int().positive(),
-    processors: z.array(ProcessorEntry).min(1),
+    version: z.int().check(z.positive()),
+    processors: z.array(ProcessorEntry).check(z.minLength(1)),
   })
   // Task ids, secrets and the disabled-endpoint flag are all keyed by processor id.
-  .refine((r) => new Set(r.processors.map((p) => p.id)).size === r.processors.length, {
-    message: 'processor ids must be unique',
-    path: ['processors'],
-  });
+  .check(
+    z.refine((r) => new Set(r.processors.map((p) => p.id)).size === r.processors.length, {
+      message: 'processor ids must be unique',
+      path: ['processors'],
+    }),
+  );
 export type Registry = z.infer<typeof Registry>;
 
 /** Task ids embed the request id so that a callback finds its task with one GetItem. */

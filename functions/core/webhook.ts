@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { IsoDate, LegalHold, type ProcessorEntry } from './model.ts';
 import type { Pii, StoredRequest, StoredTask } from './ports.ts';
+import * as z from './zod.ts';
 
 /** The outbound webhook body (DESIGN §5): OpenDSR names, plus the task and its legal holds. */
 export const WebhookBody = z.object({
@@ -13,8 +13,8 @@ export const WebhookBody = z.object({
   expected_completion_time: z.string(),
   status_callback_url: z.url(),
   legal_holds: z.array(LegalHold),
-  rectification: z.object({ field: z.string(), correction: z.string() }).optional(),
-  objections: z.array(z.string()).optional(),
+  rectification: z.optional(z.object({ field: z.string(), correction: z.string() })),
+  objections: z.optional(z.array(z.string())),
 });
 export type WebhookBody = z.infer<typeof WebhookBody>;
 
@@ -42,13 +42,15 @@ export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, proc
 }
 
 /** One exported record: a flat object of scalar values (a cell each in the requester's CSV). */
-const ExportRecord = z.record(z.string().min(1).max(100), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]));
+const ExportRecord = z.record(z.string().check(z.minLength(1), z.maxLength(100)), z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()]));
 /**
  * An export's `results` (docs/processors.md): the records as one list, or as named tables (one CSV
  * each for the requester). Anything else is refused with the path at fault and escalated.
  */
-const Records = z.object({ records: z.array(ExportRecord).max(100_000) }).strict();
-const Tables = z.object({ tables: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a table name is lower-case letters, digits and _'), z.array(ExportRecord).max(100_000)) }).strict();
+const Records = z.strictObject({ records: z.array(ExportRecord).check(z.maxLength(100_000)) });
+const Tables = z.strictObject({
+  tables: z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/, 'a table name is lower-case letters, digits and _')), z.array(ExportRecord).check(z.maxLength(100_000))),
+});
 export type ExportResults = z.infer<typeof Records> | z.infer<typeof Tables>;
 /** Checked against the shape it claims (`tables` or else `records`), so that the issues name the field at fault. */
 export const parseExportResults = (v: unknown) => (v && typeof v === 'object' && 'tables' in v ? Tables : Records).safeParse(v);
@@ -57,25 +59,22 @@ export const parseExportResults = (v: unknown) => (v && typeof v === 'object' &&
 export const tablesOf = (r: ExportResults): Record<string, Record<string, string | number | boolean | null>[]> => ('records' in r ? { records: r.records } : r.tables);
 
 /** The processor's signed callback. */
+const receipt = z.optional(z.string().check(z.maxLength(2000)));
 export const CallbackBody = z.discriminatedUnion('request_status', [
-  z.object({ request_status: z.literal('in_progress'), receipt: z.string().max(2000).optional() }).strict(),
-  z
-    .object({
-      request_status: z.literal('completed'),
-      results: z.unknown().optional(),
-      results_url: z.url().optional(),
-      receipt: z.string().max(2000).optional(),
-    })
-    .strict(),
-  z.object({ request_status: z.literal('not_found'), receipt: z.string().max(2000).optional() }).strict(),
-  z.object({ request_status: z.literal('failed'), reason: z.string().min(1).max(1000), receipt: z.string().max(2000).optional() }).strict(),
-  z
-    .object({
-      request_status: z.literal('retained'),
-      legal_basis: LegalHold.shape.basis,
-      retained_until: IsoDate.nullable(),
-      receipt: z.string().max(2000).optional(),
-    })
-    .strict(),
+  z.strictObject({ request_status: z.literal('in_progress'), receipt }),
+  z.strictObject({
+    request_status: z.literal('completed'),
+    results: z.optional(z.unknown()),
+    results_url: z.optional(z.url()),
+    receipt,
+  }),
+  z.strictObject({ request_status: z.literal('not_found'), receipt }),
+  z.strictObject({ request_status: z.literal('failed'), reason: z.string().check(z.minLength(1), z.maxLength(1000)), receipt }),
+  z.strictObject({
+    request_status: z.literal('retained'),
+    legal_basis: LegalHold.shape.basis,
+    retained_until: z.nullable(IsoDate),
+    receipt,
+  }),
 ]);
 export type CallbackBody = z.infer<typeof CallbackBody>;

@@ -8,7 +8,8 @@ import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { webhookBody } from '../core/webhook.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { metrics } from '../shared/metrics.ts';
+import { logger } from '../shared/powertools.ts';
 
 export type DispatchRepo = Pick<
   DynamoRepository,

@@ -1,13 +1,13 @@
 import { retryOnRace } from '../core/errors.ts';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { registry } from '../adapters/registry.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { dispatch, EndpointStates } from './dispatch.ts';
 
-const Input = z.object({ token: z.string().min(1), requestId: z.string(), taskId: z.string() });
+const Input = z.object({ token: z.string().check(z.minLength(1)), requestId: z.string(), taskId: z.string() });
 // Kept for the container's life: a warm dispatch reads each processor's endpoint state about once a minute.
 const deps = { repo, workflow: new StepFunctionsWorkflow(), mailer: new SesMailer(), clock: systemClock, processors: registry.processors, endpoints: new EndpointStates() };
 

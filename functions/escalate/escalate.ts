@@ -7,7 +7,8 @@ import { escalationEmail } from '../core/escalation.ts';
 import { FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
 import { sendTracked } from '../shared/mail.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { metrics } from '../shared/metrics.ts';
+import { logger } from '../shared/powertools.ts';
 
 export type EscalateDeps = {
   repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest' | 'markMailFailed' | 'clearMailFailed'>;

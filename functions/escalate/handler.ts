@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { registry } from '../adapters/registry.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
@@ -7,11 +7,11 @@ import { repo, systemClock } from '../shared/deps.ts';
 import { escalate } from './escalate.ts';
 
 const Input = z.object({
-  token: z.string().min(1),
+  token: z.string().check(z.minLength(1)),
   requestId: z.string(),
   taskId: z.string(),
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).partial().default({}),
-  mail: z.boolean().optional(),
+  error: z._default(z.partial(z.object({ Error: z.string(), Cause: z.string() })), {}),
+  mail: z.optional(z.boolean()),
 });
 const deps = {
   repo,

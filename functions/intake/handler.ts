@@ -5,7 +5,7 @@ import { VerificationTokens } from '../adapters/tokens.ts';
 import { pickLanguage, validateSubmission } from '../core/intake.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { clientAddress, type HttpEvent, type HttpResult, httpErrors, json, parseBody } from '../shared/http.ts';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { submitRequest } from './submit.ts';
 
 const mailer = new SesMailer();

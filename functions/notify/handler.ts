@@ -1,6 +1,6 @@
 import { retryOnRace } from '../core/errors.ts';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { completeRequest } from './complete.ts';
 
 const Input = z.object({ requestId: z.string() });

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { registry } from '../adapters/registry.ts';
 import { customerDirectory } from '../adapters/customers.ts';
 import { SuppressionList } from '../adapters/suppression.ts';

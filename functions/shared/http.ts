@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ZodType, z } from 'zod';
+import * as z from '../core/zod.ts';
 import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
 import { VIEWER_ADDRESS_HEADER } from '../core/intake.ts';
 import { logger } from './powertools.ts';
@@ -58,19 +58,19 @@ export function rawBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): string {
   return text;
 }
 
-export function issuesOf(error: z.ZodError) {
+export function issuesOf(error: z.core.$ZodError) {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
 }
 
 /** Parses a value with zod and turns failure into a field-level 400. */
-export function parse<T extends ZodType>(schema: T, value: unknown, what = 'body'): z.output<T> {
-  const r = schema.safeParse(value);
+export function parse<T extends z.core.$ZodType>(schema: T, value: unknown, what = 'body'): z.output<T> {
+  const r = z.safeParse(schema, value);
   if (!r.success) throw new InvalidInput(`invalid ${what}`, issuesOf(r.error));
   return r.data;
 }
 
 /** Parses a JSON (or urlencoded form) body; malformed JSON is a 400, not a 500. */
-export function parseBody<T extends ZodType>(schema: T, event: HttpEvent): z.output<T> {
+export function parseBody<T extends z.core.$ZodType>(schema: T, event: HttpEvent): z.output<T> {
   const text = rawBody(event);
   const type = (event.headers?.['content-type'] ?? '').toLowerCase();
   let value: unknown;

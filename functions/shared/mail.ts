@@ -2,7 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { MailFailed } from '../core/errors.ts';
 import type { MailFailure, Mailer, StoredRequest } from '../core/ports.ts';
-import { logger, metrics } from './powertools.ts';
+import { metrics } from './metrics.ts';
+import { logger } from './powertools.ts';
 
 export type TrackedMailDeps = { repo: Pick<DynamoRepository, 'markMailFailed' | 'clearMailFailed'>; mailer: Mailer };
 

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { NotFound } from '../core/errors.ts';
 import { Ulid } from '../core/model.ts';
 import { pageLanguage } from '../core/pages.ts';
@@ -9,8 +9,8 @@ import { repo } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
 import { download, exportPage } from './download.ts';
 
-const Lang = z.enum(['fr', 'en']).optional().catch(undefined);
-const Params = z.object({ id: Ulid, token: z.string().min(20).max(100) });
+const Lang = z.catch(z.optional(z.enum(['fr', 'en'])), undefined);
+const Params = z.object({ id: Ulid, token: z.string().check(z.minLength(20), z.maxLength(100)) });
 
 /**
  * GET /requests/{id}/status: the requester's view, behind the status token from their email.
@@ -33,7 +33,7 @@ export const handler = middy<HttpEvent, HttpResult>()
       const q = event.queryStringParameters ?? {};
       const fallback = pageLanguage(undefined, event.headers?.['accept-language']);
       if (event.requestContext.http.method === 'GET') return exportPage(id, q.token ?? '', parse(Lang, q.lang), fallback);
-      return download(id, parseBody(z.object({ token: z.string().max(100) }), event).token, fallback);
+      return download(id, parseBody(z.object({ token: z.string().check(z.maxLength(100)) }), event).token, fallback);
     }
     return status(event);
   });

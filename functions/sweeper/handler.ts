@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { config } from '../adapters/config.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
@@ -16,7 +16,7 @@ const deps = {
   linksPerHour: config.LINKS_PER_EMAIL_PER_HOUR,
 };
 // EventBridge Scheduler passes the scheduled time; without one, the sweep runs on the current time.
-const Event = z.object({ time: z.iso.datetime({ offset: true }).optional() }).loose();
+const Event = z.looseObject({ time: z.optional(z.iso.datetime({ offset: true })) });
 
 export const handler = middy().handler(async (event: unknown) => {
   const { time } = Event.parse(event ?? {});

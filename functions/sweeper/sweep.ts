@@ -8,7 +8,7 @@ import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
-import { metrics } from '../shared/powertools.ts';
+import { metrics } from '../shared/metrics.ts';
 
 export type SweepDeps = SweepOutboxDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
 

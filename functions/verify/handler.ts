@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { Language } from '../core/model.ts';
@@ -12,8 +12,8 @@ import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrong
 const workflow = new StepFunctionsWorkflow();
 
 const deps = { repo, tokens: new VerificationTokens(), customers: defaultCustomers(), workflow, clock: systemClock };
-const Token = z.string().regex(/^[\w-]{43}$/);
-const Lang = z.enum(['fr', 'en']).optional().catch(undefined);
+const Token = z.string().check(z.regex(/^[\w-]{43}$/));
+const Lang = z.catch(z.optional(z.enum(['fr', 'en'])), undefined);
 
 /**
  * `chosen` is the language switch's choice; otherwise the request's language, and for a link that
@@ -43,9 +43,9 @@ export const handler = middy<HttpEvent, HttpResult>()
     const accept = event.headers?.['accept-language'];
     if (event.requestContext.http.method === 'GET') {
       const q = event.queryStringParameters ?? {};
-      const token = parse(Token.catch(''), q.token);
+      const token = parse(z.catch(Token, ''), q.token);
       return render(token ? await preview(token, deps) : { kind: 'invalid' }, token, parse(Lang, q.lang), accept);
     }
-    const body = parseBody(z.object({ token: Token, password: z.string().max(200).optional(), lang: Lang }), event);
+    const body = parseBody(z.object({ token: Token, password: z.optional(z.string().check(z.maxLength(200))), lang: Lang }), event);
     return render(await confirm(body.token, body.password, deps), body.token, body.lang, accept);
   });

@@ -38,6 +38,14 @@ export interface CrashRule {
   readonly match?: string;
 }
 
+/** A function's time as Lambda bills it: each invocation's duration and each init phase, rounded up to the millisecond. */
+export interface BilledTime {
+  invocations: number;
+  invocationMs: number;
+  inits: number;
+  initMs: number;
+}
+
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 type Environment = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending>; dead: boolean };
 /** An invocation waiting for a free place in one of its function's workers. */
@@ -81,6 +89,8 @@ export interface PoolOptions {
  */
 export class LambdaPool {
   readonly invocations = new Map<string, number>();
+  /** By function name, as the workers measure it (see worker.mjs); the bench prices it. */
+  readonly billed = new Map<string, BilledTime>();
   readonly calls: RecordedCall[] = [];
   private readonly byKey = new Map<string, LocalFunction>();
   private readonly envs = new Map<string, Environment[]>();
@@ -148,13 +158,14 @@ export class LambdaPool {
     const pending = new Map<number, Pending>();
     const env: Environment = { worker, pending, dead: false, ready: Promise.resolve() };
     env.ready = new Promise<void>((resolve, reject) => {
-      worker.on('message', (m: { ready?: boolean; error?: { errorType: string; errorMessage: string }; id?: number; payload?: string; call?: RecordedCall }) => {
+      worker.on('message', (m: { ready?: boolean; initMs?: number; durationMs?: number; error?: { errorType: string; errorMessage: string }; id?: number; payload?: string; call?: RecordedCall }) => {
         if (m.call) {
           // Named by logical id: that is how the template ties a function to its role.
           this.calls.push({ ...m.call, fn: f.logicalId });
           return;
         }
         if (m.ready !== undefined) {
+          if (m.initMs !== undefined) this.bill(f, 'init', m.initMs);
           if (m.ready) resolve();
           else {
             reject(failure(m.error?.errorType ?? 'Runtime.Unknown', m.error?.errorMessage ?? 'init failed'));
@@ -162,6 +173,7 @@ export class LambdaPool {
           }
           return;
         }
+        if (m.durationMs !== undefined) this.bill(f, 'invocation', m.durationMs);
         const p = pending.get(m.id as number);
         if (!p) return;
         pending.delete(m.id as number);
@@ -187,6 +199,18 @@ export class LambdaPool {
     env.ready.catch(() => undefined);
     this.envs.set(f.logicalId, [...(this.envs.get(f.logicalId) ?? []), env]);
     return env;
+  }
+
+  private bill(f: LocalFunction, phase: 'init' | 'invocation', ms: number) {
+    const b = this.billed.get(f.name) ?? { invocations: 0, invocationMs: 0, inits: 0, initMs: 0 };
+    if (phase === 'init') {
+      b.inits++;
+      b.initMs += Math.ceil(ms);
+    } else {
+      b.invocations++;
+      b.invocationMs += Math.ceil(ms);
+    }
+    this.billed.set(f.name, b);
   }
 
   private retire(env: Environment, f: LocalFunction) {

@@ -56,13 +56,16 @@ const base = handler.slice(0, dot);
 const exportName = handler.slice(dot + 1);
 const file = ['.js', '.mjs', '.cjs'].map((ext) => join(assetDir, base + ext)).find(existsSync);
 
+// Lambda's REPORT line: the init phase and each invocation's duration, which Lambda bills (the
+// init phase too, since August 2025), reported with the ready message and with each result.
+const initStart = performance.now();
 let entry;
 try {
   if (!file) throw Object.assign(new Error(`Cannot find module '${base}'`), { name: 'Runtime.ImportModuleError' });
   const mod = await import(pathToFileURL(file).href);
   entry = mod[exportName];
   if (typeof entry !== 'function') throw Object.assign(new Error(`${base}.${exportName} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
-  parentPort.postMessage({ ready: true });
+  parentPort.postMessage({ ready: true, initMs: performance.now() - initStart });
 } catch (e) {
   parentPort.postMessage({ ready: false, error: { errorType: e.name === 'Error' ? 'Runtime.ImportModuleError' : e.name, errorMessage: e.message } });
 }
@@ -82,12 +85,13 @@ parentPort.on('message', async ({ id, event, deadline, requestId }) => {
     fail() {},
     succeed() {},
   };
+  const start = performance.now();
   try {
     const result = await entry(event, context);
     // Lambda returns the JSON serialization of the result, never the object itself.
-    parentPort.postMessage({ id, payload: JSON.stringify(result ?? null) });
+    parentPort.postMessage({ id, payload: JSON.stringify(result ?? null), durationMs: performance.now() - start });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    parentPort.postMessage({ id, error: { errorType: err.name || 'Error', errorMessage: err.message } });
+    parentPort.postMessage({ id, error: { errorType: err.name || 'Error', errorMessage: err.message }, durationMs: performance.now() - start });
   }
 });

@@ -9,7 +9,7 @@ import dynalite from 'dynalite';
 // an item's size as DynamoDB does but only when a caller asks for ConsumedCapacity, and it leaves
 // out what a request costs besides the table item; the same module its actions call is wrapped.
 const db = createRequire(import.meta.url)('dynalite/db');
-const units = { write: 0, indexWrite: 0, failedConditional: 0, read: 0, scanRead: 0 };
+const units = { write: 0, indexWrite: 0, failedConditional: 0, read: 0, scanRead: 0, writeItems: 0 };
 const kb = (item, per) => (item ? Math.max(1, Math.ceil(db.itemSize(item) / per)) : 1);
 const { addConsumedCapacity, checkConditional, updateIndexes, queryTable } = db;
 // Put, Update, Delete (also inside BatchWriteItem): the larger of the old and new item, per 1 KB.
@@ -20,7 +20,9 @@ db.addConsumedCapacity = (data, isRead, newItem, oldItem) => {
   return addConsumedCapacity(data, isRead, newItem, oldItem);
 };
 // A write whose condition fails is billed all the same, for the size of the item it checked.
+// Every item write checks its condition, a batch's items one by one: writeItems counts them all.
 db.checkConditional = (data, existingItem) => {
+  units.writeItems++;
   const failed = checkConditional(data, existingItem);
   if (failed) units.failedConditional += kb(existingItem, 1024);
   return failed;

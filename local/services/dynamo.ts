@@ -9,7 +9,7 @@ export class StoreFault extends Error {
   override name = 'StoreFault';
 }
 
-type Units = { write: number; indexWrite: number; failedConditional: number; read: number; scanRead: number };
+type Units = { write: number; indexWrite: number; failedConditional: number; read: number; scanRead: number; writeItems: number };
 
 // Restarts after a storage failure wait 0.2 s, then twice as long each time, up to 10 s; a worker
 // that served 30 s without failing starts the count again.
@@ -124,7 +124,8 @@ export async function startDynamo(dir: string, port = 0, opts: { faultFile?: str
     },
     /**
      * Request units as on-demand DynamoDB would bill them (see dynamo-worker.mjs): writes of table
-     * items and of index entries, failed conditional writes, and reads by queries, gets and scans.
+     * items and of index entries, failed conditional writes, and reads by queries, gets and scans;
+     * and writeItems, every item write requested (each of a batch's items, failed conditions included).
      */
     async units(): Promise<Units> {
       const r = next<Units>('units');

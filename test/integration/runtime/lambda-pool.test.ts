@@ -46,6 +46,18 @@ describe('the local Lambda runtime', () => {
     await expect(p.invoke('nope', {})).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  it('records the time Lambda would bill: each init phase and each invocation, failed ones too, rounded up to the millisecond', async () => {
+    // The init phase sleeps 200 ms at top level; each invocation sleeps its event's ms.
+    const source = `await new Promise((r) => setTimeout(r, 200)); export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); if (e.fail) throw new Error('no'); return {}; };`;
+    const p = start(fn('g', source));
+    await p.invoke('g', { ms: 100 });
+    await expect(p.invoke('g', { ms: 50, fail: true })).rejects.toMatchObject({ message: 'no' });
+    const billed = p.billed.get('g');
+    expect(billed).toMatchObject({ inits: 1, invocations: 2 });
+    expect(billed?.initMs).toBeGreaterThanOrEqual(200);
+    expect(billed?.invocationMs).toBeGreaterThanOrEqual(150);
+  });
+
   it('reports a thrown error by its name, as Lambda reports errorType', async () => {
     const p = start(fn('d', `export const handler = async () => { throw Object.assign(new Error('processor said no'), { name: 'DispatchFailed' }); };`));
     await expect(p.invoke('d', {})).rejects.toMatchObject({ name: 'DispatchFailed', message: 'processor said no' });

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { Conflict, TooManyRequests } from '../../../functions/core/errors.ts';
+import * as z from '../../../functions/core/zod.ts';
 import { type HttpEvent, type HttpResult, html, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
 
-const Body = z.object({ email: z.email(), type: z.enum(['access', 'erasure']) }).strict();
+const Body = z.strictObject({ email: z.email(), type: z.enum(['access', 'erasure']), note: z.optional(z.string().check(z.trim(), z.minLength(3))) });
 
 const event = (body: string | undefined, contentType = 'application/json'): HttpEvent =>
   ({ headers: { 'content-type': contentType }, body, isBase64Encoded: false }) as unknown as HttpEvent;
@@ -33,6 +33,15 @@ describe('HTTP edge', () => {
     const body = JSON.parse(r.body ?? '');
     expect(r.statusCode).toBe(400);
     expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['(body)', 'email'].sort());
+  });
+
+  it('words each field-level message in English, as the classic zod build did', async () => {
+    const r = await echo(event('{"email":"nope","type":"access","note":" x ","admin":true}'), ctx);
+    expect(JSON.parse(r.body ?? '').issues).toEqual([
+      { path: 'email', message: 'Invalid email address' },
+      { path: 'note', message: 'Too small: expected string to have >=3 characters' },
+      { path: '(body)', message: 'Unrecognized key: "admin"' },
+    ]);
   });
 
   it('refuses an oversized body with 413 before parsing it', async () => {
