@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { key } from '../../../functions/adapters/table.ts';
+import { sha256 } from '../../../functions/core/audit.ts';
 import { siteCsp } from '../../../infra/constructs/site-headers.ts';
 import { schemaErrors } from '../../unit/processors/openapi.ts';
 import { type Booted, boot, until } from '../harness.ts';
@@ -8,6 +10,23 @@ beforeAll(async () => {
   rt = await boot();
 });
 afterAll(async () => rt?.stopAndClean());
+
+/** Sets attributes of one item directly, to put a record in a state only time (or an officer) would. */
+async function update(k: { pk: string; sk: string }, values: Record<string, unknown>) {
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+  const names = Object.keys(values);
+  await ddb.send(
+    new UpdateCommand({
+      TableName: rt.tableName,
+      Key: k,
+      UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, values[n]])),
+    }),
+  );
+}
 
 /** Every item in the table, to prove that a refused request wrote nothing. */
 async function itemCount() {
@@ -30,8 +49,11 @@ describe('the requester side', () => {
     const bad = await rt.submit({ type: 'forget-me', email: 'not-an-email', language: 'fr' });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { issues: { path: string; message: string }[] };
-    expect(body.issues.map((i) => i.path).sort()).toEqual(['email', 'type']);
-    expect(body.issues[0].message).toMatch(/[a-zé]/); // French, the requester's language
+    // In French, the requester's language.
+    expect([...body.issues].sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { path: 'email', message: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr." },
+      { path: 'type', message: 'Choisissez ce que vous souhaitez que nous fassions.' },
+    ]);
     const extra = await rt.submit({ type: 'access', email: 'a@example.com', exportDestination: 'https://evil.example/drop' });
     expect(extra.status).toBe(400);
     expect(JSON.stringify(await extra.json())).toContain('exportDestination');
@@ -53,12 +75,57 @@ describe('the requester side', () => {
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status !== 'unverified');
   });
 
-  it('refuses a replayed link, and an unknown or expired one', async () => {
+  it('refuses a replayed link and an unknown one with 410', async () => {
     await rt.submit({ type: 'objection', email: 'replay@example.com', objections: ['marketing'] });
     const links = await until(() => rt.links('replay@example.com').catch(() => undefined));
     expect((await rt.confirm(links.token)).status).toBe(200);
     expect((await rt.confirm(links.token)).status).toBe(410);
     expect((await rt.confirm('A'.repeat(43))).status).toBe(410);
+  });
+
+  it('refuses an expired link with 410 and leaves the request unverified', async () => {
+    await rt.submit({ type: 'erasure', email: 'expired-link@example.com' });
+    const links = await until(() => rt.links('expired-link@example.com').catch(() => undefined));
+    // The link's 24 hours are over: its record says it expired a minute ago.
+    await update(key.verify(sha256(links.token)), { expiresAt: new Date(Date.now() - 60_000).toISOString() });
+    expect((await fetch(links.verify)).status).toBe(410);
+    expect((await rt.confirm(links.token)).status).toBe(410);
+    expect((await rt.status(links.requestId, links.statusToken)).status).toBe('unverified');
+  });
+
+  it('mails a fresh link for the same request when it is asked for again more than 10 minutes after the last one', async () => {
+    const email = 'ten-minutes@example.com';
+    await rt.submit({ type: 'erasure', email });
+    const first = await until(() => rt.links(email).catch(() => undefined));
+    // The first link went out 11 minutes ago.
+    await update(key.request(first.requestId), { linkAt: new Date(Date.now() - 11 * 60_000).toISOString() });
+    const again = await rt.submit({ type: 'erasure', email, language: 'en' });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual({ status: 'check_your_email', message: expect.any(String) });
+    await until(async () => (await rt.mails(email)).length === 2, 10_000, 'a second link');
+    const second = await rt.links(email);
+    expect(second.requestId).toBe(first.requestId);
+    expect(second.token).not.toBe(first.token);
+    expect((await rt.confirm(second.token)).status).toBe(200);
+  });
+
+  it('opens a new request, with its own link, for an address whose previous request of that type is closed', async () => {
+    const email = 'closed-before@example.com';
+    await rt.submit({ type: 'erasure', email });
+    const first = await until(() => rt.links(email).catch(() => undefined));
+    // An officer denies the first request from the console.
+    const officer = await rt.signIn('officer');
+    const denied = await rt.api(`/admin/requests/${first.requestId}/deny`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` },
+      body: JSON.stringify({ reason: 'excessive' }),
+    });
+    expect(denied.status).toBe(200);
+    expect((await rt.submit({ type: 'erasure', email })).status).toBe(202);
+    await until(async () => (await rt.mails(email)).length === 2, 10_000, 'a link for the new request');
+    const second = await rt.links(email);
+    expect(second.requestId).not.toBe(first.requestId);
+    expect((await rt.status(second.requestId, second.statusToken)).status).toBe('unverified');
   });
 
   it('does not create a second request, nor send a second link, for a duplicate within 10 minutes', async () => {
