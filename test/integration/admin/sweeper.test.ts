@@ -25,7 +25,7 @@ async function openErasure(email: string) {
   const s = await until(async () => {
     const x = await rt.status(links.requestId, links.statusToken);
     return x.categories.length === 6 && x.categories.filter((c) => c.state !== 'done').map((c) => c.category).join() === 'analytics' && x;
-  }, 10_000, 'all but analytics answered');
+  }, 30_000, 'all but analytics answered');
   return { requestId: links.requestId, due: s.dueDate };
 }
 
