@@ -1,5 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ConcurrentUpdate, Conflict, NotFound, retryOnRace } from '../../../functions/core/errors.ts';
+import {
+  ConcurrentUpdate,
+  Conflict,
+  DomainError,
+  Forbidden,
+  Gone,
+  IllegalTransition,
+  InvalidInput,
+  NotFound,
+  PayloadTooLarge,
+  retryOnRace,
+  TooManyRequests,
+  Unauthorized,
+} from '../../../functions/core/errors.ts';
 
 describe('retrying a step that lost a race', () => {
   it('returns the result of the first attempt that wins', async () => {
@@ -53,7 +66,19 @@ describe('domain errors carry their HTTP status and a name that survives minific
     [new NotFound('x'), 'NotFound', 404],
     [new Conflict('x'), 'Conflict', 409],
     [new ConcurrentUpdate('x'), 'ConcurrentUpdate', 409],
+    [new Unauthorized('x'), 'Unauthorized', 401],
+    [new Forbidden('x'), 'Forbidden', 403],
+    [new Gone('x'), 'Gone', 410],
+    [new PayloadTooLarge('x'), 'PayloadTooLarge', 413],
+    [new TooManyRequests('x', 30), 'TooManyRequests', 429],
+    [new InvalidInput('x', []), 'InvalidInput', 400],
+    [new IllegalTransition('request', 'completed', 'deny'), 'IllegalTransition', 409],
+    [new DomainError('x'), 'Error', 500],
   ])('%s', (error, name, status) => {
     expect(error).toMatchObject({ name, status });
+  });
+
+  it('says which move was illegal', () => {
+    expect(new IllegalTransition('task', 'sent', 'resolve')).toMatchObject({ message: "task in status 'sent' cannot 'resolve'", entity: 'task', from: 'sent', event: 'resolve' });
   });
 });

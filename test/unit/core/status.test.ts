@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition } from '../../../functions/core/errors.ts';
 import { RequestStatus } from '../../../functions/core/model.ts';
-import { nextRequestStatus, nextTaskStatus, REQUEST_TRANSITIONS, TASK_TRANSITIONS } from '../../../functions/core/status.ts';
+import {
+  ESCALATED_TASK_STATUSES,
+  FINISHED_TASK_STATUSES,
+  isOpenRequest,
+  nextRequestStatus,
+  nextTaskStatus,
+  OPEN_REQUEST_STATUSES,
+  REQUEST_TRANSITIONS,
+  requireRequestTransition,
+  requireTaskTransition,
+  TASK_TRANSITIONS,
+} from '../../../functions/core/status.ts';
 
 // The statuses and events, written out from DESIGN §5 too: cases built from the code's own enums
 // would shrink with them, so a status or event dropped from the code would pass with fewer tests.
@@ -106,4 +117,26 @@ describe('task status model', () => {
       }
     }
   }
+});
+
+describe('status groups', () => {
+  it('counts exactly unverified, verified, in_progress and awaiting_manual as open requests', () => {
+    expect(OPEN_REQUEST_STATUSES).toEqual(['unverified', 'verified', 'in_progress', 'awaiting_manual']);
+    for (const s of REQUEST_STATUSES) expect(isOpenRequest(s), s).toBe(['unverified', 'verified', 'in_progress', 'awaiting_manual'].includes(s));
+  });
+  it('counts completed, not_found, retained and resolved tasks as finished, failed and timed_out as escalated', () => {
+    expect(FINISHED_TASK_STATUSES).toEqual(['completed', 'not_found', 'retained', 'resolved']);
+    expect(ESCALATED_TASK_STATUSES).toEqual(['failed', 'timed_out']);
+  });
+});
+
+describe('the throwing variants, for a 409 at the edge', () => {
+  it('return the next status of a legal move', () => {
+    expect(requireRequestTransition('unverified', 'verify')).toBe('verified');
+    expect(requireTaskTransition('sent', 'complete')).toBe('completed');
+  });
+  it('throw an IllegalTransition for an illegal one', () => {
+    expect(() => requireRequestTransition('completed', 'deny')).toThrow(new IllegalTransition('request', 'completed', 'deny'));
+    expect(() => requireTaskTransition('completed', 'fail')).toThrow("task in status 'completed' cannot 'fail'");
+  });
 });
