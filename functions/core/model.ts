@@ -23,30 +23,21 @@ export const RequestStatus = z.enum([
 ]);
 export type RequestStatus = z.infer<typeof RequestStatus>;
 
-export const TaskStatus = z.enum([
-  'pending',
-  'sent',
-  'in_progress',
-  'completed',
-  'not_found',
-  'retained',
-  'failed',
-  'timed_out',
-  'resolved',
-]);
-export type TaskStatus = z.infer<typeof TaskStatus>;
+/*
+ * Records this code writes itself and reads back (requests, tasks, audit events) are plain types:
+ * what they hold was validated where it came in (the form, a callback, an officer's action), and
+ * a schema nobody parses with would only look like a check.
+ */
+export type TaskStatus = 'pending' | 'sent' | 'in_progress' | 'completed' | 'not_found' | 'retained' | 'failed' | 'timed_out' | 'resolved';
 
 /** What a processor is asked to do; derived from the request type. */
-export const TaskAction = z.enum(['erase', 'export', 'rectify', 'suppress']);
-export type TaskAction = z.infer<typeof TaskAction>;
+export type TaskAction = 'erase' | 'export' | 'rectify' | 'suppress';
 
 export const ObjectionScope = z.enum(['marketing', 'reviews', 'profiling']);
 export type ObjectionScope = z.infer<typeof ObjectionScope>;
 
 export const Ulid = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'));
 export const IsoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'));
-export const Instant = z.iso.datetime({ offset: true });
-const Count = z.int().check(z.nonnegative());
 
 export const LegalHold = z.object({
   basis: z.enum(['accounting', 'lifetime_warranty']),
@@ -55,78 +46,74 @@ export const LegalHold = z.object({
 });
 export type LegalHold = z.infer<typeof LegalHold>;
 
-/** Details the requester gave, by request type. Free text is bounded: it is personal data. */
-export const RequestDetails = z.object({
-  eraseWarranty: z._default(z.boolean(), false),
-  objections: z._default(z.array(ObjectionScope), []),
-  rectification: z.optional(
-    z.object({ field: z.string().check(z.minLength(1), z.maxLength(200)), correction: z.string().check(z.minLength(1), z.maxLength(2000)) }),
-  ),
-});
-export type RequestDetails = z.infer<typeof RequestDetails>;
+/** Details the requester gave, by request type; bounded by the form's schema (core/intake.ts), as personal data. */
+export type RequestDetails = {
+  eraseWarranty: boolean;
+  objections: ObjectionScope[];
+  rectification?: { field: string; correction: string };
+};
 
 /**
  * The request record. It holds no personal data: the email, name and order number live in a
  * separate PII record that expires by TTL, so that this record can stay as proof of compliance.
+ * Instants are ISO 8601 with an offset; dates are YYYY-MM-DD.
  */
-export const PrivacyRequest = z.object({
-  id: Ulid,
-  type: RequestType,
-  language: Language,
-  status: RequestStatus,
-  version: Count,
-  emailHash: z.string(),
-  details: RequestDetails,
-  receivedAt: Instant,
-  verifiedAt: z.optional(Instant),
-  dueDate: z.optional(IsoDate),
-  extended: z.optional(z.object({ at: Instant, reason: z.string(), dueDate: IsoDate })),
-  pausedDays: z._default(Count, 0),
-  pausedSince: z.optional(Instant),
-  closedAt: z.optional(Instant),
-  outcome: z.optional(z.string()),
-});
-export type PrivacyRequest = z.infer<typeof PrivacyRequest>;
+export type PrivacyRequest = {
+  /** A ULID. */
+  id: string;
+  type: RequestType;
+  language: Language;
+  status: RequestStatus;
+  version: number;
+  emailHash: string;
+  details: RequestDetails;
+  receivedAt: string;
+  verifiedAt?: string;
+  dueDate?: string;
+  extended?: { at: string; reason: string; dueDate: string };
+  pausedDays: number;
+  pausedSince?: string;
+  closedAt?: string;
+  outcome?: string;
+};
 
-export const TaskOutcome = z.object({
-  request_status: z.enum(['completed', 'not_found', 'retained', 'failed', 'timed_out', 'resolved']),
-  reason: z.optional(z.string().check(z.maxLength(1000))),
-  legal_basis: z.optional(LegalHold.shape.basis),
-  retained_until: z.optional(z.nullable(IsoDate)),
-  note: z.optional(z.string().check(z.maxLength(2000))),
-});
-export type TaskOutcome = z.infer<typeof TaskOutcome>;
+/** A task's outcome: from a processor's callback (CallbackBody), a timeout, or an officer's resolution. */
+export type TaskOutcome = {
+  request_status: 'completed' | 'not_found' | 'retained' | 'failed' | 'timed_out' | 'resolved';
+  reason?: string;
+  legal_basis?: LegalHold['basis'];
+  retained_until?: string | null;
+  note?: string;
+};
 
-export const ProcessorTask = z.object({
-  taskId: z.string(),
-  requestId: Ulid,
-  processorId: z.string(),
-  category: Category,
-  action: TaskAction,
-  status: TaskStatus,
-  version: Count,
-  attempts: Count,
-  holds: z.array(LegalHold),
-  outcome: z.optional(TaskOutcome),
-  sentAt: z.optional(Instant),
-  finishedAt: z.optional(Instant),
-});
-export type ProcessorTask = z.infer<typeof ProcessorTask>;
+export type ProcessorTask = {
+  taskId: string;
+  requestId: string;
+  processorId: string;
+  category: Category;
+  action: TaskAction;
+  status: TaskStatus;
+  version: number;
+  attempts: number;
+  holds: LegalHold[];
+  outcome?: TaskOutcome;
+  sentAt?: string;
+  finishedAt?: string;
+};
 
 /** An audit event names ids and hashes, never an email address or a name. */
-export const AuditEvent = z.object({
-  seq: Count,
-  at: Instant,
-  actor: z.string(),
-  action: z.string(),
-  subject: z.string(),
-  from: z.optional(z.string()),
-  to: z.optional(z.string()),
-  data: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
-  prevHash: z.string(),
-  hash: z.string(),
-});
-export type AuditEvent = z.infer<typeof AuditEvent>;
+export type AuditEvent = {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  from?: string;
+  to?: string;
+  data?: Record<string, string | number | boolean | null>;
+  prevHash: string;
+  hash: string;
+};
 
 export const Region = z.string().check(z.minLength(2));
 /**

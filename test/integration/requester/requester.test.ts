@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { key } from '../../../functions/adapters/table.ts';
+import { sha256 } from '../../../functions/core/audit.ts';
 import { siteCsp } from '../../../infra/constructs/site-headers.ts';
 import { schemaErrors } from '../../unit/processors/openapi.ts';
 import { type Booted, boot, until } from '../harness.ts';
@@ -9,11 +11,44 @@ beforeAll(async () => {
 });
 afterAll(async () => rt?.stopAndClean());
 
-/** Every item in the table, to prove that a refused request wrote nothing. */
-async function itemCount() {
+/** Sets attributes of one item directly, to put a record in a state only time (or an officer) would. */
+async function update(k: { pk: string; sk: string }, values: Record<string, unknown>) {
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+  const names = Object.keys(values);
+  await ddb.send(
+    new UpdateCommand({
+      TableName: rt.tableName,
+      Key: k,
+      UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, values[n]])),
+    }),
+  );
+}
+
+/**
+ * The items a submission for `email` would have written: its claim on (email, type), and the
+ * requests and links behind it. Other tests' requests go on in the background (processors answer,
+ * links go out), so a count of the whole table would change under a test run in another order.
+ */
+async function itemsFor(email: string) {
   const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
   const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
-  return ((await ddb.send(new ScanCommand({ TableName: rt.tableName, Select: 'COUNT' }))).Count ?? 0) as number;
+  const { emailHash } = await import('../../../functions/shared/crypto.ts');
+  const eh = await emailHash(email);
+  const scan = await ddb.send(new ScanCommand({ TableName: rt.tableName, FilterExpression: 'begins_with(pk, :d) OR emailHash = :h', ExpressionAttributeValues: { ':d': `DEDUPE#${eh}`, ':h': eh } }));
+  return scan.Items ?? [];
+}
+
+/** A request's own items (request, personal data, tasks) and its link's record, as stored. */
+async function requestItems(requestId: string, token: string) {
+  const { GetCommand, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+  const own = await ddb.send(new QueryCommand({ TableName: rt.tableName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `REQ#${requestId}` }, ConsistentRead: true }));
+  const link = await ddb.send(new GetCommand({ TableName: rt.tableName, Key: key.verify(sha256(token)), ConsistentRead: true }));
+  return { own: own.Items, link: link.Item };
 }
 
 describe('the requester side', () => {
@@ -26,28 +61,34 @@ describe('the requester side', () => {
   });
 
   it('refuses malformed, oversized and unknown-field bodies with field-level 4xx and writes nothing', async () => {
-    const before = await itemCount();
     const bad = await rt.submit({ type: 'forget-me', email: 'not-an-email', language: 'fr' });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { issues: { path: string; message: string }[] };
-    expect(body.issues.map((i) => i.path).sort()).toEqual(['email', 'type']);
-    expect(body.issues[0].message).toMatch(/[a-zé]/); // French, the requester's language
-    const extra = await rt.submit({ type: 'access', email: 'a@example.com', exportDestination: 'https://evil.example/drop' });
+    // In French, the requester's language.
+    expect([...body.issues].sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { path: 'email', message: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr." },
+      { path: 'type', message: 'Choisissez ce que vous souhaitez que nous fassions.' },
+    ]);
+    const extra = await rt.submit({ type: 'access', email: 'refused@example.com', exportDestination: 'https://evil.example/drop' });
     expect(extra.status).toBe(400);
     expect(JSON.stringify(await extra.json())).toContain('exportDestination');
     const broken = await rt.api('/requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":' });
     expect(broken.status).toBe(400);
-    const huge = await rt.submit({ type: 'erasure', email: 'a@example.com', name: 'x'.repeat(70_000) });
+    const huge = await rt.submit({ type: 'erasure', email: 'refused@example.com', name: 'x'.repeat(70_000) });
     expect(huge.status).toBe(413);
-    expect(await itemCount()).toBe(before);
+    // Nothing was claimed or written for the address the refused bodies gave.
+    expect(await itemsFor('refused@example.com')).toEqual([]);
+    // The same look-up finds what an accepted submission writes.
+    expect((await rt.submit({ type: 'erasure', email: 'accepted@example.com' })).status).toBe(202);
+    expect((await itemsFor('accepted@example.com')).map((i) => i.pk).sort()).toEqual([expect.stringMatching(/^DEDUPE#[0-9a-f]{64}#erasure$/), expect.stringMatching(/^REQ#[0-9A-Z]{26}$/)]);
   });
 
   it('shows a confirmation page on GET without changing anything, and confirms only on POST', async () => {
     await rt.submit({ type: 'erasure', email: 'getter@example.com', language: 'fr' });
     const links = await until(() => rt.links('getter@example.com').catch(() => undefined));
-    const before = await itemCount();
+    const before = await requestItems(links.requestId, links.token);
     for (let i = 0; i < 3; i++) expect((await fetch(links.verify)).status).toBe(200);
-    expect(await itemCount()).toBe(before);
+    expect(await requestItems(links.requestId, links.token)).toEqual(before);
     expect((await rt.status(links.requestId, links.statusToken)).status).toBe('unverified');
     expect((await rt.confirm(links.token)).status).toBe(200);
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status !== 'unverified');
@@ -57,7 +98,8 @@ describe('the requester side', () => {
     await rt.submit({ type: 'objection', email: 'replay@example.com', objections: ['marketing'], language: 'en' });
     const links = await until(() => rt.links('replay@example.com').catch(() => undefined));
     expect((await rt.confirm(links.token)).status).toBe(200);
-    const before = await itemCount();
+    // Reopening changes nothing: the used link's record stays as it was (the request itself goes on being processed).
+    const before = (await requestItems(links.requestId, links.token)).link;
     for (const reopened of [await rt.confirm(links.token), await fetch(links.verify)]) {
       expect(reopened.status).toBe(200);
       const page = await reopened.text();
@@ -72,7 +114,7 @@ describe('the requester side', () => {
     // The language switch reopens the same link with GET, in the other language.
     const fr = await (await fetch(`${links.verify}&lang=fr`)).text();
     expect(fr).toContain('Demande déjà confirmée');
-    expect(await itemCount()).toBe(before);
+    expect((await requestItems(links.requestId, links.token)).link).toEqual(before);
     const unknown = await rt.confirm('A'.repeat(43));
     expect(unknown.status).toBe(410);
     expect(await unknown.text()).toContain('Lien invalide ou expiré');
@@ -103,6 +145,51 @@ describe('the requester side', () => {
     const body = (await bad.json()) as { issues: unknown[] };
     expect(body.issues).toEqual([{ path: 'name', message: 'Votre nom peut compter jusqu’à 200 caractères.', messages: { fr: 'Votre nom peut compter jusqu’à 200 caractères.', en: 'Your name can be up to 200 characters.' } }]);
     expect(schemaErrors('Error', body)).toEqual([]);
+  });
+
+  it('refuses an expired link with 410 and leaves the request unverified', async () => {
+    await rt.submit({ type: 'erasure', email: 'expired-link@example.com' });
+    const links = await until(() => rt.links('expired-link@example.com').catch(() => undefined));
+    // The link's 24 hours are over: its record says it expired a minute ago.
+    await update(key.verify(sha256(links.token)), { expiresAt: new Date(Date.now() - 60_000).toISOString() });
+    expect((await fetch(links.verify)).status).toBe(410);
+    expect((await rt.confirm(links.token)).status).toBe(410);
+    expect((await rt.status(links.requestId, links.statusToken)).status).toBe('unverified');
+  });
+
+  it('mails a fresh link for the same request when it is asked for again more than 10 minutes after the last one', async () => {
+    const email = 'ten-minutes@example.com';
+    await rt.submit({ type: 'erasure', email });
+    const first = await until(() => rt.links(email).catch(() => undefined));
+    // The first link went out 11 minutes ago.
+    await update(key.request(first.requestId), { linkAt: new Date(Date.now() - 11 * 60_000).toISOString() });
+    const again = await rt.submit({ type: 'erasure', email, language: 'en' });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual({ status: 'check_your_email', message: expect.any(String) });
+    await until(async () => (await rt.mails(email)).length === 2, 10_000, 'a second link');
+    const second = await rt.links(email);
+    expect(second.requestId).toBe(first.requestId);
+    expect(second.token).not.toBe(first.token);
+    expect((await rt.confirm(second.token)).status).toBe(200);
+  });
+
+  it('opens a new request, with its own link, for an address whose previous request of that type is closed', async () => {
+    const email = 'closed-before@example.com';
+    await rt.submit({ type: 'erasure', email });
+    const first = await until(() => rt.links(email).catch(() => undefined));
+    // An officer denies the first request from the console.
+    const officer = await rt.signIn('officer');
+    const denied = await rt.api(`/admin/requests/${first.requestId}/deny`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` },
+      body: JSON.stringify({ reason: 'excessive' }),
+    });
+    expect(denied.status).toBe(200);
+    expect((await rt.submit({ type: 'erasure', email })).status).toBe(202);
+    await until(async () => (await rt.mails(email)).length === 2, 10_000, 'a link for the new request');
+    const second = await rt.links(email);
+    expect(second.requestId).not.toBe(first.requestId);
+    expect((await rt.status(second.requestId, second.statusToken)).status).toBe('unverified');
   });
 
   it('does not create a second request, nor send a second link, for a duplicate within 10 minutes', async () => {

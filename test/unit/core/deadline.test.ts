@@ -95,4 +95,12 @@ describe('days until a deadline', () => {
     expect(daysUntil('2026-12-10', '2026-12-12')).toBe(-2);
     expect(daysUntil('2027-03-28', '2027-03-27')).toBe(1); // across the clocks going forward
   });
+  it.each([
+    ['2027-01-05', '2026-12-30', 6, 'across the new year'],
+    ['2026-03-02', '2026-02-27', 3, 'across the end of February'],
+    ['2026-05-01', '2026-04-30', 1, 'from the last day of a 30-day month'],
+    ['2026-11-25', '2026-12-02', -7, 'overdue across a month boundary'],
+  ])('counts %s from %s as %i days (%s)', (due, today, days) => {
+    expect(daysUntil(due, today)).toBe(days);
+  });
 });

@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition } from '../../../functions/core/errors.ts';
-import { RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
-import { nextRequestStatus, nextTaskStatus, REQUEST_TRANSITIONS, TASK_TRANSITIONS } from '../../../functions/core/status.ts';
+import { RequestStatus } from '../../../functions/core/model.ts';
+import {
+  ESCALATED_TASK_STATUSES,
+  FINISHED_TASK_STATUSES,
+  isOpenRequest,
+  nextRequestStatus,
+  nextTaskStatus,
+  OPEN_REQUEST_STATUSES,
+  REQUEST_TRANSITIONS,
+  requireRequestTransition,
+  requireTaskTransition,
+  TASK_TRANSITIONS,
+} from '../../../functions/core/status.ts';
+
+// The statuses and events, written out from DESIGN §5 too: cases built from the code's own enums
+// would shrink with them, so a status or event dropped from the code would pass with fewer tests.
+const REQUEST_STATUSES = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const;
+const REQUEST_EVENTS = ['verify', 'start', 'escalate', 'unblock', 'complete', 'deny', 'cancel', 'expire'] as const;
+const TASK_STATUSES = ['pending', 'sent', 'in_progress', 'completed', 'not_found', 'retained', 'failed', 'timed_out', 'resolved'] as const;
+const TASK_EVENTS = ['send', 'acknowledge', 'complete', 'not_found', 'retain', 'fail', 'time_out', 'resolve'] as const;
 
 // The legal moves, written out by hand from DESIGN §5 so the table in code is checked, not echoed.
 const LEGAL_REQUEST: [string, string, string][] = [
@@ -47,8 +65,12 @@ const LEGAL_TASK: [string, string, string][] = [
 ];
 
 describe('request status model', () => {
-  const events = Object.keys(REQUEST_TRANSITIONS) as (keyof typeof REQUEST_TRANSITIONS)[];
-  for (const from of RequestStatus.options) {
+  it('has exactly the statuses (as the console’s filter accepts them) and events of the design', () => {
+    expect([...RequestStatus.options].sort()).toEqual([...REQUEST_STATUSES].sort());
+    expect(Object.keys(REQUEST_TRANSITIONS).sort()).toEqual([...REQUEST_EVENTS].sort());
+  });
+  const events = REQUEST_EVENTS;
+  for (const from of REQUEST_STATUSES) {
     for (const event of events) {
       const legal = LEGAL_REQUEST.find(([f, e]) => f === from && e === event);
       if (legal) {
@@ -75,8 +97,11 @@ describe('request status model', () => {
 });
 
 describe('task status model', () => {
-  const events = Object.keys(TASK_TRANSITIONS) as (keyof typeof TASK_TRANSITIONS)[];
-  for (const from of TaskStatus.options) {
+  it('has exactly the events of the design', () => {
+    expect(Object.keys(TASK_TRANSITIONS).sort()).toEqual([...TASK_EVENTS].sort());
+  });
+  const events = TASK_EVENTS;
+  for (const from of TASK_STATUSES) {
     for (const event of events) {
       const legal = LEGAL_TASK.find(([f, e]) => f === from && e === event);
       if (legal) {
@@ -92,4 +117,26 @@ describe('task status model', () => {
       }
     }
   }
+});
+
+describe('status groups', () => {
+  it('counts exactly unverified, verified, in_progress and awaiting_manual as open requests', () => {
+    expect(OPEN_REQUEST_STATUSES).toEqual(['unverified', 'verified', 'in_progress', 'awaiting_manual']);
+    for (const s of REQUEST_STATUSES) expect(isOpenRequest(s), s).toBe(['unverified', 'verified', 'in_progress', 'awaiting_manual'].includes(s));
+  });
+  it('counts completed, not_found, retained and resolved tasks as finished, failed and timed_out as escalated', () => {
+    expect(FINISHED_TASK_STATUSES).toEqual(['completed', 'not_found', 'retained', 'resolved']);
+    expect(ESCALATED_TASK_STATUSES).toEqual(['failed', 'timed_out']);
+  });
+});
+
+describe('the throwing variants, for a 409 at the edge', () => {
+  it('return the next status of a legal move', () => {
+    expect(requireRequestTransition('unverified', 'verify')).toBe('verified');
+    expect(requireTaskTransition('sent', 'complete')).toBe('completed');
+  });
+  it('throw an IllegalTransition for an illegal one', () => {
+    expect(() => requireRequestTransition('completed', 'deny')).toThrow(new IllegalTransition('request', 'completed', 'deny'));
+    expect(() => requireTaskTransition('completed', 'fail')).toThrow("task in status 'completed' cannot 'fail'");
+  });
 });

@@ -149,11 +149,38 @@ describe('callbacks', () => {
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-escalation', output: { request_status: 'completed' } }]);
   });
 
-  it('records a further failure of an escalated task without failing the escalation', async () => {
+  it('records a further failure of an escalated task on its audit trail without failing the escalation', async () => {
     repo.tasks.set(TASK_ID, { ...task(), status: 'failed', token: 'tok-escalation' });
+    const before = task();
     await expect(post(signed({ request_status: 'failed', reason: 'still locked' }))).resolves.toEqual({ status: 'accepted' });
-    expect(task().status).toBe('failed');
+    expect(task()).toMatchObject({ status: 'failed', version: before.version + 1 });
+    expect(task().audit).toHaveLength(before.audit.length + 1);
+    expect(task().audit.at(-1)).toMatchObject({ actor: 'processor:paynow', action: 'failed', subject: TASK_ID, at: '2026-03-02T10:00:00.000Z' });
     expect(workflow.calls).toEqual([]);
+  });
+
+  it.each(['completed', 'not_found', 'retained', 'resolved'] as const)('leaves a %s task as it is on a late in_progress callback, and sends no heartbeat', async (status) => {
+    repo.tasks.set(TASK_ID, { ...task(), status });
+    const before = structuredClone(task());
+    await expect(post(signed({ request_status: 'in_progress' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toEqual(before);
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'])('answers 200 and keeps the outcome when Step Functions says %s', async (name) => {
+    workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error(name), { name }));
+    await expect(post(signed({ request_status: 'completed' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().status).toBe('completed');
+  });
+
+  it.each(['ThrottlingException', 'ServiceUnavailable', 'Error'])('fails the callback (so the processor retries) when Step Functions answers %s', async (name) => {
+    workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error(name), { name }));
+    await expect(post(signed({ request_status: 'completed' }))).rejects.toMatchObject({ name });
+  });
+
+  it('fails an in_progress callback whose heartbeat Step Functions refuses for another reason than a dead token', async () => {
+    workflow.heartbeat = async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    await expect(post(signed({ request_status: 'in_progress' }))).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 
   it('answers 200 when the state machine no longer waits on the token: the record is still right', async () => {
@@ -166,7 +193,8 @@ describe('callbacks', () => {
     await post(signed({ request_status: 'completed', results: { tables: { orders: [{ id: 'PAY-1' }] } } }));
     const stored = repo.results.get(TASK_ID);
     expect(JSON.parse(stored?.signedBody ?? '{}').results).toEqual({ tables: { orders: [{ id: 'PAY-1' }] } });
-    expect(stored?.expiresAt.getTime()).toBeGreaterThan(new Date('2026-06-01').getTime());
+    // 120 days after the callback (2 March 2026, 10:00 UTC).
+    expect(stored?.expiresAt.toISOString()).toBe('2026-06-30T10:00:00.000Z');
     // The task record stays as proof of compliance: it keeps the hash, not the personal data.
     expect(JSON.stringify(task())).not.toContain('PAY-1');
     expect(task()).toMatchObject({ status: 'completed', hasResults: true });

@@ -52,6 +52,9 @@ const cases: [string, AddressClass][] = [
   // reserved and unusable
   ['0.0.0.0', 'reserved'],
   ['0.1.2.3', 'reserved'],
+  ['192.0.0.8', 'reserved'], // IETF protocol assignments (192.0.0.0/24)
+  ['192.0.0.255', 'reserved'],
+  ['192.0.1.1', 'public'], // just past 192.0.0.0/24
   ['192.0.2.1', 'reserved'],
   ['198.51.100.7', 'reserved'],
   ['203.0.113.9', 'reserved'],

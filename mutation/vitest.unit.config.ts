@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+import base from '../vitest.config.ts';
+
+/**
+ * The unit tests alone, for mutation testing: no global setup (it synthesizes the cloud assembly,
+ * which no unit test of core or of a handler's logic needs), and not the CDK tests under test/unit/infra,
+ * which take seconds per run and cover no mutated file.
+ */
+export default defineConfig({
+  test: {
+    ...base.test,
+    root: new URL('..', import.meta.url).pathname,
+    include: ['test/unit/core/**/*.test.ts', 'test/unit/processors/**/*.test.ts', 'test/unit/shared/**/*.test.ts', 'test/unit/handlers/**/*.test.ts'],
+    globalSetup: [],
+    testTimeout: 10_000,
+  },
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { confirmationEmail } from '../../../functions/core/emails.ts';
+
+const links = { verify: 'https://privacy.offtek.example/verify?token=T', status: 'https://privacy.offtek.example/status.html?id=R&token=S' };
+
+describe('the confirmation email', () => {
+  it('in English: the links, the one-month answer, and a promise never to ask for personal data by email', () => {
+    expect(confirmationEmail('en', 'erasure', links)).toEqual({
+      subject: 'Confirm your privacy request',
+      text: `Hello,
+
+We received a request for erasure of your data for this email address.
+
+To confirm it, open this link (valid for 24 hours):
+https://privacy.offtek.example/verify?token=T
+
+Then you can follow your request here:
+https://privacy.offtek.example/status.html?id=R&token=S
+
+We answer within one month of your confirmation. If the request is complex, this can be extended by two more months; we would tell you, and why.
+
+If you did not make this request, ignore this email: nothing will happen.
+We will never ask you to send personal data by email.
+
+The Offtek privacy team`,
+    });
+  });
+
+  it('in French, with the same links', () => {
+    expect(confirmationEmail('fr', 'access', links)).toEqual({
+      subject: 'Confirmez votre demande de confidentialité',
+      text: `Bonjour,
+
+Nous avons reçu une demande concernant une copie de vos données pour cette adresse e-mail.
+
+Pour la confirmer, ouvrez ce lien (valable 24 heures) :
+https://privacy.offtek.example/verify?token=T
+
+Ensuite, vous pourrez suivre votre demande ici :
+https://privacy.offtek.example/status.html?id=R&token=S
+
+Nous répondons dans un délai d'un mois à compter de votre confirmation. Si la demande est complexe, ce délai peut être prolongé de deux mois ; nous vous préviendrons alors et vous dirons pourquoi.
+
+Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne se passera.
+Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.
+
+L'équipe confidentialité d'Offtek`,
+    });
+  });
+
+  it.each([
+    ['en', 'access', 'We received a request for a copy of your data for this email address.'],
+    ['en', 'rectification', 'We received a request for correction of your data for this email address.'],
+    ['en', 'objection', 'We received a request for an objection to the use of your data for this email address.'],
+    ['fr', 'erasure', "Nous avons reçu une demande concernant l'effacement de vos données pour cette adresse e-mail."],
+    ['fr', 'rectification', 'Nous avons reçu une demande concernant la rectification de vos données pour cette adresse e-mail.'],
+    ['fr', 'objection', "Nous avons reçu une demande concernant une opposition à l'utilisation de vos données pour cette adresse e-mail."],
+  ] as const)('names a %s %s request as “%s”', (lang, type, line) => {
+    expect(confirmationEmail(lang, type, links).text.split('\n')[2]).toBe(line);
+  });
+});

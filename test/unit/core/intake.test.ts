@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInput } from '../../../functions/core/errors.ts';
+import { normaliseEmail, pickLanguage, validateSubmission } from '../../../functions/core/intake.ts';
+
+const issuesOf = (raw: unknown, lang: 'fr' | 'en' = 'en') => {
+  try {
+    validateSubmission(raw, lang);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidInput);
+    // The message in the requester's language; both languages ride along for the form's switch (checked below).
+    return (e as InvalidInput).issues.map(({ path, message }) => ({ path, message }));
+  }
+  throw new Error('accepted');
+};
+
+describe('the privacy form', () => {
+  it('accepts an erasure with only an email, in French by default', () => {
+    expect(validateSubmission({ type: 'erasure', email: 'a@example.com' }, 'fr')).toEqual({ type: 'erasure', email: 'a@example.com', language: 'fr' });
+  });
+
+  it('trims a name and an order number', () => {
+    expect(validateSubmission({ type: 'access', email: 'a@example.com', language: 'en', name: '  Ann Lee ', orderNumber: ' OT-123 ' }, 'en')).toEqual({
+      type: 'access',
+      email: 'a@example.com',
+      language: 'en',
+      name: 'Ann Lee',
+      orderNumber: 'OT-123',
+    });
+  });
+
+  it.each([
+    [{ type: 'forget-me', email: 'a@example.com' }, [{ path: 'type', message: 'Choose what you would like us to do.' }]],
+    [{ type: 'erasure', email: 'not-an-email' }, [{ path: 'email', message: 'Enter the email address of your shop account, like name@example.com.' }]],
+    [{ type: 'erasure', email: `${'a'.repeat(250)}@example.com` }, [{ path: 'email', message: 'Enter the email address of your shop account, like name@example.com.' }]],
+    [{ type: 'erasure', email: 'a@example.com', language: 'de' }, [{ path: 'language', message: 'Choose French or English.' }]],
+    [{ type: 'erasure', email: 'a@example.com', name: 'x'.repeat(201) }, [{ path: 'name', message: 'Your name can be up to 200 characters.' }]],
+    [{ type: 'erasure', email: 'a@example.com', name: '   ' }, [{ path: 'name', message: 'Your name can be up to 200 characters.' }]],
+    [{ type: 'erasure', email: 'a@example.com', orderNumber: 'OT 1' }, [{ path: 'orderNumber', message: 'An order number has only letters, digits and dashes.' }]],
+    [{ type: 'erasure', email: 'a@example.com', orderNumber: 'x'.repeat(41) }, [{ path: 'orderNumber', message: 'An order number has only letters, digits and dashes.' }]],
+    [{ type: 'rectification', email: 'a@example.com' }, [{ path: 'rectification', message: 'Tell us what is wrong and what it should be.' }]],
+    [{ type: 'rectification', email: 'a@example.com', rectification: { field: 'name', correction: '' } }, [{ path: 'rectification.correction', message: 'Tell us what is wrong and what it should be.' }]],
+    [{ type: 'objection', email: 'a@example.com' }, [{ path: 'objections', message: 'Choose at least one thing you object to.' }]],
+    // Too short for the schema and missing for the form's rule: the same message twice.
+    [
+      { type: 'objection', email: 'a@example.com', objections: [] },
+      [
+        { path: 'objections', message: 'Choose at least one thing you object to.' },
+        { path: 'objections', message: 'Choose at least one thing you object to.' },
+      ],
+    ],
+    [{ type: 'access', email: 'a@example.com', eraseWarranty: true }, [{ path: 'eraseWarranty', message: 'This choice only applies to an erasure request.' }]],
+    [{ type: 'erasure', email: 'a@example.com', colour: 'blue' }, [{ path: 'colour', message: 'This field is not part of the form.' }]],
+    ['not an object', [{ path: '(body)', message: 'The form could not be read.' }]],
+  ])('refuses %j with a message on its field', (raw, issues) => {
+    expect(issuesOf(raw)).toEqual(issues);
+  });
+
+  it('accepts the three objections and an erasure of warranty records', () => {
+    expect(validateSubmission({ type: 'objection', email: 'a@example.com', objections: ['marketing', 'reviews', 'profiling'] }, 'en').objections).toEqual(['marketing', 'reviews', 'profiling']);
+    expect(validateSubmission({ type: 'erasure', email: 'a@example.com', eraseWarranty: true }, 'en').eraseWarranty).toBe(true);
+  });
+
+  it('refuses any field that would send the data elsewhere than the confirmed mailbox, before anything else', () => {
+    for (const field of ['exportDestination', 'deliverTo', 'sendTo', 'destination', 'webhook', 'url']) {
+      expect(issuesOf({ type: 'access', email: 'not-an-email', [field]: 'https://evil.example' })).toEqual([
+        { path: field, message: 'For your safety we only ever send your data to the email address you confirm. Remove this field.' },
+      ]);
+    }
+    expect(issuesOf({ type: 'access', email: 'a@example.com', url: 'x' }, 'fr')).toEqual([
+      { path: 'url', message: 'Pour votre sécurité, nous n’envoyons vos données qu’à l’adresse e-mail que vous confirmez. Retirez ce champ.' },
+    ]);
+  });
+
+  it('words its messages in French for a French requester', () => {
+    expect(issuesOf({ type: 'erasure', email: 'a@example.com', colour: 'blue' }, 'fr')).toEqual([{ path: 'colour', message: 'Ce champ ne fait pas partie du formulaire.' }]);
+    expect(issuesOf(null, 'fr')).toEqual([{ path: '(body)', message: 'Le formulaire n’a pas pu être lu.' }]);
+  });
+});
+
+describe('the requester’s language', () => {
+  it.each([
+    [{ language: 'en' }, undefined, 'en'],
+    [{ language: 'fr' }, 'en-GB,en;q=0.9', 'fr'],
+    [{}, 'en-GB,en;q=0.9', 'en'],
+    [{}, '  en', 'en'],
+    [{}, 'fr-FR,en;q=0.5', 'fr'],
+    [{}, 'english', 'fr'],
+    [{ language: 'de' }, undefined, 'fr'],
+    [null, undefined, 'fr'],
+  ])('is taken from %j, else from Accept-Language %j: %s', (body, accept, lang) => {
+    expect(pickLanguage(body, accept)).toBe(lang);
+  });
+});
+
+describe('email addresses', () => {
+  it('are compared trimmed and in lower case', () => {
+    expect(normaliseEmail('  Dave@Example.COM ')).toBe('dave@example.com');
+  });
+
+  it('carries each message in both languages, so that the form can switch language and keep it', () => {
+    try {
+      validateSubmission({ type: 'erasure', email: 'not-an-email' }, 'fr');
+      throw new Error('accepted');
+    } catch (e) {
+      expect((e as InvalidInput).issues).toEqual([
+        {
+          path: 'email',
+          message: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr.",
+          messages: { en: 'Enter the email address of your shop account, like name@example.com.', fr: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr." },
+        },
+      ]);
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { categoryProgress, requesterView } from '../../../functions/core/requester-status.ts';
+import { storedRequest } from '../processors/fakes.ts';
+
+const task = (processorId: string, category: StoredTask['category'], status: StoredTask['status'], over: Partial<StoredTask> = {}) =>
+  ({ taskId: `R.${processorId}`, requestId: 'R', processorId, category, action: 'erase', status, version: 1, attempts: 0, holds: [], audit: [], ...over }) as StoredTask;
+
+describe('progress per category, as the requester sees it', () => {
+  it.each([
+    ['pending', 'not_started'],
+    ['sent', 'in_progress'],
+    ['in_progress', 'in_progress'],
+    ['failed', 'in_progress'],
+    ['timed_out', 'in_progress'],
+    ['completed', 'done'],
+    ['not_found', 'done'],
+    ['resolved', 'done'],
+    ['retained', 'retained'],
+  ] as const)('shows a %s task as %s', (status, state) => {
+    expect(categoryProgress([task('paynow', 'payments', status)])).toEqual([{ category: 'payments', state }]);
+  });
+
+  it('gives the legal basis of a retained category', () => {
+    expect(categoryProgress([task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting' } })])).toEqual([
+      { category: 'payments', state: 'retained', reason: 'accounting' },
+    ]);
+  });
+
+  it('shows a category only as far along as its slowest processor, in either order', () => {
+    const done = task('mailer', 'email', 'completed');
+    const waiting = task('reviews', 'email', 'sent');
+    const retained = task('reviews', 'email', 'retained');
+    const notStarted = task('reviews', 'email', 'pending');
+    expect(categoryProgress([done, waiting])).toEqual([{ category: 'email', state: 'in_progress' }]);
+    expect(categoryProgress([waiting, done])).toEqual([{ category: 'email', state: 'in_progress' }]);
+    expect(categoryProgress([done, retained])).toEqual([{ category: 'email', state: 'retained' }]);
+    expect(categoryProgress([waiting, notStarted])).toEqual([{ category: 'email', state: 'not_started' }]);
+    expect(categoryProgress([retained, waiting])).toEqual([{ category: 'email', state: 'in_progress' }]);
+  });
+
+  it('lists each category once, and no processor names', () => {
+    const view = categoryProgress([task('paynow', 'payments', 'completed'), task('mailer', 'email', 'sent'), task('reviews', 'email', 'completed')]);
+    expect(view).toEqual([
+      { category: 'payments', state: 'done' },
+      { category: 'email', state: 'in_progress' },
+    ]);
+  });
+});
+
+describe('the status page’s view of a request', () => {
+  it('shows the status, the dates and the progress, and nothing else', () => {
+    const req = storedRequest({ status: 'in_progress' });
+    expect(requesterView(req, [task('paynow', 'payments', 'completed')])).toEqual({
+      id: '01JQ0000000000000000000000',
+      type: 'erasure',
+      status: 'in_progress',
+      language: 'en',
+      receivedAt: '2026-03-01T09:00:00.000Z',
+      verifiedAt: '2026-03-01T09:05:00.000Z',
+      dueDate: '2026-04-01',
+      closedAt: null,
+      extended: false,
+      categories: [{ category: 'payments', state: 'done' }],
+    });
+  });
+
+  it('shows the extended deadline once there is one', () => {
+    const req = storedRequest({ extended: { at: '2026-03-10T09:00:00.000Z', reason: 'complex', dueDate: '2026-06-01' } });
+    expect(requesterView(req, [])).toMatchObject({ dueDate: '2026-06-01', extended: true });
+  });
+
+  it('shows null dates for an unverified request', () => {
+    const req = storedRequest({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
+    expect(requesterView(req, [])).toMatchObject({ verifiedAt: null, dueDate: null, extended: false, categories: [] });
+  });
+});

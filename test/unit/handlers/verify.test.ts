@@ -1,0 +1,187 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { VerifyRecord } from '../../../functions/adapters/tokens.ts';
+import type { StoredRequest } from '../../../functions/core/ports.ts';
+import { sha256 } from '../../../functions/shared/crypto.ts';
+import { confirm, preview, type VerifyDeps } from '../../../functions/verify/confirm.ts';
+import { FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+
+// The clock of every test: 2 March 2026, 10:00 UTC. A link confirmed then is due 2 April 2026.
+const NOW = '2026-03-02T10:00:00.000Z';
+
+// The status link's token is derived from the app's key (Secrets Manager); a fixed one here.
+vi.mock('../../../functions/shared/crypto.ts', async (original) => ({ ...(await original<object>()), derivedToken: async () => 'status-token' }));
+const TOKEN = 'link-token';
+const PASSWORD = 'correct horse battery staple';
+
+class FakeTokens {
+  records = new Map<string, VerifyRecord>();
+  async get(hash: string) {
+    return structuredClone(this.records.get(hash));
+  }
+  async failAttempt(hash: string) {
+    const r = this.records.get(hash) as VerifyRecord;
+    r.attempts++;
+    return r.attempts;
+  }
+  async markUsed(hash: string, at: Date) {
+    (this.records.get(hash) as VerifyRecord).usedAt = at.toISOString();
+  }
+}
+
+class VerifyRepo extends FakeRepo {
+  piiExpiry: { id: string; at: string }[] = [];
+  async setPiiExpiry(id: string, at: Date) {
+    this.piiExpiry.push({ id, at: at.toISOString() });
+  }
+}
+
+let repo: VerifyRepo;
+let tokens: FakeTokens;
+let starts: string[];
+/** What the shop's account service knows of the requester's address; it alone checks the password. */
+let account: { hasAccount: boolean; closedOn: string | null } | undefined;
+let deps: VerifyDeps;
+
+function given(req: Partial<StoredRequest>, link: Partial<VerifyRecord> = {}) {
+  repo.requests.set(REQUEST_ID, storedRequest({ status: 'unverified', verifiedAt: undefined, dueDate: undefined, version: 1, ...req }));
+  repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
+  tokens.records.set(sha256(TOKEN), { requestId: REQUEST_ID, expiresAt: '2026-03-03T09:00:00.000Z', attempts: 0, ...link });
+}
+/** The link can still confirm: it exists and was never used. */
+const linkAlive = () => Boolean(tokens.records.get(sha256(TOKEN)) && !tokens.records.get(sha256(TOKEN))?.usedAt);
+const request = () => repo.requests.get(REQUEST_ID) as StoredRequest;
+
+beforeEach(() => {
+  repo = new VerifyRepo();
+  tokens = new FakeTokens();
+  starts = [];
+  account = undefined;
+  deps = {
+    repo: repo as unknown as VerifyDeps['repo'],
+    tokens: tokens as unknown as VerifyDeps['tokens'],
+    customers: { find: async () => account, authenticate: async (_email: string, password: string) => Boolean(account?.hasAccount) && password === PASSWORD },
+    workflow: {
+      start: async (id: string) => {
+        starts.push(id);
+        return `arn:execution:${id}`;
+      },
+      taskSuccess: async () => {},
+      taskFailure: async () => {},
+      heartbeat: async () => {},
+    },
+    clock: fixedClock(NOW),
+  };
+});
+
+describe('confirming a link', () => {
+  it('verifies the request, starts its clock and its execution, keeps its personal data 120 days past the deadline, and burns the link', async () => {
+    given({});
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed', lang: 'en', request: { id: REQUEST_ID, dueDate: '2026-04-02' } });
+    expect(request()).toMatchObject({ status: 'verified', verifiedAt: NOW, dueDate: '2026-04-02', version: 2 });
+    expect(request().audit.at(-1)).toMatchObject({ actor: 'requester', action: 'verify', from: 'unverified', to: 'verified', data: { dueDate: '2026-04-02', accountChecked: false } });
+    expect(repo.piiExpiry).toEqual([{ id: REQUEST_ID, at: '2026-07-31T00:00:00.000Z' }]);
+    expect(starts).toEqual([REQUEST_ID]);
+    expect(linkAlive()).toBe(false);
+  });
+
+  it.each([
+    ['2026-03-02T10:00:00.000Z', 'expiring this very moment'],
+    ['2026-03-02T09:59:59.999Z', 'expired a millisecond ago'],
+    ['2026-02-28T10:00:00.000Z', 'expired two days ago'],
+  ])('refuses a link %s (%s) and changes nothing', async (expiresAt) => {
+    given({}, { expiresAt });
+    // Said in the request's language.
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toEqual({ kind: 'invalid', lang: 'en' });
+    await expect(preview(TOKEN, deps)).resolves.toEqual({ kind: 'invalid', lang: 'en' });
+    expect(request()).toMatchObject({ status: 'unverified', version: 1 });
+    expect(starts).toEqual([]);
+  });
+
+  it('accepts a link that expires a millisecond from now', async () => {
+    given({}, { expiresAt: '2026-03-02T10:00:00.001Z' });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+  });
+
+  it('refuses an unknown link', async () => {
+    given({});
+    // No request to take a language from: the page uses the browser's.
+    await expect(confirm('another-token', undefined, deps)).resolves.toEqual({ kind: 'invalid' });
+    expect(request().status).toBe('unverified');
+  });
+
+  it.each(['denied', 'cancelled', 'expired'] as const)('refuses a link to a %s request, starts nothing and leaves the link as it was', async (status) => {
+    given({ status });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toEqual({ kind: 'invalid', lang: 'en' });
+    expect(request()).toMatchObject({ status, version: 1 });
+    expect(starts).toEqual([]);
+    expect(repo.piiExpiry).toEqual([]);
+  });
+
+  it('starts the execution again, without a second verification, when a confirmation died after verifying (the same link, retried)', async () => {
+    given({ status: 'verified', verifiedAt: '2026-03-02T09:00:00.000Z', dueDate: '2026-04-02', version: 2 });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed', lang: 'en', request: { dueDate: '2026-04-02' } });
+    expect(request()).toMatchObject({ status: 'verified', verifiedAt: '2026-03-02T09:00:00.000Z', version: 2 });
+    expect(request().audit).toEqual([]);
+    expect(starts).toEqual([REQUEST_ID]);
+    expect(repo.piiExpiry).toEqual([{ id: REQUEST_ID, at: '2026-07-31T00:00:00.000Z' }]);
+    expect(linkAlive()).toBe(false);
+  });
+
+  it.each(['in_progress', 'awaiting_manual', 'completed'] as const)('answers a retried link to a %s request as confirmed, starting nothing again', async (status) => {
+    given({ status, verifiedAt: '2026-03-02T09:00:00.000Z', dueDate: '2026-04-02', version: 3 });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed', lang: 'en', request: { dueDate: '2026-04-02' } });
+    expect(starts).toEqual([]);
+    expect(linkAlive()).toBe(false);
+  });
+});
+
+describe('the account password of an access request', () => {
+  beforeEach(() => {
+    account = { hasAccount: true, closedOn: null };
+  });
+
+  it('asks an account holder for the password on GET, and not for an erasure', async () => {
+    given({ type: 'access' });
+    await expect(preview(TOKEN, deps)).resolves.toMatchObject({ kind: 'ask', lang: 'en', request: { type: 'access' }, askPassword: true });
+    given({ type: 'erasure' });
+    await expect(preview(TOKEN, deps)).resolves.toMatchObject({ kind: 'ask', lang: 'en', request: { type: 'erasure' }, askPassword: false });
+  });
+
+  it('confirms with the right password and records that the account was checked', async () => {
+    given({ type: 'access' });
+    await expect(confirm(TOKEN, PASSWORD, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+    expect(request().audit.at(-1)?.data).toEqual({ dueDate: '2026-04-02', accountChecked: true });
+  });
+
+  it('asks again after a wrong password, counting the attempt, and keeps the link', async () => {
+    given({ type: 'access' });
+    await expect(confirm(TOKEN, 'wrong', deps)).resolves.toMatchObject({ kind: 'ask', lang: 'en', request: { type: 'access' }, askPassword: true, error: true });
+    expect(tokens.records.get(sha256(TOKEN))?.attempts).toBe(1);
+    expect(request()).toMatchObject({ status: 'unverified', version: 1 });
+    expect(starts).toEqual([]);
+  });
+
+  it('locks the link at the fifth wrong password, so that even the right one no longer works', async () => {
+    given({ type: 'access' });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push((await confirm(TOKEN, `guess-${i}`, deps)).kind);
+    expect(answers).toEqual(['ask', 'ask', 'ask', 'ask', 'locked']);
+    expect(tokens.records.get(sha256(TOKEN))?.attempts).toBe(5);
+    await expect(confirm(TOKEN, PASSWORD, deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+    expect(request()).toMatchObject({ status: 'unverified', version: 1 });
+    expect(starts).toEqual([]);
+  });
+
+  it('refuses a link that already has 5 wrong attempts on it, and confirms one with 4', async () => {
+    given({ type: 'access' }, { attempts: 5 });
+    await expect(confirm(TOKEN, PASSWORD, deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+    given({ type: 'access' }, { attempts: 4 });
+    await expect(confirm(TOKEN, PASSWORD, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+  });
+
+  it('asks no password of a former customer whose account is closed', async () => {
+    account = { hasAccount: false, closedOn: '2025-01-01' };
+    given({ type: 'access' });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+  });
+});
