@@ -8,7 +8,7 @@ const T = {
     none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`),
     cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs' },
     act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry' },
-    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops.', cancel: 'Cancel this request? The workflow stops.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?' },
+    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?' },
     reason: 'Reason', outcome: 'Outcome', note: 'Note',
   },
   fr: {
@@ -19,7 +19,7 @@ const T = {
     none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`),
     cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations' },
     act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer' },
-    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête.', cancel: 'Annuler cette demande ? Le traitement s’arrête.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?' },
+    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?' },
     reason: 'Raison', outcome: 'Résultat', note: 'Note',
   },
 };
@@ -140,7 +140,7 @@ async function showDetail(id) {
       ? [
           h('button', { type: 'button', onclick: () => act('extend', `/requests/${id}/extend`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.extend),
           h('button', { type: 'button', className: 'danger', onclick: () => act('deny', `/requests/${id}/deny`, [field('reason', T[lang].reason, select(['identity_not_verified', 'manifestly_unfounded', 'excessive']))], (v) => ({ reason: v.reason })) }, T[lang].act.deny),
-          h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [], () => ({})) }, T[lang].act.cancel),
+          h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [field('reason', T[lang].reason, select(['withdrawn_by_requester', 'duplicate_request']))], (v) => ({ reason: v.reason })) }, T[lang].act.cancel),
         ]
       : []),
   );

@@ -33,7 +33,9 @@ export const TEXT = {
     progress: 'Avancement par type de prestataire',
     notFound: 'Ce lien de suivi ne fonctionne pas.',
     statuses: { unverified: 'En attente de confirmation', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En cours (vérification par notre équipe)', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
-    states: { not_started: 'Pas commencé', in_progress: 'En cours', done: 'Fait', retained: 'Conservé (obligation légale)' },
+    states: { not_started: 'Pas commencé', in_progress: 'En cours', done: 'Fait', retained: 'Conservé' },
+    retained: { accounting: 'Conservé : notre politique garde les documents comptables pour respecter notre obligation légale', lifetime_warranty: 'Conservé à votre choix : preuve d’achat de la garantie à vie' },
+    paused: 'Le délai est suspendu : nous attendons la précision demandée par e-mail.',
     categories: { payments: 'Paiements', delivery: 'Livraison', analytics: 'Analyse et publicité', email: 'E-mails', collections: 'Recouvrement', social: 'Réseaux sociaux' },
   },
   en: {
@@ -69,7 +71,9 @@ export const TEXT = {
     progress: 'Progress by type of provider',
     notFound: 'This status link does not work.',
     statuses: { unverified: 'Waiting for your confirmation', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'In progress (being checked by our team)', completed: 'Completed', denied: 'Refused', cancelled: 'Cancelled', expired: 'Expired' },
-    states: { not_started: 'Not started', in_progress: 'In progress', done: 'Done', retained: 'Kept (legal obligation)' },
+    states: { not_started: 'Not started', in_progress: 'In progress', done: 'Done', retained: 'Kept' },
+    retained: { accounting: 'Kept: our policy keeps accounting records to meet our legal duty', lifetime_warranty: 'Kept at your choice: lifetime-warranty proof of purchase' },
+    paused: 'The time limit is paused: we are waiting for the clarification we asked for by email.',
     categories: { payments: 'Payments', delivery: 'Delivery', analytics: 'Analytics & advertising', email: 'Emails', collections: 'Debt collection', social: 'Social networks' },
   },
 };

@@ -28,7 +28,9 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receiv
   gsi1sk: `${r.dueDate ?? r.receivedAt.slice(0, 10)}#${r.id}`,
 });
 
-export type OutboxKind = 'outboxLink' | 'outboxOutcome';
+export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice';
+/** Where the sweeper looks for emails owed by requests it does not list (closed ones). */
+export type MarkerKind = 'outcome' | 'notice';
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -402,15 +404,15 @@ export class DynamoRepository implements Repository {
    * still to send: Notify writes this marker before its completing write, and deletes it once the
    * email is out. The request record stays the truth; a marker is only where to look.
    */
-  async putOutboxMarker(kind: 'outcome', requestId: string, at: Date): Promise<void> {
+  async putOutboxMarker(kind: MarkerKind, requestId: string, at: Date): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.outbox(kind, requestId), requestId, at: at.toISOString(), ttl: epoch(at) + 90 * 86_400 } }));
   }
 
-  async deleteOutboxMarker(kind: 'outcome', requestId: string): Promise<void> {
+  async deleteOutboxMarker(kind: MarkerKind, requestId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: key.outbox(kind, requestId) }));
   }
 
-  async listOutboxMarkers(kind: 'outcome'): Promise<{ requestId: string; at: string }[]> {
+  async listOutboxMarkers(kind: MarkerKind): Promise<{ requestId: string; at: string }[]> {
     const out: { requestId: string; at: string }[] = [];
     let start: Record<string, unknown> | undefined;
     do {

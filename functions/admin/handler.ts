@@ -5,6 +5,7 @@ import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
 import { RequestStatus } from '../core/model.ts';
+import { CancelReason, DenyReason } from '../core/notices.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
 import { cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
@@ -17,7 +18,10 @@ const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
 
 const Reason = z.object({ reason: z.string().trim().min(3).max(1000) }).strict();
-const Deny = z.object({ reason: z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive']), note: z.string().max(1000).optional() }).strict();
+const Deny = z.object({ reason: DenyReason, note: z.string().max(1000).optional() }).strict();
+const Cancel = z.object({ reason: CancelReason }).strict();
+/** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
+const Pause = z.object({ needed: z.string().trim().min(10).max(1000) }).strict();
 const Resolve = z.object({ outcome: z.enum(['completed', 'not_found', 'retained']), note: z.string().trim().min(3).max(2000) }).strict();
 const ListQuery = z.object({ status: RequestStatus.optional(), type: z.string().optional(), dueBefore: z.string().optional(), overdue: z.enum(['true', 'false']).optional(), cursor: z.string().optional() });
 
@@ -53,12 +57,13 @@ export const handler = middy<HttpEvent, HttpResult>()
         return json(200, await retryOnRace(() => deny(id, reason, actor, deps)));
       }
       if (m[2] === 'pause') {
-        const reason = requireReason(parseBody(Reason, event).reason);
-        return json(200, await retryOnRace(() => pause(id, reason, actor, deps)));
+        const { needed } = parseBody(Pause, event);
+        return json(200, await retryOnRace(() => pause(id, needed, actor, deps)));
       }
       if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
       if (m[2] === 'resend') return json(200, await retryOnRace(() => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL })));
-      return json(200, await retryOnRace(() => cancel(id, actor, deps)));
+      const { reason } = parseBody(Cancel, event);
+      return json(200, await retryOnRace(() => cancel(id, reason, actor, deps)));
     }
     if (method === 'POST' && (m = /^\/requests\/(\w{26})\/tasks\/([a-z0-9-]+)\/(resolve|retry)$/.exec(path))) {
       const actor = act();

@@ -1,4 +1,5 @@
 import { describeHold, warrantyWarning } from './holds.ts';
+import { complaintLines } from './notices.ts';
 import type { Language, LegalHold, RequestType } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { FINISHED_TASK_STATUSES } from './status.ts';
@@ -27,7 +28,7 @@ const STATE_LABEL: Record<Language, Record<string, string>> = {
   fr: { completed: 'fait', not_found: "ne détenait aucune donnée vous concernant", retained: 'conserve certaines données (voir ci-dessous)', resolved: 'traité par notre équipe', failed: "n'a pas pu aboutir", timed_out: "n'a pas répondu à temps" },
 };
 
-/** The outcome email: plain words, in the requester's language, no personal data beyond the address. */
+/** The outcome email: plain words, in the requester's language, no personal data beyond the address, and how to complain (Art. 12(4)). */
 export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], extra: string[] = []) {
   const lang = req.language;
   const lines = tasks.map((t) => `- ${t.category}: ${STATE_LABEL[lang][t.status] ?? t.status}`);
@@ -35,12 +36,12 @@ export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], e
   if (lang === 'fr') {
     return {
       subject: 'Votre demande de confidentialité est terminée',
-      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, '', ...lines, ...extra, '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
+      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, '', ...lines, ...extra, '', ...complaintLines(lang), '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
     };
   }
   return {
     subject: 'Your privacy request is complete',
-    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, '', ...lines, ...extra, '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
+    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, '', ...lines, ...extra, '', ...complaintLines(lang), '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
-import type { Delivery } from './outbox.ts';
+import type { Delivery, NoticeIntent } from './outbox.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -11,6 +11,9 @@ export type StoredRequest = PrivacyRequest & {
   /** The outbox (core/outbox.ts): the confirmation link and the outcome email still to send. */
   outboxLink?: Delivery;
   outboxOutcome?: Delivery;
+  /** A notice still to mail (a clarification asked, a refusal, a cancellation), with what it says. */
+  outboxNotice?: NoticeIntent;
+  noticeSeq?: number;
   /** The number of the last confirmation link, and when it went (or goes) out. */
   linkSeq?: number;
   linkAt?: string;

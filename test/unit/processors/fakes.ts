@@ -92,6 +92,37 @@ export class FakeRepo {
     this.writes++;
     return true;
   }
+  async listRequests(q: { status: RequestStatus }) {
+    return { items: [...this.requests.values()].filter((r) => r.status === q.status).map((r) => structuredClone(r)) };
+  }
+  async listPendingLinks() {
+    return [...this.requests.values()].filter((r) => r.status === 'unverified' && r.outboxLink).map((r) => structuredClone(r));
+  }
+  markers = new Map<string, string>();
+  async putOutboxMarker(kind: string, requestId: string, at: Date) {
+    this.markers.set(`${kind}#${requestId}`, at.toISOString());
+  }
+  async deleteOutboxMarker(kind: string, requestId: string) {
+    this.markers.delete(`${kind}#${requestId}`);
+  }
+  async listOutboxMarkers(kind: string) {
+    return [...this.markers].filter(([k]) => k.startsWith(`${kind}#`)).map(([k, at]) => ({ requestId: k.slice(kind.length + 1), at }));
+  }
+  /** Outbox bookkeeping, conditional on the intent's number as in DynamoRepository; no version bump. */
+  async claimDelivery(requestId: string, kind: string, next: { seq: number; until: string; owner: string }, now: Date) {
+    const cur = this.requests.get(requestId) as Record<string, { seq: number; until: string } | undefined> | undefined;
+    const d = cur?.[kind];
+    if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
+    Object.assign(d, { until: next.until, owner: next.owner });
+    return true;
+  }
+  async clearDelivery(requestId: string, kind: string, seq: number, set: Record<string, unknown> = {}) {
+    const cur = this.requests.get(requestId) as Record<string, unknown> | undefined;
+    if ((cur?.[kind] as { seq?: number } | undefined)?.seq !== seq) return false;
+    delete cur?.[kind];
+    Object.assign(cur as object, set);
+    return true;
+  }
   async putTaskResults(requestId: string, processorId: string, signedBody: string, expiresAt: Date) {
     this.results.set(`${requestId}.${processorId}`, { signedBody, expiresAt });
     this.writes++;
