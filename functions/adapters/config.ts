@@ -20,6 +20,8 @@ const Env = z.object({
   REGISTRY_KEY: z.string().default('processors.json'),
   /** Secrets Manager id of the app's own keys (HMAC of emails, status and verify tokens). */
   APP_SECRET_ID: z.string().default('lethe/app'),
+  /** Secrets Manager id of the shop's signing secrets for the suppression check (Standard Webhooks). */
+  SHOP_SECRET_ID: z.string().default('lethe/shop'),
   /** Loopback webhook targets are refused unless this is set (embedded runtime only). */
   ALLOW_LOOPBACK_WEBHOOKS: Flag,
   /** The user pool's issuer (its keys at <issuer>/.well-known/jwks.json) and the console's app client: who signs admin tokens, and for whom. */

@@ -1,3 +1,4 @@
+import { londonDate } from '../core/deadline.ts';
 import { IllegalTransition, NotFound, retryOnRace } from '../core/errors.ts';
 import type { Registry } from '../core/model.ts';
 import { orderTasks, planTasks } from '../core/plan.ts';
@@ -39,7 +40,7 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     if (!tasks.length) {
       // The accounting hold runs 7 years from the account's closure: the shop's directory knows it.
       const customer = req.type === 'erasure' ? await deps.customers.find(req.emailHash) : undefined;
-      tasks = planTasks(req, deps.registry.processors, { accountClosedOn: customer?.closedOn ?? null });
+      tasks = planTasks(req, deps.registry.processors, { accountClosedOn: customer?.closedOn ?? null, today: londonDate(deps.clock.now()) });
       await deps.repo.putTasksIfAbsent(tasks);
     }
     const at = deps.clock.now().toISOString();

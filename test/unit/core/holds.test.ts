@@ -3,8 +3,15 @@ import { accountingUntil, describeHold, holdsFor, warrantyWarning } from '../../
 
 describe('legal holds (Art. 17(3))', () => {
   it('keeps accounting records 7 years after the account closed', () => {
-    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2024-03-15' })).toEqual([
+    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2024-03-15', today: '2026-03-02' })).toEqual([
       { basis: 'accounting', until: '2031-03-15', rule: 'account_closure_plus_7_years' },
+    ]);
+  });
+  it('sends no accounting hold once its until-date has passed', () => {
+    // Closed 15 March 2019: kept until 15 March 2026, so an erasure planned the next day keeps nothing for accounting.
+    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2019-03-15', today: '2026-03-16' })).toEqual([]);
+    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2019-03-15', today: '2026-03-15' })).toEqual([
+      { basis: 'accounting', until: '2026-03-15', rule: 'account_closure_plus_7_years' },
     ]);
   });
   it('has no until-date while the account is open', () => {
@@ -14,18 +21,23 @@ describe('legal holds (Art. 17(3))', () => {
     expect(accountingUntil('2024-02-29')).toBe('2031-02-28');
   });
   it('keeps warranty purchase records indefinitely unless the requester opted to erase them', () => {
-    expect(holdsFor('delivery', { eraseWarranty: false, accountClosedOn: null })).toEqual([
+    expect(holdsFor('delivery', { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' })).toEqual([
       { basis: 'lifetime_warranty', until: null, rule: 'indefinite' },
     ]);
-    expect(holdsFor('delivery', { eraseWarranty: true, accountClosedOn: null })).toEqual([]);
+    expect(holdsFor('delivery', { eraseWarranty: true, accountClosedOn: null, today: '2026-03-02' })).toEqual([]);
   });
   it('puts both holds on payments and none on marketing processors', () => {
-    expect(holdsFor('payments', { eraseWarranty: false, accountClosedOn: null }).map((h) => h.basis)).toEqual(['accounting', 'lifetime_warranty']);
-    for (const c of ['analytics', 'email', 'social'] as const) expect(holdsFor(c, { eraseWarranty: false, accountClosedOn: null })).toEqual([]);
+    expect(holdsFor('payments', { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' }).map((h) => h.basis)).toEqual(['accounting', 'lifetime_warranty']);
+    for (const c of ['analytics', 'email', 'social'] as const) expect(holdsFor(c, { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' })).toEqual([]);
+  });
+  it('tells the requester that warranty records are kept by their choice, not by law', () => {
+    expect(describeHold({ basis: 'lifetime_warranty', until: null }, 'en')).toBe('As you chose to keep your lifetime warranty, we keep the proof of purchase of those products so that we can honour it. You can ask us to erase it too.');
   });
   it('explains each hold in plain French and English with the date', () => {
-    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'en')).toContain('15 March 2031');
-    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'fr')).toContain('15 mars 2031');
+    // The policy keeps them to meet a legal duty; it is not "the law requires 7 years after closure".
+    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'en')).toBe('Our policy keeps your order and invoice records until 15 March 2031, to meet our legal duty to keep accounting records.');
+    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'fr')).toBe("Notre politique conserve vos commandes et factures jusqu'au 15 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.");
+    expect(describeHold({ basis: 'accounting', until: null }, 'en')).toBe('Our policy keeps your order and invoice records while your account is open and up to 7 years after it closes, to meet our legal duty to keep accounting records.');
     expect(warrantyWarning('fr')).toContain('garantie');
   });
 });
