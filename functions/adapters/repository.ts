@@ -158,11 +158,11 @@ export class DynamoRepository implements Repository {
     return this.transitionRequest(prev, prev.status, changes, event);
   }
 
-  async putTasksIfAbsent(tasks: StoredTask[]): Promise<void> {
+  async putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date): Promise<void> {
     // BatchWrite has no conditions, so callers check listTasks first; a re-run plan finds them there.
     for (let i = 0; i < tasks.length; i += 25) {
       let items: Record<string, unknown>[] = tasks.slice(i, i + 25).map((t) => ({
-        PutRequest: { Item: { ...key.task(t.requestId, t.processorId), ...t } },
+        PutRequest: { Item: { ...key.task(t.requestId, t.processorId), ...t, ...(expiresAt ? { ttl: epoch(expiresAt) } : {}) } },
       }));
       for (let attempt = 0; items.length && attempt < 8; attempt++) {
         const r = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: items as never } }));
@@ -492,6 +492,24 @@ export class DynamoRepository implements Repository {
     await this.db.send(
       new PutCommand({ TableName: this.table, Item: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}`, signedBody, ttl: epoch(expiresAt) } }),
     );
+  }
+
+  /** Brings an export result's expiry forward (to the download link's); nothing to do where it is gone already. */
+  async expireTaskResults(requestId: string, processorId: string, at: Date): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` },
+          UpdateExpression: 'SET #ttl = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':t': epoch(at) },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
   }
 
   /** The export results of a completed task, inline or as a URL for the assemble step to fetch (through the SSRF guard). */

@@ -1,6 +1,6 @@
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
-import { outcomeEmail } from '../core/completion.ts';
+import { closedDetails, outcomeEmail, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
@@ -57,7 +57,9 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
   const seq = (req.noticeSeq ?? 0) + 1;
   await deps.repo.putOutboxMarker('notice', req.id, now);
   const outboxNotice = { ...lease(seq, ADMIN_OWNER, now), ...notice } as NoticeIntent;
-  return deps.repo.transitionRequest(req, to, { ...changes, noticeSeq: seq, outboxNotice }, event);
+  // A refusal or a cancellation closes the request: it keeps no free text, and its proof a stated time.
+  const closing = to === 'denied' || to === 'cancelled';
+  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS) } : {});
 }
 
 /** Art. 12(4): a refusal tells the requester why, and that they may complain to the ICO or go to court. */

@@ -1,14 +1,35 @@
 import { describeHold, warrantyWarning } from './holds.ts';
 import { complaintLines } from './notices.ts';
-import type { Language, LegalHold, RequestType } from './model.ts';
+import type { Language, LegalHold, RequestDetails, RequestType } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { FINISHED_TASK_STATUSES } from './status.ts';
 
 /** Days the requester's contact data is kept after a request ends (then TTL removes it). */
 export const PII_RETENTION_DAYS_AFTER_CLOSE = 30;
 
-/** How long the emailed download link of an export works. */
+/** How long the emailed download link of an export works; the exported data goes when it expires. */
 export const DOWNLOAD_HOURS = 72;
+
+/**
+ * How long the proof of a closed request is kept: ids, dates, outcomes, the audit chain with the
+ * hashes of the processors' receipts, and the keyed hash of the address. Six years after closing,
+ * the limitation period for a claim about how the request was handled (Limitation Act 1980, s.2).
+ */
+export const PROOF_RETENTION_YEARS = 6;
+/** Tasks are planned before the closing date is known: kept 7 years after the latest deadline the request could have. */
+export const TASK_RETENTION_YEARS = 7;
+
+export const yearsAfter = (instant: string | Date, years: number) => {
+  const d = new Date(instant);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d;
+};
+
+/**
+ * What a closed request keeps of the requester's choices: no free text. A correction is personal
+ * data, needed only while the processors are asked to apply it; the proof needs only that one was made.
+ */
+export const closedDetails = (d: RequestDetails): RequestDetails => ({ eraseWarranty: d.eraseWarranty, objections: d.objections });
 
 /** The request may complete when no task is still waiting on a processor or a human. */
 export const allTasksSettled = (tasks: readonly StoredTask[]) => tasks.every((t) => FINISHED_TASK_STATUSES.includes(t.status));

@@ -48,7 +48,8 @@ export interface Repository {
     event: AuditInput,
     opts?: { removeTtl?: boolean; ttl?: Date; remove?: string[] },
   ): Promise<StoredRequest>;
-  putTasksIfAbsent(tasks: StoredTask[]): Promise<void>;
+  /** `expiresAt`: when DynamoDB's TTL removes them (the proof's stated retention). */
+  putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date): Promise<void>;
   listTasks(requestId: string): Promise<StoredTask[]>;
   getTask(requestId: string, processorId: string): Promise<StoredTask | undefined>;
   transitionTask(

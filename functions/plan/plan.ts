@@ -1,4 +1,5 @@
-import { londonDate } from '../core/deadline.ts';
+import { TASK_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
+import { dueDate, londonDate } from '../core/deadline.ts';
 import { IllegalTransition, NotFound, retryOnRace } from '../core/errors.ts';
 import type { Registry } from '../core/model.ts';
 import { orderTasks, planTasks } from '../core/plan.ts';
@@ -41,7 +42,9 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
       // The accounting hold runs 7 years from the account's closure: the shop's directory knows it.
       const customer = req.type === 'erasure' ? await deps.customers.find(req.emailHash) : undefined;
       tasks = planTasks(req, deps.registry.processors, { accountClosedOn: customer?.closedOn ?? null, today: londonDate(deps.clock.now()) });
-      await deps.repo.putTasksIfAbsent(tasks);
+      // The proof's retention: 7 years after the latest deadline the request can have (extended, from verification).
+      const latest = dueDate(req.verifiedAt ?? req.receivedAt, { extended: true });
+      await deps.repo.putTasksIfAbsent(tasks, yearsAfter(`${latest}T00:00:00Z`, TASK_RETENTION_YEARS));
     }
     const at = deps.clock.now().toISOString();
     req = await deps.repo.transitionRequest(

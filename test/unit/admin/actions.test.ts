@@ -93,6 +93,13 @@ describe('refusals and cancellations (Art. 12(4), DPA 2018 s.164A)', () => {
     expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
   });
 
+  it('closes a refused request without the requester’s free-text correction, keeping its proof 6 years', async () => {
+    const { deps, repo } = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'name', correction: 'Ann Smith-Jones' } } });
+    await deny(REQUEST_ID, 'identity_not_verified', 'officer:o', deps);
+    expect(repo.requests.get(REQUEST_ID)?.details).toEqual({ eraseWarranty: false, objections: [] });
+    expect(repo.requestTtl.get(REQUEST_ID)?.toISOString()).toBe('2032-03-02T10:00:00.000Z');
+  });
+
   it('tells a cancelled requester why, in French, with the same remedies', async () => {
     const { deps, mailer } = setup({ language: 'fr' });
     const done = await cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps);

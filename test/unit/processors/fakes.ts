@@ -33,7 +33,10 @@ export class FakeRepo {
   async getPii(id: string) {
     return structuredClone(this.pii.get(id));
   }
-  async transitionRequest(prev: StoredRequest, to: RequestStatus, changes: Record<string, unknown>, event: AuditInput) {
+  /** The TTL each request's last write set (DynamoDB's `ttl`), as an instant. */
+  requestTtl = new Map<string, Date>();
+  async transitionRequest(prev: StoredRequest, to: RequestStatus, changes: Record<string, unknown>, event: AuditInput, opts: { ttl?: Date } = {}) {
+    if (opts.ttl) this.requestTtl.set(prev.id, opts.ttl);
     this.once('beforeRequestWrite');
     const cur = this.requests.get(prev.id);
     if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently`);
@@ -97,6 +100,14 @@ export class FakeRepo {
   }
   async listPendingLinks() {
     return [...this.requests.values()].filter((r) => r.status === 'unverified' && r.outboxLink).map((r) => structuredClone(r));
+  }
+  piiExpiry = new Map<string, Date>();
+  async setPiiExpiry(id: string, at: Date) {
+    this.piiExpiry.set(id, at);
+  }
+  async expireTaskResults(requestId: string, processorId: string, at: Date) {
+    const r = this.results.get(`${requestId}.${processorId}`);
+    if (r) r.expiresAt = at;
   }
   markers = new Map<string, string>();
   async putOutboxMarker(kind: string, requestId: string, at: Date) {
