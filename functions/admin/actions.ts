@@ -10,10 +10,9 @@ import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { longDate } from '../core/holds.ts';
-import type { CancelReason, DenyReason } from '../core/notices.ts';
+import { type CancelReason, complaintLines, type DenyReason } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
 import { deliverNotice } from '../shared/outbox.ts';
-import { complaintLines } from '../core/notices.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
 
