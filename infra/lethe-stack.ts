@@ -114,6 +114,9 @@ export class LetheStack extends Stack {
     // Lethe signs its calls to the shop's account service as it signs processor webhooks.
     const directorySecret = new Secret(this, 'CustomerDirectoryKey', { secretName: 'lethe/customer-directory', encryptionKey: data.key, secretStringValue: SecretValue.unsafePlainText('{"secrets":[]}') });
     Validations.of(directorySecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Agreed with the shop\'s account service and rotated by appending a key (multiple signatures), not by a Lambda rotation.' });
+    // The shop's key for the suppression check its marketing, review and advertising flows call.
+    const shopSecret = new Secret(this, 'ShopKeys', { secretName: 'lethe/shop', encryptionKey: data.key, secretStringValue: SecretValue.unsafePlainText('{"secrets":[]}') });
+    Validations.of(shopSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'A Standard Webhooks secret shared with the shop, rotated by appending a key (multiple signatures), not by a Lambda rotation.' });
     Validations.of(appSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Rotating the HMAC key would orphan hashes of open requests; it is rotated by a planned migration.' });
 
     const mailConfig = new ConfigurationSet(this, 'MailConfig', { configurationSetName: 'lethe' });
@@ -174,7 +177,7 @@ export class LetheStack extends Stack {
       httpVersion: HttpVersion.HTTP2_AND_3,
       defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: new SiteHeaders(this, 'SiteHeaders', { connect: [auth.loginUrl] }).policy },
       additionalBehaviors: Object.fromEntries(
-        ['/requests*', '/verify*', '/callbacks/*', '/exports/*', '/admin/*'].map((path) => [
+        ['/requests*', '/verify*', '/callbacks/*', '/suppression/*', '/exports/*', '/admin/*'].map((path) => [
           path,
           {
             origin: apiOrigin,
@@ -215,7 +218,10 @@ export class LetheStack extends Stack {
     const rw = ['intake', 'verify', 'status', 'callback', 'admin', 'plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper'] as const;
     for (const n of rw) data.table.grantReadWriteData(fn[n]);
     // notify derives the export's download link from the app key (shared/crypto.ts derivedToken).
-    for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper', 'notify'] as const) appSecret.grantRead(fn[n]);
+    // callback hashes the address the shop's suppression check asks about.
+    for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper', 'notify', 'callback'] as const) appSecret.grantRead(fn[n]);
+    shopSecret.grantRead(fn.callback);
+    fn.callback.addEnvironment('SHOP_SECRET_ID', shopSecret.secretName);
     for (const s of processorSecrets) for (const n of ['dispatch', 'callback', 'admin'] as const) s.grantRead(fn[n]);
     // By name, not by reference: the machine already depends on these functions (a cycle otherwise).
     const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`;

@@ -10,6 +10,7 @@ export const ROUTES = [
   { method: 'GET', path: '/verify', fn: 'verify' },
   { method: 'POST', path: '/verify', fn: 'verify' },
   { method: 'POST', path: '/callbacks/{taskId}', fn: 'callback' },
+  { method: 'POST', path: '/suppression/check', fn: 'callback' },
   { method: 'ANY', path: '/admin/{proxy+}', fn: 'admin', auth: 'jwt' },
 ] as const;
 

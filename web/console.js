@@ -8,7 +8,7 @@ const T = {
     none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`),
     cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs', why: 'Why', attempts: 'Deliveries', last: 'Last delivery', actions: 'Actions' },
     act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email' },
-    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops.', cancel: 'Cancel this request? The workflow stops. Say why: it stays on the audit trail.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
+    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
@@ -21,6 +21,7 @@ const T = {
     actors: { requester: 'requester', workflow: 'workflow', sweeper: 'scheduled check' },
     execution: { ExecutionStarted: 'Execution started', ExecutionSucceeded: 'Execution succeeded', ExecutionFailed: 'Execution failed', ExecutionAborted: 'Execution stopped', ExecutionTimedOut: 'Execution timed out' },
     reasons: { DispatchFailed: 'unreachable or server error on every attempt', DispatchRejected: 'refused with a client error', EndpointGone: 'endpoint gone (410), disabled', ProcessorFailed: 'processor reported a failure', 'States.Timeout': 'no answer before the time-out', 'States.HeartbeatTimeout': 'stopped reporting progress', manual_processor: 'manual processor: a person does the work' },
+    cancelReasons: { withdrawn_by_requester: 'Withdrawn by the requester', duplicate_request: 'Duplicate of another request' },
     denyReasons: { identity_not_verified: 'Identity not verified', manifestly_unfounded: 'Manifestly unfounded', excessive: 'Excessive' },
     outcomes: { completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)' },
   },
@@ -32,7 +33,7 @@ const T = {
     none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`),
     cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations', why: 'Raison', attempts: 'Livraisons', last: 'Dernière livraison', actions: 'Actions' },
     act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail' },
-    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête.', cancel: 'Annuler cette demande ? Le traitement s’arrête. Indiquez pourquoi : cela reste dans le journal d’audit.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
+    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
@@ -45,6 +46,7 @@ const T = {
     actors: { requester: 'demandeur', workflow: 'traitement', sweeper: 'vérification planifiée' },
     execution: { ExecutionStarted: 'Exécution commencée', ExecutionSucceeded: 'Exécution réussie', ExecutionFailed: 'Exécution en échec', ExecutionAborted: 'Exécution arrêtée', ExecutionTimedOut: 'Exécution expirée' },
     reasons: { DispatchFailed: 'injoignable ou erreur serveur à chaque tentative', DispatchRejected: 'refusé avec une erreur client', EndpointGone: 'point d’accès supprimé (410), désactivé', ProcessorFailed: 'échec signalé par le prestataire', 'States.Timeout': 'pas de réponse avant l’expiration', 'States.HeartbeatTimeout': 'a cessé de signaler sa progression', manual_processor: 'prestataire manuel : une personne fait le travail' },
+    cancelReasons: { withdrawn_by_requester: 'Retirée par le demandeur', duplicate_request: 'Doublon d’une autre demande' },
     denyReasons: { identity_not_verified: 'Identité non vérifiée', manifestly_unfounded: 'Manifestement infondée', excessive: 'Excessive' },
     outcomes: { completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)' },
   },
@@ -221,7 +223,7 @@ async function showDetail(id) {
       ? [
           described(h('button', { type: 'button', disabled: Boolean(ext), onclick: () => act('extend', `/requests/${id}/extend`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.extend), ext ? 'extension-note' : undefined),
           h('button', { type: 'button', className: 'danger', onclick: () => act('deny', `/requests/${id}/deny`, [field('reason', T[lang].reason, select('denyReasons', ['identity_not_verified', 'manifestly_unfounded', 'excessive']))], (v) => ({ reason: v.reason })) }, T[lang].act.deny),
-          h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.cancel),
+          h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [field('reason', T[lang].reason, select('cancelReasons', ['withdrawn_by_requester', 'duplicate_request']))], (v) => ({ reason: v.reason })) }, T[lang].act.cancel),
         ]
       : []),
   );

@@ -43,13 +43,18 @@ function render(s) {
     const state = document.createElement('td');
     const badge = document.createElement('span');
     badge.className = `badge ${c.state}`;
-    badge.textContent = t.states[c.state] ?? c.state;
+    // Warranty records are kept because the customer chose to keep their warranty, not by law.
+    badge.textContent = (c.state === 'retained' && t.retained[c.reason]) || (t.states[c.state] ?? c.state);
     state.append(badge);
     tr.append(name, state);
     return tr;
   });
   document.getElementById('progress').replaceChildren(...rows);
   document.getElementById('progress-section').hidden = rows.length === 0;
+  document.getElementById('paused').hidden = !s.paused;
+  // How to complain (Art. 12(4)), as the API words it in the requester's language.
+  for (const k of ['title', 'us', 'ico', 'court']) document.getElementById(`complain-${k}`).textContent = s.complain[k];
+  document.getElementById('complain').hidden = false;
 }
 
 async function load() {

@@ -27,6 +27,8 @@ const Env = z.object({
   CUSTOMER_DIRECTORY_URL: text(''),
   /** Secrets Manager id of the key that signs Lethe's calls to the customer directory. */
   CUSTOMER_DIRECTORY_SECRET_ID: text('lethe/customer-directory'),
+  /** Secrets Manager id of the shop's signing secrets for the suppression check (Standard Webhooks). */
+  SHOP_SECRET_ID: text('lethe/shop'),
   /** Loopback webhook targets are refused unless this is set (embedded runtime only). */
   ALLOW_LOOPBACK_WEBHOOKS: Flag,
   /** The user pool's issuer (its keys at <issuer>/.well-known/jwks.json) and the console's app client: who signs admin tokens, and for whom. */

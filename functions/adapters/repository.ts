@@ -28,7 +28,9 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receiv
   gsi1sk: `${r.dueDate ?? r.receivedAt.slice(0, 10)}#${r.id}`,
 });
 
-export type OutboxKind = 'outboxLink' | 'outboxOutcome';
+export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice';
+/** Where the sweeper looks for emails owed by requests it does not list (closed ones). */
+export type MarkerKind = 'outcome' | 'notice';
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -166,11 +168,11 @@ export class DynamoRepository implements Repository {
     return this.transitionRequest(prev, prev.status, changes, event);
   }
 
-  async putTasksIfAbsent(tasks: StoredTask[]): Promise<void> {
+  async putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date): Promise<void> {
     // BatchWrite has no conditions, so callers check listTasks first; a re-run plan finds them there.
     for (let i = 0; i < tasks.length; i += 25) {
       let items: Record<string, unknown>[] = tasks.slice(i, i + 25).map((t) => ({
-        PutRequest: { Item: { ...key.task(t.requestId, t.processorId), ...t } },
+        PutRequest: { Item: { ...key.task(t.requestId, t.processorId), ...t, ...(expiresAt ? { ttl: epoch(expiresAt) } : {}) } },
       }));
       for (let attempt = 0; items.length && attempt < 8; attempt++) {
         const r = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: items as never } }));
@@ -452,15 +454,15 @@ export class DynamoRepository implements Repository {
    * still to send: Notify writes this marker before its completing write, and deletes it once the
    * email is out. The request record stays the truth; a marker is only where to look.
    */
-  async putOutboxMarker(kind: 'outcome', requestId: string, at: Date): Promise<void> {
+  async putOutboxMarker(kind: MarkerKind, requestId: string, at: Date): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.outbox(kind, requestId), requestId, at: at.toISOString(), ttl: epoch(at) + 90 * 86_400 } }));
   }
 
-  async deleteOutboxMarker(kind: 'outcome', requestId: string): Promise<void> {
+  async deleteOutboxMarker(kind: MarkerKind, requestId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: key.outbox(kind, requestId) }));
   }
 
-  async listOutboxMarkers(kind: 'outcome'): Promise<{ requestId: string; at: string }[]> {
+  async listOutboxMarkers(kind: MarkerKind): Promise<{ requestId: string; at: string }[]> {
     const out: { requestId: string; at: string }[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -541,6 +543,24 @@ export class DynamoRepository implements Repository {
     await this.db.send(
       new PutCommand({ TableName: this.table, Item: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}`, signedBody, ttl: epoch(expiresAt) } }),
     );
+  }
+
+  /** Brings an export result's expiry forward (to the download link's); nothing to do where it is gone already. */
+  async expireTaskResults(requestId: string, processorId: string, at: Date): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` },
+          UpdateExpression: 'SET #ttl = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':t': epoch(at) },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
   }
 
   /** The export results of a completed task, inline or as a URL for the assemble step to fetch (through the SSRF guard). */

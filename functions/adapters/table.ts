@@ -4,15 +4,19 @@
  *
  * Items (pk / sk):
  *   REQ#<id>      / REQUEST        the request: status, version, dates, hash of the email, its audit chain.
- *                                  No personal data, so it stays as the proof-of-compliance record.
+ *                                  No contact data and, once closed, no free text: it stays as the
+ *                                  proof-of-compliance record, 6 years after closing (TTL).
  *                                  Its outbox (functions/core/outbox.ts): `outboxLink` and `outboxOutcome`,
  *                                  an email still to send, written in the same conditional write as the
- *                                  state change that owes it; `linkSeq` and `linkAt`, the last link.
+ *                                  state change that owes it; `linkSeq` and `linkAt`, the last link;
+ *                                  `outboxNotice`, an officer's notice (clarification, refusal, cancellation).
  *   REQ#<id>      / PII            email, name, order number; expires by TTL (7 days unverified,
  *                                  30 days after the request ends).
  *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
- *                                  callback receipts and the task's own audit chain.
- *   REQ#<id>      / RESULT#<proc>  an export callback's results and signed bytes (personal data; TTL 120 days).
+ *                                  callback receipts and the task's own audit chain; TTL 7 years after the
+ *                                  latest deadline the request can have.
+ *   REQ#<id>      / RESULT#<proc>  an export callback's results and signed bytes (personal data; TTL the
+ *                                  download link's expiry once packaged, 120 days at most).
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
@@ -21,10 +25,12 @@
  *   OUTBOX        / outcome#<id>   a completed request whose outcome email may still be owed, written
  *                                  before Notify's completing write and deleted after the email: the
  *                                  sweeper reads these, since completed requests are never listed.
+ *   OUTBOX        / notice#<id>    the same for an officer's notice (the request may be closed by it).
  *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request; TTL at its
  *                                  expiry (24 h). Once used it keeps `usedAt` and a TTL 30 days on, so that
  *                                  reopening the link says "already confirmed".
- *   SUPPRESS#<hmac> / SUPPRESS     the suppression list (objections to marketing), HMAC of the address.
+ *   SUPPRESS#<hmac> / SUPPRESS     the suppression list, HMAC of the address: one attribute per use
+ *                                  (marketing, reviews, profiling) with when it began; objections and erasures.
  *   CUSTOMER#<hmac> / CUSTOMER     the shop's customer directory (seeded locally; a real shop's API on AWS).
  *
  * GSI1 lists requests by status, ordered by due date: gsi1pk = STATUS#<status>,

@@ -1,6 +1,6 @@
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
-import { outcomeEmail } from '../core/completion.ts';
+import { closedDetails, outcomeEmail, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
@@ -11,6 +11,9 @@ import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransitio
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { longDate } from '../core/holds.ts';
 import { sendTracked } from '../shared/mail.ts';
+import { type CancelReason, complaintLines, type DenyReason } from '../core/notices.ts';
+import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
+import { deliverNotice } from '../shared/outbox.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
 
@@ -25,7 +28,8 @@ export async function extend(id: string, reason: string, actor: string, deps: Ad
   const req = await load(id, deps);
   if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
   if (req.extended) throw new Conflict('the deadline has already been extended once');
-  const today = deps.clock.now().toISOString().slice(0, 10);
+  // The deadline is a London date: between midnight and 1 a.m. in summer the UTC date is still yesterday.
+  const today = londonDate(deps.clock.now());
   if (today > req.dueDate) throw new Conflict('the original deadline has passed; it can no longer be extended');
   const at = deps.clock.now().toISOString();
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
@@ -37,26 +41,46 @@ export async function extend(id: string, reason: string, actor: string, deps: Ad
 
 export function extensionNotice(req: StoredRequest, reason: string, due: string) {
   return req.language === 'fr'
-    ? { subject: 'Votre demande : délai prolongé', text: `Bonjour,\n\nNous avons besoin de plus de temps pour traiter votre demande (référence ${req.id}).\nRaison : ${reason}\nNouvelle date limite : ${longDate(due, 'fr')}.\n\nLa loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.\n\nL'équipe confidentialité d'Offtek` }
-    : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${req.id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\nThe Offtek privacy team` };
+    ? { subject: 'Votre demande : délai prolongé', text: `Bonjour,\n\nNous avons besoin de plus de temps pour traiter votre demande (référence ${req.id}).\nRaison : ${reason}\nNouvelle date limite : ${longDate(due, 'fr')}.\n\nLa loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.\n\n${complaintLines('fr').join('\n')}\n\nL'équipe confidentialité d'Offtek` }
+    : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${req.id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\n${complaintLines('en').join('\n')}\n\nThe Offtek privacy team` };
 }
 
-export async function deny(id: string, reason: string, actor: string, deps: AdminDeps) {
+type Notice = { notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason } | { notice: 'cancellation'; reason: CancelReason };
+
+/**
+ * An officer's action that owes the requester an email: the email is recorded (`outboxNotice`) in the
+ * same conditional write as the change, with a marker the sweeper reads first, then delivered; if
+ * this function dies before it is, the sweeper delivers it.
+ */
+async function withNotice(req: StoredRequest, to: StoredRequest['status'], changes: Record<string, unknown>, notice: Notice, event: Parameters<AdminDeps['repo']['transitionRequest']>[3], deps: AdminDeps) {
+  const now = deps.clock.now();
+  const seq = (req.noticeSeq ?? 0) + 1;
+  await deps.repo.putOutboxMarker('notice', req.id, now);
+  const outboxNotice = { ...lease(seq, ADMIN_OWNER, now), ...notice } as NoticeIntent;
+  // A refusal or a cancellation closes the request: it keeps no free text, and its proof a stated time.
+  const closing = to === 'denied' || to === 'cancelled';
+  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS) } : {});
+}
+
+/** Art. 12(4): a refusal tells the requester why, and that they may complain to the ICO or go to court. */
+export async function deny(id: string, reason: DenyReason, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   requireRequestTransition(req.status, 'deny');
   const at = deps.clock.now().toISOString();
-  const done = await deps.repo.transitionRequest(req, 'denied', { closedAt: at, outcome: `denied:${reason}` }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason } });
+  const done = await withNotice(req, 'denied', { closedAt: at, outcome: `denied:${reason}` }, { notice: 'refusal', reason }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason } }, deps);
   if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
+  await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
   return done;
 }
 
-/** Cancelling ends the requester's right to an answer to this request: why is on the record. */
-export async function cancel(id: string, reason: string, actor: string, deps: AdminDeps) {
+/** A cancelled request was not answered either: the requester is told why, and their remedies. */
+export async function cancel(id: string, reason: CancelReason, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   requireRequestTransition(req.status, 'cancel');
   const at = deps.clock.now().toISOString();
-  const done = await deps.repo.transitionRequest(req, 'cancelled', { closedAt: at }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled', data: { reason } });
+  const done = await withNotice(req, 'cancelled', { closedAt: at, outcome: `cancelled:${reason}` }, { notice: 'cancellation', reason }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled', data: { reason } }, deps);
   if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
+  await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
   return done;
 }
 
@@ -100,13 +124,21 @@ export const requireReason = (reason: unknown) => {
   return reason.trim();
 };
 
-/** Stop the clock while the shop waits for a clarification it asked for; recorded with its reason. */
-export async function pause(id: string, reason: string, actor: string, deps: AdminDeps) {
+/**
+ * Art. 12A: the clock stops only while the shop waits for a clarification it genuinely needs to know
+ * what information a request for a copy (Art. 15) is about. Asking for it is the pause: the
+ * requester is told what is needed and that the time limit is paused, and the question is recorded
+ * as the reason. Other requests (an objection takes effect at once) cannot be paused.
+ */
+export async function pause(id: string, needed: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status)) throw new Conflict(`a ${req.status} request cannot be paused`);
+  if (req.type !== 'access') throw new Conflict(`the clock stops only while a clarification of a request for a copy is awaited, not for an ${req.type} request`);
   if (req.pausedSince) throw new Conflict('the clock is already stopped');
   const at = deps.clock.now().toISOString();
-  return deps.repo.transitionRequest(req, req.status, { pausedSince: at }, { at, actor, action: 'pause', subject: id, data: { reason } });
+  const done = await withNotice(req, req.status, { pausedSince: at }, { notice: 'clarification', needed }, { at, actor, action: 'pause', subject: id, data: { ground: 'clarification', reason: needed } }, deps);
+  await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
+  return done;
 }
 
 /** Restarts the clock: the deadline moves by the whole days it was stopped. */

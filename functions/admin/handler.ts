@@ -4,6 +4,7 @@ import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
 import { RequestStatus, RequestType } from '../core/model.ts';
+import { CancelReason, DenyReason } from '../core/notices.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
@@ -18,7 +19,10 @@ const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
 
 const note = (max: number) => z.string().check(z.trim(), z.minLength(3), z.maxLength(max));
 const Reason = z.strictObject({ reason: note(1000) });
-const Deny = z.strictObject({ reason: z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive']), note: z.optional(z.string().check(z.maxLength(1000))) });
+const Deny = z.strictObject({ reason: DenyReason, note: z.optional(z.string().check(z.maxLength(1000))) });
+const Cancel = z.strictObject({ reason: CancelReason });
+/** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
+const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(1000)) });
 const Resolve = z.strictObject({ outcome: z.enum(['completed', 'not_found', 'retained']), note: note(2000) });
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
 const ListQuery = z.object({ status: z.optional(RequestStatus), type: z.optional(RequestType), dueBefore: z.optional(z.iso.date()), overdue: z.optional(z.enum(['true', 'false'])), cursor: z.optional(z.string()) });
@@ -56,12 +60,12 @@ export const handler = middy<HttpEvent, HttpResult>()
         return json(200, await retryOnRace(() => deny(id, reason, actor, deps)));
       }
       if (m[2] === 'pause') {
-        const reason = requireReason(parseBody(Reason, event).reason);
-        return json(200, await retryOnRace(() => pause(id, reason, actor, deps)));
+        const { needed } = parseBody(Pause, event);
+        return json(200, await retryOnRace(() => pause(id, needed, actor, deps)));
       }
       if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
       if (m[2] === 'resend') return json(200, await retryOnRace(() => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL })));
-      const reason = requireReason(parseBody(Reason, event).reason);
+      const { reason } = parseBody(Cancel, event);
       return json(200, await retryOnRace(() => cancel(id, reason, actor, deps)));
     }
     if (method === 'POST' && (m = /^\/requests\/(\w{26})\/tasks\/([a-z0-9-]+)\/(resolve|retry)$/.exec(path))) {

@@ -1,6 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
-import { daysUntil } from '../core/deadline.ts';
+import { daysUntil, londonDate } from '../core/deadline.ts';
 import { NotFound } from '../core/errors.ts';
 import type { RequestStatus } from '../core/model.ts';
 import { registry } from '../adapters/registry.ts';
@@ -37,7 +37,7 @@ const escalation = (t: StoredTask) => {
 };
 
 export async function list(q: { status?: RequestStatus; type?: string; dueBefore?: string; overdue?: 'true' | 'false'; cursor?: string }, deps: Deps) {
-  const today = deps.clock.now().toISOString().slice(0, 10);
+  const today = londonDate(deps.clock.now());
   const statuses = q.status ? [q.status] : OPEN_REQUEST_STATUSES;
   const items = [];
   let cursor: string | undefined;
@@ -56,7 +56,7 @@ export async function list(q: { status?: RequestStatus; type?: string; dueBefore
 export async function detail(id: string, deps: Deps, workflow: StepFunctionsWorkflow) {
   const req = await deps.repo.getRequest(id);
   if (!req) throw new NotFound('no such request');
-  const today = deps.clock.now().toISOString().slice(0, 10);
+  const today = londonDate(deps.clock.now());
   const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
   return {
     request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections }, extension: req.extended },
@@ -68,7 +68,7 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
 }
 
 export async function dashboard(deps: Deps) {
-  const today = deps.clock.now().toISOString().slice(0, 10);
+  const today = londonDate(deps.clock.now());
   const counts: Record<string, number> = {};
   const open: StoredRequest[] = [];
   const mailFailed: StoredRequest[] = [];

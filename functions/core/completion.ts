@@ -1,13 +1,35 @@
 import { describeHold, warrantyWarning } from './holds.ts';
-import type { Language, LegalHold, RequestType } from './model.ts';
+import { complaintLines } from './notices.ts';
+import type { Language, LegalHold, RequestDetails, RequestType } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { FINISHED_TASK_STATUSES } from './status.ts';
 
 /** Days the requester's contact data is kept after a request ends (then TTL removes it). */
 export const PII_RETENTION_DAYS_AFTER_CLOSE = 30;
 
-/** How long the emailed download link of an export works. */
+/** How long the emailed download link of an export works; the exported data goes when it expires. */
 export const DOWNLOAD_HOURS = 72;
+
+/**
+ * How long the proof of a closed request is kept: ids, dates, outcomes, the audit chain with the
+ * hashes of the processors' receipts, and the keyed hash of the address. Six years after closing,
+ * the limitation period for a claim about how the request was handled (Limitation Act 1980, s.2).
+ */
+export const PROOF_RETENTION_YEARS = 6;
+/** Tasks are planned before the closing date is known: kept 7 years after the latest deadline the request could have. */
+export const TASK_RETENTION_YEARS = 7;
+
+export const yearsAfter = (instant: string | Date, years: number) => {
+  const d = new Date(instant);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d;
+};
+
+/**
+ * What a closed request keeps of the requester's choices: no free text. A correction is personal
+ * data, needed only while the processors are asked to apply it; the proof needs only that one was made.
+ */
+export const closedDetails = (d: RequestDetails): RequestDetails => ({ eraseWarranty: d.eraseWarranty, objections: d.objections });
 
 /** The request may complete when no task is still waiting on a processor or a human. */
 export const allTasksSettled = (tasks: readonly StoredTask[]) => tasks.every((t) => FINISHED_TASK_STATUSES.includes(t.status));
@@ -27,7 +49,7 @@ const STATE_LABEL: Record<Language, Record<string, string>> = {
   fr: { completed: 'fait', not_found: "ne détenait aucune donnée vous concernant", retained: 'conserve certaines données (voir ci-dessous)', resolved: 'traité par notre équipe', failed: "n'a pas pu aboutir", timed_out: "n'a pas répondu à temps" },
 };
 
-/** The outcome email: plain words, in the requester's language, no personal data beyond the address. */
+/** The outcome email: plain words, in the requester's language, no personal data beyond the address, and how to complain (Art. 12(4)). */
 export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], extra: string[] = []) {
   const lang = req.language;
   const lines = tasks.map((t) => `- ${t.category}: ${STATE_LABEL[lang][t.status] ?? t.status}`);
@@ -35,12 +57,12 @@ export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], e
   if (lang === 'fr') {
     return {
       subject: 'Votre demande de confidentialité est terminée',
-      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, '', ...lines, ...extra, '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
+      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, '', ...lines, ...extra, '', ...complaintLines(lang), '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
     };
   }
   return {
     subject: 'Your privacy request is complete',
-    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, '', ...lines, ...extra, '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
+    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, '', ...lines, ...extra, '', ...complaintLines(lang), '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
   };
 }
 

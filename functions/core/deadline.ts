@@ -34,7 +34,7 @@ function bankHolidays(year: number): ReadonlySet<string> {
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Built on first use: the first time-zone formatter loads ICU's zone data, tens of milliseconds of a
-// cold start, which a function that only counts days (the sweeper) never needs.
+// cold start, which a function that never dates an instant need not pay.
 let london: Intl.DateTimeFormat | undefined;
 
 /** The calendar date in London of an instant. */

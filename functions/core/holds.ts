@@ -2,8 +2,9 @@ import type { Category, Language, LegalHold } from './model.ts';
 
 /**
  * Art. 17(3) retention exceptions from the shop's policy, as typed holds:
- * - accounting: order and accounting records are kept up to 7 years after the account closes
- *   (legal obligation); payments and collections hold those records.
+ * - accounting: the shop's policy keeps order and accounting records up to 7 years after the account
+ *   closes, to meet its legal duty to keep accounting records; payments and collections hold them.
+ *   A hold whose until-date has passed is not sent: nothing is owed any more.
  * - lifetime_warranty: purchase records of lifetime-warranty products are kept indefinitely so a
  *   claim can be honoured, unless the requester explicitly asks to erase them too. Payments and
  *   delivery hold the proof of purchase.
@@ -18,10 +19,12 @@ export function accountingUntil(accountClosedOn: string | null): string | null {
   return `${y + 7}-${String(m).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
-export function holdsFor(category: Category, o: { eraseWarranty: boolean; accountClosedOn: string | null }): LegalHold[] {
+/** `today` is the London date the request is planned on: an accounting hold that ended before it is not sent. */
+export function holdsFor(category: Category, o: { eraseWarranty: boolean; accountClosedOn: string | null; today: string }): LegalHold[] {
   const holds: LegalHold[] = [];
-  if (ACCOUNTING.includes(category)) {
-    holds.push({ basis: 'accounting', until: accountingUntil(o.accountClosedOn), rule: 'account_closure_plus_7_years' });
+  const until = accountingUntil(o.accountClosedOn);
+  if (ACCOUNTING.includes(category) && !(until && until < o.today)) {
+    holds.push({ basis: 'accounting', until, rule: 'account_closure_plus_7_years' });
   }
   if (WARRANTY.includes(category) && !o.eraseWarranty) {
     holds.push({ basis: 'lifetime_warranty', until: null, rule: 'indefinite' });
@@ -40,16 +43,17 @@ export function describeHold(hold: Pick<LegalHold, 'basis' | 'until'>, lang: Lan
   if (hold.basis === 'accounting') {
     if (lang === 'fr') {
       return hold.until
-        ? `Nous conservons vos commandes et factures jusqu'au ${longDate(hold.until, lang)}, car la loi nous oblige à garder les documents comptables 7 ans après la fermeture d'un compte.`
-        : `Nous conservons vos commandes et factures tant que votre compte est ouvert, puis 7 ans après sa fermeture, car la loi nous oblige à garder les documents comptables.`;
+        ? `Notre politique conserve vos commandes et factures jusqu'au ${longDate(hold.until, lang)}, pour respecter notre obligation légale de conserver les documents comptables.`
+        : `Notre politique conserve vos commandes et factures tant que votre compte est ouvert, puis jusqu'à 7 ans après sa fermeture, pour respecter notre obligation légale de conserver les documents comptables.`;
     }
     return hold.until
-      ? `We keep your order and invoice records until ${longDate(hold.until, lang)}, because the law requires us to keep accounting records for 7 years after an account is closed.`
-      : 'We keep your order and invoice records while your account is open and for 7 years after it closes, because the law requires us to keep accounting records.';
+      ? `Our policy keeps your order and invoice records until ${longDate(hold.until, lang)}, to meet our legal duty to keep accounting records.`
+      : 'Our policy keeps your order and invoice records while your account is open and up to 7 years after it closes, to meet our legal duty to keep accounting records.';
   }
+  // Not a legal obligation: the customer chose to keep their lifetime warranty (they could have ticked its erasure).
   return lang === 'fr'
-    ? 'Nous conservons la preuve d’achat de vos produits garantis à vie, pour pouvoir honorer la garantie.'
-    : 'We keep the proof of purchase of your lifetime-warranty products, so that we can honour the warranty.';
+    ? 'Comme vous avez choisi de garder votre garantie à vie, nous conservons la preuve d’achat de ces produits pour pouvoir l’honorer. Vous pouvez nous demander de l’effacer aussi.'
+    : 'As you chose to keep your lifetime warranty, we keep the proof of purchase of those products so that we can honour it. You can ask us to erase it too.';
 }
 
 export const warrantyWarning = (lang: Language) =>

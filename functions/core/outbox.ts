@@ -1,4 +1,5 @@
 import type { Language } from './model.ts';
+import type { CancelReason, DenyReason } from './notices.ts';
 
 /**
  * The outbox: every step of intake, verify and notify records what it still owes the outside world
@@ -11,7 +12,10 @@ import type { Language } from './model.ts';
  *   status `verified`       the execution named by the request id is to be started (StartExecution
  *                           with that name is idempotent, so delivering it twice starts it once);
  *   `outboxLink`            confirmation link number `seq` is to be mailed;
- *   `outboxOutcome`         the outcome email is to be mailed.
+ *   `outboxOutcome`         the outcome email is to be mailed;
+ *   `outboxNotice`          an officer's notice is to be mailed: a clarification asked (the clock
+ *                           stops), a refusal or a cancellation. It carries what the email says, and
+ *                           goes once mailed, so the clarification's free text is not kept after.
  */
 
 /** An undelivered email: which one, and who may deliver it until when. */
@@ -22,6 +26,12 @@ export type Delivery = {
   /** The writer that recorded it (and is about to deliver it), or '' when it waits for `until` (a deferred link). */
   owner: string;
 };
+
+export type NoticeIntent = Delivery &
+  ({ notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason } | { notice: 'cancellation'; reason: CancelReason });
+
+/** An officer's action (the admin function) delivers its own notice first, as Notify does its outcome. */
+export const ADMIN_OWNER = 'admin';
 
 /**
  * How long the writer that records an email (intake, Notify) alone may deliver it: longer than

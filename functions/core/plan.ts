@@ -13,16 +13,32 @@ export const ACTION: Record<RequestType, TaskAction> = { access: 'export', erasu
 
 /**
  * An objection reaches only the processors that market, profile or invite, by scope:
- * - marketing: the newsletter tool (email) and the social apps' retargeting (social);
+ * - marketing: the newsletter tool (email), the social apps' retargeting (social), and analytics &
+ *   advertising, since the ICO counts profiling for direct marketing as direct marketing (Art. 21(2)-(3));
  * - reviews: the review-invitation provider, which sits in the email category;
  * - profiling: analytics & advertising, and the social apps' ad audiences.
  * Payments, delivery and collections never receive an objection: they neither market nor profile.
  */
 export const OBJECTION_CATEGORIES: Record<ObjectionScope, Category[]> = {
-  marketing: ['email', 'social'],
+  marketing: ['email', 'social', 'analytics'],
   reviews: ['email'],
   profiling: ['analytics', 'social'],
 };
+
+/**
+ * The uses the address goes on the suppression list for, which the shop's marketing, review and
+ * advertising flows check before using it (the signed check, functions/callback/suppression.ts):
+ * - an objection: its scopes, and an objection to marketing covers profiling for marketing too;
+ * - an erasure: all of them. The ICO advises keeping this minimal record (an HMAC, never the
+ *   address), or the erased address, still in some list of the shop's, would be mailed again.
+ */
+export function suppressionScopes(req: Pick<StoredRequest, 'type' | 'details'>): ObjectionScope[] {
+  if (req.type === 'erasure') return [...ObjectionScope.options];
+  if (req.type !== 'objection') return [];
+  const s = new Set(req.details.objections.length ? req.details.objections : ObjectionScope.options);
+  if (s.has('marketing')) s.add('profiling');
+  return ObjectionScope.options.filter((x) => s.has(x));
+}
 
 /** Categories an objection reaches. No scope at all (intake refuses it) is read as the broadest objection. */
 export function objectionCategories(scopes: readonly ObjectionScope[]): Set<Category> {
@@ -50,7 +66,7 @@ export function orderTasks<T extends Pick<StoredTask, 'processorId' | 'category'
  * above). Each erasure task carries its category's legal holds, so the processor restricts those
  * records instead of destroying them; other request types carry none.
  */
-export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { accountClosedOn: string | null }): StoredTask[] {
+export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { accountClosedOn: string | null; today: string }): StoredTask[] {
   const wanted = req.type === 'objection' ? objectionCategories(req.details.objections) : undefined;
   const chosen = processors.filter((p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)));
   const tasks: StoredTask[] = chosen.map((p) => ({
@@ -64,7 +80,7 @@ export function planTasks(req: StoredRequest, processors: readonly ProcessorEntr
     attempts: 0,
     holds:
       req.type === 'erasure'
-        ? holdsFor(p.category, { eraseWarranty: req.details.eraseWarranty, accountClosedOn: o.accountClosedOn })
+        ? holdsFor(p.category, { eraseWarranty: req.details.eraseWarranty, accountClosedOn: o.accountClosedOn, today: o.today })
         : [],
     audit: [],
   }));

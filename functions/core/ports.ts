@@ -1,6 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
-import type { Delivery } from './outbox.ts';
+import type { Delivery, NoticeIntent } from './outbox.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -13,6 +13,9 @@ export type StoredRequest = PrivacyRequest & {
   outboxOutcome?: Delivery;
   /** The last email that could not be sent, until one of its kind goes out: shown in the console, which can resend it. */
   mailFailed?: MailFailure;
+  /** A notice still to mail (a clarification asked, a refusal, a cancellation), with what it says. */
+  outboxNotice?: NoticeIntent;
+  noticeSeq?: number;
   /** The number of the last confirmation link, and when it went (or goes) out. */
   linkSeq?: number;
   linkAt?: string;
@@ -47,7 +50,8 @@ export interface Repository {
     event: AuditInput,
     opts?: { removeTtl?: boolean; ttl?: Date; remove?: string[] },
   ): Promise<StoredRequest>;
-  putTasksIfAbsent(tasks: StoredTask[]): Promise<void>;
+  /** `expiresAt`: when DynamoDB's TTL removes them (the proof's stated retention). */
+  putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date): Promise<void>;
   listTasks(requestId: string): Promise<StoredTask[]>;
   getTask(requestId: string, processorId: string): Promise<StoredTask | undefined>;
   transitionTask(

@@ -1,4 +1,5 @@
 import type { Category } from './model.ts';
+import { howToComplain } from './notices.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 
 export type CategoryProgress = { category: Category; state: 'not_started' | 'in_progress' | 'done' | 'retained'; reason?: string };
@@ -34,6 +35,9 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     dueDate: req.extended?.dueDate ?? req.dueDate ?? null,
     extended: Boolean(req.extended),
     closedAt: req.closedAt ?? null,
+    /** Art. 12A: the clock is stopped while we wait for the clarification we asked for by email. */
+    paused: Boolean(req.pausedSince),
     categories: categoryProgress(tasks),
+    complain: howToComplain(req.language),
   };
 }

@@ -1,7 +1,7 @@
 import { config } from '../adapters/config.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { allTasksSettled, DOWNLOAD_HOURS, taskAnchors } from '../core/completion.ts';
+import { allTasksSettled, closedDetails, DOWNLOAD_HOURS, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
 import { NotFound } from '../core/errors.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
@@ -37,15 +37,19 @@ export async function completeRequest(requestId: string, deps: CompleteDeps = { 
   if (req.type === 'access' && (req as { exportKey?: string }).exportKey) {
     // The package goes only to the verified mailbox: a link that needs this secret, for 72 hours.
     const token = await derivedToken('download', requestId);
-    Object.assign(changes, { downloadTokenHash: sha256(token), downloadExpiresAt: new Date(now.getTime() + DOWNLOAD_HOURS * 3_600_000).toISOString() });
+    const expires = new Date(now.getTime() + DOWNLOAD_HOURS * 3_600_000);
+    Object.assign(changes, { downloadTokenHash: sha256(token), downloadExpiresAt: expires.toISOString() });
+    // The processors' exported data is in the package now: it goes when the link does, not 120 days later.
+    for (const t of tasks) if (t.action === 'export') await deps.repo.expireTaskResults(requestId, t.processorId, expires);
   }
   // Where the sweeper looks for owed outcome emails; written first, so it is there if the email is owed.
   await deps.repo.putOutboxMarker('outcome', requestId, now);
   const done = await deps.repo.transitionRequest(
     req,
     'completed',
-    { closedAt: now.toISOString(), outcome: tasks.map((t) => `${t.processorId}:${t.status}`).join(','), outboxOutcome: lease(1, WORKFLOW_OWNER, now), ...changes },
+    { closedAt: now.toISOString(), outcome: tasks.map((t) => `${t.processorId}:${t.status}`).join(','), outboxOutcome: lease(1, WORKFLOW_OWNER, now), details: closedDetails(req.details), ...changes },
     { at: now.toISOString(), actor: 'workflow', action: 'complete', subject: requestId, from: req.status, to: 'completed', data: taskAnchors(tasks) },
+    { ttl: yearsAfter(now, PROOF_RETENTION_YEARS) },
   );
   await deliverOutcome(done, WORKFLOW_OWNER, now, deps, tasks);
   logger.info('request completed', { requestId, tasks: tasks.length });

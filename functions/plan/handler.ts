@@ -5,6 +5,7 @@ import { customerDirectory } from '../adapters/customers.ts';
 import { SuppressionList } from '../adapters/suppression.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { logger } from '../shared/powertools.ts';
+import { suppressionScopes } from '../core/plan.ts';
 import { planRequest } from './plan.ts';
 
 const Input = z.object({ requestId: z.string() });
@@ -15,12 +16,12 @@ const suppression = new SuppressionList();
 /**
  * First state: one task per processor (see plan.ts). An objection to marketing or review
  * invitations is absolute (Art. 21(3)): the address goes on the suppression list here, before any
- * task is sent, and the email processors' tasks are dispatched first.
+ * task is sent, and the email processors' tasks are dispatched first. An erasure puts it there too.
  */
 export const handler = middy().handler(async (event: unknown) => {
   const { requestId } = Input.parse(event);
   const req = await repo.getRequest(requestId);
-  const scopes = req?.type === 'objection' ? req.details.objections.filter((o) => o === 'marketing' || o === 'reviews') : [];
+  const scopes = req ? suppressionScopes(req) : [];
   if (req && scopes.length) await suppression.add(req.emailHash, scopes, systemClock.now().toISOString());
   const out = await planRequest(requestId, deps);
   logger.info('planned', { requestId: out.requestId, tasks: out.tasks.length });

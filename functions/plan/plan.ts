@@ -1,3 +1,5 @@
+import { TASK_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
+import { dueDate, londonDate } from '../core/deadline.ts';
 import { IllegalTransition, NotFound, retryOnRace } from '../core/errors.ts';
 import type { Registry } from '../core/model.ts';
 import { orderTasks, planTasks } from '../core/plan.ts';
@@ -40,8 +42,10 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
       // The accounting hold runs 7 years from the account's closure: the shop's directory knows it.
       const email = req.type === 'erasure' ? (await deps.repo.getPii(requestId))?.email : undefined;
       const customer = email ? await deps.customers.find(email) : undefined;
-      tasks = planTasks(req, deps.registry.processors, { accountClosedOn: customer?.closedOn ?? null });
-      await deps.repo.putTasksIfAbsent(tasks);
+      tasks = planTasks(req, deps.registry.processors, { accountClosedOn: customer?.closedOn ?? null, today: londonDate(deps.clock.now()) });
+      // The proof's retention: 7 years after the latest deadline the request can have (extended, from verification).
+      const latest = dueDate(req.verifiedAt ?? req.receivedAt, { extended: true });
+      await deps.repo.putTasksIfAbsent(tasks, yearsAfter(`${latest}T00:00:00Z`, TASK_RETENTION_YEARS));
     }
     const at = deps.clock.now().toISOString();
     req = await deps.repo.transitionRequest(

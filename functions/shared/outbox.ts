@@ -2,7 +2,8 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
-import { deliveryRight, lease, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
+import { cancellationNotice, clarificationNotice, refusalNotice } from '../core/notices.ts';
+import { deliveryRight, lease, type NoticeIntent, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -31,7 +32,7 @@ export type LinkDeps = {
 export type LinkResult = { sent: true } | { sent: false; waitUntil?: string; deferred?: boolean };
 
 /** Takes the right to deliver: nothing to do when it is leased to a live writer, one conditional write when the lease is over. */
-async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome', owner: string, now: Date, repo: DynamoRepository) {
+async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | 'outboxNotice', owner: string, now: Date, repo: DynamoRepository) {
   const d = req[kind];
   if (!d) return undefined;
   const right = deliveryRight(d, owner, now);
@@ -106,6 +107,29 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   return true;
 }
 
+export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };
+
+const noticeEmail = (req: StoredRequest, n: NoticeIntent) =>
+  n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed)
+  : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason)
+  : cancellationNotice(req.language, req.id, n.reason);
+
+/**
+ * Mails an officer's notice (a clarification asked, a refusal, a cancellation), built from the
+ * intent recorded with the action, then clears the intent (and the clarification's text with it)
+ * and its marker. A later notice replaces an undelivered earlier one: a refusal supersedes a question.
+ */
+export async function deliverNotice(req: StoredRequest, owner: string, now: Date, deps: NoticeDeps): Promise<boolean> {
+  const t = await take(req, 'outboxNotice', owner, now, deps.repo);
+  if (!t?.taken) return false;
+  const n = req.outboxNotice as NoticeIntent;
+  const pii = await deps.repo.getPii(req.id);
+  if (pii) await deps.mailer.send({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' });
+  await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
+  await deps.repo.deleteOutboxMarker('notice', req.id);
+  return true;
+}
+
 export type SweepOutboxDeps = LinkDeps &
   OutcomeDeps & { workflow: Pick<Workflow, 'start'> & { describe(requestId: string): Promise<{ status?: string } | undefined> } };
 
@@ -115,7 +139,7 @@ export type SweepOutboxDeps = LinkDeps &
  * again on the next sweep, and the others go on.
  */
 export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
-  const report = { startedExecutions: [] as string[], linksSent: [] as string[], outcomesSent: [] as string[], failed: [] as string[] };
+  const report = { startedExecutions: [] as string[], linksSent: [] as string[], outcomesSent: [] as string[], noticesSent: [] as string[], failed: [] as string[] };
   const each = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -156,6 +180,17 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
       // marker first, and writes it again when it runs again).
       const stale = Date.parse(m.at) + SWEEPER_LEASE_SECONDS * 1000 < now.getTime();
       if (!req || !isOpenRequest(req.status) || stale) await deps.repo.deleteOutboxMarker('outcome', m.requestId);
+    });
+  }
+  for (const m of await deps.repo.listOutboxMarkers('notice')) {
+    await each(`notice:${m.requestId}`, async () => {
+      const req = await deps.repo.getRequest(m.requestId);
+      if (req?.outboxNotice) {
+        if (await deliverNotice(req, SWEEPER_OWNER, now, deps)) report.noticesSent.push(req.id);
+        return;
+      }
+      // The marker is written before the action's write: without an intent, the email went or the action never happened.
+      if (!req || Date.parse(m.at) + SWEEPER_LEASE_SECONDS * 1000 < now.getTime()) await deps.repo.deleteOutboxMarker('notice', m.requestId);
     });
   }
   return report;

@@ -3,7 +3,7 @@ import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
-import { daysUntil } from '../core/deadline.ts';
+import { daysUntil, londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { sendTracked } from '../shared/mail.ts';
@@ -20,7 +20,8 @@ const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
  * the event it sends, never by editing data. Each finding is recorded once, on the audit trail.
  */
 export async function sweep(now: Date, deps: SweepDeps) {
-  const today = now.toISOString().slice(0, 10);
+  // Deadlines are London dates: between midnight and 1 a.m. in summer the UTC date is still yesterday.
+  const today = londonDate(now);
   const at = now.toISOString();
   // First, whatever intake, verify or notify recorded as owed and did not deliver: links, executions, outcome emails.
   const outbox = await sweepOutbox(now, deps);

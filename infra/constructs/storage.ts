@@ -2,8 +2,15 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DOWNLOAD_HOURS } from '../../functions/core/completion.ts';
 
-/** Export packages: KMS-encrypted, private, TLS only, gone after 7 days. */
+export const EXPORT_DAYS = Math.ceil(DOWNLOAD_HOURS / 24);
+
+/**
+ * Export packages: KMS-encrypted, private, TLS only. The download link works 72 hours; S3 deletes a
+ * package at the first midnight (UTC) at least 3 days after it was made, so the exported data goes
+ * within a day of its link expiring, never before.
+ */
 export class ExportStore extends Construct {
   readonly bucket: Bucket;
   readonly accessLogs: Bucket;
@@ -26,7 +33,7 @@ export class ExportStore extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'exports/',
-      lifecycleRules: [{ expiration: Duration.days(7) }],
+      lifecycleRules: [{ expiration: Duration.days(EXPORT_DAYS) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

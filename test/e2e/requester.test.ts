@@ -69,6 +69,10 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     await expect(page.locator('#summary').textContent()).resolves.not.toContain('Réponse au plus tard');
     expect(await page.locator('#progress tr').count()).toBe(6);
     expect(await axe(page)).toEqual([]);
+    // How to complain (Art. 12(4)), in the requester's language, on the page itself.
+    expect(await page.locator('#complain-title').textContent()).toBe('Comment se plaindre');
+    expect(await page.locator('#complain-ico').textContent()).toContain('Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint');
+    expect(await page.locator('#complain-court').isVisible()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'status-completed-fr.png'), fullPage: true });
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.locator('#due-label').textContent()).toBe('Completed on');

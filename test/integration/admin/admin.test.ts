@@ -102,15 +102,15 @@ describe('the admin API', () => {
 
   it('answers an illegal action with 409 and its reason, and changes nothing', async () => {
     const id = await confirmed('cancel@example.com');
-    // Cancelling asks why: without a reason it is a field-level 400, and nothing changes.
+    // Cancelling asks why, from a closed list (the requester is told it): without one it is a field-level 400, and nothing changes.
     const bare = await call(`/requests/${id}/cancel`, officer, {});
     expect(bare.status).toBe(400);
     expect(((await bare.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['reason']);
-    expect((await call(`/requests/${id}/cancel`, officer, { reason: 'The requester withdrew it by phone.' })).status).toBe(200);
+    expect((await call(`/requests/${id}/cancel`, officer, { reason: 'withdrawn_by_requester' })).status).toBe(200);
     // The request's own chain: processors may still answer tasks that were already out.
     const own = async () => (await (await call(`/requests/${id}`, officer)).json()).audit.filter((e: { subject: string }) => e.subject === id).length;
     const before = await own();
-    const r = await call(`/requests/${id}/cancel`, officer, { reason: 'again' });
+    const r = await call(`/requests/${id}/cancel`, officer, { reason: 'withdrawn_by_requester' });
     expect(r.status).toBe(409);
     expect(((await r.json()) as { message: string }).message).toMatch(/cancelled/);
     expect((await call(`/requests/${id}/deny`, officer, { reason: 'excessive' })).status).toBe(409);
@@ -132,18 +132,43 @@ describe('the admin API', () => {
     expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['escalate', 'unblock', 'complete']));
   });
 
-  it('stops and restarts the clock, with a reason, refusing a second pause', async () => {
-    const id = await confirmed('pause@example.com');
+  it('stops the clock of a request for a copy while a clarification is awaited, telling the requester, and refuses it for an erasure', async () => {
+    const erasure = await confirmed('pause-erasure@example.com');
+    const needed = 'Which orders or which years your request for a copy is about';
+    expect((await call(`/requests/${erasure}/pause`, officer, { needed })).status).toBe(409);
+    // A copy for someone with no shop account: no password asked. Processors hold their answers, so the request stays open.
+    for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { never: true });
+    await rt.submit({ type: 'access', email: 'pause@example.com', language: 'en' });
+    const links = await until(() => rt.links('pause@example.com').catch(() => undefined));
+    await rt.confirm(links.token);
+    const id = links.requestId;
+    await until(async () => (await (await call(`/requests/${id}`, officer)).json()).request.status === 'in_progress');
     expect((await call(`/requests/${id}/resume`, officer, {})).status).toBe(409);
-    const paused = await call(`/requests/${id}/pause`, officer, { reason: 'We asked which account the request is about' });
+    const bad = await call(`/requests/${id}/pause`, officer, { reason: 'no question' });
+    expect(bad.status).toBe(400);
+    const paused = await call(`/requests/${id}/pause`, officer, { needed });
     expect(paused.status).toBe(200);
     expect(((await paused.json()) as { pausedSince?: string }).pausedSince).toBeDefined();
-    expect((await call(`/requests/${id}/pause`, officer, { reason: 'again' })).status).toBe(409);
+    const mail = await until(async () => (await rt.mails('pause@example.com')).find((m) => m.subject === 'Your request: we need a clarification'));
+    expect(mail.body.text).toContain(needed);
+    expect(mail.body.text).toContain('The one-month time limit is paused until we receive your answer');
+    expect((await rt.status(id, links.statusToken)) as unknown as { paused: boolean }).toMatchObject({ paused: true });
+    expect((await call(`/requests/${id}/pause`, officer, { needed })).status).toBe(409);
     const resumed = (await (await call(`/requests/${id}/resume`, officer, {})).json()) as { pausedSince?: string; pausedDays: number };
     expect(resumed.pausedSince).toBeUndefined();
     expect(resumed.pausedDays).toBe(0); // restarted the same day: the deadline does not move
-    const audit = (await (await call(`/requests/${id}`, officer)).json()).audit.map((e: { action: string }) => e.action);
-    expect(audit).toEqual(expect.arrayContaining(['pause', 'resume']));
+    const audit = (await (await call(`/requests/${id}`, officer)).json()).audit;
+    expect(audit.find((e: { action: string }) => e.action === 'pause').data).toEqual({ ground: 'clarification', reason: needed });
+    expect(audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['pause', 'resume']));
+    for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, p.id === 'socialapp' ? { never: true } : {});
+  });
+
+  it('tells a refused requester why and how to complain to the ICO', async () => {
+    const id = await confirmed('refused@example.com');
+    expect((await call(`/requests/${id}/deny`, officer, { reason: 'manifestly_unfounded' })).status).toBe(200);
+    const mail = await until(async () => (await rt.mails('refused@example.com')).find((m) => m.subject === 'Your privacy request has been refused'));
+    expect(mail.body.text).toContain('for this reason: the request is manifestly unfounded');
+    expect(mail.body.text).toContain('Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint');
   });
 
   it('exports the audit trail of a date range as CSV, with ids and hashes only', async () => {

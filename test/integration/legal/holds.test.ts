@@ -26,7 +26,8 @@ describe('erasure with legal holds', () => {
     expect(webhook?.body?.legal_holds).toEqual([{ basis: 'accounting', until: '2031-03-15', rule: 'account_closure_plus_7_years' }]);
     const email = await until(async () => (await rt.mails('bob@example.com')).find((m) => /complete/.test(m.subject)));
     expect(email.body.text).toContain('15 March 2031');
-    expect(email.body.text).toMatch(/accounting records for 7 years/);
+    expect(email.body.text).toContain("Our policy keeps your order and invoice records until 15 March 2031, to meet our legal duty to keep accounting records.");
+    expect(email.body.text).toContain("https://ico.org.uk/make-a-complaint");
     const s = await rt.status(links.requestId, links.statusToken);
     expect(s.categories.find((c) => c.category === 'collections')?.state).toBe('retained');
     rt.processors.setBehaviour('recoverco', {});

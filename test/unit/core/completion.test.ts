@@ -45,9 +45,14 @@ Your request (erasure of your data, reference 01JQ0000000000000000000000) is com
 - social: handled by our team
 - analytics: done
 
-We keep your order and invoice records until 5 March 2031, because the law requires us to keep accounting records for 7 years after an account is closed.
+Our policy keeps your order and invoice records until 5 March 2031, to meet our legal duty to keep accounting records.
 
 As you asked, we also erased your lifetime-warranty purchase records: we can no longer honour warranty claims for those products.
+
+How to complain:
+If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.
+You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.
+You also have the right to go to court to enforce your rights.
 
 We will never ask you to send personal data by email.
 
@@ -68,6 +73,11 @@ Votre demande (accès à vos données, référence 01JQ0000000000000000000000) e
 
 Vos données sont prêtes. Téléchargez-les ici (lien valable 72 heures) :
 https://x.example/exports/R?token=D
+
+Comment se plaindre :
+Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.
+Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.
+Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.
 
 Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.
 

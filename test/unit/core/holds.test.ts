@@ -3,8 +3,15 @@ import { accountingUntil, describeHold, holdsFor, warrantyWarning } from '../../
 
 describe('legal holds (Art. 17(3))', () => {
   it('keeps accounting records 7 years after the account closed', () => {
-    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2024-03-15' })).toEqual([
+    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2024-03-15', today: '2026-03-02' })).toEqual([
       { basis: 'accounting', until: '2031-03-15', rule: 'account_closure_plus_7_years' },
+    ]);
+  });
+  it('sends no accounting hold once its until-date has passed', () => {
+    // Closed 15 March 2019: kept until 15 March 2026, so an erasure planned the next day keeps nothing for accounting.
+    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2019-03-15', today: '2026-03-16' })).toEqual([]);
+    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2019-03-15', today: '2026-03-15' })).toEqual([
+      { basis: 'accounting', until: '2026-03-15', rule: 'account_closure_plus_7_years' },
     ]);
   });
   it('has no until-date while the account is open', () => {
@@ -14,14 +21,17 @@ describe('legal holds (Art. 17(3))', () => {
     expect(accountingUntil('2024-02-29')).toBe('2031-02-28');
   });
   it('keeps warranty purchase records indefinitely unless the requester opted to erase them', () => {
-    expect(holdsFor('delivery', { eraseWarranty: false, accountClosedOn: null })).toEqual([
+    expect(holdsFor('delivery', { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' })).toEqual([
       { basis: 'lifetime_warranty', until: null, rule: 'indefinite' },
     ]);
-    expect(holdsFor('delivery', { eraseWarranty: true, accountClosedOn: null })).toEqual([]);
+    expect(holdsFor('delivery', { eraseWarranty: true, accountClosedOn: null, today: '2026-03-02' })).toEqual([]);
   });
   it('puts both holds on payments and none on marketing processors', () => {
-    expect(holdsFor('payments', { eraseWarranty: false, accountClosedOn: null }).map((h) => h.basis)).toEqual(['accounting', 'lifetime_warranty']);
-    for (const c of ['analytics', 'email', 'social'] as const) expect(holdsFor(c, { eraseWarranty: false, accountClosedOn: null })).toEqual([]);
+    expect(holdsFor('payments', { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' }).map((h) => h.basis)).toEqual(['accounting', 'lifetime_warranty']);
+    for (const c of ['analytics', 'email', 'social'] as const) expect(holdsFor(c, { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' })).toEqual([]);
+  });
+  it('tells the requester that warranty records are kept by their choice, not by law', () => {
+    expect(describeHold({ basis: 'lifetime_warranty', until: null }, 'en')).toBe('As you chose to keep your lifetime warranty, we keep the proof of purchase of those products so that we can honour it. You can ask us to erase it too.');
   });
   it('pads a single-digit day and month of the closure date', () => {
     expect(accountingUntil('2024-03-05')).toBe('2031-03-05');
@@ -31,25 +41,29 @@ describe('legal holds (Art. 17(3))', () => {
     [
       { basis: 'accounting', until: '2031-03-05' },
       'fr',
-      "Nous conservons vos commandes et factures jusqu'au 5 mars 2031, car la loi nous oblige à garder les documents comptables 7 ans après la fermeture d'un compte.",
+      "Notre politique conserve vos commandes et factures jusqu'au 5 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.",
     ],
     [
       { basis: 'accounting', until: null },
       'fr',
-      'Nous conservons vos commandes et factures tant que votre compte est ouvert, puis 7 ans après sa fermeture, car la loi nous oblige à garder les documents comptables.',
+      "Notre politique conserve vos commandes et factures tant que votre compte est ouvert, puis jusqu'à 7 ans après sa fermeture, pour respecter notre obligation légale de conserver les documents comptables.",
     ],
-    [
-      { basis: 'accounting', until: '2031-03-05' },
-      'en',
-      'We keep your order and invoice records until 5 March 2031, because the law requires us to keep accounting records for 7 years after an account is closed.',
-    ],
+    [{ basis: 'accounting', until: '2031-03-05' }, 'en', 'Our policy keeps your order and invoice records until 5 March 2031, to meet our legal duty to keep accounting records.'],
     [
       { basis: 'accounting', until: null },
       'en',
-      'We keep your order and invoice records while your account is open and for 7 years after it closes, because the law requires us to keep accounting records.',
+      'Our policy keeps your order and invoice records while your account is open and up to 7 years after it closes, to meet our legal duty to keep accounting records.',
     ],
-    [{ basis: 'lifetime_warranty', until: null }, 'fr', 'Nous conservons la preuve d’achat de vos produits garantis à vie, pour pouvoir honorer la garantie.'],
-    [{ basis: 'lifetime_warranty', until: null }, 'en', 'We keep the proof of purchase of your lifetime-warranty products, so that we can honour the warranty.'],
+    [
+      { basis: 'lifetime_warranty', until: null },
+      'fr',
+      'Comme vous avez choisi de garder votre garantie à vie, nous conservons la preuve d’achat de ces produits pour pouvoir l’honorer. Vous pouvez nous demander de l’effacer aussi.',
+    ],
+    [
+      { basis: 'lifetime_warranty', until: null },
+      'en',
+      'As you chose to keep your lifetime warranty, we keep the proof of purchase of those products so that we can honour it. You can ask us to erase it too.',
+    ],
   ] as const)('explains the hold %j in %s as the written sentence', (hold, lang, sentence) => {
     expect(describeHold(hold, lang)).toBe(sentence);
   });
@@ -62,8 +76,10 @@ describe('legal holds (Art. 17(3))', () => {
     );
   });
   it('explains each hold in plain French and English with the date', () => {
-    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'en')).toContain('15 March 2031');
-    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'fr')).toContain('15 mars 2031');
+    // The policy keeps them to meet a legal duty; it is not "the law requires 7 years after closure".
+    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'en')).toBe('Our policy keeps your order and invoice records until 15 March 2031, to meet our legal duty to keep accounting records.');
+    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'fr')).toBe("Notre politique conserve vos commandes et factures jusqu'au 15 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.");
+    expect(describeHold({ basis: 'accounting', until: null }, 'en')).toBe('Our policy keeps your order and invoice records while your account is open and up to 7 years after it closes, to meet our legal duty to keep accounting records.');
     expect(warrantyWarning('fr')).toContain('garantie');
   });
 });

@@ -41,7 +41,10 @@ export class FakeRepo {
   async getPii(id: string) {
     return structuredClone(this.pii.get(id));
   }
-  async transitionRequest(prev: StoredRequest, to: RequestStatus, changes: Record<string, unknown>, event: AuditInput) {
+  /** The TTL each request's last write set (DynamoDB's `ttl`), as an instant. */
+  requestTtl = new Map<string, Date>();
+  async transitionRequest(prev: StoredRequest, to: RequestStatus, changes: Record<string, unknown>, event: AuditInput, opts: { ttl?: Date } = {}) {
+    if (opts.ttl) this.requestTtl.set(prev.id, opts.ttl);
     this.once('beforeRequestWrite');
     const cur = this.requests.get(prev.id);
     if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently`);
@@ -98,6 +101,45 @@ export class FakeRepo {
   async putItem(item: Record<string, unknown>) {
     this.items.set(`${item.pk}|${item.sk}`, structuredClone(item));
     this.writes++;
+    return true;
+  }
+  async listRequests(q: { status: RequestStatus }) {
+    return { items: [...this.requests.values()].filter((r) => r.status === q.status).map((r) => structuredClone(r)) };
+  }
+  async listPendingLinks() {
+    return [...this.requests.values()].filter((r) => r.status === 'unverified' && r.outboxLink).map((r) => structuredClone(r));
+  }
+  piiExpiry = new Map<string, Date>();
+  async setPiiExpiry(id: string, at: Date) {
+    this.piiExpiry.set(id, at);
+  }
+  async expireTaskResults(requestId: string, processorId: string, at: Date) {
+    const r = this.results.get(`${requestId}.${processorId}`);
+    if (r) r.expiresAt = at;
+  }
+  markers = new Map<string, string>();
+  async putOutboxMarker(kind: string, requestId: string, at: Date) {
+    this.markers.set(`${kind}#${requestId}`, at.toISOString());
+  }
+  async deleteOutboxMarker(kind: string, requestId: string) {
+    this.markers.delete(`${kind}#${requestId}`);
+  }
+  async listOutboxMarkers(kind: string) {
+    return [...this.markers].filter(([k]) => k.startsWith(`${kind}#`)).map(([k, at]) => ({ requestId: k.slice(kind.length + 1), at }));
+  }
+  /** Outbox bookkeeping, conditional on the intent's number as in DynamoRepository; no version bump. */
+  async claimDelivery(requestId: string, kind: string, next: { seq: number; until: string; owner: string }, now: Date) {
+    const cur = this.requests.get(requestId) as Record<string, { seq: number; until: string } | undefined> | undefined;
+    const d = cur?.[kind];
+    if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
+    Object.assign(d, { until: next.until, owner: next.owner });
+    return true;
+  }
+  async clearDelivery(requestId: string, kind: string, seq: number, set: Record<string, unknown> = {}) {
+    const cur = this.requests.get(requestId) as Record<string, unknown> | undefined;
+    if ((cur?.[kind] as { seq?: number } | undefined)?.seq !== seq) return false;
+    delete cur?.[kind];
+    Object.assign(cur as object, set);
     return true;
   }
   async putTaskResults(requestId: string, processorId: string, signedBody: string, expiresAt: Date) {

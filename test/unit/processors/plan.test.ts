@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, NotFound } from '../../../functions/core/errors.ts';
-import { objectionCategories, planTasks } from '../../../functions/core/plan.ts';
+import { objectionCategories, planTasks, suppressionScopes } from '../../../functions/core/plan.ts';
 import { planRequest } from '../../../functions/plan/plan.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
 import { bump, FakeRepo, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
@@ -85,11 +85,21 @@ describe('plan', () => {
   });
 
   it('routes objections by scope', () => {
-    expect(objectionCategories(['marketing'])).toEqual(new Set(['email', 'social']));
+    // The ICO counts profiling for marketing as direct marketing: a marketing objection reaches analytics & advertising too.
+    expect(objectionCategories(['marketing'])).toEqual(new Set(['email', 'social', 'analytics']));
     expect(objectionCategories(['reviews'])).toEqual(new Set(['email']));
     expect(objectionCategories(['profiling'])).toEqual(new Set(['analytics', 'social']));
     // Intake refuses an objection with no scope; were one to slip through, it is read as the broadest.
     expect(objectionCategories([])).toEqual(new Set(['email', 'social', 'analytics']));
+  });
+
+  it('suppresses an erased address for every use, and an objection to marketing for profiling too', () => {
+    const details = (objections: ('marketing' | 'reviews' | 'profiling')[]) => ({ eraseWarranty: false, objections });
+    expect(suppressionScopes({ type: 'erasure', details: details([]) })).toEqual(['marketing', 'reviews', 'profiling']);
+    expect(suppressionScopes({ type: 'objection', details: details(['marketing']) })).toEqual(['marketing', 'profiling']);
+    expect(suppressionScopes({ type: 'objection', details: details(['reviews']) })).toEqual(['reviews']);
+    expect(suppressionScopes({ type: 'access', details: details([]) })).toEqual([]);
+    expect(suppressionScopes({ type: 'rectification', details: details([]) })).toEqual([]);
   });
 
   it('reaches both email processors, the newsletter and the review provider, for a reviews objection', async () => {
@@ -118,7 +128,7 @@ describe('plan', () => {
 
   it('finishes a run that wrote its tasks but stopped before starting the request', async () => {
     const { repo, deps } = setup();
-    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors.slice(0, 2), { accountClosedOn: null }));
+    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors.slice(0, 2), { accountClosedOn: null, today: '2026-03-02' }));
     const out = await planRequest(REQUEST_ID, deps);
     expect(out.tasks).toHaveLength(2);
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');

@@ -1,0 +1,28 @@
+import { verifyWebhook } from '../adapters/webhook-signing.ts';
+import { Unauthorized } from '../core/errors.ts';
+import { ObjectionScope } from '../core/model.ts';
+import { parse } from '../shared/http.ts';
+import * as z from '../core/zod.ts';
+
+/** What the shop asks before it uses an address for a purpose: marketing mail, a review invitation, an ad audience. */
+export const SuppressionQuery = z.strictObject({ email: z.email().check(z.maxLength(254)), purpose: ObjectionScope });
+
+export type SuppressionDeps = {
+  /** The shop's Standard Webhooks secrets (lethe/shop), newest first. */
+  secrets: () => Promise<string[]>;
+  scopesOf: (emailHash: string) => Promise<ObjectionScope[]>;
+  emailHash: (email: string) => Promise<string>;
+};
+
+/**
+ * POST /suppression/check: the shop's marketing, review-invitation and advertising flows ask,
+ * signed with the shop's secret, whether an address may be used for a purpose (Art. 21(3): an
+ * objection to direct marketing must take effect wherever the shop markets). The answer is only
+ * yes or no; the list itself never leaves Lethe, and unsigned callers learn nothing.
+ */
+export async function checkSuppression(raw: string, headers: Record<string, string | undefined>, deps: SuppressionDeps) {
+  const verified = verifyWebhook(raw, headers, await deps.secrets());
+  if (verified === undefined) throw new Unauthorized('signature not valid');
+  const q = parse(SuppressionQuery, verified);
+  return { purpose: q.purpose, suppressed: (await deps.scopesOf(await deps.emailHash(q.email))).includes(q.purpose) };
+}

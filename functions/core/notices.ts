@@ -1,0 +1,95 @@
+import * as z from './zod.ts';
+import type { Language } from './model.ts';
+
+/**
+ * What the requester is told when their request is paused, refused or cancelled, and how to
+ * complain about any answer (Art. 12(4); DPA 2018 s.164A, in force since 19 June 2026): the reason,
+ * the right to complain to us and to the ICO with its contact details, and the right to go to court.
+ */
+
+/** The Information Commissioner's Office, as the ICO publishes its contact details. */
+export const ICO = {
+  name: "Information Commissioner's Office (ICO)",
+  address: 'Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF',
+  phone: '0303 123 1113',
+  web: 'https://ico.org.uk/make-a-complaint',
+} as const;
+
+/** Why an officer refuses a request (Art. 12(2), 12(5)); the requester is told which. */
+export const DenyReason = z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive']);
+export type DenyReason = z.infer<typeof DenyReason>;
+/** Why an officer cancels one: the requester withdrew it, or it repeats another open request. */
+export const CancelReason = z.enum(['withdrawn_by_requester', 'duplicate_request']);
+export type CancelReason = z.infer<typeof CancelReason>;
+
+/** How to complain, in the requester's language: the footer of every outcome and the status page. */
+export function howToComplain(lang: Language) {
+  return lang === 'fr'
+    ? {
+        title: 'Comment se plaindre',
+        us: "Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.",
+        ico: `Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'${ICO.name} : ${ICO.address}, téléphone ${ICO.phone}, ${ICO.web}.`,
+        court: 'Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.',
+      }
+    : {
+        title: 'How to complain',
+        us: 'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
+        ico: `You have the right to complain to the UK's supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
+        court: 'You also have the right to go to court to enforce your rights.',
+      };
+}
+
+export const complaintLines = (lang: Language) => {
+  const c = howToComplain(lang);
+  return [`${c.title}${lang === 'fr' ? ' :' : ':'}`, c.us, c.ico, c.court];
+};
+
+const REASON: Record<Language, Record<DenyReason | CancelReason, string>> = {
+  en: {
+    identity_not_verified: 'we could not confirm that the request comes from the person the data is about, so giving out or changing the data could harm them',
+    manifestly_unfounded: 'the request is manifestly unfounded: it does not seek to exercise a data protection right',
+    excessive: 'the request is manifestly excessive: it repeats or overlaps requests we have already answered',
+    withdrawn_by_requester: 'you told us you no longer want it',
+    duplicate_request: 'it repeats another request of yours that is still open; we are answering that one',
+  },
+  fr: {
+    identity_not_verified: "nous n'avons pas pu confirmer que la demande vient de la personne concernée ; communiquer ou modifier ses données pourrait lui nuire",
+    manifestly_unfounded: "la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données",
+    excessive: 'la demande est manifestement excessive : elle répète des demandes auxquelles nous avons déjà répondu',
+    withdrawn_by_requester: "vous nous avez dit ne plus la souhaiter",
+    duplicate_request: 'elle répète une autre de vos demandes encore ouverte, à laquelle nous répondons',
+  },
+};
+
+const sign = (lang: Language) => (lang === 'fr' ? "L'équipe confidentialité d'Offtek" : 'The Offtek privacy team');
+
+/** The refusal of a request, with its reason and the requester's remedies (Art. 12(4)). */
+export function refusalNotice(lang: Language, id: string, reason: DenyReason) {
+  return lang === 'fr'
+    ? { subject: 'Votre demande de confidentialité est refusée', text: ['Bonjour,', '', `Nous ne donnerons pas suite à votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, '', ...complaintLines(lang), '', sign(lang)].join('\n') }
+    : { subject: 'Your privacy request has been refused', text: ['Hello,', '', `We will not act on your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, '', ...complaintLines(lang), '', sign(lang)].join('\n') };
+}
+
+/** The cancellation of a request: the person did not get an answer, so they are told why and their remedies too. */
+export function cancellationNotice(lang: Language, id: string, reason: CancelReason) {
+  return lang === 'fr'
+    ? { subject: 'Votre demande de confidentialité est annulée', text: ['Bonjour,', '', `Nous avons annulé votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, 'Vous pouvez faire une nouvelle demande à tout moment.', '', ...complaintLines(lang), '', sign(lang)].join('\n') }
+    : { subject: 'Your privacy request has been cancelled', text: ['Hello,', '', `We have cancelled your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, 'You can make a new request at any time.', '', ...complaintLines(lang), '', sign(lang)].join('\n') };
+}
+
+/**
+ * Art. 12A: the clock stops while we wait for a clarification we genuinely need. The requester is
+ * told what we need and that the time limit is paused until we have it. It asks what to look for,
+ * never for personal data or documents by email.
+ */
+export function clarificationNotice(lang: Language, id: string, needed: string) {
+  return lang === 'fr'
+    ? {
+        subject: 'Votre demande : nous avons besoin d’une précision',
+        text: ['Bonjour,', '', `Pour répondre à votre demande (référence ${id}), nous avons besoin de la précision suivante :`, needed, '', "Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.", "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', ...complaintLines(lang), '', sign(lang)].join('\n'),
+      }
+    : {
+        subject: 'Your request: we need a clarification',
+        text: ['Hello,', '', `To answer your request (reference ${id}), we need you to tell us:`, needed, '', 'The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.', 'Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.', '', ...complaintLines(lang), '', sign(lang)].join('\n'),
+      };
+}

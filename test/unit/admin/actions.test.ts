@@ -1,0 +1,113 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { StoredRequest } from '../../../functions/core/ports.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+
+// The admin actions load the processor registry from S3 at import; these tests never retry a task.
+vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
+const { cancel, deny, extend, pause } = await import('../../../functions/admin/actions.ts');
+const { sweepOutbox } = await import('../../../functions/shared/outbox.ts');
+
+const ICO_LINES = [
+  "Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+  'You also have the right to go to court to enforce your rights.',
+];
+
+function setup(over: Partial<StoredRequest> = {}, now = '2026-03-02T10:00:00.000Z') {
+  const repo = new FakeRepo();
+  repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', ...over }));
+  repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
+  const mailer = new FakeMailer();
+  const workflow = new FakeWorkflow();
+  return { repo, mailer, deps: { repo: repo as never, mailer, workflow, clock: fixedClock(now) } };
+}
+
+describe('dates in London time', () => {
+  it('refuses an extension at 00:30 London time on the day after the deadline, when the UTC date is still the deadline', async () => {
+    // 30 June 2026 23:30 UTC is 1 July 00:30 in London (BST): the original deadline of 30 June has passed.
+    const { deps, mailer } = setup({ dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z' }, '2026-06-30T23:30:00.000Z');
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)).rejects.toThrow('the original deadline has passed; it can no longer be extended');
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('still extends at 23:30 London time on the deadline itself', async () => {
+    const { deps } = setup({ dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z' }, '2026-06-30T22:30:00.000Z');
+    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    // 29 May + 3 months is Saturday 29 August; Monday 31 August 2026 is the summer bank holiday.
+    expect(done.extended?.dueDate).toBe('2026-09-01');
+  });
+});
+
+describe('pausing the clock for a clarification (Art. 12A)', () => {
+  const needed = 'Which orders or which years your request for a copy is about';
+
+  it('tells the requester what is needed and that the time limit is paused, and records the question as the reason', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access', language: 'en' });
+    const done = await pause(REQUEST_ID, needed, 'officer:o', deps);
+    expect(done.pausedSince).toBe('2026-03-02T10:00:00.000Z');
+    expect(done.audit.at(-1)).toMatchObject({ action: 'pause', actor: 'officer:o', data: { ground: 'clarification', reason: needed } });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.com', subject: 'Your request: we need a clarification', kind: 'transactional' });
+    expect(mailer.sent[0].text).toContain(`To answer your request (reference ${REQUEST_ID}), we need you to tell us:\n${needed}`);
+    expect(mailer.sent[0].text).toContain('The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.');
+    // Delivered: the intent, and the question's text with it, are gone from the request record.
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+    expect(repo.markers.size).toBe(0);
+  });
+
+  it('writes to a French requester in French', async () => {
+    const { deps, mailer } = setup({ type: 'access', language: 'fr' });
+    await pause(REQUEST_ID, 'Quelles commandes votre demande concerne-t-elle ?', 'officer:o', deps);
+    expect(mailer.sent[0].subject).toBe('Votre demande : nous avons besoin d’une précision');
+    expect(mailer.sent[0].text).toContain("Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse");
+  });
+
+  it.each(['erasure', 'objection', 'rectification'] as const)('refuses to stop the clock of an %s request, changing nothing and mailing nothing', async (type) => {
+    const { deps, repo, mailer } = setup({ type });
+    await expect(pause(REQUEST_ID, needed, 'officer:o', deps)).rejects.toThrow(`not for an ${type} request`);
+    expect(repo.requests.get(REQUEST_ID)?.version).toBe(2);
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('leaves the notice owed when the mail fails, and the sweeper delivers it', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access' });
+    const failing = { send: async () => Promise.reject(new Error('SES down')) };
+    await expect(pause(REQUEST_ID, needed, 'officer:o', { ...deps, mailer: failing })).rejects.toThrow('SES down');
+    expect(repo.requests.get(REQUEST_ID)?.pausedSince).toBe('2026-03-02T10:00:00.000Z');
+    const later = new Date('2026-03-02T10:05:00.000Z');
+    const report = await sweepOutbox(later, { repo, mailer, workflow: { start: async () => 'arn', describe: async () => undefined }, tokens: {} as never, baseUrl: 'http://x', linksPerHour: 5 } as never);
+    expect(report.noticesSent).toEqual([REQUEST_ID]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your request: we need a clarification']);
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+  });
+});
+
+describe('refusals and cancellations (Art. 12(4), DPA 2018 s.164A)', () => {
+  it('tells a refused requester the reason, the ICO and its contact details, and the right to go to court', async () => {
+    const { deps, mailer, repo } = setup();
+    const done = await deny(REQUEST_ID, 'excessive', 'officer:o', deps);
+    expect(done.status).toBe('denied');
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].subject).toBe('Your privacy request has been refused');
+    expect(mailer.sent[0].text).toContain(`We will not act on your request (reference ${REQUEST_ID}), for this reason: the request is manifestly excessive: it repeats or overlaps requests we have already answered.`);
+    for (const line of ICO_LINES) expect(mailer.sent[0].text).toContain(line);
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+  });
+
+  it('closes a refused request without the requester’s free-text correction, keeping its proof 6 years', async () => {
+    const { deps, repo } = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'name', correction: 'Ann Smith-Jones' } } });
+    await deny(REQUEST_ID, 'identity_not_verified', 'officer:o', deps);
+    expect(repo.requests.get(REQUEST_ID)?.details).toEqual({ eraseWarranty: false, objections: [] });
+    expect(repo.requestTtl.get(REQUEST_ID)?.toISOString()).toBe('2032-03-02T10:00:00.000Z');
+  });
+
+  it('tells a cancelled requester why, in French, with the same remedies', async () => {
+    const { deps, mailer } = setup({ language: 'fr' });
+    const done = await cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps);
+    expect(done.status).toBe('cancelled');
+    expect(done.audit.at(-1)).toMatchObject({ action: 'cancel', data: { reason: 'withdrawn_by_requester' } });
+    expect(mailer.sent[0].subject).toBe('Votre demande de confidentialité est annulée');
+    expect(mailer.sent[0].text).toContain('pour la raison suivante : vous nous avez dit ne plus la souhaiter.');
+    expect(mailer.sent[0].text).toContain("Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.");
+    expect(mailer.sent[0].text).toContain('Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.');
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { checkSuppression } from '../../../functions/callback/suppression.ts';
+
+const SHOP = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const OTHER = 'whsec_dGhpcyBpcyBub3QgdGhlIHNob3Agc2VjcmV0IQ==';
+const deps = {
+  secrets: async () => [SHOP],
+  emailHash: async (e: string) => `h:${e.trim().toLowerCase()}`,
+  scopesOf: async (h: string) => (h === 'h:dave@example.com' ? (['reviews'] as const).slice() : []),
+};
+const signed = (body: unknown, secret = SHOP) => {
+  const raw = JSON.stringify(body);
+  return { raw, headers: signWebhook('chk_1', raw, [secret]) };
+};
+
+describe('the shop’s signed suppression check (Art. 21(3))', () => {
+  it('answers that an objector’s address may not go to the review provider, and that it may go to marketing', async () => {
+    const a = signed({ email: 'Dave@Example.com', purpose: 'reviews' });
+    expect(await checkSuppression(a.raw, a.headers, deps)).toEqual({ purpose: 'reviews', suppressed: true });
+    const b = signed({ email: 'dave@example.com', purpose: 'marketing' });
+    expect(await checkSuppression(b.raw, b.headers, deps)).toEqual({ purpose: 'marketing', suppressed: false });
+  });
+
+  it('refuses a call not signed with the shop’s secret with 401, before reading the list', async () => {
+    let read = false;
+    const c = signed({ email: 'dave@example.com', purpose: 'reviews' }, OTHER);
+    await expect(checkSuppression(c.raw, c.headers, { ...deps, scopesOf: async () => ((read = true), []) })).rejects.toMatchObject({ status: 401 });
+    await expect(checkSuppression(c.raw, {}, deps)).rejects.toMatchObject({ status: 401 });
+    expect(read).toBe(false);
+  });
+
+  it('answers a signed but malformed question with a field-level 400', async () => {
+    const d = signed({ email: 'not an address', purpose: 'spam' });
+    await expect(checkSuppression(d.raw, d.headers, deps)).rejects.toMatchObject({ status: 400, issues: [{ path: 'email' }, { path: 'purpose' }] });
+  });
+});
