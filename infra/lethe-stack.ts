@@ -165,9 +165,9 @@ export class LetheStack extends Stack {
     // To API Gateway the client is CloudFront's edge; the intake's per-address limit keys on the viewer's
     // address, which CloudFront sends in CloudFront-Viewer-Address only when a policy asks for it. A
     // list of headers (the managed policies cannot add a CloudFront header without forwarding Host,
-    // which API Gateway refuses): what the form and the status page need, and the viewer's address.
+    // which API Gateway refuses): what the form needs, and the viewer's address.
     const intakeRequests = new OriginRequestPolicy(this, 'IntakeRequests', {
-      comment: 'Lethe /requests: the form and status page headers, and the viewer address for the per-address limit',
+      comment: 'Lethe POST /requests: the form headers, and the viewer address for the per-address limit',
       headerBehavior: OriginRequestHeaderBehavior.allowList('content-type', 'accept-language', VIEWER_ADDRESS_HEADER),
       queryStringBehavior: OriginRequestQueryStringBehavior.all(),
       cookieBehavior: OriginRequestCookieBehavior.none(),
@@ -177,13 +177,15 @@ export class LetheStack extends Stack {
       httpVersion: HttpVersion.HTTP2_AND_3,
       defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: new SiteHeaders(this, 'SiteHeaders', { connect: [auth.loginUrl] }).policy },
       additionalBehaviors: Object.fromEntries(
-        ['/requests*', '/verify*', '/callbacks/*', '/suppression/*', '/exports/*', '/admin/*'].map((path) => [
+        // `/requests` (the form's POST) apart from `/requests/*` (the status page's GET): an allow-list
+        // policy cannot forward Authorization, which carries the status token.
+        ['/requests', '/requests/*', '/verify*', '/callbacks/*', '/suppression/*', '/exports/*', '/admin/*'].map((path) => [
           path,
           {
             origin: apiOrigin,
             allowedMethods: AllowedMethods.ALLOW_ALL,
             cachePolicy: CachePolicy.CACHING_DISABLED,
-            originRequestPolicy: path === '/requests*' ? intakeRequests : OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            originRequestPolicy: path === '/requests' ? intakeRequests : OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
             viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           },
         ]),
