@@ -83,12 +83,13 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     expect(await page.getByRole('button', { name: 'Extend deadline' }).isDisabled()).toBe(true);
     expect(await page.locator('#extension-note').textContent()).toMatch(/^Extended on .+ to .+: Parcelway needs its archive team to search older orders\.$/);
 
-    // Cancel asks why; a refused action is said in the page, never in an alert().
+    // Cancel asks why, from the reasons the requester is told, in words; a refused action is said in the page, never in an alert().
     await page.route('**/admin/requests/*/cancel', (route) =>
       route.fulfill({ status: 409, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'Conflict', message: 'a completed request cannot be cancelled' }) }),
     );
     await page.getByRole('button', { name: 'Cancel request' }).click();
-    await page.getByLabel('Reason').fill('The requester withdrew it by phone.');
+    expect(await page.getByLabel('Reason').locator('option').allTextContents()).toEqual(['Withdrawn by the requester', 'Duplicate of another request']);
+    await page.getByLabel('Reason').selectOption('withdrawn_by_requester');
     await page.screenshot({ path: join(SHOTS, 'console-cancel-dialog.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.locator('#action-error:not([hidden])').waitFor();
