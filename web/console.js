@@ -239,7 +239,7 @@ async function showDetail(id) {
         t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${attemptText(a)} — ${time(a.at)}`))) : '—',
         h('span', { className: 'actions' },
           ['failed', 'timed_out', 'sent', 'in_progress', 'pending'].includes(t.status) && open
-            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, [field('outcome', T[lang].outcome, select('outcomes', ['completed', 'not_found', 'retained'])), field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorId}`)
+            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, [field('outcome', T[lang].outcome, select('outcomes', ['completed', 'not_found', 'retained'])), field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
             : null,
           ['failed', 'timed_out'].includes(t.status) && open ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({})) }, T[lang].act.retry) : null),
       ],

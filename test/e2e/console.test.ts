@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-detail-escalated.png'), fullPage: true });
 
-    await page.getByRole('button', { name: 'Resolve parcelway' }).click();
+    await page.getByRole('button', { name: 'Resolve Parcelway Delivery' }).click();
     await page.getByLabel('Outcome').selectOption('completed');
     await page.getByLabel('Note').fill('Parcelway confirmed the erasure by phone; ticket PW-7731.');
     await page.screenshot({ path: join(SHOTS, 'console-resolve-dialog.png') });
