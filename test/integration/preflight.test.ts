@@ -74,7 +74,7 @@ describe('npm run preflight', () => {
     }
   };
 
-  it('fails on an empty processor secret, the SES sandbox and an unconfirmed alarm subscription, and says what to do', async () => {
+  it('fails on an empty processor secret, the SES sandbox and an unconfirmed alarm subscription, says what to do, and passes once each is put right', async () => {
     rt.secrets.set(PAYNOW, { secrets: [] });
     rt.ses.account.productionAccess = false;
     const r = await preflight();
@@ -88,17 +88,17 @@ describe('npm run preflight', () => {
     expect(lines).toContain('✘ alarm subscription pending confirmation: compliance@offtek.example must click the link in the email from AWS Notifications');
     expect(r.out).toContain('3 check(s) failed');
     expect(r.out).not.toMatch(/whsec_[A-Za-z0-9+/=]{8,}/); // never a key
-  });
 
-  it('passes once the secret is filled, production access granted and the subscription confirmed', async () => {
+    // Then passes once the secret is filled, production access granted and the subscription confirmed
+    // (one test: confirming a subscription cannot be undone, so the order is the test's own).
     rt.secrets.set(PAYNOW, { secrets: [newWebhookSecret()] });
     rt.ses.account.productionAccess = true;
     rt.sns.confirm('compliance@offtek.example');
-    const r = await preflight();
-    expect(r.out).toContain('✔ SES account has production access (out of the sandbox) in eu-west-2');
-    expect(r.out).toContain('✔ alarm subscription confirmed (compliance@offtek.example)');
-    expect(r.out).toContain('Ready: every prerequisite is in place.');
-    expect(r.code).toBe(0);
+    const ok = await preflight();
+    expect(ok.out).toContain('✔ SES account has production access (out of the sandbox) in eu-west-2');
+    expect(ok.out).toContain('✔ alarm subscription confirmed (compliance@offtek.example)');
+    expect(ok.out).toContain('Ready: every prerequisite is in place.');
+    expect(ok.code).toBe(0);
   });
 
   it('checks a configured customer directory is reachable', async () => {

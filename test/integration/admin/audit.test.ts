@@ -37,9 +37,14 @@ describe('the tamper-evident audit ledger', () => {
     const items = (await db.send(new ScanCommand({ TableName: rt.tableName, FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': 'REQUEST' } }))).Items ?? [];
     const victim = items[0];
     // Rewrite who verified the request, as an insider might.
-    await db.send(new UpdateCommand({ TableName: rt.tableName, Key: { pk: victim.pk, sk: victim.sk }, UpdateExpression: 'SET audit[0].actor = :a', ExpressionAttributeValues: { ':a': 'someone-else' } }));
-    const r = await verifyLedger(db, rt.tableName, secretsOf);
-    expect(r.breaks[0]).toMatchObject({ record: `${victim.pk}/REQUEST`, position: 0, reason: 'hash chain broken' });
+    const edit = (actor: string) => db.send(new UpdateCommand({ TableName: rt.tableName, Key: { pk: victim.pk, sk: victim.sk }, UpdateExpression: 'SET audit[0].actor = :a', ExpressionAttributeValues: { ':a': actor } }));
+    await edit('someone-else');
+    try {
+      const r = await verifyLedger(db, rt.tableName, secretsOf);
+      expect(r.breaks[0]).toMatchObject({ record: `${victim.pk}/REQUEST`, position: 0, reason: 'hash chain broken' });
+    } finally {
+      await edit(victim.audit[0].actor); // put back: the other tests read an untouched ledger, in any order
+    }
   });
 
   it('reports a receipt whose body was altered after it was signed', async () => {
@@ -49,16 +54,22 @@ describe('the tamper-evident audit ledger', () => {
     const [id, receipt] = Object.entries(t.receipts as Record<string, { body: string; bodyHash: string }>)[0];
     const { createHash } = await import('node:crypto');
     const forged = receipt.body.replace(/"request_status":"\w+"/, '"request_status":"retained"');
-    await db.send(
-      new UpdateCommand({
-        TableName: rt.tableName,
-        Key: { pk: t.pk, sk: t.sk },
-        UpdateExpression: 'SET receipts.#id.body = :b, receipts.#id.bodyHash = :h',
-        ExpressionAttributeNames: { '#id': id },
-        ExpressionAttributeValues: { ':b': forged, ':h': createHash('sha256').update(forged).digest('hex') },
-      }),
-    );
-    const r = await verifyLedger(db, rt.tableName, secretsOf);
-    expect(r.breaks.some((b) => b.record === `${t.pk}/${t.sk}` && /signature does not verify/.test(b.reason))).toBe(true);
+    const edit = (body: string, bodyHash: string) =>
+      db.send(
+        new UpdateCommand({
+          TableName: rt.tableName,
+          Key: { pk: t.pk, sk: t.sk },
+          UpdateExpression: 'SET receipts.#id.body = :b, receipts.#id.bodyHash = :h',
+          ExpressionAttributeNames: { '#id': id },
+          ExpressionAttributeValues: { ':b': body, ':h': bodyHash },
+        }),
+      );
+    await edit(forged, createHash('sha256').update(forged).digest('hex'));
+    try {
+      const r = await verifyLedger(db, rt.tableName, secretsOf);
+      expect(r.breaks.some((b) => b.record === `${t.pk}/${t.sk}` && /signature does not verify/.test(b.reason))).toBe(true);
+    } finally {
+      await edit(receipt.body, receipt.bodyHash);
+    }
   });
 });
