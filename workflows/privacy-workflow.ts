@@ -76,34 +76,27 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
 
   // The escalation waits, with its own token, for a human's resolution or a late processor callback,
   // so one stuck processor never fails the whole request.
-  const escalate = new LambdaInvoke(scope, 'Escalate', {
-    lambdaFunction: fns.escalate,
-    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: TaskInput.fromObject({
-      token: JsonPath.taskToken,
-      requestId: JsonPath.stringAt('$.requestId'),
-      taskId: JsonPath.stringAt('$.task.taskId'),
-      error: JsonPath.objectAt('$.error'),
-    }),
-    retryOnServiceExceptions: false,
-  });
-  escalate.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
+  const escalateState = (id: string, extra: Record<string, unknown> = {}) => {
+    const state = new LambdaInvoke(scope, id, {
+      lambdaFunction: fns.escalate,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({
+        token: JsonPath.taskToken,
+        requestId: JsonPath.stringAt('$.requestId'),
+        taskId: JsonPath.stringAt('$.task.taskId'),
+        error: JsonPath.objectAt('$.error'),
+        ...extra,
+      }),
+      retryOnServiceExceptions: false,
+    });
+    state.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
+    return state;
+  };
+  const escalate = escalateState('Escalate');
   escalate.addRetry(mailRetry);
   // The alert could not be mailed: the task is escalated all the same and waits, with a fresh token,
   // without mailing; the request shows "mail failed" and the MailFailed alarm reaches the team.
-  const escalateWithoutMail = new LambdaInvoke(scope, 'EscalateWithoutMail', {
-    lambdaFunction: fns.escalate,
-    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: TaskInput.fromObject({
-      token: JsonPath.taskToken,
-      requestId: JsonPath.stringAt('$.requestId'),
-      taskId: JsonPath.stringAt('$.task.taskId'),
-      error: JsonPath.objectAt('$.error'),
-      mail: false,
-    }),
-    retryOnServiceExceptions: false,
-  });
-  escalateWithoutMail.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
+  const escalateWithoutMail = escalateState('EscalateWithoutMail', { mail: false });
   escalate.addCatch(escalateWithoutMail, { errors: [MAIL_FAILED], resultPath: '$.mailError' });
 
   const dispatch = new LambdaInvoke(scope, 'Dispatch', {
