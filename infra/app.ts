@@ -12,5 +12,7 @@ new LetheStack(app, 'Lethe', {
   registryFile: app.node.tryGetContext('registryFile'),
   authDomainPrefix: app.node.tryGetContext('authDomainPrefix'),
   customerDirectory: app.node.tryGetContext('customerDirectory'),
+  apiDomain: app.node.tryGetContext('apiDomain'),
+  apiCertificateArn: app.node.tryGetContext('apiCertificateArn'),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -23,11 +23,13 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { CfnElement } from 'aws-cdk-lib';
 import { acknowledgeFindings } from './nag.ts';
+import { API_FUNCTIONS } from './routes.ts';
 import { LambdaEnvironmentBudget } from './limits.ts';
 import { Registry } from '../functions/core/model.ts';
-import { VIEWER_ADDRESS_HEADER } from '../functions/core/intake.ts';
+import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../functions/core/intake.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
+import { ApiDomain } from './constructs/api-domain.ts';
 import { CONSOLE_SCOPES, ComplianceAuth } from './constructs/auth.ts';
 import { Data } from './constructs/data.ts';
 import { Functions } from './constructs/functions.ts';
@@ -51,6 +53,10 @@ export interface LetheStackProps extends StackProps {
    * account holder would get an export on the strength of an emailed link alone.
    */
   readonly customerDirectory?: string;
+  /** The API's custom domain, CloudFront's origin (the default execute-api endpoint is disabled). @default api.privacy.<mailDomain> */
+  readonly apiDomain?: string;
+  /** A regional ACM certificate for apiDomain. @default a new certificate, validated by DNS during the deploy */
+  readonly apiCertificateArn?: string;
   /** Prefix of the console's sign-in domain, `<prefix>.auth.<region>.amazoncognito.com`. @default lethe-<account> */
   readonly authDomainPrefix?: string;
 }
@@ -160,8 +166,14 @@ export class LetheStack extends Stack {
     }
 
     const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: STATE_MACHINE_NAME });
-    const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [consoleClient.userPoolClientId] });
-    const apiOrigin = new HttpOrigin(`${api.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`);
+    const apiDomain = new ApiDomain(this, 'ApiDomain', { domainName: props.apiDomain ?? `api.privacy.${mailDomain}`, certificateArn: props.apiCertificateArn, key: data.key });
+    const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [consoleClient.userPoolClientId], domain: apiDomain.domain });
+    // Every API function refuses a request without CloudFront's secret header (shared/http.ts fromCloudFront).
+    for (const n of API_FUNCTIONS) {
+      fn[n].addEnvironment('ORIGIN_SECRET_ID', apiDomain.originSecret.secretName);
+      apiDomain.originSecret.grantRead(fn[n]);
+    }
+    const apiOrigin = new HttpOrigin(apiDomain.domain.name, { customHeaders: { [ORIGIN_HEADER]: apiDomain.headerValue } });
     // To API Gateway the client is CloudFront's edge; the intake's per-address limit keys on the viewer's
     // address, which CloudFront sends in CloudFront-Viewer-Address only when a policy asks for it. A
     // list of headers (the managed policies cannot add a CloudFront header without forwarding Host,
@@ -276,7 +288,7 @@ export class LetheStack extends Stack {
 
     const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, functions: Object.values(fn), alarmEmail: props.alarmEmail ?? props.complianceEmail ?? `compliance@${mailDomain}` });
     new CfnOutput(this, 'FormUrl', { value: publicBase });
-    new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });
+    new CfnOutput(this, 'ApiUrl', { value: `https://${apiDomain.domain.name}`, description: 'The API on its own domain: it answers only requests that come through CloudFront (FormUrl)' });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });
     // SES signs with Easy DKIM once these three CNAMEs are in the mail domain's DNS; it verifies the domain then.
     identity.dkimRecords.forEach((r, i) => {

@@ -35,7 +35,8 @@ export function apiRoutes(assembly: CloudAssembly, resolve: Resolve): ApiRoute[]
   });
 }
 
-type Behaviour = { pattern: RegExp; api: boolean; headers: Record<string, string>; forwarding: Forwarding };
+/** originHeaders: the origin's custom headers, which CloudFront adds over any viewer header of that name. */
+type Behaviour = { pattern: RegExp; api: boolean; headers: Record<string, string>; forwarding: Forwarding; originHeaders: Record<string, string> };
 
 /**
  * Which viewer headers CloudFront passes to the origin, by the behaviour's origin request policy,
@@ -118,11 +119,11 @@ const glob = (p: string) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&'
  * default), each either the HTTP API origin or the site bucket, and the files the site's
  * BucketDeployment puts into that bucket (the staged web/ asset and /config.json).
  */
-export function distribution(assembly: CloudAssembly, resolve: Resolve) {
+export function distribution(assembly: CloudAssembly, resolve: Resolve, secretReferences: (value: string) => string = (v) => v) {
   const [[, cdn] = []] = assembly.resources('AWS::CloudFront::Distribution');
   if (!cdn) throw new Error('no CloudFront distribution in the template');
   const config = resolve(cdn.Properties?.DistributionConfig) as {
-    Origins: { Id: string; DomainName: string; S3OriginConfig?: unknown }[];
+    Origins: { Id: string; DomainName: string; S3OriginConfig?: unknown; OriginCustomHeaders?: { HeaderName: string; HeaderValue: string }[] }[];
     DefaultCacheBehavior: { TargetOriginId: string; ResponseHeadersPolicyId?: string; OriginRequestPolicyId?: string };
     CacheBehaviors?: { PathPattern: string; TargetOriginId: string; ResponseHeadersPolicyId?: string; OriginRequestPolicyId?: string }[];
     DefaultRootObject?: string;
@@ -133,7 +134,9 @@ export function distribution(assembly: CloudAssembly, resolve: Resolve) {
     if (!o) throw new Error(`CloudFront origin ${b.TargetOriginId} is missing`);
     return {
       pattern: glob(pattern),
-      api: o.DomainName.includes('.execute-api.'),
+      // Two origins: the site bucket, and the API's custom domain.
+      api: !o.S3OriginConfig,
+      originHeaders: Object.fromEntries((o.OriginCustomHeaders ?? []).map((h) => [h.HeaderName.toLowerCase(), secretReferences(h.HeaderValue)])),
       headers: responseHeaders(assembly, resolve, b.ResponseHeadersPolicyId),
       forwarding: forwarding(assembly, resolve, b.OriginRequestPolicyId),
     };
@@ -322,7 +325,7 @@ export async function startFront(port = 0) {
   const authorize = authorizer();
   const json = (res: ServerResponse, status: number, message: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
 
-  async function api(req: IncomingMessage, res: ServerResponse, url: URL, forwarding: Forwarding) {
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL, b: Behaviour) {
     const method = req.method ?? 'GET';
     for (const r of routes) {
       const m = r.re.exec(url.pathname);
@@ -343,7 +346,7 @@ export async function startFront(port = 0) {
       if (!body) return json(res, 413, 'Request Entity Too Large');
       let result: APIGatewayProxyStructuredResultV2;
       try {
-        result = (await (opts as FrontOptions).invoke(r.functionArn, toEvent(req, url, body, r, params, forwardedHeaders(req, forwarding), claims))) as APIGatewayProxyStructuredResultV2;
+        result = (await (opts as FrontOptions).invoke(r.functionArn, toEvent(req, url, body, r, params, { ...forwardedHeaders(req, b.forwarding), ...b.originHeaders }, claims))) as APIGatewayProxyStructuredResultV2;
       } catch (e) {
         // API Gateway answers 500 when the integration fails; the body never carries the error.
         if (!closing) console.error(`local api: ${r.routeKey} failed: ${(e as Error).name}`);
@@ -385,7 +388,7 @@ export async function startFront(port = 0) {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       if (!opts) return json(res, 503, 'Starting');
       const b = opts.site.behaviours.find((x) => x.pattern.test(url.pathname));
-      if (b?.api) return await api(req, res, url, b.forwarding);
+      if (b?.api) return await api(req, res, url, b);
       return await site(req, res, url, b?.headers ?? {});
     } catch (e) {
       console.error('local front: unexpected error', (e as Error).message);

@@ -238,7 +238,7 @@ export async function startRuntime(opts: RuntimeOptions) {
     auth.serve(poolSettings(assembly, resolveValue));
 
     const routes = apiRoutes(assembly, resolveValue);
-    front.serve({ routes, site: distribution(assembly, resolveValue), invoke: (arn, event) => lambdas.invoke(arn, event) });
+    front.serve({ routes, site: distribution(assembly, resolveValue, secrets.references), invoke: (arn, event) => lambdas.invoke(arn, event) });
 
     // Local tools (tests reading the table) use the adapters with a function's own settings.
     const toolEnv = { ...(functions.find((f) => f.name === 'admin') ?? functions[0]).environment };

@@ -27,6 +27,8 @@ const Env = z.object({
   CUSTOMER_DIRECTORY_URL: text(''),
   /** Secrets Manager id of the key that signs Lethe's calls to the customer directory. */
   CUSTOMER_DIRECTORY_SECRET_ID: text('lethe/customer-directory'),
+  /** Secrets Manager id of the secret CloudFront puts in ORIGIN_HEADER on every request to the API. */
+  ORIGIN_SECRET_ID: text('lethe/origin'),
   /** Secrets Manager id of the shop's signing secrets for the suppression check (Standard Webhooks). */
   SHOP_SECRET_ID: text('lethe/shop'),
   /** Loopback webhook targets are refused unless this is set (embedded runtime only). */

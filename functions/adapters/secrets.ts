@@ -29,6 +29,25 @@ export async function appKeys(): Promise<AppKeys> {
   return AppKeys.parse(JSON.parse(await getSecret(config.APP_SECRET_ID)));
 }
 
+const OriginKey = z.object({ value: z.string().check(z.minLength(32)) });
+/** Read again after this long, so that a rotated origin secret reaches warm containers. */
+export const ORIGIN_SECRET_TTL_MS = 5 * 60_000;
+let origin: { at: number; value: Promise<string> } | undefined;
+
+/** The secret CloudFront sends the API in ORIGIN_HEADER (see infra/constructs/api-domain.ts). */
+export function originSecret(now = Date.now()): Promise<string> {
+  if (!origin || now - origin.at >= ORIGIN_SECRET_TTL_MS) {
+    cache.delete(config.ORIGIN_SECRET_ID);
+    const value = getSecret(config.ORIGIN_SECRET_ID).then((s) => OriginKey.parse(JSON.parse(s)).value);
+    const entry = { at: now, value };
+    value.catch(() => {
+      if (origin === entry) origin = undefined;
+    });
+    origin = entry;
+  }
+  return origin.value;
+}
+
 /**
  * A processor's signing secrets, newest first; more than one while a key is being rotated. A secret
  * not filled in yet (created empty by the deploy) is SecretNotConfigured, and is not kept: the next
@@ -47,4 +66,7 @@ export async function processorSecrets(ref: string): Promise<string[]> {
   throw new SecretNotConfigured(`processor secret ${ref} holds no whsec_ key`);
 }
 
-export const clearSecretCache = () => cache.clear();
+export const clearSecretCache = () => {
+  cache.clear();
+  origin = undefined;
+};

@@ -7,7 +7,7 @@ import { RequestStatus, RequestType } from '../core/model.ts';
 import { CancelReason, DenyReason } from '../core/notices.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
+import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseBody } from '../shared/http.ts';
 import { cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { config } from '../adapters/config.ts';
@@ -31,6 +31,7 @@ const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).check(z.re
 /** /admin/...: every read needs a compliance group, every action the officer group. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
+  .use(fromCloudFront())
   .handler(async (event) => {
     const who = await authenticate(event.headers?.authorization);
     const method = event.requestContext.http.method;

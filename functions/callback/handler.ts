@@ -5,7 +5,7 @@ import { processorSecrets } from '../adapters/secrets.ts';
 import { SuppressionList } from '../adapters/suppression.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '../shared/http.ts';
+import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, rawBody } from '../shared/http.ts';
 import { emailHash } from '../shared/crypto.ts';
 import { MAX_CALLBACK_BYTES, receiveCallback } from './receive.ts';
 import { checkSuppression } from './suppression.ts';
@@ -21,6 +21,7 @@ const suppression = { secrets: () => processorSecrets(config.SHOP_SECRET_ID), sc
  */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
+  .use(fromCloudFront())
   .handler(async (event) =>
     event.routeKey === 'POST /suppression/check'
       ? json(200, await checkSuppression(rawBody(event), event.headers ?? {}, suppression))

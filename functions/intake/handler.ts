@@ -4,7 +4,7 @@ import { config } from '../adapters/config.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { pickLanguage, validateSubmission } from '../core/intake.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { clientAddress, type HttpEvent, type HttpResult, httpErrors, json, parseBody } from '../shared/http.ts';
+import { clientAddress, fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parseBody } from '../shared/http.ts';
 import * as z from '../core/zod.ts';
 import { submitRequest } from './submit.ts';
 
@@ -22,6 +22,7 @@ const deps = {
 /** POST /requests: the privacy form. Always 202 with the same body, customer or not. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
+  .use(fromCloudFront())
   .handler(async (event) => {
     const raw = parseBody(z.unknown(), event);
     const body = validateSubmission(raw, pickLanguage(raw, event.headers?.['accept-language']));

@@ -2,7 +2,9 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from '../core/zod.ts';
 import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
-import { VIEWER_ADDRESS_HEADER } from '../core/intake.ts';
+import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/intake.ts';
+import { originSecret } from '../adapters/secrets.ts';
+import { sameHash, sha256 } from './crypto.ts';
 import { logger } from './powertools.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -48,6 +50,25 @@ export function clientAddress(event: HttpEvent): string {
   const v = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
   const i = v ? v.lastIndexOf(':') : -1;
   return v && i > 0 ? v.slice(0, i) : event.requestContext.http.sourceIp;
+}
+
+/**
+ * Refuses a request that did not come through CloudFront: the API's own endpoint is disabled, but
+ * its custom domain is public, and a caller there could set CloudFront-Viewer-Address itself. The
+ * secret header is taken out of the event, so that nothing after this ever logs it.
+ */
+export function fromCloudFront(secret: () => Promise<string> = () => originSecret()): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      const headers = request.event.headers ?? {};
+      const given = headers[ORIGIN_HEADER];
+      delete headers[ORIGIN_HEADER];
+      // Compared as hashes: equal lengths for timingSafeEqual, whatever length was sent.
+      if (given && sameHash(sha256(given), sha256(await secret()))) return;
+      logger.warn('request refused: it did not come through CloudFront');
+      return json(403, { error: 'Forbidden', message: 'This API answers only through the site.' });
+    },
+  };
 }
 
 /** `maxBytes` is raised only where a route needs it (processor callbacks carrying export results). */

@@ -6,7 +6,7 @@ import { pageLanguage } from '../core/pages.ts';
 import { requesterView } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo } from '../shared/deps.ts';
-import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
+import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseBody } from '../shared/http.ts';
 import { download, exportPage } from './download.ts';
 
 const Lang = z.catch(z.optional(z.enum(['fr', 'en'])), undefined);
@@ -27,6 +27,7 @@ async function status(event: HttpEvent) {
 
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
+  .use(fromCloudFront())
   .handler(async (event) => {
     if (event.routeKey?.includes('/exports/')) {
       const { id } = parse(z.object({ id: Ulid }), event.pathParameters ?? {}, 'path');

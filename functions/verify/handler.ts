@@ -5,7 +5,7 @@ import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { Language } from '../core/model.ts';
 import { pageLanguage } from '../core/pages.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { type HttpEvent, type HttpResult, html, httpErrors, parse, parseBody } from '../shared/http.ts';
+import { fromCloudFront, html, httpErrors, type HttpEvent, type HttpResult, parse, parseBody } from '../shared/http.ts';
 import { confirm, defaultCustomers, type Outcome, preview } from './confirm.ts';
 import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
 
@@ -39,6 +39,7 @@ function render(o: Outcome, token: string, chosen: Language | undefined, acceptL
 /** GET /verify shows a confirmation page and changes nothing; POST /verify confirms. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
+  .use(fromCloudFront())
   .handler(async (event) => {
     const accept = event.headers?.['accept-language'];
     if (event.requestContext.http.method === 'GET') {

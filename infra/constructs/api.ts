@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, type DomainName, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -13,15 +13,17 @@ export interface ApiProps {
   readonly functions: Record<FunctionName, IFunction>;
   readonly jwtIssuer: string;
   readonly jwtAudience: string[];
+  /** The only way in: the default execute-api endpoint is disabled. */
+  readonly domain: DomainName;
 }
 
-/** The HTTP API from the shared route table, throttled at the stage, JWT on /admin. */
+/** The HTTP API from the shared route table, on its custom domain only, throttled at the stage, JWT on /admin. */
 export class Api extends Construct {
   readonly api: HttpApi;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    this.api = new HttpApi(this, 'Http', { createDefaultStage: true });
+    this.api = new HttpApi(this, 'Http', { createDefaultStage: true, disableExecuteApiEndpoint: true, defaultDomainMapping: { domainName: props.domain } });
     const authorizer = new HttpJwtAuthorizer('Compliance', props.jwtIssuer, { jwtAudience: props.jwtAudience });
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const r of ROUTES) {

@@ -117,6 +117,8 @@ export class CloudAssembly {
         return p.Name ?? logicalId;
       case 'AWS::SNS::Topic':
         return `arn:aws:sns:${region}:${account}:${p.TopicName ?? logicalId}`;
+      case 'AWS::ApiGatewayV2::DomainName':
+        return p.DomainName;
       default:
         return logicalId;
     }

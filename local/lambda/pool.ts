@@ -144,7 +144,8 @@ export class LambdaPool {
     this.crashes.delete(f.logicalId);
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       // The bundle runs as Lambda runs it: not under the loader hooks (tsx) this process may have.
-      execArgv: [],
+      // LETHE_CPU_PROF_DIR: a V8 CPU profile of each worker (and of dynalite's) lands there, to see where the time goes.
+      execArgv: process.env.LETHE_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.LETHE_CPU_PROF_DIR] : [],
       env: f.environment,
       stdout: true,
       stderr: true,

@@ -50,7 +50,7 @@ export async function startDynamo(dir: string, port = 0, opts: { faultFile?: str
   const spawn = (listenOn: number) =>
     new Promise<number>((resolve, reject) => {
       // A small young generation: dynalite's garbage is short-lived, and each megabyte here is resident.
-      const w = new Worker(new URL('./dynamo-worker.mjs', import.meta.url), { workerData: { path: dir, port: listenOn, faultFile }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const w = new Worker(new URL('./dynamo-worker.mjs', import.meta.url), { workerData: { path: dir, port: listenOn, faultFile }, execArgv: process.env.LETHE_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.LETHE_CPU_PROF_DIR] : undefined, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       worker = w;
       healthy = false;
       w.on('message', (m: Record<string, unknown>) => {

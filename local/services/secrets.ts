@@ -2,6 +2,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A SecretId is a name or an ARN (arn:…:secret:<name>-<6 characters>). */
+const secretName = (given: string) => (given.startsWith('arn:') ? given.split(':').slice(6).join(':').replace(/-[A-Za-z0-9]{6}$/, '') : given);
+
 /**
  * A Secrets Manager stand-in (GetSecretValue only, AWS JSON 1.1), backed by a file in the data dir
  * so that secrets survive a restart. The secrets never leave this machine or reach a log.
@@ -26,9 +29,7 @@ export async function startSecrets(file: string, initial: () => Record<string, u
         res.end(JSON.stringify(value));
       };
       if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'UnknownOperationException' }, 'UnknownOperationException');
-      // A SecretId is a name or an ARN (arn:…:secret:<name>-<6 characters>).
-      const given = String(JSON.parse(body || '{}').SecretId ?? '');
-      const id = given.startsWith('arn:') ? given.split(':').slice(6).join(':').replace(/-[A-Za-z0-9]{6}$/, '') : given;
+      const id = secretName(String(JSON.parse(body || '{}').SecretId ?? ''));
       if (!(id in secrets)) {
         return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }, 'ResourceNotFoundException');
       }
@@ -40,6 +41,17 @@ export async function startSecrets(file: string, initial: () => Record<string, u
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     get: (id: string) => secrets[id],
+    /**
+     * Fills in CloudFormation's dynamic references to these secrets, as a deploy does:
+     * {{resolve:secretsmanager:<name or ARN>:SecretString:<JSON key>::}}.
+     */
+    references: (text: string) =>
+      text.replace(/\{\{resolve:secretsmanager:(.+?):SecretString:([^:}]*)(?::[^:}]*){0,2}\}\}/g, (ref, id: string, key: string) => {
+        const v = secrets[secretName(id)];
+        if (v === undefined) throw new Error(`the template refers to a secret the local runtime does not have: ${ref}`);
+        const value = key ? (typeof v === 'string' ? JSON.parse(v) : v)[key] : v;
+        return typeof value === 'string' ? value : JSON.stringify(value);
+      }),
     /** Changes a secret's value, as an operator's PutSecretValue would (tests: an empty processor secret). */
     set(id: string, value: unknown) {
       secrets[id] = value;

@@ -147,6 +147,27 @@ describe('the CDK stack', () => {
     }
   });
 
+  it('disables the default execute-api endpoint: the API answers on its own domain only, which CloudFront calls with a secret header', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+    const [domainId] = Object.keys(template.findResources('AWS::ApiGatewayV2::DomainName', { Properties: { DomainName: 'api.privacy.offtek.example' } }));
+    expect(domainId).toBeDefined();
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { DomainName: { Ref: domainId }, Stage: '$default' });
+    const [secretId] = Object.keys(template.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'lethe/origin' } }));
+    const [cdn] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    const origins = cdn.Properties.DistributionConfig.Origins as { DomainName: unknown; S3OriginConfig?: unknown; OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[] }[];
+    const apiOrigins = origins.filter((o) => !o.S3OriginConfig);
+    expect(apiOrigins.map((o) => o.DomainName)).toEqual([{ Ref: domainId }]);
+    // The value is a dynamic reference CloudFormation fills in at deploy: the secret is never in the template.
+    expect(apiOrigins[0].OriginCustomHeaders).toEqual([
+      { HeaderName: 'x-lethe-origin', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:value::}}']] } },
+    ]);
+    const fns = Object.entries(template.findResources('AWS::Lambda::Function'));
+    const env = (name: string) => fns.find(([id]) => new RegExp(`^Functions${name}[0-9A-F]{8}$`).test(id))?.[1].Properties.Environment.Variables as Record<string, unknown>;
+    // The secret's name, which CloudFormation takes from its ARN.
+    for (const fn of ['intake', 'status', 'verify', 'callback', 'admin']) expect(JSON.stringify(env(fn)?.ORIGIN_SECRET_ID), fn).toContain(`{"Ref":"${secretId}"}`);
+    for (const fn of ['plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper']) expect(env(fn)?.ORIGIN_SECRET_ID, fn).toBeUndefined();
+  });
+
   it('throttles processor callbacks apart from the form, so form posts cannot starve them', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 20 },

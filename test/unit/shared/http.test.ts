@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { Conflict, TooManyRequests } from '../../../functions/core/errors.ts';
 import * as z from '../../../functions/core/zod.ts';
-import { type HttpEvent, type HttpResult, html, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
+import { fromCloudFront, type HttpEvent, type HttpResult, html, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
 
 const Body = z.strictObject({ email: z.email(), type: z.enum(['access', 'erasure']), note: z.optional(z.string().check(z.trim(), z.minLength(3))) });
 
@@ -80,5 +80,36 @@ describe('HTTP edge', () => {
     const r = await boom(event(undefined), ctx);
     expect(r.statusCode).toBe(500);
     expect(r.body).not.toContain('secret detail');
+  });
+});
+
+describe('requests that did not come through CloudFront', () => {
+  const SECRET = 'cloudfront-only-0123456789abcdefghijklmnopqrstuvwxyz';
+  const seen: HttpEvent[] = [];
+  const guarded = middy<HttpEvent, HttpResult>()
+    .use(httpErrors())
+    .use(fromCloudFront(async () => SECRET))
+    .handler(async (e) => {
+      seen.push(e);
+      return json(200, { ok: true });
+    }) as unknown as (e: HttpEvent, c: Context) => Promise<HttpResult>;
+  const withHeaders = (headers: Record<string, string>) => ({ headers, body: '', isBase64Encoded: false }) as unknown as HttpEvent;
+
+  it('reach the handler with the origin secret, which is taken out of the event before the handler sees it', async () => {
+    seen.length = 0;
+    const r = await guarded(withHeaders({ 'x-lethe-origin': SECRET, 'cloudfront-viewer-address': '203.0.113.9:443' }), ctx);
+    expect(r.statusCode).toBe(200);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].headers).toEqual({ 'cloudfront-viewer-address': '203.0.113.9:443' });
+  });
+
+  it('are refused with 403 before the handler runs when the secret is missing, wrong, or only a prefix of it', async () => {
+    seen.length = 0;
+    for (const headers of [{}, { 'x-lethe-origin': 'guess' }, { 'x-lethe-origin': SECRET.slice(0, -1) }, { 'x-lethe-origin': `${SECRET}x` }]) {
+      const r = await guarded(withHeaders({ ...headers, 'cloudfront-viewer-address': '203.0.113.9:443' }), ctx);
+      expect(r.statusCode).toBe(403);
+      expect(JSON.parse(r.body ?? '')).toEqual({ error: 'Forbidden', message: 'This API answers only through the site.' });
+    }
+    expect(seen).toHaveLength(0);
   });
 });

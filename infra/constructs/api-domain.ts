@@ -1,0 +1,51 @@
+import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+export interface ApiDomainProps {
+  /** The API's own name, e.g. api.privacy.offtek.example: CloudFront's origin, never given to people. */
+  readonly domainName: string;
+  /** A regional ACM certificate for it; without one, a DNS-validated certificate is created. */
+  readonly certificateArn?: string;
+  readonly key: IKey;
+}
+
+/**
+ * The API's custom domain, which lets the stack disable the default execute-api endpoint, and the
+ * secret CloudFront adds to every request it sends there: the domain is public, the secret is not,
+ * so the functions can tell a request through CloudFront from one sent to the domain directly.
+ */
+export class ApiDomain extends Construct {
+  readonly domain: DomainName;
+  readonly originSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: ApiDomainProps) {
+    super(scope, id);
+    const certificate: ICertificate = props.certificateArn
+      ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
+      : // The deploy waits until the validation record (shown in the stack's events) is in DNS.
+        new Certificate(this, 'Certificate', { domainName: props.domainName, validation: CertificateValidation.fromDns() });
+    this.domain = new DomainName(this, 'Domain', { domainName: props.domainName, certificate });
+    this.originSecret = new Secret(this, 'OriginSecret', {
+      secretName: 'lethe/origin',
+      encryptionKey: props.key,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'value', passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(this.originSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'CloudFront reads it at deploy time: it is rotated by a new value and a redeploy, and the functions read it again within five minutes.',
+    });
+    new CfnOutput(this, 'Target', {
+      description: `DNS: point ${props.domainName} (CNAME) at this API Gateway domain`,
+      value: this.domain.regionalDomainName,
+    });
+  }
+
+  /** The header's value, as a dynamic reference: CloudFormation puts it in at deploy, it is never in the template. */
+  get headerValue(): string {
+    return this.originSecret.secretValueFromJson('value').unsafeUnwrap();
+  }
+}

@@ -1,0 +1,37 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearSecretCache, originSecret } from '../../../functions/adapters/secrets.ts';
+
+const sm = mockClient(SecretsManagerClient);
+afterEach(() => {
+  sm.reset();
+  clearSecretCache();
+});
+
+describe("CloudFront's origin secret", () => {
+  const FIRST = 'first-origin-secret-0123456789abcdefghijklmnop';
+  const ROTATED = 'rotated-origin-secret-0123456789abcdefghijklmn';
+
+  it('is read once per container, then again after five minutes, so that a rotated secret reaches warm containers', async () => {
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify({ value: FIRST }) }).resolves({ SecretString: JSON.stringify({ value: ROTATED }) });
+    const t0 = Date.parse('2026-11-25T12:00:00Z');
+    expect(await originSecret(t0)).toBe(FIRST);
+    expect(await originSecret(t0 + 4 * 60_000 + 59_000)).toBe(FIRST);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(await originSecret(t0 + 5 * 60_000)).toBe(ROTATED);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('is not kept when it cannot be read, so the next request tries again', async () => {
+    sm.on(GetSecretValueCommand).rejectsOnce(new Error('throttled')).resolves({ SecretString: JSON.stringify({ value: FIRST }) });
+    const t0 = Date.parse('2026-11-25T12:00:00Z');
+    await expect(originSecret(t0)).rejects.toThrow('throttled');
+    expect(await originSecret(t0 + 1000)).toBe(FIRST);
+  });
+
+  it('refuses a value too short to be a secret', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ value: 'short' }) });
+    await expect(originSecret(Date.parse('2026-11-25T12:00:00Z'))).rejects.toThrow();
+  });
+});
