@@ -65,7 +65,7 @@ describe("the API's own domain, without CloudFront", () => {
   it('refuses a form post with 403, whatever viewer address it claims, and writes nothing', async () => {
     const before = await items();
     const body = JSON.stringify({ type: 'erasure', email: 'straight.to.api@example.com', language: 'en' });
-    for (const headers of [{ 'cloudfront-viewer-address': '192.0.2.1:443' }, { 'cloudfront-viewer-address': '192.0.2.1:443', 'x-lethe-origin': 'a-guessed-secret-of-the-right-shape-0123456789' }]) {
+    for (const headers of [{ 'cloudfront-viewer-address': '192.0.2.1:443' } as Record<string, string>, { 'cloudfront-viewer-address': '192.0.2.1:443', 'x-lethe-origin': 'a-guessed-secret-of-the-right-shape-0123456789' }]) {
       const r = (await rt.lambdas.invoke('intake', direct('POST /requests', '/requests', body, headers))) as { statusCode: number; body: string };
       expect(r.statusCode).toBe(403);
       expect(JSON.parse(r.body)).toEqual({ error: 'Forbidden', message: 'This API answers only through the site.' });

@@ -105,7 +105,7 @@ describe('requests that did not come through CloudFront', () => {
 
   it('are refused with 403 before the handler runs when the secret is missing, wrong, or only a prefix of it', async () => {
     seen.length = 0;
-    for (const headers of [{}, { 'x-lethe-origin': 'guess' }, { 'x-lethe-origin': SECRET.slice(0, -1) }, { 'x-lethe-origin': `${SECRET}x` }]) {
+    for (const headers of [{} as Record<string, string>, { 'x-lethe-origin': 'guess' }, { 'x-lethe-origin': SECRET.slice(0, -1) }, { 'x-lethe-origin': `${SECRET}x` }]) {
       const r = await guarded(withHeaders({ ...headers, 'cloudfront-viewer-address': '203.0.113.9:443' }), ctx);
       expect(r.statusCode).toBe(403);
       expect(JSON.parse(r.body ?? '')).toEqual({ error: 'Forbidden', message: 'This API answers only through the site.' });
