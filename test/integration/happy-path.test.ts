@@ -23,7 +23,7 @@ describe('the full happy path on the embedded runtime', () => {
     const done = await until(async () => {
       const s = await rt.status(links.requestId, links.statusToken);
       return s.status === 'completed' && s;
-    }, 10_000, 'request completed');
+    }, 30_000, 'request completed');
     expect(done.categories.map((c) => c.category).sort()).toEqual(['analytics', 'collections', 'delivery', 'email', 'payments', 'social']);
     expect(done.categories.every((c) => c.state === 'done')).toBe(true);
 
@@ -46,7 +46,7 @@ describe('the full happy path on the embedded runtime', () => {
     const status = await until(async () => {
       const ex = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       return ex.status !== 'RUNNING' && ex.status;
-    }, 10_000, 'execution finished');
+    }, 30_000, 'execution finished');
     expect(status).toBe('SUCCEEDED');
 
     const outcome = (await rt.mails('alice@example.com')).find((m) => /terminée/.test(m.subject));
