@@ -2,7 +2,10 @@ import { InvalidInput, type Issue } from './errors.ts';
 import { Language, ObjectionScope, RequestType } from './model.ts';
 import * as z from './zod.ts';
 
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+/** A lone UTF-16 surrogate is no character: DynamoDB refuses such a string, which would break a write half-way. */
+const UNREADABLE = 'unreadable';
+const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), z.refine(wellFormed, UNREADABLE));
 
 /** The privacy form, as POST /requests receives it. Unknown fields are refused. */
 export const SubmitBody = z
@@ -40,6 +43,7 @@ const MESSAGES: Record<Language, Record<string, string>> = {
     eraseWarranty: 'This choice only applies to an erasure request.',
     elsewhere: 'For your safety we only ever send your data to the email address you confirm. Remove this field.',
     unknown: 'This field is not part of the form.',
+    unreadable: 'This field holds a character we cannot read. Please type it again.',
     body: 'The form could not be read.',
   },
   fr: {
@@ -53,6 +57,7 @@ const MESSAGES: Record<Language, Record<string, string>> = {
     eraseWarranty: 'Ce choix ne concerne que les demandes d’effacement.',
     elsewhere: 'Pour votre sécurité, nous n’envoyons vos données qu’à l’adresse e-mail que vous confirmez. Retirez ce champ.',
     unknown: 'Ce champ ne fait pas partie du formulaire.',
+    unreadable: 'Ce champ contient un caractère illisible. Merci de le saisir à nouveau.',
     body: 'Le formulaire n’a pas pu être lu.',
   },
 };
@@ -78,7 +83,7 @@ export function validateSubmission(raw: unknown, lang: Language): SubmitBody {
   if (r.success) return r.data;
   const issues = r.error.issues.flatMap((i) => {
     if (i.code === 'unrecognized_keys') return i.keys.map((k) => issue(k, 'unknown'));
-    return [issue(i.path.join('.') || '(body)', String(i.path[0] ?? 'body'))];
+    return [issue(i.path.join('.') || '(body)', i.message === UNREADABLE ? UNREADABLE : String(i.path[0] ?? 'body'))];
   });
   throw new InvalidInput('invalid body', issues);
 }

@@ -71,6 +71,16 @@ describe('the privacy form', () => {
     ]);
   });
 
+  it('refuses a name or a correction holding a lone UTF-16 surrogate, naming the field, and keeps an emoji', () => {
+    const lone = 'Ann \uD800 Lee';
+    expect(issuesOf({ type: 'erasure', email: 'a@example.com', name: lone })).toEqual([{ path: 'name', message: 'This field holds a character we cannot read. Please type it again.' }]);
+    expect(issuesOf({ type: 'rectification', email: 'a@example.com', rectification: { field: 'address', correction: '\uDC00 Rue X' } }, 'fr')).toEqual([
+      { path: 'rectification.correction', message: 'Ce champ contient un caractère illisible. Merci de le saisir à nouveau.' },
+    ]);
+    // A surrogate pair is one character (an emoji here): well formed, accepted.
+    expect(validateSubmission({ type: 'erasure', email: 'a@example.com', name: 'Ann \uD83D\uDE00' }, 'en').name).toBe('Ann 😀');
+  });
+
   it('words its messages in French for a French requester', () => {
     expect(issuesOf({ type: 'erasure', email: 'a@example.com', colour: 'blue' }, 'fr')).toEqual([{ path: 'colour', message: 'Ce champ ne fait pas partie du formulaire.' }]);
     expect(issuesOf(null, 'fr')).toEqual([{ path: '(body)', message: 'Le formulaire n’a pas pu être lu.' }]);
