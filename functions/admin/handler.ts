@@ -29,7 +29,7 @@ const Owner = z.strictObject({ owner: z.nullable(z.string().check(z.trim(), z.re
 const Note = z.strictObject({ text: note(MAX_NOTE) });
 /** What an officer has in hand; sent in a POST body, so that an address never sits in a URL or an access log. */
 const Search = z.strictObject({
-  q: z.string().check(z.trim(), z.minLength(1), z.maxLength(254), z.refine((q) => (looksLikeEmail(q) ? z.safeParse(z.email(), q).success : looksLikeOrder(q)), 'a reference, an email address or an order number')),
+  q: z.string().check(z.trim(), z.refine((q) => (looksLikeEmail(q) ? q.length <= 254 && z.safeParse(z.email(), q).success : looksLikeOrder(q)), 'a reference, an email address or an order number')),
 });
 const Cancel = z.strictObject({ reason: CancelReason });
 /** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
@@ -46,6 +46,7 @@ const ListQuery = z.object({
   processor: z.optional(z.string().check(z.refine((id) => registry.processors.some((p) => p.id === id), 'no such processor in the registry'))),
   escalated: Bool,
   cursor: z.optional(z.string()),
+  limit: z.optional(z.string().check(z.regex(/^([1-9]\d?|100)$/, 'a whole number from 1 to 100'))),
 }).check(z.refine((q) => !q.dueAfter || !q.dueBefore || q.dueAfter <= q.dueBefore, { path: ['dueBefore'], message: 'must be on or after dueAfter' }));
 const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).check(z.refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' }));
 
@@ -72,7 +73,10 @@ export const handler = middy<HttpEvent, HttpResult>()
       if (path === '/report') return json(200, await report(q.from, q.to, deps));
       return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lethe-sla-${q.from}-${q.to}.csv"`, 'cache-control': 'no-store' }, body: await reportCsv(q.from, q.to, deps) };
     }
-    if (method === 'GET' && path === '/requests') return json(200, await list(parse(ListQuery, event.queryStringParameters ?? {}, 'query'), deps));
+    if (method === 'GET' && path === '/requests') {
+      const q = parse(ListQuery, event.queryStringParameters ?? {}, 'query');
+      return json(200, await list({ ...q, limit: q.limit ? Number(q.limit) : undefined }, deps));
+    }
     if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
     if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend|owner|notes)$/.exec(path))) {
       const actor = act();
