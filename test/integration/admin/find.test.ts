@@ -66,7 +66,7 @@ describe('finding any request in the console', () => {
   });
 
   it('lists all requests, closed ones included, a page at a time, each exactly once', async () => {
-    const mine = [];
+    const mine: string[] = [];
     for (const n of [1, 2, 3]) mine.push((await submitted({ type: 'rectification', email: `page-${n}@example.com`, rectification: { field: 'name', correction: `Page ${n}` } })).requestId);
     const denied = await confirmed({ type: 'rectification', email: 'page-4@example.com', rectification: { field: 'name', correction: 'Page 4' } });
     expect((await call(`/requests/${denied}/deny`, officer, { reason: 'excessive' })).status).toBe(200);
