@@ -102,7 +102,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
 
     await page.getByRole('button', { name: 'Resolve Parcelway Delivery' }).click();
     await page.getByLabel('Outcome').selectOption('completed');
-    await page.getByLabel('Note').fill('Parcelway confirmed the erasure by phone; ticket PW-7731.');
+    await page.getByRole('dialog').getByLabel('Note').fill('Parcelway confirmed the erasure by phone; ticket PW-7731.');
     await page.screenshot({ path: join(SHOTS, 'console-resolve-dialog.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
 
@@ -139,8 +139,10 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     expect(await page.locator('#requests tr', { hasText: links.requestId }).locator('td').nth(4).textContent()).toMatch(/^Closed on /);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-list-completed.png'), fullPage: true });
-    await page.getByLabel('Open a request by its reference').fill(links.requestId.toLowerCase());
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    // The search box opens it by its reference too (the journey by email is the next test's).
+    await page.getByLabel('Find a request: reference, email address or order number').fill(links.requestId.toLowerCase());
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.locator('#search-results').getByRole('link', { name: links.requestId }).click();
     await page.locator('#detail-summary').getByText('Completed').waitFor();
 
     // Signing out ends the sign-in session too: signing in again asks for the password.
