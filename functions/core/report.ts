@@ -19,7 +19,8 @@ export function percentile(xs: readonly number[], p: number): number | null {
 }
 
 const dueOf = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
-const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+// Hours to the hundredth (36 s): an automated erasure takes minutes, which a tenth of an hour would show as 0.
+const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 
 export type ReportRow = { requests: number; completed: number; medianHours: number | null; p95Hours: number | null };
 export type ProcessorRow = { id: string; name: string; tasks: number; answered: number; medianCallbackSeconds: number | null; failures: number; timeouts: number };
@@ -90,7 +91,7 @@ export function slaReport(
     onTimeRate: onTime + late ? onTime / (onTime + late) : null,
     byType: types.map((type) => {
       const h = hours.get(type) ?? { n: 0, done: [] };
-      return { type, requests: h.n, completed: h.done.length, medianHours: round1(percentile(h.done, 0.5)), p95Hours: round1(percentile(h.done, 0.95)) };
+      return { type, requests: h.n, completed: h.done.length, medianHours: round2(percentile(h.done, 0.5)), p95Hours: round2(percentile(h.done, 0.95)) };
     }),
     // Every processor of the registry has a row, whether or not it had a task in the range.
     processors: [...new Set([...processorNames.keys(), ...procs.keys()])].map((id) => {

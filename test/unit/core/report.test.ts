@@ -98,6 +98,11 @@ describe('the SLA report', () => {
     ]);
   });
 
+  it('keeps a completion of minutes visible: 3 minutes is 0.05 hours, not 0', () => {
+    const quick = { request: req('Q', { verifiedAt: '2026-03-01T10:00:00.000Z', closedAt: '2026-03-01T10:03:00.000Z' }), tasks: [] };
+    expect(slaReport('2026-03-01', '2026-03-31', '2026-03-10', [quick], NAMES).byType[1]).toEqual({ type: 'erasure', requests: 1, completed: 1, medianHours: 0.05, p95Hours: 0.05 });
+  });
+
   it('has no on-time rate when nothing had a deadline', () => {
     const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', [data[6]], NAMES);
     expect(r.onTimeRate).toBeNull();
