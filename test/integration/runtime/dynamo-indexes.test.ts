@@ -16,13 +16,11 @@ afterEach(async () => {
 
 const base: TableDefinition = {
   KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-  AttributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' },
-    { AttributeName: 'emailHash', AttributeType: 'S' },
-  ],
+  AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
 };
 const withIndex: TableDefinition = {
   ...base,
+  AttributeDefinitions: [...base.AttributeDefinitions, { AttributeName: 'emailHash', AttributeType: 'S' }],
   GlobalSecondaryIndexes: [{ IndexName: 'byEmail', KeySchema: [{ AttributeName: 'emailHash', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
 };
 
