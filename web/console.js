@@ -6,9 +6,14 @@ const T = {
     overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', mailFailed: 'Mail failed', mailFailedAt: (kind, at) => `The ${kind} email could not be sent (${at}).`, open: 'Open requests', scorecard: 'Processors',
     back: '← Dashboard', request: 'Request', tasks: 'Processors', timeline: 'Execution timeline', audit: 'Audit trail', confirm: 'Confirm', cancel: 'Cancel',
     none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`),
-    cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs', why: 'Why', attempts: 'Deliveries', last: 'Last delivery', actions: 'Actions' },
-    act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email' },
-    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
+    cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs', why: 'Why', attempts: 'Deliveries', last: 'Last delivery', actions: 'Actions', owner: 'Owner', requestsN: 'Requests', completed: 'Completed', medianTime: 'Median', p95: '95th percentile', tasksN: 'Tasks', answered: 'Answered' },
+    act: { pause: 'Stop the clock', resume: 'Restart the clock', extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email' },
+    ask: { pause: 'Ask the requester for a clarification of their request for a copy? The one-month clock stops until you restart it.', resume: 'Restart the clock? The deadline moves by the whole days it was stopped.', extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
+    searchLabel: 'Find a request: reference, email address or order number', find: 'Find', found: (n) => (n === 1 ? '1 request found' : `${n} requests found`), processorLabel: 'Processor', escalatedLabel: 'Escalated', dueAfter: 'Due from', dueBefore: 'Due until', anyProcessor: 'All processors', either: 'Either', yes: 'Yes', no: 'No', groups: { open: 'Open requests', closed: 'Closed requests', all: 'All requests' },
+    ownerTitle: 'Owner', ownerLabel: 'Officer’s user name', assign: 'Assign', notOwned: 'No owner yet', owner: 'Owner', notesTitle: 'Internal notes', notesHint: 'For the team only: never sent to the requester.', noteLabel: 'New note', addNote: 'Add note', noNotes: 'No notes yet.', noteBy: (who, at) => `${who}, ${at}`,
+    pausedSince: (at, needed) => `Clock stopped since ${at}: waiting for the requester to tell us ${needed ? `“${needed}”` : 'what is needed'}.`, needed: 'What we need from the requester (they are told, and the clock stops until they answer)', denyNote: 'Explanation for the requester (optional; sent with the refusal)',
+    report: 'SLA report', reportHelp: 'Requests received in the period, closed ones included; processors over every task of those requests.', from: 'From', to: 'To', downloadCsv: 'Download CSV', byType: 'Time to complete, by type', processorScorecard: 'Processors, over all tasks', scorecardHint: 'Open tasks now; the report has every task of a period.',
+    onTimeRate: 'On time', received: 'Received', late: 'Late', noRate: 'no deadline yet', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${Math.round(n * 10) / 10} h` : `${Math.round(n / 2.4) / 10} days`), seconds: (n) => (n === null ? '—' : `${n} s`),
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
@@ -17,7 +22,7 @@ const T = {
     types: { access: 'Copy of data', erasure: 'Erasure', rectification: 'Correction', objection: 'Objection' },
     taskActions: { erase: 'Erase', export: 'Export', rectify: 'Correct', suppress: 'Stop using (objection)' },
     categories: { payments: 'Payments', delivery: 'Delivery', analytics: 'Analytics & advertising', email: 'Emails', collections: 'Debt collection', social: 'Social networks' },
-    auditActions: { link: 'Confirmation link sent', resend: 'Email sent again', verify: 'Confirmed by the requester', start: 'Work started', send: 'Webhook sent', delivery_failed: 'Webhook delivery failed', acknowledge: 'Acknowledged by the processor', completed: 'Done by the processor', not_found: 'Processor holds no data', retained: 'Kept by the processor (legal hold)', failed: 'Processor reported a failure', fail: 'Task failed', time_out: 'No answer in time', escalate: 'Escalated to the team', unblock: 'Back in progress', resolve: 'Resolved by an officer', retry: 'Webhook sent again by an officer', extend: 'Deadline extended', pause: 'Clock stopped', resume: 'Clock restarted', deny: 'Denied', cancel: 'Cancelled', export_assembled: 'Export package made', download: 'Export downloaded', complete: 'Completed', conflicting_callback: 'Conflicting answer refused', 'reminder-7': 'Reminder: 7 days left', 'reminder-2': 'Reminder: 2 days left', overdue: 'Flagged overdue', 'execution-lost': 'Workflow found stopped' },
+    auditActions: { link: 'Confirmation link sent', resend: 'Email sent again', verify: 'Confirmed by the requester', start: 'Work started', send: 'Webhook sent', delivery_failed: 'Webhook delivery failed', acknowledge: 'Acknowledged by the processor', completed: 'Done by the processor', not_found: 'Processor holds no data', retained: 'Kept by the processor (legal hold)', failed: 'Processor reported a failure', fail: 'Task failed', time_out: 'No answer in time', escalate: 'Escalated to the team', unblock: 'Back in progress', resolve: 'Resolved by an officer', retry: 'Webhook sent again by an officer', extend: 'Deadline extended', assign: 'Owner assigned', note: 'Internal note added', pause: 'Clock stopped', resume: 'Clock restarted', deny: 'Denied', cancel: 'Cancelled', export_assembled: 'Export package made', download: 'Export downloaded', complete: 'Completed', conflicting_callback: 'Conflicting answer refused', 'reminder-7': 'Reminder: 7 days left', 'reminder-2': 'Reminder: 2 days left', overdue: 'Flagged overdue', 'execution-lost': 'Workflow found stopped' },
     actors: { requester: 'requester', workflow: 'workflow', sweeper: 'scheduled check' },
     execution: { ExecutionStarted: 'Execution started', ExecutionSucceeded: 'Execution succeeded', ExecutionFailed: 'Execution failed', ExecutionAborted: 'Execution stopped', ExecutionTimedOut: 'Execution timed out' },
     reasons: { DispatchFailed: 'unreachable or server error on every attempt', DispatchRejected: 'refused with a client error', EndpointGone: 'endpoint gone (410), disabled', ProcessorFailed: 'processor reported a failure', 'States.Timeout': 'no answer before the time-out', 'States.HeartbeatTimeout': 'stopped reporting progress', manual_processor: 'manual processor: a person does the work' },
@@ -31,9 +36,14 @@ const T = {
     overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', mailFailed: 'Envoi d’e-mail échoué', mailFailedAt: (kind, at) => `L’e-mail (${kind}) n’a pas pu être envoyé (${at}).`, open: 'Demandes ouvertes', scorecard: 'Prestataires',
     back: '← Tableau de bord', request: 'Demande', tasks: 'Prestataires', timeline: 'Chronologie de l’exécution', audit: 'Journal d’audit', confirm: 'Confirmer', cancel: 'Annuler',
     none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`),
-    cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations', why: 'Raison', attempts: 'Livraisons', last: 'Dernière livraison', actions: 'Actions' },
-    act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail' },
-    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
+    cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations', why: 'Raison', attempts: 'Livraisons', last: 'Dernière livraison', actions: 'Actions', owner: 'Responsable', requestsN: 'Demandes', completed: 'Terminées', medianTime: 'Médiane', p95: '95e centile', tasksN: 'Tâches', answered: 'Répondues' },
+    act: { pause: 'Suspendre le délai', resume: 'Reprendre le délai', extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail' },
+    ask: { pause: 'Demander une précision au demandeur sur sa demande de copie ? Le délai d’un mois est suspendu jusqu’à sa reprise.', resume: 'Reprendre le délai ? L’échéance est reportée des jours entiers de suspension.', extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
+    searchLabel: 'Trouver une demande : référence, adresse e-mail ou numéro de commande', find: 'Trouver', found: (n) => (n === 1 ? '1 demande trouvée' : `${n} demandes trouvées`), processorLabel: 'Prestataire', escalatedLabel: 'Escaladée', dueAfter: 'Échéance à partir du', dueBefore: 'Échéance jusqu’au', anyProcessor: 'Tous les prestataires', either: 'Indifférent', yes: 'Oui', no: 'Non', groups: { open: 'Demandes ouvertes', closed: 'Demandes closes', all: 'Toutes les demandes' },
+    ownerTitle: 'Responsable', ownerLabel: 'Nom d’utilisateur du responsable', assign: 'Attribuer', notOwned: 'Pas encore de responsable', owner: 'Responsable', notesTitle: 'Notes internes', notesHint: 'Pour l’équipe seulement : jamais envoyées au demandeur.', noteLabel: 'Nouvelle note', addNote: 'Ajouter la note', noNotes: 'Pas encore de note.', noteBy: (who, at) => `${who}, ${at}`,
+    pausedSince: (at, needed) => `Délai suspendu depuis le ${at} : en attente de la réponse du demandeur ${needed ? `à « ${needed} »` : ''}.`, needed: 'Ce dont nous avons besoin (le demandeur est prévenu, et le délai est suspendu jusqu’à sa réponse)', denyNote: 'Explication pour le demandeur (facultative ; envoyée avec la raison)',
+    report: 'Rapport de délais', reportHelp: 'Demandes reçues sur la période, closes comprises ; prestataires sur toutes les tâches de ces demandes.', from: 'Du', to: 'Au', downloadCsv: 'Télécharger le CSV', byType: 'Délai de traitement, par type', processorScorecard: 'Prestataires, sur toutes les tâches', scorecardHint: 'Tâches ouvertes maintenant ; le rapport couvre toutes les tâches d’une période.',
+    onTimeRate: 'Dans les délais', received: 'Reçues', late: 'En retard', noRate: 'pas encore d’échéance', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${Math.round(n * 10) / 10} h` : `${Math.round(n / 2.4) / 10} jours`), seconds: (n) => (n === null ? '—' : `${n} s`),
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
@@ -42,7 +52,7 @@ const T = {
     types: { access: 'Copie des données', erasure: 'Effacement', rectification: 'Correction', objection: 'Opposition' },
     taskActions: { erase: 'Effacer', export: 'Exporter', rectify: 'Corriger', suppress: 'Cesser l’utilisation (opposition)' },
     categories: { payments: 'Paiements', delivery: 'Livraison', analytics: 'Analyse et publicité', email: 'E-mails', collections: 'Recouvrement', social: 'Réseaux sociaux' },
-    auditActions: { link: 'Lien de confirmation envoyé', resend: 'E-mail renvoyé', verify: 'Confirmée par le demandeur', start: 'Traitement commencé', send: 'Webhook envoyé', delivery_failed: 'Échec de livraison du webhook', acknowledge: 'Reçue par le prestataire', completed: 'Faite par le prestataire', not_found: 'Aucune donnée chez le prestataire', retained: 'Conservée par le prestataire (obligation légale)', failed: 'Échec signalé par le prestataire', fail: 'Tâche en échec', time_out: 'Pas de réponse à temps', escalate: 'Escaladée à l’équipe', unblock: 'De nouveau en cours', resolve: 'Résolue par un responsable', retry: 'Webhook renvoyé par un responsable', extend: 'Délai prolongé', pause: 'Délai suspendu', resume: 'Délai repris', deny: 'Refusée', cancel: 'Annulée', export_assembled: 'Export préparé', download: 'Export téléchargé', complete: 'Terminée', conflicting_callback: 'Réponse contradictoire refusée', 'reminder-7': 'Rappel : 7 jours restants', 'reminder-2': 'Rappel : 2 jours restants', overdue: 'Signalée en retard', 'execution-lost': 'Traitement trouvé arrêté' },
+    auditActions: { link: 'Lien de confirmation envoyé', resend: 'E-mail renvoyé', verify: 'Confirmée par le demandeur', start: 'Traitement commencé', send: 'Webhook envoyé', delivery_failed: 'Échec de livraison du webhook', acknowledge: 'Reçue par le prestataire', completed: 'Faite par le prestataire', not_found: 'Aucune donnée chez le prestataire', retained: 'Conservée par le prestataire (obligation légale)', failed: 'Échec signalé par le prestataire', fail: 'Tâche en échec', time_out: 'Pas de réponse à temps', escalate: 'Escaladée à l’équipe', unblock: 'De nouveau en cours', resolve: 'Résolue par un responsable', retry: 'Webhook renvoyé par un responsable', extend: 'Délai prolongé', assign: 'Responsable attribué', note: 'Note interne ajoutée', pause: 'Délai suspendu', resume: 'Délai repris', deny: 'Refusée', cancel: 'Annulée', export_assembled: 'Export préparé', download: 'Export téléchargé', complete: 'Terminée', conflicting_callback: 'Réponse contradictoire refusée', 'reminder-7': 'Rappel : 7 jours restants', 'reminder-2': 'Rappel : 2 jours restants', overdue: 'Signalée en retard', 'execution-lost': 'Traitement trouvé arrêté' },
     actors: { requester: 'demandeur', workflow: 'traitement', sweeper: 'vérification planifiée' },
     execution: { ExecutionStarted: 'Exécution commencée', ExecutionSucceeded: 'Exécution réussie', ExecutionFailed: 'Exécution en échec', ExecutionAborted: 'Exécution arrêtée', ExecutionTimedOut: 'Exécution expirée' },
     reasons: { DispatchFailed: 'injoignable ou erreur serveur à chaque tentative', DispatchRejected: 'refusé avec une erreur client', EndpointGone: 'point d’accès supprimé (410), désactivé', ProcessorFailed: 'échec signalé par le prestataire', 'States.Timeout': 'pas de réponse avant l’expiration', 'States.HeartbeatTimeout': 'a cessé de signaler sa progression', manual_processor: 'prestataire manuel : une personne fait le travail' },
@@ -131,33 +141,63 @@ const reqRows = (items) => items.map((r) => ({ r, cells: [link(r.id), label('typ
 const attemptText = (a) => (a.accepted ? T[lang].accepted : a.status ? `HTTP ${a.status}` : T[lang].noAnswer(a.error));
 const lastAttempt = (a) => (a ? `${attemptText(a)} — ${time(a.at)}` : '—');
 
-/** The list's filters; a single status pages with the API's cursor, closed statuses included. */
-let filters = { status: '', type: '', overdue: false };
+/** The list's filters: a status or a group (open by default, closed ones included on request), a page at a time with the API's cursor. */
+let filters = { status: 'open', type: '', processor: '', escalated: '', dueAfter: '', dueBefore: '', overdue: false };
 const STATUSES = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
+/** The processors as the dashboard names them (every processor of the registry). */
+let processors = [];
 
 function fillFilters() {
   const opt = (value, text, selected) => h('option', { value, selected }, text);
-  $('filter-status').replaceChildren(opt('', T[lang].allOpen, !filters.status), ...STATUSES.map((s) => opt(s, label('statuses', s), filters.status === s)));
+  $('filter-status').replaceChildren(...['open', 'closed', 'all'].map((g) => opt(g, T[lang].groups[g], filters.status === g)), ...STATUSES.map((s) => opt(s, label('statuses', s), filters.status === s)));
   $('filter-type').replaceChildren(opt('', T[lang].allTypes, !filters.type), ...['access', 'erasure', 'rectification', 'objection'].map((t) => opt(t, label('types', t), filters.type === t)));
+  $('filter-processor').replaceChildren(opt('', T[lang].anyProcessor, !filters.processor), ...processors.map((p) => opt(p.id, p.name, filters.processor === p.id)));
+  $('filter-escalated').replaceChildren(opt('', T[lang].either, !filters.escalated), opt('true', T[lang].yes, filters.escalated === 'true'), opt('false', T[lang].no, filters.escalated === 'false'));
+  $('filter-due-after').value = filters.dueAfter;
+  $('filter-due-before').value = filters.dueBefore;
   $('filter-overdue').checked = filters.overdue;
 }
 
+const listCols = ['id', 'type', 'status', 'due', 'left', 'owner'];
+const listRows = (items) => reqRows(items).map((row) => ({ ...row, cells: [...row.cells, row.r.owner ?? '—'] }));
+
+/** A refused filter (a 400 names the field) is said above the list, not swallowed. */
 async function showList(cursor) {
   const q = new URLSearchParams();
-  if (filters.status) q.set('status', filters.status);
-  if (filters.type) q.set('type', filters.type);
+  for (const k of ['status', 'type', 'processor', 'escalated', 'dueAfter', 'dueBefore']) if (filters[k]) q.set(k, filters[k]);
   if (filters.overdue) q.set('overdue', 'true');
   if (cursor) q.set('cursor', cursor);
-  const list = await api(`/requests${q.size ? `?${q}` : ''}`);
-  const t = table(['id', 'type', 'status', 'due', 'left'], reqRows(list.items), ({ r }) => (r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : ''));
+  $('list-error').hidden = true;
+  let list;
+  try {
+    list = await api(`/requests${q.size ? `?${q}` : ''}`);
+  } catch (e) {
+    $('list-error').textContent = e.message;
+    $('list-error').hidden = false;
+    return;
+  }
+  const t = table(listCols, listRows(list.items), ({ r }) => (r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : ''));
   if (cursor) $('requests').append(t);
   else $('requests').replaceChildren(t);
   $('more').hidden = !list.cursor;
   $('more').onclick = () => showList(list.cursor);
 }
 
+/** The search sends what the officer typed in a POST body: an address never goes into a URL. */
+async function search(q) {
+  $('search-error').hidden = true;
+  try {
+    const r = await api('/search', { q });
+    $('search-results').replaceChildren(h('p', {}, T[lang].found(r.items.length)), table(listCols, listRows(r.items)));
+  } catch (e) {
+    $('search-error').textContent = e.message;
+    $('search-error').hidden = false;
+  }
+}
+
 async function showDashboard() {
   const [d] = await Promise.all([api('/dashboard'), showList()]);
+  processors = d.processors;
   fillFilters();
   $('counts').replaceChildren(...Object.entries(d.counts).map(([k, v]) => h('div', { className: `tile${k === 'awaiting_manual' && v ? ' alert' : ''}` }, h('strong', {}, String(v)), label('statuses', k))), h('div', { className: `tile${d.overdue.length ? ' alert' : ''}` }, h('strong', {}, String(d.overdue.length)), T[lang].overdue));
   $('overdue').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.overdue), () => 'overdue'));
@@ -183,6 +223,22 @@ function ask(kind, fields) {
   });
 }
 const field = (name, text, input) => h('div', {}, h('label', { htmlFor: `f-${name}` }, text), Object.assign(input, { id: `f-${name}`, name, required: true }));
+const optional = (el) => {
+  el.querySelector('[name]').required = false;
+  return el;
+};
+/** An action that needs no confirmation (an owner, a note): a refusal is said in the page, like the others'. */
+async function quick(call) {
+  try {
+    await call();
+  } catch (e) {
+    $('action-error').textContent = `${T[lang].failed} ${e.message}`;
+    $('action-error').hidden = false;
+    return false;
+  }
+  await route();
+  return true;
+}
 /** Options by code, shown in words. */
 const select = (group, codes) => h('select', {}, ...codes.map((c) => h('option', { value: c }, label(group, c))));
 
@@ -211,7 +267,7 @@ async function showDetail(id) {
   const r = d.request;
   $('detail-id').textContent = r.id;
   $('action-error').hidden = true;
-  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, statusCell(r)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)], ...(r.mailFailed ? [[T[lang].mailFailed, T[lang].mailFailedAt(r.mailFailed.kind, time(r.mailFailed.at))]] : [])].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, statusCell(r)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)], [T[lang].owner, r.owner ?? T[lang].notOwned], ...(r.mailFailed ? [[T[lang].mailFailed, T[lang].mailFailedAt(r.mailFailed.kind, time(r.mailFailed.at))]] : [])].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   const open = ['verified', 'in_progress', 'awaiting_manual'].includes(r.status);
   // The requester's last email can be sent again while a link is pending and once the outcome is known.
   const resendable = ['unverified', 'completed'].includes(r.status);
@@ -219,16 +275,36 @@ async function showDetail(id) {
   const ext = r.extension;
   $('request-actions').replaceChildren(
     ...(resendable ? [h('button', { type: 'button', className: r.mailFailed ? '' : 'secondary', onclick: () => act('resend', `/requests/${id}/resend`, [], () => ({})) }, T[lang].act.resend)] : []),
+    // The clock stops only while a clarification of a request for a copy is awaited (the API says so too).
+    ...(open && r.type === 'access' && !r.pausedSince ? [h('button', { type: 'button', className: 'secondary', onclick: () => act('pause', `/requests/${id}/pause`, [field('needed', T[lang].needed, h('textarea', { rows: 3, minLength: 10, maxLength: 1000 }))], (v) => ({ needed: v.needed })) }, T[lang].act.pause)] : []),
+    ...(r.pausedSince ? [described(h('button', { type: 'button', onclick: () => act('resume', `/requests/${id}/resume`, [], () => ({})) }, T[lang].act.resume), 'pause-note')] : []),
     ...(open
       ? [
           described(h('button', { type: 'button', disabled: Boolean(ext), onclick: () => act('extend', `/requests/${id}/extend`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.extend), ext ? 'extension-note' : undefined),
-          h('button', { type: 'button', className: 'danger', onclick: () => act('deny', `/requests/${id}/deny`, [field('reason', T[lang].reason, select('denyReasons', ['identity_not_verified', 'manifestly_unfounded', 'excessive']))], (v) => ({ reason: v.reason })) }, T[lang].act.deny),
+          h('button', { type: 'button', className: 'danger', onclick: () => act('deny', `/requests/${id}/deny`, [field('reason', T[lang].reason, select('denyReasons', ['identity_not_verified', 'manifestly_unfounded', 'excessive'])), optional(field('note', T[lang].denyNote, h('textarea', { rows: 4, maxLength: 1000 })))], (v) => ({ reason: v.reason, ...(v.note.trim() ? { note: v.note } : {}) })) }, T[lang].act.deny),
           h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [field('reason', T[lang].reason, select('cancelReasons', ['withdrawn_by_requester', 'duplicate_request']))], (v) => ({ reason: v.reason })) }, T[lang].act.cancel),
         ]
       : []),
   );
   $('extension-note').textContent = ext ? T[lang].extendedOn(time(ext.at), day(ext.dueDate), ext.reason) : '';
   $('extension-note').hidden = !ext;
+  const pauseEvent = r.pausedSince ? d.audit.filter((e) => e.action === 'pause').at(-1) : undefined;
+  $('pause-note').textContent = r.pausedSince ? T[lang].pausedSince(time(r.pausedSince), pauseEvent?.data?.reason) : '';
+  $('pause-note').hidden = !r.pausedSince;
+  $('owner-name').value = r.owner ?? '';
+  $('owner-form').onsubmit = (e) => {
+    e.preventDefault();
+    const owner = $('owner-name').value.trim();
+    quick(() => api(`/requests/${id}/owner`, { owner: owner || null }));
+  };
+  $('notes').replaceChildren(...(r.notes.length ? r.notes.map((n) => h('li', {}, h('p', {}, n.text), h('p', { className: 'hint' }, T[lang].noteBy(n.author, time(n.at))))) : [h('li', { className: 'empty' }, T[lang].noNotes)]));
+  $('note-form').onsubmit = (e) => {
+    e.preventDefault();
+    const text = $('note-text').value;
+    quick(() => api(`/requests/${id}/notes`, { text })).then((ok) => {
+      if (ok) $('note-text').value = '';
+    });
+  };
   $('tasks').replaceChildren(
     table(['processor', 'category', 'action', 'status', 'attempts', 'actions'], d.tasks.map((t) => ({
       cells: [
@@ -250,8 +326,51 @@ async function showDetail(id) {
   show('detail');
 }
 
+const isoDay = (d) => d.toISOString().slice(0, 10);
+/** The last 90 days by default: a rolling quarter. */
+let range = { from: isoDay(new Date(Date.now() - 89 * 86_400_000)), to: isoDay(new Date()) };
+
+async function showReport() {
+  $('report-from').value = range.from;
+  $('report-to').value = range.to;
+  $('report-error').hidden = true;
+  let r;
+  try {
+    r = await api(`/report?${new URLSearchParams(range)}`);
+  } catch (e) {
+    $('report-error').textContent = e.message;
+    $('report-error').hidden = false;
+    show('report');
+    return;
+  }
+  const pct = r.onTimeRate === null ? T[lang].noRate : `${Math.round(r.onTimeRate * 1000) / 10} %`;
+  $('report-tiles').replaceChildren(
+    h('div', { className: 'tile' }, h('strong', {}, String(r.requests)), T[lang].received),
+    h('div', { className: 'tile' }, h('strong', {}, pct), T[lang].onTimeRate),
+    h('div', { className: `tile${r.late ? ' alert' : ''}` }, h('strong', {}, String(r.late)), T[lang].late),
+  );
+  $('report-types').replaceChildren(table(['type', 'requestsN', 'completed', 'medianTime', 'p95'], r.byType.map((t) => ({ cells: [label('types', t.type), String(t.requests), String(t.completed), T[lang].hours(t.medianHours), T[lang].hours(t.p95Hours)] }))));
+  $('report-processors').replaceChildren(table(['processor', 'tasksN', 'answered', 'median', 'failures', 'timeouts'], r.processors.map((p) => ({ cells: [p.name, String(p.tasks), String(p.answered), T[lang].seconds(p.medianCallbackSeconds), String(p.failures), String(p.timeouts)] }))));
+  show('report');
+}
+
+/** The CSV needs the bearer token, so it is fetched and handed to the browser as a file. */
+async function downloadCsv() {
+  const r = await fetch(`/admin/report.csv?${new URLSearchParams(range)}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!r.ok) {
+    $('report-error').textContent = (await r.json().catch(() => ({}))).message ?? `HTTP ${r.status}`;
+    $('report-error').hidden = false;
+    return;
+  }
+  const a = h('a', { href: URL.createObjectURL(await r.blob()), download: `lethe-sla-${range.from}-${range.to}.csv` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
 function show(id) {
-  for (const s of ['login', 'dashboard', 'detail']) $(s).hidden = s !== id;
+  for (const s of ['login', 'dashboard', 'detail', 'report']) $(s).hidden = s !== id;
+  $('nav').hidden = id === 'login';
   $('signout').hidden = id === 'login';
   $('who').hidden = id === 'login';
   $('who').textContent = id === 'login' ? '' : T[lang].signedInAs(username());
@@ -274,7 +393,7 @@ function signOut() {
 function route() {
   if (!token) return show('login');
   const m = /^#\/requests\/(\w{26})$/.exec(location.hash);
-  return (m ? showDetail(m[1]) : showDashboard()).catch((e) => console.error(e));
+  return (m ? showDetail(m[1]) : location.hash === '#/report' ? showReport() : showDashboard()).catch((e) => console.error(e));
 }
 
 function applyLang() {
@@ -285,12 +404,21 @@ function applyLang() {
 
 $('filters').addEventListener('submit', (e) => {
   e.preventDefault();
-  filters = { status: $('filter-status').value, type: $('filter-type').value, overdue: $('filter-overdue').checked };
+  filters = { status: $('filter-status').value, type: $('filter-type').value, processor: $('filter-processor').value, escalated: $('filter-escalated').value, dueAfter: $('filter-due-after').value, dueBefore: $('filter-due-before').value, overdue: $('filter-overdue').checked };
   showList().catch((err) => console.error(err));
 });
-$('find').addEventListener('submit', (e) => {
+$('search').addEventListener('submit', (e) => {
   e.preventDefault();
-  location.hash = `#/requests/${$('find-id').value.trim().toUpperCase()}`;
+  search($('search-q').value.trim()).catch((err) => console.error(err));
+});
+$('report-range').addEventListener('submit', (e) => {
+  e.preventDefault();
+  range = { from: $('report-from').value, to: $('report-to').value };
+  showReport().catch((err) => console.error(err));
+});
+$('report-csv').addEventListener('click', () => {
+  range = { from: $('report-from').value, to: $('report-to').value };
+  downloadCsv().catch((err) => console.error(err));
 });
 $('signin').addEventListener('click', () => signIn().catch((e) => console.error(e)));
 $('signout').addEventListener('click', signOut);

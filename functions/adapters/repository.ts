@@ -533,6 +533,24 @@ export class DynamoRepository implements Repository {
     };
   }
 
+  /** The requests whose email address or order number has this keyed HMAC, newest first (at most 100). */
+  async findRequests(by: 'byEmail' | 'byOrder', hash: string): Promise<StoredRequest[]> {
+    const index = TABLE[by];
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: index.name,
+        KeyConditionExpression: '#h = :h',
+        ExpressionAttributeNames: { '#h': index.partitionKey },
+        ExpressionAttributeValues: { ':h': hash },
+        ScanIndexForward: false,
+        Limit: 100,
+      }),
+    );
+    const found = await Promise.all((r.Items ?? []).map((i) => this.getRequest(String(i.pk).slice('REQ#'.length))));
+    return found.filter((x): x is StoredRequest => Boolean(x));
+  }
+
   /**
    * An export callback's signed bytes (they carry the results, which are personal data, or a
    * results_url): REQ#<id>/RESULT#<processorId>, apart from the task record (which stays as proof)

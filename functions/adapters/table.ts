@@ -35,6 +35,10 @@
  *
  * GSI1 lists requests by status, ordered by due date: gsi1pk = STATUS#<status>,
  * gsi1sk = <dueDate or received date>#<id>. The console pages through it; nothing scans.
+ * byEmail and byOrder find a request record by the keyed HMAC of its email address (`emailHash`) or
+ * of the order number the requester typed (`orderHash`), newest first by `receivedAt`. Both project
+ * the keys only: an index write happens when a request is created or deleted, not at each of its
+ * status changes, and the console reads the few records it finds by key.
  *
  * Every state change is a single-item conditional write on (status, version): the embedded
  * DynamoDB has no transactions, and a write that loses a race must fail whole, not half-apply.
@@ -44,6 +48,8 @@ export const TABLE = {
   sortKey: 'sk',
   ttlAttribute: 'ttl',
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  byEmail: { name: 'byEmail', partitionKey: 'emailHash', sortKey: 'receivedAt' },
+  byOrder: { name: 'byOrder', partitionKey: 'orderHash', sortKey: 'receivedAt' },
 } as const;
 
 export const key = {

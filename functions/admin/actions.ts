@@ -11,7 +11,7 @@ import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransitio
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { longDate } from '../core/holds.ts';
 import { sendTracked } from '../shared/mail.ts';
-import { type CancelReason, complaintLines, type DenyReason } from '../core/notices.ts';
+import { type CancelReason, complaintLines, type DenyReason, MAX_DENY_NOTE, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
 import { deliverNotice } from '../shared/outbox.ts';
 
@@ -45,7 +45,7 @@ export function extensionNotice(req: StoredRequest, reason: string, due: string)
     : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${req.id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\n${complaintLines('en').join('\n')}\n\nThe Offtek privacy team` };
 }
 
-type Notice = { notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason } | { notice: 'cancellation'; reason: CancelReason };
+type Notice = { notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
 
 /**
  * An officer's action that owes the requester an email: the email is recorded (`outboxNotice`) in the
@@ -63,11 +63,14 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
 }
 
 /** Art. 12(4): a refusal tells the requester why, and that they may complain to the ICO or go to court. */
-export async function deny(id: string, reason: DenyReason, actor: string, deps: AdminDeps) {
+export async function deny(id: string, reason: DenyReason, actor: string, deps: AdminDeps, note?: string) {
   const req = await load(id, deps);
   requireRequestTransition(req.status, 'deny');
   const at = deps.clock.now().toISOString();
-  const done = await withNotice(req, 'denied', { closedAt: at, outcome: `denied:${reason}` }, { notice: 'refusal', reason }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason } }, deps);
+  const text = note ? plainText(note, MAX_DENY_NOTE) : '';
+  // The officer's words go to the requester and then only live in the sent email: the closed record
+  // keeps no free text, and its ledger proves what was said by the text's hash.
+  const done = await withNotice(req, 'denied', { closedAt: at, outcome: `denied:${reason}` }, { notice: 'refusal', reason, ...(text ? { note: text } : {}) }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason, ...(text ? { noteSha256: sha256(text) } : {}) } }, deps);
   if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
   await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
   return done;
@@ -185,4 +188,29 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     return done;
   }
   throw new Conflict(`nothing to resend for a ${req.status} request`);
+}
+
+/** The longest internal note, and how many a request keeps: the request record stays well under DynamoDB's 400 KB. */
+export const MAX_NOTE = 2000;
+export const MAX_NOTES = 50;
+
+/** Gives the request an owner among the team, or none (`null`); on the audit trail, who did it and to whom. */
+export async function assign(id: string, owner: string | null, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  if ((req.owner ?? null) === owner) return req;
+  const at = deps.clock.now().toISOString();
+  return deps.repo.transitionRequest(req, req.status, owner ? { owner } : {}, { at, actor, action: 'assign', subject: id, data: { from: req.owner ?? null, to: owner } }, owner ? {} : { remove: ['owner'] });
+}
+
+/**
+ * An internal note: the team's own, never mailed to the requester. It is written in the same
+ * conditional write as its audit event, which carries the note's hash (the ledger names no free text).
+ */
+export async function addNote(id: string, text: string, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  const notes = req.notes ?? [];
+  if (notes.length >= MAX_NOTES) throw new Conflict(`a request keeps at most ${MAX_NOTES} notes`);
+  const at = deps.clock.now().toISOString();
+  const note = { at, author: actor, text: plainText(text, MAX_NOTE) };
+  return deps.repo.transitionRequest(req, req.status, { notes: [...notes, note] }, { at, actor, action: 'note', subject: id, data: { sha256: sha256(note.text) } });
 }

@@ -7,25 +7,47 @@ import { RequestStatus, RequestType } from '../core/model.ts';
 import { CancelReason, DenyReason } from '../core/notices.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseBody } from '../shared/http.ts';
-import { cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
+import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
+import { addNote, assign, cancel, deny, extend, MAX_NOTE, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
+import { list, looksLikeEmail, looksLikeOrder, report, reportCsv, search } from './find.ts';
+import { registry } from '../adapters/registry.ts';
+import { MAX_DENY_NOTE } from '../core/notices.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
-import { dashboard, detail, list } from './views.ts';
+import { dashboard, detail } from './views.ts';
 
 const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
 
 const note = (max: number) => z.string().check(z.trim(), z.minLength(3), z.maxLength(max));
 const Reason = z.strictObject({ reason: note(1000) });
-const Deny = z.strictObject({ reason: DenyReason, note: z.optional(z.string().check(z.maxLength(1000))) });
+/** `note`: the officer's own explanation, added to the refusal the requester gets. */
+const Deny = z.strictObject({ reason: DenyReason, note: z.optional(z.string().check(z.trim(), z.maxLength(MAX_DENY_NOTE))) });
+/** A console user name (Cognito's username), or null to leave the request without an owner. */
+const Owner = z.strictObject({ owner: z.nullable(z.string().check(z.trim(), z.regex(/^[\w.@+-]{1,64}$/, 'a user name: letters, digits and . _ @ + -, at most 64'))) });
+const Note = z.strictObject({ text: note(MAX_NOTE) });
+/** What an officer has in hand; sent in a POST body, so that an address never sits in a URL or an access log. */
+const Search = z.strictObject({
+  q: z.string().check(z.trim(), z.refine((q) => (looksLikeEmail(q) ? q.length <= 254 && z.safeParse(z.email(), q).success : looksLikeOrder(q)), 'a reference, an email address or an order number')),
+});
 const Cancel = z.strictObject({ reason: CancelReason });
 /** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
 const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(1000)) });
 const Resolve = z.strictObject({ outcome: z.enum(['completed', 'not_found', 'retained']), note: note(2000) });
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
-const ListQuery = z.object({ status: z.optional(RequestStatus), type: z.optional(RequestType), dueBefore: z.optional(z.iso.date()), overdue: z.optional(z.enum(['true', 'false'])), cursor: z.optional(z.string()) });
+const Bool = z.optional(z.enum(['true', 'false']));
+const ListQuery = z.object({
+  status: z.optional(z.union([RequestStatus, z.enum(['open', 'closed', 'all'])])),
+  type: z.optional(RequestType),
+  dueAfter: z.optional(z.iso.date()),
+  dueBefore: z.optional(z.iso.date()),
+  overdue: Bool,
+  processor: z.optional(z.string().check(z.refine((id) => registry.processors.some((p) => p.id === id), 'no such processor in the registry'))),
+  escalated: Bool,
+  cursor: z.optional(z.string()),
+  limit: z.optional(z.string().check(z.regex(/^([1-9]\d?|100)$/, 'a whole number from 1 to 100'))),
+}).check(z.refine((q) => !q.dueAfter || !q.dueBefore || q.dueAfter <= q.dueBefore, { path: ['dueBefore'], message: 'must be on or after dueAfter' }));
 const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).check(z.refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' }));
 
 /** /admin/...: every read needs a compliance group, every action the officer group. */
@@ -46,9 +68,18 @@ export const handler = middy<HttpEvent, HttpResult>()
       const q = parse(AuditRange, event.queryStringParameters ?? {}, 'query');
       return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lethe-audit-${q.from}-${q.to}.csv"`, 'cache-control': 'no-store' }, body: await auditCsv(q.from, q.to, deps) };
     }
-    if (method === 'GET' && path === '/requests') return json(200, await list(parse(ListQuery, event.queryStringParameters ?? {}, 'query'), deps));
+    if (method === 'POST' && path === '/search') return json(200, await search(parseBody(Search, event).q, deps));
+    if (method === 'GET' && (path === '/report' || path === '/report.csv')) {
+      const q = parse(AuditRange, event.queryStringParameters ?? {}, 'query');
+      if (path === '/report') return json(200, await report(q.from, q.to, deps));
+      return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lethe-sla-${q.from}-${q.to}.csv"`, 'cache-control': 'no-store' }, body: await reportCsv(q.from, q.to, deps) };
+    }
+    if (method === 'GET' && path === '/requests') {
+      const q = parse(ListQuery, event.queryStringParameters ?? {}, 'query');
+      return json(200, await list({ ...q, limit: q.limit ? Number(q.limit) : undefined }, deps));
+    }
     if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
-    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend)$/.exec(path))) {
+    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend|owner|notes)$/.exec(path))) {
       const actor = act();
       const id = m[1];
       // The workflow may move the request at the same moment: reload and decide again.
@@ -57,8 +88,16 @@ export const handler = middy<HttpEvent, HttpResult>()
         return json(200, await retryOnRace(() => extend(id, reason, actor, deps)));
       }
       if (m[2] === 'deny') {
-        const { reason } = parseBody(Deny, event);
-        return json(200, await retryOnRace(() => deny(id, reason, actor, deps)));
+        const { reason, note: text } = parseBody(Deny, event);
+        return json(200, await retryOnRace(() => deny(id, reason, actor, deps, text)));
+      }
+      if (m[2] === 'owner') {
+        const { owner } = parseBody(Owner, event);
+        return json(200, await retryOnRace(() => assign(id, owner, actor, deps)));
+      }
+      if (m[2] === 'notes') {
+        const { text } = parseBody(Note, event);
+        return json(200, await retryOnRace(() => addNote(id, text, actor, deps)));
       }
       if (m[2] === 'pause') {
         const { needed } = parseBody(Pause, event);

@@ -2,7 +2,6 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { daysUntil, londonDate } from '../core/deadline.ts';
 import { NotFound } from '../core/errors.ts';
-import type { RequestStatus } from '../core/model.ts';
 import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
@@ -14,7 +13,7 @@ type Deps = { repo: DynamoRepository; clock: Clock };
 const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
 
 /** What the console lists: ids, dates and statuses; the email is never shown, only its hash exists here. A closed request has no countdown. */
-const summary = (r: StoredRequest, today: string) => ({
+export const summary = (r: StoredRequest, today: string) => ({
   id: r.id,
   type: r.type,
   status: r.status,
@@ -24,6 +23,8 @@ const summary = (r: StoredRequest, today: string) => ({
   daysLeft: due(r) && isOpenRequest(r.status) ? daysUntil(due(r) as string, today) : null,
   closedAt: r.closedAt ?? null,
   extended: Boolean(r.extended),
+  owner: r.owner ?? null,
+  pausedSince: r.pausedSince ?? null,
   // Which email failed and when; the error's name only (never the address).
   mailFailed: r.mailFailed ?? null,
 });
@@ -36,30 +37,13 @@ const escalation = (t: StoredTask) => {
   return { reason: t.outcome?.reason ?? null, attempts: deliveries.length, last: deliveries.at(-1) ?? null };
 };
 
-export async function list(q: { status?: RequestStatus; type?: string; dueBefore?: string; overdue?: 'true' | 'false'; cursor?: string }, deps: Deps) {
-  const today = londonDate(deps.clock.now());
-  const statuses = q.status ? [q.status] : OPEN_REQUEST_STATUSES;
-  const items = [];
-  let cursor: string | undefined;
-  for (const status of statuses) {
-    // Through the status index, in due-date order; never a scan.
-    const page = await deps.repo.listRequests({ status, dueBefore: q.overdue === 'true' ? today : q.dueBefore, cursor: q.status ? q.cursor : undefined, limit: 100 });
-    items.push(...page.items);
-    cursor = page.cursor;
-  }
-  return {
-    items: items.filter((r) => !q.type || r.type === q.type).map((r) => summary(r, today)),
-    cursor: q.status ? cursor : undefined,
-  };
-}
-
 export async function detail(id: string, deps: Deps, workflow: StepFunctionsWorkflow) {
   const req = await deps.repo.getRequest(id);
   if (!req) throw new NotFound('no such request');
   const today = londonDate(deps.clock.now());
   const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
   return {
-    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections }, extension: req.extended },
+    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections }, extension: req.extended, notes: req.notes ?? [] },
     tasks: tasks.map(({ token, receipts, ...t }) => ({ ...t, processorName: processorName(t.processorId), deliveries: deliveryHistory(t), waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length })),
     // The request's chain and each task's chain, merged in time order for reading.
     audit: [...req.audit, ...tasks.flatMap((t) => t.audit)].sort((a, b) => a.at.localeCompare(b.at)),
@@ -80,7 +64,8 @@ export async function dashboard(deps: Deps) {
   }
   const withDue = open.filter((r) => due(r));
   const escalated = [];
-  const byProcessor = new Map<string, { open: number; failures: number; timeouts: number; callbackMs: number[] }>();
+  // Every processor has a row, open requests or not; the report has the figures over all tasks.
+  const byProcessor = new Map<string, { open: number; failures: number; timeouts: number; callbackMs: number[] }>(registry.processors.map((p) => [p.id, { open: 0, failures: 0, timeouts: 0, callbackMs: [] }]));
   for (const r of open.filter((x) => x.status !== 'unverified')) {
     for (const t of await deps.repo.listTasks(r.id)) {
       const s = byProcessor.get(t.processorId) ?? { open: 0, failures: 0, timeouts: 0, callbackMs: [] };

@@ -66,6 +66,8 @@ export type PrivacyRequest = {
   status: RequestStatus;
   version: number;
   emailHash: string;
+  /** The keyed HMAC of the order number the requester gave, if any (the console's search by order number). */
+  orderHash?: string;
   details: RequestDetails;
   receivedAt: string;
   verifiedAt?: string;

@@ -63,11 +63,28 @@ const REASON: Record<Language, Record<DenyReason | CancelReason, string>> = {
 
 const sign = (lang: Language) => (lang === 'fr' ? "L'équipe confidentialité d'Offtek" : 'The Offtek privacy team');
 
+/** The longest officer's explanation a refusal carries (the admin API refuses longer ones). */
+export const MAX_DENY_NOTE = 1000;
+
+/**
+ * An officer's own words in a plain-text email: control characters (which could fake headers or
+ * lines in some mail readers) go, line breaks stay, and the text is cut at its bound whatever
+ * called this. The email has no HTML part, so there is no markup to escape.
+ */
+export function plainText(s: string, max: number): string {
+  return s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim().slice(0, max);
+}
+
+const explained = (lang: Language, note?: string) => {
+  const text = note ? plainText(note, MAX_DENY_NOTE) : '';
+  return text ? ['', lang === 'fr' ? 'Précisions de notre équipe :' : 'In our team’s words:', text] : [];
+};
+
 /** The refusal of a request, with its reason and the requester's remedies (Art. 12(4)). */
-export function refusalNotice(lang: Language, id: string, reason: DenyReason) {
+export function refusalNotice(lang: Language, id: string, reason: DenyReason, note?: string) {
   return lang === 'fr'
-    ? { subject: 'Votre demande de confidentialité est refusée', text: ['Bonjour,', '', `Nous ne donnerons pas suite à votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, '', ...complaintLines(lang), '', sign(lang)].join('\n') }
-    : { subject: 'Your privacy request has been refused', text: ['Hello,', '', `We will not act on your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, '', ...complaintLines(lang), '', sign(lang)].join('\n') };
+    ? { subject: 'Votre demande de confidentialité est refusée', text: ['Bonjour,', '', `Nous ne donnerons pas suite à votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, ...explained('fr', note), '', ...complaintLines(lang), '', sign(lang)].join('\n') }
+    : { subject: 'Your privacy request has been refused', text: ['Hello,', '', `We will not act on your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, ...explained('en', note), '', ...complaintLines(lang), '', sign(lang)].join('\n') };
 }
 
 /** The cancellation of a request: the person did not get an answer, so they are told why and their remedies too. */

@@ -28,7 +28,7 @@ export type Delivery = {
 };
 
 export type NoticeIntent = Delivery &
-  ({ notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason } | { notice: 'cancellation'; reason: CancelReason });
+  ({ notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason });
 
 /** An officer's action (the admin function) delivers its own notice first, as Notify does its outcome. */
 export const ADMIN_OWNER = 'admin';

@@ -19,7 +19,13 @@ export type StoredRequest = PrivacyRequest & {
   /** The number of the last confirmation link, and when it went (or goes) out. */
   linkSeq?: number;
   linkAt?: string;
+  /** The officer who looks after the request (their console user name), set and changed on the audit trail. */
+  owner?: string;
+  /** The team's internal notes: never sent to the requester; each added in the same write as its audit event. */
+  notes?: InternalNote[];
 };
+
+export type InternalNote = { at: string; author: string; text: string };
 
 export type StoredTask = ProcessorTask & {
   audit: AuditEvent[];

@@ -7,7 +7,7 @@ import type { SubmitBody } from '../core/intake.ts';
 import { ACCEPTED, type Accepted, lease, LINK_EVERY_MINUTES, nextLink, secondsUntil, waitAnswer } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
-import { derivedToken, emailHash, hmac, sha256 } from '../shared/crypto.ts';
+import { derivedToken, emailHash, hmac, orderHash, sha256 } from '../shared/crypto.ts';
 import { deliverLink, type LinkResult } from '../shared/outbox.ts';
 import { logger } from '../shared/powertools.ts';
 
@@ -90,6 +90,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       status: 'unverified',
       version: 0,
       emailHash: eh,
+      ...(body.orderNumber ? { orderHash: await orderHash(body.orderNumber) } : {}),
       details: { eraseWarranty: body.eraseWarranty ?? false, objections: body.objections ?? [], rectification: body.rectification },
       receivedAt: now.toISOString(),
       pausedDays: 0,

@@ -13,6 +13,8 @@ export async function hmac(value: string): Promise<string> {
   return createHmac('sha256', (await appKeys()).hmacKey).update(value).digest('hex');
 }
 export const emailHash = (email: string) => hmac(`email:${normaliseEmail(email)}`);
+/** The order number as the requester typed it, case and spaces aside: the console finds a request by it without storing it. */
+export const orderHash = (orderNumber: string) => hmac(`order:${orderNumber.trim().toUpperCase()}`);
 
 /**
  * A link's secret, derived from the app key and what the link is for (32 bytes, URL-safe, like

@@ -111,7 +111,7 @@ export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };
 
 const noticeEmail = (req: StoredRequest, n: NoticeIntent) =>
   n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed)
-  : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason)
+  : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note)
   : cancellationNotice(req.language, req.id, n.reason);
 
 /**

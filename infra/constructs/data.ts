@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TABLE } from '../../functions/adapters/table.ts';
@@ -21,6 +21,12 @@ export class Data extends Construct {
           partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },
           sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
         },
+        ...[TABLE.byEmail, TABLE.byOrder].map((g) => ({
+          indexName: g.name,
+          partitionKey: { name: g.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: g.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.KEYS_ONLY,
+        })),
       ],
       timeToLiveAttribute: TABLE.ttlAttribute,
       billing: Billing.onDemand(),

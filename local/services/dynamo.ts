@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from './credentials.ts';
 import { describeTornLog, inspectLogs } from './leveldb-log.ts';
 
@@ -153,11 +153,16 @@ export type TableDefinition = {
   GlobalSecondaryIndexes?: { IndexName: string; KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[]; Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] } }[];
 };
 
-/** Creates a table from its definition in the template, if it is not there yet. */
+/**
+ * Creates a table from its definition in the template, if it is not there yet. A table kept under
+ * `.lethe/` from an older template may lack an index the new one declares: DynamoDB builds a new
+ * index over existing items, but dynalite cannot add one to a table, so the table is rebuilt with
+ * its items.
+ */
 export async function ensureTable(endpoint: string, tableName: string, def: TableDefinition) {
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
-  try {
-    await client.send(
+  const create = () =>
+    client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
@@ -166,13 +171,43 @@ export async function ensureTable(endpoint: string, tableName: string, def: Tabl
         GlobalSecondaryIndexes: def.GlobalSecondaryIndexes?.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })),
       }),
     );
+  const active = async () => {
+    for (let i = 0; i < 50; i++) {
+      const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (d.Table?.TableStatus === 'ACTIVE') return d.Table;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    await create();
   } catch (e) {
     if (!(e instanceof ResourceInUseException)) throw e;
   }
-  for (let i = 0; i < 50; i++) {
-    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (d.Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 20));
+  const table = await active();
+  const has = new Set((table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  if ((def.GlobalSecondaryIndexes ?? []).some((g) => !has.has(g.IndexName))) {
+    const items = [];
+    let start: Record<string, never> | undefined;
+    do {
+      const r = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+      items.push(...(r.Items ?? []));
+      start = r.LastEvaluatedKey as typeof start;
+    } while (start);
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    for (let i = 0; i < 50; i++) {
+      const gone = await client.send(new DescribeTableCommand({ TableName: tableName })).then(() => false, () => true);
+      if (gone) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await create();
+    await active();
+    for (let i = 0; i < items.length; i += 25) {
+      let batch = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (batch.length) {
+        const r = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: batch } }));
+        batch = (r.UnprocessedItems?.[tableName] ?? []) as typeof batch;
+      }
+    }
   }
   client.destroy();
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,7 +102,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
 
     await page.getByRole('button', { name: 'Resolve Parcelway Delivery' }).click();
     await page.getByLabel('Outcome').selectOption('completed');
-    await page.getByLabel('Note').fill('Parcelway confirmed the erasure by phone; ticket PW-7731.');
+    await page.getByRole('dialog').getByLabel('Note').fill('Parcelway confirmed the erasure by phone; ticket PW-7731.');
     await page.screenshot({ path: join(SHOTS, 'console-resolve-dialog.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
 
@@ -138,8 +139,10 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     expect(await page.locator('#requests tr', { hasText: links.requestId }).locator('td').nth(4).textContent()).toMatch(/^Closed on /);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-list-completed.png'), fullPage: true });
-    await page.getByLabel('Open a request by its reference').fill(links.requestId.toLowerCase());
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    // The search box opens it by its reference too (the journey by email is the next test's).
+    await page.getByLabel('Find a request: reference, email address or order number').fill(links.requestId.toLowerCase());
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.locator('#search-results').getByRole('link', { name: links.requestId }).click();
     await page.locator('#detail-summary').getByText('Completed').waitFor();
 
     // Signing out ends the sign-in session too: signing in again asks for the password.
@@ -150,5 +153,115 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('Password').waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('finds requests by email and by reference, assigns an owner, adds a note, stops and restarts the clock, denies with an explanation, and reports the period with a CSV', async () => {
+    // Every processor holds its answer while this test acts, so that the request for a copy stays open.
+    for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { never: true });
+    try {
+      await rt.submit({ type: 'access', email: 'dora@example.com', language: 'en', orderNumber: 'OT-5521' });
+      const copy = await until(() => rt.links('dora@example.com').catch(() => undefined));
+      await rt.confirm(copy.token);
+      await rt.submit({ type: 'erasure', email: 'dora@example.com', language: 'en' });
+      const erasure = await until(async () => {
+        const l = await rt.links('dora@example.com').catch(() => undefined);
+        return l && l.requestId !== copy.requestId ? l : undefined;
+      });
+      await rt.confirm(erasure.token);
+      await until(async () => (await rt.status(copy.requestId, copy.statusToken)).status === 'in_progress', 30_000, 'copy in progress');
+
+      const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(rt.urls.console);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${rt.urls.signIn}/interaction/**`);
+      await page.getByLabel('Username').fill('officer');
+      await page.getByLabel('Password').fill(rt.auth.users.officer.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Code from your authenticator app').fill(totp(rt.auth.users.officer.totpSecret));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('#filters').waitFor();
+
+      // Search by email: both of the address's requests, through its keyed hash.
+      await page.getByLabel('Find a request: reference, email address or order number').fill('Dora@example.com');
+      await page.getByRole('button', { name: 'Find', exact: true }).click();
+      await page.locator('#search-results').getByText('2 requests found').waitFor();
+      expect((await page.locator('#search-results tbody tr td:first-child').allTextContents()).sort()).toEqual([copy.requestId, erasure.requestId].sort());
+      // The scorecard lists every processor, each with its open tasks.
+      expect(await page.locator('#scorecard tbody tr').count()).toBe(rt.registry.processors.length);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'console-search.png'), fullPage: true });
+
+      // Search by reference, in lower case, and open it.
+      await page.getByLabel('Find a request: reference, email address or order number').fill(copy.requestId.toLowerCase());
+      await page.getByRole('button', { name: 'Find', exact: true }).click();
+      await page.locator('#search-results').getByText('1 request found').waitFor();
+      await page.locator('#search-results').getByRole('link', { name: copy.requestId }).click();
+      await page.locator('#detail-summary').getByText('No owner yet').waitFor();
+
+      await page.getByLabel('Officer’s user name').fill('officer');
+      await page.getByRole('button', { name: 'Assign' }).click();
+      await page.locator('#detail-summary dd', { hasText: /^officer$/ }).waitFor();
+      await page.getByLabel('New note').fill('Asked the warehouse which years the 2019 orders cover.');
+      await page.getByRole('button', { name: 'Add note' }).click();
+      await page.locator('#notes').getByText('Asked the warehouse which years the 2019 orders cover.').waitFor();
+      expect(await page.locator('#notes li .hint').textContent()).toMatch(/^officer:officer, \d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d$/);
+
+      await page.getByRole('button', { name: 'Stop the clock' }).click();
+      await page.getByLabel('What we need from the requester').fill('Which years of orders you want a copy of');
+      await page.screenshot({ path: join(SHOTS, 'console-pause-dialog.png') });
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.locator('#pause-note:not([hidden])').waitFor();
+      expect(await page.locator('#pause-note').textContent()).toMatch(/^Clock stopped since .+: waiting for the requester to tell us “Which years of orders you want a copy of”\.$/);
+      expect(await page.getByRole('button', { name: 'Stop the clock' }).count()).toBe(0);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'console-detail-paused.png'), fullPage: true });
+      await until(async () => (await rt.mails('dora@example.com')).find((m) => m.subject === 'Your request: we need a clarification'));
+      await page.getByRole('button', { name: 'Restart the clock' }).click();
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.locator('#pause-note[hidden]').waitFor({ state: 'attached' });
+      await page.getByRole('button', { name: 'Stop the clock' }).waitFor();
+      const audit = await page.locator('#audit').textContent();
+      for (const words of ['Owner assigned — officer:officer', 'Internal note added — officer:officer', 'Clock stopped — officer:officer', 'Clock restarted — officer:officer']) expect(audit).toContain(words);
+
+      // Deny the erasure with a reason and the officer's own words, which the requester receives.
+      await page.goto(`${rt.urls.console}#/requests/${erasure.requestId}`);
+      // Only the hash changes: the copy's page stays on show until the erasure's has loaded.
+      await page.locator('#detail-id', { hasText: erasure.requestId }).waitFor();
+      await page.getByRole('button', { name: 'Deny' }).click();
+      await page.getByLabel('Reason').selectOption('excessive');
+      await page.getByLabel('Explanation for the requester').fill('We answered the same request on 3 March; the copy is still valid.');
+      await page.screenshot({ path: join(SHOTS, 'console-deny-dialog.png') });
+      const answer = page.waitForResponse((r) => r.url().endsWith(`/admin/requests/${erasure.requestId}/deny`), { timeout: 60_000 });
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      expect(await (await answer).text()).toMatch(/"status":"denied"/);
+      await page.locator('#detail-summary').getByText('Denied', { exact: true }).waitFor();
+      const refusal = await until(async () => (await rt.mails('dora@example.com')).find((m) => m.subject === 'Your privacy request has been refused'));
+      expect(refusal.body.text).toContain('In our team’s words:\nWe answered the same request on 3 March; the copy is still valid.');
+      expect(refusal.body.text).toContain('https://ico.org.uk/make-a-complaint');
+
+      // The report over the default period, then its CSV.
+      await page.getByRole('link', { name: 'SLA report' }).click();
+      await page.locator('#report-processors table').waitFor();
+      expect(await page.locator('#report-processors tbody tr').count()).toBe(rt.registry.processors.length);
+      await expect(page.locator('#report-tiles').textContent()).resolves.toMatch(/Received/);
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'console-report.png'), fullPage: true });
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+      expect(download.suggestedFilename()).toMatch(/^lethe-sla-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
+      const csv = await readFile(await download.path(), 'utf8');
+      expect(csv.split('\r\n')[0]).toBe('scope,name,measure,value');
+      expect(csv).toContain('processor,Parcelway Delivery,tasks,');
+      await page.getByRole('button', { name: 'Français' }).click();
+      await page.getByRole('heading', { name: 'Rapport de délais' }).waitFor();
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'console-report-fr.png'), fullPage: true });
+      await page.getByRole('button', { name: 'English' }).click();
+      expect(errors).toEqual([]);
+    } finally {
+      for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, p.id === 'parcelway' ? { never: true } : {});
+    }
   });
 });

@@ -1,0 +1,143 @@
+import type { DynamoRepository } from '../adapters/repository.ts';
+import { registry } from '../adapters/registry.ts';
+import { londonDate } from '../core/deadline.ts';
+import { InvalidInput } from '../core/errors.ts';
+import type { RequestStatus, RequestType } from '../core/model.ts';
+import type { Clock, StoredRequest } from '../core/ports.ts';
+import { reportRows, slaReport } from '../core/report.ts';
+import { isOpenRequest, OPEN_REQUEST_STATUSES } from '../core/status.ts';
+import { csvLines } from '../core/text.ts';
+import { emailHash, orderHash } from '../shared/crypto.ts';
+import { summary } from './views.ts';
+
+type Deps = { repo: DynamoRepository; clock: Clock };
+
+export const ALL_STATUSES: readonly RequestStatus[] = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
+const CLOSED_STATUSES = ALL_STATUSES.filter((s) => !isOpenRequest(s));
+const GROUPS: Record<string, readonly RequestStatus[]> = { open: OPEN_REQUEST_STATUSES, closed: CLOSED_STATUSES, all: ALL_STATUSES };
+
+export type ListQuery = {
+  /** One status, or a group: open (the default), closed, all. */
+  status?: RequestStatus | 'open' | 'closed' | 'all';
+  type?: RequestType;
+  /** Deadline between these dates, both inclusive (the extended deadline where there is one). */
+  dueAfter?: string;
+  dueBefore?: string;
+  overdue?: 'true' | 'false';
+  /** A processor had a task in the request (with `escalated`, that task was escalated). */
+  processor?: string;
+  escalated?: 'true' | 'false';
+  cursor?: string;
+  limit?: number;
+};
+
+const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
+const badCursor = () => new InvalidInput('invalid query', [{ path: 'cursor', message: 'not a cursor from this list' }]);
+
+/**
+ * The page cursor walks the statuses in turn, each through the status index in deadline order:
+ * which status it is at and the index's own cursor within it (checked again by the repository).
+ */
+function decodeCursor(cursor: string | undefined, statuses: readonly RequestStatus[]): { at: number; inner?: string } {
+  if (!cursor) return { at: 0 };
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor();
+  }
+  if (!c || typeof c !== 'object' || Array.isArray(c)) throw badCursor();
+  const { s, c: inner } = c as { s?: unknown; c?: unknown };
+  const at = statuses.indexOf(s as RequestStatus);
+  if (at < 0 || (inner !== undefined && typeof inner !== 'string')) throw badCursor();
+  return { at, inner: inner as string | undefined };
+}
+const encodeCursor = (s: RequestStatus, inner?: string) => Buffer.from(JSON.stringify({ s, c: inner })).toString('base64url');
+
+/**
+ * The console's list: every request, closed ones included, filtered and a page at a time. Status,
+ * type and the deadline are on the request record; whether a request was escalated is on its own
+ * ledger; a processor's part needs that one task, read by key. Never a scan: the status index is
+ * read a page at a time until the page is full, at most ten reads a call (the cursor carries on).
+ */
+export async function list(q: ListQuery, deps: Deps) {
+  const today = londonDate(deps.clock.now());
+  const statuses = q.status ? (GROUPS[q.status] ?? [q.status as RequestStatus]) : OPEN_REQUEST_STATUSES;
+  const limit = q.limit ?? 50;
+  const matches = async (r: StoredRequest) => {
+    const d = due(r);
+    if (q.type && r.type !== q.type) return false;
+    if ((q.dueAfter || q.dueBefore) && !d) return false;
+    if (q.dueAfter && d && d < q.dueAfter) return false;
+    if (q.dueBefore && d && d > q.dueBefore) return false;
+    const late = Boolean(isOpenRequest(r.status) && d && d < today);
+    if (q.overdue && late !== (q.overdue === 'true')) return false;
+    if (q.processor) {
+      const task = await deps.repo.getTask(r.id, q.processor);
+      if (!task) return false;
+      if (q.escalated && task.audit.some((e) => e.to === 'failed' || e.to === 'timed_out') !== (q.escalated === 'true')) return false;
+    } else if (q.escalated && r.audit.some((e) => e.action === 'escalate') !== (q.escalated === 'true')) return false;
+    return true;
+  };
+  let { at, inner } = decodeCursor(q.cursor, statuses);
+  const items: StoredRequest[] = [];
+  for (let reads = 0; at < statuses.length && items.length < limit && reads < 10; reads++) {
+    // An extended deadline is only ever later than the original one the index is ordered by, so the
+    // index can stop at the upper bound; the exact test is `matches`.
+    const upper = q.overdue === 'true' ? today : q.dueBefore;
+    const page = await deps.repo.listRequests({ status: statuses[at], dueBefore: upper, cursor: inner, limit: limit - items.length });
+    for (const r of page.items) if (await matches(r)) items.push(r);
+    if (page.cursor) inner = page.cursor;
+    else [at, inner] = [at + 1, undefined];
+  }
+  return { items: items.map((r) => summary(r, today)), cursor: at < statuses.length ? encodeCursor(statuses[at], inner) : undefined };
+}
+
+/** An email address (found through its keyed HMAC), a request's reference, or an order number. */
+export const looksLikeEmail = (q: string) => q.includes('@');
+export const looksLikeOrder = (q: string) => /^[A-Za-z0-9-]{1,40}$/.test(q);
+const looksLikeId = (q: string) => /^[0-9A-Za-z]{26}$/.test(q);
+
+/**
+ * Finds requests by what an officer has in hand. The address and the order number are never
+ * stored or logged: they are turned into the same keyed HMAC intake stored, and looked up in its
+ * index. A 26-character text may be a reference or an order number: both are tried.
+ */
+export async function search(text: string, deps: Deps) {
+  const q = text.trim();
+  const today = londonDate(deps.clock.now());
+  const found = new Map<string, StoredRequest>();
+  const add = (rs: (StoredRequest | undefined)[]) => {
+    for (const r of rs) if (r) found.set(r.id, r);
+  };
+  if (looksLikeEmail(q)) add(await deps.repo.findRequests('byEmail', await emailHash(q)));
+  else {
+    if (looksLikeId(q)) add([await deps.repo.getRequest(q.toUpperCase())]);
+    add(await deps.repo.findRequests('byOrder', await orderHash(q)));
+  }
+  return { by: looksLikeEmail(q) ? 'email' : 'reference or order number', items: [...found.values()].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).map((r) => summary(r, today)) };
+}
+
+/** Every request received between two London dates (inclusive), with its tasks: through the status index, never a scan. */
+async function receivedBetween(from: string, to: string, deps: Deps) {
+  const out = [];
+  for (const status of ALL_STATUSES) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.repo.listRequests({ status, cursor, limit: 200 });
+      for (const r of page.items) {
+        const day = londonDate(r.receivedAt);
+        if (day >= from && day <= to) out.push({ request: r, tasks: await deps.repo.listTasks(r.id) });
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return out;
+}
+
+export async function report(from: string, to: string, deps: Deps) {
+  const names = new Map(registry.processors.map((p) => [p.id, p.name]));
+  return slaReport(from, to, londonDate(deps.clock.now()), await receivedBetween(from, to, deps), names);
+}
+
+export const reportCsv = async (from: string, to: string, deps: Deps) => csvLines(reportRows(await report(from, to, deps)));

@@ -1,0 +1,117 @@
+import type { RequestType } from './model.ts';
+import type { StoredRequest, StoredTask } from './ports.ts';
+import { londonDate } from './deadline.ts';
+import { isOpenRequest } from './status.ts';
+
+/**
+ * The SLA report a DPO gives the board and the ICO: over the requests received in a date range,
+ * how many were answered in time, how long answers took by type, and how each processor did on
+ * every task it was sent, finished or not.
+ */
+
+const HOUR = 3_600_000;
+
+/** Nearest-rank percentile (the value at rank ⌈p·n⌉): always a duration that was measured, never an interpolation. */
+export function percentile(xs: readonly number[], p: number): number | null {
+  if (!xs.length) return null;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
+const dueOf = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
+// Hours to the hundredth (36 s): an automated erasure takes minutes, which a tenth of an hour would show as 0.
+const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
+
+export type ReportRow = { requests: number; completed: number; medianHours: number | null; p95Hours: number | null };
+export type ProcessorRow = { id: string; name: string; tasks: number; answered: number; medianCallbackSeconds: number | null; failures: number; timeouts: number };
+export type SlaReport = {
+  from: string;
+  to: string;
+  requests: number;
+  /** Answered (completed, refused or cancelled) on or before their deadline, or still open and not yet due. */
+  onTime: number;
+  /** Answered after the deadline, or still open past it. */
+  late: number;
+  /** onTime / (onTime + late), as a fraction; null when nothing had a deadline. */
+  onTimeRate: number | null;
+  byType: ({ type: RequestType } & ReportRow)[];
+  processors: ProcessorRow[];
+};
+
+/**
+ * `requests`: those received between `from` and `to` (London dates, inclusive) with their tasks;
+ * `today`: the London date, to judge open requests. A request never confirmed has no deadline and
+ * is left out of the rate. Time to complete runs from confirmation (when the legal clock starts) to
+ * completion; refused and cancelled requests are answered, but not completed, so they count in the
+ * rate and not in the times.
+ */
+export function slaReport(
+  from: string,
+  to: string,
+  today: string,
+  requests: readonly { request: StoredRequest; tasks: readonly StoredTask[] }[],
+  processorNames: ReadonlyMap<string, string>,
+): SlaReport {
+  let onTime = 0;
+  let late = 0;
+  const hours = new Map<RequestType, { n: number; done: number[] }>();
+  const procs = new Map<string, { tasks: number; answered: number; ms: number[]; failures: number; timeouts: number }>();
+  for (const { request: r, tasks } of requests) {
+    const h = hours.get(r.type) ?? { n: 0, done: [] };
+    h.n++;
+    hours.set(r.type, h);
+    const due = dueOf(r);
+    if (due) {
+      const answeredOn = r.closedAt ? londonDate(r.closedAt) : undefined;
+      if (answeredOn ? answeredOn <= due : !isOpenRequest(r.status) || today <= due) onTime++;
+      else late++;
+    }
+    if (r.status === 'completed' && r.verifiedAt && r.closedAt) h.done.push((Date.parse(r.closedAt) - Date.parse(r.verifiedAt)) / HOUR);
+    for (const t of tasks) {
+      const p = procs.get(t.processorId) ?? { tasks: 0, answered: 0, ms: [], failures: 0, timeouts: 0 };
+      p.tasks++;
+      // A processor's own answer; an officer's resolution or an escalation says nothing of its speed.
+      if (['completed', 'not_found', 'retained'].includes(t.status) && t.sentAt && t.finishedAt) {
+        p.answered++;
+        p.ms.push(Date.parse(t.finishedAt) - Date.parse(t.sentAt));
+      }
+      // Counted from the task's ledger: a failure later resolved by an officer was still a failure.
+      if (t.audit.some((e) => e.to === 'failed')) p.failures++;
+      if (t.audit.some((e) => e.to === 'timed_out')) p.timeouts++;
+      procs.set(t.processorId, p);
+    }
+  }
+  const types: RequestType[] = ['access', 'erasure', 'rectification', 'objection'];
+  return {
+    from,
+    to,
+    requests: requests.length,
+    onTime,
+    late,
+    onTimeRate: onTime + late ? onTime / (onTime + late) : null,
+    byType: types.map((type) => {
+      const h = hours.get(type) ?? { n: 0, done: [] };
+      return { type, requests: h.n, completed: h.done.length, medianHours: round2(percentile(h.done, 0.5)), p95Hours: round2(percentile(h.done, 0.95)) };
+    }),
+    // Every processor of the registry has a row, whether or not it had a task in the range.
+    processors: [...new Set([...processorNames.keys(), ...procs.keys()])].map((id) => {
+      const p = procs.get(id) ?? { tasks: 0, answered: 0, ms: [], failures: 0, timeouts: 0 };
+      const median = percentile(p.ms, 0.5);
+      return { id, name: processorNames.get(id) ?? id, tasks: p.tasks, answered: p.answered, medianCallbackSeconds: median === null ? null : Math.round(median / 100) / 10, failures: p.failures, timeouts: p.timeouts };
+    }),
+  };
+}
+
+/** The report as rows for a spreadsheet: one measure a line (scope, name, measure, value), so that columns never shift. */
+export function reportRows(r: SlaReport): unknown[][] {
+  const rows: unknown[][] = [['scope', 'name', 'measure', 'value']];
+  rows.push(['range', '', 'from', r.from], ['range', '', 'to', r.to]);
+  rows.push(['all', '', 'requests', r.requests], ['all', '', 'on_time', r.onTime], ['all', '', 'late', r.late], ['all', '', 'on_time_rate', r.onTimeRate === null ? '' : r.onTimeRate.toFixed(3)]);
+  for (const t of r.byType) {
+    rows.push(['type', t.type, 'requests', t.requests], ['type', t.type, 'completed', t.completed], ['type', t.type, 'median_hours_to_complete', t.medianHours], ['type', t.type, 'p95_hours_to_complete', t.p95Hours]);
+  }
+  for (const p of r.processors) {
+    rows.push(['processor', p.name, 'tasks', p.tasks], ['processor', p.name, 'answered', p.answered], ['processor', p.name, 'median_callback_seconds', p.medianCallbackSeconds], ['processor', p.name, 'failures', p.failures], ['processor', p.name, 'timeouts', p.timeouts]);
+  }
+  return rows;
+}

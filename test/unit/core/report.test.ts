@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../functions/core/model.ts';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
+import { percentile, reportRows, slaReport } from '../../../functions/core/report.ts';
+import { csvLines } from '../../../functions/core/text.ts';
+
+const req = (id: string, over: Partial<StoredRequest>): StoredRequest => ({
+  id,
+  type: 'erasure',
+  language: 'en',
+  status: 'completed',
+  version: 1,
+  emailHash: 'h',
+  details: { eraseWarranty: false, objections: [] },
+  receivedAt: '2026-03-01T09:00:00.000Z',
+  verifiedAt: '2026-03-01T10:00:00.000Z',
+  dueDate: '2026-04-01',
+  pausedDays: 0,
+  statusTokenHash: 's',
+  audit: [],
+  ...over,
+});
+
+const ev = (to: string): AuditEvent => ({ seq: 1, at: '2026-03-01T10:00:00.000Z', actor: 'workflow', action: 'x', subject: 't', to, prevHash: '', hash: '' });
+const task = (processorId: string, over: Partial<StoredTask>): StoredTask => ({
+  taskId: `r.${processorId}`,
+  requestId: 'r',
+  processorId,
+  category: 'payments',
+  action: 'erase',
+  status: 'completed',
+  version: 1,
+  attempts: 1,
+  holds: [],
+  audit: [],
+  ...over,
+});
+
+const NAMES = new Map([
+  ['payflow', 'Payflow'],
+  ['parcelway', 'Parcelway Delivery'],
+  ['quiet', 'Quiet Processor'],
+]);
+
+describe('percentile (nearest rank)', () => {
+  it('takes the value at rank ceil(p·n): of 1..20 the median is 10 and the 95th percentile is 19', () => {
+    const xs = Array.from({ length: 20 }, (_, i) => 20 - i);
+    expect(percentile(xs, 0.5)).toBe(10);
+    expect(percentile(xs, 0.95)).toBe(19);
+  });
+  it('has no value for no measurement', () => {
+    expect(percentile([], 0.5)).toBeNull();
+  });
+});
+
+describe('the SLA report', () => {
+  const data = [
+    // Erasures completed in 2 h, 4 h and 30 h after confirmation; the third one on its deadline day, the fourth a day late.
+    { request: req('A', { closedAt: '2026-03-01T12:00:00.000Z' }), tasks: [task('payflow', { sentAt: '2026-03-01T10:00:00.000Z', finishedAt: '2026-03-01T10:00:03.000Z' })] },
+    { request: req('B', { closedAt: '2026-03-01T14:00:00.000Z' }), tasks: [task('payflow', { sentAt: '2026-03-01T10:00:00.000Z', finishedAt: '2026-03-01T10:00:05.000Z' })] },
+    {
+      request: req('C', { closedAt: '2026-03-02T16:00:00.000Z', dueDate: '2026-03-02' }),
+      // Failed, then resolved by an officer: a failure on the scorecard, no callback time.
+      tasks: [task('parcelway', { status: 'resolved', sentAt: '2026-03-01T10:00:00.000Z', finishedAt: '2026-03-02T10:00:00.000Z', audit: [ev('sent'), ev('failed'), ev('resolved')] })],
+    },
+    { request: req('D', { closedAt: '2026-03-03T10:00:00.000Z', dueDate: '2026-03-02' }), tasks: [task('parcelway', { status: 'timed_out', audit: [ev('sent'), ev('timed_out')] })] },
+    // An access request still open and past its extended deadline: late. One refused in time: on time, no completion time.
+    { request: req('E', { type: 'access', status: 'in_progress', closedAt: undefined, dueDate: '2026-03-05', extended: { at: '2026-03-02T00:00:00.000Z', reason: 'r', dueDate: '2026-03-09' } }), tasks: [] },
+    { request: req('F', { type: 'access', status: 'denied', closedAt: '2026-03-02T10:00:00.000Z' }), tasks: [] },
+    // Never confirmed: no deadline, out of the rate.
+    { request: req('G', { status: 'expired', verifiedAt: undefined, dueDate: undefined }), tasks: [] },
+  ];
+
+  it('counts answers on or before the deadline as on time, and open requests past it as late', () => {
+    const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', data, NAMES);
+    expect(r.requests).toBe(7);
+    expect(r.onTime).toBe(4);
+    expect(r.late).toBe(2);
+    expect(r.onTimeRate).toBeCloseTo(4 / 6, 10);
+  });
+
+  it('gives the median and 95th percentile of hours from confirmation to completion, by type', () => {
+    const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', data, NAMES);
+    expect(r.byType).toEqual([
+      { type: 'access', requests: 2, completed: 0, medianHours: null, p95Hours: null },
+      { type: 'erasure', requests: 5, completed: 4, medianHours: 4, p95Hours: 48 },
+      { type: 'rectification', requests: 0, completed: 0, medianHours: null, p95Hours: null },
+      { type: 'objection', requests: 0, completed: 0, medianHours: null, p95Hours: null },
+    ]);
+  });
+
+  it('scores every processor of the registry over all its tasks, finished or not, even one with none', () => {
+    const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', data, NAMES);
+    expect(r.processors).toEqual([
+      { id: 'payflow', name: 'Payflow', tasks: 2, answered: 2, medianCallbackSeconds: 3, failures: 0, timeouts: 0 },
+      { id: 'parcelway', name: 'Parcelway Delivery', tasks: 2, answered: 0, medianCallbackSeconds: null, failures: 1, timeouts: 1 },
+      { id: 'quiet', name: 'Quiet Processor', tasks: 0, answered: 0, medianCallbackSeconds: null, failures: 0, timeouts: 0 },
+    ]);
+  });
+
+  it('keeps a completion of minutes visible: 3 minutes is 0.05 hours, not 0', () => {
+    const quick = { request: req('Q', { verifiedAt: '2026-03-01T10:00:00.000Z', closedAt: '2026-03-01T10:03:00.000Z' }), tasks: [] };
+    expect(slaReport('2026-03-01', '2026-03-31', '2026-03-10', [quick], NAMES).byType[1]).toEqual({ type: 'erasure', requests: 1, completed: 1, medianHours: 0.05, p95Hours: 0.05 });
+  });
+
+  it('has no on-time rate when nothing had a deadline', () => {
+    const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', [data[6]], NAMES);
+    expect(r.onTimeRate).toBeNull();
+  });
+
+  it('exports one measure a line, with a header', () => {
+    const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', data.slice(0, 2), new Map([['payflow', 'Payflow']]));
+    expect(csvLines(reportRows(r)).split('\r\n').slice(0, 8)).toEqual([
+      'scope,name,measure,value',
+      'range,,from,2026-03-01',
+      'range,,to,2026-03-31',
+      'all,,requests,2',
+      'all,,on_time,2',
+      'all,,late,0',
+      'all,,on_time_rate,1.000',
+      'type,access,requests,0',
+    ]);
+    expect(csvLines(reportRows(r))).toContain('type,erasure,median_hours_to_complete,2\r\n');
+    expect(csvLines(reportRows(r))).toContain('processor,Payflow,median_callback_seconds,3\r\n');
+  });
+});
