@@ -10,7 +10,7 @@ const T = {
     act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email' },
     ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
-    reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
+    reason: 'Reason', outcome: 'Outcome', note: 'Note', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
     statuses: { unverified: 'Waiting for confirmation', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
     taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
@@ -24,6 +24,7 @@ const T = {
     cancelReasons: { withdrawn_by_requester: 'Withdrawn by the requester', duplicate_request: 'Duplicate of another request' },
     denyReasons: { identity_not_verified: 'Identity not verified', manifestly_unfounded: 'Manifestly unfounded', excessive: 'Excessive' },
     outcomes: { completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)' },
+    bases: { accounting: 'Accounting records (legal duty)', lifetime_warranty: 'Lifetime warranty (customer’s choice)', legal_claims: 'Legal claims (establish, exercise, defend)', legal_obligation: 'Another legal obligation' },
   },
   fr: {
     console: 'Console de conformité', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
@@ -35,7 +36,7 @@ const T = {
     act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail' },
     ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
-    reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
+    reason: 'Raison', outcome: 'Résultat', note: 'Note', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
     statuses: { unverified: 'En attente de confirmation', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
@@ -49,6 +50,7 @@ const T = {
     cancelReasons: { withdrawn_by_requester: 'Retirée par le demandeur', duplicate_request: 'Doublon d’une autre demande' },
     denyReasons: { identity_not_verified: 'Identité non vérifiée', manifestly_unfounded: 'Manifestement infondée', excessive: 'Excessive' },
     outcomes: { completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)' },
+    bases: { accounting: 'Documents comptables (obligation légale)', lifetime_warranty: 'Garantie à vie (choix du client)', legal_claims: 'Droits en justice (constatation, exercice, défense)', legal_obligation: 'Autre obligation légale' },
   },
 };
 let lang = localStorage.getItem('lethe-lang') === 'fr' ? 'fr' : 'en';
@@ -107,7 +109,8 @@ async function api(path, body) {
   const r = await fetch(`/admin${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
   if (r.status === 401) return forget();
   const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(data.message ?? `HTTP ${r.status}`);
+  // A refused field (a resolve without its until-date) is named, so the officer knows what to change.
+  if (!r.ok) throw new Error([data.message ?? `HTTP ${r.status}`, ...(data.issues ?? []).map((i) => `${i.path}: ${i.message}`)].join(' — '));
   return data;
 }
 
@@ -186,6 +189,26 @@ const field = (name, text, input) => h('div', {}, h('label', { htmlFor: `f-${nam
 /** Options by code, shown in words. */
 const select = (group, codes) => h('select', {}, ...codes.map((c) => h('option', { value: c }, label(group, c))));
 
+/**
+ * Resolved as retained, a task needs the legal basis and the date it is kept until: the requester's
+ * email states both. They show, and count, only when "retained" is chosen.
+ */
+function resolveFields() {
+  const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  const kept = h('div', { hidden: true }, h('p', { className: 'hint', id: 'retained-help' }, T[lang].retainedHelp), field('basis', T[lang].basis, select('bases', ['accounting', 'lifetime_warranty', 'legal_claims', 'legal_obligation'])), field('until', T[lang].until, h('input', { type: 'date', min: tomorrow })));
+  const inputs = () => kept.querySelectorAll('select, input');
+  for (const i of inputs()) {
+    i.disabled = true;
+    i.setAttribute('aria-describedby', 'retained-help');
+  }
+  const outcome = select('outcomes', ['completed', 'not_found', 'retained']);
+  outcome.addEventListener('change', () => {
+    kept.hidden = outcome.value !== 'retained';
+    for (const i of inputs()) i.disabled = kept.hidden;
+  });
+  return [field('outcome', T[lang].outcome, outcome), kept, field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))];
+}
+
 const described = (el, by) => {
   if (by) el.setAttribute('aria-describedby', by);
   return el;
@@ -239,7 +262,7 @@ async function showDetail(id) {
         t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${attemptText(a)} — ${time(a.at)}`))) : '—',
         h('span', { className: 'actions' },
           ['failed', 'timed_out', 'sent', 'in_progress', 'pending'].includes(t.status) && open
-            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, [field('outcome', T[lang].outcome, select('outcomes', ['completed', 'not_found', 'retained'])), field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
+            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
             : null,
           ['failed', 'timed_out'].includes(t.status) && open ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({})) }, T[lang].act.retry) : null),
       ],
