@@ -40,8 +40,11 @@ export type MailboxEmail = { subject: string; from: string; to: string[]; at: nu
 
 /** The local mailbox: every email SES was asked to send, newest first, with its whole text body. */
 export function mailboxPage(emails: readonly MailboxEmail[]) {
-  const items = [...emails]
-    .sort((a, b) => b.at - a.at)
+  // SES stamps whole seconds: within one, the store's own order (oldest first) says which came last.
+  const items = emails
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => b.e.at - a.e.at || b.i - a.i)
+    .map(({ e }) => e)
     .map(
       (e) => `<article><h2>${esc(e.subject)}</h2><p class="meta">To ${esc(e.to.join(', '))} · from ${esc(e.from)} · <time datetime="${new Date(e.at * 1000).toISOString()}">${esc(new Date(e.at * 1000).toISOString().replace('T', ' ').slice(0, 19))} UTC</time></p><pre>${linkify(e.text ?? '')}</pre></article>`,
     )
