@@ -19,6 +19,7 @@ article, section { background: #fff; border: 1px solid #d5dbe5; border-radius: 8
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f6f9; border: 1px solid #d5dbe5; border-radius: 6px; padding: 0.8rem 1rem; margin: 0; font: 0.95rem/1.5 ui-monospace, Consolas, monospace; }
 a { color: #0b5cad; }
 table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+caption { text-align: left; }
 th, td { text-align: left; border-bottom: 1px solid #d5dbe5; padding: 0.35rem 0.5rem; vertical-align: top; }
 td code { overflow-wrap: anywhere; }
 .kept { color: #7a4f00; font-weight: 600; }
@@ -31,7 +32,7 @@ export function page(title: string, body: string, nav = '') {
 /** Text with its web addresses made links; everything escaped. */
 export function linkify(text: string) {
   return text
-    .split(/(https?:\/\/[^\s<>"']+)/)
+    .split(/(https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)])/)
     .map((part, i) => (i % 2 ? `<a href="${esc(part)}">${esc(part)}</a>` : esc(part)))
     .join('');
 }
@@ -67,7 +68,7 @@ export function processorPage(p: { id: string; name: string; category: string },
     .map((w) => {
       const b = w.body ?? {};
       const ids = ((b.subject_identities as { identity_type: string; identity_value: string }[] | undefined) ?? []).map((i) => `${i.identity_type}: ${i.identity_value}`).join(', ');
-      const holds = ((b.legal_holds as { basis: string; until: string | null }[] | undefined) ?? []).map((h) => `${h.basis} (until ${h.until ?? 'no end date'})`).join(', ');
+      const holds = ((b.legal_holds as { basis: string; until: string | null }[] | undefined) ?? []).map((h) => `${h.basis}, ${h.until ? `until ${h.until}` : 'no end date'}`).join(', ');
       return `<tr><td><time datetime="${new Date(w.at).toISOString()}">${cell(new Date(w.at).toISOString().replace('T', ' ').slice(0, 19))}</time></td><td><code>${cell(w.id)}</code></td><td>${w.verified ? 'valid' : 'refused (401)'}</td><td>${cell(b.action)}</td><td><code>${cell(b.subject_request_id)}</code></td><td>${cell(ids || undefined)}</td><td>${cell(holds || undefined)}</td></tr>`;
     })
     .join('');

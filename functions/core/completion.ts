@@ -112,7 +112,12 @@ export type ProcessorNames = readonly Pick<ProcessorEntry, 'id' | 'name'>[];
 
 /** One line per provider: its name (from the registry, never its id), its category in words, what it did. */
 export function providerLines(tasks: readonly StoredTask[], processors: ProcessorNames, lang: Language): string[] {
-  return tasks.map((t) => {
+  // In the registry's order, the one the export and the status page follow; one no longer listed goes last.
+  const rank = (t: StoredTask) => {
+    const i = processors.findIndex((p) => p.id === t.processorId);
+    return i < 0 ? processors.length : i;
+  };
+  return [...tasks].sort((a, b) => rank(a) - rank(b)).map((t) => {
     const category = CATEGORY_LABEL[lang][t.category];
     const name = processors.find((p) => p.id === t.processorId)?.name ?? (lang === 'fr' ? 'Un prestataire' : 'A provider');
     const missing = missingFromExport(t) ? (lang === 'fr' ? ' Ses données ne sont pas dans votre téléchargement.' : ' Its data is not in your download.') : '';

@@ -77,7 +77,7 @@ The Offtek privacy team`,
     });
   });
 
-  it('says in French which provider’s data is missing from a copy, and gives the download link', () => {
+  it('says in French, in the registry’s order, which provider’s data is missing from a copy, and gives the download link', () => {
     const req = storedRequest({ type: 'access', language: 'fr', status: 'completed' });
     const exported = [
       task('metricsly', 'analytics', 'completed', { action: 'export' }),
@@ -91,9 +91,9 @@ The Offtek privacy team`,
 Votre demande (accès à vos données, référence 01JQ0000000000000000000000) est terminée.
 
 Voici ce que chacun de nos prestataires a fait :
-- Metricsly Analytics & Ads (analyse et publicité) : nous a transmis vos données : elles sont dans votre téléchargement.
 - Mailwave Newsletters (e-mails) : ne détenait aucune donnée vous concernant.
 - Friendbook Social Login (réseaux sociaux) : a été traité par notre équipe confidentialité. Ses données ne sont pas dans votre téléchargement.
+- Metricsly Analytics & Ads (analyse et publicité) : nous a transmis vos données : elles sont dans votre téléchargement.
 
 Vos données sont prêtes. Téléchargez-les ici (lien valable 72 heures) :
 https://x.example/exports/R?token=D
