@@ -142,6 +142,23 @@ describe('npm start’s demo options', () => {
     expect(() => demoBehaviours({ LETHE_DEMO_DELAY_MS: 'soon' }, ids)).toThrow('LETHE_DEMO_DELAY_MS must be a whole number of milliseconds, not "soon"');
   });
 
+  it('stops npm start before anything starts when a fault names no demo processor', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = mkdtempSync(join(tmpdir(), 'lethe-faults-'));
+    const run = spawnSync(join(process.cwd(), 'node_modules/.bin/node'), ['--import', 'tsx', 'local/start.ts'], { env: { ...process.env, LETHE_DATA_DIR: dataDir, LETHE_DEMO_FAULTS: 'nosuch=500' }, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(1);
+    const { readdirSync, rmSync } = await import('node:fs');
+    const left = readdirSync(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(run.stderr).toContain('LETHE_DEMO_FAULTS: no demo processor "nosuch" (known: paynow, parcelway, metricsly,');
+    expect(run.stdout).not.toContain('Lethe is running');
+    // Nothing started, so nothing was written.
+    expect(left).toEqual([]);
+  }, 60_000);
+
   it('changes nothing when neither variable is set', () => {
     expect(demoBehaviours({}, ids).size).toBe(0);
   });
