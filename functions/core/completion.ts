@@ -112,7 +112,7 @@ export type ProcessorNames = readonly Pick<ProcessorEntry, 'id' | 'name'>[];
 
 /** One line per provider: its name (from the registry, never its id), its category in words, what it did. */
 export function providerLines(tasks: readonly StoredTask[], processors: ProcessorNames, lang: Language): string[] {
-  // In the registry's order, the one the export and the status page follow; one no longer listed goes last.
+  // In the registry's order, the same in every email whatever order the tasks were read in; one no longer listed goes last.
   const rank = (t: StoredTask) => {
     const i = processors.findIndex((p) => p.id === t.processorId);
     return i < 0 ? processors.length : i;
