@@ -163,3 +163,17 @@ describe('npm start’s demo options', () => {
     expect(demoBehaviours({}, ids).size).toBe(0);
   });
 });
+
+describe('the local mailbox page', () => {
+  it('shows each body whole and escaped, its addresses as links without the sentence’s full stop, newest first', async () => {
+    const { mailboxPage } = await import('../../../local/demo-pages.ts');
+    const html = mailboxPage([
+      { subject: 'First', from: 'privacy@offtek.example', to: ['a@example.com'], at: 1_790_000_000, text: 'Open https://shop.example/verify?token=a&b=c. <script>x</script>' },
+      { subject: 'Second, same second', from: 'privacy@offtek.example', to: ['a@example.com'], at: 1_790_000_000, text: 'Bye' },
+    ]);
+    expect(html).toContain('<pre>Open <a href="https://shop.example/verify?token=a&#38;b=c">https://shop.example/verify?token=a&#38;b=c</a>. &#60;script&#62;x&#60;/script&#62;</pre>');
+    expect(html).not.toContain('<script>');
+    expect(html.indexOf('Second, same second')).toBeLessThan(html.indexOf('First'));
+    expect(html).toContain('<html lang="en">');
+  });
+});
