@@ -68,7 +68,7 @@ export function processorPage(p: { id: string; name: string; category: string },
     .map((w) => {
       const b = w.body ?? {};
       const ids = ((b.subject_identities as { identity_type: string; identity_value: string }[] | undefined) ?? []).map((i) => `${i.identity_type}: ${i.identity_value}`).join(', ');
-      const holds = ((b.legal_holds as { basis: string; until: string | null }[] | undefined) ?? []).map((h) => `${h.basis}, ${h.until ? `until ${h.until}` : 'no end date'}`).join(', ');
+      const holds = ((b.legal_holds as { basis: string; until: string | null }[] | undefined) ?? []).map((h) => `${h.basis}, ${h.until ? `until ${h.until}` : 'no end date'}`).join('; ');
       return `<tr><td><time datetime="${new Date(w.at).toISOString()}">${cell(new Date(w.at).toISOString().replace('T', ' ').slice(0, 19))}</time></td><td><code>${cell(w.id)}</code></td><td>${w.verified ? 'valid' : 'refused (401)'}</td><td>${cell(b.action)}</td><td><code>${cell(b.subject_request_id)}</code></td><td>${cell(ids || undefined)}</td><td>${cell(holds || undefined)}</td></tr>`;
     })
     .join('');
