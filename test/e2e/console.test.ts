@@ -101,10 +101,11 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
 
     await page.getByRole('button', { name: 'Resolve Parcelway Delivery' }).click();
     // Parcelway keeps Carol's proof of purchase under a dispute: resolved as retained, with its basis and until-date.
-    await page.getByLabel('Outcome').selectOption('retained');
-    await page.getByLabel('Legal basis for keeping it').selectOption('legal_claims');
-    await page.getByLabel('Kept until').fill('2040-12-31');
-    await page.getByLabel('Note').fill('Parcelway keeps the delivery record for a warranty dispute; ticket PW-7731.');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Outcome').selectOption('retained');
+    await dialog.getByLabel('Legal basis for keeping it').selectOption('legal_claims');
+    await dialog.getByLabel('Kept until').fill('2040-12-31');
+    await dialog.getByLabel('Note').fill('Parcelway keeps the delivery record for a warranty dispute; ticket PW-7731.');
     await page.screenshot({ path: join(SHOTS, 'console-resolve-dialog.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
 
