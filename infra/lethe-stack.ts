@@ -160,7 +160,8 @@ export class LetheStack extends Stack {
       if (directory !== 'none') directorySecret.grantRead(fn[n]);
     }
     const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry, accessLogs: exports.accessLogs });
-    for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble'] as const) {
+    // Notify names each provider in the outcome email.
+    for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify'] as const) {
       for (const [k, v] of Object.entries(processorRegistry.environment)) fn[n].addEnvironment(k, v);
       processorRegistry.grantRead(fn[n]);
     }

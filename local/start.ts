@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { startRuntime } from './runtime.ts';
 import { StoreFault } from './services/dynamo.ts';
 import { otpauthUri } from './totp.ts';
+import { demoBehaviours } from './processors/options.ts';
+import { loadRegistry } from './processors/registry.ts';
 
 /**
  * `npm start`: the whole of Lethe on this machine. Data persists under LETHE_DATA_DIR (default
@@ -12,16 +14,24 @@ const port = Number(process.env.LETHE_PORT ?? 3000);
 const processorsPort = Number(process.env.LETHE_PROCESSORS_PORT ?? 0);
 const authPort = Number(process.env.LETHE_AUTH_PORT ?? 0);
 
+// Demo knobs: how long the demo processors take to call back, and which of them misbehave
+// (README, "The demo processors"). Read before anything starts, so a typo stops nothing half-started.
+const demo = (() => {
+  try {
+    return demoBehaviours(process.env, loadRegistry().processors.filter((p) => p.mode === 'automated').map((p) => p.id));
+  } catch (e) {
+    console.error(`\nLethe cannot start.\n${(e as Error).message}\n`);
+    process.exit(1);
+  }
+})();
+
 const rt = await startRuntime({ dataDir, port, processorsPort, authPort }).catch((e: Error) => {
   // A store that cannot open is the operator's to decide about: say which and what to do, no stack.
   if (!(e instanceof StoreFault)) throw e;
   console.error(`\nLethe cannot start.\n${e.message}\n`);
   process.exit(1);
 });
-// Demo knob: how long the demo processors take to call back (e.g. to watch tasks in flight).
-if (process.env.LETHE_DEMO_DELAY_MS) {
-  for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { delayMs: Number(process.env.LETHE_DEMO_DELAY_MS) });
-}
+for (const [id, b] of demo) rt.processors.setBehaviour(id, b);
 const extra = [
   '',
   `  Console sign-in   ${rt.urls.signIn}  (local stand-in for Cognito managed login: password, then a TOTP code)`,
@@ -40,8 +50,8 @@ console.log(
     `  Compliance console ${rt.urls.console}`,
     `  Mailbox (SES)     ${rt.urls.mailbox}`,
     `  API               ${rt.urls.api}`,
-    `  Demo processors   ${rt.urls.processors}/<id>  (${rt.registry.processors.map((p) => p.id).join(', ')})`,
-    '  Demo customers    alice@example.com (password: correct horse battery staple), bob@example.com (account closed)',
+    `  Demo processors   ${rt.urls.processors}/  (a page each: what it received and holds; ${rt.registry.processors.map((p) => p.id).join(', ')})`,
+    '  Demo customers    alice@example.com (password: correct horse battery staple), bob@example.com (account closed), carol@example.com (lifetime-warranty RAM)',
     `  Step Functions    ${rt.urls.sfn}`,
     `  DynamoDB          ${rt.urls.dynamodb}`,
     `  Data directory    ${dataDir}`,

@@ -15,7 +15,7 @@ const T = {
     report: 'SLA report', reportHelp: 'Requests received in the period, closed ones included; processors over every task of those requests.', from: 'From', to: 'To', downloadCsv: 'Download CSV', byType: 'Time to complete, by type', processorScorecard: 'Processors, over all tasks', scorecardHint: 'Open tasks now; the report has every task of a period.',
     onTimeRate: 'On time', received: 'Received', late: 'Late', noRate: 'no deadline yet', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${Math.round(n * 10) / 10} h` : `${Math.round(n / 2.4) / 10} days`), seconds: (n) => (n === null ? '—' : `${n} s`),
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
-    reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
+    reason: 'Reason', outcome: 'Outcome', note: 'Note', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
     statuses: { unverified: 'Waiting for confirmation', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
     taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
@@ -29,6 +29,7 @@ const T = {
     cancelReasons: { withdrawn_by_requester: 'Withdrawn by the requester', duplicate_request: 'Duplicate of another request' },
     denyReasons: { identity_not_verified: 'Identity not verified', manifestly_unfounded: 'Manifestly unfounded', excessive: 'Excessive' },
     outcomes: { completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)' },
+    bases: { accounting: 'Accounting records (legal duty)', lifetime_warranty: 'Lifetime warranty (customer’s choice)', legal_claims: 'Legal claims (establish, exercise, defend)', legal_obligation: 'Another legal obligation' },
   },
   fr: {
     console: 'Console de conformité', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
@@ -45,7 +46,7 @@ const T = {
     report: 'Rapport de délais', reportHelp: 'Demandes reçues sur la période, closes comprises ; prestataires sur toutes les tâches de ces demandes.', from: 'Du', to: 'Au', downloadCsv: 'Télécharger le CSV', byType: 'Délai de traitement, par type', processorScorecard: 'Prestataires, sur toutes les tâches', scorecardHint: 'Tâches ouvertes maintenant ; le rapport couvre toutes les tâches d’une période.',
     onTimeRate: 'Dans les délais', received: 'Reçues', late: 'En retard', noRate: 'pas encore d’échéance', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${Math.round(n * 10) / 10} h` : `${Math.round(n / 2.4) / 10} jours`), seconds: (n) => (n === null ? '—' : `${n} s`),
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
-    reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
+    reason: 'Raison', outcome: 'Résultat', note: 'Note', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
     statuses: { unverified: 'En attente de confirmation', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
@@ -59,6 +60,7 @@ const T = {
     cancelReasons: { withdrawn_by_requester: 'Retirée par le demandeur', duplicate_request: 'Doublon d’une autre demande' },
     denyReasons: { identity_not_verified: 'Identité non vérifiée', manifestly_unfounded: 'Manifestement infondée', excessive: 'Excessive' },
     outcomes: { completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)' },
+    bases: { accounting: 'Documents comptables (obligation légale)', lifetime_warranty: 'Garantie à vie (choix du client)', legal_claims: 'Droits en justice (constatation, exercice, défense)', legal_obligation: 'Autre obligation légale' },
   },
 };
 let lang = localStorage.getItem('lethe-lang') === 'fr' ? 'fr' : 'en';
@@ -117,7 +119,8 @@ async function api(path, body) {
   const r = await fetch(`/admin${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
   if (r.status === 401) return forget();
   const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(data.message ?? `HTTP ${r.status}`);
+  // A refused field (a resolve without its until-date) is named, so the officer knows what to change.
+  if (!r.ok) throw new Error([data.message ?? `HTTP ${r.status}`, ...(data.issues ?? []).map((i) => `${i.path}: ${i.message}`)].join(' — '));
   return data;
 }
 
@@ -242,6 +245,26 @@ async function quick(call) {
 /** Options by code, shown in words. */
 const select = (group, codes) => h('select', {}, ...codes.map((c) => h('option', { value: c }, label(group, c))));
 
+/**
+ * Resolved as retained, a task needs the legal basis and the date it is kept until: the requester's
+ * email states both. They show, and count, only when "retained" is chosen.
+ */
+function resolveFields() {
+  const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  const kept = h('div', { hidden: true }, h('p', { className: 'hint', id: 'retained-help' }, T[lang].retainedHelp), field('basis', T[lang].basis, select('bases', ['accounting', 'lifetime_warranty', 'legal_claims', 'legal_obligation'])), field('until', T[lang].until, h('input', { type: 'date', min: tomorrow })));
+  const inputs = () => kept.querySelectorAll('select, input');
+  for (const i of inputs()) {
+    i.disabled = true;
+    i.setAttribute('aria-describedby', 'retained-help');
+  }
+  const outcome = select('outcomes', ['completed', 'not_found', 'retained']);
+  outcome.addEventListener('change', () => {
+    kept.hidden = outcome.value !== 'retained';
+    for (const i of inputs()) i.disabled = kept.hidden;
+  });
+  return [field('outcome', T[lang].outcome, outcome), kept, field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))];
+}
+
 const described = (el, by) => {
   if (by) el.setAttribute('aria-describedby', by);
   return el;
@@ -315,7 +338,7 @@ async function showDetail(id) {
         t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${attemptText(a)} — ${time(a.at)}`))) : '—',
         h('span', { className: 'actions' },
           ['failed', 'timed_out', 'sent', 'in_progress', 'pending'].includes(t.status) && open
-            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, [field('outcome', T[lang].outcome, select('outcomes', ['completed', 'not_found', 'retained'])), field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
+            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
             : null,
           ['failed', 'timed_out'].includes(t.status) && open ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({})) }, T[lang].act.retry) : null),
       ],

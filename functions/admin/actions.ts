@@ -1,11 +1,12 @@
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
-import { closedDetails, outcomeEmail, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
+import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { daysUntil, dueDate, londonDate } from '../core/deadline.ts';
 import { Conflict, InvalidInput, NotFound } from '../core/errors.ts';
+import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
@@ -13,7 +14,7 @@ import { longDate } from '../core/holds.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { type CancelReason, complaintLines, type DenyReason, MAX_DENY_NOTE, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverNotice } from '../shared/outbox.ts';
+import { deliverNotice, outcomeFor } from '../shared/outbox.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
 
@@ -87,12 +88,21 @@ export async function cancel(id: string, reason: CancelReason, actor: string, de
   return done;
 }
 
+/**
+ * What an officer records when closing a task by hand. A task resolved as retained says why and
+ * until when, as a processor's `retained` does: the requester is told both.
+ */
+export type Resolution = { outcome: 'completed' | 'not_found'; note: string } | { outcome: 'retained'; note: string; basis: RetentionBasis; until: string };
+
 /** Closes a manual or escalated task with an outcome; the waiting workflow state then moves on. */
-export async function resolveTask(id: string, processorId: string, outcome: 'completed' | 'not_found' | 'retained', note: string, actor: string, deps: AdminDeps) {
+export async function resolveTask(id: string, processorId: string, r: Resolution, actor: string, deps: AdminDeps) {
+  // Kept "until" a day already here (London) would be no retention at all: a mistake to say, not to mail.
+  if (r.outcome === 'retained' && r.until <= londonDate(deps.clock.now())) throw new InvalidInput('invalid body', [{ path: 'until', message: 'must be a date after today' }]);
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
   requireTaskTransition(task.status, 'resolve');
   const at = deps.clock.now().toISOString();
-  const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note, reason: outcome }, finishedAt: at }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome } });
+  const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
+  const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });
   if (done.token) await deps.workflow.taskSuccess(done.token, done.outcome).catch((e) => {
     if (!['TaskTimedOut', 'InvalidToken'].includes((e as Error).name)) throw e;
   });
@@ -180,7 +190,8 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
   }
   if (req.status === 'completed') {
     const done = await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
-    await sendTracked(done, 'outcome', { to: pii.email, kind: 'transactional', ...outcomeEmail(req, await deps.repo.listTasks(id)) }, now, deps);
+    // The same email as the first time: every provider by name, what was kept and why, the download link of a copy.
+    await sendTracked(done, 'outcome', { to: pii.email, kind: 'transactional', ...(await outcomeFor(req, await deps.repo.listTasks(id), { baseUrl: deps.baseUrl, processors: registry.processors })) }, now, deps);
     if (done.outboxOutcome) {
       await deps.repo.clearDelivery(id, 'outboxOutcome', done.outboxOutcome.seq);
       await deps.repo.deleteOutboxMarker('outcome', id);

@@ -3,7 +3,7 @@ import { authenticate } from '../adapters/auth.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
-import { RequestStatus, RequestType } from '../core/model.ts';
+import { RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
 import { CancelReason, DenyReason } from '../core/notices.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
@@ -34,7 +34,16 @@ const Search = z.strictObject({
 const Cancel = z.strictObject({ reason: CancelReason });
 /** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
 const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(1000)) });
-const Resolve = z.strictObject({ outcome: z.enum(['completed', 'not_found', 'retained']), note: note(2000) });
+/** Resolved as retained, a task says why (a basis from the list) and until when; the requester is told both. */
+const Resolve = z.discriminatedUnion('outcome', [
+  z.strictObject({ outcome: z.enum(['completed', 'not_found']), note: note(2000) }),
+  z.strictObject({
+    outcome: z.literal('retained'),
+    note: note(2000),
+    basis: z.enum(RetentionBasis.options, { error: `a retained task needs its legal basis, one of ${RetentionBasis.options.join(', ')}` }),
+    until: z.iso.date({ error: 'a retained task needs the date it is kept until, as YYYY-MM-DD' }),
+  }),
+]);
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
 const Bool = z.optional(z.enum(['true', 'false']));
 const ListQuery = z.object({
@@ -113,7 +122,7 @@ export const handler = middy<HttpEvent, HttpResult>()
       if (m[3] === 'resolve') {
         const b = parseBody(Resolve, event);
         const [id, proc] = [m[1], m[2]];
-        return json(200, await retryOnRace(() => resolveTask(id, proc, b.outcome, b.note, actor, deps)));
+        return json(200, await retryOnRace(() => resolveTask(id, proc, b, actor, deps)));
       }
       const [id, proc] = [m[1], m[2]];
       return json(200, await retryOnRace(() => retryTask(id, proc, actor, deps)));

@@ -1,6 +1,6 @@
-import { describeHold, warrantyWarning } from './holds.ts';
+import { describeHold, longDate, warrantyWarning } from './holds.ts';
 import { complaintLines } from './notices.ts';
-import type { Language, LegalHold, RequestDetails, RequestType } from './model.ts';
+import type { Category, Language, LegalHold, ProcessorEntry, RequestDetails, RequestType, RetentionBasis, TaskAction } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { FINISHED_TASK_STATUSES } from './status.ts';
 
@@ -44,33 +44,111 @@ const TYPE_LABEL: Record<Language, Record<RequestType, string>> = {
   fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition' },
 };
 
-const STATE_LABEL: Record<Language, Record<string, string>> = {
-  en: { completed: 'done', not_found: 'held no data about you', retained: 'kept some records (see below)', resolved: 'handled by our team', failed: 'could not be completed', timed_out: 'did not answer in time' },
-  fr: { completed: 'fait', not_found: "ne détenait aucune donnée vous concernant", retained: 'conserve certaines données (voir ci-dessous)', resolved: 'traité par notre équipe', failed: "n'a pas pu aboutir", timed_out: "n'a pas répondu à temps" },
+/** The policy's six categories in words, as the form and the status page name them. */
+const CATEGORY_LABEL: Record<Language, Record<Category, string>> = {
+  en: { payments: 'payments', delivery: 'delivery', analytics: 'analytics and advertising', email: 'emails', collections: 'debt collection', social: 'social networks' },
+  fr: { payments: 'paiements', delivery: 'livraison', analytics: 'analyse et publicité', email: 'e-mails', collections: 'recouvrement', social: 'réseaux sociaux' },
 };
 
+/** What a provider did when it did what was asked, by the action it was asked. */
+const DONE_LABEL: Record<Language, Record<TaskAction, string>> = {
+  en: { erase: 'erased your data.', export: 'sent us your data: it is in your download.', rectify: 'corrected your data.', suppress: 'stopped using your data as you objected.' },
+  fr: { erase: 'a effacé vos données.', export: 'nous a transmis vos données : elles sont dans votre téléchargement.', rectify: 'a rectifié vos données.', suppress: "a cessé d'utiliser vos données, comme vous l'avez demandé." },
+};
+
+const STATE_LABEL: Record<Language, Record<'not_found' | 'resolved' | 'failed' | 'timed_out', string>> = {
+  en: { not_found: 'held no data about you.', resolved: 'was handled by our privacy team.', failed: 'could not do it.', timed_out: 'did not answer in time.' },
+  fr: { not_found: 'ne détenait aucune donnée vous concernant.', resolved: 'a été traité par notre équipe confidentialité.', failed: "n'a pas pu le faire.", timed_out: "n'a pas répondu à temps." },
+};
+
+/** Why records were kept instead of erased (Art. 17(3)), in words: the processors' holds and the officer's list. */
+const BASIS_LABEL: Record<Language, Record<RetentionBasis, string>> = {
+  en: {
+    accounting: 'our legal duty to keep accounting records',
+    lifetime_warranty: 'your lifetime warranty, which you chose to keep',
+    legal_claims: 'the establishment, exercise or defence of legal claims',
+    legal_obligation: 'a legal obligation we must comply with',
+  },
+  fr: {
+    accounting: 'notre obligation légale de conserver les documents comptables',
+    lifetime_warranty: 'votre garantie à vie, que vous avez choisi de conserver',
+    legal_claims: 'la constatation, l’exercice ou la défense de droits en justice',
+    legal_obligation: 'une obligation légale à laquelle nous sommes soumis',
+  },
+};
+
+/** A kept record's end, in words: a date, or what an open-ended hold runs as long as. */
+function untilWords(basis: RetentionBasis, until: string | null | undefined, lang: Language) {
+  if (until) return lang === 'fr' ? `jusqu'au ${longDate(until, lang)}` : `until ${longDate(until, lang)}`;
+  if (basis === 'accounting') return lang === 'fr' ? "tant que votre compte est ouvert, puis jusqu'à 7 ans après sa fermeture" : 'while your account is open, then up to 7 years after it closes';
+  if (basis === 'lifetime_warranty') return lang === 'fr' ? 'tant que dure la garantie' : 'for as long as the warranty runs';
+  return lang === 'fr' ? 'sans date de fin fixée' : 'with no end date set';
+}
+
+const retainedLine = (lang: Language, basis: RetentionBasis | undefined, until: string | null | undefined) =>
+  !basis
+    ? lang === 'fr' ? 'a conservé certaines données au lieu de les effacer.' : 'kept some records instead of erasing them.'
+    : lang === 'fr'
+      ? `a conservé certaines données au lieu de les effacer, pour ${BASIS_LABEL.fr[basis]}, ${untilWords(basis, until, lang)}.`
+      : `kept some records instead of erasing them, for ${BASIS_LABEL.en[basis]}, ${untilWords(basis, until, lang)}.`;
+
+/** One provider's result in plain words; an officer's resolution says what the officer found. */
+function taskWords(t: StoredTask, lang: Language): string {
+  const o = t.outcome;
+  const byTeam = lang === 'fr' ? ' (vérifié par notre équipe confidentialité)' : ' (checked by our privacy team)';
+  if (t.status === 'completed') return DONE_LABEL[lang][t.action];
+  if (t.status === 'retained') return retainedLine(lang, o?.legal_basis, o?.retained_until);
+  if (t.status === 'resolved' && o?.reason === 'retained') return retainedLine(lang, o.legal_basis, o.retained_until).replace(/\.$/, `${byTeam}.`);
+  if (t.status === 'resolved' && o?.reason === 'not_found') return STATE_LABEL[lang].not_found.replace(/\.$/, `${byTeam}.`);
+  // An officer's "done" on an export is not data in the package: the line below says so.
+  if (t.status === 'resolved' && o?.reason === 'completed' && t.action !== 'export') return DONE_LABEL[lang][t.action].replace(/\.$/, `${byTeam}.`);
+  return STATE_LABEL[lang][t.status as keyof (typeof STATE_LABEL)['en']] ?? STATE_LABEL[lang].resolved;
+}
+
+/** For a copy of data: a provider that sent nothing (and did not say it holds nothing) is missing from the download. */
+const missingFromExport = (t: StoredTask) => t.action === 'export' && t.status !== 'completed' && t.status !== 'not_found' && !(t.status === 'resolved' && t.outcome?.reason === 'not_found');
+
+export type ProcessorNames = readonly Pick<ProcessorEntry, 'id' | 'name'>[];
+
+/** One line per provider: its name (from the registry, never its id), its category in words, what it did. */
+export function providerLines(tasks: readonly StoredTask[], processors: ProcessorNames, lang: Language): string[] {
+  // In the registry's order, the same in every email whatever order the tasks were read in; one no longer listed goes last.
+  const rank = (t: StoredTask) => {
+    const i = processors.findIndex((p) => p.id === t.processorId);
+    return i < 0 ? processors.length : i;
+  };
+  return [...tasks].sort((a, b) => rank(a) - rank(b)).map((t) => {
+    const category = CATEGORY_LABEL[lang][t.category];
+    const name = processors.find((p) => p.id === t.processorId)?.name ?? (lang === 'fr' ? 'Un prestataire' : 'A provider');
+    const missing = missingFromExport(t) ? (lang === 'fr' ? ' Ses données ne sont pas dans votre téléchargement.' : ' Its data is not in your download.') : '';
+    return `- ${name} (${category})${lang === 'fr' ? ' :' : ':'} ${taskWords(t, lang)}${missing}`;
+  });
+}
+
 /** The outcome email: plain words, in the requester's language, no personal data beyond the address, and how to complain (Art. 12(4)). */
-export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], extra: string[] = []) {
+export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, extra: string[] = []) {
   const lang = req.language;
-  const lines = tasks.map((t) => `- ${t.category}: ${STATE_LABEL[lang][t.status] ?? t.status}`);
+  const lines = providerLines(tasks, processors, lang);
   const what = TYPE_LABEL[lang][req.type];
   if (lang === 'fr') {
     return {
       subject: 'Votre demande de confidentialité est terminée',
-      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, '', ...lines, ...extra, '', ...complaintLines(lang), '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
+      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, ...(lines.length ? ['', 'Voici ce que chacun de nos prestataires a fait :', ...lines] : []), ...extra, '', ...complaintLines(lang), '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
     };
   }
   return {
     subject: 'Your privacy request is complete',
-    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, '', ...lines, ...extra, '', ...complaintLines(lang), '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
+    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, ...(lines.length ? ['', 'Here is what each of our providers did:', ...lines] : []), ...extra, '', ...complaintLines(lang), '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
   };
 }
 
-/** What was kept, from the processors' `retained` answers (basis and until-date), once per basis. */
+/** The policy's holds behind what was kept (basis and until-date), once per basis, for the paragraph that explains each. */
 function keptRecords(tasks: readonly StoredTask[]): Pick<LegalHold, 'basis' | 'until'>[] {
   const seen = new Map<string, Pick<LegalHold, 'basis' | 'until'>>();
   for (const t of tasks) {
-    if (t.status === 'retained' && t.outcome?.legal_basis) seen.set(t.outcome.legal_basis, { basis: t.outcome.legal_basis, until: t.outcome.retained_until ?? null });
+    const kept = t.status === 'retained' || (t.status === 'resolved' && t.outcome?.reason === 'retained');
+    const basis = t.outcome?.legal_basis;
+    if (kept && (basis === 'accounting' || basis === 'lifetime_warranty')) seen.set(basis, { basis, until: t.outcome?.retained_until ?? null });
   }
   return [...seen.values()];
 }
@@ -85,10 +163,10 @@ const downloadLine = (lang: Language, url: string) =>
  * request's choices, the download link whose secret is derived, not stored), so that mailing it
  * again sends the same email.
  */
-export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[], downloadUrl?: string) {
+export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, downloadUrl?: string) {
   const extra: string[] = [];
   for (const h of keptRecords(tasks)) extra.push('', describeHold(h, req.language));
   if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));
-  return outcomeEmail(req, tasks, extra);
+  return outcomeEmail(req, tasks, processors, extra);
 }

@@ -79,11 +79,18 @@ export type PrivacyRequest = {
   outcome?: string;
 };
 
+/**
+ * Why records may be kept instead of erased (Art. 17(3)): the policy's two holds, which processors
+ * answer with, and the two an officer may also record when resolving a task as retained.
+ */
+export const RetentionBasis = z.enum(['accounting', 'lifetime_warranty', 'legal_claims', 'legal_obligation']);
+export type RetentionBasis = z.infer<typeof RetentionBasis>;
+
 /** A task's outcome: from a processor's callback (CallbackBody), a timeout, or an officer's resolution. */
 export type TaskOutcome = {
   request_status: 'completed' | 'not_found' | 'retained' | 'failed' | 'timed_out' | 'resolved';
   reason?: string;
-  legal_basis?: LegalHold['basis'];
+  legal_basis?: RetentionBasis;
   retained_until?: string | null;
   note?: string;
 };

@@ -12,7 +12,8 @@ export function categoryProgress(tasks: readonly StoredTask[]): CategoryProgress
   for (const t of tasks) {
     const state: CategoryProgress['state'] =
       t.status === 'pending' ? 'not_started'
-      : t.status === 'retained' ? 'retained'
+      // An officer's "kept" is kept too: the page says what the outcome email says.
+      : t.status === 'retained' || (t.status === 'resolved' && t.outcome?.reason === 'retained') ? 'retained'
       : ['completed', 'not_found', 'resolved'].includes(t.status) ? 'done'
       : 'in_progress';
     const prev = by.get(t.category);

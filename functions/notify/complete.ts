@@ -1,7 +1,8 @@
 import { config } from '../adapters/config.ts';
 import { SesMailer } from '../adapters/mailer.ts';
+import { registry } from '../adapters/registry.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { allTasksSettled, closedDetails, DOWNLOAD_HOURS, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
+import { allTasksSettled, closedDetails, DOWNLOAD_HOURS, type ProcessorNames, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
 import { NotFound } from '../core/errors.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
@@ -12,7 +13,7 @@ import { logger } from '../shared/powertools.ts';
 
 const mailer = new SesMailer();
 
-export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock; baseUrl: string };
+export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock; baseUrl: string; processors: ProcessorNames };
 
 /**
  * The Notify state. Completing records the outcome and the outcome email it owes (`outboxOutcome`)
@@ -20,7 +21,7 @@ export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Cloc
  * of this state again (a retry, a restart) finds a completed request still owing its email and
  * sends it; if the workflow never comes back, the sweeper does (through the OUTBOX marker).
  */
-export async function completeRequest(requestId: string, deps: CompleteDeps = { repo, mailer, clock: systemClock, baseUrl: config.PUBLIC_BASE_URL }) {
+export async function completeRequest(requestId: string, deps: CompleteDeps = { repo, mailer, clock: systemClock, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }) {
   const req = await deps.repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
   const now = deps.clock.now();

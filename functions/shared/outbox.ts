@@ -1,6 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
-import { outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE } from '../core/completion.ts';
+import { outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, refusalNotice } from '../core/notices.ts';
 import { deliveryRight, lease, type NoticeIntent, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
@@ -87,7 +87,15 @@ export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate'>, 
   await deps.workflow.start(req.id, { requestId: req.id });
 }
 
-export type OutcomeDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string };
+/** `processors`: the registry's entries, for the providers' names in the email. */
+export type OutcomeDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string; processors: ProcessorNames };
+
+/** The outcome email of a completed request, with the download link of a copy (derived, not stored, so it is the same link each time). */
+export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[], deps: Pick<OutcomeDeps, 'baseUrl' | 'processors'>) {
+  const exportKey = (req as { exportKey?: string }).exportKey;
+  const download = req.type === 'access' && exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', req.id)}` : undefined;
+  return outcomeMessage(req, tasks, deps.processors, download);
+}
 
 /** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent and its marker. */
 export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps, settled?: readonly StoredTask[]): Promise<boolean> {
@@ -97,11 +105,7 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   const [tasks, pii] = await Promise.all([settled ?? deps.repo.listTasks(req.id), deps.repo.getPii(req.id)]);
   const closedAt = Date.parse(req.closedAt ?? now.toISOString());
   await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
-  if (pii) {
-    const exportKey = (req as { exportKey?: string }).exportKey;
-    const download = req.type === 'access' && exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', req.id)}` : undefined;
-    await sendTracked(req, 'outcome', { to: pii.email, ...outcomeMessage(req, tasks, download), kind: 'transactional' }, now, deps);
-  }
+  if (pii) await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps)), kind: 'transactional' }, now, deps);
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
   await deps.repo.deleteOutboxMarker('outcome', req.id);
   return true;

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import * as z from '../core/zod.ts';
 import { config } from '../adapters/config.ts';
+import { registry } from '../adapters/registry.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
@@ -14,6 +15,7 @@ const deps = {
   tokens: new VerificationTokens(),
   baseUrl: config.PUBLIC_BASE_URL,
   linksPerHour: config.LINKS_PER_EMAIL_PER_HOUR,
+  processors: registry.processors,
 };
 // EventBridge Scheduler passes the scheduled time; without one, the sweep runs on the current time.
 const Event = z.looseObject({ time: z.optional(z.iso.datetime({ offset: true })) });

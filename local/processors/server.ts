@@ -3,6 +3,7 @@ import { Agent, createServer, type IncomingMessage, request as httpRequest } fro
 import type { AddressInfo } from 'node:net';
 import type { Registry } from '../../functions/core/model.ts';
 import { signWebhook, verifyWebhook } from '../../functions/adapters/webhook-signing.ts';
+import { processorPage, processorsIndex } from '../demo-pages.ts';
 
 /** How a demo processor behaves; tests and demos change it per processor. */
 export type Behaviour = {
@@ -35,15 +36,58 @@ export type CallbackLog = { id: string; request_status: string; code: number; re
 
 const DEFAULT: Behaviour = { delayMs: 5, fail: 0, never: false, gone: false, redirect: false, duplicateCallbacks: false, acknowledge: false };
 
-/** What the demo shop's processors hold about the demo customers, by category. */
-const SEED: Record<string, Record<string, unknown[]>> = {
-  payments: { 'alice@example.com': [{ payment: 'PAY-1001', amount: '64.99 GBP', card: '**** 4242', date: '2026-02-03' }] },
-  delivery: { 'alice@example.com': [{ parcel: 'PW-88120', address: '1 High Street, Birmingham', date: '2026-02-05' }] },
-  analytics: { 'alice@example.com': [{ cookieId: 'ga-5512', segments: 'ram-upgraders' }] },
-  email: { 'alice@example.com': [{ list: 'newsletter', subscribedOn: '2025-06-01' }] },
-  collections: { 'bob@example.com': [{ case: 'RC-301', balance: '0.00 GBP', closedOn: '2024-05-01' }] },
-  social: { 'alice@example.com': [{ login: 'friendbook', linkedOn: '2025-01-10' }] },
+type Hold = 'accounting' | 'lifetime_warranty';
+/** One record a demo processor holds, and the legal hold it falls under, if any (an invoice, a proof of purchase). */
+type Held = { table: string; record: Record<string, string | number | boolean | null>; holds?: Hold[]; restricted?: boolean };
+
+/**
+ * What the demo shop's processors hold about the demo customers (local/directory/server.ts), by
+ * category. Alice's payment is an invoice (accounting hold); Carol's are lifetime-warranty
+ * purchases (accounting and warranty); Bob's collection case is an accounting record of a closed
+ * account. An address no processor knows holds nothing, so there is nothing to retain.
+ */
+const SEED: Record<string, Record<string, Held[]>> = {
+  payments: {
+    'alice@example.com': [{ table: 'records', record: { payment: 'PAY-1001', order: 'OT-10231', amount: '64.99 GBP', card: '**** 4242', date: '2026-02-03' }, holds: ['accounting'] }],
+    'carol@example.com': [
+      { table: 'payments', record: { payment: 'PAY-0771', order: 'OT-07710', amount: '389.00 GBP', card: '**** 1881', date: '2020-01-12' }, holds: ['accounting', 'lifetime_warranty'] },
+      { table: 'saved_cards', record: { card: '**** 1881', expires: '2027-08', addedOn: '2020-01-12' } },
+    ],
+  },
+  delivery: {
+    'alice@example.com': [{ table: 'records', record: { parcel: 'PW-88120', order: 'OT-10231', address: '1 High Street, Birmingham', date: '2026-02-05' } }],
+    'carol@example.com': [{ table: 'records', record: { parcel: 'PW-40771', order: 'OT-07710', address: '9 Mill Lane, Leeds', date: '2020-01-14' }, holds: ['lifetime_warranty'] }],
+  },
+  analytics: { 'alice@example.com': [{ table: 'records', record: { cookieId: 'ga-5512', segments: 'ram-upgraders' } }] },
+  email: { 'alice@example.com': [{ table: 'records', record: { list: 'newsletter', subscribedOn: '2025-06-01' } }] },
+  collections: { 'bob@example.com': [{ table: 'records', record: { case: 'RC-301', balance: '0.00 GBP', closedOn: '2024-05-01' }, holds: ['accounting'] }] },
+  social: { 'alice@example.com': [{ table: 'records', record: { login: 'friendbook', linkedOn: '2025-01-10' } }] },
 };
+
+/** An export in the documented shape (docs/processors.md): one list of records, or named tables. */
+function exportOf(held: Held[]) {
+  const tables: Record<string, Held['record'][]> = {};
+  for (const h of held) (tables[h.table] ??= []).push(h.record);
+  const names = Object.keys(tables);
+  return names.length === 1 && names[0] === 'records' ? { records: tables.records } : { tables };
+}
+
+type LegalHoldSent = { basis: Hold; until: string | null };
+
+/**
+ * An erasure as docs/processors.md asks of a processor: what falls under a hold Lethe sent is
+ * restricted, not deleted, and answered `retained` with that hold's basis and until-date; the rest
+ * is erased. A hold not sent (the requester opted to erase warranty records, an expired accounting
+ * hold) protects nothing.
+ */
+function erase(held: Held[] | undefined, holds: LegalHoldSent[]): { kept: Held[]; answer: Record<string, unknown> } {
+  if (!held?.length) return { kept: [], answer: { request_status: 'not_found' } };
+  const protects = (x: LegalHoldSent, h: Held) => Boolean(h.holds?.includes(x.basis));
+  const kept = held.filter((h) => holds.some((x) => protects(x, h))).map((h) => ({ ...h, restricted: true }));
+  const first = holds.find((x) => kept.some((h) => protects(x, h)));
+  if (!first) return { kept, answer: { request_status: 'completed' } };
+  return { kept, answer: { request_status: 'retained', legal_basis: first.basis, retained_until: first.until } };
+}
 
 /**
  * A plain HTTP POST on a kept-alive connection, for the callbacks. This runs on the main thread,
@@ -91,10 +135,10 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
   const log = new Map<string, WebhookLog[]>();
   const done = new Set<string>();
   // Each processor holds its own copy: two email processors do not share one database.
-  const data = new Map<string, Record<string, unknown[]>>();
+  const data = new Map<string, Record<string, Held[]>>();
   const dataOf = (id: string, category: string) => {
     if (!data.has(id)) data.set(id, structuredClone(SEED[category] ?? {}));
-    return data.get(id) as Record<string, unknown[]>;
+    return data.get(id) as Record<string, Held[]>;
   };
   const timers = new Set<NodeJS.Timeout>();
 
@@ -115,6 +159,10 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const id = (req.url ?? '/').slice(1).split('?')[0];
     const p = registry.processors.find((x) => x.id === id);
     const raw = await read(req);
+    // A browser's GET: what this processor received and holds, for the demo (docs: README's tour).
+    const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+    if (req.method === 'GET' && id === '') return html(processorsIndex(registry.processors.filter((x) => x.mode === 'automated')));
+    if (req.method === 'GET' && p) return html(processorPage(p, log.get(p.id) ?? [], answers.get(p.id) ?? [], data.get(p.id) ?? structuredClone(SEED[p.category] ?? {})));
     if (!p?.secretRef || req.method !== 'POST') return res.writeHead(404).end();
     const b = { ...DEFAULT, ...behaviour.get(id) };
     const secrets = b.knownSecrets ?? opts.secrets(p.secretRef).secrets;
@@ -140,11 +188,13 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const held = db[email];
     let answer: Record<string, unknown>;
     if (b.status) answer = b.status;
-    else if (body.action === 'export') answer = { request_status: 'completed', results: { records: held ?? [] } };
-    else {
-      if (body.action === 'erase') delete db[email];
-      answer = { request_status: held || body.action !== 'erase' ? 'completed' : 'not_found' };
-    }
+    else if (body.action === 'export') answer = { request_status: 'completed', results: exportOf(held ?? []) };
+    else if (body.action === 'erase') {
+      const { kept, answer: a } = erase(held, (body.legal_holds as LegalHoldSent[] | undefined) ?? []);
+      if (kept.length) db[email] = kept;
+      else delete db[email];
+      answer = a;
+    } else answer = { request_status: 'completed' };
     const url = String(body.status_callback_url);
     const t = setTimeout(() => {
       timers.delete(t);
@@ -166,6 +216,8 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     /** The callbacks this processor sent and Lethe's answers, in order. */
     callbacks: (processorId: string) => answers.get(processorId) ?? [],
     holds: (processorId: string, email: string) => Boolean(data.get(processorId)?.[email]),
+    /** What this processor holds about one person now, each record marked restricted when kept under a legal hold. */
+    records: (processorId: string, email: string) => (data.get(processorId)?.[email] ?? []).map(({ table, record, restricted }) => ({ table, record, restricted: Boolean(restricted) })),
     close: () =>
       new Promise<void>((r) => {
         for (const t of timers) clearTimeout(t);

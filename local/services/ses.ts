@@ -1,6 +1,9 @@
 import { createServer, request as forward } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesModule from 'aws-ses-v2-local';
+import { mailboxPage } from '../demo-pages.ts';
+
+type StoredEmail = { subject: string; from: string; destination: { to: string[] }; at: number; body: { text?: string; html?: string } };
 
 // A CommonJS module whose default export arrives wrapped under ESM interop.
 const sesServer = ((sesModule as unknown as { default?: typeof sesModule }).default ?? sesModule) as unknown as (c: {
@@ -43,6 +46,23 @@ export async function startSes(port = 0) {
       if (req.method === 'POST' && path === '/v2/email/outbound-emails' && refuse) {
         const to = ((JSON.parse(body.toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses ?? []) as string[];
         if (refuse(to)) return reply(res, 400, { message: 'Email address is not verified.' }, 'MessageRejected');
+      }
+      // The mailbox page: the package's own viewer hides each body behind a button and its links are
+      // not links; this one shows every email whole, as the README's tour reads them.
+      if (req.method === 'GET' && path === '/') {
+        const store = forward({ host: '127.0.0.1', port: innerPort, method: 'GET', path: '/store' }, (r) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (c: string) => {
+            text += c;
+          });
+          r.on('end', () => {
+            const emails = ((JSON.parse(text || '{}') as { emails?: StoredEmail[] }).emails ?? []).map((e) => ({ subject: e.subject, from: e.from, to: e.destination.to, at: e.at, text: e.body.text }));
+            res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(mailboxPage(emails));
+          });
+        });
+        store.on('error', () => reply(res, 502, { message: 'local SES unavailable' }));
+        return store.end();
       }
       if (req.method === 'GET' && path === '/v2/email/account') {
         return reply(res, 200, {

@@ -101,12 +101,18 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.screenshot({ path: join(SHOTS, 'console-detail-escalated.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Resolve Parcelway Delivery' }).click();
-    await page.getByLabel('Outcome').selectOption('completed');
-    await page.getByRole('dialog').getByLabel('Note').fill('Parcelway confirmed the erasure by phone; ticket PW-7731.');
+    // Parcelway keeps Carol's proof of purchase under a dispute: resolved as retained, with its basis and until-date.
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Outcome').selectOption('retained');
+    await dialog.getByLabel('Legal basis for keeping it').selectOption('legal_claims');
+    await dialog.getByLabel('Kept until').fill('2040-12-31');
+    await dialog.getByLabel('Note').fill('Parcelway keeps the delivery record for a warranty dispute; ticket PW-7731.');
     await page.screenshot({ path: join(SHOTS, 'console-resolve-dialog.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
 
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'completion');
+    const outcome = await until(async () => (await rt.mails('carol@example.com')).find((m) => /complete/.test(m.subject)), 10_000, 'outcome email');
+    expect(outcome.body.text).toContain('- Parcelway Delivery (delivery): kept some records instead of erasing them, for the establishment, exercise or defence of legal claims, until 31 December 2040 (checked by our privacy team).');
     await page.reload();
     await page.locator('#detail-summary').getByText('Completed').waitFor();
     // Closed: when it closed, no countdown.

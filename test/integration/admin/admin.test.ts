@@ -135,6 +135,36 @@ describe('the admin API', () => {
     expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['escalate', 'unblock', 'complete']));
   });
 
+  it('resolves a task as retained only with a basis from the list and a future until-date, and the outcome email states both, with each provider by name', async () => {
+    const own = await confirmed('kept-by-officer@example.com');
+    await until(async () => (await (await call(`/requests/${own}`, officer)).json()).request?.status === 'awaiting_manual', 60_000, 'escalation');
+    const resolve = (body: unknown) => call(`/requests/${own}/tasks/socialapp/resolve`, officer, body);
+    const note = 'Friendbook keeps the login record for a pending claim';
+    const missing = await resolve({ outcome: 'retained', note });
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).issues).toEqual([
+      { path: 'basis', message: 'a retained task needs its legal basis, one of accounting, lifetime_warranty, legal_claims, legal_obligation' },
+      { path: 'until', message: 'a retained task needs the date it is kept until, as YYYY-MM-DD' },
+    ]);
+    const past = await resolve({ outcome: 'retained', note, basis: 'legal_claims', until: '2020-01-31' });
+    expect(past.status).toBe(400);
+    expect((await past.json()).issues).toEqual([{ path: 'until', message: 'must be a date after today' }]);
+    const notADate = await resolve({ outcome: 'retained', note, basis: 'legal_claims', until: '2041-02-30' });
+    expect(notADate.status).toBe(400);
+    expect((await notADate.json()).issues).toEqual([{ path: 'until', message: 'a retained task needs the date it is kept until, as YYYY-MM-DD' }]);
+    // Refused three times, written nothing: the task still waits.
+    expect((await (await call(`/requests/${own}`, officer)).json()).tasks.find((t: { processorId: string }) => t.processorId === 'socialapp').status).toMatch(/^(timed_out|failed)$/);
+
+    expect((await resolve({ outcome: 'retained', note, basis: 'legal_claims', until: '2041-01-31' })).status).toBe(200);
+    await until(async () => (await (await call(`/requests/${own}`, officer)).json()).request.status === 'completed', 30_000, 'completion');
+    const email = await until(async () => (await rt.mails('kept-by-officer@example.com')).find((m) => /complete/.test(m.subject)), 30_000, 'outcome email');
+    const lines = (email.body.text ?? '').split('\n');
+    expect(lines).toContain('- Friendbook Social Login & Share (social networks): kept some records instead of erasing them, for the establishment, exercise or defence of legal claims, until 31 January 2041 (checked by our privacy team).');
+    // An address the demo processors do not know: each says it held nothing, by name, never by id.
+    expect(lines).toContain('- PayNow Payments (payments): held no data about you.');
+    expect(email.body.text).not.toMatch(/\b(paynow|socialapp|recoverco)\b/);
+  });
+
   it('stops the clock of a request for a copy while a clarification is awaited, telling the requester, and refuses it for an erasure', async () => {
     const erasure = await confirmed('pause-erasure@example.com');
     const needed = 'Which orders or which years your request for a copy is about';

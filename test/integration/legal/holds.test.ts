@@ -19,18 +19,18 @@ async function finished(email: string, body: Record<string, unknown>) {
 
 describe('erasure with legal holds', () => {
   it('sends each processor the holds of its category, and tells the requester what was kept, why and until when', async () => {
-    rt.processors.setBehaviour('recoverco', { status: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' } });
+    // No knob: the demo debt collector keeps Bob's case under the accounting hold it is sent, as a processor must.
     const links = await finished('bob@example.com', { type: 'erasure' });
     const webhook = rt.processors.received('recoverco').find((w) => w.body?.subject_request_id === links.requestId);
     // Bob closed his account on 2024-03-15: accounting records are kept until 2031-03-15.
     expect(webhook?.body?.legal_holds).toEqual([{ basis: 'accounting', until: '2031-03-15', rule: 'account_closure_plus_7_years' }]);
     const email = await until(async () => (await rt.mails('bob@example.com')).find((m) => /complete/.test(m.subject)));
-    expect(email.body.text).toContain('15 March 2031');
+    expect(email.body.text?.split('\n')).toContain('- RecoverCo Debt Collection (debt collection): kept some records instead of erasing them, for our legal duty to keep accounting records, until 15 March 2031.');
     expect(email.body.text).toContain("Our policy keeps your order and invoice records until 15 March 2031, to meet our legal duty to keep accounting records.");
     expect(email.body.text).toContain("https://ico.org.uk/make-a-complaint");
     const s = await rt.status(links.requestId, links.statusToken);
     expect(s.categories.find((c) => c.category === 'collections')?.state).toBe('retained');
-    rt.processors.setBehaviour('recoverco', {});
+    expect(rt.processors.records('recoverco', 'bob@example.com')).toEqual([{ table: 'records', record: { case: 'RC-301', balance: '0.00 GBP', closedOn: '2024-05-01' }, restricted: true }]);
   });
 
   it('erases lifetime-warranty records when the requester opted in, and warns that claims can no longer be honoured', async () => {

@@ -139,8 +139,8 @@ async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour: 5 }) {
     submit: (body: Partial<SubmitBody> = {}, ip = '203.0.113.7') =>
       submitRequest({ type: 'erasure', email: 'ada@example.com', language: 'en', ...body } as SubmitBody, ip, { repo, tokens, mailer: mail, clock, baseUrl: BASE, limits }),
     confirm: (token: string) => confirm(token, undefined, { repo, tokens, customers: { find: async () => undefined, authenticate: async () => false }, workflow: machine, clock }),
-    complete: (id: string) => completeRequest(id, { repo, mailer: mail, clock, baseUrl: BASE }),
-    sweep: (when: Date) => sweepOutbox(when, { repo, tokens, mailer: mail, baseUrl: BASE, linksPerHour: limits.linksPerEmailPerHour, workflow: machine }),
+    complete: (id: string) => completeRequest(id, { repo, mailer: mail, clock, baseUrl: BASE, processors: [] }),
+    sweep: (when: Date) => sweepOutbox(when, { repo, tokens, mailer: mail, baseUrl: BASE, linksPerHour: limits.linksPerEmailPerHour, workflow: machine, processors: [] }),
     /** Every request record in the table, read around the fault injector. */
     async requests(): Promise<StoredRequest[]> {
       const r = await db.send(new ScanCommand({ TableName: table, FilterExpression: 'sk = :r', ExpressionAttributeValues: { ':r': 'REQUEST' } }));

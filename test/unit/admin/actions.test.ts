@@ -4,7 +4,7 @@ import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedReque
 
 // The admin actions load the processor registry from S3 at import; these tests never retry a task.
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
-const { cancel, deny, extend, pause } = await import('../../../functions/admin/actions.ts');
+const { cancel, deny, extend, pause, resolveTask } = await import('../../../functions/admin/actions.ts');
 const { sweepOutbox } = await import('../../../functions/shared/outbox.ts');
 
 const ICO_LINES = [
@@ -109,5 +109,25 @@ describe('refusals and cancellations (Art. 12(4), DPA 2018 s.164A)', () => {
     expect(mailer.sent[0].text).toContain('pour la raison suivante : vous nous avez dit ne plus la souhaiter.');
     expect(mailer.sent[0].text).toContain("Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.");
     expect(mailer.sent[0].text).toContain('Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.');
+  });
+});
+
+describe('resolving a task as retained', () => {
+  const escalated = (repo: FakeRepo) =>
+    repo.tasks.set(`${REQUEST_ID}.socialapp`, { taskId: `${REQUEST_ID}.socialapp`, requestId: REQUEST_ID, processorId: 'socialapp', category: 'social', action: 'erase', status: 'timed_out', version: 2, attempts: 1, holds: [], audit: [] } as never);
+
+  it('records the basis and the until-date on the task and on the audit trail', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    escalated(repo);
+    const done = await resolveTask(REQUEST_ID, 'socialapp', { outcome: 'retained', note: 'Court case pending', basis: 'legal_claims', until: '2027-06-30' }, 'officer:o', deps);
+    expect(done.outcome).toEqual({ request_status: 'resolved', reason: 'retained', note: 'Court case pending', legal_basis: 'legal_claims', retained_until: '2027-06-30' });
+    expect(repo.tasks.get(`${REQUEST_ID}.socialapp`)?.audit.at(-1)).toMatchObject({ action: 'resolve', data: { outcome: 'retained', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
+  });
+
+  it('refuses an until-date that is today in London (00:30 BST, still yesterday in UTC), naming the field, and changes nothing', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' }, '2026-06-30T23:30:00.000Z');
+    escalated(repo);
+    await expect(resolveTask(REQUEST_ID, 'socialapp', { outcome: 'retained', note: 'Court case pending', basis: 'legal_claims', until: '2026-07-01' }, 'officer:o', deps)).rejects.toMatchObject({ name: 'InvalidInput', issues: [{ path: 'until', message: 'must be a date after today' }] });
+    expect(repo.tasks.get(`${REQUEST_ID}.socialapp`)?.status).toBe('timed_out');
   });
 });

@@ -5,7 +5,7 @@ import { REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 describe('how to complain (Art. 12(4), DPA 2018 s.164A)', () => {
   it('ends every outcome email with the complaint to us, to the ICO with its contact details, and the court', () => {
-    const { text } = outcomeMessage(storedRequest({ status: 'completed' }), []);
+    const { text } = outcomeMessage(storedRequest({ status: 'completed' }), [], []);
     expect(text).toContain(
       [
         'How to complain:',

@@ -22,37 +22,54 @@ describe('the closing audit event', () => {
   });
 });
 
+/** The registry's names, as the functions read them from its object. */
+const NAMES = [
+  { id: 'paynow', name: 'PayNow Payments' },
+  { id: 'shipit', name: 'Shipit Parcels' },
+  { id: 'mailer', name: 'Mailwave Newsletters' },
+  { id: 'social', name: 'Friendbook Social Login' },
+  { id: 'metricsly', name: 'Metricsly Analytics & Ads' },
+];
+
+const COMPLAIN_EN = `How to complain:
+If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.
+You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.
+You also have the right to go to court to enforce your rights.`;
+
+const COMPLAIN_FR = `Comment se plaindre :
+Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.
+Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.
+Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.`;
+
 describe('the outcome email', () => {
   const tasks = [
     task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-05' } }),
     task('shipit', 'delivery', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-05' } }),
     task('mailer', 'email', 'not_found'),
-    task('social', 'social', 'resolved'),
+    task('social', 'social', 'resolved', { outcome: { request_status: 'resolved', reason: 'completed', note: 'by hand' } }),
     task('metricsly', 'analytics', 'completed'),
   ];
 
-  it('lists each category’s result, says once per basis what was kept, and warns about erased warranty records', () => {
+  it('names each provider and its category in words, one line each, says what was kept, why and until when, and warns about erased warranty records', () => {
     const req = storedRequest({ status: 'completed', details: { eraseWarranty: true, objections: [] } });
-    expect(outcomeMessage(req, tasks)).toEqual({
+    expect(outcomeMessage(req, tasks, NAMES)).toEqual({
       subject: 'Your privacy request is complete',
       text: `Hello,
 
 Your request (erasure of your data, reference 01JQ0000000000000000000000) is complete.
 
-- payments: kept some records (see below)
-- delivery: kept some records (see below)
-- email: held no data about you
-- social: handled by our team
-- analytics: done
+Here is what each of our providers did:
+- PayNow Payments (payments): kept some records instead of erasing them, for our legal duty to keep accounting records, until 5 March 2031.
+- Shipit Parcels (delivery): kept some records instead of erasing them, for our legal duty to keep accounting records, until 5 March 2031.
+- Mailwave Newsletters (emails): held no data about you.
+- Friendbook Social Login (social networks): erased your data (checked by our privacy team).
+- Metricsly Analytics & Ads (analytics and advertising): erased your data.
 
 Our policy keeps your order and invoice records until 5 March 2031, to meet our legal duty to keep accounting records.
 
 As you asked, we also erased your lifetime-warranty purchase records: we can no longer honour warranty claims for those products.
 
-How to complain:
-If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.
-You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.
-You also have the right to go to court to enforce your rights.
+${COMPLAIN_EN}
 
 We will never ask you to send personal data by email.
 
@@ -60,24 +77,28 @@ The Offtek privacy team`,
     });
   });
 
-  it('gives an export’s download link, in French for a French requester', () => {
+  it('says in French, in the registry’s order, which provider’s data is missing from a copy, and gives the download link', () => {
     const req = storedRequest({ type: 'access', language: 'fr', status: 'completed' });
-    expect(outcomeMessage(req, [task('metricsly', 'analytics', 'completed'), task('mailer', 'email', 'failed')], 'https://x.example/exports/R?token=D')).toEqual({
+    const exported = [
+      task('metricsly', 'analytics', 'completed', { action: 'export' }),
+      task('mailer', 'email', 'not_found', { action: 'export' }),
+      task('social', 'social', 'resolved', { action: 'export', outcome: { request_status: 'resolved', reason: 'completed', note: 'sent by post' } }),
+    ];
+    expect(outcomeMessage(req, exported, NAMES, 'https://x.example/exports/R?token=D')).toEqual({
       subject: 'Votre demande de confidentialité est terminée',
       text: `Bonjour,
 
 Votre demande (accès à vos données, référence 01JQ0000000000000000000000) est terminée.
 
-- analytics: fait
-- email: n'a pas pu aboutir
+Voici ce que chacun de nos prestataires a fait :
+- Mailwave Newsletters (e-mails) : ne détenait aucune donnée vous concernant.
+- Friendbook Social Login (réseaux sociaux) : a été traité par notre équipe confidentialité. Ses données ne sont pas dans votre téléchargement.
+- Metricsly Analytics & Ads (analyse et publicité) : nous a transmis vos données : elles sont dans votre téléchargement.
 
 Vos données sont prêtes. Téléchargez-les ici (lien valable 72 heures) :
 https://x.example/exports/R?token=D
 
-Comment se plaindre :
-Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.
-Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.
-Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.
+${COMPLAIN_FR}
 
 Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.
 
@@ -85,27 +106,57 @@ L'équipe confidentialité d'Offtek`,
     });
   });
 
+  it('says in English which provider’s data is missing from a copy', () => {
+    const req = storedRequest({ type: 'access', language: 'en', status: 'completed' });
+    const lines = outcomeMessage(req, [task('social', 'social', 'timed_out', { action: 'export' })], NAMES).text.split('\n');
+    expect(lines).toContain('- Friendbook Social Login (social networks): did not answer in time. Its data is not in your download.');
+  });
+
+  it.each([
+    ['en', '- Friendbook Social Login (social networks): kept some records instead of erasing them, for the establishment, exercise or defence of legal claims, until 30 June 2027 (checked by our privacy team).'],
+    ['fr', '- Friendbook Social Login (réseaux sociaux) : a conservé certaines données au lieu de les effacer, pour la constatation, l’exercice ou la défense de droits en justice, jusqu\'au 30 juin 2027 (vérifié par notre équipe confidentialité).'],
+  ] as const)('gives the basis and the until-date an officer recorded when resolving a task as retained (%s)', (language, line) => {
+    const resolved = task('social', 'social', 'resolved', { outcome: { request_status: 'resolved', reason: 'retained', note: 'court case', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
+    expect(outcomeMessage(storedRequest({ language }), [resolved], NAMES).text.split('\n')).toContain(line);
+  });
+
+  it.each([
+    ['en', 'accounting', '- PayNow Payments (payments): kept some records instead of erasing them, for our legal duty to keep accounting records, while your account is open, then up to 7 years after it closes.'],
+    ['fr', 'accounting', "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour notre obligation légale de conserver les documents comptables, tant que votre compte est ouvert, puis jusqu'à 7 ans après sa fermeture."],
+    ['en', 'lifetime_warranty', '- PayNow Payments (payments): kept some records instead of erasing them, for your lifetime warranty, which you chose to keep, for as long as the warranty runs.'],
+    ['fr', 'lifetime_warranty', '- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour votre garantie à vie, que vous avez choisi de conserver, tant que dure la garantie.'],
+  ] as const)('words an open-ended %s %s hold by what it lasts for', (language, basis, line) => {
+    const kept = task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: basis, retained_until: null } });
+    expect(outcomeMessage(storedRequest({ language }), [kept], NAMES).text.split('\n')).toContain(line);
+  });
+
   it.each([
     ['en', 'Your data is ready. Download it here (the link works for 72 hours):'],
     ['fr', 'Vos données sont prêtes. Téléchargez-les ici (lien valable 72 heures) :'],
   ] as const)('words the download line in %s', (language, line) => {
     const req = storedRequest({ type: 'access', language });
-    expect(outcomeMessage(req, [], 'https://x.example/d').text.split('\n')).toContain(line);
+    expect(outcomeMessage(req, [], NAMES, 'https://x.example/d').text.split('\n')).toContain(line);
   });
 
   it('gives no warranty warning when the warranty records were kept, nor for another type of request', () => {
-    expect(outcomeMessage(storedRequest({ details: { eraseWarranty: false, objections: [] } }), []).text).not.toContain('warranty');
-    expect(outcomeMessage(storedRequest({ type: 'objection', details: { eraseWarranty: true, objections: ['marketing'] } }), []).text).not.toContain('warranty');
+    expect(outcomeMessage(storedRequest({ details: { eraseWarranty: false, objections: [] } }), [], NAMES).text).not.toContain('warranty');
+    expect(outcomeMessage(storedRequest({ type: 'objection', details: { eraseWarranty: true, objections: ['marketing'] } }), [], NAMES).text).not.toContain('warranty');
+  });
+
+  it('never shows a processor id, even for a provider no longer in the registry', () => {
+    const text = outcomeMessage(storedRequest({ language: 'fr' }), [task('gone-provider', 'collections', 'completed')], NAMES).text;
+    expect(text.split('\n')).toContain('- Un prestataire (recouvrement) : a effacé vos données.');
+    expect(text).not.toContain('gone-provider');
   });
 
   it.each([
-    ['en', 'timed_out', 'did not answer in time'],
-    ['fr', 'timed_out', "n'a pas répondu à temps"],
-    ['fr', 'not_found', 'ne détenait aucune donnée vous concernant'],
-    ['fr', 'retained', 'conserve certaines données (voir ci-dessous)'],
-    ['fr', 'resolved', 'traité par notre équipe'],
-    ['en', 'failed', 'could not be completed'],
+    ['en', 'timed_out', 'did not answer in time.'],
+    ['fr', 'timed_out', "n'a pas répondu à temps."],
+    ['fr', 'not_found', 'ne détenait aucune donnée vous concernant.'],
+    ['fr', 'resolved', 'a été traité par notre équipe confidentialité.'],
+    ['en', 'failed', 'could not do it.'],
   ] as const)('words a %s %s task as “%s”', (language, status, words) => {
-    expect(outcomeMessage(storedRequest({ language }), [task('a', 'payments', status)]).text.split('\n')).toContain(`- payments: ${words}`);
+    const label = language === 'fr' ? 'PayNow Payments (paiements) :' : 'PayNow Payments (payments):';
+    expect(outcomeMessage(storedRequest({ language }), [task('paynow', 'payments', status)], NAMES).text.split('\n')).toContain(`- ${label} ${words}`);
   });
 });

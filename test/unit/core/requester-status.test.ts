@@ -21,6 +21,11 @@ describe('progress per category, as the requester sees it', () => {
     expect(categoryProgress([task('paynow', 'payments', status)])).toEqual([{ category: 'payments', state }]);
   });
 
+  it('shows a task an officer resolved as retained as kept, with the basis the officer recorded', () => {
+    const resolved = task('socialapp', 'social', 'resolved', { outcome: { request_status: 'resolved', reason: 'retained', note: 'court case', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
+    expect(categoryProgress([resolved])).toEqual([{ category: 'social', state: 'retained', reason: 'legal_claims' }]);
+  });
+
   it('gives the legal basis of a retained category', () => {
     expect(categoryProgress([task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting' } })])).toEqual([
       { category: 'payments', state: 'retained', reason: 'accounting' },

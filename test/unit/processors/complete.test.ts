@@ -4,6 +4,7 @@ import { FakeMailer, FakeRepo, fixedClock, REQUEST_ID, storedRequest } from './f
 
 // The download link's secret is derived from the app key in Secrets Manager; its value does not matter here.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async () => 'download-token' }));
+vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 const { completeRequest } = await import('../../../functions/notify/complete.ts');
 
 const NOW = '2026-03-20T10:00:00.000Z';
@@ -16,7 +17,7 @@ function setup(over: Parameters<typeof storedRequest>[0], tasks: StoredTask[]) {
   repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', ...over }));
   repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
   for (const t of tasks) repo.tasks.set(t.taskId, t);
-  return { repo, deps: { repo: repo as never, mailer: new FakeMailer(), clock: fixedClock(NOW), baseUrl: 'http://shop.example' } };
+  return { repo, deps: { repo: repo as never, mailer: new FakeMailer(), clock: fixedClock(NOW), baseUrl: 'http://shop.example', processors: [] } };
 }
 
 describe('Lethe keeps its own records only as long as it needs them', () => {

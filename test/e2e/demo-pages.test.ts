@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Booted, boot, until } from '../integration/harness.ts';
+import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+
+let rt: Booted;
+let browser: Browser;
+
+describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chromium): the mailbox and a demo processor', { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    rt = await boot();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stopAndClean();
+  });
+
+  it('shows each email whole in the mailbox, its links clickable, and what the payment processor received and keeps under a hold', async () => {
+    // Alice, a demo customer, asks for erasure in English; her payment is an invoice the processor must keep.
+    await rt.submit({ type: 'erasure', email: 'alice@example.com', language: 'en' });
+    const links = await until(() => rt.links('alice@example.com').catch(() => undefined), 10_000, 'confirmation email');
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 60_000, 'completion');
+    await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)), 10_000, 'outcome email');
+
+    const page = await newPage(browser, { viewport: { width: 1100, height: 900 } });
+    await page.goto(rt.urls.mailbox);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Mailbox');
+    // Newest first: the outcome, then the confirmation, each with its body shown.
+    await expect(page.getByRole('heading', { level: 2 }).allTextContents()).resolves.toEqual(['Your privacy request is complete', 'Confirm your privacy request']);
+    await expect(page.locator('article').first().textContent()).resolves.toContain('- PayNow Payments (payments): kept some records instead of erasing them, for our legal duty to keep accounting records, while your account is open, then up to 7 years after it closes.');
+    await expect(page.getByRole('link', { name: links.verify }).getAttribute('href')).resolves.toBe(links.verify);
+    // A sentence's full stop is not part of the address it ends with.
+    await expect(page.getByRole('link', { name: 'https://ico.org.uk/make-a-complaint' }).first().getAttribute('href')).resolves.toBe('https://ico.org.uk/make-a-complaint');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'demo-mailbox.png'), fullPage: true });
+
+    await page.goto(`${rt.urls.processors}/paynow`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('PayNow Payments (demo processor)');
+    const received = page.locator('section').filter({ hasText: 'Webhooks received' });
+    await expect(received.textContent()).resolves.toContain(links.requestId);
+    await expect(received.textContent()).resolves.toContain('email: alice@example.com');
+    await expect(received.textContent()).resolves.toContain('accounting, no end date; lifetime_warranty, no end date');
+    await expect(page.locator('section').filter({ hasText: 'Callbacks sent' }).textContent()).resolves.toContain('retained');
+    await expect(page.locator('section').filter({ hasText: 'Records held now' }).textContent()).resolves.toContain('PAY-1001');
+    await expect(page.locator('section').filter({ hasText: 'Records held now' }).textContent()).resolves.toContain('restricted (legal hold)');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'demo-processor-paynow.png'), fullPage: true });
+
+    await page.goto(`${rt.urls.processors}/`);
+    await page.getByRole('link', { name: 'Parcelway Delivery' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Parcelway Delivery (demo processor)');
+    expect(await axe(page)).toEqual([]);
+  });
+});
