@@ -14,8 +14,8 @@ const T = {
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
     statuses: { unverified: 'Waiting for confirmation', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
     taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
-    types: { access: 'Copy of data', erasure: 'Erasure', rectification: 'Correction', objection: 'Objection' },
-    taskActions: { erase: 'Erase', export: 'Export', rectify: 'Correct', suppress: 'Stop using (objection)' },
+    types: { access: 'Copy of data', erasure: 'Erasure', rectification: 'Correction', objection: 'Objection', restrict: 'Restriction' },
+    taskActions: { erase: 'Erase', export: 'Export', rectify: 'Correct', suppress: 'Stop using (objection)', restrict: 'Restrict (store only)' },
     categories: { payments: 'Payments', delivery: 'Delivery', analytics: 'Analytics & advertising', email: 'Emails', collections: 'Debt collection', social: 'Social networks' },
     auditActions: { link: 'Confirmation link sent', resend: 'Email sent again', verify: 'Confirmed by the requester', start: 'Work started', send: 'Webhook sent', delivery_failed: 'Webhook delivery failed', acknowledge: 'Acknowledged by the processor', completed: 'Done by the processor', not_found: 'Processor holds no data', retained: 'Kept by the processor (legal hold)', failed: 'Processor reported a failure', fail: 'Task failed', time_out: 'No answer in time', escalate: 'Escalated to the team', unblock: 'Back in progress', resolve: 'Resolved by an officer', retry: 'Webhook sent again by an officer', extend: 'Deadline extended', pause: 'Clock stopped', resume: 'Clock restarted', deny: 'Denied', cancel: 'Cancelled', export_assembled: 'Export package made', download: 'Export downloaded', complete: 'Completed', conflicting_callback: 'Conflicting answer refused', 'reminder-7': 'Reminder: 7 days left', 'reminder-2': 'Reminder: 2 days left', overdue: 'Flagged overdue', 'execution-lost': 'Workflow found stopped' },
     actors: { requester: 'requester', workflow: 'workflow', sweeper: 'scheduled check' },
@@ -39,8 +39,8 @@ const T = {
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
     statuses: { unverified: 'En attente de confirmation', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
-    types: { access: 'Copie des données', erasure: 'Effacement', rectification: 'Correction', objection: 'Opposition' },
-    taskActions: { erase: 'Effacer', export: 'Exporter', rectify: 'Corriger', suppress: 'Cesser l’utilisation (opposition)' },
+    types: { access: 'Copie des données', erasure: 'Effacement', rectification: 'Correction', objection: 'Opposition', restrict: 'Limitation' },
+    taskActions: { erase: 'Effacer', export: 'Exporter', rectify: 'Corriger', suppress: 'Cesser l’utilisation (opposition)', restrict: 'Limiter (conservation seule)' },
     categories: { payments: 'Paiements', delivery: 'Livraison', analytics: 'Analyse et publicité', email: 'E-mails', collections: 'Recouvrement', social: 'Réseaux sociaux' },
     auditActions: { link: 'Lien de confirmation envoyé', resend: 'E-mail renvoyé', verify: 'Confirmée par le demandeur', start: 'Traitement commencé', send: 'Webhook envoyé', delivery_failed: 'Échec de livraison du webhook', acknowledge: 'Reçue par le prestataire', completed: 'Faite par le prestataire', not_found: 'Aucune donnée chez le prestataire', retained: 'Conservée par le prestataire (obligation légale)', failed: 'Échec signalé par le prestataire', fail: 'Tâche en échec', time_out: 'Pas de réponse à temps', escalate: 'Escaladée à l’équipe', unblock: 'De nouveau en cours', resolve: 'Résolue par un responsable', retry: 'Webhook renvoyé par un responsable', extend: 'Délai prolongé', pause: 'Délai suspendu', resume: 'Délai repris', deny: 'Refusée', cancel: 'Annulée', export_assembled: 'Export préparé', download: 'Export téléchargé', complete: 'Terminée', conflicting_callback: 'Réponse contradictoire refusée', 'reminder-7': 'Rappel : 7 jours restants', 'reminder-2': 'Rappel : 2 jours restants', overdue: 'Signalée en retard', 'execution-lost': 'Traitement trouvé arrêté' },
     actors: { requester: 'demandeur', workflow: 'traitement', sweeper: 'vérification planifiée' },
@@ -138,7 +138,7 @@ const STATUSES = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'c
 function fillFilters() {
   const opt = (value, text, selected) => h('option', { value, selected }, text);
   $('filter-status').replaceChildren(opt('', T[lang].allOpen, !filters.status), ...STATUSES.map((s) => opt(s, label('statuses', s), filters.status === s)));
-  $('filter-type').replaceChildren(opt('', T[lang].allTypes, !filters.type), ...['access', 'erasure', 'rectification', 'objection'].map((t) => opt(t, label('types', t), filters.type === t)));
+  $('filter-type').replaceChildren(opt('', T[lang].allTypes, !filters.type), ...['access', 'erasure', 'rectification', 'objection', 'restrict'].map((t) => opt(t, label('types', t), filters.type === t)));
   $('filter-overdue').checked = filters.overdue;
 }
 

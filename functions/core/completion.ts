@@ -40,8 +40,8 @@ export function taskAnchors(tasks: readonly StoredTask[]): Record<string, string
 }
 
 const TYPE_LABEL: Record<Language, Record<RequestType, string>> = {
-  en: { access: 'access to your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'objection' },
-  fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition' },
+  en: { access: 'access to your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'objection', restrict: 'restriction of the use of your data' },
+  fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition', restrict: "limitation de l'utilisation de vos données" },
 };
 
 const STATE_LABEL: Record<Language, Record<string, string>> = {
@@ -75,6 +75,28 @@ function keptRecords(tasks: readonly StoredTask[]): Pick<LegalHold, 'basis' | 'u
   return [...seen.values()];
 }
 
+/**
+ * What a restriction did (Art. 18): which recipients now only store the data, what they may still
+ * do with it (Art. 18(2)), and the promise of Art. 18(3) to say so before a restriction is lifted.
+ */
+export function restrictionLines(lang: Language, tasks: readonly StoredTask[]): string[] {
+  const restricted = tasks.filter((t) => t.status === 'completed' || t.status === 'resolved').map((t) => t.category);
+  // Sorted, so that the email mailed again is the same whatever order the tasks were read in.
+  const list = [...new Set(restricted)].sort().join(', ');
+  if (lang === 'fr') {
+    return [
+      restricted.length ? `Ces destinataires conservent vos données sans plus les utiliser : ${list}.` : 'Aucun destinataire ne détenait de données à limiter.',
+      "Nous avons aussi cessé d'utiliser votre adresse pour nos offres, nos invitations à donner un avis et le profilage publicitaire.",
+      "Vos données ne seront utilisées qu'avec votre accord, pour la constatation, l'exercice ou la défense de droits en justice, pour protéger les droits d'une autre personne ou pour un motif important d'intérêt public. Nous vous préviendrons avant de lever cette limitation.",
+    ];
+  }
+  return [
+    restricted.length ? `These recipients now keep your data without using it: ${list}.` : 'No recipient held any data to restrict.',
+    'We have also stopped using your address for our offers, review invitations and advertising profiling.',
+    "Your data will be used only with your consent, to establish, exercise or defend legal claims, to protect another person's rights, or for reasons of important public interest. We will tell you before this restriction is lifted.",
+  ];
+}
+
 const downloadLine = (lang: Language, url: string) =>
   lang === 'fr'
     ? `Vos données sont prêtes. Téléchargez-les ici (lien valable 72 heures) :\n${url}`
@@ -89,6 +111,7 @@ export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[],
   const extra: string[] = [];
   for (const h of keptRecords(tasks)) extra.push('', describeHold(h, req.language));
   if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
+  if (req.type === 'restrict') extra.push('', ...restrictionLines(req.language, tasks));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));
   return outcomeEmail(req, tasks, extra);
 }

@@ -5,7 +5,7 @@ export const Category = z.enum(['payments', 'delivery', 'analytics', 'email', 'c
 export type Category = z.infer<typeof Category>;
 export const CATEGORIES = Category.options;
 
-export const RequestType = z.enum(['access', 'erasure', 'rectification', 'objection']);
+export const RequestType = z.enum(['access', 'erasure', 'rectification', 'objection', 'restrict']);
 export type RequestType = z.infer<typeof RequestType>;
 
 export const Language = z.enum(['fr', 'en']);
@@ -31,7 +31,7 @@ export type RequestStatus = z.infer<typeof RequestStatus>;
 export type TaskStatus = 'pending' | 'sent' | 'in_progress' | 'completed' | 'not_found' | 'retained' | 'failed' | 'timed_out' | 'resolved';
 
 /** What a processor is asked to do; derived from the request type. */
-export type TaskAction = 'erase' | 'export' | 'rectify' | 'suppress';
+export type TaskAction = 'erase' | 'export' | 'rectify' | 'suppress' | 'restrict';
 
 export const ObjectionScope = z.enum(['marketing', 'reviews', 'profiling']);
 export type ObjectionScope = z.infer<typeof ObjectionScope>;

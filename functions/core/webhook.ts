@@ -6,8 +6,8 @@ import * as z from './zod.ts';
 export const WebhookBody = z.object({
   task_id: z.string(),
   subject_request_id: z.string(),
-  subject_request_type: z.enum(['erasure', 'access', 'rectification', 'objection']),
-  action: z.enum(['erase', 'export', 'rectify', 'suppress']),
+  subject_request_type: z.enum(['erasure', 'access', 'rectification', 'objection', 'restrict']),
+  action: z.enum(['erase', 'export', 'rectify', 'suppress', 'restrict']),
   subject_identities: z.array(z.object({ identity_type: z.enum(['email', 'name', 'order_number']), identity_value: z.string(), identity_format: z.literal('raw') })),
   submitted_time: z.string(),
   expected_completion_time: z.string(),

@@ -96,6 +96,8 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     if (!data.has(id)) data.set(id, structuredClone(SEED[category] ?? {}));
     return data.get(id) as Record<string, unknown[]>;
   };
+  const restricted = new Map<string, Set<string>>();
+  const restrictedOf = (id: string) => restricted.get(id) ?? restricted.set(id, new Set()).get(id) as Set<string>;
   const timers = new Set<NodeJS.Timeout>();
 
   const answers = new Map<string, CallbackLog[]>();
@@ -143,7 +145,9 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     else if (body.action === 'export') answer = { request_status: 'completed', results: { records: held ?? [] } };
     else {
       if (body.action === 'erase') delete db[email];
-      answer = { request_status: held || body.action !== 'erase' ? 'completed' : 'not_found' };
+      // Restricted records stay stored but are marked so that nothing else uses them (Art. 18(2)).
+      if (body.action === 'restrict' && held) restrictedOf(p.id).add(email);
+      answer = { request_status: held || !['erase', 'restrict'].includes(String(body.action)) ? 'completed' : 'not_found' };
     }
     const url = String(body.status_callback_url);
     const t = setTimeout(() => {
@@ -166,6 +170,8 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     /** The callbacks this processor sent and Lethe's answers, in order. */
     callbacks: (processorId: string) => answers.get(processorId) ?? [],
     holds: (processorId: string, email: string) => Boolean(data.get(processorId)?.[email]),
+    /** Whether this processor keeps the person's records only in storage after a restriction. */
+    restricts: (processorId: string, email: string) => Boolean(restricted.get(processorId)?.has(email)),
     close: () =>
       new Promise<void>((r) => {
         for (const t of timers) clearTimeout(t);
