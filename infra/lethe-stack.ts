@@ -58,7 +58,7 @@ export interface LetheStackProps extends StackProps {
 const ROOT = join(import.meta.dirname, '..');
 export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
 /** The functions that send email. */
-export const MAIL_SENDERS = ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify'] as const;
+export const MAIL_SENDERS = ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify', 'status'] as const;
 /** How cdk-nag spells the account in a finding id: the number when known, the pseudo-parameter when not. */
 export const nagAccount = (s: Stack) => (Token.isUnresolved(s.account) ? '<AWS::AccountId>' : s.account);
 

@@ -13,7 +13,7 @@ import { longDate } from '../core/holds.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { type CancelReason, complaintLines, type DenyReason } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverNotice } from '../shared/outbox.ts';
+import { deliverNotice, renewDownload } from '../shared/outbox.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
 
@@ -160,6 +160,7 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
  * stops mattering once a new one exists; both expire in 24 h), or the outcome once completed. The
  * resend is on the audit trail; if the mail service refuses again, the answer is a 502 and the
  * request stays marked "mail failed". A resent outcome is no longer owed: the sweeper does not send it again.
+ * A copy of data's outcome comes with a fresh download link while its package is kept.
  */
 export async function resend(id: string, actor: string, deps: AdminDeps & { tokens: VerificationTokens; baseUrl: string }) {
   const req = await load(id, deps);
@@ -176,6 +177,9 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     return done;
   }
   if (req.status === 'completed') {
+    // A copy of data is still owed after its 72 hours: while the package is kept, the resent outcome carries a fresh link.
+    const renewed = await renewDownload(req, actor, ADMIN_OWNER, now, { ...deps, baseUrl: deps.baseUrl });
+    if (renewed) return renewed;
     const done = await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     await sendTracked(done, 'outcome', { to: pii.email, kind: 'transactional', ...outcomeEmail(req, await deps.repo.listTasks(id)) }, now, deps);
     if (done.outboxOutcome) {

@@ -10,6 +10,27 @@ export const PII_RETENTION_DAYS_AFTER_CLOSE = 30;
 /** How long the emailed download link of an export works; the exported data goes when it expires. */
 export const DOWNLOAD_HOURS = 72;
 
+const DAY = 86_400_000;
+/**
+ * How long an export package is kept, so that a fresh 72-hour link can be mailed once the first
+ * has expired (Art. 15: the copy is still owed after 72 hours): as long as the verified mailbox the
+ * link goes to is held, 30 days after closing.
+ */
+export const PACKAGE_KEEP_DAYS = PII_RETENTION_DAYS_AFTER_CLOSE;
+/**
+ * A fresh download link: the next number, and its end, 72 hours on but never past the package. S3's
+ * lifecycle counts its days from the package's making, at a midnight, so the last link ends a day short.
+ * None once the package is gone.
+ */
+export function nextDownloadLink(req: Pick<StoredRequest, 'exportKey' | 'closedAt' | 'downloadLink'>, now: Date): { link: number; expiresAt: string; keptUntil: string } | undefined {
+  if (!req.exportKey || !req.closedAt) return undefined;
+  const keptUntil = Date.parse(req.closedAt) + (PACKAGE_KEEP_DAYS - 1) * DAY;
+  if (now.getTime() >= keptUntil) return undefined;
+  return { link: (req.downloadLink ?? 1) + 1, expiresAt: new Date(Math.min(now.getTime() + DOWNLOAD_HOURS * 3_600_000, keptUntil)).toISOString(), keptUntil: new Date(keptUntil).toISOString() };
+}
+/** The parts a download link's secret is derived from: the first link keeps the form it always had. */
+export const downloadTokenParts = (id: string, link = 1) => (link > 1 ? [id, String(link)] : [id]);
+
 /**
  * How long the proof of a closed request is kept: ids, dates, outcomes, the audit chain with the
  * hashes of the processors' receipts, and the keyed hash of the address. Six years after closing,

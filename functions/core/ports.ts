@@ -19,6 +19,14 @@ export type StoredRequest = PrivacyRequest & {
   /** The number of the last confirmation link, and when it went (or goes) out. */
   linkSeq?: number;
   linkAt?: string;
+  /** An access request's package in the export bucket, once assembled. */
+  exportKey?: string;
+  /** The current download link: SHA-256 of its secret, its end, and its number (a fresh link replaces the last). */
+  downloadTokenHash?: string;
+  downloadExpiresAt?: string;
+  downloadLink?: number;
+  /** A package a processor flagged as holding other people's data: it waits for an officer's release. */
+  exportRelease?: { flaggedBy: string[]; since: string; releasedBy?: string; releasedAt?: string };
 };
 
 export type StoredTask = ProcessorTask & {

@@ -1,6 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
-import { outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE } from '../core/completion.ts';
+import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, refusalNotice } from '../core/notices.ts';
 import { deliveryRight, lease, type NoticeIntent, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
@@ -98,13 +98,32 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   const closedAt = Date.parse(req.closedAt ?? now.toISOString());
   await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   if (pii) {
-    const exportKey = (req as { exportKey?: string }).exportKey;
-    const download = req.type === 'access' && exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', req.id)}` : undefined;
+    const download = req.type === 'access' && req.exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', ...downloadTokenParts(req.id, req.downloadLink))}` : undefined;
     await sendTracked(req, 'outcome', { to: pii.email, ...outcomeMessage(req, tasks, download), kind: 'transactional' }, now, deps);
   }
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
   await deps.repo.deleteOutboxMarker('outcome', req.id);
   return true;
+}
+
+/**
+ * A fresh download link for a completed access request whose package is still kept: it replaces the
+ * last link (whose secret stops working) and goes out as the outcome email again, recorded as owed in
+ * the same write. Undefined when there is no package to link to any more.
+ */
+export async function renewDownload(req: StoredRequest, actor: string, owner: string, now: Date, deps: OutcomeDeps): Promise<StoredRequest | undefined> {
+  const next = req.type === 'access' && req.status === 'completed' ? nextDownloadLink(req, now) : undefined;
+  if (!next) return undefined;
+  const token = await derivedToken('download', ...downloadTokenParts(req.id, next.link));
+  await deps.repo.putOutboxMarker('outcome', req.id, now);
+  const done = await deps.repo.transitionRequest(
+    req,
+    req.status,
+    { downloadLink: next.link, downloadTokenHash: sha256(token), downloadExpiresAt: next.expiresAt, outboxOutcome: lease((req.outboxOutcome?.seq ?? 1) + 1, owner, now) },
+    { at: now.toISOString(), actor, action: 'renew_download', subject: req.id, data: { link: next.link, until: next.expiresAt } },
+  );
+  await deliverOutcome(done, owner, now, deps);
+  return done;
 }
 
 export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };

@@ -114,10 +114,10 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 20 } });
   });
 
-  it('deletes export packages from a KMS-encrypted bucket 3 days after they are made: the first midnight after their 72-hour link expires', () => {
+  it('deletes export packages from a KMS-encrypted bucket 30 days after they are made, as long as a fresh link can be mailed', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 3 })] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30 })] },
     });
   });
 
