@@ -248,6 +248,9 @@ export class LetheStack extends Stack {
     // Status only presigns downloads of export packages: GetObject on them, and the key to decrypt them.
     fn.status.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     data.key.grantDecrypt(fn.status);
+    // Admin presigns an officer's look at a copy held for review (other people's data in it), and nothing else.
+    fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
+    data.key.grantDecrypt(fn.admin);
 
     const schedule = new Schedule(this, 'SweeperSchedule', {
       schedule: ScheduleExpression.rate(Duration.minutes(15)),
@@ -261,7 +264,7 @@ export class LetheStack extends Stack {
       { table: logical(data.table), exports: logical(exports.bucket), site: logical(site), registry: logical(processorRegistry.bucket) },
       {
         functions,
-        exportReaders: [fn.assemble.role as Role, fn.status.role as Role],
+        exportReaders: [fn.assemble.role as Role, fn.status.role as Role, fn.admin.role as Role],
         workflow: workflow.machine,
         workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
         scheduler: schedule,

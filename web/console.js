@@ -3,12 +3,12 @@ const T = {
   en: {
     console: 'Compliance console', signIn: 'Sign in', signOut: 'Sign out', dashboard: 'Dashboard',
     signInHelp: 'Sign in with your compliance team account and the code from your authenticator app.', signInFailed: 'Sign-in did not complete. Try again.', signedInAs: (u) => `Signed in as ${u}`,
-    overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', mailFailed: 'Mail failed', mailFailedAt: (kind, at) => `The ${kind} email could not be sent (${at}).`, open: 'Open requests', scorecard: 'Processors',
+    overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', mailFailed: 'Mail failed', mailFailedAt: (kind, at) => `The ${kind} email could not be sent (${at}).`, held: 'Copy held for review', heldBy: (who) => `A processor flagged other people’s data in this copy (${who}): nothing is sent to the requester until an officer releases it.`, open: 'Open requests', scorecard: 'Processors',
     back: '← Dashboard', request: 'Request', tasks: 'Processors', timeline: 'Execution timeline', audit: 'Audit trail', confirm: 'Confirm', cancel: 'Cancel',
     none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`),
     cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs', why: 'Why', attempts: 'Deliveries', last: 'Last delivery', actions: 'Actions' },
-    act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email' },
-    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
+    act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email', release: 'Release the copy', preview: 'See the held copy' },
+    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?', release: 'Release this copy to the requester? Check first that what it holds about other people may be disclosed: the request then completes and the download link is mailed.' },
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
@@ -28,12 +28,12 @@ const T = {
   fr: {
     console: 'Console de conformité', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
     signInHelp: 'Connectez-vous avec votre compte de l’équipe conformité et le code de votre application d’authentification.', signInFailed: 'La connexion n’a pas abouti. Réessayez.', signedInAs: (u) => `Connecté : ${u}`,
-    overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', mailFailed: 'Envoi d’e-mail échoué', mailFailedAt: (kind, at) => `L’e-mail (${kind}) n’a pas pu être envoyé (${at}).`, open: 'Demandes ouvertes', scorecard: 'Prestataires',
+    overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', mailFailed: 'Envoi d’e-mail échoué', mailFailedAt: (kind, at) => `L’e-mail (${kind}) n’a pas pu être envoyé (${at}).`, held: 'Copie retenue pour examen', heldBy: (who) => `Un prestataire a signalé des données d’autres personnes dans cette copie (${who}) : rien n’est envoyé au demandeur avant qu’un responsable la libère.`, open: 'Demandes ouvertes', scorecard: 'Prestataires',
     back: '← Tableau de bord', request: 'Demande', tasks: 'Prestataires', timeline: 'Chronologie de l’exécution', audit: 'Journal d’audit', confirm: 'Confirmer', cancel: 'Annuler',
     none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`),
     cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations', why: 'Raison', attempts: 'Livraisons', last: 'Dernière livraison', actions: 'Actions' },
-    act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail' },
-    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
+    act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail', release: 'Libérer la copie', preview: 'Voir la copie retenue' },
+    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?', release: 'Libérer cette copie pour le demandeur ? Vérifiez d’abord que ce qu’elle contient sur d’autres personnes peut être communiqué : la demande est alors terminée et le lien de téléchargement envoyé.' },
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
@@ -209,15 +209,23 @@ async function act(kind, path, fields, toBody) {
 async function showDetail(id) {
   const d = await api(`/requests/${id}`);
   const r = d.request;
+  // A copy a processor flagged as holding other people's data waits for an officer's release.
+  const held = r.status === 'awaiting_manual' && r.exportRelease && !r.exportRelease.releasedAt;
   $('detail-id').textContent = r.id;
   $('action-error').hidden = true;
-  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, statusCell(r)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)], ...(r.mailFailed ? [[T[lang].mailFailed, T[lang].mailFailedAt(r.mailFailed.kind, time(r.mailFailed.at))]] : [])].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, statusCell(r)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)], ...(r.mailFailed ? [[T[lang].mailFailed, T[lang].mailFailedAt(r.mailFailed.kind, time(r.mailFailed.at))]] : []), ...(held ? [[T[lang].held, T[lang].heldBy(r.exportRelease.flaggedBy.map((p) => d.tasks.find((t) => t.processorId === p)?.processorName ?? p).join(', '))]] : [])].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   const open = ['verified', 'in_progress', 'awaiting_manual'].includes(r.status);
   // The requester's last email can be sent again while a link is pending and once the outcome is known.
   const resendable = ['unverified', 'completed'].includes(r.status);
   // The law allows one extension: once used, the button stays, disabled, with when and why.
   const ext = r.extension;
   $('request-actions').replaceChildren(
+    ...(held
+      ? [
+          h('button', { type: 'button', className: 'secondary', onclick: () => api(`/requests/${id}/export`).then((x) => window.open(x.url, '_blank', 'noopener')).catch((e) => { $('action-error').textContent = `${T[lang].failed} ${e.message}`; $('action-error').hidden = false; }) }, T[lang].act.preview),
+          h('button', { type: 'button', onclick: () => act('release', `/requests/${id}/release`, [], () => ({})) }, T[lang].act.release),
+        ]
+      : []),
     ...(resendable ? [h('button', { type: 'button', className: r.mailFailed ? '' : 'secondary', onclick: () => act('resend', `/requests/${id}/resend`, [], () => ({})) }, T[lang].act.resend)] : []),
     ...(open
       ? [

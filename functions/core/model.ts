@@ -84,6 +84,8 @@ export type TaskOutcome = {
   legal_basis?: LegalHold['basis'];
   retained_until?: string | null;
   note?: string;
+  /** The processor flagged its export as holding other people's data. */
+  third_party_data?: boolean;
 };
 
 export type ProcessorTask = {

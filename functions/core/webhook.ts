@@ -66,6 +66,8 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
     request_status: z.literal('completed'),
     results: z.optional(z.unknown()),
     results_url: z.optional(z.url()),
+    /** An export whose records also hold other people's data (Art. 15(4)): an officer reviews the copy before it goes out. */
+    third_party_data: z.optional(z.boolean()),
     receipt,
   }),
   z.strictObject({ request_status: z.literal('not_found'), receipt }),

@@ -25,6 +25,8 @@ export type Behaviour = {
    * already signs with a new and an old key while the processor still knows only the old one).
    */
   knownSecrets?: string[];
+  /** Flag an export as holding other people's data (`third_party_data`), as a processor whose records mix people would. */
+  thirdPartyData?: boolean;
   /** What to answer instead of doing the work. */
   status?: { request_status: 'not_found' } | { request_status: 'retained'; legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null } | { request_status: 'failed'; reason: string };
 };
@@ -142,7 +144,7 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const held = db[email];
     let answer: Record<string, unknown>;
     if (b.status) answer = b.status;
-    else if (body.action === 'export') answer = { request_status: 'completed', results: { records: held ?? [] } };
+    else if (body.action === 'export') answer = { request_status: 'completed', results: { records: held ?? [] }, ...(b.thirdPartyData ? { third_party_data: true } : {}) };
     else {
       if (body.action === 'erase') delete db[email];
       // Restricted records stay stored but are marked so that nothing else uses them (Art. 18(2)).

@@ -79,3 +79,44 @@ describe('a copy of data after its link expired', () => {
     expect(await links('pia-renew@example.com')).toHaveLength(1);
   }, 120_000);
 });
+
+describe('a copy a processor flagged as holding other people’s data (Art. 15(4))', () => {
+  it('waits for an officer, who can look at it and release it; only then is the link mailed', async () => {
+    rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
+    try {
+      await rt.submit({ type: 'access', email: 'quinn-held@example.com', language: 'en' });
+      const l = await until(() => rt.links('quinn-held@example.com').catch(() => undefined));
+      await rt.confirm(l.token);
+      const { repo } = await import('../../../functions/shared/deps.ts');
+      const held = await until(async () => {
+        const r = await repo.getRequest(l.requestId);
+        return r?.exportRelease ? r : undefined;
+      }, 60_000, 'the copy held');
+      expect(held.status).toBe('awaiting_manual');
+      expect(held.exportRelease?.flaggedBy).toEqual(['parcelway']);
+      expect(await links('quinn-held@example.com')).toEqual([]);
+
+      const [officer, viewer] = await Promise.all([rt.signIn('officer'), rt.signIn('viewer')]);
+      const admin = (path: string, token: string, method = 'GET') => rt.api(`/admin/requests/${l.requestId}/${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ...(method === 'POST' ? { body: '{}' } : {}) });
+      expect((await admin('export', viewer)).status).toBe(403);
+      const look = (await (await admin('export', officer)).json()) as { url: string; flaggedBy: string[] };
+      expect(look.flaggedBy).toEqual(['parcelway']);
+      const zip = await fetch(look.url);
+      expect(zip.status).toBe(200);
+      expect(zip.headers.get('content-type')).toBe('application/zip');
+      expect((await admin('release', viewer, 'POST')).status).toBe(403);
+
+      const released = await admin('release', officer, 'POST');
+      expect(released.status).toBe(200);
+      expect(await released.json()).toEqual({ requestId: l.requestId, status: 'completed' });
+      const [url] = await until(async () => ((await links('quinn-held@example.com')).length ? links('quinn-held@example.com') : undefined), 15_000, 'outcome email');
+      expect((await fetch(url)).status).toBe(200);
+      const audit = (await repo.getRequest(l.requestId))?.audit.map((e) => e.action) ?? [];
+      expect(audit.slice(audit.indexOf('hold_export'))).toEqual(['hold_export', 'preview_export', 'release_export', 'complete']);
+      // Released once: a second release finds nothing held.
+      expect((await admin('release', officer, 'POST')).status).toBe(409);
+    } finally {
+      rt.processors.setBehaviour('parcelway', {});
+    }
+  }, 120_000);
+});
