@@ -25,6 +25,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { acknowledgeFindings } from './nag.ts';
 import { LambdaEnvironmentBudget } from './limits.ts';
 import { Registry } from '../functions/core/model.ts';
+import { Controller } from '../functions/core/controller.ts';
 import { VIEWER_ADDRESS_HEADER } from '../functions/core/intake.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
@@ -65,6 +66,11 @@ export const nagAccount = (s: Stack) => (Token.isUnresolved(s.account) ? '<AWS::
 /** The processor registry, validated at synth time: a bad entry fails the synth, not a request. */
 export function loadRegistry(file = join(ROOT, 'config/processors.json')): Registry {
   return Registry.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** The controller's identity and postal address, validated at synth: shown on the form and in every email to a requester. */
+export function loadController(file = join(ROOT, 'config/controller.json')): Controller {
+  return Controller.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 /** The directory setting, checked at synth: a missing or plain-http directory fails here, not on a request. */
@@ -133,6 +139,7 @@ export class LetheStack extends Stack {
       autoDeleteObjects: false,
     });
 
+    const controller = loadController();
     const functions = new Functions(this, 'Functions', {
       environment: {
         TABLE_NAME: data.table.tableName,
@@ -140,6 +147,7 @@ export class LetheStack extends Stack {
         MAIL_FROM: `privacy@${mailDomain}`,
         COMPLIANCE_EMAIL: props.complianceEmail ?? `compliance@${mailDomain}`,
         APP_SECRET_ID: appSecret.secretName,
+        CONTROLLER: JSON.stringify(controller),
       },
     });
     const fn = functions.fn;
@@ -199,6 +207,8 @@ export class LetheStack extends Stack {
     Validations.of(cdn).acknowledge({ id: 'AwsSolutions-CFR4', reason: 'Default CloudFront certificate until the shop attaches its own domain and ACM certificate.' });
     // The pages, and the sign-in settings the console reads (/config.json): deploy-time values, filled in by the deployment.
     const consoleConfig = {
+      // The form shows who the controller is and where (Art. 13(1)(a)).
+      controller,
       region: this.region,
       userPoolId: auth.pool.userPoolId,
       clientId: consoleClient.userPoolClientId,

@@ -2,7 +2,7 @@
 export const TEXT = {
   fr: {
     title: 'Vos données personnelles',
-    lead: 'Demandez une copie de vos données, leur effacement, leur correction, ou opposez-vous à leur utilisation.',
+    lead: 'Demandez une copie de vos données, leur effacement, leur correction, opposez-vous à leur utilisation ou faites-la cesser.',
     next: 'Et ensuite ? Nous vous envoyons un e-mail avec un lien de confirmation. Dès que vous l’avez confirmé, nous avons un mois pour vous répondre. Si la demande est complexe, ce délai peut être prolongé de deux mois : nous vous préviendrons et vous dirons pourquoi. Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.',
     typeLegend: 'Que souhaitez-vous ?',
     access: 'Recevoir une copie de mes données',
@@ -16,6 +16,8 @@ export const TEXT = {
     rectCorrection: 'Que faudrait-il mettre à la place ?',
     objection: 'M’opposer à une utilisation de mes données',
     restrict: 'Faire cesser l’utilisation de mes données (limitation)',
+    controllerTitle: 'Responsable du traitement',
+    companyNumber: 'Société immatriculée au Royaume-Uni sous le numéro {n}',
     restrictHint: 'Vos données sont conservées mais ne sont plus utilisées, par exemple le temps de vérifier une correction ou une opposition, ou si vous en avez besoin pour une action en justice. Nous vous préviendrons avant de lever la limitation.',
     objMarketing: 'Les e-mails d’offres et la lettre d’information',
     objReviews: 'Les invitations à donner mon avis',
@@ -51,7 +53,7 @@ export const TEXT = {
   },
   en: {
     title: 'Your personal data',
-    lead: 'Ask for a copy of your data, for it to be erased or corrected, or object to how it is used.',
+    lead: 'Ask for a copy of your data, for it to be erased or corrected, object to how it is used, or have its use stopped.',
     next: 'What happens next? We email you a confirmation link. Once you confirm, we have one month to answer. If the request is complex, this can be extended by two more months: we would tell you, and why. We will never ask you to send personal data by email.',
     typeLegend: 'What would you like?',
     access: 'Get a copy of my data',
@@ -65,6 +67,8 @@ export const TEXT = {
     rectCorrection: 'What should it be?',
     objection: 'Object to a use of my data',
     restrict: 'Stop the use of my data (restriction)',
+    controllerTitle: 'Data controller',
+    companyNumber: 'Company registered in the United Kingdom, number {n}',
     restrictHint: 'Your data is kept but no longer used, for example while a correction or an objection is checked, or if you need it for a legal claim. We will tell you before the restriction is lifted.',
     objMarketing: 'Offer emails and the newsletter',
     objReviews: 'Invitations to review a purchase',

@@ -10,7 +10,7 @@ import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { longDate } from '../core/holds.ts';
-import { sendTracked } from '../shared/mail.ts';
+import { sendTracked, withIdentity } from '../shared/mail.ts';
 import { type CancelReason, complaintLines, type DenyReason } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
 import { deliverNotice, renewDownload } from '../shared/outbox.ts';
@@ -35,7 +35,7 @@ export async function extend(id: string, reason: string, actor: string, deps: Ad
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
   const done = await deps.repo.transitionRequest(req, req.status, { extended: { at, reason, dueDate: newDue } }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } });
   const pii = await deps.repo.getPii(id);
-  if (pii) await deps.mailer.send({ to: pii.email, kind: 'transactional', ...extensionNotice(done, reason, newDue) });
+  if (pii) await deps.mailer.send(withIdentity({ to: pii.email, kind: 'transactional' as const, ...extensionNotice(done, reason, newDue) }, done.language));
   return done;
 }
 

@@ -7,7 +7,7 @@ import { deliveryRight, lease, type NoticeIntent, SWEEPER_LEASE_SECONDS, SWEEPER
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, sha256 } from './crypto.ts';
-import { sendTracked } from './mail.ts';
+import { sendTracked, withIdentity } from './mail.ts';
 import { logger } from './powertools.ts';
 
 /**
@@ -143,7 +143,7 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   if (!t?.taken) return false;
   const n = req.outboxNotice as NoticeIntent;
   const pii = await deps.repo.getPii(req.id);
-  if (pii) await deps.mailer.send({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' });
+  if (pii) await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   await deps.repo.deleteOutboxMarker('notice', req.id);
   return true;

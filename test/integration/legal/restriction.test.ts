@@ -31,6 +31,8 @@ describe('a restriction request (Art. 18, "cesser de les utiliser")', () => {
     expect(mail.body.text).toContain('Your request (restriction of the use of your data, reference');
     expect(mail.body.text).toContain('These recipients now keep your data without using it: analytics, delivery, email, payments, social.');
     expect(mail.body.text).toContain('We will tell you before this restriction is lifted.');
+    // Every email to a requester says who the company is and where (config/controller.json).
+    expect(mail.body.text).toContain('Offtek, a company registered in the United Kingdom, number 03148866\nRegistered office: Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, United Kingdom');
 
     // Restricted data may only be stored: the shop's own flows are told not to use the address either.
     const raw = JSON.stringify({ email: 'alice@example.com', purpose: 'marketing' });
@@ -42,11 +44,12 @@ describe('a restriction request (Art. 18, "cesser de les utiliser")', () => {
     expect(await r.json()).toEqual({ purpose: 'marketing', suppressed: true });
   });
 
-  it('names a restriction in the French confirmation email', async () => {
+  it('names a restriction in the French confirmation email, signed with the company’s identity and postal address', async () => {
     await rt.submit({ type: 'restrict', email: 'rhea-restrict@example.com', language: 'fr' });
     const links = await until(() => rt.links('rhea-restrict@example.com').catch(() => undefined));
     const mail = (await rt.mails('rhea-restrict@example.com'))[0];
     expect(mail.body.text).toContain("Nous avons reçu une demande concernant la limitation de l'utilisation de vos données pour cette adresse e-mail.");
+    expect(mail.body.text).toContain('Offtek, société immatriculée au Royaume-Uni sous le numéro 03148866\nSiège social : Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, Royaume-Uni');
     expect(links.requestId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 });
