@@ -14,6 +14,7 @@ import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
 import { dashboard, detail, list } from './views.ts';
 import { previewHeldExport, releaseExport } from './release.ts';
+import { LogBody, logRequest } from './log-request.ts';
 
 const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
@@ -78,6 +79,11 @@ export const handler = middy<HttpEvent, HttpResult>()
       }
       const [id, proc] = [m[1], m[2]];
       return json(200, await retryOnRace(() => retryTask(id, proc, actor, deps)));
+    }
+    // A request received by phone, post, chat or email, logged by an officer who checked the identity.
+    if (method === 'POST' && path === '/requests') {
+      const actor = act();
+      return json(201, await logRequest(parseBody(LogBody, event), actor, deps));
     }
     // A copy flagged as holding other people's data: the officer looks at it, then releases it.
     if ((m = /^\/requests\/(\w{26})\/(export|release)$/.exec(path)) && method === (m[2] === 'export' ? 'GET' : 'POST')) {
