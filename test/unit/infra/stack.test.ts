@@ -212,7 +212,7 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     expect(domainId).toBeTruthy();
   });
 
-  it('publishes /config.json with the endpoints, the client id, the issuer and the region, filled in at deploy time', () => {
+  it('publishes /config.json with the controller, the endpoints, the client id, the issuer and the region, filled in at deploy time', () => {
     const [poolId] = one('AWS::Cognito::UserPool');
     const [domainId] = one('AWS::Cognito::UserPoolDomain');
     const [clientId] = one('AWS::Cognito::UserPoolClient');
@@ -226,6 +226,8 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     for (const [marker, value] of Object.entries(p.SourceMarkers[i])) text = text.replaceAll(marker, JSON.stringify(`{${JSON.stringify(value)}}`).slice(1, -1));
     const domain = `https://{${JSON.stringify({ Ref: domainId })}}.auth.eu-west-2.amazoncognito.com`;
     expect(JSON.parse(text)).toEqual({
+      // The form shows the controller from config/controller.json.
+      controller: { name: 'Offtek', companyNumber: '03148866', address: ['Claremont House', 'Broad Lane', 'Tanworth in Arden', 'B94 5DY'], country: { en: 'United Kingdom', fr: 'Royaume-Uni' } },
       region: 'eu-west-2',
       userPoolId: `{${JSON.stringify({ Ref: poolId })}}`,
       clientId: `{${JSON.stringify({ Ref: clientId })}}`,
