@@ -26,6 +26,7 @@ import { acknowledgeFindings } from './nag.ts';
 import { API_FUNCTIONS } from './routes.ts';
 import { LambdaEnvironmentBudget } from './limits.ts';
 import { Registry } from '../functions/core/model.ts';
+import { Controller } from '../functions/core/controller.ts';
 import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../functions/core/intake.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
@@ -64,13 +65,18 @@ export interface LetheStackProps extends StackProps {
 const ROOT = join(import.meta.dirname, '..');
 export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
 /** The functions that send email. */
-export const MAIL_SENDERS = ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify'] as const;
+export const MAIL_SENDERS = ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify', 'status'] as const;
 /** How cdk-nag spells the account in a finding id: the number when known, the pseudo-parameter when not. */
 export const nagAccount = (s: Stack) => (Token.isUnresolved(s.account) ? '<AWS::AccountId>' : s.account);
 
 /** The processor registry, validated at synth time: a bad entry fails the synth, not a request. */
 export function loadRegistry(file = join(ROOT, 'config/processors.json')): Registry {
   return Registry.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** The controller's identity and postal address, validated at synth: shown on the form and in every email to a requester. */
+export function loadController(file = join(ROOT, 'config/controller.json')): Controller {
+  return Controller.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 /** The directory setting, checked at synth: a missing or plain-http directory fails here, not on a request. */
@@ -139,6 +145,7 @@ export class LetheStack extends Stack {
       autoDeleteObjects: false,
     });
 
+    const controller = loadController();
     const functions = new Functions(this, 'Functions', {
       environment: {
         TABLE_NAME: data.table.tableName,
@@ -146,6 +153,7 @@ export class LetheStack extends Stack {
         MAIL_FROM: `privacy@${mailDomain}`,
         COMPLIANCE_EMAIL: props.complianceEmail ?? `compliance@${mailDomain}`,
         APP_SECRET_ID: appSecret.secretName,
+        CONTROLLER: JSON.stringify(controller),
       },
     });
     const fn = functions.fn;
@@ -160,8 +168,8 @@ export class LetheStack extends Stack {
       if (directory !== 'none') directorySecret.grantRead(fn[n]);
     }
     const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry, accessLogs: exports.accessLogs });
-    // Notify names each provider in the outcome email.
-    for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify'] as const) {
+    // Notify names each provider in the outcome email; Status mails that email again with a fresh download link.
+    for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify', 'status'] as const) {
       for (const [k, v] of Object.entries(processorRegistry.environment)) fn[n].addEnvironment(k, v);
       processorRegistry.grantRead(fn[n]);
     }
@@ -212,6 +220,8 @@ export class LetheStack extends Stack {
     Validations.of(cdn).acknowledge({ id: 'AwsSolutions-CFR4', reason: 'Default CloudFront certificate until the shop attaches its own domain and ACM certificate.' });
     // The pages, and the sign-in settings the console reads (/config.json): deploy-time values, filled in by the deployment.
     const consoleConfig = {
+      // The form shows who the controller is and where (Art. 13(1)(a)).
+      controller,
       region: this.region,
       userPoolId: auth.pool.userPoolId,
       clientId: consoleClient.userPoolClientId,
@@ -242,7 +252,8 @@ export class LetheStack extends Stack {
     const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`;
     const executionArn = (id: string) => `arn:${this.partition}:states:${this.region}:${this.account}:execution:${STATE_MACHINE_NAME}:${id}`;
     // The sweeper starts the execution a verified request is still owed (verify failed or died before starting it).
-    for (const n of ['verify', 'sweeper'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+    // Admin starts the execution of a request an officer logged (received by phone, post, chat or email).
+    for (const n of ['verify', 'sweeper', 'admin'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
     for (const n of ['dispatch', 'callback', 'escalate', 'admin'] as const) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [machineArn] }));
     }
@@ -261,6 +272,9 @@ export class LetheStack extends Stack {
     // Status only presigns downloads of export packages: GetObject on them, and the key to decrypt them.
     fn.status.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     data.key.grantDecrypt(fn.status);
+    // Admin presigns an officer's look at a copy held for review (other people's data in it), and nothing else.
+    fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
+    data.key.grantDecrypt(fn.admin);
 
     const schedule = new Schedule(this, 'SweeperSchedule', {
       schedule: ScheduleExpression.rate(Duration.minutes(15)),
@@ -274,7 +288,7 @@ export class LetheStack extends Stack {
       { table: logical(data.table), exports: logical(exports.bucket), site: logical(site), registry: logical(processorRegistry.bucket) },
       {
         functions,
-        exportReaders: [fn.assemble.role as Role, fn.status.role as Role],
+        exportReaders: [fn.assemble.role as Role, fn.status.role as Role, fn.admin.role as Role],
         workflow: workflow.machine,
         workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
         scheduler: schedule,

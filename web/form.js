@@ -117,12 +117,31 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
+/** Who the controller is and where, from the deployment's configuration (/config.json, config/controller.json). */
+let controller;
+function showController() {
+  if (!controller) return;
+  document.getElementById('controller-name').textContent = controller.name;
+  document.getElementById('controller-address').textContent = [...controller.address, controller.country[lang]].join(', ');
+  document.getElementById('controller-number').textContent = TEXT[lang].companyNumber.replace('{n}', controller.companyNumber);
+  document.getElementById('controller').hidden = false;
+}
+
 for (const b of document.querySelectorAll('.lang-switch button')) {
   b.addEventListener('click', () => {
     lang = b.dataset.lang;
     apply(lang);
     render(shown, false);
+    showController();
   });
 }
 apply(lang);
 showOptions();
+fetch('/config.json')
+  .then((r) => r.json())
+  .then((c) => {
+    controller = c.controller;
+    showController();
+  })
+  // The form works without it; the identity is also in every email.
+  .catch(() => {});

@@ -1,3 +1,4 @@
+import { Controller } from '../core/controller.ts';
 import * as z from '../core/zod.ts';
 
 const Endpoint = z.optional(z.url());
@@ -18,6 +19,8 @@ const Env = z.object({
   PUBLIC_BASE_URL: z._default(z.url(), 'http://localhost'),
   MAIL_FROM: z._default(z.email(), 'privacy@offtek.example'),
   COMPLIANCE_EMAIL: z._default(z.email(), 'compliance@offtek.example'),
+  /** The controller's identity and postal address (config/controller.json, as JSON): shown in every email to a requester. */
+  CONTROLLER: z.optional(z.string()),
   /** Where the processor registry lives (an S3 object deployed with the stack; see adapters/registry.ts). */
   REGISTRY_BUCKET: text(''),
   REGISTRY_KEY: text('processors.json'),
@@ -57,3 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
 export type Config = ReturnType<typeof loadConfig>;
 
 export const config: Config = loadConfig(process.env);
+
+/** The controller, once per cold start; a malformed value fails the function's start, not an email. */
+export const controller: Controller | undefined = config.CONTROLLER ? Controller.parse(JSON.parse(config.CONTROLLER)) : undefined;

@@ -11,10 +11,10 @@ import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { longDate } from '../core/holds.ts';
-import { sendTracked } from '../shared/mail.ts';
+import { sendTracked, withIdentity } from '../shared/mail.ts';
 import { type CancelReason, complaintLines, type DenyReason, MAX_DENY_NOTE, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverNotice, outcomeFor } from '../shared/outbox.ts';
+import { deliverNotice, outcomeFor, renewDownload } from '../shared/outbox.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
 
@@ -36,7 +36,7 @@ export async function extend(id: string, reason: string, actor: string, deps: Ad
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
   const done = await deps.repo.transitionRequest(req, req.status, { extended: { at, reason, dueDate: newDue } }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } });
   const pii = await deps.repo.getPii(id);
-  if (pii) await deps.mailer.send({ to: pii.email, kind: 'transactional', ...extensionNotice(done, reason, newDue) });
+  if (pii) await deps.mailer.send(withIdentity({ to: pii.email, kind: 'transactional' as const, ...extensionNotice(done, reason, newDue) }, done.language));
   return done;
 }
 
@@ -173,6 +173,7 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
  * stops mattering once a new one exists; both expire in 24 h), or the outcome once completed. The
  * resend is on the audit trail; if the mail service refuses again, the answer is a 502 and the
  * request stays marked "mail failed". A resent outcome is no longer owed: the sweeper does not send it again.
+ * A copy of data's outcome comes with a fresh download link while its package is kept.
  */
 export async function resend(id: string, actor: string, deps: AdminDeps & { tokens: VerificationTokens; baseUrl: string }) {
   const req = await load(id, deps);
@@ -189,6 +190,9 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     return done;
   }
   if (req.status === 'completed') {
+    // A copy of data is still owed after its 72 hours: while the package is kept, the resent outcome carries a fresh link.
+    const renewed = await renewDownload(req, actor, ADMIN_OWNER, now, { ...deps, baseUrl: deps.baseUrl, processors: registry.processors });
+    if (renewed) return renewed;
     const done = await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time: every provider by name, what was kept and why, the download link of a copy.
     await sendTracked(done, 'outcome', { to: pii.email, kind: 'transactional', ...(await outcomeFor(req, await deps.repo.listTasks(id), { baseUrl: deps.baseUrl, processors: registry.processors })) }, now, deps);

@@ -16,6 +16,8 @@ import { VerificationTokens } from '../adapters/tokens.ts';
 import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
 import { dashboard, detail } from './views.ts';
+import { previewHeldExport, releaseExport } from './release.ts';
+import { LogBody, logRequest } from './log-request.ts';
 
 const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
@@ -126,6 +128,17 @@ export const handler = middy<HttpEvent, HttpResult>()
       }
       const [id, proc] = [m[1], m[2]];
       return json(200, await retryOnRace(() => retryTask(id, proc, actor, deps)));
+    }
+    // A request received by phone, post, chat or email, logged by an officer who checked the identity.
+    if (method === 'POST' && path === '/requests') {
+      const actor = act();
+      return json(201, await logRequest(parseBody(LogBody, event), actor, deps));
+    }
+    // A copy flagged as holding other people's data: the officer looks at it, then releases it.
+    if ((m = /^\/requests\/(\w{26})\/(export|release)$/.exec(path)) && method === (m[2] === 'export' ? 'GET' : 'POST')) {
+      const [actor, id] = [act(), m[1]];
+      if (m[2] === 'export') return json(200, await retryOnRace(() => previewHeldExport(id, actor, deps)));
+      return json(200, await retryOnRace(() => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL })));
     }
     throw new NotFound('no such admin route');
   });

@@ -127,6 +127,7 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
     request_status: body.request_status,
     ...(body.request_status === 'failed' ? { reason: body.reason } : {}),
     ...(body.request_status === 'retained' ? { legal_basis: body.legal_basis, retained_until: body.retained_until } : {}),
+    ...(body.request_status === 'completed' && body.third_party_data ? { third_party_data: true } : {}),
   };
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     // A late or repeated answer under a new id: the same outcome is fine, a different one is not.

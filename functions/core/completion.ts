@@ -10,6 +10,27 @@ export const PII_RETENTION_DAYS_AFTER_CLOSE = 30;
 /** How long the emailed download link of an export works; the exported data goes when it expires. */
 export const DOWNLOAD_HOURS = 72;
 
+const DAY = 86_400_000;
+/**
+ * How long an export package is kept, so that a fresh 72-hour link can be mailed once the first
+ * has expired (Art. 15: the copy is still owed after 72 hours): as long as the verified mailbox the
+ * link goes to is held, 30 days after closing.
+ */
+export const PACKAGE_KEEP_DAYS = PII_RETENTION_DAYS_AFTER_CLOSE;
+/**
+ * A fresh download link: the next number, and its end, 72 hours on but never past the package. S3's
+ * lifecycle counts its days from the package's making, at a midnight, so the last link ends a day short.
+ * None once the package is gone.
+ */
+export function nextDownloadLink(req: Pick<StoredRequest, 'exportKey' | 'closedAt' | 'downloadLink'>, now: Date): { link: number; expiresAt: string; keptUntil: string } | undefined {
+  if (!req.exportKey || !req.closedAt) return undefined;
+  const keptUntil = Date.parse(req.closedAt) + (PACKAGE_KEEP_DAYS - 1) * DAY;
+  if (now.getTime() >= keptUntil) return undefined;
+  return { link: (req.downloadLink ?? 1) + 1, expiresAt: new Date(Math.min(now.getTime() + DOWNLOAD_HOURS * 3_600_000, keptUntil)).toISOString(), keptUntil: new Date(keptUntil).toISOString() };
+}
+/** The parts a download link's secret is derived from: the first link keeps the form it always had. */
+export const downloadTokenParts = (id: string, link = 1) => (link > 1 ? [id, String(link)] : [id]);
+
 /**
  * How long the proof of a closed request is kept: ids, dates, outcomes, the audit chain with the
  * hashes of the processors' receipts, and the keyed hash of the address. Six years after closing,
@@ -40,8 +61,8 @@ export function taskAnchors(tasks: readonly StoredTask[]): Record<string, string
 }
 
 const TYPE_LABEL: Record<Language, Record<RequestType, string>> = {
-  en: { access: 'access to your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'objection' },
-  fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition' },
+  en: { access: 'access to your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'objection', restrict: 'restriction of the use of your data' },
+  fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition', restrict: "limitation de l'utilisation de vos données" },
 };
 
 /** The policy's six categories in words, as the form and the status page name them. */
@@ -52,8 +73,8 @@ const CATEGORY_LABEL: Record<Language, Record<Category, string>> = {
 
 /** What a provider did when it did what was asked, by the action it was asked. */
 const DONE_LABEL: Record<Language, Record<TaskAction, string>> = {
-  en: { erase: 'erased your data.', export: 'sent us your data: it is in your download.', rectify: 'corrected your data.', suppress: 'stopped using your data as you objected.' },
-  fr: { erase: 'a effacé vos données.', export: 'nous a transmis vos données : elles sont dans votre téléchargement.', rectify: 'a rectifié vos données.', suppress: "a cessé d'utiliser vos données, comme vous l'avez demandé." },
+  en: { erase: 'erased your data.', export: 'sent us your data: it is in your download.', rectify: 'corrected your data.', suppress: 'stopped using your data as you objected.', restrict: 'now only stores your data, and uses it for nothing else.' },
+  fr: { erase: 'a effacé vos données.', export: 'nous a transmis vos données : elles sont dans votre téléchargement.', rectify: 'a rectifié vos données.', suppress: "a cessé d'utiliser vos données, comme vous l'avez demandé.", restrict: 'ne fait plus que conserver vos données, sans les utiliser à autre chose.' },
 };
 
 const STATE_LABEL: Record<Language, Record<'not_found' | 'resolved' | 'failed' | 'timed_out', string>> = {
@@ -153,6 +174,28 @@ function keptRecords(tasks: readonly StoredTask[]): Pick<LegalHold, 'basis' | 'u
   return [...seen.values()];
 }
 
+/**
+ * What a restriction did (Art. 18): which recipients now only store the data, what they may still
+ * do with it (Art. 18(2)), and the promise of Art. 18(3) to say so before a restriction is lifted.
+ */
+export function restrictionLines(lang: Language, tasks: readonly StoredTask[]): string[] {
+  const restricted = tasks.filter((t) => t.status === 'completed' || t.status === 'resolved').map((t) => t.category);
+  // Sorted, so that the email mailed again is the same whatever order the tasks were read in.
+  const list = [...new Set(restricted)].sort().join(', ');
+  if (lang === 'fr') {
+    return [
+      restricted.length ? `Ces destinataires conservent vos données sans plus les utiliser : ${list}.` : 'Aucun destinataire ne détenait de données à limiter.',
+      "Nous avons aussi cessé d'utiliser votre adresse pour nos offres, nos invitations à donner un avis et le profilage publicitaire.",
+      "Vos données ne seront utilisées qu'avec votre accord, pour la constatation, l'exercice ou la défense de droits en justice, pour protéger les droits d'une autre personne ou pour un motif important d'intérêt public. Nous vous préviendrons avant de lever cette limitation.",
+    ];
+  }
+  return [
+    restricted.length ? `These recipients now keep your data without using it: ${list}.` : 'No recipient held any data to restrict.',
+    'We have also stopped using your address for our offers, review invitations and advertising profiling.',
+    "Your data will be used only with your consent, to establish, exercise or defend legal claims, to protect another person's rights, or for reasons of important public interest. We will tell you before this restriction is lifted.",
+  ];
+}
+
 const downloadLine = (lang: Language, url: string) =>
   lang === 'fr'
     ? `Vos données sont prêtes. Téléchargez-les ici (lien valable 72 heures) :\n${url}`
@@ -167,6 +210,7 @@ export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[],
   const extra: string[] = [];
   for (const h of keptRecords(tasks)) extra.push('', describeHold(h, req.language));
   if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
+  if (req.type === 'restrict') extra.push('', ...restrictionLines(req.language, tasks));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));
   return outcomeEmail(req, tasks, processors, extra);
 }

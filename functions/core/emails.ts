@@ -1,8 +1,8 @@
 import type { Language, RequestType } from './model.ts';
 
 const TYPE: Record<Language, Record<RequestType, string>> = {
-  en: { access: 'a copy of your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'an objection to the use of your data' },
-  fr: { access: 'une copie de vos données', erasure: "l'effacement de vos données", rectification: 'la rectification de vos données', objection: "une opposition à l'utilisation de vos données" },
+  en: { access: 'a copy of your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'an objection to the use of your data', restrict: 'restricting the use of your data' },
+  fr: { access: 'une copie de vos données', erasure: "l'effacement de vos données", rectification: 'la rectification de vos données', objection: "une opposition à l'utilisation de vos données", restrict: "la limitation de l'utilisation de vos données" },
 };
 
 /**

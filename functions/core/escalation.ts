@@ -14,7 +14,7 @@ const WHY: Record<string, string> = {
 };
 export const reasonInWords = (reason: string) => WHY[reason] ?? `stopped with an unexpected error (${reason})`;
 
-const ACTION: Record<string, string> = { erase: 'erasure', export: 'copy of data (export)', rectify: 'correction', suppress: 'objection (suppression)' };
+const ACTION: Record<string, string> = { erase: 'erasure', export: 'copy of data (export)', rectify: 'correction', suppress: 'objection (suppression)', restrict: 'restriction of use' };
 
 /**
  * The task's deliveries, from its audit trail. Failed deliveries are recorded one by one (dispatch);

@@ -5,7 +5,7 @@ export const Category = z.enum(['payments', 'delivery', 'analytics', 'email', 'c
 export type Category = z.infer<typeof Category>;
 export const CATEGORIES = Category.options;
 
-export const RequestType = z.enum(['access', 'erasure', 'rectification', 'objection']);
+export const RequestType = z.enum(['access', 'erasure', 'rectification', 'objection', 'restrict']);
 export type RequestType = z.infer<typeof RequestType>;
 
 export const Language = z.enum(['fr', 'en']);
@@ -31,7 +31,7 @@ export type RequestStatus = z.infer<typeof RequestStatus>;
 export type TaskStatus = 'pending' | 'sent' | 'in_progress' | 'completed' | 'not_found' | 'retained' | 'failed' | 'timed_out' | 'resolved';
 
 /** What a processor is asked to do; derived from the request type. */
-export type TaskAction = 'erase' | 'export' | 'rectify' | 'suppress';
+export type TaskAction = 'erase' | 'export' | 'rectify' | 'suppress' | 'restrict';
 
 export const ObjectionScope = z.enum(['marketing', 'reviews', 'profiling']);
 export type ObjectionScope = z.infer<typeof ObjectionScope>;
@@ -77,6 +77,8 @@ export type PrivacyRequest = {
   pausedSince?: string;
   closedAt?: string;
   outcome?: string;
+  /** A request an officer logged (received by phone, post, chat or email): how it came and how the identity was checked. */
+  logged?: { channel: Channel; identityCheck: IdentityCheck; by: string; agent?: Agent };
 };
 
 /**
@@ -85,6 +87,25 @@ export type PrivacyRequest = {
  */
 export const RetentionBasis = z.enum(['accounting', 'lifetime_warranty', 'legal_claims', 'legal_obligation']);
 export type RetentionBasis = z.infer<typeof RetentionBasis>;
+/** How a request reached the shop when it did not come through the form (the policy invites phone calls). */
+export const Channel = z.enum(['phone', 'post', 'chat', 'email']);
+export type Channel = z.infer<typeof Channel>;
+/**
+ * How the officer checked the identity before logging it; no personal data, only the method:
+ * questions only the account holder can answer, a call back to the number on file, a signed letter
+ * with an identity document seen, an email from the account's own address, a chat in a signed-in session.
+ */
+export const IdentityCheck = z.enum(['account_questions', 'call_back_on_file', 'signed_letter_with_id', 'email_from_address_on_file', 'signed_in_chat']);
+export type IdentityCheck = z.infer<typeof IdentityCheck>;
+/**
+ * A request made for someone else (a solicitor for a client, a parent for a child): who the agent
+ * is to the person, and which proof of authority the officer reviewed before logging it.
+ */
+export const Agent = z.strictObject({
+  relationship: z.enum(['solicitor', 'parent', 'attorney', 'other']),
+  proof: z.enum(['signed_authority', 'power_of_attorney', 'parental_responsibility', 'court_order']),
+});
+export type Agent = z.infer<typeof Agent>;
 
 /** A task's outcome: from a processor's callback (CallbackBody), a timeout, or an officer's resolution. */
 export type TaskOutcome = {
@@ -93,6 +114,8 @@ export type TaskOutcome = {
   legal_basis?: RetentionBasis;
   retained_until?: string | null;
   note?: string;
+  /** The processor flagged its export as holding other people's data. */
+  third_party_data?: boolean;
 };
 
 export type ProcessorTask = {

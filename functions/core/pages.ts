@@ -33,8 +33,8 @@ export type RequestContext = {
 };
 
 export const REQUEST_TYPE: Record<Language, Record<RequestType, string>> = {
-  fr: { access: 'Copie de vos données', erasure: 'Effacement de vos données', rectification: 'Correction de vos données', objection: 'Opposition à une utilisation de vos données' },
-  en: { access: 'Copy of your data', erasure: 'Erasure of your data', rectification: 'Correction of your data', objection: 'Objection to a use of your data' },
+  fr: { access: 'Copie de vos données', erasure: 'Effacement de vos données', rectification: 'Correction de vos données', objection: 'Opposition à une utilisation de vos données', restrict: 'Limitation de l’utilisation de vos données' },
+  en: { access: 'Copy of your data', erasure: 'Erasure of your data', rectification: 'Correction of your data', objection: 'Objection to a use of your data', restrict: 'Restriction of the use of your data' },
 };
 
 const LABELS = {

@@ -9,7 +9,7 @@ import {
 } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 
-export const ACTION: Record<RequestType, TaskAction> = { access: 'export', erasure: 'erase', rectification: 'rectify', objection: 'suppress' };
+export const ACTION: Record<RequestType, TaskAction> = { access: 'export', erasure: 'erase', rectification: 'rectify', objection: 'suppress', restrict: 'restrict' };
 
 /**
  * An objection reaches only the processors that market, profile or invite, by scope:
@@ -29,11 +29,12 @@ export const OBJECTION_CATEGORIES: Record<ObjectionScope, Category[]> = {
  * The uses the address goes on the suppression list for, which the shop's marketing, review and
  * advertising flows check before using it (the signed check, functions/callback/suppression.ts):
  * - an objection: its scopes, and an objection to marketing covers profiling for marketing too;
- * - an erasure: all of them. The ICO advises keeping this minimal record (an HMAC, never the
+ * - an erasure or a restriction: all of them. The ICO advises keeping this minimal record (an HMAC, never the
  *   address), or the erased address, still in some list of the shop's, would be mailed again.
  */
 export function suppressionScopes(req: Pick<StoredRequest, 'type' | 'details'>): ObjectionScope[] {
-  if (req.type === 'erasure') return [...ObjectionScope.options];
+  // A restricted address may only be stored (Art. 18(2)): no marketing, invitation or profiling either.
+  if (req.type === 'erasure' || req.type === 'restrict') return [...ObjectionScope.options];
   if (req.type !== 'objection') return [];
   const s = new Set(req.details.objections.length ? req.details.objections : ObjectionScope.options);
   if (s.has('marketing')) s.add('profiling');

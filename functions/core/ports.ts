@@ -23,6 +23,14 @@ export type StoredRequest = PrivacyRequest & {
   owner?: string;
   /** The team's internal notes: never sent to the requester; each added in the same write as its audit event. */
   notes?: InternalNote[];
+  /** An access request's package in the export bucket, once assembled. */
+  exportKey?: string;
+  /** The current download link: SHA-256 of its secret, its end, and its number (a fresh link replaces the last). */
+  downloadTokenHash?: string;
+  downloadExpiresAt?: string;
+  downloadLink?: number;
+  /** A package a processor flagged as holding other people's data: it waits for an officer's release. */
+  exportRelease?: { flaggedBy: string[]; since: string; releasedBy?: string; releasedAt?: string };
 };
 
 export type InternalNote = { at: string; author: string; text: string };

@@ -6,8 +6,8 @@ import * as z from './zod.ts';
 export const WebhookBody = z.object({
   task_id: z.string(),
   subject_request_id: z.string(),
-  subject_request_type: z.enum(['erasure', 'access', 'rectification', 'objection']),
-  action: z.enum(['erase', 'export', 'rectify', 'suppress']),
+  subject_request_type: z.enum(['erasure', 'access', 'rectification', 'objection', 'restrict']),
+  action: z.enum(['erase', 'export', 'rectify', 'suppress', 'restrict']),
   subject_identities: z.array(z.object({ identity_type: z.enum(['email', 'name', 'order_number']), identity_value: z.string(), identity_format: z.literal('raw') })),
   submitted_time: z.string(),
   expected_completion_time: z.string(),
@@ -66,6 +66,8 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
     request_status: z.literal('completed'),
     results: z.optional(z.unknown()),
     results_url: z.optional(z.url()),
+    /** An export whose records also hold other people's data (Art. 15(4)): an officer reviews the copy before it goes out. */
+    third_party_data: z.optional(z.boolean()),
     receipt,
   }),
   z.strictObject({ request_status: z.literal('not_found'), receipt }),

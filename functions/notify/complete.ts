@@ -34,6 +34,16 @@ export async function completeRequest(requestId: string, deps: CompleteDeps = { 
   if (req.status !== 'in_progress' && req.status !== 'awaiting_manual') return { requestId, status: req.status };
   const tasks = await deps.repo.listTasks(requestId);
   if (!allTasksSettled(tasks)) throw new Error(`request ${requestId} has unsettled tasks`);
+  // A copy that also holds other people's data (Art. 15(4)) waits for an officer's release: nothing is mailed till then.
+  const flaggedBy = req.type === 'access' ? tasks.filter((t) => t.outcome?.third_party_data).map((t) => t.processorId) : [];
+  if (flaggedBy.length && !req.exportRelease?.releasedAt) {
+    if (!req.exportRelease) {
+      const to = req.status === 'in_progress' ? 'awaiting_manual' : req.status;
+      await deps.repo.transitionRequest(req, to, { exportRelease: { flaggedBy, since: now.toISOString() } }, { at: now.toISOString(), actor: 'workflow', action: 'hold_export', subject: requestId, from: req.status, to, data: { processors: flaggedBy.join(',') } });
+    }
+    logger.info('copy held for review', { requestId, flagged: flaggedBy.length });
+    return { requestId, status: 'awaiting_manual' };
+  }
   const changes: Record<string, unknown> = {};
   if (req.type === 'access' && (req as { exportKey?: string }).exportKey) {
     // The package goes only to the verified mailbox: a link that needs this secret, for 72 hours.

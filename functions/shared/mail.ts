@@ -1,9 +1,18 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoRepository } from '../adapters/repository.ts';
+import { controller } from '../adapters/config.ts';
+import { identityLines } from '../core/controller.ts';
 import { MailFailed } from '../core/errors.ts';
+import type { Language } from '../core/model.ts';
 import type { MailFailure, Mailer, StoredRequest } from '../core/ports.ts';
 import { metrics } from './metrics.ts';
 import { logger } from './powertools.ts';
+
+const REQUESTER_MAIL: readonly MailFailure['kind'][] = ['confirmation', 'outcome'];
+
+/** Every email to a requester says who the company is and where (from configuration, in their language). */
+export const withIdentity = <T extends { text: string }>(msg: T, lang: Language): T =>
+  controller ? { ...msg, text: [msg.text, '', ...identityLines(controller, lang)].join('\n') } : msg;
 
 export type TrackedMailDeps = { repo: Pick<DynamoRepository, 'markMailFailed' | 'clearMailFailed'>; mailer: Mailer };
 
@@ -14,14 +23,15 @@ export type TrackedMailDeps = { repo: Pick<DynamoRepository, 'markMailFailed' | 
  * email of that kind goes out. Recording is best effort: the failure to send is what matters.
  */
 export async function sendTracked(
-  req: Pick<StoredRequest, 'id' | 'mailFailed'>,
+  req: Pick<StoredRequest, 'id' | 'mailFailed'> & Partial<Pick<StoredRequest, 'language'>>,
   kind: MailFailure['kind'],
   msg: Parameters<Mailer['send']>[0],
   now: Date,
   deps: TrackedMailDeps,
 ): Promise<void> {
+  const signed = req.language && REQUESTER_MAIL.includes(kind) ? withIdentity(msg, req.language) : msg;
   try {
-    await deps.mailer.send(msg);
+    await deps.mailer.send(signed);
   } catch (e) {
     const error = (e as Error).name || 'Error';
     metrics.addMetric('MailFailed', MetricUnit.Count, 1);

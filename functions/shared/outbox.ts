@@ -1,13 +1,13 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
-import { outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
+import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, refusalNotice } from '../core/notices.ts';
 import { deliveryRight, lease, type NoticeIntent, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, sha256 } from './crypto.ts';
-import { sendTracked } from './mail.ts';
+import { sendTracked, withIdentity } from './mail.ts';
 import { logger } from './powertools.ts';
 
 /**
@@ -92,8 +92,8 @@ export type OutcomeDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: str
 
 /** The outcome email of a completed request, with the download link of a copy (derived, not stored, so it is the same link each time). */
 export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[], deps: Pick<OutcomeDeps, 'baseUrl' | 'processors'>) {
-  const exportKey = (req as { exportKey?: string }).exportKey;
-  const download = req.type === 'access' && exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', req.id)}` : undefined;
+  // The current link: a fresh one (renewDownload) replaces the last, so a resent outcome carries the live one.
+  const download = req.type === 'access' && req.exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', ...downloadTokenParts(req.id, req.downloadLink))}` : undefined;
   return outcomeMessage(req, tasks, deps.processors, download);
 }
 
@@ -109,6 +109,26 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
   await deps.repo.deleteOutboxMarker('outcome', req.id);
   return true;
+}
+
+/**
+ * A fresh download link for a completed access request whose package is still kept: it replaces the
+ * last link (whose secret stops working) and goes out as the outcome email again, recorded as owed in
+ * the same write. Undefined when there is no package to link to any more.
+ */
+export async function renewDownload(req: StoredRequest, actor: string, owner: string, now: Date, deps: OutcomeDeps): Promise<StoredRequest | undefined> {
+  const next = req.type === 'access' && req.status === 'completed' ? nextDownloadLink(req, now) : undefined;
+  if (!next) return undefined;
+  const token = await derivedToken('download', ...downloadTokenParts(req.id, next.link));
+  await deps.repo.putOutboxMarker('outcome', req.id, now);
+  const done = await deps.repo.transitionRequest(
+    req,
+    req.status,
+    { downloadLink: next.link, downloadTokenHash: sha256(token), downloadExpiresAt: next.expiresAt, outboxOutcome: lease((req.outboxOutcome?.seq ?? 1) + 1, owner, now) },
+    { at: now.toISOString(), actor, action: 'renew_download', subject: req.id, data: { link: next.link, until: next.expiresAt } },
+  );
+  await deliverOutcome(done, owner, now, deps);
+  return done;
 }
 
 export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };
@@ -128,7 +148,7 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   if (!t?.taken) return false;
   const n = req.outboxNotice as NoticeIntent;
   const pii = await deps.repo.getPii(req.id);
-  if (pii) await deps.mailer.send({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' });
+  if (pii) await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   await deps.repo.deleteOutboxMarker('notice', req.id);
   return true;

@@ -1,4 +1,9 @@
+import { registry } from '../adapters/registry.ts';
 import { S3Blobs } from '../adapters/blobs.ts';
+import { config } from '../adapters/config.ts';
+import { SesMailer } from '../adapters/mailer.ts';
+import { nextDownloadLink } from '../core/completion.ts';
+import { longDate } from '../core/holds.ts';
 import { retryOnRace } from '../core/errors.ts';
 import type { Language } from '../core/model.ts';
 import { requesterPage } from '../core/pages.ts';
@@ -7,12 +12,14 @@ import { escapeHtml as esc } from '../core/text.ts';
 import { derivedToken, sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { html, type HttpResult } from '../shared/http.ts';
+import { renewDownload } from '../shared/outbox.ts';
 
 const blobs = new S3Blobs();
+const mailer = new SesMailer();
 /** The S3 link itself lives minutes: the 72 hours belong to the emailed page, which checks the secret. */
 const PRESIGN_SECONDS = 300;
 
-type Downloadable = StoredRequest & { exportKey?: string; downloadTokenHash?: string; downloadExpiresAt?: string };
+type Downloadable = StoredRequest;
 
 /**
  * The link's request when its secret is right; `expired` when the secret is right but its time is over.
@@ -35,6 +42,10 @@ const T = {
     unknownTitle: 'Ce lien de téléchargement ne fonctionne pas',
     unknown: 'Vérifiez que vous avez copié tout le lien de l’e-mail. Si le problème persiste, refaites une demande de copie depuis le formulaire.',
     form: 'Demander une nouvelle copie',
+    renewable: 'Nous gardons votre copie jusqu’au {date} : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.',
+    renew: 'Recevoir un nouveau lien par e-mail',
+    renewedTitle: 'Un nouveau lien est en route',
+    renewed: 'Nous venons d’envoyer un nouveau lien de téléchargement, valable 72 heures, à l’adresse e-mail que vous avez confirmée. Le lien précédent ne fonctionne plus.',
     status: 'Voir le suivi de votre demande',
   },
   en: {
@@ -46,6 +57,10 @@ const T = {
     unknownTitle: 'This download link does not work',
     unknown: 'Check that you copied the whole link from the email. If it still does not work, ask for a new copy from the form.',
     form: 'Ask for a new copy',
+    renewable: 'We keep your copy until {date}: we can send a new link, valid for 72 hours, to the email address you confirmed.',
+    renew: 'Email me a new link',
+    renewedTitle: 'A new link is on its way',
+    renewed: 'We have just sent a new download link, valid for 72 hours, to the email address you confirmed. The previous link no longer works.',
     status: 'See your request’s status page',
   },
 } as const;
@@ -58,7 +73,12 @@ async function refused(r: { expired: Downloadable } | { unknown: true }, id: str
     const lang = chosen ?? r.expired.language;
     const statusToken = await derivedToken('status', id);
     const status = sameHash(r.expired.statusTokenHash, sha256(statusToken)) ? `<p><a href="/status.html?id=${id}&amp;token=${statusToken}">${T[lang].status}</a></p>` : '';
-    return html(410, requesterPage(lang, T[lang].expiredTitle, `<p>${T[lang].expired}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>${status}`, switcher(id, token)));
+    // While the package is kept, the copy is still owed (Art. 15): a fresh link, mailed only to the verified address.
+    const next = nextDownloadLink(r.expired, systemClock.now());
+    const way = next
+      ? `<p>${T[lang].renewable.replace('{date}', longDate(next.keptUntil.slice(0, 10), lang))}</p><form method="post" action="/exports/${id}"><input type="hidden" name="token" value="${esc(token)}"><input type="hidden" name="renew" value="1"><button type="submit">${T[lang].renew}</button></form>`
+      : `<p>${T[lang].expired}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`;
+    return html(410, requesterPage(lang, T[lang].expiredTitle, `${way}${status}`, switcher(id, token)));
   }
   const lang = chosen ?? fallback;
   return html(404, requesterPage(lang, T[lang].unknownTitle, `<p>${T[lang].unknown}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`, switcher(id, token)));
@@ -77,8 +97,13 @@ export async function exportPage(id: string, token: string, chosen: Language | u
   return html(200, requesterPage(lang, T[lang].title, body, switcher(id, token)), {}, [bucket]);
 }
 
-export async function download(id: string, token: string, fallback: Language): Promise<HttpResult> {
+export async function download(id: string, token: string, fallback: Language, renew = false): Promise<HttpResult> {
   const r = await check(id, token);
+  if (renew && 'expired' in r) {
+    const lang = r.expired.language;
+    const renewed = await retryOnRace(async () => renewDownload((await repo.getRequest(id)) as StoredRequest, 'requester', 'requester', systemClock.now(), { repo, mailer, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }));
+    if (renewed) return html(202, requesterPage(lang, T[lang].renewedTitle, `<p>${T[lang].renewed}</p>`, switcher(id, token)));
+  }
   if (!('ok' in r)) return refused(r, id, token, undefined, fallback);
   const req = r.ok;
   const at = systemClock.now().toISOString();

@@ -34,7 +34,8 @@ export const handler = middy<HttpEvent, HttpResult>()
       const q = event.queryStringParameters ?? {};
       const fallback = pageLanguage(undefined, event.headers?.['accept-language']);
       if (event.requestContext.http.method === 'GET') return exportPage(id, q.token ?? '', parse(Lang, q.lang), fallback);
-      return download(id, parseBody(z.object({ token: z.string().check(z.maxLength(100)) }), event).token, fallback);
+      const body = parseBody(z.object({ token: z.string().check(z.maxLength(100)), renew: z.optional(z.literal('1')) }), event);
+      return download(id, body.token, fallback, body.renew === '1');
     }
     return status(event);
   });

@@ -2,14 +2,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DOWNLOAD_HOURS } from '../../functions/core/completion.ts';
-
-export const EXPORT_DAYS = Math.ceil(DOWNLOAD_HOURS / 24);
+import { PACKAGE_KEEP_DAYS } from '../../functions/core/completion.ts';
 
 /**
- * Export packages: KMS-encrypted, private, TLS only. The download link works 72 hours; S3 deletes a
- * package at the first midnight (UTC) at least 3 days after it was made, so the exported data goes
- * within a day of its link expiring, never before.
+ * Export packages: KMS-encrypted, private, TLS only. A download link works 72 hours; the package is
+ * kept 30 days, as long as the verified mailbox a fresh link goes to, and S3 deletes it at the first
+ * midnight (UTC) at least 30 days after it was made. No link outlives it (core/completion.ts).
  */
 export class ExportStore extends Construct {
   readonly bucket: Bucket;
@@ -33,7 +31,7 @@ export class ExportStore extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'exports/',
-      lifecycleRules: [{ expiration: Duration.days(EXPORT_DAYS) }],
+      lifecycleRules: [{ expiration: Duration.days(PACKAGE_KEEP_DAYS) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

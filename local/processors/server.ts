@@ -26,6 +26,8 @@ export type Behaviour = {
    * already signs with a new and an old key while the processor still knows only the old one).
    */
   knownSecrets?: string[];
+  /** Flag an export as holding other people's data (`third_party_data`), as a processor whose records mix people would. */
+  thirdPartyData?: boolean;
   /** What to answer instead of doing the work. */
   status?: { request_status: 'not_found' } | { request_status: 'retained'; legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null } | { request_status: 'failed'; reason: string };
 };
@@ -140,6 +142,8 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     if (!data.has(id)) data.set(id, structuredClone(SEED[category] ?? {}));
     return data.get(id) as Record<string, Held[]>;
   };
+  const restricted = new Map<string, Set<string>>();
+  const restrictedOf = (id: string) => restricted.get(id) ?? restricted.set(id, new Set()).get(id) as Set<string>;
   const timers = new Set<NodeJS.Timeout>();
 
   const answers = new Map<string, CallbackLog[]>();
@@ -188,12 +192,16 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const held = db[email];
     let answer: Record<string, unknown>;
     if (b.status) answer = b.status;
-    else if (body.action === 'export') answer = { request_status: 'completed', results: exportOf(held ?? []) };
+    else if (body.action === 'export') answer = { request_status: 'completed', results: exportOf(held ?? []), ...(b.thirdPartyData ? { third_party_data: true } : {}) };
     else if (body.action === 'erase') {
       const { kept, answer: a } = erase(held, (body.legal_holds as LegalHoldSent[] | undefined) ?? []);
       if (kept.length) db[email] = kept;
       else delete db[email];
       answer = a;
+    } else if (body.action === 'restrict') {
+      // Restricted records stay stored but are marked so that nothing else uses them (Art. 18(2)).
+      if (held) restrictedOf(p.id).add(email);
+      answer = { request_status: held ? 'completed' : 'not_found' };
     } else answer = { request_status: 'completed' };
     const url = String(body.status_callback_url);
     const t = setTimeout(() => {
@@ -218,6 +226,8 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     holds: (processorId: string, email: string) => Boolean(data.get(processorId)?.[email]),
     /** What this processor holds about one person now, each record marked restricted when kept under a legal hold. */
     records: (processorId: string, email: string) => (data.get(processorId)?.[email] ?? []).map(({ table, record, restricted }) => ({ table, record, restricted: Boolean(restricted) })),
+    /** Whether this processor keeps the person's records only in storage after a restriction. */
+    restricts: (processorId: string, email: string) => Boolean(restricted.get(processorId)?.has(email)),
     close: () =>
       new Promise<void>((r) => {
         for (const t of timers) clearTimeout(t);

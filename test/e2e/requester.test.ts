@@ -91,6 +91,20 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     await page.screenshot({ path: join(SHOTS, 'form-en.png'), fullPage: true });
   });
 
+  it('shows who the controller is and its postal address under the form, in both languages, and offers a restriction', async () => {
+    const page = await newPage(browser);
+    await page.goto(rt.urls.web);
+    const footer = page.locator('footer#controller');
+    await footer.getByText('Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, Royaume-Uni').waitFor();
+    const lines = () => Promise.all(['h2', '#controller-name', '#controller-address', '#controller-number'].map((s) => footer.locator(s).textContent()));
+    expect(await lines()).toEqual(['Responsable du traitement', 'Offtek', 'Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, Royaume-Uni', 'Société immatriculée au Royaume-Uni sous le numéro 03148866']);
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await lines()).toEqual(['Data controller', 'Offtek', 'Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, United Kingdom', 'Company registered in the United Kingdom, number 03148866']);
+    await page.getByRole('radio', { name: /Stop the use of my data \(restriction\)/ }).check();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'form-controller-restrict-en.png'), fullPage: true });
+  });
+
   it('lists each problem once, keeps the errors across a language switch, and refuses a long name out loud', async () => {
     const page = await newPage(browser, { viewport: { width: 1100, height: 1300 } });
     await page.goto(rt.urls.web);

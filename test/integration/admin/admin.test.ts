@@ -52,7 +52,7 @@ describe('the admin API', () => {
 
   it('answers list and export filters that cannot match with field-level 400s, not an empty answer', async () => {
     const cases: [string, { path: string; message: string }][] = [
-      ['/requests?type=garbage', { path: 'type', message: 'Invalid option: expected one of "access"|"erasure"|"rectification"|"objection"' }],
+      ['/requests?type=garbage', { path: 'type', message: 'Invalid option: expected one of "access"|"erasure"|"rectification"|"objection"|"restrict"' }],
       ['/requests?status=in_progress&dueBefore=garbage', { path: 'dueBefore', message: 'Invalid ISO date' }],
       ['/audit.csv?from=2026-12-01&to=2026-01-01', { path: 'to', message: 'must be on or after from' }],
     ];

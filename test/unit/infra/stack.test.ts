@@ -123,10 +123,10 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 20 } });
   });
 
-  it('deletes export packages from a KMS-encrypted bucket 3 days after they are made: the first midnight after their 72-hour link expires', () => {
+  it('deletes export packages from a KMS-encrypted bucket 30 days after they are made, as long as a fresh link can be mailed', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 3 })] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30 })] },
     });
   });
 
@@ -242,7 +242,7 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     expect(domainId).toBeTruthy();
   });
 
-  it('publishes /config.json with the endpoints, the client id, the issuer and the region, filled in at deploy time', () => {
+  it('publishes /config.json with the controller, the endpoints, the client id, the issuer and the region, filled in at deploy time', () => {
     const [poolId] = one('AWS::Cognito::UserPool');
     const [domainId] = one('AWS::Cognito::UserPoolDomain');
     const [clientId] = one('AWS::Cognito::UserPoolClient');
@@ -256,6 +256,8 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     for (const [marker, value] of Object.entries(p.SourceMarkers[i])) text = text.replaceAll(marker, JSON.stringify(`{${JSON.stringify(value)}}`).slice(1, -1));
     const domain = `https://{${JSON.stringify({ Ref: domainId })}}.auth.eu-west-2.amazoncognito.com`;
     expect(JSON.parse(text)).toEqual({
+      // The form shows the controller from config/controller.json.
+      controller: { name: 'Offtek', companyNumber: '03148866', address: ['Claremont House', 'Broad Lane', 'Tanworth in Arden', 'B94 5DY'], country: { en: 'United Kingdom', fr: 'Royaume-Uni' } },
       region: 'eu-west-2',
       userPoolId: `{${JSON.stringify({ Ref: poolId })}}`,
       clientId: `{${JSON.stringify({ Ref: clientId })}}`,

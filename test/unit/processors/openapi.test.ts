@@ -28,7 +28,7 @@ describe('the OpenAPI document', () => {
 
   it('matches every webhook body core builds, for every request type and processor', () => {
     const details = { eraseWarranty: false, objections: ['marketing', 'reviews', 'profiling'] as const, rectification: { field: 'address', correction: '2 Low Road' } };
-    for (const type of ['erasure', 'access', 'rectification', 'objection'] as const) {
+    for (const type of ['erasure', 'access', 'rectification', 'objection', 'restrict'] as const) {
       const req = storedRequest({ type, details: { ...details, objections: [...details.objections] } });
       for (const task of planTasks(req, registry.processors, { accountClosedOn: '2025-11-30', today: '2026-03-02' })) {
         const p = registry.processors.find((x) => x.id === task.processorId);

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totp } from '../../local/totp.ts';
+import { type Booted, boot, until } from '../integration/harness.ts';
+import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+
+let rt: Booted;
+let browser: Browser;
+
+describe.skipIf(!hasChromium)('an officer releasing a copy held for other people’s data (Debian chromium)', { timeout: 240_000 }, () => {
+  beforeAll(async () => {
+    rt = await boot();
+    rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stopAndClean();
+  });
+
+  it('sees the copy held with who flagged it, releases it, and the request completes', async () => {
+    await rt.submit({ type: 'access', email: 'wanda-held@example.com', language: 'en' });
+    const links = await until(() => rt.links('wanda-held@example.com').catch(() => undefined));
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'awaiting_manual', 60_000, 'copy held');
+
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+    const officer = rt.auth.users.officer;
+    await page.goto(rt.urls.console);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${rt.urls.signIn}/interaction/**`);
+    await page.getByLabel('Username').fill('officer');
+    await page.getByLabel('Password').fill(officer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Code from your authenticator app').fill(totp(officer.totpSecret));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#who').waitFor();
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.getByText('Copy held for review').waitFor();
+    expect(await page.locator('#detail-summary').textContent()).toContain(
+      'A processor flagged other people’s data in this copy (Parcelway Delivery): nothing is sent to the requester until an officer releases it.',
+    );
+    await page.getByRole('button', { name: 'See the held copy' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-copy-held.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Release the copy' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'released');
+    await until(async () => (await rt.mails('wanda-held@example.com')).some((m) => /exports\//.test(m.body.text ?? '')), 15_000, 'link mailed');
+  });
+});

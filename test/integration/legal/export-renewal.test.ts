@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Booted, boot, until } from '../harness.ts';
+
+/** Art. 15: the copy is still owed after its first link's 72 hours, while the package is kept (30 days). */
+let rt: Booted;
+beforeAll(async () => {
+  rt = await boot();
+});
+afterAll(async () => rt?.stopAndClean());
+
+const LINK = /https?:\/\/\S+\/exports\/\w+\?token=[\w-]+/g;
+const links = async (email: string) => (await rt.mails(email)).filter((m) => /complete/.test(m.subject)).flatMap((m) => (m.body.text ?? '').match(LINK) ?? []);
+const tokenOf = (url: string) => new URL(url).searchParams.get('token') ?? '';
+const post = (id: string, body: string) => rt.api(`/exports/${id}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+
+/** A completed copy of data for an address of the test's own (no shop account: no password asked). */
+async function completedCopy(email: string) {
+  await rt.submit({ type: 'access', email, language: 'en' });
+  const l = await until(() => rt.links(email).catch(() => undefined));
+  await rt.confirm(l.token);
+  const [first] = await until(async () => ((await links(email)).length ? links(email) : undefined), 60_000, 'outcome email');
+  return { requestId: l.requestId, first };
+}
+
+/** What 72 hours (and, with `closedDaysAgo`, the package's keeping) do to the stored request. */
+async function age(requestId: string, closedDaysAgo?: number) {
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+  const { key } = await import('../../../functions/adapters/table.ts');
+  const values: Record<string, string> = { ':past': new Date(Date.now() - 3_600_000).toISOString() };
+  if (closedDaysAgo !== undefined) values[':closed'] = new Date(Date.now() - closedDaysAgo * 86_400_000).toISOString();
+  await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(requestId), UpdateExpression: `SET downloadExpiresAt = :past${closedDaysAgo !== undefined ? ', closedAt = :closed' : ''}`, ExpressionAttributeValues: values }));
+}
+
+describe('a copy of data after its link expired', () => {
+  it('lets the requester have a fresh link mailed to the verified address, which downloads, while the old one stops working', async () => {
+    const { requestId, first } = await completedCopy('nadia-renew@example.com');
+    await age(requestId);
+    const expired = await fetch(first);
+    expect(expired.status).toBe(410);
+    const page = await expired.text();
+    expect(page).toContain('This download link has expired');
+    expect(page).toMatch(/We keep your copy until \d{1,2} \w+ \d{4}: we can send a new link, valid for 72 hours, to the email address you confirmed\./);
+    expect(page).toContain('<input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button>');
+
+    const renewed = await post(requestId, `token=${tokenOf(first)}&renew=1`);
+    expect(renewed.status).toBe(202);
+    expect(await renewed.text()).toContain('We have just sent a new download link, valid for 72 hours, to the email address you confirmed.');
+    const all = await until(async () => ((await links('nadia-renew@example.com')).length === 2 ? links('nadia-renew@example.com') : undefined), 15_000, 'second outcome email');
+    const fresh = all[1];
+    expect(fresh).not.toBe(first);
+    expect((await fetch(first)).status).toBe(404);
+    expect((await fetch(fresh)).status).toBe(200);
+    expect((await post(requestId, `token=${tokenOf(fresh)}`)).status).toBe(303);
+    // The old secret cannot ask for yet another link: only the mailbox has the new one.
+    expect((await post(requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(404);
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    expect((await repo.getRequest(requestId))?.audit.filter((e) => e.action === 'renew_download').map((e) => e.actor)).toEqual(['requester']);
+  }, 120_000);
+
+  it('mails a fresh link when an officer resends the outcome', async () => {
+    const { requestId, first } = await completedCopy('olga-renew@example.com');
+    await age(requestId);
+    const officer = await rt.signIn('officer');
+    const r = await rt.api(`/admin/requests/${requestId}/resend`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: '{}' });
+    expect(r.status).toBe(200);
+    const all = await until(async () => ((await links('olga-renew@example.com')).length === 2 ? links('olga-renew@example.com') : undefined), 15_000, 'resent outcome email');
+    expect(all[1]).not.toBe(first);
+    expect((await fetch(all[1])).status).toBe(200);
+  }, 120_000);
+
+  it('offers no new link once the package is no longer kept, only a new request', async () => {
+    const { requestId, first } = await completedCopy('pia-renew@example.com');
+    await age(requestId, 30);
+    const page = await (await fetch(first)).text();
+    expect(page).toContain('To receive a new copy of your data, make a new request from the form.');
+    expect(page).not.toContain('name="renew"');
+    expect((await post(requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(410);
+    expect(await links('pia-renew@example.com')).toHaveLength(1);
+  }, 120_000);
+});
+
+describe('a copy a processor flagged as holding other people’s data (Art. 15(4))', () => {
+  it('waits for an officer, who can look at it and release it; only then is the link mailed', async () => {
+    rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
+    try {
+      await rt.submit({ type: 'access', email: 'quinn-held@example.com', language: 'en' });
+      const l = await until(() => rt.links('quinn-held@example.com').catch(() => undefined));
+      await rt.confirm(l.token);
+      const { repo } = await import('../../../functions/shared/deps.ts');
+      const held = await until(async () => {
+        const r = await repo.getRequest(l.requestId);
+        return r?.exportRelease ? r : undefined;
+      }, 60_000, 'the copy held');
+      expect(held.status).toBe('awaiting_manual');
+      expect(held.exportRelease?.flaggedBy).toEqual(['parcelway']);
+      expect(await links('quinn-held@example.com')).toEqual([]);
+
+      const [officer, viewer] = await Promise.all([rt.signIn('officer'), rt.signIn('viewer')]);
+      const admin = (path: string, token: string, method = 'GET') => rt.api(`/admin/requests/${l.requestId}/${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ...(method === 'POST' ? { body: '{}' } : {}) });
+      expect((await admin('export', viewer)).status).toBe(403);
+      const look = (await (await admin('export', officer)).json()) as { url: string; flaggedBy: string[] };
+      expect(look.flaggedBy).toEqual(['parcelway']);
+      const zip = await fetch(look.url);
+      expect(zip.status).toBe(200);
+      expect(zip.headers.get('content-type')).toBe('application/zip');
+      expect((await admin('release', viewer, 'POST')).status).toBe(403);
+
+      const released = await admin('release', officer, 'POST');
+      expect(released.status).toBe(200);
+      expect(await released.json()).toEqual({ requestId: l.requestId, status: 'completed' });
+      const [url] = await until(async () => ((await links('quinn-held@example.com')).length ? links('quinn-held@example.com') : undefined), 15_000, 'outcome email');
+      expect((await fetch(url)).status).toBe(200);
+      const audit = (await repo.getRequest(l.requestId))?.audit.map((e) => e.action) ?? [];
+      expect(audit.slice(audit.indexOf('hold_export'))).toEqual(['hold_export', 'preview_export', 'release_export', 'complete']);
+      // Released once: a second release finds nothing held.
+      expect((await admin('release', officer, 'POST')).status).toBe(409);
+    } finally {
+      rt.processors.setBehaviour('parcelway', {});
+    }
+  }, 120_000);
+});

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { type Booted, boot, until } from '../harness.ts';
+
+let rt: Booted;
+beforeAll(async () => {
+  rt = await boot();
+});
+afterAll(async () => rt?.stopAndClean());
+
+describe('a restriction request (Art. 18, "cesser de les utiliser")', () => {
+  it('fans out a signed restrict to every processor, completes on their callbacks, and tells the requester what was restricted', async () => {
+    // alice@example.com is the demo customer the payments, delivery, analytics, email and social processors hold records of.
+    const sent = await rt.submit({ type: 'restrict', email: 'alice@example.com', language: 'en' });
+    expect(sent.status).toBe(202);
+    const links = await until(() => rt.links('alice@example.com').catch(() => undefined));
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 20_000, 'completion');
+
+    for (const id of ['paynow', 'parcelway', 'metricsly', 'mailwave', 'reviewly', 'recoverco', 'socialapp']) {
+      const w = rt.processors.received(id).find((x) => x.body?.subject_request_id === links.requestId);
+      expect(w?.verified, id).toBe(true);
+      expect(w?.body, id).toMatchObject({ subject_request_type: 'restrict', action: 'restrict', legal_holds: [] });
+    }
+    // The records are kept (not erased), marked as restricted, where the processor held any.
+    expect(rt.processors.holds('paynow', 'alice@example.com')).toBe(true);
+    expect(rt.processors.restricts('paynow', 'alice@example.com')).toBe(true);
+    expect(rt.processors.restricts('recoverco', 'alice@example.com')).toBe(false);
+
+    const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)));
+    expect(mail.body.text).toContain('Your request (restriction of the use of your data, reference');
+    expect(mail.body.text).toContain('These recipients now keep your data without using it: analytics, delivery, email, payments, social.');
+    expect(mail.body.text).toContain('We will tell you before this restriction is lifted.');
+    // Every email to a requester says who the company is and where (config/controller.json).
+    expect(mail.body.text).toContain('Offtek, a company registered in the United Kingdom, number 03148866\nRegistered office: Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, United Kingdom');
+
+    // Restricted data may only be stored: the shop's own flows are told not to use the address either.
+    const raw = JSON.stringify({ email: 'alice@example.com', purpose: 'marketing' });
+    const r = await fetch(`${rt.urls.web}suppression/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signWebhook('chk_alice', raw, (rt.secrets.get('lethe/shop') as { secrets: string[] }).secrets) },
+      body: raw,
+    });
+    expect(await r.json()).toEqual({ purpose: 'marketing', suppressed: true });
+  });
+
+  it('names a restriction in the French confirmation email, signed with the company’s identity and postal address', async () => {
+    await rt.submit({ type: 'restrict', email: 'rhea-restrict@example.com', language: 'fr' });
+    const links = await until(() => rt.links('rhea-restrict@example.com').catch(() => undefined));
+    const mail = (await rt.mails('rhea-restrict@example.com'))[0];
+    expect(mail.body.text).toContain("Nous avons reçu une demande concernant la limitation de l'utilisation de vos données pour cette adresse e-mail.");
+    expect(mail.body.text).toContain('Offtek, société immatriculée au Royaume-Uni sous le numéro 03148866\nSiège social : Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, Royaume-Uni');
+    expect(links.requestId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
+
+// The download link's secret is derived from the app key in Secrets Manager; its value does not matter here.
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async () => 'download-token' }));
+vi.mock('../../../functions/adapters/blobs.ts', () => ({ S3Blobs: class { presign = async (key: string, s: number) => `https://exports.example/${key}?expires=${s}`; } }));
+const { completeRequest } = await import('../../../functions/notify/complete.ts');
+const { previewHeldExport, releaseExport } = await import('../../../functions/admin/release.ts');
+
+/** Art. 15(4): a copy that would disclose other people's data waits for an officer's review and release. */
+const NOW = '2026-03-20T10:00:00.000Z';
+const task = (processorId: string, thirdParty = false): StoredTask => ({
+  taskId: `${REQUEST_ID}.${processorId}`, requestId: REQUEST_ID, processorId, category: 'delivery', action: 'export', status: 'completed', version: 3, attempts: 1, holds: [], audit: [],
+  outcome: { request_status: 'completed', ...(thirdParty ? { third_party_data: true } : {}) },
+});
+
+function setup(tasks: StoredTask[]) {
+  const repo = new FakeRepo();
+  repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status: 'in_progress', exportKey: `exports/${REQUEST_ID}.zip` }));
+  repo.pii.set(REQUEST_ID, { email: 'hana@example.com' });
+  for (const t of tasks) repo.tasks.set(t.taskId, t);
+  const mailer = new FakeMailer();
+  return { repo, mailer, deps: { repo: repo as never, mailer, clock: fixedClock(NOW), baseUrl: 'http://shop.example', workflow: new FakeWorkflow(), processors: [{ id: 'parcelway', name: 'Parcelway Delivery' }, { id: 'paynow', name: 'PayNow Payments' }] } };
+}
+
+describe('a copy flagged as holding other people’s data', () => {
+  it('is held for an officer instead of completing: no email, no download link', async () => {
+    const { repo, mailer, deps } = setup([task('parcelway', true), task('paynow')]);
+    expect(await completeRequest(REQUEST_ID, deps)).toEqual({ requestId: REQUEST_ID, status: 'awaiting_manual' });
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('awaiting_manual');
+    expect(req?.exportRelease).toEqual({ flaggedBy: ['parcelway'], since: NOW });
+    expect(req?.downloadTokenHash).toBeUndefined();
+    expect(req?.audit.at(-1)).toMatchObject({ actor: 'workflow', action: 'hold_export', from: 'in_progress', to: 'awaiting_manual', data: { processors: 'parcelway' } });
+    expect(mailer.sent).toEqual([]);
+    // Notify run again (a retry) holds it still, and records nothing twice.
+    await completeRequest(REQUEST_ID, deps);
+    expect(repo.requests.get(REQUEST_ID)?.audit.filter((e) => e.action === 'hold_export')).toHaveLength(1);
+  });
+
+  it('can be looked at by the officer through a 5-minute link, on the audit trail', async () => {
+    const { repo, deps } = setup([task('parcelway', true)]);
+    await completeRequest(REQUEST_ID, deps);
+    expect(await previewHeldExport(REQUEST_ID, 'officer:olivia', deps)).toEqual({ url: `https://exports.example/exports/${REQUEST_ID}.zip?expires=300`, flaggedBy: ['parcelway'] });
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ actor: 'officer:olivia', action: 'preview_export' });
+  });
+
+  it('completes once an officer releases it, and only then mails the download link', async () => {
+    const { repo, mailer, deps } = setup([task('parcelway', true)]);
+    await completeRequest(REQUEST_ID, deps);
+    expect(await releaseExport(REQUEST_ID, 'officer:olivia', deps)).toEqual({ requestId: REQUEST_ID, status: 'completed' });
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('completed');
+    expect(req?.exportRelease).toEqual({ flaggedBy: ['parcelway'], since: NOW, releasedBy: 'officer:olivia', releasedAt: NOW });
+    expect(req?.audit.map((e) => e.action).slice(-2)).toEqual(['release_export', 'complete']);
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].text).toContain(`http://shop.example/exports/${REQUEST_ID}?token=download-token`);
+  });
+
+  it('cannot be released where nothing is held', async () => {
+    const { deps } = setup([task('paynow')]);
+    await expect(releaseExport(REQUEST_ID, 'officer:olivia', deps)).rejects.toThrow('no copy of data is waiting for release on this request');
+  });
+
+  it('does not hold a copy nobody flagged', async () => {
+    const { repo, mailer, deps } = setup([task('paynow')]);
+    await completeRequest(REQUEST_ID, deps);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('completed');
+    expect(mailer.sent).toHaveLength(1);
+  });
+});
