@@ -138,7 +138,7 @@ export const handler = middy<HttpEvent, HttpResult>()
     if ((m = /^\/requests\/(\w{26})\/(export|release)$/.exec(path)) && method === (m[2] === 'export' ? 'GET' : 'POST')) {
       const [actor, id] = [act(), m[1]];
       if (m[2] === 'export') return json(200, await retryOnRace(() => previewHeldExport(id, actor, deps)));
-      return json(200, await retryOnRace(() => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL })));
+      return json(200, await retryOnRace(() => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors })));
     }
     throw new NotFound('no such admin route');
   });

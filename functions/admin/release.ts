@@ -1,6 +1,6 @@
-import { registry } from '../adapters/registry.ts';
 import { S3Blobs } from '../adapters/blobs.ts';
 import { Conflict } from '../core/errors.ts';
+import type { ProcessorNames } from '../core/completion.ts';
 import { completeRequest } from '../notify/complete.ts';
 import type { AdminDeps } from './actions.ts';
 
@@ -26,12 +26,12 @@ export async function previewHeldExport(id: string, actor: string, deps: AdminDe
  * would have, with the outcome email and its download link owed in the same write. A release that
  * stopped between the two is finished by releasing again.
  */
-export async function releaseExport(id: string, actor: string, deps: AdminDeps & { baseUrl: string }) {
+export async function releaseExport(id: string, actor: string, deps: AdminDeps & { baseUrl: string; processors: ProcessorNames }) {
   const req = await held(id, deps);
   const at = deps.clock.now().toISOString();
   if (!req.exportRelease?.releasedAt) {
     const release = { ...req.exportRelease, flaggedBy: req.exportRelease?.flaggedBy ?? [], since: req.exportRelease?.since ?? at, releasedBy: actor, releasedAt: at };
     await deps.repo.transitionRequest(req, req.status, { exportRelease: release }, { at, actor, action: 'release_export', subject: id, data: { processors: release.flaggedBy.join(',') } });
   }
-  return completeRequest(id, { repo: deps.repo, mailer: deps.mailer, clock: deps.clock, baseUrl: deps.baseUrl, processors: registry.processors });
+  return completeRequest(id, { repo: deps.repo, mailer: deps.mailer, clock: deps.clock, baseUrl: deps.baseUrl, processors: deps.processors });
 }
