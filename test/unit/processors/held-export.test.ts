@@ -4,6 +4,8 @@ import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedReque
 
 // The download link's secret is derived from the app key in Secrets Manager; its value does not matter here.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async () => 'download-token' }));
+// Notify's default dependencies read the registry from S3 at import; these tests pass the names themselves.
+vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 vi.mock('../../../functions/adapters/blobs.ts', () => ({ S3Blobs: class { presign = async (key: string, s: number) => `https://exports.example/${key}?expires=${s}`; } }));
 const { completeRequest } = await import('../../../functions/notify/complete.ts');
 const { previewHeldExport, releaseExport } = await import('../../../functions/admin/release.ts');
