@@ -45,7 +45,7 @@ export const TEXT = {
     retained: { accounting: 'Conservé : notre politique garde les documents comptables pour respecter notre obligation légale', lifetime_warranty: 'Conservé à votre choix : preuve d’achat de la garantie à vie' },
     paused: 'Le délai est suspendu : nous attendons la précision demandée par e-mail.',
     types: { access: 'Copie de vos données', erasure: 'Effacement de vos données', rectification: 'Correction de vos données', objection: 'Opposition à une utilisation de vos données' },
-    categories: { payments: 'Paiements', delivery: 'Livraison', analytics: 'Analyse et publicité', email: 'E-mails', collections: 'Recouvrement', social: 'Réseaux sociaux' },
+    categories: { shop: 'Nos propres systèmes', payments: 'Paiements', delivery: 'Livraison', analytics: 'Analyse et publicité', email: 'E-mails', collections: 'Recouvrement', social: 'Réseaux sociaux' },
   },
   en: {
     title: 'Your personal data',
@@ -92,7 +92,7 @@ export const TEXT = {
     retained: { accounting: 'Kept: our policy keeps accounting records to meet our legal duty', lifetime_warranty: 'Kept at your choice: lifetime-warranty proof of purchase' },
     paused: 'The time limit is paused: we are waiting for the clarification we asked for by email.',
     types: { access: 'Copy of your data', erasure: 'Erasure of your data', rectification: 'Correction of your data', objection: 'Objection to a use of your data' },
-    categories: { payments: 'Payments', delivery: 'Delivery', analytics: 'Analytics & advertising', email: 'Emails', collections: 'Debt collection', social: 'Social networks' },
+    categories: { shop: 'Our own systems', payments: 'Payments', delivery: 'Delivery', analytics: 'Analytics & advertising', email: 'Emails', collections: 'Debt collection', social: 'Social networks' },
   },
 };
 

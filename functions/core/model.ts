@@ -1,7 +1,10 @@
 import * as z from './zod.ts';
 
-/** The six processor categories named in the shop's privacy policy ("sous-traitants"). */
-export const Category = z.enum(['payments', 'delivery', 'analytics', 'email', 'collections', 'social']);
+/**
+ * The six processor categories named in the shop's privacy policy ("sous-traitants"), and `shop`:
+ * the shop's own account and order service, a target of every request like any processor.
+ */
+export const Category = z.enum(['shop', 'payments', 'delivery', 'analytics', 'email', 'collections', 'social']);
 export type Category = z.infer<typeof Category>;
 export const CATEGORIES = Category.options;
 

@@ -1,4 +1,4 @@
-import { holdsFor } from './holds.ts';
+import { type HoldFacts, holdsFor } from './holds.ts';
 import {
   type Category,
   ObjectionScope,
@@ -66,7 +66,7 @@ export function orderTasks<T extends Pick<StoredTask, 'processorId' | 'category'
  * above). Each erasure task carries its category's legal holds, so the processor restricts those
  * records instead of destroying them; other request types carry none.
  */
-export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { accountClosedOn: string | null; today: string }): StoredTask[] {
+export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { customer: HoldFacts | undefined; today: string }): StoredTask[] {
   const wanted = req.type === 'objection' ? objectionCategories(req.details.objections) : undefined;
   const chosen = processors.filter((p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)));
   const tasks: StoredTask[] = chosen.map((p) => ({
@@ -80,7 +80,7 @@ export function planTasks(req: StoredRequest, processors: readonly ProcessorEntr
     attempts: 0,
     holds:
       req.type === 'erasure'
-        ? holdsFor(p.category, { eraseWarranty: req.details.eraseWarranty, accountClosedOn: o.accountClosedOn, today: o.today })
+        ? holdsFor(p.category, { eraseWarranty: req.details.eraseWarranty, customer: o.customer, today: o.today })
         : [],
     audit: [],
   }));

@@ -36,7 +36,7 @@ let repo: VerifyRepo;
 let tokens: FakeTokens;
 let starts: string[];
 /** What the shop's account service knows of the requester's address; it alone checks the password. */
-let account: { hasAccount: boolean; closedOn: string | null } | undefined;
+let account: { hasAccount: boolean; closedOn: string | null; accountingRecords: boolean; lifetimeWarranty: boolean } | undefined;
 let deps: VerifyDeps;
 
 function given(req: Partial<StoredRequest>, link: Partial<VerifyRecord> = {}) {
@@ -134,7 +134,7 @@ describe('confirming a link', () => {
 
 describe('the account password of an access request', () => {
   beforeEach(() => {
-    account = { hasAccount: true, closedOn: null };
+    account = { hasAccount: true, closedOn: null, accountingRecords: true, lifetimeWarranty: false };
   });
 
   it('asks an account holder for the password on GET, and not for an erasure', async () => {
@@ -177,7 +177,7 @@ describe('the account password of an access request', () => {
   });
 
   it('asks no password of a former customer whose account is closed', async () => {
-    account = { hasAccount: false, closedOn: '2025-01-01' };
+    account = { hasAccount: false, closedOn: '2025-01-01', accountingRecords: true, lifetimeWarranty: false };
     given({ type: 'access' });
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
   });

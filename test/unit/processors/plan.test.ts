@@ -6,9 +6,9 @@ import { loadRegistry } from '../../../local/processors/registry.ts';
 import { bump, FakeRepo, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
 
 const registry = loadRegistry();
-/** The directory knows ada@example.com only, whose account closed on `closedOn` (or is open). */
+/** The directory knows ada@example.com only, whose account closed on `closedOn` (or is open), with orders and a lifetime-warranty purchase. */
 const customers = (closedOn: string | null = null) => ({
-  find: async (email: string) => (email === 'ada@example.com' ? { hasAccount: !closedOn, closedOn } : undefined),
+  find: async (email: string) => (email === 'ada@example.com' ? { hasAccount: !closedOn, closedOn, accountingRecords: true, lifetimeWarranty: true } : undefined),
   authenticate: async () => false,
 });
 
@@ -128,7 +128,7 @@ describe('plan', () => {
 
   it('finishes a run that wrote its tasks but stopped before starting the request', async () => {
     const { repo, deps } = setup();
-    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors.slice(0, 2), { accountClosedOn: null, today: '2026-03-02' }));
+    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors.slice(0, 2), { customer: undefined, today: '2026-03-02' }));
     const out = await planRequest(REQUEST_ID, deps);
     expect(out.tasks).toHaveLength(2);
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');

@@ -11,7 +11,7 @@ const BASE = 'https://privacy.offtek.example';
 
 function bodyFor(over: Parameters<typeof storedRequest>[0], p = processor({ id: 'paynow', category: 'payments', identities: ['email', 'order_number'] })) {
   const req = storedRequest(over);
-  const [task] = planTasks(req, [p], { accountClosedOn: '2024-03-15', today: '2026-03-02' });
+  const [task] = planTasks(req, [p], { customer: { closedOn: '2024-03-15', accountingRecords: true, lifetimeWarranty: true }, today: '2026-03-02' });
   return webhookBody(req, task, pii, p, BASE);
 }
 
@@ -48,7 +48,7 @@ describe('the outbound webhook body', () => {
   it('omits an identity the requester did not give', () => {
     const req = storedRequest({});
     const p = processor({ id: 'parcelway', category: 'delivery', identities: ['email', 'name', 'order_number'] });
-    const [task] = planTasks(req, [p], { accountClosedOn: null, today: '2026-03-02' });
+    const [task] = planTasks(req, [p], { customer: undefined, today: '2026-03-02' });
     const b = webhookBody(req, task, { email: 'bob@example.com' }, p, BASE);
     expect(b.subject_identities.map((i) => i.identity_type)).toEqual(['email']);
   });
