@@ -230,7 +230,8 @@ export class LetheStack extends Stack {
     const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`;
     const executionArn = (id: string) => `arn:${this.partition}:states:${this.region}:${this.account}:execution:${STATE_MACHINE_NAME}:${id}`;
     // The sweeper starts the execution a verified request is still owed (verify failed or died before starting it).
-    for (const n of ['verify', 'sweeper'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+    // Admin too: an officer's approval of a correction starts its execution.
+    for (const n of ['verify', 'sweeper', 'admin'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
     for (const n of ['dispatch', 'callback', 'escalate', 'admin'] as const) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [machineArn] }));
     }

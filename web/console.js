@@ -7,12 +7,13 @@ const T = {
     back: '← Dashboard', request: 'Request', tasks: 'Processors', timeline: 'Execution timeline', audit: 'Audit trail', confirm: 'Confirm', cancel: 'Cancel',
     none: 'Nothing here.', days: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'due today' : `${n} days left`),
     cols: { id: 'Request', type: 'Type', status: 'Status', due: 'Due', left: 'Countdown', processor: 'Processor', category: 'Category', action: 'Action', open: 'Open', median: 'Median callback', failures: 'Failures', timeouts: 'Time-outs', why: 'Why', attempts: 'Deliveries', last: 'Last delivery', actions: 'Actions' },
-    act: { extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email' },
-    ask: { extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
+    act: { approve: 'Approve the correction', extend: 'Extend deadline', deny: 'Deny', cancel: 'Cancel request', resolve: 'Resolve', retry: 'Retry', resend: 'Resend email' },
+    ask: { approve: 'Write each corrected value as it should be, and only the fields the requester asked to correct. Each processor then receives only the fields it holds; leave the others empty.', extend: 'Extend the deadline by two months? The requester is told, with your reason. This can be done once.', deny: 'Deny this request? The workflow stops; the requester is told why and how to complain.', cancel: 'Cancel this request? The workflow stops; the requester is told why and how to complain.', resolve: 'Record how this task was handled. The workflow then continues.', retry: 'Send the webhook to this processor again?', resend: 'Send the requester their last email again (the confirmation link, or the outcome)?' },
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
+    wrong: 'What is wrong (the requester’s words)', should: 'What it should be (the requester’s words)', corrected: 'Corrections approved', fields: { name: 'Name', email: 'Email address', postal_address: 'Postal address', phone: 'Phone number' },
     reason: 'Reason', outcome: 'Outcome', note: 'Note', closedOn: 'Closed on', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
-    statuses: { unverified: 'Waiting for confirmation', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
+    statuses: { unverified: 'Waiting for confirmation', awaiting_review: 'Correction to review', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
     taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
     types: { access: 'Copy of data', erasure: 'Erasure', rectification: 'Correction', objection: 'Objection' },
     taskActions: { erase: 'Erase', export: 'Export', rectify: 'Correct', suppress: 'Stop using (objection)' },
@@ -32,12 +33,13 @@ const T = {
     back: '← Tableau de bord', request: 'Demande', tasks: 'Prestataires', timeline: 'Chronologie de l’exécution', audit: 'Journal d’audit', confirm: 'Confirmer', cancel: 'Annuler',
     none: 'Rien ici.', days: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : `${n} jours restants`),
     cols: { id: 'Demande', type: 'Type', status: 'État', due: 'Échéance', left: 'Compte à rebours', processor: 'Prestataire', category: 'Catégorie', action: 'Action', open: 'Ouvertes', median: 'Délai médian', failures: 'Échecs', timeouts: 'Expirations', why: 'Raison', attempts: 'Livraisons', last: 'Dernière livraison', actions: 'Actions' },
-    act: { extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail' },
-    ask: { extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
+    act: { approve: 'Approuver la correction', extend: 'Prolonger le délai', deny: 'Refuser', cancel: 'Annuler la demande', resolve: 'Résoudre', retry: 'Relancer', resend: 'Renvoyer l’e-mail' },
+    ask: { approve: 'Écrivez chaque valeur corrigée telle qu’elle doit être, et seulement les champs dont le demandeur a demandé la correction. Chaque prestataire ne reçoit que les champs qu’il détient ; laissez les autres vides.', extend: 'Prolonger le délai de deux mois ? Le demandeur est prévenu, avec votre raison. Possible une seule fois.', deny: 'Refuser cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', cancel: 'Annuler cette demande ? Le traitement s’arrête ; le demandeur est informé de la raison et de ses recours.', resolve: 'Indiquez comment cette tâche a été traitée. Le traitement reprend ensuite.', retry: 'Renvoyer le webhook à ce prestataire ?', resend: 'Renvoyer au demandeur son dernier e-mail (le lien de confirmation, ou le résultat) ?' },
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
+    wrong: 'Ce qui est inexact (les mots du demandeur)', should: 'Ce qu’il faudrait mettre (les mots du demandeur)', corrected: 'Corrections approuvées', fields: { name: 'Nom', email: 'Adresse e-mail', postal_address: 'Adresse postale', phone: 'Téléphone' },
     reason: 'Raison', outcome: 'Résultat', note: 'Note', closedOn: 'Close le', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
-    statuses: { unverified: 'En attente de confirmation', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
+    statuses: { unverified: 'En attente de confirmation', awaiting_review: 'Correction à relire', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
     types: { access: 'Copie des données', erasure: 'Effacement', rectification: 'Correction', objection: 'Opposition' },
     taskActions: { erase: 'Effacer', export: 'Exporter', rectify: 'Corriger', suppress: 'Cesser l’utilisation (opposition)' },
@@ -133,7 +135,7 @@ const lastAttempt = (a) => (a ? `${attemptText(a)} — ${time(a.at)}` : '—');
 
 /** The list's filters; a single status pages with the API's cursor, closed statuses included. */
 let filters = { status: '', type: '', overdue: false };
-const STATUSES = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
+const STATUSES = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
 
 function fillFilters() {
   const opt = (value, text, selected) => h('option', { value, selected }, text);
@@ -159,7 +161,7 @@ async function showList(cursor) {
 async function showDashboard() {
   const [d] = await Promise.all([api('/dashboard'), showList()]);
   fillFilters();
-  $('counts').replaceChildren(...Object.entries(d.counts).map(([k, v]) => h('div', { className: `tile${k === 'awaiting_manual' && v ? ' alert' : ''}` }, h('strong', {}, String(v)), label('statuses', k))), h('div', { className: `tile${d.overdue.length ? ' alert' : ''}` }, h('strong', {}, String(d.overdue.length)), T[lang].overdue));
+  $('counts').replaceChildren(...Object.entries(d.counts).map(([k, v]) => h('div', { className: `tile${['awaiting_manual', 'awaiting_review'].includes(k) && v ? ' alert' : ''}` }, h('strong', {}, String(v)), label('statuses', k))), h('div', { className: `tile${d.overdue.length ? ' alert' : ''}` }, h('strong', {}, String(d.overdue.length)), T[lang].overdue));
   $('overdue').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.overdue), () => 'overdue'));
   $('due-soon').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.dueSoon)));
   $('mail-failed').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.mailFailed), () => 'overdue'));
@@ -183,6 +185,12 @@ function ask(kind, fields) {
   });
 }
 const field = (name, text, input) => h('div', {}, h('label', { htmlFor: `f-${name}` }, text), Object.assign(input, { id: `f-${name}`, name, required: true }));
+/** A corrected value the officer may leave empty: only the fields the correction changes are sent. */
+const optionalField = (name) => {
+  const box = field(name, T[lang].fields[name], h('input', { type: name === 'email' ? 'email' : 'text', maxLength: 500 }));
+  box.lastChild.required = false;
+  return box;
+};
 /** Options by code, shown in words. */
 const select = (group, codes) => h('select', {}, ...codes.map((c) => h('option', { value: c }, label(group, c))));
 
@@ -211,14 +219,20 @@ async function showDetail(id) {
   const r = d.request;
   $('detail-id').textContent = r.id;
   $('action-error').hidden = true;
-  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, statusCell(r)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)], ...(r.mailFailed ? [[T[lang].mailFailed, T[lang].mailFailedAt(r.mailFailed.kind, time(r.mailFailed.at))]] : [])].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
-  const open = ['verified', 'in_progress', 'awaiting_manual'].includes(r.status);
+  // A correction's free text is shown as the requester wrote it (textContent, never HTML), for the officer to read before anything is sent.
+  const rect = r.details?.rectification;
+  const corrected = Object.entries(r.details?.corrections ?? {});
+  $('detail-summary').replaceChildren(...[[T[lang].cols.type, label('types', r.type)], [T[lang].cols.status, statusCell(r)], [T[lang].cols.due, day(r.dueDate)], [T[lang].cols.left, countdown(r)], ...(rect ? [[T[lang].wrong, rect.field], [T[lang].should, rect.correction]] : []), ...(corrected.length ? [[T[lang].corrected, corrected.map(([f, v]) => `${T[lang].fields[f] ?? f}: ${v}`).join(' · ')]] : []), ...(r.mailFailed ? [[T[lang].mailFailed, T[lang].mailFailedAt(r.mailFailed.kind, time(r.mailFailed.at))]] : [])].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  const open = ['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(r.status);
   // The requester's last email can be sent again while a link is pending and once the outcome is known.
   const resendable = ['unverified', 'completed'].includes(r.status);
   // The law allows one extension: once used, the button stays, disabled, with when and why.
   const ext = r.extension;
   $('request-actions').replaceChildren(
     ...(resendable ? [h('button', { type: 'button', className: r.mailFailed ? '' : 'secondary', onclick: () => act('resend', `/requests/${id}/resend`, [], () => ({})) }, T[lang].act.resend)] : []),
+    ...(r.status === 'awaiting_review'
+      ? [h('button', { type: 'button', onclick: () => act('approve', `/requests/${id}/approve`, ['name', 'email', 'postal_address', 'phone'].map(optionalField), (v) => ({ corrections: Object.fromEntries(Object.entries(v).filter(([, x]) => x.trim())) })) }, T[lang].act.approve)]
+      : []),
     ...(open
       ? [
           described(h('button', { type: 'button', disabled: Boolean(ext), onclick: () => act('extend', `/requests/${id}/extend`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.extend), ext ? 'extension-note' : undefined),

@@ -3,12 +3,12 @@ import { authenticate } from '../adapters/auth.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
-import { RequestStatus, RequestType } from '../core/model.ts';
+import { PersonalField, RequestStatus, RequestType } from '../core/model.ts';
 import { CancelReason, DenyReason } from '../core/notices.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
-import { cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
+import { approveCorrection, cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
@@ -23,6 +23,11 @@ const Deny = z.strictObject({ reason: DenyReason, note: z.optional(z.string().ch
 const Cancel = z.strictObject({ reason: CancelReason });
 /** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
 const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(1000)) });
+/** An officer's reading of a free-text correction: at least one field and its corrected value. */
+const Corrected = z.string().check(z.trim(), z.minLength(1), z.maxLength(500));
+const Approve = z.strictObject({
+  corrections: z.partialRecord(PersonalField, Corrected).check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' })),
+});
 const Resolve = z.strictObject({ outcome: z.enum(['completed', 'not_found', 'retained']), note: note(2000) });
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
 const ListQuery = z.object({ status: z.optional(RequestStatus), type: z.optional(RequestType), dueBefore: z.optional(z.iso.date()), overdue: z.optional(z.enum(['true', 'false'])), cursor: z.optional(z.string()) });
@@ -47,7 +52,7 @@ export const handler = middy<HttpEvent, HttpResult>()
     }
     if (method === 'GET' && path === '/requests') return json(200, await list(parse(ListQuery, event.queryStringParameters ?? {}, 'query'), deps));
     if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
-    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend)$/.exec(path))) {
+    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend|approve)$/.exec(path))) {
       const actor = act();
       const id = m[1];
       // The workflow may move the request at the same moment: reload and decide again.
@@ -62,6 +67,10 @@ export const handler = middy<HttpEvent, HttpResult>()
       if (m[2] === 'pause') {
         const { needed } = parseBody(Pause, event);
         return json(200, await retryOnRace(() => pause(id, needed, actor, deps)));
+      }
+      if (m[2] === 'approve') {
+        const { corrections } = parseBody(Approve, event);
+        return json(200, await retryOnRace(() => approveCorrection(id, corrections, actor, deps)));
       }
       if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
       if (m[2] === 'resend') return json(200, await retryOnRace(() => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL })));

@@ -1,7 +1,9 @@
 import { type HoldFacts, holdsFor } from './holds.ts';
 import {
   type Category,
+  type Corrections,
   ObjectionScope,
+  type PersonalField,
   type ProcessorEntry,
   type RequestType,
   type TaskAction,
@@ -61,14 +63,25 @@ export function orderTasks<T extends Pick<StoredTask, 'processorId' | 'category'
   );
 }
 
+const PERSONAL: readonly string[] = ['email', 'name', 'postal_address', 'phone'] satisfies PersonalField[];
+/** The personal fields a processor holds: as the registry declares, or else the identities it is sent. */
+export const heldFields = (p: Pick<ProcessorEntry, 'fields' | 'identities'>): PersonalField[] => p.fields ?? (p.identities.filter((f) => PERSONAL.includes(f)) as PersonalField[]);
+
+/** The part of a correction a processor holds: it receives those fields only (Art. 19, data minimisation). */
+export const correctionsFor = (p: Pick<ProcessorEntry, 'fields' | 'identities'>, c: Corrections): Corrections =>
+  Object.fromEntries(heldFields(p).filter((f) => c[f] !== undefined).map((f) => [f, c[f]]));
+
 /**
  * One pending task per processor that supports the request type (objections: only the categories
- * above). Each erasure task carries its category's legal holds, so the processor restricts those
+ * above; a correction: only the processors that hold a field it corrects). Each erasure task carries its category's legal holds, so the processor restricts those
  * records instead of destroying them; other request types carry none.
  */
 export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { customer: HoldFacts | undefined; today: string }): StoredTask[] {
   const wanted = req.type === 'objection' ? objectionCategories(req.details.objections) : undefined;
-  const chosen = processors.filter((p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)));
+  const corrections = req.type === 'rectification' ? req.details.corrections : undefined;
+  const chosen = processors.filter(
+    (p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)) && (!corrections || Object.keys(correctionsFor(p, corrections)).length > 0),
+  );
   const tasks: StoredTask[] = chosen.map((p) => ({
     taskId: taskIdOf(req.id, p.id),
     requestId: req.id,

@@ -4,7 +4,7 @@ import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedReque
 
 // The admin actions load the processor registry from S3 at import; these tests never retry a task.
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
-const { cancel, deny, extend, pause } = await import('../../../functions/admin/actions.ts');
+const { approveCorrection, cancel, deny, extend, pause } = await import('../../../functions/admin/actions.ts');
 const { sweepOutbox } = await import('../../../functions/shared/outbox.ts');
 
 const ICO_LINES = [
@@ -109,5 +109,35 @@ describe('refusals and cancellations (Art. 12(4), DPA 2018 s.164A)', () => {
     expect(mailer.sent[0].text).toContain('pour la raison suivante : vous nous avez dit ne plus la souhaiter.');
     expect(mailer.sent[0].text).toContain("Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.");
     expect(mailer.sent[0].text).toContain('Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.');
+  });
+});
+
+describe('an officer reviews a correction before any processor gets it (Art. 16, 19)', () => {
+  const rectification = { field: 'my surname', correction: 'It is King since my marriage' };
+
+  it('approves the fields to correct: the request becomes verified, its execution starts, and the audit trail names the fields, not their values', async () => {
+    const { deps, repo } = setup({ type: 'rectification', status: 'awaiting_review', details: { eraseWarranty: false, objections: [], rectification } });
+    const started: string[] = [];
+    deps.workflow.start = async (...args: unknown[]) => {
+      started.push(String(args[0]));
+      return 'arn';
+    };
+    const done = await approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', deps);
+    expect(done.status).toBe('verified');
+    expect(repo.requests.get(REQUEST_ID)?.details).toEqual({ eraseWarranty: false, objections: [], rectification, corrections: { name: 'Ann King' } });
+    expect(done.audit.at(-1)).toMatchObject({ action: 'approve', actor: 'officer:o', from: 'awaiting_review', to: 'verified', data: { fields: 'name' } });
+    expect(JSON.stringify(done.audit)).not.toContain('Ann King');
+    expect(started).toEqual([REQUEST_ID]);
+  });
+
+  it('refuses to approve a request that is not waiting for review, and changes nothing', async () => {
+    const { deps, repo } = setup({ type: 'rectification', status: 'in_progress', details: { eraseWarranty: false, objections: [], rectification } });
+    await expect(approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', deps)).rejects.toThrow("request in status 'in_progress' cannot 'approve'");
+    expect(repo.requests.get(REQUEST_ID)?.details.corrections).toBeUndefined();
+  });
+
+  it('lets the officer refuse a correction waiting for review', async () => {
+    const { deps } = setup({ type: 'rectification', status: 'awaiting_review', details: { eraseWarranty: false, objections: [], rectification } });
+    expect((await deny(REQUEST_ID, 'manifestly_unfounded', 'officer:o', deps)).status).toBe('denied');
   });
 });

@@ -94,6 +94,17 @@ describe('confirming a link', () => {
     expect(starts).toEqual([]);
   });
 
+  it('holds a confirmed correction for an officer to review: its clock starts, its execution does not', async () => {
+    given({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'my name', correction: 'Ada King' } } });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+    expect(request()).toMatchObject({ status: 'awaiting_review', verifiedAt: NOW, dueDate: '2026-04-02' });
+    expect(request().audit.at(-1)).toMatchObject({ action: 'verify', from: 'unverified', to: 'awaiting_review' });
+    expect(starts).toEqual([]);
+    expect(linkAlive()).toBe(false);
+    // Opened again, the link says it was confirmed.
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already' });
+  });
+
   it('accepts a link that expires a millisecond from now', async () => {
     given({}, { expiresAt: '2026-03-02T10:00:00.001Z' });
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });

@@ -67,12 +67,12 @@ describe('plan', () => {
     expect((await repo.listTasks(REQUEST_ID)).every((t) => t.action === 'export')).toBe(true);
   });
 
-  it('sends rectifications only to processors that support them', async () => {
+  it('sends rectifications only to processors that support them, the review provider among them', async () => {
     const { deps } = setup({ type: 'rectification' });
     const out = await planRequest(REQUEST_ID, deps);
     const expected = registry.processors.filter((p) => p.supports.includes('rectification')).map((p) => p.id);
     expect(out.tasks.map((t) => t.taskId.split('.')[1]).sort()).toEqual(expected.sort());
-    expect(expected).not.toContain('reviewly');
+    expect(expected).toEqual(['mailwave', 'metricsly', 'offtek', 'parcelway', 'paynow', 'recoverco', 'reviewly', 'socialapp']);
   });
 
   it('sends an objection only to processors that market, profile or invite, email first', async () => {
@@ -142,8 +142,25 @@ describe('plan', () => {
     expect((await planRequest(REQUEST_ID, deps)).tasks).toHaveLength(registry.processors.length);
   });
 
+  it('sends a correction to every processor that holds a corrected field, the review provider included, and to no other', async () => {
+    const rectification = { field: 'my name', correction: 'It is Ada King, not Ada Lovelace' };
+    const byName = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification, corrections: { name: 'Ada King' } } });
+    await planRequest(REQUEST_ID, byName.deps);
+    expect((await byName.repo.listTasks(REQUEST_ID)).map((t) => t.processorId).sort()).toEqual(['mailwave', 'offtek', 'parcelway', 'paynow', 'recoverco', 'reviewly']);
+    const byPhone = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification, corrections: { phone: '+44 20 7946 0000' } } });
+    await planRequest(REQUEST_ID, byPhone.deps);
+    expect((await byPhone.repo.listTasks(REQUEST_ID)).map((t) => t.processorId).sort()).toEqual(['offtek', 'parcelway', 'recoverco']);
+  });
+
+  it('gives no hold to an erasure of someone the directory does not know', async () => {
+    const { repo, deps } = setup();
+    repo.pii.set(REQUEST_ID, { email: 'stranger@example.com' });
+    await planRequest(REQUEST_ID, deps);
+    expect((await repo.listTasks(REQUEST_ID)).flatMap((t) => t.holds)).toEqual([]);
+  });
+
   it('refuses to plan a request that was never verified, or was closed', async () => {
-    for (const status of ['unverified', 'denied', 'cancelled', 'expired'] as const) {
+    for (const status of ['unverified', 'awaiting_review', 'denied', 'cancelled', 'expired'] as const) {
       const { repo, deps } = setup({ status });
       await expect(planRequest(REQUEST_ID, deps)).rejects.toBeInstanceOf(IllegalTransition);
       expect(repo.tasks.size).toBe(0);
