@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition, NotFound } from '../../../functions/core/errors.ts';
+import { IllegalTransition, NotFound, Unavailable } from '../../../functions/core/errors.ts';
+import { DirectoryUnavailable } from '../../../functions/adapters/customers.ts';
 import { objectionCategories, planTasks, suppressionScopes } from '../../../functions/core/plan.ts';
 import { planRequest } from '../../../functions/plan/plan.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
@@ -157,6 +158,16 @@ describe('plan', () => {
     repo.pii.set(REQUEST_ID, { email: 'stranger@example.com' });
     await planRequest(REQUEST_ID, deps);
     expect((await repo.listTasks(REQUEST_ID)).flatMap((t) => t.holds)).toEqual([]);
+  });
+
+  it('does not guess the holds when the directory cannot be asked: it fails as Unavailable, for the state machine to retry, and writes no task', async () => {
+    const { repo, deps } = setup();
+    deps.customers.find = async () => {
+      throw new DirectoryUnavailable('customer directory lookup answered 503');
+    };
+    await expect(planRequest(REQUEST_ID, deps)).rejects.toBeInstanceOf(Unavailable);
+    expect(repo.tasks.size).toBe(0);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('verified');
   });
 
   it('refuses to plan a request that was never verified, or was closed', async () => {
