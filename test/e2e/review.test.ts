@@ -41,9 +41,9 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
 
     await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
     await page.locator('#detail-summary').getByText('Correction to review').waitFor();
-    const summary = await page.locator('#detail-summary').innerText();
-    expect(summary).toContain('What is wrong (the requester’s words)\nMy name is spelt wrong');
-    expect(summary).toContain('What it should be (the requester’s words)\nJude O’Hara, with an apostrophe');
+    // Each answer in its own <dd>, after the <dt> that says whose words they are.
+    expect(await page.locator('#detail-summary dt:has-text("What is wrong (the requester’s words)") + dd').textContent()).toBe('My name is spelt wrong');
+    expect(await page.locator('#detail-summary dt:has-text("What it should be (the requester’s words)") + dd').textContent()).toBe('Jude O’Hara, with an apostrophe');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-correction-review.png'), fullPage: true });
 
@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     await page.reload();
     // Closed, the request keeps no correction (free text or values): the audit trail says one was approved.
     await page.locator('#audit').getByText('Correction approved by an officer').waitFor();
-    expect(await page.locator('#detail-summary').innerText()).not.toContain('Jude');
+    expect(await page.locator('#detail-summary').textContent()).not.toContain('Jude');
     expect(await axe(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
