@@ -237,8 +237,7 @@ export async function startRuntime(opts: RuntimeOptions) {
       ),
     };
     const registry = (opts.registry ?? ((r) => r))(localRegistry);
-    const shop = registry.processors.find((p) => p.category === 'shop');
-    if (shop && directory) directory.serve(shop);
+    directory?.serve(registry.processors.filter((p) => p.category === 'shop'));
     await s3client.send(new PutObjectCommand({ ...registryLocation, Body: JSON.stringify(registry), ContentType: 'application/json' }));
     processors.setRegistry(registry);
 

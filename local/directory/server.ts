@@ -86,7 +86,8 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
   const received: { id: string; verified: boolean; body: Record<string, unknown> | undefined }[] = [];
   const callbacks: { taskId: string; body: Record<string, unknown>; code: number }[] = [];
   const done = new Set<string>();
-  let entry: { id: string; secretRef?: string } | undefined;
+  /** The registry's shop entries (one in the default registry), by id: each signs with its own key. */
+  const entries = new Map<string, string | undefined>();
   let paused = false;
 
   const lookup = (email: string) => {
@@ -144,9 +145,11 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     const path = new URL(req.url ?? '/', 'http://directory').pathname.split('/').pop() ?? '';
     const body = await read(req);
     if (path === 'requests') {
-      const secrets = entry?.secretRef && opts.webhookSecrets ? opts.webhookSecrets(entry.secretRef) : [];
-      const hook = verifyWebhook(body, req.headers as Record<string, string>, secrets) as Record<string, unknown> | undefined;
+      // The webhook-id is the task id, `<request id>.<processor id>`: it says whose key signed it.
       const id = String(req.headers['webhook-id'] ?? '');
+      const ref = entries.get(id.split('.').pop() ?? '');
+      const secrets = ref && opts.webhookSecrets ? opts.webhookSecrets(ref) : [];
+      const hook = verifyWebhook(body, req.headers as Record<string, string>, secrets) as Record<string, unknown> | undefined;
       received.push({ id, verified: Boolean(hook), body: hook });
       if (req.method !== 'POST') return answer(405, { message: 'Method Not Allowed' });
       if (!hook) return answer(401, { message: 'bad signature' });
@@ -185,9 +188,10 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     calls,
     received,
     callbacks,
-    /** The shop's registry entry, whose key its webhooks are signed with. */
-    serve: (e: { id: string; secretRef?: string }) => {
-      entry = e;
+    /** The registry's shop entries, whose keys their webhooks are signed with. */
+    serve: (list: { id: string; secretRef?: string }[]) => {
+      entries.clear();
+      for (const e of list) entries.set(e.id, e.secretRef);
     },
     /** A customer of the tests' own, so that each test uses fresh data. */
     addCustomer: (email: string, password: string, data: ShopRecords & { closedOn?: string | null }) => {
