@@ -21,6 +21,7 @@ const rt = await startRuntime({ dataDir, port, processorsPort, authPort }).catch
 // Demo knob: how long the demo processors take to call back (e.g. to watch tasks in flight).
 if (process.env.LETHE_DEMO_DELAY_MS) {
   for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { delayMs: Number(process.env.LETHE_DEMO_DELAY_MS) });
+  rt.directory?.setDelay(Number(process.env.LETHE_DEMO_DELAY_MS));
 }
 const extra = [
   '',

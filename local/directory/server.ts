@@ -89,6 +89,8 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
   /** The registry's shop entries (one in the default registry), by id: each signs with its own key. */
   const entries = new Map<string, string | undefined>();
   let paused = false;
+  /** Milliseconds before a privacy-request callback (demos and the restart test slow it down). */
+  let delayMs = 5;
 
   const lookup = (email: string) => {
     const c = customers.get(email);
@@ -158,7 +160,7 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
       if (done.has(id)) return;
       done.add(id);
       const result = act(hook);
-      setTimeout(() => void callBack(String(hook.status_callback_url), secrets[0], String(hook.task_id), result), 5);
+      setTimeout(() => void callBack(String(hook.status_callback_url), secrets[0], String(hook.task_id), result), delayMs);
       return;
     }
     const verified = verifyWebhook(body, req.headers as Record<string, string>, opts.secrets()) !== undefined;
@@ -198,6 +200,9 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
       const { closedOn = null, ...rest } = data;
       customers.set(email, { closedOn, ...hash(password) });
       records.set(email, structuredClone(rest));
+    },
+    setDelay: (ms: number) => {
+      delayMs = ms;
     },
     /** What the shop's own systems hold of an address now. */
     recordsOf: (email: string) => records.get(email),

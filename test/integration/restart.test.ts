@@ -45,7 +45,7 @@ describe('restart safety', () => {
     for (const r of requests) {
       await until(async () => {
         const s = await statusOf(first.api, r);
-        return s.categories.length === 6 && s.categories.every((c) => c.state === 'in_progress');
+        return s.categories.length === 7 && s.categories.every((c) => c.state === 'in_progress');
       });
     }
     first.process.kill('SIGKILL');
