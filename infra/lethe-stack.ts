@@ -160,9 +160,10 @@ export class LetheStack extends Stack {
     // The admin handler verifies the console's Cognito access tokens itself too (issuer, client_id, token_use).
     fn.admin.addEnvironment('ADMIN_JWT_ISSUER', auth.issuer);
     fn.admin.addEnvironment('ADMIN_CLIENT_ID', consoleClient.userPoolClientId);
-    // Verify asks the directory whether an access request needs the account's password; Plan, when
-    // the account closed; Assemble, for the shop's own account and orders in a copy.
-    for (const n of ['verify', 'plan', 'assemble'] as const) {
+    // Verify asks the directory whether an access request needs the account's password; Plan, what
+    // the person bought and when the account closed (the holds). The shop's own data in a copy comes
+    // from its registry entry's signed callback, like any processor's, so Assemble does not call it.
+    for (const n of ['verify', 'plan'] as const) {
       fn[n].addEnvironment('CUSTOMER_DIRECTORY_URL', directory);
       fn[n].addEnvironment('CUSTOMER_DIRECTORY_SECRET_ID', directorySecret.secretName);
       if (directory !== 'none') directorySecret.grantRead(fn[n]);
@@ -252,7 +253,7 @@ export class LetheStack extends Stack {
     const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`;
     const executionArn = (id: string) => `arn:${this.partition}:states:${this.region}:${this.account}:execution:${STATE_MACHINE_NAME}:${id}`;
     // The sweeper starts the execution a verified request is still owed (verify failed or died before starting it).
-    // Admin starts the execution of a request an officer logged (received by phone, post, chat or email).
+    // Admin starts the execution of a request an officer logged (received by phone, post, chat or email), and of a correction an officer approved.
     for (const n of ['verify', 'sweeper', 'admin'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
     for (const n of ['dispatch', 'callback', 'escalate', 'admin'] as const) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [machineArn] }));

@@ -186,7 +186,10 @@ export async function startRuntime(opts: RuntimeOptions) {
     // The shop's account service: its demo twin here, called by the same signed HTTPS adapter.
     const directoryUser = functions.find((f) => f.environment.CUSTOMER_DIRECTORY_URL && f.environment.CUSTOMER_DIRECTORY_URL !== 'none');
     const directory = directoryUser
-      ? await startDemoDirectory({ secrets: () => (secrets.get(directoryUser.environment.CUSTOMER_DIRECTORY_SECRET_ID) as { secrets: string[] }).secrets })
+      ? await startDemoDirectory({
+          secrets: () => (secrets.get(directoryUser.environment.CUSTOMER_DIRECTORY_SECRET_ID) as { secrets: string[] }).secrets,
+          webhookSecrets: (ref: string) => (secrets.get(ref) as { secrets: string[] }).secrets,
+        })
       : undefined;
     if (directory) {
       closers.push(directory.close);
@@ -221,16 +224,20 @@ export async function startRuntime(opts: RuntimeOptions) {
     for (const d of bucketDeployments(assembly, resolveValue)) {
       for (const f of d.files) await s3client.send(new PutObjectCommand({ Bucket: d.bucket, Key: f.key, Body: f.body }));
     }
-    // The deployed registry, with each automated processor's endpoint pointed at its demo twin here.
+    // The deployed registry, with each automated processor's endpoint pointed at its demo twin here;
+    // the shop's own systems are the demo shop's account service.
     const registryOwner = functions.find((f) => f.environment.REGISTRY_BUCKET);
     if (!registryOwner) throw new Error('no function reads the processor registry');
     const registryLocation = { Bucket: registryOwner.environment.REGISTRY_BUCKET, Key: registryOwner.environment.REGISTRY_KEY };
     const deployed = JSON.parse(await (await s3client.send(new GetObjectCommand(registryLocation))).Body!.transformToString()) as Registry;
     const localRegistry: Registry = {
       ...deployed,
-      processors: deployed.processors.map((p) => (p.mode === 'automated' ? { ...p, endpoint: `${processors.url}/${p.id}` } : p)),
+      processors: deployed.processors.map((p) =>
+        p.mode !== 'automated' ? p : { ...p, endpoint: p.category === 'shop' && directory ? directory.requestsUrl : `${processors.url}/${p.id}` },
+      ),
     };
     const registry = (opts.registry ?? ((r) => r))(localRegistry);
+    directory?.serve(registry.processors.filter((p) => p.category === 'shop'));
     await s3client.send(new PutObjectCommand({ ...registryLocation, Body: JSON.stringify(registry), ContentType: 'application/json' }));
     processors.setRegistry(registry);
 

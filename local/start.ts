@@ -32,6 +32,8 @@ const rt = await startRuntime({ dataDir, port, processorsPort, authPort }).catch
   process.exit(1);
 });
 for (const [id, b] of demo) rt.processors.setBehaviour(id, b);
+// The demo shop's own systems (the directory's twin) call back after the same delay.
+if (process.env.LETHE_DEMO_DELAY_MS) rt.directory?.setDelay(Number(process.env.LETHE_DEMO_DELAY_MS));
 const extra = [
   '',
   `  Console sign-in   ${rt.urls.signIn}  (local stand-in for Cognito managed login: password, then a TOTP code)`,

@@ -10,11 +10,9 @@ import { signWebhook } from './webhook-signing.ts';
 /** 503 at the edge; in Plan, an error the state machine retries. */
 export class DirectoryUnavailable extends Unavailable {}
 
-const Found = z.object({ exists: z.boolean(), closedOn: z._default(z.nullable(z.iso.date()), null) });
+// The two purchase facts are required: a directory that does not say is not read as "bought nothing".
+const Found = z.object({ exists: z.boolean(), closedOn: z._default(z.nullable(z.iso.date()), null), accountingRecords: z.boolean(), lifetimeWarranty: z.boolean() });
 const Authenticated = z.object({ ok: z.boolean() });
-const Cell = z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()]);
-const Flat = z.record(z.string().check(z.minLength(1), z.maxLength(100)), Cell);
-const Exported = z.object({ account: z.nullable(Flat), orders: z.array(Flat).check(z.maxLength(100_000)) });
 
 /**
  * The shop's account service (docs/customer-directory.md): each call a POST signed with Standard
@@ -44,15 +42,13 @@ export class HttpsCustomerDirectory implements CustomerDirectory {
 
   async find(email: string): Promise<Customer | undefined> {
     const r = await this.call('lookup', { email }, Found);
-    return r.exists ? { hasAccount: !r.closedOn, closedOn: r.closedOn } : undefined;
+    // Orders without an account (a guest checkout) still make accounting records.
+    if (!r.exists && !r.accountingRecords && !r.lifetimeWarranty) return undefined;
+    return { hasAccount: r.exists && !r.closedOn, closedOn: r.exists ? r.closedOn : null, accountingRecords: r.accountingRecords, lifetimeWarranty: r.lifetimeWarranty };
   }
 
   async authenticate(email: string, password: string): Promise<boolean> {
     return (await this.call('authenticate', { email, password }, Authenticated)).ok;
-  }
-
-  async exportData(email: string) {
-    return this.call('export', { email }, Exported);
   }
 }
 
@@ -63,9 +59,6 @@ export class NoCustomerDirectory implements CustomerDirectory {
   }
   async authenticate() {
     return false;
-  }
-  async exportData() {
-    return { account: null, orders: [] };
   }
 }
 

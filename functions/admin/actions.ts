@@ -14,7 +14,8 @@ import { longDate } from '../core/holds.ts';
 import { sendTracked, withIdentity } from '../shared/mail.ts';
 import { type CancelReason, complaintLines, type DenyReason, MAX_DENY_NOTE, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverNotice, outcomeFor, renewDownload } from '../shared/outbox.ts';
+import { deliverNotice, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
+import type { Corrections } from '../core/model.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
 
@@ -27,7 +28,7 @@ async function load(id: string, deps: AdminDeps) {
 /** Art. 12(3): once, before the original deadline, with a reason the requester is told. */
 export async function extend(id: string, reason: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
-  if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
+  if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
   if (req.extended) throw new Conflict('the deadline has already been extended once');
   // The deadline is a London date: between midnight and 1 a.m. in summer the UTC date is still yesterday.
   const today = londonDate(deps.clock.now());
@@ -93,6 +94,22 @@ export async function cancel(id: string, reason: CancelReason, actor: string, de
  * until when, as a processor's `retained` does: the requester is told both.
  */
 export type Resolution = { outcome: 'completed' | 'not_found'; note: string } | { outcome: 'retained'; note: string; basis: RetentionBasis; until: string };
+
+/**
+ * Art. 16 and 19: the officer has read the requester's free-text correction and approves what each
+ * field becomes. The request becomes `verified`, which is the intent to start its execution (the
+ * sweeper starts it if this function dies first); Plan then sends each processor holding one of
+ * those fields only the fields it holds. The audit trail names the fields, never their values.
+ */
+export async function approveCorrection(id: string, corrections: Corrections, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  requireRequestTransition(req.status, 'approve');
+  const at = deps.clock.now().toISOString();
+  const fields = Object.keys(corrections).sort().join(',');
+  const done = await deps.repo.transitionRequest(req, 'verified', { details: { ...req.details, corrections } }, { at, actor, action: 'approve', subject: id, from: req.status, to: 'verified', data: { fields } });
+  await startVerified(done, deps);
+  return done;
+}
 
 /** Closes a manual or escalated task with an outcome; the waiting workflow state then moves on. */
 export async function resolveTask(id: string, processorId: string, r: Resolution, actor: string, deps: AdminDeps) {

@@ -3,12 +3,12 @@ import { authenticate } from '../adapters/auth.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
-import { RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
+import { PersonalField, RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
 import { CancelReason, DenyReason } from '../core/notices.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
-import { addNote, assign, cancel, deny, extend, MAX_NOTE, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
+import { addNote, approveCorrection, assign, cancel, deny, extend, MAX_NOTE, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
 import { list, looksLikeEmail, looksLikeOrder, report, reportCsv, search } from './find.ts';
 import { registry } from '../adapters/registry.ts';
 import { MAX_DENY_NOTE } from '../core/notices.ts';
@@ -46,6 +46,11 @@ const Resolve = z.discriminatedUnion('outcome', [
     until: z.iso.date({ error: 'a retained task needs the date it is kept until, as YYYY-MM-DD' }),
   }),
 ]);
+/** An officer's reading of a free-text correction: at least one field and its corrected value. */
+const Corrected = z.string().check(z.trim(), z.minLength(1), z.maxLength(500));
+const Approve = z.strictObject({
+  corrections: z.partialRecord(PersonalField, Corrected).check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' })),
+});
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
 const Bool = z.optional(z.enum(['true', 'false']));
 const ListQuery = z.object({
@@ -90,7 +95,7 @@ export const handler = middy<HttpEvent, HttpResult>()
       return json(200, await list({ ...q, limit: q.limit ? Number(q.limit) : undefined }, deps));
     }
     if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
-    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend|owner|notes)$/.exec(path))) {
+    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend|owner|notes|approve)$/.exec(path))) {
       const actor = act();
       const id = m[1];
       // The workflow may move the request at the same moment: reload and decide again.
@@ -113,6 +118,10 @@ export const handler = middy<HttpEvent, HttpResult>()
       if (m[2] === 'pause') {
         const { needed } = parseBody(Pause, event);
         return json(200, await retryOnRace(() => pause(id, needed, actor, deps)));
+      }
+      if (m[2] === 'approve') {
+        const { corrections } = parseBody(Approve, event);
+        return json(200, await retryOnRace(() => approveCorrection(id, corrections, actor, deps)));
       }
       if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
       if (m[2] === 'resend') return json(200, await retryOnRace(() => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL })));

@@ -43,7 +43,7 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   const today = londonDate(deps.clock.now());
   const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
   return {
-    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections }, extension: req.extended, notes: req.notes ?? [], exportRelease: req.exportRelease },
+    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, notes: req.notes ?? [], exportRelease: req.exportRelease },
     tasks: tasks.map(({ token, receipts, ...t }) => ({ ...t, processorName: processorName(t.processorId), deliveries: deliveryHistory(t), waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length })),
     // The request's chain and each task's chain, merged in time order for reading.
     audit: [...req.audit, ...tasks.flatMap((t) => t.audit)].sort((a, b) => a.at.localeCompare(b.at)),
@@ -56,7 +56,7 @@ export async function dashboard(deps: Deps) {
   const counts: Record<string, number> = {};
   const open: StoredRequest[] = [];
   const mailFailed: StoredRequest[] = [];
-  for (const status of ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
+  for (const status of ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
     const page = await deps.repo.listRequests({ status, limit: 500 });
     counts[status] = page.items.length + (page.cursor ? 1 : 0);
     if (OPEN_REQUEST_STATUSES.includes(status)) open.push(...page.items);
@@ -91,7 +91,7 @@ export async function dashboard(deps: Deps) {
 /** Every audit event between two dates (inclusive), ids and hashes only, through the status index. */
 export async function auditCsv(from: string, to: string, deps: Deps) {
   const rows: unknown[][] = [['at', 'request', 'subject', 'actor', 'action', 'from', 'to', 'seq', 'prevHash', 'hash']];
-  for (const status of ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
+  for (const status of ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
     let cursor: string | undefined;
     do {
       const page = await deps.repo.listRequests({ status, cursor, limit: 200 });

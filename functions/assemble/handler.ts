@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import { ZipFile } from 'yazl';
 import * as z from '../core/zod.ts';
 import { S3Blobs } from '../adapters/blobs.ts';
-import { customerDirectory } from '../adapters/customers.ts';
 import { registry } from '../adapters/registry.ts';
 // A results_url is fetched like a webhook is sent: SSRF-guarded at connect time, bounded, no redirects.
 import { fetchResults } from '../adapters/webhook-sender.ts';
@@ -15,7 +14,6 @@ import { logger } from '../shared/powertools.ts';
 
 const Input = z.object({ requestId: z.string() });
 const blobs = new S3Blobs();
-const customers = customerDirectory();
 
 function zip(files: Record<string, string>, at: Date): Promise<Buffer> {
   const z = new ZipFile();
@@ -47,11 +45,9 @@ export const handler = middy().handler(async (event: unknown) => {
     if (shape && !shape.success) logger.warn('export results not in the documented shape', { requestId, processorId: t.processorId });
     exports.push({ processor, tables: shape?.success ? tablesOf(shape.data) : {}, ...(shape && !shape.success ? { unreadable: true } : {}) });
   }
-  // The shop's own account and orders, from its account service (docs/customer-directory.md).
-  const email = (await repo.getPii(requestId))?.email;
-  const shop = email ? await customers.exportData(email) : undefined;
+  // The shop's own systems are among them: its registry entry answers the export like a processor.
   const generatedAt = systemClock.now();
-  const body = await zip(exportFiles(req, exports, generatedAt.toISOString(), shop), generatedAt);
+  const body = await zip(exportFiles(req, exports, generatedAt.toISOString()), generatedAt);
   await blobs.put(exportKey(requestId), body, 'application/zip');
   const at = systemClock.now().toISOString();
   await retryOnRace(async () => {

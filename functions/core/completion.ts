@@ -65,10 +65,10 @@ const TYPE_LABEL: Record<Language, Record<RequestType, string>> = {
   fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition', restrict: "limitation de l'utilisation de vos données" },
 };
 
-/** The policy's six categories in words, as the form and the status page name them. */
+/** The shop's own systems and the policy's six categories in words, as the form and the status page name them. */
 const CATEGORY_LABEL: Record<Language, Record<Category, string>> = {
-  en: { payments: 'payments', delivery: 'delivery', analytics: 'analytics and advertising', email: 'emails', collections: 'debt collection', social: 'social networks' },
-  fr: { payments: 'paiements', delivery: 'livraison', analytics: 'analyse et publicité', email: 'e-mails', collections: 'recouvrement', social: 'réseaux sociaux' },
+  en: { shop: 'our own systems', payments: 'payments', delivery: 'delivery', analytics: 'analytics and advertising', email: 'emails', collections: 'debt collection', social: 'social networks' },
+  fr: { shop: 'nos propres systèmes', payments: 'paiements', delivery: 'livraison', analytics: 'analyse et publicité', email: 'e-mails', collections: 'recouvrement', social: 'réseaux sociaux' },
 };
 
 /** What a provider did when it did what was asked, by the action it was asked. */

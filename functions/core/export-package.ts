@@ -7,9 +7,6 @@ type Row = Record<string, unknown>;
 /** What one processor sent for the export: named tables of flat records, or `unreadable` when its answer broke the shape. */
 export type ProcessorExport = { processor: ProcessorEntry; tables: Record<string, Row[]>; unreadable?: boolean };
 
-/** The shop's own systems (the customer directory's export): the account and its orders. */
-export type ShopExport = { account: Row | null; orders: Row[] };
-
 /** The version of data.json's layout (docs/export-package.md). */
 export const EXPORT_FORMAT = 'lethe-export/1';
 
@@ -67,8 +64,8 @@ const SAFEGUARD: Record<Language, Record<TransferSafeguard, string>> = {
   },
 };
 const WHY: Record<Language, Record<Category, string>> = {
-  en: { payments: 'to take your payments', delivery: 'to deliver your orders', analytics: 'to measure our website and advertise', email: 'to send newsletters and review invitations', collections: 'to recover unpaid amounts', social: 'for social sign-in and sharing' },
-  fr: { payments: 'pour encaisser vos paiements', delivery: 'pour livrer vos commandes', analytics: 'pour mesurer notre site et faire de la publicité', email: "pour envoyer la lettre d'information et les invitations à donner votre avis", collections: 'pour recouvrer les sommes impayées', social: 'pour la connexion et le partage via les réseaux sociaux' },
+  en: { shop: 'to run your account and your orders, invoice you and answer your messages', payments: 'to take your payments', delivery: 'to deliver your orders', analytics: 'to measure our website and advertise', email: 'to send newsletters and review invitations', collections: 'to recover unpaid amounts', social: 'for social sign-in and sharing' },
+  fr: { shop: 'pour gérer votre compte et vos commandes, vous facturer et répondre à vos messages', payments: 'pour encaisser vos paiements', delivery: 'pour livrer vos commandes', analytics: 'pour mesurer notre site et faire de la publicité', email: "pour envoyer la lettre d'information et les invitations à donner votre avis", collections: 'pour recouvrer les sommes impayées', social: 'pour la connexion et le partage via les réseaux sociaux' },
 };
 
 const TEXT = {
@@ -83,15 +80,7 @@ const TEXT = {
     n: 'Records',
     none: 'no data about you',
     unreadable: 'answer unreadable: our team has been told',
-    shop: 'Offtek (our own systems)',
-    shopWhere: 'London (United Kingdom)',
-    shopWhy: 'your account and your orders',
-    account: 'Your account',
-    orders: 'Your orders',
-    noAccount: 'We hold no account for this address.',
     empty: 'No records.',
-    field: 'Field',
-    value: 'Value',
   },
   fr: {
     title: 'Vos données chez Offtek et ses prestataires',
@@ -104,15 +93,7 @@ const TEXT = {
     n: 'Enregistrements',
     none: 'aucune donnée vous concernant',
     unreadable: 'réponse illisible : notre équipe en est informée',
-    shop: 'Offtek (nos propres systèmes)',
-    shopWhere: 'Londres (Royaume-Uni)',
-    shopWhy: 'votre compte et vos commandes',
-    account: 'Votre compte',
-    orders: 'Vos commandes',
-    noAccount: "Nous n'avons pas de compte pour cette adresse.",
     empty: 'Aucun enregistrement.',
-    field: 'Champ',
-    value: 'Valeur',
   },
 };
 
@@ -132,15 +113,15 @@ function htmlTable(rows: Row[], empty: string): string {
  * The export package's files, in the requester's language: `index.html` (a summary of who holds
  * what, where, under which safeguard and why, then a table per holder with readable column names),
  * `data.json` (everything, in the documented layout EXPORT_FORMAT), and one CSV per table with a
- * header row. The shop's own systems come first, from the customer directory.
+ * header row. The shop's own systems are a holder like the others (category `shop`, its registry entry
+ * first), their account, orders, invoices and correspondence sent by their signed callback.
  */
-export function exportFiles(req: StoredRequest, exports: readonly ProcessorExport[], generatedAt: string, shop: ShopExport = { account: null, orders: [] }): Record<string, string> {
+export function exportFiles(req: StoredRequest, exports: readonly ProcessorExport[], generatedAt: string): Record<string, string> {
   const lang = req.language;
   const t = TEXT[lang];
   const data = {
     format: EXPORT_FORMAT,
     request: { id: req.id, type: req.type, receivedAt: req.receivedAt, verifiedAt: req.verifiedAt, generatedAt },
-    shop,
     processors: exports.map((e) => ({
       id: e.processor.id,
       name: e.processor.name,
@@ -154,8 +135,6 @@ export function exportFiles(req: StoredRequest, exports: readonly ProcessorExpor
   const files: Record<string, string> = { 'data.json': `${JSON.stringify(data, null, 2)}\n` };
   // One CSV per table with rows (`shop-orders.csv`, `payments.csv`, `payments-orders.csv`), a column naming the provider.
   const csv = new Map<string, unknown[]>();
-  if (shop.account) csv.set('shop-account', [shop.account]);
-  if (shop.orders.length) csv.set('shop-orders', shop.orders);
   for (const e of exports) {
     for (const [table, records] of Object.entries(e.tables)) {
       if (!records.length) continue;
@@ -166,15 +145,12 @@ export function exportFiles(req: StoredRequest, exports: readonly ProcessorExpor
   for (const [name, records] of csv) files[`${name}.csv`] = toCsv(records);
 
   const summary = [
-    `<tr><th scope="row">${esc(t.shop)}</th><td>${esc(t.shopWhere)}</td><td>${esc(SAFEGUARD[lang].none)}</td><td>${esc(t.shopWhy)}</td><td>${(shop.account ? 1 : 0) + shop.orders.length || esc(t.none)}</td></tr>`,
     ...exports.map(
       (e) =>
         `<tr><th scope="row">${esc(e.processor.name)}</th><td>${esc(placeOf(e.processor.region, lang))}</td><td>${esc(SAFEGUARD[lang][e.processor.transferSafeguard])}</td><td>${esc(WHY[lang][e.processor.category])}</td><td>${e.unreadable ? esc(t.unreadable) : count(e) || esc(t.none)}</td></tr>`,
     ),
   ].join('\n');
-  const accountRows = shop.account ? Object.entries(shop.account).map(([k, v]) => ({ [t.field]: columnName(k), [t.value]: v })) : [];
   const sections = [
-    `<h2>${esc(t.shop)}</h2><h3>${esc(t.account)}</h3>${shop.account ? htmlTable(accountRows, t.empty) : `<p>${esc(t.noAccount)}</p>`}<h3>${esc(t.orders)}</h3>${htmlTable(shop.orders, t.empty)}`,
     ...exports.map((e) => {
       const tables = Object.entries(e.tables);
       const body = e.unreadable ? `<p>${esc(t.unreadable)}</p>` : !count(e) ? `<p>${esc(t.none)}</p>` : tables.map(([name, rows]) => `${name === 'records' ? '' : `<h3>${esc(columnName(name))}</h3>`}${htmlTable(rows, t.empty)}`).join('\n');

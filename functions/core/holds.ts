@@ -1,16 +1,21 @@
 import type { Category, Language, LegalHold } from './model.ts';
 
 /**
- * Art. 17(3) retention exceptions from the shop's policy, as typed holds:
+ * Art. 17(3) retention exceptions from the shop's policy, as typed holds, sent only where something
+ * is owed (the shop's directory says what the person bought, docs/customer-directory.md):
  * - accounting: the shop's policy keeps order and accounting records up to 7 years after the account
- *   closes, to meet its legal duty to keep accounting records; payments and collections hold them.
- *   A hold whose until-date has passed is not sent: nothing is owed any more.
+ *   closes, to meet its legal duty to keep accounting records. Only for someone with such records;
+ *   an erasure closes an open account, so the 7 years then run from the erasure. The shop's own
+ *   systems, payments and collections hold them. A hold whose until-date has passed is not sent.
  * - lifetime_warranty: purchase records of lifetime-warranty products are kept indefinitely so a
- *   claim can be honoured, unless the requester explicitly asks to erase them too. Payments and
- *   delivery hold the proof of purchase.
+ *   claim can be honoured, only for someone who bought one and did not ask to erase them too. The
+ *   shop's own systems, payments and delivery hold the proof of purchase.
  */
-const ACCOUNTING: readonly Category[] = ['payments', 'collections'];
-const WARRANTY: readonly Category[] = ['payments', 'delivery'];
+const ACCOUNTING: readonly Category[] = ['shop', 'payments', 'collections'];
+const WARRANTY: readonly Category[] = ['shop', 'payments', 'delivery'];
+
+/** What the shop's directory says of the person that a hold depends on; undefined when it has no record of them. */
+export type HoldFacts = { closedOn: string | null; accountingRecords: boolean; lifetimeWarranty: boolean };
 
 export function accountingUntil(accountClosedOn: string | null): string | null {
   if (!accountClosedOn) return null;
@@ -19,14 +24,14 @@ export function accountingUntil(accountClosedOn: string | null): string | null {
   return `${y + 7}-${String(m).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
-/** `today` is the London date the request is planned on: an accounting hold that ended before it is not sent. */
-export function holdsFor(category: Category, o: { eraseWarranty: boolean; accountClosedOn: string | null; today: string }): LegalHold[] {
+/** `today` is the London date the erasure is planned on: it closes an open account, and an accounting hold that ended before it is not sent. */
+export function holdsFor(category: Category, o: { eraseWarranty: boolean; customer: HoldFacts | undefined; today: string }): LegalHold[] {
   const holds: LegalHold[] = [];
-  const until = accountingUntil(o.accountClosedOn);
-  if (ACCOUNTING.includes(category) && !(until && until < o.today)) {
+  const until = accountingUntil(o.customer?.closedOn ?? o.today);
+  if (ACCOUNTING.includes(category) && o.customer?.accountingRecords && !(until && until < o.today)) {
     holds.push({ basis: 'accounting', until, rule: 'account_closure_plus_7_years' });
   }
-  if (WARRANTY.includes(category) && !o.eraseWarranty) {
+  if (WARRANTY.includes(category) && o.customer?.lifetimeWarranty && !o.eraseWarranty) {
     holds.push({ basis: 'lifetime_warranty', until: null, rule: 'indefinite' });
   }
   return holds;

@@ -1,7 +1,10 @@
 import * as z from './zod.ts';
 
-/** The six processor categories named in the shop's privacy policy ("sous-traitants"). */
-export const Category = z.enum(['payments', 'delivery', 'analytics', 'email', 'collections', 'social']);
+/**
+ * The six processor categories named in the shop's privacy policy ("sous-traitants"), and `shop`:
+ * the shop's own account and order service, a target of every request like any processor.
+ */
+export const Category = z.enum(['shop', 'payments', 'delivery', 'analytics', 'email', 'collections', 'social']);
 export type Category = z.infer<typeof Category>;
 export const CATEGORIES = Category.options;
 
@@ -13,6 +16,8 @@ export type Language = z.infer<typeof Language>;
 
 export const RequestStatus = z.enum([
   'unverified',
+  /** A correction, confirmed by the requester, waiting for an officer to read it before any processor gets it (Art. 16, 19). */
+  'awaiting_review',
   'verified',
   'in_progress',
   'awaiting_manual',
@@ -36,6 +41,12 @@ export type TaskAction = 'erase' | 'export' | 'rectify' | 'suppress' | 'restrict
 export const ObjectionScope = z.enum(['marketing', 'reviews', 'profiling']);
 export type ObjectionScope = z.infer<typeof ObjectionScope>;
 
+/** The personal fields a correction may change; the registry says which of them each processor holds (Art. 19). */
+export const PersonalField = z.enum(['email', 'name', 'postal_address', 'phone']);
+export type PersonalField = z.infer<typeof PersonalField>;
+/** An officer's reading of a free-text correction: the corrected value of each field it changes. */
+export type Corrections = Partial<Record<PersonalField, string>>;
+
 export const Ulid = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'));
 export const IsoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'));
 
@@ -51,6 +62,8 @@ export type RequestDetails = {
   eraseWarranty: boolean;
   objections: ObjectionScope[];
   rectification?: { field: string; correction: string };
+  /** What the officer approved from the free text; each processor receives only the fields it holds. */
+  corrections?: Corrections;
 };
 
 /**
@@ -171,6 +184,8 @@ export const ProcessorEntry = z
     supports: z.array(RequestType).check(z.minLength(1)),
     /** What the processor receives about the person: data minimisation per processor. */
     identities: z.array(z.enum(['email', 'name', 'order_number'])).check(z.minLength(1)),
+    /** The personal fields it holds, which a correction reaches (Art. 19); without it, the identities it receives. */
+    fields: z.optional(z.array(PersonalField)),
     heartbeatSeconds: Seconds,
     timeoutSeconds: Seconds,
   })

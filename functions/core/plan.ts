@@ -1,7 +1,9 @@
-import { holdsFor } from './holds.ts';
+import { type HoldFacts, holdsFor } from './holds.ts';
 import {
   type Category,
+  type Corrections,
   ObjectionScope,
+  type PersonalField,
   type ProcessorEntry,
   type RequestType,
   type TaskAction,
@@ -62,14 +64,25 @@ export function orderTasks<T extends Pick<StoredTask, 'processorId' | 'category'
   );
 }
 
+const PERSONAL: readonly string[] = ['email', 'name', 'postal_address', 'phone'] satisfies PersonalField[];
+/** The personal fields a processor holds: as the registry declares, or else the identities it is sent. */
+export const heldFields = (p: Pick<ProcessorEntry, 'fields' | 'identities'>): PersonalField[] => p.fields ?? (p.identities.filter((f) => PERSONAL.includes(f)) as PersonalField[]);
+
+/** The part of a correction a processor holds: it receives those fields only (Art. 19, data minimisation). */
+export const correctionsFor = (p: Pick<ProcessorEntry, 'fields' | 'identities'>, c: Corrections): Corrections =>
+  Object.fromEntries(heldFields(p).filter((f) => c[f] !== undefined).map((f) => [f, c[f]]));
+
 /**
  * One pending task per processor that supports the request type (objections: only the categories
- * above). Each erasure task carries its category's legal holds, so the processor restricts those
+ * above; a correction: only the processors that hold a field it corrects). Each erasure task carries its category's legal holds, so the processor restricts those
  * records instead of destroying them; other request types carry none.
  */
-export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { accountClosedOn: string | null; today: string }): StoredTask[] {
+export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { customer: HoldFacts | undefined; today: string }): StoredTask[] {
   const wanted = req.type === 'objection' ? objectionCategories(req.details.objections) : undefined;
-  const chosen = processors.filter((p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)));
+  const corrections = req.type === 'rectification' ? req.details.corrections : undefined;
+  const chosen = processors.filter(
+    (p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)) && (!corrections || Object.keys(correctionsFor(p, corrections)).length > 0),
+  );
   const tasks: StoredTask[] = chosen.map((p) => ({
     taskId: taskIdOf(req.id, p.id),
     requestId: req.id,
@@ -81,7 +94,7 @@ export function planTasks(req: StoredRequest, processors: readonly ProcessorEntr
     attempts: 0,
     holds:
       req.type === 'erasure'
-        ? holdsFor(p.category, { eraseWarranty: req.details.eraseWarranty, accountClosedOn: o.accountClosedOn, today: o.today })
+        ? holdsFor(p.category, { eraseWarranty: req.details.eraseWarranty, customer: o.customer, today: o.today })
         : [],
     audit: [],
   }));

@@ -105,6 +105,10 @@ export interface Customer {
   hasAccount: boolean;
   /** When the account was closed (YYYY-MM-DD), from which the accounting hold runs. */
   closedOn: string | null;
+  /** The shop keeps orders or invoices of this person: only then is there an accounting hold. */
+  accountingRecords: boolean;
+  /** The person bought a lifetime-warranty product: only then is there a warranty hold. */
+  lifetimeWarranty: boolean;
 }
 
 /**
@@ -116,6 +120,4 @@ export interface CustomerDirectory {
   find(email: string): Promise<Customer | undefined>;
   /** Checks the account's password with the shop, which alone holds it. */
   authenticate(email: string, password: string): Promise<boolean>;
-  /** The shop's own data about the address, for a copy: its account and its orders. */
-  exportData(email: string): Promise<{ account: Record<string, string | number | boolean | null> | null; orders: Record<string, string | number | boolean | null>[] }>;
 }

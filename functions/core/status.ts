@@ -7,12 +7,15 @@ import type { RequestStatus, TaskStatus } from './model.ts';
  */
 export const REQUEST_TRANSITIONS = {
   verify: { unverified: 'verified' },
+  /** A correction waits for an officer to read it: see the free text before any processor does. */
+  review: { unverified: 'awaiting_review' },
+  approve: { awaiting_review: 'verified' },
   start: { verified: 'in_progress' },
   escalate: { in_progress: 'awaiting_manual' },
   unblock: { awaiting_manual: 'in_progress' },
   complete: { in_progress: 'completed', awaiting_manual: 'completed' },
-  deny: { unverified: 'denied', verified: 'denied', in_progress: 'denied', awaiting_manual: 'denied' },
-  cancel: { unverified: 'cancelled', verified: 'cancelled', in_progress: 'cancelled', awaiting_manual: 'cancelled' },
+  deny: { unverified: 'denied', awaiting_review: 'denied', verified: 'denied', in_progress: 'denied', awaiting_manual: 'denied' },
+  cancel: { unverified: 'cancelled', awaiting_review: 'cancelled', verified: 'cancelled', in_progress: 'cancelled', awaiting_manual: 'cancelled' },
   expire: { unverified: 'expired' },
 } as const satisfies Record<string, Partial<Record<RequestStatus, RequestStatus>>>;
 export type RequestEvent = keyof typeof REQUEST_TRANSITIONS;
@@ -56,7 +59,7 @@ export function requireTaskTransition(from: TaskStatus, event: TaskEvent): TaskS
   return r.to;
 }
 
-export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = ['unverified', 'verified', 'in_progress', 'awaiting_manual'];
+export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual'];
 export const FINISHED_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'not_found', 'retained', 'resolved'];
 export const ESCALATED_TASK_STATUSES: readonly TaskStatus[] = ['failed', 'timed_out'];
 export const isOpenRequest = (s: RequestStatus) => OPEN_REQUEST_STATUSES.includes(s);

@@ -1,4 +1,5 @@
-import { IsoDate, LegalHold, type ProcessorEntry } from './model.ts';
+import { IsoDate, LegalHold, PersonalField, type ProcessorEntry } from './model.ts';
+import { correctionsFor } from './plan.ts';
 import type { Pii, StoredRequest, StoredTask } from './ports.ts';
 import * as z from './zod.ts';
 
@@ -13,7 +14,8 @@ export const WebhookBody = z.object({
   expected_completion_time: z.string(),
   status_callback_url: z.url(),
   legal_holds: z.array(LegalHold),
-  rectification: z.optional(z.object({ field: z.string(), correction: z.string() })),
+  /** The corrected value of each field the processor holds, as the officer approved it. */
+  rectification: z.optional(z.partialRecord(PersonalField, z.string())),
   objections: z.optional(z.array(z.string())),
 });
 export type WebhookBody = z.infer<typeof WebhookBody>;
@@ -36,7 +38,7 @@ export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, proc
     expected_completion_time: req.extended?.dueDate ?? req.dueDate ?? '',
     status_callback_url: `${baseUrl}/callbacks/${encodeURIComponent(task.taskId)}`,
     legal_holds: task.holds,
-    ...(req.type === 'rectification' && req.details.rectification ? { rectification: req.details.rectification } : {}),
+    ...(req.type === 'rectification' && req.details.corrections ? { rectification: correctionsFor(processor, req.details.corrections) } : {}),
     ...(req.type === 'objection' ? { objections: req.details.objections } : {}),
   };
 }

@@ -39,10 +39,11 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
   if (req.status === 'verified') {
     // Tasks may exist already when a previous run wrote them and stopped before the transition.
     if (!tasks.length) {
-      // The accounting hold runs 7 years from the account's closure: the shop's directory knows it.
+      // Holds depend on what the person bought and when the account closed: the shop's directory
+      // knows. When it cannot be asked, find throws Unavailable and the state machine retries.
       const email = req.type === 'erasure' ? (await deps.repo.getPii(requestId))?.email : undefined;
       const customer = email ? await deps.customers.find(email) : undefined;
-      tasks = planTasks(req, deps.registry.processors, { accountClosedOn: customer?.closedOn ?? null, today: londonDate(deps.clock.now()) });
+      tasks = planTasks(req, deps.registry.processors, { customer, today: londonDate(deps.clock.now()) });
       // The proof's retention: 7 years after the latest deadline the request can have (extended, from verification).
       const latest = dueDate(req.verifiedAt ?? req.receivedAt, { extended: true });
       await deps.repo.putTasksIfAbsent(tasks, yearsAfter(`${latest}T00:00:00Z`, TASK_RETENTION_YEARS));

@@ -26,7 +26,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
   // First, whatever intake, verify or notify recorded as owed and did not deliver: links, executions, outcome emails.
   const outbox = await sweepOutbox(now, deps);
   const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[], ...outbox };
-  for (const status of ['verified', 'in_progress', 'awaiting_manual'] as const) {
+  for (const status of ['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'] as const) {
     const { items } = await deps.repo.listRequests({ status, limit: 500 });
     for (const item of items) {
       // A request the workflow moves at this very moment is looked at again on the next sweep.

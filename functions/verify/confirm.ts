@@ -90,15 +90,17 @@ export async function confirm(token: string, password: string | undefined, deps:
     }
     const verifiedAt = now.toISOString();
     const due = dueDate(verifiedAt);
+    // A correction's free text is read by an officer before any processor is sent it; the clock runs meanwhile.
+    const to = req.type === 'rectification' ? 'awaiting_review' : 'verified';
     req = await deps.repo.transitionRequest(
       req,
-      'verified',
+      to,
       { verifiedAt, dueDate: due },
-      { at: verifiedAt, actor: 'requester', action: 'verify', subject: req.id, from: 'unverified', to: 'verified', data: { dueDate: due, accountChecked: pw.ask } },
+      { at: verifiedAt, actor: 'requester', action: 'verify', subject: req.id, from: 'unverified', to, data: { dueDate: due, accountChecked: pw.ask } },
       // A link still owed is no use once confirmed.
       { removeTtl: true, remove: ['outboxLink'] },
     );
-  } else if (!['verified', 'in_progress', 'awaiting_manual', 'completed'].includes(req.status)) {
+  } else if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed'].includes(req.status)) {
     return { kind: 'invalid', lang };
   }
   // `verified` is the intent: until Plan moves the request on, its execution is owed. Delivered here,

@@ -1,8 +1,8 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { verifyWebhook } from '../../functions/adapters/webhook-signing.ts';
+import { signWebhook, verifyWebhook } from '../../functions/adapters/webhook-signing.ts';
 
 /** The demo shop's customers, as its account service knows them. */
 export const DEMO_CUSTOMERS = [
@@ -11,18 +11,37 @@ export const DEMO_CUSTOMERS = [
   { email: 'carol@example.com', password: 'lifetime warranty owner', closedOn: null, note: 'owns lifetime-warranty RAM' },
 ] as const;
 
-/** What the demo shop's own systems hold for the export (POST /export). */
-const ACCOUNTS: Record<string, { account: Record<string, unknown>; orders: Record<string, unknown>[] }> = {
+type Row = Record<string, string | number | boolean | null>;
+/** What the shop's own systems hold of one customer: the account, orders, invoices and correspondence. */
+export type ShopRecords = { account: Row | null; orders: Row[]; invoices: Row[]; correspondence: Row[] };
+
+/** What the demo shop's own systems hold about the demo customers; a product named "(lifetime warranty)" carries that warranty. */
+const SEED: Record<string, ShopRecords> = {
   'alice@example.com': {
-    account: { name: 'Alice Example', openedOn: '2024-11-02', marketingConsent: true },
+    account: { customer: 'C-1001', name: 'Alice Example', email: 'alice@example.com', postal_address: '1 High Street, Birmingham', openedOn: '2024-11-02', marketingConsent: true },
     orders: [{ order: 'OT-10231', date: '2026-02-03', items: '2 × 16 GB DDR4-3200 SO-DIMM', total: '64.99 GBP' }],
+    invoices: [{ invoice: 'INV-10231', order: 'OT-10231', date: '2026-02-03', total: '64.99 GBP' }],
+    correspondence: [{ date: '2026-02-04', channel: 'chat', subject: 'Will this fit a 2019 laptop?' }],
   },
-  'bob@example.com': { account: { name: 'Bob Example', openedOn: '2021-06-20', closedOn: '2024-03-15' }, orders: [] },
+  'bob@example.com': {
+    account: { customer: 'C-0420', name: 'Bob Example', email: 'bob@example.com', openedOn: '2021-06-20', closedOn: '2024-03-15' },
+    orders: [{ order: 'OT-06120', date: '2023-11-20', items: '1 × 8 GB DDR3L SO-DIMM', total: '19.99 GBP' }],
+    invoices: [{ invoice: 'INV-06120', order: 'OT-06120', date: '2023-11-20', total: '19.99 GBP' }],
+    correspondence: [],
+  },
   'carol@example.com': {
-    account: { name: 'Carol Example', openedOn: '2019-09-14' },
+    account: { customer: 'C-0077', name: 'Carol Example', email: 'carol@example.com', openedOn: '2019-09-14' },
     orders: [{ order: 'OT-07710', date: '2020-01-12', items: '4 × 32 GB DDR4 ECC (lifetime warranty)', total: '389.00 GBP' }],
+    invoices: [{ invoice: 'INV-07710', order: 'OT-07710', date: '2020-01-12', total: '389.00 GBP' }],
+    correspondence: [],
   },
 };
+
+const warrantyOrder = (o: Row) => /lifetime warranty/i.test(String(o.items ?? ''));
+/** The London date, as Lethe dates an erasure. */
+const londonToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+/** The personal fields the shop's account holds that a rectification may correct. */
+const CORRECTABLE = ['name', 'email', 'postal_address', 'phone'];
 
 const N = 16384;
 const hash = (password: string) => {
@@ -52,27 +71,107 @@ function read(req: IncomingMessage): Promise<string> {
  * (docs/customer-directory.md) for the demo customers: the same HTTPS adapter Lethe deploys with
  * calls it. Only calls signed with the directory key get an answer; passwords are checked here, as
  * the shop's own service would, and never leave it.
+ *
+ * It is also the shop's own systems as a target of every request (`POST …/requests`, the shop's
+ * registry entry): it verifies the webhook with that entry's key, acts once per webhook-id on its
+ * own records (export, erase keeping what a hold requires, rectify) and calls back signed, as a
+ * processor does (docs/processors.md).
  */
-export async function startDemoDirectory(opts: { port?: number; secrets: () => string[] }) {
+export async function startDemoDirectory(opts: { port?: number; secrets: () => string[]; webhookSecrets?: (ref: string) => string[] }) {
   const customers = new Map<string, { closedOn: string | null; salt: Buffer; key: Buffer }>(DEMO_CUSTOMERS.map((c) => [c.email, { closedOn: c.closedOn, ...hash(c.password) }]));
+  const records = new Map<string, ShopRecords>(Object.entries(structuredClone(SEED)));
   /** Calls the directory answered, by path (tests read it). */
   const calls: { path: string; verified: boolean }[] = [];
+  /** Privacy-request webhooks it received (verified or not), and the callbacks it sent with Lethe's answer. */
+  const received: { id: string; verified: boolean; body: Record<string, unknown> | undefined }[] = [];
+  const callbacks: { taskId: string; body: Record<string, unknown>; code: number }[] = [];
+  const done = new Set<string>();
+  /** The registry's shop entries (one in the default registry), by id: each signs with its own key. */
+  const entries = new Map<string, string | undefined>();
   let paused = false;
+  /** Milliseconds before a privacy-request callback (demos and the restart test slow it down). */
+  let delayMs = 5;
+
+  const lookup = (email: string) => {
+    const c = customers.get(email);
+    const r = records.get(email);
+    const orders = r?.orders ?? [];
+    return { exists: Boolean(c), closedOn: c?.closedOn ?? null, accountingRecords: orders.length + (r?.invoices.length ?? 0) > 0, lifetimeWarranty: orders.some(warrantyOrder) };
+  };
+
+  /** Does what the webhook asks on the shop's own records, and says what it did, as a callback body. */
+  const act = (body: Record<string, unknown>): Record<string, unknown> => {
+    const ids = body.subject_identities as { identity_type: string; identity_value: string }[];
+    const email = (ids.find((i) => i.identity_type === 'email')?.identity_value ?? '').toLowerCase();
+    const r = records.get(email);
+    if (body.action === 'export') return { request_status: 'completed', results: { tables: r ? { account: r.account ? [r.account] : [], orders: r.orders, invoices: r.invoices, correspondence: r.correspondence } : {} } };
+    if (!r) return { request_status: 'not_found' };
+    if (body.action === 'rectify') {
+      const fix = (body.rectification ?? {}) as Record<string, string>;
+      if (r.account) for (const f of CORRECTABLE) if (typeof fix[f] === 'string') r.account[f] = fix[f];
+      return { request_status: 'completed' };
+    }
+    if (body.action !== 'erase') return { request_status: 'completed' };
+    const holds = (body.legal_holds ?? []) as { basis: string; until: string | null }[];
+    const accounting = holds.find((h) => h.basis === 'accounting');
+    const warranty = holds.some((h) => h.basis === 'lifetime_warranty');
+    // The erasure closes the account and anonymises it: only what a hold requires stays, keyed by the customer number.
+    const today = londonToday();
+    const c = customers.get(email);
+    if (c && !c.closedOn) c.closedOn = today;
+    const keptOrders = accounting ? r.orders : warranty ? r.orders.filter(warrantyOrder) : [];
+    const keptInvoices = accounting ? r.invoices : [];
+    r.account = keptOrders.length || keptInvoices.length ? { customer: r.account?.customer ?? null, closedOn: c?.closedOn ?? today } : null;
+    r.orders = keptOrders;
+    r.invoices = keptInvoices;
+    r.correspondence = [];
+    if (!r.account) {
+      records.delete(email);
+      customers.delete(email);
+    }
+    if (accounting && (keptOrders.length || keptInvoices.length)) return { request_status: 'retained', legal_basis: 'accounting', retained_until: accounting.until };
+    if (keptOrders.length) return { request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null };
+    return { request_status: 'completed' };
+  };
+
+  const callBack = async (url: string, secret: string, taskId: string, answer: Record<string, unknown>) => {
+    const raw = JSON.stringify(answer);
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(`cb_${randomUUID()}`, raw, [secret]) }, body: raw }).catch(() => undefined);
+    callbacks.push({ taskId, body: answer, code: r?.status ?? 0 });
+  };
+
   const server = createServer(async (req, res) => {
     // Paused (tests): an account service that is down, as a gateway in front of it would answer.
     if (paused) return res.writeHead(503).end();
     const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const path = new URL(req.url ?? '/', 'http://directory').pathname.split('/').pop() ?? '';
     const body = await read(req);
+    if (path === 'requests') {
+      // The webhook-id is the task id, `<request id>.<processor id>`: it says whose key signed it.
+      const id = String(req.headers['webhook-id'] ?? '');
+      const ref = entries.get(id.split('.').pop() ?? '');
+      const secrets = ref && opts.webhookSecrets ? opts.webhookSecrets(ref) : [];
+      const hook = verifyWebhook(body, req.headers as Record<string, string>, secrets) as Record<string, unknown> | undefined;
+      received.push({ id, verified: Boolean(hook), body: hook });
+      if (req.method !== 'POST') return answer(405, { message: 'Method Not Allowed' });
+      if (!hook) return answer(401, { message: 'bad signature' });
+      answer(202, { accepted: true });
+      // A webhook-id seen before is a retry of the same instruction: acknowledged, not acted on twice.
+      if (done.has(id)) return;
+      done.add(id);
+      const result = act(hook);
+      setTimeout(() => void callBack(String(hook.status_callback_url), secrets[0], String(hook.task_id), result), delayMs);
+      return;
+    }
     const verified = verifyWebhook(body, req.headers as Record<string, string>, opts.secrets()) !== undefined;
     calls.push({ path, verified });
     if (req.method !== 'POST') return answer(405, { message: 'Method Not Allowed' });
     if (!verified) return answer(401, { message: 'bad signature' });
     const login = (path === 'authenticate' ? Login : Email).safeParse(JSON.parse(body || 'null'));
     if (!login.success) return answer(400, { message: 'bad request' });
-    const c = customers.get(login.data.email.toLowerCase());
-    if (path === 'lookup') return answer(200, { exists: Boolean(c), closedOn: c?.closedOn ?? null });
-    if (path === 'export') return answer(200, ACCOUNTS[login.data.email.toLowerCase()] ?? { account: null, orders: [] });
+    const email = login.data.email.toLowerCase();
+    const c = customers.get(email);
+    if (path === 'lookup') return answer(200, lookup(email));
     if (path === 'authenticate') {
       const { password } = login.data as z.infer<typeof Login>;
       // The same work with or without an account, so that the time taken tells nothing.
@@ -86,7 +185,27 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/directory`;
   return {
     url,
+    /** Where the shop's registry entry points: its own systems' privacy-request endpoint. */
+    requestsUrl: `${url}/requests`,
     calls,
+    received,
+    callbacks,
+    /** The registry's shop entries, whose keys their webhooks are signed with. */
+    serve: (list: { id: string; secretRef?: string }[]) => {
+      entries.clear();
+      for (const e of list) entries.set(e.id, e.secretRef);
+    },
+    /** A customer of the tests' own, so that each test uses fresh data. */
+    addCustomer: (email: string, password: string, data: ShopRecords & { closedOn?: string | null }) => {
+      const { closedOn = null, ...rest } = data;
+      customers.set(email, { closedOn, ...hash(password) });
+      records.set(email, structuredClone(rest));
+    },
+    setDelay: (ms: number) => {
+      delayMs = ms;
+    },
+    /** What the shop's own systems hold of an address now. */
+    recordsOf: (email: string) => records.get(email),
     pause: async () => {
       paused = true;
     },

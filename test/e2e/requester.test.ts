@@ -67,7 +67,9 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     // Completed: the completion date, not the deadline.
     expect(await page.locator('#due-label').textContent()).toBe('Terminée le');
     await expect(page.locator('#summary').textContent()).resolves.not.toContain('Réponse au plus tard');
-    expect(await page.locator('#progress tr').count()).toBe(6);
+    // One row per category: the shop's own systems and the six processor categories.
+    expect(await page.locator('#progress tr').count()).toBe(7);
+    await expect(page.locator('#progress').textContent()).resolves.toContain('Nos propres systèmes');
     expect(await axe(page)).toEqual([]);
     // How to complain (Art. 12(4)), in the requester's language, on the page itself.
     expect(await page.locator('#complain-title').textContent()).toBe('Comment se plaindre');

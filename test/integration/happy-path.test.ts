@@ -24,21 +24,23 @@ describe('the full happy path on the embedded runtime', () => {
       const s = await rt.status(links.requestId, links.statusToken);
       return s.status === 'completed' && s;
     }, 30_000, 'request completed');
-    expect(done.categories.map((c) => c.category).sort()).toEqual(['analytics', 'collections', 'delivery', 'email', 'payments', 'social']);
-    // Alice's payment is an invoice: kept under the accounting hold, the rest erased.
-    expect(Object.fromEntries(done.categories.map((c) => [c.category, c.state]))).toEqual({ payments: 'retained', delivery: 'done', analytics: 'done', email: 'done', collections: 'done', social: 'done' });
+    expect(done.categories.map((c) => c.category).sort()).toEqual(['analytics', 'collections', 'delivery', 'email', 'payments', 'shop', 'social']);
+    // Alice's payment is an invoice, and the shop keeps her order and invoice: both under the accounting hold, the rest erased.
+    expect(Object.fromEntries(done.categories.map((c) => [c.category, c.state]))).toEqual({ analytics: 'done', collections: 'done', delivery: 'done', email: 'done', payments: 'retained', shop: 'retained', social: 'done' });
 
     const tasks = await (await import('../../functions/shared/deps.ts')).repo.listTasks(links.requestId);
     expect(tasks).toHaveLength(rt.registry.processors.length);
     // Each processor answers from what it holds: the debt collector never had Alice's data, and the
     // payment provider restricts her invoice under the accounting hold (her account is open) instead of erasing it.
     const byProcessor = Object.fromEntries(tasks.map((t) => [t.processorId, [t.status, Object.keys(t.receipts ?? {}).length]]));
-    expect(byProcessor).toEqual({ paynow: ['retained', 1], parcelway: ['completed', 1], metricsly: ['completed', 1], mailwave: ['completed', 1], reviewly: ['completed', 1], recoverco: ['not_found', 1], socialapp: ['completed', 1] });
+    expect(byProcessor).toEqual({ offtek: ['retained', 1], paynow: ['retained', 1], parcelway: ['completed', 1], metricsly: ['completed', 1], mailwave: ['completed', 1], reviewly: ['completed', 1], recoverco: ['not_found', 1], socialapp: ['completed', 1] });
     expect(tasks.find((t) => t.processorId === 'paynow')?.outcome).toMatchObject({ request_status: 'retained', legal_basis: 'accounting', retained_until: null });
     expect(rt.processors.records('paynow', 'alice@example.com')).toEqual([{ table: 'records', record: { payment: 'PAY-1001', order: 'OT-10231', amount: '64.99 GBP', card: '**** 4242', date: '2026-02-03' }, restricted: true }]);
     expect(rt.processors.holds('parcelway', 'alice@example.com')).toBe(false);
     for (const p of rt.registry.processors) {
-      const got = rt.processors.received(p.id).filter((w) => w.body?.subject_request_id === links.requestId);
+      // The shop's own entry is served by the demo account service, the others by the demo processors.
+      const received = p.category === 'shop' ? (rt.directory?.received ?? []) : rt.processors.received(p.id);
+      const got = received.filter((w) => w.body?.subject_request_id === links.requestId);
       expect(got).toHaveLength(1);
       expect(got[0].verified).toBe(true);
     }

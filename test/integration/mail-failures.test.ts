@@ -115,7 +115,7 @@ describe('an escalation alert SES refuses', () => {
     rt.ses.refuse(undefined);
     rt.processors.setBehaviour('parcelway', {});
     const resolved = await admin(`/requests/${links.requestId}/tasks/parcelway/resolve`, { method: 'POST', body: { outcome: 'completed', note: 'erased by hand in their console' } });
-    expect(resolved.status).toBe(200);
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     const done = await until(() => execution(links.requestId).status !== 'RUNNING' && execution(links.requestId), 30_000, 'execution finished');
     expect(done.status).toBe('SUCCEEDED');
     expect((await request(links.requestId)).status).toBe('completed');

@@ -45,7 +45,7 @@ describe('restart safety', () => {
     for (const r of requests) {
       await until(async () => {
         const s = await statusOf(first.api, r);
-        return s.categories.length === 6 && s.categories.every((c) => c.state === 'in_progress');
+        return s.categories.length === 7 && s.categories.every((c) => c.state === 'in_progress');
       });
     }
     first.process.kill('SIGKILL');
@@ -70,7 +70,7 @@ describe('restart safety', () => {
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }));
     for (const r of requests) {
       const items = (await db.send(new QueryCommand({ TableName: assembly().physicalId(assembly().resources('AWS::DynamoDB::GlobalTable')[0][0], placement), KeyConditionExpression: 'pk = :p AND begins_with(sk, :t)', ExpressionAttributeValues: { ':p': `REQ#${r.id}`, ':t': 'TASK#' } }))).Items ?? [];
-      expect(items).toHaveLength(7);
+      expect(items).toHaveLength(8); // the shop's own systems and the seven processors
       for (const t of items) {
         expect(Object.keys(t.receipts ?? {})).toHaveLength(1);
         const outcomes = (t.audit as { action: string }[]).filter((e) => ['completed', 'not_found', 'retained', 'failed'].includes(e.action));

@@ -3,7 +3,9 @@ import { type Booted, boot, until } from './harness.ts';
 
 let rt: Booted;
 beforeAll(async () => {
-  rt = await boot();
+  // Issue 15's budget was set for the seven processors: the shop's own systems (a target since
+  // issue 16) are left out here, so that the figure is compared with the budget it was set against.
+  rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.filter((p) => p.category !== 'shop') }) });
   // The schedule fires once at start (its sweep reads the table): let it finish before counting.
   await until(() => (rt.lambdas.invocations.get('sweeper') ?? 0) >= 1, 30_000, 'the start-up sweep');
   let last = -1;

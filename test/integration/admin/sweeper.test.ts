@@ -24,7 +24,7 @@ async function openErasure(email: string) {
   await rt.confirm(links.token);
   const s = await until(async () => {
     const x = await rt.status(links.requestId, links.statusToken);
-    return x.categories.length === 6 && x.categories.filter((c) => c.state !== 'done').map((c) => c.category).join() === 'analytics' && x;
+    return x.categories.length === 7 && x.categories.filter((c) => c.state !== 'done').map((c) => c.category).join() === 'analytics' && x;
   }, 30_000, 'all but analytics answered');
   return { requestId: links.requestId, due: s.dueDate };
 }

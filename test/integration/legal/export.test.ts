@@ -41,7 +41,7 @@ describe('an access request', () => {
     const zip = Buffer.from(await (await fetch(dl.headers.get('location') as string)).arrayBuffer());
     const files = await unzip(zip);
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['data.json', 'index.html', 'payments.csv', 'delivery.csv']));
-    const data = JSON.parse(files['data.json']) as { format: string; shop: unknown; processors: { id: string; tables: Record<string, Record<string, unknown>[]> }[] };
+    const data = JSON.parse(files['data.json']) as { format: string; processors: { id: string; tables: Record<string, Record<string, unknown>[]> }[] };
     expect(data.format).toBe('lethe-export/1');
     const paynow = data.processors.find((p) => p.id === 'paynow');
     expect(paynow?.tables.records[0]).toMatchObject({ payment: 'PAY-1001' });
@@ -50,9 +50,9 @@ describe('an access request', () => {
     expect(files['index.html']).toContain('UK–US data bridge (the provider is certified)'); // Metricsly, in the United States
     expect(files['index.html']).toContain('United States (Virginia)');
     expect(files['index.html']).toContain('Ireland (EU)');
-    // The shop's own systems, from its account service: Alice's account and her order.
-    expect(data.shop).toEqual({ account: { name: 'Alice Example', openedOn: '2024-11-02', marketingConsent: true }, orders: [{ order: 'OT-10231', date: '2026-02-03', items: '2 × 16 GB DDR4-3200 SO-DIMM', total: '64.99 GBP' }] });
-    expect(files['shop-orders.csv']).toBe('order,date,items,total\r\nOT-10231,2026-02-03,2 × 16 GB DDR4-3200 SO-DIMM,64.99 GBP\r\n');
+    // The shop's own systems, by their registry entry's signed callback: Alice's order among them.
+    expect(data.processors.find((p) => p.id === 'offtek')?.tables.orders).toEqual([{ order: 'OT-10231', date: '2026-02-03', items: '2 × 16 GB DDR4-3200 SO-DIMM', total: '64.99 GBP' }]);
+    expect(files['shop-orders.csv']).toBe('processor,order,date,items,total\r\nofftek,OT-10231,2026-02-03,2 × 16 GB DDR4-3200 SO-DIMM,64.99 GBP\r\n');
     expect(files['index.html']).toContain('<th scope="col">Cookie id</th>'); // human column names
 
     const { repo } = await import('../../../functions/shared/deps.ts');

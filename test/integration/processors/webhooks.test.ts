@@ -82,6 +82,14 @@ async function confirmed(email: string, body: Record<string, unknown> = { type: 
   return links;
 }
 
+/** A correction waits for an officer's review: approve it through the admin API, as the console does. */
+async function approved(links: { requestId: string }, corrections: Record<string, string>) {
+  const officer = await rt.signIn('officer');
+  const r = await rt.api(`/admin/requests/${links.requestId}/approve`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: JSON.stringify({ corrections }) });
+  expect(r.status).toBe(200);
+  return links;
+}
+
 async function taskIn(requestId: string, processorId: string, statuses: string[], ms = 10_000) {
   return until(async () => {
     const t = await task(requestId, processorId);
@@ -109,7 +117,8 @@ describe('the processor contract, end to end', () => {
     // The suite's first request also pays every function's cold start.
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'request completed');
     for (const p of rt.registry.processors.filter((x) => x.supports.includes('erasure'))) {
-      const got = rt.processors.received(p.id).filter((w) => w.id === `${links.requestId}.${p.id}`);
+      // The shop's own entry is served by the demo account service, the others by the demo processors.
+      const got = (p.category === 'shop' ? (rt.directory?.received ?? []) : rt.processors.received(p.id)).filter((w) => w.id === `${links.requestId}.${p.id}`);
       expect(got, p.id).toHaveLength(1);
       expect(got[0].verified, p.id).toBe(true);
       expect(schemaErrors('WebhookBody', got[0].body), p.id).toEqual([]);
@@ -223,7 +232,7 @@ describe('the processor contract, end to end', () => {
   });
 
   it('hands a manual processor’s task to a person: awaiting_manual, and an email with ids and a link', async () => {
-    const links = await confirmed('manual@example.com', { type: 'rectification', name: 'Manu Al', rectification: { field: 'address', correction: '3 Paper Lane' } });
+    const links = await approved(await confirmed('manual@example.com', { type: 'rectification', name: 'Manu Al', rectification: { field: 'my name', correction: 'Manu Alle' } }), { name: 'Manu Alle' });
     const t = await taskIn(links.requestId, 'ledger-firm', ['sent']);
     expect(t.token).toBeTruthy();
     const req = await until(async () => {
@@ -234,11 +243,11 @@ describe('the processor contract, end to end', () => {
     const mail = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.body.text?.includes(`${links.requestId}.ledger-firm`)));
     expect(mail.subject).toMatch(/Manual task: rectify at ledger-firm/);
     expect(mail.body.text).not.toContain('manual@example.com');
-    expect(mail.body.text).not.toContain('3 Paper Lane');
+    expect(mail.body.text).not.toContain('Manu Alle');
   });
 
   it('refuses to send a webhook to a private address, and escalates the task', async () => {
-    const links = await confirmed('intranet@example.com', { type: 'rectification', rectification: { field: 'name', correction: 'Ina Tranet' } });
+    const links = await approved(await confirmed('intranet@example.com', { type: 'rectification', rectification: { field: 'name', correction: 'Ina Tranet' } }), { name: 'Ina Tranet' });
     const t = await taskIn(links.requestId, 'intranet-crm', ['failed']);
     expect(t.outcome?.reason).toBe('DispatchRejected');
     expect(t.attempts).toBe(1); // not retried: an unsafe address will not become safe

@@ -4,7 +4,7 @@ import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedReque
 
 // The admin actions load the processor registry from S3 at import; these tests never retry a task.
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
-const { cancel, deny, extend, pause, resolveTask } = await import('../../../functions/admin/actions.ts');
+const { approveCorrection, cancel, deny, extend, pause, resolveTask } = await import('../../../functions/admin/actions.ts');
 const { sweepOutbox } = await import('../../../functions/shared/outbox.ts');
 
 const ICO_LINES = [
@@ -129,5 +129,35 @@ describe('resolving a task as retained', () => {
     escalated(repo);
     await expect(resolveTask(REQUEST_ID, 'socialapp', { outcome: 'retained', note: 'Court case pending', basis: 'legal_claims', until: '2026-07-01' }, 'officer:o', deps)).rejects.toMatchObject({ name: 'InvalidInput', issues: [{ path: 'until', message: 'must be a date after today' }] });
     expect(repo.tasks.get(`${REQUEST_ID}.socialapp`)?.status).toBe('timed_out');
+  });
+});
+
+describe('an officer reviews a correction before any processor gets it (Art. 16, 19)', () => {
+  const rectification = { field: 'my surname', correction: 'It is King since my marriage' };
+
+  it('approves the fields to correct: the request becomes verified, its execution starts, and the audit trail names the fields, not their values', async () => {
+    const { deps, repo } = setup({ type: 'rectification', status: 'awaiting_review', details: { eraseWarranty: false, objections: [], rectification } });
+    const started: string[] = [];
+    deps.workflow.start = async (...args: unknown[]) => {
+      started.push(String(args[0]));
+      return 'arn';
+    };
+    const done = await approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', deps);
+    expect(done.status).toBe('verified');
+    expect(repo.requests.get(REQUEST_ID)?.details).toEqual({ eraseWarranty: false, objections: [], rectification, corrections: { name: 'Ann King' } });
+    expect(done.audit.at(-1)).toMatchObject({ action: 'approve', actor: 'officer:o', from: 'awaiting_review', to: 'verified', data: { fields: 'name' } });
+    expect(JSON.stringify(done.audit)).not.toContain('Ann King');
+    expect(started).toEqual([REQUEST_ID]);
+  });
+
+  it('refuses to approve a request that is not waiting for review, and changes nothing', async () => {
+    const { deps, repo } = setup({ type: 'rectification', status: 'in_progress', details: { eraseWarranty: false, objections: [], rectification } });
+    await expect(approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', deps)).rejects.toThrow("request in status 'in_progress' cannot 'approve'");
+    expect(repo.requests.get(REQUEST_ID)?.details.corrections).toBeUndefined();
+  });
+
+  it('lets the officer refuse a correction waiting for review', async () => {
+    const { deps } = setup({ type: 'rectification', status: 'awaiting_review', details: { eraseWarranty: false, objections: [], rectification } });
+    expect((await deny(REQUEST_ID, 'manifestly_unfounded', 'officer:o', deps)).status).toBe('denied');
   });
 });

@@ -2,17 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { accountingUntil, describeHold, holdsFor, warrantyWarning } from '../../../functions/core/holds.ts';
 
 describe('legal holds (Art. 17(3))', () => {
+  /** A customer as the directory describes them: closed on `closedOn` (or open), with orders, with or without a lifetime-warranty purchase. */
+  const customer = (closedOn: string | null, lifetimeWarranty = true, accountingRecords = true) => ({ closedOn, accountingRecords, lifetimeWarranty });
+
   it('keeps accounting records 7 years after the account closed', () => {
-    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2024-03-15', today: '2026-03-02' })).toEqual([
+    expect(holdsFor('collections', { eraseWarranty: false, customer: customer('2024-03-15'), today: '2026-03-02' })).toEqual([
       { basis: 'accounting', until: '2031-03-15', rule: 'account_closure_plus_7_years' },
+    ]);
+  });
+  it('dates the accounting hold from the erasure when the erasure itself closes an open account', () => {
+    expect(holdsFor('payments', { eraseWarranty: false, customer: customer(null, false), today: '2026-03-02' })).toEqual([
+      { basis: 'accounting', until: '2033-03-02', rule: 'account_closure_plus_7_years' },
     ]);
   });
   it('sends no accounting hold once its until-date has passed', () => {
     // Closed 15 March 2019: kept until 15 March 2026, so an erasure planned the next day keeps nothing for accounting.
-    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2019-03-15', today: '2026-03-16' })).toEqual([]);
-    expect(holdsFor('collections', { eraseWarranty: false, accountClosedOn: '2019-03-15', today: '2026-03-15' })).toEqual([
+    expect(holdsFor('collections', { eraseWarranty: false, customer: customer('2019-03-15'), today: '2026-03-16' })).toEqual([]);
+    expect(holdsFor('collections', { eraseWarranty: false, customer: customer('2019-03-15'), today: '2026-03-15' })).toEqual([
       { basis: 'accounting', until: '2026-03-15', rule: 'account_closure_plus_7_years' },
     ]);
+  });
+  it('sends no accounting hold for someone the shop keeps no orders or invoices of', () => {
+    expect(holdsFor('payments', { eraseWarranty: false, customer: customer(null, false, false), today: '2026-03-02' })).toEqual([]);
+    expect(holdsFor('collections', { eraseWarranty: false, customer: customer('2024-03-15', false, false), today: '2026-03-02' })).toEqual([]);
+  });
+  it('sends no hold at all for someone who is not a customer', () => {
+    for (const c of ['shop', 'payments', 'delivery', 'collections'] as const) expect(holdsFor(c, { eraseWarranty: false, customer: undefined, today: '2026-03-02' })).toEqual([]);
   });
   it('has no until-date while the account is open', () => {
     expect(accountingUntil(null)).toBeNull();
@@ -20,15 +35,22 @@ describe('legal holds (Art. 17(3))', () => {
   it('moves a 29 February closure to 28 February seven years on', () => {
     expect(accountingUntil('2024-02-29')).toBe('2031-02-28');
   });
-  it('keeps warranty purchase records indefinitely unless the requester opted to erase them', () => {
-    expect(holdsFor('delivery', { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' })).toEqual([
+  it('keeps warranty purchase records indefinitely for a buyer of lifetime-warranty products, unless they opted to erase them', () => {
+    expect(holdsFor('delivery', { eraseWarranty: false, customer: customer(null), today: '2026-03-02' })).toEqual([
       { basis: 'lifetime_warranty', until: null, rule: 'indefinite' },
     ]);
-    expect(holdsFor('delivery', { eraseWarranty: true, accountClosedOn: null, today: '2026-03-02' })).toEqual([]);
+    expect(holdsFor('delivery', { eraseWarranty: true, customer: customer(null), today: '2026-03-02' })).toEqual([]);
   });
-  it('puts both holds on payments and none on marketing processors', () => {
-    expect(holdsFor('payments', { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' }).map((h) => h.basis)).toEqual(['accounting', 'lifetime_warranty']);
-    for (const c of ['analytics', 'email', 'social'] as const) expect(holdsFor(c, { eraseWarranty: false, accountClosedOn: null, today: '2026-03-02' })).toEqual([]);
+  it('sends no warranty hold for a customer who never bought a lifetime-warranty product', () => {
+    expect(holdsFor('delivery', { eraseWarranty: false, customer: customer(null, false), today: '2026-03-02' })).toEqual([]);
+  });
+  it('puts both holds on the shop’s own systems and payments, and none on marketing processors', () => {
+    expect(holdsFor('shop', { eraseWarranty: false, customer: customer(null), today: '2026-03-02' })).toEqual([
+      { basis: 'accounting', until: '2033-03-02', rule: 'account_closure_plus_7_years' },
+      { basis: 'lifetime_warranty', until: null, rule: 'indefinite' },
+    ]);
+    expect(holdsFor('payments', { eraseWarranty: false, customer: customer(null), today: '2026-03-02' }).map((h) => h.basis)).toEqual(['accounting', 'lifetime_warranty']);
+    for (const c of ['analytics', 'email', 'social'] as const) expect(holdsFor(c, { eraseWarranty: false, customer: customer(null), today: '2026-03-02' })).toEqual([]);
   });
   it('tells the requester that warranty records are kept by their choice, not by law', () => {
     expect(describeHold({ basis: 'lifetime_warranty', until: null }, 'en')).toBe('As you chose to keep your lifetime warranty, we keep the proof of purchase of those products so that we can honour it. You can ask us to erase it too.');

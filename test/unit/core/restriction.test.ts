@@ -27,7 +27,7 @@ describe('a restriction request', () => {
   });
 
   it('reaches all seven processors of the registry with the action restrict and no legal holds', () => {
-    const tasks = planTasks(restriction, registry.processors, { accountClosedOn: null, today: '2026-03-02' });
+    const tasks = planTasks(restriction, registry.processors, { customer: undefined, today: '2026-03-02' });
     expect(tasks.map((t) => t.processorId)).toEqual(['paynow', 'parcelway', 'metricsly', 'mailwave', 'reviewly', 'recoverco', 'socialapp']);
     expect(tasks.every((t) => t.action === 'restrict' && t.holds.length === 0)).toBe(true);
   });
@@ -38,7 +38,7 @@ describe('a restriction request', () => {
 
   it('is sent to processors as subject_request_type and action restrict, which the webhook schema accepts', () => {
     const p = registry.processors[0];
-    const [t] = planTasks(restriction, [p], { accountClosedOn: null, today: '2026-03-02' });
+    const [t] = planTasks(restriction, [p], { customer: undefined, today: '2026-03-02' });
     const body = webhookBody(restriction, t, { email: 'rita@example.com' }, p, 'https://privacy.offtek.example');
     expect(body).toMatchObject({ subject_request_type: 'restrict', action: 'restrict', legal_holds: [] });
     expect(WebhookBody.safeParse(body).success).toBe(true);

@@ -16,14 +16,19 @@ import {
 
 // The statuses and events, written out from DESIGN §5 too: cases built from the code's own enums
 // would shrink with them, so a status or event dropped from the code would pass with fewer tests.
-const REQUEST_STATUSES = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const;
-const REQUEST_EVENTS = ['verify', 'start', 'escalate', 'unblock', 'complete', 'deny', 'cancel', 'expire'] as const;
+const REQUEST_STATUSES = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const;
+const REQUEST_EVENTS = ['verify', 'review', 'approve', 'start', 'escalate', 'unblock', 'complete', 'deny', 'cancel', 'expire'] as const;
 const TASK_STATUSES = ['pending', 'sent', 'in_progress', 'completed', 'not_found', 'retained', 'failed', 'timed_out', 'resolved'] as const;
 const TASK_EVENTS = ['send', 'acknowledge', 'complete', 'not_found', 'retain', 'fail', 'time_out', 'resolve'] as const;
 
 // The legal moves, written out by hand from DESIGN §5 so the table in code is checked, not echoed.
 const LEGAL_REQUEST: [string, string, string][] = [
   ['unverified', 'verify', 'verified'],
+  // A correction waits for an officer to read its free text (issue 16 item 6).
+  ['unverified', 'review', 'awaiting_review'],
+  ['awaiting_review', 'approve', 'verified'],
+  ['awaiting_review', 'deny', 'denied'],
+  ['awaiting_review', 'cancel', 'cancelled'],
   ['verified', 'start', 'in_progress'],
   ['in_progress', 'escalate', 'awaiting_manual'],
   ['awaiting_manual', 'unblock', 'in_progress'],
@@ -120,9 +125,9 @@ describe('task status model', () => {
 });
 
 describe('status groups', () => {
-  it('counts exactly unverified, verified, in_progress and awaiting_manual as open requests', () => {
-    expect(OPEN_REQUEST_STATUSES).toEqual(['unverified', 'verified', 'in_progress', 'awaiting_manual']);
-    for (const s of REQUEST_STATUSES) expect(isOpenRequest(s), s).toBe(['unverified', 'verified', 'in_progress', 'awaiting_manual'].includes(s));
+  it('counts exactly unverified, awaiting_review, verified, in_progress and awaiting_manual as open requests', () => {
+    expect(OPEN_REQUEST_STATUSES).toEqual(['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual']);
+    for (const s of REQUEST_STATUSES) expect(isOpenRequest(s), s).toBe(['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(s));
   });
   it('counts completed, not_found, retained and resolved tasks as finished, failed and timed_out as escalated', () => {
     expect(FINISHED_TASK_STATUSES).toEqual(['completed', 'not_found', 'retained', 'resolved']);

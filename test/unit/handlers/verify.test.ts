@@ -36,7 +36,7 @@ let repo: VerifyRepo;
 let tokens: FakeTokens;
 let starts: string[];
 /** What the shop's account service knows of the requester's address; it alone checks the password. */
-let account: { hasAccount: boolean; closedOn: string | null } | undefined;
+let account: { hasAccount: boolean; closedOn: string | null; accountingRecords: boolean; lifetimeWarranty: boolean } | undefined;
 let deps: VerifyDeps;
 
 function given(req: Partial<StoredRequest>, link: Partial<VerifyRecord> = {}) {
@@ -94,6 +94,17 @@ describe('confirming a link', () => {
     expect(starts).toEqual([]);
   });
 
+  it('holds a confirmed correction for an officer to review: its clock starts, its execution does not', async () => {
+    given({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'my name', correction: 'Ada King' } } });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+    expect(request()).toMatchObject({ status: 'awaiting_review', verifiedAt: NOW, dueDate: '2026-04-02' });
+    expect(request().audit.at(-1)).toMatchObject({ action: 'verify', from: 'unverified', to: 'awaiting_review' });
+    expect(starts).toEqual([]);
+    expect(linkAlive()).toBe(false);
+    // Opened again, the link says it was confirmed.
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already' });
+  });
+
   it('accepts a link that expires a millisecond from now', async () => {
     given({}, { expiresAt: '2026-03-02T10:00:00.001Z' });
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
@@ -134,7 +145,7 @@ describe('confirming a link', () => {
 
 describe('the account password of an access request', () => {
   beforeEach(() => {
-    account = { hasAccount: true, closedOn: null };
+    account = { hasAccount: true, closedOn: null, accountingRecords: true, lifetimeWarranty: false };
   });
 
   it('asks an account holder for the password on GET, and not for an erasure', async () => {
@@ -177,7 +188,7 @@ describe('the account password of an access request', () => {
   });
 
   it('asks no password of a former customer whose account is closed', async () => {
-    account = { hasAccount: false, closedOn: '2025-01-01' };
+    account = { hasAccount: false, closedOn: '2025-01-01', accountingRecords: true, lifetimeWarranty: false };
     given({ type: 'access' });
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
   });

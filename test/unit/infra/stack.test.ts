@@ -200,19 +200,19 @@ describe('the customer directory', () => {
     expect(() => customerDirectoryUrl('accounts')).toThrow('customerDirectory "accounts" is not a URL.');
   });
 
-  it('gives the directory and its signing key to Verify, Plan and Assemble only', () => {
+  it('gives the directory and its signing key to Verify and Plan only', () => {
     const fns = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } });
     const withDirectory = Object.values(fns)
       .filter((f) => f.Properties.Environment.Variables.CUSTOMER_DIRECTORY_URL)
       .map((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME);
-    expect(withDirectory.sort()).toEqual(['lethe-assemble', 'lethe-plan', 'lethe-verify']);
+    expect(withDirectory.sort()).toEqual(['lethe-plan', 'lethe-verify']);
     const [secretId] = Object.entries(template.findResources('AWS::SecretsManager::Secret')).find(([, r]) => r.Properties.Name === 'lethe/customer-directory') ?? [];
     expect(secretId).toBeDefined();
     const readers = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(`"Ref":"${secretId}"`))
       .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
     const roleOf = (service: string) => Object.values(fns).find((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service)?.Properties.Role['Fn::GetAtt'][0];
-    expect(readers.sort()).toEqual([roleOf('lethe-assemble'), roleOf('lethe-plan'), roleOf('lethe-verify')].sort());
+    expect(readers.sort()).toEqual([roleOf('lethe-plan'), roleOf('lethe-verify')].sort());
   });
 });
 

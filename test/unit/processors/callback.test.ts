@@ -19,7 +19,7 @@ beforeEach(async () => {
   workflow = new FakeWorkflow();
   const req = storedRequest({ status: 'in_progress' });
   repo.requests.set(REQUEST_ID, req);
-  const [t] = planTasks(req, [paynow], { accountClosedOn: null, today: '2026-03-02' });
+  const [t] = planTasks(req, [paynow], { customer: undefined, today: '2026-03-02' });
   repo.tasks.set(TASK_ID, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
   deps = { repo, workflow, clock: fixedClock(), processors: [paynow], secrets: async () => [SECRET] };
 });

@@ -29,7 +29,7 @@ beforeEach(() => {
   const req = storedRequest({ status: 'in_progress' });
   repo.requests.set(REQUEST_ID, req);
   repo.pii.set(REQUEST_ID, { email: 'alice@example.com', name: 'Alice Martin', orderNumber: 'OT-1' });
-  void repo.putTasksIfAbsent(planTasks(req, [paynow, manualFirm], { accountClosedOn: null, today: '2026-03-02' }));
+  void repo.putTasksIfAbsent(planTasks(req, [paynow, manualFirm], { customer: undefined, today: '2026-03-02' }));
   deps = {
     repo,
     workflow,

@@ -16,7 +16,7 @@ beforeEach(() => {
   mailer = new FakeMailer();
   const req = storedRequest({ status: 'in_progress' });
   repo.requests.set(REQUEST_ID, req);
-  const [t] = planTasks(req, [processor({ id: 'metricsly', category: 'analytics' })], { accountClosedOn: null, today: '2026-03-02' });
+  const [t] = planTasks(req, [processor({ id: 'metricsly', category: 'analytics' })], { customer: undefined, today: '2026-03-02' });
   repo.tasks.set(TASK_ID, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
   deps = { repo, workflow, mailer, clock: fixedClock() };
 });

@@ -30,7 +30,7 @@ describe('the OpenAPI document', () => {
     const details = { eraseWarranty: false, objections: ['marketing', 'reviews', 'profiling'] as const, rectification: { field: 'address', correction: '2 Low Road' } };
     for (const type of ['erasure', 'access', 'rectification', 'objection', 'restrict'] as const) {
       const req = storedRequest({ type, details: { ...details, objections: [...details.objections] } });
-      for (const task of planTasks(req, registry.processors, { accountClosedOn: '2025-11-30', today: '2026-03-02' })) {
+      for (const task of planTasks(req, registry.processors, { customer: { closedOn: '2025-11-30', accountingRecords: true, lifetimeWarranty: true }, today: '2026-03-02' })) {
         const p = registry.processors.find((x) => x.id === task.processorId);
         if (!p) throw new Error('unknown processor');
         const body = JSON.parse(JSON.stringify(webhookBody(req, task, pii, p, 'https://privacy.offtek.example')));
@@ -65,7 +65,7 @@ describe('the OpenAPI document', () => {
 
   it('refuses a webhook body with an extra identity field or a missing callback URL', () => {
     const req = storedRequest({});
-    const [task] = planTasks(req, registry.processors, { accountClosedOn: null, today: '2026-03-02' });
+    const [task] = planTasks(req, registry.processors, { customer: undefined, today: '2026-03-02' });
     const body = JSON.parse(JSON.stringify(webhookBody(req, task, pii, registry.processors[0], 'https://privacy.offtek.example')));
     expect(schemaErrors('WebhookBody', { ...body, status_callback_url: undefined })).not.toEqual([]);
     expect(schemaErrors('WebhookBody', { ...body, status_callback_url: 'not a url' })).not.toEqual([]); // formats are checked
@@ -95,7 +95,7 @@ describe('docs/processors.md', () => {
     const req = storedRequest({ id: webhook.subject_request_id, receivedAt: '2026-03-02T08:12:40.000Z', verifiedAt: webhook.submitted_time, dueDate: webhook.expected_completion_time });
     const p = registry.processors.find((x) => x.id === 'paynow');
     if (!p) throw new Error('paynow left the registry');
-    const [task] = planTasks(req, [p], { accountClosedOn: '2025-11-30', today: '2026-03-02' });
+    const [task] = planTasks(req, [p], { customer: { closedOn: '2025-11-30', accountingRecords: true, lifetimeWarranty: true }, today: '2026-03-02' });
     expect(webhookBody(req, task, { email: 'alice@example.com', orderNumber: 'OT-20417' }, p, 'https://privacy.offtek.example')).toEqual(webhook);
     expect(CallbackBody.safeParse(JSON.parse(blocks[1].split('\n\n')[1])).success).toBe(true);
   });

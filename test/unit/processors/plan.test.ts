@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition, NotFound } from '../../../functions/core/errors.ts';
+import { IllegalTransition, NotFound, Unavailable } from '../../../functions/core/errors.ts';
+import { DirectoryUnavailable } from '../../../functions/adapters/customers.ts';
 import { objectionCategories, planTasks, suppressionScopes } from '../../../functions/core/plan.ts';
 import { planRequest } from '../../../functions/plan/plan.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
 import { bump, FakeRepo, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
 
 const registry = loadRegistry();
-/** The directory knows ada@example.com only, whose account closed on `closedOn` (or is open). */
+/** The directory knows ada@example.com only, whose account closed on `closedOn` (or is open), with orders and a lifetime-warranty purchase. */
 const customers = (closedOn: string | null = null) => ({
-  find: async (email: string) => (email === 'ada@example.com' ? { hasAccount: !closedOn, closedOn } : undefined),
+  find: async (email: string) => (email === 'ada@example.com' ? { hasAccount: !closedOn, closedOn, accountingRecords: true, lifetimeWarranty: true } : undefined),
   authenticate: async () => false,
 });
 
@@ -67,12 +68,12 @@ describe('plan', () => {
     expect((await repo.listTasks(REQUEST_ID)).every((t) => t.action === 'export')).toBe(true);
   });
 
-  it('sends rectifications only to processors that support them', async () => {
+  it('sends rectifications only to processors that support them, the review provider among them', async () => {
     const { deps } = setup({ type: 'rectification' });
     const out = await planRequest(REQUEST_ID, deps);
     const expected = registry.processors.filter((p) => p.supports.includes('rectification')).map((p) => p.id);
     expect(out.tasks.map((t) => t.taskId.split('.')[1]).sort()).toEqual(expected.sort());
-    expect(expected).not.toContain('reviewly');
+    expect(expected).toEqual(['mailwave', 'metricsly', 'offtek', 'parcelway', 'paynow', 'recoverco', 'reviewly', 'socialapp']);
   });
 
   it('sends an objection only to processors that market, profile or invite, email first', async () => {
@@ -128,7 +129,7 @@ describe('plan', () => {
 
   it('finishes a run that wrote its tasks but stopped before starting the request', async () => {
     const { repo, deps } = setup();
-    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors.slice(0, 2), { accountClosedOn: null, today: '2026-03-02' }));
+    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors.slice(0, 2), { customer: undefined, today: '2026-03-02' }));
     const out = await planRequest(REQUEST_ID, deps);
     expect(out.tasks).toHaveLength(2);
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
@@ -142,8 +143,35 @@ describe('plan', () => {
     expect((await planRequest(REQUEST_ID, deps)).tasks).toHaveLength(registry.processors.length);
   });
 
+  it('sends a correction to every processor that holds a corrected field, the review provider included, and to no other', async () => {
+    const rectification = { field: 'my name', correction: 'It is Ada King, not Ada Lovelace' };
+    const byName = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification, corrections: { name: 'Ada King' } } });
+    await planRequest(REQUEST_ID, byName.deps);
+    expect((await byName.repo.listTasks(REQUEST_ID)).map((t) => t.processorId).sort()).toEqual(['mailwave', 'offtek', 'parcelway', 'paynow', 'recoverco', 'reviewly']);
+    const byPhone = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification, corrections: { phone: '+44 20 7946 0000' } } });
+    await planRequest(REQUEST_ID, byPhone.deps);
+    expect((await byPhone.repo.listTasks(REQUEST_ID)).map((t) => t.processorId).sort()).toEqual(['offtek', 'parcelway', 'recoverco']);
+  });
+
+  it('gives no hold to an erasure of someone the directory does not know', async () => {
+    const { repo, deps } = setup();
+    repo.pii.set(REQUEST_ID, { email: 'stranger@example.com' });
+    await planRequest(REQUEST_ID, deps);
+    expect((await repo.listTasks(REQUEST_ID)).flatMap((t) => t.holds)).toEqual([]);
+  });
+
+  it('does not guess the holds when the directory cannot be asked: it fails as Unavailable, for the state machine to retry, and writes no task', async () => {
+    const { repo, deps } = setup();
+    deps.customers.find = async () => {
+      throw new DirectoryUnavailable('customer directory lookup answered 503');
+    };
+    await expect(planRequest(REQUEST_ID, deps)).rejects.toBeInstanceOf(Unavailable);
+    expect(repo.tasks.size).toBe(0);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('verified');
+  });
+
   it('refuses to plan a request that was never verified, or was closed', async () => {
-    for (const status of ['unverified', 'denied', 'cancelled', 'expired'] as const) {
+    for (const status of ['unverified', 'awaiting_review', 'denied', 'cancelled', 'expired'] as const) {
       const { repo, deps } = setup({ status });
       await expect(planRequest(REQUEST_ID, deps)).rejects.toBeInstanceOf(IllegalTransition);
       expect(repo.tasks.size).toBe(0);

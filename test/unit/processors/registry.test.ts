@@ -30,6 +30,7 @@ describe('the processor registry (config/processors.json)', () => {
     const r = loadRegistry();
     const safeguards = Object.fromEntries(r.processors.map((p) => [p.id, `${p.region} ${p.transferSafeguard}`]));
     expect(safeguards).toEqual({
+      offtek: 'eu-west-2 none',
       paynow: 'eu-west-1 adequacy',
       parcelway: 'eu-west-2 none',
       metricsly: 'us-east-1 uk_us_data_bridge',

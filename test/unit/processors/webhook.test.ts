@@ -11,7 +11,7 @@ const BASE = 'https://privacy.offtek.example';
 
 function bodyFor(over: Parameters<typeof storedRequest>[0], p = processor({ id: 'paynow', category: 'payments', identities: ['email', 'order_number'] })) {
   const req = storedRequest(over);
-  const [task] = planTasks(req, [p], { accountClosedOn: '2024-03-15', today: '2026-03-02' });
+  const [task] = planTasks(req, [p], { customer: { closedOn: '2024-03-15', accountingRecords: true, lifetimeWarranty: true }, today: '2026-03-02' });
   return webhookBody(req, task, pii, p, BASE);
 }
 
@@ -45,17 +45,30 @@ describe('the outbound webhook body', () => {
     expect(JSON.stringify(b)).not.toContain('OT-12345');
   });
 
+  it('gives each processor only the corrected fields it holds (Art. 19, data minimisation)', () => {
+    const details = { eraseWarranty: false, objections: [], rectification: { field: 'name, address and phone', correction: 'see above' }, corrections: { name: 'Alice Smith', postal_address: '2 Low Road, Leeds', phone: '+44 113 496 0000' } };
+    const reviews = bodyFor({ type: 'rectification', details }, processor({ id: 'reviewly', category: 'email', identities: ['email', 'name', 'order_number'], fields: ['email', 'name'] }));
+    expect(reviews.rectification).toEqual({ name: 'Alice Smith' });
+    const payments = bodyFor({ type: 'rectification', details }, processor({ id: 'paynow', category: 'payments', fields: ['email', 'name', 'postal_address'] }));
+    expect(payments.rectification).toEqual({ name: 'Alice Smith', postal_address: '2 Low Road, Leeds' });
+    // Without declared fields, a processor holds the personal identities it is sent.
+    const undeclared = bodyFor({ type: 'rectification', details }, processor({ id: 'mailwave', category: 'email', identities: ['email', 'name'] }));
+    expect(undeclared.rectification).toEqual({ name: 'Alice Smith' });
+  });
+
   it('omits an identity the requester did not give', () => {
     const req = storedRequest({});
     const p = processor({ id: 'parcelway', category: 'delivery', identities: ['email', 'name', 'order_number'] });
-    const [task] = planTasks(req, [p], { accountClosedOn: null, today: '2026-03-02' });
+    const [task] = planTasks(req, [p], { customer: undefined, today: '2026-03-02' });
     const b = webhookBody(req, task, { email: 'bob@example.com' }, p, BASE);
     expect(b.subject_identities.map((i) => i.identity_type)).toEqual(['email']);
   });
 
-  it('carries the correction for a rectification and the scopes for an objection', () => {
-    const rect = bodyFor({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'address', correction: '2 Low Road' } } });
-    expect(rect).toMatchObject({ action: 'rectify', rectification: { field: 'address', correction: '2 Low Road' }, legal_holds: [] });
+  it('carries the officer’s approved correction for a rectification, never the free text, and the scopes for an objection', () => {
+    const details = { eraseWarranty: false, objections: [], rectification: { field: 'my address', correction: 'I moved to 2 Low Road, Leeds' }, corrections: { postal_address: '2 Low Road, Leeds' } };
+    const rect = bodyFor({ type: 'rectification', details }, processor({ id: 'parcelway', category: 'delivery', fields: ['email', 'name', 'postal_address', 'phone'] }));
+    expect(rect).toMatchObject({ action: 'rectify', rectification: { postal_address: '2 Low Road, Leeds' }, legal_holds: [] });
+    expect(JSON.stringify(rect)).not.toContain('I moved to');
     const obj = bodyFor({ type: 'objection', details: { eraseWarranty: false, objections: ['marketing', 'reviews'] } }, processor({ id: 'mailwave', category: 'email' }));
     expect(obj).toMatchObject({ action: 'suppress', objections: ['marketing', 'reviews'] });
     expect(obj).not.toHaveProperty('rectification');

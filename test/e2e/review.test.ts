@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totp } from '../../local/totp.ts';
+import { type Booted, boot, until } from '../integration/harness.ts';
+import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+
+let rt: Booted;
+let browser: Browser;
+
+describe.skipIf(!hasChromium)('an officer reviews a correction in the console before it is sent (Debian chromium)', { timeout: 240_000 }, () => {
+  beforeAll(async () => {
+    rt = await boot();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stopAndClean();
+  });
+
+  it('shows the requester’s own words, takes the corrected name, and the review provider then receives only that name', async () => {
+    const email = 'jude.review@example.com';
+    await rt.submit({ type: 'rectification', email, language: 'en', rectification: { field: 'My name is spelt wrong', correction: 'Jude O’Hara, with an apostrophe' } });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    await rt.confirm(links.token);
+
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const officer = rt.auth.users.officer;
+    await page.goto(rt.urls.console);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${rt.urls.signIn}/interaction/**`);
+    await page.getByLabel('Username').fill('officer');
+    await page.getByLabel('Password').fill(officer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Code from your authenticator app').fill(totp(officer.totpSecret));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#counts').getByText('Correction to review').waitFor();
+    expect(await axe(page)).toEqual([]);
+
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.locator('#detail-summary').getByText('Correction to review').waitFor();
+    // Each answer in its own <dd>, after the <dt> that says whose words they are.
+    expect(await page.locator('#detail-summary dt:has-text("What is wrong (the requester’s words)") + dd').textContent()).toBe('My name is spelt wrong');
+    expect(await page.locator('#detail-summary dt:has-text("What it should be (the requester’s words)") + dd').textContent()).toBe('Jude O’Hara, with an apostrophe');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-correction-review.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Approve the correction' }).click();
+    await page.getByLabel('Name').fill('Jude O’Hara');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-correction-approve.png') });
+    await page.getByRole('button', { name: 'Confirm' }).click();
+
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'completion');
+    const review = rt.processors.received('reviewly').find((w) => w.body?.subject_request_id === links.requestId);
+    expect(review?.body?.rectification).toEqual({ name: 'Jude O’Hara' });
+    await page.reload();
+    // Closed, the request keeps no correction (free text or values): the audit trail says one was approved.
+    await page.locator('#audit').getByText('Correction approved by an officer').waitFor();
+    expect(await page.locator('#detail-summary').textContent()).not.toContain('Jude');
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
