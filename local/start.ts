@@ -18,7 +18,7 @@ const authPort = Number(process.env.LETHE_AUTH_PORT ?? 0);
 // (README, "The demo processors"). Read before anything starts, so a typo stops nothing half-started.
 const demo = (() => {
   try {
-    return demoBehaviours(process.env, loadRegistry().processors.filter((p) => p.mode === 'automated').map((p) => p.id));
+    return demoBehaviours(process.env, loadRegistry().processors.filter((p) => p.mode === 'automated' && p.category !== 'shop').map((p) => p.id));
   } catch (e) {
     console.error(`\nLethe cannot start.\n${(e as Error).message}\n`);
     process.exit(1);

@@ -26,9 +26,9 @@ describe('a restriction request', () => {
     expect(validateSubmission({ type: 'restrict', email: 'rita@example.com', language: 'en' }, 'en')).toEqual({ type: 'restrict', email: 'rita@example.com', language: 'en' });
   });
 
-  it('reaches all seven processors of the registry with the action restrict and no legal holds', () => {
+  it('reaches the shop\'s own systems and all seven processors of the registry with the action restrict and no legal holds', () => {
     const tasks = planTasks(restriction, registry.processors, { customer: undefined, today: '2026-03-02' });
-    expect(tasks.map((t) => t.processorId)).toEqual(['paynow', 'parcelway', 'metricsly', 'mailwave', 'reviewly', 'recoverco', 'socialapp']);
+    expect(tasks.map((t) => t.processorId)).toEqual(['offtek', 'paynow', 'parcelway', 'metricsly', 'mailwave', 'reviewly', 'recoverco', 'socialapp']);
     expect(tasks.every((t) => t.action === 'restrict' && t.holds.length === 0)).toBe(true);
   });
 
