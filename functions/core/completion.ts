@@ -179,18 +179,17 @@ function keptRecords(tasks: readonly StoredTask[]): Pick<LegalHold, 'basis' | 'u
  * do with it (Art. 18(2)), and the promise of Art. 18(3) to say so before a restriction is lifted.
  */
 export function restrictionLines(lang: Language, tasks: readonly StoredTask[]): string[] {
-  const restricted = tasks.filter((t) => t.status === 'completed' || t.status === 'resolved').map((t) => t.category);
-  // Sorted, so that the email mailed again is the same whatever order the tasks were read in.
-  const list = [...new Set(restricted)].sort().join(', ');
+  // Which providers restricted is said line by line above, by name; this says what it means.
+  const restricted = tasks.filter((t) => t.status === 'completed' || t.status === 'resolved');
   if (lang === 'fr') {
     return [
-      restricted.length ? `Ces destinataires conservent vos données sans plus les utiliser : ${list}.` : 'Aucun destinataire ne détenait de données à limiter.',
+      restricted.length ? 'Les destinataires ci-dessus qui détenaient vos données les conservent désormais sans plus les utiliser.' : 'Aucun destinataire ne détenait de données à limiter.',
       "Nous avons aussi cessé d'utiliser votre adresse pour nos offres, nos invitations à donner un avis et le profilage publicitaire.",
       "Vos données ne seront utilisées qu'avec votre accord, pour la constatation, l'exercice ou la défense de droits en justice, pour protéger les droits d'une autre personne ou pour un motif important d'intérêt public. Nous vous préviendrons avant de lever cette limitation.",
     ];
   }
   return [
-    restricted.length ? `These recipients now keep your data without using it: ${list}.` : 'No recipient held any data to restrict.',
+    restricted.length ? 'The recipients above that held your data now keep it without using it.' : 'No recipient held any data to restrict.',
     'We have also stopped using your address for our offers, review invitations and advertising profiling.',
     "Your data will be used only with your consent, to establish, exercise or defend legal claims, to protect another person's rights, or for reasons of important public interest. We will tell you before this restriction is lifted.",
   ];

@@ -1,17 +1,11 @@
-import { config } from '../adapters/config.ts';
-import { SesMailer } from '../adapters/mailer.ts';
-import { registry } from '../adapters/registry.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { allTasksSettled, closedDetails, DOWNLOAD_HOURS, type ProcessorNames, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
 import { NotFound } from '../core/errors.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { derivedToken, sha256 } from '../shared/crypto.ts';
-import { repo, systemClock } from '../shared/deps.ts';
 import { deliverOutcome } from '../shared/outbox.ts';
 import { logger } from '../shared/powertools.ts';
-
-const mailer = new SesMailer();
 
 export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock; baseUrl: string; processors: ProcessorNames };
 
@@ -21,7 +15,7 @@ export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Cloc
  * of this state again (a retry, a restart) finds a completed request still owing its email and
  * sends it; if the workflow never comes back, the sweeper does (through the OUTBOX marker).
  */
-export async function completeRequest(requestId: string, deps: CompleteDeps = { repo, mailer, clock: systemClock, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }) {
+export async function completeRequest(requestId: string, deps: CompleteDeps) {
   const req = await deps.repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
   const now = deps.clock.now();

@@ -1,3 +1,4 @@
+import { sevenYearsFromToday } from '../support/dates.ts';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chr
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Mailbox');
     // Newest first: the outcome, then the confirmation, each with its body shown.
     await expect(page.getByRole('heading', { level: 2 }).allTextContents()).resolves.toEqual(['Your privacy request is complete', 'Confirm your privacy request']);
-    await expect(page.locator('article').first().textContent()).resolves.toContain('- PayNow Payments (payments): kept some records instead of erasing them, for our legal duty to keep accounting records, while your account is open, then up to 7 years after it closes.');
+    await expect(page.locator('article').first().textContent()).resolves.toContain(`- PayNow Payments (payments): kept some records instead of erasing them, for our legal duty to keep accounting records, until ${sevenYearsFromToday().words}.`);
     await expect(page.getByRole('link', { name: links.verify }).getAttribute('href')).resolves.toBe(links.verify);
     // A sentence's full stop is not part of the address it ends with.
     await expect(page.getByRole('link', { name: 'https://ico.org.uk/make-a-complaint' }).first().getAttribute('href')).resolves.toBe('https://ico.org.uk/make-a-complaint');

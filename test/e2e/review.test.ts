@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     await page.screenshot({ path: join(SHOTS, 'console-correction-review.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Approve the correction' }).click();
-    await page.getByLabel('Name').fill('Jude O’Hara');
+    await page.getByRole('dialog').getByLabel('Name').fill('Jude O’Hara');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-correction-approve.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();

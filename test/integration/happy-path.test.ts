@@ -1,3 +1,4 @@
+import { sevenYearsFromToday } from '../support/dates.ts';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/services/credentials.ts';
@@ -31,10 +32,10 @@ describe('the full happy path on the embedded runtime', () => {
     const tasks = await (await import('../../functions/shared/deps.ts')).repo.listTasks(links.requestId);
     expect(tasks).toHaveLength(rt.registry.processors.length);
     // Each processor answers from what it holds: the debt collector never had Alice's data, and the
-    // payment provider restricts her invoice under the accounting hold (her account is open) instead of erasing it.
+    // payment provider restricts her invoice under the accounting hold instead of erasing it, for 7 years from today (the erasure closes her account).
     const byProcessor = Object.fromEntries(tasks.map((t) => [t.processorId, [t.status, Object.keys(t.receipts ?? {}).length]]));
     expect(byProcessor).toEqual({ offtek: ['retained', 1], paynow: ['retained', 1], parcelway: ['completed', 1], metricsly: ['completed', 1], mailwave: ['completed', 1], reviewly: ['completed', 1], recoverco: ['not_found', 1], socialapp: ['completed', 1] });
-    expect(tasks.find((t) => t.processorId === 'paynow')?.outcome).toMatchObject({ request_status: 'retained', legal_basis: 'accounting', retained_until: null });
+    expect(tasks.find((t) => t.processorId === 'paynow')?.outcome).toMatchObject({ request_status: 'retained', legal_basis: 'accounting', retained_until: sevenYearsFromToday().iso });
     expect(rt.processors.records('paynow', 'alice@example.com')).toEqual([{ table: 'records', record: { payment: 'PAY-1001', order: 'OT-10231', amount: '64.99 GBP', card: '**** 4242', date: '2026-02-03' }, restricted: true }]);
     expect(rt.processors.holds('parcelway', 'alice@example.com')).toBe(false);
     for (const p of rt.registry.processors) {

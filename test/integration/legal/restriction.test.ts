@@ -29,7 +29,10 @@ describe('a restriction request (Art. 18, "cesser de les utiliser")', () => {
 
     const mail = await until(async () => (await rt.mails('alice@example.com')).find((m) => /complete/.test(m.subject)));
     expect(mail.body.text).toContain('Your request (restriction of the use of your data, reference');
-    expect(mail.body.text).toContain('These recipients now keep your data without using it: analytics, delivery, email, payments, social.');
+    expect(mail.body.text).toContain('- Offtek (our own systems): now only stores your data, and uses it for nothing else.');
+    expect(mail.body.text).toContain('- PayNow Payments (payments): now only stores your data, and uses it for nothing else.');
+    expect(mail.body.text).toContain('- RecoverCo Debt Collection (debt collection): held no data about you.');
+    expect(mail.body.text).toContain('The recipients above that held your data now keep it without using it.');
     expect(mail.body.text).toContain('We will tell you before this restriction is lifted.');
     // Every email to a requester says who the company is and where (config/controller.json).
     expect(mail.body.text).toContain('Offtek, a company registered in the United Kingdom, number 03148866\nRegistered office: Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, United Kingdom');

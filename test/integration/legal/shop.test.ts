@@ -1,3 +1,4 @@
+import { sevenYearsFromToday } from '../../support/dates.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, until } from '../harness.ts';
 import { unzip } from '../unzip.ts';
@@ -51,7 +52,7 @@ describe('the shop’s own systems, a target of every request', () => {
     expect(s.categories.find((c) => c.category === 'shop')?.state).toBe('retained');
     expect(webhookTo(links.requestId, 'parcelway')?.legal_holds).toEqual([]);
     const mail = await until(async () => (await rt.mails(email)).find((m) => /complete/.test(m.subject)));
-    expect(mail.body.text).toContain('- shop: kept some records (see below)');
+    expect(mail.body.text).toContain(`- Offtek (our own systems): kept some records instead of erasing them, for our legal duty to keep accounting records, until ${sevenYearsFromToday().words}.`);
   });
 
   it('send no warranty or accounting hold for someone who is not a customer, and the shop answers it holds nothing', async () => {

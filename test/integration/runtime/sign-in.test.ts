@@ -35,6 +35,8 @@ describe('the console’s sign-in under the local runtime', () => {
       logoutEndpoint: `${rt.urls.signIn}/logout`,
       redirectUri: rt.urls.console,
       scope: 'openid profile email',
+      // The form's footer names the controller (config/controller.json).
+      controller: { name: 'Offtek', companyNumber: '03148866', address: ['Claremont House', 'Broad Lane', 'Tanworth in Arden', 'B94 5DY'], country: { en: 'United Kingdom', fr: 'Royaume-Uni' } },
     });
     // The very bytes the deployment wrote into the site bucket.
     const [[siteId]] = rt.assembly.resources('AWS::S3::Bucket').filter(([id]) => id.startsWith('Site'));

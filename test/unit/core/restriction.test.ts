@@ -54,7 +54,9 @@ describe('a restriction request', () => {
     const tasks = [task('paynow', 'payments', 'completed'), task('mailwave', 'email', 'completed'), task('recoverco', 'collections', 'not_found')];
     const lines = outcomeMessage(restriction, tasks, NAMES).text.split('\n');
     expect(lines).toContain('Your request (restriction of the use of your data, reference 01JQ0000000000000000000000) is complete.');
-    expect(lines).toContain('These recipients now keep your data without using it: email, payments.');
+    expect(lines).toContain('- PayNow Payments (payments): now only stores your data, and uses it for nothing else.');
+    expect(lines).toContain('- MailWave (emails): now only stores your data, and uses it for nothing else.');
+    expect(lines).toContain('The recipients above that held your data now keep it without using it.');
     expect(lines).toContain('We have also stopped using your address for our offers, review invitations and advertising profiling.');
     expect(lines).toContain(
       "Your data will be used only with your consent, to establish, exercise or defend legal claims, to protect another person's rights, or for reasons of important public interest. We will tell you before this restriction is lifted.",
