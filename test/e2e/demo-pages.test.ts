@@ -43,7 +43,7 @@ describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chr
     const received = page.locator('section').filter({ hasText: 'Webhooks received' });
     await expect(received.textContent()).resolves.toContain(links.requestId);
     await expect(received.textContent()).resolves.toContain('email: alice@example.com');
-    await expect(received.textContent()).resolves.toContain('accounting, no end date; lifetime_warranty, no end date');
+    await expect(received.textContent()).resolves.toContain(`accounting, until ${sevenYearsFromToday().iso}`);
     await expect(page.locator('section').filter({ hasText: 'Callbacks sent' }).textContent()).resolves.toContain('retained');
     await expect(page.locator('section').filter({ hasText: 'Records held now' }).textContent()).resolves.toContain('PAY-1001');
     await expect(page.locator('section').filter({ hasText: 'Records held now' }).textContent()).resolves.toContain('restricted (legal hold)');
