@@ -1,3 +1,4 @@
+import { totp } from '../../local/totp.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -31,3 +32,20 @@ export async function axe(page: Page): Promise<string[]> {
 export async function newPage(browser: Browser, options?: BrowserContextOptions): Promise<Page> {
   return (await browser.newContext(options)).newPage();
 }
+
+/**
+ * Signs the officer in to the console as a person does: the console's Sign in, the sign-in page's
+ * user name and password, then the code from their authenticator app.
+ */
+export async function signInAsOfficer(page: Page, rt: { urls: { console: string; signIn: string }; auth: { users: Record<string, { password: string; totpSecret: string }> } }) {
+  const officer = rt.auth.users.officer;
+  await page.goto(rt.urls.console);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${rt.urls.signIn}/interaction/**`);
+  await page.getByLabel('Username').fill('officer');
+  await page.getByLabel('Password').fill(officer.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Code from your authenticator app').fill(totp(officer.totpSecret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+

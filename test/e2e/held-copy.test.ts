@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totp } from '../../local/totp.ts';
 import { type Booted, boot, until } from '../integration/harness.ts';
-import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+import { axe, hasChromium, launch, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
@@ -26,15 +25,7 @@ describe.skipIf(!hasChromium)('an officer releasing a copy held for other people
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'awaiting_manual', 60_000, 'copy held');
 
     const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
-    const officer = rt.auth.users.officer;
-    await page.goto(rt.urls.console);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${rt.urls.signIn}/interaction/**`);
-    await page.getByLabel('Username').fill('officer');
-    await page.getByLabel('Password').fill(officer.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Code from your authenticator app').fill(totp(officer.totpSecret));
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAsOfficer(page, rt);
     await page.locator('#who').waitFor();
     await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
     await page.getByText('Copy held for review').waitFor();

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totp } from '../../local/totp.ts';
 import { type Booted, boot, until } from '../integration/harness.ts';
-import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+import { axe, hasChromium, launch, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
@@ -27,15 +26,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const officer = rt.auth.users.officer;
-    await page.goto(rt.urls.console);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${rt.urls.signIn}/interaction/**`);
-    await page.getByLabel('Username').fill('officer');
-    await page.getByLabel('Password').fill(officer.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Code from your authenticator app').fill(totp(officer.totpSecret));
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAsOfficer(page, rt);
     await page.locator('#counts').getByText('Correction to review').waitFor();
     expect(await axe(page)).toEqual([]);
 
