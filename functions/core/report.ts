@@ -81,7 +81,7 @@ export function slaReport(
       procs.set(t.processorId, p);
     }
   }
-  const types: RequestType[] = ['access', 'erasure', 'rectification', 'objection'];
+  const types: RequestType[] = ['access', 'erasure', 'rectification', 'objection', 'restrict'];
   return {
     from,
     to,

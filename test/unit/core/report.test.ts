@@ -86,6 +86,7 @@ describe('the SLA report', () => {
       { type: 'erasure', requests: 5, completed: 4, medianHours: 4, p95Hours: 48 },
       { type: 'rectification', requests: 0, completed: 0, medianHours: null, p95Hours: null },
       { type: 'objection', requests: 0, completed: 0, medianHours: null, p95Hours: null },
+      { type: 'restrict', requests: 0, completed: 0, medianHours: null, p95Hours: null },
     ]);
   });
 
