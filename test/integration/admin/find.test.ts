@@ -165,7 +165,7 @@ describe('the SLA report', () => {
     const r = await json(`/report?from=${today}&to=${today}`, viewer);
     expect(r.requests).toBeGreaterThanOrEqual(1);
     expect(r.onTime).toBeGreaterThanOrEqual(1);
-    expect(r.byType.map((t: { type: string }) => t.type)).toEqual(['access', 'erasure', 'rectification', 'objection']);
+    expect(r.byType.map((t: { type: string }) => t.type)).toEqual(['access', 'erasure', 'rectification', 'objection', 'restrict']);
     // Every processor of the registry has its row, with or without an open request.
     expect(r.processors.map((p: { id: string }) => p.id).sort()).toEqual(rt.registry.processors.map((p) => p.id).sort());
     const csv = await call(`/report.csv?from=${today}&to=${today}`, viewer);
