@@ -158,14 +158,14 @@ export function exportFiles(req: StoredRequest, exports: readonly ProcessorExpor
     }),
   ].join('\n');
   files['index.html'] = `<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.title)}</title><style>${STYLE}</style></head><body>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.title)}</title><style>${STYLE}</style></head><body><main>
 <h1>${esc(t.title)}</h1><p>${esc(t.intro(req.id, generatedAt.slice(0, 10)))}</p>
 <h2>${esc(t.summary)}</h2>
 <div class="scroll"><table><thead><tr><th scope="col">${esc(t.who)}</th><th scope="col">${esc(t.where)}</th><th scope="col">${esc(t.safeguard)}</th><th scope="col">${esc(t.why)}</th><th scope="col">${esc(t.n)}</th></tr></thead><tbody>
 ${summary}
 </tbody></table></div>
 ${sections}
-</body></html>
+</main></body></html>
 `;
   return files;
 }

@@ -80,6 +80,13 @@ describe.skipIf(!hasChromium)('a requester downloading their data in the browser
     expect(files['delivery.csv']).toContain('PW-88120');
     expect(Object.values(files).join('\n')).not.toContain('RC-301');
     expect(files['index.html']).toContain(links.requestId);
+    // The package's own page, as the requester opens it from the unzipped folder.
+    const pkg = await newPage(browser, { viewport: { width: 1100, height: 900 } });
+    await pkg.setContent(files['index.html']);
+    await pkg.getByRole('heading', { level: 1 }).waitFor();
+    expect(await axe(pkg)).toEqual([]);
+    await pkg.screenshot({ path: join(SHOTS, 'export-package-en.png'), fullPage: true });
+    await pkg.close();
 
     // On a phone-sized screen too, for the screenshot.
     const phone = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
