@@ -126,7 +126,7 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   const outcome: TaskOutcome = {
     request_status: body.request_status,
     ...(body.request_status === 'failed' ? { reason: body.reason } : {}),
-    ...(body.request_status === 'retained' ? { legal_basis: body.legal_basis, retained_until: body.retained_until } : {}),
+    ...(body.request_status === 'retained' ? { legal_basis: body.legal_basis, retained_until: body.retained_until, ...(body.additional_holds ? { additional_holds: body.additional_holds } : {}) } : {}),
     ...(body.request_status === 'completed' && body.third_party_data ? { third_party_data: true } : {}),
   };
   if (FINISHED_TASK_STATUSES.includes(task.status)) {

@@ -106,20 +106,27 @@ function untilWords(basis: RetentionBasis, until: string | null | undefined, lan
   return lang === 'fr' ? 'sans date de fin fixée' : 'with no end date set';
 }
 
-const retainedLine = (lang: Language, basis: RetentionBasis | undefined, until: string | null | undefined) =>
-  !basis
+type Kept = { basis: RetentionBasis; until: string | null | undefined };
+/** Each hold's reason and end, joined: "for X, until D, and for Y, for as long as the warranty runs". */
+const keptFor = (lang: Language, holds: Kept[]) =>
+  holds.map((h) => (lang === 'fr' ? `pour ${BASIS_LABEL.fr[h.basis]}, ${untilWords(h.basis, h.until, lang)}` : `for ${BASIS_LABEL.en[h.basis]}, ${untilWords(h.basis, h.until, lang)}`)).join(lang === 'fr' ? ', et ' : ', and ');
+const retainedLine = (lang: Language, holds: Kept[]) =>
+  !holds.length
     ? lang === 'fr' ? 'a conservé certaines données au lieu de les effacer.' : 'kept some records instead of erasing them.'
     : lang === 'fr'
-      ? `a conservé certaines données au lieu de les effacer, pour ${BASIS_LABEL.fr[basis]}, ${untilWords(basis, until, lang)}.`
-      : `kept some records instead of erasing them, for ${BASIS_LABEL.en[basis]}, ${untilWords(basis, until, lang)}.`;
+      ? `a conservé certaines données au lieu de les effacer, ${keptFor(lang, holds)}.`
+      : `kept some records instead of erasing them, ${keptFor(lang, holds)}.`;
+/** The holds an outcome names: its legal basis, then any further holds the processor reported. */
+const holdsOf = (o: StoredTask['outcome']): Kept[] =>
+  o?.legal_basis ? [{ basis: o.legal_basis, until: o.retained_until }, ...(o.additional_holds ?? []).map((h) => ({ basis: h.legal_basis, until: h.retained_until }))] : [];
 
 /** One provider's result in plain words; an officer's resolution says what the officer found. */
 function taskWords(t: StoredTask, lang: Language): string {
   const o = t.outcome;
   const byTeam = lang === 'fr' ? ' (vérifié par notre équipe confidentialité)' : ' (checked by our privacy team)';
   if (t.status === 'completed') return DONE_LABEL[lang][t.action];
-  if (t.status === 'retained') return retainedLine(lang, o?.legal_basis, o?.retained_until);
-  if (t.status === 'resolved' && o?.reason === 'retained') return retainedLine(lang, o.legal_basis, o.retained_until).replace(/\.$/, `${byTeam}.`);
+  if (t.status === 'retained') return retainedLine(lang, holdsOf(o));
+  if (t.status === 'resolved' && o?.reason === 'retained') return retainedLine(lang, holdsOf(o)).replace(/\.$/, `${byTeam}.`);
   if (t.status === 'resolved' && o?.reason === 'not_found') return STATE_LABEL[lang].not_found.replace(/\.$/, `${byTeam}.`);
   // An officer's "done" on an export is not data in the package: the line below says so.
   if (t.status === 'resolved' && o?.reason === 'completed' && t.action !== 'export') return DONE_LABEL[lang][t.action].replace(/\.$/, `${byTeam}.`);
@@ -168,8 +175,8 @@ function keptRecords(tasks: readonly StoredTask[]): Pick<LegalHold, 'basis' | 'u
   const seen = new Map<string, Pick<LegalHold, 'basis' | 'until'>>();
   for (const t of tasks) {
     const kept = t.status === 'retained' || (t.status === 'resolved' && t.outcome?.reason === 'retained');
-    const basis = t.outcome?.legal_basis;
-    if (kept && (basis === 'accounting' || basis === 'lifetime_warranty')) seen.set(basis, { basis, until: t.outcome?.retained_until ?? null });
+    if (!kept) continue;
+    for (const h of holdsOf(t.outcome)) if (h.basis === 'accounting' || h.basis === 'lifetime_warranty') seen.set(h.basis, { basis: h.basis, until: h.until ?? null });
   }
   return [...seen.values()];
 }

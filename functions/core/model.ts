@@ -126,6 +126,8 @@ export type TaskOutcome = {
   reason?: string;
   legal_basis?: RetentionBasis;
   retained_until?: string | null;
+  /** Further holds a processor kept records under (the callback's additional_holds). */
+  additional_holds?: { legal_basis: LegalHold['basis']; retained_until: string | null }[];
   note?: string;
   /** The processor flagged its export as holding other people's data. */
   third_party_data?: boolean;

@@ -78,7 +78,13 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
     request_status: z.literal('retained'),
     legal_basis: LegalHold.shape.basis,
     retained_until: z.nullable(IsoDate),
+    // Records kept under the other hold too (an invoice for accounting, a warranty purchase for the warranty).
+    additional_holds: z.optional(
+      z.array(z.strictObject({ legal_basis: LegalHold.shape.basis, retained_until: z.nullable(IsoDate) })).check(z.minLength(1), z.maxLength(1)),
+    ),
     receipt,
-  }),
+  }).check(
+    z.refine((b) => !b.additional_holds?.some((h) => h.legal_basis === b.legal_basis), { message: 'each hold is named once: an additional hold has another legal_basis', path: ['additional_holds'] }),
+  ),
 ]);
 export type CallbackBody = z.infer<typeof CallbackBody>;

@@ -29,7 +29,7 @@ export type Behaviour = {
   /** Flag an export as holding other people's data (`third_party_data`), as a processor whose records mix people would. */
   thirdPartyData?: boolean;
   /** What to answer instead of doing the work. */
-  status?: { request_status: 'not_found' } | { request_status: 'retained'; legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null } | { request_status: 'failed'; reason: string };
+  status?: { request_status: 'not_found' } | { request_status: 'retained'; legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null; additional_holds?: { legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null }[]; receipt?: string } | { request_status: 'failed'; reason: string };
 };
 
 export type WebhookLog = { id: string; verified: boolean; body: Record<string, unknown> | undefined; at: number; signatures: number };

@@ -53,6 +53,30 @@ describe('erasure with legal holds', () => {
     const delivery = rt.processors.received('parcelway').find((w) => w.body?.subject_request_id === links.requestId);
     expect(delivery?.body?.legal_holds).toEqual([{ basis: 'lifetime_warranty', until: null, rule: 'indefinite' }]);
   });
+
+  it('takes one retained callback naming both holds, and tells the requester both reasons and both ends', async () => {
+    // A buyer of a lifetime-warranty product with an invoice: the courier keeps the invoice and the warranty record.
+    rt.directory?.addCustomer('finn.both@example.com', 'finn’s own password', {
+      account: { customer: 'C-9011', name: 'Finn Both' },
+      orders: [{ order: 'OT-90011', date: '2024-05-02', items: '1 × 32 GB DDR5 (lifetime warranty)', total: '129.00 GBP' }],
+      invoices: [{ invoice: 'INV-90011', order: 'OT-90011', date: '2024-05-02', total: '129.00 GBP' }],
+      correspondence: [],
+    });
+    rt.processors.setBehaviour('parcelway', {
+      status: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-05-02', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }], receipt: 'PW-KEEP-2' },
+    });
+    try {
+      const links = await finished('finn.both@example.com', { type: 'erasure' });
+      const task = (await (await import('../../../functions/shared/deps.ts')).repo.listTasks(links.requestId)).find((t) => t.processorId === 'parcelway');
+      expect(task?.outcome).toMatchObject({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-05-02', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] });
+      const email = await until(async () => (await rt.mails('finn.both@example.com')).find((m) => /complete/.test(m.subject)));
+      expect(email.body.text?.split('\n')).toContain(
+        '- Parcelway Delivery (delivery): kept some records instead of erasing them, for our legal duty to keep accounting records, until 2 May 2033, and for your lifetime warranty, which you chose to keep, for as long as the warranty runs.',
+      );
+    } finally {
+      rt.processors.setBehaviour('parcelway', {});
+    }
+  });
 });
 
 describe('after completion', () => {

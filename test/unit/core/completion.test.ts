@@ -77,6 +77,16 @@ The Offtek privacy team`,
     });
   });
 
+  it('gives both reasons and both ends in one line when a provider kept records under both holds, and explains each hold below', () => {
+    const kept = task('shipit', 'delivery', 'retained', {
+      outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-05', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] },
+    });
+    const en = outcomeMessage(storedRequest({ status: 'completed' }), [kept], NAMES).text.split('\n');
+    expect(en).toContain('- Shipit Parcels (delivery): kept some records instead of erasing them, for our legal duty to keep accounting records, until 5 March 2031, and for your lifetime warranty, which you chose to keep, for as long as the warranty runs.');
+    expect(en).toContain('Our policy keeps your order and invoice records until 5 March 2031, to meet our legal duty to keep accounting records.');
+    expect(en.filter((l) => /warranty/.test(l) && !l.startsWith('- '))).toHaveLength(1);
+  });
+
   it('says in French, in the registry’s order, which provider’s data is missing from a copy, and gives the download link', () => {
     const req = storedRequest({ type: 'access', language: 'fr', status: 'completed' });
     const exported = [

@@ -132,6 +132,17 @@ describe('the callback body', () => {
     expect(ok({ request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null })).toBe(true);
   });
 
+  it('carries records kept under both holds in one retained callback, each hold named once', () => {
+    const both = { request_status: 'retained', legal_basis: 'accounting', retained_until: '2032-11-30', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] };
+    expect(ok(both)).toBe(true);
+    expect(CallbackBody.safeParse({ ...both, additional_holds: [{ legal_basis: 'accounting', retained_until: null }] }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['additional_holds', 'each hold is named once: an additional hold has another legal_basis'],
+    ]);
+    expect(ok({ ...both, additional_holds: [] })).toBe(false);
+    expect(ok({ ...both, additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }, { legal_basis: 'accounting', retained_until: null }] })).toBe(false);
+    expect(ok({ ...both, additional_holds: [{ legal_basis: 'marketing', retained_until: null }] })).toBe(false);
+  });
+
   it('refuses what the contract does not allow', () => {
     expect(ok({ request_status: 'done' })).toBe(false);
     expect(ok({ request_status: 'failed' })).toBe(false); // a reason is required
