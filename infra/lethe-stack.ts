@@ -169,7 +169,7 @@ export class LetheStack extends Stack {
       if (directory !== 'none') directorySecret.grantRead(fn[n]);
     }
     const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry, accessLogs: exports.accessLogs });
-    // Notify names each provider in the outcome email; Status mails that email again with a fresh download link.
+    // Notify names each provider in the outcome email; Status mails that email again with a fresh download link (reading the registry only then).
     for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify', 'status'] as const) {
       for (const [k, v] of Object.entries(processorRegistry.environment)) fn[n].addEnvironment(k, v);
       processorRegistry.grantRead(fn[n]);

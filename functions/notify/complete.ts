@@ -39,7 +39,7 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
     return { requestId, status: 'awaiting_manual' };
   }
   const changes: Record<string, unknown> = {};
-  if (req.type === 'access' && (req as { exportKey?: string }).exportKey) {
+  if (req.type === 'access' && req.exportKey) {
     // The package goes only to the verified mailbox: a link that needs this secret, for 72 hours.
     const token = await derivedToken('download', requestId);
     const expires = new Date(now.getTime() + DOWNLOAD_HOURS * 3_600_000);
