@@ -189,7 +189,7 @@ export class LetheStack extends Stack {
     // list of headers (the managed policies cannot add a CloudFront header without forwarding Host,
     // which API Gateway refuses): what the form needs, and the viewer's address.
     const intakeRequests = new OriginRequestPolicy(this, 'IntakeRequests', {
-      comment: 'Lethe POST /requests: the form headers, and the viewer address for the per-address limit',
+      comment: 'Lethe POST /requests and /complaints: the form headers, and the viewer address for the per-address limit',
       headerBehavior: OriginRequestHeaderBehavior.allowList('content-type', 'accept-language', VIEWER_ADDRESS_HEADER),
       queryStringBehavior: OriginRequestQueryStringBehavior.all(),
       cookieBehavior: OriginRequestCookieBehavior.none(),
@@ -201,13 +201,14 @@ export class LetheStack extends Stack {
       additionalBehaviors: Object.fromEntries(
         // `/requests` (the form's POST) apart from `/requests/*` (the status page's GET): an allow-list
         // policy cannot forward Authorization, which carries the status token.
-        ['/requests', '/requests/*', '/verify*', '/callbacks/*', '/suppression/*', '/exports/*', '/admin/*'].map((path) => [
+        ['/requests', '/complaints', '/requests/*', '/verify*', '/callbacks/*', '/suppression/*', '/exports/*', '/admin/*'].map((path) => [
           path,
           {
             origin: apiOrigin,
             allowedMethods: AllowedMethods.ALLOW_ALL,
             cachePolicy: CachePolicy.CACHING_DISABLED,
-            originRequestPolicy: path === '/requests' ? intakeRequests : OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            // The complaint form is limited per viewer address like the privacy form.
+            originRequestPolicy: path === '/requests' || path === '/complaints' ? intakeRequests : OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
             viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           },
         ]),

@@ -4,6 +4,8 @@
  */
 export const ROUTES = [
   { method: 'POST', path: '/requests', fn: 'intake' },
+  // The complaint form (DPA 2018 s.164A): a public submission like the privacy form, served by the same function.
+  { method: 'POST', path: '/complaints', fn: 'intake' },
   { method: 'GET', path: '/requests/{id}/status', fn: 'status' },
   { method: 'GET', path: '/exports/{id}', fn: 'status' },
   { method: 'POST', path: '/exports/{id}', fn: 'status' },

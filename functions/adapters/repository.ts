@@ -11,6 +11,7 @@ import {
 import { type AuditInput, chain } from '../core/audit.ts';
 import { ConcurrentUpdate, InvalidInput } from '../core/errors.ts';
 import type { Delivery } from '../core/outbox.ts';
+import type { ComplaintStatus, StoredComplaint } from '../core/complaints.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ddb } from './clients/dynamodb.ts';
@@ -29,6 +30,8 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receiv
 });
 
 export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice';
+/** The console's list of complaints, newest first, in the status index under a partition of its own. */
+const COMPLAINTS = 'COMPLAINTS';
 /** Where the sweeper looks for emails owed by requests it does not list (closed ones). */
 export type MarkerKind = 'outcome' | 'notice';
 
@@ -331,7 +334,7 @@ export class DynamoRepository implements Repository {
    * only one claimant wins. See functions/core/outbox.ts.
    */
   async claimDelivery(requestId: string, kind: OutboxKind, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(requestId, kind, next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
+    return this.updateDelivery(key.request(requestId), kind, next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
       ':until': next.until,
       ':owner': next.owner,
       ':now': now.toISOString(),
@@ -340,7 +343,7 @@ export class DynamoRepository implements Repository {
 
   /** Puts an undelivered email off until `until`, for anyone to deliver then (a link over the address's hourly share). */
   async deferDelivery(requestId: string, kind: OutboxKind, seq: number, until: string): Promise<boolean> {
-    return this.updateDelivery(requestId, kind, seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
+    return this.updateDelivery(key.request(requestId), kind, seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
   }
 
   /** Marks an email delivered (removes its intent), with any bookkeeping in the same write; false if it was not that one. */
@@ -348,7 +351,7 @@ export class DynamoRepository implements Repository {
     const names = Object.keys(set);
     const sets = names.map((_, i) => `#s${i} = :s${i}`);
     return this.updateDelivery(
-      requestId,
+      key.request(requestId),
       kind,
       seq,
       `REMOVE #k${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
@@ -363,8 +366,8 @@ export class DynamoRepository implements Repository {
    * a requester confirming at that very moment must not lose a race against their own email.
    */
   private async updateDelivery(
-    requestId: string,
-    kind: OutboxKind,
+    itemKey: { pk: string; sk: string },
+    kind: OutboxKind | 'outboxAck',
     seq: number,
     update: string,
     extraCondition: string | undefined,
@@ -375,7 +378,7 @@ export class DynamoRepository implements Repository {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.request(requestId),
+          Key: itemKey,
           UpdateExpression: update,
           ConditionExpression: `#k.#seq = :seq${extraCondition ? ` AND ${extraCondition}` : ''}`,
           ExpressionAttributeNames: { '#k': kind, '#seq': 'seq', ...(update.includes('#until') ? { '#until': 'until', '#owner': 'owner' } : {}), ...names },
@@ -479,6 +482,81 @@ export class DynamoRepository implements Repository {
       start = r.LastEvaluatedKey;
     } while (start);
     return out;
+  }
+
+  /** A new complaint with its first audit event and its acknowledgement owed (`outboxAck`), in one write. */
+  async createComplaint(c: StoredComplaint, expiresAt: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...key.complaint(c.id), gsi1pk: COMPLAINTS, gsi1sk: `${c.receivedAt}#${c.id}`, ...c, ttl: epoch(expiresAt) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getComplaint(id: string): Promise<StoredComplaint | undefined> {
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.complaint(id), ConsistentRead: true }));
+    const item = this.live(r.Item);
+    return item ? (strip(item) as StoredComplaint) : undefined;
+  }
+
+  /** A complaint's status change: one conditional write on (status, version) that appends its audit event. */
+  async transitionComplaint(
+    prev: StoredComplaint,
+    to: ComplaintStatus,
+    changes: Partial<StoredComplaint>,
+    event: AuditInput,
+    opts: { ttl?: Date; remove?: string[] } = {},
+  ): Promise<StoredComplaint> {
+    const extra: Record<string, unknown> = { ...changes };
+    if (opts.ttl) extra.ttl = epoch(opts.ttl);
+    const { event: _ev, ...u } = statusUpdate(prev, to, extra, opts.remove ?? [], event);
+    try {
+      const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.complaint(prev.id), ...u }));
+      return strip(r.Attributes ?? {}) as StoredComplaint;
+    } catch (e) {
+      if (lostRace(e)) throw new ConcurrentUpdate(`complaint ${prev.id} changed concurrently; reload and retry`);
+      throw e;
+    }
+  }
+
+  /** Takes over a complaint's acknowledgement whose lease has run out (see claimDelivery). */
+  async claimComplaintAck(id: string, next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAck', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
+      ':until': next.until,
+      ':owner': next.owner,
+      ':now': now.toISOString(),
+    });
+  }
+
+  /** Drops a complaint's owed acknowledgement (it went out, or the complaint was acknowledged another way). */
+  async clearComplaintAck(id: string, seq: number): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'REMOVE #k', undefined, {});
+  }
+
+  /**
+   * Complaints newest first, a page at a time; `owed`: only those whose acknowledgement is still to
+   * mail (the sweeper); `receivedFrom`/`receivedTo`: instants bounding the receipt (the report).
+   */
+  async listComplaints(q: { limit?: number; cursor?: string; owed?: boolean; receivedFrom?: string; receivedTo?: string } = {}): Promise<{ items: StoredComplaint[]; cursor?: string }> {
+    const bounded = q.receivedFrom !== undefined && q.receivedTo !== undefined;
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: TABLE.gsi1.name,
+        KeyConditionExpression: bounded ? 'gsi1pk = :p AND gsi1sk BETWEEN :lo AND :hi' : 'gsi1pk = :p',
+        ...(q.owed ? { FilterExpression: 'attribute_exists(outboxAck)' } : {}),
+        ExpressionAttributeValues: { ':p': COMPLAINTS, ...(bounded ? { ':lo': q.receivedFrom, ':hi': `${q.receivedTo}~` } : {}) },
+        ScanIndexForward: false,
+        Limit: q.limit ?? 100,
+        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, COMPLAINTS) : undefined,
+      }),
+    );
+    return {
+      items: (r.Items ?? []).filter((i) => this.live(i)).map((i) => strip(i) as StoredComplaint),
+      cursor: r.LastEvaluatedKey ? Buffer.from(JSON.stringify(r.LastEvaluatedKey)).toString('base64url') : undefined,
+    };
   }
 
   async clearDedupe(emailHash: string, type: string, requestId: string): Promise<void> {

@@ -32,6 +32,12 @@
  *   SUPPRESS#<hmac> / SUPPRESS     the suppression list, HMAC of the address: one attribute per use
  *                                  (marketing, reviews, profiling) with when it began; objections and erasures.
  *   CUSTOMER#<hmac> / CUSTOMER     the shop's customer directory (seeded locally; a real shop's API on AWS).
+ *   COMPLAINT#<id> / COMPLAINT     a complaint (DPA 2018 s.164A, functions/core/complaints.ts): its clock
+ *                                  (received, acknowledge-by, acknowledged, responded), status, version, the
+ *                                  request it is about if any, its own audit chain and, as personal data, the
+ *                                  complainant's email, name and words. Its outbox: `outboxAck`, the
+ *                                  acknowledgement email. TTL 2 years while open, 1 year after the response.
+ *                                  gsi1pk = COMPLAINTS, gsi1sk = <receivedAt>#<id>: the console's list, newest first.
  *
  * GSI1 lists requests by status, ordered by due date: gsi1pk = STATUS#<status>,
  * gsi1sk = <dueDate or received date>#<id>. The console pages through it; nothing scans.
@@ -62,6 +68,7 @@ export const key = {
   suppress: (hmac: string) => ({ pk: `SUPPRESS#${hmac}`, sk: 'SUPPRESS' }),
   customer: (hmac: string) => ({ pk: `CUSTOMER#${hmac}`, sk: 'CUSTOMER' }),
   outbox: (kind: string, requestId: string) => ({ pk: 'OUTBOX', sk: `${kind}#${requestId}` }),
+  complaint: (id: string) => ({ pk: `COMPLAINT#${id}`, sk: 'COMPLAINT' }),
 };
 
 /**

@@ -5,6 +5,7 @@ import { InvalidInput } from '../core/errors.ts';
 import type { RequestStatus, RequestType } from '../core/model.ts';
 import type { Clock, StoredRequest } from '../core/ports.ts';
 import { reportRows, slaReport } from '../core/report.ts';
+import { complaintsReceivedBetween } from './complaints.ts';
 import { isOpenRequest, OPEN_REQUEST_STATUSES } from '../core/status.ts';
 import { csvLines } from '../core/text.ts';
 import { emailHash, orderHash } from '../shared/crypto.ts';
@@ -137,7 +138,7 @@ async function receivedBetween(from: string, to: string, deps: Deps) {
 
 export async function report(from: string, to: string, deps: Deps) {
   const names = new Map(registry.processors.map((p) => [p.id, p.name]));
-  return slaReport(from, to, londonDate(deps.clock.now()), await receivedBetween(from, to, deps), names);
+  return slaReport(from, to, londonDate(deps.clock.now()), await receivedBetween(from, to, deps), names, await complaintsReceivedBetween(from, to, deps));
 }
 
 export const reportCsv = async (from: string, to: string, deps: Deps) => csvLines(reportRows(await report(from, to, deps)));

@@ -18,6 +18,8 @@ import { auditCsv } from './views.ts';
 import { dashboard, detail } from './views.ts';
 import { previewHeldExport, releaseExport } from './release.ts';
 import { LogBody, logRequest } from './log-request.ts';
+import { acknowledgeComplaint, listComplaints, respondComplaint } from './complaints.ts';
+import { MAX_OUTCOME } from '../core/complaints.ts';
 
 const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
@@ -64,6 +66,9 @@ const ListQuery = z.object({
   cursor: z.optional(z.string()),
   limit: z.optional(z.string().check(z.regex(/^([1-9]\d?|100)$/, 'a whole number from 1 to 100'))),
 }).check(z.refine((q) => !q.dueAfter || !q.dueBefore || q.dueAfter <= q.dueBefore, { path: ['dueBefore'], message: 'must be on or after dueAfter' }));
+/** The response to a complaint, in a few words for the register (the reply itself goes to the complainant). */
+const Respond = z.strictObject({ outcome: note(MAX_OUTCOME) });
+const ComplaintList = z.strictObject({ cursor: z.optional(z.string()), limit: z.optional(z.string().check(z.regex(/^([1-9]\d?|100)$/, 'a whole number from 1 to 100'))) });
 const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).check(z.refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' }));
 
 /** /admin/...: every read needs a compliance group, every action the officer group. */
@@ -137,6 +142,17 @@ export const handler = middy<HttpEvent, HttpResult>()
       }
       const [id, proc] = [m[1], m[2]];
       return json(200, await retryOnRace(() => retryTask(id, proc, actor, deps)));
+    }
+    // Complaints (DPA 2018 s.164A): the list with each one's clock, and the two steps an officer records.
+    if (method === 'GET' && path === '/complaints') {
+      const q = parse(ComplaintList, event.queryStringParameters ?? {}, 'query');
+      return json(200, await listComplaints({ cursor: q.cursor, limit: q.limit ? Number(q.limit) : undefined }, deps));
+    }
+    if (method === 'POST' && (m = /^\/complaints\/(\w{26})\/(acknowledge|respond)$/.exec(path))) {
+      const [actor, id] = [act(), m[1]];
+      if (m[2] === 'acknowledge') return json(200, await retryOnRace(() => acknowledgeComplaint(id, actor, deps)));
+      const { outcome } = parseBody(Respond, event);
+      return json(200, await retryOnRace(() => respondComplaint(id, outcome, actor, deps)));
     }
     // A request received by phone, post, chat or email, logged by an officer who checked the identity.
     if (method === 'POST' && path === '/requests') {

@@ -154,19 +154,19 @@ export function providerLines(tasks: readonly StoredTask[], processors: Processo
 }
 
 /** The outcome email: plain words, in the requester's language, no personal data beyond the address, and how to complain (Art. 12(4)). */
-export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, extra: string[] = []) {
+export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, extra: string[] = [], complaintForm?: string) {
   const lang = req.language;
   const lines = providerLines(tasks, processors, lang);
   const what = TYPE_LABEL[lang][req.type];
   if (lang === 'fr') {
     return {
       subject: 'Votre demande de confidentialité est terminée',
-      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, ...(lines.length ? ['', 'Voici ce que chacun de nos prestataires a fait :', ...lines] : []), ...extra, '', ...complaintLines(lang), '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
+      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, ...(lines.length ? ['', 'Voici ce que chacun de nos prestataires a fait :', ...lines] : []), ...extra, '', ...complaintLines(lang, complaintForm), '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
     };
   }
   return {
     subject: 'Your privacy request is complete',
-    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, ...(lines.length ? ['', 'Here is what each of our providers did:', ...lines] : []), ...extra, '', ...complaintLines(lang), '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
+    text: [`Hello,`, '', `Your request (${what}, reference ${req.id}) is complete.`, ...(lines.length ? ['', 'Here is what each of our providers did:', ...lines] : []), ...extra, '', ...complaintLines(lang, complaintForm), '', 'We will never ask you to send personal data by email.', '', 'The Offtek privacy team'].join('\n'),
   };
 }
 
@@ -212,11 +212,11 @@ const downloadLine = (lang: Language, url: string) =>
  * request's choices, the download link whose secret is derived, not stored), so that mailing it
  * again sends the same email.
  */
-export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, downloadUrl?: string) {
+export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, downloadUrl?: string, complaintForm?: string) {
   const extra: string[] = [];
   for (const h of keptRecords(tasks)) extra.push('', describeHold(h, req.language));
   if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
   if (req.type === 'restrict') extra.push('', ...restrictionLines(req.language, tasks));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));
-  return outcomeEmail(req, tasks, processors, extra);
+  return outcomeEmail(req, tasks, processors, extra, complaintForm);
 }

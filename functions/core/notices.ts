@@ -22,25 +22,33 @@ export type DenyReason = z.infer<typeof DenyReason>;
 export const CancelReason = z.enum(['withdrawn_by_requester', 'duplicate_request']);
 export type CancelReason = z.infer<typeof CancelReason>;
 
-/** How to complain, in the requester's language: the footer of every outcome and the status page. */
-export function howToComplain(lang: Language) {
+/**
+ * How to complain, in the requester's language: the footer of every outcome and the status page. The
+ * shop's own complaint route comes first (s.164A: its electronic complaint form, `form`, where the
+ * caller knows the site's address), then the ICO, then the court.
+ */
+export function howToComplain(lang: Language, form?: string) {
   return lang === 'fr'
     ? {
         title: 'Comment se plaindre',
-        us: "Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.",
+        us: form
+          ? `Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : ${form} (ou en répondant à l'un de nos e-mails concernant cette demande).`
+          : "Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.",
         ico: `Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'${ICO.name} : ${ICO.address}, téléphone ${ICO.phone}, ${ICO.web}.`,
         court: 'Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.',
       }
     : {
         title: 'How to complain',
-        us: 'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
+        us: form
+          ? `If you are not satisfied with our answer, you can first complain to us with our complaint form: ${form} (or by replying to any of our emails about this request).`
+          : 'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
         ico: `You have the right to complain to the UK's supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
         court: 'You also have the right to go to court to enforce your rights.',
       };
 }
 
-export const complaintLines = (lang: Language) => {
-  const c = howToComplain(lang);
+export const complaintLines = (lang: Language, form?: string) => {
+  const c = howToComplain(lang, form);
   return [`${c.title}${lang === 'fr' ? ' :' : ':'}`, c.us, c.ico, c.court];
 };
 
@@ -81,17 +89,17 @@ const explained = (lang: Language, note?: string) => {
 };
 
 /** The refusal of a request, with its reason and the requester's remedies (Art. 12(4)). */
-export function refusalNotice(lang: Language, id: string, reason: DenyReason, note?: string) {
+export function refusalNotice(lang: Language, id: string, reason: DenyReason, note?: string, form?: string) {
   return lang === 'fr'
-    ? { subject: 'Votre demande de confidentialité est refusée', text: ['Bonjour,', '', `Nous ne donnerons pas suite à votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, ...explained('fr', note), '', ...complaintLines(lang), '', sign(lang)].join('\n') }
-    : { subject: 'Your privacy request has been refused', text: ['Hello,', '', `We will not act on your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, ...explained('en', note), '', ...complaintLines(lang), '', sign(lang)].join('\n') };
+    ? { subject: 'Votre demande de confidentialité est refusée', text: ['Bonjour,', '', `Nous ne donnerons pas suite à votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, ...explained('fr', note), '', ...complaintLines(lang, form), '', sign(lang)].join('\n') }
+    : { subject: 'Your privacy request has been refused', text: ['Hello,', '', `We will not act on your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, ...explained('en', note), '', ...complaintLines(lang, form), '', sign(lang)].join('\n') };
 }
 
 /** The cancellation of a request: the person did not get an answer, so they are told why and their remedies too. */
-export function cancellationNotice(lang: Language, id: string, reason: CancelReason) {
+export function cancellationNotice(lang: Language, id: string, reason: CancelReason, form?: string) {
   return lang === 'fr'
-    ? { subject: 'Votre demande de confidentialité est annulée', text: ['Bonjour,', '', `Nous avons annulé votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, 'Vous pouvez faire une nouvelle demande à tout moment.', '', ...complaintLines(lang), '', sign(lang)].join('\n') }
-    : { subject: 'Your privacy request has been cancelled', text: ['Hello,', '', `We have cancelled your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, 'You can make a new request at any time.', '', ...complaintLines(lang), '', sign(lang)].join('\n') };
+    ? { subject: 'Votre demande de confidentialité est annulée', text: ['Bonjour,', '', `Nous avons annulé votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, 'Vous pouvez faire une nouvelle demande à tout moment.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n') }
+    : { subject: 'Your privacy request has been cancelled', text: ['Hello,', '', `We have cancelled your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, 'You can make a new request at any time.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n') };
 }
 
 /**
@@ -99,14 +107,14 @@ export function cancellationNotice(lang: Language, id: string, reason: CancelRea
  * told what we need and that the time limit is paused until we have it. It asks what to look for,
  * never for personal data or documents by email.
  */
-export function clarificationNotice(lang: Language, id: string, needed: string) {
+export function clarificationNotice(lang: Language, id: string, needed: string, form?: string) {
   return lang === 'fr'
     ? {
         subject: 'Votre demande : nous avons besoin d’une précision',
-        text: ['Bonjour,', '', `Pour répondre à votre demande (référence ${id}), nous avons besoin de la précision suivante :`, needed, '', "Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.", "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', ...complaintLines(lang), '', sign(lang)].join('\n'),
+        text: ['Bonjour,', '', `Pour répondre à votre demande (référence ${id}), nous avons besoin de la précision suivante :`, needed, '', "Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.", "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
       }
     : {
         subject: 'Your request: we need a clarification',
-        text: ['Hello,', '', `To answer your request (reference ${id}), we need you to tell us:`, needed, '', 'The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.', 'Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.', '', ...complaintLines(lang), '', sign(lang)].join('\n'),
+        text: ['Hello,', '', `To answer your request (reference ${id}), we need you to tell us:`, needed, '', 'The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.', 'Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
       };
 }

@@ -2,6 +2,7 @@ import type { RequestType } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { londonDate } from './deadline.ts';
 import { isOpenRequest } from './status.ts';
+import { complaintClock, type StoredComplaint } from './complaints.ts';
 
 /**
  * The SLA report a DPO gives the board and the ICO: over the requests received in a date range,
@@ -36,6 +37,8 @@ export type SlaReport = {
   onTimeRate: number | null;
   byType: ({ type: RequestType } & ReportRow)[];
   processors: ProcessorRow[];
+  /** The complaints received in the range (DPA 2018 s.164A). */
+  complaints: ComplaintStats;
 };
 
 /**
@@ -51,6 +54,7 @@ export function slaReport(
   today: string,
   requests: readonly { request: StoredRequest; tasks: readonly StoredTask[] }[],
   processorNames: ReadonlyMap<string, string>,
+  complaints: readonly StoredComplaint[] = [],
 ): SlaReport {
   let onTime = 0;
   let late = 0;
@@ -99,6 +103,7 @@ export function slaReport(
       const median = percentile(p.ms, 0.5);
       return { id, name: processorNames.get(id) ?? id, tasks: p.tasks, answered: p.answered, medianCallbackSeconds: median === null ? null : Math.round(median / 100) / 10, failures: p.failures, timeouts: p.timeouts };
     }),
+    complaints: complaintStats(complaints, today),
   };
 }
 
@@ -113,5 +118,55 @@ export function reportRows(r: SlaReport): unknown[][] {
   for (const p of r.processors) {
     rows.push(['processor', p.name, 'tasks', p.tasks], ['processor', p.name, 'answered', p.answered], ['processor', p.name, 'median_callback_seconds', p.medianCallbackSeconds], ['processor', p.name, 'failures', p.failures], ['processor', p.name, 'timeouts', p.timeouts]);
   }
+  const c = r.complaints;
+  rows.push(
+    ['complaints', '', 'received', c.complaints],
+    ['complaints', '', 'acknowledged', c.acknowledged],
+    ['complaints', '', 'acknowledged_on_time', c.acknowledgedOnTime],
+    ['complaints', '', 'acknowledged_late', c.acknowledgedLate],
+    ['complaints', '', 'acknowledged_on_time_rate', c.acknowledgedOnTimeRate === null ? '' : c.acknowledgedOnTimeRate.toFixed(3)],
+    ['complaints', '', 'responded', c.responded],
+    ['complaints', '', 'median_days_to_respond', c.medianDaysToRespond],
+    ['complaints', '', 'p95_days_to_respond', c.p95DaysToRespond],
+  );
   return rows;
 }
+
+const DAY = 86_400_000;
+const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+
+export type ComplaintStats = {
+  complaints: number;
+  acknowledged: number;
+  /** Acknowledged within 30 days, or not yet acknowledged and not yet due. */
+  acknowledgedOnTime: number;
+  acknowledgedLate: number;
+  acknowledgedOnTimeRate: number | null;
+  responded: number;
+  medianDaysToRespond: number | null;
+  p95DaysToRespond: number | null;
+};
+
+/** The complaints received in a report's range: the acknowledgement's on-time rate and the time to respond (days, to a tenth). */
+export function complaintStats(complaints: readonly StoredComplaint[], today: string): ComplaintStats {
+  let onTime = 0;
+  let late = 0;
+  const days: number[] = [];
+  for (const c of complaints) {
+    if (complaintClock(c, today).acknowledgedOnTime) onTime++;
+    else late++;
+    if (c.respondedAt) days.push((Date.parse(c.respondedAt) - Date.parse(c.receivedAt)) / DAY);
+  }
+  return {
+    complaints: complaints.length,
+    acknowledged: complaints.filter((c) => c.acknowledgedAt).length,
+    acknowledgedOnTime: onTime,
+    acknowledgedLate: late,
+    acknowledgedOnTimeRate: complaints.length ? onTime / complaints.length : null,
+    responded: days.length,
+    medianDaysToRespond: round1(percentile(days, 0.5)),
+    p95DaysToRespond: round1(percentile(days, 0.95)),
+  };
+}
+
+

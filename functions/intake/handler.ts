@@ -7,6 +7,8 @@ import { repo, systemClock } from '../shared/deps.ts';
 import { clientAddress, fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parseBody } from '../shared/http.ts';
 import * as z from '../core/zod.ts';
 import { submitRequest } from './submit.ts';
+import { validateComplaint } from '../core/complaints.ts';
+import { submitComplaint } from './complaint.ts';
 
 const mailer = new SesMailer();
 
@@ -19,12 +21,19 @@ const deps = {
   limits: { perIpPerHour: config.RATE_LIMIT_IP_PER_HOUR, linksPerEmailPerHour: config.LINKS_PER_EMAIL_PER_HOUR },
 };
 
-/** POST /requests: the privacy form. Always 202 with the same body, customer or not. */
+/**
+ * POST /requests: the privacy form; POST /complaints: the complaint form (DPA 2018 s.164A), also a
+ * public submission, so one function (one worker, one cold start) serves both. Always 202 with the
+ * same body, customer or not.
+ */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
   .use(fromCloudFront())
   .handler(async (event) => {
     const raw = parseBody(z.unknown(), event);
+    if (event.routeKey === 'POST /complaints') {
+      return json(202, await submitComplaint(validateComplaint(raw, pickLanguage(raw, event.headers?.['accept-language'])), clientAddress(event), deps));
+    }
     const body = validateSubmission(raw, pickLanguage(raw, event.headers?.['accept-language']));
     return json(202, await submitRequest(body, clientAddress(event), deps));
   });

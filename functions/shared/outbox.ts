@@ -3,6 +3,11 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, refusalNotice } from '../core/notices.ts';
+import { acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
+import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics } from './metrics.ts';
+import { config } from '../adapters/config.ts';
 import { deliveryRight, lease, type NoticeIntent, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
@@ -94,7 +99,7 @@ export type OutcomeDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: str
 export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[], deps: Pick<OutcomeDeps, 'baseUrl' | 'processors'>) {
   // The current link: a fresh one (renewDownload) replaces the last, so a resent outcome carries the live one.
   const download = req.type === 'access' && req.exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', ...downloadTokenParts(req.id, req.downloadLink))}` : undefined;
-  return outcomeMessage(req, tasks, deps.processors, download);
+  return outcomeMessage(req, tasks, deps.processors, download, complaintFormUrl(deps.baseUrl, req.language, req.id));
 }
 
 /** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent and its marker. */
@@ -133,10 +138,10 @@ export async function renewDownload(req: StoredRequest, actor: string, owner: st
 
 export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };
 
-const noticeEmail = (req: StoredRequest, n: NoticeIntent) =>
-  n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed)
-  : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note)
-  : cancellationNotice(req.language, req.id, n.reason);
+const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUrl(config.PUBLIC_BASE_URL, req.language, req.id)) =>
+  n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form)
+  : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note, form)
+  : cancellationNotice(req.language, req.id, n.reason, form);
 
 /**
  * Mails an officer's notice (a clarification asked, a refusal, a cancellation), built from the
@@ -154,6 +159,47 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   return true;
 }
 
+export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
+
+/**
+ * Mails a complaint's acknowledgement, then records the complaint as acknowledged by that email (the
+ * acknowledgement s.164A(3) asks for) in one conditional write that also clears the intent. A
+ * complaint an officer has acknowledged another way, or answered, owes nothing any more. A mail
+ * failure leaves the email owed for the sweeper, counted for the MailFailed alarm.
+ */
+export async function deliverComplaintAck(c: StoredComplaint, owner: string, now: Date, deps: ComplaintAckDeps): Promise<boolean> {
+  const d = c.outboxAck;
+  if (!d) return false;
+  const right = deliveryRight(d, owner, now);
+  if (right === 'leased') return false;
+  const next = owner === SWEEPER_OWNER ? lease(d.seq, owner, now, SWEEPER_LEASE_SECONDS) : lease(d.seq, owner, now);
+  if (right === 'claimable' && !(await deps.repo.claimComplaintAck(c.id, next, now))) return false;
+  if (c.status !== 'received') return deps.repo.clearComplaintAck(c.id, d.seq);
+  try {
+    await deps.mailer.send(withIdentity({ to: c.email, ...acknowledgementEmail(c), kind: 'transactional' as const }, c.language));
+  } catch (e) {
+    metrics.addMetric('MailFailed', MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+    logger.error('mail failed', { complaintId: c.id, kind: 'complaint_ack', error: (e as Error).name });
+    throw new MailFailed(`the acknowledgement of complaint ${c.id} could not be sent`, { cause: e });
+  }
+  const at = now.toISOString();
+  try {
+    await deps.repo.transitionComplaint(
+      c,
+      'acknowledged',
+      { acknowledgedAt: at, acknowledgedBy: 'email' },
+      { at, actor: 'system', action: 'acknowledge', subject: c.id, from: c.status, to: 'acknowledged', data: { by: 'email' } },
+      { remove: ['outboxAck'] },
+    );
+  } catch (e) {
+    // An officer acted meanwhile: the email went, so only the intent is left to clear.
+    if (!(e instanceof ConcurrentUpdate)) throw e;
+    await deps.repo.clearComplaintAck(c.id, d.seq);
+  }
+  return true;
+}
+
 export type SweepOutboxDeps = LinkDeps &
   OutcomeDeps & { workflow: Pick<Workflow, 'start'> & { describe(requestId: string): Promise<{ status?: string } | undefined> } };
 
@@ -163,7 +209,7 @@ export type SweepOutboxDeps = LinkDeps &
  * again on the next sweep, and the others go on.
  */
 export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
-  const report = { startedExecutions: [] as string[], linksSent: [] as string[], outcomesSent: [] as string[], noticesSent: [] as string[], failed: [] as string[] };
+  const report = { startedExecutions: [] as string[], linksSent: [] as string[], outcomesSent: [] as string[], noticesSent: [] as string[], complaintAcksSent: [] as string[], failed: [] as string[] };
   const each = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -217,5 +263,16 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
       if (!req || Date.parse(m.at) + SWEEPER_LEASE_SECONDS * 1000 < now.getTime()) await deps.repo.deleteOutboxMarker('notice', m.requestId);
     });
   }
+  // Complaints whose acknowledgement is still owed: a crash, a mail failure, or over the address's hourly share.
+  let page: string | undefined;
+  do {
+    const owed = await deps.repo.listComplaints({ owed: true, cursor: page });
+    for (const c of owed.items) {
+      await each(`complaint:${c.id}`, async () => {
+        if (await deliverComplaintAck(c, SWEEPER_OWNER, now, deps)) report.complaintAcksSent.push(c.id);
+      });
+    }
+    page = owed.cursor;
+  } while (page);
   return report;
 }

@@ -1,0 +1,211 @@
+import { londonDate, daysUntil } from './deadline.ts';
+import { Conflict, InvalidInput, type Issue } from './errors.ts';
+import { type AuditEvent, Language, Ulid } from './model.ts';
+import { ICO, plainText } from './notices.ts';
+import type { Delivery } from './outbox.ts';
+import * as z from './zod.ts';
+
+/**
+ * Complaints about how the shop handled someone's data or their privacy request (DPA 2018 s.164A, as
+ * inserted by the Data (Use and Access) Act 2025, in force 19 June 2026): the electronic form's body,
+ * the complaint's clock and the wording of its acknowledgement. Pure: the handler stores and mails.
+ *
+ * The clock: s.164A(3) asks the controller to acknowledge receipt "within the period of 30 days
+ * beginning with the day on which it is received", so the receipt's London day is day 1 and the
+ * last day is 29 days after it (no working-day shift: the Act counts calendar days). s.164A(4) asks
+ * for a response "without undue delay": no date, so the console and the report show how long it took.
+ */
+
+export const ACKNOWLEDGE_WITHIN_DAYS = 30;
+/** The longest complaint text the form takes (the API refuses longer ones with a field-level 400). */
+export const MAX_COMPLAINT_TEXT = 5000; // the field messages below say so in words
+/** An officer's record of the response: short, it is a summary for the register, not the letter itself. */
+export const MAX_OUTCOME = 500;
+/** New complaints from one client address in an hour: each mails an acknowledgement to the address given. */
+export const COMPLAINTS_PER_IP_PER_HOUR = 20;
+/** Acknowledgements mailed to one address in an hour; more go out the next hour (the sweeper), never refused. */
+export const ACKS_PER_EMAIL_PER_HOUR = 3;
+/** An open complaint's personal data (email, name, text) is kept at most this long, as a backstop. */
+export const OPEN_COMPLAINT_KEEP_DAYS = 730;
+/**
+ * A responded complaint is kept this long after the response: the ICO expects a complaint to it
+ * within three months of the last meaningful contact with us, and may then ask how we handled it.
+ */
+export const COMPLAINT_KEEP_DAYS_AFTER_RESPONSE = 365;
+
+export const ComplaintStatus = z.enum(['received', 'acknowledged', 'responded']);
+export type ComplaintStatus = z.infer<typeof ComplaintStatus>;
+
+const UNREADABLE = 'unreadable';
+const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
+const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max), z.refine(wellFormed, UNREADABLE));
+
+/** The complaint form, as POST /complaints receives it. Unknown fields are refused. */
+export const ComplaintBody = z.strictObject({
+  email: z.email().check(z.maxLength(254)),
+  name: z.optional(text(1, 200)),
+  /** The request the complaint is about, if any: its reference as the emails and the status page show it. */
+  requestId: z.optional(Ulid),
+  text: text(10, MAX_COMPLAINT_TEXT),
+  language: z._default(Language, 'fr'),
+});
+export type ComplaintBody = z.output<typeof ComplaintBody>;
+
+const MESSAGES: Record<Language, Record<string, string>> = {
+  en: {
+    email: 'Enter an email address we can answer you at, like name@example.com.',
+    name: 'Your name can be up to 200 characters.',
+    requestId: 'A request reference has 26 letters and digits, as in our emails (for example 01JD3Q8Z7X5V2N4M6K8H0G1F2E).',
+    text: 'Tell us what went wrong, in 10 to 5,000 characters.',
+    language: 'Choose French or English.',
+    unknown: 'This field is not part of the form.',
+    unreadable: 'This field holds a character we cannot read. Please type it again.',
+    body: 'The form could not be read.',
+  },
+  fr: {
+    email: "Saisissez une adresse e-mail où vous répondre, par exemple nom@exemple.fr.",
+    name: 'Votre nom peut compter jusqu’à 200 caractères.',
+    requestId: 'Une référence de demande compte 26 lettres et chiffres, comme dans nos e-mails (par exemple 01JD3Q8Z7X5V2N4M6K8H0G1F2E).',
+    text: 'Expliquez ce qui ne va pas, en 10 à 5 000 caractères.',
+    language: 'Choisissez le français ou l’anglais.',
+    unknown: 'Ce champ ne fait pas partie du formulaire.',
+    unreadable: 'Ce champ contient un caractère illisible. Merci de le saisir à nouveau.',
+    body: 'Le formulaire n’a pas pu être lu.',
+  },
+};
+
+/**
+ * Validates the complaint form: failures become field-level messages in both languages (the form's
+ * switch keeps them shown). A reference is read as typed, in either case. The text keeps its line
+ * breaks; other control characters become spaces, so nothing in it can fake a line in an email or a
+ * log viewer.
+ */
+export function validateComplaint(raw: unknown, lang: Language): ComplaintBody {
+  const issue = (path: string, key: string): Issue => {
+    const messages = { fr: MESSAGES.fr[key] ?? MESSAGES.fr.body, en: MESSAGES.en[key] ?? MESSAGES.en.body };
+    return { path, message: messages[lang], messages };
+  };
+  const value = raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : raw;
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.email === 'string') v.email = v.email.trim();
+    if (typeof v.requestId === 'string') v.requestId = v.requestId.trim().toUpperCase();
+    if (v.requestId === '') delete v.requestId;
+    if (v.name === '') delete v.name;
+  }
+  const r = ComplaintBody.safeParse(value);
+  if (!r.success) {
+    throw new InvalidInput(
+      'invalid body',
+      r.error.issues.flatMap((i) => {
+        if (i.code === 'unrecognized_keys') return i.keys.map((k) => issue(k, 'unknown'));
+        return [issue(i.path.join('.') || '(body)', i.message === UNREADABLE ? UNREADABLE : String(i.path[0] ?? 'body'))];
+      }),
+    );
+  }
+  return { ...r.data, text: plainText(r.data.text, MAX_COMPLAINT_TEXT) };
+}
+
+export type StoredComplaint = {
+  id: string;
+  status: ComplaintStatus;
+  version: number;
+  language: Language;
+  receivedAt: string;
+  /** The last London day to acknowledge it on (s.164A(3)). */
+  acknowledgeBy: string;
+  acknowledgedAt?: string;
+  /** How: the acknowledgement email, or an officer who acknowledged it another way. */
+  acknowledgedBy?: string;
+  respondedAt?: string;
+  /** The officer's short record of the response. */
+  outcome?: string;
+  requestId?: string;
+  /** Personal data, removed with the item by TTL (see README, Retention). */
+  email: string;
+  name?: string;
+  text: string;
+  emailHash: string;
+  audit: AuditEvent[];
+  /** The acknowledgement email still to send (the outbox, functions/core/outbox.ts). */
+  outboxAck?: Delivery;
+  mailFailed?: { kind: 'complaint_ack'; at: string; error: string };
+};
+
+const addDays = (date: string, days: number) => {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+};
+
+/** The last day to acknowledge a complaint received at `receivedAt` (an instant, dated in London). */
+export const acknowledgeBy = (receivedAt: string) => addDays(londonDate(receivedAt), ACKNOWLEDGE_WITHIN_DAYS - 1);
+
+export type ComplaintAction = 'acknowledge' | 'respond';
+
+/** received → acknowledged → responded; a response also acknowledges. Anything else is a 409 with the reason. */
+export function nextComplaintStatus(from: ComplaintStatus, action: ComplaintAction): ComplaintStatus {
+  if (action === 'acknowledge' && from === 'received') return 'acknowledged';
+  if (action === 'respond' && from !== 'responded') return 'responded';
+  throw new Conflict(action === 'acknowledge' ? `this complaint is already ${from}` : 'this complaint has already been responded to');
+}
+
+/** The complaint's clock, as the console shows it on a given London day. */
+export function complaintClock(c: Pick<StoredComplaint, 'receivedAt' | 'acknowledgeBy' | 'acknowledgedAt' | 'respondedAt'>, today: string) {
+  const received = londonDate(c.receivedAt);
+  return {
+    receivedOn: received,
+    acknowledgeBy: c.acknowledgeBy,
+    acknowledgedOn: c.acknowledgedAt ? londonDate(c.acknowledgedAt) : null,
+    respondedOn: c.respondedAt ? londonDate(c.respondedAt) : null,
+    /** Days left to acknowledge, negative once late; null once acknowledged. */
+    daysToAcknowledge: c.acknowledgedAt ? null : daysUntil(c.acknowledgeBy, today),
+    /** Acknowledged on or before its last day (or not yet due); false once late. */
+    acknowledgedOnTime: c.acknowledgedAt ? londonDate(c.acknowledgedAt) <= c.acknowledgeBy : today <= c.acknowledgeBy,
+    /** Whole London days from receipt to response, or, while open, so far. */
+    daysOpen: daysUntil(c.respondedAt ? londonDate(c.respondedAt) : today, received),
+  };
+}
+
+const LOCALE = { fr: 'fr-FR', en: 'en-GB' } as const;
+const longDay = (date: string, lang: Language) => new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+
+/** The complaint form's address, tied to a request when there is one, in the requester's language. */
+export const complaintFormUrl = (baseUrl: string, lang: Language, requestId?: string) =>
+  `${baseUrl}/complaint.html?${new URLSearchParams({ ...(requestId ? { ref: requestId } : {}), lang })}`;
+
+/**
+ * The acknowledgement of a complaint (s.164A(3)). It never repeats what the complainant wrote:
+ * anyone can type any address into the form, and this email must not carry their words to it.
+ */
+export function acknowledgementEmail(c: Pick<StoredComplaint, 'id' | 'language' | 'receivedAt' | 'requestId'>) {
+  const received = longDay(londonDate(c.receivedAt), c.language);
+  return c.language === 'fr'
+    ? {
+        subject: 'Nous avons bien reçu votre réclamation',
+        text: [
+          'Bonjour,',
+          '',
+          `Nous avons bien reçu, le ${received}, votre réclamation sur la façon dont nous traitons vos données personnelles${c.requestId ? ` (à propos de votre demande ${c.requestId})` : ''}. Sa référence : ${c.id}.`,
+          'Notre équipe confidentialité l’examine et vous répondra sans retard injustifié, en vous disant ce que nous avons fait.',
+          "Si vous n'êtes pas à l'origine de cette réclamation, vous pouvez ignorer cet e-mail.",
+          '',
+          `Si notre réponse ne vous satisfait pas, vous pourrez saisir l'autorité de contrôle du Royaume-Uni, l'${ICO.name} : ${ICO.address}, téléphone ${ICO.phone}, ${ICO.web}.`,
+          '',
+          "L'équipe confidentialité d'Offtek",
+        ].join('\n'),
+      }
+    : {
+        subject: 'We have received your complaint',
+        text: [
+          'Hello,',
+          '',
+          `We received your complaint about how we handle your personal data on ${received}${c.requestId ? ` (about your request ${c.requestId})` : ''}. Its reference is ${c.id}.`,
+          'Our privacy team is looking into it and will answer you without undue delay, telling you what we have done.',
+          'If you did not make this complaint, you can ignore this email.',
+          '',
+          `If you are not satisfied with our answer, you can then complain to the UK's supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
+          '',
+          'The Offtek privacy team',
+        ].join('\n'),
+      };
+}
