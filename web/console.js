@@ -395,6 +395,7 @@ async function showReport() {
     h('div', { className: `tile${r.late ? ' alert' : ''}` }, h('strong', {}, String(r.late)), T[lang].late),
   );
   $('report-types').replaceChildren(table(['type', 'requestsN', 'completed', 'medianTime', 'p95'], r.byType.map((t) => ({ cells: [label('types', t.type), String(t.requests), String(t.completed), T[lang].hours(t.medianHours), T[lang].hours(t.p95Hours)] }))));
+  $('report-complaints').replaceChildren(...complaintTiles(r.complaints));
   $('report-processors').replaceChildren(table(['processor', 'tasksN', 'answered', 'median', 'failures', 'timeouts'], r.processors.map((p) => ({ cells: [p.name, String(p.tasks), String(p.answered), T[lang].seconds(p.medianCallbackSeconds), String(p.failures), String(p.timeouts)] }))));
   show('report');
 }
@@ -413,8 +414,110 @@ async function downloadCsv() {
   a.remove();
 }
 
+/**
+ * Complaints (DPA 2018 s.164A): their texts apart from the table above, so that each language's
+ * strings for them stay together.
+ */
+const COMPLAINT_TEXT = {
+  en: {
+    complaints: 'Complaints', complaintsHelp: 'Complaints about how we handled someone’s data or request: acknowledge within 30 days of receipt (the acknowledgement email does it at once), respond without undue delay.', complaintsReport: 'Complaints',
+    ccols: { complaint: 'Complaint', from: 'From', received: 'Received', ackBy: 'Acknowledge by', acknowledged: 'Acknowledged', responded: 'Responded', request: 'Request', status: 'Status', actions: 'Actions' },
+    cstatuses: { received: 'Received', acknowledged: 'Acknowledged', responded: 'Responded' },
+    ackDays: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'last day today' : `${n} days left`), byEmail: 'by email', read: 'Read the complaint', daysOpen: (n) => (n === 1 ? 'open 1 day' : `open ${n} days`),
+    act: { acknowledge: 'Mark acknowledged', respond: 'Record the response' },
+    ask: { acknowledge: 'Mark this complaint acknowledged? Do this when you acknowledged it another way (a call, a letter); any acknowledgement email still owed is then not sent.', respond: 'Record the response you gave the complainant, in a few words for the register (it is not emailed).' },
+    outcomeLabel: 'Outcome (at most 500 characters)',
+    tiles: { received: 'Complaints received', onTime: 'Acknowledged within 30 days', late: 'Acknowledged late', responded: 'Responded', median: 'Median time to respond', p95: '95th percentile' },
+    days: (n) => (n === null ? '—' : `${n} days`),
+  },
+  fr: {
+    complaints: 'Réclamations', complaintsHelp: 'Réclamations sur la façon dont nous avons traité des données ou une demande : accuser réception dans les 30 jours (l’e-mail d’accusé de réception le fait aussitôt), répondre sans retard injustifié.', complaintsReport: 'Réclamations',
+    ccols: { complaint: 'Réclamation', from: 'De', received: 'Reçue', ackBy: 'Accusé de réception avant', acknowledged: 'Accusé de réception', responded: 'Réponse', request: 'Demande', status: 'État', actions: 'Actions' },
+    cstatuses: { received: 'Reçue', acknowledged: 'Réception accusée', responded: 'Réponse donnée' },
+    ackDays: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'dernier jour aujourd’hui' : `${n} jours restants`), byEmail: 'par e-mail', read: 'Lire la réclamation', daysOpen: (n) => (n === 1 ? 'ouverte depuis 1 jour' : `ouverte depuis ${n} jours`),
+    act: { acknowledge: 'Marquer la réception accusée', respond: 'Enregistrer la réponse' },
+    ask: { acknowledge: 'Marquer la réception de cette réclamation comme accusée ? À faire quand vous l’avez accusée autrement (appel, courrier) ; un e-mail d’accusé de réception encore dû n’est alors pas envoyé.', respond: 'Enregistrez la réponse donnée au réclamant, en quelques mots pour le registre (elle n’est pas envoyée par e-mail).' },
+    outcomeLabel: 'Résultat (500 caractères au plus)',
+    tiles: { received: 'Réclamations reçues', onTime: 'Réception accusée sous 30 jours', late: 'Réception accusée en retard', responded: 'Réponses données', median: 'Délai médian de réponse', p95: '95e centile' },
+    days: (n) => (n === null ? '—' : `${n} jours`),
+  },
+};
+for (const l of ['en', 'fr']) {
+  Object.assign(T[l], { complaints: COMPLAINT_TEXT[l].complaints, complaintsHelp: COMPLAINT_TEXT[l].complaintsHelp, complaintsReport: COMPLAINT_TEXT[l].complaintsReport });
+  Object.assign(T[l].act, COMPLAINT_TEXT[l].act);
+  Object.assign(T[l].ask, COMPLAINT_TEXT[l].ask);
+}
+
+let complaintsCursor;
+async function showComplaints(cursor) {
+  const C = COMPLAINT_TEXT[lang];
+  $('complaints-error').hidden = true;
+  let page;
+  try {
+    page = await api(`/complaints${cursor ? `?${new URLSearchParams({ cursor })}` : ''}`);
+  } catch (e) {
+    $('complaints-error').textContent = e.message;
+    $('complaints-error').hidden = false;
+    show('complaints');
+    return;
+  }
+  complaintsCursor = page.cursor;
+  $('complaints-more').hidden = !page.cursor;
+  const rows = page.items.map((c) => {
+    const k = c.clock;
+    const ackBy = h('span', {}, day(k.acknowledgeBy), k.daysToAcknowledge === null ? '' : h('span', { className: `why${k.acknowledgedOnTime ? '' : ' overdue'}` }, C.ackDays(k.daysToAcknowledge)));
+    const acknowledged = k.acknowledgedOn ? h('span', { className: k.acknowledgedOnTime ? '' : 'overdue' }, day(k.acknowledgedOn), h('span', { className: 'why' }, c.acknowledgedBy === 'email' ? C.byEmail : (c.acknowledgedBy ?? '').replace(/^officer:/, ''))) : '—';
+    const responded = k.respondedOn ? h('span', {}, day(k.respondedOn), h('span', { className: 'why' }, c.outcome ?? '')) : h('span', { className: 'why' }, C.daysOpen(k.daysOpen));
+    const words = h('details', {}, h('summary', {}, C.read), h('p', {}, c.text));
+    const actions = h('div', { className: 'actions' });
+    if (c.status === 'received') actions.append(h('button', { type: 'button', className: 'small secondary', onclick: () => actOnComplaint('acknowledge', c.id) }, C.act.acknowledge));
+    if (c.status !== 'responded') actions.append(h('button', { type: 'button', className: 'small', onclick: () => actOnComplaint('respond', c.id) }, C.act.respond));
+    return {
+      cells: [h('span', {}, h('code', {}, c.id), ' ', h('span', { className: 'badge' }, C.cstatuses[c.status] ?? c.status), words), h('span', {}, c.name ? `${c.name} ` : '', h('span', { className: 'why' }, c.email)), day(k.receivedOn), ackBy, acknowledged, responded, c.requestId ? link(c.requestId) : '—', actions],
+      overdue: !k.acknowledgedOnTime,
+    };
+  });
+  const cols = ['complaint', 'from', 'received', 'ackBy', 'acknowledged', 'responded', 'request', 'actions'];
+  $('complaints-list').replaceChildren(
+    rows.length
+      ? h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, C.ccols[c])))), h('tbody', {}, ...rows.map((r) => h('tr', { className: r.overdue ? 'overdue' : '' }, ...r.cells.map((x) => h('td', {}, x))))))
+      : h('p', { className: 'empty' }, T[lang].none),
+  );
+  show('complaints');
+}
+
+/** An officer's step on a complaint, behind the same confirmation as every action; a refusal (403, 409) is said above the list. */
+async function actOnComplaint(kind, id) {
+  const fields = kind === 'respond' ? [field('outcome', COMPLAINT_TEXT[lang].outcomeLabel, h('textarea', { rows: 3, minLength: 3, maxLength: 500 }))] : [];
+  const values = await ask(kind, fields);
+  if (!values) return;
+  try {
+    await api(`/complaints/${id}/${kind}`, kind === 'respond' ? { outcome: values.outcome } : {});
+  } catch (e) {
+    await showComplaints();
+    $('complaints-error').textContent = `${T[lang].failed} ${e.message}`;
+    $('complaints-error').hidden = false;
+    return;
+  }
+  await showComplaints();
+}
+
+/** The report's complaints: received in the period, acknowledged within 30 days, time to respond. */
+function complaintTiles(c) {
+  const C = COMPLAINT_TEXT[lang];
+  const pct = c.acknowledgedOnTimeRate === null ? T[lang].noRate : `${Math.round(c.acknowledgedOnTimeRate * 1000) / 10} %`;
+  return [
+    h('div', { className: 'tile' }, h('strong', {}, String(c.complaints)), C.tiles.received),
+    h('div', { className: 'tile' }, h('strong', {}, pct), C.tiles.onTime),
+    h('div', { className: `tile${c.acknowledgedLate ? ' alert' : ''}` }, h('strong', {}, String(c.acknowledgedLate)), C.tiles.late),
+    h('div', { className: 'tile' }, h('strong', {}, String(c.responded)), C.tiles.responded),
+    h('div', { className: 'tile' }, h('strong', {}, C.days(c.medianDaysToRespond)), C.tiles.median),
+    h('div', { className: 'tile' }, h('strong', {}, C.days(c.p95DaysToRespond)), C.tiles.p95),
+  ];
+}
+
 function show(id) {
-  for (const s of ['login', 'dashboard', 'detail', 'report']) $(s).hidden = s !== id;
+  for (const s of ['login', 'dashboard', 'detail', 'report', 'complaints']) $(s).hidden = s !== id;
   $('nav').hidden = id === 'login';
   $('signout').hidden = id === 'login';
   $('who').hidden = id === 'login';
@@ -438,7 +541,7 @@ function signOut() {
 function route() {
   if (!token) return show('login');
   const m = /^#\/requests\/(\w{26})$/.exec(location.hash);
-  return (m ? showDetail(m[1]) : location.hash === '#/report' ? showReport() : showDashboard()).catch((e) => console.error(e));
+  return (m ? showDetail(m[1]) : location.hash === '#/report' ? showReport() : location.hash === '#/complaints' ? showComplaints() : showDashboard()).catch((e) => console.error(e));
 }
 
 function applyLang() {
@@ -465,6 +568,7 @@ $('report-csv').addEventListener('click', () => {
   range = { from: $('report-from').value, to: $('report-to').value };
   downloadCsv().catch((err) => console.error(err));
 });
+$('complaints-more').addEventListener('click', () => showComplaints(complaintsCursor).catch((err) => console.error(err)));
 $('signin').addEventListener('click', () => signIn().catch((e) => console.error(e)));
 $('signout').addEventListener('click', signOut);
 for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) {

@@ -54,6 +54,8 @@ function render(s) {
   document.getElementById('paused').hidden = !s.paused;
   // How to complain (Art. 12(4)), as the API words it in the requester's language.
   for (const k of ['title', 'us', 'ico', 'court']) document.getElementById(`complain-${k}`).textContent = s.complain[k];
+  // The shop's own complaint form first (DPA 2018 s.164A), tied to this request.
+  document.getElementById('complain-form').href = `/complaint.html?${new URLSearchParams({ ref: s.id, lang })}`;
   document.getElementById('complain').hidden = false;
 }
 

@@ -530,6 +530,11 @@ export class DynamoRepository implements Repository {
     });
   }
 
+  /** Puts a complaint's acknowledgement off until `until`, for anyone to deliver then (over the address's hourly share). */
+  async deferComplaintAck(id: string, seq: number, until: string): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
+  }
+
   /** Drops a complaint's owed acknowledgement (it went out, or the complaint was acknowledged another way). */
   async clearComplaintAck(id: string, seq: number): Promise<boolean> {
     return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'REMOVE #k', undefined, {});

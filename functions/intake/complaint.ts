@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { chain, sha256 } from '../core/audit.ts';
-import { ACKS_PER_EMAIL_PER_HOUR, acknowledgeBy, type ComplaintBody, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
+import { acknowledgeBy, type ComplaintBody, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
 import { TooManyRequests } from '../core/errors.ts';
 import type { Language } from '../core/model.ts';
 import { lease } from '../core/outbox.ts';
@@ -24,16 +24,15 @@ export const COMPLAINT_RECEIVED: Record<Language, { status: 'received'; message:
 /**
  * Records a complaint (DPA 2018 s.164A) with its acknowledgement owed in the same write, then mails
  * it. Whether the address or the request reference belongs to anyone is never looked up, so the work
- * and the answer are the same for everyone. Only the client address's new complaints are limited;
- * past an address's hourly share of acknowledgements, the email waits for the next hour (the
- * sweeper sends it), and the complaint is recorded all the same.
+ * and the answer are the same for everyone. Only the client address's new complaints are refused
+ * past their limit; past an address's hourly share of acknowledgements the complaint is recorded all
+ * the same, and its email waits for the next hour (deliverComplaintAck; the sweeper sends it).
  */
 export async function submitComplaint(body: ComplaintBody, sourceIp: string, deps: ComplaintDeps) {
   const now = deps.clock.now();
   const ip = await deps.repo.hit('complaint-ip', await hmac(`ip:${sourceIp}`), 3600, now);
   if (ip.count > COMPLAINTS_PER_IP_PER_HOUR) throw new TooManyRequests('too many complaints', Math.max(1, ip.resetAt - Math.floor(now.getTime() / 1000)));
   const eh = await emailHash(body.email);
-  const share = await deps.repo.hit('complaint-ack', eh, 3600, now);
   const me = randomUUID();
   const at = now.toISOString();
   const id = ulid(now.getTime());
@@ -51,7 +50,7 @@ export async function submitComplaint(body: ComplaintBody, sourceIp: string, dep
     emailHash: eh,
     // The ledger names no free text: the complaint's words are proved by their hash.
     audit: [chain(undefined, { at, actor: 'complainant', action: 'complaint', subject: id, to: 'received', data: { requestId: body.requestId ?? null, textSha256: sha256(body.text) } })],
-    outboxAck: share.count > ACKS_PER_EMAIL_PER_HOUR ? { seq: 1, until: new Date(share.resetAt * 1000).toISOString(), owner: '' } : lease(1, me, now),
+    outboxAck: lease(1, me, now),
   };
   await deps.repo.createComplaint(complaint, new Date(now.getTime() + OPEN_COMPLAINT_KEEP_DAYS * DAY));
   // Recorded: from here on nothing is answered with an error; an acknowledgement not sent stays owed.

@@ -3,7 +3,7 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, refusalNotice } from '../core/notices.ts';
-import { acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
+import { ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metrics } from './metrics.ts';
@@ -175,6 +175,12 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   const next = owner === SWEEPER_OWNER ? lease(d.seq, owner, now, SWEEPER_LEASE_SECONDS) : lease(d.seq, owner, now);
   if (right === 'claimable' && !(await deps.repo.claimComplaintAck(c.id, next, now))) return false;
   if (c.status !== 'received') return deps.repo.clearComplaintAck(c.id, d.seq);
+  // Anyone can type any address into the form: an address gets a few acknowledgements an hour, the rest the next hour.
+  const share = await deps.repo.hit('complaint-ack', c.emailHash, 3600, now);
+  if (share.count > ACKS_PER_EMAIL_PER_HOUR) {
+    await deps.repo.deferComplaintAck(c.id, d.seq, new Date(share.resetAt * 1000).toISOString());
+    return false;
+  }
   try {
     await deps.mailer.send(withIdentity({ to: c.email, ...acknowledgementEmail(c), kind: 'transactional' as const }, c.language));
   } catch (e) {

@@ -1,0 +1,162 @@
+// The complaint form (DPA 2018 s.164A): about how we handled someone's data or their privacy request, tied to a request or not.
+import { TEXT as FORM } from './i18n.js';
+
+const TEXT = {
+  fr: {
+    title: 'Faire une réclamation',
+    lead: 'Vous n’êtes pas satisfait de la façon dont nous avons traité vos données personnelles ou votre demande de confidentialité ? Dites-le-nous ici.',
+    clock: 'Nous accusons réception de chaque réclamation par e-mail, au plus tard dans les 30 jours (en général aussitôt), puis nous y répondons sans retard injustifié en vous disant ce que nous avons fait.',
+    ico: 'Vous pouvez aussi saisir l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO, ico.org.uk/make-a-complaint) ; l’ICO vous demandera en général de nous adresser d’abord votre réclamation.',
+    email: 'Votre adresse e-mail',
+    emailHint: 'Nous y envoyons l’accusé de réception et notre réponse.',
+    name: 'Votre nom (facultatif)',
+    reference: 'Référence de votre demande (facultatif)',
+    referenceHint: 'Si votre réclamation porte sur une demande, sa référence figure dans nos e-mails et sur la page de suivi (26 lettres et chiffres).',
+    text: 'Votre réclamation',
+    textHint: 'Ce qui ne va pas, et ce que vous attendez de nous (5 000 caractères au plus). N’y mettez ni mot de passe ni document.',
+    submit: 'Envoyer ma réclamation',
+    errorsTitle: 'Il y a un problème',
+    sent: 'Réclamation envoyée',
+    network: 'La réclamation n’a pas pu être envoyée. Vérifiez votre connexion et réessayez.',
+    tooMany: 'Trop de réclamations ont été envoyées depuis votre réseau en peu de temps. Vous pourrez réessayer dans {wait} minutes.',
+    tooLarge: 'Le texte est trop long pour être envoyé. Raccourcissez-le et réessayez.',
+  },
+  en: {
+    title: 'Make a complaint',
+    lead: 'Not satisfied with how we handled your personal data or your privacy request? Tell us here.',
+    clock: 'We acknowledge every complaint by email within 30 days at the latest (usually at once), then answer it without undue delay, telling you what we have done.',
+    ico: 'You can also complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO, ico.org.uk/make-a-complaint); the ICO will usually ask you to complain to us first.',
+    email: 'Your email address',
+    emailHint: 'We send the acknowledgement and our answer to this address.',
+    name: 'Your name (optional)',
+    reference: 'Your request’s reference (optional)',
+    referenceHint: 'If your complaint is about a request, its reference is in our emails and on its status page (26 letters and digits).',
+    text: 'Your complaint',
+    textHint: 'What went wrong, and what you expect from us (at most 5,000 characters). Do not include passwords or documents.',
+    submit: 'Send my complaint',
+    errorsTitle: 'There is a problem',
+    sent: 'Complaint sent',
+    network: 'The complaint could not be sent. Check your connection and try again.',
+    tooMany: 'Too many complaints were sent from your network in a short time. You can try again in {wait} minutes.',
+    tooLarge: 'The text is too long to send. Please shorten it and try again.',
+  },
+};
+
+const q = new URLSearchParams(location.search);
+let lang = q.get('lang') === 'en' ? 'en' : 'fr';
+const form = document.getElementById('complaint');
+const summary = document.getElementById('summary');
+const FIELDS = ['email', 'name', 'requestId', 'text'];
+/** The errors on show, kept so that the language switch can show them again in the other language. */
+let shown = [];
+
+function apply() {
+  document.documentElement.lang = lang;
+  document.title = `${TEXT[lang].title} — Offtek`;
+  for (const el of document.querySelectorAll('[data-k]')) el.textContent = TEXT[lang][el.dataset.k] ?? FORM[lang][el.dataset.k];
+  for (const b of document.querySelectorAll('.lang-switch button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+}
+
+/** A server issue carries both languages; an error about the whole form is `{ text(lang) }`. */
+const textOf = (e) => (e.text ? e.text(lang) : (e.messages?.[lang] ?? e.message));
+
+/** Each message by its field (aria-describedby points at the *-error element), the summary in the page's order, each message once. */
+function render(errors, focus) {
+  const list = document.getElementById('summary-list');
+  list.replaceChildren();
+  for (const el of form.querySelectorAll('.error')) el.hidden = true;
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  const entries = errors.map((e) => {
+    if (e.text) return { text: textOf(e), at: -1 };
+    const field = FIELDS.includes(e.path) ? e.path : 'text';
+    return { text: textOf(e), at: FIELDS.indexOf(field), field };
+  });
+  const listed = new Set();
+  for (const e of entries.sort((a, b) => a.at - b.at)) {
+    const li = document.createElement('li');
+    if (e.field) {
+      const box = document.getElementById(`${e.field}-error`);
+      box.textContent = e.text;
+      box.hidden = false;
+      document.getElementById(e.field).setAttribute('aria-invalid', 'true');
+      const a = document.createElement('a');
+      a.href = `#${e.field}`;
+      a.textContent = e.text;
+      li.append(a);
+    } else {
+      li.textContent = e.text;
+    }
+    if (listed.has(e.text)) continue;
+    listed.add(e.text);
+    list.append(li);
+  }
+  summary.hidden = errors.length === 0;
+  if (focus) summary.focus();
+}
+
+function showErrors(errors) {
+  shown = errors;
+  render(errors, true);
+}
+
+function body() {
+  const b = { email: form.email.value.trim(), text: form.text.value, language: lang };
+  if (form.name.value.trim()) b.name = form.name.value.trim();
+  if (form.requestId.value.trim()) b.requestId = form.requestId.value.trim();
+  return b;
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showErrors([]);
+  let r;
+  try {
+    r = await fetch('/complaints', { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': lang }, body: JSON.stringify(body()) });
+  } catch {
+    return showErrors([{ text: (l) => TEXT[l].network }]);
+  }
+  const answer = await r.json().catch(() => ({}));
+  if (r.status === 202) {
+    form.hidden = true;
+    document.getElementById('done-message').textContent = answer.message;
+    const done = document.getElementById('done');
+    done.hidden = false;
+    done.focus();
+  } else if (r.status === 429) {
+    const minutes = Math.max(1, Math.ceil((Number(r.headers.get('retry-after')) || 60) / 60));
+    showErrors([{ text: (l) => TEXT[l].tooMany.replace('{wait}', String(minutes)) }]);
+  } else if (r.status === 413) {
+    showErrors([{ text: (l) => TEXT[l].tooLarge }]);
+  } else {
+    showErrors(answer.issues ?? [{ text: (l) => TEXT[l].network }]);
+  }
+});
+
+/** Who the controller is and where, from the deployment's configuration (/config.json). */
+let controller;
+function showController() {
+  if (!controller) return;
+  document.getElementById('controller-name').textContent = controller.name;
+  document.getElementById('controller-address').textContent = [...controller.address, controller.country[lang]].join(', ');
+  document.getElementById('controller-number').textContent = FORM[lang].companyNumber.replace('{n}', controller.companyNumber);
+  document.getElementById('controller').hidden = false;
+}
+
+for (const b of document.querySelectorAll('.lang-switch button')) {
+  b.addEventListener('click', () => {
+    lang = b.dataset.lang;
+    apply();
+    render(shown, false);
+    showController();
+  });
+}
+// A link from the status page or an email names the request the complaint is about.
+if (q.get('ref')) form.requestId.value = q.get('ref');
+apply();
+fetch('/config.json')
+  .then((r) => r.json())
+  .then((c) => {
+    controller = c.controller;
+    showController();
+  })
+  .catch(() => {});
