@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { chain, sha256 } from '../core/audit.ts';
-import { acknowledgeBy, type ComplaintBody, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
+import { acknowledgeBy, COMPLAINT_RECEIVED, type ComplaintBody, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
 import { TooManyRequests } from '../core/errors.ts';
-import type { Language } from '../core/model.ts';
 import { lease } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { emailHash, hmac } from '../shared/crypto.ts';
@@ -14,12 +13,6 @@ import { logger } from '../shared/powertools.ts';
 const DAY = 86_400_000;
 
 export type ComplaintDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock };
-
-/** The one answer to a complaint, whoever the address belongs to. */
-export const COMPLAINT_RECEIVED: Record<Language, { status: 'received'; message: string }> = {
-  fr: { status: 'received', message: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.' },
-  en: { status: 'received', message: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.' },
-};
 
 /**
  * Records a complaint (DPA 2018 s.164A) with its acknowledgement owed in the same write, then mails

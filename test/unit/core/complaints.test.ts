@@ -7,6 +7,8 @@ import { Conflict, InvalidInput } from '../../../functions/core/errors.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import { reportRows, slaReport } from '../../../functions/core/report.ts';
 import { csvLines } from '../../../functions/core/text.ts';
+import { COMPLAINT_RECEIVED } from '../../../functions/core/complaints.ts';
+import { schemaErrors } from '../processors/openapi.ts';
 
 describe('how to complain (Art. 12(4), DPA 2018 s.164A)', () => {
   it('ends every outcome email with the complaint to us, to the ICO with its contact details, and the court', () => {
@@ -217,5 +219,13 @@ describe('complaints in the SLA report', () => {
       'complaints,,median_days_to_respond,2',
       'complaints,,p95_days_to_respond,6',
     ]);
+  });
+});
+
+describe('the complaint form’s contract', () => {
+  it('documents in docs/openapi.yaml the body the form sends and the one answer it gets', () => {
+    expect(schemaErrors('ComplaintBody', { email: 'ann@example.com', name: 'Ann', requestId: REQUEST_ID, text: 'You kept my data after I asked you to erase it.', language: 'en' })).toEqual([]);
+    expect(schemaErrors('ComplaintBody', { email: 'ann@example.com', text: 'short' })).not.toEqual([]);
+    for (const lang of ['fr', 'en'] as const) expect(schemaErrors('ComplaintReceived', COMPLAINT_RECEIVED[lang])).toEqual([]);
   });
 });

@@ -106,6 +106,10 @@ export class FakeRepo {
   async listRequests(q: { status: RequestStatus }) {
     return { items: [...this.requests.values()].filter((r) => r.status === q.status).map((r) => structuredClone(r)) };
   }
+  /** No complaint in these tests: the sweeper's pass over owed acknowledgements finds none. */
+  async listComplaints() {
+    return { items: [] };
+  }
   async listPendingLinks() {
     return [...this.requests.values()].filter((r) => r.status === 'unverified' && r.outboxLink).map((r) => structuredClone(r));
   }
