@@ -78,8 +78,19 @@ describe('the CDK stack', () => {
     });
     // The other API paths keep all viewer headers but Host (API Gateway refuses CloudFront's Host): the
     // status page's Authorization header among them, which an allow-list policy cannot forward.
-    expect(behaviours.map((b) => b.PathPattern).slice(0, 2)).toEqual(['/requests', '/requests/*']);
-    for (const b of behaviours.filter((x) => x.PathPattern !== '/requests')) expect(b.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    expect(behaviours.map((b) => b.PathPattern).slice(0, 3)).toEqual(['/requests', '/complaints', '/requests/*']);
+    // The complaint form is limited per viewer address too, so it gets the same policy.
+    expect(behaviours.find((b) => b.PathPattern === '/complaints')?.OriginRequestPolicyId).toEqual(requests?.OriginRequestPolicyId);
+    for (const b of behaviours.filter((x) => !['/requests', '/complaints'].includes(x.PathPattern))) expect(b.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+  });
+
+  it('routes the complaint form (POST /complaints) to the intake function, with no twelfth function', () => {
+    const routes = template.findResources('AWS::ApiGatewayV2::Route');
+    const target = (key: string) => Object.values(routes).find((r) => r.Properties.RouteKey === key)?.Properties.Target;
+    expect(target('POST /complaints')).toBeDefined();
+    expect(target('POST /complaints')).toEqual(target('POST /requests'));
+    expect(Object.values(routes).find((r) => r.Properties.RouteKey === 'POST /complaints')?.Properties.AuthorizationType).toBe('NONE');
+    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }))).toHaveLength(11);
   });
 
   it('keeps the table with point-in-time recovery, a customer-managed key, TTL and deletion protection', () => {
