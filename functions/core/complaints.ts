@@ -135,7 +135,6 @@ export type StoredComplaint = {
   audit: AuditEvent[];
   /** The acknowledgement email still to send (the outbox, functions/core/outbox.ts). */
   outboxAck?: Delivery;
-  mailFailed?: { kind: 'complaint_ack'; at: string; error: string };
 };
 
 const addDays = (date: string, days: number) => {

@@ -136,6 +136,9 @@ describe('complaints in the console', () => {
       ['system', 'acknowledge', 'received', 'acknowledged'],
       ['officer:officer', 'respond', 'acknowledged', 'responded'],
     ]);
+    // Its own hash chain, which npm run audit:verify re-checks like a request's.
+    const { firstBreak } = await import('../../../functions/core/audit.ts');
+    expect(firstBreak(stored?.audit ?? [])).toBe(-1);
 
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
     const report = (await (await admin(`/report?from=${today}&to=${today}`, viewer)).json()) as { complaints: { complaints: number; responded: number; acknowledgedLate: number } };
