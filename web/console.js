@@ -421,9 +421,9 @@ async function downloadCsv() {
 const COMPLAINT_TEXT = {
   en: {
     complaints: 'Complaints', complaintsHelp: 'Complaints about how we handled someone’s data or request: acknowledge within 30 days of receipt (the acknowledgement email does it at once), respond without undue delay.', complaintsReport: 'Complaints',
-    ccols: { complaint: 'Complaint', from: 'From', received: 'Received', ackBy: 'Acknowledge by', acknowledged: 'Acknowledged', responded: 'Responded', request: 'Request', status: 'Status', actions: 'Actions' },
+    ccols: { complaint: 'Complaint', from: 'From', received: 'Received', ackBy: 'Acknowledge by', acknowledged: 'Acknowledged', responded: 'Responded', actions: 'Actions' },
     cstatuses: { received: 'Received', acknowledged: 'Acknowledged', responded: 'Responded' },
-    ackDays: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'last day today' : `${n} days left`), byEmail: 'by email', read: 'Read the complaint', daysOpen: (n) => (n === 1 ? 'open 1 day' : `open ${n} days`),
+    ackDays: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'last day today' : `${n} days left`), byEmail: 'by email', read: 'Read the complaint', about: 'About request', daysOpen: (n) => (n === 1 ? 'open 1 day' : `open ${n} days`),
     act: { acknowledge: 'Mark acknowledged', respond: 'Record the response' },
     ask: { acknowledge: 'Mark this complaint acknowledged? Do this when you acknowledged it another way (a call, a letter); any acknowledgement email still owed is then not sent.', respond: 'Record the response you gave the complainant, in a few words for the register (it is not emailed).' },
     outcomeLabel: 'Outcome (at most 500 characters)',
@@ -432,9 +432,9 @@ const COMPLAINT_TEXT = {
   },
   fr: {
     complaints: 'Réclamations', complaintsHelp: 'Réclamations sur la façon dont nous avons traité des données ou une demande : accuser réception dans les 30 jours (l’e-mail d’accusé de réception le fait aussitôt), répondre sans retard injustifié.', complaintsReport: 'Réclamations',
-    ccols: { complaint: 'Réclamation', from: 'De', received: 'Reçue', ackBy: 'Accusé de réception avant', acknowledged: 'Accusé de réception', responded: 'Réponse', request: 'Demande', status: 'État', actions: 'Actions' },
+    ccols: { complaint: 'Réclamation', from: 'De', received: 'Reçue', ackBy: 'Accusé de réception avant', acknowledged: 'Accusé de réception', responded: 'Réponse', actions: 'Actions' },
     cstatuses: { received: 'Reçue', acknowledged: 'Réception accusée', responded: 'Réponse donnée' },
-    ackDays: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'dernier jour aujourd’hui' : `${n} jours restants`), byEmail: 'par e-mail', read: 'Lire la réclamation', daysOpen: (n) => (n === 1 ? 'ouverte depuis 1 jour' : `ouverte depuis ${n} jours`),
+    ackDays: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'dernier jour aujourd’hui' : `${n} jours restants`), byEmail: 'par e-mail', read: 'Lire la réclamation', about: 'Sur la demande', daysOpen: (n) => (n === 1 ? 'ouverte depuis 1 jour' : `ouverte depuis ${n} jours`),
     act: { acknowledge: 'Marquer la réception accusée', respond: 'Enregistrer la réponse' },
     ask: { acknowledge: 'Marquer la réception de cette réclamation comme accusée ? À faire quand vous l’avez accusée autrement (appel, courrier) ; un e-mail d’accusé de réception encore dû n’est alors pas envoyé.', respond: 'Enregistrez la réponse donnée au réclamant, en quelques mots pour le registre (elle n’est pas envoyée par e-mail).' },
     outcomeLabel: 'Résultat (500 caractères au plus)',
@@ -473,11 +473,19 @@ async function showComplaints(cursor) {
     if (c.status === 'received') actions.append(h('button', { type: 'button', className: 'small secondary', onclick: () => actOnComplaint('acknowledge', c.id) }, C.act.acknowledge));
     if (c.status !== 'responded') actions.append(h('button', { type: 'button', className: 'small', onclick: () => actOnComplaint('respond', c.id) }, C.act.respond));
     return {
-      cells: [h('span', {}, h('code', {}, c.id), ' ', h('span', { className: 'badge' }, C.cstatuses[c.status] ?? c.status), words), h('span', {}, c.name ? `${c.name} ` : '', h('span', { className: 'why' }, c.email)), day(k.receivedOn), ackBy, acknowledged, responded, c.requestId ? link(c.requestId) : '—', actions],
+      cells: [
+        h('span', {}, h('code', {}, c.id), ' ', h('span', { className: 'badge' }, C.cstatuses[c.status] ?? c.status), c.requestId ? h('span', { className: 'why' }, C.about, ' ', link(c.requestId)) : null, words),
+        h('span', {}, c.name ? `${c.name} ` : '', h('span', { className: 'why' }, c.email)),
+        day(k.receivedOn),
+        ackBy,
+        acknowledged,
+        responded,
+        actions,
+      ],
       overdue: !k.acknowledgedOnTime,
     };
   });
-  const cols = ['complaint', 'from', 'received', 'ackBy', 'acknowledged', 'responded', 'request', 'actions'];
+  const cols = ['complaint', 'from', 'received', 'ackBy', 'acknowledged', 'responded', 'actions'];
   $('complaints-list').replaceChildren(
     rows.length
       ? h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, C.ccols[c])))), h('tbody', {}, ...rows.map((r) => h('tr', { className: r.overdue ? 'overdue' : '' }, ...r.cells.map((x) => h('td', {}, x))))))
