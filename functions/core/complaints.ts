@@ -17,8 +17,8 @@ import * as z from './zod.ts';
  */
 
 export const ACKNOWLEDGE_WITHIN_DAYS = 30;
-/** The longest complaint text the form takes (the API refuses longer ones with a field-level 400). */
-export const MAX_COMPLAINT_TEXT = 5000; // the field messages below say so in words
+/** The longest complaint text the form takes (the API refuses longer ones with a field-level 400; its messages below say 5,000 in words). */
+export const MAX_COMPLAINT_TEXT = 5000;
 /** An officer's record of the response: short, it is a summary for the register, not the letter itself. */
 export const MAX_OUTCOME = 500;
 /** New complaints from one client address in an hour: each mails an acknowledgement to the address given. */
