@@ -106,6 +106,26 @@ describe('the complaint form', () => {
   });
 });
 
+describe('the way to the complaint form', () => {
+  it('puts the shop’s complaint form, tied to the request, before the ICO in a real outcome email', async () => {
+    const email = 'hugo-outcome@example.com';
+    expect((await rt.submit({ type: 'objection', email, language: 'en', objections: ['marketing'] }, {}, '127.0.0.77')).status).toBe(202);
+    const links = await until(() => rt.links(email).catch(() => undefined), 10_000, 'confirmation email');
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    const outcome = await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your privacy request is complete'), 30_000, 'outcome email');
+    const lines = (outcome.body.text ?? '').split('\n');
+    const at = lines.indexOf('How to complain:');
+    expect(lines[at + 1]).toBe(
+      `If you are not satisfied with our answer, you can first complain to us with our complaint form: ${rt.urls.web}complaint.html?ref=${links.requestId}&lang=en (or by replying to any of our emails about this request).`,
+    );
+    expect(lines[at + 2]).toMatch(/^You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office \(ICO\)/);
+    // The link opens the form, served by the site like the privacy form.
+    const page = await fetch(`${rt.urls.web}complaint.html?ref=${links.requestId}&lang=en`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form id="complaint" novalidate>');
+  });
+});
+
 describe('complaints in the console', () => {
   it('lists them with their clock and request, lets an officer record the response once, refuses viewers, and counts them in the SLA report', async () => {
     const email = 'fay-complains@example.com';
