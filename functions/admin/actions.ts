@@ -1,5 +1,7 @@
+import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
+import { complaintFormUrl } from '../core/complaints.ts';
 import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
@@ -37,14 +39,15 @@ export async function extend(id: string, reason: string, actor: string, deps: Ad
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
   const done = await deps.repo.transitionRequest(req, req.status, { extended: { at, reason, dueDate: newDue } }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } });
   const pii = await deps.repo.getPii(id);
-  if (pii) await deps.mailer.send(withIdentity({ to: pii.email, kind: 'transactional' as const, ...extensionNotice(done, reason, newDue) }, done.language));
+  if (pii) await deps.mailer.send(withIdentity({ to: pii.email, kind: 'transactional' as const, ...extensionNotice(done, reason, newDue, complaintFormUrl(config.PUBLIC_BASE_URL, done.language, done.id)) }, done.language));
   return done;
 }
 
-export function extensionNotice(req: StoredRequest, reason: string, due: string) {
+/** Art. 12(3): the requester is told the new date and why, with how to complain (the shop's form first). */
+export function extensionNotice(req: StoredRequest, reason: string, due: string, complaintForm?: string) {
   return req.language === 'fr'
-    ? { subject: 'Votre demande : délai prolongé', text: `Bonjour,\n\nNous avons besoin de plus de temps pour traiter votre demande (référence ${req.id}).\nRaison : ${reason}\nNouvelle date limite : ${longDate(due, 'fr')}.\n\nLa loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.\n\n${complaintLines('fr').join('\n')}\n\nL'équipe confidentialité d'Offtek` }
-    : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${req.id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\n${complaintLines('en').join('\n')}\n\nThe Offtek privacy team` };
+    ? { subject: 'Votre demande : délai prolongé', text: `Bonjour,\n\nNous avons besoin de plus de temps pour traiter votre demande (référence ${req.id}).\nRaison : ${reason}\nNouvelle date limite : ${longDate(due, 'fr')}.\n\nLa loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.\n\n${complaintLines('fr', complaintForm).join('\n')}\n\nL'équipe confidentialité d'Offtek` }
+    : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${req.id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\n${complaintLines('en', complaintForm).join('\n')}\n\nThe Offtek privacy team` };
 }
 
 type Notice = { notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };

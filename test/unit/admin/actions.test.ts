@@ -37,6 +37,18 @@ describe('dates in London time', () => {
   });
 });
 
+describe('the extension notice (Art. 12(3))', () => {
+  it('tells the new date and the reason, and how to complain with the shop’s form first, then the ICO', async () => {
+    const { deps, mailer } = setup({ dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z', language: 'en' }, '2026-06-20T10:00:00.000Z');
+    await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    const text = mailer.sent[0].text ?? '';
+    expect(mailer.sent[0].subject).toBe('Your request: more time needed');
+    expect(text).toContain('Reason: Several processors hold records\nNew deadline: 1 September 2026.');
+    expect(text).toContain(`you can first complain to us with our complaint form: http://localhost/complaint.html?ref=${REQUEST_ID}&lang=en (or by replying`);
+    for (const line of ICO_LINES) expect(text).toContain(line);
+  });
+});
+
 describe('pausing the clock for a clarification (Art. 12A)', () => {
   const needed = 'Which orders or which years your request for a copy is about';
 
