@@ -86,6 +86,11 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
   const received: { id: string; verified: boolean; body: Record<string, unknown> | undefined }[] = [];
   const callbacks: { taskId: string; body: Record<string, unknown>; code: number }[] = [];
   const done = new Set<string>();
+  /**
+   * Customers whose records a restriction (Art. 18) has marked: kept as they are, used for storage
+   * only, with the date it took effect, as the demo processors keep theirs.
+   */
+  const restricted = new Map<string, string>();
   /** The registry's shop entries (one in the default registry), by id: each signs with its own key. */
   const entries = new Map<string, string | undefined>();
   let paused = false;
@@ -111,6 +116,11 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
       if (r.account) for (const f of CORRECTABLE) if (typeof fix[f] === 'string') r.account[f] = fix[f];
       return { request_status: 'completed' };
     }
+    if (body.action === 'restrict') {
+      // Restricted records stay stored but are marked so that nothing else uses them (Art. 18(2)).
+      if (!restricted.has(email)) restricted.set(email, londonToday());
+      return { request_status: 'completed' };
+    }
     if (body.action !== 'erase') return { request_status: 'completed' };
     const holds = (body.legal_holds ?? []) as { basis: string; until: string | null }[];
     const accounting = holds.find((h) => h.basis === 'accounting');
@@ -128,6 +138,7 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     if (!r.account) {
       records.delete(email);
       customers.delete(email);
+      restricted.delete(email);
     }
     if (accounting && (keptOrders.length || keptInvoices.length)) return { request_status: 'retained', legal_basis: 'accounting', retained_until: accounting.until };
     if (keptOrders.length) return { request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null };
@@ -206,6 +217,8 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     },
     /** What the shop's own systems hold of an address now. */
     recordsOf: (email: string) => records.get(email),
+    /** The date a restriction marked this customer's records (kept, used for storage only), if one has. */
+    restrictedSince: (email: string) => restricted.get(email),
     pause: async () => {
       paused = true;
     },
