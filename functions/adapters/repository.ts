@@ -28,7 +28,7 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receiv
   gsi1sk: `${r.dueDate ?? r.receivedAt.slice(0, 10)}#${r.id}`,
 });
 
-export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice';
+export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam';
 /** Where the sweeper looks for emails owed by requests it does not list (closed ones). */
 export type MarkerKind = 'outcome' | 'notice';
 

@@ -92,6 +92,12 @@ export type PrivacyRequest = {
   outcome?: string;
   /** A request an officer logged (received by phone, post, chat or email): how it came and how the identity was checked. */
   logged?: { channel: Channel; identityCheck: IdentityCheck; by: string; agent?: Agent };
+  /**
+   * Made on the form by someone acting for the person (a solicitor, a parent): the relationship and
+   * the kind of proof of authority they declared, as codes. Their name and email are personal data,
+   * kept with the requester's in the PII record.
+   */
+  agent?: Agent;
 };
 
 /**
