@@ -120,9 +120,10 @@ export type IdentityCheck = z.infer<typeof IdentityCheck>;
  * A request made for someone else (a solicitor for a client, a parent for a child): who the agent
  * is to the person, and which proof of authority the officer reviewed before logging it.
  */
+export const AgentProof = z.enum(['signed_authority', 'power_of_attorney', 'parental_responsibility', 'court_order']);
 export const Agent = z.strictObject({
   relationship: z.enum(['solicitor', 'parent', 'attorney', 'other']),
-  proof: z.enum(['signed_authority', 'power_of_attorney', 'parental_responsibility', 'court_order']),
+  proof: AgentProof,
 });
 export type Agent = z.infer<typeof Agent>;
 

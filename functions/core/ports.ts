@@ -49,6 +49,9 @@ export type Pii = {
   email: string;
   name?: string;
   orderNumber?: string;
+  /** Someone acting for the person (the form's agent): their name and email, kept as long as the person's. */
+  agentName?: string;
+  agentEmail?: string;
 };
 
 export type RequestPage = { items: StoredRequest[]; cursor?: string };

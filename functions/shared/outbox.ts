@@ -72,7 +72,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     const statusToken = await derivedToken('status', req.id);
     // An officer's resend may have replaced the status token; the page then asks for the newer one.
     const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}`;
-    await sendTracked(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }), kind: 'transactional' }, now, deps);
+    await sendTracked(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }, req.agent), kind: 'transactional' }, now, deps);
   }
   await deps.repo.clearDelivery(req.id, 'outboxLink', seq, { linkAt: now.toISOString() });
   return { sent: true };

@@ -105,8 +105,9 @@ export async function confirm(token: string, password: string | undefined, deps:
     }
     const verifiedAt = now.toISOString();
     const due = dueDate(verifiedAt);
-    // A correction's free text is read by an officer before any processor is sent it; the clock runs meanwhile.
-    const review: ReviewWait | undefined = req.type === 'rectification' ? 'correction' : undefined;
+    // A correction's free text is read by an officer before any processor is sent it, and an agent's
+    // proof of authority is checked before anything is planned; the clock runs meanwhile.
+    const review: ReviewWait | undefined = req.agent ? 'agent' : req.type === 'rectification' ? 'correction' : undefined;
     const to = review ? 'awaiting_review' : 'verified';
     req = await deps.repo.transitionRequest(
       req,

@@ -149,6 +149,18 @@ describe('confirming a link', () => {
     expect(request()).toMatchObject({ status: 'awaiting_review', outboxTeam: { waiting: 'correction' }, mailFailed: { kind: 'review', error: 'Throttling' } });
   });
 
+  it('holds a confirmed request made by an authorised agent for an officer to check the proof of authority, and tells the team', async () => {
+    given({ type: 'erasure', agent: { relationship: 'solicitor', proof: 'power_of_attorney' } });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+    expect(request()).toMatchObject({ status: 'awaiting_review', verifiedAt: NOW, dueDate: '2026-04-02' });
+    expect(request().audit.at(-1)).toMatchObject({ action: 'verify', from: 'unverified', to: 'awaiting_review' });
+    expect(starts).toEqual([]);
+    expect(sent.map((m) => [m.to, m.subject])).toEqual([['compliance@offtek.example', `Authorised agent to check (request ${REQUEST_ID})`]]);
+    expect(sent[0].text).toContain('was made by a solicitor acting for the person');
+    expect(sent[0].text).toContain('The agent declares they hold a power of attorney.');
+    expect(owedWhenSent).toEqual([{ waiting: 'agent', status: 'awaiting_review' }]);
+  });
+
   it('owes no team email for a request that does not wait for an officer', async () => {
     given({});
     await confirm(TOKEN, undefined, deps);
