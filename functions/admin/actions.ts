@@ -61,7 +61,8 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
   const outboxNotice = { ...lease(seq, ADMIN_OWNER, now), ...notice } as NoticeIntent;
   // A refusal or a cancellation closes the request: it keeps no free text, and its proof a stated time.
   const closing = to === 'denied' || to === 'cancelled';
-  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS) } : {});
+  // Closing drops a team email still owed: nobody needs telling that a closed request waits.
+  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam'] } : {});
 }
 
 /** Art. 12(4): a refusal tells the requester why, and that they may complain to the ICO or go to court. */

@@ -187,9 +187,10 @@ describe('an officer checks an authorised agent’s proof of authority (form req
     expect(correction.repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_review');
   });
 
-  it('refuses it for want of authority, telling the person why and how to complain, in their language', async () => {
-    const { deps, mailer } = setup({ type: 'access', status: 'awaiting_review', agent, language: 'fr' });
+  it('refuses it for want of authority, telling the person why and how to complain, in their language, and drops a team email still owed', async () => {
+    const { deps, mailer, repo } = setup({ type: 'access', status: 'awaiting_review', agent, language: 'fr', outboxTeam: { seq: 2, until: '2026-03-02T10:01:00.000Z', owner: 'verify-run', waiting: 'agent' } });
     expect((await deny(REQUEST_ID, 'authority_not_shown', 'officer:o', deps)).status).toBe('denied');
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
     expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
     expect(mailer.sent[0].text).toContain(
       `Nous ne donnerons pas suite à votre demande (référence ${REQUEST_ID}), pour la raison suivante : elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu'elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire.`,
