@@ -11,7 +11,7 @@
  *                                  state change that owes it; `linkSeq` and `linkAt`, the last link;
  *                                  `outboxNotice`, an officer's notice (clarification, refusal, cancellation);
  *                                  `outboxTeam`, the team's email that the request waits for an officer.
- *   REQ#<id>      / PII            email, name, order number; expires by TTL (7 days unverified,
+ *   REQ#<id>      / PII            email, name, order number, an agent's name and email; expires by TTL (7 days unverified,
  *                                  30 days after the request ends).
  *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
  *                                  callback receipts and the task's own audit chain; TTL 7 years after the
