@@ -59,6 +59,7 @@ export function reviewEmail(waiting: ReviewWait, f: ReviewFacts, consoleUrl: str
             body: [
               `A request (${what}), ${f.requestId}, was made by ${f.agent ? RELATIONSHIP[f.agent.relationship] : 'someone'} acting for the person, and the person has confirmed it from their own address.`,
               `The agent declares they hold ${f.agent ? PROOF[f.agent.proof] : 'proof of authority'}. Check that proof, then approve the request or refuse it. Nothing is planned until then.`,
+              ...(f.type === 'rectification' ? ["It is a correction: read the requester's words in the console too, and approve the corrected value of each field."] : []),
             ],
           };
   return { subject: lines.subject, text: [...lines.body, due, '', 'In the console:', consoleUrl].join('\n') };

@@ -47,6 +47,20 @@ describe('the team’s email when a request waits for an officer', () => {
     });
   });
 
+  it('asks for the correction’s words to be read too when an agent asks for a correction', () => {
+    expect(reviewEmail('agent', { requestId: ID, type: 'rectification', dueDate: '2026-04-02', agent: { relationship: 'solicitor', proof: 'signed_authority' } }, CONSOLE).text).toBe(
+      [
+        `A request (correction), ${ID}, was made by a solicitor acting for the person, and the person has confirmed it from their own address.`,
+        'The agent declares they hold a signed letter of authority. Check that proof, then approve the request or refuse it. Nothing is planned until then.',
+        "It is a correction: read the requester's words in the console too, and approve the corrected value of each field.",
+        'The answer is due by 2026-04-02; the clock runs while it waits.',
+        '',
+        'In the console:',
+        CONSOLE,
+      ].join('\n'),
+    );
+  });
+
   it('says the clock runs even where no due date is known yet', () => {
     expect(reviewEmail('correction', { requestId: ID, type: 'rectification' }, CONSOLE).text).toContain('\nThe clock runs while it waits.\n');
   });
