@@ -76,6 +76,11 @@ describe('a copy flagged as holding other people’s data', () => {
     mailer.send = async () => Promise.reject(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
     expect(await completeRequest(REQUEST_ID, deps)).toEqual({ requestId: REQUEST_ID, status: 'awaiting_manual' });
     expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'awaiting_manual', outboxTeam: { waiting: 'held_copy' }, mailFailed: { kind: 'review', error: 'ServiceUnavailable' } });
+    // Released before the team was told: the completing write drops the email, which nobody needs any more.
+    mailer.send = async () => {};
+    await releaseExport(REQUEST_ID, 'officer:olivia', deps);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('completed');
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
   });
 
   it('can be looked at by the officer through a 5-minute link, on the audit trail', async () => {
