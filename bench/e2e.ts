@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Agent, request } from 'undici';
 import { type Runtime, startRuntime } from '../local/runtime.ts';
@@ -135,6 +136,15 @@ export async function e2eReport(n: number, concurrency = 32, type: BenchedType =
     const phases = { submitSeconds: (tSubmitted - t0) / 1000, confirmSeconds: (tConfirmed - tSubmitted) / 1000, drainSeconds: (tDrained - tConfirmed) / 1000 };
     // The whole process: the main thread, every function's worker and DynamoDB's.
     const rssMb = process.memoryUsage().rss / 2 ** 20;
+    // Where it goes: each thread's V8 heap; the rest is code, stacks and the allocator's own.
+    const mb = (b: number) => Math.round(b / 2 ** 20);
+    const heapsMb = {
+      main: mb(process.memoryUsage().heapTotal),
+      dynalite: mb(await rt.dynamoHeapBytes()),
+      ...Object.fromEntries(Object.entries(await rt.lambdas.heapBytes()).map(([k, v]) => [k, mb(v)])),
+    };
+    // BENCH_HEAP_SNAPSHOT=<file>: the main thread's heap at this point, to see what it holds.
+    if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
     const after = await counters(rt);
 
     // Read back as a client would: each execution's status, dates and history through the API.
@@ -186,6 +196,7 @@ export async function e2eReport(n: number, concurrency = 32, type: BenchedType =
       phases,
       throughputPerSecond: n / wall,
       rssMb,
+      heapsMb,
       executionP50Ms: pct(latencies, 50),
       executionP95Ms: pct(latencies, 95),
       executions: all.length,

@@ -76,6 +76,7 @@ const row = (r: E2eReport) => ({
   'execution p95 ms': +r.executionP95Ms.toFixed(0),
   'lost or stuck': r.lostOrStuck,
   'RSS after the run (MB)': +r.rssMb.toFixed(0),
+  'V8 heaps after the run (MB)': Object.entries(r.heapsMb).map(([k, v]) => `${k} ${v}`).join(', '),
   'transitions / request': +r.perRequest.stateTransitions.toFixed(2),
   'Lambda invocations / request': +r.perRequest.lambdaInvocations.toFixed(2),
   '  Lambda GB-s / request (measured)': +r.perRequest.lambdaGbSeconds.toFixed(4),

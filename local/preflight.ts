@@ -5,6 +5,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ProcessorSecret, Registry } from '../functions/core/model.ts';
+import { apiDomainCheck, type CheckResult } from './dns-check.ts';
 
 /**
  * `npm run preflight`: what an operator checks after `cdk deploy`, before the first request, through
@@ -14,6 +15,7 @@ import { ProcessorSecret, Registry } from '../functions/core/model.ts';
  *
  *   npm run preflight -- --topic <the stack's AlarmTopic output> [--mail-domain offtek.example] [--region eu-west-2]
  *                        [--registry config/processors.json] [--directory https://accounts.shop.example/health]
+ *                        [--api-domain api.privacy.offtek.example --api-target <the stack's ApiDomainTarget output>]
  */
 const ROOT = join(import.meta.dirname, '..');
 
@@ -24,6 +26,8 @@ const { values: args } = parseArgs({
     topic: { type: 'string' },
     registry: { type: 'string' },
     directory: { type: 'string' },
+    'api-domain': { type: 'string' },
+    'api-target': { type: 'string' },
   },
 });
 const env = process.env;
@@ -38,7 +42,7 @@ const ses = new SESv2Client({ region, endpoint: env.SES_ENDPOINT });
 const secrets = new SecretsManagerClient({ region, endpoint: env.SECRETS_ENDPOINT });
 const sns = new SNSClient({ region, endpoint: env.SNS_ENDPOINT });
 
-type Result = { ok: boolean | 'info'; text: string };
+type Result = CheckResult;
 const ok = (text: string): Result => ({ ok: true, text });
 const fail = (text: string): Result => ({ ok: false, text });
 const why = (e: unknown) => (e as Error).name || String(e);
@@ -112,7 +116,7 @@ async function alarmSubscription(): Promise<Result> {
   }
 }
 
-const results = [await sesIdentity(), await sesAccount(), ...(await processorSecrets()), await customerDirectory(), await alarmSubscription()];
+const results = [await sesIdentity(), await sesAccount(), ...(await processorSecrets()), await customerDirectory(), await alarmSubscription(), await apiDomainCheck(args['api-domain'], args['api-target'])];
 for (const r of results) console.log(`${r.ok === 'info' ? '–' : r.ok ? '✔' : '✘'} ${r.text}`);
 const failed = results.filter((r) => r.ok === false).length;
 console.log(failed ? `\n${failed} check(s) failed: Lethe is not ready for requests.` : '\nReady: every prerequisite is in place.');

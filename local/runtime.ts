@@ -310,6 +310,7 @@ export async function startRuntime(opts: RuntimeOptions) {
       placement: at,
       dynamoOperations: dynamo.operations,
       dynamoUnits: dynamo.units,
+      dynamoHeapBytes: dynamo.heapBytes,
       /** Requests the HTTP API received, by route key. */
       apiRequests: front.received,
       /** Requests S3 received, by HTTP method. */

@@ -5,20 +5,25 @@ import * as z from '../core/zod.ts';
 import { secrets } from './clients/secrets.ts';
 import { config } from './config.ts';
 
-/** Secrets are fetched once per container and kept in memory only; they are never logged. */
-const cache = new Map<string, Promise<string>>();
+/**
+ * Secrets are fetched once per container and kept in memory only; they are never logged. A caller
+ * that must see a rotation without a cold start gives a `maxAgeMs`, after which the secret is read again.
+ */
+const cache = new Map<string, { at: number; value: Promise<string> }>();
 
-export function getSecret(id: string, client: SecretsManagerClient = secrets): Promise<string> {
-  let p = cache.get(id);
-  if (!p) {
-    p = client.send(new GetSecretValueCommand({ SecretId: id })).then((r) => {
-      if (!r.SecretString) throw new Error(`secret ${id} has no string value`);
-      return r.SecretString;
-    });
-    p.catch(() => cache.delete(id));
-    cache.set(id, p);
-  }
-  return p;
+export function getSecret(id: string, client: SecretsManagerClient = secrets, fresh: { maxAgeMs: number; now: number } | undefined = undefined): Promise<string> {
+  const kept = cache.get(id);
+  if (kept && !(fresh && fresh.now - kept.at >= fresh.maxAgeMs)) return kept.value;
+  const value = client.send(new GetSecretValueCommand({ SecretId: id })).then((r) => {
+    if (!r.SecretString) throw new Error(`secret ${id} has no string value`);
+    return r.SecretString;
+  });
+  const entry = { at: fresh?.now ?? Date.now(), value };
+  value.catch(() => {
+    if (cache.get(id) === entry) cache.delete(id);
+  });
+  cache.set(id, entry);
+  return value;
 }
 
 const AppKeys = z.object({ hmacKey: z.string().check(z.minLength(32)) });
@@ -32,20 +37,10 @@ export async function appKeys(): Promise<AppKeys> {
 const OriginKey = z.object({ value: z.string().check(z.minLength(32)) });
 /** Read again after this long, so that a rotated origin secret reaches warm containers. */
 export const ORIGIN_SECRET_TTL_MS = 5 * 60_000;
-let origin: { at: number; value: Promise<string> } | undefined;
 
 /** The secret CloudFront sends the API in ORIGIN_HEADER (see infra/constructs/api-domain.ts). */
-export function originSecret(now = Date.now()): Promise<string> {
-  if (!origin || now - origin.at >= ORIGIN_SECRET_TTL_MS) {
-    cache.delete(config.ORIGIN_SECRET_ID);
-    const value = getSecret(config.ORIGIN_SECRET_ID).then((s) => OriginKey.parse(JSON.parse(s)).value);
-    const entry = { at: now, value };
-    value.catch(() => {
-      if (origin === entry) origin = undefined;
-    });
-    origin = entry;
-  }
-  return origin.value;
+export async function originSecret(now = Date.now()): Promise<string> {
+  return OriginKey.parse(JSON.parse(await getSecret(config.ORIGIN_SECRET_ID, secrets, { maxAgeMs: ORIGIN_SECRET_TTL_MS, now }))).value;
 }
 
 /**
@@ -66,7 +61,4 @@ export async function processorSecrets(ref: string): Promise<string[]> {
   throw new SecretNotConfigured(`processor secret ${ref} holds no whsec_ key`);
 }
 
-export const clearSecretCache = () => {
-  cache.clear();
-  origin = undefined;
-};
+export const clearSecretCache = () => cache.clear();

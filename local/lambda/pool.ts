@@ -152,8 +152,9 @@ export class LambdaPool {
       // The function's memory bounds its heap; a young generation of 1/32 of it keeps the resident
       // size of an idle-between-bursts worker near what it uses (V8's default is sized for servers).
       resourceLimits: { maxOldGenerationSizeMb: f.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.round(f.memoryMb / 32)) },
-      workerData: { fn: f.environment.AWS_LAMBDA_FUNCTION_NAME ?? f.name, assetDir: f.assetDir, handler: f.handler, functionArn: f.arn, memoryMb: f.memoryMb, services: this.opts.services, record: Boolean(this.opts.record), crashes },
+      workerData: { fn: f.environment.AWS_LAMBDA_FUNCTION_NAME ?? f.name, logFile: join(this.opts.logDir, `${f.name}.log`), assetDir: f.assetDir, handler: f.handler, functionArn: f.arn, memoryMb: f.memoryMb, services: this.opts.services, record: Boolean(this.opts.record), crashes },
     });
+    // Anything written before the worker took over its output (Node's own warnings) still lands in the file.
     worker.stdout.pipe(this.log(f), { end: false });
     worker.stderr.pipe(this.log(f), { end: false });
     const pending = new Map<number, Pending>();
@@ -212,6 +213,18 @@ export class LambdaPool {
       b.invocationMs += Math.ceil(ms);
     }
     this.billed.set(f.name, b);
+  }
+
+  /** Each function's V8 heap (all its workers), in bytes: where the bench's resident size goes. */
+  async heapBytes(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const [id, envs] of this.envs) {
+      for (const e of envs) {
+        const s = await e.worker.getHeapStatistics().catch(() => undefined);
+        if (s) out[id] = (out[id] ?? 0) + s.total_heap_size;
+      }
+    }
+    return out;
   }
 
   private retire(env: Environment, f: LocalFunction) {

@@ -1,12 +1,27 @@
 // One Lambda execution environment: loads a function's bundled asset once (its init phase), then
 // serves invocations. Plain JS, so the bundle runs as Lambda runs it: no tsx, no source files.
 import diagnostics from 'node:diagnostics_channel';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { fn, assetDir, handler, functionArn, memoryMb, services, record } = workerData;
+const { fn, assetDir, handler, functionArn, memoryMb, services, record, logFile } = workerData;
+
+// The function's log stream: stdout and stderr go straight to its file from this thread, as
+// Lambda's runtime takes a sandbox's output. Through the worker's own stdout, every line would
+// cross to the main thread as a message and be written there, on the thread the engine and the
+// local front share.
+if (logFile) {
+  const fd = openSync(logFile, 'a');
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.write = (chunk, encoding, cb) => {
+      writeSync(fd, typeof chunk === 'string' ? chunk : Buffer.from(chunk));
+      (typeof encoding === 'function' ? encoding : cb)?.();
+      return true;
+    };
+  }
+}
 
 // Crashes armed by the tests (LambdaPool.crashOn): the sandbox dies at one exact AWS call, before
 // the call leaves or once its answer arrives, as a process killed at that step boundary would.

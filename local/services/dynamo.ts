@@ -132,6 +132,10 @@ export async function startDynamo(dir: string, port = 0, opts: { faultFile?: str
       worker.postMessage('units');
       return r;
     },
+    /** dynalite's V8 heap, in bytes (the bench's memory breakdown). */
+    async heapBytes(): Promise<number> {
+      return (await worker.getHeapStatistics()).total_heap_size;
+    },
     async close() {
       closing = true;
       clearTimeout(timer);

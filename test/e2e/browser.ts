@@ -3,6 +3,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { type Booted, boot } from '../integration/harness.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -16,6 +18,26 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/**
+ * For a browser test file: boots the runtime (with `options`, then `prepare` on it, e.g. a demo
+ * processor's behaviour) and launches chromium before its tests, and closes both after them.
+ * `ready` hands the two to the file.
+ */
+export function bootWithBrowser(ready: (rt: Booted, browser: Browser) => void, options?: Parameters<typeof boot>[0], prepare?: (rt: Booted) => void) {
+  let rt: Booted | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    rt = await boot(options);
+    prepare?.(rt);
+    browser = await launch();
+    ready(rt, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stopAndClean();
   });
 }
 

@@ -1,25 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totp } from '../../local/totp.ts';
-import { type Booted, boot, until } from '../integration/harness.ts';
-import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+import { type Booted, until } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chromium)', { timeout: 240_000 }, () => {
-  beforeAll(async () => {
-    // The delivery processor never answers and times out after a second: an escalation to handle.
-    rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) });
-    rt.processors.setBehaviour('parcelway', { never: true });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stopAndClean();
-  });
+  // The delivery processor never answers and times out after a second: an escalation to handle.
+  bootWithBrowser((booted, b) => {
+    rt = booted;
+    browser = b;
+  }, { registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) }, (booted) => booted.processors.setBehaviour('parcelway', { never: true }));
 
   it('signs in through the managed login flow (password, TOTP), reads the escalation in words, extends, sees a refused action in the page, resolves the task, sees the request complete and signs out', async () => {
     await rt.submit({ type: 'erasure', email: 'carol@example.com', language: 'en' });

@@ -1,21 +1,17 @@
 import { sevenYearsFromToday } from '../support/dates.ts';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../integration/harness.ts';
-import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { type Booted, until } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chromium): the mailbox and a demo processor', { timeout: 180_000 }, () => {
-  beforeAll(async () => {
-    rt = await boot();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stopAndClean();
+  bootWithBrowser((booted, b) => {
+    rt = booted;
+    browser = b;
   });
 
   it('shows each email whole in the mailbox, its links clickable, and what the payment processor received and keeps under a hold', async () => {

@@ -1,22 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../integration/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type Booted, until } from '../integration/harness.ts';
 import { unzip } from '../integration/unzip.ts';
-import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('a requester downloading their data in the browser (Debian chromium)', { timeout: 180_000 }, () => {
-  beforeAll(async () => {
-    rt = await boot();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stopAndClean();
+  bootWithBrowser((booted, b) => {
+    rt = booted;
+    browser = b;
   });
 
   it('asks for a copy, confirms with the account password, and downloads the zip from the emailed link', async () => {

@@ -1,22 +1,17 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../integration/harness.ts';
-import { axe, hasChromium, launch, newPage, SHOTS, signInAsOfficer } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { type Booted, until } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('an officer releasing a copy held for other people’s data (Debian chromium)', { timeout: 240_000 }, () => {
-  beforeAll(async () => {
-    rt = await boot();
-    rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stopAndClean();
-  });
+  bootWithBrowser((booted, b) => {
+    rt = booted;
+    browser = b;
+  }, undefined, (booted) => booted.processors.setBehaviour('parcelway', { thirdPartyData: true }));
 
   it('sees the copy held with who flagged it, releases it, and the request completes', async () => {
     await rt.submit({ type: 'access', email: 'wanda-held@example.com', language: 'en' });

@@ -1,20 +1,16 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../integration/harness.ts';
-import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { type Booted, until } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { timeout: 180_000 }, () => {
-  beforeAll(async () => {
-    rt = await boot();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stopAndClean();
+  bootWithBrowser((booted, b) => {
+    rt = booted;
+    browser = b;
   });
 
   it('fills in the form in French, confirms from the email, and watches the request complete', async () => {

@@ -1,20 +1,16 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../integration/harness.ts';
-import { axe, hasChromium, launch, newPage, SHOTS, signInAsOfficer } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { type Booted, until } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('an officer reviews a correction in the console before it is sent (Debian chromium)', { timeout: 240_000 }, () => {
-  beforeAll(async () => {
-    rt = await boot();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stopAndClean();
+  bootWithBrowser((booted, b) => {
+    rt = booted;
+    browser = b;
   });
 
   it('shows the requester’s own words, takes the corrected name, and the review provider then receives only that name', async () => {
