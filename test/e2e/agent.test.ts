@@ -1,20 +1,16 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../integration/harness.ts';
-import { axe, hasChromium, launch, newPage, SHOTS, signInAsOfficer } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { type Booted, until } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('someone acting for the person, through the form and the console (Debian chromium)', { timeout: 240_000 }, () => {
-  beforeAll(async () => {
-    rt = await boot();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stopAndClean();
+  bootWithBrowser((booted, b) => {
+    rt = booted;
+    browser = b;
   });
 
   it('in French: the agent’s fields appear on request, their errors are tied to each field, and the link goes to the person', async () => {
