@@ -58,7 +58,8 @@ export function mailboxPage(emails: readonly MailboxEmail[]) {
 
 export type ReceivedWebhook = { id: string; verified: boolean; at: number; body: Record<string, unknown> | undefined };
 export type SentCallback = { id: string; request_status: string; code: number };
-export type HeldRecord = { table: string; record: Record<string, unknown>; restricted?: boolean };
+/** `why` says what restricts a record: a legal hold (the default) or a restriction request (Art. 18). */
+export type HeldRecord = { table: string; record: Record<string, unknown>; restricted?: boolean; why?: string };
 
 const cell = (v: unknown) => esc(v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -74,7 +75,7 @@ export function processorPage(p: { id: string; name: string; category: string },
     .join('');
   const answers = sent.map((c) => `<tr><td><code>${cell(c.id)}</code></td><td>${cell(c.request_status)}</td><td>${c.code || 'no answer'}</td></tr>`).join('');
   const records = Object.entries(held)
-    .flatMap(([email, list]) => list.map((h) => `<tr><td>${cell(email)}</td><td>${cell(h.table)}</td><td>${cell(Object.entries(h.record).map(([k, v]) => `${k}: ${v}`).join(', '))}</td><td>${h.restricted ? '<span class="kept">restricted (legal hold)</span>' : 'active'}</td></tr>`))
+    .flatMap(([email, list]) => list.map((h) => `<tr><td>${cell(email)}</td><td>${cell(h.table)}</td><td>${cell(Object.entries(h.record).map(([k, v]) => `${k}: ${v}`).join(', '))}</td><td>${h.restricted ? `<span class="kept">restricted (${esc(h.why ?? 'legal hold')})</span>` : 'active'}</td></tr>`))
     .join('');
   const table = (caption: string, cols: string[], body: string, empty: string) =>
     body ? `<table><caption class="meta">${esc(caption)}</caption><thead><tr>${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>` : `<p>${esc(empty)}</p>`;

@@ -240,6 +240,7 @@ export async function startRuntime(opts: RuntimeOptions) {
     directory?.serve(registry.processors.filter((p) => p.category === 'shop'));
     await s3client.send(new PutObjectCommand({ ...registryLocation, Body: JSON.stringify(registry), ContentType: 'application/json' }));
     processors.setRegistry(registry);
+    if (directory) processors.showShop(directory.view);
 
     // The compliance team's sign-in, standing in for the Cognito user pool, its managed login and its app client.
     auth.serve(poolSettings(assembly, resolveValue));

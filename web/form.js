@@ -3,7 +3,7 @@ import { apply, TEXT } from './i18n.js';
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'fr';
 const form = document.getElementById('request');
 const summary = document.getElementById('summary');
-const FIELDS = { type: 'type', email: 'email', name: 'name', orderNumber: 'orderNumber', rectification: 'rectification', objections: 'objections', eraseWarranty: 'eraseWarranty' };
+const FIELDS = { type: 'type', email: 'email', name: 'name', orderNumber: 'orderNumber', rectification: 'rectification', objections: 'objections', eraseWarranty: 'eraseWarranty', 'agent.name': 'agent-name', 'agent.email': 'agent-email', 'agent.relationship': 'agent-relationship', 'agent.proof': 'agent-proof', agent: 'agent-name' };
 /** The errors on show, kept so that the language switch can show them again in the other language. */
 let shown = [];
 
@@ -12,6 +12,9 @@ function showOptions() {
   document.getElementById('erasure-options').hidden = type !== 'erasure';
   document.getElementById('rectification-options').hidden = type !== 'rectification';
   document.getElementById('objection-options').hidden = type !== 'objection';
+  const agent = form.onBehalf.checked;
+  document.getElementById('agent-options').hidden = !agent;
+  form.onBehalf.setAttribute('aria-expanded', String(agent));
 }
 
 function clearErrors() {
@@ -35,10 +38,11 @@ function render(errors, focus) {
   const boxes = [...form.querySelectorAll('.error')];
   const entries = errors.map((e) => {
     if (e.text) return { text: textOf(e), at: -1 };
-    const field = FIELDS[e.path.split('.')[0]] ?? 'email';
+    // An agent's field has an error box of its own; other nested paths use their top-level field's.
+    const field = FIELDS[e.path] ?? FIELDS[e.path.split('.')[0]] ?? 'email';
     const box = document.getElementById(`${field}-error`) ?? document.getElementById('email-error');
     // The input the issue names (rectification.correction), else its field's first (type: the first radio).
-    const input = field === 'type' ? form.querySelector('input[name="type"]') : (form.querySelector(`[name="${e.path}"]`) ?? form.querySelector(`[name^="${field}"]`));
+    const input = field === 'type' ? form.querySelector('input[name="type"]') : (form.querySelector(`[name="${e.path}"]`) ?? form.querySelector(`[name^="${field}"]`) ?? document.getElementById(field));
     return { text: textOf(e), at: boxes.indexOf(box), box, input, field };
   });
   const listed = new Set();
@@ -87,6 +91,10 @@ function body() {
   if (type === 'erasure' && form.eraseWarranty.checked) b.eraseWarranty = true;
   if (type === 'rectification') b.rectification = { field: form['rectification.field'].value, correction: form['rectification.correction'].value };
   if (type === 'objection') b.objections = [...form.querySelectorAll('input[name="objections"]:checked')].map((c) => c.value);
+  // Someone acting for the person: `email` stays the person's own. What is left empty goes as empty, for the server to name the field.
+  if (form.onBehalf.checked) {
+    b.agent = { name: form['agent.name'].value.trim(), email: form['agent.email'].value.trim(), relationship: form.querySelector('input[name="agent.relationship"]:checked')?.value ?? '', proof: form['agent.proof'].value };
+  }
   return b;
 }
 

@@ -29,7 +29,7 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receiv
   gsi1sk: `${r.dueDate ?? r.receivedAt.slice(0, 10)}#${r.id}`,
 });
 
-export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice';
+export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam';
 /** The console's list of complaints, newest first, in the status index under a partition of its own. */
 const COMPLAINTS = 'COMPLAINTS';
 /** Where the sweeper looks for emails owed by requests it does not list (closed ones). */

@@ -9,8 +9,9 @@
  *                                  Its outbox (functions/core/outbox.ts): `outboxLink` and `outboxOutcome`,
  *                                  an email still to send, written in the same conditional write as the
  *                                  state change that owes it; `linkSeq` and `linkAt`, the last link;
- *                                  `outboxNotice`, an officer's notice (clarification, refusal, cancellation).
- *   REQ#<id>      / PII            email, name, order number; expires by TTL (7 days unverified,
+ *                                  `outboxNotice`, an officer's notice (clarification, refusal, cancellation);
+ *                                  `outboxTeam`, the team's email that the request waits for an officer.
+ *   REQ#<id>      / PII            email, name, order number, an agent's name and email; expires by TTL (7 days unverified,
  *                                  30 days after the request ends).
  *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
  *                                  callback receipts and the task's own audit chain; TTL 7 years after the

@@ -64,7 +64,8 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
   const outboxNotice = { ...lease(seq, ADMIN_OWNER, now), ...notice } as NoticeIntent;
   // A refusal or a cancellation closes the request: it keeps no free text, and its proof a stated time.
   const closing = to === 'denied' || to === 'cancelled';
-  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS) } : {});
+  // Closing drops a team email still owed: nobody needs telling that a closed request waits.
+  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam'] } : {});
 }
 
 /** Art. 12(4): a refusal tells the requester why, and that they may complain to the ICO or go to court. */
@@ -99,17 +100,28 @@ export async function cancel(id: string, reason: CancelReason, actor: string, de
 export type Resolution = { outcome: 'completed' | 'not_found'; note: string } | { outcome: 'retained'; note: string; basis: RetentionBasis; until: string };
 
 /**
- * Art. 16 and 19: the officer has read the requester's free-text correction and approves what each
- * field becomes. The request becomes `verified`, which is the intent to start its execution (the
- * sweeper starts it if this function dies first); Plan then sends each processor holding one of
- * those fields only the fields it holds. The audit trail names the fields, never their values.
+ * The officer approves a request waiting for review. For a correction (Art. 16, 19) they have read
+ * the requester's free text and give what each field becomes; for a request made by an authorised
+ * agent they have checked the proof of authority the agent declared. The request becomes `verified`,
+ * which is the intent to start its execution (the sweeper starts it if this function dies first);
+ * Plan then sends each processor holding a corrected field only the fields it holds. The audit trail
+ * names the fields and the agent's codes, never a value or a name.
  */
-export async function approveCorrection(id: string, corrections: Corrections, actor: string, deps: AdminDeps) {
+export async function approveCorrection(id: string, corrections: Corrections | undefined, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   requireRequestTransition(req.status, 'approve');
+  // A correction needs its corrected values; any other request has none to give.
+  if (req.type === 'rectification' && !corrections) throw new InvalidInput('invalid body', [{ path: 'corrections', message: 'name at least one corrected field' }]);
+  if (req.type !== 'rectification' && corrections) throw new InvalidInput('invalid body', [{ path: 'corrections', message: 'only a correction has fields to approve' }]);
   const at = deps.clock.now().toISOString();
-  const fields = Object.keys(corrections).sort().join(',');
-  const done = await deps.repo.transitionRequest(req, 'verified', { details: { ...req.details, corrections } }, { at, actor, action: 'approve', subject: id, from: req.status, to: 'verified', data: { fields } });
+  const fields = Object.keys(corrections ?? {}).sort().join(',');
+  const agent: Record<string, string> = req.agent ? { agent: req.agent.relationship, agentProof: req.agent.proof } : {};
+  const done = await deps.repo.transitionRequest(
+    req,
+    'verified',
+    corrections ? { details: { ...req.details, corrections } } : {},
+    { at, actor, action: 'approve', subject: id, from: req.status, to: 'verified', data: { ...(fields ? { fields } : {}), ...agent } },
+  );
   await startVerified(done, deps);
   return done;
 }
@@ -206,7 +218,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     const statusToken = newToken();
     await deps.tokens.put(sha256(token), { requestId: id, expiresAt: new Date(now.getTime() + 86_400_000).toISOString(), attempts: 0 });
     const done = await deps.repo.transitionRequest(req, req.status, { statusTokenHash: sha256(statusToken) }, { at, actor, action: 'resend', subject: id, data: { email: 'confirmation' } });
-    await sendTracked(done, 'confirmation', { to: pii.email, kind: 'transactional', ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status: `${deps.baseUrl}/status.html?id=${id}&token=${statusToken}` }) }, now, deps);
+    await sendTracked(done, 'confirmation', { to: pii.email, kind: 'transactional', ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status: `${deps.baseUrl}/status.html?id=${id}&token=${statusToken}` }, req.agent) }, now, deps);
     return done;
   }
   if (req.status === 'completed') {

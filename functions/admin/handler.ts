@@ -50,8 +50,9 @@ const Resolve = z.discriminatedUnion('outcome', [
 ]);
 /** An officer's reading of a free-text correction: at least one field and its corrected value. */
 const Corrected = z.string().check(z.trim(), z.minLength(1), z.maxLength(500));
+// A correction's approval names the corrected fields; an agent's request (not a correction) is approved with an empty body.
 const Approve = z.strictObject({
-  corrections: z.partialRecord(PersonalField, Corrected).check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' })),
+  corrections: z.optional(z.partialRecord(PersonalField, Corrected).check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' }))),
 });
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
 const Bool = z.optional(z.enum(['true', 'false']));

@@ -1,4 +1,4 @@
-import type { Language, RequestType } from './model.ts';
+import type { Agent, Language, RequestType } from './model.ts';
 
 const TYPE: Record<Language, Record<RequestType, string>> = {
   en: { access: 'a copy of your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'an objection to the use of your data', restrict: 'restricting the use of your data' },
@@ -9,7 +9,30 @@ const TYPE: Record<Language, Record<RequestType, string>> = {
  * The confirmation email. It carries links and asks for nothing: the policy promises we never ask
  * for personal data by email, and a requester who did not send the request can simply ignore it.
  */
-export function confirmationEmail(lang: Language, type: RequestType, links: { verify: string; status: string }) {
+const ON_BEHALF: Record<Language, Record<Agent['relationship'], string>> = {
+  en: { solicitor: 'your solicitor', parent: 'your parent or guardian', attorney: 'your attorney', other: 'authorised to act for you' },
+  fr: { solicitor: 'votre avocat', parent: 'votre parent ou tuteur', attorney: 'votre mandataire', other: 'autorisée à agir pour vous' },
+};
+
+/**
+ * The lines of a confirmation email that say the request was made on the person's behalf: by whom in
+ * words of the relationship only (never the name the agent typed: this email must carry nothing a
+ * stranger wrote), and that an officer checks the agent's proof of authority before anything is done.
+ */
+function onBehalf(lang: Language, agent: Agent | undefined): string[] {
+  if (!agent) return [];
+  return lang === 'fr'
+    ? [
+        `Cette demande a été faite en votre nom par une personne qui se présente comme ${ON_BEHALF.fr[agent.relationship]}. Ne la confirmez que si vous l'y avez autorisée : un responsable de la confidentialité vérifiera ensuite la preuve de son mandat avant toute action.`,
+        '',
+      ]
+    : [
+        `This request was made on your behalf by someone who says they are ${ON_BEHALF.en[agent.relationship]}. Confirm it only if you authorised them: a privacy officer then checks their proof of authority before anything is done.`,
+        '',
+      ];
+}
+
+export function confirmationEmail(lang: Language, type: RequestType, links: { verify: string; status: string }, agent?: Agent) {
   if (lang === 'fr') {
     return {
       subject: 'Confirmez votre demande de confidentialité',
@@ -18,6 +41,7 @@ export function confirmationEmail(lang: Language, type: RequestType, links: { ve
         '',
         `Nous avons reçu une demande concernant ${TYPE.fr[type]} pour cette adresse e-mail.`,
         '',
+        ...onBehalf('fr', agent),
         'Pour la confirmer, ouvrez ce lien (valable 24 heures) :',
         links.verify,
         '',
@@ -40,6 +64,7 @@ export function confirmationEmail(lang: Language, type: RequestType, links: { ve
       '',
       `We received a request for ${TYPE.en[type]} for this email address.`,
       '',
+      ...onBehalf('en', agent),
       'To confirm it, open this link (valid for 24 hours):',
       links.verify,
       '',

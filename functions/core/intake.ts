@@ -1,11 +1,14 @@
 import { InvalidInput, type Issue } from './errors.ts';
-import { Language, ObjectionScope, RequestType } from './model.ts';
+import { AgentProof, Language, ObjectionScope, RequestType } from './model.ts';
 import * as z from './zod.ts';
 
 /** A lone UTF-16 surrogate is no character: DynamoDB refuses such a string, which would break a write half-way. */
 const UNREADABLE = 'unreadable';
 const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), z.refine(wellFormed, UNREADABLE));
+
+/** The relationships the form offers an agent; an officer logging a request may also record `attorney`. */
+export const FormAgentRelationship = z.enum(['solicitor', 'parent', 'other']);
 
 /** The privacy form, as POST /requests receives it. Unknown fields are refused. */
 export const SubmitBody = z
@@ -18,12 +21,27 @@ export const SubmitBody = z
     eraseWarranty: z.optional(z.boolean()),
     rectification: z.optional(z.strictObject({ field: text(200), correction: text(2000) })),
     objections: z.optional(z.array(ObjectionScope).check(z.minLength(1), z.maxLength(3))),
+    /**
+     * Someone acting for the person (a solicitor, a parent or guardian, another authorised person):
+     * who they are, how they are related, and the kind of proof of authority they hold. `email` above
+     * stays the person's own: the confirmation link goes there, never to the agent.
+     */
+    agent: z.optional(
+      z.strictObject({
+        name: text(200),
+        email: z.email().check(z.maxLength(254)),
+        relationship: FormAgentRelationship,
+        proof: AgentProof,
+      }),
+    ),
   })
   .check(
     z.superRefine((b, ctx) => {
       if (b.type === 'rectification' && !b.rectification) ctx.addIssue({ code: 'custom', path: ['rectification'], message: 'required' });
       if (b.type === 'objection' && !b.objections?.length) ctx.addIssue({ code: 'custom', path: ['objections'], message: 'required' });
       if (b.eraseWarranty && b.type !== 'erasure') ctx.addIssue({ code: 'custom', path: ['eraseWarranty'], message: 'erasure_only' });
+      // The confirmation goes to the person's own address: an agent giving their own there could confirm for them.
+      if (b.agent && b.agent.email.trim().toLowerCase() === b.email.trim().toLowerCase()) ctx.addIssue({ code: 'custom', path: ['agent', 'email'], message: 'same_as_person' });
     }),
   );
 export type SubmitBody = z.output<typeof SubmitBody>;
@@ -41,6 +59,12 @@ const MESSAGES: Record<Language, Record<string, string>> = {
     rectification: 'Tell us what is wrong and what it should be.',
     objections: 'Choose at least one thing you object to.',
     eraseWarranty: 'This choice only applies to an erasure request.',
+    'agent.name': 'Enter your own name, up to 200 characters.',
+    'agent.email': 'Enter your own email address, like name@example.com.',
+    'agent.same_as_person': 'Enter your own email address here. The address above is the person’s own: we send the confirmation link there.',
+    'agent.relationship': 'Choose how you are related to the person.',
+    'agent.proof': 'Choose the proof of authority you hold.',
+    agent: 'Tell us who you are, how you are related to the person and what proof you hold.',
     elsewhere: 'For your safety we only ever send your data to the email address you confirm. Remove this field.',
     unknown: 'This field is not part of the form.',
     unreadable: 'This field holds a character we cannot read. Please type it again.',
@@ -55,6 +79,12 @@ const MESSAGES: Record<Language, Record<string, string>> = {
     rectification: 'Indiquez ce qui est inexact et ce qu’il faudrait mettre à la place.',
     objections: 'Choisissez au moins un usage auquel vous vous opposez.',
     eraseWarranty: 'Ce choix ne concerne que les demandes d’effacement.',
+    'agent.name': 'Saisissez votre propre nom, jusqu’à 200 caractères.',
+    'agent.email': 'Saisissez votre propre adresse e-mail, par exemple nom@exemple.fr.',
+    'agent.same_as_person': 'Saisissez ici votre propre adresse e-mail. L’adresse ci-dessus est celle de la personne : c’est là que nous envoyons le lien de confirmation.',
+    'agent.relationship': 'Choisissez votre lien avec la personne.',
+    'agent.proof': 'Choisissez la preuve de votre mandat dont vous disposez.',
+    agent: 'Dites-nous qui vous êtes, votre lien avec la personne et la preuve dont vous disposez.',
     elsewhere: 'Pour votre sécurité, nous n’envoyons vos données qu’à l’adresse e-mail que vous confirmez. Retirez ce champ.',
     unknown: 'Ce champ ne fait pas partie du formulaire.',
     unreadable: 'Ce champ contient un caractère illisible. Merci de le saisir à nouveau.',
@@ -82,8 +112,11 @@ export function validateSubmission(raw: unknown, lang: Language): SubmitBody {
   const r = SubmitBody.safeParse(raw);
   if (r.success) return r.data;
   const issues = r.error.issues.flatMap((i) => {
-    if (i.code === 'unrecognized_keys') return i.keys.map((k) => issue(k, 'unknown'));
-    return [issue(i.path.join('.') || '(body)', i.message === UNREADABLE ? UNREADABLE : String(i.path[0] ?? 'body'))];
+    const at = i.path.join('.');
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => issue(at ? `${at}.${k}` : k, 'unknown'));
+    // The agent's fields each have their own message; elsewhere the top-level field's.
+    const key = i.message === UNREADABLE ? UNREADABLE : i.message === 'same_as_person' ? 'agent.same_as_person' : at in MESSAGES.en ? at : String(i.path[0] ?? 'body');
+    return [issue(at || '(body)', key)];
   });
   throw new InvalidInput('invalid body', issues);
 }

@@ -92,6 +92,12 @@ export type PrivacyRequest = {
   outcome?: string;
   /** A request an officer logged (received by phone, post, chat or email): how it came and how the identity was checked. */
   logged?: { channel: Channel; identityCheck: IdentityCheck; by: string; agent?: Agent };
+  /**
+   * Made on the form by someone acting for the person (a solicitor, a parent): the relationship and
+   * the kind of proof of authority they declared, as codes. Their name and email are personal data,
+   * kept with the requester's in the PII record.
+   */
+  agent?: Agent;
 };
 
 /**
@@ -114,9 +120,10 @@ export type IdentityCheck = z.infer<typeof IdentityCheck>;
  * A request made for someone else (a solicitor for a client, a parent for a child): who the agent
  * is to the person, and which proof of authority the officer reviewed before logging it.
  */
+export const AgentProof = z.enum(['signed_authority', 'power_of_attorney', 'parental_responsibility', 'court_order']);
 export const Agent = z.strictObject({
   relationship: z.enum(['solicitor', 'parent', 'attorney', 'other']),
-  proof: z.enum(['signed_authority', 'power_of_attorney', 'parental_responsibility', 'court_order']),
+  proof: AgentProof,
 });
 export type Agent = z.infer<typeof Agent>;
 

@@ -15,8 +15,11 @@ export const ICO = {
   web: 'https://ico.org.uk/make-a-complaint',
 } as const;
 
-/** Why an officer refuses a request (Art. 12(2), 12(5)); the requester is told which. */
-export const DenyReason = z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive']);
+/**
+ * Why an officer refuses a request (Art. 12(2), 12(5)); the requester is told which. `authority_not_shown`:
+ * the request was made by someone acting for the person, whose proof of authority was not satisfactory.
+ */
+export const DenyReason = z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive', 'authority_not_shown']);
 export type DenyReason = z.infer<typeof DenyReason>;
 /** Why an officer cancels one: the requester withdrew it, or it repeats another open request. */
 export const CancelReason = z.enum(['withdrawn_by_requester', 'duplicate_request']);
@@ -57,6 +60,7 @@ const REASON: Record<Language, Record<DenyReason | CancelReason, string>> = {
     identity_not_verified: 'we could not confirm that the request comes from the person the data is about, so giving out or changing the data could harm them',
     manifestly_unfounded: 'the request is manifestly unfounded: it does not seek to exercise a data protection right',
     excessive: 'the request is manifestly excessive: it repeats or overlaps requests we have already answered',
+    authority_not_shown: 'it was made on your behalf by someone who has not shown us satisfactory proof that they may act for you; you, or they with that proof, may ask again',
     withdrawn_by_requester: 'you told us you no longer want it',
     duplicate_request: 'it repeats another request of yours that is still open; we are answering that one',
   },
@@ -64,6 +68,7 @@ const REASON: Record<Language, Record<DenyReason | CancelReason, string>> = {
     identity_not_verified: "nous n'avons pas pu confirmer que la demande vient de la personne concernée ; communiquer ou modifier ses données pourrait lui nuire",
     manifestly_unfounded: "la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données",
     excessive: 'la demande est manifestement excessive : elle répète des demandes auxquelles nous avons déjà répondu',
+    authority_not_shown: "elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu'elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire",
     withdrawn_by_requester: "vous nous avez dit ne plus la souhaiter",
     duplicate_request: 'elle répète une autre de vos demandes encore ouverte, à laquelle nous répondons',
   },

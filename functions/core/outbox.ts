@@ -1,5 +1,6 @@
 import type { Language } from './model.ts';
 import type { CancelReason, DenyReason } from './notices.ts';
+import type { ReviewWait } from './team-review.ts';
 
 /**
  * The outbox: every step of intake, verify and notify records what it still owes the outside world
@@ -15,7 +16,10 @@ import type { CancelReason, DenyReason } from './notices.ts';
  *   `outboxOutcome`         the outcome email is to be mailed;
  *   `outboxNotice`          an officer's notice is to be mailed: a clarification asked (the clock
  *                           stops), a refusal or a cancellation. It carries what the email says, and
- *                           goes once mailed, so the clarification's free text is not kept after.
+ *                           goes once mailed, so the clarification's free text is not kept after;
+ *   `outboxTeam`            the compliance team is to be told the request waits for an officer (a
+ *                           copy held for review, a correction or an agent's request to review),
+ *                           recorded in the write that makes it wait. It carries only what waits.
  */
 
 /** An undelivered email: which one, and who may deliver it until when. */
@@ -29,6 +33,12 @@ export type Delivery = {
 
 export type NoticeIntent = Delivery &
   ({ notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason });
+
+/** The team's email that a request waits for an officer: what waits, never who asked or what they wrote. */
+export type TeamIntent = Delivery & { waiting: ReviewWait };
+
+/** The statuses in which a request waits for an officer; a team email owed for a request that left them is dropped, not sent. */
+export const REVIEW_STATUSES = ['awaiting_review', 'awaiting_manual'] as const;
 
 /** An officer's action (the admin function) delivers its own notice first, as Notify does its outcome. */
 export const ADMIN_OWNER = 'admin';

@@ -1,6 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
-import type { Delivery, NoticeIntent } from './outbox.ts';
+import type { Delivery, NoticeIntent, TeamIntent } from './outbox.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -15,6 +15,8 @@ export type StoredRequest = PrivacyRequest & {
   mailFailed?: MailFailure;
   /** A notice still to mail (a clarification asked, a refusal, a cancellation), with what it says. */
   outboxNotice?: NoticeIntent;
+  /** The team's email that the request waits for an officer, still to send. */
+  outboxTeam?: TeamIntent;
   noticeSeq?: number;
   /** The number of the last confirmation link, and when it went (or goes) out. */
   linkSeq?: number;
@@ -47,6 +49,9 @@ export type Pii = {
   email: string;
   name?: string;
   orderNumber?: string;
+  /** Someone acting for the person (the form's agent): their name and email, kept as long as the person's. */
+  agentName?: string;
+  agentEmail?: string;
 };
 
 export type RequestPage = { items: StoredRequest[]; cursor?: string };
@@ -82,8 +87,8 @@ export interface Clock {
   now(): Date;
 }
 
-/** Which email of a request failed: the confirmation link, the outcome, or the team's escalation alert or deadline reminder. */
-export type MailFailure = { kind: 'confirmation' | 'outcome' | 'escalation' | 'reminder'; at: string; error: string };
+/** Which email of a request failed: the confirmation link, the outcome, or the team's escalation alert, deadline reminder or review notice. */
+export type MailFailure = { kind: 'confirmation' | 'outcome' | 'escalation' | 'reminder' | 'review'; at: string; error: string };
 
 export type MailKind = 'transactional' | 'marketing' | 'compliance';
 export interface Mailer {

@@ -92,6 +92,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       emailHash: eh,
       ...(body.orderNumber ? { orderHash: await orderHash(body.orderNumber) } : {}),
       details: { eraseWarranty: body.eraseWarranty ?? false, objections: body.objections ?? [], rectification: body.rectification },
+      // An agent's relationship and declared proof, as codes; their name and email go with the person's, in the PII record.
+      ...(body.agent ? { agent: { relationship: body.agent.relationship, proof: body.agent.proof } } : {}),
       receivedAt: now.toISOString(),
       pausedDays: 0,
       statusTokenHash: sha256(await derivedToken('status', id)),
@@ -100,7 +102,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       linkAt: now.toISOString(),
       outboxLink: lease(1, me, now),
     };
-    if (await deps.repo.createRequest(req, { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber }, expires)) {
+    const agent = body.agent ? { agentName: body.agent.name, agentEmail: body.agent.email.trim() } : {};
+    if (await deps.repo.createRequest(req, { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber, ...agent }, expires)) {
       return deliver(req);
     }
     const existing = await deps.repo.getRequest(id);

@@ -4,7 +4,7 @@ import { NotFound } from '../core/errors.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { derivedToken, sha256 } from '../shared/crypto.ts';
-import { deliverOutcome } from '../shared/outbox.ts';
+import { deliverOutcome, deliverTeam } from '../shared/outbox.ts';
 import { logger } from '../shared/powertools.ts';
 
 export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock; baseUrl: string; processors: ProcessorNames };
@@ -31,9 +31,19 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
   // A copy that also holds other people's data (Art. 15(4)) waits for an officer's release: nothing is mailed till then.
   const flaggedBy = req.type === 'access' ? tasks.filter((t) => t.outcome?.third_party_data).map((t) => t.processorId) : [];
   if (flaggedBy.length && !req.exportRelease?.releasedAt) {
+    let held = req;
     if (!req.exportRelease) {
       const to = req.status === 'in_progress' ? 'awaiting_manual' : req.status;
-      await deps.repo.transitionRequest(req, to, { exportRelease: { flaggedBy, since: now.toISOString() } }, { at: now.toISOString(), actor: 'workflow', action: 'hold_export', subject: requestId, from: req.status, to, data: { processors: flaggedBy.join(',') } });
+      // The team's email is owed from the same write that holds the copy (the outbox): sent just below, or by the sweeper.
+      held = await deps.repo.transitionRequest(
+        req,
+        to,
+        { exportRelease: { flaggedBy, since: now.toISOString() }, outboxTeam: { ...lease(req.version + 1, WORKFLOW_OWNER, now), waiting: 'held_copy' } },
+        { at: now.toISOString(), actor: 'workflow', action: 'hold_export', subject: requestId, from: req.status, to, data: { processors: flaggedBy.join(',') } },
+      );
+    }
+    if (held.outboxTeam) {
+      await deliverTeam(held, WORKFLOW_OWNER, now, deps).catch((e: Error) => logger.error('team email left owed for the sweeper', { requestId, error: e.name }));
     }
     logger.info('copy held for review', { requestId, flagged: flaggedBy.length });
     return { requestId, status: 'awaiting_manual' };
@@ -54,7 +64,8 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
     'completed',
     { closedAt: now.toISOString(), outcome: tasks.map((t) => `${t.processorId}:${t.status}`).join(','), outboxOutcome: lease(1, WORKFLOW_OWNER, now), details: closedDetails(req.details), ...changes },
     { at: now.toISOString(), actor: 'workflow', action: 'complete', subject: requestId, from: req.status, to: 'completed', data: taskAnchors(tasks) },
-    { ttl: yearsAfter(now, PROOF_RETENTION_YEARS) },
+    // A team email still owed about the held copy is moot once the request completes.
+    { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam'] },
   );
   await deliverOutcome(done, WORKFLOW_OWNER, now, deps, tasks);
   logger.info('request completed', { requestId, tasks: tasks.length });

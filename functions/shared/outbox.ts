@@ -8,7 +8,8 @@ import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metrics } from './metrics.ts';
 import { config } from '../adapters/config.ts';
-import { deliveryRight, lease, type NoticeIntent, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
+import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
+import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -37,7 +38,7 @@ export type LinkDeps = {
 export type LinkResult = { sent: true } | { sent: false; waitUntil?: string; deferred?: boolean };
 
 /** Takes the right to deliver: nothing to do when it is leased to a live writer, one conditional write when the lease is over. */
-async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | 'outboxNotice', owner: string, now: Date, repo: DynamoRepository) {
+async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam', owner: string, now: Date, repo: DynamoRepository) {
   const d = req[kind];
   if (!d) return undefined;
   const right = deliveryRight(d, owner, now);
@@ -75,7 +76,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     const statusToken = await derivedToken('status', req.id);
     // An officer's resend may have replaced the status token; the page then asks for the newer one.
     const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}`;
-    await sendTracked(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }), kind: 'transactional' }, now, deps);
+    await sendTracked(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }, req.agent), kind: 'transactional' }, now, deps);
   }
   await deps.repo.clearDelivery(req.id, 'outboxLink', seq, { linkAt: now.toISOString() });
   return { sent: true };
@@ -204,6 +205,28 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     await deps.repo.clearComplaintAck(c.id, d.seq);
   }
   return true;
+}
+
+export type TeamDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string; processors?: ProcessorNames };
+
+/**
+ * Tells the compliance team that a request waits for an officer (functions/core/team-review.ts),
+ * from the intent recorded in the write that made it wait, then clears the intent. A request that
+ * no longer waits (an officer was quicker) is owed nothing: the intent goes unsent. A failure to
+ * mail is marked on the request and thrown; the intent stays for the sweeper.
+ */
+export async function deliverTeam(req: StoredRequest, owner: string, now: Date, deps: TeamDeps): Promise<boolean> {
+  const t = await take(req, 'outboxTeam', owner, now, deps.repo);
+  if (!t?.taken) return false;
+  const n = req.outboxTeam as TeamIntent;
+  const waits = (REVIEW_STATUSES as readonly string[]).includes(req.status) && !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt);
+  if (waits) {
+    const names = (req.exportRelease?.flaggedBy ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);
+    const msg = reviewEmail(n.waiting, { requestId: req.id, type: req.type, dueDate: req.extended?.dueDate ?? req.dueDate, flaggedBy: names, agent: req.agent }, `${deps.baseUrl}/console.html#/requests/${req.id}`);
+    await sendTracked(req, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps);
+  }
+  await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq);
+  return waits;
 }
 
 export type SweepOutboxDeps = LinkDeps &

@@ -7,7 +7,8 @@ import { daysUntil, londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { sendTracked } from '../shared/mail.ts';
-import { sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
+import { deliverTeam, sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
+import { SWEEPER_OWNER } from '../core/outbox.ts';
 import { metrics } from '../shared/metrics.ts';
 
 export type SweepDeps = SweepOutboxDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
@@ -25,7 +26,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
   const at = now.toISOString();
   // First, whatever intake, verify or notify recorded as owed and did not deliver: links, executions, outcome emails.
   const outbox = await sweepOutbox(now, deps);
-  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[], ...outbox };
+  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[], teamEmailsSent: [] as string[], ...outbox };
   for (const status of ['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'] as const) {
     const { items } = await deps.repo.listRequests({ status, limit: 500 });
     for (const item of items) {
@@ -46,6 +47,14 @@ export async function sweep(now: Date, deps: SweepDeps) {
   }
   async function sweepOne(start: StoredRequest) {
     let req = start;
+    // The team's email that the request waits for an officer, left owed by verify or Notify (or dropped if it no longer waits).
+    if (req.outboxTeam) {
+      const sent = await deliverTeam(req, SWEEPER_OWNER, now, deps).catch((e) => {
+        if (!(e instanceof MailFailed)) throw e;
+        return false;
+      });
+      if (sent) report.teamEmailsSent.push(req.id);
+    }
     const d = due(req);
     const flags = new Set((req as StoredRequest & { flags?: string[] }).flags ?? []);
     if (d) {
@@ -76,9 +85,9 @@ export async function sweep(now: Date, deps: SweepDeps) {
       }
     }
     const ex = await deps.workflow.describe(req.id);
-    // A verified request without an execution is owed one, which the outbox pass above started;
-    // one whose execution failed is lost like any other.
-    if (ex ? ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(String(ex.status)) : req.status !== 'verified') {
+    // A verified request without an execution is owed one, which the outbox pass above started; one
+    // waiting for an officer's review has none yet, by design. One whose execution failed is lost like any other.
+    if (ex ? ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(String(ex.status)) : req.status !== 'verified' && req.status !== 'awaiting_review') {
       report.lostExecutions.push(req.id);
       if (!flags.has('execution-lost')) {
         flags.add('execution-lost');

@@ -4,13 +4,26 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { dueDate } from '../core/deadline.ts';
 import type { Language } from '../core/model.ts';
 import type { RequestContext } from '../core/pages.ts';
-import type { Clock, CustomerDirectory, StoredRequest, Workflow } from '../core/ports.ts';
+import type { Clock, CustomerDirectory, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { derivedToken, sameHash, sha256 } from '../shared/crypto.ts';
-import { startVerified } from '../shared/outbox.ts';
+import { randomUUID } from 'node:crypto';
+import { lease } from '../core/outbox.ts';
+import type { ReviewWait } from '../core/team-review.ts';
+import { deliverTeam, startVerified } from '../shared/outbox.ts';
+import { logger } from '../shared/powertools.ts';
 
 export const MAX_ATTEMPTS = 5;
 
-export type VerifyDeps = { repo: DynamoRepository; tokens: VerificationTokens; customers: Pick<CustomerDirectory, 'find' | 'authenticate'>; workflow: Workflow; clock: Clock };
+export type VerifyDeps = {
+  repo: DynamoRepository;
+  tokens: VerificationTokens;
+  customers: Pick<CustomerDirectory, 'find' | 'authenticate'>;
+  workflow: Workflow;
+  clock: Clock;
+  /** The team's email when a confirmed request waits for an officer. */
+  mailer: Mailer;
+  baseUrl: string;
+};
 
 export type Outcome =
   | { kind: 'invalid'; lang?: Language }
@@ -79,6 +92,8 @@ export async function confirm(token: string, password: string | undefined, deps:
   const over = await spent(found);
   if (over) return over;
   let { req } = found;
+  // This invocation's name on the team email it records: a retry or the sweeper waits for its lease.
+  const me = randomUUID();
   const lang = req.language;
   if (req.status === 'unverified') {
     const pw = await needsPassword(req, deps);
@@ -90,12 +105,15 @@ export async function confirm(token: string, password: string | undefined, deps:
     }
     const verifiedAt = now.toISOString();
     const due = dueDate(verifiedAt);
-    // A correction's free text is read by an officer before any processor is sent it; the clock runs meanwhile.
-    const to = req.type === 'rectification' ? 'awaiting_review' : 'verified';
+    // A correction's free text is read by an officer before any processor is sent it, and an agent's
+    // proof of authority is checked before anything is planned; the clock runs meanwhile.
+    const review: ReviewWait | undefined = req.agent ? 'agent' : req.type === 'rectification' ? 'correction' : undefined;
+    const to = review ? 'awaiting_review' : 'verified';
     req = await deps.repo.transitionRequest(
       req,
       to,
-      { verifiedAt, dueDate: due },
+      // Waiting for an officer: the team's email is owed from this same write (the outbox).
+      { verifiedAt, dueDate: due, ...(review ? { outboxTeam: { ...lease(req.version + 1, me, now), waiting: review } } : {}) },
       { at: verifiedAt, actor: 'requester', action: 'verify', subject: req.id, from: 'unverified', to, data: { dueDate: due, accountChecked: pw.ask } },
       // A link still owed is no use once confirmed.
       { removeTtl: true, remove: ['outboxLink'] },
@@ -107,6 +125,10 @@ export async function confirm(token: string, password: string | undefined, deps:
   // and again by a retry with the same link or by the sweeper if this fails or dies; the execution
   // is named by the request id, so a double click, a retry or the sweeper starts nothing twice.
   if (req.status === 'verified') await startVerified(req, deps);
+  // The team's email never holds up the requester's confirmation: one not sent now waits for the sweeper.
+  if (req.status === 'awaiting_review' && req.outboxTeam) {
+    await deliverTeam(req, me, now, deps).catch((e: Error) => logger.error('team email left owed for the sweeper', { requestId: req.id, error: e.name }));
+  }
   // Single use: spent only once the work has started, so a crash in between can be retried with the same link.
   await deps.tokens.markUsed(found.hash, now);
   return { kind: 'confirmed', lang, request: await context(req) };

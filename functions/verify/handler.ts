@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import * as z from '../core/zod.ts';
+import { config } from '../adapters/config.ts';
+import { SesMailer } from '../adapters/mailer.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { Language } from '../core/model.ts';
@@ -11,7 +13,7 @@ import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrong
 
 const workflow = new StepFunctionsWorkflow();
 
-const deps = { repo, tokens: new VerificationTokens(), customers: defaultCustomers(), workflow, clock: systemClock };
+const deps = { repo, tokens: new VerificationTokens(), customers: defaultCustomers(), workflow, clock: systemClock, mailer: new SesMailer(), baseUrl: config.PUBLIC_BASE_URL };
 const Token = z.string().check(z.regex(/^[\w-]{43}$/));
 const Lang = z.catch(z.optional(z.enum(['fr', 'en'])), undefined);
 

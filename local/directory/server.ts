@@ -83,9 +83,16 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
   /** Calls the directory answered, by path (tests read it). */
   const calls: { path: string; verified: boolean }[] = [];
   /** Privacy-request webhooks it received (verified or not), and the callbacks it sent with Lethe's answer. */
-  const received: { id: string; verified: boolean; body: Record<string, unknown> | undefined }[] = [];
+  const received: { id: string; verified: boolean; at: number; body: Record<string, unknown> | undefined }[] = [];
   const callbacks: { taskId: string; body: Record<string, unknown>; code: number }[] = [];
   const done = new Set<string>();
+  /**
+   * Customers whose records a restriction (Art. 18) has marked: kept as they are, used for storage
+   * only, with the date it took effect, as the demo processors keep theirs.
+   */
+  const restricted = new Map<string, string>();
+  /** Customers whose records an erasure kept under a legal hold (restricted, as docs/processors.md asks), by the hold's basis. */
+  const keptUnder = new Map<string, string>();
   /** The registry's shop entries (one in the default registry), by id: each signs with its own key. */
   const entries = new Map<string, string | undefined>();
   let paused = false;
@@ -111,6 +118,11 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
       if (r.account) for (const f of CORRECTABLE) if (typeof fix[f] === 'string') r.account[f] = fix[f];
       return { request_status: 'completed' };
     }
+    if (body.action === 'restrict') {
+      // Restricted records stay stored but are marked so that nothing else uses them (Art. 18(2)).
+      if (!restricted.has(email)) restricted.set(email, londonToday());
+      return { request_status: 'completed' };
+    }
     if (body.action !== 'erase') return { request_status: 'completed' };
     const holds = (body.legal_holds ?? []) as { basis: string; until: string | null }[];
     const accounting = holds.find((h) => h.basis === 'accounting');
@@ -128,7 +140,8 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     if (!r.account) {
       records.delete(email);
       customers.delete(email);
-    }
+      restricted.delete(email);
+    } else keptUnder.set(email, accounting ? 'accounting' : 'lifetime_warranty');
     if (accounting && (keptOrders.length || keptInvoices.length)) return { request_status: 'retained', legal_basis: 'accounting', retained_until: accounting.until };
     if (keptOrders.length) return { request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null };
     return { request_status: 'completed' };
@@ -152,7 +165,7 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
       const ref = entries.get(id.split('.').pop() ?? '');
       const secrets = ref && opts.webhookSecrets ? opts.webhookSecrets(ref) : [];
       const hook = verifyWebhook(body, req.headers as Record<string, string>, secrets) as Record<string, unknown> | undefined;
-      received.push({ id, verified: Boolean(hook), body: hook });
+      received.push({ id, verified: Boolean(hook), at: Date.now(), body: hook });
       if (req.method !== 'POST') return answer(405, { message: 'Method Not Allowed' });
       if (!hook) return answer(401, { message: 'bad signature' });
       answer(202, { accepted: true });
@@ -206,6 +219,25 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     },
     /** What the shop's own systems hold of an address now. */
     recordsOf: (email: string) => records.get(email),
+    /**
+     * What the demo page of the shop's own systems shows (local/demo-pages.ts processorPage): the
+     * webhooks received, the callbacks sent, and every record held now, marked when restricted.
+     */
+    view: () => ({
+      received: received.map(({ id, verified, at, body }) => ({ id, verified, at, body })),
+      sent: callbacks.map((c) => ({ id: c.taskId, request_status: String(c.body.request_status), code: c.code })),
+      held: Object.fromEntries(
+        [...records].map(([email, r]) => {
+          const rows = [...(r.account ? [{ table: 'account', record: r.account }] : []), ...r.orders.map((record) => ({ table: 'orders', record })), ...r.invoices.map((record) => ({ table: 'invoices', record })), ...r.correspondence.map((record) => ({ table: 'correspondence', record }))];
+          const since = restricted.get(email);
+          const hold = keptUnder.get(email);
+          const why = hold ? `legal hold: ${hold}` : since ? `restriction since ${since}: storage only` : undefined;
+          return [email, rows.map((row) => (why ? { ...row, restricted: true, why } : row))];
+        }),
+      ),
+    }),
+    /** The date a restriction marked this customer's records (kept, used for storage only), if one has. */
+    restrictedSince: (email: string) => restricted.get(email),
     pause: async () => {
       paused = true;
     },

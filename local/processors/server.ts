@@ -3,7 +3,7 @@ import { Agent, createServer, type IncomingMessage, request as httpRequest } fro
 import type { AddressInfo } from 'node:net';
 import type { Registry } from '../../functions/core/model.ts';
 import { signWebhook, verifyWebhook } from '../../functions/adapters/webhook-signing.ts';
-import { processorPage, processorsIndex } from '../demo-pages.ts';
+import { type HeldRecord, processorPage, processorsIndex, type ReceivedWebhook, type SentCallback } from '../demo-pages.ts';
 
 /** How a demo processor behaves; tests and demos change it per processor. */
 export type Behaviour = {
@@ -145,6 +145,8 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
   const restricted = new Map<string, Set<string>>();
   const restrictedOf = (id: string) => restricted.get(id) ?? restricted.set(id, new Set()).get(id) as Set<string>;
   const timers = new Set<NodeJS.Timeout>();
+  /** The demo page of the shop's own systems, from the demo account service that answers them. */
+  let shopView: (() => { received: ReceivedWebhook[]; sent: SentCallback[]; held: Record<string, HeldRecord[]> }) | undefined;
 
   const answers = new Map<string, CallbackLog[]>();
   const agent = new Agent({ keepAlive: true });
@@ -166,7 +168,17 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     // A browser's GET: what this processor received and holds, for the demo (docs: README's tour).
     const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
     if (req.method === 'GET' && id === '') return html(processorsIndex(registry.processors.filter((x) => x.mode === 'automated')));
-    if (req.method === 'GET' && p) return html(processorPage(p, log.get(p.id) ?? [], answers.get(p.id) ?? [], data.get(p.id) ?? structuredClone(SEED[p.category] ?? {})));
+    // The shop's own systems are answered by the demo account service: its page shows that service's state.
+    if (req.method === 'GET' && p?.category === 'shop' && shopView) {
+      const v = shopView();
+      return html(processorPage(p, v.received, v.sent, v.held));
+    }
+    if (req.method === 'GET' && p) {
+      // Records a restriction marked (Art. 18) are shown as such, like those a legal hold keeps.
+      const marked = restricted.get(p.id);
+      const held = Object.fromEntries(Object.entries(data.get(p.id) ?? structuredClone(SEED[p.category] ?? {})).map(([email, list]) => [email, marked?.has(email) ? list.map((h) => (h.restricted ? h : { ...h, restricted: true, why: 'restriction: storage only' })) : list]));
+      return html(processorPage(p, log.get(p.id) ?? [], answers.get(p.id) ?? [], held));
+    }
     if (!p?.secretRef || req.method !== 'POST') return res.writeHead(404).end();
     const b = { ...DEFAULT, ...behaviour.get(id) };
     const secrets = b.knownSecrets ?? opts.secrets(p.secretRef).secrets;
@@ -218,6 +230,10 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     setRegistry: (r: Registry) => {
       registry = r;
+    },
+    /** Where the shop's own systems' page takes what it shows (the demo account service's view). */
+    showShop: (view: typeof shopView) => {
+      shopView = view;
     },
     setBehaviour: (processorId: string, b: Partial<Behaviour>) => behaviour.set(processorId, { ...DEFAULT, ...b }),
     received: (processorId: string) => log.get(processorId) ?? [],

@@ -51,4 +51,33 @@ describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chr
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Parcelway Delivery (demo processor)');
     expect(await axe(page)).toEqual([]);
   });
+
+  it('shows the shop’s own systems and a processor keeping a restricted customer’s records for storage only', async () => {
+    // Bob, a demo customer: the shop keeps his account, order and invoice, RecoverCo his closed collection case.
+    await rt.submit({ type: 'restrict', email: 'bob@example.com', language: 'en' });
+    const links = await until(() => rt.links('bob@example.com').catch(() => undefined), 10_000, 'confirmation email');
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 60_000, 'completion');
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+
+    const page = await newPage(browser, { viewport: { width: 1100, height: 900 } });
+    await page.goto(`${rt.urls.processors}/`);
+    await page.getByRole('link', { name: 'Offtek' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Offtek (demo processor)');
+    await expect(page.locator('section').filter({ hasText: 'Webhooks received' }).textContent()).resolves.toContain(links.requestId);
+    await expect(page.locator('section').filter({ hasText: 'Callbacks sent' }).textContent()).resolves.toContain('completed');
+    const held = page.locator('section').filter({ hasText: 'Records held now' });
+    const bob = held.locator('tr', { hasText: 'bob@example.com' });
+    await expect(bob.allTextContents()).resolves.toHaveLength(3);
+    for (const row of await bob.allTextContents()) expect(row).toContain(`restricted (restriction since ${day}: storage only)`);
+    await expect(held.locator('tr', { hasText: 'INV-06120' }).textContent()).resolves.toContain('bob@example.com');
+    // Carol's records are untouched; what an erasure keeps under a hold shows as such (Alice's, when the other test erased her).
+    await expect(held.locator('tr', { hasText: 'INV-07710' }).textContent()).resolves.toContain('active');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'demo-shop-restricted.png'), fullPage: true });
+
+    await page.goto(`${rt.urls.processors}/recoverco`);
+    await expect(page.locator('section').filter({ hasText: 'Records held now' }).locator('tr', { hasText: 'RC-301' }).textContent()).resolves.toContain('restricted (restriction: storage only)');
+    expect(await axe(page)).toEqual([]);
+  });
 });

@@ -23,11 +23,11 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await signInAsOfficer(page, rt);
-    await page.locator('#counts').getByText('Correction to review').waitFor();
+    await page.locator('#counts').getByText('To review (a correction, an agent’s authority)').waitFor();
     expect(await axe(page)).toEqual([]);
 
     await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
-    await page.locator('#detail-summary').getByText('Correction to review').waitFor();
+    await page.locator('#detail-summary').getByText('To review (a correction, an agent’s authority)').waitFor();
     // Each answer in its own <dd>, after the <dt> that says whose words they are.
     expect(await page.locator('#detail-summary dt:has-text("What is wrong (the requester’s words)") + dd').textContent()).toBe('My name is spelt wrong');
     expect(await page.locator('#detail-summary dt:has-text("What it should be (the requester’s words)") + dd').textContent()).toBe('Jude O’Hara, with an apostrophe');

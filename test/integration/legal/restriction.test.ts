@@ -47,6 +47,43 @@ describe('a restriction request (Art. 18, "cesser de les utiliser")', () => {
     expect(await r.json()).toEqual({ purpose: 'marketing', suppressed: true });
   });
 
+  it('marks the shop’s own records of the customer as restricted, keeps them whole, and names the shop’s own systems in the outcome email', async () => {
+    const email = 'rosa.restrict@example.com';
+    const held = {
+      account: { customer: 'C-9030', name: 'Rosa Restrict', email, postal_address: '5 Canal Street, Manchester', marketingConsent: true },
+      orders: [{ order: 'OT-90030', date: '2026-01-09', items: '1 × 16 GB DDR5 SO-DIMM', total: '49.99 GBP' }],
+      invoices: [{ invoice: 'INV-90030', order: 'OT-90030', date: '2026-01-09', total: '49.99 GBP' }],
+      correspondence: [{ date: '2026-01-10', channel: 'email', subject: 'Invoice copy, please' }],
+    };
+    rt.directory?.addCustomer(email, 'rosa’s own password', held);
+    expect(rt.directory?.restrictedSince(email)).toBeUndefined();
+    await rt.submit({ type: 'restrict', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 20_000, 'completion');
+
+    const hook = rt.directory?.received.find((w) => w.body?.subject_request_id === links.requestId);
+    expect(hook?.verified).toBe(true);
+    expect(hook?.body).toMatchObject({ action: 'restrict', task_id: `${links.requestId}.offtek`, legal_holds: [] });
+    // Kept, not erased or changed: the account, orders, invoices and correspondence are all still there, marked restricted from today (London).
+    expect(rt.directory?.recordsOf(email)).toEqual(held);
+    expect(rt.directory?.restrictedSince(email)).toBe(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date()));
+    expect(rt.directory?.callbacks.find((c) => c.taskId === `${links.requestId}.offtek`)).toMatchObject({ code: 200, body: { request_status: 'completed' } });
+    const mail = await until(async () => (await rt.mails(email)).find((m) => /complete/.test(m.subject)));
+    expect(mail.body.text).toContain('- Offtek (our own systems): now only stores your data, and uses it for nothing else.');
+  });
+
+  it('leaves nothing marked at the shop for an address it does not know, and says it held nothing', async () => {
+    const email = 'nobody.restrict@example.com';
+    await rt.submit({ type: 'restrict', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 20_000, 'completion');
+    expect(rt.directory?.restrictedSince(email)).toBeUndefined();
+    const mail = await until(async () => (await rt.mails(email)).find((m) => /complete/.test(m.subject)));
+    expect(mail.body.text).toContain('- Offtek (our own systems): held no data about you.');
+  });
+
   it('names a restriction in the French confirmation email, signed with the company’s identity and postal address', async () => {
     await rt.submit({ type: 'restrict', email: 'rhea-restrict@example.com', language: 'fr' });
     const links = await until(() => rt.links('rhea-restrict@example.com').catch(() => undefined));

@@ -138,7 +138,7 @@ async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour: 5 }) {
     },
     submit: (body: Partial<SubmitBody> = {}, ip = '203.0.113.7') =>
       submitRequest({ type: 'erasure', email: 'ada@example.com', language: 'en', ...body } as SubmitBody, ip, { repo, tokens, mailer: mail, clock, baseUrl: BASE, limits }),
-    confirm: (token: string) => confirm(token, undefined, { repo, tokens, customers: { find: async () => undefined, authenticate: async () => false }, workflow: machine, clock }),
+    confirm: (token: string) => confirm(token, undefined, { repo, tokens, customers: { find: async () => undefined, authenticate: async () => false }, workflow: machine, clock, mailer: mail, baseUrl: BASE }),
     complete: (id: string) => completeRequest(id, { repo, mailer: mail, clock, baseUrl: BASE, processors: [] }),
     sweep: (when: Date) => sweepOutbox(when, { repo, tokens, mailer: mail, baseUrl: BASE, linksPerHour: limits.linksPerEmailPerHour, workflow: machine, processors: [] }),
     /** Every request record in the table, read around the fault injector. */

@@ -173,3 +173,39 @@ describe('an officer reviews a correction before any processor gets it (Art. 16,
     expect((await deny(REQUEST_ID, 'manifestly_unfounded', 'officer:o', deps)).status).toBe('denied');
   });
 });
+
+describe('an officer checks an authorised agent’s proof of authority (form requests made for someone else)', () => {
+  const agent = { relationship: 'solicitor' as const, proof: 'signed_authority' as const };
+
+  it('approves an agent’s erasure with no fields: the request becomes verified, its execution starts, and the audit trail records the agent’s codes', async () => {
+    const { deps } = setup({ type: 'erasure', status: 'awaiting_review', agent });
+    const started: string[] = [];
+    deps.workflow.start = async (...args: unknown[]) => {
+      started.push(String(args[0]));
+      return 'arn';
+    };
+    const done = await approveCorrection(REQUEST_ID, undefined, 'officer:o', deps);
+    expect(done.status).toBe('verified');
+    expect(done.audit.at(-1)).toMatchObject({ action: 'approve', actor: 'officer:o', from: 'awaiting_review', to: 'verified', data: { agent: 'solicitor', agentProof: 'signed_authority' } });
+    expect(started).toEqual([REQUEST_ID]);
+  });
+
+  it('refuses corrected values for a request that is not a correction, and a correction without them, each as a field-level 400 that changes nothing', async () => {
+    const erasure = setup({ type: 'erasure', status: 'awaiting_review', agent });
+    await expect(approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', erasure.deps)).rejects.toMatchObject({ name: 'InvalidInput', issues: [{ path: 'corrections', message: 'only a correction has fields to approve' }] });
+    expect(erasure.repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_review');
+    const correction = setup({ type: 'rectification', status: 'awaiting_review', agent, details: { eraseWarranty: false, objections: [], rectification: { field: 'name', correction: 'Ann King' } } });
+    await expect(approveCorrection(REQUEST_ID, undefined, 'officer:o', correction.deps)).rejects.toMatchObject({ name: 'InvalidInput', issues: [{ path: 'corrections', message: 'name at least one corrected field' }] });
+    expect(correction.repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_review');
+  });
+
+  it('refuses it for want of authority, telling the person why and how to complain, in their language, and drops a team email still owed', async () => {
+    const { deps, mailer, repo } = setup({ type: 'access', status: 'awaiting_review', agent, language: 'fr', outboxTeam: { seq: 2, until: '2026-03-02T10:01:00.000Z', owner: 'verify-run', waiting: 'agent' } });
+    expect((await deny(REQUEST_ID, 'authority_not_shown', 'officer:o', deps)).status).toBe('denied');
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
+    expect(mailer.sent[0].text).toContain(
+      `Nous ne donnerons pas suite à votre demande (référence ${REQUEST_ID}), pour la raison suivante : elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu'elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire.`,
+    );
+  });
+});

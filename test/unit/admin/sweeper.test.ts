@@ -24,3 +24,49 @@ describe('the sweeper counts days in London time', () => {
     expect(report.overdue).toEqual([]);
   });
 });
+
+describe('the sweeper delivers the team email a request waiting for an officer is still owed', () => {
+  const owed = (until: string) => ({ seq: 2, until, owner: 'verify-run', waiting: 'correction' as const });
+
+  it('sends it once the writer’s lease is over, and clears it', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01', outboxTeam: owed('2026-03-02T10:01:00.000Z') }));
+    const d = deps(repo) as unknown as { mailer: FakeMailer };
+    const report = await sweep(new Date('2026-03-02T10:05:00.000Z'), d as never);
+    expect(report.teamEmailsSent).toEqual([REQUEST_ID]);
+    expect(d.mailer.sent.map((m) => [m.to, m.subject])).toEqual([['compliance@offtek.example', `Correction to review (request ${REQUEST_ID})`]]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
+  });
+
+  it('leaves it to its writer while the writer’s lease runs', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01', outboxTeam: owed('2026-03-02T10:01:00.000Z') }));
+    const d = deps(repo) as unknown as { mailer: FakeMailer };
+    const report = await sweep(new Date('2026-03-02T10:00:30.000Z'), d as never);
+    expect(report.teamEmailsSent).toEqual([]);
+    expect(d.mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toMatchObject({ waiting: 'correction' });
+  });
+
+  it('drops it unsent when an officer has already taken the request on', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', type: 'rectification', dueDate: '2026-04-01', outboxTeam: owed('2026-03-02T10:01:00.000Z') }));
+    const d = deps(repo) as unknown as { mailer: FakeMailer };
+    const report = await sweep(new Date('2026-03-02T10:05:00.000Z'), d as never);
+    expect(report.teamEmailsSent).toEqual([]);
+    expect(d.mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
+  });
+});
+
+describe('the sweeper and requests waiting for review', () => {
+  it('does not report a correction waiting for an officer as a lost workflow: it has no execution yet, by design', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01' }));
+    const d = { ...(deps(repo) as object), workflow: { start: async () => 'arn', describe: async () => undefined } };
+    const report = await sweep(new Date('2026-03-02T10:05:00.000Z'), d as never);
+    expect(report.lostExecutions).toEqual([]);
+    expect((d as unknown as { mailer: FakeMailer }).mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).not.toContain('execution-lost');
+  });
+});

@@ -59,3 +59,24 @@ L'équipe confidentialité d'Offtek`,
     expect(confirmationEmail(lang, type, links).text.split('\n')[2]).toBe(line);
   });
 });
+
+describe('the confirmation email of a request made by an agent', () => {
+  const links = { verify: 'https://privacy.example/verify?token=t', status: 'https://privacy.example/status.html?id=r&token=s' };
+
+  it('tells the person, by the relationship only, that someone acted for them and that their proof is checked', () => {
+    const { text } = confirmationEmail('en', 'erasure', links, { relationship: 'parent', proof: 'parental_responsibility' });
+    expect(text).toContain(
+      'We received a request for erasure of your data for this email address.\n\nThis request was made on your behalf by someone who says they are your parent or guardian. Confirm it only if you authorised them: a privacy officer then checks their proof of authority before anything is done.\n\nTo confirm it',
+    );
+  });
+
+  it('says it in French', () => {
+    expect(confirmationEmail('fr', 'access', links, { relationship: 'other', proof: 'signed_authority' }).text).toContain(
+      "Cette demande a été faite en votre nom par une personne qui se présente comme autorisée à agir pour vous. Ne la confirmez que si vous l'y avez autorisée : un responsable de la confidentialité vérifiera ensuite la preuve de son mandat avant toute action.",
+    );
+  });
+
+  it('says nothing of the kind without an agent', () => {
+    expect(confirmationEmail('en', 'erasure', links).text).not.toContain('on your behalf');
+  });
+});

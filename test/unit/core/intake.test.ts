@@ -55,6 +55,30 @@ describe('the privacy form', () => {
     expect(issuesOf(raw)).toEqual(issues);
   });
 
+  describe('someone acting for the person (an authorised agent)', () => {
+    const agent = { name: 'Sam Solicitor', email: 'sam@lawfirm.example', relationship: 'solicitor', proof: 'signed_authority' };
+
+    it('accepts the agent’s name, email, relationship and kind of proof, with the person’s own email for the link', () => {
+      expect(validateSubmission({ type: 'erasure', email: 'ann@example.com', language: 'en', agent: { ...agent, name: ' Sam Solicitor ' } }, 'en')).toEqual({ type: 'erasure', email: 'ann@example.com', language: 'en', agent });
+    });
+
+    it.each([
+      [{ ...agent, email: 'ANN@Example.com' }, [{ path: 'agent.email', message: 'Enter your own email address here. The address above is the person’s own: we send the confirmation link there.' }]],
+      [{ ...agent, name: '' }, [{ path: 'agent.name', message: 'Enter your own name, up to 200 characters.' }]],
+      [{ ...agent, email: 'sam' }, [{ path: 'agent.email', message: 'Enter your own email address, like name@example.com.' }]],
+      [{ ...agent, relationship: '' }, [{ path: 'agent.relationship', message: 'Choose how you are related to the person.' }]],
+      [{ ...agent, relationship: 'neighbour' }, [{ path: 'agent.relationship', message: 'Choose how you are related to the person.' }]],
+      [{ ...agent, proof: '' }, [{ path: 'agent.proof', message: 'Choose the proof of authority you hold.' }]],
+      [{ ...agent, phone: '0121 000 0000' }, [{ path: 'agent.phone', message: 'This field is not part of the form.' }]],
+    ])('refuses the agent %j with a message on its own field', (a, issues) => {
+      expect(issuesOf({ type: 'erasure', email: 'ann@example.com', agent: a })).toEqual(issues);
+    });
+
+    it('says it in French too', () => {
+      expect(issuesOf({ type: 'erasure', email: 'ann@example.com', agent: { ...agent, proof: 'a letter' } }, 'fr')).toEqual([{ path: 'agent.proof', message: 'Choisissez la preuve de votre mandat dont vous disposez.' }]);
+    });
+  });
+
   it('accepts the three objections and an erasure of warranty records', () => {
     expect(validateSubmission({ type: 'objection', email: 'a@example.com', objections: ['marketing', 'reviews', 'profiling'] }, 'en').objections).toEqual(['marketing', 'reviews', 'profiling']);
     expect(validateSubmission({ type: 'erasure', email: 'a@example.com', eraseWarranty: true }, 'en').eraseWarranty).toBe(true);

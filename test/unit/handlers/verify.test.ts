@@ -35,6 +35,9 @@ const piiExpiry = () => [...repo.piiExpiry].map(([id, at]) => ({ id, at: at.toIS
 let repo: VerifyRepo;
 let tokens: FakeTokens;
 let starts: string[];
+/** The emails verify sent (the team's, when a confirmed request waits for an officer). */
+let sent: { to: string; subject: string; text: string }[];
+let owedWhenSent: { waiting?: string; status?: string }[];
 /** What the shop's account service knows of the requester's address; it alone checks the password. */
 let account: { hasAccount: boolean; closedOn: string | null; accountingRecords: boolean; lifetimeWarranty: boolean } | undefined;
 let deps: VerifyDeps;
@@ -52,6 +55,8 @@ beforeEach(() => {
   repo = new VerifyRepo();
   tokens = new FakeTokens();
   starts = [];
+  sent = [];
+  owedWhenSent = [];
   account = undefined;
   deps = {
     repo: repo as unknown as VerifyDeps['repo'],
@@ -67,6 +72,14 @@ beforeEach(() => {
       heartbeat: async () => {},
     },
     clock: fixedClock(NOW),
+    mailer: {
+      send: async (m) => {
+        const r = repo.requests.get(REQUEST_ID);
+        owedWhenSent.push({ waiting: r?.outboxTeam?.waiting, status: r?.status });
+        sent.push({ to: m.to, subject: m.subject, text: m.text });
+      },
+    },
+    baseUrl: 'https://privacy.example',
   };
 });
 
@@ -103,6 +116,56 @@ describe('confirming a link', () => {
     expect(linkAlive()).toBe(false);
     // Opened again, the link says it was confirmed.
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already' });
+  });
+
+  it('tells the compliance team a correction waits for review, by reference only, and clears the intent it recorded with the status change', async () => {
+    given({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'my name', correction: 'Ada King' } } });
+    await confirm(TOKEN, undefined, deps);
+    expect(sent).toEqual([
+      {
+        to: 'compliance@offtek.example',
+        subject: `Correction to review (request ${REQUEST_ID})`,
+        text: [
+          `A confirmed correction, request ${REQUEST_ID}, waits for an officer (Art. 16, 19).`,
+          "Read the requester's words in the console and approve the corrected value of each field, or refuse it. No provider is sent anything until then.",
+          'The answer is due by 2026-04-02; the clock runs while it waits.',
+          '',
+          'In the console:',
+          `https://privacy.example/console.html#/requests/${REQUEST_ID}`,
+        ].join('\n'),
+      },
+    ]);
+    // Never the requester's address or words.
+    expect(JSON.stringify(sent)).not.toMatch(/ada@example\.com|Ada King|my name/);
+    // Recorded as owed in the write that made it wait, and cleared once sent.
+    expect(owedWhenSent).toEqual([{ waiting: 'correction', status: 'awaiting_review' }]);
+    expect(request().outboxTeam).toBeUndefined();
+  });
+
+  it('keeps the team email owed when the mail service fails, and still confirms the requester', async () => {
+    given({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'my name', correction: 'Ada King' } } });
+    deps.mailer = { send: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'Throttling' })) };
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+    expect(request()).toMatchObject({ status: 'awaiting_review', outboxTeam: { waiting: 'correction' }, mailFailed: { kind: 'review', error: 'Throttling' } });
+  });
+
+  it('holds a confirmed request made by an authorised agent for an officer to check the proof of authority, and tells the team', async () => {
+    given({ type: 'erasure', agent: { relationship: 'solicitor', proof: 'power_of_attorney' } });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+    expect(request()).toMatchObject({ status: 'awaiting_review', verifiedAt: NOW, dueDate: '2026-04-02' });
+    expect(request().audit.at(-1)).toMatchObject({ action: 'verify', from: 'unverified', to: 'awaiting_review' });
+    expect(starts).toEqual([]);
+    expect(sent.map((m) => [m.to, m.subject])).toEqual([['compliance@offtek.example', `Authorised agent to check (request ${REQUEST_ID})`]]);
+    expect(sent[0].text).toContain('was made by a solicitor acting for the person');
+    expect(sent[0].text).toContain('The agent declares they hold a power of attorney.');
+    expect(owedWhenSent).toEqual([{ waiting: 'agent', status: 'awaiting_review' }]);
+  });
+
+  it('owes no team email for a request that does not wait for an officer', async () => {
+    given({});
+    await confirm(TOKEN, undefined, deps);
+    expect(sent).toEqual([]);
+    expect(request().outboxTeam).toBeUndefined();
   });
 
   it('accepts a link that expires a millisecond from now', async () => {

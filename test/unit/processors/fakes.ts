@@ -43,12 +43,13 @@ export class FakeRepo {
   }
   /** The TTL each request's last write set (DynamoDB's `ttl`), as an instant. */
   requestTtl = new Map<string, Date>();
-  async transitionRequest(prev: StoredRequest, to: RequestStatus, changes: Record<string, unknown>, event: AuditInput, opts: { ttl?: Date } = {}) {
+  async transitionRequest(prev: StoredRequest, to: RequestStatus, changes: Record<string, unknown>, event: AuditInput, opts: { ttl?: Date; remove?: string[] } = {}) {
     if (opts.ttl) this.requestTtl.set(prev.id, opts.ttl);
     this.once('beforeRequestWrite');
     const cur = this.requests.get(prev.id);
     if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently`);
     const next = { ...cur, ...changes, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredRequest;
+    for (const k of opts.remove ?? []) delete (next as Record<string, unknown>)[k];
     this.requests.set(prev.id, next);
     this.log.push(`request:${to}`);
     this.writes++;

@@ -27,7 +27,7 @@ function setup(tasks: StoredTask[]) {
 }
 
 describe('a copy flagged as holding other people’s data', () => {
-  it('is held for an officer instead of completing: no email, no download link', async () => {
+  it('is held for an officer instead of completing: nothing to the requester, no download link', async () => {
     const { repo, mailer, deps } = setup([task('parcelway', true), task('paynow')]);
     expect(await completeRequest(REQUEST_ID, deps)).toEqual({ requestId: REQUEST_ID, status: 'awaiting_manual' });
     const req = repo.requests.get(REQUEST_ID);
@@ -35,10 +35,52 @@ describe('a copy flagged as holding other people’s data', () => {
     expect(req?.exportRelease).toEqual({ flaggedBy: ['parcelway'], since: NOW });
     expect(req?.downloadTokenHash).toBeUndefined();
     expect(req?.audit.at(-1)).toMatchObject({ actor: 'workflow', action: 'hold_export', from: 'in_progress', to: 'awaiting_manual', data: { processors: 'parcelway' } });
-    expect(mailer.sent).toEqual([]);
+    expect(mailer.sent.filter((m) => m.to === 'hana@example.com')).toEqual([]);
     // Notify run again (a retry) holds it still, and records nothing twice.
     await completeRequest(REQUEST_ID, deps);
     expect(repo.requests.get(REQUEST_ID)?.audit.filter((e) => e.action === 'hold_export')).toHaveLength(1);
+  });
+
+  it('tells the compliance team once, by reference and provider name only, from an intent recorded with the hold', async () => {
+    const { repo, mailer, deps } = setup([task('parcelway', true), task('paynow')]);
+    const owed: unknown[] = [];
+    const send = mailer.send.bind(mailer);
+    mailer.send = async (m) => {
+      owed.push(repo.requests.get(REQUEST_ID)?.outboxTeam?.waiting);
+      await send(m);
+    };
+    await completeRequest(REQUEST_ID, deps);
+    await completeRequest(REQUEST_ID, deps);
+    expect(mailer.sent).toEqual([
+      {
+        to: 'compliance@offtek.example',
+        kind: 'compliance',
+        subject: `Copy held for review (request ${REQUEST_ID})`,
+        text: [
+          `A copy of data for request ${REQUEST_ID} is held: Parcelway Delivery flagged other people's data in it (Art. 15(4)).`,
+          'Nothing is sent to the requester until an officer has looked at the copy and released it, or refused or cancelled the request.',
+          'The answer is due by 2026-04-01; the clock runs while it waits.',
+          '',
+          'In the console:',
+          `http://shop.example/console.html#/requests/${REQUEST_ID}`,
+        ].join('\n'),
+      },
+    ]);
+    // The hold's own write carried the intent; delivered, it is cleared, so a second run of Notify sends nothing.
+    expect(owed).toEqual(['held_copy']);
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
+  });
+
+  it('leaves the team email owed when the mail service fails, and the copy still held', async () => {
+    const { repo, mailer, deps } = setup([task('parcelway', true)]);
+    mailer.send = async () => Promise.reject(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
+    expect(await completeRequest(REQUEST_ID, deps)).toEqual({ requestId: REQUEST_ID, status: 'awaiting_manual' });
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'awaiting_manual', outboxTeam: { waiting: 'held_copy' }, mailFailed: { kind: 'review', error: 'ServiceUnavailable' } });
+    // Released before the team was told: the completing write drops the email, which nobody needs any more.
+    mailer.send = async () => {};
+    await releaseExport(REQUEST_ID, 'officer:olivia', deps);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('completed');
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
   });
 
   it('can be looked at by the officer through a 5-minute link, on the audit trail', async () => {
@@ -56,8 +98,9 @@ describe('a copy flagged as holding other people’s data', () => {
     expect(req?.status).toBe('completed');
     expect(req?.exportRelease).toEqual({ flaggedBy: ['parcelway'], since: NOW, releasedBy: 'officer:olivia', releasedAt: NOW });
     expect(req?.audit.map((e) => e.action).slice(-2)).toEqual(['release_export', 'complete']);
-    expect(mailer.sent).toHaveLength(1);
-    expect(mailer.sent[0].text).toContain(`http://shop.example/exports/${REQUEST_ID}?token=download-token`);
+    const outcome = mailer.sent.filter((m) => m.to === 'hana@example.com');
+    expect(outcome).toHaveLength(1);
+    expect(outcome[0].text).toContain(`http://shop.example/exports/${REQUEST_ID}?token=download-token`);
   });
 
   it('cannot be released where nothing is held', async () => {

@@ -1,0 +1,66 @@
+import type { Agent, RequestType } from './model.ts';
+
+/**
+ * What a request can wait for an officer for, besides an escalated task (core/escalation.ts):
+ *   `held_copy`   a copy a processor flagged as holding other people's data (Art. 15(4)), held until released;
+ *   `correction`  a confirmed correction whose words an officer reads before any processor gets it (Art. 16, 19);
+ *   `agent`       a request made by someone acting for the person, whose declared proof of authority an officer checks.
+ */
+export type ReviewWait = 'held_copy' | 'correction' | 'agent';
+
+const TYPE: Record<RequestType, string> = { access: 'copy of data', erasure: 'erasure', rectification: 'correction', objection: 'objection', restrict: 'restriction of use' };
+
+const RELATIONSHIP: Record<Agent['relationship'], string> = { solicitor: 'a solicitor', parent: 'a parent or guardian', attorney: 'an attorney', other: 'another authorised person' };
+const PROOF: Record<Agent['proof'], string> = {
+  signed_authority: 'a signed letter of authority',
+  power_of_attorney: 'a power of attorney',
+  parental_responsibility: 'proof of parental responsibility',
+  court_order: 'a court order',
+};
+
+export type ReviewFacts = {
+  requestId: string;
+  type: RequestType;
+  /** The answer's due date (YYYY-MM-DD), the extended one where there is one. */
+  dueDate?: string;
+  /** For a held copy: the providers that flagged it, by name. */
+  flaggedBy?: readonly string[];
+  /** For an agent's request: the codes the agent declared, never their name or address. */
+  agent?: Agent;
+};
+
+/**
+ * The compliance team's email when a request waits for an officer. It says which request, what
+ * waits and until when it must be answered, with the console's link: never the requester's address
+ * or name, an agent's, or the words of a correction, which the officer reads in the console.
+ */
+export function reviewEmail(waiting: ReviewWait, f: ReviewFacts, consoleUrl: string): { subject: string; text: string } {
+  const what = TYPE[f.type];
+  const due = f.dueDate ? `The answer is due by ${f.dueDate}; the clock runs while it waits.` : 'The clock runs while it waits.';
+  const lines =
+    waiting === 'held_copy'
+      ? {
+          subject: `Copy held for review (request ${f.requestId})`,
+          body: [
+            `A copy of data for request ${f.requestId} is held: ${f.flaggedBy?.length ? f.flaggedBy.join(', ') : 'a provider'} flagged other people's data in it (Art. 15(4)).`,
+            'Nothing is sent to the requester until an officer has looked at the copy and released it, or refused or cancelled the request.',
+          ],
+        }
+      : waiting === 'correction'
+        ? {
+            subject: `Correction to review (request ${f.requestId})`,
+            body: [
+              `A confirmed correction, request ${f.requestId}, waits for an officer (Art. 16, 19).`,
+              "Read the requester's words in the console and approve the corrected value of each field, or refuse it. No provider is sent anything until then.",
+            ],
+          }
+        : {
+            subject: `Authorised agent to check (request ${f.requestId})`,
+            body: [
+              `A request (${what}), ${f.requestId}, was made by ${f.agent ? RELATIONSHIP[f.agent.relationship] : 'someone'} acting for the person, and the person has confirmed it from their own address.`,
+              `The agent declares they hold ${f.agent ? PROOF[f.agent.proof] : 'proof of authority'}. Check that proof, then approve the request or refuse it. Nothing is planned until then.`,
+              ...(f.type === 'rectification' ? ["It is a correction: read the requester's words in the console too, and approve the corrected value of each field."] : []),
+            ],
+          };
+  return { subject: lines.subject, text: [...lines.body, due, '', 'In the console:', consoleUrl].join('\n') };
+}

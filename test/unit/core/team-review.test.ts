@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { reviewEmail } from '../../../functions/core/team-review.ts';
+
+const ID = '01JQ0000000000000000000000';
+const CONSOLE = `https://privacy.example/console.html#/requests/${ID}`;
+
+describe('the team’s email when a request waits for an officer', () => {
+  it('says a copy is held, which providers flagged other people’s data, and by when the answer is due', () => {
+    expect(reviewEmail('held_copy', { requestId: ID, type: 'access', dueDate: '2026-04-02', flaggedBy: ['Parcelway Delivery', 'PayNow Payments'] }, CONSOLE)).toEqual({
+      subject: `Copy held for review (request ${ID})`,
+      text: [
+        `A copy of data for request ${ID} is held: Parcelway Delivery, PayNow Payments flagged other people's data in it (Art. 15(4)).`,
+        'Nothing is sent to the requester until an officer has looked at the copy and released it, or refused or cancelled the request.',
+        'The answer is due by 2026-04-02; the clock runs while it waits.',
+        '',
+        'In the console:',
+        CONSOLE,
+      ].join('\n'),
+    });
+  });
+
+  it('says a correction waits to be read and approved, without its words', () => {
+    expect(reviewEmail('correction', { requestId: ID, type: 'rectification', dueDate: '2026-04-02' }, CONSOLE)).toEqual({
+      subject: `Correction to review (request ${ID})`,
+      text: [
+        `A confirmed correction, request ${ID}, waits for an officer (Art. 16, 19).`,
+        "Read the requester's words in the console and approve the corrected value of each field, or refuse it. No provider is sent anything until then.",
+        'The answer is due by 2026-04-02; the clock runs while it waits.',
+        '',
+        'In the console:',
+        CONSOLE,
+      ].join('\n'),
+    });
+  });
+
+  it('says an agent’s request waits for its proof of authority to be checked, naming the relationship and the proof in words, not the agent', () => {
+    expect(reviewEmail('agent', { requestId: ID, type: 'erasure', dueDate: '2026-04-02', agent: { relationship: 'parent', proof: 'parental_responsibility' } }, CONSOLE)).toEqual({
+      subject: `Authorised agent to check (request ${ID})`,
+      text: [
+        `A request (erasure), ${ID}, was made by a parent or guardian acting for the person, and the person has confirmed it from their own address.`,
+        'The agent declares they hold proof of parental responsibility. Check that proof, then approve the request or refuse it. Nothing is planned until then.',
+        'The answer is due by 2026-04-02; the clock runs while it waits.',
+        '',
+        'In the console:',
+        CONSOLE,
+      ].join('\n'),
+    });
+  });
+
+  it('asks for the correction’s words to be read too when an agent asks for a correction', () => {
+    expect(reviewEmail('agent', { requestId: ID, type: 'rectification', dueDate: '2026-04-02', agent: { relationship: 'solicitor', proof: 'signed_authority' } }, CONSOLE).text).toBe(
+      [
+        `A request (correction), ${ID}, was made by a solicitor acting for the person, and the person has confirmed it from their own address.`,
+        'The agent declares they hold a signed letter of authority. Check that proof, then approve the request or refuse it. Nothing is planned until then.',
+        "It is a correction: read the requester's words in the console too, and approve the corrected value of each field.",
+        'The answer is due by 2026-04-02; the clock runs while it waits.',
+        '',
+        'In the console:',
+        CONSOLE,
+      ].join('\n'),
+    );
+  });
+
+  it('says the clock runs even where no due date is known yet', () => {
+    expect(reviewEmail('correction', { requestId: ID, type: 'rectification' }, CONSOLE).text).toContain('\nThe clock runs while it waits.\n');
+  });
+});
