@@ -3,9 +3,11 @@ import middy from '@middy/core';
 import { ZipFile } from 'yazl';
 import * as z from '../core/zod.ts';
 import { S3Blobs } from '../adapters/blobs.ts';
+import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 // A results_url is fetched like a webhook is sent: SSRF-guarded at connect time, bounded, no redirects.
 import { fetchResults } from '../adapters/webhook-sender.ts';
+import { complaintFormUrl } from '../core/complaints.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles, type ProcessorExport } from '../core/export-package.ts';
 import { parseExportResults, tablesOf } from '../core/webhook.ts';
@@ -47,7 +49,7 @@ export const handler = middy().handler(async (event: unknown) => {
   }
   // The shop's own systems are among them: its registry entry answers the export like a processor.
   const generatedAt = systemClock.now();
-  const body = await zip(exportFiles(req, exports, generatedAt.toISOString()), generatedAt);
+  const body = await zip(exportFiles(req, exports, generatedAt.toISOString(), complaintFormUrl(config.PUBLIC_BASE_URL, req.language, req.id)), generatedAt);
   await blobs.put(exportKey(requestId), body, 'application/zip');
   const at = systemClock.now().toISOString();
   await retryOnRace(async () => {

@@ -1,4 +1,6 @@
+import { ACCOUNTING, WARRANTY } from './holds.ts';
 import type { Category, Language, ProcessorEntry, TransferSafeguard } from './model.ts';
+import { howToComplain } from './notices.ts';
 import type { StoredRequest } from './ports.ts';
 import { csvLines, escapeHtml as esc } from './text.ts';
 
@@ -68,6 +70,54 @@ const WHY: Record<Language, Record<Category, string>> = {
   fr: { shop: 'pour gérer votre compte et vos commandes, vous facturer et répondre à vos messages', payments: 'pour encaisser vos paiements', delivery: 'pour livrer vos commandes', analytics: 'pour mesurer notre site et faire de la publicité', email: "pour envoyer la lettre d'information et les invitations à donner votre avis", collections: 'pour recouvrer les sommes impayées', social: 'pour la connexion et le partage via les réseaux sociaux' },
 };
 
+/** Where each holder's data came from (Art. 15(1)(g)), as the shop's policy says it collects it. */
+const SOURCE: Record<Language, Record<Category, string>> = {
+  en: {
+    shop: 'from you: when you registered, ordered, filled in our forms or contacted us by phone, email or live chat',
+    payments: 'from you, when you paid for an order on our website',
+    delivery: 'from us: the name, address and phone number of your order',
+    analytics: 'collected automatically when you used our website (IP address, device and event data, location)',
+    email: 'from us: your email address if you subscribed to our newsletter, and your name, email address and order number for review invitations',
+    collections: 'from us: your unpaid invoices and your contact details',
+    social: 'from the social network you signed in or shared with, and from you',
+  },
+  fr: {
+    shop: 'de vous : lors de votre inscription, de vos commandes, de nos formulaires ou de vos contacts par téléphone, e-mail ou chat en direct',
+    payments: "de vous, lors du paiement d'une commande sur notre site",
+    delivery: 'de nous : le nom, l’adresse et le téléphone de votre commande',
+    analytics: 'recueillies automatiquement lors de votre utilisation de notre site (adresse IP, données de votre appareil et d’événements, localisation)',
+    email: "de nous : votre adresse e-mail si vous êtes abonné à notre lettre d'information, et vos nom, adresse e-mail et numéro de commande pour les invitations à donner votre avis",
+    collections: 'de nous : vos factures impayées et vos coordonnées',
+    social: 'du réseau social avec lequel vous vous êtes connecté ou avez partagé, et de vous',
+  },
+};
+
+/**
+ * How long each holder keeps it (Art. 15(1)(d)): the policy's rule for everyone, then the two
+ * retention exceptions of functions/core/holds.ts where that category holds the records concerned.
+ */
+function kept(category: Category, lang: Language): string {
+  const parts =
+    lang === 'fr'
+      ? [
+          'tant que vous êtes client, puis seulement aussi longtemps que la loi le demande',
+          ACCOUNTING.includes(category) ? 'les documents de commande et de comptabilité jusqu’à sept ans après la fermeture de votre compte, pour notre obligation légale de tenir une comptabilité' : '',
+          WARRANTY.includes(category) ? 'la preuve d’achat d’un produit garanti à vie sans limite de durée, pour honorer la garantie, sauf si vous avez demandé son effacement' : '',
+        ]
+      : [
+          'while you are a customer, then only as long as the law requires',
+          ACCOUNTING.includes(category) ? 'order and accounting records up to seven years after your account is closed, to meet our legal duty to keep accounting records' : '',
+          WARRANTY.includes(category) ? 'the proof of purchase of a lifetime-warranty product with no end date, so the warranty can be honoured, unless you asked us to erase it' : '',
+        ];
+  return parts.filter(Boolean).join('; ');
+}
+
+/** Profiling (Art. 15(1)(h)): only the analytics and advertising providers build a profile, for advertising. */
+const PROFILING: Record<Language, { yes: string; no: string }> = {
+  en: { yes: 'Yes: your visits are used to build an advertising profile. You can object to it at any time. No decision with legal or similar effect on you is made from it.', no: 'No profiling.' },
+  fr: { yes: 'Oui : vos visites servent à établir un profil publicitaire. Vous pouvez vous y opposer à tout moment. Aucune décision produisant des effets juridiques ou similaires à votre égard n’en est tirée.', no: 'Aucun profilage.' },
+};
+
 const TEXT = {
   en: {
     title: 'Your data at Offtek and its providers',
@@ -81,6 +131,11 @@ const TEXT = {
     none: 'no data about you',
     unreadable: 'answer unreadable: our team has been told',
     empty: 'No records.',
+    source: 'Where it came from',
+    keptFor: 'How long it is kept',
+    profiling: 'Profiling',
+    rights: 'Your rights',
+    rightsIntro: 'You can ask us at any time, free of charge, to correct your data, to erase it, to restrict its use (we then only store it), to stop using it (including for direct marketing and profiling, which stops at once), and for another copy; data.json is the copy to move to another service. Make a request with our privacy form, or write or call us.',
   },
   fr: {
     title: 'Vos données chez Offtek et ses prestataires',
@@ -94,13 +149,19 @@ const TEXT = {
     none: 'aucune donnée vous concernant',
     unreadable: 'réponse illisible : notre équipe en est informée',
     empty: 'Aucun enregistrement.',
+    source: 'Provenance',
+    keptFor: 'Durée de conservation',
+    profiling: 'Profilage',
+    rights: 'Vos droits',
+    rightsIntro: "Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d'en limiter l'utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.",
   },
 };
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1a1a1a}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-top:1px solid #ccc;padding-top:1rem}h3{font-size:1.05rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#eef1f5}.scroll{overflow-x:auto}`;
+th{background:#eef1f5}.scroll{overflow-x:auto}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}`;
 
 function htmlTable(rows: Row[], empty: string): string {
   if (!rows.length) return `<p>${esc(empty)}</p>`;
@@ -116,7 +177,7 @@ function htmlTable(rows: Row[], empty: string): string {
  * header row. The shop's own systems are a holder like the others (category `shop`, its registry entry
  * first), their account, orders, invoices and correspondence sent by their signed callback.
  */
-export function exportFiles(req: StoredRequest, exports: readonly ProcessorExport[], generatedAt: string): Record<string, string> {
+export function exportFiles(req: StoredRequest, exports: readonly ProcessorExport[], generatedAt: string, complaintForm?: string): Record<string, string> {
   const lang = req.language;
   const t = TEXT[lang];
   const data = {
@@ -154,9 +215,19 @@ export function exportFiles(req: StoredRequest, exports: readonly ProcessorExpor
     ...exports.map((e) => {
       const tables = Object.entries(e.tables);
       const body = e.unreadable ? `<p>${esc(t.unreadable)}</p>` : !count(e) ? `<p>${esc(t.none)}</p>` : tables.map(([name, rows]) => `${name === 'records' ? '' : `<h3>${esc(columnName(name))}</h3>`}${htmlTable(rows, t.empty)}`).join('\n');
-      return `<h2>${esc(e.processor.name)}</h2><p>${esc(WHY[lang][e.processor.category])} · ${esc(placeOf(e.processor.region, lang))}</p>${body}`;
+      const c = e.processor.category;
+      const about = [
+        [t.why, WHY[lang][c]],
+        [t.where, placeOf(e.processor.region, lang)],
+        [t.source, SOURCE[lang][c]],
+        [t.keptFor, kept(c, lang)],
+        [t.profiling, c === 'analytics' ? PROFILING[lang].yes : PROFILING[lang].no],
+      ];
+      return `<h2>${esc(e.processor.name)}</h2><dl>${about.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>${body}`;
     }),
   ].join('\n');
+  // The rights and how to complain (Art. 15(1)(e)-(f)): the shop's form first, then the ICO and the court.
+  const complain = howToComplain(lang, complaintForm);
   files['index.html'] = `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.title)}</title><style>${STYLE}</style></head><body><main>
 <h1>${esc(t.title)}</h1><p>${esc(t.intro(req.id, generatedAt.slice(0, 10)))}</p>
@@ -165,6 +236,8 @@ export function exportFiles(req: StoredRequest, exports: readonly ProcessorExpor
 ${summary}
 </tbody></table></div>
 ${sections}
+<h2>${esc(t.rights)}</h2><p>${esc(t.rightsIntro)}</p>
+${Object.values(complain).slice(1).map((line) => `<p>${esc(line)}</p>`).join('\n')}
 </main></body></html>
 `;
   return files;

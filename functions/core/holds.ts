@@ -11,8 +11,8 @@ import type { Category, Language, LegalHold } from './model.ts';
  *   claim can be honoured, only for someone who bought one and did not ask to erase them too. The
  *   shop's own systems, payments and delivery hold the proof of purchase.
  */
-const ACCOUNTING: readonly Category[] = ['shop', 'payments', 'collections'];
-const WARRANTY: readonly Category[] = ['shop', 'payments', 'delivery'];
+export const ACCOUNTING: readonly Category[] = ['shop', 'payments', 'collections'];
+export const WARRANTY: readonly Category[] = ['shop', 'payments', 'delivery'];
 
 /** What the shop's directory says of the person that a hold depends on; undefined when it has no record of them. */
 export type HoldFacts = { closedOn: string | null; accountingRecords: boolean; lifetimeWarranty: boolean };

@@ -72,3 +72,57 @@ describe('the export package', () => {
     expect(columnName('retained-until')).toBe('Retained until');
   });
 });
+
+describe('what the copy says about each holder and about the person’s rights (Art. 15(1)-(2))', () => {
+  const FORM = `https://privacy.offtek.example/complaint.html?ref=${REQUEST_ID}&lang=en`;
+  const html = exportFiles(
+    storedRequest({ type: 'access' }),
+    [
+      { processor: offtek, tables: { account: [{ name: 'Ada' }] } },
+      { processor: metricsly, tables: { records: [{ cookie: 'c-1' }] } },
+      { processor: socialapp, tables: { records: [] } },
+    ],
+    AT,
+    FORM,
+  )['index.html'];
+  /** Each holder's statements, as term → description, from its own section. */
+  const about = (name: string) => {
+    const section = html.slice(html.indexOf(`<h2>${name}</h2>`));
+    const dl = section.slice(0, section.indexOf('</dl>'));
+    return Object.fromEntries([...dl.matchAll(/<dt>([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((m) => [m[1], m[2]]));
+  };
+
+  it('gives the shop’s purpose, place, source, retention with both exceptions, and no profiling', () => {
+    expect(about('Offtek')).toEqual({
+      Why: 'to run your account and your orders, invoice you and answer your messages',
+      Where: 'London (United Kingdom)',
+      'Where it came from': 'from you: when you registered, ordered, filled in our forms or contacted us by phone, email or live chat',
+      'How long it is kept':
+        'while you are a customer, then only as long as the law requires; order and accounting records up to seven years after your account is closed, to meet our legal duty to keep accounting records; the proof of purchase of a lifetime-warranty product with no end date, so the warranty can be honoured, unless you asked us to erase it',
+      Profiling: 'No profiling.',
+    });
+  });
+
+  it('says the analytics provider profiles for advertising, that the person can object, and where its data came from', () => {
+    expect(about('Metricsly Analytics')).toMatchObject({
+      'Where it came from': 'collected automatically when you used our website (IP address, device and event data, location)',
+      'How long it is kept': 'while you are a customer, then only as long as the law requires',
+      Profiling: 'Yes: your visits are used to build an advertising profile. You can object to it at any time. No decision with legal or similar effect on you is made from it.',
+    });
+  });
+
+  it('states a holder with no data about the person all the same', () => {
+    expect(about('SocialApp')['Where it came from']).toBe('from the social network you signed in or shared with, and from you');
+  });
+
+  it('ends with the person’s rights and how to complain: the shop’s form first, then the ICO, then the court', () => {
+    const rights = html.slice(html.indexOf('<h2>Your rights</h2>'));
+    expect(rights).toContain('to correct your data, to erase it, to restrict its use (we then only store it), to stop using it (including for direct marketing and profiling, which stops at once)');
+    const complain = rights.indexOf(`complaint form: ${FORM.replaceAll('&', '&#38;')}`);
+    const ico = rights.indexOf('Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF');
+    const court = rights.indexOf('the right to go to court');
+    expect(complain).toBeGreaterThan(0);
+    expect(ico).toBeGreaterThan(complain);
+    expect(court).toBeGreaterThan(ico);
+  });
+});
