@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import base from '../vitest.config.ts';
+import { UnloadableFileAsFailure } from './unloadable-file-as-failure.ts';
 
 /**
  * The unit tests alone, for mutation testing: no global setup (it synthesizes the cloud assembly,
@@ -13,5 +14,7 @@ export default defineConfig({
     include: ['test/unit/core/**/*.test.ts', 'test/unit/processors/**/*.test.ts', 'test/unit/shared/**/*.test.ts', 'test/unit/handlers/**/*.test.ts'],
     globalSetup: [],
     testTimeout: 10_000,
+    // A test file whose import throws is a failed test, not an absent one (see the reporter).
+    reporters: ['default', new UnloadableFileAsFailure()],
   },
 });
