@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     ...base.test,
     root: new URL('..', import.meta.url).pathname,
-    include: ['test/unit/core/**/*.test.ts', 'test/unit/processors/**/*.test.ts', 'test/unit/shared/**/*.test.ts', 'test/unit/handlers/**/*.test.ts'],
+    include: ['test/unit/core/**/*.test.ts', 'test/unit/processors/**/*.test.ts', 'test/unit/shared/**/*.test.ts', 'test/unit/handlers/**/*.test.ts', 'test/unit/admin/**/*.test.ts'],
     globalSetup: [],
     testTimeout: 10_000,
     // A test file whose import throws is a failed test, not an absent one (see the reporter).
