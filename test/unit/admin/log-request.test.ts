@@ -16,21 +16,17 @@ const { sha256 } = await import('../../../functions/core/audit.ts');
 /** FakeRepo with the create the intake's and the officer's paths use: the record, its personal data and that data's first expiry. */
 class Repo extends FakeRepo {
   created: { req: StoredRequest; pii: Pii; piiExpiresAt: Date }[] = [];
-  piiExpiry = new Map<string, Date>();
   async createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date) {
     this.created.push({ req: structuredClone(req), pii, piiExpiresAt });
     this.requests.set(req.id, structuredClone(req));
     this.pii.set(req.id, pii);
     return true;
   }
-  async setPiiExpiry(id: string, at: Date) {
-    this.piiExpiry.set(id, at);
-  }
 }
 
 class Workflow extends FakeWorkflow {
-  started: { name: string; input: unknown }[] = [];
-  async start(name: string, input?: unknown) {
+  started: { name?: string; input: unknown }[] = [];
+  override async start(name?: string, input?: unknown) {
     this.started.push({ name, input });
     return 'arn';
   }

@@ -118,10 +118,11 @@ describe('a request that moves while the sweeper looks at it', () => {
 });
 
 describe('a task past its timeout that nobody waits on', () => {
-  const task = (over: Partial<StoredTask>): StoredTask => ({
-    taskId: `${REQUEST_ID}.paynow`, requestId: REQUEST_ID, processorId: 'paynow', category: 'payments', action: 'erase', status: 'sent', version: 2, holds: [], audit: [], sentAt: '2026-03-20T08:59:59.000Z',
-    ...over,
-  });
+  const task = (over: Partial<StoredTask>): StoredTask =>
+    ({
+      taskId: `${REQUEST_ID}.paynow`, requestId: REQUEST_ID, processorId: 'paynow', category: 'payments', action: 'erase', status: 'sent', version: 2, attempts: 1, holds: [], audit: [], sentAt: '2026-03-20T08:59:59.000Z',
+      ...over,
+    }) as StoredTask;
 
   it('is escalated as timed out, on its audit trail', async () => {
     for (const status of ['sent', 'in_progress'] as const) {

@@ -11,10 +11,11 @@ const { auditCsv, dashboard, detail, summary } = await import('../../../function
 // Friday 20 March 2026, 10:00 in London.
 const clock = fixedClock('2026-03-20T10:00:00.000Z');
 const id = (n: number) => `01JQ${String(n).padStart(22, '0')}`;
-const task = (requestId: string, processorId: string, over: Partial<StoredTask> = {}): StoredTask => ({
-  taskId: `${requestId}.${processorId}`, requestId, processorId, category: 'payments', action: 'erase', status: 'sent', version: 2, holds: [], audit: [],
-  ...over,
-});
+const task = (requestId: string, processorId: string, over: Partial<StoredTask> = {}): StoredTask =>
+  ({
+    taskId: `${requestId}.${processorId}`, requestId, processorId, category: 'payments', action: 'erase', status: 'sent', version: 2, attempts: 1, holds: [], audit: [],
+    ...over,
+  }) as StoredTask;
 const event = (at: string, action: string, over: Record<string, unknown> = {}) => ({ seq: 0, at, actor: 'workflow', action, subject: REQUEST_ID, prevHash: 'p', hash: 'h', ...over }) as never;
 
 /** FakeRepo whose status index can also say that more pages follow. */

@@ -16,6 +16,7 @@ const task = (over: Record<string, unknown> = {}) => ({
   action: 'erase' as const,
   status: 'pending' as const,
   version: 1,
+  attempts: 0,
   holds: [],
   audit: [],
   ...over,

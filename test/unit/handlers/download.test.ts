@@ -64,7 +64,7 @@ describe('the download page (GET)', () => {
     stored();
     const page = await exportPage(REQUEST_ID, TOKEN, undefined, 'fr');
     expect(page.statusCode).toBe(200);
-    expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${BUCKET};`);
+    expect(page.headers?.['content-security-policy']).toContain(`form-action 'self' ${BUCKET};`);
     expect(page.body).toContain('<title>Download your data — Offtek</title>');
     expect(page.body).toContain(
       `<p>Your copy is ready: a zip file with a page to open in your browser, and your data as tables (CSV) and as JSON.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><button type="submit">Download (zip)</button></form>`,
