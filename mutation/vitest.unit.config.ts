@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import base from '../vitest.config.ts';
+import { UnloadableFileAsFailure } from './unloadable-file-as-failure.ts';
 
 /**
  * The unit tests alone, for mutation testing: no global setup (it synthesizes the cloud assembly,
@@ -10,8 +11,10 @@ export default defineConfig({
   test: {
     ...base.test,
     root: new URL('..', import.meta.url).pathname,
-    include: ['test/unit/core/**/*.test.ts', 'test/unit/processors/**/*.test.ts', 'test/unit/shared/**/*.test.ts', 'test/unit/handlers/**/*.test.ts'],
+    include: ['test/unit/core/**/*.test.ts', 'test/unit/processors/**/*.test.ts', 'test/unit/shared/**/*.test.ts', 'test/unit/handlers/**/*.test.ts', 'test/unit/admin/**/*.test.ts'],
     globalSetup: [],
     testTimeout: 10_000,
+    // A test file whose import throws is a failed test, not an absent one (see the reporter).
+    reporters: ['default', new UnloadableFileAsFailure()],
   },
 });

@@ -13,7 +13,7 @@ import { summary } from './views.ts';
 
 type Deps = { repo: DynamoRepository; clock: Clock };
 
-export const ALL_STATUSES: readonly RequestStatus[] = ['unverified', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
+export const ALL_STATUSES: readonly RequestStatus[] = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
 const CLOSED_STATUSES = ALL_STATUSES.filter((s) => !isOpenRequest(s));
 const GROUPS: Record<string, readonly RequestStatus[]> = { open: OPEN_REQUEST_STATUSES, closed: CLOSED_STATUSES, all: ALL_STATUSES };
 

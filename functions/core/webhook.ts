@@ -84,6 +84,7 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
     ),
     receipt,
   }).check(
+    // Stryker disable next-line MethodExpression: the refinement runs only once additional_holds passed its bounds, so it holds exactly one hold, and some() and every() agree on one
     z.refine((b) => !b.additional_holds?.some((h) => h.legal_basis === b.legal_basis), { message: 'each hold is named once: an additional hold has another legal_basis', path: ['additional_holds'] }),
   ),
 ]);

@@ -47,6 +47,7 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
   const r = await retryOnRace(async () => {
     const task = await loadTask(input.taskId, deps.repo);
     // The processor's answer arrived while the dispatch was failing: nothing to escalate.
+    // Stryker disable next-line BooleanLiteral: a finished task returns before `first` is read
     if (FINISHED_TASK_STATUSES.includes(task.status)) return { finished: task, first: false };
     await retryOnRace(() => escalateRequest(input.requestId, task.taskId, reason, deps));
     const at = deps.clock.now().toISOString();

@@ -1,0 +1,138 @@
+import { decodeTime } from 'ulid';
+import { describe, expect, it, vi } from 'vitest';
+import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock } from '../processors/fakes.ts';
+
+// The hashes and the status link's secret come from the app key in Secrets Manager; their values do not matter here.
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
+  ...(await orig()),
+  emailHash: async (e: string) => `hash:${e.trim().toLowerCase()}`,
+  derivedToken: async (purpose: string, id: string) => `${purpose}-token-${id}`,
+}));
+vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
+const { logRequest, LogBody } = await import('../../../functions/admin/log-request.ts');
+const { sha256 } = await import('../../../functions/core/audit.ts');
+
+/** FakeRepo with the create the intake's and the officer's paths use: the record, its personal data and that data's first expiry. */
+class Repo extends FakeRepo {
+  created: { req: StoredRequest; pii: Pii; piiExpiresAt: Date }[] = [];
+  async createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date) {
+    this.created.push({ req: structuredClone(req), pii, piiExpiresAt });
+    this.requests.set(req.id, structuredClone(req));
+    this.pii.set(req.id, pii);
+    return true;
+  }
+}
+
+class Workflow extends FakeWorkflow {
+  started: { name?: string; input: unknown }[] = [];
+  override async start(name?: string, input?: unknown) {
+    this.started.push({ name, input });
+    return 'arn';
+  }
+}
+
+// Tuesday 10 March 2026, 11:00 in London (GMT).
+const NOW = '2026-03-10T11:00:00.000Z';
+
+function setup() {
+  const repo = new Repo();
+  const workflow = new Workflow();
+  return { repo, workflow, deps: { repo: repo as never, mailer: new FakeMailer(), workflow, clock: fixedClock(NOW) } };
+}
+
+const phoned = LogBody.parse({
+  request: { type: 'erasure', email: 'Carol@Example.com', language: 'en', name: 'Carol Jones', orderNumber: 'OT-777' },
+  channel: 'phone',
+  identityCheck: 'account_questions',
+});
+
+describe('a request logged by an officer (phone, post, chat, email)', () => {
+  it('is recorded verified at once, with its deadline one month on, the channel and the identity check on the audit trail', async () => {
+    const { repo, deps } = setup();
+    const out = await logRequest(phoned, 'officer:olivia', deps);
+    expect(out).toEqual({ id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), status: 'verified', dueDate: '2026-04-10' });
+    // The id is a ULID of the moment the officer logged it: the console lists requests in that order.
+    expect(decodeTime(out.id)).toBe(Date.parse(NOW));
+    const req = repo.requests.get(out.id);
+    expect(req).toMatchObject({
+      id: out.id,
+      type: 'erasure',
+      language: 'en',
+      status: 'verified',
+      emailHash: 'hash:carol@example.com',
+      details: { eraseWarranty: false, objections: [] },
+      receivedAt: NOW,
+      verifiedAt: NOW,
+      dueDate: '2026-04-10',
+      pausedDays: 0,
+      statusTokenHash: sha256(`status-token-${out.id}`),
+      logged: { channel: 'phone', identityCheck: 'account_questions', by: 'officer:olivia' },
+    });
+    expect(req?.logged).not.toHaveProperty('agent');
+    expect(req?.audit).toHaveLength(1);
+    expect(req?.audit[0]).toMatchObject({
+      at: NOW,
+      actor: 'officer:olivia',
+      action: 'log_request',
+      subject: out.id,
+      from: 'unverified',
+      to: 'verified',
+      data: { channel: 'phone', identityCheck: 'account_questions', dueDate: '2026-04-10' },
+    });
+    expect(req?.audit[0].data).not.toHaveProperty('agent');
+  });
+
+  it('creates the record unverified first, with no audit yet, its address as given, and its personal data kept 7 days should the verification never follow', async () => {
+    const { repo, deps } = setup();
+    const out = await logRequest(phoned, 'officer:olivia', deps);
+    expect(repo.created).toHaveLength(1);
+    expect(repo.created[0].req).toMatchObject({ id: out.id, status: 'unverified', version: 0, audit: [], receivedAt: NOW });
+    expect(repo.created[0].req).not.toHaveProperty('verifiedAt');
+    expect(repo.created[0].pii).toEqual({ email: 'Carol@Example.com', name: 'Carol Jones', orderNumber: 'OT-777' });
+    expect(repo.created[0].piiExpiresAt).toEqual(new Date('2026-03-17T11:00:00.000Z'));
+  });
+
+  it('starts its execution, named by the request id, and keeps its personal data 120 days past the deadline', async () => {
+    const { repo, workflow, deps } = setup();
+    const out = await logRequest(phoned, 'officer:olivia', deps);
+    expect(workflow.started).toEqual([{ name: out.id, input: { requestId: out.id } }]);
+    // 10 April 2026 + 120 days.
+    expect(repo.piiExpiry.get(out.id)).toEqual(new Date('2026-08-08T00:00:00.000Z'));
+  });
+
+  it('keeps what the requester asked for: warranty records erased, objections, the correction', async () => {
+    const { repo, deps } = setup();
+    const erasure = await logRequest(LogBody.parse({ request: { type: 'erasure', email: 'd@example.com', eraseWarranty: true }, channel: 'post', identityCheck: 'signed_letter_with_id' }), 'officer:o', deps);
+    expect(repo.requests.get(erasure.id)?.details).toEqual({ eraseWarranty: true, objections: [] });
+    expect(repo.requests.get(erasure.id)?.language).toBe('fr');
+    const objection = await logRequest(LogBody.parse({ request: { type: 'objection', email: 'e@example.com', objections: ['marketing', 'reviews'] }, channel: 'chat', identityCheck: 'signed_in_chat' }), 'officer:o', deps);
+    expect(repo.requests.get(objection.id)?.details).toEqual({ eraseWarranty: false, objections: ['marketing', 'reviews'] });
+    const rectification = { field: 'postal address', correction: '2 Low Road, Leeds' };
+    const correction = await logRequest(LogBody.parse({ request: { type: 'rectification', email: 'f@example.com', rectification }, channel: 'email', identityCheck: 'email_from_address_on_file' }), 'officer:o', deps);
+    expect(repo.requests.get(correction.id)?.details).toEqual({ eraseWarranty: false, objections: [], rectification });
+  });
+
+  it('records an authorised agent and the proof of authority the officer reviewed', async () => {
+    const { repo, deps } = setup();
+    const body = LogBody.parse({
+      request: { type: 'access', email: 'g@example.com' },
+      channel: 'post',
+      identityCheck: 'signed_letter_with_id',
+      agent: { relationship: 'solicitor', proof: 'signed_authority' },
+    });
+    const out = await logRequest(body, 'officer:o', deps);
+    const req = repo.requests.get(out.id);
+    expect(req?.logged).toEqual({ channel: 'post', identityCheck: 'signed_letter_with_id', by: 'officer:o', agent: { relationship: 'solicitor', proof: 'signed_authority' } });
+    expect(req?.audit[0].data).toEqual({ channel: 'post', identityCheck: 'signed_letter_with_id', dueDate: '2026-04-10', agent: 'solicitor', agentProof: 'signed_authority' });
+  });
+
+  it('refuses a body with an undocumented channel, identity check or extra field', () => {
+    const ok = (v: unknown) => LogBody.safeParse(v).success;
+    const request = { type: 'erasure', email: 'h@example.com' };
+    expect(ok({ request, channel: 'fax', identityCheck: 'account_questions' })).toBe(false);
+    expect(ok({ request, channel: 'phone', identityCheck: 'trust_me' })).toBe(false);
+    expect(ok({ request, channel: 'phone', identityCheck: 'account_questions', note: 'x' })).toBe(false);
+    expect(ok({ request, channel: 'phone', identityCheck: 'account_questions' })).toBe(true);
+  });
+});

@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
+import { FakeMailer, FakeRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+
+vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
+const { sweep } = await import('../../../functions/sweeper/sweep.ts');
+const { metrics } = await import('../../../functions/shared/metrics.ts');
+
+// Friday 20 March 2026, 10:00 in London.
+const NOW = new Date('2026-03-20T10:00:00.000Z');
+const CONSOLE = `http://localhost/console.html#/requests/${REQUEST_ID}`;
+
+function setup(over: Partial<StoredRequest> = {}, executions: Record<string, string | undefined> = { [REQUEST_ID]: 'RUNNING' }) {
+  const repo = new FakeRepo();
+  repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', dueDate: '2026-04-20', ...over }));
+  const mailer = new FakeMailer();
+  const workflow = { start: async () => 'arn', describe: async (id: string) => (executions[id] ? { status: executions[id] } : undefined) };
+  return { repo, mailer, deps: { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never };
+}
+const last = (repo: FakeRepo) => repo.requests.get(REQUEST_ID)?.audit.at(-1);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('deadline reminders to the compliance team', () => {
+  it('warns a week before the deadline, once, with a link to the request in the console', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-27' });
+    const report = await sweep(NOW, deps);
+    expect(report.reminders).toEqual([`${REQUEST_ID}:reminder-7`]);
+    expect(report.overdue).toEqual([]);
+    expect(last(repo)).toMatchObject({ at: NOW.toISOString(), actor: 'sweeper', action: 'reminder-7', subject: REQUEST_ID, data: { dueDate: '2026-03-27', daysLeft: 7 } });
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ flags: ['reminder-7'] });
+    expect(mailer.sent).toEqual([{ to: 'compliance@offtek.example', kind: 'compliance', subject: `Due in 7 days: request ${REQUEST_ID}`, text: `Request ${REQUEST_ID} (erasure) is due 2026-03-27.\n${CONSOLE}` }]);
+    expect((await sweep(NOW, deps)).reminders).toEqual([]);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('says nothing eight days before', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-28' });
+    expect((await sweep(NOW, deps)).reminders).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.audit).toEqual([]);
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('warns again two days before, one reminder a sweep', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-22' });
+    expect((await sweep(NOW, deps)).reminders).toEqual([`${REQUEST_ID}:reminder-7`]);
+    expect((await sweep(NOW, deps)).reminders).toEqual([`${REQUEST_ID}:reminder-2`]);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ flags: ['reminder-7', 'reminder-2'] });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Due in 2 days: request ${REQUEST_ID}`, `Due in 2 days: request ${REQUEST_ID}`]);
+    expect((await sweep(NOW, deps)).reminders).toEqual([]);
+  });
+
+  it('counts from the extended deadline', async () => {
+    const { deps } = setup({ dueDate: '2026-03-21', extended: { at: '2026-03-01T00:00:00.000Z', reason: 'complex', dueDate: '2026-06-01' } });
+    expect(await sweep(NOW, deps)).toMatchObject({ reminders: [], overdue: [] });
+  });
+
+  it('flags an overdue request once, and lists it as overdue at every sweep', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-19' });
+    const report = await sweep(NOW, deps);
+    expect(report.overdue).toEqual([REQUEST_ID]);
+    expect(report.reminders).toEqual([`${REQUEST_ID}:overdue`]);
+    expect(last(repo)).toMatchObject({ action: 'overdue', data: { dueDate: '2026-03-19', daysLeft: -1 } });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`OVERDUE: request ${REQUEST_ID} was due 2026-03-19`]);
+    expect(await sweep(NOW, deps)).toMatchObject({ overdue: [REQUEST_ID], reminders: [] });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('is due today with zero days left, a reminder and not overdue', async () => {
+    const { deps } = setup({ dueDate: '2026-03-20' });
+    expect(await sweep(NOW, deps)).toMatchObject({ overdue: [], reminders: [`${REQUEST_ID}:reminder-7`] });
+  });
+
+  it('looks at open requests only: under review, verified, in progress and awaiting a human', async () => {
+    const repo = new FakeRepo();
+    const statuses = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied'] as const;
+    statuses.forEach((status, i) => {
+      const id = `01JQ${String(i).padStart(22, '0')}`;
+      repo.requests.set(id, storedRequest({ id, status, dueDate: '2026-03-19' }));
+    });
+    const workflow = { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }) };
+    const report = await sweep(NOW, { repo, mailer: new FakeMailer(), workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    expect(report.overdue.map((id) => statuses[Number(id.slice(4))])).toEqual(['awaiting_review', 'verified', 'in_progress', 'awaiting_manual']);
+  });
+
+  it('reports the counts as metrics', async () => {
+    const add = vi.spyOn(metrics, 'addMetric');
+    const { deps } = setup({ dueDate: '2026-03-19' });
+    await sweep(NOW, deps);
+    expect(add).toHaveBeenCalledWith('OverdueRequests', 'Count', 1);
+    expect(add).toHaveBeenCalledWith('TasksTimedOut', 'Count', 0);
+  });
+});
+
+describe('a request that moves while the sweeper looks at it', () => {
+  it('is left for the next sweep, and the others are still swept', async () => {
+    const { repo, deps } = setup({ dueDate: '2026-03-19' });
+    const other = '01JQ0000000000000000000009';
+    repo.requests.set(other, storedRequest({ id: other, status: 'in_progress', dueDate: '2026-03-19' }));
+    repo.beforeRequestWrite = (r) => {
+      const cur = r.requests.get(REQUEST_ID) as StoredRequest;
+      r.requests.set(REQUEST_ID, { ...cur, version: cur.version + 1 });
+    };
+    const report = await sweep(NOW, deps);
+    expect(report.overdue.sort()).toEqual([REQUEST_ID, other]);
+    expect(report.reminders).toEqual([`${other}:overdue`]);
+  });
+
+  it('does not swallow any other error', async () => {
+    const { repo, deps } = setup({ dueDate: '2026-03-19' });
+    repo.transitionRequest = async () => {
+      throw new Error('table gone');
+    };
+    await expect(sweep(NOW, deps)).rejects.toThrow('table gone');
+  });
+});
+
+describe('a task past its timeout that nobody waits on', () => {
+  const task = (over: Partial<StoredTask>): StoredTask =>
+    ({
+      taskId: `${REQUEST_ID}.paynow`, requestId: REQUEST_ID, processorId: 'paynow', category: 'payments', action: 'erase', status: 'sent', version: 2, attempts: 1, holds: [], audit: [], sentAt: '2026-03-20T08:59:59.000Z',
+      ...over,
+    }) as StoredTask;
+
+  it('is escalated as timed out, on its audit trail', async () => {
+    for (const status of ['sent', 'in_progress'] as const) {
+      const { repo, deps } = setup();
+      repo.tasks.set(`${REQUEST_ID}.paynow`, task({ status }));
+      expect((await sweep(NOW, deps)).escalatedTasks).toEqual([`${REQUEST_ID}.paynow`]);
+      const t = repo.tasks.get(`${REQUEST_ID}.paynow`);
+      expect(t).toMatchObject({ status: 'timed_out', finishedAt: NOW.toISOString(), outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } });
+      expect(t?.audit.at(-1)).toMatchObject({ at: NOW.toISOString(), actor: 'sweeper', action: 'time_out', subject: `${REQUEST_ID}.paynow`, from: status, to: 'timed_out' });
+    }
+  });
+
+  it('is left alone up to its timeout, once settled, unsent, or of a processor no longer in the registry', async () => {
+    const cases: Partial<StoredTask>[] = [
+      { sentAt: '2026-03-20T09:00:00.000Z' },
+      { status: 'completed' },
+      { status: 'pending', sentAt: undefined },
+      { sentAt: undefined },
+      { processorId: 'gone', taskId: `${REQUEST_ID}.gone` },
+    ];
+    for (const over of cases) {
+      const { repo, deps } = setup();
+      repo.tasks.set(`${REQUEST_ID}.paynow`, task(over));
+      expect((await sweep(NOW, deps)).escalatedTasks, JSON.stringify(over)).toEqual([]);
+    }
+  });
+
+  it('is left to a callback that lands at the same moment', async () => {
+    const { repo, deps } = setup();
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
+    repo.loseNextTaskWrite = true;
+    expect((await sweep(NOW, deps)).escalatedTasks).toEqual([]);
+  });
+
+  it('counts in the TasksTimedOut metric', async () => {
+    const add = vi.spyOn(metrics, 'addMetric');
+    const { repo, deps } = setup();
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
+    await sweep(NOW, deps);
+    expect(add).toHaveBeenCalledWith('TasksTimedOut', 'Count', 1);
+  });
+
+  it('passes on any other error', async () => {
+    const { repo, deps } = setup();
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
+    repo.transitionTask = async () => {
+      throw new Error('table gone');
+    };
+    await expect(sweep(NOW, deps)).rejects.toThrow('table gone');
+  });
+});
+
+describe('a lost execution', () => {
+  it('is flagged once and the team told, when the workflow failed, was aborted or timed out', async () => {
+    for (const status of ['FAILED', 'ABORTED', 'TIMED_OUT']) {
+      const { repo, mailer, deps } = setup({}, { [REQUEST_ID]: status });
+      expect((await sweep(NOW, deps)).lostExecutions).toEqual([REQUEST_ID]);
+      expect(last(repo)).toMatchObject({ actor: 'sweeper', action: 'execution-lost', subject: REQUEST_ID, data: { execution: status } });
+      expect(mailer.sent).toEqual([
+        { to: 'compliance@offtek.example', kind: 'compliance', subject: `Request ${REQUEST_ID}: its workflow ${status.toLowerCase()}`, text: `Request ${REQUEST_ID} is in_progress but its execution is ${status}. Check it in the console.` },
+      ]);
+      expect((await sweep(NOW, deps)).lostExecutions).toEqual([REQUEST_ID]);
+      expect(mailer.sent).toHaveLength(1);
+    }
+  });
+
+  it('is flagged as missing when a request past verification has none', async () => {
+    const { repo, mailer, deps } = setup({}, {});
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([REQUEST_ID]);
+    expect(last(repo)).toMatchObject({ action: 'execution-lost', data: { execution: 'missing' } });
+    expect(mailer.sent.map((m) => [m.subject, m.text])).toEqual([[`Request ${REQUEST_ID}: its workflow is missing`, `Request ${REQUEST_ID} is in_progress but its execution is missing. Check it in the console.`]]);
+  });
+
+  it('is not lost while running or succeeded, nor for a verified request whose execution the outbox pass starts', async () => {
+    for (const status of ['RUNNING', 'SUCCEEDED']) {
+      const { deps } = setup({}, { [REQUEST_ID]: status });
+      expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
+    }
+    const { deps } = setup({ status: 'verified' }, {});
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
+  });
+
+  it('keeps the deadline flags it already has', async () => {
+    const { repo, deps } = setup({ dueDate: '2026-03-19' }, { [REQUEST_ID]: 'FAILED' });
+    await sweep(NOW, deps);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ flags: ['overdue', 'execution-lost'] });
+  });
+});
+
+describe('a reminder that cannot be mailed', () => {
+  it('is marked on its request and the sweep goes on', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-19' });
+    mailer.send = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
+    };
+    const report = await sweep(NOW, deps);
+    expect(report.overdue).toEqual([REQUEST_ID]);
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toEqual({ kind: 'reminder', at: NOW.toISOString(), error: 'TooManyRequestsException' });
+  });
+});

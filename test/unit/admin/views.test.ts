@@ -1,0 +1,154 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { RequestStatus } from '../../../functions/core/model.ts';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
+import { FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+
+vi.mock('../../../functions/adapters/registry.ts', () => ({
+  registry: { version: 1, processors: [{ id: 'paynow', name: 'PayNow Payments' }, { id: 'parcelway', name: 'Parcelway Delivery' }] },
+}));
+const { auditCsv, dashboard, detail, summary } = await import('../../../functions/admin/views.ts');
+
+// Friday 20 March 2026, 10:00 in London.
+const clock = fixedClock('2026-03-20T10:00:00.000Z');
+const id = (n: number) => `01JQ${String(n).padStart(22, '0')}`;
+const task = (requestId: string, processorId: string, over: Partial<StoredTask> = {}): StoredTask =>
+  ({
+    taskId: `${requestId}.${processorId}`, requestId, processorId, category: 'payments', action: 'erase', status: 'sent', version: 2, attempts: 1, holds: [], audit: [],
+    ...over,
+  }) as StoredTask;
+const event = (at: string, action: string, over: Record<string, unknown> = {}) => ({ seq: 0, at, actor: 'workflow', action, subject: REQUEST_ID, prevHash: 'p', hash: 'h', ...over }) as never;
+
+/** FakeRepo whose status index can also say that more pages follow. */
+class Repo extends FakeRepo {
+  more = new Set<RequestStatus>();
+  override async listRequests(q: { status: RequestStatus; cursor?: string }) {
+    const page = await super.listRequests(q);
+    return q.cursor ? { items: [] } : { ...page, cursor: this.more.has(q.status) ? 'next' : undefined };
+  }
+}
+function setup(...reqs: StoredRequest[]) {
+  const repo = new Repo();
+  for (const r of reqs) repo.requests.set(r.id, r);
+  return { repo, deps: { repo: repo as never, clock } };
+}
+
+describe('a request as the console lists it', () => {
+  it('counts the days left to an open request’s deadline, the extended one where there is one', () => {
+    const r = storedRequest({ status: 'in_progress', dueDate: '2026-03-25', extended: { at: '2026-03-02T00:00:00.000Z', reason: 'complex', dueDate: '2026-05-26' }, owner: 'officer:o', pausedSince: '2026-03-19T10:00:00.000Z' });
+    expect(summary(r, '2026-03-20')).toEqual({
+      id: REQUEST_ID, type: 'erasure', status: 'in_progress', language: 'en', receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-05-26', daysLeft: 67, closedAt: null, extended: true, owner: 'officer:o', pausedSince: '2026-03-19T10:00:00.000Z', mailFailed: null,
+    });
+  });
+
+  it('shows no countdown for a closed request, nor for one with no deadline', () => {
+    expect(summary(storedRequest({ status: 'completed', closedAt: '2026-03-10T10:00:00.000Z', mailFailed: { kind: 'outcome', at: '2026-03-10T10:00:00.000Z', error: 'Throttled' } }), '2026-03-20')).toMatchObject({
+      dueDate: '2026-04-01', daysLeft: null, closedAt: '2026-03-10T10:00:00.000Z', mailFailed: { kind: 'outcome', at: '2026-03-10T10:00:00.000Z', error: 'Throttled' },
+    });
+    expect(summary(storedRequest({ status: 'unverified', dueDate: undefined }), '2026-03-20')).toMatchObject({ dueDate: null, daysLeft: null });
+  });
+});
+
+describe('a request’s detail page', () => {
+  it('shows the request, its tasks without their tokens or receipts’ contents, the merged audit in time order, and the timeline', async () => {
+    const req = storedRequest({
+      status: 'in_progress',
+      type: 'rectification',
+      details: { eraseWarranty: false, objections: [], rectification: { field: 'name', correction: 'Alice Smith' }, corrections: { name: 'Alice Smith' } },
+      notes: [{ at: '2026-03-03T10:00:00.000Z', by: 'officer:o', text: 'called back' }] as never,
+      audit: [event('2026-03-01T09:05:00.000Z', 'verify'), event('2026-03-02T10:00:00.000Z', 'start')],
+    });
+    const { repo, deps } = setup(req);
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task(REQUEST_ID, 'paynow', { token: 'secret-token', receipts: { a: {}, b: {} } as never, sentAt: '2026-03-02T10:00:01.000Z', audit: [event('2026-03-02T10:00:01.000Z', 'send')] }));
+    repo.tasks.set(`${REQUEST_ID}.gone`, task(REQUEST_ID, 'gone', { status: 'completed' }));
+    const timeline = [{ state: 'Plan', at: '2026-03-02T10:00:00.000Z' }];
+    const d = await detail(REQUEST_ID, deps, { timeline: async () => timeline } as never);
+    expect(d.request).toMatchObject({
+      id: REQUEST_ID,
+      daysLeft: 12,
+      verifiedAt: '2026-03-01T09:05:00.000Z',
+      details: { eraseWarranty: false, objections: [], rectification: { field: 'name', correction: 'Alice Smith' }, corrections: { name: 'Alice Smith' } },
+      notes: [{ at: '2026-03-03T10:00:00.000Z', by: 'officer:o', text: 'called back' }],
+    });
+    expect(d.tasks.map((t) => [t.processorId, t.processorName, t.waiting, t.receipts])).toEqual([
+      ['gone', 'gone', false, 0],
+      ['paynow', 'PayNow Payments', true, 2],
+    ]);
+    expect(JSON.stringify(d.tasks)).not.toContain('secret-token');
+    expect(d.tasks[1].deliveries).toEqual([]);
+    expect(d.audit.map((e) => e.action)).toEqual(['verify', 'start', 'send']);
+    expect(d.timeline).toEqual(timeline);
+  });
+
+  it('has no notes where none were written, and answers 404 for an unknown request', async () => {
+    const { deps } = setup(storedRequest({ status: 'in_progress' }));
+    expect((await detail(REQUEST_ID, deps, { timeline: async () => [] } as never)).request.notes).toEqual([]);
+    await expect(detail(id(9), deps, { timeline: async () => [] } as never)).rejects.toMatchObject({ status: 404, message: 'no such request' });
+  });
+});
+
+describe('the dashboard', () => {
+  it('counts the requests in each status, one more when the index has more', async () => {
+    const statuses = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const;
+    const { repo, deps } = setup(...statuses.map((status, i) => storedRequest({ id: id(i), status, dueDate: undefined })));
+    repo.more.add('completed');
+    expect((await dashboard(deps)).counts).toEqual({ unverified: 1, awaiting_review: 1, verified: 1, in_progress: 1, awaiting_manual: 1, completed: 2, denied: 1, cancelled: 1, expired: 1 });
+  });
+
+  it('lists open requests due within 7 days and overdue ones, never closed ones', async () => {
+    const { deps } = setup(
+      storedRequest({ id: id(1), status: 'in_progress', dueDate: '2026-03-20' }),
+      storedRequest({ id: id(2), status: 'awaiting_manual', dueDate: '2026-03-27' }),
+      storedRequest({ id: id(3), status: 'verified', dueDate: '2026-03-28' }),
+      storedRequest({ id: id(4), status: 'awaiting_review', dueDate: '2026-03-19' }),
+      storedRequest({ id: id(5), status: 'completed', dueDate: '2026-03-19' }),
+      storedRequest({ id: id(6), status: 'unverified', dueDate: undefined }),
+    );
+    const d = await dashboard(deps);
+    expect(d.dueSoon.map((r) => r.id)).toEqual([id(1), id(2)]);
+    expect(d.overdue.map((r) => r.id)).toEqual([id(4)]);
+  });
+
+  it('lists every request whose email failed, open or closed', async () => {
+    const failed = { kind: 'outcome' as const, at: '2026-03-19T10:00:00.000Z', error: 'Throttled' };
+    const { deps } = setup(storedRequest({ id: id(1), status: 'completed', mailFailed: failed }), storedRequest({ id: id(2), status: 'in_progress', mailFailed: failed }), storedRequest({ id: id(3), status: 'in_progress' }));
+    expect((await dashboard(deps)).mailFailed.map((r) => r.id)).toEqual([id(2), id(1)]);
+  });
+
+  it('scores each processor on the open requests’ tasks: open, failed, timed out, median callback time', async () => {
+    const { repo, deps } = setup(storedRequest({ id: id(1), status: 'in_progress' }), storedRequest({ id: id(2), status: 'awaiting_manual' }), storedRequest({ id: id(3), status: 'unverified' }));
+    const sent = (n: number, s: number) => ({ sentAt: `2026-03-02T10:00:0${n}.000Z`, finishedAt: new Date(Date.parse(`2026-03-02T10:00:0${n}.000Z`) + s).toISOString() });
+    repo.tasks.set(`${id(1)}.paynow`, task(id(1), 'paynow', { status: 'pending' }));
+    repo.tasks.set(`${id(2)}.paynow`, task(id(2), 'paynow', { status: 'in_progress' }));
+    repo.tasks.set(`${id(1)}.parcelway`, task(id(1), 'parcelway', { status: 'failed', ...sent(1, 3000), outcome: { request_status: 'failed', reason: 'account locked' }, audit: [event('2026-03-02T10:00:04.000Z', 'failed')] }));
+    repo.tasks.set(`${id(2)}.parcelway`, task(id(2), 'parcelway', { status: 'timed_out', ...sent(2, 1000) }));
+    repo.tasks.set(`${id(3)}.parcelway`, task(id(3), 'parcelway', { status: 'failed' }));
+    repo.tasks.set(`${id(2)}.mailwave`, task(id(2), 'mailwave', { status: 'completed', ...sent(3, 2000) }));
+    const d = await dashboard(deps);
+    expect(d.processors).toEqual([
+      { id: 'paynow', name: 'PayNow Payments', open: 2, failures: 0, timeouts: 0, medianCallbackMs: null },
+      { id: 'parcelway', name: 'Parcelway Delivery', open: 0, failures: 1, timeouts: 1, medianCallbackMs: 3000 },
+      { id: 'mailwave', name: 'mailwave', open: 0, failures: 0, timeouts: 0, medianCallbackMs: 2000 },
+    ]);
+    expect(d.escalated).toEqual([
+      { requestId: id(1), processorId: 'parcelway', processorName: 'Parcelway Delivery', category: 'payments', status: 'failed', reason: 'account locked', attempts: 1, last: { at: '2026-03-02T10:00:01.000Z', accepted: true } },
+      { requestId: id(2), processorId: 'parcelway', processorName: 'Parcelway Delivery', category: 'payments', status: 'timed_out', reason: null, attempts: 0, last: null },
+    ]);
+  });
+});
+
+describe('the audit export', () => {
+  it('lists the requests’ and tasks’ events between two dates, both inclusive, ids and hashes only, in every status', async () => {
+    const r1 = storedRequest({ id: id(1), status: 'awaiting_review', audit: [event('2026-03-01T23:59:59.000Z', 'submit', { subject: id(1) }), event('2026-03-02T00:00:00.000Z', 'verify', { subject: id(1), from: 'unverified', to: 'awaiting_review', seq: 1 })] });
+    const r2 = storedRequest({ id: id(2), status: 'completed', audit: [event('2026-03-05T12:00:00.000Z', 'complete', { subject: id(2) }), event('2026-03-06T00:00:00.000Z', 'download', { subject: id(2) })] });
+    const { repo, deps } = setup(r1, r2);
+    repo.tasks.set(`${id(2)}.paynow`, task(id(2), 'paynow', { audit: [event('2026-03-03T08:00:00.000Z', 'send', { subject: `${id(2)}.paynow`, hash: 'th' })] }));
+    repo.more.add('completed');
+    expect((await auditCsv('2026-03-02', '2026-03-05', deps)).split('\r\n')).toEqual([
+      'at,request,subject,actor,action,from,to,seq,prevHash,hash',
+      `2026-03-02T00:00:00.000Z,${id(1)},${id(1)},workflow,verify,unverified,awaiting_review,1,p,h`,
+      `2026-03-05T12:00:00.000Z,${id(2)},${id(2)},workflow,complete,,,0,p,h`,
+      `2026-03-03T08:00:00.000Z,${id(2)},${id(2)}.paynow,workflow,send,,,0,p,th`,
+      '',
+    ]);
+  });
+});

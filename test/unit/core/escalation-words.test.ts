@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { deliveryHistory, escalationEmail, reasonInWords } from '../../../functions/core/escalation.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+
+const e = (action: string, at: string, data?: Record<string, unknown>) => ({ seq: 0, at, actor: 'workflow', action, subject: 't', prevHash: '', hash: '', ...(data ? { data } : {}) }) as never;
+
+describe('what an officer reads about an escalated task', () => {
+  it('puts each reason in words', () => {
+    expect(['DispatchFailed', 'DispatchRejected', 'EndpointGone', 'ProcessorFailed', 'States.Timeout', 'States.HeartbeatTimeout', 'Lambda.Unknown'].map(reasonInWords)).toEqual([
+      'could not be reached, or answered with a server error, on every attempt',
+      'refused the webhook with a client error, which sending it again will not fix',
+      'answered 410 Gone: its endpoint is disabled until the registry is corrected',
+      'called back to say it could not do the work',
+      'did not call back before its time-out',
+      'stopped reporting progress before its time-out',
+      'stopped with an unexpected error (Lambda.Unknown)',
+    ]);
+  });
+
+  it('counts a new delivery after each send or retry, the one that got through once per send, untimed after a failure', () => {
+    const audit = [
+      e('send', '2026-03-02T10:00:00.000Z'),
+      e('delivery_failed', '2026-03-02T10:00:01.000Z', { status: 503 }),
+      e('acknowledge', '2026-03-02T10:05:00.000Z'),
+      e('completed', '2026-03-02T10:06:00.000Z'),
+      e('retry', '2026-03-03T09:00:00.000Z'),
+      e('time_out', '2026-03-04T09:00:00.000Z'),
+      e('send', '2026-03-05T09:00:00.000Z'),
+      e('delivery_failed', '2026-03-05T09:00:01.000Z'),
+      e('failed', '2026-03-05T09:10:00.000Z'),
+      e('not_found', '2026-03-05T09:11:00.000Z'),
+      e('retained', '2026-03-05T09:12:00.000Z'),
+    ];
+    expect(deliveryHistory({ audit, sentAt: '2026-03-02T10:00:00.000Z' })).toEqual([
+      { at: '2026-03-02T10:00:01.000Z', status: 503 },
+      { at: null, accepted: true },
+      { at: null, accepted: true },
+      { at: '2026-03-05T09:00:01.000Z', error: 'unknown' },
+      { at: null, accepted: true },
+    ]);
+  });
+
+  it('times a first delivery by the task’s send time, or not at all without one', () => {
+    expect(deliveryHistory({ audit: [e('retained', '2026-03-02T10:06:00.000Z')], sentAt: '2026-03-02T10:00:00.000Z' })).toEqual([{ at: '2026-03-02T10:00:00.000Z', accepted: true }]);
+    expect(deliveryHistory({ audit: [e('not_found', '2026-03-02T10:06:00.000Z')] })).toEqual([{ at: null, accepted: true }]);
+    expect(deliveryHistory({ audit: [e('escalate', '2026-03-02T10:06:00.000Z')] })).toEqual([]);
+  });
+
+  it('lists each delivery in the email, with its time or none, and names each action', () => {
+    const task = {
+      taskId: 'R.paynow', requestId: 'R', processorId: 'paynow', category: 'payments', action: 'suppress', status: 'failed', version: 3, attempts: 2, holds: [], sentAt: undefined,
+      audit: [e('send', '2026-03-02T10:00:00.000Z'), e('acknowledge', '2026-03-02T10:05:00.000Z'), e('retry', '2026-03-03T10:00:00.000Z'), e('delivery_failed', '2026-03-03T10:00:01.000Z', { error: 'ECONNRESET' })],
+    } as unknown as StoredTask;
+    expect(escalationEmail(task, 'PayNow', 'DispatchFailed', 'https://c/x').text.split('\n')).toEqual([
+      'PayNow (payments) could not be reached, or answered with a server error, on every attempt.',
+      'Task: the objection (suppression) for request R (task R.paynow).',
+      '',
+      'Deliveries of the webhook (2):',
+      '  1. time not recorded: accepted (HTTP 2xx)',
+      '  2. 2026-03-03 10:00:01 UTC: no answer: ECONNRESET',
+      '',
+      'The request waits for a person: retry the task or record how it was handled, in the console:',
+      'https://c/x',
+    ]);
+    const none = { ...task, audit: [], action: 'restrict' } as unknown as StoredTask;
+    const text = escalationEmail(none, 'PayNow', 'States.Timeout', 'https://c/x').text;
+    expect(text).toContain('No delivery of the webhook was recorded.');
+    expect(text).toContain('Task: the restriction of use for request R');
+    expect(escalationEmail({ ...none, action: 'export' } as StoredTask, 'P', 'X', 'u').text).toContain('the copy of data (export) for');
+    expect(escalationEmail({ ...none, action: 'rectify' } as StoredTask, 'P', 'X', 'u').text).toContain('the correction for');
+    expect(escalationEmail({ ...none, action: 'erase' } as StoredTask, 'P', 'X', 'u').text).toContain('the erasure for');
+  });
+});

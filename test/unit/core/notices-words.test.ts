@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { CancelReason, cancellationNotice, clarificationNotice, DenyReason, refusalNotice } from '../../../functions/core/notices.ts';
+
+const reasonLine = (text: string) => text.split('\n')[2];
+const lastLine = (text: string) => text.split('\n').at(-1);
+
+describe('the notices a requester is sent, word for word', () => {
+  it('knows the three grounds of a refusal and the two of a cancellation', () => {
+    expect(DenyReason.options).toEqual(['identity_not_verified', 'manifestly_unfounded', 'excessive']);
+    expect(CancelReason.options).toEqual(['withdrawn_by_requester', 'duplicate_request']);
+  });
+
+  it('gives each refusal ground in English, signed by the privacy team', () => {
+    const en = (r: DenyReason) => refusalNotice('en', 'R1', r);
+    expect(en('identity_not_verified').subject).toBe('Your privacy request has been refused');
+    expect(reasonLine(en('identity_not_verified').text)).toBe(
+      'We will not act on your request (reference R1), for this reason: we could not confirm that the request comes from the person the data is about, so giving out or changing the data could harm them.',
+    );
+    expect(reasonLine(en('manifestly_unfounded').text)).toBe('We will not act on your request (reference R1), for this reason: the request is manifestly unfounded: it does not seek to exercise a data protection right.');
+    expect(reasonLine(en('excessive').text)).toBe('We will not act on your request (reference R1), for this reason: the request is manifestly excessive: it repeats or overlaps requests we have already answered.');
+    expect(lastLine(en('excessive').text)).toBe('The Offtek privacy team');
+  });
+
+  it('gives each refusal ground in French, signed by the privacy team', () => {
+    const fr = (r: DenyReason) => refusalNotice('fr', 'R1', r);
+    expect(fr('excessive').subject).toBe('Votre demande de confidentialité est refusée');
+    expect(reasonLine(fr('identity_not_verified').text)).toBe(
+      "Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : nous n'avons pas pu confirmer que la demande vient de la personne concernée ; communiquer ou modifier ses données pourrait lui nuire.",
+    );
+    expect(reasonLine(fr('manifestly_unfounded').text)).toBe('Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données.');
+    expect(reasonLine(fr('excessive').text)).toBe('Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement excessive : elle répète des demandes auxquelles nous avons déjà répondu.');
+    expect(lastLine(fr('excessive').text)).toBe("L'équipe confidentialité d'Offtek");
+  });
+
+  it('adds no heading for an officer’s note that is only blanks', () => {
+    expect(refusalNotice('en', 'R1', 'excessive', '   ').text).not.toContain('In our team’s words:');
+  });
+
+  it('gives each cancellation ground in each language, and says a new request can be made', () => {
+    expect(cancellationNotice('en', 'R1', 'withdrawn_by_requester').subject).toBe('Your privacy request has been cancelled');
+    expect(cancellationNotice('en', 'R1', 'withdrawn_by_requester').text.split('\n').slice(2, 4)).toEqual(['We have cancelled your request (reference R1), for this reason: you told us you no longer want it.', 'You can make a new request at any time.']);
+    expect(reasonLine(cancellationNotice('en', 'R1', 'duplicate_request').text)).toBe('We have cancelled your request (reference R1), for this reason: it repeats another request of yours that is still open; we are answering that one.');
+    expect(cancellationNotice('fr', 'R1', 'withdrawn_by_requester').subject).toBe('Votre demande de confidentialité est annulée');
+    expect(cancellationNotice('fr', 'R1', 'withdrawn_by_requester').text.split('\n').slice(2, 4)).toEqual(['Nous avons annulé votre demande (référence R1), pour la raison suivante : vous nous avez dit ne plus la souhaiter.', 'Vous pouvez faire une nouvelle demande à tout moment.']);
+    expect(reasonLine(cancellationNotice('fr', 'R1', 'duplicate_request').text)).toBe('Nous avons annulé votre demande (référence R1), pour la raison suivante : elle répète une autre de vos demandes encore ouverte, à laquelle nous répondons.');
+    expect(lastLine(cancellationNotice('fr', 'R1', 'duplicate_request').text)).toBe("L'équipe confidentialité d'Offtek");
+  });
+
+  it('asks for a clarification in each language, quoting what is needed', () => {
+    expect(clarificationNotice('en', 'R1', 'Which orders?').subject).toBe('Your request: we need a clarification');
+    expect(clarificationNotice('en', 'R1', 'Which orders?').text.split('\n').slice(0, 4)).toEqual(['Hello,', '', 'To answer your request (reference R1), we need you to tell us:', 'Which orders?']);
+    expect(clarificationNotice('fr', 'R1', 'Quelles commandes ?').subject).toBe('Votre demande : nous avons besoin d’une précision');
+    expect(clarificationNotice('fr', 'R1', 'Quelles commandes ?').text.split('\n').slice(0, 4)).toEqual(['Bonjour,', '', 'Pour répondre à votre demande (référence R1), nous avons besoin de la précision suivante :', 'Quelles commandes ?']);
+    expect(clarificationNotice('fr', 'R1', 'x').text).toContain("Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
+    expect(clarificationNotice('fr', 'R1', 'x').text).toContain("Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.");
+    expect(clarificationNotice('en', 'R1', 'x').text).toContain('Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.');
+  });
+});

@@ -1,0 +1,217 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StoredRequest } from '../../../functions/core/ports.ts';
+import type { FakeMailer, FakeRepo } from '../processors/fakes.ts';
+
+// The download page's module builds its adapters at import: the repository and clock of shared/deps,
+// S3 for the presigned link, SES for a renewed link's email, and the registry for the providers' names.
+const h = vi.hoisted(() => ({ now: '2026-03-20T10:00:00.000Z' }));
+vi.mock('../../../functions/shared/deps.ts', async () => {
+  const { FakeRepo } = await import('../processors/fakes.ts');
+  return { repo: new FakeRepo(), systemClock: { now: () => new Date(h.now) } };
+});
+vi.mock('../../../functions/adapters/blobs.ts', () => ({
+  S3Blobs: class {
+    presign = async (key: string, seconds: number) => `https://lethe-exports.s3.eu-west-2.amazonaws.com/${key}?X-Amz-Expires=${seconds}`;
+  },
+}));
+vi.mock('../../../functions/adapters/mailer.ts', async () => {
+  const { FakeMailer } = await import('../processors/fakes.ts');
+  const mailer = new FakeMailer();
+  return { mailer, SesMailer: class { send = (m: Parameters<FakeMailer['send']>[0]) => mailer.send(m); } };
+});
+vi.mock('../../../functions/adapters/registry-source.ts', () => ({ registryOnce: async () => ({ version: 1, processors: [] }) }));
+// Link secrets come from the app key in Secrets Manager; here they name what they are for.
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
+
+const { download, exportPage } = await import('../../../functions/status/download.ts');
+const { repo } = (await import('../../../functions/shared/deps.ts')) as unknown as { repo: FakeRepo };
+const { mailer } = (await import('../../../functions/adapters/mailer.ts')) as unknown as { mailer: FakeMailer };
+const { sha256 } = await import('../../../functions/core/audit.ts');
+const { REQUEST_ID, storedRequest } = await import('../processors/fakes.ts');
+
+const TOKEN = 'the-download-secret';
+const KEY = `exports/${REQUEST_ID}.zip`;
+const BUCKET = 'https://lethe-exports.s3.eu-west-2.amazonaws.com';
+
+/** A copy completed on 18 March, its link good until 21 March 10:00 (72 hours). */
+function stored(over: Partial<StoredRequest> = {}) {
+  const req = storedRequest({
+    type: 'access',
+    status: 'completed',
+    language: 'en',
+    closedAt: '2026-03-18T10:00:00.000Z',
+    exportKey: KEY,
+    downloadTokenHash: sha256(TOKEN),
+    downloadExpiresAt: '2026-03-21T10:00:00.000Z',
+    statusTokenHash: sha256(`status-${REQUEST_ID}`),
+    ...over,
+  });
+  repo.requests.set(REQUEST_ID, req);
+  repo.pii.set(REQUEST_ID, { email: 'hana@example.com' });
+  return req;
+}
+
+beforeEach(() => {
+  h.now = '2026-03-20T10:00:00.000Z';
+  repo.requests.clear();
+  repo.pii.clear();
+  repo.markers.clear();
+  mailer.sent.length = 0;
+});
+
+describe('the download page (GET)', () => {
+  it('offers the copy in the request’s language, with a form that posts the secret back, and lets that form go to the bucket', async () => {
+    stored();
+    const page = await exportPage(REQUEST_ID, TOKEN, undefined, 'fr');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers?.['content-security-policy']).toContain(`form-action 'self' ${BUCKET};`);
+    expect(page.body).toContain('<title>Download your data — Offtek</title>');
+    expect(page.body).toContain(
+      `<p>Your copy is ready: a zip file with a page to open in your browser, and your data as tables (CSV) and as JSON.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><button type="submit">Download (zip)</button></form>`,
+    );
+    expect(page.body).toContain(`<a href="/exports/${REQUEST_ID}?token=${TOKEN}&#38;lang=fr" lang="fr">Français</a>`);
+  });
+
+  it('speaks the language the requester chose, and escapes the secret in the page and its links', async () => {
+    stored({ downloadTokenHash: sha256('a"b&c') });
+    const page = await exportPage(REQUEST_ID, 'a"b&c', 'fr', 'en');
+    expect(page.body).toContain('<title>Télécharger vos données — Offtek</title>');
+    expect(page.body).toContain('<p>Votre copie est prête : un fichier zip avec une page à ouvrir dans votre navigateur, vos données en tableaux (CSV) et en JSON.</p>');
+    expect(page.body).toContain('<input type="hidden" name="token" value="a&#34;b&#38;c"><button type="submit">Télécharger (zip)</button>');
+    expect(page.body).toContain(`href="/exports/${REQUEST_ID}?token=a%22b%26c&#38;lang=en"`);
+  });
+
+  it('changes nothing', async () => {
+    const before = stored();
+    await exportPage(REQUEST_ID, TOKEN, undefined, 'en');
+    expect(repo.requests.get(REQUEST_ID)).toEqual(before);
+  });
+});
+
+describe('a link that does not work', () => {
+  const unknownEn = `<h1>This download link does not work</h1><p>Check that you copied the whole link from the email. If it still does not work, ask for a new copy from the form.</p><p><a class="button" href="/?lang=en">Ask for a new copy</a></p>`;
+
+  it('looks the same whether the secret is wrong, the id unknown, or the request has no copy or no link: 404 in the browser’s language', async () => {
+    stored();
+    for (const [id, token] of [[REQUEST_ID, 'wrong'], ['01JQ9999999999999999999999', TOKEN]]) {
+      const page = await exportPage(id, token, undefined, 'en');
+      expect(page.statusCode).toBe(404);
+      expect(page.body).toContain(unknownEn);
+    }
+    stored({ exportKey: undefined });
+    expect((await exportPage(REQUEST_ID, TOKEN, undefined, 'en')).statusCode).toBe(404);
+    stored({ downloadTokenHash: undefined });
+    expect((await exportPage(REQUEST_ID, TOKEN, undefined, 'en')).statusCode).toBe(404);
+  });
+
+  it('says so in French, or in the language chosen', async () => {
+    const fr = await exportPage(REQUEST_ID, 'wrong', undefined, 'fr');
+    expect(fr.body).toContain(
+      '<h1>Ce lien de téléchargement ne fonctionne pas</h1><p>Vérifiez que vous avez copié tout le lien de l’e-mail. Si le problème persiste, refaites une demande de copie depuis le formulaire.</p><p><a class="button" href="/?lang=fr">Demander une nouvelle copie</a></p>',
+    );
+    expect((await exportPage(REQUEST_ID, 'wrong', 'en', 'fr')).body).toContain(unknownEn);
+  });
+});
+
+describe('an expired link', () => {
+  it('expires at its very instant, and offers a fresh link by email while the copy is kept, with the status page', async () => {
+    stored();
+    h.now = '2026-03-21T10:00:00.000Z';
+    const page = await exportPage(REQUEST_ID, TOKEN, undefined, 'fr');
+    expect(page.statusCode).toBe(410);
+    // Closed on 18 March: the package is kept 29 days, until 16 April.
+    expect(page.body).toContain(
+      `<h1>This download link has expired</h1><p>We keep your copy until 16 April 2026: we can send a new link, valid for 72 hours, to the email address you confirmed.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button></form><p><a href="/status.html?id=${REQUEST_ID}&amp;token=status-${REQUEST_ID}">See your request’s status page</a></p>`,
+    );
+  });
+
+  it('counts a link with no expiry as expired, and leaves the status link out when the status secret does not match', async () => {
+    stored({ downloadExpiresAt: undefined, statusTokenHash: sha256('another') });
+    const page = await exportPage(REQUEST_ID, TOKEN, 'fr', 'en');
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain(
+      `<h1>Ce lien de téléchargement a expiré</h1><p>Nous gardons votre copie jusqu’au 16 avril 2026 : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Recevoir un nouveau lien par e-mail</button></form></main>`,
+    );
+  });
+
+  it('sends to the form once the copy is no longer kept', async () => {
+    stored({ language: 'fr' });
+    h.now = '2026-04-16T10:00:00.000Z';
+    const fr = await exportPage(REQUEST_ID, TOKEN, undefined, 'en');
+    expect(fr.body).toContain(
+      '<p>Pour votre sécurité, un lien de téléchargement ne sert que 72 heures. Pour recevoir une nouvelle copie de vos données, refaites une demande depuis le formulaire.</p><p><a class="button" href="/?lang=fr">Demander une nouvelle copie</a></p><p><a href="/status.html',
+    );
+    const en = await exportPage(REQUEST_ID, TOKEN, 'en', 'fr');
+    expect(en.body).toContain('<p>For your safety a download link works for 72 hours only. To receive a new copy of your data, make a new request from the form.</p><p><a class="button" href="/?lang=en">Ask for a new copy</a></p>');
+    expect(en.body).toContain('>See your request’s status page</a>');
+    expect(fr.body).toContain('>Voir le suivi de votre demande</a>');
+  });
+});
+
+describe('the download (POST)', () => {
+  it('answers 303 to a five-minute link to the package, uncached, and audits the download', async () => {
+    stored();
+    expect(await download(REQUEST_ID, TOKEN, 'en')).toEqual({ statusCode: 303, headers: { location: `${BUCKET}/${KEY}?X-Amz-Expires=300`, 'cache-control': 'no-store' }, body: '' });
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('completed');
+    expect(req?.audit.at(-1)).toMatchObject({ at: '2026-03-20T10:00:00.000Z', actor: 'requester', action: 'download', subject: REQUEST_ID, data: { key: KEY } });
+  });
+
+  it('downloads a live link even when asked to renew it', async () => {
+    stored();
+    expect((await download(REQUEST_ID, TOKEN, 'en', true)).statusCode).toBe(303);
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('refuses a wrong secret with the 404 page, and an expired link with the 410 page, auditing nothing', async () => {
+    stored();
+    const wrong = await download(REQUEST_ID, 'wrong', 'fr');
+    expect(wrong.statusCode).toBe(404);
+    expect(wrong.body).toContain('<h1>Ce lien de téléchargement ne fonctionne pas</h1>');
+    h.now = '2026-03-22T10:00:00.000Z';
+    const expired = await download(REQUEST_ID, TOKEN, 'fr');
+    expect(expired.statusCode).toBe(410);
+    expect(expired.body).toContain('<h1>This download link has expired</h1>');
+    expect(repo.requests.get(REQUEST_ID)?.audit).toEqual([]);
+  });
+
+  it('mails a fresh link to the confirmed address when an expired one asks to renew, and says so', async () => {
+    stored({ language: 'fr' });
+    h.now = '2026-03-22T10:00:00.000Z';
+    const page = await download(REQUEST_ID, TOKEN, 'en', true);
+    expect(page.statusCode).toBe(202);
+    expect(page.body).toContain(
+      '<h1>Un nouveau lien est en route</h1><p>Nous venons d’envoyer un nouveau lien de téléchargement, valable 72 heures, à l’adresse e-mail que vous avez confirmée. Le lien précédent ne fonctionne plus.</p>',
+    );
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req).toMatchObject({ downloadLink: 2, downloadTokenHash: sha256(`download-${REQUEST_ID}-2`), downloadExpiresAt: '2026-03-25T10:00:00.000Z' });
+    expect(req?.audit.at(-1)).toMatchObject({ actor: 'requester', action: 'renew_download' });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].to).toBe('hana@example.com');
+    expect(mailer.sent[0].text).toContain(`http://localhost/exports/${REQUEST_ID}?token=download-${REQUEST_ID}-2`);
+  });
+
+  it('says so in English for an English requester', async () => {
+    stored();
+    h.now = '2026-03-22T10:00:00.000Z';
+    expect((await download(REQUEST_ID, TOKEN, 'fr', true)).body).toContain(
+      '<h1>A new link is on its way</h1><p>We have just sent a new download link, valid for 72 hours, to the email address you confirmed. The previous link no longer works.</p>',
+    );
+  });
+
+  it('cannot renew once the copy is no longer kept: the expired page, no email', async () => {
+    stored();
+    h.now = '2026-04-17T10:00:00.000Z';
+    const page = await download(REQUEST_ID, TOKEN, 'fr', true);
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('<p>For your safety a download link works for 72 hours only.');
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('cannot renew with a wrong secret', async () => {
+    stored();
+    h.now = '2026-03-22T10:00:00.000Z';
+    expect((await download(REQUEST_ID, 'wrong', 'en', true)).statusCode).toBe(404);
+    expect(mailer.sent).toEqual([]);
+  });
+});

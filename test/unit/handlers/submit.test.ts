@@ -1,0 +1,266 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SubmitBody } from '../../../functions/core/intake.ts';
+import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
+import { FakeMailer, FakeRepo, fixedClock } from '../processors/fakes.ts';
+
+// Hashes and link secrets come from the app key in Secrets Manager; here they say what they hash.
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
+  ...(await orig()),
+  emailHash: async (e: string) => `email:${e.trim().toLowerCase()}`,
+  orderHash: async (o: string) => `order:${o}`,
+  hmac: async (v: string) => `hmac:${v}`,
+  derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}`,
+}));
+const { submitRequest } = await import('../../../functions/intake/submit.ts');
+const { sha256 } = await import('../../../functions/core/audit.ts');
+const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
+
+/** FakeRepo with intake's writes: the (email, type) claim, the hourly counters, and the create. */
+class IntakeRepo extends FakeRepo {
+  claims = new Map<string, { requestId: string; expiresAt: string }>();
+  claimCalls: { requestId: string; replacing?: string }[] = [];
+  counters = new Map<string, number>();
+  created: { req: StoredRequest; pii: Pii; expires: Date }[] = [];
+  failClaims = 0;
+  createFails = false;
+  async getDedupe(eh: string, type: string) {
+    return this.claims.get(`${eh}|${type}`);
+  }
+  async claimDedupe(eh: string, type: string, requestId: string, now: Date, expires: Date, replacing?: string) {
+    this.claimCalls.push({ requestId, replacing });
+    if (this.failClaims > 0) {
+      this.failClaims--;
+      return false;
+    }
+    const cur = this.claims.get(`${eh}|${type}`);
+    if (cur && Date.parse(cur.expiresAt) > now.getTime() && cur.requestId !== replacing) return false;
+    this.claims.set(`${eh}|${type}`, { requestId, expiresAt: expires.toISOString() });
+    return true;
+  }
+  async hit(scope: string, hash: string, windowSeconds: number, now: Date) {
+    const window = Math.floor(now.getTime() / 1000 / windowSeconds);
+    const k = `${scope}|${hash}|${window}`;
+    this.counters.set(k, (this.counters.get(k) ?? 0) + 1);
+    return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
+  }
+  async createRequest(req: StoredRequest, pii: Pii, expires: Date) {
+    if (this.createFails || this.requests.has(req.id)) return false;
+    this.created.push({ req: structuredClone(req), pii, expires });
+    this.requests.set(req.id, structuredClone(req));
+    this.pii.set(req.id, pii);
+    return true;
+  }
+  async deferDelivery(id: string, kind: string, seq: number, until: string) {
+    const d = (this.requests.get(id) as unknown as Record<string, { seq: number; until: string; owner: string }>)[kind];
+    if (d?.seq !== seq) return false;
+    Object.assign(d, { until, owner: '' });
+    return true;
+  }
+}
+
+class Tokens {
+  links = new Map<string, { requestId: string; expiresAt: string; attempts: number }>();
+  async putOnce(hash: string, rec: { requestId: string; expiresAt: string; attempts: number }) {
+    if (!this.links.has(hash)) this.links.set(hash, rec);
+  }
+}
+
+// Friday 20 March 2026, 10:00:00 UTC; the hour's counters reset at 11:00.
+const T0 = '2026-03-20T10:00:00.000Z';
+const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+const IP = '203.0.113.7';
+const ACCEPTED_EN = { status: 'check_your_email', message: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.' };
+const ACCEPTED_FR = { status: 'check_your_email', message: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' };
+const recent = (n: number, seconds: number) => ({
+  status: 'check_your_email',
+  message: `Thank you. Your request is recorded. A confirmation link was sent to this address a moment ago: check your inbox and your spam folder. If it has not arrived, send this form again in ${n} minute${n > 1 ? 's' : ''}.`,
+  retryAfterSeconds: seconds,
+});
+
+let repo: IntakeRepo;
+let tokens: Tokens;
+let mailer: FakeMailer;
+const deps = (now = T0, limits = { perIpPerHour: 5, linksPerEmailPerHour: 3 }) => ({ repo: repo as never, tokens: tokens as never, mailer, clock: fixedClock(now), baseUrl: 'https://privacy.offtek.example', limits });
+const body = (over: Partial<SubmitBody> = {}): SubmitBody => ({ type: 'erasure', email: 'ann@example.com', language: 'en', ...over });
+const only = () => [...repo.requests.values()];
+/** The submissions counted against a client address this hour (the counter is keyed by the address's HMAC). */
+const counted = (ip: string) => [...repo.counters].filter(([k]) => k.startsWith(`ip|hmac:ip:${ip}|`)).reduce((n, [, c]) => n + c, 0);
+
+beforeEach(() => {
+  repo = new IntakeRepo();
+  tokens = new Tokens();
+  mailer = new FakeMailer();
+});
+
+describe('a new request', () => {
+  it('is recorded unverified with its first link, and the link is mailed to the address given', async () => {
+    expect(await submitRequest(body({ email: ' Ann@Example.com ', name: 'Ann Lee', orderNumber: 'OT-1', eraseWarranty: true }), IP, deps())).toEqual(ACCEPTED_EN);
+    const [req] = only();
+    expect(req).toMatchObject({
+      type: 'erasure', language: 'en', status: 'unverified', version: 0, emailHash: 'email:ann@example.com', orderHash: 'order:OT-1',
+      details: { eraseWarranty: true, objections: [] }, receivedAt: T0, pausedDays: 0, statusTokenHash: sha256(`status-${req.id}`), audit: [], linkSeq: 1, linkAt: T0,
+    });
+    expect(req).not.toHaveProperty('outboxLink');
+    expect(repo.created[0].pii).toEqual({ email: 'Ann@Example.com', name: 'Ann Lee', orderNumber: 'OT-1' });
+    expect(repo.created[0].expires.toISOString()).toBe('2026-03-27T10:00:00.000Z');
+    expect(repo.created[0].req.outboxLink).toMatchObject({ seq: 1 });
+    expect(repo.claims.get('email:ann@example.com|erasure')).toEqual({ requestId: req.id, expiresAt: '2026-03-27T10:00:00.000Z' });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].to).toBe('Ann@Example.com');
+    expect(mailer.sent[0].text).toContain(`https://privacy.offtek.example/verify?token=verify-${req.id}-1`);
+    expect(tokens.links.get(sha256(`verify-${req.id}-1`))).toEqual({ requestId: req.id, expiresAt: '2026-03-21T10:00:00.000Z', attempts: 0 });
+  });
+
+  it('is answered in French for a French requester, with no order hash when no order number was given', async () => {
+    expect(await submitRequest(body({ language: 'fr', type: 'objection', objections: ['marketing'] }), IP, deps())).toEqual(ACCEPTED_FR);
+    const [req] = only();
+    expect(req).not.toHaveProperty('orderHash');
+    expect(req.details).toEqual({ eraseWarranty: false, objections: ['marketing'] });
+  });
+
+  it('counts against the client address’s hourly limit, per address, and is refused past it with the seconds to wait', async () => {
+    const d = deps(at(15), { perIpPerHour: 2, linksPerEmailPerHour: 3 });
+    await submitRequest(body({ email: 'a@example.com' }), IP, d);
+    await submitRequest(body({ email: 'b@example.com' }), IP, d);
+    await expect(submitRequest(body({ email: 'c@example.com' }), IP, d)).rejects.toMatchObject({ status: 429, retryAfterSeconds: 2700 });
+    expect(only()).toHaveLength(2);
+    // Another address has its own count.
+    await expect(submitRequest(body({ email: 'c@example.com' }), '198.51.100.1', d)).resolves.toEqual(ACCEPTED_EN);
+    expect(counted(IP)).toBe(3);
+    expect(counted('198.51.100.1')).toBe(1);
+  });
+
+  it('is put off to the next hour when the address had its share of links, and says so', async () => {
+    const d = deps(at(20), { perIpPerHour: 5, linksPerEmailPerHour: 1 });
+    await submitRequest(body({ type: 'erasure' }), IP, d);
+    const answer = await submitRequest(body({ type: 'access' }), IP, d);
+    expect(answer).toEqual({
+      status: 'check_your_email',
+      message: 'Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about 40 minutes. If it has not arrived by then, send this form again.',
+      retryAfterSeconds: 2400,
+    });
+    expect(mailer.sent).toHaveLength(1);
+    expect(only().find((r) => r.type === 'access')?.outboxLink).toEqual({ seq: 1, until: '2026-03-20T11:00:00.000Z', owner: '' });
+  });
+
+  it('is still accepted when its link cannot be mailed, the link left owed for the sweeper', async () => {
+    mailer.send = async () => {
+      throw new Error('SES down');
+    };
+    expect(await submitRequest(body(), IP, deps())).toEqual(ACCEPTED_EN);
+    expect(only()[0].outboxLink).toMatchObject({ seq: 1 });
+  });
+});
+
+describe('a repeated submission for an open request', () => {
+  it('joins it without counting against the client address, and mails no second link within 10 minutes', async () => {
+    await submitRequest(body(), IP, deps());
+    const answer = await submitRequest(body(), IP, deps(at(4)));
+    expect(answer).toEqual(recent(6, 360));
+    expect(only()).toHaveLength(1);
+    expect(mailer.sent).toHaveLength(1);
+    expect(counted(IP)).toBe(1);
+  });
+
+  it('mails a fresh link once 10 minutes have passed, recorded on the audit trail', async () => {
+    await submitRequest(body(), IP, deps());
+    expect(await submitRequest(body(), IP, deps(at(10)))).toEqual(ACCEPTED_EN);
+    const [req] = only();
+    expect(req).toMatchObject({ linkSeq: 2, linkAt: at(10) });
+    expect(req.audit.at(-1)).toMatchObject({ at: at(10), actor: 'requester', action: 'link', subject: req.id, data: { link: 2 } });
+    expect(mailer.sent.map((m) => m.text.match(/verify\?token=(\S+)/)?.[1])).toEqual([`verify-${req.id}-1`, `verify-${req.id}-2`]);
+  });
+
+  it('waits for a link another submission is mailing at this moment', async () => {
+    await submitRequest(body(), IP, deps());
+    const req = only()[0];
+    repo.requests.set(req.id, { ...req, outboxLink: { seq: 2, until: at(1), owner: 'another-invocation' } });
+    expect(await submitRequest(body(), IP, deps(at(0.5)))).toEqual(recent(1, 30));
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('delivers a link left owed once its writer’s lease is over', async () => {
+    await submitRequest(body(), IP, deps());
+    const req = only()[0];
+    repo.requests.set(req.id, { ...req, linkSeq: 2, outboxLink: { seq: 2, until: at(1), owner: 'a-dead-invocation' } });
+    expect(await submitRequest(body(), IP, deps(at(2)))).toEqual(ACCEPTED_EN);
+    expect(mailer.sent.at(-1)?.text).toContain(`verify?token=verify-${req.id}-2`);
+  });
+
+  it('lets a submission recording a link at the same moment win, and waits 10 minutes', async () => {
+    await submitRequest(body(), IP, deps());
+    repo.beforeRequestWrite = (r) => {
+      const cur = r.requests.get(only()[0].id) as StoredRequest;
+      r.requests.set(cur.id, { ...cur, version: cur.version + 1 });
+    };
+    expect(await submitRequest(body(), IP, deps(at(11)))).toEqual(recent(10, 600));
+  });
+
+  it('says only that the email is on its way when the request was confirmed already', async () => {
+    await submitRequest(body(), IP, deps());
+    const req = only()[0];
+    repo.requests.set(req.id, { ...req, status: 'verified' });
+    expect(await submitRequest(body(), IP, deps(at(30)))).toEqual(ACCEPTED_EN);
+    expect(mailer.sent).toHaveLength(1);
+  });
+});
+
+describe('a submission after the earlier request closed or its claim lapsed', () => {
+  it('starts a new request when the earlier one is closed, replacing its claim', async () => {
+    await submitRequest(body(), IP, deps());
+    const first = only()[0];
+    repo.requests.set(first.id, { ...first, status: 'completed' });
+    await submitRequest(body(), IP, deps(at(30)));
+    expect(only()).toHaveLength(2);
+    const second = only().find((r) => r.id !== first.id) as StoredRequest;
+    expect(repo.claimCalls.at(-1)).toEqual({ requestId: second.id, replacing: first.id });
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('starts a new request when the claim has expired', async () => {
+    repo.claims.set('email:ann@example.com|erasure', { requestId: '01JQ0000000000000000000001', expiresAt: T0 });
+    repo.requests.set('01JQ0000000000000000000001', { id: '01JQ0000000000000000000001', status: 'unverified' } as never);
+    await submitRequest(body(), IP, deps());
+    expect(only()).toHaveLength(2);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('writes a claimed request its writer never wrote, under the claim’s id and expiry', async () => {
+    repo.claims.set('email:ann@example.com|erasure', { requestId: '01JQ0000000000000000000002', expiresAt: '2026-03-26T00:00:00.000Z' });
+    expect(await submitRequest(body(), IP, deps())).toEqual(ACCEPTED_EN);
+    expect(repo.created.map((c) => [c.req.id, c.expires.toISOString()])).toEqual([['01JQ0000000000000000000002', '2026-03-26T00:00:00.000Z']]);
+    expect(repo.claimCalls).toEqual([]);
+  });
+
+  it('joins the request a simultaneous writer created first', async () => {
+    repo.claims.set('email:ann@example.com|erasure', { requestId: '01JQ0000000000000000000003', expiresAt: '2026-03-26T00:00:00.000Z' });
+    repo.createFails = true;
+    repo.requests.set('01JQ0000000000000000000003', { id: '01JQ0000000000000000000003', status: 'verified' } as never);
+    // Read between the claim and the create: the request appears once the create has lost.
+    const get = repo.getRequest.bind(repo);
+    let reads = 0;
+    repo.getRequest = async (id: string) => (reads++ === 0 ? undefined : get(id));
+    expect(await submitRequest(body(), IP, deps())).toEqual(ACCEPTED_EN);
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('asks to try again when the create lost and no request is there', async () => {
+    repo.claims.set('email:ann@example.com|erasure', { requestId: '01JQ0000000000000000000004', expiresAt: '2026-03-26T00:00:00.000Z' });
+    repo.createFails = true;
+    await expect(submitRequest(body(), IP, deps())).rejects.toBeInstanceOf(ConcurrentUpdate);
+  });
+
+  it('gives up after three lost claims, counting the client address once', async () => {
+    repo.failClaims = 3;
+    await expect(submitRequest(body(), IP, deps())).rejects.toThrow('the request for this address changed concurrently; try again');
+    expect(repo.claimCalls).toHaveLength(3);
+    expect(counted(IP)).toBe(1);
+  });
+
+  it('takes the claim on a second try when the first was lost', async () => {
+    repo.failClaims = 1;
+    expect(await submitRequest(body(), IP, deps())).toEqual(ACCEPTED_EN);
+    expect(repo.claimCalls).toHaveLength(2);
+    expect(only()).toHaveLength(1);
+  });
+});

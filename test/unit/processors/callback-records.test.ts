@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { type CallbackDeps, receiveCallback } from '../../../functions/callback/receive.ts';
+import { sha256 } from '../../../functions/core/audit.ts';
+import { SecretNotConfigured } from '../../../functions/core/errors.ts';
+import { planTasks } from '../../../functions/core/plan.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { logger } from '../../../functions/shared/powertools.ts';
+import { newWebhookSecret } from '../../../local/processors/registry.ts';
+import { FakeRepo, FakeWorkflow, fixedClock, processor, REQUEST_ID, storedRequest } from './fakes.ts';
+
+const SECRET = newWebhookSecret();
+const paynow = processor({ id: 'paynow', category: 'payments' });
+const TASK_ID = `${REQUEST_ID}.paynow`;
+const NOW = '2026-03-02T10:00:00.000Z';
+
+let repo: FakeRepo;
+let workflow: FakeWorkflow;
+let deps: CallbackDeps;
+
+beforeEach(() => {
+  repo = new FakeRepo();
+  workflow = new FakeWorkflow();
+  const req = storedRequest({ status: 'in_progress' });
+  repo.requests.set(REQUEST_ID, req);
+  const [t] = planTasks(req, [paynow], { customer: undefined, today: '2026-03-02' });
+  repo.tasks.set(TASK_ID, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
+  deps = { repo, workflow, clock: fixedClock(NOW), processors: [paynow], secrets: async () => [SECRET] };
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const task = () => repo.tasks.get(TASK_ID) as StoredTask;
+const signed = (body: unknown, id = 'cb_1') => {
+  const raw = JSON.stringify(body);
+  return { raw, headers: signWebhook(id, raw, [SECRET]) as Record<string, string> };
+};
+const post = (m: { raw: string; headers: Record<string, string> }, taskId = TASK_ID) => receiveCallback(taskId, m.raw, m.headers, deps);
+
+describe('what a callback records', () => {
+  it('acknowledges a sent task on its audit trail with the receipt’s hash', async () => {
+    const m = signed({ request_status: 'in_progress' });
+    await post(m);
+    expect(task().audit.at(-1)).toMatchObject({ at: NOW, actor: 'processor:paynow', action: 'acknowledge', subject: TASK_ID, from: 'sent', to: 'in_progress', data: { receipt: sha256(m.raw) } });
+    expect(task().receipts?.cb_1).toMatchObject({ bodyHash: sha256(m.raw), status: 'in_progress' });
+  });
+
+  it('records a completion with the receipt’s hash, and keeps the outcome to what its status carries', async () => {
+    const m = signed({ request_status: 'completed', receipt: 'ER-1' });
+    await post(m);
+    expect(task().audit.at(-1)).toMatchObject({ action: 'completed', data: { receipt: sha256(m.raw) } });
+    expect(task().outcome).toEqual({ request_status: 'completed' });
+    expect(task().outcome).not.toHaveProperty('reason');
+    expect(task().outcome).not.toHaveProperty('legal_basis');
+    expect(task().outcome).not.toHaveProperty('third_party_data');
+  });
+
+  it('keeps the third-party flag of an export that holds other people’s data', async () => {
+    await post(signed({ request_status: 'completed', results: { records: [] }, third_party_data: true }));
+    expect(task().outcome).toEqual({ request_status: 'completed', third_party_data: true });
+    expect(workflow.calls[0].output).toEqual({ request_status: 'completed', third_party_data: true });
+  });
+
+  it('keeps both holds of a retained callback', async () => {
+    await post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2032-11-30', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] }));
+    expect(task().outcome).toEqual({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2032-11-30', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] });
+  });
+
+  it('records a further failure of an escalated task with the receipt’s hash', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', outcome: { request_status: 'failed', reason: 'timeout' } });
+    const m = signed({ request_status: 'failed', reason: 'still locked' });
+    await post(m);
+    expect(task().audit.at(-1)).toMatchObject({ actor: 'processor:paynow', action: 'failed', subject: TASK_ID, data: { receipt: sha256(m.raw) } });
+  });
+
+  it('completes a task with no waiting state without telling Step Functions anything', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), token: undefined });
+    await expect(post(signed({ request_status: 'completed' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().status).toBe('completed');
+    expect(workflow.calls).toEqual([]);
+  });
+});
+
+describe('what a refused callback is told', () => {
+  it('says why: a wrong signature, a body outside the contract, an unknown task', async () => {
+    await expect(receiveCallback(TASK_ID, '{}', {}, deps)).rejects.toMatchObject({ status: 401, message: 'signature not valid' });
+    await expect(post(signed({ request_status: 'done' }))).rejects.toMatchObject({ status: 400, message: 'invalid body' });
+    await expect(post(signed({ request_status: 'completed' }), '01JQ9999999999999999999999.paynow')).rejects.toMatchObject({ status: 404, message: 'task 01JQ9999999999999999999999.paynow not found' });
+  });
+
+  it('names a reused webhook-id and a finished task in the 409', async () => {
+    await post(signed({ request_status: 'in_progress' }, 'cb_x'));
+    await expect(post(signed({ request_status: 'not_found' }, 'cb_x'))).rejects.toMatchObject({ status: 409, message: 'webhook-id already used with other content' });
+    await post(signed({ request_status: 'completed' }, 'cb_y'));
+    await expect(post(signed({ request_status: 'not_found' }, 'cb_z'))).rejects.toMatchObject({ status: 409, message: 'task already completed' });
+    expect(task().audit.filter((e) => e.action === 'conflicting_callback').map((e) => e.data?.reason)).toEqual(['webhook-id already used with other content', 'task already completed']);
+  });
+
+  it('names the escalation in the 422 of misshapen export results', async () => {
+    await expect(post(signed({ request_status: 'completed', results: { orders: [] } }))).rejects.toMatchObject({ status: 422, message: 'export results not in the documented shape; the task is escalated' });
+  });
+
+  it('is refused with 401 when the processor’s secret is not configured yet, and logs the secret’s name only', async () => {
+    const warn = vi.spyOn(logger, 'warn');
+    deps.secrets = async () => {
+      throw new SecretNotConfigured('lethe/processors/paynow');
+    };
+    await expect(post(signed({ request_status: 'completed' }))).rejects.toMatchObject({ status: 401 });
+    expect(warn).toHaveBeenCalledWith('callback refused: the processor secret is not configured', { secretRef: 'lethe/processors/paynow' });
+    expect(task().status).toBe('sent');
+  });
+
+  it('passes on any other failure to read the secret', async () => {
+    deps.secrets = async () => {
+      throw new Error('Secrets Manager unreachable');
+    };
+    await expect(post(signed({ request_status: 'completed' }))).rejects.toThrow('Secrets Manager unreachable');
+  });
+});

@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { planTasks } from '../../../functions/core/plan.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { type EscalateDeps, escalate } from '../../../functions/escalate/escalate.ts';
+import { metrics } from '../../../functions/shared/metrics.ts';
+import { logger } from '../../../functions/shared/powertools.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, processor, REQUEST_ID, storedRequest } from './fakes.ts';
+
+const TASK_ID = `${REQUEST_ID}.metricsly`;
+const NOW = '2026-03-02T10:00:00.000Z';
+let repo: FakeRepo;
+let workflow: FakeWorkflow;
+let mailer: FakeMailer;
+let deps: EscalateDeps;
+
+beforeEach(() => {
+  repo = new FakeRepo();
+  workflow = new FakeWorkflow();
+  mailer = new FakeMailer();
+  const req = storedRequest({ status: 'in_progress' });
+  repo.requests.set(REQUEST_ID, req);
+  const [t] = planTasks(req, [processor({ id: 'metricsly', category: 'analytics' })], { customer: undefined, today: '2026-03-02' });
+  repo.tasks.set(TASK_ID, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
+  deps = { repo, workflow, mailer, clock: fixedClock(NOW) };
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const task = () => repo.tasks.get(TASK_ID) as StoredTask;
+const run = (error: { Error?: string; Cause?: string }, over: { mail?: boolean; token?: string } = {}) => escalate({ token: over.token ?? 'tok-esc', requestId: REQUEST_ID, taskId: TASK_ID, error, ...(over.mail === undefined ? {} : { mail: over.mail }) }, deps);
+
+describe('the escalated task’s record', () => {
+  it('records a timeout on the task’s audit trail, with the error as its reason', async () => {
+    await run({ Error: 'States.Timeout' });
+    expect(task().audit.at(-1)).toMatchObject({ at: NOW, actor: 'workflow', action: 'time_out', subject: TASK_ID, from: 'sent', to: 'timed_out', data: { error: 'States.Timeout' } });
+    expect(task().finishedAt).toBe(NOW);
+  });
+
+  it('records a failure the same way, from a task still pending or already acknowledged', async () => {
+    for (const status of ['pending', 'in_progress'] as const) {
+      repo.tasks.set(TASK_ID, { ...task(), status });
+      await run({ Error: 'DispatchFailed' });
+      expect(task()).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason: 'DispatchFailed' } });
+      expect(task().audit.at(-1)).toMatchObject({ actor: 'workflow', action: 'fail', from: status, to: 'failed', data: { error: 'DispatchFailed' } });
+    }
+  });
+
+  it('words a known error for people, and calls a nameless one unknown', async () => {
+    await run({ Error: 'SecretNotConfigured' });
+    expect(task().outcome).toEqual({ request_status: 'failed', reason: 'secret not configured' });
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent' });
+    await run({});
+    expect(task().outcome).toEqual({ request_status: 'failed', reason: 'unknown' });
+  });
+
+  it('escalates the request with the task and the reason on its audit trail', async () => {
+    await run({ Error: 'DispatchFailed' });
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ at: NOW, actor: 'workflow', action: 'escalate', subject: REQUEST_ID, from: 'in_progress', to: 'awaiting_manual', data: { task: TASK_ID, reason: 'DispatchFailed' } });
+  });
+
+  it('leaves a request that is no longer in progress as it is, and one it cannot find', async () => {
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'cancelled' }));
+    await run({ Error: 'DispatchFailed' });
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'cancelled', audit: [] });
+    expect(task().status).toBe('failed');
+    repo.requests.clear();
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent' });
+    await expect(run({ Error: 'DispatchFailed' })).resolves.toEqual({ escalated: true });
+  });
+
+  it('hands back the status of a task settled without an outcome', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'resolved', outcome: undefined });
+    await expect(run({ Error: 'DispatchFailed' })).resolves.toEqual({ escalated: false });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-esc', output: { request_status: 'resolved' } }]);
+  });
+});
+
+describe('the escalation’s metrics', () => {
+  it('counts a first timeout in TasksTimedOut and a first failure in TasksFailed, and a re-run in neither', async () => {
+    const add = vi.spyOn(metrics, 'addMetric');
+    await run({ Error: 'States.HeartbeatTimeout' });
+    expect(add.mock.calls).toEqual([['TasksTimedOut', 'Count', 1]]);
+    await run({ Error: 'States.HeartbeatTimeout' }, { token: 'tok-2' });
+    expect(add.mock.calls).toHaveLength(1);
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent' });
+    await run({ Error: 'DispatchRejected' });
+    expect(add.mock.calls).toEqual([['TasksTimedOut', 'Count', 1], ['TasksFailed', 'Count', 1]]);
+  });
+});
+
+describe('the team’s alert', () => {
+  it('names the processor as the registry does, and logs the ids only', async () => {
+    const warn = vi.spyOn(logger, 'warn');
+    deps.processorName = (id) => (id === 'metricsly' ? 'Metricsly Analytics' : id);
+    await run({ Error: 'DispatchFailed' });
+    expect(mailer.sent[0].subject).toBe(`Escalated: Metricsly Analytics failed (request ${REQUEST_ID})`);
+    expect(warn).toHaveBeenCalledWith('task escalated', { taskId: TASK_ID, status: 'failed', error: 'DispatchFailed' });
+  });
+
+  it('names it by its id when the registry has no name for it', async () => {
+    await run({ Error: 'DispatchFailed' });
+    expect(mailer.sent[0].subject).toBe(`Escalated: metricsly failed (request ${REQUEST_ID})`);
+  });
+
+  it('is marked on the request and thrown when it cannot be mailed, so that the workflow retries', async () => {
+    mailer.send = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
+    };
+    await expect(run({ Error: 'DispatchFailed' })).rejects.toMatchObject({ name: 'MailFailed' });
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toEqual({ kind: 'escalation', at: NOW, error: 'TooManyRequestsException' });
+    expect(task().status).toBe('failed');
+  });
+
+  it('is not mailed in the workflow’s fallback state: the task is escalated and the failure logged', async () => {
+    const warn = vi.spyOn(logger, 'warn');
+    await expect(run({ Error: 'States.Timeout' }, { mail: false })).resolves.toEqual({ escalated: true });
+    expect(mailer.sent).toEqual([]);
+    expect(task()).toMatchObject({ status: 'timed_out', token: 'tok-esc' });
+    expect(warn).toHaveBeenCalledWith('task escalated; its alert could not be mailed', { taskId: TASK_ID, status: 'timed_out', error: 'States.Timeout' });
+  });
+
+  it('is mailed when the workflow says mail: true', async () => {
+    await run({ Error: 'States.Timeout' }, { mail: true });
+    expect(mailer.sent).toHaveLength(1);
+  });
+});

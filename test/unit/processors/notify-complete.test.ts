@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { FakeMailer, FakeRepo, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
+
+// A download link's secret comes from the app key in Secrets Manager; here it names what it is for.
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
+vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
+const { completeRequest } = await import('../../../functions/notify/complete.ts');
+const { logger } = await import('../../../functions/shared/powertools.ts');
+const { sha256 } = await import('../../../functions/core/audit.ts');
+
+const NOW = '2026-03-20T10:00:00.000Z';
+const task = (processorId: string, over: Partial<StoredTask> = {}): StoredTask => ({
+  taskId: `${REQUEST_ID}.${processorId}`, requestId: REQUEST_ID, processorId, category: 'payments', action: 'erase', status: 'completed', version: 3, attempts: 1, holds: [], audit: [],
+  ...over,
+});
+
+function setup(over: Parameters<typeof storedRequest>[0], tasks: StoredTask[], mailer = new FakeMailer()) {
+  const repo = new FakeRepo();
+  repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', ...over }));
+  repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
+  for (const t of tasks) repo.tasks.set(t.taskId, t);
+  return { repo, mailer, deps: { repo: repo as never, mailer, clock: fixedClock(NOW), baseUrl: 'http://shop.example', processors: [] } };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Notify completes a request', () => {
+  it('records each processor’s outcome, the completion on the audit trail, and logs the ids only', async () => {
+    const info = vi.spyOn(logger, 'info');
+    const { repo, mailer, deps } = setup({}, [task('parcelway'), task('paynow', { status: 'not_found' })]);
+    expect(await completeRequest(REQUEST_ID, deps)).toEqual({ requestId: REQUEST_ID, status: 'completed' });
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req).toMatchObject({ status: 'completed', closedAt: NOW, outcome: 'parcelway:completed,paynow:not_found' });
+    expect(req?.audit.at(-1)).toMatchObject({ at: NOW, actor: 'workflow', action: 'complete', subject: REQUEST_ID, from: 'in_progress', to: 'completed' });
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
+    expect(info).toHaveBeenCalledWith('request completed', { requestId: REQUEST_ID, tasks: 2 });
+  });
+
+  it('gives no download link to a request that is not a copy, nor to a copy with no package', async () => {
+    const erasure = setup({ type: 'erasure', exportKey: `exports/${REQUEST_ID}.zip` } as never, [task('paynow')]);
+    await completeRequest(REQUEST_ID, erasure.deps);
+    expect(erasure.repo.requests.get(REQUEST_ID)).not.toHaveProperty('downloadTokenHash');
+    const nothing = setup({ type: 'access' }, [task('paynow', { action: 'export' })]);
+    await completeRequest(REQUEST_ID, nothing.deps);
+    expect(nothing.repo.requests.get(REQUEST_ID)).not.toHaveProperty('downloadTokenHash');
+    expect(nothing.repo.requests.get(REQUEST_ID)?.status).toBe('completed');
+  });
+
+  it('stores only the hash of the download link’s secret, which is derived for downloads of this request', async () => {
+    const { repo, deps } = setup({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip` } as never, [task('paynow', { action: 'export' })]);
+    await completeRequest(REQUEST_ID, deps);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ downloadTokenHash: sha256(`download-${REQUEST_ID}`), downloadExpiresAt: '2026-03-23T10:00:00.000Z' });
+  });
+
+  it('shortens the stored results of export tasks only', async () => {
+    const { repo, deps } = setup({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip` } as never, [task('paynow', { action: 'export' }), task('offtek', { action: 'restrict' })]);
+    for (const p of ['paynow', 'offtek']) repo.results.set(`${REQUEST_ID}.${p}`, { signedBody: '{}', expiresAt: new Date('2026-07-18T10:00:00.000Z') });
+    await completeRequest(REQUEST_ID, deps);
+    expect(repo.results.get(`${REQUEST_ID}.paynow`)?.expiresAt.toISOString()).toBe('2026-03-23T10:00:00.000Z');
+    expect(repo.results.get(`${REQUEST_ID}.offtek`)?.expiresAt.toISOString()).toBe('2026-07-18T10:00:00.000Z');
+  });
+
+  it('leaves the outcome email owed, with the sweeper’s marker, when it cannot be sent', async () => {
+    const failing = new FakeMailer();
+    failing.send = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
+    };
+    const { repo, deps } = setup({}, [task('paynow')], failing);
+    await expect(completeRequest(REQUEST_ID, deps)).rejects.toMatchObject({ name: 'MailFailed' });
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'completed', outboxOutcome: { seq: 1 } });
+    expect([...repo.markers.keys()]).toEqual([`outcome#${REQUEST_ID}`]);
+  });
+});
+
+describe('Notify run again', () => {
+  it('mails the outcome a crash left owed on a completed request, and only once', async () => {
+    const first = setup({}, [task('paynow')], Object.assign(new FakeMailer(), { send: async () => { throw new Error('down'); } }));
+    await expect(completeRequest(REQUEST_ID, first.deps)).rejects.toThrow();
+    const mailer = new FakeMailer();
+    const again = { ...first.deps, mailer, clock: fixedClock('2026-03-20T11:00:00.000Z') };
+    expect(await completeRequest(REQUEST_ID, again)).toEqual({ requestId: REQUEST_ID, status: 'completed' });
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
+    await completeRequest(REQUEST_ID, again);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('does nothing to a request an officer closed meanwhile', async () => {
+    for (const status of ['denied', 'cancelled'] as const) {
+      const { repo, mailer, deps } = setup({ status }, [task('paynow')]);
+      expect(await completeRequest(REQUEST_ID, deps)).toEqual({ requestId: REQUEST_ID, status });
+      expect(repo.log).toEqual([]);
+      expect(mailer.sent).toEqual([]);
+    }
+  });
+
+  it('refuses to complete while a task is still open, and an unknown request', async () => {
+    const { repo, deps } = setup({}, [task('paynow'), task('parcelway', { status: 'sent' })]);
+    await expect(completeRequest(REQUEST_ID, deps)).rejects.toThrow(`request ${REQUEST_ID} has unsettled tasks`);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+    await expect(completeRequest('01JQ9999999999999999999999', deps)).rejects.toMatchObject({ status: 404, message: 'request 01JQ9999999999999999999999 not found' });
+  });
+});
+
+describe('a copy flagged as holding other people’s data', () => {
+  it('is held with the flagging processors named on the audit trail, and logged by count', async () => {
+    const info = vi.spyOn(logger, 'info');
+    const flagged = { outcome: { request_status: 'completed' as const, third_party_data: true } };
+    const { repo, deps } = setup({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip` } as never, [task('parcelway', { action: 'export', ...flagged }), task('paynow', { action: 'export', ...flagged })]);
+    expect(await completeRequest(REQUEST_ID, deps)).toEqual({ requestId: REQUEST_ID, status: 'awaiting_manual' });
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ action: 'hold_export', data: { processors: 'parcelway,paynow' } });
+    expect(info).toHaveBeenCalledWith('copy held for review', { requestId: REQUEST_ID, flagged: 2 });
+  });
+
+  it('is flagged only for a copy: an erasure whose processor said so completes', async () => {
+    const { repo, deps } = setup({ type: 'erasure' }, [task('parcelway', { outcome: { request_status: 'completed', third_party_data: true } })]);
+    expect(await completeRequest(REQUEST_ID, deps)).toEqual({ requestId: REQUEST_ID, status: 'completed' });
+    expect(repo.requests.get(REQUEST_ID)?.exportRelease).toBeUndefined();
+  });
+});
