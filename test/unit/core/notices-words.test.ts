@@ -5,8 +5,8 @@ const reasonLine = (text: string) => text.split('\n')[2];
 const lastLine = (text: string) => text.split('\n').at(-1);
 
 describe('the notices a requester is sent, word for word', () => {
-  it('knows the three grounds of a refusal and the two of a cancellation', () => {
-    expect(DenyReason.options).toEqual(['identity_not_verified', 'manifestly_unfounded', 'excessive']);
+  it('knows the four grounds of a refusal and the two of a cancellation', () => {
+    expect(DenyReason.options).toEqual(['identity_not_verified', 'manifestly_unfounded', 'excessive', 'authority_not_shown']);
     expect(CancelReason.options).toEqual(['withdrawn_by_requester', 'duplicate_request']);
   });
 
@@ -18,6 +18,9 @@ describe('the notices a requester is sent, word for word', () => {
     );
     expect(reasonLine(en('manifestly_unfounded').text)).toBe('We will not act on your request (reference R1), for this reason: the request is manifestly unfounded: it does not seek to exercise a data protection right.');
     expect(reasonLine(en('excessive').text)).toBe('We will not act on your request (reference R1), for this reason: the request is manifestly excessive: it repeats or overlaps requests we have already answered.');
+    expect(reasonLine(en('authority_not_shown').text)).toBe(
+      'We will not act on your request (reference R1), for this reason: it was made on your behalf by someone who has not shown us satisfactory proof that they may act for you; you, or they with that proof, may ask again.',
+    );
     expect(lastLine(en('excessive').text)).toBe('The Offtek privacy team');
   });
 
@@ -29,6 +32,9 @@ describe('the notices a requester is sent, word for word', () => {
     );
     expect(reasonLine(fr('manifestly_unfounded').text)).toBe('Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données.');
     expect(reasonLine(fr('excessive').text)).toBe('Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement excessive : elle répète des demandes auxquelles nous avons déjà répondu.');
+    expect(reasonLine(fr('authority_not_shown').text)).toBe(
+      "Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu'elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire.",
+    );
     expect(lastLine(fr('excessive').text)).toBe("L'équipe confidentialité d'Offtek");
   });
 
