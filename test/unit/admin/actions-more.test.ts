@@ -15,7 +15,7 @@ vi.mock('../../../functions/adapters/registry.ts', async () => {
 });
 // The download link's secret is derived with a key from Secrets Manager: here, from its parts.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
-const { addNote, approveCorrection, assign, cancel, deny, extend, pause, resend, resolveTask, resume, retryTask } = await import('../../../functions/admin/actions.ts');
+const { addNote, approveCorrection, assign, cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } = await import('../../../functions/admin/actions.ts');
 
 const NOW = '2026-03-02T10:00:00.000Z';
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -125,19 +125,28 @@ describe('resolving a task by hand', () => {
     const done = await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps);
     expect(done.status).toBe('resolved');
     expect(done.finishedAt).toBe(NOW);
-    expect(done.outcome).toEqual({ request_status: 'resolved', note: 'Erased by phone', reason: 'completed' });
+    expect(done.outcome).toStrictEqual({ request_status: 'resolved', note: 'Erased by phone', reason: 'completed' });
     expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'resolve', subject: `${REQUEST_ID}.ledger-firm`, from: 'sent', to: 'resolved' });
     expect(done.audit.at(-1)?.data).toEqual({ outcome: 'completed' });
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-9', output: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' } }]);
   });
 
-  it('puts the request back in progress once its last escalated task is resolved', async () => {
-    const { repo, deps } = setup({ status: 'awaiting_manual' });
+  it('puts the request back in progress once its last escalated task is resolved, with no token to answer', async () => {
+    const { repo, deps, workflow } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
     repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'completed'));
     await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'not_found', note: 'No account' }, 'officer:o', deps);
     expect(request(repo).status).toBe('in_progress');
     expect(request(repo).audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'unblock', from: 'awaiting_manual', to: 'in_progress' });
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('resolves a task that outlived its request record (tasks are kept a year longer), writing no request', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
+    repo.requests.clear();
+    expect((await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'not_found', note: 'No account' }, 'officer:o', deps)).status).toBe('resolved');
+    expect(repo.requests.size).toBe(0);
   });
 
   it('keeps the request waiting while another task is still escalated', async () => {
@@ -180,7 +189,7 @@ describe('resolving a task by hand', () => {
     expect(done.outcome).toMatchObject({ reason: 'retained', retained_until: '2026-07-02', legal_basis: 'accounting' });
     const late = setup({ status: 'awaiting_manual' }, '2026-06-30T23:30:00.000Z');
     late.repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
-    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'retained', note: 'Invoices', basis: 'accounting', until: '2026-06-30' }, 'officer:o', late.deps)).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'retained', note: 'Invoices', basis: 'accounting', until: '2026-06-30' }, 'officer:o', late.deps)).rejects.toMatchObject({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'until', message: 'must be a date after today' }] });
   });
 });
 
@@ -191,6 +200,7 @@ describe('restarting the clock after a clarification', () => {
     // Due 1 April 2026, stopped 7 days: Wednesday 8 April.
     expect(done).toMatchObject({ status: 'in_progress', pausedDays: 7, dueDate: '2026-04-08' });
     expect('pausedSince' in request(repo)).toBe(false);
+    expect(request(repo).extended).toBeUndefined();
     expect(done.audit.at(-1)).toMatchObject({ at: '2026-03-09T10:00:00.000Z', actor: 'officer:o', action: 'resume', subject: REQUEST_ID, data: { pausedDays: 7, dueDate: '2026-04-08' } });
   });
 
@@ -276,11 +286,15 @@ describe('extending the deadline (Art. 12(3))', () => {
     expect(fr.mailer.sent[0]).toMatchObject({ to: 'ann@example.com', kind: 'transactional', subject: 'Votre demande : délai prolongé' });
     expect(fr.mailer.sent[0].text).toContain(`Nous avons besoin de plus de temps pour traiter votre demande (référence ${REQUEST_ID}).\nRaison : Plusieurs prestataires\nNouvelle date limite : 1 juin 2026.`);
     expect(fr.mailer.sent[0].text).toContain('La loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.');
+    expect(fr.mailer.sent[0].text).toContain(`Comment se plaindre :\nSi notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : http://localhost/complaint.html?ref=${REQUEST_ID}&lang=fr (ou en répondant`);
+    expect(fr.mailer.sent[0].text).toContain("l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.\nVous avez aussi le droit de saisir la justice");
     expect(fr.mailer.sent[0].text).toContain("L'équipe confidentialité d'Offtek");
     const en = setup({ language: 'en' });
     await extend(REQUEST_ID, 'Several processors', 'officer:o', en.deps);
     expect(en.mailer.sent[0].text).toMatch(/^Hello,\n\nWe need more time to complete your request/);
     expect(en.mailer.sent[0].text).toContain('The law allows us two more months when a request is complex.');
+    expect(en.mailer.sent[0].text).toContain(`How to complain:\nIf you are not satisfied with our answer, you can first complain to us with our complaint form: http://localhost/complaint.html?ref=${REQUEST_ID}&lang=en (or by replying`);
+    expect(en.mailer.sent[0].text).toContain('https://ico.org.uk/make-a-complaint.\nYou also have the right to go to court to enforce your rights.');
     expect(en.mailer.sent[0].text).toContain('The Offtek privacy team');
   });
 
@@ -309,6 +323,8 @@ describe('pausing the clock: who can, and what is recorded', () => {
     expect(request(repo).outboxTeam).toEqual({ seq: 1, until: '2026-03-02T09:00:00.000Z', owner: 'x', waiting: 'agent' });
     expect(repo.requestTtl.size).toBe(0);
     expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'pause', subject: REQUEST_ID });
+    // The notice owed, leased for a minute to this action before the sweeper may take it.
+    expect(done.outboxNotice).toEqual({ seq: 4, until: '2026-03-02T10:01:00.000Z', owner: 'admin', notice: 'clarification', needed });
   });
 
   it.each(['unverified', 'awaiting_review', 'completed', 'denied'] as const)('refuses to pause a %s request with a 409', async (status) => {
@@ -345,10 +361,12 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     expect(stopped).toEqual([REQUEST_ID]);
   });
 
-  it('stops nothing when refusing a request whose execution never started', async () => {
-    const { deps, stopped } = setup({ status: 'verified' });
-    await deny(REQUEST_ID, 'identity_not_verified', 'officer:o', deps);
+  it('stops nothing when refusing a request whose execution never started, and with no note says only the reason', async () => {
+    const { deps, stopped, mailer } = setup({ status: 'verified' });
+    const done = await deny(REQUEST_ID, 'identity_not_verified', 'officer:o', deps);
     expect(stopped).toEqual([]);
+    expect(done.audit.at(-1)?.data).toEqual({ reason: 'identity_not_verified' });
+    expect(mailer.sent[0].text).not.toContain('In our team’s words:');
   });
 
   it('refuses to refuse a completed request with a 409, mailing nothing', async () => {
@@ -378,6 +396,14 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     expect(waiting.stopped).toEqual([]);
   });
 
+  it('keeps the cancellation notice owed, with its reason, when the mail fails', async () => {
+    const { deps, repo } = setup({ status: 'verified' });
+    const failing = { send: async () => Promise.reject(new Error('SES down')) };
+    await expect(cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', { ...deps, mailer: failing })).rejects.toThrow('SES down');
+    expect(request(repo)).toMatchObject({ status: 'cancelled', outboxNotice: { seq: 1, owner: 'admin', notice: 'cancellation', reason: 'withdrawn_by_requester' } });
+    expect(repo.markers.get(`notice#${REQUEST_ID}`)).toBe(NOW);
+  });
+
   it('refuses to cancel a denied request with a 409', async () => {
     const { deps } = setup({ status: 'denied' });
     await expect(cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)).rejects.toMatchObject({ name: 'IllegalTransition', status: 409, message: "request in status 'denied' cannot 'cancel'" });
@@ -389,6 +415,13 @@ describe('approving a request waiting for review', () => {
     const { deps } = setup({ type: 'rectification', status: 'awaiting_review', details: { eraseWarranty: false, objections: [], rectification: { field: 'x', correction: 'y' } } });
     const done = await approveCorrection(REQUEST_ID, { postal_address: '1 High St', email: 'ann@new.example', name: 'Ann King' }, 'officer:o', deps);
     expect(done.audit.at(-1)?.data).toEqual({ fields: 'email,name,postal_address' });
+  });
+
+  it('refuses a correction without fields, and fields for another request, as an invalid body (400)', async () => {
+    const fix = setup({ type: 'rectification', status: 'awaiting_review' });
+    await expect(approveCorrection(REQUEST_ID, undefined, 'officer:o', fix.deps)).rejects.toMatchObject({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'corrections', message: 'name at least one corrected field' }] });
+    const other = setup({ type: 'access', status: 'awaiting_review' });
+    await expect(approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', other.deps)).rejects.toMatchObject({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'corrections', message: 'only a correction has fields to approve' }] });
   });
 
   it('records no data for a plain request approved without fields or agent', async () => {
@@ -423,6 +456,12 @@ describe('resending the requester’s last email', () => {
     expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'resend', subject: REQUEST_ID, data: { email: 'confirmation' } });
   });
 
+  it('tells the person again that an agent made the request for them', async () => {
+    const { deps, mailer } = setup({ status: 'unverified', agent: { relationship: 'solicitor', proof: 'signed_authority' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent[0].text).toContain('This request was made on your behalf by someone who says they are your solicitor.');
+  });
+
   it('writes the confirmation in French to a French requester, and clears the earlier confirmation failure', async () => {
     const { deps, repo, mailer } = setup({ status: 'unverified', language: 'fr', mailFailed: { kind: 'confirmation', at: '2026-03-01T09:00:00.000Z', error: 'Throttling' } });
     await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
@@ -440,12 +479,21 @@ describe('resending the requester’s last email', () => {
   it('resends a completed request’s outcome, which is then no longer owed', async () => {
     const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T09:00:00.000Z', owner: 'x' } });
     repo.markers.set(`outcome#${REQUEST_ID}`, '2026-03-01T12:00:00.000Z');
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'completed'));
     const done = await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
+    expect(mailer.sent[0].text).toContain(`Your request (erasure of your data, reference ${REQUEST_ID}) is complete.\n\nHere is what each of our providers did:\n- paynow (`);
     expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.com', kind: 'transactional' });
     expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'resend', subject: REQUEST_ID, data: { email: 'outcome' } });
     expect(request(repo).outboxOutcome).toBeUndefined();
     expect(repo.markers.size).toBe(0);
+  });
+
+  it('links the shop’s complaint form in the resent outcome, and clears an earlier outcome failure', async () => {
+    const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', mailFailed: { kind: 'outcome', at: '2026-03-01T12:00:00.000Z', error: 'Throttling' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent[0].text).toContain(`https://shop.example/complaint.html?ref=${REQUEST_ID}&lang=en`);
+    expect(request(repo).mailFailed).toBeUndefined();
   });
 
   it('resends an outcome no longer owed without touching the outbox', async () => {
@@ -539,5 +587,16 @@ describe('internal notes', () => {
     expect((await addNote(REQUEST_ID, 'fiftieth', 'officer:b', deps)).notes).toHaveLength(50);
     await expect(addNote(REQUEST_ID, 'one more', 'officer:b', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'a request keeps at most 50 notes' });
     expect(request(repo).notes).toHaveLength(50);
+  });
+});
+
+describe('the reason an officer gives for an extension', () => {
+  it('is trimmed, and three characters are enough', () => {
+    expect(requireReason('  Complex request  ')).toBe('Complex request');
+    expect(requireReason('  abc ')).toBe('abc');
+  });
+
+  it.each([['two characters', ' ab '], ['blank', '     '], ['not text', 42], ['missing', undefined]])('is refused when %s, naming the field', (_, reason) => {
+    expect(() => requireReason(reason)).toThrow(expect.objectContaining({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'reason', message: 'a reason is required' }] }));
   });
 });
