@@ -1,0 +1,602 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+
+// The admin actions load the processor registry from S3 at import: here one automated processor and one manual firm.
+vi.mock('../../../functions/adapters/registry.ts', async () => {
+  const { processor } = await import('../processors/fakes.ts');
+  return {
+    registry: {
+      version: 1,
+      processors: [processor({ id: 'paynow', category: 'payments' }), { ...processor({ id: 'ledger-firm', category: 'collections', mode: 'manual' }), endpoint: undefined, secretRef: undefined }],
+    },
+  };
+});
+// The download link's secret is derived with a key from Secrets Manager: here, from its parts.
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
+const { addNote, approveCorrection, assign, cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } = await import('../../../functions/admin/actions.ts');
+
+const NOW = '2026-03-02T10:00:00.000Z';
+const hash = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function task(processorId: string, status: StoredTask['status'], over: Partial<StoredTask> = {}): StoredTask {
+  return { taskId: `${REQUEST_ID}.${processorId}`, requestId: REQUEST_ID, processorId, category: processorId === 'paynow' ? 'payments' : 'collections', action: 'erase', status, version: 2, attempts: 1, holds: [], audit: [], ...over } as StoredTask;
+}
+
+function setup(over: Partial<StoredRequest> = {}, now = NOW) {
+  const repo = new FakeRepo();
+  repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', ...over }));
+  repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
+  const mailer = new FakeMailer();
+  const workflow = new FakeWorkflow();
+  const stopped: string[] = [];
+  const posted: { url: string; id: string }[] = [];
+  let answer = 202;
+  const deps = {
+    repo: repo as never,
+    mailer,
+    workflow: Object.assign(workflow, { stop: async (id: string) => void stopped.push(id) }),
+    clock: fixedClock(now),
+    secrets: async () => ['whsec_test'],
+    post: async (url: string, id: string) => {
+      posted.push({ url, id });
+      return answer;
+    },
+  };
+  return { repo, mailer, workflow, stopped, posted, deps, answer: (a: number) => (answer = a) };
+}
+
+const request = (repo: FakeRepo) => repo.requests.get(REQUEST_ID) as StoredRequest;
+const stored = (repo: FakeRepo, processorId: string) => repo.tasks.get(`${REQUEST_ID}.${processorId}`) as StoredTask;
+
+describe('retrying an escalated task', () => {
+  it('re-sends a timed-out task’s webhook, counts the attempt, and puts the request waiting on it back in progress', async () => {
+    const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    const sent = await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps);
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2, sentAt: NOW });
+    expect(stored(repo, 'paynow').audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'retry', subject: `${REQUEST_ID}.paynow`, from: 'timed_out', to: 'sent' });
+    expect(posted).toEqual([{ url: 'https://privacy-api.paynow.example/lethe', id: `${REQUEST_ID}.paynow` }]);
+    expect(request(repo).status).toBe('in_progress');
+    expect(request(repo).audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'unblock', subject: REQUEST_ID, from: 'awaiting_manual', to: 'in_progress' });
+  });
+
+  it('re-sends a failed task too', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed', { attempts: 3 }));
+    expect(await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).toMatchObject({ status: 'sent', attempts: 4 });
+  });
+
+  it('keeps the request waiting while another of its tasks is still escalated', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'failed'));
+    await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps);
+    expect(request(repo).status).toBe('awaiting_manual');
+    expect(request(repo).version).toBe(2);
+  });
+
+  it('writes nothing on a request that is not waiting on a task', async () => {
+    const { repo, deps } = setup({ status: 'in_progress' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed'));
+    await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps);
+    expect(request(repo).version).toBe(2);
+    expect(request(repo).audit).toEqual([]);
+  });
+
+  it.each(['pending', 'sent', 'in_progress', 'completed', 'resolved'] as const)('refuses to retry a %s task with a 409, sending nothing', async (status) => {
+    const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', status));
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: `a ${status} task cannot be retried` });
+    expect(stored(repo, 'paynow').version).toBe(2);
+    expect(posted).toEqual([]);
+  });
+
+  it('refuses to retry a manual firm’s task, and one whose processor has left the registry', async () => {
+    const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
+    repo.tasks.set(`${REQUEST_ID}.gone`, task('gone', 'failed'));
+    await expect(retryTask(REQUEST_ID, 'ledger-firm', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'only an automated processor can be retried' });
+    await expect(retryTask(REQUEST_ID, 'gone', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'only an automated processor can be retried' });
+    expect(stored(repo, 'ledger-firm').status).toBe('timed_out');
+    expect(stored(repo, 'gone').status).toBe('failed');
+    expect(posted).toEqual([]);
+  });
+
+  it('answers 404 for a task that does not exist', async () => {
+    const { deps } = setup();
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: `task ${REQUEST_ID}.paynow not found` });
+  });
+
+  it('fails when the processor refuses the retried webhook, and leaves the request waiting', async () => {
+    const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
+    answer(503);
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'DispatchFailed', message: 'processor paynow answered 503' });
+    expect(request(repo).status).toBe('awaiting_manual');
+  });
+});
+
+describe('resolving a task by hand', () => {
+  it('closes it as completed with the officer’s note, no retention, and tells the waiting workflow state', async () => {
+    const { repo, deps, workflow } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'sent', { token: 'tok-9' }));
+    const done = await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps);
+    expect(done.status).toBe('resolved');
+    expect(done.finishedAt).toBe(NOW);
+    expect(done.outcome).toStrictEqual({ request_status: 'resolved', note: 'Erased by phone', reason: 'completed' });
+    expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'resolve', subject: `${REQUEST_ID}.ledger-firm`, from: 'sent', to: 'resolved' });
+    expect(done.audit.at(-1)?.data).toEqual({ outcome: 'completed' });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-9', output: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' } }]);
+  });
+
+  it('puts the request back in progress once its last escalated task is resolved, with no token to answer', async () => {
+    const { repo, deps, workflow } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'completed'));
+    await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'not_found', note: 'No account' }, 'officer:o', deps);
+    expect(request(repo).status).toBe('in_progress');
+    expect(request(repo).audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'unblock', from: 'awaiting_manual', to: 'in_progress' });
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('resolves a task that outlived its request record (tasks are kept a year longer), writing no request', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
+    repo.requests.clear();
+    expect((await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'not_found', note: 'No account' }, 'officer:o', deps)).status).toBe('resolved');
+    expect(repo.requests.size).toBe(0);
+  });
+
+  it('keeps the request waiting while another task is still escalated', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed'));
+    await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'not_found', note: 'No account' }, 'officer:o', deps);
+    expect(request(repo).status).toBe('awaiting_manual');
+  });
+
+  it('still resolves when the workflow no longer waits on the token (timed out, or invalid)', async () => {
+    for (const name of ['TaskTimedOut', 'InvalidToken']) {
+      const { repo, deps } = setup({ status: 'awaiting_manual' });
+      repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-old' }));
+      deps.workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('gone'), { name }));
+      expect((await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).status).toBe('resolved');
+      expect(request(repo).status).toBe('in_progress');
+    }
+  });
+
+  it('passes any other workflow error on, and leaves the request waiting', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-9' }));
+    deps.workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).rejects.toThrow('slow down');
+    expect(request(repo).status).toBe('awaiting_manual');
+  });
+
+  it('refuses to resolve a task already finished, with a 409', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'completed'));
+    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).rejects.toMatchObject({ name: 'IllegalTransition', status: 409, message: "task in status 'completed' cannot 'resolve'" });
+    expect(stored(repo, 'ledger-firm').version).toBe(2);
+  });
+
+  it('keeps a record until tomorrow (London), but not until yesterday', async () => {
+    const ok = setup({ status: 'awaiting_manual' }, '2026-06-30T23:30:00.000Z');
+    ok.repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
+    const done = await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'retained', note: 'Invoices', basis: 'accounting', until: '2026-07-02' }, 'officer:o', ok.deps);
+    expect(done.outcome).toMatchObject({ reason: 'retained', retained_until: '2026-07-02', legal_basis: 'accounting' });
+    const late = setup({ status: 'awaiting_manual' }, '2026-06-30T23:30:00.000Z');
+    late.repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
+    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'retained', note: 'Invoices', basis: 'accounting', until: '2026-06-30' }, 'officer:o', late.deps)).rejects.toMatchObject({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'until', message: 'must be a date after today' }] });
+  });
+});
+
+describe('restarting the clock after a clarification', () => {
+  it('moves the deadline by the whole London days it was stopped, and records them', async () => {
+    const { repo, deps } = setup({ type: 'access', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps);
+    // Due 1 April 2026, stopped 7 days: Wednesday 8 April.
+    expect(done).toMatchObject({ status: 'in_progress', pausedDays: 7, dueDate: '2026-04-08' });
+    expect('pausedSince' in request(repo)).toBe(false);
+    expect(request(repo).extended).toBeUndefined();
+    expect(done.audit.at(-1)).toMatchObject({ at: '2026-03-09T10:00:00.000Z', actor: 'officer:o', action: 'resume', subject: REQUEST_ID, data: { pausedDays: 7, dueDate: '2026-04-08' } });
+  });
+
+  it('adds to the days already paused, and moves a Saturday deadline to the Monday', async () => {
+    const { deps } = setup({ type: 'access', pausedDays: 3, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    // 1 April + 10 days is Saturday 11 April: Monday 13 April.
+    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 10, dueDate: '2026-04-13' });
+  });
+
+  it('moves an extended deadline too, keeping the extension’s reason and date', async () => {
+    const extended = { at: '2026-03-02T09:00:00.000Z', reason: 'Several processors', dueDate: '2026-06-01' };
+    const { deps } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps);
+    // 1 March + 3 months is Monday 1 June; 7 days later, Monday 8 June.
+    expect(done.extended).toEqual({ at: '2026-03-02T09:00:00.000Z', reason: 'Several processors', dueDate: '2026-06-08' });
+    expect(done.dueDate).toBe('2026-04-08');
+  });
+
+  it('moves nothing when stopped and restarted the same London day, though the UTC dates differ', async () => {
+    // Stopped 30 June 23:30 UTC (1 July, 00:30 in London), restarted 1 July 22:30 UTC (23:30 in London).
+    const { deps } = setup({ type: 'access', pausedSince: '2026-06-30T23:30:00.000Z' }, '2026-07-01T22:30:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps);
+    expect(done).toMatchObject({ pausedDays: 0, dueDate: '2026-04-01' });
+    expect(done.audit.at(-1)?.data).toEqual({ pausedDays: 0, dueDate: '2026-04-01' });
+  });
+
+  it('counts a day when restarted just after midnight in London, still the previous day in UTC', async () => {
+    const { deps } = setup({ type: 'access', pausedSince: '2026-06-30T10:00:00.000Z' }, '2026-06-30T23:30:00.000Z');
+    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 1, dueDate: '2026-04-02' });
+  });
+
+  it('never moves the deadline back when the pause is dated after now', async () => {
+    const { deps } = setup({ type: 'access', pausedDays: 2, pausedSince: '2026-03-05T10:00:00.000Z' }, NOW);
+    // 1 April + 2 days is Good Friday 3 April; Easter Monday is a bank holiday too: Tuesday 7 April.
+    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 2, dueDate: '2026-04-07' });
+  });
+
+  it('refuses with a 409 when the clock is not stopped, or the request was never verified', async () => {
+    const running = setup({ type: 'access' });
+    await expect(resume(REQUEST_ID, 'officer:o', running.deps)).rejects.toMatchObject({ name: 'Conflict', message: 'the clock is not stopped' });
+    const unverified = setup({ type: 'access', verifiedAt: undefined, pausedSince: '2026-03-01T10:00:00.000Z' });
+    await expect(resume(REQUEST_ID, 'officer:o', unverified.deps)).rejects.toMatchObject({ name: 'Conflict', message: 'the clock is not stopped' });
+    expect(request(unverified.repo).pausedSince).toBe('2026-03-01T10:00:00.000Z');
+  });
+});
+
+describe('extending the deadline (Art. 12(3))', () => {
+  it.each(['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'] as const)('extends a %s request once, recording the old and new dates, status unchanged', async (status) => {
+    const { deps, repo } = setup({ status }, '2026-03-20T10:00:00.000Z');
+    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    // 1 March + 3 months: Monday 1 June 2026.
+    expect(done.status).toBe(status);
+    expect(done.extended).toEqual({ at: '2026-03-20T10:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' });
+    expect(done.audit.at(-1)).toMatchObject({ at: '2026-03-20T10:00:00.000Z', actor: 'officer:o', action: 'extend', subject: REQUEST_ID, data: { from: '2026-04-01', to: '2026-06-01' } });
+    await expect(extend(REQUEST_ID, 'Again', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'the deadline has already been extended once' });
+    expect(request(repo).extended?.reason).toBe('Several processors hold records');
+  });
+
+  it.each(['unverified', 'completed', 'denied', 'cancelled'] as const)('refuses to extend a %s request with a 409, mailing nothing', async (status) => {
+    const { deps, mailer, repo } = setup({ status });
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: `a ${status} request cannot be extended` });
+    expect(mailer.sent).toEqual([]);
+    expect(request(repo).version).toBe(2);
+  });
+
+  it('refuses a request with no verification date or no deadline', async () => {
+    const a = setup({ verifiedAt: undefined });
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', a.deps)).rejects.toMatchObject({ name: 'Conflict', message: 'a in_progress request cannot be extended' });
+    const b = setup({ dueDate: undefined });
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', b.deps)).rejects.toMatchObject({ name: 'Conflict', message: 'a in_progress request cannot be extended' });
+  });
+
+  it('counts the days the clock was stopped in the new deadline', async () => {
+    const { deps } = setup({ pausedDays: 2, dueDate: '2026-04-07' });
+    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    expect(done.extended?.dueDate).toBe('2026-06-03');
+    expect(done.audit.at(-1)?.data).toEqual({ from: '2026-04-07', to: '2026-06-03' });
+  });
+
+  it('tells a French requester in French, and the English one in full', async () => {
+    const fr = setup({ language: 'fr' });
+    await extend(REQUEST_ID, 'Plusieurs prestataires', 'officer:o', fr.deps);
+    expect(fr.mailer.sent[0]).toMatchObject({ to: 'ann@example.com', kind: 'transactional', subject: 'Votre demande : délai prolongé' });
+    expect(fr.mailer.sent[0].text).toContain(`Nous avons besoin de plus de temps pour traiter votre demande (référence ${REQUEST_ID}).\nRaison : Plusieurs prestataires\nNouvelle date limite : 1 juin 2026.`);
+    expect(fr.mailer.sent[0].text).toContain('La loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.');
+    expect(fr.mailer.sent[0].text).toContain(`Comment se plaindre :\nSi notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : http://localhost/complaint.html?ref=${REQUEST_ID}&lang=fr (ou en répondant`);
+    expect(fr.mailer.sent[0].text).toContain("l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.\nVous avez aussi le droit de saisir la justice");
+    expect(fr.mailer.sent[0].text).toContain("L'équipe confidentialité d'Offtek");
+    const en = setup({ language: 'en' });
+    await extend(REQUEST_ID, 'Several processors', 'officer:o', en.deps);
+    expect(en.mailer.sent[0].text).toMatch(/^Hello,\n\nWe need more time to complete your request/);
+    expect(en.mailer.sent[0].text).toContain('The law allows us two more months when a request is complex.');
+    expect(en.mailer.sent[0].text).toContain(`How to complain:\nIf you are not satisfied with our answer, you can first complain to us with our complaint form: http://localhost/complaint.html?ref=${REQUEST_ID}&lang=en (or by replying`);
+    expect(en.mailer.sent[0].text).toContain('https://ico.org.uk/make-a-complaint.\nYou also have the right to go to court to enforce your rights.');
+    expect(en.mailer.sent[0].text).toContain('The Offtek privacy team');
+  });
+
+  it('extends without mailing once the contact data is gone', async () => {
+    const { deps, mailer, repo } = setup();
+    repo.pii.clear();
+    expect((await extend(REQUEST_ID, 'Several processors', 'officer:o', deps)).extended?.dueDate).toBe('2026-06-01');
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('answers 404 for a request that does not exist', async () => {
+    const { deps } = setup();
+    await expect(extend('01JQ0000000000000000000099', 'Several processors', 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: 'no such request' });
+  });
+});
+
+describe('pausing the clock: who can, and what is recorded', () => {
+  const needed = 'Which orders your request is about';
+
+  it.each(['verified', 'in_progress', 'awaiting_manual'] as const)('pauses a %s request for a copy, status unchanged, with no closing', async (status) => {
+    const { deps, repo } = setup({ type: 'access', status, noticeSeq: 3, outboxTeam: { seq: 1, until: '2026-03-02T09:00:00.000Z', owner: 'x', waiting: 'agent' } as never });
+    const done = await pause(REQUEST_ID, needed, 'officer:o', deps);
+    expect(done.status).toBe(status);
+    expect(done.noticeSeq).toBe(4);
+    expect(done.closedAt).toBeUndefined();
+    expect(request(repo).outboxTeam).toEqual({ seq: 1, until: '2026-03-02T09:00:00.000Z', owner: 'x', waiting: 'agent' });
+    expect(repo.requestTtl.size).toBe(0);
+    expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'pause', subject: REQUEST_ID });
+    // The notice owed, leased for a minute to this action before the sweeper may take it.
+    expect(done.outboxNotice).toEqual({ seq: 4, until: '2026-03-02T10:01:00.000Z', owner: 'admin', notice: 'clarification', needed });
+  });
+
+  it.each(['unverified', 'awaiting_review', 'completed', 'denied'] as const)('refuses to pause a %s request with a 409', async (status) => {
+    const { deps, mailer } = setup({ type: 'access', status });
+    await expect(pause(REQUEST_ID, needed, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: `a ${status} request cannot be paused` });
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('refuses to stop a clock already stopped', async () => {
+    const { deps, mailer } = setup({ type: 'access', pausedSince: '2026-03-01T10:00:00.000Z' });
+    await expect(pause(REQUEST_ID, needed, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'the clock is already stopped' });
+    expect(mailer.sent).toEqual([]);
+  });
+});
+
+describe('refusing and cancelling: what is closed and stopped', () => {
+  it('records a refusal’s closing time and outcome, stops a running execution, and keeps the officer’s words only as their hash', async () => {
+    const { deps, repo, mailer, stopped } = setup({ status: 'in_progress' });
+    const done = await deny(REQUEST_ID, 'excessive', 'officer:o', deps, '  You asked the same on 1 March.  ');
+    expect(done).toMatchObject({ status: 'denied', closedAt: NOW, outcome: 'denied:excessive', noticeSeq: 1 });
+    expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'deny', subject: REQUEST_ID, from: 'in_progress', to: 'denied' });
+    expect(done.audit.at(-1)?.data).toEqual({ reason: 'excessive', noteSha256: hash('You asked the same on 1 March.') });
+    expect(mailer.sent[0].text).toContain('In our team’s words:\nYou asked the same on 1 March.');
+    expect(stopped).toEqual([REQUEST_ID]);
+    expect(repo.requestTtl.get(REQUEST_ID)?.toISOString()).toBe('2032-03-02T10:00:00.000Z');
+    expect(repo.markers.size).toBe(0);
+  });
+
+  it('records no note hash for a blank note, and stops an execution waiting on a task', async () => {
+    const { deps, mailer, stopped } = setup({ status: 'awaiting_manual' });
+    const done = await deny(REQUEST_ID, 'manifestly_unfounded', 'officer:o', deps, '   ');
+    expect(done.audit.at(-1)?.data).toEqual({ reason: 'manifestly_unfounded' });
+    expect(mailer.sent[0].text).not.toContain('In our team’s words:');
+    expect(stopped).toEqual([REQUEST_ID]);
+  });
+
+  it('stops nothing when refusing a request whose execution never started, and with no note says only the reason', async () => {
+    const { deps, stopped, mailer } = setup({ status: 'verified' });
+    const done = await deny(REQUEST_ID, 'identity_not_verified', 'officer:o', deps);
+    expect(stopped).toEqual([]);
+    expect(done.audit.at(-1)?.data).toEqual({ reason: 'identity_not_verified' });
+    expect(mailer.sent[0].text).not.toContain('In our team’s words:');
+  });
+
+  it('refuses to refuse a completed request with a 409, mailing nothing', async () => {
+    const { deps, mailer } = setup({ status: 'completed' });
+    await expect(deny(REQUEST_ID, 'excessive', 'officer:o', deps)).rejects.toMatchObject({ name: 'IllegalTransition', status: 409, message: "request in status 'completed' cannot 'deny'" });
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('cancels in English with the reason, closes and stops the execution, and keeps the proof 6 years without the free text', async () => {
+    const { deps, repo, mailer, stopped } = setup({ status: 'awaiting_manual', type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'name', correction: 'Ann King' } } });
+    const done = await cancel(REQUEST_ID, 'duplicate_request', 'officer:o', deps);
+    expect(done).toMatchObject({ status: 'cancelled', closedAt: NOW, outcome: 'cancelled:duplicate_request' });
+    expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'cancel', subject: REQUEST_ID, from: 'awaiting_manual', to: 'cancelled', data: { reason: 'duplicate_request' } });
+    expect(mailer.sent[0].subject).toBe('Your privacy request has been cancelled');
+    expect(mailer.sent[0].text).toContain(`We have cancelled your request (reference ${REQUEST_ID}), for this reason: it repeats another request of yours that is still open; we are answering that one.`);
+    expect(stopped).toEqual([REQUEST_ID]);
+    expect(request(repo).details).toEqual({ eraseWarranty: false, objections: [] });
+    expect(repo.requestTtl.get(REQUEST_ID)?.toISOString()).toBe('2032-03-02T10:00:00.000Z');
+  });
+
+  it('cancels an in-progress request, stopping it; a verified one has nothing to stop', async () => {
+    const running = setup({ status: 'in_progress' });
+    await cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', running.deps);
+    expect(running.stopped).toEqual([REQUEST_ID]);
+    const waiting = setup({ status: 'verified' });
+    await cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', waiting.deps);
+    expect(waiting.stopped).toEqual([]);
+  });
+
+  it('keeps the cancellation notice owed, with its reason, when the mail fails', async () => {
+    const { deps, repo } = setup({ status: 'verified' });
+    const failing = { send: async () => Promise.reject(new Error('SES down')) };
+    await expect(cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', { ...deps, mailer: failing })).rejects.toThrow('SES down');
+    expect(request(repo)).toMatchObject({ status: 'cancelled', outboxNotice: { seq: 1, owner: 'admin', notice: 'cancellation', reason: 'withdrawn_by_requester' } });
+    expect(repo.markers.get(`notice#${REQUEST_ID}`)).toBe(NOW);
+  });
+
+  it('refuses to cancel a denied request with a 409', async () => {
+    const { deps } = setup({ status: 'denied' });
+    await expect(cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)).rejects.toMatchObject({ name: 'IllegalTransition', status: 409, message: "request in status 'denied' cannot 'cancel'" });
+  });
+});
+
+describe('approving a request waiting for review', () => {
+  it('names every corrected field, sorted, and no agent when there is none', async () => {
+    const { deps } = setup({ type: 'rectification', status: 'awaiting_review', details: { eraseWarranty: false, objections: [], rectification: { field: 'x', correction: 'y' } } });
+    const done = await approveCorrection(REQUEST_ID, { postal_address: '1 High St', email: 'ann@new.example', name: 'Ann King' }, 'officer:o', deps);
+    expect(done.audit.at(-1)?.data).toEqual({ fields: 'email,name,postal_address' });
+  });
+
+  it('refuses a correction without fields, and fields for another request, as an invalid body (400)', async () => {
+    const fix = setup({ type: 'rectification', status: 'awaiting_review' });
+    await expect(approveCorrection(REQUEST_ID, undefined, 'officer:o', fix.deps)).rejects.toMatchObject({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'corrections', message: 'name at least one corrected field' }] });
+    const other = setup({ type: 'access', status: 'awaiting_review' });
+    await expect(approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', other.deps)).rejects.toMatchObject({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'corrections', message: 'only a correction has fields to approve' }] });
+  });
+
+  it('records no data for a plain request approved without fields or agent', async () => {
+    const { deps, repo } = setup({ type: 'erasure', status: 'awaiting_review' });
+    const done = await approveCorrection(REQUEST_ID, undefined, 'officer:o', deps);
+    expect(done.status).toBe('verified');
+    expect(done.audit.at(-1)?.data).toEqual({});
+    expect(request(repo).details).toEqual({ eraseWarranty: false, objections: [] });
+  });
+});
+
+describe('resending the requester’s last email', () => {
+  const tokensFake = () => {
+    const puts: [string, Record<string, unknown>][] = [];
+    return { puts, tokens: { put: async (h: string, rec: Record<string, unknown>) => void puts.push([h, rec]) } as never };
+  };
+
+  it('sends an unverified request a fresh confirmation link valid 24 hours, and a fresh status link, on the audit trail', async () => {
+    const { deps, repo, mailer } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
+    const { puts, tokens } = tokensFake();
+    const done = await resend(REQUEST_ID, 'officer:o', { ...deps, tokens, baseUrl: 'https://shop.example' });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.com', kind: 'transactional', subject: 'Confirm your privacy request' });
+    const text = mailer.sent[0].text ?? '';
+    const verify = /https:\/\/shop\.example\/verify\?token=(\S+)/.exec(text)?.[1] ?? '';
+    const status = new RegExp(`https://shop\\.example/status\\.html\\?id=${REQUEST_ID}&token=(\\S+)`).exec(text)?.[1] ?? '';
+    expect(verify).not.toBe('');
+    expect(status).not.toBe('');
+    expect(puts).toEqual([[hash(verify), { requestId: REQUEST_ID, expiresAt: '2026-03-03T10:00:00.000Z', attempts: 0 }]]);
+    expect(request(repo).statusTokenHash).toBe(hash(status));
+    expect(done.status).toBe('unverified');
+    expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'resend', subject: REQUEST_ID, data: { email: 'confirmation' } });
+  });
+
+  it('tells the person again that an agent made the request for them', async () => {
+    const { deps, mailer } = setup({ status: 'unverified', agent: { relationship: 'solicitor', proof: 'signed_authority' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent[0].text).toContain('This request was made on your behalf by someone who says they are your solicitor.');
+  });
+
+  it('writes the confirmation in French to a French requester, and clears the earlier confirmation failure', async () => {
+    const { deps, repo, mailer } = setup({ status: 'unverified', language: 'fr', mailFailed: { kind: 'confirmation', at: '2026-03-01T09:00:00.000Z', error: 'Throttling' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent[0].subject).toBe('Confirmez votre demande de confidentialité');
+    expect(request(repo).mailFailed).toBeUndefined();
+  });
+
+  it('answers 502 and marks the request when the mail service refuses again', async () => {
+    const { deps, repo } = setup({ status: 'unverified' });
+    const failing = { send: async () => Promise.reject(Object.assign(new Error('no'), { name: 'Throttling' })) };
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, mailer: failing, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'MailFailed', status: 502 });
+    expect(request(repo).mailFailed).toMatchObject({ kind: 'confirmation', error: 'Throttling' });
+  });
+
+  it('resends a completed request’s outcome, which is then no longer owed', async () => {
+    const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T09:00:00.000Z', owner: 'x' } });
+    repo.markers.set(`outcome#${REQUEST_ID}`, '2026-03-01T12:00:00.000Z');
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'completed'));
+    const done = await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
+    expect(mailer.sent[0].text).toContain(`Your request (erasure of your data, reference ${REQUEST_ID}) is complete.\n\nHere is what each of our providers did:\n- paynow (`);
+    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.com', kind: 'transactional' });
+    expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'resend', subject: REQUEST_ID, data: { email: 'outcome' } });
+    expect(request(repo).outboxOutcome).toBeUndefined();
+    expect(repo.markers.size).toBe(0);
+  });
+
+  it('links the shop’s complaint form in the resent outcome, and clears an earlier outcome failure', async () => {
+    const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', mailFailed: { kind: 'outcome', at: '2026-03-01T12:00:00.000Z', error: 'Throttling' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent[0].text).toContain(`https://shop.example/complaint.html?ref=${REQUEST_ID}&lang=en`);
+    expect(request(repo).mailFailed).toBeUndefined();
+  });
+
+  it('resends an outcome no longer owed without touching the outbox', async () => {
+    const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z' });
+    repo.markers.set(`outcome#${REQUEST_ID}`, '2026-03-01T12:00:00.000Z');
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent).toHaveLength(1);
+    expect(repo.markers.size).toBe(1);
+  });
+
+  it('sends a copy of data’s outcome again with a fresh download link while its package is kept', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access', status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', exportKey: 'exports/x.zip' } as never);
+    const done = await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(done.audit.at(-1)).toMatchObject({ action: 'renew_download', actor: 'officer:o', data: { link: 2 } });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].text).toContain(`https://shop.example/exports/${REQUEST_ID}?token=download-${REQUEST_ID}-2`);
+    expect(request(repo)).toMatchObject({ downloadLink: 2, downloadTokenHash: hash(`download-${REQUEST_ID}-2`), downloadExpiresAt: '2026-03-05T10:00:00.000Z' });
+  });
+
+  it.each(['in_progress', 'denied'] as const)('has nothing to resend for a %s request (409)', async (status) => {
+    const { deps, mailer } = setup({ status });
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'Conflict', message: `nothing to resend for a ${status} request` });
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('refuses with a 409 once the contact data is gone', async () => {
+    const { deps, repo, mailer } = setup({ status: 'completed' });
+    repo.pii.clear();
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'Conflict', message: 'the requester’s contact data is no longer held' });
+    expect(mailer.sent).toEqual([]);
+  });
+});
+
+describe('assigning a request to an officer', () => {
+  it('gives an unowned request an owner, on the audit trail', async () => {
+    const { deps } = setup();
+    const done = await assign(REQUEST_ID, 'officer:b', 'officer:a', deps);
+    expect(done.owner).toBe('officer:b');
+    expect(done.status).toBe('in_progress');
+    expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:a', action: 'assign', subject: REQUEST_ID });
+    expect(done.audit.at(-1)?.data).toEqual({ from: null, to: 'officer:b' });
+  });
+
+  it('hands it from one owner to another', async () => {
+    const { deps } = setup({ owner: 'officer:a' });
+    const done = await assign(REQUEST_ID, 'officer:b', 'officer:a', deps);
+    expect(done.owner).toBe('officer:b');
+    expect(done.audit.at(-1)?.data).toEqual({ from: 'officer:a', to: 'officer:b' });
+  });
+
+  it('removes the owner', async () => {
+    const { deps, repo } = setup({ owner: 'officer:a' });
+    const done = await assign(REQUEST_ID, null, 'officer:a', deps);
+    expect('owner' in request(repo)).toBe(false);
+    expect(done.audit.at(-1)?.data).toEqual({ from: 'officer:a', to: null });
+  });
+
+  it('writes nothing when the owner does not change, or an unowned request is unassigned', async () => {
+    const same = setup({ owner: 'officer:a' });
+    expect((await assign(REQUEST_ID, 'officer:a', 'officer:a', same.deps)).version).toBe(2);
+    expect(request(same.repo).audit).toEqual([]);
+    const none = setup();
+    expect((await assign(REQUEST_ID, null, 'officer:a', none.deps)).version).toBe(2);
+    expect(request(none.repo).audit).toEqual([]);
+  });
+});
+
+describe('internal notes', () => {
+  it('keeps the note with its author and time, mails nobody, and puts only its hash on the audit trail', async () => {
+    const { deps, mailer } = setup({ notes: [{ at: '2026-03-01T10:00:00.000Z', author: 'officer:a', text: 'Called the shop' }] });
+    const done = await addNote(REQUEST_ID, '  Customer phoned\r\nagain  ', 'officer:b', deps);
+    expect(done.notes).toEqual([
+      { at: '2026-03-01T10:00:00.000Z', author: 'officer:a', text: 'Called the shop' },
+      { at: NOW, author: 'officer:b', text: 'Customer phoned\nagain' },
+    ]);
+    expect(done.status).toBe('in_progress');
+    expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:b', action: 'note', subject: REQUEST_ID });
+    expect(done.audit.at(-1)?.data).toEqual({ sha256: hash('Customer phoned\nagain') });
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('starts the list on a request with no note, and cuts a note at 2,000 characters', async () => {
+    const { deps } = setup();
+    const done = await addNote(REQUEST_ID, 'a'.repeat(2001), 'officer:b', deps);
+    expect(done.notes).toEqual([{ at: NOW, author: 'officer:b', text: 'a'.repeat(2000) }]);
+  });
+
+  it('takes the 50th note and refuses the 51st with a 409', async () => {
+    const note = { at: '2026-03-01T10:00:00.000Z', author: 'officer:a', text: 'n' };
+    const { deps, repo } = setup({ notes: Array.from({ length: 49 }, () => note) });
+    expect((await addNote(REQUEST_ID, 'fiftieth', 'officer:b', deps)).notes).toHaveLength(50);
+    await expect(addNote(REQUEST_ID, 'one more', 'officer:b', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'a request keeps at most 50 notes' });
+    expect(request(repo).notes).toHaveLength(50);
+  });
+});
+
+describe('the reason an officer gives for an extension', () => {
+  it('is trimmed, and three characters are enough', () => {
+    expect(requireReason('  Complex request  ')).toBe('Complex request');
+    expect(requireReason('  abc ')).toBe('abc');
+  });
+
+  it.each([['two characters', ' ab '], ['blank', '     '], ['not text', 42], ['missing', undefined]])('is refused when %s, naming the field', (_, reason) => {
+    expect(() => requireReason(reason)).toThrow(expect.objectContaining({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'reason', message: 'a reason is required' }] }));
+  });
+});
