@@ -1,5 +1,5 @@
 // The complaint form (DPA 2018 s.164A): about how we handled someone's data or their privacy request, tied to a request or not.
-import { TEXT as FORM } from './i18n.js';
+import { TEXT as FORM, loadController, showController } from './i18n.js';
 
 const TEXT = {
   fr: {
@@ -132,31 +132,15 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
-/** Who the controller is and where, from the deployment's configuration (/config.json). */
-let controller;
-function showController() {
-  if (!controller) return;
-  document.getElementById('controller-name').textContent = controller.name;
-  document.getElementById('controller-address').textContent = [...controller.address, controller.country[lang]].join(', ');
-  document.getElementById('controller-number').textContent = FORM[lang].companyNumber.replace('{n}', controller.companyNumber);
-  document.getElementById('controller').hidden = false;
-}
-
 for (const b of document.querySelectorAll('.lang-switch button')) {
   b.addEventListener('click', () => {
     lang = b.dataset.lang;
     apply();
     render(shown, false);
-    showController();
+    showController(lang);
   });
 }
 // A link from the status page or an email names the request the complaint is about.
 if (q.get('ref')) form.requestId.value = q.get('ref');
 apply();
-fetch('/config.json')
-  .then((r) => r.json())
-  .then((c) => {
-    controller = c.controller;
-    showController();
-  })
-  .catch(() => {});
+loadController(() => lang);

@@ -1,4 +1,4 @@
-import { apply, TEXT } from './i18n.js';
+import { apply, loadController, showController, TEXT } from './i18n.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'fr';
 const form = document.getElementById('request');
@@ -125,31 +125,14 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
-/** Who the controller is and where, from the deployment's configuration (/config.json, config/controller.json). */
-let controller;
-function showController() {
-  if (!controller) return;
-  document.getElementById('controller-name').textContent = controller.name;
-  document.getElementById('controller-address').textContent = [...controller.address, controller.country[lang]].join(', ');
-  document.getElementById('controller-number').textContent = TEXT[lang].companyNumber.replace('{n}', controller.companyNumber);
-  document.getElementById('controller').hidden = false;
-}
-
 for (const b of document.querySelectorAll('.lang-switch button')) {
   b.addEventListener('click', () => {
     lang = b.dataset.lang;
     apply(lang);
     render(shown, false);
-    showController();
+    showController(lang);
   });
 }
 apply(lang);
 showOptions();
-fetch('/config.json')
-  .then((r) => r.json())
-  .then((c) => {
-    controller = c.controller;
-    showController();
-  })
-  // The form works without it; the identity is also in every email.
-  .catch(() => {});
+loadController(() => lang);

@@ -146,3 +146,27 @@ export function apply(lang) {
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = TEXT[lang][el.dataset.t];
   for (const b of document.querySelectorAll('.lang-switch button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
 }
+
+/** Who the controller is and where, from the deployment's configuration (/config.json, config/controller.json). */
+let controller;
+
+/** Shows the controller in the page's footer, in `lang`; nothing until the configuration has arrived. */
+export function showController(lang) {
+  if (!controller) return;
+  document.getElementById('controller-name').textContent = controller.name;
+  document.getElementById('controller-address').textContent = [...controller.address, controller.country[lang]].join(', ');
+  document.getElementById('controller-number').textContent = TEXT[lang].companyNumber.replace('{n}', controller.companyNumber);
+  document.getElementById('controller').hidden = false;
+}
+
+/** Fetches the controller once and shows it in the page's language at that moment. */
+export function loadController(currentLang) {
+  fetch('/config.json')
+    .then((r) => r.json())
+    .then((c) => {
+      controller = c.controller;
+      showController(currentLang());
+    })
+    // The page works without it; the identity is also in every email.
+    .catch(() => {});
+}
