@@ -38,9 +38,14 @@ const OriginKey = z.object({ value: z.string().check(z.minLength(32)) });
 /** Read again after this long, so that a rotated origin secret reaches warm containers. */
 export const ORIGIN_SECRET_TTL_MS = 5 * 60_000;
 
+/** The origin secret as last parsed, with the read it came from: parsed once per read, not once per request. */
+let origin: { raw: Promise<string>; value: Promise<string> } | undefined;
+
 /** The secret CloudFront sends the API in ORIGIN_HEADER (see infra/constructs/api-domain.ts). */
-export async function originSecret(now = Date.now()): Promise<string> {
-  return OriginKey.parse(JSON.parse(await getSecret(config.ORIGIN_SECRET_ID, secrets, { maxAgeMs: ORIGIN_SECRET_TTL_MS, now }))).value;
+export function originSecret(now = Date.now()): Promise<string> {
+  const raw = getSecret(config.ORIGIN_SECRET_ID, secrets, { maxAgeMs: ORIGIN_SECRET_TTL_MS, now });
+  if (origin?.raw !== raw) origin = { raw, value: raw.then((s) => OriginKey.parse(JSON.parse(s)).value) };
+  return origin.value;
 }
 
 /**
@@ -61,4 +66,7 @@ export async function processorSecrets(ref: string): Promise<string[]> {
   throw new SecretNotConfigured(`processor secret ${ref} holds no whsec_ key`);
 }
 
-export const clearSecretCache = () => cache.clear();
+export const clearSecretCache = () => {
+  cache.clear();
+  origin = undefined;
+};
