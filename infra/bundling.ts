@@ -1,4 +1,5 @@
-import { buildSync } from 'esbuild';
+import { isBuiltin } from 'node:module';
+import { buildSync, type Plugin } from 'esbuild';
 
 /**
  * How every function is bundled, shared by CDK (a local bundler, no Docker) and the bench, so the
@@ -16,6 +17,23 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __cr } from 'node:m
  */
 export const MAIN_FIELDS = ['module', 'main'];
 
+/**
+ * Node's built-in modules are reached through `require`, never as ES modules: importing one as an
+ * ES module builds its namespace by reading every export, and node:http's exports include lazy
+ * getters that load undici (fetch, WebSocket), about 25 ms of every cold start for code nothing
+ * calls. The SDK's HTTP handler imports node:http and node:https that way, statically and with import(). Read through require,
+ * the getters stay lazy. (`bench/`'s cold import compares with a floor bundled the same way.)
+ */
+export const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z][a-z0-9_/]*$/ }, (args) =>
+      (args.kind === 'import-statement' || args.kind === 'dynamic-import') && isBuiltin(args.path) ? { path: args.path.replace(/^(?!node:)/, 'node:'), namespace: 'builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 export function bundleOptions(fn: string, outfile: string) {
   return {
     entryPoints: [`functions/${fn}/handler.ts`],
@@ -27,6 +45,7 @@ export function bundleOptions(fn: string, outfile: string) {
     banner: { js: ESM_REQUIRE_BANNER },
     mainFields: MAIN_FIELDS,
     outfile,
+    plugins: [builtinsByRequire],
     logLevel: 'error' as const,
   };
 }

@@ -53,4 +53,13 @@ describe('the deployed Lambda bundles', () => {
     const r = await build({ entryPoints: [join(dir, 'index.mjs')], bundle: false, write: false, metafile: true, format: 'esm', outfile: join(dir, 'out.mjs'), logLevel: 'silent' });
     expect(Object.values(r.metafile.outputs)[0].exports).toContain('handler');
   });
+
+  it.each(ALL_FUNCTIONS)("reach Node's built-in modules from %s's bundle through require, never as ES modules (whose namespace loads undici)", (name) => {
+    const text = bundleOf(name).toString('utf8');
+    // The banner's own import of node:module is the one exception: it defines that require.
+    const esmImports = [...text.matchAll(/(?:from\s*|import\s*\(\s*)["'](node:[\w/]+|[a-z_]+)["']/g)].map((m) => m[1]).filter((m) => m !== 'node:module');
+    expect(esmImports).toEqual([]);
+    // esbuild's require shim, under a minified name, called with the built-in's name.
+    expect(text.match(/\b[\w$]+\("node:http"\)/)?.[0]).toMatch(/^[\w$]+\("node:http"\)$/);
+  });
 });
