@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -19,8 +18,8 @@ import { config } from './config.ts';
 import { expired, key, TABLE } from './table.ts';
 
 const strip = <T extends Record<string, unknown>>(item: T) => {
-  const { pk, sk, gsi1pk, gsi1sk, ttl, ...rest } = item;
-  void pk, sk, gsi1pk, gsi1sk, ttl;
+  const { pk, sk, gsi1pk, gsi1sk, owed, owedAt, ttl, ...rest } = item;
+  void pk, sk, gsi1pk, gsi1sk, owed, owedAt, ttl;
   return rest;
 };
 
@@ -32,8 +31,14 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receiv
 export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam';
 /** The console's list of complaints, newest first, in the status index under a partition of its own. */
 const COMPLAINTS = 'COMPLAINTS';
-/** Where the sweeper looks for emails owed by requests it does not list (closed ones). */
-export type MarkerKind = 'outcome' | 'notice';
+/**
+ * The emails the sweeper finds through the sparse `owed` index rather than by status: an outcome
+ * (completed requests are kept for years and never listed) and an officer's notice (the notice may
+ * close the request). A request is in the index exactly while it owes one: the attributes are set in
+ * the write that records the intent and removed in the one that clears it.
+ */
+export type OwedKind = 'outcome' | 'notice';
+const OWED_BY: Partial<Record<OutboxKind, OwedKind>> = { outboxOutcome: 'outcome', outboxNotice: 'notice' };
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -155,6 +160,7 @@ export class DynamoRepository implements Repository {
   ): Promise<StoredRequest> {
     const next = { ...prev, ...changes, status: to };
     const extra: Record<string, unknown> = { ...changes, ...gsi1(to, next) };
+    for (const [intent, owed] of Object.entries(OWED_BY)) if (changes[intent]) Object.assign(extra, { [TABLE.owed.partitionKey]: owed, [TABLE.owed.sortKey]: event.at });
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
     const { event: _ev, ...u } = statusUpdate(prev, to, extra, [...(opts.removeTtl ? ['ttl'] : []), ...(opts.remove ?? [])], event);
     try {
@@ -350,11 +356,13 @@ export class DynamoRepository implements Repository {
   async clearDelivery(requestId: string, kind: OutboxKind, seq: number, set: Record<string, unknown> = {}): Promise<boolean> {
     const names = Object.keys(set);
     const sets = names.map((_, i) => `#s${i} = :s${i}`);
+    // Out of the owed index with the intent, in the same write.
+    const owed = OWED_BY[kind] ? `, ${TABLE.owed.partitionKey}, ${TABLE.owed.sortKey}` : '';
     return this.updateDelivery(
       key.request(requestId),
       kind,
       seq,
-      `REMOVE #k${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
+      `REMOVE #k${owed}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
       undefined,
       Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]])),
       Object.fromEntries(names.map((n, i) => [`#s${i}`, n])),
@@ -452,33 +460,22 @@ export class DynamoRepository implements Repository {
     return out;
   }
 
-  /**
-   * Completed requests are kept for ever, so the sweeper cannot list them to find an outcome email
-   * still to send: Notify writes this marker before its completing write, and deletes it once the
-   * email is out. The request record stays the truth; a marker is only where to look.
-   */
-  async putOutboxMarker(kind: MarkerKind, requestId: string, at: Date): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.outbox(kind, requestId), requestId, at: at.toISOString(), ttl: epoch(at) + 90 * 86_400 } }));
-  }
-
-  async deleteOutboxMarker(kind: MarkerKind, requestId: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key.outbox(kind, requestId) }));
-  }
-
-  async listOutboxMarkers(kind: MarkerKind): Promise<{ requestId: string; at: string }[]> {
+  /** The requests that owe an email of this kind, oldest intent first (the sparse `owed` index, keys only). */
+  async listOwed(kind: OwedKind): Promise<{ requestId: string; at: string }[]> {
     const out: { requestId: string; at: string }[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :k)',
-          ExpressionAttributeValues: { ':pk': key.outbox(kind, '').pk, ':k': key.outbox(kind, '').sk },
-          ConsistentRead: true,
+          IndexName: TABLE.owed.name,
+          KeyConditionExpression: '#o = :k',
+          ExpressionAttributeNames: { '#o': TABLE.owed.partitionKey },
+          ExpressionAttributeValues: { ':k': kind },
           ExclusiveStartKey: start,
         }),
       );
-      out.push(...(r.Items ?? []).filter((i) => this.live(i)).map((i) => ({ requestId: String(i.requestId), at: String(i.at) })));
+      out.push(...(r.Items ?? []).map((i) => ({ requestId: String(i.pk).slice('REQ#'.length), at: String(i[TABLE.owed.sortKey]) })));
       start = r.LastEvaluatedKey;
     } while (start);
     return out;

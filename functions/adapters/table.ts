@@ -23,13 +23,10 @@
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
  *                                  belong to. Intake's first write, conditional, so that of simultaneous
  *                                  submissions one creates the request and the others join it.
- *   OUTBOX        / outcome#<id>   a completed request whose outcome email may still be owed, written
- *                                  before Notify's completing write and deleted after the email: the
- *                                  sweeper reads these, since completed requests are never listed.
- *   OUTBOX        / notice#<id>    the same for an officer's notice (the request may be closed by it).
- *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request; TTL at its
- *                                  expiry (24 h). Once used it keeps `usedAt` and a TTL 30 days on, so that
- *                                  reopening the link says "already confirmed".
+ *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request, with its
+ *                                  expiry (24 h) and its count of wrong passwords; TTL 30 days after that
+ *                                  expiry, so that reopening a link whose request was confirmed says
+ *                                  "already confirmed" (a link is spent once its request has `verifiedAt`).
  *   SUPPRESS#<hmac> / SUPPRESS     the suppression list, HMAC of the address: one attribute per use
  *                                  (marketing, reviews, profiling) with when it began; objections and erasures.
  *   CUSTOMER#<hmac> / CUSTOMER     the shop's customer directory (seeded locally; a real shop's API on AWS).
@@ -42,6 +39,11 @@
  *
  * GSI1 lists requests by status, ordered by due date: gsi1pk = STATUS#<status>,
  * gsi1sk = <dueDate or received date>#<id>. The console pages through it; nothing scans.
+ * `owed` is sparse: a request is in it only while it owes an outcome email or an officer's notice
+ * (owed = outcome | notice, owedAt = when the intent was recorded), the two emails the sweeper cannot
+ * find by status (completed requests are never listed; a notice may close its request). The
+ * attributes are written in the same conditional write as the intent and removed with it, so no
+ * separate marker item is put or deleted. Keys only: the sweeper reads each request by key.
  * byEmail and byOrder find a request record by the keyed HMAC of its email address (`emailHash`) or
  * of the order number the requester typed (`orderHash`), newest first by `receivedAt`. Both project
  * the keys only: an index write happens when a request is created or deleted, not at each of its
@@ -55,6 +57,7 @@ export const TABLE = {
   sortKey: 'sk',
   ttlAttribute: 'ttl',
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  owed: { name: 'owed', partitionKey: 'owed', sortKey: 'owedAt' },
   byEmail: { name: 'byEmail', partitionKey: 'emailHash', sortKey: 'receivedAt' },
   byOrder: { name: 'byOrder', partitionKey: 'orderHash', sortKey: 'receivedAt' },
 } as const;
@@ -68,13 +71,12 @@ export const key = {
   verify: (tokenHash: string) => ({ pk: `VERIFY#${tokenHash}`, sk: 'VERIFY' }),
   suppress: (hmac: string) => ({ pk: `SUPPRESS#${hmac}`, sk: 'SUPPRESS' }),
   customer: (hmac: string) => ({ pk: `CUSTOMER#${hmac}`, sk: 'CUSTOMER' }),
-  outbox: (kind: string, requestId: string) => ({ pk: 'OUTBOX', sk: `${kind}#${requestId}` }),
   complaint: (id: string) => ({ pk: `COMPLAINT#${id}`, sk: 'COMPLAINT' }),
 };
 
 /**
  * DynamoDB deletes an item whose `ttl` has passed only lazily, up to about two days later, and until
  * then every read still returns it. Whatever expires (an unverified request, personal data, a
- * claim, a marker, export results) is therefore treated as gone from `ttl < now` on, by every read.
+ * claim, export results) is therefore treated as gone from `ttl < now` on, by every read.
  */
 export const expired = (item: Record<string, unknown> | undefined, now: Date) => typeof item?.ttl === 'number' && item.ttl < Math.floor(now.getTime() / 1000);

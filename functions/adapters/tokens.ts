@@ -3,9 +3,13 @@ import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
 import { expired, key } from './table.ts';
 
-export type VerifyRecord = { requestId: string; expiresAt: string; attempts: number; usedAt?: string };
+export type VerifyRecord = { requestId: string; expiresAt: string; attempts: number };
 
-/** How long a used link is remembered, to answer "already confirmed" when it is opened again. */
+/**
+ * How long a link is remembered after its expiry, to answer "already confirmed" when it is opened
+ * again: whether it was used is read from its request (verify/confirm.ts), so confirming writes
+ * nothing here, and the record's TTL is set once, when the link is mailed.
+ */
 export const USED_LINK_KEPT_DAYS = 30;
 
 /** Verification tokens, stored only as their SHA-256; single use, with a bounded number of attempts. */
@@ -21,7 +25,7 @@ export class VerificationTokens {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...key.verify(tokenHash), ...rec, ttl: Math.floor(Date.parse(rec.expiresAt) / 1000) },
+        Item: { ...key.verify(tokenHash), ...rec, ttl: Math.floor(Date.parse(rec.expiresAt) / 1000) + USED_LINK_KEPT_DAYS * 86_400 },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -39,7 +43,7 @@ export class VerificationTokens {
 
   async get(tokenHash: string): Promise<VerifyRecord | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.verify(tokenHash), ConsistentRead: true }));
-    return r.Item && !expired(r.Item, this.now()) ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0, ...(r.Item.usedAt ? { usedAt: r.Item.usedAt } : {}) } : undefined;
+    return r.Item && !expired(r.Item, this.now()) ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0 } : undefined;
   }
 
   /** Counts a failed attempt; returns the new count. */
@@ -55,22 +59,5 @@ export class VerificationTokens {
       }),
     );
     return Number(r.Attributes?.attempts ?? 0);
-  }
-
-  /** Spends the link: it confirms nothing again, and is remembered for a while, then TTL removes it. */
-  async markUsed(tokenHash: string, now: Date): Promise<void> {
-    // A record TTL removed meanwhile is spent all the same.
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: key.verify(tokenHash),
-        UpdateExpression: 'SET usedAt = if_not_exists(usedAt, :at), #ttl = :ttl',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':at': now.toISOString(), ':ttl': Math.floor(now.getTime() / 1000) + USED_LINK_KEPT_DAYS * 86_400 },
-      }),
-    ).catch((e) => {
-      if ((e as Error)?.name !== 'ConditionalCheckFailedException') throw e;
-    });
   }
 }

@@ -7,7 +7,7 @@ import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { daysUntil, dueDate, londonDate } from '../core/deadline.ts';
-import { Conflict, InvalidInput, NotFound } from '../core/errors.ts';
+import { Conflict, InvalidInput, NotFound, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
@@ -54,13 +54,12 @@ type Notice = { notice: 'clarification'; needed: string } | { notice: 'refusal';
 
 /**
  * An officer's action that owes the requester an email: the email is recorded (`outboxNotice`) in the
- * same conditional write as the change, with a marker the sweeper reads first, then delivered; if
- * this function dies before it is, the sweeper delivers it.
+ * same conditional write as the change (which also lists the request in the owed index the sweeper
+ * reads), then delivered; if this function dies before it is, the sweeper delivers it.
  */
 async function withNotice(req: StoredRequest, to: StoredRequest['status'], changes: Record<string, unknown>, notice: Notice, event: Parameters<AdminDeps['repo']['transitionRequest']>[3], deps: AdminDeps) {
   const now = deps.clock.now();
   const seq = (req.noticeSeq ?? 0) + 1;
-  await deps.repo.putOutboxMarker('notice', req.id, now);
   const outboxNotice = { ...lease(seq, ADMIN_OWNER, now), ...notice } as NoticeIntent;
   // A refusal or a cancellation closes the request: it keeps no free text, and its proof a stated time.
   const closing = to === 'denied' || to === 'cancelled';
@@ -156,12 +155,20 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   return sent;
 }
 
+/**
+ * Puts a request waiting for an officer back in progress once no task of it is escalated. The task
+ * the officer settled may already have let the workflow complete the request: a race lost here is
+ * read again (and is then no longer awaiting_manual), never thrown, since the handler would run the
+ * officer's whole action again and answer 409 for a resolve that was done.
+ */
 async function unblockIfClear(id: string, actor: string, deps: AdminDeps) {
-  const [req, tasks] = await Promise.all([deps.repo.getRequest(id), deps.repo.listTasks(id)]);
-  if (req?.status === 'awaiting_manual' && !tasks.some((t) => ESCALATED_TASK_STATUSES.includes(t.status))) {
-    const at = deps.clock.now().toISOString();
-    await deps.repo.transitionRequest(req, 'in_progress', {}, { at, actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
-  }
+  await retryOnRace(async () => {
+    const [req, tasks] = await Promise.all([deps.repo.getRequest(id), deps.repo.listTasks(id)]);
+    if (req?.status === 'awaiting_manual' && !tasks.some((t) => ESCALATED_TASK_STATUSES.includes(t.status))) {
+      const at = deps.clock.now().toISOString();
+      await deps.repo.transitionRequest(req, 'in_progress', {}, { at, actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
+    }
+  });
 }
 
 export const requireReason = (reason: unknown) => {
@@ -228,10 +235,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     const done = await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time: every provider by name, what was kept and why, the download link of a copy.
     await sendTracked(done, 'outcome', { to: pii.email, kind: 'transactional', ...(await outcomeFor(req, await deps.repo.listTasks(id), { baseUrl: deps.baseUrl, processors: registry.processors })) }, now, deps);
-    if (done.outboxOutcome) {
-      await deps.repo.clearDelivery(id, 'outboxOutcome', done.outboxOutcome.seq);
-      await deps.repo.deleteOutboxMarker('outcome', id);
-    }
+    if (done.outboxOutcome) await deps.repo.clearDelivery(id, 'outboxOutcome', done.outboxOutcome.seq);
     return done;
   }
   throw new Conflict(`nothing to resend for a ${req.status} request`);

@@ -13,7 +13,8 @@ export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Cloc
  * The Notify state. Completing records the outcome and the outcome email it owes (`outboxOutcome`)
  * in one conditional write; the email goes out after, and its intent is cleared once it has. A run
  * of this state again (a retry, a restart) finds a completed request still owing its email and
- * sends it; if the workflow never comes back, the sweeper does (through the OUTBOX marker).
+ * sends it; if the workflow never comes back, the sweeper does (it finds the request in the sparse
+ * `owed` index, which the same write puts it in).
  */
 export async function completeRequest(requestId: string, deps: CompleteDeps) {
   const req = await deps.repo.getRequest(requestId);
@@ -58,8 +59,6 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
     // The processors' exported data is in the package now: it goes when the link does, not 120 days later.
     for (const t of tasks) if (t.action === 'export') await deps.repo.expireTaskResults(requestId, t.processorId, expires);
   }
-  // Where the sweeper looks for owed outcome emails; written first, so it is there if the email is owed.
-  await deps.repo.putOutboxMarker('outcome', requestId, now);
   const done = await deps.repo.transitionRequest(
     req,
     'completed',

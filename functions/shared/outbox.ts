@@ -11,7 +11,6 @@ import { config } from '../adapters/config.ts';
 import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
-import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, sha256 } from './crypto.ts';
 import { sendTracked, withIdentity } from './mail.ts';
 import { logger } from './powertools.ts';
@@ -103,7 +102,7 @@ export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[
   return outcomeMessage(req, tasks, deps.processors, download, complaintFormUrl(deps.baseUrl, req.language, req.id));
 }
 
-/** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent and its marker. */
+/** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent (and with it the request's place in the owed index). */
 export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps, settled?: readonly StoredTask[]): Promise<boolean> {
   const t = await take(req, 'outboxOutcome', owner, now, deps.repo);
   if (!t?.taken) return false;
@@ -113,7 +112,6 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   if (pii) await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps)), kind: 'transactional' }, now, deps);
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
-  await deps.repo.deleteOutboxMarker('outcome', req.id);
   return true;
 }
 
@@ -126,7 +124,6 @@ export async function renewDownload(req: StoredRequest, actor: string, owner: st
   const next = req.type === 'access' && req.status === 'completed' ? nextDownloadLink(req, now) : undefined;
   if (!next) return undefined;
   const token = await derivedToken('download', ...downloadTokenParts(req.id, next.link));
-  await deps.repo.putOutboxMarker('outcome', req.id, now);
   const done = await deps.repo.transitionRequest(
     req,
     req.status,
@@ -146,8 +143,8 @@ const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUr
 
 /**
  * Mails an officer's notice (a clarification asked, a refusal, a cancellation), built from the
- * intent recorded with the action, then clears the intent (and the clarification's text with it)
- * and its marker. A later notice replaces an undelivered earlier one: a refusal supersedes a question.
+ * intent recorded with the action, then clears the intent (and the clarification's text with it),
+ * which takes the request out of the owed index. A later notice replaces an undelivered earlier one: a refusal supersedes a question.
  */
 export async function deliverNotice(req: StoredRequest, owner: string, now: Date, deps: NoticeDeps): Promise<boolean> {
   const t = await take(req, 'outboxNotice', owner, now, deps.repo);
@@ -156,7 +153,6 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   const pii = await deps.repo.getPii(req.id);
   if (pii) await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
-  await deps.repo.deleteOutboxMarker('notice', req.id);
   return true;
 }
 
@@ -268,28 +264,18 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
     });
   }
 
-  for (const m of await deps.repo.listOutboxMarkers('outcome')) {
+  // Outcome emails and officers' notices still owed: the owed index lists exactly the requests that
+  // record one (eventually consistent: an intent recorded a moment ago is found at the next run).
+  for (const m of await deps.repo.listOwed('outcome')) {
     await each(`outcome:${m.requestId}`, async () => {
       const req = await deps.repo.getRequest(m.requestId);
-      if (req?.outboxOutcome) {
-        if (await deliverOutcome(req, SWEEPER_OWNER, now, deps)) report.outcomesSent.push(req.id);
-        return;
-      }
-      // Nothing owed: the email went out, or the completing write never happened (Notify writes the
-      // marker first, and writes it again when it runs again).
-      const stale = Date.parse(m.at) + SWEEPER_LEASE_SECONDS * 1000 < now.getTime();
-      if (!req || !isOpenRequest(req.status) || stale) await deps.repo.deleteOutboxMarker('outcome', m.requestId);
+      if (req?.outboxOutcome && (await deliverOutcome(req, SWEEPER_OWNER, now, deps))) report.outcomesSent.push(req.id);
     });
   }
-  for (const m of await deps.repo.listOutboxMarkers('notice')) {
+  for (const m of await deps.repo.listOwed('notice')) {
     await each(`notice:${m.requestId}`, async () => {
       const req = await deps.repo.getRequest(m.requestId);
-      if (req?.outboxNotice) {
-        if (await deliverNotice(req, SWEEPER_OWNER, now, deps)) report.noticesSent.push(req.id);
-        return;
-      }
-      // The marker is written before the action's write: without an intent, the email went or the action never happened.
-      if (!req || Date.parse(m.at) + SWEEPER_LEASE_SECONDS * 1000 < now.getTime()) await deps.repo.deleteOutboxMarker('notice', m.requestId);
+      if (req?.outboxNotice && (await deliverNotice(req, SWEEPER_OWNER, now, deps))) report.noticesSent.push(req.id);
     });
   }
   // Complaints whose acknowledgement is still owed: a crash, a mail failure, or over the address's hourly share.

@@ -45,15 +45,17 @@ async function context(req: StoredRequest): Promise<RequestContext> {
 }
 
 /**
- * The link's record and its request, with what the link can still do. A used link is kept (marked,
- * with a TTL) so that reopening it says "already confirmed" in the request's language.
+ * The link's record and its request, with what the link can still do. A link is spent once its
+ * request has been confirmed, by it or by another of its links: that is read from the request, so
+ * confirming writes nothing to the link. Its record outlives its expiry long enough (tokens.ts) for
+ * reopening it to say "already confirmed" in the request's language.
  */
 async function load(token: string, deps: VerifyDeps, now: Date) {
   const hash = sha256(token);
   const rec = await deps.tokens.get(hash);
   const req = rec && (await deps.repo.getRequest(rec.requestId));
   if (!rec || !req) return undefined;
-  const state = rec.usedAt || (req.status !== 'unverified' && Date.parse(rec.expiresAt) <= now.getTime()) ? 'used' : rec.attempts >= MAX_ATTEMPTS ? 'locked' : Date.parse(rec.expiresAt) <= now.getTime() ? 'expired' : 'live';
+  const state = req.verifiedAt ? 'used' : rec.attempts >= MAX_ATTEMPTS ? 'locked' : Date.parse(rec.expiresAt) <= now.getTime() ? 'expired' : 'live';
   return { hash, rec, req, state };
 }
 
@@ -89,49 +91,55 @@ export async function confirm(token: string, password: string | undefined, deps:
   const now = deps.clock.now();
   const found = await load(token, deps, now);
   if (!found) return { kind: 'invalid' };
+  // This invocation's name on the team email it records: a retry or the sweeper waits for its lease.
+  const me = randomUUID();
+  // Confirmed already (a double click, a retry after a crash, another of its links): what the
+  // confirmation owes is delivered again, idempotently, in case the first confirmation died before it.
+  if (found.state === 'used') return { ...(await deliverOwed(found.req, me, now, deps)), kind: 'already' };
   const over = await spent(found);
   if (over) return over;
   let { req } = found;
-  // This invocation's name on the team email it records: a retry or the sweeper waits for its lease.
-  const me = randomUUID();
   const lang = req.language;
-  if (req.status === 'unverified') {
-    const pw = await needsPassword(req, deps);
-    if (pw.ask && !(password && (await deps.customers.authenticate(pw.email, password)))) {
-      const attempts = await deps.tokens.failAttempt(found.hash);
-      // The record stays, locked by its count, so that reopening the link says so.
-      if (attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
-      return { kind: 'ask', lang, request: await context(req), askPassword: true, error: true };
-    }
-    const verifiedAt = now.toISOString();
-    const due = dueDate(verifiedAt);
-    // A correction's free text is read by an officer before any processor is sent it, and an agent's
-    // proof of authority is checked before anything is planned; the clock runs meanwhile.
-    const review: ReviewWait | undefined = req.agent ? 'agent' : req.type === 'rectification' ? 'correction' : undefined;
-    const to = review ? 'awaiting_review' : 'verified';
-    req = await deps.repo.transitionRequest(
-      req,
-      to,
-      // Waiting for an officer: the team's email is owed from this same write (the outbox).
-      { verifiedAt, dueDate: due, ...(review ? { outboxTeam: { ...lease(req.version + 1, me, now), waiting: review } } : {}) },
-      { at: verifiedAt, actor: 'requester', action: 'verify', subject: req.id, from: 'unverified', to, data: { dueDate: due, accountChecked: pw.ask } },
-      // A link still owed is no use once confirmed.
-      { removeTtl: true, remove: ['outboxLink'] },
-    );
-  } else if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed'].includes(req.status)) {
-    return { kind: 'invalid', lang };
+  // Closed before it was ever confirmed (denied, cancelled, expired): the link confirms nothing.
+  if (req.status !== 'unverified') return { kind: 'invalid', lang };
+  const pw = await needsPassword(req, deps);
+  if (pw.ask && !(password && (await deps.customers.authenticate(pw.email, password)))) {
+    const attempts = await deps.tokens.failAttempt(found.hash);
+    // The record stays, locked by its count, so that reopening the link says so.
+    if (attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
+    return { kind: 'ask', lang, request: await context(req), askPassword: true, error: true };
   }
-  // `verified` is the intent: until Plan moves the request on, its execution is owed. Delivered here,
-  // and again by a retry with the same link or by the sweeper if this fails or dies; the execution
-  // is named by the request id, so a double click, a retry or the sweeper starts nothing twice.
+  const verifiedAt = now.toISOString();
+  const due = dueDate(verifiedAt);
+  // A correction's free text is read by an officer before any processor is sent it, and an agent's
+  // proof of authority is checked before anything is planned; the clock runs meanwhile.
+  const review: ReviewWait | undefined = req.agent ? 'agent' : req.type === 'rectification' ? 'correction' : undefined;
+  const to = review ? 'awaiting_review' : 'verified';
+  req = await deps.repo.transitionRequest(
+    req,
+    to,
+    // Waiting for an officer: the team's email is owed from this same write (the outbox).
+    { verifiedAt, dueDate: due, ...(review ? { outboxTeam: { ...lease(req.version + 1, me, now), waiting: review } } : {}) },
+    { at: verifiedAt, actor: 'requester', action: 'verify', subject: req.id, from: 'unverified', to, data: { dueDate: due, accountChecked: pw.ask } },
+    // A link still owed is no use once confirmed.
+    { removeTtl: true, remove: ['outboxLink'] },
+  );
+  return { ...(await deliverOwed(req, me, now, deps)), kind: 'confirmed' };
+}
+
+/**
+ * What a confirmed request is owed, delivered by whoever confirms it (again). `verified` is the
+ * intent: until Plan moves the request on, its execution is owed. Delivered here, and again by a
+ * retry with a link or by the sweeper if this fails or dies; the execution is named by the request
+ * id, so a double click, a retry or the sweeper starts nothing twice.
+ */
+async function deliverOwed(req: StoredRequest, me: string, now: Date, deps: VerifyDeps) {
   if (req.status === 'verified') await startVerified(req, deps);
   // The team's email never holds up the requester's confirmation: one not sent now waits for the sweeper.
   if (req.status === 'awaiting_review' && req.outboxTeam) {
     await deliverTeam(req, me, now, deps).catch((e: Error) => logger.error('team email left owed for the sweeper', { requestId: req.id, error: e.name }));
   }
-  // Single use: spent only once the work has started, so a crash in between can be retried with the same link.
-  await deps.tokens.markUsed(found.hash, now);
-  return { kind: 'confirmed', lang, request: await context(req) };
+  return { lang: req.language, request: await context(req) };
 }
 
 export const defaultCustomers = customerDirectory;

@@ -21,7 +21,7 @@ export class Data extends Construct {
           partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },
           sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
         },
-        ...[TABLE.byEmail, TABLE.byOrder].map((g) => ({
+        ...[TABLE.owed, TABLE.byEmail, TABLE.byOrder].map((g) => ({
           indexName: g.name,
           partitionKey: { name: g.partitionKey, type: AttributeType.STRING },
           sortKey: { name: g.sortKey, type: AttributeType.STRING },

@@ -117,6 +117,34 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(early.items.map((r) => r.id)).not.toContain(a.id);
   });
 
+  it('lists a request in the owed index exactly while it owes an outcome email or a notice, with no item of its own', async () => {
+    const done = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-25' };
+    const closing = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-26' };
+    await repo.createRequest(done, { email: 'owed1@example.com' }, new Date('2027-02-01'));
+    await repo.createRequest(closing, { email: 'owed2@example.com' }, new Date('2027-02-01'));
+    const ids = async (kind: 'outcome' | 'notice') => (await repo.listOwed(kind)).map((m) => m.requestId).filter((id) => id === done.id || id === closing.id);
+    expect(await ids('outcome')).toEqual([]);
+
+    const lease = { seq: 1, until: '2026-11-25T10:01:00.000Z', owner: 'workflow' };
+    const completed = await repo.transitionRequest(done, 'completed', { closedAt: at, outboxOutcome: lease }, { at, actor: 'workflow', action: 'complete', subject: done.id });
+    await repo.transitionRequest(closing, 'denied', { outboxNotice: { ...lease, notice: 'refusal', reason: 'manifestly_unfounded' } }, { at: '2026-11-25T10:00:05.000Z', actor: 'officer', action: 'deny', subject: closing.id });
+    expect(await ids('outcome')).toEqual([done.id]);
+    expect(await ids('notice')).toEqual([closing.id]);
+    expect((await repo.listOwed('outcome')).find((m) => m.requestId === done.id)?.at).toBe(at);
+    // The index's attributes are bookkeeping: a request read back does not carry them.
+    expect(Object.keys(completed)).not.toContain('owed');
+    expect(Object.keys((await repo.getRequest(closing.id)) ?? {})).not.toContain('owedAt');
+
+    // A stale clear (another intent's number) leaves it listed; the right one takes it out.
+    await expect(repo.clearDelivery(done.id, 'outboxOutcome', 2)).resolves.toBe(false);
+    expect(await ids('outcome')).toEqual([done.id]);
+    await expect(repo.clearDelivery(done.id, 'outboxOutcome', 1)).resolves.toBe(true);
+    await expect(repo.clearDelivery(closing.id, 'outboxNotice', 1)).resolves.toBe(true);
+    expect(await ids('outcome')).toEqual([]);
+    expect(await ids('notice')).toEqual([]);
+    expect(await repo.getRequest(done.id)).toMatchObject({ status: 'completed', closedAt: at });
+  });
+
   it('writes tasks once and moves them with their own audit chain', async () => {
     const req = newRequest();
     const task: StoredTask = {

@@ -335,7 +335,7 @@ describe('notify survives a fault at every step', async () => {
       const download = /exports\/\w+\?token=([\w-]{43})/.exec(outcomes[0].text)?.[1] ?? '';
       expect(sha256(download)).toBe((req as StoredRequest & { downloadTokenHash?: string }).downloadTokenHash);
       expect(req.outboxOutcome).toBeUndefined();
-      expect(await w.item(key.outbox('outcome', requestId)), 'the marker is gone').toBeUndefined();
+      expect((await w.item(key.request(requestId)))?.owed, 'out of the owed index').toBeUndefined();
       // Personal data goes 30 days after completion.
       const pii = await w.item(key.pii(requestId));
       expect(Number(pii?.ttl) * 1000).toBe(Date.parse(req.closedAt ?? '') + 30 * 86_400_000);

@@ -55,7 +55,6 @@ beforeEach(() => {
   h.now = '2026-03-20T10:00:00.000Z';
   repo.requests.clear();
   repo.pii.clear();
-  repo.markers.clear();
   mailer.sent.length = 0;
 });
 

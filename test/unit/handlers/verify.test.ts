@@ -23,9 +23,6 @@ class FakeTokens {
     r.attempts++;
     return r.attempts;
   }
-  async markUsed(hash: string, at: Date) {
-    (this.records.get(hash) as VerifyRecord).usedAt = at.toISOString();
-  }
 }
 
 class VerifyRepo extends FakeRepo {}
@@ -47,8 +44,8 @@ function given(req: Partial<StoredRequest>, link: Partial<VerifyRecord> = {}) {
   repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
   tokens.records.set(sha256(TOKEN), { requestId: REQUEST_ID, expiresAt: '2026-03-03T09:00:00.000Z', attempts: 0, ...link });
 }
-/** The link can still confirm: it exists and was never used. */
-const linkAlive = () => Boolean(tokens.records.get(sha256(TOKEN)) && !tokens.records.get(sha256(TOKEN))?.usedAt);
+/** What the link says when opened again (GET, which never writes). */
+const reopened = async () => (await preview(TOKEN, deps)).kind;
 const request = () => repo.requests.get(REQUEST_ID) as StoredRequest;
 
 beforeEach(() => {
@@ -91,7 +88,10 @@ describe('confirming a link', () => {
     expect(request().audit.at(-1)).toMatchObject({ actor: 'requester', action: 'verify', from: 'unverified', to: 'verified', data: { dueDate: '2026-04-02', accountChecked: false } });
     expect(piiExpiry()).toEqual([{ id: REQUEST_ID, at: '2026-07-31T00:00:00.000Z' }]);
     expect(starts).toEqual([REQUEST_ID]);
-    expect(linkAlive()).toBe(false);
+    expect(await reopened()).toBe('already');
+    // Confirming again starts nothing twice (the execution is named by the request) and verifies nothing again.
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already', request: { dueDate: '2026-04-02' } });
+    expect(request().version).toBe(2);
   });
 
   it.each([
@@ -113,8 +113,8 @@ describe('confirming a link', () => {
     expect(request()).toMatchObject({ status: 'awaiting_review', verifiedAt: NOW, dueDate: '2026-04-02' });
     expect(request().audit.at(-1)).toMatchObject({ action: 'verify', from: 'unverified', to: 'awaiting_review' });
     expect(starts).toEqual([]);
-    expect(linkAlive()).toBe(false);
-    // Opened again, the link says it was confirmed.
+    expect(await reopened()).toBe('already');
+    // Confirmed again, the link says it was confirmed.
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already' });
   });
 
@@ -188,21 +188,27 @@ describe('confirming a link', () => {
     expect(piiExpiry()).toEqual([]);
   });
 
-  it('starts the execution again, without a second verification, when a confirmation died after verifying (the same link, retried)', async () => {
+  it('starts the execution again, without a second verification, when a confirmation died after verifying (the same link, retried), and says it was confirmed already', async () => {
     given({ status: 'verified', verifiedAt: '2026-03-02T09:00:00.000Z', dueDate: '2026-04-02', version: 2 });
-    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed', lang: 'en', request: { dueDate: '2026-04-02' } });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already', lang: 'en', request: { dueDate: '2026-04-02' } });
     expect(request()).toMatchObject({ status: 'verified', verifiedAt: '2026-03-02T09:00:00.000Z', version: 2 });
     expect(request().audit).toEqual([]);
     expect(starts).toEqual([REQUEST_ID]);
     expect(piiExpiry()).toEqual([{ id: REQUEST_ID, at: '2026-07-31T00:00:00.000Z' }]);
-    expect(linkAlive()).toBe(false);
   });
 
-  it.each(['in_progress', 'awaiting_manual', 'completed'] as const)('answers a retried link to a %s request as confirmed, starting nothing again', async (status) => {
+  it.each(['in_progress', 'awaiting_manual', 'completed', 'denied'] as const)('answers a link to a confirmed request that is now %s as already confirmed, starting nothing and writing nothing', async (status) => {
     given({ status, verifiedAt: '2026-03-02T09:00:00.000Z', dueDate: '2026-04-02', version: 3 });
-    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed', lang: 'en', request: { dueDate: '2026-04-02' } });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already', lang: 'en', request: { dueDate: '2026-04-02', status } });
+    await expect(preview(TOKEN, deps)).resolves.toMatchObject({ kind: 'already', lang: 'en', request: { status } });
     expect(starts).toEqual([]);
-    expect(linkAlive()).toBe(false);
+    expect(piiExpiry()).toEqual([]);
+    expect(request().version).toBe(3);
+  });
+
+  it('answers a link mailed before another that confirmed the request as already confirmed, even once it has expired', async () => {
+    given({ status: 'in_progress', verifiedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-04-01', version: 3 }, { expiresAt: '2026-03-01T08:00:00.000Z' });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already', lang: 'en' });
   });
 });
 

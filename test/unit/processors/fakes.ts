@@ -122,15 +122,10 @@ export class FakeRepo {
     const r = this.results.get(`${requestId}.${processorId}`);
     if (r) r.expiresAt = at;
   }
-  markers = new Map<string, string>();
-  async putOutboxMarker(kind: string, requestId: string, at: Date) {
-    this.markers.set(`${kind}#${requestId}`, at.toISOString());
-  }
-  async deleteOutboxMarker(kind: string, requestId: string) {
-    this.markers.delete(`${kind}#${requestId}`);
-  }
-  async listOutboxMarkers(kind: string) {
-    return [...this.markers].filter(([k]) => k.startsWith(`${kind}#`)).map(([k, at]) => ({ requestId: k.slice(kind.length + 1), at }));
+  /** The owed index, as DynamoRepository keeps it: the requests recording an outcome email or a notice still owed. */
+  async listOwed(kind: 'outcome' | 'notice') {
+    const intent = kind === 'outcome' ? 'outboxOutcome' : 'outboxNotice';
+    return [...this.requests.values()].filter((r) => r[intent]).map((r) => ({ requestId: r.id, at: r[intent]!.until }));
   }
   /** Outbox bookkeeping, conditional on the intent's number as in DynamoRepository; no version bump. */
   async claimDelivery(requestId: string, kind: string, next: { seq: number; until: string; owner: string }, now: Date) {

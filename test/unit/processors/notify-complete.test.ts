@@ -71,7 +71,7 @@ describe('Notify completes a request', () => {
     const { repo, deps } = setup({}, [task('paynow')], failing);
     await expect(completeRequest(REQUEST_ID, deps)).rejects.toMatchObject({ name: 'MailFailed' });
     expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'completed', outboxOutcome: { seq: 1 } });
-    expect([...repo.markers.keys()]).toEqual([`outcome#${REQUEST_ID}`]);
+    expect((await repo.listOwed('outcome')).map((m) => m.requestId)).toEqual([REQUEST_ID]);
   });
 });
 
