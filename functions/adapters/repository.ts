@@ -460,25 +460,29 @@ export class DynamoRepository implements Repository {
     return out;
   }
 
-  /** The requests that owe an email of this kind, oldest intent first (the sparse `owed` index, keys only). */
+  /**
+   * The requests that owe an email of this kind: the sparse `owed` index (keys only), and the marker
+   * items that the owed index replaced on November 26, 2026. A marker written before an upgrade
+   * still points the sweeper at an email owed then; markers expire by their TTL (90 days), so this
+   * second read can go once every deployment is 90 days past that upgrade.
+   */
   async listOwed(kind: OwedKind): Promise<{ requestId: string; at: string }[]> {
-    const out: { requestId: string; at: string }[] = [];
+    const owed = await this.queryAll({ IndexName: TABLE.owed.name, KeyConditionExpression: '#o = :k', ExpressionAttributeNames: { '#o': TABLE.owed.partitionKey }, ExpressionAttributeValues: { ':k': kind } });
+    const legacy = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :k)', ExpressionAttributeValues: { ':pk': 'OUTBOX', ':k': `${kind}#` } });
+    const out = new Map(owed.map((i) => [String(i.pk).slice('REQ#'.length), String(i[TABLE.owed.sortKey])]));
+    for (const m of legacy.filter((i) => this.live(i))) if (!out.has(String(m.requestId))) out.set(String(m.requestId), String(m.at));
+    return [...out].map(([requestId, at]) => ({ requestId, at }));
+  }
+
+  private async queryAll(q: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>) {
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const r = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: TABLE.owed.name,
-          KeyConditionExpression: '#o = :k',
-          ExpressionAttributeNames: { '#o': TABLE.owed.partitionKey },
-          ExpressionAttributeValues: { ':k': kind },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(r.Items ?? []).map((i) => ({ requestId: String(i.pk).slice('REQ#'.length), at: String(i[TABLE.owed.sortKey]) })));
+      const r = await this.db.send(new QueryCommand({ TableName: this.table, ...q, ExclusiveStartKey: start }));
+      items.push(...(r.Items ?? []));
       start = r.LastEvaluatedKey;
     } while (start);
-    return out;
+    return items;
   }
 
   /** A new complaint with its first audit event and its acknowledgement owed (`outboxAck`), in one write. */

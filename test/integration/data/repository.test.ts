@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../support/assembly.ts';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
@@ -143,6 +143,20 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await ids('outcome')).toEqual([]);
     expect(await ids('notice')).toEqual([]);
     expect(await repo.getRequest(done.id)).toMatchObject({ status: 'completed', closedAt: at });
+  });
+
+  it('still lists a request owing an email through a marker item written before the owed index existed, until the marker expires', async () => {
+    const old = { ...newRequest(), status: 'completed' as const, verifiedAt: at, closedAt: at, outboxOutcome: { seq: 1, until: at, owner: 'workflow' } };
+    await repo.createRequest(old, { email: 'legacy@example.com' }, new Date('2027-02-01'));
+    const marker = (requestId: string, ttl: number) => ({ pk: 'OUTBOX', sk: `outcome#${requestId}`, requestId, at, ttl });
+    const gone = newRequest();
+    await repoDb.send(new PutCommand({ TableName: 'lethe-test', Item: marker(old.id, Date.parse('2027-02-23T10:00:00Z') / 1000) }));
+    await repoDb.send(new PutCommand({ TableName: 'lethe-test', Item: marker(gone.id, Date.parse('2026-11-01T10:00:00Z') / 1000) }));
+    const ids = (await repo.listOwed('outcome')).map((m) => m.requestId);
+    expect(ids).toContain(old.id);
+    // An expired marker is gone, whether or not DynamoDB has deleted it yet.
+    expect(ids).not.toContain(gone.id);
+    expect((await repo.listOwed('notice')).map((m) => m.requestId)).not.toContain(old.id);
   });
 
   it('writes tasks once and moves them with their own audit chain', async () => {
