@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Agent, request } from 'undici';
+import type { Registry } from '../functions/core/model.ts';
 import { type Runtime, startRuntime } from '../local/runtime.ts';
 import { LOCAL_CREDENTIALS } from '../local/services/credentials.ts';
 
@@ -82,16 +83,20 @@ async function counters(rt: Runtime) {
 }
 
 export type BenchedType = 'erasure' | 'access';
+/** Every target of the registry, or its processors alone (no shop twin). */
+export type BenchedTargets = 'all' | 'processors';
 
 /**
  * N erasure (or access, that is export) requests through the whole flow on loopback, as the
  * requesters would make them: submit the form, read the link from the mailbox, confirm; then each
  * automated processor calls back. The bench's addresses are no customer's, so an export asks for no password.
  */
-export async function e2eReport(n: number, concurrency = 32, type: BenchedType = 'erasure') {
+export async function e2eReport(n: number, concurrency = 32, type: BenchedType = 'erasure', targets: BenchedTargets = 'all') {
   const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-'));
   // BENCH_ASSEMBLY: a cloud assembly directory to run instead of this checkout's cached synthesis.
-  const rt = await startRuntime({ dataDir: dir, assemblyDir: process.env.BENCH_ASSEMBLY || undefined });
+  // 'processors': the seven processors alone, without the shop's own systems, as issue 15's round-trip budget was set.
+  const registry = targets === 'processors' ? (r: Registry) => ({ ...r, processors: r.processors.filter((p) => p.category !== 'shop') }) : undefined;
+  const rt = await startRuntime({ dataDir: dir, assemblyDir: process.env.BENCH_ASSEMBLY || undefined, registry });
   try {
     const before = await counters(rt);
     const emails = Array.from({ length: n }, (_, i) => `bench-${i}@example.com`);
@@ -190,6 +195,7 @@ export async function e2eReport(n: number, concurrency = 32, type: BenchedType =
       type,
       requests: n,
       processors: rt.registry.processors.filter((p) => p.supports.includes(type)).length,
+      targets,
       wallSeconds: wall,
       perRequestMs: (wall * 1000) / n,
       cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / n,
@@ -260,6 +266,6 @@ export type E2eReport = Awaited<ReturnType<typeof e2eReport>>;
 
 // Run as a child of run.ts: one size per process (see run.ts), the report back over IPC.
 if (process.send && import.meta.filename === process.argv[1]) {
-  const report = await e2eReport(Number(process.argv[2]), undefined, (process.argv[3] as BenchedType | undefined) ?? 'erasure');
+  const report = await e2eReport(Number(process.argv[2]), undefined, (process.argv[3] as BenchedType | undefined) ?? 'erasure', (process.argv[4] as BenchedTargets | undefined) ?? 'all');
   process.send(report, () => process.exit(0));
 }

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ensureAssembly } from '../local/assembly/synth.ts';
 import { bundleReport, printBundleReport } from './bundle.ts';
-import type { BenchedType, E2eReport } from './e2e.ts';
+import type { BenchedTargets, BenchedType, E2eReport } from './e2e.ts';
 
 /**
  * `npm run bench [assembly dir]`: per-function bundle size and cold import time of the assets in a
@@ -16,6 +16,8 @@ const n = Number(process.env.BENCH_REQUESTS ?? 1000);
 const small = Number(process.env.BENCH_SMALL ?? 100);
 /** Exports (access requests) run apart, at this size; 0 skips them. */
 const exportsN = Number(process.env.BENCH_EXPORTS ?? (small > 0 && small < n ? small : n));
+/** Erasures across the seven processors alone (no shop twin), for issue 15's round-trip budget; 0 skips them. */
+const sevenN = Number(process.env.BENCH_SEVEN ?? (small > 0 && small < n ? small : n));
 const skipBundles = process.argv.includes('--e2e-only');
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
@@ -29,9 +31,9 @@ if (!skipBundles) printBundleReport(await bundleReport(assemblyDir));
  * and the functions' adapters (module singletons bound to the endpoints of the runtime that first
  * loaded them, used here by the seed and the suppression check) loaded again.
  */
-const e2eReport = (size: number, type: BenchedType) =>
+const e2eReport = (size: number, type: BenchedType, targets: BenchedTargets = 'all') =>
   new Promise<E2eReport>((resolve, reject) => {
-    const child = fork(new URL('./e2e.ts', import.meta.url), [String(size), type], { env: { ...process.env, BENCH_ASSEMBLY: assemblyDir } });
+    const child = fork(new URL('./e2e.ts', import.meta.url), [String(size), type, targets], { env: { ...process.env, BENCH_ASSEMBLY: assemblyDir } });
     let report: E2eReport | undefined;
     child.on('message', (m) => {
       report = m as E2eReport;
@@ -43,6 +45,7 @@ const runs: E2eReport[] = [];
 for (const size of small > 0 && small < n ? [small, n] : [n]) runs.push(await e2eReport(size, 'erasure'));
 // Exports apart: their flow has one more state (Assemble), an S3 object and processors' results.
 if (exportsN > 0) runs.push(await e2eReport(exportsN, 'access'));
+const seven = sevenN > 0 ? await e2eReport(sevenN, 'erasure', 'processors') : undefined;
 const erasures = runs.filter((r) => r.type === 'erasure');
 const [first, e] = erasures.length === 2 ? erasures : [undefined, erasures[0]];
 const p = e.perRequest;
@@ -115,6 +118,12 @@ const targets = [
     return [`${label(r)}: ${r.type === 'access' ? 6 : 5} + N = ${expected} transitions each`, r.perRequest.stateTransitions.toFixed(2), r.perRequest.stateTransitions === expected] as const;
   }),
   ['≤ $0.75 per 1,000 erasures', `$${total.toFixed(4)}`, total <= 0.75],
+  ...(seven
+    ? ([
+        [`≤ 35 item writes per erasure (${seven.processors} processors, ${seven.requests} erasures)`, seven.perRequest.dynamoWriteItems.toFixed(2), seven.perRequest.dynamoWriteItems <= 35],
+        [`≤ 25 read requests per erasure (${seven.processors} processors, start-up sweep and cold containers included)`, seven.perRequest.dynamoReadRequests.toFixed(2), seven.perRequest.dynamoReadRequests <= 25],
+      ] as const)
+    : []),
 ] as const;
 console.log('Targets:');
 console.table(targets.map(([target, measured, met]) => ({ target, measured, met: met ? 'yes' : 'NO' })));

@@ -47,9 +47,9 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
    * error. A link that could not go out stays owed, and the sweeper (or the person's next try once
    * this invocation's lease is over) delivers it; a 5xx would only make the person try again.
    */
-  async function deliver(req: StoredRequest): Promise<Accepted> {
+  async function deliver(req: StoredRequest, email?: string): Promise<Accepted> {
     try {
-      return answer(await deliverLink(req, me, now, linkDeps));
+      return answer(await deliverLink(req, me, now, linkDeps, email));
     } catch (e) {
       logger.error('confirmation link left owed for the sweeper', { requestId: req.id, error: (e as Error).name });
       return ACCEPTED[lang];
@@ -104,7 +104,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     };
     const agent = body.agent ? { agentName: body.agent.name, agentEmail: body.agent.email.trim() } : {};
     if (await deps.repo.createRequest(req, { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber, ...agent }, expires)) {
-      return deliver(req);
+      // The address this submission typed (its hash is the request's): no need to read it back.
+      return deliver(req, body.email.trim());
     }
     const existing = await deps.repo.getRequest(id);
     if (!existing) throw new ConcurrentUpdate(`request ${id} changed concurrently; try again`);

@@ -51,8 +51,9 @@ async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | '
  * Mails confirmation link number `outboxLink.seq`. Its token is derived from the request id and the
  * number, so mailing it again mails the same link, and its record is written once. A link over the
  * address's hourly share is put off to the next hour, for the sweeper or a later submission.
+ * `email`: the address, when the caller has just written it (intake), which spares reading it back.
  */
-export async function deliverLink(req: StoredRequest, owner: string, now: Date, deps: LinkDeps): Promise<LinkResult> {
+export async function deliverLink(req: StoredRequest, owner: string, now: Date, deps: LinkDeps, email?: string): Promise<LinkResult> {
   const t = await take(req, 'outboxLink', owner, now, deps.repo);
   if (!t) return { sent: false };
   if (!t.taken) return { sent: false, waitUntil: t.d.until, deferred: t.d.owner === '' };
@@ -68,7 +69,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     await deps.repo.deferDelivery(req.id, 'outboxLink', seq, until);
     return { sent: false, waitUntil: until, deferred: true };
   }
-  const pii = await deps.repo.getPii(req.id);
+  const pii = email ? { email } : await deps.repo.getPii(req.id);
   if (pii) {
     const token = await derivedToken('verify', req.id, String(seq));
     await deps.tokens.putOnce(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + DAY).toISOString(), attempts: 0 });

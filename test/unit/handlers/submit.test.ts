@@ -93,6 +93,13 @@ beforeEach(() => {
 });
 
 describe('a new request', () => {
+  it('mails the first link to the address just typed, without reading the personal data back', async () => {
+    const reads = vi.spyOn(repo, 'getPii');
+    await submitRequest(body({ email: ' Bea@Example.com ' }), IP, deps());
+    expect(mailer.sent.map((m) => m.to)).toEqual(['Bea@Example.com']);
+    expect(reads).not.toHaveBeenCalled();
+  });
+
   it('is recorded unverified with its first link, and the link is mailed to the address given', async () => {
     expect(await submitRequest(body({ email: ' Ann@Example.com ', name: 'Ann Lee', orderNumber: 'OT-1', eraseWarranty: true }), IP, deps())).toEqual(ACCEPTED_EN);
     const [req] = only();
