@@ -1,5 +1,5 @@
 // The complaint form (DPA 2018 s.164A): about how we handled someone's data or their privacy request, tied to a request or not.
-import { TEXT as FORM, loadController, showController } from './i18n.js';
+import { TEXT as FORM, loadController, postForm, showController } from './i18n.js';
 
 const TEXT = {
   fr: {
@@ -109,27 +109,13 @@ function body() {
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   showErrors([]);
-  let r;
-  try {
-    r = await fetch('/complaints', { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': lang }, body: JSON.stringify(body()) });
-  } catch {
-    return showErrors([{ text: (l) => TEXT[l].network }]);
-  }
-  const answer = await r.json().catch(() => ({}));
-  if (r.status === 202) {
-    form.hidden = true;
-    document.getElementById('done-message').textContent = answer.message;
-    const done = document.getElementById('done');
-    done.hidden = false;
-    done.focus();
-  } else if (r.status === 429) {
-    const minutes = Math.max(1, Math.ceil((Number(r.headers.get('retry-after')) || 60) / 60));
+  const failed = await postForm(form, '/complaints', body(), lang);
+  if (!failed) return;
+  if (failed.waitSeconds) {
+    const minutes = Math.max(1, Math.ceil(failed.waitSeconds / 60));
     showErrors([{ text: (l) => TEXT[l].tooMany.replace('{wait}', String(minutes)) }]);
-  } else if (r.status === 413) {
-    showErrors([{ text: (l) => TEXT[l].tooLarge }]);
-  } else {
-    showErrors(answer.issues ?? [{ text: (l) => TEXT[l].network }]);
-  }
+  } else if (failed.tooLarge) showErrors([{ text: (l) => TEXT[l].tooLarge }]);
+  else showErrors(failed.issues ?? [{ text: (l) => TEXT[l].network }]);
 });
 
 for (const b of document.querySelectorAll('.lang-switch button')) {

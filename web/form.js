@@ -1,4 +1,4 @@
-import { apply, loadController, showController, TEXT } from './i18n.js';
+import { apply, loadController, postForm, showController, TEXT } from './i18n.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'fr';
 const form = document.getElementById('request');
@@ -102,27 +102,12 @@ form.addEventListener('change', showOptions);
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors();
-  let r;
-  try {
-    r = await fetch('/requests', { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': lang }, body: JSON.stringify(body()) });
-  } catch {
-    return showErrors([{ text: (l) => TEXT[l].network }]);
-  }
-  const answer = await r.json().catch(() => ({}));
-  if (r.status === 202) {
-    form.hidden = true;
-    document.getElementById('done-message').textContent = answer.message;
-    const done = document.getElementById('done');
-    done.hidden = false;
-    done.focus();
-  } else if (r.status === 429) {
-    // About the form, not a field: nothing the person typed is wrong.
-    showErrors([{ text: waitText(Number(r.headers.get('retry-after')) || 60) }]);
-  } else if (r.status === 413) {
-    showErrors([{ text: (l) => TEXT[l].tooLarge }]);
-  } else {
-    showErrors(answer.issues ?? [{ text: (l) => TEXT[l].network }]);
-  }
+  const failed = await postForm(form, '/requests', body(), lang);
+  if (!failed) return;
+  // A wait or a size is about the form, not a field: nothing the person typed is wrong.
+  if (failed.waitSeconds) showErrors([{ text: waitText(failed.waitSeconds) }]);
+  else if (failed.tooLarge) showErrors([{ text: (l) => TEXT[l].tooLarge }]);
+  else showErrors(failed.issues ?? [{ text: (l) => TEXT[l].network }]);
 });
 
 for (const b of document.querySelectorAll('.lang-switch button')) {

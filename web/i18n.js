@@ -170,3 +170,30 @@ export function loadController(currentLang) {
     // The page works without it; the identity is also in every email.
     .catch(() => {});
 }
+
+/**
+ * Posts a form's fields as JSON in the page's language. On 202 the form gives way to its "done"
+ * panel, which shows the server's message and takes the focus, and nothing is returned; otherwise
+ * what the page should say: no answer at all, the seconds to wait (429), a body too large (413), or
+ * the server's field-level issues.
+ */
+export async function postForm(form, path, body, lang) {
+  let r;
+  try {
+    r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': lang }, body: JSON.stringify(body) });
+  } catch {
+    return { network: true };
+  }
+  const answer = await r.json().catch(() => ({}));
+  if (r.status === 202) {
+    form.hidden = true;
+    document.getElementById('done-message').textContent = answer.message;
+    const done = document.getElementById('done');
+    done.hidden = false;
+    done.focus();
+    return undefined;
+  }
+  if (r.status === 429) return { waitSeconds: Number(r.headers.get('retry-after')) || 60 };
+  if (r.status === 413) return { tooLarge: true };
+  return { issues: answer.issues };
+}

@@ -52,6 +52,29 @@ describe.skipIf(!hasChromium)('the complaints channel in the browser (Debian chr
     await until(async () => (await rt.mails('hana-complains@example.com')).some((m) => m.subject === 'Nous avons bien reçu votre réclamation'), 15_000, 'acknowledgement');
   });
 
+  it('says in the page, not by a field, when the server asks to wait, when the text is too large, and when there is no answer', async () => {
+    const page = await newPage(browser, { viewport: { width: 1000, height: 1000 } });
+    await page.goto(`${rt.urls.web.replace(/\/$/, '')}/complaint.html?lang=en`);
+    await page.getByLabel('Your email address').fill('kim@example.com');
+    await page.getByLabel('Your complaint').fill('You kept my data after I asked you to erase it.');
+    const answers = [
+      { status: 429, headers: { 'retry-after': '150' }, body: '{}' },
+      { status: 413, body: '{}' },
+    ];
+    // The server's answers as the API gives them; the third post finds no server at all.
+    await page.route('**/complaints', (route) => (answers.length ? route.fulfill({ contentType: 'application/json', ...answers.shift()! }) : route.abort()));
+    const send = async () => {
+      await page.getByRole('button', { name: 'Send my complaint' }).click();
+      await page.locator('#summary').waitFor();
+      return (await page.locator('#summary-list li').allTextContents()).join(' | ');
+    };
+    expect(await send()).toBe('Too many complaints were sent from your network in a short time. You can try again in 3 minutes.');
+    expect(await send()).toBe('The text is too long to send. Please shorten it and try again.');
+    expect(await send()).toBe('The complaint could not be sent. Check your connection and try again.');
+    expect(await page.locator('#email').getAttribute('aria-invalid')).not.toBe('true');
+    expect(await page.locator('#done').isHidden()).toBe(true);
+  });
+
   it('lists complaints in the console with their clock and request, and records the response', async () => {
     const r = await rt.api('/complaints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ivan-complains@example.com', requestId: '01JQ0000000000000000000000', text: 'You sent my order history to the wrong address.', language: 'en' }) });
     expect(r.status).toBe(202);
