@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { type EscalateDeps, escalate } from '../../../functions/escalate/escalate.ts';
 import { metrics } from '../../../functions/shared/metrics.ts';
 import { logger } from '../../../functions/shared/powertools.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, processor, REQUEST_ID, storedRequest } from './fakes.ts';
+import { escalationFixture, type FakeMailer, type FakeRepo, type FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
 
 const TASK_ID = `${REQUEST_ID}.metricsly`;
 const NOW = '2026-03-02T10:00:00.000Z';
@@ -14,14 +13,7 @@ let mailer: FakeMailer;
 let deps: EscalateDeps;
 
 beforeEach(() => {
-  repo = new FakeRepo();
-  workflow = new FakeWorkflow();
-  mailer = new FakeMailer();
-  const req = storedRequest({ status: 'in_progress' });
-  repo.requests.set(REQUEST_ID, req);
-  const [t] = planTasks(req, [processor({ id: 'metricsly', category: 'analytics' })], { customer: undefined, today: '2026-03-02' });
-  repo.tasks.set(TASK_ID, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
-  deps = { repo, workflow, mailer, clock: fixedClock(NOW) };
+  ({ repo, workflow, mailer, deps } = escalationFixture(fixedClock(NOW)));
 });
 afterEach(() => {
   vi.restoreAllMocks();

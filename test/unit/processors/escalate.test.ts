@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { type EscalateDeps, escalate } from '../../../functions/escalate/escalate.ts';
-import { bump, FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
+import { bump, escalationFixture, type FakeMailer, type FakeRepo, type FakeWorkflow, REQUEST_ID } from './fakes.ts';
 
 const TASK_ID = `${REQUEST_ID}.metricsly`;
 let repo: FakeRepo;
@@ -11,14 +10,7 @@ let mailer: FakeMailer;
 let deps: EscalateDeps;
 
 beforeEach(() => {
-  repo = new FakeRepo();
-  workflow = new FakeWorkflow();
-  mailer = new FakeMailer();
-  const req = storedRequest({ status: 'in_progress' });
-  repo.requests.set(REQUEST_ID, req);
-  const [t] = planTasks(req, [processor({ id: 'metricsly', category: 'analytics' })], { customer: undefined, today: '2026-03-02' });
-  repo.tasks.set(TASK_ID, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
-  deps = { repo, workflow, mailer, clock: fixedClock() };
+  ({ repo, workflow, mailer, deps } = escalationFixture());
 });
 
 const task = () => repo.tasks.get(TASK_ID) as StoredTask;

@@ -1,4 +1,5 @@
 import { type AuditInput, chain } from '../../../functions/core/audit.ts';
+import { planTasks } from '../../../functions/core/plan.ts';
 import { ConcurrentUpdate } from '../../../functions/core/errors.ts';
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
@@ -222,4 +223,16 @@ export const registryOf = (...processors: ProcessorEntry[]): Registry => ({ vers
 export function bump<T extends { version: number }>(map: Map<string, T>, id: string, changes: Partial<T>) {
   const cur = map.get(id) as T;
   map.set(id, { ...cur, ...changes, version: cur.version + 1 });
+}
+
+/** What Escalate finds: one request in progress whose analytics task (`metricsly`) was sent and waits, with its token. */
+export function escalationFixture(clock: Clock = fixedClock()) {
+  const repo = new FakeRepo();
+  const workflow = new FakeWorkflow();
+  const mailer = new FakeMailer();
+  const req = storedRequest({ status: 'in_progress' });
+  repo.requests.set(REQUEST_ID, req);
+  const [t] = planTasks(req, [processor({ id: 'metricsly', category: 'analytics' })], { customer: undefined, today: '2026-03-02' });
+  repo.tasks.set(`${REQUEST_ID}.metricsly`, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
+  return { repo, workflow, mailer, deps: { repo, workflow, mailer, clock } };
 }
