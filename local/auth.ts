@@ -1,3 +1,4 @@
+import { keepIdleConnections } from './keep-alive.ts';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -348,6 +349,7 @@ export async function startLocalAuth(file: string, port = 0) {
       if (!expired) console.error('local sign-in:', (e as Error).message);
     }
   });
+  keepIdleConnections(server);
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,3 +1,4 @@
+import { keepIdleConnections } from './keep-alive.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -396,10 +397,7 @@ export async function startFront(port = 0) {
       res.end('{"message":"Internal Server Error"}');
     }
   });
-  // Clients reuse idle connections; closing them after Node's default 5 s races a reuse into
-  // ECONNRESET under load. Keep them as long as a load balancer in front of an API would (65 s).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  keepIdleConnections(server);
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     /** Requests the HTTP API received, by route key. */

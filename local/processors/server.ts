@@ -1,3 +1,4 @@
+import { keepIdleConnections } from '../keep-alive.ts';
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, type IncomingMessage, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -225,6 +226,7 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     }, b.delayMs);
     timers.add(t);
   });
+  keepIdleConnections(server);
   await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
