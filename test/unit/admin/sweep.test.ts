@@ -151,8 +151,11 @@ describe('a task past its timeout that nobody waits on', () => {
     ];
     for (const over of cases) {
       const { repo, deps } = setup();
-      repo.tasks.set(`${REQUEST_ID}.paynow`, task(over));
+      // Stored under its own id, as the table keys it: the task of a removed processor is looked at too.
+      const t = task(over);
+      repo.tasks.set(t.taskId, t);
       expect((await sweep(NOW, deps)).escalatedTasks, JSON.stringify(over)).toEqual([]);
+      expect(repo.tasks.get(t.taskId)?.status, JSON.stringify(over)).toBe(t.status);
     }
   });
 
