@@ -16,6 +16,12 @@ const { sha256 } = await import('../../../functions/core/audit.ts');
 /** FakeRepo with the create the intake's and the officer's paths use: the record, its personal data and that data's first expiry. */
 class Repo extends FakeRepo {
   created: { req: StoredRequest; pii: Pii; piiExpiresAt: Date }[] = [];
+  /** The options of each request write (FakeRepo does not model DynamoDB's TTL removal). */
+  writeOptions: Record<string, unknown>[] = [];
+  override async transitionRequest(...args: Parameters<FakeRepo['transitionRequest']>) {
+    this.writeOptions.push({ ...(args[4] ?? {}) });
+    return super.transitionRequest(...args);
+  }
   async createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date) {
     this.created.push({ req: structuredClone(req), pii, piiExpiresAt });
     this.requests.set(req.id, structuredClone(req));
@@ -91,6 +97,12 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
     expect(repo.created[0].req).not.toHaveProperty('verifiedAt');
     expect(repo.created[0].pii).toEqual({ email: 'Carol@Example.com', name: 'Carol Jones', orderNumber: 'OT-777' });
     expect(repo.created[0].piiExpiresAt).toEqual(new Date('2026-03-17T11:00:00.000Z'));
+  });
+
+  it('removes the record’s TTL in the verifying write, so that the record stays once verified', async () => {
+    const { repo, deps } = setup();
+    await logRequest(phoned, 'officer:olivia', deps);
+    expect(repo.writeOptions).toEqual([{ removeTtl: true }]);
   });
 
   it('starts its execution, named by the request id, and keeps its personal data 120 days past the deadline', async () => {

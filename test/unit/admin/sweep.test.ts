@@ -73,6 +73,12 @@ describe('deadline reminders to the compliance team', () => {
     expect(await sweep(NOW, deps)).toMatchObject({ overdue: [], reminders: [`${REQUEST_ID}:reminder-7`] });
   });
 
+  it('tells the team a request due today is due in 0 days, not that it is overdue', async () => {
+    const { mailer, deps } = setup({ dueDate: '2026-03-20' });
+    await sweep(NOW, deps);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Due in 0 days: request ${REQUEST_ID}`]);
+  });
+
   it('looks at open requests only: under review, verified, in progress and awaiting a human', async () => {
     const repo = new FakeRepo();
     const statuses = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied'] as const;
@@ -145,9 +151,28 @@ describe('a task past its timeout that nobody waits on', () => {
     ];
     for (const over of cases) {
       const { repo, deps } = setup();
-      repo.tasks.set(`${REQUEST_ID}.paynow`, task(over));
+      // Stored under its own id, as the table keys it: the task of a removed processor is looked at too.
+      const t = task(over);
+      repo.tasks.set(t.taskId, t);
       expect((await sweep(NOW, deps)).escalatedTasks, JSON.stringify(over)).toEqual([]);
+      expect(repo.tasks.get(t.taskId)?.status, JSON.stringify(over)).toBe(t.status);
     }
+  });
+
+  it('is left alone once settled, however long ago it was sent', async () => {
+    for (const status of ['completed', 'not_found', 'failed', 'timed_out'] as const) {
+      const { repo, deps } = setup();
+      repo.tasks.set(`${REQUEST_ID}.paynow`, task({ status, sentAt: '2026-03-01T08:00:00.000Z' }));
+      expect((await sweep(NOW, deps)).escalatedTasks, status).toEqual([]);
+    }
+  });
+
+  it('still escalates the request’s other tasks when a callback wins the race for one', async () => {
+    const { repo, deps } = setup();
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
+    repo.tasks.set(`${REQUEST_ID}.paynow2`, task({ taskId: `${REQUEST_ID}.paynow2` }));
+    repo.loseNextTaskWrite = true;
+    expect((await sweep(NOW, deps)).escalatedTasks).toEqual([`${REQUEST_ID}.paynow2`]);
   });
 
   it('is left to a callback that lands at the same moment', async () => {

@@ -65,3 +65,42 @@ describe('the team’s email when a request waits for an officer', () => {
     expect(reviewEmail('correction', { requestId: ID, type: 'rectification' }, CONSOLE).text).toContain('\nThe clock runs while it waits.\n');
   });
 });
+
+describe('the team’s email, in words for every kind of request, agent and proof', () => {
+  const firstTwoLines = (f: Parameters<typeof reviewEmail>[1]) => reviewEmail('agent', f, CONSOLE).text.split('\n').slice(0, 2);
+
+  it('names a copy of data, an attorney and a power of attorney', () => {
+    expect(firstTwoLines({ requestId: ID, type: 'access', agent: { relationship: 'attorney', proof: 'power_of_attorney' } })).toEqual([
+      `A request (copy of data), ${ID}, was made by an attorney acting for the person, and the person has confirmed it from their own address.`,
+      'The agent declares they hold a power of attorney. Check that proof, then approve the request or refuse it. Nothing is planned until then.',
+    ]);
+  });
+
+  it('names an objection, another authorised person and a court order', () => {
+    expect(firstTwoLines({ requestId: ID, type: 'objection', agent: { relationship: 'other', proof: 'court_order' } })).toEqual([
+      `A request (objection), ${ID}, was made by another authorised person acting for the person, and the person has confirmed it from their own address.`,
+      'The agent declares they hold a court order. Check that proof, then approve the request or refuse it. Nothing is planned until then.',
+    ]);
+  });
+
+  it('names a restriction of use', () => {
+    expect(firstTwoLines({ requestId: ID, type: 'restrict', agent: { relationship: 'solicitor', proof: 'signed_authority' } })[0]).toBe(
+      `A request (restriction of use), ${ID}, was made by a solicitor acting for the person, and the person has confirmed it from their own address.`,
+    );
+  });
+
+  it('says someone and proof of authority when the agent’s codes are not known', () => {
+    expect(firstTwoLines({ requestId: ID, type: 'erasure' })).toEqual([
+      `A request (erasure), ${ID}, was made by someone acting for the person, and the person has confirmed it from their own address.`,
+      'The agent declares they hold proof of authority. Check that proof, then approve the request or refuse it. Nothing is planned until then.',
+    ]);
+  });
+
+  it('says a provider flagged a held copy when no provider is named, whether the list is missing or empty', () => {
+    for (const flaggedBy of [undefined, []]) {
+      expect(reviewEmail('held_copy', { requestId: ID, type: 'access', flaggedBy }, CONSOLE).text.split('\n')[0]).toBe(
+        `A copy of data for request ${ID} is held: a provider flagged other people's data in it (Art. 15(4)).`,
+      );
+    }
+  });
+});

@@ -271,3 +271,47 @@ describe('a submission after the earlier request closed or its claim lapsed', ()
     expect(only()).toHaveLength(1);
   });
 });
+
+describe('a request made by an agent', () => {
+  it('keeps only the relationship and the proof as codes on the request, the agent’s name and trimmed email with the person’s in the PII record, and mails the person', async () => {
+    const agent = { name: 'Bo Lawson', email: '  bo@law.example ', relationship: 'solicitor', proof: 'signed_authority' } as const;
+    expect(await submitRequest(body({ agent }), IP, deps())).toEqual(ACCEPTED_EN);
+    expect(repo.created[0].req.agent).toEqual({ relationship: 'solicitor', proof: 'signed_authority' });
+    expect(repo.created[0].pii).toEqual({ email: 'ann@example.com', agentName: 'Bo Lawson', agentEmail: 'bo@law.example' });
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
+  });
+
+  it('records no agent on a request the person made', async () => {
+    await submitRequest(body(), IP, deps());
+    expect(repo.created[0].req).not.toHaveProperty('agent');
+    expect(Object.keys(repo.created[0].pii)).not.toContain('agentEmail');
+  });
+});
+
+describe('what intake says when something goes wrong', () => {
+  it('logs a link left owed for the sweeper by the request and the error’s name only', async () => {
+    const { logger } = await import('../../../functions/shared/powertools.ts');
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      mailer.send = async () => {
+        throw new Error('SES refused ann@example.com');
+      };
+      await submitRequest(body(), IP, deps());
+      expect(error).toHaveBeenCalledWith('confirmation link left owed for the sweeper', { requestId: only()[0].id, error: 'MailFailed' });
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it('names the request that changed when the create lost and no request is there', async () => {
+    repo.claims.set('email:ann@example.com|erasure', { requestId: '01JQ0000000000000000000004', expiresAt: '2026-03-26T00:00:00.000Z' });
+    repo.createFails = true;
+    await expect(submitRequest(body(), IP, deps())).rejects.toThrow('request 01JQ0000000000000000000004 changed concurrently; try again');
+  });
+
+  it('says too many requests past the client address’s limit', async () => {
+    const d = deps(T0, { perIpPerHour: 1, linksPerEmailPerHour: 3 });
+    await submitRequest(body({ email: 'a@example.com' }), IP, d);
+    await expect(submitRequest(body({ email: 'b@example.com' }), IP, d)).rejects.toThrow('too many requests');
+  });
+});

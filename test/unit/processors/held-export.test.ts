@@ -83,6 +83,21 @@ describe('a copy flagged as holding other people’s data', () => {
     expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
   });
 
+  it('numbers the owed team email with the request’s version after the hold, and logs a failed one as left for the sweeper by the error’s name', async () => {
+    const { logger } = await import('../../../functions/shared/powertools.ts');
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      const { repo, mailer, deps } = setup([task('parcelway', true)]);
+      mailer.send = async () => Promise.reject(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
+      await completeRequest(REQUEST_ID, deps);
+      // storedRequest is at version 2; the holding write makes it 3.
+      expect(repo.requests.get(REQUEST_ID)).toMatchObject({ version: 3, outboxTeam: { seq: 3, owner: 'workflow', waiting: 'held_copy' } });
+      expect(error).toHaveBeenCalledWith('team email left owed for the sweeper', { requestId: REQUEST_ID, error: 'MailFailed' });
+    } finally {
+      error.mockRestore();
+    }
+  });
+
   it('can be looked at by the officer through a 5-minute link, on the audit trail', async () => {
     const { repo, deps } = setup([task('parcelway', true)]);
     await completeRequest(REQUEST_ID, deps);

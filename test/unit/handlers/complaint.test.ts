@@ -1,0 +1,179 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ComplaintBody, StoredComplaint } from '../../../functions/core/complaints.ts';
+import type { Delivery } from '../../../functions/core/outbox.ts';
+import { FakeMailer, fixedClock } from '../processors/fakes.ts';
+
+// Hashes come from the app key in Secrets Manager; here they say what they hash.
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
+  ...(await orig()),
+  emailHash: async (e: string) => `email:${e.trim().toLowerCase()}`,
+  hmac: async (v: string) => `hmac:${v}`,
+}));
+const { submitComplaint } = await import('../../../functions/intake/complaint.ts');
+const { logger } = await import('../../../functions/shared/powertools.ts');
+const { TooManyRequests } = await import('../../../functions/core/errors.ts');
+
+/** The complaint writes intake and its acknowledgement make, in memory, as DynamoRepository does them. */
+class ComplaintRepo {
+  complaints = new Map<string, StoredComplaint>();
+  created: { complaint: StoredComplaint; expires: Date }[] = [];
+  hits: { scope: string; hash: string; windowSeconds: number }[] = [];
+  counters = new Map<string, number>();
+  async hit(scope: string, hash: string, windowSeconds: number, now: Date) {
+    this.hits.push({ scope, hash, windowSeconds });
+    const window = Math.floor(now.getTime() / 1000 / windowSeconds);
+    const k = `${scope}|${hash}|${window}`;
+    this.counters.set(k, (this.counters.get(k) ?? 0) + 1);
+    return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
+  }
+  async createComplaint(c: StoredComplaint, expires: Date) {
+    this.created.push({ complaint: structuredClone(c), expires });
+    this.complaints.set(c.id, structuredClone(c));
+  }
+  async claimComplaintAck(id: string, next: Delivery, now: Date) {
+    const d = this.complaints.get(id)?.outboxAck;
+    if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
+    Object.assign(d, { until: next.until, owner: next.owner });
+    return true;
+  }
+  async deferComplaintAck(id: string, seq: number, until: string) {
+    const d = this.complaints.get(id)?.outboxAck;
+    if (d?.seq !== seq) return false;
+    Object.assign(d, { until, owner: '' });
+    return true;
+  }
+  async clearComplaintAck(id: string, seq: number) {
+    const c = this.complaints.get(id);
+    if (c?.outboxAck?.seq !== seq) return false;
+    delete c.outboxAck;
+    return true;
+  }
+  async transitionComplaint(prev: StoredComplaint, to: StoredComplaint['status'], changes: Partial<StoredComplaint>, _event: unknown, opts: { remove?: string[] } = {}) {
+    const next = { ...(this.complaints.get(prev.id) as StoredComplaint), ...changes, status: to, version: prev.version + 1 };
+    for (const k of opts.remove ?? []) delete (next as Record<string, unknown>)[k];
+    this.complaints.set(prev.id, next);
+    return structuredClone(next);
+  }
+}
+
+class FailingMailer extends FakeMailer {
+  override async send(): Promise<void> {
+    const e = new Error('the address was refused by SES: ann@example.com');
+    e.name = 'MessageRejected';
+    throw e;
+  }
+}
+
+// Friday 20 March 2026, 10:00:00 UTC (London is on GMT): the hour's counters reset at 11:00.
+const T0 = '2026-03-20T10:00:00.000Z';
+const IP = '203.0.113.7';
+const REF = '01JQ0000000000000000000000';
+const TEXT = 'You kept my data after I asked you to erase it.';
+/** SHA-256 of TEXT, in hex (sha256sum). */
+const TEXT_SHA256 = '3e941e85cf4ccf30ca82fdb2b8f20f74538f57044bf37230e7cf177597ce0f23';
+const RECEIVED_EN = { status: 'received', message: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.' };
+const RECEIVED_FR = { status: 'received', message: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.' };
+
+let repo: ComplaintRepo;
+let mailer: FakeMailer;
+const deps = (now = T0) => ({ repo: repo as never, mailer, clock: fixedClock(now) });
+const body = (over: Partial<ComplaintBody> = {}): ComplaintBody => ({ email: 'ann@example.com', text: TEXT, language: 'en', ...over });
+
+beforeEach(() => {
+  repo = new ComplaintRepo();
+  mailer = new FakeMailer();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('a complaint sent with the form', () => {
+  it('is recorded received, with its 30-day clock, its hashes and its acknowledgement owed, in one write kept 730 days', async () => {
+    expect(await submitComplaint(body({ requestId: REF, name: 'Ann Lee' }), IP, deps())).toEqual(RECEIVED_EN);
+    expect(repo.created).toHaveLength(1);
+    const { complaint, expires } = repo.created[0];
+    expect(complaint).toMatchObject({
+      status: 'received',
+      version: 0,
+      language: 'en',
+      receivedAt: T0,
+      acknowledgeBy: '2026-04-18',
+      requestId: REF,
+      email: 'ann@example.com',
+      name: 'Ann Lee',
+      text: TEXT,
+      emailHash: 'email:ann@example.com',
+    });
+    // A ULID starts with its time: 10:00 UTC on 20 March 2026 is 01KM5B0080 (Crockford base 32 of 1,774,000,800,000 ms).
+    expect(complaint.id).toMatch(/^01KM5B0080[0-9A-HJKMNP-TV-Z]{16}$/);
+    expect(complaint.outboxAck).toEqual({ seq: 1, until: '2026-03-20T10:01:00.000Z', owner: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(complaint.audit).toHaveLength(1);
+    expect(complaint.audit[0]).toMatchObject({
+      seq: 0,
+      at: T0,
+      actor: 'complainant',
+      action: 'complaint',
+      subject: complaint.id,
+      to: 'received',
+      data: { requestId: REF, textSha256: TEXT_SHA256 },
+    });
+    expect(expires.toISOString()).toBe('2028-03-19T10:00:00.000Z');
+  });
+
+  it('keeps no request reference and no name when none was given, and says so in the ledger', async () => {
+    await submitComplaint(body(), IP, deps());
+    const { complaint } = repo.created[0];
+    expect(complaint).not.toHaveProperty('requestId');
+    expect(complaint).not.toHaveProperty('name');
+    expect(complaint.audit[0].data).toEqual({ requestId: null, textSha256: TEXT_SHA256 });
+  });
+
+  it('mails the acknowledgement to the address given at once, and marks the complaint acknowledged by email', async () => {
+    await submitComplaint(body(), IP, deps());
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.com', subject: 'We have received your complaint', kind: 'transactional' });
+    const [stored] = repo.complaints.values();
+    expect(stored).toMatchObject({ status: 'acknowledged', acknowledgedAt: T0, acknowledgedBy: 'email' });
+    expect(stored).not.toHaveProperty('outboxAck');
+  });
+
+  it('is answered and acknowledged in French for a French complainant', async () => {
+    expect(await submitComplaint(body({ language: 'fr' }), IP, deps())).toEqual(RECEIVED_FR);
+    expect(mailer.sent[0].subject).toBe('Nous avons bien reçu votre réclamation');
+  });
+
+  it('is still recorded and answered when the acknowledgement cannot be mailed, which stays owed and is logged by its name only', async () => {
+    mailer = new FailingMailer();
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    expect(await submitComplaint(body(), IP, deps())).toEqual(RECEIVED_EN);
+    const [stored] = repo.complaints.values();
+    expect(stored.status).toBe('received');
+    expect(stored.outboxAck).toMatchObject({ seq: 1 });
+    expect(error).toHaveBeenCalledWith('complaint acknowledgement left owed for the sweeper', { complaintId: stored.id, error: 'MailFailed' });
+  });
+});
+
+describe('the limit on complaints from one client address', () => {
+  it('counts each complaint against the HMAC of the client address, in hourly windows', async () => {
+    await submitComplaint(body(), IP, deps());
+    expect(repo.hits[0]).toEqual({ scope: 'complaint-ip', hash: 'hmac:ip:203.0.113.7', windowSeconds: 3600 });
+  });
+
+  it('takes 20 complaints an hour from one address, refuses the 21st with the seconds to wait, and takes another address’s', async () => {
+    for (let i = 0; i < 20; i++) await submitComplaint(body(), IP, deps());
+    expect(repo.created).toHaveLength(20);
+    // 10:15 UTC: the window resets at 11:00, 2,700 seconds later.
+    const refused = await submitComplaint(body(), IP, deps('2026-03-20T10:15:00.000Z')).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TooManyRequests);
+    expect(refused).toMatchObject({ message: 'too many complaints', retryAfterSeconds: 2700, status: 429 });
+    expect(repo.created).toHaveLength(20);
+    await submitComplaint(body(), '198.51.100.9', deps('2026-03-20T10:15:00.000Z'));
+    expect(repo.created).toHaveLength(21);
+  });
+
+  it('asks for at least a second’s wait at the very end of the hour', async () => {
+    for (let i = 0; i < 20; i++) await submitComplaint(body(), IP, deps());
+    const refused = await submitComplaint(body(), IP, deps('2026-03-20T10:59:59.900Z')).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ retryAfterSeconds: 1 });
+  });
+});
