@@ -27,9 +27,6 @@ class FakeTokens {
     r.attempts++;
     return r.attempts;
   }
-  async markUsed(hash: string, at: Date) {
-    (this.records.get(hash) as VerifyRecord).usedAt = at.toISOString();
-  }
 }
 
 /** FakeRepo that also keeps the options of each request write (DynamoDB's TTL removal is not modelled by FakeRepo). */
@@ -115,7 +112,7 @@ describe('a link that cannot be read', () => {
   });
 });
 
-describe('a link whose request was confirmed, but which was never marked used (a crash in between)', () => {
+describe('a link whose request was confirmed (by it or by another of its links)', () => {
   it('says “already confirmed” once it has expired, at its very expiry included, rather than that it is invalid', async () => {
     for (const expiresAt of ['2026-03-02T10:00:00.000Z', '2026-03-01T10:00:00.000Z']) {
       given({ status: 'in_progress', verifiedAt: '2026-03-01T09:05:00.000Z', dueDate: '2026-04-01' }, { expiresAt });
@@ -123,12 +120,12 @@ describe('a link whose request was confirmed, but which was never marked used (a
     }
   });
 
-  it('confirms again a request left waiting for an officer, sending the team email still owed, and is then spent', async () => {
+  it('says “already confirmed” to a request left waiting for an officer, and sends the team email still owed (a crash after confirming)', async () => {
     given({ type: 'rectification', status: 'awaiting_review', version: 2, verifiedAt: NOW, dueDate: '2026-04-02', outboxTeam: { seq: 2, until: '2026-03-02T09:00:00.000Z', owner: 'an-earlier-invocation', waiting: 'correction' } });
-    expect(await confirm(TOKEN, undefined, deps)).toMatchObject({ kind: 'confirmed', lang: 'en', request: { status: 'awaiting_review' } });
+    expect(await confirm(TOKEN, undefined, deps)).toMatchObject({ kind: 'already', lang: 'en', request: { status: 'awaiting_review' } });
     expect(owedWhenSent).toHaveLength(1);
     expect(request().outboxTeam).toBeUndefined();
-    expect(tokens.records.get(sha256(TOKEN))?.usedAt).toBe(NOW);
+    expect(request().version).toBe(2);
   });
 });
 
