@@ -3,7 +3,7 @@ import type { VerifyRecord } from '../../../functions/adapters/tokens.ts';
 import type { AuditInput } from '../../../functions/core/audit.ts';
 import type { RequestStatus } from '../../../functions/core/model.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
-import { FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeRepo, FakeTokens, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The status link's token is derived from the app key and its purpose (Secrets Manager); here it says what it was derived from.
 vi.mock('../../../functions/shared/crypto.ts', async (original) => ({ ...(await original<object>()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
@@ -16,18 +16,6 @@ const { logger } = await import('../../../functions/shared/powertools.ts');
 const NOW = '2026-03-02T10:00:00.000Z';
 const TOKEN = 'link-token';
 const STATUS_HREF = `/status.html?id=${REQUEST_ID}&token=status-${REQUEST_ID}`;
-
-class FakeTokens {
-  records = new Map<string, VerifyRecord>();
-  async get(hash: string) {
-    return structuredClone(this.records.get(hash));
-  }
-  async failAttempt(hash: string) {
-    const r = this.records.get(hash) as VerifyRecord;
-    r.attempts++;
-    return r.attempts;
-  }
-}
 
 /** FakeRepo that also keeps the options of each request write (DynamoDB's TTL removal is not modelled by FakeRepo). */
 class VerifyRepo extends FakeRepo {

@@ -3,7 +3,7 @@ import type { VerifyRecord } from '../../../functions/adapters/tokens.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
 import { confirm, preview, type VerifyDeps } from '../../../functions/verify/confirm.ts';
-import { FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeRepo, FakeTokens, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The clock of every test: 2 March 2026, 10:00 UTC. A link confirmed then is due 2 April 2026.
 const NOW = '2026-03-02T10:00:00.000Z';
@@ -12,18 +12,6 @@ const NOW = '2026-03-02T10:00:00.000Z';
 vi.mock('../../../functions/shared/crypto.ts', async (original) => ({ ...(await original<object>()), derivedToken: async () => 'status-token' }));
 const TOKEN = 'link-token';
 const PASSWORD = 'correct horse battery staple';
-
-class FakeTokens {
-  records = new Map<string, VerifyRecord>();
-  async get(hash: string) {
-    return structuredClone(this.records.get(hash));
-  }
-  async failAttempt(hash: string) {
-    const r = this.records.get(hash) as VerifyRecord;
-    r.attempts++;
-    return r.attempts;
-  }
-}
 
 class VerifyRepo extends FakeRepo {}
 /** Each request's personal-data expiry as set, in ISO form. */

@@ -1,4 +1,5 @@
 import { type AuditInput, chain } from '../../../functions/core/audit.ts';
+import type { VerifyRecord } from '../../../functions/adapters/tokens.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import { ConcurrentUpdate } from '../../../functions/core/errors.ts';
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
@@ -235,4 +236,17 @@ export function escalationFixture(clock: Clock = fixedClock()) {
   const [t] = planTasks(req, [processor({ id: 'metricsly', category: 'analytics' })], { customer: undefined, today: '2026-03-02' });
   repo.tasks.set(`${REQUEST_ID}.metricsly`, { ...t, status: 'sent', token: 'tok-dispatch', version: 1 });
   return { repo, workflow, mailer, deps: { repo, workflow, mailer, clock } };
+}
+
+/** Verification links as VerificationTokens keeps them: read by hash, and a count of wrong passwords. */
+export class FakeTokens {
+  records = new Map<string, VerifyRecord>();
+  async get(hash: string) {
+    return structuredClone(this.records.get(hash));
+  }
+  async failAttempt(hash: string) {
+    const r = this.records.get(hash) as VerifyRecord;
+    r.attempts++;
+    return r.attempts;
+  }
 }
