@@ -3,13 +3,23 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { until } from './harness.ts';
 
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
+/**
+ * A free port below Linux's ephemeral range (32768–60999 by default), for an `npm start` that is
+ * killed and started again on the same port: a port from the ephemeral range can be handed to
+ * another test's server listening on port 0 in between, and the restart then fails with EADDRINUSE
+ * (it did once, in a shuffled full run).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+}
 
 export type Started = { process: ChildProcess; mailStore: string; api: string; /** What it printed so far, stdout then stderr. */ printed: () => string };
 
