@@ -441,23 +441,13 @@ export class DynamoRepository implements Repository {
 
   /** Unverified requests with a confirmation link still to mail (they expire after 7 days, so the list stays short). */
   async listPendingLinks(): Promise<StoredRequest[]> {
-    const out: StoredRequest[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: TABLE.gsi1.name,
-          KeyConditionExpression: 'gsi1pk = :p',
-          FilterExpression: 'attribute_exists(outboxLink)',
-          ExpressionAttributeValues: { ':p': 'STATUS#unverified' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(r.Items ?? []).filter((i) => this.live(i)).map((i) => strip(i) as StoredRequest));
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await this.queryAll({
+      IndexName: TABLE.gsi1.name,
+      KeyConditionExpression: 'gsi1pk = :p',
+      FilterExpression: 'attribute_exists(outboxLink)',
+      ExpressionAttributeValues: { ':p': 'STATUS#unverified' },
+    });
+    return items.filter((i) => this.live(i)).map((i) => strip(i) as StoredRequest);
   }
 
   /**
