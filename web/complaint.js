@@ -1,5 +1,5 @@
 // The complaint form (DPA 2018 s.164A): about how we handled someone's data or their privacy request, tied to a request or not.
-import { TEXT as FORM, loadController, postForm, showController } from './i18n.js';
+import { TEXT as FORM, loadController, postForm, renderErrors, showController } from './i18n.js';
 
 const TEXT = {
   fr: {
@@ -60,38 +60,14 @@ function apply() {
 /** A server issue carries both languages; an error about the whole form is `{ text(lang) }`. */
 const textOf = (e) => (e.text ? e.text(lang) : (e.messages?.[lang] ?? e.message));
 
-/** Each message by its field (aria-describedby points at the *-error element), the summary in the page's order, each message once. */
+/** Each error by its field: its box, its input and its place in the page (renderErrors shows them). */
 function render(errors, focus) {
-  const list = document.getElementById('summary-list');
-  list.replaceChildren();
-  for (const el of form.querySelectorAll('.error')) el.hidden = true;
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   const entries = errors.map((e) => {
     if (e.text) return { text: textOf(e), at: -1 };
     const field = FIELDS.includes(e.path) ? e.path : 'text';
-    return { text: textOf(e), at: FIELDS.indexOf(field), field };
+    return { text: textOf(e), at: FIELDS.indexOf(field), box: document.getElementById(`${field}-error`), input: document.getElementById(field), href: field };
   });
-  const listed = new Set();
-  for (const e of entries.sort((a, b) => a.at - b.at)) {
-    const li = document.createElement('li');
-    if (e.field) {
-      const box = document.getElementById(`${e.field}-error`);
-      box.textContent = e.text;
-      box.hidden = false;
-      document.getElementById(e.field).setAttribute('aria-invalid', 'true');
-      const a = document.createElement('a');
-      a.href = `#${e.field}`;
-      a.textContent = e.text;
-      li.append(a);
-    } else {
-      li.textContent = e.text;
-    }
-    if (listed.has(e.text)) continue;
-    listed.add(e.text);
-    list.append(li);
-  }
-  summary.hidden = errors.length === 0;
-  if (focus) summary.focus();
+  renderErrors(form, summary, entries, focus);
 }
 
 function showErrors(errors) {

@@ -1,4 +1,4 @@
-import { apply, loadController, postForm, showController, TEXT } from './i18n.js';
+import { apply, loadController, postForm, renderErrors, showController, TEXT } from './i18n.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'fr';
 const form = document.getElementById('request');
@@ -30,11 +30,8 @@ function clearErrors() {
  */
 const textOf = (e) => (e.text ? e.text(lang) : (e.messages?.[lang] ?? e.message));
 
-/** Ties each message to its field (aria-describedby already points at the *-error element); the summary lists each once, in the page's order. */
+/** Each error by its field: its box, its input and its place in the page (renderErrors shows them). */
 function render(errors, focus) {
-  const list = document.getElementById('summary-list');
-  list.replaceChildren();
-  for (const el of form.querySelectorAll('.error')) el.hidden = true;
   const boxes = [...form.querySelectorAll('.error')];
   const entries = errors.map((e) => {
     if (e.text) return { text: textOf(e), at: -1 };
@@ -43,28 +40,9 @@ function render(errors, focus) {
     const box = document.getElementById(`${field}-error`) ?? document.getElementById('email-error');
     // The input the issue names (rectification.correction), else its field's first (type: the first radio).
     const input = field === 'type' ? form.querySelector('input[name="type"]') : (form.querySelector(`[name="${e.path}"]`) ?? form.querySelector(`[name^="${field}"]`) ?? document.getElementById(field));
-    return { text: textOf(e), at: boxes.indexOf(box), box, input, field };
+    return { text: textOf(e), at: boxes.indexOf(box), box, input, href: input?.id || field };
   });
-  const listed = new Set();
-  for (const e of entries.sort((a, b) => a.at - b.at)) {
-    e.input?.setAttribute('aria-invalid', 'true');
-    if (listed.has(e.text)) continue;
-    listed.add(e.text);
-    const li = document.createElement('li');
-    if (e.box) {
-      e.box.textContent = e.text;
-      e.box.hidden = false;
-      const a = document.createElement('a');
-      a.href = `#${e.input?.id || e.field}`;
-      a.textContent = e.text;
-      li.append(a);
-    } else {
-      li.textContent = e.text;
-    }
-    list.append(li);
-  }
-  summary.hidden = errors.length === 0;
-  if (focus) summary.focus();
+  renderErrors(form, summary, entries, focus);
 }
 
 function showErrors(errors) {

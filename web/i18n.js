@@ -197,3 +197,38 @@ export async function postForm(form, path, body, lang) {
   if (r.status === 413) return { tooLarge: true };
   return { issues: answer.issues };
 }
+
+/**
+ * Shows a form's errors, each `{ text, at, box?, input?, href? }`: its message in its field's error
+ * box (aria-describedby already points there), its input marked invalid, and the summary above the
+ * form listing each message once, in the page's order (`at`), as a link to its field. An error with
+ * no box is about the whole form (the network, the rate limit) and is listed as plain text.
+ */
+export function renderErrors(form, summary, entries, focus) {
+  const list = document.getElementById('summary-list');
+  list.replaceChildren();
+  for (const el of form.querySelectorAll('.error')) el.hidden = true;
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  const listed = new Set();
+  for (const e of [...entries].sort((a, b) => a.at - b.at)) {
+    e.input?.setAttribute('aria-invalid', 'true');
+    if (e.box) {
+      e.box.textContent = e.text;
+      e.box.hidden = false;
+    }
+    if (listed.has(e.text)) continue;
+    listed.add(e.text);
+    const li = document.createElement('li');
+    if (e.box) {
+      const a = document.createElement('a');
+      a.href = `#${e.href}`;
+      a.textContent = e.text;
+      li.append(a);
+    } else {
+      li.textContent = e.text;
+    }
+    list.append(li);
+  }
+  summary.hidden = entries.length === 0;
+  if (focus) summary.focus();
+}
