@@ -13,6 +13,10 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: ['test/unit/core/**/*.test.ts', 'test/unit/processors/**/*.test.ts', 'test/unit/shared/**/*.test.ts', 'test/unit/handlers/**/*.test.ts', 'test/unit/admin/**/*.test.ts'],
     globalSetup: [],
+    // One worker keeps node_modules loaded across test files (4× faster); each file still loads our
+    // modules afresh (fresh-modules.ts), which static mutants and vi.mock need.
+    isolate: false,
+    setupFiles: ['mutation/fresh-modules.ts'],
     testTimeout: 10_000,
     // A test file whose import throws is a failed test, not an absent one (see the reporter).
     reporters: ['default', new UnloadableFileAsFailure()],
