@@ -10,6 +10,6 @@ import { inject, vi } from 'vitest';
  * the worker outlives a run, and the previous run's mutant must not leak into this one's module load.
  */
 const provided = inject as (key: string) => unknown;
-const ns = (globalThis as Record<string, { activeMutant?: string } | undefined>)[String(provided('globalNamespace') ?? '__stryker__')];
+const ns = (globalThis as unknown as Record<string, { activeMutant?: string } | undefined>)[String(provided('globalNamespace') ?? '__stryker__')];
 if (ns && provided('mutantActivation') === 'runtime') ns.activeMutant = undefined;
 vi.resetModules();
