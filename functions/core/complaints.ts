@@ -76,7 +76,8 @@ const MESSAGES: Record<Language, Record<string, string>> = {
 
 /**
  * Validates the complaint form: failures become field-level messages in both languages (the form's
- * switch keeps them shown). A reference is read as typed, in either case. The text keeps its line
+ * switch keeps them shown). A reference is read as typed, in either case; a blank name or reference
+ * is no name or reference, not an error. The text keeps its line
  * breaks; other control characters become spaces, so nothing in it can fake a line in an email or a
  * log viewer.
  */
@@ -90,6 +91,7 @@ export function validateComplaint(raw: unknown, lang: Language): ComplaintBody {
     const v = value as Record<string, unknown>;
     if (typeof v.email === 'string') v.email = v.email.trim();
     if (typeof v.requestId === 'string') v.requestId = v.requestId.trim().toUpperCase();
+    if (typeof v.name === 'string') v.name = v.name.trim();
     if (v.requestId === '') delete v.requestId;
     if (v.name === '') delete v.name;
   }

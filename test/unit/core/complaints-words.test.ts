@@ -95,13 +95,13 @@ describe('how the complaint form tidies what it takes', () => {
     });
   });
 
-  it('drops an empty reference and an empty name, as if they had not been sent', () => {
+  it('drops an empty or blank reference and name, as if they had not been sent', () => {
     expect(validateComplaint({ email: 'ann@example.com', name: '', requestId: '', text: 'You kept my data.', language: 'en' }, 'en')).toEqual({
       email: 'ann@example.com',
       text: 'You kept my data.',
       language: 'en',
     });
-    expect(validateComplaint({ email: 'ann@example.com', requestId: '    ', text: 'You kept my data.', language: 'en' }, 'en')).toEqual({
+    expect(validateComplaint({ email: 'ann@example.com', name: ' \t ', requestId: '    ', text: 'You kept my data.', language: 'en' }, 'en')).toEqual({
       email: 'ann@example.com',
       text: 'You kept my data.',
       language: 'en',
