@@ -77,9 +77,8 @@ const MESSAGES: Record<Language, Record<string, string>> = {
 /**
  * Validates the complaint form: failures become field-level messages in both languages (the form's
  * switch keeps them shown). A reference is read as typed, in either case; a blank name or reference
- * is no name or reference, not an error. The text keeps its line
- * breaks; other control characters become spaces, so nothing in it can fake a line in an email or a
- * log viewer.
+ * is no name or reference, not an error. The text keeps its line breaks; other control characters
+ * become spaces, so nothing in it can fake a line in an email or a log viewer.
  */
 export function validateComplaint(raw: unknown, lang: Language): ComplaintBody {
   const issue = (path: string, key: string): Issue => {
