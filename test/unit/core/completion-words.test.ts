@@ -189,6 +189,11 @@ describe('what an officer found when resolving a task by hand', () => {
     expect(providerLinesOf(language, [resolved({ request_status: 'resolved', reason: 'completed', note: 'by hand' }, { action })])).toEqual([line]);
   });
 
+  it.each(['retained', 'not_found', 'completed'])('takes no failed task for an officer’s resolution, even when the processor’s reason for failing reads “%s”', (reason) => {
+    const failed = task('paynow', 'payments', 'failed', { action: 'rectify', outcome: { request_status: 'failed', reason } });
+    expect(providerLinesOf('en', [failed])).toEqual(['- PayNow Payments (payments): could not do it.']);
+  });
+
   it('says only that the team handled it when the officer gave another reason', () => {
     expect(providerLinesOf('en', [resolved({ request_status: 'resolved', reason: 'other', note: 'phoned them' })])).toEqual(['- PayNow Payments (payments): was handled by our privacy team.']);
   });
@@ -213,6 +218,8 @@ describe('a provider missing from the download of a copy', () => {
       '- Metricsly Analytics & Ads (analytics and advertising): kept some records instead of erasing them, for the establishment, exercise or defence of legal claims, until 30 June 2027 (checked by our privacy team). Its data is not in your download.',
     ],
     ['could not send', exported('failed'), '- Metricsly Analytics & Ads (analytics and advertising): could not do it. Its data is not in your download.'],
+    ['failed, whatever its reason for failing says', exported('failed', { request_status: 'failed', reason: 'not_found' }), '- Metricsly Analytics & Ads (analytics and advertising): could not do it. Its data is not in your download.'],
+    ['the officer resolved without recording an outcome', exported('resolved'), '- Metricsly Analytics & Ads (analytics and advertising): was handled by our privacy team. Its data is not in your download.'],
   ])('is said of a provider that %s', (_, t, line) => {
     expect(providerLinesOf('en', [t], { type: 'access' })).toEqual([line]);
   });
