@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -47,13 +45,14 @@ function sdkBytes(metafile: Metafile): number {
 }
 
 /**
- * A function's environment as it deploys, so its config (processor registry included) parses at
- * import as on Lambda; a value resolved only at deploy time (a table name, a domain) becomes "x",
- * or a URL on a reserved domain where the attribute is one (a user pool's ProviderURL).
+ * A function's environment as it deploys, so its config parses at import as on Lambda; a value
+ * resolved only at deploy time (a table name, a domain) becomes "x", or a URL on a reserved domain
+ * where the attribute is one (a user pool's ProviderURL); a path under /opt, the same path under
+ * `opt`, where the function's layers are (the processor registry, read at init).
  */
-function loadableEnvironment(variables: Record<string, unknown>): Record<string, string> {
+function loadableEnvironment(variables: Record<string, unknown>, opt: string): Record<string, string> {
   const value = (v: unknown): string => {
-    if (typeof v === 'string') return v;
+    if (typeof v === 'string') return v.replace(/^\/opt(?=\/|$)/, opt);
     const join = (v as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
     if (join) return join[1].map(value).join(join[0]);
     const attribute = (v as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt']?.[1];
@@ -83,26 +82,6 @@ function sdkImports(metafile: Metafile): Map<string, Set<string>> {
     }
   }
   return byPackage;
-}
-
-/** The processor registry the stack deploys (functions that read it at init get it from a loopback S3). */
-function deployedRegistry(assemblyDir: string): string {
-  for (const d of readdirSync(assemblyDir)) {
-    const f = join(assemblyDir, d, 'processors.json');
-    if (d.startsWith('asset.') && existsSync(f)) return readFileSync(f, 'utf8');
-  }
-  return readFileSync(join(ROOT, 'config/processors.json'), 'utf8');
-}
-
-/** An S3 stand-in on loopback that answers every GetObject with the registry. */
-async function registryServer(body: string) {
-  const server = createServer((req, res) => {
-    req.resume();
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), etag: '"registry"' });
-    res.end(body);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((ok) => server.close(() => ok())) };
 }
 
 /**
@@ -157,7 +136,6 @@ export async function bundleReport(assemblyDir = 'cdk.out'): Promise<BundleRow[]
   // Floors are written inside the repo, so a bundle that leaves the SDK external resolves it from
   // node_modules; one directory per run, since checkouts sharing node_modules may bench at once.
   const floorDir = join(ROOT, 'node_modules/.cache/lethe-bench', `${process.pid}`);
-  const s3 = await registryServer(deployedRegistry(dir));
   const rows: BundleRow[] = [];
   try {
     for (const fn of functions) {
@@ -176,15 +154,17 @@ export async function bundleReport(assemblyDir = 'cdk.out'): Promise<BundleRow[]
       const { entryPoints: _e, ...same } = bundleOptions(fn.name, floorFile);
       await build({ ...same, stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' }, absWorkingDir: ROOT });
 
-      // What the Lambda runtime sets besides the function's own variables; the registry comes from loopback.
+      // Lambda extracts the function's layers under /opt.
+      const opt = join(floorDir, `opt-${fn.name}`);
+      for (const d of fn.layerDirs) cpSync(d, opt, { recursive: true });
+      // What the Lambda runtime sets besides the function's own variables.
       const env = {
         PATH: process.env.PATH,
         AWS_REGION: 'eu-west-2',
         AWS_ACCESS_KEY_ID: 'bench',
         AWS_SECRET_ACCESS_KEY: 'bench',
         AWS_SESSION_TOKEN: 'bench',
-        ...loadableEnvironment(fn.environment),
-        S3_ENDPOINT: s3.url,
+        ...loadableEnvironment(fn.environment, opt),
       };
       const times: { wall: number; cpu: number }[] = [];
       const floors: { wall: number; cpu: number }[] = [];
@@ -215,7 +195,6 @@ export async function bundleReport(assemblyDir = 'cdk.out'): Promise<BundleRow[]
       });
     }
   } finally {
-    await s3.close();
     rmSync(floorDir, { recursive: true, force: true });
   }
   return rows;

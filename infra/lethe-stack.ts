@@ -168,12 +168,9 @@ export class LetheStack extends Stack {
       fn[n].addEnvironment('CUSTOMER_DIRECTORY_SECRET_ID', directorySecret.secretName);
       if (directory !== 'none') directorySecret.grantRead(fn[n]);
     }
-    const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry, accessLogs: exports.accessLogs });
+    const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry });
     // Notify names each provider in the outcome email; Status mails that email again with a fresh download link (reading the registry only then).
-    for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify', 'status'] as const) {
-      for (const [k, v] of Object.entries(processorRegistry.environment)) fn[n].addEnvironment(k, v);
-      processorRegistry.grantRead(fn[n]);
-    }
+    for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify', 'status'] as const) processorRegistry.readBy(fn[n]);
 
     const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: STATE_MACHINE_NAME });
     const apiDomain = new ApiDomain(this, 'ApiDomain', { domainName: props.apiDomain ?? `api.privacy.${mailDomain}`, certificateArn: props.apiCertificateArn, key: data.key });
@@ -287,7 +284,7 @@ export class LetheStack extends Stack {
     const logical = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
     acknowledgeFindings(
       this,
-      { table: logical(data.table), exports: logical(exports.bucket), site: logical(site), registry: logical(processorRegistry.bucket) },
+      { table: logical(data.table), exports: logical(exports.bucket), site: logical(site) },
       {
         functions,
         exportReaders: [fn.assemble.role as Role, fn.status.role as Role, fn.admin.role as Role],

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Registry } from '../functions/core/model.ts';
 import { type CloudAssembly, type LocalPlacement, CloudAssembly as Assembly } from './assembly/assembly.ts';
 import { ensureAssembly } from './assembly/synth.ts';
@@ -65,6 +65,19 @@ const lambdaVariables = (f: { name: string; handler: string; memoryMb: number; a
   _HANDLER: f.handler,
   LAMBDA_TASK_ROOT: f.assetDir,
 });
+
+/**
+ * Lambda extracts a function's layers, in order, under /opt. Worker threads share one file system,
+ * so here each distinct list of layers is copied afresh into a directory of this runtime's, and a
+ * variable naming a path under /opt names the same path there.
+ */
+function mountLayers(dataDir: string, layerDirs: string[]): (value: string) => string {
+  if (layerDirs.length === 0) return (v) => v;
+  const opt = join(dataDir, 'opt', createHash('sha256').update(layerDirs.join('\n')).digest('hex').slice(0, 16));
+  rmSync(opt, { recursive: true, force: true });
+  for (const d of layerDirs) cpSync(d, opt, { recursive: true });
+  return (v) => v.replace(/^\/opt(?=\/|$)/, opt);
+}
 
 /** EventBridge Scheduler's rate expressions, the only kind this stack uses. */
 function rateMs(expression: string): number {
@@ -171,7 +184,8 @@ export async function startRuntime(opts: RuntimeOptions) {
 
     const functions: LocalFunction[] = assembly.lambdas().map((spec) => {
       const functionName = assembly.physicalId(spec.logicalId, at);
-      const environment = Object.fromEntries(Object.entries(resolveValue(spec.environment) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      const opt = mountLayers(dataDir, spec.layerDirs);
+      const environment = Object.fromEntries(Object.entries(resolveValue(spec.environment) as Record<string, unknown>).map(([k, v]) => [k, opt(String(v))]));
       return {
         logicalId: spec.logicalId,
         name: spec.name,
@@ -218,18 +232,17 @@ export async function startRuntime(opts: RuntimeOptions) {
     services[new URL(sfn.url).host] = 'states';
     for (const f of functions) f.environment.SFN_ENDPOINT = sfn.url;
 
-    // What `cdk deploy`'s BucketDeployments copy into their buckets (the site's pages, the registry).
+    // What `cdk deploy`'s BucketDeployments copy into their buckets (the site's pages).
     const s3client = new S3Client({ endpoint: s3.endpoint, region: LOCAL_REGION, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
     closers.push(() => s3client.destroy());
     for (const d of bucketDeployments(assembly, resolveValue)) {
       for (const f of d.files) await s3client.send(new PutObjectCommand({ Bucket: d.bucket, Key: f.key, Body: f.body }));
     }
-    // The deployed registry, with each automated processor's endpoint pointed at its demo twin here;
-    // the shop's own systems are the demo shop's account service.
-    const registryOwner = functions.find((f) => f.environment.REGISTRY_BUCKET);
-    if (!registryOwner) throw new Error('no function reads the processor registry');
-    const registryLocation = { Bucket: registryOwner.environment.REGISTRY_BUCKET, Key: registryOwner.environment.REGISTRY_KEY };
-    const deployed = JSON.parse(await (await s3client.send(new GetObjectCommand(registryLocation))).Body!.transformToString()) as Registry;
+    // The deployed registry layer, with each automated processor's endpoint pointed at its demo twin
+    // here; the shop's own systems are the demo shop's account service.
+    const registryFiles = [...new Set(functions.map((f) => f.environment.REGISTRY_FILE).filter(Boolean))];
+    if (registryFiles.length === 0) throw new Error('no function reads the processor registry');
+    const deployed = JSON.parse(readFileSync(registryFiles[0], 'utf8')) as Registry;
     const localRegistry: Registry = {
       ...deployed,
       processors: deployed.processors.map((p) =>
@@ -238,7 +251,7 @@ export async function startRuntime(opts: RuntimeOptions) {
     };
     const registry = (opts.registry ?? ((r) => r))(localRegistry);
     directory?.serve(registry.processors.filter((p) => p.category === 'shop'));
-    await s3client.send(new PutObjectCommand({ ...registryLocation, Body: JSON.stringify(registry), ContentType: 'application/json' }));
+    for (const file of registryFiles) writeFileSync(file, JSON.stringify(registry));
     processors.setRegistry(registry);
     if (directory) processors.showShop(directory.view);
 

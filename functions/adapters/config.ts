@@ -21,9 +21,8 @@ const Env = z.object({
   COMPLIANCE_EMAIL: z._default(z.email(), 'compliance@offtek.example'),
   /** The controller's identity and postal address (config/controller.json, as JSON): shown in every email to a requester. */
   CONTROLLER: z.optional(z.string()),
-  /** Where the processor registry lives (an S3 object deployed with the stack; see adapters/registry.ts). */
-  REGISTRY_BUCKET: text(''),
-  REGISTRY_KEY: text('processors.json'),
+  /** The processor registry's file, which the stack's registry layer puts under /opt (infra/constructs/registry.ts). */
+  REGISTRY_FILE: text(''),
   /** Secrets Manager id of the app's own keys (HMAC of emails, status and verify tokens). */
   APP_SECRET_ID: text('lethe/app'),
   /** The shop's account service (docs/customer-directory.md), or `none` where the shop keeps no customer accounts. */

@@ -3,5 +3,5 @@ import { registryOnce } from './registry-source.ts';
 
 export { loadRegistry } from './registry-source.ts';
 
-/** Loaded once per execution environment, during init (top-level await in the ESM bundle). */
-export const registry: Registry = await registryOnce();
+/** Read once per execution environment, during init. */
+export const registry: Registry = registryOnce();

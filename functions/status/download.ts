@@ -101,7 +101,7 @@ export async function download(id: string, token: string, fallback: Language, re
   const r = await check(id, token);
   if (renew && 'expired' in r) {
     const lang = r.expired.language;
-    const renewed = await retryOnRace(async () => renewDownload((await repo.getRequest(id)) as StoredRequest, 'requester', 'requester', systemClock.now(), { repo, mailer, baseUrl: config.PUBLIC_BASE_URL, processors: (await registryOnce()).processors }));
+    const renewed = await retryOnRace(async () => renewDownload((await repo.getRequest(id)) as StoredRequest, 'requester', 'requester', systemClock.now(), { repo, mailer, baseUrl: config.PUBLIC_BASE_URL, processors: registryOnce().processors }));
     if (renewed) return html(202, requesterPage(lang, T[lang].renewedTitle, `<p>${T[lang].renewed}</p>`, switcher(id, token)));
   }
   if (!('ok' in r)) return refused(r, id, token, undefined, fallback);

@@ -1,44 +1,51 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
-import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Code, type Function as LambdaFunction, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Registry } from '../../functions/core/model.ts';
 
-export const REGISTRY_KEY = 'processors.json';
+/** Where a function finds the registry: Lambda extracts a layer's files under /opt. */
+export const REGISTRY_DIR = 'lethe';
+export const REGISTRY_FILE = `/opt/${REGISTRY_DIR}/processors.json`;
 
 /**
- * The processor registry as an S3 object that functions read once per cold start.
+ * The processor registry as a Lambda layer holding one file, `/opt/lethe/processors.json`, that
+ * functions read from disk once per cold start.
  *
  * Why not an environment variable: Lambda caps a function's whole environment at 4 KB, and the
  * registry grows by about 370 bytes per processor (seven took 2.6 KB), so the tenth processor would
- * have broken `cdk deploy`. Why not bundled into the code: the registry is configuration, the same
- * bundle must run against the demo processors locally, and S3 has no practical size limit.
+ * have broken `cdk deploy`. A layer's limit is the function's 250 MB unzipped.
+ *
+ * Why not an S3 object read at init (until November 26, 2026): every cold start of the eight
+ * functions that read it paid an S3 request, the SDK's first, before its first invocation; and a
+ * registry changed alone left warm containers on the old one until they were recycled, so a new
+ * processor's callbacks could meet a Callback that did not know it. A layer version is immutable and
+ * each function names its version, so a changed registry updates every reader's configuration and
+ * Lambda starts fresh environments with it.
+ *
+ * Why not bundled into the code: the registry is configuration; the same code bundle runs against
+ * the demo processors locally, where the runtime gives the functions a copy of this layer with each
+ * endpoint pointed at its demo twin (local/runtime.ts), as Lambda would mount another layer version.
  */
 export class ProcessorRegistry extends Construct {
-  readonly bucket: Bucket;
+  readonly layer: LayerVersion;
 
-  constructor(scope: Construct, id: string, props: { registry: Registry; accessLogs: IBucket }) {
+  constructor(scope: Construct, id: string, props: { registry: Registry }) {
     super(scope, id);
-    this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'registry/',
-      removalPolicy: RemovalPolicy.DESTROY,
+    const dir = mkdtempSync(join(tmpdir(), 'lethe-registry-'));
+    mkdirSync(join(dir, REGISTRY_DIR));
+    writeFileSync(join(dir, REGISTRY_DIR, 'processors.json'), JSON.stringify(props.registry));
+    this.layer = new LayerVersion(this, 'Layer', {
+      code: Code.fromAsset(dir),
+      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      description: `Lethe processor registry, version ${props.registry.version}, ${props.registry.processors.length} processors`,
     });
-    new BucketDeployment(this, 'Deploy', { sources: [Source.jsonData(REGISTRY_KEY, props.registry)], destinationBucket: this.bucket, prune: true });
   }
 
-  /** What a function needs to find the registry. */
-  get environment(): Record<string, string> {
-    return { REGISTRY_BUCKET: this.bucket.bucketName, REGISTRY_KEY };
-  }
-
-  /** Read the one object, nothing else: no listing, no other key. */
-  grantRead(g: IGrantable) {
-    return Grant.addToPrincipal({ grantee: g, actions: ['s3:GetObject'], resourceArns: [this.bucket.arnForObjects(REGISTRY_KEY)] });
+  /** Mounts the registry in the function and tells it where. */
+  readBy(fn: LambdaFunction) {
+    fn.addLayers(this.layer);
+    fn.addEnvironment('REGISTRY_FILE', REGISTRY_FILE);
   }
 }

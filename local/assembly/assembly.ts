@@ -32,6 +32,8 @@ export interface LambdaSpec {
   readonly assetDir: string;
   /** The template's Environment.Variables, unresolved. */
   readonly environment: Record<string, unknown>;
+  /** The staged directories of its layers, in the template's order: what Lambda extracts under /opt. */
+  readonly layerDirs: string[];
 }
 
 const CDK_PATH = 'aws:cdk:path';
@@ -85,8 +87,17 @@ export class CloudAssembly {
           memoryMb: Number(p.MemorySize ?? 128),
           assetDir: this.assetDir(String(p.Code?.S3Key)),
           environment: (p.Environment?.Variables ?? {}) as Record<string, unknown>,
+          layerDirs: ((p.Layers ?? []) as unknown[]).map((l) => this.layerDir(l)),
         };
       });
+  }
+
+  /** A layer of this stack, named by `Ref` to its AWS::Lambda::LayerVersion: its staged asset directory. */
+  private layerDir(layer: unknown): string {
+    const id = (layer as { Ref?: string } | null)?.Ref;
+    const r = id ? this.resource(id) : undefined;
+    if (r?.Type !== 'AWS::Lambda::LayerVersion') throw new Error(`the local runtime runs only this stack's own layers, not ${JSON.stringify(layer)}`);
+    return this.assetDir(String(r.Properties?.Content?.S3Key));
   }
 
   /** The value `Ref` gives for a resource, named the way CloudFormation would but fixed, so data survives restarts. */

@@ -10,6 +10,11 @@ beforeAll(async () => {
   const links = await until(() => rt.links('alice@example.com').catch(() => undefined), 10_000, 'confirmation email');
   expect((await rt.confirm(links.token)).status).toBe(200);
   await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 20_000, 'request completed');
+  // A copy of data: Assemble writes the zip to the export bucket, Notify links to it.
+  expect((await rt.submit({ type: 'access', email: 'alice@example.com', language: 'en' })).status).toBe(202);
+  const access = await until(() => rt.links('alice@example.com').catch(() => undefined), 10_000, 'confirmation email');
+  expect((await rt.confirm(access.token, { password: 'correct horse battery staple' })).status).toBe(200);
+  await until(async () => (await rt.status(access.requestId, access.statusToken)).status === 'completed', 30_000, 'access request completed');
 });
 afterAll(async () => rt?.stopAndClean());
 
@@ -21,7 +26,7 @@ describe('IAM, checked against the calls the deployed bundles really make', () =
     expect(denied).toEqual([]);
     expect(checked).toBeGreaterThan(50);
     const callers = new Set(rt.lambdas.calls.map((c) => byName(c.fn)));
-    for (const fn of ['intake', 'verify', 'plan', 'dispatch', 'callback', 'notify']) expect(callers).toContain(fn);
+    for (const fn of ['intake', 'verify', 'plan', 'dispatch', 'callback', 'assemble', 'notify']) expect(callers).toContain(fn);
     const services = new Set(rt.lambdas.calls.map((c) => c.service));
     for (const s of ['dynamodb', 'states', 'sesv2', 'secretsmanager', 's3']) expect(services).toContain(s);
   });

@@ -19,7 +19,7 @@ vi.mock('../../../functions/adapters/mailer.ts', async () => {
   const mailer = new FakeMailer();
   return { mailer, SesMailer: class { send = (m: Parameters<FakeMailer['send']>[0]) => mailer.send(m); } };
 });
-vi.mock('../../../functions/adapters/registry-source.ts', () => ({ registryOnce: async () => ({ version: 1, processors: [] }) }));
+vi.mock('../../../functions/adapters/registry-source.ts', () => ({ registryOnce: () => ({ version: 1, processors: [] }) }));
 // Link secrets come from the app key in Secrets Manager; here they name what they are for.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
 

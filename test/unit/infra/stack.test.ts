@@ -227,6 +227,31 @@ describe('the customer directory', () => {
   });
 });
 
+describe('the processor registry', () => {
+  it('ships as one layer, mounted in each function that reads it, with no S3 read', () => {
+    // The other layer is the AWS CLI of CDK's BucketDeployment handler.
+    const layers = Object.entries(template.findResources('AWS::Lambda::LayerVersion')).filter(([, l]) => /processor registry/.test(l.Properties.Description));
+    expect(layers).toHaveLength(1);
+    const [layerId, layer] = layers[0];
+    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }));
+    const readers = fns.filter((f) => f.Properties.Environment.Variables.REGISTRY_FILE);
+    expect(readers.map((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME.replace('lethe-', '')).sort()).toEqual(
+      ['admin', 'assemble', 'callback', 'dispatch', 'escalate', 'notify', 'plan', 'status', 'sweeper'],
+    );
+    for (const f of readers) {
+      expect(f.Properties.Environment.Variables.REGISTRY_FILE).toBe('/opt/lethe/processors.json');
+      expect(f.Properties.Layers).toEqual([{ Ref: layerId }]);
+    }
+    for (const f of fns.filter((x) => !readers.includes(x))) expect(f.Properties.Layers).toBeUndefined();
+    // The staged layer holds the registry the synth validated, at the path the functions are given.
+    const outdir = (stack.node.root as App).outdir;
+    const staged = join(outdir, `asset.${String(layer.Properties.Content.S3Key).replace(/\.zip$/, '')}`, 'lethe', 'processors.json');
+    const registry = JSON.parse(readFileSync(staged, 'utf8'));
+    expect(registry).toEqual(JSON.parse(readFileSync(join(import.meta.dirname, '../../../config/processors.json'), 'utf8')));
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toMatch(/processors\.json/);
+  });
+});
+
 describe('the console’s sign-in (Cognito managed login)', () => {
   const one = (type: string) => {
     const found = Object.entries(template.findResources(type));
