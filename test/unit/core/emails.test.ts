@@ -78,5 +78,22 @@ describe('the confirmation email of a request made by an agent', () => {
 
   it('says nothing of the kind without an agent', () => {
     expect(confirmationEmail('en', 'erasure', links).text).not.toContain('on your behalf');
+    expect(confirmationEmail('fr', 'erasure', links).text).not.toContain('en votre nom');
+  });
+
+  it.each([
+    ['en', 'solicitor', 'your solicitor'],
+    ['en', 'parent', 'your parent or guardian'],
+    ['en', 'attorney', 'your attorney'],
+    ['en', 'other', 'authorised to act for you'],
+    ['fr', 'solicitor', 'votre avocat'],
+    ['fr', 'parent', 'votre parent ou tuteur'],
+    ['fr', 'attorney', 'votre mandataire'],
+    ['fr', 'other', 'autorisée à agir pour vous'],
+  ] as const)('in %s, names a %s agent “%s”, in its own paragraph before the link', (lang, relationship, words) => {
+    const lines = confirmationEmail(lang, 'erasure', links, { relationship, proof: 'signed_authority' }).text.split('\n');
+    const said = lang === 'en' ? `This request was made on your behalf by someone who says they are ${words}.` : `Cette demande a été faite en votre nom par une personne qui se présente comme ${words}.`;
+    expect(lines.slice(3, 6)).toEqual(['', expect.stringMatching(new RegExp(`^${said.replace(/[.()]/g, '\\$&')} `)), '']);
+    expect(lines[6]).toBe(lang === 'en' ? 'To confirm it, open this link (valid for 24 hours):' : 'Pour la confirmer, ouvrez ce lien (valable 24 heures) :');
   });
 });
