@@ -46,7 +46,7 @@ function classifyV4(a: string): AddressClass {
 
 /** The eight 16-bit groups of an IPv6 address (dotted IPv4 tails included). */
 function groupsV6(a: string): number[] {
-  const [head, tail] = a.toLowerCase().split('::');
+  const [head, tail] = a.split('::');
   const parse = (s: string | undefined) =>
     (s ? s.split(':') : []).flatMap((g) => {
       if (!g.includes('.')) return [Number.parseInt(g, 16)];
@@ -55,7 +55,7 @@ function groupsV6(a: string): number[] {
     });
   const h = parse(head);
   const t = parse(tail);
-  return tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill(0), ...t];
+  return [...h, ...Array(8 - h.length - t.length).fill(0), ...t];
 }
 
 const embeddedV4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
@@ -71,16 +71,15 @@ export function classifyAddress(address: string): AddressClass {
   if (zero(g.slice(0, 5)) && g[5] === 0xffff) return classifyV4(embeddedV4(g[6], g[7]));
   if (g[0] === 0x64 && g[1] === 0xff9b && zero(g.slice(2, 6))) return classifyV4(embeddedV4(g[6], g[7]));
   if (g[0] === 0x2002) return classifyV4(embeddedV4(g[1], g[2])) === 'public' ? 'public' : 'reserved';
-  if (zero(g)) return 'reserved'; // ::, unspecified
   if (zero(g.slice(0, 7)) && g[7] === 1) return 'loopback'; // ::1
-  if (zero(g.slice(0, 6))) return 'reserved'; // ::a.b.c.d, deprecated IPv4-compatible
   if (g[0] === 0xfd00 && g[1] === 0x0ec2 && zero(g.slice(2, 7)) && g[7] === 0x254) return 'metadata'; // fd00:ec2::254
   if ((g[0] & 0xfe00) === 0xfc00) return 'private'; // fc00::/7, unique local
   if ((g[0] & 0xffc0) === 0xfe80) return 'link-local'; // fe80::/10
-  if ((g[0] & 0xffc0) === 0xfec0) return 'reserved'; // fec0::/10, deprecated site-local
-  if ((g[0] & 0xff00) === 0xff00) return 'reserved'; // multicast
+  // Only global unicast (2000::/3) is public: outside it are the unspecified address, the deprecated
+  // IPv4-compatible ::a.b.c.d, NAT64's local-use 64:ff9b:1::/48, 100::/64 (discard), the deprecated
+  // site-local fec0::/10, multicast, and space IANA has not allocated: no processor's endpoint.
+  if ((g[0] & 0xe000) !== 0x2000) return 'reserved';
   if (g[0] === 0x2001 && (g[1] === 0x0db8 || g[1] === 0)) return 'reserved'; // documentation, Teredo
-  if (g[0] === 0x0100 && zero(g.slice(1, 4))) return 'reserved'; // 100::/64, discard-only
   return 'public';
 }
 

@@ -73,6 +73,29 @@ const cases: [string, AddressClass][] = [
   ['2002:a9fe:a9fe::1', 'reserved'], // 6to4 of the metadata address
   ['2002:0a00:0001::1', 'reserved'], // 6to4 of 10.0.0.1
   ['100::1', 'reserved'],
+  // IPv6 outside global unicast (2000::/3) is never public, whatever carries it
+  ['1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'reserved'], // just below 2000::/3
+  ['2000::1', 'public'], // its first address
+  ['3fff:ffff::1', 'public'], // its last /32
+  ['4000::1', 'reserved'], // just above it
+  ['::2', 'reserved'],
+  ['::1:1', 'reserved'],
+  ['0:0:0:0:0:1:0:1', 'reserved'],
+  ['::ffff:0:8.8.8.8', 'reserved'], // IPv4-translated (SIIT), not the mapped form
+  ['64:ff9b:1::8.8.8.8', 'reserved'], // NAT64's local-use prefix: a private translator
+  ['64:ff9b:1::10.0.0.1', 'reserved'],
+  ['64:ff9b::1:8.8.8.8', 'reserved'], // inside 64:ff9b::/32 but not the well-known /96
+  ['64:ff9a::10.0.0.1', 'reserved'],
+  ['65:ff9b::10.0.0.1', 'reserved'],
+  ['64:ff9b::8.8.8.8', 'public'], // NAT64 of a public address
+  ['2001:db9::1', 'public'], // just past the documentation /32
+  ['2001:1::1', 'public'], // just past Teredo's /32
+  // the metadata address exactly, not its neighbours (unique local, so private)
+  ['fd00:ec2::253', 'private'],
+  ['fd00:ec3::254', 'private'],
+  ['fd01:ec2::254', 'private'],
+  ['fd00:ec2:0:0:0:0:1:254', 'private'],
+  ['fd00:ec2:0:1::254', 'private'],
   // not addresses at all: refused rather than guessed
   ['localhost', 'reserved'],
   ['2130706433', 'reserved'],
