@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, type Function as LambdaFunction, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -33,9 +34,14 @@ export class ProcessorRegistry extends Construct {
 
   constructor(scope: Construct, id: string, props: { registry: Registry }) {
     super(scope, id);
-    const dir = mkdtempSync(join(tmpdir(), 'lethe-registry-'));
-    mkdirSync(join(dir, REGISTRY_DIR));
-    writeFileSync(join(dir, REGISTRY_DIR, 'processors.json'), JSON.stringify(props.registry));
+    // The layer's content, staged by CDK like any asset; named by its hash, so synths reuse it.
+    const body = JSON.stringify(props.registry);
+    const dir = join(tmpdir(), `lethe-registry-${createHash('sha256').update(body).digest('hex').slice(0, 16)}`);
+    mkdirSync(join(dir, REGISTRY_DIR), { recursive: true });
+    // Written outside the asset and renamed into place: a synth beside this one never stages half a file.
+    const part = join(tmpdir(), `lethe-registry-${process.pid}-${randomUUID()}.json`);
+    writeFileSync(part, body);
+    renameSync(part, join(dir, REGISTRY_DIR, 'processors.json'));
     this.layer = new LayerVersion(this, 'Layer', {
       code: Code.fromAsset(dir),
       compatibleRuntimes: [Runtime.NODEJS_22_X],
