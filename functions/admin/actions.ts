@@ -14,7 +14,7 @@ import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransitio
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { longDate } from '../core/holds.ts';
 import { sendTracked, withIdentity } from '../shared/mail.ts';
-import { type CancelReason, complaintLines, type DenyReason, MAX_DENY_NOTE, plainText } from '../core/notices.ts';
+import { type CancelReason, complaintLines, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
 import { deliverNotice, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
 import type { Corrections } from '../core/model.ts';
@@ -28,7 +28,8 @@ async function load(id: string, deps: AdminDeps) {
 }
 
 /** Art. 12(3): once, before the original deadline, with a reason the requester is told. */
-export async function extend(id: string, reason: string, actor: string, deps: AdminDeps) {
+export async function extend(id: string, written: string, actor: string, deps: AdminDeps) {
+  const reason = requireReason(written);
   const req = await load(id, deps);
   if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
   if (req.extended) throw new Conflict('the deadline has already been extended once');
@@ -171,9 +172,11 @@ async function unblockIfClear(id: string, actor: string, deps: AdminDeps) {
   });
 }
 
+/** The officer's reason as the requester will read it (plainText: no control characters), or a 400 if nothing is left. */
 export const requireReason = (reason: unknown) => {
-  if (typeof reason !== 'string' || reason.trim().length < 3) throw new InvalidInput('invalid body', [{ path: 'reason', message: 'a reason is required' }]);
-  return reason.trim();
+  const text = typeof reason === 'string' ? plainText(reason, MAX_REASON) : '';
+  if (text.length < 3) throw new InvalidInput('invalid body', [{ path: 'reason', message: 'a reason is required' }]);
+  return text;
 };
 
 /**
@@ -182,7 +185,10 @@ export const requireReason = (reason: unknown) => {
  * requester is told what is needed and that the time limit is paused, and the question is recorded
  * as the reason. Other requests (an objection takes effect at once) cannot be paused.
  */
-export async function pause(id: string, needed: string, actor: string, deps: AdminDeps) {
+export async function pause(id: string, asked: string, actor: string, deps: AdminDeps) {
+  // Mailed as the question: the officer's words without control characters, as a refusal's note.
+  const needed = plainText(asked, MAX_REASON);
+  if (needed.length < 10) throw new InvalidInput('invalid body', [{ path: 'needed', message: 'say what the requester must tell us, in at least 10 characters' }]);
   const req = await load(id, deps);
   if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status)) throw new Conflict(`a ${req.status} request cannot be paused`);
   if (req.type !== 'access') throw new Conflict(`the clock stops only while a clarification of a request for a copy is awaited, not for an ${req.type} request`);

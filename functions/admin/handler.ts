@@ -8,10 +8,10 @@ import { CancelReason, DenyReason } from '../core/notices.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
-import { addNote, approveCorrection, assign, cancel, deny, extend, MAX_NOTE, pause, requireReason, resend, resolveTask, resume, retryTask } from './actions.ts';
+import { addNote, approveCorrection, assign, cancel, deny, extend, MAX_NOTE, pause, resend, resolveTask, resume, retryTask } from './actions.ts';
 import { list, looksLikeEmail, looksLikeOrder, report, reportCsv, search } from './find.ts';
 import { registry } from '../adapters/registry.ts';
-import { MAX_DENY_NOTE } from '../core/notices.ts';
+import { MAX_DENY_NOTE, MAX_REASON } from '../core/notices.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
@@ -25,7 +25,7 @@ const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
 
 const note = (max: number) => z.string().check(z.trim(), z.minLength(3), z.maxLength(max));
-const Reason = z.strictObject({ reason: note(1000) });
+const Reason = z.strictObject({ reason: note(MAX_REASON) });
 /** `note`: the officer's own explanation, added to the refusal the requester gets. */
 const Deny = z.strictObject({ reason: DenyReason, note: z.optional(z.string().check(z.trim(), z.maxLength(MAX_DENY_NOTE))) });
 /** A console user name (Cognito's username), or null to leave the request without an owner. */
@@ -37,7 +37,7 @@ const Search = z.strictObject({
 });
 const Cancel = z.strictObject({ reason: CancelReason });
 /** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
-const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(1000)) });
+const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(MAX_REASON)) });
 /** Resolved as retained, a task says why (a basis from the list) and until when; the requester is told both. */
 const Resolve = z.discriminatedUnion('outcome', [
   z.strictObject({ outcome: z.enum(['completed', 'not_found']), note: note(2000) }),
@@ -106,7 +106,7 @@ export const handler = middy<HttpEvent, HttpResult>()
       const id = m[1];
       // The workflow may move the request at the same moment: reload and decide again.
       if (m[2] === 'extend') {
-        const reason = requireReason(parseBody(Reason, event).reason);
+        const { reason } = parseBody(Reason, event);
         return json(200, await retryOnRace(() => extend(id, reason, actor, deps)));
       }
       if (m[2] === 'deny') {

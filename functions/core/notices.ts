@@ -78,6 +78,8 @@ const sign = (lang: Language) => (lang === 'fr' ? "L'équipe confidentialité d'
 
 /** The longest officer's explanation a refusal carries (the admin API refuses longer ones). */
 export const MAX_DENY_NOTE = 1000;
+/** An officer's reason for an extension, or the clarification they ask for: mailed to the requester as written. */
+export const MAX_REASON = 1000;
 
 /**
  * An officer's own words in a plain-text email: control characters (which could fake headers or

@@ -608,7 +608,38 @@ describe('the reason an officer gives for an extension', () => {
     expect(requireReason('  abc ')).toBe('abc');
   });
 
-  it.each([['two characters', ' ab '], ['blank', '     '], ['not text', 42], ['missing', undefined]])('is refused when %s, naming the field', (_, reason) => {
-    expect(() => requireReason(reason)).toThrow(expect.objectContaining({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'reason', message: 'a reason is required' }] }));
+  it.each([['two characters', ' ab '], ['blank', '     '], ['not text', 42], ['missing', undefined], ['only control characters', '\u0000\u0007\u2028\u001b']])(
+    'is refused when %s, naming the field',
+    (_, reason) => {
+      expect(() => requireReason(reason)).toThrow(expect.objectContaining({ name: 'InvalidInput', status: 400, message: 'invalid body', issues: [{ path: 'reason', message: 'a reason is required' }] }));
+    },
+  );
+
+  it('reaches the requester without control characters, line breaks kept, as a refusal’s note does', async () => {
+    const { deps, repo, mailer } = setup({ status: 'in_progress' }, '2026-03-20T10:00:00.000Z');
+    const done = await extend(REQUEST_ID, '  Several processors\r\nhold records\u0000\u2028of yours\u001b[31m  ', 'officer:o', deps);
+    expect(done.extended?.reason).toBe('Several processors\nhold records  of yours [31m');
+    expect(request(repo).extended?.reason).toBe('Several processors\nhold records  of yours [31m');
+    expect(mailer.sent[0].text).toContain('Reason: Several processors\nhold records  of yours [31m\nNew deadline:');
+    expect(mailer.sent[0].text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028]/);
+  });
+});
+
+describe('the clarification an officer asks for', () => {
+  it('is mailed and recorded without control characters', async () => {
+    const { deps } = setup({ type: 'access', status: 'in_progress' });
+    const done = await pause(REQUEST_ID, ' Which orders\u0000 your request\u2028is about? ', 'officer:o', deps);
+    expect(done.outboxNotice).toMatchObject({ notice: 'clarification', needed: 'Which orders  your request is about?' });
+    expect(done.audit.at(-1)?.data).toEqual({ ground: 'clarification', reason: 'Which orders  your request is about?' });
+  });
+
+  it('is refused, naming the field and changing nothing, when fewer than 10 characters are left', async () => {
+    const { deps, repo } = setup({ type: 'access', status: 'in_progress' });
+    await expect(pause(REQUEST_ID, '\u0000\u0000\u0000Which?\u0007\u0007\u0007\u0007', 'officer:o', deps)).rejects.toMatchObject({
+      name: 'InvalidInput',
+      status: 400,
+      issues: [{ path: 'needed', message: 'say what the requester must tell us, in at least 10 characters' }],
+    });
+    expect(request(repo).pausedSince).toBeUndefined();
   });
 });

@@ -87,6 +87,49 @@ describe('bad input', () => {
   it.each(['2026-02-30', '25/11/2026', '2026-11-25T10:00:00', 'soon', ''])('refuses %j', (bad) => {
     expect(() => dueDate(bad)).toThrow(InvalidDate);
   });
+
+  it.each([
+    ['2026-02-29', 'no such date: 2026-02-29'], // not a leap year
+    ['2026-04-31', 'no such date: 2026-04-31'],
+    ['2026-13-01', 'no such date: 2026-13-01'],
+    ['2026-00-10', 'no such date: 2026-00-10'],
+    ['2026-11-25T10:00:00', 'not a date or an instant: 2026-11-25T10:00:00'], // a local time, no zone
+    ['2026-11-25 10:00Z', 'not a date or an instant: 2026-11-25 10:00Z'],
+    ['2026-11-25T10:00:00+01:00x', 'not a date or an instant: 2026-11-25T10:00:00+01:00x'],
+    ['2026-13-45T10:00:00Z', 'not a date: 2026-13-45T10:00:00Z'], // the shape of an instant, but none
+  ])('refuses %j, saying why (%s), as a 400', (bad, why) => {
+    const e = (() => {
+      try {
+        dueDate(bad);
+      } catch (x) {
+        return x as InvalidDate;
+      }
+    })();
+    expect(e).toBeInstanceOf(InvalidDate);
+    expect([e?.name, e?.message, e?.status]).toEqual(['InvalidDate', why, 400]);
+  });
+
+  it('accepts a leap day and an offset written without a colon', () => {
+    expect(dueDate('2028-02-29')).toBe('2028-03-29');
+    expect(dueDate('2026-02-01T00:00:00+0100')).toBe('2026-03-02');
+  });
+
+  it('refuses an instant that is no instant, as a 400 and not the time-zone formatter\'s error', () => {
+    expect(() => londonDate('2026-11-25Tnoon')).toThrow(new InvalidDate('not a date: 2026-11-25Tnoon'));
+    expect(() => londonDate(new Date(Number.NaN))).toThrow(InvalidDate);
+  });
+
+  it('refuses a date beyond the bank-holiday table by name, so the edge reports it, never a guessed deadline', () => {
+    const e = (() => {
+      try {
+        dueDate('2099-01-04');
+      } catch (x) {
+        return x as Error;
+      }
+    })();
+    expect(e?.name).toBe('BankHolidaysUnknown');
+    expect(e?.message).toMatch(/^bank holidays are known for \d{4}–\d{4} only, not 2099/);
+  });
 });
 
 describe('days until a deadline', () => {

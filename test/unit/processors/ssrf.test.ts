@@ -98,6 +98,10 @@ const cases: [string, AddressClass][] = [
   ['fd00:ec2:0:1::254', 'private'],
   // not addresses at all: refused rather than guessed
   ['localhost', 'reserved'],
+  ['2001:4860:zzzz::1', 'reserved'], // looks global, is no address
+  ['2001:4860::1::2', 'reserved'], // two '::'
+  ['::]1', 'reserved'], // brackets only around the whole address
+  ['::[1', 'reserved'],
   ['2130706433', 'reserved'],
   ['0x7f.0.0.1', 'reserved'],
   ['127.1', 'reserved'],
