@@ -42,6 +42,15 @@ describe('the notices a requester is sent, word for word', () => {
     expect(refusalNotice('en', 'R1', 'excessive', '   ').text).not.toContain('In our team’s words:');
   });
 
+  it.each([
+    ['en', undefined],
+    ['en', ' \u0000 '],
+    ['fr', undefined],
+  ] as const)('in %s, with no note (%j), goes from the reason straight to the blank line before the complaint lines', (lang, note) => {
+    const lines = refusalNotice(lang, 'R1', 'excessive', note).text.split('\n');
+    expect(lines.slice(3, 5)).toEqual(['', lang === 'en' ? 'How to complain:' : 'Comment se plaindre :']);
+  });
+
   it('gives each cancellation ground in each language, and says a new request can be made', () => {
     expect(cancellationNotice('en', 'R1', 'withdrawn_by_requester').subject).toBe('Your privacy request has been cancelled');
     expect(cancellationNotice('en', 'R1', 'withdrawn_by_requester').text.split('\n').slice(2, 4)).toEqual(['We have cancelled your request (reference R1), for this reason: you told us you no longer want it.', 'You can make a new request at any time.']);
