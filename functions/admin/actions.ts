@@ -271,3 +271,20 @@ export async function addNote(id: string, text: string, actor: string, deps: Adm
   const note = { at, author: actor, text: plainText(text, MAX_NOTE) };
   return deps.repo.transitionRequest(req, req.status, { notes: [...notes, note] }, { at, actor, action: 'note', subject: id, data: { sha256: sha256(note.text) } });
 }
+
+/**
+ * How to reach the agent who made a request on the form for someone else, so that an officer can
+ * ask them for the proof of authority they declared (ICO guidance on requests by third parties).
+ * Personal data, where the console otherwise shows none: an officer's action, only while that
+ * proof waits to be checked, and each look is on the request's audit trail (who, when; not what).
+ */
+export async function agentContact(id: string, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  if (!req.agent) throw new Conflict('this request was not made by an agent');
+  if (req.status !== 'awaiting_review') throw new Conflict(`an agent's contact details are shown only while their authority waits to be checked, not once the request is ${req.status}`);
+  const pii = await deps.repo.getPii(id);
+  if (!pii?.agentEmail) throw new NotFound('no contact details are kept for this agent');
+  const at = deps.clock.now().toISOString();
+  await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'agent_contact_viewed', subject: id });
+  return { name: pii.agentName ?? null, email: pii.agentEmail };
+}

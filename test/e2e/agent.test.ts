@@ -87,6 +87,17 @@ describe.skipIf(!hasChromium)('someone acting for the person, through the form a
     await officer.locator('#detail-summary dt:has-text("Made by an agent")').waitFor();
     expect(await officer.locator('#detail-summary dt:has-text("Made by an agent") + dd').textContent()).toBe('A parent or guardian, who declares they hold proof of parental responsibility. Check that proof before approving.');
     expect(await officer.locator('#detail-summary').textContent()).not.toMatch(/Petra|petra\.parent/);
+    // The agent's contact details only on the officer's request, to ask for the proof; the look is recorded.
+    await officer.getByRole('button', { name: 'Show the agent’s contact details' }).click();
+    await officer.locator('#agent-contact a[href="mailto:petra.parent@example.com"]').waitFor();
+    expect(await officer.locator('#agent-contact').textContent()).toBe(
+      'Agent’s contact details: Petra Parent — petra.parent@example.comTo ask them for their proof of authority. This look is recorded on the audit trail.',
+    );
+    await officer.reload();
+    await officer.locator('#audit li:has-text("Agent’s contact details shown to an officer")').waitFor();
+    expect(await officer.locator('#agent-contact').isHidden()).toBe(true);
+    await officer.getByRole('button', { name: 'Show the agent’s contact details' }).click();
+    await officer.locator('#agent-contact a').waitFor();
     expect(await axe(officer)).toEqual([]);
     await officer.screenshot({ path: join(SHOTS, 'console-agent-review.png'), fullPage: true });
     await officer.getByRole('button', { name: 'Approve: the authority is proven' }).click();

@@ -87,6 +87,34 @@ describe('a request made on the form by someone acting for the person', () => {
     expect(await rt.mails('pat.parent@example.com')).toEqual([]);
   });
 
+  it('shows an officer, and no viewer, how to reach the agent for their proof, while it waits to be checked, and records each look', async () => {
+    const person = 'olga.person@example.com';
+    const submitted = await rt.submit({ type: 'erasure', email: person, language: 'en', agent: { name: 'Quinn Attorney', email: 'quinn@attorneys.example', relationship: 'other', proof: 'power_of_attorney' } });
+    expect(submitted.status).toBe(202);
+    const links = await until(() => rt.links(person).catch(() => undefined));
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    await until(async () => (await request(links.requestId)).status === 'awaiting_review', 10_000, 'waiting for review');
+
+    const viewer = await rt.signIn('viewer');
+    const refused = await rt.api(`/admin/requests/${links.requestId}/agent-contact`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer}` }, body: '{}' });
+    expect(refused.status).toBe(403);
+    expect((await request(links.requestId)).audit.some((e) => e.action === 'agent_contact_viewed')).toBe(false);
+
+    const shown = await admin(`/requests/${links.requestId}/agent-contact`, {});
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toEqual({ name: 'Quinn Attorney', email: 'quinn@attorneys.example' });
+    const looked = await request(links.requestId);
+    expect(looked.status).toBe('awaiting_review');
+    expect(looked.audit.at(-1)).toMatchObject({ action: 'agent_contact_viewed', actor: expect.stringMatching(/^officer:/), subject: links.requestId });
+    // The trail says who looked and when, never what they saw.
+    expect(JSON.stringify(looked.audit)).not.toMatch(/Quinn|attorneys\.example/);
+
+    expect((await admin(`/requests/${links.requestId}/deny`, { reason: 'authority_not_shown' })).status).toBe(200);
+    const after = await admin(`/requests/${links.requestId}/agent-contact`, {});
+    expect(after.status).toBe(409);
+    expect(await after.json()).toMatchObject({ message: "an agent's contact details are shown only while their authority waits to be checked, not once the request is denied" });
+  });
+
   it('refuses an agent who gives the person’s own address as theirs, naming the field, and writes nothing', async () => {
     const person = 'nora.person@example.com';
     const r = await rt.submit({ type: 'erasure', email: person, language: 'fr', agent: { name: 'Nora Herself', email: person, relationship: 'other', proof: 'signed_authority' } });

@@ -15,7 +15,7 @@ vi.mock('../../../functions/adapters/registry.ts', async () => {
 });
 // The download link's secret is derived with a key from Secrets Manager: here, from its parts.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
-const { addNote, approveCorrection, assign, cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } = await import('../../../functions/admin/actions.ts');
+const { addNote, agentContact, approveCorrection, assign, cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } = await import('../../../functions/admin/actions.ts');
 
 const NOW = '2026-03-02T10:00:00.000Z';
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -638,8 +638,59 @@ describe('the clarification an officer asks for', () => {
     await expect(pause(REQUEST_ID, '\u0000\u0000\u0000Which?\u0007\u0007\u0007\u0007', 'officer:o', deps)).rejects.toMatchObject({
       name: 'InvalidInput',
       status: 400,
+      message: 'invalid body',
       issues: [{ path: 'needed', message: 'say what the requester must tell us, in at least 10 characters' }],
     });
     expect(request(repo).pausedSince).toBeUndefined();
+  });
+
+  it('takes exactly 10 characters left after cleaning', async () => {
+    const { deps } = setup({ type: 'access', status: 'in_progress' });
+    expect((await pause(REQUEST_ID, '\u0000 Which one? \u0000', 'officer:o', deps)).outboxNotice).toMatchObject({ needed: 'Which one?' });
+  });
+});
+
+describe('an agent’s contact details, for an officer asking for their proof', () => {
+  const agent = { relationship: 'solicitor', proof: 'signed_authority' } as const;
+
+  it('gives the name and email kept with the person’s, and records who looked, not what they saw', async () => {
+    const { deps, repo } = setup({ status: 'awaiting_review', agent });
+    repo.pii.set(REQUEST_ID, { email: 'ann@example.com', agentName: 'Sam Solicitor', agentEmail: 'sam@lawfirm.example' });
+    expect(await agentContact(REQUEST_ID, 'officer:o', deps)).toEqual({ name: 'Sam Solicitor', email: 'sam@lawfirm.example' });
+    const stored = request(repo);
+    expect(stored.status).toBe('awaiting_review');
+    expect(stored.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'agent_contact_viewed', subject: REQUEST_ID });
+    expect(stored.audit.at(-1)?.data).toBeUndefined();
+    expect(JSON.stringify(stored)).not.toMatch(/Sam|lawfirm/);
+  });
+
+  it('gives no name where none was kept', async () => {
+    const { deps, repo } = setup({ status: 'awaiting_review', agent });
+    repo.pii.set(REQUEST_ID, { email: 'ann@example.com', agentEmail: 'sam@lawfirm.example' });
+    expect(await agentContact(REQUEST_ID, 'officer:o', deps)).toEqual({ name: null, email: 'sam@lawfirm.example' });
+  });
+
+  it.each(['verified', 'in_progress', 'completed', 'denied'] as const)('refuses with a 409 once the request is %s, recording nothing', async (status) => {
+    const { deps, repo } = setup({ status, agent });
+    repo.pii.set(REQUEST_ID, { email: 'ann@example.com', agentName: 'Sam Solicitor', agentEmail: 'sam@lawfirm.example' });
+    const before = request(repo).audit.length;
+    await expect(agentContact(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({
+      name: 'Conflict',
+      message: `an agent's contact details are shown only while their authority waits to be checked, not once the request is ${status}`,
+    });
+    expect(request(repo).audit).toHaveLength(before);
+  });
+
+  it('refuses with a 409 for a request nobody made for someone else', async () => {
+    const { deps } = setup({ status: 'awaiting_review', type: 'rectification' });
+    await expect(agentContact(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'this request was not made by an agent' });
+  });
+
+  it('answers 404 where no contact is kept (the personal data expired, or an officer logged the request)', async () => {
+    const { deps, repo } = setup({ status: 'awaiting_review', agent });
+    await expect(agentContact(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: 'no contact details are kept for this agent' });
+    repo.pii.delete(REQUEST_ID);
+    await expect(agentContact(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound' });
+    await expect(agentContact('01JQ0000000000000000000099', 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: 'no such request' });
   });
 });
