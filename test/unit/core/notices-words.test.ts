@@ -74,123 +74,81 @@ describe('the notices a requester is sent, word for word', () => {
 
 describe('each notice, whole, as the requester reads it', () => {
   const FORM = 'https://x/complaint.html';
-  it('refusal in English', () => {
+  const ICO_EN = "You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
+  const ICO_FR = "Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
+  /** How to complain, and the signature: the shop's form first where there is one, then the ICO, then the courts. */
+  const ending = {
+    en: (first: string) => ['How to complain:', first, ICO_EN, 'You also have the right to go to court to enforce your rights.', '', 'The Offtek privacy team'],
+    fr: (first: string) => ['Comment se plaindre :', first, ICO_FR, 'Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.', '', "L'équipe confidentialité d'Offtek"],
+  };
+  const withForm = {
+    en: ending.en(`If you are not satisfied with our answer, you can first complain to us with our complaint form: ${FORM} (or by replying to any of our emails about this request).`),
+    fr: ending.fr(`Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : ${FORM} (ou en répondant à l'un de nos e-mails concernant cette demande).`),
+  };
+  const byReply = {
+    en: ending.en('If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.'),
+    fr: ending.fr("Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande."),
+  };
+
+  it('refusal, with the officer’s note, in English and in French', () => {
     expect(refusalNotice('en', 'R1', 'manifestly_unfounded', 'Line one\r\nline two', FORM)).toEqual({
-      subject: "Your privacy request has been refused",
-      text: [
-        "Hello,",
-        "",
-        "We will not act on your request (reference R1), for this reason: the request is manifestly unfounded: it does not seek to exercise a data protection right.",
-        "",
-        "In our team’s words:",
-        "Line one",
-        "line two",
-        "",
-        "How to complain:",
-        "If you are not satisfied with our answer, you can first complain to us with our complaint form: https://x/complaint.html (or by replying to any of our emails about this request).",
-        "You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
-        "You also have the right to go to court to enforce your rights.",
-        "",
-        "The Offtek privacy team",
-      ].join('\n'),
+      subject: 'Your privacy request has been refused',
+      text: ['Hello,', '', 'We will not act on your request (reference R1), for this reason: the request is manifestly unfounded: it does not seek to exercise a data protection right.', '', 'In our team’s words:', 'Line one', 'line two', '', ...withForm.en].join('\n'),
     });
-  });
-  it('cancellation in English', () => {
-    expect(cancellationNotice('en', 'R1', 'withdrawn_by_requester')).toEqual({
-      subject: "Your privacy request has been cancelled",
-      text: [
-        "Hello,",
-        "",
-        "We have cancelled your request (reference R1), for this reason: you told us you no longer want it.",
-        "You can make a new request at any time.",
-        "",
-        "How to complain:",
-        "If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.",
-        "You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
-        "You also have the right to go to court to enforce your rights.",
-        "",
-        "The Offtek privacy team",
-      ].join('\n'),
-    });
-  });
-  it('clarification in English', () => {
-    expect(clarificationNotice('en', 'R1', 'Which orders?', FORM)).toEqual({
-      subject: "Your request: we need a clarification",
-      text: [
-        "Hello,",
-        "",
-        "To answer your request (reference R1), we need you to tell us:",
-        "Which orders?",
-        "",
-        "The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.",
-        "Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.",
-        "",
-        "How to complain:",
-        "If you are not satisfied with our answer, you can first complain to us with our complaint form: https://x/complaint.html (or by replying to any of our emails about this request).",
-        "You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
-        "You also have the right to go to court to enforce your rights.",
-        "",
-        "The Offtek privacy team",
-      ].join('\n'),
-    });
-  });
-  it('refusal in French', () => {
     expect(refusalNotice('fr', 'R1', 'manifestly_unfounded', 'Line one\r\nline two', FORM)).toEqual({
-      subject: "Votre demande de confidentialité est refusée",
+      subject: 'Votre demande de confidentialité est refusée',
       text: [
-        "Bonjour,",
-        "",
-        "Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données.",
-        "",
-        "Précisions de notre équipe :",
-        "Line one",
-        "line two",
-        "",
-        "Comment se plaindre :",
-        "Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : https://x/complaint.html (ou en répondant à l'un de nos e-mails concernant cette demande).",
-        "Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
-        "Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.",
-        "",
-        "L'équipe confidentialité d'Offtek",
+        'Bonjour,',
+        '',
+        'Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données.',
+        '',
+        'Précisions de notre équipe :',
+        'Line one',
+        'line two',
+        '',
+        ...withForm.fr,
       ].join('\n'),
     });
   });
-  it('cancellation in French', () => {
+
+  it('cancellation, without a form, in English and in French', () => {
+    expect(cancellationNotice('en', 'R1', 'withdrawn_by_requester')).toEqual({
+      subject: 'Your privacy request has been cancelled',
+      text: ['Hello,', '', 'We have cancelled your request (reference R1), for this reason: you told us you no longer want it.', 'You can make a new request at any time.', '', ...byReply.en].join('\n'),
+    });
     expect(cancellationNotice('fr', 'R1', 'withdrawn_by_requester')).toEqual({
-      subject: "Votre demande de confidentialité est annulée",
-      text: [
-        "Bonjour,",
-        "",
-        "Nous avons annulé votre demande (référence R1), pour la raison suivante : vous nous avez dit ne plus la souhaiter.",
-        "Vous pouvez faire une nouvelle demande à tout moment.",
-        "",
-        "Comment se plaindre :",
-        "Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.",
-        "Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
-        "Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.",
-        "",
-        "L'équipe confidentialité d'Offtek",
-      ].join('\n'),
+      subject: 'Votre demande de confidentialité est annulée',
+      text: ['Bonjour,', '', 'Nous avons annulé votre demande (référence R1), pour la raison suivante : vous nous avez dit ne plus la souhaiter.', 'Vous pouvez faire une nouvelle demande à tout moment.', '', ...byReply.fr].join('\n'),
     });
   });
-  it('clarification in French', () => {
-    expect(clarificationNotice('fr', 'R1', 'Which orders?', FORM)).toEqual({
-      subject: "Votre demande : nous avons besoin d’une précision",
+
+  it('clarification, in English and in French', () => {
+    expect(clarificationNotice('en', 'R1', 'Which orders?', FORM)).toEqual({
+      subject: 'Your request: we need a clarification',
       text: [
-        "Bonjour,",
-        "",
-        "Pour répondre à votre demande (référence R1), nous avons besoin de la précision suivante :",
-        "Which orders?",
-        "",
+        'Hello,',
+        '',
+        'To answer your request (reference R1), we need you to tell us:',
+        'Which orders?',
+        '',
+        'The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.',
+        'Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.',
+        '',
+        ...withForm.en,
+      ].join('\n'),
+    });
+    expect(clarificationNotice('fr', 'R1', 'Which orders?', FORM)).toEqual({
+      subject: 'Votre demande : nous avons besoin d’une précision',
+      text: [
+        'Bonjour,',
+        '',
+        'Pour répondre à votre demande (référence R1), nous avons besoin de la précision suivante :',
+        'Which orders?',
+        '',
         "Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.",
         "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.",
-        "",
-        "Comment se plaindre :",
-        "Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : https://x/complaint.html (ou en répondant à l'un de nos e-mails concernant cette demande).",
-        "Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
-        "Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.",
-        "",
-        "L'équipe confidentialité d'Offtek",
+        '',
+        ...withForm.fr,
       ].join('\n'),
     });
   });
