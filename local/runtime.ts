@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Registry } from '../functions/core/model.ts';
@@ -68,14 +68,13 @@ const lambdaVariables = (f: { name: string; handler: string; memoryMb: number; a
 
 /**
  * Lambda extracts a function's layers, in order, under /opt. Worker threads share one file system,
- * so here each distinct list of layers is copied afresh into a directory of this runtime's, and a
- * variable naming a path under /opt names the same path there.
+ * so here each distinct list of layers is copied into a directory under `optRoot` (emptied at each
+ * start), and a variable naming a path under /opt names the same path there.
  */
-function mountLayers(dataDir: string, layerDirs: string[]): (value: string) => string {
+function mountLayers(optRoot: string, layerDirs: string[]): (value: string) => string {
   if (layerDirs.length === 0) return (v) => v;
-  const opt = join(dataDir, 'opt', createHash('sha256').update(layerDirs.join('\n')).digest('hex').slice(0, 16));
-  rmSync(opt, { recursive: true, force: true });
-  for (const d of layerDirs) cpSync(d, opt, { recursive: true });
+  const opt = join(optRoot, createHash('sha256').update(layerDirs.join('\n')).digest('hex').slice(0, 16));
+  if (!existsSync(opt)) for (const d of layerDirs) cpSync(d, opt, { recursive: true });
   return (v) => v.replace(/^\/opt(?=\/|$)/, opt);
 }
 
@@ -182,9 +181,11 @@ export async function startRuntime(opts: RuntimeOptions) {
     const stateMachineArn = String(resolveValue({ Ref: machineId }));
     const definition = JSON.parse(String(resolveValue(machine.Properties?.DefinitionString)));
 
+    const optRoot = join(dataDir, 'opt');
+    rmSync(optRoot, { recursive: true, force: true });
     const functions: LocalFunction[] = assembly.lambdas().map((spec) => {
       const functionName = assembly.physicalId(spec.logicalId, at);
-      const opt = mountLayers(dataDir, spec.layerDirs);
+      const opt = mountLayers(optRoot, spec.layerDirs);
       const environment = Object.fromEntries(Object.entries(resolveValue(spec.environment) as Record<string, unknown>).map(([k, v]) => [k, opt(String(v))]));
       return {
         logicalId: spec.logicalId,
