@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { build, type Metafile } from 'esbuild';
 import ts from 'typescript';
 import { deployedFunctions } from '../infra/deployed-functions.ts';
 import { bundleOptions } from '../infra/bundling.ts';
+import { mountLayers } from '../local/lambda/layers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = 7;
@@ -47,12 +48,12 @@ function sdkBytes(metafile: Metafile): number {
 /**
  * A function's environment as it deploys, so its config parses at import as on Lambda; a value
  * resolved only at deploy time (a table name, a domain) becomes "x", or a URL on a reserved domain
- * where the attribute is one (a user pool's ProviderURL); a path under /opt, the same path under
- * `opt`, where the function's layers are (the processor registry, read at init).
+ * where the attribute is one (a user pool's ProviderURL); a path under /opt, the same path where
+ * `opt` mounted the function's layers (the processor registry, read at init).
  */
-function loadableEnvironment(variables: Record<string, unknown>, opt: string): Record<string, string> {
+function loadableEnvironment(variables: Record<string, unknown>, opt: (path: string) => string): Record<string, string> {
   const value = (v: unknown): string => {
-    if (typeof v === 'string') return v.replace(/^\/opt(?=\/|$)/, opt);
+    if (typeof v === 'string') return opt(v);
     const join = (v as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
     if (join) return join[1].map(value).join(join[0]);
     const attribute = (v as { 'Fn::GetAtt'?: [string, string] } | null)?.['Fn::GetAtt']?.[1];
@@ -136,6 +137,8 @@ export async function bundleReport(assemblyDir = 'cdk.out'): Promise<BundleRow[]
   // Floors are written inside the repo, so a bundle that leaves the SDK external resolves it from
   // node_modules; one directory per run, since checkouts sharing node_modules may bench at once.
   const floorDir = join(ROOT, 'node_modules/.cache/lethe-bench', `${process.pid}`);
+  // Emptied first: a run that died under the same pid may have left its copies of the layers.
+  rmSync(floorDir, { recursive: true, force: true });
   const rows: BundleRow[] = [];
   try {
     for (const fn of functions) {
@@ -155,8 +158,7 @@ export async function bundleReport(assemblyDir = 'cdk.out'): Promise<BundleRow[]
       await build({ ...same, stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' }, absWorkingDir: ROOT });
 
       // Lambda extracts the function's layers under /opt.
-      const opt = join(floorDir, `opt-${fn.name}`);
-      for (const d of fn.layerDirs) cpSync(d, opt, { recursive: true });
+      const opt = mountLayers(join(floorDir, 'opt'), fn.layerDirs);
       // What the Lambda runtime sets besides the function's own variables.
       const env = {
         PATH: process.env.PATH,

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Registry } from '../functions/core/model.ts';
@@ -7,6 +7,7 @@ import { type CloudAssembly, type LocalPlacement, CloudAssembly as Assembly } fr
 import { ensureAssembly } from './assembly/synth.ts';
 import { poolSettings, startLocalAuth } from './auth.ts';
 import { apiRoutes, bucketDeployments, distribution, startFront } from './http-api.ts';
+import { mountLayers } from './lambda/layers.ts';
 import { LambdaPool, type LocalFunction } from './lambda/pool.ts';
 import { startDemoProcessors } from './processors/server.ts';
 import { newWebhookSecret } from './processors/registry.ts';
@@ -65,18 +66,6 @@ const lambdaVariables = (f: { name: string; handler: string; memoryMb: number; a
   _HANDLER: f.handler,
   LAMBDA_TASK_ROOT: f.assetDir,
 });
-
-/**
- * Lambda extracts a function's layers, in order, under /opt. Worker threads share one file system,
- * so here each distinct list of layers is copied into a directory under `optRoot` (emptied at each
- * start), and a variable naming a path under /opt names the same path there.
- */
-function mountLayers(optRoot: string, layerDirs: string[]): (value: string) => string {
-  if (layerDirs.length === 0) return (v) => v;
-  const opt = join(optRoot, createHash('sha256').update(layerDirs.join('\n')).digest('hex').slice(0, 16));
-  if (!existsSync(opt)) for (const d of layerDirs) cpSync(d, opt, { recursive: true });
-  return (v) => v.replace(/^\/opt(?=\/|$)/, opt);
-}
 
 /** EventBridge Scheduler's rate expressions, the only kind this stack uses. */
 function rateMs(expression: string): number {
