@@ -172,12 +172,15 @@ async function unblockIfClear(id: string, actor: string, deps: AdminDeps) {
   });
 }
 
-/** The officer's reason as the requester will read it (plainText: no control characters), or a 400 if nothing is left. */
-export const requireReason = (reason: unknown) => {
-  const text = typeof reason === 'string' ? plainText(reason, MAX_REASON) : '';
-  if (text.length < 3) throw new InvalidInput('invalid body', [{ path: 'reason', message: 'a reason is required' }]);
+/** An officer's words as the requester will read them (plainText: no control characters), or a field-level 400 when fewer than `min` characters are left. */
+function officerWords(value: unknown, path: string, min: number, message: string) {
+  const text = typeof value === 'string' ? plainText(value, MAX_REASON) : '';
+  if (text.length < min) throw new InvalidInput('invalid body', [{ path, message }]);
   return text;
-};
+}
+
+/** The reason for an extension, as the requester will read it. */
+export const requireReason = (reason: unknown) => officerWords(reason, 'reason', 3, 'a reason is required');
 
 /**
  * Art. 12A: the clock stops only while the shop waits for a clarification it genuinely needs to know
@@ -186,9 +189,8 @@ export const requireReason = (reason: unknown) => {
  * as the reason. Other requests (an objection takes effect at once) cannot be paused.
  */
 export async function pause(id: string, asked: string, actor: string, deps: AdminDeps) {
-  // Mailed as the question: the officer's words without control characters, as a refusal's note.
-  const needed = plainText(asked, MAX_REASON);
-  if (needed.length < 10) throw new InvalidInput('invalid body', [{ path: 'needed', message: 'say what the requester must tell us, in at least 10 characters' }]);
+  // Mailed as the question, cleaned as a refusal's note is.
+  const needed = officerWords(asked, 'needed', 10, 'say what the requester must tell us, in at least 10 characters');
   const req = await load(id, deps);
   if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status)) throw new Conflict(`a ${req.status} request cannot be paused`);
   if (req.type !== 'access') throw new Conflict(`the clock stops only while a clarification of a request for a copy is awaited, not for an ${req.type} request`);
