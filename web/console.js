@@ -234,13 +234,17 @@ const optional = (el) => {
   el.querySelector('[name]').required = false;
   return el;
 };
+/** A refused action, said in the page beside the actions, never in an alert(). */
+function refused(e) {
+  $('action-error').textContent = `${T[lang].failed} ${e.message}`;
+  $('action-error').hidden = false;
+}
 /** An action that needs no confirmation (an owner, a note): a refusal is said in the page, like the others'. */
 async function quick(call) {
   try {
     await call();
   } catch (e) {
-    $('action-error').textContent = `${T[lang].failed} ${e.message}`;
-    $('action-error').hidden = false;
+    refused(e);
     return false;
   }
   await route();
@@ -288,8 +292,7 @@ async function act(kind, path, fields, toBody) {
     await api(path, toBody(values));
   } catch (e) {
     await route();
-    $('action-error').textContent = `${T[lang].failed} ${e.message}`;
-    $('action-error').hidden = false;
+    refused(e);
     return;
   }
   route();
@@ -302,8 +305,7 @@ async function showAgentContact(id) {
     $('agent-contact').replaceChildren(h('strong', {}, `${T[lang].agentContact}: `), ...(c.name ? [`${c.name} — `] : []), h('a', { href: `mailto:${c.email}` }, c.email), h('br'), T[lang].agentContactNote);
     $('agent-contact').hidden = false;
   } catch (e) {
-    $('action-error').textContent = `${T[lang].failed} ${e.message}`;
-    $('action-error').hidden = false;
+    refused(e);
   }
 }
 
@@ -328,7 +330,7 @@ async function showDetail(id) {
   $('request-actions').replaceChildren(
     ...(held
       ? [
-          h('button', { type: 'button', className: 'secondary', onclick: () => api(`/requests/${id}/export`).then((x) => window.open(x.url, '_blank', 'noopener')).catch((e) => { $('action-error').textContent = `${T[lang].failed} ${e.message}`; $('action-error').hidden = false; }) }, T[lang].act.preview),
+          h('button', { type: 'button', className: 'secondary', onclick: () => api(`/requests/${id}/export`).then((x) => window.open(x.url, '_blank', 'noopener')).catch(refused) }, T[lang].act.preview),
           h('button', { type: 'button', onclick: () => act('release', `/requests/${id}/release`, [], () => ({})) }, T[lang].act.release),
         ]
       : []),
