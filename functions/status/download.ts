@@ -101,7 +101,12 @@ export async function download(id: string, token: string, fallback: Language, re
   const r = await check(id, token);
   if (renew && 'expired' in r) {
     const lang = r.expired.language;
-    const renewed = await retryOnRace(async () => renewDownload((await repo.getRequest(id)) as StoredRequest, 'requester', 'requester', systemClock.now(), { repo, mailer, baseUrl: config.PUBLIC_BASE_URL, processors: registryOnce().processors }));
+    const renewed = await retryOnRace(async () => {
+      const fresh = (await repo.getRequest(id)) as StoredRequest;
+      // Renewed meanwhile by this same link (a double click): the fresh link is mailed already, and renewing again would kill it.
+      if (!sameHash(fresh.downloadTokenHash ?? '', sha256(token))) return fresh;
+      return renewDownload(fresh, 'requester', 'requester', systemClock.now(), { repo, mailer, baseUrl: config.PUBLIC_BASE_URL, processors: registryOnce().processors });
+    });
     if (renewed) return html(202, requesterPage(lang, T[lang].renewedTitle, `<p>${T[lang].renewed}</p>`, switcher(id, token)));
   }
   if (!('ok' in r)) return refused(r, id, token, undefined, fallback);

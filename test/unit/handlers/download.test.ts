@@ -214,3 +214,15 @@ describe('the download (POST)', () => {
     expect(mailer.sent).toEqual([]);
   });
 });
+
+describe('renewing twice at once (a double click on the button)', () => {
+  it('mails one fresh link, and the link it mailed is the one that works', async () => {
+    stored();
+    h.now = '2026-03-22T10:00:00.000Z';
+    const pages = await Promise.all([download(REQUEST_ID, TOKEN, 'en', true), download(REQUEST_ID, TOKEN, 'en', true)]);
+    expect(pages.map((p) => p.statusCode)).toEqual([202, 202]);
+    expect(mailer.sent).toHaveLength(1);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ downloadLink: 2, downloadTokenHash: sha256(`download-${REQUEST_ID}-2`) });
+    expect(mailer.sent[0].text).toContain(`/exports/${REQUEST_ID}?token=download-${REQUEST_ID}-2`);
+  });
+});
