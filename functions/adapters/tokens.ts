@@ -46,15 +46,18 @@ export class VerificationTokens {
     return r.Item && !expired(r.Item, this.now()) ? { requestId: r.Item.requestId, expiresAt: r.Item.expiresAt, attempts: r.Item.attempts ?? 0 } : undefined;
   }
 
-  /** Counts a failed attempt; returns the new count. */
-  async failAttempt(tokenHash: string): Promise<number> {
+  /**
+   * Counts a password attempt before it is checked, so that attempts arriving at once each get a
+   * number of their own; returns the new count. `by: -1` gives back one that could not be checked.
+   */
+  async countAttempt(tokenHash: string, by: 1 | -1 = 1): Promise<number> {
     const r = await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: key.verify(tokenHash),
-        UpdateExpression: 'ADD attempts :one',
+        UpdateExpression: 'ADD attempts :by',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':by': by },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

@@ -103,11 +103,17 @@ export async function confirm(token: string, password: string | undefined, deps:
   // Closed before it was ever confirmed (denied, cancelled, expired): the link confirms nothing.
   if (req.status !== 'unverified') return { kind: 'invalid', lang };
   const pw = await needsPassword(req, deps);
-  if (pw.ask && !(password && (await deps.customers.authenticate(pw.email, password)))) {
-    const attempts = await deps.tokens.failAttempt(found.hash);
+  if (pw.ask) {
+    // Counted before it is checked: passwords sent all at once cannot each find the count still low.
+    const attempts = await deps.tokens.countAttempt(found.hash);
+    if (attempts > MAX_ATTEMPTS) return { kind: 'locked', lang };
+    const ok = password ? await deps.customers.authenticate(pw.email, password).catch(async (e) => {
+      await deps.tokens.countAttempt(found.hash, -1);
+      throw e;
+    }) : false;
     // The record stays, locked by its count, so that reopening the link says so.
-    if (attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
-    return { kind: 'ask', lang, request: await context(req), askPassword: true, error: true };
+    if (!ok && attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
+    if (!ok) return { kind: 'ask', lang, request: await context(req), askPassword: true, error: true };
   }
   const verifiedAt = now.toISOString();
   const due = dueDate(verifiedAt);

@@ -244,6 +244,31 @@ describe('the account password of an access request', () => {
     await expect(confirm(TOKEN, PASSWORD, deps)).resolves.toMatchObject({ kind: 'confirmed' });
   });
 
+  it('tries no more than 5 passwords on one link, even when they all arrive at once', async () => {
+    given({ type: 'access' });
+    const tried: string[] = [];
+    const check = deps.customers.authenticate;
+    deps.customers.authenticate = async (email, password) => {
+      tried.push(password);
+      return check(email, password);
+    };
+    const guesses = [...Array.from({ length: 9 }, (_, i) => `guess-${i}`), PASSWORD];
+    const answers = await Promise.all(guesses.map((g) => confirm(TOKEN, g, deps)));
+    expect(tried.length).toBeLessThanOrEqual(5);
+    expect(answers.filter((a) => a.kind === 'confirmed')).toEqual([]);
+    expect(request()).toMatchObject({ status: 'unverified', version: 1 });
+    await expect(confirm(TOKEN, PASSWORD, deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+  });
+
+  it('does not count a password the account service could not check', async () => {
+    given({ type: 'access' });
+    deps.customers.authenticate = async () => {
+      throw new Error('directory down');
+    };
+    await expect(confirm(TOKEN, PASSWORD, deps)).rejects.toThrow('directory down');
+    expect(tokens.records.get(sha256(TOKEN))?.attempts).toBe(0);
+  });
+
   it('asks no password of a former customer whose account is closed', async () => {
     account = { hasAccount: false, closedOn: '2025-01-01', accountingRecords: true, lifetimeWarranty: false };
     given({ type: 'access' });

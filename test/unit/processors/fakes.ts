@@ -244,9 +244,9 @@ export class FakeTokens {
   async get(hash: string) {
     return structuredClone(this.records.get(hash));
   }
-  async failAttempt(hash: string) {
+  async countAttempt(hash: string, by: 1 | -1 = 1) {
     const r = this.records.get(hash) as VerifyRecord;
-    r.attempts++;
+    r.attempts += by;
     return r.attempts;
   }
 }
