@@ -4,6 +4,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { chain, sha256 } from '../core/audit.ts';
 import { acknowledgeBy, COMPLAINT_RECEIVED, type ComplaintBody, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
 import { TooManyRequests } from '../core/errors.ts';
+import { rateLimitAddress } from '../core/intake.ts';
 import { lease } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { emailHash, hmac } from '../shared/crypto.ts';
@@ -23,7 +24,7 @@ export type ComplaintDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clo
  */
 export async function submitComplaint(body: ComplaintBody, sourceIp: string, deps: ComplaintDeps) {
   const now = deps.clock.now();
-  const ip = await deps.repo.hit('complaint-ip', await hmac(`ip:${sourceIp}`), 3600, now);
+  const ip = await deps.repo.hit('complaint-ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, now);
   if (ip.count > COMPLAINTS_PER_IP_PER_HOUR) throw new TooManyRequests('too many complaints', Math.max(1, ip.resetAt - Math.floor(now.getTime() / 1000)));
   const eh = await emailHash(body.email);
   const me = randomUUID();

@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
-import type { SubmitBody } from '../core/intake.ts';
+import { rateLimitAddress, type SubmitBody } from '../core/intake.ts';
 import { ACCEPTED, type Accepted, lease, LINK_EVERY_MINUTES, nextLink, secondsUntil, waitAnswer } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
@@ -126,7 +126,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     // Only a new request counts against the client address: a person's own repeat never does.
     if (!counted) {
       counted = true;
-      const ip = await deps.repo.hit('ip', await hmac(`ip:${sourceIp}`), 3600, now);
+      const ip = await deps.repo.hit('ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, now);
       if (ip.count > deps.limits.perIpPerHour) throw new TooManyRequests('too many requests', Math.max(1, ip.resetAt - Math.floor(now.getTime() / 1000)));
     }
     const id = ulid(now.getTime());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../../functions/core/errors.ts';
-import { normaliseEmail, pickLanguage, validateSubmission } from '../../../functions/core/intake.ts';
+import { normaliseEmail, pickLanguage, rateLimitAddress, validateSubmission } from '../../../functions/core/intake.ts';
 
 const issuesOf = (raw: unknown, lang: 'fr' | 'en' = 'en') => {
   try {
@@ -144,5 +144,28 @@ describe('email addresses', () => {
         },
       ]);
     }
+  });
+});
+
+describe('the client address the hourly limits count', () => {
+  it('is an IPv4 address itself', () => {
+    expect(rateLimitAddress('203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('is an IPv6 address’s /64, however it is written', () => {
+    for (const a of ['2001:db8:1:2::a', '2001:0DB8:0001:0002:0000:0000:0000:000b', '2001:db8:1:2:ffff:ffff:ffff:ffff', '[2001:db8:1:2::1]', '2001:db8:1:2::1%eth0']) {
+      expect(rateLimitAddress(a)).toBe('2001:db8:1:2::/64');
+    }
+    expect(rateLimitAddress('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(rateLimitAddress('2001:db8:1:3::1')).not.toBe(rateLimitAddress('2001:db8:1:2::1'));
+  });
+
+  it('is the IPv4 address of an IPv4-mapped IPv6 address', () => {
+    expect(rateLimitAddress('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(rateLimitAddress('0:0:0:0:0:ffff:192.0.2.1')).toBe('192.0.2.1');
+  });
+
+  it('is what was given when it cannot be read', () => {
+    for (const a of ['1::2::3', '2001:db8:1:2:3:4:5', 'not:an:address']) expect(rateLimitAddress(a)).toBe(a);
   });
 });

@@ -171,6 +171,12 @@ describe('the limit on complaints from one client address', () => {
     expect(repo.created).toHaveLength(21);
   });
 
+  it('counts an IPv6 client by its /64, whatever address of it each complaint comes from', async () => {
+    for (let i = 0; i < 20; i++) await submitComplaint(body(), `2001:db8:5:6::${i.toString(16)}`, deps());
+    await expect(submitComplaint(body(), '2001:db8:5:6:1:2:3:4', deps())).rejects.toBeInstanceOf(TooManyRequests);
+    expect(repo.created).toHaveLength(20);
+  });
+
   it('asks for at least a second’s wait at the very end of the hour', async () => {
     for (let i = 0; i < 20; i++) await submitComplaint(body(), IP, deps());
     const refused = await submitComplaint(body(), IP, deps('2026-03-20T10:59:59.900Z')).catch((e: unknown) => e);

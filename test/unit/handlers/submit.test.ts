@@ -137,6 +137,15 @@ describe('a new request', () => {
     expect(counted('198.51.100.1')).toBe(1);
   });
 
+  it('counts an IPv6 client by its /64, which one host can fill with addresses of its own', async () => {
+    const d = deps(at(15), { perIpPerHour: 2, linksPerEmailPerHour: 3 });
+    await submitRequest(body({ email: 'a@example.com' }), '2001:db8:1:2::a', d);
+    await submitRequest(body({ email: 'b@example.com' }), '2001:0db8:0001:0002:0000:0000:0000:000b', d);
+    await expect(submitRequest(body({ email: 'c@example.com' }), '2001:db8:1:2:ffff:ffff:ffff:ffff', d)).rejects.toMatchObject({ status: 429 });
+    // The next /64 is another network.
+    await expect(submitRequest(body({ email: 'c@example.com' }), '2001:db8:1:3::1', d)).resolves.toEqual(ACCEPTED_EN);
+  });
+
   it('is put off to the next hour when the address had its share of links, and says so', async () => {
     const d = deps(at(20), { perIpPerHour: 5, linksPerEmailPerHour: 1 });
     await submitRequest(body({ type: 'erasure' }), IP, d);
