@@ -140,10 +140,13 @@ export const TEXT = {
   },
 };
 
-/** Fills every [data-t] element with its text and updates the page language. */
+/** Fills every [data-t] element with its text and updates the page language and title. */
 export function apply(lang) {
   document.documentElement.lang = lang;
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = TEXT[lang][el.dataset.t];
+  // The tab's title, which a screen reader announces first, is the page's heading in the same language.
+  const h1 = document.querySelector('h1[data-t]');
+  if (h1) document.title = `${h1.textContent} — Offtek`;
   for (const b of document.querySelectorAll('.lang-switch button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
 }
 
