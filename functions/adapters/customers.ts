@@ -35,7 +35,14 @@ export class HttpsCustomerDirectory implements CustomerDirectory {
       throw new DirectoryUnavailable(`customer directory ${path}: ${(e as Error).name}`);
     }
     if (r.status !== 200) throw new DirectoryUnavailable(`customer directory ${path} answered ${r.status}`);
-    const parsed = schema.safeParse(JSON.parse(r.body || 'null'));
+    let json: unknown;
+    try {
+      json = JSON.parse(r.body || 'null');
+    } catch {
+      // Not JSON (a proxy's error page): unavailable, and its text, which may quote anything, goes nowhere.
+      json = undefined;
+    }
+    const parsed = schema.safeParse(json);
     if (!parsed.success) throw new DirectoryUnavailable(`customer directory ${path} answered outside the contract`);
     return parsed.data;
   }
