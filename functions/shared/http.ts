@@ -26,14 +26,16 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
 });
 
 /**
- * Pages post to this origin only. `formTargets` names other origins a form's submission may end up
+ * Pages post to this origin only, and no other site may frame them. `formTargets` names other origins a form's submission may end up
  * at: browsers check form-action against every redirect of the submission too, not just the action.
  */
 export const html = (statusCode: number, body: string, headers: Record<string, string> = {}, formTargets: readonly string[] = []): HttpResult => ({
   statusCode,
   headers: {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': `default-src 'none'; style-src 'self'; form-action ${["'self'", ...formTargets].join(' ')}; base-uri 'none'`,
+    'content-security-policy': `default-src 'none'; style-src 'self'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
+    // As the static pages (infra/constructs/site-headers.ts): no other site frames a confirm or download button.
+    'x-frame-options': 'DENY',
     ...SECURITY_HEADERS,
     ...headers,
   },

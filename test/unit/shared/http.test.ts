@@ -55,6 +55,11 @@ describe('HTTP edge', () => {
     expect(page.headers?.['content-security-policy']).toContain("form-action 'self' https://exports.s3.eu-west-2.amazonaws.com;");
   });
 
+  it('lets no other site frame a page, as the static pages do not let it (the confirm and download buttons under someone else’s)', () => {
+    expect(html(200, '').headers?.['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(html(200, '').headers?.['x-frame-options']).toBe('DENY');
+  });
+
   it('reads urlencoded forms', async () => {
     const r = await echo(event('email=a%40example.com&type=erasure', 'application/x-www-form-urlencoded'), ctx);
     expect(JSON.parse(r.body ?? '')).toEqual({ email: 'a@example.com', type: 'erasure' });
