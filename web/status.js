@@ -59,8 +59,15 @@ function render(s) {
   document.getElementById('complain').hidden = false;
 }
 
+const POLL_MS = 3000;
+
 async function load() {
-  const r = await fetch(`/requests/${encodeURIComponent(q.get('id') ?? '')}/status`, { headers: { authorization: `Bearer ${q.get('token') ?? ''}` } });
+  const r = await fetch(`/requests/${encodeURIComponent(q.get('id') ?? '')}/status`, { headers: { authorization: `Bearer ${q.get('token') ?? ''}` } }).catch(() => undefined);
+  // Out of reach, busy (429) or failing (5xx) for a moment: that says nothing of the link, so ask again.
+  if (!r || r.status === 429 || r.status >= 500) {
+    setTimeout(load, POLL_MS);
+    return;
+  }
   if (!r.ok) {
     apply(chosen ?? 'fr');
     const e = document.getElementById('error');
@@ -70,7 +77,7 @@ async function load() {
   }
   last = await r.json();
   render(last);
-  if (!CLOSED.includes(last.status)) setTimeout(load, 3000);
+  if (!CLOSED.includes(last.status)) setTimeout(load, POLL_MS);
 }
 
 for (const b of document.querySelectorAll('.lang-switch button')) {

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+/**
+ * The status page (web/status.js, plain browser JavaScript) on a stand-in document: every element
+ * by id, and fetch answering as the queue says. The page polls its request every 3 seconds until it
+ * is closed.
+ */
+type El = { id: string; textContent: string; hidden: boolean; dataset: Record<string, string>; href: string; replaceChildren: (...c: unknown[]) => void; append: (...c: unknown[]) => void };
+const el = (id = ''): El => ({ id, textContent: '', hidden: true, dataset: {}, href: '', replaceChildren: () => {}, append: () => {} });
+
+function boot(answers: (() => Promise<unknown>)[]) {
+  const byId = new Map<string, El>();
+  const g = globalThis as Record<string, unknown>;
+  g.document = {
+    documentElement: { lang: 'fr' },
+    title: '',
+    getElementById: (id: string) => byId.get(id) ?? byId.set(id, el(id)).get(id),
+    querySelector: () => null,
+    querySelectorAll: () => [],
+    createElement: () => el(),
+  };
+  g.location = { search: '?id=01JQ0000000000000000000000&token=the-status-token' };
+  const calls: string[] = [];
+  g.fetch = vi.fn(async (url: string) => {
+    calls.push(url);
+    const next = answers.shift();
+    if (!next) return new Promise(() => {});
+    return next();
+  });
+  return { byId, calls };
+}
+
+const ok = (status: string) => async () => ({ ok: true, status: 200, json: async () => ({ id: '01JQ0000000000000000000000', type: 'erasure', status, language: 'en', receivedAt: '2026-03-02T10:00:00.000Z', verifiedAt: '2026-03-02T10:05:00.000Z', dueDate: '2026-04-02', extended: false, closedAt: null, paused: false, categories: [], complain: { title: 't', us: 'u', ico: 'i', court: 'c' } }) });
+const refused = (status: number) => async () => ({ ok: false, status, json: async () => ({}) });
+
+afterEach(() => {
+  vi.useRealTimers();
+  for (const k of ['document', 'location', 'fetch']) delete (globalThis as Record<string, unknown>)[k];
+  vi.resetModules();
+});
+
+describe('the status page while it follows a request', () => {
+  it('keeps following it through a moment the API is busy or out of reach, and never says the link does not work', async () => {
+    vi.useFakeTimers();
+    const { byId, calls } = boot([ok('in_progress'), refused(503), async () => Promise.reject(new TypeError('Failed to fetch')), ok('completed')]);
+    await import('../../../web/status.js' as string);
+    for (let i = 0; i < 4; i++) await vi.advanceTimersByTimeAsync(3_000);
+    expect(calls).toHaveLength(4);
+    expect(byId.get('error')?.hidden ?? true).toBe(true);
+    expect(byId.get('status')?.textContent).toBe('Completed');
+  });
+
+  it('says the link does not work when the API says so', async () => {
+    vi.useFakeTimers();
+    const { byId } = boot([refused(404)]);
+    await import('../../../web/status.js' as string);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(byId.get('error')?.hidden).toBe(false);
+    expect(byId.get('error')?.textContent).toBe('Ce lien de suivi ne fonctionne pas. / This status link does not work.');
+  });
+});
