@@ -131,28 +131,3 @@ export const VIEWER_ADDRESS_HEADER = 'CloudFront-Viewer-Address';
  * CloudFront-Viewer-Address it liked).
  */
 export const ORIGIN_HEADER = 'x-lethe-origin';
-
-/**
- * What a client address is counted as by the hourly limits: an IPv4 address itself, and an IPv6
- * address by its /64, the network one subscriber or one host is given whole, and out of which it can
- * take a fresh address for each request. An IPv4 address written as IPv6 (`::ffff:192.0.2.1`) is that
- * IPv4 address. Anything unreadable is counted as it is.
- */
-export function rateLimitAddress(address: string): string {
-  const a = address.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
-  if (!a.includes(':')) return a;
-  const halves = a.split('::');
-  if (halves.length > 2) return a;
-  const groups = (s: string) => (s ? s.split(':') : []);
-  const [head, tail] = [groups(halves[0]), groups(halves[1] ?? '')];
-  const last = (tail.length ? tail : head).at(-1) ?? '';
-  const v4 = /^\d{1,3}(?:\.\d{1,3}){3}$/.test(last) ? last : undefined;
-  // An IPv4 tail (`::ffff:1.2.3.4`) stands for two groups.
-  const width = head.length + tail.length + (v4 ? 1 : 0);
-  if (halves.length === 1 ? width !== 8 : width > 7) return a;
-  const all = [...head, ...Array<string>(halves.length === 1 ? 0 : 8 - width).fill('0'), ...tail].map((g) => (g === v4 ? g : g.replace(/^0+(?=.)/, '')));
-  if (v4 && all.slice(0, 5).every((g) => g === '0') && all[5] === 'ffff') return v4;
-  const prefix = all.slice(0, 4);
-  if (!prefix.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return a;
-  return `${prefix.join(':')}::/64`;
-}

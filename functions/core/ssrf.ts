@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { embeddedV4, groupsV6, unbracket } from './ip.ts';
 
 /**
  * Classifies an address a webhook (or a processor's results_url) might be sent to. Only public
@@ -44,25 +45,10 @@ function classifyV4(a: string): AddressClass {
   return 'public';
 }
 
-/** The eight 16-bit groups of an IPv6 address (dotted IPv4 tails included). */
-function groupsV6(a: string): number[] {
-  const [head, tail] = a.split('::');
-  const parse = (s: string | undefined) =>
-    (s ? s.split(':') : []).flatMap((g) => {
-      if (!g.includes('.')) return [Number.parseInt(g, 16)];
-      const x = v4(g);
-      return [(x[0] << 8) | x[1], (x[2] << 8) | x[3]];
-    });
-  const h = parse(head);
-  const t = parse(tail);
-  return [...h, ...Array(8 - h.length - t.length).fill(0), ...t];
-}
-
-const embeddedV4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 const zero = (g: number[]) => g.every((x) => x === 0);
 
 export function classifyAddress(address: string): AddressClass {
-  const a = address.replace(/^\[|\]$/g, '').split('%')[0];
+  const a = unbracket(address);
   if (isIPv4(a)) return classifyV4(a);
   if (!isIPv6(a)) return 'reserved';
   const g = groupsV6(a);

@@ -4,7 +4,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { chain, sha256 } from '../core/audit.ts';
 import { acknowledgeBy, COMPLAINT_RECEIVED, type ComplaintBody, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
 import { TooManyRequests } from '../core/errors.ts';
-import { rateLimitAddress } from '../core/intake.ts';
+import { rateLimitAddress } from '../core/ip.ts';
 import { lease } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { emailHash, hmac } from '../shared/crypto.ts';
