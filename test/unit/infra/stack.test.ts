@@ -188,6 +188,14 @@ describe('the CDK stack', () => {
     for (const fn of ['plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper']) expect(env(fn)?.ORIGIN_SECRET_ID, fn).toBeUndefined();
   });
 
+  it('keeps no access log that records a query string, where the links carry their tokens', () => {
+    const [cdn] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    expect(cdn.Properties.DistributionConfig.Logging).toBeUndefined();
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(Object.values(format).sort()).toEqual(['$context.requestId', '$context.responseLatency', '$context.routeKey', '$context.status']);
+  });
+
   it('throttles processor callbacks apart from the form, so form posts cannot starve them', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 20 },
