@@ -8,15 +8,25 @@ export function signWebhook(id: string, body: string, secrets: readonly string[]
   return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
 }
 
-/** Tries each secret; returns the verified payload, or undefined when none matches or it is stale. */
-export function verifyWebhook(body: string, headers: Record<string, string | undefined>, secrets: readonly string[]): unknown {
-  for (const s of secrets) {
+/** Tries each secret; true when one of them signed these bytes, these headers, within the timestamp tolerance. */
+export function signedWith(body: string, headers: Record<string, string | undefined>, secrets: readonly string[]): boolean {
+  return secrets.some((s) => {
     try {
-      return new Webhook(s).verify(body, headers as Record<string, string>);
+      new Webhook(s).verify(body, headers as Record<string, string>, { jsonParse: false });
+      return true;
     } catch {
-      // next secret
+      return false; // next secret
     }
+  });
+}
+
+/** Tries each secret; returns the verified payload, or undefined when none matches, it is stale, or it is not JSON. */
+export function verifyWebhook(body: string, headers: Record<string, string | undefined>, secrets: readonly string[]): unknown {
+  if (!signedWith(body, headers, secrets)) return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 

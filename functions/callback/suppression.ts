@@ -1,7 +1,7 @@
-import { verifyWebhook } from '../adapters/webhook-signing.ts';
+import { signedWith } from '../adapters/webhook-signing.ts';
 import { Unauthorized } from '../core/errors.ts';
 import { ObjectionScope } from '../core/model.ts';
-import { parse } from '../shared/http.ts';
+import { parse, parseJson } from '../shared/http.ts';
 import * as z from '../core/zod.ts';
 
 /** What the shop asks before it uses an address for a purpose: marketing mail, a review invitation, an ad audience. */
@@ -21,8 +21,7 @@ export type SuppressionDeps = {
  * yes or no; the list itself never leaves Lethe, and unsigned callers learn nothing.
  */
 export async function checkSuppression(raw: string, headers: Record<string, string | undefined>, deps: SuppressionDeps) {
-  const verified = verifyWebhook(raw, headers, await deps.secrets());
-  if (verified === undefined) throw new Unauthorized('signature not valid');
-  const q = parse(SuppressionQuery, verified);
+  if (!signedWith(raw, headers, await deps.secrets())) throw new Unauthorized('signature not valid');
+  const q = parse(SuppressionQuery, parseJson(raw));
   return { purpose: q.purpose, suppressed: (await deps.scopesOf(await deps.emailHash(q.email))).includes(q.purpose) };
 }

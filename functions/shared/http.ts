@@ -92,20 +92,20 @@ export function parse<T extends z.core.$ZodType>(schema: T, value: unknown, what
   return r.data;
 }
 
+/** JSON text as a value; malformed JSON is a field-level 400, not a 500. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInput('invalid body', [{ path: '(body)', message: 'body is not valid JSON' }]);
+  }
+}
+
 /** Parses a JSON (or urlencoded form) body; malformed JSON is a 400, not a 500. */
 export function parseBody<T extends z.core.$ZodType>(schema: T, event: HttpEvent): z.output<T> {
   const text = rawBody(event);
   const type = (event.headers?.['content-type'] ?? '').toLowerCase();
-  let value: unknown;
-  if (type.startsWith('application/x-www-form-urlencoded')) {
-    value = Object.fromEntries(new URLSearchParams(text));
-  } else {
-    try {
-      value = text ? JSON.parse(text) : {};
-    } catch {
-      throw new InvalidInput('invalid body', [{ path: '(body)', message: 'body is not valid JSON' }]);
-    }
-  }
+  const value = type.startsWith('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(text)) : text ? parseJson(text) : {};
   return parse(schema, value);
 }
 

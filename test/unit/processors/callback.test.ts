@@ -102,6 +102,15 @@ describe('callbacks', () => {
     expect(task().status).toBe('sent');
   });
 
+  it('refuses a correctly signed body that is not JSON with a field-level 400, not a 401, and changes nothing', async () => {
+    for (const raw of ['{"request_status":"completed"', '']) {
+      const headers = signWebhook('cb_1', raw, [SECRET]) as Record<string, string>;
+      await expect(post({ raw, headers })).rejects.toMatchObject({ status: 400, issues: [{ path: '(body)', message: 'body is not valid JSON' }] });
+    }
+    expect(task().status).toBe('sent');
+    expect(workflow.calls).toEqual([]);
+  });
+
   it('answers a replayed webhook-id with the same body as a duplicate, applying nothing', async () => {
     const m = signed({ request_status: 'completed' });
     await post(m);

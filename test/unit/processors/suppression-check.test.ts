@@ -30,6 +30,11 @@ describe('the shop’s signed suppression check (Art. 21(3))', () => {
     expect(read).toBe(false);
   });
 
+  it('answers a signed question that is not JSON with a field-level 400, not a 401', async () => {
+    const raw = 'email=dave@example.com&purpose=reviews';
+    await expect(checkSuppression(raw, signWebhook('chk_2', raw, [SHOP]), deps)).rejects.toMatchObject({ status: 400, issues: [{ path: '(body)', message: 'body is not valid JSON' }] });
+  });
+
   it('answers a signed but malformed question with a field-level 400', async () => {
     const d = signed({ email: 'not an address', purpose: 'spam' });
     await expect(checkSuppression(d.raw, d.headers, deps)).rejects.toMatchObject({ status: 400, issues: [{ path: 'email' }, { path: 'purpose' }] });
