@@ -67,7 +67,10 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
   z.strictObject({
     request_status: z.literal('completed'),
     results: z.optional(z.unknown()),
-    results_url: z.optional(z.url()),
+    /** Fetched at the assemble step through the SSRF guard, which takes only https and no credentials: refused here, not there. */
+    results_url: z.optional(
+      z.url({ protocol: /^https$/, error: 'an https URL' }).check(z.refine((u) => !URL.canParse(u) || !(new URL(u).username || new URL(u).password), { message: 'a URL without credentials' })),
+    ),
     /** An export whose records also hold other people's data (Art. 15(4)): an officer reviews the copy before it goes out. */
     third_party_data: z.optional(z.boolean()),
     receipt,

@@ -246,6 +246,15 @@ describe('callbacks', () => {
     expect(JSON.parse(repo.results.get(TASK_ID)?.signedBody ?? '{}').results_url).toBe('https://files.paynow.example/export/1.json');
   });
 
+  it('refuses a results_url Lethe will never fetch (not https, or with credentials) with a field-level 400, keeping nothing', async () => {
+    for (const url of ['http://files.paynow.example/export/1.json', 'ftp://files.paynow.example/export/1.json', 'https://user:pw@files.paynow.example/export/1.json']) {
+      await expect(post(signed({ request_status: 'completed', results_url: url }))).rejects.toMatchObject({ status: 400, issues: [expect.objectContaining({ path: 'results_url' })] });
+    }
+    expect(task().status).toBe('sent');
+    expect(repo.results.get(TASK_ID)).toBeUndefined();
+    expect(workflow.calls).toEqual([]);
+  });
+
   it('retries once when a concurrent write wins, then answers as a duplicate if that was its twin', async () => {
     repo.loseNextTaskWrite = true;
     await expect(post(signed({ request_status: 'completed' }))).resolves.toEqual({ status: 'accepted' });
