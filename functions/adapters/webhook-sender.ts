@@ -132,6 +132,10 @@ export async function postWebhook(url: string, id: string, body: string, secrets
  */
 export async function fetchResults(url: string, o: Pick<SafeRequestOptions, 'allowLoopback' | 'maxBytes'> = {}): Promise<unknown> {
   const r = await safeRequest('GET', url, { maxBytes: 5 * 1024 * 1024, ...o, headers: { accept: 'application/json' } });
-  if (r.status !== 200) throw Object.assign(new Error(`results_url answered ${r.status}`), { name: 'ResultsUnavailable' });
-  return JSON.parse(r.body);
+  if (r.status !== 200) throw Object.assign(new Error(`results_url answered ${r.status}`), { name: 'ResultsUnavailable', status: r.status });
+  try {
+    return JSON.parse(r.body);
+  } catch {
+    throw Object.assign(new Error('results_url did not answer JSON'), { name: 'ResultsNotJson' });
+  }
 }

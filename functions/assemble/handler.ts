@@ -5,14 +5,11 @@ import * as z from '../core/zod.ts';
 import { S3Blobs } from '../adapters/blobs.ts';
 import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
-// A results_url is fetched like a webhook is sent: SSRF-guarded at connect time, bounded, no redirects.
-import { fetchResults } from '../adapters/webhook-sender.ts';
 import { complaintFormUrl } from '../core/complaints.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles, type ProcessorExport } from '../core/export-package.ts';
-import { parseExportResults, tablesOf } from '../core/webhook.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { logger } from '../shared/powertools.ts';
+import { readExport } from './results.ts';
 
 const Input = z.object({ requestId: z.string() });
 const blobs = new S3Blobs();
@@ -40,12 +37,7 @@ export const handler = middy().handler(async (event: unknown) => {
   for (const t of tasks) {
     const processor = registry.processors.find((p) => p.id === t.processorId);
     if (!processor) continue;
-    const stored = await repo.getTaskResults(requestId, t.processorId);
-    const raw = stored?.resultsUrl ? await fetchResults(stored.resultsUrl) : stored?.results;
-    // Inline results were checked at the callback; fetched ones are checked here.
-    const shape = raw === undefined ? undefined : parseExportResults(raw);
-    if (shape && !shape.success) logger.warn('export results not in the documented shape', { requestId, processorId: t.processorId });
-    exports.push({ processor, tables: shape?.success ? tablesOf(shape.data) : {}, ...(shape && !shape.success ? { unreadable: true } : {}) });
+    exports.push(await readExport(requestId, processor, await repo.getTaskResults(requestId, t.processorId)));
   }
   // The shop's own systems are among them: its registry entry answers the export like a processor.
   const generatedAt = systemClock.now();

@@ -20,6 +20,8 @@ beforeAll(async () => {
       if (req.url === '/redirect') return res.writeHead(302, { location: `${base}/followed` }).end();
       if (req.url === '/slow') return; // never answers
       if (req.url === '/big') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ x: 'y'.repeat(5000) }));
+      if (req.url === '/page') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>Sign in</p>');
+      if (req.url === '/missing') return res.writeHead(404).end();
       if (req.url === '/results') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"orders":[1,2]}');
       res.writeHead(202).end('{"accepted":true}');
     });
@@ -83,6 +85,8 @@ describe('the webhook sender', () => {
     await expect(fetchResults(`${base}/results`, { allowLoopback: true })).resolves.toEqual({ orders: [1, 2] });
     await expect(fetchResults(`${base}/big`, { allowLoopback: true, maxBytes: 1024 })).rejects.toMatchObject({ name: 'ResponseTooLarge' });
     await expect(fetchResults(`${base}/results`, { allowLoopback: false })).rejects.toMatchObject({ name: 'UnsafeTarget' });
-    await expect(fetchResults(`${base}/redirect`, { allowLoopback: true })).rejects.toMatchObject({ name: 'ResultsUnavailable' });
+    await expect(fetchResults(`${base}/redirect`, { allowLoopback: true })).rejects.toMatchObject({ name: 'ResultsUnavailable', status: 302 });
+    await expect(fetchResults(`${base}/missing`, { allowLoopback: true })).rejects.toMatchObject({ name: 'ResultsUnavailable', status: 404 });
+    await expect(fetchResults(`${base}/page`, { allowLoopback: true })).rejects.toMatchObject({ name: 'ResultsNotJson' });
   });
 });

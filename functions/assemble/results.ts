@@ -1,0 +1,39 @@
+import { fetchResults } from '../adapters/webhook-sender.ts';
+import type { ProcessorExport } from '../core/export-package.ts';
+import type { ProcessorEntry } from '../core/model.ts';
+import { parseExportResults, tablesOf } from '../core/webhook.ts';
+import { logger } from '../shared/powertools.ts';
+
+/**
+ * Why a results_url can never give usable results, however often it is fetched: refused by the
+ * SSRF guard, too large, not JSON, or answered with anything but 200 that is not a server's
+ * passing trouble. Network errors and 5xx, 408, 429 are thrown, for the workflow's retries.
+ */
+const lasting = (e: Error & { status?: number }) =>
+  ['UnsafeTarget', 'ResponseTooLarge', 'ResultsNotJson'].includes(e.name) ||
+  (e.name === 'ResultsUnavailable' && e.status !== undefined && e.status < 500 && e.status !== 408 && e.status !== 429);
+
+/**
+ * One processor's part of the package. Inline results were checked at the callback; fetched ones
+ * are checked here. Results that break the shape, or a results_url that cannot give any, make the
+ * processor's part `unreadable` (the team is told): one processor's bad answer never stops the
+ * package, nor the request's execution.
+ */
+export async function readExport(
+  requestId: string,
+  processor: ProcessorEntry,
+  stored: { results?: unknown; resultsUrl?: string } | undefined,
+  fetch: (url: string) => Promise<unknown> = fetchResults,
+): Promise<ProcessorExport> {
+  let raw: unknown;
+  try {
+    raw = stored?.resultsUrl ? await fetch(stored.resultsUrl) : stored?.results;
+  } catch (e) {
+    if (!lasting(e as Error)) throw e;
+    logger.warn('export results_url gave no results', { requestId, processorId: processor.id, error: (e as Error).name });
+    return { processor, tables: {}, unreadable: true };
+  }
+  const shape = raw === undefined ? undefined : parseExportResults(raw);
+  if (shape && !shape.success) logger.warn('export results not in the documented shape', { requestId, processorId: processor.id });
+  return { processor, tables: shape?.success ? tablesOf(shape.data) : {}, ...(shape && !shape.success ? { unreadable: true } : {}) };
+}
