@@ -48,15 +48,20 @@ export function originSecret(now = Date.now()): Promise<string> {
   return origin.value;
 }
 
+/** Read again after this long, so that a key rotation (docs/processors.md §5) reaches warm containers. */
+export const PROCESSOR_SECRET_TTL_MS = 5 * 60_000;
+
 /**
- * A processor's signing secrets, newest first; more than one while a key is being rotated. A secret
- * not filled in yet (created empty by the deploy) is SecretNotConfigured, and is not kept: the next
- * call reads it again, so a key the operator puts in is used without a cold start.
+ * A processor's signing secrets, newest first; more than one while a key is being rotated. Read
+ * again every PROCESSOR_SECRET_TTL_MS: a warm container must start signing with a new key, accept
+ * callbacks signed with it, and stop using a removed one. A secret not filled in yet (created empty
+ * by the deploy) is SecretNotConfigured, and is not kept: the next call reads it again, so a key the
+ * operator puts in is used without a cold start.
  */
-export async function processorSecrets(ref: string): Promise<string[]> {
+export async function processorSecrets(ref: string, now = Date.now()): Promise<string[]> {
   let value: unknown;
   try {
-    value = JSON.parse(await getSecret(ref));
+    value = JSON.parse(await getSecret(ref, secrets, { maxAgeMs: PROCESSOR_SECRET_TTL_MS, now }));
   } catch {
     value = undefined;
   }

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecretCache, originSecret } from '../../../functions/adapters/secrets.ts';
+import { clearSecretCache, originSecret, processorSecrets } from '../../../functions/adapters/secrets.ts';
 
 const sm = mockClient(SecretsManagerClient);
 afterEach(() => {
@@ -33,5 +33,23 @@ describe("CloudFront's origin secret", () => {
   it('refuses a value too short to be a secret', async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ value: 'short' }) });
     await expect(originSecret(Date.parse('2026-11-25T12:00:00Z'))).rejects.toThrow();
+  });
+});
+
+describe("a processor's signing secrets", () => {
+  const OLD = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const NEW = 'whsec_dGhpcyBpcyB0aGUgbmV3IGtleSBvZiAyNCBi';
+
+  it('are read again after five minutes, so that a key rotation reaches warm containers (both keys sign, then only the new one)', async () => {
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify({ secrets: [OLD] }) })
+      .resolvesOnce({ SecretString: JSON.stringify({ secrets: [NEW, OLD] }) })
+      .resolves({ SecretString: JSON.stringify({ secrets: [NEW] }) });
+    const t0 = Date.parse('2026-11-25T12:00:00Z');
+    expect(await processorSecrets('lethe/processors/paynow', t0)).toEqual([OLD]);
+    expect(await processorSecrets('lethe/processors/paynow', t0 + 4 * 60_000)).toEqual([OLD]);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(await processorSecrets('lethe/processors/paynow', t0 + 5 * 60_000)).toEqual([NEW, OLD]);
+    expect(await processorSecrets('lethe/processors/paynow', t0 + 10 * 60_000)).toEqual([NEW]);
   });
 });
