@@ -9,7 +9,7 @@ import { complaintFormUrl } from '../core/complaints.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles, type ProcessorExport } from '../core/export-package.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { readExport } from './results.ts';
+import { taskExport } from './results.ts';
 
 const Input = z.object({ requestId: z.string() });
 const blobs = new S3Blobs();
@@ -37,7 +37,7 @@ export const handler = middy().handler(async (event: unknown) => {
   for (const t of tasks) {
     const processor = registry.processors.find((p) => p.id === t.processorId);
     if (!processor) continue;
-    exports.push(await readExport(requestId, processor, await repo.getTaskResults(requestId, t.processorId)));
+    exports.push(await taskExport(t, processor, repo));
   }
   // The shop's own systems are among them: its registry entry answers the export like a processor.
   const generatedAt = systemClock.now();

@@ -1,6 +1,8 @@
 import { fetchResults } from '../adapters/webhook-sender.ts';
 import type { ProcessorExport } from '../core/export-package.ts';
 import type { ProcessorEntry } from '../core/model.ts';
+import type { StoredTask } from '../core/ports.ts';
+import type { DynamoRepository } from '../adapters/repository.ts';
 import { parseExportResults, tablesOf } from '../core/webhook.ts';
 import { logger } from '../shared/powertools.ts';
 
@@ -36,4 +38,16 @@ export async function readExport(
   const shape = raw === undefined ? undefined : parseExportResults(raw);
   if (shape && !shape.success) logger.warn('export results not in the documented shape', { requestId, processorId: processor.id });
   return { processor, tables: shape?.success ? tablesOf(shape.data) : {}, ...(shape && !shape.success ? { unreadable: true } : {}) };
+}
+
+/**
+ * A task's part of the package: the results its callback stored, for a completed task only. A
+ * callback writes the results before the task's status, so results may be there for a task that
+ * did not complete (the status write never landed, or lost to an officer's resolution): they were
+ * never accepted, the outcome email says that provider's data is not in the download, and a
+ * third-party flag they carried never held the copy for review.
+ */
+export async function taskExport(task: StoredTask, processor: ProcessorEntry, repo: Pick<DynamoRepository, 'getTaskResults'>, fetch?: (url: string) => Promise<unknown>) {
+  const stored = task.status === 'completed' ? await repo.getTaskResults(task.requestId, task.processorId) : undefined;
+  return readExport(task.requestId, processor, stored, fetch);
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readExport } from '../../../functions/assemble/results.ts';
-import { REQUEST_ID, processor } from './fakes.ts';
+import { readExport, taskExport } from '../../../functions/assemble/results.ts';
+import { planTasks } from '../../../functions/core/plan.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { FakeRepo, REQUEST_ID, processor, storedRequest } from './fakes.ts';
 
 const paynow = processor({ id: 'paynow', category: 'payments' });
 const URL_ = 'https://files.paynow.example/export/1.json';
@@ -33,5 +35,30 @@ describe('an export’s results at the assemble step', () => {
     ['a 429', failing('ResultsUnavailable', { status: 429 })],
   ])('throws on %s, which the workflow retries', async (_, fetch) => {
     await expect(readExport(REQUEST_ID, paynow, { resultsUrl: URL_ }, fetch)).rejects.toBeInstanceOf(Error);
+  });
+});
+
+describe('which tasks’ results go in the package', () => {
+  const stored = (status: StoredTask['status'], outcome?: StoredTask['outcome']) => {
+    const repo = new FakeRepo();
+    const [t] = planTasks(storedRequest({ type: 'access', status: 'in_progress' }), [paynow], { customer: undefined, today: '2026-03-02' });
+    const task = { ...t, status, outcome };
+    // Results written by a callback whose status change never landed (a crash, a race lost to an officer).
+    repo.results.set(task.taskId, { signedBody: JSON.stringify({ request_status: 'completed', results: { records: [{ note: 'about the neighbour' }] }, third_party_data: true }), expiresAt: new Date('2026-06-30') });
+    return { repo, task };
+  };
+
+  it('takes a completed task’s results', async () => {
+    const { repo, task } = stored('completed', { request_status: 'completed', third_party_data: true });
+    await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: { records: [{ note: 'about the neighbour' }] } });
+  });
+
+  it.each([
+    ['resolved by an officer', 'resolved', { request_status: 'resolved', reason: 'not_found' }],
+    ['timed out', 'timed_out', { request_status: 'timed_out', reason: 'States.Timeout' }],
+    ['failed', 'failed', { request_status: 'failed', reason: 'locked' }],
+  ] as const)('leaves out results stored for a task that did not complete (%s): the outcome email says its data is not there, and no officer reviewed them', async (_, status, outcome) => {
+    const { repo, task } = stored(status, outcome);
+    await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: {} });
   });
 });

@@ -120,6 +120,12 @@ export class FakeRepo {
   async setPiiExpiry(id: string, at: Date) {
     this.piiExpiry.set(id, at);
   }
+  async getTaskResults(requestId: string, processorId: string) {
+    const r = this.results.get(`${requestId}.${processorId}`);
+    if (!r) return undefined;
+    const body = JSON.parse(r.signedBody) as { results?: unknown; results_url?: string };
+    return { results: body.results, resultsUrl: body.results_url };
+  }
   async expireTaskResults(requestId: string, processorId: string, at: Date) {
     const r = this.results.get(`${requestId}.${processorId}`);
     if (r) r.expiresAt = at;
