@@ -137,7 +137,9 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
     await refuse(task, `task already ${task.status}`, r, deps, at);
   }
   if (ESCALATED_TASK_STATUSES.includes(task.status) && body.request_status === 'failed') {
-    // Already with a human: a further failure is recorded, and the escalation keeps waiting.
+    // Already with a human: a further failure is recorded, and the escalation keeps waiting. The same
+    // failure sent again under a new id is on the trail already: a duplicate, so a retry loop cannot grow the task.
+    if (audited(task, 'failed', r.bodyHash)) return { status: 'duplicate' };
     await deps.repo.appendTaskEvent(task, { at, actor, action: 'failed', subject: task.taskId, data: { receipt: r.bodyHash } });
     return { status: 'accepted' };
   }
@@ -163,8 +165,17 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   return { status: 'accepted' };
 }
 
-/** A conflicting callback is refused with a 409, and the attempt is on the task's audit trail. */
+/**
+ * Whether the task's trail already holds this processor's event for these exact bytes. A task record
+ * is one DynamoDB item (400 KB at most): a callback sent again and again under fresh ids must not
+ * append an event each time, or the task could no longer be written, not even by an officer.
+ */
+const audited = (task: StoredTask, action: string, bodyHash: string, reason?: string) =>
+  task.audit.some((e) => e.actor === `processor:${task.processorId}` && e.action === action && e.data?.receipt === bodyHash && (reason === undefined || e.data?.reason === reason));
+
+/** A conflicting callback is refused with a 409, and the attempt is on the task's audit trail (once for the same bytes). */
 async function refuse(task: StoredTask, why: string, r: Receipt, deps: CallbackDeps, at: string): Promise<never> {
+  if (audited(task, 'conflicting_callback', r.bodyHash, why)) throw new Conflict(why);
   await deps.repo.appendTaskEvent(task, {
     at,
     actor: `processor:${task.processorId}`,

@@ -151,6 +151,25 @@ describe('callbacks', () => {
     expect(task().audit.at(-1)?.action).toBe('conflicting_callback');
   });
 
+  it('audits a refused callback once, however often the processor sends it again under fresh webhook-ids', async () => {
+    await post(signed({ request_status: 'completed' }, { id: 'cb_1' }));
+    const audited = task().audit.length;
+    for (const id of ['cb_2', 'cb_3', 'cb_4']) await expect(post(signed({ request_status: 'not_found' }, { id }))).rejects.toMatchObject({ status: 409 });
+    expect(task().audit).toHaveLength(audited + 1);
+    await expect(post(signed({ request_status: 'not_found', receipt: 'other' }, { id: 'cb_5' }))).rejects.toMatchObject({ status: 409 });
+    expect(task().audit).toHaveLength(audited + 2);
+  });
+
+  it('records the same further failure of an escalated task once, answering a repeat as a duplicate', async () => {
+    await post(signed({ request_status: 'failed', reason: 'account locked' }, { id: 'cb_1' }));
+    repo.tasks.set(TASK_ID, { ...task(), token: 'tok-escalation' });
+    const audited = task().audit.length;
+    for (const id of ['cb_2', 'cb_3']) await expect(post(signed({ request_status: 'failed', reason: 'account locked' }, { id }))).resolves.toEqual({ status: 'duplicate' });
+    expect(task().audit).toHaveLength(audited);
+    await expect(post(signed({ request_status: 'failed', reason: 'still locked' }, { id: 'cb_4' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().audit).toHaveLength(audited + 1);
+  });
+
   it('applies a late answer to a timed-out task and releases the escalation’s token', async () => {
     repo.tasks.set(TASK_ID, { ...task(), status: 'timed_out', token: 'tok-escalation', outcome: { request_status: 'timed_out', reason: 'States.Timeout' } });
     await post(signed({ request_status: 'completed' }));
