@@ -89,8 +89,16 @@ export type StartDeps = { repo: Pick<DynamoRepository, 'setPiiExpiry'>; workflow
  * execution, named by the request id (so starting it again starts nothing twice).
  */
 export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate'>, deps: StartDeps) {
-  if (req.dueDate) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${req.dueDate}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
+  await keepPiiWhileOpen(req, deps);
   await deps.workflow.start(req.id, { requestId: req.id });
+}
+
+/**
+ * A confirmed request's personal data (the address its answer goes to) is kept until well after its
+ * deadline, where an unconfirmed one's expires in days: whether it runs at once or waits for an officer's review.
+ */
+export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate'>, deps: { repo: Pick<DynamoRepository, 'setPiiExpiry'> }) {
+  if (req.dueDate) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${req.dueDate}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
 }
 
 /** `processors`: the registry's entries, for the providers' names in the email. */

@@ -9,7 +9,7 @@ import { derivedToken, sameHash, sha256 } from '../shared/crypto.ts';
 import { randomUUID } from 'node:crypto';
 import { lease } from '../core/outbox.ts';
 import type { ReviewWait } from '../core/team-review.ts';
-import { deliverTeam, startVerified } from '../shared/outbox.ts';
+import { deliverTeam, keepPiiWhileOpen, startVerified } from '../shared/outbox.ts';
 import { logger } from '../shared/powertools.ts';
 
 export const MAX_ATTEMPTS = 5;
@@ -141,6 +141,8 @@ export async function confirm(token: string, password: string | undefined, deps:
  */
 async function deliverOwed(req: StoredRequest, me: string, now: Date, deps: VerifyDeps) {
   if (req.status === 'verified') await startVerified(req, deps);
+  // Waiting for an officer, its personal data is kept as a running request's: the answer is mailed to that address.
+  if (req.status === 'awaiting_review') await keepPiiWhileOpen(req, deps);
   // The team's email never holds up the requester's confirmation: one not sent now waits for the sweeper.
   if (req.status === 'awaiting_review' && req.outboxTeam) {
     await deliverTeam(req, me, now, deps).catch((e: Error) => logger.error('team email left owed for the sweeper', { requestId: req.id, error: e.name }));

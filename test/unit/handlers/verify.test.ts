@@ -149,6 +149,17 @@ describe('confirming a link', () => {
     expect(owedWhenSent).toEqual([{ waiting: 'agent', status: 'awaiting_review' }]);
   });
 
+  it.each([
+    ['a correction', { type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'my name', correction: 'Ada King' } } }],
+    ['an agent’s request', { type: 'erasure', agent: { relationship: 'solicitor', proof: 'power_of_attorney' } }],
+  ] as const)('keeps the personal data of %s waiting for an officer 120 days past the deadline, not the 7 days of an unconfirmed one', async (_, req) => {
+    given(req as Partial<StoredRequest>);
+    await confirm(TOKEN, undefined, deps);
+    expect(request().status).toBe('awaiting_review');
+    // Due 2 April 2026: the outcome (or a refusal) is mailed to that address after the officer's review.
+    expect(piiExpiry()).toEqual([{ id: REQUEST_ID, at: '2026-07-31T00:00:00.000Z' }]);
+  });
+
   it('owes no team email for a request that does not wait for an officer', async () => {
     given({});
     await confirm(TOKEN, undefined, deps);
