@@ -5,7 +5,7 @@ import { Agent, Channel, IdentityCheck } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import * as z from '../core/zod.ts';
 import { derivedToken, emailHash, sha256 } from '../shared/crypto.ts';
-import { startVerified } from '../shared/outbox.ts';
+import { keepPiiWhileOpen, startVerified } from '../shared/outbox.ts';
 import type { AdminDeps } from './actions.ts';
 
 /** What the officer types: the request as the form would have it, how it came, and how the identity was checked. */
@@ -18,7 +18,8 @@ const ORPHAN_DAYS = 7;
 /**
  * A request received by phone, post, chat or email and logged by an officer who checked the
  * identity there and then (and, for an authorised agent, reviewed the proof of authority): no email link, the clock starts now, and the method is on the audit
- * trail with the officer's name. Then it runs like any verified request.
+ * trail with the officer's name. Then it runs like any verified request; a correction first waits in
+ * `awaiting_review` for an officer to approve its corrected values, as one confirmed from the form does.
  */
 export async function logRequest(b: LogBody, actor: string, deps: AdminDeps) {
   const now = deps.clock.now();
@@ -40,9 +41,11 @@ export async function logRequest(b: LogBody, actor: string, deps: AdminDeps) {
   };
   await deps.repo.createRequest(req, { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber }, new Date(now.getTime() + ORPHAN_DAYS * 86_400_000));
   const due = dueDate(at);
+  // A correction's corrected values are approved by an officer (POST …/approve) before any processor is sent them, as for one confirmed from the form.
+  const to = body.type === 'rectification' ? 'awaiting_review' : 'verified';
   const verified = await deps.repo.transitionRequest(
     req,
-    'verified',
+    to,
     { verifiedAt: at, dueDate: due, logged: { channel: b.channel, identityCheck: b.identityCheck, by: actor, ...(b.agent ? { agent: b.agent } : {}) } },
     {
       at,
@@ -50,12 +53,13 @@ export async function logRequest(b: LogBody, actor: string, deps: AdminDeps) {
       action: 'log_request',
       subject: id,
       from: 'unverified',
-      to: 'verified',
+      to,
       data: { channel: b.channel, identityCheck: b.identityCheck, dueDate: due, ...(b.agent ? { agent: b.agent.relationship, agentProof: b.agent.proof } : {}) },
     },
     { removeTtl: true },
   );
   // `verified` is the intent: if this start fails, the sweeper starts the execution (named by the id, so once).
-  await startVerified(verified, deps);
+  if (to === 'verified') await startVerified(verified, deps);
+  else await keepPiiWhileOpen(verified, deps);
   return { id, status: verified.status, dueDate: due };
 }

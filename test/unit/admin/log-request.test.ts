@@ -125,6 +125,18 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
     expect(repo.requests.get(correction.id)?.details).toEqual({ eraseWarranty: false, objections: [], rectification });
   });
 
+  it('holds a logged correction for the corrected values to be approved, as a confirmed one is: its clock runs, nothing starts, its personal data is kept past the deadline', async () => {
+    const { repo, workflow, deps } = setup();
+    const rectification = { field: 'postal address', correction: '2 Low Road, Leeds' };
+    const out = await logRequest(LogBody.parse({ request: { type: 'rectification', email: 'f@example.com', rectification }, channel: 'phone', identityCheck: 'account_questions' }), 'officer:o', deps);
+    // Started now, Plan would send every processor a correction with no corrected field in it.
+    expect(out).toEqual({ id: out.id, status: 'awaiting_review', dueDate: '2026-04-10' });
+    expect(repo.requests.get(out.id)).toMatchObject({ status: 'awaiting_review', verifiedAt: NOW, dueDate: '2026-04-10' });
+    expect(repo.requests.get(out.id)?.audit[0]).toMatchObject({ action: 'log_request', from: 'unverified', to: 'awaiting_review' });
+    expect(workflow.started).toEqual([]);
+    expect(repo.piiExpiry.get(out.id)).toEqual(new Date('2026-08-08T00:00:00.000Z'));
+  });
+
   it('records an authorised agent and the proof of authority the officer reviewed', async () => {
     const { repo, deps } = setup();
     const body = LogBody.parse({
