@@ -10,7 +10,7 @@ import { daysUntil, dueDate, londonDate } from '../core/deadline.ts';
 import { Conflict, InvalidInput, NotFound, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
-import { ESCALATED_TASK_STATUSES, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
+import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { longDate } from '../core/holds.ts';
 import { sendTracked, withIdentity } from '../shared/mail.ts';
@@ -205,6 +205,8 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
 export async function resume(id: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   if (!req.pausedSince || !req.verifiedAt) throw new Conflict('the clock is not stopped');
+  // A request answered, refused or cancelled while its clock was stopped has no deadline left to move.
+  if (!isOpenRequest(req.status)) throw new Conflict(`a ${req.status} request has no clock to restart`);
   const now = deps.clock.now();
   // Calendar days in London between the pause and now: stopped and restarted the same day moves nothing.
   const days = Math.max(0, daysUntil(londonDate(now), londonDate(req.pausedSince)));

@@ -251,6 +251,13 @@ describe('restarting the clock after a clarification', () => {
     expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 2, dueDate: '2026-04-07' });
   });
 
+  it.each(['completed', 'denied', 'cancelled'] as const)('refuses with a 409 to restart the clock of a request %s while it was stopped, writing nothing', async (status) => {
+    const { repo, deps } = setup({ type: 'access', status, closedAt: '2026-03-05T10:00:00.000Z', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    await expect(resume(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
+    expect(request(repo)).toMatchObject({ version: 2, dueDate: '2026-04-01', pausedDays: 0 });
+    expect(request(repo).audit).toEqual([]);
+  });
+
   it('refuses with a 409 when the clock is not stopped, or the request was never verified', async () => {
     const running = setup({ type: 'access' });
     await expect(resume(REQUEST_ID, 'officer:o', running.deps)).rejects.toMatchObject({ name: 'Conflict', message: 'the clock is not stopped' });
