@@ -161,6 +161,9 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   const n = req.outboxNotice as NoticeIntent;
   const pii = await deps.repo.getPii(req.id);
   if (pii) await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
+  // A refusal or a cancellation closes the request: a confirmed one's contact data then goes 30 days on, as a completed one's
+  // (an unconfirmed one's expires sooner by itself).
+  if (n.notice !== 'clarification' && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   return true;
 }

@@ -424,6 +424,23 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     expect((await repo.listOwed('notice')).map((m) => m.requestId)).toEqual([REQUEST_ID]);
   });
 
+  it.each([
+    ['refused', (deps: ReturnType<typeof setup>['deps']) => deny(REQUEST_ID, 'excessive', 'officer:o', deps)],
+    ['cancelled', (deps: ReturnType<typeof setup>['deps']) => cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)],
+  ] as const)('keeps a %s request’s personal data 30 days after closing, as a completed one’s, once its notice is mailed', async (_, close) => {
+    const { deps, repo, mailer } = setup({ status: 'in_progress' });
+    await close(deps);
+    expect(mailer.sent).toHaveLength(1);
+    // Closed 2 March 2026: its contact data goes 1 April, not 120 days after the deadline it set at confirmation.
+    expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe('2026-04-01T10:00:00.000Z');
+  });
+
+  it('leaves an unconfirmed request’s personal data to its own 7-day expiry when refusing it', async () => {
+    const { deps, repo } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
+    await deny(REQUEST_ID, 'identity_not_verified', 'officer:o', deps);
+    expect(repo.piiExpiry.get(REQUEST_ID)).toBeUndefined();
+  });
+
   it('refuses to cancel a denied request with a 409', async () => {
     const { deps } = setup({ status: 'denied' });
     await expect(cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)).rejects.toMatchObject({ name: 'IllegalTransition', status: 409, message: "request in status 'denied' cannot 'cancel'" });
