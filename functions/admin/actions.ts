@@ -1,7 +1,5 @@
-import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
-import { complaintFormUrl } from '../core/complaints.ts';
 import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
@@ -12,9 +10,8 @@ import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
-import { longDate } from '../core/holds.ts';
-import { sendTracked, withIdentity } from '../shared/mail.ts';
-import { type CancelReason, complaintLines, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
+import { sendTracked } from '../shared/mail.ts';
+import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
 import { deliverNotice, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
 import type { Corrections } from '../core/model.ts';
@@ -38,20 +35,13 @@ export async function extend(id: string, written: string, actor: string, deps: A
   if (today > req.dueDate) throw new Conflict('the original deadline has passed; it can no longer be extended');
   const at = deps.clock.now().toISOString();
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
-  const done = await deps.repo.transitionRequest(req, req.status, { extended: { at, reason, dueDate: newDue } }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } });
-  const pii = await deps.repo.getPii(id);
-  if (pii) await deps.mailer.send(withIdentity({ to: pii.email, kind: 'transactional' as const, ...extensionNotice(done, reason, newDue, complaintFormUrl(config.PUBLIC_BASE_URL, done.language, done.id)) }, done.language));
+  // The requester is told, with the reason and the new date: owed in the same write, so an extension (once only) is never left untold.
+  const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue } }, { notice: 'extension', reason, dueDate: newDue }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
+  await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
   return done;
 }
 
-/** Art. 12(3): the requester is told the new date and why, with how to complain (the shop's form first). */
-export function extensionNotice(req: StoredRequest, reason: string, due: string, complaintForm?: string) {
-  return req.language === 'fr'
-    ? { subject: 'Votre demande : délai prolongé', text: `Bonjour,\n\nNous avons besoin de plus de temps pour traiter votre demande (référence ${req.id}).\nRaison : ${reason}\nNouvelle date limite : ${longDate(due, 'fr')}.\n\nLa loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.\n\n${complaintLines('fr', complaintForm).join('\n')}\n\nL'équipe confidentialité d'Offtek` }
-    : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${req.id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\n${complaintLines('en', complaintForm).join('\n')}\n\nThe Offtek privacy team` };
-}
-
-type Notice = { notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
+type Notice = { notice: 'clarification'; needed: string } | { notice: 'extension'; reason: string; dueDate: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
 
 /**
  * An officer's action that owes the requester an email: the email is recorded (`outboxNotice`) in the

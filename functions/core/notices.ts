@@ -1,5 +1,6 @@
 import * as z from './zod.ts';
 import type { Language } from './model.ts';
+import { longDate } from './holds.ts';
 
 /**
  * What the requester is told when their request is paused, refused or cancelled, and how to
@@ -107,6 +108,13 @@ export function cancellationNotice(lang: Language, id: string, reason: CancelRea
   return lang === 'fr'
     ? { subject: 'Votre demande de confidentialité est annulée', text: ['Bonjour,', '', `Nous avons annulé votre demande (référence ${id}), pour la raison suivante : ${REASON.fr[reason]}.`, 'Vous pouvez faire une nouvelle demande à tout moment.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n') }
     : { subject: 'Your privacy request has been cancelled', text: ['Hello,', '', `We have cancelled your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, 'You can make a new request at any time.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n') };
+}
+
+/** Art. 12(3): the requester is told the new date and why, with how to complain (the shop's form first). */
+export function extensionNotice(lang: Language, id: string, reason: string, due: string, form?: string) {
+  return lang === 'fr'
+    ? { subject: 'Votre demande : délai prolongé', text: `Bonjour,\n\nNous avons besoin de plus de temps pour traiter votre demande (référence ${id}).\nRaison : ${reason}\nNouvelle date limite : ${longDate(due, 'fr')}.\n\nLa loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.\n\n${complaintLines('fr', form).join('\n')}\n\n${sign('fr')}` }
+    : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\n${complaintLines('en', form).join('\n')}\n\n${sign('en')}` };
 }
 
 /**

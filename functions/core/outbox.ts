@@ -15,7 +15,7 @@ import type { ReviewWait } from './team-review.ts';
  *   `outboxLink`            confirmation link number `seq` is to be mailed;
  *   `outboxOutcome`         the outcome email is to be mailed;
  *   `outboxNotice`          an officer's notice is to be mailed: a clarification asked (the clock
- *                           stops), a refusal or a cancellation. It carries what the email says, and
+ *                           stops), an extension, a refusal or a cancellation. It carries what the email says, and
  *                           goes once mailed, so the clarification's free text is not kept after;
  *   `outboxTeam`            the compliance team is to be told the request waits for an officer (a
  *                           copy held for review, a correction or an agent's request to review),
@@ -32,7 +32,12 @@ export type Delivery = {
 };
 
 export type NoticeIntent = Delivery &
-  ({ notice: 'clarification'; needed: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason });
+  (
+    | { notice: 'clarification'; needed: string }
+    | { notice: 'refusal'; reason: DenyReason; note?: string }
+    | { notice: 'cancellation'; reason: CancelReason }
+    | { notice: 'extension'; reason: string; dueDate: string }
+  );
 
 /** The team's email that a request waits for an officer: what waits, never who asked or what they wrote. */
 export type TeamIntent = Delivery & { waiting: ReviewWait };

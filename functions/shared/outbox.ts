@@ -2,7 +2,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
-import { cancellationNotice, clarificationNotice, refusalNotice } from '../core/notices.ts';
+import { cancellationNotice, clarificationNotice, extensionNotice, refusalNotice } from '../core/notices.ts';
 import { ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -147,6 +147,7 @@ export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };
 
 const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUrl(config.PUBLIC_BASE_URL, req.language, req.id)) =>
   n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form)
+  : n.notice === 'extension' ? extensionNotice(req.language, req.id, n.reason, n.dueDate, form)
   : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note, form)
   : cancellationNotice(req.language, req.id, n.reason, form);
 
@@ -163,7 +164,7 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   if (pii) await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
   // A refusal or a cancellation closes the request: a confirmed one's contact data then goes 30 days on, as a completed one's
   // (an unconfirmed one's expires sooner by itself).
-  if (n.notice !== 'clarification' && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
+  if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   return true;
 }

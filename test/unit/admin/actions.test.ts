@@ -47,6 +47,20 @@ describe('the extension notice (Art. 12(3))', () => {
     expect(text).toContain(`you can first complain to us with our complaint form: http://localhost/complaint.html?ref=${REQUEST_ID}&lang=en (or by replying`);
     for (const line of ICO_LINES) expect(text).toContain(line);
   });
+
+  it('leaves the notice owed when the mail fails, and the sweeper delivers it: the extension, which cannot be made twice, is never left untold', async () => {
+    const { deps, repo, mailer } = setup({ dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z', language: 'en' }, '2026-06-20T10:00:00.000Z');
+    const failing = { send: async () => Promise.reject(new Error('SES down')) };
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { ...deps, mailer: failing })).rejects.toThrow('SES down');
+    expect(repo.requests.get(REQUEST_ID)?.extended?.dueDate).toBe('2026-09-01');
+    await expect(extend(REQUEST_ID, 'Again', 'officer:o', deps)).rejects.toThrow('the deadline has already been extended once');
+    const later = new Date('2026-06-20T10:05:00.000Z');
+    const report = await sweepOutbox(later, { repo, mailer, workflow: { start: async () => 'arn', describe: async () => undefined }, tokens: {} as never, baseUrl: 'http://x', linksPerHour: 5 } as never);
+    expect(report.noticesSent).toEqual([REQUEST_ID]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your request: more time needed']);
+    expect(mailer.sent[0].text).toContain('Reason: Several processors hold records\nNew deadline: 1 September 2026.');
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+  });
 });
 
 describe('pausing the clock for a clarification (Art. 12A)', () => {
