@@ -36,10 +36,13 @@ export async function extend(id: string, written: string, actor: string, deps: A
   const at = deps.clock.now().toISOString();
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
   // The requester is told, with the reason and the new date: owed in the same write, so an extension (once only) is never left untold.
-  const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue } }, { notice: 'extension', reason, dueDate: newDue }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
+  const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue }, ...freshDeadlineFlags(req) }, { notice: 'extension', reason, dueDate: newDue }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
   await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
   return done;
 }
+
+/** The sweeper reminds the team of a deadline, and flags it overdue, once each: a deadline that moves is reminded of, and flagged, afresh. */
+const freshDeadlineFlags = (req: StoredRequest) => ({ flags: ((req as StoredRequest & { flags?: string[] }).flags ?? []).filter((f) => !['reminder-7', 'reminder-2', 'overdue'].includes(f)) });
 
 type Notice = { notice: 'clarification'; needed: string } | { notice: 'extension'; reason: string; dueDate: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
 
@@ -201,7 +204,7 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
   // Calendar days in London between the pause and now: stopped and restarted the same day moves nothing.
   const days = Math.max(0, daysUntil(londonDate(now), londonDate(req.pausedSince)));
   const pausedDays = req.pausedDays + days;
-  const changes: Record<string, unknown> = { pausedDays, dueDate: dueDate(req.verifiedAt, { pausedDays }) };
+  const changes: Record<string, unknown> = { pausedDays, dueDate: dueDate(req.verifiedAt, { pausedDays }), ...freshDeadlineFlags(req) };
   if (req.extended) changes.extended = { ...req.extended, dueDate: dueDate(req.verifiedAt, { extended: true, pausedDays }) };
   const at = now.toISOString();
   return deps.repo.transitionRequest(req, req.status, changes, { at, actor, action: 'resume', subject: id, data: { pausedDays: days, dueDate: String(changes.dueDate) } }, { remove: ['pausedSince'] });

@@ -70,3 +70,23 @@ describe('the sweeper and requests waiting for review', () => {
     expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).not.toContain('execution-lost');
   });
 });
+
+describe('the sweeper’s reminders after an extension (Art. 12(3))', () => {
+  it('reminds the team 7 and 2 days before the extended deadline too, though it reminded them before the original one', async () => {
+    const { extend } = await import('../../../functions/admin/actions.ts');
+    const { fixedClock } = await import('../processors/fakes.ts');
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', verifiedAt: '2026-03-01T09:05:00.000Z', dueDate: '2026-04-01' }));
+    repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
+    await sweep(new Date('2026-03-26T10:00:00.000Z'), deps(repo));
+    await sweep(new Date('2026-03-31T10:00:00.000Z'), deps(repo));
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).toEqual(['reminder-7', 'reminder-2']);
+    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { repo: repo as never, mailer: new FakeMailer(), workflow: {} as never, clock: fixedClock('2026-03-31T11:00:00.000Z') });
+    expect(done.extended?.dueDate).toBe('2026-06-01');
+    // Tuesday 26 May 2026: 6 days before Monday 1 June.
+    const week = await sweep(new Date('2026-05-26T10:00:00.000Z'), deps(repo));
+    expect(week.reminders).toEqual([`${REQUEST_ID}:reminder-7`]);
+    const last = await sweep(new Date('2026-05-30T10:00:00.000Z'), deps(repo));
+    expect(last.reminders).toEqual([`${REQUEST_ID}:reminder-2`]);
+  });
+});
