@@ -142,6 +142,9 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   requireTaskTransition(task.status, 'send');
   const processor = registry.processors.find((p) => p.id === processorId);
   if (!processor || processor.mode === 'manual') throw new Conflict('only an automated processor can be retried');
+  // A request answered, refused or withdrawn asks nothing more of its processors (its record gone: closed long ago).
+  const req = await deps.repo.getRequest(id);
+  if (!req || !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req?.status ?? 'closed'} request cannot be sent again`);
   const at = deps.clock.now().toISOString();
   const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent' });
   await sendWebhook(sent, processor, { ...deps, processors: registry.processors });

@@ -104,6 +104,15 @@ describe('retrying an escalated task', () => {
     expect(posted).toEqual([]);
   });
 
+  it.each(['completed', 'denied', 'cancelled'] as const)('refuses with a 409 to send a %s request’s task again, sending the processor nothing', async (status) => {
+    // A withdrawn erasure must not reach the processor it failed to reach before it was withdrawn.
+    const { repo, deps, posted } = setup({ status, closedAt: '2026-03-02T09:00:00.000Z' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed'));
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
+    expect(stored(repo, 'paynow')).toMatchObject({ status: 'failed', version: 2 });
+    expect(posted).toEqual([]);
+  });
+
   it('answers 404 for a task that does not exist', async () => {
     const { deps } = setup();
     await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: `task ${REQUEST_ID}.paynow not found` });
