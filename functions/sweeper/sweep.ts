@@ -55,7 +55,8 @@ export async function sweep(now: Date, deps: SweepDeps) {
       });
       if (sent) report.teamEmailsSent.push(req.id);
     }
-    const d = due(req);
+    // A stopped clock (Art. 12A) has no deadline running: restarting it moves the deadline by the days it was stopped.
+    const d = req.pausedSince ? undefined : due(req);
     const flags = new Set((req as StoredRequest & { flags?: string[] }).flags ?? []);
     if (d) {
       const left = daysUntil(d, today);

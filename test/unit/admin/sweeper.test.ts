@@ -90,3 +90,16 @@ describe('the sweeper’s reminders after an extension (Art. 12(3))', () => {
     expect(last.reminders).toEqual([`${REQUEST_ID}:reminder-2`]);
   });
 });
+
+describe('the sweeper and a stopped clock (Art. 12A)', () => {
+  it('neither reminds nor flags overdue a request whose clock is stopped for a clarification: its deadline moves when it restarts', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', type: 'access', dueDate: '2026-04-01', pausedSince: '2026-03-20T10:00:00.000Z' }));
+    const d = deps(repo) as unknown as { mailer: FakeMailer };
+    const report = await sweep(new Date('2026-04-03T10:00:00.000Z'), d as never);
+    expect(report.overdue).toEqual([]);
+    expect(report.reminders).toEqual([]);
+    expect(d.mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.audit).toEqual([]);
+  });
+});
