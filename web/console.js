@@ -383,7 +383,7 @@ async function showDetail(id) {
         h('span', {}, h('span', { className: `badge ${['failed', 'timed_out'].includes(t.status) ? 'overdue' : ''}` }, label('taskStatuses', t.status)), t.outcome?.reason && ['failed', 'timed_out'].includes(t.status) ? h('span', { className: 'why' }, label('reasons', t.outcome.reason)) : null),
         t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${attemptText(a)} — ${time(a.at)}`))) : '—',
         h('span', { className: 'actions' },
-          ['failed', 'timed_out', 'sent', 'in_progress', 'pending'].includes(t.status) && open
+          (['failed', 'timed_out'].includes(t.status) || (t.manual && ['sent', 'in_progress', 'pending'].includes(t.status))) && open
             ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
             : null,
           ['failed', 'timed_out'].includes(t.status) && open ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({})) }, T[lang].act.retry) : null),

@@ -125,6 +125,9 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   if (r.outcome === 'retained' && r.until <= londonDate(deps.clock.now())) throw new InvalidInput('invalid body', [{ path: 'until', message: 'must be a date after today' }]);
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
   requireTaskTransition(task.status, 'resolve');
+  // An automated processor answers by its signed callback: an officer closes its task only once it failed or timed out.
+  const automated = registry.processors.some((p) => p.id === processorId && p.mode !== 'manual');
+  if (automated && !ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task still waits for its processor's answer; it can be resolved once it has failed or timed out`);
   const at = deps.clock.now().toISOString();
   const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
   const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });

@@ -197,6 +197,15 @@ describe('resolving a task by hand', () => {
     expect(request(repo).status).toBe('awaiting_manual');
   });
 
+  it.each(['pending', 'sent', 'in_progress'] as const)('refuses with a 409 to resolve an automated processor’s %s task, still waiting for its callback, changing nothing', async (status) => {
+    // The requester would be told PayNow erased their data on the officer's word, while PayNow is still at it.
+    const { repo, deps, workflow } = setup({ status: 'in_progress' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', status, { token: 'tok-1' }));
+    await expect(resolveTask(REQUEST_ID, 'paynow', { outcome: 'completed', note: 'Done, they said' }, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
+    expect(stored(repo, 'paynow')).toMatchObject({ status, version: 2 });
+    expect(workflow.calls).toEqual([]);
+  });
+
   it('refuses to resolve a task already finished, with a 409', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'completed'));
