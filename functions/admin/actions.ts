@@ -150,7 +150,15 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   if (!req || !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req?.status ?? 'closed'} request cannot be sent again`);
   const at = deps.clock.now().toISOString();
   const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent' });
-  await sendWebhook(sent, processor, { ...deps, processors: registry.processors });
+  try {
+    await sendWebhook(sent, processor, { ...deps, processors: registry.processors });
+  } catch (e) {
+    // Not taken again: the task is failed once more (the delivery is on its trail), so that the officer can retry or resolve it.
+    const now = await loadTask(sent.taskId, deps.repo);
+    const at = deps.clock.now().toISOString();
+    await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason: (e as Error).name } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
+    throw e;
+  }
   await unblockIfClear(id, actor, deps);
   return sent;
 }

@@ -127,6 +127,20 @@ describe('retrying an escalated task', () => {
   });
 });
 
+describe('a retry that does not get through', () => {
+  it('leaves the task failed, with the failed delivery on its trail, so that the officer can retry or resolve it again at once', async () => {
+    const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
+    answer(503);
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out', { attempts: 3 }));
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'DispatchFailed' });
+    // Left 'sent', nobody would answer it, and it could neither be retried nor resolved until the sweeper timed it out days later.
+    expect(stored(repo, 'paynow')).toMatchObject({ status: 'failed', attempts: 4, outcome: { request_status: 'failed', reason: 'DispatchFailed' } });
+    expect(stored(repo, 'paynow').audit.map((e) => e.action)).toEqual(['retry', 'delivery_failed', 'fail']);
+    answer(202);
+    expect(await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).toMatchObject({ status: 'sent', attempts: 5 });
+  });
+});
+
 describe('resolving a task by hand', () => {
   it('closes it as completed with the officer’s note, no retention, and tells the waiting workflow state', async () => {
     const { repo, deps, workflow } = setup({ status: 'awaiting_manual' });
