@@ -114,6 +114,8 @@ export async function approveCorrection(id: string, corrections: Corrections | u
     'verified',
     corrections ? { details: { ...req.details, corrections } } : {},
     { at, actor, action: 'approve', subject: id, from: req.status, to: 'verified', data: { ...(fields ? { fields } : {}), ...agent } },
+    // Nothing waits for review any more: a team email still owed for it is dropped, not sent later as if it did.
+    { remove: ['outboxTeam'] },
   );
   await startVerified(done, deps);
   return done;

@@ -500,6 +500,14 @@ describe('approving a request waiting for review', () => {
     expect(done.audit.at(-1)?.data).toEqual({});
     expect(request(repo).details).toEqual({ eraseWarranty: false, objections: [] });
   });
+
+  it('drops the team’s review email still owed: once approved nothing waits for review, and a later wait for a person must not be mailed as one', async () => {
+    const owed = { seq: 2, until: '2026-03-02T09:59:00.000Z', owner: 'verify-run', waiting: 'correction' as const };
+    const { deps, repo } = setup({ type: 'rectification', status: 'awaiting_review', outboxTeam: owed, details: { eraseWarranty: false, objections: [], rectification: { field: 'x', correction: 'y' } } });
+    await approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', deps);
+    expect(request(repo).status).toBe('verified');
+    expect(request(repo).outboxTeam).toBeUndefined();
+  });
 });
 
 describe('resending the requester’s last email', () => {
