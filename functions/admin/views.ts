@@ -62,7 +62,8 @@ export async function dashboard(deps: Deps) {
     if (OPEN_REQUEST_STATUSES.includes(status)) open.push(...page.items);
     mailFailed.push(...page.items.filter((r) => r.mailFailed));
   }
-  const withDue = open.filter((r) => due(r));
+  // A stopped clock (Art. 12A) is neither due nor overdue: restarting it moves the deadline by the days it was stopped.
+  const withDue = open.filter((r) => due(r) && !r.pausedSince);
   const escalated = [];
   // Every processor has a row, open requests or not; the report has the figures over all tasks.
   const byProcessor = new Map<string, { open: number; failures: number; timeouts: number; callbackMs: number[] }>(registry.processors.map((p) => [p.id, { open: 0, failures: 0, timeouts: 0, callbackMs: [] }]));

@@ -108,6 +108,16 @@ describe('the dashboard', () => {
     expect(d.overdue.map((r) => r.id)).toEqual([id(4)]);
   });
 
+  it('lists neither as overdue nor as due soon a request whose clock is stopped for a clarification (Art. 12A)', async () => {
+    const { deps } = setup(
+      storedRequest({ id: id(1), status: 'in_progress', type: 'access', dueDate: '2026-03-19', pausedSince: '2026-03-10T10:00:00.000Z' }),
+      storedRequest({ id: id(2), status: 'in_progress', type: 'access', dueDate: '2026-03-24', pausedSince: '2026-03-10T10:00:00.000Z' }),
+    );
+    const d = await dashboard(deps);
+    expect(d.overdue).toEqual([]);
+    expect(d.dueSoon).toEqual([]);
+  });
+
   it('lists every request whose email failed, open or closed', async () => {
     const failed = { kind: 'outcome' as const, at: '2026-03-19T10:00:00.000Z', error: 'Throttled' };
     const { deps } = setup(storedRequest({ id: id(1), status: 'completed', mailFailed: failed }), storedRequest({ id: id(2), status: 'in_progress', mailFailed: failed }), storedRequest({ id: id(3), status: 'in_progress' }));
