@@ -30,6 +30,8 @@ export async function extend(id: string, written: string, actor: string, deps: A
   const req = await load(id, deps);
   if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
   if (req.extended) throw new Conflict('the deadline has already been extended once');
+  // One notice is owed at a time: an extension's must not replace a clarification the requester has not yet been sent.
+  if (req.outboxNotice) throw new Conflict('the requester has not yet been sent the last notice; extend once it has gone (the sweeper sends it within 15 minutes)');
   // The deadline is a London date: between midnight and 1 a.m. in summer the UTC date is still yesterday.
   const today = londonDate(deps.clock.now());
   if (today > req.dueDate) throw new Conflict('the original deadline has passed; it can no longer be extended');

@@ -63,6 +63,18 @@ describe('the extension notice (Art. 12(3))', () => {
   });
 });
 
+describe('an extension while an earlier notice is still owed', () => {
+  it('is refused with a 409 rather than replace the clarification the requester has not yet been sent', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z' }, '2026-06-20T10:00:00.000Z');
+    const failing = { send: async () => Promise.reject(new Error('SES down')) };
+    await expect(pause(REQUEST_ID, 'Which orders your request for a copy is about', 'officer:o', { ...deps, mailer: failing })).rejects.toThrow('SES down');
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toMatchObject({ notice: 'clarification' });
+    expect(repo.requests.get(REQUEST_ID)?.extended).toBeUndefined();
+    expect(mailer.sent).toEqual([]);
+  });
+});
+
 describe('pausing the clock for a clarification (Art. 12A)', () => {
   const needed = 'Which orders or which years your request for a copy is about';
 
