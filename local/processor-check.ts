@@ -83,7 +83,9 @@ export async function checkProcessor(url: string, secret: string, o: CheckOption
       const taskId = decodeURIComponent((req.url ?? '').replace(/^\/callbacks\//, ''));
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
       const body = verifyWebhook(raw, headers, [secret]);
-      received.push({ taskId, webhookId: headers['webhook-id'] ?? '', verified: body !== undefined, body, valid: CallbackBody.safeParse(body).success });
+      // A valid callback names the task of its URL (task_id): that binds the signed bytes to their task.
+      const parsed = CallbackBody.safeParse(body);
+      received.push({ taskId, webhookId: headers['webhook-id'] ?? '', verified: body !== undefined, body, valid: parsed.success && parsed.data.task_id === taskId });
       res.writeHead(body === undefined ? 401 : 200, { 'content-type': 'application/json' }).end(body === undefined ? '{"error":"signature not valid"}' : '{"status":"accepted"}');
     });
   });
@@ -148,7 +150,7 @@ export async function checkProcessor(url: string, secret: string, o: CheckOption
       record('acts-once', 'skip', 'needs a callback to compare');
     } else {
       const bad = received.filter((c) => c.taskId === valid.taskId && (!c.verified || !c.valid));
-      record('calls-back-signed', bad.length ? 'fail' : 'pass', bad.length ? `${bad.length} callback(s) ${bad.some((b) => !b.verified) ? 'not signed with the secret' : 'with an invalid body'}` : `signed, ${(first.body as { request_status: string }).request_status}`);
+      record('calls-back-signed', bad.length ? 'fail' : 'pass', bad.length ? `${bad.length} callback(s) ${bad.some((b) => !b.verified) ? 'not signed with the secret' : 'with an invalid body (or a task_id other than the task of the callback URL)'}` : `signed, ${(first.body as { request_status: string }).request_status}`);
       await new Promise((r) => setTimeout(r, o.quietMs ?? 1000));
       // The same answer sent twice under one webhook-id is a network retry, not a second action.
       const ids = new Set(answers().map((c) => c.webhookId));

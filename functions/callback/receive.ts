@@ -69,11 +69,14 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   const parsed = CallbackBody.safeParse(parseJson(raw));
   if (!parsed.success) throw new InvalidInput('invalid body', issuesOf(parsed.error));
   let body = parsed.data;
+  // The signature covers the body, not the URL: a callback captured on its way to one task must not
+  // apply to another task of the same processor, so the signed body names its task.
+  if (body.task_id !== taskId) throw new InvalidInput('invalid body', [{ path: 'task_id', message: 'the task of this callback URL' }]);
   // Results outside the documented shape would reach the requester as garbage: the task fails with
   // the reason, a person takes over, and the processor hears why (a corrected callback still applies).
   const shape = body.request_status === 'completed' && body.results !== undefined ? parseExportResults(body.results) : undefined;
   const misshapen = shape && !shape.success ? issuesOf(shape.error).map((i) => ({ path: i.path === '(body)' ? 'results' : `results.${i.path}`, message: i.message })) : undefined;
-  if (misshapen) body = { request_status: 'failed', reason: `export results not in the documented shape: ${misshapen[0].path}: ${misshapen[0].message}`, receipt: body.receipt };
+  if (misshapen) body = { task_id: body.task_id, request_status: 'failed', reason: `export results not in the documented shape: ${misshapen[0].path}: ${misshapen[0].message}`, receipt: body.receipt };
   const receipt: Receipt = {
     bodyHash: sha256(raw),
     signature: header(headers, 'webhook-signature'),

@@ -60,11 +60,17 @@ export const parseExportResults = (v: unknown) => (v && typeof v === 'object' &&
 /** An export's tables, whichever of the two shapes it came in. */
 export const tablesOf = (r: ExportResults): Record<string, Record<string, string | number | boolean | null>[]> => ('records' in r ? { records: r.records } : r.tables);
 
-/** The processor's signed callback. */
+/**
+ * The processor's signed callback. `task_id` binds the signed bytes to the task they answer: the
+ * signature covers the body, not the URL, so without it a callback captured on its way to one task
+ * would verify on the callback URL of any other task at the same processor (receive.ts checks it).
+ */
 const receipt = z.optional(z.string().check(z.maxLength(2000)));
+const task_id = z.string();
 export const CallbackBody = z.discriminatedUnion('request_status', [
-  z.strictObject({ request_status: z.literal('in_progress'), receipt }),
+  z.strictObject({ task_id, request_status: z.literal('in_progress'), receipt }),
   z.strictObject({
+    task_id,
     request_status: z.literal('completed'),
     results: z.optional(z.unknown()),
     /** Fetched at the assemble step through the SSRF guard, which takes only https and no credentials: refused here, not there. */
@@ -75,9 +81,10 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
     third_party_data: z.optional(z.boolean()),
     receipt,
   }),
-  z.strictObject({ request_status: z.literal('not_found'), receipt }),
-  z.strictObject({ request_status: z.literal('failed'), reason: z.string().check(z.minLength(1), z.maxLength(1000)), receipt }),
+  z.strictObject({ task_id, request_status: z.literal('not_found'), receipt }),
+  z.strictObject({ task_id, request_status: z.literal('failed'), reason: z.string().check(z.minLength(1), z.maxLength(1000)), receipt }),
   z.strictObject({
+    task_id,
     request_status: z.literal('retained'),
     legal_basis: LegalHold.shape.basis,
     retained_until: z.nullable(IsoDate),

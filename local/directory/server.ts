@@ -147,10 +147,12 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     return { request_status: 'completed' };
   };
 
+  /** The callback names the task it answers (`task_id`): it binds the signed bytes to that task (docs/processors.md). */
   const callBack = async (url: string, secret: string, taskId: string, answer: Record<string, unknown>) => {
-    const raw = JSON.stringify(answer);
+    const body: Record<string, unknown> = { task_id: taskId, ...answer };
+    const raw = JSON.stringify(body);
     const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(`cb_${randomUUID()}`, raw, [secret]) }, body: raw }).catch(() => undefined);
-    callbacks.push({ taskId, body: answer, code: r?.status ?? 0 });
+    callbacks.push({ taskId, body, code: r?.status ?? 0 });
   };
 
   const server = createServer(async (req, res) => {

@@ -151,7 +151,9 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
 
   const answers = new Map<string, CallbackLog[]>();
   const agent = new Agent({ keepAlive: true });
-  const callBack = async (processorId: string, url: string, secret: string, body: Record<string, unknown>, times: number) => {
+  /** Every callback names the task it answers (`task_id`, as the webhook sent it): it binds the signed bytes to that task. */
+  const callBack = async (processorId: string, url: string, secret: string, taskId: string, answer: Record<string, unknown>, times: number) => {
+    const body: Record<string, unknown> = { task_id: taskId, ...answer };
     const raw = JSON.stringify(body);
     const headers = { 'content-type': 'application/json', ...signWebhook(`cb_${randomUUID()}`, raw, [secret]) };
     for (let i = 0; i < times; i++) {
@@ -217,11 +219,12 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
       answer = { request_status: held ? 'completed' : 'not_found' };
     } else answer = { request_status: 'completed' };
     const url = String(body.status_callback_url);
+    const taskId = String(body.task_id);
     const t = setTimeout(() => {
       timers.delete(t);
       void (async () => {
-        if (b.acknowledge) await callBack(p.id, url, secrets[0], { request_status: 'in_progress' }, 1);
-        await callBack(p.id, url, secrets[0], answer, b.duplicateCallbacks ? 2 : 1);
+        if (b.acknowledge) await callBack(p.id, url, secrets[0], taskId, { request_status: 'in_progress' }, 1);
+        await callBack(p.id, url, secrets[0], taskId, answer, b.duplicateCallbacks ? 2 : 1);
       })();
     }, b.delayMs);
     timers.add(t);

@@ -42,7 +42,7 @@ describe('a processor whose secret is not set', () => {
     await until(async () => ['completed', 'not_found', 'retained'].includes((await (await repo()).getTask(links.requestId, 'parcelway'))?.status ?? ''), 10_000, 'parcelway answered');
 
     // Whoever signs a callback for it, with whatever key, gets a 401 and changes nothing.
-    const body = JSON.stringify({ request_status: 'completed' });
+    const body = JSON.stringify({ task_id: task.taskId, request_status: 'completed' });
     const r = await rt.api(`/callbacks/${task.taskId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook('cb_1', body, [newWebhookSecret()]) }, body });
     expect(r.status).toBe(401);
     expect((await (await repo()).getTask(links.requestId, 'paynow'))?.version).toBe(task.version);

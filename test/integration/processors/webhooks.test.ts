@@ -97,8 +97,9 @@ async function taskIn(requestId: string, processorId: string, statuses: string[]
   }, ms, `${processorId} in ${statuses.join('|')}`);
 }
 
-async function callback(taskId: string, body: unknown, o: { id?: string; secrets?: string[]; at?: Date } = {}) {
-  const raw = JSON.stringify(body);
+/** A callback as a processor sends it: the body names the task it answers (`task_id`), unless the test gives its own. */
+async function callback(taskId: string, body: object, o: { id?: string; secrets?: string[]; at?: Date } = {}) {
+  const raw = JSON.stringify({ task_id: taskId, ...body });
   const processorId = taskId.split('.')[1];
   const headers = { 'content-type': 'application/json', ...signWebhook(o.id ?? `cb_test_${randomBytes(6).toString('hex')}`, raw, o.secrets ?? secretOf(processorId), o.at) };
   const r = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers, body: raw });
@@ -143,10 +144,10 @@ describe('the processor contract, end to end', () => {
     expect(schemaErrors('Error', forged.body)).toEqual([]);
     expect((await callback(taskId, { request_status: 'completed' }, { at: new Date(Date.now() - 6 * 60_000) })).status).toBe(401);
     expect((await callback(taskId, { request_status: 'completed' }, { at: new Date(Date.now() + 6 * 60_000) })).status).toBe(401);
-    const good = signWebhook('cb_tampered', JSON.stringify({ request_status: 'not_found' }), secretOf('parcelway'));
-    const tampered = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...good }, body: JSON.stringify({ request_status: 'completed' }) });
+    const good = signWebhook('cb_tampered', JSON.stringify({ task_id: taskId, request_status: 'not_found' }), secretOf('parcelway'));
+    const tampered = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...good }, body: JSON.stringify({ task_id: taskId, request_status: 'completed' }) });
     expect(tampered.status).toBe(401);
-    const noHeaders = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"request_status":"completed"}' });
+    const noHeaders = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task_id: taskId, request_status: 'completed' }) });
     expect(noHeaders.status).toBe(401);
     unchanged(before, await task(links.requestId, 'parcelway'));
     rt.processors.setBehaviour('parcelway', {});
@@ -167,6 +168,34 @@ describe('the processor contract, end to end', () => {
     expect(replay.status).toBe(200);
     expect(await replay.json()).toEqual({ status: 'duplicate' });
     unchanged(after, await task(links.requestId, 'socialapp'));
+    rt.processors.setBehaviour('socialapp', {});
+  });
+
+  it('refuses a callback replayed onto another request’s task at the same processor with a 400 on task_id, changing neither task', async () => {
+    rt.processors.setBehaviour('socialapp', { never: true });
+    const a = await confirmed('replay-source@example.com');
+    const b = await confirmed('replay-target@example.com');
+    await taskIn(a.requestId, 'socialapp', ['sent']);
+    const target = await taskIn(b.requestId, 'socialapp', ['sent']);
+    // socialapp answers its task of request A; the same signed bytes, within the timestamp
+    // tolerance, are posted to the callback URL of its task of request B.
+    const first = await callback(`${a.requestId}.socialapp`, { request_status: 'not_found' }, { id: 'cb_cross_task' });
+    expect(first.body).toEqual({ status: 'accepted' });
+    const source = await task(a.requestId, 'socialapp');
+    const replay = await rt.api(`/callbacks/${b.requestId}.socialapp`, { method: 'POST', headers: first.headers, body: first.raw });
+    expect(replay.status).toBe(400);
+    const refusal = await replay.json();
+    expect(schemaErrors('Error', refusal)).toEqual([]);
+    expect(refusal.issues).toEqual([{ path: 'task_id', message: 'the task of this callback URL' }]);
+    unchanged(target, await task(b.requestId, 'socialapp'));
+    expect((await task(b.requestId, 'socialapp')).receipts ?? {}).toEqual(target.receipts ?? {});
+    unchanged(source, await task(a.requestId, 'socialapp'));
+    // A callback without its task is refused the same way.
+    const bare = JSON.stringify({ request_status: 'not_found' });
+    const unnamed = await rt.api(`/callbacks/${b.requestId}.socialapp`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook('cb_unnamed', bare, secretOf('socialapp')) }, body: bare });
+    expect(unnamed.status).toBe(400);
+    expect((await unnamed.json()).issues).toEqual([expect.objectContaining({ path: 'task_id' })]);
+    unchanged(target, await task(b.requestId, 'socialapp'));
     rt.processors.setBehaviour('socialapp', {});
   });
 

@@ -76,7 +76,8 @@ describe('the outbound webhook body, built from stored data', () => {
 });
 
 describe('the callback body’s bounds', () => {
-  const ok = (v: unknown) => CallbackBody.safeParse(v).success;
+  const TASK = '01JQ7ZK3V4M8Q2W5E6R7T8Y9AB.paynow';
+  const ok = (v: object) => CallbackBody.safeParse({ task_id: TASK, ...v }).success;
 
   it('takes a receipt of up to 2,000 characters with every status, and refuses a 2,001-character one', () => {
     const bodies = [
@@ -118,7 +119,7 @@ describe('the callback body’s bounds', () => {
   });
 
   it('names the field at fault under request_status for an undocumented status', () => {
-    expect(CallbackBody.safeParse({ request_status: 'done' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['request_status']);
+    expect(CallbackBody.safeParse({ task_id: TASK, request_status: 'done' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['request_status']);
   });
 });
 

@@ -60,7 +60,12 @@ async function ask(processorId: string, email: string, action: 'erase' | 'export
   const res = await fetch(`${demo.url}/${processorId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(taskId, body, [secret]) }, body });
   expect(res.status).toBe(202);
   for (let i = 0; i < 200 && !callbacks.has(taskId); i++) await new Promise((r) => setTimeout(r, 10));
-  return callbacks.get(taskId);
+  const callback = callbacks.get(taskId);
+  if (!callback) return undefined;
+  // Every callback names the task it answers, the one of its URL (docs/processors.md, section 3).
+  const { task_id, ...answer } = callback;
+  expect(task_id).toBe(taskId);
+  return answer;
 }
 
 describe('demo processors honour legal holds', () => {

@@ -32,8 +32,9 @@ afterEach(() => {
 });
 
 const task = () => repo.tasks.get(TASK_ID) as StoredTask;
-const signed = (body: unknown, id = 'cb_1') => {
-  const raw = JSON.stringify(body);
+/** A callback as a processor sends it: the body names the task it answers, unless the test gives its own `task_id`. */
+const signed = (body: object, id = 'cb_1') => {
+  const raw = JSON.stringify({ task_id: TASK_ID, ...body });
   return { raw, headers: signWebhook(id, raw, [SECRET]) as Record<string, string> };
 };
 const post = (m: { raw: string; headers: Record<string, string> }, taskId = TASK_ID) => receiveCallback(taskId, m.raw, m.headers, deps);
@@ -83,10 +84,11 @@ describe('what a callback records', () => {
 });
 
 describe('what a refused callback is told', () => {
-  it('says why: a wrong signature, a body outside the contract, an unknown task', async () => {
+  it('says why: a wrong signature, a body outside the contract, another task’s callback, an unknown task', async () => {
     await expect(receiveCallback(TASK_ID, '{}', {}, deps)).rejects.toMatchObject({ status: 401, message: 'signature not valid' });
     await expect(post(signed({ request_status: 'done' }))).rejects.toMatchObject({ status: 400, message: 'invalid body' });
-    await expect(post(signed({ request_status: 'completed' }), '01JQ9999999999999999999999.paynow')).rejects.toMatchObject({ status: 404, message: 'task 01JQ9999999999999999999999.paynow not found' });
+    await expect(post(signed({ task_id: `${TASK_ID}x`, request_status: 'completed' }))).rejects.toMatchObject({ status: 400, message: 'invalid body', issues: [{ path: 'task_id', message: 'the task of this callback URL' }] });
+    await expect(post(signed({ task_id: '01JQ9999999999999999999999.paynow', request_status: 'completed' }), '01JQ9999999999999999999999.paynow')).rejects.toMatchObject({ status: 404, message: 'task 01JQ9999999999999999999999.paynow not found' });
   });
 
   it('names a reused webhook-id and a finished task in the 409', async () => {

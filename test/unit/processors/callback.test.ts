@@ -25,8 +25,9 @@ beforeEach(async () => {
 });
 
 const task = () => repo.tasks.get(TASK_ID) as StoredTask;
-const signed = (body: unknown, o: { id?: string; secrets?: string[]; at?: Date } = {}) => {
-  const raw = JSON.stringify(body);
+/** A callback as a processor sends it: the body names the task it answers (`task_id`), unless the test gives its own. */
+const signed = (body: object, o: { id?: string; secrets?: string[]; at?: Date } = {}) => {
+  const raw = JSON.stringify({ task_id: TASK_ID, ...body });
   return { raw, headers: { 'content-type': 'application/json', ...signWebhook(o.id ?? 'cb_1', raw, o.secrets ?? [SECRET], o.at) } as Record<string, string> };
 };
 const post = (m: { raw: string; headers: Record<string, string> }, taskId = TASK_ID) => receiveCallback(taskId, m.raw, m.headers, deps);
@@ -37,7 +38,7 @@ describe('callbacks', () => {
     await expect(post(signed({ request_status: 'completed', receipt: 'ER-77' }))).resolves.toEqual({ status: 'accepted' });
     const t = task();
     expect(t).toMatchObject({ status: 'completed', outcome: { request_status: 'completed' }, finishedAt: '2026-03-02T10:00:00.000Z', version: version + 1 });
-    expect(t.receipts?.cb_1).toMatchObject({ body: JSON.stringify({ request_status: 'completed', receipt: 'ER-77' }), bodyHash: expect.stringMatching(/^[0-9a-f]{64}$/), signature: expect.stringMatching(/^v1,/), at: '2026-03-02T10:00:00.000Z' });
+    expect(t.receipts?.cb_1).toMatchObject({ body: JSON.stringify({ task_id: TASK_ID, request_status: 'completed', receipt: 'ER-77' }), bodyHash: expect.stringMatching(/^[0-9a-f]{64}$/), signature: expect.stringMatching(/^v1,/), at: '2026-03-02T10:00:00.000Z' });
     expect(t.audit.at(-1)).toMatchObject({ actor: 'processor:paynow', action: 'completed', from: 'sent', to: 'completed' });
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-dispatch', output: { request_status: 'completed' } }]);
   });
@@ -80,7 +81,7 @@ describe('callbacks', () => {
 
   it('refuses a body changed after signing, and missing headers', async () => {
     const m = signed({ request_status: 'not_found' });
-    await expect(post({ ...m, raw: JSON.stringify({ request_status: 'completed' }) })).rejects.toMatchObject({ status: 401 });
+    await expect(post({ ...m, raw: JSON.stringify({ task_id: TASK_ID, request_status: 'completed' }) })).rejects.toMatchObject({ status: 401 });
     await expect(post({ raw: m.raw, headers: {} })).rejects.toMatchObject({ status: 401 });
     expect(task().status).toBe('sent');
   });
@@ -91,7 +92,8 @@ describe('callbacks', () => {
   });
 
   it('answers 404 to a correctly signed callback for a task that does not exist', async () => {
-    await expect(post(signed({ request_status: 'completed' }), '01JQ0000000000000000000009.paynow')).rejects.toMatchObject({ status: 404 });
+    const missing = '01JQ0000000000000000000009.paynow';
+    await expect(post(signed({ task_id: missing, request_status: 'completed' }), missing)).rejects.toMatchObject({ status: 404 });
   });
 
   it('refuses an invalid body with field-level 400 issues and changes nothing', async () => {
@@ -100,6 +102,33 @@ describe('callbacks', () => {
       issues: expect.arrayContaining([expect.objectContaining({ path: 'legal_basis' })]),
     });
     expect(task().status).toBe('sent');
+  });
+
+  it('refuses a signed callback replayed onto another task of the same processor with a 400 on task_id, changing neither task', async () => {
+    const OTHER_ID = '01JQ0000000000000000000001';
+    const OTHER_TASK = `${OTHER_ID}.paynow`;
+    const other = storedRequest({ id: OTHER_ID, status: 'in_progress' });
+    repo.requests.set(OTHER_ID, other);
+    const [t] = planTasks(other, [paynow], { customer: undefined, today: '2026-03-02' });
+    repo.tasks.set(OTHER_TASK, { ...t, status: 'sent', token: 'tok-other', version: 1 });
+    // The processor answers its task at TASK_ID; someone who captured that callback sends it, within
+    // the timestamp tolerance, to the callback URL of another request's task at the same processor.
+    const m = signed({ request_status: 'not_found' });
+    await expect(post(m)).resolves.toEqual({ status: 'accepted' });
+    const before = structuredClone([task(), repo.tasks.get(OTHER_TASK)]);
+    await expect(post(m, OTHER_TASK)).rejects.toMatchObject({ status: 400, issues: [{ path: 'task_id', message: 'the task of this callback URL' }] });
+    expect([task(), repo.tasks.get(OTHER_TASK)]).toEqual(before);
+    expect(repo.tasks.get(OTHER_TASK)?.status).toBe('sent');
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-dispatch', output: { request_status: 'not_found' } }]);
+  });
+
+  it('refuses a signed callback that does not name its task with a field-level 400 on task_id, changing nothing', async () => {
+    const before = structuredClone(task());
+    const raw = JSON.stringify({ request_status: 'not_found' });
+    const headers = signWebhook('cb_1', raw, [SECRET]) as Record<string, string>;
+    await expect(post({ raw, headers })).rejects.toMatchObject({ status: 400, issues: [expect.objectContaining({ path: 'task_id' })] });
+    expect(task()).toEqual(before);
+    expect(workflow.calls).toEqual([]);
   });
 
   it('refuses a correctly signed body that is not JSON with a field-level 400, not a 401, and changes nothing', async () => {

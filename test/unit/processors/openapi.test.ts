@@ -40,7 +40,8 @@ describe('the OpenAPI document', () => {
   });
 
   it('agrees with core on which callback bodies are valid', () => {
-    const bodies: unknown[] = [
+    const task_id = '01JQ7ZK3V4M8Q2W5E6R7T8Y9AB.paynow';
+    const named: object[] = [
       { request_status: 'in_progress' },
       { request_status: 'completed', receipt: 'R-1' },
       { request_status: 'completed', results: { records: [] } },
@@ -58,6 +59,8 @@ describe('the OpenAPI document', () => {
       { request_status: 'done' },
       {},
     ];
+    // Every body names its task; one that does not is refused, whatever its status.
+    const bodies: unknown[] = [...named.map((b) => ({ task_id, ...b })), { request_status: 'in_progress' }, { request_status: 'completed' }, { request_status: 'not_found' }, { task_id: 7, request_status: 'not_found' }];
     for (const b of bodies) {
       expect(schemaErrors('CallbackBody', b).length === 0, JSON.stringify(b)).toBe(CallbackBody.safeParse(b).success);
     }
@@ -97,6 +100,11 @@ describe('docs/processors.md', () => {
     if (!p) throw new Error('paynow left the registry');
     const [task] = planTasks(req, [p], { customer: { closedOn: '2025-11-30', accountingRecords: true, lifetimeWarranty: true }, today: '2026-03-02' });
     expect(webhookBody(req, task, { email: 'alice@example.com', orderNumber: 'OT-20417' }, p, 'https://privacy.offtek.example')).toEqual(webhook);
-    expect(CallbackBody.safeParse(JSON.parse(blocks[1].split('\n\n')[1])).success).toBe(true);
+    const [head, body] = blocks[1].split('\n\n');
+    const callback = CallbackBody.safeParse(JSON.parse(body));
+    expect(callback.success).toBe(true);
+    // The signed body names the task of the URL it is posted to.
+    expect(head.split('\n')[0]).toBe(`POST /callbacks/${callback.data?.task_id} HTTP/1.1`);
+    expect(callback.data?.task_id).toBe(webhook.task_id);
   });
 });

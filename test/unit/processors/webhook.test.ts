@@ -119,7 +119,9 @@ describe('Standard Webhooks signing', () => {
 });
 
 describe('the callback body', () => {
-  const ok = (v: unknown) => CallbackBody.safeParse(v).success;
+  const TASK = '01JQ7ZK3V4M8Q2W5E6R7T8Y9AB.paynow';
+  /** Each body names its task, as every callback must. */
+  const ok = (v: object) => CallbackBody.safeParse({ task_id: TASK, ...v }).success;
 
   it('accepts each documented status', () => {
     expect(ok({ request_status: 'in_progress' })).toBe(true);
@@ -135,7 +137,7 @@ describe('the callback body', () => {
   it('carries records kept under both holds in one retained callback, each hold named once', () => {
     const both = { request_status: 'retained', legal_basis: 'accounting', retained_until: '2032-11-30', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] };
     expect(ok(both)).toBe(true);
-    expect(CallbackBody.safeParse({ ...both, additional_holds: [{ legal_basis: 'accounting', retained_until: null }] }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+    expect(CallbackBody.safeParse({ task_id: TASK, ...both, additional_holds: [{ legal_basis: 'accounting', retained_until: null }] }).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
       ['additional_holds', 'each hold is named once: an additional hold has another legal_basis'],
     ]);
     expect(ok({ ...both, additional_holds: [] })).toBe(false);
@@ -151,5 +153,13 @@ describe('the callback body', () => {
     expect(ok({ request_status: 'retained', legal_basis: 'accounting' })).toBe(false);
     expect(ok({ request_status: 'completed', extra: 1 })).toBe(false); // strict
     expect(ok({ request_status: 'not_found', results: {} })).toBe(false);
+  });
+
+  it('needs the task it answers, with every status', () => {
+    for (const b of [{ request_status: 'in_progress' }, { request_status: 'completed' }, { request_status: 'not_found' }, { request_status: 'failed', reason: 'x' }, { request_status: 'retained', legal_basis: 'accounting', retained_until: null }]) {
+      expect(ok(b), b.request_status).toBe(true);
+      expect(CallbackBody.safeParse(b).error?.issues.map((i) => i.path.join('.')), b.request_status).toEqual(['task_id']);
+      expect(ok({ ...b, task_id: 1 }), b.request_status).toBe(false);
+    }
   });
 });
