@@ -2,7 +2,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { signedWith } from '../adapters/webhook-signing.ts';
 import { canonical, sha256 } from '../core/audit.ts';
-import { Conflict, InvalidInput, NotFound, retryOnRace, SecretNotConfigured, Unauthorized } from '../core/errors.ts';
+import { Conflict, InvalidInput, NotFound, PayloadTooLarge, retryOnRace, SecretNotConfigured, Unauthorized } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
@@ -22,6 +22,13 @@ export type CallbackAnswer = { status: 'accepted' | 'duplicate' };
 
 /** A callback body may carry an export inline; larger exports come as a results_url. */
 export const MAX_CALLBACK_BYTES = 256 * 1024;
+/**
+ * Any other callback's signed bytes are kept on the task's record as its receipt, and a task record
+ * is one DynamoDB item (400 KB at most): a body padded to the 256 KiB above, twice, would leave the
+ * task unwritable, even by an officer. Real ones are a few KiB at most (a receipt is 2,000 characters,
+ * a failure's reason 1,000); an export's inline results are kept apart, in the expiring RESULT item.
+ */
+export const MAX_RECEIPT_CALLBACK_BYTES = 16 * 1024;
 /** Export results wait for the assemble step at most this long (a request may run three months). */
 export const RESULTS_TTL_DAYS = 120;
 
@@ -57,8 +64,9 @@ const header = (headers: Record<string, string | undefined>, name: string) =>
 /**
  * POST /callbacks/{taskId}. The signature (with the processor's current secrets) and the 5-minute
  * timestamp tolerance are checked before anything is read: a forged or stale callback changes
- * nothing and learns nothing. A webhook-id seen before is answered, never applied again. The
- * receipt is stored in the same conditional write as the status change.
+ * nothing and learns nothing. Then, still before the task is read, the body's shape (400), its
+ * task_id against the URL's task (400) and its size (413). A webhook-id seen before is answered,
+ * never applied again. The receipt is stored in the same conditional write as the status change.
  */
 export async function receiveCallback(taskId: string, raw: string, headers: Record<string, string | undefined>, deps: CallbackDeps): Promise<CallbackAnswer> {
   const ids = parseTaskId(taskId);
@@ -72,6 +80,9 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   // The signature covers the body, not the URL: a callback captured on its way to one task must not
   // apply to another task of the same processor, so the signed body names its task.
   if (body.task_id !== taskId) throw new InvalidInput('invalid body', [{ path: 'task_id', message: 'the task of this callback URL' }]);
+  if (!(body.request_status === 'completed' && body.results !== undefined) && Buffer.byteLength(raw) > MAX_RECEIPT_CALLBACK_BYTES) {
+    throw new PayloadTooLarge(`a callback body is at most ${MAX_RECEIPT_CALLBACK_BYTES / 1024} KiB, unless it carries export results inline`);
+  }
   // Results outside the documented shape would reach the requester as garbage: the task fails with
   // the reason, a person takes over, and the processor hears why (a corrected callback still applies).
   const shape = body.request_status === 'completed' && body.results !== undefined ? parseExportResults(body.results) : undefined;
