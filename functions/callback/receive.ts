@@ -28,7 +28,7 @@ export const MAX_CALLBACK_BYTES = 256 * 1024;
  * task unwritable, even by an officer. Real ones are a few KiB at most (a receipt is 2,000 characters,
  * a failure's reason 1,000); an export's inline results are kept apart, in the expiring RESULT item.
  */
-export const MAX_RECEIPT_CALLBACK_BYTES = 16 * 1024;
+export const MAX_RECEIPT_CALLBACK_BYTES = 32 * 1024;
 /** Export results wait for the assemble step at most this long (a request may run three months). */
 export const RESULTS_TTL_DAYS = 120;
 

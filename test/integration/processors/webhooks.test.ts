@@ -199,12 +199,12 @@ describe('the processor contract, end to end', () => {
     rt.processors.setBehaviour('socialapp', {});
   });
 
-  it('refuses a callback body over 16 KiB without inline export results with 413, changing nothing', async () => {
+  it('refuses a callback body over 32 KiB without inline export results with 413, changing nothing', async () => {
     rt.processors.setBehaviour('socialapp', { never: true });
     const links = await confirmed('padded-callback@example.com');
     const taskId = `${links.requestId}.socialapp`;
     const before = await taskIn(links.requestId, 'socialapp', ['sent']);
-    const raw = `{"task_id":"${taskId}","request_status":"not_found"${' '.repeat(17 * 1024)}}`;
+    const raw = `{"task_id":"${taskId}","request_status":"not_found"${' '.repeat(33 * 1024)}}`;
     const r = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook('cb_padded', raw, secretOf('socialapp')) }, body: raw });
     expect(r.status).toBe(413);
     expect(schemaErrors('Error', await r.json())).toEqual([]);

@@ -131,28 +131,28 @@ describe('callbacks', () => {
     expect(workflow.calls).toEqual([]);
   });
 
-  it('refuses a callback body over 16 KiB without inline export results with 413 before any write (the task record is one DynamoDB item)', async () => {
+  it('refuses a callback body over 32 KiB without inline export results with 413 before any write (the task record is one DynamoDB item)', async () => {
     const before = structuredClone(task());
     const padded = (bytes: number) => {
       const head = JSON.stringify({ task_id: TASK_ID, request_status: 'not_found' }).slice(0, -1);
       const raw = `${head}${' '.repeat(bytes - head.length - 1)}}`;
       return { raw, headers: signWebhook('cb_pad', raw, [SECRET]) as Record<string, string> };
     };
-    await expect(post(padded(16 * 1024 + 1))).rejects.toMatchObject({ status: 413 });
+    await expect(post(padded(32 * 1024 + 1))).rejects.toMatchObject({ status: 413 });
     expect(task()).toEqual(before);
     expect(workflow.calls).toEqual([]);
     // At the cap, it is applied; an export's inline results may be larger (they are kept apart from the task).
-    await expect(post(padded(16 * 1024))).resolves.toEqual({ status: 'accepted' });
+    await expect(post(padded(32 * 1024))).resolves.toEqual({ status: 'accepted' });
     expect(task().status).toBe('not_found');
   });
 
-  it('accepts inline export results over 16 KiB, kept apart from the task record', async () => {
+  it('accepts inline export results over 32 KiB, kept apart from the task record', async () => {
     const records = Array.from({ length: 200 }, (_, i) => ({ id: `PAY-${i}`, note: 'x'.repeat(100) }));
     const m = signed({ request_status: 'completed', results: { records } });
-    expect(m.raw.length).toBeGreaterThan(16 * 1024);
+    expect(m.raw.length).toBeGreaterThan(32 * 1024);
     await expect(post(m)).resolves.toEqual({ status: 'accepted' });
     expect(task()).toMatchObject({ status: 'completed', hasResults: true });
-    expect(JSON.stringify(task()).length).toBeLessThan(16 * 1024);
+    expect(JSON.stringify(task()).length).toBeLessThan(32 * 1024);
   });
 
   it('refuses a correctly signed body that is not JSON with a field-level 400, not a 401, and changes nothing', async () => {
