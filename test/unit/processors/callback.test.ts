@@ -147,7 +147,7 @@ describe('callbacks', () => {
   });
 
   it('accepts inline export results over 32 KiB, kept apart from the task record', async () => {
-    const records = Array.from({ length: 200 }, (_, i) => ({ id: `PAY-${i}`, note: 'x'.repeat(100) }));
+    const records = Array.from({ length: 400 }, (_, i) => ({ id: `PAY-${i}`, note: 'x'.repeat(100) }));
     const m = signed({ request_status: 'completed', results: { records } });
     expect(m.raw.length).toBeGreaterThan(32 * 1024);
     await expect(post(m)).resolves.toEqual({ status: 'accepted' });
