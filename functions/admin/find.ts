@@ -71,7 +71,8 @@ export async function list(q: ListQuery, deps: Deps) {
     if ((q.dueAfter || q.dueBefore) && !d) return false;
     if (q.dueAfter && d && d < q.dueAfter) return false;
     if (q.dueBefore && d && d > q.dueBefore) return false;
-    const late = Boolean(isOpenRequest(r.status) && d && d < today);
+    // A stopped clock (Art. 12A) is not late by its old deadline: restarting it moves the deadline by the days it was stopped.
+    const late = Boolean(isOpenRequest(r.status) && d && d < today && !r.pausedSince);
     if (q.overdue && late !== (q.overdue === 'true')) return false;
     if (q.processor) {
       const task = await deps.repo.getTask(r.id, q.processor);

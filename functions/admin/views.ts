@@ -12,7 +12,10 @@ type Deps = { repo: DynamoRepository; clock: Clock };
 
 const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
 
-/** What the console lists: ids, dates and statuses; the email is never shown, only its hash exists here. A closed request has no countdown. */
+/**
+ * What the console lists: ids, dates and statuses; the email is never shown, only its hash exists here. A closed request has no
+ * countdown, nor has one whose clock is stopped (Art. 12A): restarting it moves the deadline by the days it was stopped.
+ */
 export const summary = (r: StoredRequest, today: string) => ({
   id: r.id,
   type: r.type,
@@ -20,7 +23,7 @@ export const summary = (r: StoredRequest, today: string) => ({
   language: r.language,
   receivedAt: r.receivedAt,
   dueDate: due(r) ?? null,
-  daysLeft: due(r) && isOpenRequest(r.status) ? daysUntil(due(r) as string, today) : null,
+  daysLeft: due(r) && isOpenRequest(r.status) && !r.pausedSince ? daysUntil(due(r) as string, today) : null,
   closedAt: r.closedAt ?? null,
   extended: Boolean(r.extended),
   owner: r.owner ?? null,

@@ -93,3 +93,9 @@ export function daysUntil(due: string, today: string): number {
   });
   return Math.round((a - b) / 86_400_000);
 }
+
+/**
+ * Art. 12A: the whole London days a clock stopped at the instant `since` has been stopped on `today`
+ * (none when it restarts the same day). Restarting it moves the deadline by these.
+ */
+export const daysStopped = (since: string, today: string) => Math.max(0, daysUntil(today, londonDate(since)));

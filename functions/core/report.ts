@@ -1,6 +1,6 @@
 import type { RequestType } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
-import { londonDate } from './deadline.ts';
+import { daysStopped, dueDate, londonDate } from './deadline.ts';
 import { isOpenRequest } from './status.ts';
 import { complaintClock, type StoredComplaint } from './complaints.ts';
 
@@ -20,6 +20,9 @@ export function percentile(xs: readonly number[], p: number): number | null {
 }
 
 const dueOf = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
+/** A stopped clock (Art. 12A) is judged on `day` by the deadline restarting it that day would give, as /resume moves it. */
+const dueOn = (r: StoredRequest, day: string) =>
+  r.pausedSince && r.verifiedAt ? dueDate(r.verifiedAt, { extended: Boolean(r.extended), pausedDays: r.pausedDays + daysStopped(r.pausedSince, day) }) : dueOf(r);
 // Hours to the hundredth (36 s): an automated erasure takes minutes, which a tenth of an hour would show as 0.
 const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 
@@ -64,9 +67,9 @@ export function slaReport(
     const h = hours.get(r.type) ?? { n: 0, done: [] };
     h.n++;
     hours.set(r.type, h);
-    const due = dueOf(r);
+    const answeredOn = r.closedAt ? londonDate(r.closedAt) : undefined;
+    const due = dueOn(r, answeredOn ?? today);
     if (due) {
-      const answeredOn = r.closedAt ? londonDate(r.closedAt) : undefined;
       if (answeredOn ? answeredOn <= due : !isOpenRequest(r.status) || today <= due) onTime++;
       else late++;
     }

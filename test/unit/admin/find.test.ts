@@ -153,6 +153,13 @@ describe('the console’s list, filtered', () => {
     expect(ids(await list({ status: 'all', overdue: 'false' }, deps)).sort()).toEqual([id(2), id(3), id(4)]);
   });
 
+  it('never calls overdue a request whose clock is stopped for a clarification (Art. 12A), by its old deadline', async () => {
+    const { deps } = setup(req(1, { status: 'in_progress', type: 'access', dueDate: '2026-03-19', pausedSince: '2026-03-10T10:00:00.000Z' }), req(2, { status: 'in_progress', dueDate: '2026-03-19' }));
+    expect(ids(await list({ overdue: 'true' }, deps))).toEqual([id(2)]);
+    expect(ids(await list({ overdue: 'false' }, deps))).toEqual([id(1)]);
+    expect((await list({}, deps)).items.find((r) => r.id === id(1))?.daysLeft).toBeNull();
+  });
+
   it('keeps the requests where a processor had a task, escalated or not as asked', async () => {
     const { repo, deps } = setup(req(1, { status: 'in_progress' }), req(2, { status: 'in_progress' }), req(3, { status: 'in_progress' }));
     const task = (n: number, to: string[]): StoredTask =>

@@ -34,10 +34,15 @@ function setup(...reqs: StoredRequest[]) {
 
 describe('a request as the console lists it', () => {
   it('counts the days left to an open request’s deadline, the extended one where there is one', () => {
-    const r = storedRequest({ status: 'in_progress', dueDate: '2026-03-25', extended: { at: '2026-03-02T00:00:00.000Z', reason: 'complex', dueDate: '2026-05-26' }, owner: 'officer:o', pausedSince: '2026-03-19T10:00:00.000Z' });
+    const r = storedRequest({ status: 'in_progress', dueDate: '2026-03-25', extended: { at: '2026-03-02T00:00:00.000Z', reason: 'complex', dueDate: '2026-05-26' }, owner: 'officer:o' });
     expect(summary(r, '2026-03-20')).toEqual({
-      id: REQUEST_ID, type: 'erasure', status: 'in_progress', language: 'en', receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-05-26', daysLeft: 67, closedAt: null, extended: true, owner: 'officer:o', pausedSince: '2026-03-19T10:00:00.000Z', mailFailed: null,
+      id: REQUEST_ID, type: 'erasure', status: 'in_progress', language: 'en', receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-05-26', daysLeft: 67, closedAt: null, extended: true, owner: 'officer:o', pausedSince: null, mailFailed: null,
     });
+  });
+
+  it('shows no countdown for a request whose clock is stopped for a clarification (Art. 12A), only since when: restarting it moves the deadline', () => {
+    const r = storedRequest({ status: 'in_progress', type: 'access', dueDate: '2026-03-19', pausedSince: '2026-03-10T10:00:00.000Z' });
+    expect(summary(r, '2026-03-20')).toMatchObject({ dueDate: '2026-03-19', daysLeft: null, pausedSince: '2026-03-10T10:00:00.000Z' });
   });
 
   it('shows no countdown for a closed request, nor for one with no deadline', () => {

@@ -79,6 +79,20 @@ describe('the SLA report', () => {
     expect(r.onTimeRate).toBeCloseTo(4 / 6, 10);
   });
 
+  it('judges a request whose clock is stopped for a clarification (Art. 12A) by the deadline restarting it would give, as /resume moves it, not by its old one', () => {
+    // Confirmed 1 March: due 1 April. Today 10 April.
+    const stopped = [
+      // Stopped on 20 March, still stopped: 21 days moved, due 22 April; not late.
+      { request: req('P', { type: 'access', status: 'in_progress', closedAt: undefined, pausedSince: '2026-03-20T10:00:00.000Z' }), tasks: [] },
+      // Stopped on 5 April, after its deadline had passed: 5 days moved, due 6 April; late.
+      { request: req('Q', { type: 'access', status: 'in_progress', closedAt: undefined, pausedSince: '2026-04-05T10:00:00.000Z' }), tasks: [] },
+      // Refused on 8 April while stopped since 25 March: 14 days moved, due 15 April; answered in time.
+      { request: req('R', { type: 'access', status: 'denied', pausedSince: '2026-03-25T10:00:00.000Z', closedAt: '2026-04-08T10:00:00.000Z' }), tasks: [] },
+    ];
+    const r = slaReport('2026-03-01', '2026-03-31', '2026-04-10', stopped, NAMES);
+    expect([r.onTime, r.late]).toEqual([2, 1]);
+  });
+
   it('gives the median and 95th percentile of hours from confirmation to completion, by type', () => {
     const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', data, NAMES);
     expect(r.byType).toEqual([
