@@ -4,7 +4,7 @@ import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/comple
 import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { daysUntil, dueDate, londonDate } from '../core/deadline.ts';
+import { daysStopped, dueDate, londonDate } from '../core/deadline.ts';
 import { Conflict, InvalidInput, NotFound, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
@@ -34,7 +34,9 @@ export async function extend(id: string, written: string, actor: string, deps: A
   if (req.outboxNotice) throw new Conflict('the requester has not yet been sent the last notice; extend once it has gone (the sweeper sends it within 15 minutes)');
   // The deadline is a London date: between midnight and 1 a.m. in summer the UTC date is still yesterday.
   const today = londonDate(deps.clock.now());
-  if (today > req.dueDate) throw new Conflict('the original deadline has passed; it can no longer be extended');
+  // A stopped clock (Art. 12A) has not run out at its old date: it is judged by the deadline restarting it today would give, as /resume moves it.
+  const original = req.pausedSince ? dueDate(req.verifiedAt, { pausedDays: req.pausedDays + daysStopped(req.pausedSince, today) }) : req.dueDate;
+  if (today > original) throw new Conflict('the original deadline has passed; it can no longer be extended');
   const at = deps.clock.now().toISOString();
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
   // The requester is told, with the reason and the new date: owed in the same write, so an extension (once only) is never left untold.
@@ -220,7 +222,7 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
   if (!isOpenRequest(req.status)) throw new Conflict(`a ${req.status} request has no clock to restart`);
   const now = deps.clock.now();
   // Calendar days in London between the pause and now: stopped and restarted the same day moves nothing.
-  const days = Math.max(0, daysUntil(londonDate(now), londonDate(req.pausedSince)));
+  const days = daysStopped(req.pausedSince, londonDate(now));
   const pausedDays = req.pausedDays + days;
   const changes: Record<string, unknown> = { pausedDays, dueDate: dueDate(req.verifiedAt, { pausedDays }), ...freshDeadlineFlags(req) };
   if (req.extended) changes.extended = { ...req.extended, dueDate: dueDate(req.verifiedAt, { extended: true, pausedDays }) };

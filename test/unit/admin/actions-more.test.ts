@@ -332,6 +332,16 @@ describe('extending the deadline (Art. 12(3))', () => {
     expect(done.audit.at(-1)?.data).toEqual({ from: '2026-04-07', to: '2026-06-03' });
   });
 
+  it('extends a request whose clock is stopped past its original date, judging it by the deadline restarting the clock today would give, as /resume moves it', async () => {
+    // Due 1 April; stopped on 20 March with 12 days left, and still stopped on 10 April: the clock has not run out.
+    const { deps } = setup({ type: 'access', pausedSince: '2026-03-20T10:00:00.000Z' }, '2026-04-10T10:00:00.000Z');
+    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    expect(done.extended).toMatchObject({ dueDate: '2026-06-01' });
+    // Stopped on 5 April, after the deadline had passed: restarted on 10 April it would be due Tuesday 7 April (Easter Monday is a bank holiday).
+    const late = setup({ type: 'access', pausedSince: '2026-04-05T10:00:00.000Z' }, '2026-04-10T10:00:00.000Z');
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', late.deps)).rejects.toMatchObject({ name: 'Conflict', message: 'the original deadline has passed; it can no longer be extended' });
+  });
+
   it('tells a French requester in French, and the English one in full', async () => {
     const fr = setup({ language: 'fr' });
     await extend(REQUEST_ID, 'Plusieurs prestataires', 'officer:o', fr.deps);
