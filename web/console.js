@@ -358,9 +358,11 @@ async function showDetail(id) {
   );
   $('extension-note').textContent = ext ? T[lang].extendedOn(time(ext.at), day(ext.dueDate), ext.reason) : '';
   $('extension-note').hidden = !ext;
-  const pauseEvent = r.pausedSince ? d.audit.filter((e) => e.action === 'pause').at(-1) : undefined;
-  $('pause-note').textContent = r.pausedSince ? T[lang].pausedSince(time(r.pausedSince), pauseEvent?.data?.reason) : '';
-  $('pause-note').hidden = !r.pausedSince;
+  // A request closed while its clock was stopped keeps when it was stopped, but has no clock left: it does not read as stopped.
+  const stopped = open && r.pausedSince;
+  const pauseEvent = stopped ? d.audit.filter((e) => e.action === 'pause').at(-1) : undefined;
+  $('pause-note').textContent = stopped ? T[lang].pausedSince(time(r.pausedSince), pauseEvent?.data?.reason) : '';
+  $('pause-note').hidden = !stopped;
   $('owner-name').value = r.owner ?? '';
   $('owner-form').onsubmit = (e) => {
     e.preventDefault();

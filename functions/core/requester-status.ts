@@ -1,6 +1,7 @@
 import type { Category } from './model.ts';
 import { howToComplain } from './notices.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
+import { isOpenRequest } from './status.ts';
 
 export type CategoryProgress = { category: Category; state: 'not_started' | 'in_progress' | 'done' | 'retained'; reason?: string };
 
@@ -36,8 +37,8 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     dueDate: req.extended?.dueDate ?? req.dueDate ?? null,
     extended: Boolean(req.extended),
     closedAt: req.closedAt ?? null,
-    /** Art. 12A: the clock is stopped while we wait for the clarification we asked for by email. */
-    paused: Boolean(req.pausedSince),
+    /** Art. 12A: the clock is stopped while we wait for the clarification we asked for by email; a closed request has no clock, though it keeps when it was stopped. */
+    paused: Boolean(req.pausedSince) && isOpenRequest(req.status),
     categories: categoryProgress(tasks),
     complain: howToComplain(req.language),
   };

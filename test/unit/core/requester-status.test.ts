@@ -82,6 +82,14 @@ describe('the status page’s view of a request', () => {
     expect(requesterView(req, [])).toMatchObject({ dueDate: '2026-06-01', extended: true });
   });
 
+  it('never says the clock is paused on a request completed, refused or cancelled while it was stopped', () => {
+    expect(requesterView(storedRequest({ type: 'access', status: 'in_progress', pausedSince: '2026-03-10T09:00:00.000Z' }), [])).toMatchObject({ paused: true });
+    for (const status of ['completed', 'denied', 'cancelled'] as const) {
+      const req = storedRequest({ type: 'access', status, pausedSince: '2026-03-10T09:00:00.000Z', closedAt: '2026-03-12T09:00:00.000Z' });
+      expect(requesterView(req, []), status).toMatchObject({ paused: false, closedAt: '2026-03-12T09:00:00.000Z' });
+    }
+  });
+
   it('shows null dates for an unverified request', () => {
     const req = storedRequest({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
     expect(requesterView(req, [])).toMatchObject({ verifiedAt: null, dueDate: null, extended: false, categories: [] });
