@@ -134,6 +134,9 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   // An automated processor answers by its signed callback: an officer closes its task only once it failed or timed out.
   const automated = registry.processors.some((p) => p.id === processorId && p.mode !== 'manual');
   if (automated && !ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task still waits for its processor's answer; it can be resolved once it has failed or timed out`);
+  // A request answered, refused or withdrawn asks nothing more of its tasks: its outcome is told and its proof recorded.
+  const req = await deps.repo.getRequest(id);
+  if (req && !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req.status} request cannot be resolved`);
   const at = deps.clock.now().toISOString();
   const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
   const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });

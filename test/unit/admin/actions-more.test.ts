@@ -220,6 +220,14 @@ describe('resolving a task by hand', () => {
     expect(workflow.calls).toEqual([]);
   });
 
+  it.each(['completed', 'denied', 'cancelled'] as const)('refuses with a 409 to resolve a task of a request %s, changing nothing and telling no workflow', async (status) => {
+    const { repo, deps, workflow } = setup({ status, closedAt: '2026-03-01T12:00:00.000Z' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'sent', { token: 'tok-9' }));
+    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409, message: `a task of a ${status} request cannot be resolved` });
+    expect(stored(repo, 'ledger-firm')).toMatchObject({ status: 'sent', version: 2 });
+    expect(workflow.calls).toEqual([]);
+  });
+
   it('refuses to resolve a task already finished, with a 409', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'completed'));
