@@ -351,7 +351,7 @@ async function showDetail(id) {
     ...(open
       ? [
           described(h('button', { type: 'button', disabled: Boolean(ext), onclick: () => act('extend', `/requests/${id}/extend`, [field('reason', T[lang].reason, h('textarea', { rows: 3, minLength: 3 }))], (v) => ({ reason: v.reason })) }, T[lang].act.extend), ext ? 'extension-note' : undefined),
-          h('button', { type: 'button', className: 'danger', onclick: () => act('deny', `/requests/${id}/deny`, [field('reason', T[lang].reason, select('denyReasons', ['identity_not_verified', 'manifestly_unfounded', 'excessive', 'authority_not_shown'])), optional(field('note', T[lang].denyNote, h('textarea', { rows: 4, maxLength: 1000 })))], (v) => ({ reason: v.reason, ...(v.note.trim() ? { note: v.note } : {}) })) }, T[lang].act.deny),
+          h('button', { type: 'button', className: 'danger', onclick: () => act('deny', `/requests/${id}/deny`, [field('reason', T[lang].reason, select('denyReasons', ['identity_not_verified', 'manifestly_unfounded', 'excessive', ...(r.agent ? ['authority_not_shown'] : [])])), optional(field('note', T[lang].denyNote, h('textarea', { rows: 4, maxLength: 1000 })))], (v) => ({ reason: v.reason, ...(v.note.trim() ? { note: v.note } : {}) })) }, T[lang].act.deny),
           h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [field('reason', T[lang].reason, select('cancelReasons', ['withdrawn_by_requester', 'duplicate_request']))], (v) => ({ reason: v.reason })) }, T[lang].act.cancel),
         ]
       : []),

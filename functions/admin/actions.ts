@@ -69,6 +69,8 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
 export async function deny(id: string, reason: DenyReason, actor: string, deps: AdminDeps, note?: string) {
   const req = await load(id, deps);
   requireRequestTransition(req.status, 'deny');
+  // The requester would be told an agent's authority was not shown for a request nobody made for them.
+  if (reason === 'authority_not_shown' && !req.agent) throw new InvalidInput('invalid body', [{ path: 'reason', message: 'no agent made this request: its authority cannot be the reason' }]);
   const at = deps.clock.now().toISOString();
   const text = note ? plainText(note, MAX_DENY_NOTE) : '';
   // The officer's words go to the requester and then only live in the sent email: the closed record

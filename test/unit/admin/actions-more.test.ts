@@ -439,6 +439,14 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     expect(mailer.sent[0].text).not.toContain('In our team’s words:');
   });
 
+  it('refuses for want of an agent’s authority only a request an agent made: otherwise a 400 naming the reason, writing and mailing nothing', async () => {
+    const { repo, deps, mailer, stopped } = setup({ status: 'in_progress' });
+    await expect(deny(REQUEST_ID, 'authority_not_shown', 'officer:o', deps)).rejects.toMatchObject({ name: 'InvalidInput', status: 400, issues: [{ path: 'reason', message: 'no agent made this request: its authority cannot be the reason' }] });
+    expect(request(repo)).toMatchObject({ status: 'in_progress', version: 2 });
+    expect(mailer.sent).toEqual([]);
+    expect(stopped).toEqual([]);
+  });
+
   it('refuses to refuse a completed request with a 409, mailing nothing', async () => {
     const { deps, mailer } = setup({ status: 'completed' });
     await expect(deny(REQUEST_ID, 'excessive', 'officer:o', deps)).rejects.toMatchObject({ name: 'IllegalTransition', status: 409, message: "request in status 'completed' cannot 'deny'" });
