@@ -5,7 +5,7 @@ import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { daysStopped, dueDate, londonDate } from '../core/deadline.ts';
-import { Conflict, InvalidInput, NotFound, retryOnRace } from '../core/errors.ts';
+import { Conflict, InvalidInput, MailFailed, NotFound, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
@@ -41,8 +41,7 @@ export async function extend(id: string, written: string, actor: string, deps: A
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
   // The requester is told, with the reason and the new date: owed in the same write, so an extension (once only) is never left untold.
   const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue }, ...freshDeadlineFlags(req) }, { notice: 'extension', reason, dueDate: newDue }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
-  await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
-  return done;
+  return tell(done, deps);
 }
 
 /** The sweeper reminds the team of a deadline, and flags it overdue, once each: a deadline that moves is reminded of, and flagged, afresh. */
@@ -65,6 +64,20 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
   return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam'] } : {});
 }
 
+/**
+ * Mails the notice an action recorded, and answers the action. The action is done either way: if the
+ * mail fails, the notice stays owed for the sweeper and the answer says so (`noticeOwed`), rather
+ * than a 500 that reads as nothing done and invites a second try.
+ */
+async function tell(done: StoredRequest, deps: AdminDeps): Promise<StoredRequest & { noticeOwed: boolean }> {
+  try {
+    return { ...done, noticeOwed: !(await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps)) };
+  } catch (e) {
+    if (e instanceof MailFailed) return { ...done, noticeOwed: true };
+    throw e;
+  }
+}
+
 /** Art. 12(4): a refusal tells the requester why, and that they may complain to the ICO or go to court. */
 export async function deny(id: string, reason: DenyReason, actor: string, deps: AdminDeps, note?: string) {
   const req = await load(id, deps);
@@ -77,8 +90,7 @@ export async function deny(id: string, reason: DenyReason, actor: string, deps: 
   // keeps no free text, and its ledger proves what was said by the text's hash.
   const done = await withNotice(req, 'denied', { closedAt: at, outcome: `denied:${reason}` }, { notice: 'refusal', reason, ...(text ? { note: text } : {}) }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason, ...(text ? { noteSha256: sha256(text) } : {}) } }, deps);
   if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
-  await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
-  return done;
+  return tell(done, deps);
 }
 
 /** A cancelled request was not answered either: the requester is told why, and their remedies. */
@@ -88,8 +100,7 @@ export async function cancel(id: string, reason: CancelReason, actor: string, de
   const at = deps.clock.now().toISOString();
   const done = await withNotice(req, 'cancelled', { closedAt: at, outcome: `cancelled:${reason}` }, { notice: 'cancellation', reason }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled', data: { reason } }, deps);
   if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
-  await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
-  return done;
+  return tell(done, deps);
 }
 
 /**
@@ -215,8 +226,7 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
   if (req.pausedSince) throw new Conflict('the clock is already stopped');
   const at = deps.clock.now().toISOString();
   const done = await withNotice(req, req.status, { pausedSince: at }, { notice: 'clarification', needed }, { at, actor, action: 'pause', subject: id, data: { ground: 'clarification', reason: needed } }, deps);
-  await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
-  return done;
+  return tell(done, deps);
 }
 
 /** Restarts the clock: the deadline moves by the whole days it was stopped. */

@@ -161,7 +161,17 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   if (!t?.taken) return false;
   const n = req.outboxNotice as NoticeIntent;
   const pii = await deps.repo.getPii(req.id);
-  if (pii) await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
+  if (pii) {
+    try {
+      await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
+    } catch (e) {
+      // Left owed for the next sweep, and counted for the MailFailed alarm.
+      metrics.addMetric('MailFailed', MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      logger.error('mail failed', { requestId: req.id, kind: 'notice', error: (e as Error).name });
+      throw new MailFailed(`the ${n.notice} notice of request ${req.id} could not be sent`, { cause: e });
+    }
+  }
   // A refusal or a cancellation closes the request: a confirmed one's contact data then goes 30 days on, as a completed one's
   // (an unconfirmed one's expires sooner by itself).
   if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));

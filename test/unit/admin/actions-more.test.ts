@@ -474,10 +474,26 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     expect(waiting.stopped).toEqual([]);
   });
 
+  it.each([
+    ['refusal', (deps: ReturnType<typeof setup>['deps']) => deny(REQUEST_ID, 'excessive', 'officer:o', deps)],
+    ['cancellation', (deps: ReturnType<typeof setup>['deps']) => cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)],
+    ['clarification', (deps: ReturnType<typeof setup>['deps']) => pause(REQUEST_ID, 'Which orders do you mean?', 'officer:o', deps)],
+    ['extension', (deps: ReturnType<typeof setup>['deps']) => extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)],
+  ] as const)('answers the action done, its %s notice still owed (noticeOwed), when the mail fails: never a 500 that reads as nothing done', async (notice, act) => {
+    const { deps, repo } = setup({ type: 'access', status: 'in_progress' });
+    const failed = await act({ ...deps, mailer: { send: async () => Promise.reject(new Error('SES down')) } } as never);
+    expect(failed).toMatchObject({ noticeOwed: true });
+    expect(request(repo).outboxNotice).toMatchObject({ notice });
+    // Mailed at once, nothing is owed, and the answer says so.
+    const ok = setup({ type: 'access', status: 'in_progress' });
+    expect(await act(ok.deps)).toMatchObject({ noticeOwed: false });
+    expect(ok.mailer.sent).toHaveLength(1);
+  });
+
   it('keeps the cancellation notice owed, with its reason, when the mail fails', async () => {
     const { deps, repo } = setup({ status: 'verified' });
     const failing = { send: async () => Promise.reject(new Error('SES down')) };
-    await expect(cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', { ...deps, mailer: failing })).rejects.toThrow('SES down');
+    expect(await cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', { ...deps, mailer: failing })).toMatchObject({ status: 'cancelled', noticeOwed: true });
     expect(request(repo)).toMatchObject({ status: 'cancelled', outboxNotice: { seq: 1, owner: 'admin', notice: 'cancellation', reason: 'withdrawn_by_requester' } });
     expect((await repo.listOwed('notice')).map((m) => m.requestId)).toEqual([REQUEST_ID]);
   });
