@@ -5,7 +5,7 @@ import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { daysStopped, dueDate, londonDate } from '../core/deadline.ts';
-import { Conflict, InvalidInput, MailFailed, NotFound, retryOnRace } from '../core/errors.ts';
+import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
@@ -179,7 +179,7 @@ export async function retryTask(id: string, processorId: string, actor: string, 
     const now = await loadTask(sent.taskId, deps.repo);
     const at = deps.clock.now().toISOString();
     await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason: (e as Error).name } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
-    throw e;
+    throw new RetryFailed(`the processor did not take the webhook (${(e as Error).message}); the task is failed again: retry or resolve it`, { cause: e });
   }
   await unblockIfClear(id, actor, deps);
   return sent;

@@ -73,6 +73,15 @@ export class MailFailed extends DomainError {
 }
 
 /**
+ * A webhook an officer sent again did not get through. The task is failed again (the delivery on its
+ * trail), so the officer can retry or resolve it: a clear answer, not a 500 that reads as nothing done.
+ */
+export class RetryFailed extends DomainError {
+  override readonly name = 'RetryFailed';
+  override readonly status = 502;
+}
+
+/**
  * A processor's signing secret holds no key yet (it is created empty; the operator fills it after
  * the deploy, and `npm run preflight` says so). Nothing can be signed or verified for it: its
  * webhooks escalate with the reason "secret not configured", its callbacks get a 401.

@@ -118,11 +118,11 @@ describe('retrying an escalated task', () => {
     await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: `task ${REQUEST_ID}.paynow not found` });
   });
 
-  it('fails when the processor refuses the retried webhook, and leaves the request waiting', async () => {
+  it('answers a 502 saying the task is failed again, not a 500, when the processor refuses the retried webhook, and leaves the request waiting', async () => {
     const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
     answer(503);
     repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
-    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'DispatchFailed', message: 'processor paynow answered 503' });
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'RetryFailed', status: 502, message: 'the processor did not take the webhook (processor paynow answered 503); the task is failed again: retry or resolve it' });
     expect(request(repo).status).toBe('awaiting_manual');
   });
 });
@@ -132,7 +132,7 @@ describe('a retry that does not get through', () => {
     const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
     answer(503);
     repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out', { attempts: 3 }));
-    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'DispatchFailed' });
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'RetryFailed', status: 502 });
     // Left 'sent', nobody would answer it, and it could neither be retried nor resolved until the sweeper timed it out days later.
     expect(stored(repo, 'paynow')).toMatchObject({ status: 'failed', attempts: 4, outcome: { request_status: 'failed', reason: 'DispatchFailed' } });
     expect(stored(repo, 'paynow').audit.map((e) => e.action)).toEqual(['retry', 'delivery_failed', 'fail']);
