@@ -9,6 +9,7 @@ import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace 
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
+import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
@@ -160,7 +161,12 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   return done;
 }
 
-/** Re-dispatches a failed or timed-out task; the processor's callback then releases the escalation. */
+/**
+ * Re-dispatches a failed or timed-out task; the processor's callback then releases the escalation.
+ * The retry is a new message, under a new webhook-id (a processor that answered `failed` already
+ * acted on the first one), numbered in the same write that records it, so that dispatch re-running
+ * after a crash re-sends this same retry under the same id.
+ */
 export async function retryTask(id: string, processorId: string, actor: string, deps: AdminDeps) {
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
   if (!ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task cannot be retried`);
@@ -171,7 +177,9 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   const req = await deps.repo.getRequest(id);
   if (!req || !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req?.status ?? 'closed'} request cannot be sent again`);
   const at = deps.clock.now().toISOString();
-  const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent' });
+  const retries = (task.retries ?? 0) + 1;
+  const webhookId = webhookIdOf({ taskId: task.taskId, retries });
+  const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at, retries }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent', data: { webhookId } });
   try {
     await sendWebhook(sent, processor, { ...deps, processors: registry.processors });
   } catch (e) {

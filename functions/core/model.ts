@@ -149,6 +149,11 @@ export type ProcessorTask = {
   status: TaskStatus;
   version: number;
   attempts: number;
+  /**
+   * The officer's retries of this task once it failed or timed out. Each is a new message with its
+   * own webhook-id (core/webhook.ts `webhookIdOf`), recorded in the write that records the retry.
+   */
+  retries?: number;
   holds: LegalHold[];
   outcome?: TaskOutcome;
   sentAt?: string;

@@ -21,6 +21,15 @@ export const WebhookBody = z.object({
 export type WebhookBody = z.infer<typeof WebhookBody>;
 
 /**
+ * The webhook-id of the message the task is now sent as (Standard Webhooks: the message's id). The
+ * first message is the task id, and every re-delivery of it (the workflow's retries, a re-run after a
+ * restart) keeps it, so the processor deduplicates on it. A retry the shop's team asks for after a
+ * failure is a new message, which a processor that already answered must act on: it gets the task id
+ * with its retry number, read from the task, so a re-run re-sends that same retry under the same id.
+ */
+export const webhookIdOf = (task: Pick<StoredTask, 'taskId' | 'retries'>) => (task.retries ? `${task.taskId}.retry-${task.retries}` : task.taskId);
+
+/**
  * Built only from stored data, never from "now", so that a retry or a re-run after a restart sends
  * byte-for-byte the same instruction. Only the identities this processor needs are included.
  */

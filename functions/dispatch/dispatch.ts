@@ -7,7 +7,7 @@ import { NotFound, retryOnRace } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
-import { webhookBody } from '../core/webhook.ts';
+import { webhookBody, webhookIdOf } from '../core/webhook.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
 
@@ -80,8 +80,9 @@ export async function loadTask(taskId: string, repo: Pick<DynamoRepository, 'get
 }
 
 /**
- * Sends the task's webhook. The webhook-id is the task id and the body is built from stored data
- * only, so every retry carries the same instruction and the processor can deduplicate on the id.
+ * Sends the task's webhook. The webhook-id is the task id (with the retry number after an officer's
+ * retry, `webhookIdOf`) and the body is built from stored data only, so every re-delivery carries
+ * the same instruction under the same id and the processor can deduplicate on it.
  * The request and its contact data are read here unless the caller loaded them with the task.
  */
 export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, deps: DispatchDeps, loaded?: { request?: StoredRequest; pii?: Pii }) {
@@ -92,7 +93,7 @@ export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, d
   const secrets = await (deps.secrets ?? processorSecrets)(processor.secretRef ?? '');
   let status: number;
   try {
-    status = await (deps.post ?? postWebhook)(processor.endpoint ?? '', task.taskId, body, secrets);
+    status = await (deps.post ?? postWebhook)(processor.endpoint ?? '', webhookIdOf(task), body, secrets);
   } catch (e) {
     const error = (e as NodeJS.ErrnoException).code ?? (e as Error).name;
     await deliveryFailed(task, { error }, deps);

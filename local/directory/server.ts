@@ -162,9 +162,9 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     const path = new URL(req.url ?? '/', 'http://directory').pathname.split('/').pop() ?? '';
     const body = await read(req);
     if (path === 'requests') {
-      // The webhook-id is the task id, `<request id>.<processor id>`: it says whose key signed it.
+      // The webhook-id is the task id, `<request id>.<processor id>` (then `.retry-<n>` for a retry the team asked for): it says whose key signed it.
       const id = String(req.headers['webhook-id'] ?? '');
-      const ref = entries.get(id.split('.').pop() ?? '');
+      const ref = entries.get(id.split('.')[1] ?? '');
       const secrets = ref && opts.webhookSecrets ? opts.webhookSecrets(ref) : [];
       const hook = verifyWebhook(body, req.headers as Record<string, string>, secrets) as Record<string, unknown> | undefined;
       received.push({ id, verified: Boolean(hook), at: Date.now(), body: hook });

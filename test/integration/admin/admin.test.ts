@@ -124,6 +124,22 @@ describe('the admin API', () => {
     expect(r.status).toBe(409);
   });
 
+  it('re-sends a task its processor answered failed as a new message, under a new webhook-id, which the processor acts on', async () => {
+    // The demo processors act once per webhook-id, as docs/processors.md asks: under the first id, the retry would be acknowledged and ignored.
+    rt.processors.setBehaviour('paynow', { status: { request_status: 'failed', reason: 'account locked for review' } });
+    const own = await confirmed('failed-then-retried@example.com');
+    const paynow = async () => ((await (await call(`/requests/${own}`, officer)).json()) as { tasks: { processorId: string; status: string }[] }).tasks.find((t) => t.processorId === 'paynow');
+    await until(async () => (await paynow())?.status === 'failed', 30_000, 'paynow failed');
+    rt.processors.setBehaviour('paynow', {});
+    expect((await call(`/requests/${own}/tasks/paynow/retry`, officer, {})).status).toBe(200);
+    await until(async () => ['completed', 'not_found', 'retained'].includes((await paynow())?.status ?? ''), 30_000, 'paynow answered the retry');
+    const received = rt.processors.received('paynow').filter((w) => w.body?.subject_request_id === own);
+    expect(received.map((w) => w.id)).toEqual([`${own}.paynow`, `${own}.paynow.retry-1`]);
+    // The same task: its id in the body, and its callback URL.
+    expect(new Set(received.map((w) => w.body?.task_id))).toEqual(new Set([`${own}.paynow`]));
+    expect(new Set(received.map((w) => w.body?.status_callback_url))).toEqual(new Set([received[0].body?.status_callback_url]));
+  });
+
   it('lets an officer resolve an escalated task, after which the request completes', async () => {
     // A request of its own (socialapp never answers, so it escalates too): the shared one stays escalated for the other tests, in any order.
     const own = await confirmed('stuck-resolved@example.com');

@@ -57,9 +57,24 @@ describe('retrying an escalated task', () => {
     const sent = await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps);
     expect(sent).toMatchObject({ status: 'sent', attempts: 2, sentAt: NOW });
     expect(stored(repo, 'paynow').audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'retry', subject: `${REQUEST_ID}.paynow`, from: 'timed_out', to: 'sent' });
-    expect(posted).toEqual([{ url: 'https://privacy-api.paynow.example/lethe', id: `${REQUEST_ID}.paynow` }]);
+    expect(posted).toEqual([{ url: 'https://privacy-api.paynow.example/lethe', id: `${REQUEST_ID}.paynow.retry-1` }]);
     expect(request(repo).status).toBe('in_progress');
     expect(request(repo).audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'unblock', subject: REQUEST_ID, from: 'awaiting_manual', to: 'in_progress' });
+  });
+
+  it('re-sends a failed task as a new message: a new webhook-id per retry, kept on the task, and the same task_id and callback URL', async () => {
+    // The processor answered `failed` to the task id and acts once per webhook-id: under the same id, the retry would be acknowledged and ignored.
+    const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
+    const bodies: string[] = [];
+    const post = deps.post;
+    deps.post = async (url: string, id: string, body?: string) => (bodies.push(String(body)), post(url, id));
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed', { attempts: 1 }));
+    expect(await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).toMatchObject({ status: 'sent', retries: 1 });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, { ...stored(repo, 'paynow'), status: 'failed' });
+    expect(await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).toMatchObject({ status: 'sent', retries: 2 });
+    expect(posted.map((p) => p.id)).toEqual([`${REQUEST_ID}.paynow.retry-1`, `${REQUEST_ID}.paynow.retry-2`]);
+    expect(stored(repo, 'paynow').audit.at(-1)).toMatchObject({ action: 'retry', data: { webhookId: `${REQUEST_ID}.paynow.retry-2` } });
+    for (const b of bodies) expect(JSON.parse(b)).toMatchObject({ task_id: `${REQUEST_ID}.paynow`, status_callback_url: `http://localhost/callbacks/${REQUEST_ID}.paynow` });
   });
 
   it('re-sends a failed task too', async () => {

@@ -70,6 +70,16 @@ describe('dispatch', () => {
     expect(task()).toMatchObject({ status: 'sent', token: 'tok-2', attempts: 1 });
   });
 
+  it('re-sends an officer’s retry under that retry’s webhook-id when it runs again (a re-run after a restart)', async () => {
+    await run();
+    // The officer's retry recorded it on the task (admin/actions.ts) before sending; the process died before the POST.
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', retries: 1 });
+    await run('tok-2');
+    expect(sent.map((s) => s.id)).toEqual([TASK_ID, `${TASK_ID}.retry-1`]);
+    expect(JSON.parse(sent[1].body)).toMatchObject({ task_id: TASK_ID, status_callback_url: `http://localhost/callbacks/${TASK_ID}` });
+    expect(task()).toMatchObject({ status: 'sent', token: 'tok-2', retries: 1 });
+  });
+
   it('completes the state at once for a task that already finished (a re-run after a restart)', async () => {
     await run();
     const t = task();
