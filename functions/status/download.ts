@@ -84,7 +84,7 @@ async function refused(r: { expired: Downloadable } | { unknown: true }, id: str
   return html(404, requesterPage(lang, T[lang].unknownTitle, `<p>${T[lang].unknown}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`, switcher(id, token)));
 }
 
-/** GET shows the page and changes nothing; POST is the download, and every one is audited. */
+/** GET shows the page and changes nothing; POST is the download, the first of each link audited. */
 export async function exportPage(id: string, token: string, chosen: Language | undefined, fallback: Language): Promise<HttpResult> {
   const r = await check(id, token);
   if (!('ok' in r)) return refused(r, id, token, chosen, fallback);
@@ -114,7 +114,15 @@ export async function download(id: string, token: string, fallback: Language, re
   const at = systemClock.now().toISOString();
   await retryOnRace(async () => {
     const fresh = (await repo.getRequest(id)) as Downloadable;
-    await repo.transitionRequest(fresh, fresh.status, {}, { at, actor: 'requester', action: 'download', subject: id, data: { key: req.exportKey ?? '' } });
+    // Only the first download of each link is audited: it is the proof that the copy reached the
+    // person (Art. 15), and a renewed link's first use shows the fresh link worked. A repeat adds
+    // nothing to that, and an event per POST would let anyone holding the link grow the request's
+    // one DynamoDB item toward its 400 KB limit, after which renewals and officers' actions on it
+    // fail. Links are few (a fresh one only once the last expired, while the copy is kept), so this
+    // trail stays bounded. Events written before links were numbered count as the first link's.
+    const link = fresh.downloadLink ?? 1;
+    if (fresh.audit.some((e) => e.action === 'download' && (e.data?.link ?? 1) === link)) return;
+    await repo.transitionRequest(fresh, fresh.status, {}, { at, actor: 'requester', action: 'download', subject: id, data: { key: req.exportKey ?? '', link } });
   });
   return { statusCode: 303, headers: { location: await blobs.presign(req.exportKey as string, PRESIGN_SECONDS), 'cache-control': 'no-store' }, body: '' };
 }

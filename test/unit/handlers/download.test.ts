@@ -153,7 +153,21 @@ describe('the download (POST)', () => {
     expect(await download(REQUEST_ID, TOKEN, 'en')).toEqual({ statusCode: 303, headers: { location: `${BUCKET}/${KEY}?X-Amz-Expires=300`, 'cache-control': 'no-store' }, body: '' });
     const req = repo.requests.get(REQUEST_ID);
     expect(req?.status).toBe('completed');
-    expect(req?.audit.at(-1)).toMatchObject({ at: '2026-03-20T10:00:00.000Z', actor: 'requester', action: 'download', subject: REQUEST_ID, data: { key: KEY } });
+    expect(req?.audit.at(-1)).toMatchObject({ at: '2026-03-20T10:00:00.000Z', actor: 'requester', action: 'download', subject: REQUEST_ID, data: { key: KEY, link: 1 } });
+  });
+
+  it('audits the first download of each link only: repeats write nothing, a renewed link’s first download is audited again', async () => {
+    // Anyone holding the link could otherwise grow the request's one DynamoDB item toward its 400 KB limit.
+    stored();
+    for (let i = 0; i < 5; i++) expect((await download(REQUEST_ID, TOKEN, 'en')).statusCode).toBe(303);
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => [e.action, e.data])).toEqual([['download', { key: KEY, link: 1 }]]);
+    const version = repo.requests.get(REQUEST_ID)?.version;
+    await download(REQUEST_ID, TOKEN, 'en');
+    expect(repo.requests.get(REQUEST_ID)?.version).toBe(version);
+    stored({ ...repo.requests.get(REQUEST_ID), downloadLink: 2, downloadTokenHash: sha256('second') });
+    await download(REQUEST_ID, 'second', 'en');
+    await download(REQUEST_ID, 'second', 'en');
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.data?.link)).toEqual([1, 2]);
   });
 
   it('downloads a live link even when asked to renew it', async () => {
