@@ -25,7 +25,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { acknowledgeFindings } from './nag.ts';
 import { API_FUNCTIONS } from './routes.ts';
 import { LambdaEnvironmentBudget } from './limits.ts';
-import { Registry } from '../functions/core/model.ts';
+import { DeployableRegistry, type Registry } from '../functions/core/model.ts';
 import { Controller } from '../functions/core/controller.ts';
 import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../functions/core/intake.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
@@ -71,7 +71,7 @@ export const nagAccount = (s: Stack) => (Token.isUnresolved(s.account) ? '<AWS::
 
 /** The processor registry, validated at synth time: a bad entry fails the synth, not a request. */
 export function loadRegistry(file = join(ROOT, 'config/processors.json')): Registry {
-  return Registry.parse(JSON.parse(readFileSync(file, 'utf8')));
+  return DeployableRegistry.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 /** The controller's identity and postal address, validated at synth: shown on the form and in every email to a requester. */

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Registry } from '../../functions/core/model.ts';
+import { DeployableRegistry, type Registry } from '../../functions/core/model.ts';
 
 /** The versioned registry, validated: the same file infra/ deploys. */
 export function loadRegistry(path = new URL('../../config/processors.json', import.meta.url)): Registry {
-  return Registry.parse(JSON.parse(readFileSync(path, 'utf8')));
+  return DeployableRegistry.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
 /** The same processors, with each automated endpoint pointed at its demo twin on this machine. */

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, ProcessorEntry, Registry } from '../../../functions/core/model.ts';
+import { CATEGORIES, DeployableRegistry, ProcessorEntry, Registry } from '../../../functions/core/model.ts';
+import { loadRegistry as synthRegistry } from '../../../infra/lethe-stack.ts';
 import { demoSecrets, loadRegistry, localRegistry } from '../../../local/processors/registry.ts';
 import { processor } from './fakes.ts';
 
@@ -66,6 +69,26 @@ describe('the processor registry (config/processors.json)', () => {
     expect(ProcessorEntry.safeParse({ ...base, heartbeatSeconds: 10, timeoutSeconds: 5 }).success).toBe(false);
     expect(ProcessorEntry.safeParse({ ...base, category: 'crm' }).success).toBe(false);
     expect(ProcessorEntry.safeParse({ ...base, identities: [] }).success).toBe(false);
+  });
+
+  it('refuses at synth, naming it, a processor that cannot receive an erasure, or a correction of a field it holds (Art. 17(2), 19)', () => {
+    const p = processor({ id: 'acme', category: 'payments' });
+    const issues = (r: unknown) => {
+      const x = DeployableRegistry.safeParse(r);
+      return x.success ? [] : x.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(issues({ version: 1, processors: [p, { ...p, id: 'no-erase', supports: ['access', 'rectification'] }] })).toEqual([
+      'processors.1.supports: processor no-erase must support erasure: every recipient is told of an erasure (Art. 17(2), 19)',
+    ]);
+    expect(issues({ version: 1, processors: [{ ...p, supports: ['access', 'erasure'], fields: ['phone'] }] })).toEqual([
+      'processors.0.supports: processor acme holds phone and must support rectification: every recipient is told of a correction (Art. 19)',
+    ]);
+    // Holding no field a correction changes, it needs no correction: fields [], or only an order number received.
+    expect(issues({ version: 1, processors: [{ ...p, supports: ['erasure'], fields: [] }, { ...p, id: 'orders-only', supports: ['erasure'], identities: ['order_number'] }] })).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'lethe-registry-'));
+    writeFileSync(join(dir, 'processors.json'), JSON.stringify({ version: 1, processors: [{ ...p, supports: ['access'] }] }));
+    expect(() => synthRegistry(join(dir, 'processors.json'))).toThrow(/processor acme must support erasure/);
+    expect(synthRegistry().processors.length).toBeGreaterThan(0);
   });
 
   it('refuses two processors with the same id', () => {
