@@ -8,8 +8,14 @@ export function signWebhook(id: string, body: string, secrets: readonly string[]
   return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
 }
 
-/** Tries each secret; true when one of them signed these bytes, these headers, within the timestamp tolerance. */
+/**
+ * Tries each secret; true when one of them signed these bytes, these headers, within the timestamp
+ * tolerance. The library reads `webhook-timestamp` with parseInt, so `1772439303abc` would verify
+ * as its leading number (and the receipt keep the raw header): anything but digits is refused first.
+ */
 export function signedWith(body: string, headers: Record<string, string | undefined>, secrets: readonly string[]): boolean {
+  const stamps = Object.entries(headers).filter(([k]) => k.toLowerCase() === 'webhook-timestamp');
+  if (!stamps.length || !stamps.every(([, v]) => /^\d+$/.test(v ?? ''))) return false;
   return secrets.some((s) => {
     try {
       new Webhook(s).verify(body, headers as Record<string, string>, { jsonParse: false });

@@ -79,6 +79,20 @@ describe('callbacks', () => {
     expect(task()).toEqual(before);
   });
 
+  it('refuses a webhook-timestamp that is not all digits with 401 before verifying, though the signature would match its leading number', async () => {
+    const before = structuredClone(task());
+    const m = signed({ request_status: 'completed' });
+    const ts = m.headers['webhook-timestamp'];
+    for (const bad of [`${ts}abc`, ` ${ts}`, `+${ts}`, `${ts}.0`, `${ts}e0`, '']) {
+      await expect(post({ ...m, headers: { ...m.headers, 'webhook-timestamp': bad } }), bad).rejects.toMatchObject({ status: 401 });
+      const { 'webhook-timestamp': _, ...others } = m.headers;
+      await expect(post({ ...m, headers: { ...others, 'Webhook-Timestamp': bad } }), bad).rejects.toMatchObject({ status: 401 });
+    }
+    expect(task()).toEqual(before);
+    // The same bytes with the timestamp as signed are accepted: only the header's form was at fault.
+    await expect(post(m)).resolves.toEqual({ status: 'accepted' });
+  });
+
   it('refuses a body changed after signing, and missing headers', async () => {
     const m = signed({ request_status: 'not_found' });
     await expect(post({ ...m, raw: JSON.stringify({ task_id: TASK_ID, request_status: 'completed' }) })).rejects.toMatchObject({ status: 401 });

@@ -30,6 +30,14 @@ describe('the shop’s signed suppression check (Art. 21(3))', () => {
     expect(read).toBe(false);
   });
 
+  it('refuses a webhook-timestamp that is not all digits with 401, before reading the list', async () => {
+    let read = false;
+    const c = signed({ email: 'dave@example.com', purpose: 'reviews' });
+    const headers = { ...c.headers, 'webhook-timestamp': `${c.headers['webhook-timestamp']}abc` };
+    await expect(checkSuppression(c.raw, headers, { ...deps, scopesOf: async () => ((read = true), []) })).rejects.toMatchObject({ status: 401, message: 'signature not valid' });
+    expect(read).toBe(false);
+  });
+
   it('answers a signed question that is not JSON with a field-level 400, not a 401', async () => {
     const raw = 'email=dave@example.com&purpose=reviews';
     await expect(checkSuppression(raw, signWebhook('chk_2', raw, [SHOP]), deps)).rejects.toMatchObject({ status: 400, issues: [{ path: '(body)', message: 'body is not valid JSON' }] });
