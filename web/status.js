@@ -71,7 +71,12 @@ async function load() {
   if (!r.ok) {
     apply(chosen ?? 'fr');
     const e = document.getElementById('error');
-    e.textContent = chosen ? TEXT[chosen].notFound : `${TEXT.fr.notFound} / ${TEXT.en.notFound}`;
+    if (chosen) e.textContent = TEXT[chosen].notFound;
+    else {
+      // No language chosen: both, in a page marked French, so each half says its own language to a screen reader.
+      const half = (l) => Object.assign(document.createElement('span'), { lang: l, textContent: TEXT[l].notFound });
+      e.replaceChildren(half('fr'), ' / ', half('en'));
+    }
     e.hidden = false;
     return;
   }

@@ -5,8 +5,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
  * by id, and fetch answering as the queue says. The page polls its request every 3 seconds until it
  * is closed.
  */
-type El = { id: string; textContent: string; hidden: boolean; dataset: Record<string, string>; href: string; replaceChildren: (...c: unknown[]) => void; append: (...c: unknown[]) => void };
-const el = (id = ''): El => ({ id, textContent: '', hidden: true, dataset: {}, href: '', replaceChildren: () => {}, append: () => {} });
+type El = { id: string; lang?: string; textContent: string; hidden: boolean; dataset: Record<string, string>; href: string; children: unknown[]; replaceChildren: (...c: unknown[]) => void; append: (...c: unknown[]) => void };
+const el = (id = ''): El => {
+  const e: El = { id, textContent: '', hidden: true, dataset: {}, href: '', children: [], replaceChildren: (...c) => void (e.children = c), append: () => {} };
+  return e;
+};
+/** What a screen reader reads of an element: its text, each piece in its own language (undefined: the page's). */
+const spoken = (e: El | undefined) => (e?.children.length ? e.children.map((c) => (typeof c === 'string' ? [c, undefined] : [(c as El).textContent, (c as El).lang])) : [[e?.textContent, undefined]]);
 
 function boot(answers: (() => Promise<unknown>)[]) {
   const byId = new Map<string, El>();
@@ -50,12 +55,16 @@ describe('the status page while it follows a request', () => {
     expect(byId.get('status')?.textContent).toBe('Completed');
   });
 
-  it('says the link does not work when the API says so', async () => {
+  it('says the link does not work when the API says so, in both languages, the English half marked lang="en" in the French page', async () => {
     vi.useFakeTimers();
     const { byId } = boot([refused(404)]);
     await import('../../../web/status.js' as string);
     await vi.advanceTimersByTimeAsync(0);
     expect(byId.get('error')?.hidden).toBe(false);
-    expect(byId.get('error')?.textContent).toBe('Ce lien de suivi ne fonctionne pas. / This status link does not work.');
+    expect(spoken(byId.get('error'))).toEqual([
+      ['Ce lien de suivi ne fonctionne pas.', 'fr'],
+      [' / ', undefined],
+      ['This status link does not work.', 'en'],
+    ]);
   });
 });
