@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     expect(errors).toEqual([]);
   });
 
-  it('finds requests by email and by reference, assigns an owner, adds a note, stops and restarts the clock, denies with an explanation, and reports the period with a CSV', async () => {
+  it('finds requests by email and by reference, assigns an owner, adds a note, stops the clock while the mail fails (said done, its email sent later) and restarts it, denies with an explanation, and reports the period with a CSV', async () => {
     // Every processor holds its answer while this test acts, so that the request for a copy stays open.
     for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, { never: true });
     try {
@@ -213,8 +213,16 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
       await page.getByRole('button', { name: 'Stop the clock' }).click();
       await page.getByLabel('What we need from the requester').fill('Which years of orders you want a copy of');
       await page.screenshot({ path: join(SHOTS, 'console-pause-dialog.png') });
+      // SES refuses the clarification for now: the clock stops all the same, and the page says the email goes later.
+      rt.ses.refuse((to) => to.includes('dora@example.com'));
       await page.getByRole('button', { name: 'Confirm' }).click();
       await page.locator('#pause-note:not([hidden])').waitFor();
+      await page.locator('#action-note:not([hidden])').waitFor();
+      expect(await page.locator('#action-note').textContent()).toBe('Done. The email to the requester could not be sent just now: it will be sent automatically within 15 minutes. Do not do it again.');
+      await page.screenshot({ path: join(SHOTS, 'console-notice-owed.png'), fullPage: true });
+      rt.ses.refuse(undefined);
+      // The sweeper, past the officer's lease on the notice, delivers it.
+      await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 2 * 60_000).toISOString() });
       expect(await page.locator('#pause-note').textContent()).toMatch(/^Clock stopped since .+: waiting for the requester to tell us “Which years of orders you want a copy of”\.$/);
       expect(await page.getByRole('button', { name: 'Stop the clock' }).count()).toBe(0);
       expect(await axe(page)).toEqual([]);
