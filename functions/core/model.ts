@@ -154,6 +154,12 @@ export type ProcessorTask = {
    * own webhook-id (core/webhook.ts `webhookIdOf`), recorded in the write that records the retry.
    */
   retries?: number;
+  /**
+   * The deadline the message the task is now sent as told the processor (`expected_completion_time`),
+   * fixed in the write that records its send, so that every re-delivery under the same webhook-id
+   * carries the same bytes after an extension; an officer's retry, a new message, takes the deadline of its day.
+   */
+  expectedCompletion?: string;
   holds: LegalHold[];
   outcome?: TaskOutcome;
   sentAt?: string;

@@ -29,9 +29,14 @@ export type WebhookBody = z.infer<typeof WebhookBody>;
  */
 export const webhookIdOf = (task: Pick<StoredTask, 'taskId' | 'retries'>) => (task.retries ? `${task.taskId}.retry-${task.retries}` : task.taskId);
 
+/** The request's deadline today: the one a new message tells the processor. */
+export const deadlineOf = (req: Pick<StoredRequest, 'extended' | 'dueDate'>) => req.extended?.dueDate ?? req.dueDate ?? '';
+
 /**
  * Built only from stored data, never from "now", so that a retry or a re-run after a restart sends
- * byte-for-byte the same instruction. Only the identities this processor needs are included.
+ * byte-for-byte the same instruction: the deadline is the one recorded on the task when its message
+ * was first sent (an extension since reaches the processor with the next message, an officer's retry).
+ * Only the identities this processor needs are included.
  */
 export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, processor: ProcessorEntry, baseUrl: string): WebhookBody {
   const values = { email: pii.email, name: pii.name, order_number: pii.orderNumber };
@@ -44,7 +49,7 @@ export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, proc
       .filter((t) => values[t])
       .map((t) => ({ identity_type: t, identity_value: String(values[t]), identity_format: 'raw' as const })),
     submitted_time: req.verifiedAt ?? req.receivedAt,
-    expected_completion_time: req.extended?.dueDate ?? req.dueDate ?? '',
+    expected_completion_time: task.expectedCompletion ?? deadlineOf(req),
     status_callback_url: `${baseUrl}/callbacks/${encodeURIComponent(task.taskId)}`,
     legal_holds: task.holds,
     ...(req.type === 'rectification' && req.details.corrections ? { rectification: correctionsFor(processor, req.details.corrections) } : {}),

@@ -7,7 +7,7 @@ import { NotFound, retryOnRace } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
-import { webhookBody, webhookIdOf } from '../core/webhook.ts';
+import { deadlineOf, webhookBody, webhookIdOf } from '../core/webhook.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
 
@@ -162,10 +162,12 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
   if (!processor) throw dispatchError('DispatchRejected', `processor ${task.processorId} is not in the registry`);
   if (task.status === 'pending' || ESCALATED_TASK_STATUSES.includes(task.status)) {
     const at = deps.clock.now().toISOString();
+    // The deadline this message tells, kept for its re-deliveries: a timed-out task sent again here keeps its webhook-id, so its date too.
+    const expectedCompletion = task.expectedCompletion ?? (loaded.request && deadlineOf(loaded.request));
     const sent = await deps.repo.transitionTask(
       task,
       'sent',
-      { token: input.token, sentAt: at, attempts: task.attempts + 1 },
+      { token: input.token, sentAt: at, attempts: task.attempts + 1, ...(expectedCompletion !== undefined ? { expectedCompletion } : {}) },
       { at, actor: 'workflow', action: 'send', subject: task.taskId, from: task.status, to: 'sent', data: { mode: processor.mode } },
     );
     return { task: sent, processor, request: loaded.request, pii: loaded.pii };

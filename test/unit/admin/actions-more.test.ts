@@ -77,6 +77,16 @@ describe('retrying an escalated task', () => {
     for (const b of bodies) expect(JSON.parse(b)).toMatchObject({ task_id: `${REQUEST_ID}.paynow`, status_callback_url: `http://localhost/callbacks/${REQUEST_ID}.paynow` });
   });
 
+  it('sends an officer’s retry, a new message, with the deadline as extended since the first one', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual', extended: { at: '2026-03-01T12:00:00.000Z', reason: 'complex', dueDate: '2026-06-01' } });
+    const bodies: string[] = [];
+    const post = deps.post;
+    deps.post = async (url: string, id: string, body?: string) => (bodies.push(String(body)), post(url, id));
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed', { expectedCompletion: '2026-04-01' }));
+    expect(await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).toMatchObject({ expectedCompletion: '2026-06-01' });
+    expect(JSON.parse(bodies[0]).expected_completion_time).toBe('2026-06-01');
+  });
+
   it('re-sends a failed task too', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed', { attempts: 3 }));

@@ -70,6 +70,26 @@ describe('dispatch', () => {
     expect(task()).toMatchObject({ status: 'sent', token: 'tok-2', attempts: 1 });
   });
 
+  it('re-sends the same bytes under the same webhook-id after an officer extended the deadline', async () => {
+    await run('tok-1');
+    const req = repo.requests.get(REQUEST_ID);
+    repo.requests.set(REQUEST_ID, { ...req!, extended: { at: '2026-03-03T09:00:00.000Z', reason: 'complex', dueDate: '2026-06-01' } });
+    await run('tok-2'); // the workflow's re-send, or a re-run after a restart
+    expect(sent.map((s) => s.id)).toEqual([TASK_ID, TASK_ID]);
+    expect(sent[1].body).toBe(sent[0].body);
+    expect(JSON.parse(sent[1].body).expected_completion_time).toBe('2026-04-01');
+  });
+
+  it('re-sends the same bytes under the same webhook-id when a timed-out task runs again after an extension', async () => {
+    await run('tok-1');
+    repo.tasks.set(TASK_ID, { ...task(), status: 'timed_out' });
+    const req = repo.requests.get(REQUEST_ID);
+    repo.requests.set(REQUEST_ID, { ...req!, extended: { at: '2026-03-03T09:00:00.000Z', reason: 'complex', dueDate: '2026-06-01' } });
+    await run('tok-2');
+    expect(sent.map((s) => s.id)).toEqual([TASK_ID, TASK_ID]);
+    expect(sent[1].body).toBe(sent[0].body);
+  });
+
   it('re-sends an officer’s retry under that retry’s webhook-id when it runs again (a re-run after a restart)', async () => {
     await run();
     // The officer's retry recorded it on the task (admin/actions.ts) before sending; the process died before the POST.
