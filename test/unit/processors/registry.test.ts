@@ -72,23 +72,32 @@ describe('the processor registry (config/processors.json)', () => {
   });
 
   it('refuses at synth, naming it, a processor that cannot receive an erasure, or a correction of a field it holds (Art. 17(2), 19)', () => {
-    const p = processor({ id: 'acme', category: 'payments' });
+    const p = { ...processor({ id: 'acme', category: 'payments' }), supports: ['access', 'erasure', 'rectification', 'objection', 'restrict'] };
     const issues = (r: unknown) => {
       const x = DeployableRegistry.safeParse(r);
       return x.success ? [] : x.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     };
-    expect(issues({ version: 1, processors: [p, { ...p, id: 'no-erase', supports: ['access', 'rectification'] }] })).toEqual([
+    expect(issues({ version: 1, processors: [p, { ...p, id: 'no-erase', supports: ['access', 'rectification', 'restrict'] }] })).toEqual([
       'processors.1.supports: processor no-erase must support erasure: every recipient is told of an erasure (Art. 17(2), 19)',
     ]);
-    expect(issues({ version: 1, processors: [{ ...p, supports: ['access', 'erasure'], fields: ['phone'] }] })).toEqual([
+    expect(issues({ version: 1, processors: [{ ...p, supports: ['access', 'erasure', 'restrict'], fields: ['phone'] }] })).toEqual([
       'processors.0.supports: processor acme holds phone and must support rectification: every recipient is told of a correction (Art. 19)',
     ]);
     // Holding no field a correction changes, it needs no correction: fields [], or only an order number received.
-    expect(issues({ version: 1, processors: [{ ...p, supports: ['erasure'], fields: [] }, { ...p, id: 'orders-only', supports: ['erasure'], identities: ['order_number'] }] })).toEqual([]);
+    expect(issues({ version: 1, processors: [{ ...p, supports: ['erasure', 'restrict'], fields: [] }, { ...p, id: 'orders-only', supports: ['erasure', 'restrict'], identities: ['order_number'] }] })).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'lethe-registry-'));
     writeFileSync(join(dir, 'processors.json'), JSON.stringify({ version: 1, processors: [{ ...p, supports: ['access'] }] }));
     expect(() => synthRegistry(join(dir, 'processors.json'))).toThrow(/processor acme must support erasure/);
     expect(synthRegistry().processors.length).toBeGreaterThan(0);
+  });
+
+  it('refuses at synth, naming it, a processor that cannot receive a restriction (Art. 18, 19)', () => {
+    const p = { ...processor({ id: 'acme', category: 'payments' }), supports: ['access', 'erasure', 'rectification', 'restrict'] };
+    const x = DeployableRegistry.safeParse({ version: 1, processors: [p, { ...p, id: 'no-restrict', supports: ['access', 'erasure', 'rectification'] }] });
+    expect(x.success ? [] : x.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'processors.1.supports: processor no-restrict must support restrict: every recipient is told of a restriction (Art. 18, 19)',
+    ]);
+    expect(DeployableRegistry.safeParse(file).success).toBe(true);
   });
 
   it('refuses two processors with the same id', () => {
