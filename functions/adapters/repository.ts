@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -635,6 +636,25 @@ export class DynamoRepository implements Repository {
     await this.db.send(
       new PutCommand({ TableName: this.table, Item: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}`, signedBody, ttl: epoch(expiresAt) } }),
     );
+  }
+
+  /**
+   * Deletes a callback's results that no task recorded (the callback was refused after writing them),
+   * only while the item still holds those signed bytes: another callback's results written since stay.
+   */
+  async deleteTaskResults(requestId: string, processorId: string, signedBody: string): Promise<void> {
+    await this.db
+      .send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` },
+          ConditionExpression: 'signedBody = :b',
+          ExpressionAttributeValues: { ':b': signedBody },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
   }
 
   /** Brings an export result's expiry forward (to the download link's); nothing to do where it is gone already. */

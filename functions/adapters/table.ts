@@ -17,7 +17,8 @@
  *                                  callback receipts and the task's own audit chain; TTL 7 years after the
  *                                  latest deadline the request can have.
  *   REQ#<id>      / RESULT#<proc>  an export callback's results and signed bytes (personal data; TTL the
- *                                  download link's expiry once packaged, 120 days at most).
+ *                                  download link's expiry once packaged, 120 days at most; deleted by a
+ *                                  callback refused after writing it).
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions

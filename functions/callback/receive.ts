@@ -11,7 +11,7 @@ import { issuesOf, parseJson } from '../shared/http.ts';
 import { logger } from '../shared/powertools.ts';
 
 export type CallbackDeps = {
-  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults'>;
+  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults'>;
   workflow: Workflow;
   clock: Clock;
   processors: readonly ProcessorEntry[];
@@ -98,11 +98,18 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     ...(carriesResults(body) ? { bodyIn: 'results' as const } : misshapen ? { bodyIn: 'discarded' as const } : { body: raw }),
   };
   const webhookId = header(headers, 'webhook-id');
+  const wrote = { results: false };
   // Another writer (a twin of this callback, the sweeper, an officer) may win the race: reload and decide again.
   const answer = await retryOnRace(async () => {
     const task = await deps.repo.getTask(ids.requestId, ids.processorId);
     if (!task) throw new NotFound(`task ${taskId} not found`);
-    return apply(task, body, raw, webhookId, receipt, deps);
+    return apply(task, body, raw, webhookId, receipt, deps, wrote);
+  }).catch(async (e: unknown) => {
+    // Refused (409) after its results were written, before its status write: no task records them, so
+    // they are personal data kept for nothing. Any other error leaves them for the processor's retry
+    // under the same webhook-id (a crash, or a status write that may have been applied after all).
+    if (wrote.results && e instanceof Conflict) await dropResults(ids.requestId, ids.processorId, raw, deps);
+    throw e;
   });
   if (misshapen) throw new UnprocessableResults('export results not in the documented shape; the task is escalated', misshapen);
   return answer;
@@ -118,7 +125,16 @@ type Receipt = { bodyHash: string; signature: string; timestamp: string; status:
 
 const carriesResults = (b: CallbackBody) => b.request_status === 'completed' && (b.results !== undefined || Boolean(b.results_url));
 
-async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookId: string, r: Receipt, deps: CallbackDeps): Promise<CallbackAnswer> {
+/**
+ * Deletes a refused callback's results unless the task completed with results meanwhile: the item is
+ * one per task, and a winner that wrote before this callback relies on it (the delete spares any other bytes).
+ */
+async function dropResults(requestId: string, processorId: string, raw: string, deps: CallbackDeps) {
+  const task = await deps.repo.getTask(requestId, processorId);
+  if (!task?.hasResults) await deps.repo.deleteTaskResults(requestId, processorId, raw);
+}
+
+async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookId: string, r: Receipt, deps: CallbackDeps, wrote: { results: boolean }): Promise<CallbackAnswer> {
   const at = deps.clock.now().toISOString();
   const actor = `processor:${task.processorId}`;
   const receipts = { ...task.receipts, [webhookId]: { ...r, at } };
@@ -164,6 +180,7 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   if (hasResults) {
     const expires = new Date(deps.clock.now().getTime() + RESULTS_TTL_DAYS * 86_400_000);
     await deps.repo.putTaskResults(task.requestId, task.processorId, raw, expires);
+    wrote.results = true;
   }
   const done = await deps.repo.transitionTask(
     task,

@@ -43,6 +43,8 @@ export type StoredTask = ProcessorTask & {
   token?: string;
   /** webhook-id → SHA-256 of the callback body: replayed ids are answered, never applied again. */
   receipts?: Record<string, { bodyHash: string; signature: string; timestamp?: string; body?: string; at: string }>;
+  /** Completed by a callback that carried export results (kept apart, in the task's RESULT item). */
+  hasResults?: boolean;
 };
 
 export type Pii = {

@@ -347,6 +347,45 @@ describe('callbacks', () => {
     expect(task().status).toBe('completed');
   });
 
+  it('deletes the export results it wrote when it is refused because another writer finished the task first', async () => {
+    // The processor's not_found under another webhook-id lands between this callback's results write and its status write.
+    repo.beforeTaskWrite = (r) => r.tasks.set(TASK_ID, { ...task(), status: 'not_found', version: task().version + 1, outcome: { request_status: 'not_found' } });
+    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).rejects.toMatchObject({ status: 409 });
+    expect(task().status).toBe('not_found');
+    expect(repo.results.get(TASK_ID)).toBeUndefined();
+  });
+
+  it('keeps the results a winning callback wrote when this one is refused', async () => {
+    const winner = signed({ request_status: 'completed', third_party_data: true, results: { records: [{ id: 'PAY-2' }] } }, { id: 'cb_winner' });
+    // Another callback writes its results after this one's, and completes the task first.
+    repo.beforeTaskWrite = (r) => {
+      r.results.set(TASK_ID, { signedBody: winner.raw, expiresAt: new Date('2026-06-30T10:00:00.000Z') });
+      r.tasks.set(TASK_ID, { ...task(), status: 'completed', version: task().version + 1, hasResults: true, outcome: { request_status: 'completed', third_party_data: true } });
+    };
+    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).rejects.toMatchObject({ status: 409 });
+    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
+    expect(JSON.parse(repo.results.get(TASK_ID)?.signedBody ?? '{}').results).toEqual({ records: [{ id: 'PAY-2' }] });
+  });
+
+  it('leaves the results item to a task that completed with results first, though this refused callback wrote it last', async () => {
+    // The winner wrote its results before this callback overwrote them, then completed the task: Assemble reads that one item.
+    repo.beforeTaskWrite = (r) => r.tasks.set(TASK_ID, { ...task(), status: 'completed', version: task().version + 1, hasResults: true, outcome: { request_status: 'completed', third_party_data: true } });
+    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).rejects.toMatchObject({ status: 409 });
+    expect(repo.results.get(TASK_ID)).toBeDefined();
+  });
+
+  it('keeps the export results when the status write fails, so that the processor’s retry under the same webhook-id completes the task', async () => {
+    const m = signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } });
+    repo.beforeTaskWrite = () => {
+      throw new Error('crash between the results write and the status write');
+    };
+    await expect(post(m)).rejects.toThrow(/crash/);
+    expect(repo.results.get(TASK_ID)).toBeDefined();
+    await expect(post(m)).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
+    expect(JSON.parse(repo.results.get(TASK_ID)?.signedBody ?? '{}').results).toEqual({ records: [{ id: 'PAY-1' }] });
+  });
+
   it('accepts a callback signed with the processor’s new key during a rotation', async () => {
     const next = newWebhookSecret();
     deps.secrets = async () => [next, SECRET];

@@ -154,6 +154,10 @@ export class FakeRepo {
     this.results.set(`${requestId}.${processorId}`, { signedBody, expiresAt });
     this.writes++;
   }
+  async deleteTaskResults(requestId: string, processorId: string, signedBody: string) {
+    if (this.results.get(`${requestId}.${processorId}`)?.signedBody === signedBody) this.results.delete(`${requestId}.${processorId}`);
+    this.writes++;
+  }
 }
 
 export class FakeWorkflow implements Workflow {
