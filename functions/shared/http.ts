@@ -111,6 +111,20 @@ export function parseBody<T extends z.core.$ZodType>(schema: T, event: HttpEvent
 
 export const statusOf = (error: unknown): number => (error instanceof DomainError ? error.status : 500);
 
+/**
+ * What the 500 path logs of an error: its name, its class and its stack frames, and the message only
+ * for our own errors (DomainError), whose words we write. Any other message may quote what the
+ * function was handling (Node's JSON.parse quotes its input, an SDK validation error a value), and a
+ * privacy request carries an email address; the stack's first line repeats the message, so only the
+ * `at …` frames are kept. The name and the frames say what failed and where, which is what an
+ * operator needs to find it.
+ */
+export function loggableError(error: unknown) {
+  if (!(error instanceof Error)) return { name: typeof error }; // a thrown string or object: its text is no safer
+  const frames = (error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).map((l) => l.trim());
+  return { name: error.name, class: error.constructor?.name, ...(error instanceof DomainError ? { message: error.message } : {}), stack: frames };
+}
+
 /** Maps domain errors to HTTP once, at the edge. Anything unknown is a 500 with a generic body. */
 export function httpErrors(): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -118,7 +132,7 @@ export function httpErrors(): middy.MiddlewareObj<HttpEvent, HttpResult> {
       const error = request.error;
       const status = statusOf(error);
       if (status === 500) {
-        logger.error('unhandled error', { error: error as Error });
+        logger.error('unhandled error', { error: loggableError(error) });
         request.response = json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });
         return;
       }

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
-import { Conflict, TooManyRequests } from '../../../functions/core/errors.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { Conflict, DomainError, TooManyRequests } from '../../../functions/core/errors.ts';
 import * as z from '../../../functions/core/zod.ts';
 import { fromCloudFront, type HttpEvent, type HttpResult, html, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
 
@@ -85,6 +85,40 @@ describe('HTTP edge', () => {
     const r = await boom(event(undefined), ctx);
     expect(r.statusCode).toBe(500);
     expect(r.body).not.toContain('secret detail');
+  });
+
+  /** The log lines the function writes (Powertools writes to stdout and stderr), as its log group would get them. */
+  async function logOf(run: () => Promise<unknown>) {
+    const lines: string[] = [];
+    const spies = [process.stdout, process.stderr].map((s) =>
+      vi.spyOn(s, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)),
+    );
+    try {
+      await run();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    return lines.join('');
+  }
+
+  it('logs an unknown error’s name and stack frames on a 500, never its message, which may quote personal data', async () => {
+    const boom = handler(async () => {
+      JSON.parse('ann.lee@example.com'); // Node's message quotes the input: Unexpected token 'a', "ann.lee@example.com" is not valid JSON
+      return json(200, {});
+    });
+    const line = await logOf(async () => expect((await boom(event(undefined), ctx)).statusCode).toBe(500));
+    expect(line).toContain('unhandled error');
+    expect(line).toContain('SyntaxError');
+    expect(line).toMatch(/at .*http\.test\.ts/);
+    expect(line).not.toContain('ann.lee');
+  });
+
+  it('logs the message of our own error that reaches a 500, whose words we wrote', async () => {
+    const boom = handler(async () => {
+      throw new DomainError('the audit chain of a task is broken');
+    });
+    const line = await logOf(() => boom(event(undefined), ctx));
+    expect(line).toContain('the audit chain of a task is broken');
   });
 });
 
