@@ -55,7 +55,7 @@ const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAt
  * The privacy-request state machine, built once here and nowhere else. CDK synthesizes it for AWS;
  * local/ renders the very same graph to ASL and runs it on aws-local-stepfunctions.
  *
- * Plan → Map(Dispatch ⟶ [on failure] Escalate) → (access only) Assemble → Notify → Done.
+ * Plan → Map(Dispatch ⟶ [on failure] Escalate) → (access only) Assemble [⟶ on failure AssemblyFailed ⟶ Assemble] → Notify → Done.
  * A mail failure never fails an execution: Escalate falls back to EscalateWithoutMail, Notify to
  * DoneOutcomeMailOwed, each after its retries.
  * JSONPath only, no Variables: that is what the embedded engine implements. A 6-processor erasure
@@ -139,6 +139,26 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     retryOnServiceExceptions: false,
   });
   assemble.addRetry({ errors: [...lambdaErrors, 'States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  // The copy could not be assembled even after the retries (a processor's results_url keeps timing
+  // out or answering 5xx): the request waits for an officer, the team is told (the escalate function,
+  // through outboxTeam), and this state waits on a token of its own. The officer's "retry the copy"
+  // sends the token back and Assemble runs again; deny or cancel stop the execution. Never entered on
+  // the happy path, so an export still costs 6 + N transitions.
+  const assemblyFailed = new LambdaInvoke(scope, 'AssemblyFailed', {
+    lambdaFunction: fns.escalate,
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: TaskInput.fromObject({
+      token: JsonPath.taskToken,
+      requestId: JsonPath.stringAt('$.requestId'),
+      stage: 'assemble',
+      error: JsonPath.objectAt('$.assembleError'),
+    }),
+    resultPath: JsonPath.DISCARD,
+    retryOnServiceExceptions: false,
+  });
+  assemblyFailed.addRetry({ errors: [...lambdaErrors, 'States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  assemble.addCatch(assemblyFailed, { errors: [Errors.ALL], resultPath: '$.assembleError' });
+  assemblyFailed.next(assemble);
   const notify = new LambdaInvoke(scope, 'Notify', {
     lambdaFunction: fns.notify,
     payload,

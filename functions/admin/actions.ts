@@ -194,6 +194,29 @@ export async function retryTask(id: string, processorId: string, actor: string, 
 }
 
 /**
+ * Runs the assembly of a copy again, once it failed after the workflow's retries (a provider's
+ * results_url kept failing): the workflow's AssemblyFailed state waits on the token recorded on the
+ * request. The retry is recorded first (who, when, on the audit trail), then the token is sent back
+ * and Assemble runs again: it puts the request back in progress when it succeeds, or holds it again,
+ * with a new token and a new email to the team, when it fails. An officer may retry again as long as
+ * the mark is there (a retry that stopped before sending the token is finished that way); a token
+ * already sent back is no error.
+ */
+export async function retryAssembly(id: string, actor: string, deps: AdminDeps) {
+  const req = await load(id, deps);
+  const held = req.assemblyFailed;
+  if (req.status !== 'awaiting_manual' || !held) throw new Conflict('no copy of data waits to be assembled again on this request');
+  const at = deps.clock.now().toISOString();
+  const done = await deps.repo.transitionRequest(req, req.status, { assemblyFailed: { ...held, retriedAt: at, retriedBy: actor } }, { at, actor, action: 'retry_assembly', subject: id, data: { error: held.error } });
+  await deps.workflow.taskSuccess(held.token, { retry: true }).catch((e) => {
+    if (!['TaskTimedOut', 'InvalidToken'].includes((e as Error).name)) throw e;
+  });
+  // The workflow's token stays on the record, never in an answer.
+  const { token: _token, ...shown } = done.assemblyFailed as NonNullable<StoredRequest['assemblyFailed']>;
+  return { ...done, assemblyFailed: shown };
+}
+
+/**
  * Puts a request waiting for an officer back in progress once no task of it is escalated. The task
  * the officer settled may already have let the workflow complete the request: a race lost here is
  * read again (and is then no longer awaiting_manual), never thrown, since the handler would run the
@@ -202,7 +225,8 @@ export async function retryTask(id: string, processorId: string, actor: string, 
 async function unblockIfClear(id: string, actor: string, deps: AdminDeps) {
   await retryOnRace(async () => {
     const [req, tasks] = await Promise.all([deps.repo.getRequest(id), deps.repo.listTasks(id)]);
-    if (req?.status === 'awaiting_manual' && !tasks.some((t) => ESCALATED_TASK_STATUSES.includes(t.status))) {
+    // A copy that could not be assembled still waits for the officer's retry of the copy itself.
+    if (req?.status === 'awaiting_manual' && !req.assemblyFailed && !tasks.some((t) => ESCALATED_TASK_STATUSES.includes(t.status))) {
       const at = deps.clock.now().toISOString();
       await deps.repo.transitionRequest(req, 'in_progress', {}, { at, actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
     }

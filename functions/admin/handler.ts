@@ -8,7 +8,7 @@ import { CancelReason, DenyReason } from '../core/notices.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
-import { addNote, agentContact, approveCorrection, assign, cancel, deny, extend, MAX_NOTE, pause, resend, resolveTask, resume, retryTask } from './actions.ts';
+import { addNote, agentContact, approveCorrection, assign, cancel, deny, extend, MAX_NOTE, pause, resend, resolveTask, resume, retryAssembly, retryTask } from './actions.ts';
 import { list, looksLikeEmail, looksLikeOrder, report, reportCsv, search } from './find.ts';
 import { registry } from '../adapters/registry.ts';
 import { MAX_DENY_NOTE, MAX_REASON } from '../core/notices.ts';
@@ -101,7 +101,7 @@ export const handler = middy<HttpEvent, HttpResult>()
       return json(200, await list({ ...q, limit: q.limit ? Number(q.limit) : undefined }, deps));
     }
     if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
-    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend|owner|notes|approve|agent-contact)$/.exec(path))) {
+    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend|owner|notes|approve|agent-contact|reassemble)$/.exec(path))) {
       const actor = act();
       const id = m[1];
       // The workflow may move the request at the same moment: reload and decide again.
@@ -130,6 +130,7 @@ export const handler = middy<HttpEvent, HttpResult>()
         return json(200, await retryOnRace(() => approveCorrection(id, corrections, actor, deps)));
       }
       if (m[2] === 'agent-contact') return json(200, await retryOnRace(() => agentContact(id, actor, deps)));
+      if (m[2] === 'reassemble') return json(200, await retryOnRace(() => retryAssembly(id, actor, deps)));
       if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
       if (m[2] === 'resend') return json(200, await retryOnRace(() => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL })));
       const { reason } = parseBody(Cancel, event);

@@ -34,6 +34,13 @@ export const summary = (r: StoredRequest, today: string) => ({
 
 const processorName = (id: string) => registry.processors.find((p) => p.id === id)?.name ?? id;
 
+/** A copy that could not be assembled, as the console shows it: when, why, the last retry; never the workflow's token. */
+const assemblyShown = (req: StoredRequest) => {
+  if (!req.assemblyFailed) return null;
+  const { token: _token, ...shown } = req.assemblyFailed;
+  return shown;
+};
+
 /** An escalated task as the console shows it: why, how many deliveries, and the last one. */
 const escalation = (t: StoredTask) => {
   const deliveries = deliveryHistory(t);
@@ -46,7 +53,7 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   const today = londonDate(deps.clock.now());
   const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
   return {
-    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent },
+    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
     tasks: tasks.map(({ token, receipts, ...t }) => ({ ...t, processorName: processorName(t.processorId), manual: registry.processors.find((p) => p.id === t.processorId)?.mode !== 'automated', deliveries: deliveryHistory(t), waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length })),
     // The request's chain and each task's chain, merged in time order for reading.
     audit: [...req.audit, ...tasks.flatMap((t) => t.audit)].sort((a, b) => a.at.localeCompare(b.at)),

@@ -46,7 +46,19 @@ export const handler = middy().handler(async (event: unknown) => {
   const at = systemClock.now().toISOString();
   await retryOnRace(async () => {
     const fresh = await repo.getRequest(requestId);
-    if (fresh) await repo.transitionRequest(fresh, fresh.status, { exportKey: exportKey(requestId) }, { at, actor: 'workflow', action: 'export_assembled', subject: requestId, data: { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length } });
+    if (!fresh) return;
+    // Assembled after an officer's retry: the request waited for that alone, and goes back in progress
+    // in the same write that records the package (the mark goes, and the team's email if still owed).
+    const wasHeld = Boolean(fresh.assemblyFailed);
+    const to = wasHeld && fresh.status === 'awaiting_manual' ? 'in_progress' : fresh.status;
+    const remove = wasHeld ? ['assemblyFailed', ...(fresh.outboxTeam?.waiting === 'assembly' ? ['outboxTeam'] : [])] : [];
+    await repo.transitionRequest(
+      fresh,
+      to,
+      { exportKey: exportKey(requestId) },
+      { at, actor: 'workflow', action: 'export_assembled', subject: requestId, ...(to !== fresh.status ? { from: fresh.status, to } : {}), data: { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length } },
+      remove.length ? { remove } : {},
+    );
   });
   return { requestId, bytes: body.length };
 });

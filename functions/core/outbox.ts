@@ -18,7 +18,8 @@ import type { ReviewWait } from './team-review.ts';
  *                           stops), an extension, a refusal or a cancellation. It carries what the email says, and
  *                           goes once mailed, so the clarification's free text is not kept after;
  *   `outboxTeam`            the compliance team is to be told the request waits for an officer (a
- *                           copy held for review, a correction or an agent's request to review),
+ *                           copy held for review, a correction or an agent's request to review, a
+ *                           copy that could not be assembled),
  *                           recorded in the write that makes it wait. It carries only what waits.
  */
 

@@ -33,7 +33,15 @@ export type StoredRequest = PrivacyRequest & {
   downloadLink?: number;
   /** A package a processor flagged as holding other people's data: it waits for an officer's release. */
   exportRelease?: { flaggedBy: string[]; since: string; releasedBy?: string; releasedAt?: string };
+  /**
+   * The copy could not be assembled (Assemble failed after its retries): the request waits for an
+   * officer, and the workflow's AssemblyFailed state waits on `token`. The officer's retry sends it
+   * back (recorded first: `retriedAt`, `retriedBy`); Assemble removes the whole mark once it succeeds.
+   */
+  assemblyFailed?: AssemblyFailure;
 };
+
+export type AssemblyFailure = { token: string; at: string; error: string; retriedAt?: string; retriedBy?: string };
 
 export type InternalNote = { at: string; author: string; text: string };
 

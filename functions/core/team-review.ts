@@ -4,9 +4,10 @@ import type { Agent, RequestType } from './model.ts';
  * What a request can wait for an officer for, besides an escalated task (core/escalation.ts):
  *   `held_copy`   a copy a processor flagged as holding other people's data (Art. 15(4)), held until released;
  *   `correction`  a confirmed correction whose words an officer reads before any processor gets it (Art. 16, 19);
- *   `agent`       a request made by someone acting for the person, whose declared proof of authority an officer checks.
+ *   `agent`       a request made by someone acting for the person, whose declared proof of authority an officer checks;
+ *   `assembly`    a copy that could not be assembled (a provider's results could not be fetched), which an officer retries, refuses or cancels.
  */
-export type ReviewWait = 'held_copy' | 'correction' | 'agent';
+export type ReviewWait = 'held_copy' | 'correction' | 'agent' | 'assembly';
 
 const TYPE: Record<RequestType, string> = { access: 'copy of data', erasure: 'erasure', rectification: 'correction', objection: 'objection', restrict: 'restriction of use' };
 
@@ -38,7 +39,15 @@ export function reviewEmail(waiting: ReviewWait, f: ReviewFacts, consoleUrl: str
   const what = TYPE[f.type];
   const due = f.dueDate ? `The answer is due by ${f.dueDate}; the clock runs while it waits.` : 'The clock runs while it waits.';
   const lines =
-    waiting === 'held_copy'
+    waiting === 'assembly'
+      ? {
+          subject: `Copy could not be assembled (request ${f.requestId})`,
+          body: [
+            `The copy of data for request ${f.requestId} could not be assembled: a provider's results could not be fetched, even after the retries.`,
+            'Nothing is sent to the requester. Retry the copy in the console once the provider can give its results, or refuse or cancel the request.',
+          ],
+        }
+      : waiting === 'held_copy'
       ? {
           subject: `Copy held for review (request ${f.requestId})`,
           body: [

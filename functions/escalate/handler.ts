@@ -5,6 +5,8 @@ import { registry } from '../adapters/registry.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { escalate } from './escalate.ts';
+import { config } from '../adapters/config.ts';
+import { holdAssembly } from './assembly.ts';
 
 const Input = z.object({
   token: z.string().check(z.minLength(1)),
@@ -12,6 +14,13 @@ const Input = z.object({
   taskId: z.string(),
   error: z._default(z.partial(z.object({ Error: z.string(), Cause: z.string() })), {}),
   mail: z.optional(z.boolean()),
+});
+/** The AssemblyFailed state: the copy could not be assembled, and the request waits for an officer (assembly.ts). */
+const AssemblyInput = z.object({
+  token: z.string().check(z.minLength(1)),
+  requestId: z.string(),
+  stage: z.literal('assemble'),
+  error: z._default(z.partial(z.object({ Error: z.string(), Cause: z.string() })), {}),
 });
 const deps = {
   repo,
@@ -23,6 +32,10 @@ const deps = {
 
 /** Flags a task the processor did not complete and waits for a human (see escalate.ts). */
 export const handler = middy().handler(async (event: unknown) => {
+  if ((event as { stage?: unknown } | null)?.stage === 'assemble') {
+    await holdAssembly(AssemblyInput.parse(event), { repo: deps.repo, mailer: deps.mailer, clock: deps.clock, baseUrl: config.PUBLIC_BASE_URL });
+    return {};
+  }
   await escalate(Input.parse(event), deps);
   return {};
 });

@@ -238,7 +238,8 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   const t = await take(req, 'outboxTeam', owner, now, deps.repo);
   if (!t?.taken) return false;
   const n = req.outboxTeam as TeamIntent;
-  const waits = (REVIEW_STATUSES as readonly string[]).includes(req.status) && !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt);
+  const waits =
+    (REVIEW_STATUSES as readonly string[]).includes(req.status) && !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt) && !(n.waiting === 'assembly' && !req.assemblyFailed);
   if (waits) {
     const names = (req.exportRelease?.flaggedBy ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);
     const msg = reviewEmail(n.waiting, { requestId: req.id, type: req.type, dueDate: req.extended?.dueDate ?? req.dueDate, flaggedBy: names, agent: req.agent }, `${deps.baseUrl}/console.html#/requests/${req.id}`);

@@ -29,6 +29,8 @@ export type Behaviour = {
   knownSecrets?: string[];
   /** Flag an export as holding other people's data (`third_party_data`), as a processor whose records mix people would. */
   thirdPartyData?: boolean;
+  /** Answer an export with this `results_url` instead of inline results, as a processor with a large export would. */
+  resultsUrl?: string;
   /** What to answer instead of doing the work. */
   status?: { request_status: 'not_found' } | { request_status: 'retained'; legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null; additional_holds?: { legal_basis: 'accounting' | 'lifetime_warranty'; retained_until: string | null }[]; receipt?: string } | { request_status: 'failed'; reason: string };
 };
@@ -207,7 +209,7 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const held = db[email];
     let answer: Record<string, unknown>;
     if (b.status) answer = b.status;
-    else if (body.action === 'export') answer = { request_status: 'completed', results: exportOf(held ?? []), ...(b.thirdPartyData ? { third_party_data: true } : {}) };
+    else if (body.action === 'export') answer = { request_status: 'completed', ...(b.resultsUrl ? { results_url: b.resultsUrl } : { results: exportOf(held ?? []) }), ...(b.thirdPartyData ? { third_party_data: true } : {}) };
     else if (body.action === 'erase') {
       const { kept, answer: a } = erase(held, (body.legal_holds as LegalHoldSent[] | undefined) ?? []);
       if (kept.length) db[email] = kept;

@@ -19,6 +19,20 @@ describe('the team’s email when a request waits for an officer', () => {
     });
   });
 
+  it('says a copy could not be assembled, that nothing went to the requester, and what the officer can do', () => {
+    expect(reviewEmail('assembly', { requestId: ID, type: 'access', dueDate: '2026-04-02' }, CONSOLE)).toEqual({
+      subject: `Copy could not be assembled (request ${ID})`,
+      text: [
+        `The copy of data for request ${ID} could not be assembled: a provider's results could not be fetched, even after the retries.`,
+        'Nothing is sent to the requester. Retry the copy in the console once the provider can give its results, or refuse or cancel the request.',
+        'The answer is due by 2026-04-02; the clock runs while it waits.',
+        '',
+        'In the console:',
+        CONSOLE,
+      ].join('\n'),
+    });
+  });
+
   it('says a correction waits to be read and approved, without its words', () => {
     expect(reviewEmail('correction', { requestId: ID, type: 'rectification', dueDate: '2026-04-02' }, CONSOLE)).toEqual({
       subject: `Correction to review (request ${ID})`,
