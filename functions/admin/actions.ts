@@ -256,6 +256,8 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
   if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status)) throw new Conflict(`a ${req.status} request cannot be paused`);
   if (req.type !== 'access') throw new Conflict(`the clock stops only while a clarification of a request for a copy is awaited, not for an ${req.type} request`);
   if (req.pausedSince) throw new Conflict('the clock is already stopped');
+  // One notice is owed at a time: the clarification must not replace an extension's notice not yet sent (Art. 12(3)).
+  if (req.outboxNotice) throw new Conflict('the requester has not yet been sent the last notice; stop the clock once it has gone (the sweeper sends it within 15 minutes)');
   const at = deps.clock.now().toISOString();
   const done = await withNotice(req, req.status, { pausedSince: at }, { notice: 'clarification', needed }, { at, actor, action: 'pause', subject: id, data: { ground: 'clarification', reason: needed } }, deps);
   return tell(done, deps);

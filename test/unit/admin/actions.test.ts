@@ -73,6 +73,16 @@ describe('an extension while an earlier notice is still owed', () => {
     expect(repo.requests.get(REQUEST_ID)?.extended).toBeUndefined();
     expect(mailer.sent).toEqual([]);
   });
+
+  it('refuses to stop the clock (409) while the extension notice is still owed, rather than replace it with the clarification', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z' }, '2026-06-20T10:00:00.000Z');
+    const failing = { send: async () => Promise.reject(new Error('SES down')) };
+    expect(await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { ...deps, mailer: failing })).toMatchObject({ noticeOwed: true });
+    await expect(pause(REQUEST_ID, 'Which orders your request for a copy is about', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toMatchObject({ notice: 'extension', dueDate: '2026-09-01' });
+    expect(repo.requests.get(REQUEST_ID)?.pausedSince).toBeUndefined();
+    expect(mailer.sent).toEqual([]);
+  });
 });
 
 describe('pausing the clock for a clarification (Art. 12A)', () => {
