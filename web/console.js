@@ -346,8 +346,8 @@ async function showDetail(id) {
         ]
       : []),
     ...(resendable ? [h('button', { type: 'button', className: r.mailFailed ? '' : 'secondary', onclick: () => act('resend', `/requests/${id}/resend`, [], () => ({})) }, T[lang].act.resend)] : []),
-    // The clock stops only while a clarification of a request for a copy is awaited (the API says so too).
-    ...(open && r.type === 'access' && !r.pausedSince ? [h('button', { type: 'button', className: 'secondary', onclick: () => act('pause', `/requests/${id}/pause`, [field('needed', T[lang].needed, h('textarea', { rows: 3, minLength: 10, maxLength: 1000 }))], (v) => ({ needed: v.needed })) }, T[lang].act.pause)] : []),
+    // The clock stops only while a clarification of a request for a copy is awaited, once it runs (the API says so too).
+    ...(['verified', 'in_progress', 'awaiting_manual'].includes(r.status) && r.type === 'access' && !r.pausedSince ? [h('button', { type: 'button', className: 'secondary', onclick: () => act('pause', `/requests/${id}/pause`, [field('needed', T[lang].needed, h('textarea', { rows: 3, minLength: 10, maxLength: 1000 }))], (v) => ({ needed: v.needed })) }, T[lang].act.pause)] : []),
     ...(r.pausedSince && open ? [described(h('button', { type: 'button', onclick: () => act('resume', `/requests/${id}/resume`, [], () => ({})) }, T[lang].act.resume), 'pause-note')] : []),
     // The proof of authority is asked of the agent: their contact details, personal data, are shown on request only.
     ...(r.status === 'awaiting_review' && r.agent ? [h('button', { type: 'button', className: 'secondary', onclick: () => showAgentContact(id) }, T[lang].showAgentContact)] : []),
