@@ -161,9 +161,16 @@ describe('the client address the hourly limits count', () => {
     expect(rateLimitAddress('2001:db8:1:3::1')).not.toBe(rateLimitAddress('2001:db8:1:2::1'));
   });
 
-  it('is the IPv4 address of an IPv4-mapped IPv6 address', () => {
+  it('is the IPv4 address of an IPv4-mapped IPv6 address, and of no other IPv6 address', () => {
     expect(rateLimitAddress('::ffff:192.0.2.1')).toBe('192.0.2.1');
     expect(rateLimitAddress('0:0:0:0:0:ffff:192.0.2.1')).toBe('192.0.2.1');
+    // Neither is mapped: the first has a group before ffff, the second no ffff at all.
+    expect(rateLimitAddress('1::ffff:c000:201')).toBe('1:0:0:0::/64');
+    expect(rateLimitAddress('::1')).toBe('0:0:0:0::/64');
+  });
+
+  it('is an IPv6 address’s /64 with the spaces around it taken off', () => {
+    expect(rateLimitAddress(' 2001:db8:1:2::a ')).toBe('2001:db8:1:2::/64');
   });
 
   it('is what was given when it cannot be read', () => {
