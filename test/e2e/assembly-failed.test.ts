@@ -1,21 +1,12 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { type Booted, until } from '../integration/harness.ts';
+import { type Booted, closedPort, until } from '../integration/harness.ts';
 import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
 
-/** A loopback port nobody listens on: every fetch of the results is refused (as in the integration test). */
-async function closedPort() {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Everything the page holds, visible or not: its HTML, and the answers of the admin API it read. */
 const everything = async (page: Page, answers: string[]) => `${await page.content()}\n${answers.join('\n')}`;

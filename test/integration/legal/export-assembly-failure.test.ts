@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../harness.ts';
+import { type Booted, boot, closedPort, until } from '../harness.ts';
 
 /**
  * A copy whose assembly keeps failing (a processor's results_url refuses every connection, so
@@ -20,14 +19,6 @@ const call = (path: string, body?: unknown) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 
-/** A loopback port nobody listens on: every fetch of the results is refused, a passing trouble as far as Assemble can tell. */
-async function closedPort() {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   rt = await boot({ retryIntervalOverrides: { Assemble: 10, AssemblyFailed: 10 } });
