@@ -160,6 +160,10 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   const t = await take(req, 'outboxNotice', owner, now, deps.repo);
   if (!t?.taken) return false;
   const n = req.outboxNotice as NoticeIntent;
+  // A refusal or a cancellation closes the request: a confirmed one's contact data then goes 30 days on, as a completed one's
+  // (an unconfirmed one's expires sooner by itself). Written before the mail, so that a failure here leaves nothing sent
+  // and the notice owed, where after the mail it would have left the notice owed and mailed a second time.
+  if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   const pii = await deps.repo.getPii(req.id);
   if (pii) {
     try {
@@ -172,9 +176,6 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
       throw new MailFailed(`the ${n.notice} notice of request ${req.id} could not be sent`, { cause: e });
     }
   }
-  // A refusal or a cancellation closes the request: a confirmed one's contact data then goes 30 days on, as a completed one's
-  // (an unconfirmed one's expires sooner by itself).
-  if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   return true;
 }

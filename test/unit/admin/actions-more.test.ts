@@ -534,6 +534,21 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe('2026-04-01T10:00:00.000Z');
   });
 
+  it('mails a refusal once when keeping its contact data 30 days fails: nothing goes before that write, and the notice stays owed for the sweeper', async () => {
+    const { deps, repo, mailer } = setup({ status: 'in_progress' });
+    const setPiiExpiry = repo.setPiiExpiry.bind(repo);
+    repo.setPiiExpiry = async () => Promise.reject(new Error('DynamoDB down'));
+    await expect(deny(REQUEST_ID, 'excessive', 'officer:o', deps)).rejects.toThrow('DynamoDB down');
+    expect(mailer.sent).toEqual([]);
+    expect(request(repo)).toMatchObject({ status: 'denied', outboxNotice: { notice: 'refusal' } });
+    repo.setPiiExpiry = setPiiExpiry;
+    // The sweeper, once the officer's lease on it is over, delivers it: one email in all.
+    const { deliverNotice } = await import('../../../functions/shared/outbox.ts');
+    expect(await deliverNotice(request(repo), 'sweeper', new Date(Date.parse(NOW) + 10 * 60_000), deps as never)).toBe(true);
+    expect(mailer.sent).toHaveLength(1);
+    expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe('2026-04-01T10:00:00.000Z');
+  });
+
   it('leaves an unconfirmed request’s personal data to its own 7-day expiry when refusing it', async () => {
     const { deps, repo } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
     await deny(REQUEST_ID, 'identity_not_verified', 'officer:o', deps);
