@@ -14,6 +14,19 @@ const REQUESTER_MAIL: readonly MailFailure['kind'][] = ['confirmation', 'outcome
 export const withIdentity = <T extends { text: string }>(msg: T, lang: Language): T =>
   controller ? { ...msg, text: [msg.text, '', ...identityLines(controller, lang)].join('\n') } : msg;
 
+/**
+ * An email the mail service refused or could not be reached for: the MailFailed metric feeds its
+ * alarm, the log names what it was for and the error only (an SES message may quote the address),
+ * and the MailFailed to throw (`message`) is for the caller to retry or leave owed.
+ */
+export function mailFailure(about: { requestId: string } | { complaintId: string }, kind: string, message: string, e: unknown) {
+  const error = (e as Error).name || 'Error';
+  metrics.addMetric('MailFailed', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  logger.error('mail failed', { ...about, kind, error });
+  return { error, thrown: new MailFailed(message, { cause: e }) };
+}
+
 export type TrackedMailDeps = { repo: Pick<DynamoRepository, 'markMailFailed' | 'clearMailFailed'>; mailer: Mailer };
 
 /**
@@ -33,13 +46,9 @@ export async function sendTracked(
   try {
     await deps.mailer.send(signed);
   } catch (e) {
-    const error = (e as Error).name || 'Error';
-    metrics.addMetric('MailFailed', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
-    // The error's name only: an SES message may quote the address.
-    logger.error('mail failed', { requestId: req.id, kind, error });
-    await deps.repo.markMailFailed(req.id, { kind, at: now.toISOString(), error }).catch((w: Error) => logger.error('could not record the mail failure', { requestId: req.id, error: w.name }));
-    throw new MailFailed(`the ${kind} email of request ${req.id} could not be sent`, { cause: e });
+    const failed = mailFailure({ requestId: req.id }, kind, `the ${kind} email of request ${req.id} could not be sent`, e);
+    await deps.repo.markMailFailed(req.id, { kind, at: now.toISOString(), error: failed.error }).catch((w: Error) => logger.error('could not record the mail failure', { requestId: req.id, error: w.name }));
+    throw failed.thrown;
   }
   if (req.mailFailed?.kind === kind) {
     await deps.repo.clearMailFailed(req.id, kind).catch((w: Error) => logger.warn('could not clear the mail failure', { requestId: req.id, error: w.name }));

@@ -4,15 +4,13 @@ import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAY
 import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, extensionNotice, refusalNotice } from '../core/notices.ts';
 import { ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
-import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { metrics } from './metrics.ts';
+import { ConcurrentUpdate } from '../core/errors.ts';
 import { config } from '../adapters/config.ts';
 import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
-import { sendTracked, withIdentity } from './mail.ts';
+import { mailFailure, sendTracked, withIdentity } from './mail.ts';
 import { logger } from './powertools.ts';
 
 /**
@@ -170,10 +168,7 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
       await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
     } catch (e) {
       // Left owed for the next sweep, and counted for the MailFailed alarm.
-      metrics.addMetric('MailFailed', MetricUnit.Count, 1);
-      metrics.publishStoredMetrics();
-      logger.error('mail failed', { requestId: req.id, kind: 'notice', error: (e as Error).name });
-      throw new MailFailed(`the ${n.notice} notice of request ${req.id} could not be sent`, { cause: e });
+      throw mailFailure({ requestId: req.id }, 'notice', `the ${n.notice} notice of request ${req.id} could not be sent`, e).thrown;
     }
   }
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
@@ -205,10 +200,7 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   try {
     await deps.mailer.send(withIdentity({ to: c.email, ...acknowledgementEmail(c), kind: 'transactional' as const }, c.language));
   } catch (e) {
-    metrics.addMetric('MailFailed', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
-    logger.error('mail failed', { complaintId: c.id, kind: 'complaint_ack', error: (e as Error).name });
-    throw new MailFailed(`the acknowledgement of complaint ${c.id} could not be sent`, { cause: e });
+    throw mailFailure({ complaintId: c.id }, 'complaint_ack', `the acknowledgement of complaint ${c.id} could not be sent`, e).thrown;
   }
   const at = now.toISOString();
   try {
