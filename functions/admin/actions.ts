@@ -8,8 +8,8 @@ import { daysStopped, dueDate, londonDate } from '../core/deadline.ts';
 import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
-import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition } from '../core/status.ts';
-import { deadlineOf, webhookIdOf } from '../core/webhook.ts';
+import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition, currentDue } from '../core/status.ts';
+import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
@@ -179,7 +179,7 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   const at = deps.clock.now().toISOString();
   const retries = (task.retries ?? 0) + 1;
   const webhookId = webhookIdOf({ taskId: task.taskId, retries });
-  const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at, retries, expectedCompletion: deadlineOf(req) }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent', data: { webhookId } });
+  const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at, retries, expectedCompletion: currentDue(req) ?? '' }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent', data: { webhookId } });
   try {
     await sendWebhook(sent, processor, { ...deps, processors: registry.processors });
   } catch (e) {

@@ -6,7 +6,7 @@ import type { RequestStatus, RequestType } from '../core/model.ts';
 import type { Clock, StoredRequest } from '../core/ports.ts';
 import { reportRows, slaReport } from '../core/report.ts';
 import { complaintsReceivedBetween } from './complaints.ts';
-import { isOpenRequest, OPEN_REQUEST_STATUSES } from '../core/status.ts';
+import { isOpenRequest, OPEN_REQUEST_STATUSES, currentDue } from '../core/status.ts';
 import { csvLines } from '../core/text.ts';
 import { emailHash, orderHash } from '../shared/crypto.ts';
 import { summary } from './views.ts';
@@ -32,7 +32,6 @@ export type ListQuery = {
   limit?: number;
 };
 
-const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
 const badCursor = () => new InvalidInput('invalid query', [{ path: 'cursor', message: 'not a cursor from this list' }]);
 
 /**
@@ -66,7 +65,7 @@ export async function list(q: ListQuery, deps: Deps) {
   const statuses = q.status ? (GROUPS[q.status] ?? [q.status as RequestStatus]) : OPEN_REQUEST_STATUSES;
   const limit = q.limit ?? 50;
   const matches = async (r: StoredRequest) => {
-    const d = due(r);
+    const d = currentDue(r);
     if (q.type && r.type !== q.type) return false;
     if ((q.dueAfter || q.dueBefore) && !d) return false;
     if (q.dueAfter && d && d < q.dueAfter) return false;

@@ -5,12 +5,11 @@ import { NotFound } from '../core/errors.ts';
 import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
-import { ESCALATED_TASK_STATUSES, isOpenRequest, OPEN_REQUEST_STATUSES } from '../core/status.ts';
+import { ESCALATED_TASK_STATUSES, isOpenRequest, OPEN_REQUEST_STATUSES, currentDue } from '../core/status.ts';
 import { csvLines } from '../core/text.ts';
 
 type Deps = { repo: DynamoRepository; clock: Clock };
 
-const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
 
 /**
  * What the console lists: ids, dates and statuses; the email is never shown, only its hash exists here. A closed request has no
@@ -22,8 +21,8 @@ export const summary = (r: StoredRequest, today: string) => ({
   status: r.status,
   language: r.language,
   receivedAt: r.receivedAt,
-  dueDate: due(r) ?? null,
-  daysLeft: due(r) && isOpenRequest(r.status) && !r.pausedSince ? daysUntil(due(r) as string, today) : null,
+  dueDate: currentDue(r) ?? null,
+  daysLeft: currentDue(r) && isOpenRequest(r.status) && !r.pausedSince ? daysUntil(currentDue(r) as string, today) : null,
   closedAt: r.closedAt ?? null,
   extended: Boolean(r.extended),
   owner: r.owner ?? null,
@@ -74,7 +73,7 @@ export async function dashboard(deps: Deps) {
     mailFailed.push(...page.items.filter((r) => r.mailFailed));
   }
   // A stopped clock (Art. 12A) is neither due nor overdue: restarting it moves the deadline by the days it was stopped.
-  const withDue = open.filter((r) => due(r) && !r.pausedSince);
+  const withDue = open.filter((r) => currentDue(r) && !r.pausedSince);
   const escalated = [];
   // Every processor has a row, open requests or not; the report has the figures over all tasks.
   const byProcessor = new Map<string, { open: number; failures: number; timeouts: number; callbackMs: number[] }>(registry.processors.map((p) => [p.id, { open: 0, failures: 0, timeouts: 0, callbackMs: [] }]));
@@ -92,8 +91,8 @@ export async function dashboard(deps: Deps) {
   const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
   return {
     counts,
-    dueSoon: withDue.filter((r) => daysUntil(due(r) as string, today) >= 0 && daysUntil(due(r) as string, today) <= 7).map((r) => summary(r, today)),
-    overdue: withDue.filter((r) => daysUntil(due(r) as string, today) < 0).map((r) => summary(r, today)),
+    dueSoon: withDue.filter((r) => daysUntil(currentDue(r) as string, today) >= 0 && daysUntil(currentDue(r) as string, today) <= 7).map((r) => summary(r, today)),
+    overdue: withDue.filter((r) => daysUntil(currentDue(r) as string, today) < 0).map((r) => summary(r, today)),
     escalated,
     mailFailed: mailFailed.map((r) => summary(r, today)),
     processors: [...byProcessor].map(([id, s]) => ({ id, name: processorName(id), open: s.open, failures: s.failures, timeouts: s.timeouts, medianCallbackMs: median(s.callbackMs) })),

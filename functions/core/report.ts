@@ -1,7 +1,7 @@
 import type { RequestType } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { daysStopped, dueDate, londonDate } from './deadline.ts';
-import { isOpenRequest } from './status.ts';
+import { isOpenRequest, currentDue } from './status.ts';
 import { complaintClock, type StoredComplaint } from './complaints.ts';
 
 /**
@@ -19,10 +19,9 @@ export function percentile(xs: readonly number[], p: number): number | null {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 }
 
-const dueOf = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
 /** A stopped clock (Art. 12A) is judged on `day` by the deadline restarting it that day would give, as /resume moves it. */
 const dueOn = (r: StoredRequest, day: string) =>
-  r.pausedSince && r.verifiedAt ? dueDate(r.verifiedAt, { extended: Boolean(r.extended), pausedDays: r.pausedDays + daysStopped(r.pausedSince, day) }) : dueOf(r);
+  r.pausedSince && r.verifiedAt ? dueDate(r.verifiedAt, { extended: Boolean(r.extended), pausedDays: r.pausedDays + daysStopped(r.pausedSince, day) }) : currentDue(r);
 // Hours to the hundredth (36 s): an automated erasure takes minutes, which a tenth of an hour would show as 0.
 const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 

@@ -1,7 +1,7 @@
 import type { Category } from './model.ts';
 import { howToComplain } from './notices.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
-import { isOpenRequest } from './status.ts';
+import { isOpenRequest, currentDue } from './status.ts';
 
 export type CategoryProgress = { category: Category; state: 'not_started' | 'in_progress' | 'done' | 'retained'; reason?: string };
 
@@ -34,7 +34,7 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     language: req.language,
     receivedAt: req.receivedAt,
     verifiedAt: req.verifiedAt ?? null,
-    dueDate: req.extended?.dueDate ?? req.dueDate ?? null,
+    dueDate: currentDue(req) ?? null,
     extended: Boolean(req.extended),
     closedAt: req.closedAt ?? null,
     /** Art. 12A: the clock is stopped while we wait for the clarification we asked for by email; a closed request has no clock, though it keeps when it was stopped. */

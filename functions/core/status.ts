@@ -1,5 +1,6 @@
 import { IllegalTransition } from './errors.ts';
 import type { RequestStatus, TaskStatus } from './model.ts';
+import type { StoredRequest } from './ports.ts';
 
 /**
  * The status models of DESIGN §5 as explicit tables: event → (from → to).
@@ -63,3 +64,6 @@ export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = ['unverified', 'a
 export const FINISHED_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'not_found', 'retained', 'resolved'];
 export const ESCALATED_TASK_STATUSES: readonly TaskStatus[] = ['failed', 'timed_out'];
 export const isOpenRequest = (s: RequestStatus) => OPEN_REQUEST_STATUSES.includes(s);
+
+/** The deadline a request runs to now: the extended one once it is extended. */
+export const currentDue = (req: Pick<StoredRequest, 'extended' | 'dueDate'>) => req.extended?.dueDate ?? req.dueDate;

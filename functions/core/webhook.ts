@@ -1,4 +1,5 @@
 import { IsoDate, LegalHold, PersonalField, type ProcessorEntry } from './model.ts';
+import { currentDue } from './status.ts';
 import { correctionsFor } from './plan.ts';
 import type { Pii, StoredRequest, StoredTask } from './ports.ts';
 import * as z from './zod.ts';
@@ -29,8 +30,6 @@ export type WebhookBody = z.infer<typeof WebhookBody>;
  */
 export const webhookIdOf = (task: Pick<StoredTask, 'taskId' | 'retries'>) => (task.retries ? `${task.taskId}.retry-${task.retries}` : task.taskId);
 
-/** The request's deadline today: the one a new message tells the processor. */
-export const deadlineOf = (req: Pick<StoredRequest, 'extended' | 'dueDate'>) => req.extended?.dueDate ?? req.dueDate ?? '';
 
 /**
  * Built only from stored data, never from "now", so that a retry or a re-run after a restart sends
@@ -49,7 +48,7 @@ export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, proc
       .filter((t) => values[t])
       .map((t) => ({ identity_type: t, identity_value: String(values[t]), identity_format: 'raw' as const })),
     submitted_time: req.verifiedAt ?? req.receivedAt,
-    expected_completion_time: task.expectedCompletion ?? deadlineOf(req),
+    expected_completion_time: task.expectedCompletion ?? currentDue(req) ?? '',
     status_callback_url: `${baseUrl}/callbacks/${encodeURIComponent(task.taskId)}`,
     legal_holds: task.holds,
     ...(req.type === 'rectification' && req.details.corrections ? { rectification: correctionsFor(processor, req.details.corrections) } : {}),

@@ -6,8 +6,8 @@ import { postWebhook } from '../adapters/webhook-sender.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
-import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
-import { deadlineOf, webhookBody, webhookIdOf } from '../core/webhook.ts';
+import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, currentDue } from '../core/status.ts';
+import { webhookBody, webhookIdOf } from '../core/webhook.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
 
@@ -163,7 +163,7 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
   if (task.status === 'pending' || ESCALATED_TASK_STATUSES.includes(task.status)) {
     const at = deps.clock.now().toISOString();
     // The deadline this message tells, kept for its re-deliveries: a timed-out task sent again here keeps its webhook-id, so its date too.
-    const expectedCompletion = task.expectedCompletion ?? (loaded.request && deadlineOf(loaded.request));
+    const expectedCompletion = task.expectedCompletion ?? (loaded.request && (currentDue(loaded.request) ?? ''));
     const sent = await deps.repo.transitionTask(
       task,
       'sent',

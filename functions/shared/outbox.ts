@@ -1,4 +1,5 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
+import { currentDue } from '../core/status.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
@@ -235,7 +236,7 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
     (REVIEW_STATUSES as readonly string[]).includes(req.status) && !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt) && !(n.waiting === 'assembly' && !req.assemblyFailed);
   if (waits) {
     const names = (req.exportRelease?.flaggedBy ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);
-    const msg = reviewEmail(n.waiting, { requestId: req.id, type: req.type, dueDate: req.extended?.dueDate ?? req.dueDate, flaggedBy: names, agent: req.agent }, `${deps.baseUrl}/console.html#/requests/${req.id}`);
+    const msg = reviewEmail(n.waiting, { requestId: req.id, type: req.type, dueDate: currentDue(req), flaggedBy: names, agent: req.agent }, `${deps.baseUrl}/console.html#/requests/${req.id}`);
     await sendTracked(req, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps);
   }
   await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq);

@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { currentDue } from '../core/status.ts';
 import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
@@ -14,7 +15,6 @@ import { metrics } from '../shared/metrics.ts';
 export type SweepDeps = SweepOutboxDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
 
 const REMINDER_DAYS = [7, 2] as const;
-const due = (r: StoredRequest) => r.extended?.dueDate ?? r.dueDate;
 
 /**
  * The scheduled safety net. `now` comes from the schedule's event, so a test moves the clock by
@@ -56,7 +56,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
       if (sent) report.teamEmailsSent.push(req.id);
     }
     // A stopped clock (Art. 12A) has no deadline running: restarting it moves the deadline by the days it was stopped.
-    const d = req.pausedSince ? undefined : due(req);
+    const d = req.pausedSince ? undefined : currentDue(req);
     const flags = new Set((req as StoredRequest & { flags?: string[] }).flags ?? []);
     if (d) {
       const left = daysUntil(d, today);

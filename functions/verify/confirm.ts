@@ -1,4 +1,5 @@
 import { customerDirectory } from '../adapters/customers.ts';
+import { currentDue } from '../core/status.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { dueDate } from '../core/deadline.ts';
@@ -41,7 +42,7 @@ async function context(req: StoredRequest): Promise<RequestContext> {
   const token = await derivedToken('status', req.id);
   const statusHref = sameHash(req.statusTokenHash, sha256(token)) ? `/status.html?id=${req.id}&token=${token}` : undefined;
   const { id, type, status, receivedAt, verifiedAt, closedAt } = req;
-  return { id, type, status, receivedAt, verifiedAt, dueDate: req.extended?.dueDate ?? req.dueDate, closedAt, statusHref };
+  return { id, type, status, receivedAt, verifiedAt, dueDate: currentDue(req), closedAt, statusHref };
 }
 
 /**
