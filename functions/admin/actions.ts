@@ -12,6 +12,7 @@ import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requi
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { sendTracked } from '../shared/mail.ts';
+import { assemblyShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
 import { deliverNotice, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
@@ -212,8 +213,7 @@ export async function retryAssembly(id: string, actor: string, deps: AdminDeps) 
     if (!['TaskTimedOut', 'InvalidToken'].includes((e as Error).name)) throw e;
   });
   // The workflow's token stays on the record, never in an answer.
-  const { token: _token, ...shown } = done.assemblyFailed as NonNullable<StoredRequest['assemblyFailed']>;
-  return { ...done, assemblyFailed: shown };
+  return { ...done, assemblyFailed: assemblyShown(done) };
 }
 
 /**

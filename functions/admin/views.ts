@@ -34,7 +34,7 @@ export const summary = (r: StoredRequest, today: string) => ({
 const processorName = (id: string) => registry.processors.find((p) => p.id === id)?.name ?? id;
 
 /** A copy that could not be assembled, as the console shows it: when, why, the last retry; never the workflow's token. */
-const assemblyShown = (req: StoredRequest) => {
+export const assemblyShown = (req: Pick<StoredRequest, 'assemblyFailed'>) => {
   if (!req.assemblyFailed) return null;
   const { token: _token, ...shown } = req.assemblyFailed;
   return shown;
