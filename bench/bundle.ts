@@ -6,8 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import ts from 'typescript';
-import { deployedFunctions } from '../infra/deployed-functions.ts';
 import { bundleOptions } from '../infra/bundling.ts';
+import { CloudAssembly } from '../local/assembly/assembly.ts';
 import { mountLayers } from '../local/lambda/layers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -132,7 +132,7 @@ export interface BundleRow {
 export async function bundleReport(assemblyDir = 'cdk.out'): Promise<BundleRow[]> {
   const dir = resolve(assemblyDir);
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`no cloud assembly in ${dir}: run \`npx cdk synth --quiet\` first`);
-  const functions = deployedFunctions(dir);
+  const functions = new CloudAssembly(dir).applicationLambdas();
   if (functions.length === 0) throw new Error(`no application Lambda in ${dir} (is aws:cdk:path metadata on?)`);
   // Floors are written inside the repo, so a bundle that leaves the SDK external resolves it from
   // node_modules; one directory per run, since checkouts sharing node_modules may bench at once.

@@ -28,6 +28,8 @@ export interface LambdaSpec {
   readonly runtime: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** The key its code is uploaded under (`<hash>.zip`): one per function, or they would share a bundle. */
+  readonly s3Key: string;
   /** The staged asset directory: the files `cdk deploy` zips and uploads as this function's code. */
   readonly assetDir: string;
   /** The template's Environment.Variables, unresolved. */
@@ -85,11 +87,18 @@ export class CloudAssembly {
           runtime: String(p.Runtime),
           timeoutSeconds: Number(p.Timeout ?? 3),
           memoryMb: Number(p.MemorySize ?? 128),
+          s3Key: String(p.Code?.S3Key),
           assetDir: this.assetDir(String(p.Code?.S3Key)),
           environment: (p.Environment?.Variables ?? {}) as Record<string, unknown>,
           layerDirs: ((p.Layers ?? []) as unknown[]).map((l) => this.layerDir(l)),
         };
       });
+  }
+
+  /** Lethe's own functions, those under <stack>/Functions/ (the folders of functions/), without the CDK's helpers. Needs path metadata. */
+  applicationLambdas(): LambdaSpec[] {
+    const prefix = `${this.stackName}/Functions/`;
+    return this.lambdas().filter((f) => String(this.resource(f.logicalId).Metadata?.[CDK_PATH] ?? '').startsWith(prefix));
   }
 
   /** A layer of this stack, named by `Ref` to its AWS::Lambda::LayerVersion: its staged asset directory. */

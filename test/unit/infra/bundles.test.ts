@@ -4,13 +4,13 @@ import { App } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleOptions } from '../../../infra/bundling.ts';
-import { type DeployedFunction, deployedFunctions } from '../../../infra/deployed-functions.ts';
 import { LetheStack } from '../../../infra/lethe-stack.ts';
 import { ALL_FUNCTIONS } from '../../../infra/routes.ts';
+import { CloudAssembly, type LambdaSpec } from '../../../local/assembly/assembly.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
-let deployed: DeployedFunction[];
+let deployed: LambdaSpec[];
 /** A fresh in-memory build of every handler, keyed by function; esbuild output is deterministic. */
 const fresh = new Map<string, Buffer>();
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   // Path metadata names each function's resource, as it does in `cdk synth`.
   const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
   new LetheStack(app, 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe' });
-  deployed = deployedFunctions(app.synth().directory);
+  deployed = new CloudAssembly(app.synth().directory).applicationLambdas();
   await Promise.all(
     ALL_FUNCTIONS.map(async (name) => {
       const r = await build({ ...bundleOptions(name, join(ROOT, 'index.mjs')), absWorkingDir: ROOT, write: false });
