@@ -14,6 +14,7 @@ import type { Delivery } from '../core/outbox.ts';
 import type { ComplaintStatus, StoredComplaint } from '../core/complaints.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
+import { currentDue } from '../core/status.ts';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
 import { expired, key, TABLE } from './table.ts';
@@ -24,9 +25,15 @@ const strip = <T extends Record<string, unknown>>(item: T) => {
   return rest;
 };
 
-const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'receivedAt' | 'id'>) => ({
+/**
+ * The status index's keys: a request sits under its status, ordered by the deadline it runs to now
+ * (the extended one once extended), so that "due by a date" is a key range. A record written before
+ * the index followed an extension keeps its original deadline, an earlier one, until its next write:
+ * such a range finds it as well, and the caller judges it by its current deadline.
+ */
+const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'extended' | 'receivedAt' | 'id'>) => ({
   gsi1pk: `STATUS#${status}`,
-  gsi1sk: `${r.dueDate ?? r.receivedAt.slice(0, 10)}#${r.id}`,
+  gsi1sk: `${currentDue(r) ?? r.receivedAt.slice(0, 10)}#${r.id}`,
 });
 
 export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam';

@@ -39,7 +39,9 @@
  *                                  gsi1pk = COMPLAINTS, gsi1sk = <receivedAt>#<id>: the console's list, newest first.
  *
  * GSI1 lists requests by status, ordered by due date: gsi1pk = STATUS#<status>,
- * gsi1sk = <dueDate or received date>#<id>. The console pages through it; nothing scans.
+ * gsi1sk = <deadline or received date>#<id>, the deadline being the extended one once extended (a
+ * record extended before November 26, 2026 keeps its original one until its next write). The console
+ * pages through it, and reads "due by a date" as a key range; nothing scans.
  * `owed` is sparse: a request is in it only while it owes an outcome email or an officer's notice
  * (owed = outcome | notice, owedAt = when the intent was recorded), the two emails the sweeper cannot
  * find by status (completed requests are never listed; a notice may close its request). The

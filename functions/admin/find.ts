@@ -83,8 +83,8 @@ export async function list(q: ListQuery, deps: Deps) {
   let { at, inner } = decodeCursor(q.cursor, statuses);
   const items: StoredRequest[] = [];
   for (let reads = 0; at < statuses.length && items.length < limit && reads < 10; reads++) {
-    // An extended deadline is only ever later than the original one the index is ordered by, so the
-    // index can stop at the upper bound; the exact test is `matches`.
+    // The index is ordered by the current deadline, or by an earlier one (a record extended before the
+    // index followed extensions), never a later one: it can stop at the upper bound; the exact test is `matches`.
     const upper = q.overdue === 'true' ? today : q.dueBefore;
     const page = await deps.repo.listRequests({ status: statuses[at], dueBefore: upper, cursor: inner, limit: limit - items.length });
     for (const r of page.items) if (await matches(r)) items.push(r);

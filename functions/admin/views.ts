@@ -1,6 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
-import { daysUntil, londonDate } from '../core/deadline.ts';
+import { addDays, daysUntil, londonDate } from '../core/deadline.ts';
 import { NotFound } from '../core/errors.ts';
 import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
@@ -60,6 +60,33 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   };
 }
 
+/** The statuses whose requests have a deadline running: an unconfirmed request's clock has not started. */
+const RUNNING = OPEN_REQUEST_STATUSES.filter((s) => s !== 'unverified');
+
+/**
+ * The open requests due on or before `until`, overdue ones included, most overdue first. The status
+ * index is ordered by deadline, so this is a key range read to its last page: it reads what is due
+ * (and the stopped clocks among it), however many requests are open. A stopped clock (Art. 12A) is
+ * neither due nor overdue: restarting it moves the deadline by the days it was stopped. A record
+ * indexed under its original deadline though extended since (see the repository) is in the range
+ * too, and judged here by the deadline it runs to now.
+ */
+async function dueBy(until: string, deps: Deps) {
+  const due: { r: StoredRequest; d: string }[] = [];
+  for (const status of RUNNING) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.repo.listRequests({ status, dueBefore: until, cursor, limit: 500 });
+      for (const r of page.items) {
+        const d = currentDue(r);
+        if (d && d <= until && !r.pausedSince) due.push({ r, d });
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return due.sort((a, b) => a.d.localeCompare(b.d) || a.r.id.localeCompare(b.r.id));
+}
+
 export async function dashboard(deps: Deps) {
   const today = londonDate(deps.clock.now());
   // Up to 500 a status are read: past that the tile says "at least" (500+), never a number nobody counted.
@@ -72,8 +99,8 @@ export async function dashboard(deps: Deps) {
     if (OPEN_REQUEST_STATUSES.includes(status)) open.push(...page.items);
     mailFailed.push(...page.items.filter((r) => r.mailFailed));
   }
-  // A stopped clock (Art. 12A) is neither due nor overdue: restarting it moves the deadline by the days it was stopped.
-  const withDue = open.filter((r) => currentDue(r) && !r.pausedSince);
+  // Every request due within the week or overdue, not only those among the 500 above.
+  const due = await dueBy(addDays(today, 7), deps);
   const escalated = [];
   // Every processor has a row, open requests or not; the report has the figures over all tasks.
   const byProcessor = new Map<string, { open: number; failures: number; timeouts: number; callbackMs: number[] }>(registry.processors.map((p) => [p.id, { open: 0, failures: 0, timeouts: 0, callbackMs: [] }]));
@@ -91,8 +118,8 @@ export async function dashboard(deps: Deps) {
   const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
   return {
     counts,
-    dueSoon: withDue.filter((r) => daysUntil(currentDue(r) as string, today) >= 0 && daysUntil(currentDue(r) as string, today) <= 7).map((r) => summary(r, today)),
-    overdue: withDue.filter((r) => daysUntil(currentDue(r) as string, today) < 0).map((r) => summary(r, today)),
+    dueSoon: due.filter(({ d }) => d >= today).map(({ r }) => summary(r, today)),
+    overdue: due.filter(({ d }) => d < today).map(({ r }) => summary(r, today)),
     escalated,
     mailFailed: mailFailed.map((r) => summary(r, today)),
     processors: [...byProcessor].map(([id, s]) => ({ id, name: processorName(id), open: s.open, failures: s.failures, timeouts: s.timeouts, medianCallbackMs: median(s.callbackMs) })),

@@ -74,7 +74,8 @@ function addMonths(date: string, months: number): string {
   return iso(new Date(Date.UTC(y, m - 1 + months, Math.min(d, lastDay))));
 }
 
-const addDays = (date: string, days: number) => {
+/** The calendar date `days` after `date` (before it when negative). */
+export const addDays = (date: string, days: number) => {
   const [y, m, d] = parts(date);
   return iso(new Date(Date.UTC(y, m - 1, d + days)));
 };

@@ -117,6 +117,17 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(early.items.map((r) => r.id)).not.toContain(a.id);
   });
 
+  it('moves an extended request in the due-date index to its extended deadline, so that a range on the deadline finds it there', async () => {
+    const req = { ...newRequest(), status: 'awaiting_manual' as const, dueDate: '2026-12-21' };
+    await repo.createRequest(req, { email: 'ext@example.com' }, new Date('2027-02-01'));
+    const before = await repo.listRequests({ status: 'awaiting_manual', dueBefore: '2026-12-21' });
+    expect(before.items.map((r) => r.id)).toContain(req.id);
+    await repo.appendRequestEvent(req, { extended: { at, reason: 'complex', dueDate: '2027-03-22' } }, { at, actor: 'officer:o', action: 'extend', subject: req.id });
+    const ids = async (dueBefore: string) => (await repo.listRequests({ status: 'awaiting_manual', dueBefore, limit: 100 })).items.map((r) => r.id);
+    expect(await ids('2027-03-21')).not.toContain(req.id);
+    expect(await ids('2027-03-22')).toContain(req.id);
+  });
+
   it('lists a request in the owed index exactly while it owes an outcome email or a notice, with no item of its own', async () => {
     const done = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-25' };
     const closing = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-26' };

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestStatus } from '../../../functions/core/model.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
+import { currentDue } from '../../../functions/core/status.ts';
 import { FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({
@@ -24,6 +25,19 @@ class Repo extends FakeRepo {
   override async listRequests(q: { status: RequestStatus; cursor?: string }) {
     const page = await super.listRequests(q);
     return q.cursor ? { items: [] } : { ...page, cursor: this.more.has(q.status) ? 'next' : undefined };
+  }
+}
+/**
+ * FakeRepo whose status index behaves as DynamoDB's: ordered by deadline (the extended one once
+ * extended), `dueBefore` an inclusive bound on it, a page of `limit` items with a cursor for the rest.
+ */
+class IndexedRepo extends FakeRepo {
+  override async listRequests(q: { status: RequestStatus; dueBefore?: string; limit?: number; cursor?: string }) {
+    const keyOf = (r: StoredRequest) => `${currentDue(r) ?? r.receivedAt.slice(0, 10)}#${r.id}`;
+    const all = [...this.requests.values()].filter((r) => r.status === q.status && (!q.dueBefore || keyOf(r) < `${q.dueBefore}#~`)).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const from = Number(q.cursor ?? 0);
+    const end = from + (q.limit ?? 50);
+    return { items: all.slice(from, end).map((r) => structuredClone(r)), cursor: end < all.length ? String(end) : undefined };
   }
 }
 function setup(...reqs: StoredRequest[]) {
@@ -121,6 +135,27 @@ describe('the dashboard', () => {
     const d = await dashboard(deps);
     expect(d.overdue).toEqual([]);
     expect(d.dueSoon).toEqual([]);
+  });
+
+  it('lists every overdue and due-soon request however many are open, where it read the first 500 of a status and missed the rest', async () => {
+    const { repo, deps } = setup();
+    const index = new IndexedRepo();
+    index.requests = repo.requests;
+    const add = (n: number, over: Partial<StoredRequest>) => repo.requests.set(id(n), storedRequest({ id: id(n), status: 'in_progress', ...over }));
+    // 600 overdue, 10 due within the week and 700 due later, all in progress; a few extended or stopped ones among the overdue dates.
+    for (let n = 0; n < 600; n++) add(n, { dueDate: `2026-02-${String(1 + (n % 28)).padStart(2, '0')}` });
+    for (let n = 600; n < 610; n++) add(n, { dueDate: `2026-03-${String(20 + (n % 8)).padStart(2, '0')}` });
+    for (let n = 610; n < 1310; n++) add(n, { dueDate: '2026-04-15' });
+    add(1310, { dueDate: '2026-02-02', extended: { at: '2026-01-20T10:00:00.000Z', reason: 'complex', dueDate: '2026-03-25' } });
+    add(1311, { dueDate: '2026-02-02', extended: { at: '2026-01-20T10:00:00.000Z', reason: 'complex', dueDate: '2026-04-02' } });
+    add(1312, { dueDate: '2026-02-02', pausedSince: '2026-01-25T10:00:00.000Z' });
+    const d = await dashboard({ ...deps, repo: index as never });
+    expect(d.overdue).toHaveLength(600);
+    expect(new Set(d.overdue.map((r) => r.id))).toEqual(new Set(Array.from({ length: 600 }, (_, n) => id(n))));
+    expect(d.dueSoon.map((r) => r.id).sort()).toEqual([...Array.from({ length: 10 }, (_, n) => id(600 + n)), id(1310)].sort());
+    // Most overdue first.
+    expect(d.overdue[0].dueDate).toBe('2026-02-01');
+    expect(d.overdue.at(-1)?.dueDate).toBe('2026-02-28');
   });
 
   it('lists every request whose email failed, open or closed', async () => {

@@ -1,0 +1,93 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { key } from '../../../functions/adapters/table.ts';
+import { londonDate } from '../../../functions/core/deadline.ts';
+import type { StoredRequest } from '../../../functions/core/ports.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
+import { type Booted, boot } from '../harness.ts';
+
+let rt: Booted;
+let db: DynamoDBDocumentClient;
+beforeAll(async () => {
+  rt = await boot();
+  db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.urls.dynamodb, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }));
+}, 120_000);
+afterAll(async () => {
+  db?.destroy();
+  await rt?.stopAndClean();
+});
+
+const today = londonDate(new Date());
+const plus = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const id = (n: number) => `01JS${String(n).padStart(22, '0')}`;
+
+/**
+ * A request record as the repository writes it, in the status index under `indexedDue` (the
+ * deadline it was keyed by when written). Written straight into the table, 25 a batch: the API
+ * would take minutes to make a thousand.
+ */
+const record = (n: number, status: StoredRequest['status'], dueDate: string, over: Partial<StoredRequest> = {}, indexedDue = dueDate) => ({
+  ...key.request(id(n)),
+  gsi1pk: `STATUS#${status}`,
+  gsi1sk: `${indexedDue}#${id(n)}`,
+  id: id(n),
+  type: 'erasure',
+  language: 'en',
+  status,
+  version: 3,
+  emailHash: 'e'.repeat(64),
+  details: { eraseWarranty: false, objections: [] },
+  receivedAt: `${plus(-40)}T09:00:00.000Z`,
+  verifiedAt: `${plus(-40)}T09:05:00.000Z`,
+  dueDate,
+  pausedDays: 0,
+  statusTokenHash: 's'.repeat(64),
+  audit: [],
+  ...over,
+});
+
+async function put(items: Record<string, unknown>[]) {
+  for (let i = 0; i < items.length; i += 25) {
+    let batch: unknown[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (batch.length) {
+      const r = await db.send(new BatchWriteCommand({ RequestItems: { [rt.tableName as string]: batch as never } }));
+      batch = r.UnprocessedItems?.[rt.tableName as string] ?? [];
+    }
+  }
+}
+
+describe('the dashboard with more open requests than one read of the status index returns', () => {
+  it('lists every overdue request and every one due within 7 days, past the 500 it used to read a status, and no stopped clock', { timeout: 120_000 }, async () => {
+    const items: Record<string, unknown>[] = [];
+    // 620 overdue in progress, from 1 to 60 days late, and 5 waiting for an officer.
+    for (let n = 0; n < 620; n++) items.push(record(n, 'in_progress', plus(-1 - (n % 60))));
+    for (let n = 620; n < 625; n++) items.push(record(n, 'awaiting_manual', plus(-3)));
+    // 16 due from today to 7 days on, 600 due later.
+    for (let n = 625; n < 641; n++) items.push(record(n, 'in_progress', plus(n % 8)));
+    for (let n = 641; n < 1241; n++) items.push(record(n, 'in_progress', plus(8 + (n % 40))));
+    // Stopped clocks (Art. 12A) with past deadlines: neither overdue nor due.
+    for (let n = 1241; n < 1251; n++) items.push(record(n, 'in_progress', plus(-5), { pausedSince: `${plus(-10)}T10:00:00.000Z` }));
+    // Extended long ago, indexed under their original deadlines (as written before the index followed the extension):
+    // one due again in 3 days, one in 30.
+    items.push(record(1251, 'in_progress', plus(-20), { extended: { at: `${plus(-25)}T10:00:00.000Z`, reason: 'complex', dueDate: plus(3) } }));
+    items.push(record(1252, 'in_progress', plus(-20), { extended: { at: `${plus(-25)}T10:00:00.000Z`, reason: 'complex', dueDate: plus(30) } }));
+    // Unconfirmed requests have no deadline; closed ones are never due.
+    for (let n = 1253; n < 1263; n++) items.push(record(n, 'unverified', undefined as never, { verifiedAt: undefined }, plus(-2)));
+    for (let n = 1263; n < 1273; n++) items.push(record(n, 'completed', plus(-30), { closedAt: `${plus(-31)}T10:00:00.000Z` }));
+    await put(items);
+
+    const token = await rt.signIn('viewer');
+    const r = await rt.api('/admin/dashboard', { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    const d = (await r.json()) as { overdue: { id: string; dueDate: string; daysLeft: number }[]; dueSoon: { id: string; daysLeft: number }[] };
+
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => id(from + i));
+    expect(d.overdue.map((x) => x.id).sort()).toEqual(range(0, 625).sort());
+    expect(d.overdue.every((x) => x.daysLeft < 0)).toBe(true);
+    // Most overdue first.
+    expect(d.overdue[0].dueDate).toBe(plus(-60));
+    expect(d.dueSoon.map((x) => x.id).sort()).toEqual([...range(625, 641), id(1251)].sort());
+    expect(d.dueSoon.every((x) => x.daysLeft >= 0 && x.daysLeft <= 7)).toBe(true);
+  });
+});
