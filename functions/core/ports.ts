@@ -97,8 +97,11 @@ export interface Clock {
   now(): Date;
 }
 
-/** Which email of a request failed: the confirmation link, the outcome, or the team's escalation alert, deadline reminder or review notice. */
-export type MailFailure = { kind: 'confirmation' | 'outcome' | 'escalation' | 'reminder' | 'review'; at: string; error: string };
+/**
+ * Which email of a request failed: the confirmation link, the outcome, an officer's notice to the
+ * requester (which one in `notice`), or the team's escalation alert, deadline reminder or review notice.
+ */
+export type MailFailure = { kind: 'confirmation' | 'outcome' | 'notice' | 'escalation' | 'reminder' | 'review'; notice?: NoticeIntent['notice']; at: string; error: string };
 
 export type MailKind = 'transactional' | 'marketing' | 'compliance';
 export interface Mailer {

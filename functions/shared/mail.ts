@@ -8,7 +8,7 @@ import type { MailFailure, Mailer, StoredRequest } from '../core/ports.ts';
 import { metrics } from './metrics.ts';
 import { logger } from './powertools.ts';
 
-const REQUESTER_MAIL: readonly MailFailure['kind'][] = ['confirmation', 'outcome'];
+const REQUESTER_MAIL: readonly MailFailure['kind'][] = ['confirmation', 'outcome', 'notice'];
 
 /** Every email to a requester says who the company is and where (from configuration, in their language). */
 export const withIdentity = <T extends { text: string }>(msg: T, lang: Language): T =>
@@ -31,9 +31,11 @@ export type TrackedMailDeps = { repo: Pick<DynamoRepository, 'markMailFailed' | 
 
 /**
  * Sends one of a request's emails. When the mail service refuses or cannot be reached, the request
- * is marked "mail failed" (the console shows it and offers a resend), the MailFailed metric feeds
- * its alarm, and MailFailed is thrown for the caller to retry or leave owed; the mark goes once an
- * email of that kind goes out. Recording is best effort: the failure to send is what matters.
+ * is marked "mail failed" (the console shows it, and offers a resend of a confirmation or an
+ * outcome), the MailFailed metric feeds its alarm, and MailFailed is thrown for the caller to retry
+ * or leave owed; the mark goes once an email of that kind goes out (for a notice, whichever notice:
+ * one notice is owed at a time, and a later one replaces an undelivered earlier one). `notice`: which
+ * notice, for the mark. Recording is best effort: the failure to send is what matters.
  */
 export async function sendTracked(
   req: Pick<StoredRequest, 'id' | 'mailFailed'> & Partial<Pick<StoredRequest, 'language'>>,
@@ -41,13 +43,14 @@ export async function sendTracked(
   msg: Parameters<Mailer['send']>[0],
   now: Date,
   deps: TrackedMailDeps,
+  notice?: MailFailure['notice'],
 ): Promise<void> {
   const signed = req.language && REQUESTER_MAIL.includes(kind) ? withIdentity(msg, req.language) : msg;
   try {
     await deps.mailer.send(signed);
   } catch (e) {
-    const failed = mailFailure({ requestId: req.id }, kind, `the ${kind} email of request ${req.id} could not be sent`, e);
-    await deps.repo.markMailFailed(req.id, { kind, at: now.toISOString(), error: failed.error }).catch((w: Error) => logger.error('could not record the mail failure', { requestId: req.id, error: w.name }));
+    const failed = mailFailure({ requestId: req.id }, kind, `the ${notice ? `${notice} notice` : `${kind} email`} of request ${req.id} could not be sent`, e);
+    await deps.repo.markMailFailed(req.id, { kind, ...(notice ? { notice } : {}), at: now.toISOString(), error: failed.error }).catch((w: Error) => logger.error('could not record the mail failure', { requestId: req.id, error: w.name }));
     throw failed.thrown;
   }
   if (req.mailFailed?.kind === kind) {

@@ -151,7 +151,7 @@ const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUr
   : cancellationNotice(req.language, req.id, n.reason, form);
 
 /**
- * Mails an officer's notice (a clarification asked, a refusal, a cancellation), built from the
+ * Mails an officer's notice (a clarification asked, an extension, a refusal, a cancellation), built from the
  * intent recorded with the action, then clears the intent (and the clarification's text with it),
  * which takes the request out of the owed index. A later notice replaces an undelivered earlier one: a refusal supersedes a question.
  */
@@ -164,14 +164,8 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   // and the notice owed, where after the mail it would have left the notice owed and mailed a second time.
   if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   const pii = await deps.repo.getPii(req.id);
-  if (pii) {
-    try {
-      await deps.mailer.send(withIdentity({ to: pii.email, ...noticeEmail(req, n), kind: 'transactional' as const }, req.language));
-    } catch (e) {
-      // Left owed for the next sweep, and counted for the MailFailed alarm.
-      throw mailFailure({ requestId: req.id }, 'notice', `the ${n.notice} notice of request ${req.id} could not be sent`, e).thrown;
-    }
-  }
+  // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.
+  if (pii) await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   return true;
 }

@@ -515,6 +515,29 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     expect(ok.mailer.sent).toHaveLength(1);
   });
 
+  it.each([
+    ['refusal', (deps: ReturnType<typeof setup>['deps']) => deny(REQUEST_ID, 'excessive', 'officer:o', deps)],
+    ['cancellation', (deps: ReturnType<typeof setup>['deps']) => cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)],
+    ['clarification', (deps: ReturnType<typeof setup>['deps']) => pause(REQUEST_ID, 'Which orders do you mean?', 'officer:o', deps)],
+    ['extension', (deps: ReturnType<typeof setup>['deps']) => extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)],
+  ] as const)('marks the request “mail failed” with the %s notice it owes, as for a failed outcome, and clears the mark once the sweeper delivers it', async (notice, act) => {
+    const { deps, repo, mailer } = setup({ type: 'access', status: 'in_progress' });
+    const refused = Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+    expect(await act({ ...deps, mailer: { send: async () => Promise.reject(refused) } } as never)).toMatchObject({ noticeOwed: true });
+    expect(request(repo).mailFailed).toEqual({ kind: 'notice', notice, at: NOW, error: 'MessageRejected' });
+    const { deliverNotice } = await import('../../../functions/shared/outbox.ts');
+    expect(await deliverNotice(request(repo), 'sweeper', new Date(Date.parse(NOW) + 10 * 60_000), deps as never)).toBe(true);
+    expect(mailer.sent).toHaveLength(1);
+    expect(request(repo).mailFailed).toBeUndefined();
+  });
+
+  it('leaves another email’s “mail failed” mark in place when a notice goes out', async () => {
+    const failed = { kind: 'outcome' as const, at: NOW, error: 'Throttling' };
+    const { deps, repo } = setup({ type: 'access', status: 'in_progress', mailFailed: failed });
+    await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    expect(request(repo).mailFailed).toEqual(failed);
+  });
+
   it('keeps the cancellation notice owed, with its reason, when the mail fails', async () => {
     const { deps, repo } = setup({ status: 'verified' });
     const failing = { send: async () => Promise.reject(new Error('SES down')) };
