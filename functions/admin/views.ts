@@ -99,6 +99,17 @@ export async function dashboard(deps: Deps) {
     if (OPEN_REQUEST_STATUSES.includes(status)) open.push(...page.items);
     mailFailed.push(...page.items.filter((r) => r.mailFailed));
   }
+  // A closed request still owing its outcome or a notice is found through the owed index: among years of
+  // closed requests it need not be in the 500 above, and its mark is the one that tells the team the requester was not told.
+  const listed = new Set(mailFailed.map((r) => r.id));
+  for (const kind of ['outcome', 'notice'] as const) {
+    for (const { requestId } of await deps.repo.listOwed(kind)) {
+      if (listed.has(requestId)) continue;
+      listed.add(requestId);
+      const r = await deps.repo.getRequest(requestId);
+      if (r?.mailFailed) mailFailed.push(r);
+    }
+  }
   // Every request due within the week or overdue, not only those among the 500 above.
   const due = await dueBy(addDays(today, 7), deps);
   const escalated = [];

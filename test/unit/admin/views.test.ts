@@ -164,6 +164,17 @@ describe('the dashboard', () => {
     expect((await dashboard(deps)).mailFailed.map((r) => r.id)).toEqual([id(2), id(1)]);
   });
 
+  it('lists a closed request whose outcome or notice is still owed and failed, even past the 500 requests of its status it reads', async () => {
+    const index = new IndexedRepo();
+    const failed = (notice: 'refusal') => ({ kind: 'notice' as const, notice, at: '2026-03-19T10:00:00.000Z', error: 'MessageRejected' });
+    for (let n = 0; n < 600; n++) index.requests.set(id(n), storedRequest({ id: id(n), status: 'denied', dueDate: '2026-02-02', closedAt: '2026-01-10T10:00:00.000Z' }));
+    const owed = { seq: 1, until: '2026-03-19T10:01:00.000Z', owner: 'admin', notice: 'refusal', reason: 'excessive' } as never;
+    index.requests.set(id(600), storedRequest({ id: id(600), status: 'denied', dueDate: '2026-04-15', closedAt: '2026-03-19T10:00:00.000Z', outboxNotice: owed, mailFailed: failed('refusal') }));
+    const d = await dashboard({ repo: index as never, clock });
+    expect(d.counts.denied).toBe('500+');
+    expect(d.mailFailed.map((r) => [r.id, r.mailFailed])).toEqual([[id(600), failed('refusal')]]);
+  });
+
   it('scores each processor on the open requests’ tasks: open, failed, timed out, median callback time', async () => {
     const { repo, deps } = setup(storedRequest({ id: id(1), status: 'in_progress' }), storedRequest({ id: id(2), status: 'awaiting_manual' }), storedRequest({ id: id(3), status: 'unverified' }));
     const sent = (n: number, s: number) => ({ sentAt: `2026-03-02T10:00:0${n}.000Z`, finishedAt: new Date(Date.parse(`2026-03-02T10:00:0${n}.000Z`) + s).toISOString() });
