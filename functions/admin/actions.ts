@@ -4,7 +4,7 @@ import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/comple
 import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { daysStopped, dueDate, londonDate } from '../core/deadline.ts';
+import { dueDate, londonDate, restartOn } from '../core/deadline.ts';
 import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
@@ -37,7 +37,7 @@ export async function extend(id: string, written: string, actor: string, deps: A
   // The deadline is a London date: between midnight and 1 a.m. in summer the UTC date is still yesterday.
   const today = londonDate(deps.clock.now());
   // A stopped clock (Art. 12A) has not run out at its old date: it is judged by the deadline restarting it today would give, as /resume moves it.
-  const original = req.pausedSince ? dueDate(req.verifiedAt, { pausedDays: req.pausedDays + daysStopped(req.pausedSince, today) }) : req.dueDate;
+  const original = restartOn(req, today).dueDate as string;
   if (today > original) throw new Conflict('the original deadline has passed; it can no longer be extended');
   const at = deps.clock.now().toISOString();
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
@@ -271,12 +271,11 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
   if (!isOpenRequest(req.status)) throw new Conflict(`a ${req.status} request has no clock to restart`);
   const now = deps.clock.now();
   // Calendar days in London between the pause and now: stopped and restarted the same day moves nothing.
-  const days = daysStopped(req.pausedSince, londonDate(now));
-  const pausedDays = req.pausedDays + days;
-  const changes: Record<string, unknown> = { pausedDays, dueDate: dueDate(req.verifiedAt, { pausedDays }), ...freshDeadlineFlags(req) };
-  if (req.extended) changes.extended = { ...req.extended, dueDate: dueDate(req.verifiedAt, { extended: true, pausedDays }) };
+  const restarted = restartOn(req, londonDate(now));
+  const changes: Record<string, unknown> = { pausedDays: restarted.pausedDays, dueDate: restarted.dueDate, ...freshDeadlineFlags(req) };
+  if (req.extended) changes.extended = { ...req.extended, dueDate: restarted.extendedDueDate };
   const at = now.toISOString();
-  return deps.repo.transitionRequest(req, req.status, changes, { at, actor, action: 'resume', subject: id, data: { pausedDays: days, dueDate: String(changes.dueDate) } }, { remove: ['pausedSince'] });
+  return deps.repo.transitionRequest(req, req.status, changes, { at, actor, action: 'resume', subject: id, data: { pausedDays: restarted.pausedDays - req.pausedDays, dueDate: String(restarted.dueDate) } }, { remove: ['pausedSince'] });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { BANK_HOLIDAYS, FIRST_YEAR, LAST_YEAR } from './bank-holidays.generated.ts';
 import { DomainError } from './errors.ts';
+import type { StoredRequest } from './ports.ts';
 
 /**
  * Deadlines as the ICO counts them (UK GDPR Art. 12(3)): the clock starts on the day of receipt;
@@ -100,3 +101,24 @@ export function daysUntil(due: string, today: string): number {
  * (none when it restarts the same day). Restarting it moves the deadline by these.
  */
 export const daysStopped = (since: string, today: string) => Math.max(0, daysUntil(today, londonDate(since)));
+
+/** What restarting a request's clock reads: when it started, the days of earlier stops, since when it is stopped, and the deadlines it runs to. */
+export type RequestClock = Pick<StoredRequest, 'verifiedAt' | 'dueDate' | 'pausedDays' | 'pausedSince' | 'extended'>;
+
+/**
+ * Art. 12A: what restarting a request's clock on `day` (a London date) gives: the days stopped in
+ * all, the deadline and, once extended, the extended one. A stopped clock moves both by the whole
+ * London days it has been stopped; a running one, or a request never confirmed, keeps what it has.
+ * /resume records this; extend and the SLA report judge a stopped clock by it, so the three never differ.
+ */
+export function restartOn(r: RequestClock, day: string): { pausedDays: number; dueDate?: string; extendedDueDate?: string } {
+  if (!r.pausedSince || !r.verifiedAt) return { pausedDays: r.pausedDays, dueDate: r.dueDate, ...(r.extended ? { extendedDueDate: r.extended.dueDate } : {}) };
+  const pausedDays = r.pausedDays + daysStopped(r.pausedSince, day);
+  return { pausedDays, dueDate: dueDate(r.verifiedAt, { pausedDays }), ...(r.extended ? { extendedDueDate: dueDate(r.verifiedAt, { extended: true, pausedDays }) } : {}) };
+}
+
+/** The deadline a request is judged by on `day`: the one it runs to (the extended one once extended), or, while its clock is stopped, the one restarting it that day would give. */
+export const dueOn = (r: RequestClock, day: string) => {
+  const restarted = restartOn(r, day);
+  return restarted.extendedDueDate ?? restarted.dueDate;
+};

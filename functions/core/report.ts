@@ -1,7 +1,7 @@
 import type { RequestType } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
-import { daysStopped, dueDate, londonDate } from './deadline.ts';
-import { isOpenRequest, currentDue } from './status.ts';
+import { dueOn, londonDate } from './deadline.ts';
+import { isOpenRequest } from './status.ts';
 import { complaintClock, type StoredComplaint } from './complaints.ts';
 
 /**
@@ -19,9 +19,6 @@ export function percentile(xs: readonly number[], p: number): number | null {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 }
 
-/** A stopped clock (Art. 12A) is judged on `day` by the deadline restarting it that day would give, as /resume moves it. */
-const dueOn = (r: StoredRequest, day: string) =>
-  r.pausedSince && r.verifiedAt ? dueDate(r.verifiedAt, { extended: Boolean(r.extended), pausedDays: r.pausedDays + daysStopped(r.pausedSince, day) }) : currentDue(r);
 // Hours to the hundredth (36 s): an automated erasure takes minutes, which a tenth of an hour would show as 0.
 const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 
@@ -67,6 +64,7 @@ export function slaReport(
     h.n++;
     hours.set(r.type, h);
     const answeredOn = r.closedAt ? londonDate(r.closedAt) : undefined;
+    // A stopped clock (Art. 12A) is judged by the deadline restarting it that day would give, as /resume moves it.
     const due = dueOn(r, answeredOn ?? today);
     if (due) {
       if (answeredOn ? answeredOn <= due : !isOpenRequest(r.status) || today <= due) onTime++;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { daysUntil, dueDate, InvalidDate, isWorkingDay, londonDate } from '../../../functions/core/deadline.ts';
+import { daysUntil, dueDate, dueOn, InvalidDate, isWorkingDay, londonDate, restartOn } from '../../../functions/core/deadline.ts';
+import type { StoredRequest } from '../../../functions/core/ports.ts';
 
 // Expected dates were worked out on a calendar, not with the code under test.
 describe('one-month deadline (ICO method)', () => {
@@ -80,6 +81,38 @@ describe('extension and pauses', () => {
   });
   it('moves the deadline by the paused days before rolling to a working day', () => {
     expect(dueDate('2026-06-01', { pausedDays: 10 })).toBe('2026-07-13');
+  });
+});
+
+describe('restarting a stopped clock (Art. 12A): the one computation of /resume, extend and the SLA report', () => {
+  // Confirmed 1 March 2026: due Wednesday 1 April; extended, Monday 1 June.
+  const clock = (over: Partial<StoredRequest> = {}) => ({ verifiedAt: '2026-03-01T10:00:00.000Z', dueDate: '2026-04-01', pausedDays: 0, ...over });
+  const extended = { at: '2026-03-05T10:00:00.000Z', reason: 'Several processors', dueDate: '2026-06-01' };
+
+  it('leaves a running clock as it is, extended or not, whatever the day', () => {
+    expect(restartOn(clock(), '2026-05-10')).toEqual({ pausedDays: 0, dueDate: '2026-04-01' });
+    expect(restartOn(clock({ extended }), '2026-05-10')).toEqual({ pausedDays: 0, dueDate: '2026-04-01', extendedDueDate: '2026-06-01' });
+    expect(dueOn(clock({ extended }), '2026-05-10')).toBe('2026-06-01');
+  });
+
+  it('leaves a request never confirmed as it is: it has no clock to restart', () => {
+    expect(restartOn({ verifiedAt: undefined, dueDate: undefined, pausedDays: 0, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09')).toEqual({ pausedDays: 0 });
+  });
+
+  it('moves a stopped clock by the whole London days it has been stopped, on top of earlier stops, the extended deadline too', () => {
+    // Stopped 2 March, restarted 9 March: 7 days, Wednesday 8 April; extended, Monday 8 June.
+    const stopped = clock({ pausedSince: '2026-03-02T10:00:00.000Z', extended });
+    expect(restartOn(stopped, '2026-03-09')).toEqual({ pausedDays: 7, dueDate: '2026-04-08', extendedDueDate: '2026-06-08' });
+    expect(dueOn(stopped, '2026-03-09')).toBe('2026-06-08');
+    // 3 days of an earlier stop: 10 days, Saturday 11 April, so Monday 13 April.
+    expect(restartOn(clock({ pausedDays: 3, dueDate: '2026-04-07', pausedSince: '2026-03-02T10:00:00.000Z' }), '2026-03-09')).toEqual({ pausedDays: 10, dueDate: '2026-04-13' });
+    expect(dueOn(clock({ pausedDays: 3, dueDate: '2026-04-07', pausedSince: '2026-03-02T10:00:00.000Z' }), '2026-03-09')).toBe('2026-04-13');
+  });
+
+  it('counts London days: stopped and restarted the same London day moves nothing, and a day later never moves it back', () => {
+    // 30 June 23:30 UTC is 1 July, 00:30 in London.
+    expect(restartOn(clock({ pausedSince: '2026-06-30T23:30:00.000Z' }), '2026-07-01').pausedDays).toBe(0);
+    expect(restartOn(clock({ pausedSince: '2026-03-05T10:00:00.000Z' }), '2026-03-02').pausedDays).toBe(0);
   });
 });
 
