@@ -142,7 +142,8 @@ const time = (at) => (at ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'm
 const day = (d) => (d ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)) : '—');
 // A closed request has no countdown: it shows when it closed.
 // A stopped clock (Art. 12A) has no countdown: restarting it moves the deadline.
-const countdown = (r) => (r.closedAt ? `${T[lang].closedOn} ${time(r.closedAt)}` : r.pausedSince ? T[lang].clockStopped : r.daysLeft === null ? '—' : h('span', { className: r.daysLeft < 0 ? 'overdue' : '' }, T[lang].days(r.daysLeft)));
+// A clock stopped after its deadline had passed stopped nothing: the server counts it down, overdue, and so does the page.
+const countdown = (r) => (r.closedAt ? `${T[lang].closedOn} ${time(r.closedAt)}` : r.daysLeft !== null ? h('span', { className: r.daysLeft < 0 ? 'overdue' : '' }, T[lang].days(r.daysLeft)) : r.pausedSince ? T[lang].clockStopped : '—');
 /** Which email failed, in words; an officer's notice also says that it goes out by itself (the sweeper's), with no resend to press. */
 const mailFailedText = (m) => (m.kind === 'notice' ? T[lang].noticeFailedAt(label('noticeKinds', m.notice), time(m.at)) : T[lang].mailFailedAt(label('mailKinds', m.kind), time(m.at)));
 const mailBadge = (r) => (r.mailFailed ? h('span', { className: 'badge overdue', title: mailFailedText(r.mailFailed) }, T[lang].mailFailed) : null);

@@ -256,6 +256,9 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
   if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status)) throw new Conflict(`a ${req.status} request cannot be paused`);
   if (req.type !== 'access') throw new Conflict(`the clock stops only while a clarification of a request for a copy is awaited, not for an ${req.type} request`);
   if (req.pausedSince) throw new Conflict('the clock is already stopped');
+  // A clock that has run out cannot be stopped: the request is late, and stopping it would hide that.
+  const due = currentDue(req);
+  if (due && londonDate(deps.clock.now()) > due) throw new Conflict(`the deadline (${due}) has passed: a clock that has run out cannot be stopped; answer the request, or refuse it`);
   // One notice is owed at a time: the clarification must not replace an extension's notice not yet sent (Art. 12(3)).
   if (req.outboxNotice) throw new Conflict('the requester has not yet been sent the last notice; stop the clock once it has gone (the sweeper sends it within 15 minutes)');
   const at = deps.clock.now().toISOString();

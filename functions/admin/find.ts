@@ -1,6 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { registry } from '../adapters/registry.ts';
-import { londonDate } from '../core/deadline.ts';
+import { clockStopped, londonDate } from '../core/deadline.ts';
 import { InvalidInput } from '../core/errors.ts';
 import type { RequestStatus, RequestType } from '../core/model.ts';
 import type { Clock, StoredRequest } from '../core/ports.ts';
@@ -70,8 +70,8 @@ export async function list(q: ListQuery, deps: Deps) {
     if ((q.dueAfter || q.dueBefore) && !d) return false;
     if (q.dueAfter && d && d < q.dueAfter) return false;
     if (q.dueBefore && d && d > q.dueBefore) return false;
-    // A stopped clock (Art. 12A) is not late by its old deadline: restarting it moves the deadline by the days it was stopped.
-    const late = Boolean(isOpenRequest(r.status) && d && d < today && !r.pausedSince);
+    // A stopped clock (Art. 12A) is not late by its old deadline: restarting it moves the deadline by the days it was stopped. One stopped once it had run out is.
+    const late = Boolean(isOpenRequest(r.status) && d && d < today && !clockStopped(r));
     if (q.overdue && late !== (q.overdue === 'true')) return false;
     if (q.processor) {
       const task = await deps.repo.getTask(r.id, q.processor);

@@ -1,6 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
-import { addDays, daysUntil, londonDate } from '../core/deadline.ts';
+import { addDays, clockStopped, daysUntil, londonDate } from '../core/deadline.ts';
 import { NotFound } from '../core/errors.ts';
 import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
@@ -13,7 +13,8 @@ type Deps = { repo: DynamoRepository; clock: Clock };
 
 /**
  * What the console lists: ids, dates and statuses; the email is never shown, only its hash exists here. A closed request has no
- * countdown, nor has one whose clock is stopped (Art. 12A): restarting it moves the deadline by the days it was stopped.
+ * countdown, nor has one whose clock is stopped (Art. 12A): restarting it moves the deadline by the days it was stopped. One
+ * stopped after its deadline had passed counts down, overdue: that stop moved nothing.
  */
 export const summary = (r: StoredRequest, today: string) => ({
   id: r.id,
@@ -22,7 +23,7 @@ export const summary = (r: StoredRequest, today: string) => ({
   language: r.language,
   receivedAt: r.receivedAt,
   dueDate: currentDue(r) ?? null,
-  daysLeft: currentDue(r) && isOpenRequest(r.status) && !r.pausedSince ? daysUntil(currentDue(r) as string, today) : null,
+  daysLeft: currentDue(r) && isOpenRequest(r.status) && !clockStopped(r) ? daysUntil(currentDue(r) as string, today) : null,
   closedAt: r.closedAt ?? null,
   extended: Boolean(r.extended),
   owner: r.owner ?? null,
@@ -67,7 +68,8 @@ const RUNNING = OPEN_REQUEST_STATUSES.filter((s) => s !== 'unverified');
  * The open requests due on or before `until`, overdue ones included, most overdue first. The status
  * index is ordered by deadline, so this is a key range read to its last page: it reads what is due
  * (and the stopped clocks among it), however many requests are open. A stopped clock (Art. 12A) is
- * neither due nor overdue: restarting it moves the deadline by the days it was stopped. A record
+ * neither due nor overdue: restarting it moves the deadline by the days it was stopped (one stopped
+ * after its deadline had passed stopped nothing, and is overdue). A record
  * indexed under its original deadline though extended since (see the repository) is in the range
  * too, and judged here by the deadline it runs to now.
  */
@@ -79,7 +81,7 @@ async function dueBy(until: string, deps: Deps) {
       const page = await deps.repo.listRequests({ status, dueBefore: until, cursor, limit: 500 });
       for (const r of page.items) {
         const d = currentDue(r);
-        if (d && d <= until && !r.pausedSince) due.push({ r, d });
+        if (d && d <= until && !clockStopped(r)) due.push({ r, d });
       }
       cursor = page.cursor;
     } while (cursor);

@@ -106,13 +106,24 @@ export const daysStopped = (since: string, today: string) => Math.max(0, daysUnt
 export type RequestClock = Pick<StoredRequest, 'verifiedAt' | 'dueDate' | 'pausedDays' | 'pausedSince' | 'extended'>;
 
 /**
+ * Art. 12A: whether a request's clock is stopped. A clock that had already run out when it was
+ * stopped (the London date of the stop after the deadline it ran to) stopped nothing: pausing such
+ * a request is refused, and one stopped so before that rule is late, everywhere, by its deadline.
+ */
+export function clockStopped(r: RequestClock): boolean {
+  const due = r.extended?.dueDate ?? r.dueDate;
+  return Boolean(r.pausedSince && r.verifiedAt && due && londonDate(r.pausedSince) <= due);
+}
+
+/**
  * Art. 12A: what restarting a request's clock on `day` (a London date) gives: the days stopped in
  * all, the deadline and, once extended, the extended one. A stopped clock moves both by the whole
- * London days it has been stopped; a running one, or a request never confirmed, keeps what it has.
- * /resume records this; extend and the SLA report judge a stopped clock by it, so the three never differ.
+ * London days it has been stopped; a running one, one that had run out when stopped, or a request
+ * never confirmed keeps what it has. /resume records this; extend and the SLA report judge a
+ * stopped clock by it, so the three never differ.
  */
 export function restartOn(r: RequestClock, day: string): { pausedDays: number; dueDate?: string; extendedDueDate?: string } {
-  if (!r.pausedSince || !r.verifiedAt) return { pausedDays: r.pausedDays, dueDate: r.dueDate, ...(r.extended ? { extendedDueDate: r.extended.dueDate } : {}) };
+  if (!clockStopped(r) || !r.pausedSince || !r.verifiedAt) return { pausedDays: r.pausedDays, dueDate: r.dueDate, ...(r.extended ? { extendedDueDate: r.extended.dueDate } : {}) };
   const pausedDays = r.pausedDays + daysStopped(r.pausedSince, day);
   return { pausedDays, dueDate: dueDate(r.verifiedAt, { pausedDays }), ...(r.extended ? { extendedDueDate: dueDate(r.verifiedAt, { extended: true, pausedDays }) } : {}) };
 }

@@ -4,7 +4,7 @@ import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
-import { daysUntil, londonDate } from '../core/deadline.ts';
+import { clockStopped, daysUntil, londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { sendTracked } from '../shared/mail.ts';
@@ -55,8 +55,8 @@ export async function sweep(now: Date, deps: SweepDeps) {
       });
       if (sent) report.teamEmailsSent.push(req.id);
     }
-    // A stopped clock (Art. 12A) has no deadline running: restarting it moves the deadline by the days it was stopped.
-    const d = req.pausedSince ? undefined : currentDue(req);
+    // A stopped clock (Art. 12A) has no deadline running: restarting it moves the deadline by the days it was stopped. One stopped once it had run out is late.
+    const d = clockStopped(req) ? undefined : currentDue(req);
     const flags = new Set((req as StoredRequest & { flags?: string[] }).flags ?? []);
     if (d) {
       const left = daysUntil(d, today);

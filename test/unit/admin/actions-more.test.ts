@@ -298,22 +298,32 @@ describe('restarting the clock after a clarification', () => {
   });
 
   it('moves nothing when stopped and restarted the same London day, though the UTC dates differ', async () => {
-    // Stopped 30 June 23:30 UTC (1 July, 00:30 in London), restarted 1 July 22:30 UTC (23:30 in London).
-    const { deps } = setup({ type: 'access', pausedSince: '2026-06-30T23:30:00.000Z' }, '2026-07-01T22:30:00.000Z');
+    // Confirmed 1 June, due 1 July. Stopped 30 June 23:30 UTC (1 July, 00:30 in London), restarted 1 July 22:30 UTC (23:30 in London).
+    const { deps } = setup({ type: 'access', verifiedAt: '2026-06-01T09:05:00.000Z', dueDate: '2026-07-01', pausedSince: '2026-06-30T23:30:00.000Z' }, '2026-07-01T22:30:00.000Z');
     const done = await resume(REQUEST_ID, 'officer:o', deps);
-    expect(done).toMatchObject({ pausedDays: 0, dueDate: '2026-04-01' });
-    expect(done.audit.at(-1)?.data).toEqual({ pausedDays: 0, dueDate: '2026-04-01' });
+    expect(done).toMatchObject({ pausedDays: 0, dueDate: '2026-07-01' });
+    expect(done.audit.at(-1)?.data).toEqual({ pausedDays: 0, dueDate: '2026-07-01' });
   });
 
   it('counts a day when restarted just after midnight in London, still the previous day in UTC', async () => {
-    const { deps } = setup({ type: 'access', pausedSince: '2026-06-30T10:00:00.000Z' }, '2026-06-30T23:30:00.000Z');
-    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 1, dueDate: '2026-04-02' });
+    // Confirmed 1 June, due 1 July: one day stopped, Thursday 2 July.
+    const { deps } = setup({ type: 'access', verifiedAt: '2026-06-01T09:05:00.000Z', dueDate: '2026-07-01', pausedSince: '2026-06-30T10:00:00.000Z' }, '2026-06-30T23:30:00.000Z');
+    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 1, dueDate: '2026-07-02' });
   });
 
   it('never moves the deadline back when the pause is dated after now', async () => {
     const { deps } = setup({ type: 'access', pausedDays: 2, pausedSince: '2026-03-05T10:00:00.000Z' }, NOW);
     // 1 April + 2 days is Good Friday 3 April; Easter Monday is a bank holiday too: Tuesday 7 April.
     expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 2, dueDate: '2026-04-07' });
+  });
+
+  it('moves nothing when the clock was stopped after its deadline had passed (before such a stop was refused): it had run out', async () => {
+    // Due 1 April, stopped 5 April, restarted 10 April: still due 1 April.
+    const { repo, deps } = setup({ type: 'access', pausedSince: '2026-04-05T10:00:00.000Z' }, '2026-04-10T10:00:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps);
+    expect(done).toMatchObject({ pausedDays: 0, dueDate: '2026-04-01' });
+    expect('pausedSince' in request(repo)).toBe(false);
+    expect(done.audit.at(-1)?.data).toEqual({ pausedDays: 0, dueDate: '2026-04-01' });
   });
 
   it.each(['completed', 'denied', 'cancelled'] as const)('refuses with a 409 to restart the clock of a request %s while it was stopped, writing nothing', async (status) => {
@@ -426,6 +436,23 @@ describe('pausing the clock: who can, and what is recorded', () => {
     const { deps, mailer } = setup({ type: 'access', status });
     await expect(pause(REQUEST_ID, needed, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: `a ${status} request cannot be paused` });
     expect(mailer.sent).toEqual([]);
+  });
+
+  it('refuses with a 409 to stop a clock that has run out (London date past the deadline), writing and mailing nothing', async () => {
+    // Due 1 April 2026: 00:30 on 2 April in London is still 1 April in UTC.
+    const { deps, mailer, repo } = setup({ type: 'access' }, '2026-04-01T23:30:00.000Z');
+    await expect(pause(REQUEST_ID, needed, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409, message: 'the deadline (2026-04-01) has passed: a clock that has run out cannot be stopped; answer the request, or refuse it' });
+    expect(request(repo).version).toBe(2);
+    expect([request(repo).pausedSince, request(repo).outboxNotice]).toEqual([undefined, undefined]);
+    expect(request(repo).audit).toEqual([]);
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('stops a clock on its last day, and one past its original date once extended, judged by the deadline it runs to', async () => {
+    // 23:30 on 1 April in London: the deadline's own day.
+    expect((await pause(REQUEST_ID, needed, 'officer:o', setup({ type: 'access' }, '2026-04-01T22:30:00.000Z').deps)).pausedSince).toBe('2026-04-01T22:30:00.000Z');
+    const extended = { at: '2026-03-20T10:00:00.000Z', reason: 'Several processors', dueDate: '2026-06-01' };
+    expect((await pause(REQUEST_ID, needed, 'officer:o', setup({ type: 'access', extended }, '2026-04-10T10:00:00.000Z').deps)).pausedSince).toBe('2026-04-10T10:00:00.000Z');
   });
 
   it('refuses to stop a clock already stopped', async () => {

@@ -160,6 +160,12 @@ describe('the console’s list, filtered', () => {
     expect((await list({}, deps)).items.find((r) => r.id === id(1))?.daysLeft).toBeNull();
   });
 
+  it('calls overdue a request stopped after its deadline had passed: the clock had run out, as the SLA report counts it', async () => {
+    const { deps } = setup(req(1, { status: 'in_progress', type: 'access', dueDate: '2026-03-12', pausedSince: '2026-03-13T10:00:00.000Z' }), req(2, { status: 'in_progress', type: 'access', dueDate: '2026-03-12', pausedSince: '2026-03-12T10:00:00.000Z' }));
+    expect(ids(await list({ overdue: 'true' }, deps))).toEqual([id(1)]);
+    expect(ids(await list({ overdue: 'false' }, deps))).toEqual([id(2)]);
+  });
+
   it('keeps the requests where a processor had a task, escalated or not as asked', async () => {
     const { repo, deps } = setup(req(1, { status: 'in_progress' }), req(2, { status: 'in_progress' }), req(3, { status: 'in_progress' }));
     const task = (n: number, to: string[]): StoredTask =>

@@ -102,4 +102,14 @@ describe('the sweeper and a stopped clock (Art. 12A)', () => {
     expect(d.mailer.sent).toEqual([]);
     expect(repo.requests.get(REQUEST_ID)?.audit).toEqual([]);
   });
+
+  it('flags overdue, and tells the team, a request stopped after its deadline had passed: the clock had run out', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', type: 'access', dueDate: '2026-04-01', pausedSince: '2026-04-02T10:00:00.000Z' }));
+    const d = deps(repo) as unknown as { mailer: FakeMailer };
+    const report = await sweep(new Date('2026-04-03T10:00:00.000Z'), d as never);
+    expect(report.overdue).toEqual([REQUEST_ID]);
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ action: 'overdue', data: { dueDate: '2026-04-01', daysLeft: -2 } });
+    expect(d.mailer.sent.map((m) => m.subject)).toEqual([`OVERDUE: request ${REQUEST_ID} was due 2026-04-01`]);
+  });
 });

@@ -54,6 +54,11 @@ describe('a request as the console lists it', () => {
     });
   });
 
+  it('counts down, overdue, a request stopped after its deadline had passed: the clock had run out, the stop moved nothing', () => {
+    const r = storedRequest({ status: 'in_progress', type: 'access', dueDate: '2026-03-12', pausedSince: '2026-03-13T10:00:00.000Z' });
+    expect(summary(r, '2026-03-20')).toMatchObject({ dueDate: '2026-03-12', daysLeft: -8, pausedSince: '2026-03-13T10:00:00.000Z' });
+  });
+
   it('shows no countdown for a request whose clock is stopped for a clarification (Art. 12A), only since when: restarting it moves the deadline', () => {
     const r = storedRequest({ status: 'in_progress', type: 'access', dueDate: '2026-03-19', pausedSince: '2026-03-10T10:00:00.000Z' });
     expect(summary(r, '2026-03-20')).toMatchObject({ dueDate: '2026-03-19', daysLeft: null, pausedSince: '2026-03-10T10:00:00.000Z' });
@@ -156,6 +161,16 @@ describe('the dashboard', () => {
     // Most overdue first.
     expect(d.overdue[0].dueDate).toBe('2026-02-01');
     expect(d.overdue.at(-1)?.dueDate).toBe('2026-02-28');
+  });
+
+  it('lists as overdue a request stopped after its deadline had passed, as the SLA report counts it late', async () => {
+    const { deps } = setup(
+      storedRequest({ id: id(1), status: 'in_progress', type: 'access', dueDate: '2026-03-12', pausedSince: '2026-03-13T10:00:00.000Z' }),
+      storedRequest({ id: id(2), status: 'in_progress', type: 'access', dueDate: '2026-03-12', pausedSince: '2026-03-12T10:00:00.000Z' }),
+    );
+    const d = await dashboard(deps);
+    expect(d.overdue.map((r) => r.id)).toEqual([id(1)]);
+    expect(d.dueSoon).toEqual([]);
   });
 
   it('lists every request whose email failed, open or closed', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysUntil, dueDate, dueOn, InvalidDate, isWorkingDay, londonDate, restartOn } from '../../../functions/core/deadline.ts';
+import { clockStopped, daysUntil, dueDate, dueOn, InvalidDate, isWorkingDay, londonDate, restartOn } from '../../../functions/core/deadline.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
 
 // Expected dates were worked out on a calendar, not with the code under test.
@@ -107,6 +107,21 @@ describe('restarting a stopped clock (Art. 12A): the one computation of /resume,
     // 3 days of an earlier stop: 10 days, Saturday 11 April, so Monday 13 April.
     expect(restartOn(clock({ pausedDays: 3, dueDate: '2026-04-07', pausedSince: '2026-03-02T10:00:00.000Z' }), '2026-03-09')).toEqual({ pausedDays: 10, dueDate: '2026-04-13' });
     expect(dueOn(clock({ pausedDays: 3, dueDate: '2026-04-07', pausedSince: '2026-03-02T10:00:00.000Z' }), '2026-03-09')).toBe('2026-04-13');
+  });
+
+  it('moves nothing for a clock stopped after its deadline had passed: it had run out, and the request is late', () => {
+    // Due 1 April, stopped 5 April: on 10 April restarting it would have given 7 April, as if in time.
+    const late = clock({ pausedSince: '2026-04-05T10:00:00.000Z' });
+    expect(restartOn(late, '2026-04-10')).toEqual({ pausedDays: 0, dueDate: '2026-04-01' });
+    expect(clockStopped(late)).toBe(false);
+    // Extended before the stop: judged by the extended deadline, which has not passed.
+    const extendedFirst = clock({ extended, pausedSince: '2026-04-05T10:00:00.000Z' });
+    expect(clockStopped(extendedFirst)).toBe(true);
+    expect(restartOn(extendedFirst, '2026-04-10')).toEqual({ pausedDays: 5, dueDate: '2026-04-07', extendedDueDate: '2026-06-08' });
+    // Stopped at 00:30 on 2 April in London (still 1 April in UTC): after the deadline.
+    expect(clockStopped(clock({ pausedSince: '2026-04-01T23:30:00.000Z' }))).toBe(false);
+    expect(clockStopped(clock({ pausedSince: '2026-04-01T22:30:00.000Z' }))).toBe(true);
+    expect(clockStopped(clock())).toBe(false);
   });
 
   it('counts London days: stopped and restarted the same London day moves nothing, and a day later never moves it back', () => {

@@ -84,13 +84,20 @@ describe('the SLA report', () => {
     const stopped = [
       // Stopped on 20 March, still stopped: 21 days moved, due 22 April; not late.
       { request: req('P', { type: 'access', status: 'in_progress', closedAt: undefined, pausedSince: '2026-03-20T10:00:00.000Z' }), tasks: [] },
-      // Stopped on 5 April, after its deadline had passed: 5 days moved, due 6 April; late.
+      // Stopped on 5 April, after its deadline had passed: the clock had run out, so nothing moved; due 1 April, late.
       { request: req('Q', { type: 'access', status: 'in_progress', closedAt: undefined, pausedSince: '2026-04-05T10:00:00.000Z' }), tasks: [] },
       // Refused on 8 April while stopped since 25 March: 14 days moved, due 15 April; answered in time.
       { request: req('R', { type: 'access', status: 'denied', pausedSince: '2026-03-25T10:00:00.000Z', closedAt: '2026-04-08T10:00:00.000Z' }), tasks: [] },
     ];
     const r = slaReport('2026-03-01', '2026-03-31', '2026-04-10', stopped, NAMES);
     expect([r.onTime, r.late]).toEqual([2, 1]);
+  });
+
+  it('judges late a request stopped after its deadline, even where counting the stop would have put it in time', () => {
+    // Confirmed 12 May 2026: due Friday 12 June. Stopped Saturday 13 June; on Monday 15 June, 2 days moved would give Sunday 14, so Monday 15.
+    const stoppedLate = req('S', { type: 'access', status: 'in_progress', closedAt: undefined, verifiedAt: '2026-05-12T10:00:00.000Z', dueDate: '2026-06-12', pausedSince: '2026-06-13T10:00:00.000Z' });
+    const r = slaReport('2026-05-01', '2026-05-31', '2026-06-15', [{ request: stoppedLate, tasks: [] }], NAMES);
+    expect([r.onTime, r.late]).toEqual([0, 1]);
   });
 
   it('gives the median and 95th percentile of hours from confirmation to completion, by type', () => {
