@@ -4,7 +4,7 @@ import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/comple
 import { confirmationEmail } from '../core/emails.ts';
 import { newToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { dueDate, londonDate, restartOn } from '../core/deadline.ts';
+import { clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.ts';
 import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
@@ -42,28 +42,30 @@ export async function extend(id: string, written: string, actor: string, deps: A
   const at = deps.clock.now().toISOString();
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
   // The requester is told, with the reason and the new date: owed in the same write, so an extension (once only) is never left untold.
-  const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue }, ...freshDeadlineFlags(req) }, { notice: 'extension', reason, dueDate: newDue }, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
+  // While the clock is stopped the date moves with every day it stays stopped: they are told it when it restarts (resume), not a date that moves.
+  const notice: Notice = clockStopped(req) ? { notice: 'extension', reason } : { notice: 'extension', reason, dueDate: newDue };
+  const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue }, ...freshDeadlineFlags(req) }, notice, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
   return tell(done, deps);
 }
 
 /** The sweeper reminds the team of a deadline, and flags it overdue, once each: a deadline that moves is reminded of, and flagged, afresh. */
 const freshDeadlineFlags = (req: StoredRequest) => ({ flags: ((req as StoredRequest & { flags?: string[] }).flags ?? []).filter((f) => !['reminder-7', 'reminder-2', 'overdue'].includes(f)) });
 
-type Notice = { notice: 'clarification'; needed: string } | { notice: 'extension'; reason: string; dueDate: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
+type Notice = { notice: 'clarification'; needed: string } | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
 
 /**
  * An officer's action that owes the requester an email: the email is recorded (`outboxNotice`) in the
  * same conditional write as the change (which also lists the request in the owed index the sweeper
  * reads), then delivered; if this function dies before it is, the sweeper delivers it.
  */
-async function withNotice(req: StoredRequest, to: StoredRequest['status'], changes: Record<string, unknown>, notice: Notice, event: Parameters<AdminDeps['repo']['transitionRequest']>[3], deps: AdminDeps) {
+async function withNotice(req: StoredRequest, to: StoredRequest['status'], changes: Record<string, unknown>, notice: Notice, event: Parameters<AdminDeps['repo']['transitionRequest']>[3], deps: AdminDeps, remove: string[] = []) {
   const now = deps.clock.now();
   const seq = (req.noticeSeq ?? 0) + 1;
   const outboxNotice = { ...lease(seq, ADMIN_OWNER, now), ...notice } as NoticeIntent;
   // A refusal or a cancellation closes the request: it keeps no free text, and its proof a stated time.
   const closing = to === 'denied' || to === 'cancelled';
   // Closing drops a team email still owed: nobody needs telling that a closed request waits.
-  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam'] } : {});
+  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', ...remove] } : remove.length ? { remove } : {});
 }
 
 /**
@@ -266,7 +268,11 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
   return tell(done, deps);
 }
 
-/** Restarts the clock: the deadline moves by the whole days it was stopped. */
+/**
+ * Restarts the clock: the deadline moves by the whole days it was stopped. An extension made while
+ * it was stopped told the requester no date (it moved every day the clock stayed stopped): the date
+ * is owed now, recorded in the same write as the restart and delivered after, as any notice.
+ */
 export async function resume(id: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   if (!req.pausedSince || !req.verifiedAt) throw new Conflict('the clock is not stopped');
@@ -278,7 +284,12 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
   const changes: Record<string, unknown> = { pausedDays: restarted.pausedDays, dueDate: restarted.dueDate, ...freshDeadlineFlags(req) };
   if (req.extended) changes.extended = { ...req.extended, dueDate: restarted.extendedDueDate };
   const at = now.toISOString();
-  return deps.repo.transitionRequest(req, req.status, changes, { at, actor, action: 'resume', subject: id, data: { pausedDays: restarted.pausedDays - req.pausedDays, dueDate: String(restarted.dueDate) } }, { remove: ['pausedSince'] });
+  const event = { at, actor, action: 'resume', subject: id, data: { pausedDays: restarted.pausedDays - req.pausedDays, dueDate: String(restarted.dueDate) } };
+  if (req.extended && clockStopped(req) && req.extended.at >= req.pausedSince) {
+    const done = await withNotice(req, req.status, changes, { notice: 'extension', reason: req.extended.reason, dueDate: restarted.extendedDueDate, restarted: true }, event, deps, ['pausedSince']);
+    return tell(done, deps);
+  }
+  return deps.repo.transitionRequest(req, req.status, changes, event, { remove: ['pausedSince'] });
 }
 
 /**

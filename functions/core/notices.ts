@@ -110,11 +110,31 @@ export function cancellationNotice(lang: Language, id: string, reason: CancelRea
     : { subject: 'Your privacy request has been cancelled', text: ['Hello,', '', `We have cancelled your request (reference ${id}), for this reason: ${REASON.en[reason]}.`, 'You can make a new request at any time.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n') };
 }
 
-/** Art. 12(3): the requester is told the new date and why, with how to complain (the shop's form first). */
-export function extensionNotice(lang: Language, id: string, reason: string, due: string, form?: string) {
-  return lang === 'fr'
-    ? { subject: 'Votre demande : délai prolongé', text: `Bonjour,\n\nNous avons besoin de plus de temps pour traiter votre demande (référence ${id}).\nRaison : ${reason}\nNouvelle date limite : ${longDate(due, 'fr')}.\n\nLa loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.\n\n${complaintLines('fr', form).join('\n')}\n\n${sign('fr')}` }
-    : { subject: 'Your request: more time needed', text: `Hello,\n\nWe need more time to complete your request (reference ${id}).\nReason: ${reason}\nNew deadline: ${longDate(due, 'en')}.\n\nThe law allows us two more months when a request is complex.\n\n${complaintLines('en', form).join('\n')}\n\n${sign('en')}` };
+/**
+ * Art. 12(3): the requester is told the new date and why, with how to complain (the shop's form
+ * first). Extended while the clock is stopped (Art. 12A), the date is not known until it restarts:
+ * the notice says how it is counted and that the date will follow (no `dueDate`), and restarting
+ * the clock sends it (`restarted`), so that the requester is never told a date that then moves.
+ */
+export function extensionNotice(lang: Language, id: string, n: { reason: string; dueDate?: string; restarted?: boolean }, form?: string) {
+  const fr = lang === 'fr';
+  const opening = n.restarted
+    ? fr
+      ? [`Le délai de traitement de votre demande (référence ${id}) a repris.`, "Comme nous vous l'avons indiqué, nous avons besoin de plus de temps pour la traiter."]
+      : [`The time limit for your request (reference ${id}) has started again.`, 'As we told you, we need more time to complete it.']
+    : [fr ? `Nous avons besoin de plus de temps pour traiter votre demande (référence ${id}).` : `We need more time to complete your request (reference ${id}).`];
+  const when = n.dueDate
+    ? fr
+      ? `Nouvelle date limite : ${longDate(n.dueDate, 'fr')}.`
+      : `New deadline: ${longDate(n.dueDate, 'en')}.`
+    : fr
+      ? "Le délai passe d'un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu'à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu'il reprendra."
+      : 'The time limit becomes three months instead of one, not counting the days it is paused. It is paused now, until we receive your answer to our question: we will write to tell you the new deadline once it starts again.';
+  const lines = fr
+    ? ['Bonjour,', '', ...opening, `Raison : ${n.reason}`, when, '', 'La loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.']
+    : ['Hello,', '', ...opening, `Reason: ${n.reason}`, when, '', 'The law allows us two more months when a request is complex.'];
+  const subject = n.restarted ? (fr ? 'Votre demande : la nouvelle date limite' : 'Your request: the new deadline') : fr ? 'Votre demande : délai prolongé' : 'Your request: more time needed';
+  return { subject, text: [...lines, '', ...complaintLines(lang, form), '', sign(lang)].join('\n') };
 }
 
 /**

@@ -146,7 +146,7 @@ export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };
 
 const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUrl(config.PUBLIC_BASE_URL, req.language, req.id)) =>
   n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form)
-  : n.notice === 'extension' ? extensionNotice(req.language, req.id, n.reason, n.dueDate, form)
+  : n.notice === 'extension' ? extensionNotice(req.language, req.id, n, form)
   : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note, form)
   : cancellationNotice(req.language, req.id, n.reason, form);
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueDate, londonDate } from '../../../functions/core/deadline.ts';
+import { longDate } from '../../../functions/core/holds.ts';
 import { type Booted, boot, until } from '../harness.ts';
 
 /**
@@ -53,7 +54,7 @@ async function age(requestId: string, daysAgo: number, stoppedDaysAgo?: number) 
       ExpressionAttributeValues: values,
     }),
   );
-  return { received: londonDate(at), due };
+  return { at, received: londonDate(at), due };
 }
 
 describe('a clock that has run out', () => {
@@ -83,5 +84,29 @@ describe('a clock that has run out', () => {
     // Restarting it moves nothing: the stop never counted.
     const resumed = await json(`/requests/${id}/resume`, {});
     expect(resumed).toMatchObject({ dueDate: due, pausedDays: 0 });
+  });
+});
+
+describe('an extension made while the clock is stopped', () => {
+  it('tells the requester no date while it is stopped, then the moved date once it restarts, recorded in the restart’s write', async () => {
+    const email = 'extended-while-stopped@example.com';
+    const id = await openCopy(email);
+    expect((await call(`/requests/${id}/pause`, { needed })).status).toBe(200);
+    // Confirmed 10 days ago, stopped 5 days ago.
+    const { at } = await age(id, 10, 5);
+    const extended = await call(`/requests/${id}/extend`, { reason: 'Several processors hold records of this account' });
+    expect(extended.status).toBe(200);
+    const told = await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your request: more time needed'), 30_000, 'extension notice');
+    expect(told.body.text).toContain('Reason: Several processors hold records of this account\nThe time limit becomes three months instead of one, not counting the days it is paused. It is paused now, until we receive your answer to our question: we will write to tell you the new deadline once it starts again.');
+    expect(told.body.text).not.toContain('New deadline');
+
+    const resumed = await call(`/requests/${id}/resume`, {});
+    expect(resumed.status).toBe(200);
+    const moved = dueDate(at, { extended: true, pausedDays: 5 });
+    expect(await resumed.json()).toMatchObject({ pausedDays: 5, extended: { dueDate: moved }, noticeOwed: false });
+    const restarted = await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your request: the new deadline'), 30_000, 'restart notice');
+    expect(restarted.body.text).toContain(`The time limit for your request (reference ${id}) has started again.\nAs we told you, we need more time to complete it.\nReason: Several processors hold records of this account\nNew deadline: ${longDate(moved, 'en')}.`);
+    const audit = (await json(`/requests/${id}`)).audit.map((e: { action: string }) => e.action);
+    expect(audit).toEqual(expect.arrayContaining(['pause', 'extend', 'resume']));
   });
 });

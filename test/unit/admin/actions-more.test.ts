@@ -326,6 +326,32 @@ describe('restarting the clock after a clarification', () => {
     expect(done.audit.at(-1)?.data).toEqual({ pausedDays: 0, dueDate: '2026-04-01' });
   });
 
+  it('tells the requester the moved deadline of an extension made while the clock was stopped, recorded in the restart’s own write', async () => {
+    // Confirmed 1 March; stopped 2 March; extended 5 March (told no date: the clock was stopped); restarted 9 March: 7 days, Monday 8 June.
+    const extended = { at: '2026-03-05T10:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
+    const failing = setup({ type: 'access', extended, noticeSeq: 2, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const owed = await resume(REQUEST_ID, 'officer:o', { ...failing.deps, mailer: { send: async () => Promise.reject(new Error('SES down')) } } as never);
+    expect(owed).toMatchObject({ noticeOwed: true, pausedDays: 7, extended: { ...extended, dueDate: '2026-06-08' } });
+    expect(request(failing.repo)).toMatchObject({ version: 3, outboxNotice: { seq: 3, owner: 'admin', notice: 'extension', reason: 'Several processors hold records', dueDate: '2026-06-08', restarted: true } });
+    expect('pausedSince' in request(failing.repo)).toBe(false);
+    expect((await failing.repo.listOwed('notice')).map((m) => m.requestId)).toEqual([REQUEST_ID]);
+
+    const { deps, mailer } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ noticeOwed: false });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.com', subject: 'Your request: the new deadline' });
+    expect(mailer.sent[0].text).toContain(`The time limit for your request (reference ${REQUEST_ID}) has started again.\nAs we told you, we need more time to complete it.\nReason: Several processors hold records\nNew deadline: 8 June 2026.`);
+  });
+
+  it('mails nothing on restarting a clock extended before it was stopped: the requester has the extension’s date, and was told the clock stops', async () => {
+    const extended = { at: '2026-03-02T09:00:00.000Z', reason: 'Several processors', dueDate: '2026-06-01' };
+    const { deps, mailer, repo } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps);
+    expect(done.extended?.dueDate).toBe('2026-06-08');
+    expect(mailer.sent).toEqual([]);
+    expect(request(repo).outboxNotice).toBeUndefined();
+  });
+
   it.each(['completed', 'denied', 'cancelled'] as const)('refuses with a 409 to restart the clock of a request %s while it was stopped, writing nothing', async (status) => {
     const { repo, deps } = setup({ type: 'access', status, closedAt: '2026-03-05T10:00:00.000Z', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
     await expect(resume(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
@@ -383,6 +409,22 @@ describe('extending the deadline (Art. 12(3))', () => {
     // Stopped on 5 April, after the deadline had passed: restarted on 10 April it would be due Tuesday 7 April (Easter Monday is a bank holiday).
     const late = setup({ type: 'access', pausedSince: '2026-04-05T10:00:00.000Z' }, '2026-04-10T10:00:00.000Z');
     await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', late.deps)).rejects.toMatchObject({ name: 'Conflict', message: 'the original deadline has passed; it can no longer be extended' });
+  });
+
+  it('extended while the clock is stopped, tells the requester no date: it is counted once the clock restarts, and they will be told it then', async () => {
+    const { deps, mailer, repo } = setup({ type: 'access', pausedSince: '2026-03-10T10:00:00.000Z' }, '2026-03-20T10:00:00.000Z');
+    await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    expect(mailer.sent[0].subject).toBe('Your request: more time needed');
+    expect(mailer.sent[0].text).toContain(
+      `We need more time to complete your request (reference ${REQUEST_ID}).\nReason: Several processors hold records\nThe time limit becomes three months instead of one, not counting the days it is paused. It is paused now, until we receive your answer to our question: we will write to tell you the new deadline once it starts again.\n\nThe law allows us two more months`,
+    );
+    expect(mailer.sent[0].text).not.toContain('New deadline');
+    expect(request(repo).extended).toMatchObject({ dueDate: '2026-06-01' });
+    const fr = setup({ type: 'access', language: 'fr', pausedSince: '2026-03-10T10:00:00.000Z' }, '2026-03-20T10:00:00.000Z');
+    await extend(REQUEST_ID, 'Plusieurs prestataires', 'officer:o', fr.deps);
+    expect(fr.mailer.sent[0].text).toContain(
+      "Raison : Plusieurs prestataires\nLe délai passe d'un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu'à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu'il reprendra.\n\nLa loi nous permet",
+    );
   });
 
   it('tells a French requester in French, and the English one in full', async () => {

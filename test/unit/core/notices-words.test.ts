@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CancelReason, cancellationNotice, clarificationNotice, DenyReason, plainText, refusalNotice } from '../../../functions/core/notices.ts';
+import { CancelReason, cancellationNotice, clarificationNotice, DenyReason, extensionNotice, plainText, refusalNotice } from '../../../functions/core/notices.ts';
 
 const reasonLine = (text: string) => text.split('\n')[2];
 const lastLine = (text: string) => text.split('\n').at(-1);
@@ -119,6 +119,65 @@ describe('each notice, whole, as the requester reads it', () => {
     expect(cancellationNotice('fr', 'R1', 'withdrawn_by_requester')).toEqual({
       subject: 'Votre demande de confidentialité est annulée',
       text: ['Bonjour,', '', 'Nous avons annulé votre demande (référence R1), pour la raison suivante : vous nous avez dit ne plus la souhaiter.', 'Vous pouvez faire une nouvelle demande à tout moment.', '', ...byReply.fr].join('\n'),
+    });
+  });
+
+  it('extension, with its date, while the clock is stopped (no date yet), and once it restarts (the date), in English and in French', () => {
+    const law = { en: 'The law allows us two more months when a request is complex.', fr: 'La loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.' };
+    expect(extensionNotice('en', 'R1', { reason: 'Several processors', dueDate: '2026-06-01' }, FORM)).toEqual({
+      subject: 'Your request: more time needed',
+      text: ['Hello,', '', 'We need more time to complete your request (reference R1).', 'Reason: Several processors', 'New deadline: 1 June 2026.', '', law.en, '', ...withForm.en].join('\n'),
+    });
+    expect(extensionNotice('fr', 'R1', { reason: 'Plusieurs prestataires', dueDate: '2026-06-01' }, FORM)).toEqual({
+      subject: 'Votre demande : délai prolongé',
+      text: ['Bonjour,', '', 'Nous avons besoin de plus de temps pour traiter votre demande (référence R1).', 'Raison : Plusieurs prestataires', 'Nouvelle date limite : 1 juin 2026.', '', law.fr, '', ...withForm.fr].join('\n'),
+    });
+    expect(extensionNotice('en', 'R1', { reason: 'Several processors' }, FORM)).toEqual({
+      subject: 'Your request: more time needed',
+      text: [
+        'Hello,',
+        '',
+        'We need more time to complete your request (reference R1).',
+        'Reason: Several processors',
+        'The time limit becomes three months instead of one, not counting the days it is paused. It is paused now, until we receive your answer to our question: we will write to tell you the new deadline once it starts again.',
+        '',
+        law.en,
+        '',
+        ...withForm.en,
+      ].join('\n'),
+    });
+    expect(extensionNotice('fr', 'R1', { reason: 'Plusieurs prestataires' }, FORM)).toEqual({
+      subject: 'Votre demande : délai prolongé',
+      text: [
+        'Bonjour,',
+        '',
+        'Nous avons besoin de plus de temps pour traiter votre demande (référence R1).',
+        'Raison : Plusieurs prestataires',
+        "Le délai passe d'un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu'à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu'il reprendra.",
+        '',
+        law.fr,
+        '',
+        ...withForm.fr,
+      ].join('\n'),
+    });
+    expect(extensionNotice('en', 'R1', { reason: 'Several processors', dueDate: '2026-06-08', restarted: true }, FORM)).toEqual({
+      subject: 'Your request: the new deadline',
+      text: ['Hello,', '', 'The time limit for your request (reference R1) has started again.', 'As we told you, we need more time to complete it.', 'Reason: Several processors', 'New deadline: 8 June 2026.', '', law.en, '', ...withForm.en].join('\n'),
+    });
+    expect(extensionNotice('fr', 'R1', { reason: 'Plusieurs prestataires', dueDate: '2026-06-08', restarted: true }, FORM)).toEqual({
+      subject: 'Votre demande : la nouvelle date limite',
+      text: [
+        'Bonjour,',
+        '',
+        'Le délai de traitement de votre demande (référence R1) a repris.',
+        "Comme nous vous l'avons indiqué, nous avons besoin de plus de temps pour la traiter.",
+        'Raison : Plusieurs prestataires',
+        'Nouvelle date limite : 8 juin 2026.',
+        '',
+        law.fr,
+        '',
+        ...withForm.fr,
+      ].join('\n'),
     });
   });
 
