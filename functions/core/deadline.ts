@@ -81,8 +81,11 @@ export const addDays = (date: string, days: number) => {
   return iso(new Date(Date.UTC(y, m - 1, d + days)));
 };
 
+/** The end of the period itself (one month, or three once extended, and the days stopped), before a weekend or bank holiday moves it. */
+const periodEnd = (received: string, options: { extended?: boolean; pausedDays?: number }) => addDays(addMonths(toDate(received), options.extended ? 3 : 1), options.pausedDays ?? 0);
+
 export function dueDate(received: string, options: { extended?: boolean; pausedDays?: number } = {}): string {
-  let due = addDays(addMonths(toDate(received), options.extended ? 3 : 1), options.pausedDays ?? 0);
+  let due = periodEnd(received, options);
   while (!isWorkingDay(due)) due = addDays(due, 1);
   return due;
 }
@@ -121,10 +124,16 @@ export function clockStopped(r: RequestClock): boolean {
  * London days it has been stopped; a running one, one that had run out when stopped, or a request
  * never confirmed keeps what it has. /resume records this; extend and the SLA report judge a
  * stopped clock by it, so the three never differ.
+ *
+ * A clock stopped in time restarts with the day it restarts as its deadline at the earliest: one
+ * stopped on the days a weekend or bank holiday added after the period's end (a month ending on a
+ * Saturday is due the Monday) would otherwise count its days from that Saturday, and restart
+ * already late, as the views that see it stopped would not say.
  */
 export function restartOn(r: RequestClock, day: string): { pausedDays: number; dueDate?: string; extendedDueDate?: string } {
   if (!clockStopped(r) || !r.pausedSince || !r.verifiedAt) return { pausedDays: r.pausedDays, dueDate: r.dueDate, ...(r.extended ? { extendedDueDate: r.extended.dueDate } : {}) };
-  const pausedDays = r.pausedDays + daysStopped(r.pausedSince, day);
+  const extended = Boolean(r.extended);
+  const pausedDays = r.pausedDays + Math.max(daysStopped(r.pausedSince, day), daysUntil(day, periodEnd(r.verifiedAt, { extended, pausedDays: r.pausedDays })));
   return { pausedDays, dueDate: dueDate(r.verifiedAt, { pausedDays }), ...(r.extended ? { extendedDueDate: dueDate(r.verifiedAt, { extended: true, pausedDays }) } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dueDate, londonDate } from '../../../functions/core/deadline.ts';
+import { daysUntil, dueDate, isWorkingDay, londonDate } from '../../../functions/core/deadline.ts';
 import { longDate } from '../../../functions/core/holds.ts';
 import { type Booted, boot, until } from '../harness.ts';
 
@@ -37,20 +37,21 @@ async function openCopy(email: string) {
   return l.requestId;
 }
 
-/** What `daysAgo` days do to a request confirmed now: received and confirmed then, due a month after; stopped `stoppedDaysAgo` days ago. */
-async function age(requestId: string, daysAgo: number, stoppedDaysAgo?: number) {
+const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();
+
+/** What the days since `at` do to a request confirmed now: received and confirmed then, due a month after; its clock stopped at `stoppedAt`. */
+async function age(requestId: string, at: string, stoppedAt?: string) {
   const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
   const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
   const { key } = await import('../../../functions/adapters/table.ts');
-  const at = new Date(Date.now() - daysAgo * DAY).toISOString();
   const due = dueDate(at);
   const values: Record<string, string> = { ':at': at, ':due': due, ':sk': `${due}#${requestId}` };
-  if (stoppedDaysAgo !== undefined) values[':stopped'] = new Date(Date.now() - stoppedDaysAgo * DAY).toISOString();
+  if (stoppedAt !== undefined) values[':stopped'] = stoppedAt;
   await ddb.send(
     new UpdateCommand({
       TableName: rt.tableName,
       Key: key.request(requestId),
-      UpdateExpression: `SET receivedAt = :at, verifiedAt = :at, dueDate = :due, gsi1sk = :sk${stoppedDaysAgo !== undefined ? ', pausedSince = :stopped' : ''}`,
+      UpdateExpression: `SET receivedAt = :at, verifiedAt = :at, dueDate = :due, gsi1sk = :sk${stoppedAt !== undefined ? ', pausedSince = :stopped' : ''}`,
       ExpressionAttributeValues: values,
     }),
   );
@@ -60,7 +61,7 @@ async function age(requestId: string, daysAgo: number, stoppedDaysAgo?: number) 
 describe('a clock that has run out', () => {
   it('cannot be stopped: a 409 with the reason, no question mailed, nothing recorded', async () => {
     const id = await openCopy('run-out@example.com');
-    const { due } = await age(id, 40);
+    const { due } = await age(id, daysAgo(40));
     const refused = await call(`/requests/${id}/pause`, { needed });
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({ error: 'Conflict', message: `the deadline (${due}) has passed: a clock that has run out cannot be stopped; answer the request, or refuse it` });
@@ -73,7 +74,7 @@ describe('a clock that has run out', () => {
   it('stopped after its deadline (before that was refused), is late in the list, on the dashboard, in the SLA report and for the sweeper', async () => {
     const id = await openCopy('stopped-late@example.com');
     // Confirmed 45 days ago, due about 15 days ago, stopped 3 days ago.
-    const { received, due } = await age(id, 45, 3);
+    const { received, due } = await age(id, daysAgo(45), daysAgo(3));
     const today = londonDate(new Date());
     const listed = await json('/requests?overdue=true&type=access');
     expect(listed.items.find((r: { id: string }) => r.id === id)).toMatchObject({ dueDate: due, daysLeft: Math.round((Date.parse(due) - Date.parse(today)) / DAY) });
@@ -87,13 +88,33 @@ describe('a clock that has run out', () => {
   });
 });
 
+describe('a clock stopped in time on the day a weekend added', () => {
+  it('is neither overdue nor late while stopped, and restarts due today at the earliest, never already late', async () => {
+    // A confirmation 40 to 80 days ago whose month ends on a Saturday, so due the Monday after (the day before it is due the Friday).
+    const found = Array.from({ length: 40 }, (_, k) => `${daysAgo(40 + k).slice(0, 10)}T12:00:00.000Z`).find(
+      (at) => new Date(dueDate(at)).getUTCDay() === 1 && daysUntil(dueDate(at), dueDate(new Date(Date.parse(at) - DAY).toISOString())) === 3,
+    );
+    expect(found).toBeDefined();
+    const id = await openCopy('stopped-on-monday@example.com');
+    // Stopped on that Monday, its last day: in time.
+    const { received, due } = await age(id, found as string, `${dueDate(found as string)}T12:00:00.000Z`);
+    expect((await json('/requests?overdue=true&type=access')).items.map((r: { id: string }) => r.id)).not.toContain(id);
+    expect(await json(`/report?from=${received}&to=${received}`)).toMatchObject({ requests: 1, onTime: 1, late: 0 });
+    let today = londonDate(new Date());
+    while (!isWorkingDay(today)) today = new Date(Date.parse(today) + DAY).toISOString().slice(0, 10);
+    const resumed = await json(`/requests/${id}/resume`, {});
+    expect(resumed.dueDate).toBe(today);
+    expect(resumed.dueDate > due).toBe(true);
+  });
+});
+
 describe('an extension made while the clock is stopped', () => {
   it('tells the requester no date while it is stopped, then the moved date once it restarts, recorded in the restart’s write', async () => {
     const email = 'extended-while-stopped@example.com';
     const id = await openCopy(email);
     expect((await call(`/requests/${id}/pause`, { needed })).status).toBe(200);
     // Confirmed 10 days ago, stopped 5 days ago.
-    const { at } = await age(id, 10, 5);
+    const { at } = await age(id, daysAgo(10), daysAgo(5));
     const extended = await call(`/requests/${id}/extend`, { reason: 'Several processors hold records of this account' });
     expect(extended.status).toBe(200);
     const told = await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your request: more time needed'), 30_000, 'extension notice');

@@ -352,6 +352,13 @@ describe('restarting the clock after a clarification', () => {
     expect(request(repo).outboxNotice).toBeUndefined();
   });
 
+  it('restarts a clock stopped on its last day, a Monday a weekend gave it, with the restart day as its deadline, not one already past', async () => {
+    // Confirmed 31 January: due Monday 2 March (28 February is a Saturday); stopped that Monday, restarted Wednesday 4 March.
+    const { deps } = setup({ type: 'access', verifiedAt: '2026-01-31T10:00:00.000Z', dueDate: '2026-03-02', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-04T10:00:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps);
+    expect(done).toMatchObject({ pausedDays: 4, dueDate: '2026-03-04' });
+  });
+
   it.each(['completed', 'denied', 'cancelled'] as const)('refuses with a 409 to restart the clock of a request %s while it was stopped, writing nothing', async (status) => {
     const { repo, deps } = setup({ type: 'access', status, closedAt: '2026-03-05T10:00:00.000Z', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
     await expect(resume(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });

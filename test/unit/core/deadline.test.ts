@@ -124,6 +124,18 @@ describe('restarting a stopped clock (Art. 12A): the one computation of /resume,
     expect(clockStopped(clock())).toBe(false);
   });
 
+  it('restarts a clock stopped in time on a deadline a weekend moved, with the day it restarts as its deadline at the earliest, never one already past', () => {
+    // Confirmed 31 January 2026: a month ends Saturday 28 February, so due Monday 2 March. Stopped on that Monday, in time.
+    const stopped = { verifiedAt: '2026-01-31T10:00:00.000Z', dueDate: '2026-03-02', pausedDays: 0, pausedSince: '2026-03-02T10:00:00.000Z' };
+    // Counting 2 days from Saturday would give Monday 2 March, already past on Wednesday 4 March.
+    expect(restartOn(stopped, '2026-03-04')).toEqual({ pausedDays: 4, dueDate: '2026-03-04' });
+    expect(dueOn(stopped, '2026-03-04')).toBe('2026-03-04');
+    // Restarted on Saturday 7 March: the next working day, Monday 9 March.
+    expect(restartOn(stopped, '2026-03-07').dueDate).toBe('2026-03-09');
+    // Stopped the Friday before, with the weekend still ahead: the days stopped, from Saturday.
+    expect(restartOn({ ...stopped, pausedSince: '2026-02-27T10:00:00.000Z' }, '2026-03-04')).toEqual({ pausedDays: 5, dueDate: '2026-03-05' });
+  });
+
   it('counts London days: stopped and restarted the same London day moves nothing, and a day later never moves it back', () => {
     // 30 June 23:30 UTC is 1 July, 00:30 in London.
     expect(restartOn(clock({ pausedSince: '2026-06-30T23:30:00.000Z' }), '2026-07-01').pausedDays).toBe(0);

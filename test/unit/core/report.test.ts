@@ -100,6 +100,13 @@ describe('the SLA report', () => {
     expect([r.onTime, r.late]).toEqual([0, 1]);
   });
 
+  it('never judges late a clock stopped in time, on a deadline a weekend moved, while it is stopped', () => {
+    // Confirmed 31 January 2026: due Monday 2 March (the month ends on a Saturday), stopped that Monday; still stopped on 4 March.
+    const stopped = req('T', { type: 'access', status: 'in_progress', closedAt: undefined, verifiedAt: '2026-01-31T10:00:00.000Z', dueDate: '2026-03-02', pausedSince: '2026-03-02T10:00:00.000Z' });
+    const r = slaReport('2026-01-01', '2026-01-31', '2026-03-04', [{ request: stopped, tasks: [] }], NAMES);
+    expect([r.onTime, r.late]).toEqual([1, 0]);
+  });
+
   it('gives the median and 95th percentile of hours from confirmation to completion, by type', () => {
     const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', data, NAMES);
     expect(r.byType).toEqual([
