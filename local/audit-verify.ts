@@ -31,7 +31,8 @@ export async function verifyLedger(
   let receipts = 0;
   let start: Record<string, unknown> | undefined;
   const { createHash } = await import('node:crypto');
-  // Export callbacks keep their signed bytes apart (REQ#<id>/RESULT#<processor>): they hold personal data and expire.
+  // Export callbacks keep their signed bytes apart (REQ#<id>/RESULT#<processor>#<body hash>, or
+  // RESULT#<processor> when written before results were keyed by body): they hold personal data and expire.
   const items: Record<string, unknown>[] = [];
   do {
     const page = await db.send(new ScanCommand({ TableName: table, FilterExpression: 'begins_with(pk, :r)', ExpressionAttributeValues: { ':r': 'REQ#' }, ExclusiveStartKey: start }));
@@ -47,7 +48,7 @@ export async function verifyLedger(
       if (at >= 0) breaks.push({ record: name, position: at, reason: 'hash chain broken' });
       for (const [id, r] of Object.entries((item.receipts ?? {}) as Record<string, { body?: string; bodyHash: string; signature: string; timestamp: string }>)) {
         receipts++;
-        const body = r.body ?? signedBodies.get(`${item.pk}/${item.processorId}`);
+        const body = r.body ?? signedBodies.get(`${item.pk}/${item.processorId}#${r.bodyHash}`) ?? signedBodies.get(`${item.pk}/${item.processorId}`);
         // An export's signed bytes expire with the personal data in them; the hash on the chain remains.
         if (body === undefined) continue;
         if (createHash('sha256').update(body).digest('hex') !== r.bodyHash) breaks.push({ record: name, position: -1, reason: `receipt ${id}: body does not match its hash` });

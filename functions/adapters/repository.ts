@@ -12,6 +12,7 @@ import { type AuditInput, chain } from '../core/audit.ts';
 import { ConcurrentUpdate, InvalidInput } from '../core/errors.ts';
 import type { Delivery } from '../core/outbox.ts';
 import type { ComplaintStatus, StoredComplaint } from '../core/complaints.ts';
+import type { ResultsKey } from '../core/export-results.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
 import { currentDue } from '../core/status.ts';
@@ -635,42 +636,56 @@ export class DynamoRepository implements Repository {
 
   /**
    * An export callback's signed bytes (they carry the results, which are personal data, or a
-   * results_url): REQ#<id>/RESULT#<processorId>, apart from the task record (which stays as proof)
-   * and expiring by TTL. Kept once, as signed, so that the item stays under DynamoDB's 400 KB and
-   * the signature can be re-checked while it lives. Written before the task's status changes.
+   * results_url): REQ#<id>/RESULT#<processorId>#<bodyHash>, one item per callback, apart from the
+   * task record (which stays as proof) and expiring by TTL. Kept once, as signed, so that the item
+   * stays under DynamoDB's 400 KB and the signature can be re-checked while it lives. Written before
+   * the task's status changes; the same key always holds the same bytes, so a retry rewrites it as it was.
    */
-  async putTaskResults(requestId: string, processorId: string, signedBody: string, expiresAt: Date): Promise<void> {
-    await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}`, signedBody, ttl: epoch(expiresAt) } }),
-    );
+  async putTaskResults(k: Required<ResultsKey>, signedBody: string, expiresAt: Date): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.results(k), signedBody, ttl: epoch(expiresAt) } }));
+  }
+
+  /** Deletes stored results that no task recorded (the caller knows none can record them any more). */
+  async deleteTaskResults(k: ResultsKey): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key.results(k) }));
   }
 
   /**
-   * Deletes a callback's results that no task recorded (the callback was refused after writing them),
-   * only while the item still holds those signed bytes: another callback's results written since stay.
+   * The request's stored results, by key only (no body is returned): those its tasks recorded and
+   * any that a callback wrote without recording them. Expired ones count as gone.
    */
-  async deleteTaskResults(requestId: string, processorId: string, signedBody: string): Promise<void> {
-    await this.db
-      .send(
-        new DeleteCommand({
+  async listTaskResults(requestId: string): Promise<ResultsKey[]> {
+    const found: ResultsKey[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
           TableName: this.table,
-          Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` },
-          ConditionExpression: 'signedBody = :b',
-          ExpressionAttributeValues: { ':b': signedBody },
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+          ProjectionExpression: 'sk, #ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':r': 'RESULT#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
         }),
-      )
-      .catch((e) => {
-        if (!lostRace(e)) throw e;
-      });
+      );
+      for (const item of r.Items ?? []) {
+        if (!this.live(item)) continue;
+        const [, processorId, bodyHash] = String(item.sk).split('#');
+        found.push({ requestId, processorId, ...(bodyHash ? { bodyHash } : {}) });
+      }
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 
   /** Brings an export result's expiry forward (to the download link's); nothing to do where it is gone already. */
-  async expireTaskResults(requestId: string, processorId: string, at: Date): Promise<void> {
+  async expireTaskResults(k: ResultsKey, at: Date): Promise<void> {
     await this.db
       .send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` },
+          Key: key.results(k),
           UpdateExpression: 'SET #ttl = :t',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
@@ -682,9 +697,9 @@ export class DynamoRepository implements Repository {
       });
   }
 
-  /** The export results of a completed task, inline or as a URL for the assemble step to fetch (through the SSRF guard). */
-  async getTaskResults(requestId: string, processorId: string): Promise<{ results?: unknown; resultsUrl?: string } | undefined> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `REQ#${requestId}`, sk: `RESULT#${processorId}` }, ConsistentRead: true }));
+  /** Stored export results, inline or as a URL for the assemble step to fetch (through the SSRF guard). */
+  async getTaskResults(k: ResultsKey): Promise<{ results?: unknown; resultsUrl?: string } | undefined> {
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.results(k), ConsistentRead: true }));
     const item = this.live(r.Item);
     if (!item) return undefined;
     const body = JSON.parse(String(item.signedBody)) as { results?: unknown; results_url?: string };

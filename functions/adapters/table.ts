@@ -16,9 +16,12 @@
  *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
  *                                  callback receipts and the task's own audit chain; TTL 7 years after the
  *                                  latest deadline the request can have.
- *   REQ#<id>      / RESULT#<proc>  an export callback's results and signed bytes (personal data; TTL the
- *                                  download link's expiry once packaged, 120 days at most; deleted by a
- *                                  callback refused after writing it).
+ *   REQ#<id>      / RESULT#<proc>#<sha256 of the body>  an export callback's results and signed bytes
+ *                                  (personal data), one item per callback; the task's winning write
+ *                                  names the one it recorded (`resultsHash`). TTL the download link's
+ *                                  expiry once packaged, 120 days at most; deleted by a callback that
+ *                                  lost its task to another writer, and at completion if no task
+ *                                  recorded it. `RESULT#<proc>`: one per task, written before that.
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
@@ -69,6 +72,7 @@ export const key = {
   request: (id: string) => ({ pk: `REQ#${id}`, sk: 'REQUEST' }),
   pii: (id: string) => ({ pk: `REQ#${id}`, sk: 'PII' }),
   task: (requestId: string, processorId: string) => ({ pk: `REQ#${requestId}`, sk: `TASK#${processorId}` }),
+  results: (k: { requestId: string; processorId: string; bodyHash?: string }) => ({ pk: `REQ#${k.requestId}`, sk: `RESULT#${k.processorId}${k.bodyHash ? `#${k.bodyHash}` : ''}` }),
   rate: (scope: string, hash: string, window: number) => ({ pk: `RATE#${scope}#${hash}#${window}`, sk: 'RATE' }),
   dedupe: (emailHash: string, type: string) => ({ pk: `DEDUPE#${emailHash}#${type}`, sk: 'DEDUPE' }),
   verify: (tokenHash: string) => ({ pk: `VERIFY#${tokenHash}`, sk: 'VERIFY' }),

@@ -1,5 +1,6 @@
 import { fetchResults } from '../adapters/webhook-sender.ts';
 import type { ProcessorExport } from '../core/export-package.ts';
+import { recordedResults } from '../core/export-results.ts';
 import type { ProcessorEntry } from '../core/model.ts';
 import type { StoredTask } from '../core/ports.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
@@ -41,13 +42,15 @@ export async function readExport(
 }
 
 /**
- * A task's part of the package: the results its callback stored, for a completed task only. A
- * callback writes the results before the task's status, so results may be there for a task that
- * did not complete (the status write never landed, or lost to an officer's resolution): they were
- * never accepted, the outcome email says that provider's data is not in the download, and a
- * third-party flag they carried never held the copy for review.
+ * A task's part of the package: the results its winning callback recorded, for a completed task
+ * only. A callback writes its results before the task's status, so results may be stored that no
+ * task recorded (the status write never landed, lost to another callback's or to an officer's
+ * resolution): they were never accepted, and are never read. A task that did not complete has none:
+ * the outcome email says that provider's data is not in the download, and a third-party flag a
+ * callback carried never held the copy for review.
  */
 export async function taskExport(task: StoredTask, processor: ProcessorEntry, repo: Pick<DynamoRepository, 'getTaskResults'>, fetch?: (url: string) => Promise<unknown>) {
-  const stored = task.status === 'completed' ? await repo.getTaskResults(task.requestId, task.processorId) : undefined;
+  const recorded = recordedResults(task);
+  const stored = recorded ? await repo.getTaskResults(recorded) : undefined;
   return readExport(task.requestId, processor, stored, fetch);
 }

@@ -6,6 +6,7 @@ import { Conflict, InvalidInput, NotFound, PayloadTooLarge, retryOnRace, SecretN
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
+import type { ResultsKey } from '../core/export-results.ts';
 import { CallbackBody, parseExportResults } from '../core/webhook.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { logger } from '../shared/powertools.ts';
@@ -98,7 +99,8 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     ...(carriesResults(body) ? { bodyIn: 'results' as const } : misshapen ? { bodyIn: 'discarded' as const } : { body: raw }),
   };
   const webhookId = header(headers, 'webhook-id');
-  const wrote = { results: false };
+  const wrote: Wrote = { results: false, recorded: false };
+  const results = { requestId: ids.requestId, processorId: ids.processorId, bodyHash: receipt.bodyHash };
   // Another writer (a twin of this callback, the sweeper, an officer) may win the race: reload and decide again.
   const answer = await retryOnRace(async () => {
     const task = await deps.repo.getTask(ids.requestId, ids.processorId);
@@ -108,9 +110,11 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     // Refused (409) after its results were written, before its status write: no task records them, so
     // they are personal data kept for nothing. Any other error leaves them for the processor's retry
     // under the same webhook-id (a crash, or a status write that may have been applied after all).
-    if (wrote.results && e instanceof Conflict) await dropResults(ids.requestId, ids.processorId, raw, deps);
+    if (wrote.results && e instanceof Conflict) await dropResults(results, deps);
     throw e;
   });
+  // Answered as a duplicate after writing its results: another callback's write won the task first.
+  if (wrote.results && !wrote.recorded) await dropResults(results, deps);
   if (misshapen) throw new UnprocessableResults('export results not in the documented shape; the task is escalated', misshapen);
   return answer;
 }
@@ -125,16 +129,21 @@ type Receipt = { bodyHash: string; signature: string; timestamp: string; status:
 
 const carriesResults = (b: CallbackBody) => b.request_status === 'completed' && (b.results !== undefined || Boolean(b.results_url));
 
+/** Whether this callback wrote its results item, and whether its own task write recorded it. */
+type Wrote = { results: boolean; recorded: boolean };
+
 /**
- * Deletes a refused callback's results unless the task completed with results meanwhile: the item is
- * one per task, and a winner that wrote before this callback relies on it (the delete spares any other bytes).
+ * Deletes the results a callback wrote but did not record, once its task can no longer record them:
+ * the task finished (a final status) under another writer. Only this callback's item goes (it is
+ * keyed by these bytes); a twin with the same bytes that won recorded the same key, and keeps it.
  */
-async function dropResults(requestId: string, processorId: string, raw: string, deps: CallbackDeps) {
-  const task = await deps.repo.getTask(requestId, processorId);
-  if (!task?.hasResults) await deps.repo.deleteTaskResults(requestId, processorId, raw);
+async function dropResults(results: Required<ResultsKey>, deps: CallbackDeps) {
+  const task = await deps.repo.getTask(results.requestId, results.processorId);
+  if (task && !FINISHED_TASK_STATUSES.includes(task.status)) return;
+  if (task?.resultsHash !== results.bodyHash) await deps.repo.deleteTaskResults(results);
 }
 
-async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookId: string, r: Receipt, deps: CallbackDeps, wrote: { results: boolean }): Promise<CallbackAnswer> {
+async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookId: string, r: Receipt, deps: CallbackDeps, wrote: Wrote): Promise<CallbackAnswer> {
   const at = deps.clock.now().toISOString();
   const actor = `processor:${task.processorId}`;
   const receipts = { ...task.receipts, [webhookId]: { ...r, at } };
@@ -179,15 +188,17 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   const hasResults = carriesResults(body);
   if (hasResults) {
     const expires = new Date(deps.clock.now().getTime() + RESULTS_TTL_DAYS * 86_400_000);
-    await deps.repo.putTaskResults(task.requestId, task.processorId, raw, expires);
+    await deps.repo.putTaskResults({ requestId: task.requestId, processorId: task.processorId, bodyHash: r.bodyHash }, raw, expires);
     wrote.results = true;
   }
+  // The winning write names its results: Assemble reads those, whatever other callbacks wrote.
   const done = await deps.repo.transitionTask(
     task,
     to,
-    { outcome, finishedAt: at, receipts, ...(hasResults ? { hasResults: true } : {}) },
+    { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}) },
     { at, actor, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: r.bodyHash } },
   );
+  wrote.recorded = hasResults;
   const token = done.token;
   if (token) {
     if (to === 'failed') await tell(() => deps.workflow.taskFailure(token, 'ProcessorFailed', outcome.reason ?? ''));

@@ -51,7 +51,13 @@ export type StoredTask = ProcessorTask & {
   token?: string;
   /** webhook-id → SHA-256 of the callback body: replayed ids are answered, never applied again. */
   receipts?: Record<string, { bodyHash: string; signature: string; timestamp?: string; body?: string; at: string }>;
-  /** Completed by a callback that carried export results (kept apart, in the task's RESULT item). */
+  /**
+   * Completed by a callback that carried export results: the SHA-256 of its signed body, which keys
+   * its RESULT item (kept apart from the task). Written in the task's winning conditional write, so
+   * it names the callback that won, never one that lost the race.
+   */
+  resultsHash?: string;
+  /** Completed with results before they were keyed by their callback's body: the task's one `RESULT#<proc>` item. */
   hasResults?: boolean;
 };
 

@@ -1,6 +1,7 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { allTasksSettled, closedDetails, DOWNLOAD_HOURS, type ProcessorNames, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
 import { NotFound } from '../core/errors.ts';
+import { isRecorded } from '../core/export-results.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { derivedToken, sha256 } from '../shared/crypto.ts';
@@ -56,8 +57,13 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
     const token = await derivedToken('download', requestId);
     const expires = new Date(now.getTime() + DOWNLOAD_HOURS * 3_600_000);
     Object.assign(changes, { downloadTokenHash: sha256(token), downloadExpiresAt: expires.toISOString() });
-    // The processors' exported data is in the package now: it goes when the link does, not 120 days later.
-    for (const t of tasks) if (t.action === 'export') await deps.repo.expireTaskResults(requestId, t.processorId, expires);
+    // The processors' exported data is in the package now: it goes when the link does, not 120 days
+    // later. Results no task recorded (a callback that died between its results write and its task
+    // write) were never accepted, and every task is finished: nothing can record them any more.
+    for (const stored of await deps.repo.listTaskResults(requestId)) {
+      if (isRecorded(stored, tasks)) await deps.repo.expireTaskResults(stored, expires);
+      else await deps.repo.deleteTaskResults(stored);
+    }
   }
   const done = await deps.repo.transitionRequest(
     req,

@@ -63,8 +63,9 @@ describe('a copy of data that cannot be assembled', () => {
       expect(again.audit.map((e) => e.action).filter((a) => ['assembly_failed', 'retry_assembly'].includes(a))).toEqual(['assembly_failed', 'retry_assembly', 'assembly_failed']);
       await until(async () => (await rt.mails(COMPLIANCE)).filter((m) => m.subject === `Copy could not be assembled (request ${requestId})`).length === 2, 30_000, 'the second team email');
 
-      // The processor's results can be had now (stored as its callback stores them): the retry assembles the copy and it goes out.
-      await repo.putTaskResults(requestId, 'paynow', JSON.stringify({ task_id: `${requestId}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-1001' }] } }), new Date(Date.now() + 86_400_000));
+      // The processor's results can be had now (stored where its callback stored them, under the hash the task recorded): the retry assembles the copy and it goes out.
+      const bodyHash = (await repo.getTask(requestId, 'paynow'))?.resultsHash as string;
+      await repo.putTaskResults({ requestId, processorId: 'paynow', bodyHash }, JSON.stringify({ task_id: `${requestId}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-1001' }] } }), new Date(Date.now() + 86_400_000));
       expect((await call(`/requests/${requestId}/reassemble`, {})).status).toBe(200);
       const mail = await until(async () => (await rt.mails(EMAIL)).find((m) => /complete/.test(m.subject)), 60_000, 'outcome email');
       expect(mail.body.text).toMatch(/\/exports\/\w+\?token=/);

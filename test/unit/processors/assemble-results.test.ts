@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readExport, taskExport } from '../../../functions/assemble/results.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
-import { FakeRepo, REQUEST_ID, processor, storedRequest } from './fakes.ts';
+import { FakeRepo, REQUEST_ID, processor, resultsId, storedRequest } from './fakes.ts';
 
 const paynow = processor({ id: 'paynow', category: 'payments' });
 const URL_ = 'https://files.paynow.example/export/1.json';
@@ -39,18 +39,32 @@ describe('an export’s results at the assemble step', () => {
 });
 
 describe('which tasks’ results go in the package', () => {
-  const stored = (status: StoredTask['status'], outcome?: StoredTask['outcome']) => {
+  const HASH = 'a'.repeat(64);
+  const stored = (status: StoredTask['status'], outcome?: StoredTask['outcome'], recorded: Partial<StoredTask> = { resultsHash: HASH }) => {
     const repo = new FakeRepo();
     const [t] = planTasks(storedRequest({ type: 'access', status: 'in_progress' }), [paynow], { customer: undefined, today: '2026-03-02' });
-    const task = { ...t, status, outcome };
-    // Results written by a callback whose status change never landed (a crash, a race lost to an officer).
-    repo.results.set(task.taskId, { signedBody: JSON.stringify({ request_status: 'completed', results: { records: [{ note: 'about the neighbour' }] }, third_party_data: true }), expiresAt: new Date('2026-06-30') });
+    const task = { ...t, status, outcome, ...recorded };
+    const body = (note: string) => ({ signedBody: JSON.stringify({ request_status: 'completed', results: { records: [{ note }] }, third_party_data: true }), expiresAt: new Date('2026-06-30') });
+    repo.results.set(resultsId({ requestId: task.requestId, processorId: 'paynow', bodyHash: HASH }), body('about the neighbour'));
+    // Results written by a callback whose status change never landed (a crash, a race lost to another callback or to an officer).
+    repo.results.set(resultsId({ requestId: task.requestId, processorId: 'paynow', bodyHash: 'b'.repeat(64) }), body('never accepted'));
     return { repo, task };
   };
 
-  it('takes a completed task’s results', async () => {
+  it('takes the results a completed task recorded, and no other callback’s', async () => {
     const { repo, task } = stored('completed', { request_status: 'completed', third_party_data: true });
     await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: { records: [{ note: 'about the neighbour' }] } });
+  });
+
+  it('takes a task’s one results item when it completed before results were keyed by their callback', async () => {
+    const { repo, task } = stored('completed', { request_status: 'completed' }, { hasResults: true });
+    repo.results.set(resultsId({ requestId: task.requestId, processorId: 'paynow' }), { signedBody: JSON.stringify({ results: { records: [{ note: 'legacy' }] } }), expiresAt: new Date('2026-06-30') });
+    await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: { records: [{ note: 'legacy' }] } });
+  });
+
+  it('reads nothing for a completed task that recorded no results', async () => {
+    const { repo, task } = stored('completed', { request_status: 'completed' }, {});
+    await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: {} });
   });
 
   it.each([

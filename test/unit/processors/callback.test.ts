@@ -1,10 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { taskExport } from '../../../functions/assemble/results.ts';
 import { type CallbackDeps, receiveCallback } from '../../../functions/callback/receive.ts';
+import { sha256 } from '../../../functions/core/audit.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
-import { FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
+import { FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, resultsId, storedRequest } from './fakes.ts';
 
 const SECRET = newWebhookSecret();
 const paynow = processor({ id: 'paynow', category: 'payments' });
@@ -165,7 +167,7 @@ describe('callbacks', () => {
     const m = signed({ request_status: 'completed', results: { records } });
     expect(m.raw.length).toBeGreaterThan(32 * 1024);
     await expect(post(m)).resolves.toEqual({ status: 'accepted' });
-    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
+    expect(task()).toMatchObject({ status: 'completed', resultsHash: sha256(m.raw) });
     expect(JSON.stringify(task()).length).toBeLessThan(32 * 1024);
   });
 
@@ -284,15 +286,17 @@ describe('callbacks', () => {
     expect(task().status).toBe('completed');
   });
 
-  it('stores inline export results apart from the task record, with an expiry', async () => {
-    await post(signed({ request_status: 'completed', results: { tables: { orders: [{ id: 'PAY-1' }] } } }));
-    const stored = repo.results.get(TASK_ID);
+  it('stores inline export results apart from the task record, with an expiry, under the hash its task records', async () => {
+    const m = signed({ request_status: 'completed', results: { tables: { orders: [{ id: 'PAY-1' }] } } });
+    await post(m);
+    const stored = repo.results.get(resultsId({ requestId: REQUEST_ID, processorId: 'paynow', bodyHash: sha256(m.raw) }));
+    expect(repo.resultsOf(TASK_ID)).toEqual([stored]);
     expect(JSON.parse(stored?.signedBody ?? '{}').results).toEqual({ tables: { orders: [{ id: 'PAY-1' }] } });
     // 120 days after the callback (2 March 2026, 10:00 UTC).
     expect(stored?.expiresAt.toISOString()).toBe('2026-06-30T10:00:00.000Z');
     // The task record stays as proof of compliance: it keeps the hash, not the personal data.
     expect(JSON.stringify(task())).not.toContain('PAY-1');
-    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
+    expect(task()).toMatchObject({ status: 'completed', resultsHash: sha256(m.raw) });
     expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'results' });
   });
 
@@ -308,7 +312,7 @@ describe('callbacks', () => {
     const reason = 'export results not in the documented shape: results.records: Invalid input: expected array, received undefined';
     expect(task()).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason } });
     expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: reason }]);
-    expect(repo.results.get(TASK_ID)).toBeUndefined();
+    expect(repo.resultsOf(TASK_ID)).toEqual([]);
     expect(JSON.stringify(task())).not.toContain('PAY-1');
     expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'discarded', status: 'failed' });
   });
@@ -322,14 +326,15 @@ describe('callbacks', () => {
   it('applies a corrected export after a misshapen one, releasing the escalation', async () => {
     await expect(post(signed({ request_status: 'completed', results: [{ id: 'PAY-1' }] }, { id: 'cb_bad' }))).rejects.toMatchObject({ status: 422 });
     repo.tasks.set(TASK_ID, { ...task(), token: 'tok-escalation' });
-    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }, { id: 'cb_good' }))).resolves.toEqual({ status: 'accepted' });
-    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
+    const good = signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }, { id: 'cb_good' });
+    await expect(post(good)).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'completed', resultsHash: sha256(good.raw) });
     expect(workflow.calls.at(-1)).toEqual({ op: 'success', token: 'tok-escalation', output: { request_status: 'completed' } });
   });
 
   it('stores a results_url to be fetched later through the SSRF guard', async () => {
     await post(signed({ request_status: 'completed', results_url: 'https://files.paynow.example/export/1.json' }));
-    expect(JSON.parse(repo.results.get(TASK_ID)?.signedBody ?? '{}').results_url).toBe('https://files.paynow.example/export/1.json');
+    expect(repo.resultsOf(TASK_ID).map((r) => JSON.parse(r.signedBody).results_url)).toEqual(['https://files.paynow.example/export/1.json']);
   });
 
   it('refuses a results_url Lethe will never fetch (not https, or with credentials) with a field-level 400, keeping nothing', async () => {
@@ -337,7 +342,7 @@ describe('callbacks', () => {
       await expect(post(signed({ request_status: 'completed', results_url: url }))).rejects.toMatchObject({ status: 400, issues: [expect.objectContaining({ path: 'results_url' })] });
     }
     expect(task().status).toBe('sent');
-    expect(repo.results.get(TASK_ID)).toBeUndefined();
+    expect(repo.resultsOf(TASK_ID)).toEqual([]);
     expect(workflow.calls).toEqual([]);
   });
 
@@ -352,26 +357,20 @@ describe('callbacks', () => {
     repo.beforeTaskWrite = (r) => r.tasks.set(TASK_ID, { ...task(), status: 'not_found', version: task().version + 1, outcome: { request_status: 'not_found' } });
     await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).rejects.toMatchObject({ status: 409 });
     expect(task().status).toBe('not_found');
-    expect(repo.results.get(TASK_ID)).toBeUndefined();
+    expect(repo.resultsOf(TASK_ID)).toEqual([]);
   });
 
-  it('keeps the results a winning callback wrote when this one is refused', async () => {
+  it('keeps the results a winning callback wrote when this one is refused, and deletes its own', async () => {
     const winner = signed({ request_status: 'completed', third_party_data: true, results: { records: [{ id: 'PAY-2' }] } }, { id: 'cb_winner' });
+    const key = { requestId: REQUEST_ID, processorId: 'paynow', bodyHash: sha256(winner.raw) };
     // Another callback writes its results after this one's, and completes the task first.
     repo.beforeTaskWrite = (r) => {
-      r.results.set(TASK_ID, { signedBody: winner.raw, expiresAt: new Date('2026-06-30T10:00:00.000Z') });
-      r.tasks.set(TASK_ID, { ...task(), status: 'completed', version: task().version + 1, hasResults: true, outcome: { request_status: 'completed', third_party_data: true } });
+      r.results.set(resultsId(key), { signedBody: winner.raw, expiresAt: new Date('2026-06-30T10:00:00.000Z') });
+      r.tasks.set(TASK_ID, { ...task(), status: 'completed', version: task().version + 1, resultsHash: key.bodyHash, outcome: { request_status: 'completed', third_party_data: true } });
     };
     await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).rejects.toMatchObject({ status: 409 });
-    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
-    expect(JSON.parse(repo.results.get(TASK_ID)?.signedBody ?? '{}').results).toEqual({ records: [{ id: 'PAY-2' }] });
-  });
-
-  it('leaves the results item to a task that completed with results first, though this refused callback wrote it last', async () => {
-    // The winner wrote its results before this callback overwrote them, then completed the task: Assemble reads that one item.
-    repo.beforeTaskWrite = (r) => r.tasks.set(TASK_ID, { ...task(), status: 'completed', version: task().version + 1, hasResults: true, outcome: { request_status: 'completed', third_party_data: true } });
-    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).rejects.toMatchObject({ status: 409 });
-    expect(repo.results.get(TASK_ID)).toBeDefined();
+    expect(task()).toMatchObject({ status: 'completed', resultsHash: key.bodyHash });
+    expect(repo.resultsOf(TASK_ID).map((r) => JSON.parse(r.signedBody).results)).toEqual([{ records: [{ id: 'PAY-2' }] }]);
   });
 
   it('keeps the export results when the status write fails, so that the processor’s retry under the same webhook-id completes the task', async () => {
@@ -380,10 +379,10 @@ describe('callbacks', () => {
       throw new Error('crash between the results write and the status write');
     };
     await expect(post(m)).rejects.toThrow(/crash/);
-    expect(repo.results.get(TASK_ID)).toBeDefined();
+    expect(repo.resultsOf(TASK_ID)).toHaveLength(1);
     await expect(post(m)).resolves.toEqual({ status: 'accepted' });
-    expect(task()).toMatchObject({ status: 'completed', hasResults: true });
-    expect(JSON.parse(repo.results.get(TASK_ID)?.signedBody ?? '{}').results).toEqual({ records: [{ id: 'PAY-1' }] });
+    expect(task()).toMatchObject({ status: 'completed', resultsHash: sha256(m.raw) });
+    expect(repo.resultsOf(TASK_ID).map((r) => JSON.parse(r.signedBody).results)).toEqual([{ records: [{ id: 'PAY-1' }] }]);
   });
 
   it('accepts a callback signed with the processor’s new key during a rotation', async () => {
@@ -395,5 +394,66 @@ describe('callbacks', () => {
   it('refuses a callback for a task still pending (never sent) with 409', async () => {
     repo.tasks.set(TASK_ID, { ...task(), status: 'pending' });
     await expect(post(signed({ request_status: 'completed' }))).rejects.toMatchObject({ status: 409 });
+  });
+});
+
+describe('two completed callbacks with different results, at once', () => {
+  /**
+   * The interleaving that lost the winner's results: both read the task while it is `sent`, A writes
+   * its results, B writes its own, A's task write wins, B's loses and B reads the task again.
+   */
+  async function race(a: ReturnType<typeof signed>, b: ReturnType<typeof signed>) {
+    const gate = () => {
+      let open = () => {};
+      const opened = new Promise<void>((r) => {
+        open = r;
+      });
+      return { open, opened };
+    };
+    const bWroteResults = gate();
+    const aWroteTask = gate();
+    const put = repo.putTaskResults.bind(repo) as (...args: unknown[]) => Promise<void>;
+    const transition = repo.transitionTask.bind(repo) as (...args: unknown[]) => Promise<StoredTask>;
+    let puts = 0;
+    let transitions = 0;
+    (repo as unknown as Record<string, unknown>).putTaskResults = async (...args: unknown[]) => {
+      await put(...args);
+      if (++puts === 2) bWroteResults.open();
+    };
+    (repo as unknown as Record<string, unknown>).transitionTask = async (...args: unknown[]) => {
+      const n = ++transitions;
+      if (n === 1) await bWroteResults.opened;
+      if (n === 2) await aWroteTask.opened;
+      try {
+        return await transition(...args);
+      } finally {
+        if (n === 1) aWroteTask.open();
+      }
+    };
+    const first = post(a);
+    // B reads the task only once A has written its results and waits to write the task.
+    while (puts < 1) await new Promise((r) => setTimeout(r, 1));
+    const second = post(b).then(
+      (v) => v,
+      (e: { status?: number }) => ({ status: e.status }),
+    );
+    return Promise.all([first, second]);
+  }
+  const A = { request_status: 'completed', results: { records: [{ payment: 'PAY-A' }] } };
+
+  it('keeps only the results of the callback whose task write won, and answers the other as a duplicate', async () => {
+    const answers = await race(signed(A, { id: 'cb_a' }), signed({ request_status: 'completed', results: { records: [{ payment: 'PAY-B' }] } }, { id: 'cb_b' }));
+    expect(answers).toEqual([{ status: 'accepted' }, { status: 'duplicate' }]);
+    expect(Object.keys(task().receipts ?? {})).toEqual(['cb_a']);
+    await expect(taskExport(task(), paynow, repo as never)).resolves.toEqual({ processor: paynow, tables: { records: [{ payment: 'PAY-A' }] } });
+    expect(repo.results.size).toBe(1);
+  });
+
+  it('keeps only the winner’s results when the other callback is refused (409) for another outcome', async () => {
+    const answers = await race(signed(A, { id: 'cb_a' }), signed({ request_status: 'completed', third_party_data: true, results: { records: [{ payment: 'PAY-B' }] } }, { id: 'cb_b' }));
+    expect(answers).toEqual([{ status: 'accepted' }, { status: 409 }]);
+    expect(task().outcome).toEqual({ request_status: 'completed' });
+    await expect(taskExport(task(), paynow, repo as never)).resolves.toEqual({ processor: paynow, tables: { records: [{ payment: 'PAY-A' }] } });
+    expect(repo.results.size).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
+import { sha256 } from '../../../functions/core/audit.ts';
+import { FakeMailer, FakeRepo, fixedClock, REQUEST_ID, resultsId, storedRequest } from './fakes.ts';
 
 // The download link's secret is derived from the app key in Secrets Manager; its value does not matter here.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async () => 'download-token' }));
@@ -32,8 +33,9 @@ describe('Lethe keeps its own records only as long as it needs them', () => {
   });
 
   it('deletes the processors’ exported data when the download link expires, 72 hours after completion', async () => {
-    const { repo, deps } = setup({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip` } as never, [task('paynow', 'export'), task('mailwave', 'export')]);
-    for (const p of ['paynow', 'mailwave']) repo.results.set(`${REQUEST_ID}.${p}`, { signedBody: '{"results":{}}', expiresAt: new Date('2026-07-18T10:00:00.000Z') });
+    const recorded = (processorId: string) => ({ ...task(processorId, 'export'), resultsHash: sha256(processorId) });
+    const { repo, deps } = setup({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip` } as never, [recorded('paynow'), recorded('mailwave')]);
+    for (const p of ['paynow', 'mailwave']) repo.results.set(resultsId({ requestId: REQUEST_ID, processorId: p, bodyHash: sha256(p) }), { signedBody: '{"results":{}}', expiresAt: new Date('2026-07-18T10:00:00.000Z') });
     await completeRequest(REQUEST_ID, deps);
     expect((repo.requests.get(REQUEST_ID) as { downloadExpiresAt?: string }).downloadExpiresAt).toBe('2026-03-23T10:00:00.000Z');
     expect([...repo.results.values()].map((r) => r.expiresAt.toISOString())).toEqual(['2026-03-23T10:00:00.000Z', '2026-03-23T10:00:00.000Z']);

@@ -2,6 +2,7 @@ import { type AuditInput, chain } from '../../../functions/core/audit.ts';
 import type { VerifyRecord } from '../../../functions/adapters/tokens.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import { ConcurrentUpdate } from '../../../functions/core/errors.ts';
+import type { ResultsKey } from '../../../functions/core/export-results.ts';
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 
@@ -14,6 +15,7 @@ export class FakeRepo {
   pii = new Map<string, Pii>();
   tasks = new Map<string, StoredTask>();
   items = new Map<string, Record<string, unknown>>();
+  /** Stored export results by `<taskId>#<bodyHash>` (`<taskId>` alone: one written before results were keyed by body). */
   results = new Map<string, { signedBody: string; expiresAt: Date }>();
   writes = 0;
   /** Makes the next task write lose a race, as a concurrent writer would. */
@@ -120,15 +122,23 @@ export class FakeRepo {
   async setPiiExpiry(id: string, at: Date) {
     this.piiExpiry.set(id, at);
   }
-  async getTaskResults(requestId: string, processorId: string) {
-    const r = this.results.get(`${requestId}.${processorId}`);
+  async getTaskResults(k: ResultsKey) {
+    const r = this.results.get(resultsId(k));
     if (!r) return undefined;
     const body = JSON.parse(r.signedBody) as { results?: unknown; results_url?: string };
     return { results: body.results, resultsUrl: body.results_url };
   }
-  async expireTaskResults(requestId: string, processorId: string, at: Date) {
-    const r = this.results.get(`${requestId}.${processorId}`);
+  async expireTaskResults(k: ResultsKey, at: Date) {
+    const r = this.results.get(resultsId(k));
     if (r) r.expiresAt = at;
+  }
+  async listTaskResults(requestId: string): Promise<ResultsKey[]> {
+    return [...this.results.keys()]
+      .filter((id) => id.startsWith(`${requestId}.`))
+      .map((id) => {
+        const [taskId, bodyHash] = id.split('#');
+        return { requestId, processorId: taskId.slice(requestId.length + 1), ...(bodyHash ? { bodyHash } : {}) };
+      });
   }
   /** The owed index, as DynamoRepository keeps it: the requests recording an outcome email or a notice still owed. */
   async listOwed(kind: 'outcome' | 'notice') {
@@ -150,15 +160,22 @@ export class FakeRepo {
     Object.assign(cur as object, set);
     return true;
   }
-  async putTaskResults(requestId: string, processorId: string, signedBody: string, expiresAt: Date) {
-    this.results.set(`${requestId}.${processorId}`, { signedBody, expiresAt });
+  async putTaskResults(k: Required<ResultsKey>, signedBody: string, expiresAt: Date) {
+    this.results.set(resultsId(k), { signedBody, expiresAt });
     this.writes++;
   }
-  async deleteTaskResults(requestId: string, processorId: string, signedBody: string) {
-    if (this.results.get(`${requestId}.${processorId}`)?.signedBody === signedBody) this.results.delete(`${requestId}.${processorId}`);
+  async deleteTaskResults(k: ResultsKey) {
+    this.results.delete(resultsId(k));
     this.writes++;
+  }
+  /** The results stored for one task, whoever wrote them. */
+  resultsOf(taskId: string) {
+    return [...this.results].filter(([id]) => id.split('#')[0] === taskId).map(([, r]) => r);
   }
 }
+
+/** FakeRepo's key for stored results. */
+export const resultsId = (k: ResultsKey) => `${k.requestId}.${k.processorId}${k.bodyHash ? `#${k.bodyHash}` : ''}`;
 
 export class FakeWorkflow implements Workflow {
   calls: { op: 'success' | 'failure' | 'heartbeat'; token: string; output?: unknown; error?: string; cause?: string }[] = [];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
+import { FakeMailer, FakeRepo, fixedClock, REQUEST_ID, resultsId, storedRequest } from './fakes.ts';
 
 // A download link's secret comes from the app key in Secrets Manager; here it names what it is for.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
@@ -55,12 +55,22 @@ describe('Notify completes a request', () => {
     expect(repo.requests.get(REQUEST_ID)).toMatchObject({ downloadTokenHash: sha256(`download-${REQUEST_ID}`), downloadExpiresAt: '2026-03-23T10:00:00.000Z' });
   });
 
-  it('shortens the stored results of export tasks only', async () => {
-    const { repo, deps } = setup({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip` } as never, [task('paynow', { action: 'export' }), task('offtek', { action: 'restrict' })]);
-    for (const p of ['paynow', 'offtek']) repo.results.set(`${REQUEST_ID}.${p}`, { signedBody: '{}', expiresAt: new Date('2026-07-18T10:00:00.000Z') });
+  it('shortens the stored results its tasks recorded to the link’s expiry, and deletes those no task recorded', async () => {
+    const [recorded, crashed] = ['a'.repeat(64), 'c'.repeat(64)];
+    const { repo, deps } = setup({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip` } as never, [
+      task('paynow', { action: 'export', resultsHash: recorded }),
+      task('parcelway', { action: 'export', status: 'not_found' }),
+      task('mailwave', { action: 'export', hasResults: true }),
+    ]);
+    const at = (processorId: string, bodyHash?: string) => resultsId({ requestId: REQUEST_ID, processorId, bodyHash });
+    // Written by callbacks that died between their results write and their task write, and were never sent again.
+    for (const id of [at('paynow', recorded), at('paynow', crashed), at('parcelway', crashed), at('mailwave')]) repo.results.set(id, { signedBody: '{}', expiresAt: new Date('2026-07-18T10:00:00.000Z') });
     await completeRequest(REQUEST_ID, deps);
-    expect(repo.results.get(`${REQUEST_ID}.paynow`)?.expiresAt.toISOString()).toBe('2026-03-23T10:00:00.000Z');
-    expect(repo.results.get(`${REQUEST_ID}.offtek`)?.expiresAt.toISOString()).toBe('2026-07-18T10:00:00.000Z');
+    expect(Object.fromEntries([...repo.results].map(([id, r]) => [id, r.expiresAt.toISOString()]))).toEqual({
+      [at('paynow', recorded)]: '2026-03-23T10:00:00.000Z',
+      // A task completed before results were keyed by their callback: its one item.
+      [at('mailwave')]: '2026-03-23T10:00:00.000Z',
+    });
   });
 
   it('leaves the outcome email owed, with the sweeper’s marker, when it cannot be sent', async () => {

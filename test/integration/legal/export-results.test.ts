@@ -1,0 +1,80 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { verifyLedger } from '../../../local/audit-verify.ts';
+import { type Booted, boot, until } from '../harness.ts';
+import { unzip } from '../unzip.ts';
+
+/**
+ * A processor's export results, through the deployed bundles: what the package holds is what the
+ * task recorded, and no results are kept that no task recorded.
+ */
+const EMAIL = 'alice@example.com';
+let rt: Booted;
+beforeAll(async () => {
+  rt = await boot();
+  // PayNow takes the webhook and never answers: the test answers for it, signed with its key.
+  rt.processors.setBehaviour('paynow', { never: true });
+});
+afterAll(async () => {
+  rt?.processors.setBehaviour('paynow', {});
+  await rt?.stopAndClean();
+});
+
+const repo = async () => (await import('../../../functions/shared/deps.ts')).repo;
+const secretOf = (processorId: string) => (rt.secrets.get(`lethe/processors/${processorId}`) as { secrets: string[] }).secrets;
+
+/** A callback as PayNow sends it. */
+async function callback(taskId: string, body: object, id: string) {
+  const raw = JSON.stringify({ task_id: taskId, ...body });
+  const r = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(id, raw, secretOf('paynow')) }, body: raw });
+  return { id, raw, status: r.status, answer: (await r.json().catch(() => undefined)) as { status?: string } | undefined };
+}
+
+/** Every results item stored for a task, read from the table (expired or not). */
+async function storedResults(requestId: string, processorId: string) {
+  // The functions' own client, imported once the runtime has set its endpoint.
+  const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+  const r = await ddb.send(new QueryCommand({ TableName: rt.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':r': `RESULT#${processorId}` }, ConsistentRead: true }));
+  return (r.Items ?? []) as { sk: string; signedBody: string; ttl: number }[];
+}
+
+/** The requester's download, as they would get it from the outcome email. */
+async function download(requestId: string) {
+  const mail = await until(async () => (await rt.mails(EMAIL)).find((m) => /complete/.test(m.subject)), 60_000, 'outcome email');
+  const token = /\/exports\/\w+\?token=([\w-]+)/.exec(mail.body.text ?? '')?.[1] ?? '';
+  const dl = await rt.api(`/exports/${requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });
+  expect(dl.status).toBe(303);
+  const files = await unzip(Buffer.from(await (await fetch(dl.headers.get('location') as string)).arrayBuffer()));
+  return JSON.parse(files['data.json']) as { processors: { id: string; tables: Record<string, Record<string, unknown>[]> }[] };
+}
+
+describe('export results', () => {
+  it('packages the results of the callback whose task write won when two completed callbacks race, and keeps only those', async () => {
+    await rt.submit({ type: 'access', email: EMAIL, language: 'en' });
+    const links = await until(() => rt.links(EMAIL).catch(() => undefined));
+    expect((await rt.confirm(links.token, { password: 'correct horse battery staple' })).status).toBe(200);
+    const taskId = `${links.requestId}.paynow`;
+    await until(async () => (await (await repo()).getTask(links.requestId, 'paynow'))?.status === 'sent', 30_000, 'paynow task sent');
+
+    // Two completed callbacks at once, with different results (a processor's export job run twice).
+    const answers = await Promise.all(
+      ['A', 'B'].map((x) => callback(taskId, { request_status: 'completed', results: { records: [{ payment: `PAY-RACE-${x}` }] } }, `cb_race_${x.toLowerCase()}`)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(answers.map((a) => a.answer?.status).sort()).toEqual(['accepted', 'duplicate']);
+    const task = (await (await repo()).getTask(links.requestId, 'paynow')) as StoredTask;
+    const winner = answers.find((a) => task.receipts?.[a.id]) as (typeof answers)[number];
+    expect(winner.answer?.status).toBe('accepted');
+    const winnerPayment = (JSON.parse(winner.raw) as { results: { records: { payment: string }[] } }).results.records[0].payment;
+
+    const data = await download(links.requestId);
+    expect(data.processors.find((p) => p.id === 'paynow')?.tables.records).toEqual([{ payment: winnerPayment }]);
+    const kept = await storedResults(links.requestId, 'paynow');
+    expect(kept.map((i) => i.signedBody)).toEqual([winner.raw]);
+    // The signed bytes kept are those whose hash the task's receipt holds: the ledger verifies.
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    expect((await verifyLedger(ddb, rt.tableName, secretOf)).breaks).toEqual([]);
+  }, 120_000);
+});
