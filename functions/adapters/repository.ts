@@ -12,7 +12,7 @@ import { type AuditInput, chain } from '../core/audit.ts';
 import { ConcurrentUpdate, InvalidInput } from '../core/errors.ts';
 import type { Delivery } from '../core/outbox.ts';
 import type { ComplaintStatus, StoredComplaint } from '../core/complaints.ts';
-import type { ResultsKey } from '../core/export-results.ts';
+import type { ResultsKey, StoredResults } from '../core/export-results.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
 import { currentDue } from '../core/status.ts';
@@ -639,30 +639,49 @@ export class DynamoRepository implements Repository {
    * results_url): REQ#<id>/RESULT#<processorId>#<bodyHash>, one item per callback, apart from the
    * task record (which stays as proof) and expiring by TTL. Kept once, as signed, so that the item
    * stays under DynamoDB's 400 KB and the signature can be re-checked while it lives. Written before
-   * the task's status changes; the same key always holds the same bytes, so a retry rewrites it as it was.
+   * the task's status changes; the same key always holds the same bytes, so a retry rewrites it as it
+   * was, with its own `writtenAt`.
    */
-  async putTaskResults(k: Required<ResultsKey>, signedBody: string, expiresAt: Date): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.results(k), signedBody, ttl: epoch(expiresAt) } }));
-  }
-
-  /** Deletes stored results that no task recorded (the caller knows none can record them any more). */
-  async deleteTaskResults(k: ResultsKey): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key.results(k) }));
+  async putTaskResults(k: Required<ResultsKey>, signedBody: string, at: { writtenAt: Date; expiresAt: Date }): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.results(k), signedBody, writtenAt: at.writtenAt.toISOString(), ttl: epoch(at.expiresAt) } }));
   }
 
   /**
-   * The request's stored results, by key only (no body is returned): those its tasks recorded and
-   * any that a callback wrote without recording them. Expired ones count as gone.
+   * Deletes stored results that no task recorded (the caller knows none can record them any more).
+   * Listed with when they were written, only if they were not written again since: a retry of their
+   * callback may be about to record them. False when it was.
    */
-  async listTaskResults(requestId: string): Promise<ResultsKey[]> {
-    const found: ResultsKey[] = [];
+  async deleteTaskResults(k: StoredResults): Promise<boolean> {
+    return this.db
+      .send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key.results(k),
+          ...(k.writtenAt ? { ConditionExpression: 'writtenAt = :w', ExpressionAttributeValues: { ':w': k.writtenAt } } : {}),
+        }),
+      )
+      .then(
+        () => true,
+        (e) => {
+          if (!lostRace(e)) throw e;
+          return false;
+        },
+      );
+  }
+
+  /**
+   * The request's stored results, by key and time written (no body is returned): those its tasks
+   * recorded and any that a callback wrote without recording them. Expired ones count as gone.
+   */
+  async listTaskResults(requestId: string): Promise<StoredResults[]> {
+    const found: StoredResults[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.db.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-          ProjectionExpression: 'sk, #ttl',
+          ProjectionExpression: 'sk, writtenAt, #ttl',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':r': 'RESULT#' },
           ConsistentRead: true,
@@ -672,7 +691,7 @@ export class DynamoRepository implements Repository {
       for (const item of r.Items ?? []) {
         if (!this.live(item)) continue;
         const [, processorId, bodyHash] = String(item.sk).split('#');
-        found.push({ requestId, processorId, ...(bodyHash ? { bodyHash } : {}) });
+        found.push({ requestId, processorId, ...(bodyHash ? { bodyHash } : {}), ...(item.writtenAt ? { writtenAt: String(item.writtenAt) } : {}) });
       }
       start = r.LastEvaluatedKey;
     } while (start);

@@ -18,10 +18,12 @@
  *                                  latest deadline the request can have.
  *   REQ#<id>      / RESULT#<proc>#<sha256 of the body>  an export callback's results and signed bytes
  *                                  (personal data), one item per callback; the task's winning write
- *                                  names the one it recorded (`resultsHash`). TTL the download link's
- *                                  expiry once packaged, 120 days at most; deleted by a callback that
- *                                  lost its task to another writer, and at completion if no task
- *                                  recorded it. `RESULT#<proc>`: one per task, written before that.
+ *                                  names the one it recorded (`resultsHash`); `writtenAt`, when put. TTL
+ *                                  the download link's expiry once packaged, 120 days at most. One no
+ *                                  task recorded is deleted by its callback once another writer finished
+ *                                  the task, else by the sweeper once its task is finished or 15 minutes
+ *                                  after `writtenAt`, and at completion. `RESULT#<proc>`: one per task,
+ *                                  written before that.
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions

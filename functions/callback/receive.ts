@@ -109,7 +109,8 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   }).catch(async (e: unknown) => {
     // Refused (409) after its results were written, before its status write: no task records them, so
     // they are personal data kept for nothing. Any other error leaves them for the processor's retry
-    // under the same webhook-id (a crash, or a status write that may have been applied after all).
+    // under the same webhook-id (a crash, or a status write that may have been applied after all);
+    // if no retry records them, the sweeper deletes them 15 minutes on.
     if (wrote.results && e instanceof Conflict) await dropResults(results, deps);
     throw e;
   });
@@ -188,7 +189,7 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   const hasResults = carriesResults(body);
   if (hasResults) {
     const expires = new Date(deps.clock.now().getTime() + RESULTS_TTL_DAYS * 86_400_000);
-    await deps.repo.putTaskResults({ requestId: task.requestId, processorId: task.processorId, bodyHash: r.bodyHash }, raw, expires);
+    await deps.repo.putTaskResults({ requestId: task.requestId, processorId: task.processorId, bodyHash: r.bodyHash }, raw, { writtenAt: deps.clock.now(), expiresAt: expires });
     wrote.results = true;
   }
   // The winning write names its results: Assemble reads those, whatever other callbacks wrote.

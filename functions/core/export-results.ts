@@ -1,4 +1,5 @@
 import type { StoredTask } from './ports.ts';
+import { FINISHED_TASK_STATUSES } from './status.ts';
 
 /**
  * One export callback's stored results: its task, and the SHA-256 of its signed body. Keyed by the
@@ -21,5 +22,29 @@ export function isRecorded(stored: ResultsKey, tasks: readonly StoredTask[]): bo
   return tasks.some((t) => {
     const r = recordedResults(t);
     return r !== undefined && r.requestId === stored.requestId && r.processorId === stored.processorId && r.bodyHash === stored.bodyHash;
+  });
+}
+
+/**
+ * No Lambda invocation runs longer than 15 minutes: a callback still between its results write and
+ * its task write wrote its results less than this long ago.
+ */
+export const RESULTS_WRITE_WINDOW_MS = 15 * 60_000;
+
+/** Stored results as listed, with when their callback wrote them (none on items from before that was kept). */
+export type StoredResults = ResultsKey & { writtenAt?: string };
+
+/**
+ * Stored results that no task recorded and that none can record any more, to delete: their task is
+ * finished (a final status, which keeps the results it recorded) or gone, or they were written longer
+ * ago than any callback runs, so the callback that wrote them died before its task write and was never
+ * sent again. A processor's retry of that callback writes the same item afresh before its task write.
+ */
+export function droppableResults(stored: readonly StoredResults[], tasks: readonly StoredTask[], now: Date): StoredResults[] {
+  return stored.filter((s) => {
+    if (isRecorded(s, tasks)) return false;
+    const task = tasks.find((t) => t.requestId === s.requestId && t.processorId === s.processorId);
+    if (!task || FINISHED_TASK_STATUSES.includes(task.status)) return true;
+    return s.writtenAt !== undefined && now.getTime() - Date.parse(s.writtenAt) >= RESULTS_WRITE_WINDOW_MS;
   });
 }

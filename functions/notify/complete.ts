@@ -1,7 +1,7 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { allTasksSettled, closedDetails, DOWNLOAD_HOURS, type ProcessorNames, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
 import { NotFound } from '../core/errors.ts';
-import { isRecorded } from '../core/export-results.ts';
+import { droppableResults, isRecorded } from '../core/export-results.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { derivedToken, sha256 } from '../shared/crypto.ts';
@@ -60,10 +60,9 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
     // The processors' exported data is in the package now: it goes when the link does, not 120 days
     // later. Results no task recorded (a callback that died between its results write and its task
     // write) were never accepted, and every task is finished: nothing can record them any more.
-    for (const stored of await deps.repo.listTaskResults(requestId)) {
-      if (isRecorded(stored, tasks)) await deps.repo.expireTaskResults(stored, expires);
-      else await deps.repo.deleteTaskResults(stored);
-    }
+    const stored = await deps.repo.listTaskResults(requestId);
+    for (const s of stored) if (isRecorded(s, tasks)) await deps.repo.expireTaskResults(s, expires);
+    for (const s of droppableResults(stored, tasks, now)) await deps.repo.deleteTaskResults(s);
   }
   const done = await deps.repo.transitionRequest(
     req,

@@ -6,6 +6,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { clockStopped, daysUntil, londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
+import { droppableResults } from '../core/export-results.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { deliverTeam, sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
@@ -26,7 +27,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
   const at = now.toISOString();
   // First, whatever intake, verify or notify recorded as owed and did not deliver: links, executions, outcome emails.
   const outbox = await sweepOutbox(now, deps);
-  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[], teamEmailsSent: [] as string[], ...outbox };
+  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[], teamEmailsSent: [] as string[], droppedResults: [] as string[], ...outbox };
   for (const status of ['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'] as const) {
     const { items } = await deps.repo.listRequests({ status, limit: 500 });
     for (const item of items) {
@@ -72,8 +73,9 @@ export async function sweep(now: Date, deps: SweepDeps) {
         }
       }
     }
+    const tasks = await deps.repo.listTasks(req.id);
     // A task past its timeout with nobody waiting on it: an event was lost. Escalate it anyway.
-    for (const t of await deps.repo.listTasks(req.id)) {
+    for (const t of tasks) {
       const p = registry.processors.find((x) => x.id === t.processorId);
       if (p && ['sent', 'in_progress'].includes(t.status) && t.sentAt && Date.parse(t.sentAt) + p.timeoutSeconds * 1000 < now.getTime()) {
         // A callback landing at this very moment wins; the next sweep looks again.
@@ -83,6 +85,13 @@ export async function sweep(now: Date, deps: SweepDeps) {
             if (!(e instanceof ConcurrentUpdate)) throw e;
           });
         if (escalated) report.escalatedTasks.push(t.taskId);
+      }
+    }
+    // Export results no task recorded (their callback died before its task write and was never sent
+    // again) go within a sweep of the 15 minutes, not at their 120-day expiry.
+    if (req.type === 'access') {
+      for (const s of droppableResults(await deps.repo.listTaskResults(req.id), tasks, now)) {
+        if (await deps.repo.deleteTaskResults(s)) report.droppedResults.push(`${s.requestId}.${s.processorId}`);
       }
     }
     const ex = await deps.workflow.describe(req.id);

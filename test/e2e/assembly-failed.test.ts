@@ -92,7 +92,7 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
 
       // The processor's results can be had now (stored where its callback stored them, under the hash the task recorded): the retry assembles the copy.
       const bodyHash = (await repo.getTask(links.requestId, 'paynow'))?.resultsHash as string;
-      await repo.putTaskResults({ requestId: links.requestId, processorId: 'paynow', bodyHash }, JSON.stringify({ task_id: `${links.requestId}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-2002' }] } }), new Date(Date.now() + 86_400_000));
+      await repo.putTaskResults({ requestId: links.requestId, processorId: 'paynow', bodyHash }, JSON.stringify({ task_id: `${links.requestId}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-2002' }] } }), { writtenAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) });
       await page.getByRole('button', { name: 'Retry the copy' }).click();
       await page.getByRole('button', { name: 'Confirm' }).click();
       await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 60_000, 'completed');

@@ -199,7 +199,7 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     const task = (processorId: string): StoredTask => ({ taskId: `${req.id}.${processorId}`, requestId: req.id, processorId, category: 'payments', action: 'erase', status: 'pending', version: 0, attempts: 0, holds: [], audit: [] });
     await repo.putTasksIfAbsent(['aardvark', 'mailwave', 'zulu'].map(task));
     // Three results of ~380 KB sort between REQUEST and TASK#: the Query's 1 MB pages end before the tasks.
-    for (const p of ['a', 'b', 'c']) await repo.putTaskResults({ requestId: req.id, processorId: p, bodyHash: 'f'.repeat(64) }, JSON.stringify({ results: 'x'.repeat(380_000) }), new Date('2027-01-01T00:00:00Z'));
+    for (const p of ['a', 'b', 'c']) await repo.putTaskResults({ requestId: req.id, processorId: p, bodyHash: 'f'.repeat(64) }, JSON.stringify({ results: 'x'.repeat(380_000) }), { writtenAt: new Date(at), expiresAt: new Date('2027-01-01T00:00:00Z') });
     const sent: string[] = [];
     const counting = new DynamoRepository(
       { send: (c: { constructor: { name: string } }) => (sent.push(c.constructor.name), (repoDb as { send: (c: unknown) => unknown }).send(c)) } as never,
@@ -219,20 +219,23 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(none.request).toMatchObject({ id: req.id });
   });
 
-  it('keeps each export callback’s results under its own key, lists them by key without their bytes, and forgets expired ones', async () => {
+  it('keeps each export callback’s results under its own key, lists them by key and time written without their bytes, and forgets expired ones', async () => {
     const req = newRequest();
     const k = (processorId: string, bodyHash?: string) => ({ requestId: req.id, processorId, ...(bodyHash ? { bodyHash } : {}) });
-    const later = new Date('2027-01-01T00:00:00Z');
-    await repo.putTaskResults({ requestId: req.id, processorId: 'paynow', bodyHash: 'a'.repeat(64) }, JSON.stringify({ results: { records: [{ payment: 'PAY-A' }] } }), later);
-    await repo.putTaskResults({ requestId: req.id, processorId: 'paynow', bodyHash: 'b'.repeat(64) }, JSON.stringify({ results: { records: [{ payment: 'PAY-B' }] } }), later);
+    const kept = { writtenAt: new Date(at), expiresAt: new Date('2027-01-01T00:00:00Z') };
+    await repo.putTaskResults({ requestId: req.id, processorId: 'paynow', bodyHash: 'a'.repeat(64) }, JSON.stringify({ results: { records: [{ payment: 'PAY-A' }] } }), kept);
+    await repo.putTaskResults({ requestId: req.id, processorId: 'paynow', bodyHash: 'b'.repeat(64) }, JSON.stringify({ results: { records: [{ payment: 'PAY-B' }] } }), kept);
     // A task's one item from before results were keyed by their callback, and one already expired.
-    await repoDb.send(new PutCommand({ TableName: 'lethe-test', Item: { pk: `REQ#${req.id}`, sk: 'RESULT#mailwave', signedBody: JSON.stringify({ results_url: 'https://mailwave.example/x.json' }), ttl: later.getTime() / 1000 } }));
-    await repo.putTaskResults({ requestId: req.id, processorId: 'parcelway', bodyHash: 'c'.repeat(64) }, '{}', new Date('2026-11-01T00:00:00Z'));
+    await repoDb.send(new PutCommand({ TableName: 'lethe-test', Item: { pk: `REQ#${req.id}`, sk: 'RESULT#mailwave', signedBody: JSON.stringify({ results_url: 'https://mailwave.example/x.json' }), ttl: kept.expiresAt.getTime() / 1000 } }));
+    await repo.putTaskResults({ requestId: req.id, processorId: 'parcelway', bodyHash: 'c'.repeat(64) }, '{}', { writtenAt: new Date(at), expiresAt: new Date('2026-11-01T00:00:00Z') });
     const listed = await repo.listTaskResults(req.id);
-    expect(listed).toEqual([k('mailwave'), k('paynow', 'a'.repeat(64)), k('paynow', 'b'.repeat(64))]);
+    expect(listed).toEqual([k('mailwave'), { ...k('paynow', 'a'.repeat(64)), writtenAt: at }, { ...k('paynow', 'b'.repeat(64)), writtenAt: at }]);
     await expect(repo.getTaskResults(k('paynow', 'b'.repeat(64)))).resolves.toEqual({ results: { records: [{ payment: 'PAY-B' }] } });
     await expect(repo.getTaskResults(k('mailwave'))).resolves.toEqual({ resultsUrl: 'https://mailwave.example/x.json' });
-    await repo.deleteTaskResults(k('paynow', 'b'.repeat(64)));
+    // Written again since it was listed (a retry of its callback, about to record it): not deleted.
+    await repo.putTaskResults({ requestId: req.id, processorId: 'paynow', bodyHash: 'b'.repeat(64) }, JSON.stringify({ results: { records: [{ payment: 'PAY-B' }] } }), { ...kept, writtenAt: new Date('2026-11-25T10:20:00.000Z') });
+    await expect(repo.deleteTaskResults(listed[2])).resolves.toBe(false);
+    await expect(repo.deleteTaskResults({ ...listed[2], writtenAt: '2026-11-25T10:20:00.000Z' })).resolves.toBe(true);
     await repo.expireTaskResults(k('paynow', 'a'.repeat(64)), new Date('2026-11-20T00:00:00Z'));
     // Expiring what is gone already changes nothing.
     await repo.expireTaskResults(k('paynow', 'd'.repeat(64)), new Date('2026-11-20T00:00:00Z'));

@@ -65,7 +65,7 @@ describe('a copy of data that cannot be assembled', () => {
 
       // The processor's results can be had now (stored where its callback stored them, under the hash the task recorded): the retry assembles the copy and it goes out.
       const bodyHash = (await repo.getTask(requestId, 'paynow'))?.resultsHash as string;
-      await repo.putTaskResults({ requestId, processorId: 'paynow', bodyHash }, JSON.stringify({ task_id: `${requestId}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-1001' }] } }), new Date(Date.now() + 86_400_000));
+      await repo.putTaskResults({ requestId, processorId: 'paynow', bodyHash }, JSON.stringify({ task_id: `${requestId}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-1001' }] } }), { writtenAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) });
       expect((await call(`/requests/${requestId}/reassemble`, {})).status).toBe(200);
       const mail = await until(async () => (await rt.mails(EMAIL)).find((m) => /complete/.test(m.subject)), 60_000, 'outcome email');
       expect(mail.body.text).toMatch(/\/exports\/\w+\?token=/);

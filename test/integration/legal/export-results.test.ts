@@ -41,8 +41,8 @@ async function storedResults(requestId: string, processorId: string) {
 }
 
 /** The requester's download, as they would get it from the outcome email. */
-async function download(requestId: string) {
-  const mail = await until(async () => (await rt.mails(EMAIL)).find((m) => /complete/.test(m.subject)), 60_000, 'outcome email');
+async function download(requestId: string, email = EMAIL) {
+  const mail = await until(async () => (await rt.mails(email)).find((m) => /complete/.test(m.subject)), 60_000, 'outcome email');
   const token = /\/exports\/\w+\?token=([\w-]+)/.exec(mail.body.text ?? '')?.[1] ?? '';
   const dl = await rt.api(`/exports/${requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });
   expect(dl.status).toBe(303);
@@ -76,5 +76,39 @@ describe('export results', () => {
     // The signed bytes kept are those whose hash the task's receipt holds: the ledger verifies.
     const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
     expect((await verifyLedger(ddb, rt.tableName, secretOf)).breaks).toEqual([]);
+  }, 120_000);
+
+  it('deletes, at the first sweep 15 minutes on, the results of a callback that died before its task write and was never sent again', async () => {
+    // No customer's address: a copy asks for no password, and PayNow still gets the task.
+    const email = 'crashed-callback@example.com';
+    await rt.submit({ type: 'access', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    const taskId = `${links.requestId}.paynow`;
+    await until(async () => (await (await repo()).getTask(links.requestId, 'paynow'))?.status === 'sent', 30_000, 'paynow task sent');
+    // The other processors have answered: the sandbox that dies below is running this callback alone.
+    await until(async () => (await (await repo()).listTasks(links.requestId)).every((t) => t.processorId === 'paynow' || t.status === 'not_found' || t.status === 'completed'), 30_000, 'the others answered');
+
+    // The callback function dies just before its task write: its results are written, no task records them.
+    rt.lambdas.crashOn('callback', { service: 'dynamodb', action: 'UpdateItem', match: `"TASK#paynow"`, when: 'before' });
+    const crashed = await callback(taskId, { request_status: 'completed', results: { records: [{ payment: 'PAY-LOST' }] } }, 'cb_crashed');
+    expect(crashed.status).toBeGreaterThanOrEqual(500);
+    expect((await storedResults(links.requestId, 'paynow')).map((i) => i.signedBody)).toEqual([crashed.raw]);
+    expect((await (await repo()).getTask(links.requestId, 'paynow'))?.status).toBe('sent');
+
+    // A sweep while a callback could still be between its two writes leaves them; the first one after 15 minutes deletes them.
+    const sweepAt = (ms: number) => rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + ms).toISOString() }) as Promise<{ droppedResults?: string[] }>;
+    await sweepAt(0);
+    expect(await storedResults(links.requestId, 'paynow')).toHaveLength(1);
+    const report = await sweepAt(16 * 60_000);
+    expect(report.droppedResults).toEqual([taskId]);
+    expect(await storedResults(links.requestId, 'paynow')).toEqual([]);
+
+    // PayNow answers again, with a fresh export: that one is packaged, and it is the only results item.
+    const fresh = await callback(taskId, { request_status: 'completed', results: { records: [{ payment: 'PAY-FRESH' }] } }, 'cb_fresh');
+    expect(fresh.answer).toEqual({ status: 'accepted' });
+    const data = await download(links.requestId, email);
+    expect(data.processors.find((p) => p.id === 'paynow')?.tables.records).toEqual([{ payment: 'PAY-FRESH' }]);
+    expect((await storedResults(links.requestId, 'paynow')).map((i) => i.signedBody)).toEqual([fresh.raw]);
   }, 120_000);
 });

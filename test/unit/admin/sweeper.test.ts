@@ -113,3 +113,31 @@ describe('the sweeper and a stopped clock (Art. 12A)', () => {
     expect(d.mailer.sent.map((m) => m.subject)).toEqual([`OVERDUE: request ${REQUEST_ID} was due 2026-04-01`]);
   });
 });
+
+describe('the sweeper and export results no task recorded', () => {
+  const key = (processorId: string, hash: string) => `${REQUEST_ID}.${processorId}#${hash.repeat(64)}`;
+  const T = '2026-03-02T10:00:00.000Z';
+  const minutesOn = (minutes: number) => new Date(Date.parse(T) + minutes * 60_000);
+  function world() {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', type: 'access', dueDate: '2026-04-01' }));
+    const task = (processorId: string, over: Record<string, unknown>) =>
+      repo.tasks.set(`${REQUEST_ID}.${processorId}`, { taskId: `${REQUEST_ID}.${processorId}`, requestId: REQUEST_ID, processorId, category: 'payments', action: 'export', version: 2, attempts: 1, holds: [], audit: [], status: 'sent', ...over } as never);
+    // PayNow's callback died between its results write and its task write, and was never sent again.
+    task('paynow', { status: 'sent' });
+    // ParcelWay's task recorded one callback's results; another callback's were written and never recorded.
+    task('parcelway', { status: 'completed', resultsHash: 'a'.repeat(64) });
+    for (const k of [key('paynow', 'c'), key('parcelway', 'a'), key('parcelway', 'b')]) repo.results.set(k, { signedBody: '{}', expiresAt: new Date('2026-06-30T10:00:00.000Z'), writtenAt: T });
+    return repo;
+  }
+
+  it('deletes them once no callback can still be between its results write and its task write, and keeps the recorded ones', async () => {
+    const repo = world();
+    // Within the 15 minutes a Lambda invocation can last, PayNow's callback may still record them.
+    await sweep(minutesOn(10), deps(repo));
+    expect([...repo.results.keys()].sort()).toEqual([key('parcelway', 'a'), key('paynow', 'c')]);
+    const report = await sweep(minutesOn(16), deps(repo));
+    expect([...repo.results.keys()]).toEqual([key('parcelway', 'a')]);
+    expect(report.droppedResults).toEqual([`${REQUEST_ID}.paynow`]);
+  });
+});

@@ -2,7 +2,7 @@ import { type AuditInput, chain } from '../../../functions/core/audit.ts';
 import type { VerifyRecord } from '../../../functions/adapters/tokens.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import { ConcurrentUpdate } from '../../../functions/core/errors.ts';
-import type { ResultsKey } from '../../../functions/core/export-results.ts';
+import type { ResultsKey, StoredResults } from '../../../functions/core/export-results.ts';
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 
@@ -16,7 +16,7 @@ export class FakeRepo {
   tasks = new Map<string, StoredTask>();
   items = new Map<string, Record<string, unknown>>();
   /** Stored export results by `<taskId>#<bodyHash>` (`<taskId>` alone: one written before results were keyed by body). */
-  results = new Map<string, { signedBody: string; expiresAt: Date }>();
+  results = new Map<string, { signedBody: string; expiresAt: Date; writtenAt?: string }>();
   writes = 0;
   /** Makes the next task write lose a race, as a concurrent writer would. */
   loseNextTaskWrite = false;
@@ -132,12 +132,12 @@ export class FakeRepo {
     const r = this.results.get(resultsId(k));
     if (r) r.expiresAt = at;
   }
-  async listTaskResults(requestId: string): Promise<ResultsKey[]> {
-    return [...this.results.keys()]
-      .filter((id) => id.startsWith(`${requestId}.`))
-      .map((id) => {
+  async listTaskResults(requestId: string): Promise<StoredResults[]> {
+    return [...this.results]
+      .filter(([id]) => id.startsWith(`${requestId}.`))
+      .map(([id, r]) => {
         const [taskId, bodyHash] = id.split('#');
-        return { requestId, processorId: taskId.slice(requestId.length + 1), ...(bodyHash ? { bodyHash } : {}) };
+        return { requestId, processorId: taskId.slice(requestId.length + 1), ...(bodyHash ? { bodyHash } : {}), ...(r.writtenAt ? { writtenAt: r.writtenAt } : {}) };
       });
   }
   /** The owed index, as DynamoRepository keeps it: the requests recording an outcome email or a notice still owed. */
@@ -160,13 +160,15 @@ export class FakeRepo {
     Object.assign(cur as object, set);
     return true;
   }
-  async putTaskResults(k: Required<ResultsKey>, signedBody: string, expiresAt: Date) {
-    this.results.set(resultsId(k), { signedBody, expiresAt });
+  async putTaskResults(k: Required<ResultsKey>, signedBody: string, at: { writtenAt: Date; expiresAt: Date }) {
+    this.results.set(resultsId(k), { signedBody, expiresAt: at.expiresAt, writtenAt: at.writtenAt.toISOString() });
     this.writes++;
   }
-  async deleteTaskResults(k: ResultsKey) {
-    this.results.delete(resultsId(k));
+  /** Conditional on the time written, as in DynamoRepository. */
+  async deleteTaskResults(k: StoredResults) {
     this.writes++;
+    if (k.writtenAt && this.results.get(resultsId(k))?.writtenAt !== k.writtenAt) return false;
+    return this.results.delete(resultsId(k));
   }
   /** The results stored for one task, whoever wrote them. */
   resultsOf(taskId: string) {
