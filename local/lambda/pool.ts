@@ -47,7 +47,8 @@ export interface BilledTime {
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
-type Environment = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending>; dead: boolean };
+/** `closing`: takes no new invocation, and is retired once those it runs are done. */
+type Environment = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending>; dead: boolean; closing?: boolean };
 /** An invocation waiting for a free place in one of its function's workers. */
 type Waiting = { event: unknown; resolve: (v: unknown) => void; reject: (e: Error) => void };
 
@@ -121,12 +122,16 @@ export class LambdaPool {
   /**
    * Arms a crash of a function's sandbox at one AWS call (see CrashRule), as a process killed there:
    * the invocation fails with Runtime.ExitError and the next one starts a fresh sandbox. One-shot;
-   * idle sandboxes are retired so that the next invocation starts one with the crash armed.
+   * the sandboxes already running take no new invocation (a busy one finishes what it runs, then
+   * goes), so that the next invocation starts one with the crash armed.
    */
   crashOn(key: string, rule: CrashRule) {
     const f = this.get(key);
     this.crashes.set(f.logicalId, [...(this.crashes.get(f.logicalId) ?? []), rule]);
-    for (const env of this.envs.get(f.logicalId) ?? []) if (env.pending.size === 0) this.retire(env, f);
+    for (const env of this.envs.get(f.logicalId) ?? []) {
+      if (env.pending.size === 0) this.retire(env, f);
+      else env.closing = true;
+    }
   }
 
   private log(f: LocalFunction): WriteStream {
@@ -182,6 +187,7 @@ export class LambdaPool {
         clearTimeout(p.timer);
         if (m.error) p.reject(failure(m.error.errorType, m.error.errorMessage));
         else p.resolve(JSON.parse(m.payload ?? 'null'));
+        if (env.closing && pending.size === 0) this.retire(env, f);
         this.drain(f);
       });
       const died = (e: Error) => {
@@ -242,7 +248,7 @@ export class LambdaPool {
    * are full and the function may have another; undefined when it must wait.
    */
   private place(f: LocalFunction): Environment | undefined {
-    const live = this.envs.get(f.logicalId) ?? [];
+    const live = (this.envs.get(f.logicalId) ?? []).filter((e) => !e.closing);
     const least = live.reduce<Environment | undefined>((a, e) => (!a || e.pending.size < a.pending.size ? e : a), undefined);
     if (least && least.pending.size < this.maxInFlight) return least;
     if (live.length < this.maxWorkers) return this.start(f);

@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,5 +83,35 @@ describe('the local Lambda runtime', () => {
     const p = start(fn('f', `throw new Error('boom at init');`), fn('g', `export const other = 1;`));
     await expect(p.invoke('f', {})).rejects.toMatchObject({ name: 'Runtime.ImportModuleError', message: 'boom at init' });
     await expect(p.invoke('g', {})).rejects.toMatchObject({ name: 'Runtime.HandlerNotFound' });
+  });
+
+  it('crashes the next invocation at the armed call even when a sandbox is busy as the crash is armed: the busy one finishes its work and takes no more', async () => {
+    // A stand-in for DynamoDB: the crash is armed on the call as the service would receive it.
+    const service = createServer((_req, res) => res.end('{}'));
+    await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(service.address() as AddressInfo).port}`;
+    try {
+      const source = `import http from 'node:http';
+export const handler = async (e) => {
+  await new Promise((r) => setTimeout(r, e.wait ?? 0));
+  await new Promise((resolve, reject) => {
+    const r = http.request({ host: '127.0.0.1', port: ${JSON.stringify(host.split(':')[1])}, method: 'POST', path: '/', headers: { host: ${JSON.stringify(host)}, 'x-amz-target': 'DynamoDB_20120810.UpdateItem' } }, (res) => { res.resume(); res.on('end', resolve); });
+    r.on('error', reject);
+    r.end('{"sk":"TASK#x"}');
+  });
+  return { done: true };
+};`;
+      pool = new LambdaPool([fn('h', source)], { services: { [host]: 'dynamodb' }, logDir: join(dir, 'logs') });
+      const busy = pool.invoke('h', { wait: 300 });
+      // Let the sandbox take the slow invocation before the crash is armed.
+      await new Promise((r) => setTimeout(r, 100));
+      pool.crashOn('h', { service: 'dynamodb', action: 'UpdateItem', when: 'before', match: 'TASK#x' });
+      await expect(pool.invoke('h', {})).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+      expect(await busy).toEqual({ done: true });
+      // One-shot: the sandbox after it runs the call.
+      expect(await pool.invoke('h', {})).toEqual({ done: true });
+    } finally {
+      service.close();
+    }
   });
 });
