@@ -258,6 +258,11 @@ export class LetheStack extends Stack {
     for (const n of ['dispatch', 'callback', 'escalate', 'admin'] as const) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [machineArn] }));
     }
+    // The sweeper sends the token an officer's resolution or retry of a copy recorded as owed and did
+    // not send (functions/core/outbox.ts): success only. A task token names no execution, and Step
+    // Functions authorises a callback-pattern token against the machine that issued it, so this is
+    // the narrowest resource that works (an execution ARN would be refused).
+    fn.sweeper.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [machineArn] }));
     for (const n of ['admin', 'sweeper'] as const) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionArn('*')] }));
     }

@@ -296,6 +296,27 @@ export class DynamoRepository implements Repository {
     }
   }
 
+  /**
+   * Drops the mark that a task's token is owed to the workflow, once sent. Bookkeeping like the
+   * outbox's: no version change and no audit event, so it never makes a processor's callback or
+   * the sweeper lose a race. A mark already gone (the sweeper and the officer's action both sent it) is no error.
+   */
+  async clearOwedToken(requestId: string, processorId: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.task(requestId, processorId),
+          UpdateExpression: 'REMOVE #o',
+          ConditionExpression: 'attribute_exists(#o)',
+          ExpressionAttributeNames: { '#o': 'outboxToken' },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
+  }
+
   /** Fixed-window counter; returns the count after this hit. */
   async hit(scope: string, hash: string, windowSeconds: number, now: Date): Promise<{ count: number; resetAt: number }> {
     const window = Math.floor(epoch(now) / windowSeconds);

@@ -15,7 +15,7 @@ import { sendTracked } from '../shared/mail.ts';
 import { assemblyShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverNotice, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverNotice, deliverToken, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
 import type { Corrections } from '../core/model.ts';
 
 export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
@@ -142,7 +142,12 @@ export async function approveCorrection(id: string, corrections: Corrections | u
   return done;
 }
 
-/** Closes a manual or escalated task with an outcome; the waiting workflow state then moves on. */
+/**
+ * Closes a manual or escalated task with an outcome; the waiting workflow state then moves on. The
+ * write that resolves the task also records that the state is owed its token (`outboxToken`): a
+ * resolved task cannot be resolved again, so if this function dies before sending it, the officer
+ * could not finish it, and the sweeper does.
+ */
 export async function resolveTask(id: string, processorId: string, r: Resolution, actor: string, deps: AdminDeps) {
   // Kept "until" a day already here (London) would be no retention at all: a mistake to say, not to mail.
   if (r.outcome === 'retained' && r.until <= londonDate(deps.clock.now())) throw new InvalidInput('invalid body', [{ path: 'until', message: 'must be a date after today' }]);
@@ -156,10 +161,10 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   if (req && !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req.status} request cannot be resolved`);
   const at = deps.clock.now().toISOString();
   const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
-  const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });
-  if (done.token) await deps.workflow.taskSuccess(done.token, done.outcome).catch((e) => {
-    if (!['TaskTimedOut', 'InvalidToken'].includes((e as Error).name)) throw e;
-  });
+  // No token yet (a task its dispatch has not reached): dispatch finds it resolved and answers its own.
+  const owed = task.token ? { outboxToken: { at } } : {};
+  const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at, ...owed }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });
+  await deliverToken(done, deps);
   await unblockIfClear(id, actor, deps);
   return done;
 }
@@ -201,9 +206,9 @@ export async function retryTask(id: string, processorId: string, actor: string, 
  * results_url kept failing): the workflow's AssemblyFailed state waits on the token recorded on the
  * request. The retry is recorded first (who, when, on the audit trail), then the token is sent back
  * and Assemble runs again: it puts the request back in progress when it succeeds, or holds it again,
- * with a new token and a new email to the team, when it fails. An officer may retry again as long as
- * the mark is there (a retry that stopped before sending the token is finished that way); a token
- * already sent back is no error.
+ * with a new token and a new email to the team, when it fails. The recorded retry is itself the
+ * intent to send the token: a retry that stopped before sending it is finished by the sweeper, or by
+ * the officer retrying again (the mark stays until Assemble has run); a token already sent back is no error.
  */
 export async function retryAssembly(id: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
@@ -211,9 +216,7 @@ export async function retryAssembly(id: string, actor: string, deps: AdminDeps) 
   if (req.status !== 'awaiting_manual' || !held) throw new Conflict('no copy of data waits to be assembled again on this request');
   const at = deps.clock.now().toISOString();
   const done = await deps.repo.transitionRequest(req, req.status, { assemblyFailed: { ...held, retriedAt: at, retriedBy: actor } }, { at, actor, action: 'retry_assembly', subject: id, data: { error: held.error } });
-  await deps.workflow.taskSuccess(held.token, { retry: true }).catch((e) => {
-    if (!['TaskTimedOut', 'InvalidToken'].includes((e as Error).name)) throw e;
-  });
+  await deliverAssemblyRetry(done, deps);
   // The workflow's token stays on the record, never in an answer.
   return { ...done, assemblyFailed: assemblyShown(done) };
 }

@@ -21,7 +21,20 @@ import type { ReviewWait } from './team-review.ts';
  *   `outboxTeam`            the compliance team is to be told the request waits for an officer (a
  *                           copy held for review, a correction or an agent's request to review, a
  *                           copy that could not be assembled),
- *                           recorded in the write that makes it wait. It carries only what waits.
+ *                           recorded in the write that makes it wait. It carries only what waits;
+ *   `assemblyFailed.retriedAt`  an officer retried the copy: the AssemblyFailed state is to be sent
+ *                           its token back. Nothing clears it: Assemble, run again, removes the
+ *                           whole mark or replaces it (a new failure, a new token), so sending the
+ *                           token again meanwhile only meets a token nothing waits on any more.
+ *
+ * On a task record:
+ *   `outboxToken`           an officer resolved the task: the workflow state waiting on the task's
+ *                           `token` (its Escalate, or a manual processor's Dispatch) is to be sent
+ *                           the resolution. Cleared once sent, in a write of its own (officers'
+ *                           path only: a processor's callback records nothing of the kind).
+ *
+ * A token is the one intent that needs no lease: sending it twice is harmless, since Step Functions
+ * takes the first and answers the second TaskTimedOut (or InvalidToken), which counts as delivered.
  */
 
 /** An undelivered email: which one, and who may deliver it until when. */
@@ -47,6 +60,12 @@ export type NoticeIntent = Delivery &
 
 /** The team's email that a request waits for an officer: what waits, never who asked or what they wrote. */
 export type TeamIntent = Delivery & { waiting: ReviewWait };
+
+/** A workflow token still to be answered, and since when. */
+export type TokenIntent = { at: string };
+
+/** Step Functions' answers for a token nothing waits on any more: it was answered already, or its state timed out or stopped. */
+export const SPENT_TOKEN_ERRORS: readonly string[] = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'];
 
 /** The statuses in which a request waits for an officer; a team email owed for a request that left them is dropped, not sent. */
 export const REVIEW_STATUSES = ['awaiting_review', 'awaiting_manual'] as const;

@@ -1,6 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
-import type { Delivery, NoticeIntent, TeamIntent } from './outbox.ts';
+import type { Delivery, NoticeIntent, TeamIntent, TokenIntent } from './outbox.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -59,6 +59,11 @@ export type StoredTask = ProcessorTask & {
   resultsHash?: string;
   /** Completed with results before they were keyed by their callback's body: the task's one `RESULT#<proc>` item. */
   hasResults?: boolean;
+  /**
+   * The waiting workflow state is still to be sent `token` with the task's outcome: recorded in the
+   * write that resolves the task, cleared once sent (core/outbox.ts).
+   */
+  outboxToken?: TokenIntent;
 };
 
 export type Pii = {

@@ -7,7 +7,7 @@ import { cancellationNotice, clarificationNotice, extensionNotice, refusalNotice
 import { ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
 import { config } from '../adapters/config.ts';
-import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
+import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SPENT_TOKEN_ERRORS, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -235,6 +235,42 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   }
   await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq);
   return waits;
+}
+
+/** Sends a workflow token its answer: true when the state took it, false when nothing waits on it any more (it was answered already). */
+async function answer(workflow: Pick<Workflow, 'taskSuccess'>, token: string, output: unknown): Promise<boolean> {
+  try {
+    await workflow.taskSuccess(token, output);
+    return true;
+  } catch (e) {
+    if (SPENT_TOKEN_ERRORS.includes((e as Error).name)) return false;
+    throw e;
+  }
+}
+
+export type TokenDeps = { repo: Pick<DynamoRepository, 'clearOwedToken'>; workflow: Pick<Workflow, 'taskSuccess'> };
+
+/**
+ * Sends the state waiting on a resolved task its resolution (`outboxToken`), then clears the mark. A
+ * token nothing waits on any more was answered already, or its state gave up: delivered either way.
+ * Any other failure leaves the mark for the sweeper. True when the state took the token just now.
+ */
+export async function deliverToken(task: StoredTask, deps: TokenDeps): Promise<boolean> {
+  if (!task.outboxToken || !task.token) return false;
+  const sent = await answer(deps.workflow, task.token, task.outcome);
+  await deps.repo.clearOwedToken(task.requestId, task.processorId);
+  return sent;
+}
+
+/**
+ * Sends the AssemblyFailed state its token back once an officer has retried the copy
+ * (`assemblyFailed.retriedAt`), so that Assemble runs again. Nothing to clear: Assemble then removes
+ * or replaces the mark, and until it has, the token sent again is one nothing waits on (false).
+ */
+export async function deliverAssemblyRetry(req: Pick<StoredRequest, 'status' | 'assemblyFailed'>, deps: { workflow: Pick<Workflow, 'taskSuccess'> }): Promise<boolean> {
+  const held = req.assemblyFailed;
+  if (req.status !== 'awaiting_manual' || !held?.retriedAt) return false;
+  return answer(deps.workflow, held.token, { retry: true });
 }
 
 export type SweepOutboxDeps = LinkDeps &

@@ -9,7 +9,8 @@ import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import { droppableResults } from '../core/export-results.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { sendTracked } from '../shared/mail.ts';
-import { deliverTeam, sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverTeam, deliverToken, sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
+import { logger } from '../shared/powertools.ts';
 import { SWEEPER_OWNER } from '../core/outbox.ts';
 import { metrics } from '../shared/metrics.ts';
 
@@ -27,7 +28,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
   const at = now.toISOString();
   // First, whatever intake, verify or notify recorded as owed and did not deliver: links, executions, outcome emails.
   const outbox = await sweepOutbox(now, deps);
-  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[], teamEmailsSent: [] as string[], droppedResults: [] as string[], ...outbox };
+  const report = { overdue: [] as string[], reminders: [] as string[], escalatedTasks: [] as string[], lostExecutions: [] as string[], teamEmailsSent: [] as string[], droppedResults: [] as string[], tokensSent: [] as string[], assemblyRetriesSent: [] as string[], ...outbox };
   for (const status of ['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'] as const) {
     const { items } = await deps.repo.listRequests({ status, limit: 500 });
     for (const item of items) {
@@ -46,6 +47,19 @@ export async function sweep(now: Date, deps: SweepDeps) {
       if (!(e instanceof MailFailed)) throw e;
     });
   }
+  /**
+   * A token an officer's action recorded as owed to the waiting workflow state and did not send (it
+   * died, or Step Functions refused for a moment): sent here, read from what this pass lists anyway.
+   * One that fails is logged and left for the next sweep; the rest of the sweep goes on.
+   */
+  async function owed(what: string, send: () => Promise<boolean>, sent: string[], id: string) {
+    try {
+      if (await send()) sent.push(id);
+    } catch (e) {
+      report.failed.push(what);
+      logger.error('token delivery failed; the next sweep tries again', { what, error: (e as Error).name });
+    }
+  }
   async function sweepOne(start: StoredRequest) {
     let req = start;
     // The team's email that the request waits for an officer, left owed by verify or Notify (or dropped if it no longer waits).
@@ -56,6 +70,8 @@ export async function sweep(now: Date, deps: SweepDeps) {
       });
       if (sent) report.teamEmailsSent.push(req.id);
     }
+    // An officer's retry of the copy whose token may not have reached the AssemblyFailed state.
+    if (req.assemblyFailed?.retriedAt) await owed(`assembly:${req.id}`, () => deliverAssemblyRetry(req, deps), report.assemblyRetriesSent, req.id);
     // A stopped clock (Art. 12A) has no deadline running: restarting it moves the deadline by the days it was stopped. One stopped once it had run out is late.
     const d = clockStopped(req) ? undefined : currentDue(req);
     const flags = new Set((req as StoredRequest & { flags?: string[] }).flags ?? []);
@@ -74,8 +90,10 @@ export async function sweep(now: Date, deps: SweepDeps) {
       }
     }
     const tasks = await deps.repo.listTasks(req.id);
-    // A task past its timeout with nobody waiting on it: an event was lost. Escalate it anyway.
     for (const t of tasks) {
+      // A task an officer resolved whose token may not have reached the waiting state.
+      if (t.outboxToken) await owed(`token:${t.taskId}`, () => deliverToken(t, deps), report.tokensSent, t.taskId);
+      // A task past its timeout with nobody waiting on it: an event was lost. Escalate it anyway.
       const p = registry.processors.find((x) => x.id === t.processorId);
       if (p && ['sent', 'in_progress'].includes(t.status) && t.sentAt && Date.parse(t.sentAt) + p.timeoutSeconds * 1000 < now.getTime()) {
         // A callback landing at this very moment wins; the next sweep looks again.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../harness.ts';
+import { type Booted, boot, closedPort, until } from '../harness.ts';
 
 /**
  * No request lost or doubled, on the deployed bundles: simultaneous duplicates through the real
@@ -7,10 +7,12 @@ import { type Booted, boot, until } from '../harness.ts';
  * process dies between two steps. Each test here failed on the code before the outbox.
  */
 let rt: Booted;
+let officer: string;
 beforeAll(async () => {
-  // Notify's retry after a crash comes at once instead of after 2 s.
-  rt = await boot({ retryIntervalOverrides: { Notify: 50 } });
-});
+  // Notify's retry after a crash comes at once instead of after 2 s; a copy's assembly fails fast.
+  rt = await boot({ retryIntervalOverrides: { Notify: 50, Assemble: 10, AssemblyFailed: 10 } });
+  officer = await rt.signIn('officer');
+}, 120_000);
 afterAll(async () => rt?.stopAndClean());
 
 const sweepIn = (ms: number) => rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + ms).toISOString() }) as Promise<Record<string, string[]>>;
@@ -93,4 +95,70 @@ describe('no request lost or doubled', () => {
     await pause(500);
     expect(await outcomes(email)).toHaveLength(1);
   });
+});
+
+const COMPLIANCE = 'compliance@offtek.example';
+const admin = (path: string, body: unknown) =>
+  rt.api(`/admin${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: JSON.stringify(body) });
+
+describe('an officer’s action that dies before the waiting workflow state gets its token', () => {
+  it('resolving a task: the task is resolved, and the sweeper sends the state its token, so the request completes', async () => {
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const email = 'resolve-crash@example.com';
+    rt.processors.setBehaviour('paynow', { status: { request_status: 'failed', reason: 'account locked for review' } });
+    try {
+      const links = await confirmedRequest(email);
+      const id = links.requestId;
+      // The team's email goes once the Escalate state has recorded the token it waits on.
+      await until(async () => (await rt.mails(COMPLIANCE)).find((m) => m.subject.endsWith(`failed (request ${id})`)), 30_000, 'the escalation');
+      rt.lambdas.crashOn('admin', { service: 'states', action: 'SendTaskSuccess', when: 'before' });
+      expect((await admin(`/requests/${id}/tasks/paynow/resolve`, { outcome: 'completed', note: 'Erased by hand in the PayNow portal' })).status).toBe(500);
+      expect(await repo.getTask(id, 'paynow')).toMatchObject({ status: 'resolved' });
+      // Pressed again, it is refused: only the sweeper can finish it.
+      expect((await admin(`/requests/${id}/tasks/paynow/resolve`, { outcome: 'completed', note: 'Erased by hand in the PayNow portal' })).status).toBe(409);
+      await pause(500);
+      expect((await rt.status(id, links.statusToken)).status).not.toBe('completed');
+      const report = await sweepIn(0);
+      expect(report.tokensSent).toEqual([`${id}.paynow`]);
+      // The sweeper's new call, checked against its role in the template (as every call is when the suite ends).
+      const sweeper = rt.functions.find((f) => f.name === 'sweeper')?.logicalId;
+      expect(rt.lambdas.calls.filter((c) => c.fn === sweeper && c.target === 'AWSStepFunctions.SendTaskSuccess')).toHaveLength(1);
+      expect((await rt.iam()).denied).toEqual([]);
+      await until(async () => (await rt.status(id, links.statusToken)).status === 'completed', 30_000, 'the request completed');
+      expect(await outcomes(email)).toHaveLength(1);
+      expect((await repo.getTask(id, 'paynow'))?.outboxToken).toBeUndefined();
+    } finally {
+      rt.processors.setBehaviour('paynow', {});
+    }
+  }, 120_000);
+
+  it('retrying the copy: the retry is recorded, and the sweeper sends the state its token, so the copy is assembled and sent', async () => {
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const email = 'alice@example.com';
+    rt.processors.setBehaviour('paynow', { resultsUrl: `https://127.0.0.1:${await closedPort()}/exports/alice.json` });
+    try {
+      expect((await rt.submit({ type: 'access', email, language: 'en' })).status).toBe(202);
+      const links = await until(() => rt.links(email).catch(() => undefined), 10_000, 'confirmation email');
+      const id = links.requestId;
+      expect((await rt.confirm(links.token, { password: 'correct horse battery staple' })).status).toBe(200);
+      await until(async () => {
+        const r = await repo.getRequest(id);
+        return r?.status === 'awaiting_manual' && r.assemblyFailed ? r : undefined;
+      }, 60_000, 'the copy waiting for an officer');
+      // The processor's results can be had now (stored as its callback stores them).
+      await repo.putTaskResults(id, 'paynow', JSON.stringify({ task_id: `${id}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-1001' }] } }), new Date(Date.now() + 86_400_000));
+      rt.lambdas.crashOn('admin', { service: 'states', action: 'SendTaskSuccess', when: 'before' });
+      expect((await admin(`/requests/${id}/reassemble`, {})).status).toBe(500);
+      expect(await repo.getRequest(id)).toMatchObject({ status: 'awaiting_manual', assemblyFailed: { retriedBy: expect.any(String) } });
+      await pause(500);
+      expect(await outcomes(email)).toEqual([]);
+      const report = await sweepIn(0);
+      expect(report.assemblyRetriesSent).toEqual([id]);
+      const mail = await until(async () => (await outcomes(email))[0], 60_000, 'the outcome email with the copy');
+      expect(mail.body.text).toMatch(/\/exports\/\w+\?token=/);
+      expect(await repo.getRequest(id)).toMatchObject({ status: 'completed' });
+    } finally {
+      rt.processors.setBehaviour('paynow', {});
+    }
+  }, 180_000);
 });

@@ -16,6 +16,7 @@ vi.mock('../../../functions/adapters/registry.ts', async () => {
 // The download link's secret is derived with a key from Secrets Manager: here, from its parts.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
 const { addNote, agentContact, approveCorrection, assign, cancel, deny, extend, pause, requireReason, resend, resolveTask, resume, retryTask } = await import('../../../functions/admin/actions.ts');
+const { sweep } = await import('../../../functions/sweeper/sweep.ts');
 
 const NOW = '2026-03-02T10:00:00.000Z';
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -218,22 +219,58 @@ describe('resolving a task by hand', () => {
     expect(request(repo).status).toBe('awaiting_manual');
   });
 
-  it('still resolves when the workflow no longer waits on the token (timed out, or invalid)', async () => {
+  it('still resolves when the workflow no longer waits on the token (timed out, or invalid), which owes it nothing more', async () => {
     for (const name of ['TaskTimedOut', 'InvalidToken']) {
       const { repo, deps } = setup({ status: 'awaiting_manual' });
       repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-old' }));
       deps.workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('gone'), { name }));
       expect((await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).status).toBe('resolved');
       expect(request(repo).status).toBe('in_progress');
+      expect(stored(repo, 'ledger-firm').outboxToken).toBeUndefined();
     }
   });
 
-  it('passes any other workflow error on, and leaves the request waiting', async () => {
+  it('passes any other workflow error on, leaves the request waiting and the token owed for the sweeper', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-9' }));
     deps.workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).rejects.toThrow('slow down');
     expect(request(repo).status).toBe('awaiting_manual');
+    expect(stored(repo, 'ledger-firm')).toMatchObject({ status: 'resolved', outboxToken: { at: NOW } });
+  });
+
+  it('records the token owed in the very write that resolves the task, and clears the mark once the waiting state has it', async () => {
+    const { repo, deps, workflow } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-9' }));
+    const seen: unknown[] = [];
+    const send = workflow.taskSuccess.bind(workflow);
+    workflow.taskSuccess = async (token, output) => {
+      seen.push(structuredClone(stored(repo, 'ledger-firm')));
+      return send(token, output);
+    };
+    await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps);
+    expect(seen).toMatchObject([{ status: 'resolved', version: 3, outboxToken: { at: NOW } }]);
+    expect(stored(repo, 'ledger-firm')).toMatchObject({ status: 'resolved', version: 3 });
+    expect(stored(repo, 'ledger-firm').outboxToken).toBeUndefined();
+    // A task with no token yet (dispatch has not run) owes the workflow nothing: dispatch finds it resolved.
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'pending'));
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress' }));
+    expect((await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).outboxToken).toBeUndefined();
+  });
+
+  it('is finished by the sweeper when the function dies between resolving the task and telling the workflow: the state gets its token, the request goes on', async () => {
+    const { repo, mailer, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-9' }));
+    // The process dies at the step boundary: the SendTaskSuccess call never leaves, and nothing after it runs.
+    deps.workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('Runtime exited'), { name: 'Runtime.ExitError' }));
+    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps)).rejects.toThrow('Runtime exited');
+    // The officer cannot press again: a resolved task cannot be resolved.
+    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps)).rejects.toMatchObject({ status: 409 });
+    const workflow = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
+    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    expect(report.tokensSent).toEqual([`${REQUEST_ID}.ledger-firm`]);
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-9', output: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' } }]);
+    expect(stored(repo, 'ledger-firm').outboxToken).toBeUndefined();
   });
 
   it.each(['pending', 'sent', 'in_progress'] as const)('refuses with a 409 to resolve an automated processor’s %s task, still waiting for its callback, changing nothing', async (status) => {

@@ -9,6 +9,7 @@ vi.mock('../../../functions/adapters/registry.ts', async () => {
 });
 const { retryAssembly } = await import('../../../functions/admin/actions.ts');
 const { holdAssembly, ASSEMBLY_FAILED_REASON } = await import('../../../functions/escalate/assembly.ts');
+const { sweep } = await import('../../../functions/sweeper/sweep.ts');
 
 const NOW = '2026-03-02T10:00:00.000Z';
 const request = (repo: FakeRepo) => repo.requests.get(REQUEST_ID) as StoredRequest;
@@ -56,6 +57,17 @@ describe('a copy that could not be assembled', () => {
     const { workflow, deps } = setup({ status: 'awaiting_manual', assemblyFailed: { token: 'tok-1', at: NOW, error: 'ResultsUnavailable' } } as Partial<StoredRequest>);
     workflow.dead.add('tok-1');
     await expect(retryAssembly(REQUEST_ID, 'officer:o', deps as never)).resolves.toMatchObject({ status: 'awaiting_manual' });
+  });
+
+  it('is finished by the sweeper when the function dies between recording the retry and sending the token back', async () => {
+    const { repo, mailer, workflow, deps } = setup({ status: 'awaiting_manual', assemblyFailed: { token: 'tok-1', at: NOW, error: 'ResultsUnavailable' } } as Partial<StoredRequest>);
+    workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('Runtime exited'), { name: 'Runtime.ExitError' }));
+    await expect(retryAssembly(REQUEST_ID, 'officer:o', deps as never)).rejects.toThrow('Runtime exited');
+    expect(request(repo).assemblyFailed).toMatchObject({ token: 'tok-1', retriedAt: NOW, retriedBy: 'officer:o' });
+    const sweeper = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
+    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    expect(report.assemblyRetriesSent).toEqual([REQUEST_ID]);
+    expect(sweeper.calls).toEqual([{ op: 'success', token: 'tok-1', output: { retry: true } }]);
   });
 
   it('refuses with a 409 a retry of the copy when none waits, and changes nothing', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
 const { sweep } = await import('../../../functions/sweeper/sweep.ts');
@@ -246,5 +246,72 @@ describe('a reminder that cannot be mailed', () => {
     const report = await sweep(NOW, deps);
     expect(report.overdue).toEqual([REQUEST_ID]);
     expect(repo.requests.get(REQUEST_ID)?.mailFailed).toEqual({ kind: 'reminder', at: NOW.toISOString(), error: 'TooManyRequestsException' });
+  });
+});
+
+describe('a token an officer’s action still owes the waiting workflow state', () => {
+  const resolved = (over: Partial<StoredTask> = {}) =>
+    ({
+      taskId: `${REQUEST_ID}.paynow`,
+      requestId: REQUEST_ID,
+      processorId: 'paynow',
+      category: 'payments',
+      action: 'erase',
+      status: 'resolved',
+      version: 4,
+      attempts: 1,
+      holds: [],
+      audit: [],
+      token: 'tok-escalation',
+      outcome: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' },
+      outboxToken: { at: '2026-03-20T09:00:00.000Z' },
+      ...over,
+    }) as StoredTask;
+  function withWorkflow(over: Partial<StoredRequest>, task?: StoredTask) {
+    const s = setup({ status: 'awaiting_manual', ...over });
+    if (task) s.repo.tasks.set(task.taskId, task);
+    const workflow = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
+    return { ...s, workflow, deps: { ...(s.deps as object), workflow } as never };
+  }
+
+  it('sends a resolved task’s token its officer’s action died before sending, with the resolution, and clears the mark', async () => {
+    const { repo, workflow, deps } = withWorkflow({}, resolved());
+    const report = await sweep(NOW, deps);
+    expect(report.tokensSent).toEqual([`${REQUEST_ID}.paynow`]);
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-escalation', output: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' } }]);
+    expect(repo.tasks.get(`${REQUEST_ID}.paynow`)?.outboxToken).toBeUndefined();
+    expect((await sweep(NOW, deps)).tokensSent).toEqual([]);
+    expect(workflow.calls).toHaveLength(1);
+  });
+
+  it('counts a token nothing waits on any more (answered already, or its state timed out) as delivered, and clears the mark', async () => {
+    const { repo, workflow, deps } = withWorkflow({}, resolved());
+    workflow.dead.add('tok-escalation');
+    expect((await sweep(NOW, deps)).tokensSent).toEqual([]);
+    expect(repo.tasks.get(`${REQUEST_ID}.paynow`)?.outboxToken).toBeUndefined();
+  });
+
+  it('sends nothing for a resolved task whose token went, and leaves a mark it could not deliver for the next sweep, going on with the sweep', async () => {
+    const { repo, workflow, deps } = withWorkflow({ dueDate: '2026-03-19' }, resolved({ outboxToken: undefined }));
+    expect((await sweep(NOW, deps)).tokensSent).toEqual([]);
+    expect(workflow.calls).toEqual([]);
+    repo.tasks.set(`${REQUEST_ID}.paynow`, resolved());
+    workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    const report = await sweep(NOW, deps);
+    expect(report).toMatchObject({ tokensSent: [], failed: [`token:${REQUEST_ID}.paynow`], overdue: [REQUEST_ID] });
+    expect(repo.tasks.get(`${REQUEST_ID}.paynow`)?.outboxToken).toEqual({ at: '2026-03-20T09:00:00.000Z' });
+  });
+
+  it('sends back the token of a retry of the copy that stopped before sending it, and nothing for a copy nobody retried yet', async () => {
+    const held = { token: 'tok-assembly', at: '2026-03-20T08:00:00.000Z', error: 'ResultsUnavailable' };
+    const waiting = withWorkflow({ type: 'access', assemblyFailed: held });
+    expect((await sweep(NOW, waiting.deps)).assemblyRetriesSent).toEqual([]);
+    expect(waiting.workflow.calls).toEqual([]);
+    const retried = withWorkflow({ type: 'access', assemblyFailed: { ...held, retriedAt: '2026-03-20T09:00:00.000Z', retriedBy: 'officer:o' } });
+    expect((await sweep(NOW, retried.deps)).assemblyRetriesSent).toEqual([REQUEST_ID]);
+    expect(retried.workflow.calls).toEqual([{ op: 'success', token: 'tok-assembly', output: { retry: true } }]);
+    // Sent already (Assemble is running again): Step Functions no longer knows the token, and nothing is reported sent.
+    retried.workflow.dead.add('tok-assembly');
+    expect((await sweep(NOW, retried.deps)).assemblyRetriesSent).toEqual([]);
   });
 });

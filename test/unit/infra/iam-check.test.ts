@@ -143,6 +143,7 @@ describe('the roles in the synthesized template', () => {
       sfn('admin', 'DescribeExecution', { executionArn: EXECUTION }),
       sfn('admin', 'StopExecution', { executionArn: EXECUTION }),
       sfn('sweeper', 'GetExecutionHistory', { executionArn: EXECUTION, maxResults: 1000 }),
+      sfn('sweeper', 'SendTaskSuccess', taskToken),
       ddb('sweeper', 'Query', { IndexName: 'gsi1' }),
       mail('sweeper'),
     ];
@@ -161,6 +162,9 @@ describe('the roles in the synthesized template', () => {
         secret('plan', 'lethe/processors/paynow'),
         sfn('notify', 'SendTaskSuccess', taskToken),
         sfn('sweeper', 'StopExecution', { executionArn: EXECUTION }),
+        // The sweeper only finishes an officer's action: it never fails a task or keeps one alive.
+        sfn('sweeper', 'SendTaskFailure', { taskToken: taskToken.taskToken, error: 'x' }),
+        sfn('sweeper', 'SendTaskHeartbeat', { taskToken: taskToken.taskToken }),
         // An identity of another account: the grant covers this account's identities only.
         mail('notify', { FromEmailAddressIdentityArn: 'arn:aws:ses:eu-west-2:999999999999:identity/elsewhere.example' }),
         // Notify mails a link to the export page; it never reads the package itself.
@@ -174,6 +178,8 @@ describe('the roles in the synthesized template', () => {
       [fnId('plan'), 'secretsmanager:GetSecretValue'],
       [fnId('notify'), 'states:SendTaskSuccess'],
       [fnId('sweeper'), 'states:StopExecution'],
+      [fnId('sweeper'), 'states:SendTaskFailure'],
+      [fnId('sweeper'), 'states:SendTaskHeartbeat'],
       [fnId('notify'), 'ses:SendEmail'],
       [fnId('notify'), 's3:GetObject'],
     ]);

@@ -87,6 +87,11 @@ export class FakeRepo {
     this.writes++;
     return structuredClone(next);
   }
+  /** Drops the mark that a task's token is owed to the workflow, as DynamoRepository does: bookkeeping, no version bump. */
+  async clearOwedToken(requestId: string, processorId: string) {
+    const cur = this.tasks.get(`${requestId}.${processorId}`);
+    if (cur) delete cur.outboxToken;
+  }
   async appendTaskEvent(prev: StoredTask, event: AuditInput) {
     return this.transitionTask(prev, prev.status, {}, event);
   }
