@@ -5,6 +5,7 @@ import { canonical, sha256 } from '../core/audit.ts';
 import { Conflict, InvalidInput, NotFound, PayloadTooLarge, retryOnRace, SecretNotConfigured, Unauthorized } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
+import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import type { ResultsKey } from '../core/export-results.ts';
 import { CallbackBody, parseExportResults } from '../core/webhook.ts';
@@ -40,8 +41,22 @@ async function tell(fn: () => Promise<void>) {
   try {
     await fn();
   } catch (e) {
-    if (!['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'].includes((e as Error).name)) throw e;
+    if (!SPENT_TOKEN_ERRORS.includes((e as Error).name)) throw e;
   }
+}
+
+/**
+ * An answer applied already, sent again. The delivery that applied it may have died after its write
+ * and before telling the workflow (the processor sends it again because it got no 2xx): the state
+ * waiting on the finished task is told again, with the recorded outcome. Step Functions refuses a
+ * token answered already, which `tell` ignores, so this costs a call and no write. Never a failure:
+ * a failed task's token may since be its escalation's, which a failure would fail (a failure lost
+ * that way is caught by the dispatch's timeout, which escalates the task anyway).
+ */
+async function duplicate(task: StoredTask, deps: CallbackDeps): Promise<CallbackAnswer> {
+  const token = task.token;
+  if (token && FINISHED_TASK_STATUSES.includes(task.status)) await tell(() => deps.workflow.taskSuccess(token, task.outcome ?? { request_status: task.status }));
+  return { status: 'duplicate' };
 }
 
 /**
@@ -150,7 +165,7 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   const receipts = { ...task.receipts, [webhookId]: { ...r, at } };
   const seen = task.receipts?.[webhookId];
   if (seen) {
-    if (seen.bodyHash === r.bodyHash) return { status: 'duplicate' };
+    if (seen.bodyHash === r.bodyHash) return duplicate(task, deps);
     await refuse(task, 'webhook-id already used with other content', r, deps, at);
   }
 
@@ -171,9 +186,9 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   };
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     // A late or repeated answer under a new id: the same outcome is fine, a different one is not.
-    if (task.outcome && canonical(task.outcome) === canonical(outcome)) return { status: 'duplicate' };
+    if (task.outcome && canonical(task.outcome) === canonical(outcome)) return duplicate(task, deps);
     // An officer resolved it meanwhile with the outcome the processor now reports: they agree.
-    if (task.status === 'resolved' && task.outcome?.reason === body.request_status) return { status: 'duplicate' };
+    if (task.status === 'resolved' && task.outcome?.reason === body.request_status) return duplicate(task, deps);
     await refuse(task, `task already ${task.status}`, r, deps, at);
   }
   if (ESCALATED_TASK_STATUSES.includes(task.status) && body.request_status === 'failed') {

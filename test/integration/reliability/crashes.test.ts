@@ -88,6 +88,39 @@ describe('no request lost or doubled', () => {
     expect(await outcomes(email)).toHaveLength(1);
   });
 
+  it('releases the waiting state when a processor sends again the callback whose first delivery died after writing the task, before telling the workflow', async () => {
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { signWebhook } = await import('../../../functions/adapters/webhook-signing.ts');
+    const email = 'callback-crash@example.com';
+    // PayNow takes the webhook and stays silent: its callback is sent here, once nothing else is in flight.
+    rt.processors.setBehaviour('paynow', { never: true });
+    try {
+      const links = await confirmedRequest(email);
+      const id = links.requestId;
+      await until(async () => {
+        const tasks = await repo.listTasks(id);
+        return tasks.length > 1 && tasks.every((t) => (t.processorId === 'paynow' ? t.status === 'sent' && t.token : ['completed', 'not_found', 'retained'].includes(t.status)));
+      }, 30_000, 'every other task settled, PayNow waited on');
+      // Their callbacks return just after their writes: a sandbox still busy with one would not be
+      // retired, and would take PayNow's callback without the crash armed.
+      await pause(1000);
+      const raw = JSON.stringify({ task_id: `${id}.paynow`, request_status: 'completed' });
+      const secrets = (rt.secrets.get('lethe/processors/paynow') as { secrets: string[] }).secrets;
+      const headers = { 'content-type': 'application/json', ...signWebhook('cb_crash_once', raw, secrets) };
+      const send = () => rt.api(`/callbacks/${id}.paynow`, { method: 'POST', headers, body: raw });
+      rt.lambdas.crashOn('callback', { service: 'dynamodb', action: 'UpdateItem', match: 'TASK#paynow', when: 'after' });
+      expect((await send()).status).toBe(500);
+      expect(await repo.getTask(id, 'paynow')).toMatchObject({ status: 'completed' });
+      // No 2xx: the processor sends the same callback again, as Standard Webhooks senders do.
+      const again = await send();
+      expect([again.status, await again.json()]).toEqual([200, { status: 'duplicate' }]);
+      await until(async () => (await outcomes(email)).length > 0, 30_000, 'outcome email');
+      expect((await rt.status(id, links.statusToken)).status).toBe('completed');
+    } finally {
+      rt.processors.setBehaviour('paynow', {});
+    }
+  });
+
   it('sends the outcome email once when Notify dies just before sending it', async () => {
     const email = 'notify-mail-crash@example.com';
     await confirmedRequest(email, () => rt.lambdas.crashOn('notify', { service: 'sesv2', action: 'SendEmail', match: email, when: 'before' }));

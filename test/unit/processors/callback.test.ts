@@ -183,6 +183,7 @@ describe('callbacks', () => {
   it('answers a replayed webhook-id with the same body as a duplicate, applying nothing', async () => {
     const m = signed({ request_status: 'completed' });
     await post(m);
+    workflow.dead.add('tok-dispatch');
     const after = structuredClone(task());
     await expect(post(m)).resolves.toEqual({ status: 'duplicate' });
     expect(task()).toEqual(after);
@@ -191,8 +192,33 @@ describe('callbacks', () => {
 
   it('answers a repeated outcome under a new webhook-id as a duplicate', async () => {
     await post(signed({ request_status: 'completed' }, { id: 'cb_1' }));
+    workflow.dead.add('tok-dispatch');
     await expect(post(signed({ request_status: 'completed' }, { id: 'cb_2' }))).resolves.toEqual({ status: 'duplicate' });
     expect(workflow.calls).toHaveLength(1);
+  });
+
+  it('tells the waiting state again on a duplicate of an answer whose first delivery died after its write, before telling it', async () => {
+    const m = signed({ request_status: 'completed', receipt: 'ER-77' });
+    const send = workflow.taskSuccess.bind(workflow);
+    // The process dies at the step boundary: the task is written, SendTaskSuccess never leaves.
+    workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('Runtime exited'), { name: 'Runtime.ExitError' }));
+    await expect(post(m)).rejects.toThrow('Runtime exited');
+    expect(task().status).toBe('completed');
+    workflow.taskSuccess = send;
+    // The processor got no 2xx and sends the same callback again.
+    await expect(post(m)).resolves.toEqual({ status: 'duplicate' });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-dispatch', output: { request_status: 'completed' } }]);
+    // And again under a new webhook-id: the same outcome, told again.
+    await expect(post(signed({ request_status: 'completed', receipt: 'ER-77' }, { id: 'cb_2' }))).resolves.toEqual({ status: 'duplicate' });
+    expect(workflow.calls).toHaveLength(2);
+  });
+
+  it('never sends a failure again on a duplicate: the failed task’s token may since be its escalation’s, which a failure would fail', async () => {
+    const m = signed({ request_status: 'failed', reason: 'account locked' });
+    await post(m);
+    repo.tasks.set(TASK_ID, { ...task(), token: 'tok-escalation' });
+    await expect(post(m)).resolves.toEqual({ status: 'duplicate' });
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: 'account locked' }]);
   });
 
   it('refuses conflicting content for a finished task with 409 and audits it', async () => {
