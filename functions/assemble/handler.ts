@@ -7,9 +7,9 @@ import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import { complaintFormUrl } from '../core/complaints.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
-import { exportFiles, type ProcessorExport } from '../core/export-package.ts';
+import { exportFiles } from '../core/export-package.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { taskExport } from './results.ts';
+import { exportsOf } from './results.ts';
 
 const Input = z.object({ requestId: z.string() });
 const blobs = new S3Blobs();
@@ -32,13 +32,7 @@ export const handler = middy().handler(async (event: unknown) => {
   const { requestId } = Input.parse(event);
   const req = await repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
-  const tasks = await repo.listTasks(requestId);
-  const exports: ProcessorExport[] = [];
-  for (const t of tasks) {
-    const processor = registry.processors.find((p) => p.id === t.processorId);
-    if (!processor) continue;
-    exports.push(await taskExport(t, processor, repo));
-  }
+  const exports = await exportsOf(await repo.listTasks(requestId), registry.processors, repo);
   // The shop's own systems are among them: its registry entry answers the export like a processor.
   const generatedAt = systemClock.now();
   const body = await zip(exportFiles(req, exports, generatedAt.toISOString(), complaintFormUrl(config.PUBLIC_BASE_URL, req.language, req.id)), generatedAt);

@@ -4,6 +4,7 @@ import { recordedResults } from '../core/export-results.ts';
 import type { ProcessorEntry } from '../core/model.ts';
 import type { StoredTask } from '../core/ports.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
+import { unfetchedMessage } from '../core/assembly.ts';
 import { parseExportResults, tablesOf } from '../core/webhook.ts';
 import { logger } from '../shared/powertools.ts';
 
@@ -15,6 +16,22 @@ import { logger } from '../shared/powertools.ts';
 const lasting = (e: Error & { status?: number }) =>
   ['UnsafeTarget', 'ResponseTooLarge', 'ResultsNotJson'].includes(e.name) ||
   (e.name === 'ResultsUnavailable' && e.status !== undefined && e.status < 500 && e.status !== 408 && e.status !== 429);
+
+/**
+ * A results_url that could not give results just now (a network error, a time-out, a 5xx, 408, 429),
+ * for the workflow's retries. It keeps the name of what went wrong, which the console says in words,
+ * and its message names the providers by registry id only: the original error is not kept, as its
+ * message may quote the address, which may name the person.
+ */
+export class ResultsNotFetched extends Error {
+  constructor(
+    readonly processorIds: readonly string[],
+    name: string,
+  ) {
+    super(unfetchedMessage(processorIds));
+    this.name = name;
+  }
+}
 
 /**
  * One processor's part of the package. Inline results were checked at the callback; fetched ones
@@ -32,7 +49,7 @@ export async function readExport(
   try {
     raw = stored?.resultsUrl ? await fetch(stored.resultsUrl) : stored?.results;
   } catch (e) {
-    if (!lasting(e as Error)) throw e;
+    if (!lasting(e as Error)) throw new ResultsNotFetched([processor.id], (e as Error).name);
     logger.warn('export results_url gave no results', { requestId, processorId: processor.id, error: (e as Error).name });
     return { processor, tables: {}, unreadable: true };
   }
@@ -53,4 +70,26 @@ export async function taskExport(task: StoredTask, processor: ProcessorEntry, re
   const recorded = recordedResults(task);
   const stored = recorded ? await repo.getTaskResults(recorded) : undefined;
   return readExport(task.requestId, processor, stored, fetch);
+}
+
+/**
+ * Every task's part of the package, in the tasks' order. A results_url that cannot give results just
+ * now does not keep the others from being read: Assemble then fails naming every provider it could
+ * not fetch from, under the first failure's name. Any other error (reading a task's results) fails at once.
+ */
+export async function exportsOf(tasks: readonly StoredTask[], processors: readonly ProcessorEntry[], repo: Pick<DynamoRepository, 'getTaskResults'>, fetch?: (url: string) => Promise<unknown>): Promise<ProcessorExport[]> {
+  const exports: ProcessorExport[] = [];
+  const failed: ResultsNotFetched[] = [];
+  for (const t of tasks) {
+    const processor = processors.find((p) => p.id === t.processorId);
+    if (!processor) continue;
+    try {
+      exports.push(await taskExport(t, processor, repo, fetch));
+    } catch (e) {
+      if (!(e instanceof ResultsNotFetched)) throw e;
+      failed.push(e);
+    }
+  }
+  if (failed.length) throw new ResultsNotFetched(failed.flatMap((f) => f.processorIds), failed[0].name);
+  return exports;
 }

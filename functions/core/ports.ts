@@ -41,7 +41,8 @@ export type StoredRequest = PrivacyRequest & {
   assemblyFailed?: AssemblyFailure;
 };
 
-export type AssemblyFailure = { token: string; at: string; error: string; retriedAt?: string; retriedBy?: string };
+/** `processors`: the providers whose results could not be fetched, by registry id (core/assembly.ts), when Assemble's error named them. */
+export type AssemblyFailure = { token: string; at: string; error: string; processors?: string[]; retriedAt?: string; retriedBy?: string };
 
 export type InternalNote = { at: string; author: string; text: string };
 

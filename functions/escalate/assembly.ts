@@ -1,3 +1,5 @@
+import { unfetchedProcessors } from '../core/assembly.ts';
+import type { ProcessorNames } from '../core/completion.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
@@ -5,7 +7,8 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { deliverTeam } from '../shared/outbox.ts';
 import { logger } from '../shared/powertools.ts';
 
-export type AssemblyHoldDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock; baseUrl: string };
+/** `processors`: the registry, whose ids alone are kept from Assemble's error. */
+export type AssemblyHoldDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock; baseUrl: string; processors: ProcessorNames };
 
 export type AssemblyHoldInput = { token: string; requestId: string; error: { Error?: string; Cause?: string } };
 
@@ -18,10 +21,13 @@ export const ASSEMBLY_FAILED_REASON = 'the copy could not be assembled';
  * with the token this state waits on and the team's email owed (outboxTeam), in one conditional
  * write; the email goes out after, or the sweeper sends it. Run again (a retry of this state, or
  * Assemble failing again after the officer's retry), it records the new token and owes a new email.
+ * The record names the providers whose results could not be fetched, when Assemble's error did.
  * A request an officer already closed is left alone: closing it stopped this execution.
  */
 export async function holdAssembly(input: AssemblyHoldInput, deps: AssemblyHoldDeps) {
   const error = input.error.Error ?? 'unknown';
+  const processors = unfetchedProcessors(input.error.Cause, deps.processors.map((p) => p.id));
+  const named = processors.length ? { processors } : {};
   const now = deps.clock.now();
   const held = await retryOnRace(async () => {
     const req = await deps.repo.getRequest(input.requestId);
@@ -31,8 +37,8 @@ export async function holdAssembly(input: AssemblyHoldInput, deps: AssemblyHoldD
     return deps.repo.transitionRequest(
       req,
       'awaiting_manual',
-      { assemblyFailed: { token: input.token, at, error }, outboxTeam: { ...lease(req.version + 1, WORKFLOW_OWNER, now), waiting: 'assembly' } },
-      { at, actor: 'workflow', action: 'assembly_failed', subject: req.id, from: req.status, to: 'awaiting_manual', data: { reason: ASSEMBLY_FAILED_REASON, error } },
+      { assemblyFailed: { token: input.token, at, error, ...named }, outboxTeam: { ...lease(req.version + 1, WORKFLOW_OWNER, now), waiting: 'assembly' } },
+      { at, actor: 'workflow', action: 'assembly_failed', subject: req.id, from: req.status, to: 'awaiting_manual', data: { reason: ASSEMBLY_FAILED_REASON, error, ...(processors.length ? { processors: processors.join(',') } : {}) } },
     );
   });
   if (!held) {

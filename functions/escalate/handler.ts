@@ -33,7 +33,7 @@ const deps = {
 /** Flags a task the processor did not complete and waits for a human (see escalate.ts). */
 export const handler = middy().handler(async (event: unknown) => {
   if ((event as { stage?: unknown } | null)?.stage === 'assemble') {
-    await holdAssembly(AssemblyInput.parse(event), { repo: deps.repo, mailer: deps.mailer, clock: deps.clock, baseUrl: config.PUBLIC_BASE_URL });
+    await holdAssembly(AssemblyInput.parse(event), { repo: deps.repo, mailer: deps.mailer, clock: deps.clock, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors });
     return {};
   }
   await escalate(Input.parse(event), deps);

@@ -50,9 +50,9 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
       // The reason, in words: what failed, that nothing went to the requester, and what the officer can do.
       const summary = (await page.locator('#detail-summary').textContent()) ?? '';
       expect(summary).toContain('Waiting for a person');
-      // The results_url refuses the connection: a bare network error, said in words, never its code.
+      // The results_url refuses the connection: a bare network error, said in words, never its code, and the provider by its name.
       expect(summary).toMatch(
-        /A provider’s results could not be fetched, even after the retries: the provider’s address could not be reached \(\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d\)\. Nothing is sent to the requester: retry the copy once the provider can give them, or deny or cancel the request\./,
+        /The results held by PayNow Payments could not be fetched, even after the retries: the provider’s address could not be reached \(\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d\)\. Nothing is sent to the requester: retry the copy once the provider can give them, or deny or cancel the request\./,
       );
       expect(summary).not.toMatch(/\bError\b/);
       expect(await page.locator('#audit').textContent()).toContain('Copy could not be assembled');
@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
       await page.screenshot({ path: join(SHOTS, 'console-assembly-failed.png'), fullPage: true });
       await page.getByRole('button', { name: 'Français' }).click();
       await page.locator('#detail-summary').getByText('La copie n’a pas pu être préparée').waitFor();
-      expect(await page.locator('#detail-summary').textContent()).toContain('même après les nouvelles tentatives : l’adresse du prestataire était injoignable (');
+      expect(await page.locator('#detail-summary').textContent()).toContain('Les résultats détenus par PayNow Payments n’ont pas pu être récupérés, même après les nouvelles tentatives : l’adresse du prestataire était injoignable (');
       await page.getByRole('button', { name: 'Relancer la copie' }).waitFor();
       expect(await axe(page)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, 'console-assembly-failed-fr.png'), fullPage: true });

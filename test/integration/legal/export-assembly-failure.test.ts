@@ -42,7 +42,10 @@ describe('a copy of data that cannot be assembled', () => {
         return r?.status === 'awaiting_manual' && r.assemblyFailed ? r : undefined;
       }, 60_000, 'the request waiting for an officer');
       expect(held.audit.map((e) => e.action)).toContain('assembly_failed');
-      expect(held.audit.find((e) => e.action === 'assembly_failed')?.data).toMatchObject({ reason: 'the copy could not be assembled' });
+      expect(held.audit.find((e) => e.action === 'assembly_failed')?.data).toMatchObject({ reason: 'the copy could not be assembled', processors: 'paynow' });
+      // Which provider's results could not be fetched, by its registry id: never its results_url.
+      expect(held.assemblyFailed?.processors).toEqual(['paynow']);
+      expect(JSON.stringify(held)).not.toContain('/exports/alice.json');
       const alert = await until(async () => (await rt.mails(COMPLIANCE)).find((m) => m.subject === `Copy could not be assembled (request ${requestId})`), 30_000, 'the team email');
       expect(alert.body.text).toContain(`/console.html#/requests/${requestId}`);
       expect((await rt.mails(EMAIL)).filter((m) => /complete/.test(m.subject))).toEqual([]);
@@ -50,7 +53,7 @@ describe('a copy of data that cannot be assembled', () => {
       // The console shows why, never the workflow's token.
       const detail = (await (await call(`/requests/${requestId}`)).json()) as { request: { status: string; assemblyFailed: Record<string, unknown> | null } };
       expect(detail.request.status).toBe('awaiting_manual');
-      expect(detail.request.assemblyFailed).toMatchObject({ error: expect.any(String) });
+      expect(detail.request.assemblyFailed).toMatchObject({ error: expect.any(String), processors: ['paynow'] });
       expect(detail.request.assemblyFailed).not.toHaveProperty('token');
 
       // A retry while the results still cannot be fetched holds it again, and tells the team again.

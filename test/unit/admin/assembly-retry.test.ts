@@ -20,7 +20,7 @@ function setup(over: Partial<StoredRequest> = {}) {
   repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
   const mailer = new FakeMailer();
   const workflow = new FakeWorkflow();
-  const deps = { repo: repo as never, mailer, workflow, clock: fixedClock(NOW), baseUrl: 'https://privacy.example', secrets: async () => ['whsec_test'], post: async () => 202 };
+  const deps = { repo: repo as never, mailer, workflow, clock: fixedClock(NOW), baseUrl: 'https://privacy.example', processors: [{ id: 'paynow', name: 'PayNow' }], secrets: async () => ['whsec_test'], post: async () => 202 };
   return { repo, mailer, workflow, deps };
 }
 
@@ -34,6 +34,16 @@ describe('a copy that could not be assembled', () => {
     expect(held.outboxTeam).toBeUndefined();
     expect(mailer.sent.map((m) => m.kind)).toEqual(['compliance']);
     expect(mailer.sent[0].to).not.toBe('ann@example.com');
+  });
+
+  it('names the providers whose results could not be fetched, by registry id only, on the record and the audit trail', async () => {
+    const { repo, deps } = setup();
+    // As Step Functions passes a Lambda error on AWS: the error's JSON, its message naming the providers.
+    const cause = JSON.stringify({ errorType: 'TimeoutError', errorMessage: 'results could not be fetched from: paynow, https://files.example/ann@example.com.json', trace: [] });
+    await holdAssembly({ token: 'tok-1', requestId: REQUEST_ID, error: { Error: 'TimeoutError', Cause: cause } }, deps);
+    expect(request(repo).assemblyFailed).toEqual({ token: 'tok-1', at: NOW, error: 'TimeoutError', processors: ['paynow'] });
+    expect(request(repo).audit.at(-1)?.data).toEqual({ reason: ASSEMBLY_FAILED_REASON, error: 'TimeoutError', processors: 'paynow' });
+    expect(JSON.stringify(request(repo))).not.toContain('ann@example.com');
   });
 
   it('leaves a request an officer closed meanwhile as it is, and mails nobody', async () => {

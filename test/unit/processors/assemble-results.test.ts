@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readExport, taskExport } from '../../../functions/assemble/results.ts';
+import { exportsOf, readExport, taskExport } from '../../../functions/assemble/results.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { FakeRepo, REQUEST_ID, processor, resultsId, storedRequest } from './fakes.ts';
@@ -74,5 +74,42 @@ describe('which tasks’ results go in the package', () => {
   ] as const)('leaves out results stored for a task that did not complete (%s): the outcome email says its data is not there, and no officer reviewed them', async (_, status, outcome) => {
     const { repo, task } = stored(status, outcome);
     await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: {} });
+  });
+});
+
+describe('the parts of every provider, at the assemble step', () => {
+  const parcelway = processor({ id: 'parcelway', category: 'delivery' });
+  const metricsly = processor({ id: 'metricsly', category: 'analytics' });
+  const req = storedRequest({ type: 'access', status: 'in_progress' });
+  const setup = () => {
+    const repo = new FakeRepo();
+    const tasks = planTasks(req, [paynow, parcelway, metricsly], { customer: undefined, today: '2026-03-02' }).map((t) => ({ ...t, status: 'completed' as const }));
+    for (const t of tasks) {
+      const body = t.processorId === 'parcelway' ? { results: { records: [{ id: 'P-1' }] } } : { results_url: `https://files.${t.processorId}.example/alice@example.com.json` };
+      repo.results.set(`${REQUEST_ID}.${t.processorId}`, { signedBody: JSON.stringify({ task_id: t.taskId, request_status: 'completed', ...body }), expiresAt: new Date('2026-06-01') });
+    }
+    return { repo, tasks: tasks as StoredTask[] };
+  };
+
+  it('reads every part, and fails naming each provider whose results_url cannot give results just now, by registry id only, under the first one’s error', async () => {
+    const { repo, tasks } = setup();
+    const fetched: string[] = [];
+    const fetch = async (url: string) => {
+      fetched.push(url);
+      throw Object.assign(new Error(`connect ECONNREFUSED for ${url}`), { name: url.includes('paynow') ? 'TimeoutError' : 'ResultsUnavailable', status: 503 });
+    };
+    const e = (await exportsOf(tasks, [paynow, parcelway, metricsly], repo, fetch).catch((x: unknown) => x)) as Error;
+    // Both results_urls were tried: one that failed does not hide the other.
+    expect(fetched).toHaveLength(2);
+    expect(e.name).toBe('TimeoutError');
+    expect(e.message).toBe('results could not be fetched from: paynow, metricsly');
+    expect(e.message).not.toContain('example');
+  });
+
+  it('gives every part when each can be read, and passes any other error on at once', async () => {
+    const { repo, tasks } = setup();
+    await expect(exportsOf(tasks, [paynow, parcelway, metricsly], repo, async () => ({ records: [{ id: 'R-1' }] }))).resolves.toHaveLength(3);
+    repo.getTaskResults = async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(exportsOf(tasks, [paynow, parcelway, metricsly], repo, async () => ({}))).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
   });
 });
