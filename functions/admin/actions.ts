@@ -12,7 +12,7 @@ import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requi
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { sendTracked } from '../shared/mail.ts';
-import { assemblyShown } from './views.ts';
+import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
 import { deliverAssemblyRetry, deliverNotice, deliverToken, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
@@ -166,7 +166,7 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at, ...owed }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });
   await deliverToken(done, deps);
   await unblockIfClear(id, actor, deps);
-  return done;
+  return taskShown(done);
 }
 
 /**
@@ -198,7 +198,7 @@ export async function retryTask(id: string, processorId: string, actor: string, 
     throw new RetryFailed(`the processor did not take the webhook (${(e as Error).message}); the task is failed again: retry or resolve it`, { cause: e });
   }
   await unblockIfClear(id, actor, deps);
-  return sent;
+  return taskShown(sent);
 }
 
 /**

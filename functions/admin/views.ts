@@ -41,6 +41,13 @@ export const assemblyShown = (req: Pick<StoredRequest, 'assemblyFailed'>) => {
   return shown;
 };
 
+/**
+ * A task as an officer's action on it answers: as the request's detail shows it, without the token
+ * the workflow waits on, the processors' signed receipts (their bodies hold the processor's own
+ * words) or the outbox's bookkeeping.
+ */
+export const taskShown = ({ token: _token, receipts: _receipts, outboxToken: _owed, ...shown }: StoredTask) => shown;
+
 /** An escalated task as the console shows it: why, how many deliveries, and the last one. */
 const escalation = (t: StoredTask) => {
   const deliveries = deliveryHistory(t);

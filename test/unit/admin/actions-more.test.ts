@@ -51,6 +51,25 @@ function setup(over: Partial<StoredRequest> = {}, now = NOW) {
 const request = (repo: FakeRepo) => repo.requests.get(REQUEST_ID) as StoredRequest;
 const stored = (repo: FakeRepo, processorId: string) => repo.tasks.get(`${REQUEST_ID}.${processorId}`) as StoredTask;
 
+describe('what an officer’s action on a task answers', () => {
+  it('leaves out the workflow’s token and the processor’s signed receipts, as the request’s detail does', async () => {
+    const receipts = { cb_1: { bodyHash: 'h', signature: 'v1,sig', body: '{"request_status":"failed","reason":"account locked"}', at: NOW } };
+    const resolving = setup({ status: 'awaiting_manual' });
+    resolving.repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-escalation-1', receipts }));
+    const resolved = await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', resolving.deps);
+    expect(resolved).toMatchObject({ status: 'resolved', outcome: { reason: 'completed' } });
+    const retrying = setup({ status: 'awaiting_manual' });
+    retrying.repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed', { token: 'tok-escalation-2', receipts }));
+    const sent = await retryTask(REQUEST_ID, 'paynow', 'officer:o', retrying.deps);
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
+    for (const answer of [resolved, sent]) {
+      expect(answer).not.toHaveProperty('token');
+      expect(answer).not.toHaveProperty('receipts');
+      expect(JSON.stringify(answer)).not.toMatch(/tok-escalation|account locked/);
+    }
+  });
+});
+
 describe('retrying an escalated task', () => {
   it('re-sends a timed-out task’s webhook, counts the attempt, and puts the request waiting on it back in progress', async () => {
     const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
@@ -255,7 +274,9 @@ describe('resolving a task by hand', () => {
     // A task with no token yet (dispatch has not run) owes the workflow nothing: dispatch finds it resolved.
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'pending'));
     repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress' }));
-    expect((await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).outboxToken).toBeUndefined();
+    await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps);
+    expect(stored(repo, 'ledger-firm')).toMatchObject({ status: 'resolved' });
+    expect(stored(repo, 'ledger-firm').outboxToken).toBeUndefined();
   });
 
   it('is finished by the sweeper when the function dies between resolving the task and telling the workflow: the state gets its token, the request goes on', async () => {
