@@ -179,7 +179,8 @@ describe('an officer’s action that dies before the waiting workflow state gets
         return r?.status === 'awaiting_manual' && r.assemblyFailed ? r : undefined;
       }, 60_000, 'the copy waiting for an officer');
       // The processor's results can be had now (stored as its callback stores them).
-      await repo.putTaskResults(id, 'paynow', JSON.stringify({ task_id: `${id}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-1001' }] } }), new Date(Date.now() + 86_400_000));
+      const bodyHash = (await repo.getTask(id, 'paynow'))?.resultsHash as string;
+      await repo.putTaskResults({ requestId: id, processorId: 'paynow', bodyHash }, JSON.stringify({ task_id: `${id}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-1001' }] } }), { writtenAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) });
       rt.lambdas.crashOn('admin', { service: 'states', action: 'SendTaskSuccess', when: 'before' });
       expect((await admin(`/requests/${id}/reassemble`, {})).status).toBe(500);
       expect(await repo.getRequest(id)).toMatchObject({ status: 'awaiting_manual', assemblyFailed: { retriedBy: expect.any(String) } });
