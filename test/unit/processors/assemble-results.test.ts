@@ -83,10 +83,11 @@ describe('the parts of every provider, at the assemble step', () => {
   const req = storedRequest({ type: 'access', status: 'in_progress' });
   const setup = () => {
     const repo = new FakeRepo();
-    const tasks = planTasks(req, [paynow, parcelway, metricsly], { customer: undefined, today: '2026-03-02' }).map((t) => ({ ...t, status: 'completed' as const }));
+    // Each completed with its results recorded (under its callback's body hash).
+    const tasks = planTasks(req, [paynow, parcelway, metricsly], { customer: undefined, today: '2026-03-02' }).map((t) => ({ ...t, status: 'completed' as const, resultsHash: `hash-${t.processorId}` }));
     for (const t of tasks) {
       const body = t.processorId === 'parcelway' ? { results: { records: [{ id: 'P-1' }] } } : { results_url: `https://files.${t.processorId}.example/alice@example.com.json` };
-      repo.results.set(`${REQUEST_ID}.${t.processorId}`, { signedBody: JSON.stringify({ task_id: t.taskId, request_status: 'completed', ...body }), expiresAt: new Date('2026-06-01') });
+      repo.results.set(resultsId({ requestId: REQUEST_ID, processorId: t.processorId, bodyHash: t.resultsHash }), { signedBody: JSON.stringify({ task_id: t.taskId, request_status: 'completed', ...body }), expiresAt: new Date('2026-06-01') });
     }
     return { repo, tasks: tasks as StoredTask[] };
   };
