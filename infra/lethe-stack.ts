@@ -267,6 +267,8 @@ export class LetheStack extends Stack {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [executionArn('*')] }));
     }
     fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [executionArn('*')] }));
+    // The sweeper lists the executions that failed, timed out or were stopped, rather than describing every open request's.
+    fn.sweeper.addToRolePolicy(new PolicyStatement({ actions: ['states:ListExecutions'], resources: [machineArn] }));
     // SES authorizes SendEmail against every identity the email involves. In the sandbox, where every
     // new account starts, the recipients are identities too (verified addresses), so a grant on the
     // sender's domain alone is refused there: the grant covers this account's identities in this region.

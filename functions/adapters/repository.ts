@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
@@ -18,11 +19,11 @@ import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTa
 import { currentDue } from '../core/status.ts';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
-import { expired, key, TABLE } from './table.ts';
+import { expired, key, TABLE, WATCH, watchOf } from './table.ts';
 
 const strip = <T extends Record<string, unknown>>(item: T) => {
-  const { pk, sk, gsi1pk, gsi1sk, owed, owedAt, ttl, ...rest } = item;
-  void pk, sk, gsi1pk, gsi1sk, owed, owedAt, ttl;
+  const { pk, sk, gsi1pk, gsi1sk, owed, owedAt, watch, watchAt, ttl, ...rest } = item;
+  void pk, sk, gsi1pk, gsi1sk, owed, owedAt, watch, watchAt, ttl;
   return rest;
 };
 
@@ -50,6 +51,10 @@ export type OwedKind = 'outcome' | 'notice';
 const OWED_BY: Partial<Record<OutboxKind, OwedKind>> = { outboxOutcome: 'outcome', outboxNotice: 'notice' };
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+const WATCH_KEYS = [TABLE.watch.partitionKey, TABLE.watch.sortKey];
+
+/** An entry of the `watch` index (table.ts): the request, the processor for a task's, its order, and the task's `sentAt`. */
+export type Watched = { requestId: string; processorId?: string; at: string; sentAt?: string };
 
 
 const lostRace = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException';
@@ -170,8 +175,15 @@ export class DynamoRepository implements Repository {
     const next = { ...prev, ...changes, status: to };
     const extra: Record<string, unknown> = { ...changes, ...gsi1(to, next) };
     for (const [intent, owed] of Object.entries(OWED_BY)) if (changes[intent]) Object.assign(extra, { [TABLE.owed.partitionKey]: owed, [TABLE.owed.sortKey]: event.at });
+    // Recording the team's email or a failed copy puts the request in the watch index, in the same
+    // write; the write that drops the last of them takes it out.
+    const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.assemblyFailed);
+    const after = { ...next } as Partial<StoredRequest> & Record<string, unknown>;
+    for (const k of opts.remove ?? []) delete after[k];
+    if (changes.outboxTeam || changes.assemblyFailed) Object.assign(extra, { [TABLE.watch.partitionKey]: WATCH.request, [TABLE.watch.sortKey]: event.at });
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
-    const { event: _ev, ...u } = statusUpdate(prev, to, extra, [...(opts.removeTtl ? ['ttl'] : []), ...(opts.remove ?? [])], event);
+    const remove = [...(opts.removeTtl ? ['ttl'] : []), ...(opts.remove ?? []), ...(owes(prev) && !owes(after) ? WATCH_KEYS : [])];
+    const { event: _ev, ...u } = statusUpdate(prev, to, extra, remove, event);
     try {
       const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.request(prev.id), ...u }));
       return strip(r.Attributes ?? {}) as StoredRequest;
@@ -190,7 +202,7 @@ export class DynamoRepository implements Repository {
     // BatchWrite has no conditions, so callers check listTasks first; a re-run plan finds them there.
     for (let i = 0; i < tasks.length; i += 25) {
       let items: Record<string, unknown>[] = tasks.slice(i, i + 25).map((t) => ({
-        PutRequest: { Item: { ...key.task(t.requestId, t.processorId), ...t, ...(expiresAt ? { ttl: epoch(expiresAt) } : {}) } },
+        PutRequest: { Item: { ...key.task(t.requestId, t.processorId), ...t, ...watchOf(t, this.now().toISOString()), ...(expiresAt ? { ttl: epoch(expiresAt) } : {}) } },
       }));
       for (let attempt = 0; items.length && attempt < 8; attempt++) {
         const r = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: items as never } }));
@@ -258,7 +270,10 @@ export class DynamoRepository implements Repository {
     changes: Partial<StoredTask> & Record<string, unknown>,
     event: AuditInput,
   ): Promise<StoredTask> {
-    const { event: _ev, ...u } = statusUpdate(prev, to, changes, [], event);
+    // Its place in the watch index follows its status, in the same write.
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const watch = watchOf({ ...prev, ...defined, status: to }, event.at);
+    const { event: _ev, ...u } = statusUpdate(prev, to, { ...changes, ...watch }, watch ? [] : WATCH_KEYS, event);
     try {
       const r = await this.db.send(
         new UpdateCommand({ TableName: this.table, Key: key.task(prev.requestId, prev.processorId), ...u }),
@@ -300,6 +315,7 @@ export class DynamoRepository implements Repository {
    * Drops the mark that a task's token is owed to the workflow, once sent. Bookkeeping like the
    * outbox's: no version change and no audit event, so it never makes a processor's callback or
    * the sweeper lose a race. A mark already gone (the sweeper and the officer's action both sent it) is no error.
+   * The task leaves the watch index with it: only a resolution owes a token, and a resolved task is in no other partition.
    */
   async clearOwedToken(requestId: string, processorId: string): Promise<void> {
     await this.db
@@ -307,9 +323,9 @@ export class DynamoRepository implements Repository {
         new UpdateCommand({
           TableName: this.table,
           Key: key.task(requestId, processorId),
-          UpdateExpression: 'REMOVE #o',
+          UpdateExpression: 'REMOVE #o, #w, #a',
           ConditionExpression: 'attribute_exists(#o)',
-          ExpressionAttributeNames: { '#o': 'outboxToken' },
+          ExpressionAttributeNames: { '#o': 'outboxToken', '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey },
         }),
       )
       .catch((e) => {
@@ -386,16 +402,17 @@ export class DynamoRepository implements Repository {
   async clearDelivery(requestId: string, kind: OutboxKind, seq: number, set: Record<string, unknown> = {}): Promise<boolean> {
     const names = Object.keys(set);
     const sets = names.map((_, i) => `#s${i} = :s${i}`);
-    // Out of the owed index with the intent, in the same write.
-    const owed = OWED_BY[kind] ? `, ${TABLE.owed.partitionKey}, ${TABLE.owed.sortKey}` : '';
+    // Out of the owed index with the intent, in the same write. (A request in the watch index for its
+    // team email may still owe a failed copy's retry: the sweeper takes it out once it owes neither.)
+    const index = OWED_BY[kind] ? [TABLE.owed.partitionKey, TABLE.owed.sortKey] : [];
     return this.updateDelivery(
       key.request(requestId),
       kind,
       seq,
-      `REMOVE #k${owed}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
+      `REMOVE ${['#k', ...index.map((_, i) => `#i${i}`)].join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
       undefined,
       Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]])),
-      Object.fromEntries(names.map((n, i) => [`#s${i}`, n])),
+      { ...Object.fromEntries(names.map((n, i) => [`#s${i}`, n])), ...Object.fromEntries(index.map((n, i) => [`#i${i}`, n])) },
     );
   }
 
@@ -492,6 +509,133 @@ export class DynamoRepository implements Repository {
     const out = new Map(owed.map((i) => [String(i.pk).slice('REQ#'.length), String(i[TABLE.owed.sortKey])]));
     for (const m of legacy.filter((i) => this.live(i))) if (!out.has(String(m.requestId))) out.set(String(m.requestId), String(m.at));
     return [...out].map(([requestId, at]) => ({ requestId, at }));
+  }
+
+  /**
+   * One partition of the `watch` index (table.ts), in order, page after page: `before`, only the
+   * entries ordered before that instant (a key range); `newest`, only that many, the latest first.
+   */
+  async listWatch(partition: string, q: { before?: string; newest?: number } = {}): Promise<Watched[]> {
+    const query = {
+      IndexName: TABLE.watch.name,
+      KeyConditionExpression: `#w = :w${q.before ? ' AND #a < :b' : ''}`,
+      ExpressionAttributeNames: { '#w': TABLE.watch.partitionKey, ...(q.before ? { '#a': TABLE.watch.sortKey } : {}) },
+      ExpressionAttributeValues: { ':w': partition, ...(q.before ? { ':b': q.before } : {}) },
+    };
+    const items = q.newest
+      ? ((await this.db.send(new QueryCommand({ TableName: this.table, ...query, ScanIndexForward: false, Limit: q.newest }))).Items ?? [])
+      : await this.queryAll(query);
+    return items.map((i) => {
+      const sk = String(i.sk);
+      return { requestId: String(i.pk).slice('REQ#'.length), ...(sk.startsWith('TASK#') ? { processorId: sk.slice('TASK#'.length) } : {}), at: String(i[TABLE.watch.sortKey]), ...(i.sentAt ? { sentAt: String(i.sentAt) } : {}) };
+    });
+  }
+
+  /**
+   * Takes a task out of the `watch` index (its request was refused or cancelled: nobody waits for it
+   * any more). Bookkeeping, like the outbox's: no version change, no audit event.
+   */
+  async unwatchTask(requestId: string, processorId: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.task(requestId, processorId),
+          UpdateExpression: 'REMOVE #w, #a',
+          ConditionExpression: 'attribute_exists(#w)',
+          ExpressionAttributeNames: { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
+  }
+
+  /**
+   * Takes a request out of the `watch` index once it owes neither the team's email nor a failed
+   * copy's retry (its email went out in a bookkeeping write, which leaves the entry): conditional on
+   * both being gone, so an intent recorded meanwhile keeps it in.
+   */
+  async unwatchRequest(id: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.request(id),
+          UpdateExpression: 'REMOVE #w, #a',
+          ConditionExpression: 'attribute_exists(#w) AND attribute_not_exists(#t) AND attribute_not_exists(#f)',
+          ExpressionAttributeNames: { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey, '#t': 'outboxTeam', '#f': 'assemblyFailed' },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e;
+      });
+  }
+
+  /**
+   * Puts in the `watch` index the request's tasks in flight, escalated or owing a token that were
+   * written before the index existed, each in a write conditional on its status (a task that moved
+   * meanwhile was placed by that write). Returns how many it placed. The index's other tasks need
+   * nothing: the dashboard reads answered ones newest first, and those enter as they are answered.
+   */
+  async indexTasks(requestId: string): Promise<number> {
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
+        ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':t': 'TASK#' },
+        ConsistentRead: true,
+      }),
+    );
+    let placed = 0;
+    for (const item of r.Items ?? []) {
+      const t = item as StoredTask & Record<string, unknown>;
+      const w = watchOf(t, t.sentAt ?? t.finishedAt ?? this.now().toISOString());
+      if (item[TABLE.watch.partitionKey] || !w || w.watch.startsWith('answered#')) continue;
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key.task(t.requestId, t.processorId),
+            UpdateExpression: 'SET #w = :w, #a = :a',
+            ConditionExpression: '#status = :s AND attribute_not_exists(#w)',
+            ExpressionAttributeNames: { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey, '#status': 'status' },
+            ExpressionAttributeValues: { ':w': w.watch, ':a': w.watchAt, ':s': t.status },
+          }),
+        );
+        placed++;
+      } catch (e) {
+        if (!lostRace(e)) throw e;
+      }
+    }
+    return placed;
+  }
+
+  /** Request records by id, a hundred a read (BatchGetItem); the ones that do not exist or have expired are left out. */
+  async getRequests(ids: readonly string[], opts: { consistent?: boolean } = {}): Promise<StoredRequest[]> {
+    const items = await this.batchGet([...new Set(ids)].map((id) => key.request(id)), opts.consistent);
+    return items.map((i) => strip(i) as StoredRequest);
+  }
+
+  /** Task records by request and processor, a hundred a read; the ones that do not exist are left out. */
+  async getTasks(refs: readonly { requestId: string; processorId: string }[], opts: { consistent?: boolean } = {}): Promise<StoredTask[]> {
+    const items = await this.batchGet(refs.map((r) => key.task(r.requestId, r.processorId)), opts.consistent);
+    return items.map((i) => strip(i) as StoredTask);
+  }
+
+  private async batchGet(keys: { pk: string; sk: string }[], consistent = false) {
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt === 8) throw new Error('DynamoDB kept keys unprocessed after retries');
+        if (attempt) await new Promise((res) => setTimeout(res, 20 * 2 ** attempt));
+        const r = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: consistent } } }));
+        out.push(...(r.Responses?.[this.table] ?? []).filter((item) => this.live(item)));
+        pending = (r.UnprocessedKeys?.[this.table]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return out;
   }
 
   private async queryAll(q: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>) {

@@ -36,6 +36,8 @@
  *   SUPPRESS#<hmac> / SUPPRESS     the suppression list, HMAC of the address: one attribute per use
  *                                  (marketing, reviews, profiling) with when it began; objections and erasures.
  *   CUSTOMER#<hmac> / CUSTOMER     the shop's customer directory (seeded locally; a real shop's API on AWS).
+ *   SWEEPER       / ROTATION       where the sweeper's rotation over the open requests stopped: the status and
+ *                                  the status index's page cursor its next run starts from.
  *   COMPLAINT#<id> / COMPLAINT     a complaint (DPA 2018 s.164A, functions/core/complaints.ts): its clock
  *                                  (received, acknowledge-by, acknowledged, responded), status, version, the
  *                                  request it is about if any, its own audit chain and, as personal data, the
@@ -52,6 +54,20 @@
  * find by status (completed requests are never listed; a notice may close its request). The
  * attributes are written in the same conditional write as the intent and removed with it, so no
  * separate marker item is put or deleted. Keys only: the sweeper reads each request by key.
+ * `watch` is sparse too: what the sweeper and the dashboard find without reading every open
+ * request (watch = partition, watchAt = its order; `watchOf` below). A task is in it while sent or
+ * acknowledged (open#<processor>, by when it was sent, so that "past its timeout" is a key range),
+ * escalated (failed or timed out: escalated, by when), and once answered (completed, not found,
+ * retained: answered#<processor>, by when, read newest first for the dashboard's callback times);
+ * a task waiting to be sent, or resolved by an officer, is in none, unless its resolution still owes
+ * the waiting workflow state its token (token, until the token is sent). A request record is in it
+ * (request) from the write that records the team's email that it waits for an officer, or a copy
+ * that could not be assembled (whose retry's token the sweeper may owe), to the write that drops
+ * the last of them, or to the sweeper's next run where an email went out (the outbox's bookkeeping
+ * write cannot know whether the other remains). The attributes are written in the same write as the
+ * status or the intent, so no item write is added. Projected: the keys and `sentAt`. A task written
+ * before the index (November 26, 2026) enters it at its next write, or when the sweeper's rotation
+ * visits its request (`indexTasks`); the tasks of a request refused or cancelled leave it.
  * byEmail and byOrder find a request record by the keyed HMAC of its email address (`emailHash`) or
  * of the order number the requester typed (`orderHash`), newest first by `receivedAt`. Both project
  * the keys only: an index write happens when a request is created or deleted, not at each of its
@@ -66,6 +82,7 @@ export const TABLE = {
   ttlAttribute: 'ttl',
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   owed: { name: 'owed', partitionKey: 'owed', sortKey: 'owedAt' },
+  watch: { name: 'watch', partitionKey: 'watch', sortKey: 'watchAt', include: ['sentAt'] },
   byEmail: { name: 'byEmail', partitionKey: 'emailHash', sortKey: 'receivedAt' },
   byOrder: { name: 'byOrder', partitionKey: 'orderHash', sortKey: 'receivedAt' },
 } as const;
@@ -81,7 +98,31 @@ export const key = {
   suppress: (hmac: string) => ({ pk: `SUPPRESS#${hmac}`, sk: 'SUPPRESS' }),
   customer: (hmac: string) => ({ pk: `CUSTOMER#${hmac}`, sk: 'CUSTOMER' }),
   complaint: (id: string) => ({ pk: `COMPLAINT#${id}`, sk: 'COMPLAINT' }),
+  /** Where the sweeper's rotation over the open requests stopped (functions/sweeper/sweep.ts). */
+  rotation: () => ({ pk: 'SWEEPER', sk: 'ROTATION' }),
 };
+
+/** The partitions of the `watch` index. */
+export const WATCH = {
+  open: (processorId: string) => `open#${processorId}`,
+  escalated: 'escalated',
+  answered: (processorId: string) => `answered#${processorId}`,
+  request: 'request',
+  token: 'token',
+} as const;
+
+/**
+ * A task's place in the `watch` index, from the status it is written with (`at`: the write's
+ * time, for a task without the date its place is ordered by); none while it waits to be sent or
+ * once an officer resolved it, except while that resolution's token is owed.
+ */
+export function watchOf(t: { status: string; processorId: string; sentAt?: string; finishedAt?: string; outboxToken?: { at: string } }, at: string): { watch: string; watchAt: string } | undefined {
+  if (t.outboxToken) return { watch: WATCH.token, watchAt: t.outboxToken.at };
+  if (t.status === 'sent' || t.status === 'in_progress') return { watch: WATCH.open(t.processorId), watchAt: t.sentAt ?? at };
+  if (t.status === 'failed' || t.status === 'timed_out') return { watch: WATCH.escalated, watchAt: t.finishedAt ?? at };
+  if (t.status === 'completed' || t.status === 'not_found' || t.status === 'retained') return { watch: WATCH.answered(t.processorId), watchAt: t.finishedAt ?? at };
+  return undefined;
+}
 
 /**
  * DynamoDB deletes an item whose `ttl` has passed only lazily, up to about two days later, and until

@@ -7,7 +7,9 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
   DescribeExecutionCommand,
+  type ExecutionStatus,
   GetExecutionHistoryCommand,
+  ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
 import type { Workflow } from '../core/ports.ts';
 import { sfn } from './clients/sfn.ts';
@@ -60,6 +62,23 @@ export class StepFunctionsWorkflow implements Workflow {
       if ((e as Error).name === 'ExecutionDoesNotExist') return undefined;
       throw e;
     }
+  }
+
+  /**
+   * Every execution of the machine that ended without succeeding (failed, timed out, or stopped),
+   * by request id: Step Functions lists them by status, and keeps them 90 days after they end.
+   */
+  async unsuccessful(): Promise<{ requestId: string; status: string }[]> {
+    const out: { requestId: string; status: string }[] = [];
+    for (const statusFilter of ['FAILED', 'TIMED_OUT', 'ABORTED'] as ExecutionStatus[]) {
+      let nextToken: string | undefined;
+      do {
+        const r = await this.client.send(new ListExecutionsCommand({ stateMachineArn: this.stateMachineArn, statusFilter, maxResults: 1000, nextToken }));
+        for (const e of r.executions ?? []) if (e.name) out.push({ requestId: e.name, status: statusFilter });
+        nextToken = r.nextToken;
+      } while (nextToken);
+    }
+    return out;
   }
 
   /** The execution's states in order, for the console's timeline. */

@@ -8,10 +8,11 @@ import { clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.t
 import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
-import { ESCALATED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition, currentDue } from '../core/status.ts';
+import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition, currentDue } from '../core/status.ts';
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { sendTracked } from '../shared/mail.ts';
+import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
@@ -82,6 +83,19 @@ async function tell(done: StoredRequest, deps: AdminDeps): Promise<StoredRequest
   }
 }
 
+/**
+ * A refused or cancelled request's tasks still out or escalated leave the watch index (table.ts):
+ * nobody waits for them any more. After the action, and never its failure: the sweeper and the
+ * dashboard pass over an entry left behind.
+ */
+async function unwatchTasks(id: string, deps: AdminDeps) {
+  try {
+    for (const t of await deps.repo.listTasks(id)) if (t.status !== 'pending' && !FINISHED_TASK_STATUSES.includes(t.status)) await deps.repo.unwatchTask(id, t.processorId);
+  } catch (e) {
+    logger.warn('tasks of a closed request left in the watch index', { requestId: id, error: (e as Error).name });
+  }
+}
+
 /** Art. 12(4): a refusal tells the requester why, and that they may complain to the ICO or go to court. */
 export async function deny(id: string, reason: DenyReason, actor: string, deps: AdminDeps, note?: string) {
   const req = await load(id, deps);
@@ -93,7 +107,10 @@ export async function deny(id: string, reason: DenyReason, actor: string, deps: 
   // The officer's words go to the requester and then only live in the sent email: the closed record
   // keeps no free text, and its ledger proves what was said by the text's hash.
   const done = await withNotice(req, 'denied', { closedAt: at, outcome: `denied:${reason}` }, { notice: 'refusal', reason, ...(text ? { note: text } : {}) }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason, ...(text ? { noteSha256: sha256(text) } : {}) } }, deps);
-  if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
+  if (['in_progress', 'awaiting_manual'].includes(req.status)) {
+    await deps.workflow.stop?.(id);
+    await unwatchTasks(id, deps);
+  }
   return tell(done, deps);
 }
 
@@ -103,7 +120,10 @@ export async function cancel(id: string, reason: CancelReason, actor: string, de
   requireRequestTransition(req.status, 'cancel');
   const at = deps.clock.now().toISOString();
   const done = await withNotice(req, 'cancelled', { closedAt: at, outcome: `cancelled:${reason}` }, { notice: 'cancellation', reason }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled', data: { reason } }, deps);
-  if (['in_progress', 'awaiting_manual'].includes(req.status)) await deps.workflow.stop?.(id);
+  if (['in_progress', 'awaiting_manual'].includes(req.status)) {
+    await deps.workflow.stop?.(id);
+    await unwatchTasks(id, deps);
+  }
   return tell(done, deps);
 }
 

@@ -21,6 +21,13 @@ export class Data extends Construct {
           partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },
           sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
         },
+        {
+          indexName: TABLE.watch.name,
+          partitionKey: { name: TABLE.watch.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: TABLE.watch.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: [...TABLE.watch.include],
+        },
         ...[TABLE.owed, TABLE.byEmail, TABLE.byOrder].map((g) => ({
           indexName: g.name,
           partitionKey: { name: g.partitionKey, type: AttributeType.STRING },

@@ -27,10 +27,13 @@ db.checkConditional = (data, existingItem) => {
   if (failed) units.failedConditional += kb(existingItem, 1024);
   return failed;
 };
-// Each global secondary index entry put or deleted is a write of its own.
+// Each global secondary index entry put or deleted is a write of its own. An entry of an INCLUDE
+// projection holds the included attributes the item has: dynalite lists the missing ones as
+// undefined (and its store drops them), which its size count cannot read.
+const present = (entry) => Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
 db.updateIndexes = (store, table, existingItem, item, cb) => {
   const { puts, deletes } = db.getIndexActions(table.GlobalSecondaryIndexes ?? [], existingItem, item, table);
-  units.indexWrite += puts.reduce((a, p) => a + kb(p.item, 1024), 0) + deletes.length * kb(existingItem, 1024);
+  units.indexWrite += puts.reduce((a, p) => a + kb(present(p.item), 1024), 0) + deletes.length * kb(existingItem, 1024);
   return updateIndexes(store, table, existingItem, item, cb);
 };
 // Query and Scan: the items read, together, per 4 KB (at least one unit), half when eventually

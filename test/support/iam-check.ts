@@ -122,7 +122,7 @@ function states(r: CallRecord, ctx: MappingContext): IamRequest[] {
   if (!op || !body) return unmapped(r, 'no Step Functions operation or JSON body');
   // A task token does not name its machine; CDK's grantTaskResponse scopes these to the machine, so check against it.
   if (op === 'SendTaskSuccess' || op === 'SendTaskFailure' || op === 'SendTaskHeartbeat') return [{ action: `states:${op}`, resource: ctx.stateMachineArn }];
-  if (op === 'StartExecution' || op === 'StartSyncExecution' || op === 'DescribeStateMachine') return [{ action: `states:${op}`, resource: String(body.stateMachineArn) }];
+  if (op === 'StartExecution' || op === 'StartSyncExecution' || op === 'DescribeStateMachine' || op === 'ListExecutions') return [{ action: `states:${op}`, resource: String(body.stateMachineArn) }];
   if (op === 'DescribeExecution' || op === 'StopExecution' || op === 'GetExecutionHistory') return [{ action: `states:${op}`, resource: String(body.executionArn) }];
   return unmapped(r, `no mapping for Step Functions ${op}`);
 }

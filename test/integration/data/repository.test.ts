@@ -193,6 +193,120 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     await expect(repo.setTaskToken(sent, 'tok-3')).rejects.toBeInstanceOf(Conflict);
   });
 
+  it('keeps a task in the watch index by its status, in the write that changes it: out under its processor by when sent, escalated, answered; in none while pending or once resolved', async () => {
+    const req = newRequest();
+    const task: StoredTask = { taskId: `${req.id}.watched`, requestId: req.id, processorId: 'watched', category: 'payments', action: 'erase', status: 'pending', version: 0, attempts: 0, holds: [], audit: [] };
+    const where = async () => {
+      const found = [];
+      for (const w of ['open#watched', 'escalated', 'answered#watched']) for (const e of await repo.listWatch(w)) if (e.requestId === req.id) found.push([w, e.at, e.processorId, e.sentAt]);
+      return found;
+    };
+    await repo.putTasksIfAbsent([task]);
+    expect(await where()).toEqual([]);
+    const ev = (action: string, when = at) => ({ at: when, actor: 'workflow', action, subject: task.taskId });
+    const sent = await repo.transitionTask((await repo.listTasks(req.id))[0], 'sent', { token: 't', sentAt: '2026-11-25T10:00:00.000Z', attempts: 1 }, ev('send'));
+    expect(await where()).toEqual([['open#watched', '2026-11-25T10:00:00.000Z', 'watched', '2026-11-25T10:00:00.000Z']]);
+    // Past its timeout is a key range: sent before the instant asked.
+    expect((await repo.listWatch('open#watched', { before: '2026-11-25T10:00:00.001Z' })).map((e) => e.requestId)).toContain(req.id);
+    expect((await repo.listWatch('open#watched', { before: '2026-11-25T10:00:00.000Z' })).map((e) => e.requestId)).not.toContain(req.id);
+    const acked = await repo.transitionTask(sent, 'in_progress', {}, ev('acknowledge', '2026-11-25T11:00:00.000Z'));
+    expect(await where()).toEqual([['open#watched', '2026-11-25T10:00:00.000Z', 'watched', '2026-11-25T10:00:00.000Z']]);
+    const late = await repo.transitionTask(acked, 'timed_out', { finishedAt: '2026-12-02T10:00:00.000Z' }, ev('time_out', '2026-12-02T10:00:00.000Z'));
+    expect(await where()).toEqual([['escalated', '2026-12-02T10:00:00.000Z', 'watched', '2026-11-25T10:00:00.000Z']]);
+    const retried = await repo.transitionTask(late, 'sent', { sentAt: '2026-12-03T10:00:00.000Z' }, ev('retry', '2026-12-03T10:00:00.000Z'));
+    expect(await where()).toEqual([['open#watched', '2026-12-03T10:00:00.000Z', 'watched', '2026-12-03T10:00:00.000Z']]);
+    const answered = await repo.transitionTask(retried, 'completed', { finishedAt: '2026-12-03T10:00:02.000Z' }, ev('completed', '2026-12-03T10:00:02.000Z'));
+    expect(await where()).toEqual([['answered#watched', '2026-12-03T10:00:02.000Z', 'watched', '2026-12-03T10:00:00.000Z']]);
+    expect((await repo.listWatch('answered#watched', { newest: 1 }))[0]).toMatchObject({ requestId: req.id });
+    // The index's attributes are bookkeeping: a task read back does not carry them.
+    expect(Object.keys(answered)).not.toContain('watch');
+    expect(Object.keys((await repo.getTask(req.id, 'watched')) ?? {})).not.toContain('watchAt');
+
+    const other: StoredTask = { ...task, taskId: `${req.id}.resolvedone`, processorId: 'resolvedone' };
+    await repo.putTasksIfAbsent([other]);
+    const failed = await repo.transitionTask((await repo.getTask(req.id, 'resolvedone')) as StoredTask, 'failed', {}, ev('fail'));
+    expect((await repo.listWatch('escalated')).filter((e) => e.requestId === req.id).map((e) => [e.processorId, e.at])).toEqual([['resolvedone', at]]);
+    await repo.transitionTask(failed, 'resolved', { finishedAt: at }, ev('resolve'));
+    expect((await repo.listWatch('escalated')).filter((e) => e.requestId === req.id)).toEqual([]);
+  });
+
+  it('lists a request in the watch index from the write that records its team email or a failed copy to the write that drops the last, or until the sweeper finds it owes neither', async () => {
+    const [a, b, c] = [newRequest(), newRequest(), newRequest()];
+    for (const r of [a, b, c]) await repo.createRequest(r, { email: 'team@example.com' }, new Date('2027-02-01'));
+    const listed = async () => (await repo.listWatch('request')).map((e) => e.requestId).filter((id) => [a.id, b.id, c.id].includes(id)).sort();
+    const owed = { seq: 1, until: '2026-11-25T10:01:00.000Z', owner: 'verify', waiting: 'correction' as const };
+    const ev = (r: StoredRequest, action = 'verify') => ({ at, actor: 'workflow', action, subject: r.id });
+    await repo.transitionRequest(a, 'awaiting_review', { outboxTeam: owed }, ev(a));
+    const waiting = await repo.transitionRequest(b, 'awaiting_review', { outboxTeam: owed }, ev(b));
+    // (The repository checks versions, not which transitions are legal: the workflow would have gone through in progress.)
+    await repo.transitionRequest(c, 'awaiting_manual', { assemblyFailed: { token: 't', at, error: 'ResultsUnavailable' }, outboxTeam: { ...owed, waiting: 'assembly' } }, ev(c, 'assembly_failed'));
+    expect(await listed()).toEqual([a.id, b.id, c.id].sort());
+    expect(Object.keys(waiting)).not.toContain('watch');
+    // The email going out is bookkeeping that cannot know whether a failed copy remains: the entry stays for the sweeper.
+    await expect(repo.clearDelivery(a.id, 'outboxTeam', 1)).resolves.toBe(true);
+    await expect(repo.clearDelivery(c.id, 'outboxTeam', 1)).resolves.toBe(true);
+    expect(await listed()).toEqual([a.id, b.id, c.id].sort());
+    await repo.unwatchRequest(a.id);
+    await repo.unwatchRequest(c.id);
+    expect(await listed()).toEqual([b.id, c.id].sort());
+    // A status change that drops the last of them takes it out in the same write.
+    await repo.transitionRequest(waiting, 'verified', {}, ev(b, 'approve'), { remove: ['outboxTeam'] });
+    const again = (await repo.getRequest(c.id)) as StoredRequest;
+    expect(again.assemblyFailed).toBeDefined();
+    await repo.transitionRequest(again, 'in_progress', {}, ev(c, 'assembled'), { remove: ['assemblyFailed'] });
+    expect(await listed()).toEqual([]);
+  });
+
+  it('lists a resolved task in the watch index while its resolution owes the workflow its token', async () => {
+    const req = newRequest();
+    const task: StoredTask = { taskId: `${req.id}.owing`, requestId: req.id, processorId: 'owing', category: 'payments', action: 'erase', status: 'timed_out', version: 0, attempts: 1, holds: [], audit: [], token: 'tok', finishedAt: at };
+    await repo.putTasksIfAbsent([task]);
+    const resolved = await repo.transitionTask((await repo.getTask(req.id, 'owing')) as StoredTask, 'resolved', { outboxToken: { at: '2026-11-25T11:00:00.000Z' }, finishedAt: at }, { at, actor: 'officer', action: 'resolve', subject: task.taskId });
+    expect((await repo.listWatch('token')).filter((e) => e.requestId === req.id).map((e) => [e.processorId, e.at])).toEqual([['owing', '2026-11-25T11:00:00.000Z']]);
+    expect((await repo.listWatch('escalated')).filter((e) => e.requestId === req.id)).toEqual([]);
+    await repo.clearOwedToken(req.id, 'owing');
+    expect((await repo.listWatch('token')).filter((e) => e.requestId === req.id)).toEqual([]);
+    expect(await repo.getTask(req.id, 'owing')).toMatchObject({ status: 'resolved', version: resolved.version });
+  });
+
+  it('places in the watch index a task in flight or escalated written before the index, once, and nothing else', async () => {
+    const req = newRequest();
+    const raw = (processorId: string, status: string, extra: Record<string, unknown> = {}) => ({ pk: `REQ#${req.id}`, sk: `TASK#${processorId}`, taskId: `${req.id}.${processorId}`, requestId: req.id, processorId, category: 'payments', action: 'erase', status, version: 3, attempts: 1, holds: [], audit: [], ...extra });
+    for (const item of [
+      raw('oldsent', 'sent', { sentAt: '2026-11-01T10:00:00.000Z' }),
+      raw('oldfailed', 'failed', { sentAt: '2026-11-01T10:00:00.000Z', finishedAt: '2026-11-02T10:00:00.000Z' }),
+      raw('olddone', 'completed', { sentAt: '2026-11-01T10:00:00.000Z', finishedAt: '2026-11-01T10:00:05.000Z' }),
+      raw('oldpending', 'pending'),
+    ])
+      await repoDb.send(new PutCommand({ TableName: 'lethe-test', Item: item }));
+    expect((await repo.listWatch('open#oldsent')).filter((e) => e.requestId === req.id)).toEqual([]);
+    await expect(repo.indexTasks(req.id)).resolves.toBe(2);
+    expect((await repo.listWatch('open#oldsent')).filter((e) => e.requestId === req.id).map((e) => e.at)).toEqual(['2026-11-01T10:00:00.000Z']);
+    expect((await repo.listWatch('escalated')).filter((e) => e.requestId === req.id).map((e) => [e.processorId, e.at])).toEqual([['oldfailed', '2026-11-02T10:00:00.000Z']]);
+    expect((await repo.listWatch('answered#olddone')).filter((e) => e.requestId === req.id)).toEqual([]);
+    await expect(repo.indexTasks(req.id)).resolves.toBe(0);
+    // And takes one out for good when its request closes.
+    await repo.unwatchTask(req.id, 'oldsent');
+    await repo.unwatchTask(req.id, 'oldsent');
+    expect((await repo.listWatch('open#oldsent')).filter((e) => e.requestId === req.id)).toEqual([]);
+    expect(await repo.getTask(req.id, 'oldsent')).toMatchObject({ status: 'sent', version: 3 });
+    // A task that does not exist is not made by it.
+    await repo.unwatchTask(req.id, 'nobody');
+    expect(await repo.getTask(req.id, 'nobody')).toBeUndefined();
+  });
+
+  it('reads requests and tasks by key, past a hundred, leaving out those that do not exist', async () => {
+    const reqs = Array.from({ length: 130 }, () => newRequest());
+    for (const r of reqs) await repo.createRequest(r, { email: 'many@example.com' }, new Date('2027-02-01'));
+    const got = await repo.getRequests([...reqs.map((r) => r.id), reqs[0].id, '01JDNOTHERE0000000000000000'], { consistent: true });
+    expect(got.map((r) => r.id).sort()).toEqual(reqs.map((r) => r.id).sort());
+    expect(JSON.stringify(got[0])).not.toMatch(/"(pk|sk|gsi1pk|ttl)"/);
+    const task = (r: StoredRequest): StoredTask => ({ taskId: `${r.id}.p`, requestId: r.id, processorId: 'p', category: 'payments', action: 'erase', status: 'pending', version: 0, attempts: 0, holds: [], audit: [] });
+    await repo.putTasksIfAbsent(reqs.slice(0, 110).map(task));
+    const tasks = await repo.getTasks(reqs.map((r) => ({ requestId: r.id, processorId: 'p' })));
+    expect(tasks.map((t) => t.requestId).sort()).toEqual(reqs.slice(0, 110).map((r) => r.id).sort());
+  });
+
   it('reads a task, its request and the contact data in one Query, past other tasks and large export results', async () => {
     const req = newRequest();
     await repo.createRequest(req, { email: 'bob@example.com' }, new Date('2026-12-02T10:00:00Z'));

@@ -148,6 +148,30 @@ describe('refusals and cancellations (Art. 12(4), DPA 2018 s.164A)', () => {
     expect(repo.requestTtl.get(REQUEST_ID)?.toISOString()).toBe('2032-03-02T10:00:00.000Z');
   });
 
+  it('takes the tasks still out or escalated of a request it refuses or cancels out of the watch index, and not its others', async () => {
+    for (const close of [deny, cancel] as const) {
+      const { deps, repo } = setup({ status: 'awaiting_manual' });
+      const t = (processorId: string, status: string) => repo.tasks.set(`${REQUEST_ID}.${processorId}`, { taskId: `${REQUEST_ID}.${processorId}`, requestId: REQUEST_ID, processorId, category: 'payments', action: 'erase', status, version: 2, attempts: 1, holds: [], audit: [] } as never);
+      t('out', 'sent');
+      t('acked', 'in_progress');
+      t('stuck', 'timed_out');
+      t('broken', 'failed');
+      t('waiting', 'pending');
+      t('done', 'completed');
+      await (close === deny ? deny(REQUEST_ID, 'excessive', 'officer:o', deps) : cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps));
+      expect([...repo.unwatched].sort()).toEqual(['acked', 'broken', 'out', 'stuck'].map((p) => `${REQUEST_ID}.${p}`));
+    }
+  });
+
+  it('refuses or cancels all the same when taking its tasks out of the watch index fails', async () => {
+    const { deps, repo } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.out`, { taskId: `${REQUEST_ID}.out`, requestId: REQUEST_ID, processorId: 'out', category: 'payments', action: 'erase', status: 'sent', version: 2, attempts: 1, holds: [], audit: [] } as never);
+    repo.unwatchTask = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    };
+    await expect(deny(REQUEST_ID, 'excessive', 'officer:o', deps)).resolves.toMatchObject({ status: 'denied', noticeOwed: false });
+  });
+
   it('tells a cancelled requester why, in French, with the same remedies', async () => {
     const { deps, mailer } = setup({ language: 'fr' });
     const done = await cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps);

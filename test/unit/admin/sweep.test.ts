@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
-const { sweep } = await import('../../../functions/sweeper/sweep.ts');
+const { PER_RUN, sweep } = await import('../../../functions/sweeper/sweep.ts');
 const { metrics } = await import('../../../functions/shared/metrics.ts');
 
 // Friday 20 March 2026, 10:00 in London.
@@ -14,7 +14,12 @@ function setup(over: Partial<StoredRequest> = {}, executions: Record<string, str
   const repo = new FakeRepo();
   repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', dueDate: '2026-04-20', ...over }));
   const mailer = new FakeMailer();
-  const workflow = { start: async () => 'arn', describe: async (id: string) => (executions[id] ? { status: executions[id] } : undefined) };
+  const workflow = {
+    start: async () => 'arn',
+    describe: async (id: string) => (executions[id] ? { status: executions[id] } : undefined),
+    // Step Functions' list of the executions that ended without succeeding.
+    unsuccessful: async () => Object.entries(executions).flatMap(([requestId, status]) => (status && ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(status) ? [{ requestId, status }] : [])),
+  };
   return { repo, mailer, deps: { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never };
 }
 const last = (repo: FakeRepo) => repo.requests.get(REQUEST_ID)?.audit.at(-1);
@@ -86,7 +91,7 @@ describe('deadline reminders to the compliance team', () => {
       const id = `01JQ${String(i).padStart(22, '0')}`;
       repo.requests.set(id, storedRequest({ id, status, dueDate: '2026-03-19' }));
     });
-    const workflow = { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }) };
+    const workflow = { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] };
     const report = await sweep(NOW, { repo, mailer: new FakeMailer(), workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
     expect(report.overdue.map((id) => statuses[Number(id.slice(4))])).toEqual(['awaiting_review', 'verified', 'in_progress', 'awaiting_manual']);
   });
@@ -167,12 +172,14 @@ describe('a task past its timeout that nobody waits on', () => {
     }
   });
 
-  it('still escalates the request’s other tasks when a callback wins the race for one', async () => {
+  it('still escalates the other stuck tasks when a callback wins the race for one', async () => {
     const { repo, deps } = setup();
-    repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
-    repo.tasks.set(`${REQUEST_ID}.paynow2`, task({ taskId: `${REQUEST_ID}.paynow2` }));
+    const other = '01JQ0000000000000000000009';
+    repo.requests.set(other, storedRequest({ id: other, status: 'in_progress', dueDate: '2026-04-20' }));
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task({ sentAt: '2026-03-20T08:00:00.000Z' }));
+    repo.tasks.set(`${other}.paynow`, task({ taskId: `${other}.paynow`, requestId: other }));
     repo.loseNextTaskWrite = true;
-    expect((await sweep(NOW, deps)).escalatedTasks).toEqual([`${REQUEST_ID}.paynow2`]);
+    expect((await sweep(NOW, deps)).escalatedTasks).toEqual([`${other}.paynow`]);
   });
 
   it('is left to a callback that lands at the same moment', async () => {
@@ -313,5 +320,118 @@ describe('a token an officer’s action still owes the waiting workflow state', 
     // Sent already (Assemble is running again): Step Functions no longer knows the token, and nothing is reported sent.
     retried.workflow.dead.add('tok-assembly');
     expect((await sweep(NOW, retried.deps)).assemblyRetriesSent).toEqual([]);
+  });
+});
+
+describe('a sweep with more to do than one run should', () => {
+  const id = (n: number) => `01JR${String(n).padStart(22, '0')}`;
+  /** Requests in progress as the status index holds them, in pages; every execution running but those named. */
+  function many(count: number, over: (n: number) => Partial<StoredRequest>, executions: Record<string, string | undefined> = {}) {
+    const repo = new IndexedRepo();
+    for (let n = 0; n < count; n++) repo.requests.set(id(n), storedRequest({ id: id(n), status: 'in_progress', dueDate: '2026-04-20', ...over(n) }));
+    const status = (rid: string) => (rid in executions ? executions[rid] : 'RUNNING');
+    const workflow = {
+      start: async () => 'arn',
+      describe: async (rid: string) => (status(rid) ? { status: status(rid) } : undefined),
+      unsuccessful: async () => Object.entries(executions).flatMap(([requestId, s]) => (s && s !== 'RUNNING' ? [{ requestId, status: s }] : [])),
+    };
+    const mailer = new FakeMailer();
+    return { repo, mailer, deps: { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never };
+  }
+
+  it('send at most its share of alerts, say how many it left, and leave them to the next run', async () => {
+    const { deps, mailer } = many(PER_RUN.alerts + 30, (n) => ({ dueDate: `2026-03-${String(1 + (n % 18)).padStart(2, '0')}` }));
+    const first = await sweep(NOW, deps);
+    expect(first.overdue).toHaveLength(PER_RUN.alerts + 30);
+    expect(first.reminders).toHaveLength(PER_RUN.alerts);
+    expect(first.left).toEqual({ alerts: 30, escalations: 0 });
+    const second = await sweep(NOW, deps);
+    expect(second.reminders).toHaveLength(30);
+    expect(second.left).toEqual({ alerts: 0, escalations: 0 });
+    expect(new Set([...first.reminders, ...second.reminders]).size).toBe(PER_RUN.alerts + 30);
+    expect(mailer.sent).toHaveLength(PER_RUN.alerts + 30);
+  });
+
+  it('escalate at most its share of stuck tasks, the longest stuck first, and leave the rest to the next run', async () => {
+    const { repo, deps } = many(PER_RUN.escalations + 5, () => ({}));
+    for (let n = 0; n < PER_RUN.escalations + 5; n++) {
+      const sentAt = new Date(Date.parse('2026-03-01T00:00:00.000Z') + n * 60_000).toISOString();
+      repo.tasks.set(`${id(n)}.paynow`, { taskId: `${id(n)}.paynow`, requestId: id(n), processorId: 'paynow', category: 'payments', action: 'erase', status: 'sent', version: 2, attempts: 1, holds: [], audit: [], sentAt } as StoredTask);
+    }
+    const first = await sweep(NOW, deps);
+    expect(first.escalatedTasks).toHaveLength(PER_RUN.escalations);
+    expect(first.escalatedTasks[0]).toBe(`${id(0)}.paynow`);
+    expect(first.left.escalations).toBe(5);
+    expect((await sweep(NOW, deps)).escalatedTasks).toEqual(Array.from({ length: 5 }, (_, i) => `${id(PER_RUN.escalations + i)}.paynow`));
+  });
+
+  it('go round the open requests a share a run, and find at the next run a missing execution the first did not reach', async () => {
+    const count = PER_RUN.visits + 50;
+    const { repo, deps } = many(count, (n) => ({ dueDate: n < PER_RUN.visits + 30 ? '2026-04-20' : '2026-04-21' }), { [id(PER_RUN.visits + 30)]: undefined });
+    const indexed = vi.spyOn(repo, 'indexTasks');
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
+    expect(indexed).toHaveBeenCalledTimes(PER_RUN.visits);
+    expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toMatchObject({ status: 'in_progress', cursor: String(PER_RUN.visits) });
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([id(PER_RUN.visits + 30)]);
+    expect(repo.requests.get(id(PER_RUN.visits + 30))).toMatchObject({ flags: ['execution-lost'] });
+    // The round is over: the next run starts a new one.
+    expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toEqual({ pk: 'SWEEPER', sk: 'ROTATION', status: 'awaiting_review', at: NOW.toISOString() });
+  });
+
+  it('find an execution that failed, was stopped or timed out, wherever the rotation is', async () => {
+    const count = PER_RUN.visits + 50;
+    const { deps } = many(count, () => ({}), { [id(count - 1)]: 'ABORTED' });
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([id(count - 1)]);
+  });
+
+  it('stop the rotation at a lost execution it has no alert left for, and flag it the next run', async () => {
+    // As many overdue requests as a run has alerts, then one whose execution is missing.
+    const { repo, deps } = many(PER_RUN.alerts + 1, (n) => ({ dueDate: n < PER_RUN.alerts ? '2026-03-01' : '2026-04-20' }), { [id(PER_RUN.alerts)]: undefined });
+    const first = await sweep(NOW, deps);
+    expect(first.reminders).toHaveLength(PER_RUN.alerts);
+    expect(first.lostExecutions).toEqual([id(PER_RUN.alerts)]);
+    expect(first.left.alerts).toBe(1);
+    expect(repo.requests.get(id(PER_RUN.alerts))?.audit).toEqual([]);
+    const second = await sweep(NOW, deps);
+    expect(second.lostExecutions).toContain(id(PER_RUN.alerts));
+    expect(repo.requests.get(id(PER_RUN.alerts))?.audit.map((e) => e.action)).toEqual(['execution-lost']);
+  });
+
+  it('take a stuck task of a refused request out of the watch index, and not escalate it', async () => {
+    const { repo, deps } = many(1, () => ({ status: 'denied', closedAt: '2026-03-10T10:00:00.000Z' }));
+    repo.tasks.set(`${id(0)}.paynow`, { taskId: `${id(0)}.paynow`, requestId: id(0), processorId: 'paynow', category: 'payments', action: 'erase', status: 'sent', version: 2, attempts: 1, holds: [], audit: [], sentAt: '2026-03-01T00:00:00.000Z' } as StoredTask);
+    expect((await sweep(NOW, deps)).escalatedTasks).toEqual([]);
+    expect(repo.tasks.get(`${id(0)}.paynow`)?.status).toBe('sent');
+    expect(repo.unwatched).toEqual(new Set([`${id(0)}.paynow`]));
+  });
+});
+
+describe('past the first 500 open requests of a status, the sweeper still', () => {
+  const id = (n: number) => `01JS${String(n).padStart(22, '0')}`;
+  /** 600 requests waiting for an officer, due before the one under test (the last, by deadline). */
+  function crowd(last: Partial<StoredRequest>) {
+    const repo = new IndexedRepo();
+    for (let n = 0; n < 600; n++) repo.requests.set(id(n), storedRequest({ id: id(n), status: 'awaiting_manual', dueDate: '2026-04-10' }));
+    repo.requests.set(id(600), storedRequest({ id: id(600), status: 'awaiting_manual', dueDate: '2026-04-20', ...last }));
+    const workflow = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
+    return { repo, workflow, deps: { repo, mailer: new FakeMailer(), workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never };
+  }
+
+  it('sends the token a resolution still owes', async () => {
+    const { repo, workflow, deps } = crowd({});
+    repo.tasks.set(`${id(600)}.paynow`, { taskId: `${id(600)}.paynow`, requestId: id(600), processorId: 'paynow', category: 'payments', action: 'erase', status: 'resolved', version: 4, attempts: 1, holds: [], audit: [], token: 'tok-600', outcome: { request_status: 'resolved', reason: 'completed', note: 'done' }, outboxToken: { at: '2026-03-20T09:00:00.000Z' } } as StoredTask);
+    expect((await sweep(NOW, deps)).tokensSent).toEqual([`${id(600)}.paynow`]);
+    expect(workflow.calls.map((c) => c.token)).toEqual(['tok-600']);
+  });
+
+  it('sends back the token of a retry of the copy', async () => {
+    const { workflow, deps } = crowd({ type: 'access', assemblyFailed: { token: 'tok-copy', at: '2026-03-20T08:00:00.000Z', error: 'ResultsUnavailable', retriedAt: '2026-03-20T09:00:00.000Z', retriedBy: 'officer:o' } });
+    expect((await sweep(NOW, deps)).assemblyRetriesSent).toEqual([id(600)]);
+    expect(workflow.calls.map((c) => c.token)).toEqual(['tok-copy']);
+  });
+
+  it('mails the team’s email that the request waits for an officer', async () => {
+    const { deps } = crowd({ outboxTeam: { seq: 2, until: '2026-03-20T09:00:00.000Z', owner: 'workflow', waiting: 'held_copy' } });
+    expect((await sweep(NOW, deps)).teamEmailsSent).toEqual([id(600)]);
   });
 });

@@ -5,7 +5,7 @@ vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version:
 const { sweep } = await import('../../../functions/sweeper/sweep.ts');
 
 function deps(repo: FakeRepo) {
-  return { repo, mailer: new FakeMailer(), workflow: { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }) }, tokens: {}, baseUrl: 'http://x', linksPerHour: 5 } as never;
+  return { repo, mailer: new FakeMailer(), workflow: { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] }, tokens: {}, baseUrl: 'http://x', linksPerHour: 5 } as never;
 }
 
 describe('the sweeper counts days in London time', () => {
@@ -63,7 +63,7 @@ describe('the sweeper and requests waiting for review', () => {
   it('does not report a correction waiting for an officer as a lost workflow: it has no execution yet, by design', async () => {
     const repo = new FakeRepo();
     repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01' }));
-    const d = { ...(deps(repo) as object), workflow: { start: async () => 'arn', describe: async () => undefined } };
+    const d = { ...(deps(repo) as object), workflow: { start: async () => 'arn', describe: async () => undefined, unsuccessful: async () => [] } };
     const report = await sweep(new Date('2026-03-02T10:05:00.000Z'), d as never);
     expect(report.lostExecutions).toEqual([]);
     expect((d as unknown as { mailer: FakeMailer }).mailer.sent).toEqual([]);

@@ -90,6 +90,7 @@ describe('turning recorded calls into IAM requests', () => {
   it('checks task responses against the state machine and execution calls against the execution', () => {
     expect(map(sfn('callback', 'SendTaskSuccess', taskToken))).toEqual([{ action: 'states:SendTaskSuccess', resource: MACHINE }]);
     expect(map(sfn('admin', 'StopExecution', { executionArn: EXECUTION }))).toEqual([{ action: 'states:StopExecution', resource: EXECUTION }]);
+    expect(map(sfn('sweeper', 'ListExecutions', { stateMachineArn: MACHINE, statusFilter: 'FAILED' }))).toEqual([{ action: 'states:ListExecutions', resource: MACHINE }]);
   });
 
   it('reads S3 path-style calls as object or bucket actions', () => {
@@ -144,7 +145,11 @@ describe('the roles in the synthesized template', () => {
       sfn('admin', 'StopExecution', { executionArn: EXECUTION }),
       sfn('sweeper', 'GetExecutionHistory', { executionArn: EXECUTION, maxResults: 1000 }),
       sfn('sweeper', 'SendTaskSuccess', taskToken),
+      sfn('sweeper', 'ListExecutions', { stateMachineArn: MACHINE, statusFilter: 'ABORTED', maxResults: 1000 }),
       ddb('sweeper', 'Query', { IndexName: 'gsi1' }),
+      ddb('sweeper', 'Query', { IndexName: 'watch' }),
+      ddb('sweeper', 'BatchGetItem', { RequestItems: { [table]: { Keys: [] } } }),
+      ddb('admin', 'Query', { IndexName: 'watch' }),
       mail('sweeper'),
     ];
     const result = await checkCalls(template, records, ctx);
@@ -165,6 +170,7 @@ describe('the roles in the synthesized template', () => {
         // The sweeper only finishes an officer's action: it never fails a task or keeps one alive.
         sfn('sweeper', 'SendTaskFailure', { taskToken: taskToken.taskToken, error: 'x' }),
         sfn('sweeper', 'SendTaskHeartbeat', { taskToken: taskToken.taskToken }),
+        sfn('admin', 'ListExecutions', { stateMachineArn: MACHINE, statusFilter: 'FAILED' }),
         // An identity of another account: the grant covers this account's identities only.
         mail('notify', { FromEmailAddressIdentityArn: 'arn:aws:ses:eu-west-2:999999999999:identity/elsewhere.example' }),
         // Notify mails a link to the export page; it never reads the package itself.
@@ -180,6 +186,7 @@ describe('the roles in the synthesized template', () => {
       [fnId('sweeper'), 'states:StopExecution'],
       [fnId('sweeper'), 'states:SendTaskFailure'],
       [fnId('sweeper'), 'states:SendTaskHeartbeat'],
+      [fnId('admin'), 'states:ListExecutions'],
       [fnId('notify'), 'ses:SendEmail'],
       [fnId('notify'), 's3:GetObject'],
     ]);

@@ -111,6 +111,21 @@ describe('the CDK stack', () => {
     });
   });
 
+  it('indexes what the sweeper and the dashboard watch (tasks out, escalated or answered; a team email owed) by when, with the keys and when a task was sent', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        { IndexName: 'watch', KeySchema: [{ AttributeName: 'watch', KeyType: 'HASH' }, { AttributeName: 'watchAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['sentAt'] } },
+      ]),
+    });
+  });
+
+  it('lets the sweeper list the state machine’s executions, and no other function', () => {
+    const listers = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) =>
+      p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => [s.Action].flat().includes('states:ListExecutions')),
+    );
+    expect(listers.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionssweeperRoleDefaultPolicy/)]);
+  });
+
   it('grants no function a wildcard DynamoDB action', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));

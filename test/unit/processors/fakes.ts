@@ -1,4 +1,6 @@
 import { type AuditInput, chain } from '../../../functions/core/audit.ts';
+import { WATCH, watchOf } from '../../../functions/adapters/table.ts';
+import { currentDue } from '../../../functions/core/status.ts';
 import type { VerifyRecord } from '../../../functions/adapters/tokens.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import { ConcurrentUpdate } from '../../../functions/core/errors.ts';
@@ -150,6 +152,40 @@ export class FakeRepo {
     const intent = kind === 'outcome' ? 'outboxOutcome' : 'outboxNotice';
     return [...this.requests.values()].filter((r) => r[intent]).map((r) => ({ requestId: r.id, at: r[intent]!.until }));
   }
+  /** Tasks taken out of the watch index (their request refused or cancelled). */
+  unwatched = new Set<string>();
+  /**
+   * The watch index as DynamoRepository keeps it (functions/adapters/table.ts): tasks by status,
+   * under their processor where it says so, or owing a token, and requests owing the team's email or
+   * with a copy that could not be assembled, in order.
+   */
+  async listWatch(partition: string, q: { before?: string; newest?: number } = {}) {
+    const tasks = [...this.tasks.values()].flatMap((t) => {
+      const w = this.unwatched.has(t.taskId) ? undefined : watchOf(t, t.sentAt ?? '');
+      return w?.watch === partition ? [{ requestId: t.requestId, processorId: t.processorId, at: w.watchAt, ...(t.sentAt ? { sentAt: t.sentAt } : {}) }] : [];
+    });
+    const requests = partition === WATCH.request ? [...this.requests.values()].filter((r) => r.outboxTeam || r.assemblyFailed).map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.assemblyFailed?.at ?? '' })) : [];
+    const all = [...tasks, ...requests].filter((e) => !q.before || e.at < q.before).sort((a, b) => a.at.localeCompare(b.at));
+    return q.newest ? all.reverse().slice(0, q.newest) : all;
+  }
+  async unwatchTask(requestId: string, processorId: string) {
+    this.unwatched.add(`${requestId}.${processorId}`);
+  }
+  /** Here a request owing nothing is in no partition to begin with. */
+  async unwatchRequest() {}
+  /** Every task here is in the watch index already: none written before it. */
+  async indexTasks() {
+    return 0;
+  }
+  async getRequests(ids: readonly string[]) {
+    return [...new Set(ids)].flatMap((id) => (this.requests.has(id) ? [structuredClone(this.requests.get(id) as StoredRequest)] : []));
+  }
+  async getTasks(refs: readonly { requestId: string; processorId: string }[]) {
+    return refs.flatMap((r) => {
+      const t = this.tasks.get(`${r.requestId}.${r.processorId}`);
+      return t ? [structuredClone(t)] : [];
+    });
+  }
   /** Outbox bookkeeping, conditional on the intent's number as in DynamoRepository; no version bump. */
   async claimDelivery(requestId: string, kind: string, next: { seq: number; until: string; owner: string }, now: Date) {
     const cur = this.requests.get(requestId) as Record<string, { seq: number; until: string } | undefined> | undefined;
@@ -184,12 +220,30 @@ export class FakeRepo {
 /** FakeRepo's key for stored results. */
 export const resultsId = (k: ResultsKey) => `${k.requestId}.${k.processorId}${k.bodyHash ? `#${k.bodyHash}` : ''}`;
 
+
+/**
+ * FakeRepo whose status index behaves as DynamoDB's: ordered by deadline (the extended one once
+ * extended), `dueBefore` an inclusive bound on it, a page of `limit` items with a cursor for the rest.
+ */
+export class IndexedRepo extends FakeRepo {
+  override async listRequests(q: { status: RequestStatus; dueBefore?: string; limit?: number; cursor?: string }) {
+    const keyOf = (r: StoredRequest) => `${currentDue(r) ?? r.receivedAt.slice(0, 10)}#${r.id}`;
+    const all = [...this.requests.values()].filter((r) => r.status === q.status && (!q.dueBefore || keyOf(r) < `${q.dueBefore}#~`)).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const from = Number(q.cursor ?? 0);
+    const end = from + (q.limit ?? 50);
+    return { items: all.slice(from, end).map((r) => structuredClone(r)), cursor: end < all.length ? String(end) : undefined };
+  }
+}
 export class FakeWorkflow implements Workflow {
   calls: { op: 'success' | 'failure' | 'heartbeat'; token: string; output?: unknown; error?: string; cause?: string }[] = [];
   /** Tokens the state machine no longer waits on: calls with them fail as Step Functions would. */
   dead = new Set<string>();
   async start() {
     return 'arn';
+  }
+  /** Step Functions' list of the executions that ended without succeeding: none here. */
+  async unsuccessful() {
+    return [] as { requestId: string; status: string }[];
   }
   private check(token: string) {
     if (this.dead.has(token)) throw Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' });

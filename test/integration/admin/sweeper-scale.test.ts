@@ -1,0 +1,93 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { key } from '../../../functions/adapters/table.ts';
+import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
+import { type Booted, boot, until } from '../harness.ts';
+
+let rt: Booted;
+let db: DynamoDBDocumentClient;
+beforeAll(async () => {
+  rt = await boot();
+  // The analytics processor accepts the webhook and never answers: its task stays sent.
+  rt.processors.setBehaviour('metricsly', { never: true });
+  db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.urls.dynamodb, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }));
+}, 120_000);
+afterAll(async () => {
+  db?.destroy();
+  await rt?.stopAndClean();
+});
+
+type Report = { overdue: string[]; reminders: string[]; escalatedTasks: string[]; lostExecutions: string[] };
+const sweepAt = (date: string) => rt.lambdas.invoke('sweeper', { time: `${date}T09:00:00Z` }) as Promise<Report>;
+const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const about = (r: Report, requestId: string) =>
+  Object.fromEntries((['overdue', 'reminders', 'escalatedTasks', 'lostExecutions'] as const).map((k) => [k, r[k].filter((x) => x.startsWith(requestId))])) as Report;
+const id = (n: number) => `01JS${String(n).padStart(22, '0')}`;
+
+/**
+ * An open request record as the repository writes it, in the status index under its deadline.
+ * Every deadline flag the sweeper sets is already set, and its lost execution already reported:
+ * the sweeper has nothing left to do about it but list it.
+ */
+const record = (n: number, dueDate: string) => ({
+  ...key.request(id(n)),
+  gsi1pk: 'STATUS#in_progress',
+  gsi1sk: `${dueDate}#${id(n)}`,
+  id: id(n),
+  type: 'erasure',
+  language: 'en',
+  status: 'in_progress',
+  version: 5,
+  emailHash: 'e'.repeat(64),
+  details: { eraseWarranty: false, objections: [] },
+  receivedAt: `${addDays(dueDate, -31)}T09:00:00.000Z`,
+  verifiedAt: `${addDays(dueDate, -31)}T09:05:00.000Z`,
+  dueDate,
+  pausedDays: 0,
+  statusTokenHash: 's'.repeat(64),
+  flags: ['reminder-7', 'reminder-2', 'overdue', 'execution-lost'],
+  audit: [],
+});
+
+async function put(items: Record<string, unknown>[]) {
+  for (let i = 0; i < items.length; i += 25) {
+    let batch: unknown[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (batch.length) {
+      const r = await db.send(new BatchWriteCommand({ RequestItems: { [rt.tableName as string]: batch as never } }));
+      batch = r.UnprocessedItems?.[rt.tableName as string] ?? [];
+    }
+  }
+}
+
+describe('the sweeper with more open requests than one read of the status index returns', () => {
+  it('reminds, escalates the stuck task, reports the lost execution and flags overdue a request behind 600 others due before it', { timeout: 180_000 }, async () => {
+    // A real erasure, through the API and the workflow, open with only the analytics task out.
+    const email = 'behind-600@example.com';
+    await rt.submit({ type: 'erasure', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    await rt.confirm(links.token);
+    const s = await until(async () => {
+      const x = await rt.status(links.requestId, links.statusToken);
+      return x.categories.length === 7 && x.categories.filter((c) => c.state !== 'done').map((c) => c.category).join() === 'analytics' && x;
+    }, 30_000, 'all but analytics answered');
+    const { requestId } = links;
+    const due = s.dueDate as string;
+    // 600 requests in progress due 1 to 5 days before it: the status index, ordered by deadline, lists them first.
+    await put(Array.from({ length: 600 }, (_, n) => record(n, addDays(due, -1 - (n % 5)))));
+    // Its execution stopped behind its back.
+    rt.engine.stopExecution(`arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${requestId}`);
+
+    // A week before its deadline, and past the analytics task's 7-day timeout.
+    const week = about(await sweepAt(addDays(due, -7)), requestId);
+    expect(week.reminders).toEqual([`${requestId}:reminder-7`]);
+    expect(week.escalatedTasks).toEqual([`${requestId}.metricsly`]);
+    expect(week.lostExecutions).toEqual([requestId]);
+    await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.subject === `Due in 7 days: request ${requestId}`));
+
+    // The day after its deadline.
+    const late = about(await sweepAt(addDays(due, 1)), requestId);
+    expect(late.overdue).toEqual([requestId]);
+    expect(late.reminders).toEqual([`${requestId}:overdue`]);
+  });
+});
