@@ -1,12 +1,14 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
+import { WATCH } from '../adapters/table.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { addDays, clockStopped, daysUntil, londonDate } from '../core/deadline.ts';
 import { NotFound } from '../core/errors.ts';
 import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
-import { ESCALATED_TASK_STATUSES, isOpenRequest, OPEN_REQUEST_STATUSES, currentDue } from '../core/status.ts';
+import { DEADLINE_STATUSES, ESCALATED_TASK_STATUSES, isOpenRequest, currentDue } from '../core/status.ts';
 import { csvLines } from '../core/text.ts';
+import { dueBy } from '../shared/due.ts';
 
 type Deps = { repo: DynamoRepository; clock: Clock };
 
@@ -68,44 +70,33 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   };
 }
 
-/** The statuses whose requests have a deadline running: an unconfirmed request's clock has not started. */
-const RUNNING = OPEN_REQUEST_STATUSES.filter((s) => s !== 'unverified');
-
 /**
- * The open requests due on or before `until`, overdue ones included, most overdue first. The status
- * index is ordered by deadline, so this is a key range read to its last page: it reads what is due
- * (and the stopped clocks among it), however many requests are open. A stopped clock (Art. 12A) is
- * neither due nor overdue: restarting it moves the deadline by the days it was stopped (one stopped
- * after its deadline had passed stopped nothing, and is overdue). A record
- * indexed under its original deadline though extended since (see the repository) is in the range
- * too, and judged here by the deadline it runs to now.
+ * The open requests due on or before `until`, overdue ones included, most overdue first: a key range
+ * of the status index (shared/due.ts), so it reads what is due, however many requests are open. A
+ * stopped clock (Art. 12A) is neither due nor overdue: restarting it moves the deadline by the days
+ * it was stopped (one stopped after its deadline had passed stopped nothing, and is overdue). A record
+ * indexed under its original deadline though extended since is judged here by the deadline it runs to now.
  */
-async function dueBy(until: string, deps: Deps) {
-  const due: { r: StoredRequest; d: string }[] = [];
-  for (const status of RUNNING) {
-    let cursor: string | undefined;
-    do {
-      const page = await deps.repo.listRequests({ status, dueBefore: until, cursor, limit: 500 });
-      for (const r of page.items) {
-        const d = currentDue(r);
-        if (d && d <= until && !clockStopped(r)) due.push({ r, d });
-      }
-      cursor = page.cursor;
-    } while (cursor);
+async function due(until: string, deps: Deps) {
+  const found: { r: StoredRequest; d: string }[] = [];
+  for await (const r of dueBy(until, deps.repo)) {
+    const d = currentDue(r);
+    if (d && d <= until && !clockStopped(r)) found.push({ r, d });
   }
-  return due.sort((a, b) => a.d.localeCompare(b.d) || a.r.id.localeCompare(b.r.id));
+  return found.sort((a, b) => a.d.localeCompare(b.d) || a.r.id.localeCompare(b.r.id));
 }
+
+/** Each processor's callback time is the median over its latest answers, this many (the `watch` index, newest first). */
+export const RECENT_ANSWERS = 200;
 
 export async function dashboard(deps: Deps) {
   const today = londonDate(deps.clock.now());
   // Up to 500 a status are read: past that the tile says "at least" (500+), never a number nobody counted.
   const counts: Record<string, number | string> = {};
-  const open: StoredRequest[] = [];
   const mailFailed: StoredRequest[] = [];
   for (const status of ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const) {
     const page = await deps.repo.listRequests({ status, limit: 500 });
     counts[status] = page.cursor ? `${page.items.length}+` : page.items.length;
-    if (OPEN_REQUEST_STATUSES.includes(status)) open.push(...page.items);
     mailFailed.push(...page.items.filter((r) => r.mailFailed));
   }
   // A closed request still owing its outcome or a notice is found through the owed index: among years of
@@ -120,31 +111,48 @@ export async function dashboard(deps: Deps) {
     }
   }
   // Every request due within the week or overdue, not only those among the 500 above.
-  const due = await dueBy(addDays(today, 7), deps);
-  const escalated = [];
-  // Every processor has a row, open requests or not; the report has the figures over all tasks.
-  const byProcessor = new Map<string, { open: number; failures: number; timeouts: number; callbackMs: number[] }>(registry.processors.map((p) => [p.id, { open: 0, failures: 0, timeouts: 0, callbackMs: [] }]));
-  for (const r of open.filter((x) => x.status !== 'unverified')) {
-    for (const t of await deps.repo.listTasks(r.id)) {
-      const s = byProcessor.get(t.processorId) ?? { open: 0, failures: 0, timeouts: 0, callbackMs: [] };
-      if (['pending', 'sent', 'in_progress'].includes(t.status)) s.open++;
-      if (t.status === 'failed') s.failures++;
-      if (t.status === 'timed_out') s.timeouts++;
-      if (t.sentAt && t.finishedAt) s.callbackMs.push(Date.parse(t.finishedAt) - Date.parse(t.sentAt));
-      byProcessor.set(t.processorId, s);
-      if (ESCALATED_TASK_STATUSES.includes(t.status)) escalated.push({ requestId: r.id, processorId: t.processorId, processorName: processorName(t.processorId), category: t.category, status: t.status, ...escalation(t) });
-    }
-  }
-  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
+  const within = await due(addDays(today, 7), deps);
+  // Every escalated task of an open request, from the watch index (longest waiting first), not only those of the 500 above.
+  const waiting = await deps.repo.listWatch(WATCH.escalated);
+  const refs = waiting.flatMap((w) => (w.processorId ? [{ requestId: w.requestId, processorId: w.processorId }] : []));
+  const [tasks, requests] = await Promise.all([deps.repo.getTasks(refs), deps.repo.getRequests(refs.map((r) => r.requestId))]);
+  const byKey = new Map(tasks.map((t) => [`${t.requestId}.${t.processorId}`, t]));
+  // A request refused or cancelled has nobody waiting for its tasks (their entries go as it closes).
+  const openIds = new Set(requests.filter((r) => DEADLINE_STATUSES.includes(r.status)).map((r) => r.id));
+  const escalatedTasks = refs.flatMap((r) => {
+    const t = byKey.get(`${r.requestId}.${r.processorId}`);
+    // The index lags its table a moment: a task retried or resolved since is no longer escalated.
+    return t && openIds.has(t.requestId) && ESCALATED_TASK_STATUSES.includes(t.status) ? [t] : [];
+  });
+  const escalated = escalatedTasks.map((t) => ({ requestId: t.requestId, processorId: t.processorId, processorName: processorName(t.processorId), category: t.category, status: t.status, ...escalation(t) }));
+  // Every processor in the registry has a row, open tasks or not (and one no longer in it, while a task of its waits); the report has the figures over all tasks.
+  const ids = [...new Set([...registry.processors.map((p) => p.id), ...escalatedTasks.map((t) => t.processorId)])];
+  const processors = await Promise.all(
+    ids.map(async (id) => {
+      // In flight: sent and not yet answered; answered: the latest, newest first, with when each was sent.
+      const [inFlight, answered] = await Promise.all([deps.repo.listWatch(WATCH.open(id)), deps.repo.listWatch(WATCH.answered(id), { newest: RECENT_ANSWERS })]);
+      const mine = escalatedTasks.filter((t) => t.processorId === id);
+      return {
+        id,
+        name: processorName(id),
+        open: inFlight.length,
+        failures: mine.filter((t) => t.status === 'failed').length,
+        timeouts: mine.filter((t) => t.status === 'timed_out').length,
+        medianCallbackMs: median(answered.flatMap((a) => (a.sentAt ? [Date.parse(a.at) - Date.parse(a.sentAt)] : []))),
+      };
+    }),
+  );
   return {
     counts,
-    dueSoon: due.filter(({ d }) => d >= today).map(({ r }) => summary(r, today)),
-    overdue: due.filter(({ d }) => d < today).map(({ r }) => summary(r, today)),
+    dueSoon: within.filter(({ d }) => d >= today).map(({ r }) => summary(r, today)),
+    overdue: within.filter(({ d }) => d < today).map(({ r }) => summary(r, today)),
     escalated,
     mailFailed: mailFailed.map((r) => summary(r, today)),
-    processors: [...byProcessor].map(([id, s]) => ({ id, name: processorName(id), open: s.open, failures: s.failures, timeouts: s.timeouts, medianCallbackMs: median(s.callbackMs) })),
+    processors,
   };
 }
+
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
 
 /** Every audit event between two dates (inclusive), ids and hashes only, through the status index. */
 export async function auditCsv(from: string, to: string, deps: Deps) {

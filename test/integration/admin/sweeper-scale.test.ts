@@ -60,8 +60,8 @@ async function put(items: Record<string, unknown>[]) {
   }
 }
 
-describe('the sweeper with more open requests than one read of the status index returns', () => {
-  it('reminds, escalates the stuck task, reports the lost execution and flags overdue a request behind 600 others due before it', { timeout: 180_000 }, async () => {
+describe('the sweeper and the dashboard with more open requests than one read of the status index returns', () => {
+  it('reminds, escalates the stuck task, reports the lost execution and flags overdue a request behind 600 others due before it; the dashboard lists its escalated task', { timeout: 180_000 }, async () => {
     // A real erasure, through the API and the workflow, open with only the analytics task out.
     const email = 'behind-600@example.com';
     await rt.submit({ type: 'erasure', email, language: 'en' });
@@ -84,6 +84,13 @@ describe('the sweeper with more open requests than one read of the status index 
     expect(week.escalatedTasks).toEqual([`${requestId}.metricsly`]);
     expect(week.lostExecutions).toEqual([requestId]);
     await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.subject === `Due in 7 days: request ${requestId}`));
+
+    const token = await rt.signIn('viewer');
+    const r = await rt.api('/admin/dashboard', { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    const d = (await r.json()) as { escalated: { requestId: string; processorId: string; status: string }[]; processors: { id: string; timeouts: number }[] };
+    expect(d.escalated.filter((e) => e.requestId === requestId).map((e) => [e.processorId, e.status])).toEqual([['metricsly', 'timed_out']]);
+    expect(d.processors.find((p) => p.id === 'metricsly')?.timeouts).toBe(1);
 
     // The day after its deadline.
     const late = about(await sweepAt(addDays(due, 1)), requestId);

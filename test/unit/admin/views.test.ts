@@ -1,13 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestStatus } from '../../../functions/core/model.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { currentDue } from '../../../functions/core/status.ts';
-import { FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeRepo, fixedClock, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({
   registry: { version: 1, processors: [{ id: 'paynow', name: 'PayNow Payments' }, { id: 'parcelway', name: 'Parcelway Delivery' }] },
 }));
-const { auditCsv, dashboard, detail, summary } = await import('../../../functions/admin/views.ts');
+const { auditCsv, dashboard, detail, RECENT_ANSWERS, summary } = await import('../../../functions/admin/views.ts');
 
 // Friday 20 March 2026, 10:00 in London.
 const clock = fixedClock('2026-03-20T10:00:00.000Z');
@@ -25,19 +24,6 @@ class Repo extends FakeRepo {
   override async listRequests(q: { status: RequestStatus; cursor?: string }) {
     const page = await super.listRequests(q);
     return q.cursor ? { items: [] } : { ...page, cursor: this.more.has(q.status) ? 'next' : undefined };
-  }
-}
-/**
- * FakeRepo whose status index behaves as DynamoDB's: ordered by deadline (the extended one once
- * extended), `dueBefore` an inclusive bound on it, a page of `limit` items with a cursor for the rest.
- */
-class IndexedRepo extends FakeRepo {
-  override async listRequests(q: { status: RequestStatus; dueBefore?: string; limit?: number; cursor?: string }) {
-    const keyOf = (r: StoredRequest) => `${currentDue(r) ?? r.receivedAt.slice(0, 10)}#${r.id}`;
-    const all = [...this.requests.values()].filter((r) => r.status === q.status && (!q.dueBefore || keyOf(r) < `${q.dueBefore}#~`)).sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
-    const from = Number(q.cursor ?? 0);
-    const end = from + (q.limit ?? 50);
-    return { items: all.slice(from, end).map((r) => structuredClone(r)), cursor: end < all.length ? String(end) : undefined };
   }
 }
 function setup(...reqs: StoredRequest[]) {
@@ -190,25 +176,57 @@ describe('the dashboard', () => {
     expect(d.mailFailed.map((r) => [r.id, r.mailFailed])).toEqual([[id(600), failed('refusal')]]);
   });
 
-  it('scores each processor on the open requests’ tasks: open, failed, timed out, median callback time', async () => {
-    const { repo, deps } = setup(storedRequest({ id: id(1), status: 'in_progress' }), storedRequest({ id: id(2), status: 'awaiting_manual' }), storedRequest({ id: id(3), status: 'unverified' }));
+  it('scores each processor: its tasks out now, its escalated tasks of open requests, and the median time to callback of its latest answers', async () => {
+    const { repo, deps } = setup(storedRequest({ id: id(1), status: 'in_progress' }), storedRequest({ id: id(2), status: 'awaiting_manual' }), storedRequest({ id: id(3), status: 'denied' }), storedRequest({ id: id(4), status: 'completed' }));
     const sent = (n: number, s: number) => ({ sentAt: `2026-03-02T10:00:0${n}.000Z`, finishedAt: new Date(Date.parse(`2026-03-02T10:00:0${n}.000Z`) + s).toISOString() });
+    // Waiting to be sent: not out yet.
     repo.tasks.set(`${id(1)}.paynow`, task(id(1), 'paynow', { status: 'pending' }));
-    repo.tasks.set(`${id(2)}.paynow`, task(id(2), 'paynow', { status: 'in_progress' }));
+    repo.tasks.set(`${id(2)}.paynow`, task(id(2), 'paynow', { status: 'in_progress', sentAt: '2026-03-02T10:00:00.000Z' }));
     repo.tasks.set(`${id(1)}.parcelway`, task(id(1), 'parcelway', { status: 'failed', ...sent(1, 3000), outcome: { request_status: 'failed', reason: 'account locked' }, audit: [event('2026-03-02T10:00:04.000Z', 'failed')] }));
     repo.tasks.set(`${id(2)}.parcelway`, task(id(2), 'parcelway', { status: 'timed_out', ...sent(2, 1000) }));
-    repo.tasks.set(`${id(3)}.parcelway`, task(id(3), 'parcelway', { status: 'failed' }));
+    // Of a refused request: nobody waits for it.
+    repo.tasks.set(`${id(3)}.parcelway`, task(id(3), 'parcelway', { status: 'failed', ...sent(1, 500) }));
+    // Of a processor no longer in the registry: it keeps a row while its task waits.
+    repo.tasks.set(`${id(2)}.gone`, task(id(2), 'gone', { status: 'timed_out', ...sent(5, 9000) }));
+    // Answers, closed requests' too: the median is over the processor's latest.
+    repo.tasks.set(`${id(3)}.paynow`, task(id(3), 'paynow', { status: 'completed', ...sent(3, 1000) }));
+    repo.tasks.set(`${id(4)}.paynow`, task(id(4), 'paynow', { status: 'not_found', ...sent(4, 3000) }));
     repo.tasks.set(`${id(2)}.mailwave`, task(id(2), 'mailwave', { status: 'completed', ...sent(3, 2000) }));
     const d = await dashboard(deps);
     expect(d.processors).toEqual([
-      { id: 'paynow', name: 'PayNow Payments', open: 2, failures: 0, timeouts: 0, medianCallbackMs: null },
-      { id: 'parcelway', name: 'Parcelway Delivery', open: 0, failures: 1, timeouts: 1, medianCallbackMs: 3000 },
-      { id: 'mailwave', name: 'mailwave', open: 0, failures: 0, timeouts: 0, medianCallbackMs: 2000 },
+      { id: 'paynow', name: 'PayNow Payments', open: 1, failures: 0, timeouts: 0, medianCallbackMs: 3000 },
+      { id: 'parcelway', name: 'Parcelway Delivery', open: 0, failures: 1, timeouts: 1, medianCallbackMs: null },
+      { id: 'gone', name: 'gone', open: 0, failures: 0, timeouts: 1, medianCallbackMs: null },
     ]);
+    // Longest waiting first.
     expect(d.escalated).toEqual([
-      { requestId: id(1), processorId: 'parcelway', processorName: 'Parcelway Delivery', category: 'payments', status: 'failed', reason: 'account locked', attempts: 1, last: { at: '2026-03-02T10:00:01.000Z', accepted: true } },
       { requestId: id(2), processorId: 'parcelway', processorName: 'Parcelway Delivery', category: 'payments', status: 'timed_out', reason: null, attempts: 0, last: null },
+      { requestId: id(1), processorId: 'parcelway', processorName: 'Parcelway Delivery', category: 'payments', status: 'failed', reason: 'account locked', attempts: 1, last: { at: '2026-03-02T10:00:01.000Z', accepted: true } },
+      { requestId: id(2), processorId: 'gone', processorName: 'gone', category: 'payments', status: 'timed_out', reason: null, attempts: 0, last: null },
     ]);
+  });
+
+  it('takes each processor’s callback time from its latest answers only', async () => {
+    const { repo, deps } = setup();
+    const answer = (n: number, ms: number) => {
+      const sentAt = new Date(Date.parse('2026-03-01T00:00:00.000Z') + n * 60_000).toISOString();
+      repo.tasks.set(`${id(n)}.paynow`, task(id(n), 'paynow', { status: 'completed', sentAt, finishedAt: new Date(Date.parse(sentAt) + ms).toISOString() }));
+    };
+    // 300 slow answers, then the latest 200 fast ones.
+    for (let n = 0; n < 300; n++) answer(n, 9000);
+    for (let n = 300; n < 300 + RECENT_ANSWERS; n++) answer(n, 1000);
+    expect((await dashboard(deps)).processors.find((p) => p.id === 'paynow')?.medianCallbackMs).toBe(1000);
+  });
+
+  it('lists every escalated task of an open request and counts it, however many requests are open', async () => {
+    const index = new IndexedRepo();
+    // 700 requests in progress, all due before the one whose task timed out: the first 500 of the status hold none of them.
+    for (let n = 0; n < 700; n++) index.requests.set(id(n), storedRequest({ id: id(n), status: 'in_progress', dueDate: '2026-03-25' }));
+    index.requests.set(id(700), storedRequest({ id: id(700), status: 'in_progress', dueDate: '2026-04-15' }));
+    index.tasks.set(`${id(700)}.parcelway`, task(id(700), 'parcelway', { status: 'timed_out', sentAt: '2026-03-02T10:00:00.000Z', finishedAt: '2026-03-09T10:00:00.000Z' }));
+    const d = await dashboard({ repo: index as never, clock });
+    expect(d.escalated.map((e) => [e.requestId, e.processorId, e.status])).toEqual([[id(700), 'parcelway', 'timed_out']]);
+    expect(d.processors.find((p) => p.id === 'parcelway')?.timeouts).toBe(1);
   });
 });
 
