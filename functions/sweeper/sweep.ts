@@ -238,6 +238,9 @@ export async function sweep(now: Date, deps: SweepDeps) {
         break;
       }
     }
+    // A round that fits in one run ends where it began: nothing to write (no saved place reads as the start).
+    const savedCursor = typeof saved?.cursor === 'string' ? saved.cursor : undefined;
+    if (ROTATION[i] === (saved?.status ?? ROTATION[0]) && cursor === savedCursor) return;
     await deps.repo.putItem({ ...key.rotation(), status: ROTATION[i], ...(cursor ? { cursor } : {}), at });
   }
 

@@ -378,6 +378,15 @@ describe('a sweep with more to do than one run should', () => {
     expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toEqual({ pk: 'SWEEPER', sk: 'ROTATION', status: 'awaiting_review', at: NOW.toISOString() });
   });
 
+  it('write nothing of the rotation when a whole round fits in one run (an erasure’s item writes are counted with the sweeps)', async () => {
+    const { repo, deps } = many(3, () => ({}));
+    const put = vi.spyOn(repo, 'putItem');
+    await sweep(NOW, deps);
+    await sweep(NOW, deps);
+    expect(put).not.toHaveBeenCalled();
+    expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toBeUndefined();
+  });
+
   it('find an execution that failed, was stopped or timed out, wherever the rotation is', async () => {
     const count = PER_RUN.visits + 50;
     const { deps } = many(count, () => ({}), { [id(count - 1)]: 'ABORTED' });
