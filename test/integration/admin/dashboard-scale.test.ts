@@ -1,20 +1,15 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
 import { londonDate } from '../../../functions/core/deadline.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { type Booted, boot } from '../harness.ts';
+import { bulkPut } from '../bulk.ts';
 
 let rt: Booted;
-let db: DynamoDBDocumentClient;
 beforeAll(async () => {
   rt = await boot();
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.urls.dynamodb, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }));
 }, 120_000);
 afterAll(async () => {
-  db?.destroy();
   await rt?.stopAndClean();
 });
 
@@ -47,16 +42,6 @@ const record = (n: number, status: StoredRequest['status'], dueDate: string, ove
   ...over,
 });
 
-async function put(items: Record<string, unknown>[]) {
-  for (let i = 0; i < items.length; i += 25) {
-    let batch: unknown[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (batch.length) {
-      const r = await db.send(new BatchWriteCommand({ RequestItems: { [rt.tableName as string]: batch as never } }));
-      batch = r.UnprocessedItems?.[rt.tableName as string] ?? [];
-    }
-  }
-}
-
 describe('the dashboard with more open requests than one read of the status index returns', () => {
   it('lists every overdue request and every one due within 7 days, past the 500 it used to read a status, and no stopped clock', { timeout: 120_000 }, async () => {
     const items: Record<string, unknown>[] = [];
@@ -75,7 +60,7 @@ describe('the dashboard with more open requests than one read of the status inde
     // Unconfirmed requests have no deadline; closed ones are never due.
     for (let n = 1253; n < 1263; n++) items.push(record(n, 'unverified', undefined as never, { verifiedAt: undefined }, plus(-2)));
     for (let n = 1263; n < 1273; n++) items.push(record(n, 'completed', plus(-30), { closedAt: `${plus(-31)}T10:00:00.000Z` }));
-    await put(items);
+    await bulkPut(rt, items);
 
     const token = await rt.signIn('viewer');
     const r = await rt.api('/admin/dashboard', { headers: { authorization: `Bearer ${token}` } });

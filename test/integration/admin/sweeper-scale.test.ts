@@ -1,20 +1,15 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { type Booted, boot, until } from '../harness.ts';
+import { bulkPut } from '../bulk.ts';
 
 let rt: Booted;
-let db: DynamoDBDocumentClient;
 beforeAll(async () => {
   rt = await boot();
   // The analytics processor accepts the webhook and never answers: its task stays sent.
   rt.processors.setBehaviour('metricsly', { never: true });
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: rt.urls.dynamodb, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }));
 }, 120_000);
 afterAll(async () => {
-  db?.destroy();
   await rt?.stopAndClean();
 });
 
@@ -50,16 +45,6 @@ const record = (n: number, dueDate: string) => ({
   audit: [],
 });
 
-async function put(items: Record<string, unknown>[]) {
-  for (let i = 0; i < items.length; i += 25) {
-    let batch: unknown[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (batch.length) {
-      const r = await db.send(new BatchWriteCommand({ RequestItems: { [rt.tableName as string]: batch as never } }));
-      batch = r.UnprocessedItems?.[rt.tableName as string] ?? [];
-    }
-  }
-}
-
 describe('the sweeper and the dashboard with more open requests than one read of the status index returns', () => {
   it('reminds, escalates the stuck task, reports the lost execution and flags overdue a request behind 600 others due before it; the dashboard lists its escalated task', { timeout: 180_000 }, async () => {
     // A real erasure, through the API and the workflow, open with only the analytics task out.
@@ -74,7 +59,7 @@ describe('the sweeper and the dashboard with more open requests than one read of
     const { requestId } = links;
     const due = s.dueDate as string;
     // 600 requests in progress due 1 to 5 days before it: the status index, ordered by deadline, lists them first.
-    await put(Array.from({ length: 600 }, (_, n) => record(n, addDays(due, -1 - (n % 5)))));
+    await bulkPut(rt, Array.from({ length: 600 }, (_, n) => record(n, addDays(due, -1 - (n % 5)))));
     // Its execution stopped behind its back.
     rt.engine.stopExecution(`arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${requestId}`);
 
