@@ -55,9 +55,32 @@ db.queryTable = (store, table, data, opts, isLocal, fetchFromItemDb, startKeyNam
 // its reads; an active table's description is kept instead, until anything writes it again.
 const { create } = db;
 let level;
+// LevelDB iterators and snapshots open now (the test that every query closes what it opened).
+const resources = new Set();
 db.create = (options) => {
   const store = create(options);
   level = store.db;
+  const { attachResource, detachResource } = level;
+  level.attachResource = function (resource) {
+    resources.add(resource);
+    return attachResource.call(this, resource);
+  };
+  level.detachResource = function (resource) {
+    resources.delete(resource);
+    return detachResource.call(this, resource);
+  };
+  // dynalite 4's key and value streams end by calling their iterator's return(), which abstract-level
+  // 3's iterators do not have (they close()): every Query and Scan left its LevelDB iterator open,
+  // holding its read-ahead entries on this thread's heap and its LevelDB version (memtables, table
+  // files) in native memory. The iterators the streams use get the return() dynalite expects.
+  for (const method of ['keys', 'values']) {
+    const open = level[method];
+    level[method] = function (options) {
+      const iterator = open.call(this, options);
+      iterator.return ??= () => iterator.close();
+      return iterator;
+    };
+  }
   const active = new Map();
   const { getTable, tableDb } = store;
   const { put, del } = tableDb;
@@ -139,5 +162,6 @@ if (opened) {
 parentPort.on('message', (m) => {
   if (m === 'operations') parentPort.postMessage({ operations: { ...operations } });
   if (m === 'units') parentPort.postMessage({ units: { ...units } });
+  if (m === 'resources') parentPort.postMessage({ resources: resources.size });
   if (m === 'close') server.close(() => parentPort.postMessage({ closed: true }));
 });

@@ -132,6 +132,12 @@ export async function startDynamo(dir: string, port = 0, opts: { faultFile?: str
       worker.postMessage('units');
       return r;
     },
+    /** LevelDB iterators and snapshots open in the store now: none once every request is answered. */
+    async openResources(): Promise<number> {
+      const r = next<number>('resources');
+      worker.postMessage('resources');
+      return r;
+    },
     /** dynalite's V8 heap, in bytes (the bench's memory breakdown). */
     async heapBytes(): Promise<number> {
       return (await worker.getHeapStatistics()).total_heap_size;

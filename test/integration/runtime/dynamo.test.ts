@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { ensureTable, StoreFault, startDynamo } from '../../../local/services/dynamo.ts';
@@ -125,5 +125,36 @@ describe('the embedded DynamoDB under storage faults', () => {
     // What LevelDB dropped is gone: the last item written.
     const c = clientOf(result.endpoint);
     expect([await has(c, 'a'), await has(c, 'b'), await has(c, 'c')]).toEqual([true, true, false]);
+  });
+});
+
+describe('the embedded DynamoDB over many requests', () => {
+  it('closes the LevelDB iterator of every query and scan once it has answered, read to the end or cut short by a limit', async () => {
+    dynamo = await startDynamo(dir, 0);
+    await ensureTable(dynamo.endpoint, 'reads', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'owed', AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexes: [{ IndexName: 'byOwed', KeySchema: [{ AttributeName: 'owed', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    });
+    const c = clientOf(dynamo.endpoint);
+    for (let i = 0; i < 20; i++) await c.send(new PutItemCommand({ TableName: 'reads', Item: { pk: { S: 'REQ#1' }, sk: { S: `T#${i}` }, owed: { S: 'yes' } } }));
+    const query = { TableName: 'reads', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'REQ#1' } } };
+    const byIndex = { TableName: 'reads', IndexName: 'byOwed', KeyConditionExpression: 'owed = :o', ExpressionAttributeValues: { ':o': { S: 'yes' } } };
+    for (let i = 0; i < 5; i++) {
+      expect((await c.send(new QueryCommand(query))).Count).toBe(20);
+      expect((await c.send(new QueryCommand({ ...query, Limit: 3 }))).Count).toBe(3);
+      expect((await c.send(new QueryCommand(byIndex))).Count).toBe(20);
+      expect((await c.send(new ScanCommand({ TableName: 'reads', Limit: 5 }))).Count).toBe(5);
+    }
+    // An open iterator holds its LevelDB version (memtables, table files) and its read-ahead: every one left open stays.
+    await until(async () => (await dynamo?.openResources()) === 0, 2_000, 'no LevelDB iterator left open').catch(() => undefined);
+    expect(await dynamo.openResources()).toBe(0);
   });
 });
