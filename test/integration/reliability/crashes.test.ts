@@ -151,11 +151,13 @@ describe('an officer’s action that dies before the waiting workflow state gets
       expect((await admin(`/requests/${id}/tasks/paynow/resolve`, { outcome: 'completed', note: 'Erased by hand in the PayNow portal' })).status).toBe(409);
       await pause(500);
       expect((await rt.status(id, links.statusToken)).status).not.toBe('completed');
+      // Counted from here: another test of this file (in a shuffled order, before this one) has the sweeper send a token too.
+      const before = rt.lambdas.calls.length;
       const report = await sweepIn(0);
       expect(report.tokensSent).toEqual([`${id}.paynow`]);
       // The sweeper's new call, checked against its role in the template (as every call is when the suite ends).
       const sweeper = rt.functions.find((f) => f.name === 'sweeper')?.logicalId;
-      expect(rt.lambdas.calls.filter((c) => c.fn === sweeper && c.target === 'AWSStepFunctions.SendTaskSuccess')).toHaveLength(1);
+      expect(rt.lambdas.calls.slice(before).filter((c) => c.fn === sweeper && c.target === 'AWSStepFunctions.SendTaskSuccess')).toHaveLength(1);
       expect((await rt.iam()).denied).toEqual([]);
       await until(async () => (await rt.status(id, links.statusToken)).status === 'completed', 30_000, 'the request completed');
       expect(await outcomes(email)).toHaveLength(1);
