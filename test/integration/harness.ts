@@ -101,3 +101,18 @@ export async function closedPort() {
   await new Promise((r) => s.close(r));
   return port;
 }
+
+/**
+ * A confirmed erasure of its own, open with only the analytics task still out (the tests that use it
+ * set the analytics processor never to answer): the sweeper's tests' request with a deadline to act on.
+ */
+export async function openErasure(rt: Booted, email: string) {
+  await rt.submit({ type: 'erasure', email, language: 'en' });
+  const links = await until(() => rt.links(email).catch(() => undefined));
+  await rt.confirm(links.token);
+  const s = await until(async () => {
+    const x = await rt.status(links.requestId, links.statusToken);
+    return x.categories.length === 7 && x.categories.filter((c) => c.state !== 'done').map((c) => c.category).join() === 'analytics' && x;
+  }, 30_000, 'all but analytics answered');
+  return { requestId: links.requestId, due: s.dueDate as string };
+}

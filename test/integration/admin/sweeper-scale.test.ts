@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
-import { type Booted, boot, until } from '../harness.ts';
+import { type Booted, boot, openErasure, until } from '../harness.ts';
 import { bulkPut } from '../bulk.ts';
 
 let rt: Booted;
@@ -48,16 +48,7 @@ const record = (n: number, dueDate: string) => ({
 describe('the sweeper and the dashboard with more open requests than one read of the status index returns', () => {
   it('reminds, escalates the stuck task, reports the lost execution and flags overdue a request behind 600 others due before it; the dashboard lists its escalated task', { timeout: 180_000 }, async () => {
     // A real erasure, through the API and the workflow, open with only the analytics task out.
-    const email = 'behind-600@example.com';
-    await rt.submit({ type: 'erasure', email, language: 'en' });
-    const links = await until(() => rt.links(email).catch(() => undefined));
-    await rt.confirm(links.token);
-    const s = await until(async () => {
-      const x = await rt.status(links.requestId, links.statusToken);
-      return x.categories.length === 7 && x.categories.filter((c) => c.state !== 'done').map((c) => c.category).join() === 'analytics' && x;
-    }, 30_000, 'all but analytics answered');
-    const { requestId } = links;
-    const due = s.dueDate as string;
+    const { requestId, due } = await openErasure(rt, 'behind-600@example.com');
     // 600 requests in progress due 1 to 5 days before it: the status index, ordered by deadline, lists them first.
     await bulkPut(rt, Array.from({ length: 600 }, (_, n) => record(n, addDays(due, -1 - (n % 5)))));
     // Its execution stopped behind its back.

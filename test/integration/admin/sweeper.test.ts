@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Booted, boot, until } from '../harness.ts';
+import { type Booted, boot, openErasure, until } from '../harness.ts';
 
 let rt: Booted;
 
@@ -17,28 +17,16 @@ beforeAll(async () => {
 });
 afterAll(async () => rt?.stopAndClean());
 
-/** A confirmed erasure of its own for each test, open with only the analytics task still out. */
-async function openErasure(email: string) {
-  await rt.submit({ type: 'erasure', email, language: 'en' });
-  const links = await until(() => rt.links(email).catch(() => undefined));
-  await rt.confirm(links.token);
-  const s = await until(async () => {
-    const x = await rt.status(links.requestId, links.statusToken);
-    return x.categories.length === 7 && x.categories.filter((c) => c.state !== 'done').map((c) => c.category).join() === 'analytics' && x;
-  }, 30_000, 'all but analytics answered');
-  return { requestId: links.requestId, due: s.dueDate };
-}
-
 describe('the sweeper, on a clock moved by its event', () => {
   it('neither reminds nor flags a request due in a month', async () => {
-    const { requestId } = await openErasure('today@example.com');
+    const { requestId } = await openErasure(rt, 'today@example.com');
     const r = about(await sweepAt(new Date().toISOString().slice(0, 10)), requestId);
     expect(r.overdue).toEqual([]);
     expect(r.reminders).toEqual([]);
   });
 
   it('reminds the compliance team 7 days before the deadline, once, and escalates the task stuck past its timeout', async () => {
-    const { requestId, due } = await openErasure('seven-days@example.com');
+    const { requestId, due } = await openErasure(rt, 'seven-days@example.com');
     const r = about(await sweepAt(addDays(due, -7)), requestId);
     expect(r.reminders).toEqual([`${requestId}:reminder-7`]);
     // No state machine event arrived (the local timers run on real time): the sweeper catches it anyway.
@@ -49,7 +37,7 @@ describe('the sweeper, on a clock moved by its event', () => {
   });
 
   it('reminds again 2 days before, and does not escalate the same task twice', async () => {
-    const { requestId, due } = await openErasure('two-days@example.com');
+    const { requestId, due } = await openErasure(rt, 'two-days@example.com');
     expect(about(await sweepAt(addDays(due, -7)), requestId).escalatedTasks).toEqual([`${requestId}.metricsly`]);
     const r = about(await sweepAt(addDays(due, -2)), requestId);
     expect(r.escalatedTasks).toEqual([]);
@@ -57,13 +45,13 @@ describe('the sweeper, on a clock moved by its event', () => {
   });
 
   it('flags the request as overdue once the deadline has passed, and mails the compliance team', async () => {
-    const { requestId, due } = await openErasure('overdue@example.com');
+    const { requestId, due } = await openErasure(rt, 'overdue@example.com');
     expect(about(await sweepAt(addDays(due, 1)), requestId).overdue).toEqual([requestId]);
     await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.subject === `OVERDUE: request ${requestId} was due ${due}`));
   });
 
   it('reports a request whose execution was stopped behind its back', async () => {
-    const { requestId, due } = await openErasure('stopped@example.com');
+    const { requestId, due } = await openErasure(rt, 'stopped@example.com');
     rt.engine.stopExecution(`arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${requestId}`);
     expect(about(await sweepAt(addDays(due, 2)), requestId).lostExecutions).toEqual([requestId]);
   });
