@@ -52,6 +52,8 @@ const OWED_BY: Partial<Record<OutboxKind, OwedKind>> = { outboxOutcome: 'outcome
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const WATCH_KEYS = [TABLE.watch.partitionKey, TABLE.watch.sortKey];
+/** The watch index's key attributes, named #w and #a in an expression. */
+const WATCH_NAMES = { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey };
 
 /** An entry of the `watch` index (table.ts): the request, the processor for a task's, its order, and the task's `sentAt`. */
 export type Watched = { requestId: string; processorId?: string; at: string; sentAt?: string };
@@ -312,25 +314,23 @@ export class DynamoRepository implements Repository {
   }
 
   /**
+   * A bookkeeping write that removes attributes while `condition` holds: no version change, no audit
+   * event. A condition no longer true (done already, or an intent recorded meanwhile) is no error.
+   */
+  private async removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>): Promise<void> {
+    await this.db.send(new UpdateCommand({ TableName: this.table, Key, UpdateExpression: `REMOVE ${remove.join(', ')}`, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values })).catch((e) => {
+      if (!lostRace(e)) throw e;
+    });
+  }
+
+  /**
    * Drops the mark that a task's token is owed to the workflow, once sent. Bookkeeping like the
    * outbox's: no version change and no audit event, so it never makes a processor's callback or
    * the sweeper lose a race. A mark already gone (the sweeper and the officer's action both sent it) is no error.
    * The task leaves the watch index with it: only a resolution owes a token, and a resolved task is in no other partition.
    */
   async clearOwedToken(requestId: string, processorId: string): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key.task(requestId, processorId),
-          UpdateExpression: 'REMOVE #o, #w, #a',
-          ConditionExpression: 'attribute_exists(#o)',
-          ExpressionAttributeNames: { '#o': 'outboxToken', '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey },
-        }),
-      )
-      .catch((e) => {
-        if (!lostRace(e)) throw e;
-      });
+    await this.removeWhen(key.task(requestId, processorId), ['#o', '#w', '#a'], 'attribute_exists(#o)', { '#o': 'outboxToken', ...WATCH_NAMES });
   }
 
   /** Fixed-window counter; returns the count after this hit. */
@@ -470,20 +470,7 @@ export class DynamoRepository implements Repository {
 
   /** Clears the "mail failed" mark once an email of that kind has gone out. */
   async clearMailFailed(requestId: string, kind: MailFailure['kind']): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key.request(requestId),
-          UpdateExpression: 'REMOVE #m',
-          ConditionExpression: '#m.#k = :k',
-          ExpressionAttributeNames: { '#m': 'mailFailed', '#k': 'kind' },
-          ExpressionAttributeValues: { ':k': kind },
-        }),
-      )
-      .catch((e) => {
-        if (!lostRace(e)) throw e;
-      });
+    await this.removeWhen(key.request(requestId), ['#m'], '#m.#k = :k', { '#m': 'mailFailed', '#k': 'kind' }, { ':k': kind });
   }
 
   /** Unverified requests with a confirmation link still to mail (they expire after 7 days, so the list stays short). */
@@ -536,19 +523,7 @@ export class DynamoRepository implements Repository {
    * any more). Bookkeeping, like the outbox's: no version change, no audit event.
    */
   async unwatchTask(requestId: string, processorId: string): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key.task(requestId, processorId),
-          UpdateExpression: 'REMOVE #w, #a',
-          ConditionExpression: 'attribute_exists(#w)',
-          ExpressionAttributeNames: { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey },
-        }),
-      )
-      .catch((e) => {
-        if (!lostRace(e)) throw e;
-      });
+    await this.removeWhen(key.task(requestId, processorId), ['#w', '#a'], 'attribute_exists(#w)', WATCH_NAMES);
   }
 
   /**
@@ -557,19 +532,7 @@ export class DynamoRepository implements Repository {
    * both being gone, so an intent recorded meanwhile keeps it in.
    */
   async unwatchRequest(id: string): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key.request(id),
-          UpdateExpression: 'REMOVE #w, #a',
-          ConditionExpression: 'attribute_exists(#w) AND attribute_not_exists(#t) AND attribute_not_exists(#f)',
-          ExpressionAttributeNames: { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey, '#t': 'outboxTeam', '#f': 'assemblyFailed' },
-        }),
-      )
-      .catch((e) => {
-        if (!lostRace(e)) throw e;
-      });
+    await this.removeWhen(key.request(id), ['#w', '#a'], 'attribute_exists(#w) AND attribute_not_exists(#t) AND attribute_not_exists(#f)', { ...WATCH_NAMES, '#t': 'outboxTeam', '#f': 'assemblyFailed' });
   }
 
   /**
