@@ -101,6 +101,8 @@ export interface LocalStepFunctionsOptions {
 export class LocalStepFunctions {
   private readonly executions = new Map<string, Execution>();
   private readonly waiters = new Map<string, Waiter>();
+  /** The tokens each execution waits on: an execution that ends drops its own, without a scan of every waiter. */
+  private readonly waitingIn = new Map<string, Set<string>>();
   private readonly finishedTokens = new Set<string>();
   private readonly machine: StateMachine;
   private readonly handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -186,6 +188,8 @@ export class LocalStepFunctions {
         w.deadline = setTimeout(() => this.finish(token, undefined, named('States.Timeout', 'task timed out')), Math.min(timeoutS, MAX_TIMEOUT_SECONDS) * 1000);
       }
       this.waiters.set(token, w);
+      const mine = this.waitingIn.get(w.executionArn) ?? new Set<string>();
+      this.waitingIn.set(w.executionArn, mine.add(token));
       this.beat(token);
     });
     // Registered before the handler runs: it may answer on its own token straight away, and the
@@ -209,13 +213,20 @@ export class LocalStepFunctions {
   private finish(token: string, output: unknown, error?: Error) {
     const w = this.waiters.get(token);
     if (!w) return false;
+    this.drop(token, w);
+    if (error) w.reject(error);
+    else w.resolve(output);
+    return true;
+  }
+
+  private drop(token: string, w: Waiter) {
     clearTimeout(w.timer);
     clearTimeout(w.deadline);
     this.waiters.delete(token);
     this.finishedTokens.add(token);
-    if (error) w.reject(error);
-    else w.resolve(output);
-    return true;
+    const mine = this.waitingIn.get(w.executionArn);
+    mine?.delete(token);
+    if (mine?.size === 0) this.waitingIn.delete(w.executionArn);
   }
 
   private waiter(token: string) {
@@ -330,12 +341,9 @@ export class LocalStepFunctions {
     if (e.status !== 'RUNNING') return;
     Object.assign(e, r, { status, stopDate: new Date(), abort: undefined });
     // Its waiting tasks are dropped, not failed: a failure would run their Catch (an escalation) after the end.
-    for (const [token, w] of this.waiters) {
-      if (w.executionArn !== e.executionArn) continue;
-      clearTimeout(w.timer);
-      clearTimeout(w.deadline);
-      this.waiters.delete(token);
-      this.finishedTokens.add(token);
+    for (const token of this.waitingIn.get(e.executionArn) ?? []) {
+      const w = this.waiters.get(token);
+      if (w) this.drop(token, w);
     }
     // The run's last events are usually logged by then; if not, the status is written anyway.
     setImmediate(() => {

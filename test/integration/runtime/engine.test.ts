@@ -185,6 +185,18 @@ describe('embedded Step Functions running the synthesized ASL', () => {
     expect(await status(executionArn ?? '')).toBe('ABORTED');
   });
 
+  it('drops the waiting tasks of a stopped execution only, leaving another execution waiting', async () => {
+    await boot();
+    const stopped = await start('r8a');
+    await until(() => tokens.length === 6);
+    const running = await start('r8b');
+    await until(() => tokens.length === 12);
+    await sfn.send(new StopExecutionCommand({ executionArn: stopped.executionArn }));
+    for (const t of tokens.slice(0, 6)) await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: t.token, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
+    for (const t of tokens.slice(6)) await sfn.send(new SendTaskSuccessCommand({ taskToken: t.token, output: '{}' }));
+    await until(async () => (await status(running.executionArn ?? '')) === 'SUCCEEDED');
+  });
+
   it('resumes an unfinished execution after a restart, under the same arn', async () => {
     await boot();
     const { executionArn } = await start('r9');
