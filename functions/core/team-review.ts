@@ -26,6 +26,8 @@ export type ReviewFacts = {
   dueDate?: string;
   /** For a held copy: the providers that flagged it, by name. */
   flaggedBy?: readonly string[];
+  /** For a copy that could not be assembled: the providers whose results could not be fetched, by name. */
+  unfetched?: readonly string[];
   /** For an agent's request: the codes the agent declared, never their name or address. */
   agent?: Agent;
 };
@@ -43,7 +45,7 @@ export function reviewEmail(waiting: ReviewWait, f: ReviewFacts, consoleUrl: str
       ? {
           subject: `Copy could not be assembled (request ${f.requestId})`,
           body: [
-            `The copy of data for request ${f.requestId} could not be assembled: a provider's results could not be fetched, even after the retries.`,
+            `The copy of data for request ${f.requestId} could not be assembled: ${f.unfetched?.length ? `the results of ${f.unfetched.join(', ')}` : "a provider's results"} could not be fetched, even after the retries.`,
             'Nothing is sent to the requester. Retry the copy in the console once the provider can give its results, or refuse or cancel the request.',
           ],
         }

@@ -229,8 +229,10 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   const waits =
     (REVIEW_STATUSES as readonly string[]).includes(req.status) && !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt) && !(n.waiting === 'assembly' && !req.assemblyFailed);
   if (waits) {
-    const names = (req.exportRelease?.flaggedBy ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);
-    const msg = reviewEmail(n.waiting, { requestId: req.id, type: req.type, dueDate: currentDue(req), flaggedBy: names, agent: req.agent }, `${deps.baseUrl}/console.html#/requests/${req.id}`);
+    // Providers by the registry's names, as the console says them (their ids, should one have left the registry).
+    const named = (ids: readonly string[] | undefined) => (ids ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);
+    const facts = { requestId: req.id, type: req.type, dueDate: currentDue(req), flaggedBy: named(req.exportRelease?.flaggedBy), unfetched: named(req.assemblyFailed?.processors), agent: req.agent };
+    const msg = reviewEmail(n.waiting, facts, `${deps.baseUrl}/console.html#/requests/${req.id}`);
     await sendTracked(req, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps);
   }
   await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq);

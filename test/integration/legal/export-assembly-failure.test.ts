@@ -48,6 +48,9 @@ describe('a copy of data that cannot be assembled', () => {
       expect(JSON.stringify(held)).not.toContain('/exports/alice.json');
       const alert = await until(async () => (await rt.mails(COMPLIANCE)).find((m) => m.subject === `Copy could not be assembled (request ${requestId})`), 30_000, 'the team email');
       expect(alert.body.text).toContain(`/console.html#/requests/${requestId}`);
+      // The team is told which provider, by the registry's name, as the console says it; never its results_url.
+      expect(alert.body.text).toContain('the results of PayNow Payments could not be fetched');
+      expect(alert.body.text).not.toContain('/exports/alice.json');
       expect((await rt.mails(EMAIL)).filter((m) => /complete/.test(m.subject))).toEqual([]);
 
       // The console shows why, never the workflow's token.

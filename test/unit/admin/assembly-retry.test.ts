@@ -46,6 +46,27 @@ describe('a copy that could not be assembled', () => {
     expect(JSON.stringify(request(repo))).not.toContain('ann@example.com');
   });
 
+  it('tells the team which providers’ results could not be fetched, by the registry’s names: never a results_url or the requester', async () => {
+    const { mailer, deps } = setup();
+    const cause = JSON.stringify({ errorType: 'TimeoutError', errorMessage: 'results could not be fetched from: paynow, https://files.example/ann@example.com.json', trace: [] });
+    await holdAssembly({ token: 'tok-1', requestId: REQUEST_ID, error: { Error: 'TimeoutError', Cause: cause } }, deps);
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0].text).toContain(`The copy of data for request ${REQUEST_ID} could not be assembled: the results of PayNow could not be fetched, even after the retries.`);
+    expect(mailer.sent[0].text).not.toMatch(/files\.example|ann@example\.com|tok-1/);
+  });
+
+  it('names the providers in the team’s email the sweeper sends when the first one failed', async () => {
+    const { repo, mailer, deps } = setup();
+    const cause = JSON.stringify({ errorType: 'TimeoutError', errorMessage: 'results could not be fetched from: paynow', trace: [] });
+    await holdAssembly({ token: 'tok-1', requestId: REQUEST_ID, error: { Error: 'TimeoutError', Cause: cause } }, { ...deps, mailer: { send: async () => Promise.reject(Object.assign(new Error('down'), { name: 'ServiceUnavailable' })) } });
+    expect(request(repo).outboxTeam).toMatchObject({ waiting: 'assembly' });
+    const sweeper = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
+    // The team email's lease (60 s) is over by the next sweep.
+    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [{ id: 'paynow', name: 'PayNow' }] } as never);
+    expect(report.teamEmailsSent).toEqual([REQUEST_ID]);
+    expect(mailer.sent.map((m) => m.text.split('\n')[0])).toEqual([`The copy of data for request ${REQUEST_ID} could not be assembled: the results of PayNow could not be fetched, even after the retries.`]);
+  });
+
   it('leaves a request an officer closed meanwhile as it is, and mails nobody', async () => {
     const { repo, mailer, deps } = setup({ status: 'denied' });
     const before = structuredClone(request(repo));

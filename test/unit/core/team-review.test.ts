@@ -33,6 +33,16 @@ describe('the team’s email when a request waits for an officer', () => {
     });
   });
 
+  it('names the providers whose results could not be fetched for a copy that could not be assembled', () => {
+    expect(reviewEmail('assembly', { requestId: ID, type: 'access', dueDate: '2026-04-02', unfetched: ['PayNow Payments', 'Parcelway Delivery'] }, CONSOLE).text.split('\n')[0]).toBe(
+      `The copy of data for request ${ID} could not be assembled: the results of PayNow Payments, Parcelway Delivery could not be fetched, even after the retries.`,
+    );
+    // Assemble's error named none (an older mark, or an error that was not a fetch): a provider, as before.
+    expect(reviewEmail('assembly', { requestId: ID, type: 'access', unfetched: [] }, CONSOLE).text.split('\n')[0]).toBe(
+      `The copy of data for request ${ID} could not be assembled: a provider's results could not be fetched, even after the retries.`,
+    );
+  });
+
   it('says a correction waits to be read and approved, without its words', () => {
     expect(reviewEmail('correction', { requestId: ID, type: 'rectification', dueDate: '2026-04-02' }, CONSOLE)).toEqual({
       subject: `Correction to review (request ${ID})`,
