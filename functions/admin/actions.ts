@@ -52,7 +52,7 @@ export async function extend(id: string, written: string, actor: string, deps: A
 /** The sweeper reminds the team of a deadline, and flags it overdue, once each: a deadline that moves is reminded of, and flagged, afresh. */
 const freshDeadlineFlags = (req: StoredRequest) => ({ flags: ((req as StoredRequest & { flags?: string[] }).flags ?? []).filter((f) => !['reminder-7', 'reminder-2', 'overdue'].includes(f)) });
 
-type Notice = { notice: 'clarification'; needed: string } | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
+type Notice = { notice: 'clarification'; needed: string } | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
 
 /**
  * An officer's action that owes the requester an email: the email is recorded (`outboxNotice`) in the
@@ -294,7 +294,9 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
 /**
  * Restarts the clock: the deadline moves by the whole days it was stopped. An extension made while
  * it was stopped told the requester no date (it moved every day the clock stayed stopped): the date
- * is owed now, recorded in the same write as the restart and delivered after, as any notice.
+ * is owed now. One made before told them a date, which now moves: the new one is owed, with the one
+ * it replaces. Either is recorded in the same write as the restart and delivered after, as any
+ * notice. A request never extended was told no date, only that the month stops while paused.
  */
 export async function resume(id: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
@@ -308,9 +310,14 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
   if (req.extended) changes.extended = { ...req.extended, dueDate: restarted.extendedDueDate };
   const at = now.toISOString();
   const event = { at, actor, action: 'resume', subject: id, data: { pausedDays: restarted.pausedDays - req.pausedDays, dueDate: String(restarted.dueDate) } };
-  if (req.extended && clockStopped(req) && req.extended.at >= req.pausedSince) {
-    const done = await withNotice(req, req.status, changes, { notice: 'extension', reason: req.extended.reason, dueDate: restarted.extendedDueDate, restarted: true }, event, deps, ['pausedSince']);
-    return tell(done, deps);
+  if (req.extended && clockStopped(req)) {
+    const untold = req.extended.at >= req.pausedSince;
+    // The date the requester was last told (the extension's, or an earlier restart's): owed again only when it moves.
+    const moved = restarted.extendedDueDate !== req.extended.dueDate;
+    if (untold || moved) {
+      const notice: Notice = { notice: 'extension', reason: req.extended.reason, dueDate: restarted.extendedDueDate, restarted: true, ...(untold ? {} : { previousDueDate: req.extended.dueDate }) };
+      return tell(await withNotice(req, req.status, changes, notice, event, deps, ['pausedSince']), deps);
+    }
   }
   return deps.repo.transitionRequest(req, req.status, changes, event, { remove: ['pausedSince'] });
 }

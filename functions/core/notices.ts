@@ -115,8 +115,11 @@ export function cancellationNotice(lang: Language, id: string, reason: CancelRea
  * first). Extended while the clock is stopped (Art. 12A), the date is not known until it restarts:
  * the notice says how it is counted and that the date will follow (no `dueDate`), and restarting
  * the clock sends it (`restarted`), so that the requester is never told a date that then moves.
+ * Extended before the clock stopped, the requester was told a date, which restarting it moves: they
+ * are sent the new one too, saying which date it replaces (`previousDueDate`) and why, so that the
+ * last date they hold from us is always the one we answer by.
  */
-export function extensionNotice(lang: Language, id: string, n: { reason: string; dueDate?: string; restarted?: boolean }, form?: string) {
+export function extensionNotice(lang: Language, id: string, n: { reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string }, form?: string) {
   const fr = lang === 'fr';
   const opening = n.restarted
     ? fr
@@ -130,9 +133,16 @@ export function extensionNotice(lang: Language, id: string, n: { reason: string;
     : fr
       ? "Le délai passe d'un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu'à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu'il reprendra."
       : 'The time limit becomes three months instead of one, not counting the days it is paused. It is paused now, until we receive your answer to our question: we will write to tell you the new deadline once it starts again.';
+  const replaced = n.previousDueDate
+    ? [
+        fr
+          ? `Elle remplace la date limite du ${longDate(n.previousDueDate, 'fr')} que nous vous avions indiquée : les jours où le délai était suspendu, dans l'attente de votre réponse, ne sont pas comptés.`
+          : `It replaces the deadline of ${longDate(n.previousDueDate, 'en')} that we gave you: the days the time limit was paused, waiting for your answer, do not count.`,
+      ]
+    : [];
   const lines = fr
-    ? ['Bonjour,', '', ...opening, `Raison : ${n.reason}`, when, '', 'La loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.']
-    : ['Hello,', '', ...opening, `Reason: ${n.reason}`, when, '', 'The law allows us two more months when a request is complex.'];
+    ? ['Bonjour,', '', ...opening, `Raison : ${n.reason}`, when, ...replaced, '', 'La loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.']
+    : ['Hello,', '', ...opening, `Reason: ${n.reason}`, when, ...replaced, '', 'The law allows us two more months when a request is complex.'];
   const subject = n.restarted ? (fr ? 'Votre demande : la nouvelle date limite' : 'Your request: the new deadline') : fr ? 'Votre demande : délai prolongé' : 'Your request: more time needed';
   return { subject, text: [...lines, '', ...complaintLines(lang, form), '', sign(lang)].join('\n') };
 }

@@ -15,8 +15,8 @@ import type { ReviewWait } from './team-review.ts';
  *   `outboxLink`            confirmation link number `seq` is to be mailed;
  *   `outboxOutcome`         the outcome email is to be mailed;
  *   `outboxNotice`          an officer's notice is to be mailed: a clarification asked (the clock
- *                           stops), an extension (or, restarting a clock stopped when it was
- *                           extended, its date), a refusal or a cancellation. It carries what the email says, and
+ *                           stops), an extension (or, restarting the clock of an extended request,
+ *                           its moved date), a refusal or a cancellation. It carries what the email says, and
  *                           goes once mailed, so the clarification's free text is not kept after;
  *   `outboxTeam`            the compliance team is to be told the request waits for an officer (a
  *                           copy held for review, a correction or an agent's request to review, a
@@ -53,9 +53,11 @@ export type NoticeIntent = Delivery &
     | { notice: 'cancellation'; reason: CancelReason }
     /**
      * No `dueDate` for an extension made while the clock is stopped (Art. 12A): the date depends on
-     * when it restarts, and restarting it owes the requester the date (`restarted`).
+     * when it restarts, and restarting it owes the requester the date (`restarted`). Restarting a
+     * clock extended before it stopped owes them the date it moves to, and the one it replaces
+     * (`previousDueDate`), which they were told.
      */
-    | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean }
+    | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string }
   );
 
 /** The team's email that a request waits for an officer: what waits, never who asked or what they wrote. */

@@ -131,3 +131,41 @@ describe('an extension made while the clock is stopped', () => {
     expect(audit).toEqual(expect.arrayContaining(['pause', 'extend', 'resume']));
   });
 });
+
+describe('an extension made before the clock stopped', () => {
+  it('was told a date, which restarting the clock moves: the requester is mailed the new date and the one it replaces', async () => {
+    const email = 'extended-then-stopped@example.com';
+    const id = await openCopy(email);
+    const reason = 'Several processors hold records of this account';
+    expect((await call(`/requests/${id}/extend`, { reason })).status).toBe(200);
+    await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your request: more time needed'), 30_000, 'extension notice');
+    expect((await call(`/requests/${id}/pause`, { needed })).status).toBe(200);
+    await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your request: we need a clarification'), 30_000, 'clarification');
+    // Confirmed 10 days ago, extended 7 days ago (told the date three months on), stopped 5 days ago.
+    const { at } = await age(id, daysAgo(10), daysAgo(5));
+    const told = dueDate(at, { extended: true });
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../../functions/adapters/table.ts');
+    await ddb.send(
+      new UpdateCommand({
+        TableName: rt.tableName,
+        Key: key.request(id),
+        UpdateExpression: 'SET #extended = :e, gsi1sk = :sk',
+        ExpressionAttributeNames: { '#extended': 'extended' },
+        ExpressionAttributeValues: { ':e': { at: daysAgo(7), reason, dueDate: told }, ':sk': `${told}#${id}` },
+      }),
+    );
+
+    const resumed = await call(`/requests/${id}/resume`, {});
+    expect(resumed.status).toBe(200);
+    const moved = dueDate(at, { extended: true, pausedDays: 5 });
+    expect(moved > told).toBe(true);
+    expect(await resumed.json()).toMatchObject({ pausedDays: 5, extended: { dueDate: moved }, noticeOwed: false });
+    const restarted = await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your request: the new deadline'), 30_000, 'restart notice');
+    expect(restarted.body.text).toContain(
+      `Reason: ${reason}\nNew deadline: ${longDate(moved, 'en')}.\nIt replaces the deadline of ${longDate(told, 'en')} that we gave you: the days the time limit was paused, waiting for your answer, do not count.`,
+    );
+    expect((await rt.mails(email)).filter((m) => m.subject === 'Your request: the new deadline')).toHaveLength(1);
+  });
+});

@@ -401,11 +401,35 @@ describe('restarting the clock after a clarification', () => {
     expect(mailer.sent[0].text).toContain(`The time limit for your request (reference ${REQUEST_ID}) has started again.\nAs we told you, we need more time to complete it.\nReason: Several processors hold records\nNew deadline: 8 June 2026.`);
   });
 
-  it('mails nothing on restarting a clock extended before it was stopped: the requester has the extension’s date, and was told the clock stops', async () => {
+  it('tells the requester the moved date of an extension made before the clock stopped, and the date it replaces, recorded in the restart’s own write', async () => {
+    // Extended 2 March (told 1 June), stopped an hour later, restarted 9 March: 7 days, Monday 8 June.
     const extended = { at: '2026-03-02T09:00:00.000Z', reason: 'Several processors', dueDate: '2026-06-01' };
-    const { deps, mailer, repo } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const failing = setup({ type: 'access', extended, noticeSeq: 2, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const owed = await resume(REQUEST_ID, 'officer:o', { ...failing.deps, mailer: { send: async () => Promise.reject(new Error('SES down')) } } as never);
+    expect(owed).toMatchObject({ noticeOwed: true, pausedDays: 7, extended: { ...extended, dueDate: '2026-06-08' } });
+    expect(request(failing.repo)).toMatchObject({ version: 3, outboxNotice: { seq: 3, owner: 'admin', notice: 'extension', reason: 'Several processors', dueDate: '2026-06-08', restarted: true, previousDueDate: '2026-06-01' } });
+    expect('pausedSince' in request(failing.repo)).toBe(false);
+    // Owed, the sweeper mails it: the same words as the restart would have.
+    const sweeper = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
+    const report = await sweep(new Date('2026-03-09T10:15:00.000Z'), { repo: failing.repo, mailer: failing.mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    expect(report.noticesSent).toEqual([REQUEST_ID]);
+
+    const { deps, mailer } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ noticeOwed: false });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.com', subject: 'Your request: the new deadline' });
+    expect(mailer.sent[0].text).toContain(
+      `The time limit for your request (reference ${REQUEST_ID}) has started again.\nAs we told you, we need more time to complete it.\nReason: Several processors\nNew deadline: 8 June 2026.\nIt replaces the deadline of 1 June 2026 that we gave you: the days the time limit was paused, waiting for your answer, do not count.`,
+    );
+    expect(failing.mailer.sent.map((m) => m.text)).toEqual([mailer.sent[0].text]);
+  });
+
+  it('mails nothing on restarting a clock extended before it was stopped when the date the requester was told does not move (restarted the same London day)', async () => {
+    const extended = { at: '2026-03-02T09:00:00.000Z', reason: 'Several processors', dueDate: '2026-06-01' };
+    const { deps, mailer, repo } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-02T16:00:00.000Z');
     const done = await resume(REQUEST_ID, 'officer:o', deps);
-    expect(done.extended?.dueDate).toBe('2026-06-08');
+    expect(done).toMatchObject({ pausedDays: 0, extended: { dueDate: '2026-06-01' } });
+    expect(done).not.toHaveProperty('noticeOwed');
     expect(mailer.sent).toEqual([]);
     expect(request(repo).outboxNotice).toBeUndefined();
   });

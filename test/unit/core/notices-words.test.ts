@@ -181,6 +181,19 @@ describe('each notice, whole, as the requester reads it', () => {
     });
   });
 
+  it('extension whose date the requester was told, moved by restarting the clock: the new date and the one it replaces, in English and in French', () => {
+    const en = extensionNotice('en', 'R1', { reason: 'Several processors', dueDate: '2026-06-08', restarted: true, previousDueDate: '2026-06-01' }, FORM);
+    expect(en.subject).toBe('Your request: the new deadline');
+    expect(en.text).toContain(
+      'The time limit for your request (reference R1) has started again.\nAs we told you, we need more time to complete it.\nReason: Several processors\nNew deadline: 8 June 2026.\nIt replaces the deadline of 1 June 2026 that we gave you: the days the time limit was paused, waiting for your answer, do not count.\n\nThe law allows us two more months',
+    );
+    const fr = extensionNotice('fr', 'R1', { reason: 'Plusieurs prestataires', dueDate: '2026-06-08', restarted: true, previousDueDate: '2026-06-01' }, FORM);
+    expect(fr.subject).toBe('Votre demande : la nouvelle date limite');
+    expect(fr.text).toContain(
+      "Nouvelle date limite : 8 juin 2026.\nElle remplace la date limite du 1 juin 2026 que nous vous avions indiquée : les jours où le délai était suspendu, dans l'attente de votre réponse, ne sont pas comptés.\n\nLa loi nous permet",
+    );
+  });
+
   it('clarification, in English and in French', () => {
     expect(clarificationNotice('en', 'R1', 'Which orders?', FORM)).toEqual({
       subject: 'Your request: we need a clarification',
