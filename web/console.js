@@ -16,7 +16,7 @@ const T = {
     onTimeRate: 'On time', received: 'Received', late: 'Late', noRate: 'no deadline yet', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${Math.round(n * 10) / 10} h` : `${Math.round(n / 2.4) / 10} days`), seconds: (n) => (n === null ? '—' : `${n} s`),
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     wrong: 'What is wrong (the requester’s words)', should: 'What it should be (the requester’s words)', corrected: 'Corrections approved', fields: { name: 'Name', email: 'Email address', postal_address: 'Postal address', phone: 'Phone number' },
-    reason: 'Reason', outcome: 'Outcome', note: 'Note', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', noticeOwed: 'Done. The email to the requester could not be sent just now: it will be sent automatically within 15 minutes. Do not do it again.', clockStopped: 'Clock stopped', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
+    reason: 'Reason', outcome: 'Outcome', note: 'Note', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', noticeOwed: 'Done. The email to the requester could not be sent just now: it will be sent automatically within 15 minutes. Do not do it again.', workflowOwed: 'Done. The workflow could not be told just now: it is told automatically within 15 minutes. Do not do it again.', clockStopped: 'Clock stopped', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
     failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', noAnswer: (e) => `no answer (${e})`,
     statuses: { unverified: 'Waiting for confirmation', awaiting_review: 'To review (a correction, an agent’s authority)', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
     taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
@@ -49,7 +49,7 @@ const T = {
     onTimeRate: 'Dans les délais', received: 'Reçues', late: 'En retard', noRate: 'pas encore d’échéance', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${Math.round(n * 10) / 10} h` : `${Math.round(n / 2.4) / 10} jours`), seconds: (n) => (n === null ? '—' : `${n} s`),
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     wrong: 'Ce qui est inexact (les mots du demandeur)', should: 'Ce qu’il faudrait mettre (les mots du demandeur)', corrected: 'Corrections approuvées', fields: { name: 'Nom', email: 'Adresse e-mail', postal_address: 'Adresse postale', phone: 'Téléphone' },
-    reason: 'Raison', outcome: 'Résultat', note: 'Note', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', noticeOwed: 'C’est fait. L’e-mail au demandeur n’a pas pu partir pour l’instant : il sera envoyé automatiquement d’ici 15 minutes. Ne recommencez pas.', clockStopped: 'Délai suspendu', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
+    reason: 'Raison', outcome: 'Résultat', note: 'Note', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', noticeOwed: 'C’est fait. L’e-mail au demandeur n’a pas pu partir pour l’instant : il sera envoyé automatiquement d’ici 15 minutes. Ne recommencez pas.', workflowOwed: 'C’est fait. Le traitement n’a pas pu être prévenu pour l’instant : il le sera automatiquement d’ici 15 minutes. Ne recommencez pas.', clockStopped: 'Délai suspendu', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
     failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', noAnswer: (e) => `pas de réponse (${e})`,
     statuses: { unverified: 'En attente de confirmation', awaiting_review: 'À relire (correction, mandat d’un représentant)', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
@@ -301,9 +301,10 @@ async function act(kind, path, fields, toBody) {
     return;
   }
   await route();
-  // Done, but its email to the requester could not go now: it stays owed, and is sent later.
-  if (done?.noticeOwed) {
-    $('action-note').textContent = T[lang].noticeOwed;
+  // Done, but its email to the requester, or its word to the workflow, could not go now: it stays owed, and goes later.
+  const owed = [done?.noticeOwed && T[lang].noticeOwed, done?.workflowOwed && T[lang].workflowOwed].filter(Boolean);
+  if (owed.length) {
+    $('action-note').textContent = owed.join(' ');
     $('action-note').hidden = false;
   }
 }

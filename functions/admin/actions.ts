@@ -158,8 +158,8 @@ export async function approveCorrection(id: string, corrections: Corrections | u
     // Nothing waits for review any more: a team email still owed for it is dropped, not sent later as if it did.
     { remove: ['outboxTeam'] },
   );
-  await startVerified(done, deps);
-  return done;
+  const workflowOwed = await releaseWorkflow(() => startVerified(done, deps), { requestId: id });
+  return { ...done, workflowOwed };
 }
 
 /**
@@ -184,9 +184,27 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   // No token yet (a task its dispatch has not reached): dispatch finds it resolved and answers its own.
   const owed = task.token ? { outboxToken: { at } } : {};
   const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at, ...owed }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });
-  await deliverToken(done, deps);
+  const workflowOwed = await releaseWorkflow(() => deliverToken(done, deps), { requestId: id, processorId });
+  // Nothing waits for an officer once the task is resolved, whether or not the state has its token yet.
   await unblockIfClear(id, actor, deps);
-  return taskShown(done);
+  return { ...taskShown(done), workflowOwed };
+}
+
+/**
+ * Releases the workflow once the officer's write has recorded the release as owed: a token sent
+ * back to the state waiting on it, or an execution started. The action is done by then, and the
+ * sweeper makes a release that fails here (Step Functions throttling, or a 5xx): the answer says
+ * so (`workflowOwed`), where a 500 would read as nothing done and invite a second try that a
+ * resolved task or a started request refuses. Logged by ids and the error's name, never a token.
+ */
+export async function releaseWorkflow(release: () => Promise<unknown>, ids: Record<string, string>): Promise<boolean> {
+  try {
+    await release();
+    return false;
+  } catch (e) {
+    logger.warn('workflow not released now; the next sweep releases it', { ...ids, error: (e as Error).name });
+    return true;
+  }
 }
 
 /**
@@ -236,9 +254,9 @@ export async function retryAssembly(id: string, actor: string, deps: AdminDeps) 
   if (req.status !== 'awaiting_manual' || !held) throw new Conflict('no copy of data waits to be assembled again on this request');
   const at = deps.clock.now().toISOString();
   const done = await deps.repo.transitionRequest(req, req.status, { assemblyFailed: { ...held, retriedAt: at, retriedBy: actor } }, { at, actor, action: 'retry_assembly', subject: id, data: { error: held.error } });
-  await deliverAssemblyRetry(done, deps);
+  const workflowOwed = await releaseWorkflow(() => deliverAssemblyRetry(done, deps), { requestId: id });
   // The workflow's token stays on the record, never in an answer.
-  return { ...done, assemblyFailed: assemblyShown(done) };
+  return { ...done, assemblyFailed: assemblyShown(done), workflowOwed };
 }
 
 /**

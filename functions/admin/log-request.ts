@@ -6,7 +6,7 @@ import type { StoredRequest } from '../core/ports.ts';
 import * as z from '../core/zod.ts';
 import { derivedToken, emailHash, sha256 } from '../shared/crypto.ts';
 import { keepPiiWhileOpen, startVerified } from '../shared/outbox.ts';
-import type { AdminDeps } from './actions.ts';
+import { type AdminDeps, releaseWorkflow } from './actions.ts';
 
 /** What the officer types: the request as the form would have it, how it came, and how the identity was checked. */
 export const LogBody = z.strictObject({ request: SubmitBody, channel: Channel, identityCheck: IdentityCheck, agent: z.optional(Agent) });
@@ -58,8 +58,9 @@ export async function logRequest(b: LogBody, actor: string, deps: AdminDeps) {
     },
     { removeTtl: true },
   );
-  // `verified` is the intent: if this start fails, the sweeper starts the execution (named by the id, so once).
-  if (to === 'verified') await startVerified(verified, deps);
-  else await keepPiiWhileOpen(verified, deps);
-  return { id, status: verified.status, dueDate: due };
+  // `verified` is the intent: if this start fails, the sweeper starts the execution (named by the id, so once),
+  // and the officer is told the request is logged, not a 500 that would have them log it a second time.
+  const workflowOwed = to === 'verified' ? await releaseWorkflow(() => startVerified(verified, deps), { requestId: id }) : false;
+  if (to !== 'verified') await keepPiiWhileOpen(verified, deps);
+  return { id, status: verified.status, dueDate: due, workflowOwed };
 }

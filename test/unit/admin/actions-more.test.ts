@@ -249,12 +249,12 @@ describe('resolving a task by hand', () => {
     }
   });
 
-  it('passes any other workflow error on, leaves the request waiting and the token owed for the sweeper', async () => {
+  it('answers the task resolved, its token owed for the sweeper (workflowOwed), when the workflow refuses it for any other reason: never a 500', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-9' }));
     deps.workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
-    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).rejects.toThrow('slow down');
-    expect(request(repo).status).toBe('awaiting_manual');
+    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Done' }, 'officer:o', deps)).resolves.toMatchObject({ status: 'resolved', workflowOwed: true });
+    expect(request(repo).status).toBe('in_progress');
     expect(stored(repo, 'ledger-firm')).toMatchObject({ status: 'resolved', outboxToken: { at: NOW } });
   });
 
@@ -282,9 +282,15 @@ describe('resolving a task by hand', () => {
   it('is finished by the sweeper when the function dies between resolving the task and telling the workflow: the state gets its token, the request goes on', async () => {
     const { repo, mailer, deps } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out', { token: 'tok-9' }));
-    // The process dies at the step boundary: the SendTaskSuccess call never leaves, and nothing after it runs.
-    deps.workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('Runtime exited'), { name: 'Runtime.ExitError' }));
-    await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps)).rejects.toThrow('Runtime exited');
+    // The process dies at the step boundary: the SendTaskSuccess call never returns, and nothing after it runs.
+    let reached: () => void = () => {};
+    const atSend = new Promise<void>((r) => (reached = r));
+    deps.workflow.taskSuccess = () => {
+      reached();
+      return new Promise(() => {});
+    };
+    void resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps);
+    await atSend;
     // The officer cannot press again: a resolved task cannot be resolved.
     await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps)).rejects.toMatchObject({ status: 409 });
     const workflow = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });

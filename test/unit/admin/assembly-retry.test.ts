@@ -92,8 +92,15 @@ describe('a copy that could not be assembled', () => {
 
   it('is finished by the sweeper when the function dies between recording the retry and sending the token back', async () => {
     const { repo, mailer, workflow, deps } = setup({ status: 'awaiting_manual', assemblyFailed: { token: 'tok-1', at: NOW, error: 'ResultsUnavailable' } } as Partial<StoredRequest>);
-    workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('Runtime exited'), { name: 'Runtime.ExitError' }));
-    await expect(retryAssembly(REQUEST_ID, 'officer:o', deps as never)).rejects.toThrow('Runtime exited');
+    // The process dies at the step boundary: the SendTaskSuccess call never returns, and nothing after it runs.
+    let reached: () => void = () => {};
+    const atSend = new Promise<void>((r) => (reached = r));
+    workflow.taskSuccess = () => {
+      reached();
+      return new Promise(() => {});
+    };
+    void retryAssembly(REQUEST_ID, 'officer:o', deps as never);
+    await atSend;
     expect(request(repo).assemblyFailed).toMatchObject({ token: 'tok-1', retriedAt: NOW, retriedBy: 'officer:o' });
     const sweeper = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
     const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);

@@ -1,5 +1,9 @@
+import { SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { decodeTime } from 'ulid';
 import { describe, expect, it, vi } from 'vitest';
+import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
+import { logger } from '../../../functions/shared/powertools.ts';
 import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
 import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock } from '../processors/fakes.ts';
 
@@ -57,7 +61,7 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
   it('is recorded verified at once, with its deadline one month on, the channel and the identity check on the audit trail', async () => {
     const { repo, deps } = setup();
     const out = await logRequest(phoned, 'officer:olivia', deps);
-    expect(out).toEqual({ id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), status: 'verified', dueDate: '2026-04-10' });
+    expect(out).toEqual({ id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), status: 'verified', dueDate: '2026-04-10', workflowOwed: false });
     // The id is a ULID of the moment the officer logged it: the console lists requests in that order.
     expect(decodeTime(out.id)).toBe(Date.parse(NOW));
     const req = repo.requests.get(out.id);
@@ -113,6 +117,26 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
     expect(repo.piiExpiry.get(out.id)).toEqual(new Date('2026-08-08T00:00:00.000Z'));
   });
 
+  it('is answered logged, its execution started by the next sweep, when Step Functions refuses to start it for a moment: never a 500 that invites logging it twice', async () => {
+    const sfn = mockClient(SFNClient);
+    try {
+      sfn.on(StartExecutionCommand).rejects(new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
+      const { repo, deps } = setup();
+      const warn = vi.spyOn(logger, 'warn');
+      const workflow = new StepFunctionsWorkflow(new SFNClient({ region: 'eu-west-2' }), 'arn:aws:states:eu-west-2:123456789012:stateMachine:lethe');
+      const out = await logRequest(phoned, 'officer:olivia', { ...deps, workflow });
+      expect(out).toEqual({ id: out.id, status: 'verified', dueDate: '2026-04-10', workflowOwed: true });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+      // `verified` is the intent the sweeper starts the execution from.
+      expect(repo.requests.get(out.id)?.status).toBe('verified');
+      expect(warn.mock.calls.map((c) => c[1])).toContainEqual(expect.objectContaining({ requestId: out.id, error: 'ThrottlingException' }));
+      expect(JSON.stringify(warn.mock.calls)).not.toMatch(/Carol|OT-777/i);
+    } finally {
+      sfn.restore();
+      vi.restoreAllMocks();
+    }
+  });
+
   it('keeps what the requester asked for: warranty records erased, objections, the correction', async () => {
     const { repo, deps } = setup();
     const erasure = await logRequest(LogBody.parse({ request: { type: 'erasure', email: 'd@example.com', eraseWarranty: true }, channel: 'post', identityCheck: 'signed_letter_with_id' }), 'officer:o', deps);
@@ -130,7 +154,7 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
     const rectification = { field: 'postal address', correction: '2 Low Road, Leeds' };
     const out = await logRequest(LogBody.parse({ request: { type: 'rectification', email: 'f@example.com', rectification }, channel: 'phone', identityCheck: 'account_questions' }), 'officer:o', deps);
     // Started now, Plan would send every processor a correction with no corrected field in it.
-    expect(out).toEqual({ id: out.id, status: 'awaiting_review', dueDate: '2026-04-10' });
+    expect(out).toEqual({ id: out.id, status: 'awaiting_review', dueDate: '2026-04-10', workflowOwed: false });
     expect(repo.requests.get(out.id)).toMatchObject({ status: 'awaiting_review', verifiedAt: NOW, dueDate: '2026-04-10' });
     expect(repo.requests.get(out.id)?.audit[0]).toMatchObject({ action: 'log_request', from: 'unverified', to: 'awaiting_review' });
     expect(workflow.started).toEqual([]);
