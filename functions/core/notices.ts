@@ -149,17 +149,22 @@ export function extensionNotice(lang: Language, id: string, n: { reason: string;
 
 /**
  * Art. 12A: the clock stops while we wait for a clarification we genuinely need. The requester is
- * told what we need and that the time limit is paused until we have it. It asks what to look for,
- * never for personal data or documents by email.
+ * told what we need and that the time limit is paused until we have it: the one month, or the three
+ * months of a request already extended (`extended`), which they were told of. It asks what to look
+ * for, never for personal data or documents by email.
  */
-export function clarificationNotice(lang: Language, id: string, needed: string, form?: string) {
+export function clarificationNotice(lang: Language, id: string, needed: string, form?: string, { extended = false }: { extended?: boolean } = {}) {
+  const paused =
+    lang === 'fr'
+      ? `Le délai de réponse${extended ? ', prolongé à trois mois,' : " d'un mois"} est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.`
+      : `The ${extended ? 'time limit, extended to three months,' : 'one-month time limit'} is paused until we receive your answer; it starts again on the day we receive it.`;
   return lang === 'fr'
     ? {
         subject: 'Votre demande : nous avons besoin d’une précision',
-        text: ['Bonjour,', '', `Pour répondre à votre demande (référence ${id}), nous avons besoin de la précision suivante :`, needed, '', "Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.", "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
+        text: ['Bonjour,', '', `Pour répondre à votre demande (référence ${id}), nous avons besoin de la précision suivante :`, needed, '', paused, "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
       }
     : {
         subject: 'Your request: we need a clarification',
-        text: ['Hello,', '', `To answer your request (reference ${id}), we need you to tell us:`, needed, '', 'The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.', 'Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
+        text: ['Hello,', '', `To answer your request (reference ${id}), we need you to tell us:`, needed, '', paused, 'Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
       };
 }

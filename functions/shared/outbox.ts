@@ -145,7 +145,8 @@ export async function renewDownload(req: StoredRequest, actor: string, owner: st
 export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };
 
 const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUrl(config.PUBLIC_BASE_URL, req.language, req.id)) =>
-  n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form)
+  // Extending is refused while a notice is owed: the request is extended now exactly if it was when the officer asked.
+  n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form, { extended: Boolean(req.extended) })
   : n.notice === 'extension' ? extensionNotice(req.language, req.id, n, form)
   : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note, form)
   : cancellationNotice(req.language, req.id, n.reason, form);

@@ -109,6 +109,17 @@ describe('pausing the clock for a clarification (Art. 12A)', () => {
     expect(mailer.sent[0].text).toContain("Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse");
   });
 
+  it.each([
+    ['en', 'The time limit, extended to three months, is paused until we receive your answer; it starts again on the day we receive it.'],
+    ['fr', "Le délai de réponse, prolongé à trois mois, est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons."],
+  ] as const)('tells a requester whose deadline was extended that the three-month time limit is paused, not a one-month one (%s)', async (language, line) => {
+    const extended = { at: '2026-03-01T12:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
+    const { deps, mailer } = setup({ type: 'access', language, extended });
+    await pause(REQUEST_ID, needed, 'officer:o', deps);
+    expect(mailer.sent[0].text.split('\n')).toContain(line);
+    expect(mailer.sent[0].text).not.toMatch(/one-month|d'un mois/);
+  });
+
   it.each(['erasure', 'objection', 'rectification'] as const)('refuses to stop the clock of an %s request, changing nothing and mailing nothing', async (type) => {
     const { deps, repo, mailer } = setup({ type });
     await expect(pause(REQUEST_ID, needed, 'officer:o', deps)).rejects.toThrow(`not for an ${type} request`);

@@ -70,6 +70,16 @@ describe('the notices a requester is sent, word for word', () => {
     expect(clarificationNotice('fr', 'R1', 'x').text).toContain("Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.");
     expect(clarificationNotice('en', 'R1', 'x').text).toContain('Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.');
   });
+
+  it('says which time limit a clarification pauses: one month, or the three months of an extended request, in each language', () => {
+    const paused = (lang: 'en' | 'fr', extended?: boolean) => clarificationNotice(lang, 'R1', 'x', undefined, extended === undefined ? undefined : { extended }).text.split('\n')[5];
+    expect(paused('en')).toBe('The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.');
+    expect(paused('en', false)).toBe('The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.');
+    expect(paused('en', true)).toBe('The time limit, extended to three months, is paused until we receive your answer; it starts again on the day we receive it.');
+    expect(paused('fr')).toBe("Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
+    expect(paused('fr', true)).toBe("Le délai de réponse, prolongé à trois mois, est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
+    for (const lang of ['en', 'fr'] as const) expect(clarificationNotice(lang, 'R1', 'x', undefined, { extended: true }).text).not.toMatch(/one-month|d'un mois/);
+  });
 });
 
 describe('each notice, whole, as the requester reads it', () => {
