@@ -46,7 +46,7 @@ export function reviewEmail(waiting: ReviewWait, f: ReviewFacts, consoleUrl: str
           subject: `Copy could not be assembled (request ${f.requestId})`,
           body: [
             `The copy of data for request ${f.requestId} could not be assembled: ${f.unfetched?.length ? `the results of ${f.unfetched.join(', ')}` : "a provider's results"} could not be fetched, even after the retries.`,
-            'Nothing is sent to the requester. Retry the copy in the console once the provider can give its results, or refuse or cancel the request.',
+            `Nothing is sent to the requester. Retry the copy in the console once ${(f.unfetched?.length ?? 0) > 1 ? 'the providers can give their' : 'the provider can give its'} results, or refuse or cancel the request.`,
           ],
         }
       : waiting === 'held_copy'

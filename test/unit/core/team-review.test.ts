@@ -43,6 +43,14 @@ describe('the team’s email when a request waits for an officer', () => {
     );
   });
 
+  it('asks for a retry once the providers can give their results when several are named, and the provider its own when one or none is', () => {
+    const retry = (unfetched?: string[]) => reviewEmail('assembly', { requestId: ID, type: 'access', unfetched }, CONSOLE).text.split('\n')[1];
+    expect(retry(['PayNow Payments', 'Parcelway Delivery'])).toBe('Nothing is sent to the requester. Retry the copy in the console once the providers can give their results, or refuse or cancel the request.');
+    expect(retry(['PayNow Payments'])).toBe('Nothing is sent to the requester. Retry the copy in the console once the provider can give its results, or refuse or cancel the request.');
+    expect(retry([])).toBe('Nothing is sent to the requester. Retry the copy in the console once the provider can give its results, or refuse or cancel the request.');
+    expect(retry()).toBe('Nothing is sent to the requester. Retry the copy in the console once the provider can give its results, or refuse or cancel the request.');
+  });
+
   it('says a correction waits to be read and approved, without its words', () => {
     expect(reviewEmail('correction', { requestId: ID, type: 'rectification', dueDate: '2026-04-02' }, CONSOLE)).toEqual({
       subject: `Correction to review (request ${ID})`,
