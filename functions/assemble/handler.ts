@@ -8,6 +8,7 @@ import { registry } from '../adapters/registry.ts';
 import { complaintFormUrl } from '../core/complaints.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles } from '../core/export-package.ts';
+import { isOpenRequest } from '../core/status.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { exportsOf } from './results.ts';
 
@@ -27,11 +28,16 @@ function zip(files: Record<string, string>, at: Date): Promise<Buffer> {
 
 export const exportKey = (requestId: string) => `exports/${requestId}.zip`;
 
-/** Access requests only: gathers every processor's results into one zip in the export bucket. */
+/**
+ * Access requests only: gathers every processor's results into one zip in the export bucket. A
+ * request refused or cancelled while its execution still runs (its stop owed) gets no package: the
+ * person's data is not gathered for a request we closed.
+ */
 export const handler = middy().handler(async (event: unknown) => {
   const { requestId } = Input.parse(event);
   const req = await repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
+  if (!isOpenRequest(req.status)) return { requestId, closed: req.status };
   const exports = await exportsOf(await repo.listTasks(requestId), registry.processors, repo);
   // The shop's own systems are among them: its registry entry answers the export like a processor.
   const generatedAt = systemClock.now();
@@ -40,7 +46,8 @@ export const handler = middy().handler(async (event: unknown) => {
   const at = systemClock.now().toISOString();
   await retryOnRace(async () => {
     const fresh = await repo.getRequest(requestId);
-    if (!fresh) return;
+    // Closed while the package was made: it is not recorded, and goes with the bucket's expiry of packages.
+    if (!fresh || !isOpenRequest(fresh.status)) return;
     // Assembled after an officer's retry: the request waited for that alone, and goes back in progress
     // in the same write that records the package (the mark goes, and the team's email if still owed).
     const wasHeld = Boolean(fresh.assemblyFailed);

@@ -6,7 +6,7 @@ import { postWebhook } from '../adapters/webhook-sender.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
-import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, currentDue } from '../core/status.ts';
+import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, currentDue, isOpenRequest } from '../core/status.ts';
 import { webhookBody, webhookIdOf } from '../core/webhook.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
@@ -136,7 +136,8 @@ async function deliveryFailed(task: StoredTask, data: { status: number } | { err
  * The Dispatch state (lambda:invoke.waitForTaskToken). The task is recorded as sent, with the
  * token, before the webhook leaves, so a fast callback always finds it waiting; on a failed POST
  * it stays sent and the Retry re-sends the same webhook. A finished task (a re-run after a
- * restart, or a callback that won a race) completes the state at once.
+ * restart, or a callback that won a race) completes the state at once, and so does any task of a
+ * request refused or cancelled while its execution still runs (its stop owed): nothing is sent.
  */
 export async function dispatch(input: { token: string; requestId: string; taskId: string }, deps: DispatchDeps) {
   const claimed = await retryOnRace(() => claim(input, deps));
@@ -156,6 +157,12 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
   if (!task) throw new NotFound(`task ${input.taskId} not found`);
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     await deps.workflow.taskSuccess(input.token, task.outcome ?? { request_status: task.status });
+    return undefined;
+  }
+  // A refusal or a cancellation owes the execution a stop, which may come after this state runs: the
+  // person's data goes to no processor, and nobody is asked to work on it, for a request we closed.
+  if (loaded.request && !isOpenRequest(loaded.request.status)) {
+    await deps.workflow.taskSuccess(input.token, { closed: loaded.request.status });
     return undefined;
   }
   const processor = deps.processors.find((p) => p.id === task.processorId);

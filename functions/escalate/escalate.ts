@@ -4,7 +4,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATION_REASONS, retryOnRace } from '../core/errors.ts';
 import { escalationEmail } from '../core/escalation.ts';
-import { FINISHED_TASK_STATUSES } from '../core/status.ts';
+import { FINISHED_TASK_STATUSES, isOpenRequest } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { metrics } from '../shared/metrics.ts';
@@ -49,6 +49,9 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     // The processor's answer arrived while the dispatch was failing: nothing to escalate.
     // Stryker disable next-line BooleanLiteral: a finished task returns before `first` is read
     if (FINISHED_TASK_STATUSES.includes(task.status)) return { finished: task, first: false };
+    // Refused or cancelled while its execution still runs (its stop owed): nobody is to act on it any more.
+    const req = await deps.repo.getRequest(input.requestId);
+    if (req && !isOpenRequest(req.status)) return { closed: req.status, first: false };
     await retryOnRace(() => escalateRequest(input.requestId, task.taskId, reason, deps));
     const at = deps.clock.now().toISOString();
     if (['pending', 'sent', 'in_progress'].includes(task.status)) {
@@ -67,6 +70,10 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
   });
   if (r.finished) {
     await deps.workflow.taskSuccess(input.token, r.finished.outcome ?? { request_status: r.finished.status });
+    return { escalated: false };
+  }
+  if (r.closed) {
+    await deps.workflow.taskSuccess(input.token, { closed: r.closed });
     return { escalated: false };
   }
   const task = r.escalated as StoredTask;

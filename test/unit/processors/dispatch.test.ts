@@ -109,6 +109,32 @@ describe('dispatch', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it.each(['denied', 'cancelled'] as const)('sends no webhook for a request %s while its execution still runs, writes nothing, and releases the state at once', async (status) => {
+    bump(repo.requests, REQUEST_ID, { status });
+    await run('tok-closed');
+    expect(sent).toEqual([]);
+    expect(task()).toMatchObject({ status: 'pending', version: 0 });
+    expect(task().token).toBeUndefined();
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-closed', output: { closed: status } }]);
+  });
+
+  it('sends a closed request’s webhook no second time on a retry of a task already sent, and keeps its token', async () => {
+    await run('tok-1');
+    bump(repo.requests, REQUEST_ID, { status: 'denied' });
+    await run('tok-2');
+    expect(sent).toHaveLength(1);
+    expect(task()).toMatchObject({ status: 'sent', token: 'tok-1' });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-2', output: { closed: 'denied' } }]);
+  });
+
+  it('tells the team of no manual task of a closed request, and leaves the request closed', async () => {
+    bump(repo.requests, REQUEST_ID, { status: 'cancelled' });
+    await run('tok-m', `${REQUEST_ID}.ledger-firm`);
+    expect(mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('cancelled');
+    expect(repo.tasks.get(`${REQUEST_ID}.ledger-firm`)?.status).toBe('pending');
+  });
+
   it('throws DispatchFailed on a 5xx, a 429, a redirect or a network error, so the state machine retries', async () => {
     for (const a of [500, 503, 429, 302, 301, 307, Object.assign(new Error('timeout'), { name: 'TimeoutError' })]) {
       answer = a;

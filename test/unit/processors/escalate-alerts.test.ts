@@ -51,10 +51,11 @@ describe('the escalated task’s record', () => {
     expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ at: NOW, actor: 'workflow', action: 'escalate', subject: REQUEST_ID, from: 'in_progress', to: 'awaiting_manual', data: { task: TASK_ID, reason: 'DispatchFailed' } });
   });
 
-  it('leaves a request that is no longer in progress as it is, and one it cannot find', async () => {
-    repo.requests.set(REQUEST_ID, storedRequest({ status: 'cancelled' }));
+  it('leaves a request already waiting for an officer as it is, and one it cannot find', async () => {
+    // A request refused or cancelled has nothing escalated at all (escalate.test.ts).
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_manual' }));
     await run({ Error: 'DispatchFailed' });
-    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'cancelled', audit: [] });
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'awaiting_manual', audit: [] });
     expect(task().status).toBe('failed');
     repo.requests.clear();
     repo.tasks.set(TASK_ID, { ...task(), status: 'sent' });

@@ -73,6 +73,17 @@ describe('escalate', () => {
   });
 });
 
+describe('escalate, for a request refused or cancelled while its execution still runs', () => {
+  it.each(['denied', 'cancelled'] as const)('escalates nothing of a %s request and alerts nobody: the state is released at once', async (status) => {
+    bump(repo.requests, REQUEST_ID, { status });
+    await expect(run('States.Timeout')).resolves.toEqual({ escalated: false });
+    expect(task()).toMatchObject({ status: 'sent', token: 'tok-dispatch', version: 1 });
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe(status);
+    expect(mailer.sent).toEqual([]);
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-esc', output: { closed: status } }]);
+  });
+});
+
 describe('escalate under concurrency', () => {
   it('escalates the request before the task exposes its new token, so a late callback finds the request settled', async () => {
     await run('States.Timeout');
