@@ -178,13 +178,15 @@ export class DynamoRepository implements Repository {
     const extra: Record<string, unknown> = { ...changes, ...gsi1(to, next) };
     for (const [intent, owed] of Object.entries(OWED_BY)) if (changes[intent]) Object.assign(extra, { [TABLE.owed.partitionKey]: owed, [TABLE.owed.sortKey]: event.at });
     // Recording the team's email or a failed copy puts the request in the watch index, in the same
-    // write; the write that drops the last of them takes it out.
+    // write; the write that drops the last of them takes it out. A stop owed (a closing write) puts
+    // it in its own partition instead: a closed request owes neither of the others.
     const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.assemblyFailed);
     const after = { ...next } as Partial<StoredRequest> & Record<string, unknown>;
     for (const k of opts.remove ?? []) delete after[k];
-    if (changes.outboxTeam || changes.assemblyFailed) Object.assign(extra, { [TABLE.watch.partitionKey]: WATCH.request, [TABLE.watch.sortKey]: event.at });
+    const watch = changes.outboxStop ? WATCH.stop : changes.outboxTeam || changes.assemblyFailed ? WATCH.request : undefined;
+    if (watch) Object.assign(extra, { [TABLE.watch.partitionKey]: watch, [TABLE.watch.sortKey]: event.at });
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
-    const remove = [...(opts.removeTtl ? ['ttl'] : []), ...(opts.remove ?? []), ...(owes(prev) && !owes(after) ? WATCH_KEYS : [])];
+    const remove = [...(opts.removeTtl ? ['ttl'] : []), ...(opts.remove ?? []), ...(owes(prev) && !owes(after) && !watch ? WATCH_KEYS : [])];
     const { event: _ev, ...u } = statusUpdate(prev, to, extra, remove, event);
     try {
       const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.request(prev.id), ...u }));
@@ -331,6 +333,15 @@ export class DynamoRepository implements Repository {
    */
   async clearOwedToken(requestId: string, processorId: string): Promise<void> {
     await this.removeWhen(key.task(requestId, processorId), ['#o', '#w', '#a'], 'attribute_exists(#o)', { '#o': 'outboxToken', ...WATCH_NAMES });
+  }
+
+  /**
+   * Drops the mark that a closed request's execution is owed a stop, once stopped, and with it the
+   * request's place in the watch index (a closed request is in no other partition). Bookkeeping, as
+   * clearOwedToken: no version change, no audit event; a mark already gone is no error.
+   */
+  async clearOwedStop(id: string): Promise<void> {
+    await this.removeWhen(key.request(id), ['#o', '#w', '#a'], 'attribute_exists(#o)', { '#o': 'outboxStop', ...WATCH_NAMES });
   }
 
   /** Fixed-window counter; returns the count after this hit. */

@@ -10,7 +10,8 @@
  *                                  an email still to send, written in the same conditional write as the
  *                                  state change that owes it; `linkSeq` and `linkAt`, the last link;
  *                                  `outboxNotice`, an officer's notice (clarification, refusal, cancellation);
- *                                  `outboxTeam`, the team's email that the request waits for an officer.
+ *                                  `outboxTeam`, the team's email that the request waits for an officer;
+ *                                  `outboxStop`, the execution of a request refused or cancelled to stop.
  *   REQ#<id>      / PII            email, name, order number, an agent's name and email; expires by TTL (7 days unverified,
  *                                  30 days after the request ends).
  *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
@@ -64,7 +65,10 @@
  * (request) from the write that records the team's email that it waits for an officer, or a copy
  * that could not be assembled (whose retry's token the sweeper may owe), to the write that drops
  * the last of them, or to the sweeper's next run where an email went out (the outbox's bookkeeping
- * write cannot know whether the other remains). The attributes are written in the same write as the
+ * write cannot know whether the other remains). A request refused or cancelled while its execution
+ * ran is in it (stop) from the closing write, which moves it out of `request` (a closed request owes
+ * no team email, and nothing waits on a retry of its copy), to the write that records the execution
+ * stopped, which takes it out of the index. The attributes are written in the same write as the
  * status or the intent, so no item write is added. Projected: the keys and `sentAt`. A task written
  * before the index (November 26, 2026) enters it at its next write, or when the sweeper's rotation
  * visits its request (`indexTasks`); the tasks of a request refused or cancelled leave it.
@@ -109,6 +113,7 @@ export const WATCH = {
   answered: (processorId: string) => `answered#${processorId}`,
   request: 'request',
   token: 'token',
+  stop: 'stop',
 } as const;
 
 /**

@@ -16,10 +16,11 @@ import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverAssemblyRetry, deliverNotice, deliverToken, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverNotice, deliverStop, deliverToken, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
 import type { Corrections } from '../core/model.ts';
 
-export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow; clock: Clock };
+/** The workflow stops what a refusal or a cancellation closes. */
+export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow & Required<Pick<Workflow, 'stop'>>; clock: Clock };
 
 async function load(id: string, deps: AdminDeps) {
   const req = await deps.repo.getRequest(id);
@@ -106,12 +107,8 @@ export async function deny(id: string, reason: DenyReason, actor: string, deps: 
   const text = note ? plainText(note, MAX_DENY_NOTE) : '';
   // The officer's words go to the requester and then only live in the sent email: the closed record
   // keeps no free text, and its ledger proves what was said by the text's hash.
-  const done = await withNotice(req, 'denied', { closedAt: at, outcome: `denied:${reason}` }, { notice: 'refusal', reason, ...(text ? { note: text } : {}) }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason, ...(text ? { noteSha256: sha256(text) } : {}) } }, deps);
-  if (['in_progress', 'awaiting_manual'].includes(req.status)) {
-    await deps.workflow.stop?.(id);
-    await unwatchTasks(id, deps);
-  }
-  return tell(done, deps);
+  const done = await withNotice(req, 'denied', { closedAt: at, outcome: `denied:${reason}`, ...stopOwed(req, at) }, { notice: 'refusal', reason, ...(text ? { note: text } : {}) }, { at, actor, action: 'deny', subject: id, from: req.status, to: 'denied', data: { reason, ...(text ? { noteSha256: sha256(text) } : {}) } }, deps);
+  return closed(done, deps);
 }
 
 /** A cancelled request was not answered either: the requester is told why, and their remedies. */
@@ -119,12 +116,24 @@ export async function cancel(id: string, reason: CancelReason, actor: string, de
   const req = await load(id, deps);
   requireRequestTransition(req.status, 'cancel');
   const at = deps.clock.now().toISOString();
-  const done = await withNotice(req, 'cancelled', { closedAt: at, outcome: `cancelled:${reason}` }, { notice: 'cancellation', reason }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled', data: { reason } }, deps);
-  if (['in_progress', 'awaiting_manual'].includes(req.status)) {
-    await deps.workflow.stop?.(id);
-    await unwatchTasks(id, deps);
-  }
-  return tell(done, deps);
+  const done = await withNotice(req, 'cancelled', { closedAt: at, outcome: `cancelled:${reason}`, ...stopOwed(req, at) }, { notice: 'cancellation', reason }, { at, actor, action: 'cancel', subject: id, from: req.status, to: 'cancelled', data: { reason } }, deps);
+  return closed(done, deps);
+}
+
+/**
+ * A request refused or cancelled once Plan has run has an execution that may still be running: its
+ * stop is owed (`outboxStop`) from the closing write, so that a stop Step Functions refuses (a
+ * throttle, a 5xx), or an action that dies before it, is made by the sweeper. One not yet planned
+ * has none to stop: Plan refuses a closed request.
+ */
+const stopOwed = (req: StoredRequest, at: string) => (['in_progress', 'awaiting_manual'].includes(req.status) ? { outboxStop: { at } } : {});
+
+/** After a closing write: the execution stopped (or left to the sweeper, `workflowOwed`), its tasks unwatched, the requester told. */
+async function closed(done: StoredRequest, deps: AdminDeps) {
+  if (!done.outboxStop) return { ...(await tell(done, deps)), workflowOwed: false };
+  const workflowOwed = await releaseWorkflow(() => deliverStop(done, deps), { requestId: done.id });
+  await unwatchTasks(done.id, deps);
+  return { ...(await tell(done, deps)), workflowOwed };
 }
 
 /**
@@ -192,10 +201,11 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
 
 /**
  * Releases the workflow once the officer's write has recorded the release as owed: a token sent
- * back to the state waiting on it, or an execution started. The action is done by then, and the
- * sweeper makes a release that fails here (Step Functions throttling, or a 5xx): the answer says
- * so (`workflowOwed`), where a 500 would read as nothing done and invite a second try that a
- * resolved task or a started request refuses. Logged by ids and the error's name, never a token.
+ * back to the state waiting on it, an execution started, or a closed request's execution stopped.
+ * The action is done by then, and the sweeper makes a release that fails here (Step Functions
+ * throttling, or a 5xx): the answer says so (`workflowOwed`), where a 500 would read as nothing
+ * done and invite a second try that a resolved task, a started or a closed request refuses. Logged
+ * by ids and the error's name, never a token.
  */
 export async function releaseWorkflow(release: () => Promise<unknown>, ids: Record<string, string>): Promise<boolean> {
   try {

@@ -26,6 +26,11 @@ import type { ReviewWait } from './team-review.ts';
  *                           its token back. Nothing clears it: Assemble, run again, removes the
  *                           whole mark or replaces it (a new failure, a new token), so sending the
  *                           token again meanwhile only meets a token nothing waits on any more.
+ *   `outboxStop`            an officer refused or cancelled the request while its execution ran: the
+ *                           execution named by the request id is to be stopped (StopExecution, which
+ *                           takes an execution already ended, or unknown, as done). Cleared once
+ *                           stopped, in a write of its own, as `outboxToken` is. Until then the
+ *                           workflow's functions find the request closed and act on nothing of it.
  *
  * On a task record:
  *   `outboxToken`           an officer resolved the task: the workflow state waiting on the task's
@@ -35,6 +40,7 @@ import type { ReviewWait } from './team-review.ts';
  *
  * A token is the one intent that needs no lease: sending it twice is harmless, since Step Functions
  * takes the first and answers the second TaskTimedOut (or InvalidToken), which counts as delivered.
+ * Nor does a stop: stopping an execution that has ended already changes nothing.
  */
 
 /** An undelivered email: which one, and who may deliver it until when. */
@@ -65,6 +71,9 @@ export type TeamIntent = Delivery & { waiting: ReviewWait };
 
 /** A workflow token still to be answered, and since when. */
 export type TokenIntent = { at: string };
+
+/** An execution still to be stopped, and since when. */
+export type StopIntent = { at: string };
 
 /** Step Functions' answers for a token nothing waits on any more: it was answered already, or its state timed out or stopped. */
 export const SPENT_TOKEN_ERRORS: readonly string[] = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'];

@@ -1,6 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
-import type { Delivery, NoticeIntent, TeamIntent, TokenIntent } from './outbox.ts';
+import type { Delivery, NoticeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -39,6 +39,11 @@ export type StoredRequest = PrivacyRequest & {
    * back (recorded first: `retriedAt`, `retriedBy`); Assemble removes the whole mark once it succeeds.
    */
   assemblyFailed?: AssemblyFailure;
+  /**
+   * Refused or cancelled while its execution ran: the execution is still to be stopped. Recorded in
+   * the closing write, cleared once stopped (core/outbox.ts).
+   */
+  outboxStop?: StopIntent;
 };
 
 /** `processors`: the providers whose results could not be fetched, by registry id (core/assembly.ts), when Assemble's error named them. */
@@ -125,7 +130,7 @@ export interface Workflow {
   taskSuccess(token: string, output: unknown): Promise<void>;
   taskFailure(token: string, error: string, cause: string): Promise<void>;
   heartbeat(token: string): Promise<void>;
-  /** Stops the request's execution (deny, cancel). */
+  /** Stops the request's execution (deny, cancel, and the sweeper for them); one already ended, or unknown, is no error. */
   stop?(requestId: string): Promise<void>;
 }
 

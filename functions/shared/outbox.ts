@@ -265,6 +265,20 @@ export async function deliverToken(task: StoredTask, deps: TokenDeps): Promise<b
   return sent;
 }
 
+export type StopDeps = { repo: Pick<DynamoRepository, 'clearOwedStop'>; workflow: Required<Pick<Workflow, 'stop'>> };
+
+/**
+ * Stops the execution of a request refused or cancelled while it ran (`outboxStop`), then clears the
+ * mark. An execution that ended already, or never was, is stopped as far as it will be. Any other
+ * failure leaves the mark for the sweeper. True when a stop was owed and is made.
+ */
+export async function deliverStop(req: Pick<StoredRequest, 'id' | 'outboxStop'>, deps: StopDeps): Promise<boolean> {
+  if (!req.outboxStop) return false;
+  await deps.workflow.stop(req.id);
+  await deps.repo.clearOwedStop(req.id);
+  return true;
+}
+
 /**
  * Sends the AssemblyFailed state its token back once an officer has retried the copy
  * (`assemblyFailed.retriedAt`), so that Assemble runs again. Nothing to clear: Assemble then removes

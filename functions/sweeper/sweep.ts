@@ -12,7 +12,7 @@ import type { ProcessorEntry } from '../core/model.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { dueBy } from '../shared/due.ts';
 import { sendTracked } from '../shared/mail.ts';
-import { deliverAssemblyRetry, deliverTeam, deliverToken, sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverStop, deliverTeam, deliverToken, sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
 import { SWEEPER_OWNER } from '../core/outbox.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
@@ -47,10 +47,10 @@ type Flagged = StoredRequest & { flags?: string[] };
  * Nothing here reads every open request each run: the deadlines are a key range of the status
  * index (what is due within 7 days or overdue), stuck tasks a key range of the `watch` index (sent
  * before their processor's timeout), what a request or a resolved task still owes (the team's
- * email, a token for the workflow) its `request` and `token` partitions, and failed executions Step
- * Functions' own list. A missing execution cannot be listed, and export results no task recorded
- * sit in their request's partition: the rotation looks for both, a few hundred open requests a
- * run, all of them in turn.
+ * email, a token for the workflow, a closed request's execution to stop) its `request`, `token`
+ * and `stop` partitions, and failed executions Step Functions' own list. A missing execution cannot
+ * be listed, and export results no task recorded sit in their request's partition: the rotation
+ * looks for both, a few hundred open requests a run, all of them in turn.
  */
 export async function sweep(now: Date, deps: SweepDeps) {
   // Deadlines are London dates: between midnight and 1 a.m. in summer the UTC date is still yesterday.
@@ -67,6 +67,7 @@ export async function sweep(now: Date, deps: SweepDeps) {
     droppedResults: [] as string[],
     tokensSent: [] as string[],
     assemblyRetriesSent: [] as string[],
+    executionsStopped: [] as string[],
     /** What this run left for the next ones (see PER_RUN). */
     left: { alerts: 0, escalations: 0 },
     ...outbox,
@@ -98,16 +99,16 @@ export async function sweep(now: Date, deps: SweepDeps) {
   }
 
   /**
-   * A token an officer's action recorded as owed to the waiting workflow state and did not send (it
-   * died, or Step Functions refused for a moment). One that fails is logged and left for the next
-   * sweep; the rest of the sweep goes on.
+   * A token an officer's action recorded as owed to the waiting workflow state and did not send, or
+   * a closed request's execution it did not stop (it died, or Step Functions refused for a moment).
+   * One that fails is logged and left for the next sweep; the rest of the sweep goes on.
    */
   async function owed(what: string, send: () => Promise<boolean>, sent: string[], id: string) {
     try {
       if (await send()) sent.push(id);
     } catch (e) {
       report.failed.push(what);
-      logger.error('token delivery failed; the next sweep tries again', { what, error: (e as Error).name });
+      logger.error('workflow release failed; the next sweep tries again', { what, error: (e as Error).name });
     }
   }
 
@@ -256,6 +257,11 @@ export async function sweep(now: Date, deps: SweepDeps) {
   for (const w of await deps.repo.listWatch(WATCH.token)) {
     const t = w.processorId ? await deps.repo.getTask(w.requestId, w.processorId) : undefined;
     if (t?.outboxToken) await owed(`token:${t.taskId}`, () => deliverToken(t, deps), report.tokensSent, t.taskId);
+  }
+  // Executions of requests refused or cancelled that the officer's action did not stop: nothing else ends one waiting on a processor or an officer.
+  for (const w of await deps.repo.listWatch(WATCH.stop)) {
+    const req = await deps.repo.getRequest(w.requestId);
+    if (req?.outboxStop) await owed(`stop:${req.id}`, () => deliverStop(req, deps), report.executionsStopped, req.id);
   }
   // Reminders 7 and 2 days before a deadline, and overdue flags: only what is due within 7 days or overdue is read.
   for await (const req of dueBy(addDays(today, 7), deps.repo)) await deadline(req).catch(raced);

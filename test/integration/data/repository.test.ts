@@ -269,6 +269,23 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await repo.getTask(req.id, 'owing')).toMatchObject({ status: 'resolved', version: resolved.version });
   });
 
+  it('lists a closed request in the watch index while its execution is owed a stop, out of the partition of what waits for an officer, and in none once stopped', async () => {
+    const req = newRequest();
+    await repo.createRequest(req, { email: 'stop@example.com' }, new Date('2027-02-01'));
+    const waiting = await repo.transitionRequest(req, 'awaiting_manual', { assemblyFailed: { token: 't', at, error: 'ResultsUnavailable' }, outboxTeam: { seq: 1, until: at, owner: 'workflow', waiting: 'assembly' } }, { at, actor: 'workflow', action: 'assembly_failed', subject: req.id });
+    const where = async () => (await Promise.all(['request', 'stop'].map(async (w) => (await repo.listWatch(w)).filter((e) => e.requestId === req.id).map((e) => [w, e.at])))).flat();
+    expect(await where()).toEqual([['request', at]]);
+    const closing = '2026-11-25T12:00:00.000Z';
+    const denied = await repo.transitionRequest(waiting, 'denied', { outboxStop: { at: closing } }, { at: closing, actor: 'officer', action: 'deny', subject: req.id }, { remove: ['outboxTeam'] });
+    expect(await where()).toEqual([['stop', closing]]);
+    await repo.clearOwedStop(req.id);
+    expect(await where()).toEqual([]);
+    expect(await repo.getRequest(req.id)).toMatchObject({ status: 'denied', version: denied.version });
+    expect((await repo.getRequest(req.id))?.outboxStop).toBeUndefined();
+    // Cleared twice (the officer's action and the sweeper both stopped it): no error.
+    await repo.clearOwedStop(req.id);
+  });
+
   it('places in the watch index a task in flight or escalated written before the index, once, and nothing else', async () => {
     const req = newRequest();
     const raw = (processorId: string, status: string, extra: Record<string, unknown> = {}) => ({ pk: `REQ#${req.id}`, sk: `TASK#${processorId}`, taskId: `${req.id}.${processorId}`, requestId: req.id, processorId, category: 'payments', action: 'erase', status, version: 3, attempts: 1, holds: [], audit: [], ...extra });

@@ -198,3 +198,38 @@ describe('an officer’s action that dies before the waiting workflow state gets
     }
   }, 180_000);
 });
+
+describe('an officer’s refusal that dies before it stops the request’s execution', () => {
+  it('the request is refused, and the sweeper stops the execution that still waits on a processor, under its own role', async () => {
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const email = 'deny-crash@example.com';
+    // PayNow takes the webhook and stays silent: the execution waits on its Dispatch.
+    rt.processors.setBehaviour('paynow', { never: true });
+    try {
+      const links = await confirmedRequest(email);
+      const id = links.requestId;
+      const execution = `arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${id}`;
+      await until(async () => (await repo.getTask(id, 'paynow'))?.status === 'sent', 30_000, 'PayNow waited on');
+      rt.lambdas.crashOn('admin', { service: 'states', action: 'StopExecution', when: 'before' });
+      expect((await admin(`/requests/${id}/deny`, { reason: 'excessive' })).status).toBe(500);
+      // Refused, with the stop owed from the refusing write; pressed again, it is a 409.
+      expect(await repo.getRequest(id)).toMatchObject({ status: 'denied', outboxStop: { at: expect.any(String) } });
+      expect((await admin(`/requests/${id}/deny`, { reason: 'excessive' })).status).toBe(409);
+      expect(rt.engine.describeExecution(execution).status).toBe('RUNNING');
+      const before = rt.lambdas.calls.length;
+      const report = await sweepIn(0);
+      expect(report.executionsStopped).toEqual([id]);
+      expect(rt.engine.describeExecution(execution).status).toBe('ABORTED');
+      const sweeper = rt.functions.find((f) => f.name === 'sweeper')?.logicalId;
+      expect(rt.lambdas.calls.slice(before).filter((c) => c.fn === sweeper && c.target === 'AWSStepFunctions.StopExecution')).toHaveLength(1);
+      expect((await rt.iam()).denied).toEqual([]);
+      expect((await repo.getRequest(id))?.outboxStop).toBeUndefined();
+      expect((await sweepIn(0)).executionsStopped).toEqual([]);
+      // The refusal itself is mailed by the sweeper once the dead action's lease on it is over.
+      await sweepIn(2 * 60_000);
+      await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your privacy request has been refused'), 10_000, 'the refusal');
+    } finally {
+      rt.processors.setBehaviour('paynow', {});
+    }
+  }, 120_000);
+});

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, ListExecutionsCommand, SendTaskSuccessCommand, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SendTaskSuccessCommand, SFNClient, SFNServiceException, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
@@ -16,7 +16,7 @@ vi.mock('../../../functions/adapters/registry.ts', async () => {
     },
   };
 });
-const { approveCorrection, resolveTask, retryAssembly } = await import('../../../functions/admin/actions.ts');
+const { approveCorrection, cancel, deny, resolveTask, retryAssembly } = await import('../../../functions/admin/actions.ts');
 const { sweep } = await import('../../../functions/sweeper/sweep.ts');
 
 /**
@@ -64,6 +64,7 @@ async function nextSweep(repo: FakeRepo, mailer: FakeMailer, workflow: StepFunct
   sfn.on(ListExecutionsCommand).resolves({ executions: [] });
   sfn.on(SendTaskSuccessCommand).resolves({});
   sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:${REQUEST_ID}` });
+  sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
   return sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
 }
 
@@ -147,5 +148,73 @@ describe('approving a request while Step Functions refuses to start its executio
     const { deps } = setup({ type: 'erasure', status: 'awaiting_review' });
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:${REQUEST_ID}` });
     expect(await approveCorrection(REQUEST_ID, undefined, 'officer:o', deps)).toMatchObject({ status: 'verified', workflowOwed: false });
+  });
+});
+
+describe('refusing or cancelling a running request while Step Functions refuses to stop its execution for a moment', () => {
+  const EXECUTION = `arn:aws:states:eu-west-2:123456789012:execution:lethe:${REQUEST_ID}`;
+  const closings = [
+    ['refusing', 'denied', (deps: ReturnType<typeof setup>['deps']) => deny(REQUEST_ID, 'excessive', 'officer:o', deps)],
+    ['cancelling', 'cancelled', (deps: ReturnType<typeof setup>['deps']) => cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)],
+  ] as const;
+
+  it.each(closings.flatMap(([what, status, close]) => [['throttled', throttled], ['unavailable (5xx)', unavailable]].map(([how, refusal]) => [what, how, status, close, refusal] as const)))(
+    '%s answers the request closed and its execution stopped by the next sweep when StopExecution is %s',
+    async (_, __, status, close, refusal) => {
+      const { repo, mailer, workflow, deps } = setup({ status: 'in_progress' });
+      sfn.on(StopExecutionCommand).rejects((refusal as () => Error)());
+      const warn = vi.spyOn(logger, 'warn');
+      const answer = await close(deps);
+      expect(answer).toMatchObject({ status, workflowOwed: true, noticeOwed: false });
+      expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
+      // Owed from the closing write itself, for the sweeper.
+      expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status, outboxStop: { at: NOW } });
+      expect(logged(warn)).toContainEqual(expect.objectContaining({ requestId: REQUEST_ID, error: (refusal as () => Error)().name }));
+
+      const report = await nextSweep(repo, mailer, workflow);
+      expect(report.executionsStopped).toEqual([REQUEST_ID]);
+      expect(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input)).toEqual([{ executionArn: EXECUTION, error: 'Closed', cause: 'closed by the compliance team' }]);
+      expect(repo.requests.get(REQUEST_ID)?.outboxStop).toBeUndefined();
+      // Stopped once: the sweep after has nothing left to stop.
+      expect((await nextSweep(repo, mailer, workflow)).executionsStopped).toEqual([]);
+      expect(sfn.commandCalls(StopExecutionCommand)).toEqual([]);
+    },
+  );
+
+  it.each(closings)('%s answers workflowOwed: false and owes nothing once Step Functions stopped the execution', async (_, status, close) => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    expect(await close(deps)).toMatchObject({ status, workflowOwed: false });
+    expect(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([EXECUTION]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxStop).toBeUndefined();
+  });
+
+  it('counts an execution Step Functions does not know as stopped: nothing is owed', async () => {
+    const { repo, deps } = setup({ status: 'in_progress' });
+    sfn.on(StopExecutionCommand).rejects(new SFNServiceException({ name: 'ExecutionDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Execution does not exist' }));
+    expect(await deny(REQUEST_ID, 'excessive', 'officer:o', deps)).toMatchObject({ status: 'denied', workflowOwed: false });
+    expect(repo.requests.get(REQUEST_ID)?.outboxStop).toBeUndefined();
+  });
+
+  it('owes no stop for a request whose execution has not passed Plan: Plan refuses a closed request', async () => {
+    const { repo, deps } = setup({ status: 'verified' });
+    expect(await cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)).toMatchObject({ status: 'cancelled', workflowOwed: false });
+    expect(sfn.commandCalls(StopExecutionCommand)).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxStop).toBeUndefined();
+  });
+
+  it('leaves the stop owed when the sweeper is refused too, and stops it at the sweep after', async () => {
+    const { repo, mailer, workflow, deps } = setup({ status: 'in_progress' });
+    sfn.on(StopExecutionCommand).rejects(throttled());
+    await deny(REQUEST_ID, 'excessive', 'officer:o', deps);
+    sfn.reset();
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(StopExecutionCommand).rejects(unavailable());
+    const refused = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    expect([refused.executionsStopped, refused.failed]).toEqual([[], [`stop:${REQUEST_ID}`]]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxStop).toEqual({ at: NOW });
+    expect((await nextSweep(repo, mailer, workflow)).executionsStopped).toEqual([REQUEST_ID]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxStop).toBeUndefined();
   });
 });

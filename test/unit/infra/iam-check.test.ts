@@ -145,6 +145,8 @@ describe('the roles in the synthesized template', () => {
       sfn('admin', 'StopExecution', { executionArn: EXECUTION }),
       sfn('sweeper', 'GetExecutionHistory', { executionArn: EXECUTION, maxResults: 1000 }),
       sfn('sweeper', 'SendTaskSuccess', taskToken),
+      // The sweeper stops the execution of a request refused or cancelled that the officer's action could not stop.
+      sfn('sweeper', 'StopExecution', { executionArn: EXECUTION }),
       sfn('sweeper', 'ListExecutions', { stateMachineArn: MACHINE, statusFilter: 'ABORTED', maxResults: 1000 }),
       ddb('sweeper', 'Query', { IndexName: 'gsi1' }),
       ddb('sweeper', 'Query', { IndexName: 'watch' }),
@@ -166,7 +168,6 @@ describe('the roles in the synthesized template', () => {
         s3('status', 'PUT', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=PutObject`),
         secret('plan', 'lethe/processors/paynow'),
         sfn('notify', 'SendTaskSuccess', taskToken),
-        sfn('sweeper', 'StopExecution', { executionArn: EXECUTION }),
         // The sweeper only finishes an officer's action: it never fails a task or keeps one alive.
         sfn('sweeper', 'SendTaskFailure', { taskToken: taskToken.taskToken, error: 'x' }),
         sfn('sweeper', 'SendTaskHeartbeat', { taskToken: taskToken.taskToken }),
@@ -183,7 +184,6 @@ describe('the roles in the synthesized template', () => {
       [fnId('status'), 's3:PutObject'],
       [fnId('plan'), 'secretsmanager:GetSecretValue'],
       [fnId('notify'), 'states:SendTaskSuccess'],
-      [fnId('sweeper'), 'states:StopExecution'],
       [fnId('sweeper'), 'states:SendTaskFailure'],
       [fnId('sweeper'), 'states:SendTaskHeartbeat'],
       [fnId('admin'), 'states:ListExecutions'],

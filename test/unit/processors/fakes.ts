@@ -94,6 +94,11 @@ export class FakeRepo {
     const cur = this.tasks.get(`${requestId}.${processorId}`);
     if (cur) delete cur.outboxToken;
   }
+  /** Drops the mark that a closed request's execution is owed a stop, as DynamoRepository does: bookkeeping, no version bump. */
+  async clearOwedStop(id: string) {
+    const cur = this.requests.get(id);
+    if (cur) delete cur.outboxStop;
+  }
   async appendTaskEvent(prev: StoredTask, event: AuditInput) {
     return this.transitionTask(prev, prev.status, {}, event);
   }
@@ -156,15 +161,20 @@ export class FakeRepo {
   unwatched = new Set<string>();
   /**
    * The watch index as DynamoRepository keeps it (functions/adapters/table.ts): tasks by status,
-   * under their processor where it says so, or owing a token, and requests owing the team's email or
-   * with a copy that could not be assembled, in order.
+   * under their processor where it says so, or owing a token, requests owing the team's email or
+   * with a copy that could not be assembled, and closed requests whose execution is owed a stop, in order.
    */
   async listWatch(partition: string, q: { before?: string; newest?: number } = {}) {
     const tasks = [...this.tasks.values()].flatMap((t) => {
       const w = this.unwatched.has(t.taskId) ? undefined : watchOf(t, t.sentAt ?? '');
       return w?.watch === partition ? [{ requestId: t.requestId, processorId: t.processorId, at: w.watchAt, ...(t.sentAt ? { sentAt: t.sentAt } : {}) }] : [];
     });
-    const requests = partition === WATCH.request ? [...this.requests.values()].filter((r) => r.outboxTeam || r.assemblyFailed).map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.assemblyFailed?.at ?? '' })) : [];
+    const requests =
+      partition === WATCH.request
+        ? [...this.requests.values()].filter((r) => (r.outboxTeam || r.assemblyFailed) && !r.outboxStop).map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.assemblyFailed?.at ?? '' }))
+        : partition === WATCH.stop
+          ? [...this.requests.values()].filter((r) => r.outboxStop).map((r) => ({ requestId: r.id, at: r.outboxStop?.at ?? '' }))
+          : [];
     const all = [...tasks, ...requests].filter((e) => !q.before || e.at < q.before).sort((a, b) => a.at.localeCompare(b.at));
     return q.newest ? all.reverse().slice(0, q.newest) : all;
   }
@@ -259,6 +269,11 @@ export class FakeWorkflow implements Workflow {
   async heartbeat(token: string) {
     this.check(token);
     this.calls.push({ op: 'heartbeat', token });
+  }
+  /** The requests whose execution was stopped. */
+  stopped: string[] = [];
+  async stop(requestId: string) {
+    this.stopped.push(requestId);
   }
 }
 
