@@ -172,8 +172,8 @@ function fillFilters() {
 const listCols = ['id', 'type', 'status', 'due', 'left', 'owner'];
 const listRows = (items) => reqRows(items).map((row) => ({ ...row, cells: [...row.cells, row.r.owner ?? '—'] }));
 
-/** A refused filter (a 400 names the field) is said above the list, not swallowed. */
-async function showList(cursor) {
+/** A refused filter (a 400 names the field) is said above the list, not swallowed. `current` as for route(). */
+async function showList(cursor, current = () => true) {
   const q = new URLSearchParams();
   for (const k of ['status', 'type', 'processor', 'escalated', 'dueAfter', 'dueBefore']) if (filters[k]) q.set(k, filters[k]);
   if (filters.overdue) q.set('overdue', 'true');
@@ -183,10 +183,12 @@ async function showList(cursor) {
   try {
     list = await api(`/requests${q.size ? `?${q}` : ''}`);
   } catch (e) {
+    if (!current()) return;
     $('list-error').textContent = e.message;
     $('list-error').hidden = false;
     return;
   }
+  if (!current()) return;
   const t = table(listCols, listRows(list.items), ({ r }) => (r.daysLeft !== null && r.daysLeft < 0 ? 'overdue' : ''));
   if (cursor) $('requests').append(t);
   else $('requests').replaceChildren(t);
@@ -206,8 +208,9 @@ async function search(q) {
   }
 }
 
-async function showDashboard() {
-  const [d] = await Promise.all([api('/dashboard'), showList()]);
+async function showDashboard(current) {
+  const [d] = await Promise.all([api('/dashboard'), showList(undefined, current)]);
+  if (!current()) return;
   processors = d.processors;
   fillFilters();
   $('counts').replaceChildren(...Object.entries(d.counts).map(([k, v]) => h('div', { className: `tile${['awaiting_manual', 'awaiting_review'].includes(k) && v ? ' alert' : ''}` }, h('strong', {}, String(v)), label('statuses', k))), h('div', { className: `tile${d.overdue.length ? ' alert' : ''}` }, h('strong', {}, String(d.overdue.length)), T[lang].overdue));
@@ -320,8 +323,9 @@ async function showAgentContact(id) {
   }
 }
 
-async function showDetail(id) {
+async function showDetail(id, current) {
   const d = await api(`/requests/${id}`);
+  if (!current()) return;
   const r = d.request;
   // A copy a processor flagged as holding other people's data waits for an officer's release.
   const held = r.status === 'awaiting_manual' && r.exportRelease && !r.exportRelease.releasedAt;
@@ -352,8 +356,8 @@ async function showDetail(id) {
         ]
       : []),
     ...(resendable ? [h('button', { type: 'button', className: ['confirmation', 'outcome'].includes(r.mailFailed?.kind) ? '' : 'secondary', onclick: () => act('resend', `/requests/${id}/resend`, [], () => ({})) }, T[lang].act.resend)] : []),
-    // The clock stops only while a clarification of a request for a copy is awaited, once it runs (the API says so too).
-    ...(['verified', 'in_progress', 'awaiting_manual'].includes(r.status) && r.type === 'access' && !r.pausedSince ? [h('button', { type: 'button', className: 'secondary', onclick: () => act('pause', `/requests/${id}/pause`, [field('needed', T[lang].needed, h('textarea', { rows: 3, minLength: 10, maxLength: 1000 }))], (v) => ({ needed: v.needed })) }, T[lang].act.pause)] : []),
+    // The clock stops only while a clarification of a request for a copy is awaited, once it runs and until it runs out (the API says so too).
+    ...(['verified', 'in_progress', 'awaiting_manual'].includes(r.status) && r.type === 'access' && !r.pausedSince && (r.daysLeft ?? 0) >= 0 ? [h('button', { type: 'button', className: 'secondary', onclick: () => act('pause', `/requests/${id}/pause`, [field('needed', T[lang].needed, h('textarea', { rows: 3, minLength: 10, maxLength: 1000 }))], (v) => ({ needed: v.needed })) }, T[lang].act.pause)] : []),
     ...(r.pausedSince && open ? [described(h('button', { type: 'button', onclick: () => act('resume', `/requests/${id}/resume`, [], () => ({})) }, T[lang].act.resume), 'pause-note')] : []),
     // The proof of authority is asked of the agent: their contact details, personal data, are shown on request only.
     ...(r.status === 'awaiting_review' && r.agent ? [h('button', { type: 'button', className: 'secondary', onclick: () => showAgentContact(id) }, T[lang].showAgentContact)] : []),
@@ -418,7 +422,7 @@ const isoDay = (d) => d.toISOString().slice(0, 10);
 /** The last 90 days by default: a rolling quarter. */
 let range = { from: isoDay(new Date(Date.now() - 89 * 86_400_000)), to: isoDay(new Date()) };
 
-async function showReport() {
+async function showReport(current = () => true) {
   $('report-from').value = range.from;
   $('report-to').value = range.to;
   $('report-error').hidden = true;
@@ -426,11 +430,13 @@ async function showReport() {
   try {
     r = await api(`/report?${new URLSearchParams(range)}`);
   } catch (e) {
+    if (!current()) return;
     $('report-error').textContent = e.message;
     $('report-error').hidden = false;
     show('report');
     return;
   }
+  if (!current()) return;
   const pct = r.onTimeRate === null ? T[lang].noRate : `${Math.round(r.onTimeRate * 1000) / 10} %`;
   $('report-tiles').replaceChildren(
     h('div', { className: 'tile' }, h('strong', {}, String(r.requests)), T[lang].received),
@@ -492,18 +498,20 @@ for (const l of ['en', 'fr']) {
 }
 
 let complaintsCursor;
-async function showComplaints(cursor) {
+async function showComplaints(cursor, current = () => true) {
   const C = COMPLAINT_TEXT[lang];
   $('complaints-error').hidden = true;
   let page;
   try {
     page = await api(`/complaints${cursor ? `?${new URLSearchParams({ cursor })}` : ''}`);
   } catch (e) {
+    if (!current()) return;
     $('complaints-error').textContent = e.message;
     $('complaints-error').hidden = false;
     show('complaints');
     return;
   }
+  if (!current()) return;
   complaintsCursor = page.cursor;
   $('complaints-more').hidden = !page.cursor;
   const rows = page.items.map((c) => {
@@ -589,10 +597,20 @@ function signOut() {
   location.assign(`${auth.logoutEndpoint}?${new URLSearchParams({ client_id: auth.clientId, logout_uri: auth.redirectUri })}`);
 }
 
+/** How many pages have been asked for: each route() is the latest until the next one. */
+let asked = 0;
+
+/**
+ * Draws the page the address names. Pages load at their own pace: one asked for earlier (the
+ * dashboard a language switch redraws) can answer after a later one (the request the officer then
+ * opened), and would be drawn over it; a page is drawn only while it is still the latest asked for.
+ */
 function route() {
+  const turn = ++asked;
+  const current = () => turn === asked;
   if (!token) return show('login');
   const m = /^#\/requests\/(\w{26})$/.exec(location.hash);
-  return (m ? showDetail(m[1]) : location.hash === '#/report' ? showReport() : location.hash === '#/complaints' ? showComplaints() : showDashboard()).catch((e) => console.error(e));
+  return (m ? showDetail(m[1], current) : location.hash === '#/report' ? showReport(current) : location.hash === '#/complaints' ? showComplaints(undefined, current) : showDashboard(current)).catch((e) => console.error(e));
 }
 
 function applyLang() {

@@ -1,0 +1,203 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { dueDate } from '../../functions/core/deadline.ts';
+import { type Booted, until } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
+
+let rt: Booted;
+let browser: Browser;
+const DAY = 86_400_000;
+
+/** A confirmed request for a copy, in progress (no processor answers), for an address of the test's own. */
+async function openCopy(email: string) {
+  await rt.submit({ type: 'access', email, language: 'en' });
+  const l = await until(() => rt.links(email).catch(() => undefined));
+  await rt.confirm(l.token);
+  await until(async () => (await rt.status(l.requestId, l.statusToken)).status === 'in_progress', 30_000, 'in progress');
+  return l.requestId;
+}
+
+/** Dates the request back as the days that pass would have: received and confirmed `days` ago, due a month after. */
+async function age(requestId: string, days: number) {
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
+  const { key } = await import('../../functions/adapters/table.ts');
+  const at = new Date(Date.now() - days * DAY).toISOString();
+  const due = dueDate(at);
+  await ddb.send(
+    new UpdateCommand({
+      TableName: rt.tableName,
+      Key: key.request(requestId),
+      UpdateExpression: 'SET receivedAt = :at, verifiedAt = :at, dueDate = :due, gsi1sk = :sk',
+      ExpressionAttributeValues: { ':at': at, ':due': due, ':sk': `${due}#${requestId}` },
+    }),
+  );
+}
+
+/**
+ * Counts the page's fetches until their bodies are read and the page has run what follows (a
+ * task later): `settled` then says every page the console was drawing from them is drawn.
+ */
+function trackFetches(page: Page) {
+  return page.addInitScript(() => {
+    const w = window as unknown as { inFlight: number };
+    w.inFlight = 0;
+    const done = () => setTimeout(() => w.inFlight--);
+    const fetch = window.fetch.bind(window);
+    window.fetch = (...args) => {
+      w.inFlight++;
+      return fetch(...args).then(
+        (r) => {
+          const json = r.json.bind(r);
+          r.json = () => json().finally(done);
+          return r;
+        },
+        (e) => {
+          done();
+          throw e;
+        },
+      );
+    };
+  });
+}
+const settled = (page: Page) => page.waitForFunction(() => (window as unknown as { inFlight: number }).inFlight === 0);
+
+/** Holds the first answer to `url` until `release()`; later ones go through. */
+async function holdFirst(page: Page, url: string) {
+  let release!: () => void;
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  let first = true;
+  await page.route(url, async (route) => {
+    if (!first) return route.continue();
+    first = false;
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
+describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromium)', { timeout: 240_000 }, () => {
+  // No processor answers: every request stays in progress while the officer looks at it.
+  bootWithBrowser(
+    (booted, b) => {
+      rt = booted;
+      browser = b;
+    },
+    undefined,
+    (booted) => {
+      for (const p of booted.registry.processors) booted.processors.setBehaviour(p.id, { never: true });
+    },
+  );
+
+  it('offers to stop the clock of a request for a copy still in time, not of one already overdue (the API refuses it), in English and French', async () => {
+    const late = await openCopy('olga-late@example.com');
+    await age(late, 40);
+    const inTime = await openCopy('olga-in-time@example.com');
+
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInAsOfficer(page, rt);
+    await page.locator('#filters').waitFor();
+
+    await page.goto(`${rt.urls.console}#/requests/${inTime}`);
+    await page.locator('#detail-id', { hasText: inTime }).waitFor();
+    await page.getByRole('button', { name: 'Extend deadline' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Stop the clock' }).count()).toBe(1);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-pause-in-time.png'), fullPage: true });
+
+    await page.goto(`${rt.urls.console}#/requests/${late}`);
+    await page.locator('#detail-id', { hasText: late }).waitFor();
+    await page.locator('#detail-summary .overdue', { hasText: /days late$/ }).waitFor();
+    await page.getByRole('button', { name: 'Extend deadline' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Stop the clock' }).count()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-pause-overdue.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
+    expect(await page.locator('#detail-summary .overdue').textContent()).toMatch(/^\d+ jours de retard$/);
+    expect(await page.getByRole('button', { name: 'Suspendre le délai' }).count()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-pause-overdue-fr.png'), fullPage: true });
+    await page.goto(`${rt.urls.console}#/requests/${inTime}`);
+    await page.locator('#detail-id', { hasText: inTime }).waitFor();
+    await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Suspendre le délai' }).count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('switches language on the request the officer is on, even when the switch or the link comes while a page is still loading', async () => {
+    const id = await openCopy('pavel-switch@example.com');
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+    await trackFetches(page);
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInAsOfficer(page, rt);
+    const link = page.locator('#requests').getByRole('link', { name: id });
+    await link.waitFor();
+    /** The request's page is on show, drawn in the language of `extend` (the extension button's name), and nothing else is drawn over it. */
+    const onRequest = async (extend: string) => {
+      await settled(page);
+      expect(new URL(page.url()).hash).toBe(`#/requests/${id}`);
+      expect(await page.locator('#detail').isVisible()).toBe(true);
+      expect(await page.locator('#dashboard').isHidden()).toBe(true);
+      expect(await page.locator('#detail-id').textContent()).toBe(id);
+      expect(await page.getByRole('button', { name: extend }).count()).toBe(1);
+    };
+
+    // On the request, its page loaded: the switch draws it again in French.
+    await link.click();
+    await page.getByRole('button', { name: 'Extend deadline' }).waitFor();
+    await onRequest('Extend deadline');
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
+    await onRequest('Prolonger le délai');
+    expect(await page.locator('#detail-summary').textContent()).toContain('Copie des données');
+
+    // Back on the dashboard, a switch to English whose dashboard answers late, and the request at once:
+    // the officer stays on the request, in English.
+    await page.getByRole('link', { name: '← Tableau de bord' }).click();
+    await link.waitFor();
+    await settled(page);
+    const dashboardLate = await holdFirst(page, '**/admin/dashboard');
+    const dashboardAsked = page.waitForRequest('**/admin/dashboard');
+    await page.getByRole('button', { name: 'English' }).click();
+    await dashboardAsked;
+    await link.click();
+    try {
+      await page.getByRole('button', { name: 'Extend deadline' }).waitFor();
+    } finally {
+      dashboardLate();
+    }
+    await onRequest('Extend deadline');
+    await page.screenshot({ path: join(SHOTS, 'console-switch-then-link.png'), fullPage: true });
+
+    // From the dashboard to the request, and the switch while its page is still loading: the request, in French.
+    await page.getByRole('link', { name: '← Dashboard' }).click();
+    await link.waitFor();
+    await settled(page);
+    const requestLate = await holdFirst(page, `**/admin/requests/${id}`);
+    const requestAsked = page.waitForRequest(`**/admin/requests/${id}`);
+    await link.click();
+    await requestAsked;
+    await page.getByRole('button', { name: 'Français' }).click();
+    try {
+      await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
+    } finally {
+      requestLate();
+    }
+    await onRequest('Prolonger le délai');
+    expect(await page.getByRole('button', { name: 'Extend deadline' }).count()).toBe(0);
+    expect(await page.locator('#detail-summary').textContent()).toContain('Copie des données');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-link-then-switch-fr.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});
