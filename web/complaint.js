@@ -1,5 +1,5 @@
 // The complaint form (DPA 2018 s.164A): about how we handled someone's data or their privacy request, tied to a request or not.
-import { TEXT as FORM, loadController, postForm, renderErrors, showController } from './i18n.js';
+import { TEXT as FORM, loadController, postForm, renderErrors, showController, showSent } from './i18n.js';
 
 const TEXT = {
   fr: {
@@ -99,6 +99,7 @@ for (const b of document.querySelectorAll('.lang-switch button')) {
     lang = b.dataset.lang;
     apply();
     render(shown, false);
+    showSent(lang);
     showController(lang);
   });
 }

@@ -1,4 +1,4 @@
-import { apply, loadController, postForm, renderErrors, showController, TEXT } from './i18n.js';
+import { apply, loadController, postForm, renderErrors, showController, showSent, TEXT } from './i18n.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'fr';
 const form = document.getElementById('request');
@@ -93,6 +93,7 @@ for (const b of document.querySelectorAll('.lang-switch button')) {
     lang = b.dataset.lang;
     apply(lang);
     render(shown, false);
+    showSent(lang);
     showController(lang);
   });
 }

@@ -174,9 +174,18 @@ export function loadController(currentLang) {
     .catch(() => {});
 }
 
+/** The server's answer to the form once sent: its message in both languages, to show again after a switch. */
+let sent;
+
+/** Shows the answer to the sent form in `lang` (an answer without both languages, as it came); nothing before the form is sent. */
+export function showSent(lang) {
+  if (!sent) return;
+  document.getElementById('done-message').textContent = sent.messages?.[lang] ?? sent.message;
+}
+
 /**
  * Posts a form's fields as JSON in the page's language. On 202 the form gives way to its "done"
- * panel, which shows the server's message and takes the focus, and nothing is returned; otherwise
+ * panel, which shows the server's message (showSent) and takes the focus, and nothing is returned; otherwise
  * what the page should say: no answer at all, the seconds to wait (429), a body too large (413), or
  * the server's field-level issues.
  */
@@ -190,7 +199,8 @@ export async function postForm(form, path, body, lang) {
   const answer = await r.json().catch(() => ({}));
   if (r.status === 202) {
     form.hidden = true;
-    document.getElementById('done-message').textContent = answer.message;
+    sent = answer;
+    showSent(lang);
     const done = document.getElementById('done');
     done.hidden = false;
     done.focus();

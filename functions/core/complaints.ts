@@ -107,10 +107,18 @@ export function validateComplaint(raw: unknown, lang: Language): ComplaintBody {
   return { ...r.data, text: plainText(r.data.text, MAX_COMPLAINT_TEXT) };
 }
 
-/** The one answer to a complaint, whoever the address belongs to. */
-export const COMPLAINT_RECEIVED: Record<Language, { status: 'received'; message: string }> = {
-  fr: { status: 'received', message: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.' },
-  en: { status: 'received', message: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.' },
+const RECEIVED = {
+  fr: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.',
+  en: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.',
+};
+
+/**
+ * The one answer to a complaint, whoever the address belongs to: in the complaint's language and, as
+ * `messages`, in both, so that the form keeps it on show across a language switch.
+ */
+export const COMPLAINT_RECEIVED: Record<Language, { status: 'received'; message: string; messages: Record<Language, string> }> = {
+  fr: { status: 'received', message: RECEIVED.fr, messages: RECEIVED },
+  en: { status: 'received', message: RECEIVED.en, messages: RECEIVED },
 };
 
 export type StoredComplaint = {

@@ -120,13 +120,21 @@ export function nextLink(linkAt: string | undefined, now: Date): { ok: true } | 
 
 export const secondsUntil = (iso: string, now: Date) => Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
 
-/** The one answer intake gives when it mails a link, whoever the email belongs to. */
-export const ACCEPTED = {
-  fr: { status: 'check_your_email', message: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' },
-  en: { status: 'check_your_email', message: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.' },
-} as const;
+/**
+ * Intake's answer, in the request's language and, as `messages`, in both: the form keeps it on show
+ * across a language switch, as it does the field-level issues.
+ */
+export type Accepted = { status: 'check_your_email'; message: string; messages: Record<Language, string>; retryAfterSeconds?: number };
 
-export type Accepted = { status: 'check_your_email'; message: string; retryAfterSeconds?: number };
+const answered = (lang: Language, messages: Record<Language, string>) => ({ status: 'check_your_email' as const, message: messages[lang], messages });
+
+const LINK_MAILED = {
+  fr: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.',
+  en: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.',
+};
+
+/** The one answer intake gives when it mails a link, whoever the email belongs to. */
+export const ACCEPTED: Record<Language, Accepted> = { fr: answered('fr', LINK_MAILED), en: answered('en', LINK_MAILED) };
 
 const minutes = (s: number) => Math.max(1, Math.ceil(s / 60));
 
@@ -136,13 +144,15 @@ const minutes = (s: number) => Math.max(1, Math.ceil(s / 60));
  */
 export function waitAnswer(lang: Language, waitSeconds: number, why: 'recent' | 'deferred'): Accepted {
   const n = minutes(waitSeconds);
-  const message =
-    lang === 'fr'
-      ? why === 'recent'
+  const messages = {
+    fr:
+      why === 'recent'
         ? `Merci. Votre demande est bien enregistrée. Un lien de confirmation vient d'être envoyé à cette adresse : vérifiez votre boîte de réception et vos courriers indésirables. S'il n'est pas arrivé, renvoyez ce formulaire dans ${n} minute${n > 1 ? 's' : ''}.`
-        : `Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n'envoyons que quelques liens par heure à une même adresse : le vôtre partira dans ${n} minute${n > 1 ? 's' : ''} environ. S'il n'est pas arrivé ensuite, renvoyez ce formulaire.`
-      : why === 'recent'
+        : `Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n'envoyons que quelques liens par heure à une même adresse : le vôtre partira dans ${n} minute${n > 1 ? 's' : ''} environ. S'il n'est pas arrivé ensuite, renvoyez ce formulaire.`,
+    en:
+      why === 'recent'
         ? `Thank you. Your request is recorded. A confirmation link was sent to this address a moment ago: check your inbox and your spam folder. If it has not arrived, send this form again in ${n} minute${n > 1 ? 's' : ''}.`
-        : `Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about ${n} minute${n > 1 ? 's' : ''}. If it has not arrived by then, send this form again.`;
-  return { status: 'check_your_email', message, retryAfterSeconds: waitSeconds };
+        : `Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about ${n} minute${n > 1 ? 's' : ''}. If it has not arrived by then, send this form again.`,
+  };
+  return { ...answered(lang, messages), retryAfterSeconds: waitSeconds };
 }

@@ -49,6 +49,12 @@ describe.skipIf(!hasChromium)('the complaints channel in the browser (Debian chr
       'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.',
     );
     expect(await axe(page)).toEqual([]);
+    // The answer follows the switch, as every other text of the page.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Complaint sent' }).waitFor();
+    expect(await page.locator('#done-message').textContent()).toBe('Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'complaint-sent-switched-en.png'), fullPage: true });
     await until(async () => (await rt.mails('hana-complains@example.com')).some((m) => m.subject === 'Nous avons bien reçu votre réclamation'), 15_000, 'acknowledgement');
   });
 

@@ -79,6 +79,38 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     await page.screenshot({ path: join(SHOTS, 'status-completed-en.png'), fullPage: true });
   });
 
+  it('says the request is sent in the language the visitor switches to afterwards, as every other text of the page', async () => {
+    const page = await newPage(browser, { viewport: { width: 1100, height: 900 } });
+    await page.goto(rt.urls.web);
+    await page.getByLabel('Recevoir une copie de mes données').check();
+    await page.getByLabel('Adresse e-mail de votre compte client').fill('ivan-switch@example.com');
+    await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
+    await page.getByRole('heading', { name: 'Demande envoyée' }).waitFor();
+    expect(await page.locator('#done-message').textContent()).toBe('Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.');
+    await page.screenshot({ path: join(SHOTS, 'form-sent-fr.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Request sent' }).waitFor();
+    expect(await page.locator('#done-message').textContent()).toBe('Thank you. If this address is yours, you will receive an email with a link to confirm your request.');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'form-sent-switched-en.png'), fullPage: true });
+
+    // Sent again at once: the answer says when to send it again, in minutes, and follows the switch too.
+    await page.reload();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByLabel('Get a copy of my data').check();
+    await page.getByLabel('Email address of your shop account').fill('ivan-switch@example.com');
+    await page.getByRole('button', { name: 'Send my request' }).click();
+    await page.getByRole('heading', { name: 'Request sent' }).waitFor();
+    expect(await page.locator('#done-message').textContent()).toMatch(/^Thank you\. Your request is recorded\. A confirmation link was sent to this address a moment ago: .+ send this form again in \d+ minutes?\.$/);
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('heading', { name: 'Demande envoyée' }).waitFor();
+    expect(await page.locator('#done-message').textContent()).toMatch(/^Merci\. Votre demande est bien enregistrée\. Un lien de confirmation vient d'être envoyé à cette adresse : .+ renvoyez ce formulaire dans \d+ minutes?\.$/);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'form-sent-again-switched-fr.png'), fullPage: true });
+  });
+
   it('switches the form to English without reloading', async () => {
     const page = await newPage(browser);
     await page.goto(rt.urls.web);

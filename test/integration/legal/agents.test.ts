@@ -33,7 +33,7 @@ describe('a request made on the form by someone acting for the person', () => {
     const r = await rt.submit({ type: 'erasure', email: person, language: 'en', agent: { name: 'Sam Solicitor', email: agentEmail, relationship: 'solicitor', proof: 'signed_authority' } });
     // The same answer as any submission: nothing says whether the address is a customer's, or that an agent was involved.
     expect(r.status).toBe(202);
-    expect(await r.json()).toEqual({ status: 'check_your_email', message: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.' });
+    expect(await r.json()).toEqual({ status: 'check_your_email', message: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.', messages: { en: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.', fr: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' } });
     const links = await until(() => rt.links(person).catch(() => undefined));
     expect(await rt.mails(agentEmail)).toEqual([]);
     const mail = (await rt.mails(person))[0];

@@ -27,7 +27,11 @@ const admin = (path: string, token: string, body?: unknown) =>
 const repo = async () => (await import('../../../functions/shared/deps.ts')).repo;
 /** The complaint's reference, read from its acknowledgement as the complainant would. */
 const referenceIn = (text: string) => /Its reference is (\w{26})\.|Sa référence : (\w{26})\./.exec(text)?.slice(1).find(Boolean) ?? '';
-const SAME_ANSWER = { status: 'received', message: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.' };
+const RECEIVED = {
+  en: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.',
+  fr: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.',
+};
+const SAME_ANSWER = { status: 'received', message: RECEIVED.en, messages: RECEIVED };
 
 describe('the complaint form', () => {
   it('records a complaint tied to a request with its clock, answers the same 202 for any address, and acknowledges it by email in the same run', async () => {

@@ -165,7 +165,7 @@ describe('the requester side', () => {
     await update(key.request(first.requestId), { linkAt: new Date(Date.now() - 11 * 60_000).toISOString() });
     const again = await rt.submit({ type: 'erasure', email, language: 'en' });
     expect(again.status).toBe(202);
-    expect(await again.json()).toEqual({ status: 'check_your_email', message: expect.any(String) });
+    expect(await again.json()).toEqual({ status: 'check_your_email', message: expect.any(String), messages: { fr: expect.any(String), en: expect.any(String) } });
     await until(async () => (await rt.mails(email)).length === 2, 10_000, 'a second link');
     const second = await rt.links(email);
     expect(second.requestId).toBe(first.requestId);

@@ -123,10 +123,11 @@ describe('a complaint’s statuses', () => {
 });
 
 describe('the answer the form gets, word for word', () => {
-  it('thanks the person and says an acknowledgement is on its way, in French and in English', () => {
+  it('thanks the person and says an acknowledgement is on its way, in French and in English, each answer carrying both so that the form can switch', () => {
+    const messages = { fr: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.', en: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.' };
     expect(COMPLAINT_RECEIVED).toEqual({
-      fr: { status: 'received', message: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.' },
-      en: { status: 'received', message: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.' },
+      fr: { status: 'received', message: messages.fr, messages },
+      en: { status: 'received', message: messages.en, messages },
     });
   });
 });

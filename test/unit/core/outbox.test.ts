@@ -44,9 +44,10 @@ describe('what the requester is told', () => {
     expect(secondsUntil('2026-03-02T09:00:00.000Z', NOW)).toBe(1);
   });
 
-  it('gives the same answer to everyone when a link was mailed', () => {
-    expect(ACCEPTED.en).toEqual({ status: 'check_your_email', message: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.' });
-    expect(ACCEPTED.fr).toEqual({ status: 'check_your_email', message: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' });
+  it('gives the same answer to everyone when a link was mailed, in the request’s language and in both', () => {
+    const messages = { en: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.', fr: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' };
+    expect(ACCEPTED.en).toEqual({ status: 'check_your_email', message: messages.en, messages });
+    expect(ACCEPTED.fr).toEqual({ status: 'check_your_email', message: messages.fr, messages });
   });
 
   it.each([
@@ -57,6 +58,15 @@ describe('what the requester is told', () => {
     ['fr', 'recent', 60, "Merci. Votre demande est bien enregistrée. Un lien de confirmation vient d'être envoyé à cette adresse : vérifiez votre boîte de réception et vos courriers indésirables. S'il n'est pas arrivé, renvoyez ce formulaire dans 1 minute."],
     ['fr', 'deferred', 600, "Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n'envoyons que quelques liens par heure à une même adresse : le vôtre partira dans 10 minutes environ. S'il n'est pas arrivé ensuite, renvoyez ce formulaire."],
   ] as const)('tells a %s requester (%s link) to wait %i s as the written message', (lang, why, seconds, message) => {
-    expect(waitAnswer(lang, seconds, why)).toEqual({ status: 'check_your_email', message, retryAfterSeconds: seconds });
+    expect(waitAnswer(lang, seconds, why)).toEqual({ status: 'check_your_email', message, messages: expect.objectContaining({ [lang]: message }), retryAfterSeconds: seconds });
+  });
+
+  it.each(['recent', 'deferred'] as const)('gives the wait (%s link) in both languages, the request’s as its message, so that the form can switch', (why) => {
+    const fr = waitAnswer('fr', 600, why);
+    const en = waitAnswer('en', 600, why);
+    expect(fr.messages).toEqual({ fr: fr.message, en: en.message });
+    expect(en.messages).toEqual(fr.messages);
+    expect(fr.message).toMatch(/^Merci\. .+ 10 minutes/);
+    expect(en.message).toMatch(/^Thank you\. .+ 10 minutes/);
   });
 });

@@ -71,8 +71,9 @@ const REF = '01JQ0000000000000000000000';
 const TEXT = 'You kept my data after I asked you to erase it.';
 /** SHA-256 of TEXT, in hex (sha256sum). */
 const TEXT_SHA256 = '3e941e85cf4ccf30ca82fdb2b8f20f74538f57044bf37230e7cf177597ce0f23';
-const RECEIVED_EN = { status: 'received', message: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.' };
-const RECEIVED_FR = { status: 'received', message: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.' };
+const RECEIVED = { en: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.', fr: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.' };
+const RECEIVED_EN = { status: 'received', message: RECEIVED.en, messages: RECEIVED };
+const RECEIVED_FR = { status: 'received', message: RECEIVED.fr, messages: RECEIVED };
 
 let repo: ComplaintRepo;
 let mailer: FakeMailer;

@@ -69,13 +69,13 @@ class Tokens {
 const T0 = '2026-03-20T10:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 const IP = '203.0.113.7';
-const ACCEPTED_EN = { status: 'check_your_email', message: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.' };
-const ACCEPTED_FR = { status: 'check_your_email', message: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' };
-const recent = (n: number, seconds: number) => ({
-  status: 'check_your_email',
-  message: `Thank you. Your request is recorded. A confirmation link was sent to this address a moment ago: check your inbox and your spam folder. If it has not arrived, send this form again in ${n} minute${n > 1 ? 's' : ''}.`,
-  retryAfterSeconds: seconds,
-});
+const LINK_MAILED = { en: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.', fr: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.' };
+const ACCEPTED_EN = { status: 'check_your_email', message: LINK_MAILED.en, messages: LINK_MAILED };
+const ACCEPTED_FR = { status: 'check_your_email', message: LINK_MAILED.fr, messages: LINK_MAILED };
+const recent = (n: number, seconds: number) => {
+  const message = `Thank you. Your request is recorded. A confirmation link was sent to this address a moment ago: check your inbox and your spam folder. If it has not arrived, send this form again in ${n} minute${n > 1 ? 's' : ''}.`;
+  return { status: 'check_your_email', message, messages: { en: message, fr: expect.stringMatching(/^Merci\. Votre demande est bien enregistrée\. Un lien de confirmation vient d'être envoyé/) }, retryAfterSeconds: seconds };
+};
 
 let repo: IntakeRepo;
 let tokens: Tokens;
@@ -153,6 +153,10 @@ describe('a new request', () => {
     expect(answer).toEqual({
       status: 'check_your_email',
       message: 'Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about 40 minutes. If it has not arrived by then, send this form again.',
+      messages: {
+        en: 'Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about 40 minutes. If it has not arrived by then, send this form again.',
+        fr: "Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n'envoyons que quelques liens par heure à une même adresse : le vôtre partira dans 40 minutes environ. S'il n'est pas arrivé ensuite, renvoyez ce formulaire.",
+      },
       retryAfterSeconds: 2400,
     });
     expect(mailer.sent).toHaveLength(1);
