@@ -19,11 +19,11 @@ import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTa
 import { currentDue } from '../core/status.ts';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
-import { expired, key, TABLE, WATCH, watchOf } from './table.ts';
+import { expired, FAILED_MAIL, key, TABLE, WATCH, watchOf } from './table.ts';
 
 const strip = <T extends Record<string, unknown>>(item: T) => {
-  const { pk, sk, gsi1pk, gsi1sk, owed, owedAt, watch, watchAt, ttl, ...rest } = item;
-  void pk, sk, gsi1pk, gsi1sk, owed, owedAt, watch, watchAt, ttl;
+  const { pk, sk, gsi1pk, gsi1sk, owed, owedAt, watch, watchAt, failed, failedAt, ttl, ...rest } = item;
+  void pk, sk, gsi1pk, gsi1sk, owed, owedAt, watch, watchAt, failed, failedAt, ttl;
   return rest;
 };
 
@@ -54,6 +54,8 @@ const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const WATCH_KEYS = [TABLE.watch.partitionKey, TABLE.watch.sortKey];
 /** The watch index's key attributes, named #w and #a in an expression. */
 const WATCH_NAMES = { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey };
+/** The `failed` index's key attributes, named #f and #fa in an expression. */
+const FAILED_NAMES = { '#f': TABLE.failed.partitionKey, '#fa': TABLE.failed.sortKey };
 
 /** An entry of the `watch` index (table.ts): the request, the processor for a task's, its order, and the task's `sentAt`. */
 export type Watched = { requestId: string; processorId?: string; at: string; sentAt?: string };
@@ -460,7 +462,9 @@ export class DynamoRepository implements Repository {
 
   /**
    * Records on the request that an email could not be sent. Bookkeeping like the outbox's: no
-   * version change, so it never makes a requester's confirmation or the workflow lose a race.
+   * version change, so it never makes a requester's confirmation or the workflow lose a race. The
+   * same write puts the request in the `failed` index, keyed by when it was first marked: a mark
+   * recorded again (the sweeper retries every run) leaves the index's keys, and the index, alone.
    */
   async markMailFailed(requestId: string, failure: MailFailure): Promise<void> {
     await this.db
@@ -468,10 +472,10 @@ export class DynamoRepository implements Repository {
         new UpdateCommand({
           TableName: this.table,
           Key: key.request(requestId),
-          UpdateExpression: 'SET #m = :m',
+          UpdateExpression: 'SET #m = :m, #f = :f, #fa = if_not_exists(#fa, :at)',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#m': 'mailFailed' },
-          ExpressionAttributeValues: { ':m': failure },
+          ExpressionAttributeNames: { '#m': 'mailFailed', ...FAILED_NAMES },
+          ExpressionAttributeValues: { ':m': failure, ':f': FAILED_MAIL, ':at': failure.at },
         }),
       )
       .catch((e) => {
@@ -479,9 +483,18 @@ export class DynamoRepository implements Repository {
       });
   }
 
-  /** Clears the "mail failed" mark once an email of that kind has gone out. */
+  /** Clears the "mail failed" mark once an email of that kind has gone out; the request leaves the `failed` index with it. */
   async clearMailFailed(requestId: string, kind: MailFailure['kind']): Promise<void> {
-    await this.removeWhen(key.request(requestId), ['#m'], '#m.#k = :k', { '#m': 'mailFailed', '#k': 'kind' }, { ':k': kind });
+    await this.removeWhen(key.request(requestId), ['#m', '#f', '#fa'], '#m.#k = :k', { '#m': 'mailFailed', '#k': 'kind', ...FAILED_NAMES }, { ':k': kind });
+  }
+
+  /**
+   * The requests marked "mail failed" (the `failed` index, keys only), first marked first. The
+   * index lags its table a moment: the caller reads each request and judges it by its mark.
+   */
+  async listMailFailed(): Promise<string[]> {
+    const items = await this.queryAll({ IndexName: TABLE.failed.name, KeyConditionExpression: '#f = :f', ExpressionAttributeNames: { '#f': TABLE.failed.partitionKey }, ExpressionAttributeValues: { ':f': FAILED_MAIL } });
+    return items.map((i) => String(i.pk).slice('REQ#'.length));
   }
 
   /** Unverified requests with a confirmation link still to mail (they expire after 7 days, so the list stays short). */

@@ -72,6 +72,13 @@
  * status or the intent, so no item write is added. Projected: the keys and `sentAt`. A task written
  * before the index (November 26, 2026) enters it at its next write, or when the sweeper's rotation
  * visits its request (`indexTasks`); the tasks of a request refused or cancelled leave it.
+ * `failed` is sparse as well: a request record is in it (failed = mail, failedAt = when first marked)
+ * exactly while it carries the "mail failed" mark (`mailFailed`), so that the dashboard lists every
+ * marked request without reading every request. The attributes are set in the write that records
+ * the mark and removed in the one that clears it: no item write is added. Keys only, so the index
+ * is written as a request enters it and as it leaves it (one write unit each), and not when a mark
+ * is recorded again over one (same keys). A mark recorded before November 26, 2026 enters it when
+ * it is next recorded.
  * byEmail and byOrder find a request record by the keyed HMAC of its email address (`emailHash`) or
  * of the order number the requester typed (`orderHash`), newest first by `receivedAt`. Both project
  * the keys only: an index write happens when a request is created or deleted, not at each of its
@@ -87,6 +94,7 @@ export const TABLE = {
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   owed: { name: 'owed', partitionKey: 'owed', sortKey: 'owedAt' },
   watch: { name: 'watch', partitionKey: 'watch', sortKey: 'watchAt', include: ['sentAt'] },
+  failed: { name: 'failed', partitionKey: 'failed', sortKey: 'failedAt' },
   byEmail: { name: 'byEmail', partitionKey: 'emailHash', sortKey: 'receivedAt' },
   byOrder: { name: 'byOrder', partitionKey: 'orderHash', sortKey: 'receivedAt' },
 } as const;
@@ -105,6 +113,9 @@ export const key = {
   /** Where the sweeper's rotation over the open requests stopped (functions/sweeper/sweep.ts). */
   rotation: () => ({ pk: 'SWEEPER', sk: 'ROTATION' }),
 };
+
+/** The partition of the `failed` index that holds the requests marked "mail failed". */
+export const FAILED_MAIL = 'mail';
 
 /** The partitions of the `watch` index. */
 export const WATCH = {

@@ -99,17 +99,15 @@ export async function dashboard(deps: Deps) {
     counts[status] = page.cursor ? `${page.items.length}+` : page.items.length;
     mailFailed.push(...page.items.filter((r) => r.mailFailed));
   }
-  // A closed request still owing its outcome or a notice is found through the owed index: among years of
-  // closed requests it need not be in the 500 above, and its mark is the one that tells the team the requester was not told.
+  // Every other marked request, however many share its status: the `failed` index holds each from the write
+  // that records its mark to the one that clears it. A mark recorded before that index is found among the 500
+  // above, or, on a request still owing its outcome or a notice, through the owed index. Read by key, a hundred a read.
   const listed = new Set(mailFailed.map((r) => r.id));
-  for (const kind of ['outcome', 'notice'] as const) {
-    for (const { requestId } of await deps.repo.listOwed(kind)) {
-      if (listed.has(requestId)) continue;
-      listed.add(requestId);
-      const r = await deps.repo.getRequest(requestId);
-      if (r?.mailFailed) mailFailed.push(r);
-    }
-  }
+  const [marked, outcomes, notices] = await Promise.all([deps.repo.listMailFailed(), deps.repo.listOwed('outcome'), deps.repo.listOwed('notice')]);
+  const more = [...new Set([...marked, ...[...outcomes, ...notices].map((o) => o.requestId)])].filter((id) => !listed.has(id));
+  const found = new Map((await deps.repo.getRequests(more)).map((r) => [r.id, r]));
+  // The index lags its table a moment: a mark cleared since is not listed.
+  for (const id of more) if (found.get(id)?.mailFailed) mailFailed.push(found.get(id) as StoredRequest);
   // Every request due within the week or overdue, not only those among the 500 above.
   const within = await due(addDays(today, 7), deps);
   // Every escalated task of an open request, from the watch index (longest waiting first), not only those of the 500 above.

@@ -28,7 +28,7 @@ export class Data extends Construct {
           projectionType: ProjectionType.INCLUDE,
           nonKeyAttributes: [...TABLE.watch.include],
         },
-        ...[TABLE.owed, TABLE.byEmail, TABLE.byOrder].map((g) => ({
+        ...[TABLE.owed, TABLE.failed, TABLE.byEmail, TABLE.byOrder].map((g) => ({
           indexName: g.name,
           partitionKey: { name: g.partitionKey, type: AttributeType.STRING },
           sortKey: { name: g.sortKey, type: AttributeType.STRING },

@@ -76,3 +76,29 @@ describe('the dashboard with more open requests than one read of the status inde
     expect(d.dueSoon.every((x) => x.daysLeft >= 0 && x.daysLeft <= 7)).toBe(true);
   });
 });
+
+describe('the dashboard’s Mail failed list with more requests in a status than it reads', () => {
+  it('lists a request whose email failed beyond the 500 it reads a status, found through the index its mark enters', { timeout: 120_000 }, async () => {
+    // 600 requests waiting for confirmation, all received the day before: the status index orders them before today's.
+    const yesterday = plus(-1);
+    await bulkPut(rt, Array.from({ length: 600 }, (_, i) => record(2000 + i, 'unverified', undefined as never, { receivedAt: `${yesterday}T09:00:00.000Z`, verifiedAt: undefined }, yesterday)));
+    // Today's request, whose confirmation link SES refuses: intake marks it "mail failed".
+    const email = 'refused.at.scale@example.com';
+    rt.ses.refuse((to) => to.includes(email));
+    try {
+      expect((await rt.submit({ type: 'erasure', email, language: 'en' }, {}, '127.0.0.41')).status).toBe(202);
+    } finally {
+      rt.ses.refuse(undefined);
+    }
+
+    const token = await rt.signIn('viewer');
+    const r = await rt.api('/admin/dashboard', { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    const d = (await r.json()) as { counts: Record<string, number | string>; mailFailed: { id: string; status: string; mailFailed: { kind: string } }[] };
+    expect(d.counts.unverified).toBe('500+');
+    const marked = d.mailFailed.filter((x) => x.status === 'unverified');
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toMatchObject({ mailFailed: { kind: 'confirmation', error: 'MessageRejected' } });
+    expect(marked[0].id.startsWith('01JS')).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../support/assembly.ts';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
@@ -154,6 +154,32 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await ids('outcome')).toEqual([]);
     expect(await ids('notice')).toEqual([]);
     expect(await repo.getRequest(done.id)).toMatchObject({ status: 'completed', closedAt: at });
+  });
+
+  it('lists a request in the failed index exactly while it carries the "mail failed" mark, by when it was first marked, with no item of its own', async () => {
+    const req = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-27' };
+    await repo.createRequest(req, { email: 'failed@example.com' }, new Date('2027-02-01'));
+    const listed = async () => (await repo.listMailFailed()).includes(req.id);
+    const indexed = async () => (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${req.id}`, sk: 'REQUEST' } }))).Item;
+    expect(await listed()).toBe(false);
+
+    await repo.markMailFailed(req.id, { kind: 'reminder', at, error: 'Throttling' });
+    expect(await listed()).toBe(true);
+    expect(await indexed()).toMatchObject({ failed: 'mail', failedAt: at });
+    // Marked again (another failure): the index keeps its keys, so it is not written again.
+    await repo.markMailFailed(req.id, { kind: 'escalation', at: '2026-11-25T11:00:00.000Z', error: 'Throttling' });
+    expect(await indexed()).toMatchObject({ failed: 'mail', failedAt: at, mailFailed: { kind: 'escalation' } });
+    // The index's attributes are bookkeeping: a request read back does not carry them.
+    expect(Object.keys((await repo.getRequest(req.id)) ?? {})).not.toContain('failedAt');
+
+    // A clear of another kind leaves the mark and the entry; the mark's own kind takes both out.
+    await repo.clearMailFailed(req.id, 'reminder');
+    expect(await listed()).toBe(true);
+    await repo.clearMailFailed(req.id, 'escalation');
+    expect(await listed()).toBe(false);
+    const after = await indexed();
+    expect(after?.mailFailed).toBeUndefined();
+    expect(after?.failedAt).toBeUndefined();
   });
 
   it('still lists a request owing an email through a marker item written before the owed index existed, until the marker expires', async () => {

@@ -176,6 +176,20 @@ describe('the dashboard', () => {
     expect(d.mailFailed.map((r) => [r.id, r.mailFailed])).toEqual([[id(600), failed('refusal')]]);
   });
 
+  it('lists every request whose email failed however many share its status, through the index its mark enters, and none whose mark went since', async () => {
+    const index = new IndexedRepo();
+    // 600 requests in progress, all due before the two marked ones: the first 500 of the status hold neither.
+    for (let n = 0; n < 600; n++) index.requests.set(id(n), storedRequest({ id: id(n), status: 'in_progress', dueDate: '2026-03-25' }));
+    const failed = { kind: 'escalation' as const, at: '2026-03-19T10:00:00.000Z', error: 'Throttling' };
+    index.requests.set(id(600), storedRequest({ id: id(600), status: 'in_progress', dueDate: '2026-04-15', mailFailed: failed }));
+    index.requests.set(id(601), storedRequest({ id: id(601), status: 'in_progress', dueDate: '2026-04-16' }));
+    // The index lags its table: it still names a request whose mark was cleared a moment ago.
+    index.listMailFailed = async () => [id(600), id(601)];
+    const d = await dashboard({ repo: index as never, clock });
+    expect(d.counts.in_progress).toBe('500+');
+    expect(d.mailFailed.map((r) => [r.id, r.mailFailed])).toEqual([[id(600), failed]]);
+  });
+
   it('scores each processor: its tasks out now, its escalated tasks of open requests, and the median time to callback of its latest answers', async () => {
     const { repo, deps } = setup(storedRequest({ id: id(1), status: 'in_progress' }), storedRequest({ id: id(2), status: 'awaiting_manual' }), storedRequest({ id: id(3), status: 'denied' }), storedRequest({ id: id(4), status: 'completed' }));
     const sent = (n: number, s: number) => ({ sentAt: `2026-03-02T10:00:0${n}.000Z`, finishedAt: new Date(Date.parse(`2026-03-02T10:00:0${n}.000Z`) + s).toISOString() });

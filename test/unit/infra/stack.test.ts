@@ -119,6 +119,14 @@ describe('the CDK stack', () => {
     });
   });
 
+  it('indexes the requests marked “mail failed” by when first marked, keys only', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        { IndexName: 'failed', KeySchema: [{ AttributeName: 'failed', KeyType: 'HASH' }, { AttributeName: 'failedAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+      ]),
+    });
+  });
+
   it('lets the sweeper list the state machine’s executions, and no other function', () => {
     const listers = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) =>
       p.Properties.PolicyDocument.Statement.some((s: { Action: string | string[] }) => [s.Action].flat().includes('states:ListExecutions')),

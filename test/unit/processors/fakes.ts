@@ -157,6 +157,10 @@ export class FakeRepo {
     const intent = kind === 'outcome' ? 'outboxOutcome' : 'outboxNotice';
     return [...this.requests.values()].filter((r) => r[intent]).map((r) => ({ requestId: r.id, at: r[intent]!.until }));
   }
+  /** The `failed` index, as DynamoRepository keeps it: every request carrying the "mail failed" mark. */
+  async listMailFailed() {
+    return [...this.requests.values()].filter((r) => r.mailFailed).map((r) => r.id);
+  }
   /** Tasks taken out of the watch index (their request refused or cancelled). */
   unwatched = new Set<string>();
   /**
