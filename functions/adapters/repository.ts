@@ -750,13 +750,19 @@ export class DynamoRepository implements Repository {
     return this.live(r.Item);
   }
 
-  async listRequests(q: { status: RequestStatus; dueBefore?: string; limit?: number; cursor?: string }): Promise<RequestPage> {
+  /**
+   * One status's requests in the status index's order, a page at a time; `dueFrom` and `dueBefore`,
+   * inclusive bounds on the date the index orders them by (their deadline, or for one without, the
+   * date received), are a key range.
+   */
+  async listRequests(q: { status: RequestStatus; dueFrom?: string; dueBefore?: string; limit?: number; cursor?: string }): Promise<RequestPage> {
+    const range = q.dueFrom && q.dueBefore ? ' AND gsi1sk BETWEEN :f AND :d' : q.dueFrom ? ' AND gsi1sk >= :f' : q.dueBefore ? ' AND gsi1sk < :d' : '';
     const r = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: TABLE.gsi1.name,
-        KeyConditionExpression: q.dueBefore ? 'gsi1pk = :p AND gsi1sk < :d' : 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': `STATUS#${q.status}`, ...(q.dueBefore ? { ':d': `${q.dueBefore}#~` } : {}) },
+        KeyConditionExpression: `gsi1pk = :p${range}`,
+        ExpressionAttributeValues: { ':p': `STATUS#${q.status}`, ...(q.dueFrom ? { ':f': q.dueFrom } : {}), ...(q.dueBefore ? { ':d': `${q.dueBefore}#~` } : {}) },
         Limit: q.limit ?? 50,
         ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, `STATUS#${q.status}`) : undefined,
       }),

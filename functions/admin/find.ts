@@ -1,6 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { registry } from '../adapters/registry.ts';
-import { clockStopped, londonDate } from '../core/deadline.ts';
+import { addDays, clockStopped, londonDate } from '../core/deadline.ts';
 import { InvalidInput } from '../core/errors.ts';
 import type { RequestStatus, RequestType } from '../core/model.ts';
 import type { Clock, StoredRequest } from '../core/ports.ts';
@@ -9,6 +9,7 @@ import { complaintsReceivedBetween } from './complaints.ts';
 import { isOpenRequest, OPEN_REQUEST_STATUSES, currentDue } from '../core/status.ts';
 import { csvLines } from '../core/text.ts';
 import { emailHash, orderHash } from '../shared/crypto.ts';
+import { withTasks } from '../shared/with-tasks.ts';
 import { summary } from './views.ts';
 
 type Deps = { repo: DynamoRepository; clock: Clock };
@@ -119,20 +120,16 @@ export async function search(text: string, deps: Deps) {
   return { by: looksLikeEmail(q) ? 'email' : 'reference or order number', items: [...found.values()].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).map((r) => summary(r, today)) };
 }
 
-/** Every request received between two London dates (inclusive), with its tasks: through the status index, never a scan. */
+/**
+ * Every request received between two London dates (inclusive), with its tasks: through the status
+ * index, never a scan, from the day before `from` on. The index orders a request by its deadline (a
+ * month after it was confirmed, or later), or by the UTC date it was received where it has none, the
+ * London date or the day before: no request received in the range is keyed earlier.
+ */
 async function receivedBetween(from: string, to: string, deps: Deps) {
+  const inRange = (r: StoredRequest) => londonDate(r.receivedAt) >= from && londonDate(r.receivedAt) <= to;
   const out = [];
-  for (const status of ALL_STATUSES) {
-    let cursor: string | undefined;
-    do {
-      const page = await deps.repo.listRequests({ status, cursor, limit: 200 });
-      for (const r of page.items) {
-        const day = londonDate(r.receivedAt);
-        if (day >= from && day <= to) out.push({ request: r, tasks: await deps.repo.listTasks(r.id) });
-      }
-      cursor = page.cursor;
-    } while (cursor);
-  }
+  for await (const page of withTasks(deps.repo, ALL_STATUSES, inRange, addDays(from, -1))) out.push(...page);
   return out;
 }
 

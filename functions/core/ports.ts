@@ -107,7 +107,7 @@ export interface Repository {
     event: AuditInput,
   ): Promise<StoredTask>;
   setTaskToken(prev: StoredTask, token: string): Promise<StoredTask>;
-  listRequests(q: { status: RequestStatus; dueBefore?: string; limit?: number; cursor?: string }): Promise<RequestPage>;
+  listRequests(q: { status: RequestStatus; dueFrom?: string; dueBefore?: string; limit?: number; cursor?: string }): Promise<RequestPage>;
 }
 
 export interface Clock {

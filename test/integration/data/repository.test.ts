@@ -117,6 +117,23 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(early.items.map((r) => r.id)).not.toContain(a.id);
   });
 
+  it('lists requests by status from a deadline on, and between two deadlines, both inclusive', async () => {
+    const made: string[] = [];
+    for (const dueDate of ['2027-04-01', '2027-04-02', '2027-04-03', '2027-04-04']) {
+      const r = { ...newRequest(), status: 'cancelled' as const, dueDate };
+      await repo.createRequest(r, { email: 'range@example.com' }, new Date('2027-06-01'));
+      made.push(r.id);
+    }
+    const ids = async (q: { dueFrom?: string; dueBefore?: string }) => (await repo.listRequests({ status: 'cancelled', limit: 100, ...q })).items.map((r) => r.id).filter((id) => made.includes(id));
+    expect(await ids({ dueFrom: '2027-04-02' })).toEqual(made.slice(1));
+    expect(await ids({ dueFrom: '2027-04-02', dueBefore: '2027-04-03' })).toEqual(made.slice(1, 3));
+    // A page cursor carries on within the range.
+    const first = await repo.listRequests({ status: 'cancelled', dueFrom: '2027-04-02', limit: 1 });
+    expect(first.items.map((r) => r.id)).toEqual([made[1]]);
+    const next = await repo.listRequests({ status: 'cancelled', dueFrom: '2027-04-02', limit: 1, cursor: first.cursor });
+    expect(next.items.map((r) => r.id)).toEqual([made[2]]);
+  });
+
   it('moves an extended request in the due-date index to its extended deadline, so that a range on the deadline finds it there', async () => {
     const req = { ...newRequest(), status: 'awaiting_manual' as const, dueDate: '2026-12-21' };
     await repo.createRequest(req, { email: 'ext@example.com' }, new Date('2027-02-01'));

@@ -14,7 +14,7 @@ vi.mock('../../../functions/adapters/registry.ts', () => ({
 }));
 const { list, report, reportCsv, search, ALL_STATUSES } = await import('../../../functions/admin/find.ts');
 
-type Query = { status: RequestStatus; dueBefore?: string; cursor?: string; limit?: number };
+type Query = { status: RequestStatus; dueFrom?: string; dueBefore?: string; cursor?: string; limit?: number };
 
 /** The status index as DynamoDB serves it: one status, in deadline order, up to a deadline, a page at a time. */
 class IndexedRepo extends FakeRepo {
@@ -23,9 +23,11 @@ class IndexedRepo extends FakeRepo {
   byHash = new Map<string, StoredRequest[]>();
   override async listRequests(q: Query) {
     this.queries.push({ ...q });
+    // Keyed by the deadline, or by the date received (UTC) where there is none, as the repository keys it.
+    const keyOf = (r: StoredRequest) => r.dueDate ?? r.receivedAt.slice(0, 10);
     const all = [...this.requests.values()]
-      .filter((r) => r.status === q.status && (!q.dueBefore || (r.dueDate ?? '') <= q.dueBefore))
-      .sort((a, b) => (a.dueDate ?? '').localeCompare(b.dueDate ?? '') || a.id.localeCompare(b.id));
+      .filter((r) => r.status === q.status && (!q.dueBefore || keyOf(r) <= q.dueBefore) && (!q.dueFrom || keyOf(r) >= q.dueFrom))
+      .sort((a, b) => keyOf(a).localeCompare(keyOf(b)) || a.id.localeCompare(b.id));
     const start = q.cursor ? Number(q.cursor) : 0;
     const items = all.slice(start, start + (q.limit ?? 50)).map((r) => structuredClone(r));
     return { items, cursor: start + items.length < all.length ? String(start + items.length) : undefined };
@@ -286,14 +288,45 @@ describe('the SLA report', () => {
     ]);
   });
 
-  it('reads each status through the index, page after page', async () => {
+  it('reads each status through the index, page after page, from the day before the range: no request is due before the day it was received', async () => {
     const reqs = Array.from({ length: 201 }, (_, i) => req(i + 1, { status: 'completed', receivedAt: '2026-03-05T09:00:00.000Z' }));
     const { repo, deps } = setup(...reqs);
     expect((await report('2026-03-01', '2026-03-31', deps)).requests).toBe(201);
     expect(repo.queries.filter((q) => q.status === 'completed')).toEqual([
-      { status: 'completed', cursor: undefined, limit: 200 },
-      { status: 'completed', cursor: '200', limit: 200 },
+      { status: 'completed', dueFrom: '2026-02-28', cursor: undefined, limit: 200 },
+      { status: 'completed', dueFrom: '2026-02-28', cursor: '200', limit: 200 },
     ]);
+  });
+
+  it('counts a request never confirmed that the index keys by the UTC day before the London day it was received', async () => {
+    const { deps } = setup(
+      // 00:30 on 1 July in London is 23:30 on 30 June in UTC: keyed 2026-06-30, received on the range's first day.
+      req(1, { status: 'expired', receivedAt: '2026-06-30T23:30:00.000Z', dueDate: undefined, verifiedAt: undefined }),
+      req(2, { status: 'expired', receivedAt: '2026-06-30T22:30:00.000Z', dueDate: undefined, verifiedAt: undefined }),
+    );
+    expect((await report('2026-07-01', '2026-07-31', deps)).requests).toBe(1);
+  });
+
+  it('reads the tasks of the requests in the range 16 at a time, and reports them in the index’s order whatever order the reads end in', async () => {
+    const reqs = Array.from({ length: 100 }, (_, i) => req(i + 1, { status: 'completed', receivedAt: '2026-03-05T09:00:00.000Z', dueDate: `2026-04-${String(1 + (i % 28)).padStart(2, '0')}` }));
+    const { repo, deps } = setup(...reqs);
+    // Each request's one task is at its own processor, so the scorecard's rows follow the order the tasks are counted in.
+    for (const [i, r] of reqs.entries()) repo.tasks.set(`${r.id}.p${i}`, { taskId: `${r.id}.p${i}`, requestId: r.id, processorId: `p${i}`, category: 'payments', action: 'erase', status: 'completed', version: 3, holds: [], audit: [] } as never);
+    const expected = (await report('2026-03-01', '2026-03-31', deps)).processors.map((p) => p.id);
+    let inFlight = 0;
+    let most = 0;
+    const listTasks = repo.listTasks.bind(repo);
+    repo.listTasks = async (id: string) => {
+      most = Math.max(most, ++inFlight);
+      // Later requests answer sooner: the reads end out of order.
+      await new Promise((r) => setTimeout(r, 100 - Number(id.slice(-3))));
+      inFlight--;
+      return listTasks(id);
+    };
+    const r = await report('2026-03-01', '2026-03-31', deps);
+    expect(most).toBe(16);
+    expect(r.processors.map((p) => p.id)).toEqual(expected);
+    expect(r.processors.filter((p) => p.tasks === 1)).toHaveLength(100);
   });
 
   it('is given as CSV, one measure a line', async () => {

@@ -245,6 +245,38 @@ describe('the dashboard', () => {
 });
 
 describe('the audit export', () => {
+  it('reads each request’s tasks 16 at a time, its rows in the index’s order whatever order the reads end in, and no task of a request received after the range', async () => {
+    const index = new IndexedRepo();
+    for (let n = 0; n < 100; n++) {
+      const r = storedRequest({ id: id(n), status: 'completed', dueDate: `2026-03-${String(1 + (n % 28)).padStart(2, '0')}`, audit: [event('2026-03-02T10:00:00.000Z', 'complete', { subject: id(n) })] });
+      index.requests.set(r.id, r);
+      index.tasks.set(`${r.id}.paynow`, task(r.id, 'paynow', { audit: [event('2026-03-02T09:00:00.000Z', 'send', { subject: `${r.id}.paynow` })] }));
+    }
+    // Received after the range: none of its events can be in it.
+    index.requests.set(id(100), storedRequest({ id: id(100), status: 'in_progress', receivedAt: '2026-03-06T09:00:00.000Z', audit: [event('2026-03-06T09:00:00.000Z', 'submit', { subject: id(100) })] }));
+    const expected = (await auditCsv('2026-03-01', '2026-03-05', { repo: index as never, clock })).split('\r\n');
+    const read: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const listTasks = index.listTasks.bind(index);
+    index.listTasks = async (requestId: string) => {
+      read.push(requestId);
+      most = Math.max(most, ++inFlight);
+      // Later requests answer sooner: the reads end out of order.
+      await new Promise((r) => setTimeout(r, 100 - Number(requestId.slice(-3))));
+      inFlight--;
+      return listTasks(requestId);
+    };
+    const rows = (await auditCsv('2026-03-01', '2026-03-05', { repo: index as never, clock })).split('\r\n');
+    expect(most).toBe(16);
+    expect(rows).toEqual(expected);
+    expect(rows).toHaveLength(1 + 200 + 1);
+    // In the index's order: each request's own event, then its task's.
+    const order = [...index.requests.values()].filter((r) => r.id !== id(100)).sort((a, b) => `${a.dueDate}#${a.id}`.localeCompare(`${b.dueDate}#${b.id}`));
+    expect(rows.slice(1, -1).map((l) => l.split(',')[2])).toEqual(order.flatMap((r) => [r.id, `${r.id}.paynow`]));
+    expect(read).not.toContain(id(100));
+  });
+
   it('lists the requests’ and tasks’ events between two dates, both inclusive, ids and hashes only, in every status', async () => {
     const r1 = storedRequest({ id: id(1), status: 'awaiting_review', audit: [event('2026-03-01T23:59:59.000Z', 'submit', { subject: id(1) }), event('2026-03-02T00:00:00.000Z', 'verify', { subject: id(1), from: 'unverified', to: 'awaiting_review', seq: 1 })] });
     const r2 = storedRequest({ id: id(2), status: 'completed', audit: [event('2026-03-05T12:00:00.000Z', 'complete', { subject: id(2) }), event('2026-03-06T00:00:00.000Z', 'download', { subject: id(2) })] });

@@ -1,0 +1,48 @@
+import type { DynamoRepository } from '../adapters/repository.ts';
+import type { RequestStatus } from '../core/model.ts';
+import type { StoredRequest, StoredTask } from '../core/ports.ts';
+
+/**
+ * How many requests' tasks are read at once. One after another, a few thousand Queries overran the
+ * admin function's timeout (20 s, behind the HTTP API's 30 s); all at once, a few thousand would
+ * be throttled and hold as many sockets.
+ */
+export const TASK_READS_IN_FLIGHT = 16;
+
+/** `fn` over every item, at most `limit` at a time; the results in the items' order, whatever order they end in. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * The requests of these statuses that `keep` keeps, each with its tasks, a page of the status index
+ * at a time, in the index's order: status by status, by deadline. `dueFrom`: the index is read from
+ * that date on (a key range), where the caller knows no request it wants is keyed before it. Each
+ * kept request's tasks are one Query, `TASK_READS_IN_FLIGHT` at a time.
+ */
+export async function* withTasks(
+  repo: Pick<DynamoRepository, 'listRequests' | 'listTasks'>,
+  statuses: readonly RequestStatus[],
+  keep: (r: StoredRequest) => boolean,
+  dueFrom?: string,
+): AsyncGenerator<{ request: StoredRequest; tasks: StoredTask[] }[]> {
+  for (const status of statuses) {
+    let cursor: string | undefined;
+    do {
+      const page = await repo.listRequests({ status, ...(dueFrom ? { dueFrom } : {}), cursor, limit: 200 });
+      const kept = page.items.filter(keep);
+      const tasks = await mapConcurrent(kept, TASK_READS_IN_FLIGHT, (r) => repo.listTasks(r.id));
+      yield kept.map((request, i) => ({ request, tasks: tasks[i] }));
+      cursor = page.cursor;
+    } while (cursor);
+  }
+}
