@@ -193,9 +193,10 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   // No token yet (a task its dispatch has not reached): dispatch finds it resolved and answers its own.
   const owed = task.token ? { outboxToken: { at } } : {};
   const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at, ...owed }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });
-  const workflowOwed = await releaseWorkflow(() => deliverToken(done, deps), { requestId: id, processorId });
-  // Nothing waits for an officer once the task is resolved, whether or not the state has its token yet.
+  // Back in progress before the workflow moves on: released first, it could finish the request while
+  // it still waited for an officer, and the trail would never say the officer unblocked it.
   await unblockIfClear(id, actor, deps);
+  const workflowOwed = await releaseWorkflow(() => deliverToken(done, deps), { requestId: id, processorId });
   return { ...taskShown(done), workflowOwed };
 }
 

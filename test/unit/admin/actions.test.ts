@@ -199,6 +199,21 @@ describe('resolving a task as retained', () => {
   const escalated = (repo: FakeRepo) =>
     repo.tasks.set(`${REQUEST_ID}.socialapp`, { taskId: `${REQUEST_ID}.socialapp`, requestId: REQUEST_ID, processorId: 'socialapp', category: 'social', action: 'erase', status: 'timed_out', version: 2, attempts: 1, holds: [], audit: [] } as never);
 
+  it('puts the request back in progress before the workflow is released, so that the trail says the officer unblocked it', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.socialapp`, { taskId: `${REQUEST_ID}.socialapp`, requestId: REQUEST_ID, processorId: 'socialapp', category: 'social', action: 'erase', status: 'timed_out', version: 2, attempts: 1, holds: [], audit: [], token: 'tok-social' } as never);
+    // The released workflow may finish the request at once (Notify): what the officer's write left by then is what it finds.
+    const seen: string[] = [];
+    const send = deps.workflow.taskSuccess.bind(deps.workflow);
+    deps.workflow.taskSuccess = async (token: string, output: unknown) => {
+      seen.push(repo.requests.get(REQUEST_ID)?.status ?? 'none');
+      return send(token, output);
+    };
+    await resolveTask(REQUEST_ID, 'socialapp', { outcome: 'completed', note: 'Erased by hand in the partner portal' }, 'officer:o', deps);
+    expect(seen).toEqual(['in_progress']);
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).toContain('unblock');
+  });
+
   it('records the basis and the until-date on the task and on the audit trail', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' });
     escalated(repo);
