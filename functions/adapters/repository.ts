@@ -179,13 +179,13 @@ export class DynamoRepository implements Repository {
     const next = { ...prev, ...changes, status: to };
     const extra: Record<string, unknown> = { ...changes, ...gsi1(to, next) };
     for (const [intent, owed] of Object.entries(OWED_BY)) if (changes[intent]) Object.assign(extra, { [TABLE.owed.partitionKey]: owed, [TABLE.owed.sortKey]: event.at });
-    // Recording the team's email or a failed copy puts the request in the watch index, in the same
-    // write; the write that drops the last of them takes it out. A stop owed (a closing write) puts
-    // it in its own partition instead: a closed request owes neither of the others.
-    const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.assemblyFailed);
+    // Recording the team's email, a failed copy or the deletion of a closed copy's results puts the
+    // request in the watch index, in the same write; the write that drops the last of them takes it out.
+    // A stop owed (a closing write) puts it in its own partition instead.
+    const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.assemblyFailed || r.purgeResults);
     const after = { ...next } as Partial<StoredRequest> & Record<string, unknown>;
     for (const k of opts.remove ?? []) delete after[k];
-    const watch = changes.outboxStop ? WATCH.stop : changes.outboxTeam || changes.assemblyFailed ? WATCH.request : undefined;
+    const watch = changes.outboxStop ? WATCH.stop : changes.outboxTeam || changes.assemblyFailed || changes.purgeResults ? WATCH.request : undefined;
     if (watch) Object.assign(extra, { [TABLE.watch.partitionKey]: watch, [TABLE.watch.sortKey]: event.at });
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
     const remove = [...(opts.removeTtl ? ['ttl'] : []), ...(opts.remove ?? []), ...(owes(prev) && !owes(after) && !watch ? WATCH_KEYS : [])];
@@ -551,12 +551,26 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * Takes a request out of the `watch` index once it owes neither the team's email nor a failed
-   * copy's retry (its email went out in a bookkeeping write, which leaves the entry): conditional on
-   * both being gone, so an intent recorded meanwhile keeps it in.
+   * Takes a request out of the `watch` index once it owes neither the team's email, a failed copy's
+   * retry nor the deletion of a closed copy's results (each is dropped in a bookkeeping write, which
+   * leaves the entry): conditional on all being gone, so an intent recorded meanwhile keeps it in.
    */
   async unwatchRequest(id: string): Promise<void> {
-    await this.removeWhen(key.request(id), ['#w', '#a'], 'attribute_exists(#w) AND attribute_not_exists(#t) AND attribute_not_exists(#f)', { ...WATCH_NAMES, '#t': 'outboxTeam', '#f': 'assemblyFailed' });
+    await this.removeWhen(key.request(id), ['#w', '#a'], 'attribute_exists(#w) AND attribute_not_exists(#t) AND attribute_not_exists(#f) AND attribute_not_exists(#p)', {
+      ...WATCH_NAMES,
+      '#t': 'outboxTeam',
+      '#f': 'assemblyFailed',
+      '#p': 'purgeResults',
+    });
+  }
+
+  /**
+   * Drops a closed request's owed deletion of its export results, once done and no callback can
+   * write any more. Bookkeeping, like the outbox's: no version change, no audit event. The request
+   * leaves the watch index after (unwatchRequest), or at the sweeper's next run.
+   */
+  async clearPurge(id: string): Promise<void> {
+    await this.removeWhen(key.request(id), ['#p'], 'attribute_exists(#p)', { '#p': 'purgeResults' });
   }
 
   /**

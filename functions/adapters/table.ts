@@ -11,7 +11,9 @@
  *                                  state change that owes it; `linkSeq` and `linkAt`, the last link;
  *                                  `outboxNotice`, an officer's notice (clarification, refusal, cancellation);
  *                                  `outboxTeam`, the team's email that the request waits for an officer;
- *                                  `outboxStop`, the execution of a request refused or cancelled to stop.
+ *                                  `outboxStop`, the execution of a request refused or cancelled to stop;
+ *                                  `purgeResults`, an access request refused or cancelled: its export
+ *                                  results are to be deleted.
  *   REQ#<id>      / PII            email, name, order number, an agent's name and email; expires by TTL (7 days unverified,
  *                                  30 days after the request ends).
  *   REQ#<id>      / TASK#<proc>    one processor task: status, version, current task token, outcome,
@@ -23,8 +25,9 @@
  *                                  the download link's expiry once packaged, 120 days at most. One no
  *                                  task recorded is deleted by its callback once another writer finished
  *                                  the task, else by the sweeper once its task is finished or 15 minutes
- *                                  after `writtenAt`, and at completion. `RESULT#<proc>`: one per task,
- *                                  written before that.
+ *                                  after `writtenAt`, and at completion. All of them once the request
+ *                                  is refused or cancelled (`purgeResults`); a callback for a closed
+ *                                  request keeps none. `RESULT#<proc>`: one per task, written before that.
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
@@ -62,16 +65,17 @@
  * retained: answered#<processor>, by when, read newest first for the dashboard's callback times);
  * a task waiting to be sent, or resolved by an officer, is in none, unless its resolution still owes
  * the waiting workflow state its token (token, until the token is sent). A request record is in it
- * (request) from the write that records the team's email that it waits for an officer, or a copy
- * that could not be assembled (whose retry's token the sweeper may owe), to the write that drops
- * the last of them, or to the sweeper's next run where an email went out (the outbox's bookkeeping
- * write cannot know whether the other remains). A request refused or cancelled while its execution
- * ran is in it (stop) from the closing write, which moves it out of `request` (a closed request owes
- * no team email, and nothing waits on a retry of its copy), to the write that records the execution
- * stopped, which takes it out of the index. The attributes are written in the same write as the
- * status or the intent, so no item write is added. Projected: the keys and `sentAt`. A task written
- * before the index (November 26, 2026) enters it at its next write, or when the sweeper's rotation
- * visits its request (`indexTasks`); the tasks of a request refused or cancelled leave it.
+ * (request) from the write that records the team's email that it waits for an officer, a copy
+ * that could not be assembled (whose retry's token the sweeper may owe), or the deletion of a
+ * refused or cancelled copy's export results, to the write that drops the last of them, or to the
+ * sweeper's next run where one went in a bookkeeping write (which cannot know whether the others
+ * remain). A request refused or cancelled while its execution ran is in it (stop) from the closing
+ * write, which moves it out of `request` (a closed request owes no team email, and nothing waits on
+ * a retry of its copy), to the write that records the execution stopped, which takes it out of the
+ * index. The attributes are written in the same write as the status or the intent, so no item
+ * write is added. Projected: the keys and `sentAt`. A task written before the index (November 26,
+ * 2026) enters it at its next write, or when the sweeper's rotation visits its request
+ * (`indexTasks`); the tasks of a request refused or cancelled leave it.
  * `failed` is sparse as well: a request record is in it (failed = mail, failedAt = when first marked)
  * exactly while it carries the "mail failed" mark (`mailFailed`), so that the dashboard lists every
  * marked request without reading every request. The attributes are set in the write that records

@@ -16,7 +16,8 @@ import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverAssemblyRetry, deliverNotice, deliverStop, deliverToken, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverNotice, deliverPurge, deliverStop, deliverToken, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
+import { closedWithoutCopy } from '../core/export-results.ts';
 import type { Corrections } from '../core/model.ts';
 
 /** The workflow stops what a refusal or a cancellation closes. */
@@ -66,8 +67,16 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
   const outboxNotice = { ...lease(seq, ADMIN_OWNER, now), ...notice } as NoticeIntent;
   // A refusal or a cancellation closes the request: it keeps no free text, and its proof a stated time.
   const closing = to === 'denied' || to === 'cancelled';
+  // A copy refused or cancelled will never be made: the processors' export results go, owed from this write (deliverPurge).
+  const purge = closedWithoutCopy({ type: req.type, status: to }) ? { purgeResults: { at: now.toISOString() } } : {};
   // Closing drops a team email still owed: nobody needs telling that a closed request waits.
-  return deps.repo.transitionRequest(req, to, { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), noticeSeq: seq, outboxNotice }, event, closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', ...remove] } : remove.length ? { remove } : {});
+  return deps.repo.transitionRequest(
+    req,
+    to,
+    { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), ...purge, noticeSeq: seq, outboxNotice },
+    event,
+    closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', ...remove] } : remove.length ? { remove } : {},
+  );
 }
 
 /**
@@ -94,6 +103,18 @@ async function unwatchTasks(id: string, deps: AdminDeps) {
     for (const t of await deps.repo.listTasks(id)) if (t.status !== 'pending' && !FINISHED_TASK_STATUSES.includes(t.status)) await deps.repo.unwatchTask(id, t.processorId);
   } catch (e) {
     logger.warn('tasks of a closed request left in the watch index', { requestId: id, error: (e as Error).name });
+  }
+}
+
+/**
+ * A refused or cancelled copy's export results are deleted after the closing write, which recorded
+ * that they are owed deletion; never its failure: the sweeper deletes what is left.
+ */
+async function purgeResults(done: StoredRequest, deps: AdminDeps) {
+  try {
+    await deliverPurge(done, deps.clock.now(), deps);
+  } catch (e) {
+    logger.warn('export results of a closed request left for the sweeper', { requestId: done.id, error: (e as Error).name });
   }
 }
 
@@ -128,11 +149,14 @@ export async function cancel(id: string, reason: CancelReason, actor: string, de
  */
 const stopOwed = (req: StoredRequest, at: string) => (['in_progress', 'awaiting_manual'].includes(req.status) ? { outboxStop: { at } } : {});
 
-/** After a closing write: the execution stopped (or left to the sweeper, `workflowOwed`), its tasks unwatched, the requester told. */
+/** After a closing write: the execution stopped (or left to the sweeper, `workflowOwed`), its tasks unwatched, a copy's export results deleted, the requester told. */
 async function closed(done: StoredRequest, deps: AdminDeps) {
-  if (!done.outboxStop) return { ...(await tell(done, deps)), workflowOwed: false };
-  const workflowOwed = await releaseWorkflow(() => deliverStop(done, deps), { requestId: done.id });
-  await unwatchTasks(done.id, deps);
+  let workflowOwed = false;
+  if (done.outboxStop) {
+    workflowOwed = await releaseWorkflow(() => deliverStop(done, deps), { requestId: done.id });
+    await unwatchTasks(done.id, deps);
+  }
+  await purgeResults(done, deps);
   return { ...(await tell(done, deps)), workflowOwed };
 }
 

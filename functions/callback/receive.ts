@@ -7,13 +7,13 @@ import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/mode
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
-import type { ResultsKey } from '../core/export-results.ts';
+import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
 import { CallbackBody, parseExportResults } from '../core/webhook.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { logger } from '../shared/powertools.ts';
 
 export type CallbackDeps = {
-  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults'>;
+  repo: Pick<DynamoRepository, 'getTask' | 'getRequest' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults'>;
   workflow: Workflow;
   clock: Clock;
   processors: readonly ProcessorEntry[];
@@ -140,7 +140,7 @@ class UnprocessableResults extends InvalidInput {
   override readonly status = 422;
 }
 
-/** `discarded`: results outside the documented shape are not kept (they may hold personal data); the hash remains. */
+/** `discarded`: results outside the documented shape, or for a copy refused or cancelled, are not kept (they may hold personal data); the hash remains. */
 type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string; body?: string; bodyIn?: 'results' | 'discarded' };
 
 const carriesResults = (b: CallbackBody) => b.request_status === 'completed' && (b.results !== undefined || Boolean(b.results_url));
@@ -201,7 +201,11 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   // A late answer to a failed or timed-out task is applied (the processor did the work after all),
   // and releases the escalation waiting on the task's current token.
   const to = requireTaskTransition(ESCALATED_TASK_STATUSES.includes(task.status) ? 'sent' : task.status, EVENT[body.request_status]);
-  const hasResults = carriesResults(body);
+  // A copy refused or cancelled will never be made: its results are not kept. Read before they are
+  // written, so that only a callback that found the request open writes any, within its 15 minutes,
+  // which the closing write's deletion (`purgeResults`) waits out.
+  const hasResults = carriesResults(body) && (await keepsResults(task.requestId, deps));
+  if (carriesResults(body) && !hasResults) receipts[webhookId] = { ...receipts[webhookId], bodyIn: 'discarded' };
   if (hasResults) {
     const expires = new Date(deps.clock.now().getTime() + RESULTS_TTL_DAYS * 86_400_000);
     await deps.repo.putTaskResults({ requestId: task.requestId, processorId: task.processorId, bodyHash: r.bodyHash }, raw, { writtenAt: deps.clock.now(), expiresAt: expires });
@@ -221,6 +225,12 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
     else await tell(() => deps.workflow.taskSuccess(token, outcome));
   }
   return { status: 'accepted' };
+}
+
+/** Whether the request still wants its processors' export results: not once it closed without a copy (or is gone). */
+async function keepsResults(requestId: string, deps: CallbackDeps) {
+  const req = await deps.repo.getRequest(requestId);
+  return req !== undefined && !closedWithoutCopy(req);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { PrivacyRequest } from './model.ts';
 import type { StoredTask } from './ports.ts';
 import { FINISHED_TASK_STATUSES } from './status.ts';
 
@@ -48,3 +49,19 @@ export function droppableResults(stored: readonly StoredResults[], tasks: readon
     return s.writtenAt !== undefined && now.getTime() - Date.parse(s.writtenAt) >= RESULTS_WRITE_WINDOW_MS;
   });
 }
+
+/**
+ * An access request refused, cancelled or expired is given no copy: the export results it holds are
+ * personal data kept for nothing (Art. 5(1)(e)), to delete however their task stands.
+ */
+export const closedWithoutCopy = (req: Pick<PrivacyRequest, 'type' | 'status'>) => req.type === 'access' && (['denied', 'cancelled', 'expired'] as const).some((s) => s === req.status);
+
+/**
+ * The deletion of a closed request's export results, recorded in the write that closes it (`at`:
+ * then). A callback reads the request before it writes results and keeps none for a closed one, but
+ * one that read it just before the closing may still write its results within a Lambda's 15 minutes.
+ */
+export type PurgeIntent = { at: string };
+
+/** Whether no callback can still write results for the closed request: the deletion may be cleared once done after this. */
+export const purgeFinished = (intent: PurgeIntent, now: Date) => now.getTime() - Date.parse(intent.at) >= RESULTS_WRITE_WINDOW_MS;

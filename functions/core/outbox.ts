@@ -25,12 +25,17 @@ import type { ReviewWait } from './team-review.ts';
  *   `assemblyFailed.retriedAt`  an officer retried the copy: the AssemblyFailed state is to be sent
  *                           its token back. Nothing clears it: Assemble, run again, removes the
  *                           whole mark or replaces it (a new failure, a new token), so sending the
- *                           token again meanwhile only meets a token nothing waits on any more.
+ *                           token again meanwhile only meets a token nothing waits on any more;
  *   `outboxStop`            an officer refused or cancelled the request while its execution ran: the
  *                           execution named by the request id is to be stopped (StopExecution, which
  *                           takes an execution already ended, or unknown, as done). Cleared once
  *                           stopped, in a write of its own, as `outboxToken` is. Until then the
- *                           workflow's functions find the request closed and act on nothing of it.
+ *                           workflow's functions find the request closed and act on nothing of it;
+ *   `purgeResults`          an access request was refused or cancelled: no copy will be made, so the
+ *                           processors' export results it holds are to be deleted. The officer's
+ *                           action deletes them; the sweeper deletes any left (a crash, or a callback
+ *                           that found the request still open) and clears it once no callback can
+ *                           write any more (core/export-results.ts).
  *
  * On a task record:
  *   `outboxToken`           an officer resolved the task: the workflow state waiting on the task's

@@ -1,6 +1,7 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
 import type { Delivery, NoticeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
+import type { PurgeIntent } from './export-results.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -44,6 +45,8 @@ export type StoredRequest = PrivacyRequest & {
    * the closing write, cleared once stopped (core/outbox.ts).
    */
   outboxStop?: StopIntent;
+  /** An access request closed without a copy: its export results are to be deleted (core/export-results.ts). */
+  purgeResults?: PurgeIntent;
 };
 
 /** `processors`: the providers whose results could not be fetched, by registry id (core/assembly.ts), when Assemble's error named them. */

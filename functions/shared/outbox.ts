@@ -6,6 +6,7 @@ import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, extensionNotice, refusalNotice } from '../core/notices.ts';
 import { ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
+import { purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
 import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SPENT_TOKEN_ERRORS, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
@@ -169,6 +170,31 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   if (pii) await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   return true;
+}
+
+export type PurgeDeps = { repo: Pick<DynamoRepository, 'listTaskResults' | 'deleteTaskResults' | 'clearPurge' | 'unwatchRequest'> };
+
+/**
+ * Deletes the export results of an access request refused or cancelled (`purgeResults`, recorded in
+ * the closing write): no copy will be made of them, recorded by a task or not. The officer's action
+ * calls it after that write, the sweeper at each run until the intent is cleared: once every result
+ * is gone and no callback that found the request open can still write one (core/export-results.ts).
+ * Returns the results it deleted.
+ */
+export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults'>, now: Date, deps: PurgeDeps): Promise<StoredResults[]> {
+  if (!req.purgeResults) return [];
+  const dropped: StoredResults[] = [];
+  let kept = 0;
+  // Conditional on the time written: one written again since it was listed (a callback's retry) waits for the next run.
+  for (const s of await deps.repo.listTaskResults(req.id)) {
+    if (await deps.repo.deleteTaskResults(s)) dropped.push(s);
+    else kept++;
+  }
+  if (!kept && purgeFinished(req.purgeResults, now)) {
+    await deps.repo.clearPurge(req.id);
+    await deps.repo.unwatchRequest(req.id);
+  }
+  return dropped;
 }
 
 export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };

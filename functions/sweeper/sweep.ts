@@ -12,7 +12,7 @@ import type { ProcessorEntry } from '../core/model.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { dueBy } from '../shared/due.ts';
 import { sendTracked } from '../shared/mail.ts';
-import { deliverAssemblyRetry, deliverStop, deliverTeam, deliverToken, sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverPurge, deliverStop, deliverTeam, deliverToken, sweepOutbox, type SweepOutboxDeps } from '../shared/outbox.ts';
 import { SWEEPER_OWNER } from '../core/outbox.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
@@ -47,10 +47,11 @@ type Flagged = StoredRequest & { flags?: string[] };
  * Nothing here reads every open request each run: the deadlines are a key range of the status
  * index (what is due within 7 days or overdue), stuck tasks a key range of the `watch` index (sent
  * before their processor's timeout), what a request or a resolved task still owes (the team's
- * email, a token for the workflow, a closed request's execution to stop) its `request`, `token`
- * and `stop` partitions, and failed executions Step Functions' own list. A missing execution cannot
- * be listed, and export results no task recorded sit in their request's partition: the rotation
- * looks for both, a few hundred open requests a run, all of them in turn.
+ * email, a token for the workflow, a refused or cancelled copy's export results to delete, a closed
+ * request's execution to stop) its `request`, `token` and `stop` partitions, and failed executions
+ * Step Functions' own list. A missing execution cannot be listed, and export results no task
+ * recorded sit in their request's partition: the rotation looks for both, a few hundred open
+ * requests a run, all of them in turn.
  */
 export async function sweep(now: Date, deps: SweepDeps) {
   // Deadlines are London dates: between midnight and 1 a.m. in summer the UTC date is still yesterday.
@@ -114,10 +115,19 @@ export async function sweep(now: Date, deps: SweepDeps) {
 
   /**
    * What a request still owes: the team's email that it waits for an officer, left owed by verify,
-   * Notify or Escalate (or dropped if it no longer waits), and the token of an officer's retry of the
-   * copy that may not have reached the AssemblyFailed state.
+   * Notify or Escalate (or dropped if it no longer waits), the token of an officer's retry of the
+   * copy that may not have reached the AssemblyFailed state, and the deletion of a refused or
+   * cancelled copy's export results (whatever the officer's action left, or a callback wrote since).
    */
   async function owing(req: StoredRequest) {
+    if (req.purgeResults) {
+      try {
+        for (const s of await deliverPurge(req, now, deps)) report.droppedResults.push(`${s.requestId}.${s.processorId}`);
+      } catch (e) {
+        report.failed.push(`results:${req.id}`);
+        logger.error('export results of a closed request not deleted; the next sweep tries again', { requestId: req.id, error: (e as Error).name });
+      }
+    }
     if (req.outboxTeam) {
       const sent = await deliverTeam(req, SWEEPER_OWNER, now, deps).catch((e) => {
         if (!(e instanceof MailFailed)) throw e;
@@ -246,12 +256,12 @@ export async function sweep(now: Date, deps: SweepDeps) {
   }
 
   // What requests and resolved tasks still owe: the watch index lists the requests that record a team
-  // email or a failed copy, and the tasks that record a token owed. A request that owes nothing any
-  // more (its team email went) leaves it here.
+  // email, a failed copy or a closed copy's results to delete, and the tasks that record a token
+  // owed. A request that owes nothing any more (its team email went) leaves it here.
   for (const w of await deps.repo.listWatch(WATCH.request)) {
     const req = await deps.repo.getRequest(w.requestId);
     owingDone.add(w.requestId);
-    if (req?.outboxTeam || req?.assemblyFailed) await owing(req);
+    if (req?.outboxTeam || req?.assemblyFailed || req?.purgeResults) await owing(req);
     else await deps.repo.unwatchRequest(w.requestId);
   }
   for (const w of await deps.repo.listWatch(WATCH.token)) {

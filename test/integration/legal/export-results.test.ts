@@ -12,8 +12,10 @@ import { unzip } from '../unzip.ts';
  */
 const EMAIL = 'alice@example.com';
 let rt: Booted;
+let officer: string;
 beforeAll(async () => {
   rt = await boot();
+  officer = await rt.signIn('officer');
   // PayNow takes the webhook and never answers: the test answers for it, signed with its key.
   rt.processors.setBehaviour('paynow', { never: true });
 });
@@ -25,14 +27,14 @@ afterAll(async () => {
 const repo = async () => (await import('../../../functions/shared/deps.ts')).repo;
 const secretOf = (processorId: string) => (rt.secrets.get(`lethe/processors/${processorId}`) as { secrets: string[] }).secrets;
 
-/** A callback as PayNow sends it. */
+/** A callback as the task's processor (PayNow, unless the task is another's) sends it. */
 async function callback(taskId: string, body: object, id: string) {
   const raw = JSON.stringify({ task_id: taskId, ...body });
-  const r = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(id, raw, secretOf('paynow')) }, body: raw });
+  const r = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(id, raw, secretOf(taskId.split('.')[1])) }, body: raw });
   return { id, raw, status: r.status, answer: (await r.json().catch(() => undefined)) as { status?: string } | undefined };
 }
 
-/** Every results item stored for a task, read from the table (expired or not). */
+/** Every results item stored for a task (for the whole request with no processor), read from the table (expired or not). */
 async function storedResults(requestId: string, processorId: string) {
   // The functions' own client, imported once the runtime has set its endpoint.
   const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
@@ -110,5 +112,45 @@ describe('export results', () => {
     const data = await download(links.requestId, email);
     expect(data.processors.find((p) => p.id === 'paynow')?.tables.records).toEqual([{ payment: 'PAY-FRESH' }]);
     expect((await storedResults(links.requestId, 'paynow')).map((i) => i.signedBody)).toEqual([fresh.raw]);
+  }, 120_000);
+});
+
+describe('export results of a copy that is refused or cancelled', () => {
+  const admin = (path: string, body: unknown) =>
+    rt.api(`/admin${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: JSON.stringify(body) });
+
+  it.each([
+    ['refuses', 'deny', { reason: 'excessive' }, 'refused-copy@example.com'],
+    ['cancels', 'cancel', { reason: 'withdrawn_by_requester' }, 'cancelled-copy@example.com'],
+  ] as const)('deletes the results a processor gave once an officer %s the copy, and keeps none a processor sends after', async (_, action, body, email) => {
+    // ParcelWay stays silent too: the request stays open after PayNow's answer, until the officer acts.
+    rt.processors.setBehaviour('parcelway', { never: true });
+    try {
+      await rt.submit({ type: 'access', email, language: 'en' });
+      const links = await until(() => rt.links(email).catch(() => undefined));
+      expect((await rt.confirm(links.token)).status).toBe(200);
+      const id = links.requestId;
+      await until(async () => (await (await repo()).listTasks(id)).filter((t) => ['paynow', 'parcelway'].includes(t.processorId) && t.status === 'sent').length === 2, 30_000, 'PayNow and ParcelWay sent');
+      const given = await callback(`${id}.paynow`, { request_status: 'completed', results: { records: [{ payment: 'PAY-GIVEN' }] } }, `cb_given_${action}`);
+      expect(given.answer).toEqual({ status: 'accepted' });
+      expect(await storedResults(id, 'paynow')).toHaveLength(1);
+
+      expect((await admin(`/requests/${id}/${action}`, body)).status).toBe(200);
+      expect(await storedResults(id, 'paynow')).toEqual([]);
+      // ParcelWay answers late, with its export: its task is done, its results are not kept.
+      const late = await callback(`${id}.parcelway`, { request_status: 'completed', results: { records: [{ parcel: 'PCL-LATE' }] } }, `cb_late_${action}`);
+      expect(late.status).toBe(200);
+      expect((await (await repo()).getTask(id, 'parcelway'))?.status).toBe('completed');
+      expect(await storedResults(id, 'parcelway')).toEqual([]);
+      // Nor are any of the other processors' exports kept.
+      expect(await storedResults(id, '')).toEqual([]);
+
+      // The deletion stays owed while a callback that found the request open could still write; the first sweep after clears it.
+      expect((await (await repo()).getRequest(id))?.purgeResults).toBeDefined();
+      await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 16 * 60_000).toISOString() });
+      expect((await (await repo()).getRequest(id))?.purgeResults).toBeUndefined();
+    } finally {
+      rt.processors.setBehaviour('parcelway', {});
+    }
   }, 120_000);
 });

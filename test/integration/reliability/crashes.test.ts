@@ -233,3 +233,44 @@ describe('an officer’s refusal that dies before it stops the request’s execu
     }
   }, 120_000);
 });
+
+describe('an officer’s refusal of a copy that dies right after its write', () => {
+  it('leaves the request refused, and the sweeper deletes the results its processors gave', async () => {
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { signWebhook } = await import('../../../functions/adapters/webhook-signing.ts');
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    const results = async (id: string) =>
+      (await ddb.send(new QueryCommand({ TableName: rt.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': `REQ#${id}`, ':r': 'RESULT#' }, ConsistentRead: true }))).Items ?? [];
+    const email = 'deny-crash@example.com';
+    // PayNow and ParcelWay take the webhook and stay silent: PayNow's answer is sent here, ParcelWay keeps the request open.
+    for (const p of ['paynow', 'parcelway']) rt.processors.setBehaviour(p, { never: true });
+    try {
+      expect((await rt.submit({ type: 'access', email, language: 'en' })).status).toBe(202);
+      const links = await until(() => rt.links(email).catch(() => undefined), 10_000, 'confirmation email');
+      const id = links.requestId;
+      expect((await rt.confirm(links.token)).status).toBe(200);
+      await until(async () => (await repo.listTasks(id)).filter((t) => ['paynow', 'parcelway'].includes(t.processorId) && t.status === 'sent').length === 2, 30_000, 'PayNow and ParcelWay sent');
+      const raw = JSON.stringify({ task_id: `${id}.paynow`, request_status: 'completed', results: { records: [{ payment: 'PAY-1001' }] } });
+      const secrets = (rt.secrets.get('lethe/processors/paynow') as { secrets: string[] }).secrets;
+      const answered = await rt.api(`/callbacks/${id}.paynow`, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook('cb_before_refusal', raw, secrets) }, body: raw });
+      expect(answered.status).toBe(200);
+      // The other processors' exports are stored too, PayNow's among them.
+      const given = (await results(id)).map((i) => String(i.sk).split('#')[1]);
+      expect(given).toContain('paynow');
+
+      // The admin function dies just after the write that refuses the request.
+      rt.lambdas.crashOn('admin', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}`, when: 'after' });
+      expect((await admin(`/requests/${id}/deny`, { reason: 'excessive' })).status).toBe(500);
+      expect(await repo.getRequest(id)).toMatchObject({ status: 'denied', purgeResults: expect.any(Object) });
+      expect(await results(id)).toHaveLength(given.length);
+
+      const report = await sweepIn(16 * 60_000);
+      expect(report.droppedResults).toContain(`${id}.paynow`);
+      expect(await results(id)).toEqual([]);
+      expect((await repo.getRequest(id))?.purgeResults).toBeUndefined();
+    } finally {
+      for (const p of ['paynow', 'parcelway']) rt.processors.setBehaviour(p, {});
+    }
+  }, 120_000);
+});

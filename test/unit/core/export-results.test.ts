@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { droppableResults, isRecorded, recordedResults } from '../../../functions/core/export-results.ts';
+import { closedWithoutCopy, droppableResults, isRecorded, purgeFinished, recordedResults } from '../../../functions/core/export-results.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 
 const R = '01JQ0000000000000000000000';
@@ -46,5 +46,25 @@ describe('which stored export results no task can record any more', () => {
 
   it('drops results whose task is gone', () => {
     expect(droppableResults([stored(A)], [], minutesAfter(0))).toEqual([stored(A)]);
+  });
+});
+
+describe('the export results of an access request that closes without a copy', () => {
+  it.each([
+    ['access', 'denied', true],
+    ['access', 'cancelled', true],
+    ['access', 'expired', true],
+    ['access', 'completed', false],
+    ['access', 'in_progress', false],
+    ['access', 'awaiting_manual', false],
+    ['erasure', 'denied', false],
+  ] as const)('an %s request %s is given no copy: %s', (type, status, closed) => {
+    expect(closedWithoutCopy({ type, status })).toBe(closed);
+  });
+
+  it('may still be written by a callback that found the request open for 15 minutes after the closing, and by none after', () => {
+    const intent = { at: T };
+    expect(purgeFinished(intent, minutesAfter(14.9))).toBe(false);
+    expect(purgeFinished(intent, minutesAfter(15))).toBe(true);
   });
 });

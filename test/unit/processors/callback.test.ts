@@ -326,6 +326,15 @@ describe('callbacks', () => {
     expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'results' });
   });
 
+  it.each(['denied', 'cancelled'] as const)('keeps no export results that arrive once the access request is %s: no copy will be made of them', async (status) => {
+    repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status, closedAt: '2026-03-02T09:00:00.000Z' }));
+    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).resolves.toEqual({ status: 'accepted' });
+    expect(repo.resultsOf(TASK_ID)).toEqual([]);
+    expect(task()).toMatchObject({ status: 'completed' });
+    expect(task().resultsHash).toBeUndefined();
+    expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'discarded' });
+  });
+
   it('escalates export results outside the documented shape with the field at fault, keeps none of them, and answers 422', async () => {
     const answer = post(signed({ request_status: 'completed', results: { orders: [{ id: 'PAY-1', lines: [{ sku: 'RAM-16' }] }] } }));
     await expect(answer).rejects.toMatchObject({

@@ -165,8 +165,9 @@ export class FakeRepo {
   unwatched = new Set<string>();
   /**
    * The watch index as DynamoRepository keeps it (functions/adapters/table.ts): tasks by status,
-   * under their processor where it says so, or owing a token, requests owing the team's email or
-   * with a copy that could not be assembled, and closed requests whose execution is owed a stop, in order.
+   * under their processor where it says so, or owing a token, requests owing the team's email, with
+   * a copy that could not be assembled, or owing the deletion of a closed copy's results, and closed
+   * requests whose execution is owed a stop, in order.
    */
   async listWatch(partition: string, q: { before?: string; newest?: number } = {}) {
     const tasks = [...this.tasks.values()].flatMap((t) => {
@@ -175,7 +176,7 @@ export class FakeRepo {
     });
     const requests =
       partition === WATCH.request
-        ? [...this.requests.values()].filter((r) => (r.outboxTeam || r.assemblyFailed) && !r.outboxStop).map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.assemblyFailed?.at ?? '' }))
+        ? [...this.requests.values()].filter((r) => (r.outboxTeam || r.assemblyFailed || r.purgeResults) && !r.outboxStop).map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.assemblyFailed?.at ?? r.purgeResults?.at ?? '' }))
         : partition === WATCH.stop
           ? [...this.requests.values()].filter((r) => r.outboxStop).map((r) => ({ requestId: r.id, at: r.outboxStop?.at ?? '' }))
           : [];
@@ -187,6 +188,11 @@ export class FakeRepo {
   }
   /** Here a request owing nothing is in no partition to begin with. */
   async unwatchRequest() {}
+  /** Drops a closed request's owed deletion of its export results, as DynamoRepository does: bookkeeping, no version bump. */
+  async clearPurge(id: string) {
+    const cur = this.requests.get(id);
+    if (cur) delete cur.purgeResults;
+  }
   /** Every task here is in the watch index already: none written before it. */
   async indexTasks() {
     return 0;
