@@ -300,6 +300,21 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await listed()).toEqual([]);
   });
 
+  it('lists a refused copy in the watch index from the write that records its export results’ deletion until that is cleared', async () => {
+    const r = { ...newRequest(), type: 'access' as const, status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-25' };
+    await repo.createRequest(r, { email: 'purge@example.com' }, new Date('2027-02-01'));
+    const listed = async () => (await repo.listWatch('request')).some((e) => e.requestId === r.id);
+    await repo.transitionRequest(r, 'denied', { closedAt: at, purgeResults: { at } }, { at, actor: 'officer', action: 'deny', subject: r.id });
+    expect(await listed()).toBe(true);
+    // Owed still: it stays.
+    await repo.unwatchRequest(r.id);
+    expect(await listed()).toBe(true);
+    await repo.clearPurge(r.id);
+    expect((await repo.getRequest(r.id))?.purgeResults).toBeUndefined();
+    await repo.unwatchRequest(r.id);
+    expect(await listed()).toBe(false);
+  });
+
   it('lists a resolved task in the watch index while its resolution owes the workflow its token', async () => {
     const req = newRequest();
     const task: StoredTask = { taskId: `${req.id}.owing`, requestId: req.id, processorId: 'owing', category: 'payments', action: 'erase', status: 'timed_out', version: 0, attempts: 1, holds: [], audit: [], token: 'tok', finishedAt: at };
