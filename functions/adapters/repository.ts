@@ -188,7 +188,14 @@ export class DynamoRepository implements Repository {
     const watch = changes.outboxStop ? WATCH.stop : changes.outboxTeam || changes.assemblyFailed || changes.purgeResults ? WATCH.request : undefined;
     if (watch) Object.assign(extra, { [TABLE.watch.partitionKey]: watch, [TABLE.watch.sortKey]: event.at });
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
-    const remove = [...(opts.removeTtl ? ['ttl'] : []), ...(opts.remove ?? []), ...(owes(prev) && !owes(after) && !watch ? WATCH_KEYS : [])];
+    // Likewise the write that drops the last email owed (one that can never go) takes it out of the owed index.
+    const owesMail = (r: Record<string, unknown>) => Object.keys(OWED_BY).some((k) => r[k]);
+    const remove = [
+      ...(opts.removeTtl ? ['ttl'] : []),
+      ...(opts.remove ?? []),
+      ...(owes(prev) && !owes(after) && !watch ? WATCH_KEYS : []),
+      ...(owesMail(prev) && !owesMail(after) ? [TABLE.owed.partitionKey, TABLE.owed.sortKey] : []),
+    ];
     const { event: _ev, ...u } = statusUpdate(prev, to, extra, remove, event);
     try {
       const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.request(prev.id), ...u }));

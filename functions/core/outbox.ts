@@ -37,6 +37,9 @@ import type { ReviewWait } from './team-review.ts';
  *                           that found the request still open) and clears it once no callback can
  *                           write any more (core/export-results.ts).
  *
+ * An email owed whose requester's contact data has expired (erased on schedule) can never go: it is
+ * dropped, with its "mail failed" mark, in a write that says so on the audit trail.
+ *
  * On a task record:
  *   `outboxToken`           an officer resolved the task: the workflow state waiting on the task's
  *                           `token` (its Escalate, or a manual processor's Dispatch) is to be sent

@@ -119,9 +119,30 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   const [tasks, pii] = await Promise.all([settled ?? deps.repo.listTasks(req.id), deps.repo.getPii(req.id)]);
   const closedAt = Date.parse(req.closedAt ?? now.toISOString());
   await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
-  if (pii) await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps)), kind: 'transactional' }, now, deps);
+  if (!pii) return unsendable(req, 'outboxOutcome', owner, now, deps.repo);
+  await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps)), kind: 'transactional' }, now, deps);
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
   return true;
+}
+
+/**
+ * An email owed to a requester whose contact data has expired (erased on schedule, 30 days after
+ * closing) can never go: its intent is dropped, with the "mail failed" mark it left (which would
+ * ask for a resend nobody can make), in a write that puts on the audit trail that it was not sent
+ * and why. The mark goes first: a crash before that write leaves the intent, and the next try finds
+ * the contact data still gone. A write that loses a race leaves the intent to the next sweep.
+ */
+async function unsendable(req: StoredRequest, kind: 'outboxOutcome' | 'outboxNotice', owner: string, now: Date, repo: DynamoRepository): Promise<boolean> {
+  const notice = kind === 'outboxNotice' ? req.outboxNotice?.notice : undefined;
+  await repo.clearMailFailed(req.id, notice ? 'notice' : 'outcome');
+  const event = { at: now.toISOString(), actor: owner, action: notice ? 'notice_unsent' : 'outcome_unsent', subject: req.id, data: { ...(notice ? { notice } : {}), reason: 'contact_data_erased' } };
+  try {
+    await repo.transitionRequest(req, req.status, {}, event, { remove: [kind] });
+    return true;
+  } catch (e) {
+    if (e instanceof ConcurrentUpdate) return false;
+    throw e;
+  }
 }
 
 /**
@@ -166,8 +187,9 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   // and the notice owed, where after the mail it would have left the notice owed and mailed a second time.
   if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   const pii = await deps.repo.getPii(req.id);
+  if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);
   // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.
-  if (pii) await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
+  await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   return true;
 }

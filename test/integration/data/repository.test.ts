@@ -199,6 +199,17 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(after?.failedAt).toBeUndefined();
   });
 
+  it('takes a request out of the owed index in the write that drops an email that can never go', async () => {
+    const r = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-27' };
+    await repo.createRequest(r, { email: 'unsendable@example.com' }, new Date('2027-02-01'));
+    const lease = { seq: 1, until: '2026-11-25T10:01:00.000Z', owner: 'admin' };
+    const denied = await repo.transitionRequest(r, 'denied', { outboxNotice: { ...lease, notice: 'refusal', reason: 'excessive' } }, { at, actor: 'officer', action: 'deny', subject: r.id });
+    const listed = async () => (await repo.listOwed('notice')).some((m) => m.requestId === r.id);
+    expect(await listed()).toBe(true);
+    await repo.transitionRequest(denied, 'denied', {}, { at, actor: 'sweeper', action: 'notice_unsent', subject: r.id }, { remove: ['outboxNotice'] });
+    expect(await listed()).toBe(false);
+  });
+
   it('still lists a request owing an email through a marker item written before the owed index existed, until the marker expires', async () => {
     const old = { ...newRequest(), status: 'completed' as const, verifiedAt: at, closedAt: at, outboxOutcome: { seq: 1, until: at, owner: 'workflow' } };
     await repo.createRequest(old, { email: 'legacy@example.com' }, new Date('2027-02-01'));

@@ -444,3 +444,44 @@ describe('past the first 500 open requests of a status, the sweeper still', () =
     expect((await sweep(NOW, deps)).teamEmailsSent).toEqual([id(600)]);
   });
 });
+
+describe('an email still owed once the requester’s contact data was erased on schedule', () => {
+  const refusal = { seq: 1, until: '2026-03-20T09:00:00.000Z', owner: 'admin', notice: 'refusal' as const, reason: 'excessive' as const };
+  const failed = { kind: 'notice' as const, notice: 'refusal' as const, at: '2026-02-18T10:00:00.000Z', error: 'MessageRejected' };
+
+  it('drops a refusal that can no longer be sent, with its “mail failed” mark, and says why on the audit trail', async () => {
+    const { repo, mailer, deps } = setup({ status: 'denied', closedAt: '2026-02-18T10:00:00.000Z', outboxNotice: refusal, mailFailed: failed });
+    // No contact data: it expired 30 days after the refusal.
+    const report = await sweep(NOW, deps);
+    expect(mailer.sent).toEqual([]);
+    expect(report.failed).toEqual([]);
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.outboxNotice).toBeUndefined();
+    expect(req?.mailFailed).toBeUndefined();
+    expect(await repo.listOwed('notice')).toEqual([]);
+    expect(last(repo)).toMatchObject({ at: NOW.toISOString(), actor: 'sweeper', action: 'notice_unsent', subject: REQUEST_ID, data: { notice: 'refusal', reason: 'contact_data_erased' } });
+  });
+
+  it('leaves the mark of another email in place', async () => {
+    const reminder = { kind: 'reminder' as const, at: '2026-03-19T10:00:00.000Z', error: 'Throttling' };
+    const { repo, deps } = setup({ status: 'denied', closedAt: '2026-02-18T10:00:00.000Z', outboxNotice: refusal, mailFailed: reminder });
+    await sweep(NOW, deps);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ mailFailed: reminder });
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+  });
+
+  it('drops an outcome email that can no longer be sent, with its mark, and says why on the audit trail', async () => {
+    const { repo, mailer, deps } = setup({
+      status: 'completed',
+      closedAt: '2026-02-18T10:00:00.000Z',
+      outboxOutcome: { seq: 1, until: '2026-02-18T10:01:00.000Z', owner: 'workflow' },
+      mailFailed: { kind: 'outcome', at: '2026-02-18T10:00:00.000Z', error: 'MessageRejected' },
+    });
+    await sweep(NOW, deps);
+    expect(mailer.sent).toEqual([]);
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.outboxOutcome).toBeUndefined();
+    expect(req?.mailFailed).toBeUndefined();
+    expect(last(repo)).toMatchObject({ actor: 'sweeper', action: 'outcome_unsent', data: { reason: 'contact_data_erased' } });
+  });
+});
