@@ -179,13 +179,14 @@ export class DynamoRepository implements Repository {
     const next = { ...prev, ...changes, status: to };
     const extra: Record<string, unknown> = { ...changes, ...gsi1(to, next) };
     for (const [intent, owed] of Object.entries(OWED_BY)) if (changes[intent]) Object.assign(extra, { [TABLE.owed.partitionKey]: owed, [TABLE.owed.sortKey]: event.at });
-    // Recording the team's email, a failed copy or the deletion of a closed copy's results puts the
-    // request in the watch index, in the same write; the write that drops the last of them takes it out.
-    // A stop owed (a closing write) puts it in its own partition instead.
-    const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.assemblyFailed || r.purgeResults);
+    // Recording the team's email or a failed copy puts the request in the watch index, in the same
+    // write; the write that drops the last of them takes it out. A closing write that owes the
+    // execution's stop or a copy's results' deletion puts it in its own partition instead (one place
+    // for both; a closed request owes neither of the others).
+    const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.assemblyFailed || r.outboxStop || r.purgeResults);
     const after = { ...next } as Partial<StoredRequest> & Record<string, unknown>;
     for (const k of opts.remove ?? []) delete after[k];
-    const watch = changes.outboxStop ? WATCH.stop : changes.outboxTeam || changes.assemblyFailed || changes.purgeResults ? WATCH.request : undefined;
+    const watch = changes.outboxStop || changes.purgeResults ? WATCH.closed : changes.outboxTeam || changes.assemblyFailed ? WATCH.request : undefined;
     if (watch) Object.assign(extra, { [TABLE.watch.partitionKey]: watch, [TABLE.watch.sortKey]: event.at });
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
     // Likewise the write that drops the last email owed (one that can never go) takes it out of the owed index.
@@ -328,10 +329,15 @@ export class DynamoRepository implements Repository {
    * A bookkeeping write that removes attributes while `condition` holds: no version change, no audit
    * event. A condition no longer true (done already, or an intent recorded meanwhile) is no error.
    */
-  private async removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>): Promise<void> {
-    await this.db.send(new UpdateCommand({ TableName: this.table, Key, UpdateExpression: `REMOVE ${remove.join(', ')}`, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values })).catch((e) => {
-      if (!lostRace(e)) throw e;
-    });
+  /** True when the condition held and the attributes were removed. */
+  private async removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>): Promise<boolean> {
+    return this.db.send(new UpdateCommand({ TableName: this.table, Key, UpdateExpression: `REMOVE ${remove.join(', ')}`, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values })).then(
+      () => true,
+      (e) => {
+        if (!lostRace(e)) throw e;
+        return false;
+      },
+    );
   }
 
   /**
@@ -345,12 +351,30 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * Drops the mark that a closed request's execution is owed a stop, once stopped, and with it the
-   * request's place in the watch index (a closed request is in no other partition). Bookkeeping, as
+   * Drops the mark that a closed request's execution is owed a stop, once stopped. Bookkeeping, as
    * clearOwedToken: no version change, no audit event; a mark already gone is no error.
    */
   async clearOwedStop(id: string): Promise<void> {
-    await this.removeWhen(key.request(id), ['#o', '#w', '#a'], 'attribute_exists(#o)', { '#o': 'outboxStop', ...WATCH_NAMES });
+    await this.clearClosing(id, 'outboxStop', 'purgeResults');
+  }
+
+  /**
+   * Drops a closed request's owed deletion of its export results, once done and no callback can
+   * write any more. Bookkeeping, as clearOwedStop.
+   */
+  async clearPurge(id: string): Promise<void> {
+    await this.clearClosing(id, 'purgeResults', 'outboxStop');
+  }
+
+  /**
+   * A closed request is in the watch index's `closed` partition while it owes its execution's stop
+   * or its export results' deletion: clearing one takes it out of the index in the same write when
+   * the other is not owed, and leaves it in when it is (a second write, once the first found it).
+   */
+  private async clearClosing(id: string, intent: 'outboxStop' | 'purgeResults', other: 'outboxStop' | 'purgeResults'): Promise<void> {
+    const names = { '#i': intent, '#x': other, ...WATCH_NAMES };
+    if (await this.removeWhen(key.request(id), ['#i', '#w', '#a'], 'attribute_exists(#i) AND attribute_not_exists(#x)', names)) return;
+    await this.removeWhen(key.request(id), ['#i'], 'attribute_exists(#i)', { '#i': intent });
   }
 
   /** Fixed-window counter; returns the count after this hit. */
@@ -558,26 +582,20 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * Takes a request out of the `watch` index once it owes neither the team's email, a failed copy's
-   * retry nor the deletion of a closed copy's results (each is dropped in a bookkeeping write, which
-   * leaves the entry): conditional on all being gone, so an intent recorded meanwhile keeps it in.
+   * Takes a request out of the `watch` index once it owes nothing of its partition (an intent dropped
+   * in a bookkeeping write leaves the entry): in `request`, neither the team's email nor a failed
+   * copy's retry; in `closed`, neither its execution's stop nor its export results' deletion (a
+   * failed copy's mark left on a closed request asks for nothing). Conditional on that, so an intent
+   * recorded meanwhile keeps it in.
    */
   async unwatchRequest(id: string): Promise<void> {
-    await this.removeWhen(key.request(id), ['#w', '#a'], 'attribute_exists(#w) AND attribute_not_exists(#t) AND attribute_not_exists(#f) AND attribute_not_exists(#p)', {
-      ...WATCH_NAMES,
-      '#t': 'outboxTeam',
-      '#f': 'assemblyFailed',
-      '#p': 'purgeResults',
-    });
-  }
-
-  /**
-   * Drops a closed request's owed deletion of its export results, once done and no callback can
-   * write any more. Bookkeeping, like the outbox's: no version change, no audit event. The request
-   * leaves the watch index after (unwatchRequest), or at the sweeper's next run.
-   */
-  async clearPurge(id: string): Promise<void> {
-    await this.removeWhen(key.request(id), ['#p'], 'attribute_exists(#p)', { '#p': 'purgeResults' });
+    await this.removeWhen(
+      key.request(id),
+      ['#w', '#a'],
+      'attribute_exists(#w) AND attribute_not_exists(#s) AND attribute_not_exists(#p) AND (#w = :closed OR (attribute_not_exists(#t) AND attribute_not_exists(#f)))',
+      { ...WATCH_NAMES, '#t': 'outboxTeam', '#f': 'assemblyFailed', '#s': 'outboxStop', '#p': 'purgeResults' },
+      { ':closed': WATCH.closed },
+    );
   }
 
   /**

@@ -65,17 +65,18 @@
  * retained: answered#<processor>, by when, read newest first for the dashboard's callback times);
  * a task waiting to be sent, or resolved by an officer, is in none, unless its resolution still owes
  * the waiting workflow state its token (token, until the token is sent). A request record is in it
- * (request) from the write that records the team's email that it waits for an officer, a copy
- * that could not be assembled (whose retry's token the sweeper may owe), or the deletion of a
- * refused or cancelled copy's export results, to the write that drops the last of them, or to the
- * sweeper's next run where one went in a bookkeeping write (which cannot know whether the others
- * remain). A request refused or cancelled while its execution ran is in it (stop) from the closing
- * write, which moves it out of `request` (a closed request owes no team email, and nothing waits on
- * a retry of its copy), to the write that records the execution stopped, which takes it out of the
- * index. The attributes are written in the same write as the status or the intent, so no item
- * write is added. Projected: the keys and `sentAt`. A task written before the index (November 26,
- * 2026) enters it at its next write, or when the sweeper's rotation visits its request
- * (`indexTasks`); the tasks of a request refused or cancelled leave it.
+ * (request) from the write that records the team's email that it waits for an officer, or a copy
+ * that could not be assembled (whose retry's token the sweeper may owe), to the write that drops
+ * the last of them, or to the sweeper's next run where an email went out (the outbox's bookkeeping
+ * write cannot know whether the other remains). A request refused or cancelled that owes its
+ * execution's stop (`outboxStop`) or, for a copy, its export results' deletion (`purgeResults`) is
+ * in it (closed) from the closing write, which records both and moves it out of `request` (a closed
+ * request owes no team email, and nothing waits on a retry of its copy), to the write that clears
+ * the last of the two: each clearing write takes it out only when the other is not owed, so that
+ * neither leaves the other unfound. The attributes are written in the same write as the status or
+ * the intent, so no item write is added. Projected: the keys and `sentAt`. A task written before
+ * the index (November 26, 2026) enters it at its next write, or when the sweeper's rotation visits
+ * its request (`indexTasks`); the tasks of a request refused or cancelled leave it.
  * `failed` is sparse as well: a request record is in it (failed = mail, failedAt = when first marked)
  * exactly while it carries the "mail failed" mark (`mailFailed`), so that the dashboard lists every
  * marked request without reading every request. The attributes are set in the write that records
@@ -128,7 +129,7 @@ export const WATCH = {
   answered: (processorId: string) => `answered#${processorId}`,
   request: 'request',
   token: 'token',
-  stop: 'stop',
+  closed: 'closed',
 } as const;
 
 /**

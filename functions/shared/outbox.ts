@@ -194,7 +194,7 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   return true;
 }
 
-export type PurgeDeps = { repo: Pick<DynamoRepository, 'listTaskResults' | 'deleteTaskResults' | 'clearPurge' | 'unwatchRequest'> };
+export type PurgeDeps = { repo: Pick<DynamoRepository, 'listTaskResults' | 'deleteTaskResults' | 'clearPurge'> };
 
 /**
  * Deletes the export results of an access request refused or cancelled (`purgeResults`, recorded in
@@ -212,10 +212,8 @@ export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults
     if (await deps.repo.deleteTaskResults(s)) dropped.push(s);
     else kept++;
   }
-  if (!kept && purgeFinished(req.purgeResults, now)) {
-    await deps.repo.clearPurge(req.id);
-    await deps.repo.unwatchRequest(req.id);
-  }
+  // Cleared, the request leaves the watch index with it unless its execution's stop is still owed.
+  if (!kept && purgeFinished(req.purgeResults, now)) await deps.repo.clearPurge(req.id);
   return dropped;
 }
 

@@ -47,9 +47,9 @@ type Flagged = StoredRequest & { flags?: string[] };
  * Nothing here reads every open request each run: the deadlines are a key range of the status
  * index (what is due within 7 days or overdue), stuck tasks a key range of the `watch` index (sent
  * before their processor's timeout), what a request or a resolved task still owes (the team's
- * email, a token for the workflow, a refused or cancelled copy's export results to delete, a closed
- * request's execution to stop) its `request`, `token` and `stop` partitions, and failed executions
- * Step Functions' own list. A missing execution cannot be listed, and export results no task
+ * email, a token for the workflow, a closed request's execution to stop or a refused or cancelled
+ * copy's export results to delete) its `request`, `token` and `closed` partitions, and failed
+ * executions Step Functions' own list. A missing execution cannot be listed, and export results no task
  * recorded sit in their request's partition: the rotation looks for both, a few hundred open
  * requests a run, all of them in turn.
  */
@@ -115,19 +115,10 @@ export async function sweep(now: Date, deps: SweepDeps) {
 
   /**
    * What a request still owes: the team's email that it waits for an officer, left owed by verify,
-   * Notify or Escalate (or dropped if it no longer waits), the token of an officer's retry of the
-   * copy that may not have reached the AssemblyFailed state, and the deletion of a refused or
-   * cancelled copy's export results (whatever the officer's action left, or a callback wrote since).
+   * Notify or Escalate (or dropped if it no longer waits), and the token of an officer's retry of the
+   * copy that may not have reached the AssemblyFailed state.
    */
   async function owing(req: StoredRequest) {
-    if (req.purgeResults) {
-      try {
-        for (const s of await deliverPurge(req, now, deps)) report.droppedResults.push(`${s.requestId}.${s.processorId}`);
-      } catch (e) {
-        report.failed.push(`results:${req.id}`);
-        logger.error('export results of a closed request not deleted; the next sweep tries again', { requestId: req.id, error: (e as Error).name });
-      }
-    }
     if (req.outboxTeam) {
       const sent = await deliverTeam(req, SWEEPER_OWNER, now, deps).catch((e) => {
         if (!(e instanceof MailFailed)) throw e;
@@ -136,6 +127,16 @@ export async function sweep(now: Date, deps: SweepDeps) {
       if (sent) report.teamEmailsSent.push(req.id);
     }
     if (req.assemblyFailed?.retriedAt) await owed(`assembly:${req.id}`, () => deliverAssemblyRetry(req, deps), report.assemblyRetriesSent, req.id);
+  }
+
+  /** A refused or cancelled copy's export results; a failure is logged and left for the next sweep. */
+  async function purge(req: StoredRequest) {
+    try {
+      for (const s of await deliverPurge(req, now, deps)) report.droppedResults.push(`${s.requestId}.${s.processorId}`);
+    } catch (e) {
+      report.failed.push(`results:${req.id}`);
+      logger.error('export results of a closed request not deleted; the next sweep tries again', { requestId: req.id, error: (e as Error).name });
+    }
   }
 
   async function deadline(req: Flagged) {
@@ -261,17 +262,23 @@ export async function sweep(now: Date, deps: SweepDeps) {
   for (const w of await deps.repo.listWatch(WATCH.request)) {
     const req = await deps.repo.getRequest(w.requestId);
     owingDone.add(w.requestId);
-    if (req?.outboxTeam || req?.assemblyFailed || req?.purgeResults) await owing(req);
+    if (req?.outboxTeam || req?.assemblyFailed) await owing(req);
     else await deps.repo.unwatchRequest(w.requestId);
   }
   for (const w of await deps.repo.listWatch(WATCH.token)) {
     const t = w.processorId ? await deps.repo.getTask(w.requestId, w.processorId) : undefined;
     if (t?.outboxToken) await owed(`token:${t.taskId}`, () => deliverToken(t, deps), report.tokensSent, t.taskId);
   }
-  // Executions of requests refused or cancelled that the officer's action did not stop: nothing else ends one waiting on a processor or an officer.
-  for (const w of await deps.repo.listWatch(WATCH.stop)) {
+  // What requests refused or cancelled still owe, which the officer's action did not do: their execution's
+  // stop (nothing else ends one waiting on a processor or an officer) and a copy's export results'
+  // deletion (whatever the action left, or a callback that had found the request open wrote since).
+  // The stop goes first: the results' deletion may take the request out of the index, never while a stop is owed.
+  for (const w of await deps.repo.listWatch(WATCH.closed)) {
     const req = await deps.repo.getRequest(w.requestId);
     if (req?.outboxStop) await owed(`stop:${req.id}`, () => deliverStop(req, deps), report.executionsStopped, req.id);
+    if (req?.purgeResults) await purge(req);
+    // Both cleared, in two writes, by two runs that each found the other still owed: nothing is left to do.
+    if (!req?.outboxStop && !req?.purgeResults) await deps.repo.unwatchRequest(w.requestId);
   }
   // Reminders 7 and 2 days before a deadline, and overdue flags: only what is due within 7 days or overdue is read.
   for await (const req of dueBy(addDays(today, 7), deps.repo)) await deadline(req).catch(raced);

@@ -311,10 +311,10 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await listed()).toEqual([]);
   });
 
-  it('lists a refused copy in the watch index from the write that records its export results’ deletion until that is cleared', async () => {
+  it('lists a refused copy in the watch index’s closed partition from the write that records its export results’ deletion until that is cleared', async () => {
     const r = { ...newRequest(), type: 'access' as const, status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-25' };
     await repo.createRequest(r, { email: 'purge@example.com' }, new Date('2027-02-01'));
-    const listed = async () => (await repo.listWatch('request')).some((e) => e.requestId === r.id);
+    const listed = async () => (await repo.listWatch('closed')).some((e) => e.requestId === r.id);
     await repo.transitionRequest(r, 'denied', { closedAt: at, purgeResults: { at } }, { at, actor: 'officer', action: 'deny', subject: r.id });
     expect(await listed()).toBe(true);
     // Owed still: it stays.
@@ -342,17 +342,48 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     const req = newRequest();
     await repo.createRequest(req, { email: 'stop@example.com' }, new Date('2027-02-01'));
     const waiting = await repo.transitionRequest(req, 'awaiting_manual', { assemblyFailed: { token: 't', at, error: 'ResultsUnavailable' }, outboxTeam: { seq: 1, until: at, owner: 'workflow', waiting: 'assembly' } }, { at, actor: 'workflow', action: 'assembly_failed', subject: req.id });
-    const where = async () => (await Promise.all(['request', 'stop'].map(async (w) => (await repo.listWatch(w)).filter((e) => e.requestId === req.id).map((e) => [w, e.at])))).flat();
+    const where = async () => (await Promise.all(['request', 'closed'].map(async (w) => (await repo.listWatch(w)).filter((e) => e.requestId === req.id).map((e) => [w, e.at])))).flat();
     expect(await where()).toEqual([['request', at]]);
     const closing = '2026-11-25T12:00:00.000Z';
     const denied = await repo.transitionRequest(waiting, 'denied', { outboxStop: { at: closing } }, { at: closing, actor: 'officer', action: 'deny', subject: req.id }, { remove: ['outboxTeam'] });
-    expect(await where()).toEqual([['stop', closing]]);
+    expect(await where()).toEqual([['closed', closing]]);
     await repo.clearOwedStop(req.id);
     expect(await where()).toEqual([]);
     expect(await repo.getRequest(req.id)).toMatchObject({ status: 'denied', version: denied.version });
     expect((await repo.getRequest(req.id))?.outboxStop).toBeUndefined();
     // Cleared twice (the officer's action and the sweeper both stopped it): no error.
     await repo.clearOwedStop(req.id);
+  });
+
+  it('keeps a refused copy in the watch index while it owes its execution’s stop or its export results’ deletion, whichever is cleared first', async () => {
+    const closing = '2026-11-25T12:00:00.000Z';
+    const refused = async () => {
+      const r = { ...newRequest(), type: 'access' as const, status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-25' };
+      await repo.createRequest(r, { email: 'stop-purge@example.com' }, new Date('2027-02-01'));
+      await repo.transitionRequest(r, 'denied', { closedAt: closing, outboxStop: { at: closing }, purgeResults: { at: closing } }, { at: closing, actor: 'officer', action: 'deny', subject: r.id });
+      return r.id;
+    };
+    const where = async (id: string) => (await Promise.all(['request', 'closed'].map(async (w) => (await repo.listWatch(w)).filter((e) => e.requestId === id).map(() => w)))).flat();
+    const purged = async (id: string) => {
+      await repo.clearPurge(id);
+      await repo.unwatchRequest(id);
+    };
+
+    // Stopped first: the deletion still owed keeps it in.
+    const a = await refused();
+    expect(await where(a)).toEqual(['closed']);
+    await repo.clearOwedStop(a);
+    expect(await where(a)).toEqual(['closed']);
+    await purged(a);
+    expect(await where(a)).toEqual([]);
+
+    // Deleted first: the stop still owed keeps it in.
+    const b = await refused();
+    await purged(b);
+    expect(await where(b)).toEqual(['closed']);
+    await repo.clearOwedStop(b);
+    expect(await where(b)).toEqual([]);
+    expect(await repo.getRequest(b)).toMatchObject({ status: 'denied' });
   });
 
   it('places in the watch index a task in flight or escalated written before the index, once, and nothing else', async () => {

@@ -266,9 +266,12 @@ describe('an officer’s refusal of a copy that dies right after its write', () 
       expect(await results(id)).toHaveLength(given.length);
 
       const report = await sweepIn(16 * 60_000);
+      // The refusal's write owed its execution's stop as well: the sweep does both.
+      expect(report.executionsStopped).toEqual([id]);
       expect(report.droppedResults).toContain(`${id}.paynow`);
       expect(await results(id)).toEqual([]);
-      expect((await repo.getRequest(id))?.purgeResults).toBeUndefined();
+      expect(await repo.getRequest(id)).not.toHaveProperty('purgeResults');
+      expect(await repo.getRequest(id)).not.toHaveProperty('outboxStop');
     } finally {
       for (const p of ['paynow', 'parcelway']) rt.processors.setBehaviour(p, {});
     }

@@ -60,7 +60,7 @@ describe('the export results of an access request closed without a copy', () => 
     const done = await sweep(minutesOn(16), sweepDeps);
     expect(done.droppedResults).toEqual([]);
     expect(request(repo).purgeResults).toBeUndefined();
-    expect(await repo.listWatch('request')).toEqual([]);
+    expect(await repo.listWatch('closed')).toEqual([]);
   });
 
   it('answers the refusal done when deleting them fails, and the sweeper deletes them', async () => {

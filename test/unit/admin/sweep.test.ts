@@ -485,3 +485,27 @@ describe('an email still owed once the requester’s contact data was erased on 
     expect(last(repo)).toMatchObject({ actor: 'sweeper', action: 'outcome_unsent', data: { reason: 'contact_data_erased' } });
   });
 });
+
+describe('a copy refused while its execution ran, owing both the execution’s stop and its export results’ deletion', () => {
+  const closedAt = '2026-03-20T09:59:00.000Z';
+  const result = (hash: string) => [`${REQUEST_ID}.paynow#${hash}`, { signedBody: '{}', expiresAt: new Date('2026-07-18T10:00:00.000Z'), writtenAt: closedAt }] as const;
+
+  it('stops the execution and deletes the results in one sweep, and keeps deleting them until no callback can write any', async () => {
+    const { repo, deps } = setup({ type: 'access', status: 'denied', closedAt, outboxStop: { at: closedAt }, purgeResults: { at: closedAt } });
+    const stopped: string[] = [];
+    (deps as { workflow: { stop?: (id: string) => Promise<void> } }).workflow.stop = async (id) => {
+      stopped.push(id);
+    };
+    repo.results.set(...result('a'));
+    const report = await sweep(NOW, deps);
+    expect([report.executionsStopped, report.droppedResults, stopped]).toEqual([[REQUEST_ID], [`${REQUEST_ID}.paynow`], [REQUEST_ID]]);
+    expect(repo.results.size).toBe(0);
+    // The stop is done; the deletion stays owed: a callback that found the request open may still write.
+    expect(repo.requests.get(REQUEST_ID)?.outboxStop).toBeUndefined();
+    expect(repo.requests.get(REQUEST_ID)?.purgeResults).toEqual({ at: closedAt });
+    repo.results.set(...result('b'));
+    const later = await sweep(new Date(NOW.getTime() + 16 * 60_000), deps);
+    expect([later.executionsStopped, later.droppedResults, stopped]).toEqual([[], [`${REQUEST_ID}.paynow`], [REQUEST_ID]]);
+    expect(repo.requests.get(REQUEST_ID)?.purgeResults).toBeUndefined();
+  });
+});

@@ -165,9 +165,9 @@ export class FakeRepo {
   unwatched = new Set<string>();
   /**
    * The watch index as DynamoRepository keeps it (functions/adapters/table.ts): tasks by status,
-   * under their processor where it says so, or owing a token, requests owing the team's email, with
-   * a copy that could not be assembled, or owing the deletion of a closed copy's results, and closed
-   * requests whose execution is owed a stop, in order.
+   * under their processor where it says so, or owing a token, requests owing the team's email or
+   * with a copy that could not be assembled, and closed requests whose execution is owed a stop or
+   * whose export results are owed deletion, in order.
    */
   async listWatch(partition: string, q: { before?: string; newest?: number } = {}) {
     const tasks = [...this.tasks.values()].flatMap((t) => {
@@ -176,9 +176,9 @@ export class FakeRepo {
     });
     const requests =
       partition === WATCH.request
-        ? [...this.requests.values()].filter((r) => (r.outboxTeam || r.assemblyFailed || r.purgeResults) && !r.outboxStop).map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.assemblyFailed?.at ?? r.purgeResults?.at ?? '' }))
-        : partition === WATCH.stop
-          ? [...this.requests.values()].filter((r) => r.outboxStop).map((r) => ({ requestId: r.id, at: r.outboxStop?.at ?? '' }))
+        ? [...this.requests.values()].filter((r) => (r.outboxTeam || r.assemblyFailed) && !r.outboxStop && !r.purgeResults).map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.assemblyFailed?.at ?? '' }))
+        : partition === WATCH.closed
+          ? [...this.requests.values()].filter((r) => r.outboxStop || r.purgeResults).map((r) => ({ requestId: r.id, at: r.outboxStop?.at ?? r.purgeResults?.at ?? '' }))
           : [];
     const all = [...tasks, ...requests].filter((e) => !q.before || e.at < q.before).sort((a, b) => a.at.localeCompare(b.at));
     return q.newest ? all.reverse().slice(0, q.newest) : all;
