@@ -109,4 +109,41 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
       rt.processors.setBehaviour('paynow', {});
     }
   });
+
+  it('asks for a retry once the providers can give them when the results of several could not be fetched, in English and in French', async () => {
+    const { repo } = await import('../../functions/shared/deps.ts');
+    const EMAIL = 'yolande-assembly@example.com';
+    const refused = `https://127.0.0.1:${await closedPort()}`;
+    rt.processors.setBehaviour('paynow', { resultsUrl: `${refused}/exports/yolande-paynow.json` });
+    rt.processors.setBehaviour('parcelway', { resultsUrl: `${refused}/exports/yolande-parcelway.json` });
+    try {
+      await rt.submit({ type: 'access', email: EMAIL, language: 'en' });
+      const links = await until(() => rt.links(EMAIL).catch(() => undefined));
+      await rt.confirm(links.token, { password: 'correct horse battery staple' });
+      const held = await until(async () => {
+        const r = await repo.getRequest(links.requestId);
+        return r?.status === 'awaiting_manual' && r.assemblyFailed ? r : undefined;
+      }, 60_000, 'the copy held for an officer');
+      expect([...(held.assemblyFailed?.processors ?? [])].sort()).toEqual(['parcelway', 'paynow']);
+
+      const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+      await signInAsOfficer(page, rt);
+      await page.locator('#who').waitFor();
+      await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+      await page.locator('#detail-summary').getByText('The copy could not be assembled').waitFor();
+      expect((await page.locator('#detail-summary').textContent()) ?? '').toMatch(
+        /The results held by Parcelway Delivery, PayNow Payments could not be fetched, even after the retries: the provider’s address could not be reached \(\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d\)\. Nothing is sent to the requester: retry the copy once the providers can give them, or deny or cancel the request\./,
+      );
+      await page.screenshot({ path: join(SHOTS, 'console-assembly-failed-two-providers.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Français' }).click();
+      await page.locator('#detail-summary').getByText('La copie n’a pas pu être préparée').waitFor();
+      expect((await page.locator('#detail-summary').textContent()) ?? '').toMatch(
+        /Les résultats détenus par Parcelway Delivery, PayNow Payments n’ont pas pu être récupérés, .* Rien n’est envoyé au demandeur : relancez la copie quand les prestataires peuvent les fournir, ou refusez ou annulez la demande\./,
+      );
+      await page.screenshot({ path: join(SHOTS, 'console-assembly-failed-two-providers-fr.png'), fullPage: true });
+    } finally {
+      rt.processors.setBehaviour('paynow', {});
+      rt.processors.setBehaviour('parcelway', {});
+    }
+  });
 });
