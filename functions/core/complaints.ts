@@ -201,11 +201,11 @@ export function acknowledgementEmail(c: Pick<StoredComplaint, 'id' | 'language' 
           '',
           `Nous avons bien reçu, le ${received}, votre réclamation sur la façon dont nous traitons vos données personnelles${c.requestId ? ` (à propos de votre demande ${c.requestId})` : ''}. Sa référence : ${c.id}.`,
           'Notre équipe confidentialité l’examine et vous répondra sans retard injustifié, en vous disant ce que nous avons fait.',
-          "Si vous n'êtes pas à l'origine de cette réclamation, vous pouvez ignorer cet e-mail.",
+          "Si vous n’êtes pas à l’origine de cette réclamation, vous pouvez ignorer cet e-mail.",
           '',
-          `Si notre réponse ne vous satisfait pas, vous pourrez saisir l'autorité de contrôle du Royaume-Uni, l'${ICO.name} : ${ICO.address}, téléphone ${ICO.phone}, ${ICO.web}.`,
+          `Si notre réponse ne vous satisfait pas, vous pourrez saisir l’autorité de contrôle du Royaume-Uni, l’${ICO.name} : ${ICO.address}, téléphone ${ICO.phone}, ${ICO.web}.`,
           '',
-          "L'équipe confidentialité d'Offtek",
+          "L’équipe confidentialité d’Offtek",
         ].join('\n'),
       }
     : {

@@ -62,7 +62,7 @@ export function taskAnchors(tasks: readonly StoredTask[]): Record<string, string
 
 const TYPE_LABEL: Record<Language, Record<RequestType, string>> = {
   en: { access: 'access to your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'objection', restrict: 'restriction of the use of your data' },
-  fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition', restrict: "limitation de l'utilisation de vos données" },
+  fr: { access: "accès à vos données", erasure: 'effacement de vos données', rectification: 'rectification de vos données', objection: 'opposition', restrict: "limitation de l’utilisation de vos données" },
 };
 
 /** The shop's own systems and the policy's six categories in words, as the form and the status page name them. */
@@ -74,12 +74,12 @@ const CATEGORY_LABEL: Record<Language, Record<Category, string>> = {
 /** What a provider did when it did what was asked, by the action it was asked. */
 const DONE_LABEL: Record<Language, Record<TaskAction, string>> = {
   en: { erase: 'erased your data.', export: 'sent us your data: it is in your download.', rectify: 'corrected your data.', suppress: 'stopped using your data as you objected.', restrict: 'now only stores your data, and uses it for nothing else.' },
-  fr: { erase: 'a effacé vos données.', export: 'nous a transmis vos données : elles sont dans votre téléchargement.', rectify: 'a rectifié vos données.', suppress: "a cessé d'utiliser vos données, comme vous l'avez demandé.", restrict: 'ne fait plus que conserver vos données, sans les utiliser à autre chose.' },
+  fr: { erase: 'a effacé vos données.', export: 'nous a transmis vos données : elles sont dans votre téléchargement.', rectify: 'a rectifié vos données.', suppress: "a cessé d’utiliser vos données, comme vous l’avez demandé.", restrict: 'ne fait plus que conserver vos données, sans les utiliser à autre chose.' },
 };
 
 const STATE_LABEL: Record<Language, Record<'not_found' | 'resolved' | 'failed' | 'timed_out', string>> = {
   en: { not_found: 'held no data about you.', resolved: 'was handled by our privacy team.', failed: 'could not do it.', timed_out: 'did not answer in time.' },
-  fr: { not_found: 'ne détenait aucune donnée vous concernant.', resolved: 'a été traité par notre équipe confidentialité.', failed: "n'a pas pu le faire.", timed_out: "n'a pas répondu à temps." },
+  fr: { not_found: 'ne détenait aucune donnée vous concernant.', resolved: 'a été traité par notre équipe confidentialité.', failed: "n’a pas pu le faire.", timed_out: "n’a pas répondu à temps." },
 };
 
 /** Why records were kept instead of erased (Art. 17(3)), in words: the processors' holds and the officer's list. */
@@ -100,8 +100,8 @@ const BASIS_LABEL: Record<Language, Record<RetentionBasis, string>> = {
 
 /** A kept record's end, in words: a date, or what an open-ended hold runs as long as. */
 function untilWords(basis: RetentionBasis, until: string | null | undefined, lang: Language) {
-  if (until) return lang === 'fr' ? `jusqu'au ${longDate(until, lang)}` : `until ${longDate(until, lang)}`;
-  if (basis === 'accounting') return lang === 'fr' ? "tant que votre compte est ouvert, puis jusqu'à 7 ans après sa fermeture" : 'while your account is open, then up to 7 years after it closes';
+  if (until) return lang === 'fr' ? `jusqu’au ${longDate(until, lang)}` : `until ${longDate(until, lang)}`;
+  if (basis === 'accounting') return lang === 'fr' ? "tant que votre compte est ouvert, puis jusqu’à 7 ans après sa fermeture" : 'while your account is open, then up to 7 years after it closes';
   if (basis === 'lifetime_warranty') return lang === 'fr' ? 'tant que dure la garantie' : 'for as long as the warranty runs';
   return lang === 'fr' ? 'sans date de fin fixée' : 'with no end date set';
 }
@@ -164,7 +164,7 @@ export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], p
   if (lang === 'fr') {
     return {
       subject: 'Votre demande de confidentialité est terminée',
-      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, ...(lines.length ? ['', 'Voici ce que chacun de nos prestataires a fait :', ...lines] : []), ...extra, '', ...complaintLines(lang, complaintForm), '', "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', "L'équipe confidentialité d'Offtek"].join('\n'),
+      text: [`Bonjour,`, '', `Votre demande (${what}, référence ${req.id}) est terminée.`, ...(lines.length ? ['', 'Voici ce que chacun de nos prestataires a fait :', ...lines] : []), ...extra, '', ...complaintLines(lang, complaintForm), '', "Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.", '', "L’équipe confidentialité d’Offtek"].join('\n'),
     };
   }
   return {
@@ -194,8 +194,8 @@ export function restrictionLines(lang: Language, tasks: readonly StoredTask[]): 
   if (lang === 'fr') {
     return [
       restricted.length ? 'Les destinataires ci-dessus qui détenaient vos données les conservent désormais sans plus les utiliser.' : 'Aucun destinataire ne détenait de données à limiter.',
-      "Nous avons aussi cessé d'utiliser votre adresse pour nos offres, nos invitations à donner un avis et le profilage publicitaire.",
-      "Vos données ne seront utilisées qu'avec votre accord, pour la constatation, l'exercice ou la défense de droits en justice, pour protéger les droits d'une autre personne ou pour un motif important d'intérêt public. Nous vous préviendrons avant de lever cette limitation.",
+      "Nous avons aussi cessé d’utiliser votre adresse pour nos offres, nos invitations à donner un avis et le profilage publicitaire.",
+      "Vos données ne seront utilisées qu’avec votre accord, pour la constatation, l’exercice ou la défense de droits en justice, pour protéger les droits d’une autre personne ou pour un motif important d’intérêt public. Nous vous préviendrons avant de lever cette limitation.",
     ];
   }
   return [

@@ -2,7 +2,7 @@ import type { Agent, Language, RequestType } from './model.ts';
 
 const TYPE: Record<Language, Record<RequestType, string>> = {
   en: { access: 'a copy of your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'an objection to the use of your data', restrict: 'restricting the use of your data' },
-  fr: { access: 'une copie de vos données', erasure: "l'effacement de vos données", rectification: 'la rectification de vos données', objection: "une opposition à l'utilisation de vos données", restrict: "la limitation de l'utilisation de vos données" },
+  fr: { access: 'une copie de vos données', erasure: "l’effacement de vos données", rectification: 'la rectification de vos données', objection: "une opposition à l’utilisation de vos données", restrict: "la limitation de l’utilisation de vos données" },
 };
 
 /**
@@ -23,7 +23,7 @@ function onBehalf(lang: Language, agent: Agent | undefined): string[] {
   if (!agent) return [];
   return lang === 'fr'
     ? [
-        `Cette demande a été faite en votre nom par une personne qui se présente comme ${ON_BEHALF.fr[agent.relationship]}. Ne la confirmez que si vous l'y avez autorisée : un responsable de la confidentialité vérifiera ensuite la preuve de son mandat avant toute action.`,
+        `Cette demande a été faite en votre nom par une personne qui se présente comme ${ON_BEHALF.fr[agent.relationship]}. Ne la confirmez que si vous l’y avez autorisée : un responsable de la confidentialité vérifiera ensuite la preuve de son mandat avant toute action.`,
         '',
       ]
     : [
@@ -48,12 +48,12 @@ export function confirmationEmail(lang: Language, type: RequestType, links: { ve
         'Ensuite, vous pourrez suivre votre demande ici :',
         links.status,
         '',
-        "Nous répondons dans un délai d'un mois à compter de votre confirmation. Si la demande est complexe, ce délai peut être prolongé de deux mois ; nous vous préviendrons alors et vous dirons pourquoi.",
+        "Nous répondons dans un délai d’un mois à compter de votre confirmation. Si la demande est complexe, ce délai peut être prolongé de deux mois ; nous vous préviendrons alors et vous dirons pourquoi.",
         '',
-        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne se passera.",
-        "Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.",
+        "Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne se passera.",
+        "Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.",
         '',
-        "L'équipe confidentialité d'Offtek",
+        "L’équipe confidentialité d’Offtek",
       ].join('\n'),
     };
   }

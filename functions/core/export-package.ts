@@ -59,15 +59,15 @@ const SAFEGUARD: Record<Language, Record<TransferSafeguard, string>> = {
   },
   fr: {
     none: 'aucun transfert : les données restent au Royaume-Uni',
-    adequacy: "règlement d'adéquation du Royaume-Uni",
+    adequacy: "règlement d’adéquation du Royaume-Uni",
     idta: 'accord de transfert international de données (IDTA)',
-    uk_addendum: "clauses contractuelles types de l'UE avec l'avenant britannique (UK Addendum)",
+    uk_addendum: "clauses contractuelles types de l’UE avec l’avenant britannique (UK Addendum)",
     uk_us_data_bridge: 'passerelle de données Royaume-Uni – États-Unis (prestataire certifié)',
   },
 };
 const WHY: Record<Language, Record<Category, string>> = {
   en: { shop: 'to run your account and your orders, invoice you and answer your messages', payments: 'to take your payments', delivery: 'to deliver your orders', analytics: 'to measure our website and advertise', email: 'to send newsletters and review invitations', collections: 'to recover unpaid amounts', social: 'for social sign-in and sharing' },
-  fr: { shop: 'pour gérer votre compte et vos commandes, vous facturer et répondre à vos messages', payments: 'pour encaisser vos paiements', delivery: 'pour livrer vos commandes', analytics: 'pour mesurer notre site et faire de la publicité', email: "pour envoyer la lettre d'information et les invitations à donner votre avis", collections: 'pour recouvrer les sommes impayées', social: 'pour la connexion et le partage via les réseaux sociaux' },
+  fr: { shop: 'pour gérer votre compte et vos commandes, vous facturer et répondre à vos messages', payments: 'pour encaisser vos paiements', delivery: 'pour livrer vos commandes', analytics: 'pour mesurer notre site et faire de la publicité', email: "pour envoyer la lettre d’information et les invitations à donner votre avis", collections: 'pour recouvrer les sommes impayées', social: 'pour la connexion et le partage via les réseaux sociaux' },
 };
 
 /** Where each holder's data came from (Art. 15(1)(g)), as the shop's policy says it collects it. */
@@ -83,10 +83,10 @@ const SOURCE: Record<Language, Record<Category, string>> = {
   },
   fr: {
     shop: 'de vous : lors de votre inscription, de vos commandes, de nos formulaires ou de vos contacts par téléphone, e-mail ou chat en direct',
-    payments: "de vous, lors du paiement d'une commande sur notre site",
+    payments: "de vous, lors du paiement d’une commande sur notre site",
     delivery: 'de nous : le nom, l’adresse et le téléphone de votre commande',
     analytics: 'recueillies automatiquement lors de votre utilisation de notre site (adresse IP, données de votre appareil et d’événements, localisation)',
-    email: "de nous : votre adresse e-mail si vous êtes abonné à notre lettre d'information, et vos nom, adresse e-mail et numéro de commande pour les invitations à donner votre avis",
+    email: "de nous : votre adresse e-mail si vous êtes abonné à notre lettre d’information, et vos nom, adresse e-mail et numéro de commande pour les invitations à donner votre avis",
     collections: 'de nous : vos factures impayées et vos coordonnées',
     social: 'du réseau social avec lequel vous vous êtes connecté ou avez partagé, et de vous',
   },
@@ -139,7 +139,7 @@ const TEXT = {
   },
   fr: {
     title: 'Vos données chez Offtek et ses prestataires',
-    intro: (id: string, day: string) => `Voici la copie de vos données personnelles que vous avez demandée (demande ${id}), préparée le ${day}. D'abord un résumé de qui détient quoi, puis les enregistrements de chacun. Les mêmes données figurent dans data.json (pour un autre service) et dans un fichier CSV par tableau (pour un tableur).`,
+    intro: (id: string, day: string) => `Voici la copie de vos données personnelles que vous avez demandée (demande ${id}), préparée le ${day}. D’abord un résumé de qui détient quoi, puis les enregistrements de chacun. Les mêmes données figurent dans data.json (pour un autre service) et dans un fichier CSV par tableau (pour un tableur).`,
     summary: 'Résumé',
     who: 'Qui les détient',
     where: 'Où',
@@ -153,7 +153,7 @@ const TEXT = {
     keptFor: 'Durée de conservation',
     profiling: 'Profilage',
     rights: 'Vos droits',
-    rightsIntro: "Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d'en limiter l'utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.",
+    rightsIntro: "Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d’en limiter l’utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.",
   },
 };
 

@@ -48,8 +48,8 @@ export function describeHold(hold: Pick<LegalHold, 'basis' | 'until'>, lang: Lan
   if (hold.basis === 'accounting') {
     if (lang === 'fr') {
       return hold.until
-        ? `Notre politique conserve vos commandes et factures jusqu'au ${longDate(hold.until, lang)}, pour respecter notre obligation légale de conserver les documents comptables.`
-        : `Notre politique conserve vos commandes et factures tant que votre compte est ouvert, puis jusqu'à 7 ans après sa fermeture, pour respecter notre obligation légale de conserver les documents comptables.`;
+        ? `Notre politique conserve vos commandes et factures jusqu’au ${longDate(hold.until, lang)}, pour respecter notre obligation légale de conserver les documents comptables.`
+        : `Notre politique conserve vos commandes et factures tant que votre compte est ouvert, puis jusqu’à 7 ans après sa fermeture, pour respecter notre obligation légale de conserver les documents comptables.`;
     }
     return hold.until
       ? `Our policy keeps your order and invoice records until ${longDate(hold.until, lang)}, to meet our legal duty to keep accounting records.`

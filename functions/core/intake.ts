@@ -72,7 +72,7 @@ const MESSAGES: Record<Language, Record<string, string>> = {
   },
   fr: {
     type: 'Choisissez ce que vous souhaitez que nous fassions.',
-    email: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr.",
+    email: "Saisissez l’adresse e-mail de votre compte client, par exemple nom@exemple.fr.",
     language: 'Choisissez le français ou l’anglais.',
     name: 'Votre nom peut compter jusqu’à 200 caractères.',
     orderNumber: 'Un numéro de commande ne contient que des lettres, des chiffres et des tirets.',

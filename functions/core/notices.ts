@@ -10,7 +10,7 @@ import { longDate } from './holds.ts';
 
 /** The Information Commissioner's Office, as the ICO publishes its contact details. */
 export const ICO = {
-  name: "Information Commissioner's Office (ICO)",
+  name: 'Information Commissioner’s Office (ICO)',
   address: 'Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF',
   phone: '0303 123 1113',
   web: 'https://ico.org.uk/make-a-complaint',
@@ -36,9 +36,9 @@ export function howToComplain(lang: Language, form?: string) {
     ? {
         title: 'Comment se plaindre',
         us: form
-          ? `Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : ${form} (ou en répondant à l'un de nos e-mails concernant cette demande).`
-          : "Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.",
-        ico: `Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'${ICO.name} : ${ICO.address}, téléphone ${ICO.phone}, ${ICO.web}.`,
+          ? `Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : ${form} (ou en répondant à l’un de nos e-mails concernant cette demande).`
+          : "Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation : répondez à l’un de nos e-mails concernant cette demande.",
+        ico: `Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’${ICO.name} : ${ICO.address}, téléphone ${ICO.phone}, ${ICO.web}.`,
         court: 'Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.',
       }
     : {
@@ -66,16 +66,16 @@ const REASON: Record<Language, Record<DenyReason | CancelReason, string>> = {
     duplicate_request: 'it repeats another request of yours that is still open; we are answering that one',
   },
   fr: {
-    identity_not_verified: "nous n'avons pas pu confirmer que la demande vient de la personne concernée ; communiquer ou modifier ses données pourrait lui nuire",
+    identity_not_verified: "nous n’avons pas pu confirmer que la demande vient de la personne concernée ; communiquer ou modifier ses données pourrait lui nuire",
     manifestly_unfounded: "la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données",
     excessive: 'la demande est manifestement excessive : elle répète des demandes auxquelles nous avons déjà répondu',
-    authority_not_shown: "elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu'elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire",
+    authority_not_shown: "elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu’elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire",
     withdrawn_by_requester: "vous nous avez dit ne plus la souhaiter",
     duplicate_request: 'elle répète une autre de vos demandes encore ouverte, à laquelle nous répondons',
   },
 };
 
-const sign = (lang: Language) => (lang === 'fr' ? "L'équipe confidentialité d'Offtek" : 'The Offtek privacy team');
+const sign = (lang: Language) => (lang === 'fr' ? "L’équipe confidentialité d’Offtek" : 'The Offtek privacy team');
 
 /** The longest officer's explanation a refusal carries (the admin API refuses longer ones). */
 export const MAX_DENY_NOTE = 1000;
@@ -123,7 +123,7 @@ export function extensionNotice(lang: Language, id: string, n: { reason: string;
   const fr = lang === 'fr';
   const opening = n.restarted
     ? fr
-      ? [`Le délai de traitement de votre demande (référence ${id}) a repris.`, "Comme nous vous l'avons indiqué, nous avons besoin de plus de temps pour la traiter."]
+      ? [`Le délai de traitement de votre demande (référence ${id}) a repris.`, "Comme nous vous l’avons indiqué, nous avons besoin de plus de temps pour la traiter."]
       : [`The time limit for your request (reference ${id}) has started again.`, 'As we told you, we need more time to complete it.']
     : [fr ? `Nous avons besoin de plus de temps pour traiter votre demande (référence ${id}).` : `We need more time to complete your request (reference ${id}).`];
   const when = n.dueDate
@@ -131,12 +131,12 @@ export function extensionNotice(lang: Language, id: string, n: { reason: string;
       ? `Nouvelle date limite : ${longDate(n.dueDate, 'fr')}.`
       : `New deadline: ${longDate(n.dueDate, 'en')}.`
     : fr
-      ? "Le délai passe d'un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu'à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu'il reprendra."
+      ? "Le délai passe d’un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu’à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu’il reprendra."
       : 'The time limit becomes three months instead of one, not counting the days it is paused. It is paused now, until we receive your answer to our question: we will write to tell you the new deadline once it starts again.';
   const replaced = n.previousDueDate
     ? [
         fr
-          ? `Elle remplace la date limite du ${longDate(n.previousDueDate, 'fr')} que nous vous avions indiquée : les jours où le délai était suspendu, dans l'attente de votre réponse, ne sont pas comptés.`
+          ? `Elle remplace la date limite du ${longDate(n.previousDueDate, 'fr')} que nous vous avions indiquée : les jours où le délai était suspendu, dans l’attente de votre réponse, ne sont pas comptés.`
           : `It replaces the deadline of ${longDate(n.previousDueDate, 'en')} that we gave you: the days the time limit was paused, waiting for your answer, do not count.`,
       ]
     : [];
@@ -156,12 +156,12 @@ export function extensionNotice(lang: Language, id: string, n: { reason: string;
 export function clarificationNotice(lang: Language, id: string, needed: string, form?: string, { extended = false }: { extended?: boolean } = {}) {
   const paused =
     lang === 'fr'
-      ? `Le délai de réponse${extended ? ', prolongé à trois mois,' : " d'un mois"} est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.`
+      ? `Le délai de réponse${extended ? ', prolongé à trois mois,' : " d’un mois"} est suspendu jusqu’à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.`
       : `The ${extended ? 'time limit, extended to three months,' : 'one-month time limit'} is paused until we receive your answer; it starts again on the day we receive it.`;
   return lang === 'fr'
     ? {
         subject: 'Votre demande : nous avons besoin d’une précision',
-        text: ['Bonjour,', '', `Pour répondre à votre demande (référence ${id}), nous avons besoin de la précision suivante :`, needed, '', paused, "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.", '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
+        text: ['Bonjour,', '', `Pour répondre à votre demande (référence ${id}), nous avons besoin de la précision suivante :`, needed, '', paused, "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N’y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.", '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
       }
     : {
         subject: 'Your request: we need a clarification',

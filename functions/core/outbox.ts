@@ -155,8 +155,8 @@ export function waitAnswer(lang: Language, waitSeconds: number, why: 'recent' | 
   const messages = {
     fr:
       why === 'recent'
-        ? `Merci. Votre demande est bien enregistrée. Un lien de confirmation vient d'être envoyé à cette adresse : vérifiez votre boîte de réception et vos courriers indésirables. S'il n'est pas arrivé, renvoyez ce formulaire dans ${n} minute${n > 1 ? 's' : ''}.`
-        : `Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n'envoyons que quelques liens par heure à une même adresse : le vôtre partira dans ${n} minute${n > 1 ? 's' : ''} environ. S'il n'est pas arrivé ensuite, renvoyez ce formulaire.`,
+        ? `Merci. Votre demande est bien enregistrée. Un lien de confirmation vient d’être envoyé à cette adresse : vérifiez votre boîte de réception et vos courriers indésirables. S’il n’est pas arrivé, renvoyez ce formulaire dans ${n} minute${n > 1 ? 's' : ''}.`
+        : `Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n’envoyons que quelques liens par heure à une même adresse : le vôtre partira dans ${n} minute${n > 1 ? 's' : ''} environ. S’il n’est pas arrivé ensuite, renvoyez ce formulaire.`,
     en:
       why === 'recent'
         ? `Thank you. Your request is recorded. A confirmation link was sent to this address a moment ago: check your inbox and your spam folder. If it has not arrived, send this form again in ${n} minute${n > 1 ? 's' : ''}.`

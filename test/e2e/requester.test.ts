@@ -106,7 +106,7 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     expect(await page.locator('#done-message').textContent()).toMatch(/^Thank you\. Your request is recorded\. A confirmation link was sent to this address a moment ago: .+ send this form again in \d+ minutes?\.$/);
     await page.getByRole('button', { name: 'Français' }).click();
     await page.getByRole('heading', { name: 'Demande envoyée' }).waitFor();
-    expect(await page.locator('#done-message').textContent()).toMatch(/^Merci\. Votre demande est bien enregistrée\. Un lien de confirmation vient d'être envoyé à cette adresse : .+ renvoyez ce formulaire dans \d+ minutes?\.$/);
+    expect(await page.locator('#done-message').textContent()).toMatch(/^Merci\. Votre demande est bien enregistrée\. Un lien de confirmation vient d’être envoyé à cette adresse : .+ renvoyez ce formulaire dans \d+ minutes?\.$/);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'form-sent-again-switched-fr.png'), fullPage: true });
   });

@@ -88,7 +88,7 @@ describe('a restriction request (Art. 18, "cesser de les utiliser")', () => {
     await rt.submit({ type: 'restrict', email: 'rhea-restrict@example.com', language: 'fr' });
     const links = await until(() => rt.links('rhea-restrict@example.com').catch(() => undefined));
     const mail = (await rt.mails('rhea-restrict@example.com'))[0];
-    expect(mail.body.text).toContain("Nous avons reçu une demande concernant la limitation de l'utilisation de vos données pour cette adresse e-mail.");
+    expect(mail.body.text).toContain("Nous avons reçu une demande concernant la limitation de l’utilisation de vos données pour cette adresse e-mail.");
     expect(mail.body.text).toContain('Offtek, société immatriculée au Royaume-Uni sous le numéro 03148866\nSiège social : Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, Royaume-Uni');
     expect(links.requestId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });

@@ -66,7 +66,7 @@ describe('the requester side', () => {
     const body = (await bad.json()) as { issues: { path: string; message: string }[] };
     // In French, the requester's language.
     expect([...body.issues].sort((a, b) => a.path.localeCompare(b.path)).map(({ path, message }) => ({ path, message }))).toEqual([
-      { path: 'email', message: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr." },
+      { path: 'email', message: "Saisissez l’adresse e-mail de votre compte client, par exemple nom@exemple.fr." },
       { path: 'type', message: 'Choisissez ce que vous souhaitez que nous fassions.' },
     ]);
     const extra = await rt.submit({ type: 'access', email: 'refused@example.com', exportDestination: 'https://evil.example/drop' });

@@ -518,7 +518,7 @@ describe('extending the deadline (Art. 12(3))', () => {
     const fr = setup({ type: 'access', language: 'fr', pausedSince: '2026-03-10T10:00:00.000Z' }, '2026-03-20T10:00:00.000Z');
     await extend(REQUEST_ID, 'Plusieurs prestataires', 'officer:o', fr.deps);
     expect(fr.mailer.sent[0].text).toContain(
-      "Raison : Plusieurs prestataires\nLe délai passe d'un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu'à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu'il reprendra.\n\nLa loi nous permet",
+      "Raison : Plusieurs prestataires\nLe délai passe d’un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu’à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu’il reprendra.\n\nLa loi nous permet",
     );
   });
 
@@ -528,9 +528,9 @@ describe('extending the deadline (Art. 12(3))', () => {
     expect(fr.mailer.sent[0]).toMatchObject({ to: 'ann@example.com', kind: 'transactional', subject: 'Votre demande : délai prolongé' });
     expect(fr.mailer.sent[0].text).toContain(`Nous avons besoin de plus de temps pour traiter votre demande (référence ${REQUEST_ID}).\nRaison : Plusieurs prestataires\nNouvelle date limite : 1 juin 2026.`);
     expect(fr.mailer.sent[0].text).toContain('La loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.');
-    expect(fr.mailer.sent[0].text).toContain(`Comment se plaindre :\nSi notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : http://localhost/complaint.html?ref=${REQUEST_ID}&lang=fr (ou en répondant`);
-    expect(fr.mailer.sent[0].text).toContain("l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.\nVous avez aussi le droit de saisir la justice");
-    expect(fr.mailer.sent[0].text).toContain("L'équipe confidentialité d'Offtek");
+    expect(fr.mailer.sent[0].text).toContain(`Comment se plaindre :\nSi notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : http://localhost/complaint.html?ref=${REQUEST_ID}&lang=fr (ou en répondant`);
+    expect(fr.mailer.sent[0].text).toContain("l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.\nVous avez aussi le droit de saisir la justice");
+    expect(fr.mailer.sent[0].text).toContain("L’équipe confidentialité d’Offtek");
     const en = setup({ language: 'en' });
     await extend(REQUEST_ID, 'Several processors', 'officer:o', en.deps);
     expect(en.mailer.sent[0].text).toMatch(/^Hello,\n\nWe need more time to complete your request/);

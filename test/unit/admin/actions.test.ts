@@ -8,7 +8,7 @@ const { approveCorrection, cancel, deny, extend, pause, resolveTask } = await im
 const { sweepOutbox } = await import('../../../functions/shared/outbox.ts');
 
 const ICO_LINES = [
-  "Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+  "Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
   'You also have the right to go to court to enforce your rights.',
 ];
 
@@ -106,18 +106,18 @@ describe('pausing the clock for a clarification (Art. 12A)', () => {
     const { deps, mailer } = setup({ type: 'access', language: 'fr' });
     await pause(REQUEST_ID, 'Quelles commandes votre demande concerne-t-elle ?', 'officer:o', deps);
     expect(mailer.sent[0].subject).toBe('Votre demande : nous avons besoin d’une précision');
-    expect(mailer.sent[0].text).toContain("Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse");
+    expect(mailer.sent[0].text).toContain("Le délai de réponse d’un mois est suspendu jusqu’à ce que nous recevions votre réponse");
   });
 
   it.each([
     ['en', 'The time limit, extended to three months, is paused until we receive your answer; it starts again on the day we receive it.'],
-    ['fr', "Le délai de réponse, prolongé à trois mois, est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons."],
+    ['fr', "Le délai de réponse, prolongé à trois mois, est suspendu jusqu’à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons."],
   ] as const)('tells a requester whose deadline was extended that the three-month time limit is paused, not a one-month one (%s)', async (language, line) => {
     const extended = { at: '2026-03-01T12:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
     const { deps, mailer } = setup({ type: 'access', language, extended });
     await pause(REQUEST_ID, needed, 'officer:o', deps);
     expect(mailer.sent[0].text.split('\n')).toContain(line);
-    expect(mailer.sent[0].text).not.toMatch(/one-month|d'un mois/);
+    expect(mailer.sent[0].text).not.toMatch(/one-month|d’un mois/);
   });
 
   it.each(['erasure', 'objection', 'rectification'] as const)('refuses to stop the clock of an %s request, changing nothing and mailing nothing', async (type) => {
@@ -190,7 +190,7 @@ describe('refusals and cancellations (Art. 12(4), DPA 2018 s.164A)', () => {
     expect(done.audit.at(-1)).toMatchObject({ action: 'cancel', data: { reason: 'withdrawn_by_requester' } });
     expect(mailer.sent[0].subject).toBe('Votre demande de confidentialité est annulée');
     expect(mailer.sent[0].text).toContain('pour la raison suivante : vous nous avez dit ne plus la souhaiter.');
-    expect(mailer.sent[0].text).toContain("Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.");
+    expect(mailer.sent[0].text).toContain("Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.");
     expect(mailer.sent[0].text).toContain('Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.');
   });
 });
@@ -291,7 +291,7 @@ describe('an officer checks an authorised agent’s proof of authority (form req
     expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
     expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
     expect(mailer.sent[0].text).toContain(
-      `Nous ne donnerons pas suite à votre demande (référence ${REQUEST_ID}), pour la raison suivante : elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu'elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire.`,
+      `Nous ne donnerons pas suite à votre demande (référence ${REQUEST_ID}), pour la raison suivante : elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu’elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire.`,
     );
   });
 });

@@ -155,11 +155,11 @@ describe('the acknowledgement email, word for word', () => {
         '',
         'Nous avons bien reçu, le 1 juillet 2026, votre réclamation sur la façon dont nous traitons vos données personnelles (à propos de votre demande 01JQ0000000000000000000000). Sa référence : 01JQ2222222222222222222222.',
         'Notre équipe confidentialité l’examine et vous répondra sans retard injustifié, en vous disant ce que nous avons fait.',
-        "Si vous n'êtes pas à l'origine de cette réclamation, vous pouvez ignorer cet e-mail.",
+        "Si vous n’êtes pas à l’origine de cette réclamation, vous pouvez ignorer cet e-mail.",
         '',
-        "Si notre réponse ne vous satisfait pas, vous pourrez saisir l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+        "Si notre réponse ne vous satisfait pas, vous pourrez saisir l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         '',
-        "L'équipe confidentialité d'Offtek",
+        "L’équipe confidentialité d’Offtek",
       ].join('\n'),
     });
   });

@@ -17,7 +17,7 @@ describe('how to complain (Art. 12(4), DPA 2018 s.164A)', () => {
       [
         'How to complain:',
         'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
-        "You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+        "You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         'You also have the right to go to court to enforce your rights.',
       ].join('\n'),
     );
@@ -28,8 +28,8 @@ describe('how to complain (Art. 12(4), DPA 2018 s.164A)', () => {
     expect(view.paused).toBe(true);
     expect(view.complain).toEqual({
       title: 'Comment se plaindre',
-      us: "Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande.",
-      ico: "Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+      us: "Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation : répondez à l’un de nos e-mails concernant cette demande.",
+      ico: "Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
       court: 'Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.',
     });
   });
@@ -143,7 +143,7 @@ describe('the acknowledgement email', () => {
         'Our privacy team is looking into it and will answer you without undue delay, telling you what we have done.',
         'If you did not make this complaint, you can ignore this email.',
         '',
-        "If you are not satisfied with our answer, you can then complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+        "If you are not satisfied with our answer, you can then complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         '',
         'The Offtek privacy team',
       ].join('\n'),
@@ -161,7 +161,7 @@ describe('the acknowledgement email', () => {
     expect(lines.slice(at, at + 3)).toEqual([
       'How to complain:',
       `If you are not satisfied with our answer, you can first complain to us with our complaint form: https://privacy.offtek.example/complaint.html?ref=${REQUEST_ID}&lang=en (or by replying to any of our emails about this request).`,
-      "You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+      "You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
     ]);
   });
 });

@@ -31,7 +31,7 @@ describe('the request named in words', () => {
     ['fr', 'erasure', 'Votre demande (effacement de vos données, référence 01JQ0000000000000000000000) est terminée.'],
     ['fr', 'rectification', 'Votre demande (rectification de vos données, référence 01JQ0000000000000000000000) est terminée.'],
     ['fr', 'objection', 'Votre demande (opposition, référence 01JQ0000000000000000000000) est terminée.'],
-    ['fr', 'restrict', "Votre demande (limitation de l'utilisation de vos données, référence 01JQ0000000000000000000000) est terminée."],
+    ['fr', 'restrict', "Votre demande (limitation de l’utilisation de vos données, référence 01JQ0000000000000000000000) est terminée."],
   ] as const)('names a %s %s request as the form does: “%s”', (language, type, sentence) => {
     expect(linesOf(language, [], { type })).toContain(sentence);
   });
@@ -68,7 +68,7 @@ describe('what a provider did, by the action it was asked', () => {
     ['fr', 'erase', '- PayNow Payments (paiements) : a effacé vos données.'],
     ['fr', 'export', '- PayNow Payments (paiements) : nous a transmis vos données : elles sont dans votre téléchargement.'],
     ['fr', 'rectify', '- PayNow Payments (paiements) : a rectifié vos données.'],
-    ['fr', 'suppress', "- PayNow Payments (paiements) : a cessé d'utiliser vos données, comme vous l'avez demandé."],
+    ['fr', 'suppress', "- PayNow Payments (paiements) : a cessé d’utiliser vos données, comme vous l’avez demandé."],
     ['fr', 'restrict', '- PayNow Payments (paiements) : ne fait plus que conserver vos données, sans les utiliser à autre chose.'],
   ] as const)('words a completed %s %s task', (language, action, line) => {
     expect(providerLinesOf(language, [task('paynow', 'payments', 'completed', { action })])).toEqual([line]);
@@ -81,8 +81,8 @@ describe('what a provider did, by the action it was asked', () => {
     ['en', 'timed_out', '- PayNow Payments (payments): did not answer in time.'],
     ['fr', 'not_found', '- PayNow Payments (paiements) : ne détenait aucune donnée vous concernant.'],
     ['fr', 'resolved', '- PayNow Payments (paiements) : a été traité par notre équipe confidentialité.'],
-    ['fr', 'failed', "- PayNow Payments (paiements) : n'a pas pu le faire."],
-    ['fr', 'timed_out', "- PayNow Payments (paiements) : n'a pas répondu à temps."],
+    ['fr', 'failed', "- PayNow Payments (paiements) : n’a pas pu le faire."],
+    ['fr', 'timed_out', "- PayNow Payments (paiements) : n’a pas répondu à temps."],
   ] as const)('words a %s task that ended %s', (language, status, line) => {
     expect(providerLinesOf(language, [task('paynow', 'payments', status)])).toEqual([line]);
   });
@@ -93,7 +93,7 @@ describe('records kept instead of erased', () => {
 
   it.each([
     ['en', '- PayNow Payments (payments): kept some records instead of erasing them, for a legal obligation we must comply with, until 1 January 2030.'],
-    ['fr', "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour une obligation légale à laquelle nous sommes soumis, jusqu'au 1 janvier 2030."],
+    ['fr', "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour une obligation légale à laquelle nous sommes soumis, jusqu’au 1 janvier 2030."],
   ] as const)('names a legal obligation as the reason records were kept (%s)', (language, line) => {
     expect(providerLinesOf(language, [retained({ request_status: 'retained', legal_basis: 'legal_obligation', retained_until: '2030-01-01' })])).toEqual([line]);
   });
@@ -108,7 +108,7 @@ describe('records kept instead of erased', () => {
   it('tells a French requester both reasons a provider kept records and until when, joined by “et”', () => {
     const outcome: TaskOutcome = { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-05', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] };
     expect(providerLinesOf('fr', [retained(outcome)])).toEqual([
-      "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour notre obligation légale de conserver les documents comptables, jusqu'au 5 mars 2031, et pour votre garantie à vie, que vous avez choisi de conserver, tant que dure la garantie.",
+      "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour notre obligation légale de conserver les documents comptables, jusqu’au 5 mars 2031, et pour votre garantie à vie, que vous avez choisi de conserver, tant que dure la garantie.",
     ]);
   });
 
@@ -149,7 +149,7 @@ describe('what an officer found when resolving a task by hand', () => {
   it('gives a French requester both holds an officer recorded, then that the team checked them', () => {
     const outcome: TaskOutcome = { request_status: 'resolved', reason: 'retained', note: 'kept', legal_basis: 'legal_obligation', retained_until: '2030-01-01', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] };
     expect(providerLinesOf('fr', [resolved(outcome)])).toEqual([
-      "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour une obligation légale à laquelle nous sommes soumis, jusqu'au 1 janvier 2030, et pour votre garantie à vie, que vous avez choisi de conserver, tant que dure la garantie (vérifié par notre équipe confidentialité).",
+      "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour une obligation légale à laquelle nous sommes soumis, jusqu’au 1 janvier 2030, et pour votre garantie à vie, que vous avez choisi de conserver, tant que dure la garantie (vérifié par notre équipe confidentialité).",
     ]);
   });
 
@@ -236,18 +236,18 @@ describe('the whole outcome email', () => {
 Votre demande (effacement de vos données, référence 01JQ0000000000000000000000) est terminée.
 
 Voici ce que chacun de nos prestataires a fait :
-- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour notre obligation légale de conserver les documents comptables, jusqu'au 5 mars 2031.
+- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour notre obligation légale de conserver les documents comptables, jusqu’au 5 mars 2031.
 - Mailwave Newsletters (e-mails) : a effacé vos données.
 
-Notre politique conserve vos commandes et factures jusqu'au 5 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.
+Notre politique conserve vos commandes et factures jusqu’au 5 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.
 
 Comme vous l’avez demandé, nous avons aussi effacé vos achats garantis à vie : nous ne pourrons plus honorer de réclamation au titre de cette garantie.
 
 ${COMPLAIN_FR}
 
-Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.
+Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.
 
-L'équipe confidentialité d'Offtek`,
+L’équipe confidentialité d’Offtek`,
     });
   });
 
@@ -275,9 +275,9 @@ Votre demande (opposition, référence 01JQ0000000000000000000000) est terminée
 
 ${COMPLAIN_FR}
 
-Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.
+Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.
 
-L'équipe confidentialité d'Offtek`,
+L’équipe confidentialité d’Offtek`,
     });
   });
 });
@@ -358,20 +358,20 @@ The Offtek privacy team`);
     const tasks = [restricting('paynow', 'payments', 'completed')];
     expect(outcomeMessage(storedRequest({ type: 'restrict', language: 'fr', status: 'completed' }), tasks, NAMES).text).toBe(`Bonjour,
 
-Votre demande (limitation de l'utilisation de vos données, référence 01JQ0000000000000000000000) est terminée.
+Votre demande (limitation de l’utilisation de vos données, référence 01JQ0000000000000000000000) est terminée.
 
 Voici ce que chacun de nos prestataires a fait :
 - PayNow Payments (paiements) : ne fait plus que conserver vos données, sans les utiliser à autre chose.
 
 Les destinataires ci-dessus qui détenaient vos données les conservent désormais sans plus les utiliser.
-Nous avons aussi cessé d'utiliser votre adresse pour nos offres, nos invitations à donner un avis et le profilage publicitaire.
-Vos données ne seront utilisées qu'avec votre accord, pour la constatation, l'exercice ou la défense de droits en justice, pour protéger les droits d'une autre personne ou pour un motif important d'intérêt public. Nous vous préviendrons avant de lever cette limitation.
+Nous avons aussi cessé d’utiliser votre adresse pour nos offres, nos invitations à donner un avis et le profilage publicitaire.
+Vos données ne seront utilisées qu’avec votre accord, pour la constatation, l’exercice ou la défense de droits en justice, pour protéger les droits d’une autre personne ou pour un motif important d’intérêt public. Nous vous préviendrons avant de lever cette limitation.
 
 ${COMPLAIN_FR}
 
-Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.
+Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.
 
-L'équipe confidentialité d'Offtek`);
+L’équipe confidentialité d’Offtek`);
   });
 
   it.each([

@@ -89,9 +89,9 @@ https://x.example/exports/R?token=D
 
 ${COMPLAIN_FR}
 
-Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.
+Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.
 
-L'équipe confidentialité d'Offtek`,
+L’équipe confidentialité d’Offtek`,
     });
   });
 
@@ -103,7 +103,7 @@ L'équipe confidentialité d'Offtek`,
 
   it.each([
     ['en', '- Friendbook Social Login (social networks): kept some records instead of erasing them, for the establishment, exercise or defence of legal claims, until 30 June 2027 (checked by our privacy team).'],
-    ['fr', '- Friendbook Social Login (réseaux sociaux) : a conservé certaines données au lieu de les effacer, pour la constatation, l’exercice ou la défense de droits en justice, jusqu\'au 30 juin 2027 (vérifié par notre équipe confidentialité).'],
+    ['fr', '- Friendbook Social Login (réseaux sociaux) : a conservé certaines données au lieu de les effacer, pour la constatation, l’exercice ou la défense de droits en justice, jusqu’au 30 juin 2027 (vérifié par notre équipe confidentialité).'],
   ] as const)('gives the basis and the until-date an officer recorded when resolving a task as retained (%s)', (language, line) => {
     const resolved = task('social', 'social', 'resolved', { outcome: { request_status: 'resolved', reason: 'retained', note: 'court case', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
     expect(outcomeMessage(storedRequest({ language }), [resolved], NAMES).text.split('\n')).toContain(line);
@@ -111,7 +111,7 @@ L'équipe confidentialité d'Offtek`,
 
   it.each([
     ['en', 'accounting', '- PayNow Payments (payments): kept some records instead of erasing them, for our legal duty to keep accounting records, while your account is open, then up to 7 years after it closes.'],
-    ['fr', 'accounting', "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour notre obligation légale de conserver les documents comptables, tant que votre compte est ouvert, puis jusqu'à 7 ans après sa fermeture."],
+    ['fr', 'accounting', "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour notre obligation légale de conserver les documents comptables, tant que votre compte est ouvert, puis jusqu’à 7 ans après sa fermeture."],
     ['en', 'lifetime_warranty', '- PayNow Payments (payments): kept some records instead of erasing them, for your lifetime warranty, which you chose to keep, for as long as the warranty runs.'],
     ['fr', 'lifetime_warranty', '- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour votre garantie à vie, que vous avez choisi de conserver, tant que dure la garantie.'],
   ] as const)('words an open-ended %s %s hold by what it lasts for', (language, basis, line) => {
@@ -140,7 +140,7 @@ L'équipe confidentialité d'Offtek`,
 
   it.each([
     ['en', 'timed_out', 'did not answer in time.'],
-    ['fr', 'timed_out', "n'a pas répondu à temps."],
+    ['fr', 'timed_out', "n’a pas répondu à temps."],
     ['fr', 'not_found', 'ne détenait aucune donnée vous concernant.'],
     ['fr', 'resolved', 'a été traité par notre équipe confidentialité.'],
     ['en', 'failed', 'could not do it.'],

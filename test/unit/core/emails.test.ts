@@ -39,12 +39,12 @@ https://privacy.offtek.example/verify?token=T
 Ensuite, vous pourrez suivre votre demande ici :
 https://privacy.offtek.example/status.html?id=R&token=S
 
-Nous répondons dans un délai d'un mois à compter de votre confirmation. Si la demande est complexe, ce délai peut être prolongé de deux mois ; nous vous préviendrons alors et vous dirons pourquoi.
+Nous répondons dans un délai d’un mois à compter de votre confirmation. Si la demande est complexe, ce délai peut être prolongé de deux mois ; nous vous préviendrons alors et vous dirons pourquoi.
 
-Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : rien ne se passera.
-Nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.
+Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne se passera.
+Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.
 
-L'équipe confidentialité d'Offtek`,
+L’équipe confidentialité d’Offtek`,
     });
   });
 
@@ -52,9 +52,9 @@ L'équipe confidentialité d'Offtek`,
     ['en', 'access', 'We received a request for a copy of your data for this email address.'],
     ['en', 'rectification', 'We received a request for correction of your data for this email address.'],
     ['en', 'objection', 'We received a request for an objection to the use of your data for this email address.'],
-    ['fr', 'erasure', "Nous avons reçu une demande concernant l'effacement de vos données pour cette adresse e-mail."],
+    ['fr', 'erasure', "Nous avons reçu une demande concernant l’effacement de vos données pour cette adresse e-mail."],
     ['fr', 'rectification', 'Nous avons reçu une demande concernant la rectification de vos données pour cette adresse e-mail.'],
-    ['fr', 'objection', "Nous avons reçu une demande concernant une opposition à l'utilisation de vos données pour cette adresse e-mail."],
+    ['fr', 'objection', "Nous avons reçu une demande concernant une opposition à l’utilisation de vos données pour cette adresse e-mail."],
   ] as const)('names a %s %s request as “%s”', (lang, type, line) => {
     expect(confirmationEmail(lang, type, links).text.split('\n')[2]).toBe(line);
   });
@@ -72,7 +72,7 @@ describe('the confirmation email of a request made by an agent', () => {
 
   it('says it in French', () => {
     expect(confirmationEmail('fr', 'access', links, { relationship: 'other', proof: 'signed_authority' }).text).toContain(
-      "Cette demande a été faite en votre nom par une personne qui se présente comme autorisée à agir pour vous. Ne la confirmez que si vous l'y avez autorisée : un responsable de la confidentialité vérifiera ensuite la preuve de son mandat avant toute action.",
+      "Cette demande a été faite en votre nom par une personne qui se présente comme autorisée à agir pour vous. Ne la confirmez que si vous l’y avez autorisée : un responsable de la confidentialité vérifiera ensuite la preuve de son mandat avant toute action.",
     );
   });
 

@@ -34,7 +34,7 @@ describe('the export package', () => {
     const html = exportFiles(storedRequest({ type: 'access', language: 'fr' }), [{ processor: socialapp, tables: { records: [{ login: 'friendbook' }] } }], AT)['index.html'];
     expect(html).toContain('<html lang="fr">');
     expect(html).toContain('Vos données chez Offtek et ses prestataires');
-    expect(html).toContain('clauses contractuelles types de l&#39;UE avec l&#39;avenant britannique (UK Addendum)');
+    expect(html).toContain('clauses contractuelles types de l’UE avec l’avenant britannique (UK Addendum)');
     expect(html).toContain('États-Unis (Virginie)');
   });
 

@@ -64,9 +64,9 @@ describe('the export package’s words', () => {
     ]);
     expect(summaryRows(page('fr', exports)).map((r) => r[2])).toEqual([
       'aucun transfert : les données restent au Royaume-Uni',
-      "règlement d'adéquation du Royaume-Uni",
+      "règlement d’adéquation du Royaume-Uni",
       'accord de transfert international de données (IDTA)',
-      "clauses contractuelles types de l'UE avec l'avenant britannique (UK Addendum)",
+      "clauses contractuelles types de l’UE avec l’avenant britannique (UK Addendum)",
       'passerelle de données Royaume-Uni – États-Unis (prestataire certifié)',
     ]);
   });
@@ -102,10 +102,10 @@ describe('the export package’s words', () => {
     });
     expect(about).toEqual([
       ['Holder shop', entry('pour gérer votre compte et vos commandes, vous facturer et répondre à vos messages', 'de vous : lors de votre inscription, de vos commandes, de nos formulaires ou de vos contacts par téléphone, e-mail ou chat en direct', [FR_ACCOUNTING, FR_WARRANTY])],
-      ['Holder payments', entry('pour encaisser vos paiements', "de vous, lors du paiement d'une commande sur notre site", [FR_ACCOUNTING, FR_WARRANTY])],
+      ['Holder payments', entry('pour encaisser vos paiements', "de vous, lors du paiement d’une commande sur notre site", [FR_ACCOUNTING, FR_WARRANTY])],
       ['Holder delivery', entry('pour livrer vos commandes', 'de nous : le nom, l’adresse et le téléphone de votre commande', [FR_WARRANTY])],
       ['Holder analytics', entry('pour mesurer notre site et faire de la publicité', 'recueillies automatiquement lors de votre utilisation de notre site (adresse IP, données de votre appareil et d’événements, localisation)', [], FR_PROFILED)],
-      ['Holder email', entry("pour envoyer la lettre d'information et les invitations à donner votre avis", "de nous : votre adresse e-mail si vous êtes abonné à notre lettre d'information, et vos nom, adresse e-mail et numéro de commande pour les invitations à donner votre avis", [])],
+      ['Holder email', entry("pour envoyer la lettre d’information et les invitations à donner votre avis", "de nous : votre adresse e-mail si vous êtes abonné à notre lettre d’information, et vos nom, adresse e-mail et numéro de commande pour les invitations à donner votre avis", [])],
       ['Holder collections', entry('pour recouvrer les sommes impayées', 'de nous : vos factures impayées et vos coordonnées', [FR_ACCOUNTING])],
       ['Holder social', entry('pour la connexion et le partage via les réseaux sociaux', 'du réseau social avec lequel vous vous êtes connecté ou avez partagé, et de vous', [])],
     ]);
@@ -122,7 +122,7 @@ describe('the export package’s words', () => {
     const fr = page('fr', oneOfEach.slice(0, 1));
     expect(fr).toContain('<title>Vos données chez Offtek et ses prestataires</title>');
     expect(fr).toContain(
-      `<h1>Vos données chez Offtek et ses prestataires</h1><p>Voici la copie de vos données personnelles que vous avez demandée (demande ${REQUEST_ID}), préparée le 2026-03-20. D'abord un résumé de qui détient quoi, puis les enregistrements de chacun. Les mêmes données figurent dans data.json (pour un autre service) et dans un fichier CSV par tableau (pour un tableur).</p>`,
+      `<h1>Vos données chez Offtek et ses prestataires</h1><p>Voici la copie de vos données personnelles que vous avez demandée (demande ${REQUEST_ID}), préparée le 2026-03-20. D’abord un résumé de qui détient quoi, puis les enregistrements de chacun. Les mêmes données figurent dans data.json (pour un autre service) et dans un fichier CSV par tableau (pour un tableur).</p>`,
     );
     expect(fr).toContain('<h2>Résumé</h2>');
     expect(fr).toContain('<th scope="col">Qui les détient</th><th scope="col">Où</th><th scope="col">Protection hors du Royaume-Uni</th><th scope="col">Pourquoi</th><th scope="col">Enregistrements</th>');
@@ -134,9 +134,9 @@ describe('the export package’s words', () => {
     const ending = fr.slice(fr.indexOf('<h2>Vos droits</h2>'), fr.indexOf('</main>'));
     expect(ending).toBe(
       [
-        "<h2>Vos droits</h2><p>Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d'en limiter l'utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.</p>",
-        `<p>Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : ${form} (ou en répondant à l'un de nos e-mails concernant cette demande).</p>`,
-        "<p>Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.</p>",
+        "<h2>Vos droits</h2><p>Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d’en limiter l’utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.</p>",
+        `<p>Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : ${form} (ou en répondant à l’un de nos e-mails concernant cette demande).</p>`,
+        "<p>Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.</p>",
         '<p>Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.</p>',
         '',
       ].join('\n'),

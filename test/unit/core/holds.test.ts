@@ -63,12 +63,12 @@ describe('legal holds (Art. 17(3))', () => {
     [
       { basis: 'accounting', until: '2031-03-05' },
       'fr',
-      "Notre politique conserve vos commandes et factures jusqu'au 5 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.",
+      "Notre politique conserve vos commandes et factures jusqu’au 5 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.",
     ],
     [
       { basis: 'accounting', until: null },
       'fr',
-      "Notre politique conserve vos commandes et factures tant que votre compte est ouvert, puis jusqu'à 7 ans après sa fermeture, pour respecter notre obligation légale de conserver les documents comptables.",
+      "Notre politique conserve vos commandes et factures tant que votre compte est ouvert, puis jusqu’à 7 ans après sa fermeture, pour respecter notre obligation légale de conserver les documents comptables.",
     ],
     [{ basis: 'accounting', until: '2031-03-05' }, 'en', 'Our policy keeps your order and invoice records until 5 March 2031, to meet our legal duty to keep accounting records.'],
     [
@@ -100,7 +100,7 @@ describe('legal holds (Art. 17(3))', () => {
   it('explains each hold in plain French and English with the date', () => {
     // The policy keeps them to meet a legal duty; it is not "the law requires 7 years after closure".
     expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'en')).toBe('Our policy keeps your order and invoice records until 15 March 2031, to meet our legal duty to keep accounting records.');
-    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'fr')).toBe("Notre politique conserve vos commandes et factures jusqu'au 15 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.");
+    expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'fr')).toBe("Notre politique conserve vos commandes et factures jusqu’au 15 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.");
     expect(describeHold({ basis: 'accounting', until: null }, 'en')).toBe('Our policy keeps your order and invoice records while your account is open and up to 7 years after it closes, to meet our legal duty to keep accounting records.');
     expect(warrantyWarning('fr')).toContain('garantie');
   });

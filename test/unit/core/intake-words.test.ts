@@ -19,7 +19,7 @@ describe('the privacy form’s messages in French, word for word', () => {
   it('names each top-level field at fault', () => {
     expect(shown({ type: 'teleport', email: 'not-an-address', language: 'de', name: 'N'.repeat(201), orderNumber: 'OT 1!', agent: 'me' }, 'fr')).toEqual([
       ['type', 'Choisissez ce que vous souhaitez que nous fassions.'],
-      ['email', "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr."],
+      ['email', "Saisissez l’adresse e-mail de votre compte client, par exemple nom@exemple.fr."],
       ['language', 'Choisissez le français ou l’anglais.'],
       ['name', 'Votre nom peut compter jusqu’à 200 caractères.'],
       ['orderNumber', 'Un numéro de commande ne contient que des lettres, des chiffres et des tirets.'],

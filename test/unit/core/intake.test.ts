@@ -140,8 +140,8 @@ describe('email addresses', () => {
       expect((e as InvalidInput).issues).toEqual([
         {
           path: 'email',
-          message: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr.",
-          messages: { en: 'Enter the email address of your shop account, like name@example.com.', fr: "Saisissez l'adresse e-mail de votre compte client, par exemple nom@exemple.fr." },
+          message: "Saisissez l’adresse e-mail de votre compte client, par exemple nom@exemple.fr.",
+          messages: { en: 'Enter the email address of your shop account, like name@example.com.', fr: "Saisissez l’adresse e-mail de votre compte client, par exemple nom@exemple.fr." },
         },
       ]);
     }

@@ -28,14 +28,14 @@ describe('the notices a requester is sent, word for word', () => {
     const fr = (r: DenyReason) => refusalNotice('fr', 'R1', r);
     expect(fr('excessive').subject).toBe('Votre demande de confidentialité est refusée');
     expect(reasonLine(fr('identity_not_verified').text)).toBe(
-      "Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : nous n'avons pas pu confirmer que la demande vient de la personne concernée ; communiquer ou modifier ses données pourrait lui nuire.",
+      "Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : nous n’avons pas pu confirmer que la demande vient de la personne concernée ; communiquer ou modifier ses données pourrait lui nuire.",
     );
     expect(reasonLine(fr('manifestly_unfounded').text)).toBe('Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données.');
     expect(reasonLine(fr('excessive').text)).toBe('Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement excessive : elle répète des demandes auxquelles nous avons déjà répondu.');
     expect(reasonLine(fr('authority_not_shown').text)).toBe(
-      "Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu'elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire.",
+      "Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu’elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire.",
     );
-    expect(lastLine(fr('excessive').text)).toBe("L'équipe confidentialité d'Offtek");
+    expect(lastLine(fr('excessive').text)).toBe("L’équipe confidentialité d’Offtek");
   });
 
   it('adds no heading for an officer’s note that is only blanks', () => {
@@ -58,7 +58,7 @@ describe('the notices a requester is sent, word for word', () => {
     expect(cancellationNotice('fr', 'R1', 'withdrawn_by_requester').subject).toBe('Votre demande de confidentialité est annulée');
     expect(cancellationNotice('fr', 'R1', 'withdrawn_by_requester').text.split('\n').slice(2, 4)).toEqual(['Nous avons annulé votre demande (référence R1), pour la raison suivante : vous nous avez dit ne plus la souhaiter.', 'Vous pouvez faire une nouvelle demande à tout moment.']);
     expect(reasonLine(cancellationNotice('fr', 'R1', 'duplicate_request').text)).toBe('Nous avons annulé votre demande (référence R1), pour la raison suivante : elle répète une autre de vos demandes encore ouverte, à laquelle nous répondons.');
-    expect(lastLine(cancellationNotice('fr', 'R1', 'duplicate_request').text)).toBe("L'équipe confidentialité d'Offtek");
+    expect(lastLine(cancellationNotice('fr', 'R1', 'duplicate_request').text)).toBe("L’équipe confidentialité d’Offtek");
   });
 
   it('asks for a clarification in each language, quoting what is needed', () => {
@@ -66,8 +66,8 @@ describe('the notices a requester is sent, word for word', () => {
     expect(clarificationNotice('en', 'R1', 'Which orders?').text.split('\n').slice(0, 4)).toEqual(['Hello,', '', 'To answer your request (reference R1), we need you to tell us:', 'Which orders?']);
     expect(clarificationNotice('fr', 'R1', 'Quelles commandes ?').subject).toBe('Votre demande : nous avons besoin d’une précision');
     expect(clarificationNotice('fr', 'R1', 'Quelles commandes ?').text.split('\n').slice(0, 4)).toEqual(['Bonjour,', '', 'Pour répondre à votre demande (référence R1), nous avons besoin de la précision suivante :', 'Quelles commandes ?']);
-    expect(clarificationNotice('fr', 'R1', 'x').text).toContain("Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
-    expect(clarificationNotice('fr', 'R1', 'x').text).toContain("Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.");
+    expect(clarificationNotice('fr', 'R1', 'x').text).toContain("Le délai de réponse d’un mois est suspendu jusqu’à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
+    expect(clarificationNotice('fr', 'R1', 'x').text).toContain("Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N’y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.");
     expect(clarificationNotice('en', 'R1', 'x').text).toContain('Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.');
   });
 
@@ -76,28 +76,28 @@ describe('the notices a requester is sent, word for word', () => {
     expect(paused('en')).toBe('The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.');
     expect(paused('en', false)).toBe('The one-month time limit is paused until we receive your answer; it starts again on the day we receive it.');
     expect(paused('en', true)).toBe('The time limit, extended to three months, is paused until we receive your answer; it starts again on the day we receive it.');
-    expect(paused('fr')).toBe("Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
-    expect(paused('fr', true)).toBe("Le délai de réponse, prolongé à trois mois, est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
-    for (const lang of ['en', 'fr'] as const) expect(clarificationNotice(lang, 'R1', 'x', undefined, { extended: true }).text).not.toMatch(/one-month|d'un mois/);
+    expect(paused('fr')).toBe("Le délai de réponse d’un mois est suspendu jusqu’à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
+    expect(paused('fr', true)).toBe("Le délai de réponse, prolongé à trois mois, est suspendu jusqu’à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.");
+    for (const lang of ['en', 'fr'] as const) expect(clarificationNotice(lang, 'R1', 'x', undefined, { extended: true }).text).not.toMatch(/one-month|d’un mois/);
   });
 });
 
 describe('each notice, whole, as the requester reads it', () => {
   const FORM = 'https://x/complaint.html';
-  const ICO_EN = "You have the right to complain to the UK's supervisory authority, the Information Commissioner's Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
-  const ICO_FR = "Vous avez le droit de déposer une plainte auprès de l'autorité de contrôle du Royaume-Uni, l'Information Commissioner's Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
+  const ICO_EN = "You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
+  const ICO_FR = "Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
   /** How to complain, and the signature: the shop's form first where there is one, then the ICO, then the courts. */
   const ending = {
     en: (first: string) => ['How to complain:', first, ICO_EN, 'You also have the right to go to court to enforce your rights.', '', 'The Offtek privacy team'],
-    fr: (first: string) => ['Comment se plaindre :', first, ICO_FR, 'Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.', '', "L'équipe confidentialité d'Offtek"],
+    fr: (first: string) => ['Comment se plaindre :', first, ICO_FR, 'Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.', '', "L’équipe confidentialité d’Offtek"],
   };
   const withForm = {
     en: ending.en(`If you are not satisfied with our answer, you can first complain to us with our complaint form: ${FORM} (or by replying to any of our emails about this request).`),
-    fr: ending.fr(`Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation avec notre formulaire : ${FORM} (ou en répondant à l'un de nos e-mails concernant cette demande).`),
+    fr: ending.fr(`Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : ${FORM} (ou en répondant à l’un de nos e-mails concernant cette demande).`),
   };
   const byReply = {
     en: ending.en('If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.'),
-    fr: ending.fr("Si notre réponse ne vous satisfait pas, vous pouvez d'abord nous adresser une réclamation : répondez à l'un de nos e-mails concernant cette demande."),
+    fr: ending.fr("Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation : répondez à l’un de nos e-mails concernant cette demande."),
   };
 
   it('refusal, with the officer’s note, in English and in French', () => {
@@ -163,7 +163,7 @@ describe('each notice, whole, as the requester reads it', () => {
         '',
         'Nous avons besoin de plus de temps pour traiter votre demande (référence R1).',
         'Raison : Plusieurs prestataires',
-        "Le délai passe d'un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu'à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu'il reprendra.",
+        "Le délai passe d’un mois à trois mois, sans compter les jours où il est suspendu. Il est suspendu en ce moment, jusqu’à ce que nous recevions votre réponse à notre question : nous vous écrirons pour vous indiquer la nouvelle date limite dès qu’il reprendra.",
         '',
         law.fr,
         '',
@@ -180,7 +180,7 @@ describe('each notice, whole, as the requester reads it', () => {
         'Bonjour,',
         '',
         'Le délai de traitement de votre demande (référence R1) a repris.',
-        "Comme nous vous l'avons indiqué, nous avons besoin de plus de temps pour la traiter.",
+        "Comme nous vous l’avons indiqué, nous avons besoin de plus de temps pour la traiter.",
         'Raison : Plusieurs prestataires',
         'Nouvelle date limite : 8 juin 2026.',
         '',
@@ -200,7 +200,7 @@ describe('each notice, whole, as the requester reads it', () => {
     const fr = extensionNotice('fr', 'R1', { reason: 'Plusieurs prestataires', dueDate: '2026-06-08', restarted: true, previousDueDate: '2026-06-01' }, FORM);
     expect(fr.subject).toBe('Votre demande : la nouvelle date limite');
     expect(fr.text).toContain(
-      "Nouvelle date limite : 8 juin 2026.\nElle remplace la date limite du 1 juin 2026 que nous vous avions indiquée : les jours où le délai était suspendu, dans l'attente de votre réponse, ne sont pas comptés.\n\nLa loi nous permet",
+      "Nouvelle date limite : 8 juin 2026.\nElle remplace la date limite du 1 juin 2026 que nous vous avions indiquée : les jours où le délai était suspendu, dans l’attente de votre réponse, ne sont pas comptés.\n\nLa loi nous permet",
     );
   });
 
@@ -227,8 +227,8 @@ describe('each notice, whole, as the requester reads it', () => {
         'Pour répondre à votre demande (référence R1), nous avons besoin de la précision suivante :',
         'Which orders?',
         '',
-        "Le délai de réponse d'un mois est suspendu jusqu'à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.",
-        "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N'y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d'envoyer des données personnelles par e-mail.",
+        "Le délai de réponse d’un mois est suspendu jusqu’à ce que nous recevions votre réponse ; il reprend le jour où nous la recevons.",
+        "Répondez simplement à cet e-mail pour nous indiquer quoi chercher. N’y joignez aucun document ni mot de passe : nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.",
         '',
         ...withForm.fr,
       ].join('\n'),

@@ -47,7 +47,7 @@ describe('a restriction request', () => {
   it('is named in the confirmation email in both languages', () => {
     const links = { verify: 'https://x.example/v', status: 'https://x.example/s' };
     expect(confirmationEmail('en', 'restrict', links).text).toContain('We received a request for restricting the use of your data for this email address.');
-    expect(confirmationEmail('fr', 'restrict', links).text).toContain("Nous avons reçu une demande concernant la limitation de l'utilisation de vos données pour cette adresse e-mail.");
+    expect(confirmationEmail('fr', 'restrict', links).text).toContain("Nous avons reçu une demande concernant la limitation de l’utilisation de vos données pour cette adresse e-mail.");
   });
 
   it('tells the requester in the outcome email which recipients now only store their data, and that lifting it will be announced', () => {
@@ -67,7 +67,7 @@ describe('a restriction request', () => {
     const lines = outcomeMessage(storedRequest({ type: 'restrict', language: 'fr' }), [task('recoverco', 'collections', 'not_found')], NAMES).text.split('\n');
     expect(lines).toContain('Aucun destinataire ne détenait de données à limiter.');
     expect(lines).toContain(
-      "Vos données ne seront utilisées qu'avec votre accord, pour la constatation, l'exercice ou la défense de droits en justice, pour protéger les droits d'une autre personne ou pour un motif important d'intérêt public. Nous vous préviendrons avant de lever cette limitation.",
+      "Vos données ne seront utilisées qu’avec votre accord, pour la constatation, l’exercice ou la défense de droits en justice, pour protéger les droits d’une autre personne ou pour un motif important d’intérêt public. Nous vous préviendrons avant de lever cette limitation.",
     );
   });
 

@@ -74,7 +74,7 @@ const ACCEPTED_EN = { status: 'check_your_email', message: LINK_MAILED.en, messa
 const ACCEPTED_FR = { status: 'check_your_email', message: LINK_MAILED.fr, messages: LINK_MAILED };
 const recent = (n: number, seconds: number) => {
   const message = `Thank you. Your request is recorded. A confirmation link was sent to this address a moment ago: check your inbox and your spam folder. If it has not arrived, send this form again in ${n} minute${n > 1 ? 's' : ''}.`;
-  return { status: 'check_your_email', message, messages: { en: message, fr: expect.stringMatching(/^Merci\. Votre demande est bien enregistrée\. Un lien de confirmation vient d'être envoyé/) }, retryAfterSeconds: seconds };
+  return { status: 'check_your_email', message, messages: { en: message, fr: expect.stringMatching(/^Merci\. Votre demande est bien enregistrée\. Un lien de confirmation vient d’être envoyé/) }, retryAfterSeconds: seconds };
 };
 
 let repo: IntakeRepo;
@@ -155,7 +155,7 @@ describe('a new request', () => {
       message: 'Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about 40 minutes. If it has not arrived by then, send this form again.',
       messages: {
         en: 'Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about 40 minutes. If it has not arrived by then, send this form again.',
-        fr: "Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n'envoyons que quelques liens par heure à une même adresse : le vôtre partira dans 40 minutes environ. S'il n'est pas arrivé ensuite, renvoyez ce formulaire.",
+        fr: "Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n’envoyons que quelques liens par heure à une même adresse : le vôtre partira dans 40 minutes environ. S’il n’est pas arrivé ensuite, renvoyez ce formulaire.",
       },
       retryAfterSeconds: 2400,
     });
