@@ -27,7 +27,7 @@ import { API_FUNCTIONS } from './routes.ts';
 import { LambdaEnvironmentBudget } from './limits.ts';
 import { DeployableRegistry, type Registry } from '../functions/core/model.ts';
 import { Controller } from '../functions/core/controller.ts';
-import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../functions/core/intake.ts';
+import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../functions/core/edge.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
 import { ApiDomain } from './constructs/api-domain.ts';

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { signWebhook, verifyWebhook } from '../functions/adapters/webhook-signing.ts';
-import { CallbackBody, WebhookBody } from '../functions/core/webhook.ts';
+import { CallbackBody } from '../functions/core/callback-body.ts';
+import { WebhookBody } from '../functions/core/webhook-body.ts';
 
 /**
  * The processor conformance kit: `npm run processor-check -- <url> --secret <whsec_…>`.

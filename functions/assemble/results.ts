@@ -5,7 +5,7 @@ import type { ProcessorEntry } from '../core/model.ts';
 import type { StoredTask } from '../core/ports.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { unfetchedMessage } from '../core/assembly.ts';
-import { parseExportResults, tablesOf } from '../core/webhook.ts';
+import { parseExportResults, tablesOf } from '../core/results-body.ts';
 import { logger } from '../shared/powertools.ts';
 
 /**

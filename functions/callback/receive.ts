@@ -8,7 +8,8 @@ import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
-import { CallbackBody, parseExportResults } from '../core/webhook.ts';
+import { CallbackBody } from '../core/callback-body.ts';
+import { parseExportResults } from '../core/results-body.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { logger } from '../shared/powertools.ts';
 

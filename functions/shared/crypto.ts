@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appKeys } from '../adapters/secrets.ts';
-import { normaliseEmail } from '../core/intake.ts';
+import { normaliseEmail } from '../core/edge.ts';
 
 /** 32 random bytes, URL-safe: verification and status tokens. Only their SHA-256 is stored. */
 export const newToken = () => randomBytes(32).toString('base64url');

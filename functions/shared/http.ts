@@ -2,7 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from '../core/zod.ts';
 import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
-import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/intake.ts';
+import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/edge.ts';
 import { originSecret } from '../adapters/secrets.ts';
 import { sameHash, sha256 } from './crypto.ts';
 import { logger } from './powertools.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../../functions/core/errors.ts';
-import { normaliseEmail, pickLanguage, validateSubmission } from '../../../functions/core/intake.ts';
+import { normaliseEmail } from '../../../functions/core/edge.ts';
+import { pickLanguage, validateSubmission } from '../../../functions/core/intake.ts';
 import { rateLimitAddress } from '../../../functions/core/ip.ts';
 
 const issuesOf = (raw: unknown, lang: 'fr' | 'en' = 'en') => {

@@ -4,7 +4,8 @@ import { confirmationEmail } from '../../../functions/core/emails.ts';
 import { validateSubmission } from '../../../functions/core/intake.ts';
 import { planTasks, suppressionScopes } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
-import { webhookBody, WebhookBody } from '../../../functions/core/webhook.ts';
+import { webhookBody } from '../../../functions/core/webhook.ts';
+import { WebhookBody } from '../../../functions/core/webhook-body.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
 import { storedRequest } from '../processors/fakes.ts';
 

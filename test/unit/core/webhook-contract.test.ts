@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CallbackBody, parseExportResults, tablesOf, WebhookBody, webhookBody } from '../../../functions/core/webhook.ts';
+import { CallbackBody } from '../../../functions/core/callback-body.ts';
+import { parseExportResults, tablesOf } from '../../../functions/core/results-body.ts';
+import { webhookBody } from '../../../functions/core/webhook.ts';
+import { WebhookBody } from '../../../functions/core/webhook-body.ts';
 import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The contract of docs/processors.md, checked value by value: each documented value is accepted,

@@ -2,7 +2,9 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
-import { CallbackBody, WebhookBody, webhookBody } from '../../../functions/core/webhook.ts';
+import { CallbackBody } from '../../../functions/core/callback-body.ts';
+import { webhookBody } from '../../../functions/core/webhook.ts';
+import { WebhookBody } from '../../../functions/core/webhook-body.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { REQUEST_ID, processor, storedRequest } from './fakes.ts';
 

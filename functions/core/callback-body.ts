@@ -1,0 +1,42 @@
+import { IsoDate, LegalHold } from './model.ts';
+import * as z from './zod.ts';
+
+/**
+ * The processor's signed callback. `task_id` binds the signed bytes to the task they answer: the
+ * signature covers the body, not the URL, so without it a callback captured on its way to one task
+ * would verify on the callback URL of any other task at the same processor (receive.ts checks it).
+ */
+const receipt = z.optional(z.string().check(z.maxLength(2000)));
+const task_id = z.string();
+export const CallbackBody = z.discriminatedUnion('request_status', [
+  z.strictObject({ task_id, request_status: z.literal('in_progress'), receipt }),
+  z.strictObject({
+    task_id,
+    request_status: z.literal('completed'),
+    results: z.optional(z.unknown()),
+    /** Fetched at the assemble step through the SSRF guard, which takes only https and no credentials: refused here, not there. */
+    results_url: z.optional(
+      z.url({ protocol: /^https$/, error: 'an https URL' }).check(z.refine((u) => !URL.canParse(u) || !(new URL(u).username || new URL(u).password), { message: 'a URL without credentials' })),
+    ),
+    /** An export whose records also hold other people's data (Art. 15(4)): an officer reviews the copy before it goes out. */
+    third_party_data: z.optional(z.boolean()),
+    receipt,
+  }),
+  z.strictObject({ task_id, request_status: z.literal('not_found'), receipt }),
+  z.strictObject({ task_id, request_status: z.literal('failed'), reason: z.string().check(z.minLength(1), z.maxLength(1000)), receipt }),
+  z.strictObject({
+    task_id,
+    request_status: z.literal('retained'),
+    legal_basis: LegalHold.shape.basis,
+    retained_until: z.nullable(IsoDate),
+    // Records kept under the other hold too (an invoice for accounting, a warranty purchase for the warranty).
+    additional_holds: z.optional(
+      z.array(z.strictObject({ legal_basis: LegalHold.shape.basis, retained_until: z.nullable(IsoDate) })).check(z.minLength(1), z.maxLength(1)),
+    ),
+    receipt,
+  }).check(
+    // Stryker disable next-line MethodExpression: the refinement runs only once additional_holds passed its bounds, so it holds exactly one hold, and some() and every() agree on one
+    z.refine((b) => !b.additional_holds?.some((h) => h.legal_basis === b.legal_basis), { message: 'each hold is named once: an additional hold has another legal_basis', path: ['additional_holds'] }),
+  ),
+]);
+export type CallbackBody = z.infer<typeof CallbackBody>;

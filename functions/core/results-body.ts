@@ -1,0 +1,18 @@
+import * as z from './zod.ts';
+
+/** One exported record: a flat object of scalar values (a cell each in the requester's CSV). */
+const ExportRecord = z.record(z.string().check(z.minLength(1), z.maxLength(100)), z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()]));
+/**
+ * An export's `results` (docs/processors.md): the records as one list, or as named tables (one CSV
+ * each for the requester). Anything else is refused with the path at fault and escalated.
+ */
+const Records = z.strictObject({ records: z.array(ExportRecord).check(z.maxLength(100_000)) });
+const Tables = z.strictObject({
+  tables: z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/, 'a table name is lower-case letters, digits and _')), z.array(ExportRecord).check(z.maxLength(100_000))),
+});
+export type ExportResults = z.infer<typeof Records> | z.infer<typeof Tables>;
+/** Checked against the shape it claims (`tables` or else `records`), so that the issues name the field at fault. */
+export const parseExportResults = (v: unknown) => (v && typeof v === 'object' && 'tables' in v ? Tables : Records).safeParse(v);
+
+/** An export's tables, whichever of the two shapes it came in. */
+export const tablesOf = (r: ExportResults): Record<string, Record<string, string | number | boolean | null>[]> => ('records' in r ? { records: r.records } : r.tables);
