@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ProcessorSecret, Registry } from '../functions/core/model.ts';
+import { ProcessorSecret } from '../functions/core/model.ts';
+import { Registry } from '../functions/core/registry-schema.ts';
 import { apiDomainCheck, type CheckResult } from './dns-check.ts';
 
 /**

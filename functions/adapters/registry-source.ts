@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Registry } from '../core/model.ts';
+import { Registry } from '../core/registry-schema.ts';
 import { config } from './config.ts';
 
 /**

@@ -180,87 +180,15 @@ export type AuditEvent = {
   hash: string;
 };
 
-export const Region = z.string().check(z.minLength(2));
-/**
- * How data leaving the UK stays protected, in UK GDPR's terms: `none` (it stays in the UK), UK
- * adequacy regulations (the EEA among others), the IDTA, the EU clauses with the UK Addendum, or the
- * UK–US data bridge for a certified US recipient. The EU's own SCCs alone do not cover a UK transfer.
- */
-export const TransferSafeguard = z.enum(['none', 'adequacy', 'idta', 'uk_addendum', 'uk_us_data_bridge']);
-export type TransferSafeguard = z.infer<typeof TransferSafeguard>;
-
-const Seconds = z.int().check(z.positive());
-
-export const ProcessorEntry = z
-  .object({
-    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,40}$/)),
-    name: z.string().check(z.minLength(1)),
-    category: Category,
-    region: Region,
-    transferSafeguard: TransferSafeguard,
-    mode: z.enum(['automated', 'manual']),
-    endpoint: z.optional(z.url()),
-    secretRef: z.optional(z.string().check(z.minLength(1))),
-    supports: z.array(RequestType).check(z.minLength(1)),
-    /** What the processor receives about the person: data minimisation per processor. */
-    identities: z.array(z.enum(['email', 'name', 'order_number'])).check(z.minLength(1)),
-    /** The personal fields it holds, which a correction reaches (Art. 19); without it, the identities it receives. */
-    fields: z.optional(z.array(PersonalField)),
-    heartbeatSeconds: Seconds,
-    timeoutSeconds: Seconds,
-  })
-  .check(
-    z.refine((p) => p.mode === 'manual' || Boolean(p.endpoint && p.secretRef), {
-      message: 'automated processors need an endpoint and a secretRef',
-      path: ['endpoint'],
-    }),
-    z.refine((p) => p.heartbeatSeconds <= p.timeoutSeconds, {
-      message: 'heartbeatSeconds must not exceed timeoutSeconds',
-      path: ['heartbeatSeconds'],
-    }),
-  );
-export type ProcessorEntry = z.infer<typeof ProcessorEntry>;
-
 /** A processor's Secrets Manager value: its Standard Webhooks keys, newest first (two while rotating). */
 export const ProcessorSecret = z.object({ secrets: z.array(z.string().check(z.startsWith('whsec_'))).check(z.minLength(1)) });
 
-export const Registry = z
-  .object({
-    version: z.int().check(z.positive()),
-    processors: z.array(ProcessorEntry).check(z.minLength(1)),
-  })
-  // Task ids, secrets and the disabled-endpoint flag are all keyed by processor id.
-  .check(
-    z.refine((r) => new Set(r.processors.map((p) => p.id)).size === r.processors.length, {
-      message: 'processor ids must be unique',
-      path: ['processors'],
-    }),
-  );
-export type Registry = z.infer<typeof Registry>;
-
-const CORRECTABLE: readonly string[] = PersonalField.options;
-/**
- * The registry as it may be deployed, checked at synth (infra/lethe-stack.ts, and `npm start`):
- * every recipient must be told of an erasure (Art. 17(2), 19) and of a restriction (Art. 18, 19), and
- * every recipient holding a field a correction changes must be told of the correction (Art. 19). Planning skips a processor that
- * does not support a request's type, so an entry that cannot receive one would be left out in
- * silence; it is refused here, naming the processor. The fields are those `heldFields` (core/plan.ts)
- * reads: `fields`, or else the identities it receives. A function loading the deployed layer checks
- * the shape only (`Registry`).
+/*
+ * The processor registry's schemas are core/registry-schema.ts, which the functions that never read
+ * the registry (intake, verify) do not import; the deploy-time check, core/deployable-registry.ts, is
+ * in no bundle.
  */
-export const DeployableRegistry = Registry.check(
-  z.superRefine((r, ctx) => {
-    r.processors.forEach((p, i) => {
-      const path = ['processors', i, 'supports'];
-      if (!p.supports.includes('erasure')) ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} must support erasure: every recipient is told of an erasure (Art. 17(2), 19)` });
-      if (!p.supports.includes('restrict')) ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} must support restrict: every recipient is told of a restriction (Art. 18, 19)` });
-      const held = p.fields ?? p.identities.filter((f) => CORRECTABLE.includes(f));
-      if (held.length && !p.supports.includes('rectification')) {
-        ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} holds ${held.join(', ')} and must support rectification: every recipient is told of a correction (Art. 19)` });
-      }
-    });
-  }),
-);
+export type { ProcessorEntry, Registry, TransferSafeguard } from './registry-schema.ts';
 
 /** Task ids embed the request id so that a callback finds its task with one GetItem. */
 export const taskIdOf = (requestId: string, processorId: string) => `${requestId}.${processorId}`;

@@ -7,7 +7,7 @@ import { repo, systemClock } from '../shared/deps.ts';
 import { clientAddress, fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parseBody } from '../shared/http.ts';
 import * as z from '../core/zod.ts';
 import { submitRequest } from './submit.ts';
-import { validateComplaint } from '../core/complaints.ts';
+import { validateComplaint } from '../core/complaint-form.ts';
 import { submitComplaint } from './complaint.ts';
 
 const mailer = new SesMailer();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DeployableRegistry, type Registry } from '../../functions/core/model.ts';
+import { DeployableRegistry } from '../../functions/core/deployable-registry.ts';
+import type { Registry } from '../../functions/core/registry-schema.ts';
 
 /** The versioned registry, validated: the same file infra/ deploys. */
 export function loadRegistry(path = new URL('../../config/processors.json', import.meta.url)): Registry {

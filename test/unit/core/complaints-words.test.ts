@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgementEmail, COMPLAINT_RECEIVED, ComplaintStatus, complaintClock, validateComplaint } from '../../../functions/core/complaints.ts';
+import { COMPLAINT_RECEIVED, validateComplaint } from '../../../functions/core/complaint-form.ts';
+import { acknowledgementEmail, ComplaintStatus, complaintClock } from '../../../functions/core/complaints.ts';
 import { InvalidInput, type Issue } from '../../../functions/core/errors.ts';
 
 const REF = '01JQ0000000000000000000000';

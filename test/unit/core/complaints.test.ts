@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { outcomeMessage } from '../../../functions/core/completion.ts';
 import { requesterView } from '../../../functions/core/requester-status.ts';
 import { REQUEST_ID, storedRequest } from '../processors/fakes.ts';
-import { acknowledgeBy, acknowledgementEmail, complaintClock, complaintFormUrl, MAX_COMPLAINT_TEXT, nextComplaintStatus, validateComplaint } from '../../../functions/core/complaints.ts';
+import { acknowledgeBy, acknowledgementEmail, complaintClock, complaintFormUrl, MAX_COMPLAINT_TEXT, nextComplaintStatus } from '../../../functions/core/complaints.ts';
+import { validateComplaint } from '../../../functions/core/complaint-form.ts';
 import { Conflict, InvalidInput } from '../../../functions/core/errors.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import { reportRows, slaReport } from '../../../functions/core/report.ts';
 import { csvLines } from '../../../functions/core/text.ts';
-import { COMPLAINT_RECEIVED } from '../../../functions/core/complaints.ts';
+import { COMPLAINT_RECEIVED } from '../../../functions/core/complaint-form.ts';
 import { schemaErrors } from '../processors/openapi.ts';
 
 describe('how to complain (Art. 12(4), DPA 2018 s.164A)', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IsoDate, Language, LegalHold, ProcessorEntry, ProcessorSecret, Registry, RequestStatus, Ulid, parseTaskId, taskIdOf } from '../../../functions/core/model.ts';
+import { IsoDate, Language, LegalHold, ProcessorSecret, RequestStatus, Ulid, parseTaskId, taskIdOf } from '../../../functions/core/model.ts';
+import { ProcessorEntry, Registry } from '../../../functions/core/registry-schema.ts';
 import * as z from '../../../functions/core/zod.ts';
 
 const ok = (schema: z.core.$ZodType, v: unknown) => z.safeParse(schema, v).success;

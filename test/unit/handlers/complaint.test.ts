@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ComplaintBody, StoredComplaint } from '../../../functions/core/complaints.ts';
+import type { ComplaintBody } from '../../../functions/core/complaint-form.ts';
+import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import { FakeMailer, fixedClock } from '../processors/fakes.ts';
 

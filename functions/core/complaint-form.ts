@@ -1,0 +1,96 @@
+import { MAX_COMPLAINT_TEXT } from './complaints.ts';
+import { InvalidInput, type Issue } from './errors.ts';
+import { Language, Ulid } from './model.ts';
+import { plainText } from './notices.ts';
+import * as z from './zod.ts';
+
+/*
+ * The complaint form (POST /complaints) and its answer, apart from the rest of core/complaints.ts,
+ * which every function that mails imports (shared/outbox.ts): only intake, which parses the form,
+ * builds its schema.
+ */
+
+const UNREADABLE = 'unreadable';
+const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
+const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max), z.refine(wellFormed, UNREADABLE));
+
+/** The complaint form, as POST /complaints receives it. Unknown fields are refused. */
+export const ComplaintBody = z.strictObject({
+  email: z.email().check(z.maxLength(254)),
+  name: z.optional(text(1, 200)),
+  /** The request the complaint is about, if any: its reference as the emails and the status page show it. */
+  requestId: z.optional(Ulid),
+  text: text(10, MAX_COMPLAINT_TEXT),
+  language: z._default(Language, 'fr'),
+});
+export type ComplaintBody = z.output<typeof ComplaintBody>;
+
+const MESSAGES: Record<Language, Record<string, string>> = {
+  en: {
+    email: 'Enter an email address we can answer you at, like name@example.com.',
+    name: 'Your name can be up to 200 characters.',
+    requestId: 'A request reference has 26 letters and digits, as in our emails (for example 01JD3Q8Z7X5V2N4M6K8H0G1F2E).',
+    text: 'Tell us what went wrong, in 10 to 5,000 characters.',
+    language: 'Choose French or English.',
+    unknown: 'This field is not part of the form.',
+    unreadable: 'This field holds a character we cannot read. Please type it again.',
+    body: 'The form could not be read.',
+  },
+  fr: {
+    email: "Saisissez une adresse e-mail où vous répondre, par exemple nom@exemple.fr.",
+    name: 'Votre nom peut compter jusqu’à 200 caractères.',
+    requestId: 'Une référence de demande compte 26 lettres et chiffres, comme dans nos e-mails (par exemple 01JD3Q8Z7X5V2N4M6K8H0G1F2E).',
+    text: 'Expliquez ce qui ne va pas, en 10 à 5 000 caractères.',
+    language: 'Choisissez le français ou l’anglais.',
+    unknown: 'Ce champ ne fait pas partie du formulaire.',
+    unreadable: 'Ce champ contient un caractère illisible. Merci de le saisir à nouveau.',
+    body: 'Le formulaire n’a pas pu être lu.',
+  },
+};
+
+/**
+ * Validates the complaint form: failures become field-level messages in both languages (the form's
+ * switch keeps them shown). A reference is read as typed, in either case; a blank name or reference
+ * is no name or reference, not an error. The text keeps its line breaks; other control characters
+ * become spaces, so nothing in it can fake a line in an email or a log viewer.
+ */
+export function validateComplaint(raw: unknown, lang: Language): ComplaintBody {
+  const issue = (path: string, key: string): Issue => {
+    const messages = { fr: MESSAGES.fr[key] ?? MESSAGES.fr.body, en: MESSAGES.en[key] ?? MESSAGES.en.body };
+    return { path, message: messages[lang], messages };
+  };
+  const value = raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : raw;
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.email === 'string') v.email = v.email.trim();
+    if (typeof v.requestId === 'string') v.requestId = v.requestId.trim().toUpperCase();
+    if (typeof v.name === 'string') v.name = v.name.trim();
+    if (v.requestId === '') delete v.requestId;
+    if (v.name === '') delete v.name;
+  }
+  const r = ComplaintBody.safeParse(value);
+  if (!r.success) {
+    throw new InvalidInput(
+      'invalid body',
+      r.error.issues.flatMap((i) => {
+        if (i.code === 'unrecognized_keys') return i.keys.map((k) => issue(k, 'unknown'));
+        return [issue(i.path.join('.') || '(body)', i.message === UNREADABLE ? UNREADABLE : String(i.path[0] ?? 'body'))];
+      }),
+    );
+  }
+  return { ...r.data, text: plainText(r.data.text, MAX_COMPLAINT_TEXT) };
+}
+
+const RECEIVED = {
+  fr: 'Merci. Votre réclamation est enregistrée. Nous vous envoyons un accusé de réception par e-mail, puis nous vous répondrons sans retard injustifié.',
+  en: 'Thank you. Your complaint is recorded. We are emailing you an acknowledgement, and will answer you without undue delay.',
+};
+
+/**
+ * The one answer to a complaint, whoever the address belongs to: in the complaint's language and, as
+ * `messages`, in both, so that the form keeps it on show across a language switch.
+ */
+export const COMPLAINT_RECEIVED: Record<Language, { status: 'received'; message: string; messages: Record<Language, string> }> = {
+  fr: { status: 'received', message: RECEIVED.fr, messages: RECEIVED },
+  en: { status: 'received', message: RECEIVED.en, messages: RECEIVED },
+};
