@@ -1,4 +1,3 @@
-import { Controller } from '../core/controller.ts';
 import * as z from '../core/zod.ts';
 
 const Endpoint = z.optional(z.url());
@@ -59,6 +58,3 @@ export function loadConfig(env: NodeJS.ProcessEnv) {
 export type Config = ReturnType<typeof loadConfig>;
 
 export const config: Config = loadConfig(process.env);
-
-/** The controller, once per cold start; a malformed value fails the function's start, not an email. */
-export const controller: Controller | undefined = config.CONTROLLER ? Controller.parse(JSON.parse(config.CONTROLLER)) : undefined;

@@ -4,7 +4,7 @@ import * as z from './zod.ts';
 /**
  * Who the controller is (Art. 13(1)(a), 15: the person must know whom they deal with): the
  * company's name, registered number and postal address, from `config/controller.json`, checked at
- * synth and again when a function starts. The policy gives them ("Qui est Offtek ?").
+ * synth and again when a function that mails starts. The policy gives them ("Qui est Offtek ?").
  */
 export const Controller = z.strictObject({
   name: z.string().check(z.minLength(1), z.maxLength(100)),

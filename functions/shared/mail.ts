@@ -1,12 +1,19 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { controller } from '../adapters/config.ts';
-import { identityLines } from '../core/controller.ts';
+import { config } from '../adapters/config.ts';
+import { Controller, identityLines } from '../core/controller.ts';
 import { MailFailed } from '../core/errors.ts';
 import type { Language } from '../core/model.ts';
 import type { MailFailure, Mailer, StoredRequest } from '../core/ports.ts';
 import { metrics } from './metrics.ts';
 import { logger } from './powertools.ts';
+
+/**
+ * The controller, once per cold start of a function that mails (a malformed value fails its start,
+ * not an email); read here, not with the rest of the configuration, so that a function that never
+ * mails never parses it.
+ */
+const controller: Controller | undefined = config.CONTROLLER ? Controller.parse(JSON.parse(config.CONTROLLER)) : undefined;
 
 const REQUESTER_MAIL: readonly MailFailure['kind'][] = ['confirmation', 'outcome', 'notice'];
 
