@@ -13,6 +13,8 @@ const ROOT = join(import.meta.dirname, '../../..');
 let deployed: LambdaSpec[];
 /** A fresh in-memory build of every handler, keyed by function; esbuild output is deterministic. */
 const fresh = new Map<string, Buffer>();
+/** The source files each fresh build keeps code from. */
+const kept = new Map<string, Set<string>>();
 
 beforeAll(async () => {
   // Path metadata names each function's resource, as it does in `cdk synth`.
@@ -21,8 +23,10 @@ beforeAll(async () => {
   deployed = new CloudAssembly(app.synth().directory).applicationLambdas();
   await Promise.all(
     ALL_FUNCTIONS.map(async (name) => {
-      const r = await build({ ...bundleOptions(name, join(ROOT, 'index.mjs')), absWorkingDir: ROOT, write: false });
+      const r = await build({ ...bundleOptions(name, join(ROOT, 'index.mjs')), absWorkingDir: ROOT, write: false, metafile: true });
       fresh.set(name, Buffer.from(r.outputFiles[0].contents));
+      const inputs = Object.values(r.metafile.outputs)[0].inputs;
+      kept.set(name, new Set(Object.keys(inputs).filter((p) => inputs[p].bytesInOutput > 0)));
     }),
   );
 }, 180_000);
@@ -61,5 +65,25 @@ describe('the deployed Lambda bundles', () => {
     expect(esmImports).toEqual([]);
     // esbuild's require shim, under a minified name, called with the built-in's name.
     expect(text.match(/\b[\w$]+\("node:http"\)/)?.[0]).toMatch(/^[\w$]+\("node:http"\)$/);
+  });
+
+  /*
+   * esbuild keeps every top-level schema of a module a bundle imports, parsed or not (it cannot know
+   * zod's calls to be pure), and a cold start builds them all: a module of schemas belongs only in
+   * the bundles of the functions that parse with them.
+   */
+  const SCHEMAS_BY_PARSER: Record<string, readonly string[]> = {
+    'functions/core/intake.ts': ['intake', 'admin'], // the form, and an officer logging a request
+    'functions/core/complaint-form.ts': ['intake'],
+    'functions/core/callback-body.ts': ['callback'],
+    'functions/core/results-body.ts': ['callback', 'assemble'],
+    'functions/core/webhook-body.ts': [], // no function parses what it sends
+    'functions/core/deployable-registry.ts': [], // checked at synth
+    'functions/core/registry-schema.ts': ALL_FUNCTIONS.filter((f) => f !== 'intake' && f !== 'verify'),
+    'functions/core/controller.ts': ['intake', 'status', 'verify', 'admin', 'escalate', 'notify', 'sweeper'], // the functions that mail a requester
+  };
+  it.each(ALL_FUNCTIONS)('build in %s only the schemas its function parses', (name) => {
+    const has = Object.keys(SCHEMAS_BY_PARSER).filter((m) => kept.get(name)!.has(m));
+    expect(has.sort()).toEqual(Object.keys(SCHEMAS_BY_PARSER).filter((m) => SCHEMAS_BY_PARSER[m].includes(name)).sort());
   });
 });
