@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgementEmail, COMPLAINT_RECEIVED, validateComplaint } from '../../../functions/core/complaints.ts';
+import { COMPLAINT_RECEIVED, validateComplaint } from '../../../functions/core/complaint-form.ts';
+import { acknowledgementEmail } from '../../../functions/core/complaints.ts';
 import { outcomeMessage } from '../../../functions/core/completion.ts';
 import { confirmationEmail } from '../../../functions/core/emails.ts';
 import { exportFiles } from '../../../functions/core/export-package.ts';
 import { describeHold, warrantyWarning } from '../../../functions/core/holds.ts';
 import { validateSubmission } from '../../../functions/core/intake.ts';
-import { type Agent, type Category, RequestType, TransferSafeguard } from '../../../functions/core/model.ts';
+import { type Agent, type Category, RequestType } from '../../../functions/core/model.ts';
+import { TransferSafeguard } from '../../../functions/core/registry-schema.ts';
 import { CancelReason, cancellationNotice, clarificationNotice, DenyReason, extensionNotice, howToComplain, refusalNotice } from '../../../functions/core/notices.ts';
 import { ACCEPTED, waitAnswer } from '../../../functions/core/outbox.ts';
 import { REQUEST_TYPE, requesterPage, requestSummary } from '../../../functions/core/pages.ts';
