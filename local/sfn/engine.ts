@@ -305,7 +305,8 @@ export class LocalStepFunctions {
     const executionArn = this.arnFor(name);
     const existing = this.executions.get(executionArn);
     if (existing) {
-      if (existing.input !== input) throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      // Idempotent only while it runs: a closed execution's name is refused whatever the input (for 90 days on AWS).
+      if (existing.status !== 'RUNNING' || existing.input !== input) throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
       return { executionArn, startDate: existing.startDate };
     }
     JSON.parse(input);

@@ -114,6 +114,15 @@ describe('embedded Step Functions running the synthesized ASL', () => {
     await expect(start('r2', { requestId: 'other' })).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
   });
 
+  it('refuses a closed execution\'s name even with the same input, as Step Functions does for 90 days', async () => {
+    await boot();
+    const { executionArn } = await start('r2c');
+    await until(() => tokens.length === 6);
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+    await expect(start('r2c')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    expect(await status(executionArn ?? '')).toBe('ABORTED');
+  });
+
   it('routes SendTaskFailure to the escalation, which waits on a token of its own', async () => {
     await boot();
     await start('r3');
