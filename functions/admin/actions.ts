@@ -261,17 +261,32 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   const retries = (task.retries ?? 0) + 1;
   const webhookId = webhookIdOf({ taskId: task.taskId, retries });
   const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at, retries, expectedCompletion: currentDue(req) ?? '' }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent', data: { webhookId } });
+  // Back in progress before the webhook goes, as for a resolution: a processor answering at once
+  // could let Notify complete the request first, and the trail would never say the officer unblocked it.
+  await unblockIfClear(id, actor, deps);
   try {
     await sendWebhook(sent, processor, { ...deps, processors: registry.processors });
   } catch (e) {
-    // Not taken again: the task is failed once more (the delivery is on its trail), so that the officer can retry or resolve it.
+    // Not taken again: the task is failed once more (the delivery is on its trail), and the request
+    // waits for the officer again, so that they can retry or resolve it.
     const now = await loadTask(sent.taskId, deps.repo);
     const at = deps.clock.now().toISOString();
-    await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason: (e as Error).name } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
+    const reason = (e as Error).name;
+    await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
+    await blockAgain(id, now.taskId, reason, actor, deps);
     throw new RetryFailed(`the processor did not take the webhook (${(e as Error).message}); the task is failed again: retry or resolve it`, { cause: e });
   }
-  await unblockIfClear(id, actor, deps);
   return taskShown(sent);
+}
+
+/** in_progress → awaiting_manual, as Escalate records it, for a retry the processor refused after the unblock. */
+async function blockAgain(id: string, taskId: string, reason: string, actor: string, deps: AdminDeps) {
+  await retryOnRace(async () => {
+    const req = await deps.repo.getRequest(id);
+    if (req?.status !== 'in_progress') return;
+    const at = deps.clock.now().toISOString();
+    await deps.repo.transitionRequest(req, 'awaiting_manual', {}, { at, actor, action: 'escalate', subject: id, from: 'in_progress', to: 'awaiting_manual', data: { task: taskId, reason } });
+  });
 }
 
 /**

@@ -170,6 +170,26 @@ describe('retrying an escalated task', () => {
     await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'RetryFailed', status: 502, message: 'the processor did not take the webhook (processor paynow answered 503); the task is failed again: retry or resolve it' });
     expect(request(repo).status).toBe('awaiting_manual');
   });
+  it('puts the request back in progress before the webhook goes, so a processor answering at once finds it unblocked', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    const seen: string[] = [];
+    deps.post = async () => (seen.push(request(repo).status), 202);
+    await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps);
+    expect(seen).toEqual(['in_progress']);
+  });
+
+  it('puts the request back to wait for the officer, on its trail, when the retried webhook is refused after the unblock', async () => {
+    const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
+    answer(503);
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'RetryFailed' });
+    expect(request(repo).status).toBe('awaiting_manual');
+    expect(request(repo).audit.slice(-2)).toMatchObject([
+      { actor: 'officer:o', action: 'unblock', from: 'awaiting_manual', to: 'in_progress' },
+      { actor: 'officer:o', action: 'escalate', from: 'in_progress', to: 'awaiting_manual', data: { task: `${REQUEST_ID}.paynow`, reason: 'DispatchFailed' } },
+    ]);
+  });
 });
 
 describe('a retry that does not get through', () => {
