@@ -270,6 +270,8 @@ export async function retryTask(id: string, processorId: string, actor: string, 
     // Not taken again: the task is failed once more (the delivery is on its trail), and the request
     // waits for the officer again, so that they can retry or resolve it.
     const now = await loadTask(sent.taskId, deps.repo);
+    // Its processor answered after all (the send timed out after delivery): the retry went through.
+    if (now.status !== 'sent') return taskShown(now);
     const at = deps.clock.now().toISOString();
     const reason = (e as Error).name;
     await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });

@@ -179,6 +179,20 @@ describe('retrying an escalated task', () => {
     expect(seen).toEqual(['in_progress']);
   });
 
+  it('leaves a task its processor already answered as answered when the send seems to fail after all (a timeout after delivery)', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    deps.post = async () => {
+      // The processor's callback settles the task before its answer to the webhook is lost.
+      const t = stored(repo, 'paynow');
+      repo.tasks.set(t.taskId, { ...t, status: 'completed', version: t.version + 1, outcome: { request_status: 'completed' } });
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    };
+    expect(await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).toMatchObject({ status: 'completed' });
+    expect(stored(repo, 'paynow').status).toBe('completed');
+    expect(request(repo).status).toBe('in_progress');
+  });
+
   it('puts the request back to wait for the officer, on its trail, when the retried webhook is refused after the unblock', async () => {
     const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
     answer(503);
