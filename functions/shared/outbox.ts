@@ -340,20 +340,27 @@ export type SweepOutboxDeps = LinkDeps &
   OutcomeDeps & { workflow: Pick<Workflow, 'start'> & { describe(requestId: string): Promise<{ status?: string } | undefined> } };
 
 /**
+ * One delivery the sweeper owes, named by `what` (its kind and ids: `stop:<request id>`). One that
+ * throws is left for the next sweep: counted in the report's `failed`, logged by `what` and the
+ * error's name alone (an error's message may quote an address or a token), and the sweep goes on.
+ */
+export async function deliverOrLeave(report: { failed: string[] }, what: string, deliver: () => Promise<unknown>, message = 'outbox delivery failed; the next sweep tries again') {
+  try {
+    await deliver();
+  } catch (e) {
+    report.failed.push(what);
+    logger.error(message, { what, error: (e as Error).name });
+  }
+}
+
+/**
  * The sweeper's pass over the outbox: whatever a crashed or failed writer left undelivered is
  * delivered here, within one sweep. Each item stands alone: one that fails is logged and looked at
  * again on the next sweep, and the others go on.
  */
 export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
   const report = { startedExecutions: [] as string[], linksSent: [] as string[], outcomesSent: [] as string[], noticesSent: [] as string[], complaintAcksSent: [] as string[], failed: [] as string[] };
-  const each = async (what: string, fn: () => Promise<void>) => {
-    try {
-      await fn();
-    } catch (e) {
-      report.failed.push(what);
-      logger.error('outbox delivery failed; the next sweep tries again', { what, error: (e as Error).name });
-    }
-  };
+  const each = (what: string, fn: () => Promise<void>) => deliverOrLeave(report, what, fn);
 
   // A verified request owes an execution: verify's start failed, or it died before it.
   let cursor: string | undefined;

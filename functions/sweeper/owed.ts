@@ -1,0 +1,82 @@
+/**
+ * What requests and resolved tasks still owe, found through the `watch` index (adapters/table.ts)
+ * rather than by reading every open request: the index lists the requests that record a team email,
+ * a failed copy, a closed request's execution to stop or a closed copy's results to delete, and the
+ * tasks that record a token owed. A delivery that fails is left for the next sweep; the others go on.
+ */
+import { WATCH } from '../adapters/table.ts';
+import { MailFailed } from '../core/errors.ts';
+import { SWEEPER_OWNER } from '../core/outbox.ts';
+import type { StoredRequest } from '../core/ports.ts';
+import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
+import type { Run } from './run.ts';
+
+/**
+ * A token an officer's action recorded as owed to the waiting workflow state and did not send, or
+ * a closed request's execution it did not stop (it died, or Step Functions refused for a moment).
+ */
+function release(run: Run, what: string, send: () => Promise<boolean>, sent: string[], id: string) {
+  return deliverOrLeave(
+    run.report,
+    what,
+    async () => {
+      if (await send()) sent.push(id);
+    },
+    'workflow release failed; the next sweep tries again',
+  );
+}
+
+/** A refused or cancelled copy's export results. */
+function purge(run: Run, req: StoredRequest) {
+  return deliverOrLeave(
+    run.report,
+    `results:${req.id}`,
+    async () => {
+      for (const s of await deliverPurge(req, run.now, run.deps)) run.report.droppedResults.push(`${s.requestId}.${s.processorId}`);
+    },
+    'export results of a closed request not deleted; the next sweep tries again',
+  );
+}
+
+/**
+ * What a request still owes: the team's email that it waits for an officer, left owed by verify,
+ * Notify or Escalate (or dropped if it no longer waits), and the token of an officer's retry of the
+ * copy that may not have reached the AssemblyFailed state.
+ */
+export async function owing(run: Run, req: StoredRequest) {
+  if (req.outboxTeam) {
+    const sent = await deliverTeam(req, SWEEPER_OWNER, run.now, run.deps).catch((e) => {
+      if (!(e instanceof MailFailed)) throw e;
+      return false;
+    });
+    if (sent) run.report.teamEmailsSent.push(req.id);
+  }
+  if (req.assemblyFailed?.retriedAt) await release(run, `assembly:${req.id}`, () => deliverAssemblyRetry(req, run.deps), run.report.assemblyRetriesSent, req.id);
+}
+
+/** The `request`, `token` and `closed` partitions, in that order. */
+export async function sweepOwed(run: Run) {
+  const { repo } = run.deps;
+  // A request that owes nothing any more (its team email went) leaves the index here.
+  for (const w of await repo.listWatch(WATCH.request)) {
+    const req = await repo.getRequest(w.requestId);
+    run.owingDone.add(w.requestId);
+    if (req?.outboxTeam || req?.assemblyFailed) await owing(run, req);
+    else await repo.unwatchRequest(w.requestId);
+  }
+  for (const w of await repo.listWatch(WATCH.token)) {
+    const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;
+    if (t?.outboxToken) await release(run, `token:${t.taskId}`, () => deliverToken(t, run.deps), run.report.tokensSent, t.taskId);
+  }
+  // What requests refused or cancelled still owe, which the officer's action did not do: their execution's
+  // stop (nothing else ends one waiting on a processor or an officer) and a copy's export results'
+  // deletion (whatever the action left, or a callback that had found the request open wrote since).
+  // The stop goes first: the results' deletion may take the request out of the index, never while a stop is owed.
+  for (const w of await repo.listWatch(WATCH.closed)) {
+    const req = await repo.getRequest(w.requestId);
+    if (req?.outboxStop) await release(run, `stop:${req.id}`, () => deliverStop(req, run.deps), run.report.executionsStopped, req.id);
+    if (req?.purgeResults) await purge(run, req);
+    // Both cleared, in two writes, by two runs that each found the other still owed: nothing is left to do.
+    if (!req?.outboxStop && !req?.purgeResults) await repo.unwatchRequest(w.requestId);
+  }
+}

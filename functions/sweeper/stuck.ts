@@ -1,0 +1,34 @@
+/**
+ * Tasks past their processor's timeout with nobody waiting on them: an event was lost, so they are
+ * escalated anyway. For each processor the `watch` index lists the tasks sent longer ago than its
+ * timeout; a run escalates at most `PER_RUN.escalations` and leaves the rest to the next.
+ */
+import { registry } from '../adapters/registry.ts';
+import type { ProcessorEntry } from '../core/model.ts';
+import { DEADLINE_STATUSES } from '../core/status.ts';
+import { WATCH } from '../adapters/table.ts';
+import { PER_RUN, raced, type Run } from './run.ts';
+
+async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
+  const { deps, now, at } = run;
+  const [t, req] = await Promise.all([deps.repo.getTask(requestId, p.id), deps.repo.getRequest(requestId)]);
+  // The index lags its table a moment: a task answered since is no longer stuck.
+  if (!t || !['sent', 'in_progress'].includes(t.status) || !t.sentAt || Date.parse(t.sentAt) + p.timeoutSeconds * 1000 >= now.getTime()) return;
+  // A request refused or cancelled while the task was out (and whose cleanup did not happen): nobody waits for it.
+  if (!req || !DEADLINE_STATUSES.includes(req.status)) return deps.repo.unwatchTask(requestId, p.id);
+  // A callback landing at this very moment wins; the next sweep looks again.
+  const escalated = await deps.repo
+    .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
+    .catch(raced);
+  if (escalated) run.report.escalatedTasks.push(t.taskId);
+}
+
+export async function sweepStuckTasks(run: Run) {
+  let escalations = PER_RUN.escalations;
+  for (const p of registry.processors) {
+    for (const w of await run.deps.repo.listWatch(WATCH.open(p.id), { before: new Date(run.now.getTime() - p.timeoutSeconds * 1000).toISOString() })) {
+      if (escalations-- <= 0) run.report.left.escalations++;
+      else await stuck(run, p, w.requestId);
+    }
+  }
+}
