@@ -54,15 +54,22 @@ export async function owing(run: Run, req: StoredRequest) {
   if (req.assemblyFailed?.retriedAt) await release(run, `assembly:${req.id}`, () => deliverAssemblyRetry(req, run.deps), run.report.assemblyRetriesSent, req.id);
 }
 
+/** An index partition's requests by id, read a hundred at a time, consistently as one read each would be; undefined for one gone. */
+async function watchedRequests(run: Run, partition: string) {
+  const watched = await run.deps.repo.listWatch(partition);
+  const found = await run.deps.repo.getRequests(watched.map((w) => w.requestId), { consistent: true });
+  const byId = new Map(found.map((r) => [r.id, r]));
+  return watched.map((w) => ({ id: w.requestId, req: byId.get(w.requestId) }));
+}
+
 /** The `request`, `token` and `closed` partitions, in that order. */
 export async function sweepOwed(run: Run) {
   const { repo } = run.deps;
   // A request that owes nothing any more (its team email went) leaves the index here.
-  for (const w of await repo.listWatch(WATCH.request)) {
-    const req = await repo.getRequest(w.requestId);
-    run.owingDone.add(w.requestId);
+  for (const { id, req } of await watchedRequests(run, WATCH.request)) {
+    run.owingDone.add(id);
     if (req?.outboxTeam || req?.assemblyFailed) await owing(run, req);
-    else await repo.unwatchRequest(w.requestId);
+    else await repo.unwatchRequest(id);
   }
   for (const w of await repo.listWatch(WATCH.token)) {
     const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;
@@ -72,11 +79,10 @@ export async function sweepOwed(run: Run) {
   // stop (nothing else ends one waiting on a processor or an officer) and a copy's export results'
   // deletion (whatever the action left, or a callback that had found the request open wrote since).
   // The stop goes first: the results' deletion may take the request out of the index, never while a stop is owed.
-  for (const w of await repo.listWatch(WATCH.closed)) {
-    const req = await repo.getRequest(w.requestId);
+  for (const { id, req } of await watchedRequests(run, WATCH.closed)) {
     if (req?.outboxStop) await release(run, `stop:${req.id}`, () => deliverStop(req, run.deps), run.report.executionsStopped, req.id);
     if (req?.purgeResults) await purge(run, req);
     // Both cleared, in two writes, by two runs that each found the other still owed: nothing is left to do.
-    if (!req?.outboxStop && !req?.purgeResults) await repo.unwatchRequest(w.requestId);
+    if (!req?.outboxStop && !req?.purgeResults) await repo.unwatchRequest(id);
   }
 }

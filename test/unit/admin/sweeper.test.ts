@@ -141,3 +141,23 @@ describe('the sweeper and export results no task recorded', () => {
     expect(report.droppedResults).toEqual([`${REQUEST_ID}.paynow`]);
   });
 });
+
+describe('the sweeper reads the requests the watch index lists', () => {
+  it('in batch reads, not one read a request: those owing the team an email, and closed ones owing their execution’s stop', async () => {
+    const repo = new FakeRepo();
+    const waiting = ['01JQ0000000000000000000001', '01JQ0000000000000000000002'];
+    const closed = ['01JQ0000000000000000000003', '01JQ0000000000000000000004'];
+    const owed = { seq: 2, until: '2026-03-02T10:01:00.000Z', owner: 'verify-run', waiting: 'correction' as const };
+    for (const id of waiting) repo.requests.set(id, storedRequest({ id, status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01', outboxTeam: { ...owed } }));
+    for (const id of closed) repo.requests.set(id, storedRequest({ id, status: 'cancelled', outboxStop: { at: '2026-03-02T10:00:00.000Z' } }));
+    const d = deps(repo) as unknown as { workflow: { stop?: (id: string) => Promise<void> } };
+    const stopped: string[] = [];
+    d.workflow.stop = async (id) => void stopped.push(id);
+    const one = vi.spyOn(repo, 'getRequest');
+    const batch = vi.spyOn(repo, 'getRequests');
+    const report = await sweep(new Date('2026-03-02T10:05:00.000Z'), d as never);
+    expect([report.teamEmailsSent, report.executionsStopped, stopped]).toEqual([waiting, closed, closed]);
+    expect(one).not.toHaveBeenCalled();
+    expect(batch.mock.calls.map(([ids]) => ids)).toEqual(expect.arrayContaining([waiting, closed]));
+  });
+});

@@ -1,0 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoRepository } from '../../../functions/adapters/repository.ts';
+import { key } from '../../../functions/adapters/table.ts';
+
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' }));
+const ddb = mockClient(db);
+afterEach(() => ddb.reset());
+
+const TABLE = 'lethe-test';
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `01JQ${String(i).padStart(22, '0')}`);
+const record = (id: string) => ({ ...key.request(id), id, status: 'cancelled', version: 3 });
+
+describe('reading requests by id in batches (BatchGetItem)', () => {
+  it('asks again for the keys DynamoDB left unprocessed, and returns every request', async () => {
+    const [a, b, c] = ids(3);
+    ddb
+      .on(BatchGetCommand)
+      .resolvesOnce({ Responses: { [TABLE]: [record(a)] }, UnprocessedKeys: { [TABLE]: { Keys: [key.request(b), key.request(c)] } } })
+      .resolvesOnce({ Responses: { [TABLE]: [record(c)] }, UnprocessedKeys: { [TABLE]: { Keys: [key.request(b)] } } })
+      .resolves({ Responses: { [TABLE]: [record(b)] } });
+    const got = await new DynamoRepository(db, TABLE).getRequests([a, b, c], { consistent: true });
+    expect(got.map((r) => r.id).sort()).toEqual([a, b, c]);
+    expect(ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.[TABLE])).toEqual([
+      { Keys: [key.request(a), key.request(b), key.request(c)], ConsistentRead: true },
+      { Keys: [key.request(b), key.request(c)], ConsistentRead: true },
+      { Keys: [key.request(b)], ConsistentRead: true },
+    ]);
+  });
+
+  it('reads a hundred keys a call, and each id once', async () => {
+    const all = ids(150);
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => ({
+      Responses: { [TABLE]: input.RequestItems[TABLE].Keys.map((k) => record(k.pk.slice('REQ#'.length))) },
+    }));
+    const got = await new DynamoRepository(db, TABLE).getRequests([...all, all[0]]);
+    expect(got).toHaveLength(150);
+    expect(ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.[TABLE].Keys?.length)).toEqual([100, 50]);
+  });
+});
