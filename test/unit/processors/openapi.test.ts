@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
+import { slaReport } from '../../../functions/core/report.ts';
+import type { StoredComplaint } from '../../../functions/core/complaints.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
 import { CallbackBody } from '../../../functions/core/callback-body.ts';
 import { webhookBody } from '../../../functions/core/webhook.ts';
 import { ROUTES } from '../../../infra/routes.ts';
@@ -65,6 +68,20 @@ describe('the OpenAPI document', () => {
     for (const b of bodies) {
       expect(schemaErrors('CallbackBody', b).length === 0, JSON.stringify(b)).toBe(CallbackBody.safeParse(b).success);
     }
+  });
+
+  it('describes the SLA report core builds, with and without figures, and refuses a field it does not name', () => {
+    const done = storedRequest({ status: 'completed', verifiedAt: '2026-03-02T09:00:00.000Z', closedAt: '2026-03-03T12:00:00.000Z', dueDate: '2026-04-02' });
+    const task = { taskId: `${done.id}.paynow`, requestId: done.id, processorId: 'paynow', category: 'payments', action: 'erase', status: 'completed', version: 2, attempts: 1, holds: [], audit: [], sentAt: '2026-03-02T09:01:00.000Z', finishedAt: '2026-03-02T09:02:30.000Z' } satisfies StoredTask;
+    const complaint = { id: '01JQ2222222222222222222222', status: 'responded', version: 2, language: 'en', receivedAt: '2026-03-02T10:00:00.000Z', acknowledgeBy: '2026-03-31', acknowledgedAt: '2026-03-03T10:00:00.000Z', respondedAt: '2026-03-12T10:00:00.000Z', email: 'ann@example.com', text: 'words', emailHash: 'h', audit: [] } satisfies StoredComplaint;
+    const names = new Map(registry.processors.map((p) => [p.id, p.name]));
+    const full = JSON.parse(JSON.stringify(slaReport('2026-03-01', '2026-03-31', '2026-04-10', [{ request: done, tasks: [task] }], names, [complaint])));
+    const empty = JSON.parse(JSON.stringify(slaReport('2026-03-01', '2026-03-31', '2026-04-10', [], names)));
+    expect(full.onTimeRate).toBe(1);
+    expect(empty.onTimeRate).toBeNull();
+    expect(schemaErrors('SlaReport', full)).toEqual([]);
+    expect(schemaErrors('SlaReport', empty)).toEqual([]);
+    expect(schemaErrors('SlaReport', { ...full, surprise: 1 })).not.toEqual([]);
   });
 
   it('refuses a webhook body with an extra identity field or a missing callback URL', () => {

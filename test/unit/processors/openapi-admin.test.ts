@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { openapi } from './openapi.ts';
+
+/*
+ * The stack deploys one catch-all route, ANY /admin/{proxy+} (infra/routes.ts); the admin routes
+ * themselves live in functions/admin/handler.ts. So the handler is asked: every path its source
+ * names (a literal, or each branch of a route's pattern) is sent with each method, and whatever it
+ * does not answer with its "no such admin route" 404 is a route docs/openapi.yaml must document.
+ */
+vi.mock('../../../functions/shared/deps.ts', async () => {
+  const { FakeRepo, fixedClock } = await import('./fakes.ts');
+  // An empty store: a probe of a request or a complaint finds none.
+  return { repo: Object.assign(new FakeRepo(), { getComplaint: async () => undefined }), systemClock: fixedClock() };
+});
+vi.mock('../../../functions/adapters/auth.ts', () => ({ authenticate: async () => ({ sub: 'probe', roles: ['viewer', 'officer'] }) }));
+vi.mock('../../../functions/adapters/secrets.ts', async (orig) => ({ ...(await orig()), originSecret: async () => 'origin' }));
+vi.mock('../../../functions/adapters/workflow.ts', async () => ({ StepFunctionsWorkflow: (await import('./fakes.ts')).FakeWorkflow }));
+vi.mock('../../../functions/adapters/mailer.ts', async () => ({ SesMailer: (await import('./fakes.ts')).FakeMailer }));
+vi.mock('../../../functions/adapters/registry.ts', async () => {
+  const { processor } = await import('./fakes.ts');
+  return { registry: { version: 1, processors: [processor({ id: 'paynow', category: 'payments' })] } };
+});
+
+const { handler } = await import('../../../functions/admin/handler.ts');
+const { REQUEST_ID } = await import('./fakes.ts');
+const { ORIGIN_HEADER } = await import('../../../functions/core/edge.ts');
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** What a route pattern's capture group stands for, as a value the handler accepts. */
+const SAMPLES: Record<string, string> = { '\\w{26}': REQUEST_ID, '[a-z0-9-]+': 'paynow' };
+
+/** Every concrete path the handler's source names: its '/…' literals, and each branch of its /^…$/ route patterns. */
+function candidatePaths(): string[] {
+  const src = readFileSync(new URL('../../../functions/admin/handler.ts', import.meta.url), 'utf8');
+  const paths = new Set([...src.matchAll(/path === '(\/[^']*)'/g)].map((m) => m[1]));
+  for (const [, pattern] of src.matchAll(/\/\^(\\\/.*?)\$\//g)) {
+    let expanded = [pattern.replaceAll('\\/', '/')];
+    for (const [group, inner] of pattern.matchAll(/\(([^()]+)\)/g)) {
+      const branches = /^[\w-]+(\|[\w-]+)*$/.test(inner) ? inner.split('|') : [SAMPLES[inner]];
+      if (branches[0] === undefined) throw new Error(`no sample value for the route pattern group ${group}: add one to SAMPLES`);
+      expanded = expanded.flatMap((p) => branches.map((b) => p.replace(group, b)));
+    }
+    for (const p of expanded) paths.add(p);
+  }
+  return [...paths];
+}
+
+async function answers(method: string, path: string) {
+  const event = { rawPath: `/admin${path}`, headers: { [ORIGIN_HEADER]: 'origin', authorization: 'Bearer probe' }, queryStringParameters: {}, requestContext: { http: { method } } };
+  const r = (await (handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number; body?: string }>)(event, {})) ?? { statusCode: 0 };
+  const unrouted = r.statusCode === 404 && JSON.parse(r.body ?? '{}').message === 'no such admin route';
+  return !unrouted;
+}
+
+type Param = { name?: string; in?: string; schema?: { enum?: string[] } };
+/** Each documented /admin operation as a matcher of concrete paths: a path parameter with an enum takes only its values. */
+const documented = Object.entries(openapi.paths)
+  .filter(([p]) => p.startsWith('/admin/'))
+  .flatMap(([template, item]) =>
+    Object.entries(item as Record<string, { parameters?: Param[] }>).map(([method, op]) => {
+      const pattern = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const values = (op.parameters ?? []).find((p) => p.in === 'path' && p.name === name)?.schema?.enum;
+        return values ? `(${values.join('|')})` : '[^/]+';
+      });
+      return { method: method.toUpperCase(), template, matches: (path: string) => new RegExp(`^${pattern}$`).test(`/admin${path}`) };
+    }),
+  );
+
+describe('the OpenAPI document and the admin API the stack deploys', () => {
+  it('documents every route the admin function answers, with its method', async () => {
+    const candidates = candidatePaths();
+    // The source is read as text: a reading that finds nothing would pass by accident.
+    expect(candidates).toEqual(expect.arrayContaining(['/dashboard', '/requests', `/requests/${REQUEST_ID}/extend`]));
+    const undocumented: string[] = [];
+    let routes = 0;
+    for (const path of candidates) {
+      for (const method of METHODS) {
+        if (!(await answers(method, path))) continue;
+        routes++;
+        if (!documented.some((d) => d.method === method && d.matches(path))) undocumented.push(`${method} /admin${path}`);
+      }
+    }
+    expect(routes).toBeGreaterThan(10);
+    expect(undocumented).toEqual([]);
+  });
+
+  it('documents no admin route the function does not answer', async () => {
+    const unanswered: string[] = [];
+    for (const [template, item] of Object.entries(openapi.paths).filter(([p]) => p.startsWith('/admin/'))) {
+      for (const [method, op] of Object.entries(item as Record<string, { parameters?: Param[] }>)) {
+        let paths = [template.replace('{id}', REQUEST_ID).replace('{processorId}', 'paynow')];
+        for (const p of (op.parameters ?? []).filter((x) => x.in === 'path' && x.schema?.enum)) paths = paths.flatMap((x) => (p.schema?.enum ?? []).map((v) => x.replace(`{${p.name}}`, v)));
+        for (const path of paths) if (!(await answers(method.toUpperCase(), path.replace(/^\/admin/, '')))) unanswered.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(unanswered).toEqual([]);
+  });
+});
