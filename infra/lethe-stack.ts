@@ -286,6 +286,8 @@ export class LetheStack extends Stack {
     // Admin presigns an officer's look at a copy held for review (other people's data in it), and nothing else.
     fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     data.key.grantDecrypt(fn.admin);
+    // A copy refused or cancelled loses its package: the officer's action deletes it, the sweeper whatever is left (deliverPurge).
+    for (const n of ['admin', 'sweeper'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
 
     const schedule = new Schedule(this, 'SweeperSchedule', {
       schedule: ScheduleExpression.rate(Duration.minutes(15)),
@@ -300,6 +302,8 @@ export class LetheStack extends Stack {
       {
         functions,
         exportReaders: [fn.assemble.role as Role, fn.status.role as Role, fn.admin.role as Role],
+        // Admin, which deletes them too, is a reader already.
+        exportDeleters: [fn.sweeper.role as Role],
         workflow: workflow.machine,
         workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
         scheduler: schedule,

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from './clients/s3.ts';
 import { config } from './config.ts';
@@ -22,6 +22,11 @@ export class S3Blobs {
       if ((e as Error).name === 'NoSuchKey') return undefined;
       throw e;
     }
+  }
+
+  /** An object already gone is no error: S3's DeleteObject answers the same. */
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   presign(key: string, seconds: number): Promise<string> {

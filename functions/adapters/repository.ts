@@ -367,6 +367,14 @@ export class DynamoRepository implements Repository {
   }
 
   /**
+   * Drops a closed request's package key once the package is deleted, so that nothing presigns a link
+   * to it. Bookkeeping, as clearPurge; a key already gone is no error.
+   */
+  async forgetExport(id: string): Promise<void> {
+    await this.removeWhen(key.request(id), ['#e'], 'attribute_exists(#e)', { '#e': 'exportKey' });
+  }
+
+  /**
    * A closed request is in the watch index's `closed` partition while it owes its execution's stop
    * or its export results' deletion: clearing one takes it out of the index in the same write when
    * the other is not owed, and leaves it in when it is (a second write, once the first found it).

@@ -16,12 +16,12 @@ import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverAssemblyRetry, deliverNotice, deliverPurge, deliverStop, deliverToken, outcomeFor, renewDownload, startVerified } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverNotice, deliverPurge, deliverStop, deliverToken, outcomeFor, type PurgeDeps, renewDownload, startVerified } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import type { Corrections } from '../core/model.ts';
 
-/** The workflow stops what a refusal or a cancellation closes. */
-export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow & Required<Pick<Workflow, 'stop'>>; clock: Clock };
+/** The workflow stops what a refusal or a cancellation closes; the export bucket loses a refused copy's package. */
+export type AdminDeps = { repo: DynamoRepository; mailer: Mailer; workflow: Workflow & Required<Pick<Workflow, 'stop'>>; clock: Clock; blobs: PurgeDeps['blobs'] };
 
 async function load(id: string, deps: AdminDeps) {
   const req = await deps.repo.getRequest(id);
@@ -107,14 +107,14 @@ async function unwatchTasks(id: string, deps: AdminDeps) {
 }
 
 /**
- * A refused or cancelled copy's export results are deleted after the closing write, which recorded
- * that they are owed deletion; never its failure: the sweeper deletes what is left.
+ * A refused or cancelled copy's export results and package are deleted after the closing write, which
+ * recorded that they are owed deletion; never its failure: the sweeper deletes what is left.
  */
 async function purgeResults(done: StoredRequest, deps: AdminDeps) {
   try {
     await deliverPurge(done, deps.clock.now(), deps);
   } catch (e) {
-    logger.warn('export results of a closed request left for the sweeper', { requestId: done.id, error: (e as Error).name });
+    logger.warn('export results or package of a closed request left for the sweeper', { requestId: done.id, error: (e as Error).name });
   }
 }
 

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { authenticate } from '../adapters/auth.ts';
+import { S3Blobs } from '../adapters/blobs.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
@@ -22,7 +23,7 @@ import { acknowledgeComplaint, listComplaints, respondComplaint } from './compla
 import { MAX_OUTCOME } from '../core/complaints.ts';
 
 const workflow = new StepFunctionsWorkflow();
-const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock };
+const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock, blobs: new S3Blobs() };
 
 const note = (max: number) => z.string().check(z.trim(), z.minLength(3), z.maxLength(max));
 const Reason = z.strictObject({ reason: note(MAX_REASON) });

@@ -8,6 +8,7 @@ import { registry } from '../adapters/registry.ts';
 import { complaintFormUrl } from '../core/complaints.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles } from '../core/export-package.ts';
+import { exportKey } from '../core/export-results.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { exportsOf } from './results.ts';
@@ -25,8 +26,6 @@ function zip(files: Record<string, string>, at: Date): Promise<Buffer> {
     z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
   });
 }
-
-export const exportKey = (requestId: string) => `exports/${requestId}.zip`;
 
 /**
  * Access requests only: gathers every processor's results into one zip in the export bucket. A
@@ -46,7 +45,7 @@ export const handler = middy().handler(async (event: unknown) => {
   const at = systemClock.now().toISOString();
   await retryOnRace(async () => {
     const fresh = await repo.getRequest(requestId);
-    // Closed while the package was made: it is not recorded, and goes with the bucket's expiry of packages.
+    // Closed while the package was made: it is not recorded; the closing's owed deletion (deliverPurge) deletes it.
     if (!fresh || !isOpenRequest(fresh.status)) return;
     // Assembled after an officer's retry: the request waited for that alone, and goes back in progress
     // in the same write that records the package (the mark goes, and the team's email if still owed).

@@ -51,6 +51,12 @@ export function droppableResults(stored: readonly StoredResults[], tasks: readon
 }
 
 /**
+ * Where Assemble puts a request's package in the export bucket: one key per request, so that a closed
+ * request's package can be deleted whether or not the request recorded it.
+ */
+export const exportKey = (requestId: string) => `exports/${requestId}.zip`;
+
+/**
  * An access request refused, cancelled or expired is given no copy: the export results it holds are
  * personal data kept for nothing (Art. 5(1)(e)), to delete however their task stands.
  */

@@ -6,7 +6,8 @@ import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, extensionNotice, refusalNotice } from '../core/notices.ts';
 import { ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
-import { purgeFinished, type StoredResults } from '../core/export-results.ts';
+import type { S3Blobs } from '../adapters/blobs.ts';
+import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
 import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SPENT_TOKEN_ERRORS, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
@@ -194,16 +195,17 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   return true;
 }
 
-export type PurgeDeps = { repo: Pick<DynamoRepository, 'listTaskResults' | 'deleteTaskResults' | 'clearPurge'> };
+export type PurgeDeps = { repo: Pick<DynamoRepository, 'listTaskResults' | 'deleteTaskResults' | 'clearPurge' | 'forgetExport'>; blobs: Pick<S3Blobs, 'delete'> };
 
 /**
  * Deletes the export results of an access request refused or cancelled (`purgeResults`, recorded in
- * the closing write): no copy will be made of them, recorded by a task or not. The officer's action
- * calls it after that write, the sweeper at each run until the intent is cleared: once every result
- * is gone and no callback that found the request open can still write one (core/export-results.ts).
- * Returns the results it deleted.
+ * the closing write): no copy will be made of them, recorded by a task or not; and its package, if
+ * one was assembled (a copy held for review, Art. 15(4)). The officer's action calls it after that
+ * write, the sweeper at each run until the intent is cleared: once every result and the package are
+ * gone and no callback that found the request open can still write one (core/export-results.ts).
+ * Returns the results it deleted. A failure throws and leaves the intent for the next sweep.
  */
-export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults'>, now: Date, deps: PurgeDeps): Promise<StoredResults[]> {
+export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults' | 'exportKey'>, now: Date, deps: PurgeDeps): Promise<StoredResults[]> {
   if (!req.purgeResults) return [];
   const dropped: StoredResults[] = [];
   let kept = 0;
@@ -212,6 +214,10 @@ export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults
     if (await deps.repo.deleteTaskResults(s)) dropped.push(s);
     else kept++;
   }
+  // Deleted by its key whether recorded or not: an Assemble that found the request open puts its package
+  // within a Lambda's 15 minutes and records no key on a closed request. The key goes once the object has.
+  await deps.blobs.delete(req.exportKey ?? exportKey(req.id));
+  if (req.exportKey) await deps.repo.forgetExport(req.id);
   // Cleared, the request leaves the watch index with it unless its execution's stop is still owed.
   if (!kept && purgeFinished(req.purgeResults, now)) await deps.repo.clearPurge(req.id);
   return dropped;

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import * as z from '../core/zod.ts';
+import { S3Blobs } from '../adapters/blobs.ts';
 import { config } from '../adapters/config.ts';
 import { registry } from '../adapters/registry.ts';
 import { SesMailer } from '../adapters/mailer.ts';
@@ -12,6 +13,7 @@ const deps = {
   repo,
   mailer: new SesMailer(),
   workflow: new StepFunctionsWorkflow(),
+  blobs: new S3Blobs(),
   tokens: new VerificationTokens(),
   baseUrl: config.PUBLIC_BASE_URL,
   linksPerHour: config.LINKS_PER_EMAIL_PER_HOUR,

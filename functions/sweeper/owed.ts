@@ -26,7 +26,7 @@ function release(run: Run, what: string, send: () => Promise<boolean>, sent: str
   );
 }
 
-/** A refused or cancelled copy's export results. */
+/** A refused or cancelled copy's export results and package. */
 function purge(run: Run, req: StoredRequest) {
   return deliverOrLeave(
     run.report,
@@ -34,7 +34,7 @@ function purge(run: Run, req: StoredRequest) {
     async () => {
       for (const s of await deliverPurge(req, run.now, run.deps)) run.report.droppedResults.push(`${s.requestId}.${s.processorId}`);
     },
-    'export results of a closed request not deleted; the next sweep tries again',
+    'export results or package of a closed request not deleted; the next sweep tries again',
   );
 }
 

@@ -9,9 +9,9 @@ import { londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { sendTracked } from '../shared/mail.ts';
-import type { SweepOutboxDeps, sweepOutbox } from '../shared/outbox.ts';
+import type { PurgeDeps, SweepOutboxDeps, sweepOutbox } from '../shared/outbox.ts';
 
-export type SweepDeps = SweepOutboxDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
+export type SweepDeps = SweepOutboxDeps & PurgeDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
 
 /**
  * What one run does at most. The function has 120 s (infra/constructs/functions.ts) and runs every

@@ -119,4 +119,40 @@ describe('a copy a processor flagged as holding other people’s data (Art. 15(4
       rt.processors.setBehaviour('parcelway', {});
     }
   }, 120_000);
+
+  it('deletes the package from the bucket when the officer refuses the held copy, so nothing can fetch it any more', async () => {
+    rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
+    try {
+      await rt.submit({ type: 'access', email: 'rowan-refused@example.com', language: 'en' });
+      const l = await until(() => rt.links('rowan-refused@example.com').catch(() => undefined));
+      await rt.confirm(l.token);
+      const { repo } = await import('../../../functions/shared/deps.ts');
+      // The test reads the bucket as the admin function would (the runtime gave this process its settings).
+      const { S3Blobs } = await import('../../../functions/adapters/blobs.ts');
+      const bucket = new S3Blobs();
+      const held = await until(async () => {
+        const r = await repo.getRequest(l.requestId);
+        return r?.exportRelease && r.exportKey ? r : undefined;
+      }, 60_000, 'the copy held');
+      const key = held.exportKey as string;
+      expect(await bucket.get(key)).toBeDefined();
+
+      const officer = await rt.signIn('officer');
+      const admin = (path: string, method = 'GET', body: unknown = {}) =>
+        rt.api(`/admin/requests/${l.requestId}/${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` }, ...(method === 'POST' ? { body: JSON.stringify(body) } : {}) });
+      expect((await admin('deny', 'POST', { reason: 'excessive' })).status).toBe(200);
+      expect(await bucket.get(key)).toBeUndefined();
+      expect((await repo.getRequest(l.requestId))?.exportKey).toBeUndefined();
+      // The officer's look and release find nothing held: a plain 409, never a link to a deleted object.
+      expect((await admin('export')).status).toBe(409);
+      expect((await admin('release', 'POST')).status).toBe(409);
+      // The sweeper, 16 minutes on, deletes it again (idempotent) and clears the owed deletion.
+      await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 16 * 60_000).toISOString() });
+      expect((await repo.getRequest(l.requestId))?.purgeResults).toBeUndefined();
+      expect(await bucket.get(key)).toBeUndefined();
+      expect(await links('rowan-refused@example.com')).toEqual([]);
+    } finally {
+      rt.processors.setBehaviour('parcelway', {});
+    }
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { bump, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { bump, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The admin actions load the processor registry from S3 at import: here one automated processor and one manual firm.
 vi.mock('../../../functions/adapters/registry.ts', async () => {
@@ -39,6 +39,7 @@ function setup(over: Partial<StoredRequest> = {}, now = NOW) {
     mailer,
     workflow: Object.assign(workflow, { stop: async (id: string) => void stopped.push(id) }),
     clock: fixedClock(now),
+    blobs: new FakeBlobs(),
     secrets: async () => ['whsec_test'],
     post: async (url: string, id: string) => {
       posted.push({ url, id });
@@ -328,7 +329,7 @@ describe('resolving a task by hand', () => {
     // The officer cannot press again: a resolved task cannot be resolved.
     await expect(resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps)).rejects.toMatchObject({ status: 409 });
     const workflow = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
-    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never);
     expect(report.tokensSent).toEqual([`${REQUEST_ID}.ledger-firm`]);
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-9', output: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' } }]);
     expect(stored(repo, 'ledger-firm').outboxToken).toBeUndefined();
@@ -451,7 +452,7 @@ describe('restarting the clock after a clarification', () => {
     expect('pausedSince' in request(failing.repo)).toBe(false);
     // Owed, the sweeper mails it: the same words as the restart would have.
     const sweeper = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
-    const report = await sweep(new Date('2026-03-09T10:15:00.000Z'), { repo: failing.repo, mailer: failing.mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    const report = await sweep(new Date('2026-03-09T10:15:00.000Z'), { repo: failing.repo, mailer: failing.mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never);
     expect(report.noticesSent).toEqual([REQUEST_ID]);
 
     const { deps, mailer } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');

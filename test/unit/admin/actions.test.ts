@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The admin actions load the processor registry from S3 at import; these tests never retry a task.
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
@@ -18,7 +18,7 @@ function setup(over: Partial<StoredRequest> = {}, now = '2026-03-02T10:00:00.000
   repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
   const mailer = new FakeMailer();
   const workflow = new FakeWorkflow();
-  return { repo, mailer, deps: { repo: repo as never, mailer, workflow, clock: fixedClock(now) } };
+  return { repo, mailer, deps: { repo: repo as never, mailer, workflow, clock: fixedClock(now), blobs: new FakeBlobs() } };
 }
 
 describe('dates in London time', () => {

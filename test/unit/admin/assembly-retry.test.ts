@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The admin actions read the processor registry at import: one automated processor is enough here.
 vi.mock('../../../functions/adapters/registry.ts', async () => {
@@ -62,7 +62,7 @@ describe('a copy that could not be assembled', () => {
     expect(request(repo).outboxTeam).toMatchObject({ waiting: 'assembly' });
     const sweeper = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
     // The team email's lease (60 s) is over by the next sweep.
-    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [{ id: 'paynow', name: 'PayNow' }] } as never);
+    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [{ id: 'paynow', name: 'PayNow' }], blobs: new FakeBlobs() } as never);
     expect(report.teamEmailsSent).toEqual([REQUEST_ID]);
     expect(mailer.sent.map((m) => m.text.split('\n')[0])).toEqual([`The copy of data for request ${REQUEST_ID} could not be assembled: the results of PayNow could not be fetched, even after the retries.`]);
   });
@@ -103,7 +103,7 @@ describe('a copy that could not be assembled', () => {
     await atSend;
     expect(request(repo).assemblyFailed).toMatchObject({ token: 'tok-1', retriedAt: NOW, retriedBy: 'officer:o' });
     const sweeper = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
-    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow: sweeper, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never);
     expect(report.assemblyRetriesSent).toEqual([REQUEST_ID]);
     expect(sweeper.calls).toEqual([{ op: 'success', token: 'tok-1', output: { retry: true } }]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', async () => {
   const { processor } = await import('../processors/fakes.ts');
@@ -30,10 +30,13 @@ function world(over: Partial<StoredRequest> = {}) {
   task('parcelway', { status: 'sent' });
   for (const k of [key('paynow', 'a'), key('parcelway', 'b')]) repo.results.set(k, { signedBody: '{}', expiresAt: new Date('2026-06-30T10:00:00.000Z'), writtenAt: T });
   const workflow = Object.assign(new FakeWorkflow(), { stop: async () => {} });
-  const deps = { repo: repo as never, mailer: new FakeMailer(), workflow, clock: fixedClock(T) };
-  const sweepDeps = { repo, mailer: new FakeMailer(), workflow: { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] }, tokens: {}, baseUrl: 'http://x', linksPerHour: 5 } as never;
-  return { repo, deps, sweepDeps };
+  const blobs = new FakeBlobs();
+  if (over.exportKey) blobs.objects.add(over.exportKey);
+  const deps = { repo: repo as never, mailer: new FakeMailer(), workflow, clock: fixedClock(T), blobs };
+  const sweepDeps = { repo, blobs, mailer: new FakeMailer(), workflow: { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] }, tokens: {}, baseUrl: 'http://x', linksPerHour: 5 } as never;
+  return { repo, deps, sweepDeps, blobs };
 }
+const PACKAGE = `exports/${REQUEST_ID}.zip`;
 const request = (repo: FakeRepo) => repo.requests.get(REQUEST_ID) as StoredRequest;
 
 describe('the export results of an access request closed without a copy', () => {
@@ -79,6 +82,54 @@ describe('the export results of an access request closed without a copy', () => 
   it('records no deletion when an erasure is refused: it has no export results', async () => {
     const { repo, deps } = world({ type: 'erasure' });
     await deny(REQUEST_ID, 'excessive', 'officer:o', deps);
+    expect(request(repo).purgeResults).toBeUndefined();
+  });
+});
+
+/**
+ * A copy held for review (Art. 15(4)) is assembled before the officer decides: refused or cancelled,
+ * the package in the export bucket goes with the results, by the same owed deletion.
+ */
+describe('the package of a held copy closed without release', () => {
+  const held: Partial<StoredRequest> = { status: 'awaiting_manual', exportKey: PACKAGE, exportRelease: { flaggedBy: ['parcelway'], since: T } };
+
+  it.each([
+    ['refusing', (deps: ReturnType<typeof world>['deps']) => deny(REQUEST_ID, 'excessive', 'officer:o', deps)],
+    ['cancelling', (deps: ReturnType<typeof world>['deps']) => cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:o', deps)],
+  ] as const)('%s it deletes the package from the bucket and the request no longer names it', async (_, close) => {
+    const { repo, deps, blobs } = world(held);
+    await close(deps);
+    expect(blobs.objects.has(PACKAGE)).toBe(false);
+    expect(request(repo).exportKey).toBeUndefined();
+    // Still owed for the callbacks' 15 minutes, as the results are.
+    expect(request(repo).purgeResults).toEqual({ at: T });
+  });
+
+  it('answers the refusal done when S3 refuses the deletion, keeps it owed, and the sweeper deletes the package once S3 takes it', async () => {
+    const { repo, deps, sweepDeps, blobs } = world(held);
+    const remove = blobs.delete.bind(blobs);
+    blobs.delete = async () => Promise.reject(Object.assign(new Error('S3 down'), { name: 'InternalError' }));
+    expect(await deny(REQUEST_ID, 'excessive', 'officer:o', deps)).toMatchObject({ status: 'denied', noticeOwed: false });
+    expect(blobs.objects.has(PACKAGE)).toBe(true);
+    expect(request(repo).exportKey).toBe(PACKAGE);
+    const failed = await sweep(minutesOn(16), sweepDeps);
+    expect(failed.failed).toContain(`results:${REQUEST_ID}`);
+    expect(request(repo).purgeResults).toEqual({ at: T });
+    expect(request(repo).exportKey).toBe(PACKAGE);
+    blobs.delete = remove;
+    await sweep(minutesOn(31), sweepDeps);
+    expect(blobs.objects.has(PACKAGE)).toBe(false);
+    expect(request(repo).exportKey).toBeUndefined();
+    expect(request(repo).purgeResults).toBeUndefined();
+  });
+
+  it('deletes a package that an Assemble which found the request open puts after the refusal', async () => {
+    const { repo, deps, sweepDeps, blobs } = world();
+    await deny(REQUEST_ID, 'excessive', 'officer:o', deps);
+    // Assemble read the request just before the refusal, and writes the package just after: it records no key on a closed request.
+    blobs.objects.add(PACKAGE);
+    await sweep(minutesOn(16), sweepDeps);
+    expect(blobs.objects.has(PACKAGE)).toBe(false);
     expect(request(repo).purgeResults).toBeUndefined();
   });
 });

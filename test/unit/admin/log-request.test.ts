@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
 import { logger } from '../../../functions/shared/powertools.ts';
 import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock } from '../processors/fakes.ts';
 
 // The hashes and the status link's secret come from the app key in Secrets Manager; their values do not matter here.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
@@ -48,7 +48,7 @@ const NOW = '2026-03-10T11:00:00.000Z';
 function setup() {
   const repo = new Repo();
   const workflow = new Workflow();
-  return { repo, workflow, deps: { repo: repo as never, mailer: new FakeMailer(), workflow, clock: fixedClock(NOW) } };
+  return { repo, workflow, deps: { repo: repo as never, mailer: new FakeMailer(), workflow, clock: fixedClock(NOW), blobs: new FakeBlobs() } };
 }
 
 const phoned = LogBody.parse({

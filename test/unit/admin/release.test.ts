@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The download link's secret comes from the app key; the registry and S3 are read at import.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async () => 'download-token' }));
@@ -22,7 +22,7 @@ function setup(over: Partial<StoredRequest> = {}) {
   repo.pii.set(REQUEST_ID, { email: 'hana@example.com' });
   repo.tasks.set(task.taskId, task);
   const mailer = new FakeMailer();
-  return { repo, mailer, deps: { repo: repo as never, mailer, clock: fixedClock(NOW), baseUrl: 'http://shop.example', workflow: new FakeWorkflow(), processors: [{ id: 'parcelway', name: 'Parcelway Delivery' }] } };
+  return { repo, mailer, deps: { repo: repo as never, mailer, clock: fixedClock(NOW), blobs: new FakeBlobs(), baseUrl: 'http://shop.example', workflow: new FakeWorkflow(), processors: [{ id: 'parcelway', name: 'Parcelway Delivery' }] } };
 }
 const audit = (repo: FakeRepo) => repo.requests.get(REQUEST_ID)?.audit ?? [];
 

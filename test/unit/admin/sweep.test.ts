@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
 const { PER_RUN, sweep } = await import('../../../functions/sweeper/sweep.ts');
@@ -20,7 +20,7 @@ function setup(over: Partial<StoredRequest> = {}, executions: Record<string, str
     // Step Functions' list of the executions that ended without succeeding.
     unsuccessful: async () => Object.entries(executions).flatMap(([requestId, status]) => (status && ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(status) ? [{ requestId, status }] : [])),
   };
-  return { repo, mailer, deps: { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never };
+  return { repo, mailer, deps: { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never };
 }
 const last = (repo: FakeRepo) => repo.requests.get(REQUEST_ID)?.audit.at(-1);
 
@@ -92,7 +92,7 @@ describe('deadline reminders to the compliance team', () => {
       repo.requests.set(id, storedRequest({ id, status, dueDate: '2026-03-19' }));
     });
     const workflow = { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] };
-    const report = await sweep(NOW, { repo, mailer: new FakeMailer(), workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    const report = await sweep(NOW, { repo, mailer: new FakeMailer(), workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never);
     expect(report.overdue.map((id) => statuses[Number(id.slice(4))])).toEqual(['awaiting_review', 'verified', 'in_progress', 'awaiting_manual']);
   });
 
@@ -336,7 +336,7 @@ describe('a sweep with more to do than one run should', () => {
       unsuccessful: async () => Object.entries(executions).flatMap(([requestId, s]) => (s && s !== 'RUNNING' ? [{ requestId, status: s }] : [])),
     };
     const mailer = new FakeMailer();
-    return { repo, mailer, deps: { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never };
+    return { repo, mailer, deps: { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never };
   }
 
   it('send at most its share of alerts, say how many it left, and leave them to the next run', async () => {
@@ -423,7 +423,7 @@ describe('past the first 500 open requests of a status, the sweeper still', () =
     for (let n = 0; n < 600; n++) repo.requests.set(id(n), storedRequest({ id: id(n), status: 'awaiting_manual', dueDate: '2026-04-10' }));
     repo.requests.set(id(600), storedRequest({ id: id(600), status: 'awaiting_manual', dueDate: '2026-04-20', ...last }));
     const workflow = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
-    return { repo, workflow, deps: { repo, mailer: new FakeMailer(), workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never };
+    return { repo, workflow, deps: { repo, mailer: new FakeMailer(), workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never };
   }
 
   it('sends the token a resolution still owes', async () => {

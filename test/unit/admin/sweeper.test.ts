@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FakeMailer, FakeRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 const { sweep } = await import('../../../functions/sweeper/sweep.ts');
 
 function deps(repo: FakeRepo) {
-  return { repo, mailer: new FakeMailer(), workflow: { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] }, tokens: {}, baseUrl: 'http://x', linksPerHour: 5 } as never;
+  return { repo, mailer: new FakeMailer(), workflow: { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] }, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, blobs: new FakeBlobs() } as never;
 }
 
 describe('the sweeper counts days in London time', () => {
@@ -81,7 +81,7 @@ describe('the sweeper’s reminders after an extension (Art. 12(3))', () => {
     await sweep(new Date('2026-03-26T10:00:00.000Z'), deps(repo));
     await sweep(new Date('2026-03-31T10:00:00.000Z'), deps(repo));
     expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).toEqual(['reminder-7', 'reminder-2']);
-    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { repo: repo as never, mailer: new FakeMailer(), workflow: {} as never, clock: fixedClock('2026-03-31T11:00:00.000Z') });
+    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { repo: repo as never, mailer: new FakeMailer(), workflow: {} as never, clock: fixedClock('2026-03-31T11:00:00.000Z'), blobs: new FakeBlobs() });
     expect(done.extended?.dueDate).toBe('2026-06-01');
     // Tuesday 26 May 2026: 6 days before Monday 1 June.
     const week = await sweep(new Date('2026-05-26T10:00:00.000Z'), deps(repo));

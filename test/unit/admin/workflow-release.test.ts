@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { logger } from '../../../functions/shared/powertools.ts';
-import { FakeMailer, FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The admin actions load the processor registry at import: one automated processor and one manual firm.
 vi.mock('../../../functions/adapters/registry.ts', async () => {
@@ -43,7 +43,7 @@ function setup(over: Partial<StoredRequest>) {
   repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
   const workflow = new StepFunctionsWorkflow(new SFNClient({ region: 'eu-west-2' }), ARN);
   const mailer = new FakeMailer();
-  return { repo, mailer, workflow, deps: { repo: repo as never, mailer, workflow, clock: fixedClock(NOW) } };
+  return { repo, mailer, workflow, deps: { repo: repo as never, mailer, workflow, clock: fixedClock(NOW), blobs: new FakeBlobs() } };
 }
 
 const ledgerTask = (): StoredTask =>
@@ -65,7 +65,7 @@ async function nextSweep(repo: FakeRepo, mailer: FakeMailer, workflow: StepFunct
   sfn.on(SendTaskSuccessCommand).resolves({});
   sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:${REQUEST_ID}` });
   sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
-  return sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+  return sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never);
 }
 
 describe('resolving a task while Step Functions refuses the token for a moment', () => {
@@ -139,7 +139,7 @@ describe('approving a request while Step Functions refuses to start its executio
     sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('none'), { name: 'ExecutionDoesNotExist' }));
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:${REQUEST_ID}` });
-    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never);
     expect(report.startedExecutions).toEqual([REQUEST_ID]);
     expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([{ stateMachineArn: ARN, name: REQUEST_ID, input: JSON.stringify({ requestId: REQUEST_ID }) }]);
   });
@@ -211,7 +211,7 @@ describe('refusing or cancelling a running request while Step Functions refuses 
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
     sfn.on(StopExecutionCommand).rejects(unavailable());
-    const refused = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    const refused = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never);
     expect([refused.executionsStopped, refused.failed]).toEqual([[], [`stop:${REQUEST_ID}`]]);
     expect(repo.requests.get(REQUEST_ID)?.outboxStop).toEqual({ at: NOW });
     expect((await nextSweep(repo, mailer, workflow)).executionsStopped).toEqual([REQUEST_ID]);

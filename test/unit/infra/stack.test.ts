@@ -134,6 +134,19 @@ describe('the CDK stack', () => {
     expect(listers.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionssweeperRoleDefaultPolicy/)]);
   });
 
+  it('lets the admin function and the sweeper delete export packages, under exports/ only, and no other function', () => {
+    const deleters = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
+      id.startsWith('Functions')
+        ? p.Properties.PolicyDocument.Statement.filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('s3:Delete'))).map((s: { Resource: unknown }) => [id.replace(/RoleDefaultPolicy.*/, ''), s.Resource])
+        : [],
+    );
+    const packages = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Exports/), 'Arn'] }, '/exports/*']] };
+    expect(deleters).toEqual([
+      ['Functionsadmin', packages],
+      ['Functionssweeper', packages],
+    ]);
+  });
+
   it('grants no function a wildcard DynamoDB action', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));

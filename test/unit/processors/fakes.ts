@@ -8,6 +8,14 @@ import type { ResultsKey, StoredResults } from '../../../functions/core/export-r
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 
+/** The export bucket: the keys of the objects in it; deleting a missing key is no error, as with S3's DeleteObject. */
+export class FakeBlobs {
+  objects = new Set<string>();
+  async delete(key: string) {
+    this.objects.delete(key);
+  }
+}
+
 /**
  * An in-memory repository with the same optimistic-locking contract as DynamoRepository: every
  * change is conditional on (status, version) and appends to the record's audit chain.
@@ -192,6 +200,11 @@ export class FakeRepo {
   async clearPurge(id: string) {
     const cur = this.requests.get(id);
     if (cur) delete cur.purgeResults;
+  }
+  /** Drops a closed request's package key, as DynamoRepository does: bookkeeping, no version bump. */
+  async forgetExport(id: string) {
+    const cur = this.requests.get(id);
+    if (cur) delete cur.exportKey;
   }
   /** Every task here is in the watch index already: none written before it. */
   async indexTasks() {

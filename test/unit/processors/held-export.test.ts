@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
 
 // The download link's secret is derived from the app key in Secrets Manager; its value does not matter here.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async () => 'download-token' }));
@@ -23,7 +23,7 @@ function setup(tasks: StoredTask[]) {
   repo.pii.set(REQUEST_ID, { email: 'hana@example.com' });
   for (const t of tasks) repo.tasks.set(t.taskId, t);
   const mailer = new FakeMailer();
-  return { repo, mailer, deps: { repo: repo as never, mailer, clock: fixedClock(NOW), baseUrl: 'http://shop.example', workflow: new FakeWorkflow(), processors: [{ id: 'parcelway', name: 'Parcelway Delivery' }, { id: 'paynow', name: 'PayNow Payments' }] } };
+  return { repo, mailer, deps: { repo: repo as never, mailer, clock: fixedClock(NOW), blobs: new FakeBlobs(), baseUrl: 'http://shop.example', workflow: new FakeWorkflow(), processors: [{ id: 'parcelway', name: 'Parcelway Delivery' }, { id: 'paynow', name: 'PayNow Payments' }] } };
 }
 
 describe('a copy flagged as holding other people’s data', () => {
