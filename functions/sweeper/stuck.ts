@@ -9,6 +9,8 @@ import { DEADLINE_STATUSES } from '../core/status.ts';
 import { WATCH } from '../adapters/table.ts';
 import { PER_RUN, raced, type Run } from './run.ts';
 
+const REASON = 'sweeper: past timeout';
+
 async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
   const { deps, now, at } = run;
   const [t, req] = await Promise.all([deps.repo.getTask(requestId, p.id), deps.repo.getRequest(requestId)]);
@@ -18,9 +20,17 @@ async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
   if (!req || !DEADLINE_STATUSES.includes(req.status)) return deps.repo.unwatchTask(requestId, p.id);
   // A callback landing at this very moment wins; the next sweep looks again.
   const escalated = await deps.repo
-    .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: 'sweeper: past timeout' } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
+    .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: REASON } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
     .catch(raced);
-  if (escalated) run.report.escalatedTasks.push(t.taskId);
+  if (!escalated) return;
+  run.report.escalatedTasks.push(t.taskId);
+  // As Escalate records it: the console and the dashboard show the request waiting for an officer
+  // (a retried task nobody answered has no workflow timeout of its own to escalate it).
+  if (req.status === 'in_progress') {
+    await deps.repo
+      .transitionRequest(req, 'awaiting_manual', {}, { at, actor: 'sweeper', action: 'escalate', subject: requestId, from: 'in_progress', to: 'awaiting_manual', data: { task: t.taskId, reason: REASON } })
+      .catch(raced);
+  }
 }
 
 export async function sweepStuckTasks(run: Run) {

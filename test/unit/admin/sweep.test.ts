@@ -146,6 +146,20 @@ describe('a task past its timeout that nobody waits on', () => {
     }
   });
 
+  it('puts its request in progress back to wait for an officer, on its trail, and leaves one already waiting as it is', async () => {
+    const { repo, deps } = setup();
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
+    await sweep(NOW, deps);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ at: NOW.toISOString(), actor: 'sweeper', action: 'escalate', from: 'in_progress', to: 'awaiting_manual', data: { task: `${REQUEST_ID}.paynow`, reason: 'sweeper: past timeout' } });
+
+    const waiting = setup({ status: 'awaiting_manual' });
+    waiting.repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
+    const before = waiting.repo.requests.get(REQUEST_ID)?.audit.length;
+    await sweep(NOW, waiting.deps);
+    expect(waiting.repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'awaiting_manual', audit: { length: before } });
+  });
+
   it('is left alone up to its timeout, once settled, unsent, or of a processor no longer in the registry', async () => {
     const cases: Partial<StoredTask>[] = [
       { sentAt: '2026-03-20T09:00:00.000Z' },
