@@ -86,6 +86,19 @@ describe('the OpenAPI document and the admin API the stack deploys', () => {
     expect(undocumented).toEqual([]);
   });
 
+  it('documents on every admin operation the 401 of a missing or bad token and the 403 of a call that did not come through the site', async () => {
+    // Every /admin call is checked for the site's origin header (403) and a token (401) before any route is matched.
+    const event = { rawPath: '/admin/dashboard', headers: { authorization: 'Bearer probe' }, queryStringParameters: {}, requestContext: { http: { method: 'GET' } } };
+    expect(await (handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number }>)(event, {})).toMatchObject({ statusCode: 403 });
+    const missing: string[] = [];
+    for (const [template, item] of Object.entries(openapi.paths).filter(([p]) => p.startsWith('/admin/'))) {
+      for (const [method, op] of Object.entries(item as Record<string, { responses?: Record<string, unknown> }>)) {
+        for (const code of ['401', '403']) if (!op.responses?.[code]) missing.push(`${code} ${method.toUpperCase()} ${template}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('documents no admin route the function does not answer', async () => {
     const unanswered: string[] = [];
     for (const [template, item] of Object.entries(openapi.paths).filter(([p]) => p.startsWith('/admin/'))) {
