@@ -57,7 +57,7 @@ const Approve = z.strictObject({
 });
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
 const Bool = z.optional(z.enum(['true', 'false']));
-const ListQuery = z.object({
+export const ListQuery = z.object({
   status: z.optional(z.union([RequestStatus, z.enum(['open', 'closed', 'all'])])),
   type: z.optional(RequestType),
   dueAfter: z.optional(z.iso.date()),

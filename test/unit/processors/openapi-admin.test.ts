@@ -99,6 +99,12 @@ describe('the OpenAPI document and the admin API the stack deploys', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents every query parameter the request list reads, and none it ignores', async () => {
+    const { ListQuery } = await import('../../../functions/admin/handler.ts');
+    const params = (openapi.paths['/admin/requests'] as { get: { parameters: Param[] } }).get.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+    expect(params.sort()).toEqual(Object.keys(ListQuery.shape).sort());
+  });
+
   it('documents no admin route the function does not answer', async () => {
     const unanswered: string[] = [];
     for (const [template, item] of Object.entries(openapi.paths).filter(([p]) => p.startsWith('/admin/'))) {
