@@ -38,6 +38,27 @@ describe('the sweeper delivers the team email a request waiting for an officer i
     expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
   });
 
+  it('keeps it owed and marks the request mail failed when SES refuses it, and goes on with the rest of the sweep', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01', outboxTeam: owed('2026-03-02T10:01:00.000Z') }));
+    const d = deps(repo) as unknown as { mailer: FakeMailer };
+    d.mailer.send = async () => {
+      throw Object.assign(new Error('Throttling'), { name: 'TooManyRequestsException' });
+    };
+    const report = await sweep(new Date('2026-03-02T10:05:00.000Z'), d as never);
+    expect(report.teamEmailsSent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ outboxTeam: { waiting: 'correction' }, mailFailed: { kind: 'review' } });
+  });
+
+  it('does not swallow an error that is not the mail’s', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01', outboxTeam: owed('2026-03-02T10:01:00.000Z') }));
+    repo.claimDelivery = async () => {
+      throw new Error('table gone');
+    };
+    await expect(sweep(new Date('2026-03-02T10:05:00.000Z'), deps(repo) as never)).rejects.toThrow('table gone');
+  });
+
   it('leaves it to its writer while the writer’s lease runs', async () => {
     const repo = new FakeRepo();
     repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01', outboxTeam: owed('2026-03-02T10:01:00.000Z') }));
