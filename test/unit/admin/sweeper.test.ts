@@ -3,6 +3,7 @@ import { FakeBlobs, FakeMailer, FakeRepo, REQUEST_ID, storedRequest } from '../p
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 const { sweep } = await import('../../../functions/sweeper/sweep.ts');
+const { WATCH } = await import('../../../functions/adapters/table.ts');
 
 function deps(repo: FakeRepo) {
   return { repo, mailer: new FakeMailer(), workflow: { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] }, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, blobs: new FakeBlobs() } as never;
@@ -180,5 +181,46 @@ describe('the sweeper reads the requests the watch index lists', () => {
     expect([report.teamEmailsSent, report.executionsStopped, stopped]).toEqual([waiting, closed, closed]);
     expect(one).not.toHaveBeenCalled();
     expect(batch.mock.calls.map(([ids]) => ids)).toEqual(expect.arrayContaining([waiting, closed]));
+  });
+});
+
+describe('the watch index’s entries for what requests owe', () => {
+  const OTHER = '01JQ0000000000000000000001';
+  /** The index as it stands, here by hand: entries the table's writes have left in it. */
+  function indexed(repo: FakeRepo, partition: string, ids: string[]) {
+    const unwatched: string[] = [];
+    const list = repo.listWatch.bind(repo);
+    repo.listWatch = async (p, q) => (p === partition ? ids.map((requestId) => ({ requestId, at: '2026-03-02T09:00:00.000Z' })) : list(p, q));
+    Object.assign(repo, { unwatchRequest: async (id: string) => void unwatched.push(id) });
+    return unwatched;
+  }
+
+  it('takes out of the closed partition a request that owes nothing any more, and one whose record is gone', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'denied', dueDate: '2026-04-01' }));
+    const unwatched = indexed(repo, WATCH.closed, [REQUEST_ID, OTHER]);
+    await sweep(new Date('2026-03-02T10:05:00.000Z'), deps(repo));
+    expect(unwatched).toEqual([REQUEST_ID, OTHER]);
+  });
+
+  it('keeps in the closed partition a request whose execution’s stop failed, for the next sweep', async () => {
+    const repo = new FakeRepo();
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'denied', dueDate: '2026-04-01', outboxStop: { at: '2026-03-02T09:00:00.000Z' } }));
+    const unwatched = indexed(repo, WATCH.closed, [REQUEST_ID]);
+    const d = deps(repo) as unknown as { workflow: Record<string, unknown> };
+    d.workflow.stop = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+    const report = await sweep(new Date('2026-03-02T10:05:00.000Z'), d as never);
+    expect(report.failed).toContain(`stop:${REQUEST_ID}`);
+    expect(unwatched).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxStop).toBeDefined();
+  });
+
+  it('takes out of the request partition an entry whose record is gone', async () => {
+    const repo = new FakeRepo();
+    const unwatched = indexed(repo, WATCH.request, [OTHER]);
+    await sweep(new Date('2026-03-02T10:05:00.000Z'), deps(repo));
+    expect(unwatched).toEqual([OTHER]);
   });
 });
