@@ -5,6 +5,7 @@ import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID,
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
 const { PER_RUN, sweep } = await import('../../../functions/sweeper/sweep.ts');
 const { metrics } = await import('../../../functions/shared/metrics.ts');
+const { InvalidInput } = await import('../../../functions/core/errors.ts');
 
 // Friday 20 March 2026, 10:00 in London.
 const NOW = new Date('2026-03-20T10:00:00.000Z');
@@ -390,6 +391,37 @@ describe('a sweep with more to do than one run should', () => {
     expect(repo.requests.get(id(PER_RUN.visits + 30))).toMatchObject({ flags: ['execution-lost'] });
     // The round is over: the next run starts a new one.
     expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toEqual({ pk: 'SWEEPER', sk: 'ROTATION', status: 'awaiting_review', at: NOW.toISOString() });
+  });
+
+  it('not report a request waiting for review as having lost its workflow: it has none yet, by design', async () => {
+    const { deps } = many(1, () => ({ status: 'awaiting_review' }), { [id(0)]: undefined });
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
+  });
+
+  it('not report a lost workflow for a request its record shows answered since the index listed it', async () => {
+    const { repo, deps } = many(1, () => ({}), { [id(0)]: undefined });
+    const read = repo.getRequest.bind(repo);
+    repo.getRequest = async (rid: string) => {
+      const r = await read(rid);
+      return r && { ...r, status: 'completed' };
+    };
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
+  });
+
+  it('start the round again from a saved place the index no longer takes, and not swallow any other error', async () => {
+    const { repo, deps } = many(3, () => ({}));
+    await repo.putItem({ pk: 'SWEEPER', sk: 'ROTATION', status: 'in_progress', cursor: 'old-layout', at: NOW.toISOString() });
+    const list = repo.listRequests.bind(repo);
+    repo.listRequests = async (q) => {
+      if (q.cursor === 'old-layout') throw new InvalidInput('invalid query', [{ path: 'cursor', message: 'not a place in this index' }]);
+      return list(q);
+    };
+    await sweep(NOW, deps);
+    expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toEqual({ pk: 'SWEEPER', sk: 'ROTATION', status: 'awaiting_review', at: NOW.toISOString() });
+    repo.listRequests = async () => {
+      throw new Error('table gone');
+    };
+    await expect(sweep(NOW, deps)).rejects.toThrow('table gone');
   });
 
   it('write nothing of the rotation when a whole round fits in one run (an erasure’s item writes are counted with the sweeps)', async () => {
