@@ -81,17 +81,23 @@ describe('a copy of data after its link expired', () => {
 });
 
 describe('a copy a processor flagged as holding other people’s data (Art. 15(4))', () => {
+  /** A copy asked for and confirmed by `email`, which ParcelWay flags: the request once its copy is held. */
+  async function heldCopy(email: string) {
+    await rt.submit({ type: 'access', email, language: 'en' });
+    const l = await until(() => rt.links(email).catch(() => undefined));
+    await rt.confirm(l.token);
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const held = await until(async () => {
+      const r = await repo.getRequest(l.requestId);
+      return r?.exportRelease && r.exportKey ? r : undefined;
+    }, 60_000, 'the copy held');
+    return { l, held, repo };
+  }
+
   it('waits for an officer, who can look at it and release it; only then is the link mailed', async () => {
     rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
     try {
-      await rt.submit({ type: 'access', email: 'quinn-held@example.com', language: 'en' });
-      const l = await until(() => rt.links('quinn-held@example.com').catch(() => undefined));
-      await rt.confirm(l.token);
-      const { repo } = await import('../../../functions/shared/deps.ts');
-      const held = await until(async () => {
-        const r = await repo.getRequest(l.requestId);
-        return r?.exportRelease ? r : undefined;
-      }, 60_000, 'the copy held');
+      const { l, held, repo } = await heldCopy('quinn-held@example.com');
       expect(held.status).toBe('awaiting_manual');
       expect(held.exportRelease?.flaggedBy).toEqual(['parcelway']);
       expect(await links('quinn-held@example.com')).toEqual([]);
@@ -123,17 +129,10 @@ describe('a copy a processor flagged as holding other people’s data (Art. 15(4
   it('deletes the package from the bucket when the officer refuses the held copy, so nothing can fetch it any more', async () => {
     rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
     try {
-      await rt.submit({ type: 'access', email: 'rowan-refused@example.com', language: 'en' });
-      const l = await until(() => rt.links('rowan-refused@example.com').catch(() => undefined));
-      await rt.confirm(l.token);
-      const { repo } = await import('../../../functions/shared/deps.ts');
+      const { l, held, repo } = await heldCopy('rowan-refused@example.com');
       // The test reads the bucket as the admin function would (the runtime gave this process its settings).
       const { S3Blobs } = await import('../../../functions/adapters/blobs.ts');
       const bucket = new S3Blobs();
-      const held = await until(async () => {
-        const r = await repo.getRequest(l.requestId);
-        return r?.exportRelease && r.exportKey ? r : undefined;
-      }, 60_000, 'the copy held');
       const key = held.exportKey as string;
       expect(await bucket.get(key)).toBeDefined();
 
