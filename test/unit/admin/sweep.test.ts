@@ -393,6 +393,28 @@ describe('a sweep with more to do than one run should', () => {
     expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toEqual({ pk: 'SWEEPER', sk: 'ROTATION', status: 'awaiting_review', at: NOW.toISOString() });
   });
 
+  it('find in the rotation an execution that failed, was stopped or timed out, even before Step Functions lists it so', async () => {
+    for (const status of ['FAILED', 'ABORTED', 'TIMED_OUT']) {
+      const { deps } = many(1, () => ({}), { [id(0)]: status });
+      (deps as unknown as { workflow: { unsuccessful: () => Promise<unknown[]> } }).workflow.unsuccessful = async () => [];
+      expect((await sweep(NOW, deps)).lostExecutions, status).toEqual([id(0)]);
+    }
+  });
+
+  it('flag a lost execution once: a request already flagged is neither written nor alerted again', async () => {
+    const { repo, deps, mailer } = many(1, () => ({ flags: ['execution-lost'] } as Partial<StoredRequest>), { [id(0)]: 'FAILED' });
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([id(0)]);
+    expect(repo.requests.get(id(0))?.audit).toEqual([]);
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('leave alone a closed request whose execution was stopped or failed', async () => {
+    const { repo, deps, mailer } = many(1, () => ({ status: 'completed' }), { [id(0)]: 'ABORTED' });
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
+    expect(repo.requests.get(id(0))?.audit).toEqual([]);
+    expect(mailer.sent).toEqual([]);
+  });
+
   it('not report a request waiting for review as having lost its workflow: it has none yet, by design', async () => {
     const { deps } = many(1, () => ({ status: 'awaiting_review' }), { [id(0)]: undefined });
     expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
