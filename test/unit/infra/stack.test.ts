@@ -177,6 +177,12 @@ describe('the CDK stack', () => {
     });
   });
 
+  it('keeps no old version of an export package: a refused copy’s deleted package is gone, not kept as a noncurrent version', () => {
+    const buckets = template.findResources('AWS::S3::Bucket', { Properties: { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30 })] } } });
+    expect(Object.keys(buckets)).toHaveLength(1);
+    for (const b of Object.values(buckets)) expect(b.Properties.VersioningConfiguration).toBeUndefined();
+  });
+
   it('passes the AwsSolutions checks with only the acknowledged findings', () => {
     const result = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(result.violations.map((v: { ruleName: string }) => v.ruleName)).toEqual([]);
