@@ -17,18 +17,25 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
     browser = b;
   }, { retryIntervalOverrides: { Assemble: 10, AssemblyFailed: 10 } });
 
+  /** A copy asked for and confirmed by `email`, once its assembly has failed and it waits for an officer. */
+  async function heldForAssembly(email: string) {
+    const { repo } = await import('../../functions/shared/deps.ts');
+    await rt.submit({ type: 'access', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    await rt.confirm(links.token, { password: 'correct horse battery staple' });
+    const held = await until(async () => {
+      const r = await repo.getRequest(links.requestId);
+      return r?.status === 'awaiting_manual' && r.assemblyFailed ? r : undefined;
+    }, 60_000, 'the copy held for an officer');
+    return { links, held };
+  }
+
   it('reads why the copy is held, sees no token, retries it while it still fails (held again), then retries once the results can be had: the request completes and the link is mailed', async () => {
     const { repo } = await import('../../functions/shared/deps.ts');
     const EMAIL = 'xavier-assembly@example.com';
     rt.processors.setBehaviour('paynow', { resultsUrl: `https://127.0.0.1:${await closedPort()}/exports/xavier.json` });
     try {
-      await rt.submit({ type: 'access', email: EMAIL, language: 'en' });
-      const links = await until(() => rt.links(EMAIL).catch(() => undefined));
-      await rt.confirm(links.token, { password: 'correct horse battery staple' });
-      const held = await until(async () => {
-        const r = await repo.getRequest(links.requestId);
-        return r?.status === 'awaiting_manual' && r.assemblyFailed ? r : undefined;
-      }, 60_000, 'the copy held for an officer');
+      const { links, held } = await heldForAssembly(EMAIL);
       const firstToken = held.assemblyFailed?.token as string;
 
       const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
@@ -111,19 +118,12 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
   });
 
   it('asks for a retry once the providers can give them when the results of several could not be fetched, in English and in French', async () => {
-    const { repo } = await import('../../functions/shared/deps.ts');
     const EMAIL = 'yolande-assembly@example.com';
     const refused = `https://127.0.0.1:${await closedPort()}`;
     rt.processors.setBehaviour('paynow', { resultsUrl: `${refused}/exports/yolande-paynow.json` });
     rt.processors.setBehaviour('parcelway', { resultsUrl: `${refused}/exports/yolande-parcelway.json` });
     try {
-      await rt.submit({ type: 'access', email: EMAIL, language: 'en' });
-      const links = await until(() => rt.links(EMAIL).catch(() => undefined));
-      await rt.confirm(links.token, { password: 'correct horse battery staple' });
-      const held = await until(async () => {
-        const r = await repo.getRequest(links.requestId);
-        return r?.status === 'awaiting_manual' && r.assemblyFailed ? r : undefined;
-      }, 60_000, 'the copy held for an officer');
+      const { links, held } = await heldForAssembly(EMAIL);
       expect([...(held.assemblyFailed?.processors ?? [])].sort()).toEqual(['parcelway', 'paynow']);
 
       const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
-import { londonDate } from '../../../functions/core/deadline.ts';
+import { addDays, londonDate } from '../../../functions/core/deadline.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
 import { type Booted, boot } from '../harness.ts';
 import { bulkPut } from '../bulk.ts';
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 const today = londonDate(new Date());
-const plus = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const plus = (days: number) => addDays(today, days);
 const id = (n: number) => `01JR${String(n).padStart(22, '0')}`;
 const PROCESSORS = ['paynow', 'parcelway', 'mailwave'];
 const event = (at: string, subject: string, action: string) => ({ seq: 0, at, actor: 'workflow', action, subject, prevHash: 'p', hash: 'h' });
@@ -26,7 +26,7 @@ const event = (at: string, subject: string, action: string) => ({ seq: 0, at, ac
  */
 function requestWithTask(n: number, day: string, status: StoredRequest['status']) {
   const receivedAt = `${day}T09:00:00.000Z`;
-  const dueDate = new Date(Date.parse(receivedAt) + 30 * 86_400_000).toISOString().slice(0, 10);
+  const dueDate = addDays(day, 30);
   const processorId = PROCESSORS[n % PROCESSORS.length];
   const closed = status === 'completed' ? { closedAt: `${day}T11:00:00.000Z` } : {};
   return [
