@@ -6,7 +6,7 @@ import type { RequestStatus, RequestType } from '../core/model.ts';
 import type { Clock, StoredRequest } from '../core/ports.ts';
 import { reportRows, slaReport } from '../core/report.ts';
 import { complaintsReceivedBetween } from './complaints.ts';
-import { isOpenRequest, OPEN_REQUEST_STATUSES, currentDue } from '../core/status.ts';
+import { ALL_STATUSES, isOpenRequest, OPEN_REQUEST_STATUSES, currentDue } from '../core/status.ts';
 import { csvLines } from '../core/text.ts';
 import { emailHash, orderHash } from '../shared/crypto.ts';
 import { withTasks } from '../shared/with-tasks.ts';
@@ -14,7 +14,6 @@ import { summary } from './views.ts';
 
 type Deps = { repo: DynamoRepository; clock: Clock };
 
-export const ALL_STATUSES: readonly RequestStatus[] = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'];
 const CLOSED_STATUSES = ALL_STATUSES.filter((s) => !isOpenRequest(s));
 const GROUPS: Record<string, readonly RequestStatus[]> = { open: OPEN_REQUEST_STATUSES, closed: CLOSED_STATUSES, all: ALL_STATUSES };
 

@@ -6,7 +6,7 @@ import { NotFound } from '../core/errors.ts';
 import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
-import { DEADLINE_STATUSES, ESCALATED_TASK_STATUSES, isOpenRequest, currentDue } from '../core/status.ts';
+import { ALL_STATUSES, DEADLINE_STATUSES, ESCALATED_TASK_STATUSES, isOpenRequest, currentDue } from '../core/status.ts';
 import { csvLines } from '../core/text.ts';
 import { dueBy } from '../shared/due.ts';
 import { withTasks } from '../shared/with-tasks.ts';
@@ -160,8 +160,7 @@ const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math
  */
 export async function auditCsv(from: string, to: string, deps: Deps) {
   const rows: unknown[][] = [['at', 'request', 'subject', 'actor', 'action', 'from', 'to', 'seq', 'prevHash', 'hash']];
-  const statuses = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual', 'completed', 'denied', 'cancelled', 'expired'] as const;
-  for await (const page of withTasks(deps.repo, statuses, (r) => r.receivedAt.slice(0, 10) <= to)) {
+  for await (const page of withTasks(deps.repo, ALL_STATUSES, (r) => r.receivedAt.slice(0, 10) <= to)) {
     for (const { request: r, tasks } of page) {
       const events = [...r.audit, ...tasks.flatMap((t) => t.audit)].filter((e) => e.at.slice(0, 10) >= from && e.at.slice(0, 10) <= to);
       for (const e of events) rows.push([e.at, r.id, e.subject, e.actor, e.action, e.from, e.to, e.seq, e.prevHash, e.hash]);

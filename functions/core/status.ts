@@ -61,6 +61,8 @@ export function requireTaskTransition(from: TaskStatus, event: TaskEvent): TaskS
 }
 
 export const OPEN_REQUEST_STATUSES: readonly RequestStatus[] = ['unverified', 'awaiting_review', 'verified', 'in_progress', 'awaiting_manual'];
+/** Every request status, in the order the admin views read them (the status index has one partition each). */
+export const ALL_STATUSES: readonly RequestStatus[] = [...OPEN_REQUEST_STATUSES, 'completed', 'denied', 'cancelled', 'expired'];
 /** The open statuses with a deadline running: an unconfirmed request's clock has not started. */
 export const DEADLINE_STATUSES: readonly RequestStatus[] = OPEN_REQUEST_STATUSES.filter((s) => s !== 'unverified');
 export const FINISHED_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'not_found', 'retained', 'resolved'];

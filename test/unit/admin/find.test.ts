@@ -12,7 +12,8 @@ vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
 vi.mock('../../../functions/adapters/registry.ts', () => ({
   registry: { version: 1, processors: [{ id: 'paynow', name: 'PayNow Payments' }, { id: 'parcelway', name: 'Parcelway Delivery' }] },
 }));
-const { list, report, reportCsv, search, ALL_STATUSES } = await import('../../../functions/admin/find.ts');
+const { list, report, reportCsv, search } = await import('../../../functions/admin/find.ts');
+const { ALL_STATUSES } = await import('../../../functions/core/status.ts');
 
 type Query = { status: RequestStatus; dueFrom?: string; dueBefore?: string; cursor?: string; limit?: number };
 
