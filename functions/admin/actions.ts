@@ -11,6 +11,7 @@ import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition, currentDue } from '../core/status.ts';
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
+import { escalateRequest } from '../shared/escalation.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
@@ -275,21 +276,12 @@ export async function retryTask(id: string, processorId: string, actor: string, 
     const at = deps.clock.now().toISOString();
     const reason = (e as Error).name;
     await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
-    await blockAgain(id, now.taskId, reason, actor, deps);
+    await retryOnRace(() => escalateRequest(deps.repo, id, { at: deps.clock.now().toISOString(), actor, task: now.taskId, reason }));
     throw new RetryFailed(`the processor did not take the webhook (${(e as Error).message}); the task is failed again: retry or resolve it`, { cause: e });
   }
   return taskShown(sent);
 }
 
-/** in_progress → awaiting_manual, as Escalate records it, for a retry the processor refused after the unblock. */
-async function blockAgain(id: string, taskId: string, reason: string, actor: string, deps: AdminDeps) {
-  await retryOnRace(async () => {
-    const req = await deps.repo.getRequest(id);
-    if (req?.status !== 'in_progress') return;
-    const at = deps.clock.now().toISOString();
-    await deps.repo.transitionRequest(req, 'awaiting_manual', {}, { at, actor, action: 'escalate', subject: id, from: 'in_progress', to: 'awaiting_manual', data: { task: taskId, reason } });
-  });
-}
 
 /**
  * Runs the assembly of a copy again, once it failed after the workflow's retries (a provider's

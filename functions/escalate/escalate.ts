@@ -6,6 +6,7 @@ import { ESCALATION_REASONS, retryOnRace } from '../core/errors.ts';
 import { escalationEmail } from '../core/escalation.ts';
 import { FINISHED_TASK_STATUSES, isOpenRequest } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
+import { escalateRequest } from '../shared/escalation.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
@@ -52,7 +53,7 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     // Refused or cancelled while its execution still runs (its stop owed): nobody is to act on it any more.
     const req = await deps.repo.getRequest(input.requestId);
     if (req && !isOpenRequest(req.status)) return { closed: req.status, first: false };
-    await retryOnRace(() => escalateRequest(input.requestId, task.taskId, reason, deps));
+    await retryOnRace(() => escalateRequest(deps.repo, input.requestId, { at: deps.clock.now().toISOString(), actor: 'workflow', task: task.taskId, reason }));
     const at = deps.clock.now().toISOString();
     if (['pending', 'sent', 'in_progress'].includes(task.status)) {
       const to = timedOut ? 'timed_out' : 'failed';
@@ -97,17 +98,4 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
   );
   logger.warn('task escalated', { taskId: task.taskId, status: task.status, error: reason });
   return { escalated: true };
-}
-
-/** in_progress → awaiting_manual; a request already waiting for a human (or closed) is left as it is. */
-async function escalateRequest(requestId: string, taskId: string, reason: string, deps: EscalateDeps) {
-  const req = await deps.repo.getRequest(requestId);
-  if (req?.status !== 'in_progress') return;
-  const at = deps.clock.now().toISOString();
-  await deps.repo.transitionRequest(
-    req,
-    'awaiting_manual',
-    {},
-    { at, actor: 'workflow', action: 'escalate', subject: req.id, from: 'in_progress', to: 'awaiting_manual', data: { task: taskId, reason } },
-  );
 }

@@ -7,6 +7,7 @@ import { registry } from '../adapters/registry.ts';
 import type { ProcessorEntry } from '../core/model.ts';
 import { DEADLINE_STATUSES } from '../core/status.ts';
 import { WATCH } from '../adapters/table.ts';
+import { escalateRequest } from '../shared/escalation.ts';
 import { PER_RUN, raced, type Run } from './run.ts';
 
 const REASON = 'sweeper: past timeout';
@@ -26,11 +27,7 @@ async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
   run.report.escalatedTasks.push(t.taskId);
   // As Escalate records it: the console and the dashboard show the request waiting for an officer
   // (a retried task nobody answered has no workflow timeout of its own to escalate it).
-  if (req.status === 'in_progress') {
-    await deps.repo
-      .transitionRequest(req, 'awaiting_manual', {}, { at, actor: 'sweeper', action: 'escalate', subject: requestId, from: 'in_progress', to: 'awaiting_manual', data: { task: t.taskId, reason: REASON } })
-      .catch(raced);
-  }
+  await escalateRequest(deps.repo, requestId, { at, actor: 'sweeper', task: t.taskId, reason: REASON }).catch(raced);
 }
 
 export async function sweepStuckTasks(run: Run) {
