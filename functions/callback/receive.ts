@@ -205,8 +205,9 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   // A copy refused or cancelled will never be made: its results are not kept. Read before they are
   // written, so that only a callback that found the request open writes any, within its 15 minutes,
   // which the closing write's deletion (`purgeResults`) waits out.
-  const hasResults = carriesResults(body) && (await keepsResults(task.requestId, deps));
-  if (carriesResults(body) && !hasResults) receipts[webhookId] = { ...receipts[webhookId], bodyIn: 'discarded' };
+  const carries = carriesResults(body);
+  const hasResults = carries && (await keepsResults(task.requestId, deps));
+  if (carries && !hasResults) receipts[webhookId] = { ...receipts[webhookId], bodyIn: 'discarded' };
   if (hasResults) {
     const expires = new Date(deps.clock.now().getTime() + RESULTS_TTL_DAYS * 86_400_000);
     await deps.repo.putTaskResults({ requestId: task.requestId, processorId: task.processorId, bodyHash: r.bodyHash }, raw, { writtenAt: deps.clock.now(), expiresAt: expires });
