@@ -276,12 +276,11 @@ export async function retryTask(id: string, processorId: string, actor: string, 
     const at = deps.clock.now().toISOString();
     const reason = (e as Error).name;
     await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
-    await retryOnRace(() => escalateRequest(deps.repo, id, { at: deps.clock.now().toISOString(), actor, task: now.taskId, reason }));
+    await retryOnRace(() => escalateRequest(deps.repo, id, { at, actor, task: now.taskId, reason }));
     throw new RetryFailed(`the processor did not take the webhook (${(e as Error).message}); the task is failed again: retry or resolve it`, { cause: e });
   }
   return taskShown(sent);
 }
-
 
 /**
  * Runs the assembly of a copy again, once it failed after the workflow's retries (a provider's
