@@ -18,10 +18,10 @@ export type SweepDeps = SweepOutboxDeps & PurgeDeps & { repo: DynamoRepository; 
  * 15 minutes; a run that met more (a thousand requests falling due on one day, a processor's outage
  * leaving thousands of tasks stuck) would be cut off mid-way and start again from the same point.
  * So a run sends at most `alerts` emails to the team (each a write and an email, and SES may allow
- * only a few a second) and escalates at most `escalations` tasks (two reads and a write each, and a read and a write
- * more when the task's request goes to wait for an officer), and
- * says in its report what it left (`left`); whatever is left is still unflagged, or still sent, and
- * found first by the next run. The rotation visits `visits` open requests a run and goes on from
+ * only a few a second) and escalates at most `escalations` tasks (two reads and a write each, and a
+ * read and a write more when the task's request goes to wait for an officer), and says in its report
+ * what it left (`left`); whatever is left is still unflagged, or still sent, and found first by the
+ * next run. The rotation visits `visits` open requests a run and goes on from
  * there the next run.
  */
 export const PER_RUN = { alerts: 100, escalations: 200, visits: 200 } as const;
