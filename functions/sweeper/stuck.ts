@@ -19,15 +19,20 @@ async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
   if (!t || !['sent', 'in_progress'].includes(t.status) || !t.sentAt || Date.parse(t.sentAt) + p.timeoutSeconds * 1000 >= now.getTime()) return;
   // A request refused or cancelled while the task was out (and whose cleanup did not happen): nobody waits for it.
   if (!req || !DEADLINE_STATUSES.includes(req.status)) return deps.repo.unwatchTask(requestId, p.id);
-  // A callback landing at this very moment wins; the next sweep looks again.
+  // As Escalate does, the request goes to wait for an officer (the console and the dashboard show it;
+  // a retried task nobody answered has no workflow timeout of its own to escalate it) before the
+  // task is timed out: a run that dies between the two writes leaves the task stuck, and the next
+  // run finishes (a request already waiting is left as it is). Any write that loses a race to the
+  // workflow or a callback landing at this very moment is looked at again on the next sweep.
+  try {
+    await escalateRequest(deps.repo, requestId, { at, actor: 'sweeper', task: t.taskId, reason: REASON });
+  } catch (e) {
+    return raced(e);
+  }
   const escalated = await deps.repo
     .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: REASON } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
     .catch(raced);
-  if (!escalated) return;
-  run.report.escalatedTasks.push(t.taskId);
-  // As Escalate records it: the console and the dashboard show the request waiting for an officer
-  // (a retried task nobody answered has no workflow timeout of its own to escalate it).
-  await escalateRequest(deps.repo, requestId, { at, actor: 'sweeper', task: t.taskId, reason: REASON }).catch(raced);
+  if (escalated) run.report.escalatedTasks.push(t.taskId);
 }
 
 export async function sweepStuckTasks(run: Run) {

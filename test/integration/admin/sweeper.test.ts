@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { key } from '../../../functions/adapters/table.ts';
 import { type Booted, boot, openErasure, until } from '../harness.ts';
 
 let rt: Booted;
@@ -9,6 +10,12 @@ const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) 
 /** A sweep looks at every open request: each test reads only what it found about its own. */
 const about = (r: Report, requestId: string) =>
   Object.fromEntries(Object.entries(r).filter(([k]) => ['overdue', 'reminders', 'escalatedTasks', 'lostExecutions'].includes(k)).map(([k, v]) => [k, (v as string[]).filter((x) => x.startsWith(requestId))])) as Report;
+
+/** A record as the table holds it, read around the functions (the client reads its endpoint once the runtime set it). */
+async function stored(k: { pk: string; sk: string }) {
+  const [{ GetCommand }, { ddb }] = await Promise.all([import('@aws-sdk/lib-dynamodb'), import('../../../functions/adapters/clients/dynamodb.ts')]);
+  return (await ddb.send(new GetCommand({ TableName: rt.tableName, Key: k, ConsistentRead: true }))).Item;
+}
 
 beforeAll(async () => {
   rt = await boot();
@@ -49,6 +56,22 @@ describe('the sweeper, on a clock moved by its event', () => {
     expect(about(await sweepAt(addDays(due, 1)), requestId).overdue).toEqual([requestId]);
     await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.subject === `OVERDUE: request ${requestId} was due ${due}`));
   });
+
+  // Timing a task out and sending its request to wait for an officer are two writes: a sweeper that
+  // dies between them must leave the next sweep something to finish, whichever write it lost.
+  for (const [between, sk] of [['the request', 'REQUEST'], ['the task', 'TASK#metricsly']] as const) {
+    it(`finishes, at the next sweep, the escalation of a stuck task when it died right after writing ${between}`, async () => {
+      const { requestId } = await openErasure(rt, `stuck-crash-${sk.length}@example.com`);
+      const tenDaysOn = addDays(new Date().toISOString().slice(0, 10), 10);
+      rt.lambdas.crashOn('sweeper', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${requestId}"},"sk":{"S":"${sk}"`, when: 'after' });
+      await expect(sweepAt(tenDaysOn)).rejects.toThrow();
+      await sweepAt(tenDaysOn);
+      const [req, task] = await Promise.all([stored(key.request(requestId)), stored(key.task(requestId, 'metricsly'))]);
+      expect({ request: req?.status, task: task?.status }).toEqual({ request: 'awaiting_manual', task: 'timed_out' });
+      const trail = (req?.audit as { action: string; data?: { task?: string } }[]).filter((e) => e.action === 'escalate');
+      expect(trail.map((e) => e.data?.task)).toEqual([`${requestId}.metricsly`]);
+    });
+  }
 
   it('reports a request whose execution was stopped behind its back', async () => {
     const { requestId, due } = await openErasure(rt, 'stopped@example.com');
