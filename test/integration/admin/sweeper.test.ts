@@ -68,7 +68,7 @@ describe('the sweeper, on a clock moved by its event', () => {
       await sweepAt(tenDaysOn);
       const [req, task] = await Promise.all([stored(key.request(requestId)), stored(key.task(requestId, 'metricsly'))]);
       expect({ request: req?.status, task: task?.status }).toEqual({ request: 'awaiting_manual', task: 'timed_out' });
-      const trail = (req?.audit as { action: string; data?: { task?: string } }[]).filter((e) => e.action === 'escalate');
+      const trail = ((req?.audit ?? []) as { action: string; data?: { task?: string } }[]).filter((e) => e.action === 'escalate');
       expect(trail.map((e) => e.data?.task)).toEqual([`${requestId}.metricsly`]);
     });
   }
