@@ -1,7 +1,9 @@
 /**
  * What one DynamoDB call costs the calling thread: the AWS SDK's GetItem and PutItem against
  * dynalite, next to a bare HTTP request of the same GetItem (no SDK, no signing). dynalite runs in a
- * child process, so this process's CPU time is the client's alone.
+ * child process, so this process's CPU time is the client's alone. Each is measured twice: over the
+ * first calls a fresh process makes, and again once V8 has compiled the SDK's hot paths (a function
+ * worker that makes tens of thousands of calls in a bench run spends most of them warm).
  *
  *   node --import tsx bench/sdk-call.ts [calls]     (npm run bench:sdk-call)
  */
@@ -23,14 +25,14 @@ const endpoint = `http://127.0.0.1:${port}`;
 const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
 const agent = new Agent({ keepAlive: true, maxSockets: 50 });
 
-async function measure(label: string, call: (i: number) => Promise<unknown>) {
+async function measure(label: string, call: (i: number) => Promise<unknown>, quiet = false) {
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: WIDTH }, async (_, w) => {
     for (let i = w; i < N; i += WIDTH) await call(i);
   }));
   const used = process.cpuUsage(cpu);
-  console.log(`${label.padEnd(28)} client CPU ${((used.user + used.system) / 1000 / N).toFixed(3)} ms/call, wall ${((performance.now() - t0) / N).toFixed(3)} ms/call`);
+  if (!quiet) console.log(`${label.padEnd(30)} client CPU ${((used.user + used.system) / 1000 / N).toFixed(3)} ms/call, wall ${((performance.now() - t0) / N).toFixed(3)} ms/call`);
 }
 
 const bare = (body: string) =>
@@ -52,10 +54,14 @@ try {
     }
   }
   const item = (i: number) => ({ pk: { S: `k${i}` }, v: { S: 'x'.repeat(200) }, n: { N: String(i) } });
-  for (let i = 0; i < 300; i++) await client.send(new PutItemCommand({ TableName: 'bench', Item: item(i) })); // warm-up
-  await measure('SDK PutItem', (i) => client.send(new PutItemCommand({ TableName: 'bench', Item: item(i) })));
-  await measure('SDK GetItem', (i) => client.send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: `k${i}` } } })));
-  await measure('bare HTTP GetItem (no SDK)', (i) => bare(JSON.stringify({ TableName: 'bench', Key: { pk: { S: `k${i}` } } })));
+  for (let i = 0; i < 300; i++) await client.send(new PutItemCommand({ TableName: 'bench', Item: item(i) })); // the table's first writes
+  for (const phase of ['first calls', 'warm']) {
+    if (phase === 'warm') for (let round = 0; round < 5; round++) await measure('(warming up)', (i) => client.send(i % 2 ? new GetItemCommand({ TableName: 'bench', Key: { pk: { S: `k${i}` } } }) : new PutItemCommand({ TableName: 'bench', Item: item(i) })), true);
+    console.log(`${phase}:`);
+    await measure('  SDK PutItem', (i) => client.send(new PutItemCommand({ TableName: 'bench', Item: item(i) })));
+    await measure('  SDK GetItem', (i) => client.send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: `k${i}` } } })));
+    await measure('  bare HTTP GetItem (no SDK)', (i) => bare(JSON.stringify({ TableName: 'bench', Key: { pk: { S: `k${i}` } } })));
+  }
 } finally {
   client.destroy();
   agent.destroy();
