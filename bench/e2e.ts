@@ -100,6 +100,7 @@ export async function e2eReport(n: number, concurrency = 32, type: BenchedType =
   try {
     const before = await counters(rt);
     const emails = Array.from({ length: n }, (_, i) => `bench-${i}@example.com`);
+    const load0 = await rt.dynamoLoad();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     await pool(emails, concurrency, async (email, i) => {
@@ -135,6 +136,10 @@ export async function e2eReport(n: number, concurrency = 32, type: BenchedType =
     const tConfirmed = performance.now();
     await settled(rt);
     const tDrained = performance.now();
+    const load1 = await rt.dynamoLoad();
+    // Every request waits on dynalite's one thread: busy it is the bottleneck, whether on a core or waiting for one.
+    const share = (k: 'activeMs' | 'cpuMs' | 'waitedMs') => ((load1[k] ?? Number.NaN) - (load0[k] ?? Number.NaN)) / (tDrained - t0);
+    const dynamoThread = { busy: share('activeMs'), onCore: share('cpuMs'), waitingForCore: share('waitedMs') };
     // CPU time of every thread of this process (the bench's own clients included) while it ran.
     const cpu = process.cpuUsage(cpu0);
     const wall = (tDrained - t0) / 1000;
@@ -203,6 +208,7 @@ export async function e2eReport(n: number, concurrency = 32, type: BenchedType =
       throughputPerSecond: n / wall,
       rssMb,
       heapsMb,
+      dynamoThread,
       executionP50Ms: pct(latencies, 50),
       executionP95Ms: pct(latencies, 95),
       executions: all.length,

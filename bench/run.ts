@@ -79,6 +79,7 @@ const row = (r: E2eReport) => ({
   'execution p95 ms': +r.executionP95Ms.toFixed(0),
   'lost or stuck': r.lostOrStuck,
   'RSS after the run (MB)': +r.rssMb.toFixed(0),
+  "DynamoDB thread: busy, on a core, waiting for one (% of the run)": [r.dynamoThread.busy, r.dynamoThread.onCore, r.dynamoThread.waitingForCore].map((x) => (Number.isNaN(x) ? '-' : `${(x * 100).toFixed(0)}%`)).join(', '),
   'V8 heaps after the run (MB)': Object.entries(r.heapsMb).map(([k, v]) => `${k} ${v}`).join(', '),
   'transitions / request': +r.perRequest.stateTransitions.toFixed(2),
   'Lambda invocations / request': +r.perRequest.lambdaInvocations.toFixed(2),

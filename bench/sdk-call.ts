@@ -56,7 +56,7 @@ try {
   const item = (i: number) => ({ pk: { S: `k${i}` }, v: { S: 'x'.repeat(200) }, n: { N: String(i) } });
   for (let i = 0; i < 300; i++) await client.send(new PutItemCommand({ TableName: 'bench', Item: item(i) })); // the table's first writes
   for (const phase of ['first calls', 'warm']) {
-    if (phase === 'warm') for (let round = 0; round < 5; round++) await measure('(warming up)', (i) => client.send(i % 2 ? new GetItemCommand({ TableName: 'bench', Key: { pk: { S: `k${i}` } } }) : new PutItemCommand({ TableName: 'bench', Item: item(i) })), true);
+    if (phase === 'warm') for (let round = 0; round < 5; round++) await measure('(warming up)', (i) => (i % 2 ? client.send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: `k${i}` } } })) : client.send(new PutItemCommand({ TableName: 'bench', Item: item(i) }))), true);
     console.log(`${phase}:`);
     await measure('  SDK PutItem', (i) => client.send(new PutItemCommand({ TableName: 'bench', Item: item(i) })));
     await measure('  SDK GetItem', (i) => client.send(new GetItemCommand({ TableName: 'bench', Key: { pk: { S: `k${i}` } } })));

@@ -314,6 +314,7 @@ export async function startRuntime(opts: RuntimeOptions) {
       dynamoOperations: dynamo.operations,
       dynamoUnits: dynamo.units,
       dynamoHeapBytes: dynamo.heapBytes,
+      dynamoLoad: dynamo.load,
       /** Requests the HTTP API received, by route key. */
       apiRequests: front.received,
       /** Requests S3 received, by HTTP method. */

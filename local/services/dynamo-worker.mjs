@@ -1,6 +1,7 @@
 // dynalite on its own thread: the handlers, the engine and the servers keep the main thread,
 // DynamoDB gets a core of its own. Plain JS so it loads the same under tsx, vitest and node.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
@@ -148,6 +149,18 @@ process.on('uncaughtException', (e) => {
   for (const res of open) unavailable(res);
 });
 
+// How loaded this thread is, since it started (the bench's figures over its run): its event loop's
+// busy time, its CPU time, and (Linux) the time it was ready to run but waited for a core.
+function load() {
+  const { active, idle } = performance.eventLoopUtilization();
+  const cpu = process.threadCpuUsage();
+  let waitedMs;
+  try {
+    waitedMs = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {}
+  return { activeMs: active, idleMs: idle, cpuMs: (cpu.user + cpu.system) / 1000, waitedMs };
+}
+
 const describe = (e) => [e?.message, e?.cause?.message].filter(Boolean).join(': ');
 
 // The store opens before the port does: a store that cannot open (a corrupt manifest) is said so at once.
@@ -163,5 +176,6 @@ parentPort.on('message', (m) => {
   if (m === 'operations') parentPort.postMessage({ operations: { ...operations } });
   if (m === 'units') parentPort.postMessage({ units: { ...units } });
   if (m === 'resources') parentPort.postMessage({ resources: resources.size });
+  if (m === 'load') parentPort.postMessage({ load: load() });
   if (m === 'close') server.close(() => parentPort.postMessage({ closed: true }));
 });

@@ -138,6 +138,12 @@ export async function startDynamo(dir: string, port = 0, opts: { faultFile?: str
       worker.postMessage('resources');
       return r;
     },
+    /** How busy dynalite's thread has been since it started (see dynamo-worker.mjs), for the bench. */
+    async load(): Promise<DynamoLoad> {
+      const r = next<DynamoLoad>('load');
+      worker.postMessage('load');
+      return r;
+    },
     /** dynalite's V8 heap, in bytes (the bench's memory breakdown). */
     async heapBytes(): Promise<number> {
       return (await worker.getHeapStatistics()).total_heap_size;
@@ -155,6 +161,9 @@ export async function startDynamo(dir: string, port = 0, opts: { faultFile?: str
     },
   };
 }
+
+/** Milliseconds since dynalite's thread started: its event loop busy and idle, its CPU, and (Linux only) waiting for a core. */
+export type DynamoLoad = { activeMs: number; idleMs: number; cpuMs: number; waitedMs?: number };
 
 /** The parts of an AWS::DynamoDB::Table / GlobalTable the embedded DynamoDB needs. */
 export type TableDefinition = {

@@ -157,4 +157,16 @@ describe('the embedded DynamoDB over many requests', () => {
     await until(async () => (await dynamo?.openResources()) === 0, 2_000, 'no LevelDB iterator left open').catch(() => undefined);
     expect(await dynamo.openResources()).toBe(0);
   });
+
+  it('tells the bench how busy its thread was: the time its loop worked and its CPU grow with the requests it serves', async () => {
+    const c = await withItems(['a']);
+    const before = await dynamo?.load();
+    for (let i = 0; i < 200; i++) await has(c, 'a');
+    const after = await dynamo?.load();
+    if (!before || !after) throw new Error('no embedded DynamoDB');
+    expect(after.activeMs).toBeGreaterThan(before.activeMs);
+    expect(after.cpuMs).toBeGreaterThan(before.cpuMs);
+    // Linux says how long the thread waited for a core; never less than before.
+    expect(after.waitedMs).toBeGreaterThanOrEqual(before.waitedMs ?? Number.NaN);
+  });
 });
