@@ -5,7 +5,8 @@ import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID,
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
 const { PER_RUN, sweep } = await import('../../../functions/sweeper/sweep.ts');
 const { metrics } = await import('../../../functions/shared/metrics.ts');
-const { InvalidInput } = await import('../../../functions/core/errors.ts');
+const { ConcurrentUpdate, InvalidInput } = await import('../../../functions/core/errors.ts');
+const { WATCH } = await import('../../../functions/adapters/table.ts');
 
 // Friday 20 March 2026, 10:00 in London.
 const NOW = new Date('2026-03-20T10:00:00.000Z');
@@ -380,6 +381,8 @@ describe('a sweep with more to do than one run should', () => {
     expect((await sweep(NOW, deps)).escalatedTasks).toEqual(Array.from({ length: 5 }, (_, i) => `${id(PER_RUN.escalations + i)}.paynow`));
   });
 
+  const ROTATION = { pk: 'SWEEPER', sk: 'ROTATION' };
+
   it('go round the open requests a share a run, and find at the next run a missing execution the first did not reach', async () => {
     const count = PER_RUN.visits + 50;
     const { repo, deps } = many(count, (n) => ({ dueDate: n < PER_RUN.visits + 30 ? '2026-04-20' : '2026-04-21' }), { [id(PER_RUN.visits + 30)]: undefined });
@@ -415,19 +418,44 @@ describe('a sweep with more to do than one run should', () => {
     expect(mailer.sent).toEqual([]);
   });
 
-  it('not report a request waiting for review as having lost its workflow: it has none yet, by design', async () => {
-    const { deps } = many(1, () => ({ status: 'awaiting_review' }), { [id(0)]: undefined });
-    expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
+  it('not report a request waiting for review as having lost its workflow, nor ask Step Functions about it: it has none yet, by design', async () => {
+    const { deps } = many(2, (n) => ({ status: n === 0 ? 'awaiting_review' : 'in_progress' }), { [id(0)]: undefined, [id(1)]: undefined });
+    const described = vi.spyOn((deps as unknown as { workflow: { describe: (id: string) => Promise<unknown> } }).workflow, 'describe');
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([id(1)]);
+    expect(described.mock.calls).toEqual([[id(1)]]);
   });
 
-  it('not report a lost workflow for a request its record shows answered since the index listed it', async () => {
-    const { repo, deps } = many(1, () => ({}), { [id(0)]: undefined });
+  it('find a missing execution of a request waiting for an officer', async () => {
+    const { repo, deps } = many(1, () => ({ status: 'awaiting_manual' }), { [id(0)]: undefined });
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([id(0)]);
+    expect(repo.requests.get(id(0))).toMatchObject({ flags: ['execution-lost'] });
+  });
+
+  it('not report a lost workflow for a request its record shows answered, or gone, since the index listed it, and go on with the round', async () => {
+    const { repo, deps } = many(3, () => ({}), { [id(0)]: undefined, [id(1)]: undefined, [id(2)]: undefined });
     const read = repo.getRequest.bind(repo);
     repo.getRequest = async (rid: string) => {
       const r = await read(rid);
-      return r && { ...r, status: 'completed' };
+      if (rid === id(1)) return undefined;
+      return r && rid === id(0) ? { ...r, status: 'completed' } : r;
     };
-    expect((await sweep(NOW, deps)).lostExecutions).toEqual([]);
+    expect((await sweep(NOW, deps)).lostExecutions).toEqual([id(2)]);
+  });
+
+  it('go on with the round past a request the workflow moves while the rotation flags it, and not swallow any other error', async () => {
+    const { repo, deps } = many(2, () => ({}), { [id(0)]: undefined, [id(1)]: undefined });
+    const write = repo.transitionRequest.bind(repo);
+    repo.transitionRequest = async (prev, ...rest) => {
+      if (prev.id === id(0)) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently`);
+      return write(prev, ...rest);
+    };
+    await sweep(NOW, deps);
+    expect(repo.requests.get(id(0))?.audit).toEqual([]);
+    expect(repo.requests.get(id(1))?.audit.map((e) => e.action)).toEqual(['execution-lost']);
+    repo.transitionRequest = async () => {
+      throw new Error('table gone');
+    };
+    await expect(sweep(NOW, deps)).rejects.toThrow('table gone');
   });
 
   it('start the round again from a saved place the index no longer takes, and not swallow any other error', async () => {
@@ -439,9 +467,15 @@ describe('a sweep with more to do than one run should', () => {
       return list(q);
     };
     await sweep(NOW, deps);
-    expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toEqual({ pk: 'SWEEPER', sk: 'ROTATION', status: 'awaiting_review', at: NOW.toISOString() });
-    repo.listRequests = async () => {
-      throw new Error('table gone');
+    expect(await repo.getItem(ROTATION)).toEqual({ ...ROTATION, status: 'awaiting_review', at: NOW.toISOString() });
+    // In the first status too: the place to start again is then the same status, without the cursor.
+    await repo.putItem({ ...ROTATION, status: 'awaiting_review', cursor: 'old-layout', at: '2026-03-20T09:45:00.000Z' });
+    await sweep(NOW, deps);
+    expect(await repo.getItem(ROTATION)).toEqual({ ...ROTATION, status: 'awaiting_review', at: NOW.toISOString() });
+    await repo.putItem({ ...ROTATION, status: 'in_progress', cursor: 'throttled', at: NOW.toISOString() });
+    repo.listRequests = async (q) => {
+      if (q.cursor === 'throttled') throw new Error('table gone');
+      return list(q);
     };
     await expect(sweep(NOW, deps)).rejects.toThrow('table gone');
   });
@@ -455,21 +489,66 @@ describe('a sweep with more to do than one run should', () => {
     expect(await repo.getItem({ pk: 'SWEEPER', sk: 'ROTATION' })).toBeUndefined();
   });
 
+  it('visit its share of open requests a run across statuses, and go on within a status from where the last run stopped', async () => {
+    const { repo, deps } = many(1 + 2 * PER_RUN.visits, (n) => ({ status: n === 0 ? 'awaiting_review' : 'in_progress' }));
+    const indexed = vi.spyOn(repo, 'indexTasks');
+    const run = async () => {
+      indexed.mockClear();
+      await sweep(NOW, deps);
+      return [indexed.mock.calls.length, await repo.getItem(ROTATION)];
+    };
+    // The one waiting for review, then the first 199 in progress.
+    expect(await run()).toEqual([PER_RUN.visits, { ...ROTATION, status: 'in_progress', cursor: '199', at: NOW.toISOString() }]);
+    expect(await run()).toEqual([PER_RUN.visits, { ...ROTATION, status: 'in_progress', cursor: '399', at: NOW.toISOString() }]);
+    expect(await run()).toEqual([1, { ...ROTATION, status: 'awaiting_review', at: NOW.toISOString() }]);
+  });
+
+  it('go on at the next status after a run that ended at the end of one, and start the next round at the first status', async () => {
+    const { repo, deps } = many(PER_RUN.visits + 1, (n) => ({ status: n < PER_RUN.visits ? 'in_progress' : 'awaiting_manual' }));
+    const indexed = vi.spyOn(repo, 'indexTasks');
+    await sweep(NOW, deps);
+    expect(await repo.getItem(ROTATION)).toEqual({ ...ROTATION, status: 'awaiting_manual', at: NOW.toISOString() });
+    indexed.mockClear();
+    await sweep(NOW, deps);
+    expect(indexed.mock.calls).toEqual([[id(PER_RUN.visits)]]);
+    expect(await repo.getItem(ROTATION)).toEqual({ ...ROTATION, status: 'awaiting_review', at: NOW.toISOString() });
+  });
+
+  it('mail, when the rotation reaches it, the team’s email a request owes from before the watch index listed it', async () => {
+    const { repo, deps, mailer } = many(1, () => ({ status: 'awaiting_manual', outboxTeam: { seq: 2, until: '2026-03-20T09:00:00.000Z', owner: 'workflow', waiting: 'held_copy' } }));
+    const watch = repo.listWatch.bind(repo);
+    repo.listWatch = async (partition, q) => (partition === WATCH.request ? [] : watch(partition, q));
+    expect((await sweep(NOW, deps)).teamEmailsSent).toEqual([id(0)]);
+    expect(mailer.sent).toHaveLength(1);
+    expect(repo.requests.get(id(0))?.outboxTeam).toBeUndefined();
+  });
+
+  it('read no export results in the rotation for an erasure: only a copy has any', async () => {
+    const { repo, deps } = many(2, (n) => ({ type: n === 0 ? 'erasure' : 'access' }));
+    const listed = vi.spyOn(repo, 'listTaskResults');
+    await sweep(NOW, deps);
+    expect(listed.mock.calls).toEqual([[id(1)]]);
+  });
+
   it('find an execution that failed, was stopped or timed out, wherever the rotation is', async () => {
     const count = PER_RUN.visits + 50;
     const { deps } = many(count, () => ({}), { [id(count - 1)]: 'ABORTED' });
     expect((await sweep(NOW, deps)).lostExecutions).toEqual([id(count - 1)]);
   });
 
-  it('stop the rotation at a lost execution it has no alert left for, and flag it the next run', async () => {
+  it('stop the rotation at a lost execution it has no alert left for, and flag it the next run, which starts again at its page and not before', async () => {
     // As many overdue requests as a run has alerts, then one whose execution is missing.
     const { repo, deps } = many(PER_RUN.alerts + 1, (n) => ({ dueDate: n < PER_RUN.alerts ? '2026-03-01' : '2026-04-20' }), { [id(PER_RUN.alerts)]: undefined });
+    const indexed = vi.spyOn(repo, 'indexTasks');
     const first = await sweep(NOW, deps);
     expect(first.reminders).toHaveLength(PER_RUN.alerts);
     expect(first.lostExecutions).toEqual([id(PER_RUN.alerts)]);
     expect(first.left.alerts).toBe(1);
     expect(repo.requests.get(id(PER_RUN.alerts))?.audit).toEqual([]);
+    indexed.mockClear();
     const second = await sweep(NOW, deps);
+    // Its page of the rotation began with it (a page is 25 requests): the 100 before are not visited again.
+    expect(indexed.mock.calls).toEqual([[id(PER_RUN.alerts)]]);
     expect(second.lostExecutions).toContain(id(PER_RUN.alerts));
     expect(repo.requests.get(id(PER_RUN.alerts))?.audit.map((e) => e.action)).toEqual(['execution-lost']);
   });
