@@ -229,10 +229,14 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   return { status: 'accepted' };
 }
 
-/** Whether the request still wants its processors' export results: not once it closed without a copy (or is gone). */
+/**
+ * Whether the request wants its processors' export results: only a request for a copy, and not once
+ * it closed without one (or is gone). Results sent back for an erasure would be personal data kept
+ * for nobody, of someone who asked for it to go.
+ */
 async function keepsResults(requestId: string, deps: CallbackDeps) {
   const req = await deps.repo.getRequest(requestId);
-  return req !== undefined && !closedWithoutCopy(req);
+  return req?.type === 'access' && !closedWithoutCopy(req);
 }
 
 /**

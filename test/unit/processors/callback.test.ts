@@ -27,6 +27,8 @@ beforeEach(async () => {
 });
 
 const task = () => repo.tasks.get(TASK_ID) as StoredTask;
+/** The request is one for a copy: only those keep their processors' export results. */
+const forACopy = () => repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status: 'in_progress' }));
 /** A callback as a processor sends it: the body names the task it answers (`task_id`), unless the test gives its own. */
 const signed = (body: object, o: { id?: string; secrets?: string[]; at?: Date } = {}) => {
   const raw = JSON.stringify({ task_id: TASK_ID, ...body });
@@ -163,6 +165,7 @@ describe('callbacks', () => {
   });
 
   it('accepts inline export results over 32 KiB, kept apart from the task record', async () => {
+    forACopy();
     const records = Array.from({ length: 400 }, (_, i) => ({ id: `PAY-${i}`, note: 'x'.repeat(100) }));
     const m = signed({ request_status: 'completed', results: { records } });
     expect(m.raw.length).toBeGreaterThan(32 * 1024);
@@ -313,6 +316,7 @@ describe('callbacks', () => {
   });
 
   it('stores inline export results apart from the task record, with an expiry, under the hash its task records', async () => {
+    forACopy();
     const m = signed({ request_status: 'completed', results: { tables: { orders: [{ id: 'PAY-1' }] } } });
     await post(m);
     const stored = repo.results.get(resultsId({ requestId: REQUEST_ID, processorId: 'paynow', bodyHash: sha256(m.raw) }));
@@ -326,6 +330,14 @@ describe('callbacks', () => {
     expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'results' });
   });
 
+  it('keeps no results a processor sends back for an erasure: nobody asked for a copy, and the person asked for their data to go', async () => {
+    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).resolves.toEqual({ status: 'accepted' });
+    expect(repo.resultsOf(TASK_ID)).toEqual([]);
+    expect(task()).toMatchObject({ status: 'completed' });
+    expect(task().resultsHash).toBeUndefined();
+    expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'discarded' });
+  });
+
   it.each(['denied', 'cancelled'] as const)('keeps no export results that arrive once the access request is %s: no copy will be made of them', async (status) => {
     repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status, closedAt: '2026-03-02T09:00:00.000Z' }));
     await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).resolves.toEqual({ status: 'accepted' });
@@ -336,6 +348,7 @@ describe('callbacks', () => {
   });
 
   it('escalates export results outside the documented shape with the field at fault, keeps none of them, and answers 422', async () => {
+    forACopy();
     const answer = post(signed({ request_status: 'completed', results: { orders: [{ id: 'PAY-1', lines: [{ sku: 'RAM-16' }] }] } }));
     await expect(answer).rejects.toMatchObject({
       status: 422,
@@ -359,6 +372,7 @@ describe('callbacks', () => {
   });
 
   it('applies a corrected export after a misshapen one, releasing the escalation', async () => {
+    forACopy();
     await expect(post(signed({ request_status: 'completed', results: [{ id: 'PAY-1' }] }, { id: 'cb_bad' }))).rejects.toMatchObject({ status: 422 });
     repo.tasks.set(TASK_ID, { ...task(), token: 'tok-escalation' });
     const good = signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }, { id: 'cb_good' });
@@ -368,6 +382,7 @@ describe('callbacks', () => {
   });
 
   it('stores a results_url to be fetched later through the SSRF guard', async () => {
+    forACopy();
     await post(signed({ request_status: 'completed', results_url: 'https://files.paynow.example/export/1.json' }));
     expect(repo.resultsOf(TASK_ID).map((r) => JSON.parse(r.signedBody).results_url)).toEqual(['https://files.paynow.example/export/1.json']);
   });
@@ -388,6 +403,7 @@ describe('callbacks', () => {
   });
 
   it('deletes the export results it wrote when it is refused because another writer finished the task first', async () => {
+    forACopy();
     // The processor's not_found under another webhook-id lands between this callback's results write and its status write.
     repo.beforeTaskWrite = (r) => r.tasks.set(TASK_ID, { ...task(), status: 'not_found', version: task().version + 1, outcome: { request_status: 'not_found' } });
     await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).rejects.toMatchObject({ status: 409 });
@@ -396,6 +412,7 @@ describe('callbacks', () => {
   });
 
   it('keeps the results a winning callback wrote when this one is refused, and deletes its own', async () => {
+    forACopy();
     const winner = signed({ request_status: 'completed', third_party_data: true, results: { records: [{ id: 'PAY-2' }] } }, { id: 'cb_winner' });
     const key = { requestId: REQUEST_ID, processorId: 'paynow', bodyHash: sha256(winner.raw) };
     // Another callback writes its results after this one's, and completes the task first.
@@ -409,6 +426,7 @@ describe('callbacks', () => {
   });
 
   it('keeps the export results when the status write fails, so that the processor’s retry under the same webhook-id completes the task', async () => {
+    forACopy();
     const m = signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } });
     repo.beforeTaskWrite = () => {
       throw new Error('crash between the results write and the status write');
@@ -477,6 +495,7 @@ describe('two completed callbacks with different results, at once', () => {
   const A = { request_status: 'completed', results: { records: [{ payment: 'PAY-A' }] } };
 
   it('keeps only the results of the callback whose task write won, and answers the other as a duplicate', async () => {
+    forACopy();
     const answers = await race(signed(A, { id: 'cb_a' }), signed({ request_status: 'completed', results: { records: [{ payment: 'PAY-B' }] } }, { id: 'cb_b' }));
     expect(answers).toEqual([{ status: 'accepted' }, { status: 'duplicate' }]);
     expect(Object.keys(task().receipts ?? {})).toEqual(['cb_a']);
@@ -485,6 +504,7 @@ describe('two completed callbacks with different results, at once', () => {
   });
 
   it('keeps only the winner’s results when the other callback is refused (409) for another outcome', async () => {
+    forACopy();
     const answers = await race(signed(A, { id: 'cb_a' }), signed({ request_status: 'completed', third_party_data: true, results: { records: [{ payment: 'PAY-B' }] } }, { id: 'cb_b' }));
     expect(answers).toEqual([{ status: 'accepted' }, { status: 409 }]);
     expect(task().outcome).toEqual({ request_status: 'completed' });
