@@ -73,7 +73,86 @@ const Respond = z.strictObject({ outcome: note(MAX_OUTCOME) });
 const ComplaintList = z.strictObject({ cursor: z.optional(z.string()), limit: z.optional(z.string().check(z.regex(/^([1-9]\d?|100)$/, 'a whole number from 1 to 100'))) });
 const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).check(z.refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' }));
 
-/** /admin/...: every read needs a compliance group, every action the officer group. */
+const csv = (name: string, body: string): HttpResult => ({ statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' }, body });
+const ok = async (status: number, work: Promise<unknown>) => json(status, await work);
+
+/** What a route's call is given: the event, its path's captured parts, and the officer acting (403 for anyone else). */
+type Call = { event: HttpEvent; params: string[]; act: () => string };
+type Route = readonly [method: 'GET' | 'POST', path: RegExp, call: (c: Call) => Promise<HttpResult>];
+// The workflow may move a request at the same moment as an officer's action: each action reloads and decides again (retryOnRace).
+const action = (run: (id: string, actor: string, event: HttpEvent) => Promise<unknown>) => ({ event, params: [id], act }: Call) => {
+  const actor = act();
+  return ok(200, retryOnRace(() => run(id, actor, event)));
+};
+const REQUEST = String.raw`\/requests\/(\w{26})`;
+const on = (suffix: string) => new RegExp(`^${REQUEST}\\/${suffix}$`);
+
+/**
+ * Every admin route, by method and path under /admin: reads need a compliance group, actions the
+ * officer group. The stack deploys one catch-all route for them (infra/routes.ts); the OpenAPI test
+ * asks the handler each of these.
+ */
+export const ROUTES: readonly Route[] = [
+  ['GET', /^\/dashboard$/, () => ok(200, dashboard(deps))],
+  ['GET', /^\/audit\.csv$/, async ({ event }) => {
+    const q = parse(AuditRange, event.queryStringParameters ?? {}, 'query');
+    return csv(`lethe-audit-${q.from}-${q.to}.csv`, await auditCsv(q.from, q.to, deps));
+  }],
+  ['POST', /^\/search$/, ({ event }) => ok(200, search(parseBody(Search, event).q, deps))],
+  ['GET', /^\/report$/, ({ event }) => {
+    const q = parse(AuditRange, event.queryStringParameters ?? {}, 'query');
+    return ok(200, report(q.from, q.to, deps));
+  }],
+  ['GET', /^\/report\.csv$/, async ({ event }) => {
+    const q = parse(AuditRange, event.queryStringParameters ?? {}, 'query');
+    return csv(`lethe-sla-${q.from}-${q.to}.csv`, await reportCsv(q.from, q.to, deps));
+  }],
+  ['GET', /^\/requests$/, ({ event }) => {
+    const q = parse(ListQuery, event.queryStringParameters ?? {}, 'query');
+    return ok(200, list({ ...q, limit: q.limit ? Number(q.limit) : undefined }, deps));
+  }],
+  // A request received by phone, post, chat or email, logged by an officer who checked the identity.
+  ['POST', /^\/requests$/, ({ event, act }) => {
+    const actor = act();
+    return ok(201, logRequest(parseBody(LogBody, event), actor, deps));
+  }],
+  ['GET', new RegExp(`^${REQUEST}$`), ({ params: [id] }) => ok(200, detail(id, deps, workflow))],
+  ['POST', on('extend'), action((id, actor, e) => extend(id, parseBody(Reason, e).reason, actor, deps))],
+  ['POST', on('deny'), action((id, actor, e) => {
+    const { reason, note: text } = parseBody(Deny, e);
+    return deny(id, reason, actor, deps, text);
+  })],
+  ['POST', on('cancel'), action((id, actor, e) => cancel(id, parseBody(Cancel, e).reason, actor, deps))],
+  ['POST', on('owner'), action((id, actor, e) => assign(id, parseBody(Owner, e).owner, actor, deps))],
+  ['POST', on('notes'), action((id, actor, e) => addNote(id, parseBody(Note, e).text, actor, deps))],
+  ['POST', on('pause'), action((id, actor, e) => pause(id, parseBody(Pause, e).needed, actor, deps))],
+  ['POST', on('resume'), action((id, actor) => resume(id, actor, deps))],
+  ['POST', on('approve'), action((id, actor, e) => approveCorrection(id, parseBody(Approve, e).corrections, actor, deps))],
+  ['POST', on('agent-contact'), action((id, actor) => agentContact(id, actor, deps))],
+  ['POST', on('reassemble'), action((id, actor) => retryAssembly(id, actor, deps))],
+  ['POST', on('resend'), action((id, actor) => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL }))],
+  ['POST', on(String.raw`tasks\/([a-z0-9-]+)\/resolve`), ({ event, params: [id, proc], act }) => {
+    const actor = act();
+    const b = parseBody(Resolve, event);
+    return ok(200, retryOnRace(() => resolveTask(id, proc, b, actor, deps)));
+  }],
+  ['POST', on(String.raw`tasks\/([a-z0-9-]+)\/retry`), ({ params: [id, proc], act }) => {
+    const actor = act();
+    return ok(200, retryOnRace(() => retryTask(id, proc, actor, deps)));
+  }],
+  // A copy flagged as holding other people's data: the officer looks at it, then releases it.
+  ['GET', on('export'), action((id, actor) => previewHeldExport(id, actor, deps))],
+  ['POST', on('release'), action((id, actor) => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }))],
+  // Complaints (DPA 2018 s.164A): the list with each one's clock, and the two steps an officer records.
+  ['GET', /^\/complaints$/, ({ event }) => {
+    const q = parse(ComplaintList, event.queryStringParameters ?? {}, 'query');
+    return ok(200, listComplaints({ cursor: q.cursor, limit: q.limit ? Number(q.limit) : undefined }, deps));
+  }],
+  ['POST', /^\/complaints\/(\w{26})\/acknowledge$/, action((id, actor) => acknowledgeComplaint(id, actor, deps))],
+  ['POST', /^\/complaints\/(\w{26})\/respond$/, action((id, actor, e) => respondComplaint(id, parseBody(Respond, e).outcome, actor, deps))],
+];
+
+/** /admin/...: the route that matches the method and the path, for a signed-in compliance user. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
   .use(fromCloudFront())
@@ -85,89 +164,9 @@ export const handler = middy<HttpEvent, HttpResult>()
       if (!who.roles.includes('officer')) throw new Forbidden('only an officer can act');
       return `officer:${who.sub}`;
     };
-    let m: RegExpExecArray | null;
-    if (method === 'GET' && path === '/dashboard') return json(200, await dashboard(deps));
-    if (method === 'GET' && path === '/audit.csv') {
-      const q = parse(AuditRange, event.queryStringParameters ?? {}, 'query');
-      return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lethe-audit-${q.from}-${q.to}.csv"`, 'cache-control': 'no-store' }, body: await auditCsv(q.from, q.to, deps) };
-    }
-    if (method === 'POST' && path === '/search') return json(200, await search(parseBody(Search, event).q, deps));
-    if (method === 'GET' && (path === '/report' || path === '/report.csv')) {
-      const q = parse(AuditRange, event.queryStringParameters ?? {}, 'query');
-      if (path === '/report') return json(200, await report(q.from, q.to, deps));
-      return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lethe-sla-${q.from}-${q.to}.csv"`, 'cache-control': 'no-store' }, body: await reportCsv(q.from, q.to, deps) };
-    }
-    if (method === 'GET' && path === '/requests') {
-      const q = parse(ListQuery, event.queryStringParameters ?? {}, 'query');
-      return json(200, await list({ ...q, limit: q.limit ? Number(q.limit) : undefined }, deps));
-    }
-    if (method === 'GET' && (m = /^\/requests\/(\w{26})$/.exec(path))) return json(200, await detail(m[1], deps, workflow));
-    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/(extend|deny|cancel|pause|resume|resend|owner|notes|approve|agent-contact|reassemble)$/.exec(path))) {
-      const actor = act();
-      const id = m[1];
-      // The workflow may move the request at the same moment: reload and decide again.
-      if (m[2] === 'extend') {
-        const { reason } = parseBody(Reason, event);
-        return json(200, await retryOnRace(() => extend(id, reason, actor, deps)));
-      }
-      if (m[2] === 'deny') {
-        const { reason, note: text } = parseBody(Deny, event);
-        return json(200, await retryOnRace(() => deny(id, reason, actor, deps, text)));
-      }
-      if (m[2] === 'owner') {
-        const { owner } = parseBody(Owner, event);
-        return json(200, await retryOnRace(() => assign(id, owner, actor, deps)));
-      }
-      if (m[2] === 'notes') {
-        const { text } = parseBody(Note, event);
-        return json(200, await retryOnRace(() => addNote(id, text, actor, deps)));
-      }
-      if (m[2] === 'pause') {
-        const { needed } = parseBody(Pause, event);
-        return json(200, await retryOnRace(() => pause(id, needed, actor, deps)));
-      }
-      if (m[2] === 'approve') {
-        const { corrections } = parseBody(Approve, event);
-        return json(200, await retryOnRace(() => approveCorrection(id, corrections, actor, deps)));
-      }
-      if (m[2] === 'agent-contact') return json(200, await retryOnRace(() => agentContact(id, actor, deps)));
-      if (m[2] === 'reassemble') return json(200, await retryOnRace(() => retryAssembly(id, actor, deps)));
-      if (m[2] === 'resume') return json(200, await retryOnRace(() => resume(id, actor, deps)));
-      if (m[2] === 'resend') return json(200, await retryOnRace(() => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL })));
-      const { reason } = parseBody(Cancel, event);
-      return json(200, await retryOnRace(() => cancel(id, reason, actor, deps)));
-    }
-    if (method === 'POST' && (m = /^\/requests\/(\w{26})\/tasks\/([a-z0-9-]+)\/(resolve|retry)$/.exec(path))) {
-      const actor = act();
-      if (m[3] === 'resolve') {
-        const b = parseBody(Resolve, event);
-        const [id, proc] = [m[1], m[2]];
-        return json(200, await retryOnRace(() => resolveTask(id, proc, b, actor, deps)));
-      }
-      const [id, proc] = [m[1], m[2]];
-      return json(200, await retryOnRace(() => retryTask(id, proc, actor, deps)));
-    }
-    // Complaints (DPA 2018 s.164A): the list with each one's clock, and the two steps an officer records.
-    if (method === 'GET' && path === '/complaints') {
-      const q = parse(ComplaintList, event.queryStringParameters ?? {}, 'query');
-      return json(200, await listComplaints({ cursor: q.cursor, limit: q.limit ? Number(q.limit) : undefined }, deps));
-    }
-    if (method === 'POST' && (m = /^\/complaints\/(\w{26})\/(acknowledge|respond)$/.exec(path))) {
-      const [actor, id] = [act(), m[1]];
-      if (m[2] === 'acknowledge') return json(200, await retryOnRace(() => acknowledgeComplaint(id, actor, deps)));
-      const { outcome } = parseBody(Respond, event);
-      return json(200, await retryOnRace(() => respondComplaint(id, outcome, actor, deps)));
-    }
-    // A request received by phone, post, chat or email, logged by an officer who checked the identity.
-    if (method === 'POST' && path === '/requests') {
-      const actor = act();
-      return json(201, await logRequest(parseBody(LogBody, event), actor, deps));
-    }
-    // A copy flagged as holding other people's data: the officer looks at it, then releases it.
-    if ((m = /^\/requests\/(\w{26})\/(export|release)$/.exec(path)) && method === (m[2] === 'export' ? 'GET' : 'POST')) {
-      const [actor, id] = [act(), m[1]];
-      if (m[2] === 'export') return json(200, await retryOnRace(() => previewHeldExport(id, actor, deps)));
-      return json(200, await retryOnRace(() => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors })));
+    for (const [verb, pattern, call] of ROUTES) {
+      const m = verb === method ? pattern.exec(path) : null;
+      if (m) return call({ event, params: m.slice(1), act });
     }
     throw new NotFound('no such admin route');
   });
