@@ -1,182 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DynamoRepository } from '../../../functions/adapters/repository.ts';
 import { key } from '../../../functions/adapters/table.ts';
-import { VerificationTokens } from '../../../functions/adapters/tokens.ts';
 import { TooManyRequests } from '../../../functions/core/errors.ts';
-import type { SubmitBody } from '../../../functions/core/intake.ts';
-import type { Mailer, StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { submitRequest } from '../../../functions/intake/submit.ts';
-import { completeRequest } from '../../../functions/notify/complete.ts';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
-import { sweepOutbox } from '../../../functions/shared/outbox.ts';
-import { confirm } from '../../../functions/verify/confirm.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
-import { ensureTable, startDynamo } from '../../../local/services/dynamo.ts';
-import { tableDefinition } from '../../support/assembly.ts';
+import { at, boundaries as boundariesIn, closeWorlds, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
 
 /**
- * Fault injection at every step boundary of intake, verify and notify: the logic modules run on
- * the embedded DynamoDB (real conditional writes) with a mailbox and a state machine that record
- * what went out. Every port call (each DynamoDB command, each email, each StartExecution) is
+ * Fault injection at every step boundary of intake, verify and notify (the machinery is in
+ * fault-world.ts): every port call (each DynamoDB command, each email, each StartExecution) is
  * numbered; scenario k makes call k fail before it takes effect, or kills the process just after it
  * took effect (its answer lost). Then the world recovers as it would (the person tries again, the
  * workflow runs the state again, the sweeper runs) and the invariants are checked.
  */
 
-// The app key, as Secrets Manager would return it (derived tokens and email HMACs need it).
-mockClient(SecretsManagerClient)
-  .on(GetSecretValueCommand)
-  .resolves({ SecretString: JSON.stringify({ hmacKey: 'k'.repeat(64) }) });
+afterAll(closeWorlds);
 
-type When = 'before' | 'after';
-class Crash extends Error {
-  override name = 'Crash';
-}
-
-/** Numbers every port call and fails the armed one. */
-class Faults {
-  private n = 0;
-  private armed?: { at?: number; match?: (name: string, detail: string) => boolean; when: When };
-  calls: string[] = [];
-  arm(a: { at?: number; match?: (name: string, detail: string) => boolean; when: When }) {
-    this.n = 0;
-    this.calls = [];
-    this.armed = a;
-  }
-  disarm() {
-    this.armed = undefined;
-  }
-  async call<T>(name: string, detail: string, fn: () => Promise<T>): Promise<T> {
-    const i = this.n++;
-    this.calls.push(name);
-    const a = this.armed;
-    const hit = a && (a.at === i || a.match?.(name, detail));
-    if (hit) this.armed = undefined;
-    if (hit && a.when === 'before') throw new Crash(`${name} (call ${i}) failed`);
-    const r = await fn();
-    if (hit && a.when === 'after') throw new Crash(`killed after ${name} (call ${i}) took effect`);
-    return r;
-  }
-}
-
-class Mailbox implements Mailer {
-  sent: Parameters<Mailer['send']>[0][] = [];
-  constructor(private readonly faults: Faults) {}
-  send(m: Parameters<Mailer['send']>[0]) {
-    return this.faults.call('ses:SendEmail', m.subject, async () => {
-      this.sent.push(m);
-    });
-  }
-}
-
-class Machine {
-  started = new Set<string>();
-  constructor(private readonly faults: Faults) {}
-  start(id: string) {
-    return this.faults.call('states:StartExecution', id, async () => {
-      this.started.add(id);
-      return `arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${id}`;
-    });
-  }
-  describe(id: string) {
-    return this.faults.call('states:DescribeExecution', id, async () => (this.started.has(id) ? { status: 'RUNNING' } : undefined));
-  }
-  async taskSuccess() {}
-  async taskFailure() {}
-  async heartbeat() {}
-}
-
-// One embedded DynamoDB for the file, started while the scenarios are collected (their step
-// boundaries are counted from a clean run); each scenario gets a table of its own.
-const dir = mkdtempSync(join(tmpdir(), 'lethe-faults-'));
-const dynamo = await startDynamo(dir);
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-let tables = 0;
-afterAll(async () => {
-  await dynamo.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const BASE = 'https://privacy.offtek.example';
-const T0 = Date.parse('2026-11-25T10:00:00.000Z');
-const at = (ms: number) => new Date(T0 + ms);
-const MIN = 60_000;
-
-/** A world of its own per scenario: a fresh table, mailbox and state machine, all behind one fault injector. */
-async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour: 5 }) {
-  const table = `faults-${++tables}`;
-  await ensureTable(dynamo.endpoint, table, tableDefinition());
-  const faults = new Faults();
-  const faulty = {
-    send: (cmd: { constructor: { name: string }; input: unknown }) => faults.call(`dynamodb:${cmd.constructor.name.replace(/Command$/, '')}`, JSON.stringify(cmd.input), () => db.send(cmd as never)),
-  } as unknown as DynamoDBDocumentClient;
-  let now = at(0);
-  const clock = { now: () => now };
-  // Expiry is judged on the scenario's clock, not the wall clock.
-  const repo = new DynamoRepository(faulty, table, clock.now);
-  const tokens = new VerificationTokens(faulty, table, clock.now);
-  const mail = new Mailbox(faults);
-  const machine = new Machine(faults);
-  const w = {
-    table,
-    faults,
-    repo,
-    tokens,
-    mail,
-    machine,
-    setTime: (d: Date) => {
-      now = d;
-    },
-    submit: (body: Partial<SubmitBody> = {}, ip = '203.0.113.7') =>
-      submitRequest({ type: 'erasure', email: 'ada@example.com', language: 'en', ...body } as SubmitBody, ip, { repo, tokens, mailer: mail, clock, baseUrl: BASE, limits }),
-    confirm: (token: string) => confirm(token, undefined, { repo, tokens, customers: { find: async () => undefined, authenticate: async () => false }, workflow: machine, clock, mailer: mail, baseUrl: BASE }),
-    complete: (id: string) => completeRequest(id, { repo, mailer: mail, clock, baseUrl: BASE, processors: [] }),
-    sweep: (when: Date) => sweepOutbox(when, { repo, tokens, mailer: mail, baseUrl: BASE, linksPerHour: limits.linksPerEmailPerHour, workflow: machine, processors: [] }),
-    /** Every request record in the table, read around the fault injector. */
-    async requests(): Promise<StoredRequest[]> {
-      const r = await db.send(new ScanCommand({ TableName: table, FilterExpression: 'sk = :r', ExpressionAttributeValues: { ':r': 'REQUEST' } }));
-      return (r.Items ?? []) as StoredRequest[];
-    },
-    async item(k: { pk: string; sk: string }) {
-      return (await db.send(new GetCommand({ TableName: table, Key: k, ConsistentRead: true }))).Item;
-    },
-    /** The verification tokens of the confirmation emails, one per email sent. */
-    links: () => mail.sent.flatMap((m) => /verify\?token=([\w-]{43})/.exec(m.text)?.[1] ?? []),
-    outcomes: () => mail.sent.filter((m) => /complete/i.test(m.subject) || /terminée/.test(m.subject)),
-  };
-  return w;
-}
-type World = Awaited<ReturnType<typeof world>>;
-
-const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: Error) => ({ ok: false as const, error }));
-
-/** How many port calls a clean run of `fn` makes: the step boundaries to break. */
-async function boundaries(fn: (w: World) => Promise<unknown>, prepare: (w: World) => Promise<unknown> = async () => undefined) {
-  const w = await world();
-  await prepare(w);
-  w.faults.arm({ when: 'before' });
-  await fn(w);
-  return w.faults.calls;
-}
-
-/**
- * Each boundary, broken both ways. `copies`: a second copy of the very same email is the one thing a
- * fault may cause, and only when it strikes between SES accepting the email and the write that
- * records it as sent: no mailer offers more than at-least-once.
- */
-const scenarios = (calls: string[]) =>
-  calls.flatMap((name, k) =>
-    (['before', 'after'] as const).map((when) => ({ k, when, name, copies: (name === 'ses:SendEmail' && when === 'after') || (calls[k - 1] === 'ses:SendEmail' && when === 'before') ? 2 : 1 })),
-  );
+const boundaries = (fn: (w: World) => Promise<unknown>, prepare?: (w: World) => Promise<unknown>) => boundariesIn(() => world(), fn, prepare);
 
 describe('intake survives a fault at every step', async () => {
   const calls = await boundaries((w) => w.submit());
@@ -272,11 +111,7 @@ describe('verify survives a fault at every step', async () => {
 describe('notify survives a fault at every step', async () => {
   /** An export whose every processor has answered: the moment Notify runs. */
   const ready = async (w: World) => {
-    await w.submit({ type: 'access' });
-    const [req] = await w.requests();
-    w.mail.sent = [];
-    const v = await w.repo.transitionRequest(req, 'verified', { verifiedAt: at(0).toISOString(), dueDate: '2026-12-29' }, { at: at(0).toISOString(), actor: 'requester', action: 'verify', subject: req.id }, { removeTtl: true });
-    const p = await w.repo.transitionRequest(v, 'in_progress', { exportKey: `exports/${req.id}.zip` }, { at: at(0).toISOString(), actor: 'workflow', action: 'start', subject: req.id });
+    const req = await inProgress(w, 'access', (id) => ({ exportKey: `exports/${id}.zip` }));
     const task = (processorId: string, category: StoredTask['category']): StoredTask => ({
       taskId: `${req.id}.${processorId}`,
       requestId: req.id,
@@ -291,7 +126,7 @@ describe('notify survives a fault at every step', async () => {
       audit: [],
     });
     await w.repo.putTasksIfAbsent([task('paynow', 'payments'), task('parcelway', 'delivery')]);
-    return p.id;
+    return req.id;
   };
   let id = '';
   const calls = await boundaries(
