@@ -63,11 +63,11 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
         { token: input.token, finishedAt: at, outcome: { request_status: to, reason } },
         { at, actor: 'workflow', action: timedOut ? 'time_out' : 'fail', subject: task.taskId, from: task.status, to, data: { error: reason } },
       );
-      return { escalated: done, first: true };
+      return { escalated: done, first: true, mailFailed: req?.mailFailed };
     }
     // Already failed or timed out (a re-run, or the processor's own `failed` callback): the new
     // token is what a late callback or the officer's resolution must now complete.
-    return { escalated: await deps.repo.setTaskToken(task, input.token), first: false };
+    return { escalated: await deps.repo.setTaskToken(task, input.token), first: false, mailFailed: req?.mailFailed };
   });
   if (r.finished) {
     await deps.workflow.taskSuccess(input.token, r.finished.outcome ?? { request_status: r.finished.status });
@@ -87,10 +87,11 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     return { escalated: true };
   }
   // Sent again on a re-run: a duplicate alert is better than a lost one. A failure is marked on the
-  // request and thrown: the workflow retries, then escalates without the email (workflows/).
+  // request and thrown: the workflow retries, then escalates without the email (workflows/). The
+  // request's mark is passed on, so that the retry whose alert goes out clears the one its failed try left.
   const name = deps.processorName?.(task.processorId) ?? task.processorId;
   await sendTracked(
-    { id: task.requestId },
+    { id: task.requestId, mailFailed: r.mailFailed },
     'escalation',
     { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, reason, `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`) },
     deps.clock.now(),
