@@ -328,10 +328,11 @@ export class DynamoRepository implements Repository {
   /**
    * A bookkeeping write that removes attributes while `condition` holds: no version change, no audit
    * event. A condition no longer true (done already, or an intent recorded meanwhile) is no error.
+   * `set`: assignments made in the same write.
    */
   /** True when the condition held and the attributes were removed. */
-  private async removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>): Promise<boolean> {
-    return this.db.send(new UpdateCommand({ TableName: this.table, Key, UpdateExpression: `REMOVE ${remove.join(', ')}`, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values })).then(
+  private async removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>, set?: string): Promise<boolean> {
+    return this.db.send(new UpdateCommand({ TableName: this.table, Key, UpdateExpression: `REMOVE ${remove.join(', ')}${set ? ` SET ${set}` : ''}`, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values })).then(
       () => true,
       (e) => {
         if (!lostRace(e)) throw e;
@@ -344,10 +345,14 @@ export class DynamoRepository implements Repository {
    * Drops the mark that a task's token is owed to the workflow, once sent. Bookkeeping like the
    * outbox's: no version change and no audit event, so it never makes a processor's callback or
    * the sweeper lose a race. A mark already gone (the sweeper and the officer's action both sent it) is no error.
-   * The task leaves the watch index with it: only a resolution owes a token, and a resolved task is in no other partition.
+   * The task leaves the `token` partition of the watch index for the place its status gives it: none
+   * for a resolved task; for one its processor answered late (receive.ts), its processor's answers, at
+   * `answeredAt`, where the console's figures of the processor's answers read it.
    */
-  async clearOwedToken(requestId: string, processorId: string): Promise<void> {
-    await this.removeWhen(key.task(requestId, processorId), ['#o', '#w', '#a'], 'attribute_exists(#o)', { '#o': 'outboxToken', ...WATCH_NAMES });
+  async clearOwedToken(requestId: string, processorId: string, answeredAt?: string): Promise<void> {
+    const names = { '#o': 'outboxToken', ...WATCH_NAMES };
+    if (answeredAt) await this.removeWhen(key.task(requestId, processorId), ['#o'], 'attribute_exists(#o)', names, { ':w': WATCH.answered(processorId), ':a': answeredAt }, '#w = :w, #a = :a');
+    else await this.removeWhen(key.task(requestId, processorId), ['#o', '#w', '#a'], 'attribute_exists(#o)', names);
   }
 
   /**

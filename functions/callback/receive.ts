@@ -11,10 +11,11 @@ import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
 import { CallbackBody } from '../core/callback-body.ts';
 import { parseExportResults } from '../core/results-body.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
+import { deliverToken } from '../shared/token.ts';
 import { logger } from '../shared/powertools.ts';
 
 export type CallbackDeps = {
-  repo: Pick<DynamoRepository, 'getTask' | 'getRequest' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults'>;
+  repo: Pick<DynamoRepository, 'getTask' | 'getRequest' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults' | 'clearOwedToken'>;
   workflow: Workflow;
   clock: Clock;
   processors: readonly ProcessorEntry[];
@@ -52,11 +53,13 @@ async function tell(fn: () => Promise<void>) {
  * waiting on the finished task is told again, with the recorded outcome. Step Functions refuses a
  * token answered already, which `tell` ignores, so this costs a call and no write. Never a failure:
  * a failed task's token may since be its escalation's, which a failure would fail (a failure lost
- * that way is caught by the dispatch's timeout, which escalates the task anyway).
+ * that way is caught by the dispatch's timeout, which escalates the task anyway). A late answer to
+ * an escalated task recorded its token as owed: that token is sent, and the mark cleared.
  */
 async function duplicate(task: StoredTask, deps: CallbackDeps): Promise<CallbackAnswer> {
   const token = task.token;
-  if (token && FINISHED_TASK_STATUSES.includes(task.status)) await tell(() => deps.workflow.taskSuccess(token, task.outcome ?? { request_status: task.status }));
+  if (task.outboxToken) await deliverToken(task, deps);
+  else if (token && FINISHED_TASK_STATUSES.includes(task.status)) await tell(() => deps.workflow.taskSuccess(token, task.outcome ?? { request_status: task.status }));
   return { status: 'duplicate' };
 }
 
@@ -213,16 +216,23 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
     await deps.repo.putTaskResults({ requestId: task.requestId, processorId: task.processorId, bodyHash: r.bodyHash }, raw, { writtenAt: deps.clock.now(), expiresAt: expires });
     wrote.results = true;
   }
+  // An escalated task's token is its Escalate state's, which has no time-out: nothing but this answer
+  // releases it, so the write that records the answer records the token as owed (outboxToken), as an
+  // officer's resolution does, and the sweeper sends it if this callback dies first. A task still sent
+  // needs no mark (and no write to clear it): its Dispatch state's time-out escalates it, and that
+  // Escalate finds it answered and moves on.
+  const owed = task.token && ESCALATED_TASK_STATUSES.includes(task.status) ? { outboxToken: { at } } : {};
   // The winning write names its results: Assemble reads those, whatever other callbacks wrote.
   const done = await deps.repo.transitionTask(
     task,
     to,
-    { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}) },
+    { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}), ...owed },
     { at, actor, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: r.bodyHash } },
   );
   wrote.recorded = hasResults;
   const token = done.token;
-  if (token) {
+  if (done.outboxToken) await deliverToken(done, deps);
+  else if (token) {
     if (to === 'failed') await tell(() => deps.workflow.taskFailure(token, 'ProcessorFailed', outcome.reason ?? ''));
     else await tell(() => deps.workflow.taskSuccess(token, outcome));
   }

@@ -9,12 +9,15 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SPENT_TOKEN_ERRORS, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
+import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
+import { answer } from './token.ts';
 import { mailFailure, sendTracked, withIdentity } from './mail.ts';
 import { logger } from './powertools.ts';
+
+export { deliverToken, type TokenDeps } from './token.ts';
 
 /**
  * The deliverers of the outbox (functions/core/outbox.ts): each takes an intent recorded on the
@@ -290,31 +293,6 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   }
   await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq);
   return waits;
-}
-
-/** Sends a workflow token its answer: true when the state took it, false when nothing waits on it any more (it was answered already). */
-async function answer(workflow: Pick<Workflow, 'taskSuccess'>, token: string, output: unknown): Promise<boolean> {
-  try {
-    await workflow.taskSuccess(token, output);
-    return true;
-  } catch (e) {
-    if (SPENT_TOKEN_ERRORS.includes((e as Error).name)) return false;
-    throw e;
-  }
-}
-
-export type TokenDeps = { repo: Pick<DynamoRepository, 'clearOwedToken'>; workflow: Pick<Workflow, 'taskSuccess'> };
-
-/**
- * Sends the state waiting on a resolved task its resolution (`outboxToken`), then clears the mark. A
- * token nothing waits on any more was answered already, or its state gave up: delivered either way.
- * Any other failure leaves the mark for the sweeper. True when the state took the token just now.
- */
-export async function deliverToken(task: StoredTask, deps: TokenDeps): Promise<boolean> {
-  if (!task.outboxToken || !task.token) return false;
-  const sent = await answer(deps.workflow, task.token, task.outcome);
-  await deps.repo.clearOwedToken(task.requestId, task.processorId);
-  return sent;
 }
 
 export type StopDeps = { repo: Pick<DynamoRepository, 'clearOwedStop'>; workflow: Required<Pick<Workflow, 'stop'>> };
