@@ -92,11 +92,18 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     state.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
     return state;
   };
+  // Any other failure (a sandbox that crashed or ran out of time, DynamoDB refusing a write) would
+  // otherwise fail the whole execution, with nothing to start it again: Escalate is safe to run
+  // again (test/integration/reliability/task-faults.test.ts), so it is, after the mail's own retries
+  // (the first matching retrier wins, and States.TaskFailed matches every error but a timeout).
+  const crashRetry = { errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 };
   const escalate = escalateState('Escalate');
   escalate.addRetry(mailRetry);
+  escalate.addRetry(crashRetry);
   // The alert could not be mailed: the task is escalated all the same and waits, with a fresh token,
   // without mailing; the request shows "mail failed" and the MailFailed alarm reaches the team.
   const escalateWithoutMail = escalateState('EscalateWithoutMail', { mail: false });
+  escalateWithoutMail.addRetry(crashRetry);
   escalate.addCatch(escalateWithoutMail, { errors: [MAIL_FAILED], resultPath: '$.mailError' });
 
   const dispatch = new LambdaInvoke(scope, 'Dispatch', {

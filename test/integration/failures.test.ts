@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type Booted, boot, until } from './harness.ts';
 
 let rt: Booted;
@@ -6,7 +6,7 @@ beforeAll(async () => {
   rt = await boot({
     // The metrics processor gets a 1-second timeout so a silent processor is caught quickly.
     registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'metricsly' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }),
-    retryIntervalOverrides: { Dispatch: 10 },
+    retryIntervalOverrides: { Dispatch: 10, Escalate: 10 },
   });
 });
 afterAll(async () => rt?.stopAndClean());
@@ -37,6 +37,22 @@ describe('processors that fail', () => {
     const alert = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.body.text?.includes(`${links.requestId}.metricsly`)));
     expect(alert.subject).toMatch(/did not answer/);
     rt.processors.setBehaviour('metricsly', {});
+  });
+
+  it('runs Escalate again when its sandbox dies: the task is escalated and the execution waits for an officer instead of failing', async () => {
+    rt.processors.setBehaviour('metricsly', { never: true });
+    onTestFinished(() => void rt.processors.setBehaviour('metricsly', {}));
+    const email = 'escalate-crash@example.com';
+    expect((await rt.submit({ type: 'erasure', email, language: 'en' })).status).toBe(202);
+    const links = await until(() => rt.links(email).catch(() => undefined), 5000, 'confirmation email');
+    // Killed once its task write took effect, before the alert: as a Lambda that crashed or ran out of time.
+    rt.lambdas.crashOn('escalate', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${links.requestId}"},"sk":{"S":"TASK#metricsly"`, when: 'after' });
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    const alert = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.body.text?.includes(`${links.requestId}.metricsly`)), 15_000, 'alert after the re-run');
+    expect(alert.subject).toMatch(/did not answer/);
+    const execution = rt.engine.describeExecution(`${rt.stateMachineArn.replace(':stateMachine:', ':execution:')}:${links.requestId}`);
+    expect(execution.status).toBe('RUNNING');
+    expect((await (await repo()).getRequest(links.requestId))?.status).toBe('awaiting_manual');
   });
 
   it('retries a processor that answers 500, then escalates it as failed', async () => {
