@@ -188,6 +188,33 @@ describe('a task past its timeout that nobody waits on', () => {
     }
   });
 
+  it('is left alone when the index lags its table: answered, sent again, or not yet past its timeout by the time it is read', async () => {
+    // paynow's timeout is an hour: the index lists the task as sent at 08:00, the table holds what happened since.
+    const since: Partial<StoredTask>[] = [{ status: 'completed' }, { sentAt: '2026-03-20T09:30:00.000Z' }, { sentAt: '2026-03-20T09:00:00.000Z' }, { sentAt: undefined }];
+    for (const over of since) {
+      const { repo, deps } = setup();
+      repo.tasks.set(`${REQUEST_ID}.paynow`, task(over));
+      repo.listWatch = async (partition: string) => (partition === WATCH.open('paynow') ? [{ requestId: REQUEST_ID, processorId: 'paynow', at: '2026-03-20T08:00:00.000Z', sentAt: '2026-03-20T08:00:00.000Z' }] : []);
+      expect((await sweep(NOW, deps)).escalatedTasks, JSON.stringify(over)).toEqual([]);
+      expect(repo.requests.get(REQUEST_ID)?.status, JSON.stringify(over)).toBe('in_progress');
+    }
+    const { repo, deps } = setup();
+    repo.listWatch = async (partition: string) => (partition === WATCH.open('paynow') ? [{ requestId: REQUEST_ID, processorId: 'paynow', at: '2026-03-20T08:00:00.000Z' }] : []);
+    expect((await sweep(NOW, deps)).escalatedTasks, 'a task gone from the table').toEqual([]);
+  });
+
+  it('spends its share of escalations on tasks past their timeout only, however many were sent since', async () => {
+    const { repo, deps } = setup();
+    for (let n = 0; n < PER_RUN.escalations; n++) {
+      const rid = `01JR${String(n).padStart(22, '0')}`;
+      repo.tasks.set(`${rid}.paynow`, task({ taskId: `${rid}.paynow`, requestId: rid, sentAt: '2026-03-20T09:30:00.000Z' }));
+    }
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
+    const report = await sweep(NOW, deps);
+    expect(report.escalatedTasks).toEqual([`${REQUEST_ID}.paynow`]);
+    expect(report.left.escalations).toBe(0);
+  });
+
   it('still escalates the other stuck tasks when a callback wins the race for one', async () => {
     const { repo, deps } = setup();
     const other = '01JQ0000000000000000000009';
