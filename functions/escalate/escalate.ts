@@ -90,10 +90,13 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
   // request and thrown: the workflow retries, then escalates without the email (workflows/). The
   // request's mark is passed on, so that the retry whose alert goes out clears the one its failed try left.
   const name = deps.processorName?.(task.processorId) ?? task.processorId;
+  // A processor's own `failed` callback that died before telling the workflow reaches here as the
+  // Dispatch state's time-out: the team reads what the processor said, not that it was silent.
+  const why = timedOut && task.status === 'failed' ? 'ProcessorFailed' : reason;
   await sendTracked(
     { id: task.requestId, mailFailed: r.mailFailed },
     'escalation',
-    { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, reason, `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`) },
+    { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, why, `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`) },
     deps.clock.now(),
     deps,
   );

@@ -113,6 +113,14 @@ describe('the team’s alert', () => {
     expect(warn).toHaveBeenCalledWith('task escalated; its alert could not be mailed', { taskId: TASK_ID, status: 'timed_out', error: 'States.Timeout' });
   });
 
+  it('says the processor could not do the work when its failure reached the workflow only as the time-out (its callback died before telling it)', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', outcome: { request_status: 'failed', reason: 'account locked by fraud team' } });
+    await run({ Error: 'States.Timeout' });
+    expect(mailer.sent[0].subject).toBe(`Escalated: metricsly failed (request ${REQUEST_ID})`);
+    expect(mailer.sent[0].text).toContain('metricsly (analytics) called back to say it could not do the work.');
+    expect(task()).toMatchObject({ status: 'failed', token: 'tok-esc', outcome: { reason: 'account locked by fraud team' } });
+  });
+
   it('is mailed when the workflow says mail: true', async () => {
     await run({ Error: 'States.Timeout' }, { mail: true });
     expect(mailer.sent).toHaveLength(1);
