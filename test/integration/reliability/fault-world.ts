@@ -18,10 +18,11 @@ import { ensureTable, startDynamo } from '../../../local/services/dynamo.ts';
 import { tableDefinition } from '../../support/assembly.ts';
 
 /**
- * The machinery of the fault-injection tests (faults.test.ts, task-faults.test.ts): the logic modules
- * run on the embedded DynamoDB (real conditional writes) with a mailbox and a state machine that
- * record what went out. Every port call (each DynamoDB command, each email, each Step Functions call,
- * each webhook) is numbered; scenario k makes call k fail before it takes effect, or kills the process
+ * The machinery of the fault-injection tests (faults.test.ts, task-faults.test.ts, admin-faults.test.ts;
+ * a task's branch of the workflow is in task-world.ts): the logic modules run on the embedded DynamoDB
+ * (real conditional writes) with a mailbox, a state machine and an export bucket that record what went
+ * out. Every port call (each DynamoDB command, each email, each Step Functions call, each webhook, each
+ * deletion from the bucket) is numbered; scenario k makes call k fail before it takes effect, or kills the process
  * just after it took effect (its answer lost).
  */
 
@@ -71,16 +72,19 @@ class Mailbox implements Mailer {
 }
 
 /** A task token a state waited on: the answers Step Functions took (one at most), how many were sent, and how its wait ended. */
-type Wait = { state: string; sent: number; answers: ({ success: unknown } | { error: string })[]; ended?: 'answered' | 'failed' | 'timed_out' };
+type Wait = { state: string; sent: number; answers: ({ success: unknown } | { error: string })[]; ended?: 'answered' | 'failed' | 'timed_out' | 'stopped' };
 const sfnError = (name: string) => Object.assign(new Error(name), { name });
 
 /**
- * The state machine's side: the executions started, and every task token a state waited on. As Step
- * Functions does, a token takes one answer: one answered already, or whose state failed or timed out,
- * is refused with TaskTimedOut, and one it never issued with InvalidToken.
+ * The state machine's side: the executions started and stopped, and every task token a state waited
+ * on. As Step Functions does, a token takes one answer: one answered already, or whose state failed or
+ * timed out, or whose execution was stopped, is refused with TaskTimedOut, and one it never issued
+ * with InvalidToken. Each world runs one request, so a stop ends every wait.
  */
 class Machine {
   started = new Set<string>();
+  /** Each StopExecution that took effect, by request id (one already stopped is no error, as the adapter makes it). */
+  stops: string[] = [];
   tokens = new Map<string, Wait>();
   constructor(private readonly faults: Faults) {}
   start(id: string) {
@@ -90,12 +94,17 @@ class Machine {
     });
   }
   describe(id: string) {
-    return this.faults.call('states:DescribeExecution', id, async () => (this.started.has(id) ? { status: 'RUNNING' } : undefined));
+    return this.faults.call('states:DescribeExecution', id, async () => (this.started.has(id) ? { status: this.stops.includes(id) ? 'ABORTED' : 'RUNNING' } : undefined));
   }
   async unsuccessful() {
     return [];
   }
-  async stop() {}
+  stop(id: string) {
+    return this.faults.call('states:StopExecution', id, async () => {
+      this.stops.push(id);
+      for (const token of this.waiting()) this.end(token, 'stopped');
+    });
+  }
   /** A state starts waiting: its fresh token. */
   wait(state: string) {
     const token = `${state}-${this.tokens.size + 1}`;
@@ -103,7 +112,7 @@ class Machine {
     return token;
   }
   /** A state stops waiting without an answer: its function failed, or its time-out passed. */
-  end(token: string, how: 'failed' | 'timed_out') {
+  end(token: string, how: 'failed' | 'timed_out' | 'stopped') {
     const t = this.tokens.get(token);
     if (t && !t.ended) t.ended = how;
   }
@@ -166,6 +175,9 @@ export async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour:
   const tokens = new VerificationTokens(faulty, table, clock.now);
   const mail = new Mailbox(faults);
   const machine = new Machine(faults);
+  /** The export bucket: each object deleted. */
+  const deleted: string[] = [];
+  const blobs = { deleted, delete: (k: string) => faults.call('s3:DeleteObject', k, async () => void deleted.push(k)) };
   const w = {
     table,
     faults,
@@ -173,6 +185,7 @@ export async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour:
     tokens,
     mail,
     machine,
+    blobs,
     clock,
     setTime: (d: Date) => {
       now = d;
