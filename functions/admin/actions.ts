@@ -275,8 +275,11 @@ export async function retryTask(id: string, processorId: string, actor: string, 
     if (now.status !== 'sent') return taskShown(now);
     const at = deps.clock.now().toISOString();
     const reason = (e as Error).name;
-    await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
+    // The request first, as Escalate does: dying between the two writes leaves a request waiting for
+    // an officer with its task still sent, which the sweeper times out; the other way round, a
+    // request in progress with a failed task, which nothing would ever put back in front of an officer.
     await retryOnRace(() => escalateRequest(deps.repo, id, { at, actor, task: now.taskId, reason }));
+    await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
     throw new RetryFailed(`the processor did not take the webhook (${(e as Error).message}); the task is failed again: retry or resolve it`, { cause: e });
   }
   return taskShown(sent);
