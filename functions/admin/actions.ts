@@ -11,7 +11,7 @@ import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition, currentDue } from '../core/status.ts';
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
-import { escalateRequest } from '../shared/escalation.ts';
+import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
@@ -305,22 +305,8 @@ export async function retryAssembly(id: string, actor: string, deps: AdminDeps) 
   return { ...done, assemblyFailed: assemblyShown(done), workflowOwed };
 }
 
-/**
- * Puts a request waiting for an officer back in progress once no task of it is escalated. The task
- * the officer settled may already have let the workflow complete the request: a race lost here is
- * read again (and is then no longer awaiting_manual), never thrown, since the handler would run the
- * officer's whole action again and answer 409 for a resolve that was done.
- */
-async function unblockIfClear(id: string, actor: string, deps: AdminDeps) {
-  await retryOnRace(async () => {
-    const [req, tasks] = await Promise.all([deps.repo.getRequest(id), deps.repo.listTasks(id)]);
-    // A copy that could not be assembled still waits for the officer's retry of the copy itself.
-    if (req?.status === 'awaiting_manual' && !req.assemblyFailed && !tasks.some((t) => ESCALATED_TASK_STATUSES.includes(t.status))) {
-      const at = deps.clock.now().toISOString();
-      await deps.repo.transitionRequest(req, 'in_progress', {}, { at, actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
-    }
-  });
-}
+/** Back in progress once no task of it is escalated (shared/escalation.ts: the sweeper finishes an action that died before this). */
+const unblockIfClear = (id: string, actor: string, deps: AdminDeps) => unblockRequest(deps.repo, id, { at: deps.clock.now().toISOString(), actor });
 
 /** An officer's words as the requester will read them (plainText: no control characters), or a field-level 400 when fewer than `min` characters are left. */
 function officerWords(value: unknown, path: string, min: number, message: string) {

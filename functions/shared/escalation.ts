@@ -1,4 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
+import { retryOnRace } from '../core/errors.ts';
+import { ESCALATED_TASK_STATUSES } from '../core/status.ts';
 
 /**
  * A request in progress goes to wait for an officer, with `escalate` on its trail naming the task
@@ -10,4 +12,21 @@ export async function escalateRequest(repo: Pick<DynamoRepository, 'getRequest' 
   const req = await repo.getRequest(requestId);
   if (req?.status !== 'in_progress') return;
   await repo.transitionRequest(req, 'awaiting_manual', {}, { at: e.at, actor: e.actor, action: 'escalate', subject: req.id, from: 'in_progress', to: 'awaiting_manual', data: { task: e.task, reason: e.reason } });
+}
+
+/**
+ * Puts a request waiting for an officer back in progress once no task of it is escalated: after an
+ * officer's resolution or retry, or, where that action died after its task write, the sweeper. The
+ * task settled may already have let the workflow complete the request: a race lost here is read
+ * again (and is then no longer awaiting_manual), never thrown, since the officer's handler would
+ * run the whole action again and answer 409 for a resolve that was done.
+ */
+export async function unblockRequest(repo: Pick<DynamoRepository, 'getRequest' | 'listTasks' | 'transitionRequest'>, id: string, e: { at: string; actor: string }) {
+  await retryOnRace(async () => {
+    const [req, tasks] = await Promise.all([repo.getRequest(id), repo.listTasks(id)]);
+    // A copy that could not be assembled still waits for the officer's retry of the copy itself.
+    if (req?.status === 'awaiting_manual' && !req.assemblyFailed && !tasks.some((t) => ESCALATED_TASK_STATUSES.includes(t.status))) {
+      await repo.transitionRequest(req, 'in_progress', {}, { at: e.at, actor: e.actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
+    }
+  });
 }

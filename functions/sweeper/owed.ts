@@ -8,6 +8,7 @@ import { WATCH } from '../adapters/table.ts';
 import { MailFailed } from '../core/errors.ts';
 import { SWEEPER_OWNER } from '../core/outbox.ts';
 import type { StoredRequest } from '../core/ports.ts';
+import { unblockRequest } from '../shared/escalation.ts';
 import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
 import type { Run } from './run.ts';
 
@@ -73,7 +74,14 @@ export async function sweepOwed(run: Run) {
   }
   for (const w of await repo.listWatch(WATCH.token)) {
     const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;
-    if (t?.outboxToken) await release(run, `token:${t.taskId}`, () => deliverToken(t, run.deps), run.report.tokensSent, t.taskId);
+    if (!t?.outboxToken) continue;
+    // An officer's resolution that died after its write: the request goes back in progress before the
+    // workflow moves on, as the action would have done (a late answer's token leaves that to the workflow).
+    const deliver = async () => {
+      if (t.status === 'resolved') await unblockRequest(repo, t.requestId, { at: run.at, actor: 'sweeper' });
+      return deliverToken(t, run.deps);
+    };
+    await release(run, `token:${t.taskId}`, deliver, run.report.tokensSent, t.taskId);
   }
   // What requests refused or cancelled still owe, which the officer's action did not do: their execution's
   // stop (nothing else ends one waiting on a processor or an officer) and a copy's export results'

@@ -334,6 +334,18 @@ describe('a token an officer’s action still owes the waiting workflow state', 
     expect(workflow.calls).toHaveLength(1);
   });
 
+  it('puts the request back in progress first, as the officer’s action would have, when no task of it is escalated any more', async () => {
+    const { repo, deps } = withWorkflow({}, resolved());
+    await sweep(NOW, deps);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ at: NOW.toISOString(), actor: 'sweeper', action: 'unblock', from: 'awaiting_manual', to: 'in_progress' });
+    // Another task still escalated: the request keeps waiting for an officer.
+    const other = withWorkflow({}, resolved());
+    other.repo.tasks.set(`${REQUEST_ID}.parcelway`, resolved({ taskId: `${REQUEST_ID}.parcelway`, processorId: 'parcelway', status: 'timed_out', outboxToken: undefined }));
+    await sweep(NOW, other.deps);
+    expect(other.repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+  });
+
   it('counts a token nothing waits on any more (answered already, or its state timed out) as delivered, and clears the mark', async () => {
     const { repo, workflow, deps } = withWorkflow({}, resolved());
     workflow.dead.add('tok-escalation');
