@@ -1,8 +1,7 @@
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
-import { confirmationEmail } from '../core/emails.ts';
-import { newToken, sha256 } from '../shared/crypto.ts';
+import { derivedToken, sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.ts';
 import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
@@ -17,7 +16,7 @@ import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
-import { deliverAssemblyRetry, deliverNotice, deliverPurge, deliverStop, deliverToken, outcomeFor, type PurgeDeps, renewDownload, startVerified } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverPurge, deliverStop, deliverToken, outcomeFor, type PurgeDeps, renewDownload, startVerified } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import type { Corrections } from '../core/model.ts';
 
@@ -292,14 +291,16 @@ export async function retryTask(id: string, processorId: string, actor: string, 
  * and Assemble runs again: it puts the request back in progress when it succeeds, or holds it again,
  * with a new token and a new email to the team, when it fails. The recorded retry is itself the
  * intent to send the token: a retry that stopped before sending it is finished by the sweeper, or by
- * the officer retrying again (the mark stays until Assemble has run); a token already sent back is no error.
+ * the officer retrying again (the mark stays until Assemble has run), which sends the recorded retry
+ * rather than recording another; a token already sent back is no error.
  */
 export async function retryAssembly(id: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   const held = req.assemblyFailed;
   if (req.status !== 'awaiting_manual' || !held) throw new Conflict('no copy of data waits to be assembled again on this request');
   const at = deps.clock.now().toISOString();
-  const done = await deps.repo.transitionRequest(req, req.status, { assemblyFailed: { ...held, retriedAt: at, retriedBy: actor } }, { at, actor, action: 'retry_assembly', subject: id, data: { error: held.error } });
+  // A retry already recorded (a click that died before its answer) is owed, not made again: this click delivers it, and the trail keeps one retry per time Assemble runs again.
+  const done = held.retriedAt ? req : await deps.repo.transitionRequest(req, req.status, { assemblyFailed: { ...held, retriedAt: at, retriedBy: actor } }, { at, actor, action: 'retry_assembly', subject: id, data: { error: held.error } });
   const workflowOwed = await releaseWorkflow(() => deliverAssemblyRetry(done, deps), { requestId: id });
   // The workflow's token stays on the record, never in an answer.
   return { ...done, assemblyFailed: assemblyShown(done), workflowOwed };
@@ -374,7 +375,8 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
 
 /**
  * Resends the requester's last email: a fresh confirmation link while unverified (the old link
- * stops mattering once a new one exists; both expire in 24 h), or the outcome once completed. The
+ * stops mattering once a new one exists; both expire in 24 h), owed from the write that puts the
+ * resend on the audit trail, or the outcome once completed. The
  * resend is on the audit trail; if the mail service refuses again, the answer is a 502 and the
  * request stays marked "mail failed". A resent outcome is no longer owed: the sweeper does not send it again.
  * A copy of data's outcome comes with a fresh download link while its package is kept.
@@ -386,12 +388,22 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
   const now = deps.clock.now();
   const at = now.toISOString();
   if (req.status === 'unverified') {
-    const token = newToken();
-    const statusToken = newToken();
-    await deps.tokens.put(sha256(token), { requestId: id, expiresAt: new Date(now.getTime() + 86_400_000).toISOString(), attempts: 0 });
-    const done = await deps.repo.transitionRequest(req, req.status, { statusTokenHash: sha256(statusToken) }, { at, actor, action: 'resend', subject: id, data: { email: 'confirmation' } });
-    await sendTracked(done, 'confirmation', { to: pii.email, kind: 'transactional', ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status: `${deps.baseUrl}/status.html?id=${id}&token=${statusToken}` }, req.agent) }, now, deps);
-    return done;
+    // A new link is recorded as owed in the same write as the resend (as a second submission does),
+    // then mailed; a resend that dies before mailing it is mailed by the sweeper, or by the officer's
+    // next click, which mails the link owed rather than recording another. Its tokens are derived,
+    // so mailed again it is the same link, with the status link the request was first sent.
+    const seq = (req.linkSeq ?? 0) + 1;
+    const owed = req.outboxLink
+      ? req
+      : await deps.repo.transitionRequest(
+          req,
+          req.status,
+          { linkSeq: seq, linkAt: at, outboxLink: lease(seq, ADMIN_OWNER, now), statusTokenHash: sha256(await derivedToken('status', id)) },
+          { at, actor, action: 'resend', subject: id, data: { email: 'confirmation', link: seq } },
+        );
+    // The officer's resend is not held to the requester's hourly share of links.
+    await deliverLink(owed, ADMIN_OWNER, now, { ...deps, linksPerHour: Number.POSITIVE_INFINITY });
+    return owed;
   }
   if (req.status === 'completed') {
     // A copy of data is still owed after its 72 hours: while the package is kept, the resent outcome carries a fresh link.

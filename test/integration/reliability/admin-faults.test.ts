@@ -1,9 +1,13 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { type AdminDeps, cancel, deny, extend, resolveTask, retryTask } from '../../../functions/admin/actions.ts';
+import { type AdminDeps, approveCorrection, cancel, deny, extend, pause, resend, resolveTask, resume, retryAssembly, retryTask } from '../../../functions/admin/actions.ts';
+import { key } from '../../../functions/adapters/table.ts';
 import { releaseExport } from '../../../functions/admin/release.ts';
+import { restartOn } from '../../../functions/core/deadline.ts';
 import { retryOnRace } from '../../../functions/core/errors.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
-import { at, BASE, boundaries, closeWorlds, MIN, scenarios, settle } from './fault-world.ts';
+import { holdAssembly } from '../../../functions/escalate/assembly.ts';
+import { sha256 } from '../../../functions/shared/crypto.ts';
+import { at, BASE, boundaries, closeWorlds, MIN, scenarios, settle, type World, world } from './fault-world.ts';
 import { answered, expectBranchSettled, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
 
 /**
@@ -31,16 +35,16 @@ afterAll(closeWorlds);
 const OFFICER = 'officer:ada';
 const DAY = 24 * 60 * MIN;
 
-/** The officer's side of a task world: their actions, run as the admin handler runs them (retryOnRace), with PayNow's endpoint for a retry's webhook. */
-const officer = (tw: TaskWorld) => {
-  const deps = { repo: tw.repo, mailer: tw.mail, workflow: tw.machine, clock: tw.clock, blobs: tw.blobs, post: tw.paynow.post } as unknown as AdminDeps;
+/** The officer's side of a world: their actions, run as the admin handler runs them (retryOnRace), with PayNow's endpoint for a retry's webhook. */
+const officer = (tw: World & Partial<Pick<TaskWorld, 'paynow'>>) => {
+  const deps = { repo: tw.repo, mailer: tw.mail, workflow: tw.machine, clock: tw.clock, blobs: tw.blobs, post: tw.paynow?.post } as unknown as AdminDeps;
   return {
     deps,
     act: (fn: (deps: AdminDeps) => Promise<unknown>) => settle(retryOnRace(() => fn(deps))),
   };
 };
 /** What the requester was mailed. */
-const requesterMail = (tw: TaskWorld) => tw.mail.sent.filter((m) => m.to === 'ada@example.com');
+const requesterMail = (tw: World) => tw.mail.sent.filter((m) => m.to === 'ada@example.com');
 const events = (trail: { action: string }[], action: string) => trail.filter((e) => e.action === action);
 
 /** Dispatch took the task to PayNow, which went silent: the Dispatch state timed out into Escalate, and the request waits for an officer. */
@@ -304,6 +308,241 @@ describe('releasing a held copy survives a fault at every step', async () => {
       expect(told.length, 'the requester sent the copy').toBeGreaterThanOrEqual(1);
       expect(told.length).toBeLessThanOrEqual(s.copies);
       expect(req.outboxOutcome, 'no outcome left owed').toBeUndefined();
+    });
+  }
+});
+
+type Scenario = ReturnType<typeof scenarios>[number];
+type Recovery = (typeof RECOVERIES)[number];
+
+/** Scenario `s` in world `w`: the action with its fault, then, if the officer was shown an error and clicks again, the action once more a minute later. The first answer. */
+async function strike<W extends World>(w: W, s: Scenario, recovery: Recovery, act: (w: W) => Promise<{ ok: boolean }>, now: number) {
+  w.faults.arm({ at: s.k, when: s.when });
+  const first = await act(w);
+  w.faults.disarm();
+  if (recovery === 'the officer clicks again' && !first.ok) {
+    w.setTime(at(now + MIN));
+    await act(w);
+  }
+  return first;
+}
+
+/** The action left nothing done: only an officer shown an error, who did not click again, sees that, and the requester was mailed nothing. */
+function expectUndone(w: World, first: { ok: boolean }, recovery: Recovery) {
+  expect(first.ok).toBe(false);
+  expect(recovery).toBe('only the sweeper runs');
+  expect(requesterMail(w)).toEqual([]);
+}
+
+/** The requester was mailed the one notice owed: once, or twice where the fault struck between SES and the write that records it; nothing left owed. */
+function expectToldOnce(w: World, req: StoredRequest, s: Scenario) {
+  const told = requesterMail(w);
+  expect(told.length, 'the requester told').toBeGreaterThanOrEqual(1);
+  expect(told.length).toBeLessThanOrEqual(s.copies);
+  expect(new Set(told.map((e) => e.subject)).size).toBe(1);
+  expect(req.outboxNotice, 'no notice left owed').toBeUndefined();
+}
+
+const QUESTION = 'Which of your two accounts do you mean: the shop or the marketplace?';
+const stopClock = (tw: TaskWorld) => officer(tw).act((deps) => pause(tw.requestId, QUESTION, OFFICER, deps));
+
+describe('stopping the clock for a clarification survives a fault at every step', async () => {
+  const make = () => taskWorld('access');
+  const calls = await boundaries(make, stopClock, out);
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'ses:SendEmail']));
+  });
+
+  for (const recovery of RECOVERIES) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): stopped once, the due date kept, the requester asked the question`, async () => {
+      const tw = await make();
+      await out(tw);
+      const first = await strike(tw, s, recovery, stopClock, 10 * MIN);
+      await tw.sweep(at(30 * MIN));
+
+      const req = await tw.request();
+      expect(req.status, 'still in progress').toBe('in_progress');
+      expect(req.dueDate, 'a stopped clock moves no date yet').toBe('2026-12-29');
+      if (!req.pausedSince) return expectUndone(tw, first, recovery);
+      expect(events(req.audit, 'pause'), 'stopped once on the trail').toHaveLength(1);
+      expectToldOnce(tw, req, s);
+      expect(requesterMail(tw)[0].text).toContain(QUESTION);
+    });
+  }
+});
+
+/** Restarting the clock three days after it stopped: of a request never extended (the requester owed no email), or extended while stopped (owed the date, now that it stops moving). */
+const RESTARTS = [
+  { name: 'never extended', extendWhileStopped: false },
+  { name: 'extended while stopped', extendWhileStopped: true },
+] as const;
+const RESUMED = 3 * DAY;
+
+for (const r of RESTARTS) {
+  describe(`restarting the clock of a request ${r.name} survives a fault at every step`, async () => {
+    const make = () => taskWorld('access');
+    const stopped = async (tw: TaskWorld) => {
+      await out(tw);
+      expect((await stopClock(tw)).ok).toBe(true);
+      if (r.extendWhileStopped) expect((await officer(tw).act((deps) => extend(tw.requestId, 'PayNow needs more time to search its archives.', OFFICER, deps))).ok).toBe(true);
+      tw.mail.sent = [];
+      tw.setTime(at(RESUMED));
+    };
+    const restart = (tw: TaskWorld) => officer(tw).act((deps) => resume(tw.requestId, OFFICER, deps));
+    const calls = await boundaries(make, restart, stopped);
+
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(r.extendWhileStopped ? ['dynamodb:Update', 'ses:SendEmail'] : ['dynamodb:Update']));
+    });
+
+    for (const recovery of RECOVERIES) {
+      for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): restarted once, the due date moved by the days stopped${r.extendWhileStopped ? ', the requester told the date' : ''}`, async () => {
+        const tw = await make();
+        await stopped(tw);
+        const before = await tw.request();
+        const first = await strike(tw, s, recovery, restart, RESUMED);
+        await tw.sweep(at(RESUMED + 30 * MIN));
+
+        const req = await tw.request();
+        expect(req.status, 'still in progress').toBe('in_progress');
+        if (req.pausedSince) {
+          expect(req.dueDate, 'a clock still stopped moved no date').toBe(before.dueDate);
+          return expectUndone(tw, first, recovery);
+        }
+        const restarted = restartOn(before, '2026-11-28');
+        expect(req.pausedDays, 'the days it was stopped, counted once').toBe(restarted.pausedDays);
+        expect(req.dueDate).toBe(restarted.dueDate);
+        expect(events(req.audit, 'resume'), 'restarted once on the trail').toHaveLength(1);
+        if (!r.extendWhileStopped) return expect(requesterMail(tw), 'never told a date: nothing to tell').toEqual([]);
+        expect(req.extended?.dueDate).toBe(restarted.extendedDueDate);
+        expectToldOnce(tw, req, s);
+      });
+    }
+  });
+}
+
+describe('retrying the assembly of a copy survives a fault at every step', async () => {
+  const make = () => taskWorld('access');
+  // PayNow answered, then Assemble failed after its retries: the AssemblyFailed state holds the request for an officer with its token.
+  const held = async (tw: TaskWorld) => {
+    await answeredWithResults(tw);
+    const token = tw.machine.wait('AssemblyFailed');
+    expect(await holdAssembly({ token, requestId: tw.requestId, error: { Error: 'ResultsUnavailable' } }, { repo: tw.repo, mailer: tw.mail, clock: tw.clock, baseUrl: BASE, processors: [PAYNOW] })).toEqual({ held: true });
+    tw.mail.sent = [];
+    return token;
+  };
+  const retry = (tw: TaskWorld) => officer(tw).act((deps) => retryAssembly(tw.requestId, OFFICER, deps));
+  const calls = await boundaries(make, retry, held);
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'states:SendTaskSuccess']));
+  });
+
+  for (const recovery of RECOVERIES) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): retried once on the trail, the AssemblyFailed state sent its token once`, async () => {
+      const tw = await make();
+      const token = await held(tw);
+      const first = await strike(tw, s, recovery, retry, 10 * MIN);
+      await tw.sweep(at(30 * MIN));
+
+      const req = await tw.request();
+      // Assemble has not run again here: the request still waits, with the mark that it owes the token until it has.
+      expect(req.status).toBe('awaiting_manual');
+      expect(req.assemblyFailed?.token).toBe(token);
+      const wait = tw.machine.tokens.get(token);
+      if (!req.assemblyFailed?.retriedAt) {
+        expectUndone(tw, first, recovery);
+        expect(tw.machine.waiting(), 'the AssemblyFailed state still waits for the officer').toEqual([token]);
+        return expect(events(req.audit, 'retry_assembly')).toEqual([]);
+      }
+      expect(events(req.audit, 'retry_assembly'), 'retried once on the trail').toHaveLength(1);
+      expect(wait?.answers, 'the state took the retry once').toEqual([{ success: { retry: true } }]);
+      expect(tw.machine.waiting(), 'nothing left waiting').toEqual([]);
+    });
+  }
+});
+
+describe('approving a correction survives a fault at every step', async () => {
+  // The requester asked for a correction and confirmed it: it waits for an officer to read it.
+  const underReview = async (w: World) => {
+    await w.submit({ type: 'rectification', rectification: { field: 'postal address', correction: 'It is 1 High St now.' } } as never);
+    expect((await w.confirm(w.links()[0])).kind).toBe('confirmed');
+    const [req] = await w.requests();
+    expect(req.status).toBe('awaiting_review');
+    w.mail.sent = [];
+    w.setTime(at(10 * MIN));
+    return req.id;
+  };
+  const approve = async (w: World) => {
+    const [req] = await w.requests();
+    return officer(w).act((deps) => approveCorrection(req.id, { postal_address: '1 High St' }, OFFICER, deps));
+  };
+  const calls = await boundaries(() => world(), approve, underReview);
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'states:StartExecution']));
+  });
+
+  for (const recovery of RECOVERIES) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): approved once, its execution started`, async () => {
+      const w = await world();
+      const id = await underReview(w);
+      const first = await strike(w, s, recovery, approve, 10 * MIN);
+      await w.sweep(at(30 * MIN));
+
+      const req = (await w.item(key.request(id))) as StoredRequest;
+      if (req.status === 'awaiting_review') {
+        expectUndone(w, first, recovery);
+        expect(w.machine.started.has(id), 'nothing started').toBe(false);
+        return expect(events(req.audit, 'approve')).toEqual([]);
+      }
+      expect(req.status).toBe('verified');
+      expect(events(req.audit, 'approve'), 'approved once on the trail').toHaveLength(1);
+      expect(req.details?.corrections).toEqual({ postal_address: '1 High St' });
+      expect(w.machine.started.has(id), 'its execution started').toBe(true);
+      expect(req.outboxTeam, 'no team email left owed for a review done').toBeUndefined();
+    });
+  }
+});
+
+describe('resending the confirmation link survives a fault at every step', async () => {
+  // The requester submitted and says the link never came: the request waits for them to confirm it.
+  const unconfirmed = async (w: World) => {
+    await w.submit();
+    const [req] = await w.requests();
+    w.mail.sent = [];
+    w.setTime(at(10 * MIN));
+    return req.id;
+  };
+  const again = async (w: World) => {
+    const [req] = await w.requests();
+    return officer(w).act((deps) => resend(req.id, OFFICER, { ...deps, tokens: w.tokens, baseUrl: BASE }));
+  };
+  const calls = await boundaries(() => world(), again, unconfirmed);
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'ses:SendEmail']));
+  });
+
+  for (const recovery of RECOVERIES) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): every resend on the trail mailed, its links working`, async () => {
+      const w = await world();
+      const id = await unconfirmed(w);
+      const first = await strike(w, s, recovery, again, 10 * MIN);
+      await w.sweep(at(30 * MIN));
+
+      const req = (await w.item(key.request(id))) as StoredRequest;
+      const resent = events(req.audit, 'resend');
+      if (!resent.length) return expectUndone(w, first, recovery);
+      const mailed = requesterMail(w);
+      expect(mailed.length, 'each resend on the trail mailed').toBeGreaterThanOrEqual(resent.length);
+      expect(mailed.length).toBeLessThanOrEqual(resent.length * s.copies);
+      // The last link mailed carries the status token the record holds, and confirms the request.
+      const last = mailed.at(-1)?.text ?? '';
+      const status = /status\.html\?id=\w+&token=([\w-]{43})/.exec(last)?.[1];
+      expect(status && sha256(status), 'its status link works').toBe(req.statusTokenHash);
+      expect((await w.confirm(w.links().at(-1) ?? '')).kind, 'its link confirms the request').toBe('confirmed');
     });
   }
 });

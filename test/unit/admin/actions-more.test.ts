@@ -817,10 +817,10 @@ describe('approving a request waiting for review', () => {
 describe('resending the requester’s last email', () => {
   const tokensFake = () => {
     const puts: [string, Record<string, unknown>][] = [];
-    return { puts, tokens: { put: async (h: string, rec: Record<string, unknown>) => void puts.push([h, rec]) } as never };
+    return { puts, tokens: { putOnce: async (h: string, rec: Record<string, unknown>) => void puts.push([h, rec]) } as never };
   };
 
-  it('sends an unverified request a fresh confirmation link valid 24 hours, and a fresh status link, on the audit trail', async () => {
+  it('sends an unverified request a fresh confirmation link valid 24 hours, with a working status link, owed from the write that puts it on the audit trail', async () => {
     const { deps, repo, mailer } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
     const { puts, tokens } = tokensFake();
     const done = await resend(REQUEST_ID, 'officer:o', { ...deps, tokens, baseUrl: 'https://shop.example' });
@@ -855,6 +855,7 @@ describe('resending the requester’s last email', () => {
     const failing = { send: async () => Promise.reject(Object.assign(new Error('no'), { name: 'Throttling' })) };
     await expect(resend(REQUEST_ID, 'officer:o', { ...deps, mailer: failing, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'MailFailed', status: 502 });
     expect(request(repo).mailFailed).toMatchObject({ kind: 'confirmation', error: 'Throttling' });
+    expect(request(repo).outboxLink, 'left owed for the sweeper').toMatchObject({ seq: 1 });
   });
 
   it('resends a completed request’s outcome, which is then no longer owed', async () => {

@@ -37,7 +37,7 @@ class IntakeRepo extends FakeRepo {
     this.claims.set(`${eh}|${type}`, { requestId, expiresAt: expires.toISOString() });
     return true;
   }
-  async hit(scope: string, hash: string, windowSeconds: number, now: Date) {
+  override async hit(scope: string, hash: string, windowSeconds: number, now: Date) {
     const window = Math.floor(now.getTime() / 1000 / windowSeconds);
     const k = `${scope}|${hash}|${window}`;
     this.counters.set(k, (this.counters.get(k) ?? 0) + 1);

@@ -219,6 +219,10 @@ export class FakeRepo {
       return t ? [structuredClone(t)] : [];
     });
   }
+  /** An hourly rate counter: the tests using this fake never reach a limit. */
+  async hit(_scope: string, _hash: string, windowSeconds: number, now: Date) {
+    return { count: 1, resetAt: (Math.floor(now.getTime() / 1000 / windowSeconds) + 1) * windowSeconds };
+  }
   /** Outbox bookkeeping, conditional on the intent's number as in DynamoRepository; no version bump. */
   async claimDelivery(requestId: string, kind: string, next: { seq: number; until: string; owner: string }, now: Date) {
     const cur = this.requests.get(requestId) as Record<string, { seq: number; until: string } | undefined> | undefined;
