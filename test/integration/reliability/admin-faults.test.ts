@@ -80,13 +80,7 @@ describe('resolving an escalated task survives a fault at every step', async () 
     for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): the task resolved once, its Escalate released once, and Notify completes the request`, async () => {
       const tw = await taskWorld();
       await escalated(tw);
-      tw.faults.arm({ at: s.k, when: s.when });
-      const first = await resolve(tw);
-      tw.faults.disarm();
-      if (recovery === 'the officer clicks again' && !first.ok) {
-        tw.setTime(at(11 * MIN));
-        await resolve(tw);
-      }
+      const first = await strike(tw, s, recovery, resolve, 10 * MIN);
       await tw.sweep(at(30 * MIN));
 
       await expectBranchSettled(tw);
@@ -183,13 +177,7 @@ for (const c of CLOSINGS) {
         const tw = await taskWorld(c.type);
         await c.prepare(tw);
         tw.mail.sent = [];
-        tw.faults.arm({ at: s.k, when: s.when });
-        const first = await close(tw);
-        tw.faults.disarm();
-        if (recovery === 'the officer clicks again' && !first.ok) {
-          tw.setTime(at(11 * MIN));
-          await close(tw);
-        }
+        const first = await strike(tw, s, recovery, close, 10 * MIN);
         // The results' deletion is owed until no callback that found the request open can still write one (15 minutes).
         await tw.sweep(at(30 * MIN));
         await tw.sweep(at(45 * MIN));
@@ -233,13 +221,7 @@ describe('extending a deadline survives a fault at every step', async () => {
     for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): extended once, the requester told`, async () => {
       const tw = await taskWorld();
       await out(tw);
-      tw.faults.arm({ at: s.k, when: s.when });
-      const first = await ext(tw);
-      tw.faults.disarm();
-      if (recovery === 'the officer clicks again' && !first.ok) {
-        tw.setTime(at(11 * MIN));
-        await ext(tw);
-      }
+      const first = await strike(tw, s, recovery, ext, 10 * MIN);
       await tw.sweep(at(30 * MIN));
 
       const req = await tw.request();
@@ -283,13 +265,7 @@ describe('releasing a held copy survives a fault at every step', async () => {
     for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): released once, completed once, the requester sent the copy`, async () => {
       const tw = await make();
       await held(tw);
-      tw.faults.arm({ at: s.k, when: s.when });
-      const first = await release(tw);
-      tw.faults.disarm();
-      if (recovery === 'the officer clicks again' && !first.ok) {
-        tw.setTime(at(11 * MIN));
-        await release(tw);
-      }
+      const first = await strike(tw, s, recovery, release, 10 * MIN);
       await tw.sweep(at(30 * MIN));
 
       const req = await tw.request();
