@@ -15,7 +15,7 @@ import { sendTracked } from '../shared/mail.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
-import { ADMIN_OWNER, lease, type NoticeIntent } from '../core/outbox.ts';
+import { ADMIN_OWNER, lease, type NoticeIntent, nextLinkOwed } from '../core/outbox.ts';
 import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverPurge, deliverStop, deliverToken, outcomeFor, type PurgeDeps, renewDownload, startVerified } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import type { Corrections } from '../core/model.ts';
@@ -392,14 +392,14 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // then mailed; a resend that dies before mailing it is mailed by the sweeper, or by the officer's
     // next click, which mails the link owed rather than recording another. Its tokens are derived,
     // so mailed again it is the same link, with the status link the request was first sent.
-    const seq = (req.linkSeq ?? 0) + 1;
+    const link = nextLinkOwed(req.linkSeq, ADMIN_OWNER, now);
     const owed = req.outboxLink
       ? req
       : await deps.repo.transitionRequest(
           req,
           req.status,
-          { linkSeq: seq, linkAt: at, outboxLink: lease(seq, ADMIN_OWNER, now), statusTokenHash: sha256(await derivedToken('status', id)) },
-          { at, actor, action: 'resend', subject: id, data: { email: 'confirmation', link: seq } },
+          { ...link, statusTokenHash: sha256(await derivedToken('status', id)) },
+          { at, actor, action: 'resend', subject: id, data: { email: 'confirmation', link: link.linkSeq } },
         );
     // The officer's resend is not held to the requester's hourly share of links.
     await deliverLink(owed, ADMIN_OWNER, now, { ...deps, linksPerHour: Number.POSITIVE_INFINITY });

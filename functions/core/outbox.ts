@@ -117,6 +117,12 @@ export function deliveryRight(d: Delivery, owner: string, now: Date): 'mine' | '
   return d.owner === owner && owner !== '' ? 'mine' : 'leased';
 }
 
+/** A request's next confirmation link, owed by `owner` from the write that records these fields (a repeated submission, an officer's resend). */
+export function nextLinkOwed(linkSeq: number | undefined, owner: string, now: Date) {
+  const seq = (linkSeq ?? 0) + 1;
+  return { linkSeq: seq, linkAt: now.toISOString(), outboxLink: lease(seq, owner, now) };
+}
+
 /** One request gets a new confirmation link at most this often. */
 export const LINK_EVERY_MINUTES = 10;
 

@@ -53,8 +53,8 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     // Refused or cancelled while its execution still runs (its stop owed): nobody is to act on it any more.
     const req = await deps.repo.getRequest(input.requestId);
     if (req && !isOpenRequest(req.status)) return { closed: req.status, first: false };
-    await retryOnRace(() => escalateRequest(deps.repo, input.requestId, { at: deps.clock.now().toISOString(), actor: 'workflow', task: task.taskId, reason }));
     const at = deps.clock.now().toISOString();
+    await retryOnRace(() => escalateRequest(deps.repo, input.requestId, { at, actor: 'workflow', task: task.taskId, reason }));
     if (['pending', 'sent', 'in_progress'].includes(task.status)) {
       const to = timedOut ? 'timed_out' : 'failed';
       const done = await deps.repo.transitionTask(

@@ -5,7 +5,7 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
 import type { SubmitBody } from '../core/intake.ts';
 import { rateLimitAddress } from '../core/ip.ts';
-import { ACCEPTED, type Accepted, lease, LINK_EVERY_MINUTES, nextLink, secondsUntil, waitAnswer } from '../core/outbox.ts';
+import { ACCEPTED, type Accepted, lease, LINK_EVERY_MINUTES, nextLink, nextLinkOwed, secondsUntil, waitAnswer } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { derivedToken, emailHash, hmac, orderHash, sha256 } from '../shared/crypto.ts';
@@ -65,15 +65,10 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     if (req.outboxLink) return deliver(req);
     const next = nextLink(req.linkAt ?? req.receivedAt, now);
     if (!next.ok) return waitAnswer(lang, next.waitSeconds, 'recent');
-    const seq = (req.linkSeq ?? 0) + 1;
+    const link = nextLinkOwed(req.linkSeq, me, now);
     let owed: StoredRequest;
     try {
-      owed = await deps.repo.transitionRequest(
-        req,
-        'unverified',
-        { linkSeq: seq, linkAt: now.toISOString(), outboxLink: lease(seq, me, now) },
-        { at: now.toISOString(), actor: 'requester', action: 'link', subject: req.id, data: { link: seq } },
-      );
+      owed = await deps.repo.transitionRequest(req, 'unverified', link, { at: now.toISOString(), actor: 'requester', action: 'link', subject: req.id, data: { link: link.linkSeq } });
     } catch (e) {
       // Another submission recorded a new link at this very moment: that one goes out.
       if (e instanceof ConcurrentUpdate) return waitAnswer(lang, LINK_EVERY_MINUTES * 60, 'recent');
