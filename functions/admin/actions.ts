@@ -11,12 +11,11 @@ import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest, require
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
-import { sendTracked } from '../shared/mail.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
-import { ADMIN_OWNER, lease, type NoticeIntent, nextLinkOwed } from '../core/outbox.ts';
-import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverPurge, deliverStop, deliverToken, outcomeFor, type PurgeDeps, renewDownload, startVerified } from '../shared/outbox.ts';
+import { ADMIN_OWNER, lease, type NoticeIntent, nextLinkOwed, nextOutcomeOwed } from '../core/outbox.ts';
+import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import type { Corrections } from '../core/model.ts';
 
@@ -375,11 +374,10 @@ export async function resume(id: string, actor: string, deps: AdminDeps) {
 
 /**
  * Resends the requester's last email: a fresh confirmation link while unverified (the old link
- * stops mattering once a new one exists; both expire in 24 h), owed from the write that puts the
- * resend on the audit trail, or the outcome once completed. The
- * resend is on the audit trail; if the mail service refuses again, the answer is a 502 and the
- * request stays marked "mail failed". A resent outcome is no longer owed: the sweeper does not send it again.
- * A copy of data's outcome comes with a fresh download link while its package is kept.
+ * stops mattering once a new one exists; both expire in 24 h), or the outcome once completed, each
+ * owed from the write that puts the resend on the audit trail, then mailed. If the mail service
+ * refuses again, the answer is a 502, the request stays marked "mail failed", and the email stays
+ * owed for the sweeper. A copy of data's outcome comes with a fresh download link while its package is kept.
  */
 export async function resend(id: string, actor: string, deps: AdminDeps & { tokens: VerificationTokens; baseUrl: string }) {
   const req = await load(id, deps);
@@ -409,11 +407,18 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // A copy of data is still owed after its 72 hours: while the package is kept, the resent outcome carries a fresh link.
     const renewed = await renewDownload(req, actor, ADMIN_OWNER, now, { ...deps, baseUrl: deps.baseUrl, processors: registry.processors });
     if (renewed) return renewed;
-    const done = await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
-    // The same email as the first time: every provider by name, what was kept and why, the download link of a copy.
-    await sendTracked(done, 'outcome', { to: pii.email, kind: 'transactional', ...(await outcomeFor(req, await deps.repo.listTasks(id), { baseUrl: deps.baseUrl, processors: registry.processors })) }, now, deps);
-    if (done.outboxOutcome) await deps.repo.clearDelivery(id, 'outboxOutcome', done.outboxOutcome.seq);
-    return done;
+    // As the link: the outcome is owed again from the write that puts the resend on the trail, then
+    // mailed (the sweeper mails it if this dies first). An officer's resend still owed (a click that
+    // died, or that SES refused) is mailed by the next click rather than asked for again. One that
+    // completing the request still owes is taken over under a new number (its holder then clears
+    // nothing), so that the click is on the trail and mails now, not once Notify's lease is over.
+    const owed = req.outboxOutcome?.resend
+      ? req
+      : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req.outboxOutcome, ADMIN_OWNER, now), resend: true } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
+    // The same email as the first time (every provider by name, what was kept and why). Delivering it
+    // sets the personal data's end from `closedAt`, as the first did: a resend does not restart the 30 days.
+    await deliverOutcome(owed, ADMIN_OWNER, now, { ...deps, processors: registry.processors });
+    return owed;
   }
   throw new Conflict(`nothing to resend for a ${req.status} request`);
 }

@@ -13,7 +13,8 @@ import type { ReviewWait } from './team-review.ts';
  *   status `verified`       the execution named by the request id is to be started (StartExecution
  *                           with that name is idempotent, so delivering it twice starts it once);
  *   `outboxLink`            confirmation link number `seq` is to be mailed;
- *   `outboxOutcome`         the outcome email is to be mailed;
+ *   `outboxOutcome`         the outcome email is to be mailed (`resend`: again, as an officer asked,
+ *                           which their next click delivers rather than asking for it once more);
  *   `outboxNotice`          an officer's notice is to be mailed: a clarification asked (the clock
  *                           stops), an extension (or, restarting the clock of an extended request,
  *                           its moved date), a refusal or a cancellation. It carries what the email says, and
@@ -74,6 +75,9 @@ export type NoticeIntent = Delivery &
     | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string }
   );
 
+/** The outcome email owed; `resend` once an officer asked for it again (the trail has their resend). */
+export type OutcomeIntent = Delivery & { resend?: true };
+
 /** The team's email that a request waits for an officer: what waits, never who asked or what they wrote. */
 export type TeamIntent = Delivery & { waiting: ReviewWait };
 
@@ -122,6 +126,13 @@ export function nextLinkOwed(linkSeq: number | undefined, owner: string, now: Da
   const seq = (linkSeq ?? 0) + 1;
   return { linkSeq: seq, linkAt: now.toISOString(), outboxLink: lease(seq, owner, now) };
 }
+
+/**
+ * A completed request's outcome email owed again by `owner` (with a fresh download link, or at an
+ * officer's resend), from the write that records it: it replaces one still owed, whose deliverer
+ * then finds another number and clears nothing.
+ */
+export const nextOutcomeOwed = (owed: Delivery | undefined, owner: string, now: Date) => lease((owed?.seq ?? 1) + 1, owner, now);
 
 /** One request gets a new confirmation link at most this often. */
 export const LINK_EVERY_MINUTES = 10;

@@ -1,6 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
-import type { Delivery, NoticeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
+import type { Delivery, NoticeIntent, OutcomeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
 import type { PurgeIntent } from './export-results.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
@@ -11,7 +11,7 @@ export type StoredRequest = PrivacyRequest & {
   statusTokenHash: string;
   /** The outbox (core/outbox.ts): the confirmation link and the outcome email still to send. */
   outboxLink?: Delivery;
-  outboxOutcome?: Delivery;
+  outboxOutcome?: OutcomeIntent;
   /** The last email that could not be sent, until one of its kind goes out: shown in the console, which can resend it. */
   mailFailed?: MailFailure;
   /** A notice still to mail (a clarification asked, a refusal, a cancellation), with what it says. */

@@ -9,7 +9,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { deliveryRight, lease, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
+import { deliveryRight, lease, nextOutcomeOwed, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -161,7 +161,7 @@ export async function renewDownload(req: StoredRequest, actor: string, owner: st
   const done = await deps.repo.transitionRequest(
     req,
     req.status,
-    { downloadLink: next.link, downloadTokenHash: sha256(token), downloadExpiresAt: next.expiresAt, outboxOutcome: lease((req.outboxOutcome?.seq ?? 1) + 1, owner, now) },
+    { downloadLink: next.link, downloadTokenHash: sha256(token), downloadExpiresAt: next.expiresAt, outboxOutcome: nextOutcomeOwed(req.outboxOutcome, owner, now) },
     { at: now.toISOString(), actor, action: 'renew_download', subject: req.id, data: { link: next.link, until: next.expiresAt } },
   );
   await deliverOutcome(done, owner, now, deps);

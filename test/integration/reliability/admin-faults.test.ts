@@ -522,3 +522,50 @@ describe('resending the confirmation link survives a fault at every step', async
     });
   }
 });
+
+describe("resending a completed erasure's outcome survives a fault at every step", async () => {
+  // PayNow erased, Notify completed the request and mailed its outcome; the requester says it never came.
+  const completed = async (tw: TaskWorld) => {
+    await tw.dispatch();
+    tw.setTime(at(MIN));
+    await tw.answer();
+    await tw.complete(tw.requestId);
+    expect(tw.outcomes()).toHaveLength(1);
+    tw.mail.sent = [];
+    tw.setTime(at(10 * MIN));
+  };
+  const again = (tw: TaskWorld) => officer(tw).act((deps) => resend(tw.requestId, OFFICER, { ...deps, tokens: tw.tokens, baseUrl: BASE }));
+  const calls = await boundaries(taskWorld, again, completed);
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'ses:SendEmail']));
+  });
+
+  for (const recovery of RECOVERIES) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): every resend on the trail mailed, nothing left owed, the personal data's 30 days still counted from closing`, async () => {
+      const tw = await taskWorld();
+      await completed(tw);
+      const before = await tw.request();
+      const expiry = (await tw.item(key.pii(tw.requestId)))?.ttl;
+      expect(expiry, "the 30 days count from closing").toBe(Math.floor((Date.parse(before.closedAt ?? '') + 30 * DAY) / 1000));
+      const first = await strike(tw, s, recovery, again, 10 * MIN);
+      await tw.sweep(at(30 * MIN));
+
+      const req = await tw.request();
+      expect(req.status).toBe('completed');
+      expect(events(req.audit, 'complete'), 'completed once on the trail').toHaveLength(1);
+      expect((await tw.item(key.pii(tw.requestId)))?.ttl, "a resend moves no clock on the requester's personal data").toBe(expiry);
+      const resent = events(req.audit, 'resend');
+      // A second click mails the resend owed rather than recording another, unless the first had done everything but answer.
+      const answerLost = s.k === calls.length - 1 && s.when === 'after';
+      expect(resent.length, 'one resend on the trail per resend asked for').toBeLessThanOrEqual(answerLost && recovery === 'the officer clicks again' ? 2 : 1);
+      if (!resent.length) return expectUndone(tw, first, recovery);
+      const mailed = requesterMail(tw);
+      expect(mailed.length, 'each resend on the trail mailed').toBeGreaterThanOrEqual(resent.length);
+      expect(mailed.length).toBeLessThanOrEqual(resent.length * s.copies);
+      expect(tw.outcomes(), 'the outcome, nothing else').toEqual(mailed);
+      expect(req.outboxOutcome, 'no outcome left owed').toBeUndefined();
+      expect(req.mailFailed, 'no mail failure left marked').toBeUndefined();
+    });
+  }
+});

@@ -877,12 +877,53 @@ describe('resending the requester’s last email', () => {
     expect(request(repo).mailFailed).toBeUndefined();
   });
 
-  it('resends an outcome no longer owed without touching the outbox', async () => {
+  it('owes the outcome again from the write that puts the resend on the audit trail, then mails it and clears it', async () => {
     const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z' });
-    const cleared = vi.spyOn(repo, 'clearDelivery');
+    const written = vi.spyOn(repo, 'transitionRequest');
     await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
-    expect(mailer.sent).toHaveLength(1);
-    expect(cleared).not.toHaveBeenCalled();
+    expect(written).toHaveBeenCalledTimes(1);
+    expect(written.mock.calls[0][2]).toEqual({ outboxOutcome: { seq: 2, until: '2026-03-02T10:01:00.000Z', owner: 'admin', resend: true } });
+    expect(written.mock.calls[0][3]).toMatchObject({ action: 'resend', data: { email: 'outcome' } });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
+    expect(request(repo).outboxOutcome).toBeUndefined();
+  });
+
+  it('answers 502 when the mail service refuses the outcome again, marks the request, and leaves the outcome owed for the sweeper', async () => {
+    const { deps, repo } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z' });
+    const failing = { send: async () => Promise.reject(Object.assign(new Error('no'), { name: 'Throttling' })) };
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, mailer: failing, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'MailFailed', status: 502 });
+    expect(request(repo).mailFailed).toMatchObject({ kind: 'outcome', error: 'Throttling' });
+    expect(request(repo).outboxOutcome, 'left owed for the sweeper').toMatchObject({ seq: 2, resend: true });
+    expect((await repo.listOwed('outcome')).map((m) => m.requestId)).toEqual([REQUEST_ID]);
+  });
+
+  it.each([
+    ['a click that died before mailing it (its lease still running)', '2026-03-02T10:00:30.000Z'],
+    ['a click SES refused, its lease over', '2026-03-02T09:00:00.000Z'],
+  ])('mails a resend still owed after %s, rather than recording another', async (_, until) => {
+    const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until, owner: 'admin', resend: true } });
+    const trail = request(repo).audit.length;
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
+    expect(request(repo).audit, 'no second resend on the trail').toHaveLength(trail);
+    expect(request(repo).outboxOutcome).toBeUndefined();
+  });
+
+  it('takes over an outcome that Notify still holds, so that the officer’s resend mails it now, on the trail', async () => {
+    // Notify gave up on SES a moment ago: its lease has not run out, and the sweeper would wait for it.
+    const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-02T09:59:50.000Z', outboxOutcome: { seq: 1, until: '2026-03-02T10:00:50.000Z', owner: 'workflow' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
+    expect(request(repo).audit.at(-1)).toMatchObject({ action: 'resend', data: { email: 'outcome' } });
+    expect(request(repo).outboxOutcome).toBeUndefined();
+  });
+
+  it('leaves the personal data’s 30 days counted from closing: a resend does not start them again', async () => {
+    const { deps, repo } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z' });
+    // As completing the request set it.
+    repo.piiExpiry.set(REQUEST_ID, new Date('2026-03-31T12:00:00.000Z'));
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe('2026-03-31T12:00:00.000Z');
   });
 
   it('sends a copy of data’s outcome again with a fresh download link while its package is kept', async () => {
