@@ -322,31 +322,51 @@ function expectToldOnce(w: World, req: StoredRequest, s: Scenario) {
 const QUESTION = 'Which of your two accounts do you mean: the shop or the marketplace?';
 const stopClock = (tw: TaskWorld) => officer(tw).act((deps) => pause(tw.requestId, QUESTION, OFFICER, deps));
 
-describe('stopping the clock for a clarification survives a fault at every step', async () => {
-  const make = () => taskWorld('access');
-  const calls = await boundaries(make, stopClock, out);
+/**
+ * The moments an officer stops (and restarts) the clock of a request for a copy: in progress, its task
+ * out with PayNow; or waiting for an officer, its task escalated and its Escalate state waiting.
+ */
+const CLOCK_MOMENTS = [
+  { name: 'in progress', status: 'in_progress', prepare: out },
+  { name: 'waiting for an officer', status: 'awaiting_manual', prepare: escalated },
+] as const;
 
-  it('makes the calls a fault is injected into', () => {
-    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'ses:SendEmail']));
-  });
+/** A request waiting for an officer still does, as the clock's stop or restart found it: its task escalated, and the Escalate state waiting on the token the task records. */
+async function expectStillEscalated(tw: TaskWorld) {
+  const t = await tw.task();
+  expect(['timed_out', 'failed'], 'its task still escalated').toContain(t.status);
+  expect(tw.machine.waiting(), 'its Escalate still waits for the officer').toEqual([t.token]);
+  expect(tw.machine.tokens.get(t.token ?? '')?.state).toBe('Escalate');
+}
 
-  for (const recovery of RECOVERIES) {
-    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): stopped once, the due date kept, the requester asked the question`, async () => {
-      const tw = await make();
-      await out(tw);
-      const first = await strike(tw, s, recovery, stopClock, 10 * MIN);
-      await tw.sweep(at(30 * MIN));
+for (const m of CLOCK_MOMENTS) {
+  describe(`stopping the clock for a clarification of a request ${m.name} survives a fault at every step`, async () => {
+    const make = () => taskWorld('access');
+    const calls = await boundaries(make, stopClock, m.prepare);
 
-      const req = await tw.request();
-      expect(req.status, 'still in progress').toBe('in_progress');
-      expect(req.dueDate, 'a stopped clock moves no date yet').toBe('2026-12-29');
-      if (!req.pausedSince) return expectUndone(tw, first, recovery);
-      expect(events(req.audit, 'pause'), 'stopped once on the trail').toHaveLength(1);
-      expectToldOnce(tw, req, s);
-      expect(requesterMail(tw)[0].text).toContain(QUESTION);
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'ses:SendEmail']));
     });
-  }
-});
+
+    for (const recovery of RECOVERIES) {
+      for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): stopped once, the due date kept, the requester asked the question`, async () => {
+        const tw = await make();
+        await m.prepare(tw);
+        const first = await strike(tw, s, recovery, stopClock, 10 * MIN);
+        await tw.sweep(at(30 * MIN));
+
+        const req = await tw.request();
+        expect(req.status, `still ${m.status}`).toBe(m.status);
+        if (m.status === 'awaiting_manual') await expectStillEscalated(tw);
+        expect(req.dueDate, 'a stopped clock moves no date yet').toBe('2026-12-29');
+        if (!req.pausedSince) return expectUndone(tw, first, recovery);
+        expect(events(req.audit, 'pause'), 'stopped once on the trail').toHaveLength(1);
+        expectToldOnce(tw, req, s);
+        expect(requesterMail(tw)[0].text).toContain(QUESTION);
+      });
+    }
+  });
+}
 
 /** Restarting the clock three days after it stopped: of a request never extended (the requester owed no email), or extended while stopped (owed the date, now that it stops moving). */
 const RESTARTS = [
@@ -355,47 +375,50 @@ const RESTARTS = [
 ] as const;
 const RESUMED = 3 * DAY;
 
-for (const r of RESTARTS) {
-  describe(`restarting the clock of a request ${r.name} survives a fault at every step`, async () => {
-    const make = () => taskWorld('access');
-    const stopped = async (tw: TaskWorld) => {
-      await out(tw);
-      expect((await stopClock(tw)).ok).toBe(true);
-      if (r.extendWhileStopped) expect((await officer(tw).act((deps) => extend(tw.requestId, 'PayNow needs more time to search its archives.', OFFICER, deps))).ok).toBe(true);
-      tw.mail.sent = [];
-      tw.setTime(at(RESUMED));
-    };
-    const restart = (tw: TaskWorld) => officer(tw).act((deps) => resume(tw.requestId, OFFICER, deps));
-    const calls = await boundaries(make, restart, stopped);
+for (const m of CLOCK_MOMENTS) {
+  for (const r of RESTARTS) {
+    describe(`restarting the clock of a request ${m.name}, ${r.name}, survives a fault at every step`, async () => {
+      const make = () => taskWorld('access');
+      const stopped = async (tw: TaskWorld) => {
+        await m.prepare(tw);
+        expect((await stopClock(tw)).ok).toBe(true);
+        if (r.extendWhileStopped) expect((await officer(tw).act((deps) => extend(tw.requestId, 'PayNow needs more time to search its archives.', OFFICER, deps))).ok).toBe(true);
+        tw.mail.sent = [];
+        tw.setTime(at(RESUMED));
+      };
+      const restart = (tw: TaskWorld) => officer(tw).act((deps) => resume(tw.requestId, OFFICER, deps));
+      const calls = await boundaries(make, restart, stopped);
 
-    it('makes the calls a fault is injected into', () => {
-      expect(calls).toEqual(expect.arrayContaining(r.extendWhileStopped ? ['dynamodb:Update', 'ses:SendEmail'] : ['dynamodb:Update']));
-    });
-
-    for (const recovery of RECOVERIES) {
-      for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): restarted once, the due date moved by the days stopped${r.extendWhileStopped ? ', the requester told the date' : ''}`, async () => {
-        const tw = await make();
-        await stopped(tw);
-        const before = await tw.request();
-        const first = await strike(tw, s, recovery, restart, RESUMED);
-        await tw.sweep(at(RESUMED + 30 * MIN));
-
-        const req = await tw.request();
-        expect(req.status, 'still in progress').toBe('in_progress');
-        if (req.pausedSince) {
-          expect(req.dueDate, 'a clock still stopped moved no date').toBe(before.dueDate);
-          return expectUndone(tw, first, recovery);
-        }
-        const restarted = restartOn(before, '2026-11-28');
-        expect(req.pausedDays, 'the days it was stopped, counted once').toBe(restarted.pausedDays);
-        expect(req.dueDate).toBe(restarted.dueDate);
-        expect(events(req.audit, 'resume'), 'restarted once on the trail').toHaveLength(1);
-        if (!r.extendWhileStopped) return expect(requesterMail(tw), 'never told a date: nothing to tell').toEqual([]);
-        expect(req.extended?.dueDate).toBe(restarted.extendedDueDate);
-        expectToldOnce(tw, req, s);
+      it('makes the calls a fault is injected into', () => {
+        expect(calls).toEqual(expect.arrayContaining(r.extendWhileStopped ? ['dynamodb:Update', 'ses:SendEmail'] : ['dynamodb:Update']));
       });
-    }
-  });
+
+      for (const recovery of RECOVERIES) {
+        for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): restarted once, the due date moved by the days stopped${r.extendWhileStopped ? ', the requester told the date' : ''}`, async () => {
+          const tw = await make();
+          await stopped(tw);
+          const before = await tw.request();
+          const first = await strike(tw, s, recovery, restart, RESUMED);
+          await tw.sweep(at(RESUMED + 30 * MIN));
+
+          const req = await tw.request();
+          expect(req.status, `still ${m.status}`).toBe(m.status);
+          if (m.status === 'awaiting_manual') await expectStillEscalated(tw);
+          if (req.pausedSince) {
+            expect(req.dueDate, 'a clock still stopped moved no date').toBe(before.dueDate);
+            return expectUndone(tw, first, recovery);
+          }
+          const restarted = restartOn(before, '2026-11-28');
+          expect(req.pausedDays, 'the days it was stopped, counted once').toBe(restarted.pausedDays);
+          expect(req.dueDate).toBe(restarted.dueDate);
+          expect(events(req.audit, 'resume'), 'restarted once on the trail').toHaveLength(1);
+          if (!r.extendWhileStopped) return expect(requesterMail(tw), 'never told a date: nothing to tell').toEqual([]);
+          expect(req.extended?.dueDate).toBe(restarted.extendedDueDate);
+          expectToldOnce(tw, req, s);
+        });
+      }
+    });
+  }
 }
 
 describe('retrying the assembly of a copy survives a fault at every step', async () => {
@@ -439,48 +462,73 @@ describe('retrying the assembly of a copy survives a fault at every step', async
   }
 });
 
-describe('approving a correction survives a fault at every step', async () => {
-  // The requester asked for a correction and confirmed it: it waits for an officer to read it.
-  const underReview = async (w: World) => {
-    await w.submit({ type: 'rectification', rectification: { field: 'postal address', correction: 'It is 1 High St now.' } } as never);
-    expect((await w.confirm(w.links()[0])).kind).toBe('confirmed');
-    const [req] = await w.requests();
-    expect(req.status).toBe('awaiting_review');
-    w.mail.sent = [];
-    w.setTime(at(10 * MIN));
-    return req.id;
-  };
-  const approve = async (w: World) => {
-    const [req] = await w.requests();
-    return officer(w).act((deps) => approveCorrection(req.id, { postal_address: '1 High St' }, OFFICER, deps));
-  };
-  const calls = await boundaries(() => world(), approve, underReview);
+/**
+ * What an officer approves once a confirmed request waited for them: a correction, whose free text they
+ * read and turn into the corrected values; or an agent's erasure, whose declared proof of authority they checked.
+ */
+const REVIEWS = [
+  {
+    name: 'a correction',
+    body: { type: 'rectification', rectification: { field: 'postal address', correction: 'It is 1 High St now.' } },
+    corrections: { postal_address: '1 High St' },
+    data: { fields: 'postal_address' },
+  },
+  {
+    name: "an agent's request",
+    body: { type: 'erasure', agent: { name: 'Bea Law', email: 'bea@law.example', relationship: 'solicitor', proof: 'signed_authority' } },
+    corrections: undefined,
+    data: { agent: 'solicitor', agentProof: 'signed_authority' },
+  },
+] as const;
 
-  it('makes the calls a fault is injected into', () => {
-    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'states:StartExecution']));
-  });
+for (const r of REVIEWS) {
+  describe(`approving ${r.name} survives a fault at every step`, async () => {
+    // The requester (or the agent, for them) asked, and the person confirmed it: it waits for an officer.
+    const underReview = async (w: World) => {
+      await w.submit(r.body as never);
+      expect((await w.confirm(w.links()[0])).kind).toBe('confirmed');
+      const [req] = await w.requests();
+      expect(req.status).toBe('awaiting_review');
+      w.mail.sent = [];
+      w.setTime(at(10 * MIN));
+      return req.id;
+    };
+    const approve = async (w: World) => {
+      const [req] = await w.requests();
+      return officer(w).act((deps) => approveCorrection(req.id, r.corrections, OFFICER, deps));
+    };
+    const calls = await boundaries(() => world(), approve, underReview);
 
-  for (const recovery of RECOVERIES) {
-    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): approved once, its execution started`, async () => {
-      const w = await world();
-      const id = await underReview(w);
-      const first = await strike(w, s, recovery, approve, 10 * MIN);
-      await w.sweep(at(30 * MIN));
-
-      const req = (await w.item(key.request(id))) as StoredRequest;
-      if (req.status === 'awaiting_review') {
-        expectUndone(w, first, recovery);
-        expect(w.machine.started.has(id), 'nothing started').toBe(false);
-        return expect(events(req.audit, 'approve')).toEqual([]);
-      }
-      expect(req.status).toBe('verified');
-      expect(events(req.audit, 'approve'), 'approved once on the trail').toHaveLength(1);
-      expect(req.details?.corrections).toEqual({ postal_address: '1 High St' });
-      expect(w.machine.started.has(id), 'its execution started').toBe(true);
-      expect(req.outboxTeam, 'no team email left owed for a review done').toBeUndefined();
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'states:StartExecution']));
     });
-  }
-});
+
+    for (const recovery of RECOVERIES) {
+      for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): approved once, its personal data kept while it runs, its execution started`, async () => {
+        const w = await world();
+        const id = await underReview(w);
+        const first = await strike(w, s, recovery, approve, 10 * MIN);
+        await w.sweep(at(30 * MIN));
+
+        const req = (await w.item(key.request(id))) as StoredRequest;
+        // Kept from confirming until well after the deadline (120 days), approved or not: the answer goes to that address.
+        const kept = Math.floor((Date.parse(`${req.dueDate}T00:00:00Z`) + 120 * DAY) / 1000);
+        expect((await w.item(key.pii(id)))?.ttl, 'its personal data kept while it is open').toBe(kept);
+        if (req.status === 'awaiting_review') {
+          expectUndone(w, first, recovery);
+          expect(w.machine.started.has(id), 'nothing started').toBe(false);
+          return expect(events(req.audit, 'approve')).toEqual([]);
+        }
+        expect(req.status).toBe('verified');
+        expect(events(req.audit, 'approve'), 'approved once on the trail').toHaveLength(1);
+        expect(req.audit.find((e) => e.action === 'approve')?.data, "the fields or the agent's codes, never a value or a name").toEqual(r.data);
+        if (r.corrections) expect(req.details?.corrections).toEqual(r.corrections);
+        expect(w.machine.started.has(id), 'its execution started').toBe(true);
+        expect(req.outboxTeam, 'no team email left owed for a review done').toBeUndefined();
+      });
+    }
+  });
+}
 
 describe('resending the confirmation link survives a fault at every step', async () => {
   // The requester submitted and says the link never came: the request waits for them to confirm it.
