@@ -44,6 +44,14 @@ export interface PrivacyWorkflowProps {
 export const RETRYABLE_DISPATCH_ERRORS = ['DispatchFailed'];
 
 /**
+ * How Lambda reports a sandbox that died under a function: the process exited or was killed, it ran
+ * out of time or of memory, it failed in a way the runtime could not name (Lambda.Unknown, as Step
+ * Functions reports an unhandled error that carries no type). local/lambda/pool.ts reports the same.
+ * Named one by one: States.TaskFailed would also match the refusals a function throws on purpose.
+ */
+export const SANDBOX_CRASH_ERRORS = ['Runtime.ExitError', 'Sandbox.Timedout', 'Runtime.OutOfMemory', 'Runtime.Unknown', 'Lambda.Unknown'];
+
+/**
  * What Escalate and Notify throw when SES refuses or cannot be reached (functions/core/errors.ts).
  * Retried, then caught: the request is already marked "mail failed" and the email stays owed, so a
  * mail outage never fails the execution of a legally timed request.
@@ -127,6 +135,17 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     maxDelay: Duration.minutes(5),
     jitterStrategy: undefined,
   });
+  // A sandbox that died (usually a transient fault) runs Dispatch again rather than alerting an
+  // officer: Dispatch is safe to run again (test/integration/reliability/task-faults.test.ts): it
+  // finds the task as the dead run left it and, if sent, records the new token and re-sends the same
+  // webhook under the same webhook-id. Its deliberate refusals (DispatchRejected, EndpointGone, SecretNotConfigured,
+  // NotFound) match no retrier and go straight to Escalate, as does a crash that outlasts these
+  // attempts. A crash comes while the function runs, before the state waits on the processor; each
+  // attempt starts the state's heartbeat and timeout over, so the processor's time-out comes later by
+  // the failed attempts and their backoff, at most 3 × 20 s (the function's timeout) + 2 + 4 + 8 s,
+  // against a registry's hours or days; the sweeper's own time-out counts from the task's sentAt,
+  // which a re-run keeps.
+  dispatch.addRetry({ errors: SANDBOX_CRASH_ERRORS, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
   dispatch.addCatch(escalate, { errors: [Errors.ALL], resultPath: '$.error' });
 
   const forEachTask = new MapState(scope, 'ForEachTask', {

@@ -9,8 +9,8 @@ import { type Booted, boot, closedPort, until } from '../harness.ts';
 let rt: Booted;
 let officer: string;
 beforeAll(async () => {
-  // Notify's retry after a crash comes at once instead of after 2 s; a copy's assembly fails fast.
-  rt = await boot({ retryIntervalOverrides: { Notify: 50, Assemble: 10, AssemblyFailed: 10 } });
+  // Dispatch's and Notify's retries after a crash come at once instead of after 2 s; a copy's assembly fails fast.
+  rt = await boot({ retryIntervalOverrides: { Dispatch: 10, Notify: 50, Assemble: 10, AssemblyFailed: 10 } });
   officer = await rt.signIn('officer');
 }, 120_000);
 afterAll(async () => rt?.stopAndClean());
@@ -86,6 +86,36 @@ describe('no request lost or doubled', () => {
     expect((await rt.status(links.requestId, links.statusToken)).status).toBe('completed');
     await pause(500);
     expect(await outcomes(email)).toHaveLength(1);
+  });
+
+  it('runs Dispatch again when its sandbox dies: no task is escalated, each processor gets one webhook-id, and the request completes', async () => {
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    // Killed once PayNow's task is recorded as sent, before its webhook leaves: as a Lambda that crashed or ran out of time.
+    const links = await confirmedRequest('dispatch-crash@example.com', (id) =>
+      rt.lambdas.crashOn('dispatch', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"TASK#paynow"`, when: 'after' }),
+    );
+    const req = await until(async () => {
+      const r = await repo.getRequest(links.requestId);
+      return (r?.status === 'completed' || r?.status === 'awaiting_manual') && r;
+    }, 30_000, 'request completed or escalated');
+    expect(req.audit.filter((e) => e.action === 'escalate').map((e) => e.data)).toEqual([]);
+    expect(req.status).toBe('completed');
+    expect((await rt.mails('compliance@offtek.example')).filter((m) => m.body.text?.includes(links.requestId))).toEqual([]);
+    // One local worker serves the Map's concurrent Dispatches, so those in flight died with it (local/lambda/pool.ts) and ran again too.
+    const tasks = await repo.listTasks(links.requestId);
+    expect(tasks.find((t) => t.processorId === 'paynow')?.status, "PayNow's own answer: it holds nothing of this address").toBe('not_found');
+    for (const t of tasks) {
+      expect(t.audit.map((e) => e.action), t.taskId).not.toContain('fail');
+      // Sent again, if at all, under the same webhook-id, which the processor deduplicates on.
+      const ids = rt.processors.received(t.processorId).filter((w) => w.body?.subject_request_id === links.requestId).map((w) => w.id);
+      expect(ids.filter((id) => id !== t.taskId), t.taskId).toEqual([]);
+    }
+    expect(rt.processors.received('paynow').some((w) => w.id === `${links.requestId}.paynow`)).toBe(true);
+    // The sandbox did die, and the Retry ran Dispatch again.
+    const execution = `${rt.stateMachineArn.replace(':stateMachine:', ':execution:')}:${links.requestId}`;
+    const failed = rt.engine.getExecutionHistory(execution).events.filter((e) => e.type === 'TaskFailed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(new Set(failed.map((e) => (e.taskFailedEventDetails as { error?: string }).error))).toEqual(new Set(['Runtime.ExitError']));
   });
 
   it('releases the waiting state when a processor sends again the callback whose first delivery died after writing the task, before telling the workflow', async () => {

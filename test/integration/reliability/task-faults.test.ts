@@ -9,8 +9,9 @@ import { answered, type Answer, expectBranchSettled, PAYNOW, signed, type TaskWo
  * SendTaskFailure); Escalate, which hands a task nobody answered to the team. Every port call (each
  * DynamoDB command, each Step Functions call, each webhook, each email) is numbered; scenario k makes
  * call k fail before it takes effect, or kills the process just after it took effect. Then the world
- * recovers as it would: the state's Retry runs it again with the same input (and a fresh token), or
- * its Catch escalates the task; the processor sends the same callback again (Standard Webhooks
+ * recovers as it would: the state's Retry runs it again with the same input (and a fresh token), or,
+ * once the fault outlasts the retries (workflows/: a sandbox that died is retried three times), its
+ * Catch escalates the task; the processor sends the same callback again (Standard Webhooks
  * senders retry a 5xx), or gives up; the sweeper runs; days pass and a Dispatch state still waiting
  * times out into Escalate. Then the invariants: one task record, one webhook-id, and a branch that
  * either moved on with the task's answer or waits for an officer, with the request saying which.

@@ -186,6 +186,28 @@ describe('embedded Step Functions running the synthesized ASL', () => {
     expect(calls).toBe(4); // the first try and three retries, as the ASL says
   });
 
+  it('runs a dispatch whose sandbox died again, and escalates a deliberate refusal at its first try', async () => {
+    const calls: Record<string, number> = {};
+    await boot({
+      plan: async (i) => ({
+        requestId: i.requestId,
+        export: false,
+        tasks: ['crashed', 'refused'].map((taskId) => ({ taskId, heartbeatSeconds: 60, timeoutSeconds: 60 })),
+      }),
+      dispatch: async (i) => {
+        const id = String(i.taskId);
+        calls[id] = (calls[id] ?? 0) + 1;
+        if (id === 'refused') throw Object.assign(new Error('processor secret holds no whsec_ key'), { name: 'SecretNotConfigured' });
+        if (calls[id] === 1) throw Object.assign(new Error('Runtime exited with error: exit status 86'), { name: 'Runtime.ExitError' });
+        tokens.push({ taskId: id, token: String(i.token) });
+      },
+    });
+    await start('r7b');
+    await until(() => tokens.length === 2); // each task's waiting state: its Dispatch, or its Escalate
+    expect(tokens.map((t) => t.taskId).toSorted()).toEqual(['crashed', 'escalated:refused:SecretNotConfigured']);
+    expect(calls).toEqual({ crashed: 2, refused: 1 });
+  });
+
   it('stops an execution on request', async () => {
     await boot();
     const { executionArn } = await start('r8');

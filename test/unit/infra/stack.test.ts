@@ -33,6 +33,22 @@ describe('the CDK stack', () => {
     expect(dispatch?.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Escalate' })]);
   });
 
+  it('runs a Dispatch whose sandbox died again, a few times, and escalates its deliberate refusals at once', () => {
+    type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number };
+    const def = definition() as unknown as { States: { ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[]; Catch: unknown[] } } } } } };
+    const dispatch = def.States.ForEachTask.ItemProcessor.States.Dispatch;
+    // As Lambda reports a sandbox that crashed, ran out of time or of memory (local/lambda/pool.ts reports the same).
+    const crash = ['Runtime.ExitError', 'Sandbox.Timedout', 'Runtime.OutOfMemory', 'Runtime.Unknown', 'Lambda.Unknown'];
+    const crashRetry = dispatch.Retry.find((r) => r.ErrorEquals.includes('Runtime.ExitError'));
+    expect(crashRetry?.ErrorEquals.toSorted()).toEqual(crash.toSorted());
+    expect(crashRetry).toMatchObject({ MaxAttempts: 3, IntervalSeconds: 2, BackoffRate: 2 });
+    // What Dispatch throws on purpose (functions/dispatch/dispatch.ts, functions/core/errors.ts) goes to the Catch untried:
+    // a wildcard would retry it too, the first matching retrier winning.
+    const retried = dispatch.Retry.flatMap((r) => r.ErrorEquals);
+    for (const refusal of ['DispatchRejected', 'EndpointGone', 'SecretNotConfigured', 'NotFound', 'States.TaskFailed', 'States.ALL']) expect(retried).not.toContain(refusal);
+    expect(dispatch.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Escalate' })]);
+  });
+
   it('retries a mail failure in Escalate and Notify, then catches it instead of failing the execution', () => {
     type S = { Type: string; Next?: string; End?: boolean; Parameters?: { Payload?: Record<string, unknown> }; Retry?: { ErrorEquals: string[]; MaxAttempts: number }[]; Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[] };
     const def = definition() as unknown as { States: Record<string, S & { ItemProcessor?: { States: Record<string, S> } }> };
