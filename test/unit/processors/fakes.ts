@@ -4,6 +4,7 @@ import { currentDue } from '../../../functions/core/status.ts';
 import type { VerifyRecord } from '../../../functions/adapters/tokens.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import { ConcurrentUpdate } from '../../../functions/core/errors.ts';
+import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { ResultsKey, StoredResults } from '../../../functions/core/export-results.ts';
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
@@ -132,7 +133,7 @@ export class FakeRepo {
     return { items: [...this.requests.values()].filter((r) => r.status === q.status).map((r) => structuredClone(r)) };
   }
   /** No complaint in these tests: the sweeper's pass over owed acknowledgements finds none. */
-  async listComplaints() {
+  async listComplaints(): Promise<{ items: StoredComplaint[]; cursor?: string }> {
     return { items: [] };
   }
   async listPendingLinks() {
@@ -160,9 +161,10 @@ export class FakeRepo {
         return { requestId, processorId: taskId.slice(requestId.length + 1), ...(bodyHash ? { bodyHash } : {}), ...(r.writtenAt ? { writtenAt: r.writtenAt } : {}) };
       });
   }
-  /** The owed index, as DynamoRepository keeps it: the requests recording an outcome email or a notice still owed. */
+  /** The owed index, as DynamoRepository keeps it: the requests recording an outcome email or a notice still owed; any other key lists nothing. */
   async listOwed(kind: 'outcome' | 'notice') {
-    const intent = kind === 'outcome' ? 'outboxOutcome' : 'outboxNotice';
+    const intent = ({ outcome: 'outboxOutcome', notice: 'outboxNotice' } as const)[kind];
+    if (!intent) return [];
     return [...this.requests.values()].filter((r) => r[intent]).map((r) => ({ requestId: r.id, at: r[intent]!.until }));
   }
   /** The `failed` index, as DynamoRepository keeps it: every request carrying the "mail failed" mark. */
