@@ -159,6 +159,15 @@ describe('retrying an escalated task', () => {
     expect(posted).toEqual([]);
   });
 
+  it('refuses with a 409, not a 500, to retry a task whose request record is gone (closed long ago), and sends nothing', async () => {
+    const { repo, deps, posted } = setup();
+    repo.requests.delete(REQUEST_ID);
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409, message: 'a task of a closed request cannot be sent again' });
+    expect(posted).toEqual([]);
+    expect(stored(repo, 'paynow')).toMatchObject({ status: 'timed_out', version: 2 });
+  });
+
   it('answers 404 for a task that does not exist', async () => {
     const { deps } = setup();
     await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: `task ${REQUEST_ID}.paynow not found` });
@@ -170,6 +179,7 @@ describe('retrying an escalated task', () => {
     repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
     await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'RetryFailed', status: 502, message: 'the processor did not take the webhook (processor paynow answered 503); the task is failed again: retry or resolve it' });
     expect(request(repo).status).toBe('awaiting_manual');
+    expect(stored(repo, 'paynow').audit.at(-1)).toMatchObject({ actor: 'officer:o', action: 'fail', from: 'sent', to: 'failed' });
   });
   it('puts the request back in progress before the webhook goes, so a processor answering at once finds it unblocked', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' });
@@ -370,6 +380,20 @@ describe('resolving a task by hand', () => {
   });
 });
 
+describe('a deadline that moves', () => {
+  it('is reminded of afresh: an extension or a restart drops the deadline’s reminders, and keeps the other flags (a lost execution is not alerted twice)', async () => {
+    const extending = setup({ flags: ['reminder-7', 'execution-lost'] } as Partial<StoredRequest>);
+    await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', extending.deps);
+    expect(request(extending.repo)).toMatchObject({ flags: ['execution-lost'] });
+    const restarting = setup({ type: 'access', pausedSince: '2026-03-02T10:00:00.000Z', flags: ['reminder-2', 'execution-lost'] } as Partial<StoredRequest>, '2026-03-09T10:00:00.000Z');
+    await resume(REQUEST_ID, 'officer:o', restarting.deps);
+    expect(request(restarting.repo)).toMatchObject({ flags: ['execution-lost'] });
+    const unflagged = setup({ type: 'access', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    await resume(REQUEST_ID, 'officer:o', unflagged.deps);
+    expect(request(unflagged.repo)).toMatchObject({ flags: [] });
+  });
+});
+
 describe('restarting the clock after a clarification', () => {
   it('moves the deadline by the whole London days it was stopped, and records them', async () => {
     const { repo, deps } = setup({ type: 'access', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
@@ -385,6 +409,24 @@ describe('restarting the clock after a clarification', () => {
     const { deps } = setup({ type: 'access', pausedDays: 3, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
     // 1 April + 10 days is Saturday 11 April: Monday 13 April.
     expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 10, dueDate: '2026-04-13' });
+  });
+
+  it('records on its trail the days of this stop only, not those of the stops before', async () => {
+    const { deps } = setup({ type: 'access', pausedDays: 3, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps);
+    expect(done.pausedDays).toBe(10);
+    expect(done.audit.at(-1)?.data).toEqual({ pausedDays: 7, dueDate: '2026-04-13' });
+  });
+
+  it('tells the requester the date of an extension made while the clock was stopped even when restarted the same London day, when that date has not moved', async () => {
+    // Confirmed 1 March; stopped 2 March 10:00; extended at 11:00 (told no date); restarted at 16:00: due Monday 1 June.
+    const extended = { at: '2026-03-02T11:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
+    const { deps, mailer, repo } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-02T16:00:00.000Z');
+    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ noticeOwed: false, pausedDays: 0, extended: { dueDate: '2026-06-01' } });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your request: the new deadline']);
+    expect(mailer.sent[0].text).toContain('Reason: Several processors hold records\nNew deadline: 1 June 2026.');
+    expect(mailer.sent[0].text).not.toContain('It replaces');
+    expect(request(repo).outboxNotice).toBeUndefined();
   });
 
   it('moves an extended deadline too, keeping the extension’s reason and date', async () => {

@@ -79,7 +79,7 @@ describe('a copy that could not be assembled', () => {
     const { repo, workflow, deps } = setup({ status: 'awaiting_manual', assemblyFailed: { token: 'tok-1', at: NOW, error: 'ResultsUnavailable' } } as Partial<StoredRequest>);
     const answer = await retryAssembly(REQUEST_ID, 'officer:o', deps as never);
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-1', output: { retry: true } }]);
-    expect(request(repo).audit.at(-1)).toMatchObject({ actor: 'officer:o', action: 'retry_assembly' });
+    expect(request(repo).audit.at(-1)).toMatchObject({ actor: 'officer:o', action: 'retry_assembly', data: { error: 'ResultsUnavailable' } });
     expect(request(repo).assemblyFailed).toMatchObject({ token: 'tok-1', retriedAt: NOW, retriedBy: 'officer:o' });
     expect(JSON.stringify(answer)).not.toContain('tok-1');
   });
