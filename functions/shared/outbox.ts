@@ -82,8 +82,9 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}`;
     await sendTracked(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }, req.agent), kind: 'transactional' }, now, deps);
   }
+  // Contact data gone (expired unconfirmed): the link can never go, so it is cleared, and not counted as sent.
   await deps.repo.clearDelivery(req.id, 'outboxLink', seq, { linkAt: now.toISOString() });
-  return { sent: true };
+  return { sent: Boolean(pii) };
 }
 
 export type StartDeps = { repo: Pick<DynamoRepository, 'setPiiExpiry'>; workflow: Pick<Workflow, 'start'> };

@@ -207,9 +207,9 @@ describe('a confirmation link owed', () => {
     expect(repo.requests.get(REQUEST_ID)?.outboxLink).toBeUndefined();
   });
 
-  it('is cleared unsent once the requester’s contact data has expired', async () => {
+  it('is cleared unsent once the requester’s contact data has expired, and not reported as sent', async () => {
     const { repo, mailer, tokens, deps, req } = setup({ status: 'unverified', outboxLink: lapsed('intake-1', 2) }, false);
-    await deliverLink(req, SWEEPER_OWNER, NOW, deps);
+    expect(await deliverLink(req, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(mailer.sent).toEqual([]);
     expect(tokens.put).toEqual([]);
     expect(repo.requests.get(REQUEST_ID)?.outboxLink).toBeUndefined();
