@@ -49,6 +49,11 @@ const COMPLAINTS = 'COMPLAINTS';
  */
 export type OwedKind = 'outcome' | 'notice';
 const OWED_BY: Partial<Record<OutboxKind, OwedKind>> = { outboxOutcome: 'outcome', outboxNotice: 'notice' };
+/**
+ * The index has one key, so a request owing both (a notice still owed when the request completes)
+ * is listed under the one recorded last; clearing or dropping either lists it under the other.
+ */
+const otherOwed = (kind: string) => (kind in OWED_BY ? (Object.keys(OWED_BY) as OutboxKind[]).find((k) => k !== kind) : undefined);
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const WATCH_KEYS = [TABLE.watch.partitionKey, TABLE.watch.sortKey];
@@ -191,6 +196,10 @@ export class DynamoRepository implements Repository {
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
     // Likewise the write that drops the last email owed (one that can never go) takes it out of the owed index.
     const owesMail = (r: Record<string, unknown>) => Object.keys(OWED_BY).some((k) => r[k]);
+    // One that drops an email while the other is still owed lists the request under the other's kind.
+    const dropped = (opts.remove ?? []).find((k) => OWED_BY[k as OutboxKind] && prev[k as keyof StoredRequest]);
+    const left = dropped && otherOwed(dropped);
+    if (left && after[left] && !Object.keys(OWED_BY).some((k) => changes[k])) extra[TABLE.owed.partitionKey] = OWED_BY[left];
     const remove = [
       ...(opts.removeTtl ? ['ttl'] : []),
       ...(opts.remove ?? []),
@@ -461,16 +470,19 @@ export class DynamoRepository implements Repository {
     const sets = names.map((_, i) => `#s${i} = :s${i}`);
     // Out of the owed index with the intent, in the same write. (A request in the watch index for its
     // team email may still owe a failed copy's retry: the sweeper takes it out once it owes neither.)
-    const index = OWED_BY[kind] ? [TABLE.owed.partitionKey, TABLE.owed.sortKey] : [];
-    return this.updateDelivery(
-      key.request(requestId),
-      kind,
-      seq,
-      `REMOVE ${['#k', ...index.map((_, i) => `#i${i}`)].join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
-      undefined,
-      Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]])),
-      { ...Object.fromEntries(names.map((n, i) => [`#s${i}`, n])), ...Object.fromEntries(index.map((n, i) => [`#i${i}`, n])) },
-    );
+    const values = Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]]));
+    const setNames = Object.fromEntries(names.map((n, i) => [`#s${i}`, n]));
+    const other = otherOwed(kind);
+    if (!other) return this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k${sets.length ? ` SET ${sets.join(', ')}` : ''}`, undefined, values, setNames);
+    const index = { ...setNames, '#o': other, '#i0': TABLE.owed.partitionKey };
+    // The other email, still owed, keeps the request listed, under its kind. Two rounds: the other
+    // cleared between this clear's two writes fails both, and the second round's first one holds. A
+    // stale clear (another number) fails all four, as it failed its one write before.
+    for (let round = 0; round < 2; round++) {
+      if (await this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k, #i0, #i1${sets.length ? ` SET ${sets.join(', ')}` : ''}`, 'attribute_not_exists(#o)', values, { ...index, '#i1': TABLE.owed.sortKey })) return true;
+      if (await this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k SET ${['#i0 = :owed', ...sets].join(', ')}`, 'attribute_exists(#o)', { ...values, ':owed': OWED_BY[other] }, index)) return true;
+    }
+    return false;
   }
 
   /**

@@ -57,7 +57,9 @@
  * (owed = outcome | notice, owedAt = when the intent was recorded), the two emails the sweeper cannot
  * find by status (completed requests are never listed; a notice may close its request). The
  * attributes are written in the same conditional write as the intent and removed with it, so no
- * separate marker item is put or deleted. Keys only: the sweeper reads each request by key.
+ * separate marker item is put or deleted. A request owing both (a notice still owed when it
+ * completes) is listed under the one recorded last, and the write that clears or drops either lists
+ * it under the other. Keys only: the sweeper reads each request by key.
  * `watch` is sparse too: what the sweeper and the dashboard find without reading every open
  * request (watch = partition, watchAt = its order; `watchOf` below). A task is in it while sent or
  * acknowledged (open#<processor>, by when it was sent, so that "past its timeout" is a key range),

@@ -199,6 +199,43 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(after?.failedAt).toBeUndefined();
   });
 
+  it('keeps a request owing both an outcome and a notice in the owed index, under the one still owed, until both are cleared', async () => {
+    // An extension's notice still owed (SES refused it) when the request completes, which owes the outcome too.
+    const both = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-28' };
+    await repo.createRequest(both, { email: 'both@example.com' }, new Date('2027-02-01'));
+    const ids = async (kind: 'outcome' | 'notice') => (await repo.listOwed(kind)).map((m) => m.requestId).filter((id) => id === both.id);
+    const lease = { seq: 1, until: '2026-11-25T10:01:00.000Z', owner: 'admin' };
+    const extended = await repo.transitionRequest(both, 'in_progress', { outboxNotice: { ...lease, notice: 'extension', reason: 'complex', dueDate: '2027-02-28' } }, { at, actor: 'officer', action: 'extend', subject: both.id });
+    await repo.transitionRequest(extended, 'completed', { closedAt: at, outboxOutcome: { ...lease, owner: 'workflow' } }, { at, actor: 'workflow', action: 'complete', subject: both.id });
+    expect([...(await ids('outcome')), ...(await ids('notice'))]).toEqual([both.id]);
+    // The outcome goes first: the notice is still owed, so the request stays listed, as owing it.
+    await expect(repo.clearDelivery(both.id, 'outboxOutcome', 1)).resolves.toBe(true);
+    expect(await ids('notice')).toEqual([both.id]);
+    expect(await ids('outcome')).toEqual([]);
+    await expect(repo.clearDelivery(both.id, 'outboxNotice', 1)).resolves.toBe(true);
+    expect([...(await ids('outcome')), ...(await ids('notice'))]).toEqual([]);
+
+    // The other way round: a notice delivered while the outcome is still owed leaves it listed as owing the outcome.
+    const other = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-29' };
+    await repo.createRequest(other, { email: 'other@example.com' }, new Date('2027-02-01'));
+    const paused = await repo.transitionRequest(other, 'in_progress', { outboxNotice: { ...lease, notice: 'extension', reason: 'complex', dueDate: '2027-02-28' } }, { at, actor: 'officer', action: 'extend', subject: other.id });
+    await repo.transitionRequest(paused, 'completed', { closedAt: at, outboxOutcome: { ...lease, owner: 'workflow' } }, { at, actor: 'workflow', action: 'complete', subject: other.id });
+    await expect(repo.clearDelivery(other.id, 'outboxNotice', 1)).resolves.toBe(true);
+    expect((await repo.listOwed('outcome')).map((m) => m.requestId)).toContain(other.id);
+    // A stale clear (another number) changes nothing.
+    await expect(repo.clearDelivery(other.id, 'outboxOutcome', 2)).resolves.toBe(false);
+    expect((await repo.listOwed('outcome')).map((m) => m.requestId)).toContain(other.id);
+
+    // The outcome dropped as one that can never go (its contact data expired) leaves the notice listed as owed.
+    const dropped = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-30' };
+    await repo.createRequest(dropped, { email: 'dropped@example.com' }, new Date('2027-02-01'));
+    const owing = await repo.transitionRequest(dropped, 'in_progress', { outboxNotice: { ...lease, notice: 'extension', reason: 'complex', dueDate: '2027-02-28' } }, { at, actor: 'officer', action: 'extend', subject: dropped.id });
+    const closed = await repo.transitionRequest(owing, 'completed', { closedAt: at, outboxOutcome: { ...lease, owner: 'workflow' } }, { at, actor: 'workflow', action: 'complete', subject: dropped.id });
+    await repo.transitionRequest(closed, 'completed', {}, { at, actor: 'sweeper', action: 'outcome_unsent', subject: dropped.id }, { remove: ['outboxOutcome'] });
+    expect((await repo.listOwed('notice')).map((m) => m.requestId)).toContain(dropped.id);
+    expect((await repo.listOwed('outcome')).map((m) => m.requestId)).not.toContain(dropped.id);
+  });
+
   it('takes a request out of the owed index in the write that drops an email that can never go', async () => {
     const r = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-27' };
     await repo.createRequest(r, { email: 'unsendable@example.com' }, new Date('2027-02-01'));
