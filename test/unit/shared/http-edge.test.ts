@@ -28,6 +28,11 @@ describe('the client’s address', () => {
     expect(clientAddress(at({ 'CloudFront-Viewer-Address': '2001:db8::7:46532' }))).toBe('2001:db8::7');
   });
 
+  it('is read from CloudFront’s header only, not from another header that carries a colon', () => {
+    expect(clientAddress(at({ 'x-forwarded-for': '203.0.113.5:1', 'cloudfront-viewer-address': '198.51.100.10:46532' }))).toBe('198.51.100.10');
+    expect(clientAddress(at({ 'x-forwarded-for': '203.0.113.5:1' }))).toBe('130.176.0.1');
+  });
+
   it('is the source address when CloudFront sent none, or no address before the port', () => {
     expect(clientAddress(at(undefined))).toBe('130.176.0.1');
     expect(clientAddress(at({ 'content-type': 'application/json' }))).toBe('130.176.0.1');
