@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MailFailed } from '../../../functions/core/errors.ts';
 import type { MailFailure } from '../../../functions/core/ports.ts';
 import { sendTracked } from '../../../functions/shared/mail.ts';
+import { logger } from '../../../functions/shared/powertools.ts';
 
 // mail.ts reads the controller once, at import (hoisted above this file's imports); the worker may run other test files after this one.
 const before = vi.hoisted(() => {
@@ -84,5 +85,30 @@ describe('an email sent for a request', () => {
     const d = deps('socket hang up');
     await expect(sendTracked({ id: 'r1' }, 'confirmation', msg, NOW, d.deps)).rejects.toBeInstanceOf(MailFailed);
     expect(d.marked[0][1].error).toBe('Error');
+  });
+
+  it('refused, logs which request and which email and the error’s name, never the address the mail service quoted', async () => {
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const refused = Object.assign(new Error('Address ann.lee@example.com is blacklisted'), { name: 'MessageRejected' });
+    await expect(sendTracked({ id: 'r1' }, 'outcome', msg, NOW, deps(refused).deps)).rejects.toBeInstanceOf(MailFailed);
+    expect(logged.mock.calls).toEqual([['mail failed', { requestId: 'r1', kind: 'outcome', error: 'MessageRejected' }]]);
+    logged.mockRestore();
+  });
+
+  it('still throws MailFailed, and logs it, when the mark cannot be recorded; a mark that cannot be cleared leaves the email sent, and is logged', async () => {
+    const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const warnings = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+    const d = deps(new Error('refused'));
+    d.deps.repo.markMailFailed = async () => Promise.reject(throttled);
+    await expect(sendTracked({ id: 'r1' }, 'outcome', msg, NOW, d.deps)).rejects.toBeInstanceOf(MailFailed);
+    expect(errors.mock.calls.at(-1)).toEqual(['could not record the mail failure', { requestId: 'r1', error: 'ProvisionedThroughputExceededException' }]);
+    const c = deps();
+    c.deps.repo.clearMailFailed = async () => Promise.reject(throttled);
+    await sendTracked({ id: 'r1', mailFailed: { kind: 'outcome', at: NOW.toISOString(), error: 'Throttling' } }, 'outcome', msg, NOW, c.deps);
+    expect(c.sent).toHaveLength(1);
+    expect(warnings.mock.calls).toEqual([['could not clear the mail failure', { requestId: 'r1', error: 'ProvisionedThroughputExceededException' }]]);
+    errors.mockRestore();
+    warnings.mockRestore();
   });
 });
