@@ -267,6 +267,9 @@ describe('the account password of an access request', () => {
     const answers = await Promise.all(guesses.map((g) => confirm(TOKEN, g, deps)));
     expect(tried.length).toBeLessThanOrEqual(5);
     expect(answers.filter((a) => a.kind === 'confirmed')).toEqual([]);
+    // Those past the count are told the link is locked, in the request's language.
+    expect(answers.slice(tried.length).every((a) => a.kind === 'ask' || (a.kind === 'locked' && a.lang === 'en'))).toBe(true);
+    expect(answers.filter((a) => a.kind === 'locked').length).toBeGreaterThan(0);
     expect(request()).toMatchObject({ status: 'unverified', version: 1 });
     await expect(confirm(TOKEN, PASSWORD, deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
   });
@@ -278,6 +281,21 @@ describe('the account password of an access request', () => {
     };
     await expect(confirm(TOKEN, PASSWORD, deps)).rejects.toThrow('directory down');
     expect(tokens.records.get(sha256(TOKEN))?.attempts).toBe(0);
+  });
+
+  it('confirms nothing for an account holder who sends no password: it asks for it, and the request stays unverified', async () => {
+    given({ type: 'access' });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'ask', askPassword: true, error: true });
+    await expect(confirm(TOKEN, '', deps)).resolves.toMatchObject({ kind: 'ask', askPassword: true, error: true });
+    expect(request()).toMatchObject({ status: 'unverified', version: 1 });
+    expect(starts).toEqual([]);
+  });
+
+  it('says a link locked by 5 wrong passwords is locked when it is opened again (GET), not that it asks for the password', async () => {
+    given({ type: 'access' }, { attempts: 5 });
+    await expect(preview(TOKEN, deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+    given({ type: 'access' }, { attempts: 4 });
+    await expect(preview(TOKEN, deps)).resolves.toMatchObject({ kind: 'ask', askPassword: true });
   });
 
   it('asks no password of a former customer whose account is closed', async () => {
