@@ -109,6 +109,18 @@ describe('callbacks', () => {
     await expect(post(signed({ request_status: 'completed' }), 'not-a-task')).rejects.toMatchObject({ status: 401 });
   });
 
+  it('refuses with 401 a callback whose processor secret is not configured, when the error comes by name only (another copy of the class)', async () => {
+    deps.secrets = async () => Promise.reject(Object.assign(new Error('no secret'), { name: 'SecretNotConfigured' }));
+    await expect(post(signed({ request_status: 'completed' }))).rejects.toMatchObject({ status: 401 });
+    expect(task().status).toBe('sent');
+  });
+
+  it('keeps the webhook-timestamp and signature in the receipt, so that the signature can be checked again later', async () => {
+    const m = signed({ request_status: 'completed' });
+    await post(m);
+    expect(task().receipts?.cb_1).toMatchObject({ timestamp: m.headers['webhook-timestamp'], signature: m.headers['webhook-signature'] });
+  });
+
   it('answers 404 to a correctly signed callback for a task that does not exist', async () => {
     const missing = '01JQ0000000000000000000009.paynow';
     await expect(post(signed({ task_id: missing, request_status: 'completed' }), missing)).rejects.toMatchObject({ status: 404 });
@@ -162,6 +174,15 @@ describe('callbacks', () => {
     // At the cap, it is applied; an export's inline results may be larger (they are kept apart from the task).
     await expect(post(padded(32 * 1024))).resolves.toEqual({ status: 'accepted' });
     expect(task().status).toBe('not_found');
+  });
+
+  it('refuses a completed callback over 32 KiB that carries no inline export results with 413, changing nothing', async () => {
+    const before = structuredClone(task());
+    const head = JSON.stringify({ task_id: TASK_ID, request_status: 'completed', receipt: 'ER-77' }).slice(0, -1);
+    const raw = `${head}${' '.repeat(32 * 1024 - head.length)}}`;
+    await expect(post({ raw, headers: signWebhook('cb_pad', raw, [SECRET]) as Record<string, string> })).rejects.toMatchObject({ status: 413 });
+    expect(task()).toEqual(before);
+    expect(workflow.calls).toEqual([]);
   });
 
   it('accepts inline export results over 32 KiB, kept apart from the task record', async () => {
@@ -273,6 +294,34 @@ describe('callbacks', () => {
     await post(signed({ request_status: 'completed' }));
     expect(task()).toMatchObject({ status: 'completed', outcome: { request_status: 'completed' } });
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-escalation', output: { request_status: 'completed' } }]);
+  });
+
+  it('records the escalation’s token as owed in the write that applies a late answer, and clears the mark once the token is sent', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'timed_out', token: 'tok-escalation', outcome: { request_status: 'timed_out', reason: 'States.Timeout' } });
+    const writes: Record<string, unknown>[] = [];
+    const write = repo.transitionTask.bind(repo);
+    repo.transitionTask = async (prev, to, changes, event) => {
+      writes.push(structuredClone(changes));
+      return write(prev, to, changes, event);
+    };
+    await post(signed({ request_status: 'completed' }));
+    // The sweeper sends it if this callback dies after the write.
+    expect(writes).toEqual([expect.objectContaining({ outboxToken: { at: '2026-03-02T10:00:00.000Z' } })]);
+    expect(task().outboxToken).toBeUndefined();
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-escalation', output: { request_status: 'completed' } }]);
+  });
+
+  it('sends the owed escalation token on a duplicate of a late answer whose first delivery died, and clears the mark', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'timed_out', token: 'tok-escalation', outcome: { request_status: 'timed_out', reason: 'States.Timeout' } });
+    const m = signed({ request_status: 'completed' });
+    workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('Runtime exited'), { name: 'Runtime.ExitError' }));
+    await expect(post(m)).rejects.toThrow('Runtime exited');
+    expect(task()).toMatchObject({ status: 'completed', outboxToken: { at: '2026-03-02T10:00:00.000Z' } });
+    workflow = new FakeWorkflow();
+    deps.workflow = workflow;
+    await expect(post(m)).resolves.toEqual({ status: 'duplicate' });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-escalation', output: { request_status: 'completed' } }]);
+    expect(task().outboxToken).toBeUndefined();
   });
 
   it('records a further failure of an escalated task on its audit trail without failing the escalation', async () => {
