@@ -552,6 +552,14 @@ describe('two completed callbacks with different results, at once', () => {
     expect(repo.results.size).toBe(1);
   });
 
+  it('keeps the results of a twin with the same bytes under another webhook-id that won: the loser is a duplicate and deletes nothing', async () => {
+    forACopy();
+    const answers = await race(signed(A, { id: 'cb_a' }), signed(A, { id: 'cb_b' }));
+    expect(answers).toEqual([{ status: 'accepted' }, { status: 'duplicate' }]);
+    await expect(taskExport(task(), paynow, repo as never)).resolves.toEqual({ processor: paynow, tables: { records: [{ payment: 'PAY-A' }] } });
+    expect(repo.results.size).toBe(1);
+  });
+
   it('keeps only the winner’s results when the other callback is refused (409) for another outcome', async () => {
     forACopy();
     const answers = await race(signed(A, { id: 'cb_a' }), signed({ request_status: 'completed', third_party_data: true, results: { records: [{ payment: 'PAY-B' }] } }, { id: 'cb_b' }));
