@@ -170,6 +170,14 @@ describe('the download (POST)', () => {
     expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.data?.link)).toEqual([1, 2]);
   });
 
+  it('audits the first download of a link renewed by email, though the renewal’s own event names that link', async () => {
+    stored();
+    h.now = '2026-03-22T10:00:00.000Z';
+    expect((await download(REQUEST_ID, TOKEN, 'en', true)).statusCode).toBe(202);
+    expect((await download(REQUEST_ID, `download-${REQUEST_ID}-2`, 'en')).statusCode).toBe(303);
+    expect(repo.requests.get(REQUEST_ID)?.audit.filter((e) => e.action === 'download').map((e) => e.data)).toEqual([{ key: KEY, link: 2 }]);
+  });
+
   it('downloads a live link even when asked to renew it', async () => {
     stored();
     expect((await download(REQUEST_ID, TOKEN, 'en', true)).statusCode).toBe(303);
