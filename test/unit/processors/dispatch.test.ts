@@ -193,6 +193,20 @@ describe('dispatch', () => {
     await expect(run('tok', `${REQUEST_ID}.nobody`)).rejects.toMatchObject({ name: 'NotFound' });
   });
 
+  it('refuses a task id that names no task with NotFound', async () => {
+    await expect(run('tok', 'not-a-task')).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
+  it('records a failed delivery on the task as it stands, when a callback acknowledged it while the webhook was in flight', async () => {
+    deps.post = async () => {
+      bump(repo.tasks, TASK_ID, { status: 'in_progress' });
+      return 503;
+    };
+    await expect(run()).rejects.toMatchObject({ name: 'DispatchFailed' });
+    expect(task().status).toBe('in_progress');
+    expect(task().audit.at(-1)).toMatchObject({ action: 'delivery_failed', data: { status: 503 } });
+  });
+
   it('refuses to send when the contact data has expired', async () => {
     repo.pii.clear();
     await expect(run()).rejects.toMatchObject({ name: 'DispatchRejected' });
