@@ -387,6 +387,25 @@ describe('callbacks', () => {
     expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'discarded' });
   });
 
+  it('keeps no export results for a request that is gone, and still records the task’s answer', async () => {
+    repo.requests.delete(REQUEST_ID);
+    await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).resolves.toEqual({ status: 'accepted' });
+    expect(repo.resultsOf(TASK_ID)).toEqual([]);
+    expect(task()).toMatchObject({ status: 'completed' });
+    expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'discarded' });
+  });
+
+  it('records a further failure of an escalated task whose bytes were refused before under a reused webhook-id', async () => {
+    await post(signed({ request_status: 'in_progress' }, { id: 'cb_1' }));
+    repo.tasks.set(TASK_ID, { ...task(), status: 'timed_out', token: 'tok-escalation' });
+    const other = { request_status: 'failed', reason: 'locked for good' };
+    await expect(post(signed(other, { id: 'cb_1' }))).rejects.toMatchObject({ status: 409 });
+    expect(task().audit.at(-1)).toMatchObject({ action: 'conflicting_callback' });
+    // The same bytes under a fresh id are a further failure, not a duplicate of the refused attempt.
+    await expect(post(signed(other, { id: 'cb_2' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().audit.at(-1)).toMatchObject({ actor: 'processor:paynow', action: 'failed', data: { receipt: sha256(signed(other).raw) } });
+  });
+
   it.each(['denied', 'cancelled'] as const)('keeps no export results that arrive once the access request is %s: no copy will be made of them', async (status) => {
     repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status, closedAt: '2026-03-02T09:00:00.000Z' }));
     await expect(post(signed({ request_status: 'completed', results: { records: [{ id: 'PAY-1' }] } }))).resolves.toEqual({ status: 'accepted' });
