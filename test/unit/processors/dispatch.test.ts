@@ -235,6 +235,16 @@ describe('dispatch', () => {
     expect(mailer.sent).toHaveLength(1);
   });
 
+  it('signs with the secrets stored under the processor’s own secret name', async () => {
+    const asked: string[] = [];
+    deps.secrets = async (ref) => {
+      asked.push(ref);
+      return [SECRET];
+    };
+    await run();
+    expect(asked).toEqual(['lethe/processors/paynow']);
+  });
+
   it('signs the real webhook so that each of the processor’s secrets verifies it', async () => {
     const { signWebhook } = await import('../../../functions/adapters/webhook-signing.ts');
     const other = newWebhookSecret();
