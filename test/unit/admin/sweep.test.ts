@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, resolvedTask, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
 const { PER_RUN, sweep } = await import('../../../functions/sweeper/sweep.ts');
@@ -301,22 +301,7 @@ describe('a reminder that cannot be mailed', () => {
 
 describe('a token an officer’s action still owes the waiting workflow state', () => {
   const resolved = (over: Partial<StoredTask> = {}) =>
-    ({
-      taskId: `${REQUEST_ID}.paynow`,
-      requestId: REQUEST_ID,
-      processorId: 'paynow',
-      category: 'payments',
-      action: 'erase',
-      status: 'resolved',
-      version: 4,
-      attempts: 1,
-      holds: [],
-      audit: [],
-      token: 'tok-escalation',
-      outcome: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' },
-      outboxToken: { at: '2026-03-20T09:00:00.000Z' },
-      ...over,
-    }) as StoredTask;
+    resolvedTask({ outcome: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' }, outboxToken: { at: '2026-03-20T09:00:00.000Z' }, ...over });
   function withWorkflow(over: Partial<StoredRequest>, task?: StoredTask) {
     const s = setup({ status: 'awaiting_manual', ...over });
     if (task) s.repo.tasks.set(task.taskId, task);

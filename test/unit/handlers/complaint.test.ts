@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ComplaintBody } from '../../../functions/core/complaint-form.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
-import { FakeMailer, fixedClock } from '../processors/fakes.ts';
+import { complaintAcks, FakeMailer, fixedClock } from '../processors/fakes.ts';
 
 // Hashes come from the app key in Secrets Manager; here they say what they hash.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
@@ -32,22 +32,13 @@ class ComplaintRepo {
     this.complaints.set(c.id, structuredClone(c));
   }
   async claimComplaintAck(id: string, next: Delivery, now: Date) {
-    const d = this.complaints.get(id)?.outboxAck;
-    if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
-    Object.assign(d, { until: next.until, owner: next.owner });
-    return true;
+    return complaintAcks.claim(this.complaints, id, next, now);
   }
   async deferComplaintAck(id: string, seq: number, until: string) {
-    const d = this.complaints.get(id)?.outboxAck;
-    if (d?.seq !== seq) return false;
-    Object.assign(d, { until, owner: '' });
-    return true;
+    return complaintAcks.defer(this.complaints, id, seq, until);
   }
   async clearComplaintAck(id: string, seq: number) {
-    const c = this.complaints.get(id);
-    if (c?.outboxAck?.seq !== seq) return false;
-    delete c.outboxAck;
-    return true;
+    return complaintAcks.clear(this.complaints, id, seq);
   }
   async transitionComplaint(prev: StoredComplaint, to: StoredComplaint['status'], changes: Partial<StoredComplaint>, _event: unknown, opts: { remove?: string[] } = {}) {
     const next = { ...(this.complaints.get(prev.id) as StoredComplaint), ...changes, status: to, version: prev.version + 1 };

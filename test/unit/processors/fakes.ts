@@ -8,6 +8,7 @@ import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { ResultsKey, StoredResults } from '../../../functions/core/export-results.ts';
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
+import type { Delivery } from '../../../functions/core/outbox.ts';
 
 /** The export bucket: the keys of the objects in it; deleting a missing key is no error, as with S3's DeleteObject. */
 export class FakeBlobs {
@@ -382,3 +383,42 @@ export class FakeTokens {
     return r.attempts;
   }
 }
+
+/** A task an officer resolved while its Escalate state waited: the token it holds is that state's. */
+export const resolvedTask = (over: Partial<StoredTask> = {}): StoredTask => ({
+  taskId: `${REQUEST_ID}.paynow`,
+  requestId: REQUEST_ID,
+  processorId: 'paynow',
+  category: 'payments',
+  action: 'erase',
+  status: 'resolved',
+  version: 4,
+  attempts: 1,
+  holds: [],
+  audit: [],
+  token: 'tok-escalation',
+  outcome: { request_status: 'resolved' },
+  ...over,
+});
+
+/** A complaint's acknowledgement owed, claimed, put off and cleared on a map of complaints, as DynamoRepository does it. */
+export const complaintAcks = {
+  claim(complaints: Map<string, StoredComplaint>, id: string, next: Delivery, now: Date) {
+    const d = complaints.get(id)?.outboxAck;
+    if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
+    Object.assign(d, { until: next.until, owner: next.owner });
+    return true;
+  },
+  defer(complaints: Map<string, StoredComplaint>, id: string, seq: number, until: string) {
+    const d = complaints.get(id)?.outboxAck;
+    if (d?.seq !== seq) return false;
+    Object.assign(d, { until, owner: '' });
+    return true;
+  },
+  clear(complaints: Map<string, StoredComplaint>, id: string, seq: number) {
+    const c = complaints.get(id);
+    if (c?.outboxAck?.seq !== seq) return false;
+    delete c.outboxAck;
+    return true;
+  },
+};

@@ -3,7 +3,7 @@ import type { AuditInput } from '../../../functions/core/audit.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
-import { bump, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { bump, complaintAcks, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // Link secrets come from the app key in Secrets Manager; here they say what they are for.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
@@ -53,22 +53,13 @@ class Repo extends FakeRepo {
   }
   async claimComplaintAck(id: string, next: Delivery, now: Date) {
     this.claims.push({ kind: 'outboxAck', next });
-    const d = this.complaints.get(id)?.outboxAck;
-    if (this.loseClaims || !d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
-    Object.assign(d, { until: next.until, owner: next.owner });
-    return true;
+    return !this.loseClaims && complaintAcks.claim(this.complaints, id, next, now);
   }
   async deferComplaintAck(id: string, seq: number, until: string) {
-    const d = this.complaints.get(id)?.outboxAck;
-    if (d?.seq !== seq) return false;
-    Object.assign(d, { until, owner: '' });
-    return true;
+    return complaintAcks.defer(this.complaints, id, seq, until);
   }
   async clearComplaintAck(id: string, seq: number) {
-    const c = this.complaints.get(id);
-    if (c?.outboxAck?.seq !== seq) return false;
-    delete c.outboxAck;
-    return true;
+    return complaintAcks.clear(this.complaints, id, seq);
   }
   async transitionComplaint(prev: StoredComplaint, to: StoredComplaint['status'], changes: Partial<StoredComplaint>, event: AuditInput, opts: { remove?: string[] } = {}) {
     const failure = this.failNextComplaintWrite;

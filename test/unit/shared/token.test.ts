@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { deliverToken } from '../../../functions/shared/token.ts';
-import { FakeWorkflow, REQUEST_ID } from '../processors/fakes.ts';
+import { FakeWorkflow, REQUEST_ID, resolvedTask } from '../processors/fakes.ts';
 
-const task = (over: Partial<StoredTask>): StoredTask => ({
-  taskId: `${REQUEST_ID}.paynow`,
-  requestId: REQUEST_ID,
-  processorId: 'paynow',
-  category: 'payments',
-  action: 'erase',
-  status: 'resolved',
-  version: 4,
-  attempts: 1,
-  holds: [],
-  audit: [],
-  token: 'tok-escalate',
-  outcome: { request_status: 'resolved' },
-  finishedAt: '2026-03-20T09:58:00.000Z',
-  ...over,
-});
+const task = (over: Partial<StoredTask>): StoredTask => resolvedTask({ token: 'tok-escalate', finishedAt: '2026-03-20T09:58:00.000Z', ...over });
 
 /** The owed mark's clearing, as DynamoRepository is asked it: the answer's time keeps the task in the watch index's `answered` partition. */
 function repo() {
