@@ -1,7 +1,7 @@
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
-import { derivedToken, sha256 } from '../shared/crypto.ts';
+import { sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.ts';
 import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
@@ -15,7 +15,7 @@ import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type NoticeIntent, nextLinkOwed, nextOutcomeOwed } from '../core/outbox.ts';
-import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import type { Corrections } from '../core/model.ts';
 
@@ -396,7 +396,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
       : await deps.repo.transitionRequest(
           req,
           req.status,
-          { ...link, statusTokenHash: sha256(await derivedToken('status', id)) },
+          { ...link, statusTokenHash: await statusTokenHash(id) },
           { at, actor, action: 'resend', subject: id, data: { email: 'confirmation', link: link.linkSeq } },
         );
     // The officer's resend is not held to the requester's hourly share of links.

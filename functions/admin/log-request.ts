@@ -4,8 +4,8 @@ import { SubmitBody } from '../core/intake.ts';
 import { Agent, Channel, IdentityCheck } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import * as z from '../core/zod.ts';
-import { derivedToken, emailHash, sha256 } from '../shared/crypto.ts';
-import { keepPiiWhileOpen, startVerified } from '../shared/outbox.ts';
+import { emailHash } from '../shared/crypto.ts';
+import { keepPiiWhileOpen, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { type AdminDeps, releaseWorkflow } from './actions.ts';
 
 /** What the officer types: the request as the form would have it, how it came, and how the identity was checked. */
@@ -36,7 +36,7 @@ export async function logRequest(b: LogBody, actor: string, deps: AdminDeps) {
     details: { eraseWarranty: body.eraseWarranty ?? false, objections: body.objections ?? [], rectification: body.rectification },
     receivedAt: at,
     pausedDays: 0,
-    statusTokenHash: sha256(await derivedToken('status', id)),
+    statusTokenHash: await statusTokenHash(id),
     audit: [],
   };
   await deps.repo.createRequest(req, { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber }, new Date(now.getTime() + ORPHAN_DAYS * 86_400_000));

@@ -8,8 +8,8 @@ import { rateLimitAddress } from '../core/ip.ts';
 import { ACCEPTED, type Accepted, lease, LINK_EVERY_MINUTES, nextLink, nextLinkOwed, secondsUntil, waitAnswer } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
-import { derivedToken, emailHash, hmac, orderHash, sha256 } from '../shared/crypto.ts';
-import { deliverLink, type LinkResult } from '../shared/outbox.ts';
+import { emailHash, hmac, orderHash } from '../shared/crypto.ts';
+import { deliverLink, type LinkResult, statusTokenHash } from '../shared/outbox.ts';
 import { logger } from '../shared/powertools.ts';
 
 export const UNVERIFIED_TTL_DAYS = 7;
@@ -92,7 +92,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       ...(body.agent ? { agent: { relationship: body.agent.relationship, proof: body.agent.proof } } : {}),
       receivedAt: now.toISOString(),
       pausedDays: 0,
-      statusTokenHash: sha256(await derivedToken('status', id)),
+      statusTokenHash: await statusTokenHash(id),
       audit: [],
       linkSeq: 1,
       linkAt: now.toISOString(),

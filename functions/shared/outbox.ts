@@ -87,6 +87,13 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
   return { sent: Boolean(pii) };
 }
 
+/**
+ * The hash a request keeps of its status link's token: derived from the request id, so every writer
+ * (a submission, a request logged by an officer, an officer's resend) records the same one, and the
+ * link mailed with a confirmation is the one the request was first sent.
+ */
+export const statusTokenHash = async (id: string) => sha256(await derivedToken('status', id));
+
 export type StartDeps = { repo: Pick<DynamoRepository, 'setPiiExpiry'>; workflow: Pick<Workflow, 'start'> };
 
 /**
