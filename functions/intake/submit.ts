@@ -5,7 +5,7 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
 import type { SubmitBody } from '../core/intake.ts';
 import { rateLimitAddress } from '../core/ip.ts';
-import { ACCEPTED, type Accepted, lease, LINK_EVERY_MINUTES, nextLink, nextLinkOwed, secondsUntil, waitAnswer } from '../core/outbox.ts';
+import { ACCEPTED, type Accepted, LINK_EVERY_MINUTES, nextLink, nextLinkOwed, secondsUntil, waitAnswer } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { emailHash, hmac, orderHash } from '../shared/crypto.ts';
@@ -94,9 +94,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       pausedDays: 0,
       statusTokenHash: await statusTokenHash(id),
       audit: [],
-      linkSeq: 1,
-      linkAt: now.toISOString(),
-      outboxLink: lease(1, me, now),
+      ...nextLinkOwed(undefined, me, now),
     };
     const agent = body.agent ? { agentName: body.agent.name, agentEmail: body.agent.email.trim() } : {};
     if (await deps.repo.createRequest(req, { email: body.email.trim(), name: body.name, orderNumber: body.orderNumber, ...agent }, expires)) {
