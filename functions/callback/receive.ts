@@ -196,10 +196,11 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
     await refuse(task, `task already ${task.status}`, r, deps, at);
   }
   if (ESCALATED_TASK_STATUSES.includes(task.status) && body.request_status === 'failed') {
-    // Already with a human: a further failure is recorded, and the escalation keeps waiting. The same
-    // failure sent again under a new id is on the trail already: a duplicate, so a retry loop cannot grow the task.
+    // Already with a human: a further failure is recorded, with its receipt (so its webhook-id reused
+    // with other content is refused), and the escalation keeps waiting. The same failure sent again
+    // under a new id is on the trail already: a duplicate, so a retry loop cannot grow the task.
     if (audited(task, 'failed', r.bodyHash)) return { status: 'duplicate' };
-    await deps.repo.appendTaskEvent(task, { at, actor, action: 'failed', subject: task.taskId, data: { receipt: r.bodyHash } });
+    await deps.repo.transitionTask(task, task.status, { receipts }, { at, actor, action: 'failed', subject: task.taskId, data: { receipt: r.bodyHash } });
     return { status: 'accepted' };
   }
   // A late answer to a failed or timed-out task is applied (the processor did the work after all),

@@ -329,4 +329,25 @@ describe('the processor contract, end to end', () => {
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 10_000, 'request completed');
     expect((await task(links.requestId, 'parcelway')).status).toBe('retained');
   });
+
+  it('refuses with 409 the webhook-id of a further failure of an escalated task reused with other content, and still applies that content under a fresh id', async () => {
+    rt.processors.setBehaviour('parcelway', { fail: Number.POSITIVE_INFINITY });
+    const links = await confirmed('failed-twice@example.com');
+    const taskId = `${links.requestId}.parcelway`;
+    await taskIn(links.requestId, 'parcelway', ['failed']);
+    rt.processors.setBehaviour('parcelway', {});
+    const failure = await callback(taskId, { request_status: 'failed', reason: 'account locked' }, { id: 'cb_failed_once' });
+    expect(failure.body).toEqual({ status: 'accepted' });
+    const recorded = await task(links.requestId, 'parcelway');
+    expect(recorded.receipts?.cb_failed_once).toMatchObject({ body: failure.raw, status: 'failed' });
+    const reused = await callback(taskId, { request_status: 'not_found' }, { id: 'cb_failed_once' });
+    expect(reused.status).toBe(409);
+    expect(schemaErrors('Error', reused.body)).toEqual([]);
+    const refused = await task(links.requestId, 'parcelway');
+    expect(refused).toMatchObject({ status: 'failed', version: recorded.version + 1 });
+    expect(refused.audit.at(-1)).toMatchObject({ action: 'conflicting_callback', data: { claimed: 'not_found', reason: 'webhook-id already used with other content' } });
+    expect((await (await repo()).getRequest(links.requestId))?.status).toBe('awaiting_manual');
+    expect((await callback(taskId, { request_status: 'not_found' })).body).toEqual({ status: 'accepted' });
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 10_000, 'request completed');
+  });
 });

@@ -334,6 +334,28 @@ describe('callbacks', () => {
     expect(workflow.calls).toEqual([]);
   });
 
+  it('keeps the receipt of a further failure of an escalated task in the write that records it, and refuses its webhook-id reused with other content with 409', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', token: 'tok-escalation' });
+    const version = task().version;
+    const m = signed({ request_status: 'failed', reason: 'still locked' }, { id: 'cb_9' });
+    await expect(post(m)).resolves.toEqual({ status: 'accepted' });
+    expect(task().version).toBe(version + 1);
+    expect(task().receipts?.cb_9).toMatchObject({ body: m.raw, bodyHash: sha256(m.raw), status: 'failed', at: '2026-03-02T10:00:00.000Z' });
+    await expect(post(m)).resolves.toEqual({ status: 'duplicate' });
+    await expect(post(signed({ request_status: 'completed' }, { id: 'cb_9' }))).rejects.toMatchObject({ status: 409 });
+    expect(task()).toMatchObject({ status: 'failed', token: 'tok-escalation' });
+    expect(task().audit.at(-1)).toMatchObject({ action: 'conflicting_callback', data: { claimed: 'completed', reason: 'webhook-id already used with other content' } });
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('writes nothing for a heartbeat on a task already acknowledged: heartbeats under fresh webhook-ids must not grow the task record', async () => {
+    await post(signed({ request_status: 'in_progress' }, { id: 'cb_a' }));
+    const after = structuredClone(task());
+    for (const id of ['cb_b', 'cb_c']) await expect(post(signed({ request_status: 'in_progress' }, { id }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toEqual(after);
+    expect(workflow.calls.map((c) => c.op)).toEqual(['heartbeat', 'heartbeat', 'heartbeat']);
+  });
+
   it.each(['completed', 'not_found', 'retained', 'resolved'] as const)('leaves a %s task as it is on a late in_progress callback, and sends no heartbeat', async (status) => {
     repo.tasks.set(TASK_ID, { ...task(), status });
     const before = structuredClone(task());
