@@ -33,6 +33,13 @@ export const MAX_CALLBACK_BYTES = 256 * 1024;
  * a failure's reason 1,000); an export's inline results are kept apart, in the expiring RESULT item.
  */
 export const MAX_RECEIPT_CALLBACK_BYTES = 32 * 1024;
+/**
+ * Further failures of a task already with a person that are kept, each with its receipt (up to the
+ * 32 KiB above). A processor may report its failure again and again, in new words under new ids:
+ * past this many the answer is still a 200 and nothing is written, so that the task stays writable
+ * (one DynamoDB item), by the processor's late answer and by an officer.
+ */
+export const MAX_FURTHER_FAILURES = 5;
 /** Export results wait for the assemble step at most this long (a request may run three months). */
 export const RESULTS_TTL_DAYS = 120;
 
@@ -200,6 +207,10 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
     // with other content is refused), and the escalation keeps waiting. The same failure sent again
     // under a new id is on the trail already: a duplicate, so a retry loop cannot grow the task.
     if (audited(task, 'failed', r.bodyHash)) return { status: 'duplicate' };
+    if (furtherFailures(task) >= MAX_FURTHER_FAILURES) {
+      logger.warn('further failure not recorded: the task keeps a few at most', { taskId: task.taskId, kept: MAX_FURTHER_FAILURES });
+      return { status: 'accepted' };
+    }
     await deps.repo.transitionTask(task, task.status, { receipts }, { at, actor, action: 'failed', subject: task.taskId, data: { receipt: r.bodyHash } });
     return { status: 'accepted' };
   }
@@ -257,6 +268,9 @@ async function keepsResults(requestId: string, deps: CallbackDeps) {
  */
 const audited = (task: StoredTask, action: string, bodyHash: string, reason?: string) =>
   task.audit.some((e) => e.actor === `processor:${task.processorId}` && e.action === action && e.data?.receipt === bodyHash && (reason === undefined || e.data?.reason === reason));
+
+/** The further failures of an escalated task on its trail: those its processor sent after the one that escalated it. */
+const furtherFailures = (task: StoredTask) => task.audit.filter((e) => e.actor === `processor:${task.processorId}` && e.action === 'failed' && e.from === undefined).length;
 
 /** A conflicting callback is refused with a 409, and the attempt is on the task's audit trail (once for the same bytes). */
 async function refuse(task: StoredTask, why: string, r: Receipt, deps: CallbackDeps, at: string): Promise<never> {

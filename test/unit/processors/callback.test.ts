@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { taskExport } from '../../../functions/assemble/results.ts';
-import { type CallbackDeps, receiveCallback } from '../../../functions/callback/receive.ts';
+import { type CallbackDeps, MAX_FURTHER_FAILURES, receiveCallback } from '../../../functions/callback/receive.ts';
 import { sha256 } from '../../../functions/core/audit.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
@@ -346,6 +346,21 @@ describe('callbacks', () => {
     expect(task()).toMatchObject({ status: 'failed', token: 'tok-escalation' });
     expect(task().audit.at(-1)).toMatchObject({ action: 'conflicting_callback', data: { claimed: 'completed', reason: 'webhook-id already used with other content' } });
     expect(workflow.calls).toEqual([]);
+  });
+
+  it('records at most a few further failures of an escalated task, so that failures under fresh ids and new words cannot fill its one DynamoDB item', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', token: 'tok-escalation' });
+    for (let i = 1; i <= MAX_FURTHER_FAILURES; i++) {
+      await expect(post(signed({ request_status: 'failed', reason: `still locked (${i})` }, { id: `cb_f${i}` }))).resolves.toEqual({ status: 'accepted' });
+    }
+    const full = structuredClone(task());
+    expect(Object.keys(full.receipts ?? {}).filter((id) => id.startsWith('cb_f'))).toHaveLength(MAX_FURTHER_FAILURES);
+    // Past the bound the answer is still a 200 (the processor has nothing to retry), and nothing is written.
+    await expect(post(signed({ request_status: 'failed', reason: 'still locked (again)' }, { id: 'cb_more' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toEqual(full);
+    // A late answer that does the work still applies, whatever was kept before it.
+    await expect(post(signed({ request_status: 'completed' }, { id: 'cb_done' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().status).toBe('completed');
   });
 
   it('writes nothing for a heartbeat on a task already acknowledged: heartbeats under fresh webhook-ids must not grow the task record', async () => {
