@@ -365,6 +365,39 @@ export class DynamoRepository implements Repository {
   }
 
   /**
+   * Takes over a manual processor's task's team email whose lease has run out (the Dispatch that
+   * recorded it died): only one claimant wins, as claimDelivery for a request's.
+   */
+  async claimTaskTeam(requestId: string, processorId: string, next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(key.task(requestId, processorId), 'outboxTeam', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
+      ':until': next.until,
+      ':owner': next.owner,
+      ':now': now.toISOString(),
+    });
+  }
+
+  /**
+   * Drops a task's team email `seq` once mailed (or owed no more), and puts the task back where its
+   * status places it in the watch index. Bookkeeping: no version change, no audit event. The place
+   * is worked out from the task as read, so the write holds only while the task is still that one
+   * (its version, and its token mark, which is cleared without one); a task written since is read
+   * again. False when the intent is gone or another.
+   */
+  async clearOwedTeam(task: StoredTask, seq: number): Promise<boolean> {
+    let t: StoredTask | undefined = task;
+    for (let round = 0; round < 3 && t?.outboxTeam?.seq === seq; round++) {
+      const { outboxTeam: _owed, ...rest } = t;
+      const place = watchOf(rest, this.now().toISOString());
+      const names = { '#k': 'outboxTeam', '#seq': 'seq', '#v': 'version', '#o': 'outboxToken', ...WATCH_NAMES };
+      const condition = `#k.#seq = :seq AND #v = :v AND ${t.outboxToken ? 'attribute_exists(#o)' : 'attribute_not_exists(#o)'}`;
+      const values = { ':seq': seq, ':v': t.version, ...(place ? { ':w': place.watch, ':a': place.watchAt } : {}) };
+      if (await this.removeWhen(key.task(t.requestId, t.processorId), place ? ['#k'] : ['#k', '#w', '#a'], condition, names, values, place ? '#w = :w, #a = :a' : undefined)) return true;
+      t = await this.getTask(task.requestId, task.processorId);
+    }
+    return false;
+  }
+
+  /**
    * Drops the mark that a closed request's execution is owed a stop, once stopped. Bookkeeping, as
    * clearOwedToken: no version change, no audit event; a mark already gone is no error.
    */

@@ -66,7 +66,10 @@
  * escalated (failed or timed out: escalated, by when), and once answered (completed, not found,
  * retained: answered#<processor>, by when, read newest first for the dashboard's callback times);
  * a task waiting to be sent, or resolved by an officer, is in none, unless its resolution still owes
- * the waiting workflow state its token (token, until the token is sent). A request record is in it
+ * the waiting workflow state its token (token, until the token is sent). A manual processor's task
+ * is in `team` while the team's email that it needs a person is owed (from the write that sends it,
+ * by when it was sent, to the write that clears the email, which puts it where its status says).
+ * A request record is in it
  * (request) from the write that records the team's email that it waits for an officer, or a copy
  * that could not be assembled (whose retry's token the sweeper may owe), to the write that drops
  * the last of them, or to the sweeper's next run where an email went out (the outbox's bookkeeping
@@ -131,16 +134,22 @@ export const WATCH = {
   answered: (processorId: string) => `answered#${processorId}`,
   request: 'request',
   token: 'token',
+  team: 'team',
   closed: 'closed',
 } as const;
 
 /**
  * A task's place in the `watch` index, from the status it is written with (`at`: the write's
  * time, for a task without the date its place is ordered by); none while it waits to be sent or
- * once an officer resolved it, except while that resolution's token is owed.
+ * once an officer resolved it, except while that resolution's token is owed. What a task owes
+ * comes before its status: the sweeper finds it there.
  */
-export function watchOf(t: { status: string; processorId: string; sentAt?: string; finishedAt?: string; outboxToken?: { at: string } }, at: string): { watch: string; watchAt: string } | undefined {
+export function watchOf(
+  t: { status: string; processorId: string; sentAt?: string; finishedAt?: string; outboxToken?: { at: string }; outboxTeam?: object },
+  at: string,
+): { watch: string; watchAt: string } | undefined {
   if (t.outboxToken) return { watch: WATCH.token, watchAt: t.outboxToken.at };
+  if (t.outboxTeam) return { watch: WATCH.team, watchAt: t.sentAt ?? at };
   if (t.status === 'sent' || t.status === 'in_progress') return { watch: WATCH.open(t.processorId), watchAt: t.sentAt ?? at };
   if (t.status === 'failed' || t.status === 'timed_out') return { watch: WATCH.escalated, watchAt: t.finishedAt ?? at };
   if (t.status === 'completed' || t.status === 'not_found' || t.status === 'retained') return { watch: WATCH.answered(t.processorId), watchAt: t.finishedAt ?? at };

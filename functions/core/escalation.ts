@@ -60,3 +60,19 @@ export function escalationEmail(task: StoredTask, processorName: string, reason:
     ].join('\n'),
   };
 }
+
+/**
+ * The compliance team's email about a manual processor's task (no API: a person does the work):
+ * which task, the action and its legal holds, and the console's link. Ids only: the officer sees the
+ * person's details behind the console's login.
+ */
+export function manualTaskEmail(task: Pick<StoredTask, 'taskId' | 'requestId' | 'processorId' | 'category' | 'action' | 'holds'>, consoleUrl: string) {
+  return {
+    subject: `Manual task: ${task.action} at ${task.processorId}`,
+    text: [
+      `Task ${task.taskId} needs a person: processor ${task.processorId} (${task.category}) has no API.`,
+      `Action: ${task.action}${task.holds.length ? ` (legal holds: ${task.holds.map((h) => h.basis).join(', ')})` : ''}.`,
+      `Do it in their system, then resolve the task in the console: ${consoleUrl}`,
+    ].join('\n'),
+  };
+}

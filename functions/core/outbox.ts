@@ -46,6 +46,11 @@ import type { ReviewWait } from './team-review.ts';
  *                           `token` (its Escalate, or a manual processor's Dispatch) is to be sent
  *                           the resolution. Cleared once sent, in a write of its own (officers'
  *                           path only: a processor's callback records nothing of the kind).
+ *   `outboxTeam`            a manual processor's task (no API: a person does the work): the team is
+ *                           to be told it needs a person, recorded in the write that sends the task
+ *                           (Dispatch), so that each such task of a request is told once, whichever
+ *                           of them moved the request to wait. Cleared once mailed, in a write of its
+ *                           own; dropped unsent once the task is finished or its request closed.
  *
  * A token is the one intent that needs no lease: sending it twice is harmless, since Step Functions
  * takes the first and answers the second TaskTimedOut (or InvalidToken), which counts as delivered.

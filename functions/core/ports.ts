@@ -73,6 +73,11 @@ export type StoredTask = ProcessorTask & {
    * write that resolves the task, cleared once sent (core/outbox.ts).
    */
   outboxToken?: TokenIntent;
+  /**
+   * A manual processor's task: the team's email that it needs a person is still to send. Recorded
+   * in the write that sends the task, cleared once mailed (core/outbox.ts).
+   */
+  outboxTeam?: Delivery;
 };
 
 export type Pii = {

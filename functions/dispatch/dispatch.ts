@@ -4,16 +4,18 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
+import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, currentDue, isOpenRequest } from '../core/status.ts';
 import { webhookBody, webhookIdOf } from '../core/webhook.ts';
+import { deliverManualTask } from '../shared/manual-task.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
 
 export type DispatchRepo = Pick<
   DynamoRepository,
-  'getTask' | 'getTaskWithRequest' | 'getRequest' | 'getPii' | 'transitionTask' | 'setTaskToken' | 'transitionRequest' | 'getItem' | 'putItem'
+  'getTask' | 'getTaskWithRequest' | 'getRequest' | 'getPii' | 'transitionTask' | 'setTaskToken' | 'transitionRequest' | 'getItem' | 'putItem' | 'claimTaskTeam' | 'clearOwedTeam'
 >;
 
 export type DispatchDeps = {
@@ -168,13 +170,16 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
   const processor = deps.processors.find((p) => p.id === task.processorId);
   if (!processor) throw dispatchError('DispatchRejected', `processor ${task.processorId} is not in the registry`);
   if (task.status === 'pending' || ESCALATED_TASK_STATUSES.includes(task.status)) {
-    const at = deps.clock.now().toISOString();
+    const now = deps.clock.now();
+    const at = now.toISOString();
     // The deadline this message tells, kept for its re-deliveries: a timed-out task sent again here keeps its webhook-id, so its date too.
     const expectedCompletion = task.expectedCompletion ?? (loaded.request && (currentDue(loaded.request) ?? ''));
+    // A manual processor's task owes the team its email from this write on (core/outbox.ts): a run that dies before mailing leaves it owed.
+    const owed = processor.mode === 'manual' ? { outboxTeam: lease(task.version + 1, WORKFLOW_OWNER, now) } : {};
     const sent = await deps.repo.transitionTask(
       task,
       'sent',
-      { token: input.token, sentAt: at, attempts: task.attempts + 1, ...(expectedCompletion !== undefined ? { expectedCompletion } : {}) },
+      { token: input.token, sentAt: at, attempts: task.attempts + 1, ...(expectedCompletion !== undefined ? { expectedCompletion } : {}), ...owed },
       { at, actor: 'workflow', action: 'send', subject: task.taskId, from: task.status, to: 'sent', data: { mode: processor.mode } },
     );
     return { task: sent, processor, request: loaded.request, pii: loaded.pii };
@@ -183,28 +188,23 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
   return { task: await deps.repo.setTaskToken(task, input.token), processor, request: loaded.request, pii: loaded.pii };
 }
 
-/** A processor with no API: a person does the work, then resolves the task in the console. */
+/**
+ * A processor with no API: a person does the work, then resolves the task in the console. The
+ * request goes to wait for an officer (the first manual or escalated task moves it), then the team's
+ * email that the claim recorded as owed is delivered: a run again after it went (the Retry after a
+ * crash, a restart) finds nothing owed and mails nothing; one after a crash before it mails it.
+ */
 async function manual(task: StoredTask, deps: DispatchDeps) {
-  await retryOnRace(async () => {
-    const req = await deps.repo.getRequest(task.requestId);
-    if (req?.status !== 'in_progress') return; // already awaiting a human (another manual or escalated task)
+  const req = await retryOnRace(async () => {
+    const r = await deps.repo.getRequest(task.requestId);
+    if (r?.status !== 'in_progress') return r; // already awaiting a human (another manual or escalated task)
     const at = deps.clock.now().toISOString();
-    await deps.repo.transitionRequest(
-      req,
+    return deps.repo.transitionRequest(
+      r,
       'awaiting_manual',
       {},
-      { at, actor: 'workflow', action: 'escalate', subject: req.id, from: 'in_progress', to: 'awaiting_manual', data: { task: task.taskId, reason: 'manual_processor' } },
+      { at, actor: 'workflow', action: 'escalate', subject: r.id, from: 'in_progress', to: 'awaiting_manual', data: { task: task.taskId, reason: 'manual_processor' } },
     );
   });
-  // Ids and a console link only: the officer sees the person's details behind the console's login.
-  await deps.mailer.send({
-    to: config.COMPLIANCE_EMAIL,
-    kind: 'compliance',
-    subject: `Manual task: ${task.action} at ${task.processorId}`,
-    text: [
-      `Task ${task.taskId} needs a person: processor ${task.processorId} (${task.category}) has no API.`,
-      `Action: ${task.action}${task.holds.length ? ` (legal holds: ${task.holds.map((h) => h.basis).join(', ')})` : ''}.`,
-      `Do it in their system, then resolve the task in the console: ${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`,
-    ].join('\n'),
-  });
+  await deliverManualTask(task, req, WORKFLOW_OWNER, deps.clock.now(), deps);
 }

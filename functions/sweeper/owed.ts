@@ -1,14 +1,16 @@
 /**
- * What requests and resolved tasks still owe, found through the `watch` index (adapters/table.ts)
- * rather than by reading every open request: the index lists the requests that record a team email,
- * a failed copy, a closed request's execution to stop or a closed copy's results to delete, and the
- * tasks that record a token owed. A delivery that fails is left for the next sweep; the others go on.
+ * What requests and tasks still owe, found through the `watch` index (adapters/table.ts) rather
+ * than by reading every open request: the index lists the requests that record a team email, a
+ * failed copy, a closed request's execution to stop or a closed copy's results to delete, the tasks
+ * that record a token owed, and the manual processors' tasks whose team email is owed. A delivery
+ * that fails is left for the next sweep; the others go on.
  */
 import { WATCH } from '../adapters/table.ts';
 import { MailFailed } from '../core/errors.ts';
 import { SWEEPER_OWNER } from '../core/outbox.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { unblockRequest } from '../shared/escalation.ts';
+import { deliverManualTask } from '../shared/manual-task.ts';
 import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
 import type { Run } from './run.ts';
 
@@ -63,7 +65,7 @@ async function watchedRequests(run: Run, partition: string) {
   return watched.map((w) => ({ id: w.requestId, req: byId.get(w.requestId) }));
 }
 
-/** The `request`, `token` and `closed` partitions, in that order. */
+/** The `request`, `token`, `team` and `closed` partitions, in that order. */
 export async function sweepOwed(run: Run) {
   const { repo } = run.deps;
   // A request that owes nothing any more (its team email went) leaves the index here.
@@ -82,6 +84,14 @@ export async function sweepOwed(run: Run) {
       return deliverToken(t, run.deps);
     };
     await release(run, `token:${t.taskId}`, deliver, run.report.tokensSent, t.taskId);
+  }
+  // A manual processor's task whose Dispatch died before the team's email went, or failed to mail it.
+  for (const w of await repo.listWatch(WATCH.team)) {
+    const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;
+    if (!t?.outboxTeam) continue;
+    await deliverOrLeave(run.report, `team:${t.taskId}`, async () => {
+      if (await deliverManualTask(t, await repo.getRequest(t.requestId), SWEEPER_OWNER, run.now, run.deps)) run.report.teamEmailsSent.push(t.taskId);
+    });
   }
   // What requests refused or cancelled still owe, which the officer's action did not do: their execution's
   // stop (nothing else ends one waiting on a processor or an officer) and a copy's export results'

@@ -375,6 +375,46 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await repo.getTask(req.id, 'owing')).toMatchObject({ status: 'resolved', version: resolved.version });
   });
 
+  it('lists a manual processor’s task in the watch index’s team partition while its team email is owed, and puts it back where its status says once cleared', async () => {
+    const req = newRequest();
+    const task: StoredTask = { taskId: `${req.id}.ledger`, requestId: req.id, processorId: 'ledger', category: 'collections', action: 'erase', status: 'pending', version: 0, attempts: 0, holds: [], audit: [] };
+    await repo.putTasksIfAbsent([task]);
+    const where = async () =>
+      (await Promise.all(['team', 'open#ledger', 'escalated'].map(async (w) => (await repo.listWatch(w)).filter((e) => e.requestId === req.id).map((e) => [w, e.at])))).flat();
+    const owed = { seq: 1, until: '2026-11-25T10:01:00.000Z', owner: 'workflow' };
+    const sent = await repo.transitionTask((await repo.getTask(req.id, 'ledger')) as StoredTask, 'sent', { token: 'tok', sentAt: at, attempts: 1, outboxTeam: owed }, { at, actor: 'workflow', action: 'send', subject: task.taskId });
+    expect(await where()).toEqual([['team', at]]);
+    // Past its lease, one claimant takes it over.
+    const next = { seq: 1, until: '2026-11-25T10:05:00.000Z', owner: 'sweeper' };
+    await expect(repo.claimTaskTeam(req.id, 'ledger', next, new Date('2026-11-25T10:00:30.000Z'))).resolves.toBe(false);
+    await expect(repo.claimTaskTeam(req.id, 'ledger', next, new Date('2026-11-25T10:02:00.000Z'))).resolves.toBe(true);
+    await expect(repo.claimTaskTeam(req.id, 'ledger', { ...next, owner: 'workflow' }, new Date('2026-11-25T10:02:00.000Z'))).resolves.toBe(false);
+    // Escalated while owed (the Catch after a crash): still found in team; the clear, from the task it was
+    // given (written since), reads it again and puts it with the escalated tasks, at when it was escalated.
+    const failedAt = '2026-11-25T10:03:00.000Z';
+    await repo.transitionTask(sent, 'failed', { finishedAt: failedAt }, { at: failedAt, actor: 'workflow', action: 'fail', subject: task.taskId });
+    expect(await where()).toEqual([['team', at]]);
+    await expect(repo.clearOwedTeam(sent, 2)).resolves.toBe(false);
+    await expect(repo.clearOwedTeam(sent, 1)).resolves.toBe(true);
+    expect(await where()).toEqual([['escalated', failedAt]]);
+    const t = (await repo.getTask(req.id, 'ledger')) as StoredTask;
+    expect(t.outboxTeam).toBeUndefined();
+    expect(t).toMatchObject({ status: 'failed', version: sent.version + 1 });
+    // Cleared twice (Dispatch run again and the sweeper): no error, nothing moved.
+    await expect(repo.clearOwedTeam(sent, 1)).resolves.toBe(false);
+    expect(await where()).toEqual([['escalated', failedAt]]);
+  });
+
+  it('puts a manual processor’s task cleared in the very write that sends it back among its processor’s tasks out', async () => {
+    const req = newRequest();
+    const task: StoredTask = { taskId: `${req.id}.paper`, requestId: req.id, processorId: 'paper', category: 'collections', action: 'erase', status: 'pending', version: 0, attempts: 0, holds: [], audit: [] };
+    await repo.putTasksIfAbsent([task]);
+    const sent = await repo.transitionTask(task, 'sent', { token: 'tok', sentAt: at, attempts: 1, outboxTeam: { seq: 1, until: at, owner: 'workflow' } }, { at, actor: 'workflow', action: 'send', subject: task.taskId });
+    await expect(repo.clearOwedTeam(sent, 1)).resolves.toBe(true);
+    expect((await repo.listWatch('team')).filter((e) => e.requestId === req.id)).toEqual([]);
+    expect((await repo.listWatch('open#paper')).filter((e) => e.requestId === req.id)).toMatchObject([{ processorId: 'paper', at, sentAt: at }]);
+  });
+
   it('lists a closed request in the watch index while its execution is owed a stop, out of the partition of what waits for an officer, and in none once stopped', async () => {
     const req = newRequest();
     await repo.createRequest(req, { email: 'stop@example.com' }, new Date('2027-02-01'));

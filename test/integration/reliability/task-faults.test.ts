@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { at, boundaries, closeWorlds, MIN, scenarios } from './fault-world.ts';
-import { answered, type Answer, expectBranchSettled, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
+import { watchOf } from '../../../functions/adapters/table.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
+import { answered, type Answer, expectBranchSettled, LEDGER, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
 
 /**
  * Fault injection at every step boundary of a task's branch of the workflow (the machinery is in
@@ -61,6 +63,58 @@ describe('dispatch survives a fault at every step', async () => {
         }
       });
     }
+  }
+});
+
+describe("a manual processor's dispatch survives a fault at every step", async () => {
+  // No webhook: Dispatch records the task as sent, moves the request to wait for an officer and emails the team.
+  const manualWorld = () => taskWorld('erasure', undefined, LEDGER);
+  const calls = await boundaries(manualWorld, (tw) => tw.dispatch());
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'ses:SendEmail']));
+    expect(calls).not.toContain('http:POST');
+  });
+
+  for (const recovery of ['the Retry runs Dispatch again', 'the Catch escalates the task'] as const) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): the team told of the task once, the request waiting for an officer`, async () => {
+      const tw = await manualWorld();
+      tw.faults.arm({ at: s.k, when: s.when });
+      const first = await tw.dispatch();
+      tw.faults.disarm();
+      if (!first.ok) {
+        tw.setTime(at(5000));
+        if (recovery === 'the Retry runs Dispatch again') expect((await tw.dispatch()).ok, 'the re-run goes through').toBe(true);
+        else expect((await tw.escalate(first.error.name)).ok, 'the escalation goes through').toBe(true);
+      }
+      // Past the dead run's lease on the email.
+      await tw.sweep(at(20 * MIN));
+      await tw.sweep(at(40 * MIN));
+
+      const t = await tw.task();
+      const told = tw.manualTasks();
+      expect((await tw.request()).status).toBe('awaiting_manual');
+      if (!t.audit.some((e) => e.action === 'send')) {
+        // A run that failed before recording the task sent recorded nothing owed either: the task was
+        // escalated without being sent, and it is Escalate's alert that tells the team.
+        expect(recovery).toBe('the Catch escalates the task');
+        expect(told).toEqual([]);
+        expect(tw.alerts()).toHaveLength(1);
+        expect(tw.machine.waiting()).toEqual([t.token]);
+        return;
+      }
+      expect(told.length, 'the team told of the task').toBeGreaterThanOrEqual(1);
+      expect(told.length, 'once, twice only where SES took it and the run died before recording it').toBeLessThanOrEqual(s.copies);
+      expect(new Set(told.map((m) => m.text)).size, 'the same email each time').toBe(1);
+      expect(told[0].text).toContain(tw.taskId);
+      expect(told[0].text, 'ids and a link, never the person').not.toContain('ada@example.com');
+      expect(t.outboxTeam, 'nothing left owed').toBeUndefined();
+      const raw = t as StoredTask & { watch?: string; watchAt?: string };
+      expect({ watch: raw.watch, watchAt: raw.watchAt }, 'its place in the watch index is the one its status gives').toEqual(watchOf(t, ''));
+      // The state waiting on the task is the one it names: its Dispatch's, or once escalated its Escalate's.
+      expect(tw.machine.waiting()).toEqual([t.token]);
+      expect(tw.machine.tokens.get(t.token ?? '')?.state).toBe(first.ok || recovery === 'the Retry runs Dispatch again' ? 'Dispatch' : 'Escalate');
+    });
   }
 });
 

@@ -6,6 +6,7 @@ import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { receiveCallback } from '../../../functions/callback/receive.ts';
 import { retryOnRace } from '../../../functions/core/errors.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
+import type { ProcessorEntry } from '../../../functions/core/model.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../../../functions/core/status.ts';
 import { webhookIdOf } from '../../../functions/core/webhook.ts';
@@ -47,11 +48,20 @@ export const signed = (taskId: string, answer: Answer, webhookId: string) => {
   return { raw, headers: { 'content-type': 'application/json', ...signWebhook(webhookId, raw, [SECRET]) } };
 };
 
-/** A request in progress (with `changes`) with PayNow's task planned, and the states of its branch run as the state machine runs them. */
-export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?: (id: string) => Partial<StoredRequest>) {
+/**
+ * A processor with no API (a person does the work, told by the team's email): only the tests that
+ * name it plan a task for it.
+ */
+export const LEDGER: ProcessorEntry = { ...PAYNOW, id: 'ledger-firm', name: 'Ledger & Co (paper records)', category: 'collections', mode: 'manual', endpoint: undefined, secretRef: undefined };
+
+/**
+ * A request in progress (with `changes`) with one processor's task planned (PayNow's unless
+ * `processor` names another), and the states of its branch run as the state machine runs them.
+ */
+export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?: (id: string) => Partial<StoredRequest>, processor: ProcessorEntry = PAYNOW) {
   const w = await world();
   const req = await inProgress(w, type, changes);
-  const [planned] = planTasks(req, [PAYNOW], { customer: undefined, today: '2026-11-25' });
+  const [planned] = planTasks(req, [processor], { customer: undefined, today: '2026-11-25' });
   await w.repo.putTasksIfAbsent([planned]);
   const { repo, machine, mail, clock } = w;
   const { taskId } = planned;
@@ -67,17 +77,17 @@ export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?
     return r;
   };
   const caught = new Set<string>();
-  const sweepDeps = { repo, mailer: mail, workflow: machine, tokens: w.tokens, baseUrl: BASE, linksPerHour: 5, processors: [PAYNOW], blobs: w.blobs };
+  const sweepDeps = { repo, mailer: mail, workflow: machine, tokens: w.tokens, baseUrl: BASE, linksPerHour: 5, processors: [processor], blobs: w.blobs };
   const tw = {
     ...w,
     requestId,
     taskId,
     paynow,
     /** The Dispatch state, as its handler runs the function. */
-    dispatch: () => state('Dispatch', (token) => retryOnRace(() => dispatch({ token, requestId, taskId }, { repo, workflow: machine, mailer: mail, clock, processors: [PAYNOW], post: paynow.post, endpoints }))),
+    dispatch: () => state('Dispatch', (token) => retryOnRace(() => dispatch({ token, requestId, taskId }, { repo, workflow: machine, mailer: mail, clock, processors: [processor], post: paynow.post, endpoints }))),
     /** The Escalate state, after Dispatch failed with `error`. */
-    escalate: (error: string) => state('Escalate', (token) => escalate({ token, requestId, taskId, error: { Error: error } }, { repo, workflow: machine, mailer: mail, clock, processorName: () => PAYNOW.name })),
-    callback: (cb: ReturnType<typeof signed>) => settle(receiveCallback(taskId, cb.raw, cb.headers, { repo, workflow: machine, clock, processors: [PAYNOW] })),
+    escalate: (error: string) => state('Escalate', (token) => escalate({ token, requestId, taskId, error: { Error: error } }, { repo, workflow: machine, mailer: mail, clock, processorName: () => processor.name })),
+    callback: (cb: ReturnType<typeof signed>) => settle(receiveCallback(taskId, cb.raw, cb.headers, { repo, workflow: machine, clock, processors: [processor] })),
     /** PayNow does the work of each webhook it has not acted on yet, and calls back once for it. */
     async answer() {
       for (const id of new Set(paynow.posts.map((p) => p.id))) {
@@ -105,9 +115,11 @@ export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?
         await tw.escalate('States.Timeout');
       }
     },
-    task: async () => (await w.item(key.task(requestId, PAYNOW.id))) as StoredTask,
+    task: async () => (await w.item(key.task(requestId, processor.id))) as StoredTask,
     request: async () => (await w.item(key.request(requestId))) as StoredRequest,
     alerts: () => mail.sent.filter((m) => m.subject.startsWith('Escalated:')),
+    /** The team's emails that a manual processor's task needs a person. */
+    manualTasks: () => mail.sent.filter((m) => m.subject.startsWith('Manual task:')),
   };
   return tw;
 }

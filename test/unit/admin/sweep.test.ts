@@ -363,6 +363,60 @@ describe('a token an officer’s action still owes the waiting workflow state', 
   });
 });
 
+describe('a manual processor’s task whose Dispatch died before the team’s email went', () => {
+  const TASK = `${REQUEST_ID}.ledger-firm`;
+  const owed = (until: string, over: Partial<StoredTask> = {}) =>
+    resolvedTask({ taskId: TASK, processorId: 'ledger-firm', category: 'collections', status: 'sent', sentAt: '2026-03-20T09:00:00.000Z', token: 'tok-m', outcome: undefined, outboxTeam: { seq: 3, until, owner: 'workflow' }, ...over });
+  function withTask(task: StoredTask, over: Partial<StoredRequest> = {}) {
+    const s = setup({ status: 'awaiting_manual', ...over });
+    s.repo.tasks.set(task.taskId, task);
+    return s;
+  }
+  const manualMails = (mailer: FakeMailer) => mailer.sent.filter((m) => m.subject.startsWith('Manual task:'));
+
+  it('is mailed to the team once its lease is over, with ids and a link only, and the email is no longer owed', async () => {
+    const { repo, mailer, deps } = withTask(owed('2026-03-20T09:01:00.000Z'));
+    const report = await sweep(NOW, deps);
+    expect(report.teamEmailsSent).toEqual([TASK]);
+    expect(manualMails(mailer)).toEqual([
+      {
+        to: 'compliance@offtek.example',
+        kind: 'compliance',
+        subject: 'Manual task: erase at ledger-firm',
+        text: [`Task ${TASK} needs a person: processor ledger-firm (collections) has no API.`, 'Action: erase.', `Do it in their system, then resolve the task in the console: ${CONSOLE}`].join('\n'),
+      },
+    ]);
+    expect(repo.tasks.get(TASK)?.outboxTeam).toBeUndefined();
+    expect((await sweep(NOW, deps)).teamEmailsSent).toEqual([]);
+    expect(manualMails(mailer)).toHaveLength(1);
+  });
+
+  it('is left to its Dispatch while the lease runs', async () => {
+    const { repo, mailer, deps } = withTask(owed('2026-03-20T10:00:30.000Z'));
+    expect((await sweep(NOW, deps)).teamEmailsSent).toEqual([]);
+    expect(manualMails(mailer)).toEqual([]);
+    expect(repo.tasks.get(TASK)?.outboxTeam).toMatchObject({ seq: 3, owner: 'workflow' });
+  });
+
+  it('is dropped unsent once an officer resolved the task, or the request was closed', async () => {
+    const resolved = withTask(owed('2026-03-20T09:01:00.000Z', { status: 'resolved' }));
+    expect((await sweep(NOW, resolved.deps)).teamEmailsSent).toEqual([]);
+    expect(resolved.repo.tasks.get(TASK)?.outboxTeam).toBeUndefined();
+    const closed = withTask(owed('2026-03-20T09:01:00.000Z'), { status: 'denied' });
+    expect((await sweep(NOW, closed.deps)).teamEmailsSent).toEqual([]);
+    expect(closed.repo.tasks.get(TASK)?.outboxTeam).toBeUndefined();
+    expect([...manualMails(resolved.mailer), ...manualMails(closed.mailer)]).toEqual([]);
+  });
+
+  it('is left owed for the next sweep when SES refuses it, and the sweep goes on', async () => {
+    const { repo, mailer, deps } = withTask(owed('2026-03-20T09:01:00.000Z'), { dueDate: '2026-03-19' });
+    mailer.send = async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }));
+    const report = await sweep(NOW, deps);
+    expect(report).toMatchObject({ teamEmailsSent: [], failed: [`team:${TASK}`], overdue: [REQUEST_ID] });
+    expect(repo.tasks.get(TASK)?.outboxTeam).toMatchObject({ seq: 3, owner: 'sweeper' });
+  });
+});
+
 describe('a sweep with more to do than one run should', () => {
   const id = (n: number) => `01JR${String(n).padStart(22, '0')}`;
   /** Requests in progress as the status index holds them, in pages; every execution running but those named. */

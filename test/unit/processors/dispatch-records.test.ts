@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { planTasks } from '../../../functions/core/plan.ts';
-import type { StoredTask } from '../../../functions/core/ports.ts';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { type DispatchDeps, dispatch, processorStateKey } from '../../../functions/dispatch/dispatch.ts';
 import { logger } from '../../../functions/shared/powertools.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
@@ -152,5 +152,41 @@ describe('a manual processor’s task', () => {
     repo.requests.clear();
     await run('tok-m', MANUAL);
     expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('tells the team once when the state runs again after the email went (the Retry after a crash, or a restart)', async () => {
+    await run('tok-m', MANUAL);
+    await run('tok-m2', MANUAL);
+    await run('tok-m3', MANUAL);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Manual task: erase at ledger-firm']);
+    expect(repo.tasks.get(MANUAL)).toMatchObject({ status: 'sent', token: 'tok-m3' });
+    expect(repo.tasks.get(MANUAL)?.outboxTeam, 'nothing left owed').toBeUndefined();
+  });
+
+  it('records the team’s email as owed in the write that sends the task, and the run that follows a failed one mails it', async () => {
+    const send = mailer.send.bind(mailer);
+    mailer.send = async () => {
+      throw new Error('SES unreachable');
+    };
+    await expect(run('tok-m', MANUAL)).rejects.toThrow('SES unreachable');
+    expect(repo.tasks.get(MANUAL)).toMatchObject({ status: 'sent', outboxTeam: { seq: expect.any(Number), owner: 'workflow' } });
+    expect(repo.tasks.get(MANUAL)?.audit.filter((e) => e.action === 'send')).toHaveLength(1);
+    mailer.send = send;
+    await run('tok-m2', MANUAL);
+    expect(mailer.sent).toHaveLength(1);
+    expect(repo.tasks.get(MANUAL)?.outboxTeam).toBeUndefined();
+  });
+
+  it('tells the team of each manual task of a request once, though only the first moves the request to wait', async () => {
+    const other = { ...manualFirm, id: 'paper-archive' };
+    deps.processors = [paynow, manualFirm, other];
+    const req = repo.requests.get(REQUEST_ID) as StoredRequest;
+    await repo.putTasksIfAbsent(planTasks(req, [other], { customer: undefined, today: '2026-03-02' }));
+    await run('tok-m', MANUAL);
+    await run('tok-p', `${REQUEST_ID}.paper-archive`);
+    await run('tok-m2', MANUAL);
+    await run('tok-p2', `${REQUEST_ID}.paper-archive`);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Manual task: erase at ledger-firm', 'Manual task: erase at paper-archive']);
+    expect(repo.requests.get(REQUEST_ID)?.audit.filter((e) => e.action === 'escalate')).toHaveLength(1);
   });
 });

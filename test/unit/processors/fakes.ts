@@ -104,6 +104,20 @@ export class FakeRepo {
     const cur = this.tasks.get(`${requestId}.${processorId}`);
     if (cur) delete cur.outboxToken;
   }
+  /** Takes over a manual task's team email past its lease, conditional on the intent's number as in DynamoRepository; no version bump. */
+  async claimTaskTeam(requestId: string, processorId: string, next: { seq: number; until: string; owner: string }, now: Date) {
+    const d = this.tasks.get(`${requestId}.${processorId}`)?.outboxTeam;
+    if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
+    Object.assign(d, { until: next.until, owner: next.owner });
+    return true;
+  }
+  /** Drops a manual task's team email, as DynamoRepository does: bookkeeping, no version bump. */
+  async clearOwedTeam(task: StoredTask, seq: number) {
+    const cur = this.tasks.get(task.taskId);
+    if (cur?.outboxTeam?.seq !== seq) return false;
+    delete cur.outboxTeam;
+    return true;
+  }
   /** Drops the mark that a closed request's execution is owed a stop, as DynamoRepository does: bookkeeping, no version bump. */
   async clearOwedStop(id: string) {
     const cur = this.requests.get(id);
