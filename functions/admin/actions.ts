@@ -342,24 +342,29 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
 }
 
 /**
- * Restarts the clock: the deadline moves by the whole days it was stopped. An extension made while
+ * Restarts the clock: the deadline moves by the whole days it was stopped, up to the day the
+ * requester's answer was received (`answeredOn`, a London date; today when not given). Art. 12A
+ * stops the time only until the shop receives the information, so an officer who records the answer
+ * days later must not gain those days. An extension made while
  * it was stopped told the requester no date (it moved every day the clock stayed stopped): the date
  * is owed now. One made before told them a date, which now moves: the new one is owed, with the one
  * it replaces. Either is recorded in the same write as the restart and delivered after, as any
  * notice. A request never extended was told no date, only that the month stops while paused.
  */
-export async function resume(id: string, actor: string, deps: AdminDeps) {
+export async function resume(id: string, actor: string, deps: AdminDeps, answeredOn?: string) {
   const req = await load(id, deps);
   if (!req.pausedSince || !req.verifiedAt) throw new Conflict('the clock is not stopped');
   // A request answered, refused or cancelled while its clock was stopped has no deadline left to move.
   if (!isOpenRequest(req.status)) throw new Conflict(`a ${req.status} request has no clock to restart`);
   const now = deps.clock.now();
-  // Calendar days in London between the pause and now: stopped and restarted the same day moves nothing.
-  const restarted = restartOn(req, londonDate(now));
+  const [stoppedOn, today] = [londonDate(req.pausedSince), londonDate(now)];
+  if (answeredOn !== undefined && (answeredOn < stoppedOn || answeredOn > today)) throw new InvalidInput('invalid body', [{ path: 'answeredOn', message: `the day the requester’s answer was received: from ${stoppedOn}, when the clock stopped, to ${today}, today (London dates)` }]);
+  // Calendar days in London between the pause and the answer: stopped and answered the same day moves nothing.
+  const restarted = restartOn(req, answeredOn ?? today);
   const changes: Record<string, unknown> = { pausedDays: restarted.pausedDays, dueDate: restarted.dueDate, ...freshDeadlineFlags(req) };
   if (req.extended) changes.extended = { ...req.extended, dueDate: restarted.extendedDueDate };
   const at = now.toISOString();
-  const event = { at, actor, action: 'resume', subject: id, data: { pausedDays: restarted.pausedDays - req.pausedDays, dueDate: String(restarted.dueDate) } };
+  const event = { at, actor, action: 'resume', subject: id, data: { pausedDays: restarted.pausedDays - req.pausedDays, dueDate: String(restarted.dueDate), ...(answeredOn ? { answeredOn } : {}) } };
   if (req.extended && clockStopped(req)) {
     const untold = req.extended.at >= req.pausedSince;
     // The date the requester was last told (the extension's, or an earlier restart's): owed again only when it moves.

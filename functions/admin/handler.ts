@@ -39,6 +39,8 @@ const Search = z.strictObject({
 const Cancel = z.strictObject({ reason: CancelReason });
 /** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
 const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(MAX_REASON)) });
+/** Art. 12A: the clock stops until the day the requester's answer was received, which an officer may record later. */
+const Resume = z.strictObject({ answeredOn: z.optional(z.iso.date({ error: 'the day the requester’s answer was received, as YYYY-MM-DD' })) });
 /** Resolved as retained, a task says why (a basis from the list) and until when; the requester is told both. */
 const Resolve = z.discriminatedUnion('outcome', [
   z.strictObject({ outcome: z.enum(['completed', 'not_found']), note: note(2000) }),
@@ -126,7 +128,7 @@ export const ROUTES: readonly Route[] = [
   ['POST', on('owner'), action((id, actor, e) => assign(id, parseBody(Owner, e).owner, actor, deps))],
   ['POST', on('notes'), action((id, actor, e) => addNote(id, parseBody(Note, e).text, actor, deps))],
   ['POST', on('pause'), action((id, actor, e) => pause(id, parseBody(Pause, e).needed, actor, deps))],
-  ['POST', on('resume'), action((id, actor) => resume(id, actor, deps))],
+  ['POST', on('resume'), action((id, actor, e) => resume(id, actor, deps, parseBody(Resume, e).answeredOn))],
   ['POST', on('approve'), action((id, actor, e) => approveCorrection(id, parseBody(Approve, e).corrections, actor, deps))],
   ['POST', on('agent-contact'), action((id, actor) => agentContact(id, actor, deps))],
   ['POST', on('reassemble'), action((id, actor) => retryAssembly(id, actor, deps))],

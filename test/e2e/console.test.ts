@@ -229,6 +229,11 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
       await page.screenshot({ path: join(SHOTS, 'console-detail-paused.png'), fullPage: true });
       await until(async () => (await rt.mails('dora@example.com')).find((m) => m.subject === 'Your request: we need a clarification'));
       await page.getByRole('button', { name: 'Restart the clock' }).click();
+      // The day the answer came in, today unless the officer says it came earlier (no earlier than the stop): the days stopped count up to it.
+      const answered = page.getByLabel('Day the requester’s answer was received');
+      const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+      expect([await answered.inputValue(), await answered.getAttribute('max')]).toEqual([today, today]);
+      await page.screenshot({ path: join(SHOTS, 'console-resume-dialog.png') });
       await page.getByRole('button', { name: 'Confirm' }).click();
       await page.locator('#pause-note[hidden]').waitFor({ state: 'attached' });
       await page.getByRole('button', { name: 'Stop the clock' }).waitFor();

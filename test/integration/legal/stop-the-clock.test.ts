@@ -169,3 +169,28 @@ describe('an extension made before the clock stopped', () => {
     expect((await rt.mails(email)).filter((m) => m.subject === 'Your request: the new deadline')).toHaveLength(1);
   });
 });
+
+describe('a clock restarted some days after the answer came in', () => {
+  it('counts the days stopped up to the day the answer was received, as the officer records it, not up to the restart; a day outside the stop is a field-level 400', async () => {
+    const id = await openCopy('answered-earlier@example.com');
+    expect((await call(`/requests/${id}/pause`, { needed })).status).toBe(200);
+    // Confirmed 10 days ago, stopped 6 days ago, answered 4 days ago, restarted today.
+    const { at } = await age(id, daysAgo(10), daysAgo(6));
+    const [stoppedOn, answeredOn, today] = [londonDate(daysAgo(6)), londonDate(daysAgo(4)), londonDate(new Date())];
+
+    const early = await call(`/requests/${id}/resume`, { answeredOn: londonDate(daysAgo(7)) });
+    expect(early.status).toBe(400);
+    expect((await early.json()).issues).toEqual([{ path: 'answeredOn', message: `the day the requester’s answer was received: from ${stoppedOn}, when the clock stopped, to ${today}, today (London dates)` }]);
+    const garbled = await call(`/requests/${id}/resume`, { answeredOn: '4 March' });
+    expect(garbled.status).toBe(400);
+    expect((await garbled.json()).issues).toEqual([{ path: 'answeredOn', message: 'the day the requester’s answer was received, as YYYY-MM-DD' }]);
+    expect((await json(`/requests/${id}`)).request.pausedSince).not.toBeNull();
+
+    const resumed = await call(`/requests/${id}/resume`, { answeredOn });
+    expect(resumed.status).toBe(200);
+    const days = daysUntil(answeredOn, stoppedOn);
+    expect(await resumed.json()).toMatchObject({ pausedDays: days, dueDate: dueDate(at, { pausedDays: days }) });
+    const audit = (await json(`/requests/${id}`)).audit;
+    expect(audit.find((e: { action: string }) => e.action === 'resume')).toMatchObject({ data: { pausedDays: days, answeredOn } });
+  });
+});

@@ -524,6 +524,38 @@ describe('restarting the clock after a clarification', () => {
     expect(done).toMatchObject({ pausedDays: 4, dueDate: '2026-03-04' });
   });
 
+  it('restarts the clock on the day the requester’s answer was received, not the later day an officer records it (Art. 12A)', async () => {
+    // Stopped Monday 2 March, answered Wednesday 4 March, recorded Monday 9 March: 2 days, not 7.
+    const { repo, deps } = setup({ type: 'access', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps, '2026-03-04');
+    // 1 April + 2 days is Good Friday 3 April; Easter Monday too: Tuesday 7 April.
+    expect(done).toMatchObject({ pausedDays: 2, dueDate: '2026-04-07' });
+    expect('pausedSince' in request(repo)).toBe(false);
+    expect(done.audit.at(-1)).toMatchObject({ at: '2026-03-09T10:00:00.000Z', action: 'resume', data: { pausedDays: 2, dueDate: '2026-04-07', answeredOn: '2026-03-04' } });
+  });
+
+  it('tells the requester the deadline of an extension counted to the day their answer was received', async () => {
+    const extended = { at: '2026-03-05T10:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
+    const { deps, mailer } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    // 1 June + 2 days: Wednesday 3 June.
+    expect(await resume(REQUEST_ID, 'officer:o', deps, '2026-03-04')).toMatchObject({ pausedDays: 2, extended: { dueDate: '2026-06-03' }, noticeOwed: false });
+    expect(mailer.sent[0].text).toContain('New deadline: 3 June 2026.');
+  });
+
+  it.each([
+    ['before the London day the clock stopped', '2026-03-01'],
+    ['after today in London', '2026-03-10'],
+  ])('refuses with a field-level 400 an answer dated %s, writing nothing', async (_, answeredOn) => {
+    const { repo, deps, mailer } = setup({ type: 'access', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    await expect(resume(REQUEST_ID, 'officer:o', deps, answeredOn)).rejects.toMatchObject({
+      name: 'InvalidInput',
+      status: 400,
+      issues: [{ path: 'answeredOn', message: 'the day the requester’s answer was received: from 2026-03-02, when the clock stopped, to 2026-03-09, today (London dates)' }],
+    });
+    expect(request(repo)).toMatchObject({ pausedSince: '2026-03-02T10:00:00.000Z', pausedDays: 0, audit: [] });
+    expect(mailer.sent).toEqual([]);
+  });
+
   it.each(['completed', 'denied', 'cancelled'] as const)('refuses with a 409 to restart the clock of a request %s while it was stopped, writing nothing', async (status) => {
     const { repo, deps } = setup({ type: 'access', status, closedAt: '2026-03-05T10:00:00.000Z', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
     await expect(resume(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
