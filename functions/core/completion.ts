@@ -173,12 +173,14 @@ export function outcomeEmail(req: StoredRequest, tasks: readonly StoredTask[], p
   };
 }
 
+/** A provider, or an officer for it, kept records instead of erasing them. */
+const keptInstead = (t: StoredTask) => t.status === 'retained' || (t.status === 'resolved' && t.outcome?.reason === 'retained');
+
 /** The policy's holds behind what was kept (basis and until-date), once per basis, for the paragraph that explains each. */
 function keptRecords(tasks: readonly StoredTask[]): Pick<LegalHold, 'basis' | 'until'>[] {
   const seen = new Map<string, Pick<LegalHold, 'basis' | 'until'>>();
   for (const t of tasks) {
-    const kept = t.status === 'retained' || (t.status === 'resolved' && t.outcome?.reason === 'retained');
-    if (!kept) continue;
+    if (!keptInstead(t)) continue;
     for (const h of holdsOf(t.outcome)) if (h.basis === 'accounting' || h.basis === 'lifetime_warranty') seen.set(h.basis, { basis: h.basis, until: h.until ?? null });
   }
   return [...seen.values()];
@@ -205,6 +207,11 @@ export function restrictionLines(lang: Language, tasks: readonly StoredTask[]): 
   ];
 }
 
+const restrictedLine = (lang: Language) =>
+  lang === 'fr'
+    ? 'Nous ne conservons ces données que pour les raisons indiquées ci-dessus, et ne les utilisons à rien d’autre.'
+    : 'We keep those records only for the reasons given above, and use them for nothing else.';
+
 const downloadLine = (lang: Language, url: string) =>
   lang === 'fr'
     ? `Vos données sont prêtes. Téléchargez-les ici (lien valable 72 heures) :\n${url}`
@@ -218,6 +225,8 @@ const downloadLine = (lang: Language, url: string) =>
 export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, downloadUrl?: string, complaintForm?: string) {
   const extra: string[] = [];
   for (const h of keptRecords(tasks)) extra.push('', describeHold(h, req.language));
+  // Art. 17(3): what an erasure keeps is restricted to the reason it is kept, and the requester is told so.
+  if (tasks.some(keptInstead)) extra.push('', restrictedLine(req.language));
   if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
   if (req.type === 'restrict') extra.push('', ...restrictionLines(req.language, tasks));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));

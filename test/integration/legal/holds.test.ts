@@ -28,6 +28,8 @@ describe('erasure with legal holds', () => {
     const email = await until(async () => (await rt.mails('bob@example.com')).find((m) => /complete/.test(m.subject)));
     expect(email.body.text?.split('\n')).toContain('- RecoverCo Debt Collection (debt collection): kept some records instead of erasing them, for our legal duty to keep accounting records, until 15 March 2031.');
     expect(email.body.text).toContain("Our policy keeps your order and invoice records until 15 March 2031, to meet our legal duty to keep accounting records.");
+    // Restricted, not merely kept (Art. 17(3)): the requester is told so.
+    expect(email.body.text).toContain('We keep those records only for the reasons given above, and use them for nothing else.');
     expect(email.body.text).toContain("https://ico.org.uk/make-a-complaint");
     const s = await rt.status(links.requestId, links.statusToken);
     expect(s.categories.find((c) => c.category === 'collections')?.state).toBe('retained');

@@ -241,6 +241,8 @@ Voici ce que chacun de nos prestataires a fait :
 
 Notre politique conserve vos commandes et factures jusqu’au 5 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.
 
+Nous ne conservons ces données que pour les raisons indiquées ci-dessus, et ne les utilisons à rien d’autre.
+
 Comme vous l’avez demandé, nous avons aussi effacé vos achats garantis à vie : nous ne pourrons plus honorer de réclamation au titre de cette garantie.
 
 ${COMPLAIN_FR}
@@ -320,6 +322,8 @@ describe('the paragraph explaining each hold behind what was kept', () => {
       'Here is what each of our providers did:',
       '- PayNow Payments (payments): kept some records instead of erasing them, for the establishment, exercise or defence of legal claims, until 30 June 2027.',
       '- Shipit Parcels (delivery): kept some records instead of erasing them, for a legal obligation we must comply with, with no end date set.',
+      '',
+      'We keep those records only for the reasons given above, and use them for nothing else.',
       '',
       ...COMPLAIN_EN.split('\n'),
       '',

@@ -46,6 +46,8 @@ Here is what each of our providers did:
 
 Our policy keeps your order and invoice records until 5 March 2031, to meet our legal duty to keep accounting records.
 
+We keep those records only for the reasons given above, and use them for nothing else.
+
 As you asked, we also erased your lifetime-warranty purchase records: we can no longer honour warranty claims for those products.
 
 ${COMPLAIN_EN}
@@ -125,6 +127,18 @@ L’équipe confidentialité d’Offtek`,
   ] as const)('words the download line in %s', (language, line) => {
     const req = storedRequest({ type: 'access', language });
     expect(outcomeMessage(req, [], NAMES, 'https://x.example/d').text.split('\n')).toContain(line);
+  });
+
+  it.each([
+    ['en', 'We keep those records only for the reasons given above, and use them for nothing else.'],
+    ['fr', 'Nous ne conservons ces données que pour les raisons indiquées ci-dessus, et ne les utilisons à rien d’autre.'],
+  ] as const)('tells the requester that what an erasure kept is restricted to the reason it was kept, whoever kept it (%s)', (language, line) => {
+    const kept = task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-05' } });
+    const byOfficer = task('social', 'social', 'resolved', { outcome: { request_status: 'resolved', reason: 'retained', note: 'court case', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
+    for (const tasks of [[kept], [byOfficer]]) expect(outcomeMessage(storedRequest({ language }), tasks, NAMES).text.split('\n')).toContain(line);
+    // Nothing kept, nothing restricted to say.
+    const erased = outcomeMessage(storedRequest({ language }), [task('paynow', 'payments', 'completed'), task('social', 'social', 'resolved', { outcome: { request_status: 'resolved', reason: 'completed', note: 'by hand' } })], NAMES);
+    expect(erased.text).not.toContain(line);
   });
 
   it('gives no warranty warning when the warranty records were kept, nor for another type of request', () => {
