@@ -76,3 +76,33 @@ describe('a correction (Art. 16, 19)', () => {
     expect(detail.request.status).toBe('awaiting_review');
   });
 });
+
+describe('a corrected email address (Art. 16, 21(3))', () => {
+  it('keeps the objections made from the old address: the new one is suppressed for the same uses, so the shop’s flows do not market to it', async () => {
+    const { SuppressionList } = await import('../../../functions/adapters/suppression.ts');
+    const { emailHash } = await import('../../../functions/shared/crypto.ts');
+    const list = new SuppressionList();
+    const [old, moved] = ['ines.old@example.com', 'ines.new@example.com'];
+    await rt.submit({ type: 'objection', email: old, objections: ['marketing'], language: 'en' });
+    const objection = await until(() => rt.links(old).catch(() => undefined));
+    await rt.confirm(objection.token);
+    await until(async () => (await list.scopesOf(await emailHash(old))).length > 0, 10_000, 'the objection’s suppression');
+
+    const links = await confirmedCorrection(old, { field: 'My email address', correction: moved });
+    expect((await admin(`/requests/${links.requestId}/approve`, { corrections: { email: moved } })).status).toBe(200);
+    await until(async () => (await list.scopesOf(await emailHash(moved))).length > 0, 10_000, 'the new address’s suppression');
+    // The same uses as the objection (marketing, and profiling for it), not review invitations, which were not objected to.
+    expect(await list.scopesOf(await emailHash(moved))).toEqual(['marketing', 'profiling']);
+    expect(await list.scopesOf(await emailHash(old))).toEqual(['marketing', 'profiling']);
+  });
+
+  it('suppresses nothing for the new address of someone who objected to nothing', async () => {
+    const { SuppressionList } = await import('../../../functions/adapters/suppression.ts');
+    const { emailHash } = await import('../../../functions/shared/crypto.ts');
+    const [old, moved] = ['jon.old@example.com', 'jon.new@example.com'];
+    const links = await confirmedCorrection(old, { field: 'My email address', correction: moved });
+    expect((await admin(`/requests/${links.requestId}/approve`, { corrections: { email: moved } })).status).toBe(200);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status !== 'verified', 30_000, 'planned');
+    expect(await new SuppressionList().scopesOf(await emailHash(moved))).toEqual([]);
+  });
+});
