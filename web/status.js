@@ -2,9 +2,11 @@ import { apply, TEXT } from './i18n.js';
 
 const q = new URLSearchParams(location.search);
 const LOCALE = { fr: 'fr-FR', en: 'en-GB' };
-const longDate = (d, lang) => new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
+// French writes the first of a month "1er mars" (Intl gives "1 mars"), as the emails do.
+const words = (lang, text) => (lang === 'fr' ? text.replace(/^1 /, '1er ') : text);
+const longDate = (d, lang) => words(lang, new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)));
 // Instants are dated where the shop is, as the deadline is.
-const dayOf = (instant, lang) => new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'Europe/London' }).format(new Date(instant));
+const dayOf = (instant, lang) => words(lang, new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'Europe/London' }).format(new Date(instant)));
 const CLOSED = ['completed', 'denied', 'cancelled', 'expired'];
 
 /** The language switch's choice, else the request's. */

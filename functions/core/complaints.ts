@@ -1,5 +1,6 @@
 import { londonDate, daysUntil } from './deadline.ts';
 import { Conflict } from './errors.ts';
+import { longDate } from './holds.ts';
 import type { AuditEvent, Language } from './model.ts';
 import { ICO } from './notices.ts';
 import type { Delivery } from './outbox.ts';
@@ -96,8 +97,6 @@ export function complaintClock(c: Pick<StoredComplaint, 'receivedAt' | 'acknowle
   };
 }
 
-const LOCALE = { fr: 'fr-FR', en: 'en-GB' } as const;
-const longDay = (date: string, lang: Language) => new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 
 /** The complaint form's address, tied to a request when there is one, in the requester's language. */
 export const complaintFormUrl = (baseUrl: string, lang: Language, requestId?: string) =>
@@ -108,7 +107,7 @@ export const complaintFormUrl = (baseUrl: string, lang: Language, requestId?: st
  * anyone can type any address into the form, and this email must not carry their words to it.
  */
 export function acknowledgementEmail(c: Pick<StoredComplaint, 'id' | 'language' | 'receivedAt' | 'requestId'>) {
-  const received = longDay(londonDate(c.receivedAt), c.language);
+  const received = longDate(londonDate(c.receivedAt), c.language);
   return c.language === 'fr'
     ? {
         subject: 'Nous avons bien reçu votre réclamation',

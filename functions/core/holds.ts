@@ -37,11 +37,11 @@ export function holdsFor(category: Category, o: { eraseWarranty: boolean; custom
   return holds;
 }
 
-/** A date as people write it, in the requester's language: "15 March 2031", "15 mars 2031". */
-export const longDate = (date: string, lang: Language) =>
-  new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(`${date}T00:00:00Z`),
-  );
+/** A date as people write it, in the requester's language: "15 March 2031", "15 mars 2031", and "1er mars 2031", as French writes the first of a month (Intl gives "1 mars"). */
+export const longDate = (date: string, lang: Language) => {
+  const words = new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return lang === 'fr' ? words.replace(/^1 /, '1er ') : words;
+};
 
 /** One plain sentence per hold, for the outcome email and the status page. */
 export function describeHold(hold: Pick<LegalHold, 'basis' | 'until'>, lang: Language): string {

@@ -635,7 +635,7 @@ describe('extending the deadline (Art. 12(3))', () => {
     const fr = setup({ language: 'fr' });
     await extend(REQUEST_ID, 'Plusieurs prestataires', 'officer:o', fr.deps);
     expect(fr.mailer.sent[0]).toMatchObject({ to: 'ann@example.com', kind: 'transactional', subject: 'Votre demande : délai prolongé' });
-    expect(fr.mailer.sent[0].text).toContain(`Nous avons besoin de plus de temps pour traiter votre demande (référence ${REQUEST_ID}).\nRaison : Plusieurs prestataires\nNouvelle date limite : 1 juin 2026.`);
+    expect(fr.mailer.sent[0].text).toContain(`Nous avons besoin de plus de temps pour traiter votre demande (référence ${REQUEST_ID}).\nRaison : Plusieurs prestataires\nNouvelle date limite : 1er juin 2026.`);
     expect(fr.mailer.sent[0].text).toContain('La loi nous permet de prolonger le délai de deux mois lorsque la demande est complexe.');
     expect(fr.mailer.sent[0].text).toContain(`Comment se plaindre :\nSi notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : http://localhost/complaint.html?ref=${REQUEST_ID}&lang=fr (ou en répondant`);
     expect(fr.mailer.sent[0].text).toContain("l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.\nVous avez aussi le droit de saisir la justice");

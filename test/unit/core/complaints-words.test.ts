@@ -154,7 +154,7 @@ describe('the acknowledgement email, word for word', () => {
       text: [
         'Bonjour,',
         '',
-        'Nous avons bien reçu, le 1 juillet 2026, votre réclamation sur la façon dont nous traitons vos données personnelles (à propos de votre demande 01JQ0000000000000000000000). Sa référence : 01JQ2222222222222222222222.',
+        'Nous avons bien reçu, le 1er juillet 2026, votre réclamation sur la façon dont nous traitons vos données personnelles (à propos de votre demande 01JQ0000000000000000000000). Sa référence : 01JQ2222222222222222222222.',
         'Notre équipe confidentialité l’examine et vous répondra sans retard injustifié, en vous disant ce que nous avons fait.',
         "Si vous n’êtes pas à l’origine de cette réclamation, vous pouvez ignorer cet e-mail.",
         '',

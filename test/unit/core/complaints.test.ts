@@ -150,7 +150,7 @@ describe('the acknowledgement email', () => {
       ].join('\n'),
     });
     expect(acknowledgementEmail({ id: '01JQ1111111111111111111111', language: 'fr', receivedAt: '2026-07-01T10:00:00.000Z' }).text.split('\n')[2]).toBe(
-      'Nous avons bien reçu, le 1 juillet 2026, votre réclamation sur la façon dont nous traitons vos données personnelles. Sa référence : 01JQ1111111111111111111111.',
+      'Nous avons bien reçu, le 1er juillet 2026, votre réclamation sur la façon dont nous traitons vos données personnelles. Sa référence : 01JQ1111111111111111111111.',
     );
   });
 

@@ -93,7 +93,7 @@ describe('records kept instead of erased', () => {
 
   it.each([
     ['en', '- PayNow Payments (payments): kept some records instead of erasing them, for a legal obligation we must comply with, until 1 January 2030.'],
-    ['fr', "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour une obligation légale à laquelle nous sommes soumis, jusqu’au 1 janvier 2030."],
+    ['fr', "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour une obligation légale à laquelle nous sommes soumis, jusqu’au 1er janvier 2030."],
   ] as const)('names a legal obligation as the reason records were kept (%s)', (language, line) => {
     expect(providerLinesOf(language, [retained({ request_status: 'retained', legal_basis: 'legal_obligation', retained_until: '2030-01-01' })])).toEqual([line]);
   });
@@ -149,7 +149,7 @@ describe('what an officer found when resolving a task by hand', () => {
   it('gives a French requester both holds an officer recorded, then that the team checked them', () => {
     const outcome: TaskOutcome = { request_status: 'resolved', reason: 'retained', note: 'kept', legal_basis: 'legal_obligation', retained_until: '2030-01-01', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] };
     expect(providerLinesOf('fr', [resolved(outcome)])).toEqual([
-      "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour une obligation légale à laquelle nous sommes soumis, jusqu’au 1 janvier 2030, et pour votre garantie à vie, que vous avez choisi de conserver, tant que dure la garantie (vérifié par notre équipe confidentialité).",
+      "- PayNow Payments (paiements) : a conservé certaines données au lieu de les effacer, pour une obligation légale à laquelle nous sommes soumis, jusqu’au 1er janvier 2030, et pour votre garantie à vie, que vous avez choisi de conserver, tant que dure la garantie (vérifié par notre équipe confidentialité).",
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accountingUntil, describeHold, holdsFor, warrantyWarning } from '../../../functions/core/holds.ts';
+import { accountingUntil, describeHold, holdsFor, longDate, warrantyWarning } from '../../../functions/core/holds.ts';
+import { extensionNotice } from '../../../functions/core/notices.ts';
 
 describe('legal holds (Art. 17(3))', () => {
   /** A customer as the directory describes them: closed on `closedOn` (or open), with orders, with or without a lifetime-warranty purchase. */
@@ -103,5 +104,22 @@ describe('legal holds (Art. 17(3))', () => {
     expect(describeHold({ basis: 'accounting', until: '2031-03-15' }, 'fr')).toBe("Notre politique conserve vos commandes et factures jusqu’au 15 mars 2031, pour respecter notre obligation légale de conserver les documents comptables.");
     expect(describeHold({ basis: 'accounting', until: null }, 'en')).toBe('Our policy keeps your order and invoice records while your account is open and up to 7 years after it closes, to meet our legal duty to keep accounting records.');
     expect(warrantyWarning('fr')).toContain('garantie');
+  });
+});
+
+describe('a date in words', () => {
+  it.each([
+    ['2026-06-01', 'fr', '1er juin 2026'],
+    ['2031-03-01', 'fr', '1er mars 2031'],
+    ['2026-06-11', 'fr', '11 juin 2026'],
+    ['2026-06-21', 'fr', '21 juin 2026'],
+    ['2026-06-01', 'en', '1 June 2026'],
+  ] as const)('writes %s in %s as “%s”: the first of the month is “1er” in French', (date, lang, words) => {
+    expect(longDate(date, lang)).toBe(words);
+  });
+
+  it('gives a French requester a deadline on the first of the month as French writes it', () => {
+    expect(extensionNotice('fr', 'R', { reason: 'Plusieurs prestataires', dueDate: '2026-06-01' }).text).toContain('Nouvelle date limite : 1er juin 2026.');
+    expect(describeHold({ basis: 'accounting', until: '2033-03-01' }, 'fr')).toContain('jusqu’au 1er mars 2033,');
   });
 });

@@ -140,7 +140,7 @@ describe('each notice, whole, as the requester reads it', () => {
     });
     expect(extensionNotice('fr', 'R1', { reason: 'Plusieurs prestataires', dueDate: '2026-06-01' }, FORM)).toEqual({
       subject: 'Votre demande : délai prolongé',
-      text: ['Bonjour,', '', 'Nous avons besoin de plus de temps pour traiter votre demande (référence R1).', 'Raison : Plusieurs prestataires', 'Nouvelle date limite : 1 juin 2026.', '', law.fr, '', ...withForm.fr].join('\n'),
+      text: ['Bonjour,', '', 'Nous avons besoin de plus de temps pour traiter votre demande (référence R1).', 'Raison : Plusieurs prestataires', 'Nouvelle date limite : 1er juin 2026.', '', law.fr, '', ...withForm.fr].join('\n'),
     });
     expect(extensionNotice('en', 'R1', { reason: 'Several processors' }, FORM)).toEqual({
       subject: 'Your request: more time needed',
@@ -200,7 +200,7 @@ describe('each notice, whole, as the requester reads it', () => {
     const fr = extensionNotice('fr', 'R1', { reason: 'Plusieurs prestataires', dueDate: '2026-06-08', restarted: true, previousDueDate: '2026-06-01' }, FORM);
     expect(fr.subject).toBe('Votre demande : la nouvelle date limite');
     expect(fr.text).toContain(
-      "Nouvelle date limite : 8 juin 2026.\nElle remplace la date limite du 1 juin 2026 que nous vous avions indiquée : les jours où le délai était suspendu, dans l’attente de votre réponse, ne sont pas comptés.\n\nLa loi nous permet",
+      "Nouvelle date limite : 8 juin 2026.\nElle remplace la date limite du 1er juin 2026 que nous vous avions indiquée : les jours où le délai était suspendu, dans l’attente de votre réponse, ne sont pas comptés.\n\nLa loi nous permet",
     );
   });
 

@@ -68,3 +68,14 @@ describe('the status page while it follows a request', () => {
     ]);
   });
 });
+
+describe('the status page’s dates', () => {
+  it('writes the first of the month as French does, “1er”, for the deadline and the days received and confirmed', async () => {
+    vi.useFakeTimers();
+    const french = async () => ({ ok: true, status: 200, json: async () => ({ ...(await (await ok('in_progress')()).json()), language: 'fr', receivedAt: '2026-05-01T10:00:00.000Z', verifiedAt: '2026-05-01T10:05:00.000Z', dueDate: '2026-06-01' }) });
+    const { byId } = boot([french]);
+    await import('../../../web/status.js' as string);
+    await vi.advanceTimersByTimeAsync(0);
+    expect([byId.get('received')?.textContent, byId.get('verified')?.textContent, byId.get('due')?.textContent]).toEqual(['1er mai 2026', '1er mai 2026', '1er juin 2026']);
+  });
+});

@@ -31,7 +31,7 @@ describe('the confirmation page', () => {
   it('asks for no password otherwise, in French for a French requester', () => {
     const page = confirmPage('fr', 't', { request: { ...request, type: 'erasure' }, askPassword: false }, switchTo);
     expect(page).toBe(
-      `${head('fr', 'Confirmer votre demande', 'fr')}<dl class="summary"><dt>Demande</dt><dd>Effacement de vos données</dd><dt>Référence</dt><dd><code>${ID}</code></dd><dt>Reçue le</dt><dd>1 mars 2026</dd><dt>Réponse au plus tard le</dt><dd>1 avril 2026</dd></dl><p>Cliquez sur le bouton pour confirmer votre demande. Nous commencerons alors à la traiter, et vous aurez une réponse dans un délai d’un mois.</p>
+      `${head('fr', 'Confirmer votre demande', 'fr')}<dl class="summary"><dt>Demande</dt><dd>Effacement de vos données</dd><dt>Référence</dt><dd><code>${ID}</code></dd><dt>Reçue le</dt><dd>1er mars 2026</dd><dt>Réponse au plus tard le</dt><dd>1er avril 2026</dd></dl><p>Cliquez sur le bouton pour confirmer votre demande. Nous commencerons alors à la traiter, et vous aurez une réponse dans un délai d’un mois.</p>
 <form method="post" action="/verify"><input type="hidden" name="token" value="t"><input type="hidden" name="lang" value="fr">
 <button type="submit">Confirmer ma demande</button></form></main></body></html>`,
     );
@@ -53,7 +53,7 @@ describe('the confirmed page', () => {
   it('gives the deadline in words and links to the status page', () => {
     const confirmed = { ...request, verifiedAt: '2026-03-01T10:00:00.000Z', statusHref: '/requests/x/status?token=s&x=1' };
     expect(confirmedPage('fr', confirmed, switchTo)).toBe(
-      `${head('fr', 'Demande confirmée', 'fr')}<p class="success">Merci. Nous traitons votre demande et vous répondrons au plus tard le 1 avril 2026.</p><dl class="summary"><dt>Demande</dt><dd>Copie de vos données</dd><dt>Référence</dt><dd><code>${ID}</code></dd><dt>Reçue le</dt><dd>1 mars 2026</dd><dt>Confirmée le</dt><dd>1 mars 2026</dd><dt>Réponse au plus tard le</dt><dd>1 avril 2026</dd></dl><p><a class="button" href="/requests/x/status?token=s&#38;x=1">Suivre votre demande</a></p></main></body></html>`,
+      `${head('fr', 'Demande confirmée', 'fr')}<p class="success">Merci. Nous traitons votre demande et vous répondrons au plus tard le 1er avril 2026.</p><dl class="summary"><dt>Demande</dt><dd>Copie de vos données</dd><dt>Référence</dt><dd><code>${ID}</code></dd><dt>Reçue le</dt><dd>1er mars 2026</dd><dt>Confirmée le</dt><dd>1er mars 2026</dd><dt>Réponse au plus tard le</dt><dd>1er avril 2026</dd></dl><p><a class="button" href="/requests/x/status?token=s&#38;x=1">Suivre votre demande</a></p></main></body></html>`,
     );
   });
 
