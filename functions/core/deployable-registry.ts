@@ -1,12 +1,17 @@
 import { PersonalField } from './model.ts';
+import { objectionCategories } from './plan.ts';
 import { Registry } from './registry-schema.ts';
 import * as z from './zod.ts';
 
 const CORRECTABLE: readonly string[] = PersonalField.options;
+/** The categories some objection reaches (the broadest one reaches them all). */
+const OBJECTED = objectionCategories([]);
 /**
  * The registry as it may be deployed, checked at synth (infra/lethe-stack.ts, and `npm start`):
  * every recipient must be told of an erasure (Art. 17(2), 19) and of a restriction (Art. 18, 19), and
- * every recipient holding a field a correction changes must be told of the correction (Art. 19). Planning skips a processor that
+ * every recipient holding a field a correction changes must be told of the correction (Art. 19), and
+ * every processor in a category an objection reaches (the newsletter and the review provider among
+ * the email ones) must be told of an objection (Art. 21(2)-(3)). Planning skips a processor that
  * does not support a request's type, so an entry that cannot receive one would be left out in
  * silence; it is refused here, naming the processor. The fields are those `heldFields` (core/plan.ts)
  * reads: `fields`, or else the identities it receives. A function loading the deployed layer checks
@@ -18,6 +23,9 @@ export const DeployableRegistry = Registry.check(
       const path = ['processors', i, 'supports'];
       if (!p.supports.includes('erasure')) ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} must support erasure: every recipient is told of an erasure (Art. 17(2), 19)` });
       if (!p.supports.includes('restrict')) ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} must support restrict: every recipient is told of a restriction (Art. 18, 19)` });
+      if (OBJECTED.has(p.category) && !p.supports.includes('objection')) {
+        ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} is in the ${p.category} category, which an objection reaches, and must support objection (Art. 21(2)-(3))` });
+      }
       const held = p.fields ?? p.identities.filter((f) => CORRECTABLE.includes(f));
       if (held.length && !p.supports.includes('rectification')) {
         ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} holds ${held.join(', ')} and must support rectification: every recipient is told of a correction (Art. 19)` });

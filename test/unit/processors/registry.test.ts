@@ -102,6 +102,22 @@ describe('the processor registry (config/processors.json)', () => {
     expect(DeployableRegistry.safeParse(file).success).toBe(true);
   });
 
+  it('refuses at synth, naming it, a processor an objection must reach (email, analytics and advertising, social apps) that cannot receive one (Art. 21(2)-(3))', () => {
+    const p = { ...processor({ id: 'acme', category: 'payments' }), supports: ['access', 'erasure', 'rectification', 'restrict'] };
+    const issues = (r: unknown) => {
+      const x = DeployableRegistry.safeParse(r);
+      return x.success ? [] : x.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(issues({ version: 1, processors: [p, { ...p, id: 'reviews-co', category: 'email' }, { ...p, id: 'ads-co', category: 'analytics' }, { ...p, id: 'friends', category: 'social' }] })).toEqual([
+      'processors.1.supports: processor reviews-co is in the email category, which an objection reaches, and must support objection (Art. 21(2)-(3))',
+      'processors.2.supports: processor ads-co is in the analytics category, which an objection reaches, and must support objection (Art. 21(2)-(3))',
+      'processors.3.supports: processor friends is in the social category, which an objection reaches, and must support objection (Art. 21(2)-(3))',
+    ]);
+    // Payments (and delivery, collections, the shop) never receive an objection: they neither market nor profile.
+    expect(issues({ version: 1, processors: [p] })).toEqual([]);
+    expect(issues({ version: 1, processors: [{ ...p, id: 'reviews-co', category: 'email', supports: [...p.supports, 'objection'] }] })).toEqual([]);
+  });
+
   it('refuses two processors with the same id', () => {
     const p = processor({ id: 'acme', category: 'payments' });
     expect(Registry.safeParse({ version: 1, processors: [p, { ...p, category: 'delivery' }] }).success).toBe(false);
