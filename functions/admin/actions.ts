@@ -85,7 +85,9 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
  */
 async function tell(done: StoredRequest, deps: AdminDeps): Promise<StoredRequest & { noticeOwed: boolean }> {
   try {
-    return { ...done, noticeOwed: !(await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps)) };
+    const r = await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
+    // A notice dropped because it can never go is not owed any more.
+    return { ...done, noticeOwed: !r.sent && !r.dropped };
   } catch (e) {
     if (e instanceof MailFailed) return { ...done, noticeOwed: true };
     throw e;

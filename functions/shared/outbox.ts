@@ -123,10 +123,17 @@ export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[
   return outcomeMessage(req, tasks, deps.processors, download, complaintFormUrl(deps.baseUrl, req.language, req.id));
 }
 
+/**
+ * What a deliverer of a requester's email did: mailed it; or not (nothing owed, another deliverer's
+ * to send, or a race left it owed for the next try), `dropped` when it cleared it unsent because it
+ * can never go (see unsendable), so that it is owed no more and yet nobody was told.
+ */
+export type Delivered = { sent: true } | { sent: false; dropped?: true };
+
 /** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent (and with it the request's place in the owed index). */
-export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps, settled?: readonly StoredTask[]): Promise<boolean> {
+export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps, settled?: readonly StoredTask[]): Promise<Delivered> {
   const t = await take(req, 'outboxOutcome', owner, now, deps.repo);
-  if (!t?.taken) return false;
+  if (!t?.taken) return { sent: false };
   // Settled tasks do not change any more: the caller that just read them passes them on (one Query less).
   const [tasks, pii] = await Promise.all([settled ?? deps.repo.listTasks(req.id), deps.repo.getPii(req.id)]);
   const closedAt = Date.parse(req.closedAt ?? now.toISOString());
@@ -134,7 +141,7 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   if (!pii) return unsendable(req, 'outboxOutcome', owner, now, deps.repo);
   await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps)), kind: 'transactional' }, now, deps);
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
-  return true;
+  return { sent: true };
 }
 
 /**
@@ -144,15 +151,15 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
  * and why. The mark goes first: a crash before that write leaves the intent, and the next try finds
  * the contact data still gone. A write that loses a race leaves the intent to the next sweep.
  */
-async function unsendable(req: StoredRequest, kind: 'outboxOutcome' | 'outboxNotice', owner: string, now: Date, repo: DynamoRepository): Promise<boolean> {
+async function unsendable(req: StoredRequest, kind: 'outboxOutcome' | 'outboxNotice', owner: string, now: Date, repo: DynamoRepository): Promise<Delivered> {
   const notice = kind === 'outboxNotice' ? req.outboxNotice?.notice : undefined;
   await repo.clearMailFailed(req.id, notice ? 'notice' : 'outcome');
   const event = { at: now.toISOString(), actor: owner, action: notice ? 'notice_unsent' : 'outcome_unsent', subject: req.id, data: { ...(notice ? { notice } : {}), reason: 'contact_data_erased' } };
   try {
     await repo.transitionRequest(req, req.status, {}, event, { remove: [kind] });
-    return true;
+    return { sent: false, dropped: true };
   } catch (e) {
-    if (e instanceof ConcurrentUpdate) return false;
+    if (e instanceof ConcurrentUpdate) return { sent: false };
     throw e;
   }
 }
@@ -190,9 +197,9 @@ const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUr
  * intent recorded with the action, then clears the intent (and the clarification's text with it),
  * which takes the request out of the owed index. A later notice replaces an undelivered earlier one: a refusal supersedes a question.
  */
-export async function deliverNotice(req: StoredRequest, owner: string, now: Date, deps: NoticeDeps): Promise<boolean> {
+export async function deliverNotice(req: StoredRequest, owner: string, now: Date, deps: NoticeDeps): Promise<Delivered> {
   const t = await take(req, 'outboxNotice', owner, now, deps.repo);
-  if (!t?.taken) return false;
+  if (!t?.taken) return { sent: false };
   const n = req.outboxNotice as NoticeIntent;
   // A refusal or a cancellation closes the request: a confirmed one's contact data then goes 30 days on, as a completed one's
   // (an unconfirmed one's expires sooner by itself). Written before the mail, so that a failure here leaves nothing sent
@@ -203,7 +210,7 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.
   await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
-  return true;
+  return { sent: true };
 }
 
 export type PurgeDeps = { repo: Pick<DynamoRepository, 'listTaskResults' | 'deleteTaskResults' | 'clearPurge' | 'forgetExport'>; blobs: Pick<S3Blobs, 'delete'> };
@@ -239,8 +246,9 @@ export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
 /**
  * Mails a complaint's acknowledgement, then records the complaint as acknowledged by that email (the
  * acknowledgement s.164A(3) asks for) in one conditional write that also clears the intent. A
- * complaint an officer has acknowledged another way, or answered, owes nothing any more. A mail
- * failure leaves the email owed for the sweeper, counted for the MailFailed alarm.
+ * complaint an officer has acknowledged another way, or answered, owes nothing any more: its intent
+ * is cleared unsent. A mail failure leaves the email owed for the sweeper, counted for the MailFailed
+ * alarm. True when it mailed the acknowledgement.
  */
 export async function deliverComplaintAck(c: StoredComplaint, owner: string, now: Date, deps: ComplaintAckDeps): Promise<boolean> {
   const d = c.outboxAck;
@@ -249,7 +257,10 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   if (right === 'leased') return false;
   const next = owner === SWEEPER_OWNER ? lease(d.seq, owner, now, SWEEPER_LEASE_SECONDS) : lease(d.seq, owner, now);
   if (right === 'claimable' && !(await deps.repo.claimComplaintAck(c.id, next, now))) return false;
-  if (c.status !== 'received') return deps.repo.clearComplaintAck(c.id, d.seq);
+  if (c.status !== 'received') {
+    await deps.repo.clearComplaintAck(c.id, d.seq);
+    return false;
+  }
   // Anyone can type any address into the form: an address gets a few acknowledgements an hour, the rest the next hour.
   const share = await deps.repo.hit('complaint-ack', c.emailHash, 3600, now);
   if (share.count > ACKS_PER_EMAIL_PER_HOUR) {
@@ -351,7 +362,18 @@ export async function deliverOrLeave(report: { failed: string[] }, what: string,
  * again on the next sweep, and the others go on.
  */
 export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
-  const report = { startedExecutions: [] as string[], linksSent: [] as string[], outcomesSent: [] as string[], noticesSent: [] as string[], complaintAcksSent: [] as string[], failed: [] as string[] };
+  const report = {
+    startedExecutions: [] as string[],
+    linksSent: [] as string[],
+    outcomesSent: [] as string[],
+    noticesSent: [] as string[],
+    /** Emails dropped unsent: their requester's contact data was erased on schedule (the audit trail says so). */
+    outcomesDropped: [] as string[],
+    noticesDropped: [] as string[],
+    complaintAcksSent: [] as string[],
+    failed: [] as string[],
+  };
+  const tally = (r: Delivered, sent: string[], dropped: string[], id: string) => (r.sent ? sent : r.dropped ? dropped : []).push(id);
   const each = (what: string, fn: () => Promise<void>) => deliverOrLeave(report, what, fn);
 
   // A verified request owes an execution: verify's start failed, or it died before it.
@@ -379,13 +401,13 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
   for (const m of await deps.repo.listOwed('outcome')) {
     await each(`outcome:${m.requestId}`, async () => {
       const req = await deps.repo.getRequest(m.requestId);
-      if (req?.outboxOutcome && (await deliverOutcome(req, SWEEPER_OWNER, now, deps))) report.outcomesSent.push(req.id);
+      if (req?.outboxOutcome) tally(await deliverOutcome(req, SWEEPER_OWNER, now, deps), report.outcomesSent, report.outcomesDropped, req.id);
     });
   }
   for (const m of await deps.repo.listOwed('notice')) {
     await each(`notice:${m.requestId}`, async () => {
       const req = await deps.repo.getRequest(m.requestId);
-      if (req?.outboxNotice && (await deliverNotice(req, SWEEPER_OWNER, now, deps))) report.noticesSent.push(req.id);
+      if (req?.outboxNotice) tally(await deliverNotice(req, SWEEPER_OWNER, now, deps), report.noticesSent, report.noticesDropped, req.id);
     });
   }
   // Complaints whose acknowledgement is still owed: a crash, a mail failure, or over the address's hourly share.

@@ -799,7 +799,7 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     expect(await act({ ...deps, mailer: { send: async () => Promise.reject(refused) } } as never)).toMatchObject({ noticeOwed: true });
     expect(request(repo).mailFailed).toEqual({ kind: 'notice', notice, at: NOW, error: 'MessageRejected' });
     const { deliverNotice } = await import('../../../functions/shared/outbox.ts');
-    expect(await deliverNotice(request(repo), 'sweeper', new Date(Date.parse(NOW) + 10 * 60_000), deps as never)).toBe(true);
+    expect(await deliverNotice(request(repo), 'sweeper', new Date(Date.parse(NOW) + 10 * 60_000), deps as never)).toEqual({ sent: true });
     expect(mailer.sent).toHaveLength(1);
     expect(request(repo).mailFailed).toBeUndefined();
   });
@@ -840,7 +840,7 @@ describe('refusing and cancelling: what is closed and stopped', () => {
     repo.setPiiExpiry = setPiiExpiry;
     // The sweeper, once the officer's lease on it is over, delivers it: one email in all.
     const { deliverNotice } = await import('../../../functions/shared/outbox.ts');
-    expect(await deliverNotice(request(repo), 'sweeper', new Date(Date.parse(NOW) + 10 * 60_000), deps as never)).toBe(true);
+    expect(await deliverNotice(request(repo), 'sweeper', new Date(Date.parse(NOW) + 10 * 60_000), deps as never)).toEqual({ sent: true });
     expect(mailer.sent).toHaveLength(1);
     expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe('2026-04-01T10:00:00.000Z');
   });

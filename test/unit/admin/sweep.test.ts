@@ -674,12 +674,13 @@ describe('an email still owed once the requester’s contact data was erased on 
   const refusal = { seq: 1, until: '2026-03-20T09:00:00.000Z', owner: 'admin', notice: 'refusal' as const, reason: 'excessive' as const };
   const failed = { kind: 'notice' as const, notice: 'refusal' as const, at: '2026-02-18T10:00:00.000Z', error: 'MessageRejected' };
 
-  it('drops a refusal that can no longer be sent, with its “mail failed” mark, and says why on the audit trail', async () => {
+  it('drops a refusal that can no longer be sent, with its “mail failed” mark, says why on the audit trail, and reports it dropped, not sent', async () => {
     const { repo, mailer, deps } = setup({ status: 'denied', closedAt: '2026-02-18T10:00:00.000Z', outboxNotice: refusal, mailFailed: failed });
     // No contact data: it expired 30 days after the refusal.
     const report = await sweep(NOW, deps);
     expect(mailer.sent).toEqual([]);
     expect(report.failed).toEqual([]);
+    expect([report.noticesSent, report.noticesDropped]).toEqual([[], [REQUEST_ID]]);
     const req = repo.requests.get(REQUEST_ID);
     expect(req?.outboxNotice).toBeUndefined();
     expect(req?.mailFailed).toBeUndefined();
@@ -695,15 +696,16 @@ describe('an email still owed once the requester’s contact data was erased on 
     expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
   });
 
-  it('drops an outcome email that can no longer be sent, with its mark, and says why on the audit trail', async () => {
+  it('drops an outcome email that can no longer be sent, with its mark, says why on the audit trail, and reports it dropped, not sent', async () => {
     const { repo, mailer, deps } = setup({
       status: 'completed',
       closedAt: '2026-02-18T10:00:00.000Z',
       outboxOutcome: { seq: 1, until: '2026-02-18T10:01:00.000Z', owner: 'workflow' },
       mailFailed: { kind: 'outcome', at: '2026-02-18T10:00:00.000Z', error: 'MessageRejected' },
     });
-    await sweep(NOW, deps);
+    const report = await sweep(NOW, deps);
     expect(mailer.sent).toEqual([]);
+    expect([report.outcomesSent, report.outcomesDropped]).toEqual([[], [REQUEST_ID]]);
     const req = repo.requests.get(REQUEST_ID);
     expect(req?.outboxOutcome).toBeUndefined();
     expect(req?.mailFailed).toBeUndefined();

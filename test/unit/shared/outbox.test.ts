@@ -127,8 +127,8 @@ describe('a deliverer with nothing owed', () => {
     blobs.objects.add(`exports/${REQUEST_ID}.zip`);
     repo.results.set(`${REQUEST_ID}.paynow`, { signedBody: '{}', expiresAt: new Date('2026-07-01T00:00:00.000Z'), writtenAt: CLOSED_AT });
     expect(await deliverLink(storedRequest({ status: 'unverified' }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
-    expect(await deliverOutcome(storedRequest({ status: 'completed', closedAt: CLOSED_AT }), SWEEPER_OWNER, NOW, deps)).toBe(false);
-    expect(await deliverNotice(storedRequest({ status: 'in_progress' }), SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(await deliverOutcome(storedRequest({ status: 'completed', closedAt: CLOSED_AT }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
+    expect(await deliverNotice(storedRequest({ status: 'in_progress' }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(await deliverTeam(storedRequest({ status: 'awaiting_review' }), SWEEPER_OWNER, NOW, deps)).toBe(false);
     expect(await deliverComplaintAck(complaint({ outboxAck: undefined }), SWEEPER_OWNER, NOW, deps)).toBe(false);
     expect(await deliverStop(storedRequest({ status: 'in_progress' }), { repo, workflow })).toBe(false);
@@ -144,8 +144,8 @@ describe('a deliverer with nothing owed', () => {
 describe('a delivery leased to a live writer', () => {
   it('is left to that writer: nothing mailed or claimed, and a link says when it may go and whether it was put off to the next hour', async () => {
     const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT, outboxOutcome: live('workflow'), outboxNotice: { ...live('admin'), notice: 'refusal', reason: 'excessive' } });
-    expect(await deliverOutcome(repo.requests.get(REQUEST_ID) as StoredRequest, SWEEPER_OWNER, NOW, deps)).toBe(false);
-    expect(await deliverNotice(repo.requests.get(REQUEST_ID) as StoredRequest, SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(await deliverOutcome(repo.requests.get(REQUEST_ID) as StoredRequest, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
+    expect(await deliverNotice(repo.requests.get(REQUEST_ID) as StoredRequest, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(await deliverLink(storedRequest({ status: 'unverified', outboxLink: live('intake-1') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, waitUntil: at(30), deferred: false });
     expect(await deliverLink(storedRequest({ status: 'unverified', outboxLink: live('') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, waitUntil: at(30), deferred: true });
     repo.complaints.set(COMPLAINT_ID, complaint({ outboxAck: live('intake-1') }));
@@ -158,9 +158,9 @@ describe('a delivery leased to a live writer', () => {
 describe('a delivery whose lease is over', () => {
   it('is claimed by the sweeper for longer than a sweep runs, and by any other writer for longer than a function runs', async () => {
     const sweeper = setup({ status: 'completed', closedAt: CLOSED_AT, outboxOutcome: lapsed('workflow', 3) });
-    expect(await deliverOutcome(sweeper.req, SWEEPER_OWNER, NOW, sweeper.deps)).toBe(true);
+    expect(await deliverOutcome(sweeper.req, SWEEPER_OWNER, NOW, sweeper.deps)).toEqual({ sent: true });
     const officer = setup({ status: 'completed', closedAt: CLOSED_AT, outboxOutcome: lapsed('workflow', 3) });
-    expect(await deliverOutcome(officer.req, 'admin', NOW, officer.deps)).toBe(true);
+    expect(await deliverOutcome(officer.req, 'admin', NOW, officer.deps)).toEqual({ sent: true });
     expect([...sweeper.repo.claims, ...officer.repo.claims]).toEqual([
       { kind: 'outboxOutcome', next: { seq: 3, until: at(SWEEPER_LEASE_SECONDS), owner: SWEEPER_OWNER } },
       { kind: 'outboxOutcome', next: { seq: 3, until: at(DELIVERY_LEASE_SECONDS), owner: 'admin' } },
@@ -227,11 +227,11 @@ describe('a confirmation link owed', () => {
 describe('an outcome email owed', () => {
   it('carries a download link for a copy of data whose package is kept, and none for a copy without a package or for an erasure', async () => {
     const kept = setup({ type: 'access', status: 'completed', closedAt: CLOSED_AT, exportKey: `exports/${REQUEST_ID}.zip`, outboxOutcome: lapsed() });
-    expect(await deliverOutcome(kept.req, SWEEPER_OWNER, NOW, kept.deps)).toBe(true);
+    expect(await deliverOutcome(kept.req, SWEEPER_OWNER, NOW, kept.deps)).toEqual({ sent: true });
     expect(kept.mailer.sent[0].text).toContain(`http://x/exports/${REQUEST_ID}?token=download-${REQUEST_ID}`);
     for (const type of ['access', 'erasure'] as const) {
       const none = setup({ type, status: 'completed', closedAt: CLOSED_AT, outboxOutcome: lapsed() });
-      expect(await deliverOutcome(none.req, SWEEPER_OWNER, NOW, none.deps)).toBe(true);
+      expect(await deliverOutcome(none.req, SWEEPER_OWNER, NOW, none.deps)).toEqual({ sent: true });
       expect(none.mailer.sent).toHaveLength(1);
       expect(none.mailer.sent[0].text).not.toContain('/exports/');
     }
@@ -241,7 +241,7 @@ describe('an outcome email owed', () => {
     const failed = { kind: 'notice' as const, notice: 'extension' as const, at: CLOSED_AT, error: 'MessageRejected' };
     const notice = { ...lapsed('admin', 4), notice: 'extension' as const, reason: 'Several processors hold records', dueDate: '2026-06-01' };
     const { repo, mailer, req, deps } = setup({ status: 'completed', closedAt: CLOSED_AT, outboxOutcome: lapsed(), outboxNotice: notice, mailFailed: failed }, false);
-    expect(await deliverOutcome(req, SWEEPER_OWNER, NOW, deps)).toBe(true);
+    expect(await deliverOutcome(req, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, dropped: true });
     const after = repo.requests.get(REQUEST_ID);
     expect(after?.outboxOutcome).toBeUndefined();
     expect(after).toMatchObject({ outboxNotice: { notice: 'extension' }, mailFailed: failed });
@@ -253,7 +253,7 @@ describe('an outcome email owed', () => {
   it('that cannot go is left owed for the next sweep when the write that drops it loses a race, and any other failure of that write is thrown', async () => {
     const raced = setup({ status: 'completed', closedAt: CLOSED_AT, outboxOutcome: lapsed() }, false);
     raced.repo.beforeRequestWrite = (r) => bump(r.requests, REQUEST_ID, {});
-    expect(await deliverOutcome(raced.req, SWEEPER_OWNER, NOW, raced.deps)).toBe(false);
+    expect(await deliverOutcome(raced.req, SWEEPER_OWNER, NOW, raced.deps)).toEqual({ sent: false });
     expect(raced.repo.requests.get(REQUEST_ID)?.outboxOutcome).toMatchObject({ seq: 1 });
     const broken = setup({ status: 'completed', closedAt: CLOSED_AT, outboxOutcome: lapsed() }, false);
     broken.repo.transitionRequest = async () => {
@@ -266,11 +266,11 @@ describe('an outcome email owed', () => {
 describe('an officer’s notice owed', () => {
   it('starts the contact data’s 30 days after closing only when it closes the request: a refusal does, an extension does not', async () => {
     const extension = setup({ status: 'in_progress', outboxNotice: { ...live('admin'), notice: 'extension', reason: 'Several processors hold records', dueDate: '2026-06-01' } });
-    expect(await deliverNotice(extension.req, 'admin', NOW, extension.deps)).toBe(true);
+    expect(await deliverNotice(extension.req, 'admin', NOW, extension.deps)).toEqual({ sent: true });
     expect(extension.mailer.sent).toHaveLength(1);
     expect(extension.repo.piiExpiry.size).toBe(0);
     const refusal = setup({ status: 'denied', closedAt: CLOSED_AT, outboxNotice: { ...live('admin'), notice: 'refusal', reason: 'excessive' } });
-    expect(await deliverNotice(refusal.req, 'admin', NOW, refusal.deps)).toBe(true);
+    expect(await deliverNotice(refusal.req, 'admin', NOW, refusal.deps)).toEqual({ sent: true });
     expect(refusal.repo.piiExpiry.get(REQUEST_ID)).toEqual(new Date(Date.parse(CLOSED_AT) + PII_RETENTION_DAYS_AFTER_CLOSE * 86_400_000));
   });
 });
@@ -285,9 +285,9 @@ describe('a fresh download link', () => {
 });
 
 describe('a complaint’s acknowledgement owed', () => {
-  it('is not mailed to a complaint an officer acknowledged another way meanwhile: the intent is cleared unsent', async () => {
+  it('is not mailed to a complaint an officer acknowledged another way meanwhile: the intent is cleared unsent, and not reported as sent', async () => {
     const { repo, mailer, deps, c } = complaintSetup({ status: 'acknowledged', acknowledgedAt: at(-60), acknowledgedBy: 'officer:o' });
-    await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps);
+    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toBe(false);
     expect(mailer.sent).toEqual([]);
     expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
     expect(repo.transitions).toEqual([]);
