@@ -421,7 +421,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // nothing), so that the click is on the trail and mails now, not once Notify's lease is over.
     const owed = req.outboxOutcome?.resend
       ? req
-      : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req.outboxOutcome, ADMIN_OWNER, now), resend: true } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
+      : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, ADMIN_OWNER, now), resend: true } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time (every provider by name, what was kept and why). Delivering it
     // sets the personal data's end from `closedAt`, as the first did: a resend does not restart the 30 days.
     await deliverOutcome(owed, ADMIN_OWNER, now, { ...deps, processors: registry.processors });

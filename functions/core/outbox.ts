@@ -134,10 +134,14 @@ export function nextLinkOwed(linkSeq: number | undefined, owner: string, now: Da
 
 /**
  * A completed request's outcome email owed again by `owner` (with a fresh download link, or at an
- * officer's resend), from the write that records it: it replaces one still owed, whose deliverer
- * then finds another number and clears nothing.
+ * officer's resend), from the write that records it, conditional on `prev`'s version: it replaces one
+ * still owed, whose deliverer then finds another number and clears nothing. Its number is the version
+ * that write gives the request, as the team's email's is, so no two outcomes owed share one (completing
+ * records number 1, below any later write's version): a deliverer of an earlier one that clears it late,
+ * once it was cleared and another recorded, leaves the other owed. Numbered from the one owed, a number
+ * came round again once that was cleared.
  */
-export const nextOutcomeOwed = (owed: Delivery | undefined, owner: string, now: Date) => lease((owed?.seq ?? 1) + 1, owner, now);
+export const nextOutcomeOwed = (prev: { version: number }, owner: string, now: Date) => lease(prev.version + 1, owner, now);
 
 /** One request gets a new confirmation link at most this often. */
 export const LINK_EVERY_MINUTES = 10;

@@ -176,7 +176,7 @@ export async function renewDownload(req: StoredRequest, actor: string, owner: st
   const done = await deps.repo.transitionRequest(
     req,
     req.status,
-    { downloadLink: next.link, downloadTokenHash: sha256(token), downloadExpiresAt: next.expiresAt, outboxOutcome: nextOutcomeOwed(req.outboxOutcome, owner, now) },
+    { downloadLink: next.link, downloadTokenHash: sha256(token), downloadExpiresAt: next.expiresAt, outboxOutcome: nextOutcomeOwed(req, owner, now) },
     { at: now.toISOString(), actor, action: 'renew_download', subject: req.id, data: { link: next.link, until: next.expiresAt } },
   );
   await deliverOutcome(done, owner, now, deps);

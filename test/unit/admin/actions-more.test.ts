@@ -956,7 +956,8 @@ describe('resending the requester’s last email', () => {
     const written = vi.spyOn(repo, 'transitionRequest');
     await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
     expect(written).toHaveBeenCalledTimes(1);
-    expect(written.mock.calls[0][2]).toEqual({ outboxOutcome: { seq: 2, until: '2026-03-02T10:01:00.000Z', owner: 'admin', resend: true } });
+    // Numbered by the version that write gives the request (2 before it).
+    expect(written.mock.calls[0][2]).toEqual({ outboxOutcome: { seq: 3, until: '2026-03-02T10:01:00.000Z', owner: 'admin', resend: true } });
     expect(written.mock.calls[0][3]).toMatchObject({ action: 'resend', data: { email: 'outcome' } });
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
     expect(request(repo).outboxOutcome).toBeUndefined();
@@ -967,7 +968,7 @@ describe('resending the requester’s last email', () => {
     const failing = { send: async () => Promise.reject(Object.assign(new Error('no'), { name: 'Throttling' })) };
     await expect(resend(REQUEST_ID, 'officer:o', { ...deps, mailer: failing, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'MailFailed', status: 502 });
     expect(request(repo).mailFailed).toMatchObject({ kind: 'outcome', error: 'Throttling' });
-    expect(request(repo).outboxOutcome, 'left owed for the sweeper').toMatchObject({ seq: 2, resend: true });
+    expect(request(repo).outboxOutcome, 'left owed for the sweeper').toMatchObject({ seq: 3, resend: true });
     expect((await repo.listOwed('outcome')).map((m) => m.requestId)).toEqual([REQUEST_ID]);
   });
 

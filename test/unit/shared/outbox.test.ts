@@ -263,6 +263,48 @@ describe('an outcome email owed', () => {
   });
 });
 
+describe('an outcome email owed again once the last one owed was cleared', () => {
+  it('has a number of its own: a deliverer of an earlier one that clears late leaves it owed, and the sweeper mails it', async () => {
+    const { repo, deps, req } = setup({ type: 'access', status: 'completed', closedAt: CLOSED_AT, exportKey: `exports/${REQUEST_ID}.zip`, downloadLink: 1 });
+    // Three clicks of an officer's resend, each a fresh link (the admin function's invocations share one owner):
+    // SES holds the first click's email, takes the second's, and refuses the third's.
+    const sent: string[] = [];
+    let held!: () => void;
+    let release!: () => void;
+    const holding = new Promise<void>((r) => {
+      held = r;
+    });
+    const mailer = {
+      async send(m: { text: string }) {
+        const n = sent.push(m.text);
+        if (n === 1) {
+          held();
+          await new Promise<void>((r) => {
+            release = r;
+          });
+        }
+        if (n === 3) throw Object.assign(new Error('refused'), { name: 'MessageRejected' });
+      },
+    };
+    const officer = { ...deps, mailer };
+    const first = renewDownload(req, 'officer:o', 'admin', NOW, officer);
+    await holding;
+    expect(await renewDownload((await repo.getRequest(REQUEST_ID)) as StoredRequest, 'officer:o', 'admin', NOW, officer)).toMatchObject({ downloadLink: 3 });
+    expect(repo.requests.get(REQUEST_ID)?.outboxOutcome).toBeUndefined();
+    await expect(renewDownload((await repo.getRequest(REQUEST_ID)) as StoredRequest, 'officer:o', 'admin', NOW, officer)).rejects.toThrow('could not be sent');
+    const owed = repo.requests.get(REQUEST_ID)?.outboxOutcome;
+    expect(owed).toBeDefined();
+    // SES takes the first click's email at last: its deliverer clears what it owed, and nothing else.
+    release();
+    await first;
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ downloadLink: 4, outboxOutcome: owed });
+    const report = await sweepOutbox(new Date(NOW.getTime() + (DELIVERY_LEASE_SECONDS + 1) * 1000), officer as never);
+    expect(report.outcomesSent).toEqual([REQUEST_ID]);
+    expect(sent.at(-1)).toContain(`http://x/exports/${REQUEST_ID}?token=download-${REQUEST_ID}-4`);
+    expect(repo.requests.get(REQUEST_ID)?.outboxOutcome).toBeUndefined();
+  });
+});
+
 describe('an officer’s notice owed', () => {
   it('starts the contact data’s 30 days after closing only when it closes the request: a refusal does, an extension does not', async () => {
     const extension = setup({ status: 'in_progress', outboxNotice: { ...live('admin'), notice: 'extension', reason: 'Several processors hold records', dueDate: '2026-06-01' } });
