@@ -44,15 +44,18 @@ function purge(run: Run, req: StoredRequest) {
 /**
  * What a request still owes: the team's email that it waits for an officer, left owed by verify,
  * Notify or Escalate (or dropped if it no longer waits), and the token of an officer's retry of the
- * copy that may not have reached the AssemblyFailed state.
+ * copy that may not have reached the AssemblyFailed state. An email SES refuses is marked on the
+ * request; any other failure (DynamoDB refusing the claim) is left for the next sweep, as the others.
  */
 export async function owing(run: Run, req: StoredRequest) {
   if (req.outboxTeam) {
-    const sent = await deliverTeam(req, SWEEPER_OWNER, run.now, run.deps).catch((e) => {
-      if (!(e instanceof MailFailed)) throw e;
-      return false;
+    await deliverOrLeave(run.report, `team:${req.id}`, async () => {
+      const sent = await deliverTeam(req, SWEEPER_OWNER, run.now, run.deps).catch((e) => {
+        if (!(e instanceof MailFailed)) throw e;
+        return false;
+      });
+      if (sent) run.report.teamEmailsSent.push(req.id);
     });
-    if (sent) run.report.teamEmailsSent.push(req.id);
   }
   if (req.assemblyFailed?.retriedAt) await release(run, `assembly:${req.id}`, () => deliverAssemblyRetry(req, run.deps), run.report.assemblyRetriesSent, req.id);
 }

@@ -299,6 +299,19 @@ describe('a reminder that cannot be mailed', () => {
   });
 });
 
+describe('the team’s email that a request waits for an officer', () => {
+  it('left owed when DynamoDB refuses its claim, is reported failed for the next sweep, and the sweep goes on', async () => {
+    const { repo, mailer, deps } = setup({ status: 'awaiting_review', dueDate: '2026-03-19', outboxTeam: { seq: 3, until: '2026-03-20T09:00:00.000Z', owner: 'workflow', waiting: 'correction' } });
+    repo.claimDelivery = async () => {
+      throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
+    };
+    const report = await sweep(NOW, deps);
+    expect(report).toMatchObject({ teamEmailsSent: [], failed: [`team:${REQUEST_ID}`], overdue: [REQUEST_ID], reminders: [`${REQUEST_ID}:overdue`] });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`OVERDUE: request ${REQUEST_ID} was due 2026-03-19`]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toMatchObject({ seq: 3 });
+  });
+});
+
 describe('a token an officer’s action still owes the waiting workflow state', () => {
   const resolved = (over: Partial<StoredTask> = {}) =>
     resolvedTask({ outcome: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' }, outboxToken: { at: '2026-03-20T09:00:00.000Z' }, ...over });

@@ -51,13 +51,16 @@ describe('the sweeper delivers the team email a request waiting for an officer i
     expect(repo.requests.get(REQUEST_ID)).toMatchObject({ outboxTeam: { waiting: 'correction' }, mailFailed: { kind: 'review' } });
   });
 
-  it('does not swallow an error that is not the mail’s', async () => {
+  it('does not swallow an error that is not the mail’s: it is reported failed, not marked as the mail’s, and the email stays owed', async () => {
     const repo = new FakeRepo();
     repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01', outboxTeam: owed('2026-03-02T10:01:00.000Z') }));
     repo.claimDelivery = async () => {
       throw new Error('table gone');
     };
-    await expect(sweep(new Date('2026-03-02T10:05:00.000Z'), deps(repo) as never)).rejects.toThrow('table gone');
+    const report = await sweep(new Date('2026-03-02T10:05:00.000Z'), deps(repo) as never);
+    expect(report).toMatchObject({ teamEmailsSent: [], failed: [`team:${REQUEST_ID}`] });
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toBeUndefined();
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toMatchObject({ waiting: 'correction' });
   });
 
   it('leaves it to its writer while the writer’s lease runs', async () => {
