@@ -1,0 +1,143 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Language } from '../../../functions/core/model.ts';
+import type { ProcessorExport } from '../../../functions/core/export-package.ts';
+import type { RequestContext } from '../../../functions/core/pages.ts';
+import type { HttpResult } from '../../../functions/shared/http.ts';
+import { checkDocuments, describeMessage, type VnuMessage } from '../../support/vnu.ts';
+import type { FakeRepo } from '../processors/fakes.ts';
+
+// The download pages are rendered by the download module itself, on a request read from a fake
+// repository, as test/unit/handlers/download.test.ts does.
+const h = vi.hoisted(() => ({ now: '2026-03-20T10:00:00.000Z' }));
+vi.mock('../../../functions/shared/deps.ts', async () => {
+  const { FakeRepo } = await import('../processors/fakes.ts');
+  return { repo: new FakeRepo(), systemClock: { now: () => new Date(h.now) } };
+});
+vi.mock('../../../functions/adapters/blobs.ts', () => ({
+  S3Blobs: class {
+    presign = async (key: string, seconds: number) => `https://lethe-exports.s3.eu-west-2.amazonaws.com/${key}?X-Amz-Expires=${seconds}`;
+  },
+}));
+vi.mock('../../../functions/adapters/mailer.ts', () => ({ SesMailer: class { send = async () => undefined; } }));
+vi.mock('../../../functions/adapters/registry-source.ts', () => ({ registryOnce: () => ({ version: 1, processors: [] }) }));
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string) => `${purpose}-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0` }));
+
+const { download, exportPage } = await import('../../../functions/status/download.ts');
+const { repo } = (await import('../../../functions/shared/deps.ts')) as unknown as { repo: FakeRepo };
+const { sha256 } = await import('../../../functions/core/audit.ts');
+const { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } = await import('../../../functions/verify/pages.ts');
+const { exportFiles } = await import('../../../functions/core/export-package.ts');
+const { processor, REQUEST_ID, storedRequest } = await import('../processors/fakes.ts');
+
+const WEB = join(import.meta.dirname, '../../../web');
+const LANGS: Language[] = ['fr', 'en'];
+
+/** The site as deployed: web/ goes to the bucket byte for byte (infra/lethe-stack.ts, SiteDeploy). */
+const staticPages = () => Object.fromEntries(readdirSync(WEB).filter((f) => /\.(html|css)$/.test(f)).map((f) => [`web/${f}`, readFileSync(join(WEB, f), 'utf8')]));
+
+/** The confirmation link's pages, as functions/verify/handler.ts renders each outcome. */
+function verifyPages() {
+  const token = 'mF3kQ9zT1vB7xN2cR8wL5yH0jD4gS6aP-eU_oK1iZqY';
+  const switchTo = (l: Language) => `/verify?token=${token}&lang=${l}`;
+  const request: RequestContext = { id: REQUEST_ID, type: 'access', status: 'unverified', receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-04-01' };
+  const confirmed: RequestContext = { ...request, status: 'verified', verifiedAt: '2026-03-01T09:05:00.000Z', statusHref: `/status.html?id=${REQUEST_ID}&token=status-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0` };
+  const pages: Record<string, string> = {};
+  for (const lang of LANGS) {
+    pages[`verify/confirm-${lang}.html`] = confirmPage(lang, token, { request: { ...request, type: 'erasure' }, askPassword: false }, switchTo);
+    pages[`verify/confirm-password-${lang}.html`] = confirmPage(lang, token, { request, askPassword: true }, switchTo);
+    pages[`verify/confirm-wrong-password-${lang}.html`] = confirmPage(lang, token, { request, askPassword: true, error: wrongPassword(lang) }, switchTo);
+    pages[`verify/confirmed-${lang}.html`] = confirmedPage(lang, confirmed, switchTo);
+    pages[`verify/already-${lang}.html`] = alreadyPage(lang, confirmed, switchTo);
+    pages[`verify/already-no-status-link-${lang}.html`] = alreadyPage(lang, { ...confirmed, statusHref: undefined }, switchTo);
+    pages[`verify/invalid-${lang}.html`] = invalidPage(lang, switchTo);
+    pages[`verify/locked-${lang}.html`] = lockedPage(lang, switchTo);
+  }
+  return pages;
+}
+
+/** The download link's pages, each from the download module on a copy completed on 18 March, its link good for 72 hours. */
+async function downloadPages() {
+  const token = 'download-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0';
+  const store = (language: Language) => {
+    repo.requests.set(
+      REQUEST_ID,
+      storedRequest({
+        type: 'access',
+        status: 'completed',
+        language,
+        closedAt: '2026-03-18T10:00:00.000Z',
+        exportKey: `exports/${REQUEST_ID}.zip`,
+        downloadTokenHash: sha256(token),
+        downloadExpiresAt: '2026-03-21T10:00:00.000Z',
+        statusTokenHash: sha256('status-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0'),
+      }),
+    );
+    repo.pii.set(REQUEST_ID, { email: 'hana@example.com' });
+  };
+  const pages: Record<string, string> = {};
+  const at = async (now: string, name: string, expected: number, render: () => Promise<HttpResult>) => {
+    h.now = now;
+    const r = await render();
+    // Each page is the answer it is named after, not an error page in its place.
+    expect(r.statusCode, name).toBe(expected);
+    pages[name] = String(r.body);
+  };
+  for (const lang of LANGS) {
+    store(lang);
+    await at('2026-03-20T10:00:00.000Z', `exports/ready-${lang}.html`, 200, () => exportPage(REQUEST_ID, token, lang, lang));
+    await at('2026-03-22T10:00:00.000Z', `exports/expired-renewable-${lang}.html`, 410, () => exportPage(REQUEST_ID, token, lang, lang));
+    await at('2026-04-17T10:00:00.000Z', `exports/expired-${lang}.html`, 410, () => exportPage(REQUEST_ID, token, lang, lang));
+    await at('2026-03-20T10:00:00.000Z', `exports/unknown-${lang}.html`, 404, () => exportPage(REQUEST_ID, 'not-the-secret', undefined, lang));
+    await at('2026-03-22T10:00:00.000Z', `exports/renewed-${lang}.html`, 202, () => download(REQUEST_ID, token, lang, true));
+  }
+  return pages;
+}
+
+/** The page a requester's copy opens on (index.html in the zip), with a holder of each kind: rows, none, unreadable. */
+function exportPackagePages() {
+  const exports: ProcessorExport[] = [
+    { processor: processor({ id: 'offtek', name: 'Offtek', category: 'shop', region: 'eu-west-2', transferSafeguard: 'none' }), tables: { account: [{ name: 'Hana Sato', email: 'hana@example.com' }], orders: [{ order_number: 'OT-1', paidOn: '2026-02-03' }], invoices: [] } },
+    { processor: processor({ id: 'paynow', name: 'PayNow Payments', category: 'payments', region: 'eu-west-1', transferSafeguard: 'adequacy' }), tables: { records: [{ payment: 'PAY-1', amount: '12.50' }] } },
+    { processor: processor({ id: 'metricsly', name: 'Metricsly Analytics', category: 'analytics', region: 'us-east-1', transferSafeguard: 'uk_us_data_bridge' }), tables: { records: [] } },
+    { processor: processor({ id: 'socialapp', name: 'SocialApp', category: 'social', region: 'us-east-1', transferSafeguard: 'uk_addendum' }), tables: {}, unreadable: true },
+  ];
+  return Object.fromEntries(
+    LANGS.map((language) => [`export-package/index-${language}.html`, exportFiles(storedRequest({ type: 'access', language }), exports, '2026-03-20T12:00:00.000Z', 'https://privacy.offtek.example/complaint.html')['index.html']]),
+  );
+}
+
+/** A page with one of each kind of finding, checked in the same run, so that a run that finds nothing cannot pass for a clean one. */
+const CANARY = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Canary</title>
+<style>p { colr: red }</style></head>
+<body><main><h1>Canary</h1>
+<select name="s"><option value=""></option></select>
+<h2></h2>
+</main></body></html>`;
+
+describe('the HTML and CSS the requester and the officer are served', () => {
+  let documents: Record<string, string> = {};
+  let findings: VnuMessage[] = [];
+  beforeAll(async () => {
+    documents = { ...staticPages(), ...verifyPages(), ...(await downloadPages()), ...exportPackagePages(), 'canary.html': CANARY };
+    findings = checkDocuments(documents);
+  });
+
+  // A warning fails as an error does: none is kept. One kept on purpose would be filtered out here by name, with why.
+  it('passes the Nu Html Checker with no error and no warning', () => {
+    expect(Object.keys(documents)).toEqual(expect.arrayContaining(['web/index.html', 'web/status.html', 'web/console.html', 'web/complaint.html', 'web/styles.css', 'web/console.css']));
+    expect(Object.keys(documents)).toHaveLength(6 + 16 + 10 + 2 + 1);
+    const shipped = findings.filter((m) => m.document !== 'canary.html');
+    expect(shipped.map(describeMessage), 'the Nu Html Checker’s findings').toEqual([]);
+  });
+
+  it('finds a CSS error, an HTML error and a warning on a page that has them, in the same run', () => {
+    expect(findings.filter((m) => m.document === 'canary.html').map(describeMessage)).toEqual([
+      expect.stringMatching(/^canary\.html:3: error: CSS: “colr”: Property “colr” doesn't exist\./),
+      expect.stringMatching(/^canary\.html:5: error: Element “option” without attribute “label” must not be empty\./),
+      expect.stringMatching(/^canary\.html:6: warning: Empty heading\./),
+    ]);
+  });
+});
