@@ -1,15 +1,18 @@
 import { TASK_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
 import { dueDate, londonDate } from '../core/deadline.ts';
 import { IllegalTransition, NotFound, retryOnRace } from '../core/errors.ts';
-import type { Registry } from '../core/model.ts';
-import { orderTasks, planTasks } from '../core/plan.ts';
-import type { Clock, CustomerDirectory, Repository } from '../core/ports.ts';
+import type { ObjectionScope, Registry } from '../core/model.ts';
+import { orderTasks, planTasks, suppressionScopes } from '../core/plan.ts';
+import type { Clock, CustomerDirectory, Repository, StoredRequest } from '../core/ports.ts';
 
 export type PlanDeps = {
   repo: Pick<Repository, 'getRequest' | 'getPii' | 'listTasks' | 'putTasksIfAbsent' | 'transitionRequest'>;
   customers: Pick<CustomerDirectory, 'find'>;
   clock: Clock;
   registry: Registry;
+  suppression: { add(emailHash: string, scopes: readonly ObjectionScope[], at: string): Promise<void>; scopesOf(emailHash: string): Promise<ObjectionScope[]> };
+  /** The keyed hash the suppression list is keyed by, of a corrected address. */
+  emailHash: (email: string) => Promise<string>;
 };
 
 export type PlanOutput = {
@@ -35,6 +38,7 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
   let req = await deps.repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
   if (req.status !== 'verified' && !ALREADY_STARTED.includes(req.status)) throw new IllegalTransition('request', req.status, 'start');
+  await suppress(req, deps);
   let tasks = await deps.repo.listTasks(requestId);
   if (req.status === 'verified') {
     // Tasks may exist already when a previous run wrote them and stopped before the transition.
@@ -66,4 +70,20 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
       return { taskId: t.taskId, heartbeatSeconds: p?.heartbeatSeconds ?? 86_400, timeoutSeconds: p?.timeoutSeconds ?? 604_800 };
     }),
   };
+}
+
+/**
+ * An objection to marketing or review invitations is absolute (Art. 21(3)): the address goes on the
+ * suppression list here, before any task is sent, for a request still going (one refused or
+ * cancelled before Plan ran suppresses nothing). An erasure and a restriction put it there too, and
+ * a corrected address gets whatever uses the old one was suppressed for, as the shop's flows will
+ * check the new one. Adding a use again changes nothing, so a re-run may do it again.
+ */
+async function suppress(req: StoredRequest, deps: PlanDeps) {
+  const at = deps.clock.now().toISOString();
+  await deps.suppression.add(req.emailHash, suppressionScopes(req), at);
+  const moved = req.type === 'rectification' ? req.details.corrections?.email : undefined;
+  if (!moved) return;
+  const kept = await deps.suppression.scopesOf(req.emailHash);
+  if (kept.length) await deps.suppression.add(await deps.emailHash(moved), kept, at);
 }

@@ -1,3 +1,4 @@
+import type { ObjectionScope } from '../../../functions/core/model.ts';
 import { type AuditInput, chain } from '../../../functions/core/audit.ts';
 import { WATCH, watchOf } from '../../../functions/adapters/table.ts';
 import { currentDue } from '../../../functions/core/status.ts';
@@ -436,3 +437,15 @@ export const complaintAcks = {
     return true;
   },
 };
+
+/** The suppression list, by address hash; an address's hash is `h:<address>`. */
+export class FakeSuppression {
+  static readonly hash = async (email: string) => `h:${email}`;
+  readonly uses = new Map<string, Set<string>>();
+  async add(hash: string, scopes: readonly ObjectionScope[]) {
+    for (const s of scopes) this.uses.set(hash, (this.uses.get(hash) ?? new Set()).add(s));
+  }
+  async scopesOf(hash: string) {
+    return [...(this.uses.get(hash) ?? [])] as ObjectionScope[];
+  }
+}

@@ -3,7 +3,7 @@ import { IllegalTransition, NotFound } from '../../../functions/core/errors.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { planRequest } from '../../../functions/plan/plan.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
-import { FakeRepo, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
+import { FakeRepo, FakeSuppression, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
 
 const registry = loadRegistry();
 
@@ -34,7 +34,7 @@ function setup(over: Parameters<typeof storedRequest>[0] = {}, customers = direc
   const repo = new PlanRepo();
   repo.requests.set(REQUEST_ID, storedRequest(over));
   repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
-  return { repo, customers, deps: { repo, customers, clock: fixedClock('2026-03-02T10:00:00.000Z'), registry } };
+  return { repo, customers, deps: { repo, customers, clock: fixedClock('2026-03-02T10:00:00.000Z'), registry, suppression: new FakeSuppression(), emailHash: FakeSuppression.hash } };
 }
 
 describe('the tasks’ retention, from the latest deadline the request can have', () => {

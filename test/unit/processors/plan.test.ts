@@ -4,7 +4,7 @@ import { DirectoryUnavailable } from '../../../functions/adapters/customers.ts';
 import { objectionCategories, planTasks, suppressionScopes } from '../../../functions/core/plan.ts';
 import { planRequest } from '../../../functions/plan/plan.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
-import { bump, FakeRepo, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
+import { bump, FakeRepo, FakeSuppression, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
 
 const registry = loadRegistry();
 /** The directory knows ada@example.com only, whose account closed on `closedOn` (or is open), with orders and a lifetime-warranty purchase. */
@@ -17,7 +17,8 @@ function setup(over: Parameters<typeof storedRequest>[0] = {}, closedOn: string 
   const repo = new FakeRepo();
   repo.requests.set(REQUEST_ID, storedRequest(over));
   repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
-  return { repo, deps: { repo, customers: customers(closedOn), clock: fixedClock(), registry: reg } };
+  const suppression = new FakeSuppression();
+  return { repo, suppression, deps: { repo, customers: customers(closedOn), clock: fixedClock(), registry: reg, suppression, emailHash: FakeSuppression.hash } };
 }
 
 describe('plan', () => {
@@ -101,6 +102,24 @@ describe('plan', () => {
     expect(suppressionScopes({ type: 'objection', details: details(['reviews']) })).toEqual(['reviews']);
     expect(suppressionScopes({ type: 'access', details: details([]) })).toEqual([]);
     expect(suppressionScopes({ type: 'rectification', details: details([]) })).toEqual([]);
+  });
+
+  it('puts an objector’s address on the suppression list before any task is planned, and a corrected address gets the old one’s uses', async () => {
+    const objection = setup({ type: 'objection', details: { eraseWarranty: false, objections: ['marketing'] } });
+    const hash = objection.repo.requests.get(REQUEST_ID)?.emailHash as string;
+    await planRequest(REQUEST_ID, objection.deps);
+    expect(await objection.suppression.scopesOf(hash)).toEqual(['marketing', 'profiling']);
+
+    const correction = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], corrections: { email: 'ada@new.example' } } });
+    await correction.suppression.add(hash, ['reviews']);
+    await planRequest(REQUEST_ID, correction.deps);
+    expect(await correction.suppression.scopesOf('h:ada@new.example')).toEqual(['reviews']);
+  });
+
+  it.each(['cancelled', 'denied', 'unverified'] as const)('puts nothing on the suppression list for a %s objection, which Plan refuses', async (status) => {
+    const { deps, suppression } = setup({ type: 'objection', status, details: { eraseWarranty: false, objections: ['marketing'] } });
+    await expect(planRequest(REQUEST_ID, deps)).rejects.toBeInstanceOf(IllegalTransition);
+    expect(suppression.uses.size).toBe(0);
   });
 
   it('reaches both email processors, the newsletter and the review provider, for a reviews objection', async () => {
