@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { DynamoRepository } from '../adapters/repository.ts';
+import { zip } from '../adapters/zip.ts';
+import { complaintFormUrl } from '../core/complaints.ts';
+import { NotFound, retryOnRace } from '../core/errors.ts';
+import { exportFiles } from '../core/export-package.ts';
+import { exportKey } from '../core/export-results.ts';
+import type { ProcessorEntry } from '../core/model.ts';
+import type { Clock } from '../core/ports.ts';
+import { isOpenRequest } from '../core/status.ts';
+import { exportsOf } from './results.ts';
+
+export type AssembleDeps = {
+  repo: DynamoRepository;
+  blobs: { put(key: string, body: Buffer, contentType: string): Promise<unknown> };
+  clock: Clock;
+  processors: readonly ProcessorEntry[];
+  baseUrl: string;
+};
+
+/**
+ * Access requests only: gathers every processor's results into one zip in the export bucket. A
+ * request refused or cancelled while its execution still runs (its stop owed) gets no package: the
+ * person's data is not gathered for a request we closed.
+ */
+export async function assemble(requestId: string, deps: AssembleDeps) {
+  const { repo } = deps;
+  const req = await repo.getRequest(requestId);
+  if (!req) throw new NotFound(`request ${requestId} not found`);
+  if (!isOpenRequest(req.status)) return { requestId, closed: req.status };
+  const exports = await exportsOf(await repo.listTasks(requestId), deps.processors, repo);
+  // The shop's own systems are among them: its registry entry answers the export like a processor.
+  const generatedAt = deps.clock.now();
+  const body = await zip(exportFiles(req, exports, generatedAt.toISOString(), complaintFormUrl(deps.baseUrl, req.language, req.id)), generatedAt);
+  await deps.blobs.put(exportKey(requestId), body, 'application/zip');
+  const at = deps.clock.now().toISOString();
+  await retryOnRace(async () => {
+    const fresh = await repo.getRequest(requestId);
+    // Closed while the package was made: it is not recorded; the closing's owed deletion (deliverPurge) deletes it.
+    if (!fresh || !isOpenRequest(fresh.status)) return;
+    // Assembled after an officer's retry: the request waited for that alone, and goes back in progress
+    // in the same write that records the package (the mark goes, and the team's email if still owed).
+    const wasHeld = Boolean(fresh.assemblyFailed);
+    const to = wasHeld && fresh.status === 'awaiting_manual' ? 'in_progress' : fresh.status;
+    const remove = wasHeld ? ['assemblyFailed', ...(fresh.outboxTeam?.waiting === 'assembly' ? ['outboxTeam'] : [])] : [];
+    await repo.transitionRequest(
+      fresh,
+      to,
+      { exportKey: exportKey(requestId) },
+      { at, actor: 'workflow', action: 'export_assembled', subject: requestId, ...(to !== fresh.status ? { from: fresh.status, to } : {}), data: { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length } },
+      remove.length ? { remove } : {},
+    );
+  });
+  return { requestId, bytes: body.length };
+}
