@@ -190,6 +190,9 @@ describe('an officer’s action that dies before the waiting workflow state gets
       expect(rt.lambdas.calls.slice(before).filter((c) => c.fn === sweeper && c.target === 'AWSStepFunctions.SendTaskSuccess')).toHaveLength(1);
       expect((await rt.iam()).denied).toEqual([]);
       await until(async () => (await rt.status(id, links.statusToken)).status === 'completed', 30_000, 'the request completed');
+      // Notify mails the outcome after the write that completes the request: under load, a moment later.
+      await until(async () => (await outcomes(email)).length > 0, 30_000, 'outcome email');
+      await pause(500);
       expect(await outcomes(email)).toHaveLength(1);
       expect((await repo.getTask(id, 'paynow'))?.outboxToken).toBeUndefined();
     } finally {
