@@ -11,6 +11,8 @@
  *                                  state change that owes it; `linkSeq` and `linkAt`, the last link;
  *                                  `outboxNotice`, an officer's notice (clarification, refusal, cancellation);
  *                                  `outboxTeam`, the team's email that the request waits for an officer;
+ *                                  `outboxAlert`, the team's alert of a flag the sweeper raised (a reminder,
+ *                                  overdue, a lost execution);
  *                                  `outboxStop`, the execution of a request refused or cancelled to stop;
  *                                  `purgeResults`, an access request refused or cancelled: its export
  *                                  results are to be deleted.
@@ -69,8 +71,8 @@
  * the waiting workflow state its token (token, until the token is sent). A manual processor's task
  * is in `team` while the team's email that it needs a person is owed (from the write that sends it,
  * by when it was sent, to the write that clears the email, which puts it where its status says).
- * A request record is in it
- * (request) from the write that records the team's email that it waits for an officer, or a copy
+ * A request record is in it (request) from the write that records the team's email that it waits
+ * for an officer, a sweeper's alert to the team (a reminder, overdue, a lost execution), or a copy
  * that could not be assembled (whose retry's token the sweeper may owe), to the write that drops
  * the last of them, or to the sweeper's next run where an email went out (the outbox's bookkeeping
  * write cannot know whether the other remains). A request refused or cancelled that owes its

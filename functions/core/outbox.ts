@@ -1,3 +1,4 @@
+import type { TeamAlert } from './alerts.ts';
 import type { Language } from './model.ts';
 import type { CancelReason, DenyReason } from './notices.ts';
 import type { ReviewWait } from './team-review.ts';
@@ -23,6 +24,12 @@ import type { ReviewWait } from './team-review.ts';
  *                           copy held for review, a correction or an agent's request to review, a
  *                           copy that could not be assembled),
  *                           recorded in the write that makes it wait. It carries only what waits;
+ *   `outboxAlert`           the compliance team is to be told of a flag the sweeper raised (a
+ *                           deadline 7 or 2 days away, a deadline passed, a lost execution),
+ *                           recorded in the flag's write with what the email says (core/alerts.ts),
+ *                           and mailed by the sweeper right after; one a run left owed (it died, or
+ *                           SES refused) is mailed by a later run, or dropped once the request is
+ *                           closed. A later flag's alert replaces one still owed;
  *   `assemblyFailed.retriedAt`  an officer retried the copy: the AssemblyFailed state is to be sent
  *                           its token back. Nothing clears it: Assemble, run again, removes the
  *                           whole mark or replaces it (a new failure, a new token), so sending the
@@ -85,6 +92,9 @@ export type OutcomeIntent = Delivery & { resend?: true };
 
 /** The team's email that a request waits for an officer: what waits, never who asked or what they wrote. */
 export type TeamIntent = Delivery & { waiting: ReviewWait };
+
+/** The team's alert of a flag the sweeper raised, and what it says. */
+export type AlertIntent = Delivery & TeamAlert;
 
 /** A workflow token still to be answered, and since when. */
 export type TokenIntent = { at: string };

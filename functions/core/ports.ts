@@ -1,6 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
-import type { Delivery, NoticeIntent, OutcomeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
+import type { AlertIntent, Delivery, NoticeIntent, OutcomeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
 import type { PurgeIntent } from './export-results.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
@@ -18,6 +18,8 @@ export type StoredRequest = PrivacyRequest & {
   outboxNotice?: NoticeIntent;
   /** The team's email that the request waits for an officer, still to send. */
   outboxTeam?: TeamIntent;
+  /** The team's alert of a flag the sweeper raised (a reminder, overdue, a lost execution), still to send. */
+  outboxAlert?: AlertIntent;
   noticeSeq?: number;
   /** The number of the last confirmation link, and when it went (or goes) out. */
   linkSeq?: number;

@@ -1,5 +1,6 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { currentDue } from '../core/status.ts';
+import { currentDue, DEADLINE_STATUSES } from '../core/status.ts';
+import { alertEmail } from '../core/alerts.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
@@ -9,7 +10,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { deliveryRight, lease, nextOutcomeOwed, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
+import { type AlertIntent, deliveryRight, lease, nextOutcomeOwed, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -41,7 +42,7 @@ export type LinkDeps = {
 export type LinkResult = { sent: true } | { sent: false; waitUntil?: string; deferred?: boolean };
 
 /** Takes the right to deliver: nothing to do when it is leased to a live writer, one conditional write when the lease is over. */
-async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam', owner: string, now: Date, repo: DynamoRepository) {
+async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam' | 'outboxAlert', owner: string, now: Date, repo: DynamoRepository) {
   const d = req[kind];
   if (!d) return undefined;
   const right = deliveryRight(d, owner, now);
@@ -312,6 +313,24 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   }
   await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq);
   return waits;
+}
+
+/**
+ * Mails the compliance team the alert of a flag the sweeper raised (a reminder, an overdue request,
+ * a lost execution), from the intent recorded in the flag's write, then clears the intent. A request
+ * closed since is owed nothing: the intent goes unsent. A failure to mail is marked on the request
+ * ("mail failed", as a reminder) and thrown; the intent stays for the next sweep. True when mailed.
+ */
+export async function deliverAlert(req: StoredRequest, owner: string, now: Date, deps: { repo: DynamoRepository; mailer: Mailer }): Promise<boolean> {
+  const t = await take(req, 'outboxAlert', owner, now, deps.repo);
+  if (!t?.taken) return false;
+  const open = DEADLINE_STATUSES.includes(req.status);
+  if (open) {
+    const msg = alertEmail(req.outboxAlert as AlertIntent, req, `${config.PUBLIC_BASE_URL}/console.html#/requests/${req.id}`);
+    await sendTracked(req, 'reminder', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps);
+  }
+  await deps.repo.clearDelivery(req.id, 'outboxAlert', t.d.seq);
+  return open;
 }
 
 export type StopDeps = { repo: Pick<DynamoRepository, 'clearOwedStop'>; workflow: Required<Pick<Workflow, 'stop'>> };

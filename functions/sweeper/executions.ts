@@ -5,21 +5,17 @@
  * request's missing execution cannot be listed, and the rotation looks for it.)
  */
 import { DEADLINE_STATUSES } from '../core/status.ts';
-import { alert, type Flagged, raced, type Run } from './run.ts';
+import { type Flagged, raced, raise, type Run } from './run.ts';
 
 export const ENDED_BADLY = ['FAILED', 'ABORTED', 'TIMED_OUT'];
 
 /** Flags a request whose execution ended badly or is missing, once; false when this run has no alert left for it. */
 export async function lost(run: Run, req: Flagged, execution: string) {
-  const { report, deps, at } = run;
+  const { report } = run;
   if (!report.lostExecutions.includes(req.id)) report.lostExecutions.push(req.id);
-  const flags = new Set(req.flags ?? []);
-  if (flags.has('execution-lost')) return true;
+  if (req.flags?.includes('execution-lost')) return true;
   if (!run.spend()) return false;
-  flags.add('execution-lost');
-  await deps.repo.transitionRequest(req, req.status, { flags: [...flags] }, { at, actor: 'sweeper', action: 'execution-lost', subject: req.id, data: { execution } });
-  const shown = execution === 'missing' ? 'is missing' : execution.toLowerCase();
-  await alert(run, req, { subject: `Request ${req.id}: its workflow ${shown}`, text: `Request ${req.id} is ${req.status} but its execution is ${execution}. Check it in the console.` });
+  await raise(run, req, { alert: 'execution-lost', execution });
   return true;
 }
 

@@ -1,9 +1,9 @@
 /**
  * What requests and tasks still owe, found through the `watch` index (adapters/table.ts) rather
- * than by reading every open request: the index lists the requests that record a team email, a
- * failed copy, a closed request's execution to stop or a closed copy's results to delete, the tasks
- * that record a token owed, and the manual processors' tasks whose team email is owed. A delivery
- * that fails is left for the next sweep; the others go on.
+ * than by reading every open request: the index lists the requests that record a team email, an
+ * alert to the team a run left owed, a failed copy, a closed request's execution to stop or a closed
+ * copy's results to delete, the tasks that record a token owed, and the manual processors' tasks
+ * whose team email is owed. A delivery that fails is left for the next sweep; the others go on.
  */
 import { WATCH } from '../adapters/table.ts';
 import { MailFailed } from '../core/errors.ts';
@@ -12,7 +12,7 @@ import type { StoredRequest } from '../core/ports.ts';
 import { unblockRequest } from '../shared/escalation.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
 import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
-import type { Run } from './run.ts';
+import { type Run, sendAlert } from './run.ts';
 
 /**
  * A token an officer's action recorded as owed to the waiting workflow state and did not send, or
@@ -71,11 +71,13 @@ async function watchedRequests(run: Run, partition: string) {
 /** The `request`, `token`, `team` and `closed` partitions, in that order. */
 export async function sweepOwed(run: Run) {
   const { repo } = run.deps;
-  // A request that owes nothing any more (its team email went) leaves the index here.
+  // A request that owes nothing any more (its team email or alert went) leaves the index here.
   for (const { id, req } of await watchedRequests(run, WATCH.request)) {
     run.owingDone.add(id);
+    // An alert a run raised and did not mail (it died, or SES refused): before this run raises others, from the same share.
+    if (req?.outboxAlert && run.spend()) await sendAlert(run, req, run.report.alertsSent);
     if (req?.outboxTeam || req?.assemblyFailed) await owing(run, req);
-    else await repo.unwatchRequest(id);
+    else if (!req?.outboxAlert) await repo.unwatchRequest(id);
   }
   for (const w of await repo.listWatch(WATCH.token)) {
     const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;

@@ -2,14 +2,14 @@
  * What the passes of one sweep share: the clock of the schedule's event, one report, and one budget
  * of the team's emails, so that a run does what its time allows whichever pass meets the work.
  */
-import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
+import type { TeamAlert } from '../core/alerts.ts';
 import { londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
+import { lease, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
-import { sendTracked } from '../shared/mail.ts';
-import type { PurgeDeps, SweepOutboxDeps, sweepOutbox } from '../shared/outbox.ts';
+import { deliverAlert, deliverOrLeave, type PurgeDeps, type SweepOutboxDeps, type sweepOutbox } from '../shared/outbox.ts';
 
 export type SweepDeps = SweepOutboxDeps & PurgeDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
 
@@ -18,10 +18,10 @@ export type SweepDeps = SweepOutboxDeps & PurgeDeps & { repo: DynamoRepository; 
  * 15 minutes; a run that met more (a thousand requests falling due on one day, a processor's outage
  * leaving thousands of tasks stuck) would be cut off mid-way and start again from the same point.
  * So a run sends at most `alerts` emails to the team (each a write and an email, and SES may allow
- * only a few a second) and escalates at most `escalations` tasks (two reads and a write each, and a
- * read and a write more when the task's request goes to wait for an officer), and says in its report
- * what it left (`left`); whatever is left is still unflagged, or still sent, and found first by the
- * next run. The rotation visits `visits` open requests a run and goes on from
+ * only a few a second), those an earlier run left owed first, and escalates at most `escalations`
+ * tasks (two reads and a write each, and a read and a write more when the task's request goes to
+ * wait for an officer), and says in its report what it left (`left`); whatever is left is still
+ * unflagged, still owed, or still sent, and found first by the next run. The rotation visits `visits` open requests a run and goes on from
  * there the next run.
  */
 export const PER_RUN = { alerts: 100, escalations: 200, visits: 200 } as const;
@@ -40,6 +40,8 @@ export function startRun(now: Date, deps: SweepDeps, outbox: Awaited<ReturnType<
     tokensSent: [] as string[],
     assemblyRetriesSent: [] as string[],
     executionsStopped: [] as string[],
+    /** Alerts to the team an earlier run raised and left owed (it died, or SES refused), mailed by this one: `<request id>:<flag>`. */
+    alertsSent: [] as string[],
     /** What this run left for the next ones (see PER_RUN). */
     left: { alerts: 0, escalations: 0 },
     ...outbox,
@@ -73,11 +75,31 @@ export const raced = (e: unknown) => {
 };
 
 /**
- * The team's reminders and alerts: one that cannot be mailed is marked on its request ("mail
- * failed", in the console), counted for the MailFailed alarm, and the sweep goes on to the others.
+ * Raises a flag on a request, with its audit event, and records the team's alert owed in the same
+ * conditional write (functions/core/outbox.ts), then mails it. A run that dies before the email
+ * left, or whose email SES refuses, leaves it owed: the write put the request in the `watch`
+ * index's `request` partition, where the next run finds it (owed.ts).
  */
-export async function alert(run: Run, req: StoredRequest, msg: { subject: string; text: string }) {
-  await sendTracked(req, 'reminder', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, run.now, run.deps).catch((e) => {
-    if (!(e instanceof MailFailed)) throw e;
+export async function raise(run: Run, req: Flagged, alert: TeamAlert) {
+  const { alert: flag, ...data } = alert;
+  const flags = [...new Set([...(req.flags ?? []), flag])];
+  const owed = { ...lease(req.version + 1, SWEEPER_OWNER, run.now, SWEEPER_LEASE_SECONDS), ...alert };
+  const done = await run.deps.repo.transitionRequest(req, req.status, { flags, outboxAlert: owed }, { at: run.at, actor: 'sweeper', action: flag, subject: req.id, data });
+  await sendAlert(run, done);
+}
+
+/**
+ * Mails the team's alert a request owes. One that cannot be mailed is marked on its request ("mail
+ * failed", in the console), counted for the MailFailed alarm, and stays owed; any other failure is
+ * left for the next sweep, in the report's `failed`. The sweep goes on to the others either way.
+ * `sent`: where to list it once mailed.
+ */
+export function sendAlert(run: Run, req: StoredRequest, sent?: string[]) {
+  return deliverOrLeave(run.report, `alert:${req.id}`, async () => {
+    const mailed = await deliverAlert(req, SWEEPER_OWNER, run.now, run.deps).catch((e) => {
+      if (!(e instanceof MailFailed)) throw e;
+      return false;
+    });
+    if (mailed) sent?.push(`${req.id}:${req.outboxAlert?.alert}`);
   });
 }

@@ -73,6 +73,28 @@ describe('the sweeper, on a clock moved by its event', () => {
     });
   }
 
+  // Raising a reminder's flag and mailing it are a write and an email: a sweeper that dies between the
+  // two must leave the email owed, for the next sweep to send.
+  it('mails, at the next sweep, the reminder of a sweeper that died right after raising its flag, before the email left', async () => {
+    const { requestId, due } = await openErasure(rt, 'reminder-crash@example.com');
+    const subject = `Due in 7 days: request ${requestId}`;
+    rt.lambdas.crashOn('sweeper', { service: 'sesv2', action: 'SendEmail', match: subject, when: 'before' });
+    await expect(sweepAt(addDays(due, -7))).rejects.toThrow();
+    expect((await stored(key.request(requestId)))?.flags).toEqual(['reminder-7']);
+    const reminders = async () => (await rt.mails('compliance@offtek.example')).filter((m) => m.subject === subject);
+    expect(await reminders()).toEqual([]);
+    // The next run, 15 minutes later.
+    const next = (await rt.lambdas.invoke('sweeper', { time: `${addDays(due, -7)}T09:15:00Z` })) as Report & { alertsSent: string[] };
+    const [mail] = await until(async () => ((await reminders()).length ? reminders() : undefined));
+    expect(mail.body.text).toContain(`is due ${due}.`);
+    expect(about(next, requestId).reminders).toEqual([]);
+    expect(next.alertsSent).toContain(`${requestId}:reminder-7`);
+    await rt.lambdas.invoke('sweeper', { time: `${addDays(due, -7)}T09:30:00Z` });
+    expect(await reminders()).toHaveLength(1);
+    const trail = ((await stored(key.request(requestId)))?.audit ?? []) as { action: string }[];
+    expect(trail.filter((e) => e.action === 'reminder-7')).toHaveLength(1);
+  });
+
   it('reports a request whose execution was stopped behind its back', async () => {
     const { requestId, due } = await openErasure(rt, 'stopped@example.com');
     rt.engine.stopExecution(`arn:aws:states:eu-west-2:000000000000:execution:lethe-privacy-requests:${requestId}`);

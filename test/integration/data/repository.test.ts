@@ -348,6 +348,22 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await listed()).toEqual([]);
   });
 
+  it('lists a request in the watch index from the write that raises a sweeper’s flag with its alert owed, until the sweeper finds the alert gone', async () => {
+    const r = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-11-30' };
+    await repo.createRequest(r, { email: 'alert@example.com' }, new Date('2027-02-01'));
+    const listed = async () => (await repo.listWatch('request')).some((e) => e.requestId === r.id);
+    const alert = { seq: 1, until: '2026-11-25T10:03:00.000Z', owner: 'sweeper', alert: 'reminder-7' as const, dueDate: '2026-11-30', daysLeft: 5 };
+    await repo.transitionRequest(r, 'in_progress', { flags: ['reminder-7'], outboxAlert: alert }, { at, actor: 'sweeper', action: 'reminder-7', subject: r.id, data: { dueDate: '2026-11-30', daysLeft: 5 } });
+    expect(await listed()).toBe(true);
+    // Owed still: it stays.
+    await repo.unwatchRequest(r.id);
+    expect(await listed()).toBe(true);
+    await expect(repo.clearDelivery(r.id, 'outboxAlert', 1)).resolves.toBe(true);
+    expect((await repo.getRequest(r.id))?.outboxAlert).toBeUndefined();
+    await repo.unwatchRequest(r.id);
+    expect(await listed()).toBe(false);
+  });
+
   it('lists a refused copy in the watch index’s closed partition from the write that records its export results’ deletion until that is cleared', async () => {
     const r = { ...newRequest(), type: 'access' as const, status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-25' };
     await repo.createRequest(r, { email: 'purge@example.com' }, new Date('2027-02-01'));

@@ -297,6 +297,78 @@ describe('a reminder that cannot be mailed', () => {
     expect(report.overdue).toEqual([REQUEST_ID]);
     expect(repo.requests.get(REQUEST_ID)?.mailFailed).toEqual({ kind: 'reminder', at: NOW.toISOString(), error: 'TooManyRequestsException' });
   });
+
+  it('stays owed, and goes at the next sweep once SES takes it, which clears the mark', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-19' });
+    mailer.send = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
+    };
+    await sweep(NOW, deps);
+    mailer.send = FakeMailer.prototype.send.bind(mailer);
+    const next = await sweep(new Date(NOW.getTime() + 15 * 60_000), deps);
+    expect(next).toMatchObject({ reminders: [], alertsSent: [`${REQUEST_ID}:overdue`] });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`OVERDUE: request ${REQUEST_ID} was due 2026-03-19`]);
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toBeUndefined();
+  });
+});
+
+describe('the team’s alert of a sweep that died between raising its flag and mailing it', () => {
+  const LATER = new Date(NOW.getTime() + 15 * 60_000);
+  /**
+   * The sweep's process dies right after its first write to a request (its 120 s ran out, its sandbox
+   * crashed): the flag is recorded, and nothing after that write runs.
+   */
+  function diesAfterTheFlag(repo: FakeRepo) {
+    const write = repo.transitionRequest.bind(repo);
+    repo.transitionRequest = async (...args) => {
+      await write(...args);
+      repo.transitionRequest = write;
+      throw Object.assign(new Error('the process died'), { name: 'Runtime.ExitError' });
+    };
+  }
+  const cases = [
+    { what: 'a reminder', over: { dueDate: '2026-03-27' }, executions: { [REQUEST_ID]: 'RUNNING' }, flag: 'reminder-7', subject: `Due in 7 days: request ${REQUEST_ID}` },
+    { what: 'an overdue flag', over: { dueDate: '2026-03-19' }, executions: { [REQUEST_ID]: 'RUNNING' }, flag: 'overdue', subject: `OVERDUE: request ${REQUEST_ID} was due 2026-03-19` },
+    { what: 'a failed execution', over: {}, executions: { [REQUEST_ID]: 'FAILED' }, flag: 'execution-lost', subject: `Request ${REQUEST_ID}: its workflow failed` },
+    { what: 'a missing execution', over: {}, executions: {}, flag: 'execution-lost', subject: `Request ${REQUEST_ID}: its workflow is missing` },
+  ];
+
+  for (const c of cases) {
+    it(`is mailed by the next sweep, once, for ${c.what}`, async () => {
+      const { repo, mailer, deps } = setup(c.over, c.executions);
+      diesAfterTheFlag(repo);
+      await expect(sweep(NOW, deps)).rejects.toThrow('the process died');
+      expect(repo.requests.get(REQUEST_ID)).toMatchObject({ flags: [c.flag] });
+      expect(mailer.sent).toEqual([]);
+      const next = await sweep(LATER, deps);
+      expect(mailer.sent.map((m) => [m.to, m.subject])).toEqual([['compliance@offtek.example', c.subject]]);
+      expect(next.alertsSent).toEqual([`${REQUEST_ID}:${c.flag}`]);
+      await sweep(new Date(LATER.getTime() + 15 * 60_000), deps);
+      expect(mailer.sent).toHaveLength(1);
+      expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).toEqual([c.flag]);
+    });
+  }
+
+  it('says what the first sweep would have said, from the day the flag was raised', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-27' });
+    diesAfterTheFlag(repo);
+    await expect(sweep(NOW, deps)).rejects.toThrow('the process died');
+    // The next run is a day later: the alert is the one raised, a week before.
+    await sweep(new Date(NOW.getTime() + 86_400_000), deps);
+    expect(mailer.sent).toEqual([{ to: 'compliance@offtek.example', kind: 'compliance', subject: `Due in 7 days: request ${REQUEST_ID}`, text: `Request ${REQUEST_ID} (erasure) is due 2026-03-27.\n${CONSOLE}` }]);
+  });
+
+  it('is dropped unsent once its request is closed', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-19' });
+    diesAfterTheFlag(repo);
+    await expect(sweep(NOW, deps)).rejects.toThrow('the process died');
+    // The request completes before the next sweep.
+    const owing = repo.requests.get(REQUEST_ID) as StoredRequest;
+    await repo.transitionRequest(owing, 'completed', { closedAt: NOW.toISOString() }, { at: NOW.toISOString(), actor: 'workflow', action: 'complete', subject: REQUEST_ID });
+    expect((await sweep(LATER, deps)).alertsSent).toEqual([]);
+    expect(mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxAlert).toBeUndefined();
+  });
 });
 
 describe('the team’s email that a request waits for an officer', () => {

@@ -191,8 +191,8 @@ export class FakeRepo {
   unwatched = new Set<string>();
   /**
    * The watch index as DynamoRepository keeps it (functions/adapters/table.ts): tasks by status,
-   * under their processor where it says so, or owing a token, requests owing the team's email or
-   * with a copy that could not be assembled, and closed requests whose execution is owed a stop or
+   * under their processor where it says so, or owing a token, requests owing the team's email or an
+   * alert, or with a copy that could not be assembled, and closed requests whose execution is owed a stop or
    * whose export results are owed deletion, in order.
    */
   async listWatch(partition: string, q: { before?: string; newest?: number } = {}) {
@@ -202,7 +202,9 @@ export class FakeRepo {
     });
     const requests =
       partition === WATCH.request
-        ? [...this.requests.values()].filter((r) => (r.outboxTeam || r.assemblyFailed) && !r.outboxStop && !r.purgeResults).map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.assemblyFailed?.at ?? '' }))
+        ? [...this.requests.values()]
+            .filter((r) => (r.outboxTeam || r.outboxAlert || r.assemblyFailed) && !r.outboxStop && !r.purgeResults)
+            .map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.outboxAlert?.until ?? r.assemblyFailed?.at ?? '' }))
         : partition === WATCH.closed
           ? [...this.requests.values()].filter((r) => r.outboxStop || r.purgeResults).map((r) => ({ requestId: r.id, at: r.outboxStop?.at ?? r.purgeResults?.at ?? '' }))
           : [];
