@@ -416,17 +416,20 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
   }
 
   // Outcome emails and officers' notices still owed: the owed index lists exactly the requests that
-  // record one (eventually consistent: an intent recorded a moment ago is found at the next run).
-  for (const m of await deps.repo.listOwed('outcome')) {
-    await each(`outcome:${m.requestId}`, async () => {
-      const req = await deps.repo.getRequest(m.requestId);
-      if (req?.outboxOutcome) tally(await deliverOutcome(req, SWEEPER_OWNER, now, deps), report.outcomesSent, report.outcomesDropped, req.id);
+  // record one (eventually consistent: an intent recorded a moment ago is found at the next run). It
+  // has one key, so a request owing both is listed under one kind only: each request listed is tried
+  // for both, each on its own, so that one SES keeps refusing does not keep the other from going.
+  const owed = new Set([...(await deps.repo.listOwed('outcome')), ...(await deps.repo.listOwed('notice'))].map((m) => m.requestId));
+  for (const id of owed) {
+    let read: StoredRequest | undefined;
+    await each(`outcome:${id}`, async () => {
+      read = await deps.repo.getRequest(id);
+      if (read?.outboxOutcome) tally(await deliverOutcome(read, SWEEPER_OWNER, now, deps), report.outcomesSent, report.outcomesDropped, id);
     });
-  }
-  for (const m of await deps.repo.listOwed('notice')) {
-    await each(`notice:${m.requestId}`, async () => {
-      const req = await deps.repo.getRequest(m.requestId);
-      if (req?.outboxNotice) tally(await deliverNotice(req, SWEEPER_OWNER, now, deps), report.noticesSent, report.noticesDropped, req.id);
+    await each(`notice:${id}`, async () => {
+      // Read again where the outcome's delivery may have changed the record (or the first read failed).
+      const req = read && !read.outboxOutcome ? read : await deps.repo.getRequest(id);
+      if (req?.outboxNotice) tally(await deliverNotice(req, SWEEPER_OWNER, now, deps), report.noticesSent, report.noticesDropped, id);
     });
   }
   // Complaints whose acknowledgement is still owed: a crash, a mail failure, or over the address's hourly share.

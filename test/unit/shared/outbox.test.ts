@@ -456,6 +456,30 @@ describe('the sweeper’s pass over the outbox', () => {
     expect(report.failed).toEqual([]);
   });
 
+  it('tries both emails of a request owing an outcome and a notice, whichever the owed index lists it under, and one SES refuses does not keep the other back', async () => {
+    const extension = { ...lapsed('admin', 4), notice: 'extension' as const, reason: 'Several processors hold records', dueDate: '2026-06-01' };
+    const subjects = { outcome: 'Your privacy request is complete', notice: 'Your request: more time needed' };
+    for (const listed of ['outcome', 'notice'] as const) {
+      const other = listed === 'outcome' ? 'notice' : 'outcome';
+      const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT, outboxOutcome: lapsed('workflow', 5), outboxNotice: extension });
+      // The owed index has one key: a request owing both is listed under one kind only (test/integration/data/repository.test.ts › keeps a request owing both…).
+      repo.listOwed = async (kind) => (kind === listed ? [{ requestId: REQUEST_ID, at: CLOSED_AT }] : []);
+      // SES keeps refusing the email the request is listed under.
+      const send = mailer.send.bind(mailer);
+      mailer.send = async (m) => {
+        if (m.subject === subjects[listed]) throw Object.assign(new Error('rejected'), { name: 'MessageRejected' });
+        await send(m);
+      };
+      const report = await sweepOutbox(NOW, deps as never);
+      expect(mailer.sent.map((m) => m.subject), listed).toEqual([subjects[other]]);
+      expect(report.failed, listed).toEqual([`${listed}:${REQUEST_ID}`]);
+      expect(listed === 'outcome' ? report.noticesSent : report.outcomesSent, listed).toEqual([REQUEST_ID]);
+      const after = repo.requests.get(REQUEST_ID);
+      expect(after?.[listed === 'outcome' ? 'outboxOutcome' : 'outboxNotice'], listed).toBeDefined();
+      expect(after?.[listed === 'outcome' ? 'outboxNotice' : 'outboxOutcome'], listed).toBeUndefined();
+    }
+  });
+
   it('acknowledges every complaint still owed, page after page', async () => {
     const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT });
     const ids = ['01JQ3333333333333333333333', '01JQ4444444444444444444444', '01JQ5555555555555555555555'];
