@@ -307,8 +307,8 @@ export async function retryAssembly(id: string, actor: string, deps: AdminDeps) 
   return { ...done, assemblyFailed: assemblyShown(done), workflowOwed };
 }
 
-/** Back in progress once no task of it is escalated (shared/escalation.ts: the sweeper finishes an action that died before this). */
-const unblockIfClear = (id: string, actor: string, deps: AdminDeps) => unblockRequest(deps.repo, id, { at: deps.clock.now().toISOString(), actor });
+/** Back in progress once no task of it waits for a person (shared/escalation.ts: the sweeper finishes an action that died before this). */
+const unblockIfClear = (id: string, actor: string, deps: AdminDeps) => unblockRequest({ repo: deps.repo, processors: registry.processors }, id, { at: deps.clock.now().toISOString(), actor });
 
 /** An officer's words as the requester will read them (plainText: no control characters), or a field-level 400 when fewer than `min` characters are left. */
 function officerWords(value: unknown, path: string, min: number, message: string) {

@@ -1,6 +1,6 @@
 import { IllegalTransition } from './errors.ts';
-import type { RequestStatus, TaskStatus } from './model.ts';
-import type { StoredRequest } from './ports.ts';
+import type { ProcessorEntry, RequestStatus, TaskStatus } from './model.ts';
+import type { StoredRequest, StoredTask } from './ports.ts';
 
 /**
  * The status models of DESIGN §5 as explicit tables: event → (from → to).
@@ -68,6 +68,14 @@ export const DEADLINE_STATUSES: readonly RequestStatus[] = OPEN_REQUEST_STATUSES
 export const FINISHED_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'not_found', 'retained', 'resolved'];
 export const ESCALATED_TASK_STATUSES: readonly TaskStatus[] = ['failed', 'timed_out'];
 export const isOpenRequest = (s: RequestStatus) => OPEN_REQUEST_STATUSES.includes(s);
+
+/**
+ * A task that keeps its request waiting for a person: one escalated (failed or timed out), or a
+ * manual processor's task handed to the team and not yet resolved, since a person does its work. A
+ * manual task not yet sent holds nothing: its Dispatch puts the request to wait when it runs.
+ */
+export const waitsForPerson = (t: Pick<StoredTask, 'status' | 'processorId'>, processors: readonly Pick<ProcessorEntry, 'id' | 'mode'>[]) =>
+  ESCALATED_TASK_STATUSES.includes(t.status) || ((t.status === 'sent' || t.status === 'in_progress') && processors.some((p) => p.id === t.processorId && p.mode === 'manual'));
 
 /** The deadline a request runs to now: the extended one once it is extended. */
 export const currentDue = (req: Pick<StoredRequest, 'extended' | 'dueDate'>) => req.extended?.dueDate ?? req.dueDate;

@@ -1,6 +1,7 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { retryOnRace } from '../core/errors.ts';
-import { ESCALATED_TASK_STATUSES } from '../core/status.ts';
+import type { ProcessorEntry } from '../core/model.ts';
+import { waitsForPerson } from '../core/status.ts';
 
 /**
  * A request in progress goes to wait for an officer, with `escalate` on its trail naming the task
@@ -15,17 +16,23 @@ export async function escalateRequest(repo: Pick<DynamoRepository, 'getRequest' 
 }
 
 /**
- * Puts a request waiting for an officer back in progress once no task of it is escalated: after an
- * officer's resolution or retry, or, where that action died after its task write, the sweeper. The
- * task settled may already have let the workflow complete the request: a race lost here is read
- * again (and is then no longer awaiting_manual), never thrown, since the officer's handler would
- * run the whole action again and answer 409 for a resolve that was done.
+ * Puts a request waiting for an officer back in progress once no task of it waits for a person (none
+ * escalated, no manual processor's task still out: the registry says which processors are manual):
+ * after an officer's resolution or retry, or, where that action died after its task write, the
+ * sweeper. The task settled may already have let the workflow complete the request: a race lost here
+ * is read again (and is then no longer awaiting_manual), never thrown, since the officer's handler
+ * would run the whole action again and answer 409 for a resolve that was done.
  */
-export async function unblockRequest(repo: Pick<DynamoRepository, 'getRequest' | 'listTasks' | 'transitionRequest'>, id: string, e: { at: string; actor: string }) {
+export async function unblockRequest(
+  deps: { repo: Pick<DynamoRepository, 'getRequest' | 'listTasks' | 'transitionRequest'>; processors: readonly Pick<ProcessorEntry, 'id' | 'mode'>[] },
+  id: string,
+  e: { at: string; actor: string },
+) {
+  const { repo } = deps;
   await retryOnRace(async () => {
     const [req, tasks] = await Promise.all([repo.getRequest(id), repo.listTasks(id)]);
     // A copy that could not be assembled still waits for the officer's retry of the copy itself.
-    if (req?.status === 'awaiting_manual' && !req.assemblyFailed && !tasks.some((t) => ESCALATED_TASK_STATUSES.includes(t.status))) {
+    if (req?.status === 'awaiting_manual' && !req.assemblyFailed && !tasks.some((t) => waitsForPerson(t, deps.processors))) {
       await repo.transitionRequest(req, 'in_progress', {}, { at: e.at, actor: e.actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
     }
   });

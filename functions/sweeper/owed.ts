@@ -85,7 +85,7 @@ export async function sweepOwed(run: Run) {
     // An officer's resolution that died after its write: the request goes back in progress before the
     // workflow moves on, as the action would have done (a late answer's token leaves that to the workflow).
     const deliver = async () => {
-      if (t.status === 'resolved') await unblockRequest(repo, t.requestId, { at: run.at, actor: 'sweeper' });
+      if (t.status === 'resolved') await unblockRequest(run.deps, t.requestId, { at: run.at, actor: 'sweeper' });
       return deliverToken(t, run.deps);
     };
     await release(run, `token:${t.taskId}`, deliver, run.report.tokensSent, t.taskId);

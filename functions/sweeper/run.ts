@@ -7,11 +7,13 @@ import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { TeamAlert } from '../core/alerts.ts';
 import { londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
+import type { ProcessorEntry } from '../core/model.ts';
 import { lease, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { deliverAlert, deliverOrLeave, type PurgeDeps, type SweepOutboxDeps, type sweepOutbox } from '../shared/outbox.ts';
 
-export type SweepDeps = SweepOutboxDeps & PurgeDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow };
+/** The registry's processors: by name in the emails, by mode to know which tasks a person does. */
+export type SweepDeps = SweepOutboxDeps & PurgeDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly Pick<ProcessorEntry, 'id' | 'name' | 'mode'>[] };
 
 /**
  * What one run does at most. The function has 120 s (infra/constructs/functions.ts) and runs every

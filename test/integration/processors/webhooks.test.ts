@@ -288,6 +288,23 @@ describe('the processor contract, end to end', () => {
     expect(mail.body.text).not.toContain('Manu Alle');
   });
 
+  it('keeps a request waiting for a person while its manual processor’s task is out, once the officer resolves its failed automated one', async () => {
+    // A correction of the name reaches both: Ledger & Co, done by a person, and the private-network CRM, refused.
+    const links = await approved(await confirmed('manual-and-refused@example.com', { type: 'rectification', name: 'Mia Both', rectification: { field: 'name', correction: 'Mia Bothe' } }), { name: 'Mia Bothe' });
+    await taskIn(links.requestId, 'ledger-firm', ['sent']);
+    await taskIn(links.requestId, 'intranet-crm', ['failed']);
+    const officer = await rt.signIn('officer');
+    const resolve = (processorId: string, body: object) =>
+      rt.api(`/admin/requests/${links.requestId}/tasks/${processorId}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: JSON.stringify(body) });
+    expect((await resolve('intranet-crm', { outcome: 'not_found', note: 'No such customer in the CRM' })).status).toBe(200);
+    const waiting = await (await repo()).getRequest(links.requestId);
+    expect(waiting?.status).toBe('awaiting_manual');
+    expect(waiting?.audit.map((e) => e.action)).not.toContain('unblock');
+    expect((await resolve('ledger-firm', { outcome: 'completed', note: 'Corrected on their paper file' })).status).toBe(200);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 10_000, 'request completed');
+    expect((await (await repo()).getRequest(links.requestId))?.audit.filter((e) => e.action === 'unblock')).toMatchObject([{ actor: expect.stringMatching(/^officer/) }]);
+  });
+
   it('refuses to send a webhook to a private address, and escalates the task', async () => {
     const links = await approved(await confirmed('intranet@example.com', { type: 'rectification', rectification: { field: 'name', correction: 'Ina Tranet' } }), { name: 'Ina Tranet' });
     const t = await taskIn(links.requestId, 'intranet-crm', ['failed']);

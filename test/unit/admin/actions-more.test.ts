@@ -123,6 +123,15 @@ describe('retrying an escalated task', () => {
     expect(request(repo).version).toBe(2);
   });
 
+  it('keeps the request waiting for a person while a manual processor’s task is still out', async () => {
+    const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'sent', { token: 'tok-manual' }));
+    expect(await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).toMatchObject({ status: 'sent' });
+    expect(posted).toHaveLength(1);
+    expect(request(repo)).toMatchObject({ status: 'awaiting_manual', version: 2 });
+  });
+
   it('writes nothing on a request that is not waiting on a task', async () => {
     const { repo, deps } = setup({ status: 'in_progress' });
     repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed'));
@@ -252,6 +261,27 @@ describe('resolving a task by hand', () => {
     expect(request(repo).status).toBe('in_progress');
     expect(request(repo).audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'unblock', from: 'awaiting_manual', to: 'in_progress' });
     expect(workflow.calls).toEqual([]);
+  });
+
+  it('keeps the request waiting for a person while a manual processor’s task is still out, and puts it back in progress once that one is resolved too', async () => {
+    const { repo, deps, workflow } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out', { token: 'tok-escalation' }));
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'sent', { token: 'tok-manual' }));
+    await resolveTask(REQUEST_ID, 'paynow', { outcome: 'completed', note: 'Confirmed by their support' }, 'officer:o', deps);
+    expect(request(repo)).toMatchObject({ status: 'awaiting_manual', version: 2 });
+    expect(workflow.calls.map((c) => c.token)).toEqual(['tok-escalation']);
+    await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps);
+    expect(request(repo).status).toBe('in_progress');
+    expect(request(repo).audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'unblock', from: 'awaiting_manual', to: 'in_progress' });
+    expect(workflow.calls.map((c) => c.token)).toEqual(['tok-escalation', 'tok-manual']);
+  });
+
+  it('puts the request back in progress with a manual processor’s task not yet sent: its Dispatch holds the request again when it comes', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'pending'));
+    await resolveTask(REQUEST_ID, 'paynow', { outcome: 'completed', note: 'Confirmed by their support' }, 'officer:o', deps);
+    expect(request(repo).status).toBe('in_progress');
   });
 
   it('answers the officer with the resolved task when the workflow completes the request while it is being unblocked', async () => {

@@ -416,6 +416,17 @@ describe('a token an officer’s action still owes the waiting workflow state', 
     expect(other.repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
   });
 
+  it('keeps the request waiting for a person while a manual processor’s task is still out, and sends the token all the same', async () => {
+    const { repo, workflow, deps } = withWorkflow({}, resolved());
+    const manual = { id: 'ledger-firm', name: 'Ledger & Co', mode: 'manual' };
+    repo.tasks.set(`${REQUEST_ID}.ledger-firm`, resolved({ taskId: `${REQUEST_ID}.ledger-firm`, processorId: 'ledger-firm', category: 'collections', status: 'sent', outboxToken: undefined }));
+    const report = await sweep(NOW, { ...(deps as object), processors: [{ id: 'paynow', name: 'PayNow', mode: 'automated' }, manual] } as never);
+    expect(report.tokensSent).toEqual([`${REQUEST_ID}.paynow`]);
+    expect(workflow.calls.map((c) => c.token)).toEqual(['tok-escalation']);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).not.toContain('unblock');
+  });
+
   it('counts a token nothing waits on any more (answered already, or its state timed out) as delivered, and clears the mark', async () => {
     const { repo, workflow, deps } = withWorkflow({}, resolved());
     workflow.dead.add('tok-escalation');

@@ -12,6 +12,7 @@ import {
   requireRequestTransition,
   requireTaskTransition,
   TASK_TRANSITIONS,
+  waitsForPerson,
 } from '../../../functions/core/status.ts';
 
 // The statuses and events, written out from DESIGN §5 too: cases built from the code's own enums
@@ -143,5 +144,22 @@ describe('the throwing variants, for a 409 at the edge', () => {
   it('throw an IllegalTransition for an illegal one', () => {
     expect(() => requireRequestTransition('completed', 'deny')).toThrow(new IllegalTransition('request', 'completed', 'deny'));
     expect(() => requireTaskTransition('completed', 'fail')).toThrow("task in status 'completed' cannot 'fail'");
+  });
+});
+
+describe('the tasks that keep a request waiting for a person', () => {
+  const processors = [
+    { id: 'paynow', mode: 'automated' as const },
+    { id: 'ledger-firm', mode: 'manual' as const },
+  ];
+  it('are an escalated task of any processor, and a manual processor’s task handed over and not yet resolved', () => {
+    for (const status of TASK_STATUSES) {
+      expect(waitsForPerson({ status, processorId: 'paynow' }, processors), `paynow ${status}`).toBe(['failed', 'timed_out'].includes(status));
+      expect(waitsForPerson({ status, processorId: 'ledger-firm' }, processors), `ledger-firm ${status}`).toBe(['sent', 'in_progress', 'failed', 'timed_out'].includes(status));
+    }
+  });
+  it('count a task of a processor no longer in the registry as automated: only its escalation holds the request', () => {
+    expect(waitsForPerson({ status: 'sent', processorId: 'gone-firm' }, processors)).toBe(false);
+    expect(waitsForPerson({ status: 'failed', processorId: 'gone-firm' }, processors)).toBe(true);
   });
 });
