@@ -72,10 +72,12 @@ export const isOpenRequest = (s: RequestStatus) => OPEN_REQUEST_STATUSES.include
 /**
  * A task that keeps its request waiting for a person: one escalated (failed or timed out), or a
  * manual processor's task handed to the team and not yet resolved, since a person does its work. A
- * manual task not yet sent holds nothing: its Dispatch puts the request to wait when it runs.
+ * processor no longer in the registry counts as manual, as the console shows it: nothing can call
+ * back for it, and only an officer closes its task. A manual task not yet sent holds nothing: its
+ * Dispatch puts the request to wait when it runs.
  */
 export const waitsForPerson = (t: Pick<StoredTask, 'status' | 'processorId'>, processors: readonly Pick<ProcessorEntry, 'id' | 'mode'>[]) =>
-  ESCALATED_TASK_STATUSES.includes(t.status) || ((t.status === 'sent' || t.status === 'in_progress') && processors.some((p) => p.id === t.processorId && p.mode === 'manual'));
+  ESCALATED_TASK_STATUSES.includes(t.status) || ((t.status === 'sent' || t.status === 'in_progress') && processors.find((p) => p.id === t.processorId)?.mode !== 'automated');
 
 /** The deadline a request runs to now: the extended one once it is extended. */
 export const currentDue = (req: Pick<StoredRequest, 'extended' | 'dueDate'>) => req.extended?.dueDate ?? req.dueDate;

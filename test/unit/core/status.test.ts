@@ -158,8 +158,9 @@ describe('the tasks that keep a request waiting for a person', () => {
       expect(waitsForPerson({ status, processorId: 'ledger-firm' }, processors), `ledger-firm ${status}`).toBe(['sent', 'in_progress', 'failed', 'timed_out'].includes(status));
     }
   });
-  it('count a task of a processor no longer in the registry as automated: only its escalation holds the request', () => {
-    expect(waitsForPerson({ status: 'sent', processorId: 'gone-firm' }, processors)).toBe(false);
-    expect(waitsForPerson({ status: 'failed', processorId: 'gone-firm' }, processors)).toBe(true);
+  it('count a task of a processor no longer in the registry as manual, as the console shows it: nothing can call back for it', () => {
+    expect(waitsForPerson({ status: 'pending', processorId: 'gone-firm' }, processors)).toBe(false);
+    expect(waitsForPerson({ status: 'sent', processorId: 'gone-firm' }, processors)).toBe(true);
+    expect(waitsForPerson({ status: 'resolved', processorId: 'gone-firm' }, processors)).toBe(false);
   });
 });
