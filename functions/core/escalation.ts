@@ -61,18 +61,37 @@ export function escalationEmail(task: StoredTask, processorName: string, reason:
   };
 }
 
+type ManualTask = Pick<StoredTask, 'taskId' | 'requestId' | 'processorId' | 'category' | 'action' | 'holds'>;
+
+const needsPerson = (task: ManualTask) => `Task ${task.taskId} needs a person: processor ${task.processorId} (${task.category}) has no API`;
+const actionLine = (task: ManualTask) => `Action: ${task.action}${task.holds.length ? ` (legal holds: ${task.holds.map((h) => h.basis).join(', ')})` : ''}.`;
+
 /**
  * The compliance team's email about a manual processor's task (no API: a person does the work):
  * which task, the action and its legal holds, and the console's link. Ids only: the officer sees the
  * person's details behind the console's login.
  */
-export function manualTaskEmail(task: Pick<StoredTask, 'taskId' | 'requestId' | 'processorId' | 'category' | 'action' | 'holds'>, consoleUrl: string) {
+export function manualTaskEmail(task: ManualTask, consoleUrl: string) {
   return {
     subject: `Manual task: ${task.action} at ${task.processorId}`,
+    text: [`${needsPerson(task)}.`, actionLine(task), `Do it in their system, then resolve the task in the console: ${consoleUrl}`].join('\n'),
+  };
+}
+
+/**
+ * The team's email about a manual processor's task escalated: its Dispatch failed (the team may
+ * never have had the task's own email), or nobody resolved it before its time-out. Not the generic
+ * alert, which says to retry the task: an officer's retry of a manual task is refused, since there
+ * is no webhook to send. What manualTaskEmail says, and why it comes again; ids only.
+ */
+export function manualEscalationEmail(task: ManualTask, processorName: string, reason: string, consoleUrl: string) {
+  const timedOut = reason.startsWith('States.');
+  return {
+    subject: `Escalated: manual task at ${processorName} ${timedOut ? 'not resolved in time' : 'stopped with an error'} (request ${task.requestId})`,
     text: [
-      `Task ${task.taskId} needs a person: processor ${task.processorId} (${task.category}) has no API.`,
-      `Action: ${task.action}${task.holds.length ? ` (legal holds: ${task.holds.map((h) => h.basis).join(', ')})` : ''}.`,
-      `Do it in their system, then resolve the task in the console: ${consoleUrl}`,
+      `${needsPerson(task)}, and ${timedOut ? 'it was not resolved in the console before its time-out' : `its dispatch stopped with an unexpected error (${reason})`}.`,
+      actionLine(task),
+      `It cannot be retried: do it in their system, then resolve the task in the console: ${consoleUrl}`,
     ].join('\n'),
   };
 }

@@ -3,7 +3,7 @@ import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATION_REASONS, retryOnRace } from '../core/errors.ts';
-import { escalationEmail } from '../core/escalation.ts';
+import { escalationEmail, manualEscalationEmail } from '../core/escalation.ts';
 import { FINISHED_TASK_STATUSES, isOpenRequest } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
 import { escalateRequest } from '../shared/escalation.ts';
@@ -18,6 +18,8 @@ export type EscalateDeps = {
   clock: Clock;
   /** The processor's name from the registry, for the team's email. */
   processorName?: (processorId: string) => string;
+  /** Whether the registry has the processor as manual (a person does its work): the team's email then says so, not to retry. */
+  manual?: (processorId: string) => boolean;
 };
 
 export type EscalateInput = {
@@ -93,10 +95,13 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
   // A processor's own `failed` callback that died before telling the workflow reaches here as the
   // Dispatch state's time-out: the team reads what the processor said, not that it was silent.
   const why = timedOut && task.status === 'failed' ? 'ProcessorFailed' : reason;
+  const consoleUrl = `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`;
+  // A manual processor has no webhook to send again, nor a callback to fail with: the team is told to do the task and resolve it.
+  const mail = deps.manual?.(task.processorId) ? manualEscalationEmail(task, name, reason, consoleUrl) : escalationEmail(task, name, why, consoleUrl);
   await sendTracked(
     { id: task.requestId, mailFailed: r.mailFailed },
     'escalation',
-    { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, why, `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`) },
+    { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...mail },
     deps.clock.now(),
     deps,
   );

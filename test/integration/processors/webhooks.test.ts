@@ -40,6 +40,10 @@ const intranet: ProcessorEntry = {
   secretRef: 'lethe/processors/recoverco',
 };
 
+// A manual processor that holds only phone numbers, and is given a second to have its task resolved:
+// only a correction of a phone number reaches it, and nobody resolves it in time.
+const slowFirm: ProcessorEntry = { ...manualFirm, id: 'phone-ledger', name: 'Phone Ledger Ltd', category: 'delivery', fields: ['phone'], heartbeatSeconds: 1, timeoutSeconds: 1 };
+
 const OLD_KEY = newWebhookSecret();
 const NEW_KEY = newWebhookSecret();
 
@@ -57,7 +61,7 @@ beforeAll(async () => {
   );
   rt = await boot({
     dataDir,
-    registry: (r) => ({ ...r, processors: [...r.processors, manualFirm, intranet] }),
+    registry: (r) => ({ ...r, processors: [...r.processors, manualFirm, intranet, slowFirm] }),
     retryIntervalOverrides: { Dispatch: 10 },
   });
 });
@@ -290,7 +294,8 @@ describe('the processor contract, end to end', () => {
 
   it('keeps a request waiting for a person while its manual processor’s task is out, once the officer resolves its failed automated one', async () => {
     // A correction of the name reaches both: Ledger & Co, done by a person, and the private-network CRM, refused.
-    const links = await approved(await confirmed('manual-and-refused@example.com', { type: 'rectification', name: 'Mia Both', rectification: { field: 'name', correction: 'Mia Bothe' } }), { name: 'Mia Bothe' });
+    const links = await confirmed('manual-and-refused@example.com', { type: 'rectification', name: 'Mia Both', rectification: { field: 'name', correction: 'Mia Bothe' } });
+    await approved(links, { name: 'Mia Bothe' });
     await taskIn(links.requestId, 'ledger-firm', ['sent']);
     await taskIn(links.requestId, 'intranet-crm', ['failed']);
     const officer = await rt.signIn('officer');
@@ -303,6 +308,17 @@ describe('the processor contract, end to end', () => {
     expect((await resolve('ledger-firm', { outcome: 'completed', note: 'Corrected on their paper file' })).status).toBe(200);
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 10_000, 'request completed');
     expect((await (await repo()).getRequest(links.requestId))?.audit.filter((e) => e.action === 'unblock')).toMatchObject([{ actor: expect.stringMatching(/^officer/) }]);
+  });
+
+  it('tells the team to do a manual processor’s task escalated and resolve it in the console, not to retry it', async () => {
+    const links = await confirmed('phone-ledger@example.com', { type: 'rectification', rectification: { field: 'phone', correction: '+44 20 7946 0000' } });
+    await approved(links, { phone: '+44 20 7946 0000' });
+    await taskIn(links.requestId, 'phone-ledger', ['timed_out']);
+    const mail = await until(async () => (await rt.mails('compliance@offtek.example')).find((m) => m.subject.startsWith('Escalated:') && m.body.text?.includes(`${links.requestId}.phone-ledger`)), 10_000, 'escalation email');
+    expect(mail.subject).toBe(`Escalated: manual task at Phone Ledger Ltd not resolved in time (request ${links.requestId})`);
+    expect(mail.body.text).toContain('It cannot be retried: do it in their system, then resolve the task in the console:');
+    expect(mail.body.text).not.toContain('phone-ledger@example.com');
+    expect(mail.body.text).not.toContain('7946');
   });
 
   it('refuses to send a webhook to a private address, and escalates the task', async () => {

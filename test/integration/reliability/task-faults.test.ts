@@ -96,10 +96,13 @@ describe("a manual processor's dispatch survives a fault at every step", async (
       expect((await tw.request()).status).toBe('awaiting_manual');
       if (!t.audit.some((e) => e.action === 'send')) {
         // A run that failed before recording the task sent recorded nothing owed either: the task was
-        // escalated without being sent, and it is Escalate's alert that tells the team.
+        // escalated without being sent, and it is Escalate's alert that tells the team: to do the task
+        // and resolve it, since an officer's retry of a manual processor's task is refused.
         expect(recovery).toBe('the Catch escalates the task');
         expect(told).toEqual([]);
         expect(tw.alerts()).toHaveLength(1);
+        expect(tw.alerts()[0].text).toContain(`Task ${tw.taskId} needs a person`);
+        expect(tw.alerts()[0].text).toContain('It cannot be retried: do it in their system, then resolve the task in the console:');
         expect(tw.machine.waiting()).toEqual([t.token]);
         return;
       }

@@ -86,7 +86,7 @@ export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?
     /** The Dispatch state, as its handler runs the function. */
     dispatch: () => state('Dispatch', (token) => retryOnRace(() => dispatch({ token, requestId, taskId }, { repo, workflow: machine, mailer: mail, clock, processors: [processor], post: paynow.post, endpoints }))),
     /** The Escalate state, after Dispatch failed with `error`. */
-    escalate: (error: string) => state('Escalate', (token) => escalate({ token, requestId, taskId, error: { Error: error } }, { repo, workflow: machine, mailer: mail, clock, processorName: () => processor.name })),
+    escalate: (error: string) => state('Escalate', (token) => escalate({ token, requestId, taskId, error: { Error: error } }, { repo, workflow: machine, mailer: mail, clock, processorName: () => processor.name, manual: () => processor.mode === 'manual' })),
     callback: (cb: ReturnType<typeof signed>) => settle(receiveCallback(taskId, cb.raw, cb.headers, { repo, workflow: machine, clock, processors: [processor] })),
     /** PayNow does the work of each webhook it has not acted on yet, and calls back once for it. */
     async answer() {

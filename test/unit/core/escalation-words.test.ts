@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryHistory, escalationEmail, reasonInWords } from '../../../functions/core/escalation.ts';
+import { deliveryHistory, escalationEmail, manualEscalationEmail, reasonInWords } from '../../../functions/core/escalation.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 
 const e = (action: string, at: string, data?: Record<string, unknown>) => ({ seq: 0, at, actor: 'workflow', action, subject: 't', prevHash: '', hash: '', ...(data ? { data } : {}) }) as never;
@@ -69,5 +69,28 @@ describe('what an officer reads about an escalated task', () => {
     expect(escalationEmail({ ...none, action: 'export' } as StoredTask, 'P', 'X', 'u').text).toContain('the copy of data (export) for');
     expect(escalationEmail({ ...none, action: 'rectify' } as StoredTask, 'P', 'X', 'u').text).toContain('the correction for');
     expect(escalationEmail({ ...none, action: 'erase' } as StoredTask, 'P', 'X', 'u').text).toContain('the erasure for');
+  });
+});
+
+describe('what an officer reads about a manual processor’s escalated task', () => {
+  const task = { taskId: 'R.ledger-firm', requestId: 'R', processorId: 'ledger-firm', category: 'collections', action: 'erase', holds: [{ basis: 'accounting' }, { basis: 'lifetime_warranty' }] } as unknown as StoredTask;
+
+  it('says a person must do it at the processor and resolve it in the console, since it cannot be retried, with its ids, action and legal holds only', () => {
+    expect(manualEscalationEmail(task, 'Ledger & Co', 'Lambda.Unknown', 'https://c/x')).toEqual({
+      subject: 'Escalated: manual task at Ledger & Co stopped with an error (request R)',
+      text: [
+        'Task R.ledger-firm needs a person: processor ledger-firm (collections) has no API, and its dispatch stopped with an unexpected error (Lambda.Unknown).',
+        'Action: erase (legal holds: accounting, lifetime_warranty).',
+        'It cannot be retried: do it in their system, then resolve the task in the console: https://c/x',
+      ].join('\n'),
+    });
+  });
+
+  it('says it was not resolved in time after either time-out', () => {
+    for (const reason of ['States.Timeout', 'States.HeartbeatTimeout']) {
+      const mail = manualEscalationEmail(task, 'Ledger & Co', reason, 'https://c/x');
+      expect(mail.subject).toBe('Escalated: manual task at Ledger & Co not resolved in time (request R)');
+      expect(mail.text.split('\n')[0]).toBe('Task R.ledger-firm needs a person: processor ledger-firm (collections) has no API, and it was not resolved in the console before its time-out.');
+    }
   });
 });

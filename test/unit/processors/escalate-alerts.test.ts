@@ -121,6 +121,35 @@ describe('the team’s alert', () => {
     expect(task()).toMatchObject({ status: 'failed', token: 'tok-esc', outcome: { reason: 'account locked by fraud team' } });
   });
 
+  it('tells the team that a person must do a manual processor’s task and resolve it, not retry it (an officer’s retry of it is refused), when its Dispatch failed', async () => {
+    deps.processorName = () => 'Ledger & Co';
+    Object.assign(deps, { manual: (id: string) => id === 'metricsly' });
+    // Dispatch met a DynamoDB error before it marked the task sent: its Catch escalates it.
+    repo.tasks.set(TASK_ID, { ...task(), status: 'pending' });
+    await run({ Error: 'ProvisionedThroughputExceededException' });
+    expect(task().status).toBe('failed');
+    expect(mailer.sent).toEqual([
+      {
+        to: 'compliance@offtek.example',
+        kind: 'compliance',
+        subject: `Escalated: manual task at Ledger & Co stopped with an error (request ${REQUEST_ID})`,
+        text: [
+          `Task ${TASK_ID} needs a person: processor metricsly (analytics) has no API, and its dispatch stopped with an unexpected error (ProvisionedThroughputExceededException).`,
+          'Action: erase.',
+          `It cannot be retried: do it in their system, then resolve the task in the console: http://localhost/console.html#/requests/${REQUEST_ID}`,
+        ].join('\n'),
+      },
+    ]);
+  });
+
+  it('tells the team that a manual processor’s task was not resolved before its time-out, and to do it and resolve it', async () => {
+    Object.assign(deps, { manual: () => true });
+    await run({ Error: 'States.HeartbeatTimeout' });
+    expect(mailer.sent[0].subject).toBe(`Escalated: manual task at metricsly not resolved in time (request ${REQUEST_ID})`);
+    expect(mailer.sent[0].text.split('\n')[0]).toBe(`Task ${TASK_ID} needs a person: processor metricsly (analytics) has no API, and it was not resolved in the console before its time-out.`);
+    expect(mailer.sent[0].text).not.toMatch(/retry the task|webhook/);
+  });
+
   it('is mailed when the workflow says mail: true', async () => {
     await run({ Error: 'States.Timeout' }, { mail: true });
     expect(mailer.sent).toHaveLength(1);
