@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { type Booted, until } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
+
+let rt: Booted;
+let browser: Browser;
+
+describe.skipIf(!hasChromium)('a manual processor’s task in the console (Debian chromium)', { timeout: 240_000 }, () => {
+  // Parcelway has no API here: a person does its work, and nobody heartbeats it, so it times out after a second.
+  bootWithBrowser(
+    (booted, b) => {
+      rt = booted;
+      browser = b;
+    },
+    { registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, mode: 'manual' as const, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) },
+  );
+
+  it('offers to resolve a timed-out manual task, and no retry, which the server refuses for a manual processor', async () => {
+    await rt.submit({ type: 'erasure', email: 'manual-task@example.com', language: 'en' });
+    const links = await until(() => rt.links('manual-task@example.com').catch(() => undefined));
+    await rt.confirm(links.token);
+    const { repo } = await import('../../functions/shared/deps.ts');
+    await until(async () => (await repo.getTask(links.requestId, 'parcelway'))?.status === 'timed_out', 30_000, 'the manual task timed out');
+
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
+    await signInAsOfficer(page, rt);
+    await page.locator('#filters').waitFor();
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.locator('#detail-id', { hasText: links.requestId }).waitFor();
+    const row = page.locator('#tasks tr', { hasText: 'Parcelway' });
+    await expect.poll(() => row.getByRole('button', { name: /^Resolve/ }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await row.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    // No webhook went to it: its delivery reads as handed to the team, not as an HTTP answer.
+    expect(await row.textContent()).toContain('Given to the team: a person does it');
+    expect(await row.textContent()).not.toContain('accepted');
+    // An automated processor's failed task keeps both: Retry is the console's way to send its webhook again.
+    await page.screenshot({ path: join(SHOTS, 'console-manual-task.png'), fullPage: true });
+    expect(await axe(page)).toEqual([]);
+  });
+});
