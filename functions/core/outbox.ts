@@ -122,7 +122,19 @@ export const SWEEPER_LEASE_SECONDS = 180;
 
 /** The workflow's Notify state: a re-run of the state (a retry, a restart) may finish its own delivery. */
 export const WORKFLOW_OWNER = 'workflow';
+/** The owner every sweeper run shared until November 27, 2026; a claim recorded under it is claimable once its lease is over, as any. */
 export const SWEEPER_OWNER = 'sweeper';
+
+/**
+ * Each sweeper run delivers as an owner of its own: the schedule and Lambda invoke at least once and
+ * the function has no reserved concurrency, so two runs may overlap, and a run must not take another's
+ * claim, whose email is maybe on its way, for its own.
+ */
+export const sweeperOwner = (runId: string) => `${SWEEPER_OWNER}:${runId}`;
+export const isSweeper = (owner: string) => owner === SWEEPER_OWNER || owner.startsWith(`${SWEEPER_OWNER}:`);
+
+/** The lease `owner` takes on an email it claims: a sweeper's outlasts its run. */
+export const claimLease = (seq: number, owner: string, now: Date) => lease(seq, owner, now, isSweeper(owner) ? SWEEPER_LEASE_SECONDS : DELIVERY_LEASE_SECONDS);
 
 export const lease = (seq: number, owner: string, now: Date, seconds = DELIVERY_LEASE_SECONDS): Delivery => ({
   seq,

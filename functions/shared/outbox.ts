@@ -10,7 +10,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { type AlertIntent, deliveryRight, lease, nextOutcomeOwed, type NoticeIntent, REVIEW_STATUSES, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
+import { type AlertIntent, claimLease, deliveryRight, isSweeper, nextOutcomeOwed, type NoticeIntent, REVIEW_STATUSES, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -47,7 +47,7 @@ async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | '
   if (!d) return undefined;
   const right = deliveryRight(d, owner, now);
   if (right === 'leased') return { d, taken: false as const };
-  const next = owner === SWEEPER_OWNER ? lease(d.seq, owner, now, SWEEPER_LEASE_SECONDS) : lease(d.seq, owner, now);
+  const next = claimLease(d.seq, owner, now);
   if (right === 'claimable' && !(await repo.claimDelivery(req.id, kind, next, now))) return { d, taken: false as const };
   return { d, taken: true as const };
 }
@@ -155,7 +155,8 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
 async function unsendable(req: StoredRequest, kind: 'outboxOutcome' | 'outboxNotice', owner: string, now: Date, repo: DynamoRepository): Promise<Delivered> {
   const notice = kind === 'outboxNotice' ? req.outboxNotice?.notice : undefined;
   await repo.clearMailFailed(req.id, notice ? 'notice' : 'outcome');
-  const event = { at: now.toISOString(), actor: owner, action: notice ? 'notice_unsent' : 'outcome_unsent', subject: req.id, data: { ...(notice ? { notice } : {}), reason: 'contact_data_erased' } };
+  // On the trail as the sweeper, as its other events are, not as the run.
+  const event = { at: now.toISOString(), actor: isSweeper(owner) ? SWEEPER_OWNER : owner, action: notice ? 'notice_unsent' : 'outcome_unsent', subject: req.id, data: { ...(notice ? { notice } : {}), reason: 'contact_data_erased' } };
   try {
     await repo.transitionRequest(req, req.status, {}, event, { remove: [kind] });
     return { sent: false, dropped: true };
@@ -256,7 +257,7 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   if (!d) return false;
   const right = deliveryRight(d, owner, now);
   if (right === 'leased') return false;
-  const next = owner === SWEEPER_OWNER ? lease(d.seq, owner, now, SWEEPER_LEASE_SECONDS) : lease(d.seq, owner, now);
+  const next = claimLease(d.seq, owner, now);
   if (right === 'claimable' && !(await deps.repo.claimComplaintAck(c.id, next, now))) return false;
   if (c.status !== 'received') {
     await deps.repo.clearComplaintAck(c.id, d.seq);
@@ -377,10 +378,10 @@ export async function deliverOrLeave(report: { failed: string[] }, what: string,
 
 /**
  * The sweeper's pass over the outbox: whatever a crashed or failed writer left undelivered is
- * delivered here, within one sweep. Each item stands alone: one that fails is logged and looked at
- * again on the next sweep, and the others go on.
+ * delivered here, within one sweep, as `owner` (the run's, core/outbox.ts sweeperOwner). Each item
+ * stands alone: one that fails is logged and looked at again on the next sweep, and the others go on.
  */
-export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
+export async function sweepOutbox(now: Date, deps: SweepOutboxDeps, owner: string) {
   const report = {
     startedExecutions: [] as string[],
     linksSent: [] as string[],
@@ -411,7 +412,7 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
 
   for (const req of await deps.repo.listPendingLinks()) {
     await each(`link:${req.id}`, async () => {
-      if ((await deliverLink(req, SWEEPER_OWNER, now, deps)).sent) report.linksSent.push(req.id);
+      if ((await deliverLink(req, owner, now, deps)).sent) report.linksSent.push(req.id);
     });
   }
 
@@ -424,12 +425,12 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
     let read: StoredRequest | undefined;
     await each(`outcome:${id}`, async () => {
       read = await deps.repo.getRequest(id);
-      if (read?.outboxOutcome) tally(await deliverOutcome(read, SWEEPER_OWNER, now, deps), report.outcomesSent, report.outcomesDropped, id);
+      if (read?.outboxOutcome) tally(await deliverOutcome(read, owner, now, deps), report.outcomesSent, report.outcomesDropped, id);
     });
     await each(`notice:${id}`, async () => {
       // Read again where the outcome's delivery may have changed the record (or the first read failed).
       const req = read && !read.outboxOutcome ? read : await deps.repo.getRequest(id);
-      if (req?.outboxNotice) tally(await deliverNotice(req, SWEEPER_OWNER, now, deps), report.noticesSent, report.noticesDropped, id);
+      if (req?.outboxNotice) tally(await deliverNotice(req, owner, now, deps), report.noticesSent, report.noticesDropped, id);
     });
   }
   // Complaints whose acknowledgement is still owed: a crash, a mail failure, or over the address's hourly share.
@@ -438,7 +439,7 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps) {
     const owed = await deps.repo.listComplaints({ owed: true, cursor: page });
     for (const c of owed.items) {
       await each(`complaint:${c.id}`, async () => {
-        if (await deliverComplaintAck(c, SWEEPER_OWNER, now, deps)) report.complaintAcksSent.push(c.id);
+        if (await deliverComplaintAck(c, owner, now, deps)) report.complaintAcksSent.push(c.id);
       });
     }
     page = owed.cursor;

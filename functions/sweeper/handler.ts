@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import * as z from '../core/zod.ts';
 import { S3Blobs } from '../adapters/blobs.ts';
 import { config } from '../adapters/config.ts';
@@ -22,7 +23,7 @@ const deps = {
 // EventBridge Scheduler passes the scheduled time; without one, the sweep runs on the current time.
 const Event = z.looseObject({ time: z.optional(z.iso.datetime({ offset: true })) });
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = middy().handler(async (event: unknown, context: Context) => {
   const { time } = Event.parse(event ?? {});
-  return sweep(time ? new Date(time) : systemClock.now(), deps);
+  return sweep(time ? new Date(time) : systemClock.now(), deps, context.awsRequestId);
 });

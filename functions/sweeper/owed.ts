@@ -7,7 +7,6 @@
  */
 import { WATCH } from '../adapters/table.ts';
 import { MailFailed } from '../core/errors.ts';
-import { SWEEPER_OWNER } from '../core/outbox.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { unblockRequest } from '../shared/escalation.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
@@ -50,7 +49,7 @@ function purge(run: Run, req: StoredRequest) {
 export async function owing(run: Run, req: StoredRequest) {
   if (req.outboxTeam) {
     await deliverOrLeave(run.report, `team:${req.id}`, async () => {
-      const sent = await deliverTeam(req, SWEEPER_OWNER, run.now, run.deps).catch((e) => {
+      const sent = await deliverTeam(req, run.owner, run.now, run.deps).catch((e) => {
         if (!(e instanceof MailFailed)) throw e;
         return false;
       });
@@ -95,7 +94,7 @@ export async function sweepOwed(run: Run) {
     const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;
     if (!t?.outboxTeam) continue;
     await deliverOrLeave(run.report, `team:${t.taskId}`, async () => {
-      if (await deliverManualTask(t, await repo.getRequest(t.requestId), SWEEPER_OWNER, run.now, run.deps)) run.report.teamEmailsSent.push(t.taskId);
+      if (await deliverManualTask(t, await repo.getRequest(t.requestId), run.owner, run.now, run.deps)) run.report.teamEmailsSent.push(t.taskId);
     });
   }
   // What requests refused or cancelled still owe, which the officer's action did not do: their execution's

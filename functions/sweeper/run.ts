@@ -8,7 +8,7 @@ import type { TeamAlert } from '../core/alerts.ts';
 import { londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { ProcessorEntry } from '../core/model.ts';
-import { lease, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } from '../core/outbox.ts';
+import { lease, SWEEPER_LEASE_SECONDS } from '../core/outbox.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { deliverAlert, deliverOrLeave, type PurgeDeps, type SweepOutboxDeps, type sweepOutbox } from '../shared/outbox.ts';
 
@@ -30,8 +30,8 @@ export const PER_RUN = { alerts: 100, escalations: 200, visits: 200 } as const;
 
 export type Flagged = StoredRequest & { flags?: string[] };
 
-/** One run of the sweep at `now`, after the outbox pass whose report it goes on with. */
-export function startRun(now: Date, deps: SweepDeps, outbox: Awaited<ReturnType<typeof sweepOutbox>>) {
+/** One run of the sweep at `now`, delivering as `owner` (its own), after the outbox pass whose report it goes on with. */
+export function startRun(now: Date, deps: SweepDeps, owner: string, outbox: Awaited<ReturnType<typeof sweepOutbox>>) {
   const report = {
     overdue: [] as string[],
     reminders: [] as string[],
@@ -51,6 +51,7 @@ export function startRun(now: Date, deps: SweepDeps, outbox: Awaited<ReturnType<
   let alerts = PER_RUN.alerts;
   return {
     now,
+    owner,
     // Deadlines are London dates: between midnight and 1 a.m. in summer the UTC date is still yesterday.
     today: londonDate(now),
     at: now.toISOString(),
@@ -85,7 +86,7 @@ export const raced = (e: unknown) => {
 export async function raise(run: Run, req: Flagged, alert: TeamAlert) {
   const { alert: flag, ...data } = alert;
   const flags = [...new Set([...(req.flags ?? []), flag])];
-  const owed = { ...lease(req.version + 1, SWEEPER_OWNER, run.now, SWEEPER_LEASE_SECONDS), ...alert };
+  const owed = { ...lease(req.version + 1, run.owner, run.now, SWEEPER_LEASE_SECONDS), ...alert };
   const done = await run.deps.repo.transitionRequest(req, req.status, { flags, outboxAlert: owed }, { at: run.at, actor: 'sweeper', action: flag, subject: req.id, data });
   await sendAlert(run, done);
 }
@@ -98,7 +99,7 @@ export async function raise(run: Run, req: Flagged, alert: TeamAlert) {
  */
 export function sendAlert(run: Run, req: StoredRequest, sent?: string[]) {
   return deliverOrLeave(run.report, `alert:${req.id}`, async () => {
-    const mailed = await deliverAlert(req, SWEEPER_OWNER, run.now, run.deps).catch((e) => {
+    const mailed = await deliverAlert(req, run.owner, run.now, run.deps).catch((e) => {
       if (!(e instanceof MailFailed)) throw e;
       return false;
     });

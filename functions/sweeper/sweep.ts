@@ -2,7 +2,9 @@
  * The sweeper's passes live one to a module, with what they share in run.ts, so that each reads on
  * its own; this one runs them in order and returns the report they fill.
  */
+import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { sweeperOwner } from '../core/outbox.ts';
 import { sweepOutbox } from '../shared/outbox.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
@@ -27,10 +29,13 @@ export { PER_RUN, type SweepDeps } from './run.ts';
  * `closed` partitions, and failed executions Step Functions' own list. A missing execution cannot
  * be listed, and export results no task recorded sit in their request's partition: the rotation
  * looks for both, a few hundred open requests a run, all of them in turn.
+ *
+ * `runId` names the run (the handler passes its Lambda request id), whose own owner it delivers as.
  */
-export async function sweep(now: Date, deps: SweepDeps) {
+export async function sweep(now: Date, deps: SweepDeps, runId: string = randomUUID()) {
+  const owner = sweeperOwner(runId);
   // First, whatever intake, verify or notify recorded as owed and did not deliver: links, executions, outcome emails.
-  const run = startRun(now, deps, await sweepOutbox(now, deps));
+  const run = startRun(now, deps, owner, await sweepOutbox(now, deps, owner));
   await sweepOwed(run);
   await sweepDeadlines(run);
   await sweepStuckTasks(run);

@@ -11,6 +11,7 @@ import type { SubmitBody } from '../../../functions/core/intake.ts';
 import type { Mailer, StoredRequest } from '../../../functions/core/ports.ts';
 import { submitRequest } from '../../../functions/intake/submit.ts';
 import { completeRequest } from '../../../functions/notify/complete.ts';
+import { sweeperOwner } from '../../../functions/core/outbox.ts';
 import { sweepOutbox } from '../../../functions/shared/outbox.ts';
 import { confirm } from '../../../functions/verify/confirm.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
@@ -169,6 +170,7 @@ export async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour:
     send: (cmd: { constructor: { name: string }; input: unknown }) => faults.call(`dynamodb:${cmd.constructor.name.replace(/Command$/, '')}`, JSON.stringify(cmd.input), () => db.send(cmd as never)),
   } as unknown as DynamoDBDocumentClient;
   let now = at(0);
+  let runs = 0;
   const clock = { now: () => now };
   // Expiry is judged on the scenario's clock, not the wall clock.
   const repo = new DynamoRepository(faulty, table, clock.now);
@@ -194,7 +196,8 @@ export async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour:
       submitRequest({ type: 'erasure', email: 'ada@example.com', language: 'en', ...body } as SubmitBody, ip, { repo, tokens, mailer: mail, clock, baseUrl: BASE, limits }),
     confirm: (token: string) => confirm(token, undefined, { repo, tokens, customers: { find: async () => undefined, authenticate: async () => false }, workflow: machine, clock, mailer: mail, baseUrl: BASE }),
     complete: (id: string) => completeRequest(id, { repo, mailer: mail, clock, baseUrl: BASE, processors: [] }),
-    sweep: (when: Date) => sweepOutbox(when, { repo, tokens, mailer: mail, baseUrl: BASE, linksPerHour: limits.linksPerEmailPerHour, workflow: machine, processors: [] }),
+    // Each sweep a run of its own, as the sweeper's are.
+    sweep: (when: Date) => sweepOutbox(when, { repo, tokens, mailer: mail, baseUrl: BASE, linksPerHour: limits.linksPerEmailPerHour, workflow: machine, processors: [] }, sweeperOwner(`run-${++runs}`)),
     /** Every request record in the table, read around the fault injector. */
     async requests(): Promise<StoredRequest[]> {
       const r = await db.send(new ScanCommand({ TableName: table, FilterExpression: 'sk = :r', ExpressionAttributeValues: { ':r': 'REQUEST' } }));

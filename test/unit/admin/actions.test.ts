@@ -6,6 +6,7 @@ import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 const { approveCorrection, cancel, deny, extend, pause, resolveTask } = await import('../../../functions/admin/actions.ts');
 const { sweepOutbox } = await import('../../../functions/shared/outbox.ts');
+const { sweeperOwner } = await import('../../../functions/core/outbox.ts');
 
 const ICO_LINES = [
   "Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
@@ -55,7 +56,7 @@ describe('the extension notice (Art. 12(3))', () => {
     expect(repo.requests.get(REQUEST_ID)?.extended?.dueDate).toBe('2026-09-01');
     await expect(extend(REQUEST_ID, 'Again', 'officer:o', deps)).rejects.toThrow('the deadline has already been extended once');
     const later = new Date('2026-06-20T10:05:00.000Z');
-    const report = await sweepOutbox(later, { repo, mailer, workflow: { start: async () => 'arn', describe: async () => undefined }, tokens: {} as never, baseUrl: 'http://x', linksPerHour: 5 } as never);
+    const report = await sweepOutbox(later, { repo, mailer, workflow: { start: async () => 'arn', describe: async () => undefined }, tokens: {} as never, baseUrl: 'http://x', linksPerHour: 5 } as never, sweeperOwner('run-1'));
     expect(report.noticesSent).toEqual([REQUEST_ID]);
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Your request: more time needed']);
     expect(mailer.sent[0].text).toContain('Reason: Several processors hold records\nNew deadline: 1 September 2026.');
@@ -133,7 +134,7 @@ describe('pausing the clock for a clarification (Art. 12A)', () => {
     expect(await pause(REQUEST_ID, needed, 'officer:o', { ...deps, mailer: failing })).toMatchObject({ noticeOwed: true });
     expect(repo.requests.get(REQUEST_ID)?.pausedSince).toBe('2026-03-02T10:00:00.000Z');
     const later = new Date('2026-03-02T10:05:00.000Z');
-    const report = await sweepOutbox(later, { repo, mailer, workflow: { start: async () => 'arn', describe: async () => undefined }, tokens: {} as never, baseUrl: 'http://x', linksPerHour: 5 } as never);
+    const report = await sweepOutbox(later, { repo, mailer, workflow: { start: async () => 'arn', describe: async () => undefined }, tokens: {} as never, baseUrl: 'http://x', linksPerHour: 5 } as never, sweeperOwner('run-1'));
     expect(report.noticesSent).toEqual([REQUEST_ID]);
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Your request: we need a clarification']);
     expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();

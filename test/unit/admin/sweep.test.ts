@@ -509,7 +509,7 @@ describe('a manual processor’s task whose Dispatch died before the team’s em
     mailer.send = async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }));
     const report = await sweep(NOW, deps);
     expect(report).toMatchObject({ teamEmailsSent: [], failed: [`team:${TASK}`], overdue: [REQUEST_ID] });
-    expect(repo.tasks.get(TASK)?.outboxTeam).toMatchObject({ seq: 3, owner: 'sweeper' });
+    expect(repo.tasks.get(TASK)?.outboxTeam).toMatchObject({ seq: 3, owner: expect.stringMatching(/^sweeper:/) });
   });
 });
 
@@ -767,11 +767,12 @@ describe('past the first 500 open requests of a status, the sweeper still', () =
 });
 
 describe('an email still owed once the requester’s contact data was erased on schedule', () => {
+  // Copied into each request: a sweep's claim writes its lease into the intent it finds.
   const refusal = { seq: 1, until: '2026-03-20T09:00:00.000Z', owner: 'admin', notice: 'refusal' as const, reason: 'excessive' as const };
   const failed = { kind: 'notice' as const, notice: 'refusal' as const, at: '2026-02-18T10:00:00.000Z', error: 'MessageRejected' };
 
   it('drops a refusal that can no longer be sent, with its “mail failed” mark, says why on the audit trail, and reports it dropped, not sent', async () => {
-    const { repo, mailer, deps } = setup({ status: 'denied', closedAt: '2026-02-18T10:00:00.000Z', outboxNotice: refusal, mailFailed: failed });
+    const { repo, mailer, deps } = setup({ status: 'denied', closedAt: '2026-02-18T10:00:00.000Z', outboxNotice: { ...refusal }, mailFailed: failed });
     // No contact data: it expired 30 days after the refusal.
     const report = await sweep(NOW, deps);
     expect(mailer.sent).toEqual([]);
@@ -786,7 +787,7 @@ describe('an email still owed once the requester’s contact data was erased on 
 
   it('leaves the mark of another email in place', async () => {
     const reminder = { kind: 'reminder' as const, at: '2026-03-19T10:00:00.000Z', error: 'Throttling' };
-    const { repo, deps } = setup({ status: 'denied', closedAt: '2026-02-18T10:00:00.000Z', outboxNotice: refusal, mailFailed: reminder });
+    const { repo, deps } = setup({ status: 'denied', closedAt: '2026-02-18T10:00:00.000Z', outboxNotice: { ...refusal }, mailFailed: reminder });
     await sweep(NOW, deps);
     expect(repo.requests.get(REQUEST_ID)).toMatchObject({ mailFailed: reminder });
     expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
@@ -830,5 +831,73 @@ describe('a copy refused while its execution ran, owing both the execution’s s
     const later = await sweep(new Date(NOW.getTime() + 16 * 60_000), deps);
     expect([later.executionsStopped, later.droppedResults, stopped]).toEqual([[], [`${REQUEST_ID}.paynow`], [REQUEST_ID]]);
     expect(repo.requests.get(REQUEST_ID)?.purgeResults).toBeUndefined();
+  });
+});
+
+describe('two sweeps that overlap (the schedule’s event delivered twice, or a run not over when the next starts)', () => {
+  /** SES holds the first email it is given until `answer`; the others it takes at once. */
+  function holdsTheFirst(mailer: FakeMailer) {
+    const take = mailer.send.bind(mailer);
+    let answer = () => {};
+    let reached = () => {};
+    const held = new Promise<void>((r) => {
+      reached = r;
+    });
+    let first = true;
+    mailer.send = async (msg) => {
+      if (first) {
+        first = false;
+        reached();
+        await new Promise<void>((r) => {
+          answer = r;
+        });
+      }
+      return take(msg);
+    };
+    return { held, answer: () => answer() };
+  }
+  const over = '2026-03-20T09:59:00.000Z';
+  const cases: { what: string; over: Partial<StoredRequest>; task?: StoredTask; subject: string }[] = [
+    {
+      what: 'the requester’s outcome email',
+      over: { status: 'completed', closedAt: over, outboxOutcome: { seq: 3, until: over, owner: 'workflow' } },
+      subject: 'Your privacy request is complete',
+    },
+    {
+      what: 'the team’s email that a request waits for an officer',
+      over: { status: 'awaiting_review', outboxTeam: { seq: 3, until: over, owner: 'workflow', waiting: 'correction' } },
+      subject: `Correction to review (request ${REQUEST_ID})`,
+    },
+    {
+      what: 'the team’s email that a manual processor’s task needs a person',
+      over: { status: 'awaiting_manual' },
+      task: resolvedTask({ taskId: `${REQUEST_ID}.ledger-firm`, processorId: 'ledger-firm', category: 'collections', status: 'sent', sentAt: over, token: 'tok-m', outcome: undefined, outboxTeam: { seq: 3, until: over, owner: 'workflow' } }),
+      subject: 'Manual task: erase at ledger-firm',
+    },
+    { what: 'the team’s alert of a flag the first raised', over: { dueDate: '2026-03-27' }, subject: `Due in 7 days: request ${REQUEST_ID}` },
+  ];
+
+  for (const c of cases) {
+    it(`mails ${c.what} once: the second leaves it to the first, whose send is still under way`, async () => {
+      const { repo, mailer, deps } = setup(c.over);
+      repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
+      if (c.task) repo.tasks.set(c.task.taskId, c.task);
+      const ses = holdsTheFirst(mailer);
+      const first = sweep(NOW, deps);
+      await ses.held;
+      await sweep(NOW, deps);
+      ses.answer();
+      await first;
+      expect(mailer.sent.map((m) => m.subject)).toEqual([c.subject]);
+    });
+  }
+
+  it('leaves a claim of the sweeper of an earlier deploy (owner `sweeper`, shared by every run) alone while its lease runs, and takes it once it is over', async () => {
+    const until = new Date(NOW.getTime() + 60_000);
+    const { repo, mailer, deps } = setup({ status: 'completed', closedAt: over, outboxOutcome: { seq: 3, until: until.toISOString(), owner: 'sweeper' } });
+    repo.pii.set(REQUEST_ID, { email: 'ann@example.com' });
+    expect((await sweep(NOW, deps)).outcomesSent).toEqual([]);
+    expect((await sweep(until, deps)).outcomesSent).toEqual([REQUEST_ID]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
   });
 });

@@ -11,7 +11,8 @@ const { deliverAssemblyRetry, deliverComplaintAck, deliverLink, deliverNotice, d
 const { ACKS_PER_EMAIL_PER_HOUR } = await import('../../../functions/core/complaints.ts');
 const { PII_RETENTION_DAYS_AFTER_CLOSE } = await import('../../../functions/core/completion.ts');
 const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
-const { DELIVERY_LEASE_SECONDS, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER } = await import('../../../functions/core/outbox.ts');
+const { DELIVERY_LEASE_SECONDS, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, sweeperOwner } = await import('../../../functions/core/outbox.ts');
+const RUN = sweeperOwner('run-1');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 
 // Friday 20 March 2026, 10:00 in London (GMT): the hour's counters reset at 11:00.
@@ -298,7 +299,7 @@ describe('an outcome email owed again once the last one owed was cleared', () =>
     release();
     await first;
     expect(repo.requests.get(REQUEST_ID)).toMatchObject({ downloadLink: 4, outboxOutcome: owed });
-    const report = await sweepOutbox(new Date(NOW.getTime() + (DELIVERY_LEASE_SECONDS + 1) * 1000), officer as never);
+    const report = await sweepOutbox(new Date(NOW.getTime() + (DELIVERY_LEASE_SECONDS + 1) * 1000), officer as never, RUN);
     expect(report.outcomesSent).toEqual([REQUEST_ID]);
     expect(sent.at(-1)).toContain(`http://x/exports/${REQUEST_ID}?token=download-${REQUEST_ID}-4`);
     expect(repo.requests.get(REQUEST_ID)?.outboxOutcome).toBeUndefined();
@@ -440,7 +441,7 @@ describe('the sweeper’s pass over the outbox', () => {
       },
       describe: async (id: string) => (id === ids[0] ? { status: 'RUNNING' } : undefined),
     };
-    const report = await sweepOutbox(NOW, { repo, mailer: new FakeMailer(), workflow, tokens: new Tokens(), baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never);
+    const report = await sweepOutbox(NOW, { repo, mailer: new FakeMailer(), workflow, tokens: new Tokens(), baseUrl: 'http://x', linksPerHour: 5, processors: [] } as never, RUN);
     expect(started).toEqual(ids.slice(1));
     expect(report.startedExecutions).toEqual(ids.slice(1));
   });
@@ -450,7 +451,7 @@ describe('the sweeper’s pass over the outbox', () => {
     const held = '01JQ1111111111111111111111';
     repo.requests.set(held, storedRequest({ id: held, status: 'unverified', outboxLink: live('intake-2') }));
     repo.pii.set(held, { email: 'bob@example.com' });
-    const report = await sweepOutbox(NOW, deps as never);
+    const report = await sweepOutbox(NOW, deps as never, RUN);
     expect(report.linksSent).toEqual([REQUEST_ID]);
     expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
     expect(report.failed).toEqual([]);
@@ -470,7 +471,7 @@ describe('the sweeper’s pass over the outbox', () => {
         if (m.subject === subjects[listed]) throw Object.assign(new Error('rejected'), { name: 'MessageRejected' });
         await send(m);
       };
-      const report = await sweepOutbox(NOW, deps as never);
+      const report = await sweepOutbox(NOW, deps as never, RUN);
       expect(mailer.sent.map((m) => m.subject), listed).toEqual([subjects[other]]);
       expect(report.failed, listed).toEqual([`${listed}:${REQUEST_ID}`]);
       expect(listed === 'outcome' ? report.noticesSent : report.outcomesSent, listed).toEqual([REQUEST_ID]);
@@ -484,7 +485,7 @@ describe('the sweeper’s pass over the outbox', () => {
     const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT });
     const ids = ['01JQ3333333333333333333333', '01JQ4444444444444444444444', '01JQ5555555555555555555555'];
     for (const [i, id] of ids.entries()) repo.complaints.set(id, complaint({ id, email: `c${i}@example.com`, ...(i === 1 ? { status: 'acknowledged', outboxAck: undefined } : {}) }));
-    const report = await sweepOutbox(NOW, deps as never);
+    const report = await sweepOutbox(NOW, deps as never, RUN);
     expect(report.complaintAcksSent).toEqual([ids[0], ids[2]]);
     expect(mailer.sent.map((m) => m.to)).toEqual(['c0@example.com', 'c2@example.com']);
   });
