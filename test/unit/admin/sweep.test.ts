@@ -312,6 +312,30 @@ describe('a reminder that cannot be mailed', () => {
   });
 });
 
+describe('a reminder that cannot be mailed, or whose delivery fails otherwise', () => {
+  it('is not listed among the alerts sent while SES refuses it', async () => {
+    const { mailer, deps } = setup({ dueDate: '2026-03-19' });
+    mailer.send = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
+    };
+    await sweep(NOW, deps);
+    const next = await sweep(new Date(NOW.getTime() + 15 * 60_000), deps);
+    expect(next.alertsSent).toEqual([]);
+  });
+
+  it('is reported failed under its request when the error is not the mail’s, not marked as a mail failure, and stays owed', async () => {
+    const { repo, deps } = setup({ dueDate: '2026-03-19' });
+    repo.clearDelivery = async () => {
+      throw new Error('table gone');
+    };
+    const report = await sweep(NOW, deps);
+    expect(report.failed).toContain(`alert:${REQUEST_ID}`);
+    expect(report.failed.every((f) => f === `alert:${REQUEST_ID}`)).toBe(true);
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toBeUndefined();
+    expect(repo.requests.get(REQUEST_ID)?.outboxAlert).toMatchObject({ alert: 'overdue' });
+  });
+});
+
 describe('the team’s alert of a sweep that died between raising its flag and mailing it', () => {
   const LATER = new Date(NOW.getTime() + 15 * 60_000);
   /**

@@ -152,4 +152,64 @@ describe('the SLA report', () => {
     expect(csvLines(reportRows(r))).toContain('type,erasure,median_hours_to_complete,2\r\n');
     expect(csvLines(reportRows(r))).toContain('processor,Payflow,median_callback_seconds,3\r\n');
   });
+
+  it('exports every measure of each type, of each processor and of the complaints, a rate with nothing to rate left empty', () => {
+    const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', [data[6]], new Map([['payflow', 'Payflow']]));
+    expect(csvLines(reportRows(r)).split('\r\n')).toEqual([
+      'scope,name,measure,value',
+      'range,,from,2026-03-01',
+      'range,,to,2026-03-31',
+      'all,,requests,1',
+      'all,,on_time,0',
+      'all,,late,0',
+      'all,,on_time_rate,',
+      'type,access,requests,0',
+      'type,access,completed,0',
+      'type,access,median_hours_to_complete,',
+      'type,access,p95_hours_to_complete,',
+      'type,erasure,requests,1',
+      'type,erasure,completed,0',
+      'type,erasure,median_hours_to_complete,',
+      'type,erasure,p95_hours_to_complete,',
+      'type,rectification,requests,0',
+      'type,rectification,completed,0',
+      'type,rectification,median_hours_to_complete,',
+      'type,rectification,p95_hours_to_complete,',
+      'type,objection,requests,0',
+      'type,objection,completed,0',
+      'type,objection,median_hours_to_complete,',
+      'type,objection,p95_hours_to_complete,',
+      'type,restrict,requests,0',
+      'type,restrict,completed,0',
+      'type,restrict,median_hours_to_complete,',
+      'type,restrict,p95_hours_to_complete,',
+      'processor,Payflow,tasks,0',
+      'processor,Payflow,answered,0',
+      'processor,Payflow,median_callback_seconds,',
+      'processor,Payflow,failures,0',
+      'processor,Payflow,timeouts,0',
+      'complaints,,received,0',
+      'complaints,,acknowledged,0',
+      'complaints,,acknowledged_on_time,0',
+      'complaints,,acknowledged_late,0',
+      'complaints,,acknowledged_on_time_rate,',
+      'complaints,,responded,0',
+      'complaints,,median_days_to_respond,',
+      'complaints,,p95_days_to_respond,',
+      '',
+    ]);
+  });
+
+  it('rates one request on time and one late as one half', () => {
+    const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', [data[0], data[3]], NAMES);
+    expect(r).toMatchObject({ onTime: 1, late: 1, onTimeRate: 0.5 });
+  });
+
+  it('times a processor’s answer that it found nothing, or kept the data under a hold, as an answer', () => {
+    const answers = [
+      { request: req('N', { closedAt: '2026-03-01T12:00:00.000Z' }), tasks: [task('payflow', { status: 'not_found', sentAt: '2026-03-01T10:00:00.000Z', finishedAt: '2026-03-01T10:00:04.000Z' })] },
+      { request: req('R', { closedAt: '2026-03-01T12:00:00.000Z' }), tasks: [task('payflow', { status: 'retained', sentAt: '2026-03-01T10:00:00.000Z', finishedAt: '2026-03-01T10:00:04.000Z' })] },
+    ];
+    expect(slaReport('2026-03-01', '2026-03-31', '2026-03-10', answers, NAMES).processors[0]).toEqual({ id: 'payflow', name: 'Payflow', tasks: 2, answered: 2, medianCallbackSeconds: 4, failures: 0, timeouts: 0 });
+  });
 });

@@ -62,6 +62,14 @@ describe('the escalated task’s record', () => {
     await expect(run({ Error: 'DispatchFailed' })).resolves.toEqual({ escalated: true });
   });
 
+  it('keeps the new token of a task already failed whose request record is gone (a re-run), and still alerts the team', async () => {
+    repo.requests.clear();
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed' });
+    await expect(run({ Error: 'DispatchFailed' }, { token: 'tok-rerun' })).resolves.toEqual({ escalated: true });
+    expect(task()).toMatchObject({ status: 'failed', token: 'tok-rerun' });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
   it('hands back the status of a task settled without an outcome', async () => {
     repo.tasks.set(TASK_ID, { ...task(), status: 'resolved', outcome: undefined });
     await expect(run({ Error: 'DispatchFailed' })).resolves.toEqual({ escalated: false });

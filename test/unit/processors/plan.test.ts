@@ -116,6 +116,27 @@ describe('plan', () => {
     expect(await correction.suppression.scopesOf('h:ada@new.example')).toEqual(['reviews']);
   });
 
+  it('puts no other address on the suppression list for a correction that leaves the address as it is', async () => {
+    const correction = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], corrections: { name: 'Ada L.' } } as never });
+    const hash = correction.repo.requests.get(REQUEST_ID)?.emailHash as string;
+    await correction.suppression.add(hash, ['reviews']);
+    await planRequest(REQUEST_ID, correction.deps);
+    expect([...correction.suppression.uses.keys()]).toEqual([hash]);
+  });
+
+  it('writes nothing to the suppression list for a corrected address whose old one was on it for no use', async () => {
+    const correction = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], corrections: { email: 'ada@new.example' } } });
+    const added: [string, readonly string[]][] = [];
+    const add = correction.suppression.add.bind(correction.suppression);
+    correction.suppression.add = async (hash, scopes) => {
+      added.push([hash, scopes]);
+      return add(hash, scopes);
+    };
+    await planRequest(REQUEST_ID, correction.deps);
+    expect(added.filter(([, scopes]) => scopes.length > 0)).toEqual([]);
+    expect(added.map(([hash]) => hash)).not.toContain('h:ada@new.example');
+  });
+
   it.each(['cancelled', 'denied', 'unverified'] as const)('puts nothing on the suppression list for a %s objection, which Plan refuses', async (status) => {
     const { deps, suppression } = setup({ type: 'objection', status, details: { eraseWarranty: false, objections: ['marketing'] } });
     await expect(planRequest(REQUEST_ID, deps)).rejects.toBeInstanceOf(IllegalTransition);
