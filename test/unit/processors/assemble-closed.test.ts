@@ -96,10 +96,11 @@ describe('Assemble records the package it put', () => {
     expect(req?.outboxTeam).toMatchObject({ waiting: 'agent' });
   });
 
-  it('leaves alone the marks of a request it did not hold', async () => {
-    repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status: 'in_progress', version: 4, outboxTeam: team('assembly') } as never));
+  it('leaves alone the marks and the status of a request it did not hold: one waiting for a person stays waiting', async () => {
+    repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status: 'awaiting_manual', version: 4, outboxTeam: team('assembly') } as never));
     await assemble();
-    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toMatchObject({ waiting: 'assembly' });
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'awaiting_manual', exportKey: `exports/${REQUEST_ID}.zip`, outboxTeam: { waiting: 'assembly' } });
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).not.toHaveProperty('to');
   });
 
   it('records no package for a request refused or cancelled while the package was made', async () => {
