@@ -148,6 +148,16 @@ export function deliveryRight(d: Delivery, owner: string, now: Date): 'mine' | '
   return d.owner === owner && owner !== '' ? 'mine' : 'leased';
 }
 
+/**
+ * Whether `owner` may deliver `d` now: its own, within its lease; or, once the lease is over, after
+ * `claim` (one conditional write of the fresh lease) wins it. A live writer's lease is left alone.
+ */
+export async function takeDelivery(d: Delivery, owner: string, now: Date, claim: (next: Delivery) => Promise<boolean>): Promise<boolean> {
+  const right = deliveryRight(d, owner, now);
+  if (right === 'leased') return false;
+  return right === 'mine' || claim(claimLease(d.seq, owner, now));
+}
+
 /** A request's next confirmation link, owed by `owner` from the write that records these fields (a repeated submission, an officer's resend). */
 export function nextLinkOwed(linkSeq: number | undefined, owner: string, now: Date) {
   const seq = (linkSeq ?? 0) + 1;

@@ -1,7 +1,7 @@
 import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { manualTaskEmail } from '../core/escalation.ts';
-import { claimLease, deliveryRight } from '../core/outbox.ts';
+import { takeDelivery } from '../core/outbox.ts';
 import type { Mailer, StoredRequest, StoredTask } from '../core/ports.ts';
 import { FINISHED_TASK_STATUSES, isOpenRequest } from '../core/status.ts';
 
@@ -18,10 +18,7 @@ export type ManualTaskDeps = { repo: Pick<DynamoRepository, 'claimTaskTeam' | 'c
 export async function deliverManualTask(task: StoredTask, req: StoredRequest | undefined, owner: string, now: Date, deps: ManualTaskDeps): Promise<boolean> {
   const d = task.outboxTeam;
   if (!d) return false;
-  const right = deliveryRight(d, owner, now);
-  if (right === 'leased') return false;
-  const next = claimLease(d.seq, owner, now);
-  if (right === 'claimable' && !(await deps.repo.claimTaskTeam(task.requestId, task.processorId, next, now))) return false;
+  if (!(await takeDelivery(d, owner, now, (next) => deps.repo.claimTaskTeam(task.requestId, task.processorId, next, now)))) return false;
   const owed = !FINISHED_TASK_STATUSES.includes(task.status) && (!req || isOpenRequest(req.status));
   if (owed) await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...manualTaskEmail(task, `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`) });
   await deps.repo.clearOwedTeam(task, d.seq);

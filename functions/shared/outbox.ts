@@ -10,7 +10,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { type AlertIntent, claimLease, deliveryRight, isSweeper, nextOutcomeOwed, type NoticeIntent, REVIEW_STATUSES, SWEEPER_OWNER, type TeamIntent } from '../core/outbox.ts';
+import { type AlertIntent, isSweeper, nextOutcomeOwed, type NoticeIntent, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -45,11 +45,7 @@ export type LinkResult = { sent: true } | { sent: false; waitUntil?: string; def
 async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam' | 'outboxAlert', owner: string, now: Date, repo: DynamoRepository) {
   const d = req[kind];
   if (!d) return undefined;
-  const right = deliveryRight(d, owner, now);
-  if (right === 'leased') return { d, taken: false as const };
-  const next = claimLease(d.seq, owner, now);
-  if (right === 'claimable' && !(await repo.claimDelivery(req.id, kind, next, now))) return { d, taken: false as const };
-  return { d, taken: true as const };
+  return { d, taken: await takeDelivery(d, owner, now, (next) => repo.claimDelivery(req.id, kind, next, now)) };
 }
 
 /**
@@ -255,10 +251,7 @@ export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
 export async function deliverComplaintAck(c: StoredComplaint, owner: string, now: Date, deps: ComplaintAckDeps): Promise<boolean> {
   const d = c.outboxAck;
   if (!d) return false;
-  const right = deliveryRight(d, owner, now);
-  if (right === 'leased') return false;
-  const next = claimLease(d.seq, owner, now);
-  if (right === 'claimable' && !(await deps.repo.claimComplaintAck(c.id, next, now))) return false;
+  if (!(await takeDelivery(d, owner, now, (next) => deps.repo.claimComplaintAck(c.id, next, now)))) return false;
   if (c.status !== 'received') {
     await deps.repo.clearComplaintAck(c.id, d.seq);
     return false;

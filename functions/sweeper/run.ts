@@ -8,7 +8,7 @@ import type { TeamAlert } from '../core/alerts.ts';
 import { londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { ProcessorEntry } from '../core/model.ts';
-import { lease, SWEEPER_LEASE_SECONDS } from '../core/outbox.ts';
+import { claimLease } from '../core/outbox.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
 import { deliverAlert, deliverOrLeave, type PurgeDeps, type SweepOutboxDeps, type sweepOutbox } from '../shared/outbox.ts';
 
@@ -86,7 +86,7 @@ export const raced = (e: unknown) => {
 export async function raise(run: Run, req: Flagged, alert: TeamAlert) {
   const { alert: flag, ...data } = alert;
   const flags = [...new Set([...(req.flags ?? []), flag])];
-  const owed = { ...lease(req.version + 1, run.owner, run.now, SWEEPER_LEASE_SECONDS), ...alert };
+  const owed = { ...claimLease(req.version + 1, run.owner, run.now), ...alert };
   const done = await run.deps.repo.transitionRequest(req, req.status, { flags, outboxAlert: owed }, { at: run.at, actor: 'sweeper', action: flag, subject: req.id, data });
   await sendAlert(run, done);
 }
