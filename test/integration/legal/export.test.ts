@@ -71,7 +71,7 @@ describe('an access request', () => {
     expect(expiredPage).toContain('This download link has expired');
     // The package is still kept: the way forward is a fresh link to the verified mailbox (export-renewal.test.ts).
     expect(expiredPage).toContain('Email me a new link');
-    expect(expiredPage).toContain(`/status.html?id=${links.requestId}&amp;token=${links.statusToken}`);
+    expect(expiredPage).toContain(`/status.html?id=${links.requestId}&#38;token=${links.statusToken}`);
     const late = await rt.api(`/exports/${links.requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`, redirect: 'manual' });
     expect(late.status).toBe(410);
   }, 120_000);

@@ -120,7 +120,7 @@ describe('an expired link', () => {
     expect(page.statusCode).toBe(410);
     // Closed on 18 March: the package is kept 29 days, until 16 April.
     expect(page.body).toContain(
-      `<h1>This download link has expired</h1><p>We keep your copy until 16 April 2026: we can send a new link, valid for 72 hours, to the email address you confirmed.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button></form><p><a href="/status.html?id=${REQUEST_ID}&amp;token=status-${REQUEST_ID}">See your request’s status page</a></p>`,
+      `<h1>This download link has expired</h1><p>We keep your copy until 16 April 2026: we can send a new link, valid for 72 hours, to the email address you confirmed.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button></form><p><a href="/status.html?id=${REQUEST_ID}&#38;token=status-${REQUEST_ID}">See your request’s status page</a></p>`,
     );
   });
 

@@ -1,35 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Language } from '../../../functions/core/model.ts';
 import type { ProcessorExport } from '../../../functions/core/export-package.ts';
 import type { RequestContext } from '../../../functions/core/pages.ts';
-import type { HttpResult } from '../../../functions/shared/http.ts';
 import { checkDocuments, describeMessage, type VnuMessage } from '../../support/vnu.ts';
-import type { FakeRepo } from '../processors/fakes.ts';
 
-// The download pages are rendered by the download module itself, on a request read from a fake
-// repository, as test/unit/handlers/download.test.ts does.
-const h = vi.hoisted(() => ({ now: '2026-03-20T10:00:00.000Z' }));
-vi.mock('../../../functions/shared/deps.ts', async () => {
-  const { FakeRepo } = await import('../processors/fakes.ts');
-  return { repo: new FakeRepo(), systemClock: { now: () => new Date(h.now) } };
-});
-vi.mock('../../../functions/adapters/blobs.ts', () => ({
-  S3Blobs: class {
-    presign = async (key: string, seconds: number) => `https://lethe-exports.s3.eu-west-2.amazonaws.com/${key}?X-Amz-Expires=${seconds}`;
-  },
-}));
-vi.mock('../../../functions/adapters/mailer.ts', () => ({ SesMailer: class { send = async () => undefined; } }));
-vi.mock('../../../functions/adapters/registry-source.ts', () => ({ registryOnce: () => ({ version: 1, processors: [] }) }));
-vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string) => `${purpose}-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0` }));
-
-const { download, exportPage } = await import('../../../functions/status/download.ts');
-const { repo } = (await import('../../../functions/shared/deps.ts')) as unknown as { repo: FakeRepo };
-const { sha256 } = await import('../../../functions/core/audit.ts');
-const { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } = await import('../../../functions/verify/pages.ts');
-const { exportFiles } = await import('../../../functions/core/export-package.ts');
-const { processor, REQUEST_ID, storedRequest } = await import('../processors/fakes.ts');
+import { exportFiles } from '../../../functions/core/export-package.ts';
+import { expiredPage, readyPage, renewedPage, unknownPage } from '../../../functions/status/pages.ts';
+import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
+import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 const WEB = join(import.meta.dirname, '../../../web');
 const LANGS: Language[] = ['fr', 'en'];
@@ -57,40 +37,17 @@ function verifyPages() {
   return pages;
 }
 
-/** The download link's pages, each from the download module on a copy completed on 18 March, its link good for 72 hours. */
-async function downloadPages() {
+/** The download link's pages, as functions/status/download.ts renders each answer. */
+function downloadPages() {
   const token = 'download-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0';
-  const store = (language: Language) => {
-    repo.requests.set(
-      REQUEST_ID,
-      storedRequest({
-        type: 'access',
-        status: 'completed',
-        language,
-        closedAt: '2026-03-18T10:00:00.000Z',
-        exportKey: `exports/${REQUEST_ID}.zip`,
-        downloadTokenHash: sha256(token),
-        downloadExpiresAt: '2026-03-21T10:00:00.000Z',
-        statusTokenHash: sha256('status-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0'),
-      }),
-    );
-    repo.pii.set(REQUEST_ID, { email: 'hana@example.com' });
-  };
+  const statusHref = `/status.html?id=${REQUEST_ID}&token=status-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0`;
   const pages: Record<string, string> = {};
-  const at = async (now: string, name: string, expected: number, render: () => Promise<HttpResult>) => {
-    h.now = now;
-    const r = await render();
-    // Each page is the answer it is named after, not an error page in its place.
-    expect(r.statusCode, name).toBe(expected);
-    pages[name] = String(r.body);
-  };
   for (const lang of LANGS) {
-    store(lang);
-    await at('2026-03-20T10:00:00.000Z', `exports/ready-${lang}.html`, 200, () => exportPage(REQUEST_ID, token, lang, lang));
-    await at('2026-03-22T10:00:00.000Z', `exports/expired-renewable-${lang}.html`, 410, () => exportPage(REQUEST_ID, token, lang, lang));
-    await at('2026-04-17T10:00:00.000Z', `exports/expired-${lang}.html`, 410, () => exportPage(REQUEST_ID, token, lang, lang));
-    await at('2026-03-20T10:00:00.000Z', `exports/unknown-${lang}.html`, 404, () => exportPage(REQUEST_ID, 'not-the-secret', undefined, lang));
-    await at('2026-03-22T10:00:00.000Z', `exports/renewed-${lang}.html`, 202, () => download(REQUEST_ID, token, lang, true));
+    pages[`exports/ready-${lang}.html`] = readyPage(lang, REQUEST_ID, token);
+    pages[`exports/expired-renewable-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { keptUntil: '2026-04-17T10:00:00.000Z', statusHref });
+    pages[`exports/expired-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { statusHref });
+    pages[`exports/unknown-${lang}.html`] = unknownPage(lang, REQUEST_ID, 'not-the-secret');
+    pages[`exports/renewed-${lang}.html`] = renewedPage(lang, REQUEST_ID, token);
   }
   return pages;
 }
@@ -121,7 +78,7 @@ describe('the HTML and CSS the requester and the officer are served', () => {
   let documents: Record<string, string> = {};
   let findings: VnuMessage[] = [];
   beforeAll(async () => {
-    documents = { ...staticPages(), ...verifyPages(), ...(await downloadPages()), ...exportPackagePages(), 'canary.html': CANARY };
+    documents = { ...staticPages(), ...verifyPages(), ...downloadPages(), ...exportPackagePages(), 'canary.html': CANARY };
     findings = checkDocuments(documents);
   });
 

@@ -1,0 +1,73 @@
+import { longDate } from '../core/holds.ts';
+import type { Language } from '../core/model.ts';
+import { requesterPage } from '../core/pages.ts';
+import { escapeHtml as esc } from '../core/text.ts';
+
+/** The download link's pages (GET and POST /exports/{id}), rendered from what the handler read, as verify/pages.ts does for the confirmation link. */
+const T = {
+  fr: {
+    title: 'Télécharger vos données',
+    intro: 'Votre copie est prête : un fichier zip avec une page à ouvrir dans votre navigateur, vos données en tableaux (CSV) et en JSON.',
+    go: 'Télécharger (zip)',
+    expiredTitle: 'Ce lien de téléchargement a expiré',
+    expired: 'Pour votre sécurité, un lien de téléchargement ne sert que 72 heures. Pour recevoir une nouvelle copie de vos données, refaites une demande depuis le formulaire.',
+    unknownTitle: 'Ce lien de téléchargement ne fonctionne pas',
+    unknown: 'Vérifiez que vous avez copié tout le lien de l’e-mail. Si le problème persiste, refaites une demande de copie depuis le formulaire.',
+    form: 'Demander une nouvelle copie',
+    renewable: 'Nous gardons votre copie jusqu’au {date} : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.',
+    renew: 'Recevoir un nouveau lien par e-mail',
+    renewedTitle: 'Un nouveau lien est en route',
+    renewed: 'Nous venons d’envoyer un nouveau lien de téléchargement, valable 72 heures, à l’adresse e-mail que vous avez confirmée. Le lien précédent ne fonctionne plus.',
+    status: 'Voir le suivi de votre demande',
+  },
+  en: {
+    title: 'Download your data',
+    intro: 'Your copy is ready: a zip file with a page to open in your browser, and your data as tables (CSV) and as JSON.',
+    go: 'Download (zip)',
+    expiredTitle: 'This download link has expired',
+    expired: 'For your safety a download link works for 72 hours only. To receive a new copy of your data, make a new request from the form.',
+    unknownTitle: 'This download link does not work',
+    unknown: 'Check that you copied the whole link from the email. If it still does not work, ask for a new copy from the form.',
+    form: 'Ask for a new copy',
+    renewable: 'We keep your copy until {date}: we can send a new link, valid for 72 hours, to the email address you confirmed.',
+    renew: 'Email me a new link',
+    renewedTitle: 'A new link is on its way',
+    renewed: 'We have just sent a new download link, valid for 72 hours, to the email address you confirmed. The previous link no longer works.',
+    status: 'See your request’s status page',
+  },
+} as const;
+
+/** The link's own address in the other language: the page is about this link, whichever language it is read in. */
+export const switcher = (id: string, token: string) => (l: Language) => `/exports/${id}?token=${encodeURIComponent(token)}&lang=${l}`;
+
+/** The secret's hidden field: the POST must carry it, never the URL. */
+const tokenField = (token: string) => `<input type="hidden" name="token" value="${esc(token)}">`;
+
+/** GET with a good link: the button posts the download. */
+export function readyPage(lang: Language, id: string, token: string) {
+  const body = `<p>${T[lang].intro}</p><form method="post" action="/exports/${id}">${tokenField(token)}<button type="submit">${T[lang].go}</button></form>`;
+  return requesterPage(lang, T[lang].title, body, switcher(id, token));
+}
+
+/**
+ * A right secret past its 72 hours: while the package is kept (`keptUntil`, an ISO date), a button
+ * that mails a fresh link to the verified address; once it is gone, a new request. `statusHref`:
+ * the request's status page, when its link can be given.
+ */
+export function expiredPage(lang: Language, id: string, token: string, o: { keptUntil?: string; statusHref?: string }) {
+  const way = o.keptUntil
+    ? `<p>${T[lang].renewable.replace('{date}', longDate(o.keptUntil.slice(0, 10), lang))}</p><form method="post" action="/exports/${id}">${tokenField(token)}<input type="hidden" name="renew" value="1"><button type="submit">${T[lang].renew}</button></form>`
+    : `<p>${T[lang].expired}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`;
+  const status = o.statusHref ? `<p><a href="${esc(o.statusHref)}">${T[lang].status}</a></p>` : '';
+  return requesterPage(lang, T[lang].expiredTitle, `${way}${status}`, switcher(id, token));
+}
+
+/** A wrong secret or an unknown id: the same page for both, so ids cannot be probed. */
+export function unknownPage(lang: Language, id: string, token: string) {
+  return requesterPage(lang, T[lang].unknownTitle, `<p>${T[lang].unknown}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`, switcher(id, token));
+}
+
+/** The renewal was recorded: the fresh link goes to the verified address only, never to this page. */
+export function renewedPage(lang: Language, id: string, token: string) {
+  return requesterPage(lang, T[lang].renewedTitle, `<p>${T[lang].renewed}</p>`, switcher(id, token));
+}
