@@ -27,7 +27,9 @@ export const ProcessorEntry = z
     identities: z.array(z.enum(['email', 'name', 'order_number'])).check(z.minLength(1)),
     /** The personal fields it holds, which a correction reaches (Art. 19); without it, the identities it receives. */
     fields: z.optional(z.array(PersonalField)),
+    /** The longest a task may go without a callback (`in_progress` heartbeats it). Not for a manual processor: nothing heartbeats a person's work, so its task waits for `timeoutSeconds` only. */
     heartbeatSeconds: Seconds,
+    /** The longest a task may wait for its answer, whatever came in between. */
     timeoutSeconds: Seconds,
   })
   .check(

@@ -67,7 +67,11 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     tasks: orderTasks(tasks, req.type, deps.registry.processors).map((t) => {
       const p = byId.get(t.processorId);
       // A processor removed from the registry after planning keeps a default wait; a human resolves it.
-      return { taskId: t.taskId, heartbeatSeconds: p?.heartbeatSeconds ?? 86_400, timeoutSeconds: p?.timeoutSeconds ?? 604_800 };
+      const timeoutSeconds = p?.timeoutSeconds ?? 604_800;
+      // Only an automated processor's callbacks heartbeat its task: a manual one's is done by a person and
+      // nothing heartbeats it, so its heartbeat is its time-out, which the Dispatch state cannot leave out per task.
+      const heartbeatSeconds = p?.mode === 'manual' ? timeoutSeconds : (p?.heartbeatSeconds ?? 86_400);
+      return { taskId: t.taskId, heartbeatSeconds, timeoutSeconds };
     }),
   };
 }
