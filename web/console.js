@@ -136,6 +136,8 @@ function table(cols, rows, rowClass) {
 const link = (id) => h('a', { href: `#/requests/${id}` }, h('code', {}, id));
 /** A code in words, in the console's language; the code itself only if no words exist for it. */
 const label = (group, code) => T[lang][group]?.[code] ?? code;
+/** An audit event in words: a manual processor's send (its mode is recorded on it) went to the team by email, to no webhook. */
+const auditLabel = (e) => (e.action === 'send' && e.data?.mode === 'manual' ? T[lang].handedOver : label('auditActions', e.action));
 const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
 /** Instants in the officer's own time zone; deadlines are calendar dates. */
 const time = (at) => (at ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at)) : T[lang].timeNotRecorded);
@@ -419,7 +421,7 @@ async function showDetail(id, current) {
     }))),
   );
   $('timeline').replaceChildren(...d.timeline.map((e) => h('li', {}, `${e.state ?? label('execution', e.type)} `, h('time', { dateTime: e.at ?? '' }, time(e.at)))));
-  $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${label('auditActions', e.action)} — ${T[lang].actors[e.actor] ?? e.actor} `, h('time', { dateTime: e.at }, time(e.at)), ' ', h('code', {}, `#${e.hash.slice(0, 10)}`))));
+  $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${auditLabel(e)} — ${T[lang].actors[e.actor] ?? e.actor} `, h('time', { dateTime: e.at }, time(e.at)), ' ', h('code', {}, `#${e.hash.slice(0, 10)}`))));
   show('detail');
 }
 

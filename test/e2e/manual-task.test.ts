@@ -8,7 +8,7 @@ let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('a manual processor’s task in the console (Debian chromium)', { timeout: 240_000 }, () => {
-  // Parcelway has no API here: a person does its work, and nobody heartbeats it, so it times out after a second.
+  // Parcelway has no API here: a person does its work, and is given a second (its timeoutSeconds), so it times out.
   bootWithBrowser(
     (booted, b) => {
       rt = booted;
@@ -38,5 +38,15 @@ describe.skipIf(!hasChromium)('a manual processor’s task in the console (Debia
     // An automated processor's failed task keeps both: Retry is the console's way to send its webhook again.
     await page.screenshot({ path: join(SHOTS, 'console-manual-task.png'), fullPage: true });
     expect(await axe(page)).toEqual([]);
+    // The audit trail says the same of its send: given to the team, and a webhook for each other processor.
+    const tasks = await page.locator('#tasks tbody tr').count();
+    const sends = async (text: string) => page.locator('#audit li').filter({ hasText: new RegExp(`^${text}`) }).count();
+    expect(await sends('Given to the team: a person does it')).toBe(1);
+    expect(await sends('Webhook sent')).toBe(tasks - 1);
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.locator('#audit li', { hasText: 'Webhook envoyé' }).first().waitFor();
+    expect(await sends('Confiée à l’équipe : une personne s’en charge')).toBe(1);
+    expect(await sends('Webhook envoyé')).toBe(tasks - 1);
+    await page.screenshot({ path: join(SHOTS, 'console-manual-task-fr.png'), fullPage: true });
   });
 });
