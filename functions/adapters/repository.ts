@@ -519,6 +519,15 @@ export class DynamoRepository implements Repository {
   }
 
   /**
+   * Strikes off the oldest of the notices owed before notice `seq` (`outboxNotice.earlier`), once
+   * mailed: only while `left` of them are still there, so that two deliverers (a lease run out)
+   * never strike off two for one mailed. False if it was not there to strike off.
+   */
+  async strikeOffNotice(requestId: string, seq: number, left: number): Promise<boolean> {
+    return this.updateDelivery(key.request(requestId), 'outboxNotice', seq, left > 1 ? 'REMOVE #k.#e[0]' : 'REMOVE #k.#e', 'size(#k.#e) = :left', { ':left': left }, { '#e': 'earlier' });
+  }
+
+  /**
    * Outbox bookkeeping changes no status and appends no audit event, so it leaves the version alone:
    * a requester confirming at that very moment must not lose a race against their own email.
    */

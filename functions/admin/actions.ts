@@ -14,7 +14,7 @@ import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
-import { ADMIN_OWNER, lease, type NoticeIntent, nextLinkOwed, nextOutcomeOwed } from '../core/outbox.ts';
+import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, queueNotice } from '../core/outbox.ts';
 import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import type { Corrections } from '../core/model.ts';
@@ -34,8 +34,6 @@ export async function extend(id: string, written: string, actor: string, deps: A
   const req = await load(id, deps);
   if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
   if (req.extended) throw new Conflict('the deadline has already been extended once');
-  // One notice is owed at a time: an extension's must not replace a clarification the requester has not yet been sent.
-  if (req.outboxNotice) throw new Conflict('the requester has not yet been sent the last notice; extend once it has gone (the sweeper sends it within 15 minutes)');
   // The deadline is a London date: between midnight and 1 a.m. in summer the UTC date is still yesterday.
   const today = londonDate(deps.clock.now());
   // A stopped clock (Art. 12A) has not run out at its old date: it is judged by the deadline restarting it today would give, as /resume moves it.
@@ -53,19 +51,20 @@ export async function extend(id: string, written: string, actor: string, deps: A
 /** The sweeper reminds the team of a deadline, and flags it overdue, once each: a deadline that moves is reminded of, and flagged, afresh. */
 const freshDeadlineFlags = (req: StoredRequest) => ({ flags: ((req as StoredRequest & { flags?: string[] }).flags ?? []).filter((f) => !['reminder-7', 'reminder-2', 'overdue'].includes(f)) });
 
-type Notice = { notice: 'clarification'; needed: string } | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string } | { notice: 'refusal'; reason: DenyReason; note?: string } | { notice: 'cancellation'; reason: CancelReason };
-
 /**
  * An officer's action that owes the requester an email: the email is recorded (`outboxNotice`) in the
  * same conditional write as the change (which also lists the request in the owed index the sweeper
- * reads), then delivered; if this function dies before it is, the sweeper delivers it.
+ * reads), then delivered; if this function dies before it is, the sweeper delivers it. A notice still
+ * owed (SES refusing) is mailed first, in the same delivery, so that no action waits for SES: an
+ * extension is due within the month whatever the mail service does (Art. 12(3)).
  */
 async function withNotice(req: StoredRequest, to: StoredRequest['status'], changes: Record<string, unknown>, notice: Notice, event: Parameters<AdminDeps['repo']['transitionRequest']>[3], deps: AdminDeps, remove: string[] = []) {
   const now = deps.clock.now();
   const seq = (req.noticeSeq ?? 0) + 1;
-  const outboxNotice = { ...lease(seq, ADMIN_OWNER, now), ...notice } as NoticeIntent;
   // A refusal or a cancellation closes the request: it keeps no free text, and its proof a stated time.
   const closing = to === 'denied' || to === 'cancelled';
+  // Closing answers the request: a question or a new date still owed is replaced by the answer.
+  const outboxNotice = queueNotice(closing ? undefined : req.outboxNotice, Boolean(req.extended), notice, lease(seq, ADMIN_OWNER, now));
   // A copy refused or cancelled will never be made: the processors' export results go, owed from this write (deliverPurge).
   const purge = closedWithoutCopy({ type: req.type, status: to }) ? { purgeResults: { at: now.toISOString() } } : {};
   // Closing drops a team email still owed: nobody needs telling that a closed request waits.
@@ -336,8 +335,6 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
   // A clock that has run out cannot be stopped: the request is late, and stopping it would hide that.
   const due = currentDue(req);
   if (due && londonDate(deps.clock.now()) > due) throw new Conflict(`the deadline (${due}) has passed: a clock that has run out cannot be stopped; answer the request, or refuse it`);
-  // One notice is owed at a time: the clarification must not replace an extension's notice not yet sent (Art. 12(3)).
-  if (req.outboxNotice) throw new Conflict('the requester has not yet been sent the last notice; stop the clock once it has gone (the sweeper sends it within 15 minutes)');
   const at = deps.clock.now().toISOString();
   const done = await withNotice(req, req.status, { pausedSince: at }, { notice: 'clarification', needed }, { at, actor, action: 'pause', subject: id, data: { ground: 'clarification', reason: needed } }, deps);
   return tell(done, deps);

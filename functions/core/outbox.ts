@@ -19,7 +19,10 @@ import type { ReviewWait } from './team-review.ts';
  *   `outboxNotice`          an officer's notice is to be mailed: a clarification asked (the clock
  *                           stops), an extension (or, restarting the clock of an extended request,
  *                           its moved date), a refusal or a cancellation. It carries what the email says, and
- *                           goes once mailed, so the clarification's free text is not kept after;
+ *                           goes once mailed, so the clarification's free text is not kept after.
+ *                           A notice recorded while another is still owed queues behind it (`earlier`,
+ *                           queueNotice), so that neither waits for the other; a refusal or a
+ *                           cancellation, which closes the request, replaces them instead;
  *   `outboxTeam`            the compliance team is to be told the request waits for an officer (a
  *                           copy held for review, a correction or an agent's request to review, a
  *                           copy that could not be assembled),
@@ -73,19 +76,42 @@ export type Delivery = {
   owner: string;
 };
 
-export type NoticeIntent = Delivery &
-  (
-    | { notice: 'clarification'; needed: string }
-    | { notice: 'refusal'; reason: DenyReason; note?: string }
-    | { notice: 'cancellation'; reason: CancelReason }
-    /**
-     * No `dueDate` for an extension made while the clock is stopped (Art. 12A): the date depends on
-     * when it restarts, and restarting it owes the requester the date (`restarted`). Restarting a
-     * clock extended before it stopped owes them the date it moves to, and the one it replaces
-     * (`previousDueDate`), which they were told.
-     */
-    | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string }
-  );
+/** What an officer's notice to the requester says. */
+export type Notice =
+  /**
+   * `extended`: whether the time limit it pauses was extended when it was asked, set once a later
+   * notice queues behind it (queueNotice); without it, the request's own (it has not changed since).
+   */
+  | { notice: 'clarification'; needed: string; extended?: boolean }
+  | { notice: 'refusal'; reason: DenyReason; note?: string }
+  | { notice: 'cancellation'; reason: CancelReason }
+  /**
+   * No `dueDate` for an extension made while the clock is stopped (Art. 12A): the date depends on
+   * when it restarts, and restarting it owes the requester the date (`restarted`). Restarting a
+   * clock extended before it stopped owes them the date it moves to, and the one it replaces
+   * (`previousDueDate`), which they were told.
+   */
+  | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string };
+
+/**
+ * The notices owed to the requester: the last one recorded, and `earlier`, those recorded before it
+ * and not yet mailed, oldest first, which are mailed first and struck off one by one as they go.
+ * An intent recorded before November 27, 2026 has no `earlier`: one notice was owed at a time.
+ */
+export type NoticeIntent = Delivery & Notice & { earlier?: Notice[] };
+
+/**
+ * The notices owed once an officer's action owes `next`, recorded under `delivery`: the ones still
+ * owed (`owed`) go first, so that an action never waits for a notice SES refuses, nor drops it.
+ * `extended`: whether the request is extended before this action; a clarification still owed says
+ * the time limit it paused then, not the one an extension queued behind it brings.
+ */
+export function queueNotice(owed: NoticeIntent | undefined, extended: boolean, next: Notice, delivery: Delivery): NoticeIntent {
+  if (!owed) return { ...delivery, ...next };
+  const { seq: _seq, until: _until, owner: _owner, earlier = [], ...last } = owed;
+  const asked = last.notice === 'clarification' ? { ...last, extended: last.extended ?? extended } : last;
+  return { ...delivery, ...next, earlier: [...earlier, asked as Notice] };
+}
 
 /** The outcome email owed; `resend` once an officer asked for it again (the trail has their resend). */
 export type OutcomeIntent = Delivery & { resend?: true };

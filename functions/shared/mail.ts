@@ -41,7 +41,7 @@ export type TrackedMailDeps = { repo: Pick<DynamoRepository, 'markMailFailed' | 
  * is marked "mail failed" (the console shows it, and offers a resend of a confirmation or an
  * outcome), the MailFailed metric feeds its alarm, and MailFailed is thrown for the caller to retry
  * or leave owed; the mark goes once an email of that kind goes out (for a notice, whichever notice:
- * one notice is owed at a time, and a later one replaces an undelivered earlier one). `notice`: which
+ * the notices owed go in order, each marked when it fails). `notice`: which
  * notice, for the mark. Recording is best effort: the failure to send is what matters.
  */
 export async function sendTracked(

@@ -10,7 +10,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { type AlertIntent, isSweeper, nextOutcomeOwed, type NoticeIntent, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
+import { type AlertIntent, isSweeper, nextOutcomeOwed, type Notice, type NoticeIntent, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -150,9 +150,10 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
  */
 async function unsendable(req: StoredRequest, kind: 'outboxOutcome' | 'outboxNotice', owner: string, now: Date, repo: DynamoRepository): Promise<Delivered> {
   const notice = kind === 'outboxNotice' ? req.outboxNotice?.notice : undefined;
+  const earlier = kind === 'outboxNotice' ? (req.outboxNotice?.earlier ?? []).map((e) => e.notice).join(' ') : '';
   await repo.clearMailFailed(req.id, notice ? 'notice' : 'outcome');
   // On the trail as the sweeper, as its other events are, not as the run.
-  const event = { at: now.toISOString(), actor: isSweeper(owner) ? SWEEPER_OWNER : owner, action: notice ? 'notice_unsent' : 'outcome_unsent', subject: req.id, data: { ...(notice ? { notice } : {}), reason: 'contact_data_erased' } };
+  const event = { at: now.toISOString(), actor: isSweeper(owner) ? SWEEPER_OWNER : owner, action: notice ? 'notice_unsent' : 'outcome_unsent', subject: req.id, data: { ...(notice ? { notice } : {}), ...(earlier ? { earlier } : {}), reason: 'contact_data_erased' } };
   try {
     await repo.transitionRequest(req, req.status, {}, event, { remove: [kind] });
     return { sent: false, dropped: true };
@@ -183,9 +184,8 @@ export async function renewDownload(req: StoredRequest, actor: string, owner: st
 
 export type NoticeDeps = { repo: DynamoRepository; mailer: Mailer };
 
-const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUrl(config.PUBLIC_BASE_URL, req.language, req.id)) =>
-  // Extending is refused while a notice is owed: the request is extended now exactly if it was when the officer asked.
-  n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form, { extended: Boolean(req.extended) })
+const noticeEmail = (req: StoredRequest, n: Notice, form = complaintFormUrl(config.PUBLIC_BASE_URL, req.language, req.id)) =>
+  n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form, { extended: n.extended ?? Boolean(req.extended) })
   : n.notice === 'extension' ? extensionNotice(req.language, req.id, n, form)
   : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note, form)
   : cancellationNotice(req.language, req.id, n.reason, form);
@@ -193,7 +193,8 @@ const noticeEmail = (req: StoredRequest, n: NoticeIntent, form = complaintFormUr
 /**
  * Mails an officer's notice (a clarification asked, an extension, a refusal, a cancellation), built from the
  * intent recorded with the action, then clears the intent (and the clarification's text with it),
- * which takes the request out of the owed index. A later notice replaces an undelivered earlier one: a refusal supersedes a question.
+ * which takes the request out of the owed index. Notices recorded before it and still owed (`earlier`)
+ * go first, in order. A refusal or a cancellation replaces the notices still owed: it supersedes a question.
  */
 export async function deliverNotice(req: StoredRequest, owner: string, now: Date, deps: NoticeDeps): Promise<Delivered> {
   const t = await take(req, 'outboxNotice', owner, now, deps.repo);
@@ -206,6 +207,13 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   const pii = await deps.repo.getPii(req.id);
   if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);
   // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.
+  const earlier = n.earlier ?? [];
+  for (const [i, e] of earlier.entries()) {
+    await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, e), kind: 'transactional' }, now, deps, e.notice);
+    // Struck off once mailed, so that a crash or a refusal further on does not mail it again. Not struck off:
+    // another deliverer did (a lease ran out), or an action queued it again behind a new notice; the rest is theirs.
+    if (!(await deps.repo.strikeOffNotice(req.id, t.d.seq, earlier.length - i))) return { sent: false };
+  }
   await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
   await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
   return { sent: true };

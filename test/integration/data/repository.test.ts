@@ -236,6 +236,28 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect((await repo.listOwed('outcome')).map((m) => m.requestId)).not.toContain(dropped.id);
   });
 
+  it('strikes off the notices owed before the last one, oldest first, once each, and only under the intent’s number', async () => {
+    const r = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-26' };
+    await repo.createRequest(r, { email: 'queued@example.com' }, new Date('2027-02-01'));
+    const earlier = [
+      { notice: 'clarification' as const, needed: 'Which orders?', extended: false },
+      { notice: 'extension' as const, reason: 'complex' },
+    ];
+    await repo.transitionRequest(r, 'in_progress', { outboxNotice: { seq: 3, until: '2026-11-25T10:01:00.000Z', owner: 'admin', notice: 'clarification', needed: 'Which years?', earlier } }, { at, actor: 'officer', action: 'pause', subject: r.id });
+    const owed = async () => (await repo.getRequest(r.id))?.outboxNotice;
+    await expect(repo.strikeOffNotice(r.id, 2, 2)).resolves.toBe(false);
+    await expect(repo.strikeOffNotice(r.id, 3, 2)).resolves.toBe(true);
+    expect((await owed())?.earlier).toEqual([earlier[1]]);
+    // A second deliverer that mailed the same one (a lease run out) strikes off nothing more.
+    await expect(repo.strikeOffNotice(r.id, 3, 2)).resolves.toBe(false);
+    await expect(repo.strikeOffNotice(r.id, 3, 1)).resolves.toBe(true);
+    expect(await owed()).toMatchObject({ seq: 3, notice: 'clarification', needed: 'Which years?' });
+    expect((await owed())?.earlier).toBeUndefined();
+    await expect(repo.strikeOffNotice(r.id, 3, 1)).resolves.toBe(false);
+    // Still owed, the last notice keeps the request in the owed index.
+    expect((await repo.listOwed('notice')).map((m) => m.requestId)).toContain(r.id);
+  });
+
   it('takes a request out of the owed index in the write that drops an email that can never go', async () => {
     const r = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-27' };
     await repo.createRequest(r, { email: 'unsendable@example.com' }, new Date('2027-02-01'));

@@ -132,6 +132,39 @@ describe('an extension made while the clock is stopped', () => {
   });
 });
 
+describe('an extension while the clarification asked is still owed', () => {
+  it('is recorded at once while SES refuses the requester’s mail (it was a 409); once SES takes it again, the sweeper mails the clarification, then the extension', async () => {
+    const email = 'extended-while-owed@example.com';
+    const id = await openCopy(email);
+    const reason = 'Several processors hold records of this account';
+    rt.ses.refuse((to) => to.includes(email));
+    try {
+      const paused = await call(`/requests/${id}/pause`, { needed });
+      expect(paused.status).toBe(200);
+      expect(await paused.json()).toMatchObject({ noticeOwed: true });
+      const extended = await call(`/requests/${id}/extend`, { reason });
+      expect(extended.status).toBe(200);
+      expect(await extended.json()).toMatchObject({ noticeOwed: true, extended: { reason } });
+      expect(await rt.mails(email)).toHaveLength(1);
+    } finally {
+      rt.ses.refuse(undefined);
+    }
+    // The officer's lease on the notices is 60 s; the sweep after it delivers both.
+    const swept = (await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 2 * 60_000).toISOString() })) as { noticesSent: string[] };
+    expect(swept.noticesSent).toContain(id);
+    const told = (await rt.mails(email)).filter((m) => m.subject.startsWith('Your request:'));
+    expect(told.map((m) => m.subject)).toEqual(['Your request: we need a clarification', 'Your request: more time needed']);
+    expect(told[0].body.text).toContain(`we need you to tell us:\n${needed}`);
+    expect(told[1].body.text).toContain(`Reason: ${reason}`);
+    const detail = await json(`/requests/${id}`);
+    expect(detail.request.mailFailed).toBeNull();
+    expect(detail.audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['pause', 'extend']));
+    // Nothing left owed: the next sweep mails nothing more.
+    await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 4 * 60_000).toISOString() });
+    expect((await rt.mails(email)).filter((m) => m.subject.startsWith('Your request:'))).toHaveLength(2);
+  });
+});
+
 describe('an extension made before the clock stopped', () => {
   it('was told a date, which restarting the clock moves: the requester is mailed the new date and the one it replaces', async () => {
     const email = 'extended-then-stopped@example.com';

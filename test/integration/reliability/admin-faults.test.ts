@@ -421,6 +421,53 @@ for (const m of CLOCK_MOMENTS) {
   }
 }
 
+describe('extending a deadline while the clarification asked is still owed survives a fault at every step', async () => {
+  const make = () => taskWorld('access');
+  // The clock was stopped for a clarification whose email SES refused: the question is still owed to the requester.
+  const owingQuestion = async (tw: TaskWorld) => {
+    await out(tw);
+    tw.faults.arm({ match: (name) => name === 'ses:SendEmail', when: 'before' });
+    const paused = await stopClock(tw);
+    tw.faults.disarm();
+    expect(paused).toMatchObject({ ok: true, value: { noticeOwed: true } });
+    expect(requesterMail(tw)).toEqual([]);
+  };
+  const ext = (tw: TaskWorld) => officer(tw).act((deps) => extend(tw.requestId, 'PayNow needs more time to search its archives.', OFFICER, deps));
+  const calls = await boundaries(make, ext, owingQuestion);
+  const CLARIFICATION = 'Your request: we need a clarification';
+  const EXTENSION = 'Your request: more time needed';
+
+  it('makes the calls a fault is injected into: both emails, the question first', () => {
+    expect(calls.filter((c) => c === 'ses:SendEmail')).toHaveLength(2);
+  });
+
+  for (const recovery of RECOVERIES) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): extended once, the requester sent the question, then the extension`, async () => {
+      const tw = await make();
+      await owingQuestion(tw);
+      const first = await strike(tw, s, recovery, ext, 10 * MIN);
+      await tw.sweep(at(30 * MIN));
+
+      const req = await tw.request();
+      const told = requesterMail(tw).map((m) => m.subject);
+      expect(req.outboxNotice, 'no notice left owed').toBeUndefined();
+      // At least once: a fault once SES took an email, before the write that strikes it off or clears it
+      // (the "mail failed" mark's clearing comes between), mails that one email twice; none before.
+      const mailed = s.k > calls.indexOf('ses:SendEmail') || (s.name === 'ses:SendEmail' && s.when === 'after');
+      expect(told.length, 'a copy more only of an email the fault struck after SES took it').toBeLessThanOrEqual((req.extended ? 2 : 1) + (mailed ? 1 : 0));
+      if (!req.extended) {
+        // Only an officer shown an error, who did not click again, leaves the request unextended: the question still went.
+        expect(first.ok).toBe(false);
+        expect(recovery).toBe('only the sweeper runs');
+        return expect(told).toEqual([CLARIFICATION]);
+      }
+      expect(events(req.audit, 'extend'), 'extended once on the trail').toHaveLength(1);
+      expect(told.filter((t, i) => t !== told[i - 1]), 'the question, then the extension').toEqual([CLARIFICATION, EXTENSION]);
+      expect(requesterMail(tw)[0].text).toContain(QUESTION);
+    });
+  }
+});
+
 describe('retrying the assembly of a copy survives a fault at every step', async () => {
   const make = () => taskWorld('access');
   // PayNow answered, then Assemble failed after its retries: the AssemblyFailed state holds the request for an officer with its token.

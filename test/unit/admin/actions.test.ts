@@ -4,7 +4,7 @@ import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, 
 
 // The admin actions load the processor registry from S3 at import; these tests never retry a task.
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
-const { approveCorrection, cancel, deny, extend, pause, resolveTask } = await import('../../../functions/admin/actions.ts');
+const { approveCorrection, cancel, deny, extend, pause, resolveTask, resume } = await import('../../../functions/admin/actions.ts');
 const { sweepOutbox } = await import('../../../functions/shared/outbox.ts');
 const { sweeperOwner } = await import('../../../functions/core/outbox.ts');
 
@@ -64,25 +64,96 @@ describe('the extension notice (Art. 12(3))', () => {
   });
 });
 
-describe('an extension while an earlier notice is still owed', () => {
-  it('is refused with a 409 rather than replace the clarification the requester has not yet been sent', async () => {
-    const { deps, repo, mailer } = setup({ type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z' }, '2026-06-20T10:00:00.000Z');
-    const failing = { send: async () => Promise.reject(new Error('SES down')) };
-    expect(await pause(REQUEST_ID, 'Which orders your request for a copy is about', 'officer:o', { ...deps, mailer: failing })).toMatchObject({ noticeOwed: true });
-    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
-    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toMatchObject({ notice: 'clarification' });
-    expect(repo.requests.get(REQUEST_ID)?.extended).toBeUndefined();
+describe('a notice while an earlier one is still owed (SES refusing the requester’s mail)', () => {
+  const failing = { send: async () => Promise.reject(new Error('SES down')) };
+  const sweepAt = (repo: FakeRepo, mailer: Pick<FakeMailer, 'send'>, at: string, run: string) =>
+    sweepOutbox(new Date(at), { repo, mailer, workflow: { start: async () => 'arn', describe: async () => undefined }, tokens: {} as never, baseUrl: 'http://x', linksPerHour: 5 } as never, sweeperOwner(run));
+  const asked = 'Which orders your request for a copy is about';
+  const CLARIFICATION = 'Your request: we need a clarification';
+  const EXTENSION = 'Your request: more time needed';
+
+  it('records the extension at once while the clarification is still owed, and the sweeper mails both, the clarification first, as it was asked', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z', language: 'en' }, '2026-06-20T10:00:00.000Z');
+    expect(await pause(REQUEST_ID, asked, 'officer:o', { ...deps, mailer: failing })).toMatchObject({ noticeOwed: true });
+    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { ...deps, mailer: failing });
+    expect(done).toMatchObject({ noticeOwed: true, extended: { reason: 'Several processors hold records', dueDate: '2026-09-01' } });
+    expect(done.audit.map((e) => e.action)).toEqual(['pause', 'extend']);
     expect(mailer.sent).toEqual([]);
+
+    const report = await sweepAt(repo, mailer, '2026-06-20T10:05:00.000Z', 'run-1');
+    expect(report.noticesSent).toEqual([REQUEST_ID]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([CLARIFICATION, EXTENSION]);
+    // Asked before the extension: the one-month time limit is what was paused then.
+    expect(mailer.sent[0].text).toContain(`we need you to tell us:\n${asked}`);
+    expect(mailer.sent[0].text).toContain('The one-month time limit is paused until we receive your answer');
+    expect(mailer.sent[1].text).toContain('Reason: Several processors hold records');
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+    expect(await repo.listOwed('notice')).toEqual([]);
+    expect((await sweepAt(repo, mailer, '2026-06-20T10:20:00.000Z', 'run-2')).noticesSent).toEqual([]);
+    expect(mailer.sent).toHaveLength(2);
   });
 
-  it('refuses to stop the clock (409) while the extension notice is still owed, rather than replace it with the clarification', async () => {
-    const { deps, repo, mailer } = setup({ type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z' }, '2026-06-20T10:00:00.000Z');
-    const failing = { send: async () => Promise.reject(new Error('SES down')) };
+  it('stops the clock while the extension notice is still owed, and the sweeper mails both, the extension first', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z', language: 'en' }, '2026-06-20T10:00:00.000Z');
     expect(await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { ...deps, mailer: failing })).toMatchObject({ noticeOwed: true });
-    await expect(pause(REQUEST_ID, 'Which orders your request for a copy is about', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409 });
-    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toMatchObject({ notice: 'extension', dueDate: '2026-09-01' });
-    expect(repo.requests.get(REQUEST_ID)?.pausedSince).toBeUndefined();
-    expect(mailer.sent).toEqual([]);
+    expect(await pause(REQUEST_ID, asked, 'officer:o', { ...deps, mailer: failing })).toMatchObject({ noticeOwed: true, pausedSince: '2026-06-20T10:00:00.000Z' });
+    await sweepAt(repo, mailer, '2026-06-20T10:05:00.000Z', 'run-1');
+    expect(mailer.sent.map((m) => m.subject)).toEqual([EXTENSION, CLARIFICATION]);
+    expect(mailer.sent[0].text).toContain('New deadline: 1 September 2026.');
+    expect(mailer.sent[1].text).toContain('The time limit, extended to three months, is paused');
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+  });
+
+  it('mails a notice owed as the deployed version recorded it (one notice, on its own) before the extension, at once once SES takes mail', async () => {
+    const owed = { seq: 1, until: '2026-06-20T09:01:00.000Z', owner: 'admin', notice: 'clarification', needed: asked } as const;
+    const { deps, repo, mailer } = setup(
+      { type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z', language: 'en', pausedSince: '2026-06-20T09:00:00.000Z', noticeSeq: 1, outboxNotice: owed },
+      '2026-06-20T10:00:00.000Z',
+    );
+    expect(await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)).toMatchObject({ noticeOwed: false, extended: { dueDate: '2026-09-01' } });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([CLARIFICATION, EXTENSION]);
+    expect(mailer.sent[0].text).toContain('The one-month time limit is paused');
+    // Extended while the clock is stopped: the date follows once it restarts.
+    expect(mailer.sent[1].text).toContain('we will write to tell you the new deadline once it starts again');
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+  });
+
+  it('restarting the clock while the extension made during the stop is still untold mails that extension first, then the new date, where the new date replaced it', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z', language: 'en' }, '2026-06-20T10:00:00.000Z');
+    await pause(REQUEST_ID, asked, 'officer:o', deps);
+    expect(await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { ...deps, mailer: failing })).toMatchObject({ noticeOwed: true });
+    const later = { ...deps, clock: fixedClock('2026-06-25T10:00:00.000Z'), mailer: failing };
+    expect(await resume(REQUEST_ID, 'officer:o', later)).toMatchObject({ noticeOwed: true, pausedDays: 5 });
+    await sweepAt(repo, mailer, '2026-06-25T10:05:00.000Z', 'run-1');
+    expect(mailer.sent.map((m) => m.subject)).toEqual([CLARIFICATION, EXTENSION, 'Your request: the new deadline']);
+    expect(mailer.sent[1].text).toContain('we will write to tell you the new deadline once it starts again');
+    expect(mailer.sent[2].text).toContain('New deadline: 3 September 2026.');
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+  });
+
+  it('after a crash between the extension’s write and its mail, the sweeper mails both; SES refusing the second, the next sweep mails only that one', async () => {
+    const { deps, repo, mailer } = setup({ type: 'access', dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z', language: 'en' }, '2026-06-20T10:00:00.000Z');
+    expect(await pause(REQUEST_ID, asked, 'officer:o', { ...deps, mailer: failing })).toMatchObject({ noticeOwed: true });
+    // The admin function dies right after its write, before it reads the address to mail.
+    const dying = Object.assign(Object.create(repo), { getPii: async () => Promise.reject(new Error('sandbox killed')) });
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', { ...deps, repo: dying, mailer: failing })).rejects.toThrow('sandbox killed');
+    expect(repo.requests.get(REQUEST_ID)?.extended?.dueDate).toBe('2026-09-01');
+    expect(await repo.listOwed('notice')).toHaveLength(1);
+
+    // SES takes the first email and refuses the second.
+    let taken = 0;
+    const once = { send: async (m: Parameters<FakeMailer['send']>[0]) => (taken++ === 0 ? mailer.send(m) : Promise.reject(new Error('Throttling'))) };
+    const first = await sweepAt(repo, once, '2026-06-20T10:05:00.000Z', 'run-1');
+    expect(first).toMatchObject({ noticesSent: [], failed: [`notice:${REQUEST_ID}`] });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([CLARIFICATION]);
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toMatchObject({ kind: 'notice', notice: 'extension' });
+
+    // The next run, once the first run's lease is over: the extension alone, the clarification is not mailed twice.
+    const second = await sweepAt(repo, mailer, '2026-06-20T10:20:00.000Z', 'run-2');
+    expect(second.noticesSent).toEqual([REQUEST_ID]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([CLARIFICATION, EXTENSION]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toBeUndefined();
   });
 });
 

@@ -258,6 +258,13 @@ export class FakeRepo {
     Object.assign(cur as object, set);
     return true;
   }
+  async strikeOffNotice(requestId: string, seq: number, left: number) {
+    const n = this.requests.get(requestId)?.outboxNotice;
+    if (n?.seq !== seq || n.earlier?.length !== left) return false;
+    if (left > 1) n.earlier = n.earlier.slice(1);
+    else delete n.earlier;
+    return true;
+  }
   async putTaskResults(k: Required<ResultsKey>, signedBody: string, at: { writtenAt: Date; expiresAt: Date }) {
     this.results.set(resultsId(k), { signedBody, expiresAt: at.expiresAt, writtenAt: at.writtenAt.toISOString() });
     this.writes++;
