@@ -95,3 +95,32 @@ export function manualEscalationEmail(task: ManualTask, processorName: string, r
     ].join('\n'),
   };
 }
+
+/**
+ * The team's email about an escalated task whose processor has left the registry since Plan gave it
+ * the task (a deploy took it out while the task was out): there is no endpoint to send its webhook
+ * to and its callbacks are refused, so the generic alert's retry cannot work, and an officer's is
+ * refused. What happened, then what the officer does by hand: have whoever now holds the data act,
+ * and resolve the task with the outcome. The reason is left out when no webhook went: Dispatch's own
+ * refusal of a processor it no longer knows is not something the processor said. Ids only.
+ */
+export function removedProcessorEmail(task: StoredTask, processorName: string, reason: string, consoleUrl: string) {
+  const attempts = deliveryHistory(task);
+  const action = ACTION[task.action] ?? task.action;
+  const held = task.holds.length > 0;
+  return {
+    subject: `Escalated: ${processorName} is no longer in the processor registry (request ${task.requestId})`,
+    text: [
+      `${processorName} (${task.category}) is no longer in the processor registry: there is no endpoint to send its webhook to, and its callbacks are refused. The task cannot be retried.`,
+      `Task: the ${action} for request ${task.requestId} (task ${task.taskId})${held ? `, with legal holds: ${task.holds.map((h) => h.basis).join(', ')}` : ''}.`,
+      ...(attempts.length
+        ? [`${processorName} ${reasonInWords(reason)}.`, '', `Deliveries of the webhook (${attempts.length}):`, ...attempts.map((a, i) => `  ${i + 1}. ${when(a.at)}: ${describe(a)}`)]
+        : ['Its webhook was never sent.']),
+      '',
+      'Resolve it by hand:',
+      `  1. Find out who now holds the data ${processorName} held (the processor that took over its work, or ${processorName} itself, through its own contact), and ask them for the ${action}${held ? ', keeping what the legal holds cover' : ''}.`,
+      '  2. Resolve the task in the console with what they did: done, no data held, or kept under a legal hold (with its basis and until-date):',
+      consoleUrl,
+    ].join('\n'),
+  };
+}

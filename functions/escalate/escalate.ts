@@ -3,7 +3,7 @@ import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATION_REASONS, retryOnRace } from '../core/errors.ts';
-import { escalationEmail, manualEscalationEmail } from '../core/escalation.ts';
+import { escalationEmail, manualEscalationEmail, removedProcessorEmail } from '../core/escalation.ts';
 import { FINISHED_TASK_STATUSES, isOpenRequest } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
 import { escalateRequest } from '../shared/escalation.ts';
@@ -20,6 +20,8 @@ export type EscalateDeps = {
   processorName?: (processorId: string) => string;
   /** Whether the registry has the processor as manual (a person does its work): the team's email then says so, not to retry. */
   manual?: (processorId: string) => boolean;
+  /** Whether the processor has left the registry since Plan: the team's email then says the task cannot be retried, and how to settle it by hand. */
+  removed?: (processorId: string) => boolean;
 };
 
 export type EscalateInput = {
@@ -96,8 +98,12 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
   // Dispatch state's time-out: the team reads what the processor said, not that it was silent.
   const why = timedOut && task.status === 'failed' ? 'ProcessorFailed' : reason;
   const consoleUrl = `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`;
-  // A manual processor has no webhook to send again, nor a callback to fail with: the team is told to do the task and resolve it.
-  const mail = deps.manual?.(task.processorId) ? manualEscalationEmail(task, name, reason, consoleUrl) : escalationEmail(task, name, why, consoleUrl);
+  // Neither a processor gone from the registry nor a manual one has a webhook to send again: the team is told how to settle the task by hand.
+  const mail = deps.removed?.(task.processorId)
+    ? removedProcessorEmail(task, name, why, consoleUrl)
+    : deps.manual?.(task.processorId)
+      ? manualEscalationEmail(task, name, reason, consoleUrl)
+      : escalationEmail(task, name, why, consoleUrl);
   await sendTracked(
     { id: task.requestId, mailFailed: r.mailFailed },
     'escalation',

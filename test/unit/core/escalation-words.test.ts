@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryHistory, escalationEmail, manualEscalationEmail, reasonInWords } from '../../../functions/core/escalation.ts';
+import { deliveryHistory, escalationEmail, manualEscalationEmail, reasonInWords, removedProcessorEmail } from '../../../functions/core/escalation.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 
 const e = (action: string, at: string, data?: Record<string, unknown>) => ({ seq: 0, at, actor: 'workflow', action, subject: 't', prevHash: '', hash: '', ...(data ? { data } : {}) }) as never;
@@ -92,5 +92,39 @@ describe('what an officer reads about a manual processor’s escalated task', ()
       expect(mail.subject).toBe('Escalated: manual task at Ledger & Co not resolved in time (request R)');
       expect(mail.text.split('\n')[0]).toBe('Task R.ledger-firm needs a person: processor ledger-firm (collections) has no API, and it was not resolved in the console before its time-out.');
     }
+  });
+});
+
+describe('what an officer reads about a task whose processor has left the registry', () => {
+  const task = {
+    taskId: 'R.paynow', requestId: 'R', processorId: 'paynow', category: 'payments', action: 'erase', status: 'timed_out', version: 3, attempts: 1, holds: [{ basis: 'accounting' }],
+    sentAt: '2026-03-02T10:00:00.000Z', audit: [e('send', '2026-03-02T10:00:00.000Z'), e('time_out', '2026-03-09T10:00:00.000Z')],
+  } as unknown as StoredTask;
+
+  it('says it cannot be retried, and to have whoever now holds the data act, then resolve the task with the outcome', () => {
+    expect(removedProcessorEmail(task, 'paynow', 'States.Timeout', 'https://c/x')).toEqual({
+      subject: 'Escalated: paynow is no longer in the processor registry (request R)',
+      text: [
+        'paynow (payments) is no longer in the processor registry: there is no endpoint to send its webhook to, and its callbacks are refused. The task cannot be retried.',
+        'Task: the erasure for request R (task R.paynow), with legal holds: accounting.',
+        'paynow did not call back before its time-out.',
+        '',
+        'Deliveries of the webhook (1):',
+        '  1. 2026-03-02 10:00:00 UTC: accepted (HTTP 2xx)',
+        '',
+        'Resolve it by hand:',
+        '  1. Find out who now holds the data paynow held (the processor that took over its work, or paynow itself, through its own contact), and ask them for the erasure, keeping what the legal holds cover.',
+        '  2. Resolve the task in the console with what they did: done, no data held, or kept under a legal hold (with its basis and until-date):',
+        'https://c/x',
+      ].join('\n'),
+    });
+  });
+
+  it('says its webhook was never sent when it left the registry before its dispatch, and says no reason it never gave', () => {
+    const never = { ...task, status: 'failed', holds: [], audit: [], sentAt: undefined } as unknown as StoredTask;
+    const lines = removedProcessorEmail(never, 'paynow', 'DispatchRejected', 'https://c/x').text.split('\n');
+    expect(lines.slice(1, 4)).toEqual(['Task: the erasure for request R (task R.paynow).', 'Its webhook was never sent.', '']);
+    expect(lines.join('\n')).not.toMatch(/client error|legal hold(s:| cover)/);
+    expect(lines).toContain('  1. Find out who now holds the data paynow held (the processor that took over its work, or paynow itself, through its own contact), and ask them for the erasure.');
   });
 });

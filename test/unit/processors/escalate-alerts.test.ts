@@ -158,6 +158,27 @@ describe('the team’s alert', () => {
     expect(mailer.sent[0].text).not.toMatch(/retry the task|webhook/);
   });
 
+  it('tells the team that a task whose processor has left the registry cannot be retried, and to have it done and resolve it', async () => {
+    // Planned while metricsly was in the registry; a deploy took it out before its time-out.
+    Object.assign(deps, { removed: (id: string) => id === 'metricsly', manual: () => false });
+    await run({ Error: 'States.Timeout' });
+    expect(task().status).toBe('timed_out');
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: 'compliance@offtek.example', kind: 'compliance', subject: `Escalated: metricsly is no longer in the processor registry (request ${REQUEST_ID})` });
+    expect(mailer.sent[0].text).toContain('The task cannot be retried.');
+    expect(mailer.sent[0].text).toContain(`Resolve the task in the console with what they did: done, no data held, or kept under a legal hold (with its basis and until-date):\nhttp://localhost/console.html#/requests/${REQUEST_ID}`);
+    expect(mailer.sent[0].text).not.toMatch(/retry the task/);
+  });
+
+  it('says the processor called back that it could not do the work, when one that left the registry had done so', async () => {
+    Object.assign(deps, { removed: () => true });
+    // Its `failed` callback came before it was taken out, and died before telling the workflow.
+    const said = (at: string, action: string) => ({ seq: 0, at, actor: 'processor', action, subject: TASK_ID, prevHash: '', hash: '' });
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', outcome: { request_status: 'failed', reason: 'account locked' }, audit: [said('2026-03-01T10:00:00.000Z', 'send'), said('2026-03-01T11:00:00.000Z', 'failed')] });
+    await run({ Error: 'States.Timeout' });
+    expect(mailer.sent[0].text.split('\n')[2]).toBe('metricsly called back to say it could not do the work.');
+  });
+
   it('is mailed when the workflow says mail: true', async () => {
     await run({ Error: 'States.Timeout' }, { mail: true });
     expect(mailer.sent).toHaveLength(1);
