@@ -253,7 +253,9 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   if (!ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task cannot be retried`);
   requireTaskTransition(task.status, 'send');
   const processor = registry.processors.find((p) => p.id === processorId);
-  if (!processor || processor.mode === 'manual') throw new Conflict('only an automated processor can be retried');
+  // Taken out of the registry since Plan: no endpoint to send its webhook to, nor a secret to check its callback with.
+  if (!processor) throw new Conflict(`${processorId} is no longer in the processor registry, so its webhook cannot be sent again: have whoever now holds its data act, then resolve the task`);
+  if (processor.mode === 'manual') throw new Conflict('only an automated processor can be retried');
   // A request answered, refused or withdrawn asks nothing more of its processors (its record gone: closed long ago).
   const req = await deps.repo.getRequest(id);
   if (!req || !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req?.status ?? 'closed'} request cannot be sent again`);

@@ -148,14 +148,24 @@ describe('retrying an escalated task', () => {
     expect(posted).toEqual([]);
   });
 
-  it('refuses to retry a manual firm’s task, and one whose processor has left the registry', async () => {
+  it('refuses to retry a manual firm’s task with a 409, sending nothing', async () => {
     const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'timed_out'));
-    repo.tasks.set(`${REQUEST_ID}.gone`, task('gone', 'failed'));
-    await expect(retryTask(REQUEST_ID, 'ledger-firm', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'only an automated processor can be retried' });
-    await expect(retryTask(REQUEST_ID, 'gone', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', message: 'only an automated processor can be retried' });
-    expect(stored(repo, 'ledger-firm').status).toBe('timed_out');
-    expect(stored(repo, 'gone').status).toBe('failed');
+    await expect(retryTask(REQUEST_ID, 'ledger-firm', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409, message: 'only an automated processor can be retried' });
+    expect(stored(repo, 'ledger-firm')).toMatchObject({ status: 'timed_out', version: 2 });
+    expect(posted).toEqual([]);
+  });
+
+  it.each(['failed', 'timed_out'] as const)('refuses with a 409 saying why to retry a %s task whose processor has left the registry, writing and sending nothing', async (status) => {
+    const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.gone`, task('gone', status));
+    await expect(retryTask(REQUEST_ID, 'gone', 'officer:o', deps)).rejects.toMatchObject({
+      name: 'Conflict',
+      status: 409,
+      message: 'gone is no longer in the processor registry, so its webhook cannot be sent again: have whoever now holds its data act, then resolve the task',
+    });
+    expect(stored(repo, 'gone')).toMatchObject({ status, version: 2, audit: [] });
+    expect(request(repo)).toMatchObject({ status: 'awaiting_manual', version: 2, audit: [] });
     expect(posted).toEqual([]);
   });
 
