@@ -17,7 +17,7 @@ const T = {
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     wrong: 'What is wrong (the requester’s words)', should: 'What it should be (the requester’s words)', corrected: 'Corrections approved', fields: { name: 'Name', email: 'Email address', postal_address: 'Postal address', phone: 'Phone number' },
     reason: 'Reason', outcome: 'Outcome', note: 'Note', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', noticeOwed: 'Done. The email to the requester could not be sent just now: it will be sent automatically within 15 minutes. Do not do it again.', workflowOwed: 'Done. The workflow could not be told just now: it is told automatically within 15 minutes. Do not do it again.', clockStopped: 'Clock stopped', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`,
-    failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', handedOver: 'Given to the team: a person does it', noAnswer: (e) => `no answer (${e})`,
+    failed: 'The action did not go through:', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', handedOver: 'Given to the team: a person does it', removedProcessor: 'No longer in the processor registry: it cannot be retried. Ask whoever now holds the data to act, then resolve the task.', noAnswer: (e) => `no answer (${e})`,
     statuses: { unverified: 'Waiting for confirmation', awaiting_review: 'To review (a correction, an agent’s authority)', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
     taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
     types: { access: 'Copy of data', erasure: 'Erasure', rectification: 'Correction', objection: 'Objection', restrict: 'Restriction' },
@@ -50,7 +50,7 @@ const T = {
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     wrong: 'Ce qui est inexact (les mots du demandeur)', should: 'Ce qu’il faudrait mettre (les mots du demandeur)', corrected: 'Corrections approuvées', fields: { name: 'Nom', email: 'Adresse e-mail', postal_address: 'Adresse postale', phone: 'Téléphone' },
     reason: 'Raison', outcome: 'Résultat', note: 'Note', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', noticeOwed: 'C’est fait. L’e-mail au demandeur n’a pas pu partir pour l’instant : il sera envoyé automatiquement d’ici 15 minutes. Ne recommencez pas.', workflowOwed: 'C’est fait. Le traitement n’a pas pu être prévenu pour l’instant : il le sera automatiquement d’ici 15 minutes. Ne recommencez pas.', clockStopped: 'Délai suspendu', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`,
-    failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', handedOver: 'Confiée à l’équipe : une personne s’en charge', noAnswer: (e) => `pas de réponse (${e})`,
+    failed: 'L’action n’a pas abouti :', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', handedOver: 'Confiée à l’équipe : une personne s’en charge', removedProcessor: 'N’est plus dans le registre des prestataires : la tâche ne peut pas être relancée. Demandez à qui détient désormais les données d’agir, puis résolvez la tâche.', noAnswer: (e) => `pas de réponse (${e})`,
     statuses: { unverified: 'En attente de confirmation', awaiting_review: 'À relire (correction, mandat d’un représentant)', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
     types: { access: 'Copie des données', erasure: 'Effacement', rectification: 'Correction', objection: 'Opposition', restrict: 'Limitation' },
@@ -270,6 +270,9 @@ const optionalField = (name) => {
 /** Options by code, shown in words. */
 const select = (group, codes) => h('select', {}, ...codes.map((c) => h('option', { value: c }, label(group, c))));
 
+/** An officer closes a task once it failed or timed out, and a manual one (or one whose processor left the registry) at any time: nothing else would. */
+const resolvable = (t, open) => open && (['failed', 'timed_out'].includes(t.status) || (t.manual && ['sent', 'in_progress', 'pending'].includes(t.status)));
+
 /**
  * Resolved as retained, a task needs the legal basis and the date it is kept until: the requester's
  * email states both. They show, and count, only when "retained" is chosen.
@@ -408,11 +411,11 @@ async function showDetail(id, current) {
         t.processorName,
         label('categories', t.category),
         label('taskActions', t.action),
-        h('span', {}, h('span', { className: `badge ${['failed', 'timed_out'].includes(t.status) ? 'overdue' : ''}` }, label('taskStatuses', t.status)), t.outcome?.reason && ['failed', 'timed_out'].includes(t.status) ? h('span', { className: 'why' }, label('reasons', t.outcome.reason)) : null),
-        // A manual processor's task is sent to no webhook: each send hands it to the team.
-        t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${t.manual ? T[lang].handedOver : attemptText(a)} — ${time(a.at)}`))) : '—',
+        h('span', {}, h('span', { className: `badge ${['failed', 'timed_out'].includes(t.status) ? 'overdue' : ''}` }, label('taskStatuses', t.status)), t.outcome?.reason && ['failed', 'timed_out'].includes(t.status) ? h('span', { className: 'why' }, label('reasons', t.outcome.reason)) : null, t.removed && resolvable(t, open) ? h('span', { className: 'why' }, T[lang].removedProcessor) : null),
+        // A manual processor's task is sent to no webhook: each send hands it to the team. One taken out of the registry had real ones.
+        t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${t.manual && !t.removed ? T[lang].handedOver : attemptText(a)} — ${time(a.at)}`))) : '—',
         h('span', { className: 'actions' },
-          (['failed', 'timed_out'].includes(t.status) || (t.manual && ['sent', 'in_progress', 'pending'].includes(t.status))) && open
+          resolvable(t, open)
             ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
             : null,
           // A manual processor has no webhook to send again (the server refuses a retry): a person does it, then resolves it.

@@ -64,7 +64,11 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
   return {
     request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
-    tasks: tasks.map(({ token, receipts, ...t }) => ({ ...t, processorName: processorName(t.processorId), manual: registry.processors.find((p) => p.id === t.processorId)?.mode !== 'automated', deliveries: deliveryHistory(t), waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length })),
+    tasks: tasks.map(({ token, receipts, ...t }) => {
+      const p = registry.processors.find((r) => r.id === t.processorId);
+      // A processor taken out of the registry is settled by hand, as a manual one is (no Retry), but its deliveries were real webhooks.
+      return { ...t, processorName: processorName(t.processorId), manual: p?.mode !== 'automated', removed: !p, deliveries: deliveryHistory(t), waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length };
+    }),
     // The request's chain and each task's chain, merged in time order for reading.
     audit: [...req.audit, ...tasks.flatMap((t) => t.audit)].sort((a, b) => a.at.localeCompare(b.at)),
     timeline,

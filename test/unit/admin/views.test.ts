@@ -4,7 +4,7 @@ import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts
 import { FakeRepo, fixedClock, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({
-  registry: { version: 1, processors: [{ id: 'paynow', name: 'PayNow Payments' }, { id: 'parcelway', name: 'Parcelway Delivery' }] },
+  registry: { version: 1, processors: [{ id: 'paynow', name: 'PayNow Payments', mode: 'automated' }, { id: 'parcelway', name: 'Parcelway Delivery' }] },
 }));
 const { auditCsv, dashboard, detail, RECENT_ANSWERS, summary } = await import('../../../functions/admin/views.ts');
 
@@ -87,6 +87,17 @@ describe('a request’s detail page', () => {
     expect(d.tasks[1].deliveries).toEqual([]);
     expect(d.audit.map((e) => e.action)).toEqual(['verify', 'start', 'send']);
     expect(d.timeline).toEqual(timeline);
+  });
+
+  it('marks the task of a processor no longer in the registry as removed, and as the team’s to do by hand (the console offers no Retry), as a manual firm’s', async () => {
+    const { repo, deps } = setup(storedRequest({ status: 'awaiting_manual' }));
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task(REQUEST_ID, 'paynow', { status: 'failed' }));
+    repo.tasks.set(`${REQUEST_ID}.gone`, task(REQUEST_ID, 'gone', { status: 'timed_out' }));
+    const d = await detail(REQUEST_ID, deps, { timeline: async () => [] } as never);
+    expect(d.tasks.map((t) => [t.processorId, t.manual, t.removed])).toEqual([
+      ['gone', true, true],
+      ['paynow', false, false],
+    ]);
   });
 
   it('has no notes where none were written, and answers 404 for an unknown request', async () => {
