@@ -1,5 +1,5 @@
 import { InvalidInput, type Issue } from './errors.ts';
-import { AgentProof, Language, ObjectionScope, RequestType } from './model.ts';
+import { AgentProof, Language, ObjectionScope, type RequestDetails, RequestType } from './model.ts';
 import * as z from './zod.ts';
 
 /** A lone UTF-16 surrogate is no character: DynamoDB refuses such a string, which would break a write half-way. */
@@ -45,6 +45,21 @@ export const SubmitBody = z
     }),
   );
 export type SubmitBody = z.output<typeof SubmitBody>;
+
+/**
+ * Whether a submission asks nothing the open request of its type does not ask already, so that it can
+ * join it as a repeat. One that asks more (an objection to another use, the lifetime-warranty purchases
+ * erased too, another correction) is a request of its own: joining would drop what it adds, and an
+ * objection to marketing (Art. 21(3)) would never take effect.
+ */
+export function asksNoMoreThan(open: Pick<RequestDetails, 'eraseWarranty' | 'objections' | 'rectification'>, body: Pick<SubmitBody, 'eraseWarranty' | 'objections' | 'rectification'>): boolean {
+  // An empty list of scopes is read as the broadest objection (core/plan.ts).
+  const covered = open.objections.length ? open.objections : ObjectionScope.options;
+  if ((body.objections?.length ? body.objections : []).some((s) => !covered.includes(s))) return false;
+  if (body.eraseWarranty && !open.eraseWarranty) return false;
+  if (body.rectification && (body.rectification.field !== open.rectification?.field || body.rectification.correction !== open.rectification?.correction)) return false;
+  return true;
+}
 
 /** Fields a requester might use to have their data sent somewhere other than their own mailbox. */
 const ELSEWHERE = ['exportDestination', 'deliverTo', 'sendTo', 'destination', 'webhook', 'url'];

@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
-import type { SubmitBody } from '../core/intake.ts';
+import { asksNoMoreThan, type SubmitBody } from '../core/intake.ts';
 import { rateLimitAddress } from '../core/ip.ts';
 import { ACCEPTED, type Accepted, LINK_EVERY_MINUTES, nextLink, nextLinkOwed, secondsUntil, waitAnswer } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
@@ -28,9 +28,11 @@ export type SubmitDeps = { repo: DynamoRepository; tokens: VerificationTokens; m
  * never looked up here, so the work and the answer are the same for everyone.
  *
  * The first write is the claim on (email, type) (repo.claimDedupe): of simultaneous submissions one
- * wins, and the others join its request. The request is then written with its link recorded as owed
- * (`outboxLink`) in the same write, and the link is mailed; a crash anywhere leaves either nothing
- * the requester was told about, or an owed link that a retry or the sweeper delivers.
+ * wins, and the others join its request. A submission that asks more than the open request (another
+ * objection, another correction, the warranty purchases erased too) is no repeat: it starts its own.
+ * The request is then written with its link recorded as owed (`outboxLink`) in the same write, and
+ * the link is mailed; a crash anywhere leaves either nothing the requester was told about, or an
+ * owed link that a retry or the sweeper delivers.
  */
 export async function submitRequest(body: SubmitBody, sourceIp: string, deps: SubmitDeps): Promise<Accepted> {
   const now = deps.clock.now();
@@ -103,6 +105,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     }
     const existing = await deps.repo.getRequest(id);
     if (!existing) throw new ConcurrentUpdate(`request ${id} changed concurrently; try again`);
+    // A simultaneous submission that asked less wrote it: joining would drop what this one adds.
+    if (!asksNoMoreThan(existing.details, body)) throw new ConcurrentUpdate(`request ${id} was written by another submission; try again`);
     return repeat(existing);
   }
 
@@ -115,7 +119,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       // Claimed but not written yet: its writer is still at it, or died before writing. Writing it
       // is idempotent, so this submission writes it too, and the conditional put decides who mails.
       if (!req) return create(live.requestId, new Date(live.expiresAt));
-      if (isOpenRequest(req.status)) return repeat(req);
+      // A repeat joins the open request; one that asks more starts its own, and takes the claim.
+      if (isOpenRequest(req.status) && asksNoMoreThan(req.details, body)) return repeat(req);
     }
     // Only a new request counts against the client address: a person's own repeat never does.
     if (!counted) {

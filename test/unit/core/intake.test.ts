@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../../functions/core/errors.ts';
 import { normaliseEmail } from '../../../functions/core/edge.ts';
-import { pickLanguage, validateSubmission } from '../../../functions/core/intake.ts';
+import { asksNoMoreThan, pickLanguage, validateSubmission } from '../../../functions/core/intake.ts';
 import { rateLimitAddress } from '../../../functions/core/ip.ts';
 
 const issuesOf = (raw: unknown, lang: 'fr' | 'en' = 'en') => {
@@ -110,6 +110,23 @@ describe('the privacy form', () => {
   it('words its messages in French for a French requester', () => {
     expect(issuesOf({ type: 'erasure', email: 'a@example.com', colour: 'blue' }, 'fr')).toEqual([{ path: 'colour', message: 'Ce champ ne fait pas partie du formulaire.' }]);
     expect(issuesOf(null, 'fr')).toEqual([{ path: '(body)', message: 'Le formulaire n’a pas pu être lu.' }]);
+  });
+});
+
+describe('a submission that repeats an open request of its type', () => {
+  const open = { eraseWarranty: false, objections: ['reviews' as const], rectification: { field: 'name', correction: 'Ann Lee' } };
+  it('joins it when it asks nothing more: the same objections or fewer, the same correction, the warranty kept', () => {
+    expect(asksNoMoreThan(open, { objections: ['reviews'] })).toBe(true);
+    expect(asksNoMoreThan(open, { rectification: { field: 'name', correction: 'Ann Lee' } })).toBe(true);
+    expect(asksNoMoreThan(open, { eraseWarranty: false })).toBe(true);
+    expect(asksNoMoreThan({ ...open, objections: [] }, { objections: ['marketing', 'reviews', 'profiling'] })).toBe(true);
+  });
+
+  it('does not when it asks more: another objection, the warranty purchases erased too, another correction', () => {
+    expect(asksNoMoreThan(open, { objections: ['reviews', 'marketing'] })).toBe(false);
+    expect(asksNoMoreThan(open, { eraseWarranty: true })).toBe(false);
+    expect(asksNoMoreThan(open, { rectification: { field: 'name', correction: 'Anne Lee' } })).toBe(false);
+    expect(asksNoMoreThan(open, { rectification: { field: 'surname', correction: 'Ann Lee' } })).toBe(false);
   });
 });
 

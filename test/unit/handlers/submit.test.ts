@@ -225,6 +225,50 @@ describe('a repeated submission for an open request', () => {
   });
 });
 
+describe('a submission that asks more than the open request of its type', () => {
+  it('starts its own request for an objection to marketing sent while an objection to review invitations is open, and mails its link', async () => {
+    await submitRequest(body({ type: 'objection', objections: ['reviews'] }), IP, deps());
+    const first = only()[0];
+    repo.requests.set(first.id, { ...first, status: 'in_progress' });
+    expect(await submitRequest(body({ type: 'objection', objections: ['marketing', 'reviews'] }), IP, deps(at(30)))).toEqual(ACCEPTED_EN);
+    const second = only().find((r) => r.id !== first.id);
+    expect(second?.details.objections).toEqual(['marketing', 'reviews']);
+    expect(repo.claimCalls.at(-1)).toEqual({ requestId: second?.id, replacing: first.id });
+    expect(mailer.sent.at(-1)?.text).toContain(`verify?token=verify-${second?.id}-1`);
+  });
+
+  it('starts its own request for an erasure that also asks to erase the lifetime-warranty purchases, even while the first is unconfirmed', async () => {
+    await submitRequest(body({ eraseWarranty: false }), IP, deps());
+    await submitRequest(body({ eraseWarranty: true }), IP, deps(at(2)));
+    expect(only().map((r) => r.details.eraseWarranty)).toEqual([false, true]);
+  });
+
+  it('starts its own request for a correction that says something else', async () => {
+    await submitRequest(body({ type: 'rectification', rectification: { field: 'name', correction: 'Ann Lee' } }), IP, deps());
+    await submitRequest(body({ type: 'rectification', rectification: { field: 'address', correction: '1 High St' } }), IP, deps(at(2)));
+    expect(only().map((r) => r.details.rectification?.field)).toEqual(['name', 'address']);
+  });
+
+  it('joins the open request when it asks nothing that request does not already ask', async () => {
+    await submitRequest(body({ type: 'objection', objections: ['marketing', 'reviews'] }), IP, deps());
+    await submitRequest(body({ type: 'objection', objections: ['reviews'] }), IP, deps(at(2)));
+    await submitRequest(body({ eraseWarranty: true }), IP, deps(at(3)));
+    await submitRequest(body({ eraseWarranty: false }), IP, deps(at(4)));
+    expect(only().map((r) => r.type)).toEqual(['objection', 'erasure']);
+  });
+
+  it('asks to try again when a simultaneous submission that asked less wrote the request it claimed', async () => {
+    repo.claims.set('email:ann@example.com|objection', { requestId: '01JQ0000000000000000000005', expiresAt: '2026-03-26T00:00:00.000Z' });
+    repo.createFails = true;
+    repo.requests.set('01JQ0000000000000000000005', { id: '01JQ0000000000000000000005', type: 'objection', status: 'unverified', details: { eraseWarranty: false, objections: ['reviews'] }, receivedAt: T0, linkAt: T0, audit: [] } as never);
+    const get = repo.getRequest.bind(repo);
+    let reads = 0;
+    repo.getRequest = async (id: string) => (reads++ === 0 ? undefined : get(id));
+    await expect(submitRequest(body({ type: 'objection', objections: ['marketing'] }), IP, deps())).rejects.toBeInstanceOf(ConcurrentUpdate);
+    expect(mailer.sent).toEqual([]);
+  });
+});
+
 describe('a submission after the earlier request closed or its claim lapsed', () => {
   it('starts a new request when the earlier one is closed, replacing its claim', async () => {
     await submitRequest(body(), IP, deps());
@@ -255,7 +299,7 @@ describe('a submission after the earlier request closed or its claim lapsed', ()
   it('joins the request a simultaneous writer created first', async () => {
     repo.claims.set('email:ann@example.com|erasure', { requestId: '01JQ0000000000000000000003', expiresAt: '2026-03-26T00:00:00.000Z' });
     repo.createFails = true;
-    repo.requests.set('01JQ0000000000000000000003', { id: '01JQ0000000000000000000003', status: 'verified' } as never);
+    repo.requests.set('01JQ0000000000000000000003', { id: '01JQ0000000000000000000003', status: 'verified', details: { eraseWarranty: false, objections: [] } } as never);
     // Read between the claim and the create: the request appears once the create has lost.
     const get = repo.getRequest.bind(repo);
     let reads = 0;
