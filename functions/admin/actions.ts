@@ -124,6 +124,8 @@ export async function deny(id: string, reason: DenyReason, actor: string, deps: 
   requireRequestTransition(req.status, 'deny');
   // The requester would be told an agent's authority was not shown for a request nobody made for them.
   if (reason === 'authority_not_shown' && !req.agent) throw new InvalidInput('invalid body', [{ path: 'reason', message: 'no agent made this request: its authority cannot be the reason' }]);
+  // Accuracy answers a correction only: said of any other request it would tell the requester something untrue.
+  if (reason === 'data_accurate' && req.type !== 'rectification') throw new InvalidInput('invalid body', [{ path: 'reason', message: 'only a correction can be refused because the data is accurate' }]);
   const at = deps.clock.now().toISOString();
   const text = note ? plainText(note, MAX_DENY_NOTE) : '';
   // The officer's words go to the requester and then only live in the sent email: the closed record

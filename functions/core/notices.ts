@@ -19,8 +19,10 @@ export const ICO = {
 /**
  * Why an officer refuses a request (Art. 12(2), 12(5)); the requester is told which. `authority_not_shown`:
  * the request was made by someone acting for the person, whose proof of authority was not satisfactory.
+ * `data_accurate`: a correction (Art. 16) the officer checked and found the data accurate, which the
+ * ICO expects the requester to be told, with why and how to complain; no other ground says that.
  */
-export const DenyReason = z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive', 'authority_not_shown']);
+export const DenyReason = z.enum(['identity_not_verified', 'manifestly_unfounded', 'excessive', 'authority_not_shown', 'data_accurate']);
 export type DenyReason = z.infer<typeof DenyReason>;
 /** Why an officer cancels one: the requester withdrew it, or it repeats another open request. */
 export const CancelReason = z.enum(['withdrawn_by_requester', 'duplicate_request']);
@@ -62,6 +64,7 @@ const REASON: Record<Language, Record<DenyReason | CancelReason, string>> = {
     manifestly_unfounded: 'the request is manifestly unfounded: it does not seek to exercise a data protection right',
     excessive: 'the request is manifestly excessive: it repeats or overlaps requests we have already answered',
     authority_not_shown: 'it was made on your behalf by someone who has not shown us satisfactory proof that they may act for you; you, or they with that proof, may ask again',
+    data_accurate: 'we checked the data you asked us to correct and we believe it is accurate, so we will not change it',
     withdrawn_by_requester: 'you told us you no longer want it',
     duplicate_request: 'it repeats another request of yours that is still open; we are answering that one',
   },
@@ -70,6 +73,7 @@ const REASON: Record<Language, Record<DenyReason | CancelReason, string>> = {
     manifestly_unfounded: "la demande est manifestement infondée : elle ne vise pas à exercer un droit sur vos données",
     excessive: 'la demande est manifestement excessive : elle répète des demandes auxquelles nous avons déjà répondu',
     authority_not_shown: "elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu’elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire",
+    data_accurate: 'nous avons vérifié les données que vous nous demandiez de rectifier et nous les pensons exactes ; nous ne les modifierons donc pas',
     withdrawn_by_requester: "vous nous avez dit ne plus la souhaiter",
     duplicate_request: 'elle répète une autre de vos demandes encore ouverte, à laquelle nous répondons',
   },

@@ -50,4 +50,42 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     expect(await axe(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
+
+  it('refuses a correction the officer found accurate, offering that reason on a correction only, and the requester is told so with how to complain', async () => {
+    const email = 'rory.review@example.com';
+    await rt.submit({ type: 'rectification', email, language: 'fr', rectification: { field: 'Mon nom', correction: 'Rory MacLeod' } });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    await rt.confirm(links.token);
+
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInAsOfficer(page, rt);
+    await page.locator('#counts').getByText('To review (a correction, an agent’s authority)').waitFor();
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.locator('#detail-summary').getByText('To review (a correction, an agent’s authority)').waitFor();
+    await page.getByRole('button', { name: 'Deny' }).click();
+    const reasons = await page.getByLabel('Reason').locator('option').allTextContents();
+    expect(reasons).toContain('Data checked and accurate');
+    await page.getByLabel('Reason').selectOption('data_accurate');
+    await page.getByLabel('Explanation for the requester').fill('Votre nom figure ainsi sur votre commande signée.');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-deny-correction-accurate.png') });
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#detail-summary').getByText('Denied', { exact: true }).waitFor();
+    const refusal = await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Votre demande de confidentialité est refusée'));
+    expect(refusal.body.text).toContain('nous avons vérifié les données que vous nous demandiez de rectifier et nous les pensons exactes ; nous ne les modifierons donc pas.');
+    expect(refusal.body.text).toContain('https://ico.org.uk/make-a-complaint');
+
+    // Any other request: the reason is not offered.
+    const other = 'rory.erasure@example.com';
+    await rt.submit({ type: 'erasure', email: other, language: 'en' });
+    const erasure = await until(() => rt.links(other).catch(() => undefined));
+    await rt.confirm(erasure.token);
+    await page.goto(`${rt.urls.console}#/requests/${erasure.requestId}`);
+    await page.locator('#detail-id', { hasText: erasure.requestId }).waitFor();
+    await page.getByRole('button', { name: 'Deny' }).click();
+    expect(await page.getByLabel('Reason').locator('option').allTextContents()).not.toContain('Data checked and accurate');
+    expect(errors).toEqual([]);
+  });
 });

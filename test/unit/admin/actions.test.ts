@@ -224,6 +224,22 @@ describe('refusals and cancellations (Art. 12(4), DPA 2018 s.164A)', () => {
     expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
   });
 
+  it('refuses a correction because the data is accurate, telling the requester so, with the team’s explanation and how to complain', async () => {
+    const { deps, mailer } = setup({ status: 'awaiting_review', type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'name', correction: 'Ann Smith' } } });
+    const done = await deny(REQUEST_ID, 'data_accurate', 'officer:o', deps, 'Your name is as it appears on your card.');
+    expect(done).toMatchObject({ status: 'denied', outcome: 'denied:data_accurate' });
+    expect(mailer.sent[0].text).toContain(`We will not act on your request (reference ${REQUEST_ID}), for this reason: we checked the data you asked us to correct and we believe it is accurate, so we will not change it.`);
+    expect(mailer.sent[0].text).toContain('Your name is as it appears on your card.');
+    for (const line of ICO_LINES) expect(mailer.sent[0].text).toContain(line);
+  });
+
+  it('refuses to give accurate data as the reason for refusing anything but a correction: a 400 naming the reason, writing and mailing nothing', async () => {
+    const { deps, mailer, repo } = setup({ status: 'in_progress' });
+    await expect(deny(REQUEST_ID, 'data_accurate', 'officer:o', deps)).rejects.toMatchObject({ name: 'InvalidInput', status: 400, issues: [{ path: 'reason', message: 'only a correction can be refused because the data is accurate' }] });
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+    expect(mailer.sent).toEqual([]);
+  });
+
   it('closes a refused request without the requester’s free-text correction, keeping its proof 6 years', async () => {
     const { deps, repo } = setup({ type: 'rectification', details: { eraseWarranty: false, objections: [], rectification: { field: 'name', correction: 'Ann Smith-Jones' } } });
     await deny(REQUEST_ID, 'identity_not_verified', 'officer:o', deps);

@@ -5,8 +5,8 @@ const reasonLine = (text: string) => text.split('\n')[2];
 const lastLine = (text: string) => text.split('\n').at(-1);
 
 describe('the notices a requester is sent, word for word', () => {
-  it('knows the four grounds of a refusal and the two of a cancellation', () => {
-    expect(DenyReason.options).toEqual(['identity_not_verified', 'manifestly_unfounded', 'excessive', 'authority_not_shown']);
+  it('knows the five grounds of a refusal and the two of a cancellation', () => {
+    expect(DenyReason.options).toEqual(['identity_not_verified', 'manifestly_unfounded', 'excessive', 'authority_not_shown', 'data_accurate']);
     expect(CancelReason.options).toEqual(['withdrawn_by_requester', 'duplicate_request']);
   });
 
@@ -21,6 +21,9 @@ describe('the notices a requester is sent, word for word', () => {
     expect(reasonLine(en('authority_not_shown').text)).toBe(
       'We will not act on your request (reference R1), for this reason: it was made on your behalf by someone who has not shown us satisfactory proof that they may act for you; you, or they with that proof, may ask again.',
     );
+    expect(reasonLine(en('data_accurate').text)).toBe(
+      'We will not act on your request (reference R1), for this reason: we checked the data you asked us to correct and we believe it is accurate, so we will not change it.',
+    );
     expect(lastLine(en('excessive').text)).toBe('The Offtek privacy team');
   });
 
@@ -34,6 +37,9 @@ describe('the notices a requester is sent, word for word', () => {
     expect(reasonLine(fr('excessive').text)).toBe('Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : la demande est manifestement excessive : elle répète des demandes auxquelles nous avons déjà répondu.');
     expect(reasonLine(fr('authority_not_shown').text)).toBe(
       "Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : elle a été faite en votre nom par une personne qui ne nous a pas montré de preuve satisfaisante qu’elle peut agir pour vous ; vous, ou elle avec cette preuve, pouvez la refaire.",
+    );
+    expect(reasonLine(fr('data_accurate').text)).toBe(
+      'Nous ne donnerons pas suite à votre demande (référence R1), pour la raison suivante : nous avons vérifié les données que vous nous demandiez de rectifier et nous les pensons exactes ; nous ne les modifierons donc pas.',
     );
     expect(lastLine(fr('excessive').text)).toBe("L’équipe confidentialité d’Offtek");
   });
