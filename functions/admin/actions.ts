@@ -17,6 +17,7 @@ import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainTex
 import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, queueNotice } from '../core/outbox.ts';
 import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
+import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
 import type { Corrections } from '../core/model.ts';
 
 /** The workflow stops what a refusal or a cancellation closes; the export bucket loses a refused copy's package. */
@@ -214,6 +215,7 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   // A request answered, refused or withdrawn asks nothing more of its tasks: its outcome is told and its proof recorded.
   const req = await deps.repo.getRequest(id);
   if (req && !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req.status} request cannot be resolved`);
+  if (req && r.outcome === 'retained' && keptAgainstWarrantyChoice(req.details, r.basis)) throw new InvalidInput('invalid body', [{ path: 'basis', message: WARRANTY_ERASED }]);
   const at = deps.clock.now().toISOString();
   const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
   // No token yet (a task its dispatch has not reached): dispatch finds it resolved and answers its own.

@@ -2,7 +2,8 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { signedWith } from '../adapters/webhook-signing.ts';
 import { canonical, sha256 } from '../core/audit.ts';
-import { Conflict, InvalidInput, NotFound, PayloadTooLarge, retryOnRace, SecretNotConfigured, Unauthorized } from '../core/errors.ts';
+import { Conflict, InvalidInput, type Issue, NotFound, PayloadTooLarge, retryOnRace, SecretNotConfigured, Unauthorized } from '../core/errors.ts';
+import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
@@ -127,11 +128,16 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   const webhookId = header(headers, 'webhook-id');
   const wrote: Wrote = { results: false, recorded: false };
   const results = { requestId: ids.requestId, processorId: ids.processorId, bodyHash: receipt.bodyHash };
+  // Records kept against the requester's own choice are not a result to pass on: the task fails with
+  // the reason, a person takes over, and the processor hears why (a corrected callback still applies).
+  let unkept: Issue[] | undefined;
   // Another writer (a twin of this callback, the sweeper, an officer) may win the race: reload and decide again.
   const answer = await retryOnRace(async () => {
     const task = await deps.repo.getTask(ids.requestId, ids.processorId);
     if (!task) throw new NotFound(`task ${taskId} not found`);
-    return apply(task, body, raw, webhookId, receipt, deps, wrote);
+    unkept = await keptAgainstChoice(task, body, deps);
+    const applied: CallbackBody = unkept ? { task_id: body.task_id, request_status: 'failed', reason: `retained under lifetime_warranty: ${WARRANTY_ERASED}`, receipt: body.receipt } : body;
+    return apply(task, applied, raw, webhookId, receipt, deps, wrote);
   }).catch(async (e: unknown) => {
     // Refused (409) after its results were written, before its status write: no task records them, so
     // they are personal data kept for nothing. Any other error leaves them for the processor's retry
@@ -142,13 +148,24 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   });
   // Answered as a duplicate after writing its results: another callback's write won the task first.
   if (wrote.results && !wrote.recorded) await dropResults(results, deps);
-  if (misshapen) throw new UnprocessableResults('export results not in the documented shape; the task is escalated', misshapen);
+  if (misshapen) throw new Unprocessable('export results not in the documented shape; the task is escalated', misshapen);
+  if (unkept) throw new Unprocessable('records kept that the requester asked to erase; the task is escalated', unkept);
   return answer;
 }
 
-/** 422: the callback was signed and recorded, but its results could not be used. */
-class UnprocessableResults extends InvalidInput {
+/** 422: the callback was signed and recorded, but what it says could not be used (misshapen results, records kept against the requester's choice). */
+class Unprocessable extends InvalidInput {
   override readonly status = 422;
+}
+
+/** The fields of a `retained` answer that keep records for the lifetime warranty although the requester asked to erase them too; read only when one names that basis. */
+async function keptAgainstChoice(task: StoredTask, body: CallbackBody, deps: CallbackDeps): Promise<Issue[] | undefined> {
+  if (body.request_status !== 'retained') return undefined;
+  const named = [{ path: 'legal_basis', basis: body.legal_basis }, ...(body.additional_holds ?? []).map((h, i) => ({ path: `additional_holds.${i}.legal_basis`, basis: h.legal_basis }))].filter((h) => h.basis === 'lifetime_warranty');
+  if (!named.length) return undefined;
+  const req = await deps.repo.getRequest(task.requestId);
+  const against = req ? named.filter((h) => keptAgainstWarrantyChoice(req.details, h.basis)) : [];
+  return against.length ? against.map((h) => ({ path: h.path, message: WARRANTY_ERASED })) : undefined;
 }
 
 /** `discarded`: results outside the documented shape, or for a copy refused or cancelled, are not kept (they may hold personal data); the hash remains. */

@@ -1,4 +1,4 @@
-import type { Category, Language, LegalHold } from './model.ts';
+import type { Category, Language, LegalHold, RequestDetails, RetentionBasis } from './model.ts';
 
 /**
  * Art. 17(3) retention exceptions from the shop's policy, as typed holds, sent only where something
@@ -36,6 +36,15 @@ export function holdsFor(category: Category, o: { eraseWarranty: boolean; custom
   }
   return holds;
 }
+
+/**
+ * The policy keeps lifetime-warranty purchase records "unless you ask us to delete them": once the
+ * requester has ticked that, nothing may be kept for the warranty, whoever says so (a processor's
+ * `retained`, an officer's resolution), or they would be told both that the records were erased
+ * and that they were kept at their choice.
+ */
+export const WARRANTY_ERASED = 'the requester asked to erase their lifetime-warranty purchase records too: they cannot be kept for the warranty';
+export const keptAgainstWarrantyChoice = (details: Pick<RequestDetails, 'eraseWarranty'>, basis: RetentionBasis) => details.eraseWarranty && basis === 'lifetime_warranty';
 
 /** A date as people write it, in the requester's language: "15 March 2031", "15 mars 2031", and "1er mars 2031", as French writes the first of a month (Intl gives "1 mars"). */
 export const longDate = (date: string, lang: Language) => {

@@ -81,6 +81,25 @@ describe('erasure with legal holds', () => {
   });
 });
 
+describe('records kept against the requester’s choice', () => {
+  it('escalates a processor that keeps lifetime-warranty records the requester asked to erase too, and mails no outcome that calls them kept at their choice', async () => {
+    rt.processors.setBehaviour('parcelway', { status: { request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null, receipt: 'PW-KEEP-3' } });
+    try {
+      const email = 'gina.erase@example.com';
+      await rt.submit({ email, language: 'en', type: 'erasure', eraseWarranty: true });
+      const links = await until(() => rt.links(email).catch(() => undefined));
+      await rt.confirm(links.token);
+      await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'awaiting_manual', 30_000, 'escalation');
+      const { repo } = await import('../../../functions/shared/deps.ts');
+      const task = (await repo.listTasks(links.requestId)).find((t) => t.processorId === 'parcelway');
+      expect(task).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason: expect.stringContaining('asked to erase their lifetime-warranty purchase records too') } });
+      expect((await rt.mails(email)).map((m) => m.subject)).not.toContain('Your privacy request is complete');
+    } finally {
+      rt.processors.setBehaviour('parcelway', {});
+    }
+  });
+});
+
 describe('after completion', () => {
   it('removes the personal data 30 days later and keeps a proof-of-compliance record without it', async () => {
     const links = await finished('frank@example.com', { type: 'erasure' });

@@ -310,6 +310,16 @@ describe('resolving a task as retained', () => {
     expect(repo.tasks.get(`${REQUEST_ID}.socialapp`)?.audit.at(-1)).toMatchObject({ action: 'resolve', data: { outcome: 'retained', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
   });
 
+  it('refuses to keep for the lifetime warranty what the requester asked to erase too, naming the basis, and changes nothing', async () => {
+    const { repo, deps } = setup({ status: 'awaiting_manual', details: { eraseWarranty: true, objections: [] } });
+    escalated(repo);
+    await expect(resolveTask(REQUEST_ID, 'socialapp', { outcome: 'retained', note: 'Warranty records', basis: 'lifetime_warranty', until: '2030-01-01' }, 'officer:o', deps)).rejects.toMatchObject({
+      name: 'InvalidInput',
+      issues: [{ path: 'basis', message: 'the requester asked to erase their lifetime-warranty purchase records too: they cannot be kept for the warranty' }],
+    });
+    expect(repo.tasks.get(`${REQUEST_ID}.socialapp`)?.status).toBe('timed_out');
+  });
+
   it('refuses an until-date that is today in London (00:30 BST, still yesterday in UTC), naming the field, and changes nothing', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' }, '2026-06-30T23:30:00.000Z');
     escalated(repo);

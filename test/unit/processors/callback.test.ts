@@ -53,6 +53,25 @@ describe('callbacks', () => {
     expect(workflow.calls[0].output).toEqual({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' });
   });
 
+  it('passes on lifetime-warranty records kept for a requester who did not ask to erase them', async () => {
+    await expect(post(signed({ request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'retained', outcome: { legal_basis: 'lifetime_warranty' } });
+  });
+
+  it('escalates lifetime-warranty records kept although the requester asked to erase them too, answering 422 on the field at fault', async () => {
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', details: { eraseWarranty: true, objections: [] } }));
+    const message = 'the requester asked to erase their lifetime-warranty purchase records too: they cannot be kept for the warranty';
+    await expect(post(signed({ request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null }))).rejects.toMatchObject({ status: 422, issues: [{ path: 'legal_basis', message }] });
+    const reason = `retained under lifetime_warranty: ${message}`;
+    expect(task()).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason } });
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: reason }]);
+    // Kept under another basis too, with the warranty as the further hold: the same.
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', outcome: undefined, token: 'tok-2' });
+    const both = signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-03-01', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] }, { id: 'cb_2' });
+    await expect(post(both)).rejects.toMatchObject({ status: 422, issues: [{ path: 'additional_holds.0.legal_basis', message }] });
+    expect(task().status).toBe('failed');
+  });
+
   it('sends a task failure with the processor’s reason', async () => {
     await post(signed({ request_status: 'failed', reason: 'account locked by fraud team' }));
     expect(task()).toMatchObject({ status: 'failed', outcome: { reason: 'account locked by fraud team' } });
