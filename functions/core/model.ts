@@ -48,7 +48,11 @@ export type PersonalField = z.infer<typeof PersonalField>;
 export type Corrections = Partial<Record<PersonalField, string>>;
 
 export const Ulid = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'));
-export const IsoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'));
+/**
+ * A day of the calendar: a processor's `2031-02-30` would reach the requester as 2 March, and a
+ * `2031-13-01` would stop their outcome email from being written (no date to put in words).
+ */
+export const IsoDate = z.iso.date({ error: 'must be YYYY-MM-DD' });
 
 export const LegalHold = z.object({
   basis: z.enum(['accounting', 'lifetime_warranty']),

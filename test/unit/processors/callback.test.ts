@@ -153,6 +153,22 @@ describe('callbacks', () => {
     expect(task().status).toBe('sent');
   });
 
+  it('refuses a retained_until that is no day of the calendar with a field-level 400 and changes nothing: the outcome email would say another date, or could not be written', async () => {
+    const before = structuredClone(task());
+    for (const [day, where] of [
+      ['2031-13-01', { retained_until: '2031-13-01' }],
+      ['2031-02-30', { retained_until: '2031-02-30' }],
+      ['2031-00-10', { retained_until: '2032-11-30', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: '2031-00-10' }] }],
+    ] as const) {
+      await expect(post(signed({ request_status: 'retained', legal_basis: 'accounting', ...where }, { id: `cb_${day}` })), day).rejects.toMatchObject({
+        status: 400,
+        issues: [expect.objectContaining({ path: 'additional_holds' in where ? 'additional_holds.0.retained_until' : 'retained_until' })],
+      });
+    }
+    expect(task()).toEqual(before);
+    expect(workflow.calls).toEqual([]);
+  });
+
   it('refuses a signed callback replayed onto another task of the same processor with a 400 on task_id, changing neither task', async () => {
     const OTHER_ID = '01JQ0000000000000000000001';
     const OTHER_TASK = `${OTHER_ID}.paynow`;
