@@ -432,17 +432,17 @@ export class DynamoRepository implements Repository {
     await this.removeWhen(key.request(id), ['#i'], 'attribute_exists(#i)', { '#i': intent });
   }
 
-  /** Fixed-window counter; returns the count after this hit. */
-  async hit(scope: string, hash: string, windowSeconds: number, now: Date): Promise<{ count: number; resetAt: number }> {
+  /** Fixed-window counter; returns the count after this hit. `by: -1` gives back a hit that could not be used. */
+  async hit(scope: string, hash: string, windowSeconds: number, now: Date, by: 1 | -1 = 1): Promise<{ count: number; resetAt: number }> {
     const window = Math.floor(epoch(now) / windowSeconds);
     const resetAt = (window + 1) * windowSeconds;
     const r = await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: key.rate(scope, hash, window),
-        UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
+        UpdateExpression: 'ADD #n :by SET #ttl = :ttl',
         ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':ttl': resetAt + 60 },
+        ExpressionAttributeValues: { ':by': by, ':ttl': resetAt + 60 },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

@@ -14,6 +14,13 @@ import { deliverTeam, keepPiiWhileOpen, startVerified } from '../shared/outbox.t
 import { logger } from '../shared/powertools.ts';
 
 export const MAX_ATTEMPTS = 5;
+/**
+ * Wrong passwords an address may send in a day (UTC), over all its links. A link locks after
+ * MAX_ATTEMPTS, but sending the form again mails a fresh link every 10 minutes, each with tries of
+ * its own: counted per link only, whoever holds the mailbox could try 25 passwords an hour.
+ */
+export const PASSWORDS_PER_ADDRESS_PER_DAY = 5;
+const DAY_SECONDS = 86_400;
 
 export type VerifyDeps = {
   repo: DynamoRepository;
@@ -105,15 +112,19 @@ export async function confirm(token: string, password: string | undefined, deps:
   if (req.status !== 'unverified') return { kind: 'invalid', lang };
   const pw = await needsPassword(req, deps);
   if (pw.ask) {
-    // Counted before it is checked: passwords sent all at once cannot each find the count still low.
+    // Counted before it is checked, for the address and for the link: passwords sent all at once cannot each find a count still low.
+    const day = await deps.repo.hit('password', req.emailHash, DAY_SECONDS, now);
+    if (day.count > PASSWORDS_PER_ADDRESS_PER_DAY) return { kind: 'locked', lang };
     const attempts = await deps.tokens.countAttempt(found.hash);
     if (attempts > MAX_ATTEMPTS) return { kind: 'locked', lang };
     const ok = password ? await deps.customers.authenticate(pw.email, password).catch(async (e) => {
       await deps.tokens.countAttempt(found.hash, -1);
+      await deps.repo.hit('password', req.emailHash, DAY_SECONDS, now, -1);
       throw e;
     }) : false;
     // The record stays, locked by its count, so that reopening the link says so.
     if (!ok && attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
+    if (!ok && day.count >= PASSWORDS_PER_ADDRESS_PER_DAY) return { kind: 'locked', lang };
     if (!ok) return { kind: 'ask', lang, request: await context(req), askPassword: true, error: true };
   }
   const verifiedAt = now.toISOString();

@@ -19,7 +19,7 @@ const T = {
     invalidText: 'Ce lien ne fonctionne plus : il a expiré après 24 heures, ou il est incomplet. Vérifiez que vous avez copié tout le lien de l’e-mail, ou refaites une demande depuis le formulaire.',
     form: 'Aller au formulaire',
     wrongPassword: 'Ce mot de passe ne correspond pas. Réessayez.',
-    lockedText: 'Trop d’essais : par sécurité, ce lien est désactivé. Vous pouvez refaire une demande depuis le formulaire.',
+    lockedText: 'Trop d’essais : par sécurité, ce lien est désactivé, et aucun mot de passe n’est plus accepté pour cette adresse avant demain. Vous pourrez alors refaire une demande depuis le formulaire.',
   },
   en: {
     confirmTitle: 'Confirm your request',
@@ -36,7 +36,7 @@ const T = {
     invalidText: 'This link no longer works: it expired after 24 hours, or it is incomplete. Check that you copied the whole link from the email, or make a new request from the form.',
     form: 'Go to the form',
     wrongPassword: 'That password does not match. Please try again.',
-    lockedText: 'Too many attempts: for your safety this link is now disabled. You can make a new request from the form.',
+    lockedText: 'Too many attempts: for your safety this link is now disabled, and no password is accepted for this address until tomorrow. You can then make a new request from the form.',
   },
 } as const;
 

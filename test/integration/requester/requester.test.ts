@@ -139,6 +139,30 @@ describe('the requester side', () => {
     expect((await rt.status(links.requestId, links.statusToken)).status).toBe('unverified');
   });
 
+  it('gives a fresh link no new password tries once the address has had its 5 for the day: sending the form again buys no more guesses', async () => {
+    const email = 'dan.guessed@example.com';
+    const password = 'dan’s own password';
+    rt.directory?.addCustomer(email, password, { account: { customer: 'C-9101', name: 'Dan Guessed', email }, orders: [], invoices: [], correspondence: [] });
+    await rt.submit({ type: 'access', email, language: 'en' });
+    const first = await until(() => rt.links(email).catch(() => undefined));
+    for (let i = 0; i < 5; i++) await rt.confirm(first.token, { password: `guess ${i}` });
+    // Someone holding only the mailbox asks for a fresh link, as the locked page invites: the first went out 11 minutes ago.
+    await update(key.request(first.requestId), { linkAt: new Date(Date.now() - 11 * 60_000).toISOString() });
+    expect((await rt.submit({ type: 'access', email, language: 'en' })).status).toBe(202);
+    await until(async () => (await rt.mails(email)).length === 2, 10_000, 'a second link');
+    const second = await rt.links(email);
+    expect(second.token).not.toBe(first.token);
+    const guess = await rt.confirm(second.token, { password: 'guess 5' });
+    expect(guess.status).toBe(403);
+    const page = await guess.text();
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('Too many attempts');
+    expect(page).toContain('tomorrow');
+    // Not even the right password, for the rest of the day.
+    expect((await rt.confirm(second.token, { password })).status).toBe(403);
+    expect((await rt.status(first.requestId, first.statusToken)).status).toBe('unverified');
+  });
+
   it('answers a form error with its message in both languages, so the form can switch language and keep it', async () => {
     const bad = await rt.submit({ type: 'erasure', email: 'long-name@example.com', name: 'N'.repeat(230), language: 'fr' });
     expect(bad.status).toBe(400);

@@ -13,7 +13,16 @@ vi.mock('../../../functions/shared/crypto.ts', async (original) => ({ ...(await 
 const TOKEN = 'link-token';
 const PASSWORD = 'correct horse battery staple';
 
-class VerifyRepo extends FakeRepo {}
+/** FakeRepo with fixed-window counters, as DynamoRepository keeps them (`by` -1 gives one back). */
+class VerifyRepo extends FakeRepo {
+  counters = new Map<string, number>();
+  override async hit(scope: string, hash: string, windowSeconds: number, now: Date, by: 1 | -1 = 1) {
+    const window = Math.floor(now.getTime() / 1000 / windowSeconds);
+    const k = `${scope}|${hash}|${window}`;
+    this.counters.set(k, (this.counters.get(k) ?? 0) + by);
+    return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
+  }
+}
 /** Each request's personal-data expiry as set, in ISO form. */
 const piiExpiry = () => [...repo.piiExpiry].map(([id, at]) => ({ id, at: at.toISOString() }));
 
@@ -281,6 +290,28 @@ describe('the account password of an access request', () => {
     };
     await expect(confirm(TOKEN, PASSWORD, deps)).rejects.toThrow('directory down');
     expect(tokens.records.get(sha256(TOKEN))?.attempts).toBe(0);
+    // Nor against the address's tries of the day: an outage of the account service locks nobody out.
+    expect([...repo.counters.values()]).toEqual([0]);
+  });
+
+  it('gives another link of the address no tries once 5 passwords were tried on its links that day, and asks the account service nothing more', async () => {
+    given({ type: 'access', emailHash: 'hash-of-ada' });
+    for (let i = 0; i < 5; i++) await confirm(TOKEN, `guess-${i}`, deps);
+    // A fresh link, as sending the form again 10 minutes later mails one: a record of its own, with no wrong password on it.
+    tokens.records.set(sha256('fresh-link'), { requestId: REQUEST_ID, expiresAt: '2026-03-03T09:55:00.000Z', attempts: 0 });
+    const tried: string[] = [];
+    deps.customers.authenticate = async (_email, password) => {
+      tried.push(password);
+      return password === PASSWORD;
+    };
+    await expect(confirm('fresh-link', 'guess-5', deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+    await expect(confirm('fresh-link', PASSWORD, deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+    expect(tried).toEqual([]);
+    expect(tokens.records.get(sha256('fresh-link'))?.attempts).toBe(0);
+    expect(request()).toMatchObject({ status: 'unverified', version: 1 });
+    // The next day the address has its tries again.
+    deps.clock = fixedClock('2026-03-03T08:00:00.000Z');
+    await expect(confirm('fresh-link', PASSWORD, deps)).resolves.toMatchObject({ kind: 'confirmed' });
   });
 
   it('confirms nothing for an account holder who sends no password: it asks for it, and the request stays unverified', async () => {
