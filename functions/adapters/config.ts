@@ -38,9 +38,10 @@ const Env = z.object({
   ADMIN_JWT_ISSUER: text(''),
   ADMIN_CLIENT_ID: text(''),
   /**
-   * New requests one client address may make in an hour (API Gateway stage throttling adds a global
-   * limit on AWS). High, because an office or a mobile carrier puts many people behind one address;
-   * a repeat of an open request is never counted, so it is never what stops a person's own request.
+   * Submissions one client address may make in an hour, repeats of an open request included (API
+   * Gateway stage throttling adds a global limit on AWS). High, because an office or a mobile carrier
+   * puts many people behind one address. A repeat counts as a new request does: were it answered 202
+   * past the limit where a new request is refused, the answer would tell who has a request open.
    */
   RATE_LIMIT_IP_PER_HOUR: count(300),
   /** Confirmation links mailed to one email address in an hour, over all its requests; the rest wait an hour, never refused. */

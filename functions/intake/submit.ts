@@ -16,7 +16,7 @@ export const UNVERIFIED_TTL_DAYS = 7;
 const DAY = 86_400_000;
 
 export type Limits = {
-  /** New requests from one client address in an hour (repeats of an open request are never counted or refused). */
+  /** Submissions from one client address in an hour, repeats of an open request included. */
   perIpPerHour: number;
   /** Confirmation links mailed to one email address in an hour; more are sent the next hour, never refused. */
   linksPerEmailPerHour: number;
@@ -110,7 +110,12 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     return repeat(existing);
   }
 
-  let counted = false;
+  // Every submission counts against the client address, a repeat included, and before anything is
+  // looked up: past the limit the answer is then the same whether or not the email address has a
+  // request open (a repeat answered 202 where a new request got 429 told whoever spent the hour's
+  // limit which addresses have one), and asking again cannot mail links past it either.
+  const ip = await deps.repo.hit('ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, now);
+  if (ip.count > deps.limits.perIpPerHour) throw new TooManyRequests('too many requests', Math.max(1, ip.resetAt - Math.floor(now.getTime() / 1000)));
   for (let attempt = 0; attempt < 3; attempt++) {
     const claim = await deps.repo.getDedupe(eh, body.type);
     const live = claim && Date.parse(claim.expiresAt) > now.getTime() ? claim : undefined;
@@ -121,12 +126,6 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       if (!req) return create(live.requestId, new Date(live.expiresAt));
       // A repeat joins the open request; one that asks more starts its own, and takes the claim.
       if (isOpenRequest(req.status) && asksNoMoreThan(req.details, body)) return repeat(req);
-    }
-    // Only a new request counts against the client address: a person's own repeat never does.
-    if (!counted) {
-      counted = true;
-      const ip = await deps.repo.hit('ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, now);
-      if (ip.count > deps.limits.perIpPerHour) throw new TooManyRequests('too many requests', Math.max(1, ip.resetAt - Math.floor(now.getTime() / 1000)));
     }
     const id = ulid(now.getTime());
     const expires = new Date(now.getTime() + UNVERIFIED_TTL_DAYS * DAY);

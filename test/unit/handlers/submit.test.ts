@@ -173,13 +173,27 @@ describe('a new request', () => {
 });
 
 describe('a repeated submission for an open request', () => {
-  it('joins it without counting against the client address, and mails no second link within 10 minutes', async () => {
+  it('counts against the client address as a new request does, and past its limit is refused as one is: the answer does not tell whether the address has an open request', async () => {
+    const d = (minutes: number) => deps(at(minutes), { perIpPerHour: 2, linksPerEmailPerHour: 5 });
+    await submitRequest(body({ email: 'a@example.com' }), IP, d(0));
+    await submitRequest(body({ email: 'b@example.com' }), IP, d(1));
+    // 11 minutes on, asking again about a@ would mail it a fresh link; c@ has no request.
+    const refusal = (e: unknown) => ({ name: (e as Error).name, message: (e as Error).message, status: (e as { status: number }).status, retryAfterSeconds: (e as { retryAfterSeconds: number }).retryAfterSeconds });
+    const open = await submitRequest(body({ email: 'a@example.com' }), IP, d(11)).then(() => 'accepted', refusal);
+    const none = await submitRequest(body({ email: 'c@example.com' }), IP, d(11)).then(() => 'accepted', refusal);
+    expect(open).toEqual({ name: 'TooManyRequests', message: 'too many requests', status: 429, retryAfterSeconds: 2940 });
+    expect(none).toEqual(open);
+    // Asking again mails no link past the address's limit: two links for two requests, and no more.
+    expect(mailer.sent.map((m) => m.to)).toEqual(['a@example.com', 'b@example.com']);
+    expect(counted(IP)).toBe(4);
+  });
+
+  it('joins it, and mails no second link within 10 minutes', async () => {
     await submitRequest(body(), IP, deps());
     const answer = await submitRequest(body(), IP, deps(at(4)));
     expect(answer).toEqual(recent(6, 360));
     expect(only()).toHaveLength(1);
     expect(mailer.sent).toHaveLength(1);
-    expect(counted(IP)).toBe(1);
   });
 
   it('mails a fresh link once 10 minutes have passed, recorded on the audit trail', async () => {
