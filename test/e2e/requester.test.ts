@@ -168,7 +168,7 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
 
   it('shows the rate limit as a message about the form, saying how long to wait', async () => {
     const page = await newPage(browser, { viewport: { width: 1100, height: 1000 } });
-    // The intake's own 429 takes 300 new requests from one address; its answer is what matters here.
+    // The intake’s own 429 takes 300 submissions from one address; its answer is what matters here.
     await page.route('**/requests', (route) =>
       route.fulfill({ status: 429, headers: { 'content-type': 'application/json', 'retry-after': '2700' }, body: JSON.stringify({ error: 'TooManyRequests', message: 'too many requests' }) }),
     );
@@ -178,7 +178,7 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     await page.getByRole('button', { name: 'Send my request' }).click();
     await page.locator('#summary').waitFor();
     const text = await page.locator('#summary-list').textContent();
-    expect(text).toMatch(/^Too many new requests were sent from your network in a short time\. You can try again in 45 minutes \(from \d\d:\d\d\)\.$/);
+    expect(text).toMatch(/^Too many requests were sent from your network in a short time\. You can try again in 45 minutes \(from \d\d:\d\d\)\.$/);
     // Nothing the person typed is wrong: no field is marked, and the message is no link to one.
     expect(await page.locator('[aria-invalid]').count()).toBe(0);
     expect(await page.locator('#email-error').isHidden()).toBe(true);
