@@ -63,7 +63,7 @@ function probe(callbackBase: string) {
     subject_request_id: requestId,
     subject_request_type: 'erasure',
     action: 'erase',
-    subject_identities: [{ identity_type: 'email', identity_value: 'conformance-check@lethe.invalid', identity_format: 'raw' }],
+    subject_identities: [{ identity_type: 'email', identity_value: 'conformance-check@lethe.invalid', identity_format: 'raw', verified: true }],
     submitted_time: new Date().toISOString(),
     expected_completion_time: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
     status_callback_url: `${callbackBase}/callbacks/${taskId}`,

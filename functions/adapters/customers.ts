@@ -11,7 +11,8 @@ import { signWebhook } from './webhook-signing.ts';
 export class DirectoryUnavailable extends Unavailable {}
 
 // The two purchase facts are required: a directory that does not say is not read as "bought nothing".
-const Found = z.object({ exists: z.boolean(), closedOn: z._default(z.nullable(z.iso.date()), null), accountingRecords: z.boolean(), lifetimeWarranty: z.boolean() });
+// `orderNumber` answers a question a directory older than it does not know: its silence is "not this address's".
+const Found = z.object({ exists: z.boolean(), closedOn: z._default(z.nullable(z.iso.date()), null), accountingRecords: z.boolean(), lifetimeWarranty: z.boolean(), orderNumber: z.optional(z.boolean()) });
 const Authenticated = z.object({ ok: z.boolean() });
 
 /**
@@ -47,11 +48,12 @@ export class HttpsCustomerDirectory implements CustomerDirectory {
     return parsed.data;
   }
 
-  async find(email: string): Promise<Customer | undefined> {
-    const r = await this.call('lookup', { email }, Found);
+  async find(email: string, orderNumber?: string): Promise<Customer | undefined> {
+    const r = await this.call('lookup', orderNumber ? { email, orderNumber } : { email }, Found);
     // Orders without an account (a guest checkout) still make accounting records.
     if (!r.exists && !r.accountingRecords && !r.lifetimeWarranty) return undefined;
-    return { hasAccount: r.exists && !r.closedOn, closedOn: r.exists ? r.closedOn : null, accountingRecords: r.accountingRecords, lifetimeWarranty: r.lifetimeWarranty };
+    const customer = { hasAccount: r.exists && !r.closedOn, closedOn: r.exists ? r.closedOn : null, accountingRecords: r.accountingRecords, lifetimeWarranty: r.lifetimeWarranty };
+    return orderNumber ? { ...customer, ownsOrder: r.orderNumber === true } : customer;
   }
 
   async authenticate(email: string, password: string): Promise<boolean> {

@@ -85,6 +85,11 @@ export type PrivacyRequest = {
   emailHash: string;
   /** The keyed HMAC of the order number the requester gave, if any (the console's search by order number). */
   orderHash?: string;
+  /**
+   * The shop's customer directory confirmed, at Plan, that the order number the requester typed is
+   * an order of the verified address: only then is it sent to processors (typed, it proves nothing).
+   */
+  orderConfirmed?: boolean;
   details: RequestDetails;
   receivedAt: string;
   verifiedAt?: string;

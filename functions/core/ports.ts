@@ -154,6 +154,8 @@ export interface Customer {
   accountingRecords: boolean;
   /** The person bought a lifetime-warranty product: only then is there a warranty hold. */
   lifetimeWarranty: boolean;
+  /** Asked about an order number: it is an order of this address. Absent when not asked. */
+  ownsOrder?: boolean;
 }
 
 /**
@@ -161,8 +163,11 @@ export interface Customer {
  * (docs/customer-directory.md), or none at all where the shop keeps no customer accounts.
  */
 export interface CustomerDirectory {
-  /** Undefined when the shop has no record of the address. */
-  find(email: string): Promise<Customer | undefined>;
+  /**
+   * Undefined when the shop has no record of the address. With an order number, it also says
+   * whether that order is one of this address's (`ownsOrder`).
+   */
+  find(email: string, orderNumber?: string): Promise<Customer | undefined>;
   /** Checks the account's password with the shop, which alone holds it. */
   authenticate(email: string, password: string): Promise<boolean>;
 }

@@ -12,7 +12,11 @@ export const WebhookBody = z.object({
   subject_request_id: z.string(),
   subject_request_type: z.enum(['erasure', 'access', 'rectification', 'objection', 'restrict']),
   action: z.enum(['erase', 'export', 'rectify', 'suppress', 'restrict']),
-  subject_identities: z.array(z.object({ identity_type: z.enum(['email', 'name', 'order_number']), identity_value: z.string(), identity_format: z.literal('raw') })),
+  /**
+   * `verified`: the email (its link was followed) and an order number (the shop's directory confirmed
+   * it is that address's) are; the name is as typed. Match on the email; the rest only narrows.
+   */
+  subject_identities: z.array(z.object({ identity_type: z.enum(['email', 'name', 'order_number']), identity_value: z.string(), identity_format: z.literal('raw'), verified: z.boolean() })),
   submitted_time: z.string(),
   expected_completion_time: z.string(),
   status_callback_url: z.url(),

@@ -20,10 +20,14 @@ export const webhookIdOf = (task: Pick<StoredTask, 'taskId' | 'retries'>) => (ta
  * Built only from stored data, never from "now", so that a retry or a re-run after a restart sends
  * byte-for-byte the same instruction: the deadline is the one recorded on the task when its message
  * was first sent (an extension since reaches the processor with the next message, an officer's retry).
- * Only the identities this processor needs are included.
+ * Only the identities this processor needs are included. The email is verified (the link mailed to
+ * it was followed); the order number is sent only once the shop's directory confirmed it is an order
+ * of that address (Plan), as anyone can type another's, from a parcel; the name is whatever was
+ * typed, so it goes as an unverified hint.
  */
 export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, processor: ProcessorEntry, baseUrl: string): WebhookBody {
-  const values = { email: pii.email, name: pii.name, order_number: pii.orderNumber };
+  const values = { email: pii.email, name: pii.name, order_number: req.orderConfirmed ? pii.orderNumber : undefined };
+  const verified = { email: true, name: false, order_number: true };
   return {
     task_id: task.taskId,
     subject_request_id: req.id,
@@ -31,7 +35,7 @@ export function webhookBody(req: StoredRequest, task: StoredTask, pii: Pii, proc
     action: task.action,
     subject_identities: processor.identities
       .filter((t) => values[t])
-      .map((t) => ({ identity_type: t, identity_value: String(values[t]), identity_format: 'raw' as const })),
+      .map((t) => ({ identity_type: t, identity_value: String(values[t]), identity_format: 'raw' as const, verified: verified[t] })),
     submitted_time: req.verifiedAt ?? req.receivedAt,
     expected_completion_time: task.expectedCompletion ?? currentDue(req) ?? '',
     status_callback_url: `${baseUrl}/callbacks/${encodeURIComponent(task.taskId)}`,

@@ -41,23 +41,28 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
   await suppress(req, deps);
   let tasks = await deps.repo.listTasks(requestId);
   if (req.status === 'verified') {
+    // Holds depend on what the person bought and when the account closed, and a typed order number
+    // is only the verified address's if the shop's directory says so: it knows. When it cannot be
+    // asked, find throws Unavailable and the state machine retries.
+    const pii = await deps.repo.getPii(requestId);
+    const orderNumber = pii?.orderNumber;
     // Tasks may exist already when a previous run wrote them and stopped before the transition.
+    const customer = pii && (orderNumber || (req.type === 'erasure' && !tasks.length)) ? await deps.customers.find(pii.email, orderNumber) : undefined;
     if (!tasks.length) {
-      // Holds depend on what the person bought and when the account closed: the shop's directory
-      // knows. When it cannot be asked, find throws Unavailable and the state machine retries.
-      const email = req.type === 'erasure' ? (await deps.repo.getPii(requestId))?.email : undefined;
-      const customer = email ? await deps.customers.find(email) : undefined;
-      tasks = planTasks(req, deps.registry.processors, { customer, today: londonDate(deps.clock.now()) });
+      tasks = planTasks(req, deps.registry.processors, { customer: req.type === 'erasure' ? customer : undefined, today: londonDate(deps.clock.now()) });
       // The proof's retention: 7 years after the latest deadline the request can have (extended, from verification).
       const latest = dueDate(req.verifiedAt ?? req.receivedAt, { extended: true });
       await deps.repo.putTasksIfAbsent(tasks, yearsAfter(`${latest}T00:00:00Z`, TASK_RETENTION_YEARS));
     }
     const at = deps.clock.now().toISOString();
+    // Whether the order number went to processors is on the trail; the number itself is not.
+    const confirmed = Boolean(orderNumber && customer?.ownsOrder === true);
+    const order: Record<string, string> = orderNumber ? { order: confirmed ? 'confirmed' : 'not_confirmed' } : {};
     req = await deps.repo.transitionRequest(
       req,
       'in_progress',
-      {},
-      { at, actor: 'workflow', action: 'start', subject: requestId, from: 'verified', to: 'in_progress', data: { tasks: tasks.length, registry: deps.registry.version } },
+      confirmed ? { orderConfirmed: true } : {},
+      { at, actor: 'workflow', action: 'start', subject: requestId, from: 'verified', to: 'in_progress', data: { tasks: tasks.length, registry: deps.registry.version, ...order } },
     );
   }
   const byId = new Map(deps.registry.processors.map((p) => [p.id, p]));

@@ -51,6 +51,7 @@ const hash = (password: string) => {
 const DUMMY = hash('no account here');
 
 const Email = z.object({ email: z.email() });
+const Lookup = Email.extend({ orderNumber: z.optional(z.string().max(40)) });
 const Login = Email.extend({ password: z.string().max(1024) });
 
 function read(req: IncomingMessage): Promise<string> {
@@ -99,11 +100,13 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
   /** Milliseconds before a privacy-request callback (demos and the restart test slow it down). */
   let delayMs = 5;
 
-  const lookup = (email: string) => {
+  const lookup = (email: string, orderNumber?: string) => {
     const c = customers.get(email);
     const r = records.get(email);
     const orders = r?.orders ?? [];
-    return { exists: Boolean(c), closedOn: c?.closedOn ?? null, accountingRecords: orders.length + (r?.invoices.length ?? 0) > 0, lifetimeWarranty: orders.some(warrantyOrder) };
+    const facts = { exists: Boolean(c), closedOn: c?.closedOn ?? null, accountingRecords: orders.length + (r?.invoices.length ?? 0) > 0, lifetimeWarranty: orders.some(warrantyOrder) };
+    // Is the order number the requester typed one of this address's orders? The shop ignores its case.
+    return orderNumber === undefined ? facts : { ...facts, orderNumber: orders.some((o) => String(o.order).toUpperCase() === orderNumber.trim().toUpperCase()) };
   };
 
   /** Does what the webhook asks on the shop's own records, and says what it did, as a callback body. */
@@ -182,11 +185,11 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     calls.push({ path, verified });
     if (req.method !== 'POST') return answer(405, { message: 'Method Not Allowed' });
     if (!verified) return answer(401, { message: 'bad signature' });
-    const login = (path === 'authenticate' ? Login : Email).safeParse(JSON.parse(body || 'null'));
+    const login = (path === 'authenticate' ? Login : Lookup).safeParse(JSON.parse(body || 'null'));
     if (!login.success) return answer(400, { message: 'bad request' });
     const email = login.data.email.toLowerCase();
     const c = customers.get(email);
-    if (path === 'lookup') return answer(200, lookup(email));
+    if (path === 'lookup') return answer(200, lookup(email, (login.data as z.infer<typeof Lookup>).orderNumber));
     if (path === 'authenticate') {
       const { password } = login.data as z.infer<typeof Login>;
       // The same work with or without an account, so that the time taken tells nothing.

@@ -128,7 +128,8 @@ describe('the processor contract, end to end', () => {
       expect(got[0].verified, p.id).toBe(true);
       expect(schemaErrors('WebhookBody', got[0].body), p.id).toEqual([]);
       const types = ((got[0].body?.subject_identities ?? []) as { identity_type: string }[]).map((i) => i.identity_type);
-      expect(types.sort(), p.id).toEqual([...p.identities].sort());
+      // The shop's directory does not know this address, so the order number typed is sent to nobody.
+      expect(types.sort(), p.id).toEqual(p.identities.filter((t) => t !== 'order_number').sort());
     }
     // Real callbacks, as the demo processors sent them, and Lethe's real answers, match the contract.
     const answers = rt.processors.callbacks('mailwave');
@@ -136,6 +137,40 @@ describe('the processor contract, end to end', () => {
     for (const a of answers) expect(schemaErrors('CallbackAnswer', a.reply)).toEqual([]);
     const view = await (await rt.api(`/requests/${links.requestId}/status?token=${links.statusToken}`)).json();
     expect(schemaErrors('RequesterStatus', view)).toEqual([]);
+  });
+
+  it('sends an order number only to the address the shop’s directory knows it for: one typed by someone else reaches no processor', async () => {
+    const directory = rt.directory;
+    if (!directory) throw new Error('the runtime runs the demo directory');
+    directory.addCustomer('order-owner@example.com', 'owner password', {
+      account: { customer: 'C-7001', name: 'Olive Owner', email: 'order-owner@example.com' },
+      orders: [{ order: 'OT-70011', date: '2026-01-05', items: '1 × 8 GB DDR4', total: '24.99 GBP' }],
+      invoices: [],
+      correspondence: [],
+    });
+    const sent = (requestId: string) =>
+      rt.registry.processors
+        .filter((p) => p.supports.includes('erasure'))
+        .map((p) => ({ p, got: (p.category === 'shop' ? directory.received : rt.processors.received(p.id)).find((w) => w.id === `${requestId}.${p.id}`) }));
+    const orderOf = (body: Record<string, unknown> | undefined) => ((body?.subject_identities ?? []) as { identity_type: string; identity_value: string; verified: boolean }[]).find((i) => i.identity_type === 'order_number');
+
+    // Someone who confirmed their own mailbox types the owner's order number, as printed on a parcel.
+    const intruder = await confirmed('order-intruder@example.com', { type: 'erasure', orderNumber: 'OT-70011' });
+    await until(async () => (await rt.status(intruder.requestId, intruder.statusToken)).status === 'completed', 30_000, 'intruder’s request completed');
+    for (const { p, got } of sent(intruder.requestId)) {
+      expect(got?.verified, p.id).toBe(true);
+      expect(JSON.stringify(got?.body), p.id).not.toContain('OT-70011');
+    }
+    const stored = await (await repo()).getRequest(intruder.requestId);
+    expect(stored?.audit.find((e) => e.action === 'start')?.data).toMatchObject({ order: 'not_confirmed' });
+    expect(JSON.stringify(stored)).not.toContain('OT-70011');
+
+    // The owner's own order number reaches the processors the registry lists it for, marked verified.
+    const owner = await confirmed('order-owner@example.com', { type: 'erasure', orderNumber: 'ot-70011' });
+    await until(async () => (await rt.status(owner.requestId, owner.statusToken)).status === 'completed', 30_000, 'owner’s request completed');
+    for (const { p, got } of sent(owner.requestId)) {
+      expect(orderOf(got?.body), p.id).toEqual(p.identities.includes('order_number') ? { identity_type: 'order_number', identity_value: 'ot-70011', identity_format: 'raw', verified: true } : undefined);
+    }
   });
 
   it('refuses forged, expired and tampered callbacks with 401 and changes nothing', async () => {

@@ -30,7 +30,7 @@ const webhook = {
   subject_request_id: REQUEST_ID,
   subject_request_type: 'erasure',
   action: 'erase',
-  subject_identities: [{ identity_type: 'email', identity_value: 'alice@example.com', identity_format: 'raw' }],
+  subject_identities: [{ identity_type: 'email', identity_value: 'alice@example.com', identity_format: 'raw', verified: true }],
   submitted_time: '2026-03-01T09:05:00.000Z',
   expected_completion_time: '2026-04-01',
   status_callback_url: `${BASE}/callbacks/${REQUEST_ID}.paynow`,
@@ -45,14 +45,14 @@ describe('the outbound webhook body’s schema', () => {
     expect(WebhookBody.safeParse({ ...webhook, action }).success).toBe(true);
   });
   it.each(['email', 'name', 'order_number'])('accepts the identity type %s', (identityType) => {
-    const identities = [{ identity_type: identityType, identity_value: 'x', identity_format: 'raw' }];
+    const identities = [{ identity_type: identityType, identity_value: 'x', identity_format: 'raw', verified: true }];
     expect(WebhookBody.safeParse({ ...webhook, subject_identities: identities }).success).toBe(true);
   });
   it('refuses an undocumented request type, action, identity type or identity format, and a callback URL that is not a URL', () => {
     expect(WebhookBody.safeParse({ ...webhook, subject_request_type: 'portability' }).success).toBe(false);
     expect(WebhookBody.safeParse({ ...webhook, action: 'delete' }).success).toBe(false);
-    expect(WebhookBody.safeParse({ ...webhook, subject_identities: [{ identity_type: 'phone', identity_value: 'x', identity_format: 'raw' }] }).success).toBe(false);
-    expect(WebhookBody.safeParse({ ...webhook, subject_identities: [{ identity_type: 'email', identity_value: 'x', identity_format: 'sha256' }] }).success).toBe(false);
+    expect(WebhookBody.safeParse({ ...webhook, subject_identities: [{ identity_type: 'phone', identity_value: 'x', identity_format: 'raw', verified: true }] }).success).toBe(false);
+    expect(WebhookBody.safeParse({ ...webhook, subject_identities: [{ identity_type: 'email', identity_value: 'x', identity_format: 'sha256', verified: true }] }).success).toBe(false);
     expect(WebhookBody.safeParse({ ...webhook, status_callback_url: 'callbacks/1' }).success).toBe(false);
   });
 });

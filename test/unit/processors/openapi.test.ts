@@ -113,7 +113,7 @@ describe('docs/processors.md', () => {
   it('shows a webhook body that core would build and the schema accepts, and a valid callback', () => {
     const webhook = JSON.parse(blocks[0].split('\n\n')[1]);
     expect(schemaErrors('WebhookBody', webhook)).toEqual([]);
-    const req = storedRequest({ id: webhook.subject_request_id, receivedAt: '2026-03-02T08:12:40.000Z', verifiedAt: webhook.submitted_time, dueDate: webhook.expected_completion_time });
+    const req = storedRequest({ id: webhook.subject_request_id, receivedAt: '2026-03-02T08:12:40.000Z', verifiedAt: webhook.submitted_time, dueDate: webhook.expected_completion_time, orderConfirmed: true });
     const p = registry.processors.find((x) => x.id === 'paynow');
     if (!p) throw new Error('paynow left the registry');
     const [task] = planTasks(req, [p], { customer: { closedOn: '2025-11-30', accountingRecords: true, lifetimeWarranty: true }, today: '2026-03-02' });

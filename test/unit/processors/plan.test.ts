@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, NotFound, Unavailable } from '../../../functions/core/errors.ts';
-import { DirectoryUnavailable } from '../../../functions/adapters/customers.ts';
+import { DirectoryUnavailable, NoCustomerDirectory } from '../../../functions/adapters/customers.ts';
 import { objectionCategories, planTasks, suppressionScopes } from '../../../functions/core/plan.ts';
 import { planRequest } from '../../../functions/plan/plan.ts';
+import { webhookBody } from '../../../functions/core/webhook.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
 import { bump, FakeRepo, FakeSuppression, REQUEST_ID, fixedClock, processor, registryOf, storedRequest } from './fakes.ts';
 
@@ -248,3 +249,71 @@ describe('plan', () => {
   });
 });
 
+
+describe('the order number the requester typed', () => {
+  /** The directory knows ada@example.com, whose only order is OT-1; it records what it was asked. */
+  const directory = () => {
+    const asked: [string, string | undefined][] = [];
+    return {
+      asked,
+      find: async (email: string, orderNumber?: string) => {
+        asked.push([email, orderNumber]);
+        if (email !== 'ada@example.com') return undefined;
+        return { hasAccount: true, closedOn: null, accountingRecords: true, lifetimeWarranty: false, ...(orderNumber ? { ownsOrder: orderNumber === 'OT-1' } : {}) };
+      },
+      authenticate: async () => false,
+    };
+  };
+  const reviews = processor({ id: 'reviewly', category: 'email', identities: ['email', 'name', 'order_number'], supports: ['access', 'erasure', 'rectification', 'objection', 'restrict'] });
+
+  async function planned(type: 'erasure' | 'access', orderNumber: string | undefined, customers: Parameters<typeof planRequest>[1]['customers'] = directory()) {
+    const { repo, deps } = setup({ type }, null, registryOf(reviews));
+    repo.pii.set(REQUEST_ID, { email: 'ada@example.com', name: 'Ada King', ...(orderNumber ? { orderNumber } : {}) });
+    await planRequest(REQUEST_ID, { ...deps, customers });
+    const req = repo.requests.get(REQUEST_ID);
+    const task = repo.tasks.get(`${REQUEST_ID}.reviewly`);
+    const pii = repo.pii.get(REQUEST_ID);
+    if (!req || !task || !pii) throw new Error('not planned');
+    return { req, body: webhookBody(req, task, pii, reviews, 'https://privacy.offtek.example') };
+  }
+  const types = (b: { subject_identities: { identity_type: string }[] }) => b.subject_identities.map((i) => i.identity_type);
+
+  it('reaches the processors once the shop’s directory confirmed it is an order of the verified address', async () => {
+    for (const type of ['erasure', 'access'] as const) {
+      const customers = directory();
+      const { req, body } = await planned(type, 'OT-1', customers);
+      expect(customers.asked, type).toEqual([['ada@example.com', 'OT-1']]);
+      expect(types(body), type).toEqual(['email', 'name', 'order_number']);
+      expect(req.audit.at(-1)?.data, type).toMatchObject({ order: 'confirmed' });
+    }
+  });
+
+  it('reaches no processor when it is not an order of the verified address, and the audit trail says so without the number', async () => {
+    for (const type of ['erasure', 'access'] as const) {
+      const { req, body } = await planned(type, 'OT-999');
+      expect(types(body), type).toEqual(['email', 'name']);
+      expect(JSON.stringify(body), type).not.toContain('OT-999');
+      expect(req.audit.at(-1)?.data, type).toMatchObject({ order: 'not_confirmed' });
+      expect(JSON.stringify(req), type).not.toContain('OT-999');
+    }
+  });
+
+  it('reaches no processor when the shop runs without a customer directory', async () => {
+    const { req, body } = await planned('erasure', 'OT-1', new NoCustomerDirectory());
+    expect(types(body)).toEqual(['email', 'name']);
+    expect(req.audit.at(-1)?.data).toMatchObject({ order: 'not_confirmed' });
+  });
+
+  it('reaches no processor when the directory does not answer about it (one that predates the question)', async () => {
+    const silent = { find: async () => ({ hasAccount: true, closedOn: null, accountingRecords: true, lifetimeWarranty: false }), authenticate: async () => false };
+    const { body } = await planned('erasure', 'OT-1', silent);
+    expect(types(body)).toEqual(['email', 'name']);
+  });
+
+  it('asks the directory nothing more, and records nothing, when no order number was typed', async () => {
+    const customers = directory();
+    const { req } = await planned('access', undefined, customers);
+    expect(customers.asked).toEqual([]);
+    expect(req.audit.at(-1)?.data).not.toHaveProperty('order');
+  });
+});

@@ -19,7 +19,7 @@ function bodyFor(over: Parameters<typeof storedRequest>[0], p = processor({ id: 
 
 describe('the outbound webhook body', () => {
   it('uses the OpenDSR names, the task id, the legal holds and the callback URL', () => {
-    const b = bodyFor({});
+    const b = bodyFor({ orderConfirmed: true });
     expect(WebhookBody.parse(b)).toEqual(b);
     expect(b).toEqual({
       task_id: `${REQUEST_ID}.paynow`,
@@ -27,8 +27,8 @@ describe('the outbound webhook body', () => {
       subject_request_type: 'erasure',
       action: 'erase',
       subject_identities: [
-        { identity_type: 'email', identity_value: 'alice@example.com', identity_format: 'raw' },
-        { identity_type: 'order_number', identity_value: 'OT-12345', identity_format: 'raw' },
+        { identity_type: 'email', identity_value: 'alice@example.com', identity_format: 'raw', verified: true },
+        { identity_type: 'order_number', identity_value: 'OT-12345', identity_format: 'raw', verified: true },
       ],
       submitted_time: '2026-03-01T09:05:00.000Z',
       expected_completion_time: '2026-04-01',
@@ -42,7 +42,7 @@ describe('the outbound webhook body', () => {
 
   it('sends only the identities this processor needs (data minimisation)', () => {
     const b = bodyFor({}, processor({ id: 'metricsly', category: 'analytics', identities: ['email'] }));
-    expect(b.subject_identities).toEqual([{ identity_type: 'email', identity_value: 'alice@example.com', identity_format: 'raw' }]);
+    expect(b.subject_identities).toEqual([{ identity_type: 'email', identity_value: 'alice@example.com', identity_format: 'raw', verified: true }]);
     expect(JSON.stringify(b)).not.toContain('Alice Martin');
     expect(JSON.stringify(b)).not.toContain('OT-12345');
   });
@@ -56,6 +56,25 @@ describe('the outbound webhook body', () => {
     // Without declared fields, a processor holds the personal identities it is sent.
     const undeclared = bodyFor({ type: 'rectification', details }, processor({ id: 'mailwave', category: 'email', identities: ['email', 'name'] }));
     expect(undeclared.rectification).toEqual({ name: 'Alice Smith' });
+  });
+
+  it('sends the order number the requester typed only once the shop’s account service confirmed it is an order of the verified address', () => {
+    const reviews = processor({ id: 'reviewly', category: 'email', identities: ['email', 'name', 'order_number'] });
+    const unconfirmed = bodyFor({}, reviews);
+    expect(unconfirmed.subject_identities.map((i) => i.identity_type)).toEqual(['email', 'name']);
+    expect(JSON.stringify(unconfirmed)).not.toContain('OT-12345');
+    const confirmed = bodyFor({ orderConfirmed: true }, reviews);
+    expect(confirmed.subject_identities.map((i) => i.identity_type)).toEqual(['email', 'name', 'order_number']);
+  });
+
+  it('marks the email and a confirmed order number verified, and the typed name an unverified hint', () => {
+    const b = bodyFor({ orderConfirmed: true }, processor({ id: 'recoverco', category: 'collections', identities: ['email', 'name', 'order_number'] }));
+    expect(b.subject_identities.map((i) => [i.identity_type, i.verified])).toEqual([
+      ['email', true],
+      ['name', false],
+      ['order_number', true],
+    ]);
+    expect(WebhookBody.parse(b)).toEqual(b);
   });
 
   it('omits an identity the requester did not give', () => {
