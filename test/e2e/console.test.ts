@@ -201,6 +201,10 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
       await page.locator('#search-results').getByText('1 request found').waitFor();
       await page.locator('#search-results').getByRole('link', { name: copy.requestId }).click();
       await page.locator('#detail-summary').getByText('No owner yet').waitFor();
+      // Dora typed an order number the shop's account service does not know for her address: it went to no processor, and the trail says so.
+      expect(await page.locator('#audit li', { hasText: /^Work started/ }).textContent()).toMatch(
+        /^Work started \(the order number typed is not an order of this address, by the shop’s account service: it went to no processor\) — workflow /,
+      );
 
       await page.getByLabel('Officer’s user name').fill('officer');
       await page.getByRole('button', { name: 'Assign' }).click();
