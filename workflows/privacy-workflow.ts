@@ -40,8 +40,8 @@ export interface PrivacyWorkflowProps {
   readonly logKey?: IKey;
 }
 
-/** Errors a dispatch may throw that are worth retrying: the processor or the network hiccupped. */
-export const RETRYABLE_DISPATCH_ERRORS = ['DispatchFailed'];
+/** Errors a dispatch may throw that are worth retrying: the processor, the network or Secrets Manager hiccupped. */
+export const RETRYABLE_DISPATCH_ERRORS = ['DispatchFailed', 'SecretUnavailable'];
 
 /**
  * How Lambda reports a sandbox that died under a function: the process exited or was killed, it ran
@@ -79,8 +79,8 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     retryOnServiceExceptions: false,
   });
   plan.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2, jitterStrategy: undefined });
-  // The shop's account service is down (functions/adapters/customers.ts): wait for it, about half an hour in all.
-  plan.addRetry({ errors: ['Unavailable'], interval: Duration.seconds(30), maxAttempts: 6, backoffRate: 2 });
+  // The shop's account service is down (functions/adapters/customers.ts), or its key could not be read: wait for it, about half an hour in all.
+  plan.addRetry({ errors: ['Unavailable', 'SecretUnavailable'], interval: Duration.seconds(30), maxAttempts: 6, backoffRate: 2 });
 
   // The escalation waits, with its own token, for a human's resolution or a late processor callback,
   // so one stuck processor never fails the whole request.

@@ -1,9 +1,12 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretNotConfigured } from '../core/errors.ts';
+import { SecretNotConfigured, SecretUnavailable } from '../core/errors.ts';
 import { ProcessorSecret } from '../core/model.ts';
 import * as z from '../core/zod.ts';
 import { secrets } from './clients/secrets.ts';
 import { config } from './config.ts';
+
+/** A secret that holds binary data, not text: there, but not what Lethe put in. */
+const NO_STRING_VALUE = 'SecretHasNoString';
 
 /**
  * Secrets are fetched once per container and kept in memory only; they are never logged. A caller
@@ -15,7 +18,7 @@ export function getSecret(id: string, client: SecretsManagerClient = secrets, fr
   const kept = cache.get(id);
   if (kept && !(fresh && fresh.now - kept.at >= fresh.maxAgeMs)) return kept.value;
   const value = client.send(new GetSecretValueCommand({ SecretId: id })).then((r) => {
-    if (!r.SecretString) throw new Error(`secret ${id} has no string value`);
+    if (!r.SecretString) throw Object.assign(new Error(`secret ${id} has no string value`), { name: NO_STRING_VALUE });
     return r.SecretString;
   });
   const entry = { at: fresh?.now ?? Date.now(), value };
@@ -52,16 +55,31 @@ export function originSecret(now = Date.now()): Promise<string> {
 export const PROCESSOR_SECRET_TTL_MS = 5 * 60_000;
 
 /**
+ * What Secrets Manager answers when there is no secret to read: none of that name, or one scheduled
+ * for deletion (InvalidRequestException, for GetSecretValue). Any other failure (a throttle, a
+ * timeout, a 5xx, a refused access) says nothing about the secret, and is retried, not refused.
+ */
+const NO_SECRET_THERE = ['ResourceNotFoundException', 'InvalidRequestException', NO_STRING_VALUE];
+
+/**
  * A processor's signing secrets, newest first; more than one while a key is being rotated. Read
  * again every PROCESSOR_SECRET_TTL_MS: a warm container must start signing with a new key, accept
  * callbacks signed with it, and stop using a removed one. A secret not filled in yet (created empty
- * by the deploy) is SecretNotConfigured, and is not kept: the next call reads it again, so a key the
- * operator puts in is used without a cold start.
+ * by the deploy), or not there at all, is SecretNotConfigured; one that could not be read is
+ * SecretUnavailable. Neither is kept: the next call reads it again, so a key the operator puts in is
+ * used without a cold start.
  */
 export async function processorSecrets(ref: string, now = Date.now()): Promise<string[]> {
+  let raw: string | undefined;
+  try {
+    raw = await getSecret(ref, secrets, { maxAgeMs: PROCESSOR_SECRET_TTL_MS, now });
+  } catch (e) {
+    const name = (e as Error).name;
+    if (!NO_SECRET_THERE.includes(name)) throw new SecretUnavailable(`processor secret ${ref} could not be read: ${name}`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(await getSecret(ref, secrets, { maxAgeMs: PROCESSOR_SECRET_TTL_MS, now }));
+    value = raw === undefined ? undefined : JSON.parse(raw);
   } catch {
     value = undefined;
   }

@@ -58,7 +58,7 @@ export class TooManyRequests extends DomainError {
 }
 /** A system Lethe depends on (the shop's account service) did not answer: try again shortly. */
 export class Unavailable extends DomainError {
-  override readonly name = 'Unavailable';
+  override readonly name: string = 'Unavailable';
   override readonly status = 503;
 }
 
@@ -91,8 +91,17 @@ export class SecretNotConfigured extends DomainError {
   override readonly status = 409;
 }
 
+/**
+ * A secret is there but could not be read (Secrets Manager throttled, timed out, failed on its side,
+ * or refused access): nothing is refused for it, the caller comes back (a callback's 503 with
+ * Retry-After, Dispatch's retry), unlike SecretNotConfigured, which no retry cures.
+ */
+export class SecretUnavailable extends Unavailable {
+  override readonly name = 'SecretUnavailable';
+}
+
 /** How an escalation names the error that caused it, where the state machine's error name is cryptic. */
-export const ESCALATION_REASONS: Record<string, string> = { SecretNotConfigured: 'secret not configured' };
+export const ESCALATION_REASONS: Record<string, string> = { SecretNotConfigured: 'secret not configured', SecretUnavailable: 'secret could not be read' };
 
 export class IllegalTransition extends Conflict {
   override readonly name = 'IllegalTransition';

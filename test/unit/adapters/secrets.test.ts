@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearSecretCache, originSecret, processorSecrets } from '../../../functions/adapters/secrets.ts';
+import { SecretNotConfigured, Unavailable } from '../../../functions/core/errors.ts';
 
 const sm = mockClient(SecretsManagerClient);
 afterEach(() => {
@@ -51,5 +52,42 @@ describe("a processor's signing secrets", () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(await processorSecrets('lethe/processors/paynow', t0 + 5 * 60_000)).toEqual([NEW, OLD]);
     expect(await processorSecrets('lethe/processors/paynow', t0 + 10 * 60_000)).toEqual([NEW]);
+  });
+});
+
+describe("a processor's signing secrets that cannot be read", () => {
+  const REF = 'lethe/processors/paynow';
+  const sdkError = (name: string, fault: 'client' | 'server' = 'client') => Object.assign(new Error(name), { name, $fault: fault, $metadata: {} });
+
+  it('are unavailable, a 503 that asks to come back, when Secrets Manager is throttled, times out or fails on its side: not "not configured"', async () => {
+    for (const e of [sdkError('ThrottlingException'), sdkError('InternalServiceError', 'server'), Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), sdkError('AccessDeniedException')]) {
+      sm.reset();
+      sm.on(GetSecretValueCommand).rejects(e);
+      const error = await processorSecrets(REF, Date.parse('2026-11-25T12:00:00Z')).catch((x: unknown) => x);
+      expect(error, e.name).toBeInstanceOf(Unavailable);
+      expect(error, e.name).toMatchObject({ name: 'SecretUnavailable', status: 503 });
+    }
+  });
+
+  it('are not configured when there is no secret there: none of that name, one scheduled for deletion, or one that holds no whsec_ key', async () => {
+    const cases = [
+      () => sm.on(GetSecretValueCommand).rejects(sdkError('ResourceNotFoundException')),
+      () => sm.on(GetSecretValueCommand).rejects(sdkError('InvalidRequestException')),
+      () => sm.on(GetSecretValueCommand).resolves({ SecretString: '{"secrets":[]}' }),
+      () => sm.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1]) }),
+    ];
+    for (const [i, arrange] of cases.entries()) {
+      sm.reset();
+      clearSecretCache();
+      arrange();
+      await expect(processorSecrets(REF, Date.parse('2026-11-25T12:00:00Z')), String(i)).rejects.toBeInstanceOf(SecretNotConfigured);
+    }
+  });
+
+  it('are read again on the next call after a failed read', async () => {
+    sm.on(GetSecretValueCommand).rejectsOnce(sdkError('ThrottlingException')).resolves({ SecretString: JSON.stringify({ secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] }) });
+    const t0 = Date.parse('2026-11-25T12:00:00Z');
+    await expect(processorSecrets(REF, t0)).rejects.toMatchObject({ name: 'SecretUnavailable' });
+    expect(await processorSecrets(REF, t0 + 1000)).toEqual(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']);
   });
 });

@@ -33,6 +33,13 @@ describe('the CDK stack', () => {
     expect(dispatch?.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Escalate' })]);
   });
 
+  it('retries a Secrets Manager that could not be read, in Plan (the directory’s key) and in Dispatch (the processor’s)', () => {
+    type R = { ErrorEquals: string[] };
+    const def = definition() as unknown as { States: { Plan: { Retry: R[] }; ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[] } } } } } };
+    expect(def.States.Plan.Retry.flatMap((r) => r.ErrorEquals)).toContain('SecretUnavailable');
+    expect(def.States.ForEachTask.ItemProcessor.States.Dispatch.Retry.flatMap((r) => r.ErrorEquals)).toContain('SecretUnavailable');
+  });
+
   it('runs a Dispatch whose sandbox died again, a few times, and escalates its deliberate refusals at once', () => {
     type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number };
     const def = definition() as unknown as { States: { ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[]; Catch: unknown[] } } } } } };

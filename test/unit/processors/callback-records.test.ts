@@ -1,10 +1,16 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clearSecretCache } from '../../../functions/adapters/secrets.ts';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { type CallbackDeps, receiveCallback } from '../../../functions/callback/receive.ts';
 import { sha256 } from '../../../functions/core/audit.ts';
 import { SecretNotConfigured } from '../../../functions/core/errors.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
+import { type HttpEvent, type HttpResult, httpErrors, json } from '../../../functions/shared/http.ts';
 import { logger } from '../../../functions/shared/powertools.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { FakeRepo, FakeWorkflow, fixedClock, processor, REQUEST_ID, storedRequest } from './fakes.ts';
@@ -111,6 +117,29 @@ describe('what a refused callback is told', () => {
     await expect(post(signed({ request_status: 'completed' }))).rejects.toMatchObject({ status: 401 });
     expect(warn).toHaveBeenCalledWith('callback refused: the processor secret is not configured', { secretRef: 'lethe/processors/paynow' });
     expect(task().status).toBe('sent');
+  });
+
+  it('is answered 503 with Retry-After, and changes nothing, when Secrets Manager is throttled: the processor retries it, and it applies once the secret can be read', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    try {
+      sm.on(GetSecretValueCommand)
+        .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: {} }))
+        .resolves({ SecretString: JSON.stringify({ secrets: [SECRET] }) });
+      delete deps.secrets;
+      const m = signed({ request_status: 'completed' });
+      const edge = middy<HttpEvent, HttpResult>()
+        .use(httpErrors())
+        .handler(async () => json(200, await post(m))) as unknown as (e: HttpEvent, c: Context) => Promise<HttpResult>;
+      const refused = await edge({ headers: {} } as unknown as HttpEvent, {} as Context);
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers?.['retry-after']).toBe('30');
+      expect(task().status).toBe('sent');
+      expect((await edge({ headers: {} } as unknown as HttpEvent, {} as Context)).statusCode).toBe(200);
+      expect(task().status).toBe('completed');
+    } finally {
+      sm.restore();
+      clearSecretCache();
+    }
   });
 
   it('passes on any other failure to read the secret', async () => {

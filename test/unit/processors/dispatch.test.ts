@@ -1,10 +1,14 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clearSecretCache } from '../../../functions/adapters/secrets.ts';
 import { verifyWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { UnsafeTarget } from '../../../functions/adapters/webhook-sender.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { type DispatchDeps, dispatch, EndpointStates, processorStateKey } from '../../../functions/dispatch/dispatch.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
+import { RETRYABLE_DISPATCH_ERRORS } from '../../../workflows/privacy-workflow.ts';
 import { bump, FakeMailer, FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, storedRequest } from './fakes.ts';
 
 const SECRET = newWebhookSecret();
@@ -278,3 +282,20 @@ describe('dispatch', () => {
   });
 });
 
+
+describe('dispatch when Secrets Manager cannot be read', () => {
+  const sm = mockClient(SecretsManagerClient);
+  afterEach(() => {
+    sm.reset();
+    clearSecretCache();
+  });
+
+  it('throws an error the state machine retries, not "secret not configured", and sends nothing', async () => {
+    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: {} }));
+    delete deps.secrets;
+    const error = await run().catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'SecretUnavailable' });
+    expect(RETRYABLE_DISPATCH_ERRORS).toContain((error as Error).name);
+    expect(sent).toEqual([]);
+  });
+});

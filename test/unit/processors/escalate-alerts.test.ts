@@ -42,6 +42,9 @@ describe('the escalated task’s record', () => {
     await run({ Error: 'SecretNotConfigured' });
     expect(task().outcome).toEqual({ request_status: 'failed', reason: 'secret not configured' });
     repo.tasks.set(TASK_ID, { ...task(), status: 'sent' });
+    await run({ Error: 'SecretUnavailable' });
+    expect(task().outcome).toEqual({ request_status: 'failed', reason: 'secret could not be read' });
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent' });
     await run({});
     expect(task().outcome).toEqual({ request_status: 'failed', reason: 'unknown' });
   });
