@@ -4,6 +4,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { firstBreak } from '../functions/core/audit.ts';
+import { receiptWebhookId } from '../functions/core/receipts.ts';
 import type { AuditEvent } from '../functions/core/model.ts';
 
 export type Break = { record: string; position: number; reason: string };
@@ -46,7 +47,8 @@ export async function verifyLedger(
       const name = `${item.pk}/${item.sk}`;
       const at = firstBreak(item.audit as AuditEvent[]);
       if (at >= 0) breaks.push({ record: name, position: at, reason: 'hash chain broken' });
-      for (const [id, r] of Object.entries((item.receipts ?? {}) as Record<string, { body?: string; bodyHash: string; signature: string; timestamp: string }>)) {
+      for (const [key, r] of Object.entries((item.receipts ?? {}) as Record<string, { body?: string; bodyHash: string; signature: string; timestamp: string }>)) {
+        const id = receiptWebhookId(key);
         receipts++;
         const body = r.body ?? signedBodies.get(`${item.pk}/${item.processorId}#${r.bodyHash}`) ?? signedBodies.get(`${item.pk}/${item.processorId}`);
         // An export's signed bytes expire with the personal data in them; the hash on the chain remains.

@@ -10,6 +10,7 @@ import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
 import { CallbackBody } from '../core/callback-body.ts';
+import { receiptKey, receiptOf } from '../core/receipts.ts';
 import { parseExportResults } from '../core/results-body.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { deliverToken } from '../shared/token.ts';
@@ -190,8 +191,9 @@ async function dropResults(results: Required<ResultsKey>, deps: CallbackDeps) {
 async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookId: string, r: Receipt, deps: CallbackDeps, wrote: Wrote): Promise<CallbackAnswer> {
   const at = deps.clock.now().toISOString();
   const actor = `processor:${task.processorId}`;
-  const receipts = { ...task.receipts, [webhookId]: { ...r, at } };
-  const seen = task.receipts?.[webhookId];
+  const key = receiptKey(webhookId);
+  const receipts = { ...task.receipts, [key]: { ...r, at } };
+  const seen = receiptOf(task.receipts, webhookId);
   if (seen) {
     if (seen.bodyHash === r.bodyHash) return duplicate(task, deps);
     await refuse(task, 'webhook-id already used with other content', r, deps, at);
@@ -239,7 +241,7 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   // which the closing write's deletion (`purgeResults`) waits out.
   const carries = carriesResults(body);
   const hasResults = carries && (await keepsResults(task.requestId, deps));
-  if (carries && !hasResults) receipts[webhookId] = { ...receipts[webhookId], bodyIn: 'discarded' };
+  if (carries && !hasResults) receipts[key] = { ...receipts[key], bodyIn: 'discarded' };
   if (hasResults) {
     const expires = new Date(deps.clock.now().getTime() + RESULTS_TTL_DAYS * 86_400_000);
     await deps.repo.putTaskResults({ requestId: task.requestId, processorId: task.processorId, bodyHash: r.bodyHash }, raw, { writtenAt: deps.clock.now(), expiresAt: expires });

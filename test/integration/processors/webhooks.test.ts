@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import type { ProcessorEntry } from '../../../functions/core/model.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
+import { receiptOf } from '../../../functions/core/receipts.ts';
 import { demoSecrets, newWebhookSecret } from '../../../local/processors/registry.ts';
 import { type Booted, boot, until } from '../harness.ts';
 import { schemaErrors } from '../../unit/processors/openapi.ts';
@@ -268,6 +269,31 @@ describe('the processor contract, end to end', () => {
     expect(after.status).toBe(done.status);
     expect(after.audit.at(-1)).toMatchObject({ action: 'conflicting_callback', actor: 'processor:metricsly' });
     rt.processors.setBehaviour('metricsly', {});
+  });
+
+  it('takes a webhook-id that names a property of every object (__proto__, constructor, toString) as any other: applied with its receipt, a duplicate once, a 409 with other content', async () => {
+    rt.processors.setBehaviour('socialapp', { never: true });
+    for (const id of ['__proto__', 'constructor', 'toString']) {
+      const links = await confirmed(`odd-id-${id.replaceAll('_', '')}@example.com`);
+      const taskId = `${links.requestId}.socialapp`;
+      await taskIn(links.requestId, 'socialapp', ['sent']);
+      expect((await callback(taskId, { request_status: 'in_progress' })).body, id).toEqual({ status: 'accepted' });
+      const answer = await callback(taskId, { request_status: 'not_found' }, { id });
+      expect(answer.status, id).toBe(200);
+      expect(answer.body, id).toEqual({ status: 'accepted' });
+      const done = await task(links.requestId, 'socialapp');
+      expect(done.status, id).toBe('not_found');
+      expect(receiptOf(done.receipts, id), id).toMatchObject({ body: answer.raw });
+      const replay = await rt.api(`/callbacks/${taskId}`, { method: 'POST', headers: answer.headers, body: answer.raw });
+      expect(await replay.json(), id).toEqual({ status: 'duplicate' });
+      expect((await callback(taskId, { request_status: 'completed' }, { id })).status, id).toBe(409);
+    }
+    // `npm run audit:verify` checks each receipt's signature against the webhook-id it was signed with.
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    const { verifyLedger } = await import('../../../local/audit-verify.ts');
+    const ledger = await verifyLedger(ddb, rt.tableName, secretOf);
+    expect(ledger.breaks.filter((b) => ['__proto__', 'constructor', 'toString'].some((id) => b.reason.includes(id)))).toEqual([]);
+    rt.processors.setBehaviour('socialapp', {});
   });
 
   it('moves a task to in_progress on a processor’s acknowledgement, then completes it', async () => {

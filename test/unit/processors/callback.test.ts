@@ -1,3 +1,4 @@
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { taskExport } from '../../../functions/assemble/results.ts';
@@ -5,6 +6,7 @@ import { type CallbackDeps, MAX_FURTHER_FAILURES, receiveCallback } from '../../
 import { sha256 } from '../../../functions/core/audit.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
+import { receiptOf, receiptWebhookId } from '../../../functions/core/receipts.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, resultsId, storedRequest } from './fakes.ts';
 
@@ -658,5 +660,34 @@ describe('two completed callbacks with different results, at once', () => {
     expect(task().outcome).toEqual({ request_status: 'completed' });
     await expect(taskExport(task(), paynow, repo as never)).resolves.toEqual({ processor: paynow, tables: { records: [{ payment: 'PAY-A' }] } });
     expect(repo.results.size).toBe(1);
+  });
+});
+
+describe('a webhook-id that names a property of every object (__proto__, constructor, toString)', () => {
+  const IDS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+
+  it('is a new id: applied, its receipt kept, the same bytes again a duplicate, other content under it a 409', async () => {
+    for (const id of IDS) {
+      repo.tasks.set(TASK_ID, { ...task(), status: 'sent', receipts: undefined, outcome: undefined, audit: [], version: 1 });
+      await expect(post(signed({ request_status: 'in_progress' }, { id: 'cb_ack' })), id).resolves.toEqual({ status: 'accepted' });
+      const m = signed({ request_status: 'not_found' }, { id });
+      await expect(post(m), id).resolves.toEqual({ status: 'accepted' });
+      expect(task().status, id).toBe('not_found');
+      expect(receiptOf(task().receipts, id), id).toMatchObject({ bodyHash: sha256(m.raw) });
+      await expect(post(m), id).resolves.toEqual({ status: 'duplicate' });
+      await expect(post(signed({ request_status: 'completed' }, { id })), id).rejects.toMatchObject({ status: 409, message: 'webhook-id already used with other content' });
+    }
+  });
+
+  it('keeps its receipt through DynamoDB’s marshalling, which drops a __proto__ key and cannot write a constructor one, and is read back as that id', async () => {
+    for (const id of IDS) {
+      repo.tasks.set(TASK_ID, { ...task(), status: 'sent', receipts: undefined, outcome: undefined, audit: [], version: 1 });
+      await post(signed({ request_status: 'in_progress' }, { id: 'cb_ack' }));
+      const m = signed({ request_status: 'not_found' }, { id });
+      await post(m);
+      const stored = unmarshall(marshall({ receipts: task().receipts }, { removeUndefinedValues: true })).receipts as StoredTask['receipts'];
+      expect(receiptOf(stored, id), id).toMatchObject({ bodyHash: sha256(m.raw) });
+      expect(Object.keys(stored ?? {}).map(receiptWebhookId).toSorted(), id).toEqual(['cb_ack', id].toSorted());
+    }
   });
 });
