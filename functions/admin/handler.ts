@@ -6,6 +6,7 @@ import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
 import { PersonalField, RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
 import { CancelReason, DenyReason } from '../core/notices.ts';
+import { readable } from '../core/readable.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
@@ -25,10 +26,11 @@ import { MAX_OUTCOME } from '../core/complaints.ts';
 const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock, blobs: new S3Blobs() };
 
-const note = (max: number) => z.string().check(z.trim(), z.minLength(3), z.maxLength(max));
+// Every free text an officer types is stored and most are mailed: a lone surrogate is refused (core/readable.ts).
+const note = (max: number) => z.string().check(z.trim(), z.minLength(3), z.maxLength(max), readable());
 const Reason = z.strictObject({ reason: note(MAX_REASON) });
 /** `note`: the officer's own explanation, added to the refusal the requester gets. */
-const Deny = z.strictObject({ reason: DenyReason, note: z.optional(z.string().check(z.trim(), z.maxLength(MAX_DENY_NOTE))) });
+const Deny = z.strictObject({ reason: DenyReason, note: z.optional(z.string().check(z.trim(), z.maxLength(MAX_DENY_NOTE), readable())) });
 /** A console user name (Cognito's username), or null to leave the request without an owner. */
 const Owner = z.strictObject({ owner: z.nullable(z.string().check(z.trim(), z.regex(/^[\w.@+-]{1,64}$/, 'a user name: letters, digits and . _ @ + -, at most 64'))) });
 const Note = z.strictObject({ text: note(MAX_NOTE) });
@@ -38,7 +40,7 @@ const Search = z.strictObject({
 });
 const Cancel = z.strictObject({ reason: CancelReason });
 /** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
-const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(MAX_REASON)) });
+const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(MAX_REASON), readable()) });
 /** Art. 12A: the clock stops until the day the requester's answer was received, which an officer may record later. */
 const Resume = z.strictObject({ answeredOn: z.optional(z.iso.date({ error: 'the day the requester’s answer was received, as YYYY-MM-DD' })) });
 /** Resolved as retained, a task says why (a basis from the list) and until when; the requester is told both. */
@@ -52,7 +54,7 @@ const Resolve = z.discriminatedUnion('outcome', [
   }),
 ]);
 /** An officer's reading of a free-text correction: at least one field and its corrected value. */
-const Corrected = z.string().check(z.trim(), z.minLength(1), z.maxLength(500));
+const Corrected = z.string().check(z.trim(), z.minLength(1), z.maxLength(500), readable());
 // A correction's approval names the corrected fields; an agent's request (not a correction) is approved with an empty body.
 const Approve = z.strictObject({
   corrections: z.optional(z.partialRecord(PersonalField, Corrected).check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' }))),

@@ -2,6 +2,7 @@ import { MAX_COMPLAINT_TEXT } from './complaints.ts';
 import { InvalidInput, type Issue } from './errors.ts';
 import { Language, Ulid } from './model.ts';
 import { plainText } from './notices.ts';
+import { readable, UNREADABLE } from './readable.ts';
 import * as z from './zod.ts';
 
 /*
@@ -10,9 +11,7 @@ import * as z from './zod.ts';
  * builds its schema.
  */
 
-const UNREADABLE = 'unreadable';
-const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
-const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max), z.refine(wellFormed, UNREADABLE));
+const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max), readable(UNREADABLE));
 
 /** The complaint form, as POST /complaints receives it. Unknown fields are refused. */
 export const ComplaintBody = z.strictObject({

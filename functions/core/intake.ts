@@ -1,11 +1,9 @@
 import { InvalidInput, type Issue } from './errors.ts';
 import { AgentProof, Language, ObjectionScope, type RequestDetails, RequestType } from './model.ts';
+import { readable, UNREADABLE } from './readable.ts';
 import * as z from './zod.ts';
 
-/** A lone UTF-16 surrogate is no character: DynamoDB refuses such a string, which would break a write half-way. */
-const UNREADABLE = 'unreadable';
-const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), z.refine(wellFormed, UNREADABLE));
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), readable(UNREADABLE));
 
 /** The relationships the form offers an agent; an officer logging a request may also record `attorney`. */
 export const FormAgentRelationship = z.enum(['solicitor', 'parent', 'other']);

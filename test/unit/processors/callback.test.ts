@@ -691,3 +691,20 @@ describe('a webhook-id that names a property of every object (__proto__, constru
     }
   });
 });
+
+describe('a callback’s free text holding a lone UTF-16 surrogate', () => {
+  it('is a 400 that names the field (a failure’s reason, a receipt), and changes nothing: DynamoDB would refuse it mid-write', async () => {
+    const before = structuredClone(task());
+    const bodies: [object, string][] = [
+      [{ request_status: 'failed', reason: 'mailbox \uDC00 gone' }, 'reason'],
+      [{ request_status: 'not_found', receipt: 'PN-\uD800' }, 'receipt'],
+      [{ request_status: 'completed', receipt: '\uDFFF' }, 'receipt'],
+    ];
+    for (const [body, path] of bodies) {
+      await expect(post(signed(body)), path).rejects.toMatchObject({ status: 400, issues: [{ path, message: expect.stringContaining('surrogate') }] });
+    }
+    expect(task()).toEqual(before);
+    // A surrogate pair (an emoji) is a character like another.
+    await expect(post(signed({ request_status: 'failed', reason: 'mailbox \uD83D\uDCEE gone' }))).resolves.toEqual({ status: 'accepted' });
+  });
+});
