@@ -7,6 +7,19 @@ import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } fr
 let rt: Booted;
 let browser: Browser;
 
+/** A correction submitted and confirmed, and the console open on the dashboard, which counts it to review. */
+async function confirmedCorrection(email: string, language: 'en' | 'fr', rectification: { field: string; correction: string }) {
+  await rt.submit({ type: 'rectification', email, language, rectification });
+  const links = await until(() => rt.links(email).catch(() => undefined));
+  await rt.confirm(links.token);
+  const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signInAsOfficer(page, rt);
+  await page.locator('#counts').getByText('To review (a correction, an agent’s authority)').waitFor();
+  return { links, page, errors };
+}
+
 describe.skipIf(!hasChromium)('an officer reviews a correction in the console before it is sent (Debian chromium)', { timeout: 240_000 }, () => {
   bootWithBrowser((booted, b) => {
     rt = booted;
@@ -15,15 +28,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
 
   it('shows the requester’s own words, takes the corrected name, and the review provider then receives only that name', async () => {
     const email = 'jude.review@example.com';
-    await rt.submit({ type: 'rectification', email, language: 'en', rectification: { field: 'My name is spelt wrong', correction: 'Jude O’Hara, with an apostrophe' } });
-    const links = await until(() => rt.links(email).catch(() => undefined));
-    await rt.confirm(links.token);
-
-    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signInAsOfficer(page, rt);
-    await page.locator('#counts').getByText('To review (a correction, an agent’s authority)').waitFor();
+    const { links, page, errors } = await confirmedCorrection(email, 'en', { field: 'My name is spelt wrong', correction: 'Jude O’Hara, with an apostrophe' });
     expect(await axe(page)).toEqual([]);
 
     await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
@@ -53,15 +58,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
 
   it('refuses a correction the officer found accurate, offering that reason on a correction only, and the requester is told so with how to complain', async () => {
     const email = 'rory.review@example.com';
-    await rt.submit({ type: 'rectification', email, language: 'fr', rectification: { field: 'Mon nom', correction: 'Rory MacLeod' } });
-    const links = await until(() => rt.links(email).catch(() => undefined));
-    await rt.confirm(links.token);
-
-    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signInAsOfficer(page, rt);
-    await page.locator('#counts').getByText('To review (a correction, an agent’s authority)').waitFor();
+    const { links, page, errors } = await confirmedCorrection(email, 'fr', { field: 'Mon nom', correction: 'Rory MacLeod' });
     await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
     await page.locator('#detail-summary').getByText('To review (a correction, an agent’s authority)').waitFor();
     await page.getByRole('button', { name: 'Deny' }).click();
