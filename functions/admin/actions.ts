@@ -35,6 +35,10 @@ export async function extend(id: string, written: string, actor: string, deps: A
   const req = await load(id, deps);
   if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
   if (req.extended) throw new Conflict('the deadline has already been extended once');
+  // Every objection Lethe takes is to direct marketing, review invitations or profiling for advertising, which Art. 21(3)
+  // makes absolute: the use stops at once (the plan suppresses the address before any task goes), so there is no
+  // complexity to extend for, and the extension email would tell the requester there is.
+  if (req.type === 'objection') throw new Conflict('an objection cannot be extended: it takes effect at once (Art. 21(3)), with nothing to extend for');
   // The deadline is a London date: between midnight and 1 a.m. in summer the UTC date is still yesterday.
   const today = londonDate(deps.clock.now());
   // A stopped clock (Art. 12A) has not run out at its old date: it is judged by the deadline restarting it today would give, as /resume moves it.

@@ -9,9 +9,9 @@ let rt: Booted;
 let browser: Browser;
 const DAY = 86_400_000;
 
-/** A confirmed request for a copy, in progress (no processor answers), for an address of the test's own. */
-async function openCopy(email: string) {
-  await rt.submit({ type: 'access', email, language: 'en' });
+/** A confirmed request for a copy, in progress (no processor answers), for an address of the test's own; another type with `over`. */
+async function openCopy(email: string, over: Record<string, unknown> = {}) {
+  await rt.submit({ type: 'access', email, language: 'en', ...over });
   const l = await until(() => rt.links(email).catch(() => undefined));
   await rt.confirm(l.token);
   await until(async () => (await rt.status(l.requestId, l.statusToken)).status === 'in_progress', 30_000, 'in progress');
@@ -129,6 +129,35 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     await page.locator('#detail-id', { hasText: inTime }).waitFor();
     await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
     expect(await page.getByRole('button', { name: 'Suspendre le délai' }).count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
+    const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInAsOfficer(page, rt);
+    await page.locator('#filters').waitFor();
+
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    const extend = page.getByRole('button', { name: 'Extend deadline' });
+    await extend.waitFor();
+    expect(await extend.isDisabled()).toBe(true);
+    expect(await extend.getAttribute('aria-describedby')).toBe('extension-note');
+    expect(await page.locator('#extension-note').textContent()).toBe('An objection takes effect at once: its deadline cannot be extended (Art. 21(3)).');
+    expect(await page.locator('#extension-note').isVisible()).toBe(true);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-objection-no-extension.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Prolonger le délai' }).isDisabled()).toBe(true);
+    expect(await page.locator('#extension-note').textContent()).toBe('Une opposition prend effet immédiatement : son délai ne peut pas être prolongé (art. 21(3)).');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-objection-no-extension-fr.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
 

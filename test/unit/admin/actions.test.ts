@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { Conflict } from '../../../functions/core/errors.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
 import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
@@ -39,6 +40,16 @@ describe('dates in London time', () => {
 });
 
 describe('the extension notice (Art. 12(3))', () => {
+  it('refuses, with the reason, to extend an objection, which takes effect at once (Art. 21(3)): it changes nothing and mails nothing', async () => {
+    const { deps, repo, mailer } = setup({ type: 'objection', details: { eraseWarranty: false, objections: ['marketing'] }, dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z' }, '2026-06-20T10:00:00.000Z');
+    const before = structuredClone(repo.requests.get(REQUEST_ID));
+    const refused = extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    await expect(refused).rejects.toBeInstanceOf(Conflict);
+    await expect(refused).rejects.toThrow('an objection cannot be extended: it takes effect at once (Art. 21(3)), with nothing to extend for');
+    expect(repo.requests.get(REQUEST_ID)).toEqual(before);
+    expect(mailer.sent).toEqual([]);
+  });
+
   it('tells the new date and the reason, and how to complain with the shop’s form first, then the ICO', async () => {
     const { deps, mailer } = setup({ dueDate: '2026-06-30', verifiedAt: '2026-05-29T09:00:00.000Z', language: 'en' }, '2026-06-20T10:00:00.000Z');
     await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
