@@ -164,9 +164,14 @@ const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math
  */
 export async function auditCsv(from: string, to: string, deps: Deps) {
   const rows: unknown[][] = [['at', 'request', 'subject', 'actor', 'action', 'from', 'to', 'seq', 'prevHash', 'hash']];
-  for await (const page of withTasks(deps.repo, ALL_STATUSES, (r) => r.receivedAt.slice(0, 10) <= to)) {
+  // The dates are London's, as the SLA report's: an event at 00:30 in summer is still yesterday in UTC.
+  const inRange = (at: string) => {
+    const d = londonDate(at);
+    return d >= from && d <= to;
+  };
+  for await (const page of withTasks(deps.repo, ALL_STATUSES, (r) => londonDate(r.receivedAt) <= to)) {
     for (const { request: r, tasks } of page) {
-      const events = [...r.audit, ...tasks.flatMap((t) => t.audit)].filter((e) => e.at.slice(0, 10) >= from && e.at.slice(0, 10) <= to);
+      const events = [...r.audit, ...tasks.flatMap((t) => t.audit)].filter((e) => inRange(e.at));
       for (const e of events) rows.push([e.at, r.id, e.subject, e.actor, e.action, e.from, e.to, e.seq, e.prevHash, e.hash]);
     }
   }

@@ -302,4 +302,17 @@ describe('the audit export', () => {
       '',
     ]);
   });
+
+  it('dates the range in London, as the SLA report does: an event at 00:30 London time in summer is in that day’s export, not the day before’s', async () => {
+    // 30 June 2026 23:30 UTC is 1 July 00:30 in London (BST); 30 June 22:30 UTC is still 30 June there.
+    const r = storedRequest({
+      id: id(1),
+      status: 'completed',
+      receivedAt: '2026-06-30T22:00:00.000Z',
+      audit: [event('2026-06-30T22:30:00.000Z', 'note', { subject: id(1) }), event('2026-06-30T23:30:00.000Z', 'download', { subject: id(1), seq: 1 })],
+    });
+    const { deps } = setup(r);
+    expect((await auditCsv('2026-06-30', '2026-06-30', deps)).split('\r\n').slice(1, -1)).toEqual([`2026-06-30T22:30:00.000Z,${id(1)},${id(1)},workflow,note,,,0,p,h`]);
+    expect((await auditCsv('2026-07-01', '2026-07-01', deps)).split('\r\n').slice(1, -1)).toEqual([`2026-06-30T23:30:00.000Z,${id(1)},${id(1)},workflow,download,,,1,p,h`]);
+  });
 });
