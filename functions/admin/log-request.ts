@@ -4,7 +4,7 @@ import { SubmitBody } from '../core/intake.ts';
 import { Agent, Channel, IdentityCheck } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import * as z from '../core/zod.ts';
-import { emailHash } from '../shared/crypto.ts';
+import { emailHash, orderHash } from '../shared/crypto.ts';
 import { keepPiiWhileOpen, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { type AdminDeps, releaseWorkflow } from './actions.ts';
 
@@ -33,6 +33,8 @@ export async function logRequest(b: LogBody, actor: string, deps: AdminDeps) {
     status: 'unverified',
     version: 0,
     emailHash: await emailHash(body.email),
+    // As intake stores it: the console's search by order number finds a logged request as it finds one from the form.
+    ...(body.orderNumber ? { orderHash: await orderHash(body.orderNumber) } : {}),
     details: { eraseWarranty: body.eraseWarranty ?? false, objections: body.objections ?? [], rectification: body.rectification },
     receivedAt: at,
     pausedDays: 0,

@@ -11,10 +11,12 @@ import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock } from '../pr
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
   ...(await orig()),
   emailHash: async (e: string) => `hash:${e.trim().toLowerCase()}`,
+  orderHash: async (o: string) => `order:${o.trim().toUpperCase()}`,
   derivedToken: async (purpose: string, id: string) => `${purpose}-token-${id}`,
 }));
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 const { logRequest, LogBody } = await import('../../../functions/admin/log-request.ts');
+const { search } = await import('../../../functions/admin/find.ts');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 
 /** FakeRepo with the create the intake's and the officer's paths use: the record, its personal data and that data's first expiry. */
@@ -31,6 +33,10 @@ class Repo extends FakeRepo {
     this.requests.set(req.id, structuredClone(req));
     this.pii.set(req.id, pii);
     return true;
+  }
+  /** The address and order-number indexes as DynamoDB keeps them: the records that carry the hash. */
+  async findRequests(by: 'byEmail' | 'byOrder', hash: string) {
+    return [...this.requests.values()].filter((r) => (by === 'byOrder' ? r.orderHash : r.emailHash) === hash).map((r) => structuredClone(r));
   }
 }
 
@@ -101,6 +107,15 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
     expect(repo.created[0].req).not.toHaveProperty('verifiedAt');
     expect(repo.created[0].pii).toEqual({ email: 'Carol@Example.com', name: 'Carol Jones', orderNumber: 'OT-777' });
     expect(repo.created[0].piiExpiresAt).toEqual(new Date('2026-03-17T11:00:00.000Z'));
+  });
+
+  it('is found by the console’s search by its order number, case and spaces aside, as one from the form is; one logged without an order number carries no order hash', async () => {
+    const { repo, deps } = setup();
+    const out = await logRequest(phoned, 'officer:olivia', deps);
+    const none = await logRequest(LogBody.parse({ request: { type: 'erasure', email: 'dan@example.com', language: 'en' }, channel: 'post', identityCheck: 'account_questions' }), 'officer:olivia', deps);
+    expect((await search(' ot-777 ', deps)).items.map((r) => r.id)).toEqual([out.id]);
+    expect(repo.requests.get(none.id)).not.toHaveProperty('orderHash');
+    expect((await search('dan@example.com', deps)).items.map((r) => r.id)).toEqual([none.id]);
   });
 
   it('removes the record’s TTL in the verifying write, so that the record stays once verified', async () => {
