@@ -1,7 +1,8 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretNotConfigured, SecretUnavailable } from '../core/errors.ts';
-import { ProcessorSecret } from '../core/model.ts';
+import { ProcessorSecret, WEBHOOK_KEY_MIN_BYTES } from '../core/model.ts';
 import * as z from '../core/zod.ts';
+import { logger } from '../shared/powertools.ts';
 import { secrets } from './clients/secrets.ts';
 import { config } from './config.ts';
 
@@ -65,7 +66,8 @@ const NO_SECRET_THERE = ['ResourceNotFoundException', 'InvalidRequestException',
  * A processor's signing secrets, newest first; more than one while a key is being rotated. Read
  * again every PROCESSOR_SECRET_TTL_MS: a warm container must start signing with a new key, accept
  * callbacks signed with it, and stop using a removed one. A secret not filled in yet (created empty
- * by the deploy), or not there at all, is SecretNotConfigured; one that could not be read is
+ * by the deploy), not there at all, or holding a key shorter than Standard Webhooks' 24 bytes (which
+ * could be guessed, so is never signed or verified with), is SecretNotConfigured; one that could not be read is
  * SecretUnavailable. Neither is kept: the next call reads it again, so a key the operator puts in is
  * used without a cold start.
  */
@@ -86,7 +88,12 @@ export async function processorSecrets(ref: string, now = Date.now()): Promise<s
   const parsed = ProcessorSecret.safeParse(value);
   if (parsed.success) return parsed.data.secrets;
   cache.delete(ref);
-  throw new SecretNotConfigured(`processor secret ${ref} holds no whsec_ key`);
+  // A key too short (or not base64) is one the operator did put in: say so, or "not configured" would puzzle them.
+  const keys = (value as { secrets?: unknown } | undefined)?.secrets;
+  if (Array.isArray(keys) && keys.some((k) => typeof k === 'string' && k.startsWith('whsec_'))) {
+    logger.warn(`processor secret holds a whsec_ key shorter than ${WEBHOOK_KEY_MIN_BYTES} bytes or not base64: not configured until replaced`, { secretRef: ref });
+  }
+  throw new SecretNotConfigured(`processor secret ${ref} holds no usable whsec_ key`);
 }
 
 export const clearSecretCache = () => {

@@ -189,8 +189,25 @@ export type AuditEvent = {
   hash: string;
 };
 
-/** A processor's Secrets Manager value: its Standard Webhooks keys, newest first (two while rotating). */
-export const ProcessorSecret = z.object({ secrets: z.array(z.string().check(z.startsWith('whsec_'))).check(z.minLength(1)) });
+/**
+ * Standard Webhooks recommends keys of 24 to 64 bytes. A shorter key, which the standardwebhooks
+ * package signs and verifies with as readily (it refuses only an empty one), is one an attacker
+ * could guess and forge a processor's callbacks with. A longer one does no harm.
+ */
+export const WEBHOOK_KEY_MIN_BYTES = 24;
+/** Padded, standard-alphabet base64: what the standardwebhooks package decodes without throwing. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const WebhookKey = z.string().check(
+  z.refine((s) => s.startsWith('whsec_') && BASE64.test(s.slice(6)) && Buffer.from(s.slice(6), 'base64').length >= WEBHOOK_KEY_MIN_BYTES, {
+    message: `expected whsec_ and the base64 of at least ${WEBHOOK_KEY_MIN_BYTES} bytes`,
+  }),
+);
+
+/**
+ * A processor's Secrets Manager value: its Standard Webhooks keys, newest first (two while rotating).
+ * Every key must be long enough: a short one kept for a rotation would still verify a forged callback.
+ */
+export const ProcessorSecret = z.object({ secrets: z.array(WebhookKey).check(z.minLength(1)) });
 
 /*
  * The processor registry's schemas are core/registry-schema.ts, which the functions that never read

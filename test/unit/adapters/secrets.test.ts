@@ -1,13 +1,15 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearSecretCache, originSecret, processorSecrets } from '../../../functions/adapters/secrets.ts';
 import { SecretNotConfigured, Unavailable } from '../../../functions/core/errors.ts';
+import { logger } from '../../../functions/shared/powertools.ts';
 
 const sm = mockClient(SecretsManagerClient);
 afterEach(() => {
   sm.reset();
   clearSecretCache();
+  vi.restoreAllMocks();
 });
 
 describe("CloudFront's origin secret", () => {
@@ -82,6 +84,15 @@ describe("a processor's signing secrets that cannot be read", () => {
       arrange();
       await expect(processorSecrets(REF, Date.parse('2026-11-25T12:00:00Z')), String(i)).rejects.toBeInstanceOf(SecretNotConfigured);
     }
+  });
+
+  it('are not configured when a key is shorter than 24 bytes, and the log names the secret, never the key', async () => {
+    const short = `whsec_${Buffer.from('sixteen byte key').toString('base64')}`;
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ secrets: [short] }) });
+    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    await expect(processorSecrets(REF, Date.parse('2026-11-25T12:00:00Z'))).rejects.toBeInstanceOf(SecretNotConfigured);
+    expect(warned).toHaveBeenCalledWith(expect.stringContaining('24 bytes'), { secretRef: REF });
+    expect(JSON.stringify(warned.mock.calls)).not.toContain(short.slice(6, 14));
   });
 
   it('are read again on the next call after a failed read', async () => {

@@ -106,9 +106,21 @@ describe('the registry and the processor secrets', () => {
     expect(ok(Registry, { version: 0, processors: [entry] })).toBe(false);
   });
 
+  const key = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+
   it('takes Standard Webhooks keys only (whsec_…), at least one', () => {
-    expect(ok(ProcessorSecret, { secrets: ['whsec_abc', 'whsec_def'] })).toBe(true);
+    expect(ok(ProcessorSecret, { secrets: [key(24), key(32)] })).toBe(true);
     expect(ok(ProcessorSecret, { secrets: [] })).toBe(false);
-    expect(ok(ProcessorSecret, { secrets: ['abc'] })).toBe(false);
+    expect(ok(ProcessorSecret, { secrets: [Buffer.alloc(24, 7).toString('base64')] })).toBe(false);
+  });
+
+  it('refuses a key of fewer than 24 bytes, the least Standard Webhooks recommends, or one that is not base64', () => {
+    expect(ok(ProcessorSecret, { secrets: [key(24)] })).toBe(true);
+    expect(ok(ProcessorSecret, { secrets: [key(64)] })).toBe(true);
+    for (const short of [key(23), key(1), 'whsec_', 'whsec_abc']) expect(ok(ProcessorSecret, { secrets: [short] }), short).toBe(false);
+    expect(ok(ProcessorSecret, { secrets: [`whsec_${Buffer.alloc(24, 0xfb).toString('base64url')}`] })).toBe(false);
+    expect(ok(ProcessorSecret, { secrets: [`${key(24)}\n`] })).toBe(false);
+    // While rotating, one short key among two refuses the secret: callbacks signed with it would be accepted.
+    expect(ok(ProcessorSecret, { secrets: [key(32), key(8)] })).toBe(false);
   });
 });
