@@ -489,7 +489,7 @@ const COMPLAINT_TEXT = {
     complaints: 'Complaints', complaintsHelp: 'Complaints about how we handled someone’s data or request: acknowledge within 30 days of receipt (the acknowledgement email does it at once), respond without undue delay.', complaintsReport: 'Complaints',
     ccols: { complaint: 'Complaint', from: 'From', received: 'Received', ackBy: 'Acknowledge by', acknowledged: 'Acknowledged', responded: 'Responded', actions: 'Actions' },
     cstatuses: { received: 'Received', acknowledged: 'Acknowledged', responded: 'Responded' },
-    ackDays: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'last day today' : `${n} days left`), byEmail: 'by email', read: 'Read the complaint', about: 'About request', daysOpen: (n) => (n === 1 ? 'open 1 day' : `open ${n} days`),
+    ackDays: (n) => (n < 0 ? `${-n} days late` : n === 0 ? 'last day today' : `${n} days left`), byEmail: 'by email', ackWithheld: 'email not sent (too many to this address that day): acknowledge it yourself', read: 'Read the complaint', about: 'About request', daysOpen: (n) => (n === 1 ? 'open 1 day' : `open ${n} days`),
     act: { acknowledge: 'Mark acknowledged', respond: 'Record the response' },
     ask: { acknowledge: 'Mark this complaint acknowledged? Do this when you acknowledged it another way (a call, a letter); any acknowledgement email still owed is then not sent.', respond: 'Record the response you gave the complainant, in a few words for the register (it is not emailed).' },
     outcomeLabel: 'Outcome (at most 500 characters)',
@@ -500,7 +500,7 @@ const COMPLAINT_TEXT = {
     complaints: 'Réclamations', complaintsHelp: 'Réclamations sur la façon dont nous avons traité des données ou une demande : accuser réception dans les 30 jours (l’e-mail d’accusé de réception le fait aussitôt), répondre sans retard injustifié.', complaintsReport: 'Réclamations',
     ccols: { complaint: 'Réclamation', from: 'De', received: 'Reçue', ackBy: 'Accusé de réception avant', acknowledged: 'Accusé de réception', responded: 'Réponse', actions: 'Actions' },
     cstatuses: { received: 'Reçue', acknowledged: 'Réception accusée', responded: 'Réponse donnée' },
-    ackDays: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'dernier jour aujourd’hui' : `${n} jours restants`), byEmail: 'par e-mail', read: 'Lire la réclamation', about: 'Sur la demande', daysOpen: (n) => (n === 1 ? 'ouverte depuis 1 jour' : `ouverte depuis ${n} jours`),
+    ackDays: (n) => (n < 0 ? `${-n} jours de retard` : n === 0 ? 'dernier jour aujourd’hui' : `${n} jours restants`), byEmail: 'par e-mail', ackWithheld: 'e-mail non envoyé (trop d’envois à cette adresse ce jour-là) : accusez réception vous-même', read: 'Lire la réclamation', about: 'Sur la demande', daysOpen: (n) => (n === 1 ? 'ouverte depuis 1 jour' : `ouverte depuis ${n} jours`),
     act: { acknowledge: 'Marquer la réception accusée', respond: 'Enregistrer la réponse' },
     ask: { acknowledge: 'Marquer la réception de cette réclamation comme accusée ? À faire quand vous l’avez accusée autrement (appel, courrier) ; un e-mail d’accusé de réception encore dû n’est alors pas envoyé.', respond: 'Enregistrez la réponse donnée au réclamant, en quelques mots pour le registre (elle n’est pas envoyée par e-mail).' },
     outcomeLabel: 'Résultat (500 caractères au plus)',
@@ -534,7 +534,7 @@ async function showComplaints(cursor, current = () => true) {
   const rows = page.items.map((c) => {
     const k = c.clock;
     const ackBy = h('span', {}, day(k.acknowledgeBy), k.daysToAcknowledge === null ? '' : h('span', { className: `why${k.acknowledgedOnTime ? '' : ' overdue'}` }, C.ackDays(k.daysToAcknowledge)));
-    const acknowledged = k.acknowledgedOn ? h('span', { className: k.acknowledgedOnTime ? '' : 'overdue' }, day(k.acknowledgedOn), h('span', { className: 'why' }, c.acknowledgedBy === 'email' ? C.byEmail : (c.acknowledgedBy ?? '').replace(/^officer:/, ''))) : '—';
+    const acknowledged = k.acknowledgedOn ? h('span', { className: k.acknowledgedOnTime ? '' : 'overdue' }, day(k.acknowledgedOn), h('span', { className: 'why' }, c.acknowledgedBy === 'email' ? C.byEmail : (c.acknowledgedBy ?? '').replace(/^officer:/, ''))) : c.ackEmailWithheld ? h('span', { className: 'why overdue' }, C.ackWithheld) : '—';
     const responded = k.respondedOn ? h('span', {}, day(k.respondedOn), h('span', { className: 'why' }, c.outcome ?? '')) : h('span', { className: 'why' }, C.daysOpen(k.daysOpen));
     const words = h('details', {}, h('summary', {}, C.read), h('p', {}, c.text));
     const actions = h('div', { className: 'actions' });

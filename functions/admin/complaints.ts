@@ -23,6 +23,8 @@ export const complaintView = (c: StoredComplaint, today: string) => ({
   email: c.email,
   name: c.name ?? null,
   text: c.text,
+  /** Its acknowledgement email was not sent (the address's daily share was spent): the team acknowledges it by hand. */
+  ackEmailWithheld: c.audit.some((e) => e.action === 'ack_email_withheld'),
   clock: complaintClock(c, today),
 });
 

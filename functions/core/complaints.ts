@@ -25,8 +25,17 @@ export const MAX_COMPLAINT_TEXT = 5000;
 export const MAX_OUTCOME = 500;
 /** New complaints from one client address in an hour: each mails an acknowledgement to the address given. */
 export const COMPLAINTS_PER_IP_PER_HOUR = 20;
-/** Acknowledgements mailed to one address in an hour; more go out the next hour (the sweeper), never refused. */
+/** Acknowledgements mailed to one address in an hour; more go out the next hour (the sweeper), up to the day's share. */
 export const ACKS_PER_EMAIL_PER_HOUR = 3;
+/**
+ * Acknowledgements mailed to one address in a (UTC) day. Anyone can type any address into the form,
+ * and many client addresses can each file their hourly complaints: without a cap, one victim's
+ * inbox gets three acknowledgements an hour for as long as the flood lasts. A real complainant files
+ * one or two; ten leaves room for several about different requests. Past it the complaint is still
+ * recorded (s.164A gives the right whoever files it) but its email is not sent: its trail says so
+ * (`ack_email_withheld`), and the team acknowledges it by hand within the 30 days.
+ */
+export const ACKS_PER_EMAIL_PER_DAY = 10;
 /** An open complaint's personal data (email, name, text) is kept at most this long, as a backstop. */
 export const OPEN_COMPLAINT_KEEP_DAYS = 730;
 /**

@@ -21,7 +21,8 @@ export type ComplaintDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clo
  * it. Whether the address or the request reference belongs to anyone is never looked up, so the work
  * and the answer are the same for everyone. Only the client address's new complaints are refused
  * past their limit; past an address's hourly share of acknowledgements the complaint is recorded all
- * the same, and its email waits for the next hour (deliverComplaintAck; the sweeper sends it).
+ * the same, and its email waits for the next hour (deliverComplaintAck; the sweeper sends it); past
+ * its daily share, the email is not sent and the team acknowledges the complaint by hand.
  */
 export async function submitComplaint(body: ComplaintBody, sourceIp: string, deps: ComplaintDeps) {
   const now = deps.clock.now();

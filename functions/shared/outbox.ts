@@ -5,7 +5,7 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, extensionNotice, refusalNotice } from '../core/notices.ts';
-import { ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
+import { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
@@ -253,9 +253,31 @@ export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
  * Mails a complaint's acknowledgement, then records the complaint as acknowledged by that email (the
  * acknowledgement s.164A(3) asks for) in one conditional write that also clears the intent. A
  * complaint an officer has acknowledged another way, or answered, owes nothing any more: its intent
- * is cleared unsent. A mail failure leaves the email owed for the sweeper, counted for the MailFailed
- * alarm. True when it mailed the acknowledgement.
+ * is cleared unsent, and so is one past its address's daily share (ACKS_PER_EMAIL_PER_DAY), for the
+ * team to acknowledge by hand. A mail failure leaves the email owed for the sweeper, counted for the
+ * MailFailed alarm. True when it mailed the acknowledgement.
  */
+/**
+ * The address's acknowledgements of the day are spent: the complaint stays received, owing nothing,
+ * its trail saying the email was not sent, in one conditional write, so that the console shows it to
+ * acknowledge by hand. An officer who acted meanwhile leaves only the intent to clear.
+ */
+async function withholdComplaintAck(c: StoredComplaint, seq: number, now: Date, deps: ComplaintAckDeps) {
+  const at = now.toISOString();
+  try {
+    await deps.repo.transitionComplaint(
+      c,
+      c.status,
+      {},
+      { at, actor: 'system', action: 'ack_email_withheld', subject: c.id, from: c.status, to: c.status, data: { reason: 'address_daily_share' } },
+      { remove: ['outboxAck'] },
+    );
+  } catch (e) {
+    if (!(e instanceof ConcurrentUpdate)) throw e;
+    await deps.repo.clearComplaintAck(c.id, seq);
+  }
+}
+
 export async function deliverComplaintAck(c: StoredComplaint, owner: string, now: Date, deps: ComplaintAckDeps): Promise<boolean> {
   const d = c.outboxAck;
   if (!d) return false;
@@ -264,9 +286,18 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     await deps.repo.clearComplaintAck(c.id, d.seq);
     return false;
   }
-  // Anyone can type any address into the form: an address gets a few acknowledgements an hour, the rest the next hour.
+  // Anyone can type any address into the form: an address gets a few acknowledgements an hour, the
+  // rest the next hour, and no more than its share of the day. The day's is counted first, so that once
+  // it is spent the rest are settled at once rather than put off hour after hour.
+  const day = await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now);
+  if (day.count > ACKS_PER_EMAIL_PER_DAY) {
+    await withholdComplaintAck(c, d.seq, now, deps);
+    return false;
+  }
   const share = await deps.repo.hit('complaint-ack', c.emailHash, 3600, now);
   if (share.count > ACKS_PER_EMAIL_PER_HOUR) {
+    // Given back: only an acknowledgement mailed uses up the day's share (a crash here spends one, never adds one).
+    await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now, -1);
     await deps.repo.deferComplaintAck(c.id, d.seq, new Date(share.resetAt * 1000).toISOString());
     return false;
   }

@@ -108,6 +108,23 @@ describe('the complaint form', () => {
     const again = (await rt.lambdas.invoke('sweeper', { time: nextHour })) as { complaintAcksSent: string[] };
     expect(again.complaintAcksSent).not.toContain(owed[0].id);
   });
+
+  it('records a complaint past the address’s ten acknowledgements of the day but mails it none; the console shows it to acknowledge by hand', async () => {
+    const email = 'ida-complains@example.com';
+    const { emailHash } = await import('../../../functions/shared/crypto.ts');
+    const day = Math.floor(Date.now() / 1000 / 86_400);
+    await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rate('complaint-ack-day', await emailHash(email), day), n: 10, ttl: (day + 1) * 86_400 + 60 } }));
+    expect(await (await complain({ email, text: 'Yet another complaint about my data.', language: 'en' }, '127.0.0.78')).json()).toEqual(SAME_ANSWER);
+    const c = await until(async () => (await (await repo()).listComplaints()).items.find((x) => x.email === email && !x.outboxAck), 10_000, 'complaint settled');
+    expect(c.status).toBe('received');
+    expect(c.audit.map((e) => e.action)).toEqual(['complaint', 'ack_email_withheld']);
+    expect(await rt.mails(email)).toEqual([]);
+    const listed = (await (await admin('/complaints', officer)).json()) as { items: { id: string; status: string; ackEmailWithheld: boolean; clock: { acknowledgeBy: string; daysToAcknowledge: number } }[] };
+    expect(listed.items.find((x) => x.id === c.id)).toMatchObject({ status: 'received', ackEmailWithheld: true, clock: { acknowledgeBy: c.acknowledgeBy, daysToAcknowledge: expect.any(Number) } });
+    const sweep = (await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 3_700_000).toISOString() })) as { complaintAcksSent: string[] };
+    expect(sweep.complaintAcksSent).not.toContain(c.id);
+    expect(await rt.mails(email)).toEqual([]);
+  });
 });
 
 describe('the way to the complaint form', () => {

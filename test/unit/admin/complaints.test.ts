@@ -72,8 +72,17 @@ describe('what the console shows of a complaint', () => {
       email: 'ann@example.com',
       name: null,
       text: 'You kept my data after I asked you to erase it.',
+      ackEmailWithheld: false,
       clock: { receivedOn: '2026-07-01', acknowledgeBy: '2026-07-30', acknowledgedOn: null, respondedOn: null, daysToAcknowledge: 20, acknowledgedOnTime: true, daysOpen: 9 },
     });
+  });
+
+  it('says when the acknowledgement email was not sent (the address’s daily share was spent), with its days left to acknowledge by hand', () => {
+    const withheld = complaint({
+      outboxAck: undefined,
+      audit: [{ seq: 1, at: '2026-07-01T10:00:00.000Z', actor: 'system', action: 'ack_email_withheld', subject: ID, from: 'received', to: 'received', data: { reason: 'address_daily_share' }, prevHash: '', hash: '' }],
+    });
+    expect(complaintView(withheld, '2026-07-10')).toMatchObject({ status: 'received', acknowledgedAt: null, ackEmailWithheld: true, clock: { acknowledgeBy: '2026-07-30', daysToAcknowledge: 20 } });
   });
 
   it('shows a responded complaint with the request it is about, the complainant’s name, who acknowledged it and the outcome', () => {

@@ -8,7 +8,7 @@ import { bump, complaintAcks, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, Ind
 // Link secrets come from the app key in Secrets Manager; here they say what they are for.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
 const { deliverAssemblyRetry, deliverComplaintAck, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverTeam, renewDownload, sweepOutbox } = await import('../../../functions/shared/outbox.ts');
-const { ACKS_PER_EMAIL_PER_HOUR } = await import('../../../functions/core/complaints.ts');
+const { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR } = await import('../../../functions/core/complaints.ts');
 const { PII_RETENTION_DAYS_AFTER_CLOSE } = await import('../../../functions/core/completion.ts');
 const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
 const { DELIVERY_LEASE_SECONDS, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, sweeperOwner } = await import('../../../functions/core/outbox.ts');
@@ -37,6 +37,10 @@ class Repo extends FakeRepo {
   loseClaims = false;
   /** How many emails of the scope the address has had this hour, this one included. */
   count = 1;
+  /** The same, for the scopes given here (by scope name); `count` for the others. */
+  counts: Record<string, number> = {};
+  /** Every hit on a counter, with what it added (-1: given back). */
+  hits: { scope: string; windowSeconds: number; by: number }[] = [];
   complaints = new Map<string, StoredComplaint>();
   transitions: Transition[] = [];
   /** Thrown, once, by the next complaint write. */
@@ -49,8 +53,9 @@ class Repo extends FakeRepo {
     const d = (this.requests.get(requestId) as Record<string, Delivery | undefined> | undefined)?.[kind];
     if (d?.seq === seq) Object.assign(d, { until, owner: '' });
   }
-  override async hit(_scope: string, _hash: string, windowSeconds: number, now: Date) {
-    return { count: this.count, resetAt: (Math.floor(now.getTime() / 1000 / windowSeconds) + 1) * windowSeconds };
+  override async hit(scope: string, _hash: string, windowSeconds: number, now: Date, by: 1 | -1 = 1) {
+    this.hits.push({ scope, windowSeconds, by });
+    return { count: this.counts[scope] ?? this.count, resetAt: (Math.floor(now.getTime() / 1000 / windowSeconds) + 1) * windowSeconds };
   }
   async claimComplaintAck(id: string, next: Delivery, now: Date) {
     this.claims.push({ kind: 'outboxAck', next });
@@ -346,6 +351,67 @@ describe('a complaint’s acknowledgement owed', () => {
     last.repo.count = ACKS_PER_EMAIL_PER_HOUR;
     expect(await deliverComplaintAck(last.c, SWEEPER_OWNER, NOW, last.deps)).toBe(true);
     expect(last.mailer.sent).toHaveLength(1);
+  });
+
+  it('beyond the address’s daily share is not mailed: the complaint stays received, for an officer to acknowledge, and its trail says why, in the write that clears the intent', async () => {
+    const over = complaintSetup();
+    over.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    expect(await deliverComplaintAck(over.c, SWEEPER_OWNER, NOW, over.deps)).toBe(false);
+    expect(over.mailer.sent).toEqual([]);
+    expect(over.repo.transitions).toEqual([
+      {
+        to: 'received',
+        changes: {},
+        event: { at: NOW.toISOString(), actor: 'system', action: 'ack_email_withheld', subject: COMPLAINT_ID, from: 'received', to: 'received', data: { reason: 'address_daily_share' } },
+        opts: { remove: ['outboxAck'] },
+      },
+    ]);
+    expect(over.repo.complaints.get(COMPLAINT_ID)).toMatchObject({ status: 'received', acknowledgeBy: '2026-04-17' });
+    expect(over.repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
+    // The day's last one goes, within the hour's share.
+    const last = complaintSetup();
+    last.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY;
+    expect(await deliverComplaintAck(last.c, SWEEPER_OWNER, NOW, last.deps)).toBe(true);
+    expect(last.mailer.sent).toHaveLength(1);
+  });
+
+  it('beyond the daily share is not put off hour after hour: it is settled at once, even past the hourly share', async () => {
+    const { repo, mailer, deps, c } = complaintSetup();
+    repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
+    repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(mailer.sent).toEqual([]);
+    expect(repo.transitions.map((t) => t.event.action)).toEqual(['ack_email_withheld']);
+    expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
+  });
+
+  it('put off to the next hour, then mailed, counts once toward the address’s daily share: only the acknowledgements mailed use it up', async () => {
+    const { repo, mailer, deps, c } = complaintSetup();
+    repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
+    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toMatchObject({ until: '2026-03-20T11:00:00.000Z' });
+    repo.count = 1;
+    const nextHour = new Date('2026-03-20T11:00:00.000Z');
+    expect(await deliverComplaintAck(structuredClone(repo.complaints.get(COMPLAINT_ID) as StoredComplaint), SWEEPER_OWNER, nextHour, deps)).toBe(true);
+    expect(mailer.sent).toHaveLength(1);
+    const daily = repo.hits.filter((h) => h.scope === 'complaint-ack-day');
+    expect(daily.every((h) => h.windowSeconds === 86_400)).toBe(true);
+    expect(daily.reduce((n, h) => n + h.by, 0)).toBe(1);
+  });
+
+  it('withheld while an officer acted on the complaint, has only its intent cleared; any other failure of that write is thrown, the intent kept', async () => {
+    const raced = complaintSetup();
+    raced.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    raced.repo.failNextComplaintWrite = new ConcurrentUpdate('complaint changed concurrently');
+    expect(await deliverComplaintAck(raced.c, SWEEPER_OWNER, NOW, raced.deps)).toBe(false);
+    expect(raced.mailer.sent).toEqual([]);
+    expect(raced.repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
+    const broken = complaintSetup();
+    broken.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    broken.repo.failNextComplaintWrite = new Error('throttled');
+    await expect(deliverComplaintAck(broken.c, SWEEPER_OWNER, NOW, broken.deps)).rejects.toThrow('throttled');
+    expect(broken.mailer.sent).toEqual([]);
+    expect(broken.repo.complaints.get(COMPLAINT_ID)?.outboxAck).toMatchObject({ seq: 1 });
   });
 
   it('mailed, records the complaint acknowledged by email, and when, on its trail, in the write that clears the intent', async () => {
