@@ -9,8 +9,9 @@ import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
-import { CallbackBody } from '../core/callback-body.ts';
+import { CallbackBody, MAX_REASON } from '../core/callback-body.ts';
 import { receiptKey, receiptOf } from '../core/receipts.ts';
+import { storable } from '../core/readable.ts';
 import { parseExportResults } from '../core/results-body.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { deliverToken } from '../shared/token.ts';
@@ -116,7 +117,8 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   // the reason, a person takes over, and the processor hears why (a corrected callback still applies).
   const shape = body.request_status === 'completed' && body.results !== undefined ? parseExportResults(body.results) : undefined;
   const misshapen = shape && !shape.success ? issuesOf(shape.error).map((i) => ({ path: i.path === '(body)' ? 'results' : `results.${i.path}`, message: i.message })) : undefined;
-  if (misshapen) body = { task_id: body.task_id, request_status: 'failed', reason: `export results not in the documented shape: ${misshapen[0].path}: ${misshapen[0].message}`, receipt: body.receipt };
+  // The path may name a column, any text the processor chose: the reason is kept to what a processor's own may be.
+  if (misshapen) body = { task_id: body.task_id, request_status: 'failed', reason: storable(`export results not in the documented shape: ${misshapen[0].path}: ${misshapen[0].message}`, MAX_REASON), receipt: body.receipt };
   const receipt: Receipt = {
     bodyHash: sha256(raw),
     signature: header(headers, 'webhook-signature'),

@@ -7,6 +7,8 @@ import * as z from './zod.ts';
  * signature covers the body, not the URL, so without it a callback captured on its way to one task
  * would verify on the callback URL of any other task at the same processor (receive.ts checks it).
  */
+/** The longest reason a task's failure is stored with: a processor's own, or one Lethe words from its answer. */
+export const MAX_REASON = 1000;
 const receipt = z.optional(z.string().check(z.maxLength(2000), readable()));
 const task_id = z.string();
 export const CallbackBody = z.discriminatedUnion('request_status', [
@@ -24,7 +26,7 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
     receipt,
   }),
   z.strictObject({ task_id, request_status: z.literal('not_found'), receipt }),
-  z.strictObject({ task_id, request_status: z.literal('failed'), reason: z.string().check(z.minLength(1), z.maxLength(1000), readable()), receipt }),
+  z.strictObject({ task_id, request_status: z.literal('failed'), reason: z.string().check(z.minLength(1), z.maxLength(MAX_REASON), readable()), receipt }),
   z.strictObject({
     task_id,
     request_status: z.literal('retained'),

@@ -15,3 +15,10 @@ export const LONE_SURROGATE = 'holds a lone UTF-16 surrogate, which is no charac
 
 /** A string check: refused with `message` when the text holds a lone surrogate (a surrogate pair, an emoji, is a character like another). */
 export const readable = (message: string = LONE_SURROGATE) => z.refine<string>(wellFormed, message);
+
+/**
+ * Text built from a caller's input that is stored without a schema of its own (a zod issue's path
+ * names the caller's keys, which may hold anything): lone surrogates become U+FFFD, and it is cut to
+ * `max` UTF-16 units, ending with "…" (a pair the cut splits leaves a lone surrogate, replaced too).
+ */
+export const storable = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text).replace(/\p{Cs}/gu, '\uFFFD');

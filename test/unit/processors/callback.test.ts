@@ -513,6 +513,24 @@ describe('callbacks', () => {
     expect(task().status).toBe('failed');
   });
 
+  it('stores the reason for misshapen results as text DynamoDB takes, whatever column name the processor sent: a lone surrogate replaced, at most 1,000 characters', async () => {
+    // A lone surrogate (JSON's \ud800 escape) in a column name whose value is no flat cell: zod's path names the column.
+    const lone = signed({ request_status: 'completed', results: { records: [{ 'note\ud800': { nested: true } }] } });
+    await expect(post(lone)).rejects.toMatchObject({ status: 422, issues: [{ path: 'results.records.0.note\ud800' }] });
+    const reason = task().outcome?.reason ?? '';
+    expect(reason).toBe('export results not in the documented shape: results.records.0.note\ufffd: Invalid input');
+    expect(workflow.calls.at(-1)).toMatchObject({ op: 'failure', cause: reason });
+    // A column name of any length (a too-long key is named by the path too), cut where an emoji's pair would split.
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', outcome: undefined, token: 'tok-2' });
+    const before = 'export results not in the documented shape: results.records.0.'.length;
+    const long = signed({ request_status: 'completed', results: { records: [{ [`${'k'.repeat(998 - before)}😀${'k'.repeat(4000)}`]: 1 }] } }, { id: 'cb_2' });
+    await expect(post(long)).rejects.toMatchObject({ status: 422 });
+    const cut = task().outcome?.reason ?? '';
+    expect(cut.length).toBeLessThanOrEqual(1000);
+    expect(cut).not.toMatch(/\p{Cs}/u);
+    expect(cut.endsWith('…')).toBe(true);
+  });
+
   it('applies a corrected export after a misshapen one, releasing the escalation', async () => {
     forACopy();
     await expect(post(signed({ request_status: 'completed', results: [{ id: 'PAY-1' }] }, { id: 'cb_bad' }))).rejects.toMatchObject({ status: 422 });
