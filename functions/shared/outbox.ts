@@ -255,7 +255,7 @@ export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
  * complaint an officer has acknowledged another way, or answered, owes nothing any more: its intent
  * is cleared unsent, and so is one past its address's daily share (ACKS_PER_EMAIL_PER_DAY), for the
  * team to acknowledge by hand. A mail failure leaves the email owed for the sweeper, counted for the
- * MailFailed alarm. True when it mailed the acknowledgement.
+ * MailFailed alarm. Sent when it mailed the acknowledgement, dropped when it withheld it past the daily share.
  */
 /**
  * The address's acknowledgements of the day are spent: the complaint stays received, owing nothing,
@@ -278,13 +278,13 @@ async function withholdComplaintAck(c: StoredComplaint, seq: number, now: Date, 
   }
 }
 
-export async function deliverComplaintAck(c: StoredComplaint, owner: string, now: Date, deps: ComplaintAckDeps): Promise<boolean> {
+export async function deliverComplaintAck(c: StoredComplaint, owner: string, now: Date, deps: ComplaintAckDeps): Promise<Delivered> {
   const d = c.outboxAck;
-  if (!d) return false;
-  if (!(await takeDelivery(d, owner, now, (next) => deps.repo.claimComplaintAck(c.id, next, now)))) return false;
+  if (!d) return { sent: false };
+  if (!(await takeDelivery(d, owner, now, (next) => deps.repo.claimComplaintAck(c.id, next, now)))) return { sent: false };
   if (c.status !== 'received') {
     await deps.repo.clearComplaintAck(c.id, d.seq);
-    return false;
+    return { sent: false };
   }
   // Anyone can type any address into the form: an address gets a few acknowledgements an hour, the
   // rest the next hour, and no more than its share of the day. The day's is counted first, so that once
@@ -292,14 +292,14 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   const day = await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now);
   if (day.count > ACKS_PER_EMAIL_PER_DAY) {
     await withholdComplaintAck(c, d.seq, now, deps);
-    return false;
+    return { sent: false, dropped: true };
   }
   const share = await deps.repo.hit('complaint-ack', c.emailHash, 3600, now);
   if (share.count > ACKS_PER_EMAIL_PER_HOUR) {
     // Given back: only an acknowledgement mailed uses up the day's share (a crash here spends one, never adds one).
     await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now, -1);
     await deps.repo.deferComplaintAck(c.id, d.seq, new Date(share.resetAt * 1000).toISOString());
-    return false;
+    return { sent: false };
   }
   try {
     await deps.mailer.send(withIdentity({ to: c.email, ...acknowledgementEmail(c), kind: 'transactional' as const }, c.language));
@@ -320,7 +320,7 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     if (!(e instanceof ConcurrentUpdate)) throw e;
     await deps.repo.clearComplaintAck(c.id, d.seq);
   }
-  return true;
+  return { sent: true };
 }
 
 export type TeamDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string; processors?: ProcessorNames };
@@ -423,6 +423,8 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps, owner: strin
     outcomesDropped: [] as string[],
     noticesDropped: [] as string[],
     complaintAcksSent: [] as string[],
+    /** Acknowledgements not mailed: past their address's daily share, for the team to give by hand (`ack_email_withheld`). */
+    complaintAcksWithheld: [] as string[],
     failed: [] as string[],
   };
   const tally = (r: Delivered, sent: string[], dropped: string[], id: string) => (r.sent ? sent : r.dropped ? dropped : []).push(id);
@@ -471,7 +473,7 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps, owner: strin
     const owed = await deps.repo.listComplaints({ owed: true, cursor: page });
     for (const c of owed.items) {
       await each(`complaint:${c.id}`, async () => {
-        if (await deliverComplaintAck(c, owner, now, deps)) report.complaintAcksSent.push(c.id);
+        tally(await deliverComplaintAck(c, owner, now, deps), report.complaintAcksSent, report.complaintAcksWithheld, c.id);
       });
     }
     page = owed.cursor;

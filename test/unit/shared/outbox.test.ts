@@ -136,7 +136,7 @@ describe('a deliverer with nothing owed', () => {
     expect(await deliverOutcome(storedRequest({ status: 'completed', closedAt: CLOSED_AT }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(await deliverNotice(storedRequest({ status: 'in_progress' }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(await deliverTeam(storedRequest({ status: 'awaiting_review' }), SWEEPER_OWNER, NOW, deps)).toBe(false);
-    expect(await deliverComplaintAck(complaint({ outboxAck: undefined }), SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(await deliverComplaintAck(complaint({ outboxAck: undefined }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(await deliverStop(storedRequest({ status: 'in_progress' }), { repo, workflow })).toBe(false);
     expect(await deliverPurge(storedRequest({ type: 'access', status: 'completed', closedAt: CLOSED_AT, exportKey: `exports/${REQUEST_ID}.zip` }), NOW, { repo, blobs })).toEqual([]);
     expect(mailer.sent).toEqual([]);
@@ -155,7 +155,7 @@ describe('a delivery leased to a live writer', () => {
     expect(await deliverLink(storedRequest({ status: 'unverified', outboxLink: live('intake-1') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, waitUntil: at(30), deferred: false });
     expect(await deliverLink(storedRequest({ status: 'unverified', outboxLink: live('') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, waitUntil: at(30), deferred: true });
     repo.complaints.set(COMPLAINT_ID, complaint({ outboxAck: live('intake-1') }));
-    expect(await deliverComplaintAck(complaint({ outboxAck: live('intake-1') }), SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(await deliverComplaintAck(complaint({ outboxAck: live('intake-1') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(mailer.sent).toEqual([]);
     expect(repo.claims).toEqual([]);
   });
@@ -172,8 +172,8 @@ describe('a delivery whose lease is over', () => {
       { kind: 'outboxOutcome', next: { seq: 3, until: at(DELIVERY_LEASE_SECONDS), owner: 'admin' } },
     ]);
     const acks = [complaintSetup(), complaintSetup()];
-    expect(await deliverComplaintAck(acks[0].c, SWEEPER_OWNER, NOW, acks[0].deps)).toBe(true);
-    expect(await deliverComplaintAck(acks[1].c, 'intake-2', NOW, acks[1].deps)).toBe(true);
+    expect(await deliverComplaintAck(acks[0].c, SWEEPER_OWNER, NOW, acks[0].deps)).toEqual({ sent: true });
+    expect(await deliverComplaintAck(acks[1].c, 'intake-2', NOW, acks[1].deps)).toEqual({ sent: true });
     expect(acks.flatMap((a) => a.repo.claims)).toEqual([
       { kind: 'outboxAck', next: { seq: 1, until: at(SWEEPER_LEASE_SECONDS), owner: SWEEPER_OWNER } },
       { kind: 'outboxAck', next: { seq: 1, until: at(DELIVERY_LEASE_SECONDS), owner: 'intake-2' } },
@@ -186,7 +186,7 @@ describe('a delivery whose lease is over', () => {
     expect(await deliverLink(req, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, waitUntil: at(-1), deferred: false });
     const { c } = complaintSetup();
     repo.complaints.set(c.id, structuredClone(c));
-    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(repo.claims.map((k) => k.kind)).toEqual(['outboxLink', 'outboxAck']);
     expect(mailer.sent).toEqual([]);
     expect(tokens.put).toEqual([]);
@@ -335,7 +335,7 @@ describe('a fresh download link', () => {
 describe('a complaint’s acknowledgement owed', () => {
   it('is not mailed to a complaint an officer acknowledged another way meanwhile: the intent is cleared unsent, and not reported as sent', async () => {
     const { repo, mailer, deps, c } = complaintSetup({ status: 'acknowledged', acknowledgedAt: at(-60), acknowledgedBy: 'officer:o' });
-    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(mailer.sent).toEqual([]);
     expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
     expect(repo.transitions).toEqual([]);
@@ -344,19 +344,19 @@ describe('a complaint’s acknowledgement owed', () => {
   it('over the address’s hourly share is put off to the next hour, for anyone then, and mailed nothing; the share’s last one goes', async () => {
     const over = complaintSetup();
     over.repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
-    expect(await deliverComplaintAck(over.c, SWEEPER_OWNER, NOW, over.deps)).toBe(false);
+    expect(await deliverComplaintAck(over.c, SWEEPER_OWNER, NOW, over.deps)).toEqual({ sent: false });
     expect(over.mailer.sent).toEqual([]);
     expect(over.repo.complaints.get(COMPLAINT_ID)).toMatchObject({ status: 'received', outboxAck: { seq: 1, until: '2026-03-20T11:00:00.000Z', owner: '' } });
     const last = complaintSetup();
     last.repo.count = ACKS_PER_EMAIL_PER_HOUR;
-    expect(await deliverComplaintAck(last.c, SWEEPER_OWNER, NOW, last.deps)).toBe(true);
+    expect(await deliverComplaintAck(last.c, SWEEPER_OWNER, NOW, last.deps)).toEqual({ sent: true });
     expect(last.mailer.sent).toHaveLength(1);
   });
 
   it('beyond the address’s daily share is not mailed: the complaint stays received, for an officer to acknowledge, and its trail says why, in the write that clears the intent', async () => {
     const over = complaintSetup();
     over.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
-    expect(await deliverComplaintAck(over.c, SWEEPER_OWNER, NOW, over.deps)).toBe(false);
+    expect(await deliverComplaintAck(over.c, SWEEPER_OWNER, NOW, over.deps)).toEqual({ sent: false, dropped: true });
     expect(over.mailer.sent).toEqual([]);
     expect(over.repo.transitions).toEqual([
       {
@@ -371,7 +371,7 @@ describe('a complaint’s acknowledgement owed', () => {
     // The day's last one goes, within the hour's share.
     const last = complaintSetup();
     last.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY;
-    expect(await deliverComplaintAck(last.c, SWEEPER_OWNER, NOW, last.deps)).toBe(true);
+    expect(await deliverComplaintAck(last.c, SWEEPER_OWNER, NOW, last.deps)).toEqual({ sent: true });
     expect(last.mailer.sent).toHaveLength(1);
   });
 
@@ -379,7 +379,7 @@ describe('a complaint’s acknowledgement owed', () => {
     const { repo, mailer, deps, c } = complaintSetup();
     repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
     repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
-    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, dropped: true });
     expect(mailer.sent).toEqual([]);
     expect(repo.transitions.map((t) => t.event.action)).toEqual(['ack_email_withheld']);
     expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
@@ -388,11 +388,11 @@ describe('a complaint’s acknowledgement owed', () => {
   it('put off to the next hour, then mailed, counts once toward the address’s daily share: only the acknowledgements mailed use it up', async () => {
     const { repo, mailer, deps, c } = complaintSetup();
     repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
-    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toBe(false);
+    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toMatchObject({ until: '2026-03-20T11:00:00.000Z' });
     repo.count = 1;
     const nextHour = new Date('2026-03-20T11:00:00.000Z');
-    expect(await deliverComplaintAck(structuredClone(repo.complaints.get(COMPLAINT_ID) as StoredComplaint), SWEEPER_OWNER, nextHour, deps)).toBe(true);
+    expect(await deliverComplaintAck(structuredClone(repo.complaints.get(COMPLAINT_ID) as StoredComplaint), SWEEPER_OWNER, nextHour, deps)).toEqual({ sent: true });
     expect(mailer.sent).toHaveLength(1);
     const daily = repo.hits.filter((h) => h.scope === 'complaint-ack-day');
     expect(daily.every((h) => h.windowSeconds === 86_400)).toBe(true);
@@ -403,7 +403,7 @@ describe('a complaint’s acknowledgement owed', () => {
     const raced = complaintSetup();
     raced.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
     raced.repo.failNextComplaintWrite = new ConcurrentUpdate('complaint changed concurrently');
-    expect(await deliverComplaintAck(raced.c, SWEEPER_OWNER, NOW, raced.deps)).toBe(false);
+    expect(await deliverComplaintAck(raced.c, SWEEPER_OWNER, NOW, raced.deps)).toEqual({ sent: false, dropped: true });
     expect(raced.mailer.sent).toEqual([]);
     expect(raced.repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
     const broken = complaintSetup();
@@ -416,7 +416,7 @@ describe('a complaint’s acknowledgement owed', () => {
 
   it('mailed, records the complaint acknowledged by email, and when, on its trail, in the write that clears the intent', async () => {
     const { repo, mailer, deps, c } = complaintSetup();
-    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toBe(true);
+    expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: true });
     expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
     expect(repo.transitions).toEqual([
       {
@@ -431,7 +431,7 @@ describe('a complaint’s acknowledgement owed', () => {
   it('mailed while an officer acted on the complaint, has only its intent cleared; any other failure of that write is thrown', async () => {
     const raced = complaintSetup();
     raced.repo.failNextComplaintWrite = new ConcurrentUpdate('complaint changed concurrently');
-    expect(await deliverComplaintAck(raced.c, SWEEPER_OWNER, NOW, raced.deps)).toBe(true);
+    expect(await deliverComplaintAck(raced.c, SWEEPER_OWNER, NOW, raced.deps)).toEqual({ sent: true });
     expect(raced.mailer.sent).toHaveLength(1);
     expect(raced.repo.complaints.get(COMPLAINT_ID)).toMatchObject({ status: 'received' });
     expect(raced.repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
@@ -554,5 +554,15 @@ describe('the sweeper’s pass over the outbox', () => {
     const report = await sweepOutbox(NOW, deps as never, RUN);
     expect(report.complaintAcksSent).toEqual([ids[0], ids[2]]);
     expect(mailer.sent.map((m) => m.to)).toEqual(['c0@example.com', 'c2@example.com']);
+  });
+
+  it('lists a complaint whose acknowledgement it withheld past the address’s daily share as withheld, not sent', async () => {
+    const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT });
+    repo.complaints.set(COMPLAINT_ID, complaint());
+    repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    const report = await sweepOutbox(NOW, deps as never, RUN);
+    expect(mailer.sent).toEqual([]);
+    expect([report.complaintAcksSent, report.complaintAcksWithheld]).toEqual([[], [COMPLAINT_ID]]);
+    expect(report.failed).toEqual([]);
   });
 });
