@@ -109,5 +109,21 @@ describe('npm run preflight', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('✘ customer directory http://127.0.0.1:9/ is not reachable');
   });
+
+  it('fails on a secret holding a whsec_ key shorter than 24 bytes, says so and names the secret, never the key', async () => {
+    const short = `whsec_${Buffer.alloc(16, 7).toString('base64')}`;
+    rt.secrets.set(PAYNOW, { secrets: [short] });
+    try {
+      const r = await preflight();
+      expect(r.code).toBe(1);
+      expect(r.out.split('\n')).toContain(
+        '✘ processor secret lethe/processors/paynow holds a whsec_ key shorter than 24 bytes or not base64: replace it with the base64 of at least 24 bytes, agreed with PayNow Payments',
+      );
+      expect(r.out).not.toContain(short.slice(6));
+      expect(r.out).not.toMatch(/whsec_[A-Za-z0-9+/=]{8,}/);
+    } finally {
+      rt.secrets.set(PAYNOW, { secrets: [newWebhookSecret()] });
+    }
+  });
 });
 });
