@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { signWebhook, verifyWebhook } from '../functions/adapters/webhook-signing.ts';
 import { CallbackBody } from '../functions/core/callback-body.ts';
+import { ProcessorSecret, WEBHOOK_KEY_MIN_BYTES } from '../functions/core/model.ts';
 import { WebhookBody } from '../functions/core/webhook-body.ts';
 
 /**
@@ -72,8 +73,17 @@ function probe(callbackBase: string) {
   return { taskId, raw: JSON.stringify(body) };
 }
 
+/** Thrown before anything is sent: the key is one the deployed functions refuse (functions/adapters/secrets.ts). */
+export class UnusableSecret extends Error {}
+
 export async function checkProcessor(url: string, secret: string, o: CheckOptions = {}): Promise<RuleResult[]> {
-  new Webhook(secret); // throws early on a malformed secret
+  // The deployed functions' own rule, so that the kit never passes a processor on a key Lethe will not use.
+  if (!ProcessorSecret.safeParse({ secrets: [secret] }).success) {
+    throw new UnusableSecret(
+      `the secret holds a whsec_ key shorter than ${WEBHOOK_KEY_MIN_BYTES} bytes or not base64 (or no whsec_ key): Lethe refuses it; agree on whsec_ and the base64 of at least ${WEBHOOK_KEY_MIN_BYTES} bytes`,
+    );
+  }
+  new Webhook(secret);
   const received: Received[] = [];
   const receiver = createServer((req, res) => {
     let raw = '';
@@ -196,7 +206,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error('usage: npm run processor-check -- <url> --secret <whsec_…> [--wait <ms>] [--callback-base <public url>] [--callback-port <port>] [--json]');
     process.exit(2);
   }
-  const results = await checkProcessor(args.url, secret, { waitMs: args.wait, callbackBaseUrl: args.callbackBase, callbackPort: args.callbackPort });
+  const results = await checkProcessor(args.url, secret, { waitMs: args.wait, callbackBaseUrl: args.callbackBase, callbackPort: args.callbackPort }).catch((e) => {
+    if (!(e instanceof UnusableSecret)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  });
   console.log(args.json ? JSON.stringify(results, null, 2) : report(args.url, results));
   process.exit(results.some((r) => r.outcome === 'fail') ? 1 : 0);
 }

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import type { Registry } from '../../../functions/core/model.ts';
@@ -82,6 +85,18 @@ describe('the processor conformance kit', () => {
       careless.closeAllConnections();
       careless.close();
     }
+  });
+
+  it('refuses a whsec_ key shorter than 24 bytes, which the deployed functions refuse, and never prints the key', async () => {
+    const short = `whsec_${Buffer.alloc(16, 7).toString('base64')}`;
+    await expect(checkProcessor(`${demo.url}/mailwave`, short, { waitMs: 100, quietMs: 0 })).rejects.toThrow('shorter than 24 bytes or not base64');
+    const cli = await promisify(execFile)('npm', ['run', '--silent', 'processor-check', '--', `${demo.url}/mailwave`, '--secret', short], { cwd: join(import.meta.dirname, '../../..') }).then(
+      () => ({ code: 0, out: '' }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: `${e.stdout}${e.stderr}` }),
+    );
+    expect(cli.code).toBe(2);
+    expect(cli.out).toContain('the secret holds a whsec_ key shorter than 24 bytes or not base64');
+    expect(cli.out).not.toContain(short.slice(6));
   });
 
   it('fails the acceptance rules when given the wrong secret', async () => {
