@@ -181,20 +181,23 @@ export type Resolution = { outcome: 'completed' | 'not_found'; note: string } | 
  * Plan then sends each processor holding a corrected field only the fields it holds. The audit trail
  * names the fields and the agent's codes, never a value or a name.
  */
-export async function approveCorrection(id: string, corrections: Corrections | undefined, actor: string, deps: AdminDeps) {
+export async function approveCorrection(id: string, corrections: Corrections | undefined, actor: string, deps: AdminDeps, uncorrected?: string) {
   const req = await load(id, deps);
   requireRequestTransition(req.status, 'approve');
   // A correction needs its corrected values; any other request has none to give.
   if (req.type === 'rectification' && !corrections) throw new InvalidInput('invalid body', [{ path: 'corrections', message: 'name at least one corrected field' }]);
   if (req.type !== 'rectification' && corrections) throw new InvalidInput('invalid body', [{ path: 'corrections', message: 'only a correction has fields to approve' }]);
+  if (req.type !== 'rectification' && uncorrected) throw new InvalidInput('invalid body', [{ path: 'uncorrected', message: 'only a correction has fields left uncorrected' }]);
   const at = deps.clock.now().toISOString();
+  // What the requester asked and is not corrected, and why: kept until the outcome email says it (Art. 12(4)); the trail keeps its hash.
+  const left = uncorrected ? plainText(uncorrected, MAX_DENY_NOTE) : '';
   const fields = Object.keys(corrections ?? {}).sort().join(',');
   const agent: Record<string, string> = req.agent ? { agent: req.agent.relationship, agentProof: req.agent.proof } : {};
   const done = await deps.repo.transitionRequest(
     req,
     'verified',
-    corrections ? { details: { ...req.details, corrections } } : {},
-    { at, actor, action: 'approve', subject: id, from: req.status, to: 'verified', data: { ...(fields ? { fields } : {}), ...agent } },
+    corrections ? { details: { ...req.details, corrections, ...(left ? { uncorrected: left } : {}) } } : {},
+    { at, actor, action: 'approve', subject: id, from: req.status, to: 'verified', data: { ...(fields ? { fields } : {}), ...(left ? { uncorrectedSha256: sha256(left) } : {}), ...agent } },
     // Nothing waits for review any more: a team email still owed for it is dropped, not sent later as if it did.
     { remove: ['outboxTeam'] },
   );

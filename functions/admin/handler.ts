@@ -58,6 +58,8 @@ const Corrected = z.string().check(z.trim(), z.minLength(1), z.maxLength(500), r
 // A correction's approval names the corrected fields; an agent's request (not a correction) is approved with an empty body.
 const Approve = z.strictObject({
   corrections: z.optional(z.partialRecord(PersonalField, Corrected).check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' }))),
+  /** What the requester asked and is not corrected, and why: mailed to them with the outcome. */
+  uncorrected: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_DENY_NOTE), readable())),
 });
 // A filter that cannot match (an unknown type, a date that is not one) is a mistake to say, not an empty list.
 const Bool = z.optional(z.enum(['true', 'false']));
@@ -131,7 +133,10 @@ export const ROUTES: readonly Route[] = [
   ['POST', on('notes'), action((id, actor, e) => addNote(id, parseBody(Note, e).text, actor, deps))],
   ['POST', on('pause'), action((id, actor, e) => pause(id, parseBody(Pause, e).needed, actor, deps))],
   ['POST', on('resume'), action((id, actor, e) => resume(id, actor, deps, parseBody(Resume, e).answeredOn))],
-  ['POST', on('approve'), action((id, actor, e) => approveCorrection(id, parseBody(Approve, e).corrections, actor, deps))],
+  ['POST', on('approve'), action((id, actor, e) => {
+    const b = parseBody(Approve, e);
+    return approveCorrection(id, b.corrections, actor, deps, b.uncorrected);
+  })],
   ['POST', on('agent-contact'), action((id, actor) => agentContact(id, actor, deps))],
   ['POST', on('reassemble'), action((id, actor) => retryAssembly(id, actor, deps))],
   ['POST', on('resend'), action((id, actor) => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL }))],

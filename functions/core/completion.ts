@@ -1,6 +1,6 @@
 import { describeHold, longDate, warrantyWarning } from './holds.ts';
 import { complaintLines } from './notices.ts';
-import type { Category, Language, LegalHold, ProcessorEntry, RequestDetails, RequestType, RetentionBasis, TaskAction } from './model.ts';
+import type { Category, Language, LegalHold, PersonalField, ProcessorEntry, RequestDetails, RequestType, RetentionBasis, TaskAction } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { FINISHED_TASK_STATUSES } from './status.ts';
 
@@ -50,7 +50,32 @@ export const yearsAfter = (instant: string | Date, years: number) => {
  * What a closed request keeps of the requester's choices: no free text. A correction is personal
  * data, needed only while the processors are asked to apply it; the proof needs only that one was made.
  */
-export const closedDetails = (d: RequestDetails): RequestDetails => ({ eraseWarranty: d.eraseWarranty, objections: d.objections });
+export const closedDetails = (d: RequestDetails): RequestDetails => ({
+  eraseWarranty: d.eraseWarranty,
+  objections: d.objections,
+  ...(d.corrections ? { corrected: (Object.keys(d.corrections) as PersonalField[]).sort() } : {}),
+});
+
+const FIELD_LABEL: Record<Language, Record<PersonalField, string>> = {
+  en: { name: 'your name', email: 'your email address', postal_address: 'your postal address', phone: 'your phone number' },
+  fr: { name: 'votre nom', email: 'votre adresse e-mail', postal_address: 'votre adresse postale', phone: 'votre numéro de téléphone' },
+};
+
+/**
+ * What a correction changed, by field, and what it did not, in the officer's words (Art. 12(4): for
+ * what is not done, why, and how to complain, which the email's footer says). The requester's own
+ * words cannot be mapped to fields reliably, so the officer's note says what was left and why.
+ */
+export function correctionLines(lang: Language, corrected: readonly PersonalField[], uncorrected?: string): string[] {
+  const names = corrected.map((f) => FIELD_LABEL[lang][f]);
+  const and = lang === 'fr' ? ' et ' : ' and ';
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')}${and}${names.at(-1)}` : (names[0] ?? '');
+  const lines = list ? ['', lang === 'fr' ? `Nous avons corrigé : ${list}.` : `We corrected: ${list}.`] : [];
+  if (!uncorrected) return lines;
+  return lang === 'fr'
+    ? [...lines, '', 'Nous n’avons pas fait toutes les corrections que vous avez demandées. Précisions de notre équipe :', uncorrected, 'Si vous n’êtes pas d’accord, vous pouvez vous plaindre comme indiqué ci-dessous.']
+    : [...lines, '', 'We did not make every correction you asked for. In our team’s words:', uncorrected, 'If you disagree, you can complain as set out below.'];
+}
 
 /** The request may complete when no task is still waiting on a processor or a human. */
 export const allTasksSettled = (tasks: readonly StoredTask[]) => tasks.every((t) => FINISHED_TASK_STATUSES.includes(t.status));
@@ -229,6 +254,7 @@ export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[],
   if (tasks.some(keptInstead)) extra.push('', restrictedLine(req.language));
   if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
   if (req.type === 'restrict') extra.push('', ...restrictionLines(req.language, tasks));
+  if (req.type === 'rectification') extra.push(...correctionLines(req.language, req.details.corrected ?? [], req.outboxOutcome?.uncorrected));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));
   return outcomeEmail(req, tasks, processors, extra, complaintForm);
 }

@@ -68,6 +68,10 @@ export type RequestDetails = {
   rectification?: { field: string; correction: string };
   /** What the officer approved from the free text; each processor receives only the fields it holds. */
   corrections?: Corrections;
+  /** The officer's words on what the requester asked and was not corrected, and why (Art. 12(4)): mailed with the outcome, then dropped. */
+  uncorrected?: string;
+  /** The fields corrected, by name, never their values: all a closed correction keeps, for its outcome email. */
+  corrected?: PersonalField[];
 };
 
 /**

@@ -67,7 +67,7 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
   const done = await deps.repo.transitionRequest(
     req,
     'completed',
-    { closedAt: now.toISOString(), outcome: tasks.map((t) => `${t.processorId}:${t.status}`).join(','), outboxOutcome: lease(1, WORKFLOW_OWNER, now), details: closedDetails(req.details), ...changes },
+    { closedAt: now.toISOString(), outcome: tasks.map((t) => `${t.processorId}:${t.status}`).join(','), outboxOutcome: { ...lease(1, WORKFLOW_OWNER, now), ...(req.details.uncorrected ? { uncorrected: req.details.uncorrected } : {}) }, details: closedDetails(req.details), ...changes },
     { at: now.toISOString(), actor: 'workflow', action: 'complete', subject: requestId, from: req.status, to: 'completed', data: taskAnchors(tasks) },
     // A team email still owed about the held copy is moot once the request completes.
     { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam'] },

@@ -357,6 +357,22 @@ describe('an officer reviews a correction before any processor gets it (Art. 16,
     expect(started).toEqual([REQUEST_ID]);
   });
 
+  it('stores the officer’s note on what was not corrected, cleaned and bounded, with the approval; the trail keeps its hash, not its words', async () => {
+    const { deps, repo } = setup({ type: 'rectification', status: 'awaiting_review', details: { eraseWarranty: false, objections: [], rectification } });
+    deps.workflow.start = async () => 'arn';
+    const done = await approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', deps, `  The phone\u0007 number stays: it is evidence.${'x'.repeat(1200)}`);
+    const note = repo.requests.get(REQUEST_ID)?.details.uncorrected ?? '';
+    expect(note.startsWith('The phone  number stays: it is evidence.')).toBe(true);
+    expect(note).toHaveLength(1000);
+    expect(done.audit.at(-1)?.data).toMatchObject({ fields: 'name', uncorrectedSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.stringify(done.audit)).not.toContain('evidence');
+  });
+
+  it('refuses a note on what was not corrected for a request that is not a correction', async () => {
+    const { deps } = setup({ type: 'erasure', status: 'awaiting_review', agent: { relationship: 'solicitor', proof: 'signed_authority' } } as never);
+    await expect(approveCorrection(REQUEST_ID, undefined, 'officer:o', deps, 'nothing')).rejects.toMatchObject({ name: 'InvalidInput', issues: [{ path: 'uncorrected', message: 'only a correction has fields left uncorrected' }] });
+  });
+
   it('refuses to approve a request that is not waiting for review, and changes nothing', async () => {
     const { deps, repo } = setup({ type: 'rectification', status: 'in_progress', details: { eraseWarranty: false, objections: [], rectification } });
     await expect(approveCorrection(REQUEST_ID, { name: 'Ann King' }, 'officer:o', deps)).rejects.toThrow("request in status 'in_progress' cannot 'approve'");

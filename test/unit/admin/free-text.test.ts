@@ -43,6 +43,7 @@ const FIELDS: [route: string, body: (text: string) => unknown, path: string][] =
   [`${REQ}/notes`, (t) => ({ text: t }), 'text'],
   [`${REQ}/pause`, (t) => ({ needed: t }), 'needed'],
   [`${REQ}/approve`, (t) => ({ corrections: { name: t } }), 'corrections.name'],
+  [`${REQ}/approve`, (t) => ({ corrections: { name: 'Ann King' }, uncorrected: t }), 'uncorrected'],
   [`${REQ}/tasks/paynow/resolve`, (t) => ({ outcome: 'completed', note: t }), 'note'],
   [`${REQ}/tasks/paynow/resolve`, (t) => ({ outcome: 'retained', note: t, basis: 'accounting', until: '2032-01-01' }), 'note'],
   [`/complaints/${REQUEST_ID}/respond`, (t) => ({ outcome: t }), 'outcome'],

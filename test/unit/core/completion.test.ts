@@ -163,3 +163,38 @@ L’équipe confidentialité d’Offtek`,
     expect(outcomeMessage(storedRequest({ language }), [task('paynow', 'payments', status)], NAMES).text.split('\n')).toContain(`- ${label} ${words}`);
   });
 });
+
+describe('the outcome email of a correction the officer approved in part (Art. 12(4))', () => {
+  const rectify = [task('paynow', 'payments', 'completed', { action: 'rectify' })];
+  const owed = (uncorrected?: string) => ({ seq: 1, until: '2026-01-01T00:00:00Z', owner: 'workflow', ...(uncorrected ? { uncorrected } : {}) });
+  const corrected = (language: 'en' | 'fr', uncorrected?: string) =>
+    storedRequest({ type: 'rectification', language, status: 'completed', details: { eraseWarranty: false, objections: [], corrected: ['name', 'postal_address'] }, outboxOutcome: owed(uncorrected) });
+
+  it('names the fields it corrected, says what was not corrected in the officer’s words, and how to complain', () => {
+    const text = outcomeMessage(corrected('en', 'Your old phone number is needed for a fraud case.'), rectify, NAMES).text;
+    expect(text).toContain(`We corrected: your name and your postal address.
+
+We did not make every correction you asked for. In our team’s words:
+Your old phone number is needed for a fraud case.
+If you disagree, you can complain as set out below.
+
+${COMPLAIN_EN}`);
+  });
+
+  it('says the same in French', () => {
+    const text = outcomeMessage(corrected('fr', 'Votre ancien numéro est nécessaire à une enquête pour fraude.'), rectify, NAMES).text;
+    expect(text).toContain(`Nous avons corrigé : votre nom et votre adresse postale.
+
+Nous n’avons pas fait toutes les corrections que vous avez demandées. Précisions de notre équipe :
+Votre ancien numéro est nécessaire à une enquête pour fraude.
+Si vous n’êtes pas d’accord, vous pouvez vous plaindre comme indiqué ci-dessous.
+
+${COMPLAIN_FR}`);
+  });
+
+  it('names the fields corrected and says nothing was left out when the officer wrote no note', () => {
+    const text = outcomeMessage(corrected('en'), rectify, NAMES).text;
+    expect(text).toContain('We corrected: your name and your postal address.');
+    expect(text).not.toContain('We did not make every correction');
+  });
+});
