@@ -85,6 +85,28 @@ describe('Notify completes a request', () => {
   });
 });
 
+describe('Notify completes a correction the officer approved in part', () => {
+  const details = { eraseWarranty: false, objections: [], rectification: { field: 'name and phone', correction: 'King; 07700 900123' }, corrections: { name: 'Ann King' }, uncorrected: 'The old phone number stays: it is evidence.' };
+
+  it('mails the fields corrected and the officer’s words on what was not, then keeps neither the values nor the words', async () => {
+    const { repo, mailer, deps } = setup({ type: 'rectification', details }, [task('paynow', { action: 'rectify' })]);
+    await completeRequest(REQUEST_ID, deps);
+    expect(mailer.sent[0]?.text).toContain('We corrected: your name.');
+    expect(mailer.sent[0]?.text).toContain('The old phone number stays: it is evidence.');
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.details).toEqual({ eraseWarranty: false, objections: [], corrected: ['name'] });
+    expect(JSON.stringify(req)).not.toContain('evidence');
+  });
+
+  it('keeps the officer’s words with the outcome still owed when the email cannot go yet', async () => {
+    const failing = Object.assign(new FakeMailer(), { send: async () => { throw new Error('down'); } });
+    const { repo, deps } = setup({ type: 'rectification', details }, [task('paynow', { action: 'rectify' })], failing);
+    await expect(completeRequest(REQUEST_ID, deps)).rejects.toThrow();
+    expect(repo.requests.get(REQUEST_ID)?.outboxOutcome).toMatchObject({ seq: 1, uncorrected: 'The old phone number stays: it is evidence.' });
+    expect(repo.requests.get(REQUEST_ID)?.details).not.toHaveProperty('uncorrected');
+  });
+});
+
 describe('Notify run again', () => {
   it('mails the outcome a crash left owed on a completed request, and only once', async () => {
     const first = setup({}, [task('paynow')], Object.assign(new FakeMailer(), { send: async () => { throw new Error('down'); } }));
