@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     browser = b;
   });
 
-  it('shows the requester’s own words, takes the corrected name, and the review provider then receives only that name', async () => {
+  it('shows the requester’s own words, takes the corrected name and what is not corrected, the review provider then receives only that name, and the requester is told both', async () => {
     const email = 'jude.review@example.com';
     const { links, page, errors } = await confirmedCorrection(email, 'en', { field: 'My name is spelt wrong', correction: 'Jude O’Hara, with an apostrophe' });
     expect(await axe(page)).toEqual([]);
@@ -41,6 +41,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
 
     await page.getByRole('button', { name: 'Approve the correction' }).click();
     await page.getByRole('dialog').getByLabel('Name').fill('Jude O’Hara');
+    await page.getByRole('dialog').getByLabel('What the requester asked that you do not correct, and why').fill('We keep the spelling on your old invoices: they are records we must not change.');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-correction-approve.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
@@ -48,6 +49,10 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'completion');
     const review = rt.processors.received('reviewly').find((w) => w.body?.subject_request_id === links.requestId);
     expect(review?.body?.rectification).toEqual({ name: 'Jude O’Hara' });
+    // The requester is told what was corrected, and what was not and why, above how to complain.
+    const outcome = (await rt.mails(email)).find((m) => /complete/.test(m.subject));
+    expect(outcome?.body.text).toContain('We corrected: your name.');
+    expect(outcome?.body.text).toContain('In our team’s words:\nWe keep the spelling on your old invoices: they are records we must not change.');
     await page.reload();
     // Closed, the request keeps no correction (free text or values): the audit trail says one was approved.
     await page.locator('#audit').getByText('Correction approved by an officer').waitFor();
