@@ -19,6 +19,17 @@ async function openCopy(email: string, over: Record<string, unknown> = {}) {
 }
 
 /** Dates the request back as the days that pass would have: received and confirmed `days` ago, due a month after. */
+/** A console page signed in as an officer, on the dashboard, with the errors its scripts log. */
+async function signedInOfficer() {
+  const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signInAsOfficer(page, rt);
+  await page.locator('#filters').waitFor();
+  return { page, errors };
+}
+
 async function age(requestId: string, days: number) {
   const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
   const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
@@ -97,12 +108,7 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     await age(late, 40);
     const inTime = await openCopy('olga-in-time@example.com');
 
-    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signInAsOfficer(page, rt);
-    await page.locator('#filters').waitFor();
+    const { page, errors } = await signedInOfficer();
 
     await page.goto(`${rt.urls.console}#/requests/${inTime}`);
     await page.locator('#detail-id', { hasText: inTime }).waitFor();
@@ -134,12 +140,7 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
 
   it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
     const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
-    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signInAsOfficer(page, rt);
-    await page.locator('#filters').waitFor();
+    const { page, errors } = await signedInOfficer();
 
     await page.goto(`${rt.urls.console}#/requests/${id}`);
     await page.locator('#detail-id', { hasText: id }).waitFor();
