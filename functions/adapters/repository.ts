@@ -159,15 +159,18 @@ export class DynamoRepository implements Repository {
     return item ? (strip(item) as Pii) : undefined;
   }
 
-  async setPiiExpiry(id: string, expiresAt: Date): Promise<void> {
+  /** `keep`: what the contact data keeps from now on, in the same write (a correction's note, for every outcome email). */
+  async setPiiExpiry(id: string, expiresAt: Date, keep: Pick<Pii, 'uncorrected'> = {}): Promise<void> {
+    const names: Record<string, string> = { '#ttl': 'ttl', ...(keep.uncorrected ? { '#u': 'uncorrected' } : {}) };
+    const values: Record<string, unknown> = { ':t': epoch(expiresAt), ...(keep.uncorrected ? { ':u': keep.uncorrected } : {}) };
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: key.pii(id),
-        UpdateExpression: 'SET #ttl = :t',
+        UpdateExpression: keep.uncorrected ? 'SET #ttl = :t, #u = :u' : 'SET #ttl = :t',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':t': epoch(expiresAt) },
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     ).catch((e) => {
       if (!lostRace(e)) throw e; // already purged: nothing left to expire

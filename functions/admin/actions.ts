@@ -389,6 +389,9 @@ export async function resume(id: string, actor: string, deps: AdminDeps, answere
   return deps.repo.transitionRequest(req, req.status, changes, event, { remove: ['pausedSince'] });
 }
 
+/** A correction's note that an outcome still owed carries, and that delivering it has not yet moved to the contact data: the resend that replaces it carries it on. */
+const keptNote = (owed: StoredRequest['outboxOutcome']) => (owed?.uncorrected ? { uncorrected: owed.uncorrected } : {});
+
 /**
  * Resends the requester's last email: a fresh confirmation link while unverified (the old link
  * stops mattering once a new one exists; both expire in 24 h), or the outcome once completed, each
@@ -431,7 +434,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // nothing), so that the click is on the trail and mails now, not once Notify's lease is over.
     const owed = req.outboxOutcome?.resend
       ? req
-      : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, ADMIN_OWNER, now), resend: true } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
+      : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, ADMIN_OWNER, now), resend: true, ...keptNote(req.outboxOutcome) } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time (every provider by name, what was kept and why). Delivering it
     // sets the personal data's end from `closedAt`, as the first did: a resend does not restart the 30 days.
     await deliverOutcome(owed, ADMIN_OWNER, now, { ...deps, processors: registry.processors });

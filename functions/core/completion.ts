@@ -247,14 +247,14 @@ const downloadLine = (lang: Language, url: string) =>
  * request's choices, the download link whose secret is derived, not stored), so that mailing it
  * again sends the same email.
  */
-export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, downloadUrl?: string, complaintForm?: string) {
+export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[], processors: ProcessorNames, downloadUrl?: string, complaintForm?: string, uncorrected?: string) {
   const extra: string[] = [];
   for (const h of keptRecords(tasks)) extra.push('', describeHold(h, req.language));
   // Art. 17(3): what an erasure keeps is restricted to the reason it is kept, and the requester is told so.
   if (tasks.some(keptInstead)) extra.push('', restrictedLine(req.language));
   if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
   if (req.type === 'restrict') extra.push('', ...restrictionLines(req.language, tasks));
-  if (req.type === 'rectification') extra.push(...correctionLines(req.language, req.details.corrected ?? [], req.outboxOutcome?.uncorrected));
+  if (req.type === 'rectification') extra.push(...correctionLines(req.language, req.details.corrected ?? [], uncorrected));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));
   return outcomeEmail(req, tasks, processors, extra, complaintForm);
 }

@@ -114,7 +114,7 @@ export function queueNotice(owed: NoticeIntent | undefined, extended: boolean, n
 }
 
 /** The outcome email owed; `resend` once an officer asked for it again (the trail has their resend). */
-/** `uncorrected`: the officer's words on what a correction left undone, mailed with the outcome and gone with the intent (the closed record keeps no free text). */
+/** `uncorrected`: the officer's words on what a correction left undone, until delivering the outcome moves them to the contact data (the closed record keeps no free text). */
 export type OutcomeIntent = Delivery & { resend?: true; uncorrected?: string };
 
 /** The team's email that a request waits for an officer: what waits, never who asked or what they wrote. */

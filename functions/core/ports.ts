@@ -89,6 +89,8 @@ export type Pii = {
   /** Someone acting for the person (the form's agent): their name and email, kept as long as the person's. */
   agentName?: string;
   agentEmail?: string;
+  /** The officer's words on what a correction left undone: mailed with every outcome email, the first or a resend, while the address is kept (Art. 12(4)). */
+  uncorrected?: string;
 };
 
 export type RequestPage = { items: StoredRequest[]; cursor?: string };
@@ -98,7 +100,7 @@ export interface Repository {
   createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date): Promise<boolean>;
   getRequest(id: string): Promise<StoredRequest | undefined>;
   getPii(id: string): Promise<Pii | undefined>;
-  setPiiExpiry(id: string, expiresAt: Date): Promise<void>;
+  setPiiExpiry(id: string, expiresAt: Date, keep?: Pick<Pii, 'uncorrected'>): Promise<void>;
   transitionRequest(
     prev: StoredRequest,
     to: RequestStatus,

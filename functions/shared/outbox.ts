@@ -114,10 +114,10 @@ export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate'
 export type OutcomeDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string; processors: ProcessorNames };
 
 /** The outcome email of a completed request, with the download link of a copy (derived, not stored, so it is the same link each time). */
-export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[], deps: Pick<OutcomeDeps, 'baseUrl' | 'processors'>) {
+export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[], deps: Pick<OutcomeDeps, 'baseUrl' | 'processors'>, uncorrected?: string) {
   // The current link: a fresh one (renewDownload) replaces the last, so a resent outcome carries the live one.
   const download = req.type === 'access' && req.exportKey ? `${deps.baseUrl}/exports/${req.id}?token=${await derivedToken('download', ...downloadTokenParts(req.id, req.downloadLink))}` : undefined;
-  return outcomeMessage(req, tasks, deps.processors, download, complaintFormUrl(deps.baseUrl, req.language, req.id));
+  return outcomeMessage(req, tasks, deps.processors, download, complaintFormUrl(deps.baseUrl, req.language, req.id), uncorrected);
 }
 
 /**
@@ -134,9 +134,13 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   // Settled tasks do not change any more: the caller that just read them passes them on (one Query less).
   const [tasks, pii] = await Promise.all([settled ?? deps.repo.listTasks(req.id), deps.repo.getPii(req.id)]);
   const closedAt = Date.parse(req.closedAt ?? now.toISOString());
-  await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
+  // A correction's note moves from the intent to the contact data, in the write that sets its end, so
+  // that a resend says it too; the closed request keeps no free text once the intent is cleared.
+  const owed = req.outboxOutcome?.uncorrected;
+  const uncorrected = owed ?? pii?.uncorrected;
+  await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY), owed ? { uncorrected: owed } : {});
   if (!pii) return unsendable(req, 'outboxOutcome', owner, now, deps.repo);
-  await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps)), kind: 'transactional' }, now, deps);
+  await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps, uncorrected)), kind: 'transactional' }, now, deps);
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
   return { sent: true };
 }

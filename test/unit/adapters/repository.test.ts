@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
@@ -38,5 +38,20 @@ describe('reading requests by id in batches (BatchGetItem)', () => {
     const got = await new DynamoRepository(db, TABLE).getRequests([...all, all[0]]);
     expect(got).toHaveLength(150);
     expect(ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.[TABLE].Keys?.length)).toEqual([100, 50]);
+  });
+});
+
+describe('setting when the contact data expires', () => {
+  it('keeps a correction’s note with the contact data in the same write, and writes only the expiry otherwise', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    const repo = new DynamoRepository(db, TABLE);
+    const [id] = ids(1);
+    const at = new Date('2026-04-01T00:00:00Z');
+    await repo.setPiiExpiry(id, at, { uncorrected: 'The old phone number stays.' });
+    await repo.setPiiExpiry(id, at);
+    const [withNote, without] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(withNote).toMatchObject({ Key: key.pii(id), UpdateExpression: 'SET #ttl = :t, #u = :u', ExpressionAttributeNames: { '#u': 'uncorrected' }, ExpressionAttributeValues: { ':u': 'The old phone number stays.' } });
+    expect(without).toMatchObject({ Key: key.pii(id), UpdateExpression: 'SET #ttl = :t', ExpressionAttributeValues: { ':t': at.getTime() / 1000 } });
+    expect(without?.ExpressionAttributeValues).not.toHaveProperty(':u');
   });
 });

@@ -166,12 +166,10 @@ L’équipe confidentialité d’Offtek`,
 
 describe('the outcome email of a correction the officer approved in part (Art. 12(4))', () => {
   const rectify = [task('paynow', 'payments', 'completed', { action: 'rectify' })];
-  const owed = (uncorrected?: string) => ({ seq: 1, until: '2026-01-01T00:00:00Z', owner: 'workflow', ...(uncorrected ? { uncorrected } : {}) });
-  const corrected = (language: 'en' | 'fr', uncorrected?: string) =>
-    storedRequest({ type: 'rectification', language, status: 'completed', details: { eraseWarranty: false, objections: [], corrected: ['name', 'postal_address'] }, outboxOutcome: owed(uncorrected) });
+  const corrected = (language: 'en' | 'fr') => storedRequest({ type: 'rectification', language, status: 'completed', details: { eraseWarranty: false, objections: [], corrected: ['name', 'postal_address'] } });
 
   it('names the fields it corrected, says what was not corrected in the officer’s words, and how to complain', () => {
-    const text = outcomeMessage(corrected('en', 'Your old phone number is needed for a fraud case.'), rectify, NAMES).text;
+    const text = outcomeMessage(corrected('en'), rectify, NAMES, undefined, undefined, 'Your old phone number is needed for a fraud case.').text;
     expect(text).toContain(`We corrected: your name and your postal address.
 
 We did not make every correction you asked for. In our team’s words:
@@ -182,7 +180,7 @@ ${COMPLAIN_EN}`);
   });
 
   it('says the same in French', () => {
-    const text = outcomeMessage(corrected('fr', 'Votre ancien numéro est nécessaire à une enquête pour fraude.'), rectify, NAMES).text;
+    const text = outcomeMessage(corrected('fr'), rectify, NAMES, undefined, undefined, 'Votre ancien numéro est nécessaire à une enquête pour fraude.').text;
     expect(text).toContain(`Nous avons corrigé : votre nom et votre adresse postale.
 
 Nous n’avons pas fait toutes les corrections que vous avez demandées. Précisions de notre équipe :

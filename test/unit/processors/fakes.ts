@@ -156,8 +156,10 @@ export class FakeRepo {
     return [...this.requests.values()].filter((r) => r.status === 'unverified' && r.outboxLink).map((r) => structuredClone(r));
   }
   piiExpiry = new Map<string, Date>();
-  async setPiiExpiry(id: string, at: Date) {
+  async setPiiExpiry(id: string, at: Date, keep: Pick<Pii, 'uncorrected'> = {}) {
     this.piiExpiry.set(id, at);
+    const pii = this.pii.get(id);
+    if (pii && keep.uncorrected) this.pii.set(id, { ...pii, ...keep });
   }
   async getTaskResults(k: ResultsKey) {
     const r = this.results.get(resultsId(k));

@@ -6,6 +6,7 @@ import { FakeMailer, FakeRepo, fixedClock, REQUEST_ID, resultsId, storedRequest 
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 const { completeRequest } = await import('../../../functions/notify/complete.ts');
+const { resend } = await import('../../../functions/admin/actions.ts');
 const { logger } = await import('../../../functions/shared/powertools.ts');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 
@@ -104,6 +105,26 @@ describe('Notify completes a correction the officer approved in part', () => {
     await expect(completeRequest(REQUEST_ID, deps)).rejects.toThrow();
     expect(repo.requests.get(REQUEST_ID)?.outboxOutcome).toMatchObject({ seq: 1, uncorrected: 'The old phone number stays: it is evidence.' });
     expect(repo.requests.get(REQUEST_ID)?.details).not.toHaveProperty('uncorrected');
+  });
+
+  it.each([
+    ['en', 'In our team’s words:'],
+    ['fr', 'Précisions de notre équipe :'],
+  ] as const)('mails the officer’s words again when an officer resends the outcome (%s), while the closed record holds none', async (language, intro) => {
+    const { repo, mailer, deps } = setup({ type: 'rectification', language, details }, [task('paynow', { action: 'rectify' })]);
+    await completeRequest(REQUEST_ID, deps);
+    await resend(REQUEST_ID, 'officer:o', { ...deps, workflow: {} as never, blobs: {} as never, tokens: {} as never });
+    expect(mailer.sent).toHaveLength(2);
+    expect(mailer.sent[1]?.text).toContain(`${intro}\nThe old phone number stays: it is evidence.`);
+    expect(JSON.stringify(repo.requests.get(REQUEST_ID))).not.toContain('evidence');
+  });
+
+  it('mails the officer’s words when an officer resends an outcome that completing still owed, unmailed', async () => {
+    const owed = { seq: 1, until: '2026-03-20T10:01:00.000Z', owner: 'workflow', uncorrected: details.uncorrected };
+    const { repo, mailer, deps } = setup({ type: 'rectification', status: 'completed', closedAt: NOW, details: { eraseWarranty: false, objections: [], corrected: ['name'] }, outboxOutcome: owed } as never, [task('paynow', { action: 'rectify' })]);
+    await resend(REQUEST_ID, 'officer:o', { ...deps, workflow: {} as never, blobs: {} as never, tokens: {} as never });
+    expect(mailer.sent[0]?.text).toContain('The old phone number stays: it is evidence.');
+    expect(JSON.stringify(repo.requests.get(REQUEST_ID))).not.toContain('evidence');
   });
 });
 
