@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ProcessorSecret, WEBHOOK_KEY_MIN_BYTES } from '../functions/core/model.ts';
+import { holdsRefusedWebhookKey, ProcessorSecret, WEBHOOK_KEY_MIN_BYTES } from '../functions/core/model.ts';
 import { Registry } from '../functions/core/registry-schema.ts';
 import { apiDomainCheck, type CheckResult } from './dns-check.ts';
 
@@ -86,8 +86,7 @@ async function processorSecrets(): Promise<Result[]> {
           // The number of keys only: a secret's value is never printed.
           if (parsed.success) return ok(`processor secret ${p.secretRef} holds ${parsed.data.secrets.length} key(s)`);
           // A whsec_ key the functions refuse (functions/adapters/secrets.ts) is one the operator did put in: say what is wrong with it.
-          const keys = (value as { secrets?: unknown } | undefined)?.secrets;
-          if (Array.isArray(keys) && keys.some((k) => typeof k === 'string' && k.startsWith('whsec_'))) {
+          if (holdsRefusedWebhookKey(value)) {
             return fail(
               `processor secret ${p.secretRef} holds a whsec_ key shorter than ${WEBHOOK_KEY_MIN_BYTES} bytes or not base64: replace it with the base64 of at least ${WEBHOOK_KEY_MIN_BYTES} bytes, agreed with ${p.name}`,
             );

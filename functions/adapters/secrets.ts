@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretNotConfigured, SecretUnavailable } from '../core/errors.ts';
-import { ProcessorSecret, WEBHOOK_KEY_MIN_BYTES } from '../core/model.ts';
+import { holdsRefusedWebhookKey, ProcessorSecret, WEBHOOK_KEY_MIN_BYTES } from '../core/model.ts';
 import * as z from '../core/zod.ts';
 import { logger } from '../shared/powertools.ts';
 import { secrets } from './clients/secrets.ts';
@@ -89,8 +89,7 @@ export async function processorSecrets(ref: string, now = Date.now()): Promise<s
   if (parsed.success) return parsed.data.secrets;
   cache.delete(ref);
   // A key too short (or not base64) is one the operator did put in: say so, or "not configured" would puzzle them.
-  const keys = (value as { secrets?: unknown } | undefined)?.secrets;
-  if (Array.isArray(keys) && keys.some((k) => typeof k === 'string' && k.startsWith('whsec_'))) {
+  if (holdsRefusedWebhookKey(value)) {
     logger.warn(`processor secret holds a whsec_ key shorter than ${WEBHOOK_KEY_MIN_BYTES} bytes or not base64: not configured until replaced`, { secretRef: ref });
   }
   throw new SecretNotConfigured(`processor secret ${ref} holds no usable whsec_ key`);

@@ -213,6 +213,15 @@ const WebhookKey = z.string().check(
  */
 export const ProcessorSecret = z.object({ secrets: z.array(WebhookKey).check(z.minLength(1)) });
 
+/**
+ * Whether a secret's value, refused by ProcessorSecret, still holds a whsec_ key: one the operator
+ * did put in, too short or not base64, which deserves its own words rather than "not configured".
+ */
+export const holdsRefusedWebhookKey = (value: unknown) => {
+  const keys = (value as { secrets?: unknown } | undefined)?.secrets;
+  return Array.isArray(keys) && keys.some((k) => typeof k === 'string' && k.startsWith('whsec_'));
+};
+
 /*
  * The processor registry's schemas are core/registry-schema.ts, which the functions that never read
  * the registry (intake, verify) do not import; the deploy-time check, core/deployable-registry.ts, is
