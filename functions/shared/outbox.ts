@@ -254,6 +254,20 @@ export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults
 export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
 
 /**
+ * Settles a complaint's owed acknowledgement in one conditional write that also clears the intent:
+ * acknowledged by the email just mailed, or left received with the email withheld. An officer who
+ * acted meanwhile leaves only the intent to clear.
+ */
+async function settleComplaintAck(c: StoredComplaint, seq: number, to: StoredComplaint['status'], changes: Record<string, unknown>, event: { action: string; at: string; data: Record<string, string> }, deps: ComplaintAckDeps) {
+  try {
+    await deps.repo.transitionComplaint(c, to, changes, { at: event.at, actor: 'system', action: event.action, subject: c.id, from: c.status, to, data: event.data }, { remove: ['outboxAck'] });
+  } catch (e) {
+    if (!(e instanceof ConcurrentUpdate)) throw e;
+    await deps.repo.clearComplaintAck(c.id, seq);
+  }
+}
+
+/**
  * Mails a complaint's acknowledgement, then records the complaint as acknowledged by that email (the
  * acknowledgement s.164A(3) asks for) in one conditional write that also clears the intent. A
  * complaint an officer has acknowledged another way, or answered, owes nothing any more: its intent
@@ -261,27 +275,6 @@ export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
  * team to acknowledge by hand. A mail failure leaves the email owed for the sweeper, counted for the
  * MailFailed alarm. Sent when it mailed the acknowledgement, dropped when it withheld it past the daily share.
  */
-/**
- * The address's acknowledgements of the day are spent: the complaint stays received, owing nothing,
- * its trail saying the email was not sent, in one conditional write, so that the console shows it to
- * acknowledge by hand. An officer who acted meanwhile leaves only the intent to clear.
- */
-async function withholdComplaintAck(c: StoredComplaint, seq: number, now: Date, deps: ComplaintAckDeps) {
-  const at = now.toISOString();
-  try {
-    await deps.repo.transitionComplaint(
-      c,
-      c.status,
-      {},
-      { at, actor: 'system', action: 'ack_email_withheld', subject: c.id, from: c.status, to: c.status, data: { reason: 'address_daily_share' } },
-      { remove: ['outboxAck'] },
-    );
-  } catch (e) {
-    if (!(e instanceof ConcurrentUpdate)) throw e;
-    await deps.repo.clearComplaintAck(c.id, seq);
-  }
-}
-
 export async function deliverComplaintAck(c: StoredComplaint, owner: string, now: Date, deps: ComplaintAckDeps): Promise<Delivered> {
   const d = c.outboxAck;
   if (!d) return { sent: false };
@@ -295,7 +288,8 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   // it is spent the rest are settled at once rather than put off hour after hour.
   const day = await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now);
   if (day.count > ACKS_PER_EMAIL_PER_DAY) {
-    await withholdComplaintAck(c, d.seq, now, deps);
+    // Spent: the complaint stays received, owing nothing, its trail saying the email was not sent, for the console to show it to acknowledge by hand.
+    await settleComplaintAck(c, d.seq, c.status, {}, { at: now.toISOString(), action: 'ack_email_withheld', data: { reason: 'address_daily_share' } }, deps);
     return { sent: false, dropped: true };
   }
   const share = await deps.repo.hit('complaint-ack', c.emailHash, 3600, now);
@@ -310,20 +304,9 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   } catch (e) {
     throw mailFailure({ complaintId: c.id }, 'complaint_ack', `the acknowledgement of complaint ${c.id} could not be sent`, e).thrown;
   }
+  // An officer who acted meanwhile: the email went, so only the intent is left to clear.
   const at = now.toISOString();
-  try {
-    await deps.repo.transitionComplaint(
-      c,
-      'acknowledged',
-      { acknowledgedAt: at, acknowledgedBy: 'email' },
-      { at, actor: 'system', action: 'acknowledge', subject: c.id, from: c.status, to: 'acknowledged', data: { by: 'email' } },
-      { remove: ['outboxAck'] },
-    );
-  } catch (e) {
-    // An officer acted meanwhile: the email went, so only the intent is left to clear.
-    if (!(e instanceof ConcurrentUpdate)) throw e;
-    await deps.repo.clearComplaintAck(c.id, d.seq);
-  }
+  await settleComplaintAck(c, d.seq, 'acknowledged', { acknowledgedAt: at, acknowledgedBy: 'email' }, { at, action: 'acknowledge', data: { by: 'email' } }, deps);
   return { sent: true };
 }
 
