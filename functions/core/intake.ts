@@ -1,5 +1,5 @@
 import { InvalidInput, type Issue } from './errors.ts';
-import { AgentProof, Language, ObjectionScope, type RequestDetails, RequestType } from './model.ts';
+import { AgentProof, Language, ObjectionScope, objectedScopes, type RequestDetails, RequestType } from './model.ts';
 import { readable, UNREADABLE } from './readable.ts';
 import * as z from './zod.ts';
 
@@ -51,9 +51,8 @@ export type SubmitBody = z.output<typeof SubmitBody>;
  * objection to marketing (Art. 21(3)) would never take effect.
  */
 export function asksNoMoreThan(open: Pick<RequestDetails, 'eraseWarranty' | 'objections' | 'rectification'>, body: Pick<SubmitBody, 'eraseWarranty' | 'objections' | 'rectification'>): boolean {
-  // An empty list of scopes is read as the broadest objection (core/plan.ts).
-  const covered = open.objections.length ? open.objections : ObjectionScope.options;
-  if ((body.objections?.length ? body.objections : []).some((s) => !covered.includes(s))) return false;
+  const covered = objectedScopes(open.objections);
+  if ((body.objections ?? []).some((s) => !covered.includes(s))) return false;
   if (body.eraseWarranty && !open.eraseWarranty) return false;
   if (body.rectification && (body.rectification.field !== open.rectification?.field || body.rectification.correction !== open.rectification?.correction)) return false;
   return true;

@@ -40,6 +40,8 @@ export type TaskAction = 'erase' | 'export' | 'rectify' | 'suppress' | 'restrict
 
 export const ObjectionScope = z.enum(['marketing', 'reviews', 'profiling']);
 export type ObjectionScope = z.infer<typeof ObjectionScope>;
+/** The uses a request's objection covers: its scopes, an empty list (a request stored without any) read as every use. */
+export const objectedScopes = (objections: readonly ObjectionScope[]): readonly ObjectionScope[] => (objections.length ? objections : ObjectionScope.options);
 
 /** The personal fields a correction may change; the registry says which of them each processor holds (Art. 19). */
 export const PersonalField = z.enum(['email', 'name', 'postal_address', 'phone']);

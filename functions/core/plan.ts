@@ -3,6 +3,7 @@ import {
   type Category,
   type Corrections,
   ObjectionScope,
+  objectedScopes,
   type PersonalField,
   type ProcessorEntry,
   type RequestType,
@@ -38,15 +39,14 @@ export function suppressionScopes(req: Pick<StoredRequest, 'type' | 'details'>):
   // A restricted address may only be stored (Art. 18(2)): no marketing, invitation or profiling either.
   if (req.type === 'erasure' || req.type === 'restrict') return [...ObjectionScope.options];
   if (req.type !== 'objection') return [];
-  const s = new Set(req.details.objections.length ? req.details.objections : ObjectionScope.options);
+  const s = new Set(objectedScopes(req.details.objections));
   if (s.has('marketing')) s.add('profiling');
   return ObjectionScope.options.filter((x) => s.has(x));
 }
 
 /** Categories an objection reaches. No scope at all (intake refuses it) is read as the broadest objection. */
 export function objectionCategories(scopes: readonly ObjectionScope[]): Set<Category> {
-  const s = scopes.length ? scopes : ObjectionScope.options;
-  return new Set(s.flatMap((x) => OBJECTION_CATEGORIES[x]));
+  return new Set(objectedScopes(scopes).flatMap((x) => OBJECTION_CATEGORIES[x]));
 }
 
 /**
