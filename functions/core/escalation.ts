@@ -41,6 +41,10 @@ export function deliveryHistory(task: Pick<StoredTask, 'audit' | 'sentAt'>): Att
 
 const describe = (a: Attempt) => (a.accepted ? 'accepted (HTTP 2xx)' : a.status ? `HTTP ${a.status}` : `no answer: ${a.error}`);
 const when = (at: string | null) => (at ? `${at.slice(0, 10)} ${at.slice(11, 19)} UTC` : 'time not recorded');
+/** The webhook's deliveries, one line each, under their count. */
+const deliveryLines = (attempts: Attempt[]) => [`Deliveries of the webhook (${attempts.length}):`, ...attempts.map((a, i) => `  ${i + 1}. ${when(a.at)}: ${describe(a)}`)];
+/** The bases of the legal holds a task carries, as the team's emails list them. */
+const holdBases = (task: Pick<StoredTask, 'holds'>) => task.holds.map((h) => h.basis).join(', ');
 
 /** The compliance team's email about an escalated task: who, what, why, and each attempt with its time. */
 export function escalationEmail(task: StoredTask, processorName: string, reason: string, consoleUrl: string) {
@@ -52,8 +56,7 @@ export function escalationEmail(task: StoredTask, processorName: string, reason:
       `${processorName} (${task.category}) ${reasonInWords(reason)}.`,
       `Task: the ${ACTION[task.action] ?? task.action} for request ${task.requestId} (task ${task.taskId}).`,
       '',
-      attempts.length ? `Deliveries of the webhook (${attempts.length}):` : 'No delivery of the webhook was recorded.',
-      ...attempts.map((a, i) => `  ${i + 1}. ${when(a.at)}: ${describe(a)}`),
+      ...(attempts.length ? deliveryLines(attempts) : ['No delivery of the webhook was recorded.']),
       '',
       'The request waits for a person: retry the task or record how it was handled, in the console:',
       consoleUrl,
@@ -64,7 +67,7 @@ export function escalationEmail(task: StoredTask, processorName: string, reason:
 type ManualTask = Pick<StoredTask, 'taskId' | 'requestId' | 'processorId' | 'category' | 'action' | 'holds'>;
 
 const needsPerson = (task: ManualTask) => `Task ${task.taskId} needs a person: processor ${task.processorId} (${task.category}) has no API`;
-const actionLine = (task: ManualTask) => `Action: ${task.action}${task.holds.length ? ` (legal holds: ${task.holds.map((h) => h.basis).join(', ')})` : ''}.`;
+const actionLine = (task: ManualTask) => `Action: ${task.action}${task.holds.length ? ` (legal holds: ${holdBases(task)})` : ''}.`;
 
 /**
  * The compliance team's email about a manual processor's task (no API: a person does the work):
@@ -112,9 +115,9 @@ export function removedProcessorEmail(task: StoredTask, processorName: string, r
     subject: `Escalated: ${processorName} is no longer in the processor registry (request ${task.requestId})`,
     text: [
       `${processorName} (${task.category}) is no longer in the processor registry: there is no endpoint to send its webhook to, and its callbacks are refused. The task cannot be retried.`,
-      `Task: the ${action} for request ${task.requestId} (task ${task.taskId})${held ? `, with legal holds: ${task.holds.map((h) => h.basis).join(', ')}` : ''}.`,
+      `Task: the ${action} for request ${task.requestId} (task ${task.taskId})${held ? `, with legal holds: ${holdBases(task)}` : ''}.`,
       ...(attempts.length
-        ? [`${processorName} ${reasonInWords(reason)}.`, '', `Deliveries of the webhook (${attempts.length}):`, ...attempts.map((a, i) => `  ${i + 1}. ${when(a.at)}: ${describe(a)}`)]
+        ? [`${processorName} ${reasonInWords(reason)}.`, '', ...deliveryLines(attempts)]
         : ['Its webhook was never sent.']),
       '',
       'Resolve it by hand:',
