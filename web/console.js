@@ -136,8 +136,7 @@ function table(cols, rows, rowClass) {
 const link = (id) => h('a', { href: `#/requests/${id}` }, h('code', {}, id));
 /** A code in words, in the console's language; the code itself only if no words exist for it. */
 const label = (group, code) => T[lang][group]?.[code] ?? code;
-/** An audit event in words: a manual processor's send (its mode is recorded on it) went to the team by email, to no webhook. */
-/** A manual processor's send was given to the team; a start says when the typed order number was not the address's, and so went to nobody. */
+/** An audit event in words: a manual processor's send (its mode is recorded on it) went to the team by email, to no webhook; a start says when the typed order number was not the address's, and so went to nobody. */
 const auditLabel = (e) => {
   if (e.action === 'send' && e.data?.mode === 'manual') return T[lang].handedOver;
   if (e.action === 'start' && e.data?.order === 'not_confirmed') return `${label('auditActions', e.action)} ${T[lang].orderNotConfirmed}`;
