@@ -59,6 +59,13 @@ function toDate(received: string): string {
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The instant a London calendar date begins: midnight GMT in winter, 23:00 UTC the day before in summer. */
+export function londonDayStart(date: string): string {
+  const midnightUtc = Date.parse(`${toDate(date)}T00:00:00Z`);
+  const anHourBefore = new Date(midnightUtc - 3_600_000);
+  return (londonDate(anHourBefore) === date ? anHourBefore : new Date(midnightUtc)).toISOString();
+}
 const parts = (date: string) => date.split('-').map(Number) as [number, number, number];
 
 export function isWorkingDay(date: string): boolean {
@@ -68,8 +75,8 @@ export function isWorkingDay(date: string): boolean {
   return dow !== 0 && dow !== 6 && !holidays.has(date);
 }
 
-/** Same day-of-month `months` later, clamped to the month's last day. */
-function addMonths(date: string, months: number): string {
+/** Same day-of-month `months` later (earlier when negative), clamped to the month's last day. */
+export function addMonths(date: string, months: number): string {
   const [y, m, d] = parts(date);
   const lastDay = new Date(Date.UTC(y, m - 1 + months + 1, 0)).getUTCDate();
   return iso(new Date(Date.UTC(y, m - 1 + months, Math.min(d, lastDay))));

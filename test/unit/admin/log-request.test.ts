@@ -18,6 +18,7 @@ vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version:
 const { logRequest, LogBody } = await import('../../../functions/admin/log-request.ts');
 const { search } = await import('../../../functions/admin/find.ts');
 const { sha256 } = await import('../../../functions/core/audit.ts');
+const { summary } = await import('../../../functions/admin/views.ts');
 
 /** FakeRepo with the create the intake's and the officer's paths use: the record, its personal data and that data's first expiry. */
 class Repo extends FakeRepo {
@@ -94,7 +95,7 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
       subject: out.id,
       from: 'unverified',
       to: 'verified',
-      data: { channel: 'phone', identityCheck: 'account_questions', dueDate: '2026-04-10' },
+      data: { channel: 'phone', identityCheck: 'account_questions', dueDate: '2026-04-10', receivedOn: '2026-03-10' },
     });
     expect(req?.audit[0].data).not.toHaveProperty('agent');
   });
@@ -187,7 +188,74 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
     const out = await logRequest(body, 'officer:o', deps);
     const req = repo.requests.get(out.id);
     expect(req?.logged).toEqual({ channel: 'post', identityCheck: 'signed_letter_with_id', by: 'officer:o', agent: { relationship: 'solicitor', proof: 'signed_authority' } });
-    expect(req?.audit[0].data).toEqual({ channel: 'post', identityCheck: 'signed_letter_with_id', dueDate: '2026-04-10', agent: 'solicitor', agentProof: 'signed_authority' });
+    expect(req?.audit[0].data).toEqual({ channel: 'post', identityCheck: 'signed_letter_with_id', dueDate: '2026-04-10', receivedOn: '2026-03-10', agent: 'solicitor', agentProof: 'signed_authority' });
+  });
+
+  it('dates a letter read days after it arrived from the day it arrived: received, confirmed and due a month from that day; the audit event is the logging, by the officer, and says both days', async () => {
+    const { repo, deps } = setup();
+    // Received Saturday 7 March, read and logged Tuesday 10 March: due Tuesday 7 April, where logging would have made it 10 April.
+    const out = await logRequest(LogBody.parse({ ...phoned, channel: 'post', identityCheck: 'signed_letter_with_id', receivedOn: '2026-03-07' }), 'officer:olivia', deps);
+    expect(out).toEqual({ id: out.id, status: 'verified', dueDate: '2026-04-07', workflowOwed: false });
+    // The start of that day in London (GMT in March): every view dates the receipt by its London day.
+    expect(repo.requests.get(out.id)).toMatchObject({ receivedAt: '2026-03-07T00:00:00.000Z', verifiedAt: '2026-03-07T00:00:00.000Z', dueDate: '2026-04-07' });
+    expect(repo.created[0].req.receivedAt).toBe('2026-03-07T00:00:00.000Z');
+    expect(repo.requests.get(out.id)?.audit).toEqual([
+      expect.objectContaining({ at: NOW, actor: 'officer:olivia', action: 'log_request', data: expect.objectContaining({ receivedOn: '2026-03-07', dueDate: '2026-04-07' }) }),
+    ]);
+    // The console's list counts down from that deadline.
+    expect(summary(repo.requests.get(out.id) as StoredRequest, '2026-03-10')).toMatchObject({ receivedAt: '2026-03-07T00:00:00.000Z', dueDate: '2026-04-07', daysLeft: 28 });
+    // Its personal data is kept 120 days past that deadline, not the one logging would have given.
+    expect(repo.piiExpiry.get(out.id)).toEqual(new Date('2026-08-05T00:00:00.000Z'));
+  });
+
+  it('dates a receipt in summer from London’s midnight, an hour before UTC’s', async () => {
+    const repo = new Repo();
+    const deps = { repo: repo as never, mailer: new FakeMailer(), workflow: new Workflow(), clock: fixedClock('2026-06-10T09:00:00.000Z'), blobs: new FakeBlobs() };
+    const out = await logRequest(LogBody.parse({ ...phoned, receivedOn: '2026-06-08' }), 'officer:o', deps);
+    expect(repo.requests.get(out.id)).toMatchObject({ receivedAt: '2026-06-07T23:00:00.000Z', verifiedAt: '2026-06-07T23:00:00.000Z', dueDate: '2026-07-08' });
+  });
+
+  it('logs as received now a request received today, whether or not the officer gives the day', async () => {
+    const { repo, deps } = setup();
+    const out = await logRequest(LogBody.parse({ ...phoned, receivedOn: '2026-03-10' }), 'officer:o', deps);
+    expect(repo.requests.get(out.id)).toMatchObject({ receivedAt: NOW, verifiedAt: NOW, dueDate: '2026-04-10' });
+    expect(repo.requests.get(out.id)?.audit[0].data).toMatchObject({ receivedOn: '2026-03-10' });
+  });
+
+  it('logs a letter that arrived more than a month before, already past its deadline: it is overdue at once', async () => {
+    const { repo, deps } = setup();
+    // Received 10 December 2025, three months back to the day (the earliest allowed): due 12 January 2026 (10 January is a Saturday).
+    const out = await logRequest(LogBody.parse({ ...phoned, receivedOn: '2025-12-10' }), 'officer:o', deps);
+    expect(out.dueDate).toBe('2026-01-12');
+    expect(summary(repo.requests.get(out.id) as StoredRequest, '2026-03-10')).toMatchObject({ dueDate: '2026-01-12', daysLeft: -57 });
+  });
+
+  it.each([
+    ['tomorrow', '2026-03-11'],
+    ['a day more than three months back', '2025-12-09'],
+  ])('refuses with a field-level 400 a receipt dated %s, writing nothing', async (_, receivedOn) => {
+    const { repo, workflow, deps } = setup();
+    await expect(logRequest(LogBody.parse({ ...phoned, receivedOn }), 'officer:o', deps)).rejects.toMatchObject({
+      name: 'InvalidInput',
+      status: 400,
+      issues: [{ path: 'receivedOn', message: 'the day the request was received: from 2025-12-10, three months back, to 2026-03-10, today (London dates)' }],
+    });
+    expect(repo.created).toEqual([]);
+    expect(repo.requests.size).toBe(0);
+    expect(workflow.started).toEqual([]);
+  });
+
+  it('takes "today" in London: at 00:30 BST a receipt dated that London day is not in the future', async () => {
+    const repo = new Repo();
+    const deps = { repo: repo as never, mailer: new FakeMailer(), workflow: new Workflow(), clock: fixedClock('2026-06-09T23:30:00.000Z'), blobs: new FakeBlobs() };
+    const out = await logRequest(LogBody.parse({ ...phoned, receivedOn: '2026-06-10' }), 'officer:o', deps);
+    expect(repo.requests.get(out.id)).toMatchObject({ receivedAt: '2026-06-09T23:30:00.000Z', dueDate: '2026-07-10' });
+  });
+
+  it.each([['2026-02-30'], ['7 March'], ['2026-3-7'], ['2026-03-07T00:00:00Z'], [20260307]])('refuses a receipt date %s that is not a day of the calendar as YYYY-MM-DD, naming the field', (receivedOn) => {
+    const r = LogBody.safeParse({ ...phoned, receivedOn });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['receivedOn', 'the day the request was received, as YYYY-MM-DD']]);
   });
 
   it('refuses a body with an undocumented channel, identity check or extra field', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockStopped, daysUntil, dueDate, dueOn, InvalidDate, isWorkingDay, londonDate, restartOn } from '../../../functions/core/deadline.ts';
+import { clockStopped, daysUntil, dueDate, dueOn, InvalidDate, isWorkingDay, londonDate, londonDayStart, restartOn } from '../../../functions/core/deadline.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
 
 // Expected dates were worked out on a calendar, not with the code under test.
@@ -65,6 +65,17 @@ describe('instants are dated in Europe/London', () => {
     ['2026-06-30T22:59:00Z', '2026-06-30', 'BST: 23:59 in London is still 30 June'],
   ])('%s is %s in London (%s)', (instant, date) => {
     expect(londonDate(instant)).toBe(date);
+  });
+
+  it.each([
+    ['2026-03-07', '2026-03-07T00:00:00.000Z', 'GMT'],
+    ['2026-06-08', '2026-06-07T23:00:00.000Z', 'BST: midnight in London is 23:00 UTC the day before'],
+    ['2026-03-29', '2026-03-29T00:00:00.000Z', 'the day BST starts, at 01:00 UTC: it begins in GMT'],
+    ['2026-10-25', '2026-10-24T23:00:00.000Z', 'the day BST ends, at 01:00 UTC: it begins in BST'],
+  ])('%s begins in London at %s (%s)', (date, instant) => {
+    expect(londonDayStart(date)).toBe(instant);
+    expect(londonDate(instant)).toBe(date);
+    expect(londonDate(new Date(Date.parse(instant) - 1))).not.toBe(date);
   });
 
   it('counts from the London date of the instant', () => {
