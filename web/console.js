@@ -110,14 +110,17 @@ async function completeSignIn() {
   sessionStorage.setItem('lethe-token', token);
 }
 
-/** Who the access token names (Cognito puts the user in `username`); display only, the API verifies the token. */
-function username() {
+/** What the access token says (Cognito puts the user in `username`, the groups in `cognito:groups`); display only, the API verifies the token. */
+function claims() {
   try {
-    return JSON.parse(atob(token.split('.')[1].replaceAll('-', '+').replaceAll('_', '/'))).username ?? '';
+    return JSON.parse(atob(token.split('.')[1].replaceAll('-', '+').replaceAll('_', '/')));
   } catch {
-    return '';
+    return {};
   }
 }
+const username = () => claims().username ?? '';
+/** Only an officer acts (the API answers anyone else 403): a viewer is not offered the officer's forms. */
+const isOfficer = () => (claims()['cognito:groups'] ?? []).includes('compliance-officer');
 
 async function api(path, body) {
   const r = await fetch(`/admin${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
@@ -139,6 +142,8 @@ const label = (group, code) => T[lang][group]?.[code] ?? code;
 /** An audit event in words: a manual processor's send (its mode is recorded on it) went to the team by email, to no webhook; a start says when the typed order number was not the address's, and so went to nobody. */
 const auditLabel = (e) => {
   if (e.action === 'send' && e.data?.mode === 'manual') return T[lang].handedOver;
+  // A letter read days after it arrived: the event is dated when it was logged, its deadline runs from the day it was received.
+  if (e.action === 'log_request' && e.data?.receivedOn && e.data.receivedOn !== londonDay(e.at)) return `${label('auditActions', e.action)}${LOG_TEXT[lang].receivedOnWords(day(e.data.receivedOn))}`;
   if (e.action === 'start' && e.data?.order === 'not_confirmed') return `${label('auditActions', e.action)} ${T[lang].orderNotConfirmed}`;
   return label('auditActions', e.action);
 };
@@ -591,9 +596,177 @@ function complaintTiles(c) {
   ];
 }
 
+/**
+ * Logging a request received by phone, post, chat or email (POST /admin/requests): the form's
+ * texts apart from the table above, so that each language's strings for it stay together.
+ */
+const LOG_TEXT = {
+  en: {
+    logRequest: 'Log a request', logSubmit: 'Log the request', logProblem: 'There is a problem',
+    logHelp: 'A request received by phone, post, chat or email, once you have checked the person’s identity. No confirmation link is sent: the request starts at once, and its one-month deadline runs from the day it was received.',
+    logOfficersOnly: 'Only an officer can log a request.',
+    logWhat: 'The request', logType: 'Type of request', logWarranty: 'Erase the lifetime-warranty purchases too (warranty claims can then no longer be honoured)', logRectField: 'What is wrong', logRectCorrection: 'What it should be',
+    logObjections: 'Uses objected to', logObjMarketing: 'Offer emails and newsletter', logObjReviews: 'Review invitations', logObjProfiling: 'Profiling for advertising',
+    logEmail: 'Email address of the shop account', logName: 'Name (optional)', logOrder: 'Order number (optional)', logLanguage: 'Requester’s language',
+    logHow: 'How it came', logChannel: 'Channel', logReceivedOn: 'Received on', logReceivedHint: 'The day it arrived, not the day it was read: the deadline runs from it. Today, or up to three months back; a day already past its deadline makes the request overdue at once.', logIdentity: 'How you checked the identity',
+    logAgent: 'Someone acting for the person (optional)', logRelationship: 'Who they are to the person', logProof: 'Proof of authority you reviewed',
+    choose: 'Choose…', nobody: 'Nobody: the person asked themself', noAgent: '— (no one acting for them)',
+    channels: { phone: 'Phone call', post: 'Letter', chat: 'Chat', email: 'Email' },
+    identityChecks: { account_questions: 'Questions only the account holder can answer', call_back_on_file: 'Called back on the number on file', signed_letter_with_id: 'Signed letter with an identity document', email_from_address_on_file: 'Email from the account’s address', signed_in_chat: 'Chat while signed in to the account' },
+    relationships: { solicitor: 'A solicitor', parent: 'A parent or guardian', attorney: 'An attorney', other: 'Another authorised person' },
+    proofs: { signed_authority: 'A signed letter of authority', power_of_attorney: 'A power of attorney', parental_responsibility: 'Proof of parental responsibility', court_order: 'A court order' },
+    logged: 'Request logged:', loggedDue: (due) => `, due ${due}.`,
+    receivedOnWords: (d) => `, received on ${d}`,
+  },
+  fr: {
+    logRequest: 'Enregistrer une demande', logSubmit: 'Enregistrer la demande', logProblem: 'Il y a un problème',
+    logHelp: 'Une demande reçue par téléphone, courrier, chat ou e-mail, une fois l’identité de la personne vérifiée. Aucun lien de confirmation n’est envoyé : la demande commence aussitôt, et son délai d’un mois court à partir du jour où elle a été reçue.',
+    logOfficersOnly: 'Seul un responsable peut enregistrer une demande.',
+    logWhat: 'La demande', logType: 'Type de demande', logWarranty: 'Effacer aussi les achats garantis à vie (la garantie ne pourra plus être honorée)', logRectField: 'Ce qui est inexact', logRectCorrection: 'Ce qu’il faudrait mettre à la place',
+    logObjections: 'Utilisations refusées', logObjMarketing: 'E-mails d’offres et newsletter', logObjReviews: 'Invitations à donner un avis', logObjProfiling: 'Profilage publicitaire',
+    logEmail: 'Adresse e-mail du compte client', logName: 'Nom (facultatif)', logOrder: 'Numéro de commande (facultatif)', logLanguage: 'Langue du demandeur',
+    logHow: 'Comment elle est arrivée', logChannel: 'Canal', logReceivedOn: 'Reçue le', logReceivedHint: 'Le jour où elle est arrivée, pas celui où elle a été lue : le délai court à partir de ce jour. Aujourd’hui, ou jusqu’à trois mois plus tôt ; un jour dont le délai est déjà passé met la demande aussitôt en retard.', logIdentity: 'Comment vous avez vérifié l’identité',
+    logAgent: 'Quelqu’un agissant pour la personne (facultatif)', logRelationship: 'Son lien avec la personne', logProof: 'Preuve du mandat que vous avez vérifiée',
+    choose: 'Choisissez…', nobody: 'Personne : la personne a demandé elle-même', noAgent: '— (personne n’agit pour elle)',
+    channels: { phone: 'Appel téléphonique', post: 'Courrier', chat: 'Chat', email: 'E-mail' },
+    identityChecks: { account_questions: 'Questions auxquelles seul le titulaire du compte peut répondre', call_back_on_file: 'Rappel au numéro enregistré', signed_letter_with_id: 'Lettre signée avec une pièce d’identité', email_from_address_on_file: 'E-mail venant de l’adresse du compte', signed_in_chat: 'Chat avec le compte connecté' },
+    relationships: { solicitor: 'Un avocat', parent: 'Un parent ou tuteur', attorney: 'Un mandataire', other: 'Une autre personne autorisée' },
+    proofs: { signed_authority: 'Un mandat écrit signé', power_of_attorney: 'Une procuration', parental_responsibility: 'Une preuve de l’autorité parentale', court_order: 'Une décision de justice' },
+    logged: 'Demande enregistrée :', loggedDue: (due) => `, à traiter avant le ${due}.`,
+    receivedOnWords: (d) => `, reçue le ${d}`,
+  },
+};
+for (const l of ['en', 'fr']) for (const [k, v] of Object.entries(LOG_TEXT[l])) if (typeof v === 'string') T[l][k] = v;
+
+/** The London date `months` calendar months before `date`, clamped to the month's last day, as the server counts its bound. */
+const monthsBefore = (date, months) => {
+  const [y, m, d] = date.split('-').map(Number);
+  const last = new Date(Date.UTC(y, m - 1 - months + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m - 1 - months, Math.min(d, last))).toISOString().slice(0, 10);
+};
+/** Which field a path of the server's 400 names (the longest prefix first); a path of none is said in the summary only. */
+const LOG_FIELDS = [
+  ['request.type', 'log-type'], ['request.email', 'log-email'], ['request.name', 'log-name'], ['request.orderNumber', 'log-order'], ['request.language', 'log-language'],
+  ['request.eraseWarranty', 'log-warranty'], ['request.rectification', 'log-rect'], ['request.objections', 'log-objections'],
+  ['channel', 'log-channel'], ['receivedOn', 'log-received'], ['identityCheck', 'log-identity'], ['agent.proof', 'log-proof'], ['agent', 'log-relationship'],
+];
+const logField = (path) => LOG_FIELDS.find(([k]) => path === k || path.startsWith(`${k}.`))?.[1];
+
+/** Options by code in the page's words, keeping what the officer chose across a language switch. */
+function fillSelect(id, first, codes, words) {
+  const el = $(id);
+  const kept = el.value;
+  el.replaceChildren(...(first === undefined ? [] : [h('option', { value: '' }, first)]), ...codes.map((c) => h('option', { value: c }, words[c] ?? c)));
+  el.value = kept && [...el.options].some((o) => o.value === kept) ? kept : el.options[0].value;
+}
+
+/** The type's own fields show, and are sent, only for that type. */
+function logTypeChanged() {
+  const type = $('log-type').value;
+  $('log-erasure').hidden = type !== 'erasure';
+  $('log-rectification').hidden = type !== 'rectification';
+  $('log-objections').hidden = type !== 'objection';
+}
+
+/** Today is filled in (a call is logged as it ends); the picker offers the days the server takes. */
+function resetReceivedOn() {
+  const today = londonDay(Date.now());
+  Object.assign($('log-received'), { max: today, min: monthsBefore(today, 3), value: today });
+}
+
+function showLog() {
+  const L = LOG_TEXT[lang];
+  const officer = isOfficer();
+  $('log-officers-only').hidden = officer;
+  $('log-form').hidden = !officer;
+  fillSelect('log-type', L.choose, ['access', 'erasure', 'rectification', 'objection', 'restrict'], T[lang].types);
+  fillSelect('log-channel', L.choose, Object.keys(L.channels), L.channels);
+  fillSelect('log-identity', L.choose, Object.keys(L.identityChecks), L.identityChecks);
+  fillSelect('log-relationship', L.nobody, Object.keys(L.relationships), L.relationships);
+  fillSelect('log-proof', L.noAgent, Object.keys(L.proofs), L.proofs);
+  if (!$('log-received').value) resetReceivedOn();
+  logTypeChanged();
+  show('log');
+}
+
+/** The form as the API takes it: the request as the public form sends it, how it came, the day it was received, and an agent only when one is named. */
+function logBody() {
+  const v = (id) => $(id).value;
+  const type = v('log-type');
+  const request = {
+    type,
+    email: v('log-email').trim(),
+    language: v('log-language'),
+    ...(v('log-name').trim() ? { name: v('log-name') } : {}),
+    ...(v('log-order').trim() ? { orderNumber: v('log-order').trim() } : {}),
+    ...(type === 'erasure' && $('log-warranty').checked ? { eraseWarranty: true } : {}),
+    ...(type === 'rectification' ? { rectification: { field: v('log-rect'), correction: v('log-rect-correction') } } : {}),
+    ...(type === 'objection' ? { objections: [...document.querySelectorAll('#log-objections input:checked')].map((i) => i.value) } : {}),
+  };
+  const agent = v('log-relationship') || v('log-proof') ? { agent: { relationship: v('log-relationship'), proof: v('log-proof') } } : {};
+  return { request, channel: v('log-channel'), identityCheck: v('log-identity'), ...(v('log-received') ? { receivedOn: v('log-received') } : {}), ...agent };
+}
+
+/** The server's issues beside their fields (each box says its field's, the field marked invalid), and all of them above the form, each a link to its field. */
+function logErrors(issues, message) {
+  const form = $('log-form');
+  for (const el of form.querySelectorAll('.error')) el.hidden = true;
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  const items = [];
+  const said = new Map();
+  for (const i of issues) {
+    const id = logField(i.path);
+    if (!id) {
+      items.push(h('li', {}, `${i.path}: ${i.message}`));
+      continue;
+    }
+    said.set(id, [...(said.get(id) ?? []), i.message]);
+  }
+  for (const [id, messages] of said) {
+    const box = $(`${id}-error`);
+    box.textContent = messages.join(' ');
+    box.hidden = false;
+    $(id).setAttribute('aria-invalid', 'true');
+    const name = (document.querySelector(`label[for="${id}"]`) ?? $(id).querySelector('legend'))?.textContent ?? id;
+    const go = h('a', { href: `#${id}` }, `${name}: ${messages.join(' ')}`);
+    // The console routes by the address's hash: the link moves the focus, and leaves the address alone.
+    go.addEventListener('click', (e) => {
+      e.preventDefault();
+      ($(id).matches('fieldset') ? $(id).querySelector('input') : $(id)).focus();
+    });
+    items.push(h('li', {}, go));
+  }
+  if (message) items.push(h('li', {}, message));
+  $('log-summary-list').replaceChildren(...items);
+  $('log-summary').hidden = items.length === 0;
+  if (items.length) $('log-summary').focus();
+}
+
+async function submitLog() {
+  const L = LOG_TEXT[lang];
+  $('log-done').hidden = true;
+  let r;
+  try {
+    r = await fetch('/admin/requests', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(logBody()) });
+  } catch (e) {
+    return logErrors([], e.message);
+  }
+  if (r.status === 401) return forget();
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) return logErrors(data.issues ?? [], data.issues?.length ? undefined : (data.message ?? `HTTP ${r.status}`));
+  logErrors([]);
+  $('log-form').reset();
+  resetReceivedOn();
+  logTypeChanged();
+  $('log-done').replaceChildren(`${L.logged} `, link(data.id), L.loggedDue(day(data.dueDate)), ...(data.workflowOwed ? [` ${T[lang].workflowOwed}`] : []));
+  $('log-done').hidden = false;
+  $('log-done').focus();
+}
+
 function show(id) {
-  for (const s of ['login', 'dashboard', 'detail', 'report', 'complaints']) $(s).hidden = s !== id;
+  for (const s of ['login', 'dashboard', 'detail', 'report', 'complaints', 'log']) $(s).hidden = s !== id;
   $('nav').hidden = id === 'login';
+  $('nav-log').hidden = id === 'login' || !isOfficer();
   $('signout').hidden = id === 'login';
   $('who').hidden = id === 'login';
   $('who').textContent = id === 'login' ? '' : T[lang].signedInAs(username());
@@ -626,6 +799,7 @@ function route() {
   const current = () => turn === asked;
   if (!token) return show('login');
   const m = /^#\/requests\/(\w{26})$/.exec(location.hash);
+  if (location.hash === '#/log') return showLog();
   return (m ? showDetail(m[1], current) : location.hash === '#/report' ? showReport(current) : location.hash === '#/complaints' ? showComplaints(undefined, current) : showDashboard(current)).catch((e) => console.error(e));
 }
 
@@ -654,6 +828,11 @@ $('report-csv').addEventListener('click', () => {
   downloadCsv().catch((err) => console.error(err));
 });
 $('complaints-more').addEventListener('click', () => showComplaints(complaintsCursor).catch((err) => console.error(err)));
+$('log-type').addEventListener('change', logTypeChanged);
+$('log-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  submitLog().catch((err) => console.error(err));
+});
 $('signin').addEventListener('click', () => signIn().catch((e) => console.error(e)));
 $('signout').addEventListener('click', signOut);
 for (const b of document.querySelectorAll('.lang-switch button[data-lang]')) {

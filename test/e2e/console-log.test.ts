@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { addDays, daysUntil, dueDate, londonDate } from '../../functions/core/deadline.ts';
+import type { Booted } from '../integration/harness.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
+
+let rt: Booted;
+let browser: Browser;
+
+/** A console page signed in as an officer, on the dashboard, with the errors its scripts log. */
+async function signedInOfficer() {
+  const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signInAsOfficer(page, rt);
+  await page.locator('#filters').waitFor();
+  return { page, errors };
+}
+
+describe.skipIf(!hasChromium)('logging a request in the console (Debian chromium)', { timeout: 240_000 }, () => {
+  // No processor answers: the logged request stays open, counted down in the list.
+  bootWithBrowser(
+    (booted, b) => {
+      rt = booted;
+      browser = b;
+    },
+    undefined,
+    (booted) => {
+      for (const p of booted.registry.processors) booted.processors.setBehaviour(p.id, { never: true });
+    },
+  );
+
+  it('logs a letter received two days ago: the server’s field-level refusal shows beside its field, then the request is in the list due a month from the day it arrived', async () => {
+    const { page, errors } = await signedInOfficer();
+    const today = londonDate(new Date());
+    const receivedOn = addDays(today, -2);
+    const due = dueDate(receivedOn);
+
+    await page.getByRole('link', { name: 'Log a request' }).click();
+    await page.getByRole('heading', { name: 'Log a request' }).waitFor();
+    // Today is filled in: a call is logged as it ends.
+    expect(await page.getByLabel('Received on').inputValue()).toBe(today);
+    expect(await axe(page)).toEqual([]);
+
+    await page.getByLabel('Type of request').selectOption('erasure');
+    // An address the browser takes and the server does not (no domain): its message is put beside the field.
+    await page.getByLabel('Email address of the shop account').fill('wendy@localhost');
+    await page.getByLabel('Name (optional)').fill('Wendy Letter');
+    await page.getByLabel('Order number (optional)').fill('OT-4242');
+    await page.getByLabel('Requester’s language').selectOption('en');
+    await page.getByLabel('Channel').selectOption('post');
+    await page.getByLabel('Received on').fill(receivedOn);
+    await page.getByLabel('How you checked the identity').selectOption('signed_letter_with_id');
+    await page.getByRole('button', { name: 'Log the request' }).click();
+    const emailError = page.locator('#log-email-error');
+    await emailError.waitFor();
+    expect(await emailError.textContent()).not.toBe('');
+    expect(await page.getByLabel('Email address of the shop account').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#log-summary').isVisible()).toBe(true);
+    expect(await page.locator('#log-summary a').getAttribute('href')).toBe('#log-email');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-log-refused.png'), fullPage: true });
+
+    await page.getByLabel('Email address of the shop account').fill('wendy-letter@example.com');
+    await page.getByRole('button', { name: 'Log the request' }).click();
+    const done = page.locator('#log-done');
+    await done.waitFor();
+    expect(await done.textContent()).toContain('Request logged');
+    expect(await page.locator('#log-summary').isVisible()).toBe(false);
+    expect(await page.getByLabel('Email address of the shop account').getAttribute('aria-invalid')).toBeNull();
+    const id = ((await done.locator('a').getAttribute('href')) ?? '').replace('#/requests/', '');
+    expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    // The form is ready for the next one: empty, today filled in again.
+    expect(await page.getByLabel('Email address of the shop account').inputValue()).toBe('');
+    expect(await page.getByLabel('Received on').inputValue()).toBe(today);
+    await page.screenshot({ path: join(SHOTS, 'console-log-done.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const row = page.locator('#requests tr', { has: page.locator(`a[href="#/requests/${id}"]`) });
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    const shown = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${due}T00:00:00Z`));
+    expect(cells[3]).toBe(shown);
+    expect(cells[4]).toBe(`${daysUntil(due, today)} days left`);
+    await page.screenshot({ path: join(SHOTS, 'console-log-listed.png'), fullPage: true });
+
+    // Its audit trail says when it was received, as well as when and by whom it was logged.
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    const receivedWords = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${receivedOn}T00:00:00Z`));
+    await page.locator('#audit li', { hasText: `received on ${receivedWords}` }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('is offered in French too, and not to a viewer', async () => {
+    const { page, errors } = await signedInOfficer();
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('link', { name: 'Enregistrer une demande' }).click();
+    await page.getByRole('heading', { name: 'Enregistrer une demande' }).waitFor();
+    expect(await page.getByLabel('Reçue le').inputValue()).toBe(londonDate(new Date()));
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-log-fr.png'), fullPage: true });
+    expect(errors).toEqual([]);
+
+    // A viewer's console has no link to the form, and the form's address says it is for officers.
+    const viewer = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+    const v = rt.auth.users.viewer;
+    const { totp } = await import('../../local/totp.ts');
+    await viewer.goto(rt.urls.console);
+    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await viewer.waitForURL(`${rt.urls.signIn}/interaction/**`);
+    await viewer.getByLabel('Username').fill('viewer');
+    await viewer.getByLabel('Password').fill(v.password);
+    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await viewer.getByLabel('Code from your authenticator app').fill(totp(v.totpSecret));
+    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await viewer.locator('#filters').waitFor();
+    expect(await viewer.getByRole('link', { name: /Log a request|Enregistrer une demande/ }).count()).toBe(0);
+    await viewer.goto(`${rt.urls.console}#/log`);
+    await viewer.locator('#log-officers-only').waitFor();
+    expect(await viewer.locator('#log-form').isVisible()).toBe(false);
+  });
+});
