@@ -166,6 +166,27 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     await page.screenshot({ path: join(SHOTS, 'form-errors-switched-en.png'), fullPage: true });
   });
 
+  it('fits a phone’s width in French: the request’s labels, dates and reference wrap instead of running off the screen', async () => {
+    await rt.submit({ type: 'erasure', email: 'phone-width@example.com', language: 'fr' });
+    const links = await until(() => rt.links('phone-width@example.com').catch(() => undefined), 5000, 'email');
+    const page = await newPage(browser, { viewport: { width: 390, height: 900 } });
+    /** How far the page runs past the screen's right edge, in CSS pixels (0: nothing to scroll sideways). */
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+    // Not yet confirmed: "Réponse au plus tard le" and "Un mois après votre confirmation" beside the reference.
+    await page.goto(`${rt.urls.web}status.html?id=${links.requestId}&token=${links.statusToken}`);
+    await page.locator('#status[data-status="unverified"]').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'status-phone-fr.png'), fullPage: true });
+    expect(await overflow()).toBe(0);
+
+    await page.goto(links.verify);
+    await page.getByRole('button', { name: 'Confirmer ma demande' }).click();
+    await page.getByRole('heading', { name: 'Demande confirmée' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'verify-confirmed-phone-fr.png'), fullPage: true });
+    expect(await overflow()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+  });
+
   it('shows the rate limit as a message about the form, saying how long to wait', async () => {
     const page = await newPage(browser, { viewport: { width: 1100, height: 1000 } });
     // The intake’s own 429 takes 300 submissions from one address; its answer is what matters here.
