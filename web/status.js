@@ -82,8 +82,12 @@ async function load() {
     e.hidden = false;
     return;
   }
-  last = await r.json();
-  render(last);
+  const next = await r.json();
+  // <main> is a live region: redrawn, all of it is read out again, so an answer that brings nothing new leaves it as it is.
+  if (JSON.stringify(next) !== JSON.stringify(last)) {
+    last = next;
+    render(last);
+  }
   if (!CLOSED.includes(last.status)) setTimeout(load, POLL_MS);
 }
 

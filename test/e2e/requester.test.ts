@@ -187,6 +187,28 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     expect(await axe(page)).toEqual([]);
   });
 
+  it('leaves the status page as it is when a poll brings nothing new, so that a screen reader does not read it out again every few seconds', async () => {
+    await rt.submit({ type: 'access', email: 'status-poll@example.com', language: 'en' });
+    const links = await until(() => rt.links('status-poll@example.com').catch(() => undefined), 5000, 'email');
+    const page = await newPage(browser);
+    await page.goto(`${rt.urls.web}status.html?id=${links.requestId}&token=${links.statusToken}`);
+    await page.locator('#status[data-status="unverified"]').waitFor();
+    // Every change under <main>, which is a live region: each one is read out to a screen reader.
+    await page.evaluate(() => {
+      const w = window as unknown as { changes: number };
+      w.changes = 0;
+      new MutationObserver((records) => {
+        w.changes += records.length;
+      }).observe(document.querySelector('main') as Element, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    // The page asks again only once it has shown the previous answer: two more asks, so one answer came and was shown.
+    const asked = () => page.waitForRequest((r) => r.url().includes(`/requests/${links.requestId}/status`), { timeout: 15_000 });
+    await asked();
+    await asked();
+    expect(await page.evaluate(() => (window as unknown as { changes: number }).changes)).toBe(0);
+    expect(await page.locator('#status').textContent()).toBe('Waiting for your confirmation');
+  });
+
   it('shows the rate limit as a message about the form, saying how long to wait', async () => {
     const page = await newPage(browser, { viewport: { width: 1100, height: 1000 } });
     // The intake’s own 429 takes 300 submissions from one address; its answer is what matters here.
