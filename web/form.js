@@ -39,6 +39,7 @@ function render(errors, focus) {
     const field = FIELDS[e.path] ?? FIELDS[e.path.split('.')[0]] ?? 'email';
     const box = document.getElementById(`${field}-error`) ?? document.getElementById('email-error');
     // The input the issue names (rectification.correction), else its field's first (type: the first radio).
+    // The summary links to its id, so the first choice of each group has one: a link to a fieldset left the keyboard nowhere.
     const input = field === 'type' ? form.querySelector('input[name="type"]') : (form.querySelector(`[name="${e.path}"]`) ?? form.querySelector(`[name^="${field}"]`) ?? document.getElementById(field));
     return { text: textOf(e), at: boxes.indexOf(box), box, input, href: input?.id || field };
   });

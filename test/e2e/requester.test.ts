@@ -209,6 +209,39 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     expect(await page.locator('#status').textContent()).toBe('Waiting for your confirmation');
   });
 
+  it('takes the keyboard from each line of the error summary to the field at fault, the choices included', async () => {
+    const page = await newPage(browser, { viewport: { width: 390, height: 900 } });
+    await page.goto(`${rt.urls.web}?lang=en`);
+    /** Follows the summary's link as a keyboard user does (Tab to it, Enter) and says where the focus lands. */
+    const follow = async (text: string) => {
+      await page.locator('#summary-list a', { hasText: text }).focus();
+      await page.keyboard.press('Enter');
+      return page.evaluate(() => {
+        const el = document.activeElement as HTMLInputElement;
+        return `${el.tagName.toLowerCase()} ${el.name}`;
+      });
+    };
+
+    await page.getByRole('button', { name: 'Send my request' }).click();
+    await page.locator('#summary').waitFor();
+    expect(await follow('Enter the email address')).toBe('input email');
+    expect(await follow('Choose what you would like')).toBe('input type');
+
+    // An objection with no use ticked: the first of its boxes.
+    await page.getByLabel('Object to a use of my data').check();
+    await page.getByLabel('Email address of your shop account').fill('keyboard@example.com');
+    await page.getByRole('button', { name: 'Send my request' }).click();
+    await page.locator('#objections-error').waitFor();
+    const line = (await page.locator('#summary-list a').allTextContents())[0];
+    expect(await follow(line)).toBe('input objections');
+    // Someone acting for the person who has not said how they are related: the first relationship.
+    await page.getByLabel('I am acting for someone else').check();
+    await page.getByRole('button', { name: 'Send my request' }).click();
+    await page.locator('#agent-relationship-error').waitFor();
+    expect(await follow((await page.locator('#agent-relationship-error').textContent()) ?? '')).toBe('input agent.relationship');
+    await page.screenshot({ path: join(SHOTS, 'form-error-link-objections-en.png'), fullPage: true });
+  });
+
   it('shows the rate limit as a message about the form, saying how long to wait', async () => {
     const page = await newPage(browser, { viewport: { width: 1100, height: 1000 } });
     // The intake’s own 429 takes 300 submissions from one address; its answer is what matters here.
