@@ -8,11 +8,13 @@ import { escapeHtml as esc } from './text.ts';
  * (web/): the shop's header, a language switch, one card. The switch is a link to the same page in
  * the other language, since these pages have no script.
  */
-export function requesterPage(lang: Language, title: string, body: string, switchTo?: (lang: Language) => string) {
+export function requesterPage(lang: Language, title: string, body: string, switchTo?: (lang: Language) => string, { error = false }: { error?: boolean } = {}) {
+  // A page sent back with an error says so in the tab's title, which a screen reader reads first.
+  const tab = error ? `${lang === 'fr' ? 'Erreur :' : 'Error:'} ${title}` : title;
   const other = (l: Language, label: string) => `<a href="${esc(switchTo?.(l) ?? '')}" lang="${l}"${l === lang ? ' aria-current="page"' : ''}>${label}</a>`;
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} — Offtek</title><link rel="stylesheet" href="/styles.css"></head>
+<title>${esc(tab)} — Offtek</title><link rel="stylesheet" href="/styles.css"></head>
 <body><header class="site"><div class="logo">Off<span>tek</span></div>${
     switchTo ? `<nav class="lang-switch" aria-label="Langue / Language">${other('fr', 'Français')}${other('en', 'English')}</nav>` : ''
   }</header>

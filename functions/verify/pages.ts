@@ -48,7 +48,7 @@ export function confirmPage(lang: Language, token: string, o: { request: Request
   const t = T[lang];
   const pw = o.askPassword
     ? `<p>${t.passwordText}</p><label for="password">${t.password}</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required${o.error ? ' aria-invalid="true" aria-describedby="password-error"' : ''}>
+<input id="password" name="password" type="password" autocomplete="current-password" required${o.error ? ' aria-invalid="true" aria-describedby="password-error" autofocus' : ''}>
 ${o.error ? `<p id="password-error" class="error">${esc(o.error)}</p>` : ''}`
     : '';
   return requesterPage(
@@ -58,6 +58,8 @@ ${o.error ? `<p id="password-error" class="error">${esc(o.error)}</p>` : ''}`
 <form method="post" action="/verify"><input type="hidden" name="token" value="${esc(token)}"><input type="hidden" name="lang" value="${lang}">${pw}
 <button type="submit">${t.confirm}</button></form>`,
     switchTo,
+    // The field, focused, is read with its error: the person can type the password again at once.
+    { error: Boolean(o.error) },
   );
 }
 

@@ -242,6 +242,26 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     await page.screenshot({ path: join(SHOTS, 'form-error-link-objections-en.png'), fullPage: true });
   });
 
+  it('puts a wrong password’s error where a screen reader hears it: in the tab’s title, and on the password field, which has the focus', async () => {
+    await rt.submit({ type: 'access', email: 'carol@example.com', language: 'fr' });
+    const links = await until(() => rt.links('carol@example.com').catch(() => undefined), 5000, 'email');
+    const page = await newPage(browser, { viewport: { width: 390, height: 900 } });
+    await page.goto(links.verify);
+    expect(await page.title()).toBe('Confirmer votre demande — Offtek');
+    await page.getByLabel('Mot de passe du compte').fill('not her password');
+    await page.getByRole('button', { name: 'Confirmer ma demande' }).click();
+    await page.locator('#password-error').waitFor();
+    // The page comes back from the server: what a screen reader says first is the title, then the focused field.
+    expect(await page.title()).toBe('Erreur : Confirmer votre demande — Offtek');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('password');
+    await expect(page.getByLabel('Mot de passe du compte').getAttribute('aria-describedby')).resolves.toBe('password-error');
+    expect(await page.locator('#password-error').textContent()).toBe('Ce mot de passe ne correspond pas. Réessayez.');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'verify-wrong-password-phone-fr.png'), fullPage: true });
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Confirm your request' }).waitFor();
+  });
+
   it('shows the rate limit as a message about the form, saying how long to wait', async () => {
     const page = await newPage(browser, { viewport: { width: 1100, height: 1000 } });
     // The intake’s own 429 takes 300 submissions from one address; its answer is what matters here.

@@ -4,19 +4,19 @@ import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrong
 const ID = '01JQ0000000000000000000000';
 const request = { id: ID, type: 'access' as const, status: 'unverified' as const, receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-04-01' };
 const switchTo = (l: string) => `/verify?token=t&lang=${l}`;
-const head = (lang: string, title: string, current: 'fr' | 'en') =>
+const head = (lang: string, title: string, current: 'fr' | 'en', tab = title) =>
   `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} — Offtek</title><link rel="stylesheet" href="/styles.css"></head>
+<title>${tab} — Offtek</title><link rel="stylesheet" href="/styles.css"></head>
 <body><header class="site"><div class="logo">Off<span>tek</span></div><nav class="lang-switch" aria-label="Langue / Language"><a href="/verify?token=t&#38;lang=fr" lang="fr"${current === 'fr' ? ' aria-current="page"' : ''}>Français</a><a href="/verify?token=t&#38;lang=en" lang="en"${current === 'en' ? ' aria-current="page"' : ''}>English</a></nav></header>
 <main><h1>${title}</h1>`;
 
 describe('the confirmation page', () => {
-  it('asks an account holder for the password, escapes the token, and shows the wrong-password message on the field', () => {
+  it('asks an account holder for the password, escapes the token, and shows the wrong-password message on the field, focused, and in the title', () => {
     expect(confirmPage('en', 'tok"<', { request, askPassword: true, error: 'Bad <pw>' }, switchTo)).toBe(
-      `${head('en', 'Confirm your request', 'en')}<dl class="summary"><dt>Request</dt><dd>Copy of your data</dd><dt>Reference</dt><dd><code>${ID}</code></dd><dt>Received on</dt><dd>1 March 2026</dd><dt>Answer due by</dt><dd>1 April 2026</dd></dl><p>Press the button to confirm your request. We will then start on it, and you will have an answer within one month.</p>
+      `${head('en', 'Confirm your request', 'en', 'Error: Confirm your request')}<dl class="summary"><dt>Request</dt><dd>Copy of your data</dd><dt>Reference</dt><dd><code>${ID}</code></dd><dt>Received on</dt><dd>1 March 2026</dd><dt>Answer due by</dt><dd>1 April 2026</dd></dl><p>Press the button to confirm your request. We will then start on it, and you will have an answer within one month.</p>
 <form method="post" action="/verify"><input type="hidden" name="token" value="tok&#34;&#60;"><input type="hidden" name="lang" value="en"><p>To receive a copy of your data, also enter the password of your shop account.</p><label for="password">Account password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required aria-invalid="true" aria-describedby="password-error">
+<input id="password" name="password" type="password" autocomplete="current-password" required aria-invalid="true" aria-describedby="password-error" autofocus>
 <p id="password-error" class="error">Bad &#60;pw&#62;</p>
 <button type="submit">Confirm my request</button></form></main></body></html>`,
     );
