@@ -190,13 +190,20 @@ export function showSent(lang) {
  * the server's field-level issues.
  */
 export async function postForm(form, path, body, lang) {
+  // Pressed again before the answer (a double click, an impatient Enter), the form would be sent twice:
+  // two complaints, each with its reference and its acknowledgement. A disabled button submits nothing.
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
   let r;
+  let answer;
   try {
     r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': lang }, body: JSON.stringify(body) });
+    answer = await r.json().catch(() => ({}));
   } catch {
     return { network: true };
+  } finally {
+    button.disabled = false;
   }
-  const answer = await r.json().catch(() => ({}));
   if (r.status === 202) {
     form.hidden = true;
     sent = answer;

@@ -58,6 +58,30 @@ describe.skipIf(!hasChromium)('the complaints channel in the browser (Debian chr
     await until(async () => (await rt.mails('hana-complains@example.com')).some((m) => m.subject === 'Nous avons bien reçu votre réclamation'), 15_000, 'acknowledgement');
   });
 
+  it('sends one complaint when the button is pressed twice before the answer comes (a double click)', async () => {
+    const page = await newPage(browser, { viewport: { width: 390, height: 900 } });
+    // The first answer is held until both presses are made, as on a slow network.
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let sent = 0;
+    await page.route('**/complaints', async (route) => {
+      sent++;
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${rt.urls.web}complaint.html?lang=en`);
+    await page.getByLabel('Your email address').fill('twice-complains@example.com');
+    await page.getByLabel('Your complaint').fill('You sent my invoice to someone else.');
+    await page.getByRole('button', { name: 'Send my complaint' }).dblclick();
+    release();
+    await page.getByRole('heading', { name: 'Complaint sent' }).waitFor();
+    // Two would be two complaints, two references and two acknowledgements for one complaint.
+    expect(sent).toBe(1);
+    expect(await axe(page)).toEqual([]);
+  });
+
   it('says in the page, not by a field, when the server asks to wait, when the text is too large, and when there is no answer', async () => {
     const page = await newPage(browser, { viewport: { width: 1000, height: 1000 } });
     await page.goto(`${rt.urls.web.replace(/\/$/, '')}/complaint.html?lang=en`);
