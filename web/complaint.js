@@ -18,7 +18,7 @@ const TEXT = {
     errorsTitle: 'Il y a un problème',
     sent: 'Réclamation envoyée',
     network: 'La réclamation n’a pas pu être envoyée. Vérifiez votre connexion et réessayez.',
-    tooMany: 'Trop de réclamations ont été envoyées depuis votre réseau en peu de temps. Vous pourrez réessayer dans {wait} minutes.',
+    tooMany: 'Trop de réclamations ont été envoyées depuis votre réseau en peu de temps. Vous pourrez réessayer {wait}.',
     tooLarge: 'Le texte est trop long pour être envoyé. Raccourcissez-le et réessayez.',
   },
   en: {
@@ -37,7 +37,7 @@ const TEXT = {
     errorsTitle: 'There is a problem',
     sent: 'Complaint sent',
     network: 'The complaint could not be sent. Check your connection and try again.',
-    tooMany: 'Too many complaints were sent from your network in a short time. You can try again in {wait} minutes.',
+    tooMany: 'Too many complaints were sent from your network in a short time. You can try again {wait}.',
     tooLarge: 'The text is too long to send. Please shorten it and try again.',
   },
 };
@@ -89,7 +89,8 @@ form.addEventListener('submit', async (event) => {
   if (!failed) return;
   if (failed.waitSeconds) {
     const minutes = Math.max(1, Math.ceil(failed.waitSeconds / 60));
-    showErrors([{ text: (l) => TEXT[l].tooMany.replace('{wait}', String(minutes)) }]);
+    // "in 1 minute", "dans 3 minutes": Intl says the number with its noun in each language.
+    showErrors([{ text: (l) => TEXT[l].tooMany.replace('{wait}', new Intl.RelativeTimeFormat(l).format(minutes, 'minute')) }]);
   } else if (failed.tooLarge) showErrors([{ text: (l) => TEXT[l].tooLarge }]);
   else showErrors(failed.issues ?? [{ text: (l) => TEXT[l].network }]);
 });

@@ -105,6 +105,19 @@ describe.skipIf(!hasChromium)('the complaints channel in the browser (Debian chr
     expect(await page.locator('#done').isHidden()).toBe(true);
   });
 
+  it('says a wait of under a minute as one minute, in the singular, in both languages', async () => {
+    const page = await newPage(browser, { viewport: { width: 390, height: 900 } });
+    await page.route('**/complaints', (route) => route.fulfill({ status: 429, contentType: 'application/json', headers: { 'retry-after': '40' }, body: '{}' }));
+    await page.goto(`${rt.urls.web}complaint.html?lang=en`);
+    await page.getByLabel('Your email address').fill('soon@example.com');
+    await page.getByLabel('Your complaint').fill('You kept my data after I asked you to erase it.');
+    await page.getByRole('button', { name: 'Send my complaint' }).click();
+    await page.locator('#summary').waitFor();
+    expect(await page.locator('#summary-list').textContent()).toBe('Too many complaints were sent from your network in a short time. You can try again in 1 minute.');
+    await page.getByRole('button', { name: 'Français' }).click();
+    expect(await page.locator('#summary-list').textContent()).toBe('Trop de réclamations ont été envoyées depuis votre réseau en peu de temps. Vous pourrez réessayer dans 1 minute.');
+  });
+
   it('lists complaints in the console with their clock and request, and records the response', async () => {
     const r = await rt.api('/complaints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ivan-complains@example.com', requestId: '01JQ0000000000000000000000', text: 'You sent my order history to the wrong address.', language: 'en' }) });
     expect(r.status).toBe(202);
