@@ -6,10 +6,11 @@ import { nextDownloadLink } from '../core/completion.ts';
 import { retryOnRace } from '../core/errors.ts';
 import type { Language } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { derivedToken, sameHash, sha256 } from '../shared/crypto.ts';
+import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { html, type HttpResult } from '../shared/http.ts';
 import { renewDownload } from '../shared/outbox.ts';
+import { requestContext } from '../shared/request-context.ts';
 import { expiredPage, readyPage, renewedPage, unknownPage } from './pages.ts';
 
 const blobs = new S3Blobs();
@@ -33,11 +34,9 @@ async function check(id: string, token: string): Promise<{ ok: Downloadable } | 
 /** A link that cannot download: a page in the request's language (or the browser's), with the way forward. */
 async function refused(r: { expired: Downloadable } | { unknown: true }, id: string, token: string, chosen: Language | undefined, fallback: Language): Promise<HttpResult> {
   if (!('expired' in r)) return html(404, unknownPage(chosen ?? fallback, id, token));
-  const statusToken = await derivedToken('status', id);
-  const statusHref = sameHash(r.expired.statusTokenHash, sha256(statusToken)) ? `/status.html?id=${id}&token=${statusToken}` : undefined;
   // While the package is kept, the copy is still owed (Art. 15): a fresh link, mailed only to the verified address.
   const keptUntil = nextDownloadLink(r.expired, systemClock.now())?.keptUntil;
-  return html(410, expiredPage(chosen ?? r.expired.language, id, token, { keptUntil, statusHref }));
+  return html(410, expiredPage(chosen ?? r.expired.language, id, token, { keptUntil, request: await requestContext(r.expired) }));
 }
 
 /** GET shows the page and changes nothing; POST is the download, the first of each link audited. */
@@ -49,7 +48,7 @@ export async function exportPage(id: string, token: string, chosen: Language | u
   // The download answers 303 to the bucket, another origin, which the page's CSP must allow.
   // Presigning is a local computation, so this link is made only to learn that origin and is never shown.
   const bucket = new URL(await blobs.presign(req.exportKey as string, PRESIGN_SECONDS)).origin;
-  return html(200, readyPage(lang, id, token), {}, [bucket]);
+  return html(200, readyPage(lang, id, token, await requestContext(req)), {}, [bucket]);
 }
 
 export async function download(id: string, token: string, fallback: Language, renew = false): Promise<HttpResult> {

@@ -1,6 +1,6 @@
 import { longDate } from '../core/holds.ts';
 import type { Language } from '../core/model.ts';
-import { requesterPage } from '../core/pages.ts';
+import { type RequestContext, requesterPage, requestSummary } from '../core/pages.ts';
 import { escapeHtml as esc } from '../core/text.ts';
 
 /** The download link's pages (GET and POST /exports/{id}), rendered from what the handler read, as verify/pages.ts does for the confirmation link. */
@@ -43,23 +43,29 @@ export const switcher = (id: string, token: string) => (l: Language) => `/export
 /** The secret's hidden field: the POST must carry it, never the URL. */
 const tokenField = (token: string) => `<input type="hidden" name="token" value="${esc(token)}">`;
 
-/** GET with a good link: the button posts the download. */
-export function readyPage(lang: Language, id: string, token: string) {
-  const body = `<p>${T[lang].intro}</p><form method="post" action="/exports/${id}">${tokenField(token)}<button type="submit">${T[lang].go}</button></form>`;
+/**
+ * Which request the copy is of, as the confirmation and status pages say it. Its status page is no
+ * button here: the page's one button is what the person came to do.
+ */
+const summary = (lang: Language, request: RequestContext) => requestSummary(lang, { ...request, statusHref: undefined });
+
+/** GET with a good link: which request, and the button that posts the download. */
+export function readyPage(lang: Language, id: string, token: string, request: RequestContext) {
+  const body = `${summary(lang, request)}<p>${T[lang].intro}</p><form method="post" action="/exports/${id}">${tokenField(token)}<button type="submit">${T[lang].go}</button></form>`;
   return requesterPage(lang, T[lang].title, body, switcher(id, token));
 }
 
 /**
- * A right secret past its 72 hours: while the package is kept (`keptUntil`, an ISO date), a button
- * that mails a fresh link to the verified address; once it is gone, a new request. `statusHref`:
- * the request's status page, when its link can be given.
+ * A right secret past its 72 hours: which request, then, while the package is kept (`keptUntil`, an
+ * ISO date), a button that mails a fresh link to the verified address; once it is gone, a new
+ * request. The request's status page is linked when its link can be given (`statusHref`).
  */
-export function expiredPage(lang: Language, id: string, token: string, o: { keptUntil?: string; statusHref?: string }) {
+export function expiredPage(lang: Language, id: string, token: string, o: { keptUntil?: string; request: RequestContext }) {
   const way = o.keptUntil
     ? `<p>${T[lang].renewable.replace('{date}', longDate(o.keptUntil.slice(0, 10), lang))}</p><form method="post" action="/exports/${id}">${tokenField(token)}<input type="hidden" name="renew" value="1"><button type="submit">${T[lang].renew}</button></form>`
     : `<p>${T[lang].expired}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`;
-  const status = o.statusHref ? `<p><a href="${esc(o.statusHref)}">${T[lang].status}</a></p>` : '';
-  return requesterPage(lang, T[lang].expiredTitle, `${way}${status}`, switcher(id, token));
+  const status = o.request.statusHref ? `<p><a href="${esc(o.request.statusHref)}">${T[lang].status}</a></p>` : '';
+  return requesterPage(lang, T[lang].expiredTitle, `${summary(lang, o.request)}${way}${status}`, switcher(id, token));
 }
 
 /** A wrong secret or an unknown id: the same page for both, so ids cannot be probed. */

@@ -1,17 +1,17 @@
 import { customerDirectory } from '../adapters/customers.ts';
-import { currentDue } from '../core/status.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { dueDate } from '../core/deadline.ts';
 import type { Language } from '../core/model.ts';
 import type { RequestContext } from '../core/pages.ts';
 import type { Clock, CustomerDirectory, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
-import { derivedToken, sameHash, sha256 } from '../shared/crypto.ts';
+import { sha256 } from '../shared/crypto.ts';
 import { randomUUID } from 'node:crypto';
 import { lease } from '../core/outbox.ts';
 import type { ReviewWait } from '../core/team-review.ts';
 import { deliverTeam, keepPiiWhileOpen, startVerified } from '../shared/outbox.ts';
 import { logger } from '../shared/powertools.ts';
+import { requestContext } from '../shared/request-context.ts';
 
 export const MAX_ATTEMPTS = 5;
 /**
@@ -41,18 +41,6 @@ export type Outcome =
   | { kind: 'already'; lang: Language; request: RequestContext };
 
 /**
- * What the link's pages show of its request. The status page's link is the one in the requester's
- * email (its token is derived, shared/crypto.ts); whoever holds this link holds that email too.
- * After an officer's resend the email carries another token, and the page then only points at it.
- */
-async function context(req: StoredRequest): Promise<RequestContext> {
-  const token = await derivedToken('status', req.id);
-  const statusHref = sameHash(req.statusTokenHash, sha256(token)) ? `/status.html?id=${req.id}&token=${token}` : undefined;
-  const { id, type, status, receivedAt, verifiedAt, closedAt } = req;
-  return { id, type, status, receivedAt, verifiedAt, dueDate: currentDue(req), closedAt, statusHref };
-}
-
-/**
  * The link's record and its request, with what the link can still do. A link is spent once its
  * request has been confirmed, by it or by another of its links: that is read from the request, so
  * confirming writes nothing to the link. Its record outlives its expiry long enough (tokens.ts) for
@@ -70,7 +58,7 @@ async function load(token: string, deps: VerifyDeps, now: Date) {
 /** A link that can no longer confirm: what it says instead, in the request's language. */
 async function spent(found: NonNullable<Awaited<ReturnType<typeof load>>>): Promise<Outcome | undefined> {
   const lang = found.req.language;
-  if (found.state === 'used') return { kind: 'already', lang, request: await context(found.req) };
+  if (found.state === 'used') return { kind: 'already', lang, request: await requestContext(found.req) };
   if (found.state === 'locked') return { kind: 'locked', lang };
   if (found.state === 'expired') return { kind: 'invalid', lang };
   return undefined;
@@ -91,7 +79,7 @@ export async function preview(token: string, deps: VerifyDeps): Promise<Outcome>
   const over = await spent(found);
   if (over) return over;
   const pw = await needsPassword(found.req, deps);
-  return { kind: 'ask', lang: found.req.language, request: await context(found.req), askPassword: pw.ask };
+  return { kind: 'ask', lang: found.req.language, request: await requestContext(found.req), askPassword: pw.ask };
 }
 
 /** POST /verify: proves control of the mailbox (and of the account, for exports), then starts the work. */
@@ -125,7 +113,7 @@ export async function confirm(token: string, password: string | undefined, deps:
     // The record stays, locked by its count, so that reopening the link says so.
     if (!ok && attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
     if (!ok && day.count >= PASSWORDS_PER_ADDRESS_PER_DAY) return { kind: 'locked', lang };
-    if (!ok) return { kind: 'ask', lang, request: await context(req), askPassword: true, error: true };
+    if (!ok) return { kind: 'ask', lang, request: await requestContext(req), askPassword: true, error: true };
   }
   const verifiedAt = now.toISOString();
   const due = dueDate(verifiedAt);
@@ -159,7 +147,7 @@ async function deliverOwed(req: StoredRequest, me: string, now: Date, deps: Veri
   if (req.status === 'awaiting_review' && req.outboxTeam) {
     await deliverTeam(req, me, now, deps).catch((e: Error) => logger.error('team email left owed for the sweeper', { requestId: req.id, error: e.name }));
   }
-  return { lang: req.language, request: await context(req) };
+  return { lang: req.language, request: await requestContext(req) };
 }
 
 export const defaultCustomers = customerDirectory;

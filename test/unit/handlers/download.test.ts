@@ -71,6 +71,22 @@ describe('the download page (GET)', () => {
     expect(page.body).toContain(`<a href="/exports/${REQUEST_ID}?token=${TOKEN}&#38;lang=fr" lang="fr">Français</a>`);
   });
 
+  it('says which request the copy is of, as the confirmation and status pages do: its type, reference and dates, above the download, its one button', async () => {
+    stored();
+    const page = await exportPage(REQUEST_ID, TOKEN, undefined, 'fr');
+    expect(page.body).toContain(`<dl class="summary"><dt>Request</dt><dd>Copy of your data</dd><dt>Reference</dt><dd><code>${REQUEST_ID}</code></dd>`);
+    expect(page.body).toContain('<dt>Completed on</dt><dd>18 March 2026</dd></dl>');
+    // The one button is the download: the status page is not offered above it.
+    expect(page.body).not.toContain('/status.html');
+    expect(page.body?.match(/<button|class="button"/g)).toHaveLength(1);
+    // Expired, the same request is named above the way to a fresh link.
+    h.now = '2026-03-22T10:00:00.000Z';
+    const expired = await exportPage(REQUEST_ID, TOKEN, 'fr', 'en');
+    expect(expired.statusCode).toBe(410);
+    expect(expired.body).toContain('<dt>Demande</dt><dd>Copie de vos données</dd>');
+    expect(expired.body).toContain('<dt>Terminée le</dt><dd>18 mars 2026</dd></dl><p>Nous gardons votre copie');
+  });
+
   it('speaks the language the requester chose, and escapes the secret in the page and its links', async () => {
     stored({ downloadTokenHash: sha256('a"b&c') });
     const page = await exportPage(REQUEST_ID, 'a"b&c', 'fr', 'en');
@@ -120,7 +136,7 @@ describe('an expired link', () => {
     expect(page.statusCode).toBe(410);
     // Closed on 18 March: the package is kept 29 days, until 16 April.
     expect(page.body).toContain(
-      `<h1>This download link has expired</h1><p>We keep your copy until 16 April 2026: we can send a new link, valid for 72 hours, to the email address you confirmed.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button></form><p><a href="/status.html?id=${REQUEST_ID}&#38;token=status-${REQUEST_ID}">See your request’s status page</a></p>`,
+      `</dl><p>We keep your copy until 16 April 2026: we can send a new link, valid for 72 hours, to the email address you confirmed.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button></form><p><a href="/status.html?id=${REQUEST_ID}&#38;token=status-${REQUEST_ID}">See your request’s status page</a></p>`,
     );
   });
 
@@ -129,7 +145,7 @@ describe('an expired link', () => {
     const page = await exportPage(REQUEST_ID, TOKEN, 'fr', 'en');
     expect(page.statusCode).toBe(410);
     expect(page.body).toContain(
-      `<h1>Ce lien de téléchargement a expiré</h1><p>Nous gardons votre copie jusqu’au 16 avril 2026 : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Recevoir un nouveau lien par e-mail</button></form></main>`,
+      `</dl><p>Nous gardons votre copie jusqu’au 16 avril 2026 : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Recevoir un nouveau lien par e-mail</button></form></main>`,
     );
   });
 

@@ -41,11 +41,12 @@ function verifyPages() {
 function downloadPages() {
   const token = 'download-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0';
   const statusHref = `/status.html?id=${REQUEST_ID}&token=status-Vq3nX0c8Jm2LrT7bYw5kHs1dPe9aZu4fGi6oQx0`;
+  const request: RequestContext = { id: REQUEST_ID, type: 'access', status: 'completed', receivedAt: '2026-03-01T09:00:00.000Z', verifiedAt: '2026-03-01T09:05:00.000Z', closedAt: '2026-03-18T10:00:00.000Z', statusHref };
   const pages: Record<string, string> = {};
   for (const lang of LANGS) {
-    pages[`exports/ready-${lang}.html`] = readyPage(lang, REQUEST_ID, token);
-    pages[`exports/expired-renewable-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { keptUntil: '2026-04-17T10:00:00.000Z', statusHref });
-    pages[`exports/expired-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { statusHref });
+    pages[`exports/ready-${lang}.html`] = readyPage(lang, REQUEST_ID, token, request);
+    pages[`exports/expired-renewable-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { keptUntil: '2026-04-17T10:00:00.000Z', request });
+    pages[`exports/expired-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { request });
     pages[`exports/unknown-${lang}.html`] = unknownPage(lang, REQUEST_ID, 'not-the-secret');
     pages[`exports/renewed-${lang}.html`] = renewedPage(lang, REQUEST_ID, token);
   }

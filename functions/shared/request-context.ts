@@ -1,0 +1,17 @@
+import type { RequestContext } from '../core/pages.ts';
+import type { StoredRequest } from '../core/ports.ts';
+import { currentDue } from '../core/status.ts';
+import { derivedToken, sameHash, sha256 } from './crypto.ts';
+
+/**
+ * What a requester's page shows of its request (the confirmation link's, the download link's). The
+ * status page's link is the one in the requester's email (its token is derived, shared/crypto.ts);
+ * whoever holds either link holds that email too. After an officer's resend the email carries
+ * another token, and the page then only points at it.
+ */
+export async function requestContext(req: StoredRequest): Promise<RequestContext> {
+  const token = await derivedToken('status', req.id);
+  const statusHref = sameHash(req.statusTokenHash, sha256(token)) ? `/status.html?id=${req.id}&token=${token}` : undefined;
+  const { id, type, status, receivedAt, verifiedAt, closedAt } = req;
+  return { id, type, status, receivedAt, verifiedAt, dueDate: currentDue(req), closedAt, statusHref };
+}
