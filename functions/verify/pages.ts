@@ -54,7 +54,9 @@ ${o.error ? `<p id="password-error" class="error">${esc(o.error)}</p>` : ''}`
   return requesterPage(
     lang,
     t.confirmTitle,
-    `${requestSummary(lang, o.request)}<p>${t.confirmText}</p>
+    // Not yet confirmed, the one thing to press is the confirmation: a "Follow your request" button above it
+    // could take someone to a status page saying "waiting for your confirmation", the request left unconfirmed.
+    `${requestSummary(lang, { ...o.request, statusHref: undefined })}<p>${t.confirmText}</p>
 <form method="post" action="/verify"><input type="hidden" name="token" value="${esc(token)}"><input type="hidden" name="lang" value="${lang}">${pw}
 <button type="submit">${t.confirm}</button></form>`,
     switchTo,

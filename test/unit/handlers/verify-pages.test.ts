@@ -22,6 +22,14 @@ describe('the confirmation page', () => {
     );
   });
 
+  it('offers one thing to press before the request is confirmed, the confirmation: no button to the status page above it', () => {
+    for (const lang of ['fr', 'en'] as const) {
+      const page = confirmPage(lang, 't', { request: { ...request, statusHref: `/status.html?id=${ID}&token=s` }, askPassword: false }, switchTo);
+      expect(page).not.toContain('/status.html');
+      expect(page.match(/<button|class="button"/g)).toHaveLength(1);
+    }
+  });
+
   it('asks for the password without an error mark before any attempt', () => {
     const page = confirmPage('en', 't', { request, askPassword: true }, switchTo);
     expect(page).toContain('<input id="password" name="password" type="password" autocomplete="current-password" required>\n\n<button');
