@@ -251,10 +251,11 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   }
   // An escalated task's token is its Escalate state's, which has no time-out: nothing but this answer
   // releases it, so the write that records the answer records the token as owed (outboxToken), as an
-  // officer's resolution does, and the sweeper sends it if this callback dies first. A task still sent
-  // needs no mark (and no write to clear it): its Dispatch state's time-out escalates it, and that
-  // Escalate finds it answered and moves on.
-  const owed = task.token && ESCALATED_TASK_STATUSES.includes(task.status) ? { outboxToken: { at } } : {};
+  // officer's resolution does, and the sweeper sends it if this callback dies first. So is the token of
+  // a task an officer retried (sent again under that same Escalate state's token). A task sent by its
+  // Dispatch needs no mark (and no write to clear it): its Dispatch state's time-out escalates it, and
+  // that Escalate finds it answered and moves on. A failure is not owed: it goes as a failure, below.
+  const owed = task.token && to !== 'failed' && escalationsToken(task) ? { outboxToken: { at } } : {};
   // The winning write names its results: Assemble reads those, whatever other callbacks wrote.
   const done = await deps.repo.transitionTask(
     task,
@@ -271,6 +272,9 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   }
   return { status: 'accepted' };
 }
+
+/** Whether the task's token is its Escalate state's: the task is escalated, or an officer sent it again (a retry keeps that token). */
+const escalationsToken = (task: StoredTask) => ESCALATED_TASK_STATUSES.includes(task.status) || (task.retries ?? 0) > 0;
 
 /**
  * Whether the request wants its processors' export results: only a request for a copy, and not once

@@ -361,6 +361,14 @@ describe('callbacks', () => {
     expect(task().outboxToken).toBeUndefined();
   });
 
+  it('records the escalation’s token as owed when the processor answers a task an officer retried, so that a callback dying before it tells the workflow leaves the token to the sweeper', async () => {
+    // An officer's retry sends the task again under the Escalate state's token, which has no time-out: nothing but this answer releases it.
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', token: 'tok-escalation', retries: 1 });
+    workflow.taskSuccess = async () => Promise.reject(Object.assign(new Error('Runtime exited'), { name: 'Runtime.ExitError' }));
+    await expect(post(signed({ request_status: 'completed' }))).rejects.toThrow('Runtime exited');
+    expect(task()).toMatchObject({ status: 'completed', outboxToken: { at: '2026-03-02T10:00:00.000Z' } });
+  });
+
   it('records a further failure of an escalated task on its audit trail without failing the escalation', async () => {
     repo.tasks.set(TASK_ID, { ...task(), status: 'failed', token: 'tok-escalation' });
     const before = task();
