@@ -57,6 +57,8 @@ export const SANDBOX_CRASH_ERRORS = ['Runtime.ExitError', 'Sandbox.Timedout', 'R
  * mail outage never fails the execution of a legally timed request.
  */
 export const MAIL_FAILED = 'MailFailed';
+/** What the callback function fails a waiting state's token with when the processor answers `failed` (functions/callback/receive.ts). */
+export const PROCESSOR_FAILED = 'ProcessorFailed';
 const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2, jitterStrategy: undefined };
 
 /**
@@ -105,14 +107,23 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
   // again (test/integration/reliability/task-faults.test.ts), so it is, after the mail's own retries
   // (the first matching retrier wins, and States.TaskFailed matches every error but a timeout).
   const crashRetry = { errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 };
+  // Never retried, so that the crash retrier (which matches it too) does not take it: caught below.
+  const processorFailed = { errors: [PROCESSOR_FAILED], maxAttempts: 0 };
   const escalate = escalateState('Escalate');
   escalate.addRetry(mailRetry);
+  escalate.addRetry(processorFailed);
   escalate.addRetry(crashRetry);
   // The alert could not be mailed: the task is escalated all the same and waits, with a fresh token,
   // without mailing; the request shows "mail failed" and the MailFailed alarm reaches the team.
   const escalateWithoutMail = escalateState('EscalateWithoutMail', { mail: false });
+  escalateWithoutMail.addRetry(processorFailed);
   escalateWithoutMail.addRetry(crashRetry);
   escalate.addCatch(escalateWithoutMail, { errors: [MAIL_FAILED], resultPath: '$.mailError' });
+  // A task an officer retried goes out under the escalation's token: the processor failing it again
+  // fails this state (the callback's SendTaskFailure). It escalates again, with the processor's reason,
+  // by entering Escalate anew, whose retriers start over: retried instead, the crash retrier's 3
+  // attempts ran out at the fourth such failure and failed the whole execution.
+  for (const waiting of [escalate, escalateWithoutMail]) waiting.addCatch(escalate, { errors: [PROCESSOR_FAILED], resultPath: '$.error' });
 
   const dispatch = new LambdaInvoke(scope, 'Dispatch', {
     lambdaFunction: fns.dispatch,

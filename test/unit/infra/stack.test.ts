@@ -62,11 +62,20 @@ describe('the CDK stack', () => {
     const inMap = def.States.ForEachTask.ItemProcessor?.States ?? {};
     const escalate = inMap.Escalate;
     expect(escalate.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['MailFailed'], MaxAttempts: 3 })]));
-    expect(escalate.Catch).toEqual([{ ErrorEquals: ['MailFailed'], Next: 'EscalateWithoutMail', ResultPath: '$.mailError' }]);
+    expect(escalate.Catch).toEqual([
+      { ErrorEquals: ['MailFailed'], Next: 'EscalateWithoutMail', ResultPath: '$.mailError' },
+      { ErrorEquals: ['ProcessorFailed'], Next: 'Escalate', ResultPath: '$.error' },
+    ]);
     // The fallback still escalates and waits for the officer, without mailing.
     expect(JSON.stringify(inMap.EscalateWithoutMail)).toContain('lambda:invoke.waitForTaskToken');
     expect(inMap.EscalateWithoutMail.Parameters?.Payload).toMatchObject({ mail: false });
-    expect(inMap.EscalateWithoutMail.Catch).toBeUndefined();
+    // A retried task its processor fails again escalates anew, never by the crash retrier, whose attempts run out.
+    expect(inMap.EscalateWithoutMail.Catch).toEqual([{ ErrorEquals: ['ProcessorFailed'], Next: 'Escalate', ResultPath: '$.error' }]);
+    for (const waiting of [escalate, inMap.EscalateWithoutMail]) {
+      const order = (waiting.Retry ?? []).map((r) => r.ErrorEquals[0]);
+      expect(order.indexOf('ProcessorFailed')).toBeLessThan(order.indexOf('States.TaskFailed'));
+      expect(waiting.Retry?.find((r) => r.ErrorEquals.includes('ProcessorFailed'))?.MaxAttempts).toBe(0);
+    }
 
     const notify = def.States.Notify;
     // The mail retrier comes first: the one with States.TaskFailed would otherwise take MailFailed too.
