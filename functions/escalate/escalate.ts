@@ -1,18 +1,19 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
+import type { ProcessorEntry } from '../core/model.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATION_REASONS, retryOnRace } from '../core/errors.ts';
 import { escalationEmail, manualEscalationEmail, removedProcessorEmail } from '../core/escalation.ts';
 import { FINISHED_TASK_STATUSES, isOpenRequest } from '../core/status.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
-import { escalateRequest } from '../shared/escalation.ts';
+import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
 
 export type EscalateDeps = {
-  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest' | 'markMailFailed' | 'clearMailFailed'>;
+  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest' | 'listTasks' | 'markMailFailed' | 'clearMailFailed'>;
   workflow: Workflow;
   mailer: Mailer;
   clock: Clock;
@@ -22,6 +23,8 @@ export type EscalateDeps = {
   manual?: (processorId: string) => boolean;
   /** Whether the processor has left the registry since Plan: the team's email then says the task cannot be retried, and how to settle it by hand. */
   removed?: (processorId: string) => boolean;
+  /** The registry's processors, by mode: which of a request's tasks still out wait for a person (none known: every one does). */
+  processors?: readonly Pick<ProcessorEntry, 'id' | 'mode'>[];
 };
 
 export type EscalateInput = {
@@ -74,6 +77,9 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     return { escalated: await deps.repo.setTaskToken(task, input.token), first: false, mailFailed: req?.mailFailed };
   });
   if (r.finished) {
+    // Answered between this run's two writes: the request it sent to wait for an officer waits for
+    // nothing (unless another task holds it), so it goes back in progress before the workflow moves on.
+    await unblockRequest({ repo: deps.repo, processors: deps.processors ?? [] }, input.requestId, { at: deps.clock.now().toISOString(), actor: 'workflow' });
     await deps.workflow.taskSuccess(input.token, r.finished.outcome ?? { request_status: r.finished.status });
     return { escalated: false };
   }

@@ -30,6 +30,7 @@ const deps = {
   processorName: (id: string) => registry.processors.find((p) => p.id === id)?.name ?? id,
   manual: (id: string) => registry.processors.some((p) => p.id === id && p.mode === 'manual'),
   removed: (id: string) => !registry.processors.some((p) => p.id === id),
+  processors: registry.processors,
 };
 
 /** Flags a task the processor did not complete and waits for a human (see escalate.ts). */

@@ -5,9 +5,9 @@
  */
 import { registry } from '../adapters/registry.ts';
 import type { ProcessorEntry } from '../core/model.ts';
-import { DEADLINE_STATUSES } from '../core/status.ts';
+import { DEADLINE_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { WATCH } from '../adapters/table.ts';
-import { escalateRequest } from '../shared/escalation.ts';
+import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { PER_RUN, raced, type Run } from './run.ts';
 
 const REASON = 'sweeper: past timeout';
@@ -33,6 +33,9 @@ async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
     .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: REASON } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
     .catch(raced);
   if (escalated) run.report.escalatedTasks.push(t.taskId);
+  // Answered between the two writes: the request this run sent to wait for an officer waits for
+  // nothing (unless another task holds it), so it goes back in progress, as Escalate puts it.
+  else if (FINISHED_TASK_STATUSES.includes((await deps.repo.getTask(requestId, p.id))?.status ?? 'sent')) await unblockRequest(deps, requestId, { at, actor: 'sweeper' }).catch(raced);
 }
 
 export async function sweepStuckTasks(run: Run) {

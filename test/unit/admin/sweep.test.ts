@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, resolvedTask, storedRequest } from '../processors/fakes.ts';
+import { bump, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, resolvedTask, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
 const { PER_RUN, sweep } = await import('../../../functions/sweeper/sweep.ts');
@@ -230,6 +230,16 @@ describe('a task past its timeout that nobody waits on', () => {
     repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
     repo.loseNextTaskWrite = true;
     expect((await sweep(NOW, deps)).escalatedTasks).toEqual([]);
+  });
+
+  it('puts the request back in progress when the callback lands between its two writes, so nothing shows it waiting for an officer', async () => {
+    const { repo, deps } = setup();
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task({}));
+    // The request is escalated first; the processor's answer then wins the task.
+    repo.beforeTaskWrite = (r) => bump(r.tasks, `${REQUEST_ID}.paynow`, { status: 'completed', outcome: { request_status: 'completed' } });
+    expect((await sweep(NOW, deps)).escalatedTasks).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).toEqual(['escalate', 'unblock']);
   });
 
   it('counts in the TasksTimedOut metric', async () => {

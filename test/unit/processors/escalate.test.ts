@@ -103,4 +103,20 @@ describe('escalate under concurrency', () => {
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-esc', output: { request_status: 'completed' } }]);
     expect(mailer.sent).toEqual([]);
   });
+
+  it('puts the request back in progress when a callback completes the task after the request was escalated, so nothing shows it waiting for an officer', async () => {
+    // The callback lands between Escalate's two writes: the request waits for an officer, the task it waited for is answered.
+    repo.beforeTaskWrite = (r) => bump(r.tasks, TASK_ID, { status: 'completed', outcome: { request_status: 'completed' } });
+    await expect(run('States.Timeout')).resolves.toEqual({ escalated: false });
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('in_progress');
+    expect(req?.audit.map((e) => e.action)).toEqual(['escalate', 'unblock']);
+  });
+
+  it('leaves the request waiting for an officer when another of its tasks still waits for one', async () => {
+    repo.tasks.set(`${REQUEST_ID}.paynow`, { ...task(), taskId: `${REQUEST_ID}.paynow`, processorId: 'paynow', status: 'failed' });
+    repo.beforeTaskWrite = (r) => bump(r.tasks, TASK_ID, { status: 'completed', outcome: { request_status: 'completed' } });
+    await run('States.Timeout');
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+  });
 });
