@@ -141,7 +141,7 @@ export function acknowledgementEmail(c: Pick<StoredComplaint, 'id' | 'language' 
           'Our privacy team is looking into it and will answer you without undue delay, telling you what we have done.',
           'If you did not make this complaint, you can ignore this email.',
           '',
-          `If you are not satisfied with our answer, you can then complain to the UK's supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
+          `If you are not satisfied with our answer, you can then complain to the UK’s supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
           '',
           'The Offtek privacy team',
         ].join('\n'),

@@ -48,7 +48,7 @@ export function howToComplain(lang: Language, form?: string) {
         us: form
           ? `If you are not satisfied with our answer, you can first complain to us with our complaint form: ${form} (or by replying to any of our emails about this request).`
           : 'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
-        ico: `You have the right to complain to the UK's supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
+        ico: `You have the right to complain to the UK’s supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
         court: 'You also have the right to go to court to enforce your rights.',
       };
 }

@@ -139,7 +139,7 @@ describe('the way to the complaint form', () => {
     expect(lines[at + 1]).toBe(
       `If you are not satisfied with our answer, you can first complain to us with our complaint form: ${rt.urls.web}complaint.html?ref=${links.requestId}&lang=en (or by replying to any of our emails about this request).`,
     );
-    expect(lines[at + 2]).toMatch(/^You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office \(ICO\)/);
+    expect(lines[at + 2]).toMatch(/^You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office \(ICO\)/);
     // The link opens the form, served by the site like the privacy form.
     const page = await fetch(`${rt.urls.web}complaint.html?ref=${links.requestId}&lang=en`);
     expect(page.status).toBe(200);

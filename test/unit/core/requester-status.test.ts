@@ -71,7 +71,7 @@ describe('the status page’s view of a request', () => {
       complain: {
         title: 'How to complain',
         us: 'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
-        ico: "You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+        ico: "You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         court: 'You also have the right to go to court to enforce your rights.',
       },
     });
