@@ -1,4 +1,5 @@
 import { apply, TEXT } from './i18n.js';
+import { pollDelay } from './poll.js';
 
 const q = new URLSearchParams(location.search);
 const LOCALE = { fr: 'fr-FR', en: 'en-GB' };
@@ -61,13 +62,20 @@ function render(s) {
   document.getElementById('complain').hidden = false;
 }
 
-const POLL_MS = 3000;
+/** When the answer last changed; the page asks less often the longer it has not. */
+let changedAt = Date.now();
+let timer;
+/** The next ask, unless the tab is hidden: it asks again as soon as it is shown (below). */
+function later(ms) {
+  clearTimeout(timer);
+  if (document.visibilityState !== 'hidden') timer = setTimeout(load, ms);
+}
 
 async function load() {
   const r = await fetch(`/requests/${encodeURIComponent(q.get('id') ?? '')}/status`, { headers: { authorization: `Bearer ${q.get('token') ?? ''}` } }).catch(() => undefined);
   // Out of reach, busy (429) or failing (5xx) for a moment: that says nothing of the link, so ask again.
   if (!r || r.status === 429 || r.status >= 500) {
-    setTimeout(load, POLL_MS);
+    later(pollDelay(Date.now() - changedAt));
     return;
   }
   if (!r.ok) {
@@ -86,10 +94,15 @@ async function load() {
   // <main> is a live region: redrawn, all of it is read out again, so an answer that brings nothing new leaves it as it is.
   if (JSON.stringify(next) !== JSON.stringify(last)) {
     last = next;
+    changedAt = Date.now();
     render(last);
   }
-  if (!CLOSED.includes(last.status)) setTimeout(load, POLL_MS);
+  if (!CLOSED.includes(last.status)) later(pollDelay(Date.now() - changedAt));
 }
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && last && !CLOSED.includes(last.status)) later(0);
+});
 
 for (const b of document.querySelectorAll('.lang-switch button')) {
   b.addEventListener('click', () => {

@@ -209,6 +209,39 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     expect(await page.locator('#status').textContent()).toBe('Waiting for your confirmation');
   });
 
+  it('stops asking for the status while its tab is hidden, and asks at once when it is shown again', async () => {
+    await rt.submit({ type: 'access', email: 'status-hidden@example.com', language: 'en' });
+    const links = await until(() => rt.links('status-hidden@example.com').catch(() => undefined), 5000, 'email');
+    const page = await newPage(browser);
+    await page.clock.install();
+    let asks = 0;
+    page.on('request', (r) => {
+      if (r.url().includes(`/requests/${links.requestId}/status`)) asks++;
+    });
+    await page.goto(`${rt.urls.web}status.html?id=${links.requestId}&token=${links.statusToken}`);
+    await page.locator('#status[data-status="unverified"]').waitFor();
+    const tab = (state: 'hidden' | 'visible') =>
+      page.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await tab('hidden');
+    // The ask already planned may still go; none after it, however long the tab stays hidden.
+    await page.clock.runFor(5_000);
+    await page.waitForLoadState('networkidle');
+    const hiddenAt = asks;
+    // A minute at a time, each ask let finish, so that a page still polling would ask again each time.
+    for (let minute = 0; minute < 10; minute++) {
+      await page.clock.runFor(60_000);
+      await page.waitForLoadState('networkidle');
+    }
+    expect(asks).toBe(hiddenAt);
+    const shown = page.waitForRequest((r) => r.url().includes(`/requests/${links.requestId}/status`), { timeout: 5_000 });
+    await tab('visible');
+    await shown;
+    expect(asks).toBe(hiddenAt + 1);
+  });
+
   it('takes the keyboard from each line of the error summary to the field at fault, the choices included', async () => {
     const page = await newPage(browser, { viewport: { width: 390, height: 900 } });
     await page.goto(`${rt.urls.web}?lang=en`);
