@@ -44,11 +44,14 @@ function render(s) {
     name.scope = 'row';
     name.textContent = t.categories[c.category] ?? c.category;
     const state = document.createElement('td');
-    const badge = document.createElement('span');
-    badge.className = `badge ${c.state}`;
-    // Warranty records are kept because the customer chose to keep their warranty, not by law.
-    badge.textContent = (c.state === 'retained' && t.retained[c.reason]) || (t.states[c.state] ?? c.state);
-    state.append(badge);
+    const badge = (className, text) => Object.assign(document.createElement('span'), { className: `badge ${className}`, textContent: text });
+    // Each ground a processor of the category kept records on, with its end, as the outcome email words it;
+    // warranty records are kept because the customer chose to keep their warranty, not by law.
+    const kept = (k) => `${t.retained[k.basis]}, ${k.until ? `${t.keptUntil} ${longDate(k.until, lang)}` : (t.keptOpen[k.basis] ?? t.keptNoEnd)}`;
+    const badges = c.state === 'retained' && c.kept?.length ? c.kept.map((k) => badge('retained', kept(k))) : [badge(c.state, t.states[c.state] ?? c.state)];
+    // Kept by one processor and erased by another: "kept" alone would hide the erasure.
+    if (c.someDone) badges.push(badge('done', t.someDone));
+    state.append(...badges);
     tr.append(name, state);
     return tr;
   });
