@@ -84,11 +84,13 @@ export class RetryFailed extends DomainError {
 /**
  * A processor's signing secret holds no key yet (it is created empty; the operator fills it after
  * the deploy, and `npm run preflight` says so). Nothing can be signed or verified for it: its
- * webhooks escalate with the reason "secret not configured", its callbacks get a 401.
+ * webhooks escalate with the reason "secret not configured", its callbacks get a 401. Anywhere else
+ * it is a 503: the server is not set up, which is nothing the caller's request conflicts with. No
+ * Retry-After, unlike SecretUnavailable: waiting cures nothing until the operator puts a key in.
  */
 export class SecretNotConfigured extends DomainError {
   override readonly name = 'SecretNotConfigured';
-  override readonly status = 409;
+  override readonly status = 503;
 }
 
 /**
