@@ -452,6 +452,44 @@ export class DynamoRepository implements Repository {
     return { count: Number(r.Attributes?.n ?? 1), resetAt };
   }
 
+  /**
+   * Rolling-window counter: at most `limit` uses in any `windowSeconds`, where a fixed window lets
+   * twice the limit through either side of its edge. Returns the count with this use; past the limit
+   * nothing is written, so a flood cannot grow the item. `by: -1` gives back the use taken at `now`.
+   */
+  async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date, by: 1 | -1 = 1): Promise<{ count: number }> {
+    const k = key.rolling(scope, hash);
+    const t = now.getTime();
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
+      const inWindow = ((r.Item?.at as number[] | undefined) ?? []).filter((u) => u > t - windowSeconds * 1000);
+      let next: number[];
+      if (by === 1) {
+        if (inWindow.length >= limit) return { count: inWindow.length + 1 };
+        next = [...inWindow, t];
+      } else {
+        const i = inWindow.lastIndexOf(t);
+        if (i < 0) return { count: inWindow.length };
+        next = inWindow.toSpliced(i, 1);
+      }
+      const version = Number(r.Item?.v ?? 0);
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...k, at: next, v: version + 1, ttl: Math.ceil(t / 1000) + windowSeconds + 60 },
+            ConditionExpression: r.Item ? 'v = :v' : 'attribute_not_exists(pk)',
+            ...(r.Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
+          }),
+        );
+        return { count: next.length };
+      } catch (e) {
+        // Another use of the same address at the same moment: read again and count it in.
+        if (!lostRace(e) || attempt >= 4) throw lostRace(e) ? new ConcurrentUpdate(`rolling counter ${scope} kept changing`) : e;
+      }
+    }
+  }
+
   /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
   async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; expiresAt: string } | undefined> {
     // An expired claim is returned with its expiry: intake treats it as free, and names it when it replaces it.

@@ -32,6 +32,8 @@
  *                                  request keeps none. `RESULT#<proc>`: one per task, written before that.
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
+ *   RATE#<scope>#<hash> / ROLLING  a rolling-window counter: the instants of the uses still in the
+ *                                  window (at most its limit), and a version for the conditional write.
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
  *                                  belong to. Intake's first write, conditional, so that of simultaneous
  *                                  submissions one creates the request and the others join it.
@@ -117,6 +119,7 @@ export const key = {
   task: (requestId: string, processorId: string) => ({ pk: `REQ#${requestId}`, sk: `TASK#${processorId}` }),
   results: (k: { requestId: string; processorId: string; bodyHash?: string }) => ({ pk: `REQ#${k.requestId}`, sk: `RESULT#${k.processorId}${k.bodyHash ? `#${k.bodyHash}` : ''}` }),
   rate: (scope: string, hash: string, window: number) => ({ pk: `RATE#${scope}#${hash}#${window}`, sk: 'RATE' }),
+  rolling: (scope: string, hash: string) => ({ pk: `RATE#${scope}#${hash}`, sk: 'ROLLING' }),
   dedupe: (emailHash: string, type: string) => ({ pk: `DEDUPE#${emailHash}#${type}`, sk: 'DEDUPE' }),
   verify: (tokenHash: string) => ({ pk: `VERIFY#${tokenHash}`, sk: 'VERIFY' }),
   suppress: (hmac: string) => ({ pk: `SUPPRESS#${hmac}`, sk: 'SUPPRESS' }),

@@ -18,6 +18,8 @@ import { answer } from './token.ts';
 import { mailFailure, sendTracked, withIdentity } from './mail.ts';
 import { logger } from './powertools.ts';
 
+const DAY_SECONDS = 86_400;
+
 export { deliverToken, type TokenDeps } from './token.ts';
 
 /**
@@ -284,9 +286,9 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     return { sent: false };
   }
   // Anyone can type any address into the form: an address gets a few acknowledgements an hour, the
-  // rest the next hour, and no more than its share of the day. The day's is counted first, so that once
-  // it is spent the rest are settled at once rather than put off hour after hour.
-  const day = await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now);
+  // rest the next hour, and no more than its share of any 24 hours. The day's is counted first, so that
+  // once it is spent the rest are settled at once rather than put off hour after hour.
+  const day = await deps.repo.hitRolling('complaint-ack-day', c.emailHash, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now);
   if (day.count > ACKS_PER_EMAIL_PER_DAY) {
     // Spent: the complaint stays received, owing nothing, its trail saying the email was not sent, for the console to show it to acknowledge by hand.
     await settleComplaintAck(c, d.seq, c.status, {}, { at: now.toISOString(), action: 'ack_email_withheld', data: { reason: 'address_daily_share' } }, deps);
@@ -295,7 +297,7 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   const share = await deps.repo.hit('complaint-ack', c.emailHash, 3600, now);
   if (share.count > ACKS_PER_EMAIL_PER_HOUR) {
     // Given back: only an acknowledgement mailed uses up the day's share (a crash here spends one, never adds one).
-    await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now, -1);
+    await deps.repo.hitRolling('complaint-ack-day', c.emailHash, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now, -1);
     await deps.repo.deferComplaintAck(c.id, d.seq, new Date(share.resetAt * 1000).toISOString());
     return { sent: false };
   }

@@ -245,6 +245,10 @@ export class FakeRepo {
   async hit(_scope: string, _hash: string, windowSeconds: number, now: Date) {
     return { count: 1, resetAt: (Math.floor(now.getTime() / 1000 / windowSeconds) + 1) * windowSeconds };
   }
+  /** A rolling counter: the same, never at its limit. */
+  async hitRolling(_scope: string, _hash: string, _windowSeconds: number, _limit: number, _now: Date) {
+    return { count: 1 };
+  }
   /** Outbox bookkeeping, conditional on the intent's number as in DynamoRepository; no version bump. */
   async claimDelivery(requestId: string, kind: string, next: { seq: number; until: string; owner: string }, now: Date) {
     const cur = this.requests.get(requestId) as Record<string, { seq: number; until: string } | undefined> | undefined;
