@@ -14,7 +14,7 @@ import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
-import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, queueNotice } from '../core/outbox.ts';
+import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, officerResendRight, queueNotice } from '../core/outbox.ts';
 import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
@@ -411,7 +411,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // next click, which mails the link owed rather than recording another. Its tokens are derived,
     // so mailed again it is the same link, with the status link the request was first sent.
     const link = nextLinkOwed(req.linkSeq, ADMIN_OWNER, now);
-    const owed = req.outboxLink
+    const owed = req.outboxLink && officerResendRight(req.outboxLink, req.mailFailed, 'confirmation', now) === 'mail'
       ? req
       : await deps.repo.transitionRequest(
           req,
@@ -432,7 +432,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // died, or that SES refused) is mailed by the next click rather than asked for again. One that
     // completing the request still owes is taken over under a new number (its holder then clears
     // nothing), so that the click is on the trail and mails now, not once Notify's lease is over.
-    const owed = req.outboxOutcome?.resend
+    const owed = req.outboxOutcome?.resend && officerResendRight(req.outboxOutcome, req.mailFailed, 'outcome', now) === 'mail'
       ? req
       : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, ADMIN_OWNER, now), resend: true, ...keptNote(req.outboxOutcome) } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time (every provider by name, what was kept and why). Delivering it

@@ -38,6 +38,17 @@ export class Conflict extends DomainError {
   override readonly name: string = 'Conflict';
   override readonly status = 409;
 }
+/**
+ * An email an officer asked to resend is being sent right now by another deliverer (the sweeper, or
+ * intake within its lease): a second send would race it. `until`: when its lease ends, after which a
+ * resend mails it if it has not gone.
+ */
+export class BeingSent extends Conflict {
+  override readonly name = 'BeingSent';
+  constructor(readonly until: string) {
+    super(`this email is being sent automatically right now; if it has not gone by ${until}, resend it then`);
+  }
+}
 export class Gone extends DomainError {
   override readonly name = 'Gone';
   override readonly status = 410;

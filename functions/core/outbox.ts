@@ -1,3 +1,4 @@
+import { BeingSent } from './errors.ts';
 import type { TeamAlert } from './alerts.ts';
 import type { Language } from './model.ts';
 import type { CancelReason, DenyReason } from './notices.ts';
@@ -173,6 +174,21 @@ export const lease = (seq: number, owner: string, now: Date, seconds = DELIVERY_
 export function deliveryRight(d: Delivery, owner: string, now: Date): 'mine' | 'claimable' | 'leased' {
   if (Date.parse(d.until) <= now.getTime()) return 'claimable';
   return d.owner === owner && owner !== '' ? 'mine' : 'leased';
+}
+
+/**
+ * What an officer's resend does with an email already owed: `mail` it as it is (its lease is the
+ * officer's, or over), or `take_over` under a new number, when it was put off by the address's hourly
+ * share (which an officer is not held to) or its holder marked it failed after claiming it (the
+ * holder gave up; waiting out its lease would leave the click doing nothing). Held by a deliverer
+ * still sending it: BeingSent (409), rather than a click that silently does nothing.
+ */
+export function officerResendRight(d: Delivery, failed: { kind: string; at: string } | undefined, kind: 'confirmation' | 'outcome', now: Date): 'mail' | 'take_over' {
+  if (deliveryRight(d, ADMIN_OWNER, now) !== 'leased') return 'mail';
+  if (d.owner === '') return 'take_over';
+  const claimedAt = Date.parse(d.until) - (isSweeper(d.owner) ? SWEEPER_LEASE_SECONDS : DELIVERY_LEASE_SECONDS) * 1000;
+  if (failed?.kind === kind && Date.parse(failed.at) >= claimedAt) return 'take_over';
+  throw new BeingSent(d.until);
 }
 
 /**

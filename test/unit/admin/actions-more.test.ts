@@ -1024,6 +1024,41 @@ describe('resending the requester’s last email', () => {
     expect(request(repo).outboxOutcome).toBeUndefined();
   });
 
+  it.each([
+    ['the confirmation link', { status: 'unverified', verifiedAt: undefined, dueDate: undefined, outboxLink: { seq: 1, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' } }],
+    ['an earlier resend of the outcome', { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1', resend: true } }],
+  ] as const)('answers 409 BeingSent, with when the lease ends, while the sweeper is mailing %s, and mails nothing', async (_, over) => {
+    const { deps, repo, mailer } = setup(over as Partial<StoredRequest>);
+    const trail = request(repo).audit.length;
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({
+      name: 'BeingSent',
+      status: 409,
+      until: '2026-03-02T10:02:30.000Z',
+      message: 'this email is being sent automatically right now; if it has not gone by 2026-03-02T10:02:30.000Z, resend it then',
+    });
+    expect(mailer.sent).toEqual([]);
+    expect(request(repo).audit).toHaveLength(trail);
+  });
+
+  it.each([
+    ['the confirmation link', { status: 'unverified', verifiedAt: undefined, dueDate: undefined, outboxLink: { seq: 1, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' } }, 'confirmation'],
+    ['an earlier resend of the outcome', { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1', resend: true } }, 'outcome'],
+  ] as const)('takes over %s that the sweeper failed to mail while its lease runs, and mails it now, on the trail', async (_, over, kind) => {
+    // The sweeper claimed it at 09:59:30 (a 180-second lease), then SES refused it at 09:59:40.
+    const { deps, repo, mailer } = setup({ ...(over as Partial<StoredRequest>), mailFailed: { kind, at: '2026-03-02T09:59:40.000Z', error: 'Throttling' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent).toHaveLength(1);
+    expect(request(repo).audit.at(-1)).toMatchObject({ actor: 'officer:o', action: 'resend', data: { email: kind } });
+    expect(request(repo).mailFailed).toBeUndefined();
+  });
+
+  it('mails at once a confirmation link put off to the next hour by the address’s hourly share: the officer’s resend is not held to it', async () => {
+    const { deps, repo, mailer } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined, linkSeq: 1, outboxLink: { seq: 1, until: '2026-03-02T11:00:00.000Z', owner: '' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your privacy request']);
+    expect(request(repo).outboxLink).toBeUndefined();
+  });
+
   it('takes over an outcome that Notify still holds, so that the officer’s resend mails it now, on the trail', async () => {
     // Notify gave up on SES a moment ago: its lease has not run out, and the sweeper would wait for it.
     const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-02T09:59:50.000Z', outboxOutcome: { seq: 1, until: '2026-03-02T10:00:50.000Z', owner: 'workflow' } });
