@@ -156,7 +156,9 @@ const day = (d) => (d ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medi
 // A closed request has no countdown: it shows when it closed.
 // A stopped clock (Art. 12A) has no countdown: restarting it moves the deadline.
 // A clock stopped after its deadline had passed stopped nothing: the server counts it down, overdue, and so does the page.
-const countdown = (r) => (r.closedAt ? `${T[lang].closedOn} ${time(r.closedAt)}` : r.daysLeft !== null ? h('span', { className: r.daysLeft < 0 ? 'overdue' : '' }, T[lang].days(r.daysLeft)) : r.pausedSince ? T[lang].clockStopped : '—');
+// Closed after its deadline (a refusal as much as a completion): said where the closing is, as the SLA report counts it.
+const closedText = (r) => (r.closedLate ? h('span', {}, `${T[lang].closedOn} ${time(r.closedAt)} `, h('span', { className: 'badge overdue' }, T[lang].late)) : `${T[lang].closedOn} ${time(r.closedAt)}`);
+const countdown = (r) => (r.closedAt ? closedText(r) : r.daysLeft !== null ? h('span', { className: r.daysLeft < 0 ? 'overdue' : '' }, T[lang].days(r.daysLeft)) : r.pausedSince ? T[lang].clockStopped : '—');
 /** Which email failed, in words; an officer's notice also says that it goes out by itself (the sweeper's), with no resend to press. */
 const mailFailedText = (m) => (m.kind === 'notice' ? T[lang].noticeFailedAt(label('noticeKinds', m.notice), time(m.at)) : T[lang].mailFailedAt(label('mailKinds', m.kind), time(m.at)));
 const mailBadge = (r) => (r.mailFailed ? h('span', { className: 'badge overdue', title: mailFailedText(r.mailFailed) }, T[lang].mailFailed) : null);

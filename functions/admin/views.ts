@@ -7,6 +7,7 @@ import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ALL_STATUSES, DEADLINE_STATUSES, ESCALATED_TASK_STATUSES, isOpenRequest, currentDue } from '../core/status.ts';
+import { closedLate } from '../core/report.ts';
 import { csvLines } from '../core/text.ts';
 import { dueBy } from '../shared/due.ts';
 import { withTasks } from '../shared/with-tasks.ts';
@@ -28,6 +29,8 @@ export const summary = (r: StoredRequest, today: string) => ({
   dueDate: currentDue(r) ?? null,
   daysLeft: currentDue(r) && isOpenRequest(r.status) && !clockStopped(r) ? daysUntil(currentDue(r) as string, today) : null,
   closedAt: r.closedAt ?? null,
+  // A refusal or a completion after the deadline: the report counts it late, and the console says so where it shows it.
+  closedLate: closedLate(r),
   extended: Boolean(r.extended),
   owner: r.owner ?? null,
   pausedSince: r.pausedSince ?? null,

@@ -106,4 +106,30 @@ describe.skipIf(!hasChromium)('an officer’s notice left owed, in the console (
     );
     await page.screenshot({ path: join(SHOTS, 'console-resend-being-sent-fr.png'), fullPage: true });
   });
+
+  it('marks a request refused after its deadline as late where the console says when it closed, in English and French', async () => {
+    const email = 'gus.late@example.com';
+    await rt.submit({ type: 'erasure', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
+    await signInAsOfficer(page, rt);
+    await page.locator('#filters').waitFor();
+    // A deadline cannot pass in a browser test: the detail the admin API gives is that of a request refused two days after it (unit tests make the flag).
+    await page.route(`**/admin/requests/${links.requestId}`, async (route) => {
+      const d = await (await route.fetch()).json();
+      Object.assign(d.request, { status: 'denied', dueDate: '2026-04-01', daysLeft: null, closedAt: '2026-04-03T10:00:00.000Z', closedLate: true });
+      await route.fulfill({ json: d });
+    });
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.locator('#detail-id', { hasText: links.requestId }).waitFor();
+    const closed = page.locator('#detail-summary dt', { hasText: /^Countdown$/ }).locator('xpath=following-sibling::dd[1]');
+    await closed.waitFor();
+    expect(await closed.textContent()).toMatch(/^Closed on .*3 Apr 2026.* Late$/);
+    expect(await closed.locator('.badge.overdue').textContent()).toBe('Late');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-refused-late.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.locator('#detail-summary .badge.overdue', { hasText: 'En retard' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'console-refused-late-fr.png'), fullPage: true });
+  });
 });
