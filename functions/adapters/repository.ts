@@ -159,15 +159,19 @@ export class DynamoRepository implements Repository {
     return item ? (strip(item) as Pii) : undefined;
   }
 
-  /** `keep`: what the contact data keeps from now on, in the same write (a correction's note, for every outcome email). */
-  async setPiiExpiry(id: string, expiresAt: Date, keep: Pick<Pii, 'uncorrected'> = {}): Promise<void> {
+  /**
+   * `keep`: what the contact data keeps from now on, in the same write (a correction's note, for every
+   * outcome email). `null`: kept with no end (a restriction in place, until it is lifted).
+   */
+  async setPiiExpiry(id: string, expiresAt: Date | null, keep: Pick<Pii, 'uncorrected'> = {}): Promise<void> {
     const names: Record<string, string> = { '#ttl': 'ttl', ...(keep.uncorrected ? { '#u': 'uncorrected' } : {}) };
-    const values: Record<string, unknown> = { ':t': epoch(expiresAt), ...(keep.uncorrected ? { ':u': keep.uncorrected } : {}) };
+    const values: Record<string, unknown> = { ...(expiresAt ? { ':t': epoch(expiresAt) } : {}), ...(keep.uncorrected ? { ':u': keep.uncorrected } : {}) };
+    const set = [...(expiresAt ? ['#ttl = :t'] : []), ...(keep.uncorrected ? ['#u = :u'] : [])];
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: key.pii(id),
-        UpdateExpression: keep.uncorrected ? 'SET #ttl = :t, #u = :u' : 'SET #ttl = :t',
+        UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', expiresAt ? '' : 'REMOVE #ttl'].filter(Boolean).join(' '),
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,

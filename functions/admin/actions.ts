@@ -3,7 +3,7 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
 import { sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.ts';
+import { addDays, addMonths, clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.ts';
 import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
@@ -13,7 +13,7 @@ import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
-import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
+import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, officerResendRight, queueNotice } from '../core/outbox.ts';
 import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
@@ -387,6 +387,34 @@ export async function resume(id: string, actor: string, deps: AdminDeps, answere
     }
   }
   return deps.repo.transitionRequest(req, req.status, changes, event, { remove: ['pausedSince'] });
+}
+
+/**
+ * Art. 18(3): a requester who obtained a restriction is told before it is lifted. The officer gives
+ * the London date it is lifted from (tomorrow at the earliest, so the notice goes before it), and
+ * why; the notice is owed from the write that records the lift, once: a lift cannot be lifted again.
+ * Lethe sends the processors nothing: the team lifts it with each of them by hand from that date.
+ * It needs the requester's address (kept while a restriction is in place): with none, nobody can be
+ * told, and nothing is recorded.
+ */
+export async function liftRestriction(id: string, lift: { reason: LiftReason; liftOn: string; note?: string }, actor: string, deps: AdminDeps) {
+  const text = lift.note ? plainText(lift.note, MAX_DENY_NOTE) : '';
+  if (lift.reason === 'other' && text.length < 10) throw new InvalidInput('invalid body', [{ path: 'note', message: 'say why the restriction is lifted, in at least 10 characters' }]);
+  const today = londonDate(deps.clock.now());
+  // At most a year ahead, so that a mistyped year is refused rather than promised.
+  const [first, last] = [addDays(today, 1), addMonths(today, 12)];
+  if (lift.liftOn < first || lift.liftOn > last) throw new InvalidInput('invalid body', [{ path: 'liftOn', message: `the London date the restriction is lifted from: from ${first}, tomorrow, to ${last}` }]);
+  const req = await load(id, deps);
+  if (req.type !== 'restrict') throw new Conflict(`only a restriction can be lifted, not this ${req.type} request`);
+  if (req.status !== 'completed') throw new Conflict(`a restriction can be lifted once it is in place (its request completed), not while it is ${req.status}`);
+  if (req.restrictionLift) throw new Conflict(`this restriction is already being lifted, from ${req.restrictionLift.on}`);
+  if (!(await deps.repo.getPii(id))) throw new Conflict('the requester’s contact data is no longer held, so they cannot be told before the restriction is lifted (Art. 18(3)): tell them another way, then lift it with each processor');
+  const at = deps.clock.now().toISOString();
+  const notice: Notice = { notice: 'lift', reason: lift.reason, liftOn: lift.liftOn, ...(text ? { note: text } : {}) };
+  // The officer's words go to the requester only: the record keeps the reason's code, the trail the words' hash.
+  const event = { at, actor, action: 'lift_restriction', subject: id, data: { reason: lift.reason, liftOn: lift.liftOn, ...(text ? { noteSha256: sha256(text) } : {}) } };
+  const done = await withNotice(req, req.status, { restrictionLift: { at, by: actor, on: lift.liftOn, reason: lift.reason } }, notice, event, deps);
+  return tell(done, deps);
 }
 
 /** A correction's note that an outcome still owed carries, and that delivering it has not yet moved to the contact data: the resend that replaces it carries it on. */

@@ -1,7 +1,7 @@
 import { BeingSent } from './errors.ts';
 import type { TeamAlert } from './alerts.ts';
 import type { Language } from './model.ts';
-import type { CancelReason, DenyReason } from './notices.ts';
+import type { CancelReason, DenyReason, LiftReason } from './notices.ts';
 import type { ReviewWait } from './team-review.ts';
 
 /**
@@ -19,7 +19,8 @@ import type { ReviewWait } from './team-review.ts';
  *                           which their next click delivers rather than asking for it once more);
  *   `outboxNotice`          an officer's notice is to be mailed: a clarification asked (the clock
  *                           stops), an extension (or, restarting the clock of an extended request,
- *                           its moved date), a refusal or a cancellation. It carries what the email says, and
+ *                           its moved date), a refusal, a cancellation, or a restriction to be
+ *                           lifted (Art. 18(3), on a completed request). It carries what the email says, and
  *                           goes once mailed, so the clarification's free text is not kept after.
  *                           A notice recorded while another is still owed queues behind it (`earlier`,
  *                           queueNotice), so that neither waits for the other; a refusal or a
@@ -92,7 +93,9 @@ export type Notice =
    * clock extended before it stopped owes them the date it moves to, and the one it replaces
    * (`previousDueDate`), which they were told.
    */
-  | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string };
+  | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string }
+  /** Art. 18(3): a restriction is lifted from `liftOn` (a London date), for `reason`, with the officer's words (`note`) when they gave any. */
+  | { notice: 'lift'; reason: LiftReason; liftOn: string; note?: string };
 
 /**
  * The notices owed to the requester: the last one recorded, and `earlier`, those recorded before it

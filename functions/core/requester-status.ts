@@ -63,6 +63,8 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     closedAt: req.closedAt ?? null,
     /** Art. 12A: the clock is stopped while we wait for the clarification we asked for by email; a closed request has no clock, though it keeps when it was stopped. */
     paused: Boolean(req.pausedSince) && isOpenRequest(req.status),
+    /** Art. 18(3): the London date a restriction is lifted from, once an officer has set it (the requester is emailed it too). */
+    restrictionLiftedOn: req.restrictionLift?.on ?? null,
     categories: categoryProgress(tasks),
     complain: howToComplain(req.language),
   };

@@ -4,7 +4,7 @@ import { alertEmail } from '../core/alerts.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
-import { cancellationNotice, clarificationNotice, extensionNotice, refusalNotice } from '../core/notices.ts';
+import { cancellationNotice, clarificationNotice, extensionNotice, liftNotice, refusalNotice } from '../core/notices.ts';
 import { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
@@ -129,7 +129,7 @@ export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[
  */
 export type Delivered = { sent: true } | { sent: false; dropped?: true };
 
-/** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent (and with it the request's place in the owed index). */
+/** Mails the outcome of a completed request, starts its personal data's 30-day clock (a restriction's: none until it is lifted), then clears the intent (and with it the request's place in the owed index). */
 export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps, settled?: readonly StoredTask[]): Promise<Delivered> {
   const t = await take(req, 'outboxOutcome', owner, now, deps.repo);
   if (!t?.taken) return { sent: false };
@@ -140,7 +140,9 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   // that a resend says it too; the closed request keeps no free text once the intent is cleared.
   const owed = req.outboxOutcome?.uncorrected;
   const uncorrected = owed ?? pii?.uncorrected;
-  await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY), owed ? { uncorrected: owed } : {});
+  // A restriction in place keeps the address its requester is told at before it is lifted (Art. 18(3)), until an officer lifts it.
+  const end = req.type === 'restrict' && !req.restrictionLift ? null : new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY);
+  await deps.repo.setPiiExpiry(req.id, end, owed ? { uncorrected: owed } : {});
   if (!pii) return unsendable(req, 'outboxOutcome', owner, now, deps.repo);
   await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps, uncorrected)), kind: 'transactional' }, now, deps);
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
@@ -194,6 +196,7 @@ const noticeEmail = (req: StoredRequest, n: Notice, form = complaintFormUrl(conf
   n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form, { extended: n.extended ?? Boolean(req.extended) })
   : n.notice === 'extension' ? extensionNotice(req.language, req.id, n, form)
   : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note, form)
+  : n.notice === 'lift' ? liftNotice(req.language, req.id, n, form)
   : cancellationNotice(req.language, req.id, n.reason, form);
 
 /**
@@ -210,6 +213,8 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   // (an unconfirmed one's expires sooner by itself). Written before the mail, so that a failure here leaves nothing sent
   // and the notice owed, where after the mail it would have left the notice owed and mailed a second time.
   if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
+  // A restriction's contact data was kept to tell the requester before it is lifted (Art. 18(3)): once told, it goes as a closed request's does, counted from the lift.
+  if (n.notice === 'lift') await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${n.liftOn}T00:00:00Z`) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   const pii = await deps.repo.getPii(req.id);
   if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);
   // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.

@@ -101,6 +101,7 @@ describe('the status page’s view of a request', () => {
       status: 'in_progress',
       language: 'en',
       receivedAt: '2026-03-01T09:00:00.000Z',
+      restrictionLiftedOn: null,
       verifiedAt: '2026-03-01T09:05:00.000Z',
       dueDate: '2026-04-01',
       closedAt: null,

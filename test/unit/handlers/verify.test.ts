@@ -36,7 +36,7 @@ class VerifyRepo extends FakeRepo {
   }
 }
 /** Each request's personal-data expiry as set, in ISO form. */
-const piiExpiry = () => [...repo.piiExpiry].map(([id, at]) => ({ id, at: at.toISOString() }));
+const piiExpiry = () => [...repo.piiExpiry].map(([id, at]) => ({ id, at: at?.toISOString() ?? null }));
 
 let repo: VerifyRepo;
 let tokens: FakeTokens;

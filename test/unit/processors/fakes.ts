@@ -155,8 +155,9 @@ export class FakeRepo {
   async listPendingLinks() {
     return [...this.requests.values()].filter((r) => r.status === 'unverified' && r.outboxLink).map((r) => structuredClone(r));
   }
-  piiExpiry = new Map<string, Date>();
-  async setPiiExpiry(id: string, at: Date, keep: Pick<Pii, 'uncorrected'> = {}) {
+  /** `null`: kept with no end. */
+  piiExpiry = new Map<string, Date | null>();
+  async setPiiExpiry(id: string, at: Date | null, keep: Pick<Pii, 'uncorrected'> = {}) {
     this.piiExpiry.set(id, at);
     const pii = this.pii.get(id);
     if (pii && keep.uncorrected) this.pii.set(id, { ...pii, ...keep });
