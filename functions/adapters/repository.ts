@@ -174,7 +174,8 @@ export class DynamoRepository implements Repository {
         UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', expiresAt ? '' : 'REMOVE #ttl'].filter(Boolean).join(' '),
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        // DynamoDB refuses an empty map: removing the end alone has no value to give.
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
       }),
     ).catch((e) => {
       if (!lostRace(e)) throw e; // already purged: nothing left to expire
