@@ -58,6 +58,11 @@ function render(s) {
   document.getElementById('progress').replaceChildren(...rows);
   document.getElementById('progress-section').hidden = rows.length === 0;
   document.getElementById('paused').hidden = !s.paused;
+  // Art. 18(3): a restriction an officer lifts says from when, as the email told the requester.
+  const lifted = s.restrictionLiftedOn;
+  const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  set('lifted', lifted ? (lifted <= today ? t.lifted : t.lifting).replace('{date}', longDate(lifted, lang)) : '');
+  document.getElementById('lifted').hidden = !lifted;
   // How to complain (Art. 12(4)), as the API words it in the requester's language.
   for (const k of ['title', 'us', 'ico', 'court']) document.getElementById(`complain-${k}`).textContent = s.complain[k];
   // The shop's own complaint form first (DPA 2018 s.164A), tied to this request.

@@ -66,7 +66,7 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   const today = londonDate(deps.clock.now());
   const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
   return {
-    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
+    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, restrictionLift: req.restrictionLift, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
     tasks: tasks.map(({ token, receipts, ...t }) => {
       const p = registry.processors.find((r) => r.id === t.processorId);
       // A processor taken out of the registry is settled by hand, as a manual one is (no Retry), but its deliveries were real webhooks.
