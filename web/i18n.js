@@ -17,7 +17,9 @@ export const TEXT = {
     objection: 'M’opposer à une utilisation de mes données',
     restrict: 'Faire cesser l’utilisation de mes données (limitation)',
     controllerTitle: 'Responsable du traitement',
-    agentHint: 'Vous agissez pour quelqu’un d’autre (avocat, parent) ? Cochez « J’agis pour quelqu’un d’autre » plus bas, ou contactez-nous par téléphone ou par courrier.',
+    agentHint: 'Vous agissez pour quelqu’un d’autre (avocat, parent) ? Cochez « J’agis pour quelqu’un d’autre » plus bas, ou écrivez-nous à l’adresse en bas de cette page.',
+    agentHintPhone: 'Vous agissez pour quelqu’un d’autre (avocat, parent) ? Cochez « J’agis pour quelqu’un d’autre » plus bas, ou appelez-nous au {phone}, ou écrivez-nous à l’adresse en bas de cette page.',
+    controllerPhone: 'Téléphone : {phone}',
     agentLegend: 'Pour quelqu’un d’autre',
     onBehalf: 'J’agis pour quelqu’un d’autre',
     agentHowTo: 'Indiquez plus haut l’adresse e-mail (et, si vous le souhaitez, le nom) de la personne concernée, pas les vôtres : c’est elle qui reçoit le lien et confirme la demande. Un responsable de la confidentialité vérifie ensuite la preuve de votre mandat avant toute action, et peut vous la demander.',
@@ -92,7 +94,9 @@ export const TEXT = {
     objection: 'Object to a use of my data',
     restrict: 'Stop the use of my data (restriction)',
     controllerTitle: 'Data controller',
-    agentHint: 'Acting for someone else (a solicitor, a parent)? Tick “I am acting for someone else” below, or contact us by phone or post.',
+    agentHint: 'Acting for someone else (a solicitor, a parent)? Tick “I am acting for someone else” below, or write to us at the address at the foot of this page.',
+    agentHintPhone: 'Acting for someone else (a solicitor, a parent)? Tick “I am acting for someone else” below, or call us on {phone}, or write to us at the address at the foot of this page.',
+    controllerPhone: 'Telephone: {phone}',
     agentLegend: 'For someone else',
     onBehalf: 'I am acting for someone else',
     agentHowTo: 'Give above the email address (and, if you wish, the name) of the person the data is about, not yours: they get the link and confirm the request themselves. A privacy officer then checks your proof of authority before anything is done, and may ask you for it.',
@@ -171,6 +175,11 @@ export function showController(lang) {
   document.getElementById('controller-name').textContent = controller.name;
   document.getElementById('controller-address').textContent = [...controller.address, controller.country[lang]].join(', ');
   document.getElementById('controller-number').textContent = TEXT[lang].companyNumber.replace('{n}', controller.companyNumber);
+  // A phone line only where the shop has configured one: the policy invites calls but gives no number.
+  document.getElementById('controller-phone-line').hidden = !controller.phone;
+  document.getElementById('controller-phone').textContent = controller.phone ? TEXT[lang].controllerPhone.replace('{phone}', controller.phone) : '';
+  const hint = document.querySelector('[data-t="agentHint"]');
+  if (hint && controller.phone) hint.textContent = TEXT[lang].agentHintPhone.replace('{phone}', controller.phone);
   document.getElementById('controller').hidden = false;
 }
 
