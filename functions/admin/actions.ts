@@ -15,7 +15,7 @@ import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, officerResendRight, queueNotice } from '../core/outbox.ts';
-import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
+import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, keepPiiWhileOpen, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
 import type { Corrections } from '../core/model.ts';
@@ -49,6 +49,8 @@ export async function extend(id: string, written: string, actor: string, deps: A
   // The requester is told, with the reason and the new date: owed in the same write, so an extension (once only) is never left untold.
   // While the clock is stopped the date moves with every day it stays stopped: they are told it when it restarts (resume), not a date that moves.
   const notice: Notice = clockStopped(req) ? { notice: 'extension', reason } : { notice: 'extension', reason, dueDate: newDue };
+  // The address the answer goes to is kept until well after the new date, before the date is recorded: a failure records nothing, and the officer tries again.
+  await keepPiiWhileOpen({ id, dueDate: req.dueDate, extended: { at, reason, dueDate: newDue } }, deps);
   const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue }, ...freshDeadlineFlags(req) }, notice, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
   return tell(done, deps);
 }
@@ -375,6 +377,8 @@ export async function resume(id: string, actor: string, deps: AdminDeps, answere
   const restarted = restartOn(req, answeredOn ?? today);
   const changes: Record<string, unknown> = { pausedDays: restarted.pausedDays, dueDate: restarted.dueDate, ...freshDeadlineFlags(req) };
   if (req.extended) changes.extended = { ...req.extended, dueDate: restarted.extendedDueDate };
+  // As for an extension: the address is kept for the moved deadline before the restart is recorded.
+  await keepPiiWhileOpen({ id, dueDate: restarted.dueDate, ...(req.extended ? { extended: { ...req.extended, dueDate: String(restarted.extendedDueDate) } } : {}) }, deps);
   const at = now.toISOString();
   const event = { at, actor, action: 'resume', subject: id, data: { pausedDays: restarted.pausedDays - req.pausedDays, dueDate: String(restarted.dueDate), ...(answeredOn ? { answeredOn } : {}) } };
   if (req.extended && clockStopped(req)) {

@@ -99,17 +99,21 @@ export type StartDeps = { repo: Pick<DynamoRepository, 'setPiiExpiry'>; workflow
  * What a `verified` request is owed: its personal data kept until well after the deadline, and its
  * execution, named by the request id (so starting it again starts nothing twice).
  */
-export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate'>, deps: StartDeps) {
+export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, deps: StartDeps) {
   await keepPiiWhileOpen(req, deps);
   await deps.workflow.start(req.id, { requestId: req.id });
 }
 
 /**
- * A confirmed request's personal data (the address its answer goes to) is kept until well after its
- * deadline, where an unconfirmed one's expires in days: whether it runs at once or waits for an officer's review.
+ * A confirmed request's personal data (the address its answer goes to) is kept until well after the
+ * deadline it runs to now (the extended one once extended, moved by the days its clock was stopped),
+ * where an unconfirmed one's expires in days: whether it runs at once or waits for an officer's
+ * review. Whatever moves the deadline calls it with the new one before recording it: a deadline
+ * moved past the end set at confirmation would otherwise be answered with the address erased.
  */
-export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate'>, deps: { repo: Pick<DynamoRepository, 'setPiiExpiry'> }) {
-  if (req.dueDate) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${req.dueDate}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
+export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, deps: { repo: Pick<DynamoRepository, 'setPiiExpiry'> }) {
+  const due = currentDue(req);
+  if (due) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${due}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
 }
 
 /** `processors`: the registry's entries, for the providers' names in the email. */
