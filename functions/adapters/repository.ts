@@ -161,24 +161,25 @@ export class DynamoRepository implements Repository {
 
   /**
    * `keep`: what the contact data keeps from now on, in the same write (a correction's note, for every
-   * outcome email). `null`: kept with no end (a restriction in place, until it is lifted).
+   * outcome email). `null`: kept with no end (a restriction in place, until it is lifted). Only
+   * contact data still kept gets a new end: data whose end has passed is erased, though DynamoDB may
+   * delete it up to two days late, and a later end (or none) would make it readable again.
    */
   async setPiiExpiry(id: string, expiresAt: Date | null, keep: Pick<Pii, 'uncorrected'> = {}): Promise<void> {
     const names: Record<string, string> = { '#ttl': 'ttl', ...(keep.uncorrected ? { '#u': 'uncorrected' } : {}) };
-    const values: Record<string, unknown> = { ...(expiresAt ? { ':t': epoch(expiresAt) } : {}), ...(keep.uncorrected ? { ':u': keep.uncorrected } : {}) };
+    const values: Record<string, unknown> = { ...(expiresAt ? { ':t': epoch(expiresAt) } : {}), ':now': epoch(this.now()), ...(keep.uncorrected ? { ':u': keep.uncorrected } : {}) };
     const set = [...(expiresAt ? ['#ttl = :t'] : []), ...(keep.uncorrected ? ['#u = :u'] : [])];
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: key.pii(id),
         UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', expiresAt ? '' : 'REMOVE #ttl'].filter(Boolean).join(' '),
-        ConditionExpression: 'attribute_exists(pk)',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ttl) OR #ttl >= :now)',
         ExpressionAttributeNames: names,
-        // DynamoDB refuses an empty map: removing the end alone has no value to give.
-        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        ExpressionAttributeValues: values,
       }),
     ).catch((e) => {
-      if (!lostRace(e)) throw e; // already purged: nothing left to expire
+      if (!lostRace(e)) throw e; // erased already, or past its end: nothing left to expire
     });
   }
 

@@ -164,6 +164,7 @@ export function watchOf(
 /**
  * DynamoDB deletes an item whose `ttl` has passed only lazily, up to about two days later, and until
  * then every read still returns it. Whatever expires (an unverified request, personal data, a
- * claim, export results) is therefore treated as gone from `ttl < now` on, by every read.
+ * claim, export results) is therefore treated as gone from `ttl < now` on, by every read; and
+ * contact data past its end is given no later one (setPiiExpiry), which would bring it back.
  */
 export const expired = (item: Record<string, unknown> | undefined, now: Date) => typeof item?.ttl === 'number' && item.ttl < Math.floor(now.getTime() / 1000);

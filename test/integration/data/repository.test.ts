@@ -65,6 +65,23 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await repo.getPii(req.id)).toMatchObject({ email: 'alice@example.com' });
   });
 
+  it('never brings back contact data whose expiry has passed, though DynamoDB has not deleted it yet: a later end is set only on data still kept', async () => {
+    const gone = newRequest();
+    // Expired a minute ago on this file's clock: DynamoDB deletes such an item up to two days late, and reads treat it as gone.
+    await repo.createRequest(gone, { email: 'erased@example.com' }, new Date(Date.parse(at) - 60_000));
+    expect(await repo.getPii(gone.id)).toBeUndefined();
+    // Completing it, refusing it or restarting its clock sets a later end: none may make the erased address readable again.
+    await repo.setPiiExpiry(gone.id, new Date('2026-12-25T10:00:00Z'), { uncorrected: 'The name is spelled as on the order.' });
+    expect(await repo.getPii(gone.id)).toBeUndefined();
+    const item = (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${gone.id}`, sk: 'PII' } }))).Item;
+    expect(item?.ttl).toBe(Math.floor(Date.parse(at) / 1000) - 60);
+    expect(item).not.toHaveProperty('uncorrected');
+    const kept = newRequest();
+    await repo.createRequest(kept, { email: 'kept@example.com' }, new Date(Date.parse(at) + 60_000));
+    await repo.setPiiExpiry(kept.id, new Date('2026-12-25T10:00:00Z'));
+    expect((await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${kept.id}`, sk: 'PII' } }))).Item?.ttl).toBe(Date.parse('2026-12-25T10:00:00Z') / 1000);
+  });
+
   it('lets one writer claim an (email, type) pair, and replace a claim only as it read it, or once expired', async () => {
     const h = 'd'.repeat(64);
     const now = new Date('2026-11-25T10:00:00Z');
