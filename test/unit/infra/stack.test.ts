@@ -179,6 +179,21 @@ describe('the CDK stack', () => {
     ]);
   });
 
+  it('alarms on the sweeper failing run after run, which the account-wide error alarm misses (a run makes at most three attempts, under its five)', () => {
+    const [sweeperId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => /^Functionssweeper[0-9A-F]{8}$/.test(id));
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: sweeperId } }],
+      Period: 900,
+      Threshold: 1,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
   it('grants no function a wildcard DynamoDB action', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
