@@ -26,6 +26,11 @@ export const ALARMS = {
   // makes 3 errors a quarter-hour, which FunctionErrors never reaches, and its OverdueRequests metric
   // goes missing, which counts as not breaching. Two quarter-hours in a row: a lasting failure, not a retried one.
   SweeperFailed: { metric: 'AWS/Lambda Errors (sweeper)', threshold: 1, periods: 2, why: 'the sweeper failed in two runs in a row: owed emails, executions, reminders and overdue flags wait until it runs again' },
+  // The account's reputation as SES computes it (fractions of the mail it sent): at these rates SES puts
+  // the account under review, at twice the bounce rate and five times the complaint rate it may pause
+  // sending, and every requester's link then fails. Anyone can type an address into the form.
+  SesBounceRate: { metric: 'AWS/SES Reputation.BounceRate (account, max)', threshold: 0.05, why: 'SES bounce rate at 5%: SES reviews the account at this rate and may pause its sending at 10%' },
+  SesComplaintRate: { metric: 'AWS/SES Reputation.ComplaintRate (account, max)', threshold: 0.001, why: 'SES complaint rate at 0.1%: SES reviews the account at this rate and may pause its sending at 0.5%' },
 } as const satisfies Record<string, { metric: string; threshold: number; periods?: number; why: string }>;
 
 export class Monitoring extends Construct {
@@ -61,6 +66,8 @@ export class Monitoring extends Construct {
       Throttles: LambdaFunction.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
       FunctionErrors: LambdaFunction.metricAllErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       SweeperFailed: props.sweeper.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+      SesBounceRate: new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', statistic: 'Maximum', period: Duration.hours(1) }),
+      SesComplaintRate: new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.hours(1) }),
     };
     for (const [name, m] of Object.entries(metrics)) {
       const spec: { threshold: number; periods?: number; why: string } = ALARMS[name as keyof typeof ALARMS];

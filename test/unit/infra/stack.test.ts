@@ -194,6 +194,23 @@ describe('the CDK stack', () => {
     });
   });
 
+  it("alarms on SES's bounce and complaint rates before SES reviews or pauses the account's sending", () => {
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    for (const [metric, threshold] of [
+      ['Reputation.BounceRate', 0.05],
+      ['Reputation.ComplaintRate', 0.001],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        Dimensions: Match.absent(),
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+  });
+
   it('grants no function a wildcard DynamoDB action', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
