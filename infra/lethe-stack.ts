@@ -111,9 +111,12 @@ export class LetheStack extends Stack {
     const consoleClient = auth.addConsoleClient(consoleUrl);
 
     // Secrets: the app's HMAC key, and each processor's Standard Webhooks signing secrets.
+    // Kept with the table, which it keys: the suppression list, the address and order indexes and the
+    // dedupe items hold HMACs under it, and mean nothing without it.
     const appSecret = new Secret(this, 'AppKeys', {
       secretName: 'lethe/app',
       encryptionKey: data.key,
+      removalPolicy: RemovalPolicy.RETAIN,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'hmacKey', passwordLength: 64, excludePunctuation: true },
     });
     const processorSecrets = registry.processors

@@ -211,6 +211,10 @@ describe('the CDK stack', () => {
     }
   });
 
+  it('keeps the HMAC key when the stack goes, as it keeps the table whose suppression list and address index are keyed by it', () => {
+    template.hasResource('AWS::SecretsManager::Secret', { Properties: Match.objectLike({ Name: 'lethe/app' }), DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
   it('grants no function a wildcard DynamoDB action', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
