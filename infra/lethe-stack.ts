@@ -65,6 +65,8 @@ export interface LetheStackProps extends StackProps {
 
 const ROOT = join(import.meta.dirname, '..');
 export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
+/** What the functions do to the table: every read is by key or key range, none a Scan. */
+export const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 /** The functions that send email. */
 export const MAIL_SENDERS = ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify', 'status'] as const;
 /** How cdk-nag spells the account in a finding id: the number when known, the pseudo-parameter when not. */
@@ -246,7 +248,13 @@ export class LetheStack extends Stack {
 
     // Least privilege, function by function.
     const rw = ['intake', 'verify', 'status', 'callback', 'admin', 'plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper'] as const;
-    for (const n of rw) data.table.grantReadWriteData(fn[n]);
+    // The calls the adapters make (repository.ts, tokens.ts, suppression.ts): by key, by key range and in
+    // batches. Not grantReadWriteData, which adds Scan (the public intake, were it taken over, could read
+    // the whole table), DescribeTable and stream reads of a table without a stream.
+    for (const n of rw) {
+      data.table.grant(fn[n], ...TABLE_ACTIONS);
+      data.table.grantOnKey(fn[n], 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+    }
     // notify derives the export's download link from the app key (shared/crypto.ts derivedToken).
     // callback hashes the address the shop's suppression check asks about.
     for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper', 'notify', 'callback'] as const) appSecret.grantRead(fn[n]);

@@ -215,6 +215,12 @@ describe('the CDK stack', () => {
     template.hasResource('AWS::SecretsManager::Secret', { Properties: Match.objectLike({ Name: 'lethe/app' }), DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
+  it('grants no function a table scan or a stream read: every read is by key or by key range', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('Functions'));
+    const actions = new Set(policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat())).filter((a: string) => a.startsWith('dynamodb:')));
+    expect([...actions].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+  });
+
   it('grants no function a wildcard DynamoDB action', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
