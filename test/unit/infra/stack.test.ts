@@ -402,6 +402,11 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     expect(domainId).toBeTruthy();
   });
 
+  it('issues refresh tokens that live no longer than the access token, as the console never uses one', () => {
+    const [, client] = one('AWS::Cognito::UserPoolClient');
+    expect(client.Properties).toMatchObject({ AccessTokenValidity: 60, IdTokenValidity: 60, RefreshTokenValidity: 60, TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' } });
+  });
+
   it('publishes /config.json with the controller, the endpoints, the client id, the issuer and the region, filled in at deploy time', () => {
     const [poolId] = one('AWS::Cognito::UserPool');
     const [domainId] = one('AWS::Cognito::UserPoolDomain');
