@@ -598,7 +598,7 @@ describe('a task an officer retried that the sweeper times out', () => {
 
   it('leaves another alert still owed to the team as it is, and mails both', async () => {
     const owed = { seq: 3, until: '2026-03-20T10:02:00.000Z', owner: 'sweeper:other', alert: 'overdue' as const, dueDate: '2026-03-19', daysLeft: -1 };
-    const { repo, mailer, deps } = withTask(retriedOut(), { outboxAlert: owed, flags: ['overdue'], dueDate: '2026-03-19' });
+    const { repo, mailer, deps } = withTask(retriedOut(), { outboxAlert: owed, flags: ['overdue'], dueDate: '2026-03-19' } as Partial<StoredRequest>);
     await sweep(NOW, deps);
     expect(escalations(mailer)).toHaveLength(1);
     expect(repo.requests.get(REQUEST_ID)?.outboxAlert).toMatchObject({ seq: 3, alert: 'overdue' });
