@@ -228,7 +228,14 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
   // No token yet (a task its dispatch has not reached): dispatch finds it resolved and answers its own.
   const owed = task.token ? { outboxToken: { at } } : {};
-  const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at, ...owed }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });
+  // A team email the task still owes (its escalation, a manual processor's) is owed no more once it is resolved.
+  const done = await deps.repo.transitionTask(
+    task,
+    'resolved',
+    { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at, ...owed },
+    { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } },
+    ['outboxTeam'],
+  );
   // Back in progress before the workflow moves on: released first, it could finish the request while
   // it still waited for an officer, and the trail would never say the officer unblocked it.
   await unblockIfClear(id, actor, deps);
