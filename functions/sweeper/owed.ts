@@ -3,7 +3,8 @@
  * than by reading every open request: the index lists the requests that record a team email, an
  * alert to the team a run left owed, a failed copy, a closed request's execution to stop or a closed
  * copy's results to delete, the tasks that record a token owed, the tasks an officer retried whose
- * webhook is owed, and the tasks whose team email is owed (a manual processor's, an escalation). A delivery that fails is left for the next sweep; the others go on.
+ * webhook is owed, and the tasks whose team email is owed (a manual processor's, an escalation). A
+ * delivery that fails is left for the next sweep; the others go on.
  */
 import { WATCH } from '../adapters/table.ts';
 import { MailFailed } from '../core/errors.ts';
