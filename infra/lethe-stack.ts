@@ -65,6 +65,8 @@ export interface LetheStackProps extends StackProps {
 
 const ROOT = join(import.meta.dirname, '..');
 export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
+/** What the functions do to the table: every read is by key or key range, none a Scan. */
+export const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 /** The functions that send email. */
 export const MAIL_SENDERS = ['intake', 'notify', 'escalate', 'dispatch', 'admin', 'sweeper', 'verify', 'status'] as const;
 /** How cdk-nag spells the account in a finding id: the number when known, the pseudo-parameter when not. */
@@ -111,9 +113,12 @@ export class LetheStack extends Stack {
     const consoleClient = auth.addConsoleClient(consoleUrl);
 
     // Secrets: the app's HMAC key, and each processor's Standard Webhooks signing secrets.
+    // Kept with the table, which it keys: the suppression list, the address and order indexes and the
+    // dedupe items hold HMACs under it, and mean nothing without it.
     const appSecret = new Secret(this, 'AppKeys', {
       secretName: 'lethe/app',
       encryptionKey: data.key,
+      removalPolicy: RemovalPolicy.RETAIN,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'hmacKey', passwordLength: 64, excludePunctuation: true },
     });
     const processorSecrets = registry.processors
@@ -243,7 +248,13 @@ export class LetheStack extends Stack {
 
     // Least privilege, function by function.
     const rw = ['intake', 'verify', 'status', 'callback', 'admin', 'plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper'] as const;
-    for (const n of rw) data.table.grantReadWriteData(fn[n]);
+    // The calls the adapters make (repository.ts, tokens.ts, suppression.ts): by key, by key range and in
+    // batches. Not grantReadWriteData, which adds Scan (the public intake, were it taken over, could read
+    // the whole table), DescribeTable and stream reads of a table without a stream.
+    for (const n of rw) {
+      data.table.grant(fn[n], ...TABLE_ACTIONS);
+      data.table.grantOnKey(fn[n], 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+    }
     // notify derives the export's download link from the app key (shared/crypto.ts derivedToken).
     // callback hashes the address the shop's suppression check asks about.
     for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper', 'notify', 'callback'] as const) appSecret.grantRead(fn[n]);
@@ -317,7 +328,7 @@ export class LetheStack extends Stack {
     // Lambda refuses an environment over 4 KB at deploy time; fail the synth well before that.
     Aspects.of(this).add(new LambdaEnvironmentBudget());
 
-    const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, functions: Object.values(fn), alarmEmail: props.alarmEmail ?? props.complianceEmail ?? `compliance@${mailDomain}` });
+    const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, functions: Object.values(fn), sweeper: fn.sweeper, alarmEmail: props.alarmEmail ?? props.complianceEmail ?? `compliance@${mailDomain}` });
     new CfnOutput(this, 'FormUrl', { value: publicBase });
     new CfnOutput(this, 'ApiUrl', { value: `https://${apiDomain.domain.name}`, description: 'The API on its own domain: it answers only requests that come through CloudFront (FormUrl)' });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });

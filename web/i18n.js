@@ -8,7 +8,7 @@ export const TEXT = {
     access: 'Recevoir une copie de mes données',
     accessHint: 'Nous l’enverrons uniquement à l’adresse e-mail confirmée. Si vous avez un compte, nous vous demanderons aussi votre mot de passe.',
     erasure: 'Effacer mes données',
-    erasureHint: 'Nous gardons seulement ce que notre politique conserve pour respecter notre obligation légale de garder les documents comptables (les factures, jusqu’à 7 ans après la fermeture du compte), et nous vous dirons quoi.',
+    erasureHint: 'Nous gardons seulement ce que notre politique conserve pour respecter notre obligation légale de garder les documents comptables (les commandes et les factures, jusqu’à 7 ans après la fermeture du compte), et nous vous dirons quoi.',
     warranty: 'Effacer aussi mes achats garantis à vie',
     warrantyHint: 'Si vous cochez cette case, nous ne pourrons plus honorer de réclamation au titre de la garantie à vie.',
     rectification: 'Corriger des données inexactes',
@@ -17,7 +17,9 @@ export const TEXT = {
     objection: 'M’opposer à une utilisation de mes données',
     restrict: 'Faire cesser l’utilisation de mes données (limitation)',
     controllerTitle: 'Responsable du traitement',
-    agentHint: 'Vous agissez pour quelqu’un d’autre (avocat, parent) ? Cochez « J’agis pour quelqu’un d’autre » plus bas, ou contactez-nous par téléphone ou par courrier.',
+    agentHint: 'Vous agissez pour quelqu’un d’autre (avocat, parent) ? Cochez « J’agis pour quelqu’un d’autre » plus bas, ou écrivez-nous à l’adresse en bas de cette page.',
+    agentHintPhone: 'Vous agissez pour quelqu’un d’autre (avocat, parent) ? Cochez « J’agis pour quelqu’un d’autre » plus bas, ou appelez-nous au {phone}, ou écrivez-nous à l’adresse en bas de cette page.',
+    controllerPhone: 'Téléphone : {phone}',
     agentLegend: 'Pour quelqu’un d’autre',
     onBehalf: 'J’agis pour quelqu’un d’autre',
     agentHowTo: 'Indiquez plus haut l’adresse e-mail (et, si vous le souhaitez, le nom) de la personne concernée, pas les vôtres : c’est elle qui reçoit le lien et confirme la demande. Un responsable de la confidentialité vérifie ensuite la preuve de votre mandat avant toute action, et peut vous la demander.',
@@ -64,8 +66,14 @@ export const TEXT = {
     statuses: { unverified: 'En attente de confirmation', awaiting_review: 'Confirmée (relue par notre équipe avant de commencer)', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En cours (vérification par notre équipe)', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     states: { not_started: 'Pas commencé', in_progress: 'En cours', done: 'Fait', retained: 'Conservé' },
     retained: { accounting: 'Conservé : notre politique garde les documents comptables pour respecter notre obligation légale', lifetime_warranty: 'Conservé à votre choix : preuve d’achat de la garantie à vie', legal_claims: 'Conservé : pour la constatation, l’exercice ou la défense de droits en justice', legal_obligation: 'Conservé : pour respecter une autre obligation légale' },
+    keptUntil: 'jusqu’au',
+    keptOpen: { accounting: 'tant que votre compte est ouvert, puis jusqu’à 7 ans après sa fermeture', lifetime_warranty: 'tant que dure la garantie' },
+    keptNoEnd: 'sans date de fin fixée',
+    someDone: 'Tout le reste : fait',
     complainForm: 'Faire une réclamation avec notre formulaire',
     paused: 'Le délai est suspendu : nous attendons la précision demandée par e-mail.',
+    lifting: 'La limitation de l’utilisation de vos données sera levée à partir du {date} ; nous vous l’avons écrit, avec la raison.',
+    lifted: 'La limitation de l’utilisation de vos données est levée depuis le {date} ; nous vous l’avons écrit, avec la raison.',
     types: { access: 'Copie de vos données', erasure: 'Effacement de vos données', rectification: 'Correction de vos données', objection: 'Opposition à une utilisation de vos données', restrict: 'Limitation de l’utilisation de vos données' },
     categories: { shop: 'Nos propres systèmes', payments: 'Paiements', delivery: 'Livraison', analytics: 'Analyse et publicité', email: 'E-mails', collections: 'Recouvrement', social: 'Réseaux sociaux' },
   },
@@ -77,7 +85,7 @@ export const TEXT = {
     access: 'Get a copy of my data',
     accessHint: 'We only send it to the email address you confirm. If you have an account, we will also ask for your password.',
     erasure: 'Erase my data',
-    erasureHint: 'We only keep what our policy keeps to meet our legal duty to keep accounting records (invoices, up to 7 years after the account closes), and we will tell you what.',
+    erasureHint: 'We only keep what our policy keeps to meet our legal duty to keep accounting records (order and invoice records, up to 7 years after the account closes), and we will tell you what.',
     warranty: 'Also erase my lifetime-warranty purchases',
     warrantyHint: 'If you tick this, we can no longer honour a lifetime-warranty claim.',
     rectification: 'Correct wrong data',
@@ -86,7 +94,9 @@ export const TEXT = {
     objection: 'Object to a use of my data',
     restrict: 'Stop the use of my data (restriction)',
     controllerTitle: 'Data controller',
-    agentHint: 'Acting for someone else (a solicitor, a parent)? Tick “I am acting for someone else” below, or contact us by phone or post.',
+    agentHint: 'Acting for someone else (a solicitor, a parent)? Tick “I am acting for someone else” below, or write to us at the address at the foot of this page.',
+    agentHintPhone: 'Acting for someone else (a solicitor, a parent)? Tick “I am acting for someone else” below, or call us on {phone}, or write to us at the address at the foot of this page.',
+    controllerPhone: 'Telephone: {phone}',
     agentLegend: 'For someone else',
     onBehalf: 'I am acting for someone else',
     agentHowTo: 'Give above the email address (and, if you wish, the name) of the person the data is about, not yours: they get the link and confirm the request themselves. A privacy officer then checks your proof of authority before anything is done, and may ask you for it.',
@@ -133,8 +143,14 @@ export const TEXT = {
     statuses: { unverified: 'Waiting for your confirmation', awaiting_review: 'Confirmed (being checked by our team before we start)', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'In progress (being checked by our team)', completed: 'Completed', denied: 'Refused', cancelled: 'Cancelled', expired: 'Expired' },
     states: { not_started: 'Not started', in_progress: 'In progress', done: 'Done', retained: 'Kept' },
     retained: { accounting: 'Kept: our policy keeps accounting records to meet our legal duty', lifetime_warranty: 'Kept at your choice: lifetime-warranty proof of purchase', legal_claims: 'Kept: to establish, exercise or defend legal claims', legal_obligation: 'Kept: to meet another legal obligation' },
+    keptUntil: 'until',
+    keptOpen: { accounting: 'while your account is open, then up to 7 years after it closes', lifetime_warranty: 'for as long as the warranty runs' },
+    keptNoEnd: 'with no end date set',
+    someDone: 'Everything else: done',
     complainForm: 'Make a complaint with our form',
     paused: 'The time limit is paused: we are waiting for the clarification we asked for by email.',
+    lifting: 'The restriction of the use of your data will be lifted from {date}; we have written to you with the reason.',
+    lifted: 'The restriction of the use of your data has been lifted since {date}; we wrote to you with the reason.',
     types: { access: 'Copy of your data', erasure: 'Erasure of your data', rectification: 'Correction of your data', objection: 'Objection to a use of your data', restrict: 'Restriction of the use of your data' },
     categories: { shop: 'Our own systems', payments: 'Payments', delivery: 'Delivery', analytics: 'Analytics & advertising', email: 'Emails', collections: 'Debt collection', social: 'Social networks' },
   },
@@ -159,6 +175,11 @@ export function showController(lang) {
   document.getElementById('controller-name').textContent = controller.name;
   document.getElementById('controller-address').textContent = [...controller.address, controller.country[lang]].join(', ');
   document.getElementById('controller-number').textContent = TEXT[lang].companyNumber.replace('{n}', controller.companyNumber);
+  // A phone line only where the shop has configured one: the policy invites calls but gives no number.
+  document.getElementById('controller-phone-line').hidden = !controller.phone;
+  document.getElementById('controller-phone').textContent = controller.phone ? TEXT[lang].controllerPhone.replace('{phone}', controller.phone) : '';
+  const hint = document.querySelector('[data-t="agentHint"]');
+  if (hint && controller.phone) hint.textContent = TEXT[lang].agentHintPhone.replace('{phone}', controller.phone);
   document.getElementById('controller').hidden = false;
 }
 

@@ -1,4 +1,5 @@
 import { apply, TEXT } from './i18n.js';
+import { pollDelay } from './poll.js';
 
 const q = new URLSearchParams(location.search);
 const LOCALE = { fr: 'fr-FR', en: 'en-GB' };
@@ -43,17 +44,25 @@ function render(s) {
     name.scope = 'row';
     name.textContent = t.categories[c.category] ?? c.category;
     const state = document.createElement('td');
-    const badge = document.createElement('span');
-    badge.className = `badge ${c.state}`;
-    // Warranty records are kept because the customer chose to keep their warranty, not by law.
-    badge.textContent = (c.state === 'retained' && t.retained[c.reason]) || (t.states[c.state] ?? c.state);
-    state.append(badge);
+    const badge = (className, text) => Object.assign(document.createElement('span'), { className: `badge ${className}`, textContent: text });
+    // Each ground a processor of the category kept records on, with its end, as the outcome email words it;
+    // warranty records are kept because the customer chose to keep their warranty, not by law.
+    const kept = (k) => `${t.retained[k.basis]}, ${k.until ? `${t.keptUntil} ${longDate(k.until, lang)}` : (t.keptOpen[k.basis] ?? t.keptNoEnd)}`;
+    const badges = c.state === 'retained' && c.kept?.length ? c.kept.map((k) => badge('retained', kept(k))) : [badge(c.state, t.states[c.state] ?? c.state)];
+    // Kept by one processor and erased by another: "kept" alone would hide the erasure.
+    if (c.someDone) badges.push(badge('done', t.someDone));
+    state.append(...badges);
     tr.append(name, state);
     return tr;
   });
   document.getElementById('progress').replaceChildren(...rows);
   document.getElementById('progress-section').hidden = rows.length === 0;
   document.getElementById('paused').hidden = !s.paused;
+  // Art. 18(3): a restriction an officer lifts says from when, as the email told the requester.
+  const lifted = s.restrictionLiftedOn;
+  const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  set('lifted', lifted ? (lifted <= today ? t.lifted : t.lifting).replace('{date}', longDate(lifted, lang)) : '');
+  document.getElementById('lifted').hidden = !lifted;
   // How to complain (Art. 12(4)), as the API words it in the requester's language.
   for (const k of ['title', 'us', 'ico', 'court']) document.getElementById(`complain-${k}`).textContent = s.complain[k];
   // The shop's own complaint form first (DPA 2018 s.164A), tied to this request.
@@ -61,13 +70,20 @@ function render(s) {
   document.getElementById('complain').hidden = false;
 }
 
-const POLL_MS = 3000;
+/** When the answer last changed; the page asks less often the longer it has not. */
+let changedAt = Date.now();
+let timer;
+/** The next ask, unless the tab is hidden: it asks again as soon as it is shown (below). */
+function later(ms) {
+  clearTimeout(timer);
+  if (document.visibilityState !== 'hidden') timer = setTimeout(load, ms);
+}
 
 async function load() {
   const r = await fetch(`/requests/${encodeURIComponent(q.get('id') ?? '')}/status`, { headers: { authorization: `Bearer ${q.get('token') ?? ''}` } }).catch(() => undefined);
   // Out of reach, busy (429) or failing (5xx) for a moment: that says nothing of the link, so ask again.
   if (!r || r.status === 429 || r.status >= 500) {
-    setTimeout(load, POLL_MS);
+    later(pollDelay(Date.now() - changedAt));
     return;
   }
   if (!r.ok) {
@@ -86,10 +102,15 @@ async function load() {
   // <main> is a live region: redrawn, all of it is read out again, so an answer that brings nothing new leaves it as it is.
   if (JSON.stringify(next) !== JSON.stringify(last)) {
     last = next;
+    changedAt = Date.now();
     render(last);
   }
-  if (!CLOSED.includes(last.status)) setTimeout(load, POLL_MS);
+  if (!CLOSED.includes(last.status)) later(pollDelay(Date.now() - changedAt));
 }
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && last && !CLOSED.includes(last.status)) later(0);
+});
 
 for (const b of document.querySelectorAll('.lang-switch button')) {
   b.addEventListener('click', () => {

@@ -159,21 +159,27 @@ export class DynamoRepository implements Repository {
     return item ? (strip(item) as Pii) : undefined;
   }
 
-  /** `keep`: what the contact data keeps from now on, in the same write (a correction's note, for every outcome email). */
-  async setPiiExpiry(id: string, expiresAt: Date, keep: Pick<Pii, 'uncorrected'> = {}): Promise<void> {
+  /**
+   * `keep`: what the contact data keeps from now on, in the same write (a correction's note, for every
+   * outcome email). `null`: kept with no end (a restriction in place, until it is lifted). Only
+   * contact data still kept gets a new end: data whose end has passed is erased, though DynamoDB may
+   * delete it up to two days late, and a later end (or none) would make it readable again.
+   */
+  async setPiiExpiry(id: string, expiresAt: Date | null, keep: Pick<Pii, 'uncorrected'> = {}): Promise<void> {
     const names: Record<string, string> = { '#ttl': 'ttl', ...(keep.uncorrected ? { '#u': 'uncorrected' } : {}) };
-    const values: Record<string, unknown> = { ':t': epoch(expiresAt), ...(keep.uncorrected ? { ':u': keep.uncorrected } : {}) };
+    const values: Record<string, unknown> = { ...(expiresAt ? { ':t': epoch(expiresAt) } : {}), ':now': epoch(this.now()), ...(keep.uncorrected ? { ':u': keep.uncorrected } : {}) };
+    const set = [...(expiresAt ? ['#ttl = :t'] : []), ...(keep.uncorrected ? ['#u = :u'] : [])];
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: key.pii(id),
-        UpdateExpression: keep.uncorrected ? 'SET #ttl = :t, #u = :u' : 'SET #ttl = :t',
-        ConditionExpression: 'attribute_exists(pk)',
+        UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', expiresAt ? '' : 'REMOVE #ttl'].filter(Boolean).join(' '),
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ttl) OR #ttl >= :now)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
     ).catch((e) => {
-      if (!lostRace(e)) throw e; // already purged: nothing left to expire
+      if (!lostRace(e)) throw e; // erased already, or past its end: nothing left to expire
     });
   }
 
@@ -478,6 +484,44 @@ export class DynamoRepository implements Repository {
       }),
     );
     return { count: Number(r.Attributes?.n ?? 1), resetAt };
+  }
+
+  /**
+   * Rolling-window counter: at most `limit` uses in any `windowSeconds`, where a fixed window lets
+   * twice the limit through either side of its edge. Returns the count with this use; past the limit
+   * nothing is written, so a flood cannot grow the item. `by: -1` gives back the use taken at `now`.
+   */
+  async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date, by: 1 | -1 = 1): Promise<{ count: number }> {
+    const k = key.rolling(scope, hash);
+    const t = now.getTime();
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
+      const inWindow = ((r.Item?.at as number[] | undefined) ?? []).filter((u) => u > t - windowSeconds * 1000);
+      let next: number[];
+      if (by === 1) {
+        if (inWindow.length >= limit) return { count: inWindow.length + 1 };
+        next = [...inWindow, t];
+      } else {
+        const i = inWindow.lastIndexOf(t);
+        if (i < 0) return { count: inWindow.length };
+        next = inWindow.toSpliced(i, 1);
+      }
+      const version = Number(r.Item?.v ?? 0);
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...k, at: next, v: version + 1, ttl: Math.ceil(t / 1000) + windowSeconds + 60 },
+            ConditionExpression: r.Item ? 'v = :v' : 'attribute_not_exists(pk)',
+            ...(r.Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
+          }),
+        );
+        return { count: next.length };
+      } catch (e) {
+        // Another use of the same address at the same moment: read again and count it in.
+        if (!lostRace(e) || attempt >= 4) throw lostRace(e) ? new ConcurrentUpdate(`rolling counter ${scope} kept changing`) : e;
+      }
+    }
   }
 
   /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */

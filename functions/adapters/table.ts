@@ -32,6 +32,8 @@
  *                                  request keeps none. `RESULT#<proc>`: one per task, written before that.
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
+ *   RATE#<scope>#<hash> / ROLLING  a rolling-window counter: the instants of the uses still in the
+ *                                  window (at most its limit), and a version for the conditional write.
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
  *                                  belong to. Intake's first write, conditional, so that of simultaneous
  *                                  submissions one creates the request and the others join it.
@@ -119,6 +121,7 @@ export const key = {
   task: (requestId: string, processorId: string) => ({ pk: `REQ#${requestId}`, sk: `TASK#${processorId}` }),
   results: (k: { requestId: string; processorId: string; bodyHash?: string }) => ({ pk: `REQ#${k.requestId}`, sk: `RESULT#${k.processorId}${k.bodyHash ? `#${k.bodyHash}` : ''}` }),
   rate: (scope: string, hash: string, window: number) => ({ pk: `RATE#${scope}#${hash}#${window}`, sk: 'RATE' }),
+  rolling: (scope: string, hash: string) => ({ pk: `RATE#${scope}#${hash}`, sk: 'ROLLING' }),
   dedupe: (emailHash: string, type: string) => ({ pk: `DEDUPE#${emailHash}#${type}`, sk: 'DEDUPE' }),
   verify: (tokenHash: string) => ({ pk: `VERIFY#${tokenHash}`, sk: 'VERIFY' }),
   suppress: (hmac: string) => ({ pk: `SUPPRESS#${hmac}`, sk: 'SUPPRESS' }),
@@ -165,6 +168,7 @@ export function watchOf(
 /**
  * DynamoDB deletes an item whose `ttl` has passed only lazily, up to about two days later, and until
  * then every read still returns it. Whatever expires (an unverified request, personal data, a
- * claim, export results) is therefore treated as gone from `ttl < now` on, by every read.
+ * claim, export results) is therefore treated as gone from `ttl < now` on, by every read; and
+ * contact data past its end is given no later one (setPiiExpiry), which would bring it back.
  */
 export const expired = (item: Record<string, unknown> | undefined, now: Date) => typeof item?.ttl === 'number' && item.ttl < Math.floor(now.getTime() / 1000);

@@ -3,7 +3,7 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
 import { sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.ts';
+import { addDays, addMonths, clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.ts';
 import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
@@ -14,9 +14,9 @@ import { unblockRequest } from '../shared/escalation.ts';
 import { retryRefused, webhookSent } from '../shared/retry.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
-import { type CancelReason, type DenyReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
-import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, queueNotice } from '../core/outbox.ts';
-import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
+import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
+import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, officerResendRight, queueNotice } from '../core/outbox.ts';
+import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, keepPiiWhileOpen, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
 import type { Corrections } from '../core/model.ts';
@@ -50,6 +50,8 @@ export async function extend(id: string, written: string, actor: string, deps: A
   // The requester is told, with the reason and the new date: owed in the same write, so an extension (once only) is never left untold.
   // While the clock is stopped the date moves with every day it stays stopped: they are told it when it restarts (resume), not a date that moves.
   const notice: Notice = clockStopped(req) ? { notice: 'extension', reason } : { notice: 'extension', reason, dueDate: newDue };
+  // The address the answer goes to is kept until well after the new date, before the date is recorded: a failure records nothing, and the officer tries again.
+  await keepPiiWhileOpen({ id, dueDate: req.dueDate, extended: { at, reason, dueDate: newDue } }, deps);
   const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue }, ...freshDeadlineFlags(req) }, notice, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
   return tell(done, deps);
 }
@@ -386,6 +388,8 @@ export async function resume(id: string, actor: string, deps: AdminDeps, answere
   const restarted = restartOn(req, answeredOn ?? today);
   const changes: Record<string, unknown> = { pausedDays: restarted.pausedDays, dueDate: restarted.dueDate, ...freshDeadlineFlags(req) };
   if (req.extended) changes.extended = { ...req.extended, dueDate: restarted.extendedDueDate };
+  // As for an extension: the address is kept for the moved deadline before the restart is recorded.
+  await keepPiiWhileOpen({ id, dueDate: restarted.dueDate, ...(req.extended ? { extended: { ...req.extended, dueDate: String(restarted.extendedDueDate) } } : {}) }, deps);
   const at = now.toISOString();
   const event = { at, actor, action: 'resume', subject: id, data: { pausedDays: restarted.pausedDays - req.pausedDays, dueDate: String(restarted.dueDate), ...(answeredOn ? { answeredOn } : {}) } };
   if (req.extended && clockStopped(req)) {
@@ -398,6 +402,34 @@ export async function resume(id: string, actor: string, deps: AdminDeps, answere
     }
   }
   return deps.repo.transitionRequest(req, req.status, changes, event, { remove: ['pausedSince'] });
+}
+
+/**
+ * Art. 18(3): a requester who obtained a restriction is told before it is lifted. The officer gives
+ * the London date it is lifted from (tomorrow at the earliest, so the notice goes before it), and
+ * why; the notice is owed from the write that records the lift, once: a lift cannot be lifted again.
+ * Lethe sends the processors nothing: the team lifts it with each of them by hand from that date.
+ * It needs the requester's address (kept while a restriction is in place): with none, nobody can be
+ * told, and nothing is recorded.
+ */
+export async function liftRestriction(id: string, lift: { reason: LiftReason; liftOn: string; note?: string }, actor: string, deps: AdminDeps) {
+  const text = lift.note ? plainText(lift.note, MAX_DENY_NOTE) : '';
+  if (lift.reason === 'other' && text.length < 10) throw new InvalidInput('invalid body', [{ path: 'note', message: 'say why the restriction is lifted, in at least 10 characters' }]);
+  const today = londonDate(deps.clock.now());
+  // At most a year ahead, so that a mistyped year is refused rather than promised.
+  const [first, last] = [addDays(today, 1), addMonths(today, 12)];
+  if (lift.liftOn < first || lift.liftOn > last) throw new InvalidInput('invalid body', [{ path: 'liftOn', message: `the London date the restriction is lifted from: from ${first}, tomorrow, to ${last}` }]);
+  const req = await load(id, deps);
+  if (req.type !== 'restrict') throw new Conflict(`only a restriction can be lifted, not this ${req.type} request`);
+  if (req.status !== 'completed') throw new Conflict(`a restriction can be lifted once it is in place (its request completed), not while it is ${req.status}`);
+  if (req.restrictionLift) throw new Conflict(`this restriction is already being lifted, from ${req.restrictionLift.on}`);
+  if (!(await deps.repo.getPii(id))) throw new Conflict('the requester’s contact data is no longer held, so they cannot be told before the restriction is lifted (Art. 18(3)): tell them another way, then lift it with each processor');
+  const at = deps.clock.now().toISOString();
+  const notice: Notice = { notice: 'lift', reason: lift.reason, liftOn: lift.liftOn, ...(text ? { note: text } : {}) };
+  // The officer's words go to the requester only: the record keeps the reason's code, the trail the words' hash.
+  const event = { at, actor, action: 'lift_restriction', subject: id, data: { reason: lift.reason, liftOn: lift.liftOn, ...(text ? { noteSha256: sha256(text) } : {}) } };
+  const done = await withNotice(req, req.status, { restrictionLift: { at, by: actor, on: lift.liftOn, reason: lift.reason } }, notice, event, deps);
+  return tell(done, deps);
 }
 
 /** A correction's note that an outcome still owed carries, and that delivering it has not yet moved to the contact data: the resend that replaces it carries it on. */
@@ -422,7 +454,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // next click, which mails the link owed rather than recording another. Its tokens are derived,
     // so mailed again it is the same link, with the status link the request was first sent.
     const link = nextLinkOwed(req.linkSeq, ADMIN_OWNER, now);
-    const owed = req.outboxLink
+    const owed = req.outboxLink && officerResendRight(req.outboxLink, req.mailFailed, 'confirmation', now) === 'mail'
       ? req
       : await deps.repo.transitionRequest(
           req,
@@ -443,7 +475,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // died, or that SES refused) is mailed by the next click rather than asked for again. One that
     // completing the request still owes is taken over under a new number (its holder then clears
     // nothing), so that the click is on the trail and mails now, not once Notify's lease is over.
-    const owed = req.outboxOutcome?.resend
+    const owed = req.outboxOutcome?.resend && officerResendRight(req.outboxOutcome, req.mailFailed, 'outcome', now) === 'mail'
       ? req
       : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, ADMIN_OWNER, now), resend: true, ...keptNote(req.outboxOutcome) } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time (every provider by name, what was kept and why). Delivering it

@@ -5,12 +5,12 @@ import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
 import { PersonalField, RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
-import { CancelReason, DenyReason } from '../core/notices.ts';
+import { CancelReason, DenyReason, LiftReason } from '../core/notices.ts';
 import { readable } from '../core/readable.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
-import { addNote, agentContact, approveCorrection, assign, cancel, deny, extend, MAX_NOTE, pause, resend, resolveTask, resume, retryAssembly, retryTask } from './actions.ts';
+import { addNote, agentContact, approveCorrection, assign, cancel, deny, extend, liftRestriction, MAX_NOTE, pause, resend, resolveTask, resume, retryAssembly, retryTask } from './actions.ts';
 import { list, looksLikeEmail, looksLikeOrder, report, reportCsv, search } from './find.ts';
 import { registry } from '../adapters/registry.ts';
 import { MAX_DENY_NOTE, MAX_REASON } from '../core/notices.ts';
@@ -55,6 +55,12 @@ const Resolve = z.discriminatedUnion('outcome', [
 ]);
 /** An officer's reading of a free-text correction: at least one field and its corrected value. */
 const Corrected = z.string().check(z.trim(), z.minLength(1), z.maxLength(500), readable());
+/** Art. 18(3): why and from what London date a restriction is lifted; `note`, the officer's words to the requester (needed for `other`). */
+const Lift = z.strictObject({
+  reason: LiftReason,
+  liftOn: z.iso.date({ error: 'the London date the restriction is lifted from, as YYYY-MM-DD' }),
+  note: z.optional(z.string().check(z.trim(), z.maxLength(MAX_DENY_NOTE), readable())),
+});
 // A correction's approval names the corrected fields; an agent's request (not a correction) is approved with an empty body.
 const Approve = z.strictObject({
   corrections: z.optional(z.partialRecord(PersonalField, Corrected).check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' }))),
@@ -137,6 +143,7 @@ export const ROUTES: readonly Route[] = [
     const b = parseBody(Approve, e);
     return approveCorrection(id, b.corrections, actor, deps, b.uncorrected);
   })],
+  ['POST', on('lift-restriction'), action((id, actor, e) => liftRestriction(id, parseBody(Lift, e), actor, deps))],
   ['POST', on('agent-contact'), action((id, actor) => agentContact(id, actor, deps))],
   ['POST', on('reassemble'), action((id, actor) => retryAssembly(id, actor, deps))],
   ['POST', on('resend'), action((id, actor) => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL }))],

@@ -7,6 +7,7 @@ import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ALL_STATUSES, DEADLINE_STATUSES, ESCALATED_TASK_STATUSES, isOpenRequest, currentDue } from '../core/status.ts';
+import { closedLate } from '../core/report.ts';
 import { csvLines } from '../core/text.ts';
 import { dueBy } from '../shared/due.ts';
 import { withTasks } from '../shared/with-tasks.ts';
@@ -28,6 +29,8 @@ export const summary = (r: StoredRequest, today: string) => ({
   dueDate: currentDue(r) ?? null,
   daysLeft: currentDue(r) && isOpenRequest(r.status) && !clockStopped(r) ? daysUntil(currentDue(r) as string, today) : null,
   closedAt: r.closedAt ?? null,
+  // A refusal or a completion after the deadline: the report counts it late, and the console says so where it shows it.
+  closedLate: closedLate(r),
   extended: Boolean(r.extended),
   owner: r.owner ?? null,
   pausedSince: r.pausedSince ?? null,
@@ -63,7 +66,7 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   const today = londonDate(deps.clock.now());
   const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
   return {
-    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
+    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, restrictionLift: req.restrictionLift, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
     tasks: tasks.map(({ token, receipts, ...t }) => {
       const p = registry.processors.find((r) => r.id === t.processorId);
       // A processor taken out of the registry is settled by hand, as a manual one is (no Retry), but its deliveries were real webhooks.

@@ -13,7 +13,7 @@ import { checkSuppression } from './suppression.ts';
 const deps = { repo, workflow: new StepFunctionsWorkflow(), clock: systemClock, processors: registry.processors };
 
 const list = new SuppressionList();
-const suppression = { secrets: () => processorSecrets(config.SHOP_SECRET_ID), scopesOf: (h: string) => list.scopesOf(h), emailHash };
+const suppression = { secretRef: config.SHOP_SECRET_ID, secrets: () => processorSecrets(config.SHOP_SECRET_ID), scopesOf: (h: string) => list.scopesOf(h), emailHash };
 
 /**
  * Signed calls from outside: POST /callbacks/{taskId}, a processor's answer (see receive.ts), and

@@ -28,7 +28,8 @@ export const COMPLAINTS_PER_IP_PER_HOUR = 20;
 /** Acknowledgements mailed to one address in an hour; more go out the next hour (the sweeper), up to the day's share. */
 export const ACKS_PER_EMAIL_PER_HOUR = 3;
 /**
- * Acknowledgements mailed to one address in a (UTC) day. Anyone can type any address into the form,
+ * Acknowledgements mailed to one address in any 24 hours (a rolling window: a calendar day, UTC or
+ * London, let twenty through in the hour either side of its midnight). Anyone can type any address into the form,
  * and many client addresses can each file their hourly complaints: without a cap, one victim's
  * inbox gets three acknowledgements an hour for as long as the flood lasts. A real complainant files
  * one or two; ten leaves room for several about different requests. Past it the complaint is still
@@ -141,7 +142,7 @@ export function acknowledgementEmail(c: Pick<StoredComplaint, 'id' | 'language' 
           'Our privacy team is looking into it and will answer you without undue delay, telling you what we have done.',
           'If you did not make this complaint, you can ignore this email.',
           '',
-          `If you are not satisfied with our answer, you can then complain to the UK's supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
+          `If you are not satisfied with our answer, you can then complain to the UK’s supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
           '',
           'The Offtek privacy team',
         ].join('\n'),

@@ -11,6 +11,8 @@ export const Controller = z.strictObject({
   companyNumber: z.string().check(z.regex(/^[A-Z0-9]{8}$/, 'a Companies House number has 8 letters or digits')),
   address: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(2), z.maxLength(6)),
   country: z.strictObject({ en: z.string().check(z.minLength(1)), fr: z.string().check(z.minLength(1)) }),
+  /** A number the public may call about their data, if the shop has one to give: the form offers a call only then. */
+  phone: z.optional(z.string().check(z.regex(/^\+?[0-9][0-9 ]{5,18}[0-9]$/, 'a telephone number: digits and spaces, with an optional leading +'))),
 });
 export type Controller = z.infer<typeof Controller>;
 

@@ -38,6 +38,17 @@ export class Conflict extends DomainError {
   override readonly name: string = 'Conflict';
   override readonly status = 409;
 }
+/**
+ * An email an officer asked to resend is being sent right now by another deliverer (the sweeper, or
+ * intake within its lease): a second send would race it. `until`: when its lease ends, after which a
+ * resend mails it if it has not gone.
+ */
+export class BeingSent extends Conflict {
+  override readonly name = 'BeingSent';
+  constructor(readonly until: string) {
+    super(`this email is being sent automatically right now; if it has not gone by ${until}, resend it then`);
+  }
+}
 export class Gone extends DomainError {
   override readonly name = 'Gone';
   override readonly status = 410;
@@ -84,11 +95,13 @@ export class RetryFailed extends DomainError {
 /**
  * A processor's signing secret holds no key yet (it is created empty; the operator fills it after
  * the deploy, and `npm run preflight` says so). Nothing can be signed or verified for it: its
- * webhooks escalate with the reason "secret not configured", its callbacks get a 401.
+ * webhooks escalate with the reason "secret not configured", its callbacks get a 401. Anywhere else
+ * it is a 503: the server is not set up, which is nothing the caller's request conflicts with. No
+ * Retry-After, unlike SecretUnavailable: waiting cures nothing until the operator puts a key in.
  */
 export class SecretNotConfigured extends DomainError {
   override readonly name = 'SecretNotConfigured';
-  override readonly status = 409;
+  override readonly status = 503;
 }
 
 /**

@@ -48,7 +48,7 @@ export function howToComplain(lang: Language, form?: string) {
         us: form
           ? `If you are not satisfied with our answer, you can first complain to us with our complaint form: ${form} (or by replying to any of our emails about this request).`
           : 'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
-        ico: `You have the right to complain to the UK's supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
+        ico: `You have the right to complain to the UK’s supervisory authority, the ${ICO.name}: ${ICO.address}, telephone ${ICO.phone}, ${ICO.web}.`,
         court: 'You also have the right to go to court to enforce your rights.',
       };
 }
@@ -171,4 +171,40 @@ export function clarificationNotice(lang: Language, id: string, needed: string, 
         subject: 'Your request: we need a clarification',
         text: ['Hello,', '', `To answer your request (reference ${id}), we need you to tell us:`, needed, '', paused, 'Just reply to this email to tell us what to look for. Do not attach documents or passwords: we will never ask you to send personal data by email.', '', ...complaintLines(lang, form), '', sign(lang)].join('\n'),
       };
+}
+
+/**
+ * Why an officer lifts a restriction (Art. 18): the accuracy the requester contested has been checked
+ * (18(1)(a)); their objection has been decided, the shop's legitimate grounds overriding theirs
+ * (18(1)(d)); the requester asked for it to be lifted; or, `other`, the officer's own words alone.
+ */
+export const LiftReason = z.enum(['accuracy_verified', 'objection_decided', 'requester_asked', 'other']);
+export type LiftReason = z.infer<typeof LiftReason>;
+
+const LIFT_REASON: Record<Language, Record<Exclude<LiftReason, 'other'>, string>> = {
+  en: {
+    accuracy_verified: 'we have finished checking the accuracy of the data you contested',
+    objection_decided: 'we have finished considering your objection, and our legitimate grounds for using your data override your interests, rights and freedoms',
+    requester_asked: 'you asked us to lift it',
+  },
+  fr: {
+    accuracy_verified: 'nous avons fini de vérifier l’exactitude des données que vous contestiez',
+    objection_decided: 'nous avons fini d’examiner votre opposition, et nos motifs légitimes d’utiliser vos données prévalent sur vos intérêts, droits et libertés',
+    requester_asked: 'vous nous avez demandé de la lever',
+  },
+};
+
+/**
+ * Art. 18(3): a requester who obtained a restriction is told before it is lifted: from what date,
+ * why, and that they can object before then or complain (the shop's form, the ICO, the courts).
+ */
+export function liftNotice(lang: Language, id: string, n: { reason: LiftReason; liftOn: string; note?: string }, form?: string) {
+  const fr = lang === 'fr';
+  const on = longDate(n.liftOn, lang);
+  const why = n.reason === 'other' ? [] : [fr ? `Raison : ${LIFT_REASON.fr[n.reason]}.` : `Reason: ${LIFT_REASON.en[n.reason]}.`];
+  const lines = fr
+    ? ['Bonjour,', '', `À votre demande (référence ${id}), nous avons limité l’utilisation de vos données : nous les conservons sans les utiliser.`, `Nous la lèverons à partir du ${on}. Dès ce jour, nous pourrons de nouveau utiliser vos données comme l’indique notre politique de confidentialité.`, ...why, ...explained(lang, n.note), '', `Si vous n’êtes pas d’accord, dites-le-nous avant le ${on} en répondant à cet e-mail.`]
+    : ['Hello,', '', `At your request (reference ${id}), we restricted the use of your data: we keep it without using it.`, `We will lift it from ${on}. From that day we may use your data again as our privacy policy describes.`, ...why, ...explained(lang, n.note), '', `If you disagree, tell us before ${on} by replying to this email.`];
+  const subject = fr ? 'Votre demande : la limitation de vos données va être levée' : 'Your request: the restriction of your data will be lifted';
+  return { subject, text: [...lines, '', ...complaintLines(lang, form), '', sign(lang)].join('\n') };
 }

@@ -1,6 +1,7 @@
+import { BeingSent } from './errors.ts';
 import type { TeamAlert } from './alerts.ts';
 import type { Language } from './model.ts';
-import type { CancelReason, DenyReason } from './notices.ts';
+import type { CancelReason, DenyReason, LiftReason } from './notices.ts';
 import type { ReviewWait } from './team-review.ts';
 
 /**
@@ -18,7 +19,8 @@ import type { ReviewWait } from './team-review.ts';
  *                           which their next click delivers rather than asking for it once more);
  *   `outboxNotice`          an officer's notice is to be mailed: a clarification asked (the clock
  *                           stops), an extension (or, restarting the clock of an extended request,
- *                           its moved date), a refusal or a cancellation. It carries what the email says, and
+ *                           its moved date), a refusal, a cancellation, or a restriction to be
+ *                           lifted (Art. 18(3), on a completed request). It carries what the email says, and
  *                           goes once mailed, so the clarification's free text is not kept after.
  *                           A notice recorded while another is still owed queues behind it (`earlier`,
  *                           queueNotice), so that neither waits for the other; a refusal or a
@@ -101,7 +103,9 @@ export type Notice =
    * clock extended before it stopped owes them the date it moves to, and the one it replaces
    * (`previousDueDate`), which they were told.
    */
-  | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string };
+  | { notice: 'extension'; reason: string; dueDate?: string; restarted?: boolean; previousDueDate?: string }
+  /** Art. 18(3): a restriction is lifted from `liftOn` (a London date), for `reason`, with the officer's words (`note`) when they gave any. */
+  | { notice: 'lift'; reason: LiftReason; liftOn: string; note?: string };
 
 /**
  * The notices owed to the requester: the last one recorded, and `earlier`, those recorded before it
@@ -183,6 +187,21 @@ export const lease = (seq: number, owner: string, now: Date, seconds = DELIVERY_
 export function deliveryRight(d: Delivery, owner: string, now: Date): 'mine' | 'claimable' | 'leased' {
   if (Date.parse(d.until) <= now.getTime()) return 'claimable';
   return d.owner === owner && owner !== '' ? 'mine' : 'leased';
+}
+
+/**
+ * What an officer's resend does with an email already owed: `mail` it as it is (its lease is the
+ * officer's, or over), or `take_over` under a new number, when it was put off by the address's hourly
+ * share (which an officer is not held to) or its holder marked it failed after claiming it (the
+ * holder gave up; waiting out its lease would leave the click doing nothing). Held by a deliverer
+ * still sending it: BeingSent (409), rather than a click that silently does nothing.
+ */
+export function officerResendRight(d: Delivery, failed: { kind: string; at: string } | undefined, kind: 'confirmation' | 'outcome', now: Date): 'mail' | 'take_over' {
+  if (deliveryRight(d, ADMIN_OWNER, now) !== 'leased') return 'mail';
+  if (d.owner === '') return 'take_over';
+  const claimedAt = Date.parse(d.until) - (isSweeper(d.owner) ? SWEEPER_LEASE_SECONDS : DELIVERY_LEASE_SECONDS) * 1000;
+  if (failed?.kind === kind && Date.parse(failed.at) >= claimedAt) return 'take_over';
+  throw new BeingSent(d.until);
 }
 
 /**

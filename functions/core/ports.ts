@@ -2,6 +2,7 @@ import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
 import type { AlertIntent, Delivery, NoticeIntent, OutcomeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
 import type { PurgeIntent } from './export-results.ts';
+import type { LiftReason } from './notices.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -47,12 +48,19 @@ export type StoredRequest = PrivacyRequest & {
    * the closing write, cleared once stopped (core/outbox.ts).
    */
   outboxStop?: StopIntent;
+  /**
+   * A completed restriction (`restrict`) an officer lifts from `on` (a London date), for `reason`:
+   * recorded once, in the write that owes the requester the notice of it (Art. 18(3)).
+   */
+  restrictionLift?: RestrictionLift;
   /** An access request closed without a copy: its export results are to be deleted (core/export-results.ts). */
   purgeResults?: PurgeIntent;
 };
 
 /** `processors`: the providers whose results could not be fetched, by registry id (core/assembly.ts), when Assemble's error named them. */
 export type AssemblyFailure = { token: string; at: string; error: string; processors?: string[]; retriedAt?: string; retriedBy?: string };
+
+export type RestrictionLift = { at: string; by: string; on: string; reason: LiftReason };
 
 export type InternalNote = { at: string; author: string; text: string };
 

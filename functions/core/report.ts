@@ -40,6 +40,14 @@ export type SlaReport = {
   complaints: ComplaintStats;
 };
 
+/** Answered (closed: completed, refused or cancelled) after its deadline, on the London day it closed, as the report counts it late. */
+export function closedLate(r: StoredRequest): boolean {
+  if (!r.closedAt || !r.verifiedAt) return false;
+  const on = londonDate(r.closedAt);
+  const due = dueOn(r, on);
+  return due !== undefined && on > due;
+}
+
 /**
  * `requests`: those received between `from` and `to` (London dates, inclusive) with their tasks;
  * `today`: the London date, to judge open requests. A request never confirmed has no deadline and

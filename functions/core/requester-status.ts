@@ -1,29 +1,53 @@
-import type { Category } from './model.ts';
+import type { Category, RetentionBasis } from './model.ts';
 import { howToComplain } from './notices.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { isOpenRequest, currentDue } from './status.ts';
 
-export type CategoryProgress = { category: Category; state: 'not_started' | 'in_progress' | 'done' | 'retained'; reason?: string };
+/** One ground a category's records are kept on, and until when (null: open-ended, or until the account closes). */
+export type KeptFor = { basis: RetentionBasis; until: string | null };
+export type CategoryProgress = {
+  category: Category;
+  state: 'not_started' | 'in_progress' | 'done' | 'retained';
+  /** The first of `kept`'s bases, for a status page loaded before `kept` existed. */
+  reason?: RetentionBasis;
+  /** Every distinct basis and end date a processor of the category kept records under (Art. 12, 17(3)). */
+  kept?: KeptFor[];
+  /** A kept category in which another processor did erase: "kept" alone would say nothing was. */
+  someDone?: true;
+};
 
+type State = CategoryProgress['state'];
 const rank = { not_started: 0, in_progress: 1, retained: 2, done: 3 } as const;
+
+const kept = (t: StoredTask) => t.status === 'retained' || (t.status === 'resolved' && t.outcome?.reason === 'retained');
+function stateOf(t: StoredTask): State {
+  if (t.status === 'pending') return 'not_started';
+  // An officer's "kept" is kept too: the page says what the outcome email says.
+  if (kept(t)) return 'retained';
+  return ['completed', 'not_found', 'resolved'].includes(t.status) ? 'done' : 'in_progress';
+}
+/** The holds a kept task names: its legal basis, then any further holds the processor reported. */
+const holdsOf = (o: StoredTask['outcome']): KeptFor[] =>
+  o?.legal_basis ? [{ basis: o.legal_basis, until: o.retained_until ?? null }, ...(o.additional_holds ?? []).map((h) => ({ basis: h.legal_basis, until: h.retained_until }))] : [];
 
 /** Per-category progress for the requester: no processor names, no personal data. */
 export function categoryProgress(tasks: readonly StoredTask[]): CategoryProgress[] {
-  const by = new Map<Category, CategoryProgress>();
-  for (const t of tasks) {
-    const state: CategoryProgress['state'] =
-      t.status === 'pending' ? 'not_started'
-      // An officer's "kept" is kept too: the page says what the outcome email says.
-      : t.status === 'retained' || (t.status === 'resolved' && t.outcome?.reason === 'retained') ? 'retained'
-      : ['completed', 'not_found', 'resolved'].includes(t.status) ? 'done'
-      : 'in_progress';
-    const prev = by.get(t.category);
+  const by = new Map<Category, StoredTask[]>();
+  for (const t of tasks) by.set(t.category, [...(by.get(t.category) ?? []), t]);
+  return [...by].map(([category, ts]) => {
     // A category is only as far along as its slowest processor.
-    if (!prev || rank[state] < rank[prev.state]) {
-      by.set(t.category, { category: t.category, state, ...(state === 'retained' && t.outcome?.legal_basis ? { reason: t.outcome.legal_basis } : {}) });
-    }
-  }
-  return [...by.values()];
+    const state = ts.map(stateOf).reduce((a, b) => (rank[b] < rank[a] ? b : a));
+    if (state !== 'retained') return { category, state };
+    // Every processor's grounds, each once: two processors keeping on different bases are two answers to give.
+    const holds = ts.filter(kept).flatMap((t) => holdsOf(t.outcome));
+    const distinct = holds.filter((h, i) => holds.findIndex((o) => o.basis === h.basis && o.until === h.until) === i);
+    return {
+      category,
+      state,
+      ...(distinct.length ? { reason: distinct[0].basis, kept: distinct } : {}),
+      ...(ts.some((t) => stateOf(t) === 'done') ? { someDone: true as const } : {}),
+    };
+  });
 }
 
 export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) {
@@ -39,6 +63,8 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     closedAt: req.closedAt ?? null,
     /** Art. 12A: the clock is stopped while we wait for the clarification we asked for by email; a closed request has no clock, though it keeps when it was stopped. */
     paused: Boolean(req.pausedSince) && isOpenRequest(req.status),
+    /** Art. 18(3): the London date a restriction is lifted from, once an officer has set it (the requester is emailed it too). */
+    restrictionLiftedOn: req.restrictionLift?.on ?? null,
     categories: categoryProgress(tasks),
     complain: howToComplain(req.language),
   };

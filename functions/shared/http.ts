@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from '../core/zod.ts';
-import { DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
+import { BeingSent, DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
 import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/edge.ts';
 import { originSecret } from '../adapters/secrets.ts';
 import { sameHash, sha256 } from './crypto.ts';
@@ -139,6 +139,7 @@ export function httpErrors(): middy.MiddlewareObj<HttpEvent, HttpResult> {
       const e = error as DomainError;
       const body: Record<string, unknown> = { error: e.name, message: e.message };
       if (e instanceof InvalidInput) body.issues = e.issues;
+      if (e instanceof BeingSent) body.until = e.until;
       const headers: Record<string, string> =
         e instanceof TooManyRequests ? { 'retry-after': String(e.retryAfterSeconds) } : e instanceof Unavailable ? { 'retry-after': '30' } : {};
       logger.info('request refused', { status, error: e.name });

@@ -4,7 +4,7 @@ import { alertEmail } from '../core/alerts.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
-import { cancellationNotice, clarificationNotice, extensionNotice, refusalNotice } from '../core/notices.ts';
+import { cancellationNotice, clarificationNotice, extensionNotice, liftNotice, refusalNotice } from '../core/notices.ts';
 import { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
@@ -17,6 +17,8 @@ import { derivedToken, sha256 } from './crypto.ts';
 import { answer } from './token.ts';
 import { mailFailure, sendTracked, withIdentity } from './mail.ts';
 import { logger } from './powertools.ts';
+
+const DAY_SECONDS = 86_400;
 
 export { deliverToken, type TokenDeps } from './token.ts';
 
@@ -97,17 +99,21 @@ export type StartDeps = { repo: Pick<DynamoRepository, 'setPiiExpiry'>; workflow
  * What a `verified` request is owed: its personal data kept until well after the deadline, and its
  * execution, named by the request id (so starting it again starts nothing twice).
  */
-export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate'>, deps: StartDeps) {
+export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, deps: StartDeps) {
   await keepPiiWhileOpen(req, deps);
   await deps.workflow.start(req.id, { requestId: req.id });
 }
 
 /**
- * A confirmed request's personal data (the address its answer goes to) is kept until well after its
- * deadline, where an unconfirmed one's expires in days: whether it runs at once or waits for an officer's review.
+ * A confirmed request's personal data (the address its answer goes to) is kept until well after the
+ * deadline it runs to now (the extended one once extended, moved by the days its clock was stopped),
+ * where an unconfirmed one's expires in days: whether it runs at once or waits for an officer's
+ * review. Whatever moves the deadline calls it with the new one before recording it: a deadline
+ * moved past the end set at confirmation would otherwise be answered with the address erased.
  */
-export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate'>, deps: { repo: Pick<DynamoRepository, 'setPiiExpiry'> }) {
-  if (req.dueDate) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${req.dueDate}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
+export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, deps: { repo: Pick<DynamoRepository, 'setPiiExpiry'> }) {
+  const due = currentDue(req);
+  if (due) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${due}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
 }
 
 /** `processors`: the registry's entries, for the providers' names in the email. */
@@ -127,7 +133,7 @@ export async function outcomeFor(req: StoredRequest, tasks: readonly StoredTask[
  */
 export type Delivered = { sent: true } | { sent: false; dropped?: true };
 
-/** Mails the outcome of a completed request, starts its personal data's 30-day clock, then clears the intent (and with it the request's place in the owed index). */
+/** Mails the outcome of a completed request, starts its personal data's 30-day clock (a restriction's: none until it is lifted), then clears the intent (and with it the request's place in the owed index). */
 export async function deliverOutcome(req: StoredRequest, owner: string, now: Date, deps: OutcomeDeps, settled?: readonly StoredTask[]): Promise<Delivered> {
   const t = await take(req, 'outboxOutcome', owner, now, deps.repo);
   if (!t?.taken) return { sent: false };
@@ -138,7 +144,9 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   // that a resend says it too; the closed request keeps no free text once the intent is cleared.
   const owed = req.outboxOutcome?.uncorrected;
   const uncorrected = owed ?? pii?.uncorrected;
-  await deps.repo.setPiiExpiry(req.id, new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY), owed ? { uncorrected: owed } : {});
+  // A restriction in place keeps the address its requester is told at before it is lifted (Art. 18(3)), until an officer lifts it.
+  const end = req.type === 'restrict' && !req.restrictionLift ? null : new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY);
+  await deps.repo.setPiiExpiry(req.id, end, owed ? { uncorrected: owed } : {});
   if (!pii) return unsendable(req, 'outboxOutcome', owner, now, deps.repo);
   await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps, uncorrected)), kind: 'transactional' }, now, deps);
   await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
@@ -192,6 +200,7 @@ const noticeEmail = (req: StoredRequest, n: Notice, form = complaintFormUrl(conf
   n.notice === 'clarification' ? clarificationNotice(req.language, req.id, n.needed, form, { extended: n.extended ?? Boolean(req.extended) })
   : n.notice === 'extension' ? extensionNotice(req.language, req.id, n, form)
   : n.notice === 'refusal' ? refusalNotice(req.language, req.id, n.reason, n.note, form)
+  : n.notice === 'lift' ? liftNotice(req.language, req.id, n, form)
   : cancellationNotice(req.language, req.id, n.reason, form);
 
 /**
@@ -208,6 +217,8 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   // (an unconfirmed one's expires sooner by itself). Written before the mail, so that a failure here leaves nothing sent
   // and the notice owed, where after the mail it would have left the notice owed and mailed a second time.
   if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
+  // A restriction's contact data was kept to tell the requester before it is lifted (Art. 18(3)): once told, it goes as a closed request's does, counted from the lift.
+  if (n.notice === 'lift') await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${n.liftOn}T00:00:00Z`) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   const pii = await deps.repo.getPii(req.id);
   if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);
   // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.
@@ -284,9 +295,9 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     return { sent: false };
   }
   // Anyone can type any address into the form: an address gets a few acknowledgements an hour, the
-  // rest the next hour, and no more than its share of the day. The day's is counted first, so that once
-  // it is spent the rest are settled at once rather than put off hour after hour.
-  const day = await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now);
+  // rest the next hour, and no more than its share of any 24 hours. The day's is counted first, so that
+  // once it is spent the rest are settled at once rather than put off hour after hour.
+  const day = await deps.repo.hitRolling('complaint-ack-day', c.emailHash, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now);
   if (day.count > ACKS_PER_EMAIL_PER_DAY) {
     // Spent: the complaint stays received, owing nothing, its trail saying the email was not sent, for the console to show it to acknowledge by hand.
     await settleComplaintAck(c, d.seq, c.status, {}, { at: now.toISOString(), action: 'ack_email_withheld', data: { reason: 'address_daily_share' } }, deps);
@@ -295,7 +306,7 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   const share = await deps.repo.hit('complaint-ack', c.emailHash, 3600, now);
   if (share.count > ACKS_PER_EMAIL_PER_HOUR) {
     // Given back: only an acknowledgement mailed uses up the day's share (a crash here spends one, never adds one).
-    await deps.repo.hit('complaint-ack-day', c.emailHash, 86_400, now, -1);
+    await deps.repo.hitRolling('complaint-ack-day', c.emailHash, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now, -1);
     await deps.repo.deferComplaintAck(c.id, d.seq, new Date(share.resetAt * 1000).toISOString());
     return { sent: false };
   }
@@ -324,6 +335,9 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   const n = req.outboxTeam as TeamIntent;
   const waits =
     (REVIEW_STATUSES as readonly string[]).includes(req.status) && !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt) && !(n.waiting === 'assembly' && !req.assemblyFailed);
+  // Confirming records this email in the write that makes the request wait, then keeps the contact data for the
+  // deadline: the sweeper finding the email owed does that too, in case confirming died between the two.
+  if (waits && req.status === 'awaiting_review' && isSweeper(owner)) await keepPiiWhileOpen(req, deps);
   if (waits) {
     // Providers by the registry's names, as the console says them (their ids, should one have left the registry).
     const named = (ids: readonly string[] | undefined) => (ids ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);

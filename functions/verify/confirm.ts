@@ -15,7 +15,8 @@ import { requestContext } from '../shared/request-context.ts';
 
 export const MAX_ATTEMPTS = 5;
 /**
- * Wrong passwords an address may send in a day (UTC), over all its links. A link locks after
+ * Wrong passwords an address may send in any 24 hours (a rolling window: a calendar day's edge
+ * would let twice as many through either side of it), over all its links. A link locks after
  * MAX_ATTEMPTS, but sending the form again mails a fresh link every 10 minutes, each with tries of
  * its own: counted per link only, whoever holds the mailbox could try 25 passwords an hour.
  */
@@ -101,13 +102,13 @@ export async function confirm(token: string, password: string | undefined, deps:
   const pw = await needsPassword(req, deps);
   if (pw.ask) {
     // Counted before it is checked, for the address and for the link: passwords sent all at once cannot each find a count still low.
-    const day = await deps.repo.hit('password', req.emailHash, DAY_SECONDS, now);
+    const day = await deps.repo.hitRolling('password', req.emailHash, DAY_SECONDS, PASSWORDS_PER_ADDRESS_PER_DAY, now);
     if (day.count > PASSWORDS_PER_ADDRESS_PER_DAY) return { kind: 'locked', lang };
     const attempts = await deps.tokens.countAttempt(found.hash);
     if (attempts > MAX_ATTEMPTS) return { kind: 'locked', lang };
     const ok = password ? await deps.customers.authenticate(pw.email, password).catch(async (e) => {
       await deps.tokens.countAttempt(found.hash, -1);
-      await deps.repo.hit('password', req.emailHash, DAY_SECONDS, now, -1);
+      await deps.repo.hitRolling('password', req.emailHash, DAY_SECONDS, PASSWORDS_PER_ADDRESS_PER_DAY, now, -1);
       throw e;
     }) : false;
     // The record stays, locked by its count, so that reopening the link says so.

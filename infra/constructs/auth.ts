@@ -68,6 +68,9 @@ export class ComplianceAuth extends Construct {
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
+      // The console keeps the access token only and signs in again when it expires: a refresh token
+      // would serve only whoever took it from the token endpoint's answer. Cognito's shortest.
+      refreshTokenValidity: Duration.hours(1),
     });
     // Managed login (v2) shows its pages only to clients with a style; Cognito's default one.
     new CfnManagedLoginBranding(this, 'ConsoleLoginStyle', { userPoolId: this.pool.userPoolId, clientId: client.userPoolClientId, useCognitoProvidedValues: true });

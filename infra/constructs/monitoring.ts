@@ -22,12 +22,21 @@ export const ALARMS = {
   Api5xx: { metric: 'AWS/ApiGateway 5xx', threshold: 1, why: 'the API answered with a server error' },
   Throttles: { metric: 'AWS/Lambda Throttles (account)', threshold: 1, why: 'a function was throttled' },
   FunctionErrors: { metric: 'AWS/Lambda Errors (account)', threshold: 5, why: 'functions are failing' },
-} as const;
+  // Each run is one asynchronous invocation that Lambda tries three times: a sweeper failing every run
+  // makes 3 errors a quarter-hour, which FunctionErrors never reaches, and its OverdueRequests metric
+  // goes missing, which counts as not breaching. Two quarter-hours in a row: a lasting failure, not a retried one.
+  SweeperFailed: { metric: 'AWS/Lambda Errors (sweeper)', threshold: 1, periods: 2, why: 'the sweeper failed in two runs in a row: owed emails, executions, reminders and overdue flags wait until it runs again' },
+  // The account's reputation as SES computes it (fractions of the mail it sent): at these rates SES puts
+  // the account under review, at twice the bounce rate and five times the complaint rate it may pause
+  // sending, and every requester's link then fails. Anyone can type an address into the form.
+  SesBounceRate: { metric: 'AWS/SES Reputation.BounceRate (account, max)', threshold: 0.05, why: 'SES bounce rate at 5%: SES reviews the account at this rate and may pause its sending at 10%' },
+  SesComplaintRate: { metric: 'AWS/SES Reputation.ComplaintRate (account, max)', threshold: 0.001, why: 'SES complaint rate at 0.1%: SES reviews the account at this rate and may pause its sending at 0.5%' },
+} as const satisfies Record<string, { metric: string; threshold: number; periods?: number; why: string }>;
 
 export class Monitoring extends Construct {
   readonly topic: Topic;
 
-  constructor(scope: Construct, id: string, props: { machine: StateMachine; api: HttpApi; functions: LambdaFunction[]; alarmEmail: string }) {
+  constructor(scope: Construct, id: string, props: { machine: StateMachine; api: HttpApi; functions: LambdaFunction[]; sweeper: LambdaFunction; alarmEmail: string }) {
     super(scope, id);
     // A key of its own: CloudWatch must encrypt what it publishes, and the data key is not for it.
     const key = new Key(this, 'AlarmsKey', { enableKeyRotation: true, description: 'Lethe alarm topic', removalPolicy: RemovalPolicy.RETAIN });
@@ -56,13 +65,17 @@ export class Monitoring extends Construct {
       // Account-wide Lambda figures: an alarm's math may hold at most ten metrics, and Lethe has more functions.
       Throttles: LambdaFunction.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
       FunctionErrors: LambdaFunction.metricAllErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      SweeperFailed: props.sweeper.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+      SesBounceRate: new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', statistic: 'Maximum', period: Duration.hours(1) }),
+      SesComplaintRate: new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.hours(1) }),
     };
     for (const [name, m] of Object.entries(metrics)) {
-      const spec = ALARMS[name as keyof typeof ALARMS];
+      const spec: { threshold: number; periods?: number; why: string } = ALARMS[name as keyof typeof ALARMS];
       new Alarm(this, name, {
         metric: m,
         threshold: spec.threshold,
-        evaluationPeriods: 1,
+        evaluationPeriods: spec.periods ?? 1,
+        datapointsToAlarm: spec.periods,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: spec.why,

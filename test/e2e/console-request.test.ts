@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { dueDate } from '../../functions/core/deadline.ts';
+import { addDays, dueDate, londonDate } from '../../functions/core/deadline.ts';
 import { type Booted, until } from '../integration/harness.ts';
 import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
@@ -159,6 +159,51 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(await page.locator('#extension-note').textContent()).toBe('Une opposition prend effet immédiatement : son délai ne peut pas être prolongé (art. 21(3)).');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-objection-no-extension-fr.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('lifts a restriction in place once, after asking why and from what date: the requester is told, and the request then says from when it is lifted, in English and French', async () => {
+    const email = 'rosa-restricted@example.com';
+    const id = await openCopy(email, { type: 'restrict' });
+    // No processor answers in these tests: the restriction is put in place as its completion would.
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../functions/adapters/table.ts');
+    await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(id), UpdateExpression: 'SET #s = :c, closedAt = :at', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':c': 'completed', ':at': new Date().toISOString() } }));
+    const liftOn = addDays(londonDate(new Date()), 14);
+    const { page, errors } = await signedInOfficer();
+
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    await page.getByRole('button', { name: 'Lift the restriction' }).click();
+    await page.getByLabel('Why it is lifted').selectOption('accuracy_verified');
+    await page.getByLabel('Lifted from (London date)').fill(liftOn);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-lift-restriction-ask.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Confirm' }).click();
+
+    const shown = (locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${liftOn}T00:00:00Z`));
+    const line = `To be lifted from ${shown('en-GB')}: the accuracy was checked (Art. 18(1)(a)). The requester was told.`;
+    await page.locator('#detail-summary dd', { hasText: line }).waitFor();
+    expect(await page.getByRole('button', { name: 'Lift the restriction' }).count()).toBe(0);
+    expect(await page.locator('#audit').textContent()).toContain('Restriction to be lifted: requester told');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-lift-restriction.png'), fullPage: true });
+    const notice = await until(async () => (await rt.mails(email)).find((m) => /will be lifted/.test(m.subject)), 15_000, 'lift notice');
+    expect(notice.body.text).toContain('Reason: we have finished checking the accuracy of the data you contested.');
+    // The requester's status page says it too.
+    const links = await rt.links(email);
+    const status = await newPage(browser, { viewport: { width: 390, height: 900 } });
+    await status.goto(`${rt.urls.web}status.html?id=${id}&token=${links.statusToken}`);
+    const words = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${liftOn}T00:00:00Z`));
+    await status.locator('#lifted', { hasText: `The restriction of the use of your data will be lifted from ${words}; we have written to you with the reason.` }).waitFor();
+    expect(await axe(status)).toEqual([]);
+    await status.screenshot({ path: join(SHOTS, 'status-lift-restriction.png'), fullPage: true });
+    await status.close();
+
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.locator('#detail-summary dd', { hasText: `Levée à partir du ${shown('fr-FR')} : l’exactitude a été vérifiée (art. 18(1)(a)). Le demandeur en a été informé.` }).waitFor();
+    expect(await axe(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 

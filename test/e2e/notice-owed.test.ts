@@ -74,4 +74,62 @@ describe.skipIf(!hasChromium)('an officer’s notice left owed, in the console (
     expect(await page.locator('#detail-summary').textContent()).not.toContain('Mail failed');
     expect(errors).toEqual([]);
   });
+
+  it('says, in English and French, that an email is being sent automatically right now when a resend meets the sweeper sending it', async () => {
+    const email = 'fay.leased@example.com';
+    await rt.submit({ type: 'erasure', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
+    await signInAsOfficer(page, rt);
+    await page.locator('#filters').waitFor();
+    // The sweeper's lease cannot be caught mid-send in a browser: the admin API's answer to it is stood in for (unit tests make it).
+    const until_ = '2026-03-02T10:02:30.000Z';
+    await page.route(`**/admin/requests/${links.requestId}/resend`, (route) =>
+      route.fulfill({ status: 409, json: { error: 'BeingSent', message: `this email is being sent automatically right now; if it has not gone by ${until_}, resend it then`, until: until_ } }),
+    );
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.locator('#detail-id', { hasText: links.requestId }).waitFor();
+    await page.getByRole('button', { name: 'Resend email' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#action-error:not([hidden])').waitFor();
+    expect(await page.locator('#action-error').textContent()).toMatch(
+      /^The action did not go through: this email is being sent automatically right now\. If it has not gone by .*2 Mar 2026.*, resend it then\.$/,
+    );
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-resend-being-sent.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Renvoyer l’e-mail' }).click();
+    await page.getByRole('button', { name: 'Confirmer' }).click();
+    await page.locator('#action-error:not([hidden])', { hasText: 'abouti' }).waitFor();
+    expect(await page.locator('#action-error').textContent()).toMatch(
+      /^L’action n’a pas abouti : cet e-mail est en cours d’envoi automatique\. S’il n’est pas parti à .*2 mars 2026.*, renvoyez-le à ce moment-là\.$/,
+    );
+    await page.screenshot({ path: join(SHOTS, 'console-resend-being-sent-fr.png'), fullPage: true });
+  });
+
+  it('marks a request refused after its deadline as late where the console says when it closed, in English and French', async () => {
+    const email = 'gus.late@example.com';
+    await rt.submit({ type: 'erasure', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
+    await signInAsOfficer(page, rt);
+    await page.locator('#filters').waitFor();
+    // A deadline cannot pass in a browser test: the detail the admin API gives is that of a request refused two days after it (unit tests make the flag).
+    await page.route(`**/admin/requests/${links.requestId}`, async (route) => {
+      const d = await (await route.fetch()).json();
+      Object.assign(d.request, { status: 'denied', dueDate: '2026-04-01', daysLeft: null, closedAt: '2026-04-03T10:00:00.000Z', closedLate: true });
+      await route.fulfill({ json: d });
+    });
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.locator('#detail-id', { hasText: links.requestId }).waitFor();
+    const closed = page.locator('#detail-summary dt', { hasText: /^Countdown$/ }).locator('xpath=following-sibling::dd[1]');
+    await closed.waitFor();
+    expect(await closed.textContent()).toMatch(/^Closed on .*3 Apr 2026.* Late$/);
+    expect(await closed.locator('.badge.overdue').textContent()).toBe('Late');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-refused-late.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.locator('#detail-summary .badge.overdue', { hasText: 'En retard' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'console-refused-late-fr.png'), fullPage: true });
+  });
 });

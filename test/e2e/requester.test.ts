@@ -135,6 +135,34 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     await page.screenshot({ path: join(SHOTS, 'form-controller-restrict-en.png'), fullPage: true });
   });
 
+  it('offers someone acting for another a phone call only when the shop has configured a number, and the postal address always', async () => {
+    const hint = async (configured?: string) => {
+      const page = await newPage(browser);
+      if (configured) {
+        // The deployment's /config.json, with a number the shop has configured (config/controller.json's `phone`).
+        await page.route('**/config.json', async (route) => {
+          const c = (await (await route.fetch()).json()) as { controller: Record<string, unknown> };
+          await route.fulfill({ json: { ...c, controller: { ...c.controller, phone: configured } } });
+        });
+      }
+      await page.goto(`${rt.urls.web}?lang=en`);
+      await page.locator('footer#controller').waitFor();
+      const texts = [await page.locator('[data-t="agentHint"]').textContent(), await page.locator('footer#controller').textContent()];
+      await page.getByRole('button', { name: 'Français' }).click();
+      texts.push(await page.locator('[data-t="agentHint"]').textContent());
+      await page.close();
+      return texts;
+    };
+    const [en, footer, fr] = await hint();
+    expect(en).toBe('Acting for someone else (a solicitor, a parent)? Tick “I am acting for someone else” below, or write to us at the address at the foot of this page.');
+    expect(fr).toBe('Vous agissez pour quelqu’un d’autre (avocat, parent) ? Cochez « J’agis pour quelqu’un d’autre » plus bas, ou écrivez-nous à l’adresse en bas de cette page.');
+    expect(footer).not.toMatch(/phone|téléphone/i);
+    const [enPhone, footerPhone, frPhone] = await hint('+44 121 496 0000');
+    expect(enPhone).toBe('Acting for someone else (a solicitor, a parent)? Tick “I am acting for someone else” below, or call us on +44 121 496 0000, or write to us at the address at the foot of this page.');
+    expect(frPhone).toBe('Vous agissez pour quelqu’un d’autre (avocat, parent) ? Cochez « J’agis pour quelqu’un d’autre » plus bas, ou appelez-nous au +44 121 496 0000, ou écrivez-nous à l’adresse en bas de cette page.');
+    expect(footerPhone).toContain('Telephone: +44 121 496 0000');
+  });
+
   it('lists each problem once, keeps the errors across a language switch, and refuses a long name out loud', async () => {
     const page = await newPage(browser, { viewport: { width: 1100, height: 1300 } });
     await page.goto(rt.urls.web);
@@ -207,6 +235,39 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     await asked();
     expect(await page.evaluate(() => (window as unknown as { changes: number }).changes)).toBe(0);
     expect(await page.locator('#status').textContent()).toBe('Waiting for your confirmation');
+  });
+
+  it('stops asking for the status while its tab is hidden, and asks at once when it is shown again', async () => {
+    await rt.submit({ type: 'access', email: 'status-hidden@example.com', language: 'en' });
+    const links = await until(() => rt.links('status-hidden@example.com').catch(() => undefined), 5000, 'email');
+    const page = await newPage(browser);
+    await page.clock.install();
+    let asks = 0;
+    page.on('request', (r) => {
+      if (r.url().includes(`/requests/${links.requestId}/status`)) asks++;
+    });
+    await page.goto(`${rt.urls.web}status.html?id=${links.requestId}&token=${links.statusToken}`);
+    await page.locator('#status[data-status="unverified"]').waitFor();
+    const tab = (state: 'hidden' | 'visible') =>
+      page.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await tab('hidden');
+    // The ask already planned may still go; none after it, however long the tab stays hidden.
+    await page.clock.runFor(5_000);
+    await page.waitForLoadState('networkidle');
+    const hiddenAt = asks;
+    // A minute at a time, each ask let finish, so that a page still polling would ask again each time.
+    for (let minute = 0; minute < 10; minute++) {
+      await page.clock.runFor(60_000);
+      await page.waitForLoadState('networkidle');
+    }
+    expect(asks).toBe(hiddenAt);
+    const shown = page.waitForRequest((r) => r.url().includes(`/requests/${links.requestId}/status`), { timeout: 5_000 });
+    await tab('visible');
+    await shown;
+    expect(asks).toBe(hiddenAt + 1);
   });
 
   it('takes the keyboard from each line of the error summary to the field at fault, the choices included', async () => {

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../support/assembly.ts';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
 import { firstBreak } from '../../../functions/core/audit.ts';
+import { ACKS_PER_EMAIL_PER_DAY, type StoredComplaint } from '../../../functions/core/complaints.ts';
+import type { Mailer } from '../../../functions/core/ports.ts';
+import { deliverComplaintAck } from '../../../functions/shared/outbox.ts';
 import { Conflict } from '../../../functions/core/errors.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
@@ -60,6 +63,23 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     // A second writer (intake finishing a claimed request) learns it lost, and changes nothing.
     await expect(repo.createRequest(req, { email: 'x@example.com' }, new Date())).resolves.toBe(false);
     expect(await repo.getPii(req.id)).toMatchObject({ email: 'alice@example.com' });
+  });
+
+  it('never brings back contact data whose expiry has passed, though DynamoDB has not deleted it yet: a later end is set only on data still kept', async () => {
+    const gone = newRequest();
+    // Expired a minute ago on this file's clock: DynamoDB deletes such an item up to two days late, and reads treat it as gone.
+    await repo.createRequest(gone, { email: 'erased@example.com' }, new Date(Date.parse(at) - 60_000));
+    expect(await repo.getPii(gone.id)).toBeUndefined();
+    // Completing it, refusing it or restarting its clock sets a later end: none may make the erased address readable again.
+    await repo.setPiiExpiry(gone.id, new Date('2026-12-25T10:00:00Z'), { uncorrected: 'The name is spelled as on the order.' });
+    expect(await repo.getPii(gone.id)).toBeUndefined();
+    const item = (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${gone.id}`, sk: 'PII' } }))).Item;
+    expect(item?.ttl).toBe(Math.floor(Date.parse(at) / 1000) - 60);
+    expect(item).not.toHaveProperty('uncorrected');
+    const kept = newRequest();
+    await repo.createRequest(kept, { email: 'kept@example.com' }, new Date(Date.parse(at) + 60_000));
+    await repo.setPiiExpiry(kept.id, new Date('2026-12-25T10:00:00Z'));
+    expect((await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${kept.id}`, sk: 'PII' } }))).Item?.ttl).toBe(Date.parse('2026-12-25T10:00:00Z') / 1000);
   });
 
   it('lets one writer claim an (email, type) pair, and replace a claim only as it read it, or once expired', async () => {
@@ -586,6 +606,50 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     // Expiring what is gone already changes nothing.
     await repo.expireTaskResults(k('paynow', 'd'.repeat(64)), new Date('2026-11-20T00:00:00Z'));
     expect(await repo.listTaskResults(req.id)).toEqual([k('mailwave')]);
+  });
+
+  it('mails one address at most ten complaint acknowledgements in any 24 hours, midnight or not', async () => {
+    const sent: Parameters<Mailer['send']>[0][] = [];
+    const deps = { repo, mailer: { send: async (m: (typeof sent)[number]) => void sent.push(m) } };
+    const deliverAt = async (i: number, instant: string) => {
+      const c: StoredComplaint = {
+        id: `01JDACK${String(i).padStart(19, '0')}`,
+        status: 'received',
+        version: 0,
+        language: 'en',
+        receivedAt: instant,
+        acknowledgeBy: '2026-12-26',
+        email: 'flooded@example.com',
+        text: 'A complaint typed by somebody else.',
+        emailHash: 'f'.repeat(64),
+        audit: [],
+        outboxAck: { seq: 1, until: instant, owner: 'intake' },
+      };
+      await repo.createComplaint(c, new Date('2027-12-01T00:00:00Z'));
+      return deliverComplaintAck(c, 'intake', new Date(instant), deps);
+    };
+    // Three an hour (the hourly share) from 20:10 to 23:10 on one evening (London is on UTC in November).
+    const evening = ['20:10', '20:20', '20:30', '21:10', '21:20', '21:30', '22:10', '22:20', '22:30', '23:10'];
+    for (const [i, hm] of evening.entries()) expect(await deliverAt(i, `2026-11-25T${hm}:00.000Z`)).toEqual({ sent: true });
+    expect(sent).toHaveLength(ACKS_PER_EMAIL_PER_DAY);
+    // Ten minutes past midnight is a new calendar day, but the same 24 hours: withheld.
+    expect(await deliverAt(10, '2026-11-26T00:10:00.000Z')).toEqual({ sent: false, dropped: true });
+    // 24 hours after the first, its share is back.
+    expect(await deliverAt(11, '2026-11-26T20:10:00.000Z')).toEqual({ sent: true });
+    expect(sent).toHaveLength(ACKS_PER_EMAIL_PER_DAY + 1);
+  });
+
+  it('counts uses in a rolling window, writes nothing past its limit, and gives back a use taken at an instant', async () => {
+    const first = new Date('2026-11-25T10:00:00Z');
+    const second = new Date('2026-11-25T11:00:00Z');
+    expect(await repo.hitRolling('test-rolling', 'abc', 3600 * 2, 2, first)).toEqual({ count: 1 });
+    expect(await repo.hitRolling('test-rolling', 'abc', 3600 * 2, 2, second)).toEqual({ count: 2 });
+    expect(await repo.hitRolling('test-rolling', 'abc', 3600 * 2, 2, second)).toEqual({ count: 3 });
+    expect((await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: 'RATE#test-rolling#abc', sk: 'ROLLING' } }))).Item?.at).toEqual([first.getTime(), second.getTime()]);
+    expect(await repo.hitRolling('test-rolling', 'abc', 3600 * 2, 2, second, -1)).toEqual({ count: 1 });
+    expect(await repo.hitRolling('test-rolling', 'abc', 3600 * 2, 2, second)).toEqual({ count: 2 });
+    // Two hours after the first use, it has left the window.
+    expect(await repo.hitRolling('test-rolling', 'abc', 3600 * 2, 2, new Date('2026-11-25T12:00:00Z'))).toEqual({ count: 2 });
   });
 
   it('counts hits per fixed window', async () => {

@@ -109,11 +109,12 @@ describe('the complaint form', () => {
     expect(again.complaintAcksSent).not.toContain(owed[0].id);
   });
 
-  it('records a complaint past the address’s ten acknowledgements of the day but mails it none; the console shows it to acknowledge by hand', async () => {
+  it('records a complaint past the address’s ten acknowledgements in 24 hours but mails it none; the console shows it to acknowledge by hand', async () => {
     const email = 'ida-complains@example.com';
     const { emailHash } = await import('../../../functions/shared/crypto.ts');
-    const day = Math.floor(Date.now() / 1000 / 86_400);
-    await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rate('complaint-ack-day', await emailHash(email), day), n: 10, ttl: (day + 1) * 86_400 + 60 } }));
+    // Ten mailed in the last hour: the address's share of any 24 hours.
+    const sentAt = Array.from({ length: 10 }, (_, i) => Date.now() - 3_600_000 + i * 60_000);
+    await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rolling('complaint-ack-day', await emailHash(email)), at: sentAt, v: 1, ttl: Math.ceil(Date.now() / 1000) + 86_460 } }));
     expect(await (await complain({ email, text: 'Yet another complaint about my data.', language: 'en' }, '127.0.0.78')).json()).toEqual(SAME_ANSWER);
     const c = await until(async () => (await (await repo()).listComplaints()).items.find((x) => x.email === email && !x.outboxAck), 10_000, 'complaint settled');
     expect(c.status).toBe('received');
@@ -139,7 +140,7 @@ describe('the way to the complaint form', () => {
     expect(lines[at + 1]).toBe(
       `If you are not satisfied with our answer, you can first complain to us with our complaint form: ${rt.urls.web}complaint.html?ref=${links.requestId}&lang=en (or by replying to any of our emails about this request).`,
     );
-    expect(lines[at + 2]).toMatch(/^You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office \(ICO\)/);
+    expect(lines[at + 2]).toMatch(/^You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office \(ICO\)/);
     // The link opens the form, served by the site like the privacy form.
     const page = await fetch(`${rt.urls.web}complaint.html?ref=${links.requestId}&lang=en`);
     expect(page.status).toBe(200);

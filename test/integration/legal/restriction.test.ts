@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { key } from '../../../functions/adapters/table.ts';
+import { addDays, londonDate } from '../../../functions/core/deadline.ts';
+import type { StoredRequest } from '../../../functions/core/ports.ts';
 import { type Booted, boot, until } from '../harness.ts';
 
 let rt: Booted;
@@ -91,5 +95,59 @@ describe('a restriction request (Art. 18, "cesser de les utiliser")', () => {
     expect(mail.body.text).toContain("Nous avons reçu une demande concernant la limitation de l’utilisation de vos données pour cette adresse e-mail.");
     expect(mail.body.text).toContain('Offtek, société immatriculée au Royaume-Uni sous le numéro 03148866\nSiège social : Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, Royaume-Uni');
     expect(links.requestId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+  });
+
+  it('is lifted by an officer only, once, after the requester is told from what date and why; their address is kept until then', async () => {
+    const email = 'lena-lift@example.com';
+    await rt.submit({ type: 'restrict', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 20_000, 'completion');
+    await until(async () => (await rt.mails(email)).find((m) => /complete/.test(m.subject)), 15_000, 'outcome email');
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    const pii = async () => (await ddb.send(new GetCommand({ TableName: rt.tableName, Key: key.pii(links.requestId), ConsistentRead: true }))).Item;
+    // A restriction in place keeps the address the requester is told at before it is lifted (Art. 18(3)).
+    expect(await pii()).toMatchObject({ email });
+    expect((await pii())?.ttl).toBeUndefined();
+
+    const post = (token: string, body: unknown) => rt.api(`/admin/requests/${links.requestId}/lift-restriction`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const liftOn = addDays(londonDate(new Date()), 14);
+    expect((await post(await rt.signIn('viewer'), { reason: 'accuracy_verified', liftOn })).status).toBe(403);
+    const officer = await rt.signIn('officer');
+    const today = await post(officer, { reason: 'accuracy_verified', liftOn: londonDate(new Date()) });
+    expect(today.status).toBe(400);
+    expect((await today.json()).issues[0].path).toBe('liftOn');
+
+    const lifted = await post(officer, { reason: 'accuracy_verified', liftOn });
+    expect(lifted.status).toBe(200);
+    expect(await lifted.json()).toMatchObject({ noticeOwed: false, restrictionLift: { on: liftOn, reason: 'accuracy_verified', by: expect.stringMatching(/^officer:/) } });
+    const notice = await until(async () => (await rt.mails(email)).find((m) => /will be lifted/.test(m.subject)), 15_000, 'lift notice');
+    expect(notice.subject).toBe('Your request: the restriction of your data will be lifted');
+    expect(notice.body.text).toContain(`reference ${links.requestId}`);
+    expect(notice.body.text).toContain('Reason: we have finished checking the accuracy of the data you contested.');
+    expect(notice.body.text).toContain('If you disagree, tell us before');
+    expect(notice.body.text).toContain('ico.org.uk/make-a-complaint');
+    expect(notice.body.text).toContain('Registered office: Claremont House');
+
+    const again = await post(officer, { reason: 'requester_asked', liftOn });
+    expect(again.status).toBe(409);
+    expect((await again.json()).message).toBe(`this restriction is already being lifted, from ${liftOn}`);
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const req = (await repo.getRequest(links.requestId)) as StoredRequest;
+    expect(req.status).toBe('completed');
+    expect(req.audit.filter((e) => e.action === 'lift_restriction')).toEqual([expect.objectContaining({ actor: expect.stringMatching(/^officer:/), data: { reason: 'accuracy_verified', liftOn } })]);
+    expect((await rt.mails(email)).filter((m) => /will be lifted/.test(m.subject))).toHaveLength(1);
+    // The status page says it; the address goes 30 days after the lift.
+    expect(await rt.status(links.requestId, links.statusToken)).toMatchObject({ status: 'completed', restrictionLiftedOn: liftOn });
+    expect((await pii())?.ttl).toBe(Date.parse(`${addDays(liftOn, 30)}T00:00:00Z`) / 1000);
+  });
+
+  it('refuses with a 409 saying why to lift anything but a restriction', async () => {
+    const email = 'omar-erase@example.com';
+    await rt.submit({ type: 'erasure', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
+    const r = await rt.api(`/admin/requests/${links.requestId}/lift-restriction`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await rt.signIn('officer')}` }, body: JSON.stringify({ reason: 'requester_asked', liftOn: addDays(londonDate(new Date()), 1) }) });
+    expect(r.status).toBe(409);
+    expect((await r.json()).message).toBe('only a restriction can be lifted, not this erasure request');
   });
 });

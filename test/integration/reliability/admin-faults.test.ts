@@ -1,15 +1,15 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { type AdminDeps, approveCorrection, cancel, deny, extend, pause, resend, resolveTask, resume, retryAssembly, retryTask } from '../../../functions/admin/actions.ts';
+import { type AdminDeps, approveCorrection, cancel, deny, extend, liftRestriction, pause, resend, resolveTask, resume, retryAssembly, retryTask } from '../../../functions/admin/actions.ts';
 import { key } from '../../../functions/adapters/table.ts';
 import { releaseExport } from '../../../functions/admin/release.ts';
-import { restartOn } from '../../../functions/core/deadline.ts';
+import { addDays, londonDate, restartOn } from '../../../functions/core/deadline.ts';
 import { retryOnRace } from '../../../functions/core/errors.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
 import { ESCALATED_TASK_STATUSES } from '../../../functions/core/status.ts';
 import { webhookIdOf } from '../../../functions/core/webhook.ts';
 import { holdAssembly } from '../../../functions/escalate/assembly.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
-import { at, BASE, boundaries, closeWorlds, MIN, scenarios, settle, type World, world } from './fault-world.ts';
+import { at, BASE, boundaries, closeWorlds, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
 import { answered, expectBranchSettled, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
 
 /**
@@ -248,6 +248,40 @@ describe('extending a deadline survives a fault at every step', async () => {
       expect(told.length, 'the requester told').toBeGreaterThanOrEqual(1);
       expect(told.length).toBeLessThanOrEqual(s.copies);
       expect(req.outboxNotice, 'no notice left owed').toBeUndefined();
+    });
+  }
+});
+
+describe('lifting a restriction survives a fault at every step', async () => {
+  /** A restriction in place: its request completed, the requester's address kept. */
+  const restricted = async () => {
+    const w = await world();
+    const req = await inProgress(w, 'restrict');
+    await w.repo.transitionRequest(req, 'completed', { closedAt: at(0).toISOString() }, { at: at(0).toISOString(), actor: 'workflow', action: 'complete', subject: req.id, from: 'in_progress', to: 'completed' });
+    w.setTime(at(10 * MIN));
+    return { ...w, requestId: req.id };
+  };
+  const liftOn = addDays(londonDate(at(0)), 14);
+  const lift = (w: Awaited<ReturnType<typeof restricted>>) => officer(w).act((deps) => liftRestriction(w.requestId, { reason: 'accuracy_verified', liftOn }, OFFICER, deps));
+  const calls = await boundaries(restricted, lift);
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'ses:SendEmail']));
+  });
+
+  for (const recovery of RECOVERIES) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): lifted once, the requester told before`, async () => {
+      const w = await restricted();
+      const first = await strike(w, s, recovery, lift, 10 * MIN);
+      await w.sweep(at(30 * MIN));
+
+      const req = (await w.item(key.request(w.requestId))) as StoredRequest;
+      expect(req.status).toBe('completed');
+      if (!req.restrictionLift) return expectUndone(w, first, recovery);
+      expect(req.restrictionLift).toMatchObject({ on: liftOn, reason: 'accuracy_verified', by: OFFICER });
+      expect(events(req.audit, 'lift_restriction'), 'lifted once on the trail').toHaveLength(1);
+      expectToldOnce(w, req, s);
+      expect(requesterMail(w)[0].subject).toBe('Your request: the restriction of your data will be lifted');
     });
   }
 });

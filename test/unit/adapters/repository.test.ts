@@ -54,4 +54,13 @@ describe('setting when the contact data expires', () => {
     expect(without).toMatchObject({ Key: key.pii(id), UpdateExpression: 'SET #ttl = :t', ExpressionAttributeValues: { ':t': at.getTime() / 1000 } });
     expect(without?.ExpressionAttributeValues).not.toHaveProperty(':u');
   });
+  it('removes the end altogether for contact data kept with no end (a restriction in place), giving DynamoDB no empty map of values', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    const repo = new DynamoRepository(db, TABLE);
+    const [id] = ids(1);
+    await repo.setPiiExpiry(id, null);
+    const [input] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(input).toMatchObject({ Key: key.pii(id), UpdateExpression: 'REMOVE #ttl', ExpressionAttributeNames: { '#ttl': 'ttl' } });
+    expect(input).not.toHaveProperty('ExpressionAttributeValues');
+  });
 });

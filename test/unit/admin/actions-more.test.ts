@@ -434,6 +434,47 @@ describe('a deadline that moves', () => {
   });
 });
 
+describe('the requester’s contact data while the deadline moves', () => {
+  const DAY = 86_400_000;
+  const after120 = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 120 * DAY).toISOString();
+
+  it('keeps the contact data until 120 days after the extended deadline once extended, not the original one', async () => {
+    const { deps, repo } = setup();
+    const done = await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    expect(done.extended?.dueDate).toBe('2026-06-01');
+    expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe(after120('2026-06-01'));
+  });
+
+  it('moves the contact data’s end with the deadline a restarted clock moves, so the answer can still be mailed', async () => {
+    // Extended to 1 June, stopped on 2 March; the answer came on 20 August: both deadlines move by 171 days.
+    const extended = { at: '2026-03-01T12:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
+    const { deps, repo } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-08-20T10:00:00.000Z');
+    const done = await resume(REQUEST_ID, 'officer:o', deps);
+    const due = done.extended?.dueDate as string;
+    expect(due > '2026-11-01').toBe(true);
+    // The end set at confirmation (1 April + 120 days, 30 July) had already passed: the outcome would have found no address.
+    expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe(after120(due));
+    const plain = setup({ type: 'access', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
+    const restarted = await resume(REQUEST_ID, 'officer:o', plain.deps, '2026-03-04');
+    expect(plain.repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe(after120(restarted.dueDate as string));
+  });
+
+  it('keeps the extended end when an extended request waiting for review is approved and started', async () => {
+    const extended = { at: '2026-03-01T12:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
+    const { deps, repo } = setup({ status: 'awaiting_review', agent: { relationship: 'solicitor', proof: 'signed_authority' }, extended });
+    await approveCorrection(REQUEST_ID, undefined, 'officer:o', deps);
+    expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe(after120('2026-06-01'));
+  });
+
+  it('records no extension whose contact data could not be kept for it: the officer’s retry can make it', async () => {
+    const { deps, repo, mailer } = setup();
+    repo.setPiiExpiry = async () => Promise.reject(new Error('DynamoDB down'));
+    await expect(extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)).rejects.toThrow('DynamoDB down');
+    expect(request(repo).extended).toBeUndefined();
+    expect(mailer.sent).toEqual([]);
+  });
+});
+
 describe('restarting the clock after a clarification', () => {
   it('moves the deadline by the whole London days it was stopped, and records them', async () => {
     const { repo, deps } = setup({ type: 'access', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
@@ -1022,6 +1063,41 @@ describe('resending the requester’s last email', () => {
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
     expect(request(repo).audit, 'no second resend on the trail').toHaveLength(trail);
     expect(request(repo).outboxOutcome).toBeUndefined();
+  });
+
+  it.each([
+    ['the confirmation link', { status: 'unverified', verifiedAt: undefined, dueDate: undefined, outboxLink: { seq: 1, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' } }],
+    ['an earlier resend of the outcome', { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1', resend: true } }],
+  ] as const)('answers 409 BeingSent, with when the lease ends, while the sweeper is mailing %s, and mails nothing', async (_, over) => {
+    const { deps, repo, mailer } = setup(over as Partial<StoredRequest>);
+    const trail = request(repo).audit.length;
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({
+      name: 'BeingSent',
+      status: 409,
+      until: '2026-03-02T10:02:30.000Z',
+      message: 'this email is being sent automatically right now; if it has not gone by 2026-03-02T10:02:30.000Z, resend it then',
+    });
+    expect(mailer.sent).toEqual([]);
+    expect(request(repo).audit).toHaveLength(trail);
+  });
+
+  it.each([
+    ['the confirmation link', { status: 'unverified', verifiedAt: undefined, dueDate: undefined, outboxLink: { seq: 1, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' } }, 'confirmation'],
+    ['an earlier resend of the outcome', { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1', resend: true } }, 'outcome'],
+  ] as const)('takes over %s that the sweeper failed to mail while its lease runs, and mails it now, on the trail', async (_, over, kind) => {
+    // The sweeper claimed it at 09:59:30 (a 180-second lease), then SES refused it at 09:59:40.
+    const { deps, repo, mailer } = setup({ ...(over as Partial<StoredRequest>), mailFailed: { kind, at: '2026-03-02T09:59:40.000Z', error: 'Throttling' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent).toHaveLength(1);
+    expect(request(repo).audit.at(-1)).toMatchObject({ actor: 'officer:o', action: 'resend', data: { email: kind } });
+    expect(request(repo).mailFailed).toBeUndefined();
+  });
+
+  it('mails at once a confirmation link put off to the next hour by the address’s hourly share: the officer’s resend is not held to it', async () => {
+    const { deps, repo, mailer } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined, linkSeq: 1, outboxLink: { seq: 1, until: '2026-03-02T11:00:00.000Z', owner: '' } });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your privacy request']);
+    expect(request(repo).outboxLink).toBeUndefined();
   });
 
   it('takes over an outcome that Notify still holds, so that the officer’s resend mails it now, on the trail', async () => {

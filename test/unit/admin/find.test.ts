@@ -104,6 +104,7 @@ describe('the console’s list, by status', () => {
         dueDate: '2026-03-25',
         daysLeft: 5,
         closedAt: null,
+        closedLate: false,
         extended: false,
         owner: null,
         pausedSince: null,

@@ -42,6 +42,7 @@ const FIELDS: [route: string, body: (text: string) => unknown, path: string][] =
   [`${REQ}/deny`, (t) => ({ reason: 'excessive', note: t }), 'note'],
   [`${REQ}/notes`, (t) => ({ text: t }), 'text'],
   [`${REQ}/pause`, (t) => ({ needed: t }), 'needed'],
+  [`${REQ}/lift-restriction`, (t) => ({ reason: 'other', liftOn: '2026-03-16', note: t }), 'note'],
   [`${REQ}/approve`, (t) => ({ corrections: { name: t } }), 'corrections.name'],
   [`${REQ}/approve`, (t) => ({ corrections: { name: 'Ann King' }, uncorrected: t }), 'uncorrected'],
   [`${REQ}/tasks/paynow/resolve`, (t) => ({ outcome: 'completed', note: t }), 'note'],

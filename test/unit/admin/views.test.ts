@@ -36,7 +36,7 @@ describe('a request as the console lists it', () => {
   it('counts the days left to an open request’s deadline, the extended one where there is one', () => {
     const r = storedRequest({ status: 'in_progress', dueDate: '2026-03-25', extended: { at: '2026-03-02T00:00:00.000Z', reason: 'complex', dueDate: '2026-05-26' }, owner: 'officer:o' });
     expect(summary(r, '2026-03-20')).toEqual({
-      id: REQUEST_ID, type: 'erasure', status: 'in_progress', language: 'en', receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-05-26', daysLeft: 67, closedAt: null, extended: true, owner: 'officer:o', pausedSince: null, mailFailed: null,
+      id: REQUEST_ID, type: 'erasure', status: 'in_progress', language: 'en', receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-05-26', daysLeft: 67, closedAt: null, closedLate: false, extended: true, owner: 'officer:o', pausedSince: null, mailFailed: null,
     });
   });
 
@@ -48,6 +48,14 @@ describe('a request as the console lists it', () => {
   it('shows no countdown for a request whose clock is stopped for a clarification (Art. 12A), only since when: restarting it moves the deadline', () => {
     const r = storedRequest({ status: 'in_progress', type: 'access', dueDate: '2026-03-19', pausedSince: '2026-03-10T10:00:00.000Z' });
     expect(summary(r, '2026-03-20')).toMatchObject({ dueDate: '2026-03-19', daysLeft: null, pausedSince: '2026-03-10T10:00:00.000Z' });
+  });
+
+  it('marks a request closed after its deadline as late, a refusal as much as a completion, judged on the London day it closed', () => {
+    // Due 2026-04-01: refused at 23:30 UTC on April 1, already April 2 in London (BST).
+    expect(summary(storedRequest({ status: 'denied', closedAt: '2026-04-01T23:30:00.000Z' }), '2026-04-10')).toMatchObject({ dueDate: '2026-04-01', closedLate: true });
+    expect(summary(storedRequest({ status: 'completed', closedAt: '2026-04-03T10:00:00.000Z' }), '2026-04-10')).toMatchObject({ closedLate: true });
+    expect(summary(storedRequest({ status: 'denied', closedAt: '2026-04-01T22:30:00.000Z' }), '2026-04-10')).toMatchObject({ closedLate: false });
+    expect(summary(storedRequest({ status: 'in_progress' }), '2026-04-10')).toMatchObject({ daysLeft: -9, closedLate: false });
   });
 
   it('shows no countdown for a closed request, nor for one with no deadline', () => {

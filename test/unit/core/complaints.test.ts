@@ -18,7 +18,7 @@ describe('how to complain (Art. 12(4), DPA 2018 s.164A)', () => {
       [
         'How to complain:',
         'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
-        "You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+        "You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         'You also have the right to go to court to enforce your rights.',
       ].join('\n'),
     );
@@ -144,7 +144,7 @@ describe('the acknowledgement email', () => {
         'Our privacy team is looking into it and will answer you without undue delay, telling you what we have done.',
         'If you did not make this complaint, you can ignore this email.',
         '',
-        "If you are not satisfied with our answer, you can then complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+        "If you are not satisfied with our answer, you can then complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         '',
         'The Offtek privacy team',
       ].join('\n'),
@@ -162,7 +162,7 @@ describe('the acknowledgement email', () => {
     expect(lines.slice(at, at + 3)).toEqual([
       'How to complain:',
       `If you are not satisfied with our answer, you can first complain to us with our complaint form: https://privacy.offtek.example/complaint.html?ref=${REQUEST_ID}&lang=en (or by replying to any of our emails about this request).`,
-      "You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+      "You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
     ]);
   });
 });

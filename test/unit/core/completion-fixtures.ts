@@ -16,7 +16,7 @@ export const NAMES = [
 
 export const COMPLAIN_EN = `How to complain:
 If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.
-You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.
+You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.
 You also have the right to go to court to enforce your rights.`;
 
 export const COMPLAIN_FR = `Comment se plaindre :

@@ -19,4 +19,11 @@ describe('the controller’s identity (config/controller.json)', () => {
     expect(Controller.safeParse({ ...offtek, companyNumber: '' }).success).toBe(false);
     expect(Controller.safeParse({ ...offtek, address: [] }).success).toBe(false);
   });
+
+  it('takes a telephone number the shop may give, and refuses one that is not a number', () => {
+    expect(offtek.phone).toBeUndefined();
+    expect(Controller.parse({ ...offtek, phone: '+44 121 496 0000' }).phone).toBe('+44 121 496 0000');
+    expect(Controller.parse({ ...offtek, phone: '0121 496 0000' }).phone).toBe('0121 496 0000');
+    for (const phone of ['', 'call us', '+44 121 496 0000 ext. 2', '12']) expect(Controller.safeParse({ ...offtek, phone }).success).toBe(false);
+  });
 });

@@ -10,6 +10,8 @@ import {
   NotFound,
   PayloadTooLarge,
   retryOnRace,
+  SecretNotConfigured,
+  SecretUnavailable,
   TooManyRequests,
   Unauthorized,
 } from '../../../functions/core/errors.ts';
@@ -73,6 +75,8 @@ describe('domain errors carry their HTTP status and a name that survives minific
     [new TooManyRequests('x', 30), 'TooManyRequests', 429],
     [new InvalidInput('x', []), 'InvalidInput', 400],
     [new IllegalTransition('request', 'completed', 'deny'), 'IllegalTransition', 409],
+    [new SecretNotConfigured('x'), 'SecretNotConfigured', 503],
+    [new SecretUnavailable('x'), 'SecretUnavailable', 503],
     [new DomainError('x'), 'Error', 500],
   ])('%s', (error, name, status) => {
     expect(error).toMatchObject({ name, status });

@@ -90,7 +90,7 @@ describe('the notices a requester is sent, word for word', () => {
 
 describe('each notice, whole, as the requester reads it', () => {
   const FORM = 'https://x/complaint.html';
-  const ICO_EN = "You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
+  const ICO_EN = "You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
   const ICO_FR = "Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.";
   /** How to complain, and the signature: the shop's form first where there is one, then the ICO, then the courts. */
   const ending = {

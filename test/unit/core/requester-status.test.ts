@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { categoryProgress, requesterView } from '../../../functions/core/requester-status.ts';
 import { storedRequest } from '../processors/fakes.ts';
+import { schemaErrors } from '../processors/openapi.ts';
 
 const task = (processorId: string, category: StoredTask['category'], status: StoredTask['status'], over: Partial<StoredTask> = {}) =>
   ({ taskId: `R.${processorId}`, requestId: 'R', processorId, category, action: 'erase', status, version: 1, attempts: 0, holds: [], audit: [], ...over }) as StoredTask;
@@ -23,12 +24,12 @@ describe('progress per category, as the requester sees it', () => {
 
   it('shows a task an officer resolved as retained as kept, with the basis the officer recorded', () => {
     const resolved = task('socialapp', 'social', 'resolved', { outcome: { request_status: 'resolved', reason: 'retained', note: 'court case', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
-    expect(categoryProgress([resolved])).toEqual([{ category: 'social', state: 'retained', reason: 'legal_claims' }]);
+    expect(categoryProgress([resolved])).toEqual([{ category: 'social', state: 'retained', reason: 'legal_claims', kept: [{ basis: 'legal_claims', until: '2027-06-30' }] }]);
   });
 
   it('gives the legal basis of a retained category', () => {
     expect(categoryProgress([task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting' } })])).toEqual([
-      { category: 'payments', state: 'retained', reason: 'accounting' },
+      { category: 'payments', state: 'retained', reason: 'accounting', kept: [{ basis: 'accounting', until: null }] },
     ]);
   });
 
@@ -39,9 +40,47 @@ describe('progress per category, as the requester sees it', () => {
     const notStarted = task('reviews', 'email', 'pending');
     expect(categoryProgress([done, waiting])).toEqual([{ category: 'email', state: 'in_progress' }]);
     expect(categoryProgress([waiting, done])).toEqual([{ category: 'email', state: 'in_progress' }]);
-    expect(categoryProgress([done, retained])).toEqual([{ category: 'email', state: 'retained' }]);
+    expect(categoryProgress([done, retained])).toEqual([{ category: 'email', state: 'retained', someDone: true }]);
     expect(categoryProgress([waiting, notStarted])).toEqual([{ category: 'email', state: 'not_started' }]);
     expect(categoryProgress([retained, waiting])).toEqual([{ category: 'email', state: 'in_progress' }]);
+  });
+
+  it('gives every distinct basis and end date of a category whose processors keep records on different grounds', () => {
+    const accounting = task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: null } });
+    const twoHolds = task('cardco', 'payments', 'retained', {
+      outcome: { request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null, additional_holds: [{ legal_basis: 'accounting', retained_until: '2033-03-31' }] },
+    });
+    // An officer's "kept", on a basis no processor reports.
+    const claims = task('paylater', 'payments', 'resolved', { outcome: { request_status: 'resolved', reason: 'retained', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
+    const sameAgain = task('paysafe', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: null } });
+    expect(categoryProgress([accounting, twoHolds, claims, sameAgain])).toEqual([
+      {
+        category: 'payments',
+        state: 'retained',
+        reason: 'accounting',
+        kept: [
+          { basis: 'accounting', until: null },
+          { basis: 'lifetime_warranty', until: null },
+          { basis: 'accounting', until: '2033-03-31' },
+          { basis: 'legal_claims', until: '2027-06-30' },
+        ],
+      },
+    ]);
+  });
+
+  it('says so when one processor of a kept category erased while another kept, in either order', () => {
+    const kept = task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
+    const erased = task('cardco', 'payments', 'completed');
+    const expected = [{ category: 'payments', state: 'retained', reason: 'legal_claims', kept: [{ basis: 'legal_claims', until: '2027-06-30' }], someDone: true }];
+    expect(categoryProgress([kept, erased])).toEqual(expected);
+    expect(categoryProgress([erased, kept])).toEqual(expected);
+  });
+
+  it('answers kept grounds in the shape docs/openapi.yaml documents', () => {
+    const kept = task('paynow', 'payments', 'retained', { outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-03-31', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] } });
+    const claims = task('paylater', 'payments', 'resolved', { outcome: { request_status: 'resolved', reason: 'retained', legal_basis: 'legal_claims', retained_until: '2027-06-30' } });
+    const view = requesterView(storedRequest({ status: 'completed', closedAt: '2026-03-20T10:00:00.000Z' }), [kept, claims, task('cardco', 'payments', 'completed')]);
+    expect(schemaErrors('RequesterStatus', view)).toEqual([]);
   });
 
   it('lists each category once, and no processor names', () => {
@@ -62,6 +101,7 @@ describe('the status page’s view of a request', () => {
       status: 'in_progress',
       language: 'en',
       receivedAt: '2026-03-01T09:00:00.000Z',
+      restrictionLiftedOn: null,
       verifiedAt: '2026-03-01T09:05:00.000Z',
       dueDate: '2026-04-01',
       closedAt: null,
@@ -71,7 +111,7 @@ describe('the status page’s view of a request', () => {
       complain: {
         title: 'How to complain',
         us: 'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
-        ico: "You have the right to complain to the UK's supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
+        ico: "You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         court: 'You also have the right to go to court to enforce your rights.',
       },
     });

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 /**
  * The status page (web/status.js, plain browser JavaScript) on a stand-in document: every element
- * by id, and fetch answering as the queue says. The page polls its request every 3 seconds until it
- * is closed.
+ * by id, and fetch answering as the queue says. The page polls its request every 3 seconds while
+ * its answer keeps changing, less often once it does not (web/poll.js), until it is closed.
  */
 type El = { id: string; lang?: string; textContent: string; hidden: boolean; dataset: Record<string, string>; href: string; children: unknown[]; replaceChildren: (...c: unknown[]) => void; append: (...c: unknown[]) => void };
 const el = (id = ''): El => {
@@ -23,6 +23,8 @@ function boot(answers: (() => Promise<unknown>)[]) {
     querySelector: () => null,
     querySelectorAll: () => [],
     createElement: () => el(),
+    visibilityState: 'visible',
+    addEventListener: () => {},
   };
   g.location = { search: '?id=01JQ0000000000000000000000&token=the-status-token' };
   const calls: string[] = [];

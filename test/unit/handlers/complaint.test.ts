@@ -27,6 +27,15 @@ class ComplaintRepo {
     this.counters.set(k, (this.counters.get(k) ?? 0) + 1);
     return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
   }
+  /** The rolling counter, as DynamoRepository keeps it: the instants of the uses in the window, none written past the limit. */
+  async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date) {
+    this.hits.push({ scope, hash, windowSeconds });
+    const k = `${scope}|${hash}|rolling`;
+    const uses = (this.rolling.get(k) ?? []).filter((t) => t > now.getTime() - windowSeconds * 1000);
+    if (uses.length < limit) this.rolling.set(k, [...uses, now.getTime()]);
+    return { count: uses.length + 1 };
+  }
+  rolling = new Map<string, number[]>();
   async createComplaint(c: StoredComplaint, expires: Date) {
     this.created.push({ complaint: structuredClone(c), expires });
     this.complaints.set(c.id, structuredClone(c));

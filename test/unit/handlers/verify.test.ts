@@ -22,9 +22,21 @@ class VerifyRepo extends FakeRepo {
     this.counters.set(k, (this.counters.get(k) ?? 0) + by);
     return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
   }
+  /** Rolling-window counters, as DynamoRepository keeps them: past the limit nothing is written. */
+  uses = new Map<string, number[]>();
+  override async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date, by: 1 | -1 = 1) {
+    const k = `${scope}|${hash}`;
+    const t = now.getTime();
+    const inWindow = (this.uses.get(k) ?? []).filter((u) => u > t - windowSeconds * 1000);
+    if (by === 1 && inWindow.length >= limit) return { count: inWindow.length + 1 };
+    const i = inWindow.lastIndexOf(t);
+    const next = by === 1 ? [...inWindow, t] : i < 0 ? inWindow : inWindow.toSpliced(i, 1);
+    this.uses.set(k, next);
+    return { count: next.length };
+  }
 }
 /** Each request's personal-data expiry as set, in ISO form. */
-const piiExpiry = () => [...repo.piiExpiry].map(([id, at]) => ({ id, at: at.toISOString() }));
+const piiExpiry = () => [...repo.piiExpiry].map(([id, at]) => ({ id, at: at?.toISOString() ?? null }));
 
 let repo: VerifyRepo;
 let tokens: FakeTokens;
@@ -291,14 +303,14 @@ describe('the account password of an access request', () => {
     await expect(confirm(TOKEN, PASSWORD, deps)).rejects.toThrow('directory down');
     expect(tokens.records.get(sha256(TOKEN))?.attempts).toBe(0);
     // Nor against the address's tries of the day: an outage of the account service locks nobody out.
-    expect([...repo.counters.values()]).toEqual([0]);
+    expect([...repo.uses.values()]).toEqual([[]]);
   });
 
   it('gives another link of the address no tries once 5 passwords were tried on its links that day, and asks the account service nothing more', async () => {
     given({ type: 'access', emailHash: 'hash-of-ada' });
     for (let i = 0; i < 5; i++) await confirm(TOKEN, `guess-${i}`, deps);
     // A fresh link, as sending the form again 10 minutes later mails one: a record of its own, with no wrong password on it.
-    tokens.records.set(sha256('fresh-link'), { requestId: REQUEST_ID, expiresAt: '2026-03-03T09:55:00.000Z', attempts: 0 });
+    tokens.records.set(sha256('fresh-link'), { requestId: REQUEST_ID, expiresAt: '2026-03-03T10:10:00.000Z', attempts: 0 });
     const tried: string[] = [];
     deps.customers.authenticate = async (_email, password) => {
       tried.push(password);
@@ -309,8 +321,27 @@ describe('the account password of an access request', () => {
     expect(tried).toEqual([]);
     expect(tokens.records.get(sha256('fresh-link'))?.attempts).toBe(0);
     expect(request()).toMatchObject({ status: 'unverified', version: 1 });
-    // The next day the address has its tries again.
-    deps.clock = fixedClock('2026-03-03T08:00:00.000Z');
+    // A day after those tries the address has its tries again.
+    deps.clock = fixedClock('2026-03-03T10:00:01.000Z');
+    await expect(confirm('fresh-link', PASSWORD, deps)).resolves.toMatchObject({ kind: 'confirmed' });
+  });
+
+  it('gives an address no more than 5 tries in any 24 hours, so that midnight does not bring 5 more', async () => {
+    given({ type: 'access', emailHash: 'hash-of-ada' });
+    deps.clock = fixedClock('2026-03-02T23:50:00.000Z');
+    for (let i = 0; i < 5; i++) await confirm(TOKEN, `guess-${i}`, deps);
+    tokens.records.set(sha256('fresh-link'), { requestId: REQUEST_ID, expiresAt: '2026-03-03T23:55:00.000Z', attempts: 0 });
+    const tried: string[] = [];
+    deps.customers.authenticate = async (_email, password) => {
+      tried.push(password);
+      return password === PASSWORD;
+    };
+    // Twenty minutes later, past midnight in London and in UTC alike.
+    deps.clock = fixedClock('2026-03-03T00:10:00.000Z');
+    await expect(confirm('fresh-link', 'guess-5', deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+    await expect(confirm('fresh-link', PASSWORD, deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+    expect(tried).toEqual([]);
+    deps.clock = fixedClock('2026-03-03T23:50:01.000Z');
     await expect(confirm('fresh-link', PASSWORD, deps)).resolves.toMatchObject({ kind: 'confirmed' });
   });
 

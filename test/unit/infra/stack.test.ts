@@ -179,6 +179,48 @@ describe('the CDK stack', () => {
     ]);
   });
 
+  it('alarms on the sweeper failing run after run, which the account-wide error alarm misses (a run makes at most three attempts, under its five)', () => {
+    const [sweeperId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => /^Functionssweeper[0-9A-F]{8}$/.test(id));
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: sweeperId } }],
+      Period: 900,
+      Threshold: 1,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
+  it("alarms on SES's bounce and complaint rates before SES reviews or pauses the account's sending", () => {
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    for (const [metric, threshold] of [
+      ['Reputation.BounceRate', 0.05],
+      ['Reputation.ComplaintRate', 0.001],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        Dimensions: Match.absent(),
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+  });
+
+  it('keeps the HMAC key when the stack goes, as it keeps the table whose suppression list and address index are keyed by it', () => {
+    template.hasResource('AWS::SecretsManager::Secret', { Properties: Match.objectLike({ Name: 'lethe/app' }), DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('grants no function a table scan or a stream read: every read is by key or by key range', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('Functions'));
+    const actions = new Set(policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat())).filter((a: string) => a.startsWith('dynamodb:')));
+    expect([...actions].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+  });
+
   it('grants no function a wildcard DynamoDB action', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
@@ -358,6 +400,11 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     });
     template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { ClientId: { Ref: clientId }, UserPoolId: { Ref: poolId }, UseCognitoProvidedValues: true });
     expect(domainId).toBeTruthy();
+  });
+
+  it('issues refresh tokens that live no longer than the access token, as the console never uses one', () => {
+    const [, client] = one('AWS::Cognito::UserPoolClient');
+    expect(client.Properties).toMatchObject({ AccessTokenValidity: 60, IdTokenValidity: 60, RefreshTokenValidity: 60, TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' } });
   });
 
   it('publishes /config.json with the controller, the endpoints, the client id, the issuer and the region, filled in at deploy time', () => {

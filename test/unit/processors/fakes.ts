@@ -170,8 +170,9 @@ export class FakeRepo {
   async listPendingLinks() {
     return [...this.requests.values()].filter((r) => r.status === 'unverified' && r.outboxLink).map((r) => structuredClone(r));
   }
-  piiExpiry = new Map<string, Date>();
-  async setPiiExpiry(id: string, at: Date, keep: Pick<Pii, 'uncorrected'> = {}) {
+  /** `null`: kept with no end. */
+  piiExpiry = new Map<string, Date | null>();
+  async setPiiExpiry(id: string, at: Date | null, keep: Pick<Pii, 'uncorrected'> = {}) {
     this.piiExpiry.set(id, at);
     const pii = this.pii.get(id);
     if (pii && keep.uncorrected) this.pii.set(id, { ...pii, ...keep });
@@ -259,6 +260,10 @@ export class FakeRepo {
   /** An hourly rate counter: the tests using this fake never reach a limit. */
   async hit(_scope: string, _hash: string, windowSeconds: number, now: Date) {
     return { count: 1, resetAt: (Math.floor(now.getTime() / 1000 / windowSeconds) + 1) * windowSeconds };
+  }
+  /** A rolling counter: the same, never at its limit. */
+  async hitRolling(_scope: string, _hash: string, _windowSeconds: number, _limit: number, _now: Date) {
+    return { count: 1 };
   }
   /** Outbox bookkeeping, conditional on the intent's number as in DynamoRepository; no version bump. */
   async claimDelivery(requestId: string, kind: string, next: { seq: number; until: string; owner: string }, now: Date) {

@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { checkSuppression } from '../../../functions/callback/suppression.ts';
+import { SecretNotConfigured } from '../../../functions/core/errors.ts';
+import { logger } from '../../../functions/shared/powertools.ts';
 
 const SHOP = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OTHER = 'whsec_dGhpcyBpcyBub3QgdGhlIHNob3Agc2VjcmV0IQ==';
 const deps = {
+  secretRef: 'lethe/shop',
   secrets: async () => [SHOP],
   emailHash: async (e: string) => `h:${e.trim().toLowerCase()}`,
   scopesOf: async (h: string) => (h === 'h:dave@example.com' ? (['reviews'] as const).slice() : []),
@@ -15,6 +18,8 @@ const signed = (body: unknown, secret = SHOP) => {
 };
 
 describe('the shop’s signed suppression check (Art. 21(3))', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('answers that an objector’s address may not go to the review provider, and that it may go to marketing', async () => {
     const a = signed({ email: 'Dave@Example.com', purpose: 'reviews' });
     expect(await checkSuppression(a.raw, a.headers, deps)).toEqual({ purpose: 'reviews', suppressed: true });
@@ -46,5 +51,15 @@ describe('the shop’s signed suppression check (Art. 21(3))', () => {
   it('answers a signed but malformed question with a field-level 400', async () => {
     const d = signed({ email: 'not an address', purpose: 'spam' });
     await expect(checkSuppression(d.raw, d.headers, deps)).rejects.toMatchObject({ status: 400, issues: [{ path: 'email' }, { path: 'purpose' }] });
+  });
+
+  it('answers 503 SecretNotConfigured, not a conflict, when the shop’s secret holds no key, before reading the list, and logs the secret’s name only', async () => {
+    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    let read = false;
+    const c = signed({ email: 'dave@example.com', purpose: 'reviews' });
+    const unset = { ...deps, secrets: () => Promise.reject(new SecretNotConfigured('processor secret lethe/shop holds no usable whsec_ key')), scopesOf: async () => ((read = true), []) };
+    await expect(checkSuppression(c.raw, c.headers, unset)).rejects.toMatchObject({ status: 503, name: 'SecretNotConfigured' });
+    expect(read).toBe(false);
+    expect(warned.mock.calls).toEqual([['suppression check refused: the shop secret is not configured', { secretRef: 'lethe/shop' }]]);
   });
 });

@@ -57,6 +57,10 @@ class Repo extends FakeRepo {
     this.hits.push({ scope, windowSeconds, by });
     return { count: this.counts[scope] ?? this.count, resetAt: (Math.floor(now.getTime() / 1000 / windowSeconds) + 1) * windowSeconds };
   }
+  override async hitRolling(scope: string, _hash: string, windowSeconds: number, _limit: number, _now: Date, by: 1 | -1 = 1) {
+    this.hits.push({ scope, windowSeconds, by });
+    return { count: this.counts[scope] ?? this.count };
+  }
   async claimComplaintAck(id: string, next: Delivery, now: Date) {
     this.claims.push({ kind: 'outboxAck', next });
     return !this.loseClaims && complaintAcks.claim(this.complaints, id, next, now);
