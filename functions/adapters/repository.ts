@@ -301,11 +301,14 @@ export class DynamoRepository implements Repository {
     to: TaskStatus,
     changes: Partial<StoredTask> & Record<string, unknown>,
     event: AuditInput,
+    /** Attributes the same write removes (an intent it settles). */
+    remove: (keyof StoredTask)[] = [],
   ): Promise<StoredTask> {
     // Its place in the watch index follows its status, in the same write.
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-    const watch = watchOf({ ...prev, ...defined, status: to }, event.at);
-    const { event: _ev, ...u } = statusUpdate(prev, to, { ...changes, ...watch }, watch ? [] : WATCH_KEYS, event);
+    const kept = Object.fromEntries(Object.entries(prev).filter(([k]) => !remove.includes(k as keyof StoredTask))) as StoredTask;
+    const watch = watchOf({ ...kept, ...defined, status: to }, event.at);
+    const { event: _ev, ...u } = statusUpdate(prev, to, { ...changes, ...watch }, [...remove, ...(watch ? [] : WATCH_KEYS)], event);
     try {
       const r = await this.db.send(
         new UpdateCommand({ TableName: this.table, Key: key.task(prev.requestId, prev.processorId), ...u }),
@@ -387,18 +390,43 @@ export class DynamoRepository implements Repository {
 
   /**
    * Drops a task's team email `seq` once mailed (or owed no more), and puts the task back where its
-   * status places it in the watch index. Bookkeeping: no version change, no audit event. The place
-   * is worked out from the task as read, so the write holds only while the task is still that one
-   * (its version, and its token mark, which is cleared without one); a task written since is read
-   * again. False when the intent is gone or another.
+   * status places it in the watch index. Bookkeeping: no version change, no audit event. A task
+   * written since is read again (clearTaskIntent). False when the intent is gone or another.
    */
   async clearOwedTeam(task: StoredTask, seq: number): Promise<boolean> {
+    return this.clearTaskIntent(task, 'outboxTeam', seq);
+  }
+
+  /**
+   * Takes over an officer's retry's webhook whose lease has run out (the action that recorded it
+   * died): only one claimant wins, as claimTaskTeam.
+   */
+  async claimTaskWebhook(requestId: string, processorId: string, next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(key.task(requestId, processorId), 'outboxWebhook', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
+      ':until': next.until,
+      ':owner': next.owner,
+      ':now': now.toISOString(),
+    });
+  }
+
+  /** Drops an officer's retry's webhook `seq` once sent (or owed no more), as clearOwedTeam its email. */
+  async clearOwedWebhook(task: StoredTask, seq: number): Promise<boolean> {
+    return this.clearTaskIntent(task, 'outboxWebhook', seq);
+  }
+
+  /**
+   * The place is worked out from the task as read, so the write holds only while the task is still
+   * that one: its version, and the other marks cleared without one (a token, a team email, a webhook).
+   */
+  private async clearTaskIntent(task: StoredTask, kind: 'outboxTeam' | 'outboxWebhook', seq: number): Promise<boolean> {
     let t: StoredTask | undefined = task;
-    for (let round = 0; round < 3 && t?.outboxTeam?.seq === seq; round++) {
-      const { outboxTeam: _owed, ...rest } = t;
+    for (let round = 0; round < 3 && t?.[kind]?.seq === seq; round++) {
+      const { [kind]: _owed, ...rest } = t;
       const place = watchOf(rest, this.now().toISOString());
-      const names = { '#k': 'outboxTeam', '#seq': 'seq', '#v': 'version', '#o': 'outboxToken', ...WATCH_NAMES };
-      const condition = `#k.#seq = :seq AND #v = :v AND ${t.outboxToken ? 'attribute_exists(#o)' : 'attribute_not_exists(#o)'}`;
+      const marks = (['outboxToken', 'outboxTeam', 'outboxWebhook'] as const).filter((m) => m !== kind);
+      const names = { '#k': kind, '#seq': 'seq', '#v': 'version', '#m0': marks[0], '#m1': marks[1], ...WATCH_NAMES };
+      const held = t;
+      const condition = ['#k.#seq = :seq AND #v = :v', ...marks.map((m, i) => (held[m] ? `attribute_exists(#m${i})` : `attribute_not_exists(#m${i})`))].join(' AND ');
       const values = { ':seq': seq, ':v': t.version, ...(place ? { ':w': place.watch, ':a': place.watchAt } : {}) };
       if (await this.removeWhen(key.task(t.requestId, t.processorId), place ? ['#k'] : ['#k', '#w', '#a'], condition, names, values, place ? '#w = :w, #a = :a' : undefined)) return true;
       t = await this.getTask(task.requestId, task.processorId);
@@ -580,7 +608,7 @@ export class DynamoRepository implements Repository {
    */
   private async updateDelivery(
     itemKey: { pk: string; sk: string },
-    kind: OutboxKind | 'outboxAck',
+    kind: OutboxKind | 'outboxAck' | 'outboxWebhook',
     seq: number,
     update: string,
     extraCondition: string | undefined,

@@ -72,7 +72,9 @@
  * a task waiting to be sent, or resolved by an officer, is in none, unless its resolution still owes
  * the waiting workflow state its token (token, until the token is sent). A manual processor's task
  * is in `team` while the team's email that it needs a person is owed (from the write that sends it,
- * by when it was sent, to the write that clears the email, which puts it where its status says).
+ * by when it was sent, to the write that clears the email, which puts it where its status says);
+ * so is a task whose escalation email the sweeper owes the team. A task an officer retried is in
+ * `webhook` while its webhook is owed (from the retry's write to the one that clears it).
  * A request record is in it (request) from the write that records the team's email that it waits
  * for an officer, a sweeper's alert to the team (a reminder, overdue, a lost execution), or a copy
  * that could not be assembled (whose retry's token the sweeper may owe), to the write that drops
@@ -140,6 +142,7 @@ export const WATCH = {
   request: 'request',
   token: 'token',
   team: 'team',
+  webhook: 'webhook',
   closed: 'closed',
 } as const;
 
@@ -150,11 +153,12 @@ export const WATCH = {
  * comes before its status: the sweeper finds it there.
  */
 export function watchOf(
-  t: { status: string; processorId: string; sentAt?: string; finishedAt?: string; outboxToken?: { at: string }; outboxTeam?: object },
+  t: { status: string; processorId: string; sentAt?: string; finishedAt?: string; outboxToken?: { at: string }; outboxTeam?: object; outboxWebhook?: object },
   at: string,
 ): { watch: string; watchAt: string } | undefined {
   if (t.outboxToken) return { watch: WATCH.token, watchAt: t.outboxToken.at };
   if (t.outboxTeam) return { watch: WATCH.team, watchAt: t.sentAt ?? at };
+  if (t.outboxWebhook) return { watch: WATCH.webhook, watchAt: t.sentAt ?? at };
   if (t.status === 'sent' || t.status === 'in_progress') return { watch: WATCH.open(t.processorId), watchAt: t.sentAt ?? at };
   if (t.status === 'failed' || t.status === 'timed_out') return { watch: WATCH.escalated, watchAt: t.finishedAt ?? at };
   if (t.status === 'completed' || t.status === 'not_found' || t.status === 'retained') return { watch: WATCH.answered(t.processorId), watchAt: t.finishedAt ?? at };

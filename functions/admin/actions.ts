@@ -4,13 +4,14 @@ import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/comple
 import { sha256 } from '../shared/crypto.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { addDays, addMonths, clockStopped, dueDate, londonDate, restartOn } from '../core/deadline.ts';
-import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed, retryOnRace } from '../core/errors.ts';
+import { Conflict, InvalidInput, MailFailed, NotFound, RetryFailed } from '../core/errors.ts';
 import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition, currentDue } from '../core/status.ts';
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
-import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
+import { unblockRequest } from '../shared/escalation.ts';
+import { retryRefused, webhookSent } from '../shared/retry.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
@@ -229,7 +230,14 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
   // No token yet (a task its dispatch has not reached): dispatch finds it resolved and answers its own.
   const owed = task.token ? { outboxToken: { at } } : {};
-  const done = await deps.repo.transitionTask(task, 'resolved', { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at, ...owed }, { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } });
+  // A team email the task still owes (its escalation, a manual processor's) is owed no more once it is resolved.
+  const done = await deps.repo.transitionTask(
+    task,
+    'resolved',
+    { outcome: { request_status: 'resolved', note: r.note, reason: r.outcome, ...kept }, finishedAt: at, ...owed },
+    { at, actor, action: 'resolve', subject: task.taskId, from: task.status, to: 'resolved', data: { outcome: r.outcome, ...kept } },
+    ['outboxTeam'],
+  );
   // Back in progress before the workflow moves on: released first, it could finish the request while
   // it still waited for an officer, and the trail would never say the officer unblocked it.
   await unblockIfClear(id, actor, deps);
@@ -259,7 +267,9 @@ export async function releaseWorkflow(release: () => Promise<unknown>, ids: Reco
  * Re-dispatches a failed or timed-out task; the processor's callback then releases the escalation.
  * The retry is a new message, under a new webhook-id (a processor that answered `failed` already
  * acted on the first one), numbered in the same write that records it, so that dispatch re-running
- * after a crash re-sends this same retry under the same id.
+ * after a crash re-sends this same retry under the same id. That write also records the webhook as
+ * owed (`outboxWebhook`): a sent task cannot be retried again, so if this function dies before the
+ * webhook goes, the sweeper sends it (shared/retry.ts), as it makes a resolution's release.
  */
 export async function retryTask(id: string, processorId: string, actor: string, deps: AdminDeps) {
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
@@ -272,30 +282,31 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   // A request answered, refused or withdrawn asks nothing more of its processors (its record gone: closed long ago).
   const req = await deps.repo.getRequest(id);
   if (!req || !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req?.status ?? 'closed'} request cannot be sent again`);
-  const at = deps.clock.now().toISOString();
+  const now = deps.clock.now();
+  const at = now.toISOString();
   const retries = (task.retries ?? 0) + 1;
   const webhookId = webhookIdOf({ taskId: task.taskId, retries });
-  const sent = await deps.repo.transitionTask(task, 'sent', { attempts: task.attempts + 1, sentAt: at, retries, expectedCompletion: currentDue(req) ?? '' }, { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent', data: { webhookId } });
+  // An escalation email the sweeper still owes the team for this task is dropped: the officer is acting on it.
+  const sent = await deps.repo.transitionTask(
+    task,
+    'sent',
+    { attempts: task.attempts + 1, sentAt: at, retries, expectedCompletion: currentDue(req) ?? '', outboxWebhook: lease(retries, ADMIN_OWNER, now) },
+    { at, actor, action: 'retry', subject: task.taskId, from: task.status, to: 'sent', data: { webhookId } },
+    ['outboxTeam'],
+  );
   // Back in progress before the webhook goes, as for a resolution: a processor answering at once
   // could let Notify complete the request first, and the trail would never say the officer unblocked it.
   await unblockIfClear(id, actor, deps);
   try {
     await sendWebhook(sent, processor, { ...deps, processors: registry.processors });
   } catch (e) {
-    // Not taken again: the task is failed once more (the delivery is on its trail), and the request
-    // waits for the officer again, so that they can retry or resolve it.
-    const now = await loadTask(sent.taskId, deps.repo);
-    // Its processor answered after all (the send timed out after delivery): the retry went through.
-    if (now.status !== 'sent') return taskShown(now);
-    const at = deps.clock.now().toISOString();
-    const reason = (e as Error).name;
-    // The request first, as Escalate does: dying between the two writes leaves a request waiting for
-    // an officer with its task still sent, which the sweeper times out; the other way round, a
-    // request in progress with a failed task, which nothing would ever put back in front of an officer.
-    await retryOnRace(() => escalateRequest(deps.repo, id, { at, actor, task: now.taskId, reason }));
-    await deps.repo.transitionTask(now, 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason } }, { at, actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' });
+    // Not taken again: the task is failed once more, and the request waits for the officer again,
+    // so that they can retry or resolve it (or its processor answered after all: the retry went through).
+    const r = await retryRefused(sent, (e as Error).name, { at: deps.clock.now().toISOString(), actor }, deps);
+    if (!r.refused) return taskShown(r.task);
     throw new RetryFailed(`the processor did not take the webhook (${(e as Error).message}); the task is failed again: retry or resolve it`, { cause: e });
   }
+  await webhookSent(sent, deps);
   return taskShown(sent);
 }
 

@@ -52,7 +52,7 @@ export const assemblyShown = (req: Pick<StoredRequest, 'assemblyFailed'>) => {
  * the workflow waits on, the processors' signed receipts (their bodies hold the processor's own
  * words) or the outbox's bookkeeping.
  */
-export const taskShown = ({ token: _token, receipts: _receipts, outboxToken: _owed, ...shown }: StoredTask) => shown;
+export const taskShown = ({ token: _token, receipts: _receipts, outboxToken: _owed, outboxWebhook: _webhook, ...shown }: StoredTask) => shown;
 
 /** An escalated task as the console shows it: why, how many deliveries, and the last one. */
 const escalation = (t: StoredTask) => {

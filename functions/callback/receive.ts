@@ -203,7 +203,8 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
 
   if (body.request_status === 'in_progress') {
     if (task.status === 'sent') {
-      task = await deps.repo.transitionTask(task, 'in_progress', { receipts }, { at, actor, action: 'acknowledge', subject: task.taskId, from: 'sent', to: 'in_progress', data: { receipt: r.bodyHash } });
+      // The processor has the task: an officer's retry's webhook still marked owed (core/outbox.ts) is owed no more.
+      task = await deps.repo.transitionTask(task, 'in_progress', { receipts }, { at, actor, action: 'acknowledge', subject: task.taskId, from: 'sent', to: 'in_progress', data: { receipt: r.bodyHash } }, ['outboxWebhook']);
     }
     const token = task.token;
     if (token && ['sent', 'in_progress'].includes(task.status)) await tell(() => deps.workflow.heartbeat(token));
@@ -256,12 +257,14 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   // Dispatch needs no mark (and no write to clear it): its Dispatch state's time-out escalates it, and
   // that Escalate finds it answered and moves on. A failure is not owed: it goes as a failure, below.
   const owed = task.token && to !== 'failed' && escalationsToken(task) ? { outboxToken: { at } } : {};
-  // The winning write names its results: Assemble reads those, whatever other callbacks wrote.
+  // The winning write names its results: Assemble reads those, whatever other callbacks wrote. An
+  // officer's retry's webhook still marked owed goes with it: the task is answered.
   const done = await deps.repo.transitionTask(
     task,
     to,
     { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}), ...owed },
     { at, actor, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: r.bodyHash } },
+    ['outboxWebhook'],
   );
   wrote.recorded = hasResults;
   const token = done.token;

@@ -63,6 +63,16 @@ import type { ReviewWait } from './team-review.ts';
  *                           (Dispatch), so that each such task of a request is told once, whichever
  *                           of them moved the request to wait. Cleared once mailed, in a write of its
  *                           own; dropped unsent once the task is finished or its request closed.
+ *                           With `escalated`, the team's escalation email of a task an officer
+ *                           retried, recorded in the sweeper's write that times it out (or fails it,
+ *                           its webhook refused): nothing else tells them, since the workflow's
+ *                           Escalate already waits. Once per such write, so once per retry; dropped
+ *                           unsent once the task is no longer failed or timed out;
+ *   `outboxWebhook`         an officer retried the task: its webhook, under the retry's own id
+ *                           (`seq`, the retry's number), is to be sent. Recorded in the retry's
+ *                           write, cleared once sent, in a write of its own, or by the write that
+ *                           fails the task when the processor refuses it. The sweeper sends one whose
+ *                           lease is over (the action died): a processor that had it dedupes by id.
  *
  * A token is the one intent that needs no lease: sending it twice is harmless, since Step Functions
  * takes the first and answers the second TaskTimedOut (or InvalidToken), which counts as delivered.

@@ -85,9 +85,16 @@ export type StoredTask = ProcessorTask & {
   outboxToken?: TokenIntent;
   /**
    * A manual processor's task: the team's email that it needs a person is still to send. Recorded
-   * in the write that sends the task, cleared once mailed (core/outbox.ts).
+   * in the write that sends the task, cleared once mailed (core/outbox.ts). With `escalated` (the
+   * reason, as Escalate names it), the team's escalation email instead: an officer's retry that the
+   * sweeper timed out, or whose webhook the processor refused when the sweeper sent it.
    */
-  outboxTeam?: Delivery;
+  outboxTeam?: Delivery & { escalated?: string };
+  /**
+   * An officer's retry: its webhook (number `seq`, the retry's) is still to send. Recorded in the
+   * retry's write, cleared once sent (core/outbox.ts).
+   */
+  outboxWebhook?: Delivery;
 };
 
 export type Pii = {

@@ -2,14 +2,16 @@
  * What requests and tasks still owe, found through the `watch` index (adapters/table.ts) rather
  * than by reading every open request: the index lists the requests that record a team email, an
  * alert to the team a run left owed, a failed copy, a closed request's execution to stop or a closed
- * copy's results to delete, the tasks that record a token owed, and the manual processors' tasks
- * whose team email is owed. A delivery that fails is left for the next sweep; the others go on.
+ * copy's results to delete, the tasks that record a token owed, the tasks an officer retried whose
+ * webhook is owed, and the tasks whose team email is owed (a manual processor's, an escalation). A
+ * delivery that fails is left for the next sweep; the others go on.
  */
 import { WATCH } from '../adapters/table.ts';
 import { MailFailed } from '../core/errors.ts';
-import type { StoredRequest } from '../core/ports.ts';
+import type { StoredRequest, StoredTask } from '../core/ports.ts';
 import { unblockRequest } from '../shared/escalation.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
+import { deliverOwedRetry } from '../shared/retry.ts';
 import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
 import { type Run, sendAlert } from './run.ts';
 
@@ -26,6 +28,13 @@ function release(run: Run, what: string, send: () => Promise<boolean>, sent: str
     },
     'workflow release failed; the next sweep tries again',
   );
+}
+
+/** The team's email a task owes (core/outbox.ts): a manual processor's task, or an escalation. A failure is left for the next sweep. */
+export function tellTeam(run: Run, t: StoredTask) {
+  return deliverOrLeave(run.report, `team:${t.taskId}`, async () => {
+    if (await deliverManualTask(t, await run.deps.repo.getRequest(t.requestId), run.owner, run.now, run.deps)) run.report.teamEmailsSent.push(t.taskId);
+  });
 }
 
 /** A refused or cancelled copy's export results and package. */
@@ -67,7 +76,7 @@ async function watchedRequests(run: Run, partition: string) {
   return watched.map((w) => ({ id: w.requestId, req: byId.get(w.requestId) }));
 }
 
-/** The `request`, `token`, `team` and `closed` partitions, in that order. */
+/** The `request`, `token`, `webhook`, `team` and `closed` partitions, in that order. */
 export async function sweepOwed(run: Run) {
   const { repo } = run.deps;
   // A request that owes nothing any more (its team email or alert went) leaves the index here.
@@ -89,13 +98,23 @@ export async function sweepOwed(run: Run) {
     };
     await release(run, `token:${t.taskId}`, deliver, run.report.tokensSent, t.taskId);
   }
-  // A manual processor's task whose Dispatch died before the team's email went, or failed to mail it.
+  // An officer's retry whose action died before its webhook went: sent once the action's lease is
+  // over, before the pass over stuck tasks, which does not time out a task still owed its webhook.
+  for (const w of await repo.listWatch(WATCH.webhook)) {
+    const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;
+    if (!t?.outboxWebhook) continue;
+    await deliverOrLeave(run.report, `webhook:${t.taskId}`, async () => {
+      const r = await deliverOwedRetry(t, run.owner, run.now, { ...run.deps, clock: { now: () => run.now } });
+      if (r.sent) run.report.retriesSent.push(t.taskId);
+      // Refused, the task waits for an officer again: the team is told, as Escalate tells them.
+      if (r.refused) await tellTeam(run, r.refused);
+    });
+  }
+  // A manual processor's task whose Dispatch died before the team's email went, or failed to mail it;
+  // or an escalation email of a retried task a run recorded and did not mail.
   for (const w of await repo.listWatch(WATCH.team)) {
     const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;
-    if (!t?.outboxTeam) continue;
-    await deliverOrLeave(run.report, `team:${t.taskId}`, async () => {
-      if (await deliverManualTask(t, await repo.getRequest(t.requestId), run.owner, run.now, run.deps)) run.report.teamEmailsSent.push(t.taskId);
-    });
+    if (t?.outboxTeam) await tellTeam(run, t);
   }
   // What requests refused or cancelled still owe, which the officer's action did not do: their execution's
   // stop (nothing else ends one waiting on a processor or an officer) and a copy's export results'

@@ -10,10 +10,17 @@ import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { ProcessorEntry } from '../core/model.ts';
 import { claimLease } from '../core/outbox.ts';
 import type { Mailer, StoredRequest } from '../core/ports.ts';
+import type { DispatchDeps } from '../dispatch/dispatch.ts';
 import { deliverAlert, deliverOrLeave, type PurgeDeps, type SweepOutboxDeps, type sweepOutbox } from '../shared/outbox.ts';
 
-/** The registry's processors: by name in the emails, by mode to know which tasks a person does. */
-export type SweepDeps = SweepOutboxDeps & PurgeDeps & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly Pick<ProcessorEntry, 'id' | 'name' | 'mode'>[] };
+/**
+ * The registry's processors: by name in the emails, by mode to know which tasks a person does, by
+ * endpoint to send an officer's retry whose action died before its webhook went (`secrets` and
+ * `post` as Dispatch takes them, for tests).
+ */
+export type SweepDeps = SweepOutboxDeps &
+  PurgeDeps &
+  Pick<DispatchDeps, 'secrets' | 'post'> & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly ProcessorEntry[] };
 
 /**
  * What one run does at most. The function has 120 s (infra/constructs/functions.ts) and runs every
@@ -40,6 +47,8 @@ export function startRun(now: Date, deps: SweepDeps, owner: string, outbox: Awai
     teamEmailsSent: [] as string[],
     droppedResults: [] as string[],
     tokensSent: [] as string[],
+    /** Officers' retries whose action died before the webhook went, sent by this run: task ids. */
+    retriesSent: [] as string[],
     assemblyRetriesSent: [] as string[],
     executionsStopped: [] as string[],
     /** Alerts to the team an earlier run raised and left owed (it died, or SES refused), mailed by this one: `<request id>:<flag>`. */

@@ -8,6 +8,8 @@ import type { ProcessorEntry } from '../core/model.ts';
 import { DEADLINE_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
 import { WATCH } from '../adapters/table.ts';
 import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
+import { claimLease } from '../core/outbox.ts';
+import { tellTeam } from './owed.ts';
 import { PER_RUN, raced, type Run } from './run.ts';
 
 const REASON = 'sweeper: past timeout';
@@ -16,7 +18,8 @@ async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
   const { deps, now, at } = run;
   const [t, req] = await Promise.all([deps.repo.getTask(requestId, p.id), deps.repo.getRequest(requestId)]);
   // The index lags its table a moment: a task answered since is no longer stuck.
-  if (!t || !['sent', 'in_progress'].includes(t.status) || !t.sentAt || Date.parse(t.sentAt) + p.timeoutSeconds * 1000 >= now.getTime()) return;
+  // A retry whose webhook is still owed has not reached its processor: the pass over what is owed sends it first.
+  if (!t || !['sent', 'in_progress'].includes(t.status) || !t.sentAt || t.outboxWebhook || Date.parse(t.sentAt) + p.timeoutSeconds * 1000 >= now.getTime()) return;
   // A request refused or cancelled while the task was out (and whose cleanup did not happen): nobody waits for it.
   if (!req || !DEADLINE_STATUSES.includes(req.status)) return deps.repo.unwatchTask(requestId, p.id);
   // As Escalate does, the request goes to wait for an officer (the console and the dashboard show it;
@@ -29,10 +32,15 @@ async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
   } catch (e) {
     return raced(e);
   }
+  // A task an officer retried has its workflow's Escalate waiting already, which mailed the team for
+  // the first time-out only: this one is owed its own email, recorded in the write that times it out
+  // (once per retry), mailed from the run's share of team emails, or by a later run (owed.ts).
+  const told = t.retries ? { outboxTeam: { ...claimLease(t.version + 1, run.owner, now), escalated: 'States.Timeout' } } : {};
   const escalated = await deps.repo
-    .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: REASON } }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
+    .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: REASON }, ...told }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
     .catch(raced);
   if (escalated) run.report.escalatedTasks.push(t.taskId);
+  if (escalated?.outboxTeam && run.spend()) await tellTeam(run, escalated);
   // Answered between the two writes: the request this run sent to wait for an officer waits for
   // nothing (unless another task holds it), so it goes back in progress, as Escalate puts it.
   else if (FINISHED_TASK_STATUSES.includes((await deps.repo.getTask(requestId, p.id))?.status ?? 'sent')) await unblockRequest(deps, requestId, { at, actor: 'sweeper' }).catch(raced);

@@ -5,6 +5,8 @@ import { releaseExport } from '../../../functions/admin/release.ts';
 import { addDays, londonDate, restartOn } from '../../../functions/core/deadline.ts';
 import { retryOnRace } from '../../../functions/core/errors.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
+import { ESCALATED_TASK_STATUSES } from '../../../functions/core/status.ts';
+import { webhookIdOf } from '../../../functions/core/webhook.ts';
 import { holdAssembly } from '../../../functions/escalate/assembly.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
 import { at, BASE, boundaries, closeWorlds, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
@@ -136,7 +138,16 @@ describe('retrying an escalated task survives a fault at every step', async () =
         tw.paynow.acted.add(tw.taskId);
         tw.setTime(at(20 * MIN));
         await tw.answer();
+        // A retry recorded whose webhook did not go (the action died after its write) is sent by the sweeper, under the retry's own id.
         await tw.sweep(at(30 * MIN));
+        tw.setTime(at(40 * MIN));
+        await tw.answer();
+        const recorded = await tw.task();
+        if (recorded.retries && !ESCALATED_TASK_STATUSES.includes(recorded.status)) {
+          // Within a sweep, not once the processor's whole time-out has passed.
+          expect(tw.paynow.posts.map((p) => p.id), 'the recorded retry reached the processor').toContain(webhookIdOf(recorded));
+          expect(recorded.status, 'the processor answered the retry the sweeper sent').toBe('completed');
+        }
         // A retry nobody answers has no workflow timeout of its own: the sweeper escalates it once past the processor's.
         await tw.sweep(at(8 * DAY));
 

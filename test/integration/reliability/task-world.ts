@@ -77,7 +77,8 @@ export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?
     return r;
   };
   const caught = new Set<string>();
-  const sweepDeps = { repo, mailer: mail, workflow: machine, tokens: w.tokens, baseUrl: BASE, linksPerHour: 5, processors: [processor], blobs: w.blobs };
+  // The sweeper sends an officer's retry whose action died before its webhook went: to PayNow's endpoint, as the officer's action would have.
+  const sweepDeps = { repo, mailer: mail, workflow: machine, tokens: w.tokens, baseUrl: BASE, linksPerHour: 5, processors: [processor], blobs: w.blobs, post: paynow.post };
   const tw = {
     ...w,
     requestId,

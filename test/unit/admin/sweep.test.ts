@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { bump, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, resolvedTask, storedRequest } from '../processors/fakes.ts';
+import { bump, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, processor, REQUEST_ID, resolvedTask, storedRequest } from '../processors/fakes.ts';
 
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [{ id: 'paynow', timeoutSeconds: 3600 }] } }));
 const { PER_RUN, sweep } = await import('../../../functions/sweeper/sweep.ts');
@@ -490,6 +490,132 @@ describe('a token an officer’s action still owes the waiting workflow state', 
     // Sent already (Assemble is running again): Step Functions no longer knows the token, and nothing is reported sent.
     retried.workflow.dead.add('tok-assembly');
     expect((await sweep(NOW, retried.deps)).assemblyRetriesSent).toEqual([]);
+  });
+});
+
+describe('an officer’s retry whose action died before its webhook went', () => {
+  const TASK = `${REQUEST_ID}.paynow`;
+  const PAYNOW = processor({ id: 'paynow', category: 'payments', name: 'PayNow' });
+  // The retry's write: the task sent again under its retry number, its webhook owed by the officer's action until its lease ends.
+  const retried = (until: string, over: Partial<StoredTask> = {}) =>
+    resolvedTask({ status: 'sent', retries: 1, attempts: 2, sentAt: '2026-03-20T09:58:00.000Z', token: 'tok-escalation', outcome: undefined, outboxWebhook: { seq: 1, until, owner: 'admin' }, ...over } as Partial<StoredTask>);
+  function withRetry(task: StoredTask, answer = 202) {
+    const s = setup({ status: 'in_progress' });
+    s.repo.tasks.set(task.taskId, task);
+    s.repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
+    const posted: { id: string; body: string }[] = [];
+    const deps = Object.assign(s.deps as object, {
+      processors: [PAYNOW],
+      secrets: async () => ['whsec_test'],
+      post: async (_url: string, id: string, body: string) => {
+        posted.push({ id, body });
+        return answer;
+      },
+    }) as never;
+    return { ...s, deps, posted };
+  }
+  const owedWebhook = (repo: FakeRepo) => (repo.tasks.get(TASK) as StoredTask & { outboxWebhook?: unknown }).outboxWebhook;
+
+  it('is sent by the sweeper once the action’s lease is over, under the retry’s own webhook-id, once, and is owed no more', async () => {
+    const { repo, deps, posted } = withRetry(retried('2026-03-20T09:59:00.000Z'));
+    const report = await sweep(NOW, deps);
+    expect(posted.map((p) => p.id)).toEqual([`${TASK}.retry-1`]);
+    expect(JSON.parse(posted[0].body)).toMatchObject({ task_id: TASK });
+    expect(report.retriesSent).toEqual([TASK]);
+    expect(owedWebhook(repo)).toBeUndefined();
+    expect(repo.tasks.get(TASK)).toMatchObject({ status: 'sent', retries: 1 });
+    expect((await sweep(NOW, deps)).retriesSent).toEqual([]);
+    expect(posted).toHaveLength(1);
+  });
+
+  it('is left to the officer’s action while its lease runs', async () => {
+    const { repo, deps, posted } = withRetry(retried('2026-03-20T10:00:30.000Z'));
+    expect((await sweep(NOW, deps)).retriesSent).toEqual([]);
+    expect(posted).toEqual([]);
+    expect(owedWebhook(repo)).toMatchObject({ seq: 1, owner: 'admin' });
+  });
+
+  it('is not sent once the processor answered it, or acknowledged it: it got there, and is owed no more', async () => {
+    for (const status of ['completed', 'in_progress'] as const) {
+      const { repo, deps, posted } = withRetry(retried('2026-03-20T09:59:00.000Z', { status }));
+      expect((await sweep(NOW, deps)).retriesSent, status).toEqual([]);
+      expect(posted, status).toEqual([]);
+      expect(owedWebhook(repo), status).toBeUndefined();
+    }
+  });
+
+  it('refused by the processor, leaves the task failed and the request waiting for an officer, and tells the team', async () => {
+    const { repo, mailer, deps, posted } = withRetry(retried('2026-03-20T09:59:00.000Z'), 503);
+    await sweep(NOW, deps);
+    expect(posted).toHaveLength(1);
+    expect(repo.tasks.get(TASK)).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason: 'DispatchFailed' } });
+    expect(owedWebhook(repo)).toBeUndefined();
+    expect(repo.tasks.get(TASK)?.audit.map((e) => e.action)).toEqual(['delivery_failed', 'fail']);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'awaiting_manual' });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Escalated: PayNow failed (request ${REQUEST_ID})`]);
+  });
+});
+
+describe('a task an officer retried that the sweeper times out', () => {
+  const TASK = `${REQUEST_ID}.paynow`;
+  const PAYNOW = processor({ id: 'paynow', category: 'payments', name: 'PayNow' });
+  const retriedOut = (over: Partial<StoredTask> = {}) =>
+    resolvedTask({ status: 'sent', retries: 1, attempts: 2, version: 6, sentAt: '2026-03-20T08:59:59.000Z', token: 'tok-escalation', outcome: undefined, ...over });
+  function withTask(task: StoredTask, over: Partial<StoredRequest> = {}) {
+    const s = setup({ status: 'in_progress', ...over });
+    s.repo.tasks.set(task.taskId, task);
+    Object.assign(s.deps as object, { processors: [PAYNOW] });
+    return s;
+  }
+  const escalations = (mailer: FakeMailer) => mailer.sent.filter((m) => m.subject.startsWith('Escalated:'));
+
+  it('tells the team, in the escalation email’s words, once', async () => {
+    const { repo, mailer, deps } = withTask(retriedOut());
+    expect((await sweep(NOW, deps)).escalatedTasks).toEqual([TASK]);
+    expect(escalations(mailer)).toEqual([
+      expect.objectContaining({ to: 'compliance@offtek.example', kind: 'compliance', subject: `Escalated: PayNow did not answer in time (request ${REQUEST_ID})`, text: expect.stringContaining('PayNow (payments) did not call back before its time-out.') }),
+    ]);
+    expect(escalations(mailer)[0].text).toContain(CONSOLE);
+    expect((repo.tasks.get(TASK) as StoredTask).outboxTeam).toBeUndefined();
+    await sweep(new Date(NOW.getTime() + 3_600_000), deps);
+    expect(escalations(mailer)).toHaveLength(1);
+  });
+
+  it('tells the team again when a later retry times out again', async () => {
+    const { repo, mailer, deps } = withTask(retriedOut());
+    await sweep(NOW, deps);
+    // The officer retries again, and the processor stays silent.
+    bump(repo.tasks, TASK, { status: 'sent', retries: 2, sentAt: '2026-03-20T10:05:00.000Z' });
+    await sweep(new Date('2026-03-20T11:10:00.000Z'), deps);
+    expect(escalations(mailer)).toHaveLength(2);
+  });
+
+  it('mails nothing for a first dispatch timed out: the workflow’s Escalate tells the team', async () => {
+    const { mailer, deps } = withTask(retriedOut({ retries: undefined }));
+    expect((await sweep(NOW, deps)).escalatedTasks).toEqual([TASK]);
+    expect(escalations(mailer)).toEqual([]);
+  });
+
+  it('leaves another alert still owed to the team as it is, and mails both', async () => {
+    const owed = { seq: 3, until: '2026-03-20T10:02:00.000Z', owner: 'sweeper:other', alert: 'overdue' as const, dueDate: '2026-03-19', daysLeft: -1 };
+    const { repo, mailer, deps } = withTask(retriedOut(), { outboxAlert: owed, flags: ['overdue'], dueDate: '2026-03-19' } as Partial<StoredRequest>);
+    await sweep(NOW, deps);
+    expect(escalations(mailer)).toHaveLength(1);
+    expect(repo.requests.get(REQUEST_ID)?.outboxAlert).toMatchObject({ seq: 3, alert: 'overdue' });
+    await sweep(new Date('2026-03-20T10:05:00.000Z'), deps);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Escalated: PayNow did not answer in time (request ${REQUEST_ID})`, `OVERDUE: request ${REQUEST_ID} was due 2026-03-19`]);
+  });
+
+  it('stays owed when SES refuses it, and goes at the next sweep', async () => {
+    const { repo, mailer, deps } = withTask(retriedOut());
+    const send = mailer.send.bind(mailer);
+    mailer.send = async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }));
+    expect((await sweep(NOW, deps)).failed).toEqual([`team:${TASK}`]);
+    expect((repo.tasks.get(TASK) as StoredTask).outboxTeam).toBeDefined();
+    mailer.send = send;
+    await sweep(new Date('2026-03-20T10:15:00.000Z'), deps);
+    expect(escalations(mailer)).toHaveLength(1);
+    expect((repo.tasks.get(TASK) as StoredTask).outboxTeam).toBeUndefined();
   });
 });
 

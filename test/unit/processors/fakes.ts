@@ -85,7 +85,7 @@ export class FakeRepo {
   async getTaskWithRequest(requestId: string, processorId: string) {
     return { task: await this.getTask(requestId, processorId), request: await this.getRequest(requestId), pii: await this.getPii(requestId) };
   }
-  async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput) {
+  async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput, remove: (keyof StoredTask)[] = []) {
     this.once('beforeTaskWrite');
     const cur = this.tasks.get(prev.taskId);
     if (this.loseNextTaskWrite) {
@@ -95,6 +95,7 @@ export class FakeRepo {
     if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently`);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next = { ...cur, ...defined, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredTask;
+    for (const k of remove) delete next[k];
     this.tasks.set(prev.taskId, next);
     this.log.push(`task:${next.processorId}:${to}:${next.token ?? ''}`);
     this.writes++;
@@ -117,6 +118,20 @@ export class FakeRepo {
     const cur = this.tasks.get(task.taskId);
     if (cur?.outboxTeam?.seq !== seq) return false;
     delete cur.outboxTeam;
+    return true;
+  }
+  /** Takes over an officer's retry's webhook past its lease, as claimTaskTeam its email. */
+  async claimTaskWebhook(requestId: string, processorId: string, next: { seq: number; until: string; owner: string }, now: Date) {
+    const d = this.tasks.get(`${requestId}.${processorId}`)?.outboxWebhook;
+    if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
+    Object.assign(d, { until: next.until, owner: next.owner });
+    return true;
+  }
+  /** Drops an officer's retry's webhook, as DynamoRepository does: bookkeeping, no version bump. */
+  async clearOwedWebhook(task: StoredTask, seq: number) {
+    const cur = this.tasks.get(task.taskId);
+    if (cur?.outboxWebhook?.seq !== seq) return false;
+    delete cur.outboxWebhook;
     return true;
   }
   /** Drops the mark that a closed request's execution is owed a stop, as DynamoRepository does: bookkeeping, no version bump. */
