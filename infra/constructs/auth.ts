@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
+  AccountRecovery,
   CfnManagedLoginBranding,
   CfnUserPoolGroup,
   FeaturePlan,
@@ -43,6 +44,9 @@ export class ComplianceAuth extends Construct {
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       passwordPolicy: { minLength: 14, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      // A forgotten password is reset by a code to the user's verified email: the pool sends no SMS,
+      // and CDK's default tries a phone number first.
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -402,6 +402,11 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     expect(domainId).toBeTruthy();
   });
 
+  it('recovers a forgotten password by the verified email only, as the pool sends no SMS', () => {
+    const [, pool] = one('AWS::Cognito::UserPool');
+    expect(pool.Properties.AccountRecoverySetting).toEqual({ RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] });
+  });
+
   it('issues refresh tokens that live no longer than the access token, as the console never uses one', () => {
     const [, client] = one('AWS::Cognito::UserPoolClient');
     expect(client.Properties).toMatchObject({ AccessTokenValidity: 60, IdTokenValidity: 60, RefreshTokenValidity: 60, TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' } });
