@@ -328,7 +328,7 @@ export class LetheStack extends Stack {
     // Lambda refuses an environment over 4 KB at deploy time; fail the synth well before that.
     Aspects.of(this).add(new LambdaEnvironmentBudget());
 
-    const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, functions: Object.values(fn), sweeper: fn.sweeper, alarmEmail: props.alarmEmail ?? props.complianceEmail ?? `compliance@${mailDomain}` });
+    const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, sweeper: fn.sweeper, alarmEmail: props.alarmEmail ?? props.complianceEmail ?? `compliance@${mailDomain}` });
     new CfnOutput(this, 'FormUrl', { value: publicBase });
     new CfnOutput(this, 'ApiUrl', { value: `https://${apiDomain.domain.name}`, description: 'The API on its own domain: it answers only requests that come through CloudFront (FormUrl)' });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });

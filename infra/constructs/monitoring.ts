@@ -36,7 +36,7 @@ export const ALARMS = {
 export class Monitoring extends Construct {
   readonly topic: Topic;
 
-  constructor(scope: Construct, id: string, props: { machine: StateMachine; api: HttpApi; functions: LambdaFunction[]; sweeper: LambdaFunction; alarmEmail: string }) {
+  constructor(scope: Construct, id: string, props: { machine: StateMachine; api: HttpApi; sweeper: LambdaFunction; alarmEmail: string }) {
     super(scope, id);
     // A key of its own: CloudWatch must encrypt what it publishes, and the data key is not for it.
     const key = new Key(this, 'AlarmsKey', { enableKeyRotation: true, description: 'Lethe alarm topic', removalPolicy: RemovalPolicy.RETAIN });
