@@ -291,7 +291,10 @@ export class LetheStack extends Stack {
     for (const n of MAIL_SENDERS) {
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [mailIdentities, `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${mailConfig.configurationSetName}`] }));
     }
-    exports.bucket.grantPut(fn.assemble);
+    // Assemble writes each package with one PutObject under exports/ (core/export-results.ts exportKey), encrypted
+    // by the bucket's default with the data key it already uses for the table. Not grantPut: it adds legal
+    // hold, retention and tagging, and the whole bucket.
+    fn.assemble.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     // Status only presigns downloads of export packages: GetObject on them, and the key to decrypt them.
     fn.status.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     data.key.grantDecrypt(fn.status);

@@ -179,6 +179,14 @@ describe('the CDK stack', () => {
     ]);
   });
 
+  it('lets Assemble only put export packages, under exports/: no legal hold, retention, tagging or abort, and nowhere else in the bucket', () => {
+    const s3 = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
+      id.startsWith('FunctionsassembleRoleDefaultPolicy') ? p.Properties.PolicyDocument.Statement.filter((st: { Action: string | string[] }) => [st.Action].flat().some((a) => a.startsWith('s3:'))) : [],
+    );
+    const packages = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Exports/), 'Arn'] }, '/exports/*']] };
+    expect(s3).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: packages }]);
+  });
+
   it('alarms on the sweeper failing run after run, which the account-wide error alarm misses (a run makes at most three attempts, under its five)', () => {
     const [sweeperId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => /^Functionssweeper[0-9A-F]{8}$/.test(id));
     const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
