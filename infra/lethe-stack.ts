@@ -316,9 +316,7 @@ export class LetheStack extends Stack {
       { table: logical(data.table), exports: logical(exports.bucket), site: logical(site) },
       {
         functions,
-        exportReaders: [fn.assemble.role as Role, fn.status.role as Role, fn.admin.role as Role],
-        // Admin, which deletes them too, is a reader already.
-        exportDeleters: [fn.sweeper.role as Role],
+        exportPackages: (['assemble', 'status', 'admin', 'sweeper'] as const).map((n) => fn[n].role as Role),
         workflow: workflow.machine,
         workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
         scheduler: schedule,
