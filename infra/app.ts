@@ -14,5 +14,6 @@ new LetheStack(app, 'Lethe', {
   customerDirectory: app.node.tryGetContext('customerDirectory'),
   apiDomain: app.node.tryGetContext('apiDomain'),
   apiCertificateArn: app.node.tryGetContext('apiCertificateArn'),
+  mailIdentity: app.node.tryGetContext('mailIdentity'),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -61,6 +61,12 @@ export interface LetheStackProps extends StackProps {
   readonly apiCertificateArn?: string;
   /** Prefix of the console's sign-in domain, `<prefix>.auth.<region>.amazoncognito.com`. @default lethe-<account> */
   readonly authDomainPrefix?: string;
+  /**
+   * `existing` where the mail domain is already an SES identity in this account and region (the shop
+   * sends mail from it): the stack then creates no identity, which SES would refuse as existing.
+   * @default create
+   */
+  readonly mailIdentity?: string;
 }
 
 const ROOT = join(import.meta.dirname, '..');
@@ -97,12 +103,19 @@ export function customerDirectoryUrl(value: string | undefined): string {
   return value;
 }
 
+/** Whether the stack creates the mail domain's SES identity, checked at synth. */
+export function mailIdentityMode(value: string | undefined): 'create' | 'existing' {
+  if (value === undefined || value === 'create' || value === 'existing') return value ?? 'create';
+  throw new Error(`mailIdentity must be "create" (the default) or "existing", not ${JSON.stringify(value)}.`);
+}
+
 export class LetheStack extends Stack {
   constructor(scope: Construct, id: string, props: LetheStackProps = {}) {
     super(scope, id, props);
     const mailDomain = props.mailDomain ?? 'offtek.example';
     const registry = loadRegistry(props.registryFile);
     const directory = customerDirectoryUrl(props.customerDirectory);
+    const createIdentity = mailIdentityMode(props.mailIdentity) === 'create';
 
     const data = new Data(this, 'Data');
     const exports = new ExportStore(this, 'Exports', { key: data.key });
@@ -137,8 +150,10 @@ export class LetheStack extends Stack {
     Validations.of(shopSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'A Standard Webhooks secret shared with the shop, rotated by appending a key (multiple signatures), not by a Lambda rotation.' });
     Validations.of(appSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Rotating the HMAC key would orphan hashes of open requests; it is rotated by a planned migration.' });
 
+    // Every email names this set (MAIL_CONFIGURATION_SET), so it applies to an identity the shop already
+    // has without becoming the default for the shop's own mail from the domain.
     const mailConfig = new ConfigurationSet(this, 'MailConfig', { configurationSetName: 'lethe' });
-    const identity = new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(mailDomain), configurationSet: mailConfig });
+    const identity = createIdentity ? new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(mailDomain), configurationSet: mailConfig }) : undefined;
 
     // Web front: CloudFront serves web/ and proxies the API paths, so the form is same-origin.
     const site = new Bucket(this, 'Site', {
@@ -289,6 +304,7 @@ export class LetheStack extends Stack {
     // sender's domain alone is refused there: the grant covers this account's identities in this region.
     const mailIdentities = `arn:${this.partition}:ses:${this.region}:${this.account}:identity/*`;
     for (const n of MAIL_SENDERS) {
+      fn[n].addEnvironment('MAIL_CONFIGURATION_SET', mailConfig.configurationSetName);
       fn[n].addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [mailIdentities, `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${mailConfig.configurationSetName}`] }));
     }
     // Assemble writes each package with one PutObject under exports/ (core/export-results.ts exportKey), encrypted
@@ -334,7 +350,8 @@ export class LetheStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: `https://${apiDomain.domain.name}`, description: 'The API on its own domain: it answers only requests that come through CloudFront (FormUrl)' });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });
     // SES signs with Easy DKIM once these three CNAMEs are in the mail domain's DNS; it verifies the domain then.
-    identity.dkimRecords.forEach((r, i) => {
+    // An existing identity has its DKIM records in DNS already.
+    identity?.dkimRecords.forEach((r, i) => {
       new CfnOutput(this, `DkimRecord${i + 1}`, { value: Fn.join(' CNAME ', [r.name, r.value]), description: `DKIM record ${i + 1} of 3 for ${mailDomain}` });
     });
   }

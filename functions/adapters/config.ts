@@ -18,6 +18,8 @@ const Env = z.object({
   PUBLIC_BASE_URL: z._default(z.url(), 'http://localhost'),
   MAIL_FROM: z._default(z.email(), 'privacy@offtek.example'),
   COMPLIANCE_EMAIL: z._default(z.email(), 'compliance@offtek.example'),
+  /** The SES configuration set every email names (the stack sets it for the functions that send mail). */
+  MAIL_CONFIGURATION_SET: z.optional(z.string()),
   /** The controller's identity and postal address (config/controller.json, as JSON): shown in every email to a requester. */
   CONTROLLER: z.optional(z.string()),
   /** The processor registry's file, which the stack's registry layer puts under /opt (infra/constructs/registry.ts). */

@@ -8,6 +8,8 @@ export class SesMailer implements Mailer {
   constructor(
     private readonly client: SESv2Client = ses,
     private readonly from: string = config.MAIL_FROM,
+    // Named on each email rather than left to the identity's default, which a shop's existing identity may not have.
+    private readonly configurationSet: string | undefined = config.MAIL_CONFIGURATION_SET,
   ) {}
 
   async send(msg: { to: string; subject: string; text: string; html?: string; kind: MailKind }): Promise<void> {
@@ -25,6 +27,7 @@ export class SesMailer implements Mailer {
           },
         },
         EmailTags: [{ Name: 'kind', Value: msg.kind }],
+        ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
       }),
     );
   }

@@ -5,7 +5,7 @@ import { Role } from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { customerDirectoryUrl, LetheStack } from '../../../infra/lethe-stack.ts';
+import { customerDirectoryUrl, LetheStack, MAIL_SENDERS } from '../../../infra/lethe-stack.ts';
 import { CloudAssembly } from '../../../local/assembly/assembly.ts';
 import { ALL_FUNCTIONS, ROUTES } from '../../../infra/routes.ts';
 
@@ -525,5 +525,64 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     };
     for (const id of deps.keys()) if (visit(id, [])) break;
     expect(cycle).toEqual([]);
+  });
+});
+
+describe('the mail identity', () => {
+  const sendGrants = (t: Template) =>
+    Object.entries(t.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
+      p.Properties.PolicyDocument.Statement.filter((st: { Action: string | string[] }) => [st.Action].flat().includes('ses:SendEmail')).map((st: { Resource: unknown }) => [
+        id.replace(/RoleDefaultPolicy.*/, '').replace(/^Functions/, ''),
+        st.Resource,
+      ]),
+    );
+  const setOf = (t: Template) => {
+    const sets = Object.entries(t.findResources('AWS::SES::ConfigurationSet'));
+    expect(sets.map(([, s]) => s.Properties.Name)).toEqual(['lethe']);
+    return sets[0][0];
+  };
+  const configurationSetBySender = (t: Template) =>
+    Object.fromEntries(
+      Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }))
+        .filter((f) => f.Properties.Environment.Variables.MAIL_CONFIGURATION_SET)
+        .map((f) => [f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME.replace('lethe-', ''), f.Properties.Environment.Variables.MAIL_CONFIGURATION_SET]),
+    );
+  const everySender = (value: unknown) => Object.fromEntries([...MAIL_SENDERS].map((n) => [n, value]));
+  const identityArns = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-2:123456789012:identity/*']] };
+  const setArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-2:123456789012:configuration-set/', { Ref: expect.stringMatching(/^MailConfig/) }]] };
+
+  it("creates the mail domain's identity by default, and every sender names Lethe's configuration set on each email", () => {
+    const setId = setOf(template);
+    template.resourceCountIs('AWS::SES::EmailIdentity', 1);
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'offtek.example', ConfigurationSetAttributes: { ConfigurationSetName: { Ref: setId } } });
+    expect(configurationSetBySender(template)).toEqual(everySender({ Ref: setId }));
+  });
+
+  describe('with -c mailIdentity=existing (the shop already sends from the domain through SES)', () => {
+    let existing: Template;
+    beforeAll(() => {
+      // The template only: the functions' bundles are the same as the default stack's.
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      existing = Template.fromStack(
+        new LetheStack(app, 'Existing', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe', mailIdentity: 'existing' }),
+      );
+    }, 120_000);
+
+    it('creates no identity and outputs no DKIM records, which the existing identity has', () => {
+      existing.resourceCountIs('AWS::SES::EmailIdentity', 0);
+      expect(Object.keys(existing.findOutputs('*')).filter((k) => k.startsWith('DkimRecord'))).toEqual([]);
+    });
+
+    it("still sends through Lethe's configuration set, named on each email, and lets every sender send from the domain's identity", () => {
+      const setId = setOf(existing);
+      expect(configurationSetBySender(existing)).toEqual(everySender({ Ref: setId }));
+      expect(Object.fromEntries(sendGrants(existing))).toEqual(everySender([identityArns, setArn]));
+    });
+  });
+
+  it('refuses any other mailIdentity value at synth, with the two it takes', () => {
+    expect(() => new LetheStack(new App(), 'Typo', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'none', mailIdentity: 'exisiting' })).toThrow(
+      'mailIdentity must be "create" (the default) or "existing", not "exisiting".',
+    );
   });
 });
