@@ -1,6 +1,6 @@
 import { describeHold, longDate, warrantyWarning } from './holds.ts';
 import { complaintLines } from './notices.ts';
-import type { Category, Language, LegalHold, PersonalField, ProcessorEntry, RequestDetails, RequestType, RetentionBasis, TaskAction } from './model.ts';
+import type { AuditEvent, Category, Language, LegalHold, PersonalField, ProcessorEntry, RequestDetails, RequestType, RetentionBasis, TaskAction } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { FINISHED_TASK_STATUSES } from './status.ts';
 
@@ -13,20 +13,28 @@ export const DOWNLOAD_HOURS = 72;
 const DAY = 86_400_000;
 /**
  * How long an export package is kept, so that a fresh 72-hour link can be mailed once the first
- * has expired (Art. 15: the copy is still owed after 72 hours): as long as the verified mailbox the
- * link goes to is held, 30 days after closing.
+ * has expired (Art. 15: the copy is still owed after 72 hours): S3 deletes it 30 days after it was
+ * made, as long as the verified mailbox the link goes to is held after closing.
  */
 export const PACKAGE_KEEP_DAYS = PII_RETENTION_DAYS_AFTER_CLOSE;
+type Packaged = Pick<StoredRequest, 'exportKey' | 'closedAt' | 'downloadLink'> & { audit?: readonly Pick<AuditEvent, 'at' | 'action'>[] };
 /**
- * A fresh download link: the next number, and its end, 72 hours on but never past the package. S3's
- * lifecycle counts its days from the package's making, at a midnight, so the last link ends a day short.
- * None once the package is gone.
+ * The last instant a link may reach the package. S3's lifecycle counts from the package's making (the
+ * last `export_assembled` on the trail: an officer's retry makes it again), at a midnight, so it ends a
+ * day short. Not from closing: a copy held for review closes days after it was made.
  */
-export function nextDownloadLink(req: Pick<StoredRequest, 'exportKey' | 'closedAt' | 'downloadLink'>, now: Date): { link: number; expiresAt: string; keptUntil: string } | undefined {
-  if (!req.exportKey || !req.closedAt) return undefined;
-  const keptUntil = Date.parse(req.closedAt) + (PACKAGE_KEEP_DAYS - 1) * DAY;
-  if (now.getTime() >= keptUntil) return undefined;
-  return { link: (req.downloadLink ?? 1) + 1, expiresAt: new Date(Math.min(now.getTime() + DOWNLOAD_HOURS * 3_600_000, keptUntil)).toISOString(), keptUntil: new Date(keptUntil).toISOString() };
+export function packageKeptUntil(req: Packaged): number | undefined {
+  if (!req.exportKey) return undefined;
+  const made = req.audit?.findLast((e) => e.action === 'export_assembled')?.at ?? req.closedAt;
+  return made ? Date.parse(made) + (PACKAGE_KEEP_DAYS - 1) * DAY : undefined;
+}
+/** A link's end: 72 hours on, but never past the package. */
+export const downloadEnd = (req: Packaged, now: Date) => new Date(Math.min(now.getTime() + DOWNLOAD_HOURS * 3_600_000, packageKeptUntil(req) ?? Number.POSITIVE_INFINITY));
+/** A fresh download link for a closed request: the next number, and its end. None once the package is gone. */
+export function nextDownloadLink(req: Packaged, now: Date): { link: number; expiresAt: string; keptUntil: string } | undefined {
+  const keptUntil = req.closedAt ? packageKeptUntil(req) : undefined;
+  if (keptUntil === undefined || now.getTime() >= keptUntil) return undefined;
+  return { link: (req.downloadLink ?? 1) + 1, expiresAt: downloadEnd(req, now).toISOString(), keptUntil: new Date(keptUntil).toISOString() };
 }
 /** The parts a download link's secret is derived from: the first link keeps the form it always had. */
 export const downloadTokenParts = (id: string, link = 1) => (link > 1 ? [id, String(link)] : [id]);

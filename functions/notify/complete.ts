@@ -1,5 +1,5 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { allTasksSettled, closedDetails, DOWNLOAD_HOURS, type ProcessorNames, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
+import { allTasksSettled, closedDetails, downloadEnd, type ProcessorNames, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
 import { NotFound } from '../core/errors.ts';
 import { droppableResults, isRecorded } from '../core/export-results.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
@@ -53,9 +53,10 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
   }
   const changes: Record<string, unknown> = {};
   if (req.type === 'access' && req.exportKey) {
-    // The package goes only to the verified mailbox: a link that needs this secret, for 72 hours.
+    // The package goes only to the verified mailbox: a link that needs this secret, for 72 hours, and
+    // never past the package (a held copy released late).
     const token = await derivedToken('download', requestId);
-    const expires = new Date(now.getTime() + DOWNLOAD_HOURS * 3_600_000);
+    const expires = downloadEnd(req, now);
     Object.assign(changes, { downloadTokenHash: sha256(token), downloadExpiresAt: expires.toISOString() });
     // The processors' exported data is in the package now: it goes when the link does, not 120 days
     // later. Results no task recorded (a callback that died between its results write and its task

@@ -7,7 +7,8 @@ import { PACKAGE_KEEP_DAYS } from '../../functions/core/completion.ts';
 /**
  * Export packages: KMS-encrypted, private, TLS only. A download link works 72 hours; the package is
  * kept 30 days, as long as the verified mailbox a fresh link goes to, and S3 deletes it at the first
- * midnight (UTC) at least 30 days after it was made. No link outlives it (core/completion.ts).
+ * midnight (UTC) at least 30 days after it was made. No link outlives it (packageKeptUntil in
+ * core/completion.ts, counted from its making, not from the request's closing).
  */
 export class ExportStore extends Construct {
   readonly bucket: Bucket;

@@ -22,14 +22,28 @@ async function completedCopy(email: string) {
   return { requestId: l.requestId, first };
 }
 
-/** What 72 hours (and, with `closedDaysAgo`, the package's keeping) do to the stored request. */
-async function age(requestId: string, closedDaysAgo?: number) {
+/**
+ * What 72 hours (and, with `closedDaysAgo`, the package's keeping) do to the stored request. S3 counts
+ * the package's days from its making (`export_assembled` on the trail), by default when it closed.
+ */
+async function age(requestId: string, closedDaysAgo?: number, madeDaysAgo = closedDaysAgo) {
   const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
   const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
   const { key } = await import('../../../functions/adapters/table.ts');
-  const values: Record<string, string> = { ':past': new Date(Date.now() - 3_600_000).toISOString() };
-  if (closedDaysAgo !== undefined) values[':closed'] = new Date(Date.now() - closedDaysAgo * 86_400_000).toISOString();
-  await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(requestId), UpdateExpression: `SET downloadExpiresAt = :past${closedDaysAgo !== undefined ? ', closedAt = :closed' : ''}`, ExpressionAttributeValues: values }));
+  const { repo } = await import('../../../functions/shared/deps.ts');
+  const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+  const sets = ['downloadExpiresAt = :past'];
+  const values: Record<string, string> = { ':past': ago(1 / 24) };
+  if (closedDaysAgo !== undefined) {
+    sets.push('closedAt = :closed');
+    values[':closed'] = ago(closedDaysAgo);
+  }
+  if (madeDaysAgo !== undefined) {
+    const made = (await repo.getRequest(requestId))?.audit.findIndex((e) => e.action === 'export_assembled') ?? -1;
+    sets.push(`audit[${made}].#at = :made`);
+    values[':made'] = ago(madeDaysAgo);
+  }
+  await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(requestId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeValues: values, ...(madeDaysAgo !== undefined ? { ExpressionAttributeNames: { '#at': 'at' } } : {}) }));
 }
 
 describe('a copy of data after its link expired', () => {
@@ -73,7 +87,7 @@ describe('a copy of data after its link expired', () => {
     const { requestId, first } = await completedCopy('pia-renew@example.com');
     await age(requestId, 30);
     const page = await (await fetch(first)).text();
-    expect(page).toContain('To receive a new copy of your data, make a new request from the form.');
+    expect(page).toContain('This link has expired, and your copy is no longer kept: we delete it 30 days after it is made. To receive a new copy of your data, make a new request from the form.');
     expect(page).not.toContain('name="renew"');
     expect((await post(requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(410);
     expect(await links('pia-renew@example.com')).toHaveLength(1);
@@ -121,6 +135,27 @@ describe('a copy a processor flagged as holding other people’s data (Art. 15(4
       expect(audit.slice(audit.indexOf('hold_export'))).toEqual(['hold_export', 'preview_export', 'release_export', 'complete']);
       // Released once: a second release finds nothing held.
       expect((await admin('release', officer, 'POST')).status).toBe(409);
+    } finally {
+      rt.processors.setBehaviour('parcelway', {});
+    }
+  }, 120_000);
+
+  it('offers no new link for a copy released late once its package is gone, 30 days after it was made though the request closed since', async () => {
+    rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
+    try {
+      const { l, repo } = await heldCopy('rosa-held@example.com');
+      const officer = await rt.signIn('officer');
+      const released = await rt.api(`/admin/requests/${l.requestId}/release`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: '{}' });
+      expect(released.status).toBe(200);
+      const [first] = await until(async () => ((await links('rosa-held@example.com')).length ? links('rosa-held@example.com') : undefined), 15_000, 'outcome email');
+      // Its link has expired, the request closed 10 days ago, and the package was made 31 days ago (S3 has deleted it).
+      await age(l.requestId, 10, 31);
+      const page = await (await fetch(first)).text();
+      expect(page).toContain('your copy is no longer kept');
+      expect(page).not.toContain('name="renew"');
+      expect((await post(l.requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(410);
+      expect(await links('rosa-held@example.com')).toHaveLength(1);
+      expect((await repo.getRequest(l.requestId))?.downloadLink).toBeUndefined();
     } finally {
       rt.processors.setBehaviour('parcelway', {});
     }

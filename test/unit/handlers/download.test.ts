@@ -154,10 +154,10 @@ describe('an expired link', () => {
     h.now = '2026-04-16T10:00:00.000Z';
     const fr = await exportPage(REQUEST_ID, TOKEN, undefined, 'en');
     expect(fr.body).toContain(
-      '<p>Pour votre sécurité, un lien de téléchargement ne sert que 72 heures. Pour recevoir une nouvelle copie de vos données, refaites une demande depuis le formulaire.</p><p><a class="button" href="/?lang=fr">Demander une nouvelle copie</a></p><p><a href="/status.html',
+      '<p>Ce lien a expiré, et votre copie n’est plus conservée : nous la supprimons 30 jours après sa création. Pour recevoir une nouvelle copie de vos données, refaites une demande depuis le formulaire.</p><p><a class="button" href="/?lang=fr">Demander une nouvelle copie</a></p><p><a href="/status.html',
     );
     const en = await exportPage(REQUEST_ID, TOKEN, 'en', 'fr');
-    expect(en.body).toContain('<p>For your safety a download link works for 72 hours only. To receive a new copy of your data, make a new request from the form.</p><p><a class="button" href="/?lang=en">Ask for a new copy</a></p>');
+    expect(en.body).toContain('<p>This link has expired, and your copy is no longer kept: we delete it 30 days after it is made. To receive a new copy of your data, make a new request from the form.</p><p><a class="button" href="/?lang=en">Ask for a new copy</a></p>');
     expect(en.body).toContain('>See your request’s status page</a>');
     expect(fr.body).toContain('>Voir le suivi de votre demande</a>');
   });
@@ -241,8 +241,19 @@ describe('the download (POST)', () => {
     h.now = '2026-04-17T10:00:00.000Z';
     const page = await download(REQUEST_ID, TOKEN, 'fr', true);
     expect(page.statusCode).toBe(410);
-    expect(page.body).toContain('<p>For your safety a download link works for 72 hours only.');
+    expect(page.body).toContain('<p>This link has expired, and your copy is no longer kept');
     expect(mailer.sent).toEqual([]);
+  });
+
+  it('cannot renew a held copy once its package is gone, 30 days after it was made though the request closed later: the expired page says so, no email', async () => {
+    // Made on 1 March, held for review, released and closed on 18 March: S3 deletes it from 31 March.
+    stored({ audit: [{ at: '2026-03-01T09:00:00.000Z', actor: 'workflow', action: 'export_assembled', subject: REQUEST_ID, seq: 1, prevHash: '', hash: 'h1' }] });
+    h.now = '2026-04-05T10:00:00.000Z';
+    const page = await download(REQUEST_ID, TOKEN, 'fr', true);
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('<p>This link has expired, and your copy is no longer kept: we delete it 30 days after it is made. To receive a new copy of your data, make a new request from the form.</p><p><a class="button" href="/?lang=en">Ask for a new copy</a></p>');
+    expect(mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.downloadLink).toBeUndefined();
   });
 
   it('cannot renew with a wrong secret', async () => {

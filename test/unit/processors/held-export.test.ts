@@ -105,6 +105,16 @@ describe('a copy flagged as holding other people’s data', () => {
     expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ actor: 'officer:olivia', action: 'preview_export' });
   });
 
+  it('gives the first link of a copy released late no end past its package, which S3 deletes 30 days after it was made', async () => {
+    const { repo, deps } = setup([task('parcelway', true)]);
+    // Made on 21 February, 27 days before the release: its last day kept is 22 March, short of 72 hours.
+    const made = { at: '2026-02-21T09:00:00.000Z', actor: 'workflow', action: 'export_assembled', subject: REQUEST_ID, seq: 1, prevHash: '', hash: 'h1' };
+    repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status: 'in_progress', exportKey: `exports/${REQUEST_ID}.zip`, audit: [made] }));
+    await completeRequest(REQUEST_ID, deps);
+    await releaseExport(REQUEST_ID, 'officer:olivia', deps);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'completed', downloadExpiresAt: '2026-03-22T09:00:00.000Z' });
+  });
+
   it('completes once an officer releases it, and only then mails the download link', async () => {
     const { repo, mailer, deps } = setup([task('parcelway', true)]);
     await completeRequest(REQUEST_ID, deps);
