@@ -230,6 +230,30 @@ export class DynamoRepository implements Repository {
     return this.transitionRequest(prev, prev.status, changes, event);
   }
 
+  /**
+   * Moves the end of a closed request's tasks to `until` where theirs is earlier: one write a task,
+   * made only for a request that closed late (core's taskExpiryAtClose). A task kept for good, or
+   * already kept longer, or gone, is left as it is, so doing it again changes nothing.
+   */
+  async extendTaskExpiry(requestId: string, processorIds: readonly string[], until: Date): Promise<void> {
+    for (const p of processorIds) {
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key.task(requestId, p),
+            UpdateExpression: 'SET #ttl = :t',
+            ConditionExpression: 'attribute_exists(pk) AND #ttl < :t',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':t': epoch(until) },
+          }),
+        );
+      } catch (e) {
+        if (!lostRace(e)) throw e;
+      }
+    }
+  }
+
   async putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date): Promise<void> {
     // BatchWrite has no conditions, so callers check listTasks first; a re-run plan finds them there.
     for (let i = 0; i < tasks.length; i += 25) {

@@ -1,3 +1,4 @@
+import { dueDate } from './deadline.ts';
 import { describeHold, longDate, warrantyWarning } from './holds.ts';
 import { complaintLines } from './notices.ts';
 import type { AuditEvent, Category, Language, LegalHold, PersonalField, ProcessorEntry, RequestDetails, RequestType, RetentionBasis, TaskAction } from './model.ts';
@@ -53,6 +54,20 @@ export const yearsAfter = (instant: string | Date, years: number) => {
   d.setUTCFullYear(d.getUTCFullYear() + years);
   return d;
 };
+
+/** The end planning gives the tasks: 7 years after the extended deadline counted from verification, without paused days. */
+export const plannedTaskExpiry = (req: Pick<StoredRequest, 'verifiedAt' | 'receivedAt'>) => yearsAfter(`${dueDate(req.verifiedAt ?? req.receivedAt, { extended: true })}T00:00:00Z`, TASK_RETENTION_YEARS);
+
+/**
+ * The later end a closed request's tasks need, so that they never go before its proof: undefined
+ * unless it closed more than a year after that deadline (long pauses, a copy held for review, an
+ * officer's late resolution), which no bound known at planning covers.
+ */
+export function taskExpiryAtClose(req: Pick<StoredRequest, 'verifiedAt' | 'receivedAt' | 'closedAt'>): Date | undefined {
+  if (!req.closedAt) return undefined;
+  const proof = yearsAfter(req.closedAt, PROOF_RETENTION_YEARS);
+  return proof > plannedTaskExpiry(req) ? proof : undefined;
+}
 
 /**
  * What a closed request keeps of the requester's choices: no free text. A correction is personal

@@ -1,5 +1,5 @@
-import { TASK_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
-import { dueDate, londonDate } from '../core/deadline.ts';
+import { plannedTaskExpiry } from '../core/completion.ts';
+import { londonDate } from '../core/deadline.ts';
 import { IllegalTransition, NotFound, retryOnRace } from '../core/errors.ts';
 import type { ObjectionScope, Registry } from '../core/model.ts';
 import { orderTasks, planTasks, suppressionScopes } from '../core/plan.ts';
@@ -50,9 +50,9 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     const customer = pii && (orderNumber || (req.type === 'erasure' && !tasks.length)) ? await deps.customers.find(pii.email, orderNumber) : undefined;
     if (!tasks.length) {
       tasks = planTasks(req, deps.registry.processors, { customer: req.type === 'erasure' ? customer : undefined, today: londonDate(deps.clock.now()) });
-      // The proof's retention: 7 years after the latest deadline the request can have (extended, from verification).
-      const latest = dueDate(req.verifiedAt ?? req.receivedAt, { extended: true });
-      await deps.repo.putTasksIfAbsent(tasks, yearsAfter(`${latest}T00:00:00Z`, TASK_RETENTION_YEARS));
+      // The proof's retention: 7 years after the latest deadline the request can have (extended, from
+      // verification); a request that closes later than a year after it extends them (keepTasksWithProof).
+      await deps.repo.putTasksIfAbsent(tasks, plannedTaskExpiry(req));
     }
     const at = deps.clock.now().toISOString();
     // Whether the order number went to processors is on the trail; the number itself is not.

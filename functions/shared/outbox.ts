@@ -2,7 +2,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { currentDue, DEADLINE_STATUSES } from '../core/status.ts';
 import { alertEmail } from '../core/alerts.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
-import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames } from '../core/completion.ts';
+import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames, taskExpiryAtClose } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
 import { cancellationNotice, clarificationNotice, extensionNotice, liftNotice, refusalNotice } from '../core/notices.ts';
 import { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
@@ -116,6 +116,18 @@ export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate'
   if (due) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${due}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
 }
 
+/**
+ * A request that closed more than a year after its latest deadline would outlive its tasks, whose
+ * end planning set: the closing's owed email (outcome or notice) moves their end to the proof's,
+ * before it is cleared, so a crash leaves it to the next delivery. Any other closing writes nothing.
+ */
+async function keepTasksWithProof(req: StoredRequest, tasks: readonly StoredTask[] | undefined, repo: Pick<DynamoRepository, 'listTasks' | 'extendTaskExpiry'>) {
+  const until = taskExpiryAtClose(req);
+  if (!until) return;
+  const ids = (tasks ?? (await repo.listTasks(req.id))).map((t) => t.processorId);
+  await repo.extendTaskExpiry(req.id, ids, until);
+}
+
 /** `processors`: the registry's entries, for the providers' names in the email. */
 export type OutcomeDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string; processors: ProcessorNames };
 
@@ -139,6 +151,7 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   if (!t?.taken) return { sent: false };
   // Settled tasks do not change any more: the caller that just read them passes them on (one Query less).
   const [tasks, pii] = await Promise.all([settled ?? deps.repo.listTasks(req.id), deps.repo.getPii(req.id)]);
+  await keepTasksWithProof(req, tasks, deps.repo);
   const closedAt = Date.parse(req.closedAt ?? now.toISOString());
   // A correction's note moves from the intent to the contact data, in the write that sets its end, so
   // that a resend says it too; the closed request keeps no free text once the intent is cleared.
@@ -218,6 +231,7 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   // and the notice owed, where after the mail it would have left the notice owed and mailed a second time.
   if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   // A restriction's contact data was kept to tell the requester before it is lifted (Art. 18(3)): once told, it goes as a closed request's does, counted from the lift.
+  if (n.notice === 'refusal' || n.notice === 'cancellation') await keepTasksWithProof(req, undefined, deps.repo);
   if (n.notice === 'lift') await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${n.liftOn}T00:00:00Z`) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   const pii = await deps.repo.getPii(req.id);
   if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);

@@ -32,6 +32,22 @@ describe('Lethe keeps its own records only as long as it needs them', () => {
     expect(repo.requestTtl.get(REQUEST_ID)?.toISOString()).toBe('2032-03-20T10:00:00.000Z');
   });
 
+  it('keeps the tasks as long as the proof when the request closes more than a year after its latest deadline, and writes no task otherwise', async () => {
+    // Verified on 1 March 2026: its latest deadline is 1 June 2026, and planning kept its task until 1 June 2033.
+    const { repo, deps } = setup({ type: 'erasure' }, [task('paynow', 'erase')]);
+    repo.taskTtl.set(`${REQUEST_ID}.paynow`, new Date('2033-06-01T00:00:00.000Z'));
+    const writes = repo.writes;
+    await completeRequest(REQUEST_ID, deps);
+    expect(repo.taskTtl.get(`${REQUEST_ID}.paynow`)?.toISOString()).toBe('2033-06-01T00:00:00.000Z');
+    expect(repo.writes - writes).toBe(1);
+    // Closed on 1 August 2027 (a long pause, a held copy, a late resolution): its proof is kept until 1 August 2033.
+    const late = setup({ type: 'erasure' }, [task('paynow', 'erase')]);
+    late.repo.taskTtl.set(`${REQUEST_ID}.paynow`, new Date('2033-06-01T00:00:00.000Z'));
+    await completeRequest(REQUEST_ID, { ...late.deps, clock: fixedClock('2027-08-01T10:00:00.000Z') });
+    expect(late.repo.requestTtl.get(REQUEST_ID)?.toISOString()).toBe('2033-08-01T10:00:00.000Z');
+    expect(late.repo.taskTtl.get(`${REQUEST_ID}.paynow`)?.toISOString()).toBe('2033-08-01T10:00:00.000Z');
+  });
+
   it('deletes the processors’ exported data when the download link expires, 72 hours after completion', async () => {
     const recorded = (processorId: string) => ({ ...task(processorId, 'export'), resultsHash: sha256(processorId) });
     const { repo, deps } = setup({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip` } as never, [recorded('paynow'), recorded('mailwave')]);

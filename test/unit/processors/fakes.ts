@@ -72,9 +72,23 @@ export class FakeRepo {
     this.writes++;
     return structuredClone(next);
   }
-  async putTasksIfAbsent(tasks: StoredTask[]) {
-    for (const t of tasks) if (!this.tasks.has(t.taskId)) this.tasks.set(t.taskId, structuredClone(t));
+  /** The TTL of each task (DynamoDB's `ttl`), as an instant; none: kept for good. */
+  taskTtl = new Map<string, Date>();
+  async putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date) {
+    for (const t of tasks) {
+      if (this.tasks.has(t.taskId)) continue;
+      this.tasks.set(t.taskId, structuredClone(t));
+      if (expiresAt) this.taskTtl.set(t.taskId, expiresAt);
+    }
     this.writes += tasks.length;
+  }
+  async extendTaskExpiry(requestId: string, processorIds: readonly string[], until: Date) {
+    for (const p of processorIds) {
+      const ttl = this.taskTtl.get(`${requestId}.${p}`);
+      if (!ttl || ttl >= until) continue;
+      this.taskTtl.set(`${requestId}.${p}`, until);
+      this.writes++;
+    }
   }
   async listTasks(requestId: string) {
     return [...this.tasks.values()].filter((t) => t.requestId === requestId).sort((a, b) => a.processorId.localeCompare(b.processorId)).map((t) => structuredClone(t));
