@@ -118,18 +118,22 @@ export async function dashboard(deps: Deps) {
   for (const id of more) if (found.get(id)?.mailFailed) mailFailed.push(found.get(id) as StoredRequest);
   // Every request due within the week or overdue, not only those among the 500 above.
   const within = await due(addDays(today, 7), deps);
-  // Every escalated task of an open request, from the watch index (longest waiting first), not only those of the 500 above.
-  const waiting = await deps.repo.listWatch(WATCH.escalated);
-  const refs = waiting.flatMap((w) => (w.processorId ? [{ requestId: w.requestId, processorId: w.processorId }] : []));
+  // Every escalated task of an open request, from the watch index, not only those of the 500 above. A task
+  // whose escalation email is still owed to the team is in the `team` partition until it goes (with the
+  // manual processors' tasks out), and is escalated all the same: both are read, longest waiting first.
+  const waiting = (await Promise.all([deps.repo.listWatch(WATCH.escalated), deps.repo.listWatch(WATCH.team)])).flat();
+  // Keyed by task: one index read a moment apart from the other may hold a task in both (BatchGetItem refuses a key twice).
+  const since = new Map(waiting.flatMap((w) => (w.processorId ? [[`${w.requestId}.${w.processorId}`, { requestId: w.requestId, processorId: w.processorId, at: w.at }] as const] : [])));
+  const refs = [...since.values()].map(({ requestId, processorId }) => ({ requestId, processorId }));
   const [tasks, requests] = await Promise.all([deps.repo.getTasks(refs), deps.repo.getRequests(refs.map((r) => r.requestId))]);
-  const byKey = new Map(tasks.map((t) => [`${t.requestId}.${t.processorId}`, t]));
   // A request refused or cancelled has nobody waiting for its tasks (their entries go as it closes).
   const openIds = new Set(requests.filter((r) => DEADLINE_STATUSES.includes(r.status)).map((r) => r.id));
-  const escalatedTasks = refs.flatMap((r) => {
-    const t = byKey.get(`${r.requestId}.${r.processorId}`);
-    // The index lags its table a moment: a task retried or resolved since is no longer escalated.
-    return t && openIds.has(t.requestId) && ESCALATED_TASK_STATUSES.includes(t.status) ? [t] : [];
-  });
+  // The index lags its table a moment: a task retried or resolved since is no longer escalated.
+  const escalatedTasks = tasks
+    .filter((t) => openIds.has(t.requestId) && ESCALATED_TASK_STATUSES.includes(t.status))
+    .map((t) => ({ t, at: t.finishedAt ?? since.get(`${t.requestId}.${t.processorId}`)?.at ?? '' }))
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .map(({ t }) => t);
   const escalated = escalatedTasks.map((t) => ({ requestId: t.requestId, processorId: t.processorId, processorName: processorName(t.processorId), category: t.category, status: t.status, ...escalation(t) }));
   // Every processor in the registry has a row, open tasks or not (and one no longer in it, while a task of its waits); the report has the figures over all tasks.
   const ids = [...new Set([...registry.processors.map((p) => p.id), ...escalatedTasks.map((t) => t.processorId)])];

@@ -261,6 +261,28 @@ describe('the dashboard', () => {
     expect(d.escalated.map((e) => [e.requestId, e.processorId, e.status])).toEqual([[id(700), 'parcelway', 'timed_out']]);
     expect(d.processors.find((p) => p.id === 'parcelway')?.timeouts).toBe(1);
   });
+
+  it('lists and counts an escalated task whose escalation email is still owed to the team from the moment it was escalated, and no manual task whose email is owed', async () => {
+    const { repo, deps } = setup(storedRequest({ id: id(1), status: 'awaiting_manual' }), storedRequest({ id: id(2), status: 'awaiting_manual' }), storedRequest({ id: id(3), status: 'in_progress' }));
+    const owed = (escalated?: string) => ({ outboxTeam: { seq: 3, until: '2026-03-20T10:05:00.000Z', owner: 'sweeper:run', ...(escalated ? { escalated } : {}) } });
+    // Retried by an officer, then timed out by the sweeper (or refused again) with its email not mailed yet.
+    repo.tasks.set(`${id(1)}.parcelway`, task(id(1), 'parcelway', { status: 'timed_out', retries: 1, sentAt: '2026-03-10T10:00:00.000Z', finishedAt: '2026-03-20T09:00:00.000Z', ...owed('States.Timeout') }));
+    repo.tasks.set(`${id(2)}.paynow`, task(id(2), 'paynow', { status: 'failed', retries: 1, sentAt: '2026-03-19T10:00:00.000Z', finishedAt: '2026-03-19T11:00:00.000Z', ...owed('DispatchFailed') }));
+    repo.tasks.set(`${id(2)}.parcelway`, task(id(2), 'parcelway', { status: 'timed_out', sentAt: '2026-03-01T10:00:00.000Z', finishedAt: '2026-03-18T10:00:00.000Z' }));
+    // A manual processor's task out now, whose email to the team is owed: not escalated.
+    repo.tasks.set(`${id(3)}.mailwave`, task(id(3), 'mailwave', { status: 'sent', sentAt: '2026-03-20T09:30:00.000Z', ...owed() }));
+    const d = await dashboard(deps);
+    // Longest waiting first, whichever index partition holds each.
+    expect(d.escalated.map((e) => [e.requestId, e.processorId, e.status])).toEqual([
+      [id(2), 'parcelway', 'timed_out'],
+      [id(2), 'paynow', 'failed'],
+      [id(1), 'parcelway', 'timed_out'],
+    ]);
+    expect(d.processors.map((p) => [p.id, p.failures, p.timeouts])).toEqual([
+      ['paynow', 1, 0],
+      ['parcelway', 0, 2],
+    ]);
+  });
 });
 
 describe('the audit export', () => {
