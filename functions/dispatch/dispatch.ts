@@ -15,7 +15,7 @@ import { logger } from '../shared/powertools.ts';
 
 export type DispatchRepo = Pick<
   DynamoRepository,
-  'getTask' | 'getTaskWithRequest' | 'getRequest' | 'getPii' | 'transitionTask' | 'setTaskToken' | 'transitionRequest' | 'getItem' | 'putItem' | 'claimTaskTeam' | 'clearOwedTeam'
+  'getTask' | 'getTaskWithRequest' | 'getRequest' | 'getPii' | 'transitionTask' | 'setTaskToken' | 'transitionRequest' | 'getItem' | 'putItem' | 'claimTaskTeam' | 'clearOwedTeam' | 'markMailFailed' | 'clearMailFailed'
 >;
 
 export type DispatchDeps = {

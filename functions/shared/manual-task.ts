@@ -5,9 +5,14 @@ import { takeDelivery } from '../core/outbox.ts';
 import type { Mailer, StoredRequest, StoredTask } from '../core/ports.ts';
 import type { ProcessorEntry } from '../core/model.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest } from '../core/status.ts';
+import { sendMarked } from './mail-failed.ts';
 
 /** `processors`: the registry's names, for an escalation email (its processor's id otherwise). */
-export type ManualTaskDeps = { repo: Pick<DynamoRepository, 'claimTaskTeam' | 'clearOwedTeam'>; mailer: Pick<Mailer, 'send'>; processors?: readonly Pick<ProcessorEntry, 'id' | 'name'>[] };
+export type ManualTaskDeps = {
+  repo: Pick<DynamoRepository, 'claimTaskTeam' | 'clearOwedTeam' | 'markMailFailed' | 'clearMailFailed'>;
+  mailer: Mailer;
+  processors?: readonly Pick<ProcessorEntry, 'id' | 'name'>[];
+};
 
 /**
  * Tells the compliance team that a manual processor's task needs a person, from the intent its
@@ -16,7 +21,8 @@ export type ManualTaskDeps = { repo: Pick<DynamoRepository, 'claimTaskTeam' | 'c
  * task finished meanwhile (an officer resolved it) or of a request closed is owed nothing: the intent
  * goes unsent. A request not found is no reason to keep quiet. The same intent with `escalated` is
  * the escalation email of a task an officer retried that the sweeper escalated (Escalate's words,
- * core/escalation.ts), owed while the task waits for an officer. True when mailed just now. Kept apart
+ * core/escalation.ts), owed while the task waits for an officer; SES refusing it marks its request
+ * "mail failed" and throws MailFailed. True when mailed just now. Kept apart
  * from the outbox module so that Dispatch does not bundle the requesters' emails.
  */
 export async function deliverManualTask(task: StoredTask, req: StoredRequest | undefined, owner: string, now: Date, deps: ManualTaskDeps): Promise<boolean> {
@@ -29,7 +35,10 @@ export async function deliverManualTask(task: StoredTask, req: StoredRequest | u
   const owed = waits && (!req || isOpenRequest(req.status));
   const consoleUrl = `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`;
   const name = deps.processors?.find((p) => p.id === task.processorId)?.name ?? task.processorId;
-  if (owed) await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...(why ? escalationEmail(task, name, why, consoleUrl) : manualTaskEmail(task, consoleUrl)) });
+  // An escalation SES refuses is marked on its request and counted for the MailFailed alarm, as
+  // Escalate's is (MailFailed is thrown: the intent stays owed); the one that goes clears that mark.
+  if (owed && why) await sendMarked({ id: task.requestId, mailFailed: req?.mailFailed }, 'escalation', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, why, consoleUrl) }, now, deps);
+  else if (owed) await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...manualTaskEmail(task, consoleUrl) });
   await deps.repo.clearOwedTeam(task, d.seq);
   return owed;
 }

@@ -15,7 +15,8 @@ import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
 import { answer } from './token.ts';
-import { mailFailure, sendTracked, withIdentity } from './mail.ts';
+import { mailFailure } from './mail-failed.ts';
+import { sendTracked, withIdentity } from './mail.ts';
 import { logger } from './powertools.ts';
 
 const DAY_SECONDS = 86_400;

@@ -30,10 +30,18 @@ function release(run: Run, what: string, send: () => Promise<boolean>, sent: str
   );
 }
 
-/** The team's email a task owes (core/outbox.ts): a manual processor's task, or an escalation. A failure is left for the next sweep. */
+/**
+ * The team's email a task owes (core/outbox.ts): a manual processor's task, or an escalation. An
+ * escalation SES refuses is marked on its request and stays owed, as an alert; any other failure is
+ * left for the next sweep, in the report's `failed`.
+ */
 export function tellTeam(run: Run, t: StoredTask) {
   return deliverOrLeave(run.report, `team:${t.taskId}`, async () => {
-    if (await deliverManualTask(t, await run.deps.repo.getRequest(t.requestId), run.owner, run.now, run.deps)) run.report.teamEmailsSent.push(t.taskId);
+    const sent = await deliverManualTask(t, await run.deps.repo.getRequest(t.requestId), run.owner, run.now, run.deps).catch((e) => {
+      if (!(e instanceof MailFailed)) throw e;
+      return false;
+    });
+    if (sent) run.report.teamEmailsSent.push(t.taskId);
   });
 }
 

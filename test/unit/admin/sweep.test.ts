@@ -606,16 +606,30 @@ describe('a task an officer retried that the sweeper times out', () => {
     expect(mailer.sent.map((m) => m.subject)).toEqual([`Escalated: PayNow did not answer in time (request ${REQUEST_ID})`, `OVERDUE: request ${REQUEST_ID} was due 2026-03-19`]);
   });
 
-  it('stays owed when SES refuses it, and goes at the next sweep', async () => {
+  it('marks its request “mail failed” (escalation) when SES refuses it, as Escalate does, stays owed, and goes at the next sweep, which clears the mark', async () => {
     const { repo, mailer, deps } = withTask(retriedOut());
     const send = mailer.send.bind(mailer);
     mailer.send = async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }));
-    expect((await sweep(NOW, deps)).failed).toEqual([`team:${TASK}`]);
+    expect((await sweep(NOW, deps)).failed).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toEqual({ kind: 'escalation', at: NOW.toISOString(), error: 'TooManyRequestsException' });
     expect((repo.tasks.get(TASK) as StoredTask).outboxTeam).toBeDefined();
     mailer.send = send;
     await sweep(new Date('2026-03-20T10:15:00.000Z'), deps);
     expect(escalations(mailer)).toHaveLength(1);
     expect((repo.tasks.get(TASK) as StoredTask).outboxTeam).toBeUndefined();
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toBeUndefined();
+  });
+
+  it('is left for the next sweep, in the report’s failed, when DynamoDB refuses a later run’s claim of it', async () => {
+    const { repo, mailer, deps } = withTask(retriedOut());
+    const send = mailer.send.bind(mailer);
+    mailer.send = async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }));
+    await sweep(NOW, deps);
+    mailer.send = send;
+    repo.claimTaskTeam = async () => Promise.reject(Object.assign(new Error('down'), { name: 'InternalServerError' }));
+    expect((await sweep(new Date('2026-03-20T10:15:00.000Z'), deps)).failed).toEqual([`team:${TASK}`]);
+    expect(escalations(mailer)).toEqual([]);
+    expect((repo.tasks.get(TASK) as StoredTask).outboxTeam).toBeDefined();
   });
 });
 

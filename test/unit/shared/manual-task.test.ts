@@ -28,6 +28,8 @@ function deps(claimed = true) {
           cleared.push(seq);
           return true;
         },
+        markMailFailed: async () => {},
+        clearMailFailed: async () => {},
       },
       mailer: { send: async (m: unknown) => void sent.push(m) },
     },
