@@ -467,15 +467,18 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     return owed;
   }
   if (req.status === 'completed') {
+    // An outcome owed, the first or a resend, that Notify or the sweeper holds and may be mailing right
+    // now is theirs until their lease ends or they mark it failed (BeingSent): taken over, both could mail it.
+    const right = req.outboxOutcome && officerResendRight(req.outboxOutcome, req.mailFailed, 'outcome', now);
     // A copy of data is still owed after its 72 hours: while the package is kept, the resent outcome carries a fresh link.
     const renewed = await renewDownload(req, actor, ADMIN_OWNER, now, { ...deps, baseUrl: deps.baseUrl, processors: registry.processors });
     if (renewed) return renewed;
     // As the link: the outcome is owed again from the write that puts the resend on the trail, then
     // mailed (the sweeper mails it if this dies first). An officer's resend still owed (a click that
     // died, or that SES refused) is mailed by the next click rather than asked for again. One that
-    // completing the request still owes is taken over under a new number (its holder then clears
-    // nothing), so that the click is on the trail and mails now, not once Notify's lease is over.
-    const owed = req.outboxOutcome?.resend && officerResendRight(req.outboxOutcome, req.mailFailed, 'outcome', now) === 'mail'
+    // completing the request still owes, once its holder gave up on it or its lease is over, is taken
+    // over under a new number (its holder then clears nothing), so that the click is on the trail.
+    const owed = req.outboxOutcome?.resend && right === 'mail'
       ? req
       : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, ADMIN_OWNER, now), resend: true, ...keptNote(req.outboxOutcome) } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time (every provider by name, what was kept and why). Delivering it

@@ -1068,6 +1068,7 @@ describe('resending the requester’s last email', () => {
   it.each([
     ['the confirmation link', { status: 'unverified', verifiedAt: undefined, dueDate: undefined, outboxLink: { seq: 1, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' } }],
     ['an earlier resend of the outcome', { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1', resend: true } }],
+    ['the outcome completing the request owed', { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' } }],
   ] as const)('answers 409 BeingSent, with when the lease ends, while the sweeper is mailing %s, and mails nothing', async (_, over) => {
     const { deps, repo, mailer } = setup(over as Partial<StoredRequest>);
     const trail = request(repo).audit.length;
@@ -1084,6 +1085,7 @@ describe('resending the requester’s last email', () => {
   it.each([
     ['the confirmation link', { status: 'unverified', verifiedAt: undefined, dueDate: undefined, outboxLink: { seq: 1, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' } }, 'confirmation'],
     ['an earlier resend of the outcome', { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1', resend: true } }, 'outcome'],
+    ['the outcome completing the request owed', { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' } }, 'outcome'],
   ] as const)('takes over %s that the sweeper failed to mail while its lease runs, and mails it now, on the trail', async (_, over, kind) => {
     // The sweeper claimed it at 09:59:30 (a 180-second lease), then SES refused it at 09:59:40.
     const { deps, repo, mailer } = setup({ ...(over as Partial<StoredRequest>), mailFailed: { kind, at: '2026-03-02T09:59:40.000Z', error: 'Throttling' } });
@@ -1100,9 +1102,22 @@ describe('resending the requester’s last email', () => {
     expect(request(repo).outboxLink).toBeUndefined();
   });
 
-  it('takes over an outcome that Notify still holds, so that the officer’s resend mails it now, on the trail', async () => {
-    // Notify gave up on SES a moment ago: its lease has not run out, and the sweeper would wait for it.
+  it('answers 409 BeingSent while Notify holds the outcome it has not marked failed (it may be mailing it), and mails nothing', async () => {
     const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-02T09:59:50.000Z', outboxOutcome: { seq: 1, until: '2026-03-02T10:00:50.000Z', owner: 'workflow' } });
+    const trail = request(repo).audit.length;
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'BeingSent', status: 409, until: '2026-03-02T10:00:50.000Z' });
+    expect(mailer.sent).toEqual([]);
+    expect(request(repo).audit).toHaveLength(trail);
+  });
+
+  it('takes over an outcome that Notify still holds and marked failed, so that the officer’s resend mails it now, on the trail', async () => {
+    // Notify gave up on SES a moment ago: its lease has not run out, and the sweeper would wait for it.
+    const { deps, repo, mailer } = setup({
+      status: 'completed',
+      closedAt: '2026-03-02T09:59:50.000Z',
+      outboxOutcome: { seq: 1, until: '2026-03-02T10:00:50.000Z', owner: 'workflow' },
+      mailFailed: { kind: 'outcome', at: '2026-03-02T09:59:55.000Z', error: 'Throttling' },
+    });
     await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
     expect(request(repo).audit.at(-1)).toMatchObject({ action: 'resend', data: { email: 'outcome' } });
@@ -1124,6 +1139,20 @@ describe('resending the requester’s last email', () => {
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0].text).toContain(`https://shop.example/exports/${REQUEST_ID}?token=download-${REQUEST_ID}-2`);
     expect(request(repo)).toMatchObject({ downloadLink: 2, downloadTokenHash: hash(`download-${REQUEST_ID}-2`), downloadExpiresAt: '2026-03-05T10:00:00.000Z' });
+  });
+
+  it('answers 409 BeingSent while the sweeper is mailing a copy of data’s outcome, rather than mailing a second one with a fresh link', async () => {
+    const { deps, repo, mailer } = setup({
+      type: 'access',
+      status: 'completed',
+      closedAt: '2026-03-01T12:00:00.000Z',
+      exportKey: 'exports/x.zip',
+      outboxOutcome: { seq: 2, until: '2026-03-02T10:02:30.000Z', owner: 'sweeper:run-1' },
+    } as never);
+    const trail = request(repo).audit.length;
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'BeingSent', status: 409 });
+    expect(mailer.sent).toEqual([]);
+    expect(request(repo).audit).toHaveLength(trail);
   });
 
   it.each(['in_progress', 'denied'] as const)('has nothing to resend for a %s request (409)', async (status) => {

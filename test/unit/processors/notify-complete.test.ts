@@ -120,8 +120,10 @@ describe('Notify completes a correction the officer approved in part', () => {
   });
 
   it('mails the officer’s words when an officer resends an outcome that completing still owed, unmailed', async () => {
+    // Notify's send was refused a moment ago, within its lease: the officer's resend takes it over.
     const owed = { seq: 1, until: '2026-03-20T10:01:00.000Z', owner: 'workflow', uncorrected: details.uncorrected };
-    const { repo, mailer, deps } = setup({ type: 'rectification', status: 'completed', closedAt: NOW, details: { eraseWarranty: false, objections: [], corrected: ['name'] }, outboxOutcome: owed } as never, [task('paynow', { action: 'rectify' })]);
+    const mailFailed = { kind: 'outcome', at: NOW, error: 'Throttling' };
+    const { repo, mailer, deps } = setup({ type: 'rectification', status: 'completed', closedAt: NOW, details: { eraseWarranty: false, objections: [], corrected: ['name'] }, outboxOutcome: owed, mailFailed } as never, [task('paynow', { action: 'rectify' })]);
     await resend(REQUEST_ID, 'officer:o', { ...deps, workflow: {} as never, blobs: {} as never, tokens: {} as never });
     expect(mailer.sent[0]?.text).toContain('The old phone number stays: it is evidence.');
     expect(JSON.stringify(repo.requests.get(REQUEST_ID))).not.toContain('evidence');
