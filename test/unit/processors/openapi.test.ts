@@ -6,6 +6,7 @@ import { slaReport } from '../../../functions/core/report.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { CallbackBody } from '../../../functions/core/callback-body.ts';
+import { parseExportResults } from '../../../functions/core/results-body.ts';
 import { webhookBody } from '../../../functions/core/webhook.ts';
 import { ROUTES } from '../../../infra/routes.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
@@ -67,6 +68,25 @@ describe('the OpenAPI document', () => {
     const bodies: unknown[] = [...named.map((b) => ({ task_id, ...b })), { request_status: 'in_progress' }, { request_status: 'completed' }, { request_status: 'not_found' }, { task_id: 7, request_status: 'not_found' }];
     for (const b of bodies) {
       expect(schemaErrors('CallbackBody', b).length === 0, JSON.stringify(b)).toBe(CallbackBody.safeParse(b).success);
+    }
+  });
+
+  it('agrees with core on which export results are valid: column names of 1 to 100 characters, as many columns as a record has', () => {
+    const wide = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`c${i}`, i]));
+    const results: unknown[] = [
+      { records: [{ payment: 'PAY-1001', amount: '64.99 GBP' }] },
+      { tables: { orders: [{ id: 'PAY-1001' }], refunds: [] } },
+      { records: [wide] },
+      { records: [{ '': 'no column name' }] },
+      { records: [{ ['c'.repeat(100)]: 1 }] },
+      { records: [{ ['c'.repeat(101)]: 1 }] },
+      { records: [{ note: 'x'.repeat(10_001) }] },
+      { records: [{ nested: { a: 1 } }] },
+      { tables: { Orders: [] } },
+      { deleted: 3 },
+    ];
+    for (const r of results) {
+      expect(schemaErrors('ExportResults', r).length === 0, JSON.stringify(r).slice(0, 80)).toBe(parseExportResults(r).success);
     }
   });
 
