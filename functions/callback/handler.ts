@@ -7,7 +7,8 @@ import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, rawBody } from '../shared/http.ts';
 import { emailHash } from '../shared/crypto.ts';
-import { MAX_CALLBACK_BYTES, receiveCallback } from './receive.ts';
+import { MAX_CALLBACK_BYTES } from '../core/callback-body.ts';
+import { receiveCallback } from './receive.ts';
 import { checkSuppression } from './suppression.ts';
 
 const deps = { repo, workflow: new StepFunctionsWorkflow(), clock: systemClock, processors: registry.processors };

@@ -9,7 +9,7 @@ import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
-import { CallbackBody, MAX_REASON } from '../core/callback-body.ts';
+import { CallbackBody, capOf, MAX_REASON, MAX_RECEIPT_CALLBACK_BYTES } from '../core/callback-body.ts';
 import { receiptKey, receiptOf } from '../core/receipts.ts';
 import { storable } from '../core/readable.ts';
 import { parseExportResults } from '../core/results-body.ts';
@@ -27,18 +27,9 @@ export type CallbackDeps = {
 
 export type CallbackAnswer = { status: 'accepted' | 'duplicate' };
 
-/** A callback body may carry an export inline; larger exports come as a results_url. */
-export const MAX_CALLBACK_BYTES = 256 * 1024;
 /**
- * Any other callback's signed bytes are kept on the task's record as its receipt, and a task record
- * is one DynamoDB item (400 KB at most): a body padded to the 256 KiB above, twice, would leave the
- * task unwritable, even by an officer. Real ones are a few KiB at most (a receipt is 2,000 characters,
- * a failure's reason 1,000); an export's inline results are kept apart, in the expiring RESULT item.
- */
-export const MAX_RECEIPT_CALLBACK_BYTES = 32 * 1024;
-/**
- * Further failures of a task already with a person that are kept, each with its receipt (up to the
- * 32 KiB above). A processor may report its failure again and again, in new words under new ids:
+ * Further failures of a task already with a person that are kept, each with its receipt (up to
+ * MAX_RECEIPT_CALLBACK_BYTES). A processor may report its failure again and again, in new words under new ids:
  * past this many the answer is still a 200 and nothing is written, so that the task stays writable
  * (one DynamoDB item), by the processor's late answer and by an officer.
  */
@@ -110,7 +101,7 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   // The signature covers the body, not the URL: a callback captured on its way to one task must not
   // apply to another task of the same processor, so the signed body names its task.
   if (body.task_id !== taskId) throw new InvalidInput('invalid body', [{ path: 'task_id', message: 'the task of this callback URL' }]);
-  if (!(body.request_status === 'completed' && body.results !== undefined) && Buffer.byteLength(raw) > MAX_RECEIPT_CALLBACK_BYTES) {
+  if (Buffer.byteLength(raw) > capOf(body)) {
     throw new PayloadTooLarge(`a callback body is at most ${MAX_RECEIPT_CALLBACK_BYTES / 1024} KiB, unless it carries export results inline`);
   }
   // Results outside the documented shape would reach the requester as garbage: the task fails with

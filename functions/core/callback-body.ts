@@ -9,6 +9,15 @@ import * as z from './zod.ts';
  */
 /** The longest reason a task's failure is stored with: a processor's own, or one Lethe words from its answer. */
 export const MAX_REASON = 1000;
+/** A callback body may carry an export inline; larger exports come as a results_url. */
+export const MAX_CALLBACK_BYTES = 256 * 1024;
+/**
+ * Any other callback's signed bytes are kept on the task's record as its receipt, and a task record
+ * is one DynamoDB item (400 KB at most): a body padded to the 256 KiB above, twice, would leave the
+ * task unwritable, even by an officer. Real ones are a few KiB at most (a receipt is 2,000 characters,
+ * a failure's reason 1,000); an export's inline results are kept apart, in the expiring RESULT item.
+ */
+export const MAX_RECEIPT_CALLBACK_BYTES = 32 * 1024;
 const receipt = z.optional(z.string().check(z.maxLength(2000), readable()));
 const task_id = z.string();
 export const CallbackBody = z.discriminatedUnion('request_status', [
@@ -43,3 +52,6 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
   ),
 ]);
 export type CallbackBody = z.infer<typeof CallbackBody>;
+
+/** The cap on this callback's bytes (receive.ts answers 413 over it; the conformance kit fails a callback over it). */
+export const capOf = (b: CallbackBody) => (b.request_status === 'completed' && b.results !== undefined ? MAX_CALLBACK_BYTES : MAX_RECEIPT_CALLBACK_BYTES);

@@ -87,6 +87,33 @@ describe('the processor conformance kit', () => {
     }
   });
 
+  it.each([
+    ['export results outside the documented shape, which Lethe answers 422 and escalates', (task_id: string) => JSON.stringify({ task_id, request_status: 'completed', results: { deleted: 3 } })],
+    ['a body over 32 KiB without inline results, which Lethe answers 413', (task_id: string) => `${JSON.stringify({ task_id, request_status: 'not_found', receipt: 'PN-1' })}${' '.repeat(32 * 1024)}`],
+  ])('fails the callback rule for a signed callback naming its task with %s', async (_, answerFor) => {
+    const sloppy: Server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => {
+        raw += c;
+      });
+      req.on('end', () => {
+        res.writeHead(202).end();
+        const body = JSON.parse(raw) as { task_id: string; status_callback_url: string };
+        const answer = answerFor(body.task_id);
+        const headers = signWebhook(`cb_${body.task_id}`, answer, [SECRET]);
+        void fetch(body.status_callback_url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: answer }).catch(() => undefined);
+      });
+    });
+    await new Promise<void>((r) => sloppy.listen(0, '127.0.0.1', r));
+    try {
+      const results = await checkProcessor(`http://127.0.0.1:${(sloppy.address() as AddressInfo).port}/`, SECRET, { waitMs: 2000, quietMs: 100 });
+      expect(results.find((r) => r.rule === 'calls-back-signed')).toMatchObject({ outcome: 'fail' });
+    } finally {
+      sloppy.closeAllConnections();
+      sloppy.close();
+    }
+  });
+
   it('refuses a whsec_ key shorter than 24 bytes, which the deployed functions refuse, and never prints the key', async () => {
     const short = `whsec_${Buffer.alloc(16, 7).toString('base64')}`;
     await expect(checkProcessor(`${demo.url}/mailwave`, short, { waitMs: 100, quietMs: 0 })).rejects.toThrow('shorter than 24 bytes or not base64');
