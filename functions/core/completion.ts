@@ -31,6 +31,16 @@ export function packageKeptUntil(req: Packaged): number | undefined {
 }
 /** A link's end: 72 hours on, but never past the package. */
 export const downloadEnd = (req: Packaged, now: Date) => new Date(Math.min(now.getTime() + DOWNLOAD_HOURS * 3_600_000, packageKeptUntil(req) ?? Number.POSITIVE_INFINITY));
+/**
+ * The least a released copy's first link must live: one that ends sooner may be dead before the
+ * requester reads the email, so a held copy is not released that late (it must be made again).
+ */
+export const RELEASE_MIN_LINK_HOURS = 24;
+/** Whether a held copy's package is kept long enough for its release to mail a link worth having; a package of unknown age is assumed kept. */
+export function releasableCopy(req: Packaged, now: Date): boolean {
+  const keptUntil = packageKeptUntil(req);
+  return keptUntil === undefined || keptUntil - now.getTime() >= RELEASE_MIN_LINK_HOURS * 3_600_000;
+}
 /** A fresh download link for a closed request: the next number, and its end. None once the package is gone. */
 export function nextDownloadLink(req: Packaged, now: Date): { link: number; expiresAt: string; keptUntil: string } | undefined {
   const keptUntil = req.closedAt ? packageKeptUntil(req) : undefined;

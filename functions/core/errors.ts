@@ -49,6 +49,13 @@ export class BeingSent extends Conflict {
     super(`this email is being sent automatically right now; if it has not gone by ${until}, resend it then`);
   }
 }
+/**
+ * A held copy whose package S3 has deleted, or will within a day: releasing it would tell the
+ * requester their copy is ready with a link that does not work (core/completion.ts releasableCopy).
+ */
+export class PackageGone extends Conflict {
+  override readonly name = 'PackageGone';
+}
 export class Gone extends DomainError {
   override readonly name = 'Gone';
   override readonly status = 410;

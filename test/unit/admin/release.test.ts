@@ -89,3 +89,32 @@ describe('nothing to release', () => {
     await expect(previewHeldExport('01JQ9999999999999999999999', 'officer:olivia', deps)).rejects.toMatchObject({ status: 409, message: refused });
   });
 });
+
+describe('a held copy whose package is gone, or nearly', () => {
+  /** Made `days` before now: S3 deletes the package 30 days after it is made, so a link may reach it for 29. */
+  const madeDaysAgo = (days: number) => ({ audit: [{ at: new Date(Date.parse(NOW) - days * 86_400_000).toISOString(), actor: 'workflow', action: 'export_assembled', subject: REQUEST_ID }] as never });
+
+  it('is not released, so that no requester is told their copy is ready with a link that does not work', async () => {
+    for (const days of [29, 35, 28.5]) {
+      const { repo, mailer, deps } = setup(madeDaysAgo(days));
+      await expect(releaseExport(REQUEST_ID, 'officer:olivia', deps), `${days} days`).rejects.toMatchObject({ status: 409, name: 'PackageGone' });
+      expect(repo.requests.get(REQUEST_ID)?.status, `${days} days`).toBe('awaiting_manual');
+      expect(repo.requests.get(REQUEST_ID)?.exportRelease?.releasedAt, `${days} days`).toBeUndefined();
+      expect(mailer.sent, `${days} days`).toEqual([]);
+    }
+  });
+
+  it('is not finished either when its release was recorded before the package went', async () => {
+    const released = { flaggedBy: ['parcelway'], since: '2026-02-19T08:00:00.000Z', releasedBy: 'officer:ines', releasedAt: '2026-03-18T09:00:00.000Z' };
+    const { repo, mailer, deps } = setup({ ...madeDaysAgo(29), exportRelease: released });
+    await expect(releaseExport(REQUEST_ID, 'officer:olivia', deps)).rejects.toMatchObject({ status: 409, name: 'PackageGone' });
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('is released while its package is kept a day more, with a link that ends with the package', async () => {
+    const { repo, deps } = setup(madeDaysAgo(28));
+    expect(await releaseExport(REQUEST_ID, 'officer:olivia', deps)).toEqual({ requestId: REQUEST_ID, status: 'completed' });
+    expect(repo.requests.get(REQUEST_ID)?.downloadExpiresAt).toBe('2026-03-21T10:00:00.000Z');
+  });
+});
