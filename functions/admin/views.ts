@@ -134,6 +134,8 @@ export async function dashboard(deps: Deps) {
     .map((t) => ({ t, at: t.finishedAt ?? since.get(`${t.requestId}.${t.processorId}`)?.at ?? '' }))
     .sort((a, b) => a.at.localeCompare(b.at))
     .map(({ t }) => t);
+  // A manual processor's task handed to the team is out as much while its email to the team is owed (in `team`, not `open#`).
+  const outToTeam = tasks.filter((t) => openIds.has(t.requestId) && (t.status === 'sent' || t.status === 'in_progress'));
   const escalated = escalatedTasks.map((t) => ({ requestId: t.requestId, processorId: t.processorId, processorName: processorName(t.processorId), category: t.category, status: t.status, ...escalation(t) }));
   // Every processor in the registry has a row, open tasks or not (and one no longer in it, while a task of its waits); the report has the figures over all tasks.
   const ids = [...new Set([...registry.processors.map((p) => p.id), ...escalatedTasks.map((t) => t.processorId)])];
@@ -142,10 +144,12 @@ export async function dashboard(deps: Deps) {
       // In flight: sent and not yet answered; answered: the latest, newest first, with when each was sent.
       const [inFlight, answered] = await Promise.all([deps.repo.listWatch(WATCH.open(id)), deps.repo.listWatch(WATCH.answered(id), { newest: RECENT_ANSWERS })]);
       const mine = escalatedTasks.filter((t) => t.processorId === id);
+      // Keyed by request: one index read a moment apart from the other may hold a task in both.
+      const open = new Set([...inFlight.map((w) => w.requestId), ...outToTeam.filter((t) => t.processorId === id).map((t) => t.requestId)]);
       return {
         id,
         name: processorName(id),
-        open: inFlight.length,
+        open: open.size,
         failures: mine.filter((t) => t.status === 'failed').length,
         timeouts: mine.filter((t) => t.status === 'timed_out').length,
         medianCallbackMs: median(answered.flatMap((a) => (a.sentAt ? [Date.parse(a.at) - Date.parse(a.sentAt)] : []))),

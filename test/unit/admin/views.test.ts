@@ -283,6 +283,17 @@ describe('the dashboard', () => {
       ['parcelway', 0, 2],
     ]);
   });
+  it('counts a manual processor’s task as open while its email to the team is owed, as once it has gone', async () => {
+    const { repo, deps } = setup(storedRequest({ id: id(1), status: 'in_progress' }), storedRequest({ id: id(2), status: 'in_progress' }), storedRequest({ id: id(3), status: 'in_progress' }));
+    const owed = { outboxTeam: { seq: 3, until: '2026-03-20T10:05:00.000Z', owner: 'sweeper:run' } };
+    // Handed to the team: one whose email went, one whose email is still owed (SES refused it, or Dispatch died before it went).
+    repo.tasks.set(`${id(1)}.parcelway`, task(id(1), 'parcelway', { status: 'sent', sentAt: '2026-03-19T10:00:00.000Z' }));
+    repo.tasks.set(`${id(2)}.parcelway`, task(id(2), 'parcelway', { status: 'sent', sentAt: '2026-03-20T09:30:00.000Z', ...owed }));
+    repo.tasks.set(`${id(3)}.parcelway`, task(id(3), 'parcelway', { status: 'in_progress', sentAt: '2026-03-20T09:00:00.000Z', ...owed }));
+    const d = await dashboard(deps);
+    expect(d.processors.find((p) => p.id === 'parcelway')).toMatchObject({ open: 3, failures: 0, timeouts: 0 });
+    expect(d.escalated).toEqual([]);
+  });
 });
 
 describe('the audit export', () => {
