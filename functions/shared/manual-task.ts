@@ -21,8 +21,8 @@ export type ManualTaskDeps = {
  * task finished meanwhile (an officer resolved it) or of a request closed is owed nothing: the intent
  * goes unsent. A request not found is no reason to keep quiet. The same intent with `escalated` is
  * the escalation email of a task an officer retried that the sweeper escalated (Escalate's words,
- * core/escalation.ts), owed while the task waits for an officer; SES refusing it marks its request
- * "mail failed" and throws MailFailed. True when mailed just now. Kept apart
+ * core/escalation.ts), owed while the task waits for an officer. SES refusing either marks its
+ * request "mail failed" and throws MailFailed. True when mailed just now. Kept apart
  * from the outbox module so that Dispatch does not bundle the requesters' emails.
  */
 export async function deliverManualTask(task: StoredTask, req: StoredRequest | undefined, owner: string, now: Date, deps: ManualTaskDeps): Promise<boolean> {
@@ -35,10 +35,13 @@ export async function deliverManualTask(task: StoredTask, req: StoredRequest | u
   const owed = waits && (!req || isOpenRequest(req.status));
   const consoleUrl = `${config.PUBLIC_BASE_URL}/console.html#/requests/${task.requestId}`;
   const name = deps.processors?.find((p) => p.id === task.processorId)?.name ?? task.processorId;
-  // An escalation SES refuses is marked on its request and counted for the MailFailed alarm, as
+  // Either email SES refuses is marked on its request and counted for the MailFailed alarm, as
   // Escalate's is (MailFailed is thrown: the intent stays owed); the one that goes clears that mark.
-  if (owed && why) await sendMarked({ id: task.requestId, mailFailed: req?.mailFailed }, 'escalation', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, why, consoleUrl) }, now, deps);
-  else if (owed) await deps.mailer.send({ to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...manualTaskEmail(task, consoleUrl) });
+  // The manual task's is the team's email that the request waits for a person ('review'). Dispatch
+  // threw SES's own error before, which its state's catch-all took to Escalate as this MailFailed is.
+  const marked = { id: task.requestId, mailFailed: req?.mailFailed };
+  if (owed && why) await sendMarked(marked, 'escalation', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, why, consoleUrl) }, now, deps);
+  else if (owed) await sendMarked(marked, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...manualTaskEmail(task, consoleUrl) }, now, deps);
   await deps.repo.clearOwedTeam(task, d.seq);
   return owed;
 }

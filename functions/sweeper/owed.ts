@@ -31,9 +31,9 @@ function release(run: Run, what: string, send: () => Promise<boolean>, sent: str
 }
 
 /**
- * The team's email a task owes (core/outbox.ts): a manual processor's task, or an escalation. An
- * escalation SES refuses is marked on its request and stays owed, as an alert; any other failure is
- * left for the next sweep, in the report's `failed`.
+ * The team's email a task owes (core/outbox.ts): a manual processor's task, or an escalation. Either
+ * SES refuses is marked on its request and stays owed, as an alert; any other failure is left for
+ * the next sweep, in the report's `failed`.
  */
 export function tellTeam(run: Run, t: StoredTask) {
   return deliverOrLeave(run.report, `team:${t.taskId}`, async () => {

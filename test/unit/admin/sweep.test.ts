@@ -678,11 +678,15 @@ describe('a manual processor’s task whose Dispatch died before the team’s em
     expect([...manualMails(resolved.mailer), ...manualMails(closed.mailer)]).toEqual([]);
   });
 
-  it('is left owed for the next sweep when SES refuses it, and the sweep goes on', async () => {
+  it('is left owed for the next sweep when SES refuses it, its request marked “mail failed”, and the sweep goes on', async () => {
     const { repo, mailer, deps } = withTask(owed('2026-03-20T09:01:00.000Z'), { dueDate: '2026-03-19' });
     mailer.send = async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }));
+    const mark = vi.spyOn(repo, 'markMailFailed');
     const report = await sweep(NOW, deps);
-    expect(report).toMatchObject({ teamEmailsSent: [], failed: [`team:${TASK}`], overdue: [REQUEST_ID] });
+    // Marked, as an escalation or a request's review email SES refuses: the mark and its alarm say it, not the report's `failed`.
+    expect(report).toMatchObject({ teamEmailsSent: [], failed: [], overdue: [REQUEST_ID] });
+    // The overdue alert that also fails marks it after.
+    expect(mark).toHaveBeenCalledWith(REQUEST_ID, { kind: 'review', at: NOW.toISOString(), error: 'TooManyRequestsException' });
     expect(repo.tasks.get(TASK)?.outboxTeam).toMatchObject({ seq: 3, owner: expect.stringMatching(/^sweeper:/) });
   });
 });

@@ -168,13 +168,27 @@ describe('a manual processor’s task', () => {
     mailer.send = async () => {
       throw new Error('SES unreachable');
     };
-    await expect(run('tok-m', MANUAL)).rejects.toThrow('SES unreachable');
+    await expect(run('tok-m', MANUAL)).rejects.toMatchObject({ name: 'MailFailed' });
     expect(repo.tasks.get(MANUAL)).toMatchObject({ status: 'sent', outboxTeam: { seq: expect.any(Number), owner: 'workflow' } });
     expect(repo.tasks.get(MANUAL)?.audit.filter((e) => e.action === 'send')).toHaveLength(1);
     mailer.send = send;
     await run('tok-m2', MANUAL);
     expect(mailer.sent).toHaveLength(1);
     expect(repo.tasks.get(MANUAL)?.outboxTeam).toBeUndefined();
+  });
+
+  it('marks the request “mail failed” when SES refuses the team’s email, and clears the mark once the email goes', async () => {
+    const send = mailer.send.bind(mailer);
+    mailer.send = async () => {
+      throw Object.assign(new Error('Email address is not verified'), { name: 'MessageRejected' });
+    };
+    await expect(run('tok-m', MANUAL)).rejects.toMatchObject({ name: 'MailFailed' });
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toEqual({ kind: 'review', at: NOW, error: 'MessageRejected' });
+    expect(repo.tasks.get(MANUAL)?.outboxTeam).toBeDefined();
+    mailer.send = send;
+    await run('tok-m2', MANUAL);
+    expect(mailer.sent).toHaveLength(1);
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toBeUndefined();
   });
 
   it('tells the team of each manual task of a request once, though only the first moves the request to wait', async () => {
