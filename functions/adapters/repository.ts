@@ -405,7 +405,12 @@ export class DynamoRepository implements Repository {
    * recorded it died): only one claimant wins, as claimDelivery for a request's.
    */
   async claimTaskTeam(requestId: string, processorId: string, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(key.task(requestId, processorId), 'outboxTeam', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
+    return this.claimTaskIntent(requestId, processorId, 'outboxTeam', next, now);
+  }
+
+  /** A task's intent whose lease has run out, taken over by one claimant only. */
+  private claimTaskIntent(requestId: string, processorId: string, intent: 'outboxTeam' | 'outboxWebhook', next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(key.task(requestId, processorId), intent, next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
       ':until': next.until,
       ':owner': next.owner,
       ':now': now.toISOString(),
@@ -426,11 +431,7 @@ export class DynamoRepository implements Repository {
    * died): only one claimant wins, as claimTaskTeam.
    */
   async claimTaskWebhook(requestId: string, processorId: string, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(key.task(requestId, processorId), 'outboxWebhook', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
-      ':until': next.until,
-      ':owner': next.owner,
-      ':now': now.toISOString(),
-    });
+    return this.claimTaskIntent(requestId, processorId, 'outboxWebhook', next, now);
   }
 
   /** Drops an officer's retry's webhook `seq` once sent (or owed no more), as clearOwedTeam its email. */
