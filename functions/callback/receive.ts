@@ -2,7 +2,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { signedWith } from '../adapters/webhook-signing.ts';
 import { canonical, sha256 } from '../core/audit.ts';
-import { Conflict, InvalidInput, type Issue, NotFound, PayloadTooLarge, retryOnRace, SecretNotConfigured, Unauthorized } from '../core/errors.ts';
+import { ConcurrentUpdate, Conflict, InvalidInput, type Issue, NotFound, PayloadTooLarge, retryOnRace, SecretNotConfigured, Unauthorized, Unavailable } from '../core/errors.ts';
 import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
@@ -138,6 +138,9 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     // under the same webhook-id (a crash, or a status write that may have been applied after all);
     // if no retry records them, the sweeper deletes them 15 minutes on.
     if (wrote.results && e instanceof Conflict) await dropResults(results, deps);
+    // Still losing its race after every try is busy, not refused: a 409 tells a processor its answer
+    // is final, a 503 with Retry-After asks it for the same callback again, which then applies.
+    if (e instanceof ConcurrentUpdate) throw new Unavailable('the task kept changing while this callback was applied; send the same callback again');
     throw e;
   });
   // Answered as a duplicate after writing its results: another callback's write won the task first.

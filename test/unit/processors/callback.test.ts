@@ -4,6 +4,7 @@ import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { taskExport } from '../../../functions/assemble/results.ts';
 import { type CallbackDeps, MAX_FURTHER_FAILURES, receiveCallback } from '../../../functions/callback/receive.ts';
 import { sha256 } from '../../../functions/core/audit.ts';
+import { ConcurrentUpdate, Unavailable } from '../../../functions/core/errors.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { receiptOf, receiptWebhookId } from '../../../functions/core/receipts.ts';
@@ -47,6 +48,16 @@ describe('callbacks', () => {
     expect(t.receipts?.cb_1).toMatchObject({ body: JSON.stringify({ task_id: TASK_ID, request_status: 'completed', receipt: 'ER-77' }), bodyHash: expect.stringMatching(/^[0-9a-f]{64}$/), signature: expect.stringMatching(/^v1,/), at: '2026-03-02T10:00:00.000Z' });
     expect(t.audit.at(-1)).toMatchObject({ actor: 'processor:paynow', action: 'completed', from: 'sent', to: 'completed' });
     expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-dispatch', output: { request_status: 'completed' } }]);
+  });
+
+  it('answers 503 with Retry-After, not a 409 a processor takes as final, when its task keeps changing under it', async () => {
+    // Every write loses its race (another writer each time): the callback tries five times, then gives up for now.
+    repo.transitionTask = async () => Promise.reject(new ConcurrentUpdate('task changed'));
+    const failed = await post(signed({ request_status: 'completed' })).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Unavailable);
+    expect(failed).toMatchObject({ status: 503 });
+    expect(task().status).toBe('sent');
+    expect(workflow.calls).toEqual([]);
   });
 
   it('passes on not_found and retained (with legal basis and date) as outcomes', async () => {
