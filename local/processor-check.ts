@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { signWebhook, verifyWebhook } from '../functions/adapters/webhook-signing.ts';
-import { CallbackBody, capOf } from '../functions/core/callback-body.ts';
+import { CallbackBody, capOf, MAX_WEBHOOK_ID } from '../functions/core/callback-body.ts';
 import { ProcessorSecret, WEBHOOK_KEY_MIN_BYTES } from '../functions/core/model.ts';
 import { parseExportResults } from '../functions/core/results-body.ts';
 import { WebhookBody } from '../functions/core/webhook-body.ts';
@@ -46,7 +46,7 @@ export const RULES = {
   'accepts-any-current-signature': 'During a key rotation, a header with several signatures is accepted when one matches.',
   'replay-is-idempotent': 'The very same request again (same webhook-id, timestamp, signature) is answered 2xx.',
   'retry-is-idempotent': 'A retry (same webhook-id and body, new timestamp) is answered 2xx.',
-  'calls-back-signed': 'The processor calls status_callback_url, signed with the same secret, with a body Lethe takes (schema, task_id, size cap, results shape).',
+  'calls-back-signed': 'The processor calls status_callback_url, signed with the same secret, with a body Lethe takes (schema, task_id, webhook-id of at most 200 characters, size cap, results shape).',
   'acts-once': 'A replayed or retried webhook-id is not acted on again: one answer per task.',
   'ignores-refused-webhooks': 'No callback ever comes for a refused webhook.',
 } as const;
@@ -76,12 +76,13 @@ function probe(callbackBase: string) {
 
 /**
  * What Lethe's callback takes (functions/callback/receive.ts): the schema, the task of its URL
- * (task_id binds the signed bytes to their task), the body's cap (else a 413) and, wherever
- * `results` is sent, results in the documented shape (else a 422 that escalates the task).
+ * (task_id binds the signed bytes to their task), a webhook-id within its cap (else a 400), the
+ * body's cap (else a 413) and, wherever `results` is sent, results in the documented shape (else a
+ * 422 that escalates the task).
  */
-function validCallback(raw: string, body: unknown, taskId: string) {
+function validCallback(raw: string, body: unknown, taskId: string, webhookId: string) {
   const parsed = CallbackBody.safeParse(body);
-  if (!parsed.success || parsed.data.task_id !== taskId || Buffer.byteLength(raw) > capOf(parsed.data)) return false;
+  if (!parsed.success || parsed.data.task_id !== taskId || webhookId.length > MAX_WEBHOOK_ID || Buffer.byteLength(raw) > capOf(parsed.data)) return false;
   return !(parsed.data.request_status === 'completed' && parsed.data.results !== undefined) || parseExportResults(parsed.data.results).success;
 }
 
@@ -106,7 +107,7 @@ export async function checkProcessor(url: string, secret: string, o: CheckOption
       const taskId = decodeURIComponent((req.url ?? '').replace(/^\/callbacks\//, ''));
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
       const body = verifyWebhook(raw, headers, [secret]);
-      received.push({ taskId, webhookId: headers['webhook-id'] ?? '', verified: body !== undefined, body, valid: validCallback(raw, body, taskId) });
+      received.push({ taskId, webhookId: headers['webhook-id'] ?? '', verified: body !== undefined, body, valid: validCallback(raw, body, taskId, headers['webhook-id'] ?? '') });
       res.writeHead(body === undefined ? 401 : 200, { 'content-type': 'application/json' }).end(body === undefined ? '{"error":"signature not valid"}' : '{"status":"accepted"}');
     });
   });
@@ -171,7 +172,7 @@ export async function checkProcessor(url: string, secret: string, o: CheckOption
       record('acts-once', 'skip', 'needs a callback to compare');
     } else {
       const bad = received.filter((c) => c.taskId === valid.taskId && (!c.verified || !c.valid));
-      record('calls-back-signed', bad.length ? 'fail' : 'pass', bad.length ? `${bad.length} callback(s) ${bad.some((b) => !b.verified) ? 'not signed with the secret' : 'that Lethe refuses: an invalid body, a task_id other than the task of the callback URL, over its size cap, or results outside the documented shape'}` : `signed, ${(first.body as { request_status: string }).request_status}`);
+      record('calls-back-signed', bad.length ? 'fail' : 'pass', bad.length ? `${bad.length} callback(s) ${bad.some((b) => !b.verified) ? 'not signed with the secret' : 'that Lethe refuses: an invalid body, a task_id other than the task of the callback URL, a webhook-id over 200 characters, over its size cap, or results outside the documented shape'}` : `signed, ${(first.body as { request_status: string }).request_status}`);
       await new Promise((r) => setTimeout(r, o.quietMs ?? 1000));
       // The same answer sent twice under one webhook-id is a network retry, not a second action.
       const ids = new Set(answers().map((c) => c.webhookId));

@@ -9,7 +9,7 @@ import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
-import { CallbackBody, capOf, MAX_REASON, MAX_RECEIPT_CALLBACK_BYTES } from '../core/callback-body.ts';
+import { CallbackBody, capOf, MAX_REASON, MAX_RECEIPT_CALLBACK_BYTES, MAX_WEBHOOK_ID } from '../core/callback-body.ts';
 import { receiptKey, receiptOf } from '../core/receipts.ts';
 import { storable } from '../core/readable.ts';
 import { parseExportResults } from '../core/results-body.ts';
@@ -94,6 +94,8 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   const processor = ids && deps.processors.find((p) => p.id === ids.processorId);
   const secrets = processor?.secretRef ? await signingSecrets(processor.secretRef, deps) : [];
   if (!ids || !signedWith(raw, headers, secrets)) throw new Unauthorized('signature not valid');
+  // The id keys the receipt in the task's one item: the contract caps it, so no callback can grow the item past DynamoDB's limit.
+  if (header(headers, 'webhook-id').length > MAX_WEBHOOK_ID) throw new InvalidInput('invalid headers', [{ path: 'webhook-id', message: `at most ${MAX_WEBHOOK_ID} characters` }]);
   // Signed bytes that are not JSON are the processor's bug, not a forgery: a 400 that says so.
   const parsed = CallbackBody.safeParse(parseJson(raw));
   if (!parsed.success) throw new InvalidInput('invalid body', issuesOf(parsed.error));

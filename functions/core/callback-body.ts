@@ -18,6 +18,10 @@ export const MAX_CALLBACK_BYTES = 256 * 1024;
  * a failure's reason 1,000); an export's inline results are kept apart, in the expiring RESULT item.
  */
 export const MAX_RECEIPT_CALLBACK_BYTES = 32 * 1024;
+
+/** The longest webhook-id a callback may carry (docs/openapi.yaml, WebhookId): it keys the receipt in the task's one item. */
+export const MAX_WEBHOOK_ID = 200;
+
 const receipt = z.optional(z.string().check(z.maxLength(2000), readable()));
 const task_id = z.string();
 export const CallbackBody = z.discriminatedUnion('request_status', [

@@ -60,6 +60,13 @@ describe('callbacks', () => {
     expect(workflow.calls).toEqual([]);
   });
 
+  it('refuses a webhook-id over 200 characters, as the contract caps it, with a 400 naming the header and changes nothing', async () => {
+    const failed = await post(signed({ request_status: 'completed' }, { id: `cb_${'x'.repeat(198)}` })).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ status: 400, issues: [{ path: 'webhook-id', message: 'at most 200 characters' }] });
+    expect(task().status).toBe('sent');
+    await expect(post(signed({ request_status: 'completed' }, { id: `cb_${'x'.repeat(197)}` }))).resolves.toEqual({ status: 'accepted' });
+  });
+
   it('passes on not_found and retained (with legal basis and date) as outcomes', async () => {
     await post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' }));
     expect(task()).toMatchObject({ status: 'retained', outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' } });
