@@ -377,7 +377,10 @@ async function showDetail(id, current) {
   const ext = r.extension;
   // An objection is to direct marketing, invitations or profiling for advertising, absolute and at once (Art. 21(3)): the API refuses to extend it.
   const unextendable = Boolean(ext) || r.type === 'objection';
+  // A viewer is offered nothing to press or fill in: the API refuses them every action (403).
+  const officer = isOfficer();
   $('request-actions').replaceChildren(
+    ...(!officer ? [] : [
     ...(notAssembled ? [h('button', { type: 'button', onclick: () => act('reassemble', `/requests/${id}/reassemble`, [], () => ({})) }, T[lang].act.reassemble)] : []),
     ...(held
       ? [
@@ -411,7 +414,10 @@ async function showDetail(id, current) {
           h('button', { type: 'button', className: 'secondary', onclick: () => act('cancel', `/requests/${id}/cancel`, [field('reason', T[lang].reason, select('cancelReasons', ['withdrawn_by_requester', 'duplicate_request']))], (v) => ({ reason: v.reason })) }, T[lang].act.cancel),
         ]
       : []),
+    ]),
   );
+  $('owner').hidden = !officer;
+  $('note-form').hidden = !officer;
   $('extension-note').textContent = ext ? T[lang].extendedOn(time(ext.at), day(ext.dueDate), ext.reason) : unextendable ? T[lang].objectionNotExtended : '';
   $('extension-note').hidden = !unextendable;
   // A request closed while its clock was stopped keeps when it was stopped, but has no clock left: it does not read as stopped.
@@ -434,7 +440,7 @@ async function showDetail(id, current) {
     });
   };
   $('tasks').replaceChildren(
-    table(['processor', 'category', 'action', 'status', 'attempts', 'actions'], d.tasks.map((t) => ({
+    table(['processor', 'category', 'action', 'status', 'attempts', ...(officer ? ['actions'] : [])], d.tasks.map((t) => ({
       cells: [
         t.processorName,
         label('categories', t.category),
@@ -442,12 +448,12 @@ async function showDetail(id, current) {
         h('span', {}, h('span', { className: `badge ${['failed', 'timed_out'].includes(t.status) ? 'overdue' : ''}` }, label('taskStatuses', t.status)), t.outcome?.reason && ['failed', 'timed_out'].includes(t.status) ? h('span', { className: 'why' }, label('reasons', t.outcome.reason)) : null, t.removed && resolvable(t, open) ? h('span', { className: 'why' }, T[lang].removedProcessor) : null),
         // A manual processor's task is sent to no webhook: each send hands it to the team. One taken out of the registry had real ones.
         t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${t.manual && !t.removed ? T[lang].handedOver : attemptText(a)} — ${time(a.at)}`))) : '—',
-        h('span', { className: 'actions' },
+        ...(!officer ? [] : [h('span', { className: 'actions' },
           resolvable(t, open)
             ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
             : null,
           // A manual processor has no webhook to send again (the server refuses a retry): a person does it, then resolves it.
-          ['failed', 'timed_out'].includes(t.status) && open && !t.manual ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({})) }, T[lang].act.retry) : null),
+          ['failed', 'timed_out'].includes(t.status) && open && !t.manual ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({})) }, T[lang].act.retry) : null)]),
       ],
     }))),
   );
@@ -551,6 +557,7 @@ async function showComplaints(cursor, current = () => true) {
   }
   if (!current()) return;
   complaintsCursor = page.cursor;
+  const officer = isOfficer();
   $('complaints-more').hidden = !page.cursor;
   const rows = page.items.map((c) => {
     const k = c.clock;
@@ -559,8 +566,9 @@ async function showComplaints(cursor, current = () => true) {
     const responded = k.respondedOn ? h('span', {}, day(k.respondedOn), h('span', { className: 'why' }, c.outcome ?? '')) : h('span', { className: 'why' }, C.daysOpen(k.daysOpen));
     const words = h('details', {}, h('summary', {}, C.read), h('p', {}, c.text));
     const actions = h('div', { className: 'actions' });
-    if (c.status === 'received') actions.append(h('button', { type: 'button', className: 'small secondary', onclick: () => actOnComplaint('acknowledge', c.id) }, C.act.acknowledge));
-    if (c.status !== 'responded') actions.append(h('button', { type: 'button', className: 'small', onclick: () => actOnComplaint('respond', c.id) }, C.act.respond));
+    // A viewer reads the register; only an officer acknowledges or records a response.
+    if (officer && c.status === 'received') actions.append(h('button', { type: 'button', className: 'small secondary', onclick: () => actOnComplaint('acknowledge', c.id) }, C.act.acknowledge));
+    if (officer && c.status !== 'responded') actions.append(h('button', { type: 'button', className: 'small', onclick: () => actOnComplaint('respond', c.id) }, C.act.respond));
     return {
       cells: [
         h('span', {}, h('code', {}, c.id), ' ', h('span', { className: 'badge' }, C.cstatuses[c.status] ?? c.status), c.requestId ? h('span', { className: 'why' }, C.about, ' ', link(c.requestId)) : null, words),
@@ -569,12 +577,12 @@ async function showComplaints(cursor, current = () => true) {
         ackBy,
         acknowledged,
         responded,
-        actions,
+        ...(officer ? [actions] : []),
       ],
       overdue: !k.acknowledgedOnTime,
     };
   });
-  const cols = ['complaint', 'from', 'received', 'ackBy', 'acknowledged', 'responded', 'actions'];
+  const cols = ['complaint', 'from', 'received', 'ackBy', 'acknowledged', 'responded', ...(officer ? ['actions'] : [])];
   $('complaints-list').replaceChildren(
     rows.length
       ? h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, C.ccols[c])))), h('tbody', {}, ...rows.map((r) => h('tr', { className: r.overdue ? 'overdue' : '' }, ...r.cells.map((x) => h('td', {}, x))))))

@@ -122,4 +122,39 @@ describe.skipIf(!hasChromium)('logging a request in the console (Debian chromium
     await viewer.locator('#log-officers-only').waitFor();
     expect(await viewer.locator('#log-form').isVisible()).toBe(false);
   });
+
+  it('shows a viewer a request and the complaints without a button or a form to act: the API would refuse them every one', async () => {
+    await rt.submit({ type: 'access', email: 'vera@example.com', language: 'en' });
+    const { until } = await import('../integration/harness.ts');
+    const l = await until(() => rt.links('vera@example.com').catch(() => undefined));
+    await rt.confirm(l.token);
+    await until(async () => (await rt.status(l.requestId, l.statusToken)).status === 'in_progress', 30_000, 'in progress');
+    const complained = await fetch(`${rt.urls.web.replace(/\/$/, '')}/complaints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'vera@example.com', text: 'You kept my data after I asked.', language: 'en' }) });
+    expect(complained.ok).toBe(true);
+
+    const viewer = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+    const v = rt.auth.users.viewer;
+    const { totp } = await import('../../local/totp.ts');
+    await viewer.goto(rt.urls.console);
+    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await viewer.waitForURL(`${rt.urls.signIn}/interaction/**`);
+    await viewer.getByLabel('Username').fill('viewer');
+    await viewer.getByLabel('Password').fill(v.password);
+    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await viewer.getByLabel('Code from your authenticator app').fill(totp(v.totpSecret));
+    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await viewer.locator('#filters').waitFor();
+    await viewer.goto(`${rt.urls.console}#/requests/${l.requestId}`);
+    await viewer.locator('#detail-id', { hasText: l.requestId }).waitFor();
+    await viewer.locator('#detail-summary').getByText('In progress').waitFor();
+    // What an officer would press (extend, deny, cancel, stop the clock, assign, add a note) is not there.
+    expect(await viewer.locator('#detail').getByRole('button').allTextContents()).toEqual([]);
+    expect(await viewer.locator('#detail').getByRole('textbox').count()).toBe(0);
+    expect(await viewer.locator('#detail-summary').textContent()).toContain('No owner yet');
+    expect(await axe(viewer)).toEqual([]);
+    await viewer.screenshot({ path: join(SHOTS, 'console-viewer-detail.png'), fullPage: true });
+    await viewer.getByRole('link', { name: 'Complaints' }).click();
+    await viewer.locator('#complaints-list table').waitFor();
+    expect(await viewer.locator('#complaints-list').getByRole('button').count()).toBe(0);
+  });
 });
