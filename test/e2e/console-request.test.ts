@@ -138,6 +138,34 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('counts down a single day in the singular, left or late, in English and French', async () => {
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../functions/adapters/table.ts');
+    const today = londonDate(new Date());
+    const dueIn = async (id: string, days: number) => {
+      const due = addDays(today, days);
+      await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(id), UpdateExpression: 'SET dueDate = :due, gsi1sk = :sk', ExpressionAttributeValues: { ':due': due, ':sk': `${due}#${id}` } }));
+    };
+    const tomorrow = await openCopy('una-tomorrow@example.com');
+    await dueIn(tomorrow, 1);
+    const yesterday = await openCopy('una-yesterday@example.com');
+    await dueIn(yesterday, -1);
+
+    const { page, errors } = await signedInOfficer();
+    const countdown = async (id: string) => {
+      await page.goto(`${rt.urls.console}#/requests/${id}`);
+      await page.locator('#detail-id', { hasText: id }).waitFor();
+      await page.locator('#detail-summary dd').nth(3).waitFor();
+      return page.locator('#detail-summary dd').nth(3).textContent();
+    };
+    expect([await countdown(tomorrow), await countdown(yesterday)]).toEqual(['1 day left', '1 day late']);
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
+    expect([await countdown(tomorrow), await countdown(yesterday)]).toEqual(['1 jour restant', '1 jour de retard']);
+    expect(errors).toEqual([]);
+  });
+
   it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
     const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
     const { page, errors } = await signedInOfficer();
