@@ -462,9 +462,10 @@ async function showDetail(id, current) {
   show('detail');
 }
 
-const isoDay = (d) => d.toISOString().slice(0, 10);
-/** The last 90 days by default: a rolling quarter. */
-let range = { from: isoDay(new Date(Date.now() - 89 * 86_400_000)), to: isoDay(new Date()) };
+/** The calendar day `n` days from a YYYY-MM-DD date. */
+const plusDays = (d, n) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+/** The last 90 London days by default, today included: the report's dates are London's, and UTC's day is still yesterday after a summer midnight. */
+let range = { from: plusDays(londonDay(Date.now()), -89), to: londonDay(Date.now()) };
 
 async function showReport(current = () => true) {
   $('report-from').value = range.from;

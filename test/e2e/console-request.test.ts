@@ -166,6 +166,18 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('opens the SLA report on the last 90 London days, today included, in the half hour after a summer midnight too', async () => {
+    const { page, errors } = await signedInOfficer();
+    // 00:30 on 2 July in London is still 1 July in UTC.
+    await page.clock.setFixedTime(new Date('2026-07-01T23:30:00Z'));
+    await page.reload();
+    await page.locator('#filters').waitFor();
+    await page.getByRole('link', { name: 'SLA report' }).click();
+    await page.locator('#report-processors table').waitFor();
+    expect([await page.getByLabel('From', { exact: true }).inputValue(), await page.getByLabel('To', { exact: true }).inputValue()]).toEqual([addDays('2026-07-02', -89), '2026-07-02']);
+    expect(errors).toEqual([]);
+  });
+
   it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
     const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
     const { page, errors } = await signedInOfficer();
