@@ -100,6 +100,10 @@ describe.skipIf(!hasChromium)('logging a request in the console (Debian chromium
     await page.getByRole('link', { name: 'Enregistrer une demande' }).click();
     await page.getByRole('heading', { name: 'Enregistrer une demande' }).waitFor();
     expect(await page.getByLabel('Reçue le').inputValue()).toBe(londonDate(new Date()));
+    // At 1280 px the French menu, the signed-in user and Se déconnecter each stay on one line.
+    const lines = (sel: string) => page.locator(sel).evaluate((el) => Math.round(el.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(el).lineHeight)));
+    expect([await lines('#nav'), await lines('#who'), await page.locator('#nav a').evaluateAll((as) => new Set(as.map((a) => Math.round(a.getBoundingClientRect().top))).size)]).toEqual([1, 1, 1]);
+    expect(await page.locator('#signout').evaluate((b) => b.scrollHeight < 2 * Number.parseFloat(getComputedStyle(b).lineHeight))).toBe(true);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-log-fr.png'), fullPage: true });
     expect(errors).toEqual([]);
