@@ -267,6 +267,7 @@ function refused(e) {
   const why = e.code === 'BeingSent' && e.until ? T[lang].beingSent(time(e.until)) : e.code === 'PackageGone' ? T[lang].packageGone : e.message;
   $('action-error').textContent = `${T[lang].failed} ${why}`;
   $('action-error').hidden = false;
+  $('action-error').focus();
 }
 /** An action that needs no confirmation (an owner, a note): a refusal is said in the page, like the others'. */
 async function quick(call) {
@@ -335,6 +336,8 @@ async function act(kind, path, fields, toBody) {
     $('action-note').textContent = owed.join(' ');
     $('action-note').hidden = false;
   }
+  // The button the dialog would give the focus back to is drawn anew: the focus goes to what came of the action.
+  (owed.length ? $('action-note') : $('detail-title')).focus();
 }
 
 /** The agent's name and email (an officer's action, recorded), shown as text with a mail link. */
@@ -603,9 +606,11 @@ async function actOnComplaint(kind, id) {
     await showComplaints();
     $('complaints-error').textContent = `${T[lang].failed} ${e.message}`;
     $('complaints-error').hidden = false;
+    $('complaints-error').focus();
     return;
   }
   await showComplaints();
+  $('complaints-title').focus();
 }
 
 /** The report's complaints: received in the period, acknowledged within 30 days, time to respond. */
@@ -789,14 +794,18 @@ async function submitLog() {
   $('log-done').focus();
 }
 
+/** The page last shown (its section and address): a page drawn again in place (after an action, a language switch) leaves the focus where it is. */
+let shown = '';
 function show(id) {
+  const page = `${id}${location.hash}`;
   for (const s of ['login', 'dashboard', 'detail', 'report', 'complaints', 'log']) $(s).hidden = s !== id;
   $('nav').hidden = id === 'login';
   $('nav-log').hidden = id === 'login' || !isOfficer();
   $('signout').hidden = id === 'login';
   $('who').hidden = id === 'login';
   $('who').textContent = id === 'login' ? '' : T[lang].signedInAs(username());
-  $('app').focus();
+  if (page !== shown) $('app').focus();
+  shown = page;
 }
 
 /** The token is no longer good (expired, refused): back to the sign-in button. */

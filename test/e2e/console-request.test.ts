@@ -178,6 +178,36 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('puts the keyboard’s focus on what came of a confirmed action: the request’s heading when done, the refusal when refused; a note added keeps it on its button', async () => {
+    const id = await openCopy('ivan-keys@example.com');
+    const { page, errors } = await signedInOfficer();
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+
+    await page.getByRole('button', { name: 'Extend deadline' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('The payment provider needs its archive searched.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.locator('#extension-note:not([hidden])').waitFor();
+    await expect.poll(focused).toBe('detail-title');
+
+    await page.route('**/admin/requests/*/cancel', (route) => route.fulfill({ status: 409, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'Conflict', message: 'a completed request cannot be cancelled' }) }));
+    await page.getByRole('button', { name: 'Cancel request' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).press('Enter');
+    await page.locator('#action-error:not([hidden])').waitFor();
+    await expect.poll(focused).toBe('action-error');
+
+    await page.getByLabel('New note').fill('Called the payment provider.');
+    await page.getByRole('button', { name: 'Add note' }).press('Enter');
+    await page.locator('#notes').getByText('Called the payment provider.').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Add note');
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
     const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
     const { page, errors } = await signedInOfficer();
