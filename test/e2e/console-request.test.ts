@@ -208,6 +208,33 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('says in the console’s language, beside the actions, that the server did not answer or failed on its side, in French and English', async () => {
+    const id = await openCopy('ines-offline@example.com');
+    const { page, errors } = await signedInOfficer();
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    await page.getByRole('button', { name: 'Français' }).click();
+    const extend = async () => {
+      await page.getByRole('button', { name: /^(Prolonger le délai|Extend deadline)$/ }).click();
+      await page.locator('#f-reason').fill('Les archives du prestataire de paiement.');
+      await page.locator('#confirm-ok').click();
+    };
+    const said = () => page.locator('#action-error:not([hidden])').textContent();
+    await page.route('**/admin/requests/*/extend', (route) => route.abort('internetdisconnected'));
+    await extend();
+    await expect.poll(said).toBe('L’action n’a pas abouti : le serveur n’a pas répondu. Vérifiez la connexion, puis réessayez.');
+    await page.unroute('**/admin/requests/*/extend');
+    await page.route('**/admin/requests/*/extend', (route) => route.fulfill({ status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'internal_error', message: 'Something went wrong on our side.' }) }));
+    await extend();
+    await expect.poll(said).toBe('L’action n’a pas abouti : une erreur s’est produite de notre côté. Réessayez dans quelques minutes.');
+    await page.getByRole('button', { name: 'English' }).click();
+    await extend();
+    await expect.poll(said).toBe('The action did not go through: something went wrong on our side. Try again in a few minutes.');
+    await page.unroute('**/admin/requests/*/extend');
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
     const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
     const { page, errors } = await signedInOfficer();
