@@ -16,7 +16,7 @@ const T = {
     onTimeRate: 'On time', received: 'Received', late: 'Late', noRate: 'no deadline yet', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${Math.round(n * 10) / 10} h` : `${Math.round(n / 2.4) / 10} days`), seconds: (n) => (n === null ? '—' : `${n} s`),
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     wrong: 'What is wrong (the requester’s words)', should: 'What it should be (the requester’s words)', corrected: 'Corrections approved', fields: { name: 'Name', email: 'Email address', postal_address: 'Postal address', phone: 'Phone number' },
-    reason: 'Reason', outcome: 'Outcome', note: 'Note', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', noticeOwed: 'Done. The email to the requester could not be sent just now: it will be sent automatically within 15 minutes. Do not do it again.', workflowOwed: 'Done. The workflow could not be told just now: it is told automatically within 15 minutes. Do not do it again.', clockStopped: 'Clock stopped', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`, objectionNotExtended: 'An objection takes effect at once: its deadline cannot be extended (Art. 21(3)).',
+    reason: 'Reason', outcome: 'Outcome', note: 'Note', taskNote: 'Note (for the team; never sent to the requester)', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', noticeOwed: 'Done. The email to the requester could not be sent just now: it will be sent automatically within 15 minutes. Do not do it again.', workflowOwed: 'Done. The workflow could not be told just now: it is told automatically within 15 minutes. Do not do it again.', clockStopped: 'Clock stopped', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`, objectionNotExtended: 'An objection takes effect at once: its deadline cannot be extended (Art. 21(3)).',
     failed: 'The action did not go through:', noServer: 'the server did not answer. Check the connection, then try again.', serverFailed: 'something went wrong on our side. Try again in a few minutes.', beingSent: (at) => `this email is being sent automatically right now. If it has not gone by ${at}, resend it then.`, packageGone: 'this copy is no longer kept, or will not be within a day (its package is deleted 30 days after it was made): releasing it would send the requester a download link that does not work.', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', handedOver: 'Given to the team: a person does it', orderNotConfirmed: '(the order number typed is not an order of this address, by the shop’s account service: it went to no processor)', removedProcessor: 'No longer in the processor registry: it cannot be retried. Ask whoever now holds the data to act, then resolve the task.', noAnswer: (e) => `no answer (${e})`,
     statuses: { unverified: 'Waiting for confirmation', awaiting_review: 'To review (a correction, an agent’s authority)', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
     taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
@@ -51,7 +51,7 @@ const T = {
     onTimeRate: 'Dans les délais', received: 'Reçues', late: 'En retard', noRate: 'pas encore d’échéance', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${Math.round(n * 10) / 10} h` : `${Math.round(n / 2.4) / 10} jours`), seconds: (n) => (n === null ? '—' : `${n} s`),
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     wrong: 'Ce qui est inexact (les mots du demandeur)', should: 'Ce qu’il faudrait mettre (les mots du demandeur)', corrected: 'Corrections approuvées', fields: { name: 'Nom', email: 'Adresse e-mail', postal_address: 'Adresse postale', phone: 'Téléphone' },
-    reason: 'Raison', outcome: 'Résultat', note: 'Note', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', noticeOwed: 'C’est fait. L’e-mail au demandeur n’a pas pu partir pour l’instant : il sera envoyé automatiquement d’ici 15 minutes. Ne recommencez pas.', workflowOwed: 'C’est fait. Le traitement n’a pas pu être prévenu pour l’instant : il le sera automatiquement d’ici 15 minutes. Ne recommencez pas.', clockStopped: 'Délai suspendu', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`, objectionNotExtended: 'Une opposition prend effet immédiatement : son délai ne peut pas être prolongé (art. 21(3)).',
+    reason: 'Raison', outcome: 'Résultat', note: 'Note', taskNote: 'Note (pour l’équipe ; jamais envoyée au demandeur)', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', noticeOwed: 'C’est fait. L’e-mail au demandeur n’a pas pu partir pour l’instant : il sera envoyé automatiquement d’ici 15 minutes. Ne recommencez pas.', workflowOwed: 'C’est fait. Le traitement n’a pas pu être prévenu pour l’instant : il le sera automatiquement d’ici 15 minutes. Ne recommencez pas.', clockStopped: 'Délai suspendu', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`, objectionNotExtended: 'Une opposition prend effet immédiatement : son délai ne peut pas être prolongé (art. 21(3)).',
     failed: 'L’action n’a pas abouti :', noServer: 'le serveur n’a pas répondu. Vérifiez la connexion, puis réessayez.', serverFailed: 'une erreur s’est produite de notre côté. Réessayez dans quelques minutes.', beingSent: (at) => `cet e-mail est en cours d’envoi automatique. S’il n’est pas parti à ${at}, renvoyez-le à ce moment-là.`, packageGone: 'cette copie n’est plus conservée, ou ne le sera plus d’ici un jour (son paquet est supprimé 30 jours après sa préparation) : la libérer enverrait au demandeur un lien de téléchargement qui ne fonctionne pas.', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', handedOver: 'Confiée à l’équipe : une personne s’en charge', orderNotConfirmed: '(le numéro de commande saisi n’est pas une commande de cette adresse selon le service des comptes de la boutique : il n’a été envoyé à aucun prestataire)', removedProcessor: 'N’est plus dans le registre des prestataires : la tâche ne peut pas être relancée. Demandez à qui détient désormais les données d’agir, puis résolvez la tâche.', noAnswer: (e) => `pas de réponse (${e})`,
     statuses: { unverified: 'En attente de confirmation', awaiting_review: 'À relire (correction, mandat d’un représentant)', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
@@ -251,11 +251,11 @@ async function showDashboard(current) {
   show('dashboard');
 }
 
-/** Every action asks first; the ones the law ties to a reason ask for it. */
-function ask(kind, fields) {
+/** Every action asks first; the ones the law ties to a reason ask for it. A task's action names its processor (`about`). */
+function ask(kind, fields, about) {
   return new Promise((resolve) => {
     const dlg = $('confirm');
-    $('confirm-title').textContent = T[lang].act[kind];
+    $('confirm-title').textContent = about ? `${T[lang].act[kind]} — ${about}` : T[lang].act[kind];
     $('confirm-text').textContent = T[lang].ask[kind];
     $('confirm-error').hidden = true;
     $('confirm-fields').replaceChildren(...fields);
@@ -317,7 +317,7 @@ function resolveFields() {
     kept.hidden = outcome.value !== 'retained';
     for (const i of inputs()) i.disabled = kept.hidden;
   });
-  return [field('outcome', T[lang].outcome, outcome), kept, field('note', T[lang].note, h('textarea', { rows: 3, minLength: 3 }))];
+  return [field('outcome', T[lang].outcome, outcome), kept, field('note', T[lang].taskNote, h('textarea', { rows: 3, minLength: 3 }))];
 }
 
 const described = (el, by) => {
@@ -326,8 +326,8 @@ const described = (el, by) => {
 };
 
 /** A refused action is said in the page, next to the actions, where the officer is looking. */
-async function act(kind, path, fields, toBody) {
-  const values = await ask(kind, fields);
+async function act(kind, path, fields, toBody, about) {
+  const values = await ask(kind, fields, about);
   if (!values) return;
   let done;
   try {
@@ -461,10 +461,10 @@ async function showDetail(id, current) {
         t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${t.manual && !t.removed ? T[lang].handedOver : attemptText(a)} — ${time(a.at)}`))) : '—',
         ...(!officer ? [] : [h('span', { className: 'actions' },
           resolvable(t, open)
-            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note })) }, `${T[lang].act.resolve} ${t.processorName}`)
+            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note }), t.processorName) }, `${T[lang].act.resolve} ${t.processorName}`)
             : null,
           // A manual processor has no webhook to send again (the server refuses a retry): a person does it, then resolves it.
-          ['failed', 'timed_out'].includes(t.status) && open && !t.manual ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({})) }, T[lang].act.retry) : null)]),
+          ['failed', 'timed_out'].includes(t.status) && open && !t.manual ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({}), t.processorName) }, T[lang].act.retry) : null)]),
       ],
     }))),
   );

@@ -98,6 +98,9 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.getByRole('button', { name: 'Resolve Parcelway Delivery' }).click();
     // Parcelway keeps Carol's proof of purchase under a dispute: resolved as retained, with its basis and until-date.
     const dialog = page.getByRole('dialog');
+    // The dialog names the processor whose task it resolves, and says the note is the team's own.
+    expect(await dialog.getByRole('heading').textContent()).toBe('Resolve — Parcelway Delivery');
+    expect(await dialog.getByLabel('Note (for the team; never sent to the requester)', { exact: true }).count()).toBe(1);
     await dialog.getByLabel('Outcome').selectOption('retained');
     await dialog.getByLabel('Legal basis for keeping it').selectOption('legal_claims');
     await dialog.getByLabel('Kept until').fill('2040-12-31');
