@@ -11,7 +11,7 @@ import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest, require
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { unblockRequest } from '../shared/escalation.ts';
-import { retryRefused, webhookSent } from '../shared/retry.ts';
+import { retryRefused, webhookSent } from '../dispatch/retry.ts';
 import { logger } from '../shared/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
@@ -269,7 +269,7 @@ export async function releaseWorkflow(release: () => Promise<unknown>, ids: Reco
  * acted on the first one), numbered in the same write that records it, so that dispatch re-running
  * after a crash re-sends this same retry under the same id. That write also records the webhook as
  * owed (`outboxWebhook`): a sent task cannot be retried again, so if this function dies before the
- * webhook goes, the sweeper sends it (shared/retry.ts), as it makes a resolution's release.
+ * webhook goes, the sweeper sends it (dispatch/retry.ts), as it makes a resolution's release.
  */
 export async function retryTask(id: string, processorId: string, actor: string, deps: AdminDeps) {
   const task = await loadTask(`${id}.${processorId}`, deps.repo);

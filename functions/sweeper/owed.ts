@@ -11,7 +11,7 @@ import { MailFailed } from '../core/errors.ts';
 import type { StoredRequest, StoredTask } from '../core/ports.ts';
 import { unblockRequest } from '../shared/escalation.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
-import { deliverOwedRetry } from '../shared/retry.ts';
+import { deliverOwedRetry } from '../dispatch/retry.ts';
 import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
 import { type Run, sendAlert } from './run.ts';
 

@@ -2,9 +2,9 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { retryOnRace } from '../core/errors.ts';
 import { claimLease, takeDelivery } from '../core/outbox.ts';
 import type { StoredTask } from '../core/ports.ts';
-import { loadTask, sendWebhook, type DispatchDeps } from '../dispatch/dispatch.ts';
-import { escalateRequest } from './escalation.ts';
-import { logger } from './powertools.ts';
+import { loadTask, sendWebhook, type DispatchDeps } from './dispatch.ts';
+import { escalateRequest } from '../shared/escalation.ts';
+import { logger } from '../shared/powertools.ts';
 
 /**
  * An officer's retry of a task (admin/actions.ts retryTask) records its webhook as owed
