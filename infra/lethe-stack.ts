@@ -275,7 +275,7 @@ export class LetheStack extends Stack {
     for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper', 'notify', 'callback'] as const) appSecret.grantRead(fn[n]);
     shopSecret.grantRead(fn.callback);
     fn.callback.addEnvironment('SHOP_SECRET_ID', shopSecret.secretName);
-    // The sweeper signs an officer's retry whose action died before its webhook went (functions/shared/retry.ts).
+    // The sweeper signs an officer's retry whose action died before its webhook went (functions/dispatch/retry.ts).
     for (const s of processorSecrets) for (const n of ['dispatch', 'callback', 'admin', 'sweeper'] as const) s.grantRead(fn[n]);
     // By name, not by reference: the machine already depends on these functions (a cycle otherwise).
     const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`;

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { SecretNotConfigured, SecretUnavailable } from '../core/errors.ts';
 import { holdsRefusedWebhookKey, ProcessorSecret, WEBHOOK_KEY_MIN_BYTES } from '../core/model.ts';
 import * as z from '../core/zod.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from './powertools.ts';
 import { secrets } from './clients/secrets.ts';
 import { config } from './config.ts';
 

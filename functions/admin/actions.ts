@@ -12,7 +12,7 @@ import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { unblockRequest } from '../shared/escalation.ts';
 import { retryRefused, webhookSent } from '../dispatch/retry.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, officerResendRight, queueNotice } from '../core/outbox.ts';

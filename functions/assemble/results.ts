@@ -6,7 +6,7 @@ import type { StoredTask } from '../core/ports.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { unfetchedMessage } from '../core/assembly.ts';
 import { parseExportResults, tablesOf } from '../core/results-body.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 /**
  * Why a results_url can never give usable results, however often it is fetched: refused by the

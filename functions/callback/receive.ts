@@ -15,7 +15,7 @@ import { storable } from '../core/readable.ts';
 import { parseExportResults } from '../core/results-body.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { deliverToken } from '../shared/token.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 export type CallbackDeps = {
   repo: Pick<DynamoRepository, 'getTask' | 'getRequest' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults' | 'clearOwedToken'>;

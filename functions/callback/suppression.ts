@@ -2,7 +2,7 @@ import { signedWith } from '../adapters/webhook-signing.ts';
 import { SecretNotConfigured, Unauthorized } from '../core/errors.ts';
 import { ObjectionScope } from '../core/model.ts';
 import { parse, parseJson } from '../shared/http.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 import * as z from '../core/zod.ts';
 
 /** What the shop asks before it uses an address for a purpose: marketing mail, a review invitation, an ad audience. */

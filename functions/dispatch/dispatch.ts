@@ -11,7 +11,7 @@ import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, currentDue, isOpenRequ
 import { webhookBody, webhookIdOf } from '../core/webhook.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
 import { metrics } from '../shared/metrics.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 export type DispatchRepo = Pick<
   DynamoRepository,

@@ -4,7 +4,7 @@ import { claimLease, takeDelivery } from '../core/outbox.ts';
 import type { StoredTask } from '../core/ports.ts';
 import { loadTask, sendWebhook, type DispatchDeps } from './dispatch.ts';
 import { escalateRequest } from '../shared/escalation.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 /**
  * An officer's retry of a task (admin/actions.ts retryTask) records its webhook as owed

@@ -5,7 +5,7 @@ import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { deliverTeam } from '../shared/outbox.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 /** `processors`: the registry, whose ids alone are kept from Assemble's error. */
 export type AssemblyHoldDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock; baseUrl: string; processors: ProcessorNames };

@@ -10,7 +10,7 @@ import { loadTask } from '../dispatch/dispatch.ts';
 import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { sendTracked } from '../shared/mail.ts';
 import { metrics } from '../shared/metrics.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 export type EscalateDeps = {
   repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest' | 'listTasks' | 'markMailFailed' | 'clearMailFailed'>;

@@ -10,7 +10,7 @@ import { lease } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { emailHash, hmac } from '../shared/crypto.ts';
 import { deliverComplaintAck } from '../shared/outbox.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 const DAY = 86_400_000;
 

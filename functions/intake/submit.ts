@@ -10,7 +10,7 @@ import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { emailHash, hmac, orderHash } from '../shared/crypto.ts';
 import { deliverLink, type LinkResult, statusTokenHash } from '../shared/outbox.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 export const UNVERIFIED_TTL_DAYS = 7;
 const DAY = 86_400_000;

@@ -5,7 +5,7 @@ import { customerDirectory } from '../adapters/customers.ts';
 import { SuppressionList } from '../adapters/suppression.ts';
 import { emailHash } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 import { planRequest } from './plan.ts';
 
 const Input = z.object({ requestId: z.string() });

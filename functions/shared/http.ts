@@ -5,7 +5,7 @@ import { BeingSent, DomainError, InvalidInput, PayloadTooLarge, TooManyRequests,
 import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/edge.ts';
 import { originSecret } from '../adapters/secrets.ts';
 import { sameHash, sha256 } from './crypto.ts';
-import { logger } from './powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;

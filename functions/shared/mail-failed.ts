@@ -3,7 +3,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { MailFailed } from '../core/errors.ts';
 import type { MailFailure, Mailer, StoredRequest } from '../core/ports.ts';
 import { metrics } from './metrics.ts';
-import { logger } from './powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 /*
  * Apart from mail.ts, which reads the controller's identity for the requesters' emails at its load:

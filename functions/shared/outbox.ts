@@ -17,7 +17,7 @@ import { derivedToken, sha256 } from './crypto.ts';
 import { answer } from './token.ts';
 import { mailFailure } from './mail-failed.ts';
 import { sendTracked, withIdentity } from './mail.ts';
-import { logger } from './powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 
 const DAY_SECONDS = 86_400;
 

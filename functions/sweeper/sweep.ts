@@ -7,7 +7,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { sweeperOwner } from '../core/outbox.ts';
 import { sweepOutbox } from '../shared/outbox.ts';
 import { metrics } from '../shared/metrics.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 import { sweepDeadlines } from './deadlines.ts';
 import { sweepEndedExecutions } from './executions.ts';
 import { sweepOwed } from './owed.ts';

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { lease } from '../core/outbox.ts';
 import type { ReviewWait } from '../core/team-review.ts';
 import { deliverTeam, keepPiiWhileOpen, startVerified } from '../shared/outbox.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger } from '../adapters/powertools.ts';
 import { requestContext } from '../shared/request-context.ts';
 
 export const MAX_ATTEMPTS = 5;

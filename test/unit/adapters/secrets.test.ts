@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearSecretCache, originSecret, processorSecrets } from '../../../functions/adapters/secrets.ts';
 import { SecretNotConfigured, Unavailable } from '../../../functions/core/errors.ts';
-import { logger } from '../../../functions/shared/powertools.ts';
+import { logger } from '../../../functions/adapters/powertools.ts';
 
 const sm = mockClient(SecretsManagerClient);
 afterEach(() => {

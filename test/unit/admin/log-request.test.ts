@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { decodeTime } from 'ulid';
 import { describe, expect, it, vi } from 'vitest';
 import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
-import { logger } from '../../../functions/shared/powertools.ts';
+import { logger } from '../../../functions/adapters/powertools.ts';
 import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
 import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock } from '../processors/fakes.ts';
 

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { logger } from '../../../functions/shared/powertools.ts';
+import { logger } from '../../../functions/adapters/powertools.ts';
 import { FakeBlobs, FakeMailer, FakeRepo, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // The admin actions load the processor registry at import: one automated processor and one manual firm.

@@ -11,7 +11,7 @@ vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
   hmac: async (v: string) => `hmac:${v}`,
 }));
 const { submitComplaint } = await import('../../../functions/intake/complaint.ts');
-const { logger } = await import('../../../functions/shared/powertools.ts');
+const { logger } = await import('../../../functions/adapters/powertools.ts');
 const { TooManyRequests } = await import('../../../functions/core/errors.ts');
 
 /** The complaint writes intake and its acknowledgement make, in memory, as DynamoRepository does them. */

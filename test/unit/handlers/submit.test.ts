@@ -361,7 +361,7 @@ describe('a request made by an agent', () => {
 
 describe('what intake says when something goes wrong', () => {
   it('logs a link left owed for the sweeper by the request and the error’s name only', async () => {
-    const { logger } = await import('../../../functions/shared/powertools.ts');
+    const { logger } = await import('../../../functions/adapters/powertools.ts');
     const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     try {
       mailer.send = async () => {

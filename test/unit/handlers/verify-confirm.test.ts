@@ -10,7 +10,7 @@ vi.mock('../../../functions/shared/crypto.ts', async (original) => ({ ...(await 
 const { sha256 } = await import('../../../functions/shared/crypto.ts');
 const { confirm, preview } = await import('../../../functions/verify/confirm.ts');
 type VerifyDeps = import('../../../functions/verify/confirm.ts').VerifyDeps;
-const { logger } = await import('../../../functions/shared/powertools.ts');
+const { logger } = await import('../../../functions/adapters/powertools.ts');
 
 // 2 March 2026, 10:00 UTC.
 const NOW = '2026-03-02T10:00:00.000Z';

@@ -11,7 +11,7 @@ import { SecretNotConfigured } from '../../../functions/core/errors.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { type HttpEvent, type HttpResult, httpErrors, json } from '../../../functions/shared/http.ts';
-import { logger } from '../../../functions/shared/powertools.ts';
+import { logger } from '../../../functions/adapters/powertools.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { FakeRepo, FakeWorkflow, fixedClock, processor, REQUEST_ID, storedRequest } from './fakes.ts';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { type DispatchDeps, dispatch, processorStateKey } from '../../../functions/dispatch/dispatch.ts';
-import { logger } from '../../../functions/shared/powertools.ts';
+import { logger } from '../../../functions/adapters/powertools.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { FakeMailer, FakeRepo, FakeWorkflow, fixedClock, processor, REQUEST_ID, storedRequest } from './fakes.ts';
 

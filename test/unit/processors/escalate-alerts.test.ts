@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { type EscalateDeps, escalate } from '../../../functions/escalate/escalate.ts';
 import { metrics } from '../../../functions/shared/metrics.ts';
-import { logger } from '../../../functions/shared/powertools.ts';
+import { logger } from '../../../functions/adapters/powertools.ts';
 import { escalationFixture, type FakeMailer, type FakeRepo, type FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from './fakes.ts';
 
 const TASK_ID = `${REQUEST_ID}.metricsly`;

@@ -84,7 +84,7 @@ describe('a copy flagged as holding other people’s data', () => {
   });
 
   it('numbers the owed team email with the request’s version after the hold, and logs a failed one as left for the sweeper by the error’s name', async () => {
-    const { logger } = await import('../../../functions/shared/powertools.ts');
+    const { logger } = await import('../../../functions/adapters/powertools.ts');
     const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     try {
       const { repo, mailer, deps } = setup([task('parcelway', true)]);

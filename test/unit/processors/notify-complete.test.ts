@@ -7,7 +7,7 @@ vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 const { completeRequest } = await import('../../../functions/notify/complete.ts');
 const { resend } = await import('../../../functions/admin/actions.ts');
-const { logger } = await import('../../../functions/shared/powertools.ts');
+const { logger } = await import('../../../functions/adapters/powertools.ts');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 
 const NOW = '2026-03-20T10:00:00.000Z';

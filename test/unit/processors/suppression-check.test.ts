@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { checkSuppression } from '../../../functions/callback/suppression.ts';
 import { SecretNotConfigured } from '../../../functions/core/errors.ts';
-import { logger } from '../../../functions/shared/powertools.ts';
+import { logger } from '../../../functions/adapters/powertools.ts';
 
 const SHOP = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OTHER = 'whsec_dGhpcyBpcyBub3QgdGhlIHNob3Agc2VjcmV0IQ==';

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MailFailed } from '../../../functions/core/errors.ts';
 import type { MailFailure } from '../../../functions/core/ports.ts';
 import { sendTracked } from '../../../functions/shared/mail.ts';
-import { logger } from '../../../functions/shared/powertools.ts';
+import { logger } from '../../../functions/adapters/powertools.ts';
 
 // mail.ts reads the controller once, at import (hoisted above this file's imports); the worker may run other test files after this one.
 const before = vi.hoisted(() => {
