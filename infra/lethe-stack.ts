@@ -310,8 +310,7 @@ export class LetheStack extends Stack {
     // Assemble writes each package with one PutObject under exports/ (core/export-results.ts exportKey), encrypted
     // by the bucket's default with the data key it already uses for the table. Not grantPut: it adds legal
     // hold, retention and tagging, and the whole bucket.
-    // Admin too, for an officer's remake of a held copy whose package the bucket has deleted (admin/release.ts remakeExport).
-    for (const n of ['assemble', 'admin'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
+    fn.assemble.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     // Status only presigns downloads of export packages: GetObject on them, and the key to decrypt them.
     fn.status.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     data.key.grantDecrypt(fn.status);

@@ -18,7 +18,7 @@ import { VerificationTokens } from '../adapters/tokens.ts';
 import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
 import { dashboard, detail } from './views.ts';
-import { previewHeldExport, releaseExport, remakeExport } from './release.ts';
+import { previewHeldExport, releaseExport } from './release.ts';
 import { LogBody, logRequest } from './log-request.ts';
 import { acknowledgeComplaint, listComplaints, respondComplaint } from './complaints.ts';
 import { MAX_OUTCOME } from '../core/complaints.ts';
@@ -159,8 +159,6 @@ export const ROUTES: readonly Route[] = [
   // A copy flagged as holding other people's data: the officer looks at it, then releases it.
   ['GET', on('export'), action((id, actor) => previewHeldExport(id, actor, deps))],
   ['POST', on('release'), action((id, actor) => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }))],
-  // Its package gone (S3 deletes it 30 days after it is made): made again from the results still kept, then looked at and released.
-  ['POST', on('remake'), action((id, actor) => remakeExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }))],
   // Complaints (DPA 2018 s.164A): the list with each one's clock, and the two steps an officer records.
   ['GET', /^\/complaints$/, ({ event }) => {
     const q = parse(ComplaintList, event.queryStringParameters ?? {}, 'query');

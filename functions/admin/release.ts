@@ -1,10 +1,6 @@
 import { S3Blobs } from '../adapters/blobs.ts';
-import { Conflict, PackageGone, ResultsGone, RetryFailed } from '../core/errors.ts';
-import { packageKeptUntil, type ProcessorNames, RELEASE_MIN_LINK_HOURS, releasableCopy } from '../core/completion.ts';
-import { recordedResults } from '../core/export-results.ts';
-import type { ProcessorEntry } from '../core/model.ts';
-import { assemble } from '../assemble/assemble.ts';
-import { ResultsNotFetched } from '../assemble/results.ts';
+import { Conflict, PackageGone } from '../core/errors.ts';
+import { type ProcessorNames, RELEASE_MIN_LINK_HOURS, releasableCopy } from '../core/completion.ts';
 import { completeRequest } from '../notify/complete.ts';
 import type { AdminDeps } from './actions.ts';
 
@@ -44,37 +40,4 @@ export async function releaseExport(id: string, actor: string, deps: AdminDeps &
     await deps.repo.transitionRequest(req, req.status, { exportRelease: release }, { at, actor, action: 'release_export', subject: id, data: { processors: release.flaggedBy.join(',') } });
   }
   return completeRequest(id, { repo: deps.repo, mailer: deps.mailer, clock: deps.clock, baseUrl: deps.baseUrl, processors: deps.processors });
-}
-
-/**
- * Makes a held copy's package again once S3 has deleted it (or will within a day), from the
- * processors' results, which are kept until the request completes (120 days at most): the officer
- * can then look at it and release it. Who asked is recorded first; Assemble records the new package,
- * from which its 30 days count. A copy whose results are gone too is never made again, nor made
- * without them: the requester must ask again. A remake that stopped midway is made again by asking again.
- */
-export async function remakeExport(id: string, actor: string, deps: AdminDeps & { baseUrl: string; processors: readonly ProcessorEntry[] }) {
-  const req = await held(id, deps);
-  const now = deps.clock.now();
-  if (releasableCopy(req, now)) throw new Conflict('this copy\'s package is still kept: release it');
-  const tasks = await deps.repo.listTasks(id);
-  const gone: string[] = [];
-  for (const t of tasks) {
-    const recorded = recordedResults(t);
-    if (recorded && !(await deps.repo.getTaskResults(recorded))) gone.push(t.processorId);
-  }
-  if (gone.length) {
-    throw new ResultsGone(`this copy cannot be made again: the results it was made from are no longer kept (${gone.join(', ')}; 120 days after they were sent). Tell the requester to ask again for a copy`);
-  }
-  const at = now.toISOString();
-  await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'remake_export', subject: id, data: { key: req.exportKey ?? '' } });
-  try {
-    await assemble(id, { repo: deps.repo, blobs, clock: deps.clock, processors: deps.processors, baseUrl: deps.baseUrl });
-  } catch (e) {
-    if (!(e instanceof ResultsNotFetched)) throw e;
-    throw new RetryFailed(`the copy was not made again: ${e.message}; try again later`, { cause: e });
-  }
-  const made = await deps.repo.getRequest(id);
-  const keptUntil = made ? packageKeptUntil(made) : undefined;
-  return { requestId: id, status: made?.status, packageKeptUntil: keptUntil === undefined ? undefined : new Date(keptUntil).toISOString() };
 }

@@ -56,10 +56,6 @@ export class BeingSent extends Conflict {
 export class PackageGone extends Conflict {
   override readonly name = 'PackageGone';
 }
-/** A held copy's package is gone and so are the processors' results it was made from: it can never be made again. */
-export class ResultsGone extends Conflict {
-  override readonly name = 'ResultsGone';
-}
 export class Gone extends DomainError {
   override readonly name = 'Gone';
   override readonly status = 410;

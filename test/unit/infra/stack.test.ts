@@ -188,19 +188,6 @@ describe('the CDK stack', () => {
     expect(s3).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: packages }]);
   });
 
-  it('lets only Assemble and the admin function (an officer making a held copy again) put export packages, under exports/', () => {
-    const putters = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
-      id.startsWith('Functions')
-        ? p.Properties.PolicyDocument.Statement.filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('s3:Put'))).map((s: { Resource: unknown }) => [id.replace(/RoleDefaultPolicy.*/, ''), s.Resource])
-        : [],
-    );
-    const packages = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Exports/), 'Arn'] }, '/exports/*']] };
-    expect(putters.sort()).toEqual([
-      ['Functionsadmin', packages],
-      ['Functionsassemble', packages],
-    ]);
-  });
-
   it('alarms on the sweeper failing run after run, which the account-wide error alarm misses (a run makes at most three attempts, under its five)', () => {
     const [sweeperId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => /^Functionssweeper[0-9A-F]{8}$/.test(id));
     const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
