@@ -126,18 +126,25 @@ const username = () => claims().username ?? '';
 /** Only an officer acts (the API answers anyone else 403): a viewer is not offered the officer's forms. */
 const isOfficer = () => (claims()['cognito:groups'] ?? []).includes('compliance-officer');
 
-async function api(path, body) {
-  let r;
+/** An answer from the admin API; none at all is said in the console's words: the browser's ("Failed to fetch") are neither the officer's language nor a help. */
+async function adminFetch(path, init = {}) {
   try {
-    r = await fetch(`/admin${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    return await fetch(`/admin${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
   } catch {
-    // No answer at all: the browser's words ("Failed to fetch") are neither the officer's language nor a help.
     throw new Error(T[lang].noServer);
   }
+}
+
+/** A failure on our side (the generic 500, or API Gateway's own 5xx, which name no error), said in the console's words; a domain error's 5xx (RetryFailed) says what happened. */
+const ourFailure = (r, data) => r.status >= 500 && (!data.error || data.error === 'internal_error');
+/** A message said on its own line, not after "The action did not go through:". */
+const sentence = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+async function api(path, body) {
+  const r = await adminFetch(path, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
   if (r.status === 401) return forget();
   const data = await r.json().catch(() => ({}));
-  // A failure on our side (the generic 500, or API Gateway's own 5xx, which name no error) is said in the console's words; a domain error's 5xx (RetryFailed) says what happened.
-  if (r.status >= 500 && (!data.error || data.error === 'internal_error')) throw Object.assign(new Error(T[lang].serverFailed), { code: data.error });
+  if (ourFailure(r, data)) throw Object.assign(new Error(T[lang].serverFailed), { code: data.error });
   // A refused field (a resolve without its until-date) is named, so the officer knows what to change.
   if (!r.ok) throw Object.assign(new Error([data.message ?? `HTTP ${r.status}`, ...(data.issues ?? []).map((i) => `${i.path}: ${i.message}`)].join(' — ')), { code: data.error, until: data.until });
   return data;
@@ -211,7 +218,7 @@ async function showList(cursor, current = () => true) {
     list = await api(`/requests${q.size ? `?${q}` : ''}`);
   } catch (e) {
     if (!current()) return;
-    $('list-error').textContent = e.message;
+    $('list-error').textContent = sentence(e.message);
     $('list-error').hidden = false;
     return;
   }
@@ -230,7 +237,7 @@ async function search(q) {
     const r = await api('/search', { q });
     $('search-results').replaceChildren(h('p', {}, T[lang].found(r.items.length)), table(listCols, listRows(r.items)));
   } catch (e) {
-    $('search-error').textContent = e.message;
+    $('search-error').textContent = sentence(e.message);
     $('search-error').hidden = false;
   }
 }
@@ -487,7 +494,7 @@ async function showReport(current = () => true) {
     r = await api(`/report?${new URLSearchParams(range)}`);
   } catch (e) {
     if (!current()) return;
-    $('report-error').textContent = e.message;
+    $('report-error').textContent = sentence(e.message);
     $('report-error').hidden = false;
     show('report');
     return;
@@ -507,11 +514,21 @@ async function showReport(current = () => true) {
 
 /** The CSV needs the bearer token, so it is fetched and handed to the browser as a file. */
 async function downloadCsv() {
-  const r = await fetch(`/admin/report.csv?${new URLSearchParams(range)}`, { headers: { authorization: `Bearer ${token}` } });
-  if (!r.ok) {
-    $('report-error').textContent = (await r.json().catch(() => ({}))).message ?? `HTTP ${r.status}`;
+  $('report-error').hidden = true;
+  const refused = (message) => {
+    $('report-error').textContent = sentence(message);
     $('report-error').hidden = false;
-    return;
+  };
+  let r;
+  try {
+    r = await adminFetch(`/report.csv?${new URLSearchParams(range)}`);
+  } catch (e) {
+    return refused(e.message);
+  }
+  if (r.status === 401) return forget();
+  if (!r.ok) {
+    const data = await r.json().catch(() => ({}));
+    return refused(ourFailure(r, data) ? T[lang].serverFailed : (data.message ?? `HTTP ${r.status}`));
   }
   const a = h('a', { href: URL.createObjectURL(await r.blob()), download: `lethe-sla-${range.from}-${range.to}.csv` });
   document.body.append(a);
@@ -562,7 +579,7 @@ async function showComplaints(cursor, current = () => true) {
     page = await api(`/complaints${cursor ? `?${new URLSearchParams({ cursor })}` : ''}`);
   } catch (e) {
     if (!current()) return;
-    $('complaints-error').textContent = e.message;
+    $('complaints-error').textContent = sentence(e.message);
     $('complaints-error').hidden = false;
     show('complaints');
     return;
@@ -786,12 +803,13 @@ async function submitLog() {
   $('log-done').hidden = true;
   let r;
   try {
-    r = await fetch('/admin/requests', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(logBody()) });
+    r = await adminFetch('/requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logBody()) });
   } catch (e) {
-    return logErrors([], e.message);
+    return logErrors([], sentence(e.message));
   }
   if (r.status === 401) return forget();
   const data = await r.json().catch(() => ({}));
+  if (ourFailure(r, data)) return logErrors([], sentence(T[lang].serverFailed));
   if (!r.ok) return logErrors(data.issues ?? [], data.issues?.length ? undefined : (data.message ?? `HTTP ${r.status}`));
   logErrors([]);
   $('log-form').reset();

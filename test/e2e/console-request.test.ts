@@ -235,6 +235,41 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('says in the console’s language that the server did not answer or failed on its side when logging a request or downloading the SLA report’s CSV, in French and English', async () => {
+    const { page, errors } = await signedInOfficer();
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('link', { name: 'Enregistrer une demande' }).click();
+    await page.getByRole('heading', { name: 'Enregistrer une demande' }).waitFor();
+    let answer: 'none' | 'failed' = 'none';
+    await page.route('**/admin/requests', (route) =>
+      route.request().method() !== 'POST' ? route.continue() : answer === 'none' ? route.abort('internetdisconnected') : route.fulfill({ status: 500, json: { error: 'internal_error', message: 'Something went wrong on our side.' } }),
+    );
+    const summary = () => page.locator('#log-summary:not([hidden]) #log-summary-list').textContent();
+    await page.getByRole('button', { name: 'Enregistrer la demande' }).click();
+    await expect.poll(summary).toBe('Le serveur n’a pas répondu. Vérifiez la connexion, puis réessayez.');
+    answer = 'failed';
+    await page.getByRole('button', { name: 'Enregistrer la demande' }).click();
+    await expect.poll(summary).toBe('Une erreur s’est produite de notre côté. Réessayez dans quelques minutes.');
+    expect(await axe(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('link', { name: 'SLA report' }).click();
+    await page.locator('#report-tiles .tile').first().waitFor();
+    const csv = '**/admin/report.csv?*';
+    const said = () => page.locator('#report-error:not([hidden])').textContent();
+    await page.route(csv, (route) => route.abort('internetdisconnected'));
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    await expect.poll(said).toBe('The server did not answer. Check the connection, then try again.');
+    await page.unroute(csv);
+    // API Gateway's own 5xx names no error.
+    await page.route(csv, (route) => route.fulfill({ status: 503, json: { message: 'Service Unavailable' } }));
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    await expect.poll(said).toBe('Something went wrong on our side. Try again in a few minutes.');
+    await page.unroute(csv);
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
     const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
     const { page, errors } = await signedInOfficer();
