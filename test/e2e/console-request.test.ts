@@ -90,6 +90,16 @@ async function holdFirst(page: Page, url: string) {
   return release;
 }
 
+/** Serves `url`'s real answer with `change` made to its JSON: a case the server gives only in time, or from older records. */
+async function rewrite<T>(page: Page, url: string, change: (body: T) => void) {
+  await page.route(url, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as T;
+    change(body);
+    await route.fulfill({ response, json: body });
+  });
+}
+
 describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromium)', { timeout: 240_000 }, () => {
   // No processor answers: every request stays in progress while the officer looks at it.
   bootWithBrowser(
@@ -267,6 +277,20 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     await expect.poll(said).toBe('Something went wrong on our side. Try again in a few minutes.');
     await page.unroute(csv);
     expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows each processor’s median callback time on the dashboard in seconds, minutes, hours or days, never in raw milliseconds, in English and French', async () => {
+    const { page, errors } = await signedInOfficer();
+    await rewrite<{ processors: { medianCallbackMs: number | null }[] }>(page, '**/admin/dashboard', (d) => {
+      for (const [i, ms] of [239, 120_000, 86_400_000, 259_200_000].entries()) d.processors[i].medianCallbackMs = ms;
+    });
+    const medians = () => page.locator('#scorecard tbody tr td:nth-child(3)').allTextContents();
+    await page.getByRole('button', { name: 'Français' }).click();
+    await expect.poll(async () => (await medians()).slice(0, 4)).toEqual(['0,2 s', '2 min', '24 h', '3 jours']);
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(async () => (await medians()).slice(0, 4)).toEqual(['0.2 s', '2 min', '24 h', '3 days']);
+    await page.screenshot({ path: join(SHOTS, 'console-scorecard-medians.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
 
