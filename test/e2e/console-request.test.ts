@@ -313,6 +313,24 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('says a stopped clock waits for the requester’s answer, with no stray space, when no clarification was recorded, in French and English', async () => {
+    const id = await openCopy('ugo-no-clarification@example.com');
+    const { page, errors } = await signedInOfficer();
+    // A stop with no clarification on the trail (records from before it was kept).
+    await rewrite<{ request: { pausedSince?: string }; audit: { action: string }[] }>(page, `**/admin/requests/${id}`, (d) => {
+      d.request.pausedSince = new Date().toISOString();
+      d.audit = d.audit.filter((e) => e.action !== 'pause');
+    });
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    const note = () => page.locator('#pause-note:not([hidden])').textContent();
+    await page.getByRole('button', { name: 'Français' }).click();
+    await expect.poll(note).toMatch(/^Délai suspendu depuis le .+ : en attente de la réponse du demandeur\.$/);
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(note).toMatch(/^Clock stopped since .+: waiting for the requester to tell us what is needed\.$/);
+    expect(errors).toEqual([]);
+  });
+
   it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
     const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
     const { page, errors } = await signedInOfficer();
