@@ -55,19 +55,23 @@ export async function newPage(browser: Browser, options?: BrowserContextOptions)
   return (await browser.newContext(options)).newPage();
 }
 
+type SignInWorld = { urls: { console: string; signIn: string }; auth: { users: Record<string, { password: string; totpSecret: string }> } };
+
 /**
- * Signs the officer in to the console as a person does: the console's Sign in, the sign-in page's
- * user name and password, then the code from their authenticator app.
+ * Signs a console user in as a person does: the console's Sign in, the sign-in page's user name and
+ * password, then the code from their authenticator app.
  */
-export async function signInAsOfficer(page: Page, rt: { urls: { console: string; signIn: string }; auth: { users: Record<string, { password: string; totpSecret: string }> } }) {
-  const officer = rt.auth.users.officer;
+export async function signInAs(page: Page, rt: SignInWorld, user: 'officer' | 'viewer') {
+  const who = rt.auth.users[user];
   await page.goto(rt.urls.console);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${rt.urls.signIn}/interaction/**`);
-  await page.getByLabel('Username').fill('officer');
-  await page.getByLabel('Password').fill(officer.password);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Code from your authenticator app').fill(totp(officer.totpSecret));
+  await page.getByLabel('Code from your authenticator app').fill(totp(who.totpSecret));
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+export const signInAsOfficer = (page: Page, rt: SignInWorld) => signInAs(page, rt, 'officer');
 

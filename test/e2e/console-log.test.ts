@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addDays, daysUntil, dueDate, londonDate } from '../../functions/core/deadline.ts';
 import type { Booted } from '../integration/harness.ts';
-import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAs, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
@@ -110,16 +110,7 @@ describe.skipIf(!hasChromium)('logging a request in the console (Debian chromium
 
     // A viewer's console has no link to the form, and the form's address says it is for officers.
     const viewer = await newPage(browser, { viewport: { width: 1280, height: 900 } });
-    const v = rt.auth.users.viewer;
-    const { totp } = await import('../../local/totp.ts');
-    await viewer.goto(rt.urls.console);
-    await viewer.getByRole('button', { name: 'Sign in' }).click();
-    await viewer.waitForURL(`${rt.urls.signIn}/interaction/**`);
-    await viewer.getByLabel('Username').fill('viewer');
-    await viewer.getByLabel('Password').fill(v.password);
-    await viewer.getByRole('button', { name: 'Sign in' }).click();
-    await viewer.getByLabel('Code from your authenticator app').fill(totp(v.totpSecret));
-    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await signInAs(viewer, rt, 'viewer');
     await viewer.locator('#filters').waitFor();
     expect(await viewer.getByRole('link', { name: /Log a request|Enregistrer une demande/ }).count()).toBe(0);
     await viewer.goto(`${rt.urls.console}#/log`);
@@ -137,16 +128,7 @@ describe.skipIf(!hasChromium)('logging a request in the console (Debian chromium
     expect(complained.ok).toBe(true);
 
     const viewer = await newPage(browser, { viewport: { width: 1280, height: 900 } });
-    const v = rt.auth.users.viewer;
-    const { totp } = await import('../../local/totp.ts');
-    await viewer.goto(rt.urls.console);
-    await viewer.getByRole('button', { name: 'Sign in' }).click();
-    await viewer.waitForURL(`${rt.urls.signIn}/interaction/**`);
-    await viewer.getByLabel('Username').fill('viewer');
-    await viewer.getByLabel('Password').fill(v.password);
-    await viewer.getByRole('button', { name: 'Sign in' }).click();
-    await viewer.getByLabel('Code from your authenticator app').fill(totp(v.totpSecret));
-    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await signInAs(viewer, rt, 'viewer');
     await viewer.locator('#filters').waitFor();
     await viewer.goto(`${rt.urls.console}#/requests/${l.requestId}`);
     await viewer.locator('#detail-id', { hasText: l.requestId }).waitFor();

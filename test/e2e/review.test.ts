@@ -50,9 +50,10 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     const review = rt.processors.received('reviewly').find((w) => w.body?.subject_request_id === links.requestId);
     expect(review?.body?.rectification).toEqual({ name: 'Jude O’Hara' });
     // The requester is told what was corrected, and what was not and why, above how to complain.
-    const outcome = (await rt.mails(email)).find((m) => /complete/.test(m.subject));
-    expect(outcome?.body.text).toContain('We corrected: your name.');
-    expect(outcome?.body.text).toContain('In our team’s words:\nWe keep the spelling on your old invoices: they are records we must not change.');
+    // Mailed after the write that completes the request (the outcome is owed in that write, sent next).
+    const outcome = await until(async () => (await rt.mails(email)).find((m) => /complete/.test(m.subject)), 10_000, 'the outcome email');
+    expect(outcome.body.text).toContain('We corrected: your name.');
+    expect(outcome.body.text).toContain('In our team’s words:\nWe keep the spelling on your old invoices: they are records we must not change.');
     await page.reload();
     // Closed, the request keeps no correction (free text or values): the audit trail says one was approved.
     await page.locator('#audit').getByText('Correction approved by an officer').waitFor();
