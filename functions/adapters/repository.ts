@@ -10,7 +10,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { type AuditInput, chain } from '../core/audit.ts';
-import { ConcurrentUpdate, InvalidInput } from '../core/errors.ts';
+import { ConcurrentUpdate, InvalidInput, retryOnRace } from '../core/errors.ts';
 import type { Delivery } from '../core/outbox.ts';
 import type { ComplaintStatus, StoredComplaint } from '../core/complaints.ts';
 import type { ResultsKey, StoredResults } from '../core/export-results.ts';
@@ -519,7 +519,8 @@ export class DynamoRepository implements Repository {
   async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date, by: 1 | -1 = 1): Promise<{ count: number }> {
     const k = key.rolling(scope, hash);
     const t = now.getTime();
-    for (let attempt = 0; ; attempt++) {
+    // Another use of the same address at the same moment: read again and count it in.
+    return retryOnRace(async () => {
       const r = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
       const inWindow = ((r.Item?.at as number[] | undefined) ?? []).filter((u) => u > t - windowSeconds * 1000);
       let next: number[];
@@ -541,13 +542,13 @@ export class DynamoRepository implements Repository {
             ...(r.Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
           }),
         );
-        return { count: next.length };
       } catch (e) {
-        // Another use of the same address at the same moment: read again and count it in.
-        if (!lostRace(e) || attempt >= 4) throw lostRace(e) ? new ConcurrentUpdate(`rolling counter ${scope} kept changing`) : e;
+        throw lostRace(e) ? new ConcurrentUpdate(`rolling counter ${scope} kept changing`) : e;
       }
-    }
+      return { count: next.length };
+    });
   }
+
 
   /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
   async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; expiresAt: string } | undefined> {
