@@ -36,7 +36,8 @@ export type DispatchDeps = {
  * Errors the state machine acts on by name: DispatchFailed is retried with backoff, the others go
  * straight to Escalate. Names are set explicitly because bundles are minified.
  */
-export type DispatchError = 'DispatchFailed' | 'DispatchRejected' | 'EndpointGone';
+export const DISPATCH_ERRORS = ['DispatchFailed', 'DispatchRejected', 'EndpointGone'] as const;
+export type DispatchError = (typeof DISPATCH_ERRORS)[number];
 export const dispatchError = (name: DispatchError, message: string) => Object.assign(new Error(message), { name });
 
 /** A processor whose endpoint answered 410 Gone is disabled until an operator deletes this item. */

@@ -2,7 +2,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { retryOnRace } from '../core/errors.ts';
 import { claimLease, takeDelivery } from '../core/outbox.ts';
 import type { StoredTask } from '../core/ports.ts';
-import { loadTask, sendWebhook, type DispatchDeps } from './dispatch.ts';
+import { DISPATCH_ERRORS, loadTask, sendWebhook, type DispatchDeps } from './dispatch.ts';
 import { escalateRequest } from '../shared/escalation.ts';
 import { logger } from '../adapters/powertools.ts';
 
@@ -77,7 +77,7 @@ export async function deliverOwedRetry(task: StoredTask, owner: string, now: Dat
     await sendWebhook(task, processor, deps);
   } catch (e) {
     const name = (e as Error).name;
-    if (!['DispatchFailed', 'DispatchRejected', 'EndpointGone'].includes(name)) throw e;
+    if (!(DISPATCH_ERRORS as readonly string[]).includes(name)) throw e;
     const r = await retryRefused(task, name, { at: now.toISOString(), actor: 'sweeper' }, deps, { owner, now });
     return { sent: false, ...(r.refused ? { refused: r.task } : {}) };
   }

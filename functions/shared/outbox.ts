@@ -231,8 +231,8 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   // (an unconfirmed one's expires sooner by itself). Written before the mail, so that a failure here leaves nothing sent
   // and the notice owed, where after the mail it would have left the notice owed and mailed a second time.
   if ((n.notice === 'refusal' || n.notice === 'cancellation') && req.verifiedAt) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(req.closedAt ?? now.toISOString()) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
-  // A restriction's contact data was kept to tell the requester before it is lifted (Art. 18(3)): once told, it goes as a closed request's does, counted from the lift.
   if (n.notice === 'refusal' || n.notice === 'cancellation') await keepTasksWithProof(req, undefined, deps.repo);
+  // A restriction's contact data was kept to tell the requester before it is lifted (Art. 18(3)): once told, it goes as a closed request's does, counted from the lift.
   if (n.notice === 'lift') await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${n.liftOn}T00:00:00Z`) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   const pii = await deps.repo.getPii(req.id);
   if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);
