@@ -63,3 +63,28 @@ export function requestSummary(lang: Language, r: RequestContext): string {
 /** The language a page falls back to when no request says it: `?lang=`, then the browser's, then French. */
 export const pageLanguage = (query?: string, acceptLanguage?: string): Language =>
   query === 'en' || query === 'fr' ? query : /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'fr';
+
+const PROBLEM = {
+  fr: {
+    busy: ['Trop d’essais', 'Patientez quelques minutes, puis rouvrez le lien de l’e-mail.'],
+    ours: ['Réessayez dans quelques minutes', 'Nous n’avons pas pu terminer cette étape : le problème vient de chez nous, pas de vous, et rien n’a été perdu. Rouvrez le lien de l’e-mail dans quelques minutes.'],
+    theirs: ['Cette page n’a pas pu s’ouvrir', 'L’adresse ou le formulaire était incomplet. Rouvrez le lien de l’e-mail ; s’il ne fonctionne toujours pas, refaites une demande depuis le formulaire.'],
+    form: 'Aller au formulaire',
+  },
+  en: {
+    busy: ['Too many attempts', 'Please wait a few minutes, then open the link from the email again.'],
+    ours: ['Please try again in a few minutes', 'We could not finish this step just now: the problem is on our side, not yours, and nothing was lost. Open the link from the email again in a few minutes.'],
+    theirs: ['This page could not be opened', 'The address or the form was not complete. Open the link from the email again; if it still does not work, make a new request from the form.'],
+    form: 'Go to the form',
+  },
+} as const;
+
+/**
+ * What a requester's page says when it cannot be answered (a refused or unreadable request, a limit,
+ * our own fault), by the answer's status alone: the error's own words are for API clients and logs.
+ */
+export function problemPage(lang: Language, status: number): string {
+  const t = PROBLEM[lang];
+  const [title, text] = status === 429 ? t.busy : status >= 500 ? t.ours : t.theirs;
+  return requesterPage(lang, title, `<p>${esc(text)}</p><p><a href="/?lang=${lang}">${esc(t.form)}</a></p>`, undefined, { error: true });
+}

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from '../core/zod.ts';
 import { BeingSent, DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
 import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/edge.ts';
+import { pageLanguage, problemPage } from '../core/pages.ts';
 import { originSecret } from '../adapters/secrets.ts';
 import { sameHash, sha256 } from './crypto.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -125,15 +126,21 @@ export function loggableError(error: unknown) {
   return { name: error.name, class: error.constructor?.name, ...(error instanceof DomainError ? { message: error.message } : {}), stack: frames };
 }
 
-/** Maps domain errors to HTTP once, at the edge. Anything unknown is a 500 with a generic body. */
-export function httpErrors(): middy.MiddlewareObj<HttpEvent, HttpResult> {
+/**
+ * Maps domain errors to HTTP once, at the edge. Anything unknown is a 500 with a generic body.
+ * `page`: whether the event is a page a person opened from an email (the confirmation link, the
+ * download link), which then answers the same status as a page in their language, not as JSON.
+ */
+export function httpErrors({ page }: { page?: (event: HttpEvent) => boolean } = {}): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: async (request) => {
       const error = request.error;
       const status = statusOf(error);
+      const ev = request.event;
+      const asPage = page?.(ev) ? (headers: Record<string, string> = {}) => html(status, problemPage(pageLanguage(ev.queryStringParameters?.lang, ev.headers?.['accept-language']), status), headers) : undefined;
       if (status === 500) {
         logger.error('unhandled error', { error: loggableError(error) });
-        request.response = json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });
+        request.response = asPage ? asPage() : json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });
         return;
       }
       const e = error as DomainError;
@@ -143,7 +150,7 @@ export function httpErrors(): middy.MiddlewareObj<HttpEvent, HttpResult> {
       const headers: Record<string, string> =
         e instanceof TooManyRequests ? { 'retry-after': String(e.retryAfterSeconds) } : e instanceof Unavailable ? { 'retry-after': '30' } : {};
       logger.info('request refused', { status, error: e.name });
-      request.response = json(status, body, headers);
+      request.response = asPage ? asPage(headers) : json(status, body, headers);
     },
   };
 }

@@ -26,7 +26,7 @@ async function status(event: HttpEvent) {
 }
 
 export const handler = middy<HttpEvent, HttpResult>()
-  .use(httpErrors())
+  .use(httpErrors({ page: (e) => Boolean(e.routeKey?.includes('/exports/')) }))
   .use(fromCloudFront())
   .handler(async (event) => {
     if (event.routeKey?.includes('/exports/')) {

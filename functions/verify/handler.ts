@@ -40,7 +40,7 @@ function render(o: Outcome, token: string, chosen: Language | undefined, acceptL
 
 /** GET /verify shows a confirmation page and changes nothing; POST /verify confirms. */
 export const handler = middy<HttpEvent, HttpResult>()
-  .use(httpErrors())
+  .use(httpErrors({ page: () => true }))
   .use(fromCloudFront())
   .handler(async (event) => {
     const accept = event.headers?.['accept-language'];

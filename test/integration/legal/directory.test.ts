@@ -39,11 +39,18 @@ describe('the customer directory (the shop’s account service)', () => {
     const links = await until(() => rt.links('carol@example.com').catch(() => undefined));
     await rt.directory?.pause();
     try {
-      const down = await fetch(links.verify);
+      // The link is opened in a browser: the answer is a page in the browser's language, not JSON.
+      const down = await fetch(links.verify, { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
       expect(down.status).toBe(503);
       expect(down.headers.get('retry-after')).toBe('30');
+      expect(down.headers.get('content-type')).toMatch(/^text\/html/);
+      const page = await down.text();
+      expect(page).toContain('<html lang="en">');
+      expect(page).toContain('the problem is on our side');
       const post = await rt.confirm(links.token, { password: '' });
       expect(post.status).toBe(503);
+      expect(post.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await post.text()).toContain('le problème vient de chez nous');
     } finally {
       await rt.directory?.resume();
     }

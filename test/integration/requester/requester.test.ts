@@ -272,6 +272,16 @@ describe('the requester side', () => {
     expect((await rt.api('/console%E0%A4%A.html')).status).toBe(400);
   });
 
+  it('answers a download link it cannot read with a page in the requester’s language, as the confirmation link does, not JSON', async () => {
+    const r = await rt.api('/exports/not-a-request-id?token=x&lang=en');
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await r.text()).toContain('This page could not be opened');
+    // The API beside it still answers JSON.
+    const api = await rt.api('/requests/not-a-request-id/status?token=x');
+    expect(api.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('hides the status of a request behind its token', async () => {
     await rt.submit({ type: 'erasure', email: 'status@example.com' });
     const links = await until(() => rt.links('status@example.com').catch(() => undefined));

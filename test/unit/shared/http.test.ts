@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { Conflict, DomainError, TooManyRequests } from '../../../functions/core/errors.ts';
+import { Conflict, DomainError, InvalidInput, TooManyRequests, Unavailable } from '../../../functions/core/errors.ts';
 import * as z from '../../../functions/core/zod.ts';
 import { fromCloudFront, type HttpEvent, type HttpResult, html, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
 
@@ -150,5 +150,42 @@ describe('requests that did not come through CloudFront', () => {
       expect(JSON.parse(r.body ?? '')).toEqual({ error: 'Forbidden', message: 'This API answers only through the site.' });
     }
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe('errors on the pages a requester opens from an email', () => {
+  const failing = (error: Error) =>
+    middy<HttpEvent, HttpResult>()
+      .use(httpErrors({ page: () => true }))
+      .handler(async () => {
+        throw error;
+      }) as unknown as (e: HttpEvent, c: Context) => Promise<HttpResult>;
+  const opened = (headers: Record<string, string>, query: Record<string, string> = {}) =>
+    ({ headers, queryStringParameters: query, body: '', isBase64Encoded: false, requestContext: { http: { method: 'GET' } } }) as unknown as HttpEvent;
+
+  it('are a page in the browser’s language, with the same status and Retry-After as the API’s answer, and no JSON', async () => {
+    const r = await failing(new Unavailable('the account service did not answer'))(opened({ 'accept-language': 'en-GB' }), ctx);
+    expect(r.statusCode).toBe(503);
+    expect(r.headers?.['retry-after']).toBe('30');
+    expect(r.headers?.['content-type']).toMatch(/^text\/html/);
+    expect(r.body).toContain('<html lang="en">');
+    expect(r.body).toContain('the problem is on our side');
+    expect(r.body).not.toContain('account service');
+    const fr = await failing(new TooManyRequests('slow down', 120))(opened({}, { lang: 'fr' }), ctx);
+    expect(fr.statusCode).toBe(429);
+    expect(fr.headers?.['retry-after']).toBe('120');
+    expect(fr.body).toContain('Trop d’essais');
+    const bad = await failing(new InvalidInput('invalid body', [{ path: 'token', message: 'Required' }]))(opened({ 'accept-language': 'en' }), ctx);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('This page could not be opened');
+    expect(bad.body).toContain('href="/?lang=en"');
+  });
+
+  it('never show an unexpected error’s message on the page', async () => {
+    const r = await failing(new Error('ann.lee@example.com broke it'))(opened({ 'accept-language': 'fr' }), ctx);
+    expect(r.statusCode).toBe(500);
+    expect(r.headers?.['content-type']).toMatch(/^text\/html/);
+    expect(r.body).toContain('le problème vient de chez nous');
+    expect(r.body).not.toContain('ann.lee');
   });
 });

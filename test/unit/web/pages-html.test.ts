@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Language } from '../../../functions/core/model.ts';
 import type { ProcessorExport } from '../../../functions/core/export-package.ts';
-import type { RequestContext } from '../../../functions/core/pages.ts';
+import { problemPage, type RequestContext } from '../../../functions/core/pages.ts';
 import { checkDocuments, describeMessage, type VnuMessage } from '../../support/vnu.ts';
 
 import { exportFiles } from '../../../functions/core/export-package.ts';
@@ -33,6 +33,7 @@ function verifyPages() {
     pages[`verify/already-no-status-link-${lang}.html`] = alreadyPage(lang, { ...confirmed, statusHref: undefined }, switchTo);
     pages[`verify/invalid-${lang}.html`] = invalidPage(lang, switchTo);
     pages[`verify/locked-${lang}.html`] = lockedPage(lang, switchTo);
+    for (const status of [400, 429, 503]) pages[`verify/problem-${status}-${lang}.html`] = problemPage(lang, status);
   }
   return pages;
 }
@@ -86,7 +87,7 @@ describe('the HTML and CSS the requester and the officer are served', () => {
   // A warning fails as an error does: none is kept. One kept on purpose would be filtered out here by name, with why.
   it('passes the Nu Html Checker with no error and no warning', () => {
     expect(Object.keys(documents)).toEqual(expect.arrayContaining(['web/index.html', 'web/status.html', 'web/console.html', 'web/complaint.html', 'web/styles.css', 'web/console.css']));
-    expect(Object.keys(documents)).toHaveLength(6 + 16 + 10 + 2 + 1);
+    expect(Object.keys(documents)).toHaveLength(6 + 22 + 10 + 2 + 1);
     const shipped = findings.filter((m) => m.document !== 'canary.html');
     expect(shipped.map(describeMessage), 'the Nu Html Checker’s findings').toEqual([]);
   });
