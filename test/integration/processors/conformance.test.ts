@@ -87,10 +87,12 @@ describe('the processor conformance kit', () => {
     }
   });
 
-  it.each([
-    ['export results outside the documented shape, which Lethe answers 422 and escalates', (task_id: string) => JSON.stringify({ task_id, request_status: 'completed', results: { deleted: 3 } })],
-    ['a body over 32 KiB without inline results, which Lethe answers 413', (task_id: string) => `${JSON.stringify({ task_id, request_status: 'not_found', receipt: 'PN-1' })}${' '.repeat(32 * 1024)}`],
-  ])('fails the callback rule for a signed callback naming its task with %s', async (_, answerFor) => {
+  const answered = (task_id: string) => JSON.stringify({ task_id, request_status: 'not_found', receipt: 'PN-1' });
+  it.each<[string, (task_id: string) => string, ((task_id: string) => string)?]>([
+    ['export results outside the documented shape, which Lethe answers 422 and escalates', (task_id) => JSON.stringify({ task_id, request_status: 'completed', results: { deleted: 3 } })],
+    ['a body over 32 KiB without inline results, which Lethe answers 413', (task_id) => `${answered(task_id)}${' '.repeat(32 * 1024)}`],
+    ['a webhook-id over 200 characters, which Lethe answers 400', answered, (task_id) => `cb_${task_id}_${'x'.repeat(200)}`],
+  ])('fails the callback rule for a signed callback naming its task with %s', async (_, answerFor, idFor = (task_id) => `cb_${task_id}`) => {
     const sloppy: Server = createServer((req, res) => {
       let raw = '';
       req.on('data', (c) => {
@@ -100,7 +102,7 @@ describe('the processor conformance kit', () => {
         res.writeHead(202).end();
         const body = JSON.parse(raw) as { task_id: string; status_callback_url: string };
         const answer = answerFor(body.task_id);
-        const headers = signWebhook(`cb_${body.task_id}`, answer, [SECRET]);
+        const headers = signWebhook(idFor(body.task_id), answer, [SECRET]);
         void fetch(body.status_callback_url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: answer }).catch(() => undefined);
       });
     });
