@@ -3,7 +3,7 @@ import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
-import { NotFound, retryOnRace } from '../core/errors.ts';
+import { MailFailed, NotFound, retryOnRace } from '../core/errors.ts';
 import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
 import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
@@ -194,6 +194,9 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
  * request goes to wait for an officer (the first manual or escalated task moves it), then the team's
  * email that the claim recorded as owed is delivered: a run again after it went (the Retry after a
  * crash, a restart) finds nothing owed and mails nothing; one after a crash before it mails it.
+ * An email SES refuses leaves the task with the team all the same: its request is marked "mail
+ * failed" and the email stays owed for the sweeper. Thrown, it reached the state's catch-all, which
+ * escalated as failed a task nothing had failed.
  */
 async function manual(task: StoredTask, deps: DispatchDeps) {
   const req = await retryOnRace(async () => {
@@ -207,5 +210,7 @@ async function manual(task: StoredTask, deps: DispatchDeps) {
       { at, actor: 'workflow', action: 'escalate', subject: r.id, from: 'in_progress', to: 'awaiting_manual', data: { task: task.taskId, reason: 'manual_processor' } },
     );
   });
-  await deliverManualTask(task, req, WORKFLOW_OWNER, deps.clock.now(), deps);
+  await deliverManualTask(task, req, WORKFLOW_OWNER, deps.clock.now(), deps).catch((e) => {
+    if (!(e instanceof MailFailed)) throw e;
+  });
 }

@@ -37,8 +37,8 @@ export async function deliverManualTask(task: StoredTask, req: StoredRequest | u
   const name = deps.processors?.find((p) => p.id === task.processorId)?.name ?? task.processorId;
   // Either email SES refuses is marked on its request and counted for the MailFailed alarm, as
   // Escalate's is (MailFailed is thrown: the intent stays owed); the one that goes clears that mark.
-  // The manual task's is the team's email that the request waits for a person ('review'). Dispatch
-  // threw SES's own error before, which its state's catch-all took to Escalate as this MailFailed is.
+  // The manual task's is the team's email that the request waits for a person ('review'); Dispatch
+  // leaves the task with the team when it fails, since nothing failed at the processor's side.
   const marked = { id: task.requestId, mailFailed: req?.mailFailed };
   if (owed && why) await sendMarked(marked, 'escalation', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...escalationEmail(task, name, why, consoleUrl) }, now, deps);
   else if (owed) await sendMarked(marked, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...manualTaskEmail(task, consoleUrl) }, now, deps);

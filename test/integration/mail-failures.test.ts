@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredRequest } from '../../functions/core/ports.ts';
+import type { ProcessorEntry } from '../../functions/core/model.ts';
+import type { StoredRequest, StoredTask } from '../../functions/core/ports.ts';
 import { type Booted, boot, until } from './harness.ts';
 
 /**
@@ -7,9 +8,23 @@ import { type Booted, boot, until } from './harness.ts';
  * in the sandbox): no request is lost, no execution fails, the request shows "mail failed" in the
  * console, and the officer can resend.
  */
+// A processor with no API (a person does its work) that only a restriction reaches, so the other tests never meet it.
+const paperFirm: ProcessorEntry = {
+  id: 'paper-firm',
+  name: 'Paper Records Ltd',
+  category: 'collections',
+  region: 'eu-west-2',
+  transferSafeguard: 'adequacy',
+  mode: 'manual',
+  supports: ['restrict'],
+  identities: ['email'],
+  heartbeatSeconds: 86_400,
+  timeoutSeconds: 1_209_600,
+};
+
 let rt: Booted;
 beforeAll(async () => {
-  rt = await boot({ retryIntervalOverrides: { Dispatch: 10, Escalate: 10, Notify: 10 } });
+  rt = await boot({ registry: (r) => ({ ...r, processors: [...r.processors, paperFirm] }), retryIntervalOverrides: { Dispatch: 10, Escalate: 10, Notify: 10 } });
 });
 afterAll(async () => rt?.stopAndClean());
 
@@ -117,5 +132,48 @@ describe('an escalation alert SES refuses', () => {
     const done = await until(() => execution(links.requestId).status !== 'RUNNING' && execution(links.requestId), 30_000, 'execution finished');
     expect(done.status).toBe('SUCCEEDED');
     expect((await request(links.requestId)).status).toBe('completed');
+  });
+});
+
+describe('a manual processor’s team email SES refuses', () => {
+  it('leaves the task with the team, not escalated as failed, and the sweeper mails the team once SES accepts again', async () => {
+    const email = 'refused.manual@example.com';
+    expect((await rt.submit({ type: 'restrict', email, language: 'en' }, {}, '127.0.0.24')).status).toBe(202);
+    const links = await until(() => rt.links(email).catch(() => undefined), 10_000, 'confirmation email');
+    rt.ses.refuse((to) => to.includes(COMPLIANCE));
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    const taskId = `${links.requestId}.paper-firm`;
+    // Every automated processor answers; only the manual task is left, with the team.
+    await until(async () => {
+      const tasks = await (await repo()).listTasks(links.requestId);
+      return tasks.length > 1 && tasks.every((t) => t.processorId === 'paper-firm' || ['completed', 'not_found'].includes(t.status)) && tasks;
+    }, 30_000, 'the automated processors answered');
+    const req = await until(async () => {
+      const r = await request(links.requestId);
+      return r.status === 'awaiting_manual' && r.mailFailed && r;
+    }, 30_000, 'waiting for a person with mail failed');
+    expect(req.mailFailed).toMatchObject({ kind: 'review', error: 'MessageRejected' });
+    const owed = (await (await repo()).getTask(links.requestId, 'paper-firm')) as StoredTask;
+    expect(owed).toMatchObject({ status: 'sent', outboxTeam: { owner: 'workflow' } });
+    expect(owed.audit.map((e) => e.action)).toEqual(['send']);
+    expect(execution(links.requestId).status).toBe('RUNNING');
+    // The console shows the task out to the team, not a failed processor.
+    const detail = await admin(`/requests/${links.requestId}`);
+    expect((detail.body.tasks as { processorId: string; status: string }[]).find((t) => t.processorId === 'paper-firm')?.status).toBe('sent');
+    expect((await rt.mails(COMPLIANCE)).filter((m) => m.body.text?.includes(taskId))).toEqual([]);
+
+    rt.ses.refuse(undefined);
+    // Dispatch's lease on the email is 60 s; the sweep after it mails the team.
+    await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 2 * 60_000).toISOString() });
+    const mails = await until(async () => {
+      const m = (await rt.mails(COMPLIANCE)).filter((x) => x.body.text?.includes(taskId));
+      return m.length > 0 && m;
+    }, 10_000, 'the team’s email');
+    expect(mails.map((m) => m.subject)).toEqual(['Manual task: restrict at paper-firm']);
+    const after = (await (await repo()).getTask(links.requestId, 'paper-firm')) as StoredTask;
+    expect(after.status).toBe('sent');
+    expect(after.outboxTeam).toBeUndefined();
+    expect((await request(links.requestId)).mailFailed).toBeUndefined();
+    expect(execution(links.requestId).status).toBe('RUNNING');
   });
 });

@@ -163,12 +163,12 @@ describe('a manual processor’s task', () => {
     expect(repo.tasks.get(MANUAL)?.outboxTeam, 'nothing left owed').toBeUndefined();
   });
 
-  it('records the team’s email as owed in the write that sends the task, and the run that follows a failed one mails it', async () => {
+  it('records the team’s email as owed in the write that sends the task, and a run again after SES refused it mails it', async () => {
     const send = mailer.send.bind(mailer);
     mailer.send = async () => {
       throw new Error('SES unreachable');
     };
-    await expect(run('tok-m', MANUAL)).rejects.toMatchObject({ name: 'MailFailed' });
+    await run('tok-m', MANUAL);
     expect(repo.tasks.get(MANUAL)).toMatchObject({ status: 'sent', outboxTeam: { seq: expect.any(Number), owner: 'workflow' } });
     expect(repo.tasks.get(MANUAL)?.audit.filter((e) => e.action === 'send')).toHaveLength(1);
     mailer.send = send;
@@ -182,13 +182,29 @@ describe('a manual processor’s task', () => {
     mailer.send = async () => {
       throw Object.assign(new Error('Email address is not verified'), { name: 'MessageRejected' });
     };
-    await expect(run('tok-m', MANUAL)).rejects.toMatchObject({ name: 'MailFailed' });
+    await run('tok-m', MANUAL);
     expect(repo.requests.get(REQUEST_ID)?.mailFailed).toEqual({ kind: 'review', at: NOW, error: 'MessageRejected' });
     expect(repo.tasks.get(MANUAL)?.outboxTeam).toBeDefined();
     mailer.send = send;
     await run('tok-m2', MANUAL);
     expect(mailer.sent).toHaveLength(1);
     expect(repo.requests.get(REQUEST_ID)?.mailFailed).toBeUndefined();
+  });
+
+  it('leaves the task with the team when SES refuses the team’s email: the state waits on its token, nothing is escalated, the email stays owed', async () => {
+    mailer.send = async () => {
+      throw Object.assign(new Error('Email address is not verified'), { name: 'MessageRejected' });
+    };
+    // Thrown, the state's catch-all took the task to Escalate as failed, though it is with the team as it should be.
+    await expect(run('tok-m', MANUAL)).resolves.toBeUndefined();
+    expect(repo.tasks.get(MANUAL)).toMatchObject({ status: 'sent', token: 'tok-m', outboxTeam: { owner: 'workflow' } });
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('still fails the state on what is not a refused email (DynamoDB refusing to clear the intent), for its retries', async () => {
+    vi.spyOn(repo, 'clearOwedTeam').mockRejectedValue(Object.assign(new Error('throughput'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(run('tok-m', MANUAL)).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
   });
 
   it('tells the team of each manual task of a request once, though only the first moves the request to wait', async () => {
