@@ -183,6 +183,38 @@ export class DynamoRepository implements Repository {
     });
   }
 
+  /** When the contact data ends: null when it is kept with no end, undefined when it is gone or past its end. */
+  async getPiiExpiry(id: string): Promise<Date | null | undefined> {
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.pii(id), ProjectionExpression: 'pk, #ttl', ExpressionAttributeNames: { '#ttl': 'ttl' } }));
+    const item = this.live(r.Item);
+    if (!item) return undefined;
+    return typeof item.ttl === 'number' ? new Date(item.ttl * 1000) : null;
+  }
+
+  /**
+   * Moves the contact data's end to `until` where it is earlier, and not yet passed: a repair from an
+   * older reading never shortens an end another writer moved later meanwhile, nor gives one to data
+   * kept with no end. False when nothing changed.
+   */
+  async extendPiiExpiry(id: string, until: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.pii(id),
+          UpdateExpression: 'SET #ttl = :t',
+          ConditionExpression: 'attribute_exists(pk) AND #ttl >= :now AND #ttl < :t',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':t': epoch(until), ':now': epoch(this.now()) },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (lostRace(e)) return false;
+      throw e;
+    }
+  }
+
   async transitionRequest(
     prev: StoredRequest,
     to: RequestStatus,

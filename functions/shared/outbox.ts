@@ -114,7 +114,26 @@ export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate' | 
  */
 export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, deps: { repo: Pick<DynamoRepository, 'setPiiExpiry'> }) {
   const due = currentDue(req);
-  if (due) await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${due}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY));
+  if (due) await deps.repo.setPiiExpiry(req.id, keptUntil(due));
+}
+
+const keptUntil = (due: string) => new Date(Date.parse(`${due}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY);
+
+/**
+ * Gives the personal data of a request waiting for review the end keepPiiWhileOpen gives, where it
+ * has an earlier one (the sweeper's rotation). A correction an officer logs owes nothing a sweep
+ * would find (no team email, no execution before its approval), so a log that died between its state
+ * change and keepPiiWhileOpen left an open request's data the 7 days of an unconfirmed one. One read;
+ * a write only to repair, which never shortens an end moved later meanwhile. True when repaired.
+ */
+export async function restorePiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, deps: { repo: Pick<DynamoRepository, 'getPiiExpiry' | 'extendPiiExpiry'> }) {
+  const due = currentDue(req);
+  if (!due) return false;
+  const until = keptUntil(due);
+  const end = await deps.repo.getPiiExpiry(req.id);
+  // Gone (nothing brings it back), or kept with no end: nothing to restore.
+  if (!end || end >= until) return false;
+  return deps.repo.extendPiiExpiry(req.id, until);
 }
 
 /**

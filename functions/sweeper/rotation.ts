@@ -8,6 +8,7 @@ import { InvalidInput } from '../core/errors.ts';
 import { droppableResults } from '../core/export-results.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { ENDED_BADLY, lost } from './executions.ts';
+import { restorePiiWhileOpen } from '../shared/outbox.ts';
 import { owing } from './owed.ts';
 import { PER_RUN, raced, type Run } from './run.ts';
 
@@ -22,7 +23,9 @@ const ROTATION = ['awaiting_review', 'in_progress', 'awaiting_manual'] as const 
  * callback died before its task write and was never sent again: they go within a round of the
  * rotation of the 15 minutes, not at their 120-day expiry), and an execution that vanished is
  * reported (a running request's execution missing: lost after a restore, or, under `npm start`, a
- * damaged execution file). False when the run has no alert left for it: the rotation stops there.
+ * damaged execution file). A request under review whose personal data has the 7 days of an unconfirmed
+ * one gets back the end it is kept to while open (an officer's log that died before setting it).
+ * False when the run has no alert left for it: the rotation stops there.
  */
 async function visit(run: Run, req: StoredRequest) {
   const { deps, report, now } = run;
@@ -33,7 +36,8 @@ async function visit(run: Run, req: StoredRequest) {
       if (await deps.repo.deleteTaskResults(s)) report.droppedResults.push(`${s.requestId}.${s.processorId}`);
     }
   }
-  // A request waiting for review has no execution yet, by design.
+  // A request waiting for review has no execution yet, by design; its personal data is kept as a running one's.
+  if (req.status === 'awaiting_review' && (await restorePiiWhileOpen(req, deps))) report.piiRestored.push(req.id);
   if (req.status !== 'in_progress' && req.status !== 'awaiting_manual') return true;
   const ex = await deps.workflow.describe(req.id);
   if (ex && !ENDED_BADLY.includes(String(ex.status))) return true;

@@ -51,6 +51,8 @@ export function startRun(now: Date, deps: SweepDeps, owner: string, outbox: Awai
     retriesSent: [] as string[],
     assemblyRetriesSent: [] as string[],
     executionsStopped: [] as string[],
+    /** Requests under review whose personal data this run gave back the end it is kept to while open: request ids. */
+    piiRestored: [] as string[],
     /** Alerts to the team an earlier run raised and left owed (it died, or SES refused), mailed by this one: `<request id>:<flag>`. */
     alertsSent: [] as string[],
     /** What this run left for the next ones (see PER_RUN). */

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type AdminDeps, approveCorrection, cancel, deny, extend, liftRestriction, pause, resend, resolveTask, resume, retryAssembly, retryTask } from '../../../functions/admin/actions.ts';
 import { key } from '../../../functions/adapters/table.ts';
+import { LogBody, logRequest } from '../../../functions/admin/log-request.ts';
 import { releaseExport } from '../../../functions/admin/release.ts';
 import { addDays, londonDate, restartOn } from '../../../functions/core/deadline.ts';
 import { retryOnRace } from '../../../functions/core/errors.ts';
@@ -9,6 +10,7 @@ import { ESCALATED_TASK_STATUSES } from '../../../functions/core/status.ts';
 import { webhookIdOf } from '../../../functions/core/webhook.ts';
 import { holdAssembly } from '../../../functions/escalate/assembly.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
+import { type SweepDeps, sweep } from '../../../functions/sweeper/sweep.ts';
 import { at, BASE, boundaries, closeWorlds, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
 import { answered, expectBranchSettled, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
 
@@ -617,6 +619,62 @@ for (const r of REVIEWS) {
         if (r.corrections) expect(req.details?.corrections).toEqual(r.corrections);
         expect(w.machine.started.has(id), 'its execution started').toBe(true);
         expect(req.outboxTeam, 'no team email left owed for a review done').toBeUndefined();
+      });
+    }
+  });
+}
+
+/**
+ * Requests an officer logs, received by phone: a correction, which waits for an officer to approve its
+ * corrected values (no team email: the officer logging it is the team), or an erasure, which runs at once.
+ */
+const LOGGED = [
+  { name: 'a correction', request: { type: 'rectification', rectification: { field: 'postal address', correction: 'It is 1 High St now.' } }, to: 'awaiting_review' },
+  { name: 'an erasure', request: { type: 'erasure' }, to: 'verified' },
+] as const;
+
+for (const l of LOGGED) {
+  describe(`logging ${l.name} received by phone survives a fault at every step`, async () => {
+    const body = LogBody.parse({ request: { email: 'ada@example.com', language: 'en', ...l.request }, channel: 'phone', identityCheck: 'account_questions' });
+    const log = (w: World) => officer(w).act((deps) => logRequest(body, OFFICER, deps));
+    // The whole sweep, its rotation over open requests included.
+    const sweepAll = (w: World, when: Date) => sweep(when, { repo: w.repo, mailer: w.mail, workflow: w.machine, tokens: w.tokens, baseUrl: BASE, linksPerHour: 5, processors: [PAYNOW], blobs: w.blobs } as unknown as SweepDeps);
+    const calls = await boundaries(() => world(), log);
+
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(['dynamodb:Put', 'dynamodb:Update']));
+    });
+
+    for (const recovery of RECOVERIES) {
+      for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): an open request keeps its personal data until well after its deadline, a record the log left unconfirmed goes within 7 days`, async () => {
+        const w = await world();
+        const first = await strike(w, s, recovery, log, 0);
+        await sweepAll(w, at(30 * MIN));
+
+        const requests = await w.requests();
+        const open = requests.filter((r) => r.status !== 'unverified');
+        if (!open.length) expectUndone(w, first, recovery);
+        // Logged again by an officer shown an error after the first log's state change: two requests, as two logs make.
+        else expect(open.length, 'logged once per click at most').toBeLessThanOrEqual(recovery === 'the officer clicks again' && !first.ok ? 2 : 1);
+        for (const req of requests) {
+          const pii = await w.item(key.pii(req.id));
+          if (req.status === 'unverified') {
+            // The log died before its state change: nobody acts on it, and the record and its personal data go as an unconfirmed request's.
+            const week = Math.floor((Date.parse(req.receivedAt) + 7 * DAY) / 1000);
+            expect((req as StoredRequest & { ttl?: number }).ttl).toBeLessThanOrEqual(week);
+            expect(pii?.ttl, 'an orphan’s personal data').toBeLessThanOrEqual(week);
+            continue;
+          }
+          expect(req.status).toBe(l.to);
+          expect(events(req.audit, 'log_request'), 'logged once on its trail').toHaveLength(1);
+          if (l.to === 'verified') expect(w.machine.started.has(req.id), 'its execution started').toBe(true);
+          // Kept from logging until well after the deadline (120 days): the answer goes to that address.
+          const kept = Math.floor((Date.parse(`${req.dueDate}T00:00:00Z`) + 120 * DAY) / 1000);
+          expect(pii?.ttl, 'its personal data kept while it is open').toBe(kept);
+        }
+        // A week on, an open request still has the address its answer goes to.
+        w.setTime(at(8 * DAY));
+        for (const req of open) expect(await w.repo.getPii(req.id), 'its personal data 8 days after logging').toBeDefined();
       });
     }
   });

@@ -691,6 +691,32 @@ describe('a manual processor’s task whose Dispatch died before the team’s em
   });
 });
 
+describe('a correction an officer logged whose log died before keeping its personal data while it is open', () => {
+  const logged = { status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-20', logged: { channel: 'phone', identityCheck: 'account_questions', by: 'officer:olivia' } } as const;
+
+  it('gives that data back the end it is kept to while open (120 days past the deadline), in the rotation, and lists it', async () => {
+    const { repo, deps } = setup(logged, {});
+    repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
+    // The 7 days of an unconfirmed record, from when the officer logged it.
+    repo.piiExpiry.set(REQUEST_ID, new Date('2026-03-26T10:00:00.000Z'));
+    expect((await sweep(NOW, deps)).piiRestored).toEqual([REQUEST_ID]);
+    expect(repo.piiExpiry.get(REQUEST_ID)).toEqual(new Date('2026-08-18T00:00:00.000Z'));
+    expect((await sweep(NOW, deps)).piiRestored, 'once').toEqual([]);
+  });
+
+  it('leaves data kept longer (an extension), or with no end, as it is', async () => {
+    const { repo, deps } = setup(logged, {});
+    repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
+    const later = new Date('2026-10-18T00:00:00.000Z');
+    repo.piiExpiry.set(REQUEST_ID, later);
+    expect((await sweep(NOW, deps)).piiRestored).toEqual([]);
+    expect(repo.piiExpiry.get(REQUEST_ID)).toEqual(later);
+    repo.piiExpiry.set(REQUEST_ID, null);
+    expect((await sweep(NOW, deps)).piiRestored).toEqual([]);
+    expect(repo.piiExpiry.get(REQUEST_ID)).toBeNull();
+  });
+});
+
 describe('a sweep with more to do than one run should', () => {
   const id = (n: number) => `01JR${String(n).padStart(22, '0')}`;
   /** Requests in progress as the status index holds them, in pages; every execution running but those named. */

@@ -191,6 +191,16 @@ export class FakeRepo {
     const pii = this.pii.get(id);
     if (pii && keep.uncorrected) this.pii.set(id, { ...pii, ...keep });
   }
+  /** Contact data with no end recorded here counts as kept with none. */
+  async getPiiExpiry(id: string) {
+    return this.pii.has(id) ? (this.piiExpiry.get(id) ?? null) : undefined;
+  }
+  async extendPiiExpiry(id: string, until: Date) {
+    const end = await this.getPiiExpiry(id);
+    if (!end || end >= until) return false;
+    this.piiExpiry.set(id, until);
+    return true;
+  }
   async getTaskResults(k: ResultsKey) {
     const r = this.results.get(resultsId(k));
     if (!r) return undefined;
