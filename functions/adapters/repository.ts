@@ -215,6 +215,25 @@ export class DynamoRepository implements Repository {
     }
   }
 
+  /** Text that goes with the contact data (a clarification's question), written only onto contact data still kept, as setPiiExpiry's `keep`, and without moving its end. */
+  async keepWithPii(id: string, keep: Pick<Pii, 'clarification'>): Promise<void> {
+    if (!keep.clarification) return;
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.pii(id),
+          UpdateExpression: 'SET #c = :c',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ttl) OR #ttl >= :now)',
+          ExpressionAttributeNames: { '#c': 'clarification', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':c': keep.clarification, ':now': epoch(this.now()) },
+        }),
+      )
+      .catch((e) => {
+        if (!lostRace(e)) throw e; // erased already, or past its end: the question goes with it
+      });
+  }
+
   async transitionRequest(
     prev: StoredRequest,
     to: RequestStatus,

@@ -348,8 +348,10 @@ export const requireReason = (reason: unknown) => officerWords(reason, 'reason',
 /**
  * Art. 12A: the clock stops only while the shop waits for a clarification it genuinely needs to know
  * what information a request for a copy (Art. 15) is about. Asking for it is the pause: the
- * requester is told what is needed and that the time limit is paused, and the question is recorded
- * as the reason. Other requests (an objection takes effect at once) cannot be paused.
+ * requester is told what is needed and that the time limit is paused. The question, the officer's
+ * words that often quote the requester's own data, is mailed from the notice and then kept with the
+ * contact data (deliverNotice); the audit trail, kept 6 years as proof, has that a clarification was
+ * asked and the question's SHA-256, as a refusal's note. Other requests (an objection takes effect at once) cannot be paused.
  */
 export async function pause(id: string, asked: string, actor: string, deps: AdminDeps) {
   // Mailed as the question, cleaned as a refusal's note is.
@@ -362,7 +364,7 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
   const due = currentDue(req);
   if (due && londonDate(deps.clock.now()) > due) throw new Conflict(`the deadline (${due}) has passed: a clock that has run out cannot be stopped; answer the request, or refuse it`);
   const at = deps.clock.now().toISOString();
-  const done = await withNotice(req, req.status, { pausedSince: at }, { notice: 'clarification', needed }, { at, actor, action: 'pause', subject: id, data: { ground: 'clarification', reason: needed } }, deps);
+  const done = await withNotice(req, req.status, { pausedSince: at }, { notice: 'clarification', needed }, { at, actor, action: 'pause', subject: id, data: { ground: 'clarification', neededSha256: sha256(needed) } }, deps);
   return tell(done, deps);
 }
 

@@ -2,7 +2,9 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { WATCH } from '../adapters/table.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { addDays, clockStopped, daysUntil, londonDate } from '../core/deadline.ts';
+import { sha256 } from '../core/audit.ts';
 import { NotFound } from '../core/errors.ts';
+import { questionOwed } from '../core/outbox.ts';
 import { registry } from '../adapters/registry.ts';
 import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
@@ -60,13 +62,29 @@ const escalation = (t: StoredTask) => {
   return { reason: t.outcome?.reason ?? null, attempts: deliveries.length, last: deliveries.at(-1) ?? null };
 };
 
+/**
+ * The question a stopped clock waits on (Art. 12A): in the notice until it is mailed, then with the
+ * contact data, and gone with it. The trail has only its hash: a text that is not the last pause's
+ * question (one asked before the clock restarted) is not shown as it. Null while no clock is stopped.
+ */
+async function clarificationAsked(req: StoredRequest, repo: Deps['repo']) {
+  if (!req.pausedSince || !isOpenRequest(req.status)) return null;
+  const hashed = req.audit.filter((e) => e.action === 'pause').at(-1)?.data?.neededSha256;
+  if (!hashed) return null;
+  const asks = (q: string | undefined): q is string => q !== undefined && sha256(q) === hashed;
+  const owed = questionOwed(req.outboxNotice);
+  if (asks(owed)) return owed;
+  const kept = (await repo.getPii(req.id))?.clarification;
+  return asks(kept) ? kept : null;
+}
+
 export async function detail(id: string, deps: Deps, workflow: StepFunctionsWorkflow) {
   const req = await deps.repo.getRequest(id);
   if (!req) throw new NotFound('no such request');
   const today = londonDate(deps.clock.now());
-  const [tasks, timeline] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id)]);
+  const [tasks, timeline, clarification] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id), clarificationAsked(req, deps.repo)]);
   return {
-    request: { ...summary(req, today), verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, restrictionLift: req.restrictionLift, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
+    request: { ...summary(req, today), clarification, verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, restrictionLift: req.restrictionLift, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
     tasks: tasks.map(({ token, receipts, ...t }) => {
       const p = registry.processors.find((r) => r.id === t.processorId);
       // A processor taken out of the registry is settled by hand, as a manual one is (no Retry), but its deliveries were real webhooks.

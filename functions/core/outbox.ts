@@ -21,7 +21,8 @@ import type { ReviewWait } from './team-review.ts';
  *                           stops), an extension (or, restarting the clock of an extended request,
  *                           its moved date), a refusal, a cancellation, or a restriction to be
  *                           lifted (Art. 18(3), on a completed request). It carries what the email says, and
- *                           goes once mailed, so the clarification's free text is not kept after.
+ *                           goes once mailed; a clarification's question moves to the contact data
+ *                           as it is mailed, so the request record keeps none of its free text after.
  *                           A notice recorded while another is still owed queues behind it (`earlier`,
  *                           queueNotice), so that neither waits for the other; a refusal or a
  *                           cancellation, which closes the request, replaces them instead;
@@ -126,6 +127,10 @@ export function queueNotice(owed: NoticeIntent | undefined, extended: boolean, n
   const asked = last.notice === 'clarification' ? { ...last, extended: last.extended ?? extended } : last;
   return { ...delivery, ...next, earlier: [...earlier, asked as Notice] };
 }
+
+/** The question of the last clarification among the notices owed (`earlier` included): delivering them moves it to the contact data. */
+export const questionOwed = (owed: NoticeIntent | undefined) =>
+  [...(owed?.earlier ?? []), ...(owed ? [owed] : [])].filter((n): n is Extract<Notice, { notice: 'clarification' }> => n.notice === 'clarification').at(-1)?.needed;
 
 /** The outcome email owed; `resend` once an officer asked for it again (the trail has their resend). */
 /** `uncorrected`: the officer's words on what a correction left undone, until delivering the outcome moves them to the contact data (the closed record keeps no free text). */

@@ -106,6 +106,11 @@ export type Pii = {
   agentEmail?: string;
   /** The officer's words on what a correction left undone: mailed with every outcome email, the first or a resend, while the address is kept (Art. 12(4)). */
   uncorrected?: string;
+  /**
+   * The question of the last clarification asked (Art. 12A), moved here from the notice once it is mailed: the officer's
+   * words, often quoting the requester's own data, go with the contact data; the audit trail, kept as proof, has their SHA-256.
+   */
+  clarification?: string;
 };
 
 export type RequestPage = { items: StoredRequest[]; cursor?: string };
@@ -116,6 +121,8 @@ export interface Repository {
   getRequest(id: string): Promise<StoredRequest | undefined>;
   getPii(id: string): Promise<Pii | undefined>;
   setPiiExpiry(id: string, expiresAt: Date, keep?: Pick<Pii, 'uncorrected'>): Promise<void>;
+  /** Writes onto contact data still kept, leaving its end as it is; onto none past its end or gone. */
+  keepWithPii(id: string, keep: Pick<Pii, 'clarification'>): Promise<void>;
   transitionRequest(
     prev: StoredRequest,
     to: RequestStatus,

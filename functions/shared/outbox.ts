@@ -10,7 +10,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { type AlertIntent, isSweeper, nextOutcomeOwed, type Notice, type NoticeIntent, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
+import { type AlertIntent, isSweeper, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
 import { reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -238,8 +238,8 @@ const noticeEmail = (req: StoredRequest, n: Notice, form = complaintFormUrl(conf
 
 /**
  * Mails an officer's notice (a clarification asked, an extension, a refusal, a cancellation), built from the
- * intent recorded with the action, then clears the intent (and the clarification's text with it),
- * which takes the request out of the owed index. Notices recorded before it and still owed (`earlier`)
+ * intent recorded with the action, then clears the intent (and the clarification's text with it, moved
+ * to the contact data first), which takes the request out of the owed index. Notices recorded before it and still owed (`earlier`)
  * go first, in order. A refusal or a cancellation replaces the notices still owed: it supersedes a question.
  */
 export async function deliverNotice(req: StoredRequest, owner: string, now: Date, deps: NoticeDeps): Promise<Delivered> {
@@ -255,6 +255,10 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   if (n.notice === 'lift') await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${n.liftOn}T00:00:00Z`) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
   const pii = await deps.repo.getPii(req.id);
   if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);
+  // The question goes where it expires with the requester's contact data, before the intent holding it is cleared:
+  // the console shows it from there while the clock is stopped, and the audit trail, kept as proof, has only its hash.
+  const asked = questionOwed(n);
+  if (asked && asked !== pii.clarification) await deps.repo.keepWithPii(req.id, { clarification: asked });
   // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.
   const earlier = n.earlier ?? [];
   for (const [i, e] of earlier.entries()) {

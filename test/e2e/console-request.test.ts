@@ -331,6 +331,33 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('says what a stopped clock waits for from the requester’s contact data, where the question is kept, and that it went with them once they are erased, in English and French', async () => {
+    const id = await openCopy('vera-asked@example.com');
+    const { page, errors } = await signedInOfficer();
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    await page.getByRole('button', { name: 'Stop the clock' }).click();
+    await page.getByLabel('What we need from the requester').fill('Which of your two accounts, vera@old.example or vera@new.example');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const note = () => page.locator('#pause-note:not([hidden])').textContent();
+    await expect.poll(note).toMatch(/^Clock stopped since .+: waiting for the requester to tell us “Which of your two accounts, vera@old\.example or vera@new\.example”\.$/);
+    // Erased on schedule, as DynamoDB's TTL does: the question goes with the contact data.
+    const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../functions/adapters/table.ts');
+    await ddb.send(new DeleteCommand({ TableName: rt.tableName, Key: key.pii(id) }));
+    await page.goto(`${rt.urls.console}#/`);
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    await expect.poll(note).toMatch(/^Clock stopped since .+: waiting for the requester’s answer to the question we emailed them; its words went with their contact data, erased on schedule\.$/);
+    await page.screenshot({ path: join(SHOTS, 'console-pause-question-gone.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await expect.poll(note).toMatch(/^Délai suspendu depuis le .+ : en attente de la réponse du demandeur à la question que nous lui avons envoyée par e-mail ; ses termes ont été effacés avec ses coordonnées, comme prévu\.$/);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-pause-question-gone-fr.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
   it('offers no extension of an objection, which takes effect at once (the API refuses it): the button stays, disabled, saying why, in English and French', async () => {
     const id = await openCopy('quentin-objects@example.com', { type: 'objection', objections: ['marketing'] });
     const { page, errors } = await signedInOfficer();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, until } from '../harness.ts';
 
@@ -207,7 +208,7 @@ describe('the admin API', () => {
     expect(resumed.pausedSince).toBeUndefined();
     expect(resumed.pausedDays).toBe(0); // restarted the same day: the deadline does not move
     const audit = (await (await call(`/requests/${id}`, officer)).json()).audit;
-    expect(audit.find((e: { action: string }) => e.action === 'pause').data).toEqual({ ground: 'clarification', reason: needed });
+    expect(audit.find((e: { action: string }) => e.action === 'pause').data).toEqual({ ground: 'clarification', neededSha256: createHash('sha256').update(needed).digest('hex') });
     expect(audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['pause', 'resume']));
     for (const p of rt.registry.processors) rt.processors.setBehaviour(p.id, p.id === 'socialapp' ? { never: true } : {});
   });

@@ -108,6 +108,24 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await repo.getPiiExpiry(newRequest().id), 'no contact data at all').toBeUndefined();
   });
 
+  it('keeps a clarification’s question with contact data still kept, leaving its end as it is, and never on contact data past its end or gone', async () => {
+    const question = 'Which orders your request for a copy is about';
+    const item = async (id: string) => (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${id}`, sk: 'PII' } }))).Item;
+    const kept = newRequest();
+    await repo.createRequest(kept, { email: 'kept@example.com' }, new Date('2026-12-25T10:00:00Z'));
+    await repo.keepWithPii(kept.id, { clarification: question });
+    expect(await repo.getPii(kept.id)).toEqual({ email: 'kept@example.com', clarification: question });
+    expect((await item(kept.id))?.ttl).toBe(Date.parse('2026-12-25T10:00:00Z') / 1000);
+    const gone = newRequest();
+    await repo.createRequest(gone, { email: 'erased@example.com' }, new Date(Date.parse(at) - 60_000));
+    await repo.keepWithPii(gone.id, { clarification: question });
+    expect(await item(gone.id)).not.toHaveProperty('clarification');
+    // No contact data at all: the write creates no item of its own.
+    const never = newRequest();
+    await repo.keepWithPii(never.id, { clarification: question });
+    expect(await item(never.id)).toBeUndefined();
+  });
+
   it('lets one writer claim an (email, type) pair, and replace a claim only as it read it, or once expired', async () => {
     const h = 'd'.repeat(64);
     const now = new Date('2026-11-25T10:00:00Z');

@@ -58,6 +58,33 @@ async function age(requestId: string, at: string, stoppedAt?: string) {
   return { at, received: londonDate(at), due };
 }
 
+describe('the question asked of the requester', () => {
+  it('is not on the request’s trail, kept 6 years as proof, only its SHA-256: the console’s detail shows it from the contact data, and says nothing once that is gone', async () => {
+    const email = 'asked-not-trailed@example.com';
+    const id = await openCopy(email);
+    const paused = await call(`/requests/${id}/pause`, { needed });
+    expect(paused.status).toBe(200);
+    await until(async () => (await rt.mails(email)).find((m) => m.subject === 'Your request: we need a clarification'), 30_000, 'clarification');
+    const { GetCommand, DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../../functions/adapters/table.ts');
+    const { sha256 } = await import('../../../functions/core/audit.ts');
+    const record = (await ddb.send(new GetCommand({ TableName: rt.tableName, Key: key.request(id), ConsistentRead: true }))).Item;
+    expect(record?.pausedSince).toBeDefined();
+    // Nowhere on the request record (its trail included) once mailed: only that a clarification was asked, and the hash of what.
+    expect(JSON.stringify(record)).not.toContain(needed);
+    expect(record?.audit.find((e: { action: string }) => e.action === 'pause').data).toEqual({ ground: 'clarification', neededSha256: sha256(needed) });
+    const detail = await json(`/requests/${id}`);
+    expect(JSON.stringify(detail.audit)).not.toContain(needed);
+    expect(detail.request.clarification).toBe(needed);
+    // The contact data erased on schedule (DynamoDB's TTL), the question goes with it; the trail still says one was asked.
+    await ddb.send(new DeleteCommand({ TableName: rt.tableName, Key: key.pii(id) }));
+    const after = await json(`/requests/${id}`);
+    expect(after.request).toMatchObject({ pausedSince: expect.any(String), clarification: null });
+    expect(after.audit.find((e: { action: string }) => e.action === 'pause').data).toEqual({ ground: 'clarification', neededSha256: sha256(needed) });
+  });
+});
+
 describe('a clock that has run out', () => {
   it('cannot be stopped: a 409 with the reason, no question mailed, nothing recorded', async () => {
     const id = await openCopy('run-out@example.com');

@@ -410,6 +410,8 @@ for (const m of CLOCK_MOMENTS) {
         expect(events(req.audit, 'pause'), 'stopped once on the trail').toHaveLength(1);
         expectToldOnce(tw, req, s);
         expect(requesterMail(tw)[0].text).toContain(QUESTION);
+        // Mailed, the question is kept with the contact data only: the request record, kept as proof, holds none of it.
+        expect(JSON.stringify(req)).not.toContain(QUESTION);
       });
     }
   });

@@ -1257,10 +1257,11 @@ describe('the reason an officer gives for an extension', () => {
 
 describe('the clarification an officer asks for', () => {
   it('is mailed and recorded without control characters', async () => {
-    const { deps } = setup({ type: 'access', status: 'in_progress' });
+    const { deps, repo } = setup({ type: 'access', status: 'in_progress' });
     const done = await pause(REQUEST_ID, ' Which orders\u0000 your request\u2028is about? ', 'officer:o', deps);
     expect(done.outboxNotice).toMatchObject({ notice: 'clarification', needed: 'Which orders  your request is about?' });
-    expect(done.audit.at(-1)?.data).toEqual({ ground: 'clarification', reason: 'Which orders  your request is about?' });
+    expect(repo.pii.get(REQUEST_ID)?.clarification).toBe('Which orders  your request is about?');
+    expect(done.audit.at(-1)?.data).toEqual({ ground: 'clarification', neededSha256: hash('Which orders  your request is about?') });
   });
 
   it('is refused, naming the field and changing nothing, when fewer than 10 characters are left', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { Conflict } from '../../../functions/core/errors.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
@@ -100,6 +101,9 @@ describe('a notice while an earlier one is still owed (SES refusing the requeste
     expect(mailer.sent[1].text).toContain('Reason: Several processors hold records');
     expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
     expect(await repo.listOwed('notice')).toEqual([]);
+    // Mailed behind nothing but queued before the extension: the question still goes to the contact data, and only there.
+    expect(repo.pii.get(REQUEST_ID)?.clarification).toBe(asked);
+    expect(JSON.stringify(repo.requests.get(REQUEST_ID))).not.toContain(asked);
     expect((await sweepAt(repo, mailer, '2026-06-20T10:20:00.000Z', 'run-2')).noticesSent).toEqual([]);
     expect(mailer.sent).toHaveLength(2);
   });
@@ -171,11 +175,13 @@ describe('a notice while an earlier one is still owed (SES refusing the requeste
 describe('pausing the clock for a clarification (Art. 12A)', () => {
   const needed = 'Which orders or which years your request for a copy is about';
 
-  it('tells the requester what is needed and that the time limit is paused, and records the question as the reason', async () => {
+  it('tells the requester what is needed and that the time limit is paused, and puts on the audit trail that a clarification was asked, with the SHA-256 of the question, not its words', async () => {
     const { deps, repo, mailer } = setup({ type: 'access', language: 'en' });
     const done = await pause(REQUEST_ID, needed, 'officer:o', deps);
     expect(done.pausedSince).toBe('2026-03-02T10:00:00.000Z');
-    expect(done.audit.at(-1)).toMatchObject({ action: 'pause', actor: 'officer:o', data: { ground: 'clarification', reason: needed } });
+    // The trail is kept 6 years as proof: the officer's question (often the requester's own data) is not on it.
+    expect(done.audit.at(-1)).toMatchObject({ action: 'pause', actor: 'officer:o', data: { ground: 'clarification', neededSha256: createHash('sha256').update(needed).digest('hex') } });
+    expect(JSON.stringify(repo.requests.get(REQUEST_ID)?.audit)).not.toContain('Which orders');
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]).toMatchObject({ to: 'ann@example.com', subject: 'Your request: we need a clarification', kind: 'transactional' });
     expect(mailer.sent[0].text).toContain(`To answer your request (reference ${REQUEST_ID}), we need you to tell us:\n${needed}`);
@@ -183,6 +189,9 @@ describe('pausing the clock for a clarification (Art. 12A)', () => {
     // Delivered: the intent, and the question's text with it, are gone from the request record.
     expect(repo.requests.get(REQUEST_ID)?.outboxNotice).toBeUndefined();
     expect((await repo.listOwed('notice')).map((m) => m.requestId)).toEqual([]);
+    expect(JSON.stringify(repo.requests.get(REQUEST_ID))).not.toContain('Which orders');
+    // The question is kept with the requester's contact data, and goes with it.
+    expect(repo.pii.get(REQUEST_ID)).toEqual({ email: 'ann@example.com', clarification: needed });
   });
 
   it('writes to a French requester in French', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { RequestStatus } from '../../../functions/core/model.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
@@ -106,6 +107,31 @@ describe('a request’s detail page', () => {
       ['gone', true, true],
       ['paynow', false, false],
     ]);
+  });
+
+  describe('the question of a stopped clock (Art. 12A), which the trail keeps only as a SHA-256', () => {
+    const asked = 'Which orders your request for a copy is about';
+    const hashed = (q: string) => createHash('sha256').update(q).digest('hex');
+    const stopped = (over: Partial<StoredRequest> = {}, q = asked) =>
+      storedRequest({ status: 'in_progress', type: 'access', pausedSince: '2026-03-10T10:00:00.000Z', audit: [event('2026-03-10T10:00:00.000Z', 'pause', { data: { ground: 'clarification', neededSha256: hashed(q) } })], ...over });
+    const shown = async (req: StoredRequest, pii?: Record<string, unknown>) => {
+      const { repo, deps } = setup(req);
+      if (pii) repo.pii.set(REQUEST_ID, pii as never);
+      return (await detail(REQUEST_ID, deps, { timeline: async () => [] } as never)).request.clarification;
+    };
+
+    it('is read from the requester’s contact data once mailed, and from the email still owed before', async () => {
+      expect(await shown(stopped(), { email: 'ann@example.com', clarification: asked })).toBe(asked);
+      const owed = { seq: 1, until: '2026-03-10T10:01:00.000Z', owner: 'admin', notice: 'extension', reason: 'Several processors', earlier: [{ notice: 'clarification', needed: asked }] };
+      expect(await shown(stopped({ outboxNotice: owed as never }), { email: 'ann@example.com' })).toBe(asked);
+    });
+
+    it('is null once it went with the contact data, when it is not the question the trail hashed, and when the clock runs', async () => {
+      expect(await shown(stopped())).toBeNull();
+      expect(await shown(stopped(), { email: 'ann@example.com', clarification: 'An earlier question, asked before the clock restarted' })).toBeNull();
+      expect(await shown(stopped({ pausedSince: undefined }), { email: 'ann@example.com', clarification: asked })).toBeNull();
+      expect(await shown(stopped({ status: 'completed', closedAt: '2026-03-15T10:00:00.000Z' }), { email: 'ann@example.com', clarification: asked })).toBeNull();
+    });
   });
 
   it('has no notes where none were written, and answers 404 for an unknown request', async () => {

@@ -201,6 +201,10 @@ export class FakeRepo {
     this.piiExpiry.set(id, until);
     return true;
   }
+  async keepWithPii(id: string, keep: Pick<Pii, 'clarification'>) {
+    const pii = this.pii.get(id);
+    if (pii && keep.clarification) this.pii.set(id, { ...pii, ...keep });
+  }
   async getTaskResults(k: ResultsKey) {
     const r = this.results.get(resultsId(k));
     if (!r) return undefined;
