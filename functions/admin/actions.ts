@@ -34,17 +34,17 @@ async function load(id: string, deps: AdminDeps) {
 export async function extend(id: string, written: string, actor: string, deps: AdminDeps) {
   const reason = requireReason(written);
   const req = await load(id, deps);
-  if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`);
-  if (req.extended) throw new Conflict('the deadline has already been extended once');
+  if (!['awaiting_review', 'verified', 'in_progress', 'awaiting_manual'].includes(req.status) || !req.verifiedAt || !req.dueDate) throw new Conflict(`a ${req.status} request cannot be extended`, { reason: 'extend_status' });
+  if (req.extended) throw new Conflict('the deadline has already been extended once', { reason: 'extend_once' });
   // Every objection Lethe takes is to direct marketing, review invitations or profiling for advertising, which Art. 21(3)
   // makes absolute: the use stops at once (the plan suppresses the address before any task goes), so there is no
   // complexity to extend for, and the extension email would tell the requester there is.
-  if (req.type === 'objection') throw new Conflict('an objection cannot be extended: it takes effect at once (Art. 21(3)), with nothing to extend for');
+  if (req.type === 'objection') throw new Conflict('an objection cannot be extended: it takes effect at once (Art. 21(3)), with nothing to extend for', { reason: 'extend_objection' });
   // The deadline is a London date: between midnight and 1 a.m. in summer the UTC date is still yesterday.
   const today = londonDate(deps.clock.now());
   // A stopped clock (Art. 12A) has not run out at its old date: it is judged by the deadline restarting it today would give, as /resume moves it.
   const original = restartOn(req, today).dueDate as string;
-  if (today > original) throw new Conflict('the original deadline has passed; it can no longer be extended');
+  if (today > original) throw new Conflict('the original deadline has passed; it can no longer be extended', { reason: 'extend_late' });
   const at = deps.clock.now().toISOString();
   const newDue = dueDate(req.verifiedAt, { extended: true, pausedDays: req.pausedDays });
   // The requester is told, with the reason and the new date: owed in the same write, so an extension (once only) is never left untold.
@@ -221,10 +221,10 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   requireTaskTransition(task.status, 'resolve');
   // An automated processor answers by its signed callback: an officer closes its task only once it failed or timed out.
   const automated = registry.processors.some((p) => p.id === processorId && p.mode !== 'manual');
-  if (automated && !ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task still waits for its processor's answer; it can be resolved once it has failed or timed out`);
+  if (automated && !ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task still waits for its processor's answer; it can be resolved once it has failed or timed out`, { reason: 'resolve_waiting' });
   // A request answered, refused or withdrawn asks nothing more of its tasks: its outcome is told and its proof recorded.
   const req = await deps.repo.getRequest(id);
-  if (req && !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req.status} request cannot be resolved`);
+  if (req && !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req.status} request cannot be resolved`, { reason: 'resolve_closed' });
   if (req && r.outcome === 'retained' && keptAgainstWarrantyChoice(req.details, r.basis)) throw new InvalidInput('invalid body', [{ path: 'basis', message: WARRANTY_ERASED }]);
   const at = deps.clock.now().toISOString();
   const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
@@ -273,15 +273,15 @@ export async function releaseWorkflow(release: () => Promise<unknown>, ids: Reco
  */
 export async function retryTask(id: string, processorId: string, actor: string, deps: AdminDeps) {
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
-  if (!ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task cannot be retried`);
+  if (!ESCALATED_TASK_STATUSES.includes(task.status)) throw new Conflict(`a ${task.status} task cannot be retried`, { reason: 'retry_status' });
   requireTaskTransition(task.status, 'send');
   const processor = registry.processors.find((p) => p.id === processorId);
   // Taken out of the registry since Plan: no endpoint to send its webhook to, nor a secret to check its callback with.
-  if (!processor) throw new Conflict(`${processorId} is no longer in the processor registry, so its webhook cannot be sent again: have whoever now holds its data act, then resolve the task`);
-  if (processor.mode === 'manual') throw new Conflict('only an automated processor can be retried');
+  if (!processor) throw new Conflict(`${processorId} is no longer in the processor registry, so its webhook cannot be sent again: have whoever now holds its data act, then resolve the task`, { reason: 'retry_removed' });
+  if (processor.mode === 'manual') throw new Conflict('only an automated processor can be retried', { reason: 'retry_manual' });
   // A request answered, refused or withdrawn asks nothing more of its processors (its record gone: closed long ago).
   const req = await deps.repo.getRequest(id);
-  if (!req || !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req?.status ?? 'closed'} request cannot be sent again`);
+  if (!req || !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req?.status ?? 'closed'} request cannot be sent again`, { reason: 'retry_closed' });
   const now = deps.clock.now();
   const at = now.toISOString();
   const retries = (task.retries ?? 0) + 1;
@@ -323,7 +323,7 @@ export async function retryTask(id: string, processorId: string, actor: string, 
 export async function retryAssembly(id: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   const held = req.assemblyFailed;
-  if (req.status !== 'awaiting_manual' || !held) throw new Conflict('no copy of data waits to be assembled again on this request');
+  if (req.status !== 'awaiting_manual' || !held) throw new Conflict('no copy of data waits to be assembled again on this request', { reason: 'reassemble_none' });
   const at = deps.clock.now().toISOString();
   // A retry already recorded (a click that died before its answer) is owed, not made again: this click delivers it, and the trail keeps one retry per time Assemble runs again.
   const done = held.retriedAt ? req : await deps.repo.transitionRequest(req, req.status, { assemblyFailed: { ...held, retriedAt: at, retriedBy: actor } }, { at, actor, action: 'retry_assembly', subject: id, data: { error: held.error } });
@@ -357,12 +357,12 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
   // Mailed as the question, cleaned as a refusal's note is.
   const needed = officerWords(asked, 'needed', 10, 'say what the requester must tell us, in at least 10 characters');
   const req = await load(id, deps);
-  if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status)) throw new Conflict(`a ${req.status} request cannot be paused`);
-  if (req.type !== 'access') throw new Conflict(`the clock stops only while a clarification of a request for a copy is awaited, not for an ${req.type} request`);
-  if (req.pausedSince) throw new Conflict('the clock is already stopped');
+  if (!['verified', 'in_progress', 'awaiting_manual'].includes(req.status)) throw new Conflict(`a ${req.status} request cannot be paused`, { reason: 'pause_status' });
+  if (req.type !== 'access') throw new Conflict(`the clock stops only while a clarification of a request for a copy is awaited, not for an ${req.type} request`, { reason: 'pause_not_copy' });
+  if (req.pausedSince) throw new Conflict('the clock is already stopped', { reason: 'pause_stopped' });
   // A clock that has run out cannot be stopped: the request is late, and stopping it would hide that.
   const due = currentDue(req);
-  if (due && londonDate(deps.clock.now()) > due) throw new Conflict(`the deadline (${due}) has passed: a clock that has run out cannot be stopped; answer the request, or refuse it`);
+  if (due && londonDate(deps.clock.now()) > due) throw new Conflict(`the deadline (${due}) has passed: a clock that has run out cannot be stopped; answer the request, or refuse it`, { reason: 'pause_late' });
   const at = deps.clock.now().toISOString();
   const done = await withNotice(req, req.status, { pausedSince: at }, { notice: 'clarification', needed }, { at, actor, action: 'pause', subject: id, data: { ground: 'clarification', neededSha256: sha256(needed) } }, deps);
   return tell(done, deps);
@@ -380,9 +380,9 @@ export async function pause(id: string, asked: string, actor: string, deps: Admi
  */
 export async function resume(id: string, actor: string, deps: AdminDeps, answeredOn?: string) {
   const req = await load(id, deps);
-  if (!req.pausedSince || !req.verifiedAt) throw new Conflict('the clock is not stopped');
+  if (!req.pausedSince || !req.verifiedAt) throw new Conflict('the clock is not stopped', { reason: 'resume_not_stopped' });
   // A request answered, refused or cancelled while its clock was stopped has no deadline left to move.
-  if (!isOpenRequest(req.status)) throw new Conflict(`a ${req.status} request has no clock to restart`);
+  if (!isOpenRequest(req.status)) throw new Conflict(`a ${req.status} request has no clock to restart`, { reason: 'resume_closed' });
   const now = deps.clock.now();
   const [stoppedOn, today] = [londonDate(req.pausedSince), londonDate(now)];
   if (answeredOn !== undefined && (answeredOn < stoppedOn || answeredOn > today)) throw new InvalidInput('invalid body', [{ path: 'answeredOn', message: `the day the requester’s answer was received: from ${stoppedOn}, when the clock stopped, to ${today}, today (London dates)` }]);
@@ -422,10 +422,10 @@ export async function liftRestriction(id: string, lift: { reason: LiftReason; li
   const [first, last] = [addDays(today, 1), addMonths(today, 12)];
   if (lift.liftOn < first || lift.liftOn > last) throw new InvalidInput('invalid body', [{ path: 'liftOn', message: `the London date the restriction is lifted from: from ${first}, tomorrow, to ${last}` }]);
   const req = await load(id, deps);
-  if (req.type !== 'restrict') throw new Conflict(`only a restriction can be lifted, not this ${req.type} request`);
-  if (req.status !== 'completed') throw new Conflict(`a restriction can be lifted once it is in place (its request completed), not while it is ${req.status}`);
-  if (req.restrictionLift) throw new Conflict(`this restriction is already being lifted, from ${req.restrictionLift.on}`);
-  if (!(await deps.repo.getPii(id))) throw new Conflict('the requester’s contact data is no longer held, so they cannot be told before the restriction is lifted (Art. 18(3)): tell them another way, then lift it with each processor');
+  if (req.type !== 'restrict') throw new Conflict(`only a restriction can be lifted, not this ${req.type} request`, { reason: 'lift_not_restriction' });
+  if (req.status !== 'completed') throw new Conflict(`a restriction can be lifted once it is in place (its request completed), not while it is ${req.status}`, { reason: 'lift_not_in_place' });
+  if (req.restrictionLift) throw new Conflict(`this restriction is already being lifted, from ${req.restrictionLift.on}`, { reason: 'lift_once' });
+  if (!(await deps.repo.getPii(id))) throw new Conflict('the requester’s contact data is no longer held, so they cannot be told before the restriction is lifted (Art. 18(3)): tell them another way, then lift it with each processor', { reason: 'lift_no_contact' });
   const at = deps.clock.now().toISOString();
   const notice: Notice = { notice: 'lift', reason: lift.reason, liftOn: lift.liftOn, ...(text ? { note: text } : {}) };
   // The officer's words go to the requester only: the record keeps the reason's code, the trail the words' hash.
@@ -447,7 +447,7 @@ const keptNote = (owed: StoredRequest['outboxOutcome']) => (owed?.uncorrected ? 
 export async function resend(id: string, actor: string, deps: AdminDeps & { tokens: VerificationTokens; baseUrl: string }) {
   const req = await load(id, deps);
   const pii = await deps.repo.getPii(id);
-  if (!pii) throw new Conflict('the requester’s contact data is no longer held');
+  if (!pii) throw new Conflict('the requester’s contact data is no longer held', { reason: 'resend_no_contact' });
   const now = deps.clock.now();
   const at = now.toISOString();
   if (req.status === 'unverified') {
@@ -488,7 +488,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     await deliverOutcome(owed, ADMIN_OWNER, now, { ...deps, processors: registry.processors });
     return owed;
   }
-  throw new Conflict(`nothing to resend for a ${req.status} request`);
+  throw new Conflict(`nothing to resend for a ${req.status} request`, { reason: 'resend_status' });
 }
 
 /** The longest internal note, and how many a request keeps: the request record stays well under DynamoDB's 400 KB. */
@@ -510,7 +510,7 @@ export async function assign(id: string, owner: string | null, actor: string, de
 export async function addNote(id: string, text: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
   const notes = req.notes ?? [];
-  if (notes.length >= MAX_NOTES) throw new Conflict(`a request keeps at most ${MAX_NOTES} notes`);
+  if (notes.length >= MAX_NOTES) throw new Conflict(`a request keeps at most ${MAX_NOTES} notes`, { reason: 'notes_full' });
   const at = deps.clock.now().toISOString();
   const note = { at, author: actor, text: plainText(text, MAX_NOTE) };
   return deps.repo.transitionRequest(req, req.status, { notes: [...notes, note] }, { at, actor, action: 'note', subject: id, data: { sha256: sha256(note.text) } });
@@ -524,10 +524,10 @@ export async function addNote(id: string, text: string, actor: string, deps: Adm
  */
 export async function agentContact(id: string, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
-  if (!req.agent) throw new Conflict('this request was not made by an agent');
-  if (req.status !== 'awaiting_review') throw new Conflict(`an agent's contact details are shown only while their authority waits to be checked, not once the request is ${req.status}`);
+  if (!req.agent) throw new Conflict('this request was not made by an agent', { reason: 'agent_none' });
+  if (req.status !== 'awaiting_review') throw new Conflict(`an agent's contact details are shown only while their authority waits to be checked, not once the request is ${req.status}`, { reason: 'agent_status' });
   const pii = await deps.repo.getPii(id);
-  if (!pii?.agentEmail) throw new NotFound('no contact details are kept for this agent');
+  if (!pii?.agentEmail) throw new NotFound('no contact details are kept for this agent', { reason: 'agent_no_contact' });
   const at = deps.clock.now().toISOString();
   await deps.repo.transitionRequest(req, req.status, {}, { at, actor, action: 'agent_contact_viewed', subject: id });
   return { name: pii.agentName ?? null, email: pii.agentEmail };

@@ -10,7 +10,7 @@ const PREVIEW_SECONDS = 300;
 
 async function held(id: string, deps: AdminDeps) {
   const req = await deps.repo.getRequest(id);
-  if (!req?.exportRelease || !req.exportKey || req.status !== 'awaiting_manual') throw new Conflict('no copy of data is waiting for release on this request');
+  if (!req?.exportRelease || !req.exportKey || req.status !== 'awaiting_manual') throw new Conflict('no copy of data is waiting for release on this request', { reason: 'release_none' });
   return req;
 }
 

@@ -87,7 +87,8 @@ export type ComplaintAction = 'acknowledge' | 'respond';
 export function nextComplaintStatus(from: ComplaintStatus, action: ComplaintAction): ComplaintStatus {
   if (action === 'acknowledge' && from === 'received') return 'acknowledged';
   if (action === 'respond' && from !== 'responded') return 'responded';
-  throw new Conflict(action === 'acknowledge' ? `this complaint is already ${from}` : 'this complaint has already been responded to');
+  if (action === 'acknowledge') throw new Conflict(`this complaint is already ${from}`, { reason: 'complaint_acknowledged' });
+  throw new Conflict('this complaint has already been responded to', { reason: 'complaint_responded' });
 }
 
 /** The complaint's clock, as the console shows it on a given London day. */

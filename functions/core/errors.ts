@@ -4,10 +4,59 @@
  */
 export class DomainError extends Error {
   readonly status: number = 500;
-  constructor(message: string, options?: ErrorOptions) {
+  /** Why it was refused, as a stable code (REFUSAL_REASONS) beside the English message; declared, so that an error without one has no such key. */
+  declare readonly reason?: RefusalReason;
+  constructor(message: string, options?: ErrorOptions & { reason?: RefusalReason }) {
     super(message, options);
+    if (options?.reason) this.reason = options.reason;
   }
 }
+
+/**
+ * Why the admin API refused an officer's action, one code per refusal. The answer carries it beside
+ * its English `message`, which API clients keep: the console words it in the officer's language
+ * (web/refusals.js), as the server's English would not be. A Conflict of a class of its own still
+ * carries one (BeingSent's `being_sent`), so that every 409 an officer can meet is read the same way;
+ * the other refusals it can meet (RetryFailed, MailFailed, Forbidden) are read by their name.
+ */
+export const REFUSAL_REASONS = [
+  'request_status',
+  'task_status',
+  'concurrent_update',
+  'extend_status',
+  'extend_once',
+  'extend_objection',
+  'extend_late',
+  'pause_status',
+  'pause_not_copy',
+  'pause_stopped',
+  'pause_late',
+  'resume_not_stopped',
+  'resume_closed',
+  'lift_not_restriction',
+  'lift_not_in_place',
+  'lift_once',
+  'lift_no_contact',
+  'resend_no_contact',
+  'resend_status',
+  'being_sent',
+  'notes_full',
+  'agent_none',
+  'agent_status',
+  'agent_no_contact',
+  'reassemble_none',
+  'release_none',
+  'package_gone',
+  'resolve_waiting',
+  'resolve_closed',
+  'retry_status',
+  'retry_removed',
+  'retry_manual',
+  'retry_closed',
+  'complaint_acknowledged',
+  'complaint_responded',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 /** A field-level message; `messages` carries it in both languages where a page may switch language. */
 export type Issue = { path: string; message: string; messages?: { fr: string; en: string } };
 
@@ -46,7 +95,7 @@ export class Conflict extends DomainError {
 export class BeingSent extends Conflict {
   override readonly name = 'BeingSent';
   constructor(readonly until: string) {
-    super(`this email is being sent automatically right now; if it has not gone by ${until}, resend it then`);
+    super(`this email is being sent automatically right now; if it has not gone by ${until}, resend it then`, { reason: 'being_sent' });
   }
 }
 /**
@@ -55,6 +104,9 @@ export class BeingSent extends Conflict {
  */
 export class PackageGone extends Conflict {
   override readonly name = 'PackageGone';
+  constructor(message: string) {
+    super(message, { reason: 'package_gone' });
+  }
 }
 export class Gone extends DomainError {
   override readonly name = 'Gone';
@@ -130,13 +182,16 @@ export class IllegalTransition extends Conflict {
     readonly from: string,
     readonly event: string,
   ) {
-    super(`${entity} in status '${from}' cannot '${event}'`);
+    super(`${entity} in status '${from}' cannot '${event}'`, { reason: `${entity}_status` });
   }
 }
 
 /** A conditional write lost a race: reload and try again (the edge answers 409 if it keeps losing). */
 export class ConcurrentUpdate extends Conflict {
   override readonly name = 'ConcurrentUpdate';
+  constructor(message: string) {
+    super(message, { reason: 'concurrent_update' });
+  }
 }
 
 /** Runs a read-decide-write step again when it loses a race, a few times. */

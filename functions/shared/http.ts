@@ -145,6 +145,7 @@ export function httpErrors({ page }: { page?: (event: HttpEvent) => boolean } = 
       }
       const e = error as DomainError;
       const body: Record<string, unknown> = { error: e.name, message: e.message };
+      if (e.reason) body.reason = e.reason;
       if (e instanceof InvalidInput) body.issues = e.issues;
       if (e instanceof BeingSent) body.until = e.until;
       const headers: Record<string, string> =

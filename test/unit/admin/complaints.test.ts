@@ -150,7 +150,7 @@ describe('an officer acknowledging a complaint another way', () => {
 
   it('refuses a complaint already acknowledged with a 409, writing nothing', async () => {
     const repo = new ComplaintRepo(complaint({ status: 'acknowledged', acknowledgedAt: '2026-07-01T10:00:01.000Z', acknowledgedBy: 'email' }));
-    await expect(acknowledgeComplaint(ID, 'officer:olivia', deps(repo, '2026-07-10T10:00:00.000Z'))).rejects.toThrow(new Conflict('this complaint is already acknowledged'));
+    await expect(acknowledgeComplaint(ID, 'officer:olivia', deps(repo, '2026-07-10T10:00:00.000Z'))).rejects.toThrow(new Conflict('this complaint is already acknowledged', { reason: 'complaint_acknowledged' }));
     expect(repo.transitions).toEqual([]);
   });
 
@@ -194,7 +194,7 @@ describe('an officer recording the response', () => {
 
   it('refuses a second response with a 409, and answers 404 for a complaint that does not exist', async () => {
     const repo = new ComplaintRepo(complaint({ status: 'responded', respondedAt: '2026-07-03T10:00:00.000Z' }));
-    await expect(respondComplaint(ID, 'Again.', 'officer:olivia', deps(repo, '2026-07-04T10:00:00.000Z'))).rejects.toThrow(new Conflict('this complaint has already been responded to'));
+    await expect(respondComplaint(ID, 'Again.', 'officer:olivia', deps(repo, '2026-07-04T10:00:00.000Z'))).rejects.toThrow(new Conflict('this complaint has already been responded to', { reason: 'complaint_responded' }));
     await expect(respondComplaint('01JQ9999999999999999999999', 'Again.', 'officer:olivia', deps(repo, '2026-07-04T10:00:00.000Z'))).rejects.toThrow(new NotFound('no such complaint'));
     expect(repo.transitions).toEqual([]);
   });

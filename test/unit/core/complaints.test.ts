@@ -80,9 +80,9 @@ describe('what an officer can record on a complaint', () => {
   });
 
   it('refuses an impossible step with a 409 that says why', () => {
-    expect(() => nextComplaintStatus('acknowledged', 'acknowledge')).toThrow(new Conflict('this complaint is already acknowledged'));
-    expect(() => nextComplaintStatus('responded', 'acknowledge')).toThrow(new Conflict('this complaint is already responded'));
-    expect(() => nextComplaintStatus('responded', 'respond')).toThrow(new Conflict('this complaint has already been responded to'));
+    expect(() => nextComplaintStatus('acknowledged', 'acknowledge')).toThrow(new Conflict('this complaint is already acknowledged', { reason: 'complaint_acknowledged' }));
+    expect(() => nextComplaintStatus('responded', 'acknowledge')).toThrow(new Conflict('this complaint is already responded', { reason: 'complaint_acknowledged' }));
+    expect(() => nextComplaintStatus('responded', 'respond')).toThrow(new Conflict('this complaint has already been responded to', { reason: 'complaint_responded' }));
     try {
       nextComplaintStatus('responded', 'respond');
     } catch (e) {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
+  BeingSent,
   ConcurrentUpdate,
   Conflict,
   DomainError,
@@ -8,7 +9,9 @@ import {
   IllegalTransition,
   InvalidInput,
   NotFound,
+  PackageGone,
   PayloadTooLarge,
+  REFUSAL_REASONS,
   retryOnRace,
   SecretNotConfigured,
   SecretUnavailable,
@@ -84,5 +87,26 @@ describe('domain errors carry their HTTP status and a name that survives minific
 
   it('says which move was illegal', () => {
     expect(new IllegalTransition('task', 'sent', 'resolve')).toMatchObject({ message: "task in status 'sent' cannot 'resolve'", entity: 'task', from: 'sent', event: 'resolve' });
+  });
+});
+
+describe('a refusal’s reason: a stable code beside the English message, for pages to word in their own language', () => {
+  it('is carried by a Conflict given one, its message unchanged, and by none that was given none', () => {
+    expect(new Conflict('the clock is already stopped', { reason: 'pause_stopped' })).toMatchObject({ name: 'Conflict', status: 409, message: 'the clock is already stopped', reason: 'pause_stopped' });
+    expect(new NotFound('no contact details are kept for this agent', { reason: 'agent_no_contact' })).toMatchObject({ status: 404, reason: 'agent_no_contact' });
+    expect(new Conflict('already verified').reason).toBeUndefined();
+  });
+
+  it('is set by the refusals of a class of their own, which a caller cannot forget to give it', () => {
+    expect(new BeingSent('2026-03-02T10:02:30.000Z').reason).toBe('being_sent');
+    expect(new PackageGone('gone').reason).toBe('package_gone');
+    expect(new ConcurrentUpdate('lost').reason).toBe('concurrent_update');
+    expect(new IllegalTransition('request', 'completed', 'deny').reason).toBe('request_status');
+    expect(new IllegalTransition('task', 'resolved', 'resolve').reason).toBe('task_status');
+  });
+
+  it('is one of a fixed list of snake-case codes, each listed once', () => {
+    expect(REFUSAL_REASONS.filter((r) => !/^[a-z]+(_[a-z]+)*$/.test(r))).toEqual([]);
+    expect(new Set(REFUSAL_REASONS).size).toBe(REFUSAL_REASONS.length);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { openapi } from './openapi.ts';
+import { openapi, schemaErrors } from './openapi.ts';
 
 /*
  * The stack deploys one catch-all route, ANY /admin/{proxy+} (infra/routes.ts); the admin routes
@@ -109,5 +109,12 @@ describe('the OpenAPI document and the admin API the stack deploys', () => {
       }
     }
     expect(unanswered).toEqual([]);
+  });
+
+  it('documents the reason a refusal carries beside its message, as the list of codes the API gives', async () => {
+    const { REFUSAL_REASONS } = await import('../../../functions/core/errors.ts');
+    const reason = (openapi.components.schemas.Error as { properties: { reason?: { enum?: string[] } } }).properties.reason;
+    expect([...(reason?.enum ?? [])].sort()).toEqual([...REFUSAL_REASONS].sort());
+    expect(schemaErrors('Error', { error: 'Conflict', message: 'the clock is already stopped', reason: 'pause_stopped' })).toEqual([]);
   });
 });

@@ -78,6 +78,17 @@ describe('HTTP edge', () => {
     expect((await conflict(event(undefined), ctx)).statusCode).toBe(409);
   });
 
+  it('keeps a refusal’s error and English message as they were, and adds its reason beside them only when it has one', async () => {
+    const stopped = handler(async () => {
+      throw new Conflict('the clock is already stopped', { reason: 'pause_stopped' });
+    });
+    expect(JSON.parse((await stopped(event(undefined), ctx)).body ?? '')).toEqual({ error: 'Conflict', message: 'the clock is already stopped', reason: 'pause_stopped' });
+    const plain = handler(async () => {
+      throw new Conflict('already verified');
+    });
+    expect(JSON.parse((await plain(event(undefined), ctx)).body ?? '')).toEqual({ error: 'Conflict', message: 'already verified' });
+  });
+
   it('hides unexpected errors behind a generic 500', async () => {
     const boom = handler(async () => {
       throw new Error('secret detail from deep inside');
