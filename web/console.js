@@ -1,4 +1,6 @@
 // The compliance console: no framework, the admin API, and the same look as the form.
+import { issueWords, refusalWords } from './refusals.js';
+
 const T = {
   en: {
     console: 'Compliance console', signIn: 'Sign in', signOut: 'Sign out', dashboard: 'Dashboard',
@@ -17,7 +19,7 @@ const T = {
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     wrong: 'What is wrong (the requester’s words)', should: 'What it should be (the requester’s words)', corrected: 'Corrections approved', fields: { name: 'Name', email: 'Email address', postal_address: 'Postal address', phone: 'Phone number' },
     reason: 'Reason', outcome: 'Outcome', note: 'Note', taskNote: 'Note (for the team; never sent to the requester)', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', noticeOwed: 'Done. The email to the requester could not be sent just now: it will be sent automatically within 15 minutes. Do not do it again.', workflowOwed: 'Done. The workflow could not be told just now: it is told automatically within 15 minutes. Do not do it again.', clockStopped: 'Clock stopped', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`, objectionNotExtended: 'An objection takes effect at once: its deadline cannot be extended (Art. 21(3)).',
-    failed: 'The action did not go through:', noServer: 'the server did not answer. Check the connection, then try again.', serverFailed: 'something went wrong on our side. Try again in a few minutes.', beingSent: (at) => `this email is being sent automatically right now. If it has not gone by ${at}, resend it then.`, packageGone: 'this copy is no longer kept, or will not be within a day (its package is deleted 30 days after it was made): releasing it would send the requester a download link that does not work.', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', handedOver: 'Given to the team: a person does it', orderNotConfirmed: '(the order number typed is not an order of this address, by the shop’s account service: it went to no processor)', removedProcessor: 'No longer in the processor registry: it cannot be retried. Ask whoever now holds the data to act, then resolve the task.', noAnswer: (e) => `no answer (${e})`,
+    failed: 'The action did not go through:', noServer: 'the server did not answer. Check the connection, then try again.', serverFailed: 'something went wrong on our side. Try again in a few minutes.', attempts: (n) => (n === 1 ? '1 attempt' : `${n} attempts`), timeNotRecorded: 'time not recorded', accepted: 'accepted (HTTP 2xx)', handedOver: 'Given to the team: a person does it', orderNotConfirmed: '(the order number typed is not an order of this address, by the shop’s account service: it went to no processor)', removedProcessor: 'No longer in the processor registry: it cannot be retried. Ask whoever now holds the data to act, then resolve the task.', noAnswer: (e) => `no answer (${e})`,
     statuses: { unverified: 'Waiting for confirmation', awaiting_review: 'To review (a correction, an agent’s authority)', verified: 'Confirmed', in_progress: 'In progress', awaiting_manual: 'Waiting for a person', completed: 'Completed', denied: 'Denied', cancelled: 'Cancelled', expired: 'Expired' },
     taskStatuses: { pending: 'Not sent yet', sent: 'Sent, waiting for an answer', in_progress: 'Acknowledged, in progress', completed: 'Done', not_found: 'No data held', retained: 'Kept (legal hold)', failed: 'Failed', timed_out: 'No answer in time', resolved: 'Resolved by an officer' },
     types: { access: 'Copy of data', erasure: 'Erasure', rectification: 'Correction', objection: 'Objection', restrict: 'Restriction' },
@@ -53,7 +55,7 @@ const T = {
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     wrong: 'Ce qui est inexact (les mots du demandeur)', should: 'Ce qu’il faudrait mettre (les mots du demandeur)', corrected: 'Corrections approuvées', fields: { name: 'Nom', email: 'Adresse e-mail', postal_address: 'Adresse postale', phone: 'Téléphone' },
     reason: 'Raison', outcome: 'Résultat', note: 'Note', taskNote: 'Note (pour l’équipe ; jamais envoyée au demandeur)', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', noticeOwed: 'C’est fait. L’e-mail au demandeur n’a pas pu partir pour l’instant : il sera envoyé automatiquement d’ici 15 minutes. Ne recommencez pas.', workflowOwed: 'C’est fait. Le traitement n’a pas pu être prévenu pour l’instant : il le sera automatiquement d’ici 15 minutes. Ne recommencez pas.', clockStopped: 'Délai suspendu', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`, objectionNotExtended: 'Une opposition prend effet immédiatement : son délai ne peut pas être prolongé (art. 21(3)).',
-    failed: 'L’action n’a pas abouti :', noServer: 'le serveur n’a pas répondu. Vérifiez la connexion, puis réessayez.', serverFailed: 'une erreur s’est produite de notre côté. Réessayez dans quelques minutes.', beingSent: (at) => `cet e-mail est en cours d’envoi automatique. S’il n’est pas parti à ${at}, renvoyez-le à ce moment-là.`, packageGone: 'cette copie n’est plus conservée, ou ne le sera plus d’ici un jour (son paquet est supprimé 30 jours après sa préparation) : la libérer enverrait au demandeur un lien de téléchargement qui ne fonctionne pas.', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', handedOver: 'Confiée à l’équipe : une personne s’en charge', orderNotConfirmed: '(le numéro de commande saisi n’est pas une commande de cette adresse selon le service des comptes de la boutique : il n’a été envoyé à aucun prestataire)', removedProcessor: 'N’est plus dans le registre des prestataires : la tâche ne peut pas être relancée. Demandez à qui détient désormais les données d’agir, puis résolvez la tâche.', noAnswer: (e) => `pas de réponse (${e})`,
+    failed: 'L’action n’a pas abouti :', noServer: 'le serveur n’a pas répondu. Vérifiez la connexion, puis réessayez.', serverFailed: 'une erreur s’est produite de notre côté. Réessayez dans quelques minutes.', attempts: (n) => (n === 1 ? '1 tentative' : `${n} tentatives`), timeNotRecorded: 'heure non enregistrée', accepted: 'acceptée (HTTP 2xx)', handedOver: 'Confiée à l’équipe : une personne s’en charge', orderNotConfirmed: '(le numéro de commande saisi n’est pas une commande de cette adresse selon le service des comptes de la boutique : il n’a été envoyé à aucun prestataire)', removedProcessor: 'N’est plus dans le registre des prestataires : la tâche ne peut pas être relancée. Demandez à qui détient désormais les données d’agir, puis résolvez la tâche.', noAnswer: (e) => `pas de réponse (${e})`,
     statuses: { unverified: 'En attente de confirmation', awaiting_review: 'À relire (correction, mandat d’un représentant)', verified: 'Confirmée', in_progress: 'En cours', awaiting_manual: 'En attente d’une personne', completed: 'Terminée', denied: 'Refusée', cancelled: 'Annulée', expired: 'Expirée' },
     taskStatuses: { pending: 'Pas encore envoyée', sent: 'Envoyée, en attente de réponse', in_progress: 'Reçue, en cours', completed: 'Faite', not_found: 'Aucune donnée détenue', retained: 'Conservée (obligation légale)', failed: 'Échec', timed_out: 'Pas de réponse à temps', resolved: 'Résolue par un responsable' },
     types: { access: 'Copie des données', erasure: 'Effacement', rectification: 'Correction', objection: 'Opposition', restrict: 'Limitation' },
@@ -146,11 +148,17 @@ async function api(path, body) {
   const r = await adminFetch(path, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
   if (r.status === 401) return forget();
   const data = await r.json().catch(() => ({}));
-  if (ourFailure(r, data)) throw Object.assign(new Error(T[lang].serverFailed), { code: data.error });
-  // A refused field (a resolve without its until-date) is named, so the officer knows what to change.
-  if (!r.ok) throw Object.assign(new Error([data.message ?? `HTTP ${r.status}`, ...(data.issues ?? []).map((i) => `${i.path}: ${i.message}`)].join(' — ')), { code: data.error, until: data.until });
+  if (ourFailure(r, data)) throw new Error(T[lang].serverFailed);
+  // The server's English is for the browser's console only: the page words the refusal itself (said()).
+  if (!r.ok) throw Object.assign(new Error(data.message ?? `HTTP ${r.status}`), { refusal: { status: r.status, body: data } });
   return data;
 }
+/**
+ * What a failed call to the admin API says, in the console's language: a refusal by its reason, or
+ * each field it names by what the form `kind` asked there (web/refusals.js); no answer, or a failure
+ * on our side, in the words api() gave it.
+ */
+const said = (e, kind) => (e.refusal ? refusalWords(lang, e.refusal, kind, time) : e.message);
 
 function table(cols, rows, rowClass) {
   if (!rows.length) return h('p', { className: 'empty' }, T[lang].none);
@@ -222,7 +230,7 @@ async function showList(cursor, current = () => true) {
     list = await api(`/requests${q.size ? `?${q}` : ''}`);
   } catch (e) {
     if (!current()) return;
-    $('list-error').textContent = sentence(e.message);
+    $('list-error').textContent = sentence(said(e, 'list'));
     $('list-error').hidden = false;
     return;
   }
@@ -241,7 +249,7 @@ async function search(q) {
     const r = await api('/search', { q });
     $('search-results').replaceChildren(h('p', {}, T[lang].found(r.items.length)), table(listCols, listRows(r.items)));
   } catch (e) {
-    $('search-error').textContent = sentence(e.message);
+    $('search-error').textContent = sentence(said(e, 'search'));
     $('search-error').hidden = false;
   }
 }
@@ -279,21 +287,18 @@ const optional = (el) => {
   el.querySelector('[name]').required = false;
   return el;
 };
-/** A refused action, said in the page beside the actions, never in an alert(). */
-function refused(e) {
-  // A resend while another deliverer sends that email: in the console's language, with the time in the officer's.
-  // A held copy released too late for its package: said in the console's language too.
-  const why = e.code === 'BeingSent' && e.until ? T[lang].beingSent(time(e.until)) : e.code === 'PackageGone' ? T[lang].packageGone : e.message;
-  $('action-error').textContent = `${T[lang].failed} ${why}`;
+/** A refused action (`kind`: which), said in the page beside the actions, never in an alert(). */
+function refused(e, kind) {
+  $('action-error').textContent = `${T[lang].failed} ${said(e, kind)}`;
   $('action-error').hidden = false;
   $('action-error').focus();
 }
 /** An action that needs no confirmation (an owner, a note): a refusal is said in the page, like the others'. */
-async function quick(call) {
+async function quick(kind, call) {
   try {
     await call();
   } catch (e) {
-    refused(e);
+    refused(e, kind);
     return false;
   }
   await route();
@@ -345,7 +350,7 @@ async function act(kind, path, fields, toBody, about) {
     done = await api(path, toBody(values));
   } catch (e) {
     await route();
-    refused(e);
+    refused(e, kind);
     return;
   }
   await route();
@@ -366,7 +371,7 @@ async function showAgentContact(id) {
     $('agent-contact').replaceChildren(h('strong', {}, `${T[lang].agentContact}: `), ...(c.name ? [`${c.name} — `] : []), h('a', { href: `mailto:${c.email}` }, c.email), h('br'), T[lang].agentContactNote);
     $('agent-contact').hidden = false;
   } catch (e) {
-    refused(e);
+    refused(e, 'agentContact');
   }
 }
 
@@ -409,7 +414,7 @@ async function showDetail(id, current) {
     ...(notAssembled ? [h('button', { type: 'button', onclick: () => act('reassemble', `/requests/${id}/reassemble`, [], () => ({})) }, T[lang].act.reassemble)] : []),
     ...(held
       ? [
-          h('button', { type: 'button', className: 'secondary', onclick: () => api(`/requests/${id}/export`).then((x) => window.open(x.url, '_blank', 'noopener')).catch(refused) }, T[lang].act.preview),
+          h('button', { type: 'button', className: 'secondary', onclick: () => api(`/requests/${id}/export`).then((x) => window.open(x.url, '_blank', 'noopener')).catch((e) => refused(e, 'preview')) }, T[lang].act.preview),
           h('button', { type: 'button', onclick: () => act('release', `/requests/${id}/release`, [], () => ({})) }, T[lang].act.release),
         ]
       : []),
@@ -456,13 +461,13 @@ async function showDetail(id, current) {
   $('owner-form').onsubmit = (e) => {
     e.preventDefault();
     const owner = $('owner-name').value.trim();
-    quick(() => api(`/requests/${id}/owner`, { owner: owner || null }));
+    quick('owner', () => api(`/requests/${id}/owner`, { owner: owner || null }));
   };
   $('notes').replaceChildren(...(r.notes.length ? r.notes.map((n) => h('li', {}, h('p', {}, n.text), h('p', { className: 'hint' }, T[lang].noteBy(n.author, time(n.at))))) : [h('li', { className: 'empty' }, T[lang].noNotes)]));
   $('note-form').onsubmit = (e) => {
     e.preventDefault();
     const text = $('note-text').value;
-    quick(() => api(`/requests/${id}/notes`, { text })).then((ok) => {
+    quick('note', () => api(`/requests/${id}/notes`, { text })).then((ok) => {
       if (ok) $('note-text').value = '';
     });
   };
@@ -503,7 +508,7 @@ async function showReport(current = () => true) {
     r = await api(`/report?${new URLSearchParams(range)}`);
   } catch (e) {
     if (!current()) return;
-    $('report-error').textContent = sentence(e.message);
+    $('report-error').textContent = sentence(said(e, 'report'));
     $('report-error').hidden = false;
     show('report');
     return;
@@ -537,7 +542,7 @@ async function downloadCsv() {
   if (r.status === 401) return forget();
   if (!r.ok) {
     const data = await r.json().catch(() => ({}));
-    return refused(ourFailure(r, data) ? T[lang].serverFailed : (data.message ?? `HTTP ${r.status}`));
+    return refused(ourFailure(r, data) ? T[lang].serverFailed : refusalWords(lang, { status: r.status, body: data }, 'report', time));
   }
   const a = h('a', { href: URL.createObjectURL(await r.blob()), download: `lethe-sla-${range.from}-${range.to}.csv` });
   document.body.append(a);
@@ -588,7 +593,7 @@ async function showComplaints(cursor, current = () => true) {
     page = await api(`/complaints${cursor ? `?${new URLSearchParams({ cursor })}` : ''}`);
   } catch (e) {
     if (!current()) return;
-    $('complaints-error').textContent = sentence(e.message);
+    $('complaints-error').textContent = sentence(said(e, 'complaints'));
     $('complaints-error').hidden = false;
     show('complaints');
     return;
@@ -638,7 +643,7 @@ async function actOnComplaint(kind, id) {
     await api(`/complaints/${id}/${kind}`, kind === 'respond' ? { outcome: values.outcome } : {});
   } catch (e) {
     await showComplaints();
-    $('complaints-error').textContent = `${T[lang].failed} ${e.message}`;
+    $('complaints-error').textContent = `${T[lang].failed} ${said(e, kind)}`;
     $('complaints-error').hidden = false;
     $('complaints-error').focus();
     return;
@@ -819,7 +824,9 @@ async function submitLog() {
   if (r.status === 401) return forget();
   const data = await r.json().catch(() => ({}));
   if (ourFailure(r, data)) return logErrors([], sentence(T[lang].serverFailed));
-  if (!r.ok) return logErrors(data.issues ?? [], data.issues?.length ? undefined : (data.message ?? `HTTP ${r.status}`));
+  // Each refused field by what the form asks there, in the console's language: the server's words are English.
+  if (!r.ok && data.issues?.length) return logErrors(data.issues.map((i) => ({ path: i.path, message: sentence(issueWords(lang, 'log', i)) })));
+  if (!r.ok) return logErrors([], sentence(refusalWords(lang, { status: r.status, body: data }, 'log', time)));
   logErrors([]);
   $('log-form').reset();
   resetReceivedOn();

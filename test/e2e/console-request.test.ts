@@ -280,6 +280,102 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('says in French why the server refused an action, never the server’s English sentence: a field it refused, an extension or a stop of the clock another officer made first, and in English in the console’s words too', async () => {
+    const id = await openCopy('renee-refused@example.com');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../functions/adapters/table.ts');
+    /** What another officer's action meanwhile leaves on the record: the page, drawn before, still offers the action. */
+    const meanwhile = (attribute: string, value: unknown) => ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(id), UpdateExpression: 'SET #a = :v', ExpressionAttributeNames: { '#a': attribute }, ExpressionAttributeValues: { ':v': value } }));
+    const { page, errors } = await signedInOfficer();
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
+    const said = () => page.locator('#action-error:not([hidden])').textContent();
+    /** The admin API's answer to the page's POST to `path`, and the English it said: its message and each field's. */
+    const refusal = async (path: string, act: () => Promise<void>) => {
+      const answer = page.waitForResponse((r) => r.url().endsWith(path) && r.request().method() === 'POST');
+      await act();
+      const r = await answer;
+      const body = (await r.json()) as { message: string; reason?: string; issues?: { path: string; message: string }[] };
+      return { status: r.status(), reason: body.reason, english: [body.message, ...(body.issues ?? []).map((i) => i.message)] };
+    };
+    const noEnglish = async (english: string[]) => {
+      const text = (await said()) ?? '';
+      expect(english.filter((e) => text.includes(e))).toEqual([]);
+    };
+    const extend = (reason: string) => async () => {
+      await page.getByRole('button', { name: 'Prolonger le délai' }).click();
+      await page.locator('#f-reason').fill(reason);
+      await page.locator('#confirm-ok').click();
+    };
+
+    // Two letters between spaces: the browser counts six, the server trims them and refuses the field.
+    const short = await refusal('/extend', extend('  ok  '));
+    expect([short.status, short.english]).toEqual([400, ['invalid body', 'Too small: expected string to have >=3 characters']]);
+    await expect.poll(said).toBe('L’action n’a pas abouti : la raison de la prolongation doit compter au moins 3 caractères, et 1 000 au plus.');
+    await noEnglish(short.english);
+
+    await meanwhile('extended', { at: new Date().toISOString(), reason: 'Les archives d’un prestataire, selon un autre responsable.', dueDate: addDays(londonDate(new Date()), 60) });
+    const twice = await refusal('/extend', extend('Les archives du prestataire de paiement.'));
+    expect([twice.status, twice.reason, twice.english]).toEqual([409, 'extend_once', ['the deadline has already been extended once']]);
+    await expect.poll(said).toBe('L’action n’a pas abouti : le délai a déjà été prolongé une fois.');
+    await noEnglish(twice.english);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-refused-fr.png'), fullPage: true });
+
+    await meanwhile('pausedSince', new Date().toISOString());
+    const stopped = await refusal('/pause', async () => {
+      await page.getByRole('button', { name: 'Suspendre le délai' }).click();
+      await page.locator('#f-needed').fill('Lequel de vos deux comptes voulez-vous dire ?');
+      await page.locator('#confirm-ok').click();
+    });
+    expect([stopped.status, stopped.reason, stopped.english]).toEqual([409, 'pause_stopped', ['the clock is already stopped']]);
+    await expect.poll(said).toBe('L’action n’a pas abouti : le délai est déjà suspendu.');
+    await noEnglish(stopped.english);
+
+    // A note, which needs no confirmation, is refused in the same words.
+    const note = async () => {
+      await page.locator('#note-text').fill('  ok  ');
+      await page.locator('#note-form button[type=submit]').click();
+    };
+    const blank = await refusal('/notes', note);
+    expect(blank.status).toBe(400);
+    await expect.poll(said).toBe('L’action n’a pas abouti : une note doit compter au moins 3 caractères, et 2 000 au plus.');
+    await noEnglish(blank.english);
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'Extend deadline' }).waitFor();
+    await refusal('/notes', note);
+    await expect.poll(said).toBe('The action did not go through: a note needs at least 3 characters, and at most 2,000.');
+    expect(errors).toEqual([]);
+  });
+
+  it('says beside each field of the Log a request form, in French, why the server refused it, not in the server’s English', async () => {
+    const { page, errors } = await signedInOfficer();
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('link', { name: 'Enregistrer une demande' }).click();
+    await page.getByRole('heading', { name: 'Enregistrer une demande' }).waitFor();
+    await page.locator('#log-type').selectOption('erasure');
+    // An address the browser takes and the server does not (no domain).
+    await page.locator('#log-email').fill('wendy@localhost');
+    await page.locator('#log-channel').selectOption('post');
+    await page.locator('#log-identity').selectOption('signed_letter_with_id');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/admin/requests') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Enregistrer la demande' }).click();
+    const body = (await (await answer).json()) as { issues: { path: string; message: string }[] };
+    expect(body.issues.map((i) => i.path)).toEqual(['request.email']);
+    const box = page.locator('#log-email-error:not([hidden])');
+    await expect.poll(() => box.textContent()).toBe('Saisissez l’adresse e-mail complète du compte client, par exemple nom@exemple.fr, en 254 caractères au plus.');
+    const summary = (await page.locator('#log-summary-list').textContent()) ?? '';
+    expect(summary).toBe('Adresse e-mail du compte client: Saisissez l’adresse e-mail complète du compte client, par exemple nom@exemple.fr, en 254 caractères au plus.');
+    expect(summary).not.toContain(body.issues[0].message);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-log-refused-fr.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
   it('shows each processor’s median callback time on the dashboard in seconds, minutes, hours or days, never in raw milliseconds, in English and French', async () => {
     const { page, errors } = await signedInOfficer();
     await rewrite<{ processors: { medianCallbackMs: number | null }[] }>(page, '**/admin/dashboard', (d) => {

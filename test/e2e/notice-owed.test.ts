@@ -85,7 +85,7 @@ describe.skipIf(!hasChromium)('an officer’s notice left owed, in the console (
     // The sweeper's lease cannot be caught mid-send in a browser: the admin API's answer to it is stood in for (unit tests make it).
     const until_ = '2026-03-02T10:02:30.000Z';
     await page.route(`**/admin/requests/${links.requestId}/resend`, (route) =>
-      route.fulfill({ status: 409, json: { error: 'BeingSent', message: `this email is being sent automatically right now; if it has not gone by ${until_}, resend it then`, until: until_ } }),
+      route.fulfill({ status: 409, json: { error: 'BeingSent', reason: 'being_sent', message: `this email is being sent automatically right now; if it has not gone by ${until_}, resend it then`, until: until_ } }),
     );
     await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
     await page.locator('#detail-id', { hasText: links.requestId }).waitFor();
