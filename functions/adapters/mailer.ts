@@ -10,6 +10,9 @@ export class SesMailer implements Mailer {
     private readonly from: string = config.MAIL_FROM,
     // Named on each email rather than left to the identity's default, which a shop's existing identity may not have.
     private readonly configurationSet: string | undefined = config.MAIL_CONFIGURATION_SET,
+    // The emails ask requesters to reply (the clarification asked, a disagreement, a complaint): Lethe
+    // reads no mail, and the From address may be no mailbox at all, so replies go to the team's, which its alerts prove read.
+    private readonly replyTo: string = config.COMPLIANCE_EMAIL,
   ) {}
 
   async send(msg: { to: string; subject: string; text: string; html?: string; kind: MailKind }): Promise<void> {
@@ -17,6 +20,7 @@ export class SesMailer implements Mailer {
       new SendEmailCommand({
         FromEmailAddress: this.from,
         Destination: { ToAddresses: [msg.to] },
+        ReplyToAddresses: [this.replyTo],
         Content: {
           Simple: {
             Subject: { Data: msg.subject, Charset: 'UTF-8' },

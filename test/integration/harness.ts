@@ -8,7 +8,7 @@ import type { CfnTemplate } from '../support/cfn-resolve.ts';
 import { type CallRecord, checkCalls } from '../support/iam-check.ts';
 import { signIn } from '../support/sign-in.ts';
 
-export type Mail = { messageId: string; destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number };
+export type Mail = { messageId: string; from: string; replyTo: string[]; destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number };
 
 /** Checks the calls the runtime recorded against a template (by default, the one it runs). */
 export function checkRuntimeCalls(rt: Runtime, template: CfnTemplate = rt.assembly.template as CfnTemplate) {

@@ -83,6 +83,12 @@ describe('the requester side', () => {
     expect((await itemsFor('accepted@example.com')).map((i) => i.pk).sort()).toEqual([expect.stringMatching(/^DEDUPE#[0-9a-f]{64}#erasure$/), expect.stringMatching(/^REQ#[0-9A-Z]{26}$/)]);
   });
 
+  it('mails from the privacy address, with replies going to the compliance team’s mailbox, which the emails invite', async () => {
+    await rt.submit({ type: 'erasure', email: 'replier@example.com', language: 'en' });
+    const mail = await until(async () => (await rt.mails('replier@example.com'))[0]);
+    expect(mail).toMatchObject({ from: 'privacy@offtek.example', replyTo: ['compliance@offtek.example'] });
+  });
+
   it('shows a confirmation page on GET without changing anything, and confirms only on POST', async () => {
     await rt.submit({ type: 'erasure', email: 'getter@example.com', language: 'fr' });
     const links = await until(() => rt.links('getter@example.com').catch(() => undefined));
