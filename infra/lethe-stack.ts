@@ -310,7 +310,8 @@ export class LetheStack extends Stack {
     // Assemble writes each package with one PutObject under exports/ (core/export-results.ts exportKey), encrypted
     // by the bucket's default with the data key it already uses for the table. Not grantPut: it adds legal
     // hold, retention and tagging, and the whole bucket.
-    fn.assemble.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
+    // The sweeper too: it makes a held copy's package again, as an officer asked once the bucket deleted it (sweeper/remake.ts).
+    for (const n of ['assemble', 'sweeper'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     // Status only presigns downloads of export packages: GetObject on them, and the key to decrypt them.
     fn.status.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     data.key.grantDecrypt(fn.status);

@@ -38,7 +38,8 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'extend
   gsi1sk: `${currentDue(r) ?? r.receivedAt.slice(0, 10)}#${r.id}`,
 });
 
-export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam' | 'outboxAlert';
+/** A request's intents delivered under a lease (core/outbox.ts Delivery): the emails, and a held copy's package to make again. */
+export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam' | 'outboxAlert' | 'outboxRemake';
 /** The console's list of complaints, newest first, in the status index under a partition of its own. */
 const COMPLAINTS = 'COMPLAINTS';
 /**
@@ -244,14 +245,14 @@ export class DynamoRepository implements Repository {
     const next = { ...prev, ...changes, status: to };
     const extra: Record<string, unknown> = { ...changes, ...gsi1(to, next) };
     for (const [intent, owed] of Object.entries(OWED_BY)) if (changes[intent]) Object.assign(extra, { [TABLE.owed.partitionKey]: owed, [TABLE.owed.sortKey]: event.at });
-    // Recording the team's email, a sweeper's alert or a failed copy puts the request in the watch index,
-    // in the same write; the write that drops the last of them takes it out. A closing write that owes the
-    // execution's stop or a copy's results' deletion puts it in its own partition instead (one place
-    // for both; a closed request owes neither of the others).
-    const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.outboxAlert || r.assemblyFailed || r.outboxStop || r.purgeResults);
+    // Recording the team's email, a sweeper's alert, a failed copy or a held copy's package to make again
+    // puts the request in the watch index, in the same write; the write that drops the last of them takes
+    // it out. A closing write that owes the execution's stop or a copy's results' deletion puts it in its
+    // own partition instead (one place for both; a closed request owes none of the others).
+    const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.outboxAlert || r.assemblyFailed || r.outboxRemake || r.outboxStop || r.purgeResults);
     const after = { ...next } as Partial<StoredRequest> & Record<string, unknown>;
     for (const k of opts.remove ?? []) delete after[k];
-    const watch = changes.outboxStop || changes.purgeResults ? WATCH.closed : changes.outboxTeam || changes.outboxAlert || changes.assemblyFailed ? WATCH.request : undefined;
+    const watch = changes.outboxStop || changes.purgeResults ? WATCH.closed : changes.outboxTeam || changes.outboxAlert || changes.assemblyFailed || changes.outboxRemake ? WATCH.request : undefined;
     if (watch) Object.assign(extra, { [TABLE.watch.partitionKey]: watch, [TABLE.watch.sortKey]: event.at });
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
     // Likewise the write that drops the last email owed (one that can never go) takes it out of the owed index.
@@ -803,7 +804,7 @@ export class DynamoRepository implements Repository {
   /**
    * Takes a request out of the `watch` index once it owes nothing of its partition (an intent dropped
    * in a bookkeeping write leaves the entry): in `request`, neither the team's email, nor a sweeper's
-   * alert, nor a failed copy's retry; in `closed`, neither its execution's stop nor its export results' deletion (a
+   * alert, nor a failed copy's retry, nor a held copy's package to make again; in `closed`, neither its execution's stop nor its export results' deletion (a
    * failed copy's mark left on a closed request asks for nothing). Conditional on that, so an intent
    * recorded meanwhile keeps it in.
    */
@@ -811,8 +812,8 @@ export class DynamoRepository implements Repository {
     await this.removeWhen(
       key.request(id),
       ['#w', '#a'],
-      'attribute_exists(#w) AND attribute_not_exists(#s) AND attribute_not_exists(#p) AND (#w = :closed OR (attribute_not_exists(#t) AND attribute_not_exists(#l) AND attribute_not_exists(#f)))',
-      { ...WATCH_NAMES, '#t': 'outboxTeam', '#l': 'outboxAlert', '#f': 'assemblyFailed', '#s': 'outboxStop', '#p': 'purgeResults' },
+      'attribute_exists(#w) AND attribute_not_exists(#s) AND attribute_not_exists(#p) AND (#w = :closed OR (attribute_not_exists(#t) AND attribute_not_exists(#l) AND attribute_not_exists(#f) AND attribute_not_exists(#r)))',
+      { ...WATCH_NAMES, '#t': 'outboxTeam', '#l': 'outboxAlert', '#f': 'assemblyFailed', '#r': 'outboxRemake', '#s': 'outboxStop', '#p': 'purgeResults' },
       { ':closed': WATCH.closed },
     );
   }

@@ -13,6 +13,7 @@
  *                                  `outboxTeam`, the team's email that the request waits for an officer;
  *                                  `outboxAlert`, the team's alert of a flag the sweeper raised (a reminder,
  *                                  overdue, a lost execution);
+ *                                  `outboxRemake`, a held copy's package, gone, to make again (the sweeper's);
  *                                  `outboxStop`, the execution of a request refused or cancelled to stop;
  *                                  `purgeResults`, an access request refused or cancelled: its export
  *                                  results are to be deleted.
@@ -76,8 +77,9 @@
  * so is a task whose escalation email the sweeper owes the team. A task an officer retried is in
  * `webhook` while its webhook is owed (from the retry's write to the one that clears it).
  * A request record is in it (request) from the write that records the team's email that it waits
- * for an officer, a sweeper's alert to the team (a reminder, overdue, a lost execution), or a copy
- * that could not be assembled (whose retry's token the sweeper may owe), to the write that drops
+ * for an officer, a sweeper's alert to the team (a reminder, overdue, a lost execution), a copy
+ * that could not be assembled (whose retry's token the sweeper may owe), or a held copy's package to
+ * make again (`outboxRemake`, from the officer's write to the sweeper's that records it), to the write that drops
  * the last of them, or to the sweeper's next run where an email went out (the outbox's bookkeeping
  * write cannot know whether the other remains). A request refused or cancelled that owes its
  * execution's stop (`outboxStop`) or, for a copy, its export results' deletion (`purgeResults`) is

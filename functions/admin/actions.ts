@@ -75,13 +75,13 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
   const outboxNotice = queueNotice(closing ? undefined : req.outboxNotice, Boolean(req.extended), notice, lease(seq, ADMIN_OWNER, now));
   // A copy refused or cancelled will never be made: the processors' export results go, owed from this write (deliverPurge).
   const purge = closedWithoutCopy({ type: req.type, status: to }) ? { purgeResults: { at: now.toISOString() } } : {};
-  // Closing drops a team email still owed: nobody needs telling that a closed request waits.
+  // Closing drops a team email still owed (nobody needs telling that a closed request waits), and a held copy's package owed making again.
   return deps.repo.transitionRequest(
     req,
     to,
     { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), ...purge, noticeSeq: seq, outboxNotice },
     event,
-    closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', ...remove] } : remove.length ? { remove } : {},
+    closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', 'outboxRemake', ...remove] } : remove.length ? { remove } : {},
   );
 }
 

@@ -18,7 +18,7 @@ import { VerificationTokens } from '../adapters/tokens.ts';
 import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
 import { dashboard, detail } from './views.ts';
-import { previewHeldExport, releaseExport } from './release.ts';
+import { previewHeldExport, releaseExport, remakeExport } from './release.ts';
 import { LogBody, logRequest } from './log-request.ts';
 import { acknowledgeComplaint, listComplaints, respondComplaint } from './complaints.ts';
 import { MAX_OUTCOME } from '../core/complaints.ts';
@@ -92,9 +92,9 @@ const ok = async (status: number, work: Promise<unknown>) => json(status, await 
 type Call = { event: HttpEvent; params: string[]; act: () => string };
 type Route = readonly [method: 'GET' | 'POST', path: RegExp, call: (c: Call) => Promise<HttpResult>];
 // The workflow may move a request at the same moment as an officer's action: each action reloads and decides again (retryOnRace).
-const action = (run: (id: string, actor: string, event: HttpEvent) => Promise<unknown>) => ({ event, params: [id], act }: Call) => {
+const action = (run: (id: string, actor: string, event: HttpEvent) => Promise<unknown>, status = 200) => ({ event, params: [id], act }: Call) => {
   const actor = act();
-  return ok(200, retryOnRace(() => run(id, actor, event)));
+  return ok(status, retryOnRace(() => run(id, actor, event)));
 };
 const REQUEST = String.raw`\/requests\/(\w{26})`;
 const on = (suffix: string) => new RegExp(`^${REQUEST}\\/${suffix}$`);
@@ -159,6 +159,8 @@ export const ROUTES: readonly Route[] = [
   // A copy flagged as holding other people's data: the officer looks at it, then releases it.
   ['GET', on('export'), action((id, actor) => previewHeldExport(id, actor, deps))],
   ['POST', on('release'), action((id, actor) => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }))],
+  // Its package gone (S3 deletes it 30 days after it is made): asked for again, the sweeper makes it (202), then it is looked at and released.
+  ['POST', on('remake'), action((id, actor) => remakeExport(id, actor, deps), 202)],
   // Complaints (DPA 2018 s.164A): the list with each one's clock, and the two steps an officer records.
   ['GET', /^\/complaints$/, ({ event }) => {
     const q = parse(ComplaintList, event.queryStringParameters ?? {}, 'query');

@@ -1,6 +1,8 @@
 import { S3Blobs } from '../adapters/blobs.ts';
-import { Conflict, PackageGone } from '../core/errors.ts';
+import { Conflict, PackageGone, ResultsGone } from '../core/errors.ts';
 import { type ProcessorNames, RELEASE_MIN_LINK_HOURS, releasableCopy } from '../core/completion.ts';
+import type { StoredRequest } from '../core/ports.ts';
+import { goneResults } from '../assemble/results.ts';
 import { completeRequest } from '../notify/complete.ts';
 import type { AdminDeps } from './actions.ts';
 
@@ -32,7 +34,7 @@ export async function releaseExport(id: string, actor: string, deps: AdminDeps &
   const req = await held(id, deps);
   const now = deps.clock.now();
   if (!releasableCopy(req, now)) {
-    throw new PackageGone(`this copy's package is no longer kept, or will not be within ${RELEASE_MIN_LINK_HOURS} hours (it is deleted 30 days after it is made): releasing it would mail a link that does not work`);
+    throw new PackageGone(`this copy's package is no longer kept, or will not be within ${RELEASE_MIN_LINK_HOURS} hours (it is deleted 30 days after it is made): releasing it would mail a link that does not work; make it again first (remake)`);
   }
   const at = now.toISOString();
   if (!req.exportRelease?.releasedAt) {
@@ -40,4 +42,34 @@ export async function releaseExport(id: string, actor: string, deps: AdminDeps &
     await deps.repo.transitionRequest(req, req.status, { exportRelease: release }, { at, actor, action: 'release_export', subject: id, data: { processors: release.flaggedBy.join(',') } });
   }
   return completeRequest(id, { repo: deps.repo, mailer: deps.mailer, clock: deps.clock, baseUrl: deps.baseUrl, processors: deps.processors });
+}
+
+/** What a remake asked for answers: when and by whom, and what happens next. */
+const remakeAsked = (req: StoredRequest) => ({
+  requestId: req.id,
+  status: req.status,
+  remake: { at: req.outboxRemake?.at, by: req.outboxRemake?.by },
+  message: 'the package is made again from the processors’ results by the sweeper’s next run, within 15 minutes: then look at it and release it',
+});
+
+/**
+ * Asks for a held copy's package to be made again once S3 has deleted it (or will within a day, too
+ * soon to release it), from the processors' results, kept 120 days from their callback. The officer's
+ * write records who asked and owes the making (`outboxRemake`) to the sweeper, which makes it as
+ * Assemble does (sweeper/remake.ts): the admin function gathers no personal data and writes nothing to
+ * the bucket. A copy whose results are gone too is never made again, nor made without them: the
+ * requester must ask again. A click while one is owed answers what was asked, and records nothing more.
+ */
+export async function remakeExport(id: string, actor: string, deps: AdminDeps) {
+  const req = await held(id, deps);
+  if (req.outboxRemake) return remakeAsked(req);
+  const now = deps.clock.now();
+  if (releasableCopy(req, now)) throw new Conflict("this copy's package is still kept: look at it and release it");
+  const gone = await goneResults(await deps.repo.listTasks(id), deps.repo);
+  if (gone.length) {
+    throw new ResultsGone(`this copy cannot be made again: the processors' results it was made from are no longer kept (${gone.join(', ')}; 120 days after they were sent). Tell the requester to ask again for a copy`);
+  }
+  const at = now.toISOString();
+  const outboxRemake = { seq: req.version + 1, until: at, owner: '', at, by: actor };
+  return remakeAsked(await deps.repo.transitionRequest(req, req.status, { outboxRemake }, { at, actor, action: 'remake_export', subject: id, data: { key: req.exportKey ?? '' } }));
 }

@@ -10,6 +10,7 @@ import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ALL_STATUSES, DEADLINE_STATUSES, ESCALATED_TASK_STATUSES, isOpenRequest, currentDue } from '../core/status.ts';
 import { closedLate } from '../core/report.ts';
+import { packageKeptUntil, releasableCopy } from '../core/completion.ts';
 import { csvLines } from '../core/text.ts';
 import { dueBy } from '../shared/due.ts';
 import { withTasks } from '../shared/with-tasks.ts';
@@ -50,6 +51,16 @@ export const assemblyShown = (req: Pick<StoredRequest, 'assemblyFailed'>) => {
 };
 
 /**
+ * A held copy's package as the console shows it: until when it is kept, whether it is kept long
+ * enough to release, and a remake asked (when, by whom) that the sweeper has not made yet.
+ */
+export const heldPackageShown = (req: StoredRequest, now: Date) => {
+  if (!req.exportRelease || !req.exportKey) return null;
+  const keptUntil = packageKeptUntil(req);
+  return { keptUntil: keptUntil === undefined ? null : new Date(keptUntil).toISOString(), releasable: releasableCopy(req, now), remake: req.outboxRemake ? { at: req.outboxRemake.at, by: req.outboxRemake.by } : null };
+};
+
+/**
  * A task as an officer's action on it answers: as the request's detail shows it, without the token
  * the workflow waits on, the processors' signed receipts (their bodies hold the processor's own
  * words) or the outbox's bookkeeping.
@@ -84,7 +95,7 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   const today = londonDate(deps.clock.now());
   const [tasks, timeline, clarification] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id), clarificationAsked(req, deps.repo)]);
   return {
-    request: { ...summary(req, today), clarification, verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, restrictionLift: req.restrictionLift, notes: req.notes ?? [], exportRelease: req.exportRelease, agent: req.agent, assemblyFailed: assemblyShown(req) },
+    request: { ...summary(req, today), clarification, verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, restrictionLift: req.restrictionLift, notes: req.notes ?? [], exportRelease: req.exportRelease, heldPackage: heldPackageShown(req, deps.clock.now()), agent: req.agent, assemblyFailed: assemblyShown(req) },
     tasks: tasks.map(({ token, receipts, ...t }) => {
       const p = registry.processors.find((r) => r.id === t.processorId);
       // A processor taken out of the registry is settled by hand, as a manual one is (no Retry), but its deliveries were real webhooks.

@@ -6,17 +6,29 @@ import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles } from '../core/export-package.ts';
 import { exportKey } from '../core/export-results.ts';
 import type { ProcessorEntry } from '../core/model.ts';
-import type { Clock } from '../core/ports.ts';
+import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { exportsOf } from './results.ts';
 
-export type AssembleDeps = {
+export type PackageDeps = { repo: Pick<DynamoRepository, 'getTaskResults'>; clock: Clock; processors: readonly ProcessorEntry[]; baseUrl: string };
+export type AssembleDeps = PackageDeps & {
   repo: DynamoRepository;
   blobs: { put(key: string, body: Buffer, contentType: string): Promise<unknown> };
-  clock: Clock;
-  processors: readonly ProcessorEntry[];
-  baseUrl: string;
 };
+
+/**
+ * A request's copy as one zip, made now from the results its tasks (`tasks`) recorded: Assemble's,
+ * and the sweeper's when it makes a held copy's package again (sweeper/remake.ts).
+ */
+export async function packageOf(req: StoredRequest, tasks: readonly StoredTask[], deps: PackageDeps): Promise<Buffer> {
+  const exports = await exportsOf(tasks, deps.processors, deps.repo);
+  // The shop's own systems are among them: its registry entry answers the export like a processor.
+  const generatedAt = deps.clock.now();
+  return zip(exportFiles(req, exports, generatedAt.toISOString(), complaintFormUrl(deps.baseUrl, req.language, req.id)), generatedAt);
+}
+
+/** What the trail records of a package made (`export_assembled`): its bytes' SHA-256 and their number. */
+export const packageFacts = (body: Buffer) => ({ sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length });
 
 /**
  * Access requests only: gathers every processor's results into one zip in the export bucket. A
@@ -28,10 +40,7 @@ export async function assemble(requestId: string, deps: AssembleDeps) {
   const req = await repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
   if (!isOpenRequest(req.status)) return { requestId, closed: req.status };
-  const exports = await exportsOf(await repo.listTasks(requestId), deps.processors, repo);
-  // The shop's own systems are among them: its registry entry answers the export like a processor.
-  const generatedAt = deps.clock.now();
-  const body = await zip(exportFiles(req, exports, generatedAt.toISOString(), complaintFormUrl(deps.baseUrl, req.language, req.id)), generatedAt);
+  const body = await packageOf(req, await repo.listTasks(requestId), deps);
   await deps.blobs.put(exportKey(requestId), body, 'application/zip');
   const at = deps.clock.now().toISOString();
   await retryOnRace(async () => {
@@ -47,7 +56,7 @@ export async function assemble(requestId: string, deps: AssembleDeps) {
       fresh,
       to,
       { exportKey: exportKey(requestId) },
-      { at, actor: 'workflow', action: 'export_assembled', subject: requestId, ...(to !== fresh.status ? { from: fresh.status, to } : {}), data: { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length } },
+      { at, actor: 'workflow', action: 'export_assembled', subject: requestId, ...(to !== fresh.status ? { from: fresh.status, to } : {}), data: packageFacts(body) },
       remove.length ? { remove } : {},
     );
   });

@@ -108,6 +108,13 @@ export class PackageGone extends Conflict {
     super(message, { reason: 'package_gone' });
   }
 }
+/**
+ * A held copy whose package is gone, and so are the processors' results it was made from (they are
+ * kept 120 days from their callback): it can never be made again, and the requester must ask again.
+ */
+export class ResultsGone extends Conflict {
+  override readonly name = 'ResultsGone';
+}
 export class Gone extends DomainError {
   override readonly name = 'Gone';
   override readonly status = 410;

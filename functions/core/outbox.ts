@@ -45,6 +45,14 @@ import type { ReviewWait } from './team-review.ts';
  *                           takes an execution already ended, or unknown, as done). Cleared once
  *                           stopped, in a write of its own, as `outboxToken` is. Until then the
  *                           workflow's functions find the request closed and act on nothing of it;
+ *   `outboxRemake`          an officer asked for a held copy's package to be made again, once S3
+ *                           deleted it (or would within the day): the sweeper makes it from the
+ *                           processors' results and records it (`export_assembled`, from which its
+ *                           30 days count) in the conditional write that clears the intent. Recorded
+ *                           for anyone to claim at once (no owner); a run claims it under its lease,
+ *                           so that two runs never make it at once, and one that dies leaves it for a
+ *                           later run. Dropped by the write that closes the request, or, with
+ *                           `remake_dropped` on the trail, once the results went since it was asked;
  *   `purgeResults`          an access request was refused or cancelled: no copy will be made, so the
  *                           processors' export results it holds are to be deleted. The officer's
  *                           action deletes them; the sweeper deletes any left (a crash, or a callback
@@ -147,6 +155,9 @@ export type TokenIntent = { at: string };
 
 /** An execution still to be stopped, and since when. */
 export type StopIntent = { at: string };
+
+/** A held copy's package to make again: when and by whom it was asked (the console shows both). */
+export type RemakeIntent = Delivery & { at: string; by: string };
 
 /** Step Functions' answers for a token nothing waits on any more: it was answered already, or its state timed out or stopped. */
 export const SPENT_TOKEN_ERRORS: readonly string[] = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'];

@@ -1,6 +1,6 @@
 import type { AuditInput } from './audit.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from './model.ts';
-import type { AlertIntent, Delivery, NoticeIntent, OutcomeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
+import type { AlertIntent, Delivery, NoticeIntent, OutcomeIntent, RemakeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
 import type { PurgeIntent } from './export-results.ts';
 import type { LiftReason } from './notices.ts';
 
@@ -37,6 +37,8 @@ export type StoredRequest = PrivacyRequest & {
   downloadLink?: number;
   /** A package a processor flagged as holding other people's data: it waits for an officer's release. */
   exportRelease?: { flaggedBy: string[]; since: string; releasedBy?: string; releasedAt?: string };
+  /** That package, gone, to make again as an officer asked: the sweeper's to do (core/outbox.ts). */
+  outboxRemake?: RemakeIntent;
   /**
    * The copy could not be assembled (Assemble failed after its retries): the request waits for an
    * officer, and the workflow's AssemblyFailed state waits on `token`. The officer's retry sends it

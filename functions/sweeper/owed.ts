@@ -1,7 +1,7 @@
 /**
  * What requests and tasks still owe, found through the `watch` index (adapters/table.ts) rather
  * than by reading every open request: the index lists the requests that record a team email, an
- * alert to the team a run left owed, a failed copy, a closed request's execution to stop or a closed
+ * alert to the team a run left owed, a failed copy, a held copy's package to make again, a closed request's execution to stop or a closed
  * copy's results to delete, the tasks that record a token owed, the tasks an officer retried whose
  * webhook is owed, and the tasks whose team email is owed (a manual processor's, an escalation). A
  * delivery that fails is left for the next sweep; the others go on.
@@ -13,6 +13,7 @@ import { unblockRequest } from '../shared/escalation.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
 import { deliverOwedRetry } from '../dispatch/retry.ts';
 import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
+import { remake } from './remake.ts';
 import { type Run, sendAlert } from './run.ts';
 
 /**
@@ -59,9 +60,10 @@ function purge(run: Run, req: StoredRequest) {
 
 /**
  * What a request still owes: the team's email that it waits for an officer, left owed by verify,
- * Notify or Escalate (or dropped if it no longer waits), and the token of an officer's retry of the
- * copy that may not have reached the AssemblyFailed state. An email SES refuses is marked on the
- * request; any other failure (DynamoDB refusing the claim) is left for the next sweep, as the others.
+ * Notify or Escalate (or dropped if it no longer waits), the token of an officer's retry of the
+ * copy that may not have reached the AssemblyFailed state, and a held copy's package an officer asked
+ * to be made again. An email SES refuses is marked on the request; any other failure (DynamoDB
+ * refusing the claim, a results_url that cannot answer just now) is left for the next sweep, as the others.
  */
 export async function owing(run: Run, req: StoredRequest) {
   if (req.outboxTeam) {
@@ -74,6 +76,7 @@ export async function owing(run: Run, req: StoredRequest) {
     });
   }
   if (req.assemblyFailed?.retriedAt) await release(run, `assembly:${req.id}`, () => deliverAssemblyRetry(req, run.deps), run.report.assemblyRetriesSent, req.id);
+  if (req.outboxRemake) await deliverOrLeave(run.report, `remake:${req.id}`, () => remake(run, req), "held copy's package not made again; the next sweep tries again");
 }
 
 /** An index partition's requests by id, read a hundred at a time, consistently as one read each would be; undefined for one gone. */
@@ -92,7 +95,7 @@ export async function sweepOwed(run: Run) {
     run.owingDone.add(id);
     // An alert a run raised and did not mail (it died, or SES refused): before this run raises others, from the same share.
     if (req?.outboxAlert && run.spend()) await sendAlert(run, req, run.report.alertsSent);
-    if (req?.outboxTeam || req?.assemblyFailed) await owing(run, req);
+    if (req?.outboxTeam || req?.assemblyFailed || req?.outboxRemake) await owing(run, req);
     else if (!req?.outboxAlert) await repo.unwatchRequest(id);
   }
   for (const w of await repo.listWatch(WATCH.token)) {

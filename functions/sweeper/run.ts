@@ -2,6 +2,7 @@
  * What the passes of one sweep share: the clock of the schedule's event, one report, and one budget
  * of the team's emails, so that a run does what its time allows whichever pass meets the work.
  */
+import type { S3Blobs } from '../adapters/blobs.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { TeamAlert } from '../core/alerts.ts';
@@ -16,11 +17,12 @@ import { deliverAlert, deliverOrLeave, type PurgeDeps, type SweepOutboxDeps, typ
 /**
  * The registry's processors: by name in the emails, by mode to know which tasks a person does, by
  * endpoint to send an officer's retry whose action died before its webhook went (`secrets` and
- * `post` as Dispatch takes them, for tests).
+ * `post` as Dispatch takes them, for tests), and for a held copy's package made again. The export
+ * bucket: a closed copy's package deleted, a held copy's made again.
  */
 export type SweepDeps = SweepOutboxDeps &
   PurgeDeps &
-  Pick<DispatchDeps, 'secrets' | 'post'> & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly ProcessorEntry[] };
+  Pick<DispatchDeps, 'secrets' | 'post'> & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly ProcessorEntry[]; blobs: Pick<S3Blobs, 'delete' | 'put'> };
 
 /**
  * What one run does at most. The function has 120 s (infra/constructs/functions.ts) and runs every
@@ -50,6 +52,10 @@ export function startRun(now: Date, deps: SweepDeps, owner: string, outbox: Awai
     /** Officers' retries whose action died before the webhook went, sent by this run: task ids. */
     retriesSent: [] as string[],
     assemblyRetriesSent: [] as string[],
+    /** Held copies whose package this run made again, as an officer asked. */
+    packagesRemade: [] as string[],
+    /** Held copies whose package was asked for again and cannot be made: the processors' results went since. */
+    remakesDropped: [] as string[],
     executionsStopped: [] as string[],
     /** Requests under review whose personal data this run gave back the end it is kept to while open: request ids. */
     piiRestored: [] as string[],

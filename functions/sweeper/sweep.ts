@@ -24,7 +24,7 @@ export { PER_RUN, type SweepDeps } from './run.ts';
  * Nothing here reads every open request each run: the deadlines are a key range of the status
  * index (what is due within 7 days or overdue), stuck tasks a key range of the `watch` index (sent
  * before their processor's timeout), what a request or a task still owes (the team's email, an
- * alert a run left owed, a token for the workflow, an officer's retry's webhook, a closed request's
+ * alert a run left owed, a held copy's package to make again, a token for the workflow, an officer's retry's webhook, a closed request's
  * execution to stop or a refused or cancelled copy's export results to delete) its `request`,
  * `token`, `webhook`, `team` and `closed` partitions, and failed executions Step Functions' own list. A missing execution cannot
  * be listed, and export results no task recorded sit in their request's partition: the rotation

@@ -434,6 +434,29 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await listed()).toEqual([]);
   });
 
+  it('lists a held copy in the watch index from the write that asks for its package again to the write that records it made, one run claiming it at a time, and keeps it there while the sweeper finds it owed', async () => {
+    const req = { ...newRequest(), type: 'access' as const };
+    await repo.createRequest(req, { email: 'remake@example.com' }, new Date('2027-02-01'));
+    const listed = async () => (await repo.listWatch('request')).filter((e) => e.requestId === req.id).map((e) => e.at);
+    const asked = '2026-11-25T12:00:00.000Z';
+    const owed = await repo.transitionRequest(req, 'awaiting_manual', { exportKey: `exports/${req.id}.zip`, outboxRemake: { seq: req.version + 1, until: asked, owner: '', at: asked, by: 'officer:ada' } }, { at: asked, actor: 'officer:ada', action: 'remake_export', subject: req.id });
+    expect(await listed()).toEqual([asked]);
+    // The sweeper finding nothing else owed leaves it there: the package is still to be made.
+    await repo.unwatchRequest(req.id);
+    expect(await listed()).toEqual([asked]);
+    const now = new Date('2026-11-25T12:10:00.000Z');
+    const lease = { seq: req.version + 1, until: '2026-11-25T12:13:00.000Z', owner: 'sweeper:run-1' };
+    await expect(repo.claimDelivery(req.id, 'outboxRemake', lease, now)).resolves.toBe(true);
+    await expect(repo.claimDelivery(req.id, 'outboxRemake', { ...lease, owner: 'sweeper:run-2' }, now)).resolves.toBe(false);
+    // The claim is bookkeeping: the write that records the package, conditional on the version, still holds.
+    const claimed = (await repo.getRequest(req.id)) as StoredRequest;
+    expect(claimed.version).toBe(owed.version);
+    expect(claimed.outboxRemake).toMatchObject({ owner: 'sweeper:run-1', at: asked, by: 'officer:ada' });
+    await repo.transitionRequest(claimed, 'awaiting_manual', {}, { at: now.toISOString(), actor: 'sweeper', action: 'export_assembled', subject: req.id }, { remove: ['outboxRemake'] });
+    expect(await listed()).toEqual([]);
+    expect((await repo.getRequest(req.id))?.outboxRemake).toBeUndefined();
+  });
+
   it('lists a request in the watch index from the write that raises a sweeper’s flag with its alert owed, until the sweeper finds the alert gone', async () => {
     const r = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-11-30' };
     await repo.createRequest(r, { email: 'alert@example.com' }, new Date('2027-02-01'));

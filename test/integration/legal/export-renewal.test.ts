@@ -140,6 +140,49 @@ describe('a copy a processor flagged as holding other people’s data (Art. 15(4
     }
   }, 120_000);
 
+  it('is made again by the sweeper once an officer asks, after its package is gone, then looked at and released, its link working', async () => {
+    rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
+    try {
+      const { l, held, repo } = await heldCopy('sami-remade@example.com');
+      // The package was made 31 days ago: S3 has deleted it.
+      await age(l.requestId, undefined, 31);
+      const { S3Blobs } = await import('../../../functions/adapters/blobs.ts');
+      const bucket = new S3Blobs();
+      await bucket.delete(held.exportKey as string);
+      const [officer, viewer] = await Promise.all([rt.signIn('officer'), rt.signIn('viewer')]);
+      const admin = (path: string, token: string, method = 'POST') => rt.api(`/admin/requests/${l.requestId}/${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ...(method === 'POST' ? { body: '{}' } : {}) });
+      const refused = await admin('release', officer);
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: string }).error).toBe('PackageGone');
+      expect((await admin('remake', viewer)).status).toBe(403);
+
+      const asked = await admin('remake', officer);
+      expect(asked.status).toBe(202);
+      expect(await asked.json()).toMatchObject({ requestId: l.requestId, status: 'awaiting_manual', remake: { at: expect.any(String), by: expect.stringMatching(/^officer:/) }, message: expect.stringContaining('within 15 minutes') });
+      // Asked, not made: the package is the sweeper's to make.
+      expect(await bucket.get(held.exportKey as string)).toBeUndefined();
+      expect((await admin('release', officer)).status).toBe(409);
+
+      await rt.lambdas.invoke('sweeper', {});
+      expect(await bucket.get(held.exportKey as string)).toBeDefined();
+      const look = (await (await admin('export', officer, 'GET')).json()) as { url: string };
+      expect((await fetch(look.url)).status).toBe(200);
+      // Kept long enough now: nothing to make again.
+      expect((await admin('remake', officer)).status).toBe(409);
+      expect(await links('sami-remade@example.com')).toEqual([]);
+
+      expect((await admin('release', officer)).status).toBe(200);
+      const [url] = await until(async () => ((await links('sami-remade@example.com')).length ? links('sami-remade@example.com') : undefined), 15_000, 'outcome email');
+      expect((await fetch(url)).status).toBe(200);
+      const audit = (await repo.getRequest(l.requestId))?.audit.map((e) => [e.actor.split(':')[0], e.action]) ?? [];
+      expect(audit.slice(audit.findIndex(([, a]) => a === 'hold_export'))).toEqual([['workflow', 'hold_export'], ['officer', 'remake_export'], ['sweeper', 'export_assembled'], ['officer', 'preview_export'], ['officer', 'release_export'], ['workflow', 'complete']]);
+      // The sweeper's calls (the package's PutObject among them) are all allowed by its role in the template.
+      expect((await rt.iam()).denied).toEqual([]);
+    } finally {
+      rt.processors.setBehaviour('parcelway', {});
+    }
+  }, 120_000);
+
   it('offers no new link for a copy released late once its package is gone, 30 days after it was made though the request closed since', async () => {
     rt.processors.setBehaviour('parcelway', { thirdPartyData: true });
     try {

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type AdminDeps, approveCorrection, cancel, deny, extend, liftRestriction, pause, resend, resolveTask, resume, retryAssembly, retryTask } from '../../../functions/admin/actions.ts';
 import { key } from '../../../functions/adapters/table.ts';
 import { LogBody, logRequest } from '../../../functions/admin/log-request.ts';
-import { releaseExport } from '../../../functions/admin/release.ts';
+import { releaseExport, remakeExport } from '../../../functions/admin/release.ts';
+import { createHash } from 'node:crypto';
 import { addDays, londonDate, restartOn } from '../../../functions/core/deadline.ts';
 import { retryOnRace } from '../../../functions/core/errors.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
@@ -333,6 +334,96 @@ describe('releasing a held copy survives a fault at every step', async () => {
       expect(req.outboxOutcome, 'no outcome left owed').toBeUndefined();
     });
   }
+});
+
+describe("making a held copy's package again, once it is gone, survives a fault at every step", async () => {
+  // Its deadline is weeks away: no deadline reminder comes into it.
+  const make = () => taskWorld('access', (id) => ({ exportKey: `exports/${id}.zip`, dueDate: '2027-02-26' }));
+  /** The package was made (Assemble's record of it) and the copy held for review 29 days ago: S3 deletes it within the day, too soon to release it. */
+  const gone = at(29 * DAY);
+  const held = async (tw: TaskWorld) => {
+    await tw.dispatch();
+    tw.setTime(at(MIN));
+    const cb = signed(tw.taskId, { request_status: 'completed', third_party_data: true, results: { records: [{ id: 'PAY-1', payer: 'someone else' }] } }, 'msg_answer');
+    expect((await tw.callback(cb)).ok).toBe(true);
+    const req = await tw.request();
+    await tw.repo.transitionRequest(req, req.status, {}, { at: at(2 * MIN).toISOString(), actor: 'workflow', action: 'export_assembled', subject: tw.requestId, data: { sha256: 'made', bytes: 1 } });
+    await tw.complete(tw.requestId);
+    expect((await tw.request()).status).toBe('awaiting_manual');
+    tw.mail.sent = [];
+    tw.setTime(gone);
+  };
+  const remake = (tw: TaskWorld) => officer(tw).act((deps) => remakeExport(tw.requestId, OFFICER, deps));
+  const release = (tw: TaskWorld) => officer(tw).act((deps) => releaseExport(tw.requestId, OFFICER, { ...deps, baseUrl: BASE, processors: [PAYNOW] }));
+  const KEY = (tw: TaskWorld) => `exports/${tw.requestId}.zip`;
+
+  /** Made once: one record of the sweeper's making on the trail, naming the bytes in the bucket, nothing left owed, and the copy then released as any. */
+  async function expectMadeOnce(tw: TaskWorld) {
+    const req = await tw.request();
+    const made = req.audit.filter((e) => e.action === 'export_assembled' && e.actor === 'sweeper');
+    expect(made, 'made once on the trail').toHaveLength(1);
+    expect(req.outboxRemake, 'nothing left owed').toBeUndefined();
+    expect((req as StoredRequest & { watch?: string }).watch, 'out of the watch index').toBeUndefined();
+    const body = tw.blobs.objects.get(KEY(tw));
+    expect(body, 'the package in the bucket').toBeDefined();
+    expect(made[0].data?.sha256, 'the trail names the bytes in the bucket').toBe(createHash('sha256').update(body as Uint8Array).digest('hex'));
+    expect(req.status).toBe('awaiting_manual');
+    expect(requesterMail(tw), 'nothing sent to the requester before the release').toEqual([]);
+    tw.setTime(at(29 * DAY + 2 * 60 * MIN));
+    expect((await release(tw)).ok).toBe(true);
+    expect((await tw.request()).status).toBe('completed');
+    expect(tw.outcomes()).toHaveLength(1);
+  }
+
+  describe("the officer's action", async () => {
+    const calls = await boundaries(make, remake, held);
+
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(['dynamodb:Get', 'dynamodb:Query', 'dynamodb:Update']));
+      expect(calls, 'the action puts nothing in the bucket').not.toContain('s3:PutObject');
+    });
+
+    for (const recovery of RECOVERIES) {
+      for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): asked once on the trail, then made once by the sweeper`, async () => {
+        const tw = await make();
+        await held(tw);
+        const first = await strike(tw, s, recovery, remake, 29 * DAY);
+        await tw.sweep(at(29 * DAY + 30 * MIN));
+
+        const req = await tw.request();
+        const asked = events(req.audit, 'remake_export');
+        expect(asked.length, 'asked once on the trail').toBeLessThanOrEqual(1);
+        if (!asked.length) {
+          expectUndone(tw, first, recovery);
+          expect(tw.blobs.objects.size, 'nothing made').toBe(0);
+          return expect(req.outboxRemake).toBeUndefined();
+        }
+        await expectMadeOnce(tw);
+      });
+    }
+  });
+
+  describe("the sweeper's run", async () => {
+    const asked = async (tw: TaskWorld) => {
+      await held(tw);
+      expect((await remake(tw)).ok).toBe(true);
+    };
+    const calls = await boundaries(make, (tw) => tw.sweep(at(29 * DAY + 10 * MIN)), asked);
+
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 's3:PutObject']));
+    });
+
+    for (const s of scenarios(calls)) it(`fault ${s.when} call ${s.k} (${s.name}), then the next run: made once, recorded in the write that clears what was owed`, async () => {
+      const tw = await make();
+      await asked(tw);
+      tw.faults.arm({ at: s.k, when: s.when });
+      await settle(tw.sweep(at(29 * DAY + 10 * MIN)));
+      tw.faults.disarm();
+      await tw.sweep(at(29 * DAY + 30 * MIN));
+      await expectMadeOnce(tw);
+    });
+  });
 });
 
 type Scenario = ReturnType<typeof scenarios>[number];

@@ -23,7 +23,7 @@ import { tableDefinition } from '../../support/assembly.ts';
  * a task's branch of the workflow is in task-world.ts): the logic modules run on the embedded DynamoDB
  * (real conditional writes) with a mailbox, a state machine and an export bucket that record what went
  * out. Every port call (each DynamoDB command, each email, each Step Functions call, each webhook, each
- * deletion from the bucket) is numbered; scenario k makes call k fail before it takes effect, or kills the process
+ * object put in or deleted from the bucket) is numbered; scenario k makes call k fail before it takes effect, or kills the process
  * just after it took effect (its answer lost).
  */
 
@@ -177,9 +177,19 @@ export async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour:
   const tokens = new VerificationTokens(faulty, table, clock.now);
   const mail = new Mailbox(faults);
   const machine = new Machine(faults);
-  /** The export bucket: each object deleted. */
+  /** The export bucket: each object deleted, and the objects put (a held copy's package made again), by key. */
   const deleted: string[] = [];
-  const blobs = { deleted, delete: (k: string) => faults.call('s3:DeleteObject', k, async () => void deleted.push(k)) };
+  const objects = new Map<string, Uint8Array>();
+  const blobs = {
+    deleted,
+    objects,
+    delete: (k: string) =>
+      faults.call('s3:DeleteObject', k, async () => {
+        deleted.push(k);
+        objects.delete(k);
+      }),
+    put: (k: string, body: Uint8Array) => faults.call('s3:PutObject', k, async () => void objects.set(k, body)),
+  };
   const w = {
     table,
     faults,

@@ -188,6 +188,19 @@ describe('the CDK stack', () => {
     expect(s3).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: packages }]);
   });
 
+  it('lets only Assemble and the sweeper (which makes a held copy’s package again) put export packages, under exports/ only: not the admin function', () => {
+    const putters = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
+      id.startsWith('Functions')
+        ? p.Properties.PolicyDocument.Statement.filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('s3:Put'))).map((s: { Action: unknown; Resource: unknown }) => [id.replace(/RoleDefaultPolicy.*/, ''), s.Action, s.Resource])
+        : [],
+    );
+    const packages = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Exports/), 'Arn'] }, '/exports/*']] };
+    expect(putters.sort()).toEqual([
+      ['Functionsassemble', 's3:PutObject', packages],
+      ['Functionssweeper', 's3:PutObject', packages],
+    ]);
+  });
+
   it('alarms on the sweeper failing run after run, which the account-wide error alarm misses (a run makes at most three attempts, under its five)', () => {
     const [sweeperId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => /^Functionssweeper[0-9A-F]{8}$/.test(id));
     const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));

@@ -11,11 +11,17 @@ import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 
-/** The export bucket: the keys of the objects in it; deleting a missing key is no error, as with S3's DeleteObject. */
+/** The export bucket: the keys of the objects in it, and what was put; deleting a missing key is no error, as with S3's DeleteObject. */
 export class FakeBlobs {
   objects = new Set<string>();
+  bodies = new Map<string, Uint8Array>();
+  async put(key: string, body: Uint8Array) {
+    this.objects.add(key);
+    this.bodies.set(key, body);
+  }
   async delete(key: string) {
     this.objects.delete(key);
+    this.bodies.delete(key);
   }
 }
 
@@ -238,7 +244,7 @@ export class FakeRepo {
   /**
    * The watch index as DynamoRepository keeps it (functions/adapters/table.ts): tasks by status,
    * under their processor where it says so, or owing a token, requests owing the team's email or an
-   * alert, or with a copy that could not be assembled, and closed requests whose execution is owed a stop or
+   * alert, with a copy that could not be assembled or a held copy's package to make again, and closed requests whose execution is owed a stop or
    * whose export results are owed deletion, in order.
    */
   async listWatch(partition: string, q: { before?: string; newest?: number } = {}) {
@@ -249,8 +255,8 @@ export class FakeRepo {
     const requests =
       partition === WATCH.request
         ? [...this.requests.values()]
-            .filter((r) => (r.outboxTeam || r.outboxAlert || r.assemblyFailed) && !r.outboxStop && !r.purgeResults)
-            .map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.outboxAlert?.until ?? r.assemblyFailed?.at ?? '' }))
+            .filter((r) => (r.outboxTeam || r.outboxAlert || r.assemblyFailed || r.outboxRemake) && !r.outboxStop && !r.purgeResults)
+            .map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.outboxAlert?.until ?? r.assemblyFailed?.at ?? r.outboxRemake?.at ?? '' }))
         : partition === WATCH.closed
           ? [...this.requests.values()].filter((r) => r.outboxStop || r.purgeResults).map((r) => ({ requestId: r.id, at: r.outboxStop?.at ?? r.purgeResults?.at ?? '' }))
           : [];

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
+import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+
+// The download link's secret comes from the app key; the registry and S3 are read at import; a
+// results_url is fetched through the webhook sender, here one that cannot answer just now when told.
+const h = vi.hoisted(() => ({ unreachable: false }));
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async () => 'download-token' }));
+vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
+vi.mock('../../../functions/adapters/blobs.ts', () => ({ S3Blobs: class { presign = async (key: string) => `https://exports.example/${key}`; } }));
+vi.mock('../../../functions/adapters/webhook-sender.ts', async (orig) => ({
+  ...(await orig()),
+  fetchResults: async () => {
+    if (h.unreachable) throw Object.assign(new Error('503 from the provider'), { name: 'ResultsUnavailable', status: 503 });
+    return { orders: [{ id: 'o-2' }] };
+  },
+}));
+const { releaseExport, remakeExport } = await import('../../../functions/admin/release.ts');
+const { deny } = await import('../../../functions/admin/actions.ts');
+const { detail } = await import('../../../functions/admin/views.ts');
+const { sweep } = await import('../../../functions/sweeper/sweep.ts');
+
+const NOW = '2026-04-20T10:00:00.000Z';
+const DAY = 86_400_000;
+const MIN = 60_000;
+const later = (ms: number) => new Date(Date.parse(NOW) + ms);
+const KEY = `exports/${REQUEST_ID}.zip`;
+const OFFICER = 'officer:olivia';
+const task: StoredTask = {
+  taskId: `${REQUEST_ID}.parcelway`, requestId: REQUEST_ID, processorId: 'parcelway', category: 'delivery', action: 'export', status: 'completed', version: 3, attempts: 1, holds: [], audit: [],
+  resultsHash: 'abc', outcome: { request_status: 'completed', third_party_data: true },
+};
+const madeDaysAgo = (days: number) => [{ at: new Date(Date.parse(NOW) - days * DAY).toISOString(), actor: 'workflow', action: 'export_assembled', subject: REQUEST_ID }] as never;
+
+/** A copy held for review (Art. 15(4)) whose package was made 35 days ago: S3 has deleted it. Its deadline is weeks away. */
+function setup(over: Partial<StoredRequest> = {}, results: Record<string, unknown> | null = { results: { orders: [{ id: 'o-1' }] } }) {
+  const repo = new FakeRepo();
+  repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status: 'awaiting_manual', dueDate: '2026-06-01', exportKey: KEY, exportRelease: { flaggedBy: ['parcelway'], since: '2026-03-16T08:00:00.000Z' }, audit: madeDaysAgo(35), ...over }));
+  repo.pii.set(REQUEST_ID, { email: 'hana@example.com' });
+  repo.tasks.set(task.taskId, task);
+  if (results) repo.results.set(`${REQUEST_ID}.parcelway#abc`, { signedBody: JSON.stringify(results), expiresAt: later(60 * DAY) });
+  const mailer = new FakeMailer();
+  const blobs = new FakeBlobs();
+  const processors = [processor({ id: 'parcelway', category: 'delivery' })];
+  const workflow = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }), timeline: async () => [] });
+  const deps = { repo: repo as never, mailer, clock: fixedClock(NOW), blobs, baseUrl: 'http://shop.example', workflow, processors };
+  const sweepDeps = { repo, mailer, workflow, tokens: {}, baseUrl: 'http://shop.example', linksPerHour: 5, processors, blobs } as never;
+  return { repo, mailer, blobs, deps, sweepDeps, run: (at: Date) => sweep(at, sweepDeps) };
+}
+const actions = (repo: FakeRepo) => (repo.requests.get(REQUEST_ID)?.audit ?? []).map((e) => [e.actor.replace(/:.*/, ''), e.action]);
+
+describe('a held copy whose package is gone, made again as an officer asks', () => {
+  it('is asked for by the officer and made by the sweeper’s next run from the results still kept, then looked at and released with a link of 72 hours', async () => {
+    const { repo, mailer, blobs, deps, run } = setup();
+    await expect(releaseExport(REQUEST_ID, OFFICER, deps)).rejects.toMatchObject({ name: 'PackageGone' });
+
+    const asked = await remakeExport(REQUEST_ID, OFFICER, deps);
+    expect(asked).toMatchObject({ requestId: REQUEST_ID, status: 'awaiting_manual', remake: { at: NOW, by: OFFICER } });
+    expect(asked.message).toMatch(/within 15 minutes.*look at it and release it/);
+    // The officer's action makes nothing: it records who asked, and what is owed.
+    expect(blobs.objects).toEqual(new Set());
+    expect(actions(repo).slice(1)).toEqual([['officer', 'remake_export']]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxRemake).toMatchObject({ at: NOW, by: OFFICER });
+    await expect(releaseExport(REQUEST_ID, OFFICER, deps)).rejects.toMatchObject({ name: 'PackageGone' });
+
+    const report = await run(later(10 * MIN));
+    expect(report.packagesRemade).toEqual([REQUEST_ID]);
+    expect(blobs.objects).toEqual(new Set([KEY]));
+    const made = repo.requests.get(REQUEST_ID) as StoredRequest;
+    expect(made.outboxRemake).toBeUndefined();
+    expect(made.status).toBe('awaiting_manual');
+    expect(actions(repo).slice(1)).toEqual([['officer', 'remake_export'], ['sweeper', 'export_assembled']]);
+    // The trail names the bytes put in the bucket, as Assemble's does.
+    const body = blobs.bodies.get(KEY) as Uint8Array;
+    expect(made.audit.at(-1)).toMatchObject({ at: later(10 * MIN).toISOString(), data: { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length } });
+    expect(mailer.sent).toEqual([]);
+    // Made once: the next run has nothing to make.
+    expect((await run(later(30 * MIN))).packagesRemade).toEqual([]);
+
+    deps.clock = fixedClock(later(DAY).toISOString());
+    expect(await releaseExport(REQUEST_ID, OFFICER, deps)).toEqual({ requestId: REQUEST_ID, status: 'completed' });
+    expect(repo.requests.get(REQUEST_ID)?.downloadExpiresAt).toBe(later(DAY + 3 * DAY).toISOString());
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('is asked for once: a second click while it is owed answers the same and records nothing more', async () => {
+    const { repo, deps } = setup();
+    const first = await remakeExport(REQUEST_ID, OFFICER, deps);
+    deps.clock = fixedClock(later(MIN).toISOString());
+    expect(await remakeExport(REQUEST_ID, 'officer:ines', deps)).toEqual(first);
+    expect(actions(repo).slice(1)).toEqual([['officer', 'remake_export']]);
+  });
+
+  it('is shown to the console as gone, then as being made, then as kept and releasable', async () => {
+    const { deps, run } = setup();
+    const shown = async () => (await detail(REQUEST_ID, deps as never, deps.workflow as never)).request.heldPackage;
+    expect(await shown()).toEqual({ keptUntil: new Date(Date.parse(NOW) - 6 * DAY).toISOString(), releasable: false, remake: null });
+    await remakeExport(REQUEST_ID, OFFICER, deps);
+    expect(await shown()).toEqual({ keptUntil: new Date(Date.parse(NOW) - 6 * DAY).toISOString(), releasable: false, remake: { at: NOW, by: OFFICER } });
+    await run(later(10 * MIN));
+    expect(await shown()).toEqual({ keptUntil: later(10 * MIN + 29 * DAY).toISOString(), releasable: true, remake: null });
+  });
+
+  it('is not made again while its package is kept long enough to release: nothing recorded', async () => {
+    const { repo, deps } = setup({ audit: madeDaysAgo(28) });
+    await expect(remakeExport(REQUEST_ID, OFFICER, deps)).rejects.toMatchObject({ status: 409, name: 'Conflict', message: expect.stringMatching(/still kept: look at it and release it/) });
+    expect(actions(repo)).toHaveLength(1);
+    expect(repo.requests.get(REQUEST_ID)?.outboxRemake).toBeUndefined();
+  });
+
+  it('cannot be asked for once the results it was made from are gone: a 409 that says the requester must ask again, and nothing owed', async () => {
+    const { repo, mailer, deps } = setup({}, null);
+    await expect(remakeExport(REQUEST_ID, OFFICER, deps)).rejects.toMatchObject({ status: 409, name: 'ResultsGone', message: expect.stringMatching(/cannot be made again.*\(parcelway;.*ask again/) });
+    expect(actions(repo)).toHaveLength(1);
+    expect(repo.requests.get(REQUEST_ID)?.outboxRemake).toBeUndefined();
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('is a conflict on a request with no held copy', async () => {
+    for (const over of [{ exportRelease: undefined }, { status: 'completed' as const }, { exportKey: undefined }]) {
+      const { repo, deps } = setup(over);
+      await expect(remakeExport(REQUEST_ID, OFFICER, deps)).rejects.toMatchObject({ status: 409, message: 'no copy of data is waiting for release on this request' });
+      expect(repo.requests.get(REQUEST_ID)?.outboxRemake).toBeUndefined();
+    }
+  });
+});
+
+describe('the sweeper making a held copy’s package again', () => {
+  it('makes no empty package once the results went since the officer asked: the request says so on its trail, and owes nothing', async () => {
+    const { repo, blobs, deps, run } = setup();
+    await remakeExport(REQUEST_ID, OFFICER, deps);
+    repo.results.clear();
+    const report = await run(later(10 * MIN));
+    expect(report.packagesRemade).toEqual([]);
+    expect(report.remakesDropped).toEqual([REQUEST_ID]);
+    expect(blobs.objects).toEqual(new Set());
+    const req = repo.requests.get(REQUEST_ID) as StoredRequest;
+    expect(req.outboxRemake).toBeUndefined();
+    expect(req.audit.at(-1)).toMatchObject({ actor: 'sweeper', action: 'remake_dropped', data: { reason: 'results_gone', processors: 'parcelway' } });
+    // The officer asking again is told why it cannot be made.
+    await expect(remakeExport(REQUEST_ID, OFFICER, deps)).rejects.toMatchObject({ name: 'ResultsGone' });
+  });
+
+  it('leaves it owed while a provider’s results_url cannot give its results just now, and makes it at a later run', async () => {
+    const { repo, blobs, deps, run } = setup({}, { results_url: 'https://parcelway.example/results/1' });
+    await remakeExport(REQUEST_ID, OFFICER, deps);
+    h.unreachable = true;
+    try {
+      const report = await run(later(10 * MIN));
+      expect(report.failed).toEqual([`remake:${REQUEST_ID}`]);
+      expect(blobs.objects).toEqual(new Set());
+      expect(repo.requests.get(REQUEST_ID)?.outboxRemake).toBeDefined();
+    } finally {
+      h.unreachable = false;
+    }
+    expect((await run(later(25 * MIN))).packagesRemade).toEqual([REQUEST_ID]);
+    expect(blobs.objects).toEqual(new Set([KEY]));
+    expect(actions(repo).filter(([, a]) => a === 'export_assembled')).toHaveLength(2);
+  });
+
+  it('leaves alone a package another run is making, until that run’s lease is over', async () => {
+    const { repo, blobs, deps, run } = setup();
+    await remakeExport(REQUEST_ID, OFFICER, deps);
+    const owed = repo.requests.get(REQUEST_ID)?.outboxRemake;
+    Object.assign(owed as object, { owner: 'sweeper:other-run', until: later(13 * MIN).toISOString() });
+    expect((await run(later(10 * MIN))).packagesRemade).toEqual([]);
+    expect(blobs.objects).toEqual(new Set());
+    expect((await run(later(14 * MIN))).packagesRemade).toEqual([REQUEST_ID]);
+  });
+
+  it('makes nothing for a copy refused while it was owed: the refusal drops it', async () => {
+    const { repo, blobs, deps, run } = setup();
+    await remakeExport(REQUEST_ID, OFFICER, deps);
+    await deny(REQUEST_ID, 'excessive', OFFICER, deps as never);
+    expect(repo.requests.get(REQUEST_ID)?.outboxRemake).toBeUndefined();
+    expect((await run(later(20 * MIN))).packagesRemade).toEqual([]);
+    expect(blobs.objects).toEqual(new Set());
+  });
+});
