@@ -36,3 +36,73 @@ describe.skipIf(!hasChromium)('an officer releasing a copy held for other people
     await until(async () => (await rt.mails('wanda-held@example.com')).some((m) => /exports\//.test(m.body.text ?? '')), 15_000, 'link mailed');
   });
 });
+
+describe.skipIf(!hasChromium)('an officer making again a held copy whose package is gone (Debian chromium)', { timeout: 240_000 }, () => {
+  bootWithBrowser((booted, b) => {
+    rt = booted;
+    browser = b;
+  }, undefined, (booted) => booted.processors.setBehaviour('parcelway', { thirdPartyData: true }));
+
+  it('offers to make it again, in English and in French, says it is being made, and once the sweeper made it offers to look at it and release it', async () => {
+    await rt.submit({ type: 'access', email: 'xavi-remade@example.com', language: 'en' });
+    const links = await until(() => rt.links('xavi-remade@example.com').catch(() => undefined));
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'awaiting_manual', 60_000, 'copy held');
+    // Held 31 days: the package was made then, and S3 has deleted it.
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../functions/adapters/table.ts');
+    const { repo } = await import('../../functions/shared/deps.ts');
+    const { S3Blobs } = await import('../../functions/adapters/blobs.ts');
+    const held = await repo.getRequest(links.requestId);
+    const made = held?.audit.findIndex((e) => e.action === 'export_assembled') ?? -1;
+    await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(links.requestId), UpdateExpression: `SET audit[${made}].#at = :made`, ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':made': new Date(Date.now() - 31 * 86_400_000).toISOString() } }));
+    await new S3Blobs().delete(held?.exportKey as string);
+
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+    await signInAsOfficer(page, rt);
+    await page.locator('#who').waitFor();
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.getByText('Copy held for review').waitFor();
+    const summary = page.locator('#detail-summary');
+    expect(await summary.textContent()).toMatch(
+      /Its packageNot kept long enough to release the copy: kept until \d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d at most \(a package is deleted 30 days after it is made\)\. Make it again from the processors’ results, then look at it and release it\./,
+    );
+    // Nothing to look at or release: the link would not work.
+    expect(await page.getByRole('button', { name: 'See the held copy' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Release the copy' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Make the copy again' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-copy-package-gone.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Refaire la copie' }).waitFor();
+    expect(await summary.textContent()).toContain('Son paquetPas conservé assez longtemps pour libérer la copie : conservé jusqu’au ');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-copy-package-gone-fr.png'), fullPage: true });
+    await page.getByRole('button', { name: 'English' }).click();
+
+    await page.getByRole('button', { name: 'Make the copy again' }).click();
+    expect(await page.getByRole('dialog').textContent()).toContain('Make this copy again from the processors’ results? The scheduled check makes it within 15 minutes; nothing is sent to the requester.');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await summary.getByText(/Being made again from the processors’ results, as officer asked \(/).waitFor();
+    expect(await page.getByRole('button', { name: 'Make the copy again' }).count()).toBe(0);
+    expect(await page.locator('#audit').textContent()).toContain('Copy to be made again, asked by an officer — officer:officer');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-copy-being-remade.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await summary.getByText(/En cours de préparation à partir des résultats des prestataires, à la demande de officer \(/).waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+
+    await rt.lambdas.invoke('sweeper', {});
+    await page.reload();
+    await page.getByRole('button', { name: 'Release the copy' }).waitFor();
+    await page.getByRole('button', { name: 'See the held copy' }).waitFor();
+    expect(await summary.textContent()).not.toContain('Its package');
+    expect(await page.locator('#audit').textContent()).toContain('Export package made — scheduled check');
+    await page.screenshot({ path: join(SHOTS, 'console-copy-remade.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Release the copy' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'released');
+    await until(async () => (await rt.mails('xavi-remade@example.com')).some((m) => /exports\//.test(m.body.text ?? '')), 15_000, 'link mailed');
+  });
+});
