@@ -64,7 +64,7 @@ export async function remakeExport(id: string, actor: string, deps: AdminDeps) {
   const req = await held(id, deps);
   if (req.outboxRemake) return remakeAsked(req);
   const now = deps.clock.now();
-  if (releasableCopy(req, now)) throw new Conflict("this copy's package is still kept: look at it and release it");
+  if (releasableCopy(req, now)) throw new Conflict("this copy's package is still kept: look at it and release it", { reason: 'package_kept' });
   const gone = await goneResults(await deps.repo.listTasks(id), deps.repo);
   if (gone.length) {
     throw new ResultsGone(`this copy cannot be made again: the processors' results it was made from are no longer kept (${gone.join(', ')}; 120 days after they were sent). Tell the requester to ask again for a copy`);

@@ -47,6 +47,8 @@ export const REFUSAL_REASONS = [
   'reassemble_none',
   'release_none',
   'package_gone',
+  'package_kept',
+  'results_gone',
   'resolve_waiting',
   'resolve_closed',
   'retry_status',
@@ -114,6 +116,9 @@ export class PackageGone extends Conflict {
  */
 export class ResultsGone extends Conflict {
   override readonly name = 'ResultsGone';
+  constructor(message: string) {
+    super(message, { reason: 'results_gone' });
+  }
 }
 export class Gone extends DomainError {
   override readonly name = 'Gone';

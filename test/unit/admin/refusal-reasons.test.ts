@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BeingSent, ConcurrentUpdate, PackageGone, REFUSAL_REASONS } from '../../../functions/core/errors.ts';
+import { BeingSent, ConcurrentUpdate, PackageGone, REFUSAL_REASONS, ResultsGone } from '../../../functions/core/errors.ts';
 import { nextComplaintStatus } from '../../../functions/core/complaints.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
@@ -16,7 +16,7 @@ vi.mock('../../../functions/adapters/registry.ts', async () => {
 });
 vi.mock('../../../functions/adapters/blobs.ts', () => ({ S3Blobs: class {} }));
 const { addNote, agentContact, extend, liftRestriction, pause, resend, resolveTask, resume, retryAssembly, retryTask, deny } = await import('../../../functions/admin/actions.ts');
-const { previewHeldExport, releaseExport } = await import('../../../functions/admin/release.ts');
+const { previewHeldExport, releaseExport, remakeExport } = await import('../../../functions/admin/release.ts');
 
 const ACTOR = 'officer:o';
 const AGENT = { relationship: 'solicitor', proof: 'signed_authority' } as const;
@@ -69,6 +69,9 @@ const CASES: [reason: string, refusal: () => Promise<unknown>][] = [
   ['release_none', () => releaseExport(REQUEST_ID, ACTOR, setup({ type: 'access' }))],
   ['release_none', () => previewHeldExport(REQUEST_ID, ACTOR, setup({ type: 'access' }))],
   ['package_gone', () => thrown(() => { throw new PackageGone('this copy’s package is no longer kept'); })],
+  // A copy held for review whose package was made an hour ago: kept, so there is nothing to make again.
+  ['package_kept', () => remakeExport(REQUEST_ID, ACTOR, setup({ type: 'access', status: 'awaiting_manual', exportKey: `exports/${REQUEST_ID}.zip`, exportRelease: { flaggedBy: ['paynow'], since: '2026-03-02T09:00:00.000Z' }, audit: [{ at: '2026-03-02T09:00:00.000Z', actor: 'workflow', action: 'export_assembled', subject: REQUEST_ID }] as never }))],
+  ['results_gone', () => thrown(() => { throw new ResultsGone('this copy cannot be made again'); })],
   ['resolve_waiting', () => resolveTask(REQUEST_ID, 'paynow', { outcome: 'completed', note: 'Erased' }, ACTOR, setup({}, { task: ['paynow', 'sent'] }))],
   ['resolve_closed', () => resolveTask(REQUEST_ID, 'paynow', { outcome: 'completed', note: 'Erased' }, ACTOR, setup(done.completed, { task: ['paynow', 'failed'] }))],
   ['retry_status', () => retryTask(REQUEST_ID, 'paynow', ACTOR, setup({}, { task: ['paynow', 'sent'] }))],
