@@ -2,7 +2,7 @@ import { S3Blobs } from '../adapters/blobs.ts';
 import { Conflict, PackageGone, ResultsGone } from '../core/errors.ts';
 import { type ProcessorNames, RELEASE_MIN_LINK_HOURS, releasableCopy } from '../core/completion.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { goneResults } from '../assemble/results.ts';
+import { goneResults } from '../shared/gone-results.ts';
 import { completeRequest } from '../notify/complete.ts';
 import type { AdminDeps } from './actions.ts';
 

@@ -73,19 +73,6 @@ export async function taskExport(task: StoredTask, processor: ProcessorEntry, re
 }
 
 /**
- * The processors whose recorded results are no longer kept (their 120 days from the callback are
- * over): a package made now would silently lack their part, so none is made.
- */
-export async function goneResults(tasks: readonly StoredTask[], repo: Pick<DynamoRepository, 'getTaskResults'>): Promise<string[]> {
-  const gone: string[] = [];
-  for (const t of tasks) {
-    const recorded = recordedResults(t);
-    if (recorded && !(await repo.getTaskResults(recorded))) gone.push(t.processorId);
-  }
-  return gone;
-}
-
-/**
  * Every task's part of the package, in the tasks' order. A results_url that cannot give results just
  * now does not keep the others from being read: Assemble then fails naming every provider it could
  * not fetch from, under the first failure's name. Any other error (reading a task's results) fails at once.

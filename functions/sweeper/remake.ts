@@ -2,7 +2,7 @@
  * A held copy's package made again, as an officer asked once S3 had deleted it (admin/release.ts
  * remakeExport): from the processors' results, with Assemble's own code, by the run that claims it.
  */
-import { goneResults } from '../assemble/results.ts';
+import { goneResults } from '../shared/gone-results.ts';
 import { packageFacts, packageOf } from '../assemble/assemble.ts';
 import { retryOnRace } from '../core/errors.ts';
 import { exportKey } from '../core/export-results.ts';

@@ -76,7 +76,7 @@ describe('the deployed Lambda bundles', () => {
     'functions/core/intake.ts': ['intake', 'admin'], // the form, and an officer logging a request
     'functions/core/complaint-form.ts': ['intake'],
     'functions/core/callback-body.ts': ['callback'],
-    'functions/core/results-body.ts': ['callback', 'assemble'],
+    'functions/core/results-body.ts': ['callback', 'assemble', 'sweeper'], // the sweeper makes a held copy's expired package again
     'functions/core/webhook-body.ts': [], // no function parses what it sends
     'functions/core/deployable-registry.ts': [], // checked at synth
     'functions/core/registry-schema.ts': ALL_FUNCTIONS.filter((f) => f !== 'intake' && f !== 'verify'),
