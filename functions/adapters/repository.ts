@@ -633,6 +633,35 @@ export class DynamoRepository implements Repository {
     }
   }
 
+  /** An officer's Idempotency-Key (hashed with their name): the request it reserved and its body's hash, until it expires (returned expired too, with its expiry). */
+  async getLogKey(keyHash: string): Promise<{ requestId: string; bodyHash: string; expiresAt: string } | undefined> {
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.logKey(keyHash), ConsistentRead: true }));
+    return r.Item ? { requestId: r.Item.requestId, bodyHash: r.Item.bodyHash, expiresAt: new Date(Number(r.Item.ttl ?? 0) * 1000).toISOString() } : undefined;
+  }
+
+  /**
+   * A log's first write: claims the key for a new request id and the body it came with. It succeeds
+   * only where no claim exists or the one there has expired (DynamoDB's TTL deletes late); of two
+   * presses at once one wins, and the other finishes and answers its request.
+   */
+  async claimLogKey(keyHash: string, claim: { requestId: string; bodyHash: string }, now: Date, expiresAt: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.logKey(keyHash), ...claim, claimedAt: now.toISOString(), ttl: epoch(expiresAt) },
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': epoch(now) },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (lostRace(e)) return false;
+      throw e;
+    }
+  }
+
   /**
    * Takes over an undelivered email whose lease has run out (its writer finished badly or died):
    * only one claimant wins. See functions/core/outbox.ts.

@@ -38,6 +38,10 @@
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
  *                                  belong to. Intake's first write, conditional, so that of simultaneous
  *                                  submissions one creates the request and the others join it.
+ *   LOGKEY#<sha256 of officer and key> / LOGKEY   an officer's Idempotency-Key on POST /admin/requests: the
+ *                                  request id it reserves and a keyed hash (HMAC) of the body it came with,
+ *                                  never the body. Written first, conditional, so that the form sent again
+ *                                  answers (and finishes) that request, never a second one; TTL 24 hours.
  *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request, with its
  *                                  expiry (24 h) and its count of wrong passwords; TTL 30 days after that
  *                                  expiry, so that reopening a link whose request was confirmed says
@@ -125,6 +129,7 @@ export const key = {
   rate: (scope: string, hash: string, window: number) => ({ pk: `RATE#${scope}#${hash}#${window}`, sk: 'RATE' }),
   rolling: (scope: string, hash: string) => ({ pk: `RATE#${scope}#${hash}`, sk: 'ROLLING' }),
   dedupe: (emailHash: string, type: string) => ({ pk: `DEDUPE#${emailHash}#${type}`, sk: 'DEDUPE' }),
+  logKey: (keyHash: string) => ({ pk: `LOGKEY#${keyHash}`, sk: 'LOGKEY' }),
   verify: (tokenHash: string) => ({ pk: `VERIFY#${tokenHash}`, sk: 'VERIFY' }),
   suppress: (hmac: string) => ({ pk: `SUPPRESS#${hmac}`, sk: 'SUPPRESS' }),
   customer: (hmac: string) => ({ pk: `CUSTOMER#${hmac}`, sk: 'CUSTOMER' }),

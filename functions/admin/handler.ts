@@ -9,7 +9,7 @@ import { CancelReason, DenyReason, LiftReason } from '../core/notices.ts';
 import { readable } from '../core/readable.ts';
 import * as z from '../core/zod.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody } from '../shared/http.ts';
+import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, parse, parseBody, parseHeader } from '../shared/http.ts';
 import { addNote, agentContact, approveCorrection, assign, cancel, deny, extend, liftRestriction, MAX_NOTE, pause, resend, resolveTask, resume, retryAssembly, retryTask } from './actions.ts';
 import { list, looksLikeEmail, looksLikeOrder, report, reportCsv, search } from './find.ts';
 import { registry } from '../adapters/registry.ts';
@@ -19,7 +19,7 @@ import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
 import { dashboard, detail } from './views.ts';
 import { previewHeldExport, releaseExport, remakeExport } from './release.ts';
-import { LogBody, logRequest } from './log-request.ts';
+import { IdempotencyKey, LogBody, logRequest } from './log-request.ts';
 import { acknowledgeComplaint, listComplaints, respondComplaint } from './complaints.ts';
 import { MAX_OUTCOME } from '../core/complaints.ts';
 
@@ -126,7 +126,9 @@ export const ROUTES: readonly Route[] = [
   // A request received by phone, post, chat or email, logged by an officer who checked the identity.
   ['POST', /^\/requests$/, ({ event, act }) => {
     const actor = act();
-    return ok(201, logRequest(parseBody(LogBody, event), actor, deps));
+    const body = parseBody(LogBody, event);
+    const key = event.headers?.['idempotency-key'];
+    return ok(201, logRequest(body, actor, deps, key === undefined ? undefined : parseHeader(IdempotencyKey, 'Idempotency-Key', key)));
   }],
   ['GET', new RegExp(`^${REQUEST}$`), ({ params: [id] }) => ok(200, detail(id, deps, workflow))],
   ['POST', on('extend'), action((id, actor, e) => extend(id, parseBody(Reason, e).reason, actor, deps))],

@@ -63,13 +63,32 @@ export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 export type Issue = { path: string; message: string; messages?: { fr: string; en: string } };
 
 export class InvalidInput extends DomainError {
-  override readonly name = 'InvalidInput';
+  override readonly name: string = 'InvalidInput';
   override readonly status: number = 400;
   constructor(
     message: string,
     readonly issues: Issue[],
   ) {
     super(message);
+  }
+}
+/**
+ * An Idempotency-Key sent again with another body: the key stands for the request its first body
+ * logged (`requestId`, once that request is written), so this body is neither that request nor, under
+ * this key, a new one. A 422, as draft-ietf-httpapi-idempotency-key-header answers a key reused with
+ * another payload; the issue names the header.
+ */
+export class IdempotencyKeyReused extends InvalidInput {
+  override readonly name = 'IdempotencyKeyReused';
+  override readonly status = 422;
+  /** Declared, so that a refusal naming no request has no such key. */
+  declare readonly requestId?: string;
+  constructor(requestId?: string) {
+    const logged = requestId ? `request ${requestId} was logged under it` : 'a request is being logged under it';
+    super('Idempotency-Key already used with another body', [
+      { path: 'Idempotency-Key', message: `this key was sent with another body, and ${logged}: send the same body again to get that request, or a new key to log another` },
+    ]);
+    if (requestId) this.requestId = requestId;
   }
 }
 export class Unauthorized extends DomainError {

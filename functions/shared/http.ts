@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from '../core/zod.ts';
-import { BeingSent, DomainError, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
+import { BeingSent, DomainError, IdempotencyKeyReused, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
 import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/edge.ts';
 import { pageLanguage, problemPage } from '../core/pages.ts';
 import { originSecret } from '../adapters/secrets.ts';
@@ -93,6 +93,13 @@ export function parse<T extends z.core.$ZodType>(schema: T, value: unknown, what
   return r.data;
 }
 
+/** A header's value parsed with zod; a bad one is a 400 whose issue names the header. */
+export function parseHeader<T extends z.core.$ZodType>(schema: T, name: string, value: string): z.output<T> {
+  const r = z.safeParse(schema, value);
+  if (!r.success) throw new InvalidInput(`invalid ${name} header`, r.error.issues.map((i) => ({ path: name, message: i.message })));
+  return r.data;
+}
+
 /** JSON text as a value; malformed JSON is a field-level 400, not a 500. */
 export function parseJson(text: string): unknown {
   try {
@@ -148,6 +155,7 @@ export function httpErrors({ page }: { page?: (event: HttpEvent) => boolean } = 
       if (e.reason) body.reason = e.reason;
       if (e instanceof InvalidInput) body.issues = e.issues;
       if (e instanceof BeingSent) body.until = e.until;
+      if (e instanceof IdempotencyKeyReused && e.requestId) body.requestId = e.requestId;
       const headers: Record<string, string> =
         e instanceof TooManyRequests ? { 'retry-after': String(e.retryAfterSeconds) } : e instanceof Unavailable ? { 'retry-after': '30' } : {};
       logger.info('request refused', { status, error: e.name });

@@ -78,4 +78,19 @@ describe('expired items, not yet deleted', () => {
     }, 10_000, 'a second confirmation email');
     expect(second.requestId).not.toBe(first.requestId);
   });
+
+  it('an Idempotency-Key past its ttl is free: the same form under it logs a new request, where a live one answers the first', async () => {
+    const token = await rt.signIn('officer');
+    const form = JSON.stringify({ request: { type: 'erasure', email: 'expired.key@example.com', language: 'en' }, channel: 'phone', identityCheck: 'account_questions' });
+    const formKey = '5d0c9b2e-1f4a-4c7d-a8e3-6b9f0e2d4c71';
+    const log = async () => {
+      const r = await rt.api('/admin/requests', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': formKey }, body: form });
+      expect(r.status).toBe(201);
+      return ((await r.json()) as { id: string }).id;
+    };
+    const first = await log();
+    expect(await log()).toBe(first);
+    await expire(key.logKey(sha256(`officer:officer\n${formKey}`)));
+    expect(await log()).not.toBe(first);
+  });
 });

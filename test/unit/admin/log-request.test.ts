@@ -13,6 +13,8 @@ vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
   emailHash: async (e: string) => `hash:${e.trim().toLowerCase()}`,
   orderHash: async (o: string) => `order:${o.trim().toUpperCase()}`,
   derivedToken: async (purpose: string, id: string) => `${purpose}-token-${id}`,
+  // Keyed in production; any one-way function shows here that the claim keeps no body in clear.
+  hmac: async (v: string) => `hmac:${(await import('node:crypto')).createHash('sha256').update(v).digest('hex')}`,
 }));
 vi.mock('../../../functions/adapters/registry.ts', () => ({ registry: { version: 1, processors: [] } }));
 const { logRequest, LogBody } = await import('../../../functions/admin/log-request.ts');
@@ -29,10 +31,29 @@ class Repo extends FakeRepo {
     this.writeOptions.push({ ...(args[4] ?? {}) });
     return super.transitionRequest(...args);
   }
+  /** Every write of a log, in order, as its kind. */
+  order: string[] = [];
+  /** Conditional, as DynamoDB's put: false when the record exists already. */
   async createRequest(req: StoredRequest, pii: Pii, piiExpiresAt: Date) {
+    if (this.requests.has(req.id)) return false;
+    this.order.push('request');
     this.created.push({ req: structuredClone(req), pii, piiExpiresAt });
     this.requests.set(req.id, structuredClone(req));
     this.pii.set(req.id, pii);
+    return true;
+  }
+  /** The Idempotency-Key claims, by the key's hash, as the table keeps them. */
+  keys = new Map<string, Record<string, unknown> & { requestId: string; bodyHash: string; expiresAt: Date }>();
+  async getLogKey(keyHash: string) {
+    const k = this.keys.get(keyHash);
+    return k ? { requestId: k.requestId, bodyHash: k.bodyHash, expiresAt: k.expiresAt.toISOString() } : undefined;
+  }
+  /** Conditional, as DynamoDB's put: only where no claim is, or the one there has expired. */
+  async claimLogKey(keyHash: string, claim: { requestId: string; bodyHash: string }, now: Date, expiresAt: Date) {
+    const k = this.keys.get(keyHash);
+    if (k && k.expiresAt > now) return false;
+    this.order.push('key');
+    this.keys.set(keyHash, { ...claim, expiresAt });
     return true;
   }
   /** The address and order-number indexes as DynamoDB keeps them: the records that carry the hash. */
@@ -266,4 +287,154 @@ describe('a request logged by an officer (phone, post, chat, email)', () => {
     expect(ok({ request, channel: 'phone', identityCheck: 'account_questions', note: 'x' })).toBe(false);
     expect(ok({ request, channel: 'phone', identityCheck: 'account_questions' })).toBe(true);
   });
+});
+
+/** Makes the next call of `method` fail before it takes effect, or take effect and then fail (the process killed, its answer lost). */
+function dieOnce(o: object, method: string, when: 'before' | 'after') {
+  const target = o as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const real = target[method].bind(o);
+  target[method] = async (...a: unknown[]) => {
+    target[method] = real;
+    if (when === 'before') throw new Error(`crash before ${method}`);
+    await real(...a);
+    throw new Error(`crash after ${method}`);
+  };
+}
+
+const KEY = '3f1d2c9a-5b7e-4e0a-9c61-2b8f4d7a1e55';
+const correction = LogBody.parse({ request: { type: 'rectification', email: 'f@example.com', rectification: { field: 'postal address', correction: '2 Low Road, Leeds' } }, channel: 'phone', identityCheck: 'account_questions' });
+
+describe('a request logged again under the same Idempotency-Key (the console’s form pressed again after its answer was lost)', () => {
+  it('answers the same request, logged once on its trail, and writes no second one', async () => {
+    const { repo, deps } = setup();
+    const first = await logRequest(phoned, 'officer:olivia', deps, KEY);
+    const again = await logRequest(phoned, 'officer:olivia', deps, KEY);
+    expect(again).toEqual(first);
+    expect(first).toEqual({ id: expect.any(String), status: 'verified', dueDate: '2026-04-10', workflowOwed: false });
+    expect([...repo.requests.keys()]).toEqual([first.id]);
+    expect(repo.created).toHaveLength(1);
+    expect(repo.requests.get(first.id)?.audit.map((e) => e.action)).toEqual(['log_request']);
+  });
+
+  it('claims the key before the record is written: the request id it reserves and a keyed hash of the body, kept 24 hours, never the address or the name', async () => {
+    const { repo, deps } = setup();
+    const out = await logRequest(phoned, 'officer:olivia', deps, KEY);
+    expect(repo.order).toEqual(['key', 'request']);
+    const [claim] = [...repo.keys.values()];
+    expect(claim).toEqual({ requestId: out.id, bodyHash: expect.stringMatching(/^hmac:[0-9a-f]{64}$/), expiresAt: new Date('2026-03-11T11:00:00.000Z') });
+    // The key itself is kept hashed with the officer's name, and neither the body nor the officer in clear.
+    expect(JSON.stringify([...repo.keys])).not.toMatch(/carol|OT-777|olivia|3f1d2c9a/i);
+  });
+
+  for (const [step, method, when] of [
+    ['after claiming the key, before the record', 'createRequest', 'before'],
+    ['with the record written unconfirmed', 'transitionRequest', 'before'],
+    ['with the record verified, before its execution started', 'transitionRequest', 'after'],
+  ] as const) {
+    it(`finishes a first attempt that died ${step}: one request, verified, its execution started and its personal data kept past the deadline`, async () => {
+      const { repo, workflow, deps } = setup();
+      dieOnce(repo, method, when);
+      await expect(logRequest(phoned, 'officer:olivia', deps, KEY)).rejects.toThrow(/crash/);
+      const out = await logRequest(phoned, 'officer:olivia', deps, KEY);
+      expect(out).toEqual({ id: expect.any(String), status: 'verified', dueDate: '2026-04-10', workflowOwed: false });
+      expect([...repo.requests.keys()]).toEqual([out.id]);
+      expect(repo.requests.get(out.id)?.audit.map((e) => e.action)).toEqual(['log_request']);
+      expect(workflow.started).toEqual([{ name: out.id, input: { requestId: out.id } }]);
+      expect(repo.piiExpiry.get(out.id)).toEqual(new Date('2026-08-08T00:00:00.000Z'));
+    });
+  }
+
+  it('finishes a correction whose first attempt died once it waited for review: its personal data kept past the deadline, nothing started', async () => {
+    const { repo, workflow, deps } = setup();
+    dieOnce(repo, 'transitionRequest', 'after');
+    await expect(logRequest(correction, 'officer:o', deps, KEY)).rejects.toThrow(/crash/);
+    expect(repo.piiExpiry.size).toBe(0);
+    const out = await logRequest(correction, 'officer:o', deps, KEY);
+    expect(out).toEqual({ id: expect.any(String), status: 'awaiting_review', dueDate: '2026-04-10', workflowOwed: false });
+    expect(repo.requests.size).toBe(1);
+    expect(repo.piiExpiry.get(out.id)).toEqual(new Date('2026-08-08T00:00:00.000Z'));
+    expect(workflow.started).toEqual([]);
+  });
+
+  it('dates a finished request as its record was written: a letter logged at 23:59 and finished after midnight keeps its day', async () => {
+    const repo = new Repo();
+    let now = '2026-03-10T23:59:00.000Z';
+    const deps = { repo: repo as never, mailer: new FakeMailer(), workflow: new Workflow(), clock: { now: () => new Date(now) }, blobs: new FakeBlobs() };
+    const body = LogBody.parse({ ...phoned, receivedOn: '2026-03-10' });
+    dieOnce(repo, 'transitionRequest', 'before');
+    await expect(logRequest(body, 'officer:o', deps, KEY)).rejects.toThrow(/crash/);
+    now = '2026-03-11T00:01:00.000Z';
+    const out = await logRequest(body, 'officer:o', deps, KEY);
+    expect(repo.requests.get(out.id)).toMatchObject({ receivedAt: '2026-03-10T23:59:00.000Z', verifiedAt: '2026-03-10T23:59:00.000Z', dueDate: '2026-04-10' });
+  });
+
+  it('logs one request when the form is sent twice at once', async () => {
+    const { repo, deps } = setup();
+    const [a, b] = await Promise.all([logRequest(phoned, 'officer:o', deps, KEY), logRequest(phoned, 'officer:o', deps, KEY)]);
+    expect(a.id).toBe(b.id);
+    expect(repo.requests.size).toBe(1);
+    expect(repo.requests.get(a.id)?.audit.map((e) => e.action)).toEqual(['log_request']);
+  });
+
+  it('refuses the same key with another body with a 422 naming the key and the request logged under it, and writes nothing', async () => {
+    const { repo, deps } = setup();
+    const first = await logRequest(phoned, 'officer:o', deps, KEY);
+    const edited = LogBody.parse({ ...phoned, request: { ...phoned.request, name: 'Carole Jones' } });
+    await expect(logRequest(edited, 'officer:o', deps, KEY)).rejects.toMatchObject({
+      name: 'IdempotencyKeyReused',
+      status: 422,
+      requestId: first.id,
+      issues: [{ path: 'Idempotency-Key', message: expect.stringContaining(first.id) }],
+    });
+    expect(repo.requests.size).toBe(1);
+    expect(repo.requests.get(first.id)?.version).toBe(1);
+  });
+
+  it('refuses another body under a key whose request was never written without naming one', async () => {
+    const { repo, deps } = setup();
+    dieOnce(repo, 'createRequest', 'before');
+    await expect(logRequest(phoned, 'officer:o', deps, KEY)).rejects.toThrow(/crash/);
+    const err = await logRequest(correction, 'officer:o', deps, KEY).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'IdempotencyKeyReused', status: 422, issues: [{ path: 'Idempotency-Key' }] });
+    expect(err).not.toHaveProperty('requestId');
+    expect(repo.requests.size).toBe(0);
+  });
+
+  it('claims nothing for a form the server refuses (a receipt dated tomorrow): the corrected form is then logged under the same key', async () => {
+    const { repo, deps } = setup();
+    await expect(logRequest(LogBody.parse({ ...phoned, receivedOn: '2026-03-11' }), 'officer:o', deps, KEY)).rejects.toMatchObject({ status: 400 });
+    expect(repo.keys.size).toBe(0);
+    const out = await logRequest(LogBody.parse({ ...phoned, receivedOn: '2026-03-10' }), 'officer:o', deps, KEY);
+    expect(repo.requests.get(out.id)?.status).toBe('verified');
+  });
+
+  it('keeps each officer’s keys apart: another officer’s form under the same key logs its own request', async () => {
+    const { repo, deps } = setup();
+    const a = await logRequest(phoned, 'officer:olivia', deps, KEY);
+    const b = await logRequest(phoned, 'officer:oscar', deps, KEY);
+    expect(a.id).not.toBe(b.id);
+    expect(repo.requests.size).toBe(2);
+  });
+
+  it('forgets a key after 24 hours: the same form sent a day later logs a new request', async () => {
+    const repo = new Repo();
+    let now = NOW;
+    const deps = { repo: repo as never, mailer: new FakeMailer(), workflow: new Workflow(), clock: { now: () => new Date(now) }, blobs: new FakeBlobs() };
+    const first = await logRequest(phoned, 'officer:o', deps, KEY);
+    now = '2026-03-11T10:59:59.000Z';
+    expect((await logRequest(phoned, 'officer:o', deps, KEY)).id).toBe(first.id);
+    now = '2026-03-11T11:00:01.000Z';
+    const later = await logRequest(phoned, 'officer:o', deps, KEY);
+    expect(later.id).not.toBe(first.id);
+    expect(repo.requests.size).toBe(2);
+  });
+
+  it('without a key logs each post as a request of its own, as API clients have it', async () => {
+    const { repo, deps } = setup();
+    await logRequest(phoned, 'officer:o', deps);
+    await logRequest(phoned, 'officer:o', deps);
+    expect(repo.requests.size).toBe(2);
+    expect(repo.keys.size).toBe(0);
+  });
+
 });
