@@ -692,6 +692,7 @@ const LOG_TEXT = {
     proofs: { signed_authority: 'A signed letter of authority', power_of_attorney: 'A power of attorney', parental_responsibility: 'Proof of parental responsibility', court_order: 'A court order' },
     logged: 'Request logged:', loggedDue: (due) => `, due ${due}.`,
     receivedOnWords: (d) => `, received on ${d}`,
+    logAgain: 'Press “Log the request” again: the request is not logged twice.',
   },
   fr: {
     logRequest: 'Enregistrer une demande', logSubmit: 'Enregistrer la demande', logProblem: 'Il y a un problème',
@@ -709,6 +710,7 @@ const LOG_TEXT = {
     proofs: { signed_authority: 'Un mandat écrit signé', power_of_attorney: 'Une procuration', parental_responsibility: 'Une preuve de l’autorité parentale', court_order: 'Une décision de justice' },
     logged: 'Demande enregistrée :', loggedDue: (due) => `, à traiter avant le ${due}.`,
     receivedOnWords: (d) => `, reçue le ${d}`,
+    logAgain: 'Appuyez de nouveau sur « Enregistrer la demande » : la demande ne sera pas enregistrée deux fois.',
   },
 };
 for (const l of ['en', 'fr']) for (const [k, v] of Object.entries(LOG_TEXT[l])) if (typeof v === 'string') T[l][k] = v;
@@ -782,8 +784,16 @@ function logBody() {
   return { request, channel: v('log-channel'), identityCheck: v('log-identity'), ...(v('log-received') ? { receivedOn: v('log-received') } : {}), ...agent };
 }
 
-/** The server's issues beside their fields (each box says its field's, the field marked invalid), and all of them above the form, each a link to its field. */
-function logErrors(issues, message) {
+/**
+ * The form's Idempotency-Key: one random key from the moment the form is empty until the server
+ * answers it, so that pressing Log again after a lost answer (a time-out, a gateway's 5xx) gets the
+ * request the first press logged instead of a second one. A new form, a new key.
+ */
+const newLogKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+let logKey = newLogKey();
+
+/** The server's issues beside their fields (each box says its field's, the field marked invalid), and all of them above the form, each a link to its field; `after`, what follows the message (a link to a request). */
+function logErrors(issues, message, ...after) {
   const form = $('log-form');
   for (const el of form.querySelectorAll('.error')) el.hidden = true;
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
@@ -811,7 +821,7 @@ function logErrors(issues, message) {
     });
     items.push(h('li', {}, go));
   }
-  if (message) items.push(h('li', {}, message));
+  if (message) items.push(h('li', {}, message, ...after));
   $('log-summary-list').replaceChildren(...items);
   $('log-summary').hidden = items.length === 0;
   if (items.length) $('log-summary').focus();
@@ -822,16 +832,23 @@ async function submitLog() {
   $('log-done').hidden = true;
   let r;
   try {
-    r = await adminFetch('/requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logBody()) });
+    r = await adminFetch('/requests', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': logKey }, body: JSON.stringify(logBody()) });
   } catch (e) {
-    return logErrors([], sentence(e.message));
+    // The server may have logged it: pressing again under the same key answers that request.
+    return logErrors([], `${sentence(e.message)} ${L.logAgain}`);
   }
   if (r.status === 401) return forget();
   const data = await r.json().catch(() => ({}));
-  if (ourFailure(r, data)) return logErrors([], sentence(T[lang].serverFailed));
+  if (ourFailure(r, data)) return logErrors([], `${sentence(T[lang].serverFailed)} ${L.logAgain}`);
+  // The form was changed after a press whose answer was lost: said with the request that press logged; the next press logs this one as another.
+  if (data.error === 'IdempotencyKeyReused') {
+    logKey = newLogKey();
+    return logErrors([], sentence(refusalWords(lang, { status: r.status, body: data }, 'log', time)), ...(data.requestId ? [' ', link(data.requestId)] : []));
+  }
   // Each refused field by what the form asks there, in the console's language: the server's words are English.
   if (!r.ok && data.issues?.length) return logErrors(data.issues.map((i) => ({ path: i.path, message: sentence(issueWords(lang, 'log', i)) })));
   if (!r.ok) return logErrors([], sentence(refusalWords(lang, { status: r.status, body: data }, 'log', time)));
+  logKey = newLogKey();
   logErrors([]);
   $('log-form').reset();
   resetReceivedOn();

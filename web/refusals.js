@@ -49,6 +49,8 @@ export const REFUSALS = {
     Forbidden: 'only an officer can do this.',
     NotFound: 'what it is about was not found. Reload the page.',
     PayloadTooLarge: 'what was typed is too long to be sent. Shorten it, then try again.',
+    IdempotencyKeyReused: (b) =>
+      `this form was sent before with other details. Nothing new was logged: to log what it says now as another request, press “Log the request” again.${b.requestId ? ' The request logged when it was first sent:' : ' What it was first sent with may still be being logged: look for it in the list.'}`,
   },
   fr: {
     request_status: 'l’état de cette demande ne le permet plus : la page la montre maintenant telle qu’elle est.',
@@ -93,6 +95,8 @@ export const REFUSALS = {
     Forbidden: 'seul un responsable peut faire cela.',
     NotFound: 'ce qu’elle vise est introuvable. Rechargez la page.',
     PayloadTooLarge: 'le texte saisi est trop long pour être envoyé. Raccourcissez-le, puis réessayez.',
+    IdempotencyKeyReused: (b) =>
+      `ce formulaire a déjà été envoyé avec d’autres informations. Rien de nouveau n’a été enregistré : pour enregistrer ce qu’il dit maintenant comme une autre demande, appuyez de nouveau sur « Enregistrer la demande ».${b.requestId ? ' La demande enregistrée lors du premier envoi :' : ' Le premier envoi est peut-être encore en cours d’enregistrement : cherchez-le dans la liste.'}`,
   },
 };
 

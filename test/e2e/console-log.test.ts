@@ -94,6 +94,113 @@ describe.skipIf(!hasChromium)('logging a request in the console (Debian chromium
     expect(errors).toEqual([]);
   });
 
+  it('logs one request when the answer to the first press is lost (a 502 after the server logged it) and the officer presses Log again', async () => {
+    const { page, errors } = await signedInOfficer();
+    await page.getByRole('link', { name: 'Log a request' }).click();
+    await page.getByRole('heading', { name: 'Log a request' }).waitFor();
+    await page.getByLabel('Type of request').selectOption('erasure');
+    await page.getByLabel('Email address of the shop account').fill('lost-answer@example.com');
+    await page.getByLabel('Requester’s language').selectOption('en');
+    await page.getByLabel('Channel').selectOption('phone');
+    await page.getByLabel('How you checked the identity').selectOption('account_questions');
+
+    // The first press reaches the server, which logs the request; its answer is lost on the way back (a gateway's 502).
+    const keys: (string | undefined)[] = [];
+    let logged: string | undefined;
+    await page.route('**/admin/requests', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key']);
+      if (keys.length > 1) return route.continue();
+      const answer = await route.fetch();
+      expect(answer.status()).toBe(201);
+      logged = ((await answer.json()) as { id: string }).id;
+      await route.fulfill({ status: 502, contentType: 'application/json', body: JSON.stringify({ message: 'Bad Gateway' }) });
+    });
+    await page.getByRole('button', { name: 'Log the request' }).click();
+    const summary = page.locator('#log-summary');
+    await summary.waitFor();
+    const said = await summary.textContent();
+    expect(await page.getByLabel('Email address of the shop account').inputValue()).toBe('lost-answer@example.com');
+    await page.screenshot({ path: join(SHOTS, 'console-log-answer-lost.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Log the request' }).click();
+    const done = page.locator('#log-done');
+    await done.waitFor();
+    const id = ((await done.locator('a').getAttribute('href')) ?? '').replace('#/requests/', '');
+    expect(id, 'the request the first press logged').toBe(logged);
+    // Pressing again was what the officer was told to do, knowing it logs nothing twice.
+    expect(said).toContain('Press “Log the request” again: the request is not logged twice.');
+    // Both presses sent the form's one key.
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{16,128}$/);
+    expect(keys[1]).toBe(keys[0]);
+    await page.screenshot({ path: join(SHOTS, 'console-log-answer-lost-done.png'), fullPage: true });
+
+    // The console finds one request for the address.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByLabel('Find a request: reference, email address or order number').fill('lost-answer@example.com');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.locator('#search-results p').waitFor();
+    expect(await page.locator('#search-results p').textContent()).toBe('1 request found');
+    expect(await page.locator('#search-results a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([`#/requests/${logged}`]);
+    await page.screenshot({ path: join(SHOTS, 'console-log-answer-lost-found.png'), fullPage: true });
+
+    // The form emptied for the next one has a key of its own: the same person's next request is logged as a new one.
+    await page.getByRole('link', { name: 'Log a request' }).click();
+    await page.getByLabel('Type of request').selectOption('access');
+    await page.getByLabel('Email address of the shop account').fill('lost-answer@example.com');
+    await page.getByLabel('Requester’s language').selectOption('en');
+    await page.getByLabel('Channel').selectOption('phone');
+    await page.getByLabel('How you checked the identity').selectOption('account_questions');
+    await page.getByRole('button', { name: 'Log the request' }).click();
+    await page.locator('#log-done', { hasNotText: id }).waitFor();
+    expect(keys).toHaveLength(3);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(errors).toEqual([]);
+  });
+
+  it('says a form changed after a lost answer was logged already, with a link to that request, and logs the changed form as another request only once pressed again', async () => {
+    const { page, errors } = await signedInOfficer();
+    await page.getByRole('link', { name: 'Log a request' }).click();
+    await page.getByRole('heading', { name: 'Log a request' }).waitFor();
+    await page.getByLabel('Type of request').selectOption('erasure');
+    await page.getByLabel('Email address of the shop account').fill('changed-form@example.com');
+    await page.getByLabel('Name (optional)').fill('Sam Smiht');
+    await page.getByLabel('Requester’s language').selectOption('en');
+    await page.getByLabel('Channel').selectOption('post');
+    await page.getByLabel('How you checked the identity').selectOption('signed_letter_with_id');
+    let logged: string | undefined;
+    let posts = 0;
+    await page.route('**/admin/requests', async (route) => {
+      if (route.request().method() !== 'POST' || ++posts > 1) return route.continue();
+      const answer = await route.fetch();
+      logged = ((await answer.json()) as { id: string }).id;
+      await route.fulfill({ status: 502, contentType: 'application/json', body: JSON.stringify({ message: 'Bad Gateway' }) });
+    });
+    await page.getByRole('button', { name: 'Log the request' }).click();
+    await page.locator('#log-summary').waitFor();
+
+    // The officer corrects a typo before pressing again: the server has the first version logged already.
+    await page.getByLabel('Name (optional)').fill('Sam Smith');
+    await page.getByRole('button', { name: 'Log the request' }).click();
+    const first = page.locator(`#log-summary a[href="#/requests/${logged}"]`);
+    await first.waitFor();
+    expect(await page.locator('#log-summary').textContent()).toContain('This form was sent before with other details. Nothing new was logged');
+    expect(await page.locator('#log-done').isVisible()).toBe(false);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-log-changed-after-lost-answer.png'), fullPage: true });
+
+    // Pressed once more, knowing: the form as it is now is logged as a request of its own.
+    await page.getByRole('button', { name: 'Log the request' }).click();
+    const done = page.locator('#log-done');
+    await done.waitFor();
+    const id = ((await done.locator('a').getAttribute('href')) ?? '').replace('#/requests/', '');
+    expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(id).not.toBe(logged);
+    expect(posts).toBe(3);
+    expect(errors).toEqual([]);
+  });
+
   it('is offered in French too, and not to a viewer', async () => {
     const { page, errors } = await signedInOfficer();
     await page.getByRole('button', { name: 'Français' }).click();

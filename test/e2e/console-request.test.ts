@@ -256,10 +256,12 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     );
     const summary = () => page.locator('#log-summary:not([hidden]) #log-summary-list').textContent();
     await page.getByRole('button', { name: 'Enregistrer la demande' }).click();
-    await expect.poll(summary).toBe('Le serveur n’a pas répondu. Vérifiez la connexion, puis réessayez.');
+    // The request may have been logged all the same: the officer is told that pressing again logs it once.
+    const again = 'Appuyez de nouveau sur « Enregistrer la demande » : la demande ne sera pas enregistrée deux fois.';
+    await expect.poll(summary).toBe(`Le serveur n’a pas répondu. Vérifiez la connexion, puis réessayez. ${again}`);
     answer = 'failed';
     await page.getByRole('button', { name: 'Enregistrer la demande' }).click();
-    await expect.poll(summary).toBe('Une erreur s’est produite de notre côté. Réessayez dans quelques minutes.');
+    await expect.poll(summary).toBe(`Une erreur s’est produite de notre côté. Réessayez dans quelques minutes. ${again}`);
     expect(await axe(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'English' }).click();

@@ -46,6 +46,14 @@ describe('the console’s words for a refusal of the admin API', () => {
     expect(refusalWords('fr', { status: 502, body: { error: 'MailFailed', message: 'the outcome email of request X could not be sent' } }, 'resend')).toMatch(/^le service d’e-mail/);
   });
 
+  it('says a form changed after a press whose answer was lost (its Idempotency-Key sent with another body) was sent before, naming the request logged then where there is one', () => {
+    const reused = (requestId?: string): Answer => ({ status: 422, body: { error: 'IdempotencyKeyReused', message: 'Idempotency-Key already used with another body', ...(requestId ? { requestId } : {}), issues: [{ path: 'Idempotency-Key', message: 'this key was sent with another body' }] } });
+    expect(refusalWords('fr', reused('01JQ0000000000000000000000'), 'log')).toMatch(/^ce formulaire a déjà été envoyé avec d’autres informations\. Rien de nouveau n’a été enregistré.* La demande enregistrée lors du premier envoi :$/);
+    expect(refusalWords('en', reused('01JQ0000000000000000000000'), 'log')).toMatch(/^this form was sent before with other details\. Nothing new was logged.* The request logged when it was first sent:$/);
+    expect(refusalWords('en', reused(), 'log')).toMatch(/may still be being logged: look for it in the list\.$/);
+    expect(refusalWords('fr', reused(), 'log')).not.toContain('Idempotency-Key');
+  });
+
   it('says when an email being sent may be resent, in the officer’s own words for the time', () => {
     const answer: Answer = { status: 409, body: { error: 'BeingSent', reason: 'being_sent', message: 'this email is being sent automatically right now', until: '2026-03-02T10:02:30.000Z' } };
     expect(refusalWords('fr', answer, 'resend', (at) => `[${at}]`)).toBe('cet e-mail est en cours d’envoi automatique. S’il n’est pas parti à [2026-03-02T10:02:30.000Z], renvoyez-le à ce moment-là.');
