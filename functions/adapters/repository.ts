@@ -193,20 +193,21 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * Moves the contact data's end to `until` where it is earlier, and not yet passed: a repair from an
-   * older reading never shortens an end another writer moved later meanwhile, nor gives one to data
-   * kept with no end. False when nothing changed.
+   * Moves the contact data's end to `until` where it is earlier, not yet passed, and no later than
+   * `endingBy`: a repair from an older reading never shortens an end another writer moved later
+   * meanwhile, nor lengthens one a closing gave it since, nor gives one to data kept with no end.
+   * False when nothing changed.
    */
-  async extendPiiExpiry(id: string, until: Date): Promise<boolean> {
+  async extendPiiExpiry(id: string, until: Date, endingBy: Date): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key.pii(id),
           UpdateExpression: 'SET #ttl = :t',
-          ConditionExpression: 'attribute_exists(pk) AND #ttl >= :now AND #ttl < :t',
+          ConditionExpression: 'attribute_exists(pk) AND #ttl >= :now AND #ttl < :t AND #ttl <= :by',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':t': epoch(until), ':now': epoch(this.now()) },
+          ExpressionAttributeValues: { ':t': epoch(until), ':now': epoch(this.now()), ':by': epoch(endingBy) },
         }),
       );
       return true;

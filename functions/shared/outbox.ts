@@ -119,21 +119,28 @@ export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate'
 
 const keptUntil = (due: string) => new Date(Date.parse(`${due}T00:00:00Z`) + PII_DAYS_AFTER_DUE * DAY);
 
+/** An unconfirmed request's personal data is kept this long from its creation (intake, an officer's log). */
+const UNCONFIRMED_PII_DAYS = 7;
+
 /**
  * Gives the personal data of a request waiting for review the end keepPiiWhileOpen gives, where it
  * has an earlier one (the sweeper's rotation). A correction an officer logs owes nothing a sweep
  * would find (no team email, no execution before its approval), so a log that died between its state
- * change and keepPiiWhileOpen left an open request's data the 7 days of an unconfirmed one. One read;
- * a write only to repair, which never shortens an end moved later meanwhile. True when repaired.
+ * change and keepPiiWhileOpen left an open request's data the 7 days of an unconfirmed one. Only such
+ * an end, at most 7 days from `now`, is repaired: the rotation's copy of the request comes from an
+ * index that lags, and a request refused or cancelled meanwhile has 30 days from its closing, which
+ * must stay. One read; a write only to repair, conditional on that bound and never shortening an end
+ * moved later meanwhile. True when repaired.
  */
-export async function restorePiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, deps: { repo: Pick<DynamoRepository, 'getPiiExpiry' | 'extendPiiExpiry'> }) {
+export async function restorePiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, now: Date, deps: { repo: Pick<DynamoRepository, 'getPiiExpiry' | 'extendPiiExpiry'> }) {
   const due = currentDue(req);
   if (!due) return false;
   const until = keptUntil(due);
+  const unconfirmed = new Date(now.getTime() + UNCONFIRMED_PII_DAYS * DAY);
   const end = await deps.repo.getPiiExpiry(req.id);
-  // Gone (nothing brings it back), or kept with no end: nothing to restore.
-  if (!end || end >= until) return false;
-  return deps.repo.extendPiiExpiry(req.id, until);
+  // Gone (nothing brings it back), kept with no end, or kept past an unconfirmed record's days: nothing to restore.
+  if (!end || end >= until || end > unconfirmed) return false;
+  return deps.repo.extendPiiExpiry(req.id, until, unconfirmed);
 }
 
 /**

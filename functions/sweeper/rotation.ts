@@ -37,7 +37,7 @@ async function visit(run: Run, req: StoredRequest) {
     }
   }
   // A request waiting for review has no execution yet, by design; its personal data is kept as a running one's.
-  if (req.status === 'awaiting_review' && (await restorePiiWhileOpen(req, deps))) report.piiRestored.push(req.id);
+  if (req.status === 'awaiting_review' && (await restorePiiWhileOpen(req, now, deps))) report.piiRestored.push(req.id);
   if (req.status !== 'in_progress' && req.status !== 'awaiting_manual') return true;
   const ex = await deps.workflow.describe(req.id);
   if (ex && !ENDED_BADLY.includes(String(ex.status))) return true;

@@ -82,28 +82,34 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect((await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${kept.id}`, sk: 'PII' } }))).Item?.ttl).toBe(Date.parse('2026-12-25T10:00:00Z') / 1000);
   });
 
-  it('reads when contact data ends, and moves that end later only: never earlier, never onto data kept with no end or already past its end', async () => {
+  it('reads when contact data ends, and moves that end later only: never earlier, never past a bound, never onto data kept with no end or already past its end', async () => {
     const ttlOf = async (id: string) => (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${id}`, sk: 'PII' } }))).Item?.ttl;
     const week = new Date('2026-12-02T10:00:00Z');
     const later = new Date('2027-04-28T00:00:00Z');
     const short = newRequest();
     await repo.createRequest(short, { email: 'short@example.com' }, week);
     expect(await repo.getPiiExpiry(short.id)).toEqual(week);
-    expect(await repo.extendPiiExpiry(short.id, later)).toBe(true);
+    expect(await repo.extendPiiExpiry(short.id, later, week)).toBe(true);
     expect(await repo.getPiiExpiry(short.id)).toEqual(later);
     // Another writer moved it later meanwhile (an extension): a repair from an older reading does not shorten it.
-    expect(await repo.extendPiiExpiry(short.id, week)).toBe(false);
+    expect(await repo.extendPiiExpiry(short.id, week, later)).toBe(false);
     expect(await ttlOf(short.id)).toBe(later.getTime() / 1000);
+    // A closing gave it 30 days meanwhile: a repair of a 7-day end read before does not lengthen that.
+    const closed = newRequest();
+    const month = new Date('2026-12-25T10:00:00Z');
+    await repo.createRequest(closed, { email: 'closed@example.com' }, month);
+    expect(await repo.extendPiiExpiry(closed.id, later, week)).toBe(false);
+    expect(await ttlOf(closed.id)).toBe(month.getTime() / 1000);
     const unending = newRequest();
     await repo.createRequest(unending, { email: 'restricted@example.com' }, week);
     await repo.setPiiExpiry(unending.id, null);
     expect(await repo.getPiiExpiry(unending.id)).toBeNull();
-    expect(await repo.extendPiiExpiry(unending.id, later)).toBe(false);
+    expect(await repo.extendPiiExpiry(unending.id, later, week)).toBe(false);
     expect(await ttlOf(unending.id)).toBeUndefined();
     const gone = newRequest();
     await repo.createRequest(gone, { email: 'erased@example.com' }, new Date(Date.parse(at) - 60_000));
     expect(await repo.getPiiExpiry(gone.id)).toBeUndefined();
-    expect(await repo.extendPiiExpiry(gone.id, later)).toBe(false);
+    expect(await repo.extendPiiExpiry(gone.id, later, week)).toBe(false);
     expect(await repo.getPii(gone.id)).toBeUndefined();
     expect(await repo.getPiiExpiry(newRequest().id), 'no contact data at all').toBeUndefined();
   });

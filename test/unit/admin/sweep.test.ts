@@ -715,6 +715,18 @@ describe('a correction an officer logged whose log died before keeping its perso
     expect((await sweep(NOW, deps)).piiRestored).toEqual([]);
     expect(repo.piiExpiry.get(REQUEST_ID)).toBeNull();
   });
+
+  it('never lengthens the contact data of a request refused while the rotation’s index still listed it under review: it goes 30 days after the refusal', async () => {
+    // Refused an hour ago: its refusal notice gave the contact data its 30 days. The status index lags, and still lists it under review.
+    const { repo, deps } = setup({ ...logged, status: 'denied', closedAt: '2026-03-20T09:00:00.000Z' }, {});
+    repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
+    const closing = new Date('2026-04-19T09:00:00.000Z');
+    repo.piiExpiry.set(REQUEST_ID, closing);
+    const stale = { ...(repo.requests.get(REQUEST_ID) as StoredRequest), status: 'awaiting_review' as const, closedAt: undefined };
+    vi.spyOn(repo, 'listRequests').mockImplementation(async (q) => ({ items: q.status === 'awaiting_review' ? [structuredClone(stale)] : [] }));
+    expect((await sweep(NOW, deps)).piiRestored).toEqual([]);
+    expect(repo.piiExpiry.get(REQUEST_ID)).toEqual(closing);
+  });
 });
 
 describe('a sweep with more to do than one run should', () => {

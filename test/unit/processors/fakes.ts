@@ -201,9 +201,9 @@ export class FakeRepo {
   async getPiiExpiry(id: string) {
     return this.pii.has(id) ? (this.piiExpiry.get(id) ?? null) : undefined;
   }
-  async extendPiiExpiry(id: string, until: Date) {
+  async extendPiiExpiry(id: string, until: Date, endingBy: Date) {
     const end = await this.getPiiExpiry(id);
-    if (!end || end >= until) return false;
+    if (!end || end >= until || end > endingBy) return false;
     this.piiExpiry.set(id, until);
     return true;
   }
