@@ -134,6 +134,17 @@ describe('a request’s detail page', () => {
     });
   });
 
+  it('shows a copy’s package as held (until when it is kept, whether it can be released) only while it waits for an officer’s release', async () => {
+    const flagged = { type: 'access', exportKey: `exports/${REQUEST_ID}.zip`, audit: [event('2026-03-10T10:00:00.000Z', 'export_assembled')] } as const;
+    const held = storedRequest({ ...flagged, status: 'awaiting_manual', exportRelease: { flaggedBy: ['parcelway'], since: '2026-03-10T10:00:00.000Z' } });
+    const heldPackage = async (r: StoredRequest) => (await detail(REQUEST_ID, setup(r).deps, { timeline: async () => [] } as never)).request.heldPackage;
+    expect(await heldPackage(held)).toEqual({ keptUntil: '2026-04-08T10:00:00.000Z', releasable: true, remake: null });
+    // Released: a completed copy has nothing held to release or make again.
+    const released = { ...held, status: 'completed' as const, closedAt: '2026-03-12T10:00:00.000Z', exportRelease: { ...held.exportRelease, releasedBy: 'officer:o', releasedAt: '2026-03-12T10:00:00.000Z' } } as StoredRequest;
+    expect(await heldPackage(released)).toBeNull();
+    expect(await heldPackage(storedRequest({ ...flagged, status: 'completed', closedAt: '2026-03-11T10:00:00.000Z' }))).toBeNull();
+  });
+
   it('has no notes where none were written, and answers 404 for an unknown request', async () => {
     const { deps } = setup(storedRequest({ status: 'in_progress' }));
     expect((await detail(REQUEST_ID, deps, { timeline: async () => [] } as never)).request.notes).toEqual([]);
