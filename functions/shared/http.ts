@@ -133,10 +133,21 @@ export function loggableError(error: unknown) {
   return { name: error.name, class: error.constructor?.name, ...(error instanceof DomainError ? { message: error.message } : {}), stack: frames };
 }
 
+/** The `lang` a page's form posts (the confirmation page's), which says the language the person was reading in. */
+function postedLanguage(event: HttpEvent): string | undefined {
+  if (!(event.headers?.['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
+  try {
+    return new URLSearchParams(rawBody(event)).get('lang') ?? undefined;
+  } catch {
+    return undefined; // too large to read: the browser's language
+  }
+}
+
 /**
  * Maps domain errors to HTTP once, at the edge. Anything unknown is a 500 with a generic body.
  * `page`: whether the event is a page a person opened from an email (the confirmation link, the
- * download link), which then answers the same status as a page in their language, not as JSON.
+ * download link), which then answers the same status as a page in their language (`?lang=`, or the
+ * `lang` of the form they posted, then the browser's), not as JSON.
  */
 export function httpErrors({ page }: { page?: (event: HttpEvent) => boolean } = {}): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -144,7 +155,7 @@ export function httpErrors({ page }: { page?: (event: HttpEvent) => boolean } = 
       const error = request.error;
       const status = statusOf(error);
       const ev = request.event;
-      const asPage = page?.(ev) ? (headers: Record<string, string> = {}) => html(status, problemPage(pageLanguage(ev.queryStringParameters?.lang, ev.headers?.['accept-language']), status), headers) : undefined;
+      const asPage = page?.(ev) ? (headers: Record<string, string> = {}) => html(status, problemPage(pageLanguage(ev.queryStringParameters?.lang ?? postedLanguage(ev), ev.headers?.['accept-language']), status), headers) : undefined;
       if (status === 500) {
         logger.error('unhandled error', { error: loggableError(error) });
         request.response = asPage ? asPage() : json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });

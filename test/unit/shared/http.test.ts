@@ -192,6 +192,16 @@ describe('errors on the pages a requester opens from an email', () => {
     expect(bad.body).toContain('href="/?lang=en"');
   });
 
+  it('are in the language of the page whose form was posted (its `lang` field), whatever the browser’s', async () => {
+    const posted = { ...opened({ 'accept-language': 'fr-FR,fr;q=0.9', 'content-type': 'application/x-www-form-urlencoded' }), body: `token=${'t'.repeat(43)}&lang=en` } as HttpEvent;
+    const r = await failing(new Unavailable('the account service did not answer'))(posted, ctx);
+    expect(r.statusCode).toBe(503);
+    expect(r.body).toContain('<html lang="en">');
+    // A form that names no language, or one that is no form: the browser's.
+    const unnamed = await failing(new Unavailable('down'))({ ...posted, body: `token=${'t'.repeat(43)}` } as HttpEvent, ctx);
+    expect(unnamed.body).toContain('<html lang="fr">');
+  });
+
   it('never show an unexpected error’s message on the page', async () => {
     const r = await failing(new Error('ann.lee@example.com broke it'))(opened({ 'accept-language': 'fr' }), ctx);
     expect(r.statusCode).toBe(500);
