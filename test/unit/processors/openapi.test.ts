@@ -27,6 +27,22 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('documents the error pages of the two links a requester opens from an email, as pages: the confirmation link’s 503 while the account service is down, a form it cannot read, our own 500', () => {
+    type Op = { responses: Record<string, { $ref?: string; content?: Record<string, unknown> }> };
+    const paths = openapi.paths as Record<string, Record<string, Op>>;
+    const pageOf = (r: { $ref?: string; content?: Record<string, unknown> } | undefined) =>
+      r?.$ref ? (openapi.components.responses as Record<string, { content?: Record<string, unknown> }>)[r.$ref.split('/').at(-1) as string]?.content : r?.content;
+    const missing: string[] = [];
+    const expected: [string, string, string[]][] = [
+      ['/verify', 'get', ['500', '503']],
+      ['/verify', 'post', ['400', '413', '500', '503']],
+      ['/exports/{id}', 'get', ['400', '500']],
+      ['/exports/{id}', 'post', ['400', '413', '500']],
+    ];
+    for (const [path, method, statuses] of expected) for (const status of statuses) if (!pageOf(paths[path][method].responses[status])?.['text/html']) missing.push(`${status} ${method.toUpperCase()} ${path}`);
+    expect(missing).toEqual([]);
+  });
+
   it('describes the outbound webhook in its webhooks section', () => {
     expect(openapi.webhooks.privacyTask.post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/WebhookBody');
   });
