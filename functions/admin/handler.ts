@@ -39,7 +39,7 @@ const Search = z.strictObject({
   q: z.string().check(z.trim(), z.refine((q) => (looksLikeEmail(q) ? q.length <= 254 && z.safeParse(z.email(), q).success : looksLikeOrder(q)), 'a reference, an email address or an order number')),
 });
 const Cancel = z.strictObject({ reason: CancelReason });
-/** What the requester must tell us: it is mailed to them as the question, and recorded as the pause's reason. */
+/** What the requester must tell us: it is mailed to them as the question, then kept with their contact data; the trail has its SHA-256. */
 const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(MAX_REASON), readable()) });
 /** Art. 12A: the clock stops until the day the requester's answer was received, which an officer may record later. */
 const Resume = z.strictObject({ answeredOn: z.optional(z.iso.date({ error: 'the day the requester’s answer was received, as YYYY-MM-DD' })) });
