@@ -135,7 +135,7 @@ describe('a request’s detail page', () => {
   });
 
   it('shows a copy’s package as held (until when it is kept, whether it can be released) only while it waits for an officer’s release', async () => {
-    const flagged = { type: 'access', exportKey: `exports/${REQUEST_ID}.zip`, audit: [event('2026-03-10T10:00:00.000Z', 'export_assembled')] } as const;
+    const flagged = { type: 'access' as const, exportKey: `exports/${REQUEST_ID}.zip`, audit: [event('2026-03-10T10:00:00.000Z', 'export_assembled')] };
     const held = storedRequest({ ...flagged, status: 'awaiting_manual', exportRelease: { flaggedBy: ['parcelway'], since: '2026-03-10T10:00:00.000Z' } });
     const heldPackage = async (r: StoredRequest) => (await detail(REQUEST_ID, setup(r).deps, { timeline: async () => [] } as never)).request.heldPackage;
     expect(await heldPackage(held)).toEqual({ keptUntil: '2026-04-08T10:00:00.000Z', releasable: true, remake: null });

@@ -31,7 +31,7 @@ describe('the OpenAPI document', () => {
     type Op = { responses: Record<string, { $ref?: string; content?: Record<string, unknown> }> };
     const paths = openapi.paths as Record<string, Record<string, Op>>;
     const pageOf = (r: { $ref?: string; content?: Record<string, unknown> } | undefined) =>
-      r?.$ref ? (openapi.components.responses as Record<string, { content?: Record<string, unknown> }>)[r.$ref.split('/').at(-1) as string]?.content : r?.content;
+      r?.$ref ? ((openapi.components as unknown as { responses: Record<string, { content?: Record<string, unknown> }> }).responses)[r.$ref.split('/').at(-1) as string]?.content : r?.content;
     const missing: string[] = [];
     const expected: [string, string, string[]][] = [
       ['/verify', 'get', ['500', '503']],
