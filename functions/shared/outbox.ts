@@ -381,8 +381,9 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   const waits =
     (REVIEW_STATUSES as readonly string[]).includes(req.status) && !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt) && !(n.waiting === 'assembly' && !req.assemblyFailed);
   // Confirming records this email in the write that makes the request wait, then keeps the contact data for the
-  // deadline: the sweeper finding the email owed does that too, in case confirming died between the two.
-  if (waits && req.status === 'awaiting_review' && isSweeper(owner)) await keepPiiWhileOpen(req, deps);
+  // deadline: the sweeper finding the email owed does that too, in case confirming died between the two. Only
+  // that repair: a refusal in the moment after the email was taken gave them 30 days, which must stay.
+  if (waits && req.status === 'awaiting_review' && isSweeper(owner)) await restorePiiWhileOpen(req, now, deps);
   if (waits) {
     // Providers by the registry's names, as the console says them (their ids, should one have left the registry).
     const named = (ids: readonly string[] | undefined) => (ids ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);

@@ -570,3 +570,22 @@ describe('the sweeper’s pass over the outbox', () => {
     expect(report.failed).toEqual([]);
   });
 });
+
+describe('the team email of a request waiting for review, delivered by the sweeper', () => {
+  const owed = { status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-20', outboxTeam: { ...lapsed('verify'), waiting: 'correction' } } as const;
+  const day = (n: number) => new Date(NOW.getTime() + n * 86_400_000);
+
+  it('gives the contact data its open end where confirming died before keeping it, leaving them the 7 days of an unconfirmed record', async () => {
+    const { repo, deps, req } = setup(owed);
+    repo.piiExpiry.set(REQUEST_ID, day(5));
+    expect(await deliverTeam(req, SWEEPER_OWNER, NOW, deps)).toBe(true);
+    expect(repo.piiExpiry.get(REQUEST_ID)).toEqual(new Date('2026-08-18T00:00:00.000Z'));
+  });
+
+  it('never lengthens the 30 days a refusal gave them in the moment after the sweeper took the email', async () => {
+    const { repo, deps, req } = setup(owed);
+    repo.piiExpiry.set(REQUEST_ID, day(30));
+    await deliverTeam(req, SWEEPER_OWNER, NOW, deps);
+    expect(repo.piiExpiry.get(REQUEST_ID)).toEqual(day(30));
+  });
+});
