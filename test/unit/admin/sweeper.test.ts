@@ -42,6 +42,9 @@ describe('the sweeper delivers the team email a request waiting for an officer i
   it('keeps the requester’s contact data as confirming would have, for a confirmation that died before it did: not to its 7-day unconfirmed end', async () => {
     const repo = new FakeRepo();
     repo.requests.set(REQUEST_ID, storedRequest({ status: 'awaiting_review', type: 'rectification', dueDate: '2026-04-01', outboxTeam: owed('2026-03-02T10:01:00.000Z') }));
+    // As intake left them: the 7 days of an unconfirmed record.
+    repo.pii.set(REQUEST_ID, { email: 'ada@example.com' });
+    repo.piiExpiry.set(REQUEST_ID, new Date('2026-03-09T10:00:00.000Z'));
     await sweep(new Date('2026-03-02T10:05:00.000Z'), deps(repo) as never);
     // 1 April + 120 days: an officer reviewing it after a week still has the address the answer goes to.
     expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe('2026-07-30T00:00:00.000Z');
