@@ -675,6 +675,22 @@ export class DynamoRepository implements Repository {
     });
   }
 
+  /**
+   * Claims a held copy's package to make again (as claimDelivery), counting the try in the same write:
+   * a run that dies or runs out of time while making it has still used one (core/remake.ts).
+   */
+  async claimRemake(requestId: string, next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(
+      key.request(requestId),
+      'outboxRemake',
+      next.seq,
+      'SET #k.#until = :until, #k.#owner = :owner, #k.#tries = if_not_exists(#k.#tries, :none) + :one',
+      '#k.#until <= :now',
+      { ':until': next.until, ':owner': next.owner, ':now': now.toISOString(), ':none': 0, ':one': 1 },
+      { '#tries': 'tries' },
+    );
+  }
+
   /** Puts an undelivered email off until `until`, for anyone to deliver then (a link over the address's hourly share). */
   async deferDelivery(requestId: string, kind: OutboxKind, seq: number, until: string): Promise<boolean> {
     return this.updateDelivery(key.request(requestId), kind, seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });

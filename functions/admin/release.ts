@@ -59,6 +59,8 @@ const remakeAsked = (req: StoredRequest) => ({
  * Assemble does (sweeper/remake.ts): the admin function gathers no personal data and writes nothing to
  * the bucket. A copy whose results are gone too is never made again, nor made without them: the
  * requester must ask again. A click while one is owed answers what was asked, and records nothing more.
+ * One the sweeper gave up (`remakeFailed`) is asked for afresh: the mark goes in the write that owes
+ * it again, with the team's email about it if still owed (the officer asking knows).
  */
 export async function remakeExport(id: string, actor: string, deps: AdminDeps) {
   const req = await held(id, deps);
@@ -71,5 +73,6 @@ export async function remakeExport(id: string, actor: string, deps: AdminDeps) {
   }
   const at = now.toISOString();
   const outboxRemake = { seq: req.version + 1, until: at, owner: '', at, by: actor };
-  return remakeAsked(await deps.repo.transitionRequest(req, req.status, { outboxRemake }, { at, actor, action: 'remake_export', subject: id, data: { key: req.exportKey ?? '' } }));
+  const remove = req.remakeFailed ? ['remakeFailed', ...(req.outboxTeam?.waiting === 'remake' ? ['outboxTeam'] : [])] : [];
+  return remakeAsked(await deps.repo.transitionRequest(req, req.status, { outboxRemake }, { at, actor, action: 'remake_export', subject: id, data: { key: req.exportKey ?? '' } }, remove.length ? { remove } : {}));
 }

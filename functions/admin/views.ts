@@ -52,13 +52,19 @@ export const assemblyShown = (req: Pick<StoredRequest, 'assemblyFailed'>) => {
 
 /**
  * A held copy's package as the console shows it: until when it is kept, whether it is kept long
- * enough to release, and a remake asked (when, by whom) that the sweeper has not made yet. Null once
- * released (nothing is held), as for a copy never held.
+ * enough to release, a remake asked (when, by whom) that the sweeper has not made yet, and the last
+ * one it gave up (when, why, after how many tries, which providers, the ask) until an officer asks
+ * again. Null once released (nothing is held), as for a copy never held.
  */
 export const heldPackageShown = (req: StoredRequest, now: Date) => {
   if (!req.exportRelease || !req.exportKey || req.exportRelease.releasedAt || req.status !== 'awaiting_manual') return null;
   const keptUntil = packageKeptUntil(req);
-  return { keptUntil: keptUntil === undefined ? null : new Date(keptUntil).toISOString(), releasable: releasableCopy(req, now), remake: req.outboxRemake ? { at: req.outboxRemake.at, by: req.outboxRemake.by } : null };
+  return {
+    keptUntil: keptUntil === undefined ? null : new Date(keptUntil).toISOString(),
+    releasable: releasableCopy(req, now),
+    remake: req.outboxRemake ? { at: req.outboxRemake.at, by: req.outboxRemake.by } : null,
+    remakeFailed: req.remakeFailed ?? null,
+  };
 };
 
 /**

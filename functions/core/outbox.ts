@@ -28,7 +28,7 @@ import type { ReviewWait } from './team-review.ts';
  *                           cancellation, which closes the request, replaces them instead;
  *   `outboxTeam`            the compliance team is to be told the request waits for an officer (a
  *                           copy held for review, a correction or an agent's request to review, a
- *                           copy that could not be assembled),
+ *                           copy that could not be assembled, or whose package could not be made again),
  *                           recorded in the write that makes it wait. It carries only what waits;
  *   `outboxAlert`           the compliance team is to be told of a flag the sweeper raised (a
  *                           deadline 7 or 2 days away, a deadline passed, a lost execution),
@@ -51,8 +51,11 @@ import type { ReviewWait } from './team-review.ts';
  *                           30 days count) in the conditional write that clears the intent. Recorded
  *                           for anyone to claim at once (no owner); a run claims it under its lease,
  *                           so that two runs never make it at once, and one that dies leaves it for a
- *                           later run. Dropped by the write that closes the request, or, with
- *                           `remake_dropped` on the trail, once the results went since it was asked;
+ *                           later run; each claim counts a try (`tries`). Dropped by the write that
+ *                           closes the request; with `remake_dropped` on the trail, once the results
+ *                           went since it was asked; or, with `remake_failed` and the team's email owed
+ *                           (`outboxTeam`, `remakeFailed` on the request), once it has failed too
+ *                           often or too long (core/remake.ts);
  *   `purgeResults`          an access request was refused or cancelled: no copy will be made, so the
  *                           processors' export results it holds are to be deleted. The officer's
  *                           action deletes them; the sweeper deletes any left (a crash, or a callback
@@ -156,8 +159,8 @@ export type TokenIntent = { at: string };
 /** An execution still to be stopped, and since when. */
 export type StopIntent = { at: string };
 
-/** A held copy's package to make again: when and by whom it was asked (the console shows both). */
-export type RemakeIntent = Delivery & { at: string; by: string };
+/** A held copy's package to make again: when and by whom it was asked (the console shows both), and the runs that took it (`tries`). */
+export type RemakeIntent = Delivery & { at: string; by: string; tries?: number };
 
 /** Step Functions' answers for a token nothing waits on any more: it was answered already, or its state timed out or stopped. */
 export const SPENT_TOKEN_ERRORS: readonly string[] = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'];

@@ -40,6 +40,12 @@ export type StoredRequest = PrivacyRequest & {
   /** That package, gone, to make again as an officer asked: the sweeper's to do (core/outbox.ts). */
   outboxRemake?: RemakeIntent;
   /**
+   * The sweeper gave that remake up (core/remake.ts): when, the error's name, its tries, the providers
+   * whose results could not be fetched (registry ids), and the ask it answers. Recorded in the write
+   * that drops the intent and owes the team's email; gone with the officer's next ask.
+   */
+  remakeFailed?: RemakeFailure;
+  /**
    * The copy could not be assembled (Assemble failed after its retries): the request waits for an
    * officer, and the workflow's AssemblyFailed state waits on `token`. The officer's retry sends it
    * back (recorded first: `retriedAt`, `retriedBy`); Assemble removes the whole mark once it succeeds.
@@ -61,6 +67,8 @@ export type StoredRequest = PrivacyRequest & {
 
 /** `processors`: the providers whose results could not be fetched, by registry id (core/assembly.ts), when Assemble's error named them. */
 export type AssemblyFailure = { token: string; at: string; error: string; processors?: string[]; retriedAt?: string; retriedBy?: string };
+
+export type RemakeFailure = { at: string; error: string; tries: number; processors?: string[]; asked: { at: string; by: string } };
 
 export type RestrictionLift = { at: string; by: string; on: string; reason: LiftReason };
 

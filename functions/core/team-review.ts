@@ -5,9 +5,10 @@ import type { Agent, RequestType } from './model.ts';
  *   `held_copy`   a copy a processor flagged as holding other people's data (Art. 15(4)), held until released;
  *   `correction`  a confirmed correction whose words an officer reads before any processor gets it (Art. 16, 19);
  *   `agent`       a request made by someone acting for the person, whose declared proof of authority an officer checks;
- *   `assembly`    a copy that could not be assembled (a provider's results could not be fetched), which an officer retries, refuses or cancels.
+ *   `assembly`    a copy that could not be assembled (a provider's results could not be fetched), which an officer retries, refuses or cancels;
+ *   `remake`      a held copy whose package the sweeper could not make again (core/remake.ts), which an officer asks for again, or tells the requester.
  */
-export type ReviewWait = 'held_copy' | 'correction' | 'agent' | 'assembly';
+export type ReviewWait = 'held_copy' | 'correction' | 'agent' | 'assembly' | 'remake';
 
 const TYPE: Record<RequestType, string> = { access: 'copy of data', erasure: 'erasure', rectification: 'correction', objection: 'objection', restrict: 'restriction of use' };
 
@@ -26,8 +27,10 @@ export type ReviewFacts = {
   dueDate?: string;
   /** For a held copy: the providers that flagged it, by name. */
   flaggedBy?: readonly string[];
-  /** For a copy that could not be assembled: the providers whose results could not be fetched, by name. */
+  /** For a copy that could not be assembled, or made again: the providers whose results could not be fetched, by name. */
   unfetched?: readonly string[];
+  /** For a package not made again: the sweeper's tries, and the London date the officer asked on (YYYY-MM-DD). */
+  remake?: { tries: number; askedOn: string };
   /** For an agent's request: the codes the agent declared, never their name or address. */
   agent?: Agent;
 };
@@ -40,13 +43,22 @@ export type ReviewFacts = {
 export function reviewEmail(waiting: ReviewWait, f: ReviewFacts, consoleUrl: string): { subject: string; text: string } {
   const what = TYPE[f.type];
   const due = f.dueDate ? `The answer is due by ${f.dueDate}; the clock runs while it waits.` : 'The clock runs while it waits.';
+  const provider = (f.unfetched?.length ?? 0) > 1 ? 'the providers can give their' : 'the provider can give its';
   const lines =
-    waiting === 'assembly'
+    waiting === 'remake'
+      ? {
+          subject: `Copy could not be made again (request ${f.requestId})`,
+          body: [
+            `The package of the held copy for request ${f.requestId} could not be made again: ${f.unfetched?.length ? `the results of ${f.unfetched.join(', ')} could not be fetched` : 'it failed'}, ${f.remake?.tries ?? 'several'} times since an officer asked on ${f.remake?.askedOn ?? 'an earlier day'}.`,
+            `Nothing is sent to the requester. Make the copy again in the console once ${provider} results, or tell the requester their copy is delayed, and why.`,
+          ],
+        }
+      : waiting === 'assembly'
       ? {
           subject: `Copy could not be assembled (request ${f.requestId})`,
           body: [
             `The copy of data for request ${f.requestId} could not be assembled: ${f.unfetched?.length ? `the results of ${f.unfetched.join(', ')}` : "a provider's results"} could not be fetched, even after the retries.`,
-            `Nothing is sent to the requester. Retry the copy in the console once ${(f.unfetched?.length ?? 0) > 1 ? 'the providers can give their' : 'the provider can give its'} results, or refuse or cancel the request.`,
+            `Nothing is sent to the requester. Retry the copy in the console once ${provider} results, or refuse or cancel the request.`,
           ],
         }
       : waiting === 'held_copy'

@@ -4,6 +4,7 @@ import { alertEmail } from '../core/alerts.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAYS_AFTER_CLOSE, type ProcessorNames, taskExpiryAtClose } from '../core/completion.ts';
 import { confirmationEmail } from '../core/emails.ts';
+import { londonDate } from '../core/deadline.ts';
 import { cancellationNotice, clarificationNotice, extensionNotice, liftNotice, refusalNotice } from '../core/notices.ts';
 import { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
@@ -379,7 +380,11 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   if (!t?.taken) return false;
   const n = req.outboxTeam as TeamIntent;
   const waits =
-    (REVIEW_STATUSES as readonly string[]).includes(req.status) && !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt) && !(n.waiting === 'assembly' && !req.assemblyFailed);
+    (REVIEW_STATUSES as readonly string[]).includes(req.status) &&
+    !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt) &&
+    !(n.waiting === 'assembly' && !req.assemblyFailed) &&
+    // Asked for again since: the team's officer knows.
+    !(n.waiting === 'remake' && !req.remakeFailed);
   // Confirming records this email in the write that makes the request wait, then keeps the contact data for the
   // deadline: the sweeper finding the email owed does that too, in case confirming died between the two. Only
   // that repair: a refusal in the moment after the email was taken gave them 30 days, which must stay.
@@ -387,7 +392,16 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   if (waits) {
     // Providers by the registry's names, as the console says them (their ids, should one have left the registry).
     const named = (ids: readonly string[] | undefined) => (ids ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);
-    const facts = { requestId: req.id, type: req.type, dueDate: currentDue(req), flaggedBy: named(req.exportRelease?.flaggedBy), unfetched: named(req.assemblyFailed?.processors), agent: req.agent };
+    const gaveUp = n.waiting === 'remake' ? req.remakeFailed : undefined;
+    const facts = {
+      requestId: req.id,
+      type: req.type,
+      dueDate: currentDue(req),
+      flaggedBy: named(req.exportRelease?.flaggedBy),
+      unfetched: named(gaveUp ? gaveUp.processors : req.assemblyFailed?.processors),
+      agent: req.agent,
+      ...(gaveUp ? { remake: { tries: gaveUp.tries, askedOn: londonDate(gaveUp.asked.at) } } : {}),
+    };
     const msg = reviewEmail(n.waiting, facts, `${deps.baseUrl}/console.html#/requests/${req.id}`);
     await sendTracked(req, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps);
   }

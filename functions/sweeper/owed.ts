@@ -13,7 +13,6 @@ import { unblockRequest } from '../shared/escalation.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
 import { deliverOwedRetry } from '../dispatch/retry.ts';
 import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
-import { remake } from './remake.ts';
 import { type Run, sendAlert } from './run.ts';
 
 /**
@@ -58,25 +57,28 @@ function purge(run: Run, req: StoredRequest) {
   );
 }
 
+/** The team's email that a request waits for an officer. One SES refuses is marked on the request and stays owed; any other failure is left for the next sweep. */
+export function tellTeamOf(run: Run, req: StoredRequest) {
+  return deliverOrLeave(run.report, `team:${req.id}`, async () => {
+    const sent = await deliverTeam(req, run.owner, run.now, run.deps).catch((e) => {
+      if (!(e instanceof MailFailed)) throw e;
+      return false;
+    });
+    if (sent) run.report.teamEmailsSent.push(req.id);
+  });
+}
+
 /**
  * What a request still owes: the team's email that it waits for an officer, left owed by verify,
- * Notify or Escalate (or dropped if it no longer waits), the token of an officer's retry of the
- * copy that may not have reached the AssemblyFailed state, and a held copy's package an officer asked
- * to be made again. An email SES refuses is marked on the request; any other failure (DynamoDB
- * refusing the claim, a results_url that cannot answer just now) is left for the next sweep, as the others.
+ * Notify, Escalate or the sweeper (or dropped if it no longer waits), the token of an officer's retry
+ * of the copy that may not have reached the AssemblyFailed state, and a held copy's package an officer
+ * asked to be made again, which the run's last pass makes (remake.ts). An email SES refuses is marked
+ * on the request; any other failure (DynamoDB refusing the claim) is left for the next sweep, as the others.
  */
 export async function owing(run: Run, req: StoredRequest) {
-  if (req.outboxTeam) {
-    await deliverOrLeave(run.report, `team:${req.id}`, async () => {
-      const sent = await deliverTeam(req, run.owner, run.now, run.deps).catch((e) => {
-        if (!(e instanceof MailFailed)) throw e;
-        return false;
-      });
-      if (sent) run.report.teamEmailsSent.push(req.id);
-    });
-  }
+  if (req.outboxTeam) await tellTeamOf(run, req);
   if (req.assemblyFailed?.retriedAt) await release(run, `assembly:${req.id}`, () => deliverAssemblyRetry(req, run.deps), run.report.assemblyRetriesSent, req.id);
-  if (req.outboxRemake) await deliverOrLeave(run.report, `remake:${req.id}`, () => remake(run, req), "held copy's package not made again; the next sweep tries again");
+  if (req.outboxRemake && !run.remakesOwed.has(req.id)) run.remakesOwed.set(req.id, req);
 }
 
 /** An index partition's requests by id, read a hundred at a time, consistently as one read each would be; undefined for one gone. */

@@ -33,7 +33,7 @@ export type SweepDeps = SweepOutboxDeps &
  * tasks (two reads and a write each, and a read and a write more when the task's request goes to
  * wait for an officer), and says in its report what it left (`left`); whatever is left is still
  * unflagged, still owed, or still sent, and found first by the next run. The rotation visits `visits` open requests a run and goes on from
- * there the next run.
+ * there the next run. A run makes at most REMAKES_PER_RUN held copies' packages again (core/remake.ts).
  */
 export const PER_RUN = { alerts: 100, escalations: 200, visits: 200 } as const;
 
@@ -56,13 +56,15 @@ export function startRun(now: Date, deps: SweepDeps, owner: string, outbox: Awai
     packagesRemade: [] as string[],
     /** Held copies whose package was asked for again and cannot be made: the processors' results went since. */
     remakesDropped: [] as string[],
+    /** Held copies whose package this run gave up making again (core/remake.ts): the team is told. */
+    remakesFailed: [] as string[],
     executionsStopped: [] as string[],
     /** Requests under review whose personal data this run gave back the end it is kept to while open: request ids. */
     piiRestored: [] as string[],
     /** Alerts to the team an earlier run raised and left owed (it died, or SES refused), mailed by this one: `<request id>:<flag>`. */
     alertsSent: [] as string[],
     /** What this run left for the next ones (see PER_RUN). */
-    left: { alerts: 0, escalations: 0 },
+    left: { alerts: 0, escalations: 0, remakes: 0 },
     ...outbox,
   };
   let alerts = PER_RUN.alerts;
@@ -76,6 +78,8 @@ export function startRun(now: Date, deps: SweepDeps, owner: string, outbox: Awai
     report,
     /** The requests whose debts the pass over the watch index handled: the rotation need not again. */
     owingDone: new Set<string>(),
+    /** The held copies found owing their package made again, by id, in the order found: the run's last pass makes a few (sweeper/remake.ts). */
+    remakesOwed: new Map<string, StoredRequest>(),
     /** Takes one of the run's team emails; false, and counted as left, once they are spent. */
     spend() {
       if (alerts > 0) {

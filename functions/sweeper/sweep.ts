@@ -11,6 +11,7 @@ import { logger } from '../adapters/powertools.ts';
 import { sweepDeadlines } from './deadlines.ts';
 import { sweepEndedExecutions } from './executions.ts';
 import { sweepOwed } from './owed.ts';
+import { sweepRemakes } from './remake.ts';
 import { rotate } from './rotation.ts';
 import { type SweepDeps, startRun } from './run.ts';
 import { sweepStuckTasks } from './stuck.ts';
@@ -40,11 +41,13 @@ export async function sweep(now: Date, deps: SweepDeps, runId: string = randomUU
   await sweepDeadlines(run);
   await sweepStuckTasks(run);
   await sweepEndedExecutions(run);
-  // Last: it skips the requests whose debts the pass over the watch index delivered, and spends the alerts the passes above left.
+  // It skips the requests whose debts the pass over the watch index delivered, and spends the alerts the passes above left.
   await rotate(run);
+  // Last, the slowest work, a few a run: a run that runs out of time on it has done the rest.
+  await sweepRemakes(run);
 
   const { report } = run;
-  if (report.left.alerts || report.left.escalations) logger.warn('sweep left work for the next run', report.left);
+  if (report.left.alerts || report.left.escalations || report.left.remakes) logger.warn('sweep left work for the next run', report.left);
   metrics.addMetric('OverdueRequests', MetricUnit.Count, report.overdue.length);
   metrics.addMetric('TasksTimedOut', MetricUnit.Count, report.escalatedTasks.length);
   metrics.publishStoredMetrics();

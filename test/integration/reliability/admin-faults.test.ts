@@ -12,7 +12,7 @@ import { webhookIdOf } from '../../../functions/core/webhook.ts';
 import { holdAssembly } from '../../../functions/escalate/assembly.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
 import { type SweepDeps, sweep } from '../../../functions/sweeper/sweep.ts';
-import { at, BASE, boundaries, closeWorlds, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
+import { at, BASE, boundaries, closeWorlds, type Faults, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
 import { answered, expectBranchSettled, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
 
 /**
@@ -27,6 +27,18 @@ import { answered, expectBranchSettled, PAYNOW, signed, type TaskWorld, taskWorl
  * stop is stopped, a refused or cancelled copy keeps no export results, each audit event is on the
  * trail once, and the requester gets the email owed, twice at most where no mailer can do better.
  */
+
+// A results_url Assemble's code fetches (a held copy's package made again by the sweeper): a numbered
+// port call, which answers 503 while `down`; `faults` is the world's of the scenario.
+const resultsUrl = vi.hoisted(() => ({ down: false, faults: undefined as undefined | Pick<Faults, 'call'> }));
+vi.mock('../../../functions/adapters/webhook-sender.ts', async (orig) => ({
+  ...(await orig<object>()),
+  fetchResults: (url: string) =>
+    (resultsUrl.faults as Faults).call('http:GET', url, async () => {
+      if (resultsUrl.down) throw Object.assign(new Error('results_url answered 503'), { name: 'ResultsUnavailable', status: 503 });
+      return { records: [{ id: 'PAY-1', payer: 'someone else' }] };
+    }),
+}));
 
 // The sweeper's pass over stuck tasks and the officer's actions read the registry: PayNow alone, as config/processors.json has it.
 vi.mock('../../../functions/adapters/registry.ts', async () => {
@@ -291,10 +303,10 @@ describe('lifting a restriction survives a fault at every step', async () => {
 
 describe('releasing a held copy survives a fault at every step', async () => {
   // PayNow's results hold other people's data: Notify held the assembled copy for an officer.
-  const held = async (tw: TaskWorld) => {
+  const held = async (tw: TaskWorld, results: Record<string, unknown> = { results: { records: [{ id: 'PAY-1', payer: 'someone else' }] } }) => {
     await tw.dispatch();
     tw.setTime(at(MIN));
-    const cb = signed(tw.taskId, { request_status: 'completed', third_party_data: true, results: { records: [{ id: 'PAY-1', payer: 'someone else' }] } }, 'msg_answer');
+    const cb = signed(tw.taskId, { request_status: 'completed', third_party_data: true, ...results }, 'msg_answer');
     expect((await tw.callback(cb)).ok).toBe(true);
     await tw.complete(tw.requestId);
     expect((await tw.request()).status).toBe('awaiting_manual');
@@ -341,10 +353,10 @@ describe("making a held copy's package again, once it is gone, survives a fault 
   const make = () => taskWorld('access', (id) => ({ exportKey: `exports/${id}.zip`, dueDate: '2027-02-26' }));
   /** The package was made (Assemble's record of it) and the copy held for review 29 days ago: S3 deletes it within the day, too soon to release it. */
   const gone = at(29 * DAY);
-  const held = async (tw: TaskWorld) => {
+  const held = async (tw: TaskWorld, results: Record<string, unknown> = { results: { records: [{ id: 'PAY-1', payer: 'someone else' }] } }) => {
     await tw.dispatch();
     tw.setTime(at(MIN));
-    const cb = signed(tw.taskId, { request_status: 'completed', third_party_data: true, results: { records: [{ id: 'PAY-1', payer: 'someone else' }] } }, 'msg_answer');
+    const cb = signed(tw.taskId, { request_status: 'completed', third_party_data: true, ...results }, 'msg_answer');
     expect((await tw.callback(cb)).ok).toBe(true);
     const req = await tw.request();
     await tw.repo.transitionRequest(req, req.status, {}, { at: at(2 * MIN).toISOString(), actor: 'workflow', action: 'export_assembled', subject: tw.requestId, data: { sha256: 'made', bytes: 1 } });
@@ -357,8 +369,8 @@ describe("making a held copy's package again, once it is gone, survives a fault 
   const release = (tw: TaskWorld) => officer(tw).act((deps) => releaseExport(tw.requestId, OFFICER, { ...deps, baseUrl: BASE, processors: [PAYNOW] }));
   const KEY = (tw: TaskWorld) => `exports/${tw.requestId}.zip`;
 
-  /** Made once: one record of the sweeper's making on the trail, naming the bytes in the bucket, nothing left owed, and the copy then released as any. */
-  async function expectMadeOnce(tw: TaskWorld) {
+  /** Made once: one record of the sweeper's making on the trail, naming the bytes in the bucket, nothing left owed, and the copy then released as any (at `releaseAt`). */
+  async function expectMadeOnce(tw: TaskWorld, releaseAt = at(29 * DAY + 2 * 60 * MIN)) {
     const req = await tw.request();
     const made = req.audit.filter((e) => e.action === 'export_assembled' && e.actor === 'sweeper');
     expect(made, 'made once on the trail').toHaveLength(1);
@@ -369,7 +381,7 @@ describe("making a held copy's package again, once it is gone, survives a fault 
     expect(made[0].data?.sha256, 'the trail names the bytes in the bucket').toBe(createHash('sha256').update(body as Uint8Array).digest('hex'));
     expect(req.status).toBe('awaiting_manual');
     expect(requesterMail(tw), 'nothing sent to the requester before the release').toEqual([]);
-    tw.setTime(at(29 * DAY + 2 * 60 * MIN));
+    tw.setTime(releaseAt);
     expect((await release(tw)).ok).toBe(true);
     expect((await tw.request()).status).toBe('completed');
     expect(tw.outcomes()).toHaveLength(1);
@@ -423,6 +435,95 @@ describe("making a held copy's package again, once it is gone, survives a fault 
       await tw.sweep(at(29 * DAY + 30 * MIN));
       await expectMadeOnce(tw);
     });
+  });
+
+  // PayNow's results are behind a results_url that fails from the officer's ask on: the sweeper's first
+  // try fails, and the try a day after the ask gives it up and tells the team.
+  const failing = async (tw: TaskWorld) => {
+    await held(tw, { results_url: 'https://paynow.example/exports/1.json' });
+    expect((await remake(tw)).ok).toBe(true);
+    resultsUrl.faults = tw.faults;
+    resultsUrl.down = true;
+    await tw.sweep(at(29 * DAY + 10 * MIN));
+    expect((await tw.request()).outboxRemake?.tries, 'the first try failed').toBe(1);
+  };
+  const giveUp = (tw: TaskWorld) => tw.sweep(at(30 * DAY + 10 * MIN));
+  const told = (tw: TaskWorld) => tw.mail.sent.filter((m) => m.subject === `Copy could not be made again (request ${tw.requestId})`);
+
+  describe("the sweeper's run that gives it up, its results_url failing for a day", async () => {
+    const calls = await boundaries(make, giveUp, failing);
+
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(['http:GET', 'dynamodb:Update', 'ses:SendEmail']));
+      expect(calls, 'nothing put in the bucket').not.toContain('s3:PutObject');
+    });
+
+    for (const s of scenarios(calls)) it(`fault ${s.when} call ${s.k} (${s.name}), then the next run: given up once on the trail, the team told, and made once when the officer asks again`, async () => {
+      const tw = await make();
+      await failing(tw);
+      tw.faults.arm({ at: s.k, when: s.when });
+      await settle(giveUp(tw));
+      tw.faults.disarm();
+      await tw.sweep(at(30 * DAY + 30 * MIN));
+
+      const req = await tw.request();
+      expect(events(req.audit, 'remake_failed'), 'given up once on the trail').toHaveLength(1);
+      expect(req.status).toBe('awaiting_manual');
+      expect(req.outboxRemake, 'nothing left to make').toBeUndefined();
+      expect(req.remakeFailed, 'why, for the console').toMatchObject({ asked: { by: OFFICER } });
+      expect(req.outboxTeam, "the team's email not left owed").toBeUndefined();
+      expect(req.mailFailed, 'not marked "mail failed" once it went').toBeUndefined();
+      expect(told(tw).length, 'the team told').toBeGreaterThanOrEqual(1);
+      expect(told(tw).length).toBeLessThanOrEqual(s.copies);
+      expect(tw.blobs.objects.size, 'nothing made').toBe(0);
+      expect(requesterMail(tw)).toEqual([]);
+
+      // The provider's results can be had again: the officer asks again, and the next run makes it once.
+      resultsUrl.down = false;
+      tw.setTime(at(30 * DAY + 40 * MIN));
+      expect((await remake(tw)).ok).toBe(true);
+      await tw.sweep(at(30 * DAY + 50 * MIN));
+      expect((await tw.request()).remakeFailed).toBeUndefined();
+      await expectMadeOnce(tw, at(30 * DAY + 60 * MIN));
+    });
+  });
+
+  describe('the officer asking again once it was given up', async () => {
+    const gaveUp = async (tw: TaskWorld) => {
+      await failing(tw);
+      await giveUp(tw);
+      expect((await tw.request()).remakeFailed).toBeDefined();
+      expect(told(tw)).toHaveLength(1);
+      resultsUrl.down = false;
+      tw.setTime(at(30 * DAY + 20 * MIN));
+    };
+    const calls = await boundaries(make, remake, gaveUp);
+
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(['dynamodb:Get', 'dynamodb:Update']));
+    });
+
+    for (const recovery of RECOVERIES) {
+      for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): asked again once on the trail, then made once by the sweeper`, async () => {
+        const tw = await make();
+        await gaveUp(tw);
+        const first = await strike(tw, s, recovery, remake, 30 * DAY + 20 * MIN);
+        await tw.sweep(at(30 * DAY + 50 * MIN));
+
+        const req = await tw.request();
+        const asked = events(req.audit, 'remake_export');
+        expect(asked.length, 'asked again once at most').toBeLessThanOrEqual(2);
+        expect(told(tw), 'the team told once').toHaveLength(1);
+        if (asked.length === 1) {
+          expectUndone(tw, first, recovery);
+          expect(req.remakeFailed, 'still given up, as the console says').toBeDefined();
+          expect(req.outboxRemake).toBeUndefined();
+          return expect(tw.blobs.objects.size, 'nothing made').toBe(0);
+        }
+        expect(req.remakeFailed, 'the mark gone with the ask').toBeUndefined();
+        await expectMadeOnce(tw, at(30 * DAY + 60 * MIN));
+      });
+    }
   });
 });
 

@@ -750,10 +750,10 @@ describe('a sweep with more to do than one run should', () => {
     const first = await sweep(NOW, deps);
     expect(first.overdue).toHaveLength(PER_RUN.alerts + 30);
     expect(first.reminders).toHaveLength(PER_RUN.alerts);
-    expect(first.left).toEqual({ alerts: 30, escalations: 0 });
+    expect(first.left).toEqual({ alerts: 30, escalations: 0, remakes: 0 });
     const second = await sweep(NOW, deps);
     expect(second.reminders).toHaveLength(30);
-    expect(second.left).toEqual({ alerts: 0, escalations: 0 });
+    expect(second.left).toEqual({ alerts: 0, escalations: 0, remakes: 0 });
     expect(new Set([...first.reminders, ...second.reminders]).size).toBe(PER_RUN.alerts + 30);
     expect(mailer.sent).toHaveLength(PER_RUN.alerts + 30);
   });

@@ -138,7 +138,7 @@ describe('a request’s detail page', () => {
     const flagged = { type: 'access' as const, exportKey: `exports/${REQUEST_ID}.zip`, audit: [event('2026-03-10T10:00:00.000Z', 'export_assembled')] };
     const held = storedRequest({ ...flagged, status: 'awaiting_manual', exportRelease: { flaggedBy: ['parcelway'], since: '2026-03-10T10:00:00.000Z' } });
     const heldPackage = async (r: StoredRequest) => (await detail(REQUEST_ID, setup(r).deps, { timeline: async () => [] } as never)).request.heldPackage;
-    expect(await heldPackage(held)).toEqual({ keptUntil: '2026-04-08T10:00:00.000Z', releasable: true, remake: null });
+    expect(await heldPackage(held)).toEqual({ keptUntil: '2026-04-08T10:00:00.000Z', releasable: true, remake: null, remakeFailed: null });
     // Released: a completed copy has nothing held to release or make again.
     const released = { ...held, status: 'completed' as const, closedAt: '2026-03-12T10:00:00.000Z', exportRelease: { ...held.exportRelease, releasedBy: 'officer:o', releasedAt: '2026-03-12T10:00:00.000Z' } } as StoredRequest;
     expect(await heldPackage(released)).toBeNull();

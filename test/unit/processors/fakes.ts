@@ -307,6 +307,13 @@ export class FakeRepo {
     Object.assign(d, { until: next.until, owner: next.owner });
     return true;
   }
+  /** As claimDelivery, counting the try. */
+  async claimRemake(requestId: string, next: { seq: number; until: string; owner: string }, now: Date) {
+    if (!(await this.claimDelivery(requestId, 'outboxRemake', next, now))) return false;
+    const d = this.requests.get(requestId)?.outboxRemake as { tries?: number };
+    d.tries = (d.tries ?? 0) + 1;
+    return true;
+  }
   async clearDelivery(requestId: string, kind: string, seq: number, set: Record<string, unknown> = {}) {
     const cur = this.requests.get(requestId) as Record<string, unknown> | undefined;
     if ((cur?.[kind] as { seq?: number } | undefined)?.seq !== seq) return false;
