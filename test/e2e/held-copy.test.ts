@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { type Booted, until } from '../integration/harness.ts';
+import { type Booted, closedPort, until } from '../integration/harness.ts';
 import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
@@ -43,12 +43,12 @@ describe.skipIf(!hasChromium)('an officer making again a held copy whose package
     browser = b;
   }, undefined, (booted) => booted.processors.setBehaviour('parcelway', { thirdPartyData: true }));
 
-  it('offers to make it again, in English and in French, says it is being made, and once the sweeper made it offers to look at it and release it', async () => {
-    await rt.submit({ type: 'access', email: 'xavi-remade@example.com', language: 'en' });
-    const links = await until(() => rt.links('xavi-remade@example.com').catch(() => undefined));
+  /** A copy asked for by `email`, held for review 31 days ago: its package was made then, and S3 has deleted it. */
+  async function goneHeldCopy(email: string) {
+    await rt.submit({ type: 'access', email, language: 'en' });
+    const links = await until(() => rt.links(email).catch(() => undefined));
     await rt.confirm(links.token);
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'awaiting_manual', 60_000, 'copy held');
-    // Held 31 days: the package was made then, and S3 has deleted it.
     const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
     const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
     const { key } = await import('../../functions/adapters/table.ts');
@@ -58,6 +58,11 @@ describe.skipIf(!hasChromium)('an officer making again a held copy whose package
     const made = held?.audit.findIndex((e) => e.action === 'export_assembled') ?? -1;
     await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(links.requestId), UpdateExpression: `SET audit[${made}].#at = :made`, ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':made': new Date(Date.now() - 31 * 86_400_000).toISOString() } }));
     await new S3Blobs().delete(held?.exportKey as string);
+    return links;
+  }
+
+  it('offers to make it again, in English and in French, says it is being made, and once the sweeper made it offers to look at it and release it', async () => {
+    const links = await goneHeldCopy('xavi-remade@example.com');
 
     const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
     await signInAsOfficer(page, rt);
@@ -104,5 +109,62 @@ describe.skipIf(!hasChromium)('an officer making again a held copy whose package
     await page.getByRole('button', { name: 'Confirm' }).click();
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'released');
     await until(async () => (await rt.mails('xavi-remade@example.com')).some((m) => /exports\//.test(m.body.text ?? '')), 15_000, 'link mailed');
+  });
+
+  it('says, in English and in French, why the sweeper gave the copy up and what to do, emails the team once, and makes it when the officer asks again', async () => {
+    const { repo } = await import('../../functions/shared/deps.ts');
+    const links = await goneHeldCopy('yann-remade@example.com');
+    // Parcelway's results are now to be fetched from an address that refuses the connection.
+    const bodyHash = (await repo.getTask(links.requestId, 'parcelway'))?.resultsHash as string;
+    const results = { requestId: links.requestId, processorId: 'parcelway', bodyHash };
+    const kept = { writtenAt: new Date(), expiresAt: new Date(Date.now() + 60 * 86_400_000) };
+    await repo.putTaskResults(results, JSON.stringify({ task_id: `${links.requestId}.parcelway`, request_status: 'completed', results_url: `https://127.0.0.1:${await closedPort()}/exports/yann.json` }), kept);
+    const officer = await rt.signIn('officer');
+    const remake = () => rt.api(`/admin/requests/${links.requestId}/remake`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` }, body: '{}' });
+    expect((await remake()).status).toBe(202);
+    // The first try fails; the next, a day on, is given up.
+    await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 60_000).toISOString() });
+    expect((await repo.getRequest(links.requestId))?.outboxRemake?.tries).toBe(1);
+    await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 25 * 3_600_000).toISOString() });
+    const told = (await rt.mails('compliance@offtek.example')).filter((m) => m.subject === `Copy could not be made again (request ${links.requestId})`);
+    expect(told).toHaveLength(1);
+    expect(told[0].body.text).toContain('the results of Parcelway Delivery could not be fetched, 2 times since an officer asked on');
+
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+    await signInAsOfficer(page, rt);
+    await page.locator('#who').waitFor();
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.getByText('Copy held for review').waitFor();
+    const summary = page.locator('#detail-summary');
+    await summary.getByText(/Could not be made again/).waitFor();
+    expect(await summary.textContent()).toMatch(
+      /Its packageCould not be made again \(\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d\): the results held by Parcelway Delivery could not be fetched \(the provider’s address could not be reached\), in 2 tries since it was asked \(\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d\)\. Nothing is sent to the requester: make the copy again once the provider can give them, or tell the requester their copy is delayed, and why\./,
+    );
+    expect(await page.locator('#audit').textContent()).toContain('Copy not made again: the scheduled check gave up, and told the team — scheduled check');
+    await page.getByRole('button', { name: 'Make the copy again' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Release the copy' }).count()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-copy-remake-failed.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Refaire la copie' }).waitFor();
+    expect(await summary.textContent()).toMatch(
+      /Son paquetN’a pas pu être refaite \(.+\) : les résultats détenus par Parcelway Delivery n’ont pas pu être récupérés \(l’adresse du prestataire était injoignable\), en 2 essais depuis la demande \(.+\)\. Rien n’est envoyé au demandeur : refaites la copie quand le prestataire peut les fournir, ou prévenez le demandeur que sa copie est retardée, et pourquoi\./,
+    );
+    expect(await page.locator('#audit').textContent()).toContain('Copie non refaite : la vérification planifiée a abandonné, et prévenu l’équipe');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-copy-remake-failed-fr.png'), fullPage: true });
+    await page.getByRole('button', { name: 'English' }).click();
+
+    // The provider's results can be had again: the officer asks again, and the next run makes it.
+    await repo.putTaskResults(results, JSON.stringify({ task_id: `${links.requestId}.parcelway`, request_status: 'completed', results: { parcels: [{ id: 'PCL-1' }] } }), kept);
+    await page.getByRole('button', { name: 'Make the copy again' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await summary.getByText(/Being made again from the processors’ results, as officer asked \(/).waitFor();
+    expect(await summary.textContent()).not.toContain('Could not be made again');
+    await rt.lambdas.invoke('sweeper', { time: new Date(Date.now() + 25 * 3_600_000 + 15 * 60_000).toISOString() });
+    await page.reload();
+    await page.getByRole('button', { name: 'Release the copy' }).waitFor();
+    expect(await summary.textContent()).not.toContain('Its package');
+    expect((await rt.mails('compliance@offtek.example')).filter((m) => m.subject.startsWith('Copy could not be made again'))).toHaveLength(1);
   });
 });
