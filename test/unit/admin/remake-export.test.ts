@@ -341,3 +341,12 @@ describe('a package the sweeper cannot make again', () => {
     expect(req.outboxTeam).toBeUndefined();
   });
 });
+
+describe('a held copy’s actions on a request that does not exist', () => {
+  it('answer 404, as every other action on an unknown request does, not a 409 saying no copy waits', async () => {
+    const { deps } = setup();
+    const unknown = '01JQ9999999999999999999999';
+    await expect(remakeExport(unknown, OFFICER, deps)).rejects.toMatchObject({ name: 'NotFound', status: 404 });
+    await expect(releaseExport(unknown, OFFICER, deps)).rejects.toMatchObject({ name: 'NotFound', status: 404 });
+  });
+});
