@@ -84,9 +84,9 @@ describe('nothing to release', () => {
     }
   });
 
-  it('is a conflict for an unknown request too', async () => {
+  it('is a 404 for an unknown request, as every other action on one is', async () => {
     const { deps } = setup();
-    await expect(previewHeldExport('01JQ9999999999999999999999', 'officer:olivia', deps)).rejects.toMatchObject({ status: 409, message: refused });
+    await expect(previewHeldExport('01JQ9999999999999999999999', 'officer:olivia', deps)).rejects.toMatchObject({ status: 404, name: 'NotFound' });
   });
 });
 
