@@ -259,41 +259,23 @@ export function nextLink(linkAt: string | undefined, now: Date): { ok: true } | 
   return next <= now.getTime() ? { ok: true } : { ok: false, waitSeconds: Math.ceil((next - now.getTime()) / 1000) };
 }
 
-export const secondsUntil = (iso: string, now: Date) => Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
-
 /**
  * Intake's answer, in the request's language and, as `messages`, in both: the form keeps it on show
  * across a language switch, as it does the field-level issues.
  */
-export type Accepted = { status: 'check_your_email'; message: string; messages: Record<Language, string>; retryAfterSeconds?: number };
+export type Accepted = { status: 'check_your_email'; message: string; messages: Record<Language, string> };
 
 const answered = (lang: Language, messages: Record<Language, string>) => ({ status: 'check_your_email' as const, message: messages[lang], messages });
 
 const LINK_MAILED = {
-  fr: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande.',
-  en: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request.',
+  fr: 'Merci. Si cette adresse est la vôtre, vous allez recevoir un e-mail avec un lien pour confirmer votre demande. Nous n’envoyons pas plus d’un lien toutes les 10 minutes à une même adresse, et quelques-uns par heure : s’il n’est pas arrivé dans l’heure, renvoyez ce formulaire.',
+  en: 'Thank you. If this address is yours, you will receive an email with a link to confirm your request. We send one address at most one link every 10 minutes, and a few an hour: if none has arrived within the hour, send this form again.',
 };
 
-/** The one answer intake gives when it mails a link, whoever the email belongs to. */
-export const ACCEPTED: Record<Language, Accepted> = { fr: answered('fr', LINK_MAILED), en: answered('en', LINK_MAILED) };
-
-const minutes = (s: number) => Math.max(1, Math.ceil(s / 60));
-
 /**
- * The request is recorded, but no link was mailed just now (one went out recently, or the address
- * had its share of links this hour): the person is told how long to wait, never refused.
+ * The one answer intake gives, whoever the email belongs to and whatever is open for it: a link mailed
+ * now, one mailed a moment ago, one put off to the next hour, or none for a request confirmed already.
+ * Anyone can type any address, so an answer that said which (a wait in minutes, "a link was sent a
+ * moment ago") told a stranger that the address had a request open.
  */
-export function waitAnswer(lang: Language, waitSeconds: number, why: 'recent' | 'deferred'): Accepted {
-  const n = minutes(waitSeconds);
-  const messages = {
-    fr:
-      why === 'recent'
-        ? `Merci. Votre demande est bien enregistrée. Un lien de confirmation vient d’être envoyé à cette adresse : vérifiez votre boîte de réception et vos courriers indésirables. S’il n’est pas arrivé, renvoyez ce formulaire dans ${n} minute${n > 1 ? 's' : ''}.`
-        : `Merci. Votre demande est bien enregistrée. Pour protéger votre boîte de réception, nous n’envoyons que quelques liens par heure à une même adresse : le vôtre partira dans ${n} minute${n > 1 ? 's' : ''} environ. S’il n’est pas arrivé ensuite, renvoyez ce formulaire.`,
-    en:
-      why === 'recent'
-        ? `Thank you. Your request is recorded. A confirmation link was sent to this address a moment ago: check your inbox and your spam folder. If it has not arrived, send this form again in ${n} minute${n > 1 ? 's' : ''}.`
-        : `Thank you. Your request is recorded. To protect your inbox we send only a few links an hour to one address: yours will go out in about ${n} minute${n > 1 ? 's' : ''}. If it has not arrived by then, send this form again.`,
-  };
-  return { ...answered(lang, messages), retryAfterSeconds: waitSeconds };
-}
+export const ACCEPTED: Record<Language, Accepted> = { fr: answered('fr', LINK_MAILED), en: answered('en', LINK_MAILED) };

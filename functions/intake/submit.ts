@@ -5,11 +5,11 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
 import { asksNoMoreThan, type SubmitBody } from '../core/intake.ts';
 import { rateLimitAddress } from '../core/ip.ts';
-import { ACCEPTED, type Accepted, LINK_EVERY_MINUTES, nextLink, nextLinkOwed, secondsUntil, waitAnswer } from '../core/outbox.ts';
+import { ACCEPTED, type Accepted, nextLink, nextLinkOwed } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { emailHash, hmac, orderHash } from '../shared/crypto.ts';
-import { deliverLink, type LinkResult, statusTokenHash } from '../shared/outbox.ts';
+import { deliverLink, statusTokenHash } from '../shared/outbox.ts';
 import { logger } from '../adapters/powertools.ts';
 
 export const UNVERIFIED_TTL_DAYS = 7;
@@ -42,21 +42,20 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
   const me = randomUUID();
   const linkDeps = { ...deps, linksPerHour: deps.limits.linksPerEmailPerHour };
 
-  const answer = (r: LinkResult): Accepted =>
-    r.sent || !r.waitUntil ? ACCEPTED[lang] : waitAnswer(lang, secondsUntil(r.waitUntil, now), r.deferred ? 'deferred' : 'recent');
-
   /**
    * The request is written and its link recorded as owed: from here on nothing is answered with an
    * error. A link that could not go out stays owed, and the sweeper (or the person's next try once
-   * this invocation's lease is over) delivers it; a 5xx would only make the person try again.
+   * this invocation's lease is over) delivers it; a 5xx would only make the person try again. A link
+   * put off (the address had its share this hour, or another writer is mailing it) is answered as one
+   * mailed: the answer never says what is open for the address.
    */
   async function deliver(req: StoredRequest, email?: string): Promise<Accepted> {
     try {
-      return answer(await deliverLink(req, me, now, linkDeps, email));
+      await deliverLink(req, me, now, linkDeps, email);
     } catch (e) {
       logger.error('confirmation link left owed for the sweeper', { requestId: req.id, error: (e as Error).name });
-      return ACCEPTED[lang];
     }
+    return ACCEPTED[lang];
   }
 
   /** A submission for an open request: it joins it, and mails a link only when one is owed or due. */
@@ -65,15 +64,15 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     if (req.status !== 'unverified') return ACCEPTED[lang];
     // A link is owed: delivered here only if whoever owes it has run out of time.
     if (req.outboxLink) return deliver(req);
-    const next = nextLink(req.linkAt ?? req.receivedAt, now);
-    if (!next.ok) return waitAnswer(lang, next.waitSeconds, 'recent');
+    // One went out less than 10 minutes ago: the person has it, or will find it in their spam.
+    if (!nextLink(req.linkAt ?? req.receivedAt, now).ok) return ACCEPTED[lang];
     const link = nextLinkOwed(req.linkSeq, me, now);
     let owed: StoredRequest;
     try {
       owed = await deps.repo.transitionRequest(req, 'unverified', link, { at: now.toISOString(), actor: 'requester', action: 'link', subject: req.id, data: { link: link.linkSeq } });
     } catch (e) {
       // Another submission recorded a new link at this very moment: that one goes out.
-      if (e instanceof ConcurrentUpdate) return waitAnswer(lang, LINK_EVERY_MINUTES * 60, 'recent');
+      if (e instanceof ConcurrentUpdate) return ACCEPTED[lang];
       throw e;
     }
     return deliver(owed);
