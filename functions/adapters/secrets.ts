@@ -30,12 +30,25 @@ export function getSecret(id: string, client: SecretsManagerClient = secrets, fr
   return value;
 }
 
+/**
+ * A secret's JSON, or an error that names the secret only. Node's JSON.parse quotes the start of
+ * what it could not read: thrown from a function outside the HTTP edge (Plan, Notify, the sweeper),
+ * that message would go to the function's log and into the execution's history.
+ */
+function secretJson(id: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`secret ${id} is not JSON`);
+  }
+}
+
 const AppKeys = z.object({ hmacKey: z.string().check(z.minLength(32)) });
 export type AppKeys = z.infer<typeof AppKeys>;
 
 /** The app's own key: HMAC of email addresses (dedupe, suppression, customer lookup). */
 export async function appKeys(): Promise<AppKeys> {
-  return AppKeys.parse(JSON.parse(await getSecret(config.APP_SECRET_ID)));
+  return AppKeys.parse(secretJson(config.APP_SECRET_ID, await getSecret(config.APP_SECRET_ID)));
 }
 
 const OriginKey = z.object({ value: z.string().check(z.minLength(32)) });
@@ -48,7 +61,7 @@ let origin: { raw: Promise<string>; value: Promise<string> } | undefined;
 /** The secret CloudFront sends the API in ORIGIN_HEADER (see infra/constructs/api-domain.ts). */
 export function originSecret(now = Date.now()): Promise<string> {
   const raw = getSecret(config.ORIGIN_SECRET_ID, secrets, { maxAgeMs: ORIGIN_SECRET_TTL_MS, now });
-  if (origin?.raw !== raw) origin = { raw, value: raw.then((s) => OriginKey.parse(JSON.parse(s)).value) };
+  if (origin?.raw !== raw) origin = { raw, value: raw.then((s) => OriginKey.parse(secretJson(config.ORIGIN_SECRET_ID, s)).value) };
   return origin.value;
 }
 

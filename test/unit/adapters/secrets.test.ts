@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clearSecretCache, originSecret, processorSecrets } from '../../../functions/adapters/secrets.ts';
+import { appKeys, clearSecretCache, originSecret, processorSecrets } from '../../../functions/adapters/secrets.ts';
 import { SecretNotConfigured, Unavailable } from '../../../functions/core/errors.ts';
 import { logger } from '../../../functions/adapters/powertools.ts';
 
@@ -100,5 +100,27 @@ describe("a processor's signing secrets that cannot be read", () => {
     const t0 = Date.parse('2026-11-25T12:00:00Z');
     await expect(processorSecrets(REF, t0)).rejects.toMatchObject({ name: 'SecretUnavailable' });
     expect(await processorSecrets(REF, t0 + 1000)).toEqual(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']);
+  });
+});
+
+describe('a secret that is not the JSON Lethe writes (a value pasted by hand)', () => {
+  // Node's JSON.parse quotes the start of what it could not read; a function outside the HTTP edge (Plan, Notify, the sweeper) that
+  // throws it has its message logged by Lambda and kept in the execution's history.
+  const PASTED = 'Zk3pQ9sLx7VbN2mR8tYw4hJc6gFd1aEo5uIy';
+
+  it('fails for the app key naming the secret, never quoting its value', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: PASTED });
+    const error = await appKeys().then(() => undefined, (e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error?.message).toContain('is not JSON');
+    expect(`${error?.message} ${error?.stack}`).not.toContain(PASTED.slice(0, 6));
+  });
+
+  it('fails for the origin secret naming the secret, never quoting its value', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: `{"value": ${PASTED}}` });
+    const error = await originSecret(Date.parse('2026-11-25T12:00:00Z')).then(() => undefined, (e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error?.message).toContain('is not JSON');
+    expect(`${error?.message} ${error?.stack}`).not.toContain(PASTED.slice(0, 6));
   });
 });
