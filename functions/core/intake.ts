@@ -58,6 +58,18 @@ export function asksNoMoreThan(open: Pick<RequestDetails, 'eraseWarranty' | 'obj
   return true;
 }
 
+/**
+ * Whether a submission may join the open request of its type: it asks nothing more, and it is made the
+ * same way, by the person or by an agent of the same kind. Anyone can type anyone's address as an
+ * agent: the person's own submission joining that request would wait for that agent's proof of
+ * authority, and an agent's joining the person's own request would drop the agent, whom the officer
+ * would then never hear of.
+ */
+export function joins(open: { details: Pick<RequestDetails, 'eraseWarranty' | 'objections' | 'rectification'>; agent?: { relationship: string; proof: string } }, body: Pick<SubmitBody, 'eraseWarranty' | 'objections' | 'rectification' | 'agent'>): boolean {
+  const sameMaker = open.agent && body.agent ? open.agent.relationship === body.agent.relationship && open.agent.proof === body.agent.proof : !open.agent && !body.agent;
+  return sameMaker && asksNoMoreThan(open.details, body);
+}
+
 /** Fields a requester might use to have their data sent somewhere other than their own mailbox. */
 const ELSEWHERE = ['exportDestination', 'deliverTo', 'sendTo', 'destination', 'webhook', 'url'];
 

@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
-import { asksNoMoreThan, type SubmitBody } from '../core/intake.ts';
+import { joins, type SubmitBody } from '../core/intake.ts';
 import { rateLimitAddress } from '../core/ip.ts';
 import { ACCEPTED, type Accepted, nextLink, nextLinkOwed } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
@@ -104,8 +104,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     }
     const existing = await deps.repo.getRequest(id);
     if (!existing) throw new ConcurrentUpdate(`request ${id} changed concurrently; try again`);
-    // A simultaneous submission that asked less wrote it: joining would drop what this one adds.
-    if (!asksNoMoreThan(existing.details, body)) throw new ConcurrentUpdate(`request ${id} was written by another submission; try again`);
+    // A simultaneous submission that asked less, or was made another way, wrote it: joining would drop what this one adds.
+    if (!joins(existing, body)) throw new ConcurrentUpdate(`request ${id} was written by another submission; try again`);
     return repeat(existing);
   }
 
@@ -123,8 +123,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       // Claimed but not written yet: its writer is still at it, or died before writing. Writing it
       // is idempotent, so this submission writes it too, and the conditional put decides who mails.
       if (!req) return create(live.requestId, new Date(live.expiresAt));
-      // A repeat joins the open request; one that asks more starts its own, and takes the claim.
-      if (isOpenRequest(req.status) && asksNoMoreThan(req.details, body)) return repeat(req);
+      // A repeat joins the open request; one that asks more, or is made another way (by an agent, by the person), starts its own, and takes the claim.
+      if (isOpenRequest(req.status) && joins(req, body)) return repeat(req);
     }
     const id = ulid(now.getTime());
     const expires = new Date(now.getTime() + UNVERIFIED_TTL_DAYS * DAY);

@@ -343,6 +343,29 @@ describe('a request made by an agent', () => {
     expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
   });
 
+  it('is not joined by the person’s own submission: someone who typed the person’s address as their agent cannot hold the person’s own request waiting for their proof', async () => {
+    const agent = { name: 'Mal Icious', email: 'mal@evil.example', relationship: 'solicitor', proof: 'signed_authority' } as const;
+    await submitRequest(body({ agent }), IP, deps());
+    await submitRequest(body(), '198.51.100.9', deps(at(30)));
+    expect(only().map((r) => r.agent ?? 'own')).toEqual([{ relationship: 'solicitor', proof: 'signed_authority' }, 'own']);
+    const own = only()[1];
+    expect(repo.claims.get('email:ann@example.com|erasure')?.requestId).toBe(own.id);
+    expect(mailer.sent.at(-1)?.text).toContain(`verify?token=verify-${own.id}-1`);
+  });
+
+  it('does not join the person’s own request, whose officer would never hear of the agent', async () => {
+    await submitRequest(body(), IP, deps());
+    await submitRequest(body({ agent: { name: 'Bo Lawson', email: 'bo@law.example', relationship: 'solicitor', proof: 'signed_authority' } }), IP, deps(at(2)));
+    expect(only().map((r) => r.agent?.relationship ?? 'own')).toEqual(['own', 'solicitor']);
+  });
+
+  it('joins the agent’s own open request when sent again as it was', async () => {
+    const agent = { name: 'Bo Lawson', email: 'bo@law.example', relationship: 'solicitor', proof: 'signed_authority' } as const;
+    await submitRequest(body({ agent }), IP, deps());
+    await submitRequest(body({ agent }), IP, deps(at(2)));
+    expect(only()).toHaveLength(1);
+  });
+
   it('records no agent on a request the person made', async () => {
     await submitRequest(body(), IP, deps());
     expect(repo.created[0].req).not.toHaveProperty('agent');
