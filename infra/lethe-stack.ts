@@ -212,10 +212,11 @@ export class LetheStack extends Stack {
       queryStringBehavior: OriginRequestQueryStringBehavior.all(),
       cookieBehavior: OriginRequestCookieBehavior.none(),
     });
+    const headers = new SiteHeaders(this, 'SiteHeaders', { connect: [auth.loginUrl] });
     const cdn = new Distribution(this, 'Cdn', {
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
-      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: new SiteHeaders(this, 'SiteHeaders', { connect: [auth.loginUrl] }).policy },
+      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: headers.policy },
       additionalBehaviors: Object.fromEntries(
         // `/requests` (the form's POST) apart from `/requests/*` (the status page's GET): an allow-list
         // policy cannot forward Authorization, which carries the status token.
@@ -227,6 +228,7 @@ export class LetheStack extends Stack {
             cachePolicy: CachePolicy.CACHING_DISABLED,
             // The complaint form is limited per viewer address like the privacy form.
             originRequestPolicy: path === '/requests' || path === '/complaints' ? intakeRequests : OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            responseHeadersPolicy: headers.api,
             viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           },
         ]),

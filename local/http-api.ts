@@ -324,7 +324,8 @@ export async function startFront(port = 0) {
   // Requests the HTTP API received, by route key (API Gateway bills each one, unmatched ones too).
   const received = new Map<string, number>();
   const authorize = authorizer();
-  const json = (res: ServerResponse, status: number, message: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
+  const json = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ message }));
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL, b: Behaviour) {
     const method = req.method ?? 'GET';
@@ -336,31 +337,32 @@ export async function startFront(port = 0) {
       try {
         params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
       } catch {
-        return json(res, 400, 'Bad Request'); // malformed percent-encoding never reaches a function
+        return json(res, 400, 'Bad Request', b.headers); // malformed percent-encoding never reaches a function
       }
       let claims: JWTPayload | undefined;
       if (r.jwt) {
         claims = await authorize(r.jwt, req.headers.authorization);
-        if (!claims) return json(res, 401, 'Unauthorized');
+        if (!claims) return json(res, 401, 'Unauthorized', b.headers);
       }
       const body = await readBody(req);
-      if (!body) return json(res, 413, 'Request Entity Too Large');
+      if (!body) return json(res, 413, 'Request Entity Too Large', b.headers);
       let result: APIGatewayProxyStructuredResultV2;
       try {
         result = (await (opts as FrontOptions).invoke(r.functionArn, toEvent(req, url, body, r, params, { ...forwardedHeaders(req, b.forwarding), ...b.originHeaders }, claims))) as APIGatewayProxyStructuredResultV2;
       } catch (e) {
         // API Gateway answers 500 when the integration fails; the body never carries the error.
         if (!closing) console.error(`local api: ${r.routeKey} failed: ${(e as Error).name}`);
-        return json(res, 500, 'Internal Server Error');
+        return json(res, 500, 'Internal Server Error', b.headers);
       }
-      const headers = { ...(result.headers ?? {}) } as Record<string, string | string[]>;
+      // The behaviour's response headers policy: each of its headers overrides the origin's, as ours all say.
+      const headers = { ...(result.headers ?? {}), ...b.headers } as Record<string, string | string[]>;
       if (result.cookies?.length) headers['set-cookie'] = result.cookies;
       res.writeHead(result.statusCode ?? 200, headers);
       res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
       return;
     }
     received.set('(no route)', (received.get('(no route)') ?? 0) + 1);
-    json(res, 404, 'Not Found');
+    json(res, 404, 'Not Found', b.headers);
   }
 
   async function site(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>) {

@@ -23,6 +23,8 @@ export function siteCsp(connect: string[] = []): string {
   ].join('; ');
 }
 
+const HSTS = { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true };
+
 export interface SiteHeadersProps {
   /** Origins the pages may connect to besides their own (deploy-time values allowed). */
   readonly connect?: string[];
@@ -30,6 +32,12 @@ export interface SiteHeadersProps {
 
 export class SiteHeaders extends Construct {
   readonly policy: ResponseHeadersPolicy;
+  /**
+   * The API paths' one header: HSTS, as the static pages have it. The functions set the rest
+   * themselves, the confirmation and download pages with a CSP of their own (their forms post to the
+   * API, and the download page's to the bucket), which this policy must not replace.
+   */
+  readonly api: ResponseHeadersPolicy;
 
   constructor(scope: Construct, id: string, props: SiteHeadersProps = {}) {
     super(scope, id);
@@ -40,8 +48,9 @@ export class SiteHeaders extends Construct {
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        strictTransportSecurity: HSTS,
       },
     });
+    this.api = new ResponseHeadersPolicy(this, 'ApiPolicy', { comment: 'Lethe API paths: HSTS (the functions send their own CSP)', securityHeadersBehavior: { strictTransportSecurity: HSTS } });
   }
 }

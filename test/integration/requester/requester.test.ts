@@ -290,6 +290,12 @@ describe('the requester side', () => {
     }
     // A key that is not in the site bucket: CloudFront in front of S3 with origin access control says 403.
     expect((await rt.api('/nope.html')).status).toBe(403);
+    // The pages the functions serve (the confirmation and download links) bring their own CSP; CloudFront adds HSTS.
+    for (const page of ['/verify?token=x&lang=en', `/exports/${'0'.repeat(26)}?token=x`]) {
+      const r = await rt.api(page);
+      expect(r.headers.get('content-type'), page).toMatch(/^text\/html/);
+      expect(r.headers.get('strict-transport-security'), page).toBe('max-age=31536000; includeSubDomains');
+    }
   });
 
   it('answers malformed percent-encoding in a path with 400, never 500', async () => {

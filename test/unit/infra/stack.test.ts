@@ -494,9 +494,27 @@ describe('the console’s sign-in (Cognito managed login)', () => {
     });
   });
 
+  /** The response headers policy of the site's pages: the distribution's default behaviour's. */
+  const sitePolicy = () => {
+    const [cdn] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    return template.toJSON().Resources[(cdn.Properties.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId as { Ref: string }).Ref];
+  };
+
+  it('sends HSTS on every API path too, whose confirmation and download pages the functions serve with their own CSP', () => {
+    const [cdn] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    const behaviours = cdn.Properties.DistributionConfig.CacheBehaviors as { PathPattern: string; ResponseHeadersPolicyId?: { Ref: string } }[];
+    expect(behaviours.length).toBeGreaterThan(0);
+    for (const b of behaviours) {
+      const policy = template.toJSON().Resources[b.ResponseHeadersPolicyId?.Ref ?? ''];
+      expect(policy?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig, b.PathPattern).toEqual({
+        StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000, IncludeSubdomains: true, Override: true },
+      });
+    }
+  });
+
   it('lets the pages connect to the managed login domain (the token endpoint) besides their own origin', () => {
     const [domainId] = one('AWS::Cognito::UserPoolDomain');
-    const [, policy] = one('AWS::CloudFront::ResponseHeadersPolicy');
+    const policy = sitePolicy();
     const csp = (policy.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: { 'Fn::Join': [string, unknown[]] } } } }).SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
     const text = csp['Fn::Join'][1].map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('');
     expect(text).toContain(`connect-src 'self' https://${JSON.stringify({ Ref: domainId })}.auth.eu-west-2.amazoncognito.com;`);
