@@ -634,18 +634,20 @@ export class DynamoRepository implements Repository {
     }
   }
 
-  /** An officer's Idempotency-Key (hashed with their name): the request it reserved and its body's hash, until it expires (returned expired too, with its expiry). */
-  async getLogKey(keyHash: string): Promise<{ requestId: string; bodyHash: string; expiresAt: string } | undefined> {
+  /** An officer's Idempotency-Key (hashed with their name): the request it reserved, its receipt and its body's hash, until it expires (returned expired too, with its expiry). */
+  async getLogKey(keyHash: string): Promise<{ requestId: string; bodyHash: string; receivedAt?: string; expiresAt: string } | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.logKey(keyHash), ConsistentRead: true }));
-    return r.Item ? { requestId: r.Item.requestId, bodyHash: r.Item.bodyHash, expiresAt: new Date(Number(r.Item.ttl ?? 0) * 1000).toISOString() } : undefined;
+    if (!r.Item) return undefined;
+    return { requestId: r.Item.requestId, bodyHash: r.Item.bodyHash, ...(r.Item.receivedAt ? { receivedAt: r.Item.receivedAt } : {}), expiresAt: new Date(Number(r.Item.ttl ?? 0) * 1000).toISOString() };
   }
 
   /**
-   * A log's first write: claims the key for a new request id and the body it came with. It succeeds
+   * A log's first write: claims the key for a new request id, the instant it was received (from which
+   * its deadline runs, however late a retry writes the record) and the body it came with. It succeeds
    * only where no claim exists or the one there has expired (DynamoDB's TTL deletes late); of two
    * presses at once one wins, and the other finishes and answers its request.
    */
-  async claimLogKey(keyHash: string, claim: { requestId: string; bodyHash: string }, now: Date, expiresAt: Date): Promise<boolean> {
+  async claimLogKey(keyHash: string, claim: { requestId: string; bodyHash: string; receivedAt: string }, now: Date, expiresAt: Date): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({

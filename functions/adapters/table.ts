@@ -39,7 +39,7 @@
  *                                  belong to. Intake's first write, conditional, so that of simultaneous
  *                                  submissions one creates the request and the others join it.
  *   LOGKEY#<sha256 of officer and key> / LOGKEY   an officer's Idempotency-Key on POST /admin/requests: the
- *                                  request id it reserves and a keyed hash (HMAC) of the body it came with,
+ *                                  request id it reserves, the instant it was received, and a keyed hash (HMAC) of the body it came with,
  *                                  never the body. Written first, conditional, so that the form sent again
  *                                  answers (and finishes) that request, never a second one; TTL 24 hours.
  *   VERIFY#<tokenHash> / VERIFY      points a verification token (stored hashed) at its request, with its

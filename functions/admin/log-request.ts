@@ -80,13 +80,13 @@ export async function logRequest(b: LogBody, actor: string, deps: AdminDeps, key
     if (claim && Date.parse(claim.expiresAt) > now.getTime()) {
       const existing = await deps.repo.getRequest(claim.requestId);
       if (claim.bodyHash !== bodyHash) throw new IdempotencyKeyReused(existing?.id);
-      // A record the first attempt wrote keeps its receipt, and the deadline it was written with.
-      return finish(claim.requestId, existing?.receivedAt ?? receiptInstant(now, b.receivedOn), b, actor, deps, existing);
+      // The receipt the first attempt claimed the key with (or, for a claim without one, its record's): a retry after midnight must not move the deadline a day.
+      return finish(claim.requestId, existing?.receivedAt ?? claim.receivedAt ?? receiptInstant(now, b.receivedOn), b, actor, deps, existing);
     }
     // Checked before the key is claimed: a form refused here, then corrected, is logged under the same key.
     const received = receiptInstant(now, b.receivedOn);
     const id = ulid(now.getTime());
-    if (!(await deps.repo.claimLogKey(keyHash, { requestId: id, bodyHash }, now, new Date(now.getTime() + KEY_HOURS * 3_600_000)))) {
+    if (!(await deps.repo.claimLogKey(keyHash, { requestId: id, bodyHash, receivedAt: received }, now, new Date(now.getTime() + KEY_HOURS * 3_600_000)))) {
       throw new ConcurrentUpdate('the form was sent twice at once; read its key again');
     }
     return finish(id, received, b, actor, deps);

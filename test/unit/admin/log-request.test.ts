@@ -46,10 +46,10 @@ class Repo extends FakeRepo {
   keys = new Map<string, Record<string, unknown> & { requestId: string; bodyHash: string; expiresAt: Date }>();
   async getLogKey(keyHash: string) {
     const k = this.keys.get(keyHash);
-    return k ? { requestId: k.requestId, bodyHash: k.bodyHash, expiresAt: k.expiresAt.toISOString() } : undefined;
+    return k ? { requestId: k.requestId, bodyHash: k.bodyHash, receivedAt: k.receivedAt as string, expiresAt: k.expiresAt.toISOString() } : undefined;
   }
   /** Conditional, as DynamoDB's put: only where no claim is, or the one there has expired. */
-  async claimLogKey(keyHash: string, claim: { requestId: string; bodyHash: string }, now: Date, expiresAt: Date) {
+  async claimLogKey(keyHash: string, claim: { requestId: string; bodyHash: string; receivedAt: string }, now: Date, expiresAt: Date) {
     const k = this.keys.get(keyHash);
     if (k && k.expiresAt > now) return false;
     this.order.push('key');
@@ -316,12 +316,12 @@ describe('a request logged again under the same Idempotency-Key (the console’s
     expect(repo.requests.get(first.id)?.audit.map((e) => e.action)).toEqual(['log_request']);
   });
 
-  it('claims the key before the record is written: the request id it reserves and a keyed hash of the body, kept 24 hours, never the address or the name', async () => {
+  it('claims the key before the record is written: the request id it reserves, its receipt and a keyed hash of the body, kept 24 hours, never the address or the name', async () => {
     const { repo, deps } = setup();
     const out = await logRequest(phoned, 'officer:olivia', deps, KEY);
     expect(repo.order).toEqual(['key', 'request']);
     const [claim] = [...repo.keys.values()];
-    expect(claim).toEqual({ requestId: out.id, bodyHash: expect.stringMatching(/^hmac:[0-9a-f]{64}$/), expiresAt: new Date('2026-03-11T11:00:00.000Z') });
+    expect(claim).toEqual({ requestId: out.id, bodyHash: expect.stringMatching(/^hmac:[0-9a-f]{64}$/), receivedAt: NOW, expiresAt: new Date('2026-03-11T11:00:00.000Z') });
     // The key itself is kept hashed with the officer's name, and neither the body nor the officer in clear.
     expect(JSON.stringify([...repo.keys])).not.toMatch(/carol|OT-777|olivia|3f1d2c9a/i);
   });
@@ -365,6 +365,18 @@ describe('a request logged again under the same Idempotency-Key (the console’s
     await expect(logRequest(body, 'officer:o', deps, KEY)).rejects.toThrow(/crash/);
     now = '2026-03-11T00:01:00.000Z';
     const out = await logRequest(body, 'officer:o', deps, KEY);
+    expect(repo.requests.get(out.id)).toMatchObject({ receivedAt: '2026-03-10T23:59:00.000Z', verifiedAt: '2026-03-10T23:59:00.000Z', dueDate: '2026-04-10' });
+  });
+
+  it('dates a request whose first attempt died before its record was written as that attempt received it: a call logged at 23:59 and finished after midnight keeps its day and its deadline', async () => {
+    const repo = new Repo();
+    let now = '2026-03-10T23:59:00.000Z';
+    const deps = { repo: repo as never, mailer: new FakeMailer(), workflow: new Workflow(), clock: { now: () => new Date(now) }, blobs: new FakeBlobs() };
+    dieOnce(repo, 'createRequest', 'before');
+    await expect(logRequest(phoned, 'officer:o', deps, KEY)).rejects.toThrow(/crash/);
+    now = '2026-03-11T00:01:00.000Z';
+    const out = await logRequest(phoned, 'officer:o', deps, KEY);
+    expect(out.dueDate).toBe('2026-04-10');
     expect(repo.requests.get(out.id)).toMatchObject({ receivedAt: '2026-03-10T23:59:00.000Z', verifiedAt: '2026-03-10T23:59:00.000Z', dueDate: '2026-04-10' });
   });
 
