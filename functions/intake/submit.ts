@@ -78,8 +78,12 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     return deliver(owed);
   }
 
-  /** Writes the claimed request with its first link owed. Two writers may race here; the request record's conditional put picks one. */
-  async function create(id: string, expires: Date): Promise<Accepted> {
+  /**
+   * Writes the claimed request with its first link owed. Two writers may race here; the request
+   * record's conditional put picks one. Undefined when the other wrote it asking less, or made
+   * another way: this one then starts its own, as it would have had it read that request first.
+   */
+  async function create(id: string, expires: Date): Promise<Accepted | undefined> {
     const req: StoredRequest = {
       id,
       type: body.type,
@@ -105,7 +109,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
     const existing = await deps.repo.getRequest(id);
     if (!existing) throw new ConcurrentUpdate(`request ${id} changed concurrently; try again`);
     // A simultaneous submission that asked less, or was made another way, wrote it: joining would drop what this one adds.
-    if (!joins(existing, body)) throw new ConcurrentUpdate(`request ${id} was written by another submission; try again`);
+    if (!joins(existing, body)) return undefined;
     return repeat(existing);
   }
 
@@ -122,14 +126,22 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       const req = await deps.repo.getRequest(live.requestId);
       // Claimed but not written yet: its writer is still at it, or died before writing. Writing it
       // is idempotent, so this submission writes it too, and the conditional put decides who mails.
-      if (!req) return create(live.requestId, new Date(live.expiresAt));
+      if (!req) {
+        const answer = await create(live.requestId, new Date(live.expiresAt));
+        if (answer) return answer;
+        continue; // the other wrote it, and it is not this one: read again, and start this one's own
+      }
       // A repeat joins the open request; one that asks more, or is made another way (by an agent, by the person), starts its own, and takes the claim.
       if (isOpenRequest(req.status) && joins(req, body)) return repeat(req);
     }
     const id = ulid(now.getTime());
     const expires = new Date(now.getTime() + UNVERIFIED_TTL_DAYS * DAY);
-    if (await deps.repo.claimDedupe(eh, body.type, id, now, expires, claim?.requestId)) return create(id, expires);
-    // Another submission claimed the pair first: read again, and join its request.
+    if (await deps.repo.claimDedupe(eh, body.type, id, now, expires, claim?.requestId)) {
+      const answer = await create(id, expires);
+      if (answer) return answer;
+      // Written meanwhile by a submission it does not join: read again, and start its own.
+    }
+    // Otherwise another submission claimed the pair first: read again, and join its request.
   }
   throw new ConcurrentUpdate('the request for this address changed concurrently; try again');
 }

@@ -262,15 +262,40 @@ describe('a submission that asks more than the open request of its type', () => 
     expect(only().map((r) => r.type)).toEqual(['objection', 'erasure']);
   });
 
-  it('asks to try again when a simultaneous submission that asked less wrote the request it claimed', async () => {
-    repo.claims.set('email:ann@example.com|objection', { requestId: '01JQ0000000000000000000005', expiresAt: '2026-03-26T00:00:00.000Z' });
-    repo.createFails = true;
-    repo.requests.set('01JQ0000000000000000000005', { id: '01JQ0000000000000000000005', type: 'objection', status: 'unverified', details: { eraseWarranty: false, objections: ['reviews'] }, receivedAt: T0, linkAt: T0, audit: [] } as never);
+  it('starts its own request, answered as any other, when a simultaneous submission that asked less wrote the request it claimed', async () => {
+    const other = '01JQ0000000000000000000005';
+    repo.claims.set('email:ann@example.com|objection', { requestId: other, expiresAt: '2026-03-26T00:00:00.000Z' });
+    // The other submission writes the claimed request between this one's read and its create.
     const get = repo.getRequest.bind(repo);
     let reads = 0;
-    repo.getRequest = async (id: string) => (reads++ === 0 ? undefined : get(id));
-    await expect(submitRequest(body({ type: 'objection', objections: ['marketing'] }), IP, deps())).rejects.toBeInstanceOf(ConcurrentUpdate);
-    expect(mailer.sent).toEqual([]);
+    repo.getRequest = async (id: string) => {
+      if (reads++ === 0) {
+        repo.requests.set(other, { id: other, type: 'objection', status: 'unverified', details: { eraseWarranty: false, objections: ['reviews'] }, receivedAt: T0, linkAt: T0, audit: [] } as never);
+        return undefined;
+      }
+      return get(id);
+    };
+    expect(await submitRequest(body({ type: 'objection', objections: ['marketing'] }), IP, deps())).toEqual(ACCEPTED_EN);
+    const own = only().find((r) => r.id !== other) as StoredRequest;
+    expect(own.details.objections).toEqual(['marketing']);
+    expect(repo.claims.get('email:ann@example.com|objection')?.requestId).toBe(own.id);
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
+  });
+
+  it('starts its own request, answered as any other, when the person’s own submission claimed the request an agent’s simultaneous one wrote', async () => {
+    const other = '01JQ0000000000000000000006';
+    repo.claims.set('email:ann@example.com|erasure', { requestId: other, expiresAt: '2026-03-26T00:00:00.000Z' });
+    const get = repo.getRequest.bind(repo);
+    let reads = 0;
+    repo.getRequest = async (id: string) => {
+      if (reads++ === 0) {
+        repo.requests.set(other, { id: other, type: 'erasure', status: 'unverified', agent: { relationship: 'solicitor', proof: 'signed_authority' }, details: { eraseWarranty: false, objections: [] }, receivedAt: T0, linkAt: T0, audit: [] } as never);
+        return undefined;
+      }
+      return get(id);
+    };
+    expect(await submitRequest(body(), IP, deps())).toEqual(ACCEPTED_EN);
+    expect(only().map((r) => r.agent?.relationship ?? 'own')).toEqual(['solicitor', 'own']);
   });
 });
 
