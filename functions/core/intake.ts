@@ -60,13 +60,20 @@ export function asksNoMoreThan(open: Pick<RequestDetails, 'eraseWarranty' | 'obj
 
 /**
  * Whether a submission may join the open request of its type: it asks nothing more, and it is made the
- * same way, by the person or by an agent of the same kind. Anyone can type anyone's address as an
- * agent: the person's own submission joining that request would wait for that agent's proof of
- * authority, and an agent's joining the person's own request would drop the agent, whom the officer
- * would then never hear of.
+ * same way, by the person or by the same agent (of the same kind, from the same address, whose keyed
+ * hash is `agentEmailHash`). Anyone can type anyone's address as an agent: the person's own submission
+ * joining that request would wait for that agent's proof of authority, and an agent's joining the
+ * person's own request, or another agent's, would drop the agent, whom the officer would then never
+ * hear of. A request written before agents were told apart by address joins by kind alone.
  */
-export function joins(open: { details: Pick<RequestDetails, 'eraseWarranty' | 'objections' | 'rectification'>; agent?: { relationship: string; proof: string } }, body: Pick<SubmitBody, 'eraseWarranty' | 'objections' | 'rectification' | 'agent'>): boolean {
-  const sameMaker = open.agent && body.agent ? open.agent.relationship === body.agent.relationship && open.agent.proof === body.agent.proof : !open.agent && !body.agent;
+export function joins(
+  open: { details: Pick<RequestDetails, 'eraseWarranty' | 'objections' | 'rectification'>; agent?: { relationship: string; proof: string }; agentEmailHash?: string },
+  body: Pick<SubmitBody, 'eraseWarranty' | 'objections' | 'rectification' | 'agent'>,
+  agentEmailHash?: string,
+): boolean {
+  const sameAgent = (a: { relationship: string; proof: string }, b: { relationship: string; proof: string }) =>
+    a.relationship === b.relationship && a.proof === b.proof && (open.agentEmailHash === undefined || open.agentEmailHash === agentEmailHash);
+  const sameMaker = open.agent && body.agent ? sameAgent(open.agent, body.agent) : !open.agent && !body.agent;
   return sameMaker && asksNoMoreThan(open.details, body);
 }
 

@@ -113,6 +113,8 @@ export type PrivacyRequest = {
    * kept with the requester's in the PII record.
    */
   agent?: Agent;
+  /** The keyed HMAC of the agent's address, as `emailHash` is the person's: only to tell one agent's repeat from another agent's request, never shown. */
+  agentEmailHash?: string;
 };
 
 /**

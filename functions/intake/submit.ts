@@ -38,6 +38,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
   const now = deps.clock.now();
   const lang = body.language;
   const eh = await emailHash(body.email);
+  // Which agent, keyed as the person's address is: another agent of the same kind is another request.
+  const agentEmailHash = body.agent ? await emailHash(body.agent.email) : undefined;
   // This invocation's name on a link it records: anyone else (a retry, the sweeper) waits for its lease.
   const me = randomUUID();
   const linkDeps = { ...deps, linksPerHour: deps.limits.linksPerEmailPerHour };
@@ -94,7 +96,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       ...(body.orderNumber ? { orderHash: await orderHash(body.orderNumber) } : {}),
       details: { eraseWarranty: body.eraseWarranty ?? false, objections: body.objections ?? [], rectification: body.rectification },
       // An agent's relationship and declared proof, as codes; their name and email go with the person's, in the PII record.
-      ...(body.agent ? { agent: { relationship: body.agent.relationship, proof: body.agent.proof } } : {}),
+      ...(body.agent ? { agent: { relationship: body.agent.relationship, proof: body.agent.proof }, agentEmailHash } : {}),
       receivedAt: now.toISOString(),
       pausedDays: 0,
       statusTokenHash: await statusTokenHash(id),
@@ -132,7 +134,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
         continue; // the other wrote it, and it is not this one: read again, and start this one's own
       }
       // A repeat joins the open request; one that asks more, or is made another way (by an agent, by the person), starts its own, and takes the claim.
-      if (isOpenRequest(req.status) && joins(req, body)) return repeat(req);
+      if (isOpenRequest(req.status) && joins(req, body, agentEmailHash)) return repeat(req);
     }
     const id = ulid(now.getTime());
     const expires = new Date(now.getTime() + UNVERIFIED_TTL_DAYS * DAY);

@@ -391,6 +391,17 @@ describe('a request made by an agent', () => {
     expect(only()).toHaveLength(1);
   });
 
+  it('is not joined by another agent of the same kind, whose name and email the officer would never see: each agent’s request stands', async () => {
+    // A stranger claims to be the person's solicitor first; the person's real solicitor then writes in.
+    await submitRequest(body({ agent: { name: 'Mal Icious', email: 'mal@evil.example', relationship: 'solicitor', proof: 'signed_authority' } }), IP, deps());
+    await submitRequest(body({ agent: { name: 'Bo Lawson', email: 'Bo@Law.example', relationship: 'solicitor', proof: 'signed_authority' } }), IP, deps(at(2)));
+    expect(only()).toHaveLength(2);
+    expect(repo.created.map((c) => c.pii.agentEmail)).toEqual(['mal@evil.example', 'Bo@Law.example']);
+    // The same agent again, whatever the case of their address, joins their own.
+    await submitRequest(body({ agent: { name: 'Bo Lawson', email: 'bo@law.example ', relationship: 'solicitor', proof: 'signed_authority' } }), IP, deps(at(4)));
+    expect(only()).toHaveLength(2);
+  });
+
   it('records no agent on a request the person made', async () => {
     await submitRequest(body(), IP, deps());
     expect(repo.created[0].req).not.toHaveProperty('agent');
