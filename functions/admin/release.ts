@@ -1,6 +1,6 @@
 import { S3Blobs } from '../adapters/blobs.ts';
 import { Conflict, NotFound, PackageGone, ResultsGone } from '../core/errors.ts';
-import { type ProcessorNames, RELEASE_MIN_LINK_HOURS, releasableCopy } from '../core/completion.ts';
+import { heldCopy, type ProcessorNames, RELEASE_MIN_LINK_HOURS, releasableCopy } from '../core/completion.ts';
 import type { StoredRequest } from '../core/ports.ts';
 import { goneResults } from '../shared/gone-results.ts';
 import { completeRequest } from '../notify/complete.ts';
@@ -13,7 +13,7 @@ const PREVIEW_SECONDS = 300;
 async function held(id: string, deps: AdminDeps) {
   const req = await deps.repo.getRequest(id);
   if (!req) throw new NotFound('no such request');
-  if (!req.exportRelease || !req.exportKey || req.status !== 'awaiting_manual') throw new Conflict('no copy of data is waiting for release on this request', { reason: 'release_none' });
+  if (!heldCopy(req)) throw new Conflict('no copy of data is waiting for release on this request', { reason: 'release_none' });
   return req;
 }
 

@@ -10,7 +10,7 @@ import { deliveryHistory } from '../core/escalation.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
 import { ALL_STATUSES, DEADLINE_STATUSES, ESCALATED_TASK_STATUSES, isOpenRequest, currentDue } from '../core/status.ts';
 import { closedLate } from '../core/report.ts';
-import { packageKeptUntil, releasableCopy } from '../core/completion.ts';
+import { heldCopy, packageKeptUntil, releasableCopy } from '../core/completion.ts';
 import { csvLines } from '../core/text.ts';
 import { dueBy } from '../shared/due.ts';
 import { withTasks } from '../shared/with-tasks.ts';
@@ -57,7 +57,7 @@ export const assemblyShown = (req: Pick<StoredRequest, 'assemblyFailed'>) => {
  * again. Null once released (nothing is held), as for a copy never held.
  */
 export const heldPackageShown = (req: StoredRequest, now: Date) => {
-  if (!req.exportRelease || !req.exportKey || req.exportRelease.releasedAt || req.status !== 'awaiting_manual') return null;
+  if (!heldCopy(req) || req.exportRelease?.releasedAt) return null;
   const keptUntil = packageKeptUntil(req);
   return {
     keptUntil: keptUntil === undefined ? null : new Date(keptUntil).toISOString(),

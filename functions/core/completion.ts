@@ -36,6 +36,9 @@ export const downloadEnd = (req: Packaged, now: Date) => new Date(Math.min(now.g
  * requester reads the email, so a held copy is not released that late (it must be made again).
  */
 export const RELEASE_MIN_LINK_HOURS = 24;
+/** A copy held for an officer's review (Art. 15(4)): its package made, its request waiting for the release. */
+export const heldCopy = <R extends Pick<StoredRequest, 'exportRelease' | 'exportKey' | 'status'>>(r: R | undefined): r is R => Boolean(r?.exportRelease && r.exportKey && r.status === 'awaiting_manual');
+
 /** Whether a held copy's package is kept long enough for its release to mail a link worth having; a package of unknown age is assumed kept. */
 export function releasableCopy(req: Packaged, now: Date): boolean {
   const keptUntil = packageKeptUntil(req);

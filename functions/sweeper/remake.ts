@@ -6,6 +6,7 @@ import { ResultsNotFetched } from '../assemble/results.ts';
 import { goneResults } from '../shared/gone-results.ts';
 import { packageFacts, packageOf } from '../assemble/assemble.ts';
 import { retryOnRace } from '../core/errors.ts';
+import { heldCopy } from '../core/completion.ts';
 import { exportKey } from '../core/export-results.ts';
 import { claimLease, deliveryRight, type RemakeIntent, takeDelivery } from '../core/outbox.ts';
 import { REMAKE_TRIES, REMAKES_PER_RUN, remakeGivenUp } from '../core/remake.ts';
@@ -13,8 +14,6 @@ import type { RemakeFailure, StoredRequest } from '../core/ports.ts';
 import { deliverOrLeave } from '../shared/outbox.ts';
 import { tellTeamOf } from './owed.ts';
 import type { Run } from './run.ts';
-
-const held = (r: StoredRequest | undefined): r is StoredRequest => Boolean(r?.exportRelease && r.exportKey && r.status === 'awaiting_manual');
 
 /**
  * Gives the remake up, in one conditional write: the intent goes, the request records why
@@ -26,7 +25,7 @@ async function giveUp(run: Run, id: string, owed: RemakeIntent, why: Pick<Remake
   const { repo } = run.deps;
   const done = await retryOnRace(async () => {
     const now = await repo.getRequest(id);
-    if (!held(now) || now.outboxRemake?.seq !== owed.seq) return undefined;
+    if (!heldCopy(now) || now.outboxRemake?.seq !== owed.seq) return undefined;
     const remakeFailed: RemakeFailure = { at: run.at, ...why, asked: { at: owed.at, by: owed.by } };
     const outboxTeam = { ...claimLease(now.version + 1, run.owner, run.now), waiting: 'remake' as const };
     const data = { error: why.error, tries: why.tries, ...(why.processors ? { processors: why.processors.join(',') } : {}) };
@@ -54,7 +53,7 @@ async function remake(run: Run, req: StoredRequest) {
   // Read again: the rotation's copy comes from an index that lags.
   const fresh = await repo.getRequest(req.id);
   // Closed since (which drops the intent): nothing to make.
-  if (!held(fresh) || fresh.outboxRemake?.seq !== owed.seq) return;
+  if (!heldCopy(fresh) || fresh.outboxRemake?.seq !== owed.seq) return;
   const tries = fresh.outboxRemake.tries ?? 1;
   // The runs that took it before all stopped before they could say why: none will do better.
   if (tries > REMAKE_TRIES) return giveUp(run, req.id, owed, { error: 'Interrupted', tries: tries - 1 });
@@ -76,9 +75,9 @@ async function remake(run: Run, req: StoredRequest) {
   }
   await retryOnRace(async () => {
     const now = await repo.getRequest(req.id);
-    if (!held(now) || now.outboxRemake?.seq !== owed.seq) {
+    if (!heldCopy(now) || now.outboxRemake?.seq !== owed.seq) {
       // Refused or cancelled while it was made: the package goes with the rest of the copy (as the closing's owed deletion would).
-      if (now && !held(now)) await blobs.delete(key);
+      if (now && !heldCopy(now)) await blobs.delete(key);
       return;
     }
     await repo.transitionRequest(now, now.status, { exportKey: key }, { at: run.at, actor: 'sweeper', action: 'export_assembled', subject: req.id, data: packageFacts(body) }, { remove: ['outboxRemake'] });
