@@ -60,6 +60,14 @@ const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const WATCH_KEYS = [TABLE.watch.partitionKey, TABLE.watch.sortKey];
 /** The watch index's key attributes, named #w and #a in an expression. */
 const WATCH_NAMES = { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey };
+/**
+ * What a request owes that keeps it in each partition of the `watch` index: in `request`, the team's
+ * email, a sweeper's alert, a failed copy, a held copy's package to make again; in `closed`, its
+ * execution's stop and its copy's results' deletion. The write that records one puts it in, the write
+ * that drops the last takes it out, and unwatchRequest's condition reads the same lists.
+ */
+const WATCHED_BY = { request: ['outboxTeam', 'outboxAlert', 'assemblyFailed', 'outboxRemake'], closed: ['outboxStop', 'purgeResults'] } as const satisfies Record<string, readonly (keyof StoredRequest)[]>;
+const owesAny = (r: Partial<StoredRequest>, keys: readonly (keyof StoredRequest)[]) => keys.some((k) => r[k]);
 /** The `failed` index's key attributes, named #f and #fa in an expression. */
 const FAILED_NAMES = { '#f': TABLE.failed.partitionKey, '#fa': TABLE.failed.sortKey };
 
@@ -250,10 +258,10 @@ export class DynamoRepository implements Repository {
     // puts the request in the watch index, in the same write; the write that drops the last of them takes
     // it out. A closing write that owes the execution's stop or a copy's results' deletion puts it in its
     // own partition instead (one place for both; a closed request owes none of the others).
-    const owes = (r: Partial<StoredRequest>) => Boolean(r.outboxTeam || r.outboxAlert || r.assemblyFailed || r.outboxRemake || r.outboxStop || r.purgeResults);
+    const owes = (r: Partial<StoredRequest>) => owesAny(r, WATCHED_BY.request) || owesAny(r, WATCHED_BY.closed);
     const after = { ...next } as Partial<StoredRequest> & Record<string, unknown>;
     for (const k of opts.remove ?? []) delete after[k];
-    const watch = changes.outboxStop || changes.purgeResults ? WATCH.closed : changes.outboxTeam || changes.outboxAlert || changes.assemblyFailed || changes.outboxRemake ? WATCH.request : undefined;
+    const watch = owesAny(changes, WATCHED_BY.closed) ? WATCH.closed : owesAny(changes, WATCHED_BY.request) ? WATCH.request : undefined;
     if (watch) Object.assign(extra, { [TABLE.watch.partitionKey]: watch, [TABLE.watch.sortKey]: event.at });
     if (opts.ttl) extra.ttl = epoch(opts.ttl);
     // Likewise the write that drops the last email owed (one that can never go) takes it out of the owed index.
@@ -857,11 +865,12 @@ export class DynamoRepository implements Repository {
    * recorded meanwhile keeps it in.
    */
   async unwatchRequest(id: string): Promise<void> {
+    const none = (keys: readonly string[]) => keys.map((k) => `attribute_not_exists(#${k})`).join(' AND ');
     await this.removeWhen(
       key.request(id),
       ['#w', '#a'],
-      'attribute_exists(#w) AND attribute_not_exists(#s) AND attribute_not_exists(#p) AND (#w = :closed OR (attribute_not_exists(#t) AND attribute_not_exists(#l) AND attribute_not_exists(#f) AND attribute_not_exists(#r)))',
-      { ...WATCH_NAMES, '#t': 'outboxTeam', '#l': 'outboxAlert', '#f': 'assemblyFailed', '#r': 'outboxRemake', '#s': 'outboxStop', '#p': 'purgeResults' },
+      `attribute_exists(#w) AND ${none(WATCHED_BY.closed)} AND (#w = :closed OR (${none(WATCHED_BY.request)}))`,
+      { ...WATCH_NAMES, ...Object.fromEntries([...WATCHED_BY.request, ...WATCHED_BY.closed].map((k) => [`#${k}`, k])) },
       { ':closed': WATCH.closed },
     );
   }
