@@ -93,11 +93,9 @@ export function parse<T extends z.core.$ZodType>(schema: T, value: unknown, what
   return r.data;
 }
 
-/** A header's value parsed with zod; a bad one is a 400 whose issue names the header. */
+/** A header's value parsed with zod; a bad one is a 400 whose issue names the header (parse's, the header as its one field). */
 export function parseHeader<T extends z.core.$ZodType>(schema: T, name: string, value: string): z.output<T> {
-  const r = z.safeParse(schema, value);
-  if (!r.success) throw new InvalidInput(`invalid ${name} header`, r.error.issues.map((i) => ({ path: name, message: i.message })));
-  return r.data;
+  return (parse(z.object({ [name]: schema }), { [name]: value }, `${name} header`) as Record<string, z.output<T>>)[name];
 }
 
 /** JSON text as a value; malformed JSON is a field-level 400, not a 500. */
