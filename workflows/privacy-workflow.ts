@@ -57,7 +57,7 @@ export const SANDBOX_CRASH_ERRORS = ['Runtime.ExitError', 'Sandbox.Timedout', 'R
  * mail outage never fails the execution of a legally timed request.
  */
 export const MAIL_FAILED = 'MailFailed';
-/** What the callback function fails a waiting state's token with when the processor answers `failed` (functions/callback/receive.ts). */
+/** What the callback function fails a waiting state's token with when the processor answers `failed` (functions/callback/receive.ts): the name and a fixed cause, the reason staying on the task record (functions/core/workflow-answer.ts). */
 export const PROCESSOR_FAILED = 'ProcessorFailed';
 const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2, jitterStrategy: undefined };
 
@@ -120,7 +120,7 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
   escalateWithoutMail.addRetry(crashRetry);
   escalate.addCatch(escalateWithoutMail, { errors: [MAIL_FAILED], resultPath: '$.mailError' });
   // A task an officer retried goes out under the escalation's token: the processor failing it again
-  // fails this state (the callback's SendTaskFailure). It escalates again, with the processor's reason,
+  // fails this state (the callback's SendTaskFailure). It escalates again, as ProcessorFailed,
   // by entering Escalate anew, whose retriers start over: retried instead, the crash retrier's 3
   // attempts ran out at the fourth such failure and failed the whole execution.
   for (const waiting of [escalate, escalateWithoutMail]) waiting.addCatch(escalate, { errors: [PROCESSOR_FAILED], resultPath: '$.error' });

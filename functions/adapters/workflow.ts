@@ -12,6 +12,7 @@ import {
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
 import type { Workflow } from '../core/ports.ts';
+import type { WorkflowAnswer, WorkflowFailure } from '../core/workflow-answer.ts';
 import { sfn } from './clients/sfn.ts';
 import { config } from './config.ts';
 
@@ -37,12 +38,12 @@ export class StepFunctionsWorkflow implements Workflow {
     }
   }
 
-  async taskSuccess(token: string, output: unknown): Promise<void> {
-    await this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output ?? {}) }));
+  async taskSuccess(token: string, output: WorkflowAnswer): Promise<void> {
+    await this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
   }
 
-  async taskFailure(token: string, error: string, cause: string): Promise<void> {
-    await this.client.send(new SendTaskFailureCommand({ taskToken: token, error, cause }));
+  async taskFailure(token: string, failure: WorkflowFailure): Promise<void> {
+    await this.client.send(new SendTaskFailureCommand({ taskToken: token, error: failure.error, cause: failure.cause }));
   }
 
   executionArn(requestId: string) {

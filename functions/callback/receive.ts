@@ -13,6 +13,7 @@ import { CallbackBody, capOf, MAX_REASON, MAX_RECEIPT_CALLBACK_BYTES, MAX_WEBHOO
 import { receiptKey, receiptOf } from '../core/receipts.ts';
 import { storable } from '../core/readable.ts';
 import { parseExportResults } from '../core/results-body.ts';
+import { PROCESSOR_FAILURE, taskAnswer } from '../core/workflow-answer.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { deliverToken } from '../shared/token.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -60,7 +61,7 @@ async function tell(fn: () => Promise<void>) {
 async function duplicate(task: StoredTask, deps: CallbackDeps): Promise<CallbackAnswer> {
   const token = task.token;
   if (task.outboxToken) await deliverToken(task, deps);
-  else if (token && FINISHED_TASK_STATUSES.includes(task.status)) await tell(() => deps.workflow.taskSuccess(token, task.outcome ?? { request_status: task.status }));
+  else if (token && FINISHED_TASK_STATUSES.includes(task.status)) await tell(() => deps.workflow.taskSuccess(token, taskAnswer(task)));
   return { status: 'duplicate' };
 }
 
@@ -266,8 +267,9 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   const token = done.token;
   if (done.outboxToken) await deliverToken(done, deps);
   else if (token) {
-    if (to === 'failed') await tell(() => deps.workflow.taskFailure(token, 'ProcessorFailed', outcome.reason ?? ''));
-    else await tell(() => deps.workflow.taskSuccess(token, outcome));
+    // The failure by its name alone: the reason, the processor's own words, stays on the task record (workflow-answer.ts).
+    if (to === 'failed') await tell(() => deps.workflow.taskFailure(token, PROCESSOR_FAILURE));
+    else await tell(() => deps.workflow.taskSuccess(token, taskAnswer(done)));
   }
   return { status: 'accepted' };
 }

@@ -3,6 +3,7 @@ import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStat
 import type { AlertIntent, Delivery, NoticeIntent, OutcomeIntent, RemakeIntent, StopIntent, TeamIntent, TokenIntent } from './outbox.ts';
 import type { PurgeIntent } from './export-results.ts';
 import type { LiftReason } from './notices.ts';
+import type { WorkflowAnswer, WorkflowFailure } from './workflow-answer.ts';
 
 /** What core needs from the outside world. Adapters implement these; tests may fake them. */
 
@@ -169,10 +170,11 @@ export interface Mailer {
   send(msg: { to: string; subject: string; text: string; html?: string; kind: MailKind }): Promise<void>;
 }
 
+/** What it is told goes into the execution's history, which nobody can erase: names and codes only (workflow-answer.ts). */
 export interface Workflow {
   start(requestId: string, input: Record<string, unknown>): Promise<string>;
-  taskSuccess(token: string, output: unknown): Promise<void>;
-  taskFailure(token: string, error: string, cause: string): Promise<void>;
+  taskSuccess(token: string, output: WorkflowAnswer): Promise<void>;
+  taskFailure(token: string, failure: WorkflowFailure): Promise<void>;
   heartbeat(token: string): Promise<void>;
   /** Stops the request's execution (deny, cancel, and the sweeper for them); one already ended, or unknown, is no error. */
   stop?(requestId: string): Promise<void>;

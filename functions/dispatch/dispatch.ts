@@ -9,6 +9,7 @@ import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, currentDue, isOpenRequest } from '../core/status.ts';
 import { webhookBody, webhookIdOf } from '../core/webhook.ts';
+import { taskAnswer } from '../core/workflow-answer.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -159,7 +160,7 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
   const task = loaded?.task;
   if (!task) throw new NotFound(`task ${input.taskId} not found`);
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
-    await deps.workflow.taskSuccess(input.token, task.outcome ?? { request_status: task.status });
+    await deps.workflow.taskSuccess(input.token, taskAnswer(task));
     return undefined;
   }
   // A refusal or a cancellation owes the execution a stop, which may come after this state runs: the

@@ -6,6 +6,7 @@ import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATION_REASONS, retryOnRace } from '../core/errors.ts';
 import { escalationEmail, manualEscalationEmail, removedProcessorEmail } from '../core/escalation.ts';
 import { FINISHED_TASK_STATUSES, isOpenRequest } from '../core/status.ts';
+import { taskAnswer } from '../core/workflow-answer.ts';
 import { loadTask } from '../dispatch/dispatch.ts';
 import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { sendTracked } from '../shared/mail.ts';
@@ -80,7 +81,7 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     // Answered between this run's two writes: the request it sent to wait for an officer waits for
     // nothing (unless another task holds it), so it goes back in progress before the workflow moves on.
     await unblockRequest({ repo: deps.repo, processors: deps.processors ?? [] }, input.requestId, { at: deps.clock.now().toISOString(), actor: 'workflow' });
-    await deps.workflow.taskSuccess(input.token, r.finished.outcome ?? { request_status: r.finished.status });
+    await deps.workflow.taskSuccess(input.token, taskAnswer(r.finished));
     return { escalated: false };
   }
   if (r.closed) {

@@ -12,6 +12,7 @@ import type { Mailer, StoredRequest } from '../../../functions/core/ports.ts';
 import { submitRequest } from '../../../functions/intake/submit.ts';
 import { completeRequest } from '../../../functions/notify/complete.ts';
 import { sweeperOwner } from '../../../functions/core/outbox.ts';
+import type { WorkflowFailure } from '../../../functions/core/workflow-answer.ts';
 import { sweepOutbox } from '../../../functions/shared/outbox.ts';
 import { confirm } from '../../../functions/verify/confirm.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
@@ -124,8 +125,8 @@ class Machine {
   taskSuccess(token: string, output: unknown) {
     return this.faults.call('states:SendTaskSuccess', token, async () => this.answer(token, { success: output }));
   }
-  taskFailure(token: string, error: string) {
-    return this.faults.call('states:SendTaskFailure', token, async () => this.answer(token, { error }));
+  taskFailure(token: string, failure: WorkflowFailure) {
+    return this.faults.call('states:SendTaskFailure', token, async () => this.answer(token, { error: failure.error }));
   }
   heartbeat(token: string) {
     return this.faults.call('states:SendTaskHeartbeat', token, async () => {

@@ -251,7 +251,7 @@ describe('a retry that does not get through', () => {
 });
 
 describe('resolving a task by hand', () => {
-  it('closes it as completed with the officer’s note, no retention, and tells the waiting workflow state', async () => {
+  it('closes it as completed with the officer’s note, no retention, and tells the waiting workflow state the outcome without the note', async () => {
     const { repo, deps, workflow } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.ledger-firm`, task('ledger-firm', 'sent', { token: 'tok-9' }));
     const done = await resolveTask(REQUEST_ID, 'ledger-firm', { outcome: 'completed', note: 'Erased by phone' }, 'officer:o', deps);
@@ -260,7 +260,7 @@ describe('resolving a task by hand', () => {
     expect(done.outcome).toStrictEqual({ request_status: 'resolved', note: 'Erased by phone', reason: 'completed' });
     expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'resolve', subject: `${REQUEST_ID}.ledger-firm`, from: 'sent', to: 'resolved' });
     expect(done.audit.at(-1)?.data).toEqual({ outcome: 'completed' });
-    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-9', output: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' } }]);
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-9', output: { request_status: 'resolved', reason: 'completed' } }]);
   });
 
   it('puts the request back in progress once its last escalated task is resolved, with no token to answer', async () => {
@@ -381,7 +381,7 @@ describe('resolving a task by hand', () => {
     const workflow = Object.assign(new FakeWorkflow(), { describe: async () => ({ status: 'RUNNING' }) });
     const report = await sweep(new Date('2026-03-02T10:15:00.000Z'), { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never);
     expect(report.tokensSent).toEqual([`${REQUEST_ID}.ledger-firm`]);
-    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-9', output: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' } }]);
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-9', output: { request_status: 'resolved', reason: 'completed' } }]);
     expect(stored(repo, 'ledger-firm').outboxToken).toBeUndefined();
   });
 

@@ -428,11 +428,11 @@ describe('a token an officer’s action still owes the waiting workflow state', 
     return { ...s, workflow, deps: { ...(s.deps as object), workflow } as never };
   }
 
-  it('sends a resolved task’s token its officer’s action died before sending, with the resolution, and clears the mark', async () => {
+  it('sends a resolved task’s token its officer’s action died before sending, with the resolution but not the officer’s note, and clears the mark', async () => {
     const { repo, workflow, deps } = withWorkflow({}, resolved());
     const report = await sweep(NOW, deps);
     expect(report.tokensSent).toEqual([`${REQUEST_ID}.paynow`]);
-    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-escalation', output: { request_status: 'resolved', note: 'Erased by phone', reason: 'completed' } }]);
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-escalation', output: { request_status: 'resolved', reason: 'completed' } }]);
     expect(repo.tasks.get(`${REQUEST_ID}.paynow`)?.outboxToken).toBeUndefined();
     expect((await sweep(NOW, deps)).tokensSent).toEqual([]);
     expect(workflow.calls).toHaveLength(1);

@@ -1,5 +1,8 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { taskExport } from '../../../functions/assemble/results.ts';
 import { type CallbackDeps, MAX_FURTHER_FAILURES, receiveCallback } from '../../../functions/callback/receive.ts';
@@ -8,6 +11,7 @@ import { ConcurrentUpdate, Unavailable } from '../../../functions/core/errors.ts
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { receiptOf, receiptWebhookId } from '../../../functions/core/receipts.ts';
+import { PROCESSOR_FAILURE } from '../../../functions/core/workflow-answer.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { FakeRepo, FakeWorkflow, REQUEST_ID, fixedClock, processor, resultsId, storedRequest } from './fakes.ts';
 
@@ -84,7 +88,7 @@ describe('callbacks', () => {
     await expect(post(signed({ request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null }))).rejects.toMatchObject({ status: 422, issues: [{ path: 'legal_basis', message }] });
     const reason = `retained under lifetime_warranty: ${message}`;
     expect(task()).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason } });
-    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: reason }]);
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', ...PROCESSOR_FAILURE }]);
     // Kept under another basis too, with the warranty as the further hold: the same.
     repo.tasks.set(TASK_ID, { ...task(), status: 'sent', outcome: undefined, token: 'tok-2' });
     const both = signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-03-01', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] }, { id: 'cb_2' });
@@ -92,10 +96,10 @@ describe('callbacks', () => {
     expect(task().status).toBe('failed');
   });
 
-  it('sends a task failure with the processor’s reason', async () => {
+  it('sends a task failure by its name, the processor’s reason kept on the task record', async () => {
     await post(signed({ request_status: 'failed', reason: 'account locked by fraud team' }));
     expect(task()).toMatchObject({ status: 'failed', outcome: { reason: 'account locked by fraud team' } });
-    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: 'account locked by fraud team' }]);
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: 'the processor answered failed; its reason is on the task record' }]);
   });
 
   it('turns in_progress into a heartbeat, and acknowledges the task the first time', async () => {
@@ -297,7 +301,7 @@ describe('callbacks', () => {
     await post(m);
     repo.tasks.set(TASK_ID, { ...task(), token: 'tok-escalation' });
     await expect(post(m)).resolves.toEqual({ status: 'duplicate' });
-    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: 'account locked' }]);
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', ...PROCESSOR_FAILURE }]);
   });
 
   it('refuses conflicting content for a finished task with 409 and audits it', async () => {
@@ -527,7 +531,7 @@ describe('callbacks', () => {
     });
     const reason = 'export results not in the documented shape: results.records: Invalid input: expected array, received undefined';
     expect(task()).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason } });
-    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: reason }]);
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', ...PROCESSOR_FAILURE }]);
     expect(repo.resultsOf(TASK_ID)).toEqual([]);
     expect(JSON.stringify(task())).not.toContain('PAY-1');
     expect(task().receipts?.cb_1).toMatchObject({ bodyIn: 'discarded', status: 'failed' });
@@ -545,7 +549,7 @@ describe('callbacks', () => {
     await expect(post(lone)).rejects.toMatchObject({ status: 422, issues: [{ path: 'results.records.0.note\ud800' }] });
     const reason = task().outcome?.reason ?? '';
     expect(reason).toBe('export results not in the documented shape: results.records.0.note\ufffd: Invalid input');
-    expect(workflow.calls.at(-1)).toMatchObject({ op: 'failure', cause: reason });
+    expect(workflow.calls.at(-1)).toMatchObject({ op: 'failure', ...PROCESSOR_FAILURE });
     // A column name of any length (a too-long key is named by the path too), cut where an emoji's pair would split.
     repo.tasks.set(TASK_ID, { ...task(), status: 'sent', outcome: undefined, token: 'tok-2' });
     const before = 'export results not in the documented shape: results.records.0.'.length;
@@ -733,6 +737,47 @@ describe('a webhook-id that names a property of every object (__proto__, constru
       expect(receiptOf(stored, id), id).toMatchObject({ bodyHash: sha256(m.raw) });
       expect(Object.keys(stored ?? {}).map(receiptWebhookId).toSorted(), id).toEqual(['cb_ack', id].toSorted());
     }
+  });
+});
+
+/**
+ * Step Functions keeps what it is told in the execution's history for 90 days after the execution
+ * ends, and nobody can erase it: a processor's words, which may name the person whatever the
+ * contract says, stay on the task record, which Lethe expires and erases. Told through the real
+ * adapter, so that whatever it sends is what is checked.
+ */
+describe('what a callback tells Step Functions', () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => {
+    deps.workflow = new StepFunctionsWorkflow(new SFNClient({ region: 'eu-west-2' }), 'arn:aws:states:eu-west-2:123456789012:stateMachine:lethe');
+  });
+  afterEach(() => sfn.reset());
+  afterAll(() => sfn.restore());
+  /** Every byte the callback sent Step Functions. */
+  const told = () => JSON.stringify(sfn.calls().map((c) => c.args[0].input));
+
+  it('is a processor’s failure by its name alone: its reason, on the task record, is not in it', async () => {
+    const reason = 'could not delete the account of jane.doe@example.com';
+    await expect(post(signed({ request_status: 'failed', reason }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().outcome).toEqual({ request_status: 'failed', reason });
+    expect(sfn.commandCalls(SendTaskFailureCommand).map((c) => c.args[0].input)).toEqual([expect.objectContaining({ taskToken: 'tok-dispatch', error: 'ProcessorFailed' })]);
+    expect(told()).not.toContain('jane.doe');
+  });
+
+  it('is misshapen export results’ failure without the column the processor named', async () => {
+    forACopy();
+    await expect(post(signed({ request_status: 'completed', results: { records: [{ 'jane.doe@example.com': { nested: true } }] } }))).rejects.toMatchObject({ status: 422 });
+    expect(task().outcome?.reason).toContain('jane.doe@example.com');
+    expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(1);
+    expect(told()).not.toContain('jane.doe');
+  });
+
+  it('is an officer’s resolution, told again on a late answer that agrees with it, without the officer’s note', async () => {
+    const note = 'Erased by hand: Jane Doe called us from 07700 900123';
+    repo.tasks.set(TASK_ID, { ...task(), status: 'resolved', token: 'tok-escalation', outcome: { request_status: 'resolved', reason: 'completed', note } });
+    await expect(post(signed({ request_status: 'completed' }, { id: 'cb_late' }))).resolves.toEqual({ status: 'duplicate' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => JSON.parse(c.args[0].input.output ?? ''))).toEqual([{ request_status: 'resolved', reason: 'completed' }]);
+    expect(told()).not.toContain('Jane');
   });
 });
 

@@ -113,6 +113,13 @@ describe('dispatch', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('completes the state of a task an officer resolved first without the officer’s note, which Step Functions would keep beyond erasure', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'resolved', outcome: { request_status: 'resolved', reason: 'not_found', note: 'Jane Doe has no account with them' } });
+    await run('tok-3');
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-3', output: { request_status: 'resolved', reason: 'not_found' } }]);
+    expect(sent).toHaveLength(0);
+  });
+
   it.each(['denied', 'cancelled'] as const)('sends no webhook for a request %s while its execution still runs, writes nothing, and releases the state at once', async (status) => {
     bump(repo.requests, REQUEST_ID, { status });
     await run('tok-closed');

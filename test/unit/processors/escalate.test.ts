@@ -71,6 +71,13 @@ describe('escalate', () => {
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
     expect(mailer.sent).toHaveLength(0);
   });
+
+  it('tells the state an officer’s resolution that came first without the officer’s note, which Step Functions would keep beyond erasure', async () => {
+    const outcome = { request_status: 'resolved' as const, reason: 'retained', legal_basis: 'legal_claims' as const, retained_until: '2031-01-31', note: 'Jane Doe’s claim, file 42' };
+    repo.tasks.set(TASK_ID, { ...task(), status: 'resolved', outcome });
+    await expect(run('States.Timeout')).resolves.toEqual({ escalated: false });
+    expect(workflow.calls).toEqual([{ op: 'success', token: 'tok-esc', output: { request_status: 'resolved', reason: 'retained', legal_basis: 'legal_claims', retained_until: '2031-01-31' } }]);
+  });
 });
 
 describe('escalate, for a request refused or cancelled while its execution still runs', () => {

@@ -10,6 +10,7 @@ import type { ResultsKey, StoredResults } from '../../../functions/core/export-r
 import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../../functions/core/model.ts';
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
+import type { WorkflowFailure } from '../../../functions/core/workflow-answer.ts';
 
 /** The export bucket: the keys of the objects in it, and what was put; deleting a missing key is no error, as with S3's DeleteObject. */
 export class FakeBlobs {
@@ -379,9 +380,9 @@ export class FakeWorkflow implements Workflow {
     this.check(token);
     this.calls.push({ op: 'success', token, output });
   }
-  async taskFailure(token: string, error: string, cause: string) {
+  async taskFailure(token: string, failure: WorkflowFailure) {
     this.check(token);
-    this.calls.push({ op: 'failure', token, error, cause });
+    this.calls.push({ op: 'failure', token, ...failure });
   }
   async heartbeat(token: string) {
     this.check(token);
