@@ -21,6 +21,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { PROCESSOR_FAILURE } from '../functions/core/workflow-answer.ts';
 
 export interface WorkflowFunctions {
   readonly plan: IFunction;
@@ -58,7 +59,7 @@ export const SANDBOX_CRASH_ERRORS = ['Runtime.ExitError', 'Sandbox.Timedout', 'R
  */
 export const MAIL_FAILED = 'MailFailed';
 /** What the callback function fails a waiting state's token with when the processor answers `failed` (functions/callback/receive.ts): the name and a fixed cause, the reason staying on the task record (functions/core/workflow-answer.ts). */
-export const PROCESSOR_FAILED = 'ProcessorFailed';
+export const PROCESSOR_FAILED = PROCESSOR_FAILURE.error;
 const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2, jitterStrategy: undefined };
 
 /**
