@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SubmitBody } from '../../../functions/core/intake.ts';
-import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
-import { FakeMailer, FakeRepo, fixedClock } from '../processors/fakes.ts';
+import type { StoredRequest } from '../../../functions/core/ports.ts';
+import { FakeMailer, fixedClock } from '../processors/fakes.ts';
+import { IntakeRepo, Tokens } from './intake-fakes.ts';
 
 // Hashes and link secrets come from the app key in Secrets Manager; here they say what they hash.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
@@ -14,56 +15,6 @@ vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
 const { submitRequest } = await import('../../../functions/intake/submit.ts');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
-
-/** FakeRepo with intake's writes: the (email, type) claim, the hourly counters, and the create. */
-class IntakeRepo extends FakeRepo {
-  claims = new Map<string, { requestId: string; expiresAt: string }>();
-  claimCalls: { requestId: string; replacing?: string }[] = [];
-  counters = new Map<string, number>();
-  created: { req: StoredRequest; pii: Pii; expires: Date }[] = [];
-  failClaims = 0;
-  createFails = false;
-  async getDedupe(eh: string, type: string) {
-    return this.claims.get(`${eh}|${type}`);
-  }
-  async claimDedupe(eh: string, type: string, requestId: string, now: Date, expires: Date, replacing?: string) {
-    this.claimCalls.push({ requestId, replacing });
-    if (this.failClaims > 0) {
-      this.failClaims--;
-      return false;
-    }
-    const cur = this.claims.get(`${eh}|${type}`);
-    if (cur && Date.parse(cur.expiresAt) > now.getTime() && cur.requestId !== replacing) return false;
-    this.claims.set(`${eh}|${type}`, { requestId, expiresAt: expires.toISOString() });
-    return true;
-  }
-  override async hit(scope: string, hash: string, windowSeconds: number, now: Date) {
-    const window = Math.floor(now.getTime() / 1000 / windowSeconds);
-    const k = `${scope}|${hash}|${window}`;
-    this.counters.set(k, (this.counters.get(k) ?? 0) + 1);
-    return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
-  }
-  async createRequest(req: StoredRequest, pii: Pii, expires: Date) {
-    if (this.createFails || this.requests.has(req.id)) return false;
-    this.created.push({ req: structuredClone(req), pii, expires });
-    this.requests.set(req.id, structuredClone(req));
-    this.pii.set(req.id, pii);
-    return true;
-  }
-  async deferDelivery(id: string, kind: string, seq: number, until: string) {
-    const d = (this.requests.get(id) as unknown as Record<string, { seq: number; until: string; owner: string }>)[kind];
-    if (d?.seq !== seq) return false;
-    Object.assign(d, { until, owner: '' });
-    return true;
-  }
-}
-
-class Tokens {
-  links = new Map<string, { requestId: string; expiresAt: string; attempts: number }>();
-  async putOnce(hash: string, rec: { requestId: string; expiresAt: string; attempts: number }) {
-    if (!this.links.has(hash)) this.links.set(hash, rec);
-  }
-}
 
 // Friday 20 March 2026, 10:00:00 UTC; the hour's counters reset at 11:00.
 const T0 = '2026-03-20T10:00:00.000Z';

@@ -1,0 +1,73 @@
+import type { StoredComplaint } from '../../../functions/core/complaints.ts';
+import type { Delivery } from '../../../functions/core/outbox.ts';
+import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
+import { complaintAcks, FakeRepo } from '../processors/fakes.ts';
+
+/** FakeRepo with intake's writes: the (email, type) claim, the hourly counters, the create, and the complaint form's. */
+export class IntakeRepo extends FakeRepo {
+  claims = new Map<string, { requestId: string; expiresAt: string }>();
+  claimCalls: { requestId: string; replacing?: string }[] = [];
+  counters = new Map<string, number>();
+  created: { req: StoredRequest; pii: Pii; expires: Date }[] = [];
+  failClaims = 0;
+  createFails = false;
+  complaints = new Map<string, StoredComplaint>();
+  async getDedupe(eh: string, type: string) {
+    return this.claims.get(`${eh}|${type}`);
+  }
+  async claimDedupe(eh: string, type: string, requestId: string, now: Date, expires: Date, replacing?: string) {
+    this.claimCalls.push({ requestId, replacing });
+    if (this.failClaims > 0) {
+      this.failClaims--;
+      return false;
+    }
+    const cur = this.claims.get(`${eh}|${type}`);
+    if (cur && Date.parse(cur.expiresAt) > now.getTime() && cur.requestId !== replacing) return false;
+    this.claims.set(`${eh}|${type}`, { requestId, expiresAt: expires.toISOString() });
+    return true;
+  }
+  override async hit(scope: string, hash: string, windowSeconds: number, now: Date) {
+    const window = Math.floor(now.getTime() / 1000 / windowSeconds);
+    const k = `${scope}|${hash}|${window}`;
+    this.counters.set(k, (this.counters.get(k) ?? 0) + 1);
+    return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
+  }
+  async createRequest(req: StoredRequest, pii: Pii, expires: Date) {
+    if (this.createFails || this.requests.has(req.id)) return false;
+    this.created.push({ req: structuredClone(req), pii, expires });
+    this.requests.set(req.id, structuredClone(req));
+    this.pii.set(req.id, pii);
+    return true;
+  }
+  async deferDelivery(id: string, kind: string, seq: number, until: string) {
+    const d = (this.requests.get(id) as unknown as Record<string, { seq: number; until: string; owner: string }>)[kind];
+    if (d?.seq !== seq) return false;
+    Object.assign(d, { until, owner: '' });
+    return true;
+  }
+  async createComplaint(c: StoredComplaint) {
+    this.complaints.set(c.id, structuredClone(c));
+  }
+  async claimComplaintAck(id: string, next: Delivery, now: Date) {
+    return complaintAcks.claim(this.complaints, id, next, now);
+  }
+  async deferComplaintAck(id: string, seq: number, until: string) {
+    return complaintAcks.defer(this.complaints, id, seq, until);
+  }
+  async clearComplaintAck(id: string, seq: number) {
+    return complaintAcks.clear(this.complaints, id, seq);
+  }
+  async transitionComplaint(prev: StoredComplaint, to: StoredComplaint['status'], changes: Partial<StoredComplaint>) {
+    const next = { ...(this.complaints.get(prev.id) as StoredComplaint), ...changes, status: to, version: prev.version + 1 };
+    delete next.outboxAck;
+    this.complaints.set(prev.id, next);
+    return structuredClone(next);
+  }
+}
+
+export class Tokens {
+  links = new Map<string, { requestId: string; expiresAt: string; attempts: number }>();
+  async putOnce(hash: string, rec: { requestId: string; expiresAt: string; attempts: number }) {
+    if (!this.links.has(hash)) this.links.set(hash, rec);
+  }
+}
