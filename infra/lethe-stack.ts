@@ -28,7 +28,7 @@ import { LambdaEnvironmentBudget } from './limits.ts';
 import { DeployableRegistry } from '../functions/core/deployable-registry.ts';
 import type { Registry } from '../functions/core/registry-schema.ts';
 import { Controller } from '../functions/core/controller.ts';
-import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../functions/core/edge.ts';
+import { ANSWER_FLOOR_MS, ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../functions/core/edge.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
 import { ApiDomain } from './constructs/api-domain.ts';
@@ -178,6 +178,8 @@ export class LetheStack extends Stack {
       },
     });
     const fn = functions.fn;
+    // Every 202 of the public forms waits for it (functions/core/edge.ts), far inside the function's timeout.
+    fn.intake.addEnvironment('ANSWER_FLOOR_MS', String(ANSWER_FLOOR_MS));
     // The admin handler verifies the console's Cognito access tokens itself too (issuer, client_id, token_use).
     fn.admin.addEnvironment('ADMIN_JWT_ISSUER', auth.issuer);
     fn.admin.addEnvironment('ADMIN_CLIENT_ID', consoleClient.userPoolClientId);

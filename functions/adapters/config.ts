@@ -1,4 +1,5 @@
 import * as z from '../core/zod.ts';
+import { ANSWER_FLOOR_MS } from '../core/edge.ts';
 
 const Endpoint = z.optional(z.url());
 const Flag = z.pipe(z._default(z.enum(['true', 'false']), 'false'), z.transform((v) => v === 'true'));
@@ -48,6 +49,8 @@ const Env = z.object({
   RATE_LIMIT_IP_PER_HOUR: count(300),
   /** Confirmation links mailed to one email address in an hour, over all its requests; the rest wait an hour, never refused. */
   LINKS_PER_EMAIL_PER_HOUR: count(5),
+  /** Milliseconds from the start of an intake invocation before its 202 may go (core/edge.ts says why). */
+  ANSWER_FLOOR_MS: count(ANSWER_FLOOR_MS),
   DDB_ENDPOINT: Endpoint,
   SFN_ENDPOINT: Endpoint,
   SES_ENDPOINT: Endpoint,

@@ -159,6 +159,9 @@ export interface Clock {
   now(): Date;
 }
 
+/** Waits `ms`: timers the tests can fake. */
+export type Sleep = (ms: number) => Promise<void>;
+
 /**
  * Which email of a request failed: the confirmation link, the outcome, an officer's notice to the
  * requester (which one in `notice`), or the team's escalation alert, deadline reminder or review notice.

@@ -3,8 +3,8 @@ import middy from '@middy/core';
 import { config } from '../adapters/config.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { pickLanguage, validateSubmission } from '../core/intake.ts';
-import { repo, systemClock } from '../shared/deps.ts';
-import { clientAddress, fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parseBody } from '../shared/http.ts';
+import { repo, sleep, systemClock } from '../shared/deps.ts';
+import { answerNoSoonerThan, clientAddress, fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parseBody } from '../shared/http.ts';
 import * as z from '../core/zod.ts';
 import { submitRequest } from './submit.ts';
 import { validateComplaint } from '../core/complaint-form.ts';
@@ -24,9 +24,13 @@ const deps = {
 /**
  * POST /requests: the privacy form; POST /complaints: the complaint form (DPA 2018 s.164A), also a
  * public submission, so one function (one worker, one cold start) serves both. Always 202 with the
- * same body, customer or not.
+ * same body, customer or not, and no sooner than ANSWER_FLOOR_MS: a repeat that joins an open
+ * request and mails nothing would otherwise answer in a third of the time a new request takes.
+ * Refusals (a bad form, the client address's limit) are decided before any address is looked up,
+ * and go at once.
  */
 export const handler = middy<HttpEvent, HttpResult>()
+  .use(answerNoSoonerThan(config.ANSWER_FLOOR_MS, 202, { clock: systemClock, sleep }))
   .use(httpErrors())
   .use(fromCloudFront())
   .handler(async (event) => {

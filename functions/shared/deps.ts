@@ -1,9 +1,10 @@
 import { DynamoRepository } from '../adapters/repository.ts';
-import type { Clock } from '../core/ports.ts';
+import type { Clock, Sleep } from '../core/ports.ts';
 
 /**
  * Shared by every handler: the repository and the clock. Handlers that mail or talk to Step
  * Functions build those adapters themselves, so no function loads an SDK client it never uses.
  */
 export const systemClock: Clock = { now: () => new Date() };
+export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export const repo = new DynamoRepository();

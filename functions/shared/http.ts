@@ -7,6 +7,7 @@ import { pageLanguage, problemPage } from '../core/pages.ts';
 import { originSecret } from '../adapters/secrets.ts';
 import { sameHash, sha256 } from './crypto.ts';
 import { logger } from '../adapters/powertools.ts';
+import type { Clock, Sleep } from '../core/ports.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -70,6 +71,27 @@ export function fromCloudFront(secret: () => Promise<string> = () => originSecre
       if (given && sameHash(sha256(given), sha256(await secret()))) return;
       logger.warn('request refused: it did not come through CloudFront');
       return json(403, { error: 'Forbidden', message: 'This API answers only through the site.' });
+    },
+  };
+}
+
+/**
+ * Holds every answer of `status` until `floorMs` after the invocation began, so that its time does
+ * not tell which path produced it; other answers go at once. Use it first: its before then runs
+ * before any other, and its after last.
+ */
+export function answerNoSoonerThan(floorMs: number, status: number, deps: { clock: Clock; sleep: Sleep }): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  // By invocation, not in the closure: a worker of the local runtime runs several at once.
+  const began = new WeakMap<object, number>();
+  return {
+    before: (request) => {
+      began.set(request, deps.clock.now().getTime());
+    },
+    after: async (request) => {
+      const start = began.get(request);
+      if (start === undefined || request.response?.statusCode !== status) return;
+      const wait = start + floorMs - deps.clock.now().getTime();
+      if (wait > 0) await deps.sleep(wait);
     },
   };
 }

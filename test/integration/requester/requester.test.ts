@@ -85,6 +85,28 @@ describe('the requester side', () => {
     expect(await fresh.json()).toEqual(await fresh2.json());
   });
 
+  it('takes at least the floor the template sets to answer a new request, a repeat joining it that mails nothing, and a complaint', async () => {
+    const vars = rt.assembly.template.Resources[rt.lambdas.get('intake').logicalId].Properties?.Environment?.Variables as Record<string, unknown>;
+    const floor = Number(vars?.ANSWER_FLOOR_MS);
+    expect(floor).toBeGreaterThan(0);
+    const timed = async (send: () => Promise<Response>) => {
+      const started = performance.now();
+      const r = await send();
+      await r.text();
+      return { status: r.status, ms: performance.now() - started };
+    };
+    const email = 'timed-twice@example.com';
+    const fresh = await timed(() => rt.submit({ type: 'erasure', email, language: 'en' }, {}, '127.0.9.4'));
+    const repeat = await timed(() => rt.submit({ type: 'erasure', email, language: 'en' }, {}, '127.0.9.4'));
+    const complaint = await timed(() => rt.api('/complaints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'timed-complaint@example.com', text: 'Nobody answered my request.', language: 'en' }) }));
+    // The first wrote the request and mailed its link before answering; the repeat mailed nothing.
+    expect(await rt.mails(email)).toHaveLength(1);
+    for (const t of [fresh, repeat, complaint]) {
+      expect(t.status).toBe(202);
+      expect(t.ms).toBeGreaterThanOrEqual(floor);
+    }
+  });
+
   it('refuses malformed, oversized and unknown-field bodies with field-level 4xx and writes nothing', async () => {
     const bad = await rt.submit({ type: 'forget-me', email: 'not-an-email', language: 'fr' });
     expect(bad.status).toBe(400);

@@ -358,6 +358,15 @@ describe('the CDK stack', () => {
     for (const fn of ['plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper']) expect(env(fn)?.ORIGIN_SECRET_ID, fn).toBeUndefined();
   });
 
+  it('gives the intake function the floor its 202s are held to, and a timeout far above it', () => {
+    const [intake] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => /^Functionsintake[0-9A-F]{8}$/.test(id));
+    const { Environment, Timeout } = intake[1].Properties as { Environment: { Variables: Record<string, unknown> }; Timeout: number };
+    const floor = Number(Environment.Variables.ANSWER_FLOOR_MS);
+    expect(floor).toBeGreaterThan(0);
+    // The answer waits for the floor only after the work; the work itself must still have time to finish.
+    expect(Timeout * 1000).toBeGreaterThanOrEqual(10 * floor);
+  });
+
   it('keeps no access log that records a query string, where the links carry their tokens', () => {
     const [cdn] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
     expect(cdn.Properties.DistributionConfig.Logging).toBeUndefined();
