@@ -41,13 +41,13 @@ const Env = z.object({
   ADMIN_JWT_ISSUER: text(''),
   ADMIN_CLIENT_ID: text(''),
   /**
-   * Submissions one client address may make in an hour, repeats of an open request included (API
+   * Submissions one client address may make in any hour (core/rate-limit.ts), repeats of an open request included (API
    * Gateway stage throttling adds a global limit on AWS). High, because an office or a mobile carrier
    * puts many people behind one address. A repeat counts as a new request does: were it answered 202
    * past the limit where a new request is refused, the answer would tell who has a request open.
    */
   RATE_LIMIT_IP_PER_HOUR: count(300),
-  /** Confirmation links mailed to one email address in an hour, over all its requests; the rest wait an hour, never refused. */
+  /** Confirmation links mailed to one email address in any hour, over all its requests; the rest wait until the share has room, never refused. */
   LINKS_PER_EMAIL_PER_HOUR: count(5),
   /** Milliseconds from the start of an intake invocation before its 202 may go (core/edge.ts says why). */
   ANSWER_FLOOR_MS: count(ANSWER_FLOOR_MS),

@@ -16,6 +16,7 @@ import type { ComplaintStatus, StoredComplaint } from '../core/complaints.ts';
 import type { ResultsKey, StoredResults } from '../core/export-results.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
+import { countsUntil, countUses, partOf, type Share } from '../core/rate-limit.ts';
 import { currentDue } from '../core/status.ts';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
@@ -555,21 +556,60 @@ export class DynamoRepository implements Repository {
     await this.removeWhen(key.request(id), ['#i'], 'attribute_exists(#i)', { '#i': intent });
   }
 
-  /** Fixed-window counter; returns the count after this hit. `by: -1` gives back a hit that could not be used. */
-  async hit(scope: string, hash: string, windowSeconds: number, now: Date, by: 1 | -1 = 1): Promise<{ count: number; resetAt: number }> {
-    const window = Math.floor(epoch(now) / windowSeconds);
-    const resetAt = (window + 1) * windowSeconds;
-    const r = await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: key.rate(scope, hash, window),
-        UpdateExpression: 'ADD #n :by SET #ttl = :ttl',
-        ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':by': by, ':ttl': resetAt + 60 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return { count: Number(r.Attributes?.n ?? 1), resetAt };
+  /**
+   * Takes one use of a share of `limit` uses in any `windowSeconds` (core/rate-limit.ts), or says from
+   * when one is allowed. The item keeps the uses per part of the window and `n`, the uses written
+   * since they were last counted: while `n` is below the limit, one more is within it whatever the
+   * window, so the use is one conditional write and nothing is read. At `n`, the item is read, the
+   * parts that stopped counting are dropped and the use is written in one write conditional on the
+   * item as read (`n`, which every use changes, and `v`, which every count does), or nothing is
+   * written when the share is spent: a refusal is not counted.
+   * An infinite `limit` (an officer's resend) is counted all the same, so that it counts against the rest.
+   */
+  async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date): Promise<Share> {
+    const k = key.rate(scope, hash);
+    const part = partOf(now, windowSeconds);
+    const names = { '#n': 'n', '#p': `s${part}`, '#ttl': 'ttl' };
+    const ttl = Math.ceil(countsUntil(part, windowSeconds).getTime() / 1000) + 60;
+    const bounded = Number.isFinite(limit);
+    // Another use between the read and the write: try again, which after a count is most often the one write.
+    return retryOnRace(async () => {
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: k,
+            UpdateExpression: 'ADD #n :one, #p :one SET #ttl = :ttl',
+            ...(bounded ? { ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit' } : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':one': 1, ':ttl': ttl, ...(bounded ? { ':limit': limit } : {}) },
+          }),
+        );
+        return { allowed: true };
+      } catch (e) {
+        if (!lostRace(e)) throw e;
+      }
+      const item = (await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }))).Item ?? {};
+      const uses = Object.fromEntries(Object.entries(item).flatMap(([a, n]) => (/^s\d+$/.test(a) ? [[a.slice(1), Number(n)]] : [])));
+      const count = countUses(uses, now, windowSeconds, limit);
+      if (!count.allowed) return { allowed: false, retryAt: count.retryAt };
+      const stale = Object.fromEntries(count.stale.map((p, i) => [`#x${i}`, `s${p}`]));
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: k,
+            UpdateExpression: `SET #n = :n, #ttl = :ttl ADD #p :one, #v :one${count.stale.length ? ` REMOVE ${Object.keys(stale).join(', ')}` : ''}`,
+            ConditionExpression: `#n = :read AND ${item.v === undefined ? 'attribute_not_exists(#v)' : '#v = :v'}`,
+            ExpressionAttributeNames: { ...names, ...stale, '#v': 'v' },
+            ExpressionAttributeValues: { ':n': count.used + 1, ':read': item.n ?? 0, ':one': 1, ':ttl': ttl, ...(item.v === undefined ? {} : { ':v': item.v }) },
+          }),
+        );
+      } catch (e) {
+        throw lostRace(e) ? new ConcurrentUpdate(`share ${scope} kept changing`) : e;
+      }
+      return { allowed: true };
+    });
   }
 
   /**

@@ -32,7 +32,11 @@
  *                                  is refused or cancelled (`purgeResults`); a callback for a closed
  *                                  request keeps none. `RESULT#<proc>`: one per task, written before that.
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
- *   RATE#<scope>#<hash>#<window> / RATE   a fixed-window counter with TTL (rate limits).
+ *   RATE#<scope>#<hash> / SHARE    a limit over any window of its length (core/rate-limit.ts): the uses per
+ *                                  part of the window (`s<part>`; as many parts as the limit at most, since
+ *                                  the parts are counted again, and those past dropped, once `n` reaches it),
+ *                                  the uses written since they were last counted (`n`) and a version for the
+ *                                  write that counts them (`v`); TTL a minute after its last use stops counting.
  *   RATE#<scope>#<hash> / ROLLING  a rolling-window counter: the instants of the uses still in the
  *                                  window (at most its limit), and a version for the conditional write.
  *   DEDUPE#<emailHash>#<type> / DEDUPE    the claim on that email and type: the request its submissions
@@ -126,7 +130,7 @@ export const key = {
   pii: (id: string) => ({ pk: `REQ#${id}`, sk: 'PII' }),
   task: (requestId: string, processorId: string) => ({ pk: `REQ#${requestId}`, sk: `TASK#${processorId}` }),
   results: (k: { requestId: string; processorId: string; bodyHash?: string }) => ({ pk: `REQ#${k.requestId}`, sk: `RESULT#${k.processorId}${k.bodyHash ? `#${k.bodyHash}` : ''}` }),
-  rate: (scope: string, hash: string, window: number) => ({ pk: `RATE#${scope}#${hash}#${window}`, sk: 'RATE' }),
+  rate: (scope: string, hash: string) => ({ pk: `RATE#${scope}#${hash}`, sk: 'SHARE' }),
   rolling: (scope: string, hash: string) => ({ pk: `RATE#${scope}#${hash}`, sk: 'ROLLING' }),
   dedupe: (emailHash: string, type: string) => ({ pk: `DEDUPE#${emailHash}#${type}`, sk: 'DEDUPE' }),
   logKey: (keyHash: string) => ({ pk: `LOGKEY#${keyHash}`, sk: 'LOGKEY' }),

@@ -23,9 +23,9 @@ export const ACKNOWLEDGE_WITHIN_DAYS = 30;
 export const MAX_COMPLAINT_TEXT = 5000;
 /** An officer's record of the response: short, it is a summary for the register, not the letter itself. */
 export const MAX_OUTCOME = 500;
-/** New complaints from one client address in an hour: each mails an acknowledgement to the address given. */
+/** New complaints from one client address in any hour (core/rate-limit.ts): each mails an acknowledgement to the address given. */
 export const COMPLAINTS_PER_IP_PER_HOUR = 20;
-/** Acknowledgements mailed to one address in an hour; more go out the next hour (the sweeper), up to the day's share. */
+/** Acknowledgements mailed to one address in any hour; more go out once one of those stops counting (the sweeper), up to the day's share. */
 export const ACKS_PER_EMAIL_PER_HOUR = 3;
 /**
  * Acknowledgements mailed to one address in any 24 hours (a rolling window: a calendar day, UTC or

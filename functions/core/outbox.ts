@@ -274,7 +274,7 @@ const LINK_MAILED = {
 
 /**
  * The one answer intake gives, whoever the email belongs to and whatever is open for it: a link mailed
- * now, one mailed a moment ago, one put off to the next hour, or none for a request confirmed already.
+ * now, one mailed a moment ago, one put off past the hourly share, or none for a request confirmed already.
  * Anyone can type any address, so an answer that said which (a wait in minutes, "a link was sent a
  * moment ago") told a stranger that the address had a request open.
  */

@@ -6,6 +6,7 @@ import { COMPLAINT_RECEIVED, type ComplaintBody } from '../core/complaint-form.t
 import { acknowledgeBy, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
 import { TooManyRequests } from '../core/errors.ts';
 import { rateLimitAddress } from '../core/ip.ts';
+import { retryAfterSeconds } from '../core/rate-limit.ts';
 import { lease } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { emailHash, hmac } from '../shared/crypto.ts';
@@ -21,13 +22,13 @@ export type ComplaintDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clo
  * it. Whether the address or the request reference belongs to anyone is never looked up, so the work
  * and the answer are the same for everyone. Only the client address's new complaints are refused
  * past their limit; past an address's hourly share of acknowledgements the complaint is recorded all
- * the same, and its email waits for the next hour (deliverComplaintAck; the sweeper sends it); past
+ * the same, and its email waits until that share has room again (deliverComplaintAck; the sweeper sends it); past
  * its daily share, the email is not sent and the team acknowledges the complaint by hand.
  */
 export async function submitComplaint(body: ComplaintBody, sourceIp: string, deps: ComplaintDeps) {
   const now = deps.clock.now();
-  const ip = await deps.repo.hit('complaint-ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, now);
-  if (ip.count > COMPLAINTS_PER_IP_PER_HOUR) throw new TooManyRequests('too many complaints', Math.max(1, ip.resetAt - Math.floor(now.getTime() / 1000)));
+  const ip = await deps.repo.takeShare('complaint-ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, COMPLAINTS_PER_IP_PER_HOUR, now);
+  if (!ip.allowed) throw new TooManyRequests('too many complaints', retryAfterSeconds(ip.retryAt, now));
   const eh = await emailHash(body.email);
   const me = randomUUID();
   const at = now.toISOString();

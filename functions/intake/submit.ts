@@ -5,6 +5,7 @@ import type { VerificationTokens } from '../adapters/tokens.ts';
 import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
 import { joins, type SubmitBody } from '../core/intake.ts';
 import { rateLimitAddress } from '../core/ip.ts';
+import { retryAfterSeconds } from '../core/rate-limit.ts';
 import { ACCEPTED, type Accepted, nextLink, nextLinkOwed } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
@@ -16,9 +17,9 @@ export const UNVERIFIED_TTL_DAYS = 7;
 const DAY = 86_400_000;
 
 export type Limits = {
-  /** Submissions from one client address in an hour, repeats of an open request included. */
+  /** Submissions from one client address in any hour (core/rate-limit.ts), repeats of an open request included. */
   perIpPerHour: number;
-  /** Confirmation links mailed to one email address in an hour; more are sent the next hour, never refused. */
+  /** Confirmation links mailed to one email address in any hour; more are sent once the share has room again, never refused. */
   linksPerEmailPerHour: number;
 };
 export type SubmitDeps = { repo: DynamoRepository; tokens: VerificationTokens; mailer: Mailer; clock: Clock; baseUrl: string; limits: Limits };
@@ -48,7 +49,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
    * The request is written and its link recorded as owed: from here on nothing is answered with an
    * error. A link that could not go out stays owed, and the sweeper (or the person's next try once
    * this invocation's lease is over) delivers it; a 5xx would only make the person try again. A link
-   * put off (the address had its share this hour, or another writer is mailing it) is answered as one
+   * put off (the address had its share in the last hour, or another writer is mailing it) is answered as one
    * mailed: the answer never says what is open for the address.
    */
   async function deliver(req: StoredRequest, email?: string): Promise<Accepted> {
@@ -119,8 +120,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
   // looked up: past the limit the answer is then the same whether or not the email address has a
   // request open (a repeat answered 202 where a new request got 429 told whoever spent the hour's
   // limit which addresses have one), and asking again cannot mail links past it either.
-  const ip = await deps.repo.hit('ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, now);
-  if (ip.count > deps.limits.perIpPerHour) throw new TooManyRequests('too many requests', Math.max(1, ip.resetAt - Math.floor(now.getTime() / 1000)));
+  const ip = await deps.repo.takeShare('ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, deps.limits.perIpPerHour, now);
+  if (!ip.allowed) throw new TooManyRequests('too many requests', retryAfterSeconds(ip.retryAt, now));
   for (let attempt = 0; attempt < 3; attempt++) {
     const claim = await deps.repo.getDedupe(eh, body.type);
     const live = claim && Date.parse(claim.expiresAt) > now.getTime() ? claim : undefined;

@@ -39,7 +39,7 @@ export type LinkDeps = {
   tokens: VerificationTokens;
   mailer: Mailer;
   baseUrl: string;
-  /** Links mailed to one address in an hour, over all its requests; more wait for the next hour. */
+  /** Links mailed to one address in any hour (core/rate-limit.ts), over all its requests; more wait until one of those has stopped counting. */
   linksPerHour: number;
 };
 
@@ -55,7 +55,7 @@ async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | '
 /**
  * Mails confirmation link number `outboxLink.seq`. Its token is derived from the request id and the
  * number, so mailing it again mails the same link, and its record is written once. A link over the
- * address's hourly share is put off to the next hour, for the sweeper or a later submission.
+ * address's hourly share is put off until the share has room again, for the sweeper or a later submission.
  * `email`: the address, when the caller has just written it (intake), which spares reading it back.
  */
 export async function deliverLink(req: StoredRequest, owner: string, now: Date, deps: LinkDeps, email?: string): Promise<LinkResult> {
@@ -68,9 +68,9 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     await deps.repo.clearDelivery(req.id, 'outboxLink', seq);
     return { sent: false };
   }
-  const share = await deps.repo.hit('link', req.emailHash, 3600, now);
-  if (share.count > deps.linksPerHour) {
-    const until = new Date(share.resetAt * 1000).toISOString();
+  const share = await deps.repo.takeShare('link', req.emailHash, 3600, deps.linksPerHour, now);
+  if (!share.allowed) {
+    const until = share.retryAt.toISOString();
     await deps.repo.deferDelivery(req.id, 'outboxLink', seq, until);
     return { sent: false, waitUntil: until, deferred: true };
   }
@@ -340,8 +340,8 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     await deps.repo.clearComplaintAck(c.id, d.seq);
     return { sent: false };
   }
-  // Anyone can type any address into the form: an address gets a few acknowledgements an hour, the
-  // rest the next hour, and no more than its share of any 24 hours. The day's is counted first, so that
+  // Anyone can type any address into the form: an address gets a few acknowledgements in any hour, the
+  // rest once its share has room again, and no more than its share of any 24 hours. The day's is counted first, so that
   // once it is spent the rest are settled at once rather than put off hour after hour.
   const day = await deps.repo.hitRolling('complaint-ack-day', c.emailHash, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now);
   if (day.count > ACKS_PER_EMAIL_PER_DAY) {
@@ -349,11 +349,11 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     await settleComplaintAck(c, d.seq, c.status, {}, { at: now.toISOString(), action: 'ack_email_withheld', data: { reason: 'address_daily_share' } }, deps);
     return { sent: false, dropped: true };
   }
-  const share = await deps.repo.hit('complaint-ack', c.emailHash, 3600, now);
-  if (share.count > ACKS_PER_EMAIL_PER_HOUR) {
+  const share = await deps.repo.takeShare('complaint-ack', c.emailHash, 3600, ACKS_PER_EMAIL_PER_HOUR, now);
+  if (!share.allowed) {
     // Given back: only an acknowledgement mailed uses up the day's share (a crash here spends one, never adds one).
     await deps.repo.hitRolling('complaint-ack-day', c.emailHash, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now, -1);
-    await deps.repo.deferComplaintAck(c.id, d.seq, new Date(share.resetAt * 1000).toISOString());
+    await deps.repo.deferComplaintAck(c.id, d.seq, share.retryAt.toISOString());
     return { sent: false };
   }
   try {

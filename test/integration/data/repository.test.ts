@@ -701,8 +701,8 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
       await repo.createComplaint(c, new Date('2027-12-01T00:00:00Z'));
       return deliverComplaintAck(c, 'intake', new Date(instant), deps);
     };
-    // Three an hour (the hourly share) from 20:10 to 23:10 on one evening (London is on UTC in November).
-    const evening = ['20:10', '20:20', '20:30', '21:10', '21:20', '21:30', '22:10', '22:20', '22:30', '23:10'];
+    // Three in any hour (the hourly share) from 20:10 to 23:40 on one evening (London is on UTC in November).
+    const evening = ['20:10', '20:20', '20:30', '21:20', '21:30', '21:40', '22:30', '22:40', '22:50', '23:40'];
     for (const [i, hm] of evening.entries()) expect(await deliverAt(i, `2026-11-25T${hm}:00.000Z`)).toEqual({ sent: true });
     expect(sent).toHaveLength(ACKS_PER_EMAIL_PER_DAY);
     // Ten minutes past midnight is a new calendar day, but the same 24 hours: withheld.
@@ -725,12 +725,65 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await repo.hitRolling('test-rolling', 'abc', 3600 * 2, 2, new Date('2026-11-25T12:00:00Z'))).toEqual({ count: 2 });
   });
 
-  it('counts hits per fixed window', async () => {
-    const now = new Date('2026-11-25T10:00:30Z');
-    const first = await repo.hit('ip', 'abc', 60, now);
-    const second = await repo.hit('ip', 'abc', 60, now);
-    expect(second.count).toBe(first.count + 1);
-    const next = await repo.hit('ip', 'abc', 60, new Date('2026-11-25T10:01:30Z'));
-    expect(next.count).toBe(1);
+  it('mails an address no more acknowledgements at the start of an hour than its hourly share left after the end of the one before', async () => {
+    const sent: Parameters<Mailer['send']>[0][] = [];
+    const deps = { repo, mailer: { send: async (m: (typeof sent)[number]) => void sent.push(m) } };
+    const deliverAt = async (i: number, instant: string) => {
+      const c: StoredComplaint = {
+        id: `01JDHOUR${String(i).padStart(18, '0')}`,
+        status: 'received',
+        version: 0,
+        language: 'en',
+        receivedAt: instant,
+        acknowledgeBy: '2026-12-26',
+        email: 'edge@example.com',
+        text: 'A complaint filed just before the hour.',
+        emailHash: 'e'.repeat(64),
+        audit: [],
+        outboxAck: { seq: 1, until: instant, owner: 'intake' },
+      };
+      await repo.createComplaint(c, new Date('2027-12-01T00:00:00Z'));
+      return { out: await deliverComplaintAck(c, 'intake', new Date(instant), deps), id: c.id };
+    };
+    for (const [i, s] of ['10:59:10', '10:59:20', '10:59:30'].entries()) expect((await deliverAt(i, `2026-11-25T${s}.000Z`)).out).toEqual({ sent: true });
+    // 11:00 is a new clock hour, but the same 60 minutes: put off until the first of the three stops counting.
+    const put = await deliverAt(3, '2026-11-25T11:00:00.000Z');
+    expect(put.out).toEqual({ sent: false });
+    expect((await repo.getComplaint(put.id))?.outboxAck).toMatchObject({ until: '2026-11-25T12:00:00.000Z', owner: '' });
+    expect(sent).toHaveLength(3);
+  });
+
+  it('takes a share of a limit over any window of its length: the whole allowance at the end of one hour leaves none at the start of the next', async () => {
+    const t = (hm: string) => new Date(`2026-11-25T${hm}Z`);
+    for (const s of ['10:59:00', '10:59:10', '10:59:20']) expect(await repo.takeShare('test-share', 'edge', 3600, 3, t(s))).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-share', 'edge', 3600, 3, t('11:00:00'))).toEqual({ allowed: false, retryAt: t('12:00:00') });
+    expect(await repo.takeShare('test-share', 'edge', 3600, 3, t('11:59:59'))).toEqual({ allowed: false, retryAt: t('12:00:00') });
+    // A refusal is not counted: at 12:00 the three of 10:59 have stopped counting, and the refusals never did.
+    for (const s of ['12:00:00', '12:00:01', '12:00:02']) expect(await repo.takeShare('test-share', 'edge', 3600, 3, t(s))).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-share', 'edge', 3600, 3, t('12:00:03'))).toEqual({ allowed: false, retryAt: t('13:01:00') });
+    // Another key has its own share; so does another scope.
+    expect(await repo.takeShare('test-share', 'other', 3600, 3, t('12:00:03'))).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-other', 'edge', 3600, 3, t('12:00:03'))).toEqual({ allowed: true });
+  });
+
+  it('keeps a share to its limit under simultaneous uses, drops the minutes that stopped counting, and keeps its item until its last use stops counting', async () => {
+    const now = new Date('2026-11-25T15:30:20Z');
+    const answers = await Promise.all(Array.from({ length: 12 }, () => repo.takeShare('test-share', 'crowd', 3600, 5, now)));
+    expect(answers.filter((a) => a.allowed)).toHaveLength(5);
+    // Once the five have stopped counting, simultaneous uses drop them once, and five go.
+    const later = new Date('2026-11-25T16:31:00Z');
+    const again = await Promise.all(Array.from({ length: 12 }, () => repo.takeShare('test-share', 'crowd', 3600, 5, later)));
+    expect(again.filter((a) => a.allowed)).toHaveLength(5);
+    expect(again.filter((a) => !a.allowed)).toEqual(Array(7).fill({ allowed: false, retryAt: new Date('2026-11-25T17:32:00Z') }));
+    const item = (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: 'RATE#test-share#crowd', sk: 'SHARE' } }))).Item ?? {};
+    // Only 16:31's minute is left, and the item outlives it by a minute.
+    expect(Object.keys(item).filter((a) => /^s\d+$/.test(a))).toEqual([`s${Math.floor(later.getTime() / 60_000)}`]);
+    expect(item.ttl).toBe(Date.parse('2026-11-25T17:32:00Z') / 1000 + 60);
+  });
+
+  it('counts a use no limit applies to, so that it still counts against the others', async () => {
+    const now = new Date('2026-11-25T18:00:00Z');
+    for (let i = 0; i < 3; i++) expect(await repo.takeShare('test-share', 'officer', 3600, Number.POSITIVE_INFINITY, now)).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-share', 'officer', 3600, 3, now)).toEqual({ allowed: false, retryAt: new Date('2026-11-25T19:01:00Z') });
   });
 });

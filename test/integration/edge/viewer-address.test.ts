@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
+import { countsUntil, partOf } from '../../../functions/core/rate-limit.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { type Booted, boot } from '../harness.ts';
 
@@ -21,11 +22,12 @@ afterAll(async () => {
   await rt?.stopAndClean();
 });
 
-/** The per-address counter of this hour, as if `address` had already made a great many new requests. */
+/** The per-address share, as if `address` had just made a great many new requests. */
 async function exhaust(address: string) {
   const { hmac } = await import('../../../functions/shared/crypto.ts');
-  const window = Math.floor(Date.now() / 1000 / 3600);
-  await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rate('ip', await hmac(`ip:${address}`), window), n: 1_000_000, ttl: (window + 1) * 3600 + 60 } }));
+  const part = partOf(new Date(), 3600);
+  const ttl = countsUntil(part, 3600).getTime() / 1000 + 60;
+  await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rate('ip', await hmac(`ip:${address}`)), n: 1_000_000, [`s${part}`]: 1_000_000, ttl } }));
 }
 
 describe('the per-address limit behind CloudFront', () => {

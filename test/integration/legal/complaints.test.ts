@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
+import { countsUntil, partOf } from '../../../functions/core/rate-limit.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { type Booted, boot, from, until } from '../harness.ts';
 
@@ -25,6 +26,11 @@ const complain = (body: unknown, address = '127.0.0.71') =>
 const admin = (path: string, token: string, body?: unknown) =>
   rt.api(`/admin${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
 const repo = async () => (await import('../../../functions/shared/deps.ts')).repo;
+/** A share of an hourly limit, as if `uses` had just been taken from it. */
+async function spent(scope: string, hash: string, uses: number) {
+  const part = partOf(new Date(), 3600);
+  await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rate(scope, hash), n: uses, [`s${part}`]: uses, ttl: countsUntil(part, 3600).getTime() / 1000 + 60 } }));
+}
 /** The complaint's reference, read from its acknowledgement as the complainant would. */
 const referenceIn = (text: string) => /Its reference is (\w{26})\.|Sa référence : (\w{26})\./.exec(text)?.slice(1).find(Boolean) ?? '';
 const RECEIVED = {
@@ -84,21 +90,20 @@ describe('the complaint form', () => {
 
   it('refuses new complaints from one client address past 20 an hour with 429 and Retry-After, and lets another address through', async () => {
     const { hmac } = await import('../../../functions/shared/crypto.ts');
-    const window = Math.floor(Date.now() / 1000 / 3600);
-    await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rate('complaint-ip', await hmac('ip:127.0.0.72'), window), n: 20, ttl: (window + 1) * 3600 + 60 } }));
+    await spent('complaint-ip', await hmac('ip:127.0.0.72'), 20);
     const limited = await complain({ email: 'dan-complains@example.com', text: 'One complaint too many this hour.' }, '127.0.0.72');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await complain({ email: 'dan-complains@example.com', text: 'The same complaint from elsewhere.' }, '127.0.0.73')).status).toBe(202);
   });
 
-  it('records a fourth complaint from one address in an hour but mails its acknowledgement the next hour, which the sweeper delivers', async () => {
+  it('records a fourth complaint from one address in an hour but mails its acknowledgement once the hourly share has room again, which the sweeper delivers', async () => {
     const email = 'eve-complains@example.com';
     for (const n of [1, 2, 3, 4]) expect((await complain({ email, text: `Complaint number ${n} about my data.`, language: 'fr' }, '127.0.0.74')).status).toBe(202);
     await until(async () => (await rt.mails(email)).length === 3 || undefined, 15_000, 'three acknowledgements');
     const owed = (await (await repo()).listComplaints({ owed: true })).items.filter((c) => c.email === email);
     expect(owed.map((c) => [c.text, c.status, c.outboxAck?.owner])).toEqual([['Complaint number 4 about my data.', 'received', '']]);
-    // The sweep after the hour sends it, once.
+    // The sweep once the share has room again sends it, once.
     const nextHour = new Date(Date.parse(owed[0].outboxAck?.until ?? '') + 1000).toISOString();
     const report = (await rt.lambdas.invoke('sweeper', { time: nextHour })) as { complaintAcksSent: string[] };
     expect(report.complaintAcksSent).toContain(owed[0].id);
@@ -195,8 +200,7 @@ describe('complaints in the console', () => {
     const email = 'gus-complains@example.com';
     // Three acknowledgements this hour already: the next complaint's email waits for the next hour.
     const { emailHash } = await import('../../../functions/shared/crypto.ts');
-    const window = Math.floor(Date.now() / 1000 / 3600);
-    await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rate('complaint-ack', await emailHash(email), window), n: 3, ttl: (window + 1) * 3600 + 60 } }));
+    await spent('complaint-ack', await emailHash(email), 3);
     expect((await complain({ email, text: 'Please call me about my data.', language: 'en' }, '127.0.0.76')).status).toBe(202);
     const c = await until(async () => (await (await repo()).listComplaints({ owed: true })).items.find((x) => x.email === email), 10_000, 'owed complaint');
     expect((await admin(`/complaints/${c.id}/acknowledge`, viewer, {})).status).toBe(403);

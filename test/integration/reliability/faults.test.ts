@@ -233,7 +233,7 @@ describe('protecting an inbox without locking its owner out', () => {
     for (const a of [...answers, own]) expect(a).toEqual(answers[0]);
   });
 
-  it('puts a link over the hourly share off to the next hour, and the sweeper sends it then', async () => {
+  it('puts a link over the hourly share off until the share has room again, and the sweeper sends it then', async () => {
     const w = await world({ perIpPerHour: 1000, linksPerEmailPerHour: 5 });
     const email = 'busy@example.com';
     for (const type of ['erasure', 'access', 'objection', 'rectification'] as const) {
@@ -243,10 +243,10 @@ describe('protecting an inbox without locking its owner out', () => {
     w.setTime(at(11 * MIN));
     const fifth = await w.submit({ type: 'erasure', email }); // a fresh link after 10 minutes: the 5th
     w.setTime(at(22 * MIN));
-    const sixth = await w.submit({ type: 'access', email }); // put off until the next hour
+    const sixth = await w.submit({ type: 'access', email }); // put off until the first four stop counting, an hour after their minute
     expect(sixth).toEqual(fifth);
     expect(w.mail.sent).toHaveLength(5);
-    // Within the hour, the sweeper leaves it; in the next, it sends it.
+    // Within the hour, the sweeper leaves it; once the first four stop counting, it sends it.
     await w.sweep(at(40 * MIN));
     expect(w.mail.sent).toHaveLength(5);
     const r = await w.sweep(at(61 * MIN));
@@ -254,7 +254,7 @@ describe('protecting an inbox without locking its owner out', () => {
     expect(w.mail.sent).toHaveLength(6);
   });
 
-  it('limits submissions per client address, repeats of an open request included, and takes them again the next hour', async () => {
+  it('limits submissions per client address, repeats of an open request included, and takes them again an hour later', async () => {
     const w = await world({ perIpPerHour: 3, linksPerEmailPerHour: 5 });
     const office = '203.0.113.50';
     for (let i = 0; i < 3; i++) await w.submit({ email: `colleague-${i}@example.com` }, office);
@@ -262,7 +262,7 @@ describe('protecting an inbox without locking its owner out', () => {
     // Asking again about an open request is refused the same way within the hour: a 202 would say that the request is there.
     w.setTime(at(12 * MIN));
     await expect(w.submit({ email: 'colleague-0@example.com' }, office)).rejects.toBeInstanceOf(TooManyRequests);
-    // The next hour, the same repeat mails a fresh link.
+    // An hour after the minute of the three, the same repeat mails a fresh link.
     w.setTime(at(61 * MIN));
     const again = await w.submit({ email: 'colleague-0@example.com' }, office);
     expect(again.status).toBe('check_your_email');

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ComplaintBody } from '../../../functions/core/complaint-form.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
-import { complaintAcks, FakeMailer, fixedClock } from '../processors/fakes.ts';
+import { complaintAcks, FakeMailer, fixedClock, Shares } from '../processors/fakes.ts';
 
 // Hashes come from the app key in Secrets Manager; here they say what they hash.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
@@ -19,13 +19,10 @@ class ComplaintRepo {
   complaints = new Map<string, StoredComplaint>();
   created: { complaint: StoredComplaint; expires: Date }[] = [];
   hits: { scope: string; hash: string; windowSeconds: number }[] = [];
-  counters = new Map<string, number>();
-  async hit(scope: string, hash: string, windowSeconds: number, now: Date) {
+  shares = new Shares();
+  async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date) {
     this.hits.push({ scope, hash, windowSeconds });
-    const window = Math.floor(now.getTime() / 1000 / windowSeconds);
-    const k = `${scope}|${hash}|${window}`;
-    this.counters.set(k, (this.counters.get(k) ?? 0) + 1);
-    return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
+    return this.shares.takeShare(scope, hash, windowSeconds, limit, now);
   }
   /** The rolling counter, as DynamoRepository keeps it: the instants of the uses in the window, none written past the limit. */
   async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date) {
@@ -65,7 +62,7 @@ class FailingMailer extends FakeMailer {
   }
 }
 
-// Friday 20 March 2026, 10:00:00 UTC (London is on GMT): the hour's counters reset at 11:00.
+// Friday 20 March 2026, 10:00:00 UTC (London is on GMT).
 const T0 = '2026-03-20T10:00:00.000Z';
 const IP = '203.0.113.7';
 const REF = '01JQ0000000000000000000000';
@@ -156,7 +153,7 @@ describe('a complaint sent with the form', () => {
 });
 
 describe('the limit on complaints from one client address', () => {
-  it('counts each complaint against the HMAC of the client address, in hourly windows', async () => {
+  it('counts each complaint against the HMAC of the client address, over any hour', async () => {
     await submitComplaint(body(), IP, deps());
     expect(repo.hits[0]).toEqual({ scope: 'complaint-ip', hash: 'hmac:ip:203.0.113.7', windowSeconds: 3600 });
   });
@@ -164,12 +161,21 @@ describe('the limit on complaints from one client address', () => {
   it('takes 20 complaints an hour from one address, refuses the 21st with the seconds to wait, and takes another address’s', async () => {
     for (let i = 0; i < 20; i++) await submitComplaint(body(), IP, deps());
     expect(repo.created).toHaveLength(20);
-    // 10:15 UTC: the window resets at 11:00, 2,700 seconds later.
+    // 10:15 UTC: the 20 of 10:00 count until 11:01, 2,760 seconds later.
     const refused = await submitComplaint(body(), IP, deps('2026-03-20T10:15:00.000Z')).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TooManyRequests);
-    expect(refused).toMatchObject({ message: 'too many complaints', retryAfterSeconds: 2700, status: 429 });
+    expect(refused).toMatchObject({ message: 'too many complaints', retryAfterSeconds: 2760, status: 429 });
     expect(repo.created).toHaveLength(20);
     await submitComplaint(body(), '198.51.100.9', deps('2026-03-20T10:15:00.000Z'));
+    expect(repo.created).toHaveLength(21);
+  });
+
+  it('refuses at the start of an hour an address that filed its 20 at the end of the one before, until an hour after it did', async () => {
+    for (let i = 0; i < 20; i++) await submitComplaint(body(), IP, deps('2026-03-20T10:59:30.000Z'));
+    const refused = await submitComplaint(body(), IP, deps('2026-03-20T11:00:00.000Z')).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ message: 'too many complaints', retryAfterSeconds: 3600, status: 429 });
+    expect(repo.created).toHaveLength(20);
+    await submitComplaint(body(), IP, deps('2026-03-20T12:00:00.000Z'));
     expect(repo.created).toHaveLength(21);
   });
 
@@ -179,9 +185,9 @@ describe('the limit on complaints from one client address', () => {
     expect(repo.created).toHaveLength(20);
   });
 
-  it('asks for at least a second’s wait at the very end of the hour', async () => {
+  it('asks for at least a second’s wait at the very end of the hour the 20 count for', async () => {
     for (let i = 0; i < 20; i++) await submitComplaint(body(), IP, deps());
-    const refused = await submitComplaint(body(), IP, deps('2026-03-20T10:59:59.900Z')).catch((e: unknown) => e);
+    const refused = await submitComplaint(body(), IP, deps('2026-03-20T11:00:59.900Z')).catch((e: unknown) => e);
     expect(refused).toMatchObject({ retryAfterSeconds: 1 });
   });
 });

@@ -1,13 +1,13 @@
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
-import { complaintAcks, FakeRepo } from '../processors/fakes.ts';
+import { complaintAcks, FakeRepo, Shares } from '../processors/fakes.ts';
 
-/** FakeRepo with intake's writes: the (email, type) claim, the hourly counters, the create, and the complaint form's. */
+/** FakeRepo with intake's writes: the (email, type) claim, the hourly shares, the create, and the complaint form's. */
 export class IntakeRepo extends FakeRepo {
   claims = new Map<string, { requestId: string; expiresAt: string }>();
   claimCalls: { requestId: string; replacing?: string }[] = [];
-  counters = new Map<string, number>();
+  shares = new Shares();
   created: { req: StoredRequest; pii: Pii; expires: Date }[] = [];
   failClaims = 0;
   createFails = false;
@@ -26,11 +26,8 @@ export class IntakeRepo extends FakeRepo {
     this.claims.set(`${eh}|${type}`, { requestId, expiresAt: expires.toISOString() });
     return true;
   }
-  override async hit(scope: string, hash: string, windowSeconds: number, now: Date) {
-    const window = Math.floor(now.getTime() / 1000 / windowSeconds);
-    const k = `${scope}|${hash}|${window}`;
-    this.counters.set(k, (this.counters.get(k) ?? 0) + 1);
-    return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
+  override async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date) {
+    return this.shares.takeShare(scope, hash, windowSeconds, limit, now);
   }
   async createRequest(req: StoredRequest, pii: Pii, expires: Date) {
     if (this.createFails || this.requests.has(req.id)) return false;

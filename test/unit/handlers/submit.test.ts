@@ -16,7 +16,7 @@ const { submitRequest } = await import('../../../functions/intake/submit.ts');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
 
-// Friday 20 March 2026, 10:00:00 UTC; the hour's counters reset at 11:00.
+// Friday 20 March 2026, 10:00:00 UTC.
 const T0 = '2026-03-20T10:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 const IP = '203.0.113.7';
@@ -33,8 +33,8 @@ let mailer: FakeMailer;
 const deps = (now = T0, limits = { perIpPerHour: 5, linksPerEmailPerHour: 3 }) => ({ repo: repo as never, tokens: tokens as never, mailer, clock: fixedClock(now), baseUrl: 'https://privacy.offtek.example', limits });
 const body = (over: Partial<SubmitBody> = {}): SubmitBody => ({ type: 'erasure', email: 'ann@example.com', language: 'en', ...over });
 const only = () => [...repo.requests.values()];
-/** The submissions counted against a client address this hour (the counter is keyed by the address's HMAC). */
-const counted = (ip: string) => [...repo.counters].filter(([k]) => k.startsWith(`ip|hmac:ip:${ip}|`)).reduce((n, [, c]) => n + c, 0);
+/** The submissions that count against a client address at `now` (its share is keyed by the address's HMAC). */
+const counted = (ip: string, now = at(15)) => repo.shares.counted('ip', `hmac:ip:${ip}`, 3600, new Date(now));
 
 beforeEach(() => {
   repo = new IntakeRepo();
@@ -79,12 +79,24 @@ describe('a new request', () => {
     const d = deps(at(15), { perIpPerHour: 2, linksPerEmailPerHour: 3 });
     await submitRequest(body({ email: 'a@example.com' }), IP, d);
     await submitRequest(body({ email: 'b@example.com' }), IP, d);
-    await expect(submitRequest(body({ email: 'c@example.com' }), IP, d)).rejects.toMatchObject({ status: 429, retryAfterSeconds: 2700 });
+    // The two of 10:15 count until an hour after that minute ends: 11:16, 3,660 seconds on.
+    await expect(submitRequest(body({ email: 'c@example.com' }), IP, d)).rejects.toMatchObject({ status: 429, retryAfterSeconds: 3660 });
     expect(only()).toHaveLength(2);
     // Another address has its own count.
     await expect(submitRequest(body({ email: 'c@example.com' }), '198.51.100.1', d)).resolves.toEqual(ACCEPTED_EN);
-    expect(counted(IP)).toBe(3);
+    // The refusal is not counted, so that the wait it names is the wait.
+    expect(counted(IP)).toBe(2);
     expect(counted('198.51.100.1')).toBe(1);
+  });
+
+  it('refuses at the start of an hour a client address that spent its whole limit at the end of the one before, until an hour after it did', async () => {
+    const d = (time: string) => deps(`2026-03-20T${time}Z`, { perIpPerHour: 2, linksPerEmailPerHour: 3 });
+    await submitRequest(body({ email: 'a@example.com' }), IP, d('10:59:30'));
+    await submitRequest(body({ email: 'b@example.com' }), IP, d('10:59:40'));
+    await expect(submitRequest(body({ email: 'c@example.com' }), IP, d('11:00:00'))).rejects.toMatchObject({ status: 429, retryAfterSeconds: 3600 });
+    await expect(submitRequest(body({ email: 'c@example.com' }), IP, d('11:59:59'))).rejects.toMatchObject({ status: 429, retryAfterSeconds: 1 });
+    expect(only()).toHaveLength(2);
+    await expect(submitRequest(body({ email: 'c@example.com' }), IP, d('12:00:00'))).resolves.toEqual(ACCEPTED_EN);
   });
 
   it('counts an IPv6 client by its /64, which one host can fill with addresses of its own', async () => {
@@ -96,12 +108,21 @@ describe('a new request', () => {
     await expect(submitRequest(body({ email: 'c@example.com' }), '2001:db8:1:3::1', d)).resolves.toEqual(ACCEPTED_EN);
   });
 
-  it('is put off to the next hour when the address had its share of links, and answered as one mailed: the answer does not say the address had links this hour', async () => {
+  it('is put off until the address’s share of links has room again when it had its share, and answered as one mailed: the answer does not say the address had links this hour', async () => {
     const d = deps(at(20), { perIpPerHour: 5, linksPerEmailPerHour: 1 });
     await submitRequest(body({ type: 'erasure' }), IP, d);
     expect(await submitRequest(body({ type: 'access' }), IP, d)).toEqual(ACCEPTED_EN);
     expect(mailer.sent).toHaveLength(1);
-    expect(only().find((r) => r.type === 'access')?.outboxLink).toEqual({ seq: 1, until: '2026-03-20T11:00:00.000Z', owner: '' });
+    expect(only().find((r) => r.type === 'access')?.outboxLink).toEqual({ seq: 1, until: '2026-03-20T11:21:00.000Z', owner: '' });
+  });
+
+  it('puts off a link asked at the start of an hour when the address had its share at the end of the one before, to when that share frees up', async () => {
+    const d = (time: string) => deps(`2026-03-20T${time}Z`, { perIpPerHour: 5, linksPerEmailPerHour: 2 });
+    await submitRequest(body({ type: 'erasure' }), IP, d('10:59:30'));
+    await submitRequest(body({ type: 'access' }), IP, d('10:59:40'));
+    expect(await submitRequest(body({ type: 'objection', objections: ['marketing'] }), IP, d('11:00:00'))).toEqual(ACCEPTED_EN);
+    expect(mailer.sent).toHaveLength(2);
+    expect(only().find((r) => r.type === 'objection')?.outboxLink).toEqual({ seq: 1, until: '2026-03-20T12:00:00.000Z', owner: '' });
   });
 
   it('is still accepted when its link cannot be mailed, the link left owed for the sweeper', async () => {
@@ -122,11 +143,11 @@ describe('a repeated submission for an open request', () => {
     const refusal = (e: unknown) => ({ name: (e as Error).name, message: (e as Error).message, status: (e as { status: number }).status, retryAfterSeconds: (e as { retryAfterSeconds: number }).retryAfterSeconds });
     const open = await submitRequest(body({ email: 'a@example.com' }), IP, d(11)).then(() => 'accepted', refusal);
     const none = await submitRequest(body({ email: 'c@example.com' }), IP, d(11)).then(() => 'accepted', refusal);
-    expect(open).toEqual({ name: 'TooManyRequests', message: 'too many requests', status: 429, retryAfterSeconds: 2940 });
+    expect(open).toEqual({ name: 'TooManyRequests', message: 'too many requests', status: 429, retryAfterSeconds: 3000 });
     expect(none).toEqual(open);
     // Asking again mails no link past the address's limit: two links for two requests, and no more.
     expect(mailer.sent.map((m) => m.to)).toEqual(['a@example.com', 'b@example.com']);
-    expect(counted(IP)).toBe(4);
+    expect(counted(IP)).toBe(2);
   });
 
   it('joins it, and mails no second link within 10 minutes, answered as a new request is: the answer does not say a link went out a moment ago', async () => {

@@ -13,16 +13,8 @@ vi.mock('../../../functions/shared/crypto.ts', async (original) => ({ ...(await 
 const TOKEN = 'link-token';
 const PASSWORD = 'correct horse battery staple';
 
-/** FakeRepo with fixed-window counters, as DynamoRepository keeps them (`by` -1 gives one back). */
+/** FakeRepo with rolling-window counters, as DynamoRepository keeps them: past the limit nothing is written. */
 class VerifyRepo extends FakeRepo {
-  counters = new Map<string, number>();
-  override async hit(scope: string, hash: string, windowSeconds: number, now: Date, by: 1 | -1 = 1) {
-    const window = Math.floor(now.getTime() / 1000 / windowSeconds);
-    const k = `${scope}|${hash}|${window}`;
-    this.counters.set(k, (this.counters.get(k) ?? 0) + by);
-    return { count: this.counters.get(k) as number, resetAt: (window + 1) * windowSeconds };
-  }
-  /** Rolling-window counters, as DynamoRepository keeps them: past the limit nothing is written. */
   uses = new Map<string, number[]>();
   override async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date, by: 1 | -1 = 1) {
     const k = `${scope}|${hash}`;

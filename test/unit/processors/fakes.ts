@@ -11,6 +11,31 @@ import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { WorkflowFailure } from '../../../functions/core/workflow-answer.ts';
+import { countUses, partOf, type Share } from '../../../functions/core/rate-limit.ts';
+
+/**
+ * Shares of limits over any window of their length, as DynamoRepository keeps them
+ * (core/rate-limit.ts): the uses per part of the window, a refusal not counted.
+ */
+export class Shares {
+  uses = new Map<string, Record<number, number>>();
+  /** Every use asked for, allowed or not. */
+  asked: { scope: string; hash: string; windowSeconds: number; limit: number }[] = [];
+  async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date): Promise<Share> {
+    this.asked.push({ scope, hash, windowSeconds, limit });
+    const k = `${scope}|${hash}`;
+    const uses = this.uses.get(k) ?? {};
+    const count = countUses(uses, now, windowSeconds, limit);
+    if (!count.allowed) return { allowed: false, retryAt: count.retryAt };
+    const part = partOf(now, windowSeconds);
+    this.uses.set(k, { ...uses, [part]: (uses[part] ?? 0) + 1 });
+    return { allowed: true };
+  }
+  /** The uses of a share that count at `now`. */
+  counted(scope: string, hash: string, windowSeconds: number, now: Date) {
+    return countUses(this.uses.get(`${scope}|${hash}`) ?? {}, now, windowSeconds, Number.POSITIVE_INFINITY).used;
+  }
+}
 
 /** The export bucket: the keys of the objects in it, and what was put; deleting a missing key is no error, as with S3's DeleteObject. */
 export class FakeBlobs {
@@ -292,9 +317,9 @@ export class FakeRepo {
       return t ? [structuredClone(t)] : [];
     });
   }
-  /** An hourly rate counter: the tests using this fake never reach a limit. */
-  async hit(_scope: string, _hash: string, windowSeconds: number, now: Date) {
-    return { count: 1, resetAt: (Math.floor(now.getTime() / 1000 / windowSeconds) + 1) * windowSeconds };
+  /** A share of a limit: the tests using this fake never reach one. */
+  async takeShare(_scope: string, _hash: string, _windowSeconds: number, _limit: number, _now: Date): Promise<Share> {
+    return { allowed: true };
   }
   /** A rolling counter: the same, never at its limit. */
   async hitRolling(_scope: string, _hash: string, _windowSeconds: number, _limit: number, _now: Date) {

@@ -3,6 +3,7 @@ import type { AuditInput } from '../../../functions/core/audit.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { StoredRequest } from '../../../functions/core/ports.ts';
+import type { Share } from '../../../functions/core/rate-limit.ts';
 import { bump, complaintAcks, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // Link secrets come from the app key in Secrets Manager; here they say what they are for.
@@ -15,7 +16,7 @@ const { DELIVERY_LEASE_SECONDS, SWEEPER_LEASE_SECONDS, SWEEPER_OWNER, sweeperOwn
 const RUN = sweeperOwner('run-1');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 
-// Friday 20 March 2026, 10:00 in London (GMT): the hour's counters reset at 11:00.
+// Friday 20 March 2026, 10:00 in London (GMT).
 const NOW = new Date('2026-03-20T10:00:00.000Z');
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
 /** A delivery whose lease is over: anyone may claim it. */
@@ -35,8 +36,10 @@ class Repo extends FakeRepo {
   claims: { kind: string; next: Delivery }[] = [];
   /** Every claim loses to another deliverer that got there first. */
   loseClaims = false;
-  /** How many emails of the scope the address has had this hour, this one included. */
+  /** How many emails of the scope the address has had in the window, this one included. */
   count = 1;
+  /** When an hourly share refused has room again: an hour after the minute its oldest use counted was made in (09:40). */
+  freeAt = new Date('2026-03-20T10:41:00.000Z');
   /** The same, for the scopes given here (by scope name); `count` for the others. */
   counts: Record<string, number> = {};
   /** Every hit on a counter, with what it added (-1: given back). */
@@ -53,9 +56,9 @@ class Repo extends FakeRepo {
     const d = (this.requests.get(requestId) as Record<string, Delivery | undefined> | undefined)?.[kind];
     if (d?.seq === seq) Object.assign(d, { until, owner: '' });
   }
-  override async hit(scope: string, _hash: string, windowSeconds: number, now: Date, by: 1 | -1 = 1) {
-    this.hits.push({ scope, windowSeconds, by });
-    return { count: this.counts[scope] ?? this.count, resetAt: (Math.floor(now.getTime() / 1000 / windowSeconds) + 1) * windowSeconds };
+  override async takeShare(scope: string, _hash: string, windowSeconds: number, limit: number, _now: Date): Promise<Share> {
+    this.hits.push({ scope, windowSeconds, by: 1 });
+    return (this.counts[scope] ?? this.count) <= limit ? { allowed: true } : { allowed: false, retryAt: this.freeAt };
   }
   override async hitRolling(scope: string, _hash: string, windowSeconds: number, _limit: number, _now: Date, by: 1 | -1 = 1) {
     this.hits.push({ scope, windowSeconds, by });
@@ -345,12 +348,12 @@ describe('a complaint’s acknowledgement owed', () => {
     expect(repo.transitions).toEqual([]);
   });
 
-  it('over the address’s hourly share is put off to the next hour, for anyone then, and mailed nothing; the share’s last one goes', async () => {
+  it('over the address’s hourly share is put off until the share has room again, for anyone then, and mailed nothing; the share’s last one goes', async () => {
     const over = complaintSetup();
     over.repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
     expect(await deliverComplaintAck(over.c, SWEEPER_OWNER, NOW, over.deps)).toEqual({ sent: false });
     expect(over.mailer.sent).toEqual([]);
-    expect(over.repo.complaints.get(COMPLAINT_ID)).toMatchObject({ status: 'received', outboxAck: { seq: 1, until: '2026-03-20T11:00:00.000Z', owner: '' } });
+    expect(over.repo.complaints.get(COMPLAINT_ID)).toMatchObject({ status: 'received', outboxAck: { seq: 1, until: '2026-03-20T10:41:00.000Z', owner: '' } });
     const last = complaintSetup();
     last.repo.count = ACKS_PER_EMAIL_PER_HOUR;
     expect(await deliverComplaintAck(last.c, SWEEPER_OWNER, NOW, last.deps)).toEqual({ sent: true });
@@ -389,14 +392,14 @@ describe('a complaint’s acknowledgement owed', () => {
     expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
   });
 
-  it('put off to the next hour, then mailed, counts once toward the address’s daily share: only the acknowledgements mailed use it up', async () => {
+  it('put off past the hourly share, then mailed, counts once toward the address’s daily share: only the acknowledgements mailed use it up', async () => {
     const { repo, mailer, deps, c } = complaintSetup();
     repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
     expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
-    expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toMatchObject({ until: '2026-03-20T11:00:00.000Z' });
+    expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toMatchObject({ until: '2026-03-20T10:41:00.000Z' });
     repo.count = 1;
-    const nextHour = new Date('2026-03-20T11:00:00.000Z');
-    expect(await deliverComplaintAck(structuredClone(repo.complaints.get(COMPLAINT_ID) as StoredComplaint), SWEEPER_OWNER, nextHour, deps)).toEqual({ sent: true });
+    const roomAgain = new Date('2026-03-20T10:41:00.000Z');
+    expect(await deliverComplaintAck(structuredClone(repo.complaints.get(COMPLAINT_ID) as StoredComplaint), SWEEPER_OWNER, roomAgain, deps)).toEqual({ sent: true });
     expect(mailer.sent).toHaveLength(1);
     const daily = repo.hits.filter((h) => h.scope === 'complaint-ack-day');
     expect(daily.every((h) => h.windowSeconds === 86_400)).toBe(true);

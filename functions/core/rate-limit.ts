@@ -1,0 +1,45 @@
+/**
+ * A limit of so many uses in any window of its length: any 60 minutes for an hourly one, not each
+ * clock hour, where a fixed window let the whole allowance through at 10:59 and again at 11:00. A
+ * use is counted in the sixtieth part of the window it was made in (a minute of an hour), so that a
+ * counter needs 61 numbers at most, however many uses it counts, and it counts until a whole window
+ * after that part ends: up to a part longer than the window, never shorter, so no window of its
+ * length ever holds more than the limit. A use refused is not counted, so that the moment a refusal
+ * names is the moment a use is allowed again.
+ */
+
+/** The parts a window is counted in. */
+export const PARTS = 60;
+
+/** The part of its window an instant falls in, numbered from the epoch. */
+export const partOf = (at: Date, windowSeconds: number) => Math.floor((at.getTime() * PARTS) / (windowSeconds * 1000));
+
+/** When the uses made in `part` stop counting: a whole window after the part ends. */
+export const countsUntil = (part: number, windowSeconds: number) => new Date(((part + 1 + PARTS) * windowSeconds * 1000) / PARTS);
+
+/** Uses per part of the window. */
+export type Uses = Readonly<Record<number, number>>;
+
+/** One more use: allowed, or not before `retryAt`. */
+export type Share = { allowed: true } | { allowed: false; retryAt: Date };
+
+/**
+ * The uses that still count at `now`, the parts whose uses no longer do (oldest first), and whether
+ * one more is within `limit`; if not, from when it is: once enough of the oldest have stopped counting.
+ */
+export function countUses(uses: Uses, now: Date, windowSeconds: number, limit: number): { used: number; stale: number[] } & Share {
+  const oldest = partOf(now, windowSeconds) - PARTS;
+  const parts = Object.keys(uses)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const stale = parts.filter((p) => p < oldest);
+  const live = parts.filter((p) => p >= oldest);
+  const used = live.reduce((n, p) => n + uses[p], 0);
+  if (used < limit) return { used, stale, allowed: true };
+  let over = used - limit + 1;
+  const freeing = live.find((p) => (over -= uses[p]) <= 0) ?? live[live.length - 1];
+  return { used, stale, allowed: false, retryAt: countsUntil(freeing, windowSeconds) };
+}
+
+/** Whole seconds until `retryAt`, and at least one, for a Retry-After header. */
+export const retryAfterSeconds = (retryAt: Date, now: Date) => Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { countUses, countsUntil, partOf, retryAfterSeconds } from '../../../functions/core/rate-limit.ts';
+
+const HOUR = 3600;
+const t = (hm: string) => new Date(`2026-03-20T${hm}Z`);
+/** Uses per part of the hour, keyed by the part the given instants fall in. */
+const uses = (...made: [string, number][]) => Object.fromEntries(made.map(([hm, n]) => [partOf(t(hm), HOUR), n]));
+
+describe('a limit over any window of its length', () => {
+  it('counts an hour in minutes, numbered from the epoch', () => {
+    expect(partOf(t('10:59:59.999'), HOUR)).toBe(partOf(t('10:59:00'), HOUR));
+    expect(partOf(t('11:00:00'), HOUR)).toBe(partOf(t('10:59:00'), HOUR) + 1);
+    expect(partOf(new Date(0), HOUR)).toBe(0);
+    // A day's parts are 24 minutes long.
+    expect(partOf(new Date(24 * 60_000), 86_400)).toBe(1);
+  });
+
+  it('keeps a use counting for a whole window after the end of the part it was made in', () => {
+    expect(countsUntil(partOf(t('10:59:30'), HOUR), HOUR)).toEqual(t('12:00:00'));
+    expect(countsUntil(partOf(t('10:00:00'), HOUR), HOUR)).toEqual(t('11:01:00'));
+  });
+
+  it('allows one more while fewer than the limit count, and says which parts no longer count', () => {
+    const made = uses(['09:58:10', 2], ['09:59:10', 1], ['10:30:00', 3]);
+    expect(countUses(made, t('10:59:59'), HOUR, 5)).toEqual({ used: 4, stale: [partOf(t('09:58:00'), HOUR)], allowed: true });
+    expect(countUses(made, t('11:00:00'), HOUR, 5)).toEqual({ used: 3, stale: [partOf(t('09:58:00'), HOUR), partOf(t('09:59:00'), HOUR)], allowed: true });
+    expect(countUses({}, t('11:00:00'), HOUR, 1)).toEqual({ used: 0, stale: [], allowed: true });
+  });
+
+  it('refuses the full allowance again at the start of the next clock hour, until the uses that fill it stop counting', () => {
+    const made = uses(['10:59:30', 5]);
+    expect(countUses(made, t('11:00:00'), HOUR, 5)).toEqual({ used: 5, stale: [], allowed: false, retryAt: t('12:00:00') });
+    expect(countUses(made, t('11:59:59.999'), HOUR, 5)).toMatchObject({ allowed: false, retryAt: t('12:00:00') });
+    expect(countUses(made, t('12:00:00'), HOUR, 5)).toMatchObject({ used: 0, allowed: true });
+  });
+
+  it('names the moment enough of the oldest uses have stopped counting for one more to fit', () => {
+    // Six counted, limit five: two must go; the oldest part has one, the next has three.
+    const made = uses(['10:05:00', 1], ['10:20:40', 3], ['10:50:00', 2]);
+    expect(countUses(made, t('10:55:00'), HOUR, 5)).toEqual({ used: 6, stale: [], allowed: false, retryAt: t('11:21:00') });
+    expect(countUses(made, t('10:55:00'), HOUR, 7)).toMatchObject({ allowed: true });
+    // Seven: one more fits once the first part goes.
+    expect(countUses(made, t('10:55:00'), HOUR, 6)).toMatchObject({ allowed: false, retryAt: t('11:06:00') });
+  });
+
+  it('asks for whole seconds, and at least one', () => {
+    expect(retryAfterSeconds(t('12:00:00'), t('11:00:00'))).toBe(3600);
+    expect(retryAfterSeconds(t('12:00:00'), t('11:59:59.100'))).toBe(1);
+    expect(retryAfterSeconds(t('12:00:00'), t('11:59:58.900'))).toBe(2);
+    expect(retryAfterSeconds(t('12:00:00'), t('12:00:00'))).toBe(1);
+  });
+});
