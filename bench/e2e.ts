@@ -91,7 +91,7 @@ export type BenchedTargets = 'all' | 'processors';
  * requesters would make them: submit the form, read the link from the mailbox, confirm; then each
  * automated processor calls back. The bench's addresses are no customer's, so an export asks for no password.
  */
-export async function e2eReport(n: number, concurrency = 32, type: BenchedType = 'erasure', targets: BenchedTargets = 'all') {
+export async function e2eReport(n: number, concurrency = 64, type: BenchedType = 'erasure', targets: BenchedTargets = 'all') {
   const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-'));
   // BENCH_ASSEMBLY: a cloud assembly directory to run instead of this checkout's cached synthesis.
   // 'processors': the seven processors alone, without the shop's own systems, as issue 15's round-trip budget was set.
