@@ -43,7 +43,7 @@ export type LinkDeps = {
   linksPerHour: number;
 };
 
-export type LinkResult = { sent: true } | { sent: false; waitUntil?: string; deferred?: boolean };
+export type LinkResult = { sent: boolean };
 
 /** Takes the right to deliver: nothing to do when it is leased to a live writer, one conditional write when the lease is over. */
 async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam' | 'outboxAlert', owner: string, now: Date, repo: DynamoRepository) {
@@ -61,7 +61,7 @@ async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | '
 export async function deliverLink(req: StoredRequest, owner: string, now: Date, deps: LinkDeps, email?: string): Promise<LinkResult> {
   const t = await take(req, 'outboxLink', owner, now, deps.repo);
   if (!t) return { sent: false };
-  if (!t.taken) return { sent: false, waitUntil: t.d.until, deferred: t.d.owner === '' };
+  if (!t.taken) return { sent: false };
   const { seq } = t.d;
   if (req.status !== 'unverified') {
     // Confirmed (or closed) meanwhile: a link is no use any more.
@@ -70,9 +70,8 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
   }
   const share = await deps.repo.takeShare('link', req.emailHash, 3600, deps.linksPerHour, now);
   if (!share.allowed) {
-    const until = share.retryAt.toISOString();
-    await deps.repo.deferDelivery(req.id, 'outboxLink', seq, until);
-    return { sent: false, waitUntil: until, deferred: true };
+    await deps.repo.deferDelivery(req.id, 'outboxLink', seq, share.retryAt.toISOString());
+    return { sent: false };
   }
   const pii = email ? { email } : await deps.repo.getPii(req.id);
   if (pii) {

@@ -155,12 +155,12 @@ describe('a deliverer with nothing owed', () => {
 });
 
 describe('a delivery leased to a live writer', () => {
-  it('is left to that writer: nothing mailed or claimed, and a link says when it may go and whether it was put off to the next hour', async () => {
+  it('is left to that writer: nothing mailed or claimed, a link put off by its share included', async () => {
     const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT, outboxOutcome: live('workflow'), outboxNotice: { ...live('admin'), notice: 'refusal', reason: 'excessive' } });
     expect(await deliverOutcome(repo.requests.get(REQUEST_ID) as StoredRequest, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(await deliverNotice(repo.requests.get(REQUEST_ID) as StoredRequest, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
-    expect(await deliverLink(storedRequest({ status: 'unverified', outboxLink: live('intake-1') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, waitUntil: at(30), deferred: false });
-    expect(await deliverLink(storedRequest({ status: 'unverified', outboxLink: live('') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, waitUntil: at(30), deferred: true });
+    expect(await deliverLink(storedRequest({ status: 'unverified', outboxLink: live('intake-1') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
+    expect(await deliverLink(storedRequest({ status: 'unverified', outboxLink: live('') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     repo.complaints.set(COMPLAINT_ID, complaint({ outboxAck: live('intake-1') }));
     expect(await deliverComplaintAck(complaint({ outboxAck: live('intake-1') }), SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     expect(mailer.sent).toEqual([]);
@@ -190,7 +190,7 @@ describe('a delivery whose lease is over', () => {
   it('mails nothing when another deliverer claims it first', async () => {
     const { repo, mailer, tokens, deps, req } = setup({ status: 'unverified', outboxLink: lapsed('intake-1', 2) });
     repo.loseClaims = true;
-    expect(await deliverLink(req, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, waitUntil: at(-1), deferred: false });
+    expect(await deliverLink(req, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
     const { c } = complaintSetup();
     repo.complaints.set(c.id, structuredClone(c));
     expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
