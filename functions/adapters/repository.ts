@@ -773,7 +773,16 @@ export class DynamoRepository implements Repository {
    * never strike off two for one mailed. False if it was not there to strike off.
    */
   async strikeOffNotice(requestId: string, seq: number, left: number): Promise<boolean> {
-    return this.updateDelivery(key.request(requestId), 'outboxNotice', seq, left > 1 ? 'REMOVE #k.#e[0]' : 'REMOVE #k.#e', 'size(#k.#e) = :left', { ':left': left }, { '#e': 'earlier' });
+    return this.strikeOff(requestId, 'outboxNotice', seq, left);
+  }
+
+  /** Strikes off the oldest of the team's emails owed before email `seq` (`outboxTeam.earlier`), once mailed, as strikeOffNotice does. */
+  async strikeOffTeam(requestId: string, seq: number, left: number): Promise<boolean> {
+    return this.strikeOff(requestId, 'outboxTeam', seq, left);
+  }
+
+  private strikeOff(requestId: string, kind: 'outboxNotice' | 'outboxTeam', seq: number, left: number) {
+    return this.updateDelivery(key.request(requestId), kind, seq, left > 1 ? 'REMOVE #k.#e[0]' : 'REMOVE #k.#e', 'size(#k.#e) = :left', { ':left': left }, { '#e': 'earlier' });
   }
 
   /**

@@ -2,6 +2,7 @@ import { S3Blobs } from '../adapters/blobs.ts';
 import { Conflict, NotFound, PackageGone, ResultsGone } from '../core/errors.ts';
 import { heldCopy, type ProcessorNames, RELEASE_MIN_LINK_HOURS, releasableCopy } from '../core/completion.ts';
 import type { StoredRequest } from '../core/ports.ts';
+import { teamOwesOnly } from '../core/outbox.ts';
 import { goneResults } from '../shared/gone-results.ts';
 import { completeRequest } from '../notify/complete.ts';
 import type { AdminDeps } from './actions.ts';
@@ -61,7 +62,8 @@ const remakeAsked = (req: StoredRequest) => ({
  * the bucket. A copy whose results are gone too is never made again, nor made without them: the
  * requester must ask again. A click while one is owed answers what was asked, and records nothing more.
  * One the sweeper gave up (`remakeFailed`) is asked for afresh: the mark goes in the write that owes
- * it again, with the team's email about it if still owed (the officer asking knows).
+ * it again, with the team's email about it if that alone is still owed (the officer asking knows; one
+ * queued with others is skipped when they go).
  */
 export async function remakeExport(id: string, actor: string, deps: AdminDeps) {
   const req = await held(id, deps);
@@ -74,6 +76,6 @@ export async function remakeExport(id: string, actor: string, deps: AdminDeps) {
   }
   const at = now.toISOString();
   const outboxRemake = { seq: req.version + 1, until: at, owner: '', at, by: actor };
-  const remove = req.remakeFailed ? ['remakeFailed', ...(req.outboxTeam?.waiting === 'remake' ? ['outboxTeam'] : [])] : [];
+  const remove = req.remakeFailed ? ['remakeFailed', ...(teamOwesOnly(req.outboxTeam, 'remake') ? ['outboxTeam'] : [])] : [];
   return remakeAsked(await deps.repo.transitionRequest(req, req.status, { outboxRemake }, { at, actor, action: 'remake_export', subject: id, data: { key: req.exportKey ?? '' } }, remove.length ? { remove } : {}));
 }

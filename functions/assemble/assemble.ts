@@ -6,6 +6,7 @@ import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles } from '../core/export-package.ts';
 import { exportKey } from '../core/export-results.ts';
 import type { ProcessorEntry } from '../core/model.ts';
+import { teamOwesOnly } from '../core/outbox.ts';
 import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { exportsOf } from './results.ts';
@@ -48,10 +49,10 @@ export async function assemble(requestId: string, deps: AssembleDeps) {
     // Closed while the package was made: it is not recorded; the closing's owed deletion (deliverPurge) deletes it.
     if (!fresh || !isOpenRequest(fresh.status)) return;
     // Assembled after an officer's retry: the request waited for that alone, and goes back in progress
-    // in the same write that records the package (the mark goes, and the team's email if still owed).
+    // in the same write that records the package (the mark goes, and the team's email if it owes only that).
     const wasHeld = Boolean(fresh.assemblyFailed);
     const to = wasHeld && fresh.status === 'awaiting_manual' ? 'in_progress' : fresh.status;
-    const remove = wasHeld ? ['assemblyFailed', ...(fresh.outboxTeam?.waiting === 'assembly' ? ['outboxTeam'] : [])] : [];
+    const remove = wasHeld ? ['assemblyFailed', ...(teamOwesOnly(fresh.outboxTeam, 'assembly') ? ['outboxTeam'] : [])] : [];
     await repo.transitionRequest(
       fresh,
       to,

@@ -29,7 +29,9 @@ import type { ReviewWait } from './team-review.ts';
  *   `outboxTeam`            the compliance team is to be told the request waits for an officer (a
  *                           copy held for review, a correction or an agent's request to review, a
  *                           copy that could not be assembled, or whose package could not be made again),
- *                           recorded in the write that makes it wait. It carries only what waits;
+ *                           recorded in the write that makes it wait. It carries only what waits.
+ *                           One recorded while another is still owed queues behind it (`earlier`,
+ *                           queueTeam), so that both are told, each once;
  *   `outboxAlert`           the compliance team is to be told of a flag the sweeper raised (a
  *                           deadline 7 or 2 days away, a deadline passed, a lost execution),
  *                           recorded in the flag's write with what the email says (core/alerts.ts),
@@ -147,8 +149,29 @@ export const questionOwed = (owed: NoticeIntent | undefined) =>
 /** `uncorrected`: the officer's words on what a correction left undone, until delivering the outcome moves them to the contact data (the closed record keeps no free text). */
 export type OutcomeIntent = Delivery & { resend?: true; uncorrected?: string };
 
-/** The team's email that a request waits for an officer: what waits, never who asked or what they wrote. */
-export type TeamIntent = Delivery & { waiting: ReviewWait };
+/**
+ * The team's email that a request waits for an officer: what waits, never who asked or what they
+ * wrote; and `earlier`, what it waited for before and the team was not yet told, oldest first, which
+ * is told first and struck off one by one as it goes (queueTeam).
+ */
+export type TeamIntent = Delivery & { waiting: ReviewWait; earlier?: ReviewWait[] };
+
+/**
+ * The team's emails owed once a write owes `next`, recorded under `delivery`: the ones still owed go
+ * first, so that a write never drops one (the held copy's email SES refused, when the sweeper gives up
+ * its package). One of the same kind is told once, by the latest: it says what the request records
+ * when it is mailed.
+ */
+export function queueTeam(owed: TeamIntent | undefined, next: ReviewWait, delivery: Delivery): TeamIntent {
+  const earlier = [...(owed?.earlier ?? []), ...(owed ? [owed.waiting] : [])].filter((w) => w !== next);
+  return { ...delivery, waiting: next, ...(earlier.length ? { earlier } : {}) };
+}
+
+/**
+ * Whether the team's email owed tells of `wait` alone: the write that makes that moot drops the
+ * intent with it. One that owes others too is left: its delivery skips the moot one (deliverTeam).
+ */
+export const teamOwesOnly = (owed: TeamIntent | undefined, wait: ReviewWait) => owed?.waiting === wait && !owed.earlier?.length;
 
 /** The team's alert of a flag the sweeper raised, and what it says. */
 export type AlertIntent = Delivery & TeamAlert;

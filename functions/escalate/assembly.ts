@@ -1,7 +1,7 @@
 import { unfetchedProcessors } from '../core/assembly.ts';
 import type { ProcessorNames } from '../core/completion.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
-import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
+import { lease, queueTeam, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { deliverTeam } from '../shared/outbox.ts';
@@ -37,7 +37,7 @@ export async function holdAssembly(input: AssemblyHoldInput, deps: AssemblyHoldD
     return deps.repo.transitionRequest(
       req,
       'awaiting_manual',
-      { assemblyFailed: { token: input.token, at, error, ...named }, outboxTeam: { ...lease(req.version + 1, WORKFLOW_OWNER, now), waiting: 'assembly' } },
+      { assemblyFailed: { token: input.token, at, error, ...named }, outboxTeam: queueTeam(req.outboxTeam, 'assembly', lease(req.version + 1, WORKFLOW_OWNER, now)) },
       { at, actor: 'workflow', action: 'assembly_failed', subject: req.id, from: req.status, to: 'awaiting_manual', data: { reason: ASSEMBLY_FAILED_REASON, error, ...(processors.length ? { processors: processors.join(',') } : {}) } },
     );
   });

@@ -2,7 +2,7 @@ import type { DynamoRepository } from '../adapters/repository.ts';
 import { allTasksSettled, closedDetails, downloadEnd, type ProcessorNames, PROOF_RETENTION_YEARS, taskAnchors, yearsAfter } from '../core/completion.ts';
 import { NotFound } from '../core/errors.ts';
 import { droppableResults, isRecorded } from '../core/export-results.ts';
-import { lease, WORKFLOW_OWNER } from '../core/outbox.ts';
+import { lease, queueTeam, WORKFLOW_OWNER } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
 import { derivedToken, sha256 } from '../shared/crypto.ts';
 import { deliverOutcome, deliverTeam } from '../shared/outbox.ts';
@@ -41,7 +41,7 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
       held = await deps.repo.transitionRequest(
         req,
         to,
-        { exportRelease: { flaggedBy, since: now.toISOString() }, outboxTeam: { ...lease(req.version + 1, WORKFLOW_OWNER, now), waiting: 'held_copy' } },
+        { exportRelease: { flaggedBy, since: now.toISOString() }, outboxTeam: queueTeam(req.outboxTeam, 'held_copy', lease(req.version + 1, WORKFLOW_OWNER, now)) },
         { at: now.toISOString(), actor: 'workflow', action: 'hold_export', subject: requestId, from: req.status, to, data: { processors: flaggedBy.join(',') } },
       );
     }

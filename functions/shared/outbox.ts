@@ -12,7 +12,7 @@ import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
 import { type AlertIntent, isSweeper, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
-import { reviewEmail } from '../core/team-review.ts';
+import { type ReviewWait, reviewEmail } from '../core/team-review.ts';
 import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
 import { answer } from './token.ts';
@@ -370,42 +370,58 @@ export type TeamDeps = { repo: DynamoRepository; mailer: Mailer; baseUrl: string
 
 /**
  * Tells the compliance team that a request waits for an officer (functions/core/team-review.ts),
- * from the intent recorded in the write that made it wait, then clears the intent. A request that
- * no longer waits (an officer was quicker) is owed nothing: the intent goes unsent. A failure to
- * mail is marked on the request and thrown; the intent stays for the sweeper.
+ * from the intent recorded in the write that made it wait, then clears the intent: what it waited
+ * for before and was not yet told (`earlier`) first, each struck off once mailed, so that a failure
+ * further on mails none of them again. What no longer waits (an officer was quicker) is owed
+ * nothing: it goes unsent. A failure to mail is marked on the request and thrown; the rest of the
+ * intent stays for the sweeper. True when an email went.
  */
 export async function deliverTeam(req: StoredRequest, owner: string, now: Date, deps: TeamDeps): Promise<boolean> {
   const t = await take(req, 'outboxTeam', owner, now, deps.repo);
   if (!t?.taken) return false;
   const n = req.outboxTeam as TeamIntent;
-  const waits =
+  const earlier = n.earlier ?? [];
+  const waits = (w: ReviewWait) =>
     (REVIEW_STATUSES as readonly string[]).includes(req.status) &&
-    !(n.waiting === 'held_copy' && req.exportRelease?.releasedAt) &&
-    !(n.waiting === 'assembly' && !req.assemblyFailed) &&
+    !(w === 'held_copy' && req.exportRelease?.releasedAt) &&
+    !(w === 'assembly' && !req.assemblyFailed) &&
     // Asked for again since: the team's officer knows.
-    !(n.waiting === 'remake' && !req.remakeFailed);
+    !(w === 'remake' && !req.remakeFailed);
   // Confirming records this email in the write that makes the request wait, then keeps the contact data for the
   // deadline: the sweeper finding the email owed does that too, in case confirming died between the two. Only
   // that repair: a refusal in the moment after the email was taken gave them 30 days, which must stay.
-  if (waits && req.status === 'awaiting_review' && isSweeper(owner)) await restorePiiWhileOpen(req, now, deps);
-  if (waits) {
-    // Providers by the registry's names, as the console says them (their ids, should one have left the registry).
-    const named = (ids: readonly string[] | undefined) => (ids ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);
-    const gaveUp = n.waiting === 'remake' ? req.remakeFailed : undefined;
-    const facts = {
-      requestId: req.id,
-      type: req.type,
-      dueDate: currentDue(req),
-      flaggedBy: named(req.exportRelease?.flaggedBy),
-      unfetched: named(gaveUp ? gaveUp.processors : req.assemblyFailed?.processors),
-      agent: req.agent,
-      ...(gaveUp ? { remake: { tries: gaveUp.tries, askedOn: londonDate(gaveUp.asked.at) } } : {}),
-    };
-    const msg = reviewEmail(n.waiting, facts, `${deps.baseUrl}/console.html#/requests/${req.id}`);
-    await sendTracked(req, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps);
+  if (req.status === 'awaiting_review' && isSweeper(owner) && [...earlier, n.waiting].some(waits)) await restorePiiWhileOpen(req, now, deps);
+  let told = false;
+  const tell = async (w: ReviewWait) => {
+    if (!waits(w)) return;
+    await sendTracked(req, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...teamEmail(req, w, deps) }, now, deps);
+    told = true;
+  };
+  for (const [i, w] of earlier.entries()) {
+    await tell(w);
+    // Not struck off: another deliverer did (a lease ran out), or a write queued it again behind a new email; the rest is theirs.
+    if (!(await deps.repo.strikeOffTeam(req.id, t.d.seq, earlier.length - i))) return told;
   }
+  await tell(n.waiting);
   await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq);
-  return waits;
+  return told;
+}
+
+/** The team's email of what `req` waits for, with the facts its record holds now. */
+function teamEmail(req: StoredRequest, waiting: ReviewWait, deps: TeamDeps) {
+  // Providers by the registry's names, as the console says them (their ids, should one have left the registry).
+  const named = (ids: readonly string[] | undefined) => (ids ?? []).map((id) => deps.processors?.find((p) => p.id === id)?.name ?? id);
+  const gaveUp = waiting === 'remake' ? req.remakeFailed : undefined;
+  const facts = {
+    requestId: req.id,
+    type: req.type,
+    dueDate: currentDue(req),
+    flaggedBy: named(req.exportRelease?.flaggedBy),
+    unfetched: named(gaveUp ? gaveUp.processors : req.assemblyFailed?.processors),
+    agent: req.agent,
+    ...(gaveUp ? { remake: { tries: gaveUp.tries, askedOn: londonDate(gaveUp.asked.at) } } : {}),
+  };
+  return reviewEmail(waiting, facts, `${deps.baseUrl}/console.html#/requests/${req.id}`);
 }
 
 /**

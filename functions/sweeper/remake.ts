@@ -8,7 +8,7 @@ import { packageFacts, packageOf } from '../assemble/assemble.ts';
 import { retryOnRace } from '../core/errors.ts';
 import { heldCopy } from '../core/completion.ts';
 import { exportKey } from '../core/export-results.ts';
-import { claimLease, deliveryRight, type RemakeIntent, takeDelivery } from '../core/outbox.ts';
+import { claimLease, deliveryRight, queueTeam, type RemakeIntent, takeDelivery } from '../core/outbox.ts';
 import { REMAKE_TRIES, REMAKES_PER_RUN, remakeGivenUp } from '../core/remake.ts';
 import type { RemakeFailure, StoredRequest } from '../core/ports.ts';
 import { deliverOrLeave } from '../shared/outbox.ts';
@@ -18,8 +18,8 @@ import type { Run } from './run.ts';
 /**
  * Gives the remake up, in one conditional write: the intent goes, the request records why
  * (`remakeFailed`, shown in the console) and owes the team's email (`outboxTeam`, which the watch
- * index keeps for the next run should this one die before mailing it), and the trail says so
- * (`remake_failed`). The request still waits for an officer, who asks again or tells the requester.
+ * index keeps for the next run should this one die before mailing it), behind any the team is still
+ * owed (the held copy's, SES refusing it since), and the trail says so (`remake_failed`). The request still waits for an officer, who asks again or tells the requester.
  */
 async function giveUp(run: Run, id: string, owed: RemakeIntent, why: Pick<RemakeFailure, 'error' | 'tries' | 'processors'>) {
   const { repo } = run.deps;
@@ -27,7 +27,7 @@ async function giveUp(run: Run, id: string, owed: RemakeIntent, why: Pick<Remake
     const now = await repo.getRequest(id);
     if (!heldCopy(now) || now.outboxRemake?.seq !== owed.seq) return undefined;
     const remakeFailed: RemakeFailure = { at: run.at, ...why, asked: { at: owed.at, by: owed.by } };
-    const outboxTeam = { ...claimLease(now.version + 1, run.owner, run.now), waiting: 'remake' as const };
+    const outboxTeam = queueTeam(now.outboxTeam, 'remake', claimLease(now.version + 1, run.owner, run.now));
     const data = { error: why.error, tries: why.tries, ...(why.processors ? { processors: why.processors.join(',') } : {}) };
     return repo.transitionRequest(now, now.status, { remakeFailed, outboxTeam }, { at: run.at, actor: 'sweeper', action: 'remake_failed', subject: id, data }, { remove: ['outboxRemake'] });
   });

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../support/assembly.ts';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
+import { WATCH } from '../../../functions/adapters/table.ts';
 import { firstBreak } from '../../../functions/core/audit.ts';
 import { ACKS_PER_EMAIL_PER_DAY, type StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Mailer } from '../../../functions/core/ports.ts';
@@ -326,6 +327,23 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     await expect(repo.strikeOffNotice(r.id, 3, 1)).resolves.toBe(false);
     // Still owed, the last notice keeps the request in the owed index.
     expect((await repo.listOwed('notice')).map((m) => m.requestId)).toContain(r.id);
+  });
+
+  it('strikes off the team’s emails owed before the last one, oldest first, once each, and only under the intent’s number', async () => {
+    const r = { ...newRequest(), status: 'awaiting_manual' as const, verifiedAt: at, dueDate: '2026-12-26' };
+    await repo.createRequest(r, { email: 'team-queued@example.com' }, new Date('2027-02-01'));
+    await repo.transitionRequest(r, 'awaiting_manual', { outboxTeam: { seq: 4, until: '2026-11-25T10:03:00.000Z', owner: 'sweeper:run-1', waiting: 'remake', earlier: ['assembly', 'held_copy'] } }, { at, actor: 'sweeper', action: 'remake_failed', subject: r.id });
+    const owed = async () => (await repo.getRequest(r.id))?.outboxTeam;
+    await expect(repo.strikeOffTeam(r.id, 3, 2)).resolves.toBe(false);
+    await expect(repo.strikeOffTeam(r.id, 4, 2)).resolves.toBe(true);
+    expect((await owed())?.earlier).toEqual(['held_copy']);
+    // A second deliverer that mailed the same one (a lease run out) strikes off nothing more.
+    await expect(repo.strikeOffTeam(r.id, 4, 2)).resolves.toBe(false);
+    await expect(repo.strikeOffTeam(r.id, 4, 1)).resolves.toBe(true);
+    expect(await owed()).toEqual({ seq: 4, until: '2026-11-25T10:03:00.000Z', owner: 'sweeper:run-1', waiting: 'remake' });
+    await expect(repo.strikeOffTeam(r.id, 4, 1)).resolves.toBe(false);
+    // Still owed, the last one keeps the request in the watch index, for the sweeper.
+    expect((await repo.listWatch(WATCH.request)).map((w) => w.requestId)).toContain(r.id);
   });
 
   it('takes a request out of the owed index in the write that drops an email that can never go', async () => {

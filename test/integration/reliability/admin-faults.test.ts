@@ -488,6 +488,83 @@ describe("making a held copy's package again, once it is gone, survives a fault 
     });
   });
 
+  // SES refuses every email from the copy's hold to the give-up: the held copy's own email to the team
+  // is still owed when the run that gives the package up owes the team its email too.
+  const heldTold = (tw: TaskWorld) => tw.mail.sent.filter((m) => m.subject === `Copy held for review (request ${tw.requestId})`);
+  const sesDown = (tw: TaskWorld) => {
+    tw.mail.send = async () => {
+      throw Object.assign(new Error('Daily message quota exceeded'), { name: 'LimitExceededException' });
+    };
+  };
+  const sesBack = (tw: TaskWorld) => {
+    delete (tw.mail as Partial<TaskWorld['mail']>).send;
+  };
+  const failingUnmailed = async (tw: TaskWorld) => {
+    sesDown(tw);
+    await failing(tw);
+    expect((await tw.request()).outboxTeam, "the held copy's email still owed").toMatchObject({ waiting: 'held_copy' });
+  };
+  /** The team told each email once, within what a fault at an email's boundary may copy; nothing left owed or marked. */
+  async function expectBothTold(tw: TaskWorld, copies = 1) {
+    const req = await tw.request();
+    expect(events(req.audit, 'remake_failed'), 'given up once on the trail').toHaveLength(1);
+    expect(req.outboxTeam, "no team email left owed").toBeUndefined();
+    expect(req.mailFailed, 'not marked "mail failed" once they went').toBeUndefined();
+    for (const [what, sent] of [['the held copy', heldTold(tw)], ['the give-up', told(tw)]] as const) {
+      expect(sent.length, `the team told of ${what}`).toBeGreaterThanOrEqual(1);
+      expect(sent.length, `the team told of ${what} once`).toBeLessThanOrEqual(copies);
+    }
+    expect(tw.mail.sent.indexOf(heldTold(tw)[0]), 'the held copy told first').toBeLessThan(tw.mail.sent.indexOf(told(tw)[0]));
+    expect(requesterMail(tw)).toEqual([]);
+  }
+
+  describe("the sweeper's run that gives it up while the held copy's email to the team is still owed", async () => {
+    const calls = await boundaries(make, giveUp, failingUnmailed);
+
+    it('makes the calls a fault is injected into', () => {
+      expect(calls).toEqual(expect.arrayContaining(['http:GET', 'dynamodb:Update']));
+    });
+
+    for (const s of scenarios(calls)) it(`fault ${s.when} call ${s.k} (${s.name}), then a run once SES takes email again: the team told of both, each once`, async () => {
+      const tw = await make();
+      await failingUnmailed(tw);
+      tw.faults.arm({ at: s.k, when: s.when });
+      await settle(giveUp(tw));
+      tw.faults.disarm();
+      sesBack(tw);
+      await tw.sweep(at(30 * DAY + 30 * MIN));
+      await expectBothTold(tw);
+    });
+  });
+
+  describe('the run that tells the team of both once SES takes email again', async () => {
+    const gaveUpUnmailed = async (tw: TaskWorld) => {
+      await failingUnmailed(tw);
+      await giveUp(tw);
+      expect((await tw.request()).remakeFailed).toBeDefined();
+      expect(tw.mail.sent).toEqual([]);
+      sesBack(tw);
+    };
+    const tell = (tw: TaskWorld) => tw.sweep(at(30 * DAY + 30 * MIN));
+    const calls = await boundaries(make, tell, gaveUpUnmailed);
+
+    it('makes the calls a fault is injected into', () => {
+      expect(calls.filter((c) => c === 'ses:SendEmail')).toHaveLength(2);
+    });
+
+    for (const s of scenarios(calls)) it(`fault ${s.when} call ${s.k} (${s.name}), then the next run: the team told of both, each once`, async () => {
+      const tw = await make();
+      await gaveUpUnmailed(tw);
+      tw.faults.arm({ at: s.k, when: s.when });
+      await settle(tell(tw));
+      tw.faults.disarm();
+      await tw.sweep(at(30 * DAY + 50 * MIN));
+      // Each email SES takes is followed by the write that clears the "mail failed" mark, then by the
+      // one that records it mailed: a fault before either of them leaves it owed, and mailed again.
+      await expectBothTold(tw, s.when === 'before' && calls[s.k - 2] === 'ses:SendEmail' ? 2 : s.copies);
+    });
+  });
+
   describe('the officer asking again once it was given up', async () => {
     const gaveUp = async (tw: TaskWorld) => {
       await failing(tw);

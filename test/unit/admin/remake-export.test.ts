@@ -340,6 +340,78 @@ describe('a package the sweeper cannot make again', () => {
     expect(req.mailFailed).toBeUndefined();
     expect(req.outboxTeam).toBeUndefined();
   });
+
+  const HELD = `Copy held for review (request ${REQUEST_ID})`;
+  const GAVE_UP = `Copy could not be made again (request ${REQUEST_ID})`;
+  /** The held copy's own email to the team, which SES has refused since Notify held the copy: still owed, and left for a later run. */
+  const heldEmailOwed = { outboxTeam: { seq: 3, until: '2026-03-16T08:01:00.000Z', owner: 'workflow', waiting: 'held_copy' as const } };
+  /** SES refusing every email `refused` picks (all of them by default) until the returned function is called. */
+  function refuse(mailer: FakeMailer, refused: (subject: string) => boolean = () => true) {
+    const send = mailer.send.bind(mailer);
+    mailer.send = async (m) => {
+      if (refused(m.subject)) throw Object.assign(new Error('Daily message quota exceeded'), { name: 'LimitExceededException' });
+      return send(m);
+    };
+    return () => {
+      mailer.send = send;
+    };
+  }
+
+  it('keeps owing the held copy’s email the team was still owed when it gave up: once SES takes email again, the team gets that one, then its own, each once', async () => {
+    const { repo, mailer, deps, run } = setup(heldEmailOwed, URL_ONLY);
+    await remakeExport(REQUEST_ID, OFFICER, deps);
+    const sesBack = refuse(mailer);
+    await whileUnreachable(async () => {
+      await run(later(10 * MIN));
+      expect((await run(later(DAY + 10 * MIN))).remakesFailed).toEqual([REQUEST_ID]);
+    });
+    expect(mailer.sent).toEqual([]);
+    sesBack();
+    expect((await run(later(DAY + 25 * MIN))).teamEmailsSent).toEqual([REQUEST_ID]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([HELD, GAVE_UP]);
+    expect(mailer.sent[0].text).toContain("flagged other people's data in it (Art. 15(4))");
+    const req = repo.requests.get(REQUEST_ID) as StoredRequest;
+    expect(req.outboxTeam).toBeUndefined();
+    expect(req.mailFailed).toBeUndefined();
+    // Nothing owed any more: a later run mails neither again.
+    await run(later(DAY + 40 * MIN));
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('mails the held copy’s email once though SES refuses the one that follows it: the next run mails only the one left', async () => {
+    const { repo, mailer, deps, run } = setup(heldEmailOwed, URL_ONLY);
+    await remakeExport(REQUEST_ID, OFFICER, deps);
+    let sesBack = refuse(mailer);
+    await whileUnreachable(async () => {
+      await run(later(10 * MIN));
+      await run(later(DAY + 10 * MIN));
+    });
+    sesBack();
+    sesBack = refuse(mailer, (subject) => subject === GAVE_UP);
+    expect((await run(later(DAY + 25 * MIN))).teamEmailsSent).toEqual([]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([HELD]);
+    expect(repo.requests.get(REQUEST_ID)?.mailFailed).toMatchObject({ kind: 'review', error: 'LimitExceededException' });
+    sesBack();
+    expect((await run(later(DAY + 40 * MIN))).teamEmailsSent).toEqual([REQUEST_ID]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([HELD, GAVE_UP]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
+  });
+
+  it('still owes the held copy’s email once an officer asks again, but no longer its own, which the officer asking knows', async () => {
+    const { repo, mailer, deps, run } = setup(heldEmailOwed, URL_ONLY);
+    await remakeExport(REQUEST_ID, OFFICER, deps);
+    const sesBack = refuse(mailer);
+    await whileUnreachable(async () => {
+      await run(later(10 * MIN));
+      await run(later(DAY + 10 * MIN));
+    });
+    sesBack();
+    deps.clock = fixedClock(later(DAY + 20 * MIN).toISOString());
+    await remakeExport(REQUEST_ID, 'officer:ines', deps);
+    await run(later(DAY + 30 * MIN));
+    expect(mailer.sent.map((m) => m.subject)).toEqual([HELD]);
+    expect(repo.requests.get(REQUEST_ID)?.outboxTeam).toBeUndefined();
+  });
 });
 
 describe('a held copy’s actions on a request that does not exist', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACCEPTED, deliveryRight, lease, nextLink } from '../../../functions/core/outbox.ts';
+import { ACCEPTED, deliveryRight, lease, nextLink, queueTeam, teamOwesOnly } from '../../../functions/core/outbox.ts';
 
 const NOW = new Date('2026-03-02T10:00:00.000Z');
 
@@ -46,5 +46,34 @@ describe('what the requester is told', () => {
     };
     expect(ACCEPTED.en).toEqual({ status: 'check_your_email', message: messages.en, messages });
     expect(ACCEPTED.fr).toEqual({ status: 'check_your_email', message: messages.fr, messages });
+  });
+});
+
+describe('the team’s emails owed on a request', () => {
+  const next = lease(7, 'sweeper:run-2', NOW);
+
+  it('is the new one alone when nothing else is owed', () => {
+    expect(queueTeam(undefined, 'remake', next)).toEqual({ ...next, waiting: 'remake' });
+  });
+
+  it('keeps those still owed ahead of the new one, oldest first, under the new one’s number and lease', () => {
+    const owed = { seq: 3, owner: 'workflow', until: '2026-02-01T10:01:00.000Z', waiting: 'held_copy' as const };
+    const queued = queueTeam(owed, 'remake', next);
+    expect(queued).toEqual({ ...next, waiting: 'remake', earlier: ['held_copy'] });
+    expect(queueTeam(queued, 'assembly', next)).toEqual({ ...next, waiting: 'assembly', earlier: ['held_copy', 'remake'] });
+  });
+
+  it('tells of one kind once: a new one of a kind still owed replaces it, and goes last', () => {
+    const owed = { seq: 3, owner: 'workflow', until: '2026-02-01T10:01:00.000Z', waiting: 'assembly' as const };
+    expect(queueTeam(owed, 'assembly', next)).toEqual({ ...next, waiting: 'assembly' });
+    expect(queueTeam({ ...owed, waiting: 'remake', earlier: ['assembly', 'held_copy'] }, 'assembly', next)).toEqual({ ...next, waiting: 'assembly', earlier: ['held_copy', 'remake'] });
+  });
+
+  it('owes one kind alone only when nothing else is queued with it', () => {
+    const owed = { seq: 3, owner: 'workflow', until: '2026-02-01T10:01:00.000Z', waiting: 'remake' as const };
+    expect(teamOwesOnly(owed, 'remake')).toBe(true);
+    expect(teamOwesOnly({ ...owed, earlier: ['held_copy'] }, 'remake')).toBe(false);
+    expect(teamOwesOnly(owed, 'assembly')).toBe(false);
+    expect(teamOwesOnly(undefined, 'remake')).toBe(false);
   });
 });

@@ -348,7 +348,12 @@ export class FakeRepo {
     return true;
   }
   async strikeOffNotice(requestId: string, seq: number, left: number) {
-    const n = this.requests.get(requestId)?.outboxNotice;
+    return this.strikeOff(this.requests.get(requestId)?.outboxNotice, seq, left);
+  }
+  async strikeOffTeam(requestId: string, seq: number, left: number) {
+    return this.strikeOff(this.requests.get(requestId)?.outboxTeam, seq, left);
+  }
+  private strikeOff(n: { seq: number; earlier?: unknown[] } | undefined, seq: number, left: number) {
     if (n?.seq !== seq || n.earlier?.length !== left) return false;
     if (left > 1) n.earlier = n.earlier.slice(1);
     else delete n.earlier;
