@@ -10,6 +10,7 @@ import type { ProcessorEntry } from '../../../functions/core/model.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES } from '../../../functions/core/status.ts';
 import { webhookIdOf } from '../../../functions/core/webhook.ts';
+import { taskAnswer } from '../../../functions/core/workflow-answer.ts';
 import { dispatch, EndpointStates } from '../../../functions/dispatch/dispatch.ts';
 import { escalate } from '../../../functions/escalate/escalate.ts';
 import { type SweepDeps, sweep } from '../../../functions/sweeper/sweep.ts';
@@ -161,7 +162,7 @@ export async function expectBranchSettled(tw: TaskWorld) {
   }
   expect(FINISHED_TASK_STATUSES).toContain(t.status);
   expect(waiting, 'no state left waiting on an answered task').toEqual([]);
-  expect([...tw.machine.tokens.values()].at(-1)?.answers, "the branch's last state took the task's answer, once").toEqual([{ success: t.outcome }]);
+  expect([...tw.machine.tokens.values()].at(-1)?.answers, "the branch's last state took the task's answer (as the workflow is told it: codes, never a note), once").toEqual([{ success: taskAnswer(t) }]);
   expect(['in_progress', 'awaiting_manual']).toContain(req.status);
 }
 
