@@ -71,6 +71,11 @@ const WATCHED_BY = { request: ['outboxTeam', 'outboxAlert', 'assemblyFailed', 'o
 const owesAny = (r: Partial<StoredRequest>, keys: readonly (keyof StoredRequest)[]) => keys.some((k) => r[k]);
 /** The `failed` index's key attributes, named #f and #fa in an expression. */
 const FAILED_NAMES = { '#f': TABLE.failed.partitionKey, '#fa': TABLE.failed.sortKey };
+/** What an outbox write adds to clear the request's "mail failed" mark (see unmarking): the mark and its `failed` index keys, on condition that it is of the kind given. */
+type Unmark = { remove: string; condition?: string; names: Record<string, string>; values: Record<string, unknown> };
+const KEEP_MARK: Unmark = { remove: '', names: {}, values: {} };
+const unmarkOf = (kind: MailFailure['kind']): Unmark => ({ remove: ', #mf, #f, #fa', condition: '#mf.#mk = :mk', names: { '#mf': 'mailFailed', '#mk': 'kind', ...FAILED_NAMES }, values: { ':mk': kind } });
+const and = (a: string | undefined, b: string | undefined) => (a && b ? `${a} AND ${b}` : (a ?? b));
 
 /** An entry of the `watch` index (table.ts): the request, the processor for a task's, its order, and the task's `sentAt`. */
 export type Watched = { requestId: string; processorId?: string; at: string; sentAt?: string };
@@ -746,43 +751,67 @@ export class DynamoRepository implements Repository {
     return this.updateDelivery(key.request(requestId), kind, seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
   }
 
-  /** Marks an email delivered (removes its intent), with any bookkeeping in the same write; false if it was not that one. */
-  async clearDelivery(requestId: string, kind: OutboxKind, seq: number, set: Record<string, unknown> = {}): Promise<boolean> {
+  /**
+   * Marks an email delivered (removes its intent), with any bookkeeping in the same write; false if it was not that one.
+   * `unmark`: the kind of the request's "mail failed" mark the email clears, in the same write (unmarking).
+   */
+  async clearDelivery(requestId: string, kind: OutboxKind, seq: number, set: Record<string, unknown> = {}, unmark?: MailFailure['kind']): Promise<boolean> {
     const names = Object.keys(set);
     const sets = names.map((_, i) => `#s${i} = :s${i}`);
+    const setting = sets.length ? ` SET ${sets.join(', ')}` : '';
     // Out of the owed index with the intent, in the same write. (A request in the watch index for its
     // team email may still owe a failed copy's retry: the sweeper takes it out once it owes neither.)
     const values = Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]]));
     const setNames = Object.fromEntries(names.map((n, i) => [`#s${i}`, n]));
     const other = otherOwed(kind);
-    if (!other) return this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k${sets.length ? ` SET ${sets.join(', ')}` : ''}`, undefined, values, setNames);
-    const index = { ...setNames, '#o': other, '#i0': TABLE.owed.partitionKey };
-    // The other email, still owed, keeps the request listed, under its kind. Two rounds: the other
-    // cleared between this clear's two writes fails both, and the second round's first one holds. A
-    // stale clear (another number) fails all four, as it failed its one write before.
-    for (let round = 0; round < 2; round++) {
-      if (await this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k, #i0, #i1${sets.length ? ` SET ${sets.join(', ')}` : ''}`, 'attribute_not_exists(#o)', values, { ...index, '#i1': TABLE.owed.sortKey })) return true;
-      if (await this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k SET ${['#i0 = :owed', ...sets].join(', ')}`, 'attribute_exists(#o)', { ...values, ':owed': OWED_BY[other] }, index)) return true;
-    }
-    return false;
+    return this.unmarking(requestId, unmark, async (m) => {
+      if (!other) return this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k${m.remove}${setting}`, m.condition, { ...values, ...m.values }, { ...setNames, ...m.names });
+      const index = { ...setNames, ...m.names, '#o': other, '#i0': TABLE.owed.partitionKey };
+      // The other email, still owed, keeps the request listed, under its kind. Two rounds: the other
+      // cleared between this clear's two writes fails both, and the second round's first one holds. A
+      // stale clear (another number) fails all four, as it failed its one write before.
+      for (let round = 0; round < 2; round++) {
+        if (await this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k, #i0, #i1${m.remove}${setting}`, and('attribute_not_exists(#o)', m.condition), { ...values, ...m.values }, { ...index, '#i1': TABLE.owed.sortKey })) return true;
+        if (await this.updateDelivery(key.request(requestId), kind, seq, `REMOVE #k${m.remove} SET ${['#i0 = :owed', ...sets].join(', ')}`, and('attribute_exists(#o)', m.condition), { ...values, ...m.values, ':owed': OWED_BY[other] }, index)) return true;
+      }
+      return false;
+    });
   }
 
   /**
    * Strikes off the oldest of the notices owed before notice `seq` (`outboxNotice.earlier`), once
    * mailed: only while `left` of them are still there, so that two deliverers (a lease run out)
-   * never strike off two for one mailed. False if it was not there to strike off.
+   * never strike off two for one mailed. False if it was not there to strike off. `unmark`: as clearDelivery's.
    */
-  async strikeOffNotice(requestId: string, seq: number, left: number): Promise<boolean> {
-    return this.strikeOff(requestId, 'outboxNotice', seq, left);
+  async strikeOffNotice(requestId: string, seq: number, left: number, unmark?: MailFailure['kind']): Promise<boolean> {
+    return this.strikeOff(requestId, 'outboxNotice', seq, left, unmark);
   }
 
   /** Strikes off the oldest of the team's emails owed before email `seq` (`outboxTeam.earlier`), once mailed, as strikeOffNotice does. */
-  async strikeOffTeam(requestId: string, seq: number, left: number): Promise<boolean> {
-    return this.strikeOff(requestId, 'outboxTeam', seq, left);
+  async strikeOffTeam(requestId: string, seq: number, left: number, unmark?: MailFailure['kind']): Promise<boolean> {
+    return this.strikeOff(requestId, 'outboxTeam', seq, left, unmark);
   }
 
-  private strikeOff(requestId: string, kind: 'outboxNotice' | 'outboxTeam', seq: number, left: number) {
-    return this.updateDelivery(key.request(requestId), kind, seq, left > 1 ? 'REMOVE #k.#e[0]' : 'REMOVE #k.#e', 'size(#k.#e) = :left', { ':left': left }, { '#e': 'earlier' });
+  private strikeOff(requestId: string, kind: 'outboxNotice' | 'outboxTeam', seq: number, left: number, unmark: MailFailure['kind'] | undefined) {
+    return this.unmarking(requestId, unmark, (m) =>
+      this.updateDelivery(key.request(requestId), kind, seq, `${left > 1 ? 'REMOVE #k.#e[0]' : 'REMOVE #k.#e'}${m.remove}`, and('size(#k.#e) = :left', m.condition), { ':left': left, ...m.values }, { '#e': 'earlier', ...m.names }),
+    );
+  }
+
+  /**
+   * An outbox write that records an email sent (`write`), which clears the request's "mail failed"
+   * mark of `unmark`'s kind with it: one write after the email, so that no crash between the mark's
+   * clearing and the email's recording leaves it owed to be mailed again. No `unmark` (the request
+   * read carried no mark of that kind): the write as it is. A mark changed since it was read (cleared,
+   * or another email's) fails the write, which is made again without it; one that fails again was not
+   * this deliverer's to record (another deliverer took it over, or a newer one is owed), but its email
+   * went, so the mark of its kind goes all the same.
+   */
+  private async unmarking(requestId: string, unmark: MailFailure['kind'] | undefined, write: (m: Unmark) => Promise<boolean>): Promise<boolean> {
+    if (!unmark) return write(KEEP_MARK);
+    if ((await write(unmarkOf(unmark))) || (await write(KEEP_MARK))) return true;
+    await this.clearMailFailed(requestId, unmark);
+    return false;
   }
 
   /**

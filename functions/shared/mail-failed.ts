@@ -41,6 +41,25 @@ export async function sendMarked(
   deps: TrackedMailDeps,
   notice?: MailFailure['notice'],
 ): Promise<void> {
+  if (await sendOwed(req, kind, msg, now, deps, notice)) {
+    await deps.repo.clearMailFailed(req.id, kind).catch((w: Error) => logger.warn('could not clear the mail failure', { requestId: req.id, error: w.name }));
+  }
+}
+
+/**
+ * Sends an email an outbox intent owes, as sendMarked does, but leaves the mark its going clears to
+ * the write that records it sent (the repository's `unmark`), so that one write follows the email:
+ * the kind of mark to clear, or undefined when the request carries none of that kind (that write
+ * then stays as it is).
+ */
+export async function sendOwed(
+  req: Pick<StoredRequest, 'id' | 'mailFailed'>,
+  kind: MailFailure['kind'],
+  msg: Parameters<Mailer['send']>[0],
+  now: Date,
+  deps: Pick<TrackedMailDeps, 'mailer'> & { repo: Pick<DynamoRepository, 'markMailFailed'> },
+  notice?: MailFailure['notice'],
+): Promise<MailFailure['kind'] | undefined> {
   try {
     await deps.mailer.send(msg);
   } catch (e) {
@@ -48,7 +67,5 @@ export async function sendMarked(
     await deps.repo.markMailFailed(req.id, { kind, ...(notice ? { notice } : {}), at: now.toISOString(), error: failed.error }).catch((w: Error) => logger.error('could not record the mail failure', { requestId: req.id, error: w.name }));
     throw failed.thrown;
   }
-  if (req.mailFailed?.kind === kind) {
-    await deps.repo.clearMailFailed(req.id, kind).catch((w: Error) => logger.warn('could not clear the mail failure', { requestId: req.id, error: w.name }));
-  }
+  return req.mailFailed?.kind === kind ? kind : undefined;
 }

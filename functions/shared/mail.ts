@@ -2,7 +2,7 @@ import { config } from '../adapters/config.ts';
 import { Controller, identityLines } from '../core/controller.ts';
 import type { Language } from '../core/model.ts';
 import type { MailFailure, Mailer, StoredRequest } from '../core/ports.ts';
-import { sendMarked, type TrackedMailDeps } from './mail-failed.ts';
+import { sendMarked, sendOwed, type TrackedMailDeps } from './mail-failed.ts';
 
 /**
  * The controller, once per cold start of a function that mails (a malformed value fails its start,
@@ -17,6 +17,9 @@ const REQUESTER_MAIL: readonly MailFailure['kind'][] = ['confirmation', 'outcome
 export const withIdentity = <T extends { text: string }>(msg: T, lang: Language): T =>
   controller ? { ...msg, text: [msg.text, '', ...identityLines(controller, lang)].join('\n') } : msg;
 
+const signed = (req: Partial<Pick<StoredRequest, 'language'>>, kind: MailFailure['kind'], msg: Parameters<Mailer['send']>[0]) =>
+  req.language && REQUESTER_MAIL.includes(kind) ? withIdentity(msg, req.language) : msg;
+
 /**
  * Sends one of a request's emails, one to a requester signed with who the company is (withIdentity),
  * marking the request "mail failed" when the mail service refuses it (sendMarked, mail-failed.ts).
@@ -29,6 +32,20 @@ export async function sendTracked(
   deps: TrackedMailDeps,
   notice?: MailFailure['notice'],
 ): Promise<void> {
-  const signed = req.language && REQUESTER_MAIL.includes(kind) ? withIdentity(msg, req.language) : msg;
-  await sendMarked(req, kind, signed, now, deps, notice);
+  await sendMarked(req, kind, signed(req, kind, msg), now, deps, notice);
+}
+
+/**
+ * As sendTracked, for an email an outbox intent owes: the "mail failed" mark its going clears is
+ * returned for the write that records it sent to clear with it (sendOwed, mail-failed.ts).
+ */
+export function sendTrackedOwed(
+  req: Pick<StoredRequest, 'id' | 'mailFailed'> & Partial<Pick<StoredRequest, 'language'>>,
+  kind: MailFailure['kind'],
+  msg: Parameters<Mailer['send']>[0],
+  now: Date,
+  deps: TrackedMailDeps,
+  notice?: MailFailure['notice'],
+): Promise<MailFailure['kind'] | undefined> {
+  return sendOwed(req, kind, signed(req, kind, msg), now, deps, notice);
 }

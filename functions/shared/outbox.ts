@@ -13,11 +13,11 @@ import { exportKey, purgeFinished, type StoredResults } from '../core/export-res
 import { config } from '../adapters/config.ts';
 import { type AlertIntent, isSweeper, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
 import { type ReviewWait, reviewEmail } from '../core/team-review.ts';
-import type { Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
+import type { MailFailure, Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
 import { answer } from './token.ts';
 import { mailFailure } from './mail-failed.ts';
-import { sendTracked, withIdentity } from './mail.ts';
+import { sendTrackedOwed, withIdentity } from './mail.ts';
 import { logger } from '../adapters/powertools.ts';
 
 const DAY_SECONDS = 86_400;
@@ -74,16 +74,17 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     return { sent: false };
   }
   const pii = email ? { email } : await deps.repo.getPii(req.id);
+  let unmark: MailFailure['kind'] | undefined;
   if (pii) {
     const token = await derivedToken('verify', req.id, String(seq));
     await deps.tokens.putOnce(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + DAY).toISOString(), attempts: 0 });
     const statusToken = await derivedToken('status', req.id);
     // An officer's resend may have replaced the status token; the page then asks for the newer one.
     const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}`;
-    await sendTracked(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }, req.agent), kind: 'transactional' }, now, deps);
+    unmark = await sendTrackedOwed(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }, req.agent), kind: 'transactional' }, now, deps);
   }
   // Contact data gone (expired unconfirmed): the link can never go, so it is cleared, and not counted as sent.
-  await deps.repo.clearDelivery(req.id, 'outboxLink', seq, { linkAt: now.toISOString() });
+  await deps.repo.clearDelivery(req.id, 'outboxLink', seq, { linkAt: now.toISOString() }, unmark);
   return { sent: Boolean(pii) };
 }
 
@@ -188,8 +189,8 @@ export async function deliverOutcome(req: StoredRequest, owner: string, now: Dat
   const end = req.type === 'restrict' && !req.restrictionLift ? null : new Date(closedAt + PII_RETENTION_DAYS_AFTER_CLOSE * DAY);
   await deps.repo.setPiiExpiry(req.id, end, owed ? { uncorrected: owed } : {});
   if (!pii) return unsendable(req, 'outboxOutcome', owner, now, deps.repo);
-  await sendTracked(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps, uncorrected)), kind: 'transactional' }, now, deps);
-  await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq);
+  const unmark = await sendTrackedOwed(req, 'outcome', { to: pii.email, ...(await outcomeFor(req, tasks, deps, uncorrected)), kind: 'transactional' }, now, deps);
+  await deps.repo.clearDelivery(req.id, 'outboxOutcome', t.d.seq, {}, unmark);
   return { sent: true };
 }
 
@@ -267,15 +268,18 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   const asked = questionOwed(n);
   if (asked && asked !== pii.clarification) await deps.repo.keepWithPii(req.id, { clarification: asked });
   // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.
+  // The mark a notice's going clears goes in the write that strikes it off or clears the intent, and only once.
   const earlier = n.earlier ?? [];
+  let marked = req;
   for (const [i, e] of earlier.entries()) {
-    await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, e), kind: 'transactional' }, now, deps, e.notice);
+    const unmark = await sendTrackedOwed(marked, 'notice', { to: pii.email, ...noticeEmail(req, e), kind: 'transactional' }, now, deps, e.notice);
     // Struck off once mailed, so that a crash or a refusal further on does not mail it again. Not struck off:
     // another deliverer did (a lease ran out), or an action queued it again behind a new notice; the rest is theirs.
-    if (!(await deps.repo.strikeOffNotice(req.id, t.d.seq, earlier.length - i))) return { sent: false };
+    if (!(await deps.repo.strikeOffNotice(req.id, t.d.seq, earlier.length - i, unmark))) return { sent: false };
+    if (unmark) marked = { ...req, mailFailed: undefined };
   }
-  await sendTracked(req, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
-  await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq);
+  const unmark = await sendTrackedOwed(marked, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
+  await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq, {}, unmark);
   return { sent: true };
 }
 
@@ -392,18 +396,21 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   // that repair: a refusal in the moment after the email was taken gave them 30 days, which must stay.
   if (req.status === 'awaiting_review' && isSweeper(owner) && [...earlier, n.waiting].some(waits)) await restorePiiWhileOpen(req, now, deps);
   let told = false;
+  // The mark an email's going clears goes in the write that strikes it off or clears the intent, and only once.
+  let marked = req.mailFailed;
   const tell = async (w: ReviewWait) => {
-    if (!waits(w)) return;
-    await sendTracked(req, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...teamEmail(req, w, deps) }, now, deps);
+    if (!waits(w)) return undefined;
+    const unmark = await sendTrackedOwed({ id: req.id, mailFailed: marked }, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...teamEmail(req, w, deps) }, now, deps);
     told = true;
+    return unmark;
   };
   for (const [i, w] of earlier.entries()) {
-    await tell(w);
+    const unmark = await tell(w);
     // Not struck off: another deliverer did (a lease ran out), or a write queued it again behind a new email; the rest is theirs.
-    if (!(await deps.repo.strikeOffTeam(req.id, t.d.seq, earlier.length - i))) return told;
+    if (!(await deps.repo.strikeOffTeam(req.id, t.d.seq, earlier.length - i, unmark))) return told;
+    if (unmark) marked = undefined;
   }
-  await tell(n.waiting);
-  await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq);
+  await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq, {}, await tell(n.waiting));
   return told;
 }
 
@@ -434,11 +441,12 @@ export async function deliverAlert(req: StoredRequest, owner: string, now: Date,
   const t = await take(req, 'outboxAlert', owner, now, deps.repo);
   if (!t?.taken) return false;
   const open = DEADLINE_STATUSES.includes(req.status);
+  let unmark: MailFailure['kind'] | undefined;
   if (open) {
     const msg = alertEmail(req.outboxAlert as AlertIntent, req, `${config.PUBLIC_BASE_URL}/console.html#/requests/${req.id}`);
-    await sendTracked(req, 'reminder', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps);
+    unmark = await sendTrackedOwed(req, 'reminder', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...msg }, now, deps);
   }
-  await deps.repo.clearDelivery(req.id, 'outboxAlert', t.d.seq);
+  await deps.repo.clearDelivery(req.id, 'outboxAlert', t.d.seq, {}, unmark);
   return open;
 }
 

@@ -346,6 +346,45 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect((await repo.listWatch(WATCH.request)).map((w) => w.requestId)).toContain(r.id);
   });
 
+  it('clears the "mail failed" mark of an email’s kind in the write that records it sent, or strikes it off its queue, and the request leaves the failed index with it; a mark of another kind stays', async () => {
+    const r = { ...newRequest(), status: 'awaiting_manual' as const, verifiedAt: at, dueDate: '2026-12-26' };
+    await repo.createRequest(r, { email: 'marked@example.com' }, new Date('2027-02-01'));
+    await repo.transitionRequest(r, 'awaiting_manual', { outboxTeam: { seq: 5, until: '2026-11-25T10:03:00.000Z', owner: 'sweeper:run-1', waiting: 'remake', earlier: ['held_copy'] } }, { at, actor: 'sweeper', action: 'remake_failed', subject: r.id });
+    const listed = async () => (await repo.listMailFailed()).includes(r.id);
+    const item = async () => (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${r.id}`, sk: 'REQUEST' } }))).Item;
+    await repo.markMailFailed(r.id, { kind: 'review', at, error: 'LimitExceededException' });
+
+    await expect(repo.strikeOffTeam(r.id, 5, 1, 'review')).resolves.toBe(true);
+    expect(await item()).not.toHaveProperty('mailFailed');
+    expect(await item()).not.toHaveProperty('failedAt');
+    expect(await listed()).toBe(false);
+    expect((await repo.getRequest(r.id))?.outboxTeam).toEqual({ seq: 5, until: '2026-11-25T10:03:00.000Z', owner: 'sweeper:run-1', waiting: 'remake' });
+
+    // A mark of another kind since (the deliverer read a "review" one): the email is recorded sent, the mark stays.
+    await repo.markMailFailed(r.id, { kind: 'reminder', at, error: 'Throttling' });
+    await expect(repo.clearDelivery(r.id, 'outboxTeam', 5, {}, 'review')).resolves.toBe(true);
+    expect(await item()).toMatchObject({ mailFailed: { kind: 'reminder' }, failed: 'mail' });
+    expect(await item()).not.toHaveProperty('outboxTeam');
+
+    // An outcome with a notice still owed: the request stays in the owed index, as owing the notice, and leaves the failed one.
+    const both = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-28' };
+    await repo.createRequest(both, { email: 'marked-both@example.com' }, new Date('2027-02-01'));
+    const lease = { seq: 1, until: '2026-11-25T10:01:00.000Z', owner: 'workflow' };
+    const extended = await repo.transitionRequest(both, 'in_progress', { outboxNotice: { ...lease, notice: 'extension', reason: 'complex', dueDate: '2027-02-28' } }, { at, actor: 'officer', action: 'extend', subject: both.id });
+    await repo.transitionRequest(extended, 'completed', { closedAt: at, outboxOutcome: lease }, { at, actor: 'workflow', action: 'complete', subject: both.id });
+    await repo.markMailFailed(both.id, { kind: 'outcome', at, error: 'Throttling' });
+    await expect(repo.clearDelivery(both.id, 'outboxOutcome', 1, {}, 'outcome')).resolves.toBe(true);
+    expect((await repo.listOwed('notice')).map((m) => m.requestId)).toContain(both.id);
+    expect((await repo.listMailFailed()).includes(both.id)).toBe(false);
+
+    // A clear that is not its own (another deliverer's number) records nothing, but the email went: its mark goes still.
+    await repo.markMailFailed(both.id, { kind: 'notice', notice: 'extension', at, error: 'Throttling' });
+    await expect(repo.clearDelivery(both.id, 'outboxNotice', 2, {}, 'notice')).resolves.toBe(false);
+    expect(await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `REQ#${both.id}`, sk: 'REQUEST' } })).then((o) => o.Item)).toMatchObject({ outboxNotice: { seq: 1 } });
+    expect((await repo.getRequest(both.id))?.mailFailed).toBeUndefined();
+    expect((await repo.listMailFailed()).includes(both.id)).toBe(false);
+  });
+
   it('takes a request out of the owed index in the write that drops an email that can never go', async () => {
     const r = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-27' };
     await repo.createRequest(r, { email: 'unsendable@example.com' }, new Date('2027-02-01'));

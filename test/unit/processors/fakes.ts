@@ -340,18 +340,26 @@ export class FakeRepo {
     d.tries = (d.tries ?? 0) + 1;
     return true;
   }
-  async clearDelivery(requestId: string, kind: string, seq: number, set: Record<string, unknown> = {}) {
+  /** `unmark`: the "mail failed" mark of that kind goes in the same write, and goes whether the intent was still that one or not (the email went), as in DynamoRepository. */
+  async clearDelivery(requestId: string, kind: string, seq: number, set: Record<string, unknown> = {}, unmark?: MailFailure['kind']) {
+    this.unmark(requestId, unmark);
     const cur = this.requests.get(requestId) as Record<string, unknown> | undefined;
     if ((cur?.[kind] as { seq?: number } | undefined)?.seq !== seq) return false;
     delete cur?.[kind];
     Object.assign(cur as object, set);
     return true;
   }
-  async strikeOffNotice(requestId: string, seq: number, left: number) {
+  async strikeOffNotice(requestId: string, seq: number, left: number, unmark?: MailFailure['kind']) {
+    this.unmark(requestId, unmark);
     return this.strikeOff(this.requests.get(requestId)?.outboxNotice, seq, left);
   }
-  async strikeOffTeam(requestId: string, seq: number, left: number) {
+  async strikeOffTeam(requestId: string, seq: number, left: number, unmark?: MailFailure['kind']) {
+    this.unmark(requestId, unmark);
     return this.strikeOff(this.requests.get(requestId)?.outboxTeam, seq, left);
+  }
+  private unmark(requestId: string, kind: MailFailure['kind'] | undefined) {
+    const cur = this.requests.get(requestId);
+    if (cur && kind && cur.mailFailed?.kind === kind) delete cur.mailFailed;
   }
   private strikeOff(n: { seq: number; earlier?: unknown[] } | undefined, seq: number, left: number) {
     if (n?.seq !== seq || n.earlier?.length !== left) return false;

@@ -2,13 +2,13 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AuditInput } from '../../../functions/core/audit.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
-import type { StoredRequest } from '../../../functions/core/ports.ts';
+import type { MailFailure, StoredRequest } from '../../../functions/core/ports.ts';
 import type { Share } from '../../../functions/core/rate-limit.ts';
 import { bump, complaintAcks, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // Link secrets come from the app key in Secrets Manager; here they say what they are for.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
-const { deliverAssemblyRetry, deliverComplaintAck, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverTeam, renewDownload, sweepOutbox } = await import('../../../functions/shared/outbox.ts');
+const { deliverAlert, deliverAssemblyRetry, deliverComplaintAck, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverTeam, renewDownload, sweepOutbox } = await import('../../../functions/shared/outbox.ts');
 const { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR } = await import('../../../functions/core/complaints.ts');
 const { PII_RETENTION_DAYS_AFTER_CLOSE } = await import('../../../functions/core/completion.ts');
 const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
@@ -590,5 +590,72 @@ describe('the team email of a request waiting for review, delivered by the sweep
     repo.piiExpiry.set(REQUEST_ID, day(30));
     await deliverTeam(req, SWEEPER_OWNER, NOW, deps);
     expect(repo.piiExpiry.get(REQUEST_ID)).toEqual(day(30));
+  });
+});
+
+describe('an email owed to a request marked “mail failed”', () => {
+  const failed = (kind: MailFailure['kind']): MailFailure => ({ kind, at: at(-900), error: 'LimitExceededException' });
+  /** The repository's writes after each email SES takes, one list an email (reads left out: a write is what a crash can fall between). */
+  function writesAfterEachEmail(s: ReturnType<typeof setup>) {
+    const writes: string[][] = [];
+    const send = s.mailer.send.bind(s.mailer);
+    s.mailer.send = async (m) => {
+      await send(m);
+      writes.push([]);
+    };
+    const repo = s.repo;
+    s.deps.repo = new Proxy(repo, {
+      get(target, name, receiver) {
+        const v = Reflect.get(target, name, receiver);
+        if (typeof v !== 'function' || typeof name !== 'string' || /^(get|list)/.test(name)) return v;
+        return (...args: unknown[]) => {
+          writes.at(-1)?.push(name);
+          return v.apply(target, args);
+        };
+      },
+    }) as never;
+    return writes;
+  }
+  const deliveries = [
+    { what: 'a confirmation link', kind: 'confirmation', over: { status: 'unverified', outboxLink: lapsed('intake') }, deliver: deliverLink, emails: 1 },
+    { what: 'an outcome', kind: 'outcome', over: { status: 'completed', closedAt: CLOSED_AT, outboxOutcome: lapsed() }, deliver: deliverOutcome, emails: 1 },
+    {
+      what: 'an extension queued behind a question',
+      kind: 'notice',
+      over: { status: 'in_progress', outboxNotice: { ...lapsed('admin'), notice: 'extension', reason: 'Several processors hold records', dueDate: '2026-06-01', earlier: [{ notice: 'clarification', needed: 'Which account?' }] } },
+      deliver: deliverNotice,
+      emails: 2,
+    },
+    {
+      what: 'the team’s email of a copy given up queued behind its held copy’s',
+      kind: 'review',
+      over: { type: 'access', status: 'awaiting_manual', outboxTeam: { ...lapsed('sweeper:run-0'), waiting: 'remake', earlier: ['held_copy'] }, exportRelease: { flaggedBy: ['paynow'], since: at(-86_400) }, remakeFailed: { at: at(-60), error: 'ResultsUnavailable', tries: 2, asked: { at: at(-86_400), by: 'officer:o' } } },
+      deliver: deliverTeam,
+      emails: 2,
+    },
+    { what: 'the team’s reminder', kind: 'reminder', over: { status: 'in_progress', dueDate: '2026-03-27', outboxAlert: { ...lapsed('sweeper:run-0'), alert: 'reminder-7', dueDate: '2026-03-27', daysLeft: 7 } }, deliver: deliverAlert, emails: 1 },
+  ] as const;
+
+  it('clears the mark in the one write that records each email sent or strikes it off its queue, so that no crash falls between the two: a confirmation, an outcome, a notice, the team’s', async () => {
+    for (const d of deliveries) {
+      const s = setup(structuredClone({ ...d.over, mailFailed: failed(d.kind) }) as Partial<StoredRequest>);
+      const writes = writesAfterEachEmail(s);
+      await (d.deliver as (r: StoredRequest, o: string, n: Date, deps: unknown) => Promise<unknown>)(s.req, RUN, NOW, s.deps);
+      expect.soft(writes.map((w) => w.length), `${d.what}: one write after each email`).toEqual(Array(d.emails).fill(1));
+      const after = s.repo.requests.get(REQUEST_ID) as StoredRequest;
+      expect(after.mailFailed, `${d.what}: the mark gone`).toBeUndefined();
+      expect([after.outboxLink, after.outboxOutcome, after.outboxNotice, after.outboxTeam, after.outboxAlert], `${d.what}: nothing left owed`).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    }
+  });
+
+  it('keeps a mark of another kind, and writes once after each email all the same', async () => {
+    for (const d of deliveries) {
+      const other = failed(d.kind === 'outcome' ? 'confirmation' : 'outcome');
+      const s = setup(structuredClone({ ...d.over, mailFailed: other }) as Partial<StoredRequest>);
+      const writes = writesAfterEachEmail(s);
+      await (d.deliver as (r: StoredRequest, o: string, n: Date, deps: unknown) => Promise<unknown>)(s.req, RUN, NOW, s.deps);
+      expect(writes.map((w) => w.length), d.what).toEqual(Array(d.emails).fill(1));
+      expect(s.repo.requests.get(REQUEST_ID)?.mailFailed, d.what).toEqual(other);
+    }
   });
 });
