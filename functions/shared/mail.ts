@@ -20,18 +20,21 @@ export const withIdentity = <T extends { text: string }>(msg: T, lang: Language)
 const signed = (req: Partial<Pick<StoredRequest, 'language'>>, kind: MailFailure['kind'], msg: Parameters<Mailer['send']>[0]) =>
   req.language && REQUESTER_MAIL.includes(kind) ? withIdentity(msg, req.language) : msg;
 
-/**
- * Sends one of a request's emails, one to a requester signed with who the company is (withIdentity),
- * marking the request "mail failed" when the mail service refuses it (sendMarked, mail-failed.ts).
- */
-export async function sendTracked(
+/** A request (its language, for a requester's signature), which of its emails, the email, when, and for a notice which. */
+type TrackedSend = [
   req: Pick<StoredRequest, 'id' | 'mailFailed'> & Partial<Pick<StoredRequest, 'language'>>,
   kind: MailFailure['kind'],
   msg: Parameters<Mailer['send']>[0],
   now: Date,
   deps: TrackedMailDeps,
   notice?: MailFailure['notice'],
-): Promise<void> {
+];
+
+/**
+ * Sends one of a request's emails, one to a requester signed with who the company is (withIdentity),
+ * marking the request "mail failed" when the mail service refuses it (sendMarked, mail-failed.ts).
+ */
+export async function sendTracked(...[req, kind, msg, now, deps, notice]: TrackedSend): Promise<void> {
   await sendMarked(req, kind, signed(req, kind, msg), now, deps, notice);
 }
 
@@ -39,13 +42,6 @@ export async function sendTracked(
  * As sendTracked, for an email an outbox intent owes: the "mail failed" mark its going clears is
  * returned for the write that records it sent to clear with it (sendOwed, mail-failed.ts).
  */
-export function sendTrackedOwed(
-  req: Pick<StoredRequest, 'id' | 'mailFailed'> & Partial<Pick<StoredRequest, 'language'>>,
-  kind: MailFailure['kind'],
-  msg: Parameters<Mailer['send']>[0],
-  now: Date,
-  deps: TrackedMailDeps,
-  notice?: MailFailure['notice'],
-): Promise<MailFailure['kind'] | undefined> {
+export function sendTrackedOwed(...[req, kind, msg, now, deps, notice]: TrackedSend): Promise<MailFailure['kind'] | undefined> {
   return sendOwed(req, kind, signed(req, kind, msg), now, deps, notice);
 }
