@@ -63,8 +63,9 @@ function render(s) {
   const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
   set('lifted', lifted ? (lifted <= today ? t.lifted : t.lifting).replace('{date}', longDate(lifted, lang)) : '');
   document.getElementById('lifted').hidden = !lifted;
-  // How to complain (Art. 12(4)), as the API words it in the requester's language.
-  for (const k of ['title', 'us', 'ico', 'court']) document.getElementById(`complain-${k}`).textContent = s.complain[k];
+  // How to complain (Art. 12(4)), as the API words it, in the page's language (the request's until the switch).
+  const complain = s.complainIn?.[lang] ?? s.complain;
+  for (const k of ['title', 'us', 'ico', 'court']) document.getElementById(`complain-${k}`).textContent = complain[k];
   // The shop's own complaint form first (DPA 2018 s.164A), tied to this request.
   document.getElementById('complain-form').href = `/complaint.html?${new URLSearchParams({ ref: s.id, lang })}`;
   document.getElementById('complain').hidden = false;

@@ -67,5 +67,7 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     restrictionLiftedOn: req.restrictionLift?.on ?? null,
     categories: categoryProgress(tasks),
     complain: howToComplain(req.language),
+    /** The same in each language, for a page the requester switches to the other. */
+    complainIn: { fr: howToComplain('fr'), en: howToComplain('en') },
   };
 }

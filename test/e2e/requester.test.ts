@@ -76,7 +76,15 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     expect(await page.locator('#due-label').textContent()).toBe('Completed on');
     expect(await page.locator('#type').textContent()).toBe('Erasure of your data');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
+    // How to complain follows the switch too: a French paragraph under an English button is a page in two languages.
+    expect(await page.locator('#complain-title').textContent()).toBe('How to complain');
+    expect(await page.locator('#complain-us').textContent()).toBe('If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.');
+    expect(await page.locator('#complain-ico').textContent()).toContain('Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint');
+    expect(await page.locator('#complain-court').textContent()).toBe('You also have the right to go to court to enforce your rights.');
+    expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'status-completed-en.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    expect(await page.locator('#complain-title').textContent()).toBe('Comment se plaindre');
   });
 
   it('says the request is sent in the language the visitor switches to afterwards, as every other text of the page', async () => {

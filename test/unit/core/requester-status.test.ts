@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
+import { howToComplain } from '../../../functions/core/notices.ts';
 import { categoryProgress, requesterView } from '../../../functions/core/requester-status.ts';
 import { storedRequest } from '../processors/fakes.ts';
 import { schemaErrors } from '../processors/openapi.ts';
@@ -114,7 +115,15 @@ describe('the status page’s view of a request', () => {
         ico: "You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         court: 'You also have the right to go to court to enforce your rights.',
       },
+      complainIn: { fr: howToComplain('fr'), en: howToComplain('en') },
     });
+  });
+
+  it('says how to complain in each language too, for the page the requester switches to the other', () => {
+    const view = requesterView(storedRequest({ language: 'fr' }), []);
+    expect(view.complain.title).toBe('Comment se plaindre');
+    expect([view.complainIn.fr.title, view.complainIn.en.title]).toEqual(['Comment se plaindre', 'How to complain']);
+    expect(schemaErrors('RequesterStatus', view)).toEqual([]);
   });
 
   it('shows the extended deadline once there is one', () => {
