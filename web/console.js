@@ -391,6 +391,8 @@ async function showDetail(id, current) {
   const notAssembled = r.status === 'awaiting_manual' && r.assemblyFailed;
   // Providers by the names the registry gives them (the request's tasks carry them), registry ids otherwise.
   const providerNames = (ids) => (ids ?? []).map((p) => d.tasks.find((t) => t.processorId === p)?.processorName ?? p).join(', ');
+  // Who acted, in words: a processor by the name the registry gives it, an officer by their user name (as the header says who is signed in).
+  const actor = (a) => T[lang].actors[a] ?? (a.startsWith('processor:') ? providerNames([a.slice('processor:'.length)]) : a.replace(/^officer:/, ''));
   // A remake the sweeper gave up says why and what to do until an officer asks again.
   const failed = pkg?.remakeFailed;
   const packageWords =
@@ -477,7 +479,7 @@ async function showDetail(id, current) {
     const owner = $('owner-name').value.trim();
     quick('owner', () => api(`/requests/${id}/owner`, { owner: owner || null }));
   };
-  $('notes').replaceChildren(...(r.notes.length ? r.notes.map((n) => h('li', {}, h('p', {}, n.text), h('p', { className: 'hint' }, T[lang].noteBy(n.author, time(n.at))))) : [h('li', { className: 'empty' }, T[lang].noNotes)]));
+  $('notes').replaceChildren(...(r.notes.length ? r.notes.map((n) => h('li', {}, h('p', {}, n.text), h('p', { className: 'hint' }, T[lang].noteBy(actor(n.author), time(n.at))))) : [h('li', { className: 'empty' }, T[lang].noNotes)]));
   $('note-form').onsubmit = (e) => {
     e.preventDefault();
     const text = $('note-text').value;
@@ -504,7 +506,7 @@ async function showDetail(id, current) {
     }))),
   );
   $('timeline').replaceChildren(...d.timeline.map((e) => h('li', {}, ...timelineWords(e), ' ', h('time', { dateTime: e.at ?? '' }, time(e.at)))));
-  $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${auditLabel(e)} — ${T[lang].actors[e.actor] ?? e.actor} `, h('time', { dateTime: e.at }, time(e.at)), ' ', h('code', {}, `#${e.hash.slice(0, 10)}`))));
+  $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${auditLabel(e)} — ${actor(e.actor)} `, h('time', { dateTime: e.at }, time(e.at)), ' ', h('code', {}, `#${e.hash.slice(0, 10)}`))));
   show('detail');
 }
 
