@@ -530,10 +530,9 @@ async function showReport(current = () => true) {
     return;
   }
   if (!current()) return;
-  const pct = r.onTimeRate === null ? T[lang].noRate : `${Math.round(r.onTimeRate * 1000) / 10} %`;
   $('report-tiles').replaceChildren(
     h('div', { className: 'tile' }, h('strong', {}, String(r.requests)), T[lang].received),
-    h('div', { className: 'tile' }, h('strong', {}, pct), T[lang].onTimeRate),
+    rateTile(r.onTimeRate, T[lang].onTimeRate),
     h('div', { className: `tile${r.late ? ' alert' : ''}` }, h('strong', {}, String(r.late)), T[lang].late),
   );
   $('report-types').replaceChildren(table(['type', 'requestsN', 'completed', 'medianTime', 'p95'], r.byType.map((t) => ({ cells: [label('types', t.type), String(t.requests), String(t.completed), T[lang].hours(t.medianHours), T[lang].hours(t.p95Hours)] }))));
@@ -668,13 +667,19 @@ async function actOnComplaint(kind, id) {
   $('complaints-title').focus();
 }
 
+/**
+ * A tile of the share done in time, in percent; with nothing due yet, a dash as the other figures
+ * without one, and why under its label: the words in the figure's type took three lines.
+ */
+const rateTile = (rate, words) =>
+  rate === null ? h('div', { className: 'tile' }, h('strong', {}, '—'), words, h('span', { className: 'why' }, T[lang].noRate)) : h('div', { className: 'tile' }, h('strong', {}, `${num(rate * 100)} %`), words);
+
 /** The report's complaints: received in the period, acknowledged within 30 days, time to respond. */
 function complaintTiles(c) {
   const C = COMPLAINT_TEXT[lang];
-  const pct = c.acknowledgedOnTimeRate === null ? T[lang].noRate : `${Math.round(c.acknowledgedOnTimeRate * 1000) / 10} %`;
   return [
     h('div', { className: 'tile' }, h('strong', {}, String(c.complaints)), C.tiles.received),
-    h('div', { className: 'tile' }, h('strong', {}, pct), C.tiles.onTime),
+    rateTile(c.acknowledgedOnTimeRate, C.tiles.onTime),
     h('div', { className: `tile${c.acknowledgedLate ? ' alert' : ''}` }, h('strong', {}, String(c.acknowledgedLate)), C.tiles.late),
     h('div', { className: 'tile' }, h('strong', {}, String(c.responded)), C.tiles.responded),
     h('div', { className: 'tile' }, h('strong', {}, C.days(c.medianDaysToRespond)), C.tiles.median),

@@ -392,6 +392,38 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('shows an on-time rate with no deadline yet as a dash, its words under the tile’s label, so that every figure of the SLA report’s tiles stays on one line, and a rate with the console’s decimal mark, in English and French', async () => {
+    const { page, errors } = await signedInOfficer();
+    let rate: number | null = null;
+    await rewrite<{ onTimeRate: number | null; complaints: { acknowledgedOnTimeRate: number | null } }>(page, '**/admin/report?*', (r) => {
+      r.onTimeRate = rate;
+      r.complaints.acknowledgedOnTimeRate = rate;
+    });
+    await page.getByRole('link', { name: 'SLA report' }).click();
+    await page.locator('#report-complaints .tile').first().waitFor();
+    /** Each tile's figure, and how many lines it takes. */
+    const figures = () =>
+      page.locator('#report-tiles .tile strong, #report-complaints .tile strong').evaluateAll((ss) => ss.map((s) => ({ text: s.textContent, lines: Math.round(s.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(s).lineHeight)) })));
+    const rateTiles = () => [page.locator('#report-tiles .tile').nth(1).textContent(), page.locator('#report-complaints .tile').nth(1).textContent()];
+    expect((await figures()).filter((f) => f.lines !== 1)).toEqual([]);
+    expect([(await figures())[1].text, (await figures())[4].text]).toEqual(['—', '—']);
+    expect(await Promise.all(rateTiles())).toEqual(['—On timeno deadline yet', '—Acknowledged within 30 daysno deadline yet']);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-report-no-rate.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('heading', { name: 'Rapport de délais' }).waitFor();
+    await expect.poll(() => Promise.all(rateTiles())).toEqual(['—Dans les délaispas encore d’échéance', '—Réception accusée sous 30 jourspas encore d’échéance']);
+    expect((await figures()).filter((f) => f.lines !== 1)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-report-no-rate-fr.png'), fullPage: true });
+    // A rate is written as the console's language writes numbers.
+    rate = 2 / 3;
+    await page.getByRole('button', { name: 'Afficher' }).click();
+    await expect.poll(() => Promise.all(rateTiles())).toEqual(['66,7 %Dans les délais', '66,7 %Réception accusée sous 30 jours']);
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => Promise.all(rateTiles())).toEqual(['66.7 %On time', '66.7 %Acknowledged within 30 days']);
+    expect(errors).toEqual([]);
+  });
+
   it('names the workflow’s states on the execution timeline in words, in English and French, with the state’s own name beside them, and a state it has no words for by its name', async () => {
     const id = await openCopy('tomas-timeline@example.com');
     const { page, errors } = await signedInOfficer();
