@@ -424,6 +424,20 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('moves the keyboard to the page it opens without framing the whole page in the focus ring, which stays on what can be pressed', async () => {
+    const { page, errors } = await signedInOfficer();
+    const focus = () => page.evaluate(() => ({ id: document.activeElement?.id, outline: getComputedStyle(document.activeElement as Element).outlineStyle }));
+    await page.getByRole('link', { name: 'SLA report' }).press('Enter');
+    await page.locator('#report-tiles .tile').first().waitFor();
+    // The page's container takes the focus, so that Tab goes on from the top of the page opened, as after a page load.
+    await expect.poll(focus).toEqual({ id: 'app', outline: 'none' });
+    await page.screenshot({ path: join(SHOTS, 'console-report-focused.png'), fullPage: true });
+    await page.keyboard.press('Tab');
+    expect((await focus()).outline).toBe('solid');
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('names the workflow’s states on the execution timeline in words, in English and French, with the state’s own name beside them, and a state it has no words for by its name', async () => {
     const id = await openCopy('tomas-timeline@example.com');
     const { page, errors } = await signedInOfficer();
