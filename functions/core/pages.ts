@@ -44,6 +44,12 @@ const LABELS = {
   en: { type: 'Request', ref: 'Reference', received: 'Received on', verified: 'Confirmed on', due: 'Answer due by', completed: 'Completed on', closed: 'Closed on', status: 'Follow your request' },
 } as const;
 
+/** An instant as the requester's pages date it, in London, with the time there: "21 March 2026 at 10:00", "21 mars 2026 à 10:00". */
+export function londonDateTime(instant: string, lang: Language): string {
+  const time = new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/London' }).format(new Date(instant));
+  return `${longDate(londonDate(instant), lang)} ${lang === 'fr' ? 'à' : 'at'} ${time}`;
+}
+
 /** The request's type, reference and dates; a closed request shows when it closed, not its deadline. */
 export function requestSummary(lang: Language, r: RequestContext): string {
   const t = LABELS[lang];

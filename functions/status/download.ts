@@ -48,7 +48,10 @@ export async function exportPage(id: string, token: string, chosen: Language | u
   // The download answers 303 to the bucket, another origin, which the page's CSP must allow.
   // Presigning is a local computation, so this link is made only to learn that origin and is never shown.
   const bucket = new URL(await blobs.presign(req.exportKey as string, PRESIGN_SECONDS)).origin;
-  return html(200, readyPage(lang, id, token, await requestContext(req)), {}, [bucket]);
+  const until = req.downloadExpiresAt as string;
+  // The page names a way to a fresh link only if there will be one once this link has ended.
+  const renewableUntil = nextDownloadLink(req, new Date(until))?.keptUntil;
+  return html(200, readyPage(lang, id, token, await requestContext(req), { until, renewableUntil }), {}, [bucket]);
 }
 
 export async function download(id: string, token: string, fallback: Language, renew = false): Promise<HttpResult> {

@@ -1,6 +1,6 @@
 import { longDate } from '../core/holds.ts';
 import type { Language } from '../core/model.ts';
-import { type RequestContext, requesterPage, requestSummary } from '../core/pages.ts';
+import { londonDateTime, type RequestContext, requesterPage, requestSummary } from '../core/pages.ts';
 import { escapeHtml as esc } from '../core/text.ts';
 
 /** The download link's pages (GET and POST /exports/{id}), rendered from what the handler read, as verify/pages.ts does for the confirmation link. */
@@ -9,6 +9,8 @@ const T = {
     title: 'Télécharger vos données',
     intro: 'Votre copie est prête : un fichier zip avec une page à ouvrir dans votre navigateur, vos données en tableaux (CSV) et en JSON.',
     go: 'Télécharger (zip)',
+    until: 'Ce lien fonctionne jusqu’au {until} (heure de Londres).',
+    renewUntil: 'Ensuite, rouvrez-le pour recevoir un nouveau lien à l’adresse e-mail que vous avez confirmée, jusqu’au {date} (heure de Londres).',
     expiredTitle: 'Ce lien de téléchargement a expiré',
     expired: 'Ce lien a expiré, et votre copie n’est plus conservée : nous la supprimons 30 jours après sa création. Pour recevoir une nouvelle copie de vos données, refaites une demande depuis le formulaire.',
     unknownTitle: 'Ce lien de téléchargement ne fonctionne pas',
@@ -24,6 +26,8 @@ const T = {
     title: 'Download your data',
     intro: 'Your copy is ready: a zip file with a page to open in your browser, and your data as tables (CSV) and as JSON.',
     go: 'Download (zip)',
+    until: 'This link works until {until} (London time).',
+    renewUntil: 'After that, open it again to have a new link emailed to the address you confirmed, until {date} (London time).',
     expiredTitle: 'This download link has expired',
     expired: 'This link has expired, and your copy is no longer kept: we delete it 30 days after it is made. To receive a new copy of your data, make a new request from the form.',
     unknownTitle: 'This download link does not work',
@@ -49,9 +53,15 @@ const tokenField = (token: string) => `<input type="hidden" name="token" value="
  */
 const summary = (lang: Language, request: RequestContext) => requestSummary(lang, { ...request, statusHref: undefined });
 
-/** GET with a good link: which request, and the button that posts the download. */
-export function readyPage(lang: Language, id: string, token: string, request: RequestContext) {
-  const body = `${summary(lang, request)}<p>${T[lang].intro}</p><form method="post" action="/exports/${id}">${tokenField(token)}<button type="submit">${T[lang].go}</button></form>`;
+/**
+ * GET with a good link: which request, the button that posts the download, and until when the link
+ * works (`until`, an ISO instant), then, when a fresh link can be mailed once it has ended
+ * (`renewableUntil`: the package outlives it), until when that can be asked for.
+ */
+export function readyPage(lang: Language, id: string, token: string, request: RequestContext, link: { until: string; renewableUntil?: string }) {
+  const t = T[lang];
+  const ends = [t.until.replace('{until}', londonDateTime(link.until, lang)), ...(link.renewableUntil ? [t.renewUntil.replace('{date}', londonDateTime(link.renewableUntil, lang))] : [])];
+  const body = `${summary(lang, request)}<p>${t.intro}</p><form method="post" action="/exports/${id}">${tokenField(token)}<button type="submit">${t.go}</button></form><p>${esc(ends.join(' '))}</p>`;
   return requesterPage(lang, T[lang].title, body, switcher(id, token));
 }
 

@@ -38,8 +38,26 @@ describe.skipIf(!hasChromium)('a requester downloading their data in the browser
     expect(exportUrl).not.toBe('');
     const shown = await page.goto(exportUrl);
     expect(shown?.status()).toBe(200);
+    // Until when this link works, and until when a new one can be asked for: London's date and time of the stored ends.
+    const { repo } = await import('../../functions/shared/deps.ts');
+    const { packageKeptUntil } = await import('../../functions/core/completion.ts');
+    const stored = await repo.getRequest(links.requestId);
+    const london = (at: number, locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/London' }).format(at);
+    const linkEnd = Date.parse(stored?.downloadExpiresAt ?? '');
+    const keptUntil = packageKeptUntil(stored ?? {}) ?? Number.NaN;
+    expect(keptUntil).toBeGreaterThan(linkEnd);
+    expect(await page.locator('main > p').last().textContent()).toBe(
+      `This link works until ${london(linkEnd, 'en-GB')} (London time). After that, open it again to have a new link emailed to the address you confirmed, until ${london(keptUntil, 'en-GB')} (London time).`,
+    );
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'export-en.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Français' }).click();
+    await page.getByRole('heading', { name: 'Télécharger vos données' }).waitFor();
+    await expect(page.locator('main > p').last().textContent()).resolves.toMatch(/^Ce lien fonctionne jusqu’au .+ à \d\d:\d\d \(heure de Londres\)\. Ensuite, .+ jusqu’au .+ à \d\d:\d\d \(heure de Londres\)\.$/);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'export-fr.png'), fullPage: true });
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Download your data' }).waitFor();
 
     // A mangled link gets a page with the way forward, not JSON.
     const bad = new URL(exportUrl);
@@ -55,7 +73,6 @@ describe.skipIf(!hasChromium)('a requester downloading their data in the browser
     await badPage.close();
 
     // Opening the page is not a download; only the button is, and it is audited.
-    const { repo } = await import('../../functions/shared/deps.ts');
     const downloads = async () => (await repo.getRequest(links.requestId))?.audit.filter((e) => e.action === 'download').length;
     expect(await downloads()).toBe(0);
 

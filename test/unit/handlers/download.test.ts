@@ -87,6 +87,28 @@ describe('the download page (GET)', () => {
     expect(expired.body).toContain('<dt>Terminée le</dt><dd>18 mars 2026</dd></dl><p>Nous gardons votre copie');
   });
 
+  it('says until when the link works and until when a new one can be asked for, in London time, in the page’s language', async () => {
+    // The link ends on 21 March 10:00 UTC (GMT); the package, kept 29 days from closing, on 16 April 10:00 UTC, 11:00 in London's summer time.
+    stored();
+    const en = await exportPage(REQUEST_ID, TOKEN, undefined, 'fr');
+    expect(en.body).toContain(
+      '</form><p>This link works until 21 March 2026 at 10:00 (London time). After that, open it again to have a new link emailed to the address you confirmed, until 16 April 2026 at 11:00 (London time).</p></main>',
+    );
+    const fr = await exportPage(REQUEST_ID, TOKEN, 'fr', 'en');
+    expect(fr.body).toContain(
+      '</form><p>Ce lien fonctionne jusqu’au 21 mars 2026 à 10:00 (heure de Londres). Ensuite, rouvrez-le pour recevoir un nouveau lien à l’adresse e-mail que vous avez confirmée, jusqu’au 16 avril 2026 à 11:00 (heure de Londres).</p></main>',
+    );
+  });
+
+  it('offers no new link when this one ends with the package: only until when it works', async () => {
+    // Made on 1 March 09:00 UTC, released later: the package, and so the link, end on 30 March 09:00 UTC, 10:00 in London.
+    stored({ downloadExpiresAt: '2026-03-30T09:00:00.000Z', audit: [{ at: '2026-03-01T09:00:00.000Z', actor: 'workflow', action: 'export_assembled', subject: REQUEST_ID, seq: 1, prevHash: '', hash: 'h1' }] });
+    const en = await exportPage(REQUEST_ID, TOKEN, undefined, 'fr');
+    expect(en.body).toContain('</form><p>This link works until 30 March 2026 at 10:00 (London time).</p></main>');
+    const fr = await exportPage(REQUEST_ID, TOKEN, 'fr', 'en');
+    expect(fr.body).toContain('</form><p>Ce lien fonctionne jusqu’au 30 mars 2026 à 10:00 (heure de Londres).</p></main>');
+  });
+
   it('speaks the language the requester chose, and escapes the secret in the page and its links', async () => {
     stored({ downloadTokenHash: sha256('a"b&c') });
     const page = await exportPage(REQUEST_ID, 'a"b&c', 'fr', 'en');

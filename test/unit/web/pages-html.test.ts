@@ -45,7 +45,8 @@ function downloadPages() {
   const request: RequestContext = { id: REQUEST_ID, type: 'access', status: 'completed', receivedAt: '2026-03-01T09:00:00.000Z', verifiedAt: '2026-03-01T09:05:00.000Z', closedAt: '2026-03-18T10:00:00.000Z', statusHref };
   const pages: Record<string, string> = {};
   for (const lang of LANGS) {
-    pages[`exports/ready-${lang}.html`] = readyPage(lang, REQUEST_ID, token, request);
+    pages[`exports/ready-${lang}.html`] = readyPage(lang, REQUEST_ID, token, request, { until: '2026-03-21T10:00:00.000Z', renewableUntil: '2026-04-16T10:00:00.000Z' });
+    pages[`exports/ready-last-link-${lang}.html`] = readyPage(lang, REQUEST_ID, token, request, { until: '2026-04-16T10:00:00.000Z' });
     pages[`exports/expired-renewable-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { keptUntil: '2026-04-17T10:00:00.000Z', request });
     pages[`exports/expired-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { request });
     pages[`exports/unknown-${lang}.html`] = unknownPage(lang, REQUEST_ID, 'not-the-secret');
@@ -87,7 +88,7 @@ describe('the HTML and CSS the requester and the officer are served', () => {
   // A warning fails as an error does: none is kept. One kept on purpose would be filtered out here by name, with why.
   it('passes the Nu Html Checker with no error and no warning', () => {
     expect(Object.keys(documents)).toEqual(expect.arrayContaining(['web/index.html', 'web/status.html', 'web/console.html', 'web/complaint.html', 'web/styles.css', 'web/console.css']));
-    expect(Object.keys(documents)).toHaveLength(6 + 22 + 10 + 2 + 1);
+    expect(Object.keys(documents)).toHaveLength(6 + 22 + 12 + 2 + 1);
     const shipped = findings.filter((m) => m.document !== 'canary.html');
     expect(shipped.map(describeMessage), 'the Nu Html Checker’s findings').toEqual([]);
   });
