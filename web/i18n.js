@@ -156,6 +156,16 @@ export const TEXT = {
   },
 };
 
+/**
+ * A sentence cut around a web address in it, `[before, address, after]`, so that the page makes a link
+ * of the address alone with the DOM, never of server text as HTML; the sentence whole when the
+ * address is absent from it or not an https one.
+ */
+export function aroundLink(text, href) {
+  const at = typeof href === 'string' && href.startsWith('https://') ? text.indexOf(href) : -1;
+  return at < 0 ? [text] : [text.slice(0, at), href, text.slice(at + href.length)];
+}
+
 /** Fills every [data-t] element with its text and updates the page language and title. */
 export function apply(lang) {
   document.documentElement.lang = lang;

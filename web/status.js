@@ -1,4 +1,4 @@
-import { apply, TEXT } from './i18n.js';
+import { apply, aroundLink, TEXT } from './i18n.js';
 import { pollDelay } from './poll.js';
 
 const q = new URLSearchParams(location.search);
@@ -65,7 +65,11 @@ function render(s) {
   document.getElementById('lifted').hidden = !lifted;
   // How to complain (Art. 12(4)), as the API words it, in the page's language (the request's until the switch).
   const complain = s.complainIn?.[lang] ?? s.complain;
-  for (const k of ['title', 'us', 'ico', 'court']) document.getElementById(`complain-${k}`).textContent = complain[k];
+  for (const k of ['title', 'us', 'court']) document.getElementById(`complain-${k}`).textContent = complain[k];
+  // The ICO's address a link; the page's address holds the status secret, which no referrer may carry away.
+  const [before, href, after] = aroundLink(complain.ico, complain.icoWeb);
+  const ico = href ? [before, Object.assign(document.createElement('a'), { href, rel: 'noreferrer', textContent: href }), after] : [before];
+  document.getElementById('complain-ico').replaceChildren(...ico);
   // The shop's own complaint form first (DPA 2018 s.164A), tied to this request.
   document.getElementById('complain-form').href = `/complaint.html?${new URLSearchParams({ ref: s.id, lang })}`;
   document.getElementById('complain').hidden = false;

@@ -1,5 +1,5 @@
-import type { Category, RetentionBasis } from './model.ts';
-import { howToComplain } from './notices.ts';
+import type { Category, Language, RetentionBasis } from './model.ts';
+import { howToComplain, ICO } from './notices.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { isOpenRequest, currentDue } from './status.ts';
 
@@ -50,6 +50,9 @@ export function categoryProgress(tasks: readonly StoredTask[]): CategoryProgress
   });
 }
 
+/** How to complain, with the ICO's web address apart too, as `ico` writes it, so that the page can link it within the sentence. */
+const complainOn = (lang: Language) => ({ ...howToComplain(lang), icoWeb: ICO.web });
+
 export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) {
   return {
     id: req.id,
@@ -66,8 +69,8 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     /** Art. 18(3): the London date a restriction is lifted from, once an officer has set it (the requester is emailed it too). */
     restrictionLiftedOn: req.restrictionLift?.on ?? null,
     categories: categoryProgress(tasks),
-    complain: howToComplain(req.language),
+    complain: complainOn(req.language),
     /** The same in each language, for a page the requester switches to the other. */
-    complainIn: { fr: howToComplain('fr'), en: howToComplain('en') },
+    complainIn: { fr: complainOn('fr'), en: complainOn('en') },
   };
 }

@@ -70,6 +70,9 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     // How to complain (Art. 12(4)), in the requester's language, on the page itself.
     expect(await page.locator('#complain-title').textContent()).toBe('Comment se plaindre');
     expect(await page.locator('#complain-ico').textContent()).toContain('Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint');
+    // The ICO's address is a link in the sentence, opening in the same tab.
+    const icoLink = page.locator('#complain-ico a');
+    expect(await icoLink.evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target')]))).toEqual([['https://ico.org.uk/make-a-complaint', 'https://ico.org.uk/make-a-complaint', null]]);
     expect(await page.locator('#complain-court').isVisible()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'status-completed-fr.png'), fullPage: true });
     await page.getByRole('button', { name: 'English' }).click();
@@ -80,6 +83,7 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     expect(await page.locator('#complain-title').textContent()).toBe('How to complain');
     expect(await page.locator('#complain-us').textContent()).toBe('If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.');
     expect(await page.locator('#complain-ico').textContent()).toContain('Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint');
+    expect(await page.locator('#complain-ico').getByRole('link', { name: 'https://ico.org.uk/make-a-complaint' }).getAttribute('href')).toBe('https://ico.org.uk/make-a-complaint');
     expect(await page.locator('#complain-court').textContent()).toBe('You also have the right to go to court to enforce your rights.');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'status-completed-en.png'), fullPage: true });

@@ -32,6 +32,7 @@ describe('how to complain (Art. 12(4), DPA 2018 s.164A)', () => {
       us: "Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation : répondez à l’un de nos e-mails concernant cette demande.",
       ico: "Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
       court: 'Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.',
+      icoWeb: 'https://ico.org.uk/make-a-complaint',
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
-import { howToComplain } from '../../../functions/core/notices.ts';
+import { complaintLines, howToComplain, ICO } from '../../../functions/core/notices.ts';
 import { categoryProgress, requesterView } from '../../../functions/core/requester-status.ts';
 import { storedRequest } from '../processors/fakes.ts';
 import { schemaErrors } from '../processors/openapi.ts';
@@ -114,9 +114,21 @@ describe('the status page’s view of a request', () => {
         us: 'If you are not satisfied with our answer, you can first complain to us: reply to any of our emails about this request.',
         ico: "You have the right to complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO): Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, telephone 0303 123 1113, https://ico.org.uk/make-a-complaint.",
         court: 'You also have the right to go to court to enforce your rights.',
+        icoWeb: 'https://ico.org.uk/make-a-complaint',
       },
-      complainIn: { fr: howToComplain('fr'), en: howToComplain('en') },
+      complainIn: { fr: { ...howToComplain('fr'), icoWeb: 'https://ico.org.uk/make-a-complaint' }, en: { ...howToComplain('en'), icoWeb: 'https://ico.org.uk/make-a-complaint' } },
     });
+  });
+
+  it('gives the ICO’s web address apart, as the emails write it in the sentence, so that the page can make a link of it', () => {
+    const view = requesterView(storedRequest({ language: 'fr' }), []);
+    for (const c of [view.complain, view.complainIn.fr, view.complainIn.en]) {
+      expect(c.icoWeb).toBe(ICO.web);
+      expect(c.ico).toContain(`, ${c.icoWeb}.`);
+    }
+    // The outcome emails and notices carry the same address text.
+    for (const lang of ['fr', 'en'] as const) expect(complaintLines(lang)).toContain(view.complainIn[lang].ico);
+    expect(schemaErrors('RequesterStatus', view)).toEqual([]);
   });
 
   it('says how to complain in each language too, for the page the requester switches to the other', () => {
