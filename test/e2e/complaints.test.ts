@@ -142,6 +142,8 @@ describe.skipIf(!hasChromium)('the complaints channel in the browser (Debian chr
     await until(async () => ((await row.locator('td .badge').textContent()) === 'Responded') || undefined, 10_000, 'responded');
     expect(await row.locator('td').nth(5).textContent()).toContain('Apologised; the order history was recalled from the courier.');
     expect(await row.getByRole('button', { name: 'Record the response' }).count()).toBe(0);
+    // The button pressed went with the row redrawn: the keyboard goes to the page's title, not back to the top of the document.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('complaints-title');
 
     // The SLA report counts it.
     await page.getByRole('link', { name: 'SLA report' }).click();
