@@ -1,4 +1,3 @@
-import { longDate } from '../core/holds.ts';
 import type { Language } from '../core/model.ts';
 import { londonDateTime, type RequestContext, requesterPage, requestSummary } from '../core/pages.ts';
 import { escapeHtml as esc } from '../core/text.ts';
@@ -16,7 +15,7 @@ const T = {
     unknownTitle: 'Ce lien de téléchargement ne fonctionne pas',
     unknown: 'Vérifiez que vous avez copié tout le lien de l’e-mail. Si le problème persiste, refaites une demande de copie depuis le formulaire.',
     form: 'Demander une nouvelle copie',
-    renewable: 'Nous gardons votre copie jusqu’au {date} : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.',
+    renewable: 'Nous gardons votre copie jusqu’au {date} (heure de Londres) : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.',
     renew: 'Recevoir un nouveau lien par e-mail',
     renewedTitle: 'Un nouveau lien est en route',
     renewed: 'Nous venons d’envoyer un nouveau lien de téléchargement, valable 72 heures, à l’adresse e-mail que vous avez confirmée. Le lien précédent ne fonctionne plus.',
@@ -33,7 +32,7 @@ const T = {
     unknownTitle: 'This download link does not work',
     unknown: 'Check that you copied the whole link from the email. If it still does not work, ask for a new copy from the form.',
     form: 'Ask for a new copy',
-    renewable: 'We keep your copy until {date}: we can send a new link, valid for 72 hours, to the email address you confirmed.',
+    renewable: 'We keep your copy until {date} (London time): we can send a new link, valid for 72 hours, to the email address you confirmed.',
     renew: 'Email me a new link',
     renewedTitle: 'A new link is on its way',
     renewed: 'We have just sent a new download link, valid for 72 hours, to the email address you confirmed. The previous link no longer works.',
@@ -72,7 +71,7 @@ export function readyPage(lang: Language, id: string, token: string, request: Re
  */
 export function expiredPage(lang: Language, id: string, token: string, o: { keptUntil?: string; request: RequestContext }) {
   const way = o.keptUntil
-    ? `<p>${T[lang].renewable.replace('{date}', longDate(o.keptUntil.slice(0, 10), lang))}</p><form method="post" action="/exports/${id}">${tokenField(token)}<input type="hidden" name="renew" value="1"><button type="submit">${T[lang].renew}</button></form>`
+    ? `<p>${T[lang].renewable.replace('{date}', londonDateTime(o.keptUntil, lang))}</p><form method="post" action="/exports/${id}">${tokenField(token)}<input type="hidden" name="renew" value="1"><button type="submit">${T[lang].renew}</button></form>`
     : `<p>${T[lang].expired}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`;
   const status = o.request.statusHref ? `<p><a href="${esc(o.request.statusHref)}">${T[lang].status}</a></p>` : '';
   return requesterPage(lang, T[lang].expiredTitle, `${summary(lang, o.request)}${way}${status}`, switcher(id, token));

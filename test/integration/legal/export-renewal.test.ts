@@ -54,7 +54,7 @@ describe('a copy of data after its link expired', () => {
     expect(expired.status).toBe(410);
     const page = await expired.text();
     expect(page).toContain('This download link has expired');
-    expect(page).toMatch(/We keep your copy until \d{1,2} \w+ \d{4}: we can send a new link, valid for 72 hours, to the email address you confirmed\./);
+    expect(page).toMatch(/We keep your copy until \d{1,2} \w+ \d{4} at \d{2}:\d{2} \(London time\): we can send a new link, valid for 72 hours, to the email address you confirmed\./);
     expect(page).toContain('<input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button>');
 
     const renewed = await post(requestId, `token=${tokenOf(first)}&renew=1`);

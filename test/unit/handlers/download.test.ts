@@ -158,7 +158,7 @@ describe('an expired link', () => {
     expect(page.statusCode).toBe(410);
     // Closed on 18 March: the package is kept 29 days, until 16 April.
     expect(page.body).toContain(
-      `</dl><p>We keep your copy until 16 April 2026: we can send a new link, valid for 72 hours, to the email address you confirmed.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button></form><p><a href="/status.html?id=${REQUEST_ID}&#38;token=status-${REQUEST_ID}">See your request’s status page</a></p>`,
+      `</dl><p>We keep your copy until 16 April 2026 at 11:00 (London time): we can send a new link, valid for 72 hours, to the email address you confirmed.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Email me a new link</button></form><p><a href="/status.html?id=${REQUEST_ID}&#38;token=status-${REQUEST_ID}">See your request’s status page</a></p>`,
     );
   });
 
@@ -167,8 +167,17 @@ describe('an expired link', () => {
     const page = await exportPage(REQUEST_ID, TOKEN, 'fr', 'en');
     expect(page.statusCode).toBe(410);
     expect(page.body).toContain(
-      `</dl><p>Nous gardons votre copie jusqu’au 16 avril 2026 : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Recevoir un nouveau lien par e-mail</button></form></main>`,
+      `</dl><p>Nous gardons votre copie jusqu’au 16 avril 2026 à 11:00 (heure de Londres) : nous pouvons envoyer un nouveau lien, valable 72 heures, à l’adresse e-mail que vous avez confirmée.</p><form method="post" action="/exports/${REQUEST_ID}"><input type="hidden" name="token" value="${TOKEN}"><input type="hidden" name="renew" value="1"><button type="submit">Recevoir un nouveau lien par e-mail</button></form></main>`,
     );
+  });
+
+  it('dates the copy’s end in London, where a package made late on a summer evening is kept into the next London day', async () => {
+    // Made at 00:30 in London on 21 June (23:30 UTC on the 20th): kept 29 days, until 00:30 on 20 July in London.
+    stored({ closedAt: '2026-06-20T23:30:00.000Z', downloadExpiresAt: '2026-06-23T23:30:00.000Z' });
+    h.now = '2026-06-25T10:00:00.000Z';
+    const page = await exportPage(REQUEST_ID, TOKEN, undefined, 'en');
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('<p>We keep your copy until 20 July 2026 at 00:30 (London time): we can send a new link');
   });
 
   it('sends to the form once the copy is no longer kept', async () => {
