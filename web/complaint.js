@@ -1,12 +1,14 @@
 // The complaint form (DPA 2018 s.164A): about how we handled someone's data or their privacy request, tied to a request or not.
-import { TEXT as FORM, loadController, postForm, renderErrors, showController, showSent } from './i18n.js';
+import { aroundLink, TEXT as FORM, loadController, postForm, renderErrors, showController, showSent } from './i18n.js';
+
+const ICO_WEB = 'https://ico.org.uk/make-a-complaint';
 
 const TEXT = {
   fr: {
     title: 'Faire une réclamation',
     lead: 'Vous n’êtes pas satisfait de la façon dont nous avons traité vos données personnelles ou votre demande de confidentialité ? Dites-le-nous ici.',
     clock: 'Nous accusons réception de chaque réclamation par e-mail, au plus tard dans les 30 jours (en général aussitôt), puis nous y répondons sans retard injustifié en vous disant ce que nous avons fait.',
-    ico: 'Vous pouvez aussi saisir l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO, ico.org.uk/make-a-complaint) ; l’ICO vous demandera en général de nous adresser d’abord votre réclamation.',
+    ico: 'Vous pouvez aussi saisir l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO, https://ico.org.uk/make-a-complaint) ; l’ICO vous demandera en général de nous adresser d’abord votre réclamation.',
     email: 'Votre adresse e-mail',
     emailHint: 'Nous y envoyons l’accusé de réception et notre réponse.',
     name: 'Votre nom (facultatif)',
@@ -25,7 +27,7 @@ const TEXT = {
     title: 'Make a complaint',
     lead: 'Not satisfied with how we handled your personal data or your privacy request? Tell us here.',
     clock: 'We acknowledge every complaint by email within 30 days at the latest (usually at once), then answer it without undue delay, telling you what we have done.',
-    ico: 'You can also complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO, ico.org.uk/make-a-complaint); the ICO will usually ask you to complain to us first.',
+    ico: 'You can also complain to the UK’s supervisory authority, the Information Commissioner’s Office (ICO, https://ico.org.uk/make-a-complaint); the ICO will usually ask you to complain to us first.',
     email: 'Your email address',
     emailHint: 'We send the acknowledgement and our answer to this address.',
     name: 'Your name (optional)',
@@ -54,7 +56,20 @@ function apply() {
   document.documentElement.lang = lang;
   document.title = `${TEXT[lang].title} — Offtek`;
   for (const el of document.querySelectorAll('[data-k]')) el.textContent = TEXT[lang][el.dataset.k] ?? FORM[lang][el.dataset.k];
+  linkIco(document.querySelector('[data-k="ico"]'));
   for (const b of document.querySelectorAll('.lang-switch button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+}
+
+/** The ICO's address in its sentence is a link, built with the DOM, in the same tab (as on the status page). */
+function linkIco(el) {
+  const [before, href, after] = aroundLink(el.textContent, ICO_WEB);
+  if (!href) return;
+  const a = document.createElement('a');
+  a.href = href;
+  // The page's address carries the request's reference: not for the ICO's logs.
+  a.rel = 'noreferrer';
+  a.textContent = href;
+  el.replaceChildren(before, a, after);
 }
 
 /** A server issue carries both languages; an error about the whole form is `{ text(lang) }`. */

@@ -22,6 +22,9 @@ describe.skipIf(!hasChromium)('the complaints channel in the browser (Debian chr
     await page.waitForURL(`**/complaint.html?ref=${links.requestId}&lang=fr`);
     await page.getByRole('heading', { level: 1, name: 'Faire une réclamation' }).waitFor();
     expect(await page.getByLabel('Référence de votre demande (facultatif)').inputValue()).toBe(links.requestId);
+    // The ICO's address is a link, in either language, opened in the same tab.
+    const ico = page.getByRole('link', { name: 'https://ico.org.uk/make-a-complaint' });
+    expect([await ico.getAttribute('href'), await ico.getAttribute('target')]).toEqual(['https://ico.org.uk/make-a-complaint', null]);
     expect(await axe(page)).toEqual([]);
 
     // Nothing typed: each field at fault says so by the field and in the summary.
@@ -36,6 +39,7 @@ describe.skipIf(!hasChromium)('the complaints channel in the browser (Debian chr
     // The switch shows the same errors in English.
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.locator('#text-error').textContent()).toBe('Tell us what went wrong, in 10 to 5,000 characters.');
+    expect(await page.getByRole('link', { name: 'https://ico.org.uk/make-a-complaint' }).count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'complaint-errors-en.png'), fullPage: true });
     await page.getByRole('button', { name: 'Français' }).click();
 
