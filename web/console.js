@@ -4,7 +4,7 @@ import { notAssembledWords, remakeFailedWords } from './failures.js';
 
 const T = {
   en: {
-    console: 'Compliance console', signIn: 'Sign in', signOut: 'Sign out', dashboard: 'Dashboard',
+    console: 'Compliance console', wideTable: 'Table: scroll sideways for more columns', signIn: 'Sign in', signOut: 'Sign out', dashboard: 'Dashboard',
     signInHelp: 'Sign in with your compliance team account and the code from your authenticator app.', signInFailed: 'Sign-in did not complete. Try again.', signedInAs: (u) => `Signed in as ${u}`,
     overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', mailFailed: 'Mail failed', mailFailedAt: (what, at) => `The ${what} could not be sent (${at}).`, noticeFailedAt: (what, at) => `The ${what} to the requester could not be sent (${at}). It is tried again automatically every 15 minutes until it goes.`, mailKinds: { confirmation: 'confirmation email', outcome: 'outcome email', escalation: 'team’s escalation email', reminder: 'team’s deadline reminder', review: 'team’s email that a request waits for an officer' }, noticeKinds: { clarification: 'request for a clarification', extension: 'extension notice', refusal: 'refusal notice', cancellation: 'cancellation notice', lift: 'notice that the restriction will be lifted' }, notAssembled: 'The copy could not be assembled', held: 'Copy held for review', heldBy: (who) => `A processor flagged other people’s data in this copy (${who}): nothing is sent to the requester until an officer releases it.`, heldPackage: 'Its package', heldGone: (until) => `Not kept long enough to release the copy: kept until ${until} at most (a package is deleted 30 days after it is made). Make it again from the processors’ results, then look at it and release it.`, heldRemaking: (by, at) => `Being made again from the processors’ results, as ${by} asked (${at}): the scheduled check, every 15 minutes, makes it. Then look at it and release it.`, open: 'Open requests', scorecard: 'Processors',
     back: '← Dashboard', request: 'Request', tasks: 'Processors', timeline: 'Execution timeline', audit: 'Audit trail', confirm: 'Confirm', cancel: 'Cancel',
@@ -40,7 +40,7 @@ const T = {
     bases: { accounting: 'Accounting records (legal duty)', lifetime_warranty: 'Lifetime warranty (customer’s choice)', legal_claims: 'Legal claims (establish, exercise, defend)', legal_obligation: 'Another legal obligation' },
   },
   fr: {
-    console: 'Console de conformité', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
+    console: 'Console de conformité', wideTable: 'Tableau : faire défiler sur le côté pour les autres colonnes', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
     signInHelp: 'Connectez-vous avec votre compte de l’équipe conformité et le code de votre application d’authentification.', signInFailed: 'La connexion n’a pas abouti. Réessayez.', signedInAs: (u) => `Connecté : ${u}`,
     overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', mailFailed: 'Envoi d’e-mail échoué', mailFailedAt: (what, at) => `L’envoi ${what} a échoué (${at}).`, noticeFailedAt: (what, at) => `L’envoi ${what} au demandeur a échoué (${at}). Un nouvel essai est fait automatiquement toutes les 15 minutes, jusqu’à ce qu’il parte.`, mailKinds: { confirmation: 'de l’e-mail de confirmation', outcome: 'de l’e-mail de résultat', escalation: 'de l’e-mail d’escalade à l’équipe', reminder: 'du rappel d’échéance à l’équipe', review: 'de l’e-mail à l’équipe signalant une demande en attente d’un responsable' }, noticeKinds: { clarification: 'de la demande de précision', extension: 'de l’avis de prolongation', refusal: 'de l’avis de refus', cancellation: 'de l’avis d’annulation', lift: 'de l’avis de levée de la limitation' }, notAssembled: 'La copie n’a pas pu être préparée', held: 'Copie retenue pour examen', heldBy: (who) => `Un prestataire a signalé des données d’autres personnes dans cette copie (${who}) : rien n’est envoyé au demandeur avant qu’un responsable la libère.`, heldPackage: 'Son paquet', heldGone: (until) => `Pas conservé assez longtemps pour libérer la copie : conservé jusqu’au ${until} au plus (un paquet est supprimé 30 jours après sa préparation). Refaites-la à partir des résultats des prestataires, puis vérifiez-la et libérez-la.`, heldRemaking: (by, at) => `En cours de préparation à partir des résultats des prestataires, à la demande de ${by} (${at}) : la vérification planifiée, toutes les 15 minutes, la prépare. Vérifiez-la ensuite, puis libérez-la.`, open: 'Demandes ouvertes', scorecard: 'Prestataires',
     back: '← Tableau de bord', request: 'Demande', tasks: 'Prestataires', timeline: 'Chronologie de l’exécution', audit: 'Journal d’audit', confirm: 'Confirmer', cancel: 'Annuler',
@@ -163,7 +163,23 @@ const said = (e, kind) => (e.refusal ? refusalWords(lang, e.refusal, kind, time)
 
 function table(cols, rows, rowClass) {
   if (!rows.length) return h('p', { className: 'empty' }, T[lang].none);
-  return h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, T[lang].cols[c] ?? c)))), h('tbody', {}, ...rows.map((r) => h('tr', { className: rowClass?.(r) ?? '' }, ...r.cells.map((c) => h('td', {}, c))))));
+  return scroller(h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, T[lang].cols[c] ?? c)))), h('tbody', {}, ...rows.map((r) => h('tr', { className: rowClass?.(r) ?? '' }, ...r.cells.map((c) => h('td', {}, c)))))));
+}
+/**
+ * A table wider than the screen (a phone's) scrolls sideways in a box of its own, not the page. Only
+ * while it does is the box a named group in the keyboard's order, so that it can be scrolled without a
+ * mouse (a group rather than a region: several on a page would be landmarks of the same name); on a wide screen it is no extra stop.
+ */
+const wide = new ResizeObserver((boxes) => {
+  for (const { target: box } of boxes) {
+    const scrolls = { tabindex: '0', role: 'group', 'aria-label': T[lang].wideTable };
+    for (const [a, v] of Object.entries(scrolls)) box.scrollWidth > box.clientWidth ? box.setAttribute(a, v) : box.removeAttribute(a);
+  }
+});
+function scroller(t) {
+  const box = h('div', { className: 'table-scroll' }, t);
+  wide.observe(box);
+  return box;
 }
 
 const link = (id) => h('a', { href: `#/requests/${id}` }, h('code', {}, id));
@@ -643,7 +659,7 @@ async function showComplaints(cursor, current = () => true) {
   const cols = ['complaint', 'from', 'received', 'ackBy', 'acknowledged', 'responded', ...(officer ? ['actions'] : [])];
   $('complaints-list').replaceChildren(
     rows.length
-      ? h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, C.ccols[c])))), h('tbody', {}, ...rows.map((r) => h('tr', { className: r.overdue ? 'overdue' : '' }, ...r.cells.map((x) => h('td', {}, x))))))
+      ? scroller(h('table', {}, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, C.ccols[c])))), h('tbody', {}, ...rows.map((r) => h('tr', { className: r.overdue ? 'overdue' : '' }, ...r.cells.map((x) => h('td', {}, x)))))))
       : h('p', { className: 'empty' }, T[lang].none),
   );
   show('complaints');
