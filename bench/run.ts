@@ -103,7 +103,7 @@ console.log(
   `DynamoDB request units per request at ${e.requests}: ${(u.write / e.requests).toFixed(2)} table writes + ${(u.indexWrite / e.requests).toFixed(2)} index writes + ${(u.failedConditional / e.requests).toFixed(2)} failed conditional writes; ${(u.read / e.requests).toFixed(2)} reads (the local TTL reaper's scans, ${(u.scanRead / e.requests).toFixed(2)}, are not counted: DynamoDB's TTL is free)`,
 );
 for (const r of [e, ...runs.filter((x) => x.type === 'access')]) {
-  console.log(`Per request of the ${label(r)}, by function (Lambda's billed time as the workers measured it: durations include waiting for the other invocations a worker runs at once, up to 16, so they overstate a sandbox's) and by route:`);
+  console.log(`Per request of the ${label(r)}, by function (Lambda's billed time as the workers measured it: durations include waiting for the other invocations a worker runs at once, up to 64, so they overstate a sandbox's) and by route:`);
   console.table(Object.fromEntries(Object.entries(r.lambdaTime).map(([k, t]) => [k, { 'invocations / request': +(t.invocations / r.requests).toFixed(2), 'mean ms': +t.meanMs.toFixed(1), 'cold starts': t.inits, 'mean init ms': +t.meanInitMs.toFixed(0) }])));
   console.table({ ...r.perRequest.httpApiByRoute });
 }
