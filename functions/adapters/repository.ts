@@ -578,7 +578,9 @@ export class DynamoRepository implements Repository {
     const ttl = Math.ceil(countsUntil(part, windowSeconds).getTime() / 1000) + 60;
     const bounded = Number.isFinite(limit);
     // Another use between the read and the write: try again, which after a count is most often the one write.
-    return retryOnRace(async () => {
+    // Still losing after every try, the share is at its limit under a storm of uses: this one is refused for
+    // a minute, as a limit may be (a ConcurrentUpdate would reach a public form as a 409, which it never answers).
+    return retryOnRace(async (): Promise<Share> => {
       try {
         await this.db.send(
           new UpdateCommand({
@@ -614,6 +616,9 @@ export class DynamoRepository implements Repository {
         throw lostRace(e) ? new ConcurrentUpdate(`share ${scope} kept changing`) : e;
       }
       return { allowed: true };
+    }).catch((e: unknown) => {
+      if (e instanceof ConcurrentUpdate) return { allowed: false, retryAt: new Date(now.getTime() + 60_000) } satisfies Share;
+      throw e;
     });
   }
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
@@ -64,5 +64,17 @@ describe('setting when the contact data expires', () => {
     // Data past its end is erased, even if DynamoDB has not deleted it yet: no write gives it back.
     expect(input?.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(#ttl) OR #ttl >= :now)');
     expect(input?.ExpressionAttributeValues).toEqual({ ':now': expect.any(Number) });
+  });
+});
+
+describe('a share of a limit under a storm of simultaneous uses (takeShare)', () => {
+  it('refuses a use that keeps losing its race at the limit, with a minute to wait, rather than failing the caller', async () => {
+    const lost = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+    // At its limit, every write loses to another writer, and each read finds room again (the oldest minute stopped counting).
+    ddb.on(UpdateCommand).rejects(lost);
+    ddb.on(GetCommand).resolves({ Item: { ...key.rate('ip', 'h'), n: 5, s0: 5 } });
+    const now = new Date('2026-03-20T10:00:00.000Z');
+    const share = await new DynamoRepository(db, TABLE).takeShare('ip', 'h', 3600, 5, now);
+    expect(share).toEqual({ allowed: false, retryAt: new Date('2026-03-20T10:01:00.000Z') });
   });
 });
