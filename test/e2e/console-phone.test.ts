@@ -47,8 +47,11 @@ describe.skipIf(!hasChromium)('the console on a 390 px phone (Debian chromium)',
     },
   );
 
-  it('fits the sign-in pages, the dashboard, the request list, a request with several processors and its dialogs to the screen, header and menu within the header, in English and French', async () => {
+  it('fits the sign-in pages, the dashboard, the request list, a request with several processors and its dialogs, the SLA report, the complaints and the Log a request form to the screen, header and menu within the header, in English and French', async () => {
     await rt.submit({ type: 'erasure', email: 'petra-phone@example.com', language: 'en' });
+    // A complaint about the request, so that the complaints page has its table, and its response dialog.
+    const complained = await rt.api('/complaints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'petra-phone@example.com', text: 'My erasure has been waiting for weeks and nobody tells me why.', language: 'en' }) });
+    expect(complained.status).toBe(202);
     const links = await until(() => rt.links('petra-phone@example.com').catch(() => undefined));
     await rt.confirm(links.token);
     await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'awaiting_manual', 30_000, 'escalation');
@@ -82,8 +85,8 @@ describe.skipIf(!hasChromium)('the console on a 390 px phone (Debian chromium)',
     await page.locator('#requests table').waitFor();
 
     for (const [lang, words] of [
-      ['en', { extend: 'Extend deadline', cancel: 'Cancel request', resolve: 'Resolve Parcelway Delivery', close: 'Cancel', wide: 'Table: scroll sideways for more columns', processor: 'Processor' }],
-      ['fr', { extend: 'Prolonger le délai', cancel: 'Annuler la demande', resolve: 'Résoudre Parcelway Delivery', close: 'Annuler', wide: 'Tableau : faire défiler sur le côté pour les autres colonnes', processor: 'Prestataire' }],
+      ['en', { extend: 'Extend deadline', cancel: 'Cancel request', resolve: 'Resolve Parcelway Delivery', close: 'Cancel', wide: 'Table: scroll sideways for more columns', processor: 'Processor', respond: 'Record the response' }],
+      ['fr', { extend: 'Prolonger le délai', cancel: 'Annuler la demande', resolve: 'Résoudre Parcelway Delivery', close: 'Annuler', wide: 'Tableau : faire défiler sur le côté pour les autres colonnes', processor: 'Prestataire', respond: 'Enregistrer la réponse' }],
     ] as const) {
       if (lang === 'fr') {
         await page.goto(`${rt.urls.console}#/`);
@@ -112,6 +115,25 @@ describe.skipIf(!hasChromium)('the console on a 390 px phone (Debian chromium)',
         await page.getByRole('dialog').getByRole('button', { name: words.close, exact: true }).click();
         await page.getByRole('dialog').waitFor({ state: 'hidden' });
       }
+
+      await page.goto(`${rt.urls.console}#/report`);
+      await page.locator('#report-processors table').waitFor();
+      await page.locator('#report-complaints .tile').first().waitFor();
+      await check(`${lang}-report`);
+
+      await page.goto(`${rt.urls.console}#/complaints`);
+      await page.locator('#complaints-list table').waitFor();
+      await check(`${lang}-complaints`);
+      await page.locator('#complaints-list .table-scroll').evaluate((box) => box.scrollBy(box.scrollWidth, 0));
+      await page.getByRole('button', { name: words.respond }).click();
+      await page.getByRole('dialog').waitFor();
+      await check(`${lang}-dialog-respond`);
+      await page.getByRole('dialog').getByRole('button', { name: words.close, exact: true }).click();
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
+
+      await page.goto(`${rt.urls.console}#/log`);
+      await page.locator('#log-form:not([hidden])').waitFor();
+      await check(`${lang}-log`);
     }
 
     expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((k) => [k, []])));
