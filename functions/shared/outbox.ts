@@ -268,19 +268,40 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   const asked = questionOwed(n);
   if (asked && asked !== pii.clarification) await deps.repo.keepWithPii(req.id, { clarification: asked });
   // A failure leaves the notice owed for the next sweep, marks the request "mail failed" with which notice, and is counted for the MailFailed alarm.
-  // The mark a notice's going clears goes in the write that strikes it off or clears the intent, and only once.
-  const earlier = n.earlier ?? [];
+  const sent = await mailInOrder(req, n.earlier ?? [], n, {
+    send: (e, marked) => sendTrackedOwed(marked, 'notice', { to: pii.email, ...noticeEmail(req, e), kind: 'transactional' }, now, deps, e.notice),
+    strikeOff: (left, unmark) => deps.repo.strikeOffNotice(req.id, t.d.seq, left, unmark),
+    clear: (unmark) => deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq, {}, unmark),
+  });
+  return { sent };
+}
+
+/**
+ * Mails what an intent owes in order: what it queued before (`earlier`, an officer's notices, the
+ * team's emails), each struck off once mailed, so that a crash or a refusal further on does not mail
+ * it again; then its own, clearing the intent. The "mail failed" mark an email's going clears goes in
+ * the write that strikes it off or clears the intent, and only once. False when one was not struck
+ * off: another deliverer did (a lease ran out), or a write queued it again behind a newer one; the
+ * rest is theirs.
+ */
+async function mailInOrder<W>(
+  req: StoredRequest,
+  earlier: readonly W[],
+  last: W,
+  write: {
+    send: (w: W, marked: StoredRequest) => Promise<MailFailure['kind'] | undefined>;
+    strikeOff: (left: number, unmark: MailFailure['kind'] | undefined) => Promise<boolean>;
+    clear: (unmark: MailFailure['kind'] | undefined) => Promise<boolean>;
+  },
+): Promise<boolean> {
   let marked = req;
-  for (const [i, e] of earlier.entries()) {
-    const unmark = await sendTrackedOwed(marked, 'notice', { to: pii.email, ...noticeEmail(req, e), kind: 'transactional' }, now, deps, e.notice);
-    // Struck off once mailed, so that a crash or a refusal further on does not mail it again. Not struck off:
-    // another deliverer did (a lease ran out), or an action queued it again behind a new notice; the rest is theirs.
-    if (!(await deps.repo.strikeOffNotice(req.id, t.d.seq, earlier.length - i, unmark))) return { sent: false };
-    if (unmark) marked = { ...req, mailFailed: undefined };
+  for (const [i, w] of earlier.entries()) {
+    const unmark = await write.send(w, marked);
+    if (!(await write.strikeOff(earlier.length - i, unmark))) return false;
+    if (unmark) marked = { ...marked, mailFailed: undefined };
   }
-  const unmark = await sendTrackedOwed(marked, 'notice', { to: pii.email, ...noticeEmail(req, n), kind: 'transactional' }, now, deps, n.notice);
-  await deps.repo.clearDelivery(req.id, 'outboxNotice', t.d.seq, {}, unmark);
-  return { sent: true };
+  await write.clear(await write.send(last, marked));
+  return true;
 }
 
 export type PurgeDeps = { repo: Pick<DynamoRepository, 'listTaskResults' | 'deleteTaskResults' | 'clearPurge' | 'forgetExport'>; blobs: Pick<S3Blobs, 'delete'> };
@@ -396,21 +417,16 @@ export async function deliverTeam(req: StoredRequest, owner: string, now: Date, 
   // that repair: a refusal in the moment after the email was taken gave them 30 days, which must stay.
   if (req.status === 'awaiting_review' && isSweeper(owner) && [...earlier, n.waiting].some(waits)) await restorePiiWhileOpen(req, now, deps);
   let told = false;
-  // The mark an email's going clears goes in the write that strikes it off or clears the intent, and only once.
-  let marked = req.mailFailed;
-  const tell = async (w: ReviewWait) => {
-    if (!waits(w)) return undefined;
-    const unmark = await sendTrackedOwed({ id: req.id, mailFailed: marked }, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...teamEmail(req, w, deps) }, now, deps);
-    told = true;
-    return unmark;
-  };
-  for (const [i, w] of earlier.entries()) {
-    const unmark = await tell(w);
-    // Not struck off: another deliverer did (a lease ran out), or a write queued it again behind a new email; the rest is theirs.
-    if (!(await deps.repo.strikeOffTeam(req.id, t.d.seq, earlier.length - i, unmark))) return told;
-    if (unmark) marked = undefined;
-  }
-  await deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq, {}, await tell(n.waiting));
+  await mailInOrder(req, earlier, n.waiting, {
+    send: async (w, marked) => {
+      if (!waits(w)) return undefined;
+      const unmark = await sendTrackedOwed(marked, 'review', { to: config.COMPLIANCE_EMAIL, kind: 'compliance', ...teamEmail(req, w, deps) }, now, deps);
+      told = true;
+      return unmark;
+    },
+    strikeOff: (left, unmark) => deps.repo.strikeOffTeam(req.id, t.d.seq, left, unmark),
+    clear: (unmark) => deps.repo.clearDelivery(req.id, 'outboxTeam', t.d.seq, {}, unmark),
+  });
   return told;
 }
 
