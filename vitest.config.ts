@@ -7,6 +7,9 @@ export default defineConfig({
     // Integration tests boot the embedded runtime; give them room but keep the suite bounded.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll waits 1 s by default: a browser redraw on two loaded cores can take longer, and a poll that
+    // reaches its value sooner still passes at once (a dashboard's language switch missed 1 s in a loaded run).
+    expect: { poll: { timeout: 10_000 } },
     // Unit tests build adapters with mocked clients; config still needs a table name to load.
     env: {
       TABLE_NAME: 'lethe-test',
