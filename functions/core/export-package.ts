@@ -1,6 +1,6 @@
 import { ACCOUNTING, WARRANTY } from './holds.ts';
 import type { Category, Language, ProcessorEntry, TransferSafeguard } from './model.ts';
-import { howToComplain } from './notices.ts';
+import { howToComplain, ICO } from './notices.ts';
 import type { StoredRequest } from './ports.ts';
 import { csvLines, escapeHtml as esc } from './text.ts';
 
@@ -170,6 +170,13 @@ function htmlTable(rows: Row[], empty: string): string {
   return `<div class="scroll"><table><thead><tr>${cols.map((c) => `<th scope="col">${esc(columnName(c))}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
 }
 
+/** A sentence as HTML, the web address in it a link, as the status page makes it one; the rest escaped as text. */
+function linked(line: string, href: string): string {
+  const at = line.indexOf(href);
+  if (at < 0) return esc(line);
+  return `${esc(line.slice(0, at))}<a href="${esc(href)}">${esc(href)}</a>${esc(line.slice(at + href.length))}`;
+}
+
 /**
  * The export package's files, in the requester's language: `index.html` (a summary of who holds
  * what, where, under which safeguard and why, then a table per holder with readable column names),
@@ -237,7 +244,7 @@ ${summary}
 </tbody></table></div>
 ${sections}
 <h2>${esc(t.rights)}</h2><p>${esc(t.rightsIntro)}</p>
-${Object.values(complain).slice(1).map((line) => `<p>${esc(line)}</p>`).join('\n')}
+${[esc(complain.us), linked(complain.ico, ICO.web), esc(complain.court)].map((line) => `<p>${line}</p>`).join('\n')}
 </main></body></html>
 `;
   return files;

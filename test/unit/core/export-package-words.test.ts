@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type ProcessorExport, exportFiles, placeOf } from '../../../functions/core/export-package.ts';
 import type { Category, Language, TransferSafeguard } from '../../../functions/core/model.ts';
+import { howToComplain, ICO } from '../../../functions/core/notices.ts';
+import { escapeHtml } from '../../../functions/core/text.ts';
 import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 /**
@@ -136,7 +138,7 @@ describe('the export package’s words', () => {
       [
         "<h2>Vos droits</h2><p>Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d’en limiter l’utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.</p>",
         `<p>Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : ${form} (ou en répondant à l’un de nos e-mails concernant cette demande).</p>`,
-        "<p>Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, https://ico.org.uk/make-a-complaint.</p>",
+        '<p>Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, <a href="https://ico.org.uk/make-a-complaint">https://ico.org.uk/make-a-complaint</a>.</p>',
         '<p>Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.</p>',
         '',
       ].join('\n'),
@@ -144,6 +146,17 @@ describe('the export package’s words', () => {
     expect(page('en', [])).toContain(
       '<h2>Your rights</h2><p>You can ask us at any time, free of charge, to correct your data, to erase it, to restrict its use (we then only store it), to stop using it (including for direct marketing and profiling, which stops at once), and for another copy; data.json is the copy to move to another service. Make a request with our privacy form, or write or call us.</p>',
     );
+  });
+
+  it('links the ICO’s complaint page in each language, the address escaped and the sentence around it kept as text', () => {
+    for (const lang of ['en', 'fr'] as const) {
+      const html = exportFiles(storedRequest({ type: 'access', language: lang }), [], AT)['index.html'];
+      const ending = html.slice(html.indexOf('</table></div>'));
+      // The one link of the ending, its text the address it goes to, as the status page shows it.
+      expect([...ending.matchAll(/<a [^>]*>[^<]*<\/a>/g)].map((m) => m[0]), lang).toEqual([`<a href="${ICO.web}">${ICO.web}</a>`]);
+      const line = ending.split('\n').find((l) => l.includes('<a '));
+      expect(line?.replace(/<a [^>]*>([^<]*)<\/a>/, '$1'), lang).toBe(`<p>${escapeHtml(howToComplain(lang).ico)}</p>`);
+    }
   });
 
   it('says in French when a holder has nothing, could not be read, or has an empty table', () => {
