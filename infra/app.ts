@@ -15,5 +15,6 @@ new LetheStack(app, 'Lethe', {
   apiDomain: app.node.tryGetContext('apiDomain'),
   apiCertificateArn: app.node.tryGetContext('apiCertificateArn'),
   mailIdentity: app.node.tryGetContext('mailIdentity'),
+  answerFloorMs: app.node.tryGetContext('answerFloorMs'),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -28,6 +28,7 @@ import { LambdaEnvironmentBudget } from './limits.ts';
 import { DeployableRegistry } from '../functions/core/deployable-registry.ts';
 import type { Registry } from '../functions/core/registry-schema.ts';
 import { Controller } from '../functions/core/controller.ts';
+import { checkSettings } from '../functions/adapters/env.ts';
 import { ANSWER_FLOOR_MS, ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../functions/core/edge.ts';
 import { PrivacyWorkflow } from '../workflows/privacy-workflow.ts';
 import { Api } from './constructs/api.ts';
@@ -67,6 +68,12 @@ export interface LetheStackProps extends StackProps {
    * @default create
    */
   readonly mailIdentity?: string;
+  /**
+   * Milliseconds every 202 of the public forms is held to (`ANSWER_FLOOR_MS`, functions/core/edge.ts
+   * says why): keep it above the intake function's p99 duration. Checked at synth, at most a tenth of
+   * the function's timeout. @default 600
+   */
+  readonly answerFloorMs?: string | number;
 }
 
 const ROOT = join(import.meta.dirname, '..');
@@ -103,6 +110,13 @@ export function customerDirectoryUrl(value: string | undefined): string {
   return value;
 }
 
+/** The floor of the intake function's 202s, checked at synth with the schema the function reads it with. */
+export function answerFloorMs(value: string | number | undefined): string {
+  const floor = String(value ?? ANSWER_FLOOR_MS);
+  checkSettings({ ANSWER_FLOOR_MS: floor }, { ANSWER_FLOOR_MS: '-c answerFloorMs' });
+  return floor;
+}
+
 /** Whether the stack creates the mail domain's SES identity, checked at synth. */
 export function mailIdentityMode(value: string | undefined): 'create' | 'existing' {
   if (value === undefined || value === 'create' || value === 'existing') return value ?? 'create';
@@ -116,6 +130,7 @@ export class LetheStack extends Stack {
     const registry = loadRegistry(props.registryFile);
     const directory = customerDirectoryUrl(props.customerDirectory);
     const createIdentity = mailIdentityMode(props.mailIdentity) === 'create';
+    const floor = answerFloorMs(props.answerFloorMs);
 
     const data = new Data(this, 'Data');
     const exports = new ExportStore(this, 'Exports', { key: data.key });
@@ -179,7 +194,7 @@ export class LetheStack extends Stack {
     });
     const fn = functions.fn;
     // Every 202 of the public forms waits for it (functions/core/edge.ts), far inside the function's timeout.
-    fn.intake.addEnvironment('ANSWER_FLOOR_MS', String(ANSWER_FLOOR_MS));
+    fn.intake.addEnvironment('ANSWER_FLOOR_MS', floor);
     // The admin handler verifies the console's Cognito access tokens itself too (issuer, client_id, token_use).
     fn.admin.addEnvironment('ADMIN_JWT_ISSUER', auth.issuer);
     fn.admin.addEnvironment('ADMIN_CLIENT_ID', consoleClient.userPoolClientId);

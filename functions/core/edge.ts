@@ -26,3 +26,10 @@ export const ORIGIN_HEADER = 'x-lethe-origin';
  * it above the intake function's p99 duration.
  */
 export const ANSWER_FLOOR_MS = 600;
+/**
+ * The longest floor the configuration takes: a tenth of the intake function's 20 s timeout
+ * (infra/constructs/functions.ts), so that the work before a held answer (a slow or retried SES send)
+ * still has nearly all the timeout to finish in, and an answer two seconds late is still an answer a
+ * person waits for. A floor beyond it is a mistake (seconds typed as milliseconds), refused at synth.
+ */
+export const MAX_ANSWER_FLOOR_MS = 2000;

@@ -5,9 +5,10 @@ import { Role } from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { customerDirectoryUrl, LetheStack, MAIL_SENDERS } from '../../../infra/lethe-stack.ts';
+import { answerFloorMs, customerDirectoryUrl, LetheStack, MAIL_SENDERS } from '../../../infra/lethe-stack.ts';
 import { CloudAssembly } from '../../../local/assembly/assembly.ts';
 import { ALL_FUNCTIONS, ROUTES } from '../../../infra/routes.ts';
+import { ANSWER_FLOOR_MS, MAX_ANSWER_FLOOR_MS } from '../../../functions/core/edge.ts';
 
 let stack: Stack;
 let template: Template;
@@ -365,6 +366,18 @@ describe('the CDK stack', () => {
     expect(floor).toBeGreaterThan(0);
     // The answer waits for the floor only after the work; the work itself must still have time to finish.
     expect(Timeout * 1000).toBeGreaterThanOrEqual(10 * floor);
+    // So too for the highest floor the configuration takes.
+    expect(Timeout * 1000).toBeGreaterThanOrEqual(10 * MAX_ANSWER_FLOOR_MS);
+  });
+
+  it('takes another floor from the deployment, and refuses at synth one too long for the intake function, naming the setting', () => {
+    expect(answerFloorMs(undefined)).toBe(String(ANSWER_FLOOR_MS));
+    expect(answerFloorMs('900')).toBe('900');
+    expect(answerFloorMs(MAX_ANSWER_FLOOR_MS)).toBe(String(MAX_ANSWER_FLOOR_MS));
+    const at = (value: string) => () => new LetheStack(new App(), 'Floor', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'none', answerFloorMs: value });
+    expect(at(String(MAX_ANSWER_FLOOR_MS + 1))).toThrow(/^ANSWER_FLOOR_MS \(-c answerFloorMs\): /);
+    expect(at('6000')).toThrow(`at most ${MAX_ANSWER_FLOOR_MS}`);
+    expect(at('0.5s')).toThrow(/^ANSWER_FLOOR_MS \(-c answerFloorMs\): /);
   });
 
   it('keeps no access log that records a query string, where the links carry their tokens', () => {
