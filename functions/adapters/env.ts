@@ -1,5 +1,6 @@
 import * as z from '../core/zod.ts';
 import { ANSWER_FLOOR_MS, MAX_ANSWER_FLOOR_MS } from '../core/edge.ts';
+import { MAX_HOURLY_LIMIT } from '../core/rate-limit.ts';
 
 const Endpoint = z.optional(z.url());
 const Flag = z.pipe(z._default(z.enum(['true', 'false']), 'false'), z.transform((v) => v === 'true'));
@@ -7,6 +8,9 @@ const text = (fallback: string) => z._default(z.string(), fallback);
 /** A positive whole number from the environment's text, at most `max` (with why, for the message). */
 const count = (fallback: number, max?: { value: number; error: string }) =>
   z._default(z.coerce.number().check(z.int(), z.positive(), ...(max ? [z.lte(max.value, { error: max.error })] : [])), fallback);
+
+/** An hourly limit, up to what a share's item holds (core/rate-limit.ts says why). */
+const hourly = (fallback: number) => count(fallback, { value: MAX_HOURLY_LIMIT, error: `must be at most ${MAX_HOURLY_LIMIT} an hour: above, a share's record could outgrow what DynamoDB stores in one item` });
 
 /**
  * Everything that differs between AWS and the embedded runtime is here: names, endpoints and
@@ -47,9 +51,9 @@ const Env = z.object({
    * puts many people behind one address. A repeat counts as a new request does: were it answered 202
    * past the limit where a new request is refused, the answer would tell who has a request open.
    */
-  RATE_LIMIT_IP_PER_HOUR: count(300),
+  RATE_LIMIT_IP_PER_HOUR: hourly(300),
   /** Confirmation links mailed to one email address in any hour, over all its requests; the rest wait until the share has room, never refused. */
-  LINKS_PER_EMAIL_PER_HOUR: count(5),
+  LINKS_PER_EMAIL_PER_HOUR: hourly(5),
   /** Milliseconds from the start of an intake invocation before its 202 may go (core/edge.ts says why). */
   ANSWER_FLOOR_MS: count(ANSWER_FLOOR_MS, {
     value: MAX_ANSWER_FLOOR_MS,

@@ -565,10 +565,12 @@ export class DynamoRepository implements Repository {
    * Takes one use of a share of `limit` uses in any `windowSeconds` (core/rate-limit.ts), or says from
    * when one is allowed. The item keeps the uses per part of the window and `n`, the uses written
    * since they were last counted: while `n` is below the limit, one more is within it whatever the
-   * window, so the use is one conditional write and nothing is read. At `n`, the item is read, the
-   * parts that stopped counting are dropped and the use is written in one write conditional on the
+   * window, so the use is one conditional write and nothing is read. At `n`, the item is read and
+   * written again whole, with the parts that still count and this use, in one put conditional on the
    * item as read (`n`, which every use changes, and `v`, which every count does), or nothing is
-   * written when the share is spent: a refusal is not counted.
+   * written when the share is spent: a refusal is not counted. A put, not an update that removes the
+   * parts that stopped counting by name: those can be as many as the limit, and an expression naming
+   * each grew past DynamoDB's 4 KB from about 500 of them; the put's expressions are the same at any limit.
    * An infinite `limit` (an officer's resend) is counted all the same, so that it counts against the rest.
    */
   async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date): Promise<Share> {
@@ -600,16 +602,16 @@ export class DynamoRepository implements Repository {
       const uses = Object.fromEntries(Object.entries(item).flatMap(([a, n]) => (/^s\d+$/.test(a) ? [[a.slice(1), Number(n)]] : [])));
       const count = countUses(uses, now, windowSeconds, limit);
       if (!count.allowed) return { allowed: false, retryAt: count.retryAt };
-      const stale = Object.fromEntries(count.stale.map((p, i) => [`#x${i}`, `s${p}`]));
+      const stale = new Set(count.stale);
+      const live = Object.fromEntries(Object.entries(uses).flatMap(([p, n]) => (stale.has(Number(p)) ? [] : [[`s${p}`, n]])));
       try {
         await this.db.send(
-          new UpdateCommand({
+          new PutCommand({
             TableName: this.table,
-            Key: k,
-            UpdateExpression: `SET #n = :n, #ttl = :ttl ADD #p :one, #v :one${count.stale.length ? ` REMOVE ${Object.keys(stale).join(', ')}` : ''}`,
+            Item: { ...k, ...live, [`s${part}`]: (live[`s${part}`] ?? 0) + 1, n: count.used + 1, v: Number(item.v ?? 0) + 1, ttl },
             ConditionExpression: `#n = :read AND ${item.v === undefined ? 'attribute_not_exists(#v)' : '#v = :v'}`,
-            ExpressionAttributeNames: { ...names, ...stale, '#v': 'v' },
-            ExpressionAttributeValues: { ':n': count.used + 1, ':read': item.n ?? 0, ':one': 1, ':ttl': ttl, ...(item.v === undefined ? {} : { ':v': item.v }) },
+            ExpressionAttributeNames: { '#n': 'n', '#v': 'v' },
+            ExpressionAttributeValues: { ':read': item.n ?? 0, ...(item.v === undefined ? {} : { ':v': item.v }) },
           }),
         );
       } catch (e) {

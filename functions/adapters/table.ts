@@ -33,8 +33,8 @@
  *                                  request keeps none. `RESULT#<proc>`: one per task, written before that.
  *   PROCESSOR#<id> / STATE         a processor endpoint disabled after a 410.
  *   RATE#<scope>#<hash> / SHARE    a limit over any window of its length (core/rate-limit.ts): the uses per
- *                                  part of the window (`s<part>`; as many parts as the limit at most, since
- *                                  the parts are counted again, and those past dropped, once `n` reaches it),
+ *                                  part of the window (`s<part>`; the limit's and an hour's 61 at most, since
+ *                                  the item is written anew with only the parts that still count once `n` reaches it),
  *                                  the uses written since they were last counted (`n`) and a version for the
  *                                  write that counts them (`v`); TTL a minute after its last use stops counting.
  *   RATE#<scope>#<hash> / ROLLING  a rolling-window counter: the instants of the uses still in the

@@ -11,6 +11,15 @@
 /** The parts a window is counted in. */
 export const PARTS = 60;
 
+/**
+ * The highest hourly limit the configuration takes (`RATE_LIMIT_IP_PER_HOUR`, `LINKS_PER_EMAIL_PER_HOUR`).
+ * A share is counted only when its uses since the last count reach the limit, so until then its item
+ * keeps a number for every minute a use was made in: up to the limit and an hour's 61 more. At 10,000
+ * that is about 110 KB, well inside DynamoDB's 400 KB item, and the count's one read about 28 read
+ * units; a limit much higher would be no limit for one client address or one inbox.
+ */
+export const MAX_HOURLY_LIMIT = 10_000;
+
 /** The part of its window an instant falls in, numbered from the epoch. */
 export const partOf = (at: Date, windowSeconds: number) => Math.floor((at.getTime() * PARTS) / (windowSeconds * 1000));
 

@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
 import { key } from '../../../functions/adapters/table.ts';
+import { MAX_HOURLY_LIMIT, PARTS, partOf } from '../../../functions/core/rate-limit.ts';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' }));
 const ddb = mockClient(db);
@@ -72,9 +73,39 @@ describe('a share of a limit under a storm of simultaneous uses (takeShare)', ()
     const lost = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
     // At its limit, every write loses to another writer, and each read finds room again (the oldest minute stopped counting).
     ddb.on(UpdateCommand).rejects(lost);
+    ddb.on(PutCommand).rejects(lost);
     ddb.on(GetCommand).resolves({ Item: { ...key.rate('ip', 'h'), n: 5, s0: 5 } });
     const now = new Date('2026-03-20T10:00:00.000Z');
     const share = await new DynamoRepository(db, TABLE).takeShare('ip', 'h', 3600, 5, now);
     expect(share).toEqual({ allowed: false, retryAt: new Date('2026-03-20T10:01:00.000Z') });
+  });
+
+  /** The bytes DynamoDB counts for an item: each attribute's name, and a number's digits two to a byte, plus one. */
+  const itemBytes = (item: Record<string, unknown>) =>
+    Object.entries(item).reduce((n, [a, v]) => n + Buffer.byteLength(a) + (typeof v === 'number' ? Math.ceil(String(Math.abs(v)).replace(/^0+|\./g, '').length / 2) + 1 : Buffer.byteLength(String(v))), 0);
+
+  it('counts a share at the highest limit the configuration takes in writes whose expressions stay within DynamoDB’s 4 KB, however many minutes stopped counting', async () => {
+    const lost = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+    const now = new Date('2026-03-20T10:00:00.000Z');
+    const current = partOf(now, 3600);
+    // The largest the limit lets the item grow: since its last count, a whole limit of uses, each in a minute of its own,
+    // all but the last hour's stopped counting. (Until November 27, 2026 the count named each of those minutes in its
+    // UpdateExpression, over 4 KB from about 500 of them: every use at a limit above that would have failed.)
+    const minutes = Array.from({ length: MAX_HOURLY_LIMIT }, (_, i) => current - MAX_HOURLY_LIMIT + i);
+    const item = { ...key.rate('ip', 'h'), n: MAX_HOURLY_LIMIT, v: 41, ttl: 1774004460, ...Object.fromEntries(minutes.map((p) => [`s${p}`, 1])) };
+    expect(itemBytes(item)).toBeLessThan(400 * 1024 / 2);
+    ddb.on(UpdateCommand).rejectsOnce(lost).resolves({});
+    ddb.on(PutCommand).resolves({});
+    ddb.on(GetCommand).resolves({ Item: item });
+    const share = await new DynamoRepository(db, TABLE).takeShare('ip', 'h', 3600, MAX_HOURLY_LIMIT, now);
+    expect(share).toEqual({ allowed: true });
+    const writes = [...ddb.commandCalls(UpdateCommand), ...ddb.commandCalls(PutCommand)].map((c) => c.args[0].input as { UpdateExpression?: string; ConditionExpression?: string; Item?: Record<string, unknown> });
+    expect(writes).toHaveLength(2);
+    for (const w of writes) for (const e of [w.UpdateExpression, w.ConditionExpression]) expect(Buffer.byteLength(e ?? '')).toBeLessThan(4096);
+    // What the count writes holds the minutes that still count (the last 60, and this one's use) and no others.
+    const [count] = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item ?? {});
+    const kept = Object.keys(count ?? {}).filter((a) => /^s\d+$/.test(a));
+    expect(kept.sort()).toEqual([...minutes.slice(-PARTS), current].map((p) => `s${p}`).sort());
+    expect(count).toMatchObject({ ...key.rate('ip', 'h'), n: PARTS + 1, v: 42, [`s${current}`]: 1 });
   });
 });
