@@ -170,7 +170,7 @@ function htmlTable(rows: Row[], empty: string): string {
   return `<div class="scroll"><table><thead><tr>${cols.map((c) => `<th scope="col">${esc(columnName(c))}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
 }
 
-/** A sentence as HTML, the web address in it a link, as the status page makes it one; the rest escaped as text. */
+/** A sentence as HTML, the web address in it a link (the shop's complaint form, the ICO's page), as the status page makes it one; the rest escaped as text. */
 function linked(line: string, href: string): string {
   const at = line.indexOf(href);
   if (at < 0) return esc(line);
@@ -244,7 +244,7 @@ ${summary}
 </tbody></table></div>
 ${sections}
 <h2>${esc(t.rights)}</h2><p>${esc(t.rightsIntro)}</p>
-${[esc(complain.us), linked(complain.ico, ICO.web), esc(complain.court)].map((line) => `<p>${line}</p>`).join('\n')}
+${[complaintForm ? linked(complain.us, complaintForm) : esc(complain.us), linked(complain.ico, ICO.web), esc(complain.court)].map((line) => `<p>${line}</p>`).join('\n')}
 </main></body></html>
 `;
   return files;

@@ -118,7 +118,7 @@ describe('what the copy says about each holder and about the person’s rights (
   it('ends with the person’s rights and how to complain: the shop’s form first, then the ICO, then the court', () => {
     const rights = html.slice(html.indexOf('<h2>Your rights</h2>'));
     expect(rights).toContain('to correct your data, to erase it, to restrict its use (we then only store it), to stop using it (including for direct marketing and profiling, which stops at once)');
-    const complain = rights.indexOf(`complaint form: ${FORM.replaceAll('&', '&#38;')}`);
+    const complain = rights.indexOf(`complaint form: <a href="${FORM.replaceAll('&', '&#38;')}">${FORM.replaceAll('&', '&#38;')}</a>`);
     const ico = rights.indexOf('Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF');
     const court = rights.indexOf('the right to go to court');
     expect(complain).toBeGreaterThan(0);

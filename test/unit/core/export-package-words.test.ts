@@ -137,7 +137,7 @@ describe('the export package’s words', () => {
     expect(ending).toBe(
       [
         "<h2>Vos droits</h2><p>Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d’en limiter l’utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.</p>",
-        `<p>Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : ${form} (ou en répondant à l’un de nos e-mails concernant cette demande).</p>`,
+        `<p>Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : <a href="${form}">${form}</a> (ou en répondant à l’un de nos e-mails concernant cette demande).</p>`,
         '<p>Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, <a href="https://ico.org.uk/make-a-complaint">https://ico.org.uk/make-a-complaint</a>.</p>',
         '<p>Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.</p>',
         '',
@@ -156,6 +156,17 @@ describe('the export package’s words', () => {
       expect([...ending.matchAll(/<a [^>]*>[^<]*<\/a>/g)].map((m) => m[0]), lang).toEqual([`<a href="${ICO.web}">${ICO.web}</a>`]);
       const line = ending.split('\n').find((l) => l.includes('<a '));
       expect(line?.replace(/<a [^>]*>([^<]*)<\/a>/, '$1'), lang).toBe(`<p>${escapeHtml(howToComplain(lang).ico)}</p>`);
+    }
+  });
+
+  it('links the shop’s own complaint form, where there is one, before the ICO’s page, in each language', () => {
+    const form = 'https://privacy.example.com/complaint.html?ref=R1&lang=x';
+    for (const lang of ['en', 'fr'] as const) {
+      const html = exportFiles(storedRequest({ type: 'access', language: lang }), [], AT, form)['index.html'];
+      const ending = html.slice(html.indexOf('</table></div>'));
+      expect([...ending.matchAll(/<a href="([^"]*)">/g)].map((m) => m[1]), lang).toEqual([escapeHtml(form), ICO.web]);
+      const line = ending.split('\n').find((l) => l.includes(escapeHtml(form)));
+      expect(line?.replace(/<a [^>]*>([^<]*)<\/a>/, '$1'), lang).toBe(`<p>${escapeHtml(howToComplain(lang, form).us)}</p>`);
     }
   });
 
