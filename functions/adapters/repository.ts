@@ -1108,7 +1108,7 @@ export class DynamoRepository implements Repository {
         ExpressionAttributeValues: { ':p': COMPLAINTS, ...(bounded ? { ':lo': q.receivedFrom, ':hi': `${q.receivedTo}~` } : {}) },
         ScanIndexForward: false,
         Limit: q.limit ?? 100,
-        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, COMPLAINTS) : undefined,
+        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, COMPLAINTS, bounded ? { from: q.receivedFrom, to: `${q.receivedTo}~` } : {}) : undefined,
       }),
     );
     return {
@@ -1158,14 +1158,15 @@ export class DynamoRepository implements Repository {
    */
   async listRequests(q: { status: RequestStatus; dueFrom?: string; dueBefore?: string; limit?: number; cursor?: string }): Promise<RequestPage> {
     const range = q.dueFrom && q.dueBefore ? ' AND gsi1sk BETWEEN :f AND :d' : q.dueFrom ? ' AND gsi1sk >= :f' : q.dueBefore ? ' AND gsi1sk < :d' : '';
+    const upTo = q.dueBefore ? `${q.dueBefore}#~` : undefined;
     const r = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: TABLE.gsi1.name,
         KeyConditionExpression: `gsi1pk = :p${range}`,
-        ExpressionAttributeValues: { ':p': `STATUS#${q.status}`, ...(q.dueFrom ? { ':f': q.dueFrom } : {}), ...(q.dueBefore ? { ':d': `${q.dueBefore}#~` } : {}) },
+        ExpressionAttributeValues: { ':p': `STATUS#${q.status}`, ...(q.dueFrom ? { ':f': q.dueFrom } : {}), ...(upTo ? { ':d': upTo } : {}) },
         Limit: q.limit ?? 50,
-        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, `STATUS#${q.status}`) : undefined,
+        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, `STATUS#${q.status}`, { from: q.dueFrom || undefined, ...(q.dueFrom ? { to: upTo } : { below: upTo }) }) : undefined,
       }),
     );
     return {
@@ -1287,11 +1288,17 @@ export class DynamoRepository implements Repository {
 
 export type { PrivacyRequest, ProcessorTask };
 
+/** The most UTF-8 bytes DynamoDB takes in a key's value: 2,048 in a partition key, 1,024 in a sort key (an index's as the table's); an empty one, none. */
+const KEY_BYTES: Record<string, number> = { [TABLE.partitionKey]: 2048, [TABLE.sortKey]: 1024, [TABLE.gsi1.partitionKey]: 2048, [TABLE.gsi1.sortKey]: 1024 };
+
 /**
  * A page cursor comes back from the browser: it must be a key this listing handed out (the index's
- * four key attributes, all strings, for the same status), or it is a 400, never a DynamoDB error.
+ * four key attributes, all strings DynamoDB takes as keys, for the same status, at a place within
+ * the query's range of sort keys: from `from`, up to `to` inclusive or `below` exclusive), or it is a 400, never a DynamoDB
+ * error. DynamoDB refuses a start key with an empty or oversized value, or outside the key
+ * condition, with a ValidationException: until November 27, 2026 such a cursor was a 500.
  */
-function decodeCursor(cursor: string, gsi1pk: string): Record<string, string> {
+function decodeCursor(cursor: string, gsi1pk: string, range: { from?: string; to?: string; below?: string } = {}): Record<string, string> {
   const bad = () => new InvalidInput('invalid query', [{ path: 'cursor', message: 'not a cursor from this list' }]);
   let key: unknown;
   try {
@@ -1299,10 +1306,14 @@ function decodeCursor(cursor: string, gsi1pk: string): Record<string, string> {
   } catch {
     throw bad();
   }
-  const names = [TABLE.partitionKey, TABLE.sortKey, TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey].sort();
+  const names = Object.keys(KEY_BYTES).sort();
   if (!key || typeof key !== 'object' || Array.isArray(key)) throw bad();
   const k = key as Record<string, unknown>;
-  if (JSON.stringify(Object.keys(k).sort()) !== JSON.stringify(names) || Object.values(k).some((v) => typeof v !== 'string' || v.length > 1024)) throw bad();
+  if (JSON.stringify(Object.keys(k).sort()) !== JSON.stringify(names)) throw bad();
+  if (Object.entries(k).some(([n, v]) => typeof v !== 'string' || v === '' || Buffer.byteLength(v) > KEY_BYTES[n])) throw bad();
   if (k[TABLE.gsi1.partitionKey] !== gsi1pk) throw bad();
+  // The bounds are ASCII, so comparing UTF-16 units orders as DynamoDB's UTF-8 bytes do.
+  const sk = k[TABLE.gsi1.sortKey] as string;
+  if ((range.from !== undefined && sk < range.from) || (range.to !== undefined && sk > range.to) || (range.below !== undefined && sk >= range.below)) throw bad();
   return k as Record<string, string>;
 }

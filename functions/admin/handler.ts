@@ -83,6 +83,12 @@ export const ListQuery = z.object({
 /** The response to a complaint, in a few words for the register (the reply itself goes to the complainant). */
 const Respond = z.strictObject({ outcome: note(MAX_OUTCOME) });
 const ComplaintList = z.strictObject({ cursor: z.optional(z.string()), limit: z.optional(z.string().check(z.regex(/^([1-9]\d?|100)$/, 'a whole number from 1 to 100'))) });
+/**
+ * The body of an action that takes none: empty, or `{}` as the console sends. Anything else is refused
+ * as unknown fields are everywhere: ignored, a client's `{"reason": …}` to an action that records none
+ * would be taken for recorded, and the action done all the same.
+ */
+const NoBody = z.strictObject({});
 const AuditRange = z.object({ from: z.iso.date(), to: z.iso.date() }).check(z.refine((q) => q.from <= q.to, { path: ['to'], message: 'must be on or after from' }));
 
 const csv = (name: string, body: string): HttpResult => ({ statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'no-store' }, body });
@@ -96,6 +102,12 @@ const action = (run: (id: string, actor: string, event: HttpEvent) => Promise<un
   const actor = act();
   return ok(status, retryOnRace(() => run(id, actor, event)));
 };
+/** An action without a body: its body is checked to be none before anything is read. */
+const bare = (run: (id: string, actor: string) => Promise<unknown>, status = 200) =>
+  action((id, actor, e) => {
+    parseBody(NoBody, e);
+    return run(id, actor);
+  }, status);
 const REQUEST = String.raw`\/requests\/(\w{26})`;
 const on = (suffix: string) => new RegExp(`^${REQUEST}\\/${suffix}$`);
 
@@ -146,29 +158,30 @@ export const ROUTES: readonly Route[] = [
     return approveCorrection(id, b.corrections, actor, deps, b.uncorrected);
   })],
   ['POST', on('lift-restriction'), action((id, actor, e) => liftRestriction(id, parseBody(Lift, e), actor, deps))],
-  ['POST', on('agent-contact'), action((id, actor) => agentContact(id, actor, deps))],
-  ['POST', on('reassemble'), action((id, actor) => retryAssembly(id, actor, deps))],
-  ['POST', on('resend'), action((id, actor) => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL }))],
+  ['POST', on('agent-contact'), bare((id, actor) => agentContact(id, actor, deps))],
+  ['POST', on('reassemble'), bare((id, actor) => retryAssembly(id, actor, deps))],
+  ['POST', on('resend'), bare((id, actor) => resend(id, actor, { ...deps, tokens: new VerificationTokens(), baseUrl: config.PUBLIC_BASE_URL }))],
   ['POST', on(String.raw`tasks\/([a-z0-9-]+)\/resolve`), ({ event, params: [id, proc], act }) => {
     const actor = act();
     const b = parseBody(Resolve, event);
     return ok(200, retryOnRace(() => resolveTask(id, proc, b, actor, deps)));
   }],
-  ['POST', on(String.raw`tasks\/([a-z0-9-]+)\/retry`), ({ params: [id, proc], act }) => {
+  ['POST', on(String.raw`tasks\/([a-z0-9-]+)\/retry`), ({ event, params: [id, proc], act }) => {
     const actor = act();
+    parseBody(NoBody, event);
     return ok(200, retryOnRace(() => retryTask(id, proc, actor, deps)));
   }],
   // A copy flagged as holding other people's data: the officer looks at it, then releases it.
   ['GET', on('export'), action((id, actor) => previewHeldExport(id, actor, deps))],
-  ['POST', on('release'), action((id, actor) => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }))],
+  ['POST', on('release'), bare((id, actor) => releaseExport(id, actor, { ...deps, baseUrl: config.PUBLIC_BASE_URL, processors: registry.processors }))],
   // Its package gone (S3 deletes it 30 days after it is made): asked for again, the sweeper makes it (202), then it is looked at and released.
-  ['POST', on('remake'), action((id, actor) => remakeExport(id, actor, deps), 202)],
+  ['POST', on('remake'), bare((id, actor) => remakeExport(id, actor, deps), 202)],
   // Complaints (DPA 2018 s.164A): the list with each one's clock, and the two steps an officer records.
   ['GET', /^\/complaints$/, ({ event }) => {
     const q = parse(ComplaintList, event.queryStringParameters ?? {}, 'query');
     return ok(200, listComplaints({ cursor: q.cursor, limit: q.limit ? Number(q.limit) : undefined }, deps));
   }],
-  ['POST', /^\/complaints\/(\w{26})\/acknowledge$/, action((id, actor) => acknowledgeComplaint(id, actor, deps))],
+  ['POST', /^\/complaints\/(\w{26})\/acknowledge$/, bare((id, actor) => acknowledgeComplaint(id, actor, deps))],
   ['POST', /^\/complaints\/(\w{26})\/respond$/, action((id, actor, e) => respondComplaint(id, parseBody(Respond, e).outcome, actor, deps))],
 ];
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
@@ -107,5 +107,40 @@ describe('a share of a limit under a storm of simultaneous uses (takeShare)', ()
     const kept = Object.keys(count ?? {}).filter((a) => /^s\d+$/.test(a));
     expect(kept.sort()).toEqual([...minutes.slice(-PARTS), current].map((p) => `s${p}`).sort());
     expect(count).toMatchObject({ ...key.rate('ip', 'h'), n: PARTS + 1, v: 42, [`s${current}`]: 1 });
+  });
+});
+
+describe('a page cursor sent back by the console', () => {
+  const cursor = (k: Record<string, string>) => Buffer.from(JSON.stringify(k)).toString('base64url');
+  const requests = (over: Record<string, string>, q: { dueFrom?: string; dueBefore?: string } = {}) =>
+    new DynamoRepository(db, TABLE).listRequests({ status: 'in_progress', cursor: cursor({ pk: 'REQ#01JQ0000000000000000000000', sk: 'REQ', gsi1pk: 'STATUS#in_progress', gsi1sk: '2026-03-02#01JQ0000000000000000000000', ...over }), ...q });
+  const complaints = (over: Record<string, string>) =>
+    new DynamoRepository(db, TABLE).listComplaints({ cursor: cursor({ pk: 'COMPLAINT#01JQ0000000000000000000000', sk: 'COMPLAINT', gsi1pk: 'COMPLAINTS', gsi1sk: '2026-03-02T10:00:00.000Z', ...over }) });
+  const refused = { name: 'InvalidInput', issues: [{ path: 'cursor', message: 'not a cursor from this list' }] };
+
+  // Found by test/integration/edge/fuzz.test.ts: DynamoDB refuses such a start key (a ValidationException), which was a 500.
+  it('is a field-level 400, never a query, when a key is empty or longer than DynamoDB takes', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const overs: Record<string, string>[] = [{ pk: '' }, { sk: '' }, { gsi1sk: '' }, { pk: 'é'.repeat(1025) }, { sk: 'é'.repeat(513) }, { gsi1sk: '😀'.repeat(257) }];
+    for (const over of overs) {
+      await expect(requests(over), JSON.stringify(over).slice(0, 40)).rejects.toMatchObject(refused);
+      await expect(complaints(over), JSON.stringify(over).slice(0, 40)).rejects.toMatchObject(refused);
+    }
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('is a field-level 400, never a query, when its place is outside the deadlines asked for', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await expect(requests({ gsi1sk: '2026-05-01#x' }, { dueBefore: '2026-04-30' }), 'after dueBefore').rejects.toMatchObject(refused);
+    await expect(requests({ gsi1sk: '2026-01-01#x' }, { dueFrom: '2026-02-01' }), 'before dueFrom').rejects.toMatchObject(refused);
+    await expect(requests({ gsi1sk: '2026-05-01#x' }, { dueFrom: '2026-02-01', dueBefore: '2026-04-30' }), 'after the range').rejects.toMatchObject(refused);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('reads on from a key of the largest sizes DynamoDB takes, within the deadlines asked for', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await requests({ pk: 'é'.repeat(1024), sk: 'é'.repeat(512), gsi1sk: '2026-04-30#~' }, { dueFrom: '2026-04-30', dueBefore: '2026-04-30' });
+    await complaints({ gsi1sk: 'x'.repeat(1024) });
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey?.gsi1sk)).toEqual(['2026-04-30#~', 'x'.repeat(1024)]);
   });
 });
