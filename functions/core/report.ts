@@ -28,11 +28,13 @@ export type SlaReport = {
   from: string;
   to: string;
   requests: number;
-  /** Answered (completed, refused or cancelled) on or before their deadline, or still open and not yet due. */
+  /** Answered (completed, refused or cancelled) on or before their deadline. */
   onTime: number;
   /** Answered after the deadline, or still open past it. */
   late: number;
-  /** onTime / (onTime + late), as a fraction; null when nothing had a deadline. */
+  /** Still open and not yet due: neither in time nor late until answered or overdue, so out of the rate. */
+  notYetDue: number;
+  /** onTime / (onTime + late), as a fraction; null when nothing was answered and nothing is late. */
   onTimeRate: number | null;
   byType: ({ type: RequestType } & ReportRow)[];
   processors: ProcessorRow[];
@@ -51,9 +53,9 @@ export function closedLate(r: StoredRequest): boolean {
 /**
  * `requests`: those received between `from` and `to` (London dates, inclusive) with their tasks;
  * `today`: the London date, to judge open requests. A request never confirmed has no deadline and
- * is left out of the rate. Time to complete runs from confirmation (when the legal clock starts) to
- * completion; refused and cancelled requests are answered, but not completed, so they count in the
- * rate and not in the times.
+ * is left out of the rate, and so is one still open and not yet due (`notYetDue`). Time to complete
+ * runs from confirmation (when the legal clock starts) to completion; refused and cancelled requests
+ * are answered, but not completed, so they count in the rate and not in the times.
  */
 export function slaReport(
   from: string,
@@ -65,6 +67,7 @@ export function slaReport(
 ): SlaReport {
   let onTime = 0;
   let late = 0;
+  let notYetDue = 0;
   const hours = new Map<RequestType, { n: number; done: number[] }>();
   const procs = new Map<string, { tasks: number; answered: number; ms: number[]; failures: number; timeouts: number }>();
   for (const { request: r, tasks } of requests) {
@@ -75,7 +78,10 @@ export function slaReport(
     // A stopped clock (Art. 12A) is judged by the deadline restarting it that day would give, as /resume moves it.
     const due = dueOn(r, answeredOn ?? today);
     if (due) {
-      if (answeredOn ? answeredOn <= due : !isOpenRequest(r.status) || today <= due) onTime++;
+      // An open request in time says nothing yet of the team's timeliness: counted on time (until
+      // November 27, 2026), a period of open requests alone read "100 % on time" before any was answered.
+      if (!answeredOn && isOpenRequest(r.status) && today <= due) notYetDue++;
+      else if (answeredOn ? answeredOn <= due : !isOpenRequest(r.status)) onTime++;
       else late++;
     }
     if (r.status === 'completed' && r.verifiedAt && r.closedAt) h.done.push((Date.parse(r.closedAt) - Date.parse(r.verifiedAt)) / HOUR);
@@ -100,6 +106,7 @@ export function slaReport(
     requests: requests.length,
     onTime,
     late,
+    notYetDue,
     onTimeRate: onTime + late ? onTime / (onTime + late) : null,
     byType: types.map((type) => {
       const h = hours.get(type) ?? { n: 0, done: [] };
@@ -119,7 +126,7 @@ export function slaReport(
 export function reportRows(r: SlaReport): unknown[][] {
   const rows: unknown[][] = [['scope', 'name', 'measure', 'value']];
   rows.push(['range', '', 'from', r.from], ['range', '', 'to', r.to]);
-  rows.push(['all', '', 'requests', r.requests], ['all', '', 'on_time', r.onTime], ['all', '', 'late', r.late], ['all', '', 'on_time_rate', r.onTimeRate === null ? '' : r.onTimeRate.toFixed(3)]);
+  rows.push(['all', '', 'requests', r.requests], ['all', '', 'on_time', r.onTime], ['all', '', 'late', r.late], ['all', '', 'not_yet_due', r.notYetDue], ['all', '', 'on_time_rate', r.onTimeRate === null ? '' : r.onTimeRate.toFixed(3)]);
   for (const t of r.byType) {
     rows.push(['type', t.type, 'requests', t.requests], ['type', t.type, 'completed', t.completed], ['type', t.type, 'median_hours_to_complete', t.medianHours], ['type', t.type, 'p95_hours_to_complete', t.p95Hours]);
   }

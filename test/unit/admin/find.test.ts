@@ -281,7 +281,7 @@ describe('the SLA report', () => {
     );
     repo.tasks.set(`${id(2)}.paynow`, { taskId: `${id(2)}.paynow`, requestId: id(2), processorId: 'paynow', category: 'payments', action: 'erase', status: 'completed', version: 3, holds: [], audit: [], sentAt: '2026-03-03T09:00:00.000Z', finishedAt: '2026-03-03T09:00:30.000Z' } as never);
     const r = await report('2026-03-01', '2026-03-10', deps);
-    expect(r).toMatchObject({ from: '2026-03-01', to: '2026-03-10', requests: 2, onTime: 2, late: 0, onTimeRate: 1 });
+    expect(r).toMatchObject({ from: '2026-03-01', to: '2026-03-10', requests: 2, onTime: 1, late: 0, notYetDue: 1, onTimeRate: 1 });
     expect(r.byType.find((t) => t.type === 'rectification')).toEqual({ type: 'rectification', requests: 1, completed: 0, medianHours: null, p95Hours: null });
     expect(r.byType.find((t) => t.type === 'erasure')).toEqual({ type: 'erasure', requests: 1, completed: 1, medianHours: 24, p95Hours: 24 });
     expect(r.processors).toEqual([
@@ -334,7 +334,7 @@ describe('the SLA report', () => {
   it('is given as CSV, one measure a line', async () => {
     const { deps } = setup(req(1, { status: 'denied', type: 'access', receivedAt: '2026-03-02T09:00:00.000Z', closedAt: '2026-03-03T09:00:00.000Z', dueDate: '2026-04-02' }));
     const csv = await reportCsv('2026-03-01', '2026-03-10', deps);
-    expect(csv.split('\r\n').slice(0, 7)).toEqual(['scope,name,measure,value', 'range,,from,2026-03-01', 'range,,to,2026-03-10', 'all,,requests,1', 'all,,on_time,1', 'all,,late,0', 'all,,on_time_rate,1.000']);
+    expect(csv.split('\r\n').slice(0, 8)).toEqual(['scope,name,measure,value', 'range,,from,2026-03-01', 'range,,to,2026-03-10', 'all,,requests,1', 'all,,on_time,1', 'all,,late,0', 'all,,not_yet_due,0', 'all,,on_time_rate,1.000']);
     expect(csv).toContain('processor,PayNow Payments,tasks,0\r\n');
   });
 });

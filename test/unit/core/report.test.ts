@@ -79,6 +79,17 @@ describe('the SLA report', () => {
     expect(r.onTimeRate).toBeCloseTo(4 / 6, 10);
   });
 
+  it('counts an open request still in time as not yet due, neither on time nor late, and has no rate while nothing is answered or late', () => {
+    // Confirmed 1 March, due 1 April; today 10 March.
+    const open = [
+      { request: req('O', { status: 'in_progress', closedAt: undefined }), tasks: [] },
+      { request: req('W', { type: 'access', status: 'awaiting_manual', closedAt: undefined }), tasks: [] },
+    ];
+    expect(slaReport('2026-03-01', '2026-03-31', '2026-03-10', open, NAMES)).toMatchObject({ requests: 2, onTime: 0, late: 0, notYetDue: 2, onTimeRate: null });
+    // One answered in time beside them: all the rate has, one on time in one.
+    expect(slaReport('2026-03-01', '2026-03-31', '2026-03-10', [...open, data[0]], NAMES)).toMatchObject({ requests: 3, onTime: 1, late: 0, notYetDue: 2, onTimeRate: 1 });
+  });
+
   it('judges a request whose clock is stopped for a clarification (Art. 12A) by the deadline restarting it would give, as /resume moves it, not by its old one', () => {
     // Confirmed 1 March: due 1 April. Today 10 April.
     const stopped = [
@@ -90,21 +101,21 @@ describe('the SLA report', () => {
       { request: req('R', { type: 'access', status: 'denied', pausedSince: '2026-03-25T10:00:00.000Z', closedAt: '2026-04-08T10:00:00.000Z' }), tasks: [] },
     ];
     const r = slaReport('2026-03-01', '2026-03-31', '2026-04-10', stopped, NAMES);
-    expect([r.onTime, r.late]).toEqual([2, 1]);
+    expect([r.onTime, r.late, r.notYetDue]).toEqual([1, 1, 1]);
   });
 
   it('judges late a request stopped after its deadline, even where counting the stop would have put it in time', () => {
     // Confirmed 12 May 2026: due Friday 12 June. Stopped Saturday 13 June; on Monday 15 June, 2 days moved would give Sunday 14, so Monday 15.
     const stoppedLate = req('S', { type: 'access', status: 'in_progress', closedAt: undefined, verifiedAt: '2026-05-12T10:00:00.000Z', dueDate: '2026-06-12', pausedSince: '2026-06-13T10:00:00.000Z' });
     const r = slaReport('2026-05-01', '2026-05-31', '2026-06-15', [{ request: stoppedLate, tasks: [] }], NAMES);
-    expect([r.onTime, r.late]).toEqual([0, 1]);
+    expect([r.onTime, r.late, r.notYetDue]).toEqual([0, 1, 0]);
   });
 
   it('never judges late a clock stopped in time, on a deadline a weekend moved, while it is stopped', () => {
     // Confirmed 31 January 2026: due Monday 2 March (the month ends on a Saturday), stopped that Monday; still stopped on 4 March.
     const stopped = req('T', { type: 'access', status: 'in_progress', closedAt: undefined, verifiedAt: '2026-01-31T10:00:00.000Z', dueDate: '2026-03-02', pausedSince: '2026-03-02T10:00:00.000Z' });
     const r = slaReport('2026-01-01', '2026-01-31', '2026-03-04', [{ request: stopped, tasks: [] }], NAMES);
-    expect([r.onTime, r.late]).toEqual([1, 0]);
+    expect([r.onTime, r.late, r.notYetDue]).toEqual([0, 0, 1]);
   });
 
   it('gives the median and 95th percentile of hours from confirmation to completion, by type', () => {
@@ -139,13 +150,14 @@ describe('the SLA report', () => {
 
   it('exports one measure a line, with a header', () => {
     const r = slaReport('2026-03-01', '2026-03-31', '2026-03-10', data.slice(0, 2), new Map([['payflow', 'Payflow']]));
-    expect(csvLines(reportRows(r)).split('\r\n').slice(0, 8)).toEqual([
+    expect(csvLines(reportRows(r)).split('\r\n').slice(0, 9)).toEqual([
       'scope,name,measure,value',
       'range,,from,2026-03-01',
       'range,,to,2026-03-31',
       'all,,requests,2',
       'all,,on_time,2',
       'all,,late,0',
+      'all,,not_yet_due,0',
       'all,,on_time_rate,1.000',
       'type,access,requests,0',
     ]);
@@ -162,6 +174,7 @@ describe('the SLA report', () => {
       'all,,requests,1',
       'all,,on_time,0',
       'all,,late,0',
+      'all,,not_yet_due,0',
       'all,,on_time_rate,',
       'type,access,requests,0',
       'type,access,completed,0',
