@@ -17,7 +17,7 @@ const T = {
     ownerTitle: 'Owner', ownerLabel: 'Officer’s user name', assign: 'Assign', notOwned: 'No owner yet', owner: 'Owner', notesTitle: 'Internal notes', notesHint: 'For the team only: never sent to the requester.', noteLabel: 'New note', addNote: 'Add note', noNotes: 'No notes yet.', noteBy: (who, at) => `${who}, ${at}`,
     pausedSince: (at, needed) => `Clock stopped since ${at}: waiting for the requester to tell us ${needed ? `“${needed}”` : 'what is needed'}.`, pausedQuestionGone: (at) => `Clock stopped since ${at}: waiting for the requester’s answer to the question we emailed them; its words went with their contact data, erased on schedule.`, needed: 'What we need from the requester (they are told, and the clock stops until they answer)', answeredOn: 'Day the requester’s answer was received', denyNote: 'Explanation for the requester (optional; sent with the refusal)', uncorrected: 'What the requester asked that you do not correct, and why (optional; sent with the outcome, which tells them how to complain)',
     report: 'SLA report', reportHelp: 'Requests received in the period, closed ones included; processors over every task of those requests.', from: 'From', to: 'To', downloadCsv: 'Download CSV', byType: 'Time to complete, by type', processorScorecard: 'Processors, over all tasks', scorecardHint: 'Tasks out now; callback time over each processor’s latest 200 answers; the report has every task of a period.',
-    onTimeRate: 'On time', received: 'Received', late: 'Late', noRate: 'no deadline yet', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${num(n)} h` : `${num(n / 24)} days`), seconds: (n) => (n === null ? '—' : n < 60 ? `${num(n)} s` : T.en.hours(n / 3600)),
+    onTimeRate: 'On time', received: 'Received', late: 'Late', noRate: 'no deadline yet', noneAnswered: 'no request completed yet', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${num(n)} h` : `${num(n / 24)} days`), seconds: (n) => (n === null ? '—' : n < 60 ? `${num(n)} s` : T.en.hours(n / 3600)),
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     wrong: 'What is wrong (the requester’s words)', should: 'What it should be (the requester’s words)', corrected: 'Corrections approved', fields: { name: 'Name', email: 'Email address', postal_address: 'Postal address', phone: 'Phone number' },
     reason: 'Reason', outcome: 'Outcome', note: 'Note', taskNote: 'Note (for the team; never sent to the requester)', basis: 'Legal basis for keeping it', until: 'Kept until', retainedHelp: 'The requester is told this basis and date.', closedOn: 'Closed on', noticeOwed: 'Done. The email to the requester could not be sent just now: it will be sent automatically within 15 minutes. Do not do it again.', workflowOwed: 'Done. The workflow could not be told just now: it is told automatically within 15 minutes. Do not do it again.', clockStopped: 'Clock stopped', extendedOn: (at, due, reason) => `Extended on ${at} to ${due}: ${reason}`, objectionNotExtended: 'An objection takes effect at once: its deadline cannot be extended (Art. 21(3)).',
@@ -31,7 +31,7 @@ const T = {
     states: { Plan: 'Planning the tasks', ForEachTask: 'Sending to each processor', Dispatch: 'Webhook to a processor', Escalate: 'Escalated to the team', EscalateWithoutMail: 'Escalated to the team (its email not sent)', IsExport: 'Is it a copy of data?', Assemble: 'Assembling the copy', AssemblyFailed: 'Copy could not be assembled: waiting for an officer', Notify: 'Emailing the outcome', Done: 'Done', DoneOutcomeMailOwed: 'Done (the outcome email goes later)' },
     execution: { ExecutionStarted: 'Execution started', ExecutionSucceeded: 'Execution succeeded', ExecutionFailed: 'Execution failed', ExecutionAborted: 'Execution stopped', ExecutionTimedOut: 'Execution timed out' },
     reasons: { DispatchFailed: 'unreachable or server error on every attempt', DispatchRejected: 'refused with a client error', EndpointGone: 'endpoint gone (410), disabled', ProcessorFailed: 'processor reported a failure', 'States.Timeout': 'no answer before the time-out', 'States.HeartbeatTimeout': 'stopped reporting progress', manual_processor: 'manual processor: a person does the work' },
-    cancelReasons: { withdrawn_by_requester: 'Withdrawn by the requester', duplicate_request: 'Duplicate of another request' },
+    cancelReasons: { withdrawn_by_requester: 'Withdrawn by the requester', duplicate_request: 'Duplicate of another request' }, processorWords: 'Processor’s words',
     liftReasons: { accuracy_verified: 'the accuracy was checked (Art. 18(1)(a))', objection_decided: 'the objection was decided: our grounds override theirs (Art. 18(1)(d))', requester_asked: 'the requester asked for it to be lifted', other: 'other: say why in the note' },
     liftReason: 'Why it is lifted', liftOn: 'Lifted from (London date)', liftNote: 'Your words to the requester (needed for “other”)', restriction: 'Restriction', restrictionLift: (on, reason, past) => `${past ? 'Lifted since' : 'To be lifted from'} ${on}: ${reason}. The requester was told.`,
     denyReasons: { identity_not_verified: 'Identity not verified', manifestly_unfounded: 'Manifestly unfounded', excessive: 'Excessive', authority_not_shown: 'Agent’s authority not shown', data_accurate: 'Data checked and accurate' },
@@ -52,7 +52,7 @@ const T = {
     ownerTitle: 'Responsable', ownerLabel: 'Nom d’utilisateur du responsable', assign: 'Attribuer', notOwned: 'Pas encore de responsable', owner: 'Responsable', notesTitle: 'Notes internes', notesHint: 'Pour l’équipe seulement : jamais envoyées au demandeur.', noteLabel: 'Nouvelle note', addNote: 'Ajouter la note', noNotes: 'Pas encore de note.', noteBy: (who, at) => `${who}, ${at}`,
     pausedSince: (at, needed) => `Délai suspendu depuis le ${at} : en attente de la réponse du demandeur${needed ? ` à « ${needed} »` : ''}.`, pausedQuestionGone: (at) => `Délai suspendu depuis le ${at} : en attente de la réponse du demandeur à la question que nous lui avons envoyée par e-mail ; ses termes ont été effacés avec ses coordonnées, comme prévu.`, needed: 'Ce dont nous avons besoin (le demandeur est prévenu, et le délai est suspendu jusqu’à sa réponse)', answeredOn: 'Jour de réception de la réponse du demandeur', denyNote: 'Explication pour le demandeur (facultative ; envoyée avec la raison)', uncorrected: 'Ce que le demandeur a demandé et que vous ne corrigez pas, et pourquoi (facultatif ; envoyé avec le résultat, qui indique comment se plaindre)',
     report: 'Rapport de délais', reportHelp: 'Demandes reçues sur la période, closes comprises ; prestataires sur toutes les tâches de ces demandes.', from: 'Du', to: 'Au', downloadCsv: 'Télécharger le CSV', byType: 'Délai de traitement, par type', processorScorecard: 'Prestataires, sur toutes les tâches', scorecardHint: 'Tâches en cours maintenant ; délai de réponse sur les 200 dernières réponses de chaque prestataire ; le rapport couvre toutes les tâches d’une période.',
-    onTimeRate: 'Dans les délais', received: 'Reçues', late: 'En retard', noRate: 'pas encore d’échéance', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${num(n)} h` : `${num(n / 24)} jours`), seconds: (n) => (n === null ? '—' : n < 60 ? `${num(n)} s` : T.fr.hours(n / 3600)),
+    onTimeRate: 'Dans les délais', received: 'Reçues', late: 'En retard', noRate: 'pas encore d’échéance', noneAnswered: 'aucune demande traitée pour l’instant', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${num(n)} h` : `${num(n / 24)} jours`), seconds: (n) => (n === null ? '—' : n < 60 ? `${num(n)} s` : T.fr.hours(n / 3600)),
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     wrong: 'Ce qui est inexact (les mots du demandeur)', should: 'Ce qu’il faudrait mettre (les mots du demandeur)', corrected: 'Corrections approuvées', fields: { name: 'Nom', email: 'Adresse e-mail', postal_address: 'Adresse postale', phone: 'Téléphone' },
     reason: 'Raison', outcome: 'Résultat', note: 'Note', taskNote: 'Note (pour l’équipe ; jamais envoyée au demandeur)', basis: 'Base légale de la conservation', until: 'Conservé jusqu’au', retainedHelp: 'Le demandeur est informé de cette base et de cette date.', closedOn: 'Close le', noticeOwed: 'C’est fait. L’e-mail au demandeur n’a pas pu partir pour l’instant : il sera envoyé automatiquement d’ici 15 minutes. Ne recommencez pas.', workflowOwed: 'C’est fait. Le traitement n’a pas pu être prévenu pour l’instant : il le sera automatiquement d’ici 15 minutes. Ne recommencez pas.', clockStopped: 'Délai suspendu', extendedOn: (at, due, reason) => `Prolongé le ${at} jusqu’au ${due} : ${reason}`, objectionNotExtended: 'Une opposition prend effet immédiatement : son délai ne peut pas être prolongé (art. 21(3)).',
@@ -66,7 +66,7 @@ const T = {
     states: { Plan: 'Préparation des tâches', ForEachTask: 'Envoi à chaque prestataire', Dispatch: 'Webhook à un prestataire', Escalate: 'Transmise à l’équipe', EscalateWithoutMail: 'Transmise à l’équipe (son e-mail non envoyé)', IsExport: 'Est-ce une copie des données ?', Assemble: 'Préparation de la copie', AssemblyFailed: 'Copie impossible à préparer : en attente d’un responsable', Notify: 'Envoi du résultat par e-mail', Done: 'Terminée', DoneOutcomeMailOwed: 'Terminée (l’e-mail du résultat part plus tard)' },
     execution: { ExecutionStarted: 'Exécution commencée', ExecutionSucceeded: 'Exécution réussie', ExecutionFailed: 'Exécution en échec', ExecutionAborted: 'Exécution arrêtée', ExecutionTimedOut: 'Exécution expirée' },
     reasons: { DispatchFailed: 'injoignable ou erreur serveur à chaque tentative', DispatchRejected: 'refusé avec une erreur client', EndpointGone: 'point d’accès supprimé (410), désactivé', ProcessorFailed: 'échec signalé par le prestataire', 'States.Timeout': 'pas de réponse avant l’expiration', 'States.HeartbeatTimeout': 'a cessé de signaler sa progression', manual_processor: 'prestataire manuel : une personne fait le travail' },
-    cancelReasons: { withdrawn_by_requester: 'Retirée par le demandeur', duplicate_request: 'Doublon d’une autre demande' },
+    cancelReasons: { withdrawn_by_requester: 'Retirée par le demandeur', duplicate_request: 'Doublon d’une autre demande' }, processorWords: 'Mots du prestataire',
     liftReasons: { accuracy_verified: 'l’exactitude a été vérifiée (art. 18(1)(a))', objection_decided: 'l’opposition a été tranchée : nos motifs prévalent (art. 18(1)(d))', requester_asked: 'le demandeur a demandé la levée', other: 'autre : dites pourquoi dans la note' },
     liftReason: 'Pourquoi elle est levée', liftOn: 'Levée à partir du (date de Londres)', liftNote: 'Vos mots au demandeur (nécessaires pour « autre »)', restriction: 'Limitation', restrictionLift: (on, reason, past) => `${past ? 'Levée depuis le' : 'Levée à partir du'} ${on} : ${reason}. Le demandeur en a été informé.`,
     denyReasons: { identity_not_verified: 'Identité non vérifiée', manifestly_unfounded: 'Manifestement infondée', excessive: 'Excessive', authority_not_shown: 'Mandat du représentant non prouvé', data_accurate: 'Données vérifiées et exactes' },
@@ -175,6 +175,17 @@ const wide = new ResizeObserver((boxes) => {
     for (const [a, v] of Object.entries(scrolls)) box.scrollWidth > box.clientWidth ? box.setAttribute(a, v) : box.removeAttribute(a);
   }
 });
+// A redraw replaces its tables: the boxes it takes out of the page are no longer watched, or every
+// table drawn since the console opened would stay watched, and in memory, until it closes. Only a box
+// seen leaving is let go, never one built and not yet put in.
+new MutationObserver((changes) => {
+  for (const { removedNodes } of changes) {
+    for (const n of removedNodes) {
+      if (!(n instanceof Element)) continue;
+      for (const box of n.matches('.table-scroll') ? [n] : n.querySelectorAll('.table-scroll')) if (!box.isConnected) wide.unobserve(box);
+    }
+  }
+}).observe(document.body, { childList: true, subtree: true });
 function scroller(t) {
   const box = h('div', { className: 'table-scroll' }, t);
   wide.observe(box);
@@ -182,6 +193,15 @@ function scroller(t) {
 }
 
 const link = (id) => h('a', { href: `#/requests/${id}` }, h('code', {}, id));
+/**
+ * Why a task failed or timed out: a code in its words, or the processor's own, which can run to a
+ * paragraph: past a line, two lines of them, the rest a press away (`className` for either).
+ */
+const reasonWords = (code, className) => {
+  const words = label('reasons', code);
+  if (T[lang].reasons[code] || words.length <= 60) return className ? h('span', { className }, words) : words;
+  return h('details', { className: className ? `reason ${className}` : 'reason' }, h('summary', {}, T[lang].processorWords, h('span', { className: 'gist' }, `${lang === 'fr' ? '\u00a0: ' : ': '}${words}`)), h('p', {}, words));
+};
 /** A code in words, in the console's language; the code itself only if no words exist for it. */
 const label = (group, code) => T[lang][group]?.[code] ?? code;
 /** An audit event in words: a manual processor's send (its mode is recorded on it) went to the team by email, to no webhook; a start says when the typed order number was not the address's, and so went to nobody. */
@@ -280,7 +300,7 @@ async function showDashboard(current) {
   $('due-soon').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.dueSoon)));
   $('mail-failed').replaceChildren(table(['id', 'type', 'status', 'due', 'left'], reqRows(d.mailFailed), () => 'overdue'));
   $('escalated').replaceChildren(
-    table(['id', 'processor', 'category', 'status', 'why', 'attempts', 'last'], d.escalated.map((e) => ({ cells: [link(e.requestId), e.processorName, label('categories', e.category), label('taskStatuses', e.status), e.reason ? label('reasons', e.reason) : '—', T[lang].attempts(e.attempts), lastAttempt(e.last)] }))),
+    table(['id', 'processor', 'category', 'status', 'why', 'attempts', 'last'], d.escalated.map((e) => ({ cells: [link(e.requestId), e.processorName, label('categories', e.category), label('taskStatuses', e.status), e.reason ? reasonWords(e.reason) : '—', T[lang].attempts(e.attempts), lastAttempt(e.last)] }))),
   );
   $('scorecard').replaceChildren(table(['processor', 'open', 'median', 'failures', 'timeouts'], d.processors.map((p) => ({ cells: [p.name, String(p.open), T[lang].seconds(p.medianCallbackMs === null ? null : p.medianCallbackMs / 1000), String(p.failures), String(p.timeouts)] }))));
   show('dashboard');
@@ -508,7 +528,7 @@ async function showDetail(id, current) {
         t.processorName,
         label('categories', t.category),
         label('taskActions', t.action),
-        h('span', {}, h('span', { className: `badge ${['failed', 'timed_out'].includes(t.status) ? 'overdue' : ''}` }, label('taskStatuses', t.status)), t.outcome?.reason && ['failed', 'timed_out'].includes(t.status) ? h('span', { className: 'why' }, label('reasons', t.outcome.reason)) : null, t.removed && resolvable(t, open) ? h('span', { className: 'why' }, T[lang].removedProcessor) : null),
+        h('div', {}, h('span', { className: `badge ${['failed', 'timed_out'].includes(t.status) ? 'overdue' : ''}` }, label('taskStatuses', t.status)), t.outcome?.reason && ['failed', 'timed_out'].includes(t.status) ? reasonWords(t.outcome.reason, 'why') : null, t.removed && resolvable(t, open) ? h('span', { className: 'why' }, T[lang].removedProcessor) : null),
         // A manual processor's task is sent to no webhook: each send hands it to the team. One taken out of the registry had real ones.
         t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${t.manual && !t.removed ? T[lang].handedOver : attemptText(a)} — ${time(a.at)}`))) : '—',
         ...(!officer ? [] : [h('span', { className: 'actions' },
@@ -547,7 +567,8 @@ async function showReport(current = () => true) {
   if (!current()) return;
   $('report-tiles').replaceChildren(
     h('div', { className: 'tile' }, h('strong', {}, String(r.requests)), T[lang].received),
-    rateTile(r.onTimeRate, T[lang].onTimeRate),
+    // Open requests still in time are out of the rate: with none answered and none late, there is nothing to rate yet.
+    rateTile(r.onTimeRate, T[lang].onTimeRate, T[lang].noneAnswered),
     h('div', { className: `tile${r.late ? ' alert' : ''}` }, h('strong', {}, String(r.late)), T[lang].late),
   );
   $('report-types').replaceChildren(table(['type', 'requestsN', 'completed', 'medianTime', 'p95'], r.byType.map((t) => ({ cells: [label('types', t.type), String(t.requests), String(t.completed), T[lang].hours(t.medianHours), T[lang].hours(t.p95Hours)] }))));
@@ -683,11 +704,11 @@ async function actOnComplaint(kind, id) {
 }
 
 /**
- * A tile of the share done in time, in percent; with nothing due yet, a dash as the other figures
- * without one, and why under its label: the words in the figure's type took three lines.
+ * A tile of the share done in time, in percent; with nothing to rate yet, a dash as the other figures
+ * without one, and why (`none`) under its label: the words in the figure's type took three lines.
  */
-const rateTile = (rate, words) =>
-  rate === null ? h('div', { className: 'tile' }, h('strong', {}, '—'), words, h('span', { className: 'why' }, T[lang].noRate)) : h('div', { className: 'tile' }, h('strong', {}, `${num(rate * 100)} %`), words);
+const rateTile = (rate, words, none = T[lang].noRate) =>
+  rate === null ? h('div', { className: 'tile' }, h('strong', {}, '—'), words, h('span', { className: 'why' }, none)) : h('div', { className: 'tile' }, h('strong', {}, `${num(rate * 100)} %`), words);
 
 /** The report's complaints: received in the period, acknowledged within 30 days, time to respond. */
 function complaintTiles(c) {

@@ -6,7 +6,8 @@ import { escapeHtml as esc } from './text.ts';
 /**
  * The requester's server-rendered pages (verify, export download) in the look of the static ones
  * (web/): the shop's header, a language switch, one card. The switch is a link to the same page in
- * the other language, since these pages have no script.
+ * the other language, since these pages have no script. The site's icon is named, as the static pages
+ * name it: a page that names none has the browser ask for /favicon.ico, which the site bucket has not.
  */
 export function requesterPage(lang: Language, title: string, body: string, switchTo?: (lang: Language) => string, { error = false }: { error?: boolean } = {}) {
   // A page sent back with an error says so in the tab's title, which a screen reader reads first.
@@ -14,7 +15,7 @@ export function requesterPage(lang: Language, title: string, body: string, switc
   const other = (l: Language, label: string) => `<a href="${esc(switchTo?.(l) ?? '')}" lang="${l}"${l === lang ? ' aria-current="page"' : ''}>${label}</a>`;
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(tab)} — Offtek</title><link rel="stylesheet" href="/styles.css"></head>
+<title>${esc(tab)} — Offtek</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/styles.css"></head>
 <body><header class="site"><div class="logo">Off<span>tek</span></div>${
     switchTo ? `<nav class="lang-switch" aria-label="Langue / Language">${other('fr', 'Français')}${other('en', 'English')}</nav>` : ''
   }</header>

@@ -35,7 +35,8 @@ export const html = (statusCode: number, body: string, headers: Record<string, s
   statusCode,
   headers: {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': `default-src 'none'; style-src 'self'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
+    // img-src: the site's icon, which browsers load under the page's img-src.
+    'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
     // As the static pages (infra/constructs/site-headers.ts): no other site frames a confirm or download button.
     'x-frame-options': 'DENY',
     ...SECURITY_HEADERS,

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { totp } from '../../local/totp.ts';
 import { type Booted, until } from '../integration/harness.ts';
-import { axe, bootWithBrowser, hasChromium, newPage, SHOTS } from './browser.ts';
+import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
 
 let rt: Booted;
 let browser: Browser;
@@ -85,8 +85,8 @@ describe.skipIf(!hasChromium)('the console on a 390 px phone (Debian chromium)',
     await page.locator('#requests table').waitFor();
 
     for (const [lang, words] of [
-      ['en', { extend: 'Extend deadline', cancel: 'Cancel request', resolve: 'Resolve Parcelway Delivery', close: 'Cancel', wide: 'Table: scroll sideways for more columns', processor: 'Processor', respond: 'Record the response' }],
-      ['fr', { extend: 'Prolonger le délai', cancel: 'Annuler la demande', resolve: 'Résoudre Parcelway Delivery', close: 'Annuler', wide: 'Tableau : faire défiler sur le côté pour les autres colonnes', processor: 'Prestataire', respond: 'Enregistrer la réponse' }],
+      ['en', { extend: 'Extend deadline', cancel: 'Cancel request', resolve: 'Resolve Parcelway Delivery', close: 'Cancel', wide: 'Table: scroll sideways for more columns', processor: 'Processor', respond: 'Record the response', rate: '—On timeno request completed yet' }],
+      ['fr', { extend: 'Prolonger le délai', cancel: 'Annuler la demande', resolve: 'Résoudre Parcelway Delivery', close: 'Annuler', wide: 'Tableau : faire défiler sur le côté pour les autres colonnes', processor: 'Prestataire', respond: 'Enregistrer la réponse', rate: '—Dans les délaisaucune demande traitée pour l’instant' }],
     ] as const) {
       if (lang === 'fr') {
         await page.goto(`${rt.urls.console}#/`);
@@ -120,6 +120,8 @@ describe.skipIf(!hasChromium)('the console on a 390 px phone (Debian chromium)',
       await page.locator('#report-processors table').waitFor();
       await page.locator('#report-complaints .tile').first().waitFor();
       await check(`${lang}-report`);
+      // Nothing answered yet, the one request still in time: no rate, where it said “100 % on time”.
+      expect(await page.locator('#report-tiles .tile').nth(1).textContent()).toBe(words.rate);
 
       await page.goto(`${rt.urls.console}#/complaints`);
       await page.locator('#complaints-list table').waitFor();
@@ -137,6 +139,60 @@ describe.skipIf(!hasChromium)('the console on a 390 px phone (Debian chromium)',
     }
 
     expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((k) => [k, []])));
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps a task with a processor’s long failure text as short a row as one with a short reason, on the dashboard and on the request’s page, the text whole behind a disclosure, in English and French', async () => {
+    await rt.submit({ type: 'erasure', email: 'petra-reason@example.com', language: 'en' });
+    const links = await until(() => rt.links('petra-reason@example.com').catch(() => undefined));
+    await rt.confirm(links.token);
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'awaiting_manual', 30_000, 'escalation');
+    const reason = 'The customer account is locked for review by our legal department as part of ongoing litigation; no deletion can be made until the case closes.';
+
+    const page = await newPage(browser, { viewport: PHONE, isMobile: true, hasTouch: true });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signInAsOfficer(page, rt);
+    /** The row of `table` (the dashboard's escalations, or the request's tasks) of this request's task at `processor`. */
+    const row = (table: '#escalated' | '#tasks', processor: string) => {
+      const rows = page.locator(`${table} tbody tr`, { hasText: processor });
+      return table === '#escalated' ? rows.filter({ hasText: links.requestId }) : rows;
+    };
+    const height = async (table: '#escalated' | '#tasks', processor: string) => (await row(table, processor).boundingBox())?.height ?? 0;
+    const failed = (table: '#escalated' | '#tasks') => row(table, 'Reviewly');
+
+    for (const [lang, read] of [
+      ['en', 'Processor’s words'],
+      ['fr', 'Mots du prestataire'],
+    ] as const) {
+      if (lang === 'fr') {
+        await page.goto(`${rt.urls.console}#/`);
+        await page.getByRole('button', { name: 'Français' }).click();
+      }
+      await page.locator('#escalated table').waitFor();
+      await failed('#escalated').waitFor();
+      // Its row no taller than the timed-out task's, whose reason is a few words: a line more at most.
+      expect(await height('#escalated', 'Reviewly'), `${lang} dashboard`).toBeLessThanOrEqual((await height('#escalated', 'Parcelway')) + 24);
+      await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+      await page.locator('#detail-id', { hasText: links.requestId }).waitFor();
+      await failed('#tasks').waitFor();
+      expect(await height('#tasks', 'Reviewly'), `${lang} request`).toBeLessThanOrEqual((await height('#tasks', 'Parcelway')) + 24);
+      expect(await axe(page)).toEqual([]);
+      await failed('#tasks').locator('details').scrollIntoViewIfNeeded();
+      await page.locator('#tasks .table-scroll').screenshot({ path: join(SHOTS, `console-phone-${lang}-long-reason.png`) });
+      // The whole text is one press away, by touch or by keyboard, and the row grows to hold it.
+      const disclosure = failed('#tasks').locator('details');
+      expect(await disclosure.locator('summary').textContent()).toContain(read);
+      const closed = await height('#tasks', 'Reviewly');
+      await disclosure.locator('summary').focus();
+      await page.keyboard.press('Enter');
+      expect(await disclosure.getAttribute('open')).toBe('');
+      expect(await disclosure.locator('p').textContent()).toBe(reason);
+      expect(await disclosure.locator('p').isVisible()).toBe(true);
+      expect(await height('#tasks', 'Reviewly')).toBeGreaterThan(closed);
+      await page.locator('#tasks .table-scroll').screenshot({ path: join(SHOTS, `console-phone-${lang}-long-reason-open.png`) });
+      await page.goto(`${rt.urls.console}#/`);
+    }
     expect(errors).toEqual([]);
   });
 });

@@ -392,7 +392,7 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
-  it('shows an on-time rate with no deadline yet as a dash, its words under the tile’s label, so that every figure of the SLA report’s tiles stays on one line, and a rate with the console’s decimal mark, in English and French', async () => {
+  it('shows an on-time rate with nothing to rate yet as a dash, its words under the tile’s label (no request completed yet; no deadline yet for the complaints), so that every figure of the SLA report’s tiles stays on one line, and a rate with the console’s decimal mark, in English and French', async () => {
     const { page, errors } = await signedInOfficer();
     let rate: number | null = null;
     await rewrite<{ onTimeRate: number | null; complaints: { acknowledgedOnTimeRate: number | null } }>(page, '**/admin/report?*', (r) => {
@@ -407,12 +407,12 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     const rateTiles = () => [page.locator('#report-tiles .tile').nth(1).textContent(), page.locator('#report-complaints .tile').nth(1).textContent()];
     expect((await figures()).filter((f) => f.lines !== 1)).toEqual([]);
     expect([(await figures())[1].text, (await figures())[4].text]).toEqual(['—', '—']);
-    expect(await Promise.all(rateTiles())).toEqual(['—On timeno deadline yet', '—Acknowledged within 30 daysno deadline yet']);
+    expect(await Promise.all(rateTiles())).toEqual(['—On timeno request completed yet', '—Acknowledged within 30 daysno deadline yet']);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-report-no-rate.png'), fullPage: true });
     await page.getByRole('button', { name: 'Français' }).click();
     await page.getByRole('heading', { name: 'Rapport de délais' }).waitFor();
-    await expect.poll(() => Promise.all(rateTiles())).toEqual(['—Dans les délaispas encore d’échéance', '—Réception accusée sous 30 jourspas encore d’échéance']);
+    await expect.poll(() => Promise.all(rateTiles())).toEqual(['—Dans les délaisaucune demande traitée pour l’instant', '—Réception accusée sous 30 jourspas encore d’échéance']);
     expect((await figures()).filter((f) => f.lines !== 1)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-report-no-rate-fr.png'), fullPage: true });
     // A rate is written as the console's language writes numbers.
@@ -422,6 +422,72 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     await page.getByRole('button', { name: 'English' }).click();
     await expect.poll(() => Promise.all(rateTiles())).toEqual(['66.7 %On time', '66.7 %Acknowledged within 30 days']);
     expect(errors).toEqual([]);
+  });
+
+  it('puts the Find button beside a search box wide enough for an email address, on a desktop and on a 390 px phone', async () => {
+    for (const [name, viewport] of [
+      ['desktop', { width: 1280, height: 1100 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      const page = await newPage(browser, { viewport, ...(name === 'phone' ? { isMobile: true, hasTouch: true } : {}) });
+      await signInAsOfficer(page, rt);
+      await page.locator('#filters').waitFor();
+      const box = await page.getByLabel('Find a request: reference, email address or order number').boundingBox();
+      const find = await page.getByRole('button', { name: 'Find', exact: true }).boundingBox();
+      if (!box || !find) throw new Error('no search box or no Find button');
+      // Beside it: on the box's line, a small gap after it, within the screen.
+      expect(Math.abs(find.y + find.height / 2 - (box.y + box.height / 2)), name).toBeLessThan(2);
+      expect(find.x - (box.x + box.width), name).toBeGreaterThanOrEqual(0);
+      expect(find.x - (box.x + box.width), name).toBeLessThanOrEqual(16);
+      expect(find.x + find.width, name).toBeLessThanOrEqual(viewport.width);
+      // Wide enough for “firstname.lastname@example.com” and more: 24rem on a desktop, the rest of the line beside the button on a phone.
+      expect(box.width, name).toBeGreaterThanOrEqual(name === 'desktop' ? 384 : 240);
+      expect(await axe(page)).toEqual([]);
+      await page.locator('#search').screenshot({ path: join(SHOTS, `console-search-box-${name}.png`) });
+      await page.context().close();
+    }
+  });
+
+  it('stops watching the tables a redraw took out of the page, however long the console stays open', async () => {
+    await openCopy('rosa-redraw@example.com');
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+    // Every element a ResizeObserver of the page watches, until it is unobserved.
+    await page.addInitScript(() => {
+      const watched = new Set<Element>();
+      Object.assign(window, { watched });
+      const { observe, unobserve } = ResizeObserver.prototype;
+      ResizeObserver.prototype.observe = function (target, options) {
+        watched.add(target);
+        observe.call(this, target, options);
+      };
+      ResizeObserver.prototype.unobserve = function (target) {
+        watched.delete(target);
+        unobserve.call(this, target);
+      };
+    });
+    await signInAsOfficer(page, rt);
+    await page.locator('#requests table').waitFor();
+    const [request] = await page.locator('#requests tbody tr td:first-child').allTextContents();
+    // Each language switch draws the dashboard's tables again; a request's page and the report draw theirs.
+    for (let i = 0; i < 3; i++) {
+      await page.getByRole('button', { name: 'Français' }).click();
+      await page.locator('#requests th', { hasText: 'Échéance' }).waitFor();
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.locator('#requests th', { hasText: 'Due' }).waitFor();
+      await page.goto(`${rt.urls.console}#/requests/${request}`);
+      await page.locator('#tasks table').waitFor();
+      await page.goto(`${rt.urls.console}#/report`);
+      await page.locator('#report-processors table').waitFor();
+      await page.goto(`${rt.urls.console}#/`);
+      await page.locator('#dashboard:not([hidden]) #requests table').waitFor();
+    }
+    const watching = () => page.evaluate(() => {
+      const watched = (window as unknown as { watched: Set<Element> }).watched;
+      return { boxes: document.querySelectorAll('.table-scroll').length, watched: watched.size, outOfPage: [...watched].filter((e) => !e.isConnected).length };
+    });
+    await expect.poll(async () => (await watching()).outOfPage).toBe(0);
+    const now = await watching();
+    expect(now.watched).toBe(now.boxes);
   });
 
   it('moves the keyboard to the page it opens without framing the whole page in the focus ring, which stays on what can be pressed', async () => {

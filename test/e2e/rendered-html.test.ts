@@ -8,6 +8,23 @@ import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } fr
 let rt: Booted;
 let browser: Browser;
 
+/**
+ * The icon a browser asks for with the page as it is now (the one the page declares, else
+ * /favicon.ico at its origin), as the site answers it, and whether the page can show it: loaded as an
+ * image in the page, under the page's CSP, whose img-src a browser applies to its icon too.
+ * Headless chromium asks for no icon itself, so a page's missing one would never show in a test's requests.
+ */
+async function icon(page: Page) {
+  const { href, shown } = await page.evaluate(async () => {
+    const href = document.querySelector<HTMLLinkElement>('link[rel~="icon"]')?.href ?? new URL('/favicon.ico', location.href).href;
+    const img = new Image();
+    img.src = href;
+    return { href, shown: await img.decode().then(() => true, () => false) };
+  });
+  const r = await page.request.get(href);
+  return { path: new URL(href).pathname, status: r.status(), type: r.headers()['content-type'], shown };
+}
+
 describe.skipIf(!hasChromium)('the pages as their scripts leave them (Debian chromium)', { timeout: 180_000 }, () => {
   bootWithBrowser((booted, b) => {
     rt = booted;
@@ -65,5 +82,27 @@ describe.skipIf(!hasChromium)('the pages as their scripts leave them (Debian chr
     await keep(console, 'console-request.html');
 
     expect(checkDocuments(documents).map(describeMessage), 'the Nu Html Checker’s findings').toEqual([]);
+  });
+
+  it('give every page an icon the site serves and the page’s CSP lets it show: the form, the confirmation page, the status page, the complaint form and the console', async () => {
+    await rt.submit({ type: 'erasure', email: 'icon@example.com', language: 'en' });
+    const links = await until(() => rt.links('icon@example.com').catch(() => undefined));
+    const page = await newPage(browser, { viewport: { width: 1100, height: 900 } });
+    const refused: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && refused.push(m.text()));
+    const icons: Record<string, Awaited<ReturnType<typeof icon>>> = {};
+    for (const [name, url] of [
+      ['form', rt.urls.web],
+      ['confirmation page', links.verify],
+      ['status page', new URL(`/status.html?id=${links.requestId}&token=${links.statusToken}`, rt.urls.web).href],
+      ['complaint form', new URL('/complaint.html', rt.urls.web).href],
+      ['console', rt.urls.console],
+    ]) {
+      await page.goto(url);
+      icons[name] = await icon(page);
+    }
+    const served = { path: '/favicon.svg', status: 200, type: 'image/svg+xml', shown: true };
+    expect(icons).toEqual({ form: served, 'confirmation page': served, 'status page': served, 'complaint form': served, console: served });
+    expect(refused).toEqual([]);
   });
 });

@@ -34,16 +34,31 @@ const answer = {
   complain: { title: 'How to complain', us: 'us', ico: 'ico', court: 'court' },
 };
 
-/** The status page's own files, and the status API answering `answer`: the page alone, no runtime. */
-async function statusPage(browser: Browser): Promise<Page> {
-  const page = await newPage(browser, { viewport: { width: 1100, height: 900 } });
+/** Another request, in progress: every category's state a word or two. */
+const short = {
+  ...answer,
+  id: '01JQ0000000000000000000001',
+  status: 'in_progress',
+  closedAt: undefined,
+  categories: [
+    { category: 'shop', state: 'done' },
+    { category: 'payments', state: 'in_progress' },
+    { category: 'delivery', state: 'not_started' },
+    { category: 'analytics', state: 'done' },
+    { category: 'social', state: 'done' },
+  ],
+};
+
+/** The status page's own files, and the status API answering `status`: the page alone, no runtime. */
+async function statusPage(browser: Browser, status: object = answer, viewport = { width: 1100, height: 900 }, lang = ''): Promise<Page> {
+  const page = await newPage(browser, { viewport });
   await page.route(`${ORIGIN}/**`, (route) => {
     const { pathname } = new URL(route.request().url());
-    if (pathname.endsWith('/status')) return route.fulfill({ json: answer });
+    if (pathname.endsWith('/status')) return route.fulfill({ json: status });
     if (pathname === '/config.json') return route.fulfill({ status: 404 });
     return route.fulfill({ path: join(WEB, pathname) });
   });
-  await page.goto(`${ORIGIN}/status.html?id=${answer.id}&token=t`);
+  await page.goto(`${ORIGIN}/status.html?id=${answer.id}&token=t${lang ? `&lang=${lang}` : ''}`);
   await page.locator('#progress-section:not([hidden])').waitFor();
   return page;
 }
@@ -75,5 +90,41 @@ describe.skipIf(!hasChromium)('the status page’s kept records (Debian chromium
       'Tout le reste : fait',
     ]);
     await page.screenshot({ path: join(SHOTS, 'status-kept-fr.png'), fullPage: true });
+  });
+
+  it('starts every category’s badges at the same place whatever the request and its language, and on a 390 px phone gives a long one the screen’s width, a few lines tall', async () => {
+    for (const [name, viewport] of [
+      ['phone', { width: 390, height: 844 }],
+      ['desktop', { width: 1100, height: 900 }],
+    ] as const) {
+      const starts = new Set<number>();
+      for (const status of [answer, short]) {
+        for (const lang of ['en', 'fr']) {
+          const page = await statusPage(browser, status, viewport, lang);
+          const table = (await page.locator('#progress').boundingBox())?.width ?? 0;
+          const badges = await page.locator('#progress .badge').evaluateAll((bs) =>
+            bs.map((b) => {
+              const r = b.getBoundingClientRect();
+              return { text: b.textContent, left: Math.round(r.left), right: r.right, width: r.width, lines: Math.floor(r.height / Number.parseFloat(getComputedStyle(b).lineHeight)) };
+            }),
+          );
+          for (const b of badges) starts.add(b.left);
+          if (name === 'phone') {
+            // A ground kept runs over several lines: across the screen, a few of them, not a tall blob in a third of it.
+            const narrow = badges.filter((b) => b.lines > 1 && b.width < 0.8 * table).map((b) => `${b.text}: ${Math.round(b.width)} px of ${Math.round(table)}`);
+            expect(narrow, `${lang} ${status.id}`).toEqual([]);
+            expect(Math.max(...badges.map((b) => b.lines)), `${lang} ${status.id}`).toBeLessThanOrEqual(5);
+            expect(badges.filter((b) => b.right > viewport.width - 16)).toEqual([]);
+            // Stacked, each row is still a row of the table, named by its category.
+            expect(await page.getByRole('row').count()).toBe(status.categories.length);
+            expect(await page.getByRole('rowheader').count()).toBe(status.categories.length);
+            expect(await axe(page)).toEqual([]);
+            await page.screenshot({ path: join(SHOTS, `status-badges-phone-${status === answer ? 'kept' : 'short'}-${lang}.png`), fullPage: true });
+          }
+          await page.context().close();
+        }
+      }
+      expect([...starts], name).toHaveLength(1);
+    }
   });
 });

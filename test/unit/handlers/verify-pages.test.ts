@@ -7,7 +7,7 @@ const switchTo = (l: string) => `/verify?token=t&lang=${l}`;
 const head = (lang: string, title: string, current: 'fr' | 'en', tab = title) =>
   `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${tab} — Offtek</title><link rel="stylesheet" href="/styles.css"></head>
+<title>${tab} — Offtek</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/styles.css"></head>
 <body><header class="site"><div class="logo">Off<span>tek</span></div><nav class="lang-switch" aria-label="Langue / Language"><a href="/verify?token=t&#38;lang=fr" lang="fr"${current === 'fr' ? ' aria-current="page"' : ''}>Français</a><a href="/verify?token=t&#38;lang=en" lang="en"${current === 'en' ? ' aria-current="page"' : ''}>English</a></nav></header>
 <main><h1>${title}</h1>`;
 
