@@ -194,17 +194,23 @@ describe('complaints in the SLA report', () => {
     complaint('E', { receivedAt: '2026-07-20T09:00:00.000Z', acknowledgeBy: '2026-08-18' }),
   ];
 
-  it('counts acknowledgements within 30 days, or not yet due, as on time, and gives the days to respond', () => {
+  it('counts acknowledgements within 30 days as on time, one not yet due apart and out of the rate, and gives the days to respond', () => {
     expect(slaReport('2026-07-01', '2026-07-31', '2026-08-10', [], new Map(), complaints).complaints).toEqual({
       complaints: 5,
       acknowledged: 3,
-      acknowledgedOnTime: 3,
+      acknowledgedOnTime: 2,
       acknowledgedLate: 2,
-      acknowledgedOnTimeRate: 0.6,
+      acknowledgementNotYetDue: 1,
+      acknowledgedOnTimeRate: 0.5,
       responded: 2,
       medianDaysToRespond: 2,
       p95DaysToRespond: 6,
     });
+  });
+
+  it('has no acknowledgement rate while every complaint is still within its 30 days unacknowledged, where it said 100 %', () => {
+    const waiting = slaReport('2026-07-01', '2026-07-31', '2026-08-10', [], new Map(), [complaints[4]]).complaints;
+    expect(waiting).toMatchObject({ complaints: 1, acknowledgedOnTime: 0, acknowledgedLate: 0, acknowledgementNotYetDue: 1, acknowledgedOnTimeRate: null });
   });
 
   it('has no rate and no times without complaints, and puts them in the CSV one measure a line', () => {
@@ -214,9 +220,10 @@ describe('complaints in the SLA report', () => {
     expect(csv.filter((l) => l.startsWith('complaints,'))).toEqual([
       'complaints,,received,5',
       'complaints,,acknowledged,3',
-      'complaints,,acknowledged_on_time,3',
+      'complaints,,acknowledged_on_time,2',
       'complaints,,acknowledged_late,2',
-      'complaints,,acknowledged_on_time_rate,0.600',
+      'complaints,,acknowledgement_not_yet_due,1',
+      'complaints,,acknowledged_on_time_rate,0.500',
       'complaints,,responded,2',
       'complaints,,median_days_to_respond,2',
       'complaints,,p95_days_to_respond,6',

@@ -205,6 +205,7 @@ describe('the SLA report', () => {
       'complaints,,acknowledged,0',
       'complaints,,acknowledged_on_time,0',
       'complaints,,acknowledged_late,0',
+      'complaints,,acknowledgement_not_yet_due,0',
       'complaints,,acknowledged_on_time_rate,',
       'complaints,,responded,0',
       'complaints,,median_days_to_respond,',
