@@ -27,18 +27,21 @@ export const ProcessorEntry = z
     identities: z.array(z.enum(['email', 'name', 'order_number'])).check(z.minLength(1)),
     /** The personal fields it holds, which a correction reaches (Art. 19); without it, the identities it receives. */
     fields: z.optional(z.array(PersonalField)),
-    /** The longest a task may go without a callback (`in_progress` heartbeats it). Not for a manual processor: nothing heartbeats a person's work, so its task waits for `timeoutSeconds` only. */
+    /** The longest a task may go without a callback (`in_progress` heartbeats it). Not for a manual processor: nothing heartbeats a person's work, so its task waits for `timeoutSeconds` only (functions/plan/plan.ts). */
     heartbeatSeconds: Seconds,
     /** The longest a task may wait for its answer, whatever came in between. */
-    timeoutSeconds: Seconds,
+    timeoutSeconds: z.int().check(z.gte(2, 'timeoutSeconds must be at least 2, to leave room for a heartbeat below it')),
   })
   .check(
     z.refine((p) => p.mode === 'manual' || Boolean(p.endpoint && p.secretRef), {
       message: 'automated processors need an endpoint and a secretRef',
       path: ['endpoint'],
     }),
-    z.refine((p) => p.heartbeatSeconds <= p.timeoutSeconds, {
-      message: 'heartbeatSeconds must not exceed timeoutSeconds',
+    // The States language: "the HeartbeatSeconds interval MUST be smaller than the TimeoutSeconds value". The
+    // Dispatch state reads both from the task, so AWS can only check them as it enters the state, and then fails
+    // it with States.Runtime, which no Catch matches: the whole execution would fail, not the one task.
+    z.refine((p) => p.heartbeatSeconds < p.timeoutSeconds, {
+      message: 'heartbeatSeconds must be smaller than timeoutSeconds: Step Functions fails the whole execution otherwise',
       path: ['heartbeatSeconds'],
     }),
   );

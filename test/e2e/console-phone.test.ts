@@ -39,7 +39,7 @@ describe.skipIf(!hasChromium)('the console on a 390 px phone (Debian chromium)',
       rt = booted;
       browser = b;
     },
-    { registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) },
+    { registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 2 } : p)) }) },
     (booted) => {
       booted.processors.setBehaviour('parcelway', { never: true });
       booted.processors.setBehaviour('recoverco', { gone: true });

@@ -10,11 +10,11 @@ let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chromium)', { timeout: 240_000 }, () => {
-  // The delivery processor never answers and times out after a second: an escalation to handle.
+  // The delivery processor never answers, and its heartbeat (a second, below its two-second time-out) runs out: an escalation to handle.
   bootWithBrowser((booted, b) => {
     rt = booted;
     browser = b;
-  }, { registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) }, (booted) => booted.processors.setBehaviour('parcelway', { never: true }));
+  }, { registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 2 } : p)) }) }, (booted) => booted.processors.setBehaviour('parcelway', { never: true }));
 
   it('signs in through the managed login flow (password, TOTP), reads the escalation in words, extends, sees a refused action in the page, resolves the task, sees the request complete and signs out', async () => {
     await rt.submit({ type: 'erasure', email: 'carol@example.com', language: 'en' });
@@ -51,14 +51,14 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.locator('#escalated table').waitFor();
     expect(new URL(page.url()).search).toBe('');
     await expect(page.locator('#who').textContent()).resolves.toBe('Signed in as officer');
-    // The escalation says why, in words, with its deliveries: the webhook got through, no answer came.
+    // The escalation says why, in words, with its deliveries: the webhook got through, no callback came within its heartbeat.
     const row = page.locator('#escalated tr', { hasText: links.requestId });
     expect(await row.locator('td').allTextContents()).toEqual([
       links.requestId,
       'Parcelway Delivery',
       'Delivery',
       'No answer in time',
-      'no answer before the time-out',
+      'stopped reporting progress',
       '1 attempt',
       expect.stringMatching(/^accepted \(HTTP 2xx\) — \d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d$/),
     ]);

@@ -8,13 +8,13 @@ let rt: Booted;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('a task a person settles by hand in the console: a manual processor’s, or one whose processor left the registry (Debian chromium)', { timeout: 240_000 }, () => {
-  // Parcelway has no API here: a person does its work, and is given a second (its timeoutSeconds), so it times out.
+  // Parcelway has no API here: a person does its work, and is given two seconds (its timeoutSeconds), so it times out.
   bootWithBrowser(
     (booted, b) => {
       rt = booted;
       browser = b;
     },
-    { registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, mode: 'manual' as const, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) },
+    { registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'parcelway' ? { ...p, mode: 'manual' as const, heartbeatSeconds: 1, timeoutSeconds: 2 } : p)) }) },
   );
 
   it('offers to resolve a timed-out manual task, and no retry, which the server refuses for a manual processor', async () => {
@@ -32,6 +32,9 @@ describe.skipIf(!hasChromium)('a task a person settles by hand in the console: a
     const row = page.locator('#tasks tr', { hasText: 'Parcelway' });
     await expect.poll(() => row.getByRole('button', { name: /^Resolve/ }).count(), { timeout: 15_000 }).toBe(1);
     expect(await row.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    // Its heartbeat, a second short of its time-out (nothing heartbeats a person's work), ran out: shown as the time-out it stands for.
+    expect(await row.textContent()).toContain('no answer before the time-out');
+    expect(await row.textContent()).not.toContain('stopped reporting progress');
     // No webhook went to it: its delivery reads as handed to the team, not as an HTTP answer.
     expect(await row.textContent()).toContain('Given to the team: a person does it');
     expect(await row.textContent()).not.toContain('accepted');

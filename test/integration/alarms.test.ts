@@ -23,7 +23,7 @@ function emitted(logDir: string): Emf[] {
 let rt: Booted;
 beforeAll(async () => {
   rt = await boot({
-    registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'metricsly' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }),
+    registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'metricsly' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 2 } : p)) }),
     retryIntervalOverrides: { Dispatch: 10, Escalate: 10 },
   });
   rt.processors.setBehaviour('metricsly', { never: true }); // times out

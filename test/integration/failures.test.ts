@@ -4,8 +4,8 @@ import { type Booted, boot, until } from './harness.ts';
 let rt: Booted;
 beforeAll(async () => {
   rt = await boot({
-    // The metrics processor gets a 1-second timeout so a silent processor is caught quickly.
-    registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'metricsly' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }),
+    // The metrics processor gets a 1-second heartbeat (below a 2-second timeout) so a silent processor is caught quickly.
+    registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'metricsly' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 2 } : p)) }),
     retryIntervalOverrides: { Dispatch: 10, Escalate: 10 },
   });
 });

@@ -23,7 +23,7 @@ async function confirmed(email: string) {
 
 beforeAll(async () => {
   // Generous waits: the machine running the suite may be busy; nothing here is a timing assertion.
-  rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'socialapp' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) });
+  rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'socialapp' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 2 } : p)) }) });
   // Both sign in as the console does (code + PKCE, password, TOTP) through the local stand-in.
   [officer, viewer] = await Promise.all([rt.signIn('officer'), rt.signIn('viewer')]);
   rt.processors.setBehaviour('socialapp', { never: true });

@@ -30,8 +30,8 @@ async function confirmed(body: Record<string, unknown>) {
 const detail = (id: string, token = officer) => json(`/requests/${id}`, token);
 
 beforeAll(async () => {
-  // The social network never answers and times out after a second: each erasure escalates there.
-  rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'socialapp' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 1 } : p)) }) });
+  // The social network never answers, and its heartbeat runs out after a second: each erasure escalates there.
+  rt = await boot({ registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'socialapp' ? { ...p, heartbeatSeconds: 1, timeoutSeconds: 2 } : p)) }) });
   rt.processors.setBehaviour('socialapp', { never: true });
   [officer, viewer] = await Promise.all([rt.signIn('officer'), rt.signIn('viewer')]);
 }, 120_000);

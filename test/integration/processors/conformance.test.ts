@@ -28,7 +28,7 @@ beforeAll(async () => {
       secretRef: `lethe/processors/${id}`,
       supports: ['access', 'erasure'],
       identities: ['email'],
-      heartbeatSeconds: 60,
+      heartbeatSeconds: 30,
       timeoutSeconds: 60,
     })),
   };

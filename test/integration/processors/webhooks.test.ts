@@ -41,9 +41,9 @@ const intranet: ProcessorEntry = {
   secretRef: 'lethe/processors/recoverco',
 };
 
-// A manual processor that holds only phone numbers, and is given a second to have its task resolved:
+// A manual processor that holds only phone numbers, and is given two seconds to have its task resolved:
 // only a correction of a phone number reaches it, and nobody resolves it in time.
-const slowFirm: ProcessorEntry = { ...manualFirm, id: 'phone-ledger', name: 'Phone Ledger Ltd', category: 'delivery', fields: ['phone'], heartbeatSeconds: 1, timeoutSeconds: 1 };
+const slowFirm: ProcessorEntry = { ...manualFirm, id: 'phone-ledger', name: 'Phone Ledger Ltd', category: 'delivery', fields: ['phone'], heartbeatSeconds: 1, timeoutSeconds: 2 };
 
 const OLD_KEY = newWebhookSecret();
 const NEW_KEY = newWebhookSecret();

@@ -85,9 +85,11 @@ describe('a processor registry entry', () => {
     expect(ok(ProcessorEntry, { ...entry, mode: 'manual', endpoint: undefined, secretRef: undefined })).toBe(true);
   });
 
-  it('may be reminded as late as its timeout, not later', () => {
-    expect(ok(ProcessorEntry, { ...entry, heartbeatSeconds: 86400, timeoutSeconds: 86400 })).toBe(true);
-    expect(issue(ProcessorEntry, { ...entry, heartbeatSeconds: 86401, timeoutSeconds: 86400 })).toEqual({ path: 'heartbeatSeconds', message: 'heartbeatSeconds must not exceed timeoutSeconds' });
+  it('has a heartbeat smaller than its timeout, as the States language requires, and no other', () => {
+    expect(ok(ProcessorEntry, { ...entry, heartbeatSeconds: 86399, timeoutSeconds: 86400 })).toBe(true);
+    for (const heartbeatSeconds of [86400, 86401]) {
+      expect(issue(ProcessorEntry, { ...entry, heartbeatSeconds, timeoutSeconds: 86400 })).toEqual({ path: 'heartbeatSeconds', message: 'heartbeatSeconds must be smaller than timeoutSeconds: Step Functions fails the whole execution otherwise' });
+    }
   });
 
   it('supports at least one request type and receives at least one identity, of the three Lethe holds', () => {

@@ -73,6 +73,26 @@ describe('the processor registry (config/processors.json)', () => {
     expect(ProcessorEntry.safeParse({ ...base, identities: [] }).success).toBe(false);
   });
 
+  it('refuses at synth, on the field, a heartbeat not smaller than the time-out, which Step Functions fails the whole execution for, and a time-out too short to leave room for one', () => {
+    const base = { ...processor({ id: 'acme', category: 'payments' }), supports: ['access', 'erasure', 'rectification', 'restrict'] };
+    const manual = { ...base, id: 'ledger-firm', mode: 'manual', endpoint: undefined, secretRef: undefined };
+    const issues = (p: unknown) => {
+      const x = ProcessorEntry.safeParse(p);
+      return x.success ? [] : x.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    const notSmaller = 'heartbeatSeconds: heartbeatSeconds must be smaller than timeoutSeconds: Step Functions fails the whole execution otherwise';
+    expect(issues({ ...base, heartbeatSeconds: 3600, timeoutSeconds: 3600 })).toEqual([notSmaller]);
+    expect(issues({ ...base, heartbeatSeconds: 3601, timeoutSeconds: 3600 })).toEqual([notSmaller]);
+    // A manual processor's task is given a heartbeat of its own below its time-out; its entry is held to the same rule.
+    expect(issues({ ...manual, heartbeatSeconds: 3600, timeoutSeconds: 3600 })).toEqual([notSmaller]);
+    expect(issues({ ...base, heartbeatSeconds: 1, timeoutSeconds: 1 })).toEqual(['timeoutSeconds: timeoutSeconds must be at least 2, to leave room for a heartbeat below it', notSmaller]);
+    expect(issues({ ...base, heartbeatSeconds: 1, timeoutSeconds: 2 })).toEqual([]);
+    expect(issues({ ...manual, heartbeatSeconds: 1, timeoutSeconds: 2 })).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'lethe-registry-'));
+    writeFileSync(join(dir, 'processors.json'), JSON.stringify({ version: 1, processors: [{ ...base, heartbeatSeconds: 604_800, timeoutSeconds: 604_800 }] }));
+    expect(() => synthRegistry(join(dir, 'processors.json'))).toThrow(/heartbeatSeconds must be smaller than timeoutSeconds/);
+  });
+
   it('refuses at synth, naming it, a processor that cannot receive an erasure, or a correction of a field it holds (Art. 17(2), 19)', () => {
     const p = { ...processor({ id: 'acme', category: 'payments' }), supports: ['access', 'erasure', 'rectification', 'objection', 'restrict'] };
     const issues = (r: unknown) => {
