@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '../adapters/config.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
-import type { ProcessorEntry } from '../core/model.ts';
+import { parseTaskId, type ProcessorEntry } from '../core/model.ts';
 import type { Clock, Mailer, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATION_REASONS, retryOnRace } from '../core/errors.ts';
 import { escalationEmail, manualEscalationEmail, removedProcessorEmail } from '../core/escalation.ts';
@@ -50,7 +50,10 @@ const TIMEOUTS = ['States.Timeout', 'States.HeartbeatTimeout'];
  * callback can release this state, and the Notify that may follow must find the request settled.
  */
 export async function escalate(input: EscalateInput, deps: EscalateDeps) {
-  const error = input.error.Error ?? 'unknown';
+  const raised = input.error.Error ?? 'unknown';
+  // A manual processor's task has a heartbeat a second short of its time-out, as nothing heartbeats a
+  // person's work (plan.ts): its running out is the time-out, and is recorded, shown and mailed as such.
+  const error = raised === 'States.HeartbeatTimeout' && deps.manual?.(parseTaskId(input.taskId)?.processorId ?? '') ? 'States.Timeout' : raised;
   const reason = ESCALATION_REASONS[error] ?? error;
   const timedOut = TIMEOUTS.includes(error);
   const r = await retryOnRace(async () => {

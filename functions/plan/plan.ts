@@ -74,8 +74,10 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
       // A processor removed from the registry after planning keeps a default wait; a human resolves it.
       const timeoutSeconds = p?.timeoutSeconds ?? 604_800;
       // Only an automated processor's callbacks heartbeat its task: a manual one's is done by a person and
-      // nothing heartbeats it, so its heartbeat is its time-out, which the Dispatch state cannot leave out per task.
-      const heartbeatSeconds = p?.mode === 'manual' ? timeoutSeconds : (p?.heartbeatSeconds ?? 86_400);
+      // nothing heartbeats it, so it waits for its time-out only. The Dispatch state cannot leave the heartbeat
+      // out per task, and Step Functions fails the whole execution if it is not smaller than the time-out: it
+      // is a second short of it, and Escalate records its running out as the time-out (escalate.ts).
+      const heartbeatSeconds = p?.mode === 'manual' ? timeoutSeconds - 1 : (p?.heartbeatSeconds ?? 86_400);
       return { taskId: t.taskId, heartbeatSeconds, timeoutSeconds };
     }),
   };

@@ -29,6 +29,18 @@ describe('the escalated task’s record', () => {
     expect(task().finishedAt).toBe(NOW);
   });
 
+  it('records a manual processor’s task whose heartbeat ran out as timed out at its time-out, which its heartbeat is a second short of (plan.ts); an automated one’s as a missed heartbeat', async () => {
+    Object.assign(deps, { manual: (id: string) => id === 'metricsly' });
+    await run({ Error: 'States.HeartbeatTimeout' });
+    expect(task()).toMatchObject({ status: 'timed_out', outcome: { request_status: 'timed_out', reason: 'States.Timeout' } });
+    expect(task().audit.at(-1)).toMatchObject({ action: 'time_out', data: { error: 'States.Timeout' } });
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ action: 'escalate', data: { task: TASK_ID, reason: 'States.Timeout' } });
+    Object.assign(deps, { manual: () => false });
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent' });
+    await run({ Error: 'States.HeartbeatTimeout' });
+    expect(task()).toMatchObject({ status: 'timed_out', outcome: { request_status: 'timed_out', reason: 'States.HeartbeatTimeout' } });
+  });
+
   it('records a failure the same way, from a task still pending or already acknowledged', async () => {
     for (const status of ['pending', 'in_progress'] as const) {
       repo.tasks.set(TASK_ID, { ...task(), status });

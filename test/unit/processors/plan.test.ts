@@ -231,11 +231,12 @@ describe('plan', () => {
     expect(repo.tasks.get(`${REQUEST_ID}.ledger-firm`)?.status).toBe('pending');
   });
 
-  it('has a manual processor’s task wait for its time-out only, as nothing heartbeats the work a person does', async () => {
+  it('has a manual processor’s task wait for its time-out only, give or take a second, as nothing heartbeats the work a person does', async () => {
     const manual = { ...processor({ id: 'ledger-firm', category: 'collections', mode: 'manual', heartbeatSeconds: 3600, timeoutSeconds: 604_800 }), endpoint: undefined, secretRef: undefined };
     const { deps } = setup({}, null, registryOf(processor({ id: 'acme', category: 'payments', heartbeatSeconds: 3600, timeoutSeconds: 86_400 }), manual));
     const out = await planRequest(REQUEST_ID, deps);
-    expect(out.tasks.find((t) => t.taskId.endsWith('.ledger-firm'))).toEqual({ taskId: `${REQUEST_ID}.ledger-firm`, heartbeatSeconds: 604_800, timeoutSeconds: 604_800 });
+    // Its heartbeat one second short of its time-out: Step Functions fails the whole execution when a task's heartbeat is not smaller.
+    expect(out.tasks.find((t) => t.taskId.endsWith('.ledger-firm'))).toEqual({ taskId: `${REQUEST_ID}.ledger-firm`, heartbeatSeconds: 604_799, timeoutSeconds: 604_800 });
     // An automated processor's callbacks heartbeat its task: it keeps its own heartbeat.
     expect(out.tasks.find((t) => t.taskId.endsWith('.acme'))).toEqual({ taskId: `${REQUEST_ID}.acme`, heartbeatSeconds: 3600, timeoutSeconds: 86_400 });
   });
