@@ -7,7 +7,9 @@
  *   task then waits for SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat through this class.
  * - TimeoutSecondsPath / HeartbeatSecondsPath: the library evaluates paths against the
  *   Parameters-resolved input, whereas AWS evaluates them against the state input. The definition
- *   is rewritten so that Parameters also carry the two values; the override enforces them.
+ *   is rewritten so that Parameters also carry the two values; the override enforces them, and
+ *   fails the state with States.Runtime, past its Retry and Catch, when they are not positive
+ *   integers or the heartbeat is not smaller than the time-out (timeoutsProblem).
  * - Persistence and restart safety: each execution (name, input, status, result, history) is a
  *   JSON file under dataDir, written atomically at start (before StartExecution answers) and at
  *   the end (in the background, off the main thread). After a crash, resume()
@@ -76,6 +78,22 @@ export class SfnError extends Error {
 }
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+/** What Step Functions fails a state with when the definition cannot be run as written: no Retry or Catch matches it (aws-local-stepfunctions reads the two flags), so the execution fails. */
+const statesRuntime = (message: string) => Object.assign(named('States.Runtime', message), { isRetryable: false, isCatchable: false });
+
+/**
+ * Why a Task state cannot run with the time-outs its paths resolved to, as the Amazon States Language
+ * has it: each a positive integer, the heartbeat smaller than the time-out. AWS refuses literal values
+ * when the machine is created; values from paths are only known as the state is entered, and fail it.
+ * prepare() takes both out of the library's hands, so the check is made here.
+ */
+function timeoutsProblem(timeoutS: unknown, heartbeatS: unknown): string | undefined {
+  for (const [field, v] of [['TimeoutSeconds', timeoutS], ['HeartbeatSeconds', heartbeatS]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1)) return `${field} must be a positive integer, not ${JSON.stringify(v)}`;
+  }
+  if (typeof heartbeatS === 'number' && typeof timeoutS === 'number' && heartbeatS >= timeoutS) return `HeartbeatSeconds (${heartbeatS}) must be smaller than TimeoutSeconds (${timeoutS})`;
+  return undefined;
+}
 
 const PLACEHOLDER = 'LETHE-LOCAL-TASK-TOKEN-PLACEHOLDER';
 const TOKEN_PREFIX = 'lethe-local.';
@@ -178,6 +196,8 @@ export class LocalStepFunctions {
 
   private async runTask(fn: (input: unknown) => Promise<unknown>, input: Record<string, unknown>, waits: boolean) {
     const { [TIMEOUT_KEY]: timeoutS, [HEARTBEAT_KEY]: heartbeatS, [EXECUTION_KEY]: executionArn, ...params } = input;
+    const problem = timeoutsProblem(timeoutS, heartbeatS);
+    if (problem) throw statesRuntime(problem);
     if (!waits) return fn(params);
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const payload = JSON.parse(JSON.stringify(params.Payload ?? {}).replaceAll(PLACEHOLDER, token));

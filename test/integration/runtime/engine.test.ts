@@ -141,22 +141,47 @@ describe('embedded Step Functions running the synthesized ASL', () => {
     await expect(sfn.send(new SendTaskHeartbeatCommand({ taskToken: 'forged' }))).rejects.toMatchObject({ name: 'InvalidToken' });
   });
 
-  it('escalates a task whose processor never heartbeats, and one that times out', async () => {
+  it('escalates a task whose processor never heartbeats, and one that heartbeats but outlasts its time-out', async () => {
     await boot({
       plan: async (i) => ({
         requestId: i.requestId,
         export: false,
         tasks: [
           { taskId: 'slow-heartbeat', heartbeatSeconds: 1, timeoutSeconds: 60 },
-          { taskId: 'slow-timeout', heartbeatSeconds: 60, timeoutSeconds: 1 },
+          { taskId: 'slow-timeout', heartbeatSeconds: 1, timeoutSeconds: 2 },
         ],
       }),
     });
     await start('r5');
-    await until(() => tokens.filter((t) => t.taskId.startsWith('escalated')).length === 2, 5000);
+    await until(() => tokens.some((t) => t.taskId === 'slow-timeout'));
+    const beating = tokens.find((t) => t.taskId === 'slow-timeout')?.token;
+    // Its heartbeats carry it past its heartbeat interval, never past its time-out.
+    const beat = setInterval(() => void sfn.send(new SendTaskHeartbeatCommand({ taskToken: beating })).catch(() => undefined), 300);
+    try {
+      await until(() => tokens.filter((t) => t.taskId.startsWith('escalated')).length === 2, 5000);
+    } finally {
+      clearInterval(beat);
+    }
     expect(tokens.map((t) => t.taskId)).toEqual(
       expect.arrayContaining(['escalated:slow-heartbeat:States.HeartbeatTimeout', 'escalated:slow-timeout:States.Timeout']),
     );
+  });
+
+  it('fails the execution with States.Runtime, past every retrier and catcher, when a task\'s heartbeat is not below its time-out, as Step Functions does', async () => {
+    await boot({
+      plan: async (i) => ({ requestId: i.requestId, export: false, tasks: [{ taskId: 'no-room', heartbeatSeconds: 60, timeoutSeconds: 60 }] }),
+    });
+    const { executionArn } = await start('r5b');
+    await until(async () => (await status(executionArn ?? '')) === 'FAILED');
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect([d.error, d.cause]).toEqual(['States.Runtime', 'HeartbeatSeconds (60) must be smaller than TimeoutSeconds (60)']);
+    // Neither sent to the processor nor escalated: the state failed as it was entered.
+    expect(tokens).toEqual([]);
+    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(h.events?.filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error)).toEqual(['States.Runtime']);
+    const types = h.events?.map((e) => String(e.type)) ?? [];
+    expect(types.filter((t) => t === 'TaskRetried' || t === 'TaskCaught')).toEqual([]);
+    expect(types.at(-1)).toBe('ExecutionFailed');
   });
 
   it('keeps a task alive while heartbeats arrive', async () => {
@@ -175,7 +200,7 @@ describe('embedded Step Functions running the synthesized ASL', () => {
   it('retries a failed dispatch by its error name before escalating', async () => {
     let calls = 0;
     await boot({
-      plan: async (i) => ({ requestId: i.requestId, export: false, tasks: [{ taskId: 'flaky', heartbeatSeconds: 60, timeoutSeconds: 60 }] }),
+      plan: async (i) => ({ requestId: i.requestId, export: false, tasks: [{ taskId: 'flaky', heartbeatSeconds: 30, timeoutSeconds: 60 }] }),
       dispatch: async () => {
         calls++;
         throw Object.assign(new Error('500 from processor'), { name: 'DispatchFailed' });
@@ -192,7 +217,7 @@ describe('embedded Step Functions running the synthesized ASL', () => {
       plan: async (i) => ({
         requestId: i.requestId,
         export: false,
-        tasks: ['crashed', 'refused'].map((taskId) => ({ taskId, heartbeatSeconds: 60, timeoutSeconds: 60 })),
+        tasks: ['crashed', 'refused'].map((taskId) => ({ taskId, heartbeatSeconds: 30, timeoutSeconds: 60 })),
       }),
       dispatch: async (i) => {
         const id = String(i.taskId);
