@@ -10,7 +10,8 @@ const WHY: Record<string, string> = {
   EndpointGone: 'answered 410 Gone: its endpoint is disabled until the registry is corrected',
   ProcessorFailed: 'called back to say it could not do the work',
   'States.Timeout': 'did not call back before its time-out',
-  'States.HeartbeatTimeout': 'stopped reporting progress before its time-out',
+  // No callback and no in_progress within the heartbeat: most often a processor that never answered at all.
+  'States.HeartbeatTimeout': 'neither called back nor reported progress within its heartbeat interval',
 };
 export const reasonInWords = (reason: string) => WHY[reason] ?? `stopped with an unexpected error (${reason})`;
 

@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
       'Parcelway Delivery',
       'Delivery',
       'No answer in time',
-      'stopped reporting progress',
+      'no answer or progress report in time',
       '1 attempt',
       expect.stringMatching(/^accepted \(HTTP 2xx\) — \d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d$/),
     ]);

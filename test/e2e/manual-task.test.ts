@@ -34,7 +34,7 @@ describe.skipIf(!hasChromium)('a task a person settles by hand in the console: a
     expect(await row.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     // Its heartbeat, a second short of its time-out (nothing heartbeats a person's work), ran out: shown as the time-out it stands for.
     expect(await row.textContent()).toContain('no answer before the time-out');
-    expect(await row.textContent()).not.toContain('stopped reporting progress');
+    expect(await row.textContent()).not.toContain('progress report');
     // No webhook went to it: its delivery reads as handed to the team, not as an HTTP answer.
     expect(await row.textContent()).toContain('Given to the team: a person does it');
     expect(await row.textContent()).not.toContain('accepted');

@@ -12,7 +12,7 @@ describe('what an officer reads about an escalated task', () => {
       'answered 410 Gone: its endpoint is disabled until the registry is corrected',
       'called back to say it could not do the work',
       'did not call back before its time-out',
-      'stopped reporting progress before its time-out',
+      'neither called back nor reported progress within its heartbeat interval',
       'stopped with an unexpected error (Lambda.Unknown)',
     ]);
   });
