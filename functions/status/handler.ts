@@ -3,9 +3,9 @@ import * as z from '../core/zod.ts';
 import { NotFound } from '../core/errors.ts';
 import { Ulid } from '../core/model.ts';
 import { pageLanguage } from '../core/pages.ts';
-import { requesterView } from '../core/requester-status.ts';
+import { requesterView, statusLinkWorks } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
-import { repo } from '../shared/deps.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseBody } from '../shared/http.ts';
 import { download, exportPage } from './download.ts';
 
@@ -13,15 +13,17 @@ const Lang = z.catch(z.optional(z.enum(['fr', 'en'])), undefined);
 const Params = z.object({ id: Ulid, token: z.string().check(z.minLength(20), z.maxLength(100)) });
 
 /**
- * GET /requests/{id}/status: the requester's view, behind the status token from their email.
- * A wrong token and an unknown id answer the same 404, so ids cannot be probed.
+ * GET /requests/{id}/status: the requester's view, behind the status token from their email, for as
+ * long as their contact data is kept (statusLinkWorks). A wrong token, an unknown id and a link past
+ * that end answer the same 404, so that neither ids nor whether a request existed can be probed; the
+ * two reads are made for each, at once, so the answer's time does not tell them apart either.
  */
 async function status(event: HttpEvent) {
   const bearer = event.headers?.authorization?.replace(/^Bearer\s+/i, '');
   const p = Params.safeParse({ id: event.pathParameters?.id, token: event.queryStringParameters?.token ?? bearer });
   if (!p.success) throw new NotFound('no such request');
-  const req = await repo.getRequest(p.data.id);
-  if (!req || !sameHash(req.statusTokenHash, sha256(p.data.token))) throw new NotFound('no such request');
+  const [req, contactEnd] = await Promise.all([repo.getRequest(p.data.id), repo.getPiiExpiry(p.data.id)]);
+  if (!req || !sameHash(req.statusTokenHash, sha256(p.data.token)) || !statusLinkWorks(contactEnd, systemClock.now())) throw new NotFound('no such request');
   return json(200, requesterView(req, await repo.listTasks(req.id)));
 }
 

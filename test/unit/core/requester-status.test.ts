@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { complaintLines, howToComplain, ICO } from '../../../functions/core/notices.ts';
-import { categoryProgress, requesterView } from '../../../functions/core/requester-status.ts';
+import { categoryProgress, requesterView, statusLinkWorks } from '../../../functions/core/requester-status.ts';
 import { storedRequest } from '../processors/fakes.ts';
 import { schemaErrors } from '../processors/openapi.ts';
 
@@ -154,5 +154,26 @@ describe('the status page’s view of a request', () => {
   it('shows null dates for an unverified request', () => {
     const req = storedRequest({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
     expect(requesterView(req, [])).toMatchObject({ verifiedAt: null, dueDate: null, extended: false, categories: [] });
+  });
+});
+
+describe('how long a requester’s status link works', () => {
+  const now = new Date('2026-05-10T12:00:00.000Z');
+
+  it('works for as long as the requester’s contact data is kept, through the second its end names, as every read of that data counts it', () => {
+    expect(statusLinkWorks(new Date('2026-05-10T12:00:01.000Z'), now)).toBe(true);
+    // DynamoDB's ttl is in seconds: contact data ending at 12:00:00 is read until 12:00:00.999.
+    expect(statusLinkWorks(new Date('2026-05-10T12:00:00.000Z'), new Date('2026-05-10T12:00:00.999Z'))).toBe(true);
+    expect(statusLinkWorks(new Date('2026-05-10T11:59:59.000Z'), now)).toBe(false);
+  });
+
+  it('stops once that end has passed, though DynamoDB has not deleted the data yet', () => {
+    // The item is still there two days on: its end, not its deletion, is what counts.
+    expect(statusLinkWorks(new Date('2026-05-08T12:00:00.000Z'), now)).toBe(false);
+  });
+
+  it('works with no end while the contact data has none (a restriction in place), and not at all once it is gone', () => {
+    expect(statusLinkWorks(null, now)).toBe(true);
+    expect(statusLinkWorks(undefined, now)).toBe(false);
   });
 });
