@@ -10,7 +10,7 @@ import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { html, type HttpResult } from '../shared/http.ts';
 import { renewDownload } from '../shared/outbox.ts';
-import { requestContext } from '../shared/request-context.ts';
+import { requestContext, statusLinkLive } from '../shared/request-context.ts';
 import { expiredPage, readyPage, renewedPage, unknownPage } from './pages.ts';
 
 const blobs = new S3Blobs();
@@ -36,7 +36,8 @@ async function refused(r: { expired: Downloadable } | { unknown: true }, id: str
   if (!('expired' in r)) return html(404, unknownPage(chosen ?? fallback, id, token));
   // While the package is kept, the copy is still owed (Art. 15): a fresh link, mailed only to the verified address.
   const keptUntil = nextDownloadLink(r.expired, systemClock.now())?.keptUntil;
-  return html(410, expiredPage(chosen ?? r.expired.language, id, token, { keptUntil, request: await requestContext(r.expired) }));
+  const statusLink = await statusLinkLive(id, { repo, now: systemClock.now() });
+  return html(410, expiredPage(chosen ?? r.expired.language, id, token, { keptUntil, request: await requestContext(r.expired, statusLink) }));
 }
 
 /** GET shows the page and changes nothing; POST is the download, the first of each link audited. */
@@ -51,7 +52,8 @@ export async function exportPage(id: string, token: string, chosen: Language | u
   const until = req.downloadExpiresAt as string;
   // The page names a way to a fresh link only if there will be one once this link has ended.
   const renewableUntil = nextDownloadLink(req, new Date(until))?.keptUntil;
-  return html(200, readyPage(lang, id, token, await requestContext(req), { until, renewableUntil }), {}, [bucket]);
+  // Its one button is the download: it points at no status page.
+  return html(200, readyPage(lang, id, token, await requestContext(req, false), { until, renewableUntil }), {}, [bucket]);
 }
 
 export async function download(id: string, token: string, fallback: Language, renew = false): Promise<HttpResult> {

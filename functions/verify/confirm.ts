@@ -11,7 +11,7 @@ import { lease } from '../core/outbox.ts';
 import type { ReviewWait } from '../core/team-review.ts';
 import { deliverTeam, keepPiiWhileOpen, startVerified } from '../shared/outbox.ts';
 import { logger } from '../adapters/powertools.ts';
-import { requestContext } from '../shared/request-context.ts';
+import { requestContext, statusLinkLive } from '../shared/request-context.ts';
 
 export const MAX_ATTEMPTS = 5;
 /**
@@ -50,16 +50,27 @@ export type Outcome =
 async function load(token: string, deps: VerifyDeps, now: Date) {
   const hash = sha256(token);
   const rec = await deps.tokens.get(hash);
-  const req = rec && (await deps.repo.getRequest(rec.requestId));
-  if (!rec || !req) return undefined;
+  if (!rec) return undefined;
+  // Whether its status link still works is read with it, for the pages that point at it.
+  const [req, statusLink] = await Promise.all([deps.repo.getRequest(rec.requestId), statusLinkLive(rec.requestId, { repo: deps.repo, now })]);
+  if (!req) return undefined;
   const state = req.verifiedAt ? 'used' : rec.attempts >= MAX_ATTEMPTS ? 'locked' : Date.parse(rec.expiresAt) <= now.getTime() ? 'expired' : 'live';
-  return { hash, rec, req, state };
+  return { hash, rec, req, state, statusLink };
 }
+
+/**
+ * "Already confirmed", with the status page's link. The link's record is kept 30 days past its
+ * 24 hours, which may outlast the requester's contact data (a request closed within a day of its
+ * confirmation) and with it the status link: past that end it answers as an unknown link, so that
+ * it says no more of the request than the status link does.
+ */
+const already = async (found: NonNullable<Awaited<ReturnType<typeof load>>>): Promise<Outcome> =>
+  found.statusLink ? { kind: 'already', lang: found.req.language, request: await requestContext(found.req, true) } : { kind: 'invalid' };
 
 /** A link that can no longer confirm: what it says instead, in the request's language. */
 async function spent(found: NonNullable<Awaited<ReturnType<typeof load>>>): Promise<Outcome | undefined> {
   const lang = found.req.language;
-  if (found.state === 'used') return { kind: 'already', lang, request: await requestContext(found.req) };
+  if (found.state === 'used') return already(found);
   if (found.state === 'locked') return { kind: 'locked', lang };
   if (found.state === 'expired') return { kind: 'invalid', lang };
   return undefined;
@@ -80,7 +91,7 @@ export async function preview(token: string, deps: VerifyDeps): Promise<Outcome>
   const over = await spent(found);
   if (over) return over;
   const pw = await needsPassword(found.req, deps);
-  return { kind: 'ask', lang: found.req.language, request: await requestContext(found.req), askPassword: pw.ask };
+  return { kind: 'ask', lang: found.req.language, request: await requestContext(found.req, found.statusLink), askPassword: pw.ask };
 }
 
 /** POST /verify: proves control of the mailbox (and of the account, for exports), then starts the work. */
@@ -92,7 +103,10 @@ export async function confirm(token: string, password: string | undefined, deps:
   const me = randomUUID();
   // Confirmed already (a double click, a retry after a crash, another of its links): what the
   // confirmation owes is delivered again, idempotently, in case the first confirmation died before it.
-  if (found.state === 'used') return { ...(await deliverOwed(found.req, me, now, deps)), kind: 'already' };
+  if (found.state === 'used') {
+    await deliverOwed(found.req, me, now, deps);
+    return already(found);
+  }
   const over = await spent(found);
   if (over) return over;
   let { req } = found;
@@ -114,7 +128,7 @@ export async function confirm(token: string, password: string | undefined, deps:
     // The record stays, locked by its count, so that reopening the link says so.
     if (!ok && attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
     if (!ok && day.count >= PASSWORDS_PER_ADDRESS_PER_DAY) return { kind: 'locked', lang };
-    if (!ok) return { kind: 'ask', lang, request: await requestContext(req), askPassword: true, error: true };
+    if (!ok) return { kind: 'ask', lang, request: await requestContext(req, found.statusLink), askPassword: true, error: true };
   }
   const verifiedAt = now.toISOString();
   const due = dueDate(verifiedAt);
@@ -131,7 +145,9 @@ export async function confirm(token: string, password: string | undefined, deps:
     // A link still owed is no use once confirmed.
     { removeTtl: true, remove: ['outboxLink'] },
   );
-  return { ...(await deliverOwed(req, me, now, deps)), kind: 'confirmed' };
+  await deliverOwed(req, me, now, deps);
+  // Its contact data, read as the link was, is kept from now on until well after the deadline.
+  return { kind: 'confirmed', lang, request: await requestContext(req, found.statusLink) };
 }
 
 /**
@@ -148,7 +164,6 @@ async function deliverOwed(req: StoredRequest, me: string, now: Date, deps: Veri
   if (req.status === 'awaiting_review' && req.outboxTeam) {
     await deliverTeam(req, me, now, deps).catch((e: Error) => logger.error('team email left owed for the sweeper', { requestId: req.id, error: e.name }));
   }
-  return { lang: req.language, request: await requestContext(req) };
 }
 
 export const defaultCustomers = customerDirectory;

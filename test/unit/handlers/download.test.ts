@@ -55,6 +55,7 @@ beforeEach(() => {
   h.now = '2026-03-20T10:00:00.000Z';
   repo.requests.clear();
   repo.pii.clear();
+  repo.piiExpiry.clear();
   mailer.sent.length = 0;
 });
 
@@ -191,6 +192,23 @@ describe('an expired link', () => {
     expect(en.body).toContain('<p>This link has expired, and your copy is no longer kept: we delete it 30 days after it is made. To receive a new copy of your data, make a new request from the form.</p><p><a class="button" href="/?lang=en">Ask for a new copy</a></p>');
     expect(en.body).toContain('>See your request’s status page</a>');
     expect(fr.body).toContain('>Voir le suivi de votre demande</a>');
+  });
+});
+
+describe('an expired link once the requester’s contact data has ended', () => {
+  it('no longer points at the status page, which stops working then too, though DynamoDB has not deleted the data yet', async () => {
+    // Closed on 18 March: the contact data is kept until 17 April 10:00 UTC, 30 days on; the package went the day before.
+    stored();
+    repo.piiExpiry.set(REQUEST_ID, new Date('2026-04-17T10:00:00.000Z'));
+    h.now = '2026-04-17T10:00:00.000Z';
+    expect((await exportPage(REQUEST_ID, TOKEN, 'en', 'en')).body).toContain(`<p><a href="/status.html?id=${REQUEST_ID}&#38;token=status-${REQUEST_ID}">See your request’s status page</a></p>`);
+    h.now = '2026-04-17T10:00:01.000Z';
+    const page = await exportPage(REQUEST_ID, TOKEN, 'en', 'en');
+    expect(page.statusCode).toBe(410);
+    expect(page.body).not.toContain('/status.html');
+    expect(page.body).toContain('<p><a class="button" href="/?lang=en">Ask for a new copy</a></p></main>');
+    repo.pii.delete(REQUEST_ID);
+    expect((await exportPage(REQUEST_ID, TOKEN, 'en', 'en')).body).not.toContain('/status.html');
   });
 });
 

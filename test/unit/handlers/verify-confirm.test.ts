@@ -117,6 +117,22 @@ describe('a link whose request was confirmed (by it or by another of its links)'
   });
 });
 
+describe('a link whose request was confirmed, once its requester’s contact data has ended', () => {
+  it('answers as an unknown link, though DynamoDB has not deleted the data yet: the status page it would point at works no more, and it says nothing more of the request', async () => {
+    // Refused two hours after it was confirmed: the contact data ends 30 days on, on 31 March, before this link's record (30 days past its 24 hours).
+    given({ status: 'denied', verifiedAt: '2026-03-01T09:05:00.000Z', dueDate: '2026-04-01', closedAt: '2026-03-01T11:00:00.000Z' });
+    repo.piiExpiry.set(REQUEST_ID, new Date('2026-03-31T11:00:00.000Z'));
+    deps.clock = fixedClock('2026-03-31T11:00:00.000Z');
+    expect(await preview(TOKEN, deps)).toMatchObject({ kind: 'already', request: { statusHref: STATUS_HREF } });
+    deps.clock = fixedClock('2026-03-31T11:00:01.000Z');
+    expect(await preview(TOKEN, deps)).toEqual({ kind: 'invalid' });
+    expect(await confirm(TOKEN, undefined, deps)).toEqual({ kind: 'invalid' });
+    repo.pii.delete(REQUEST_ID);
+    expect(await preview(TOKEN, deps)).toEqual({ kind: 'invalid' });
+    expect(await confirm(TOKEN, undefined, deps)).toEqual({ kind: 'invalid' });
+  });
+});
+
 describe('the password asked of an account holder for a copy of data', () => {
   it('is not asked when the shop has no account for the address', async () => {
     given({ type: 'access' });
