@@ -1,4 +1,4 @@
-import { apply, aroundLink, TEXT } from './i18n.js';
+import { apply, aroundLink, loadController, showController, TEXT } from './i18n.js';
 import { pollDelay } from './poll.js';
 
 const q = new URLSearchParams(location.search);
@@ -75,6 +75,38 @@ function render(s) {
   document.getElementById('complain').hidden = false;
 }
 
+/**
+ * The API found no request for this link: a wrong or cut token, an unknown id, or a link past the end
+ * of its requester's contact data, which it answers alike, so that the page cannot say which, nor
+ * whether there ever was a request. The link is dead for good: the page says so and how to ask again.
+ */
+let gone = false;
+
+function renderGone() {
+  const lang = chosen ?? 'fr';
+  apply(lang);
+  const e = document.getElementById('error');
+  if (chosen) e.textContent = TEXT[chosen].notFound;
+  else {
+    // No language chosen: both, in a page marked French, so each half says its own language to a screen reader.
+    const half = (l) => Object.assign(document.createElement('span'), { lang: l, textContent: TEXT[l].notFound });
+    e.replaceChildren(half('fr'), ' / ', half('en'));
+  }
+  e.hidden = false;
+  const p = (text) => Object.assign(document.createElement('p'), { textContent: text });
+  const way = (l) => {
+    const form = document.createElement('p');
+    form.append(Object.assign(document.createElement('a'), { className: 'button', href: `/?lang=${l}`, textContent: TEXT[l].newRequest }));
+    const part = Object.assign(document.createElement('div'), { lang: l });
+    part.append(p(TEXT[l].goneWhy), p(TEXT[l].goneAsk), form);
+    return part;
+  };
+  const help = document.getElementById('gone');
+  help.replaceChildren(...(chosen ? [chosen] : ['fr', 'en']).map(way));
+  help.hidden = false;
+  showController(lang);
+}
+
 /** When the answer last changed; the page asks less often the longer it has not. */
 let changedAt = Date.now();
 let timer;
@@ -92,15 +124,10 @@ async function load() {
     return;
   }
   if (!r.ok) {
-    apply(chosen ?? 'fr');
-    const e = document.getElementById('error');
-    if (chosen) e.textContent = TEXT[chosen].notFound;
-    else {
-      // No language chosen: both, in a page marked French, so each half says its own language to a screen reader.
-      const half = (l) => Object.assign(document.createElement('span'), { lang: l, textContent: TEXT[l].notFound });
-      e.replaceChildren(half('fr'), ' / ', half('en'));
-    }
-    e.hidden = false;
+    gone = true;
+    renderGone();
+    // How to reach the shop, from the deployment's configuration, in the page's language when it comes.
+    loadController(() => chosen ?? 'fr');
     return;
   }
   const next = await r.json();
@@ -121,6 +148,7 @@ for (const b of document.querySelectorAll('.lang-switch button')) {
   b.addEventListener('click', () => {
     chosen = b.dataset.lang;
     if (last) render(last);
+    else if (gone) renderGone();
     else apply(chosen);
   });
 }

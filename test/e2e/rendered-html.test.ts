@@ -65,6 +65,11 @@ describe.skipIf(!hasChromium)('the pages as their scripts leave them (Debian chr
     await page.locator('#status[data-status]').waitFor();
     await page.locator('#complain').waitFor();
     await keep(page, 'status-fr.html');
+    // A link that does not work, or no longer: what to do, in both languages, and the shop's contact details.
+    await page.goto(new URL(`/status.html?id=${links.requestId}&token=${'x'.repeat(43)}`, rt.urls.web).href);
+    await page.locator('#gone:not([hidden])').waitFor();
+    await page.locator('#controller:not([hidden])').waitFor();
+    await keep(page, 'status-gone.html');
 
     await page.goto(new URL('/complaint.html?lang=en', rt.urls.web).href);
     await page.getByRole('button', { name: 'Send my complaint' }).waitFor();

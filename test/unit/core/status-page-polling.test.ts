@@ -57,17 +57,22 @@ describe('the status page while it follows a request', () => {
     expect(byId.get('status')?.textContent).toBe('Completed');
   });
 
-  it('says the link does not work when the API says so, in both languages, the English half marked lang="en" in the French page', async () => {
+  it('says the link has expired or does not work when the API says so, in both languages, the English half marked lang="en" in the French page, and asks again no more', async () => {
     vi.useFakeTimers();
-    const { byId } = boot([refused(404)]);
+    const { byId, calls } = boot([refused(404)]);
     await import('../../../web/status.js' as string);
     await vi.advanceTimersByTimeAsync(0);
     expect(byId.get('error')?.hidden).toBe(false);
     expect(spoken(byId.get('error'))).toEqual([
-      ['Ce lien de suivi ne fonctionne pas.', 'fr'],
+      ['Ce lien de suivi a expiré ou ne fonctionne pas.', 'fr'],
       [' / ', undefined],
-      ['This status link does not work.', 'en'],
+      ['This status link has expired or does not work.', 'en'],
     ]);
+    // How to ask again, in each language, each part marked with its own.
+    expect(byId.get('gone')?.hidden).toBe(false);
+    expect((byId.get('gone')?.children as El[] | undefined)?.map((c) => c.lang)).toEqual(['fr', 'en']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls.filter((c) => c.includes('/status'))).toHaveLength(1);
   });
 });
 
