@@ -348,6 +348,34 @@ describe('the requester side', () => {
     expect(JSON.stringify(await ok.json())).not.toContain('status@example.com');
   });
 
+  it('answers a status link past the end of its requester’s contact data as it answers a wrong token, whether or not DynamoDB has deleted that data yet, and its used confirmation link as an unknown one', async () => {
+    await rt.submit({ type: 'erasure', email: 'status-ended@example.com', language: 'en' });
+    const links = await until(() => rt.links('status-ended@example.com').catch(() => undefined));
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    const ask = (token: string) => rt.api(`/requests/${links.requestId}/status?token=${token}`);
+    expect((await ask(links.statusToken)).status).toBe(200);
+    // The contact data's end passes, as it does 30 days after closing; the item is deleted by the TTL's reaper
+    // when it comes round (DynamoDB: up to two days late), and the answer may not wait for it.
+    await update(key.pii(links.requestId), { ttl: Math.floor(Date.now() / 1000) - 1 });
+    const answer = async (r: Response) => {
+      const headers: Record<string, string> = {};
+      r.headers.forEach((v, k) => {
+        if (!['date', 'content-length'].includes(k)) headers[k] = v;
+      });
+      return { status: r.status, headers, body: await r.text() };
+    };
+    const ended = await answer(await ask(links.statusToken));
+    expect(ended.status).toBe(404);
+    expect(ended).toEqual(await answer(await ask('x'.repeat(43))));
+    expect(ended).toEqual(await answer(await rt.api(`/requests/01JQ0000000000000000000000/status?token=${links.statusToken}`)));
+    // Its confirmation link, kept 30 days past its 24 hours, no longer says "already confirmed" with the way to the status page.
+    const unknownToken = 'A'.repeat(43);
+    const reopened = await answer(await fetch(links.verify));
+    const unknown = await answer(await fetch(links.verify.replace(links.token, unknownToken)));
+    expect(reopened.status).toBe(410);
+    expect({ ...reopened, body: reopened.body.replaceAll(links.token, unknownToken) }).toEqual(unknown);
+  });
+
   it('lets many people behind one client address through, and answers 429 past 300 submissions an hour, whether or not the address submitted has a request open', async () => {
     const office = '127.0.3.1';
     const codes: number[] = [];
