@@ -51,10 +51,10 @@ export function categoryProgress(tasks: readonly StoredTask[]): CategoryProgress
 }
 
 /**
- * Whether a request's status link still works: for exactly as long as its requester's contact data
- * is kept, whose end (`contactEnd`, the `PII` item's own, set with it: null while it has none, a
- * restriction in place; undefined once it is gone) is the only retention rule it follows. Past it,
- * the link would go on telling whoever holds an old email that this person made this request, and
+ * Whether a request's status link still works, and so its download link (status/download.ts): for
+ * exactly as long as its requester's contact data is kept, whose end (`contactEnd`, the `PII` item's
+ * own, set with it: null while it has none, a restriction in place; undefined once it is gone) is the
+ * only retention rule it follows. Past it, either link would go on telling whoever holds an old email that this person made this request, and
  * how it ended. Judged from that end, not from the data's deletion, which DynamoDB's TTL makes up to
  * two days late, and to the second, as every read of the contact data judges it (adapters' `expired`).
  */

@@ -6,11 +6,12 @@ import { nextDownloadLink } from '../core/completion.ts';
 import { retryOnRace } from '../core/errors.ts';
 import type { Language } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
+import { statusLinkWorks } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { html, type HttpResult } from '../shared/http.ts';
 import { renewDownload } from '../shared/outbox.ts';
-import { requestContext, statusLinkLive } from '../shared/request-context.ts';
+import { requestContext } from '../shared/request-context.ts';
 import { expiredPage, readyPage, renewedPage, unknownPage } from './pages.ts';
 
 const blobs = new S3Blobs();
@@ -22,12 +23,18 @@ type Downloadable = StoredRequest;
 
 /**
  * The link's request when its secret is right; `expired` when the secret is right but its time is over.
- * A wrong secret and an unknown id look the same, so ids cannot be probed.
+ * A wrong secret, an unknown id and a link past its requester's contact data's end look the same, so
+ * that neither ids nor whether a request existed can be probed. Past that end the request record,
+ * kept 6 years, would otherwise go on naming a copy request, its reference and dates to whoever holds
+ * an old email: the link ends with the data, as the status link does (statusLinkWorks, judged from the
+ * end the item carries, to the second, not from DynamoDB's late deletion). Both reads are made for
+ * every link, at once, so that the answer's time does not tell them apart either.
  */
 async function check(id: string, token: string): Promise<{ ok: Downloadable } | { expired: Downloadable } | { unknown: true }> {
-  const req = (await repo.getRequest(id)) as Downloadable | undefined;
-  if (!req?.exportKey || !req.downloadTokenHash || !sameHash(req.downloadTokenHash, sha256(token))) return { unknown: true };
-  if (!req.downloadExpiresAt || Date.parse(req.downloadExpiresAt) <= systemClock.now().getTime()) return { expired: req };
+  const [req, contactEnd] = (await Promise.all([repo.getRequest(id), repo.getPiiExpiry(id)])) as [Downloadable | undefined, Date | null | undefined];
+  const now = systemClock.now();
+  if (!req?.exportKey || !req.downloadTokenHash || !sameHash(req.downloadTokenHash, sha256(token)) || !statusLinkWorks(contactEnd, now)) return { unknown: true };
+  if (!req.downloadExpiresAt || Date.parse(req.downloadExpiresAt) <= now.getTime()) return { expired: req };
   return { ok: req };
 }
 
@@ -36,8 +43,8 @@ async function refused(r: { expired: Downloadable } | { unknown: true }, id: str
   if (!('expired' in r)) return html(404, unknownPage(chosen ?? fallback, id, token));
   // While the package is kept, the copy is still owed (Art. 15): a fresh link, mailed only to the verified address.
   const keptUntil = nextDownloadLink(r.expired, systemClock.now())?.keptUntil;
-  const statusLink = await statusLinkLive(id, { repo, now: systemClock.now() });
-  return html(410, expiredPage(chosen ?? r.expired.language, id, token, { keptUntil, request: await requestContext(r.expired, statusLink) }));
+  // check lets a link through only while its contact data is kept, and so while the status link works.
+  return html(410, expiredPage(chosen ?? r.expired.language, id, token, { keptUntil, request: await requestContext(r.expired, true) }));
 }
 
 /** GET shows the page and changes nothing; POST is the download, the first of each link audited. */

@@ -92,6 +92,32 @@ describe('a copy of data after its link expired', () => {
     expect((await post(requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(410);
     expect(await links('pia-renew@example.com')).toHaveLength(1);
   }, 120_000);
+
+  it('answers its link as an unknown one once the requester’s contact data has ended, though DynamoDB has not deleted it yet: no request named, no fresh link mailed', async () => {
+    const { requestId, first } = await completedCopy('rosa-renew@example.com');
+    await age(requestId);
+    expect((await fetch(first)).status).toBe(410);
+    // The contact data's end passes (30 days after closing, a day after the package's); DynamoDB's TTL deletes the item up to two days later.
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../../functions/adapters/table.ts');
+    await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.pii(requestId), UpdateExpression: 'SET #ttl = :t', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':t': Math.floor(Date.now() / 1000) - 1 } }));
+    const token = tokenOf(first);
+    const other = 'B'.repeat(token.length);
+    const answer = async (r: Response, secret = other) => {
+      const headers: Record<string, string> = {};
+      r.headers.forEach((v, k) => {
+        if (!['date', 'content-length'].includes(k)) headers[k] = v;
+      });
+      return { status: r.status, headers, body: (await r.text()).replaceAll(secret, other) };
+    };
+    const ended = await answer(await fetch(first), token);
+    expect(ended.status).toBe(404);
+    expect(ended).toEqual(await answer(await fetch(first.replace(token, other))));
+    expect(await answer(await post(requestId, `token=${token}&renew=1`), token)).toEqual(await answer(await post(requestId, `token=${other}&renew=1`)));
+    expect(await answer(await post(requestId, `token=${token}`), token)).toEqual(await answer(await post(requestId, `token=${other}`)));
+    expect(await links('rosa-renew@example.com')).toHaveLength(1);
+  }, 120_000);
 });
 
 describe('a copy a processor flagged as holding other people’s data (Art. 15(4))', () => {

@@ -195,20 +195,70 @@ describe('an expired link', () => {
   });
 });
 
-describe('an expired link once the requester’s contact data has ended', () => {
-  it('no longer points at the status page, which stops working then too, though DynamoDB has not deleted the data yet', async () => {
-    // Closed on 18 March: the contact data is kept until 17 April 10:00 UTC, 30 days on; the package went the day before.
+describe('the download link once the requester’s contact data has ended', () => {
+  // Closed on 18 March: the contact data is kept until 17 April 10:00 UTC, 30 days on; the package went the day before.
+  const END = new Date('2026-04-17T10:00:00.000Z');
+  const WRONG = 'not-the-mailed-one!';
+
+  /** Everything a browser receives, with the link's own secret written as another's, which the unknown page repeats in its language links. */
+  const seen = (r: Awaited<ReturnType<typeof download>>, token = TOKEN) => ({ ...r, body: r.body?.replaceAll(token, WRONG).replaceAll(encodeURIComponent(token), encodeURIComponent(WRONG)) });
+
+  it('still says it has expired, with the status page, to the second of that end', async () => {
     stored();
-    repo.piiExpiry.set(REQUEST_ID, new Date('2026-04-17T10:00:00.000Z'));
-    h.now = '2026-04-17T10:00:00.000Z';
-    expect((await exportPage(REQUEST_ID, TOKEN, 'en', 'en')).body).toContain(`<p><a href="/status.html?id=${REQUEST_ID}&#38;token=status-${REQUEST_ID}">See your request’s status page</a></p>`);
-    h.now = '2026-04-17T10:00:01.000Z';
+    repo.piiExpiry.set(REQUEST_ID, END);
+    h.now = END.toISOString();
     const page = await exportPage(REQUEST_ID, TOKEN, 'en', 'en');
     expect(page.statusCode).toBe(410);
-    expect(page.body).not.toContain('/status.html');
-    expect(page.body).toContain('<p><a class="button" href="/?lang=en">Ask for a new copy</a></p></main>');
-    repo.pii.delete(REQUEST_ID);
-    expect((await exportPage(REQUEST_ID, TOKEN, 'en', 'en')).body).not.toContain('/status.html');
+    expect(page.body).toContain(`<p><a href="/status.html?id=${REQUEST_ID}&#38;token=status-${REQUEST_ID}">See your request’s status page</a></p>`);
+  });
+
+  it('answers a second later exactly as a wrong secret does (and so an unknown id), opened or posted, though DynamoDB has not deleted the data yet, and once it has', async () => {
+    // A French request read in an English browser: the expired page would be French, the unknown one is the browser's.
+    stored({ language: 'fr' });
+    repo.piiExpiry.set(REQUEST_ID, END);
+    h.now = '2026-04-17T10:00:01.000Z';
+    const wrongGet = await exportPage(REQUEST_ID, WRONG, undefined, 'en');
+    const wrongPost = await download(REQUEST_ID, WRONG, 'en');
+    const wrongRenew = await download(REQUEST_ID, WRONG, 'en', true);
+    expect(wrongGet.statusCode).toBe(404);
+    expect(wrongGet.body).toContain('<h1>This download link does not work</h1>');
+    for (let gone = 0; gone < 2; gone++) {
+      if (gone) repo.pii.delete(REQUEST_ID);
+      expect(seen(await exportPage(REQUEST_ID, TOKEN, undefined, 'en'))).toEqual(wrongGet);
+      expect(seen(await download(REQUEST_ID, TOKEN, 'en'))).toEqual(wrongPost);
+      expect(seen(await download(REQUEST_ID, TOKEN, 'en', true))).toEqual(wrongRenew);
+    }
+    expect(mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.audit).toEqual([]);
+  });
+
+  it('does not download either, though its 72 hours have not run out', async () => {
+    // No link should outlive the contact data (the package goes first), but one that did would name the copy on its page.
+    stored({ downloadExpiresAt: '2026-04-18T10:00:00.000Z' });
+    repo.piiExpiry.set(REQUEST_ID, END);
+    h.now = '2026-04-17T10:00:01.000Z';
+    expect(seen(await exportPage(REQUEST_ID, TOKEN, undefined, 'en'))).toEqual(await exportPage(REQUEST_ID, WRONG, undefined, 'en'));
+    expect(seen(await download(REQUEST_ID, TOKEN, 'en'))).toEqual(await download(REQUEST_ID, WRONG, 'en'));
+    expect(repo.requests.get(REQUEST_ID)?.audit).toEqual([]);
+  });
+
+  it('reads the same as a wrong secret and an unknown id, so that the time of the answer tells none of them apart', async () => {
+    stored();
+    repo.piiExpiry.set(REQUEST_ID, END);
+    h.now = '2026-04-17T10:00:01.000Z';
+    // Spies call through: the answers are the repository's own.
+    const spies = (['getRequest', 'getPiiExpiry', 'getPii', 'listTasks'] as const).map((m) => [m, vi.spyOn(repo, m)] as const);
+    const readsOf = async (answer: () => Promise<unknown>) => {
+      for (const [, spy] of spies) spy.mockClear();
+      await answer();
+      return spies.flatMap(([m, spy]) => spy.mock.calls.map(() => m)).sort();
+    };
+    for (const [id, token] of [[REQUEST_ID, WRONG], ['01JQ9999999999999999999999', TOKEN]]) {
+      expect(await readsOf(() => exportPage(REQUEST_ID, TOKEN, undefined, 'en'))).toEqual(await readsOf(() => exportPage(id, token, undefined, 'en')));
+      expect(await readsOf(() => download(REQUEST_ID, TOKEN, 'en', true))).toEqual(await readsOf(() => download(id, token, 'en', true)));
+    }
+    expect(await readsOf(() => exportPage(REQUEST_ID, TOKEN, undefined, 'en'))).toEqual(['getPiiExpiry', 'getRequest']);
+    for (const [, spy] of spies) spy.mockRestore();
   });
 });
 
