@@ -75,15 +75,23 @@ function forwarding(assembly: CloudAssembly, resolve: Resolve, policyId: string 
 
 /** The headers the origin receives: the viewer's, as the policy forwards them, and CloudFront's own. A viewer cannot set CloudFront's. */
 function forwardedHeaders(req: IncomingMessage, f: Forwarding): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    const name = k.toLowerCase();
-    if (v === undefined || name.startsWith('cloudfront-')) continue;
-    if ('allExcept' in f ? !f.allExcept.includes(name) : f.only.includes(name)) out[name] = Array.isArray(v) ? v.join(',') : v;
+  const out = new Map<string, string>();
+  // From the raw lines: Node's req.headers leaves out a header named __proto__. One sent twice is joined with commas, as API Gateway does.
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const [name, v] = [req.rawHeaders[i].toLowerCase(), req.rawHeaders[i + 1]];
+    if (name.startsWith('cloudfront-')) continue;
+    if ('allExcept' in f ? !f.allExcept.includes(name) : f.only.includes(name)) out.set(name, out.has(name) ? `${out.get(name)},${v}` : v);
   }
-  if (f.cloudFront.includes('cloudfront-viewer-address')) out['cloudfront-viewer-address'] = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
-  return out;
+  if (f.cloudFront.includes('cloudfront-viewer-address')) out.set('cloudfront-viewer-address', `${req.socket.remoteAddress}:${req.socket.remotePort}`);
+  return plainKeys(out);
 }
+
+/**
+ * An event's map of names to values as Lambda gives it, parsed from JSON: every name an own key, whatever
+ * it is. Built by assignment on `{}`, `constructor` would read Object's own function and `__proto__` set
+ * the prototype instead of a key; a Map holds any name, and Object.fromEntries defines each as a key.
+ */
+const plainKeys = (m: Map<string, string>): Record<string, string> => Object.fromEntries(m);
 
 type SecurityHeadersConfig = {
   ContentSecurityPolicy?: { ContentSecurityPolicy: string };
@@ -241,8 +249,9 @@ const TYPES: Record<string, string> = {
 
 /** Turns a node request into the API Gateway HTTP API (v2) event the handlers get on AWS. */
 function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: Compiled, params: Record<string, string>, headers: Record<string, string>, claims?: JWTPayload): APIGatewayProxyEventV2 {
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = query[k] ? `${query[k]},${v}` : v;
+  // A name given twice is one key, its values joined with commas, as API Gateway passes them.
+  const query = new Map<string, string>();
+  for (const [k, v] of url.searchParams) query.set(k, query.has(k) ? `${query.get(k)},${v}` : v);
   const textual = /json|text|x-www-form-urlencoded/.test(headers['content-type'] ?? 'text');
   const now = new Date();
   return {
@@ -251,7 +260,7 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: Compiled, 
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
+    queryStringParameters: query.size ? plainKeys(query) : undefined,
     pathParameters: Object.keys(params).length ? params : undefined,
     body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
     isBase64Encoded: body.length > 0 && !textual,
