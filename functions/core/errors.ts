@@ -91,6 +91,18 @@ export class IdempotencyKeyReused extends InvalidInput {
     if (requestId) this.requestId = requestId;
   }
 }
+/**
+ * A body under a media type its route does not read (a JSON route's body sent as text/plain, a form's
+ * as JSON), or under none: refused before it is read. The issue names the header, as a bad
+ * Idempotency-Key's does.
+ */
+export class UnsupportedMediaType extends InvalidInput {
+  override readonly name = 'UnsupportedMediaType';
+  override readonly status = 415;
+  constructor(expected: string) {
+    super('unsupported media type', [{ path: 'Content-Type', message: `send the body as ${expected} (UTF-8)` }]);
+  }
+}
 export class Unauthorized extends DomainError {
   override readonly name = 'Unauthorized';
   override readonly status = 401;

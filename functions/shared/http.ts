@@ -1,7 +1,8 @@
+import { MIMEType } from 'node:util';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from '../core/zod.ts';
-import { BeingSent, DomainError, IdempotencyKeyReused, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable } from '../core/errors.ts';
+import { BeingSent, DomainError, IdempotencyKeyReused, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable, UnsupportedMediaType } from '../core/errors.ts';
 import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/edge.ts';
 import { pageLanguage, problemPage } from '../core/pages.ts';
 import { originSecret } from '../adapters/secrets.ts';
@@ -130,12 +131,44 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** Parses a JSON (or urlencoded form) body; malformed JSON is a 400, not a 500. */
+const JSON_TYPE = 'application/json';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** Whether the event's Content-Type is `type`, in any case, with charset=utf-8 or none (rawBody reads every body as UTF-8). */
+function isOfType(event: HttpEvent, type: string): boolean {
+  const given = event.headers?.['content-type'];
+  if (!given) return false;
+  let m: MIMEType;
+  try {
+    m = new MIMEType(given);
+  } catch {
+    return false; // no media type at all ("json", a list)
+  }
+  const charset = m.params.get('charset');
+  return m.essence === type && (charset === null || charset.toLowerCase() === 'utf-8');
+}
+
+/**
+ * The body's text when it is of `type`; none is no body, whatever its type says. Any other type, or
+ * none, is a 415 before the body is read: a page of another site may send a POST without the
+ * browser's CORS preflight only as text/plain, a form or no type, so a JSON route that read those as
+ * JSON would take a body any site can send in its visitors' names.
+ */
+function bodyOf(event: HttpEvent, type: string): string {
+  if (!event.body) return '';
+  if (!isOfType(event, type)) throw new UnsupportedMediaType(type);
+  return rawBody(event);
+}
+
+/** Parses a JSON body (application/json, else a 415); malformed JSON is a 400, not a 500. */
 export function parseBody<T extends z.core.$ZodType>(schema: T, event: HttpEvent): z.output<T> {
-  const text = rawBody(event);
-  const type = (event.headers?.['content-type'] ?? '').toLowerCase();
-  const value = type.startsWith('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(text)) : text ? parseJson(text) : {};
-  return parse(schema, value);
+  const text = bodyOf(event, JSON_TYPE);
+  return parse(schema, text ? parseJson(text) : {});
+}
+
+/** Parses the body a page's form posts (application/x-www-form-urlencoded, else a 415): a field given twice is its last. */
+export function parseForm<T extends z.core.$ZodType>(schema: T, event: HttpEvent): z.output<T> {
+  return parse(schema, Object.fromEntries(new URLSearchParams(bodyOf(event, FORM_TYPE))));
 }
 
 export const statusOf = (error: unknown): number => (error instanceof DomainError ? error.status : 500);
@@ -156,7 +189,7 @@ export function loggableError(error: unknown) {
 
 /** The `lang` a page's form posts (the confirmation page's), which says the language the person was reading in. */
 function postedLanguage(event: HttpEvent): string | undefined {
-  if (!(event.headers?.['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
+  if (!isOfType(event, FORM_TYPE)) return undefined;
   try {
     return new URLSearchParams(rawBody(event)).get('lang') ?? undefined;
   } catch {

@@ -6,7 +6,7 @@ import { pageLanguage } from '../core/pages.ts';
 import { requesterView, statusLinkWorks } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseBody } from '../shared/http.ts';
+import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseForm } from '../shared/http.ts';
 import { download, exportPage } from './download.ts';
 
 const Lang = z.catch(z.optional(z.enum(['fr', 'en'])), undefined);
@@ -36,7 +36,7 @@ export const handler = middy<HttpEvent, HttpResult>()
       const q = event.queryStringParameters ?? {};
       const fallback = pageLanguage(undefined, event.headers?.['accept-language']);
       if (event.requestContext.http.method === 'GET') return exportPage(id, q.token ?? '', parse(Lang, q.lang), fallback);
-      const body = parseBody(z.object({ token: z.string().check(z.maxLength(100)), renew: z.optional(z.literal('1')) }), event);
+      const body = parseForm(z.object({ token: z.string().check(z.maxLength(100)), renew: z.optional(z.literal('1')) }), event);
       return download(id, body.token, fallback, body.renew === '1');
     }
     return status(event);

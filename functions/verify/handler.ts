@@ -7,7 +7,7 @@ import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { Language } from '../core/model.ts';
 import { pageLanguage } from '../core/pages.ts';
 import { repo, systemClock } from '../shared/deps.ts';
-import { fromCloudFront, html, httpErrors, type HttpEvent, type HttpResult, parse, parseBody } from '../shared/http.ts';
+import { fromCloudFront, html, httpErrors, type HttpEvent, type HttpResult, parse, parseForm } from '../shared/http.ts';
 import { confirm, defaultCustomers, type Outcome, preview } from './confirm.ts';
 import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
 
@@ -16,6 +16,12 @@ const workflow = new StepFunctionsWorkflow();
 const deps = { repo, tokens: new VerificationTokens(), customers: defaultCustomers(), workflow, clock: systemClock, mailer: new SesMailer(), baseUrl: config.PUBLIC_BASE_URL };
 const Token = z.string().check(z.regex(/^[\w-]{43}$/));
 const Lang = z.catch(z.optional(z.enum(['fr', 'en'])), undefined);
+/**
+ * What the confirmation page's form posts (pages.ts): the link's token, the page's language, and the
+ * account password when a copy goes to an account holder. Any other field is refused with the 400 page,
+ * as unknown fields are everywhere: ignored, it would be taken for read, and the request confirmed all the same.
+ */
+const Confirmation = z.strictObject({ token: Token, password: z.optional(z.string().check(z.maxLength(200))), lang: Lang });
 
 /**
  * `chosen` is the language switch's choice; otherwise the request's language, and for a link that
@@ -49,6 +55,6 @@ export const handler = middy<HttpEvent, HttpResult>()
       const token = parse(z.catch(Token, ''), q.token);
       return render(token ? await preview(token, deps) : { kind: 'invalid' }, token, parse(Lang, q.lang), accept);
     }
-    const body = parseBody(z.object({ token: Token, password: z.optional(z.string().check(z.maxLength(200))), lang: Lang }), event);
+    const body = parseForm(Confirmation, event);
     return render(await confirm(body.token, body.password, deps), body.token, body.lang, accept);
   });

@@ -35,12 +35,21 @@ describe('the OpenAPI document', () => {
     const missing: string[] = [];
     const expected: [string, string, string[]][] = [
       ['/verify', 'get', ['500', '503']],
-      ['/verify', 'post', ['400', '413', '500', '503']],
+      ['/verify', 'post', ['400', '413', '415', '500', '503']],
       ['/exports/{id}', 'get', ['400', '500']],
-      ['/exports/{id}', 'post', ['400', '413', '500']],
+      ['/exports/{id}', 'post', ['400', '413', '415', '500']],
     ];
     for (const [path, method, statuses] of expected) for (const status of statuses) if (!pageOf(paths[path][method].responses[status])?.['text/html']) missing.push(`${status} ${method.toUpperCase()} ${path}`);
     expect(missing).toEqual([]);
+  });
+
+  it('documents a 415 on every POST but the two signed ones, whose signed bytes are read as JSON whatever their type', () => {
+    type Op = { security?: Record<string, unknown>[]; responses: Record<string, unknown>; description?: string };
+    const posts = Object.entries(openapi.paths as Record<string, Record<string, Op>>).flatMap(([path, item]) => (item.post ? [[path, item.post] as const] : []));
+    const signed = posts.filter(([, op]) => op.security?.some((s) => 'standardWebhooks' in s)).map(([path]) => path);
+    expect(signed.sort()).toEqual(['/callbacks/{taskId}', '/suppression/check']);
+    expect(posts.filter(([path, op]) => !signed.includes(path) && !op.responses['415']).map(([path]) => path)).toEqual([]);
+    for (const path of signed) expect(posts.find(([p]) => p === path)?.[1].description, path).toMatch(/whatever its `Content-Type`/);
   });
 
   it('describes the outbound webhook in its webhooks section', () => {

@@ -3,13 +3,14 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { Unavailable } from '../../../functions/core/errors.ts';
 import * as z from '../../../functions/core/zod.ts';
-import { clientAddress, type HttpEvent, type HttpResult, html, httpErrors, json, MAX_BODY_BYTES, parse, parseBody } from '../../../functions/shared/http.ts';
+import { clientAddress, type HttpEvent, type HttpResult, html, httpErrors, json, MAX_BODY_BYTES, parse, parseBody, parseForm } from '../../../functions/shared/http.ts';
 
 const Body = z.object({ pad: z.optional(z.string()), email: z.optional(z.email()) });
 const handler = (fn: (e: HttpEvent) => Promise<HttpResult>) =>
   middy<HttpEvent, HttpResult>().use(httpErrors()).handler(fn) as unknown as (e: HttpEvent, c: Context) => Promise<HttpResult>;
 const ctx = {} as Context;
 const echo = handler(async (e) => json(200, parseBody(Body, e)));
+const echoForm = handler(async (e) => json(200, parseForm(Body, e)));
 const answer = (r: HttpResult) => ({ status: r.statusCode, body: JSON.parse(r.body ?? '') });
 
 describe('every answer', () => {
@@ -44,20 +45,50 @@ describe('a request’s body', () => {
   const event = (body: string | undefined, headers: Record<string, string> | undefined = { 'content-type': 'application/json' }, isBase64Encoded = false) =>
     ({ headers, body, isBase64Encoded }) as unknown as HttpEvent;
 
-  it('may be absent, or come without a content type', async () => {
+  it('may be absent, or empty, whatever its content type says', async () => {
     expect(answer(await echo(event(undefined), ctx))).toEqual({ status: 200, body: {} });
-    const bare = { body: '{"pad":"x"}', isBase64Encoded: false } as unknown as HttpEvent; // no headers at all
-    expect(answer(await echo(bare, ctx))).toEqual({ status: 200, body: { pad: 'x' } });
+    expect(answer(await echo({ body: '', isBase64Encoded: false } as unknown as HttpEvent, ctx))).toEqual({ status: 200, body: {} });
+    expect(answer(await echo(event('', { 'content-type': 'text/plain' }), ctx))).toEqual({ status: 200, body: {} });
+    expect(answer(await echoForm(event(undefined, {}), ctx))).toEqual({ status: 200, body: {} });
   });
 
   it('is read when API Gateway passes it base64-encoded', async () => {
     const encoded = Buffer.from('{"pad":"é"}').toString('base64');
-    expect(answer(await echo(event(encoded, {}, true), ctx))).toEqual({ status: 200, body: { pad: 'é' } });
+    expect(answer(await echo(event(encoded, { 'content-type': 'application/json' }, true), ctx))).toEqual({ status: 200, body: { pad: 'é' } });
   });
 
-  it('is read as a form when its type names a charset too', async () => {
-    const r = await echo(event('pad=a%26b', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }), ctx);
-    expect(answer(r)).toEqual({ status: 200, body: { pad: 'a&b' } });
+  it('is read as JSON under application/json, whatever its case, with charset=utf-8 or none', async () => {
+    for (const type of ['application/json', 'Application/JSON', 'application/json; charset=utf-8', 'application/json;charset=UTF-8', 'application/json; charset="utf-8"']) {
+      expect(answer(await echo(event('{"pad":"x"}', { 'content-type': type }), ctx)), type).toEqual({ status: 200, body: { pad: 'x' } });
+    }
+  });
+
+  it('is refused unread with a 415 naming Content-Type under any other type, or none: a page of another site can send those without asking first', async () => {
+    const types = ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/merge-patch+json', 'application/json; charset=latin1', 'json', 'application/json, text/plain', ''];
+    const bare = { body: '{"pad":"x"}', isBase64Encoded: false } as unknown as HttpEvent; // no headers at all
+    for (const e of [...types.map((t) => event('{"pad":"x"}', { 'content-type': t })), event('{"pad":"x"}', {}), bare]) {
+      expect(answer(await echo(e, ctx)), JSON.stringify(e.headers)).toEqual({
+        status: 415,
+        body: { error: 'UnsupportedMediaType', message: 'unsupported media type', issues: [{ path: 'Content-Type', message: 'send the body as application/json (UTF-8)' }] },
+      });
+    }
+  });
+
+  it('of a form is read under application/x-www-form-urlencoded, with charset=utf-8 or none', async () => {
+    for (const type of ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=UTF-8']) {
+      expect(answer(await echoForm(event('pad=a%26b', { 'content-type': type }), ctx)), type).toEqual({ status: 200, body: { pad: 'a&b' } });
+    }
+  });
+
+  it('of a form is refused unread with a 415 naming Content-Type under any other type, or none, JSON included', async () => {
+    const types = ['application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded; charset=latin1'];
+    for (const headers of [...types.map((t): Record<string, string> => ({ 'content-type': t })), {}]) {
+      const r = answer(await echoForm(event('pad=x', headers), ctx));
+      expect(r, JSON.stringify(headers)).toEqual({
+        status: 415,
+        body: { error: 'UnsupportedMediaType', message: 'unsupported media type', issues: [{ path: 'Content-Type', message: 'send the body as application/x-www-form-urlencoded (UTF-8)' }] },
+      });
+    }
   });
 
   it('is taken up to 64 KiB exactly, and one byte over is a 413 saying so', async () => {

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { Conflict, DomainError, InvalidInput, TooManyRequests, Unavailable } from '../../../functions/core/errors.ts';
 import * as z from '../../../functions/core/zod.ts';
-import { fromCloudFront, type HttpEvent, type HttpResult, html, httpErrors, json, parseBody } from '../../../functions/shared/http.ts';
+import { fromCloudFront, type HttpEvent, type HttpResult, html, httpErrors, json, parseBody, parseForm } from '../../../functions/shared/http.ts';
 
 const Body = z.strictObject({ email: z.email(), type: z.enum(['access', 'erasure']), note: z.optional(z.string().check(z.trim(), z.minLength(3))) });
 
@@ -60,8 +60,8 @@ describe('HTTP edge', () => {
     expect(html(200, '').headers?.['x-frame-options']).toBe('DENY');
   });
 
-  it('reads urlencoded forms', async () => {
-    const r = await echo(event('email=a%40example.com&type=erasure', 'application/x-www-form-urlencoded'), ctx);
+  it('reads urlencoded forms where a page posts one', async () => {
+    const r = await handler(async (e) => json(200, parseForm(Body, e)))(event('email=a%40example.com&type=erasure', 'application/x-www-form-urlencoded'), ctx);
     expect(JSON.parse(r.body ?? '')).toEqual({ email: 'a@example.com', type: 'erasure' });
   });
 
