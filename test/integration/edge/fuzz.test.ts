@@ -62,12 +62,14 @@ beforeAll(async () => {
     last = now;
     if (!still) await new Promise((r) => setTimeout(r, 200));
     return still;
-  });
+  }, 60_000, 'the world holding still');
   // The check of write calls knows each service's writes: the set-up above made DynamoDB's, SES's and Step Functions'.
   const wrote = new Set(rt.lambdas.calls.filter(writes).map((c) => c.service));
   for (const service of ['dynamodb', 'sesv2', 'states']) expect(wrote, service).toContain(service);
   console.info(`fuzz seed ${SEED} (set FUZZ_SEED to change it), runs x${SCALE}`);
-}, 60_000);
+  // Booting, an erasure to its waiting task and a complaint to its acknowledgement: the file took 58 s in all
+  // alone on two loaded cores, so the default minute for the set-up left little room.
+}, 180_000);
 afterAll(async () => {
   ddb?.destroy();
   await rt?.stopAndClean();
