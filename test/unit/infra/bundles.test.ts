@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleOptions } from '../../../infra/bundling.ts';
-import { LetheStack } from '../../../infra/lethe-stack.ts';
 import { ALL_FUNCTIONS } from '../../../infra/routes.ts';
-import { CloudAssembly, type LambdaSpec } from '../../../local/assembly/assembly.ts';
+import type { LambdaSpec } from '../../../local/assembly/assembly.ts';
+import { assembly } from '../../support/assembly.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
@@ -17,10 +16,8 @@ const fresh = new Map<string, Buffer>();
 const kept = new Map<string, Set<string>>();
 
 beforeAll(async () => {
-  // Path metadata names each function's resource, as it does in `cdk synth`.
-  const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
-  new LetheStack(app, 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe' });
-  deployed = new CloudAssembly(app.synth().directory).applicationLambdas();
+  // The assembly `cdk synth` made for this checkout (the global setup's, cached): its staged bundles are the ones that deploy.
+  deployed = assembly().applicationLambdas();
   await Promise.all(
     ALL_FUNCTIONS.map(async (name) => {
       const r = await build({ ...bundleOptions(name, join(ROOT, 'index.mjs')), absWorkingDir: ROOT, write: false, metafile: true });

@@ -13,9 +13,11 @@ import { ANSWER_FLOOR_MS, MAX_ANSWER_FLOOR_MS } from '../../../functions/core/ed
 let stack: Stack;
 let template: Template;
 
+/** An app that synthesizes templates only: bundles.test.ts checks the functions' bundles, in the assembly `cdk synth` made. */
+const templateOnly = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
 beforeAll(() => {
-  // Bundles every function once, with the same esbuild build that deploys.
-  stack = new LetheStack(new App(), 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe' });
+  stack = new LetheStack(templateOnly(), 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe' });
   template = Template.fromStack(stack);
 }, 120_000);
 
@@ -374,7 +376,7 @@ describe('the CDK stack', () => {
     expect(answerFloorMs(undefined)).toBe(String(ANSWER_FLOOR_MS));
     expect(answerFloorMs('900')).toBe('900');
     expect(answerFloorMs(MAX_ANSWER_FLOOR_MS)).toBe(String(MAX_ANSWER_FLOOR_MS));
-    const at = (value: string) => () => new LetheStack(new App(), 'Floor', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'none', answerFloorMs: value });
+    const at = (value: string) => () => new LetheStack(templateOnly(), 'Floor', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'none', answerFloorMs: value });
     expect(at(String(MAX_ANSWER_FLOOR_MS + 1))).toThrow(/^ANSWER_FLOOR_MS \(-c answerFloorMs\): /);
     expect(at('6000')).toThrow(`at most ${MAX_ANSWER_FLOOR_MS}`);
     expect(at('0.5s')).toThrow(/^ANSWER_FLOOR_MS \(-c answerFloorMs\): /);
@@ -399,7 +401,7 @@ describe('the CDK stack', () => {
 
 describe('the customer directory', () => {
   it('fails the synth with the way out when no directory is configured', () => {
-    expect(() => new LetheStack(new App(), 'NoDirectory', { env: { region: 'eu-west-2', account: '123456789012' } })).toThrow(
+    expect(() => new LetheStack(templateOnly(), 'NoDirectory', { env: { region: 'eu-west-2', account: '123456789012' } })).toThrow(
       'No customer directory is configured. Set the shop\'s customer directory: -c customerDirectory=https://… (its account service, see docs/customer-directory.md), or -c customerDirectory=none if the shop keeps no customer accounts.',
     );
   });
@@ -614,10 +616,8 @@ describe('the mail identity', () => {
   describe('with -c mailIdentity=existing (the shop already sends from the domain through SES)', () => {
     let existing: Template;
     beforeAll(() => {
-      // The template only: the functions' bundles are the same as the default stack's.
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
       existing = Template.fromStack(
-        new LetheStack(app, 'Existing', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe', mailIdentity: 'existing' }),
+        new LetheStack(templateOnly(), 'Existing', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe', mailIdentity: 'existing' }),
       );
     }, 120_000);
 
@@ -634,7 +634,7 @@ describe('the mail identity', () => {
   });
 
   it('refuses any other mailIdentity value at synth, with the two it takes', () => {
-    expect(() => new LetheStack(new App(), 'Typo', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'none', mailIdentity: 'exisiting' })).toThrow(
+    expect(() => new LetheStack(templateOnly(), 'Typo', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'none', mailIdentity: 'exisiting' })).toThrow(
       'mailIdentity must be "create" (the default) or "existing", not "exisiting".',
     );
   });
