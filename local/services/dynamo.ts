@@ -178,8 +178,8 @@ export type TableDefinition = {
  * index over existing items, but dynalite cannot add one to a table, so the table is rebuilt with
  * its items.
  */
-export async function ensureTable(endpoint: string, tableName: string, def: TableDefinition) {
-  const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS });
+export async function ensureTable(endpoint: string | DynamoDBClient, tableName: string, def: TableDefinition) {
+  const client = typeof endpoint === 'string' ? new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }) : endpoint;
   const create = () =>
     client.send(
       new CreateTableCommand({
@@ -190,11 +190,15 @@ export async function ensureTable(endpoint: string, tableName: string, def: Tabl
         GlobalSecondaryIndexes: def.GlobalSecondaryIndexes?.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })),
       }),
     );
+  // dynalite makes a new table ACTIVE on a timer of its own, at once here: asked again within a few
+  // milliseconds, then every 20 ms, for a second at most (test worlds create a thousand tables).
   const active = async () => {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0, waited = 0; waited < 1000; i++) {
       const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
       if (d.Table?.TableStatus === 'ACTIVE') return d.Table;
-      await new Promise((r) => setTimeout(r, 20));
+      const ms = Math.min(20, 2 ** i);
+      await new Promise((r) => setTimeout(r, ms));
+      waited += ms;
     }
   };
   try {

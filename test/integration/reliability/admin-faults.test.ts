@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type AdminDeps, approveCorrection, cancel, deny, extend, liftRestriction, pause, resend, resolveTask, resume, retryAssembly, retryTask } from '../../../functions/admin/actions.ts';
 import { key } from '../../../functions/adapters/table.ts';
 import { LogBody, logRequest } from '../../../functions/admin/log-request.ts';
@@ -12,7 +12,7 @@ import { webhookIdOf } from '../../../functions/core/webhook.ts';
 import { holdAssembly } from '../../../functions/escalate/assembly.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
 import { type SweepDeps, sweep } from '../../../functions/sweeper/sweep.ts';
-import { at, BASE, boundaries, closeWorlds, type Faults, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
+import { at, BASE, boundaries, type Faults, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
 import { answered, expectBranchSettled, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
 
 /**
@@ -46,8 +46,6 @@ vi.mock('../../../functions/adapters/registry.ts', async () => {
   const all = loadRegistry();
   return { registry: { ...all, processors: all.processors.filter((p) => p.id === 'paynow') } };
 });
-
-afterAll(closeWorlds);
 
 const OFFICER = 'officer:ada';
 const DAY = 24 * 60 * MIN;

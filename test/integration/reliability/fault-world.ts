@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,9 +11,9 @@ import { sweeperOwner } from '../../../functions/core/outbox.ts';
 import type { WorkflowFailure } from '../../../functions/core/workflow-answer.ts';
 import { sweepOutbox } from '../../../functions/shared/outbox.ts';
 import { confirm } from '../../../functions/verify/confirm.ts';
-import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
-import { ensureTable, startDynamo } from '../../../local/services/dynamo.ts';
+import { ensureTable } from '../../../local/services/dynamo.ts';
 import { tableDefinition } from '../../support/assembly.ts';
+import { directDynamo } from '../../support/direct-dynamo.ts';
 
 /**
  * The machinery of the fault-injection tests (faults.test.ts, task-faults.test.ts, admin-faults.test.ts;
@@ -143,19 +139,13 @@ class Machine {
   }
 }
 
-// One embedded DynamoDB per test file, started while its scenarios are collected (their step
-// boundaries are counted from a clean run); each scenario gets a table of its own.
-const dir = mkdtempSync(join(tmpdir(), 'lethe-faults-'));
-const dynamo = await startDynamo(dir);
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'eu-west-2', credentials: LOCAL_CREDENTIALS }), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+// One embedded DynamoDB per test file, in this process and in memory (a file makes some 100,000
+// calls: no socket between the code and the engine), used while its scenarios are collected (their
+// step boundaries are counted from a clean run); each scenario gets a table of its own.
+const client = directDynamo();
+const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+const definition = tableDefinition();
 let tables = 0;
-/** For the test file's afterAll. */
-export async function closeWorlds() {
-  await dynamo.close();
-  rmSync(dir, { recursive: true, force: true });
-}
 
 export const BASE = 'https://privacy.offtek.example';
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
@@ -165,7 +155,7 @@ export const MIN = 60_000;
 /** A world of its own per scenario: a fresh table, mailbox and state machine, all behind one fault injector. */
 export async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour: 5 }) {
   const table = `faults-${++tables}`;
-  await ensureTable(dynamo.endpoint, table, tableDefinition());
+  await ensureTable(client, table, definition);
   const faults = new Faults();
   const faulty = {
     send: (cmd: { constructor: { name: string }; input: unknown }) => faults.call(`dynamodb:${cmd.constructor.name.replace(/Command$/, '')}`, JSON.stringify(cmd.input), () => db.send(cmd as never)),

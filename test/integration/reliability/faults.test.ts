@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
 import { TooManyRequests } from '../../../functions/core/errors.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
-import { at, boundaries as boundariesIn, closeWorlds, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
+import { at, boundaries as boundariesIn, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
 
 /**
  * Fault injection at every step boundary of intake, verify and notify (the machinery is in
@@ -12,8 +12,6 @@ import { at, boundaries as boundariesIn, closeWorlds, inProgress, MIN, scenarios
  * took effect (its answer lost). Then the world recovers as it would (the person tries again, the
  * workflow runs the state again, the sweeper runs) and the invariants are checked.
  */
-
-afterAll(closeWorlds);
 
 const boundaries = (fn: (w: World) => Promise<unknown>, prepare?: (w: World) => Promise<unknown>) => boundariesIn(() => world(), fn, prepare);
 

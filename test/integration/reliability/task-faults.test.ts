@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { at, boundaries, closeWorlds, MIN, scenarios } from './fault-world.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { at, boundaries, MIN, scenarios } from './fault-world.ts';
 import { watchOf } from '../../../functions/adapters/table.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { answered, type Answer, expectBranchSettled, LEDGER, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
@@ -25,8 +25,6 @@ vi.mock('../../../functions/adapters/registry.ts', async () => {
   const all = loadRegistry();
   return { registry: { ...all, processors: all.processors.filter((p) => p.id === 'paynow') } };
 });
-afterAll(closeWorlds);
-
 describe('dispatch survives a fault at every step', async () => {
   const calls = await boundaries(taskWorld, (tw) => tw.dispatch());
 

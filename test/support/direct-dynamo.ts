@@ -1,0 +1,43 @@
+import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { LOCAL_CREDENTIALS } from '../../local/services/credentials.ts';
+
+type Request = { method: string; path: string; headers: Record<string, string>; body?: string | Uint8Array };
+type Listener = (req: EventEmitter, res: unknown) => void;
+
+/**
+ * dynalite (the embedded DynamoDB's engine: the same validation, conditional writes and indexes) in
+ * this process, in memory, each SDK request handed to its request handler as it would arrive over
+ * HTTP, with no socket: for tests that make thousands of calls and test the code above the client,
+ * not the transport (the fault-injection worlds). About a third less CPU a call than the worker
+ * behind loopback HTTP; `npm start` and the runtime's tests keep the worker.
+ */
+export function directDynamo(): DynamoDBClient {
+  const [handle] = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }).listeners('request') as Listener[];
+  const requestHandler = {
+    handle: (request: Request) =>
+      new Promise((resolve) => {
+        const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
+        const req = Object.assign(new EventEmitter(), { method: request.method, url: request.path, headers });
+        const answer: Record<string, string> = {};
+        const res = {
+          statusCode: 200,
+          setHeader: (k: string, v: unknown) => {
+            answer[k.toLowerCase()] = String(v);
+          },
+          end: (body?: string) => resolve({ response: { statusCode: res.statusCode, headers: answer, body: Readable.from(body ? [Buffer.from(body)] : []) } }),
+        };
+        handle(req, res);
+        // As a socket would: the body arrives after the handler has subscribed to it.
+        queueMicrotask(() => {
+          if (request.body) req.emit('data', typeof request.body === 'string' ? Buffer.from(request.body) : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength));
+          req.emit('end');
+        });
+      }),
+    updateHttpClientConfig: () => undefined,
+    httpHandlerConfigs: () => ({}),
+  };
+  return new DynamoDBClient({ endpoint: 'http://dynamodb.direct', region: 'eu-west-2', credentials: LOCAL_CREDENTIALS, requestHandler: requestHandler as never });
+}
