@@ -72,6 +72,16 @@ export async function boot(opts: Partial<RuntimeOptions> & { clientAddress?: str
       const u = rt.auth.users[username];
       return (await signIn(rt.urls.web.replace(/\/$/, ''), { username, password: u.password, totpSecret: u.totpSecret })).access_token;
     },
+    /**
+     * The admin API as the console calls it, with a console user's access token (from signIn; none,
+     * as someone not signed in): a GET without a body, a POST with its JSON.
+     */
+    admin: (token: string | undefined, path: string, body?: unknown) =>
+      api(`/admin${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
     confirm: (token: string, extra: Record<string, string> = {}) =>
       api('/verify', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token, ...extra }).toString() }),
     async status(requestId: string, token: string) {

@@ -7,12 +7,7 @@ let officer: string;
 let viewer: string;
 let escalated: string;
 
-const call = (path: string, token?: string, body?: unknown) =>
-  rt.api(`/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const call = (path: string, token?: string, body?: unknown) => rt.admin(token, path, body);
 
 async function confirmed(email: string) {
   await rt.submit({ type: 'erasure', email, language: 'en' });

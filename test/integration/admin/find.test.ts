@@ -5,12 +5,7 @@ let rt: Booted;
 let officer: string;
 let viewer: string;
 
-const call = (path: string, token?: string, body?: unknown) =>
-  rt.api(`/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const call = (path: string, token?: string, body?: unknown) => rt.admin(token, path, body);
 const json = async (path: string, token: string, body?: unknown) => {
   const r = await call(path, token, body);
   expect(r.status, `${path}: ${r.status}`).toBe(200);

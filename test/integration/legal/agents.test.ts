@@ -18,12 +18,7 @@ afterAll(async () => rt?.stopAndClean());
 
 const repo = async () => (await import('../../../functions/shared/deps.ts')).repo;
 const request = async (id: string) => (await (await repo()).getRequest(id)) as StoredRequest;
-const admin = (path: string, body?: unknown) =>
-  rt.api(`/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const admin = (path: string, body?: unknown) => rt.admin(officer, path, body);
 const COMPLIANCE = 'compliance@offtek.example';
 
 describe('a request made on the form by someone acting for the person', () => {

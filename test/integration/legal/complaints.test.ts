@@ -23,8 +23,7 @@ afterAll(async () => {
 
 const complain = (body: unknown, address = '127.0.0.71') =>
   from(address)(`${rt.urls.api}/complaints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const admin = (path: string, token: string, body?: unknown) =>
-  rt.api(`/admin${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+const admin = (path: string, token: string, body?: unknown) => rt.admin(token, path, body);
 const repo = async () => (await import('../../../functions/shared/deps.ts')).repo;
 /** A share of an hourly limit, as if `uses` had just been taken from it. */
 async function spent(scope: string, hash: string, uses: number) {

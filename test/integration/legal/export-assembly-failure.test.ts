@@ -12,12 +12,7 @@ const EMAIL = 'alice@example.com';
 let rt: Booted;
 let officer: string;
 
-const call = (path: string, body?: unknown) =>
-  rt.api(`/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const call = (path: string, body?: unknown) => rt.admin(officer, path, body);
 
 
 beforeAll(async () => {

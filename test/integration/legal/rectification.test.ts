@@ -9,12 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rt?.stopAndClean());
 
-const admin = (path: string, body?: unknown) =>
-  rt.api(`/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const admin = (path: string, body?: unknown) => rt.admin(officer, path, body);
 
 async function confirmedCorrection(email: string, rectification: { field: string; correction: string }) {
   await rt.submit({ type: 'rectification', email, language: 'en', rectification });

@@ -20,12 +20,7 @@ afterAll(async () => rt?.stopAndClean());
 
 const DAY = 86_400_000;
 const needed = 'Which orders or which years your request for a copy is about';
-const call = (path: string, body?: unknown) =>
-  rt.api(`/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const call = (path: string, body?: unknown) => rt.admin(officer, path, body);
 const json = async (path: string, body?: unknown) => (await call(path, body)).json();
 
 /** A confirmed request for a copy, in progress, for an address of the test's own (no shop account). */

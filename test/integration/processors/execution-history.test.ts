@@ -16,12 +16,7 @@ let officer: string;
 let sfn: SFNClient;
 
 type Detail = { request: { status: string }; tasks: { processorId: string; status: string; retries?: number; outcome?: { reason?: string } }[] };
-const call = (path: string, body?: unknown) =>
-  rt.api(`/admin${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${officer}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+const call = (path: string, body?: unknown) => rt.admin(officer, path, body);
 const detail = async (id: string) => (await (await call(`/requests/${id}`)).json()) as Detail;
 const paynow = (d: Detail) => d.tasks.find((t) => t.processorId === 'paynow');
 const escalations = async (id: string) => (await rt.mails('compliance@offtek.example')).filter((m) => m.subject.startsWith('Escalated:') && m.body.text?.includes(`${id}.paynow`));
