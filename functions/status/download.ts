@@ -6,12 +6,11 @@ import { nextDownloadLink } from '../core/completion.ts';
 import { retryOnRace } from '../core/errors.ts';
 import type { Language } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { statusLinkWorks } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { html, type HttpResult } from '../shared/http.ts';
 import { renewDownload } from '../shared/outbox.ts';
-import { requestContext } from '../shared/request-context.ts';
+import { requestContext, statusLinkLive } from '../shared/request-context.ts';
 import { expiredPage, readyPage, renewedPage, unknownPage } from './pages.ts';
 
 const blobs = new S3Blobs();
@@ -31,9 +30,9 @@ type Downloadable = StoredRequest;
  * every link, at once, so that the answer's time does not tell them apart either.
  */
 async function check(id: string, token: string): Promise<{ ok: Downloadable } | { expired: Downloadable } | { unknown: true }> {
-  const [req, contactEnd] = (await Promise.all([repo.getRequest(id), repo.getPiiExpiry(id)])) as [Downloadable | undefined, Date | null | undefined];
   const now = systemClock.now();
-  if (!req?.exportKey || !req.downloadTokenHash || !sameHash(req.downloadTokenHash, sha256(token)) || !statusLinkWorks(contactEnd, now)) return { unknown: true };
+  const [req, live] = (await Promise.all([repo.getRequest(id), statusLinkLive(id, { repo, now })])) as [Downloadable | undefined, boolean];
+  if (!req?.exportKey || !req.downloadTokenHash || !sameHash(req.downloadTokenHash, sha256(token)) || !live) return { unknown: true };
   if (!req.downloadExpiresAt || Date.parse(req.downloadExpiresAt) <= now.getTime()) return { expired: req };
   return { ok: req };
 }

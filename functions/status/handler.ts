@@ -3,9 +3,10 @@ import * as z from '../core/zod.ts';
 import { NotFound } from '../core/errors.ts';
 import { Ulid } from '../core/model.ts';
 import { pageLanguage } from '../core/pages.ts';
-import { requesterView, statusLinkWorks } from '../core/requester-status.ts';
+import { requesterView } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
+import { statusLinkLive } from '../shared/request-context.ts';
 import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseForm } from '../shared/http.ts';
 import { download, exportPage } from './download.ts';
 
@@ -22,8 +23,8 @@ async function status(event: HttpEvent) {
   const bearer = event.headers?.authorization?.replace(/^Bearer\s+/i, '');
   const p = Params.safeParse({ id: event.pathParameters?.id, token: event.queryStringParameters?.token ?? bearer });
   if (!p.success) throw new NotFound('no such request');
-  const [req, contactEnd] = await Promise.all([repo.getRequest(p.data.id), repo.getPiiExpiry(p.data.id)]);
-  if (!req || !sameHash(req.statusTokenHash, sha256(p.data.token)) || !statusLinkWorks(contactEnd, systemClock.now())) throw new NotFound('no such request');
+  const [req, live] = await Promise.all([repo.getRequest(p.data.id), statusLinkLive(p.data.id, { repo, now: systemClock.now() })]);
+  if (!req || !sameHash(req.statusTokenHash, sha256(p.data.token)) || !live) throw new NotFound('no such request');
   return json(200, requesterView(req, await repo.listTasks(req.id)));
 }
 
