@@ -10,31 +10,11 @@ vi.stubEnv('ANSWER_FLOOR_MS', String(FLOOR));
 vi.stubEnv('RATE_LIMIT_IP_PER_HOUR', '3');
 
 const h = vi.hoisted(() => ({ repo: undefined as unknown, mailer: undefined as unknown }));
-vi.mock('../../../functions/shared/deps.ts', async (orig) => {
-  const { IntakeRepo } = await import('./intake-fakes.ts');
-  h.repo = new IntakeRepo();
-  return { ...(await orig()), repo: h.repo };
-});
-vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
-  ...(await orig()),
-  emailHash: async (e: string) => `email:${e.trim().toLowerCase()}`,
-  orderHash: async (o: string) => `order:${o}`,
-  hmac: async (v: string) => `hmac:${v}`,
-  derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}`,
-}));
+vi.mock('../../../functions/shared/deps.ts', async (orig) => (await import('./intake-fakes.ts')).intakeHandlerFakes(h).deps(orig));
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), ...(await import('./intake-fakes.ts')).sayingCrypto }));
 vi.mock('../../../functions/adapters/secrets.ts', async (orig) => ({ ...(await orig()), originSecret: async () => 'origin' }));
 vi.mock('../../../functions/adapters/tokens.ts', async (orig) => ({ ...(await orig()), VerificationTokens: (await import('./intake-fakes.ts')).Tokens }));
-vi.mock('../../../functions/adapters/mailer.ts', async () => {
-  const { FakeMailer } = await import('../processors/fakes.ts');
-  return {
-    SesMailer: class extends FakeMailer {
-      constructor() {
-        super();
-        h.mailer = this;
-      }
-    },
-  };
-});
+vi.mock('../../../functions/adapters/mailer.ts', async () => (await import('./intake-fakes.ts')).intakeHandlerFakes(h).mailer());
 
 const { handler } = await import('../../../functions/intake/handler.ts');
 const { ORIGIN_HEADER } = await import('../../../functions/core/edge.ts');

@@ -1,7 +1,7 @@
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
-import { complaintAcks, FakeRepo, Shares } from '../processors/fakes.ts';
+import { complaintAcks, FakeMailer, FakeRepo, Shares } from '../processors/fakes.ts';
 
 /** FakeRepo with intake's writes: the (email, type) claim, the hourly shares, the create, and the complaint form's. */
 export class IntakeRepo extends FakeRepo {
@@ -67,4 +67,34 @@ export class Tokens {
   async putOnce(hash: string, rec: { requestId: string; expiresAt: string; attempts: number }) {
     if (!this.links.has(hash)) this.links.set(hash, rec);
   }
+}
+
+/** Hashes and link secrets come from the app key in Secrets Manager; in these tests they say what they hash. */
+export const sayingCrypto = {
+  emailHash: async (e: string) => `email:${e.trim().toLowerCase()}`,
+  orderHash: async (o: string) => `order:${o}`,
+  hmac: async (v: string) => `hmac:${v}`,
+  derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}`,
+};
+
+/**
+ * The module factories of a test through intake's handler, which builds its dependencies at import:
+ * each keeps in `h` the fake it made, for the test to read. `vi.mock` itself stays in each test file
+ * (vitest hoists it there); only the factories are shared.
+ */
+export function intakeHandlerFakes(h: { repo: unknown; mailer: unknown }) {
+  return {
+    deps: async (orig: () => Promise<object>) => {
+      h.repo = new IntakeRepo();
+      return { ...(await orig()), repo: h.repo };
+    },
+    mailer: async () => ({
+      SesMailer: class extends FakeMailer {
+        constructor() {
+          super();
+          h.mailer = this;
+        }
+      },
+    }),
+  };
 }

@@ -4,14 +4,7 @@ import type { StoredRequest } from '../../../functions/core/ports.ts';
 import { FakeMailer, fixedClock } from '../processors/fakes.ts';
 import { IntakeRepo, Tokens } from './intake-fakes.ts';
 
-// Hashes and link secrets come from the app key in Secrets Manager; here they say what they hash.
-vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
-  ...(await orig()),
-  emailHash: async (e: string) => `email:${e.trim().toLowerCase()}`,
-  orderHash: async (o: string) => `order:${o}`,
-  hmac: async (v: string) => `hmac:${v}`,
-  derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}`,
-}));
+vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), ...(await import('./intake-fakes.ts')).sayingCrypto }));
 const { submitRequest } = await import('../../../functions/intake/submit.ts');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
