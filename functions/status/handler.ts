@@ -37,7 +37,8 @@ export const handler = middy<HttpEvent, HttpResult>()
       const q = event.queryStringParameters ?? {};
       const fallback = pageLanguage(undefined, event.headers?.['accept-language']);
       if (event.requestContext.http.method === 'GET') return exportPage(id, q.token ?? '', parse(Lang, q.lang), fallback);
-      const body = parseForm(z.object({ token: z.string().check(z.maxLength(100)), renew: z.optional(z.literal('1')) }), event);
+      // Strict, as the confirmation form: the page's two forms send these fields only, and a form that sends others was not made by them.
+      const body = parseForm(z.strictObject({ token: z.string().check(z.maxLength(100)), renew: z.optional(z.literal('1')) }), event);
       return download(id, body.token, fallback, body.renew === '1');
     }
     return status(event);

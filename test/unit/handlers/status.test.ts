@@ -90,3 +90,27 @@ describe('the status link', () => {
     expect(await readsOf(OTHER_ID, TOKEN)).toEqual(expired);
   });
 });
+
+describe('the download form (POST /exports/{id})', () => {
+  const post = async (body: string) => {
+    const event = {
+      routeKey: 'POST /exports/{id}',
+      rawPath: `/exports/${REQUEST_ID}`,
+      pathParameters: { id: REQUEST_ID },
+      headers: { 'x-lethe-origin': 'the-origin-secret', 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'POST', sourceIp: '198.51.100.7' } },
+    } as unknown as HttpEvent;
+    return (await (handler as unknown as (e: HttpEvent, c: Context) => Promise<HttpResult>)(event, {} as Context)) as HttpResult;
+  };
+
+  it('refuses a field the page’s forms never send with a 400 page, before anything is read, as the confirmation form does', async () => {
+    stored(null);
+    const read = vi.spyOn(repo, 'getRequest');
+    const r = await post(`token=${'t'.repeat(40)}&renew=1&lang=en&next=https%3A%2F%2Fevil.example`);
+    expect(r.statusCode).toBe(400);
+    expect(r.body).toContain('This page could not be opened');
+    expect(read).not.toHaveBeenCalled();
+  });
+});
