@@ -40,8 +40,15 @@ import { Monitoring } from './constructs/monitoring.ts';
 import { ExportStore } from './constructs/storage.ts';
 import { ProcessorRegistry } from './constructs/registry.ts';
 import { SiteHeaders } from './constructs/site-headers.ts';
+import { DEFAULT_NAME, deploymentName, deploymentNames } from './names.ts';
 
 export interface LetheStackProps extends StackProps {
+  /**
+   * The deployment's name (`-c name=…`, infra/names.ts): every name the stack gives a resource derives
+   * from it, so that a second deployment (a shop's staging) can stand beside the first in one account.
+   * @default lethe, the names a stack had before the option existed
+   */
+  readonly name?: string;
   /** Domain the shop sends privacy mail from. @default offtek.example */
   readonly mailDomain?: string;
   /** Where the compliance team receives escalations. */
@@ -56,11 +63,11 @@ export interface LetheStackProps extends StackProps {
    * account holder would get an export on the strength of an emailed link alone.
    */
   readonly customerDirectory?: string;
-  /** The API's custom domain, CloudFront's origin (the default execute-api endpoint is disabled). @default api.privacy.<mailDomain> */
+  /** The API's custom domain, CloudFront's origin (the default execute-api endpoint is disabled). @default api.privacy.<mailDomain>, api-<name>.privacy.<mailDomain> for another name */
   readonly apiDomain?: string;
   /** A regional ACM certificate for apiDomain. @default a new certificate, validated by DNS during the deploy */
   readonly apiCertificateArn?: string;
-  /** Prefix of the console's sign-in domain, `<prefix>.auth.<region>.amazoncognito.com`. @default lethe-<account> */
+  /** Prefix of the console's sign-in domain, `<prefix>.auth.<region>.amazoncognito.com`. @default <name>-<account> */
   readonly authDomainPrefix?: string;
   /**
    * `existing` where the mail domain is already an SES identity in this account and region (the shop
@@ -77,7 +84,6 @@ export interface LetheStackProps extends StackProps {
 }
 
 const ROOT = join(import.meta.dirname, '..');
-export const STATE_MACHINE_NAME = 'lethe-privacy-requests';
 /** What the functions do to the table: every read is by key or key range, none a Scan. */
 export const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 /** The functions that send email. */
@@ -117,6 +123,20 @@ export function answerFloorMs(value: string | number | undefined): string {
   return floor;
 }
 
+/**
+ * A named deployment's processor secrets, checked at synth: the registry names them (secretRef), and a
+ * second deployment given the first one's registry would create secrets the first one holds.
+ */
+export function checkProcessorSecrets(name: string, registry: Registry) {
+  if (name === DEFAULT_NAME) return;
+  const outside = registry.processors.flatMap((p) => (p.secretRef && !p.secretRef.startsWith(`${name}/`) ? [p.secretRef] : []));
+  if (!outside.length) return;
+  const listed = outside.length > 3 ? `${outside.slice(0, 2).join(', ')} and ${outside.length - 2} more` : outside.join(', ');
+  throw new Error(
+    `-c name=${JSON.stringify(name)}: the registry names processor secrets outside ${name}/ (${listed}), which another deployment in the account may hold. Give this deployment a registry of its own (-c registryFile=…) whose secretRefs start with ${name}/ (docs/deploying.md).`,
+  );
+}
+
 /** Whether the stack creates the mail domain's SES identity, checked at synth. */
 export function mailIdentityMode(value: string | undefined): 'create' | 'existing' {
   if (value === undefined || value === 'create' || value === 'existing') return value ?? 'create';
@@ -126,15 +146,17 @@ export function mailIdentityMode(value: string | undefined): 'create' | 'existin
 export class LetheStack extends Stack {
   constructor(scope: Construct, id: string, props: LetheStackProps = {}) {
     super(scope, id, props);
+    const names = deploymentNames(deploymentName(props.name, { authDomainPrefix: props.authDomainPrefix, apiDomain: props.apiDomain }));
     const mailDomain = props.mailDomain ?? 'offtek.example';
     const registry = loadRegistry(props.registryFile);
+    checkProcessorSecrets(names.name, registry);
     const directory = customerDirectoryUrl(props.customerDirectory);
     const createIdentity = mailIdentityMode(props.mailIdentity) === 'create';
     const floor = answerFloorMs(props.answerFloorMs);
 
     const data = new Data(this, 'Data');
     const exports = new ExportStore(this, 'Exports', { key: data.key });
-    const auth = new ComplianceAuth(this, 'Auth', { domainPrefix: props.authDomainPrefix ?? `lethe-${this.account}` });
+    const auth = new ComplianceAuth(this, 'Auth', { domainPrefix: props.authDomainPrefix ?? names.authDomainPrefix(this.account) });
     // The console page on the distribution is the app client's callback; the distribution comes after
     // the API, whose authorizer needs the client, hence a value produced at synthesis.
     const consoleUrl = Lazy.string({ produce: () => `https://${cdn.distributionDomainName}/console.html` });
@@ -144,7 +166,7 @@ export class LetheStack extends Stack {
     // Kept with the table, which it keys: the suppression list, the address and order indexes and the
     // dedupe items hold HMACs under it, and mean nothing without it.
     const appSecret = new Secret(this, 'AppKeys', {
-      secretName: 'lethe/app',
+      secretName: names.appSecret,
       encryptionKey: data.key,
       removalPolicy: RemovalPolicy.RETAIN,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'hmacKey', passwordLength: 64, excludePunctuation: true },
@@ -158,16 +180,16 @@ export class LetheStack extends Stack {
         return s;
       });
     // Lethe signs its calls to the shop's account service as it signs processor webhooks.
-    const directorySecret = new Secret(this, 'CustomerDirectoryKey', { secretName: 'lethe/customer-directory', encryptionKey: data.key, secretStringValue: SecretValue.unsafePlainText('{"secrets":[]}') });
+    const directorySecret = new Secret(this, 'CustomerDirectoryKey', { secretName: names.customerDirectorySecret, encryptionKey: data.key, secretStringValue: SecretValue.unsafePlainText('{"secrets":[]}') });
     Validations.of(directorySecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Agreed with the shop\'s account service and rotated by appending a key (multiple signatures), not by a Lambda rotation.' });
     // The shop's key for the suppression check its marketing, review and advertising flows call.
-    const shopSecret = new Secret(this, 'ShopKeys', { secretName: 'lethe/shop', encryptionKey: data.key, secretStringValue: SecretValue.unsafePlainText('{"secrets":[]}') });
+    const shopSecret = new Secret(this, 'ShopKeys', { secretName: names.shopSecret, encryptionKey: data.key, secretStringValue: SecretValue.unsafePlainText('{"secrets":[]}') });
     Validations.of(shopSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'A Standard Webhooks secret shared with the shop, rotated by appending a key (multiple signatures), not by a Lambda rotation.' });
     Validations.of(appSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Rotating the HMAC key would orphan hashes of open requests; it is rotated by a planned migration.' });
 
     // Every email names this set (MAIL_CONFIGURATION_SET), so it applies to an identity the shop already
     // has without becoming the default for the shop's own mail from the domain.
-    const mailConfig = new ConfigurationSet(this, 'MailConfig', { configurationSetName: 'lethe' });
+    const mailConfig = new ConfigurationSet(this, 'MailConfig', { configurationSetName: names.configurationSet });
     const identity = createIdentity ? new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(mailDomain), configurationSet: mailConfig }) : undefined;
 
     // Web front: CloudFront serves web/ and proxies the API paths, so the form is same-origin.
@@ -183,12 +205,16 @@ export class LetheStack extends Stack {
 
     const controller = loadController();
     const functions = new Functions(this, 'Functions', {
+      metricsNamespace: names.metricsNamespace,
       environment: {
         TABLE_NAME: data.table.tableName,
         EXPORT_BUCKET: exports.bucket.bucketName,
         MAIL_FROM: `privacy@${mailDomain}`,
         COMPLIANCE_EMAIL: props.complianceEmail ?? `compliance@${mailDomain}`,
-        APP_SECRET_ID: appSecret.secretName,
+        // The names, not the secrets' secretName: CDK parses that out of the ARN, one deploy-time reference
+        // per hyphen-separated part, each counted 128 bytes by the environment budget (infra/limits.ts),
+        // which a hyphenated deployment name put two functions over.
+        APP_SECRET_ID: names.appSecret,
         CONTROLLER: JSON.stringify(controller),
       },
     });
@@ -203,19 +229,19 @@ export class LetheStack extends Stack {
     // from its registry entry's signed callback, like any processor's, so Assemble does not call it.
     for (const n of ['verify', 'plan'] as const) {
       fn[n].addEnvironment('CUSTOMER_DIRECTORY_URL', directory);
-      fn[n].addEnvironment('CUSTOMER_DIRECTORY_SECRET_ID', directorySecret.secretName);
+      fn[n].addEnvironment('CUSTOMER_DIRECTORY_SECRET_ID', names.customerDirectorySecret);
       if (directory !== 'none') directorySecret.grantRead(fn[n]);
     }
     const processorRegistry = new ProcessorRegistry(this, 'Registry', { registry });
     // Notify names each provider in the outcome email; Status mails that email again with a fresh download link (reading the registry only then).
     for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify', 'status'] as const) processorRegistry.readBy(fn[n]);
 
-    const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: STATE_MACHINE_NAME });
-    const apiDomain = new ApiDomain(this, 'ApiDomain', { domainName: props.apiDomain ?? `api.privacy.${mailDomain}`, certificateArn: props.apiCertificateArn, key: data.key });
+    const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: names.stateMachine });
+    const apiDomain = new ApiDomain(this, 'ApiDomain', { domainName: props.apiDomain ?? names.apiDomain(mailDomain), certificateArn: props.apiCertificateArn, key: data.key, secretName: names.originSecret });
     const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [consoleClient.userPoolClientId], domain: apiDomain.domain });
     // Every API function refuses a request without CloudFront's secret header (shared/http.ts fromCloudFront).
     for (const n of API_FUNCTIONS) {
-      fn[n].addEnvironment('ORIGIN_SECRET_ID', apiDomain.originSecret.secretName);
+      fn[n].addEnvironment('ORIGIN_SECRET_ID', names.originSecret);
       apiDomain.originSecret.grantRead(fn[n]);
     }
     const apiOrigin = new HttpOrigin(apiDomain.domain.name, { customHeaders: { [ORIGIN_HEADER]: apiDomain.headerValue } });
@@ -275,9 +301,12 @@ export class LetheStack extends Stack {
     };
     new BucketDeployment(this, 'SiteDeploy', { sources: [Source.asset(join(ROOT, 'web')), Source.jsonData('config.json', consoleConfig)], destinationBucket: site, distribution: cdn });
     const publicBase = `https://${cdn.distributionDomainName}`;
+    // By name, not by reference: the machine already depends on these functions (a cycle otherwise).
+    const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${names.stateMachine}`;
+    const executionArn = (id: string) => `arn:${this.partition}:states:${this.region}:${this.account}:execution:${names.stateMachine}:${id}`;
     for (const f of Object.values(fn)) {
       f.addEnvironment('PUBLIC_BASE_URL', publicBase);
-      f.addEnvironment('STATE_MACHINE_ARN', `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`);
+      f.addEnvironment('STATE_MACHINE_ARN', machineArn);
     }
 
     // Least privilege, function by function.
@@ -293,12 +322,9 @@ export class LetheStack extends Stack {
     // callback hashes the address the shop's suppression check asks about.
     for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper', 'notify', 'callback'] as const) appSecret.grantRead(fn[n]);
     shopSecret.grantRead(fn.callback);
-    fn.callback.addEnvironment('SHOP_SECRET_ID', shopSecret.secretName);
+    fn.callback.addEnvironment('SHOP_SECRET_ID', names.shopSecret);
     // The sweeper signs an officer's retry whose action died before its webhook went (functions/dispatch/retry.ts).
     for (const s of processorSecrets) for (const n of ['dispatch', 'callback', 'admin', 'sweeper'] as const) s.grantRead(fn[n]);
-    // By name, not by reference: the machine already depends on these functions (a cycle otherwise).
-    const machineArn = `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${STATE_MACHINE_NAME}`;
-    const executionArn = (id: string) => `arn:${this.partition}:states:${this.region}:${this.account}:execution:${STATE_MACHINE_NAME}:${id}`;
     // The sweeper starts the execution a verified request is still owed (verify failed or died before starting it).
     // Admin starts the execution of a request an officer logged (received by phone, post, chat or email), and of a correction an officer approved.
     for (const n of ['verify', 'sweeper', 'admin'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
@@ -349,7 +375,7 @@ export class LetheStack extends Stack {
     const logical = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
     acknowledgeFindings(
       this,
-      { table: logical(data.table), exports: logical(exports.bucket), site: logical(site) },
+      { table: logical(data.table), exports: logical(exports.bucket), site: logical(site), stateMachine: names.stateMachine },
       {
         functions,
         exportPackages: (['assemble', 'status', 'admin', 'sweeper'] as const).map((n) => fn[n].role as Role),
@@ -365,7 +391,7 @@ export class LetheStack extends Stack {
     // Lambda refuses an environment over 4 KB at deploy time; fail the synth well before that.
     Aspects.of(this).add(new LambdaEnvironmentBudget());
 
-    const monitoring = new Monitoring(this, 'Monitoring', { machine: workflow.machine, api: api.api, sweeper: fn.sweeper, alarmEmail: props.alarmEmail ?? props.complianceEmail ?? `compliance@${mailDomain}` });
+    const monitoring = new Monitoring(this, 'Monitoring', { namespace: names.metricsNamespace, dashboardName: names.dashboard, machine: workflow.machine, api: api.api, sweeper: fn.sweeper, alarmEmail: props.alarmEmail ?? props.complianceEmail ?? `compliance@${mailDomain}` });
     new CfnOutput(this, 'FormUrl', { value: publicBase });
     new CfnOutput(this, 'ApiUrl', { value: `https://${apiDomain.domain.name}`, description: 'The API on its own domain: it answers only requests that come through CloudFront (FormUrl)' });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });

@@ -11,7 +11,7 @@ const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(sc
  */
 export function acknowledgeFindings(
   stack: Stack,
-  ids: { table: string; exports: string; site: string },
+  ids: { table: string; exports: string; site: string; stateMachine: string },
   scopes: { functions: IConstruct; exportPackages: IConstruct[]; workflow: IConstruct; workflowFns: string[]; scheduler: IConstruct; sweeper: string; executionReaders: IConstruct[]; mailSenders: IConstruct[] },
 ) {
   // Lambda functions (their roles live under the Functions construct).
@@ -27,7 +27,7 @@ export function acknowledgeFindings(
     );
   }
   for (const reader of scopes.executionReaders) {
-    ack(reader, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${account(stack)}:execution:lethe-privacy-requests:*]`, 'Executions are named by request id; admin and sweeper read or stop any execution of this one machine.');
+    ack(reader, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${account(stack)}:execution:${ids.stateMachine}:*]`, 'Executions are named by request id; admin and sweeper read or stop any execution of this one machine.');
   }
 
   for (const sender of scopes.mailSenders) {

@@ -11,6 +11,8 @@ export interface ApiDomainProps {
   /** A regional ACM certificate for it; without one, a DNS-validated certificate is created. */
   readonly certificateArn?: string;
   readonly key: IKey;
+  /** The origin secret's name, one per deployment (infra/names.ts). */
+  readonly secretName: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export class ApiDomain extends Construct {
         new Certificate(this, 'Certificate', { domainName: props.domainName, validation: CertificateValidation.fromDns() });
     this.domain = new DomainName(this, 'Domain', { domainName: props.domainName, certificate });
     this.originSecret = new Secret(this, 'OriginSecret', {
-      secretName: 'lethe/origin',
+      secretName: props.secretName,
       encryptionKey: props.key,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'value', passwordLength: 48, excludePunctuation: true },
     });

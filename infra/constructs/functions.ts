@@ -24,6 +24,8 @@ const bundleLocally: ILocalBundling = {
 export interface FunctionsProps {
   /** Environment common to every function (names, endpoints of nothing: all AWS defaults). */
   readonly environment: Record<string, string>;
+  /** Where the functions publish their custom metrics (Powertools reads it), one per deployment: the alarms watch it. */
+  readonly metricsNamespace: string;
 }
 
 /**
@@ -63,7 +65,7 @@ export class Functions extends Construct {
           loggingFormat: LoggingFormat.JSON,
           logGroup,
           role,
-          environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: `lethe-${name}`, POWERTOOLS_METRICS_NAMESPACE: 'Lethe' },
+          environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: `lethe-${name}`, POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace },
         });
         return [name, f];
       }),

@@ -36,7 +36,7 @@ export const ALARMS = {
 export class Monitoring extends Construct {
   readonly topic: Topic;
 
-  constructor(scope: Construct, id: string, props: { machine: StateMachine; api: HttpApi; sweeper: LambdaFunction; alarmEmail: string }) {
+  constructor(scope: Construct, id: string, props: { namespace: string; dashboardName: string; machine: StateMachine; api: HttpApi; sweeper: LambdaFunction; alarmEmail: string }) {
     super(scope, id);
     // A key of its own: CloudWatch must encrypt what it publishes, and the data key is not for it.
     const key = new Key(this, 'AlarmsKey', { enableKeyRotation: true, description: 'Lethe alarm topic', removalPolicy: RemovalPolicy.RETAIN });
@@ -53,7 +53,7 @@ export class Monitoring extends Construct {
     this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     // Dimensions exactly as Powertools emits them: an alarm matches the whole dimension set.
     const custom = (name: string, statistic = 'Sum') =>
-      new Metric({ namespace: METRICS.namespace, metricName: name, dimensionsMap: { service: METRICS.service }, statistic, period: Duration.minutes(15) });
+      new Metric({ namespace: props.namespace, metricName: name, dimensionsMap: { service: METRICS.service }, statistic, period: Duration.minutes(15) });
     const metrics: Record<keyof typeof ALARMS, IMetric> = {
       ExecutionsFailed: props.machine.metricFailed({ period: Duration.minutes(5) }),
       TasksTimedOut: custom('TasksTimedOut'),
@@ -82,7 +82,7 @@ export class Monitoring extends Construct {
       }).addAlarmAction(new SnsAction(this.topic));
     }
     new Dashboard(this, 'Dashboard', {
-      dashboardName: 'Lethe',
+      dashboardName: props.dashboardName,
       widgets: [Object.entries(metrics).map(([name, m]) => new GraphWidget({ title: name, left: [m], width: 8 }))],
     });
   }

@@ -2,14 +2,16 @@ import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LetheStack, MAIL_SENDERS, STATE_MACHINE_NAME } from '../../../infra/lethe-stack.ts';
+import { LetheStack, MAIL_SENDERS } from '../../../infra/lethe-stack.ts';
+import { DEFAULT_NAME, deploymentNames } from '../../../infra/names.ts';
 import type { FunctionName } from '../../../infra/routes.ts';
 import { type CfnTemplate, localResolver } from '../../support/cfn-resolve.ts';
 import { type CallRecord, type CheckContext, checkCalls, policiesOf, toIamRequests } from '../../support/iam-check.ts';
 
 const env = { region: 'eu-west-2', account: '000000000000', partition: 'aws' };
-const MACHINE = `arn:aws:states:eu-west-2:000000000000:stateMachine:${STATE_MACHINE_NAME}`;
-const EXECUTION = `arn:aws:states:eu-west-2:000000000000:execution:${STATE_MACHINE_NAME}:01JREQUEST`;
+const { stateMachine } = deploymentNames(DEFAULT_NAME);
+const MACHINE = `arn:aws:states:eu-west-2:000000000000:stateMachine:${stateMachine}`;
+const EXECUTION = `arn:aws:states:eu-west-2:000000000000:execution:${stateMachine}:01JREQUEST`;
 
 let stack: Stack;
 let template: CfnTemplate;

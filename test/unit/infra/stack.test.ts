@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type CfnElement, type Stack, Stage } from 'aws-cdk-lib';
 import { Role } from 'aws-cdk-lib/aws-iam';
@@ -6,6 +7,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { answerFloorMs, customerDirectoryUrl, LetheStack, MAIL_SENDERS } from '../../../infra/lethe-stack.ts';
+import { letheFromContext } from '../../../infra/deployment.ts';
+import { deploymentName } from '../../../infra/names.ts';
 import { CloudAssembly } from '../../../local/assembly/assembly.ts';
 import { ALL_FUNCTIONS, ROUTES } from '../../../infra/routes.ts';
 import { ANSWER_FLOOR_MS, MAX_ANSWER_FLOOR_MS } from '../../../functions/core/edge.ts';
@@ -14,10 +17,32 @@ let stack: Stack;
 let template: Template;
 
 /** An app that synthesizes templates only: bundles.test.ts checks the functions' bundles, in the assembly `cdk synth` made. */
-const templateOnly = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const templateOnly = (context: Record<string, string> = {}) => new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+/** The stack `cdk synth -c key=value …` makes, in account 123456789012. */
+const deployment = (context: Record<string, string>) => letheFromContext(templateOnly({ customerDirectory: 'https://accounts.offtek.example/lethe', ...context }), '123456789012');
+
+/** config/processors.json with each processor's secret under another deployment's name. */
+const registryUnder = (name: string) => {
+  const registry = JSON.parse(readFileSync(join(import.meta.dirname, '../../../config/processors.json'), 'utf8'));
+  for (const p of registry.processors) if (p.secretRef) p.secretRef = p.secretRef.replace(/^lethe\//, `${name}/`);
+  const file = join(mkdtempSync(join(tmpdir(), 'lethe-registry-')), 'processors.json');
+  writeFileSync(file, JSON.stringify(registry));
+  return file;
+};
+
+/**
+ * A second deployment in the same account and region, beside the default one (a shop's staging): its
+ * own registry, and the mail domain the first deployment already made an SES identity of.
+ */
+let stagingStack: Stack | undefined;
+const staging = () => {
+  stagingStack ??= deployment({ name: 'lethe-staging', registryFile: registryUnder('lethe-staging'), mailIdentity: 'existing' });
+  return stagingStack;
+};
 
 beforeAll(() => {
-  stack = new LetheStack(templateOnly(), 'Lethe', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe' });
+  // The default deployment (no -c name), as `cdk synth` makes it.
+  stack = deployment({});
   template = Template.fromStack(stack);
 }, 120_000);
 
@@ -356,8 +381,9 @@ describe('the CDK stack', () => {
     ]);
     const fns = Object.entries(template.findResources('AWS::Lambda::Function'));
     const env = (name: string) => fns.find(([id]) => new RegExp(`^Functions${name}[0-9A-F]{8}$`).test(id))?.[1].Properties.Environment.Variables as Record<string, unknown>;
-    // The secret's name, which CloudFormation takes from its ARN.
-    for (const fn of ['intake', 'status', 'verify', 'callback', 'admin']) expect(JSON.stringify(env(fn)?.ORIGIN_SECRET_ID), fn).toContain(`{"Ref":"${secretId}"}`);
+    // The name the stack gives the secret.
+    expect(secretId).toBeDefined();
+    for (const fn of ['intake', 'status', 'verify', 'callback', 'admin']) expect(env(fn)?.ORIGIN_SECRET_ID, fn).toBe('lethe/origin');
     for (const fn of ['plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper']) expect(env(fn)?.ORIGIN_SECRET_ID, fn).toBeUndefined();
   });
 
@@ -591,9 +617,9 @@ describe('the mail identity', () => {
         st.Resource,
       ]),
     );
-  const setOf = (t: Template) => {
+  const setOf = (t: Template, name = 'lethe') => {
     const sets = Object.entries(t.findResources('AWS::SES::ConfigurationSet'));
-    expect(sets.map(([, s]) => s.Properties.Name)).toEqual(['lethe']);
+    expect(sets.map(([, s]) => s.Properties.Name)).toEqual([name]);
     return sets[0][0];
   };
   const configurationSetBySender = (t: Template) =>
@@ -613,12 +639,10 @@ describe('the mail identity', () => {
     expect(configurationSetBySender(template)).toEqual(everySender({ Ref: setId }));
   });
 
-  describe('with -c mailIdentity=existing (the shop already sends from the domain through SES)', () => {
+  describe('with -c mailIdentity=existing (the shop already sends from the domain through SES; here, a second deployment beside the first)', () => {
     let existing: Template;
     beforeAll(() => {
-      existing = Template.fromStack(
-        new LetheStack(templateOnly(), 'Existing', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'https://accounts.offtek.example/lethe', mailIdentity: 'existing' }),
-      );
+      existing = Template.fromStack(staging());
     }, 120_000);
 
     it('creates no identity and outputs no DKIM records, which the existing identity has', () => {
@@ -627,7 +651,7 @@ describe('the mail identity', () => {
     });
 
     it("still sends through Lethe's configuration set, named on each email, and lets every sender send from the domain's identity", () => {
-      const setId = setOf(existing);
+      const setId = setOf(existing, 'lethe-staging');
       expect(configurationSetBySender(existing)).toEqual(everySender({ Ref: setId }));
       expect(Object.fromEntries(sendGrants(existing))).toEqual(everySender([identityArns, setArn]));
     });
@@ -636,6 +660,129 @@ describe('the mail identity', () => {
   it('refuses any other mailIdentity value at synth, with the two it takes', () => {
     expect(() => new LetheStack(templateOnly(), 'Typo', { env: { region: 'eu-west-2', account: '123456789012' }, customerDirectory: 'none', mailIdentity: 'exisiting' })).toThrow(
       'mailIdentity must be "create" (the default) or "existing", not "exisiting".',
+    );
+  });
+});
+
+/**
+ * What a deployment names by a fixed string, where another deployment in the same account could name
+ * the same: every `…Name`-like property of its resources, the names its functions are given, and the
+ * ARNs its policies spell out. A value that reads one of the stack's own resources (Ref, GetAtt) is
+ * its own by construction and is left out.
+ */
+function fixedNames(t: Template): Map<string, string[]> {
+  const PSEUDO = ['AWS::Partition', 'AWS::Region', 'AWS::AccountId', 'AWS::URLSuffix'];
+  const text = (v: unknown): string | undefined => {
+    if (typeof v === 'string') return v;
+    const o = (v ?? {}) as { Ref?: string; 'Fn::Join'?: [string, unknown[]] };
+    if (o.Ref && PSEUDO.includes(o.Ref)) return `<${o.Ref}>`;
+    if (o['Fn::Join']) {
+      const parts = o['Fn::Join'][1].map(text);
+      return parts.every((p) => p !== undefined) ? parts.join(o['Fn::Join'][0]) : undefined;
+    }
+    return undefined;
+  };
+  // Names that live inside their resource (an index of its table, a group of its pool, a metric of its
+  // namespace…), or that AWS does not hold unique (an HTTP API's name).
+  const SCOPED = ['AttributeName', 'IndexName', 'GroupName', 'PolicyName', 'StageName', 'MetricName', 'HeaderName', 'AWS::ApiGatewayV2::Api Name', 'AWS::ApiGatewayV2::Authorizer Name', 'Dimensions.Name', 'RecoveryMechanisms.Name'];
+  // Settings every deployment may share: none names a resource.
+  const SETTINGS = ['MAIL_FROM', 'COMPLIANCE_EMAIL', 'CONTROLLER', 'POWERTOOLS_SERVICE_NAME', 'ANSWER_FLOOR_MS', 'REGISTRY_FILE', 'CUSTOMER_DIRECTORY_URL', 'AWS_CA_BUNDLE'];
+  // Shared by design: the account's SES identities (every sender may send from any), and CDK's bootstrap bucket.
+  const SHARED = [/:ses:eu-west-2:123456789012:identity\/\*$/, /:s3:::cdk-hnb659fds-assets-123456789012-eu-west-2(\/\*)?$/];
+  const names = new Map<string, string[]>();
+  const add = (value: string | undefined, where: string) => {
+    if (value === undefined || value === '*' || value.startsWith('AWS/') || SHARED.some((r) => r.test(value))) return;
+    names.set(value, [...(names.get(value) ?? []), where]);
+  };
+  const walk = (v: unknown, type: string, path: string[]) => {
+    if (Array.isArray(v)) for (const x of v) walk(x, type, path);
+    else if (v && typeof v === 'object' && text(v) === undefined) {
+      for (const [k, x] of Object.entries(v)) {
+        const at = [...path, k];
+        const scoped = [k, `${type} ${at.join('.')}`, at.slice(-2).join('.')].some((s) => SCOPED.includes(s));
+        if (/Name$|^Domain$|^EmailIdentity$|^Namespace$/.test(k) && !scoped) add(text(x), `${type} ${at.join('.')}`);
+        walk(x, type, at);
+      }
+    }
+  };
+  for (const r of Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)) {
+    const p = r.Properties ?? {};
+    walk(p, r.Type, []);
+    if (r.Type === 'AWS::Lambda::Function') {
+      for (const [k, v] of Object.entries((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {})) if (!SETTINGS.includes(k)) add(text(v), `environment ${k}`);
+    }
+    if (r.Type === 'AWS::IAM::Policy') {
+      for (const st of (p.PolicyDocument as { Statement: { Resource: unknown }[] }).Statement) for (const res of [st.Resource].flat()) add(text(res), 'IAM policy');
+    }
+  }
+  return names;
+}
+
+/** The names a deployment had before -c name existed (CloudFront's policy names derive from the stack's id, `Lethe`): an existing stack must keep each. */
+const TODAYS_NAMES = [
+  'Lethe',
+  'LetheCdnOrigin1S3OriginAccessControl779B9EC7',
+  'LetheIntakeRequests01E89773',
+  'LetheSiteHeadersApiPolicyD16814F5',
+  'LetheSiteHeadersPolicy9B1C7C5D',
+  'api.privacy.offtek.example',
+  'arn:<AWS::Partition>:states:eu-west-2:123456789012:execution:lethe-privacy-requests:*',
+  'arn:<AWS::Partition>:states:eu-west-2:123456789012:stateMachine:lethe-privacy-requests',
+  'lethe',
+  'lethe-123456789012',
+  'lethe-privacy-requests',
+  'lethe/app',
+  'lethe/customer-directory',
+  'lethe/origin',
+  'lethe/processors/mailwave',
+  'lethe/processors/metricsly',
+  'lethe/processors/offtek',
+  'lethe/processors/parcelway',
+  'lethe/processors/paynow',
+  'lethe/processors/recoverco',
+  'lethe/processors/reviewly',
+  'lethe/processors/socialapp',
+  'lethe/shop',
+  'offtek.example',
+];
+
+describe('the deployment name (-c name), for a second stack in the same account and region', () => {
+  it('keeps, without the option, the stack and every name a deployment had before the option existed', () => {
+    expect(stack.stackName).toBe('Lethe');
+    expect([...fixedNames(template).keys()].sort()).toEqual(TODAYS_NAMES);
+  });
+
+  it('gives a second deployment a stack, names and named ARNs of its own: none the first one has', () => {
+    const second = staging();
+    expect(second.stackName).toBe('Lethe-staging');
+    const first = fixedNames(template);
+    const shared = [...fixedNames(Template.fromStack(second))].filter(([name]) => first.has(name)).map(([name, where]) => `${name} (${where[0]})`);
+    expect(shared).toEqual([]);
+  });
+
+  it.each([
+    ['Lethe-Staging', 'is lowercase letters, digits and hyphens'],
+    ['lethe_staging', 'is lowercase letters, digits and hyphens'],
+    ['2nd', 'is lowercase letters, digits and hyphens'],
+    ['staging-', 'is lowercase letters, digits and hyphens'],
+    ['', 'is lowercase letters, digits and hyphens'],
+    ['staging-for-the-shop-s-brand-new-checkout-and-search', "makes the console's sign-in domain prefix"],
+    ['laws-staging', 'Cognito refuses'],
+  ])('refuses -c name=%j at synth, naming the option and what is wrong', (name, why) => {
+    expect(() => deployment({ name, registryFile: registryUnder(name) })).toThrow(`-c name=${JSON.stringify(name)}`);
+    expect(() => deployment({ name, registryFile: registryUnder(name) })).toThrow(why);
+  });
+
+  it('takes a name of up to 50 characters, which keeps the sign-in domain prefix <name>-<account> within the 63 Cognito allows', () => {
+    expect(deploymentName('a'.repeat(50))).toBe('a'.repeat(50));
+    expect(() => deploymentName('a'.repeat(51))).toThrow("makes the console's sign-in domain prefix (Cognito) aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-<account>, 64 characters, over the 63 allowed: choose a name of at most 50 characters.");
+    // Given its own prefix, the next limit is the API domain's first label, api-<name>.
+    expect(() => deploymentName('a'.repeat(60), { authDomainPrefix: 'shop-console' })).toThrow('choose a name of at most 59 characters.');
+  });
+
+  it("refuses a second deployment whose registry names the first one's processor secrets", () => {
+    expect(() => deployment({ name: 'lethe-staging' })).toThrow(
+      '-c name="lethe-staging": the registry names processor secrets outside lethe-staging/ (lethe/processors/offtek, lethe/processors/paynow and 6 more), which another deployment in the account may hold. Give this deployment a registry of its own (-c registryFile=…) whose secretRefs start with lethe-staging/ (docs/deploying.md).',
     );
   });
 });
