@@ -79,8 +79,9 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     const token = await derivedToken('verify', req.id, String(seq));
     await deps.tokens.putOnce(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + DAY).toISOString(), attempts: 0 });
     const statusToken = await derivedToken('status', req.id);
-    // An officer's resend may have replaced the status token; the page then asks for the newer one.
-    const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}`;
+    // An officer's resend may have replaced the status token; the page then asks for the newer one. The
+    // language is named because a link past its end gets no request to take it from (docs/requester.md, step 5).
+    const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}&lang=${req.language}`;
     unmark = await sendTrackedOwed(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }, req.agent), kind: 'transactional' }, now, deps);
   }
   // Contact data gone (expired unconfirmed): the link can never go, so it is cleared, and not counted as sent.

@@ -222,10 +222,16 @@ describe('a confirmation link owed', () => {
   it('carries the status page’s token only while it is the request’s own: a request whose status token was replaced gets the page without one', async () => {
     const own = setup({ status: 'unverified', outboxLink: lapsed('intake-1', 2), statusTokenHash: sha256(`status-${REQUEST_ID}`) });
     expect(await deliverLink(own.req, SWEEPER_OWNER, NOW, own.deps)).toEqual({ sent: true });
-    expect(own.mailer.sent[0].text).toContain(`http://x/status.html?id=${REQUEST_ID}&token=status-${REQUEST_ID}\n`);
+    expect(own.mailer.sent[0].text).toContain(`http://x/status.html?id=${REQUEST_ID}&token=status-${REQUEST_ID}&lang=en\n`);
     const replaced = setup({ status: 'unverified', outboxLink: lapsed('intake-1', 2), statusTokenHash: 's'.repeat(64) });
     expect(await deliverLink(replaced.req, SWEEPER_OWNER, NOW, replaced.deps)).toEqual({ sent: true });
-    expect(replaced.mailer.sent[0].text).toContain(`http://x/status.html?id=${REQUEST_ID}\n`);
+    expect(replaced.mailer.sent[0].text).toContain(`http://x/status.html?id=${REQUEST_ID}&lang=en\n`);
+  });
+
+  it('names the requester’s language in the status link, so that a link that no longer works says so in it, not in both', async () => {
+    const fr = setup({ status: 'unverified', outboxLink: lapsed('intake-1', 2), language: 'fr', statusTokenHash: sha256(`status-${REQUEST_ID}`) });
+    expect(await deliverLink(fr.req, SWEEPER_OWNER, NOW, fr.deps)).toEqual({ sent: true });
+    expect(fr.mailer.sent[0].text).toContain(`http://x/status.html?id=${REQUEST_ID}&token=status-${REQUEST_ID}&lang=fr\n`);
   });
 
   it('put off to the next hour and mailed then, counts as sent then: the next link waits its turn from the mailing, not from the request for it', async () => {
