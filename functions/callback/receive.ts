@@ -16,10 +16,11 @@ import { parseExportResults } from '../core/results-body.ts';
 import { PROCESSOR_FAILURE, taskAnswer } from '../core/workflow-answer.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { deliverToken } from '../shared/token.ts';
+import { unblockRequest } from '../shared/escalation.ts';
 import { logger } from '../adapters/powertools.ts';
 
 export type CallbackDeps = {
-  repo: Pick<DynamoRepository, 'getTask' | 'getRequest' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults' | 'clearOwedToken'>;
+  repo: Pick<DynamoRepository, 'getTask' | 'getRequest' | 'listTasks' | 'transitionRequest' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults' | 'clearOwedToken'>;
   workflow: Workflow;
   clock: Clock;
   processors: readonly ProcessorEntry[];
@@ -60,7 +61,7 @@ async function tell(fn: () => Promise<void>) {
  */
 async function duplicate(task: StoredTask, deps: CallbackDeps): Promise<CallbackAnswer> {
   const token = task.token;
-  if (task.outboxToken) await deliverToken(task, deps);
+  if (task.outboxToken) await release(task, deps);
   else if (token && FINISHED_TASK_STATUSES.includes(task.status)) await tell(() => deps.workflow.taskSuccess(token, taskAnswer(task)));
   return { status: 'duplicate' };
 }
@@ -265,13 +266,27 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   );
   wrote.recorded = hasResults;
   const token = done.token;
-  if (done.outboxToken) await deliverToken(done, deps);
+  if (done.outboxToken) await release(done, deps);
   else if (token) {
     // The failure by its name alone: the reason, the processor's own words, stays on the task record (workflow-answer.ts).
     if (to === 'failed') await tell(() => deps.workflow.taskFailure(token, PROCESSOR_FAILURE));
     else await tell(() => deps.workflow.taskSuccess(token, taskAnswer(done)));
   }
   return { status: 'accepted' };
+}
+
+/**
+ * The state waiting on an answered task that was with the team (escalated, or retried by an officer)
+ * is sent its token, the request first put back in progress if no other task waits for a person: as an
+ * officer's resolution does, and before the workflow moves on, which may complete the request. Until
+ * November 27, 2026 the request went on waiting for an officer while its other tasks were out, with
+ * nothing left for anyone to do. The owed token is the intent of both: a callback that dies between
+ * them is sent again and answered `duplicate`, which releases what its first delivery did not, and
+ * the sweeper releases it otherwise (sweeper/owed.ts).
+ */
+async function release(task: StoredTask, deps: CallbackDeps) {
+  await unblockRequest(deps, task.requestId, { at: deps.clock.now().toISOString(), actor: `processor:${task.processorId}` });
+  await deliverToken(task, deps);
 }
 
 /** Whether the task's token is its Escalate state's: the task is escalated, or an officer sent it again (a retry keeps that token). */

@@ -103,10 +103,10 @@ export async function sweepOwed(run: Run) {
   for (const w of await repo.listWatch(WATCH.token)) {
     const t = w.processorId ? await repo.getTask(w.requestId, w.processorId) : undefined;
     if (!t?.outboxToken) continue;
-    // An officer's resolution that died after its write: the request goes back in progress before the
-    // workflow moves on, as the action would have done (a late answer's token leaves that to the workflow).
+    // An officer's resolution, or a processor's late answer, that died after its write: the request goes
+    // back in progress before the workflow moves on, as the action or the callback would have done.
     const deliver = async () => {
-      if (t.status === 'resolved') await unblockRequest(run.deps, t.requestId, { at: run.at, actor: 'sweeper' });
+      await unblockRequest(run.deps, t.requestId, { at: run.at, actor: 'sweeper' });
       return deliverToken(t, run.deps);
     };
     await release(run, `token:${t.taskId}`, deliver, run.report.tokensSent, t.taskId);

@@ -424,6 +424,23 @@ describe('the processor contract, end to end', () => {
     expect((await task(links.requestId, 'parcelway')).status).toBe('retained');
   });
 
+  it('puts the request back in progress when a late callback answers the only task waiting for a person, while another task is still out', async () => {
+    rt.processors.setBehaviour('parcelway', { fail: Number.POSITIVE_INFINITY });
+    rt.processors.setBehaviour('socialapp', { never: true });
+    const links = await confirmed('late-while-out@example.com');
+    await taskIn(links.requestId, 'parcelway', ['failed']);
+    rt.processors.setBehaviour('parcelway', {});
+    await until(async () => (await (await repo()).getRequest(links.requestId))?.status === 'awaiting_manual', 10_000, 'request waiting for an officer');
+    const late = await callback(`${links.requestId}.parcelway`, { request_status: 'not_found' });
+    expect(late.body).toEqual({ status: 'accepted' });
+    // Nothing waits for a person any more: socialapp's task is out, the request in progress, as an officer's resolution would leave it.
+    expect((await task(links.requestId, 'socialapp')).status).toBe('sent');
+    const req = await (await repo()).getRequest(links.requestId);
+    expect(req?.status).toBe('in_progress');
+    expect(req?.audit.filter((e) => e.action === 'unblock')).toMatchObject([{ actor: 'processor:parcelway', from: 'awaiting_manual', to: 'in_progress' }]);
+    rt.processors.setBehaviour('socialapp', {});
+  });
+
   it('refuses with 409 the webhook-id of a further failure of an escalated task reused with other content, and still applies that content under a fresh id', async () => {
     rt.processors.setBehaviour('parcelway', { fail: Number.POSITIVE_INFINITY });
     const links = await confirmed('failed-twice@example.com');
