@@ -411,9 +411,22 @@ export class DynamoRepository implements Repository {
     }
   }
 
-  /** Appends an audit event to a task without changing its status (e.g. a refused, conflicting callback). */
+  /**
+   * Appends an audit event to a task and changes nothing else (a refused, conflicting callback): its
+   * place in the watch index included, which an event does not move. Until November 27, 2026 it was
+   * placed again by its status, so that a task of a refused or cancelled request, taken out of the
+   * index, went back in `open#<processor>` (the dashboard's count of that processor's open tasks) on
+   * a callback answered 409.
+   */
   async appendTaskEvent(prev: StoredTask, event: AuditInput): Promise<StoredTask> {
-    return this.transitionTask(prev, prev.status, {}, event);
+    const { event: _ev, ...u } = statusUpdate(prev, prev.status, {}, [], event);
+    try {
+      const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.task(prev.requestId, prev.processorId), ...u }));
+      return strip(r.Attributes ?? {}) as StoredTask;
+    } catch (e) {
+      if (lostRace(e)) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently; reload and retry`);
+      throw e;
+    }
   }
 
   /** Records a fresh task token on an unchanged status (a re-run after a restart, an escalation wait). */

@@ -271,6 +271,27 @@ describe('the processor contract, end to end', () => {
     rt.processors.setBehaviour('metricsly', {});
   });
 
+  it('records a conflicting callback to a task of a cancelled request on its trail and changes nothing else, its place in the watch index included', async () => {
+    rt.processors.setBehaviour('socialapp', { never: true });
+    const links = await confirmed('conflict-after-cancel@example.com');
+    const taskId = `${links.requestId}.socialapp`;
+    await taskIn(links.requestId, 'socialapp', ['sent']);
+    expect((await callback(taskId, { request_status: 'in_progress' }, { id: 'cb_ack_then_cancel' })).body).toEqual({ status: 'accepted' });
+    const officer = await rt.signIn('officer');
+    expect((await rt.admin(officer, `/requests/${links.requestId}/cancel`, { reason: 'withdrawn_by_requester' })).status).toBe(200);
+    // Nobody waits for the task of a cancelled request: it left the watch index.
+    const raw = async () => (await (await repo()).getItem({ pk: `REQ#${links.requestId}`, sk: 'TASK#socialapp' })) as StoredTask & Record<string, unknown>;
+    const before = await raw();
+    expect(before.watch).toBeUndefined();
+    const reused = await callback(taskId, { request_status: 'completed' }, { id: 'cb_ack_then_cancel' });
+    expect(reused.status).toBe(409);
+    const after = await raw();
+    expect(after.audit.slice(before.audit.length).map((e) => e.action)).toEqual(['conflicting_callback']);
+    const rest = (t: Record<string, unknown>) => ({ ...t, audit: undefined, version: undefined });
+    expect(rest(after)).toEqual(rest(before));
+    rt.processors.setBehaviour('socialapp', {});
+  });
+
   it('takes a webhook-id that names a property of every object (__proto__, constructor, toString) as any other: applied with its receipt, a duplicate once, a 409 with other content', async () => {
     rt.processors.setBehaviour('socialapp', { never: true });
     for (const id of ['__proto__', 'constructor', 'toString']) {
