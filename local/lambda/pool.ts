@@ -267,6 +267,14 @@ export class LambdaPool {
     }
   }
 
+  /** Invocations running or waiting for a worker, over every function: none, and the functions are idle (tests wait for it). */
+  inFlight(): number {
+    let n = 0;
+    for (const envs of this.envs.values()) for (const e of envs) n += e.pending.size;
+    for (const queue of this.waiting.values()) n += queue.length;
+    return n;
+  }
+
   /** Invokes a function with an event, as Lambda's Invoke (RequestResponse) would; errors carry Lambda's errorType as their name. */
   async invoke(key: string, event: unknown): Promise<unknown> {
     const f = this.get(key);
