@@ -4,6 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { LOCAL_CREDENTIALS } from '../../local/services/credentials.ts';
 
+/** An Authorization header of SigV4's shape, as dynalite asks of every request; the signature is never checked. */
+const UNSIGNED = {
+  authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/20261125/eu-west-2/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=unsigned`,
+  'x-amz-date': '20261125T100000Z',
+};
+
 type Request = { method: string; path: string; headers: Record<string, string>; body?: string | Uint8Array };
 type Listener = (req: EventEmitter, res: unknown) => void;
 
@@ -39,5 +45,13 @@ export function directDynamo(): DynamoDBClient {
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
   };
-  return new DynamoDBClient({ endpoint: 'http://dynamodb.direct', region: 'eu-west-2', credentials: LOCAL_CREDENTIALS, requestHandler: requestHandler as never });
+  return new DynamoDBClient({
+    endpoint: 'http://dynamodb.direct',
+    region: 'eu-west-2',
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: requestHandler as never,
+    // No signature: dynalite checks only that a request carries one in its shape, never its value, and
+    // nothing travels; SigV4's hashing and HMACs were about a tenth of these files' CPU.
+    httpAuthSchemes: [{ schemeId: 'aws.auth#sigv4', identityProvider: (ipc) => ipc.getIdentityProvider('aws.auth#sigv4'), signer: { sign: async (request) => Object.assign(request, { headers: { ...request.headers, ...UNSIGNED } }) } }],
+  });
 }
