@@ -21,12 +21,13 @@
  *   to quarantine/, named on the console and listed in `quarantined`. Its execution is then
  *   unknown to the engine, so the sweeper reports its open request as having lost its workflow.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { z } from 'zod';
+import { ASSEMBLY_CACHE } from '../assembly/synth.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 export type HistoryEvent = { timestamp: Date; type: string; id: number; previousEventId: number; [details: string]: unknown };
@@ -116,6 +117,35 @@ export interface LocalStepFunctionsOptions {
   retryIntervalOverrides?: Record<string, number>;
 }
 
+const VALIDATION = { checkArn: false, checkPaths: true };
+const VALIDATED = join(ASSEMBLY_CACHE, 'asl-valid');
+const LOCK = join(import.meta.dirname, '../../package-lock.json');
+let locked: string | undefined;
+
+/**
+ * Whether asl-validator found this very definition valid before, with these options and the locked
+ * versions of the libraries (its verdict depends on nothing else), kept on disk beside the cloud
+ * assemblies: it takes about half a second of CPU, at every start of the runtime (each test file that
+ * boots one, every `npm start`), for the same synthesized definition. A definition never found valid
+ * is validated again each time, so an invalid one still fails every start.
+ */
+function validatedBefore(def: Definition) {
+  if (locked === undefined) locked = existsSync(LOCK) ? createHash('sha256').update(readFileSync(LOCK)).digest('hex') : '';
+  if (!locked) return { valid: false, remember: () => undefined };
+  const marker = join(VALIDATED, createHash('sha256').update(JSON.stringify([locked, VALIDATION, def])).digest('hex').slice(0, 32));
+  return {
+    valid: existsSync(marker),
+    remember() {
+      try {
+        mkdirSync(VALIDATED, { recursive: true });
+        writeFileSync(marker, '');
+      } catch {
+        // A cache it cannot write only means validating again next time.
+      }
+    },
+  };
+}
+
 export class LocalStepFunctions {
   private readonly executions = new Map<string, Execution>();
   private readonly waiters = new Map<string, Waiter>();
@@ -133,7 +163,10 @@ export class LocalStepFunctions {
     mkdirSync(opts.dataDir, { recursive: true });
     const def = structuredClone(opts.definition) as Definition;
     this.prepare(def);
-    this.machine = new StateMachine(def as unknown as StateMachineDefinition, { validationOptions: { checkArn: false, checkPaths: true } });
+    const known = validatedBefore(def);
+    this.machine = new StateMachine(def as unknown as StateMachineDefinition, { validationOptions: known.valid ? { noValidate: true } : VALIDATION });
+    // Reached only when the definition is valid: the constructor throws otherwise.
+    known.remember();
     for (const f of readdirSync(opts.dataDir).filter((f) => f.endsWith('.json'))) {
       const file = join(opts.dataDir, f);
       try {

@@ -79,6 +79,16 @@ const start = (name: string, input = { requestId: name }) => sfn.send(new StartE
 const status = async (arn: string) => (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status;
 
 describe('embedded Step Functions running the synthesized ASL', () => {
+  it('refuses an invalid definition at every start, a valid one before and after it started as ever (asl-validator\'s verdict is remembered for valid ones only)', async () => {
+    const valid = { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
+    const invalid = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } };
+    const start = (definition: object) => new LocalStepFunctions({ definition, stateMachineArn: SM, dataDir: dir, resolveTask: () => undefined });
+    for (let i = 0; i < 2; i++) {
+      expect(() => start(valid)).not.toThrow();
+      expect(() => start(invalid)).toThrow(/State machine definition is invalid/);
+    }
+  });
+
   it('runs Plan, waits on six real task tokens, then completes in 11 transitions', async () => {
     await boot();
     const { executionArn } = await start('r1');
