@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { CloudAssembly } from './assembly.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** What the synthesized assembly depends on: the issue's four folders, the site's pages (a staged asset too), plus the CDK settings and the locked dependencies. */
@@ -32,6 +33,9 @@ export function inputsHash(root = ROOT): string {
   }
   return h.digest('hex').slice(0, 16);
 }
+
+/** Each application function's bundle in an assembly, by its folder under functions/. */
+const bundlesOf = (dir: string) => Object.fromEntries(new CloudAssembly(dir).applicationLambdas().map((f) => [f.name, f.assetDir]));
 
 const alive = (pid: number) => {
   try {
@@ -64,12 +68,16 @@ export function ensureAssembly(opts: AssemblyOptions = {}): string {
     log(`Reusing the cloud assembly ${relative(ROOT, dir)} (functions/, workflows/, infra/, config/ and web/ unchanged).`);
     return dir;
   }
+  // A variant (a context such as another registry) bundles the same functions as the checkout's own
+  // assembly, whose bundles the bundler then copies instead of running esbuild again (infra/constructs/functions.ts).
+  const bundles = context.length ? bundlesOf(ensureAssembly({ log })) : undefined;
   log('Synthesizing the cloud assembly (functions/, workflows/, infra/, config/ or web/ changed)…');
   mkdirSync(ASSEMBLY_CACHE, { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}`;
   const args = ['synth', '--quiet', '--output', tmp, ...context.flatMap(([k, v]) => ['--context', `${k}=${v}`])];
   const started = Date.now();
-  const r = spawnSync(join(ROOT, 'node_modules/.bin/cdk'), args, { cwd: ROOT, encoding: 'utf8' });
+  const env = bundles ? { ...process.env, LETHE_BUNDLES_FROM: JSON.stringify(bundles) } : process.env;
+  const r = spawnSync(join(ROOT, 'node_modules/.bin/cdk'), args, { cwd: ROOT, encoding: 'utf8', env });
   if (r.status !== 0) {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`cdk synth failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
