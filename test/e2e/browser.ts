@@ -1,4 +1,5 @@
 import { totp } from '../../local/totp.ts';
+import { claims } from '../support/sign-in.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -61,10 +62,39 @@ export async function newPage(browser: Browser, options?: BrowserContextOptions)
 type SignInWorld = { urls: { console: string; signIn: string }; auth: { users: Record<string, { password: string; totpSecret: string }> } };
 
 /**
+ * The console's session of each user a test file signed in, by runtime: the access token the console
+ * keeps in its tab (sessionStorage), as the managed login flow left it there, and when it expires.
+ */
+const sessions = new Map<string, { token: string; expiresAt: number }>();
+/** Pages given a kept session: a second sign-in on one of them goes through the flow. */
+const restored = new WeakSet<Page>();
+
+/**
  * Signs a console user in as a person does: the console's Sign in, the sign-in page's user name and
- * password, then the code from their authenticator app.
+ * password, then the code from their authenticator app. That flow runs once per user and runtime (a
+ * file's first sign-in, whichever test it is); later pages open the console with the access token the
+ * flow left in its tab, as a console reopened in the same browser session would, which the console
+ * reads the same way (console.test.ts and the runtime's sign-in tests check the flow itself, step by step).
  */
 export async function signInAs(page: Page, rt: SignInWorld, user: 'officer' | 'viewer') {
+  const key = `${rt.urls.console} ${rt.urls.signIn} ${user}`;
+  const kept = sessions.get(key);
+  // Ten minutes to spare: no test should meet an expiry the console would then handle.
+  if (kept && kept.expiresAt - Date.now() > 10 * 60_000 && !restored.has(page)) {
+    restored.add(page);
+    // Into this tab's sessionStorage once, before the console's script reads it, and never again: a
+    // test that signs out stays signed out.
+    await page.addInitScript(
+      ({ origin, token }) => {
+        if (location.origin !== origin || sessionStorage.getItem('lethe-test-session')) return;
+        sessionStorage.setItem('lethe-test-session', 'restored');
+        sessionStorage.setItem('lethe-token', token);
+      },
+      { origin: new URL(rt.urls.console).origin, token: kept.token },
+    );
+    await page.goto(rt.urls.console);
+    return;
+  }
   const who = rt.auth.users[user];
   await page.goto(rt.urls.console);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -74,6 +104,11 @@ export async function signInAs(page: Page, rt: SignInWorld, user: 'officer' | 'v
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByLabel('Code from your authenticator app').fill(totp(who.totpSecret));
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Back on the console, once it exchanged the code for its token (navigations in between: ask again).
+  const token = await page
+    .waitForFunction(() => sessionStorage.getItem('lethe-token'), undefined, { timeout: 30_000 })
+    .then((h) => h.jsonValue());
+  if (typeof token === 'string') sessions.set(key, { token, expiresAt: Number(claims(token).exp) * 1000 });
 }
 
 export const signInAsOfficer = (page: Page, rt: SignInWorld) => signInAs(page, rt, 'officer');
