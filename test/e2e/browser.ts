@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type Booted, boot } from '../integration/harness.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -35,6 +35,11 @@ export function bootWithBrowser(ready: (rt: Booted, browser: Browser) => void, o
     prepare?.(rt);
     browser = await launch();
     ready(rt, browser);
+  });
+  // What a test opened goes with it: a page left open (a status page asks again every few seconds)
+  // keeps the runtime and chromium busy under the file's later tests. Tests never share a page.
+  afterEach(async () => {
+    for (const context of browser?.contexts() ?? []) await context.close();
   });
   afterAll(async () => {
     await browser?.close();
