@@ -93,6 +93,25 @@ describe('the OpenAPI document and the admin API the stack deploys', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents on every admin POST the 413 its function answers to a body over 64 KiB', async () => {
+    const over = JSON.stringify({ text: 'x'.repeat(64 * 1024) });
+    const answered: string[] = [];
+    const missing: string[] = [];
+    for (const [template, item] of Object.entries(openapi.paths).filter(([p]) => p.startsWith('/admin/'))) {
+      const op = (item as Record<string, { parameters?: Param[]; responses?: Record<string, unknown> }>).post;
+      if (!op) continue;
+      const values = (name: string) => (op.parameters ?? []).find((p) => p.in === 'path' && p.name === name)?.schema?.enum?.[0];
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => values(name) ?? (name === 'processorId' ? 'paynow' : REQUEST_ID));
+      const event = { rawPath: path, headers: { [ORIGIN_HEADER]: 'origin', authorization: 'Bearer probe', 'content-type': 'application/json' }, body: over, requestContext: { http: { method: 'POST' } } };
+      const r = await (handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number }>)(event, {});
+      answered.push(`${r.statusCode} POST ${path}`);
+      if (!op.responses?.['413']) missing.push(`POST ${template}`);
+    }
+    expect(answered.length).toBeGreaterThan(5);
+    expect(answered.filter((a) => !a.startsWith('413 '))).toEqual([]);
+    expect(missing).toEqual([]);
+  });
+
   it('documents every query parameter the request list reads, and none it ignores', async () => {
     const { ListQuery } = await import('../../../functions/admin/handler.ts');
     const params = (openapi.paths['/admin/requests'] as { get: { parameters: Param[] } }).get.parameters.filter((p) => p.in === 'query').map((p) => p.name);
