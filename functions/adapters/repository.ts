@@ -394,11 +394,17 @@ export class DynamoRepository implements Repository {
     event: AuditInput,
     /** Attributes the same write removes (an intent it settles). */
     remove: (keyof StoredTask)[] = [],
+    /**
+     * `unwatched`: the task's request is refused or cancelled (or gone), so nobody waits for the task:
+     * the write leaves it out of the watch index whatever its status, where the closing action put
+     * it (`unwatchTask`), rather than back among its processor's open tasks.
+     */
+    opts: { unwatched?: boolean } = {},
   ): Promise<StoredTask> {
     // Its place in the watch index follows its status, in the same write.
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const kept = Object.fromEntries(Object.entries(prev).filter(([k]) => !remove.includes(k as keyof StoredTask))) as StoredTask;
-    const watch = watchOf({ ...kept, ...defined, status: to }, event.at);
+    const watch = opts.unwatched ? undefined : watchOf({ ...kept, ...defined, status: to }, event.at);
     const { event: _ev, ...u } = statusUpdate(prev, to, { ...changes, ...watch }, [...remove, ...(watch ? [] : WATCH_KEYS)], event);
     try {
       const r = await this.db.send(

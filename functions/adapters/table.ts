@@ -97,7 +97,8 @@
  * neither leaves the other unfound. The attributes are written in the same write as the status or
  * the intent, so no item write is added. Projected: the keys and `sentAt`. A task written before
  * the index (November 26, 2026) enters it at its next write, or when the sweeper's rotation visits
- * its request (`indexTasks`); the tasks of a request refused or cancelled leave it.
+ * its request (`indexTasks`); the tasks of a request refused or cancelled leave it, and a processor's
+ * acknowledgement does not put them back (`transitionTask`'s `unwatched`).
  * `failed` is sparse as well: a request record is in it (failed = mail, failedAt = when first marked)
  * exactly while it carries the "mail failed" mark (`mailFailed`), so that the dashboard lists every
  * marked request without reading every request. The attributes are set in the write that records

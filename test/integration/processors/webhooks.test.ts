@@ -7,6 +7,7 @@ import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import type { ProcessorEntry } from '../../../functions/core/model.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
 import { receiptOf } from '../../../functions/core/receipts.ts';
+import { WATCH } from '../../../functions/adapters/table.ts';
 import { demoSecrets, newWebhookSecret } from '../../../local/processors/registry.ts';
 import { type Booted, boot, until } from '../harness.ts';
 import { schemaErrors } from '../../unit/processors/openapi.ts';
@@ -289,6 +290,45 @@ describe('the processor contract, end to end', () => {
     expect(after.audit.slice(before.audit.length).map((e) => e.action)).toEqual(['conflicting_callback']);
     const rest = (t: Record<string, unknown>) => ({ ...t, audit: undefined, version: undefined });
     expect(rest(after)).toEqual(rest(before));
+    rt.processors.setBehaviour('socialapp', {});
+  });
+
+  it.each([
+    ['cancelled', 'cancel', { reason: 'withdrawn_by_requester' }],
+    ['refused', 'deny', { reason: 'excessive' }],
+  ] as const)('records a processor’s first in_progress for a task of a %s request, and leaves the task out of its processor’s open tasks, owing and sending nothing', async (closed, action, body) => {
+    rt.processors.setBehaviour('socialapp', { never: true });
+    const email = `ack-after-${action}@example.com`;
+    const links = await confirmed(email);
+    const taskId = `${links.requestId}.socialapp`;
+    await taskIn(links.requestId, 'socialapp', ['sent']);
+    const officer = await rt.signIn('officer');
+    expect((await rt.admin(officer, `/requests/${links.requestId}/${action}`, body)).status).toBe(200);
+    const raw = async () => (await (await repo()).getItem({ pk: `REQ#${links.requestId}`, sk: 'TASK#socialapp' })) as StoredTask & Record<string, unknown>;
+    expect((await raw()).watch).toBeUndefined();
+    // The dashboard's count of the processor's open tasks, and the index it reads it from.
+    const openCount = async () => ((await (await rt.admin(officer, '/dashboard')).json()) as { processors: { id: string; open: number }[] }).processors.find((p) => p.id === 'socialapp')?.open;
+    const inOpen = async () => (await (await repo()).listWatch(WATCH.open('socialapp'))).some((w) => w.requestId === links.requestId);
+    const open = await openCount();
+    const mails = (await rt.mails(email)).length;
+    const calls = rt.lambdas.calls.length;
+    const ack = await callback(taskId, { request_status: 'in_progress' }, { id: `cb_ack_after_${action}` });
+    // Answered as any late callback for a task of a closed request: recorded on the task, accepted.
+    expect(ack).toMatchObject({ status: 200, body: { status: 'accepted' } });
+    expect(schemaErrors('CallbackAnswer', ack.body)).toEqual([]);
+    await until(() => rt.lambdas.inFlight() === 0, 5000, 'functions settled');
+    const after = await raw();
+    expect(after.status).toBe('in_progress');
+    expect(after.audit.at(-1)).toMatchObject({ actor: 'processor:socialapp', action: 'acknowledge', from: 'sent', to: 'in_progress' });
+    expect(receiptOf(after.receipts, `cb_ack_after_${action}`)).toMatchObject({ status: 'in_progress' });
+    // Nobody waits for it: out of the watch index, not counted among the processor's open tasks.
+    expect(after.watch).toBeUndefined();
+    expect(await inOpen()).toBe(false);
+    expect(await openCount()).toBe(open);
+    // The request stays closed, nothing mailed, and the stopped execution is not sent a heartbeat.
+    expect((await (await repo()).getRequest(links.requestId))?.status).toBe(closed === 'cancelled' ? 'cancelled' : 'denied');
+    expect((await rt.mails(email)).length).toBe(mails);
+    expect(rt.lambdas.calls.slice(calls).filter((c) => c.service === 'states' || c.service === 'sesv2').map((c) => c.target ?? c.path)).toEqual([]);
     rt.processors.setBehaviour('socialapp', {});
   });
 

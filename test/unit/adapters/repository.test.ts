@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
 import { key } from '../../../functions/adapters/table.ts';
+import type { StoredTask } from '../../../functions/core/ports.ts';
 import { MAX_HOURLY_LIMIT, PARTS, partOf } from '../../../functions/core/rate-limit.ts';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' }));
@@ -142,5 +143,32 @@ describe('a page cursor sent back by the console', () => {
     await requests({ pk: 'é'.repeat(1024), sk: 'é'.repeat(512), gsi1sk: '2026-04-30#~' }, { dueFrom: '2026-04-30', dueBefore: '2026-04-30' });
     await complaints({ gsi1sk: 'x'.repeat(1024) });
     expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey?.gsi1sk)).toEqual(['2026-04-30#~', 'x'.repeat(1024)]);
+  });
+});
+
+describe('a task’s place in the watch index (transitionTask)', () => {
+  const sent = { requestId: '01JQ0000000000000000000000', processorId: 'paynow', taskId: '01JQ0000000000000000000000.paynow', status: 'sent', version: 2, audit: [], sentAt: '2026-03-02T10:00:00.000Z' } as unknown as StoredTask;
+  const ack = { at: '2026-03-03T10:00:00.000Z', actor: 'processor:paynow', action: 'acknowledge', subject: sent.taskId, from: 'sent', to: 'in_progress' };
+  const written = () => {
+    const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
+    const names = input.ExpressionAttributeNames ?? {};
+    const [set, removed = ''] = String(input.UpdateExpression).split(' REMOVE ');
+    return { set: set.split(/, |SET /).flatMap((s) => (s ? [names[s.split(' = ')[0]]] : [])), removed: removed.split(', ').filter(Boolean).map((n) => names[n]), values: input.ExpressionAttributeValues };
+  };
+
+  it('places an acknowledged task among its processor’s open tasks, by when it was sent, in the write that records its status', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: {} });
+    await new DynamoRepository(db, TABLE).transitionTask(sent, 'in_progress', {}, ack);
+    expect(written().set).toEqual(expect.arrayContaining(['status', 'watch', 'watchAt']));
+    expect(written().values).toMatchObject({ ':to': 'in_progress' });
+    expect(Object.values(written().values ?? {})).toEqual(expect.arrayContaining(['open#paynow', '2026-03-02T10:00:00.000Z']));
+  });
+
+  it('leaves out of the index, in that same write, a task whose request is refused or cancelled (unwatched)', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: {} });
+    await new DynamoRepository(db, TABLE).transitionTask(sent, 'in_progress', {}, ack, [], { unwatched: true });
+    expect(written().set).not.toContain('watch');
+    expect(written().removed).toEqual(['watch', 'watchAt']);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WATCH } from '../../../functions/adapters/table.ts';
 import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { taskExport } from '../../../functions/assemble/results.ts';
@@ -436,6 +437,23 @@ describe('callbacks', () => {
     for (const id of ['cb_b', 'cb_c']) await expect(post(signed({ request_status: 'in_progress' }, { id }))).resolves.toEqual({ status: 'accepted' });
     expect(task()).toEqual(after);
     expect(workflow.calls.map((c) => c.op)).toEqual(['heartbeat', 'heartbeat', 'heartbeat']);
+  });
+
+  it.each(['cancelled', 'denied'] as const)('records the acknowledgement of a task of a %s request, leaves the task out of its processor’s open tasks and sends no heartbeat', async (status) => {
+    repo.requests.set(REQUEST_ID, storedRequest({ status }));
+    // The closing action took the task out of the watch index: nobody waits for it.
+    await repo.unwatchTask(REQUEST_ID, 'paynow');
+    await expect(post(signed({ request_status: 'in_progress' }, { id: 'cb_a' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'in_progress', receipts: { cb_a: { status: 'in_progress' } } });
+    expect(task().audit.at(-1)).toMatchObject({ actor: 'processor:paynow', action: 'acknowledge', from: 'sent', to: 'in_progress' });
+    expect(await repo.listWatch(WATCH.open('paynow'))).toEqual([]);
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('puts the acknowledged task of an open request among its processor’s open tasks, and heartbeats it', async () => {
+    await post(signed({ request_status: 'in_progress' }, { id: 'cb_a' }));
+    expect((await repo.listWatch(WATCH.open('paynow'))).map((w) => w.requestId)).toEqual([REQUEST_ID]);
+    expect(workflow.calls).toEqual([{ op: 'heartbeat', token: 'tok-dispatch' }]);
   });
 
   it.each(['completed', 'not_found', 'retained', 'resolved'] as const)('leaves a %s task as it is on a late in_progress callback, and sends no heartbeat', async (status) => {

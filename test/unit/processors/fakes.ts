@@ -131,7 +131,8 @@ export class FakeRepo {
   async getTaskWithRequest(requestId: string, processorId: string) {
     return { task: await this.getTask(requestId, processorId), request: await this.getRequest(requestId), pii: await this.getPii(requestId) };
   }
-  async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput, remove: (keyof StoredTask)[] = []) {
+  /** As DynamoRepository's: the write places the task in the watch index by its status, or, `unwatched`, leaves it out. */
+  async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput, remove: (keyof StoredTask)[] = [], opts: { unwatched?: boolean } = {}) {
     this.once('beforeTaskWrite');
     const cur = this.tasks.get(prev.taskId);
     if (this.loseNextTaskWrite) {
@@ -143,6 +144,8 @@ export class FakeRepo {
     const next = { ...cur, ...defined, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredTask;
     for (const k of remove) delete next[k];
     this.tasks.set(prev.taskId, next);
+    if (opts.unwatched) this.unwatched.add(prev.taskId);
+    else this.unwatched.delete(prev.taskId);
     this.log.push(`task:${next.processorId}:${to}:${next.token ?? ''}`);
     this.writes++;
     return structuredClone(next);
@@ -185,8 +188,9 @@ export class FakeRepo {
     const cur = this.requests.get(id);
     if (cur) delete cur.outboxStop;
   }
+  /** An event only: the task keeps its place in the watch index, as DynamoRepository's. */
   async appendTaskEvent(prev: StoredTask, event: AuditInput) {
-    return this.transitionTask(prev, prev.status, {}, event);
+    return this.transitionTask(prev, prev.status, {}, event, [], { unwatched: this.unwatched.has(prev.taskId) });
   }
   async setTaskToken(prev: StoredTask, token: string) {
     this.once('beforeTaskWrite');
