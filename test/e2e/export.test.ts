@@ -100,6 +100,14 @@ describe.skipIf(!hasChromium)('a requester downloading their data in the browser
     expect(await axe(pkg)).toEqual([]);
     await pkg.screenshot({ path: join(SHOTS, 'export-package-en.png'), fullPage: true });
     await pkg.close();
+    // On a small phone the page keeps to the screen's width: the complaint form's address, one long
+    // word, wraps instead of pushing the page sideways (tables scroll in their own box).
+    const small = await newPage(browser, { viewport: { width: 360, height: 800 }, isMobile: true });
+    await small.setContent(files['index.html']);
+    await small.getByRole('heading', { level: 1 }).waitFor();
+    expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
+    await small.screenshot({ path: join(SHOTS, 'export-package-en-phone.png'), fullPage: true });
+    await small.close();
 
     // On a phone-sized screen too, for the screenshot.
     const phone = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
