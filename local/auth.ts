@@ -78,10 +78,11 @@ async function load(file: string): Promise<Stored> {
 }
 
 
-/** The stand-in's own pages: plain HTML, no script (except the sign-out hand-off). */
+/** The stand-in's own pages: plain HTML, no script (except the sign-out hand-off), and an empty icon, or the browser asks for a /favicon.ico the provider answers 404. */
 function page(title: string, body: string) {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${esc(title)} — Lethe sign-in (local)</title>
 <style>
   body{font:16px/1.5 system-ui,sans-serif;background:#eef1f5;color:#1d2733;margin:0;padding:3rem 1rem}

@@ -25,8 +25,9 @@ td code { overflow-wrap: anywhere; }
 .kept { color: #7a4f00; font-weight: 600; }
 `;
 
+/** An empty icon of its own: without one the browser asks the server for /favicon.ico, which the mailbox's SES stand-in refuses (403) and the processors' server does not have (404), an error in the browser's console. */
 export function page(title: string, body: string, nav = '') {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body><header>${nav || 'Lethe, local demo'}</header><main><h1>${esc(title)}</h1>${body}</main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${esc(title)}</title><style>${STYLE}</style></head><body><header>${nav || 'Lethe, local demo'}</header><main><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
 
 /** Text with its web addresses made links; everything escaped. */

@@ -82,4 +82,24 @@ describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chr
     await expect(page.locator('section').filter({ hasText: 'Records held now' }).locator('tr', { hasText: 'RC-301' }).textContent()).resolves.toContain('restricted (restriction: storage only)');
     expect(await axe(page)).toEqual([]);
   });
+
+  it('opens the mailbox, the demo processors’ pages and the console’s sign-in pages without an error in the browser’s console', async () => {
+    const page = await newPage(browser, { viewport: { width: 1100, height: 900 } });
+    // Every error, a resource that failed to load (a favicon the server refuses) among them: a newcomer
+    // on the README's tour sees them in the developer tools as much as any other.
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(`${page.url()}: ${m.text()}`));
+    page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+    for (const url of [rt.urls.mailbox, `${rt.urls.processors}/`, `${rt.urls.processors}/paynow`]) {
+      await page.goto(url);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+    }
+    await page.goto(rt.urls.console);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${rt.urls.signIn}/interaction/**`);
+    await page.getByLabel('Username').waitFor();
+    // A favicon's request goes after the page's load; the page is left open long enough for it to be answered.
+    await page.waitForLoadState('networkidle');
+    expect(errors).toEqual([]);
+  });
 });
