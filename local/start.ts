@@ -34,29 +34,35 @@ const rt = await startRuntime({ dataDir, port, processorsPort, authPort }).catch
 for (const [id, b] of demo) rt.processors.setBehaviour(id, b);
 // The demo shop's own systems (the directory's twin) call back after the same delay.
 if (process.env.LETHE_DEMO_DELAY_MS) rt.directory?.setDelay(Number(process.env.LETHE_DEMO_DELAY_MS));
+// Each service's name, then its URL, all URLs in one column.
+const line = (label: string, value: string) => `  ${label.padEnd(19)}${value}`;
+// `npm run totp` reads the users of the data directory it is given, the default one without: another
+// directory's officer has another secret, so the command to copy names it.
+const quoted = /^[\w@%+=:,./-]+$/.test(dataDir) ? dataDir : `'${dataDir.replaceAll("'", "'\\''")}'`;
+const totpCommand = `${dataDir === resolve('.lethe') ? '' : `LETHE_DATA_DIR=${quoted} `}npm run totp -- <user>`;
 const extra = [
   '',
-  `  Console sign-in   ${rt.urls.signIn}  (local stand-in for Cognito managed login: password, then a TOTP code)`,
+  line('Console sign-in', `${rt.urls.signIn}  (local stand-in for Cognito managed login: password, then a TOTP code)`),
   ...Object.entries(rt.auth.users).flatMap(([u, x]) => [
     `    ${u.padEnd(8)} password ${x.password}   (${x.groups.join(', ')})`,
     `             TOTP secret ${x.totpSecret}   ${otpauthUri('Lethe (local)', u, x.totpSecret)}`,
   ]),
-  '    Add the secret to an authenticator app, or get the current code with `npm run totp -- <user>`.',
+  `    Add the secret to an authenticator app, or get the current code with \`${totpCommand}\`.`,
 ];
 console.log(
   [
     '',
     'Lethe is running on embedded services.',
     '',
-    `  Privacy form      ${rt.urls.web}`,
-    `  Compliance console ${rt.urls.console}`,
-    `  Mailbox (SES)     ${rt.urls.mailbox}`,
-    `  API               ${rt.urls.api}`,
-    `  Demo processors   ${rt.urls.processors}/  (a page each: what it received and holds; ${rt.registry.processors.map((p) => p.id).join(', ')})`,
-    '  Demo customers    alice@example.com (password: correct horse battery staple), bob@example.com (account closed), carol@example.com (lifetime-warranty RAM)',
-    `  Step Functions    ${rt.urls.sfn}`,
-    `  DynamoDB          ${rt.urls.dynamodb}`,
-    `  Data directory    ${dataDir}`,
+    line('Privacy form', rt.urls.web),
+    line('Compliance console', rt.urls.console),
+    line('Mailbox (SES)', rt.urls.mailbox),
+    line('API', rt.urls.api),
+    line('Demo processors', `${rt.urls.processors}/  (a page each: what it received and holds; ${rt.registry.processors.map((p) => p.id).join(', ')})`),
+    line('Demo customers', 'alice@example.com (password: correct horse battery staple), bob@example.com (account closed), carol@example.com (lifetime-warranty RAM)'),
+    line('Step Functions', rt.urls.sfn),
+    line('DynamoDB', rt.urls.dynamodb),
+    line('Data directory', dataDir),
     ...extra,
     '',
     'Ctrl-C stops everything; the data stays.',
