@@ -120,8 +120,9 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
     const ids = body.subject_identities as { identity_type: string; identity_value: string }[];
     const email = (ids.find((i) => i.identity_type === 'email')?.identity_value ?? '').toLowerCase();
     const r = records.get(email);
-    if (body.action === 'export') return { request_status: 'completed', results: { tables: r ? { account: r.account ? [r.account] : [], orders: r.orders, invoices: r.invoices, correspondence: r.correspondence } : {} } };
+    // Someone the shop holds nothing of is told so, a copy included (docs/processors.md: `not_found`).
     if (!r) return { request_status: 'not_found' };
+    if (body.action === 'export') return { request_status: 'completed', results: { tables: { account: r.account ? [r.account] : [], orders: r.orders, invoices: r.invoices, correspondence: r.correspondence } } };
     if (body.action === 'rectify') {
       const fix = (body.rectification ?? {}) as Record<string, string>;
       if (r.account) for (const f of CORRECTABLE) if (typeof fix[f] === 'string') r.account[f] = fix[f];

@@ -209,6 +209,10 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const held = db[email];
     let answer: Record<string, unknown>;
     if (b.status) answer = b.status;
+    // A copy for someone it holds nothing of is `not_found`, as docs/processors.md asks, unless a test
+    // made it answer with a results_url or flag third-party data; an empty list would tell the requester
+    // "sent us your data: it is in your download" of a provider whose part of the download is empty.
+    else if (body.action === 'export' && !held?.length && !b.resultsUrl && !b.thirdPartyData) answer = { request_status: 'not_found' };
     else if (body.action === 'export') answer = { request_status: 'completed', ...(b.resultsUrl ? { results_url: b.resultsUrl } : { results: exportOf(held ?? []) }), ...(b.thirdPartyData ? { third_party_data: true } : {}) };
     else if (body.action === 'erase') {
       const { kept, answer: a } = erase(held, (body.legal_holds as LegalHoldSent[] | undefined) ?? []);

@@ -32,7 +32,9 @@ describe.skipIf(!hasChromium)('an officer releasing a copy held for other people
     await page.getByRole('button', { name: 'See the held copy' }).waitFor();
     // The audit trail names who acted in words: a processor by its name, never its registry id.
     const trail = page.locator('#audit');
-    expect(await trail.textContent()).toContain('Done by the processor — PayNow Payments');
+    // Wanda is nobody's customer: PayNow holds nothing of her, and Parcelway, made to flag third-party data, answered.
+    expect(await trail.textContent()).toContain('Processor holds no data — PayNow Payments');
+    expect(await trail.textContent()).toContain('Done by the processor — Parcelway Delivery');
     expect(await trail.textContent()).not.toContain('processor:');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-copy-held.png'), fullPage: true });

@@ -62,6 +62,16 @@ describe('the shop’s own systems, a target of every request', () => {
     expect(rt.directory?.callbacks.find((c) => c.taskId === `${links.requestId}.offtek`)).toMatchObject({ code: 200, body: { request_status: 'not_found' } });
   });
 
+  it('answer a copy for someone who is not a customer with not_found, as every processor holding nothing does, and the outcome email says each held nothing', async () => {
+    const links = await finished('nobody.copy@example.com', { type: 'access' });
+    expect(rt.directory?.callbacks.find((c) => c.taskId === `${links.requestId}.offtek`)).toMatchObject({ code: 200, body: { request_status: 'not_found' } });
+    const mail = await until(async () => (await rt.mails('nobody.copy@example.com')).find((m) => /complete/.test(m.subject)));
+    expect(mail.body.text).toContain('- Offtek (our own systems): held no data about you.');
+    expect(mail.body.text).toContain('- RecoverCo Debt Collection (debt collection): held no data about you.');
+    // Not "sent us your data: it is in your download", of a provider whose part of the download says it holds none.
+    expect(mail.body.text).not.toContain('sent us your data');
+  });
+
   it('keep lifetime-warranty purchase records only for someone who bought such a product', async () => {
     const email = 'ewan.warranty@example.com';
     rt.directory?.addCustomer(email, 'ewan’s own password', {

@@ -106,6 +106,12 @@ describe('demo processors export in the documented results shape', () => {
     const carol = await ask('paynow', 'carol@example.com', 'export', []);
     expect(carol?.results).toEqual({ tables: expect.objectContaining({ payments: [{ payment: 'PAY-0771', order: 'OT-07710', amount: '389.00 GBP', card: '**** 1881', date: '2020-01-12' }] }) });
   });
+
+  it('answers not_found to a copy for someone it holds nothing of, as docs/processors.md asks, not an empty list', async () => {
+    // RecoverCo holds only Bob's case; nobody at all is a customer of PayNow.
+    expect(await ask('recoverco', 'alice@example.com', 'export', [])).toEqual({ request_status: 'not_found' });
+    expect(await ask('paynow', `nobody-${randomUUID()}@example.com`, 'export', [])).toEqual({ request_status: 'not_found' });
+  });
 });
 
 describe('a demo processor’s page', () => {
