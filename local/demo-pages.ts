@@ -58,7 +58,8 @@ export function mailboxPage(emails: readonly MailboxEmail[]) {
 }
 
 export type ReceivedWebhook = { id: string; verified: boolean; at: number; body: Record<string, unknown> | undefined };
-export type SentCallback = { id: string; request_status: string; code: number };
+/** `task`: the `task_id` it names, which is the webhook-id of the webhook it answers (`id` is the callback's own). */
+export type SentCallback = { task: string; id: string; request_status: string; code: number };
 /** `why` says what restricts a record: a legal hold (the default) or a restriction request (Art. 18). */
 export type HeldRecord = { table: string; record: Record<string, unknown>; restricted?: boolean; why?: string };
 
@@ -74,7 +75,7 @@ export function processorPage(p: { id: string; name: string; category: string },
       return `<tr><td><time datetime="${new Date(w.at).toISOString()}">${cell(new Date(w.at).toISOString().replace('T', ' ').slice(0, 19))}</time></td><td><code>${cell(w.id)}</code></td><td>${w.verified ? 'valid' : 'refused (401)'}</td><td>${cell(b.action)}</td><td><code>${cell(b.subject_request_id)}</code></td><td>${cell(ids || undefined)}</td><td>${cell(holds || undefined)}</td></tr>`;
     })
     .join('');
-  const answers = sent.map((c) => `<tr><td><code>${cell(c.id)}</code></td><td>${cell(c.request_status)}</td><td>${c.code || 'no answer'}</td></tr>`).join('');
+  const answers = sent.map((c) => `<tr><td><code>${cell(c.task)}</code></td><td><code>${cell(c.id)}</code></td><td>${cell(c.request_status)}</td><td>${c.code || 'no answer'}</td></tr>`).join('');
   const records = Object.entries(held)
     .flatMap(([email, list]) => list.map((h) => `<tr><td>${cell(email)}</td><td>${cell(h.table)}</td><td>${cell(Object.entries(h.record).map(([k, v]) => `${k}: ${v}`).join(', '))}</td><td>${h.restricted ? `<span class="kept">restricted (${esc(h.why ?? 'legal hold')})</span>` : 'active'}</td></tr>`))
     .join('');
@@ -84,7 +85,7 @@ export function processorPage(p: { id: string; name: string; category: string },
     `${p.name} (demo processor)`,
     `<p>The demo twin of <strong>${esc(p.name)}</strong> (${esc(p.category)}, id <code>${esc(p.id)}</code>). Lethe posts signed webhooks here; this page shows what arrived. <a href="/${esc(p.id)}">Refresh</a>.</p>` +
       `<section><h2>Webhooks received</h2>${table('Newest last', ['Received (UTC)', 'webhook-id', 'Signature', 'Action', 'Request', 'Identities', 'Legal holds'], rows, 'Nothing received yet.')}</section>` +
-      `<section><h2>Callbacks sent</h2>${table('In order', ['webhook-id', 'Answer', "Lethe's HTTP status"], answers, 'No callback sent yet.')}</section>` +
+      `<section><h2>Callbacks sent</h2>${table('In order', ['Task (the webhook-id it answers)', 'webhook-id', 'Answer', "Lethe's HTTP status"], answers, 'No callback sent yet.')}</section>` +
       `<section><h2>Records held now</h2>${table('By person', ['Person', 'Table', 'Record', 'State'], records, 'This processor holds nothing.')}</section>`,
     '<a href="/">Lethe, local demo: all demo processors</a>',
   );

@@ -91,7 +91,7 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
   const calls: { path: string; verified: boolean }[] = [];
   /** Privacy-request webhooks it received (verified or not), and the callbacks it sent with Lethe's answer. */
   const received: { id: string; verified: boolean; at: number; body: Record<string, unknown> | undefined }[] = [];
-  const callbacks: { taskId: string; body: Record<string, unknown>; code: number }[] = [];
+  const callbacks: { taskId: string; id: string; body: Record<string, unknown>; code: number }[] = [];
   const done = new Set<string>();
   /**
    * Customers whose records a restriction (Art. 18) has marked: kept as they are, used for storage
@@ -161,8 +161,9 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
   const callBack = async (url: string, secret: string, taskId: string, answer: Record<string, unknown>) => {
     const body: Record<string, unknown> = { task_id: taskId, ...answer };
     const raw = JSON.stringify(body);
-    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(`cb_${randomUUID()}`, raw, [secret]) }, body: raw }).catch(() => undefined);
-    callbacks.push({ taskId, body, code: r?.status ?? 0 });
+    const headers = signWebhook(`cb_${randomUUID()}`, raw, [secret]);
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw }).catch(() => undefined);
+    callbacks.push({ taskId, id: headers['webhook-id'], body, code: r?.status ?? 0 });
   };
 
   const server = createServer(async (req, res) => {
@@ -241,7 +242,7 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
      */
     view: () => ({
       received: received.map(({ id, verified, at, body }) => ({ id, verified, at, body })),
-      sent: callbacks.map((c) => ({ id: c.taskId, request_status: String(c.body.request_status), code: c.code })),
+      sent: callbacks.map((c) => ({ task: c.taskId, id: c.id, request_status: String(c.body.request_status), code: c.code })),
       held: Object.fromEntries(
         [...records].map(([email, r]) => {
           const rows = [...(r.account ? [{ table: 'account', record: r.account }] : []), ...r.orders.map((record) => ({ table: 'orders', record })), ...r.invoices.map((record) => ({ table: 'invoices', record })), ...r.correspondence.map((record) => ({ table: 'correspondence', record }))];

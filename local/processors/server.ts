@@ -37,7 +37,7 @@ export type Behaviour = {
 
 export type WebhookLog = { id: string; verified: boolean; body: Record<string, unknown> | undefined; at: number; signatures: number };
 /** A callback the demo processor sent, and what Lethe answered. */
-export type CallbackLog = { id: string; request_status: string; code: number; reply: unknown };
+export type CallbackLog = { task: string; id: string; request_status: string; code: number; reply: unknown };
 
 const DEFAULT: Behaviour = { delayMs: 5, fail: 0, never: false, gone: false, redirect: false, duplicateCallbacks: false, acknowledge: false };
 
@@ -161,7 +161,7 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     for (let i = 0; i < times; i++) {
       const status = await post(agent, url, headers, raw);
       const list = answers.get(processorId) ?? [];
-      list.push({ id: headers['webhook-id'], request_status: String(body.request_status), ...status });
+      list.push({ task: taskId, id: headers['webhook-id'], request_status: String(body.request_status), ...status });
       answers.set(processorId, list);
     }
   };

@@ -43,6 +43,14 @@ describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chr
     await expect(received.textContent()).resolves.toContain('email: alice@example.com');
     await expect(received.textContent()).resolves.toContain(`accounting, until ${sevenYearsFromToday().iso}`);
     await expect(page.locator('section').filter({ hasText: 'Callbacks sent' }).textContent()).resolves.toContain('retained');
+    // Each callback names the task it answers, which is the webhook-id of the webhook it answers, so the two tables can be read together.
+    const webhookIds = await received.locator('tbody tr td:nth-child(2)').allTextContents();
+    const callbacks = page.locator('section').filter({ hasText: 'Callbacks sent' });
+    await expect(callbacks.locator('thead th').allTextContents()).resolves.toEqual(['Task (the webhook-id it answers)', 'webhook-id', 'Answer', "Lethe's HTTP status"]);
+    const answered = await callbacks.locator('tbody tr td:first-child').allTextContents();
+    expect(answered.length).toBeGreaterThan(0);
+    for (const task of answered) expect(webhookIds).toContain(task);
+    for (const own of await callbacks.locator('tbody tr td:nth-child(2)').allTextContents()) expect(own).toMatch(/^cb_/);
     await expect(page.locator('section').filter({ hasText: 'Records held now' }).textContent()).resolves.toContain('PAY-1001');
     await expect(page.locator('section').filter({ hasText: 'Records held now' }).textContent()).resolves.toContain('restricted (legal hold)');
     expect(await axe(page)).toEqual([]);
@@ -68,6 +76,8 @@ describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chr
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Offtek (demo processor)');
     await expect(page.locator('section').filter({ hasText: 'Webhooks received' }).textContent()).resolves.toContain(links.requestId);
     await expect(page.locator('section').filter({ hasText: 'Callbacks sent' }).textContent()).resolves.toContain('completed');
+    // The shop's page names its callbacks' own ids too, and the task each answers apart from them.
+    await expect(page.locator('section').filter({ hasText: 'Callbacks sent' }).locator('tbody tr td:nth-child(2)').first().textContent()).resolves.toMatch(/^cb_/);
     const held = page.locator('section').filter({ hasText: 'Records held now' });
     const bob = held.locator('tr', { hasText: 'bob@example.com' });
     await expect(bob.allTextContents()).resolves.toHaveLength(3);
