@@ -29,7 +29,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
       void d.dismiss();
     });
     // Anything the page's CSP blocks (the token endpoint is on the sign-in origin) is logged as an error;
-    // the favicon neither origin has is not.
+    // an error status a call of the page answers, which the browser logs as "Failed to load resource", is not.
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
