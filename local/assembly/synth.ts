@@ -52,6 +52,12 @@ export interface AssemblyOptions {
   readonly log?: (line: string) => void;
 }
 
+/** A newcomer's first `npm start` builds the assembly: said so, rather than that an input changed. */
+export function synthesizingLine(cached: readonly string[], prefix: string): string {
+  const built = cached.some((d) => d.startsWith(prefix) && !d.includes('.tmp-'));
+  return `Synthesizing the cloud assembly (${built ? 'functions/, workflows/, infra/, config/ or web/ changed' : 'the first build here: about half a minute'})…`;
+}
+
 /**
  * The cloud assembly that `cdk deploy` would ship, synthesized by the CDK CLI itself, and cached:
  * it is built again only when an input changed. Returns the assembly directory.
@@ -71,8 +77,8 @@ export function ensureAssembly(opts: AssemblyOptions = {}): string {
   // A variant (a context such as another registry) bundles the same functions as the checkout's own
   // assembly, whose bundles the bundler then copies instead of running esbuild again (infra/constructs/functions.ts).
   const bundles = context.length ? bundlesOf(ensureAssembly({ log })) : undefined;
-  log('Synthesizing the cloud assembly (functions/, workflows/, infra/, config/ or web/ changed)…');
   mkdirSync(ASSEMBLY_CACHE, { recursive: true });
+  log(synthesizingLine(readdirSync(ASSEMBLY_CACHE), prefix));
   const tmp = `${dir}.tmp-${process.pid}`;
   const args = ['synth', '--quiet', '--output', tmp, ...context.flatMap(([k, v]) => ['--context', `${k}=${v}`])];
   const started = Date.now();
