@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { startRuntime } from './runtime.ts';
 import { StoreFault } from './services/dynamo.ts';
 import { otpauthUri } from './totp.ts';
-import { demoBehaviours } from './processors/options.ts';
+import { demoBehaviours, describeDemoOptions } from './processors/options.ts';
 import { loadRegistry } from './processors/registry.ts';
 
 /**
@@ -59,6 +59,7 @@ console.log(
     line('Mailbox (SES)', rt.urls.mailbox),
     line('API', rt.urls.api),
     line('Demo processors', `${rt.urls.processors}/  (a page each: what it received and holds; ${rt.registry.processors.map((p) => p.id).join(', ')})`),
+    ...describeDemoOptions(process.env).map((d, i) => line(i ? '' : 'Demo options', d)),
     line('Demo customers', 'alice@example.com (password: correct horse battery staple), bob@example.com (account closed), carol@example.com (lifetime-warranty RAM)'),
     line('Step Functions', rt.urls.sfn),
     line('DynamoDB', rt.urls.dynamodb),

@@ -35,3 +35,24 @@ export function demoBehaviours(env: { LETHE_DEMO_FAULTS?: string; LETHE_DEMO_DEL
   }
   return out;
 }
+
+/** What each fault does, as the banner says it. */
+const SAYS = {
+  '500': 'answers every webhook 500 (retried, then escalated)',
+  timeout: 'accepts and never calls back (escalated at its time-out)',
+  '410': 'answers 410 Gone (disabled, the team alerted)',
+  retained: 'answers retained under the accounting hold',
+} satisfies Record<DemoFault, string>;
+
+/** The demo options `npm start` was given, in words, one line each; read after `demoBehaviours` accepted them. */
+export function describeDemoOptions(env: { LETHE_DEMO_FAULTS?: string; LETHE_DEMO_DELAY_MS?: string }): string[] {
+  const delay = env.LETHE_DEMO_DELAY_MS?.trim();
+  const faults = (env.LETHE_DEMO_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return [
+    ...(delay ? [`every demo processor and the demo shop call back after ${Number(delay)} ms`] : []),
+    ...faults.map((item) => {
+      const [id, fault] = item.split('=').map((s) => s.trim());
+      return `${id} ${SAYS[fault as DemoFault]}`;
+    }),
+  ];
+}

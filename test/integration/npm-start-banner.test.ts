@@ -26,6 +26,8 @@ describe('what npm start prints', () => {
     const lines = printed.split('\n').filter((l) => /^ {2}\S.*\shttp:\/\//.test(l));
     expect(lines.map((l) => l.trim().split(/\s+http/)[0])).toEqual(['Privacy form', 'Compliance console', 'Mailbox (SES)', 'API', 'Demo processors', 'Step Functions', 'DynamoDB', 'Console sign-in']);
     expect(new Set(lines.map((l) => l.indexOf('http://'))).size).toBe(1);
+    // The demo options it was started with (npmStart's 5 ms delay) are said back, in the same column.
+    expect(printed).toMatch(/\n {2}Demo options {7}every demo processor and the demo shop call back after 5 ms\n/);
 
     // The command it gives, run as printed, prints the code of the officer's printed secret (the
     // default data directory's users are other people, with other secrets).

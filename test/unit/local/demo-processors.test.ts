@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
-import { demoBehaviours } from '../../../local/processors/options.ts';
+import { demoBehaviours, describeDemoOptions } from '../../../local/processors/options.ts';
 import { loadRegistry, localRegistry, newWebhookSecret } from '../../../local/processors/registry.ts';
 import { startDemoProcessors } from '../../../local/processors/server.ts';
 
@@ -145,6 +145,18 @@ describe('npm start’s demo options', () => {
       metricsly: { delayMs: 2000, never: true },
       recoverco: { delayMs: 2000, status: { request_status: 'retained', legal_basis: 'accounting', retained_until: null } },
     });
+  });
+
+  it('are said back in the banner, in words, so that a demo that misbehaves on purpose says so', () => {
+    expect(describeDemoOptions({ LETHE_DEMO_DELAY_MS: '2000', LETHE_DEMO_FAULTS: 'parcelway=500, metricsly=timeout,paynow=410,recoverco=retained' })).toEqual([
+      'every demo processor and the demo shop call back after 2000 ms',
+      'parcelway answers every webhook 500 (retried, then escalated)',
+      'metricsly accepts and never calls back (escalated at its time-out)',
+      'paynow answers 410 Gone (disabled, the team alerted)',
+      'recoverco answers retained under the accounting hold',
+    ]);
+    expect(describeDemoOptions({})).toEqual([]);
+    expect(describeDemoOptions({ LETHE_DEMO_DELAY_MS: ' ', LETHE_DEMO_FAULTS: '' })).toEqual([]);
   });
 
   it('refuses a processor or a fault it does not know, naming the ones it does', () => {
