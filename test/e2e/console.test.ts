@@ -123,6 +123,14 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     // Room for two-digit numbers (the audit trail runs past 10 entries).
     expect(await page.locator('#audit li').count()).toBeGreaterThanOrEqual(10);
     expect(await page.locator('#audit').evaluate((ol) => Number.parseFloat(getComputedStyle(ol).paddingLeft))).toBeGreaterThanOrEqual(40);
+    // The audit trail is shown whole, its latest events (the completion) included, not in a box to scroll:
+    // it is the record an officer reads and prints. Printed, the execution timeline is whole too.
+    const clipped = (sel: string) => page.locator(sel).evaluate((ol) => ol.scrollHeight > ol.clientHeight + 1);
+    await expect(clipped('#audit')).resolves.toBe(false);
+    await page.emulateMedia({ media: 'print' });
+    await expect(clipped('#audit')).resolves.toBe(false);
+    await expect(clipped('#timeline')).resolves.toBe(false);
+    await page.emulateMedia({ media: 'screen' });
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-detail-completed.png'), fullPage: true });
     await page.getByRole('button', { name: 'Français' }).click();
