@@ -166,8 +166,9 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     const countdown = async (id: string) => {
       await page.goto(`${rt.urls.console}#/requests/${id}`);
       await page.locator('#detail-id', { hasText: id }).waitFor();
-      await page.locator('#detail-summary dd').nth(3).waitFor();
-      return page.locator('#detail-summary dd').nth(3).textContent();
+      const cell = page.locator('#detail-summary dt', { hasText: /^(Countdown|Compte à rebours)$/ }).locator('xpath=following-sibling::dd[1]');
+      await cell.waitFor();
+      return cell.textContent();
     };
     expect([await countdown(tomorrow), await countdown(yesterday)]).toEqual(['1 day left', '1 day late']);
     await page.getByRole('button', { name: 'Français' }).click();

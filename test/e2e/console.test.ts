@@ -115,6 +115,10 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.locator('#detail-summary').getByText('Completed').waitFor();
     // Closed: when it closed, no countdown.
     await expect(page.locator('#detail-summary').textContent()).resolves.toMatch(/Closed on/);
+    // When it was received and when its requester confirmed it (which started the clock), to the second.
+    const facts = Object.fromEntries(await page.locator('#detail-summary dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
+    expect(facts).toMatchObject({ Received: expect.stringMatching(/^\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d$/), 'Confirmed (clock started)': expect.stringMatching(/^\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d$/) });
+    expect(Object.keys(facts).slice(0, 4)).toEqual(['Type', 'Received', 'Confirmed (clock started)', 'Status']);
     await expect(page.locator('#detail-summary').textContent()).resolves.not.toMatch(/days left|due today|days late/);
     const audit = await page.locator('#audit').textContent();
     expect(audit).toContain('Resolved by an officer — officer ');
@@ -135,6 +139,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.screenshot({ path: join(SHOTS, 'console-detail-completed.png'), fullPage: true });
     await page.getByRole('button', { name: 'Français' }).click();
     await page.locator('#detail-summary').getByText('Terminée').waitFor();
+    await expect(page.locator('#detail-summary dt').allTextContents()).resolves.toEqual(expect.arrayContaining(['Reçue le', 'Confirmée le (délai lancé)']));
     expect(await page.locator('#audit').textContent()).toContain('Résolue par un responsable');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-detail-completed-fr.png'), fullPage: true });
