@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { daysUntil, dueDate, isWorkingDay, londonDate } from '../../../functions/core/deadline.ts';
+import { addDays, daysUntil, dueDate, isWorkingDay, londonDate } from '../../../functions/core/deadline.ts';
 import { longDate } from '../../../functions/core/holds.ts';
 import { type Booted, boot, until } from '../harness.ts';
 
@@ -32,7 +32,13 @@ async function openCopy(email: string) {
   return l.requestId;
 }
 
-const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();
+/**
+ * Midday UTC (the same London day in summer time and in winter) of the London day `n` days before today's. Not
+ * `n` times 24 hours back: the clock counts London days, and late in the evening in the `n` days after a switch
+ * to summer time that is `n + 1` London days back (on March 30, 2027 at 23:30 UTC, 5 days back was 6), after the
+ * switch back `n - 1`.
+ */
+const daysAgo = (n: number) => `${addDays(londonDate(new Date()), -n)}T12:00:00.000Z`;
 
 /** What the days since `at` do to a request confirmed now: received and confirmed then, due a month after; its clock stopped at `stoppedAt`. */
 async function age(requestId: string, at: string, stoppedAt?: string) {
@@ -113,10 +119,9 @@ describe('a clock that has run out', () => {
 describe('a clock stopped in time on the day a weekend added', () => {
   it('is neither overdue nor late while stopped, and restarts due today at the earliest, never already late', async () => {
     // A confirmation 40 to 80 days ago whose month ends on a Saturday, so due the Monday after (the day before it is due the Friday).
-    // Not a London day another test of this file receives a request on (40 and 45 days ago, at this time of day), or
-    // the day's SLA report would count two: late in the evening in summer time those are tomorrow's dates.
+    // Not a London day another test of this file receives a request on (40 and 45 days ago), or the day's SLA report would count two.
     const taken = [40, 45].map((n) => londonDate(daysAgo(n)));
-    const found = Array.from({ length: 40 }, (_, k) => `${daysAgo(40 + k).slice(0, 10)}T12:00:00.000Z`).find(
+    const found = Array.from({ length: 40 }, (_, k) => daysAgo(40 + k)).find(
       (at) => !taken.includes(londonDate(at)) && new Date(dueDate(at)).getUTCDay() === 1 && daysUntil(dueDate(at), dueDate(new Date(Date.parse(at) - DAY).toISOString())) === 3,
     );
     expect(found).toBeDefined();
