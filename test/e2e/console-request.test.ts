@@ -189,6 +189,45 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('offers tomorrow in London as the first day a restriction can be lifted from or a task’s records kept until, in the hour either side of a London midnight that summer time starts or ends on too', async () => {
+    const kept = await openCopy('tess-kept-until@example.com');
+    const restricted = await openCopy('tess-lifted-from@example.com');
+    const { page, errors } = await signedInOfficer();
+    // The admin API's answers stand in for a task that failed and for a restriction in place: only the dialogs' dates are looked at here.
+    await rewrite<{ tasks: { status: string }[] }>(page, `**/admin/requests/${kept}`, (d) => {
+      d.tasks[0].status = 'failed';
+    });
+    await rewrite<{ request: { type: string; status: string } }>(page, `**/admin/requests/${restricted}`, (d) => {
+      Object.assign(d.request, { type: 'restrict', status: 'completed' });
+    });
+    const firstDays = async () => {
+      await page.goto(`${rt.urls.console}#/requests/${kept}`);
+      await page.locator('#detail-id', { hasText: kept }).waitFor();
+      await page.locator('#tasks').getByRole('button', { name: /^Resolve/ }).first().click();
+      await page.getByLabel('Outcome').selectOption('retained');
+      const keptUntil = await page.getByLabel('Kept until').getAttribute('min');
+      await page.keyboard.press('Escape');
+      await page.goto(`${rt.urls.console}#/requests/${restricted}`);
+      await page.locator('#detail-id', { hasText: restricted }).waitFor();
+      await page.getByRole('button', { name: 'Lift the restriction' }).click();
+      const liftOn = await page.getByLabel('Lifted from (London date)').getAttribute('min');
+      await page.keyboard.press('Escape');
+      return [keptUntil, liftOn];
+    };
+    for (const [now, tomorrow] of [
+      // 00:30 on 25 October 2026 in London, in summer time: that day has 25 hours, and 24 hours later is still the 25th.
+      ['2026-10-24T23:30:00Z', '2026-10-26'],
+      // 23:30 on 28 March 2026 in London: that night is an hour short, and 24 hours later is already the 30th.
+      ['2026-03-28T23:30:00Z', '2026-03-29'],
+      ['2026-07-01T12:00:00Z', '2026-07-02'],
+    ]) {
+      await page.clock.setFixedTime(new Date(now));
+      await page.reload();
+      expect(await firstDays(), now).toEqual([tomorrow, tomorrow]);
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('puts the keyboard’s focus on what came of a confirmed action: the request’s heading when done, the refusal when refused; a note added keeps it on its button', async () => {
     const id = await openCopy('ivan-keys@example.com');
     const { page, errors } = await signedInOfficer();
