@@ -16,9 +16,12 @@ const authPort = Number(process.env.LETHE_AUTH_PORT ?? 0);
 
 // Demo knobs: how long the demo processors take to call back, and which of them misbehave
 // (README, "The demo processors"). Read before anything starts, so a typo stops nothing half-started.
+const demoIds = loadRegistry()
+  .processors.filter((p) => p.mode === 'automated' && p.category !== 'shop')
+  .map((p) => p.id);
 const demo = (() => {
   try {
-    return demoBehaviours(process.env, loadRegistry().processors.filter((p) => p.mode === 'automated' && p.category !== 'shop').map((p) => p.id));
+    return demoBehaviours(process.env, demoIds);
   } catch (e) {
     console.error(`\nLethe cannot start.\n${(e as Error).message}\n`);
     process.exit(1);
@@ -59,7 +62,7 @@ console.log(
     line('Mailbox (SES)', rt.urls.mailbox),
     line('API', rt.urls.api),
     line('Demo processors', `${rt.urls.processors}/  (a page each: what it received and holds; ${rt.registry.processors.map((p) => p.id).join(', ')})`),
-    ...describeDemoOptions(process.env).map((d, i) => line(i ? '' : 'Demo options', d)),
+    ...describeDemoOptions(process.env, demoIds).map((d, i) => line(i ? '' : 'Demo options', d)),
     line('Demo customers', 'alice@example.com (password: correct horse battery staple), bob@example.com (account closed), carol@example.com (lifetime-warranty RAM)'),
     line('Step Functions', rt.urls.sfn),
     line('DynamoDB', rt.urls.dynamodb),

@@ -359,8 +359,7 @@ const resolvable = (t, open) => open && (['failed', 'timed_out'].includes(t.stat
  * email states both. They show, and count, only when "retained" is chosen.
  */
 function resolveFields() {
-  // The day after London's today, not London's date 24 hours on: around a switch to or from summer time that is today, or the day after tomorrow.
-  const tomorrow = plusDays(londonDay(Date.now()), 1);
+  const tomorrow = londonTomorrow();
   const kept = h('div', { hidden: true }, h('p', { className: 'hint', id: 'retained-help' }, T[lang].retainedHelp), field('basis', T[lang].basis, select('bases', ['accounting', 'lifetime_warranty', 'legal_claims', 'legal_obligation'])), field('until', T[lang].until, h('input', { type: 'date', min: tomorrow })));
   const inputs = () => kept.querySelectorAll('select, input');
   for (const i of inputs()) {
@@ -474,7 +473,7 @@ async function showDetail(id, current) {
     ...(pkg && !pkg.remake ? [h('button', { type: 'button', onclick: () => act('remake', `/requests/${id}/remake`, [], () => ({})) }, T[lang].act.remake)] : []),
     ...(liftable
       ? [
-          h('button', { type: 'button', className: 'secondary', onclick: () => act('lift', `/requests/${id}/lift-restriction`, [field('reason', T[lang].liftReason, select('liftReasons', ['accuracy_verified', 'objection_decided', 'requester_asked', 'other'])), field('liftOn', T[lang].liftOn, h('input', { type: 'date', min: plusDays(londonDay(Date.now()), 1) })), optional(field('note', T[lang].liftNote, h('textarea', { rows: 4, maxLength: 1000 })))], (v) => ({ reason: v.reason, liftOn: v.liftOn, ...(v.note.trim() ? { note: v.note } : {}) })) }, T[lang].act.lift),
+          h('button', { type: 'button', className: 'secondary', onclick: () => act('lift', `/requests/${id}/lift-restriction`, [field('reason', T[lang].liftReason, select('liftReasons', ['accuracy_verified', 'objection_decided', 'requester_asked', 'other'])), field('liftOn', T[lang].liftOn, h('input', { type: 'date', min: londonTomorrow() })), optional(field('note', T[lang].liftNote, h('textarea', { rows: 4, maxLength: 1000 })))], (v) => ({ reason: v.reason, liftOn: v.liftOn, ...(v.note.trim() ? { note: v.note } : {}) })) }, T[lang].act.lift),
         ]
       : []),
     ...(resendable ? [h('button', { type: 'button', className: ['confirmation', 'outcome'].includes(r.mailFailed?.kind) ? '' : 'secondary', onclick: () => act('resend', `/requests/${id}/resend`, [], () => ({})) }, T[lang].act.resend)] : []),
@@ -550,6 +549,8 @@ async function showDetail(id, current) {
 
 /** The calendar day `n` days from a YYYY-MM-DD date. */
 const plusDays = (d, n) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+/** The day after London's today, not London's date 24 hours on: around a switch to or from summer time that is today, or the day after tomorrow. */
+const londonTomorrow = () => plusDays(londonDay(Date.now()), 1);
 /** The last 90 London days by default, today included: the report's dates are London's, and UTC's day is still yesterday after a summer midnight. */
 let range = { from: plusDays(londonDay(Date.now()), -89), to: londonDay(Date.now()) };
 

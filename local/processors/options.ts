@@ -15,24 +15,34 @@ const FAULTS = {
 export type DemoFault = keyof typeof FAULTS;
 
 /**
- * Reads `LETHE_DEMO_FAULTS` ("parcelway=500,metricsly=timeout") and `LETHE_DEMO_DELAY_MS` into each
- * named processor's behaviour. A processor or a fault it does not know is an error that names what
- * it does know, so a typo does not start a demo that silently behaves.
+ * Reads `LETHE_DEMO_FAULTS` ("parcelway=500,metricsly=timeout") and `LETHE_DEMO_DELAY_MS`. A processor
+ * or a fault it does not know is an error that names what it does know, so a typo does not start a
+ * demo that silently behaves.
  */
-export function demoBehaviours(env: { LETHE_DEMO_FAULTS?: string; LETHE_DEMO_DELAY_MS?: string }, processorIds: readonly string[]): Map<string, Partial<Behaviour>> {
-  const out = new Map<string, Partial<Behaviour>>();
+function readDemoOptions(env: DemoEnv, processorIds: readonly string[]): { delayMs?: number; faults: [string, DemoFault][] } {
   const delay = env.LETHE_DEMO_DELAY_MS?.trim();
-  if (delay) {
-    const ms = Number(delay);
-    if (!Number.isInteger(ms) || ms < 0) throw new Error(`LETHE_DEMO_DELAY_MS must be a whole number of milliseconds, not "${delay}"`);
-    for (const id of processorIds) out.set(id, { delayMs: ms });
-  }
-  for (const item of (env.LETHE_DEMO_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [id, fault] = item.split('=').map((s) => s.trim());
-    if (!processorIds.includes(id)) throw new Error(`LETHE_DEMO_FAULTS: no demo processor "${id}" (known: ${processorIds.join(', ')})`);
-    if (!fault || !Object.hasOwn(FAULTS, fault)) throw new Error(`LETHE_DEMO_FAULTS: "${item}" names no fault (one of ${Object.keys(FAULTS).join(', ')})`);
-    out.set(id, { ...out.get(id), ...FAULTS[fault as DemoFault] });
-  }
+  const delayMs = delay ? Number(delay) : undefined;
+  if (delayMs !== undefined && (!Number.isInteger(delayMs) || delayMs < 0)) throw new Error(`LETHE_DEMO_DELAY_MS must be a whole number of milliseconds, not "${delay}"`);
+  const faults = (env.LETHE_DEMO_FAULTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item): [string, DemoFault] => {
+      const [id, fault] = item.split('=').map((s) => s.trim());
+      if (!processorIds.includes(id)) throw new Error(`LETHE_DEMO_FAULTS: no demo processor "${id}" (known: ${processorIds.join(', ')})`);
+      if (!fault || !Object.hasOwn(FAULTS, fault)) throw new Error(`LETHE_DEMO_FAULTS: "${item}" names no fault (one of ${Object.keys(FAULTS).join(', ')})`);
+      return [id, fault as DemoFault];
+    });
+  return { delayMs, faults };
+}
+
+type DemoEnv = { LETHE_DEMO_FAULTS?: string; LETHE_DEMO_DELAY_MS?: string };
+
+/** Each named processor's behaviour under the demo options (the delay for every processor, then its fault). */
+export function demoBehaviours(env: DemoEnv, processorIds: readonly string[]): Map<string, Partial<Behaviour>> {
+  const { delayMs, faults } = readDemoOptions(env, processorIds);
+  const out = new Map<string, Partial<Behaviour>>(delayMs === undefined ? [] : processorIds.map((id) => [id, { delayMs }]));
+  for (const [id, fault] of faults) out.set(id, { ...out.get(id), ...FAULTS[fault] });
   return out;
 }
 
@@ -44,15 +54,8 @@ const SAYS = {
   retained: 'answers retained under the accounting hold',
 } satisfies Record<DemoFault, string>;
 
-/** The demo options `npm start` was given, in words, one line each; read after `demoBehaviours` accepted them. */
-export function describeDemoOptions(env: { LETHE_DEMO_FAULTS?: string; LETHE_DEMO_DELAY_MS?: string }): string[] {
-  const delay = env.LETHE_DEMO_DELAY_MS?.trim();
-  const faults = (env.LETHE_DEMO_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return [
-    ...(delay ? [`every demo processor and the demo shop call back after ${Number(delay)} ms`] : []),
-    ...faults.map((item) => {
-      const [id, fault] = item.split('=').map((s) => s.trim());
-      return `${id} ${SAYS[fault as DemoFault]}`;
-    }),
-  ];
+/** The demo options `npm start` was given, in words, one line each. */
+export function describeDemoOptions(env: DemoEnv, processorIds: readonly string[]): string[] {
+  const { delayMs, faults } = readDemoOptions(env, processorIds);
+  return [...(delayMs === undefined ? [] : [`every demo processor and the demo shop call back after ${delayMs} ms`]), ...faults.map(([id, fault]) => `${id} ${SAYS[fault]}`)];
 }

@@ -148,15 +148,15 @@ describe('npm start’s demo options', () => {
   });
 
   it('are said back in the banner, in words, so that a demo that misbehaves on purpose says so', () => {
-    expect(describeDemoOptions({ LETHE_DEMO_DELAY_MS: '2000', LETHE_DEMO_FAULTS: 'parcelway=500, metricsly=timeout,paynow=410,recoverco=retained' })).toEqual([
+    expect(describeDemoOptions({ LETHE_DEMO_DELAY_MS: '2000', LETHE_DEMO_FAULTS: 'parcelway=500, metricsly=timeout,paynow=410,recoverco=retained' }, ids)).toEqual([
       'every demo processor and the demo shop call back after 2000 ms',
       'parcelway answers every webhook 500 (retried, then escalated)',
       'metricsly accepts and never calls back (escalated at its time-out)',
       'paynow answers 410 Gone (disabled, the team alerted)',
       'recoverco answers retained under the accounting hold',
     ]);
-    expect(describeDemoOptions({})).toEqual([]);
-    expect(describeDemoOptions({ LETHE_DEMO_DELAY_MS: ' ', LETHE_DEMO_FAULTS: '' })).toEqual([]);
+    expect(describeDemoOptions({}, ids)).toEqual([]);
+    expect(describeDemoOptions({ LETHE_DEMO_DELAY_MS: ' ', LETHE_DEMO_FAULTS: '' }, ids)).toEqual([]);
   });
 
   it('refuses a processor or a fault it does not know, naming the ones it does', () => {
