@@ -4,6 +4,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { addDays, londonDate } from '../../../functions/core/deadline.ts';
 import { CancelReason, DenyReason, LiftReason } from '../../../functions/core/notices.ts';
 import { AgentProof, Channel, IdentityCheck, Language, ObjectionScope, RequestStatus, RequestType, RetentionBasis } from '../../../functions/core/model.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
@@ -455,7 +456,7 @@ describe('signed calls', () => {
 
 const PROCESSORS = (JSON.parse(readFileSync(new URL('../../../config/processors.json', import.meta.url), 'utf8')) as { processors: { id: string }[] }).processors.map((p) => p.id);
 /** A London date `days` from today, as the admin API's date fields take it (bases that a bad id, not a bad date, makes fail). */
-const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const day = (days: number) => addDays(londonDate(new Date()), days);
 
 const note = (max: number) => badText(max, 3);
 const ACTIONS: Record<string, Spec & { emptyOk?: boolean }> = {
@@ -478,7 +479,7 @@ const ACTIONS: Record<string, Spec & { emptyOk?: boolean }> = {
 const resolveSpecs: Spec[] = [
   { base: { outcome: 'completed', note: 'Done by phone.' }, bad: { outcome: badEnum(['completed', 'not_found', 'retained']), note: note(2000) }, required: ['outcome', 'note'], known: ['outcome', 'note'] },
   {
-    base: { outcome: 'retained', note: 'Kept for the accounts.', basis: 'accounting', until: '2032-01-01' },
+    base: { outcome: 'retained', note: 'Kept for the accounts.', basis: 'accounting', until: day(7 * 365) },
     bad: { outcome: badEnum(['completed', 'not_found', 'retained']), note: note(2000), basis: badEnum(RetentionBasis.options), until: badDate },
     required: ['outcome', 'note', 'basis', 'until'],
     known: ['outcome', 'note', 'basis', 'until'],

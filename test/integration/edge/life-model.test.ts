@@ -545,7 +545,8 @@ function officerAct(ri: number, r0: ReqM, act: OfficerAct, token = officer): Pla
 }
 
 function taskAct(ri: number, r0: ReqM, proc: string, act: 'retry' | 'resolve', outcome: 'completed' | 'not_found' | 'retained'): Plan {
-  const body = act === 'retry' ? {} : outcome === 'retained' ? { outcome, note: 'Kept for the accounts.', basis: 'accounting', until: '2032-11-30' } : { outcome, note: 'Done by phone with them.' };
+  // Kept for years from today, whatever today is: the API refuses a day that is not after it (a fixed 2032-11-30 would from that day on).
+  const body = act === 'retry' ? {} : outcome === 'retained' ? { outcome, note: 'Kept for the accounts.', basis: 'accounting', until: addDays(today(), 7 * 365) } : { outcome, note: 'Done by phone with them.' };
   const predict = (r: ReqM): Prediction => {
     const t = taskOf(r, proc);
     if (!t) return { codes: [404] };
