@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { londonDate } from '../../../functions/core/deadline.ts';
+import { DEMO_CUSTOMERS, type ShopRecords } from '../../../local/directory/server.ts';
 import { type Booted, boot, until } from '../harness.ts';
 
 let rt: Booted;
@@ -20,14 +22,19 @@ async function finished(email: string, body: Record<string, unknown>) {
 
 describe('erasure with legal holds', () => {
   it('sends each processor the holds of its category, and tells the requester what was kept, why and until when', async () => {
+    // Bob closed his account two years before this year's 15 March: the demo's 2024-03-15 gives a hold that runs out on
+    // 2031-03-15, after which none is sent, so the directory is told a date whose 7 years have not run out whatever today is.
+    const year = Number(londonDate(new Date()).slice(0, 4));
+    const bob = DEMO_CUSTOMERS.find((c) => c.email === 'bob@example.com');
+    rt.directory?.addCustomer('bob@example.com', bob?.password ?? '', { ...(rt.directory.recordsOf('bob@example.com') as ShopRecords), closedOn: `${year - 2}-03-15` });
     // No knob: the demo debt collector keeps Bob's case under the accounting hold it is sent, as a processor must.
     const links = await finished('bob@example.com', { type: 'erasure' });
     const webhook = rt.processors.received('recoverco').find((w) => w.body?.subject_request_id === links.requestId);
-    // Bob closed his account on 2024-03-15: accounting records are kept until 2031-03-15.
-    expect(webhook?.body?.legal_holds).toEqual([{ basis: 'accounting', until: '2031-03-15', rule: 'account_closure_plus_7_years' }]);
+    // Accounting records are kept until 7 years after the closing.
+    expect(webhook?.body?.legal_holds).toEqual([{ basis: 'accounting', until: `${year + 5}-03-15`, rule: 'account_closure_plus_7_years' }]);
     const email = await until(async () => (await rt.mails('bob@example.com')).find((m) => /complete/.test(m.subject)));
-    expect(email.body.text?.split('\n')).toContain('- RecoverCo Debt Collection (debt collection): kept some records instead of erasing them, for our legal duty to keep accounting records, until 15 March 2031.');
-    expect(email.body.text).toContain("Our policy keeps your order and invoice records until 15 March 2031, to meet our legal duty to keep accounting records.");
+    expect(email.body.text?.split('\n')).toContain(`- RecoverCo Debt Collection (debt collection): kept some records instead of erasing them, for our legal duty to keep accounting records, until 15 March ${year + 5}.`);
+    expect(email.body.text).toContain(`Our policy keeps your order and invoice records until 15 March ${year + 5}, to meet our legal duty to keep accounting records.`);
     // Restricted, not merely kept (Art. 17(3)): the requester is told so.
     expect(email.body.text).toContain('We keep those records only for the reasons given above, and use them for nothing else.');
     expect(email.body.text).toContain("https://ico.org.uk/make-a-complaint");

@@ -1,3 +1,4 @@
+import { londonDate } from '../../../functions/core/deadline.ts';
 import { sevenYearsFromToday } from '../../support/dates.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, until } from '../harness.ts';
@@ -74,8 +75,10 @@ describe('the shop’s own systems, a target of every request', () => {
 
   it('keep lifetime-warranty purchase records only for someone who bought such a product', async () => {
     const email = 'ewan.warranty@example.com';
+    // Closed three years before this year's 10 May, so that its 7 years have not run out whatever today is (a fixed 2023 would have from 10 May 2030).
+    const closedOn = `${Number(londonDate(new Date()).slice(0, 4)) - 3}-05-10`;
     rt.directory?.addCustomer(email, 'ewan’s own password', {
-      closedOn: '2023-05-10',
+      closedOn,
       account: { customer: 'C-9002', name: 'Ewan Warranty', email },
       orders: [{ order: 'OT-90002', date: '2022-01-15', items: '2 × 32 GB DDR4 ECC (lifetime warranty)', total: '189.00 GBP' }],
       invoices: [],
@@ -83,9 +86,9 @@ describe('the shop’s own systems, a target of every request', () => {
     });
     const links = await finished(email, { type: 'erasure' });
     expect(webhookTo(links.requestId, 'parcelway')?.legal_holds).toEqual([{ basis: 'lifetime_warranty', until: null, rule: 'indefinite' }]);
-    // His account closed on 10 May 2023: the accounting hold runs from then, not from the erasure.
+    // His account closed three years ago: the accounting hold runs from then, not from the erasure.
     expect(webhookTo(links.requestId, 'paynow')?.legal_holds).toEqual([
-      { basis: 'accounting', until: '2030-05-10', rule: 'account_closure_plus_7_years' },
+      { basis: 'accounting', until: `${Number(closedOn.slice(0, 4)) + 7}-05-10`, rule: 'account_closure_plus_7_years' },
       { basis: 'lifetime_warranty', until: null, rule: 'indefinite' },
     ]);
   });
