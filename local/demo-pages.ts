@@ -81,9 +81,11 @@ export function processorPage(p: { id: string; name: string; category: string },
     .join('');
   const table = (caption: string, cols: string[], body: string, empty: string) =>
     body ? `<table><caption class="meta">${esc(caption)}</caption><thead><tr>${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>` : `<p>${esc(empty)}</p>`;
+  const shop = p.category === 'shop';
   return page(
-    `${p.name} (demo processor)`,
-    `<p>The demo twin of <strong>${esc(p.name)}</strong> (${esc(p.category)}, id <code>${esc(p.id)}</code>). Lethe posts signed webhooks here; this page shows what arrived. <a href="/${esc(p.id)}">Refresh</a>.</p>` +
+    // The shop is the controller, a target of every request like a processor, but not one of them.
+    shop ? `${p.name} (the shop’s own systems, demo)` : `${p.name} (demo processor)`,
+    `<p>${shop ? `The demo of <strong>${esc(p.name)}</strong>, the shop’s own systems (its account service` : `The demo twin of <strong>${esc(p.name)}</strong> (${esc(p.category)}`}, id <code>${esc(p.id)}</code>). Lethe posts signed webhooks here; this page shows what arrived. <a href="/${esc(p.id)}">Refresh</a>.</p>` +
       `<section><h2>Webhooks received</h2>${table('Newest last', ['Received (UTC)', 'webhook-id', 'Signature', 'Action', 'Request', 'Identities', 'Legal holds'], rows, 'Nothing received yet.')}</section>` +
       `<section><h2>Callbacks sent</h2>${table('In order', ['Task (the webhook-id it answers)', 'webhook-id', 'Answer', "Lethe's HTTP status"], answers, 'No callback sent yet.')}</section>` +
       `<section><h2>Records held now</h2>${table('By person', ['Person', 'Table', 'Record', 'State'], records, 'This processor holds nothing.')}</section>`,

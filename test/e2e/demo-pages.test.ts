@@ -73,7 +73,9 @@ describe.skipIf(!hasChromium)('the demo’s own pages in the browser (Debian chr
     const page = await newPage(browser, { viewport: { width: 1100, height: 900 } });
     await page.goto(`${rt.urls.processors}/`);
     await page.getByRole('link', { name: 'Offtek' }).click();
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Offtek (demo processor)');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Offtek (the shop’s own systems, demo)');
+    // The shop is the controller, not one of its processors: its page says so (until November 28, 2026 it read "(demo processor)").
+    await expect(page.locator('main p').first().textContent()).resolves.toContain('the shop’s own systems');
     await expect(page.locator('section').filter({ hasText: 'Webhooks received' }).textContent()).resolves.toContain(links.requestId);
     await expect(page.locator('section').filter({ hasText: 'Callbacks sent' }).textContent()).resolves.toContain('completed');
     // The shop's page names its callbacks' own ids too, and the task each answers apart from them.
