@@ -20,7 +20,7 @@ import { countsUntil, countUses, partOf, type Share } from '../core/rate-limit.t
 import { currentDue } from '../core/status.ts';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
-import { expired, FAILED_MAIL, key, TABLE, WATCH, watchOf } from './table.ts';
+import { expired, FAILED_MAIL, key, TABLE, WAITED_FOR, WATCH, watchOf } from './table.ts';
 
 const strip = <T extends Record<string, unknown>>(item: T) => {
   const { pk, sk, gsi1pk, gsi1sk, owed, owedAt, watch, watchAt, failed, failedAt, ttl, ...rest } = item;
@@ -59,6 +59,8 @@ const otherOwed = (kind: string) => (kind in OWED_BY ? (Object.keys(OWED_BY) as 
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 const WATCH_KEYS = [TABLE.watch.partitionKey, TABLE.watch.sortKey];
+/** A task's mark that nobody waits for it any more (StoredTask.unwatchedAt). */
+const UNWATCHED = 'unwatchedAt';
 /** The watch index's key attributes, named #w and #a in an expression. */
 const WATCH_NAMES = { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey };
 /**
@@ -394,22 +396,19 @@ export class DynamoRepository implements Repository {
     event: AuditInput,
     /** Attributes the same write removes (an intent it settles). */
     remove: (keyof StoredTask)[] = [],
-    /**
-     * `unwatched`: the task's request is refused or cancelled (or gone), so nobody waits for the task:
-     * the write leaves it out of the watch index whatever its status, where the closing action put
-     * it (`unwatchTask`), rather than back among its processor's open tasks.
-     */
-    opts: { unwatched?: boolean } = {},
   ): Promise<StoredTask> {
-    // Its place in the watch index follows its status, in the same write.
+    // Its place in the watch index follows its status, in the same write; a task nobody waits for
+    // (unwatchedAt) stays out of the open and escalated partitions (watchOf).
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const kept = Object.fromEntries(Object.entries(prev).filter(([k]) => !remove.includes(k as keyof StoredTask))) as StoredTask;
-    const watch = opts.unwatched ? undefined : watchOf({ ...kept, ...defined, status: to }, event.at);
+    const watch = watchOf({ ...kept, ...defined, status: to }, event.at);
     const { event: _ev, ...u } = statusUpdate(prev, to, { ...changes, ...watch }, [...remove, ...(watch ? [] : WATCH_KEYS)], event);
+    // The place was worked out from the task as read: read before its request's closing marked it
+    // (unwatchTask, which changes no version), the write fails as on any race, and its writer reads
+    // the mark, rather than putting the task back among the open or escalated ones.
+    const unmarked = prev.unwatchedAt ? {} : { ConditionExpression: `${u.ConditionExpression} AND attribute_not_exists(#unwatched)`, ExpressionAttributeNames: { ...u.ExpressionAttributeNames, '#unwatched': UNWATCHED } };
     try {
-      const r = await this.db.send(
-        new UpdateCommand({ TableName: this.table, Key: key.task(prev.requestId, prev.processorId), ...u }),
-      );
+      const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.task(prev.requestId, prev.processorId), ...u, ...unmarked }));
       return strip(r.Attributes ?? {}) as StoredTask;
     } catch (e) {
       if (lostRace(e)) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently; reload and retry`);
@@ -462,8 +461,13 @@ export class DynamoRepository implements Repository {
    * `set`: assignments made in the same write.
    */
   /** True when the condition held and the attributes were removed. */
-  private async removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>, set?: string): Promise<boolean> {
-    return this.db.send(new UpdateCommand({ TableName: this.table, Key, UpdateExpression: `REMOVE ${remove.join(', ')}${set ? ` SET ${set}` : ''}`, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values })).then(
+  private removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>, set?: string): Promise<boolean> {
+    return this.updateWhen(Key, `REMOVE ${remove.join(', ')}${set ? ` SET ${set}` : ''}`, condition, names, values);
+  }
+
+  /** A bookkeeping update made while `condition` holds, as removeWhen; true when it held. */
+  private async updateWhen(Key: Record<string, string>, update: string, condition: string, names: Record<string, string>, values?: Record<string, unknown>): Promise<boolean> {
+    return this.db.send(new UpdateCommand({ TableName: this.table, Key, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values })).then(
       () => true,
       (e) => {
         if (!lostRace(e)) throw e;
@@ -527,7 +531,8 @@ export class DynamoRepository implements Repository {
 
   /**
    * The place is worked out from the task as read, so the write holds only while the task is still
-   * that one: its version, and the other marks cleared without one (a token, a team email, a webhook).
+   * that one: its version, and the other marks written without one (a token, a team email, a webhook,
+   * the mark that nobody waits for it).
    */
   private async clearTaskIntent(task: StoredTask, kind: 'outboxTeam' | 'outboxWebhook', seq: number): Promise<boolean> {
     let t: StoredTask | undefined = task;
@@ -535,9 +540,10 @@ export class DynamoRepository implements Repository {
       const { [kind]: _owed, ...rest } = t;
       const place = watchOf(rest, this.now().toISOString());
       const marks = (['outboxToken', 'outboxTeam', 'outboxWebhook'] as const).filter((m) => m !== kind);
-      const names = { '#k': kind, '#seq': 'seq', '#v': 'version', '#m0': marks[0], '#m1': marks[1], ...WATCH_NAMES };
+      const names = { '#k': kind, '#seq': 'seq', '#v': 'version', '#m0': marks[0], '#m1': marks[1], '#u': UNWATCHED, ...WATCH_NAMES };
       const held = t;
-      const condition = ['#k.#seq = :seq AND #v = :v', ...marks.map((m, i) => (held[m] ? `attribute_exists(#m${i})` : `attribute_not_exists(#m${i})`))].join(' AND ');
+      // The mark that nobody waits for the task is written without a version: a task read before it is read again.
+      const condition = ['#k.#seq = :seq AND #v = :v', ...marks.map((m, i) => (held[m] ? `attribute_exists(#m${i})` : `attribute_not_exists(#m${i})`)), held.unwatchedAt ? 'attribute_exists(#u)' : 'attribute_not_exists(#u)'].join(' AND ');
       const values = { ':seq': seq, ':v': t.version, ...(place ? { ':w': place.watch, ':a': place.watchAt } : {}) };
       if (await this.removeWhen(key.task(t.requestId, t.processorId), place ? ['#k'] : ['#k', '#w', '#a'], condition, names, values, place ? '#w = :w, #a = :a' : undefined)) return true;
       t = await this.getTask(task.requestId, task.processorId);
@@ -954,11 +960,29 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * Takes a task out of the `watch` index (its request was refused or cancelled: nobody waits for it
-   * any more). Bookkeeping, like the outbox's: no version change, no audit event.
+   * Marks a task nobody waits for any more (its request was refused or cancelled: `unwatchedAt`) and
+   * takes it out of the `watch` index, in one write: every later write of the task keeps it out of
+   * the open and escalated partitions (watchOf), and one that read it before the mark loses its race
+   * (transitionTask's and clearTaskIntent's conditions). A task that still owes the sweeper an intent
+   * (a token to a stopped execution, a team email, a retry's webhook) is marked and left where the
+   * sweeper finds it, which drops the intent (a closed request's is not delivered) and so takes the task
+   * out; left unfound, the intent would stay on the record, neither delivered nor dropped. An answered
+   * task keeps its place among its processor's answers. Bookkeeping, like the outbox's: no version
+   * change, no audit event; a task that does not exist is not made.
    */
   async unwatchTask(requestId: string, processorId: string): Promise<void> {
-    await this.removeWhen(key.task(requestId, processorId), ['#w', '#a'], 'attribute_exists(#w)', WATCH_NAMES);
+    const k = key.task(requestId, processorId);
+    const names = { '#u': UNWATCHED, '#s': 'status', '#o': 'outboxToken', '#t': 'outboxTeam', '#h': 'outboxWebhook', ...WATCH_NAMES };
+    const values = { ':at': this.now().toISOString(), ...Object.fromEntries(WAITED_FOR.map((s, i) => [`:s${i}`, s])) };
+    // Out of the index only where its status placed it: owing nothing, and in a status that asks for someone.
+    const bare = `attribute_not_exists(#o) AND attribute_not_exists(#t) AND attribute_not_exists(#h) AND (${WAITED_FOR.map((_, i) => `#s = :s${i}`).join(' OR ')})`;
+    const mark = '#u = if_not_exists(#u, :at)';
+    const { '#w': _w, '#a': _a, ...unplaced } = names;
+    // Two conditions that cannot both fail while the task exists, unless it changed between them: tried again then.
+    for (let round = 0; round < 3; round++) {
+      if (await this.removeWhen(k, ['#w', '#a'], `attribute_exists(#s) AND ${bare}`, names, values, mark)) return;
+      if (await this.updateWhen(k, `SET ${mark}`, `attribute_exists(#s) AND NOT (${bare})`, unplaced, values)) return;
+    }
   }
 
   /**
@@ -1005,8 +1029,9 @@ export class DynamoRepository implements Repository {
             TableName: this.table,
             Key: key.task(t.requestId, t.processorId),
             UpdateExpression: 'SET #w = :w, #a = :a',
-            ConditionExpression: '#status = :s AND attribute_not_exists(#w)',
-            ExpressionAttributeNames: { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey, '#status': 'status' },
+            // A task marked since it was read is left out (unwatchTask).
+            ConditionExpression: '#status = :s AND attribute_not_exists(#w) AND attribute_not_exists(#u)',
+            ExpressionAttributeNames: { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey, '#status': 'status', '#u': UNWATCHED },
             ExpressionAttributeValues: { ':w': w.watch, ':a': w.watchAt, ':s': t.status },
           }),
         );

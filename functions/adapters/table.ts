@@ -97,8 +97,13 @@
  * neither leaves the other unfound. The attributes are written in the same write as the status or
  * the intent, so no item write is added. Projected: the keys and `sentAt`. A task written before
  * the index (November 26, 2026) enters it at its next write, or when the sweeper's rotation visits
- * its request (`indexTasks`); the tasks of a request refused or cancelled leave it, and a processor's
- * acknowledgement does not put them back (`transitionTask`'s `unwatched`).
+ * its request (`indexTasks`). The tasks of a request refused or cancelled leave it in the write that
+ * marks them no longer waited for (`unwatchedAt`, unwatchTask): every later write of a marked task,
+ * whatever its status, keeps it out of `open#` and `escalated` (watchOf), and one that read it before
+ * the mark fails on its condition and reads it again. What a marked task still owes (a token, a team
+ * email, a webhook) keeps it where the sweeper finds and drops it; an answer still goes in `answered#`.
+ * Until November 28, 2026 a late failure put such a task in `escalated`, and an acknowledgement that
+ * read the request just before its closing put it back in `open#<processor>`.
  * `failed` is sparse as well: a request record is in it (failed = mail, failedAt = when first marked)
  * exactly while it carries the "mail failed" mark (`mailFailed`), so that the dashboard lists every
  * marked request without reading every request. The attributes are set in the write that records
@@ -146,6 +151,9 @@ export const key = {
 /** The partition of the `failed` index that holds the requests marked "mail failed". */
 export const FAILED_MAIL = 'mail';
 
+/** The statuses whose partitions (open#<processor>, escalated) say that someone waits for the task: a marked task (`unwatchedAt`) is in none of them. */
+export const WAITED_FOR: readonly string[] = ['sent', 'in_progress', 'failed', 'timed_out'];
+
 /** The partitions of the `watch` index. */
 export const WATCH = {
   open: (processorId: string) => `open#${processorId}`,
@@ -162,15 +170,18 @@ export const WATCH = {
  * A task's place in the `watch` index, from the status it is written with (`at`: the write's
  * time, for a task without the date its place is ordered by); none while it waits to be sent or
  * once an officer resolved it, except while that resolution's token is owed. What a task owes
- * comes before its status: the sweeper finds it there.
+ * comes before its status: the sweeper finds it there. A task nobody waits for any more
+ * (`unwatchedAt`: its request was refused or cancelled) is in no partition of a status that asks
+ * for someone (open, escalated), whatever it is written with; an answer is still counted.
  */
 export function watchOf(
-  t: { status: string; processorId: string; sentAt?: string; finishedAt?: string; outboxToken?: { at: string }; outboxTeam?: object; outboxWebhook?: object },
+  t: { status: string; processorId: string; sentAt?: string; finishedAt?: string; outboxToken?: { at: string }; outboxTeam?: object; outboxWebhook?: object; unwatchedAt?: string },
   at: string,
 ): { watch: string; watchAt: string } | undefined {
   if (t.outboxToken) return { watch: WATCH.token, watchAt: t.outboxToken.at };
   if (t.outboxTeam) return { watch: WATCH.team, watchAt: t.sentAt ?? at };
   if (t.outboxWebhook) return { watch: WATCH.webhook, watchAt: t.sentAt ?? at };
+  if (t.unwatchedAt && WAITED_FOR.includes(t.status)) return undefined;
   if (t.status === 'sent' || t.status === 'in_progress') return { watch: WATCH.open(t.processorId), watchAt: t.sentAt ?? at };
   if (t.status === 'failed' || t.status === 'timed_out') return { watch: WATCH.escalated, watchAt: t.finishedAt ?? at };
   if (t.status === 'completed' || t.status === 'not_found' || t.status === 'retained') return { watch: WATCH.answered(t.processorId), watchAt: t.finishedAt ?? at };

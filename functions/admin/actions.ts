@@ -102,9 +102,9 @@ async function tell(done: StoredRequest, deps: AdminDeps): Promise<StoredRequest
 }
 
 /**
- * A refused or cancelled request's tasks still out or escalated leave the watch index (table.ts):
- * nobody waits for them any more. After the action, and never its failure: the sweeper and the
- * dashboard pass over an entry left behind.
+ * A refused or cancelled request's tasks still out or escalated leave the watch index (table.ts),
+ * marked so that no later write puts them back (unwatchTask): nobody waits for them any more. After
+ * the action, and never its failure: the sweeper and the dashboard pass over an entry left behind.
  */
 async function unwatchTasks(id: string, deps: AdminDeps) {
   try {

@@ -7,7 +7,7 @@ import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
-import { DEADLINE_STATUSES, ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
+import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
 import { CallbackBody, capOf, MAX_REASON, MAX_RECEIPT_CALLBACK_BYTES, MAX_WEBHOOK_ID } from '../core/callback-body.ts';
 import { receiptKey, receiptOf } from '../core/receipts.ts';
@@ -200,19 +200,18 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   }
 
   if (body.request_status === 'in_progress') {
-    // The task of a request refused or cancelled: its acknowledgement is recorded, but nobody waits for
-    // the task, so it stays out of the watch index, where the closing action put it, rather than
-    // counting again among its processor's open tasks, and the stopped execution is sent no heartbeat.
-    // Until November 28, 2026 it went back in `open#<processor>` until the sweeper's pass over stuck
-    // tasks took it out at the processor's time-out. Read only for the write, not for every heartbeat.
-    const closed = task.status === 'sent' && !(await waitedFor(task.requestId, deps));
     if (task.status === 'sent') {
       // The processor has the task: an officer's retry's webhook still marked owed (core/outbox.ts) is owed no more.
+      // A task of a request refused or cancelled (unwatchedAt) is recorded all the same, and stays out of its
+      // processor's open tasks: the write keeps it out, and fails if the mark came after this read. Until
+      // November 28, 2026 the callback read the request to know this, and one that read it just before
+      // the closing put the task back in `open#<processor>` until the sweeper's time-out.
       const ack = { at, actor, action: 'acknowledge', subject: task.taskId, from: 'sent', to: 'in_progress', data: { receipt: r.bodyHash } };
-      task = await deps.repo.transitionTask(task, 'in_progress', { receipts }, ack, ['outboxWebhook'], { unwatched: closed });
+      task = await deps.repo.transitionTask(task, 'in_progress', { receipts }, ack, ['outboxWebhook']);
     }
+    // Nobody waits for a marked task: its stopped execution is sent no heartbeat.
     const token = task.token;
-    if (token && !closed && ['sent', 'in_progress'].includes(task.status)) await tell(() => deps.workflow.heartbeat(token));
+    if (token && !task.unwatchedAt && ['sent', 'in_progress'].includes(task.status)) await tell(() => deps.workflow.heartbeat(token));
     return { status: 'accepted' };
   }
 
@@ -298,15 +297,6 @@ async function release(task: StoredTask, deps: CallbackDeps) {
 
 /** Whether the task's token is its Escalate state's: the task is escalated, or an officer sent it again (a retry keeps that token). */
 const escalationsToken = (task: StoredTask) => ESCALATED_TASK_STATUSES.includes(task.status) || (task.retries ?? 0) > 0;
-
-/**
- * Whether anyone waits for the request's tasks: the request is open past its confirmation, as the
- * sweeper's pass over stuck tasks judges it (sweeper/stuck.ts), not refused, cancelled or gone.
- */
-async function waitedFor(requestId: string, deps: CallbackDeps) {
-  const req = await deps.repo.getRequest(requestId);
-  return Boolean(req && DEADLINE_STATUSES.includes(req.status));
-}
 
 /**
  * Whether the request wants its processors' export results: only a request for a copy, and not once

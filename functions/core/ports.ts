@@ -106,6 +106,12 @@ export type StoredTask = ProcessorTask & {
    * retry's write, cleared once sent (core/outbox.ts).
    */
   outboxWebhook?: Delivery;
+  /**
+   * When the task's request was refused or cancelled and the task taken out of the watch index
+   * (`unwatchTask`): nobody waits for it any more. Never removed; every later write of the task
+   * keeps it out of its processor's open tasks and the escalated ones (adapters/table.ts watchOf).
+   */
+  unwatchedAt?: string;
 };
 
 export type Pii = {

@@ -65,7 +65,8 @@ export type OwedRetry = { sent: boolean; refused?: StoredTask };
 export async function deliverOwedRetry(task: StoredTask, owner: string, now: Date, deps: RetryDeps): Promise<OwedRetry> {
   const d = task.outboxWebhook;
   if (!d) return { sent: false };
-  if (task.status !== 'sent' || task.retries !== d.seq) {
+  // Nor does a task whose request was refused or cancelled since (unwatchedAt): its processor is sent nothing more.
+  if (task.status !== 'sent' || task.retries !== d.seq || task.unwatchedAt) {
     await deps.repo.clearOwedWebhook(task, d.seq);
     return { sent: false };
   }

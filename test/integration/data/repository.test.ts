@@ -677,6 +677,38 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await repo.getTask(req.id, 'nobody')).toBeUndefined();
   });
 
+  it('keeps a task of a closed request out of its status partitions whatever it is written with, and makes a write that read it before the mark lose its race', async () => {
+    const req = newRequest();
+    const task = (processorId: string, extra: Partial<StoredTask> = {}): StoredTask => ({ taskId: `${req.id}.${processorId}`, requestId: req.id, processorId, category: 'payments', action: 'erase', status: 'sent', version: 2, attempts: 1, holds: [], audit: [], sentAt: '2026-11-01T10:00:00.000Z', ...extra });
+    await repo.putTasksIfAbsent([task('racer'), task('teamed', { outboxTeam: { seq: 2, until: '2026-11-01T10:05:00.000Z', owner: 'workflow' } })]);
+    const mine = async (partition: string) => (await repo.listWatch(partition)).filter((e) => e.requestId === req.id).map((e) => e.processorId);
+    expect(await mine('open#racer')).toEqual(['racer']);
+    // A callback reads the task; the officer closes the request and its tasks are taken out; then the callback writes.
+    const stale = (await repo.getTask(req.id, 'racer')) as StoredTask;
+    await repo.unwatchTask(req.id, 'racer');
+    const ack = { at, actor: 'processor:racer', action: 'acknowledge', subject: stale.taskId, from: 'sent', to: 'in_progress' };
+    await expect(repo.transitionTask(stale, 'in_progress', {}, ack)).rejects.toMatchObject({ name: 'ConcurrentUpdate' });
+    // Read again, it carries the mark, and every write of it keeps it out of open# and escalated, in the write itself.
+    const fresh = (await repo.getTask(req.id, 'racer')) as StoredTask;
+    expect(fresh).toMatchObject({ status: 'sent', version: 2, unwatchedAt: expect.any(String) });
+    const acked = await repo.transitionTask(fresh, 'in_progress', {}, ack);
+    expect(await mine('open#racer')).toEqual([]);
+    await repo.transitionTask(acked, 'failed', { finishedAt: at }, { ...ack, action: 'failed', from: 'in_progress', to: 'failed' });
+    expect(await mine(WATCH.escalated)).toEqual([]);
+    expect(await repo.getTask(req.id, 'racer')).toMatchObject({ status: 'failed', unwatchedAt: fresh.unwatchedAt });
+    // A task owing the team its email stays where the sweeper finds the email (to drop it), and once dropped goes nowhere.
+    await repo.unwatchTask(req.id, 'teamed');
+    expect(await mine(WATCH.team)).toEqual(['teamed']);
+    const teamed = (await repo.getTask(req.id, 'teamed')) as StoredTask;
+    expect(teamed.unwatchedAt).toEqual(expect.any(String));
+    await expect(repo.clearOwedTeam(teamed, 2)).resolves.toBe(true);
+    expect(await mine(WATCH.team)).toEqual([]);
+    expect(await mine('open#teamed')).toEqual([]);
+    // And the rotation's placing of tasks written before the index does not put it back.
+    await expect(repo.indexTasks(req.id)).resolves.toBe(0);
+    expect(await mine('open#teamed')).toEqual([]);
+  });
+
   it('reads requests and tasks by key, past a hundred, leaving out those that do not exist', async () => {
     const reqs = Array.from({ length: 130 }, () => newRequest());
     for (const r of reqs) await repo.createRequest(r, { email: 'many@example.com' }, new Date('2027-02-01'));

@@ -332,6 +332,35 @@ describe('the processor contract, end to end', () => {
     rt.processors.setBehaviour('socialapp', {});
   });
 
+  it.each([
+    ['cancelled', 'cancel', { reason: 'withdrawn_by_requester' }],
+    ['refused', 'deny', { reason: 'excessive' }],
+  ] as const)('records a processor’s late failed for a task of a %s request, and leaves the task out of the escalated tasks (the index and the dashboard)', async (closed, action, body) => {
+    rt.processors.setBehaviour('socialapp', { never: true });
+    const email = `failed-after-${action}@example.com`;
+    const links = await confirmed(email);
+    const taskId = `${links.requestId}.socialapp`;
+    await taskIn(links.requestId, 'socialapp', ['sent']);
+    const officer = await rt.signIn('officer');
+    expect((await rt.admin(officer, `/requests/${links.requestId}/${action}`, body)).status).toBe(200);
+    const raw = async () => (await (await repo()).getItem({ pk: `REQ#${links.requestId}`, sk: 'TASK#socialapp' })) as StoredTask & Record<string, unknown>;
+    expect((await raw()).watch).toBeUndefined();
+    const failed = await callback(taskId, { request_status: 'failed', reason: 'account locked' }, { id: `cb_failed_after_${action}` });
+    // Answered as any late callback for a task of a closed request: recorded on the task, accepted.
+    expect(failed).toMatchObject({ status: 200, body: { status: 'accepted' } });
+    await until(() => rt.lambdas.inFlight() === 0, 5000, 'functions settled');
+    const after = await raw();
+    expect(after.status).toBe('failed');
+    expect(after.audit.at(-1)).toMatchObject({ actor: 'processor:socialapp', action: 'failed', from: 'sent', to: 'failed' });
+    // Nobody waits for it: not in the escalated partition, nor on the dashboard's list of escalated tasks.
+    expect(after.watch).toBeUndefined();
+    expect((await (await repo()).listWatch(WATCH.escalated)).some((w) => w.requestId === links.requestId)).toBe(false);
+    const dashboard = (await (await rt.admin(officer, '/dashboard')).json()) as { escalated: { requestId: string }[] };
+    expect(dashboard.escalated.some((e) => e.requestId === links.requestId)).toBe(false);
+    expect((await (await repo()).getRequest(links.requestId))?.status).toBe(closed === 'cancelled' ? 'cancelled' : 'denied');
+    rt.processors.setBehaviour('socialapp', {});
+  });
+
   it('takes a webhook-id that names a property of every object (__proto__, constructor, toString) as any other: applied with its receipt, a duplicate once, a 409 with other content', async () => {
     rt.processors.setBehaviour('socialapp', { never: true });
     for (const id of ['__proto__', 'constructor', 'toString']) {

@@ -149,6 +149,8 @@ describe('a page cursor sent back by the console', () => {
 describe('a task’s place in the watch index (transitionTask)', () => {
   const sent = { requestId: '01JQ0000000000000000000000', processorId: 'paynow', taskId: '01JQ0000000000000000000000.paynow', status: 'sent', version: 2, audit: [], sentAt: '2026-03-02T10:00:00.000Z' } as unknown as StoredTask;
   const ack = { at: '2026-03-03T10:00:00.000Z', actor: 'processor:paynow', action: 'acknowledge', subject: sent.taskId, from: 'sent', to: 'in_progress' };
+  /** Its request refused or cancelled, the closing action marked it (unwatchTask). */
+  const unwatched = { ...sent, unwatchedAt: '2026-03-02T12:00:00.000Z' } as StoredTask;
   const written = () => {
     const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
     const names = input.ExpressionAttributeNames ?? {};
@@ -166,9 +168,79 @@ describe('a task’s place in the watch index (transitionTask)', () => {
 
   it('leaves out of the index, in that same write, a task whose request is refused or cancelled (unwatched)', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: {} });
-    await new DynamoRepository(db, TABLE).transitionTask(sent, 'in_progress', {}, ack, [], { unwatched: true });
+    await new DynamoRepository(db, TABLE).transitionTask(unwatched, 'in_progress', {}, ack);
     expect(written().set).not.toContain('watch');
     expect(written().removed).toEqual(['watch', 'watchAt']);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+
+  it.each([
+    ['failed', 'fail'],
+    ['timed_out', 'time_out'],
+  ] as const)('leaves a task marked no longer waited for out of the escalated tasks when it is %s', async (to, action) => {
+    ddb.on(UpdateCommand).resolves({ Attributes: {} });
+    await new DynamoRepository(db, TABLE).transitionTask(unwatched, to, { finishedAt: '2026-03-03T10:00:00.000Z' }, { ...ack, action, to });
+    expect(written().set).not.toContain('watch');
+    expect(written().removed).toEqual(['watch', 'watchAt']);
+  });
+
+  it('places a task marked no longer waited for among its processor’s answers once answered, and where the sweeper finds a token it owes', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: {} });
+    const repo = new DynamoRepository(db, TABLE);
+    await repo.transitionTask(unwatched, 'completed', { finishedAt: '2026-03-03T10:00:00.000Z' }, { ...ack, action: 'completed', to: 'completed' });
+    await repo.transitionTask({ ...unwatched, status: 'failed' } as StoredTask, 'completed', { finishedAt: '2026-03-03T10:00:00.000Z', outboxToken: { at: '2026-03-03T10:00:00.000Z' } }, { ...ack, action: 'completed', to: 'completed' });
+    const places = ddb.commandCalls(UpdateCommand).map((c) => Object.values(c.args[0].input.ExpressionAttributeValues ?? {}));
+    expect(places[0]).toEqual(expect.arrayContaining(['answered#paynow', '2026-03-03T10:00:00.000Z']));
+    expect(places[1]).toEqual(expect.arrayContaining(['token', '2026-03-03T10:00:00.000Z']));
+  });
+
+  it('makes the status write of a task read before it was marked lose its race, so that its writer reads the mark', async () => {
+    ddb.on(UpdateCommand).rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
+    await expect(new DynamoRepository(db, TABLE).transitionTask(sent, 'in_progress', {}, ack)).rejects.toMatchObject({ name: 'ConcurrentUpdate' });
+    const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
+    const mark = Object.entries(input.ExpressionAttributeNames ?? {}).find(([, v]) => v === 'unwatchedAt')?.[0];
+    expect(input.ConditionExpression).toContain(`attribute_not_exists(${mark})`);
+  });
+
+  it('does not ask a marked task’s write for the mark’s absence (the mark is never removed)', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: {} });
+    await new DynamoRepository(db, TABLE).transitionTask(unwatched, 'in_progress', {}, ack);
+    expect(ddb.commandCalls(UpdateCommand)[0].args[0].input.ConditionExpression).toBe('#status = :from AND #version = :v');
+  });
+});
+
+describe('taking a task out of the watch index (unwatchTask)', () => {
+  const NOW = new Date('2026-03-04T09:00:00.000Z');
+  const sets = (i: number) => {
+    const input = ddb.commandCalls(UpdateCommand)[i].args[0].input;
+    const names = input.ExpressionAttributeNames ?? {};
+    const expr = String(input.UpdateExpression);
+    const part = (kw: string) => (expr.split(new RegExp(`${kw} `))[1] ?? '').split(/ (?:SET|REMOVE) /)[0].split(/, (?=#)/).filter(Boolean).map((s) => names[s.split(' = ')[0]]);
+    return { set: part('SET'), removed: part('REMOVE'), input };
+  };
+
+  it('marks the task no longer waited for (unwatchedAt, by when) and takes it out of the index in one write, no version change, conditional on the task being there', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await new DynamoRepository(db, TABLE, () => NOW).unwatchTask('01JQ0000000000000000000000', 'paynow');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    const w = sets(0);
+    expect(w.set).toEqual(['unwatchedAt']);
+    expect(w.removed).toEqual(['watch', 'watchAt']);
+    expect(Object.values(w.input.ExpressionAttributeValues ?? {})).toContain(NOW.toISOString());
+    expect(Object.values(w.input.ExpressionAttributeNames ?? {})).not.toContain('version');
+    expect(w.input.ConditionExpression).toMatch(/attribute_exists\(/);
+  });
+
+  it('marks a task that still owes the sweeper an intent (a token, a team email, a webhook) and leaves it where the sweeper finds it', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' })).resolves({});
+    await new DynamoRepository(db, TABLE, () => NOW).unwatchTask('01JQ0000000000000000000000', 'paynow');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    const first = sets(0).input;
+    const owed = Object.entries(first.ExpressionAttributeNames ?? {}).filter(([, v]) => ['outboxToken', 'outboxTeam', 'outboxWebhook'].includes(v)).map(([k]) => k);
+    expect(owed).toHaveLength(3);
+    for (const k of owed) expect(first.ConditionExpression).toContain(`attribute_not_exists(${k})`);
+    expect(sets(1).set).toEqual(['unwatchedAt']);
+    expect(sets(1).removed).toEqual([]);
   });
 });

@@ -544,6 +544,16 @@ describe('an officer’s retry whose action died before its webhook went', () =>
     }
   });
 
+  it('is not sent once the request was refused or cancelled and its task marked no longer waited for, and is owed no more', async () => {
+    const { repo, deps, posted } = withRetry(retried('2026-03-20T09:59:00.000Z'));
+    repo.requests.set(REQUEST_ID, { ...(repo.requests.get(REQUEST_ID) as StoredRequest), status: 'cancelled', closedAt: '2026-03-20T09:59:30.000Z' });
+    await repo.unwatchTask(REQUEST_ID, 'paynow');
+    expect((await sweep(NOW, deps)).retriesSent).toEqual([]);
+    expect(posted).toEqual([]);
+    expect(owedWebhook(repo)).toBeUndefined();
+    expect(repo.tasks.get(TASK)).toMatchObject({ status: 'sent', retries: 1 });
+  });
+
   it('refused by the processor, leaves the task failed and the request waiting for an officer, and tells the team', async () => {
     const { repo, mailer, deps, posted } = withRetry(retried('2026-03-20T09:59:00.000Z'), 503);
     await sweep(NOW, deps);

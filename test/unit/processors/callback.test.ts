@@ -450,6 +450,36 @@ describe('callbacks', () => {
     expect(workflow.calls).toEqual([]);
   });
 
+  it('leaves out of its processor’s open tasks, and sends no heartbeat for, a task whose request closed between the callback’s read and its write', async () => {
+    // The officer's cancellation and its taking the tasks out of the watch index land after the callback read the task.
+    repo.beforeTaskWrite = (r) => {
+      r.requests.set(REQUEST_ID, storedRequest({ status: 'cancelled' }));
+      void r.unwatchTask(REQUEST_ID, 'paynow');
+    };
+    await expect(post(signed({ request_status: 'in_progress' }, { id: 'cb_a' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'in_progress', receipts: { cb_a: { status: 'in_progress' } } });
+    expect(await repo.listWatch(WATCH.open('paynow'))).toEqual([]);
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it.each(['cancelled', 'denied'] as const)('records a late failure of a task of a %s request and leaves the task out of the escalated tasks', async (status) => {
+    repo.requests.set(REQUEST_ID, storedRequest({ status }));
+    await repo.unwatchTask(REQUEST_ID, 'paynow');
+    await expect(post(signed({ request_status: 'failed', reason: 'account locked' }, { id: 'cb_f' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'failed', receipts: { cb_f: { status: 'failed' } } });
+    expect(await repo.listWatch(WATCH.escalated)).toEqual([]);
+  });
+
+  it('records a late failure of a task whose request closed between the callback’s read and its write, and leaves the task out of the escalated tasks', async () => {
+    repo.beforeTaskWrite = (r) => {
+      r.requests.set(REQUEST_ID, storedRequest({ status: 'denied' }));
+      void r.unwatchTask(REQUEST_ID, 'paynow');
+    };
+    await expect(post(signed({ request_status: 'failed', reason: 'account locked' }, { id: 'cb_f' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'failed', receipts: { cb_f: { status: 'failed' } } });
+    expect(await repo.listWatch(WATCH.escalated)).toEqual([]);
+  });
+
   it('puts the acknowledged task of an open request among its processor’s open tasks, and heartbeats it', async () => {
     await post(signed({ request_status: 'in_progress' }, { id: 'cb_a' }));
     expect((await repo.listWatch(WATCH.open('paynow'))).map((w) => w.requestId)).toEqual([REQUEST_ID]);

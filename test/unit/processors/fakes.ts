@@ -131,21 +131,22 @@ export class FakeRepo {
   async getTaskWithRequest(requestId: string, processorId: string) {
     return { task: await this.getTask(requestId, processorId), request: await this.getRequest(requestId), pii: await this.getPii(requestId) };
   }
-  /** As DynamoRepository's: the write places the task in the watch index by its status, or, `unwatched`, leaves it out. */
-  async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput, remove: (keyof StoredTask)[] = [], opts: { unwatched?: boolean } = {}) {
+  /**
+   * As DynamoRepository's: the write places the task in the watch index by its status (listWatch), none
+   * of open and escalated once marked (`unwatchedAt`), and loses its race to the mark written since its read.
+   */
+  async transitionTask(prev: StoredTask, to: TaskStatus, changes: Record<string, unknown>, event: AuditInput, remove: (keyof StoredTask)[] = []) {
     this.once('beforeTaskWrite');
     const cur = this.tasks.get(prev.taskId);
     if (this.loseNextTaskWrite) {
       this.loseNextTaskWrite = false;
       throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently`);
     }
-    if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently`);
+    if (!cur || cur.status !== prev.status || cur.version !== prev.version || (cur.unwatchedAt && !prev.unwatchedAt)) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently`);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next = { ...cur, ...defined, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredTask;
     for (const k of remove) delete next[k];
     this.tasks.set(prev.taskId, next);
-    if (opts.unwatched) this.unwatched.add(prev.taskId);
-    else this.unwatched.delete(prev.taskId);
     this.log.push(`task:${next.processorId}:${to}:${next.token ?? ''}`);
     this.writes++;
     return structuredClone(next);
@@ -190,7 +191,7 @@ export class FakeRepo {
   }
   /** An event only: the task keeps its place in the watch index, as DynamoRepository's. */
   async appendTaskEvent(prev: StoredTask, event: AuditInput) {
-    return this.transitionTask(prev, prev.status, {}, event, [], { unwatched: this.unwatched.has(prev.taskId) });
+    return this.transitionTask(prev, prev.status, {}, event);
   }
   async setTaskToken(prev: StoredTask, token: string) {
     this.once('beforeTaskWrite');
@@ -269,7 +270,7 @@ export class FakeRepo {
   async listMailFailed() {
     return [...this.requests.values()].filter((r) => r.mailFailed).map((r) => r.id);
   }
-  /** Tasks taken out of the watch index (their request refused or cancelled). */
+  /** Tasks taken out of the watch index (their request refused or cancelled): unwatchTask's calls. */
   unwatched = new Set<string>();
   /**
    * The watch index as DynamoRepository keeps it (functions/adapters/table.ts): tasks by status,
@@ -279,7 +280,7 @@ export class FakeRepo {
    */
   async listWatch(partition: string, q: { before?: string; newest?: number } = {}) {
     const tasks = [...this.tasks.values()].flatMap((t) => {
-      const w = this.unwatched.has(t.taskId) ? undefined : watchOf(t, t.sentAt ?? '');
+      const w = watchOf(t, t.sentAt ?? '');
       return w?.watch === partition ? [{ requestId: t.requestId, processorId: t.processorId, at: w.watchAt, ...(t.sentAt ? { sentAt: t.sentAt } : {}) }] : [];
     });
     const requests =
@@ -293,8 +294,11 @@ export class FakeRepo {
     const all = [...tasks, ...requests].filter((e) => !q.before || e.at < q.before).sort((a, b) => a.at.localeCompare(b.at));
     return q.newest ? all.reverse().slice(0, q.newest) : all;
   }
+  /** Marks the task nobody waits for any more, as DynamoRepository does: bookkeeping, no version bump; listWatch reads the mark. */
   async unwatchTask(requestId: string, processorId: string) {
     this.unwatched.add(`${requestId}.${processorId}`);
+    const cur = this.tasks.get(`${requestId}.${processorId}`);
+    if (cur && !cur.unwatchedAt) cur.unwatchedAt = new Date().toISOString();
   }
   /** Here a request owing nothing is in no partition to begin with. */
   async unwatchRequest() {}
