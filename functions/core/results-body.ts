@@ -1,14 +1,28 @@
 import * as z from './zod.ts';
 
+/**
+ * A record's key that breaks its rule is one issue on that key, whose message is the record's own:
+ * zod's would be "Invalid key in record", the key's own words nested out of the answer's `issues`,
+ * so a processor sent a 422 could not tell what its table or column name should be (until
+ * November 28, 2026).
+ */
+const keyRule = (message: string) => ({ error: (issue: { code?: string }) => (issue.code === 'invalid_key' ? message : undefined) });
+export const COLUMN_NAME_RULE = 'a column name is 1 to 100 characters';
+export const TABLE_NAME_RULE = 'a table name is a lower-case letter, then at most 39 lower-case letters, digits or _';
+
 /** One exported record: a flat object of scalar values (a cell each in the requester's CSV). */
-const ExportRecord = z.record(z.string().check(z.minLength(1), z.maxLength(100)), z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()]));
+const ExportRecord = z.record(
+  z.string().check(z.minLength(1), z.maxLength(100)),
+  z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()]),
+  keyRule(COLUMN_NAME_RULE),
+);
 /**
  * An export's `results` (docs/processors.md): the records as one list, or as named tables (one CSV
  * each for the requester). Anything else is refused with the path at fault and escalated.
  */
 const Records = z.strictObject({ records: z.array(ExportRecord).check(z.maxLength(100_000)) });
 const Tables = z.strictObject({
-  tables: z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/, 'a table name is lower-case letters, digits and _')), z.array(ExportRecord).check(z.maxLength(100_000))),
+  tables: z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/)), z.array(ExportRecord).check(z.maxLength(100_000)), keyRule(TABLE_NAME_RULE)),
 });
 export type ExportResults = z.infer<typeof Records> | z.infer<typeof Tables>;
 /** Checked against the shape it claims (`tables` or else `records`), so that the issues name the field at fault. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallbackBody } from '../../../functions/core/callback-body.ts';
-import { parseExportResults, tablesOf } from '../../../functions/core/results-body.ts';
+import { parseExportResults, TABLE_NAME_RULE, tablesOf } from '../../../functions/core/results-body.ts';
 import { webhookBody } from '../../../functions/core/webhook.ts';
 import { WebhookBody } from '../../../functions/core/webhook-body.ts';
 import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
@@ -140,17 +140,18 @@ describe('an export’s results', () => {
   it('takes named tables, a name being a lower-case letter then up to 39 lower-case letters, digits or _', () => {
     expect(ok({ tables: { orders: [{ id: 'O-1' }], order_lines_2: [] } })).toBe(true);
     expect(ok({ tables: { [`a${'b'.repeat(39)}`]: [] } })).toBe(true);
-    expect(issues({ tables: { [`a${'b'.repeat(40)}`]: [] } })).toEqual([[`tables.a${'b'.repeat(40)}`, 'Invalid key in record']]);
+    expect(issues({ tables: { [`a${'b'.repeat(40)}`]: [] } })).toEqual([[`tables.a${'b'.repeat(40)}`, TABLE_NAME_RULE]]);
     for (const name of ['Orders', '1orders', '_orders', 'order-lines', ' orders', 'orders ', 'orders\n']) {
       expect(ok({ tables: { [name]: [] } }), JSON.stringify(name)).toBe(false);
     }
   });
 
-  it('says what a table name must be', () => {
-    expect(parseExportResults({ tables: { Orders: [] } }).error?.issues[0]).toMatchObject({
-      path: ['tables', 'Orders'],
-      issues: [expect.objectContaining({ message: 'a table name is lower-case letters, digits and _' })],
-    });
+  it('says what a table name and a column name must be, in the issue on that name (a processor gets those issues)', () => {
+    expect(issues({ tables: { Orders: [] } })).toEqual([['tables.Orders', 'a table name is a lower-case letter, then at most 39 lower-case letters, digits or _']]);
+    expect(issues({ records: [{ [`c${'x'.repeat(100)}`]: 1, '': 2 }] })).toEqual([
+      [`records.0.c${'x'.repeat(100)}`, 'a column name is 1 to 100 characters'],
+      ['records.0.', 'a column name is 1 to 100 characters'],
+    ]);
   });
 
   it('takes a column name of 1 to 100 characters and a text cell of up to 10,000', () => {

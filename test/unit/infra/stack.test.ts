@@ -423,6 +423,16 @@ describe('the CDK stack', () => {
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /callbacks/{taskId}' });
   });
+
+  it('tells processors, in the contract they build from, what the callbacks’ throttle answers and that it is to be sent again', async () => {
+    const { openapi } = await import('../processors/openapi.ts');
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as { Properties: { RouteSettings: Record<string, unknown> } }[];
+    expect(Object.keys(stage.Properties.RouteSettings)).toEqual(['POST /callbacks/{taskId}']);
+    const op = openapi.paths['/callbacks/{taskId}'].post as { responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
+    expect(op.responses['429']?.description).toMatch(/same callback again, under the same webhook-id/);
+    expect(op.responses['429']?.content?.['application/json'].schema).toMatchObject({ properties: { message: { const: 'Too Many Requests' } } });
+    expect(readFileSync(join(import.meta.dirname, '../../../docs/processors.md'), 'utf8')).toMatch(/\| `429` `\{"message":"Too Many Requests"\}` \| the deployed API's throttle on callbacks \(50 a second, bursts of 100/);
+  });
 });
 
 describe('the customer directory', () => {
