@@ -60,8 +60,8 @@ class EmailProvider {
   }
 
   /** The verified webhooks of one request, as the processor read them. */
-  of(requestId: string) {
-    return this.received.filter((r) => r.answered !== 401 && (JSON.parse(r.raw) as Task).subject_request_id === requestId).map((r) => ({ ...r, task: JSON.parse(r.raw) as Task }));
+  of(requestId: string, processorId = 'mailwave') {
+    return this.received.filter((r) => r.answered !== 401 && (JSON.parse(r.raw) as Task).task_id === `${requestId}.${processorId}`).map((r) => ({ ...r, task: JSON.parse(r.raw) as Task }));
   }
 
   /** A callback as section 3 says: POST status_callback_url, signed with the same secret, a fresh webhook-id. */
@@ -89,7 +89,12 @@ let clients = 0;
 beforeAll(async () => {
   const endpoint = await provider.start();
   rt = await boot({
-    registry: (r) => ({ ...r, processors: r.processors.map((p) => (p.id === 'mailwave' ? { ...p, endpoint } : p)) }),
+    // And a second endpoint of the provider's, reached by restrictions only, that agreed a 2-second heartbeat with the shop (same key).
+    registry: (r) => {
+      const mailwave = r.processors.find((p) => p.id === 'mailwave') as (typeof r.processors)[number];
+      const pulse = { ...mailwave, id: 'mailpulse', name: 'Mailwave (pulse)', supports: ['restrict' as const], heartbeatSeconds: 2, timeoutSeconds: 60, endpoint };
+      return { ...r, processors: [...r.processors.map((p) => (p.id === 'mailwave' ? { ...p, endpoint } : p)), pulse] };
+    },
     // The documented backoff is 5 s, 15 s, 45 s; the suite checks the re-delivery, not the wait.
     retryIntervalOverrides: { Dispatch: 10 },
   });
@@ -102,12 +107,13 @@ afterAll(async () => {
 });
 
 /** A requester's confirmed request; resolves with the webhook the provider received for it. */
-async function requested(email: string, body: Record<string, unknown> = { type: 'erasure' }, answers: number[] = []) {
+async function requested(email: string, body: Record<string, unknown> = { type: 'erasure' }, answers: number[] = [], confirmed?: (requestId: string) => Promise<void>) {
   const r = await rt.submit({ email, language: 'en', ...body }, {}, `127.0.2.${++clients}`);
   expect(r.status).toBe(202);
   const links = await until(() => rt.links(email).catch(() => undefined), 5000, 'confirmation email');
   provider.answers.set(`${links.requestId}.mailwave`, answers);
   expect((await rt.confirm(links.token)).status).toBe(200);
+  await confirmed?.(links.requestId);
   const [first] = await until(() => provider.of(links.requestId).length > 0 && provider.of(links.requestId), 30_000, 'webhook at the email provider');
   return { ...links, first, task: first.task };
 }
@@ -200,10 +206,9 @@ describe("an email provider's engineer, from the documents alone", () => {
     expect(answer(await provider.callback(a.task.status_callback_url, { task_id: a.task.task_id, request_status: 'not_found' }))).toEqual([200, { status: 'accepted' }]);
     await until(async () => (await request(a)).status === 'completed', 15_000, 'completed on the late answer');
 
-    const b = await requested('contract-refused@example.com', { type: 'restrict' }, [400]);
+    const b = await requested('contract-refused@example.com', { type: 'erasure' }, [400]);
     await until(async () => (await request(b)).status === 'awaiting_manual', 10_000, 'escalated at once');
     expect(provider.of(b.requestId).map((d) => d.answered)).toEqual([400]);
-    expect(b.task).toMatchObject({ subject_request_type: 'restrict', action: 'restrict', legal_holds: [] });
     const officer = await rt.signIn('officer');
     expect((await rt.admin(officer, `/requests/${b.requestId}/tasks/mailwave/retry`, {})).status).toBe(200);
     const [, retry] = await until(() => provider.of(b.requestId).length === 2 && provider.of(b.requestId), 10_000, 'the retry');
@@ -230,5 +235,34 @@ describe("an email provider's engineer, from the documents alone", () => {
     // A corrected answer under a new id is still applied.
     const good = { tables: { messages: [{ ['c'.repeat(100)]: 'x'.repeat(10_000), opened: 3, bounced: false, unsubscribed: null }] } };
     expect(await results(good)).toEqual([200, { status: 'accepted' }]);
+  }, 60_000);
+
+  it('is told which scopes an objection covers, and only the corrected fields it holds', async () => {
+    const objection = await requested('contract-object@example.com', { type: 'objection', objections: ['marketing', 'reviews'] });
+    expect(objection.task).toMatchObject({ subject_request_type: 'objection', action: 'suppress', objections: ['marketing', 'reviews'], legal_holds: [] });
+    expect(objection.task).not.toHaveProperty('rectification');
+    const officer = await rt.signIn('officer');
+    // An email provider holds email and name (the registry's fields): the phone corrected too is not sent to it.
+    const correction = await requested('contract-correct@example.com', { type: 'rectification', rectification: { field: 'name and phone', correction: 'Cora Rect, 07700 900123' } }, [], async (id) => {
+      expect((await rt.admin(officer, `/requests/${id}/approve`, { corrections: { name: 'Cora Rect', phone: '07700 900123' } })).status).toBe(200);
+    });
+    expect(correction.task).toMatchObject({ subject_request_type: 'rectification', action: 'rectify', rectification: { name: 'Cora Rect' }, legal_holds: [] });
+    expect(correction.task).not.toHaveProperty('objections');
+    expect(schemaErrors('WebhookBody', correction.task)).toEqual([]);
+  }, 60_000);
+
+  it('keeps a task waiting as long as in_progress comes within the agreed heartbeat, and escalates it when none does', async () => {
+    const r = await requested('contract-pulse@example.com', { type: 'restrict' });
+    const [{ task }] = await until(() => provider.of(r.requestId, 'mailpulse').length > 0 && provider.of(r.requestId, 'mailpulse'), 10_000, 'the pulse webhook');
+    expect(task).toMatchObject({ subject_request_type: 'restrict', action: 'restrict', legal_holds: [] });
+    const officer = await rt.signIn('officer');
+    const status = async () => ((await (await rt.admin(officer, `/requests/${r.requestId}`)).json()) as { tasks: { processorId: string; status: string }[] }).tasks.find((x) => x.processorId === 'mailpulse')?.status;
+    // Five seconds of work, reported every second: more than two heartbeats long.
+    for (let i = 0; i < 5; i++) {
+      expect(answer(await provider.callback(task.status_callback_url, { task_id: task.task_id, request_status: 'in_progress' }))).toEqual([200, { status: 'accepted' }]);
+      await new Promise((x) => setTimeout(x, 1000));
+    }
+    expect(await status()).toBe('in_progress');
+    await until(async () => (await status()) === 'timed_out', 10_000, 'escalated once the reports stopped');
   }, 60_000);
 });
