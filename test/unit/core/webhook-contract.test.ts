@@ -152,6 +152,9 @@ describe('an export’s results', () => {
       [`records.0.c${'x'.repeat(100)}`, 'a column name is 1 to 100 characters'],
       ['records.0.', 'a column name is 1 to 100 characters'],
     ]);
+    // Only a name at fault is worded so: a record or a set of tables that is no object keeps zod's words.
+    expect(issues({ records: ['x'] })).toEqual([['records.0', 'Invalid input: expected record, received string']]);
+    expect(issues({ tables: ['x'] })).toEqual([['tables', 'Invalid input: expected record, received array']]);
   });
 
   it('takes a column name of 1 to 100 characters and a text cell of up to 10,000', () => {
