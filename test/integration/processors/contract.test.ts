@@ -249,6 +249,14 @@ describe("an email provider's engineer, from the documents alone", () => {
     expect(correction.task).toMatchObject({ subject_request_type: 'rectification', action: 'rectify', rectification: { name: 'Cora Rect' }, legal_holds: [] });
     expect(correction.task).not.toHaveProperty('objections');
     expect(schemaErrors('WebhookBody', correction.task)).toEqual([]);
+    // A correction of none of its fields sends it no task at all.
+    const email = 'contract-phone@example.com';
+    expect((await rt.submit({ email, language: 'en', type: 'rectification', rectification: { field: 'phone', correction: '07700 900456' } }, {}, `127.0.2.${++clients}`)).status).toBe(202);
+    const links = await until(() => rt.links(email).catch(() => undefined), 5000, 'confirmation email');
+    expect((await rt.confirm(links.token)).status).toBe(200);
+    expect((await rt.admin(officer, `/requests/${links.requestId}/approve`, { corrections: { phone: '07700 900456' } })).status).toBe(200);
+    await until(async () => (await request(links)).status === 'completed', 15_000, 'the phone correction completed');
+    expect(provider.of(links.requestId)).toEqual([]);
   }, 60_000);
 
   it('keeps a task waiting as long as in_progress comes within the agreed heartbeat, and escalates it when none does', async () => {
