@@ -69,6 +69,16 @@ describe('the CDK stack', () => {
     expect(def.States.ForEachTask.ItemProcessor.States.Dispatch.Retry.flatMap((r) => r.ErrorEquals)).toContain('SecretUnavailable');
   });
 
+  it('sends a webhook its processor did not take again after 5 s, 15 s and 45 s, as docs/processors.md promises, then escalates', () => {
+    type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds?: number; JitterStrategy?: string };
+    const def = definition() as unknown as { States: { ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[] } } } } } };
+    const r = def.States.ForEachTask.ItemProcessor.States.Dispatch.Retry.find((x) => x.ErrorEquals.includes('DispatchFailed')) as R;
+    const waits = Array.from({ length: r.MaxAttempts }, (_, i) => Math.min(r.IntervalSeconds * r.BackoffRate ** i, r.MaxDelaySeconds ?? Infinity));
+    expect(waits).toEqual([5, 15, 45]);
+    expect(r.JitterStrategy ?? 'NONE').toBe('NONE');
+    expect(readFileSync(join(import.meta.dirname, '../../../docs/processors.md'), 'utf8')).toContain('with backoff: after 5 s, 15 s, 45 s; then escalates');
+  });
+
   it('runs a Dispatch whose sandbox died again, a few times, and escalates its deliberate refusals at once', () => {
     type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number };
     const def = definition() as unknown as { States: { ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[]; Catch: unknown[] } } } } } };
