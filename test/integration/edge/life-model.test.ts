@@ -32,7 +32,9 @@ import { type Booted, boot, until } from '../harness.ts';
  * the deadline never moves back; each accepted officer action is on the audit trail once; the
  * execution runs exactly while the request is open; every webhook a processor received is one the
  * request owes it (its first message and one per officer's retry), once, and none after a refusal or
- * a cancellation. Two actions at once must end as one order or the other would, each answered as in it.
+ * a cancellation; each task and request is in the partition of the sparse `watch` index that its status,
+ * its intents and its request's closing give it, and in no other (watched, below). Two actions at once
+ * must end as one order or the other would, each answered as in it.
  *
  * LIFE_SEED=<seed> replays a run (fast-check prints it with its path: LIFE_PATH); LIFE_RUNS=<n>
  * searches longer (default 3 runs); LIFE_COMMANDS=<n> is the longest sequence a run draws (default 28);
@@ -352,11 +354,12 @@ async function race(m: Model, a: Plan, b: Plan) {
 
 /** Every request of the run against the model, and the invariants that hold whatever the model says. */
 function check(m: Model, w: World, said: string) {
+  const met: string[] = [];
   for (const r of m.reqs) {
     const at = `${said}\n${r.label}`;
-    const req = w.items.get(`REQ#${r.id}|REQUEST`) as Item & { status: string; audit: Item[]; dueDate?: string; extended?: { dueDate: string } };
+    const req = w.items.get(`REQ#${r.id}|REQUEST`) as Placed & { status: string; audit: Item[]; dueDate?: string; extended?: { dueDate: string } };
     expect(req, at).toBeDefined();
-    const tasks = [...w.items.entries()].filter(([k]) => k.startsWith(`REQ#${r.id}|TASK#`)).map(([, v]) => v as Item & { processorId: string; status: string; audit: Item[] });
+    const tasks = [...w.items.entries()].filter(([k]) => k.startsWith(`REQ#${r.id}|TASK#`)).map(([, v]) => v as WatchedTask & { audit: Item[] });
     // The request's status agrees with its tasks, as the model derives it.
     expect({ request: req.status, tasks: Object.fromEntries(tasks.map((t) => [t.processorId, t.status]).sort()) }, `${at}: statuses`).toEqual({
       request: expectedStatus(r),
@@ -392,7 +395,69 @@ function check(m: Model, w: World, said: string) {
       const owed = t ? [`${r.id}.${p}`, ...Array.from({ length: t.retries }, (_, i) => webhookIdOf({ taskId: `${r.id}.${p}`, retries: i + 1 }))] : [];
       expect(got.sort(), `${at}: webhooks to ${p}`).toEqual(owed.sort());
     }
+    met.push(...watched(r, req, tasks, at));
   }
+  for (const k of met) stats.set(k, (stats.get(k) ?? 0) + 1);
+}
+
+type Placed = Item & { watch?: string; watchAt?: string };
+type WatchedTask = Placed & { processorId: string; status: string; sentAt?: string; finishedAt?: string; unwatchedAt?: string; outboxToken?: { at: string }; outboxTeam?: object; outboxWebhook?: object };
+
+/**
+ * The sparse `watch` index (functions/adapters/table.ts, the comment above TABLE), as the stored items
+ * place them: what the dashboard's open tasks per processor, its escalated list and the sweeper's
+ * time-outs and owed intents read. Written from that comment and the model, not from watchOf, so that
+ * a watchOf that placed a task wrongly would be caught. Returns what it met, for the statistics.
+ *
+ * Read after the runtime settled, so that every action has run to its end. The design allows states
+ * this model does not make, which would fail here: a closing action that died between its write and
+ * the one marking its tasks (unwatchTasks; the sweeper's time-out pass drops such a task from
+ * open#<processor> and the dashboard passes over a closed request's), and a task written before the
+ * index existed (November 26, 2026), placed at its next write or by the sweeper's rotation.
+ */
+function watched(r: ReqM, req: Placed, tasks: WatchedTask[], at: string): string[] {
+  const met: string[] = [];
+  // Refused or cancelled: nobody waits for its tasks any more.
+  const given = r.closed === 'denied' || r.closed === 'cancelled';
+  for (const t of tasks) {
+    const of = `${at}.${t.processorId}: ${t.status} task ${t.watch ? `in ${t.watch}` : 'in no partition'} of a ${r.closed ?? 'open'} request`;
+    // An intent still owed keeps the task where the sweeper finds it (token first: it comes before the rest), whatever its status or its request's.
+    const owes = t.outboxToken ? 'token' : t.outboxTeam ? 'team' : t.outboxWebhook ? 'webhook' : undefined;
+    const place = owes
+      ? owes
+      : ['sent', 'in_progress'].includes(t.status)
+        ? given
+          ? undefined
+          : `open#${t.processorId}`
+        : ['failed', 'timed_out'].includes(t.status)
+          ? given
+            ? undefined
+            : 'escalated'
+          : ['completed', 'not_found', 'retained'].includes(t.status)
+            ? `answered#${t.processorId}`
+            : // Waiting to be sent, or resolved by an officer (its token sent): in none.
+              undefined;
+    expect(t.watch, `${of}: where its status and intents place it`).toBe(place);
+    // In order where the readers need it: open by when sent (the sweeper's "past its time-out" is a key range), a token by when owed, an answer or an escalation by when.
+    const order = owes === 'token' ? t.outboxToken?.at : place === `open#${t.processorId}` || owes ? t.sentAt : place ? t.finishedAt : undefined;
+    if (order) expect(t.watchAt, `${of}: its order in the partition`).toBe(order);
+    // The mark that keeps a task out of open# and escalated is on every task of a refused or cancelled request still out or
+    // escalated once its closing has run (else a later write puts it back), and on no other request's.
+    if (given && ['sent', 'in_progress', 'failed', 'timed_out'].includes(t.status)) expect(t.unwatchedAt, `${of}: marked no longer waited for`).toBeDefined();
+    if (!given) expect(t.unwatchedAt, `${of}: marked no longer waited for`).toBeUndefined();
+    met.push(`watch: ${t.status}${owes ? ` owing ${owes}` : ''} of ${r.closed ?? 'open'} → ${t.watch?.replace(/#.*/, '#') ?? 'none'}`);
+  }
+  // The request record: in `closed` while a refused or cancelled request owes its execution's stop or its copy's results'
+  // deletion, else in `request` while an open one owes the team's email, an alert, a failed copy or a package to make again.
+  // In no other partition, `closed` only once refused or cancelled. Owing nothing, it may stay in either until the
+  // sweeper's next run (an outbox's bookkeeping write, or two clearing writes at once, cannot know whether the other remains).
+  const of = `${at}: the ${r.closed ?? 'open'} request ${req.watch ? `in ${req.watch}` : 'in no partition'}`;
+  expect([undefined, 'request', 'closed'], `${of}: a request's partitions`).toContain(req.watch);
+  if (req.watch === 'closed') expect(given, `${of}: only a refused or cancelled one`).toBe(true);
+  if (req.outboxStop || req.purgeResults) expect(req.watch, `${of}: owing ${req.outboxStop ? 'a stop' : 'a purge'}`).toBe('closed');
+  else if (!r.closed && ['outboxTeam', 'outboxAlert', 'assemblyFailed', 'outboxRemake'].some((k) => req[k])) expect(req.watch, `${of}: owing the team`).toBe('request');
+  met.push(`watch: request ${r.closed ?? 'open'}${req.outboxStop ? ' owing its stop' : ''}${req.purgeResults ? ' owing its purge' : ''} → ${req.watch ?? 'none'}`);
+  return met;
 }
 
 // ---------------------------------------------------------------------------------------------
