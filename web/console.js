@@ -17,7 +17,7 @@ const T = {
     receivedAt: 'Received', verifiedAt: 'Confirmed (clock started)',
     ownerTitle: 'Owner', ownerLabel: 'Officer’s user name', assign: 'Assign', notOwned: 'No owner yet', owner: 'Owner', notesTitle: 'Internal notes', notesHint: 'For the team only: never sent to the requester.', noteLabel: 'New note', addNote: 'Add note', noNotes: 'No notes yet.', noteBy: (who, at) => `${who}, ${at}`,
     pausedSince: (at, needed) => `Clock stopped since ${at}: waiting for the requester to tell us ${needed ? `“${needed}”` : 'what is needed'}.`, pausedQuestionGone: (at) => `Clock stopped since ${at}: waiting for the requester’s answer to the question we emailed them; its words went with their contact data, erased on schedule.`, needed: 'What we need from the requester (they are told, and the clock stops until they answer)', answeredOn: 'Day the requester’s answer was received', denyNote: 'Explanation for the requester (optional; sent with the refusal)', uncorrected: 'What the requester asked that you do not correct, and why (optional; sent with the outcome, which tells them how to complain)',
-    report: 'SLA report', reportHelp: 'Requests received in the period, closed ones included; processors over every task of those requests.', from: 'From', to: 'To', downloadCsv: 'Download CSV', byType: 'Time to complete, by type', processorScorecard: 'Processors, over all tasks', scorecardHint: 'Tasks out now; callback time over each processor’s latest 200 answers; the report has every task of a period.',
+    report: 'SLA report', reportHelp: 'Requests received in the period, closed ones included; processors over every task of those requests.', from: 'From', to: 'To', downloadCsv: 'Download CSV', downloadAudit: 'Download the audit trail (CSV)', byType: 'Time to complete, by type', processorScorecard: 'Processors, over all tasks', scorecardHint: 'Tasks out now; callback time over each processor’s latest 200 answers; the report has every task of a period.',
     onTimeRate: 'On time', received: 'Received', late: 'Late', noRate: 'no deadline yet', noneAnswered: 'no request completed yet', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${num(n)} h` : `${num(n / 24)} days`), seconds: (n) => (n === null ? '—' : n < 60 ? `${num(n)} s` : T.en.hours(n / 3600)),
     requests: 'Requests', statusLabel: 'Status', typeLabel: 'Type', overdueOnly: 'Overdue only', show: 'Show', nextPage: 'Next page', findLabel: 'Open a request by its reference', openRequest: 'Open', allOpen: 'All open requests', allTypes: 'All types',
     wrong: 'What is wrong (the requester’s words)', should: 'What it should be (the requester’s words)', corrected: 'Corrections approved', fields: { name: 'Name', email: 'Email address', postal_address: 'Postal address', phone: 'Phone number' },
@@ -53,7 +53,7 @@ const T = {
     receivedAt: 'Reçue le', verifiedAt: 'Confirmée le (délai lancé)',
     ownerTitle: 'Responsable', ownerLabel: 'Nom d’utilisateur du responsable', assign: 'Attribuer', notOwned: 'Pas encore de responsable', owner: 'Responsable', notesTitle: 'Notes internes', notesHint: 'Pour l’équipe seulement : jamais envoyées au demandeur.', noteLabel: 'Nouvelle note', addNote: 'Ajouter la note', noNotes: 'Pas encore de note.', noteBy: (who, at) => `${who}, ${at}`,
     pausedSince: (at, needed) => `Délai suspendu depuis le ${at} : en attente de la réponse du demandeur${needed ? ` à « ${needed} »` : ''}.`, pausedQuestionGone: (at) => `Délai suspendu depuis le ${at} : en attente de la réponse du demandeur à la question que nous lui avons envoyée par e-mail ; ses termes ont été effacés avec ses coordonnées, comme prévu.`, needed: 'Ce dont nous avons besoin (le demandeur est prévenu, et le délai est suspendu jusqu’à sa réponse)', answeredOn: 'Jour de réception de la réponse du demandeur', denyNote: 'Explication pour le demandeur (facultative ; envoyée avec la raison)', uncorrected: 'Ce que le demandeur a demandé et que vous ne corrigez pas, et pourquoi (facultatif ; envoyé avec le résultat, qui indique comment se plaindre)',
-    report: 'Rapport de délais', reportHelp: 'Demandes reçues sur la période, closes comprises ; prestataires sur toutes les tâches de ces demandes.', from: 'Du', to: 'Au', downloadCsv: 'Télécharger le CSV', byType: 'Délai de traitement, par type', processorScorecard: 'Prestataires, sur toutes les tâches', scorecardHint: 'Tâches en cours maintenant ; délai de réponse sur les 200 dernières réponses de chaque prestataire ; le rapport couvre toutes les tâches d’une période.',
+    report: 'Rapport de délais', reportHelp: 'Demandes reçues sur la période, closes comprises ; prestataires sur toutes les tâches de ces demandes.', from: 'Du', to: 'Au', downloadCsv: 'Télécharger le CSV', downloadAudit: 'Télécharger le journal d’audit (CSV)', byType: 'Délai de traitement, par type', processorScorecard: 'Prestataires, sur toutes les tâches', scorecardHint: 'Tâches en cours maintenant ; délai de réponse sur les 200 dernières réponses de chaque prestataire ; le rapport couvre toutes les tâches d’une période.',
     onTimeRate: 'Dans les délais', received: 'Reçues', late: 'En retard', noRate: 'pas encore d’échéance', noneAnswered: 'aucune demande traitée pour l’instant', hours: (n) => (n === null ? '—' : n < 1 ? `${Math.round(n * 60)} min` : n < 48 ? `${num(n)} h` : `${num(n / 24)} jours`), seconds: (n) => (n === null ? '—' : n < 60 ? `${num(n)} s` : T.fr.hours(n / 3600)),
     requests: 'Demandes', statusLabel: 'État', typeLabel: 'Type', overdueOnly: 'En retard seulement', show: 'Afficher', nextPage: 'Page suivante', findLabel: 'Ouvrir une demande par sa référence', openRequest: 'Ouvrir', allOpen: 'Toutes les demandes ouvertes', allTypes: 'Tous les types',
     wrong: 'Ce qui est inexact (les mots du demandeur)', should: 'Ce qu’il faudrait mettre (les mots du demandeur)', corrected: 'Corrections approuvées', fields: { name: 'Nom', email: 'Adresse e-mail', postal_address: 'Adresse postale', phone: 'Téléphone' },
@@ -516,7 +516,11 @@ async function showDetail(id, current) {
     const owner = $('owner-name').value.trim();
     quick('owner', () => api(`/requests/${id}/owner`, { owner: owner || null }));
   };
-  $('notes').replaceChildren(...(r.notes.length ? r.notes.map((n) => h('li', {}, h('p', {}, n.text), h('p', { className: 'hint' }, T[lang].noteBy(actor(n.author), time(n.at))))) : [h('li', { className: 'empty' }, T[lang].noNotes)]));
+  // No note yet is a sentence beside the list, not its first numbered item.
+  $('notes').replaceChildren(...r.notes.map((n) => h('li', {}, h('p', {}, n.text), h('p', { className: 'hint' }, T[lang].noteBy(actor(n.author), time(n.at))))));
+  $('notes').hidden = !r.notes.length;
+  $('notes-empty').textContent = T[lang].noNotes;
+  $('notes-empty').hidden = r.notes.length > 0;
   $('note-form').onsubmit = (e) => {
     e.preventDefault();
     const text = $('note-text').value;
@@ -543,7 +547,12 @@ async function showDetail(id, current) {
     }))),
   );
   $('timeline').replaceChildren(...d.timeline.map((e) => h('li', {}, ...timelineWords(e), ' ', h('time', { dateTime: e.at ?? '' }, time(e.at)))));
-  $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${auditLabel(e)} — ${actor(e.actor)} `, h('time', { dateTime: e.at }, time(e.at)), ' ', h('code', {}, `#${e.hash.slice(0, 10)}`))));
+  // A task's event (its subject `<request>.<processor>`) names its processor, unless the processor is who acted: eight "Webhook sent" told no one which failed.
+  const taskOf = (e) => {
+    const p = e.subject?.startsWith(`${id}.`) ? e.subject.slice(id.length + 1) : undefined;
+    return p && e.actor !== `processor:${p}` ? ` (${providerNames([p])})` : '';
+  };
+  $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${auditLabel(e)}${taskOf(e)} — ${actor(e.actor)} `, h('time', { dateTime: e.at }, time(e.at)), ' ', h('code', {}, `#${e.hash.slice(0, 10)}`))));
   show('detail');
 }
 
@@ -581,8 +590,11 @@ async function showReport(current = () => true) {
   show('report');
 }
 
-/** The CSV needs the bearer token, so it is fetched and handed to the browser as a file. */
-async function downloadCsv() {
+/**
+ * A CSV over the report's dates (the SLA report's, or the audit ledger's events): it needs the bearer
+ * token, so it is fetched and handed to the browser as a file.
+ */
+async function downloadCsv(path, name) {
   $('report-error').hidden = true;
   const refused = (message) => {
     $('report-error').textContent = sentence(message);
@@ -590,7 +602,7 @@ async function downloadCsv() {
   };
   let r;
   try {
-    r = await adminFetch(`/report.csv?${new URLSearchParams(range)}`);
+    r = await adminFetch(`${path}?${new URLSearchParams(range)}`);
   } catch (e) {
     return refused(e.message);
   }
@@ -599,7 +611,7 @@ async function downloadCsv() {
     const data = await r.json().catch(() => ({}));
     return refused(ourFailure(r, data) ? T[lang].serverFailed : refusalWords(lang, { status: r.status, body: data }, 'report', time));
   }
-  const a = h('a', { href: URL.createObjectURL(await r.blob()), download: `lethe-sla-${range.from}-${range.to}.csv` });
+  const a = h('a', { href: URL.createObjectURL(await r.blob()), download: `lethe-${name}-${range.from}-${range.to}.csv` });
   document.body.append(a);
   a.click();
   a.remove();
@@ -978,10 +990,12 @@ $('report-range').addEventListener('submit', (e) => {
   range = { from: $('report-from').value, to: $('report-to').value };
   showReport().catch((err) => console.error(err));
 });
-$('report-csv').addEventListener('click', () => {
-  range = { from: $('report-from').value, to: $('report-to').value };
-  downloadCsv().catch((err) => console.error(err));
-});
+for (const [button, path, name] of [['report-csv', '/report.csv', 'sla'], ['audit-csv', '/audit.csv', 'audit']]) {
+  $(button).addEventListener('click', () => {
+    range = { from: $('report-from').value, to: $('report-to').value };
+    downloadCsv(path, name).catch((err) => console.error(err));
+  });
+}
 $('complaints-more').addEventListener('click', () => showComplaints(complaintsCursor).catch((err) => console.error(err)));
 $('log-type').addEventListener('change', logTypeChanged);
 $('log-form').addEventListener('submit', (e) => {

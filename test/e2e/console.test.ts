@@ -121,7 +121,10 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     expect(Object.keys(facts).slice(0, 4)).toEqual(['Type', 'Received', 'Confirmed (clock started)', 'Status']);
     await expect(page.locator('#detail-summary').textContent()).resolves.not.toMatch(/days left|due today|days late/);
     const audit = await page.locator('#audit').textContent();
-    expect(audit).toContain('Resolved by an officer — officer ');
+    // A task's event names its processor, unless the processor is who acted: which webhook failed, which task an officer resolved.
+    expect(audit).toContain('Resolved by an officer (Parcelway Delivery) — officer ');
+    expect(audit).toMatch(/Webhook sent \(PayNow Payments\) — workflow /);
+    expect(audit).toContain('Kept by the processor (legal hold) — PayNow Payments ');
     expect(audit).toContain('Completed — workflow');
     await expect(page.locator('#timeline').textContent()).resolves.toContain('Execution started');
     // Room for two-digit numbers (the audit trail runs past 10 entries).
@@ -140,7 +143,7 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await page.getByRole('button', { name: 'Français' }).click();
     await page.locator('#detail-summary').getByText('Terminée').waitFor();
     await expect(page.locator('#detail-summary dt').allTextContents()).resolves.toEqual(expect.arrayContaining(['Reçue le', 'Confirmée le (délai lancé)']));
-    expect(await page.locator('#audit').textContent()).toContain('Résolue par un responsable');
+    expect(await page.locator('#audit').textContent()).toContain('Résolue par un responsable (Parcelway Delivery) — officer ');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-detail-completed-fr.png'), fullPage: true });
     await page.getByRole('button', { name: 'English' }).click();
@@ -222,6 +225,10 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
         /^Work started \(the order number typed is not an order of this address, by the shop’s account service: it went to no processor\) — workflow /,
       );
 
+      // No note yet is said as such, not as a first numbered note.
+      expect(await page.locator('#notes li').count()).toBe(0);
+      await page.getByText('No notes yet.', { exact: true }).waitFor();
+
       await page.getByLabel('Officer’s user name').fill('officer');
       await page.getByRole('button', { name: 'Assign' }).click();
       await page.locator('#detail-summary dd', { hasText: /^officer$/ }).waitFor();
@@ -288,6 +295,13 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
       const csv = await readFile(await download.path(), 'utf8');
       expect(csv.split('\r\n')[0]).toBe('scope,name,measure,value');
       expect(csv).toContain('processor,Parcelway Delivery,tasks,');
+      // The audit ledger over the same days, from the console: ids and hashes, the refusal by its officer among them.
+      const [ledger] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the audit trail (CSV)' }).click()]);
+      expect(ledger.suggestedFilename()).toMatch(/^lethe-audit-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
+      const events = await readFile(await ledger.path(), 'utf8');
+      expect(events.split('\r\n')[0]).toBe('at,request,subject,actor,action,from,to,seq,prevHash,hash');
+      expect(events).toContain(`,${erasure.requestId},${erasure.requestId},officer:officer,deny,`);
+      expect(events).not.toContain('dora@example.com');
       await page.getByRole('button', { name: 'Français' }).click();
       await page.getByRole('heading', { name: 'Rapport de délais' }).waitFor();
       expect(await axe(page)).toEqual([]);
