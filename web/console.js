@@ -206,12 +206,17 @@ const reasonWords = (code, className) => {
 };
 /** A code in words, in the console's language; the code itself only if no words exist for it. */
 const label = (group, code) => T[lang][group]?.[code] ?? code;
-/** An audit event in words: a manual processor's send (its mode is recorded on it) went to the team by email, to no webhook; a start says when the typed order number was not the address's, and so went to nobody. */
+/** An audit event in words: a manual processor's send (its mode is recorded on it) went to the team by email, to no webhook; a start says when the typed order number was not the address's, and so went to nobody; a refusal or a cancellation says why. */
 const auditLabel = (e) => {
   if (e.action === 'send' && e.data?.mode === 'manual') return T[lang].handedOver;
   // A letter read days after it arrived: the event is dated when it was logged, its deadline runs from the day it was received.
   if (e.action === 'log_request' && e.data?.receivedOn && e.data.receivedOn !== londonDay(e.at)) return `${label('auditActions', e.action)}${LOG_TEXT[lang].receivedOnWords(day(e.data.receivedOn))}`;
   if (e.action === 'start' && e.data?.order === 'not_confirmed') return `${label('auditActions', e.action)} ${T[lang].orderNotConfirmed}`;
+  // A refusal or a cancellation says its reason from the fixed list, as the requester was told it.
+  if ((e.action === 'deny' || e.action === 'cancel') && typeof e.data?.reason === 'string') {
+    const why = label(e.action === 'deny' ? 'denyReasons' : 'cancelReasons', e.data.reason);
+    return `${label('auditActions', e.action)} (${why.charAt(0).toLowerCase()}${why.slice(1)})`;
+  }
   return label('auditActions', e.action);
 };
 const LOCALE = { en: 'en-GB', fr: 'fr-FR' };

@@ -279,6 +279,8 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
       await page.getByRole('button', { name: 'Confirm' }).click();
       expect(await (await answer).text()).toMatch(/"status":"denied"/);
       await page.locator('#detail-summary').getByText('Denied', { exact: true }).waitFor();
+      // The trail says why it was refused, as the requester was told, so that an officer opening it later need not ask.
+      expect(await page.locator('#audit').textContent()).toContain('Denied (excessive) — officer ');
       const refusal = await until(async () => (await rt.mails('dora@example.com')).find((m) => m.subject === 'Your privacy request has been refused'));
       expect(refusal.body.text).toContain('In our team’s words:\nWe answered the same request on 3 March; the copy is still valid.');
       expect(refusal.body.text).toContain('https://ico.org.uk/make-a-complaint');
