@@ -85,8 +85,8 @@ describe.skipIf(!hasChromium)('the console on a 390 px phone (Debian chromium)',
     await page.locator('#requests table').waitFor();
 
     for (const [lang, words] of [
-      ['en', { extend: 'Extend deadline', cancel: 'Cancel request', resolve: 'Resolve Parcelway Delivery', close: 'Cancel', wide: 'Table: scroll sideways for more columns', processor: 'Processor', respond: 'Record the response', rate: '—On timeno request completed yet' }],
-      ['fr', { extend: 'Prolonger le délai', cancel: 'Annuler la demande', resolve: 'Résoudre Parcelway Delivery', close: 'Annuler', wide: 'Tableau : faire défiler sur le côté pour les autres colonnes', processor: 'Prestataire', respond: 'Enregistrer la réponse', rate: '—Dans les délaisaucune demande traitée pour l’instant' }],
+      ['en', { extend: 'Extend deadline', cancel: 'Cancel request', resolve: 'Resolve Parcelway Delivery', close: 'Go back', wide: 'Table: scroll sideways for more columns', processor: 'Processor', respond: 'Record the response', rate: '—On timeno request completed yet' }],
+      ['fr', { extend: 'Prolonger le délai', cancel: 'Annuler la demande', resolve: 'Résoudre Parcelway Delivery', close: 'Retour', wide: 'Tableau : faire défiler sur le côté pour les autres colonnes', processor: 'Prestataire', respond: 'Enregistrer la réponse', rate: '—Dans les délaisaucune demande traitée pour l’instant' }],
     ] as const) {
       if (lang === 'fr') {
         await page.goto(`${rt.urls.console}#/`);

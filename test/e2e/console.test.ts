@@ -85,6 +85,8 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     );
     await page.getByRole('button', { name: 'Cancel request' }).click();
     expect(await page.getByLabel('Reason').locator('option').allTextContents()).toEqual(['Withdrawn by the requester', 'Duplicate of another request']);
+    // Its way out is not a second "Cancel" beside "Confirm" under "Cancel this request?" (in French, "Annuler" under "Annuler la demande"): it goes back.
+    expect(await page.getByRole('dialog').getByRole('button').allTextContents()).toEqual(['Confirm', 'Go back']);
     await page.getByLabel('Reason').selectOption('withdrawn_by_requester');
     await page.screenshot({ path: join(SHOTS, 'console-cancel-dialog.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
