@@ -223,10 +223,12 @@ const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
 /** A duration's number, to a tenth, as the officer's language writes it (0,2 in French). */
 const num = (n) => new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 1 }).format(n);
 /** Instants in the officer's own time zone; deadlines are calendar dates. */
-const time = (at) => (at ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at)) : T[lang].timeNotRecorded);
+// French writes the first of a month "1er mars" (Intl gives "1 mars"), as the emails and the status page do.
+const firstOfMonth = (text) => (lang === 'fr' ? text.replace(/^1 /, '1er ') : text);
+const time = (at) => (at ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at))) : T[lang].timeNotRecorded);
 /** The London date of an instant, as YYYY-MM-DD: the deadlines' days. */
 const londonDay = (at) => new Date(at).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-const day = (d) => (d ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)) : '—');
+const day = (d) => (d ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`))) : '—');
 // A closed request has no countdown: it shows when it closed.
 // A stopped clock (Art. 12A) has no countdown: restarting it moves the deadline.
 // A clock stopped after its deadline had passed stopped nothing: the server counts it down, overdue, and so does the page.

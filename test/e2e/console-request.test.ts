@@ -177,6 +177,30 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('writes the first of a month as French writes it, “1er”, as the requester’s emails and status page do, in the list and on the request', async () => {
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
+    const { key } = await import('../../functions/adapters/table.ts');
+    const [y, m] = londonDate(new Date()).split('-').map(Number);
+    const first = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+    const id = await openCopy('yves-first@example.com');
+    await ddb.send(new UpdateCommand({ TableName: rt.tableName, Key: key.request(id), UpdateExpression: 'SET dueDate = :due, gsi1sk = :sk', ExpressionAttributeValues: { ':due': first, ':sk': `${first}#${id}` } }));
+
+    const { page, errors } = await signedInOfficer();
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    const due = page.locator('#detail-summary dt', { hasText: /^(Due|Échéance)$/ }).locator('xpath=following-sibling::dd[1]');
+    await expect(due.textContent()).resolves.toMatch(/^1 \w{3} \d{4}$/);
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
+    await expect(due.textContent()).resolves.toMatch(/^1er \S+ \d{4}$/);
+    await page.goto(`${rt.urls.console}#/`);
+    const row = page.locator('#requests tr', { hasText: id });
+    await row.waitFor();
+    await expect(row.locator('td').nth(3).textContent()).resolves.toMatch(/^1er \S+ \d{4}$/);
+    expect(errors).toEqual([]);
+  });
+
   it('opens the SLA report on the last 90 London days, today included, in the half hour after a summer midnight too', async () => {
     const { page, errors } = await signedInOfficer();
     // 00:30 on 2 July in London is still 1 July in UTC.
