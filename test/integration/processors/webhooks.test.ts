@@ -293,19 +293,23 @@ describe('the processor contract, end to end', () => {
     rt.processors.setBehaviour('socialapp', {});
   });
 
-  it.each([
-    ['cancelled', 'cancel', { reason: 'withdrawn_by_requester' }],
-    ['refused', 'deny', { reason: 'excessive' }],
-  ] as const)('records a processor’s first in_progress for a task of a %s request, and leaves the task out of its processor’s open tasks, owing and sending nothing', async (closed, action, body) => {
+  /** A request refused or cancelled by an officer while its social task is out (the processor keeps it, silent), and that task as stored. */
+  async function closedWithTaskOut(email: string, action: 'cancel' | 'deny', body: { reason: string }) {
     rt.processors.setBehaviour('socialapp', { never: true });
-    const email = `ack-after-${action}@example.com`;
     const links = await confirmed(email);
-    const taskId = `${links.requestId}.socialapp`;
     await taskIn(links.requestId, 'socialapp', ['sent']);
     const officer = await rt.signIn('officer');
     expect((await rt.admin(officer, `/requests/${links.requestId}/${action}`, body)).status).toBe(200);
     const raw = async () => (await (await repo()).getItem({ pk: `REQ#${links.requestId}`, sk: 'TASK#socialapp' })) as StoredTask & Record<string, unknown>;
     expect((await raw()).watch).toBeUndefined();
+    return { email, links, taskId: `${links.requestId}.socialapp`, officer, raw };
+  }
+
+  it.each([
+    ['cancelled', 'cancel', { reason: 'withdrawn_by_requester' }],
+    ['refused', 'deny', { reason: 'excessive' }],
+  ] as const)('records a processor’s first in_progress for a task of a %s request, and leaves the task out of its processor’s open tasks, owing and sending nothing', async (closed, action, body) => {
+    const { email, links, taskId, officer, raw } = await closedWithTaskOut(`ack-after-${action}@example.com`, action, body);
     // The dashboard's count of the processor's open tasks, and the index it reads it from.
     const openCount = async () => ((await (await rt.admin(officer, '/dashboard')).json()) as { processors: { id: string; open: number }[] }).processors.find((p) => p.id === 'socialapp')?.open;
     const inOpen = async () => (await (await repo()).listWatch(WATCH.open('socialapp'))).some((w) => w.requestId === links.requestId);
@@ -336,15 +340,7 @@ describe('the processor contract, end to end', () => {
     ['cancelled', 'cancel', { reason: 'withdrawn_by_requester' }],
     ['refused', 'deny', { reason: 'excessive' }],
   ] as const)('records a processor’s late failed for a task of a %s request, and leaves the task out of the escalated tasks (the index and the dashboard)', async (closed, action, body) => {
-    rt.processors.setBehaviour('socialapp', { never: true });
-    const email = `failed-after-${action}@example.com`;
-    const links = await confirmed(email);
-    const taskId = `${links.requestId}.socialapp`;
-    await taskIn(links.requestId, 'socialapp', ['sent']);
-    const officer = await rt.signIn('officer');
-    expect((await rt.admin(officer, `/requests/${links.requestId}/${action}`, body)).status).toBe(200);
-    const raw = async () => (await (await repo()).getItem({ pk: `REQ#${links.requestId}`, sk: 'TASK#socialapp' })) as StoredTask & Record<string, unknown>;
-    expect((await raw()).watch).toBeUndefined();
+    const { links, taskId, officer, raw } = await closedWithTaskOut(`failed-after-${action}@example.com`, action, body);
     const failed = await callback(taskId, { request_status: 'failed', reason: 'account locked' }, { id: `cb_failed_after_${action}` });
     // Answered as any late callback for a task of a closed request: recorded on the task, accepted.
     expect(failed).toMatchObject({ status: 200, body: { status: 'accepted' } });
