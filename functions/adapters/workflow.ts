@@ -82,15 +82,35 @@ export class StepFunctionsWorkflow implements Workflow {
     return out;
   }
 
-  /** The execution's states in order, for the console's timeline. */
+  /**
+   * The execution's states in order, for the console's timeline. A state that works on one task
+   * (Dispatch, Escalate) names its processor, read from the task id in its input, so that eight
+   * "Webhook to a processor" say which is which (until November 28, 2026 they did not); nothing
+   * else of the input is kept.
+   */
   async timeline(requestId: string) {
     const h = await this.client.send(new GetExecutionHistoryCommand({ executionArn: this.executionArn(requestId), maxResults: 1000 })).catch(() => undefined);
     return (h?.events ?? [])
       .filter((e) => e.type?.endsWith('StateEntered') || e.type?.startsWith('Execution'))
-      .map((e) => ({ at: e.timestamp?.toISOString(), type: e.type, state: e.stateEnteredEventDetails?.name }));
+      .map((e) => {
+        const processorId = taskOfInput(e.stateEnteredEventDetails?.input, requestId);
+        return { at: e.timestamp?.toISOString(), type: e.type, state: e.stateEnteredEventDetails?.name, ...(processorId ? { processorId } : {}) };
+      });
   }
 
   async heartbeat(token: string): Promise<void> {
     await this.client.send(new SendTaskHeartbeatCommand({ taskToken: token }));
   }
+}
+
+/** The processor of the request's task a state's input carries (`$.task.taskId`: `<request>.<processor>`, core/model.ts taskIdOf), if any. */
+function taskOfInput(input: string | undefined, requestId: string): string | undefined {
+  let taskId: unknown;
+  try {
+    taskId = (JSON.parse(input ?? 'null') as { task?: { taskId?: unknown } } | null)?.task?.taskId;
+  } catch {
+    return undefined;
+  }
+  const processorId = typeof taskId === 'string' && taskId.startsWith(`${requestId}.`) ? taskId.slice(requestId.length + 1) : '';
+  return /^[a-z0-9][a-z0-9-]{1,40}$/.test(processorId) ? processorId : undefined;
 }

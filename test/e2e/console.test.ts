@@ -129,6 +129,11 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     expect(audit).toContain('Kept by the processor (legal hold) — PayNow Payments ');
     expect(audit).toContain('Completed — workflow');
     await expect(page.locator('#timeline').textContent()).resolves.toContain('Execution started');
+    // The timeline's webhooks and escalations name their processor too: eight "Webhook to a processor" told no one which.
+    const timeline = await page.locator('#timeline li').allTextContents();
+    expect(timeline.filter((t) => / Dispatch /.test(t))).toHaveLength(8);
+    expect(timeline.some((t) => t.startsWith('Webhook to Parcelway Delivery Dispatch'))).toBe(true);
+    expect(timeline.some((t) => t.startsWith('Escalated to the team (Parcelway Delivery) Escalate'))).toBe(true);
     // Room for two-digit numbers (the audit trail runs past 10 entries).
     expect(await page.locator('#audit li').count()).toBeGreaterThanOrEqual(10);
     expect(await page.locator('#audit').evaluate((ol) => Number.parseFloat(getComputedStyle(ol).paddingLeft))).toBeGreaterThanOrEqual(40);
