@@ -81,17 +81,20 @@ export async function list(q: ListQuery, deps: Deps) {
     return true;
   };
   let { at, inner } = decodeCursor(q.cursor, statuses);
-  const items: StoredRequest[] = [];
-  for (let reads = 0; at < statuses.length && items.length < limit && reads < 10; reads++) {
+  // By id: a request that moved to a status read later in this call (confirmed, then in progress once
+  // Plan ran) is read twice, and shown once, as last read, in the place it was first found. Until
+  // November 28, 2026 it was listed twice, once with each status.
+  const items = new Map<string, StoredRequest>();
+  for (let reads = 0; at < statuses.length && items.size < limit && reads < 10; reads++) {
     // The index is ordered by the current deadline, or by an earlier one (a record extended before the
     // index followed extensions), never a later one: it can stop at the upper bound; the exact test is `matches`.
     const upper = q.overdue === 'true' ? today : q.dueBefore;
-    const page = await deps.repo.listRequests({ status: statuses[at], dueBefore: upper, cursor: inner, limit: limit - items.length });
-    for (const r of page.items) if (await matches(r)) items.push(r);
+    const page = await deps.repo.listRequests({ status: statuses[at], dueBefore: upper, cursor: inner, limit: limit - items.size });
+    for (const r of page.items) if ((items.get(r.id)?.version ?? -1) < r.version && (await matches(r))) items.set(r.id, r);
     if (page.cursor) inner = page.cursor;
     else [at, inner] = [at + 1, undefined];
   }
-  return { items: items.map((r) => summary(r, today)), cursor: at < statuses.length ? encodeCursor(statuses[at], inner) : undefined };
+  return { items: [...items.values()].map((r) => summary(r, today)), cursor: at < statuses.length ? encodeCursor(statuses[at], inner) : undefined };
 }
 
 /** An email address (found through its keyed HMAC), a request's reference, or an order number. */

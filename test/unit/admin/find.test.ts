@@ -338,3 +338,20 @@ describe('the SLA report', () => {
     expect(csv).toContain('processor,PayNow Payments,tasks,0\r\n');
   });
 });
+
+describe('the console’s list, while a request moves between statuses', () => {
+  it('lists a request once, as last read, when it moved from one status to the next between the reads of the two', async () => {
+    // Read among the confirmed, then (Plan having run meanwhile) among those in progress: one row, in progress.
+    const moving = req(7, { status: 'verified', dueDate: '2026-04-20', version: 2 });
+    const { repo, deps } = setup(moving, req(8, { status: 'in_progress', dueDate: '2026-04-21' }));
+    const read = repo.listRequests.bind(repo);
+    repo.listRequests = async (q: Query) => {
+      const page = await read(q);
+      if (q.status === 'verified') repo.requests.set(moving.id, { ...moving, status: 'in_progress', version: 3 });
+      return page;
+    };
+    const out = await list({}, deps);
+    expect(ids(out)).toEqual([id(7), id(8)]);
+    expect(out.items.find((i) => i.id === id(7))).toMatchObject({ status: 'in_progress' });
+  });
+});
