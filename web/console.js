@@ -422,8 +422,10 @@ async function showAgentContact(id) {
   }
 }
 
-/** A workflow state in the officer’s words, its own name beside them for the engineers; one without words (a state added since) by its name. */
-// A state working on one task (its processor named by the server) says which: `provider` gives its name.
+/**
+ * A workflow state in the officer’s words, its own name beside them for the engineers; one without words (a state
+ * added since) by its name. A state working on one task (its processor named by the server) says which: `provider` gives its name.
+ */
 const timelineWords = (e, provider) => {
   const whose = e.processorId ? ` (${provider(e.processorId)})` : '';
   const words = e.state === 'Dispatch' && e.processorId ? T[lang].webhookTo(provider(e.processorId)) : T[lang].states[e.state] && `${T[lang].states[e.state]}${whose}`;
