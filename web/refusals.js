@@ -41,6 +41,7 @@ export const REFUSALS = {
     retry_removed: 'this processor is no longer in the processor registry, so its webhook cannot be sent again. Have whoever now holds its data act, then resolve the task.',
     retry_manual: 'only an automated processor can be retried.',
     retry_closed: 'a task of a closed request cannot be sent again.',
+    retry_closed_meanwhile: 'the request was refused or cancelled while the retry was being made: its processor was sent nothing.',
     complaint_acknowledged: 'this complaint’s receipt is already acknowledged.',
     complaint_responded: 'this complaint has already been responded to.',
     // Refusals known by their error's name.
@@ -88,6 +89,7 @@ export const REFUSALS = {
     retry_removed: 'ce prestataire n’est plus dans le registre des prestataires : son webhook ne peut pas être renvoyé. Demandez à qui détient désormais ses données d’agir, puis résolvez la tâche.',
     retry_manual: 'seul un prestataire automatisé peut être relancé.',
     retry_closed: 'une tâche d’une demande close ne peut pas être relancée.',
+    retry_closed_meanwhile: 'la demande a été refusée ou annulée pendant la relance : rien n’a été envoyé à son prestataire.',
     complaint_acknowledged: 'la réception de cette réclamation est déjà accusée.',
     complaint_responded: 'cette réclamation a déjà reçu une réponse.',
     RetryFailed: 'le prestataire n’a pas accepté le webhook : la tâche est de nouveau en échec. Relancez-la ou résolvez-la.',

@@ -11,7 +11,7 @@ import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest, require
 import { webhookIdOf } from '../core/webhook.ts';
 import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { unblockRequest } from '../shared/escalation.ts';
-import { retryRefused, webhookSent } from '../dispatch/retry.ts';
+import { openRequest, retryRefused, webhookSent } from '../dispatch/retry.ts';
 import { logger } from '../adapters/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
@@ -297,8 +297,11 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   // Back in progress before the webhook goes, as for a resolution: a processor answering at once
   // could let Notify complete the request first, and the trail would never say the officer unblocked it.
   await unblockIfClear(id, actor, deps);
+  // Refused or cancelled since it was read above: its processor is sent nothing, and the intent goes.
+  const request = await openRequest(sent, deps);
+  if (!request) throw new Conflict(`the request was refused or cancelled while the retry was being made: ${processorId} was sent nothing`, { reason: 'retry_closed_meanwhile' });
   try {
-    await sendWebhook(sent, processor, { ...deps, processors: registry.processors });
+    await sendWebhook(sent, processor, { ...deps, processors: registry.processors }, { request });
   } catch (e) {
     // Not taken again: the task is failed once more, and the request waits for the officer again,
     // so that they can retry or resolve it (or its processor answered after all: the retry went through).

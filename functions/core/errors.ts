@@ -55,6 +55,7 @@ export const REFUSAL_REASONS = [
   'retry_removed',
   'retry_manual',
   'retry_closed',
+  'retry_closed_meanwhile',
   'complaint_acknowledged',
   'complaint_responded',
 ] as const;

@@ -87,11 +87,12 @@ export async function loadTask(taskId: string, repo: Pick<DynamoRepository, 'get
  * Sends the task's webhook. The webhook-id is the task id (with the retry number after an officer's
  * retry, `webhookIdOf`) and the body is built from stored data only, so every re-delivery carries
  * the same instruction under the same id and the processor can deduplicate on it.
- * The request and its contact data are read here unless the caller loaded them with the task.
+ * The request and its contact data are read here unless the caller loaded them (an officer's retry
+ * loads the request only, to check it is still open).
  */
 export async function sendWebhook(task: StoredTask, processor: ProcessorEntry, deps: DispatchDeps, loaded?: { request?: StoredRequest; pii?: Pii }) {
   if (await endpointDisabled(processor.id, deps)) throw dispatchError('EndpointGone', `processor ${processor.id} endpoint is disabled`);
-  const [req, pii] = loaded ? [loaded.request, loaded.pii] : await Promise.all([deps.repo.getRequest(task.requestId), deps.repo.getPii(task.requestId)]);
+  const [req, pii] = await Promise.all([loaded && 'request' in loaded ? loaded.request : deps.repo.getRequest(task.requestId), loaded && 'pii' in loaded ? loaded.pii : deps.repo.getPii(task.requestId)]);
   if (!req || !pii) throw dispatchError('DispatchRejected', `request ${task.requestId} or its contact data is gone`);
   const body = JSON.stringify(webhookBody(req, task, pii, processor, config.PUBLIC_BASE_URL));
   const secrets = await (deps.secrets ?? processorSecrets)(processor.secretRef ?? '');

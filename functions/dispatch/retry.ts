@@ -1,7 +1,8 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { retryOnRace } from '../core/errors.ts';
 import { claimLease, takeDelivery } from '../core/outbox.ts';
-import type { StoredTask } from '../core/ports.ts';
+import type { StoredRequest, StoredTask } from '../core/ports.ts';
+import { isOpenRequest } from '../core/status.ts';
 import { DISPATCH_ERRORS, loadTask, sendWebhook, type DispatchDeps } from './dispatch.ts';
 import { escalateRequest } from '../shared/escalation.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -13,7 +14,21 @@ import { logger } from '../adapters/powertools.ts';
  * under the same webhook-id with the same body (built from the stored task), so that a processor
  * that had it dedupes it.
  */
-export type RetryDeps = DispatchDeps & { repo: Pick<DynamoRepository, 'claimTaskWebhook' | 'clearOwedWebhook'> };
+export type RetryDeps = DispatchDeps & { repo: Pick<DynamoRepository, 'claimTaskWebhook' | 'clearOwedWebhook' | 'getRequest'> };
+
+/**
+ * The retry's request, read after the write that gives the sender its webhook (the retry's own, or
+ * the sweeper's claim), while it is open; once refused or cancelled (or gone), undefined, and the
+ * webhook is owed no more. A refusal or a cancellation closes the request before it marks its tasks
+ * (unwatchTask), and one that dies between the two never marks them: the task's mark alone lets a
+ * webhook through for a closed request.
+ */
+export async function openRequest(task: StoredTask, deps: Pick<RetryDeps, 'repo'>): Promise<StoredRequest | undefined> {
+  const req = await deps.repo.getRequest(task.requestId);
+  if (req && isOpenRequest(req.status)) return req;
+  if (task.outboxWebhook) await deps.repo.clearOwedWebhook(task, task.outboxWebhook.seq);
+  return undefined;
+}
 
 /**
  * The webhook went: the intent goes, and the task takes its place among those in flight. A failure
@@ -71,11 +86,13 @@ export async function deliverOwedRetry(task: StoredTask, owner: string, now: Dat
     return { sent: false };
   }
   if (!(await takeDelivery(d, owner, now, (next) => deps.repo.claimTaskWebhook(task.requestId, task.processorId, next, now)))) return { sent: false };
+  const request = await openRequest(task, deps);
+  if (!request) return { sent: false };
   const processor = deps.processors.find((p) => p.id === task.processorId);
   try {
     // Taken out of the registry since the retry: nothing to send it to, as the officer's action would have said.
     if (!processor) throw Object.assign(new Error(`processor ${task.processorId} is not in the registry`), { name: 'DispatchRejected' });
-    await sendWebhook(task, processor, deps);
+    await sendWebhook(task, processor, deps, { request });
   } catch (e) {
     const name = (e as Error).name;
     if (!(DISPATCH_ERRORS as readonly string[]).includes(name)) throw e;

@@ -6,7 +6,7 @@ import { releaseExport, remakeExport } from '../../../functions/admin/release.ts
 import { createHash } from 'node:crypto';
 import { addDays, londonDate, restartOn } from '../../../functions/core/deadline.ts';
 import { retryOnRace } from '../../../functions/core/errors.ts';
-import type { StoredRequest } from '../../../functions/core/ports.ts';
+import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { ESCALATED_TASK_STATUSES } from '../../../functions/core/status.ts';
 import { webhookIdOf } from '../../../functions/core/webhook.ts';
 import { holdAssembly } from '../../../functions/escalate/assembly.ts';
@@ -175,6 +175,40 @@ describe('retrying an escalated task survives a fault at every step', async () =
       });
     }
   }
+});
+
+describe('a cancellation that lands between any two steps of an officer’s retry', async () => {
+  const retry = (tw: TaskWorld) => officer(tw).act((deps) => retryTask(tw.requestId, PAYNOW.id, OFFICER, deps));
+  const clean = await taskWorld();
+  await escalated(clean);
+  clean.faults.arm({ when: 'before' });
+  await retry(clean);
+  const calls = clean.faults.calls;
+  // The retry's last read of its request before the webhook: a cancellation closing it before then withdraws the webhook.
+  const requestRead = (k: number) => calls[k] === 'dynamodb:Get' && clean.faults.details[k].includes('"sk":"REQUEST"');
+  const lastRead = calls.slice(0, calls.indexOf('http:POST')).findLastIndex((_, k) => requestRead(k));
+
+  it('makes the calls a cancellation lands between', () => {
+    expect(lastRead).toBeGreaterThan(calls.indexOf('dynamodb:Update'));
+  });
+
+  for (const [k, name] of calls.entries()) it(`cancelled before call ${k} (${name}): the processor sent the retry only if the request was still open when the retry last read it, and nothing left owed`, async () => {
+    const tw = await taskWorld();
+    await escalated(tw);
+    tw.faults.arm({ at: k, when: 'before', run: () => officer(tw).act((deps) => cancel(tw.requestId, 'withdrawn_by_requester', 'officer:bo', deps)) });
+    const answer = await retry(tw);
+    tw.faults.disarm();
+    const retried = () => tw.paynow.posts.filter((p) => p.id !== tw.taskId);
+    expect(retried(), 'the retry reached the processor only when the cancellation came after its last read').toHaveLength(k > lastRead ? 1 : 0);
+    if (k <= lastRead) expect(answer.ok ? undefined : answer.error, 'the officer told the request was closed').toMatchObject({ status: 409 });
+    await tw.sweep(at(30 * MIN));
+    await tw.sweep(at(8 * DAY));
+    expect(retried(), 'nothing sent after the cancellation').toHaveLength(k > lastRead ? 1 : 0);
+    const t = (await tw.task()) as StoredTask & { watch?: string };
+    expect((await tw.request()).status).toBe('cancelled');
+    expect(t.outboxWebhook, 'no webhook left owed').toBeUndefined();
+    expect(t.watch, 'nobody waits for it').toBeUndefined();
+  });
 });
 
 /** The officer's closing actions: both record the stop owed, the results' deletion owed for a copy, and the notice in one write (withNotice). */

@@ -33,14 +33,20 @@ class Crash extends Error {
   override name = 'Crash';
 }
 
+/** The call to strike, and how: `run` instead of a fault, another actor's whole action there (a race). */
+type Armed = { at?: number; match?: (name: string, detail: string) => boolean; when: When; run?: () => Promise<unknown> };
+
 /** Numbers every port call and fails the armed one. */
 export class Faults {
   private n = 0;
-  private armed?: { at?: number; match?: (name: string, detail: string) => boolean; when: When };
+  private armed?: Armed;
   calls: string[] = [];
-  arm(a: { at?: number; match?: (name: string, detail: string) => boolean; when: When }) {
+  /** What each call was about (a DynamoDB command's input, an email's subject), beside its name. */
+  details: string[] = [];
+  arm(a: Armed) {
     this.n = 0;
     this.calls = [];
+    this.details = [];
     this.armed = a;
   }
   disarm() {
@@ -49,12 +55,17 @@ export class Faults {
   async call<T>(name: string, detail: string, fn: () => Promise<T>): Promise<T> {
     const i = this.n++;
     this.calls.push(name);
+    this.details.push(detail);
     const a = this.armed;
     const hit = a && (a.at === i || a.match?.(name, detail));
     if (hit) this.armed = undefined;
-    if (hit && a.when === 'before') throw new Crash(`${name} (call ${i}) failed`);
+    const strike = async (crash: string) => {
+      if (!a?.run) throw new Crash(crash);
+      await a.run();
+    };
+    if (hit && a.when === 'before') await strike(`${name} (call ${i}) failed`);
     const r = await fn();
-    if (hit && a.when === 'after') throw new Crash(`killed after ${name} (call ${i}) took effect`);
+    if (hit && a.when === 'after') await strike(`killed after ${name} (call ${i}) took effect`);
     return r;
   }
 }

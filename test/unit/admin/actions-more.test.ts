@@ -187,6 +187,30 @@ describe('retrying an escalated task', () => {
     expect(stored(repo, 'paynow')).toMatchObject({ status: 'timed_out', version: 2 });
   });
 
+  // A cancellation (or a refusal) closes the request, then marks its tasks no longer waited for:
+  // landing between the retry's write and its webhook, at either step, it withdraws what the webhook asks.
+  it.each([
+    ['closed and its task marked', false],
+    ['closed, its task not yet marked', true],
+  ])('sends nothing and answers a 409 saying so when the request is cancelled between the retry’s write and its webhook (%s)', async (_, unmarked) => {
+    const { repo, deps, posted, stopped } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'failed'));
+    if (unmarked) repo.unwatchTask = async () => undefined;
+    const write = repo.transitionTask.bind(repo);
+    repo.transitionTask = async (...a: Parameters<FakeRepo['transitionTask']>) => {
+      const t = await write(...a);
+      if (a[1] === 'sent') await cancel(REQUEST_ID, 'withdrawn_by_requester', 'officer:b', deps);
+      return t;
+    };
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'Conflict', status: 409, reason: 'retry_closed_meanwhile', message: 'the request was refused or cancelled while the retry was being made: paynow was sent nothing' });
+    expect(posted).toEqual([]);
+    expect(stopped).toEqual([REQUEST_ID]);
+    // Owed no more, so that the sweeper does not send it either; the request stays as the cancellation left it.
+    expect(stored(repo, 'paynow').outboxWebhook).toBeUndefined();
+    expect(request(repo)).toMatchObject({ status: 'cancelled' });
+    expect(request(repo).audit.map((e) => e.action)).toEqual(['cancel']);
+  });
+
   it('answers 404 for a task that does not exist', async () => {
     const { deps } = setup();
     await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: `task ${REQUEST_ID}.paynow not found` });

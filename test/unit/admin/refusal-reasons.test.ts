@@ -33,6 +33,18 @@ function setup(over: Partial<StoredRequest> = {}, { pii = true, task }: { pii?: 
   const workflow = Object.assign(new FakeWorkflow(), { stop: async () => undefined });
   return { repo: repo as never, mailer: new FakeMailer(), workflow, clock: fixedClock(), blobs: new FakeBlobs(), baseUrl: 'http://shop.example', processors: [], tokens: undefined as never };
 }
+/** A request waiting on a failed task, cancelled once the retry has recorded its webhook owed and before it goes. */
+function cancelledOnRetry() {
+  const deps = setup({ status: 'awaiting_manual' }, { task: ['paynow', 'failed'] });
+  const repo = deps.repo as FakeRepo;
+  const write = repo.transitionTask.bind(repo);
+  repo.transitionTask = async (...a: Parameters<FakeRepo['transitionTask']>) => {
+    const t = await write(...a);
+    repo.requests.set(REQUEST_ID, storedRequest({ status: 'cancelled', closedAt: '2026-03-02T10:00:00.000Z' }));
+    return t;
+  };
+  return deps;
+}
 const done = { completed: { status: 'completed', closedAt: '2026-03-01T12:00:00.000Z' } } as const;
 const restriction = { type: 'restrict', ...done.completed } as const;
 const lift = { reason: 'accuracy_verified', liftOn: '2026-03-10' } as const;
@@ -78,6 +90,7 @@ const CASES: [reason: string, refusal: () => Promise<unknown>][] = [
   ['retry_removed', () => retryTask(REQUEST_ID, 'gone-firm', ACTOR, setup({}, { task: ['gone-firm', 'failed'] }))],
   ['retry_manual', () => retryTask(REQUEST_ID, 'ledger-firm', ACTOR, setup({}, { task: ['ledger-firm', 'failed'] }))],
   ['retry_closed', () => retryTask(REQUEST_ID, 'paynow', ACTOR, setup(done.completed, { task: ['paynow', 'failed'] }))],
+  ['retry_closed_meanwhile', () => retryTask(REQUEST_ID, 'paynow', ACTOR, cancelledOnRetry())],
   ['complaint_acknowledged', () => thrown(() => nextComplaintStatus('acknowledged', 'acknowledge'))],
   ['complaint_responded', () => thrown(() => nextComplaintStatus('responded', 'respond'))],
 ];

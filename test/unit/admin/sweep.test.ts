@@ -554,6 +554,27 @@ describe('an officer’s retry whose action died before its webhook went', () =>
     expect(repo.tasks.get(TASK)).toMatchObject({ status: 'sent', retries: 1 });
   });
 
+  it('is not sent once the request was refused or cancelled though its task is not marked yet (the closing action between its two writes, or dead there), and is owed no more', async () => {
+    const { repo, deps, posted } = withRetry(retried('2026-03-20T09:59:00.000Z'));
+    repo.requests.set(REQUEST_ID, { ...(repo.requests.get(REQUEST_ID) as StoredRequest), status: 'cancelled', closedAt: '2026-03-20T09:59:30.000Z' });
+    expect((await sweep(NOW, deps)).retriesSent).toEqual([]);
+    expect(posted).toEqual([]);
+    expect(owedWebhook(repo)).toBeUndefined();
+  });
+
+  it('is not sent when the request is cancelled between the sweeper’s read of the task and its claim', async () => {
+    const { repo, deps, posted } = withRetry(retried('2026-03-20T09:59:00.000Z'));
+    const claim = repo.claimTaskWebhook.bind(repo);
+    repo.claimTaskWebhook = async (...a: Parameters<FakeRepo['claimTaskWebhook']>) => {
+      repo.requests.set(REQUEST_ID, { ...(repo.requests.get(REQUEST_ID) as StoredRequest), status: 'cancelled', closedAt: '2026-03-20T09:59:30.000Z' });
+      await repo.unwatchTask(REQUEST_ID, 'paynow');
+      return claim(...a);
+    };
+    expect((await sweep(NOW, deps)).retriesSent).toEqual([]);
+    expect(posted).toEqual([]);
+    expect(owedWebhook(repo)).toBeUndefined();
+  });
+
   it('refused by the processor, leaves the task failed and the request waiting for an officer, and tells the team', async () => {
     const { repo, mailer, deps, posted } = withRetry(retried('2026-03-20T09:59:00.000Z'), 503);
     await sweep(NOW, deps);
