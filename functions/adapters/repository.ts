@@ -86,6 +86,27 @@ export type Watched = { requestId: string; processorId?: string; at: string; sen
 const lostRace = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException';
 
 /** Updates of a record's status: one conditional write that also appends the audit event. */
+/**
+ * A write that queues an email behind those owed as it read them (`earlier`: an officer's notices, the
+ * team's emails) holds only while they are still owed as read: its version alone does not say so,
+ * since mailing them strikes them off, then clears the intent, in bookkeeping writes that leave it
+ * alone. Until November 28, 2026 a write from a read made before such a write queued them again, and
+ * they were mailed twice. The write that loses reads them again (retryOnRace), as on any race.
+ */
+function queuedAsRead(prev: StoredRequest, changes: Record<string, unknown>, u: { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> }) {
+  const carried = (['outboxNotice', 'outboxTeam'] as const).filter((k) => prev[k] && (changes[k] as { earlier?: unknown[] } | undefined)?.earlier?.length);
+  if (!carried.length) return {};
+  const names = { ...u.ExpressionAttributeNames, '#qseq': 'seq', '#qe': 'earlier' };
+  const values = { ...u.ExpressionAttributeValues };
+  const held = carried.map((k, i) => {
+    const { seq, earlier = [] } = prev[k] as { seq: number; earlier?: unknown[] };
+    Object.assign(names, { [`#q${i}`]: k });
+    Object.assign(values, { [`:q${i}`]: seq, ...(earlier.length ? { [`:q${i}n`]: earlier.length } : {}) });
+    return `#q${i}.#qseq = :q${i} AND ${earlier.length ? `size(#q${i}.#qe) = :q${i}n` : `attribute_not_exists(#q${i}.#qe)`}`;
+  });
+  return { ConditionExpression: [u.ConditionExpression, ...held].join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
 function statusUpdate(
   prev: { status: string; version: number; audit: AuditEvent[] },
   to: string,
@@ -286,7 +307,7 @@ export class DynamoRepository implements Repository {
     ];
     const { event: _ev, ...u } = statusUpdate(prev, to, extra, remove, event);
     try {
-      const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.request(prev.id), ...u }));
+      const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.request(prev.id), ...u, ...queuedAsRead(prev, changes, u) }));
       return strip(r.Attributes ?? {}) as StoredRequest;
     } catch (e) {
       if (lostRace(e)) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently; reload and retry`);

@@ -11,7 +11,8 @@ import { firstBreak } from '../../../functions/core/audit.ts';
 import { ACKS_PER_EMAIL_PER_DAY, type StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Mailer } from '../../../functions/core/ports.ts';
 import { deliverComplaintAck } from '../../../functions/shared/outbox.ts';
-import { Conflict } from '../../../functions/core/errors.ts';
+import { Conflict, ConcurrentUpdate } from '../../../functions/core/errors.ts';
+import { queueNotice, queueTeam } from '../../../functions/core/outbox.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { ensureTable, startDynamo } from '../../../local/services/dynamo.ts';
@@ -344,6 +345,35 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     await expect(repo.strikeOffTeam(r.id, 4, 1)).resolves.toBe(false);
     // Still owed, the last one keeps the request in the watch index, for the sweeper.
     expect((await repo.listWatch(WATCH.request)).map((w) => w.requestId)).toContain(r.id);
+  });
+
+  it('refuses a write that queues an email behind those owed as it read them once one of them was mailed since (struck off, or the intent cleared), and takes one that replaces them', async () => {
+    const lease = { until: '2026-11-25T10:03:00.000Z', owner: 'sweeper:run-2' };
+    const r = { ...newRequest(), status: 'awaiting_manual' as const, verifiedAt: at, dueDate: '2026-12-26' };
+    await repo.createRequest(r, { email: 'team-stale@example.com' }, new Date('2027-02-01'));
+    await repo.transitionRequest(r, 'awaiting_manual', { outboxTeam: { seq: 1, ...lease, owner: 'workflow', waiting: 'held_copy', earlier: ['assembly'] } }, { at, actor: 'workflow', action: 'hold_export', subject: r.id });
+    // The give-up's read: both owed. Another run then mails the first and strikes it off (no version change).
+    const read = (await repo.getRequest(r.id)) as StoredRequest;
+    const giveUp = (from: StoredRequest) => repo.transitionRequest(from, from.status, { outboxTeam: queueTeam(from.outboxTeam, 'remake', { seq: from.version + 1, ...lease }) }, { at, actor: 'sweeper', action: 'remake_failed', subject: r.id });
+    await repo.strikeOffTeam(r.id, 1, 1);
+    await expect(giveUp(read)).rejects.toThrow(ConcurrentUpdate);
+    // Mailed the last too, and cleared.
+    await repo.clearDelivery(r.id, 'outboxTeam', 1);
+    await expect(giveUp(read)).rejects.toThrow(ConcurrentUpdate);
+    expect((await repo.getRequest(r.id))?.outboxTeam).toBeUndefined();
+    // Read again, nothing is queued again.
+    expect((await giveUp((await repo.getRequest(r.id)) as StoredRequest)).outboxTeam).toEqual({ seq: 2, ...lease, waiting: 'remake' });
+
+    // An officer's notice behind a question mailed since: the requester would get the question twice.
+    const q = { ...newRequest(), status: 'in_progress' as const, verifiedAt: at, dueDate: '2026-12-26' };
+    await repo.createRequest(q, { email: 'notice-stale@example.com' }, new Date('2027-02-01'));
+    const asked = await repo.transitionRequest(q, 'in_progress', { outboxNotice: { seq: 1, ...lease, owner: 'admin', notice: 'clarification', needed: 'Which orders?' } }, { at, actor: 'officer', action: 'pause', subject: q.id });
+    await repo.clearDelivery(q.id, 'outboxNotice', 1);
+    const extension = { notice: 'extension', reason: 'complex', dueDate: '2027-02-26' } as const;
+    await expect(repo.transitionRequest(asked, 'in_progress', { outboxNotice: queueNotice(asked.outboxNotice, false, extension, { seq: 2, ...lease }) }, { at, actor: 'officer', action: 'extend', subject: q.id })).rejects.toThrow(ConcurrentUpdate);
+    // A cancellation replaces the notices owed, carrying none: its write holds on the same read.
+    const cancelled = await repo.transitionRequest(asked, 'cancelled', { outboxNotice: queueNotice(undefined, false, { notice: 'cancellation', reason: 'duplicate_request' }, { seq: 2, ...lease }) }, { at, actor: 'officer', action: 'cancel', subject: q.id });
+    expect(cancelled.outboxNotice).toMatchObject({ seq: 2, notice: 'cancellation' });
   });
 
   it('clears the "mail failed" mark of an email’s kind in the write that records it sent, or strikes it off its queue, and the request leaves the failed index with it; a mark of another kind stays', async () => {

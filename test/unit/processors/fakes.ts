@@ -97,6 +97,11 @@ export class FakeRepo {
     this.once('beforeRequestWrite');
     const cur = this.requests.get(prev.id);
     if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently`);
+    // As DynamoRepository's: a write that queues emails behind those owed as read holds only while none of them was mailed since.
+    for (const k of ['outboxNotice', 'outboxTeam'] as const) {
+      const [was, now] = [prev[k], cur[k]];
+      if (was && (changes[k] as { earlier?: unknown[] } | undefined)?.earlier?.length && (now?.seq !== was.seq || now.earlier?.length !== was.earlier?.length)) throw new ConcurrentUpdate(`request ${prev.id} changed concurrently`);
+    }
     const next = { ...cur, ...changes, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredRequest;
     for (const k of opts.remove ?? []) delete (next as Record<string, unknown>)[k];
     this.requests.set(prev.id, next);
