@@ -56,3 +56,29 @@ describe('an officer’s retry whose admin function died before the webhook went
     expect(retried(id)).toHaveLength(1);
   }, 240_000);
 });
+
+describe('an officer’s retry left owed when its request is cancelled by an action that died before marking its tasks', () => {
+  it('is never sent: the sweeper finds the request closed and drops the webhook', async () => {
+    rt.processors.setBehaviour('paynow', { status: { request_status: 'failed', reason: 'account locked for review' } });
+    await rt.submit({ type: 'erasure', email: 'retry-cancelled@example.com', language: 'en' });
+    const links = await until(() => rt.links('retry-cancelled@example.com').catch(() => undefined));
+    await rt.confirm(links.token);
+    const id = links.requestId;
+    await until(async () => (await detail(id)).request.status === 'awaiting_manual' && paynow(await detail(id))?.status === 'failed' && (await escalations(id)).length === 1, 60_000, 'the task escalated');
+
+    rt.processors.setBehaviour('paynow', { never: true });
+    // The retry dies after its write, its webhook owed; the cancellation dies after closing the request, before marking the task.
+    rt.lambdas.crashOn('admin', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"TASK#paynow"`, when: 'after' });
+    expect((await call(`/requests/${id}/tasks/paynow/retry`, {})).status).toBeGreaterThanOrEqual(500);
+    rt.lambdas.crashOn('admin', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"REQUEST"`, when: 'after' });
+    expect((await call(`/requests/${id}/cancel`, { reason: 'withdrawn_by_requester' })).status).toBeGreaterThanOrEqual(500);
+    expect((await detail(id)).request.status).toBe('cancelled');
+    expect(paynow(await detail(id))).toMatchObject({ status: 'sent', retries: 1 });
+
+    // Past the retry's lease: the webhook owed is found, and the request read closed.
+    const now = Date.now();
+    expect((await sweepAt(now + 2 * 60_000)).retriesSent).not.toContain(`${id}.paynow`);
+    expect((await sweepAt(now + 4 * 60_000)).retriesSent).not.toContain(`${id}.paynow`);
+    expect(retried(id)).toEqual([]);
+  }, 240_000);
+});
