@@ -85,7 +85,6 @@ export type Watched = { requestId: string; processorId?: string; at: string; sen
 
 const lostRace = (e: unknown) => e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException';
 
-/** Updates of a record's status: one conditional write that also appends the audit event. */
 /**
  * A write that queues an email behind those owed as it read them (`earlier`: an officer's notices, the
  * team's emails) holds only while they are still owed as read: its version alone does not say so,
@@ -107,6 +106,7 @@ function queuedAsRead(prev: StoredRequest, changes: Record<string, unknown>, u: 
   return { ConditionExpression: [u.ConditionExpression, ...held].join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
+/** Updates of a record's status: one conditional write that also appends the audit event. */
 function statusUpdate(
   prev: { status: string; version: number; audit: AuditEvent[] },
   to: string,
