@@ -1,5 +1,5 @@
 // The compliance console: no framework, the admin API, and the same look as the form.
-import { issueWords, refusalWords } from './refusals.js';
+import { fieldWords, issueWords, refusalWords } from './refusals.js';
 import { notAssembledWords, remakeFailedWords } from './failures.js';
 import { actorWords } from './actors.js';
 
@@ -317,14 +317,26 @@ async function showDashboard(current) {
   show('dashboard');
 }
 
-/** Every action asks first; the ones the law ties to a reason ask for it. A task's action names its processor (`about`). */
-function ask(kind, fields, about) {
+/**
+ * Every action asks first; the ones the law ties to a reason ask for it. A task's action names its processor (`about`).
+ * `check` says what the fields lack that the browser's own checks cannot see (a correction with no value at all):
+ * said in the dialog, which stays open, since a refusal after it closed read as nothing done.
+ */
+function ask(kind, fields, about, check) {
   return new Promise((resolve) => {
     const dlg = $('confirm');
     $('confirm-title').textContent = about ? `${T[lang].act[kind]} — ${about}` : T[lang].act[kind];
     $('confirm-text').textContent = T[lang].ask[kind];
     $('confirm-error').hidden = true;
     $('confirm-fields').replaceChildren(...fields);
+    $('confirm-form').onsubmit = (e) => {
+      const lacking = e.submitter?.value === 'ok' && check?.(Object.fromEntries(new FormData(e.target)));
+      if (!lacking) return;
+      e.preventDefault();
+      $('confirm-error').textContent = lacking;
+      $('confirm-error').hidden = false;
+      $('confirm-fields').querySelector('input, select, textarea')?.focus();
+    };
     dlg.onclose = () => resolve(dlg.returnValue === 'ok' ? Object.fromEntries(new FormData($('confirm-form'))) : undefined);
     dlg.showModal();
   });
@@ -389,8 +401,8 @@ const described = (el, by) => {
 };
 
 /** A refused action is said in the page, next to the actions, where the officer is looking. */
-async function act(kind, path, fields, toBody, about) {
-  const values = await ask(kind, fields, about);
+async function act(kind, path, fields, toBody, about, check) {
+  const values = await ask(kind, fields, about, check);
   if (!values) return;
   let done;
   try {
@@ -504,7 +516,7 @@ async function showDetail(id, current) {
       ? [h('button', { type: 'button', onclick: () => act('approveAgent', `/requests/${id}/approve`, [], () => ({})) }, T[lang].act.approveAgent)]
       : []),
     ...(r.status === 'awaiting_review' && r.type === 'rectification'
-      ? [h('button', { type: 'button', onclick: () => act('approve', `/requests/${id}/approve`, [...['name', 'email', 'postal_address', 'phone'].map(optionalField), optional(field('uncorrected', T[lang].uncorrected, h('textarea', { rows: 4, maxLength: 1000 })))], ({ uncorrected, ...v }) => ({ corrections: Object.fromEntries(Object.entries(v).filter(([, x]) => x.trim())), ...(uncorrected.trim() ? { uncorrected } : {}) })) }, T[lang].act.approve)]
+      ? [h('button', { type: 'button', onclick: () => act('approve', `/requests/${id}/approve`, [...['name', 'email', 'postal_address', 'phone'].map(optionalField), optional(field('uncorrected', T[lang].uncorrected, h('textarea', { rows: 4, maxLength: 1000 })))], ({ uncorrected, ...v }) => ({ corrections: Object.fromEntries(Object.entries(v).filter(([, x]) => x.trim())), ...(uncorrected.trim() ? { uncorrected } : {}) }), undefined, ({ uncorrected, ...v }) => (Object.values(v).some((x) => x.trim()) ? undefined : sentence(fieldWords(lang, 'approve', 'corrections')))) }, T[lang].act.approve)]
       : []),
     ...(open
       ? [

@@ -62,6 +62,29 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     expect(errors).toEqual([]);
   });
 
+  it('keeps the approval open and says in it that a corrected value is needed when the officer gives none, sending nothing', async () => {
+    const email = 'nell.review@example.com';
+    const { links, page, errors } = await confirmedCorrection(email, 'en', { field: 'My phone number', correction: '07700 900123' });
+    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
+    await page.locator('#detail-summary').getByText('To review (a correction, an agent’s authority)').waitFor();
+    await page.getByRole('button', { name: 'Approve the correction' }).click();
+    const dialog = page.getByRole('dialog');
+    // Blank is empty: a space typed by mistake corrects nothing either.
+    await dialog.getByLabel('Phone number').fill('  ');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.getByRole('alert').getByText('Give at least one corrected value, each of at most 500 characters.').waitFor();
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('name');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-correction-approve-empty.png') });
+    expect((await rt.status(links.requestId, links.statusToken)).status).toBe('awaiting_review');
+
+    await dialog.getByLabel('Phone number').fill('07700 900123');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await until(async () => (await rt.status(links.requestId, links.statusToken)).status === 'completed', 30_000, 'completion');
+    expect(errors).toEqual([]);
+  });
+
   it('refuses a correction the officer found accurate, offering that reason on a correction only, and the requester is told so with how to complain', async () => {
     const email = 'rory.review@example.com';
     const { links, page, errors } = await confirmedCorrection(email, 'fr', { field: 'Mon nom', correction: 'Rory MacLeod' });
