@@ -162,7 +162,7 @@ async function api(path, body) {
  * each field it names by what the form `kind` asked there (web/refusals.js); no answer, or a failure
  * on our side, in the words api() gave it.
  */
-const said = (e, kind) => (e.refusal ? refusalWords(lang, e.refusal, kind, time) : e.message);
+const said = (e, kind, about) => (e.refusal ? refusalWords(lang, e.refusal, kind, time, about) : e.message);
 
 function table(cols, rows, rowClass) {
   if (!rows.length) return h('p', { className: 'empty' }, T[lang].none);
@@ -346,9 +346,9 @@ const optional = (el) => {
   el.querySelector('[name]').required = false;
   return el;
 };
-/** A refused action (`kind`: which), said in the page beside the actions, never in an alert(). */
-function refused(e, kind) {
-  $('action-error').textContent = `${T[lang].failed} ${said(e, kind)}`;
+/** A refused action (`kind`: which; `about`: the processor of a task's), said in the page beside the actions, never in an alert(). */
+function refused(e, kind, about) {
+  $('action-error').textContent = `${T[lang].failed} ${said(e, kind, about)}`;
   $('action-error').hidden = false;
   $('action-error').focus();
 }
@@ -409,7 +409,7 @@ async function act(kind, path, fields, toBody, about, check) {
     done = await api(path, toBody(values));
   } catch (e) {
     await route();
-    refused(e, kind);
+    refused(e, kind, about);
     return;
   }
   await route();

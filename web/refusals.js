@@ -45,7 +45,8 @@ export const REFUSALS = {
     complaint_acknowledged: 'this complaint’s receipt is already acknowledged.',
     complaint_responded: 'this complaint has already been responded to.',
     // Refusals known by their error's name.
-    RetryFailed: 'the processor did not take the webhook: the task is failed again. Retry it or resolve it.',
+    // Said after "The action did not go through:", by the name of the processor whose Retry was pressed (`who`).
+    RetryFailed: (_body, _time, who) => `${who ?? 'the processor'} still did not accept the webhook, so its task is failed again. Retry it later, or resolve it.`,
     MailFailed: 'the mail service did not take the email: it stays owed, and is sent automatically within 15 minutes.',
     Forbidden: 'only an officer can do this.',
     NotFound: 'what it is about was not found. Reload the page.',
@@ -92,7 +93,7 @@ export const REFUSALS = {
     retry_closed_meanwhile: 'la demande a été refusée ou annulée pendant la relance : rien n’a été envoyé à son prestataire.',
     complaint_acknowledged: 'la réception de cette réclamation est déjà accusée.',
     complaint_responded: 'cette réclamation a déjà reçu une réponse.',
-    RetryFailed: 'le prestataire n’a pas accepté le webhook : la tâche est de nouveau en échec. Relancez-la ou résolvez-la.',
+    RetryFailed: (_body, _time, who) => `${who ?? 'le prestataire'} n’a toujours pas accepté le webhook, sa tâche est donc de nouveau en échec. Relancez-la plus tard, ou résolvez-la.`,
     MailFailed: 'le service d’e-mail n’a pas pris l’e-mail : il reste dû, et part automatiquement d’ici 15 minutes.',
     Forbidden: 'seul un responsable peut faire cela.',
     NotFound: 'ce qu’elle vise est introuvable. Rechargez la page.',
@@ -211,10 +212,11 @@ export const issueWords = (lang, kind, issue) => fieldWords(lang, kind, issue.pa
 
 /**
  * A refusal (`status` and the JSON `body` of the answer) of what the form `kind` asked, in `lang`;
- * `time` says an instant in the officer's words. English falls back to the server's sentence, as the
- * console said it before it had words of its own; French to one naming the HTTP status.
+ * `time` says an instant in the officer's words; `about`, the name of what the action was about (a
+ * task's processor). English falls back to the server's sentence, as the console said it before it
+ * had words of its own; French to one naming the HTTP status.
  */
-export function refusalWords(lang, { status, body }, kind, time = (at) => at) {
+export function refusalWords(lang, { status, body }, kind, time = (at) => at, about = undefined) {
   const issues = Array.isArray(body.issues) ? body.issues : [];
   const english = () => [body.message ?? `HTTP ${status}`, ...issues.map((i) => `${i.path}: ${i.message}`)].join(' — ');
   if (status === 400 && issues.length) {
@@ -224,6 +226,6 @@ export function refusalWords(lang, { status, body }, kind, time = (at) => at) {
     return [...new Set(words.filter(Boolean)), ...(unknown ? [UNKNOWN[lang](status)] : [])].join(' ');
   }
   const known = own(REFUSALS[lang], body.reason) ?? own(REFUSALS[lang], body.error);
-  if (known) return typeof known === 'function' ? known(body, time) : known;
+  if (known) return typeof known === 'function' ? known(body, time, about) : known;
   return lang === 'en' ? english() : UNKNOWN[lang](status);
 }

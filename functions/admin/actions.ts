@@ -307,7 +307,7 @@ export async function retryTask(id: string, processorId: string, actor: string, 
     // so that they can retry or resolve it (or its processor answered after all: the retry went through).
     const r = await retryRefused(sent, (e as Error).name, { at: deps.clock.now().toISOString(), actor }, deps);
     if (!r.refused) return taskShown(r.task);
-    throw new RetryFailed(`the processor did not take the webhook (${(e as Error).message}); the task is failed again: retry or resolve it`, { cause: e });
+    throw new RetryFailed(`the webhook was not accepted this time either (${(e as Error).message}), so the task is failed again: retry it later, or resolve it`, { cause: e });
   }
   await webhookSent(sent, deps);
   return taskShown(sent);

@@ -97,6 +97,18 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-detail-escalated.png'), fullPage: true });
 
+    // A retry the processor does not take says whose, what became of the task and what is left to do, in one sentence.
+    await page.route('**/admin/requests/*/tasks/parcelway/retry', (route) =>
+      route.fulfill({ status: 502, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'RetryFailed', message: 'the webhook was not accepted this time either (processor parcelway answered 503), so the task is failed again: retry it later, or resolve it' }) }),
+    );
+    await page.locator('#tasks tr', { hasText: 'Parcelway Delivery' }).getByRole('button', { name: 'Retry' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    // The cancel's refusal is still said until the page is drawn again.
+    await page.locator('#action-error:not([hidden])', { hasText: 'webhook' }).waitFor();
+    expect(await page.locator('#action-error').textContent()).toBe('The action did not go through: Parcelway Delivery still did not accept the webhook, so its task is failed again. Retry it later, or resolve it.');
+    await page.unroute('**/admin/requests/*/tasks/parcelway/retry');
+    await page.screenshot({ path: join(SHOTS, 'console-retry-refused.png') });
+
     await page.getByRole('button', { name: 'Resolve Parcelway Delivery' }).click();
     // Parcelway keeps Carol's proof of purchase under a dispute: resolved as retained, with its basis and until-date.
     const dialog = page.getByRole('dialog');

@@ -220,7 +220,7 @@ describe('retrying an escalated task', () => {
     const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
     answer(503);
     repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
-    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'RetryFailed', status: 502, message: 'the processor did not take the webhook (processor paynow answered 503); the task is failed again: retry or resolve it' });
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'RetryFailed', status: 502, message: 'the webhook was not accepted this time either (processor paynow answered 503), so the task is failed again: retry it later, or resolve it' });
     expect(request(repo).status).toBe('awaiting_manual');
     expect(stored(repo, 'paynow').audit.at(-1)).toMatchObject({ actor: 'officer:o', action: 'fail', from: 'sent', to: 'failed' });
   });

@@ -11,7 +11,7 @@ type Answer = { status: number; body: Record<string, unknown> };
 const { REFUSALS, FIELDS, refusalWords, issueWords } = (await import('../../../web/refusals.js' as string)) as {
   REFUSALS: Record<Lang, Record<string, unknown>>;
   FIELDS: Record<Lang, Record<string, string>>;
-  refusalWords: (lang: Lang, answer: Answer, kind: string, time?: (at: string) => string) => string;
+  refusalWords: (lang: Lang, answer: Answer, kind: string, time?: (at: string) => string, about?: string) => string;
   issueWords: (lang: Lang, kind: string, issue: { path: string; message: string }) => string;
 };
 
@@ -40,10 +40,17 @@ describe('the console’s words for a refusal of the admin API', () => {
   });
 
   it('says a refusal of a class of its own by its name: a retry the processor did not take, an email the mail service did not take', () => {
-    expect(refusalWords('fr', { status: 502, body: { error: 'RetryFailed', message: 'the processor did not take the webhook (HTTP 500); the task is failed again: retry or resolve it' } }, 'retry')).toBe(
-      'le prestataire n’a pas accepté le webhook : la tâche est de nouveau en échec. Relancez-la ou résolvez-la.',
-    );
+    const retryFailed: Answer = { status: 502, body: { error: 'RetryFailed', message: 'the webhook was not accepted this time either (processor parcelway answered 503), so the task is failed again: retry it later, or resolve it' } };
+    expect(refusalWords('fr', retryFailed, 'retry')).toMatch(/^le prestataire n’a toujours pas accepté le webhook/);
     expect(refusalWords('fr', { status: 502, body: { error: 'MailFailed', message: 'the outcome email of request X could not be sent' } }, 'resend')).toMatch(/^le service d’e-mail/);
+  });
+
+  it('says a retry the processor did not take by the processor’s name, what became of its task and what the officer can do, in one sentence after “did not go through:”', () => {
+    const retryFailed: Answer = { status: 502, body: { error: 'RetryFailed', message: 'the webhook was not accepted this time either (processor parcelway answered 503), so the task is failed again: retry it later, or resolve it' } };
+    expect(refusalWords('en', retryFailed, 'retry', undefined, 'Parcelway Delivery')).toBe('Parcelway Delivery still did not accept the webhook, so its task is failed again. Retry it later, or resolve it.');
+    expect(refusalWords('fr', retryFailed, 'retry', undefined, 'Parcelway Delivery')).toBe('Parcelway Delivery n’a toujours pas accepté le webhook, sa tâche est donc de nouveau en échec. Relancez-la plus tard, ou résolvez-la.');
+    // One colon, that of "The action did not go through:" before it: the old words had two.
+    for (const lang of ['en', 'fr'] as const) expect(refusalWords(lang, retryFailed, 'retry', undefined, 'Parcelway Delivery')).not.toMatch(/:/);
   });
 
   it('says a form changed after a press whose answer was lost (its Idempotency-Key sent with another body) was sent before, naming the request logged then where there is one', () => {
