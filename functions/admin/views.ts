@@ -68,11 +68,23 @@ export const heldPackageShown = (req: StoredRequest, now: Date) => {
 };
 
 /**
- * A task as an officer's action on it answers: as the request's detail shows it, without the token
- * the workflow waits on, the processors' signed receipts (their bodies hold the processor's own
- * words) or the outbox's bookkeeping.
+ * A task as the admin API answers it (the request's detail, an officer's action on it): without the
+ * token the workflow waits on, the processors' signed receipts (their bodies hold the processor's own
+ * words), or what the outbox, the watch index and the results keep on it for themselves (the intents
+ * still owed, the mark that nobody waits for it any more, its results' key), which say nothing an
+ * officer reads and would become part of the API's answer if shown.
  */
-export const taskShown = ({ token: _token, receipts: _receipts, outboxToken: _owed, outboxWebhook: _webhook, ...shown }: StoredTask) => shown;
+export const taskShown = ({
+  token: _token,
+  receipts: _receipts,
+  outboxToken: _owedToken,
+  outboxTeam: _owedTeam,
+  outboxWebhook: _owedWebhook,
+  unwatchedAt: _unwatched,
+  resultsHash: _resultsHash,
+  hasResults: _hasResults,
+  ...shown
+}: StoredTask) => shown;
 
 /** An escalated task as the console shows it: why, how many deliveries, and the last one. */
 const escalation = (t: StoredTask) => {
@@ -103,10 +115,10 @@ export async function detail(id: string, deps: Deps, workflow: StepFunctionsWork
   const [tasks, timeline, clarification] = await Promise.all([deps.repo.listTasks(id), workflow.timeline(id), clarificationAsked(req, deps.repo)]);
   return {
     request: { ...summary(req, today), clarification, verifiedAt: req.verifiedAt, details: { eraseWarranty: req.details.eraseWarranty, objections: req.details.objections, rectification: req.details.rectification, corrections: req.details.corrections }, extension: req.extended, restrictionLift: req.restrictionLift, notes: req.notes ?? [], exportRelease: req.exportRelease, heldPackage: heldPackageShown(req, deps.clock.now()), agent: req.agent, assemblyFailed: assemblyShown(req) },
-    tasks: tasks.map(({ token, receipts, ...t }) => {
+    tasks: tasks.map((t) => {
       const p = registry.processors.find((r) => r.id === t.processorId);
       // A processor taken out of the registry is settled by hand, as a manual one is (no Retry), but its deliveries were real webhooks.
-      return { ...t, processorName: processorName(t.processorId), manual: p?.mode !== 'automated', removed: !p, deliveries: deliveryHistory(t), waiting: Boolean(token), receipts: Object.keys(receipts ?? {}).length };
+      return { ...taskShown(t), processorName: processorName(t.processorId), manual: p?.mode !== 'automated', removed: !p, deliveries: deliveryHistory(t), waiting: Boolean(t.token), receipts: Object.keys(t.receipts ?? {}).length };
     }),
     // The request's chain and each task's chain, merged in time order for reading.
     audit: [...req.audit, ...tasks.flatMap((t) => t.audit)].sort((a, b) => a.at.localeCompare(b.at)),

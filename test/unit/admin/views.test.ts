@@ -7,7 +7,7 @@ import { FakeRepo, fixedClock, IndexedRepo, REQUEST_ID, storedRequest } from '..
 vi.mock('../../../functions/adapters/registry.ts', () => ({
   registry: { version: 1, processors: [{ id: 'paynow', name: 'PayNow Payments', mode: 'automated' }, { id: 'parcelway', name: 'Parcelway Delivery' }] },
 }));
-const { auditCsv, dashboard, detail, RECENT_ANSWERS, summary } = await import('../../../functions/admin/views.ts');
+const { auditCsv, dashboard, detail, RECENT_ANSWERS, summary, taskShown } = await import('../../../functions/admin/views.ts');
 
 // Friday 20 March 2026, 10:00 in London.
 const clock = fixedClock('2026-03-20T10:00:00.000Z');
@@ -96,6 +96,20 @@ describe('a request’s detail page', () => {
     expect(d.tasks[1].deliveries).toEqual([]);
     expect(d.audit.map((e) => e.action)).toEqual(['verify', 'start', 'send']);
     expect(d.timeline).toEqual(timeline);
+  });
+
+  it('leaves out of each task the bookkeeping the workflow, the sweeper and the results keep on it (the outbox’s intents, the mark that nobody waits for it, its results’ key), as an action on a task answers it', async () => {
+    const { repo, deps } = setup(storedRequest({ status: 'cancelled' }));
+    const lease = { at: '2026-03-19T10:00:00.000Z', owner: 'sweeper', until: '2026-03-19T10:05:00.000Z' } as never;
+    const bookkeeping = { token: 'tok', receipts: { a: {} } as never, outboxToken: { at: '2026-03-19T10:00:00.000Z' } as never, outboxTeam: { ...(lease as object), escalated: 'DispatchFailed' } as never, outboxWebhook: lease, unwatchedAt: '2026-03-19T10:00:00.000Z', resultsHash: 'f00d', hasResults: true };
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task(REQUEST_ID, 'paynow', { status: 'in_progress', ...bookkeeping }));
+    const d = await detail(REQUEST_ID, deps, { timeline: async () => [] } as never);
+    const shown = { ...task(REQUEST_ID, 'paynow', { status: 'in_progress' }), ...bookkeeping };
+    for (const t of [d.tasks[0], taskShown(shown as StoredTask)]) {
+      for (const k of ['token', 'outboxToken', 'outboxTeam', 'outboxWebhook', 'unwatchedAt', 'resultsHash', 'hasResults']) expect(t).not.toHaveProperty(k);
+      expect(t).toMatchObject({ taskId: `${REQUEST_ID}.paynow`, status: 'in_progress', attempts: 1 });
+    }
+    expect(d.tasks[0]).toMatchObject({ waiting: true, receipts: 1 });
   });
 
   it('marks the task of a processor no longer in the registry as removed, and as the team’s to do by hand (the console offers no Retry), as a manual firm’s', async () => {
