@@ -434,13 +434,16 @@ async function showAgentContact(id) {
   }
 }
 
+/** The processor of a task of the request `id`, from the task's id (`<request>.<processor>`): an audit event's subject, a timeline state's task. */
+const processorOf = (id, taskId) => (typeof taskId === 'string' && taskId.startsWith(`${id}.`) ? taskId.slice(id.length + 1) : undefined);
+
 /**
  * A workflow state in the officer’s words, its own name beside them for the engineers; one without words (a state
- * added since) by its name. A state working on one task (its processor named by the server) says which: `provider` gives its name.
+ * added since) by its name. A state working on one task says which processor: `who`, its name.
  */
-const timelineWords = (e, provider) => {
-  const whose = e.processorId ? ` (${provider(e.processorId)})` : '';
-  const words = e.state === 'Dispatch' && e.processorId ? T[lang].webhookTo(provider(e.processorId)) : T[lang].states[e.state] && `${T[lang].states[e.state]}${whose}`;
+const timelineWords = (e, who) => {
+  const whose = who ? ` (${who})` : '';
+  const words = e.state === 'Dispatch' && who ? T[lang].webhookTo(who) : T[lang].states[e.state] && `${T[lang].states[e.state]}${whose}`;
   return !e.state ? [label('execution', e.type)] : words ? [`${words} `, h('code', {}, e.state)] : [`${e.state}${whose}`];
 };
 
@@ -574,10 +577,14 @@ async function showDetail(id, current) {
       ],
     }))),
   );
-  $('timeline').replaceChildren(...d.timeline.map((e) => h('li', {}, ...timelineWords(e, (p) => providerNames([p])), ' ', h('time', { dateTime: e.at ?? '' }, time(e.at)))));
-  // A task's event (its subject `<request>.<processor>`) names its processor, unless the processor is who acted: eight "Webhook sent" told no one which failed.
+  const named = (taskId) => {
+    const p = processorOf(id, taskId);
+    return p && providerNames([p]);
+  };
+  $('timeline').replaceChildren(...d.timeline.map((e) => h('li', {}, ...timelineWords(e, named(e.taskId)), ' ', h('time', { dateTime: e.at ?? '' }, time(e.at)))));
+  // A task's event (its subject the task's id) names its processor, unless the processor is who acted: eight "Webhook sent" told no one which failed.
   const taskOf = (e) => {
-    const p = e.subject?.startsWith(`${id}.`) ? e.subject.slice(id.length + 1) : undefined;
+    const p = processorOf(id, e.subject);
     return p && e.actor !== `processor:${p}` ? ` (${providerNames([p])})` : '';
   };
   $('audit').replaceChildren(...d.audit.map((e) => h('li', {}, `${auditLabel(e)}${taskOf(e)} — ${actor(e.actor)} `, h('time', { dateTime: e.at }, time(e.at)), ' ', h('code', {}, `#${e.hash.slice(0, 10)}`))));

@@ -11,6 +11,7 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
+import { parseTaskId } from '../core/model.ts';
 import type { Workflow } from '../core/ports.ts';
 import type { WorkflowAnswer, WorkflowFailure } from '../core/workflow-answer.ts';
 import { sfn } from './clients/sfn.ts';
@@ -84,17 +85,17 @@ export class StepFunctionsWorkflow implements Workflow {
 
   /**
    * The execution's states in order, for the console's timeline. A state that works on one task
-   * (Dispatch, Escalate) names its processor, read from the task id in its input, so that eight
-   * "Webhook to a processor" say which is which (until November 28, 2026 they did not); nothing
-   * else of the input is kept.
+   * (Dispatch, Escalate) carries the task id in its input, so that eight "Webhook to a processor"
+   * say which is which (until November 28, 2026 they did not): the console names the processor from
+   * it, as it does an audit event's subject. Nothing else of the input is kept.
    */
   async timeline(requestId: string) {
     const h = await this.client.send(new GetExecutionHistoryCommand({ executionArn: this.executionArn(requestId), maxResults: 1000 })).catch(() => undefined);
     return (h?.events ?? [])
       .filter((e) => e.type?.endsWith('StateEntered') || e.type?.startsWith('Execution'))
       .map((e) => {
-        const processorId = taskOfInput(e.stateEnteredEventDetails?.input, requestId);
-        return { at: e.timestamp?.toISOString(), type: e.type, state: e.stateEnteredEventDetails?.name, ...(processorId ? { processorId } : {}) };
+        const taskId = taskOfInput(e.stateEnteredEventDetails?.input, requestId);
+        return { at: e.timestamp?.toISOString(), type: e.type, state: e.stateEnteredEventDetails?.name, ...(taskId ? { taskId } : {}) };
       });
   }
 
@@ -103,7 +104,10 @@ export class StepFunctionsWorkflow implements Workflow {
   }
 }
 
-/** The processor of the request's task a state's input carries (`$.task.taskId`: `<request>.<processor>`, core/model.ts taskIdOf), if any. */
+/**
+ * The id of the request's task a state's input carries (`$.task.taskId`: `<request>.<processor>`, core/model.ts taskIdOf), if any:
+ * only one of this request's, and only a task id, since anything else of the input may hold the requester's data.
+ */
 function taskOfInput(input: string | undefined, requestId: string): string | undefined {
   let taskId: unknown;
   try {
@@ -111,6 +115,5 @@ function taskOfInput(input: string | undefined, requestId: string): string | und
   } catch {
     return undefined;
   }
-  const processorId = typeof taskId === 'string' && taskId.startsWith(`${requestId}.`) ? taskId.slice(requestId.length + 1) : '';
-  return /^[a-z0-9][a-z0-9-]{1,40}$/.test(processorId) ? processorId : undefined;
+  return typeof taskId === 'string' && parseTaskId(taskId)?.requestId === requestId ? taskId : undefined;
 }

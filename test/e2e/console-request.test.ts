@@ -571,19 +571,23 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
   it('names the workflow’s states on the execution timeline in words, in English and French, each webhook by its processor, with the state’s own name beside them, and a state it has no words for by its name', async () => {
     const id = await openCopy('tomas-timeline@example.com');
     const { page, errors } = await signedInOfficer();
-    await rewrite<{ timeline: { at?: string; type?: string; state?: string }[] }>(page, `**/admin/requests/${id}`, (d) => {
+    await rewrite<{ timeline: { at?: string; type?: string; state?: string; taskId?: string }[] }>(page, `**/admin/requests/${id}`, (d) => {
       d.timeline.push({ at: d.timeline.at(-1)?.at, type: 'TaskStateEntered', state: 'Reconcile' });
-      // A state whose input named no task (a history the server could not read it from) keeps the general words.
+      // A state whose input named no task (a history the server could not read it from), or another request's, keeps the general words.
       d.timeline.push({ at: d.timeline.at(-1)?.at, type: 'TaskStateEntered', state: 'Dispatch' });
+      d.timeline.push({ at: d.timeline.at(-1)?.at, type: 'TaskStateEntered', state: 'Dispatch', taskId: '01JQ7ZK3V4M8Q2W5E6R7T8Y9AC.parcelway' });
+      // Its processor named by the console from the task id, as the audit trail's task events are.
+      d.timeline.push({ at: d.timeline.at(-1)?.at, type: 'TaskStateEntered', state: 'Escalate', taskId: `${id}.parcelway` });
     });
     await page.goto(`${rt.urls.console}#/requests/${id}`);
     await page.locator('#detail-id', { hasText: id }).waitFor();
     // Each entry without its time.
     const entries = () => page.locator('#timeline li').evaluateAll((lis) => lis.map((li) => Array.from(li.childNodes).filter((n) => n.nodeName !== 'TIME').map((n) => n.textContent).join('').trim()));
-    await expect.poll(entries).toEqual(expect.arrayContaining(['Execution started', 'Planning the tasks Plan', 'Sending to each processor ForEachTask', 'Webhook to PayNow Payments Dispatch', 'Webhook to a processor Dispatch', 'Reconcile']));
+    await expect.poll(entries).toEqual(expect.arrayContaining(['Execution started', 'Planning the tasks Plan', 'Sending to each processor ForEachTask', 'Webhook to PayNow Payments Dispatch', 'Webhook to a processor Dispatch', 'Escalated to the team (Parcelway Delivery) Escalate', 'Reconcile']));
+    expect((await entries()).filter((e) => e === 'Webhook to a processor Dispatch')).toHaveLength(2);
     expect(await page.locator('#timeline code', { hasText: 'Plan' }).count()).toBe(1);
     await page.getByRole('button', { name: 'Français' }).click();
-    await expect.poll(entries).toEqual(expect.arrayContaining(['Exécution commencée', 'Préparation des tâches Plan', 'Envoi à chaque prestataire ForEachTask', 'Webhook à PayNow Payments Dispatch', 'Webhook à un prestataire Dispatch', 'Reconcile']));
+    await expect.poll(entries).toEqual(expect.arrayContaining(['Exécution commencée', 'Préparation des tâches Plan', 'Envoi à chaque prestataire ForEachTask', 'Webhook à PayNow Payments Dispatch', 'Webhook à un prestataire Dispatch', 'Transmise à l’équipe (Parcelway Delivery) Escalate', 'Reconcile']));
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-timeline-fr.png'), fullPage: true });
     expect(errors).toEqual([]);
