@@ -231,6 +231,20 @@ const time = (at) => (at ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { 
 /** The London date of an instant, as YYYY-MM-DD: the deadlines' days. */
 const londonDay = (at) => new Date(at).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 const day = (d) => (d ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`))) : '—');
+/**
+ * A date input writes its day in the order of the browser's language (03/05/2026 in an American
+ * browser for 5 March), whatever the page's or its own `lang`, which Chromium does not read there:
+ * `out` says the day chosen in the console's words, its weekday too. `say` again after setting the value.
+ */
+function sayDate(input, out) {
+  const say = () => {
+    const words = /^\d{4}-\d\d-\d\d$/.test(input.value) ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'full', timeZone: 'UTC' }).format(new Date(`${input.value}T00:00:00Z`)) : '';
+    out.textContent = lang === 'fr' ? words.replace(/ 1 /, ' 1er ') : words;
+  };
+  input.addEventListener('input', say);
+  say();
+  return say;
+}
 // A closed request has no countdown: it shows when it closed.
 // A stopped clock (Art. 12A) has no countdown: restarting it moves the deadline.
 // A clock stopped after its deadline had passed stopped nothing: the server counts it down, overdue, and so does the page.
@@ -341,7 +355,16 @@ function ask(kind, fields, about, check) {
     dlg.showModal();
   });
 }
-const field = (name, text, input) => h('div', {}, h('label', { htmlFor: `f-${name}` }, text), Object.assign(input, { id: `f-${name}`, name, required: true }));
+const field = (name, text, input) => {
+  const box = h('div', {}, h('label', { htmlFor: `f-${name}` }, text), Object.assign(input, { id: `f-${name}`, name, required: true }));
+  if (input.type === 'date') {
+    const out = h('output', { className: 'hint' });
+    out.setAttribute('for', input.id);
+    box.append(out);
+    sayDate(input, out);
+  }
+  return box;
+};
 const optional = (el) => {
   el.querySelector('[name]').required = false;
   return el;
@@ -848,10 +871,12 @@ function logTypeChanged() {
   $('log-objections').hidden = type !== 'objection';
 }
 
+const sayReceivedOn = sayDate($('log-received'), $('log-received-said'));
 /** Today is filled in (a call is logged as it ends); the picker offers the days the server takes. */
 function resetReceivedOn() {
   const today = londonDay(Date.now());
   Object.assign($('log-received'), { max: today, min: monthsBefore(today, 3), value: today });
+  sayReceivedOn();
 }
 
 function showLog() {
@@ -865,6 +890,7 @@ function showLog() {
   fillSelect('log-relationship', L.nobody, Object.keys(L.relationships), L.relationships);
   fillSelect('log-proof', L.noAgent, Object.keys(L.proofs), L.proofs);
   if (!$('log-received').value) resetReceivedOn();
+  sayReceivedOn();
   logTypeChanged();
   show('log');
 }

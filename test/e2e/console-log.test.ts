@@ -52,6 +52,8 @@ describe.skipIf(!hasChromium)('logging a request in the console (Debian chromium
     await page.getByLabel('Requester’s language').selectOption('en');
     await page.getByLabel('Channel').selectOption('post');
     await page.getByLabel('Received on').fill(receivedOn);
+    // The browser writes the date in its own language's order (mm/dd/yyyy in an American one, whatever the page's lang): the console says it in words beside it.
+    expect(await page.locator('output[for="log-received"]').textContent()).toBe(new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeZone: 'UTC' }).format(new Date(`${receivedOn}T00:00:00Z`)));
     await page.getByLabel('How you checked the identity').selectOption('signed_letter_with_id');
     await page.getByRole('button', { name: 'Log the request' }).click();
     const emailError = page.locator('#log-email-error');
@@ -207,6 +209,9 @@ describe.skipIf(!hasChromium)('logging a request in the console (Debian chromium
     await page.getByRole('link', { name: 'Enregistrer une demande' }).click();
     await page.getByRole('heading', { name: 'Enregistrer une demande' }).waitFor();
     expect(await page.getByLabel('Reçue le').inputValue()).toBe(londonDate(new Date()));
+    // The day in words, in French, as the emails write the first of a month.
+    await page.getByLabel('Reçue le').fill('2026-03-01');
+    expect(await page.locator('output[for="log-received"]').textContent()).toBe('dimanche 1er mars 2026');
     // At 1280 px the French menu, the signed-in user and Se déconnecter each stay on one line.
     const lines = (sel: string) => page.locator(sel).evaluate((el) => Math.round(el.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(el).lineHeight)));
     expect([await lines('#nav'), await lines('#who'), await page.locator('#nav a').evaluateAll((as) => new Set(as.map((a) => Math.round(a.getBoundingClientRect().top))).size)]).toEqual([1, 1, 1]);

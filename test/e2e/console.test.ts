@@ -118,6 +118,8 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     await dialog.getByLabel('Outcome').selectOption('retained');
     await dialog.getByLabel('Legal basis for keeping it').selectOption('legal_claims');
     await dialog.getByLabel('Kept until').fill('2040-12-31');
+    // Whatever order the browser writes it in (12/31/2040 in an American browser), the day is said in the console's words.
+    expect(await dialog.getByRole('status').textContent()).toBe(new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeZone: 'UTC' }).format(new Date('2040-12-31T00:00:00Z')));
     await dialog.getByLabel('Note').fill('Parcelway keeps the delivery record for a warranty dispute; ticket PW-7731.');
     await page.screenshot({ path: join(SHOTS, 'console-resolve-dialog.png') });
     await page.getByRole('button', { name: 'Confirm' }).click();
