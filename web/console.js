@@ -225,8 +225,8 @@ const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
 /** A duration's number, to a tenth, as the officer's language writes it (0,2 in French). */
 const num = (n) => new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 1 }).format(n);
 /** Instants in the officer's own time zone; deadlines are calendar dates. */
-// French writes the first of a month "1er mars" (Intl gives "1 mars"), as the emails and the status page do.
-const firstOfMonth = (text) => (lang === 'fr' ? text.replace(/^1 /, '1er ') : text);
+// French writes the first of a month "1er mars" (Intl gives "1 mars"), alone or after its weekday, as the emails and the status page do.
+const firstOfMonth = (text) => (lang === 'fr' ? text.replace(/(^| )1 /, (_, before) => `${before}1er `) : text);
 const time = (at) => (at ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at))) : T[lang].timeNotRecorded);
 /** The London date of an instant, as YYYY-MM-DD: the deadlines' days. */
 const londonDay = (at) => new Date(at).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
@@ -239,7 +239,7 @@ const day = (d) => (d ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dat
 function sayDate(input, out) {
   const say = () => {
     const words = /^\d{4}-\d\d-\d\d$/.test(input.value) ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'full', timeZone: 'UTC' }).format(new Date(`${input.value}T00:00:00Z`)) : '';
-    out.textContent = lang === 'fr' ? words.replace(/ 1 /, ' 1er ') : words;
+    out.textContent = firstOfMonth(words);
   };
   input.addEventListener('input', say);
   say();
