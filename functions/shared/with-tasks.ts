@@ -27,7 +27,10 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn
  * The requests of these statuses that `keep` keeps, each with its tasks, a page of the status index
  * at a time, in the index's order: status by status, by deadline. `dueFrom`: the index is read from
  * that date on (a key range), where the caller knows no request it wants is keyed before it. Each
- * kept request's tasks are one Query, `TASK_READS_IN_FLIGHT` at a time.
+ * kept request's tasks are one Query, `TASK_READS_IN_FLIGHT` at a time. A request is given once, as
+ * first read: one that moved to a status read later in the same call (confirmed, then in progress once
+ * Plan ran) is read again there. Until November 28, 2026 it was given twice, so the SLA report counted
+ * it twice and the audit export wrote its events twice (the console's list has the same rule, find.ts).
  */
 export async function* withTasks(
   repo: Pick<DynamoRepository, 'listRequests' | 'listTasks'>,
@@ -35,11 +38,13 @@ export async function* withTasks(
   keep: (r: StoredRequest) => boolean,
   dueFrom?: string,
 ): AsyncGenerator<{ request: StoredRequest; tasks: StoredTask[] }[]> {
+  const given = new Set<string>();
   for (const status of statuses) {
     let cursor: string | undefined;
     do {
       const page = await repo.listRequests({ status, ...(dueFrom ? { dueFrom } : {}), cursor, limit: 200 });
-      const kept = page.items.filter(keep);
+      const kept = page.items.filter((r) => !given.has(r.id) && keep(r));
+      for (const r of kept) given.add(r.id);
       const tasks = await mapConcurrent(kept, TASK_READS_IN_FLIGHT, (r) => repo.listTasks(r.id));
       yield kept.map((request, i) => ({ request, tasks: tasks[i] }));
       cursor = page.cursor;

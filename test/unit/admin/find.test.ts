@@ -354,4 +354,17 @@ describe('the console’s list, while a request moves between statuses', () => {
     expect(ids(out)).toEqual([id(7), id(8)]);
     expect(out.items.find((i) => i.id === id(7))).toMatchObject({ status: 'in_progress' });
   });
+
+  it('counts a request once in the SLA report when it moved from one status to the next between the reads of the two', async () => {
+    // Found by a full run: a letter logged a few days late was counted twice, confirmed and then in progress.
+    const moving = req(7, { status: 'verified', receivedAt: '2026-03-05T10:00:00.000Z', dueDate: '2026-04-07', version: 2 });
+    const { repo, deps } = setup(moving);
+    const read = repo.listRequests.bind(repo);
+    repo.listRequests = async (q: Query) => {
+      const page = await read(q);
+      if (q.status === 'verified') repo.requests.set(moving.id, { ...moving, status: 'in_progress', version: 3 });
+      return page;
+    };
+    expect((await report('2026-03-05', '2026-03-05', deps)).requests).toBe(1);
+  });
 });

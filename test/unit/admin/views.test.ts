@@ -380,6 +380,20 @@ describe('the audit export', () => {
     expect(read).not.toContain(id(100));
   });
 
+  it('lists a request’s events once when it moved from one status to the next between the reads of the two', async () => {
+    const moving = storedRequest({ id: id(1), status: 'verified', dueDate: '2026-04-02', version: 2, audit: [event('2026-03-02T10:00:00.000Z', 'verify', { subject: id(1) })] });
+    const index = new IndexedRepo();
+    index.requests.set(moving.id, moving);
+    const read = index.listRequests.bind(index);
+    index.listRequests = async (q: Parameters<IndexedRepo['listRequests']>[0]) => {
+      const page = await read(q);
+      if (q.status === 'verified') index.requests.set(moving.id, { ...moving, status: 'in_progress', version: 3 });
+      return page;
+    };
+    const rows = (await auditCsv('2026-03-01', '2026-03-05', { repo: index as never, clock })).split('\r\n');
+    expect(rows.slice(1, -1)).toEqual([`2026-03-02T10:00:00.000Z,${id(1)},${id(1)},workflow,verify,,,0,p,h`]);
+  });
+
   it('lists the requests’ and tasks’ events between two dates, both inclusive, ids and hashes only, in every status', async () => {
     const r1 = storedRequest({ id: id(1), status: 'awaiting_review', audit: [event('2026-03-01T23:59:59.000Z', 'submit', { subject: id(1) }), event('2026-03-02T00:00:00.000Z', 'verify', { subject: id(1), from: 'unverified', to: 'awaiting_review', seq: 1 })] });
     const r2 = storedRequest({ id: id(2), status: 'completed', audit: [event('2026-03-05T12:00:00.000Z', 'complete', { subject: id(2) }), event('2026-03-06T00:00:00.000Z', 'download', { subject: id(2) })] });
