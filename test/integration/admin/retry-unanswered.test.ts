@@ -19,6 +19,23 @@ const sweepAt = (ms: number) => rt.lambdas.invoke('sweeper', { time: new Date(ms
 const retried = (id: string) => rt.processors.received('paynow').filter((w) => w.id === `${id}.paynow.retry-1`);
 const DAY = 86_400_000;
 
+/**
+ * An erasure whose PayNow task failed and was escalated; PayNow then takes webhooks and never calls
+ * back, and the officer's retry dies right after its write, its webhook owed.
+ */
+async function retryDiedAfterItsWrite(email: string) {
+  rt.processors.setBehaviour('paynow', { status: { request_status: 'failed', reason: 'account locked for review' } });
+  await rt.submit({ type: 'erasure', email, language: 'en' });
+  const links = await until(() => rt.links(email).catch(() => undefined));
+  await rt.confirm(links.token);
+  const id = links.requestId;
+  await until(async () => (await detail(id)).request.status === 'awaiting_manual' && paynow(await detail(id))?.status === 'failed' && (await escalations(id)).length === 1, 60_000, 'the task escalated');
+  rt.processors.setBehaviour('paynow', { never: true });
+  rt.lambdas.crashOn('admin', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"TASK#paynow"`, when: 'after' });
+  expect((await call(`/requests/${id}/tasks/paynow/retry`, {})).status).toBeGreaterThanOrEqual(500);
+  return id;
+}
+
 beforeAll(async () => {
   rt = await boot();
   officer = await rt.signIn('officer');
@@ -27,17 +44,7 @@ afterAll(async () => rt?.stopAndClean());
 
 describe('an officer’s retry whose admin function died before the webhook went, then unanswered', () => {
   it('is sent by the next sweep, and once timed out the team is told, once', async () => {
-    rt.processors.setBehaviour('paynow', { status: { request_status: 'failed', reason: 'account locked for review' } });
-    await rt.submit({ type: 'erasure', email: 'retry-died@example.com', language: 'en' });
-    const links = await until(() => rt.links('retry-died@example.com').catch(() => undefined));
-    await rt.confirm(links.token);
-    const id = links.requestId;
-    await until(async () => (await detail(id)).request.status === 'awaiting_manual' && paynow(await detail(id))?.status === 'failed' && (await escalations(id)).length === 1, 60_000, 'the task escalated');
-
-    // Unlocked, PayNow now takes the webhook and never calls back.
-    rt.processors.setBehaviour('paynow', { never: true });
-    rt.lambdas.crashOn('admin', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"TASK#paynow"`, when: 'after' });
-    expect((await call(`/requests/${id}/tasks/paynow/retry`, {})).status).toBeGreaterThanOrEqual(500);
+    const id = await retryDiedAfterItsWrite('retry-died@example.com');
     expect(paynow(await detail(id))).toMatchObject({ status: 'sent', retries: 1 });
     expect(retried(id)).toEqual([]);
 
@@ -59,17 +66,8 @@ describe('an officer’s retry whose admin function died before the webhook went
 
 describe('an officer’s retry left owed when its request is cancelled by an action that died before marking its tasks', () => {
   it('is never sent: the sweeper finds the request closed and drops the webhook', async () => {
-    rt.processors.setBehaviour('paynow', { status: { request_status: 'failed', reason: 'account locked for review' } });
-    await rt.submit({ type: 'erasure', email: 'retry-cancelled@example.com', language: 'en' });
-    const links = await until(() => rt.links('retry-cancelled@example.com').catch(() => undefined));
-    await rt.confirm(links.token);
-    const id = links.requestId;
-    await until(async () => (await detail(id)).request.status === 'awaiting_manual' && paynow(await detail(id))?.status === 'failed' && (await escalations(id)).length === 1, 60_000, 'the task escalated');
-
-    rt.processors.setBehaviour('paynow', { never: true });
-    // The retry dies after its write, its webhook owed; the cancellation dies after closing the request, before marking the task.
-    rt.lambdas.crashOn('admin', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"TASK#paynow"`, when: 'after' });
-    expect((await call(`/requests/${id}/tasks/paynow/retry`, {})).status).toBeGreaterThanOrEqual(500);
+    const id = await retryDiedAfterItsWrite('retry-cancelled@example.com');
+    // The cancellation dies after closing the request, before marking the task.
     rt.lambdas.crashOn('admin', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"REQUEST"`, when: 'after' });
     expect((await call(`/requests/${id}/cancel`, { reason: 'withdrawn_by_requester' })).status).toBeGreaterThanOrEqual(500);
     expect((await detail(id)).request.status).toBe('cancelled');
