@@ -31,6 +31,10 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn
  * first read: one that moved to a status read later in the same call (confirmed, then in progress once
  * Plan ran) is read again there. Until November 28, 2026 it was given twice, so the SLA report counted
  * it twice and the audit export wrote its events twice (the console's list has the same rule, find.ts).
+ * In progress, the one status a request can move back into from one read after it (an officer's
+ * unblock, from awaiting a person: test/unit/core/status.test.ts checks it is the only one), is read
+ * once more at the end, for a request that made that move between the two reads; until the same day
+ * it was missed. One that moves back and forth again meanwhile can still be missed.
  */
 export async function* withTasks(
   repo: Pick<DynamoRepository, 'listRequests' | 'listTasks'>,
@@ -39,7 +43,7 @@ export async function* withTasks(
   dueFrom?: string,
 ): AsyncGenerator<{ request: StoredRequest; tasks: StoredTask[] }[]> {
   const given = new Set<string>();
-  for (const status of statuses) {
+  for (const status of statuses.includes('awaiting_manual') ? [...statuses, 'in_progress' as const] : statuses) {
     let cursor: string | undefined;
     do {
       const page = await repo.listRequests({ status, ...(dueFrom ? { dueFrom } : {}), cursor, limit: 200 });

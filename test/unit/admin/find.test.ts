@@ -367,4 +367,20 @@ describe('the console’s list, while a request moves between statuses', () => {
     };
     expect((await report('2026-03-05', '2026-03-05', deps)).requests).toBe(1);
   });
+
+  it('counts a request in the SLA report when it moved back to a status read before the one it left (an officer unblocked it) between the reads of the two', async () => {
+    const moving = req(7, { status: 'awaiting_manual', receivedAt: '2026-03-05T10:00:00.000Z', dueDate: '2026-04-07', version: 2 });
+    const { repo, deps } = setup(moving);
+    const read = repo.listRequests.bind(repo);
+    let moved = false;
+    repo.listRequests = async (q: Query) => {
+      const page = await read(q);
+      if (q.status === 'in_progress' && !moved) {
+        moved = true;
+        repo.requests.set(moving.id, { ...moving, status: 'in_progress', version: 3 });
+      }
+      return page;
+    };
+    expect((await report('2026-03-05', '2026-03-05', deps)).requests).toBe(1);
+  });
 });
