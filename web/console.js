@@ -230,7 +230,7 @@ const firstOfMonth = (text) => (lang === 'fr' ? text.replace(/(^| )1 /, (_, befo
 const time = (at) => (at ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(at))) : T[lang].timeNotRecorded);
 /** The London date of an instant, as YYYY-MM-DD: the deadlines' days. */
 const londonDay = (at) => new Date(at).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-const day = (d) => (d ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`))) : '—');
+const day = (d, dateStyle = 'medium') => (d ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dateStyle, timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`))) : '—');
 /**
  * A date input writes its day in the order of the browser's language (03/05/2026 in an American
  * browser for 5 March), whatever the page's or its own `lang`, which Chromium does not read there:
@@ -238,8 +238,7 @@ const day = (d) => (d ? firstOfMonth(new Intl.DateTimeFormat(LOCALE[lang], { dat
  */
 function sayDate(input, out) {
   const say = () => {
-    const words = /^\d{4}-\d\d-\d\d$/.test(input.value) ? new Intl.DateTimeFormat(LOCALE[lang], { dateStyle: 'full', timeZone: 'UTC' }).format(new Date(`${input.value}T00:00:00Z`)) : '';
-    out.textContent = firstOfMonth(words);
+    out.textContent = /^\d{4}-\d\d-\d\d$/.test(input.value) ? day(input.value, 'full') : '';
   };
   input.addEventListener('input', say);
   say();
