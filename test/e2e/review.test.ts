@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type Booted, until } from '../integration/harness.ts';
 import { axe, bootWithBrowser, hasChromium, newPage, SHOTS, signInAsOfficer } from './browser.ts';
@@ -20,6 +20,12 @@ async function confirmedCorrection(email: string, language: 'en' | 'fr', rectifi
   return { links, page, errors };
 }
 
+/** The request's page in the console, once it shows the request waiting for review. */
+async function showToReview(page: Page, requestId: string) {
+  await page.goto(`${rt.urls.console}#/requests/${requestId}`);
+  await page.locator('#detail-summary').getByText('To review (a correction, an agent’s authority)').waitFor();
+}
+
 describe.skipIf(!hasChromium)('an officer reviews a correction in the console before it is sent (Debian chromium)', { timeout: 240_000 }, () => {
   bootWithBrowser((booted, b) => {
     rt = booted;
@@ -31,8 +37,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
     const { links, page, errors } = await confirmedCorrection(email, 'en', { field: 'My name is spelt wrong', correction: 'Jude O’Hara, with an apostrophe' });
     expect(await axe(page)).toEqual([]);
 
-    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
-    await page.locator('#detail-summary').getByText('To review (a correction, an agent’s authority)').waitFor();
+    await showToReview(page, links.requestId);
     // Each answer in its own <dd>, after the <dt> that says whose words they are.
     expect(await page.locator('#detail-summary dt:has-text("What is wrong (the requester’s words)") + dd').textContent()).toBe('My name is spelt wrong');
     expect(await page.locator('#detail-summary dt:has-text("What it should be (the requester’s words)") + dd').textContent()).toBe('Jude O’Hara, with an apostrophe');
@@ -65,8 +70,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
   it('keeps the approval open and says in it that a corrected value is needed when the officer gives none, sending nothing', async () => {
     const email = 'nell.review@example.com';
     const { links, page, errors } = await confirmedCorrection(email, 'en', { field: 'My phone number', correction: '07700 900123' });
-    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
-    await page.locator('#detail-summary').getByText('To review (a correction, an agent’s authority)').waitFor();
+    await showToReview(page, links.requestId);
     await page.getByRole('button', { name: 'Approve the correction' }).click();
     const dialog = page.getByRole('dialog');
     // Blank is empty: a space typed by mistake corrects nothing either.
@@ -88,8 +92,7 @@ describe.skipIf(!hasChromium)('an officer reviews a correction in the console be
   it('refuses a correction the officer found accurate, offering that reason on a correction only, and the requester is told so with how to complain', async () => {
     const email = 'rory.review@example.com';
     const { links, page, errors } = await confirmedCorrection(email, 'fr', { field: 'Mon nom', correction: 'Rory MacLeod' });
-    await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
-    await page.locator('#detail-summary').getByText('To review (a correction, an agent’s authority)').waitFor();
+    await showToReview(page, links.requestId);
     await page.getByRole('button', { name: 'Deny' }).click();
     const reasons = await page.getByLabel('Reason').locator('option').allTextContents();
     expect(reasons).toContain('Data checked and accurate');
