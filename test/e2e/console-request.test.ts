@@ -287,7 +287,10 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     const { page, errors } = await signedInOfficer();
     await page.goto(`${rt.urls.console}#/requests/${id}`);
     await page.locator('#detail-id', { hasText: id }).waitFor();
+    // A language switch draws the request again: its buttons move as their words change, so a click
+    // aimed before the redraw could land beside them. Each switch is waited for, by its words.
     await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
     const extend = async () => {
       await page.getByRole('button', { name: /^(Prolonger le délai|Extend deadline)$/ }).click();
       await page.locator('#f-reason').fill('Les archives du prestataire de paiement.');
@@ -302,6 +305,7 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     await extend();
     await expect.poll(said).toBe('L’action n’a pas abouti : une erreur s’est produite de notre côté. Réessayez dans quelques minutes.');
     await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'Extend deadline' }).waitFor();
     await extend();
     await expect.poll(said).toBe('The action did not go through: something went wrong on our side. Try again in a few minutes.');
     await page.unroute('**/admin/requests/*/extend');
