@@ -37,7 +37,10 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
     /** An export whose records also hold other people's data (Art. 15(4)): an officer reviews the copy before it goes out. */
     third_party_data: z.optional(z.boolean()),
     receipt,
-  }),
+  }).check(
+    // Assemble would read the URL and drop the inline records: one place for the export, so none is lost unsaid.
+    z.refine((b) => b.results === undefined || b.results_url === undefined, { message: 'either results or results_url, not both', path: ['results_url'] }),
+  ),
   z.strictObject({ task_id, request_status: z.literal('not_found'), receipt }),
   z.strictObject({ task_id, request_status: z.literal('failed'), reason: z.string().check(z.minLength(1), z.maxLength(MAX_REASON), readable()), receipt }),
   z.strictObject({
@@ -56,6 +59,9 @@ export const CallbackBody = z.discriminatedUnion('request_status', [
   ),
 ]);
 export type CallbackBody = z.infer<typeof CallbackBody>;
+
+/** Why a `retained` answer to a task that is not an erasure is refused (400): legal holds are sent with erasures only. */
+export const RETAINED_ERASURE_ONLY = 'retained answers an erasure only (a task whose action is erase)';
 
 /** The cap on this callback's bytes (receive.ts answers 413 over it; the conformance kit fails a callback over it). */
 export const capOf = (b: CallbackBody) => (b.request_status === 'completed' && b.results !== undefined ? MAX_CALLBACK_BYTES : MAX_RECEIPT_CALLBACK_BYTES);

@@ -78,6 +78,17 @@ describe('callbacks', () => {
     expect(workflow.calls[0].output).toEqual({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' });
   });
 
+  it('refuses retained to a task that is not an erasure with a 400 on request_status, changing nothing', async () => {
+    for (const action of ['export', 'rectify', 'suppress', 'restrict'] as const) {
+      repo.tasks.set(TASK_ID, { ...task(), action });
+      const before = task();
+      const message = 'retained answers an erasure only (a task whose action is erase)';
+      await expect(post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' }))).rejects.toMatchObject({ status: 400, issues: [{ path: 'request_status', message }] });
+      expect(task()).toEqual(before);
+    }
+    expect(workflow.calls).toEqual([]);
+  });
+
   it('passes on lifetime-warranty records kept for a requester who did not ask to erase them', async () => {
     await expect(post(signed({ request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null }))).resolves.toEqual({ status: 'accepted' });
     expect(task()).toMatchObject({ status: 'retained', outcome: { legal_basis: 'lifetime_warranty' } });

@@ -76,6 +76,7 @@ describe('the OpenAPI document', () => {
       { request_status: 'completed', receipt: 'R-1' },
       { request_status: 'completed', results: { records: [] } },
       { request_status: 'completed', results_url: 'https://files.example/1.json' },
+      { request_status: 'completed', results: { records: [] }, results_url: 'https://files.example/1.json' },
       { request_status: 'not_found' },
       { request_status: 'failed', reason: 'locked' },
       { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' },
