@@ -9,7 +9,7 @@ import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
-import { CallbackBody, capOf, MAX_REASON, MAX_RECEIPT_CALLBACK_BYTES, MAX_WEBHOOK_ID, RETAINED_ERASURE_ONLY } from '../core/callback-body.ts';
+import { CallbackBody, capOf, MAX_REASON, MAX_RECEIPT_CALLBACK_BYTES, EXPORT_WITHOUT_RESULTS, MAX_WEBHOOK_ID, RETAINED_ERASURE_ONLY } from '../core/callback-body.ts';
 import { receiptKey, receiptOf } from '../core/receipts.ts';
 import { storable } from '../core/readable.ts';
 import { parseExportResults } from '../core/results-body.ts';
@@ -201,6 +201,8 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   // Kept records are an erasure's answer alone: to a copy, a correction or a restriction they would
   // leave the requester told "kept instead of erased", and a copy without that processor's records.
   if (body.request_status === 'retained' && task.action !== 'erase') throw new InvalidInput('invalid body', [{ path: 'request_status', message: RETAINED_ERASURE_ONLY }]);
+  // An export completed with nothing would tell the requester "it is in your download" of an empty part.
+  if (body.request_status === 'completed' && task.action === 'export' && !carriesResults(body)) throw new InvalidInput('invalid body', [{ path: 'results', message: EXPORT_WITHOUT_RESULTS }]);
 
   if (body.request_status === 'in_progress') {
     if (task.status === 'sent') {

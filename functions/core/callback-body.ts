@@ -63,5 +63,8 @@ export type CallbackBody = z.infer<typeof CallbackBody>;
 /** Why a `retained` answer to a task that is not an erasure is refused (400): legal holds are sent with erasures only. */
 export const RETAINED_ERASURE_ONLY = 'retained answers an erasure only (a task whose action is erase)';
 
+/** Why a `completed` export with neither `results` nor `results_url` is refused (400): a processor that holds nothing answers `not_found`. */
+export const EXPORT_WITHOUT_RESULTS = 'an export is completed with results or results_url; holding nothing, answer not_found';
+
 /** The cap on this callback's bytes (receive.ts answers 413 over it; the conformance kit fails a callback over it). */
 export const capOf = (b: CallbackBody) => (b.request_status === 'completed' && b.results !== undefined ? MAX_CALLBACK_BYTES : MAX_RECEIPT_CALLBACK_BYTES);

@@ -97,6 +97,17 @@ describe("a delivery company's engineer, at the edges the documents promise an a
     expect([inline.status, inline.body]).toEqual([200, { status: 'accepted' }]);
   }, 60_000);
 
+  it('is told, by a 400 on results, that a completed export carries its results, and that holding nothing is not_found', async () => {
+    const { task, requestId, statusToken } = await taskFor('docs-empty-copy@example.com', 'access');
+    const bare = await parcels.callback(task, json({ task_id: task.task_id, request_status: 'completed', receipt: 'PW-EXP-1' }));
+    expect(bare.status).toBe(400);
+    expect(bare.issues).toEqual(['results: an export is completed with results or results_url; holding nothing, answer not_found']);
+    const found = await parcels.callback(task, json({ task_id: task.task_id, request_status: 'not_found', receipt: 'PW-EXP-1' }));
+    expect([found.status, found.body]).toEqual([200, { status: 'accepted' }]);
+    const delivery = async () => (await rt.status(requestId, statusToken)).categories.find((c) => c.category === 'delivery')?.state;
+    await until(async () => (await delivery()) === 'done', 10_000, 'the delivery category done');
+  }, 60_000);
+
   it('is told, by a 400 on request_status, that retained answers an erasure only, and its answer in the contract is then applied', async () => {
     const { task, requestId, statusToken } = await taskFor('docs-kept-copy@example.com', 'access');
     expect(task.legal_holds).toEqual([]);

@@ -89,6 +89,20 @@ describe('callbacks', () => {
     expect(workflow.calls).toEqual([]);
   });
 
+  it('refuses a completed export without results or results_url with a 400 on results, changing nothing, and takes one with either', async () => {
+    forACopy();
+    repo.tasks.set(TASK_ID, { ...task(), action: 'export' });
+    const before = task();
+    const message = 'an export is completed with results or results_url; holding nothing, answer not_found';
+    await expect(post(signed({ request_status: 'completed', third_party_data: true }))).rejects.toMatchObject({ status: 400, issues: [{ path: 'results', message }] });
+    expect(task()).toEqual(before);
+    expect(workflow.calls).toEqual([]);
+    await expect(post(signed({ request_status: 'completed', results_url: 'https://files.example/1.json' }, { id: 'cb_2' }))).resolves.toEqual({ status: 'accepted' });
+    // Any other task is completed by its status alone.
+    repo.tasks.set(TASK_ID, { ...before, action: 'rectify' });
+    await expect(post(signed({ request_status: 'completed' }, { id: 'cb_3' }))).resolves.toEqual({ status: 'accepted' });
+  });
+
   it('passes on lifetime-warranty records kept for a requester who did not ask to erase them', async () => {
     await expect(post(signed({ request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null }))).resolves.toEqual({ status: 'accepted' });
     expect(task()).toMatchObject({ status: 'retained', outcome: { legal_basis: 'lifetime_warranty' } });
