@@ -114,7 +114,10 @@ describe("a delivery company's engineer, at the edges the documents promise an a
     const kept = await parcels.callback(task, json({ task_id: task.task_id, request_status: 'retained', legal_basis: 'accounting', retained_until: '2032-11-30' }));
     expect(kept.status).toBe(400);
     expect(kept.issues).toEqual(['request_status: retained answers an erasure only (a task whose action is erase)']);
-    const found = await parcels.callback(task, json({ task_id: task.task_id, request_status: 'not_found' }));
+    // A receipt's 2,000 characters are code points, as the page says: 2,000 emoji fit, though their JavaScript length is 4,000.
+    const long = await parcels.callback(task, json({ task_id: task.task_id, request_status: 'not_found', receipt: '📦'.repeat(2001) }));
+    expect([long.status, long.issues]).toEqual([400, ['receipt: Too big: expected string to have <=2000 characters']]);
+    const found = await parcels.callback(task, json({ task_id: task.task_id, request_status: 'not_found', receipt: '📦'.repeat(2000) }));
     expect([found.status, found.body]).toEqual([200, { status: 'accepted' }]);
     const delivery = async () => (await rt.status(requestId, statusToken)).categories.find((c) => c.category === 'delivery')?.state;
     await until(async () => (await delivery()) === 'done', 10_000, 'the delivery category done');
