@@ -8,7 +8,7 @@ const FAULTS = {
   timeout: { never: true },
   /** 410 Gone: Lethe disables the endpoint, alerts, and escalates the task. */
   '410': { gone: true },
-  /** Every record kept under the accounting hold, whatever it holds: the task completes as `retained`. */
+  /** Every record kept under the accounting hold, whatever it holds: an erasure's task completes as `retained` (any other task is done as usual). */
   retained: { status: { request_status: 'retained', legal_basis: 'accounting', retained_until: null } },
 } satisfies Record<string, Partial<Behaviour>>;
 

@@ -208,7 +208,8 @@ export async function startDemoProcessors(opts: { port?: number; secrets: (ref: 
     const db = dataOf(p.id, p.category);
     const held = db[email];
     let answer: Record<string, unknown>;
-    if (b.status) answer = b.status;
+    // Lethe takes `retained` from an erasure only (docs/processors.md): told to keep records, a processor still does any other task.
+    if (b.status && (b.status.request_status !== 'retained' || body.action === 'erase')) answer = b.status;
     // A copy for someone it holds nothing of is `not_found`, as docs/processors.md asks, unless a test
     // made it answer with a results_url or flag third-party data; an empty list would tell the requester
     // "sent us your data: it is in your download" of a provider whose part of the download is empty.

@@ -100,6 +100,18 @@ describe('demo processors honour legal holds', () => {
   });
 });
 
+describe('a demo processor told to answer retained', () => {
+  it('answers retained to an erasure only, and exports a copy as usual, since Lethe refuses retained to any other task', async () => {
+    demo.setBehaviour('recoverco', { status: { request_status: 'retained', legal_basis: 'accounting', retained_until: null } });
+    try {
+      expect(await ask('recoverco', 'bob@example.com', 'export', [])).toMatchObject({ request_status: 'completed', results: { records: [{ case: 'RC-301' }] } });
+      expect(await ask('recoverco', `nobody-${randomUUID()}@example.com`, 'erase', [])).toEqual({ request_status: 'retained', legal_basis: 'accounting', retained_until: null });
+    } finally {
+      demo.setBehaviour('recoverco', {});
+    }
+  });
+});
+
 describe('demo processors export in the documented results shape', () => {
   it('sends one list of records, or named tables when it keeps several', async () => {
     expect(await ask('mailwave', 'alice@example.com', 'export', [])).toEqual({ request_status: 'completed', results: { records: [{ list: 'newsletter', subscribedOn: '2025-06-01' }] } });
