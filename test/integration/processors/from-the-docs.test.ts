@@ -140,6 +140,14 @@ describe("a delivery company's engineer, at the edges the documents promise an a
     expect([fresh.status, fresh.body]).toEqual([200, { status: 'duplicate' }]);
   }, 60_000);
 
+  it('gets a 413 for a body over 256 KiB before its signature is read, and a 401 for one under it that is not signed', async () => {
+    const { task } = await taskFor('docs-huge@example.com', 'erasure');
+    const unsigned = (raw: string) => fetch(task.status_callback_url, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' }, body: raw });
+    const body = (pad: number) => `{"task_id":"${task.task_id}","request_status":"completed","results":{"records":[]}${' '.repeat(pad)}}`;
+    expect((await unsigned(body(256 * 1024))).status).toBe(413);
+    expect((await unsigned(body(200 * 1024))).status).toBe(401);
+  }, 60_000);
+
   it('is sent nothing when the shop cancels a request after its webhook, and its answer to that task is still taken', async () => {
     const { task, requestId } = await taskFor('docs-withdrawn@example.com', 'erasure');
     const officer = await rt.signIn('officer');
