@@ -489,6 +489,8 @@ function predictOn(r: ReqM, t: TaskM | undefined, proc: string, id: string, raw:
   const seen = t.kept.get(id);
   const conflict = { requestId: r.id, proc };
   if (seen !== undefined) return seen === hash ? { codes: [200], still: true } : { codes: [409], conflict };
+  // Records kept under a legal hold answer an erasure alone (every task of a request has its type's action).
+  if (k === 'retained' && r.type !== 'erasure') return { codes: [400] };
   if (k === 'in_progress') {
     if (t.status !== 'sent') return { codes: [200], still: true };
     return { codes: [200], apply: () => ((t.status = 'in_progress'), t.kept.set(id, hash)) };
