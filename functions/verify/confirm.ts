@@ -73,6 +73,9 @@ async function spent(found: NonNullable<Awaited<ReturnType<typeof load>>>): Prom
   if (found.state === 'used') return already(found);
   if (found.state === 'locked') return { kind: 'locked', lang };
   if (found.state === 'expired') return { kind: 'invalid', lang };
+  // Closed before it was ever confirmed (denied, cancelled, expired): opened, it offers nothing to
+  // confirm (and asks no password), as posting it confirms nothing.
+  if (found.req.status !== 'unverified') return { kind: 'invalid', lang };
   return undefined;
 }
 
@@ -111,8 +114,6 @@ export async function confirm(token: string, password: string | undefined, deps:
   if (over) return over;
   let { req } = found;
   const lang = req.language;
-  // Closed before it was ever confirmed (denied, cancelled, expired): the link confirms nothing.
-  if (req.status !== 'unverified') return { kind: 'invalid', lang };
   const pw = await needsPassword(req, deps);
   if (pw.ask) {
     // Counted before it is checked, for the address and for the link: passwords sent all at once cannot each find a count still low.

@@ -200,6 +200,15 @@ describe('confirming a link', () => {
     expect(piiExpiry()).toEqual([]);
   });
 
+  it.each(['denied', 'cancelled', 'expired'] as const)('says a link to a request %s before it was confirmed does not work when it is opened (GET), rather than offer to confirm it, and asks the account service nothing', async (status) => {
+    given({ status, type: 'access' });
+    account = { hasAccount: true, closedOn: null, accountingRecords: false, lifetimeWarranty: false };
+    const asked: string[] = [];
+    deps.customers = { ...deps.customers, find: async (email: string) => (asked.push(email), account) };
+    await expect(preview(TOKEN, deps)).resolves.toEqual({ kind: 'invalid', lang: 'en' });
+    expect(asked).toEqual([]);
+  });
+
   it('starts the execution again, without a second verification, when a confirmation died after verifying (the same link, retried), and says it was confirmed already', async () => {
     given({ status: 'verified', verifiedAt: '2026-03-02T09:00:00.000Z', dueDate: '2026-04-02', version: 2 });
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already', lang: 'en', request: { dueDate: '2026-04-02' } });
