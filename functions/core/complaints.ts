@@ -68,6 +68,8 @@ export type StoredComplaint = {
   name?: string;
   text: string;
   emailHash: string;
+  /** The keyed HMAC of the inbox the address reaches, which its acknowledgements count against; absent on complaints from before it, which count by `emailHash`. */
+  inboxHash?: string;
   audit: AuditEvent[];
   /** The acknowledgement email still to send (the outbox, functions/core/outbox.ts). */
   outboxAck?: Delivery;

@@ -5,6 +5,21 @@
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+/**
+ * The inbox an address reaches, as the limits on mail to one address count it. Most mail services
+ * deliver `name+anything@` to `name@` (subaddressing, RFC 5233), and Gmail ignores the dots of the
+ * name and answers at googlemail.com too: counted by the address as typed, a limit of a few emails an
+ * hour to one inbox was a limit per spelling, and anyone could spell a stranger's address afresh for
+ * every submission. Only for counting: requests, searches and emails keep the address as typed.
+ */
+export function inboxOf(email: string): string {
+  const address = normaliseEmail(email);
+  const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1).replace(/^googlemail\.com$/, 'gmail.com');
+  const name = address.slice(0, at).replace(/(.)\+.*/, '$1');
+  return `${domain === 'gmail.com' ? name.replaceAll('.', '') : name}@${domain}`;
+}
+
 /** The header CloudFront adds with the viewer's address and source port (`198.51.100.10:46532`) when an origin request policy asks for it. */
 export const VIEWER_ADDRESS_HEADER = 'CloudFront-Viewer-Address';
 /**

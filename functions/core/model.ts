@@ -89,6 +89,8 @@ export type PrivacyRequest = {
   status: RequestStatus;
   version: number;
   emailHash: string;
+  /** The keyed HMAC of the inbox the address reaches (shared/crypto.ts inboxHash), which its confirmation links count against; absent on requests from before it, which count by `emailHash`. */
+  inboxHash?: string;
   /** The keyed HMAC of the order number the requester gave, if any (the console's search by order number). */
   orderHash?: string;
   /**

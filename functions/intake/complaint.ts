@@ -9,7 +9,7 @@ import { rateLimitAddress } from '../core/ip.ts';
 import { retryAfterSeconds } from '../core/rate-limit.ts';
 import { lease } from '../core/outbox.ts';
 import type { Clock, Mailer } from '../core/ports.ts';
-import { emailHash, hmac } from '../shared/crypto.ts';
+import { emailHash, hmac, inboxHash } from '../shared/crypto.ts';
 import { deliverComplaintAck } from '../shared/outbox.ts';
 import { logger } from '../adapters/powertools.ts';
 
@@ -45,6 +45,7 @@ export async function submitComplaint(body: ComplaintBody, sourceIp: string, dep
     ...(body.name ? { name: body.name } : {}),
     text: body.text,
     emailHash: eh,
+    inboxHash: await inboxHash(body.email),
     // The ledger names no free text: the complaint's words are proved by their hash.
     audit: [chain(undefined, { at, actor: 'complainant', action: 'complaint', subject: id, to: 'received', data: { requestId: body.requestId ?? null, textSha256: sha256(body.text) } })],
     outboxAck: lease(1, me, now),

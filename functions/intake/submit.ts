@@ -9,7 +9,7 @@ import { retryAfterSeconds } from '../core/rate-limit.ts';
 import { ACCEPTED, type Accepted, nextLink, nextLinkOwed } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
-import { emailHash, hmac, orderHash } from '../shared/crypto.ts';
+import { emailHash, hmac, inboxHash, orderHash } from '../shared/crypto.ts';
 import { deliverLink, statusTokenHash } from '../shared/outbox.ts';
 import { logger } from '../adapters/powertools.ts';
 
@@ -94,6 +94,8 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       status: 'unverified',
       version: 0,
       emailHash: eh,
+      // Its links count against the inbox, however the address was spelled (a +tag, a Gmail address's dots).
+      inboxHash: await inboxHash(body.email),
       ...(body.orderNumber ? { orderHash: await orderHash(body.orderNumber) } : {}),
       details: { eraseWarranty: body.eraseWarranty ?? false, objections: body.objections ?? [], rectification: body.rectification },
       // An agent's relationship and declared proof, as codes; their name and email go with the person's, in the PII record.

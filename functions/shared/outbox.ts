@@ -60,15 +60,15 @@ async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | '
  */
 export async function deliverLink(req: StoredRequest, owner: string, now: Date, deps: LinkDeps, email?: string): Promise<LinkResult> {
   const t = await take(req, 'outboxLink', owner, now, deps.repo);
-  if (!t) return { sent: false };
-  if (!t.taken) return { sent: false };
+  if (!t?.taken) return { sent: false };
   const { seq } = t.d;
   if (req.status !== 'unverified') {
     // Confirmed (or closed) meanwhile: a link is no use any more.
     await deps.repo.clearDelivery(req.id, 'outboxLink', seq);
     return { sent: false };
   }
-  const share = await deps.repo.takeShare('link', req.emailHash, 3600, deps.linksPerHour, now);
+  // Counted by the inbox, not the spelling (core/edge.ts inboxOf); a request from before that counts by its address.
+  const share = await deps.repo.takeShare('link', req.inboxHash ?? req.emailHash, 3600, deps.linksPerHour, now);
   if (!share.allowed) {
     await deps.repo.deferDelivery(req.id, 'outboxLink', seq, share.retryAt.toISOString());
     return { sent: false };
@@ -76,7 +76,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
   const pii = email ? { email } : await deps.repo.getPii(req.id);
   let unmark: MailFailure['kind'] | undefined;
   if (pii) {
-    const token = await derivedToken('verify', req.id, String(seq));
+    const token = await derivedToken('verify', req.id, seq);
     await deps.tokens.putOnce(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + DAY).toISOString(), attempts: 0 });
     const statusToken = await derivedToken('status', req.id);
     // An officer's resend may have replaced the status token; the page then asks for the newer one. The
@@ -368,16 +368,17 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   // Anyone can type any address into the form: an address gets a few acknowledgements in any hour, the
   // rest once its share has room again, and no more than its share of any 24 hours. The day's is counted first, so that
   // once it is spent the rest are settled at once rather than put off hour after hour.
-  const day = await deps.repo.hitRolling('complaint-ack-day', c.emailHash, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now);
+  const inbox = c.inboxHash ?? c.emailHash;
+  const day = await deps.repo.hitRolling('complaint-ack-day', inbox, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now);
   if (day.count > ACKS_PER_EMAIL_PER_DAY) {
     // Spent: the complaint stays received, owing nothing, its trail saying the email was not sent, for the console to show it to acknowledge by hand.
     await settleComplaintAck(c, d.seq, c.status, {}, { at: now.toISOString(), action: 'ack_email_withheld', data: { reason: 'address_daily_share' } }, deps);
     return { sent: false, dropped: true };
   }
-  const share = await deps.repo.takeShare('complaint-ack', c.emailHash, 3600, ACKS_PER_EMAIL_PER_HOUR, now);
+  const share = await deps.repo.takeShare('complaint-ack', inbox, 3600, ACKS_PER_EMAIL_PER_HOUR, now);
   if (!share.allowed) {
     // Given back: only an acknowledgement mailed uses up the day's share (a crash here spends one, never adds one).
-    await deps.repo.hitRolling('complaint-ack-day', c.emailHash, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now, -1);
+    await deps.repo.hitRolling('complaint-ack-day', inbox, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now, -1);
     await deps.repo.deferComplaintAck(c.id, d.seq, share.retryAt.toISOString());
     return { sent: false };
   }

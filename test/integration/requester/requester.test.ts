@@ -299,6 +299,16 @@ describe('the requester side', () => {
     expect(await rt.mails(email)).toHaveLength(2);
   });
 
+  it('mails one inbox no more than 5 links an hour however its address is spelled: each +tag is a request of its own, not a share of its own', async () => {
+    const spellings = Array.from({ length: 7 }, (_, i) => `spelled+${i}@example.com`);
+    // A stranger, from as many clients, asking for the same inbox under seven spellings.
+    for (const [i, email] of spellings.entries()) expect((await rt.submit({ type: 'erasure', email, language: 'en' }, {}, `127.0.4.${i + 1}`)).status).toBe(202);
+    const mailed = async () => (await rt.mails()).filter((m) => m.destination.to.some((to) => to.startsWith('spelled+')));
+    await until(async () => (await mailed()).length >= 5);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await mailed()).toHaveLength(5);
+  });
+
   it('serves every page with the security headers the template gives CloudFront', async () => {
     for (const page of ['/', '/status.html', '/console.html', '/form.js']) {
       const r = await rt.api(page);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countUses, countsUntil, partOf, retryAfterSeconds } from '../../../functions/core/rate-limit.ts';
+import { inboxOf } from '../../../functions/core/edge.ts';
 
 const HOUR = 3600;
 const t = (hm: string) => new Date(`2026-03-20T${hm}Z`);
@@ -48,5 +49,22 @@ describe('a limit over any window of its length', () => {
     expect(retryAfterSeconds(t('12:00:00'), t('11:59:59.100'))).toBe(1);
     expect(retryAfterSeconds(t('12:00:00'), t('11:59:58.900'))).toBe(2);
     expect(retryAfterSeconds(t('12:00:00'), t('12:00:00'))).toBe(1);
+  });
+});
+
+describe('the inbox a limit on mail to one address counts by', () => {
+  it('is the address without its +tag, in any case, as most mail services deliver name+tag@ to name@', () => {
+    expect(inboxOf(' Ann+Shop@Example.COM ')).toBe('ann@example.com');
+    expect(inboxOf('ann+a+b@example.com')).toBe('ann@example.com');
+  });
+
+  it('is a Gmail address without the dots of its name, at gmail.com for googlemail.com too, where Gmail ignores them', () => {
+    expect(inboxOf('B.o.Lee+x@googlemail.com')).toBe('bolee@gmail.com');
+    expect(inboxOf('bo.lee@gmail.com')).toBe('bolee@gmail.com');
+  });
+
+  it('keeps the dots of a name elsewhere, and a name that is only a +tag, which are other inboxes', () => {
+    expect(inboxOf('ann.b@example.com')).toBe('ann.b@example.com');
+    expect(inboxOf('+shop@example.com')).toBe('+shop@example.com');
   });
 });

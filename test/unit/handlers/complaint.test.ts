@@ -8,6 +8,7 @@ import { complaintAcks, FakeMailer, fixedClock, Shares } from '../processors/fak
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({
   ...(await orig()),
   emailHash: async (e: string) => `email:${e.trim().toLowerCase()}`,
+  inboxHash: async (e: string) => `inbox:${(await import('../../../functions/core/edge.ts')).inboxOf(e)}`,
   hmac: async (v: string) => `hmac:${v}`,
 }));
 const { submitComplaint } = await import('../../../functions/intake/complaint.ts');
@@ -153,6 +154,14 @@ describe('a complaint sent with the form', () => {
 });
 
 describe('the limit on complaints from one client address', () => {
+  it('acknowledges one inbox no more than 3 times an hour, however its address is spelled: a +tag is no share of its own', async () => {
+    for (const email of ['ann@example.com', 'ann+1@example.com', 'Ann+2@example.com', 'ann+3@example.com']) {
+      expect(await submitComplaint(body({ email }), IP, deps())).toEqual(RECEIVED_EN);
+    }
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com', 'ann+1@example.com', 'Ann+2@example.com']);
+    expect([...repo.complaints.values()].filter((c) => c.outboxAck)).toHaveLength(1);
+  });
+
   it('counts each complaint against the HMAC of the client address, over any hour', async () => {
     await submitComplaint(body(), IP, deps());
     expect(repo.hits[0]).toEqual({ scope: 'complaint-ip', hash: 'hmac:ip:203.0.113.7', windowSeconds: 3600 });

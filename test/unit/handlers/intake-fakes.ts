@@ -1,3 +1,4 @@
+import { inboxOf } from '../../../functions/core/edge.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
@@ -72,6 +73,7 @@ export class Tokens {
 /** Hashes and link secrets come from the app key in Secrets Manager; in these tests they say what they hash. */
 export const sayingCrypto = {
   emailHash: async (e: string) => `email:${e.trim().toLowerCase()}`,
+  inboxHash: async (e: string) => `inbox:${inboxOf(e)}`,
   orderHash: async (o: string) => `order:${o}`,
   hmac: async (v: string) => `hmac:${v}`,
   derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}`,

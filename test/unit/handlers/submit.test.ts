@@ -109,6 +109,18 @@ describe('a new request', () => {
     expect(only().find((r) => r.type === 'access')?.outboxLink).toEqual({ seq: 1, until: '2026-03-20T11:21:00.000Z', owner: '' });
   });
 
+  it('counts the links to one inbox together, however its address is spelled: a +tag, or a Gmail address’s dots and its googlemail.com, is no share of its own', async () => {
+    const d = deps(at(20), { perIpPerHour: 10, linksPerEmailPerHour: 1 });
+    // Each spelling is another address to the form, and so a request of its own, with its own link owed.
+    for (const email of ['ann@example.com', 'Ann+1@example.com', 'ann+shop@Example.com', 'ann.b@example.com', 'bo.lee@gmail.com', 'bolee+x@googlemail.com', 'B.o.Lee@gmail.com']) {
+      expect(await submitRequest(body({ email }), IP, d)).toEqual(ACCEPTED_EN);
+    }
+    expect(only()).toHaveLength(7);
+    // Outside Gmail a dot is part of the name: ann.b is another inbox.
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com', 'ann.b@example.com', 'bo.lee@gmail.com']);
+    expect(only().filter((r) => r.outboxLink)).toHaveLength(4);
+  });
+
   it('puts off a link asked at the start of an hour when the address had its share at the end of the one before, to when that share frees up', async () => {
     const d = (time: string) => deps(`2026-03-20T${time}Z`, { perIpPerHour: 5, linksPerEmailPerHour: 2 });
     await submitRequest(body({ type: 'erasure' }), IP, d('10:59:30'));
