@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
 import { expired, key } from './table.ts';
@@ -8,7 +8,7 @@ export type VerifyRecord = { requestId: string; expiresAt: string; attempts: num
 /**
  * How long a link is remembered after its expiry, to answer "already confirmed" when it is opened
  * again: whether it was used is read from its request (verify/confirm.ts), so confirming writes
- * nothing here, and the record's TTL is set once, when the link is mailed.
+ * nothing here, and the record's TTL is set when the link is mailed.
  */
 export const USED_LINK_KEPT_DAYS = 30;
 
@@ -21,24 +21,23 @@ export class VerificationTokens {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async put(tokenHash: string, rec: VerifyRecord): Promise<void> {
+  /**
+   * Records a link as mailed now (its token is derived, shared/crypto.ts): valid until `expiresAt`,
+   * 24 hours from this mail. Mailing the same link again (a retry, the sweeper once the mail service
+   * takes mail again) keeps its count of wrong passwords and gives it its hours from the mail that
+   * goes: kept from the first try, a link mailed a day after SES refused it arrived expired.
+   */
+  async issue(tokenHash: string, rec: Omit<VerifyRecord, 'attempts'>): Promise<void> {
     await this.db.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.table,
-        Item: { ...key.verify(tokenHash), ...rec, ttl: Math.floor(Date.parse(rec.expiresAt) / 1000) + USED_LINK_KEPT_DAYS * 86_400 },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Key: key.verify(tokenHash),
+        // No count is written: a missing one is none (get, and countAttempt's ADD), and one there is kept.
+        UpdateExpression: 'SET requestId = :r, expiresAt = :e, #ttl = :t',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':r': rec.requestId, ':e': rec.expiresAt, ':t': Math.floor(Date.parse(rec.expiresAt) / 1000) + USED_LINK_KEPT_DAYS * 86_400 },
       }),
     );
-  }
-
-  /**
-   * Stores a derived token's record once (see shared/crypto.ts): mailing the same link again keeps
-   * the first record, its expiry and its count of wrong passwords.
-   */
-  async putOnce(tokenHash: string, rec: VerifyRecord): Promise<void> {
-    await this.put(tokenHash, rec).catch((e) => {
-      if ((e as Error)?.name !== 'ConditionalCheckFailedException') throw e;
-    });
   }
 
   async get(tokenHash: string): Promise<VerifyRecord | undefined> {

@@ -77,7 +77,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
   let unmark: MailFailure['kind'] | undefined;
   if (pii) {
     const token = await derivedToken('verify', req.id, seq);
-    await deps.tokens.putOnce(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + DAY).toISOString(), attempts: 0 });
+    await deps.tokens.issue(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + DAY).toISOString() });
     const statusToken = await derivedToken('status', req.id);
     // An officer's resend may have replaced the status token; the page then asks for the newer one. The
     // language is named because a link past its end gets no request to take it from (docs/requester.md, step 5).

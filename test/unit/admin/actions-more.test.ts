@@ -996,7 +996,7 @@ describe('approving a request waiting for review', () => {
 describe('resending the requester’s last email', () => {
   const tokensFake = () => {
     const puts: [string, Record<string, unknown>][] = [];
-    return { puts, tokens: { putOnce: async (h: string, rec: Record<string, unknown>) => void puts.push([h, rec]) } as never };
+    return { puts, tokens: { issue: async (h: string, rec: Record<string, unknown>) => void puts.push([h, rec]) } as never };
   };
 
   it('sends an unverified request a fresh confirmation link valid 24 hours, with a working status link, owed from the write that puts it on the audit trail', async () => {
@@ -1010,7 +1010,7 @@ describe('resending the requester’s last email', () => {
     const status = new RegExp(`https://shop\\.example/status\\.html\\?id=${REQUEST_ID}&token=([\\w-]+)`).exec(text)?.[1] ?? '';
     expect(verify).not.toBe('');
     expect(status).not.toBe('');
-    expect(puts).toEqual([[hash(verify), { requestId: REQUEST_ID, expiresAt: '2026-03-03T10:00:00.000Z', attempts: 0 }]]);
+    expect(puts).toEqual([[hash(verify), { requestId: REQUEST_ID, expiresAt: '2026-03-03T10:00:00.000Z' }]]);
     expect(request(repo).statusTokenHash).toBe(hash(status));
     expect(done.status).toBe('unverified');
     expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'resend', subject: REQUEST_ID, data: { email: 'confirmation' } });

@@ -65,8 +65,9 @@ export class IntakeRepo extends FakeRepo {
 
 export class Tokens {
   links = new Map<string, { requestId: string; expiresAt: string; attempts: number }>();
-  async putOnce(hash: string, rec: { requestId: string; expiresAt: string; attempts: number }) {
-    if (!this.links.has(hash)) this.links.set(hash, rec);
+  /** As VerificationTokens records a link mailed: its expiry from this mail, its count of wrong passwords kept. */
+  async issue(hash: string, rec: { requestId: string; expiresAt: string }) {
+    this.links.set(hash, { ...rec, attempts: this.links.get(hash)?.attempts ?? 0 });
   }
 }
 

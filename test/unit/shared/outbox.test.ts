@@ -91,12 +91,11 @@ class Repo extends FakeRepo {
   }
 }
 
-/** Verification links as VerificationTokens writes them: once per hash. */
+/** The links VerificationTokens records as mailed, by hash. */
 class Tokens {
   put: string[] = [];
-  async putOnce(hash: string) {
+  async issue(hash: string) {
     this.put.push(hash);
-    return true;
   }
 }
 
