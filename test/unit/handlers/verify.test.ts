@@ -209,6 +209,29 @@ describe('confirming a link', () => {
     expect(asked).toEqual([]);
   });
 
+  it('answers a second press of the button whose write lost the race to the first (a double click) as already confirmed, and starts the execution once', async () => {
+    given({});
+    // The first press's confirmation lands between this one's read and its write.
+    repo.beforeRequestWrite = (r) => {
+      const first = r.requests.get(REQUEST_ID) as StoredRequest;
+      r.requests.set(REQUEST_ID, { ...first, status: 'verified', verifiedAt: '2026-03-02T09:59:59.000Z', dueDate: '2026-04-02', version: first.version + 1 });
+    };
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already', lang: 'en', request: { status: 'verified', dueDate: '2026-04-02' } });
+    expect(request()).toMatchObject({ status: 'verified', verifiedAt: '2026-03-02T09:59:59.000Z', version: 2 });
+    expect(starts).toEqual([REQUEST_ID]);
+  });
+
+  it('still confirms when another write to the unconfirmed request (a fresh link recorded) lands between its read and its write', async () => {
+    given({});
+    repo.beforeRequestWrite = (r) => {
+      const was = r.requests.get(REQUEST_ID) as StoredRequest;
+      r.requests.set(REQUEST_ID, { ...was, linkSeq: 2, version: was.version + 1 });
+    };
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed', lang: 'en' });
+    expect(request()).toMatchObject({ status: 'verified', verifiedAt: NOW, linkSeq: 2, version: 3 });
+    expect(starts).toEqual([REQUEST_ID]);
+  });
+
   it('starts the execution again, without a second verification, when a confirmation died after verifying (the same link, retried), and says it was confirmed already', async () => {
     given({ status: 'verified', verifiedAt: '2026-03-02T09:00:00.000Z', dueDate: '2026-04-02', version: 2 });
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already', lang: 'en', request: { dueDate: '2026-04-02' } });
