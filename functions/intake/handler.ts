@@ -9,6 +9,7 @@ import * as z from '../core/zod.ts';
 import { submitRequest } from './submit.ts';
 import { validateComplaint } from '../core/complaint-form.ts';
 import { submitComplaint } from './complaint.ts';
+import { NotFound } from '../core/errors.ts';
 
 const mailer = new SesMailer();
 
@@ -34,6 +35,9 @@ export const handler = middy<HttpEvent, HttpResult>()
   .use(httpErrors())
   .use(fromCloudFront())
   .handler(async (event) => {
+    // API Gateway routes `/requests/` here too, but CloudFront sends that path through `/requests/*`,
+    // with every viewer header, a made-up CloudFront-Viewer-Address included: the forms' are the exact paths.
+    if (`POST ${event.rawPath}` !== event.routeKey) throw new NotFound('no such route');
     const raw = parseBody(z.unknown(), event);
     if (event.routeKey === 'POST /complaints') {
       return json(202, await submitComplaint(validateComplaint(raw, pickLanguage(raw, event.headers?.['accept-language'])), clientAddress(event), deps));
