@@ -37,6 +37,7 @@ export type VerifyDeps = {
 
 export type Outcome =
   | { kind: 'invalid'; lang?: Language }
+  | { kind: 'closed'; lang: Language }
   | { kind: 'locked'; lang: Language }
   | { kind: 'ask'; lang: Language; request: RequestContext; askPassword: boolean; error?: boolean }
   | { kind: 'confirmed'; lang: Language; request: RequestContext }
@@ -76,7 +77,7 @@ async function spent(found: NonNullable<Awaited<ReturnType<typeof load>>>): Prom
   if (found.state === 'expired') return { kind: 'invalid', lang };
   // Closed before it was ever confirmed (denied, cancelled, expired): opened, it offers nothing to
   // confirm (and asks no password), as posting it confirms nothing.
-  if (found.req.status !== 'unverified') return { kind: 'invalid', lang };
+  if (found.req.status !== 'unverified') return { kind: 'closed', lang };
   return undefined;
 }
 
@@ -160,7 +161,7 @@ export async function confirm(token: string, password: string | undefined, deps:
         await deliverOwed(fresh, me, now, deps);
         return already({ ...found, req: fresh });
       }
-      if (fresh?.status !== 'unverified') return { kind: 'invalid', lang };
+      if (fresh?.status !== 'unverified') return { kind: 'closed', lang };
       req = fresh;
     }
   }

@@ -9,7 +9,7 @@ import { pageLanguage } from '../core/pages.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, html, httpErrors, type HttpEvent, type HttpResult, parse, parseForm } from '../shared/http.ts';
 import { confirm, defaultCustomers, type Outcome, preview } from './confirm.ts';
-import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
+import { alreadyPage, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
 
 const workflow = new StepFunctionsWorkflow();
 
@@ -33,6 +33,8 @@ function render(o: Outcome, token: string, chosen: Language | undefined, acceptL
   switch (o.kind) {
     case 'invalid':
       return html(410, invalidPage(lang, switchTo));
+    case 'closed':
+      return html(410, closedPage(lang, switchTo));
     case 'locked':
       return html(403, lockedPage(lang, switchTo));
     case 'ask':

@@ -17,6 +17,8 @@ const T = {
     alreadyNoLink: 'Ce lien a déjà servi : votre demande est confirmée, vous n’avez rien d’autre à faire. Le lien pour suivre son avancement se trouve dans l’e-mail que nous vous avons envoyé.',
     invalidTitle: 'Lien invalide ou expiré',
     invalidText: 'Ce lien ne fonctionne plus : il a expiré après 24 heures, ou il est incomplet. Vérifiez que vous avez copié tout le lien de l’e-mail, ou refaites une demande depuis le formulaire.',
+    closedTitle: 'Cette demande est close',
+    closedText: 'Cette demande a été close avant d’être confirmée : ce lien ne sert donc plus à rien. Si vous souhaitez toujours que nous agissions sur vos données, faites une nouvelle demande depuis le formulaire.',
     form: 'Aller au formulaire',
     wrongPassword: 'Ce mot de passe ne correspond pas. Réessayez.',
     lockedText: 'Trop d’essais : par sécurité, ce lien est désactivé, et aucun mot de passe n’est plus accepté pour cette adresse avant demain. Vous pourrez alors refaire une demande depuis le formulaire.',
@@ -34,6 +36,8 @@ const T = {
     alreadyNoLink: 'This link has been used already: your request is confirmed and there is nothing more for you to do. The link to follow its progress is in the email we sent you.',
     invalidTitle: 'Link invalid or expired',
     invalidText: 'This link no longer works: it expired after 24 hours, or it is incomplete. Check that you copied the whole link from the email, or make a new request from the form.',
+    closedTitle: 'This request is closed',
+    closedText: 'This request was closed before it was confirmed, so this link no longer does anything. If you still want us to act on your data, make a new request from the form.',
     form: 'Go to the form',
     wrongPassword: 'That password does not match. Please try again.',
     lockedText: 'Too many attempts: for your safety this link is now disabled, and no password is accepted for this address until tomorrow. You can then make a new request from the form.',
@@ -72,5 +76,7 @@ export const alreadyPage = (lang: Language, request: RequestContext, switchTo: S
   requesterPage(lang, T[lang].alreadyTitle, `<p>${request.statusHref ? T[lang].alreadyText : T[lang].alreadyNoLink}</p>${requestSummary(lang, request)}`, switchTo);
 
 export const invalidPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].invalidTitle, `<p>${T[lang].invalidText}</p>${formLink(lang)}`, switchTo);
+/** A link to a request refused, cancelled or expired before it was confirmed: it did not expire, its request closed. */
+export const closedPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].closedTitle, `<p>${T[lang].closedText}</p>${formLink(lang)}`, switchTo);
 export const lockedPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].invalidTitle, `<p>${T[lang].lockedText}</p>${formLink(lang)}`, switchTo);
 export const wrongPassword = (lang: Language) => T[lang].wrongPassword;

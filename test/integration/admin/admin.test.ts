@@ -230,6 +230,21 @@ describe('the admin API', () => {
     expect((await call('/audit.csv?from=yesterday&to=today', viewer)).status).toBe(400);
   });
 
+  it('closes an unconfirmed request whose link then says, opened or pressed, that the request is closed, and confirms nothing', async () => {
+    await rt.submit({ type: 'access', email: 'changed-mind@example.com', language: 'en' });
+    const links = await until(() => rt.links('changed-mind@example.com').catch(() => undefined));
+    expect((await call(`/requests/${links.requestId}/cancel`, officer, { reason: 'withdrawn_by_requester' })).status).toBe(200);
+    for (const r of [await fetch(links.verify), await rt.confirm(links.token)]) {
+      expect(r.status).toBe(410);
+      const page = await r.text();
+      expect(page).toContain('<h1>This request is closed</h1>');
+      expect(page).not.toContain('password');
+    }
+    const d = (await (await call(`/requests/${links.requestId}`, officer)).json()) as { request: { status: string; verifiedAt?: string } };
+    expect(d.request).toMatchObject({ status: 'cancelled' });
+    expect(d.request.verifiedAt).toBeUndefined();
+  });
+
   it('resends the requester’s last email: a new link while unverified, the outcome once completed', async () => {
     await rt.submit({ type: 'erasure', email: 'lost-mail@example.com' });
     const first = await until(() => rt.links('lost-mail@example.com').catch(() => undefined));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
+import { alreadyPage, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
 
 const ID = '01JQ0000000000000000000000';
 const request = { id: ID, type: 'access' as const, status: 'unverified' as const, receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-04-01' };
@@ -97,6 +97,15 @@ describe('a link that no longer works', () => {
     );
     expect(invalidPage('fr', switchTo)).toBe(
       `${head('fr', 'Lien invalide ou expiré', 'fr')}<p>Ce lien ne fonctionne plus : il a expiré après 24 heures, ou il est incomplet. Vérifiez que vous avez copié tout le lien de l’e-mail, ou refaites une demande depuis le formulaire.</p><p><a href="/?lang=fr">Aller au formulaire</a></p></main></body></html>`,
+    );
+  });
+
+  it('says a link to a request closed before it was confirmed is of a closed request, not that it expired, and links to the form', () => {
+    expect(closedPage('en', switchTo)).toBe(
+      `${head('en', 'This request is closed', 'en')}<p>This request was closed before it was confirmed, so this link no longer does anything. If you still want us to act on your data, make a new request from the form.</p><p><a href="/?lang=en">Go to the form</a></p></main></body></html>`,
+    );
+    expect(closedPage('fr', switchTo)).toBe(
+      `${head('fr', 'Cette demande est close', 'fr')}<p>Cette demande a été close avant d’être confirmée : ce lien ne sert donc plus à rien. Si vous souhaitez toujours que nous agissions sur vos données, faites une nouvelle demande depuis le formulaire.</p><p><a href="/?lang=fr">Aller au formulaire</a></p></main></body></html>`,
     );
   });
 

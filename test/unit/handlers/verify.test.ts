@@ -192,20 +192,20 @@ describe('confirming a link', () => {
     expect(request().status).toBe('unverified');
   });
 
-  it.each(['denied', 'cancelled', 'expired'] as const)('refuses a link to a %s request, starts nothing and leaves the link as it was', async (status) => {
+  it.each(['denied', 'cancelled', 'expired'] as const)('refuses a link to a %s request, saying the request is closed, starts nothing and leaves the link as it was', async (status) => {
     given({ status });
-    await expect(confirm(TOKEN, undefined, deps)).resolves.toEqual({ kind: 'invalid', lang: 'en' });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toEqual({ kind: 'closed', lang: 'en' });
     expect(request()).toMatchObject({ status, version: 1 });
     expect(starts).toEqual([]);
     expect(piiExpiry()).toEqual([]);
   });
 
-  it.each(['denied', 'cancelled', 'expired'] as const)('says a link to a request %s before it was confirmed does not work when it is opened (GET), rather than offer to confirm it, and asks the account service nothing', async (status) => {
+  it.each(['denied', 'cancelled', 'expired'] as const)('says a link to a request %s before it was confirmed is of a closed request when it is opened (GET), rather than offer to confirm it, and asks the account service nothing', async (status) => {
     given({ status, type: 'access' });
     account = { hasAccount: true, closedOn: null, accountingRecords: false, lifetimeWarranty: false };
     const asked: string[] = [];
     deps.customers = { ...deps.customers, find: async (email: string) => (asked.push(email), account) };
-    await expect(preview(TOKEN, deps)).resolves.toEqual({ kind: 'invalid', lang: 'en' });
+    await expect(preview(TOKEN, deps)).resolves.toEqual({ kind: 'closed', lang: 'en' });
     expect(asked).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import { checkDocuments, describeMessage, type VnuMessage } from '../../support/
 
 import { exportFiles } from '../../../functions/core/export-package.ts';
 import { expiredPage, readyPage, renewedPage, unknownPage } from '../../../functions/status/pages.ts';
-import { alreadyPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
+import { alreadyPage, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
 import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 const WEB = join(import.meta.dirname, '../../../web');
@@ -32,6 +32,7 @@ function verifyPages() {
     pages[`verify/already-${lang}.html`] = alreadyPage(lang, confirmed, switchTo);
     pages[`verify/already-no-status-link-${lang}.html`] = alreadyPage(lang, { ...confirmed, statusHref: undefined }, switchTo);
     pages[`verify/invalid-${lang}.html`] = invalidPage(lang, switchTo);
+    pages[`verify/closed-${lang}.html`] = closedPage(lang, switchTo);
     pages[`verify/locked-${lang}.html`] = lockedPage(lang, switchTo);
     for (const status of [400, 429, 503]) pages[`verify/problem-${status}-${lang}.html`] = problemPage(lang, status);
   }
@@ -88,7 +89,7 @@ describe('the HTML and CSS the requester and the officer are served', () => {
   // A warning fails as an error does: none is kept. One kept on purpose would be filtered out here by name, with why.
   it('passes the Nu Html Checker with no error and no warning', () => {
     expect(Object.keys(documents)).toEqual(expect.arrayContaining(['web/index.html', 'web/status.html', 'web/console.html', 'web/complaint.html', 'web/styles.css', 'web/console.css']));
-    expect(Object.keys(documents)).toHaveLength(6 + 22 + 12 + 2 + 1);
+    expect(Object.keys(documents)).toHaveLength(6 + 24 + 12 + 2 + 1);
     const shipped = findings.filter((m) => m.document !== 'canary.html');
     expect(shipped.map(describeMessage), 'the Nu Html Checker’s findings').toEqual([]);
   });
