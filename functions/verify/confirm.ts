@@ -8,7 +8,7 @@ import type { Clock, CustomerDirectory, Mailer, StoredRequest, Workflow } from '
 import { sha256 } from '../shared/crypto.ts';
 import { randomUUID } from 'node:crypto';
 import { lease } from '../core/outbox.ts';
-import { ConcurrentUpdate } from '../core/errors.ts';
+import { retryOnRace } from '../core/errors.ts';
 import type { ReviewWait } from '../core/team-review.ts';
 import { deliverTeam, keepPiiWhileOpen, startVerified } from '../shared/outbox.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -139,32 +139,31 @@ export async function confirm(token: string, password: string | undefined, deps:
   // proof of authority is checked before anything is planned; the clock runs meanwhile.
   const review: ReviewWait | undefined = req.agent ? 'agent' : req.type === 'rectification' ? 'correction' : undefined;
   const to = review ? 'awaiting_review' : 'verified';
-  for (let attempt = 1; ; attempt++) {
-    try {
-      req = await deps.repo.transitionRequest(
-        req,
-        to,
-        // Waiting for an officer: the team's email is owed from this same write (the outbox).
-        { verifiedAt, dueDate: due, ...(review ? { outboxTeam: { ...lease(req.version + 1, me, now), waiting: review } } : {}) },
-        { at: verifiedAt, actor: 'requester', action: 'verify', subject: req.id, from: 'unverified', to, data: { dueDate: due, accountChecked: pw.ask } },
-        // A link still owed is no use once confirmed.
-        { removeTtl: true, remove: ['outboxLink'] },
-      );
-      break;
-    } catch (e) {
-      if (!(e instanceof ConcurrentUpdate) || attempt >= 3) throw e;
-      // Written since it was read: by the first press of a double click (the browser shows the
-      // second's answer, which was a 409 page saying the form was incomplete), answered as a
-      // confirmation again is; or by a fresh link recorded, and then confirmed over it.
-      const fresh = await deps.repo.getRequest(req.id);
-      if (fresh?.verifiedAt) {
-        await deliverOwed(fresh, me, now, deps);
-        return already({ ...found, req: fresh });
-      }
-      if (fresh?.status !== 'unverified') return { kind: 'closed', lang };
-      req = fresh;
-    }
+  // Written since it was read: by the first press of a double click (the browser showed the second's
+  // answer, a 409 page saying the form was incomplete), answered as a confirmation again is; or by a
+  // fresh link recorded, and then confirmed over it. A lost race reads the request again.
+  let read: StoredRequest | undefined = req;
+  const won = await retryOnRace(async () => {
+    const cur = read ?? (await deps.repo.getRequest(req.id));
+    read = undefined;
+    if (cur?.status !== 'unverified') return { lost: cur };
+    const written = await deps.repo.transitionRequest(
+      cur,
+      to,
+      // Waiting for an officer: the team's email is owed from this same write (the outbox).
+      { verifiedAt, dueDate: due, ...(review ? { outboxTeam: { ...lease(cur.version + 1, me, now), waiting: review } } : {}) },
+      { at: verifiedAt, actor: 'requester', action: 'verify', subject: cur.id, from: 'unverified', to, data: { dueDate: due, accountChecked: pw.ask } },
+      // A link still owed is no use once confirmed.
+      { removeTtl: true, remove: ['outboxLink'] },
+    );
+    return { written };
+  }, 3);
+  if (!won.written) {
+    if (!won.lost?.verifiedAt) return { kind: 'closed', lang };
+    await deliverOwed(won.lost, me, now, deps);
+    return already({ ...found, req: won.lost });
   }
+  req = won.written;
   await deliverOwed(req, me, now, deps);
   // Its contact data, read as the link was, is kept from now on until well after the deadline.
   return { kind: 'confirmed', lang, request: await requestContext(req, found.statusLink) };
