@@ -16,7 +16,7 @@ import type { ComplaintStatus, StoredComplaint } from '../core/complaints.ts';
 import type { ResultsKey, StoredResults } from '../core/export-results.ts';
 import type { AuditEvent, PrivacyRequest, ProcessorTask, RequestStatus, TaskStatus } from '../core/model.ts';
 import type { MailFailure, Pii, Repository, RequestPage, StoredRequest, StoredTask } from '../core/ports.ts';
-import { countsUntil, countUses, partOf, type Share } from '../core/rate-limit.ts';
+import { countShare, countsUntil, partOf, type Share, type Window } from '../core/rate-limit.ts';
 import { currentDue } from '../core/status.ts';
 import { ddb } from './clients/dynamodb.ts';
 import { config } from './config.ts';
@@ -608,23 +608,26 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * Takes one use of a share of `limit` uses in any `windowSeconds` (core/rate-limit.ts), or says from
-   * when one is allowed. The item keeps the uses per part of the window and `n`, the uses written
-   * since they were last counted: while `n` is below the limit, one more is within it whatever the
-   * window, so the use is one conditional write and nothing is read. At `n`, the item is read and
-   * written again whole, with the parts that still count and this use, in one put conditional on the
-   * item as read (`n`, which every use changes, and `v`, which every count does), or nothing is
-   * written when the share is spent: a refusal is not counted. A put, not an update that removes the
-   * parts that stopped counting by name: those can be as many as the limit, and an expression naming
-   * each grew past DynamoDB's 4 KB from about 500 of them; the put's expressions are the same at any limit.
+   * Takes one use of a share of `limit` uses in any `seconds`, for each of `windows` at once (core/rate-limit.ts),
+   * or says from when one is allowed. The item keeps, for each window, the uses per part of it and a
+   * counter of the uses written since they were last counted: the first window `n` and `s<part>`, the
+   * names a share had when it had only one, so that its items count on; the next `n1` and `s1_<part>`,
+   * and so on. While every counter is below its limit, one more use is within them all whatever
+   * their windows, so the use is one conditional write and nothing is read: a daily share costs no
+   * request the hourly one did not make. At a limit, the item is read and written again whole, with
+   * the parts that still count and this use, in one put conditional on the item as read (`n`, which
+   * every use changes, and `v`, which every count does), or nothing is written when any window is
+   * full: a refusal is not counted. A put, not an update that removes the parts that stopped counting
+   * by name: those can be as many as the limit, and an expression naming each grew past DynamoDB's
+   * 4 KB from about 500 of them; the put's expressions are the same at any limit.
    * An infinite `limit` (an officer's resend) is counted all the same, so that it counts against the rest.
    */
-  async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date): Promise<Share> {
+  async takeShare(scope: string, hash: string, windows: readonly Window[], now: Date): Promise<Share> {
     const k = key.rate(scope, hash);
-    const part = partOf(now, windowSeconds);
-    const names = { '#n': 'n', '#p': `s${part}`, '#ttl': 'ttl' };
-    const ttl = Math.ceil(countsUntil(part, windowSeconds).getTime() / 1000) + 60;
-    const bounded = Number.isFinite(limit);
+    const at = windows.map((w, i) => ({ ...w, n: `n${i || ''}`, s: `s${i ? `${i}_` : ''}`, part: partOf(now, w.seconds) }));
+    const added = at.flatMap((w) => [w.n, w.s + w.part]);
+    // The item is kept until its last use stops counting in every window.
+    const ttl = Math.ceil(Math.max(...at.map((w) => countsUntil(w.part, w.seconds).getTime())) / 1000) + 60;
     // Another use between the read and the write: try again, which after a count is most often the one write.
     // Still losing after every try, the share is at its limit under a storm of uses: this one is refused for
     // a minute, as a limit may be (a ConcurrentUpdate would reach a public form as a 409, which it never answers).
@@ -634,10 +637,11 @@ export class DynamoRepository implements Repository {
           new UpdateCommand({
             TableName: this.table,
             Key: k,
-            UpdateExpression: 'ADD #n :one, #p :one SET #ttl = :ttl',
-            ...(bounded ? { ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit' } : {}),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':one': 1, ':ttl': ttl, ...(bounded ? { ':limit': limit } : {}) },
+            UpdateExpression: `ADD ${added.map((a) => `#${a} :one`).join(', ')} SET #ttl = :ttl`,
+            // No limit (an officer's resend) is a limit no counter reaches: DynamoDB takes no Infinity.
+            ConditionExpression: at.map(({ n }) => `(attribute_not_exists(#${n}) OR #${n} < :${n})`).join(' AND '),
+            ExpressionAttributeNames: Object.fromEntries(['ttl', ...added].map((a) => [`#${a}`, a])),
+            ExpressionAttributeValues: Object.fromEntries([[':one', 1], [':ttl', ttl], ...at.map((w) => [`:${w.n}`, Math.min(w.limit, Number.MAX_SAFE_INTEGER)])]),
           }),
         );
         return { allowed: true };
@@ -645,16 +649,21 @@ export class DynamoRepository implements Repository {
         if (!lostRace(e)) throw e;
       }
       const item = (await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }))).Item ?? {};
-      const uses = Object.fromEntries(Object.entries(item).flatMap(([a, n]) => (/^s\d+$/.test(a) ? [[a.slice(1), Number(n)]] : [])));
-      const count = countUses(uses, now, windowSeconds, limit);
-      if (!count.allowed) return { allowed: false, retryAt: count.retryAt };
-      const stale = new Set(count.stale);
-      const live = Object.fromEntries(Object.entries(uses).flatMap(([p, n]) => (stale.has(Number(p)) ? [] : [[`s${p}`, n]])));
+      const uses = at.map((w) => Object.fromEntries(Object.entries(item).flatMap(([a, n]) => (a.startsWith(w.s) && /^\d+$/.test(a.slice(w.s.length)) ? [[a.slice(w.s.length), Number(n)]] : []))));
+      const { counts, share } = countShare(uses, now, windows);
+      if (!share.allowed) return share;
+      const next: Record<string, unknown> = { ...k, v: Number(item.v ?? 0) + 1, ttl };
+      at.forEach((w, i) => {
+        const stale = new Set(counts[i].stale);
+        for (const [p, n] of Object.entries(uses[i])) if (!stale.has(Number(p))) next[w.s + p] = n;
+        next[w.s + w.part] = (uses[i][w.part] ?? 0) + 1;
+        next[w.n] = counts[i].used + 1;
+      });
       try {
         await this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...k, ...live, [`s${part}`]: (live[`s${part}`] ?? 0) + 1, n: count.used + 1, v: Number(item.v ?? 0) + 1, ttl },
+            Item: next,
             ConditionExpression: `#n = :read AND ${item.v === undefined ? 'attribute_not_exists(#v)' : '#v = :v'}`,
             ExpressionAttributeNames: { '#n': 'n', '#v': 'v' },
             ExpressionAttributeValues: { ':read': item.n ?? 0, ...(item.v === undefined ? {} : { ':v': item.v }) },

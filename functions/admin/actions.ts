@@ -467,7 +467,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
           { ...link, statusTokenHash: await statusTokenHash(id) },
           { at, actor, action: 'resend', subject: id, data: { email: 'confirmation', link: link.linkSeq } },
         );
-    // The officer's resend is not held to the requester's hourly share of links.
+    // The officer's resend is held to neither of the requester's shares of links: with no hourly limit, deliverLink sets no daily one.
     await deliverLink(owed, ADMIN_OWNER, now, { ...deps, linksPerHour: Number.POSITIVE_INFINITY });
     return owed;
   }

@@ -276,6 +276,15 @@ export const nextOutcomeOwed = (prev: { version: number }, owner: string, now: D
 /** One request gets a new confirmation link at most this often. */
 export const LINK_EVERY_MINUTES = 10;
 
+/**
+ * Confirmation links mailed to one inbox in any 24 hours, on top of its hourly share
+ * (`LINKS_PER_EMAIL_PER_HOUR`): anyone can type anyone's address into the form, and strangers
+ * submitting from many client addresses could otherwise have it mailed the hourly share every hour,
+ * 120 links a day at 5 an hour. A real requester needs one or two; past it a link is put off, not
+ * dropped, so one who asked still gets it once the share has room.
+ */
+export const LINKS_PER_EMAIL_PER_DAY = 10;
+
 /** What a repeated submission does for an unverified request that has no link in flight. */
 export function nextLink(linkAt: string | undefined, now: Date): { ok: true } | { ok: false; waitSeconds: number } {
   const next = (linkAt ? Date.parse(linkAt) : 0) + LINK_EVERY_MINUTES * 60_000;

@@ -16,7 +16,9 @@ export const PARTS = 60;
  * A share is counted only when its uses since the last count reach the limit, so until then its item
  * keeps a number for every minute a use was made in: up to the limit and an hour's 61 more. At 10,000
  * that is about 110 KB, well inside DynamoDB's 400 KB item, and the count's one read about 28 read
- * units; a limit much higher would be no limit for one client address or one inbox.
+ * units; a limit much higher would be no limit for one client address or one inbox. An inbox's share
+ * of links keeps as many again for its day (LINKS_PER_EMAIL_PER_DAY, raised to the hourly limit where
+ * that is higher): about 220 KB at 10,000, still inside the item.
  */
 export const MAX_HOURLY_LIMIT = 10_000;
 
@@ -48,6 +50,21 @@ export function countUses(uses: Uses, now: Date, windowSeconds: number, limit: n
   let over = used - limit + 1;
   const freeing = live.find((p) => (over -= uses[p]) <= 0) ?? live[live.length - 1];
   return { used, stale, allowed: false, retryAt: countsUntil(freeing, windowSeconds) };
+}
+
+/** A limit of `limit` uses in any `seconds`. */
+export type Window = { readonly seconds: number; readonly limit: number };
+
+/**
+ * One more use of a share held to several limits at once (a confirmation link: 5 in any hour and 10
+ * in any 24 hours), each window counted from its own uses (`uses[i]` for `windows[i]`): allowed when
+ * every one has room, else from when every one has, the latest moment a full one names.
+ */
+export function countShare(uses: readonly Uses[], now: Date, windows: readonly Window[]) {
+  const counts = windows.map((w, i) => countUses(uses[i], now, w.seconds, w.limit));
+  const retryAt = Math.max(0, ...counts.map((c) => (c.allowed ? 0 : c.retryAt.getTime())));
+  const share: Share = retryAt ? { allowed: false, retryAt: new Date(retryAt) } : { allowed: true };
+  return { counts, share };
 }
 
 /** Whole seconds until `retryAt`, and at least one, for a Retry-After header. */

@@ -27,7 +27,7 @@ export type ComplaintDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clo
  */
 export async function submitComplaint(body: ComplaintBody, sourceIp: string, deps: ComplaintDeps) {
   const now = deps.clock.now();
-  const ip = await deps.repo.takeShare('complaint-ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, COMPLAINTS_PER_IP_PER_HOUR, now);
+  const ip = await deps.repo.takeShare('complaint-ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), [{ seconds: 3600, limit: COMPLAINTS_PER_IP_PER_HOUR }], now);
   if (!ip.allowed) throw new TooManyRequests('too many complaints', retryAfterSeconds(ip.retryAt, now));
   const eh = await emailHash(body.email);
   const me = randomUUID();

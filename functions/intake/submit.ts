@@ -122,7 +122,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
   // looked up: past the limit the answer is then the same whether or not the email address has a
   // request open (a repeat answered 202 where a new request got 429 told whoever spent the hour's
   // limit which addresses have one), and asking again cannot mail links past it either.
-  const ip = await deps.repo.takeShare('ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), 3600, deps.limits.perIpPerHour, now);
+  const ip = await deps.repo.takeShare('ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), [{ seconds: 3600, limit: deps.limits.perIpPerHour }], now);
   if (!ip.allowed) throw new TooManyRequests('too many requests', retryAfterSeconds(ip.retryAt, now));
   for (let attempt = 0; attempt < 3; attempt++) {
     const claim = await deps.repo.getDedupe(eh, body.type);

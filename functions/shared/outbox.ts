@@ -11,7 +11,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { type AlertIntent, isSweeper, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
+import { type AlertIntent, isSweeper, LINKS_PER_EMAIL_PER_DAY, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
 import { type ReviewWait, reviewEmail } from '../core/team-review.ts';
 import type { MailFailure, Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -39,7 +39,10 @@ export type LinkDeps = {
   tokens: VerificationTokens;
   mailer: Mailer;
   baseUrl: string;
-  /** Links mailed to one address in any hour (core/rate-limit.ts), over all its requests; more wait until one of those has stopped counting. */
+  /**
+   * Links mailed to one inbox in any hour (core/rate-limit.ts), over all its requests, and no more than
+   * LINKS_PER_EMAIL_PER_DAY (or this, if higher) in any 24 hours; more wait until the shares have room.
+   */
   linksPerHour: number;
 };
 
@@ -55,7 +58,7 @@ async function take(req: StoredRequest, kind: 'outboxLink' | 'outboxOutcome' | '
 /**
  * Mails confirmation link number `outboxLink.seq`. Its token is derived from the request id and the
  * number, so mailing it again mails the same link, and its record is written once. A link over the
- * address's hourly share is put off until the share has room again, for the sweeper or a later submission.
+ * inbox's hourly or daily share is put off until both have room again, for the sweeper or a later submission.
  * `email`: the address, when the caller has just written it (intake), which spares reading it back.
  */
 export async function deliverLink(req: StoredRequest, owner: string, now: Date, deps: LinkDeps, email?: string): Promise<LinkResult> {
@@ -68,7 +71,8 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     return { sent: false };
   }
   // Counted by the inbox, not the spelling (core/edge.ts inboxOf); a request from before that counts by its address.
-  const share = await deps.repo.takeShare('link', req.inboxHash ?? req.emailHash, 3600, deps.linksPerHour, now);
+  // The day's share is never below the hour's: an officer's resend, held to no hourly share, is held to no daily one.
+  const share = await deps.repo.takeShare('link', req.inboxHash ?? req.emailHash, [{ seconds: 3600, limit: deps.linksPerHour }, { seconds: DAY_SECONDS, limit: Math.max(deps.linksPerHour, LINKS_PER_EMAIL_PER_DAY) }], now);
   if (!share.allowed) {
     await deps.repo.deferDelivery(req.id, 'outboxLink', seq, share.retryAt.toISOString());
     return { sent: false };
@@ -375,7 +379,7 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     await settleComplaintAck(c, d.seq, c.status, {}, { at: now.toISOString(), action: 'ack_email_withheld', data: { reason: 'address_daily_share' } }, deps);
     return { sent: false, dropped: true };
   }
-  const share = await deps.repo.takeShare('complaint-ack', inbox, 3600, ACKS_PER_EMAIL_PER_HOUR, now);
+  const share = await deps.repo.takeShare('complaint-ack', inbox, [{ seconds: 3600, limit: ACKS_PER_EMAIL_PER_HOUR }], now);
   if (!share.allowed) {
     // Given back: only an acknowledgement mailed uses up the day's share (a crash here spends one, never adds one).
     await deps.repo.hitRolling('complaint-ack-day', inbox, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now, -1);

@@ -6,8 +6,9 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../support/assembly.ts';
 import { DynamoRepository } from '../../../functions/adapters/repository.ts';
-import { WATCH } from '../../../functions/adapters/table.ts';
+import { key, WATCH } from '../../../functions/adapters/table.ts';
 import { firstBreak } from '../../../functions/core/audit.ts';
+import { partOf } from '../../../functions/core/rate-limit.ts';
 import { ACKS_PER_EMAIL_PER_DAY, type StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Mailer } from '../../../functions/core/ports.ts';
 import { deliverComplaintAck } from '../../../functions/shared/outbox.ts';
@@ -874,24 +875,24 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
 
   it('takes a share of a limit over any window of its length: the whole allowance at the end of one hour leaves none at the start of the next', async () => {
     const t = (hm: string) => new Date(`2026-11-25T${hm}Z`);
-    for (const s of ['10:59:00', '10:59:10', '10:59:20']) expect(await repo.takeShare('test-share', 'edge', 3600, 3, t(s))).toEqual({ allowed: true });
-    expect(await repo.takeShare('test-share', 'edge', 3600, 3, t('11:00:00'))).toEqual({ allowed: false, retryAt: t('12:00:00') });
-    expect(await repo.takeShare('test-share', 'edge', 3600, 3, t('11:59:59'))).toEqual({ allowed: false, retryAt: t('12:00:00') });
+    for (const s of ['10:59:00', '10:59:10', '10:59:20']) expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t(s))).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('11:00:00'))).toEqual({ allowed: false, retryAt: t('12:00:00') });
+    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('11:59:59'))).toEqual({ allowed: false, retryAt: t('12:00:00') });
     // A refusal is not counted: at 12:00 the three of 10:59 have stopped counting, and the refusals never did.
-    for (const s of ['12:00:00', '12:00:01', '12:00:02']) expect(await repo.takeShare('test-share', 'edge', 3600, 3, t(s))).toEqual({ allowed: true });
-    expect(await repo.takeShare('test-share', 'edge', 3600, 3, t('12:00:03'))).toEqual({ allowed: false, retryAt: t('13:01:00') });
+    for (const s of ['12:00:00', '12:00:01', '12:00:02']) expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t(s))).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('12:00:03'))).toEqual({ allowed: false, retryAt: t('13:01:00') });
     // Another key has its own share; so does another scope.
-    expect(await repo.takeShare('test-share', 'other', 3600, 3, t('12:00:03'))).toEqual({ allowed: true });
-    expect(await repo.takeShare('test-other', 'edge', 3600, 3, t('12:00:03'))).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-share', 'other', [{ seconds: 3600, limit: 3 }], t('12:00:03'))).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-other', 'edge', [{ seconds: 3600, limit: 3 }], t('12:00:03'))).toEqual({ allowed: true });
   });
 
   it('keeps a share to its limit under simultaneous uses, drops the minutes that stopped counting, and keeps its item until its last use stops counting', async () => {
     const now = new Date('2026-11-25T15:30:20Z');
-    const answers = await Promise.all(Array.from({ length: 12 }, () => repo.takeShare('test-share', 'crowd', 3600, 5, now)));
+    const answers = await Promise.all(Array.from({ length: 12 }, () => repo.takeShare('test-share', 'crowd', [{ seconds: 3600, limit: 5 }], now)));
     expect(answers.filter((a) => a.allowed)).toHaveLength(5);
     // Once the five have stopped counting, simultaneous uses drop them once, and five go.
     const later = new Date('2026-11-25T16:31:00Z');
-    const again = await Promise.all(Array.from({ length: 12 }, () => repo.takeShare('test-share', 'crowd', 3600, 5, later)));
+    const again = await Promise.all(Array.from({ length: 12 }, () => repo.takeShare('test-share', 'crowd', [{ seconds: 3600, limit: 5 }], later)));
     expect(again.filter((a) => a.allowed)).toHaveLength(5);
     expect(again.filter((a) => !a.allowed)).toEqual(Array(7).fill({ allowed: false, retryAt: new Date('2026-11-25T17:32:00Z') }));
     const item = (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: 'RATE#test-share#crowd', sk: 'SHARE' } }))).Item ?? {};
@@ -900,9 +901,61 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(item.ttl).toBe(Date.parse('2026-11-25T17:32:00Z') / 1000 + 60);
   });
 
+  /** A confirmation link's shares: 5 in any hour, 10 in any 24 hours. */
+  const LINKS = [{ seconds: 3600, limit: 5 }, { seconds: 86_400, limit: 10 }];
+
+  it('mails one inbox at most ten links in any 24 hours across its hours, puts the eleventh off until the first stops counting, and writes once per link, as the hourly share alone did', async () => {
+    // Every request the repository sends, and whether DynamoDB took it.
+    const sent: { write: boolean; ok: boolean }[] = [];
+    const counting = {
+      send: async (c: { constructor: { name: string } }) => {
+        const write = /^(Put|Update)Command$/.test(c.constructor.name);
+        try {
+          const r = await repoDb.send(c as never);
+          sent.push({ write, ok: true });
+          return r;
+        } catch (e) {
+          sent.push({ write, ok: false });
+          throw e;
+        }
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const shares = new DynamoRepository(counting, 'lethe-test');
+    const take = async (hash: string, windows: typeof LINKS, at: string) => {
+      const from = sent.length;
+      const share = await shares.takeShare('test-links', hash, windows, new Date(at));
+      const writes = sent.slice(from).filter((r) => r.write);
+      return { share, written: writes.filter((r) => r.ok).length, tried: writes.length };
+    };
+    // Five in the morning's first hour and five in its third: the hourly share has room each time, the day's fills.
+    for (const hm of ['08:00', '08:10', '08:20', '08:30', '08:40', '10:00', '10:10', '10:20', '10:30', '10:40']) {
+      const at = `2026-11-25T${hm}:00.000Z`;
+      const both = await take('inbox', LINKS, at);
+      const hourOnly = await take('hour-only', LINKS.slice(0, 1), at);
+      expect(both, hm).toMatchObject({ share: { allowed: true }, written: 1 });
+      // No request the hourly share alone did not make: one write, and at the first use past its counter (10:00) the failed one before its count.
+      expect(both.tried, hm).toBe(hourOnly.tried);
+    }
+    // 12:00: the hour has room, the day none. The first was counted in the day's part from 08:00 to 08:24, and counts until 24 hours after it ends.
+    expect(await take('inbox', LINKS, '2026-11-25T12:00:00.000Z')).toMatchObject({ share: { allowed: false, retryAt: new Date('2026-11-26T08:24:00.000Z') }, written: 0 });
+    expect(await take('inbox', LINKS, '2026-11-26T08:23:59.000Z')).toMatchObject({ share: { allowed: false, retryAt: new Date('2026-11-26T08:24:00.000Z') }, written: 0 });
+    expect(await take('inbox', LINKS, '2026-11-26T08:24:00.000Z')).toEqual({ share: { allowed: true }, written: 1, tried: 2 });
+  });
+
+  it('counts on an inbox’s share written before the day’s share: its minutes still count against the hour, and the day counts from its next use', async () => {
+    const t = (hm: string) => new Date(`2026-11-25T${hm}:00.000Z`);
+    // As the hourly share alone left it: five links at 14:05.
+    await repoDb.send(new PutCommand({ TableName: 'lethe-test', Item: { ...key.rate('test-links', 'older'), n: 5, [`s${partOf(t('14:05'), 3600)}`]: 5, ttl: t('15:07').getTime() / 1000 } }));
+    expect(await repo.takeShare('test-links', 'older', LINKS, t('14:30'))).toEqual({ allowed: false, retryAt: t('15:06') });
+    expect(await repo.takeShare('test-links', 'older', LINKS, t('15:06'))).toEqual({ allowed: true });
+    const item = (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: key.rate('test-links', 'older') }))).Item;
+    expect(item).toMatchObject({ n: 1, n1: 1, [`s${partOf(t('15:06'), 3600)}`]: 1, [`s1_${partOf(t('15:06'), 86_400)}`]: 1 });
+    expect(Object.keys(item ?? {}).filter((a) => /^s/.test(a) && a !== 'sk')).toHaveLength(2);
+  });
+
   it('counts a use no limit applies to, so that it still counts against the others', async () => {
     const now = new Date('2026-11-25T18:00:00Z');
-    for (let i = 0; i < 3; i++) expect(await repo.takeShare('test-share', 'officer', 3600, Number.POSITIVE_INFINITY, now)).toEqual({ allowed: true });
-    expect(await repo.takeShare('test-share', 'officer', 3600, 3, now)).toEqual({ allowed: false, retryAt: new Date('2026-11-25T19:01:00Z') });
+    for (let i = 0; i < 3; i++) expect(await repo.takeShare('test-share', 'officer', [{ seconds: 3600, limit: Number.POSITIVE_INFINITY }], now)).toEqual({ allowed: true });
+    expect(await repo.takeShare('test-share', 'officer', [{ seconds: 3600, limit: 3 }], now)).toEqual({ allowed: false, retryAt: new Date('2026-11-25T19:01:00Z') });
   });
 });

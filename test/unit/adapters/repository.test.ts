@@ -77,8 +77,27 @@ describe('a share of a limit under a storm of simultaneous uses (takeShare)', ()
     ddb.on(PutCommand).rejects(lost);
     ddb.on(GetCommand).resolves({ Item: { ...key.rate('ip', 'h'), n: 5, s0: 5 } });
     const now = new Date('2026-03-20T10:00:00.000Z');
-    const share = await new DynamoRepository(db, TABLE).takeShare('ip', 'h', 3600, 5, now);
+    const share = await new DynamoRepository(db, TABLE).takeShare('ip', 'h', [{ seconds: 3600, limit: 5 }], now);
     expect(share).toEqual({ allowed: false, retryAt: new Date('2026-03-20T10:01:00.000Z') });
+  });
+
+  it('takes a use of an hourly and a daily share in one conditional write, reading nothing, while both counters are below their limits', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    const now = new Date('2026-03-20T10:00:00.000Z');
+    const share = await new DynamoRepository(db, TABLE).takeShare('link', 'h', [{ seconds: 3600, limit: 5 }, { seconds: 86_400, limit: 10 }], now);
+    expect(share).toEqual({ allowed: true });
+    expect(ddb.calls()).toHaveLength(1);
+    const [input] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    const names = input?.ExpressionAttributeNames ?? {};
+    const values = input?.ExpressionAttributeValues ?? {};
+    const resolved = (e = '') => e.replace(/#\w+/g, (n) => names[n]).replace(/:\w+/g, (v) => String(values[v]));
+    expect(input?.Key).toEqual(key.rate('link', 'h'));
+    // The hour keeps the names a share had alone (n, s<minute>), so that an item written before the day's share counts on.
+    const minute = partOf(now, 3600);
+    const dayPart = partOf(now, 86_400);
+    const ttl = Date.parse('2026-03-21T10:24:00.000Z') / 1000 + 60;
+    expect(resolved(input?.UpdateExpression)).toBe(`ADD n 1, s${minute} 1, n1 1, s1_${dayPart} 1 SET ttl = ${ttl}`);
+    expect(resolved(input?.ConditionExpression)).toBe('(attribute_not_exists(n) OR n < 5) AND (attribute_not_exists(n1) OR n1 < 10)');
   });
 
   /** The bytes DynamoDB counts for an item: each attribute's name, and a number's digits two to a byte, plus one. */
@@ -98,7 +117,7 @@ describe('a share of a limit under a storm of simultaneous uses (takeShare)', ()
     ddb.on(UpdateCommand).rejectsOnce(lost).resolves({});
     ddb.on(PutCommand).resolves({});
     ddb.on(GetCommand).resolves({ Item: item });
-    const share = await new DynamoRepository(db, TABLE).takeShare('ip', 'h', 3600, MAX_HOURLY_LIMIT, now);
+    const share = await new DynamoRepository(db, TABLE).takeShare('ip', 'h', [{ seconds: 3600, limit: MAX_HOURLY_LIMIT }], now);
     expect(share).toEqual({ allowed: true });
     const writes = [...ddb.commandCalls(UpdateCommand), ...ddb.commandCalls(PutCommand)].map((c) => c.args[0].input as { UpdateExpression?: string; ConditionExpression?: string; Item?: Record<string, unknown> });
     expect(writes).toHaveLength(2);

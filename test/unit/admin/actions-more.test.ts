@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
-import { bump, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
+import { bump, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, fixedClock, REQUEST_ID, Shares, storedRequest } from '../processors/fakes.ts';
 
 // The admin actions load the processor registry from S3 at import: here one automated processor and one manual firm.
 vi.mock('../../../functions/adapters/registry.ts', async () => {
@@ -1124,6 +1124,20 @@ describe('resending the requester’s last email', () => {
     await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your privacy request']);
     expect(request(repo).outboxLink).toBeUndefined();
+  });
+
+  it('mails at once a confirmation link to an inbox that had its ten links of the day: the officer’s resend is not held to the daily share either, and counts against it', async () => {
+    const { deps, repo, mailer } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined, linkSeq: 1, inboxHash: 'i'.repeat(64) });
+    const shares = new Shares();
+    repo.takeShare = shares.takeShare.bind(shares);
+    const links = [{ seconds: 3600, limit: 5 }, { seconds: 86_400, limit: 10 }];
+    // Ten links since yesterday evening, two an hour: the day's share is spent, the hour's is not.
+    for (let i = 0; i < 10; i++) expect(await shares.takeShare('link', 'i'.repeat(64), links, new Date(Date.parse('2026-03-01T20:00:00.000Z') + i * 3_600_000))).toEqual({ allowed: true });
+    expect((await shares.takeShare('link', 'i'.repeat(64), links, new Date(NOW))).allowed).toBe(false);
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your privacy request']);
+    expect(request(repo).outboxLink).toBeUndefined();
+    expect(shares.counted('link', 'i'.repeat(64), 86_400, new Date(NOW))).toBe(11);
   });
 
   it('answers 409 BeingSent while Notify holds the outcome it has not marked failed (it may be mailing it), and mails nothing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countUses, countsUntil, partOf, retryAfterSeconds } from '../../../functions/core/rate-limit.ts';
+import { countShare, countUses, countsUntil, partOf, retryAfterSeconds } from '../../../functions/core/rate-limit.ts';
 import { inboxOf } from '../../../functions/core/edge.ts';
 
 const HOUR = 3600;
@@ -49,6 +49,38 @@ describe('a limit over any window of its length', () => {
     expect(retryAfterSeconds(t('12:00:00'), t('11:59:59.100'))).toBe(1);
     expect(retryAfterSeconds(t('12:00:00'), t('11:59:58.900'))).toBe(2);
     expect(retryAfterSeconds(t('12:00:00'), t('12:00:00'))).toBe(1);
+  });
+});
+
+describe('a share held to an hourly and a daily limit at once', () => {
+  const DAY = 86_400;
+  const windows = [{ seconds: HOUR, limit: 5 }, { seconds: DAY, limit: 10 }];
+  /** The same uses, as each window counts them: per minute for the hour, per 24 minutes for the day. */
+  const both = (...made: [string, number][]) => windows.map((w) => Object.fromEntries(made.map(([at, n]) => [partOf(new Date(at), w.seconds), n])));
+
+  it('allows one more while every window has room', () => {
+    const { share, counts } = countShare(both(['2026-03-20T08:10:00Z', 4], ['2026-03-20T10:30:00Z', 1]), t('10:40:00'), windows);
+    expect(share).toEqual({ allowed: true });
+    expect(counts.map((c) => c.used)).toEqual([1, 5]);
+  });
+
+  it('refuses a use the day has no room for though the hour has, until the day’s oldest uses stop counting', () => {
+    // Ten links this morning, none in the last hour: the hour has room, the day none.
+    const { share, counts } = countShare(both(['2026-03-20T08:10:00Z', 5], ['2026-03-20T09:30:00Z', 5]), t('10:40:00'), windows);
+    expect(counts.map((c) => c.used)).toEqual([0, 10]);
+    // The five of 08:10 were counted in the day's part from 08:00 to 08:24, and count until 24 hours after it ends.
+    expect(share).toEqual({ allowed: false, retryAt: new Date('2026-03-21T08:24:00Z') });
+  });
+
+  it('names the latest moment a full window names, when every full one has room again', () => {
+    // Full hour, full day: the day's oldest stop counting at 10:48, but the hour's only at 11:31.
+    const full = both(['2026-03-19T10:30:00Z', 5], ['2026-03-20T10:30:00Z', 5]);
+    expect(countShare(full, t('10:40:00'), windows).share).toEqual({ allowed: false, retryAt: t('11:31:00') });
+    // Later in the hour the day's oldest have gone, and the hour alone still refuses.
+    expect(countShare(full, t('10:50:00'), windows).share).toEqual({ allowed: false, retryAt: t('11:31:00') });
+    // The day's, where it is the later.
+    const day = both(['2026-03-20T08:10:00Z', 5], ['2026-03-20T10:30:00Z', 5]);
+    expect(countShare(day, t('10:40:00'), windows).share).toEqual({ allowed: false, retryAt: new Date('2026-03-21T08:24:00Z') });
   });
 });
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ComplaintBody } from '../../../functions/core/complaint-form.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
+import type { Window } from '../../../functions/core/rate-limit.ts';
 import { complaintAcks, FakeMailer, fixedClock, Shares } from '../processors/fakes.ts';
 
 // Hashes come from the app key in Secrets Manager; here they say what they hash.
@@ -21,9 +22,9 @@ class ComplaintRepo {
   created: { complaint: StoredComplaint; expires: Date }[] = [];
   hits: { scope: string; hash: string; windowSeconds: number }[] = [];
   shares = new Shares();
-  async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date) {
-    this.hits.push({ scope, hash, windowSeconds });
-    return this.shares.takeShare(scope, hash, windowSeconds, limit, now);
+  async takeShare(scope: string, hash: string, windows: readonly Window[], now: Date) {
+    for (const w of windows) this.hits.push({ scope, hash, windowSeconds: w.seconds });
+    return this.shares.takeShare(scope, hash, windows, now);
   }
   /** The rolling counter, as DynamoRepository keeps it: the instants of the uses in the window, none written past the limit. */
   async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date) {

@@ -2,6 +2,7 @@ import { inboxOf } from '../../../functions/core/edge.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { Pii, StoredRequest } from '../../../functions/core/ports.ts';
+import type { Window } from '../../../functions/core/rate-limit.ts';
 import { complaintAcks, FakeMailer, FakeRepo, Shares } from '../processors/fakes.ts';
 
 /** FakeRepo with intake's writes: the (email, type) claim, the hourly shares, the create, and the complaint form's. */
@@ -27,8 +28,8 @@ export class IntakeRepo extends FakeRepo {
     this.claims.set(`${eh}|${type}`, { requestId, expiresAt: expires.toISOString() });
     return true;
   }
-  override async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date) {
-    return this.shares.takeShare(scope, hash, windowSeconds, limit, now);
+  override async takeShare(scope: string, hash: string, windows: readonly Window[], now: Date) {
+    return this.shares.takeShare(scope, hash, windows, now);
   }
   async createRequest(req: StoredRequest, pii: Pii, expires: Date) {
     if (this.createFails || this.requests.has(req.id)) return false;

@@ -8,6 +8,8 @@ vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig
 const { submitRequest } = await import('../../../functions/intake/submit.ts');
 const { sha256 } = await import('../../../functions/core/audit.ts');
 const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
+const { deliverLink } = await import('../../../functions/shared/outbox.ts');
+const { SWEEPER_OWNER } = await import('../../../functions/core/outbox.ts');
 
 // Friday 20 March 2026, 10:00:00 UTC.
 const T0 = '2026-03-20T10:00:00.000Z';
@@ -128,6 +130,22 @@ describe('a new request', () => {
     expect(await submitRequest(body({ type: 'objection', objections: ['marketing'] }), IP, d('11:00:00'))).toEqual(ACCEPTED_EN);
     expect(mailer.sent).toHaveLength(2);
     expect(only().find((r) => r.type === 'objection')?.outboxLink).toEqual({ seq: 1, until: '2026-03-20T12:00:00.000Z', owner: '' });
+  });
+
+  it('puts off the eleventh link to one inbox in any 24 hours, though its hour has room, until the first of the day stops counting, and the sweeper mails it then', async () => {
+    // Strangers spell ann@example.com afresh each time, from as many clients, three an hour (the hourly share), hour after hour.
+    const times = ['10:00', '10:01', '10:02', '11:10', '11:11', '11:12', '12:20', '12:21', '12:22', '13:30', '13:31'];
+    for (const [i, hm] of times.entries()) {
+      expect(await submitRequest(body({ email: `ann+${i}@example.com` }), `198.51.100.${i}`, deps(`2026-03-20T${hm}:00.000Z`))).toEqual(ACCEPTED_EN);
+    }
+    expect(mailer.sent).toHaveLength(10);
+    // Not dropped: unconfirmed, its link owed from when the links of 10:00 to 10:24 stop counting, 24 hours after that part of the day.
+    const eleventh = only().find((r) => repo.pii.get(r.id)?.email === 'ann+10@example.com') as StoredRequest;
+    expect(eleventh).toMatchObject({ status: 'unverified', outboxLink: { seq: 1, until: '2026-03-21T10:24:00.000Z', owner: '' } });
+    expect(repo.pii.get(eleventh.id)).toEqual({ email: 'ann+10@example.com' });
+    const linkDeps = { repo: repo as never, tokens: tokens as never, mailer, baseUrl: 'https://privacy.offtek.example', linksPerHour: 3 };
+    expect(await deliverLink(structuredClone(eleventh), SWEEPER_OWNER, new Date('2026-03-21T10:24:00.000Z'), linkDeps)).toEqual({ sent: true });
+    expect(mailer.sent.at(-1)?.to).toBe('ann+10@example.com');
   });
 
   it('is still accepted when its link cannot be mailed, the link left owed for the sweeper', async () => {

@@ -11,29 +11,29 @@ import type { ProcessorEntry, Registry, RequestStatus, TaskStatus } from '../../
 import type { Clock, MailFailure, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../../../functions/core/ports.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { WorkflowFailure } from '../../../functions/core/workflow-answer.ts';
-import { countUses, partOf, type Share } from '../../../functions/core/rate-limit.ts';
+import { countShare, countUses, partOf, type Share, type Window } from '../../../functions/core/rate-limit.ts';
 
 /**
  * Shares of limits over any window of their length, as DynamoRepository keeps them
  * (core/rate-limit.ts): the uses per part of the window, a refusal not counted.
  */
 export class Shares {
+  /** Uses per part of each window, by scope, key and window length. */
   uses = new Map<string, Record<number, number>>();
-  /** Every use asked for, allowed or not. */
-  asked: { scope: string; hash: string; windowSeconds: number; limit: number }[] = [];
-  async takeShare(scope: string, hash: string, windowSeconds: number, limit: number, now: Date): Promise<Share> {
-    this.asked.push({ scope, hash, windowSeconds, limit });
-    const k = `${scope}|${hash}`;
-    const uses = this.uses.get(k) ?? {};
-    const count = countUses(uses, now, windowSeconds, limit);
-    if (!count.allowed) return { allowed: false, retryAt: count.retryAt };
-    const part = partOf(now, windowSeconds);
-    this.uses.set(k, { ...uses, [part]: (uses[part] ?? 0) + 1 });
+  async takeShare(scope: string, hash: string, windows: readonly Window[], now: Date): Promise<Share> {
+    const ks = windows.map((w) => `${scope}|${hash}|${w.seconds}`);
+    const uses = ks.map((k) => this.uses.get(k) ?? {});
+    const { share } = countShare(uses, now, windows);
+    if (!share.allowed) return share;
+    windows.forEach((w, i) => {
+      const part = partOf(now, w.seconds);
+      this.uses.set(ks[i], { ...uses[i], [part]: (uses[i][part] ?? 0) + 1 });
+    });
     return { allowed: true };
   }
-  /** The uses of a share that count at `now`. */
+  /** The uses of a share that count at `now` in its window of `windowSeconds`. */
   counted(scope: string, hash: string, windowSeconds: number, now: Date) {
-    return countUses(this.uses.get(`${scope}|${hash}`) ?? {}, now, windowSeconds, Number.POSITIVE_INFINITY).used;
+    return countUses(this.uses.get(`${scope}|${hash}|${windowSeconds}`) ?? {}, now, windowSeconds, Number.POSITIVE_INFINITY).used;
   }
 }
 
@@ -331,7 +331,7 @@ export class FakeRepo {
     });
   }
   /** A share of a limit: the tests using this fake never reach one. */
-  async takeShare(_scope: string, _hash: string, _windowSeconds: number, _limit: number, _now: Date): Promise<Share> {
+  async takeShare(_scope: string, _hash: string, _windows: readonly Window[], _now: Date): Promise<Share> {
     return { allowed: true };
   }
   /** A rolling counter: the same, never at its limit. */

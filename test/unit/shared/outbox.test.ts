@@ -3,7 +3,7 @@ import type { AuditInput } from '../../../functions/core/audit.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
 import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { MailFailure, StoredRequest } from '../../../functions/core/ports.ts';
-import type { Share } from '../../../functions/core/rate-limit.ts';
+import type { Share, Window } from '../../../functions/core/rate-limit.ts';
 import { bump, complaintAcks, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 // Link secrets come from the app key in Secrets Manager; here they say what they are for.
@@ -56,9 +56,9 @@ class Repo extends FakeRepo {
     const d = (this.requests.get(requestId) as Record<string, Delivery | undefined> | undefined)?.[kind];
     if (d?.seq === seq) Object.assign(d, { until, owner: '' });
   }
-  override async takeShare(scope: string, _hash: string, windowSeconds: number, limit: number, _now: Date): Promise<Share> {
-    this.hits.push({ scope, windowSeconds, by: 1 });
-    return (this.counts[scope] ?? this.count) <= limit ? { allowed: true } : { allowed: false, retryAt: this.freeAt };
+  override async takeShare(scope: string, _hash: string, windows: readonly Window[], _now: Date): Promise<Share> {
+    for (const w of windows) this.hits.push({ scope, windowSeconds: w.seconds, by: 1 });
+    return windows.every((w) => (this.counts[scope] ?? this.count) <= w.limit) ? { allowed: true } : { allowed: false, retryAt: this.freeAt };
   }
   override async hitRolling(scope: string, _hash: string, windowSeconds: number, _limit: number, _now: Date, by: 1 | -1 = 1) {
     this.hits.push({ scope, windowSeconds, by });
