@@ -140,8 +140,8 @@ function statusUpdate(
 
 export class DynamoRepository implements Repository {
   constructor(
-    private readonly db: DynamoDBDocumentClient = ddb,
-    private readonly table: string = config.TABLE_NAME,
+    protected readonly db: DynamoDBDocumentClient = ddb,
+    protected readonly table: string = config.TABLE_NAME,
     /** The clock expiry is judged by (see `expired`). */
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -679,43 +679,6 @@ export class DynamoRepository implements Repository {
     });
   }
 
-  /**
-   * Rolling-window counter: at most `limit` uses in any `windowSeconds`, where a fixed window lets
-   * twice the limit through either side of its edge. Returns the count with this use; past the limit
-   * nothing is written, so a flood cannot grow the item. `by: -1` gives back the use taken at `now`.
-   */
-  async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date, by: 1 | -1 = 1): Promise<{ count: number }> {
-    const k = key.rolling(scope, hash);
-    const t = now.getTime();
-    // Another use of the same address at the same moment: read again and count it in.
-    return retryOnRace(async () => {
-      const r = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
-      const inWindow = ((r.Item?.at as number[] | undefined) ?? []).filter((u) => u > t - windowSeconds * 1000);
-      let next: number[];
-      if (by === 1) {
-        if (inWindow.length >= limit) return { count: inWindow.length + 1 };
-        next = [...inWindow, t];
-      } else {
-        const i = inWindow.lastIndexOf(t);
-        if (i < 0) return { count: inWindow.length };
-        next = inWindow.toSpliced(i, 1);
-      }
-      const version = Number(r.Item?.v ?? 0);
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...k, at: next, v: version + 1, ttl: Math.ceil(t / 1000) + windowSeconds + 60 },
-            ConditionExpression: r.Item ? 'v = :v' : 'attribute_not_exists(pk)',
-            ...(r.Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
-          }),
-        );
-      } catch (e) {
-        throw lostRace(e) ? new ConcurrentUpdate(`rolling counter ${scope} kept changing`) : e;
-      }
-      return { count: next.length };
-    });
-  }
 
 
   /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
@@ -1357,6 +1320,52 @@ export class DynamoRepository implements Repository {
     if (!item) return undefined;
     const body = JSON.parse(String(item.signedBody)) as { results?: unknown; results_url?: string };
     return { results: body.results, resultsUrl: body.results_url };
+  }
+}
+
+/**
+ * The repository with rolling-window counters (password tries, complaint acknowledgements per day),
+ * which only verify, intake and the sweeper keep: a class of its own, because a bundle carries every
+ * method of a class it uses, and the functions that never count (the admin function, at its
+ * own-code budget, above all) would carry this one too.
+ */
+export class CountingRepository extends DynamoRepository {
+  /**
+   * Rolling-window counter: at most `limit` uses in any `windowSeconds`, where a fixed window lets
+   * twice the limit through either side of its edge. Returns the count with this use; past the limit
+   * nothing is written, so a flood cannot grow the item. `by: -1` gives back the use taken at `now`.
+   */
+  async hitRolling(scope: string, hash: string, windowSeconds: number, limit: number, now: Date, by: 1 | -1 = 1): Promise<{ count: number }> {
+    const k = key.rolling(scope, hash);
+    const t = now.getTime();
+    // Another use of the same address at the same moment: read again and count it in.
+    return retryOnRace(async () => {
+      const r = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
+      const inWindow = ((r.Item?.at as number[] | undefined) ?? []).filter((u) => u > t - windowSeconds * 1000);
+      let next: number[];
+      if (by === 1) {
+        if (inWindow.length >= limit) return { count: inWindow.length + 1 };
+        next = [...inWindow, t];
+      } else {
+        const i = inWindow.lastIndexOf(t);
+        if (i < 0) return { count: inWindow.length };
+        next = inWindow.toSpliced(i, 1);
+      }
+      const version = Number(r.Item?.v ?? 0);
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...k, at: next, v: version + 1, ttl: Math.ceil(t / 1000) + windowSeconds + 60 },
+            ConditionExpression: r.Item ? 'v = :v' : 'attribute_not_exists(pk)',
+            ...(r.Item ? { ExpressionAttributeValues: { ':v': version } } : {}),
+          }),
+        );
+      } catch (e) {
+        throw lostRace(e) ? new ConcurrentUpdate(`rolling counter ${scope} kept changing`) : e;
+      }
+      return { count: next.length };
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { DynamoRepository } from '../adapters/repository.ts';
+import { CountingRepository, DynamoRepository } from '../adapters/repository.ts';
 import type { Clock, Sleep } from '../core/ports.ts';
 
 /**
@@ -7,4 +7,7 @@ import type { Clock, Sleep } from '../core/ports.ts';
  */
 export const systemClock: Clock = { now: () => new Date() };
 export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-export const repo = new DynamoRepository();
+// Pure: a bundle keeps only the one its handler imports.
+export const repo = /* @__PURE__ */ new DynamoRepository();
+/** The repository with rolling counters, for the functions that count (verify, intake, the sweeper). */
+export const countingRepo = /* @__PURE__ */ new CountingRepository();

@@ -1,4 +1,4 @@
-import type { DynamoRepository } from '../adapters/repository.ts';
+import type { CountingRepository, DynamoRepository } from '../adapters/repository.ts';
 import { currentDue, DEADLINE_STATUSES } from '../core/status.ts';
 import { alertEmail } from '../core/alerts.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
@@ -337,7 +337,7 @@ export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults
   return dropped;
 }
 
-export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
+export type ComplaintAckDeps = { repo: CountingRepository; mailer: Mailer };
 
 /**
  * Settles a complaint's owed acknowledgement in one conditional write that also clears the intent:
@@ -498,7 +498,8 @@ export async function deliverAssemblyRetry(req: Pick<StoredRequest, 'status' | '
 }
 
 export type SweepOutboxDeps = LinkDeps &
-  OutcomeDeps & { workflow: Pick<Workflow, 'start'> & { describe(requestId: string): Promise<{ status?: string } | undefined> } };
+  OutcomeDeps &
+  ComplaintAckDeps & { workflow: Pick<Workflow, 'start'> & { describe(requestId: string): Promise<{ status?: string } | undefined> } };
 
 /**
  * One delivery the sweeper owes, named by `what` (its kind and ids: `stop:<request id>`). One that
