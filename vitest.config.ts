@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Each project names its own files (an `include` here would be added to each project's).
     globalSetup: ['test/global-setup.ts'],
     // Integration tests boot the embedded runtime; give them room but keep the suite bounded.
     testTimeout: 60_000,
@@ -21,5 +21,24 @@ export default defineConfig({
     },
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // A worker keeps node_modules loaded from one unit test file to the next (the AWS SDK, zod,
+          // aws-cdk-lib): an isolated fork per file spent more time importing them than testing, half of
+          // the unit tests' CPU. Each file still loads Lethe's own modules afresh (fresh-modules.ts), so
+          // that its vi.mock applies and no module state carries over; a test that changes a global puts
+          // it back (vi.stubGlobal, vi.unstubAllGlobals).
+          isolate: false,
+          setupFiles: ['mutation/fresh-modules.ts'],
+        },
+      },
+      // Each integration and browser test file boots its own runtime, mocks modules of its own (the
+      // fault worlds) and starts servers: a fresh fork each, as before.
+      { extends: true, test: { name: 'runtime', include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'] } },
+    ],
   },
 });

@@ -11,6 +11,8 @@ export default defineConfig({
   test: {
     ...base.test,
     root: new URL('..', import.meta.url).pathname,
+    // One list of files, not the suite's projects (unit and runtime).
+    projects: undefined,
     include: ['test/unit/core/**/*.test.ts', 'test/unit/processors/**/*.test.ts', 'test/unit/shared/**/*.test.ts', 'test/unit/handlers/**/*.test.ts', 'test/unit/admin/**/*.test.ts'],
     globalSetup: [],
     // One worker keeps node_modules loaded across test files (4× faster); each file still loads our

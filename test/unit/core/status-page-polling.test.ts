@@ -15,8 +15,7 @@ const spoken = (e: El | undefined) => (e?.children.length ? e.children.map((c) =
 
 function boot(answers: (() => Promise<unknown>)[]) {
   const byId = new Map<string, El>();
-  const g = globalThis as Record<string, unknown>;
-  g.document = {
+  vi.stubGlobal('document', {
     documentElement: { lang: 'fr' },
     title: '',
     getElementById: (id: string) => byId.get(id) ?? byId.set(id, el(id)).get(id),
@@ -25,15 +24,18 @@ function boot(answers: (() => Promise<unknown>)[]) {
     createElement: () => el(),
     visibilityState: 'visible',
     addEventListener: () => {},
-  };
-  g.location = { search: '?id=01JQ0000000000000000000000&token=the-status-token' };
-  const calls: string[] = [];
-  g.fetch = vi.fn(async (url: string) => {
-    calls.push(url);
-    const next = answers.shift();
-    if (!next) return new Promise(() => {});
-    return next();
   });
+  vi.stubGlobal('location', { search: '?id=01JQ0000000000000000000000&token=the-status-token' });
+  const calls: string[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string) => {
+      calls.push(url);
+      const next = answers.shift();
+      if (!next) return new Promise(() => {});
+      return next();
+    }),
+  );
   return { byId, calls };
 }
 
@@ -42,7 +44,8 @@ const refused = (status: number) => async () => ({ ok: false, status, json: asyn
 
 afterEach(() => {
   vi.useRealTimers();
-  for (const k of ['document', 'location', 'fetch']) delete (globalThis as Record<string, unknown>)[k];
+  // Node's own fetch back, not none: the next test file in this worker may need it.
+  vi.unstubAllGlobals();
   vi.resetModules();
 });
 
