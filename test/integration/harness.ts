@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as fetchFrom } from 'undici';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../local/runtime.ts';
+import { quickAnswersAssembly } from '../support/assembly.ts';
 import type { CfnTemplate } from '../support/cfn-resolve.ts';
 import { type CallRecord, checkCalls } from '../support/iam-check.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -29,10 +30,15 @@ export function from(address: string) {
   return (url: string, init?: RequestInit) => fetchFrom(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>;
 }
 
-/** Boots the embedded runtime on random ports with a throwaway data dir; the same harness for every suite. */
+/**
+ * Boots the embedded runtime on random ports with a throwaway data dir; the same harness for every suite.
+ * It runs the checkout's assembly with a 1 ms answer floor (`quickAnswersAssembly`, test/support/assembly.ts)
+ * unless given `assemblyDir`.
+ */
 export async function boot(opts: Partial<RuntimeOptions> & { clientAddress?: string } = {}) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lethe-it-'));
-  const rt = await startRuntime({ dataDir, port: 0, recordCalls: true, ...opts });
+  const assemblyDir = opts.assemblyDir ?? quickAnswersAssembly();
+  const rt = await startRuntime({ dataDir, port: 0, recordCalls: true, ...opts, assemblyDir });
   const send = opts.clientAddress ? from(opts.clientAddress) : fetch;
   const api = (path: string, init?: RequestInit) => send(`${rt.urls.api}${path}`, init);
   return {

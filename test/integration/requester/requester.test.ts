@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
 import { sha256 } from '../../../functions/core/audit.ts';
+import { ANSWER_FLOOR_MS } from '../../../functions/core/edge.ts';
 import { siteCsp } from '../../../infra/constructs/site-headers.ts';
+import { ensureAssembly } from '../../../local/assembly/synth.ts';
 import { schemaErrors } from '../../unit/processors/openapi.ts';
 import { type Booted, boot, until } from '../harness.ts';
 
@@ -86,24 +88,33 @@ describe('the requester side', () => {
   });
 
   it('takes at least the floor the template sets to answer a new request, a repeat joining it that mails nothing, and a complaint', async () => {
-    const vars = rt.assembly.template.Resources[rt.lambdas.get('intake').logicalId].Properties?.Environment?.Variables as Record<string, unknown>;
-    const floor = Number(vars?.ANSWER_FLOOR_MS);
-    expect(floor).toBeGreaterThan(0);
-    const timed = async (send: () => Promise<Response>) => {
-      const started = performance.now();
-      const r = await send();
-      await r.text();
-      return { status: r.status, ms: performance.now() - started };
-    };
-    const email = 'timed-twice@example.com';
-    const fresh = await timed(() => rt.submit({ type: 'erasure', email, language: 'en' }, {}, '127.0.9.4'));
-    const repeat = await timed(() => rt.submit({ type: 'erasure', email, language: 'en' }, {}, '127.0.9.4'));
-    const complaint = await timed(() => rt.api('/complaints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'timed-complaint@example.com', text: 'Nobody answered my request.', language: 'en' }) }));
-    // The first wrote the request and mailed its link before answering; the repeat mailed nothing.
-    expect(await rt.mails(email)).toHaveLength(1);
-    for (const t of [fresh, repeat, complaint]) {
-      expect(t.status).toBe(202);
-      expect(t.ms).toBeGreaterThanOrEqual(floor);
+    // The deployed default's floor, on a runtime of its own: the harness's runtimes answer after 1 ms (test/support/assembly.ts).
+    // Its boot points the tools' settings in process.env (this file's own table reads) at itself: this file's runtime's go back after.
+    const env = { ...process.env };
+    const deployed = await boot({ assemblyDir: ensureAssembly({ log: () => undefined }) });
+    try {
+      const vars = deployed.assembly.template.Resources[deployed.lambdas.get('intake').logicalId].Properties?.Environment?.Variables as Record<string, unknown>;
+      const floor = Number(vars?.ANSWER_FLOOR_MS);
+      expect(floor).toBe(ANSWER_FLOOR_MS);
+      const timed = async (send: () => Promise<Response>) => {
+        const started = performance.now();
+        const r = await send();
+        await r.text();
+        return { status: r.status, ms: performance.now() - started };
+      };
+      const email = 'timed-twice@example.com';
+      const fresh = await timed(() => deployed.submit({ type: 'erasure', email, language: 'en' }, {}, '127.0.9.4'));
+      const repeat = await timed(() => deployed.submit({ type: 'erasure', email, language: 'en' }, {}, '127.0.9.4'));
+      const complaint = await timed(() => deployed.api('/complaints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'timed-complaint@example.com', text: 'Nobody answered my request.', language: 'en' }) }));
+      // The first wrote the request and mailed its link before answering; the repeat mailed nothing.
+      expect(await deployed.mails(email)).toHaveLength(1);
+      for (const t of [fresh, repeat, complaint]) {
+        expect(t.status).toBe(202);
+        expect(t.ms).toBeGreaterThanOrEqual(floor);
+      }
+    } finally {
+      await deployed.stopAndClean();
+      Object.assign(process.env, env);
     }
   });
 
