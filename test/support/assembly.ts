@@ -9,8 +9,8 @@ export const assembly = () => new CloudAssembly(ensureAssembly({ log: () => unde
  * The same assembly deployed with `-c answerFloorMs=1` (docs/deploying.md): every 202 of the public
  * forms may go 1 ms after its invocation began, not 600 ms. The floor hides from a stranger how long
  * the work behind an answer took; no test but the floor's own times an answer, and each 202 of the
- * others waited it out, some 5 % of the runtime tests' time on two cores (docs/tests.md). The floor's
- * test (requester.test.ts) runs the deployed default. Bundles are the default assembly's, byte for byte.
+ * others waited it out, most of some files' time (docs/tests.md). The floor's own test
+ * (requester.test.ts) runs the deployed default. Bundles are the default assembly's, byte for byte.
  */
 export const QUICK_ANSWERS = { answerFloorMs: '1' };
 export const quickAnswersAssembly = (log?: (line: string) => void) => ensureAssembly({ context: QUICK_ANSWERS, log });
