@@ -1120,10 +1120,17 @@ describe('resending the requester’s last email', () => {
   });
 
   it('mails at once a confirmation link put off to the next hour by the address’s hourly share: the officer’s resend is not held to it', async () => {
-    const { deps, repo, mailer } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined, linkSeq: 1, outboxLink: { seq: 1, until: '2026-03-02T11:00:00.000Z', owner: '' } });
+    const { deps, repo, mailer } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined, linkSeq: 1, inboxHash: 'i'.repeat(64), outboxLink: { seq: 1, until: '2026-03-02T11:00:00.000Z', owner: '' } });
+    const shares = new Shares();
+    repo.takeShare = shares.takeShare.bind(shares);
+    const links = [{ seconds: 3600, limit: 5 }, { seconds: 86_400, limit: 10 }];
+    // Five links in the last hour: the hour's share is spent, the day's is not.
+    for (let i = 0; i < 5; i++) expect(await shares.takeShare('link', 'i'.repeat(64), links, new Date(Date.parse('2026-03-02T09:10:00.000Z') + i * 600_000))).toEqual({ allowed: true });
+    expect((await shares.takeShare('link', 'i'.repeat(64), links, new Date(NOW))).allowed).toBe(false);
     await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Confirm your privacy request']);
     expect(request(repo).outboxLink).toBeUndefined();
+    expect(shares.counted('link', 'i'.repeat(64), 3600, new Date(NOW))).toBe(6);
   });
 
   it('mails at once a confirmation link to an inbox that had its ten links of the day: the officer’s resend is not held to the daily share either, and counts against it', async () => {
