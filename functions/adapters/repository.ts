@@ -674,7 +674,7 @@ export class DynamoRepository implements Repository {
       }
       return { allowed: true };
     }).catch((e: unknown) => {
-      if (e instanceof ConcurrentUpdate) return { allowed: false, retryAt: new Date(now.getTime() + 60_000) } satisfies Share;
+      if (e instanceof ConcurrentUpdate) return { allowed: false, retryAt: new Date(now.getTime() + 60_000), full: [] } satisfies Share;
       throw e;
     });
   }
@@ -1324,8 +1324,8 @@ export class DynamoRepository implements Repository {
 }
 
 /**
- * The repository with rolling-window counters (password tries, complaint acknowledgements per day),
- * which only verify, intake and the sweeper keep: a class of its own, because a bundle carries every
+ * The repository with a rolling-window counter of password tries, which only verify keeps (it gives
+ * a try back when the shop's account service fails): a class of its own, because a bundle carries every
  * method of a class it uses, and the functions that never count (the admin function, at its
  * own-code budget, above all) would carry this one too.
  */

@@ -37,6 +37,16 @@ export const ACKS_PER_EMAIL_PER_HOUR = 3;
  * (`ack_email_withheld`), and the team acknowledges it by hand within the 30 days.
  */
 export const ACKS_PER_EMAIL_PER_DAY = 10;
+/**
+ * An address's share of acknowledgements, both windows taken in one use (core/rate-limit.ts): the
+ * day's is the second (`ACK_DAY`), counted in 24-minute parts, so an acknowledgement past it may be
+ * withheld up to 24 minutes after the tenth before it stops counting.
+ */
+export const ACK_WINDOWS = [
+  { seconds: 3600, limit: ACKS_PER_EMAIL_PER_HOUR },
+  { seconds: 86_400, limit: ACKS_PER_EMAIL_PER_DAY },
+] as const;
+export const ACK_DAY = 1;
 /** An open complaint's personal data (email, name, text) is kept at most this long, as a backstop. */
 export const OPEN_COMPLAINT_KEEP_DAYS = 730;
 /**

@@ -31,14 +31,21 @@ export const countsUntil = (part: number, windowSeconds: number) => new Date(((p
 /** Uses per part of the window. */
 export type Uses = Readonly<Record<number, number>>;
 
-/** One more use: allowed, or not before `retryAt`. */
-export type Share = { allowed: true } | { allowed: false; retryAt: Date };
+/** One more use of one window: allowed, or not before `retryAt`. */
+export type Room = { allowed: true } | { allowed: false; retryAt: Date };
+
+/**
+ * One more use of a share: allowed, or not before `retryAt`, with the windows (by index) that are
+ * full, so that a caller can tell a use put off for the hour from one spent for the day. None is
+ * named where the share was refused for a storm of uses at once rather than by a count.
+ */
+export type Share = { allowed: true } | { allowed: false; retryAt: Date; full: readonly number[] };
 
 /**
  * The uses that still count at `now`, the parts whose uses no longer do (oldest first), and whether
  * one more is within `limit`; if not, from when it is: once enough of the oldest have stopped counting.
  */
-export function countUses(uses: Uses, now: Date, windowSeconds: number, limit: number): { used: number; stale: number[] } & Share {
+export function countUses(uses: Uses, now: Date, windowSeconds: number, limit: number): { used: number; stale: number[] } & Room {
   const oldest = partOf(now, windowSeconds) - PARTS;
   const parts = Object.keys(uses)
     .map(Number)
@@ -63,7 +70,8 @@ export type Window = { readonly seconds: number; readonly limit: number };
 export function countShare(uses: readonly Uses[], now: Date, windows: readonly Window[]) {
   const counts = windows.map((w, i) => countUses(uses[i], now, w.seconds, w.limit));
   const retryAt = Math.max(0, ...counts.map((c) => (c.allowed ? 0 : c.retryAt.getTime())));
-  const share: Share = retryAt ? { allowed: false, retryAt: new Date(retryAt) } : { allowed: true };
+  const full = counts.flatMap((c, i) => (c.allowed ? [] : [i]));
+  const share: Share = retryAt ? { allowed: false, retryAt: new Date(retryAt), full } : { allowed: true };
   return { counts, share };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
-import type { CountingRepository } from '../adapters/repository.ts';
+import type { DynamoRepository } from '../adapters/repository.ts';
 import { chain, sha256 } from '../core/audit.ts';
 import { COMPLAINT_RECEIVED, type ComplaintBody } from '../core/complaint-form.ts';
 import { acknowledgeBy, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
@@ -15,7 +15,7 @@ import { logger } from '../adapters/powertools.ts';
 
 const DAY = 86_400_000;
 
-export type ComplaintDeps = { repo: CountingRepository; mailer: Mailer; clock: Clock };
+export type ComplaintDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock };
 
 /**
  * Records a complaint (DPA 2018 s.164A) with its acknowledgement owed in the same write, then mails

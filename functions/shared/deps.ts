@@ -9,5 +9,5 @@ export const systemClock: Clock = { now: () => new Date() };
 export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // Pure: a bundle keeps only the one its handler imports.
 export const repo = /* @__PURE__ */ new DynamoRepository();
-/** The repository with rolling counters, for the functions that count (verify, intake, the sweeper). */
+/** The repository with the rolling counter of password tries, for verify. */
 export const countingRepo = /* @__PURE__ */ new CountingRepository();

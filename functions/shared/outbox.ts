@@ -1,4 +1,4 @@
-import type { CountingRepository, DynamoRepository } from '../adapters/repository.ts';
+import type { DynamoRepository } from '../adapters/repository.ts';
 import { currentDue, DEADLINE_STATUSES } from '../core/status.ts';
 import { alertEmail } from '../core/alerts.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
@@ -6,7 +6,7 @@ import { downloadTokenParts, nextDownloadLink, outcomeMessage, PII_RETENTION_DAY
 import { confirmationEmail } from '../core/emails.ts';
 import { londonDate } from '../core/deadline.ts';
 import { cancellationNotice, clarificationNotice, extensionNotice, liftNotice, refusalNotice } from '../core/notices.ts';
-import { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
+import { ACK_DAY, ACK_WINDOWS, acknowledgementEmail, complaintFormUrl, type StoredComplaint } from '../core/complaints.ts';
 import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
@@ -337,7 +337,7 @@ export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults
   return dropped;
 }
 
-export type ComplaintAckDeps = { repo: CountingRepository; mailer: Mailer };
+export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
 
 /**
  * Settles a complaint's owed acknowledgement in one conditional write that also clears the intent:
@@ -370,19 +370,16 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
     return { sent: false };
   }
   // Anyone can type any address into the form: an address gets a few acknowledgements in any hour, the
-  // rest once its share has room again, and no more than its share of any 24 hours. The day's is counted first, so that
-  // once it is spent the rest are settled at once rather than put off hour after hour.
-  const inbox = c.inboxHash ?? c.emailHash;
-  const day = await deps.repo.hitRolling('complaint-ack-day', inbox, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now);
-  if (day.count > ACKS_PER_EMAIL_PER_DAY) {
+  // rest once its share has room again, and no more than its share of any 24 hours, both taken in one
+  // write that counts nothing when either is full. Once the day's is spent the rest are settled at once
+  // rather than put off hour after hour.
+  const share = await deps.repo.takeShare('complaint-ack', c.inboxHash ?? c.emailHash, ACK_WINDOWS, now);
+  if (!share.allowed && share.full.includes(ACK_DAY)) {
     // Spent: the complaint stays received, owing nothing, its trail saying the email was not sent, for the console to show it to acknowledge by hand.
     await settleComplaintAck(c, d.seq, c.status, {}, { at: now.toISOString(), action: 'ack_email_withheld', data: { reason: 'address_daily_share' } }, deps);
     return { sent: false, dropped: true };
   }
-  const share = await deps.repo.takeShare('complaint-ack', inbox, [{ seconds: 3600, limit: ACKS_PER_EMAIL_PER_HOUR }], now);
   if (!share.allowed) {
-    // Given back: only an acknowledgement mailed uses up the day's share (a crash here spends one, never adds one).
-    await deps.repo.hitRolling('complaint-ack-day', inbox, DAY_SECONDS, ACKS_PER_EMAIL_PER_DAY, now, -1);
     await deps.repo.deferComplaintAck(c.id, d.seq, share.retryAt.toISOString());
     return { sent: false };
   }

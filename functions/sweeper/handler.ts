@@ -7,7 +7,7 @@ import { registry } from '../adapters/registry.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
-import { countingRepo as repo, systemClock } from '../shared/deps.ts';
+import { repo, systemClock } from '../shared/deps.ts';
 import { sweep } from './sweep.ts';
 
 const deps = {

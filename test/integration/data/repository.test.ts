@@ -827,8 +827,9 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(sent).toHaveLength(ACKS_PER_EMAIL_PER_DAY);
     // Ten minutes past midnight is a new calendar day, but the same 24 hours: withheld.
     expect(await deliverAt(10, '2026-11-26T00:10:00.000Z')).toEqual({ sent: false, dropped: true });
-    // 24 hours after the first, its share is back.
-    expect(await deliverAt(11, '2026-11-26T20:10:00.000Z')).toEqual({ sent: true });
+    // The day counts in 24-minute parts: the first, made at 20:10, counts until 24 hours after its part ends at 20:24.
+    expect(await deliverAt(11, '2026-11-26T20:23:59.000Z')).toEqual({ sent: false, dropped: true });
+    expect(await deliverAt(12, '2026-11-26T20:24:00.000Z')).toEqual({ sent: true });
     expect(sent).toHaveLength(ACKS_PER_EMAIL_PER_DAY + 1);
   });
 
@@ -876,11 +877,11 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
   it('takes a share of a limit over any window of its length: the whole allowance at the end of one hour leaves none at the start of the next', async () => {
     const t = (hm: string) => new Date(`2026-11-25T${hm}Z`);
     for (const s of ['10:59:00', '10:59:10', '10:59:20']) expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t(s))).toEqual({ allowed: true });
-    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('11:00:00'))).toEqual({ allowed: false, retryAt: t('12:00:00') });
-    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('11:59:59'))).toEqual({ allowed: false, retryAt: t('12:00:00') });
+    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('11:00:00'))).toEqual({ allowed: false, retryAt: t('12:00:00'), full: [0] });
+    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('11:59:59'))).toEqual({ allowed: false, retryAt: t('12:00:00'), full: [0] });
     // A refusal is not counted: at 12:00 the three of 10:59 have stopped counting, and the refusals never did.
     for (const s of ['12:00:00', '12:00:01', '12:00:02']) expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t(s))).toEqual({ allowed: true });
-    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('12:00:03'))).toEqual({ allowed: false, retryAt: t('13:01:00') });
+    expect(await repo.takeShare('test-share', 'edge', [{ seconds: 3600, limit: 3 }], t('12:00:03'))).toEqual({ allowed: false, retryAt: t('13:01:00'), full: [0] });
     // Another key has its own share; so does another scope.
     expect(await repo.takeShare('test-share', 'other', [{ seconds: 3600, limit: 3 }], t('12:00:03'))).toEqual({ allowed: true });
     expect(await repo.takeShare('test-other', 'edge', [{ seconds: 3600, limit: 3 }], t('12:00:03'))).toEqual({ allowed: true });
@@ -894,7 +895,7 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     const later = new Date('2026-11-25T16:31:00Z');
     const again = await Promise.all(Array.from({ length: 12 }, () => repo.takeShare('test-share', 'crowd', [{ seconds: 3600, limit: 5 }], later)));
     expect(again.filter((a) => a.allowed)).toHaveLength(5);
-    expect(again.filter((a) => !a.allowed)).toEqual(Array(7).fill({ allowed: false, retryAt: new Date('2026-11-25T17:32:00Z') }));
+    expect(again.filter((a) => !a.allowed)).toEqual(Array(7).fill({ allowed: false, retryAt: new Date('2026-11-25T17:32:00Z'), full: [0] }));
     const item = (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: 'RATE#test-share#crowd', sk: 'SHARE' } }))).Item ?? {};
     // Only 16:31's minute is left, and the item outlives it by a minute.
     expect(Object.keys(item).filter((a) => /^s\d+$/.test(a))).toEqual([`s${Math.floor(later.getTime() / 60_000)}`]);
@@ -937,7 +938,7 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
       expect(both.tried, hm).toBe(hourOnly.tried);
     }
     // 12:00: the hour has room, the day none. The first was counted in the day's part from 08:00 to 08:24, and counts until 24 hours after it ends.
-    expect(await take('inbox', LINKS, '2026-11-25T12:00:00.000Z')).toMatchObject({ share: { allowed: false, retryAt: new Date('2026-11-26T08:24:00.000Z') }, written: 0 });
+    expect(await take('inbox', LINKS, '2026-11-25T12:00:00.000Z')).toMatchObject({ share: { allowed: false, retryAt: new Date('2026-11-26T08:24:00.000Z'), full: [1] }, written: 0 });
     expect(await take('inbox', LINKS, '2026-11-26T08:23:59.000Z')).toMatchObject({ share: { allowed: false, retryAt: new Date('2026-11-26T08:24:00.000Z') }, written: 0 });
     expect(await take('inbox', LINKS, '2026-11-26T08:24:00.000Z')).toEqual({ share: { allowed: true }, written: 1, tried: 2 });
   });
@@ -946,7 +947,7 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     const t = (hm: string) => new Date(`2026-11-25T${hm}:00.000Z`);
     // As the hourly share alone left it: five links at 14:05.
     await repoDb.send(new PutCommand({ TableName: 'lethe-test', Item: { ...key.rate('test-links', 'older'), n: 5, [`s${partOf(t('14:05'), 3600)}`]: 5, ttl: t('15:07').getTime() / 1000 } }));
-    expect(await repo.takeShare('test-links', 'older', LINKS, t('14:30'))).toEqual({ allowed: false, retryAt: t('15:06') });
+    expect(await repo.takeShare('test-links', 'older', LINKS, t('14:30'))).toEqual({ allowed: false, retryAt: t('15:06'), full: [0] });
     expect(await repo.takeShare('test-links', 'older', LINKS, t('15:06'))).toEqual({ allowed: true });
     const item = (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: key.rate('test-links', 'older') }))).Item;
     expect(item).toMatchObject({ n: 1, n1: 1, [`s${partOf(t('15:06'), 3600)}`]: 1, [`s1_${partOf(t('15:06'), 86_400)}`]: 1 });
@@ -956,6 +957,6 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
   it('counts a use no limit applies to, so that it still counts against the others', async () => {
     const now = new Date('2026-11-25T18:00:00Z');
     for (let i = 0; i < 3; i++) expect(await repo.takeShare('test-share', 'officer', [{ seconds: 3600, limit: Number.POSITIVE_INFINITY }], now)).toEqual({ allowed: true });
-    expect(await repo.takeShare('test-share', 'officer', [{ seconds: 3600, limit: 3 }], now)).toEqual({ allowed: false, retryAt: new Date('2026-11-25T19:01:00Z') });
+    expect(await repo.takeShare('test-share', 'officer', [{ seconds: 3600, limit: 3 }], now)).toEqual({ allowed: false, retryAt: new Date('2026-11-25T19:01:00Z'), full: [0] });
   });
 });

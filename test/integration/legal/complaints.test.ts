@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { key } from '../../../functions/adapters/table.ts';
+import { ACK_WINDOWS, ACKS_PER_EMAIL_PER_DAY } from '../../../functions/core/complaints.ts';
 import { countsUntil, partOf } from '../../../functions/core/rate-limit.ts';
 import { LOCAL_CREDENTIALS } from '../../../local/services/credentials.ts';
 import { type Booted, boot, from, until } from '../harness.ts';
@@ -117,9 +118,9 @@ describe('the complaint form', () => {
     const email = 'ida-complains@example.com';
     // Counted by the inbox the address reaches (core/edge.ts inboxOf), however it is spelled.
     const { inboxHash } = await import('../../../functions/shared/crypto.ts');
-    // Ten mailed in the last hour: the address's share of any 24 hours.
-    const sentAt = Array.from({ length: 10 }, (_, i) => Date.now() - 3_600_000 + i * 60_000);
-    await db.send(new PutCommand({ TableName: rt.tableName, Item: { ...key.rolling('complaint-ack-day', await inboxHash(email)), at: sentAt, v: 1, ttl: Math.ceil(Date.now() / 1000) + 86_460 } }));
+    // Ten mailed over the last 20 hours, none in the last hour: the address's share of any 24 hours spent, its hour's not.
+    const hash = await inboxHash(email);
+    for (let i = 0; i < ACKS_PER_EMAIL_PER_DAY; i++) expect(await (await repo()).takeShare('complaint-ack', hash, ACK_WINDOWS, new Date(Date.now() - (20 - 2 * i) * 3_600_000))).toEqual({ allowed: true });
     expect(await (await complain({ email, text: 'Yet another complaint about my data.', language: 'en' }, '127.0.0.78')).json()).toEqual(SAME_ANSWER);
     const c = await until(async () => (await (await repo()).listComplaints()).items.find((x) => x.email === email && !x.outboxAck), 10_000, 'complaint settled');
     expect(c.status).toBe('received');

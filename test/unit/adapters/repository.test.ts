@@ -78,7 +78,8 @@ describe('a share of a limit under a storm of simultaneous uses (takeShare)', ()
     ddb.on(GetCommand).resolves({ Item: { ...key.rate('ip', 'h'), n: 5, s0: 5 } });
     const now = new Date('2026-03-20T10:00:00.000Z');
     const share = await new DynamoRepository(db, TABLE).takeShare('ip', 'h', [{ seconds: 3600, limit: 5 }], now);
-    expect(share).toEqual({ allowed: false, retryAt: new Date('2026-03-20T10:01:00.000Z') });
+    // No window is named full: the refusal is the storm's, not a count's.
+    expect(share).toEqual({ allowed: false, retryAt: new Date('2026-03-20T10:01:00.000Z'), full: [] });
   });
 
   it('takes a use of an hourly and a daily share in one conditional write, reading nothing, while both counters are below their limits', async () => {

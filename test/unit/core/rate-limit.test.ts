@@ -69,18 +69,25 @@ describe('a share held to an hourly and a daily limit at once', () => {
     const { share, counts } = countShare(both(['2026-03-20T08:10:00Z', 5], ['2026-03-20T09:30:00Z', 5]), t('10:40:00'), windows);
     expect(counts.map((c) => c.used)).toEqual([0, 10]);
     // The five of 08:10 were counted in the day's part from 08:00 to 08:24, and count until 24 hours after it ends.
-    expect(share).toEqual({ allowed: false, retryAt: new Date('2026-03-21T08:24:00Z') });
+    expect(share).toEqual({ allowed: false, retryAt: new Date('2026-03-21T08:24:00Z'), full: [1] });
+  });
+
+  it('names the windows that are full, so that a caller can tell a share put off for the hour from one spent for the day', () => {
+    const hour = both(['2026-03-20T08:10:00Z', 2], ['2026-03-20T10:30:00Z', 5]);
+    expect(countShare(hour, t('10:40:00'), windows).share).toMatchObject({ allowed: false, full: [0] });
+    const full = both(['2026-03-20T08:10:00Z', 5], ['2026-03-20T10:30:00Z', 5]);
+    expect(countShare(full, t('10:40:00'), windows).share).toMatchObject({ allowed: false, full: [0, 1] });
   });
 
   it('names the latest moment a full window names, when every full one has room again', () => {
     // Full hour, full day: the day's oldest stop counting at 10:48, but the hour's only at 11:31.
     const full = both(['2026-03-19T10:30:00Z', 5], ['2026-03-20T10:30:00Z', 5]);
-    expect(countShare(full, t('10:40:00'), windows).share).toEqual({ allowed: false, retryAt: t('11:31:00') });
+    expect(countShare(full, t('10:40:00'), windows).share).toEqual({ allowed: false, retryAt: t('11:31:00'), full: [0, 1] });
     // Later in the hour the day's oldest have gone, and the hour alone still refuses.
-    expect(countShare(full, t('10:50:00'), windows).share).toEqual({ allowed: false, retryAt: t('11:31:00') });
+    expect(countShare(full, t('10:50:00'), windows).share).toEqual({ allowed: false, retryAt: t('11:31:00'), full: [0] });
     // The day's, where it is the later.
     const day = both(['2026-03-20T08:10:00Z', 5], ['2026-03-20T10:30:00Z', 5]);
-    expect(countShare(day, t('10:40:00'), windows).share).toEqual({ allowed: false, retryAt: new Date('2026-03-21T08:24:00Z') });
+    expect(countShare(day, t('10:40:00'), windows).share).toEqual({ allowed: false, retryAt: new Date('2026-03-21T08:24:00Z'), full: [0, 1] });
   });
 });
 

@@ -58,7 +58,9 @@ class Repo extends FakeRepo {
   }
   override async takeShare(scope: string, _hash: string, windows: readonly Window[], _now: Date): Promise<Share> {
     for (const w of windows) this.hits.push({ scope, windowSeconds: w.seconds, by: 1 });
-    return windows.every((w) => (this.counts[scope] ?? this.count) <= w.limit) ? { allowed: true } : { allowed: false, retryAt: this.freeAt };
+    // A window's count with this use: `counts['<scope>@<seconds>']`, else the scope's, else `count`.
+    const full = windows.flatMap((w, i) => ((this.counts[`${scope}@${w.seconds}`] ?? this.counts[scope] ?? this.count) > w.limit ? [i] : []));
+    return full.length ? { allowed: false, retryAt: this.freeAt, full } : { allowed: true };
   }
   override async hitRolling(scope: string, _hash: string, windowSeconds: number, _limit: number, _now: Date, by: 1 | -1 = 1) {
     this.hits.push({ scope, windowSeconds, by });
@@ -367,7 +369,7 @@ describe('a complaint’s acknowledgement owed', () => {
 
   it('beyond the address’s daily share is not mailed: the complaint stays received, for an officer to acknowledge, and its trail says why, in the write that clears the intent', async () => {
     const over = complaintSetup();
-    over.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    over.repo.counts['complaint-ack@86400'] = ACKS_PER_EMAIL_PER_DAY + 1;
     expect(await deliverComplaintAck(over.c, SWEEPER_OWNER, NOW, over.deps)).toEqual({ sent: false, dropped: true });
     expect(over.mailer.sent).toEqual([]);
     expect(over.repo.transitions).toEqual([
@@ -382,7 +384,7 @@ describe('a complaint’s acknowledgement owed', () => {
     expect(over.repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
     // The day's last one goes, within the hour's share.
     const last = complaintSetup();
-    last.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY;
+    last.repo.counts['complaint-ack@86400'] = ACKS_PER_EMAIL_PER_DAY;
     expect(await deliverComplaintAck(last.c, SWEEPER_OWNER, NOW, last.deps)).toEqual({ sent: true });
     expect(last.mailer.sent).toHaveLength(1);
   });
@@ -390,14 +392,14 @@ describe('a complaint’s acknowledgement owed', () => {
   it('beyond the daily share is not put off hour after hour: it is settled at once, even past the hourly share', async () => {
     const { repo, mailer, deps, c } = complaintSetup();
     repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
-    repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    repo.counts['complaint-ack@86400'] = ACKS_PER_EMAIL_PER_DAY + 1;
     expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false, dropped: true });
     expect(mailer.sent).toEqual([]);
     expect(repo.transitions.map((t) => t.event.action)).toEqual(['ack_email_withheld']);
     expect(repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
   });
 
-  it('put off past the hourly share, then mailed, counts once toward the address’s daily share: only the acknowledgements mailed use it up', async () => {
+  it('takes the address’s hourly and daily shares in one use, whether put off or mailed, and counts nothing else: a refused take counts nothing, so only the acknowledgements mailed use the day up', async () => {
     const { repo, mailer, deps, c } = complaintSetup();
     repo.count = ACKS_PER_EMAIL_PER_HOUR + 1;
     expect(await deliverComplaintAck(c, SWEEPER_OWNER, NOW, deps)).toEqual({ sent: false });
@@ -406,20 +408,22 @@ describe('a complaint’s acknowledgement owed', () => {
     const roomAgain = new Date('2026-03-20T10:41:00.000Z');
     expect(await deliverComplaintAck(structuredClone(repo.complaints.get(COMPLAINT_ID) as StoredComplaint), SWEEPER_OWNER, roomAgain, deps)).toEqual({ sent: true });
     expect(mailer.sent).toHaveLength(1);
-    const daily = repo.hits.filter((h) => h.scope === 'complaint-ack-day');
-    expect(daily.every((h) => h.windowSeconds === 86_400)).toBe(true);
-    expect(daily.reduce((n, h) => n + h.by, 0)).toBe(1);
+    const take = [
+      { scope: 'complaint-ack', windowSeconds: 3600, by: 1 },
+      { scope: 'complaint-ack', windowSeconds: 86_400, by: 1 },
+    ];
+    expect(repo.hits).toEqual([...take, ...take]);
   });
 
   it('withheld while an officer acted on the complaint, has only its intent cleared; any other failure of that write is thrown, the intent kept', async () => {
     const raced = complaintSetup();
-    raced.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    raced.repo.counts['complaint-ack@86400'] = ACKS_PER_EMAIL_PER_DAY + 1;
     raced.repo.failNextComplaintWrite = new ConcurrentUpdate('complaint changed concurrently');
     expect(await deliverComplaintAck(raced.c, SWEEPER_OWNER, NOW, raced.deps)).toEqual({ sent: false, dropped: true });
     expect(raced.mailer.sent).toEqual([]);
     expect(raced.repo.complaints.get(COMPLAINT_ID)?.outboxAck).toBeUndefined();
     const broken = complaintSetup();
-    broken.repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    broken.repo.counts['complaint-ack@86400'] = ACKS_PER_EMAIL_PER_DAY + 1;
     broken.repo.failNextComplaintWrite = new Error('throttled');
     await expect(deliverComplaintAck(broken.c, SWEEPER_OWNER, NOW, broken.deps)).rejects.toThrow('throttled');
     expect(broken.mailer.sent).toEqual([]);
@@ -571,7 +575,7 @@ describe('the sweeper’s pass over the outbox', () => {
   it('lists a complaint whose acknowledgement it withheld past the address’s daily share as withheld, not sent', async () => {
     const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT });
     repo.complaints.set(COMPLAINT_ID, complaint());
-    repo.counts['complaint-ack-day'] = ACKS_PER_EMAIL_PER_DAY + 1;
+    repo.counts['complaint-ack@86400'] = ACKS_PER_EMAIL_PER_DAY + 1;
     const report = await sweepOutbox(NOW, deps as never, RUN);
     expect(mailer.sent).toEqual([]);
     expect([report.complaintAcksSent, report.complaintAcksWithheld]).toEqual([[], [COMPLAINT_ID]]);
