@@ -23,7 +23,10 @@ export type SesAccountState = {
  * aws-ses-v2-local (the SES v2 API plus a mailbox page, /, and its JSON store, /store), behind a
  * small front that adds the two read calls `npm run preflight` makes (GetAccount and
  * GetEmailIdentity, which the package does not answer from its own state) and lets tests make
- * SendEmail fail as SES does when it refuses a message.
+ * SendEmail fail as SES does when it refuses a message. The package keeps every email in one
+ * module-level store, which each server it starts in a process shares (two runtimes in a test
+ * worker, the bench's runs one after another): this front remembers the message ids of the emails
+ * sent through it and shows only those, so that each runtime's mailbox is its own.
  */
 export async function startSes(port = 0) {
   const inner = await sesServer({ host: '127.0.0.1', port: 0 });
@@ -31,6 +34,23 @@ export async function startSes(port = 0) {
   const innerPort = (inner.address() as AddressInfo).port;
   const state: SesAccountState = { productionAccess: true, verified: ['*'] };
   let refuse: ((to: string[]) => boolean) | undefined;
+  const mine = new Set<string>();
+  /** The package's store, as its `/store` gives it, with only this mailbox's emails. */
+  const readStore = (search: string, then: (status: number, store: { emails: (StoredEmail & { messageId?: string })[] }) => void, failed: () => void) => {
+    const get = forward({ host: '127.0.0.1', port: innerPort, method: 'GET', path: `/store${search}` }, (r) => {
+      let text = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => {
+        text += c;
+      });
+      r.on('end', () => {
+        const store = JSON.parse(text || '{}') as { emails?: (StoredEmail & { messageId?: string })[] };
+        then(r.statusCode ?? 502, { ...store, emails: (store.emails ?? []).filter((e) => e.messageId !== undefined && mine.has(e.messageId)) });
+      });
+    });
+    get.on('error', failed);
+    get.end();
+  };
 
   const reply = (res: import('node:http').ServerResponse, status: number, body: unknown, errorType?: string) => {
     res.writeHead(status, { 'content-type': 'application/json', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
@@ -50,19 +70,21 @@ export async function startSes(port = 0) {
       // The mailbox page: the package's own viewer hides each body behind a button and its links are
       // not links; this one shows every email whole, as the README's tour reads them.
       if (req.method === 'GET' && path === '/') {
-        const store = forward({ host: '127.0.0.1', port: innerPort, method: 'GET', path: '/store' }, (r) => {
-          let text = '';
-          r.setEncoding('utf8');
-          r.on('data', (c: string) => {
-            text += c;
-          });
-          r.on('end', () => {
-            const emails = ((JSON.parse(text || '{}') as { emails?: StoredEmail[] }).emails ?? []).map((e) => ({ subject: e.subject, from: e.from, to: e.destination.to, at: e.at, text: e.body.text }));
+        return readStore(
+          '',
+          (_, store) => {
+            const emails = store.emails.map((e) => ({ subject: e.subject, from: e.from, to: e.destination.to, at: e.at, text: e.body.text }));
             res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(mailboxPage(emails));
-          });
-        });
-        store.on('error', () => reply(res, 502, { message: 'local SES unavailable' }));
-        return store.end();
+          },
+          () => reply(res, 502, { message: 'local SES unavailable' }),
+        );
+      }
+      if (req.method === 'GET' && path === '/store') {
+        return readStore(
+          new URL(req.url ?? '/', 'http://ses.local').search,
+          (status, store) => reply(res, status, store),
+          () => reply(res, 502, { message: 'local SES unavailable' }),
+        );
       }
       if (req.method === 'GET' && path === '/v2/email/account') {
         return reply(res, 200, {
@@ -86,7 +108,15 @@ export async function startSes(port = 0) {
       }
       const out = forward({ host: '127.0.0.1', port: innerPort, method: req.method, path: req.url, headers: req.headers }, (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
+        if (!(req.method === 'POST' && path === '/v2/email/outbound-emails' && r.statusCode === 200)) return r.pipe(res);
+        // A sent email: its id, so that this mailbox shows it.
+        const sent: Buffer[] = [];
+        r.on('data', (c: Buffer) => sent.push(c));
+        r.on('end', () => {
+          const id = (JSON.parse(Buffer.concat(sent).toString('utf8') || '{}') as { MessageId?: string }).MessageId;
+          if (id) mine.add(id);
+          res.end(Buffer.concat(sent));
+        });
       });
       out.on('error', () => reply(res, 502, { message: 'local SES unavailable' }));
       out.end(body);
