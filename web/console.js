@@ -399,9 +399,10 @@ const resolvable = (t, open) => open && (['failed', 'timed_out'].includes(t.stat
 
 /**
  * Resolved as retained, a task needs the legal basis and the date it is kept until: the requester's
- * email states both. They show, and count, only when "retained" is chosen.
+ * email states both. They show, and count, only when "retained" is chosen, which only an erasure's
+ * task offers: the email says the records were kept instead of erased (the API refuses it for any other).
  */
-function resolveFields() {
+function resolveFields(action) {
   const tomorrow = londonTomorrow();
   const kept = h('div', { hidden: true }, h('p', { className: 'hint', id: 'retained-help' }, T[lang].retainedHelp), field('basis', T[lang].basis, select('bases', ['accounting', 'lifetime_warranty', 'legal_claims', 'legal_obligation'])), field('until', T[lang].until, h('input', { type: 'date', min: tomorrow })));
   const inputs = () => kept.querySelectorAll('select, input');
@@ -409,7 +410,7 @@ function resolveFields() {
     i.disabled = true;
     i.setAttribute('aria-describedby', 'retained-help');
   }
-  const outcome = select('outcomes', ['completed', 'not_found', 'retained']);
+  const outcome = select('outcomes', action === 'erase' ? ['completed', 'not_found', 'retained'] : ['completed', 'not_found']);
   outcome.addEventListener('change', () => {
     kept.hidden = outcome.value !== 'retained';
     for (const i of inputs()) i.disabled = kept.hidden;
@@ -592,7 +593,7 @@ async function showDetail(id, current) {
         t.deliveries.length ? h('ol', { className: 'attempts' }, ...t.deliveries.map((a) => h('li', {}, `${t.manual && !t.removed ? T[lang].handedOver : attemptText(a)} — ${time(a.at)}`))) : '—',
         ...(!officer ? [] : [h('span', { className: 'actions' },
           resolvable(t, open)
-            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note }), t.processorName) }, `${T[lang].act.resolve} ${t.processorName}`)
+            ? h('button', { type: 'button', className: 'small', onclick: () => act('resolve', `/requests/${id}/tasks/${t.processorId}/resolve`, resolveFields(t.action), (v) => (v.outcome === 'retained' ? { outcome: v.outcome, note: v.note, basis: v.basis, until: v.until } : { outcome: v.outcome, note: v.note }), t.processorName) }, `${T[lang].act.resolve} ${t.processorName}`)
             : null,
           // A manual processor has no webhook to send again (the server refuses a retry): a person does it, then resolves it.
           ['failed', 'timed_out'].includes(t.status) && open && !t.manual ? h('button', { type: 'button', className: 'small secondary', onclick: () => act('retry', `/requests/${id}/tasks/${t.processorId}/retry`, [], () => ({}), t.processorName) }, T[lang].act.retry) : null)]),

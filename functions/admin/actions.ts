@@ -218,6 +218,8 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   // Kept "until" a day already here (London) would be no retention at all: a mistake to say, not to mail.
   if (r.outcome === 'retained' && r.until <= londonDate(deps.clock.now())) throw new InvalidInput('invalid body', [{ path: 'until', message: 'must be a date after today' }]);
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
+  // As a processor's `retained` (callback/receive.ts): the outcome email says "kept instead of erasing", which a copy, a correction, an objection or a restriction would read as untrue.
+  if (r.outcome === 'retained' && task.action !== 'erase') throw new InvalidInput('invalid body', [{ path: 'outcome', message: 'only an erasure’s task can be resolved as retained' }]);
   requireTaskTransition(task.status, 'resolve');
   // An automated processor answers by its signed callback: an officer closes its task only once it failed or timed out.
   const automated = registry.processors.some((p) => p.id === processorId && p.mode !== 'manual');

@@ -218,8 +218,9 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     const restricted = await openCopy('tess-lifted-from@example.com');
     const { page, errors } = await signedInOfficer();
     // The admin API's answers stand in for a task that failed and for a restriction in place: only the dialogs' dates are looked at here.
-    await rewrite<{ tasks: { status: string }[] }>(page, `**/admin/requests/${kept}`, (d) => {
-      d.tasks[0].status = 'failed';
+    // An erasure's task: only it can be resolved as retained (the copy's own is checked below).
+    await rewrite<{ tasks: { status: string; action: string }[] }>(page, `**/admin/requests/${kept}`, (d) => {
+      Object.assign(d.tasks[0], { status: 'failed', action: 'erase' });
     });
     await rewrite<{ request: { type: string; status: string } }>(page, `**/admin/requests/${restricted}`, (d) => {
       Object.assign(d.request, { type: 'restrict', status: 'completed' });
@@ -249,6 +250,20 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
       await page.reload();
       expect(await firstDays(), now).toEqual([tomorrow, tomorrow]);
     }
+    expect(errors).toEqual([]);
+  });
+
+  it('offers to resolve a copy’s task as done or as holding no data, never as kept instead of erased, which only an erasure’s task can be (the API refuses it)', async () => {
+    const id = await openCopy('kit-copy-kept@example.com');
+    const { page, errors } = await signedInOfficer();
+    // The admin API's answer stands in for the copy's task failing: only the dialog's outcomes are looked at here.
+    await rewrite<{ tasks: { status: string }[] }>(page, `**/admin/requests/${id}`, (d) => {
+      d.tasks[0].status = 'failed';
+    });
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    await page.locator('#tasks').getByRole('button', { name: /^Resolve/ }).first().click();
+    expect(await page.getByRole('dialog').getByLabel('Outcome').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['completed', 'not_found']);
     expect(errors).toEqual([]);
   });
 

@@ -340,6 +340,17 @@ describe('resolving a task as retained', () => {
     expect(repo.tasks.get(`${REQUEST_ID}.socialapp`)?.status).toBe('timed_out');
   });
 
+  it('refuses, naming the outcome, to resolve as retained a task that is not an erasure (a copy’s, told “kept instead of erasing”), and changes nothing', async () => {
+    const { repo, deps, mailer } = setup({ status: 'awaiting_manual', type: 'access' });
+    repo.tasks.set(`${REQUEST_ID}.socialapp`, { taskId: `${REQUEST_ID}.socialapp`, requestId: REQUEST_ID, processorId: 'socialapp', category: 'social', action: 'export', status: 'timed_out', version: 2, attempts: 1, holds: [], audit: [] } as never);
+    await expect(resolveTask(REQUEST_ID, 'socialapp', { outcome: 'retained', note: 'Court case pending', basis: 'legal_claims', until: '2027-06-30' }, 'officer:o', deps)).rejects.toMatchObject({
+      name: 'InvalidInput',
+      issues: [{ path: 'outcome', message: 'only an erasure’s task can be resolved as retained' }],
+    });
+    expect(repo.tasks.get(`${REQUEST_ID}.socialapp`)).toMatchObject({ status: 'timed_out', version: 2 });
+    expect(mailer.sent).toEqual([]);
+  });
+
   it('refuses an until-date that is today in London (00:30 BST, still yesterday in UTC), naming the field, and changes nothing', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' }, '2026-06-30T23:30:00.000Z');
     escalated(repo);
