@@ -38,6 +38,16 @@ describe.skipIf(!hasChromium)('an officer releasing a copy held for other people
     expect(await trail.textContent()).not.toContain('processor:');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-copy-held.png'), fullPage: true });
+    // Each look at the held copy is on the trail, in words like every other event, never its code.
+    const opened = page.context().waitForEvent('page');
+    await page.getByRole('button', { name: 'See the held copy' }).click();
+    await (await opened).close();
+    await page.reload();
+    await trail.getByText(/^Held copy looked at by an officer — officer \d/).waitFor();
+    await page.getByRole('button', { name: 'Français' }).click();
+    await trail.getByText(/^Copie retenue consultée par un responsable — officer \d/).waitFor();
+    expect(await trail.textContent()).not.toContain('preview_export');
+    await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('button', { name: 'Release the copy' }).click();
     await page.getByRole('button', { name: 'Confirm' }).click();
     // And an officer by their user name, as the header says who is signed in.
