@@ -123,7 +123,8 @@ export function removedProcessorEmail(task: StoredTask, processorName: string, r
       '',
       'Resolve it by hand:',
       `  1. Find out who now holds the data ${processorName} held (the processor that took over its work, or ${processorName} itself, through its own contact), and ask them for the ${action}${held ? ', keeping what the legal holds cover' : ''}.`,
-      '  2. Resolve the task in the console with what they did: done, no data held, or kept under a legal hold (with its basis and until-date):',
+      // Kept under a legal hold answers an erasure only: the console offers, and the API takes, no other task kept.
+      `  2. Resolve the task in the console with what they did: ${task.action === 'erase' ? 'done, no data held, or kept under a legal hold (with its basis and until-date)' : 'done, or no data held'}:`,
       consoleUrl,
     ].join('\n'),
   };

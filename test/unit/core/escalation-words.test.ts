@@ -120,6 +120,11 @@ describe('what an officer reads about a task whose processor has left the regist
     });
   });
 
+  it('offers a task that is not an erasure done or no data held only: only an erasure’s task can be resolved as kept under a legal hold', () => {
+    const copy = { ...task, action: 'export', holds: [] } as unknown as StoredTask;
+    expect(removedProcessorEmail(copy, 'paynow', 'States.Timeout', 'https://c/x').text.split('\n')).toContain('  2. Resolve the task in the console with what they did: done, or no data held:');
+  });
+
   it('says its webhook was never sent when it left the registry before its dispatch, and says no reason it never gave', () => {
     const never = { ...task, status: 'failed', holds: [], audit: [], sentAt: undefined } as unknown as StoredTask;
     const lines = removedProcessorEmail(never, 'paynow', 'DispatchRejected', 'https://c/x').text.split('\n');
