@@ -1,5 +1,5 @@
 import { dueDate } from './deadline.ts';
-import { describeHold, longDate, warrantyWarning } from './holds.ts';
+import { describeHold, longDate, noWarrantyPurchases, warrantyWarning } from './holds.ts';
 import { complaintLines } from './notices.ts';
 import type { AuditEvent, Category, Language, LegalHold, PersonalField, ProcessorEntry, RequestDetails, RequestType, RetentionBasis, TaskAction } from './model.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
@@ -288,7 +288,7 @@ export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[],
   for (const h of keptRecords(tasks)) extra.push('', describeHold(h, req.language));
   // Art. 17(3): what an erasure keeps is restricted to the reason it is kept, and the requester is told so.
   if (tasks.some(keptInstead)) extra.push('', restrictedLine(req.language));
-  if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', warrantyWarning(req.language));
+  if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', req.noWarrantyPurchases ? noWarrantyPurchases(req.language) : warrantyWarning(req.language));
   if (req.type === 'restrict') extra.push('', ...restrictionLines(req.language, tasks));
   if (req.type === 'rectification') extra.push(...correctionLines(req.language, req.details.corrected ?? [], uncorrected));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));

@@ -70,6 +70,12 @@ export function describeHold(hold: Pick<LegalHold, 'basis' | 'until'>, lang: Lan
     : 'As you chose to keep your lifetime warranty, we keep the proof of purchase of those products so that we can honour it. You can ask us to erase it too.';
 }
 
+/** The same choice, made by someone the shop's directory knew of no lifetime-warranty purchase: there was nothing of the kind to erase. */
+export const noWarrantyPurchases = (lang: Language) =>
+  lang === 'fr'
+    ? 'Nous n’avons trouvé aucun achat garanti à vie à votre nom : il n’y avait donc pas de tels documents à effacer.'
+    : 'We found no lifetime-warranty purchase of yours, so there were no such records to erase.';
+
 export const warrantyWarning = (lang: Language) =>
   lang === 'fr'
     ? 'Comme vous l’avez demandé, nous avons aussi effacé vos achats garantis à vie : nous ne pourrons plus honorer de réclamation au titre de cette garantie.'

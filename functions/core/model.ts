@@ -98,6 +98,12 @@ export type PrivacyRequest = {
    * an order of the verified address: only then is it sent to processors (typed, it proves nothing).
    */
   orderConfirmed?: boolean;
+  /**
+   * An erasure that asked to erase lifetime-warranty purchases too, of someone the shop's directory
+   * knew of no such purchase at Plan: the outcome email then says there was none, not that it was
+   * erased. Absent when the directory was not asked (a re-run of Plan), which keeps the old words.
+   */
+  noWarrantyPurchases?: true;
   details: RequestDetails;
   receivedAt: string;
   verifiedAt?: string;

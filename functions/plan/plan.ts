@@ -47,7 +47,8 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     const pii = await deps.repo.getPii(requestId);
     const orderNumber = pii?.orderNumber;
     // Tasks may exist already when a previous run wrote them and stopped before the transition.
-    const customer = pii && (orderNumber || (req.type === 'erasure' && !tasks.length)) ? await deps.customers.find(pii.email, orderNumber) : undefined;
+    const asked = Boolean(pii && (orderNumber || (req.type === 'erasure' && !tasks.length)));
+    const customer = asked && pii ? await deps.customers.find(pii.email, orderNumber) : undefined;
     if (!tasks.length) {
       tasks = planTasks(req, deps.registry.processors, { customer: req.type === 'erasure' ? customer : undefined, today: londonDate(deps.clock.now()) });
       // The proof's retention: 7 years after the latest deadline the request can have (extended, from
@@ -58,10 +59,12 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     // Whether the order number went to processors is on the trail; the number itself is not.
     const confirmed = Boolean(orderNumber && customer?.ownsOrder === true);
     const order: Record<string, string> = orderNumber ? { order: confirmed ? 'confirmed' : 'not_confirmed' } : {};
+    // Asked to erase lifetime-warranty purchases the shop has none of: the outcome must not say it erased them.
+    const noWarranty = asked && req.type === 'erasure' && req.details.eraseWarranty && !customer?.lifetimeWarranty;
     req = await deps.repo.transitionRequest(
       req,
       'in_progress',
-      confirmed ? { orderConfirmed: true } : {},
+      { ...(confirmed ? { orderConfirmed: true } : {}), ...(noWarranty ? { noWarrantyPurchases: true as const } : {}) },
       { at, actor: 'workflow', action: 'start', subject: requestId, from: 'verified', to: 'in_progress', data: { tasks: tasks.length, registry: deps.registry.version, ...order } },
     );
   }

@@ -141,6 +141,19 @@ L’équipe confidentialité d’Offtek`,
     expect(erased.text).not.toContain(line);
   });
 
+  it.each([
+    ['en', 'As you asked, we also erased', 'We found no lifetime-warranty purchase of yours, so there were no such records to erase.'],
+    ['fr', 'Comme vous l’avez demandé, nous avons aussi effacé', 'Nous n’avons trouvé aucun achat garanti à vie à votre nom : il n’y avait donc pas de tels documents à effacer.'],
+  ] as const)('does not tell a requester who bought no lifetime-warranty product that its records were erased, and says there were none (%s)', (language, erased, none) => {
+    // Ticked by someone the shop's directory knows of no such purchase (or of nothing at all): every provider may have held nothing.
+    const req = storedRequest({ language, details: { eraseWarranty: true, objections: [] }, noWarrantyPurchases: true });
+    const lines = outcomeMessage(req, [task('paynow', 'payments', 'not_found')], NAMES).text.split('\n');
+    expect(lines.join('\n')).not.toContain(erased);
+    expect(lines).toContain(none);
+    // Planned before the directory's answer was recorded, the request keeps the warning it always had.
+    expect(outcomeMessage(storedRequest({ language, details: { eraseWarranty: true, objections: [] } }), [], NAMES).text).toContain(erased);
+  });
+
   it('gives no warranty warning when the warranty records were kept, nor for another type of request', () => {
     expect(outcomeMessage(storedRequest({ details: { eraseWarranty: false, objections: [] } }), [], NAMES).text).not.toContain('warranty');
     expect(outcomeMessage(storedRequest({ type: 'objection', details: { eraseWarranty: true, objections: ['marketing'] } }), [], NAMES).text).not.toContain('warranty');

@@ -201,6 +201,26 @@ describe('plan', () => {
     expect((await repo.listTasks(REQUEST_ID)).flatMap((t) => t.holds)).toEqual([]);
   });
 
+  it('records, for the outcome email, that someone who asked to erase their lifetime-warranty purchases too had none, in the write that starts the request', async () => {
+    const ticked = { details: { eraseWarranty: true, objections: [] } };
+    // Unknown to the directory, or known with no such purchase: nothing of the kind was there to erase.
+    const stranger = setup(ticked);
+    stranger.repo.pii.set(REQUEST_ID, { email: 'stranger@example.com' });
+    await planRequest(REQUEST_ID, stranger.deps);
+    expect(stranger.repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'in_progress', noWarrantyPurchases: true });
+    const plain = setup(ticked);
+    plain.deps.customers.find = async () => ({ hasAccount: true, closedOn: null, accountingRecords: true, lifetimeWarranty: false });
+    await planRequest(REQUEST_ID, plain.deps);
+    expect(plain.repo.requests.get(REQUEST_ID)?.noWarrantyPurchases).toBe(true);
+    // A buyer of one, a request that did not tick the box, and a request of another type record nothing.
+    for (const over of [ticked, {}, { type: 'access' as const }]) {
+      const { repo, deps } = setup(over);
+      await planRequest(REQUEST_ID, deps);
+      expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+      expect(repo.requests.get(REQUEST_ID)).not.toHaveProperty('noWarrantyPurchases');
+    }
+  });
+
   it('does not guess the holds when the directory cannot be asked: it fails as Unavailable, for the state machine to retry, and writes no task', async () => {
     const { repo, deps } = setup();
     deps.customers.find = async () => {
