@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import { zip } from '../adapters/zip.ts';
 import { complaintFormUrl } from '../core/complaints.ts';
+import type { Controller } from '../core/controller.ts';
 import { NotFound, retryOnRace } from '../core/errors.ts';
 import { exportFiles } from '../core/export-package.ts';
 import { exportKey } from '../core/export-results.ts';
@@ -11,7 +12,8 @@ import type { Clock, StoredRequest, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { exportsOf } from './results.ts';
 
-export type PackageDeps = { repo: Pick<DynamoRepository, 'getTaskResults'>; clock: Clock; processors: readonly ProcessorEntry[]; baseUrl: string };
+/** `controller`: who the shop is and where, for the copy's ways to reach it (config/controller.json). */
+export type PackageDeps = { repo: Pick<DynamoRepository, 'getTaskResults'>; clock: Clock; processors: readonly ProcessorEntry[]; baseUrl: string; controller?: Controller };
 export type AssembleDeps = PackageDeps & {
   repo: DynamoRepository;
   blobs: { put(key: string, body: Buffer, contentType: string): Promise<unknown> };
@@ -25,7 +27,7 @@ export async function packageOf(req: StoredRequest, tasks: readonly StoredTask[]
   const exports = await exportsOf(tasks, deps.processors, deps.repo);
   // The shop's own systems are among them: its registry entry answers the export like a processor.
   const generatedAt = deps.clock.now();
-  return zip(exportFiles(req, exports, generatedAt.toISOString(), complaintFormUrl(deps.baseUrl, req.language, req.id)), generatedAt);
+  return zip(exportFiles(req, exports, generatedAt.toISOString(), complaintFormUrl(deps.baseUrl, req.language, req.id), deps.controller), generatedAt);
 }
 
 /** What the trail records of a package made (`export_assembled`): its bytes' SHA-256 and their number. */

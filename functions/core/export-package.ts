@@ -1,4 +1,6 @@
-import { ACCOUNTING, WARRANTY } from './holds.ts';
+import type { Controller } from './controller.ts';
+import { londonDate } from './deadline.ts';
+import { ACCOUNTING, longDate, WARRANTY } from './holds.ts';
 import type { Category, Language, ProcessorEntry, TransferSafeguard } from './model.ts';
 import { howToComplain, ICO } from './notices.ts';
 import type { StoredRequest } from './ports.ts';
@@ -135,7 +137,7 @@ const TEXT = {
     keptFor: 'How long it is kept',
     profiling: 'Profiling',
     rights: 'Your rights',
-    rightsIntro: 'You can ask us at any time, free of charge, to correct your data, to erase it, to restrict its use (we then only store it), to stop using it (including for direct marketing and profiling, which stops at once), and for another copy; data.json is the copy to move to another service. Make a request with our privacy form, or write or call us.',
+    rightsIntro: 'You can ask us at any time, free of charge, to correct your data, to erase it, to restrict its use (we then only store it), to stop using it (including for direct marketing and profiling, which stops at once), and for another copy; data.json is the copy to move to another service.',
   },
   fr: {
     title: 'Vos données chez Offtek et ses prestataires',
@@ -153,9 +155,22 @@ const TEXT = {
     keptFor: 'Durée de conservation',
     profiling: 'Profilage',
     rights: 'Vos droits',
-    rightsIntro: "Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d’en limiter l’utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.",
+    rightsIntro: "Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d’en limiter l’utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service.",
   },
 };
+
+/**
+ * How to make a request other than with the form: the controller's postal address, and a call only
+ * where the shop has configured a number (the policy invites calls but gives none). Without the
+ * controller's details, the form alone: "write or call us" with neither told the person nothing.
+ */
+function otherWays(lang: Language, c?: Controller): string {
+  const form = lang === 'fr' ? 'Faites une demande avec notre formulaire de confidentialité' : 'Make a request with our privacy form';
+  if (!c) return `${form}.`;
+  const post = `${c.name}, ${[...c.address, c.country[lang]].join(', ')}`;
+  const call = c.phone ? (lang === 'fr' ? `, appelez-nous au ${c.phone}` : `, call us on ${c.phone}`) : '';
+  return lang === 'fr' ? `${form}${call}, ou écrivez-nous : ${post}.` : `${form}${call}, or write to us: ${post}.`;
+}
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1a1a1a}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-top:1px solid #ccc;padding-top:1rem}h3{font-size:1.05rem}
@@ -184,7 +199,7 @@ function linked(line: string, href: string): string {
  * header row. The shop's own systems are a holder like the others (category `shop`, its registry entry
  * first), their account, orders, invoices and correspondence sent by their signed callback.
  */
-export function exportFiles(req: StoredRequest, exports: readonly ProcessorExport[], generatedAt: string, complaintForm?: string): Record<string, string> {
+export function exportFiles(req: StoredRequest, exports: readonly ProcessorExport[], generatedAt: string, complaintForm?: string, controller?: Controller): Record<string, string> {
   const lang = req.language;
   const t = TEXT[lang];
   const data = {
@@ -237,13 +252,13 @@ export function exportFiles(req: StoredRequest, exports: readonly ProcessorExpor
   const complain = howToComplain(lang, complaintForm);
   files['index.html'] = `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.title)}</title><style>${STYLE}</style></head><body><main>
-<h1>${esc(t.title)}</h1><p>${esc(t.intro(req.id, generatedAt.slice(0, 10)))}</p>
+<h1>${esc(t.title)}</h1><p>${esc(t.intro(req.id, longDate(londonDate(generatedAt), lang)))}</p>
 <h2>${esc(t.summary)}</h2>
 <div class="scroll"><table><thead><tr><th scope="col">${esc(t.who)}</th><th scope="col">${esc(t.where)}</th><th scope="col">${esc(t.safeguard)}</th><th scope="col">${esc(t.why)}</th><th scope="col">${esc(t.n)}</th></tr></thead><tbody>
 ${summary}
 </tbody></table></div>
 ${sections}
-<h2>${esc(t.rights)}</h2><p>${esc(t.rightsIntro)}</p>
+<h2>${esc(t.rights)}</h2><p>${esc(`${t.rightsIntro} ${otherWays(lang, controller)}`)}</p>
 ${[complaintForm ? linked(complain.us, complaintForm) : esc(complain.us), linked(complain.ico, ICO.web), esc(complain.court)].map((line) => `<p>${line}</p>`).join('\n')}
 </main></body></html>
 `;

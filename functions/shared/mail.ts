@@ -1,15 +1,9 @@
-import { config } from '../adapters/config.ts';
-import { Controller, identityLines } from '../core/controller.ts';
+import { identityLines } from '../core/controller.ts';
 import type { Language } from '../core/model.ts';
 import type { MailFailure, Mailer, StoredRequest } from '../core/ports.ts';
+import { controller } from './controller.ts';
 import { sendMarked, sendOwed, type TrackedMailDeps } from './mail-failed.ts';
 
-/**
- * The controller, once per cold start of a function that mails (a malformed value fails its start,
- * not an email); read here, not with the rest of the configuration, so that a function that never
- * mails never parses it.
- */
-const controller: Controller | undefined = config.CONTROLLER ? Controller.parse(JSON.parse(config.CONTROLLER)) : undefined;
 
 const REQUESTER_MAIL: readonly MailFailure['kind'][] = ['confirmation', 'outcome', 'notice'];
 

@@ -7,6 +7,7 @@ import { registry } from '../adapters/registry.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
+import { controller } from '../shared/controller.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { sweep } from './sweep.ts';
 
@@ -19,6 +20,7 @@ const deps = {
   baseUrl: config.PUBLIC_BASE_URL,
   linksPerHour: config.LINKS_PER_EMAIL_PER_HOUR,
   processors: registry.processors,
+  controller,
 };
 // EventBridge Scheduler passes the scheduled time; without one, the sweep runs on the current time.
 const Event = z.looseObject({ time: z.optional(z.iso.datetime({ offset: true })) });

@@ -47,7 +47,7 @@ async function giveUp(run: Run, id: string, owed: RemakeIntent, why: Pick<Remake
  * for a later run, until it is given up (core/remake.ts); so are the tries of runs that never finished.
  */
 async function remake(run: Run, req: StoredRequest) {
-  const { repo, blobs, processors, baseUrl } = run.deps;
+  const { repo, blobs, processors, baseUrl, controller } = run.deps;
   const owed = req.outboxRemake;
   if (!owed || !(await takeDelivery(owed, run.owner, run.now, (next) => repo.claimRemake(req.id, next, run.now)))) return;
   // Read again: the rotation's copy comes from an index that lags.
@@ -67,7 +67,7 @@ async function remake(run: Run, req: StoredRequest) {
   const key = exportKey(req.id);
   let body: Buffer;
   try {
-    body = await packageOf(fresh, tasks, { repo, processors, baseUrl, clock: { now: () => run.now } });
+    body = await packageOf(fresh, tasks, { repo, processors, baseUrl, controller, clock: { now: () => run.now } });
     await blobs.put(key, body, 'application/zip');
   } catch (e) {
     if (!remakeGivenUp(tries, owed.at, run.now)) throw e;

@@ -6,6 +6,7 @@ import type { S3Blobs } from '../adapters/blobs.ts';
 import type { DynamoRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { TeamAlert } from '../core/alerts.ts';
+import type { Controller } from '../core/controller.ts';
 import { londonDate } from '../core/deadline.ts';
 import { ConcurrentUpdate, MailFailed } from '../core/errors.ts';
 import type { ProcessorEntry } from '../core/model.ts';
@@ -22,7 +23,7 @@ import { deliverAlert, deliverOrLeave, type PurgeDeps, type SweepOutboxDeps, typ
  */
 export type SweepDeps = SweepOutboxDeps &
   PurgeDeps &
-  Pick<DispatchDeps, 'secrets' | 'post'> & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly ProcessorEntry[]; blobs: Pick<S3Blobs, 'delete' | 'put'> };
+  Pick<DispatchDeps, 'secrets' | 'post'> & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly ProcessorEntry[]; blobs: Pick<S3Blobs, 'delete' | 'put'>; controller?: Controller };
 
 /**
  * What one run does at most. The function has 120 s (infra/constructs/functions.ts) and runs every

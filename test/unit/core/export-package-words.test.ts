@@ -10,6 +10,8 @@ import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
  * each holder (Art. 15(1)-(2)) is its point, so every sentence is checked as the person reads it.
  */
 const AT = '2026-03-20T12:00:00.000Z';
+/** The controller as config/controller.json gives it, without a telephone number. */
+const CONTROLLER = { name: 'Offtek', companyNumber: '03148866', address: ['Claremont House', 'Broad Lane', 'Tanworth in Arden', 'B94 5DY'], country: { en: 'United Kingdom', fr: 'Royaume-Uni' } };
 const text = (html: string) => html.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)));
 const page = (lang: Language, exports: ProcessorExport[], form?: string) => text(exportFiles(storedRequest({ type: 'access', language: lang }), exports, AT, form)['index.html']);
 
@@ -117,14 +119,14 @@ describe('the export package’s words', () => {
     const en = page('en', oneOfEach.slice(0, 1));
     expect(en).toContain('<title>Your data at Offtek and its providers</title>');
     expect(en).toContain(
-      `<h1>Your data at Offtek and its providers</h1><p>This is the copy of your personal data you asked for (request ${REQUEST_ID}), prepared on 2026-03-20. First a summary of who holds what, then each holder's records. The same data is in data.json (for another service) and in one CSV file per table (for a spreadsheet).</p>`,
+      `<h1>Your data at Offtek and its providers</h1><p>This is the copy of your personal data you asked for (request ${REQUEST_ID}), prepared on 20 March 2026. First a summary of who holds what, then each holder's records. The same data is in data.json (for another service) and in one CSV file per table (for a spreadsheet).</p>`,
     );
     expect(en).toContain('<h2>Summary</h2>');
     expect(en).toContain('<th scope="col">Who holds it</th><th scope="col">Where</th><th scope="col">Protection when it leaves the UK</th><th scope="col">Why</th><th scope="col">Records</th>');
     const fr = page('fr', oneOfEach.slice(0, 1));
     expect(fr).toContain('<title>Vos données chez Offtek et ses prestataires</title>');
     expect(fr).toContain(
-      `<h1>Vos données chez Offtek et ses prestataires</h1><p>Voici la copie de vos données personnelles que vous avez demandée (demande ${REQUEST_ID}), préparée le 2026-03-20. D’abord un résumé de qui détient quoi, puis les enregistrements de chacun. Les mêmes données figurent dans data.json (pour un autre service) et dans un fichier CSV par tableau (pour un tableur).</p>`,
+      `<h1>Vos données chez Offtek et ses prestataires</h1><p>Voici la copie de vos données personnelles que vous avez demandée (demande ${REQUEST_ID}), préparée le 20 mars 2026. D’abord un résumé de qui détient quoi, puis les enregistrements de chacun. Les mêmes données figurent dans data.json (pour un autre service) et dans un fichier CSV par tableau (pour un tableur).</p>`,
     );
     expect(fr).toContain('<h2>Résumé</h2>');
     expect(fr).toContain('<th scope="col">Qui les détient</th><th scope="col">Où</th><th scope="col">Protection hors du Royaume-Uni</th><th scope="col">Pourquoi</th><th scope="col">Enregistrements</th>');
@@ -136,7 +138,7 @@ describe('the export package’s words', () => {
     const ending = fr.slice(fr.indexOf('<h2>Vos droits</h2>'), fr.indexOf('</main>'));
     expect(ending).toBe(
       [
-        "<h2>Vos droits</h2><p>Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d’en limiter l’utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous ou appelez-nous.</p>",
+        "<h2>Vos droits</h2><p>Vous pouvez à tout moment et gratuitement nous demander de corriger vos données, de les effacer, d’en limiter l’utilisation (nous ne faisons alors que les conserver), de cesser de les utiliser (y compris pour la prospection et le profilage, ce qui prend effet immédiatement), et une nouvelle copie ; data.json est la copie à transmettre à un autre service. Faites une demande avec notre formulaire de confidentialité.</p>",
         `<p>Si notre réponse ne vous satisfait pas, vous pouvez d’abord nous adresser une réclamation avec notre formulaire : <a href="${form}">${form}</a> (ou en répondant à l’un de nos e-mails concernant cette demande).</p>`,
         '<p>Vous avez le droit de déposer une plainte auprès de l’autorité de contrôle du Royaume-Uni, l’Information Commissioner’s Office (ICO) : Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, téléphone 0303 123 1113, <a href="https://ico.org.uk/make-a-complaint">https://ico.org.uk/make-a-complaint</a>.</p>',
         '<p>Vous avez aussi le droit de saisir la justice pour faire respecter vos droits.</p>',
@@ -144,8 +146,32 @@ describe('the export package’s words', () => {
       ].join('\n'),
     );
     expect(page('en', [])).toContain(
-      '<h2>Your rights</h2><p>You can ask us at any time, free of charge, to correct your data, to erase it, to restrict its use (we then only store it), to stop using it (including for direct marketing and profiling, which stops at once), and for another copy; data.json is the copy to move to another service. Make a request with our privacy form, or write or call us.</p>',
+      '<h2>Your rights</h2><p>You can ask us at any time, free of charge, to correct your data, to erase it, to restrict its use (we then only store it), to stop using it (including for direct marketing and profiling, which stops at once), and for another copy; data.json is the copy to move to another service. Make a request with our privacy form.</p>',
     );
+  });
+
+  it.each([
+    ['en', 'prepared on 2 July 2026.'],
+    ['fr', 'préparée le 2 juillet 2026.'],
+  ] as const)('dates the copy in words, on the London day it was made, as the requester’s other pages date things (%s)', (lang, words) => {
+    // 00:30 in London on 2 July is still 1 July in UTC.
+    const html = text(exportFiles(storedRequest({ type: 'access', language: lang }), [], '2026-07-01T23:30:00.000Z')['index.html']);
+    expect(html).toContain(words);
+  });
+
+  it.each([
+    ['en', undefined, 'Make a request with our privacy form.'],
+    ['en', 'none', 'Make a request with our privacy form, or write to us: Offtek, Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, United Kingdom.'],
+    ['en', '+44 121 496 0000', 'Make a request with our privacy form, call us on +44 121 496 0000, or write to us: Offtek, Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, United Kingdom.'],
+    ['fr', undefined, 'Faites une demande avec notre formulaire de confidentialité.'],
+    ['fr', 'none', 'Faites une demande avec notre formulaire de confidentialité, ou écrivez-nous : Offtek, Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, Royaume-Uni.'],
+    ['fr', '+44 121 496 0000', 'Faites une demande avec notre formulaire de confidentialité, appelez-nous au +44 121 496 0000, ou écrivez-nous : Offtek, Claremont House, Broad Lane, Tanworth in Arden, B94 5DY, Royaume-Uni.'],
+  ] as const)('says where to write to the shop, and offers a call only with a number to call (%s, phone %s)', (lang, phone, ways) => {
+    // Until November 28, 2026 the copy said "write or call us" with neither an address nor a number anywhere in it.
+    const controller = phone === undefined ? undefined : { ...CONTROLLER, ...(phone === 'none' ? {} : { phone }) };
+    const html = text(exportFiles(storedRequest({ type: 'access', language: lang }), [], AT, undefined, controller)['index.html']);
+    const rights = html.slice(html.indexOf(lang === 'fr' ? '<h2>Vos droits</h2>' : '<h2>Your rights</h2>'));
+    expect(rights.slice(0, rights.indexOf('</p>'))).toMatch(new RegExp(`service\\. ${ways.replace(/[.+]/g, '\\$&')}$`));
   });
 
   it('links the ICO’s complaint page in each language, the address escaped and the sentence around it kept as text', () => {
