@@ -73,16 +73,19 @@ export async function taskExport(task: StoredTask, processor: ProcessorEntry, re
 }
 
 /**
- * Every task's part of the package, in the tasks' order. A results_url that cannot give results just
+ * Every task's part of the package, in the registry's order, the shop's own systems first, as the
+ * outcome email lists them: the tasks come listed by processor id, which put the shop's account and
+ * orders third. A task whose processor left the registry has no part. A results_url that cannot give results just
  * now does not keep the others from being read: Assemble then fails naming every provider it could
  * not fetch from, under the first failure's name. Any other error (reading a task's results) fails at once.
  */
 export async function exportsOf(tasks: readonly StoredTask[], processors: readonly ProcessorEntry[], repo: Pick<DynamoRepository, 'getTaskResults'>, fetch?: (url: string) => Promise<unknown>): Promise<ProcessorExport[]> {
   const exports: ProcessorExport[] = [];
   const failed: ResultsNotFetched[] = [];
-  for (const t of tasks) {
-    const processor = processors.find((p) => p.id === t.processorId);
-    if (!processor) continue;
+  const byProcessor = new Map(tasks.map((t) => [t.processorId, t]));
+  for (const processor of processors) {
+    const t = byProcessor.get(processor.id);
+    if (!t) continue;
     try {
       exports.push(await taskExport(t, processor, repo, fetch));
     } catch (e) {

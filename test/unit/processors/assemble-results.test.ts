@@ -107,6 +107,16 @@ describe('the parts of every provider, at the assemble step', () => {
     expect(e.message).not.toContain('example');
   });
 
+  it('gives the parts in the registry’s order, the shop’s own systems first, whatever order the tasks are listed in', async () => {
+    const { repo, tasks } = setup();
+    const shop = processor({ id: 'offtek', category: 'shop' });
+    const shopTask = { ...tasks[0], taskId: `${REQUEST_ID}.offtek`, processorId: 'offtek', category: 'shop' as const, resultsHash: undefined };
+    // DynamoDB lists a request's tasks by their sort key, the processor's id: metricsly, offtek, parcelway, paynow.
+    const listed = [...tasks, shopTask].sort((a, b) => a.processorId.localeCompare(b.processorId));
+    const parts = await exportsOf(listed, [shop, paynow, parcelway, metricsly], repo, async () => ({ records: [{ id: 'R-1' }] }));
+    expect(parts.map((p) => p.processor.id)).toEqual(['offtek', 'paynow', 'parcelway', 'metricsly']);
+  });
+
   it('gives every part when each can be read, and passes any other error on at once', async () => {
     const { repo, tasks } = setup();
     await expect(exportsOf(tasks, [paynow, parcelway, metricsly], repo, async () => ({ records: [{ id: 'R-1' }] }))).resolves.toHaveLength(3);
