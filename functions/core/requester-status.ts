@@ -1,4 +1,4 @@
-import type { Category, Language, RetentionBasis } from './model.ts';
+import { Category, type Language, type RetentionBasis } from './model.ts';
 import { howToComplain, ICO } from './notices.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
 import { isOpenRequest, currentDue } from './status.ts';
@@ -30,11 +30,16 @@ function stateOf(t: StoredTask): State {
 const holdsOf = (o: StoredTask['outcome']): KeptFor[] =>
   o?.legal_basis ? [{ basis: o.legal_basis, until: o.retained_until ?? null }, ...(o.additional_holds ?? []).map((h) => ({ basis: h.legal_basis, until: h.retained_until }))] : [];
 
-/** Per-category progress for the requester: no processor names, no personal data. */
+/**
+ * Per-category progress for the requester: no processor names, no personal data. In the policy's
+ * order, the shop's own systems first, as the outcome email and the copy list their holders: the tasks
+ * come listed by processor id, which put "Emails" first and the shop's own systems third.
+ */
 export function categoryProgress(tasks: readonly StoredTask[]): CategoryProgress[] {
   const by = new Map<Category, StoredTask[]>();
   for (const t of tasks) by.set(t.category, [...(by.get(t.category) ?? []), t]);
-  return [...by].map(([category, ts]) => {
+  const order = (c: Category) => Category.options.indexOf(c);
+  return [...by].sort(([a], [b]) => order(a) - order(b)).map(([category, ts]) => {
     // A category is only as far along as its slowest processor.
     const state = ts.map(stateOf).reduce((a, b) => (rank[b] < rank[a] ? b : a));
     if (state !== 'retained') return { category, state };

@@ -84,6 +84,12 @@ describe('progress per category, as the requester sees it', () => {
     expect(schemaErrors('RequesterStatus', view)).toEqual([]);
   });
 
+  it('lists the categories in the policy’s order, the shop’s own systems first, whatever order the tasks are listed in', () => {
+    // As DynamoDB lists a request's tasks, by processor id.
+    const byId = [task('mailwave', 'email', 'completed'), task('metricsly', 'analytics', 'completed'), task('offtek', 'shop', 'completed'), task('parcelway', 'delivery', 'completed'), task('paynow', 'payments', 'completed'), task('recoverco', 'collections', 'completed'), task('socialapp', 'social', 'completed')];
+    expect(categoryProgress(byId).map((c) => c.category)).toEqual(['shop', 'payments', 'delivery', 'analytics', 'email', 'collections', 'social']);
+  });
+
   it('lists each category once, and no processor names', () => {
     const view = categoryProgress([task('paynow', 'payments', 'completed'), task('mailer', 'email', 'sent'), task('reviews', 'email', 'completed')]);
     expect(view).toEqual([
