@@ -132,13 +132,13 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
       await page.goto(`${rt.urls.console}#/requests/${links.requestId}`);
       await page.locator('#detail-summary').getByText('The copy could not be assembled').waitFor();
       expect((await page.locator('#detail-summary').textContent()) ?? '').toMatch(
-        /The results held by Parcelway Delivery, PayNow Payments could not be fetched, even after the retries: the provider’s address could not be reached \(\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d\)\. Nothing is sent to the requester: retry the copy once the providers can give them, or deny or cancel the request\./,
+        /The results held by PayNow Payments, Parcelway Delivery could not be fetched, even after the retries: the provider’s address could not be reached \(\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d\)\. Nothing is sent to the requester: retry the copy once the providers can give them, or deny or cancel the request\./,
       );
       await page.screenshot({ path: join(SHOTS, 'console-assembly-failed-two-providers.png'), fullPage: true });
       await page.getByRole('button', { name: 'Français' }).click();
       await page.locator('#detail-summary').getByText('La copie n’a pas pu être préparée').waitFor();
       expect((await page.locator('#detail-summary').textContent()) ?? '').toMatch(
-        /Les résultats détenus par Parcelway Delivery, PayNow Payments n’ont pas pu être récupérés, .* Rien n’est envoyé au demandeur : relancez la copie quand les prestataires peuvent les fournir, ou refusez ou annulez la demande\./,
+        /Les résultats détenus par PayNow Payments, Parcelway Delivery n’ont pas pu être récupérés, .* Rien n’est envoyé au demandeur : relancez la copie quand les prestataires peuvent les fournir, ou refusez ou annulez la demande\./,
       );
       await page.screenshot({ path: join(SHOTS, 'console-assembly-failed-two-providers-fr.png'), fullPage: true });
     } finally {

@@ -620,6 +620,8 @@ function taskAct(ri: number, r0: ReqM, proc: string, act: 'retry' | 'resolve', o
     if (act === 'retry') {
       return ESCALATED.includes(t.status) && !t.manual && isOpen(r) ? { codes: [200], apply: () => ((t.status = 'sent'), t.retries++, count(r, 'retry')) } : { codes: [409] };
     }
+    // Kept under a legal hold answers an erasure alone, whatever the task's state (checked before it, as a processor's retained is).
+    if (outcome === 'retained' && r.type !== 'erasure') return { codes: [400] };
     if (FINISHED.includes(t.status) || (!t.manual && !ESCALATED.includes(t.status)) || !isOpen(r)) return { codes: [409] };
     return { codes: [200], apply: () => ((t.status = 'resolved'), (t.outcome = outcome), count(r, 'resolve')) };
   };
