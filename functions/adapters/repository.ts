@@ -315,11 +315,6 @@ export class DynamoRepository implements Repository {
     }
   }
 
-  /** Appends an audit event without a status change (admin notes, downloads, pauses). */
-  async appendRequestEvent(prev: StoredRequest, changes: Record<string, unknown>, event: AuditInput): Promise<StoredRequest> {
-    return this.transitionRequest(prev, prev.status, changes, event);
-  }
-
   /**
    * Moves the end of a closed request's tasks to `until` where theirs is earlier: one write a task,
    * made only for a request that closed late (core's taskExpiryAtClose). A task kept for good, or
@@ -680,37 +675,6 @@ export class DynamoRepository implements Repository {
   }
 
 
-
-  /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
-  async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; expiresAt: string } | undefined> {
-    // An expired claim is returned with its expiry: intake treats it as free, and names it when it replaces it.
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.dedupe(emailHash, type), ConsistentRead: true }));
-    return r.Item ? { requestId: r.Item.requestId, expiresAt: new Date(Number(r.Item.ttl ?? 0) * 1000).toISOString() } : undefined;
-  }
-
-  /**
-   * Intake's first write: claims the (email, type) pair for a new request id. It succeeds only where
-   * no claim exists, the claim has expired (DynamoDB's TTL deletes late), or the claim is still the
-   * one the caller read (`replacing`: it points at a closed request). Of simultaneous submissions
-   * exactly one wins; the others belong to its request and mail nothing of their own.
-   */
-  async claimDedupe(emailHash: string, type: string, requestId: string, now: Date, expiresAt: Date, replacing?: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...key.dedupe(emailHash, type), requestId, claimedAt: now.toISOString(), ttl: epoch(expiresAt) },
-          ConditionExpression: `attribute_not_exists(pk) OR #ttl < :now${replacing ? ' OR requestId = :old' : ''}`,
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':now': epoch(now), ...(replacing ? { ':old': replacing } : {}) },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (lostRace(e)) return false;
-      throw e;
-    }
-  }
 
   /** An officer's Idempotency-Key (hashed with their name): the request it reserved, its receipt and its body's hash, until it expires (returned expired too, with its expiry). */
   async getLogKey(keyHash: string): Promise<{ requestId: string; bodyHash: string; receivedAt?: string; expiresAt: string } | undefined> {
@@ -1154,23 +1118,6 @@ export class DynamoRepository implements Repository {
     };
   }
 
-  async clearDedupe(emailHash: string, type: string, requestId: string): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key.dedupe(emailHash, type),
-          UpdateExpression: 'SET #ttl = :now',
-          ConditionExpression: 'requestId = :id',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':id': requestId, ':now': 0 },
-        }),
-      )
-      .catch((e) => {
-        if (!lostRace(e)) throw e;
-      });
-  }
-
   async putItem(item: Record<string, unknown>, ifAbsent = false): Promise<boolean> {
     try {
       await this.db.send(
@@ -1324,12 +1271,44 @@ export class DynamoRepository implements Repository {
 }
 
 /**
- * The repository with a rolling-window counter of password tries, which only verify keeps (it gives
- * a try back when the shop's account service fails): a class of its own, because a bundle carries every
- * method of a class it uses, and the functions that never count (the admin function, at its
- * own-code budget, above all) would carry this one too.
+ * The repository with what only the public edge functions use: intake's claims on an (email, type)
+ * pair, and verify's rolling-window counter of password tries (it gives a try back when the shop's
+ * account service fails). A class of its own, because a bundle carries every method of a class it
+ * uses, and the functions that never use these (the admin function, at its own-code budget, above
+ * all) would carry them too.
  */
-export class CountingRepository extends DynamoRepository {
+export class EdgeRepository extends DynamoRepository {
+  /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
+  async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; expiresAt: string } | undefined> {
+    // An expired claim is returned with its expiry: intake treats it as free, and names it when it replaces it.
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.dedupe(emailHash, type), ConsistentRead: true }));
+    return r.Item ? { requestId: r.Item.requestId, expiresAt: new Date(Number(r.Item.ttl ?? 0) * 1000).toISOString() } : undefined;
+  }
+
+  /**
+   * Intake's first write: claims the (email, type) pair for a new request id. It succeeds only where
+   * no claim exists, the claim has expired (DynamoDB's TTL deletes late), or the claim is still the
+   * one the caller read (`replacing`: it points at a closed request). Of simultaneous submissions
+   * exactly one wins; the others belong to its request and mail nothing of their own.
+   */
+  async claimDedupe(emailHash: string, type: string, requestId: string, now: Date, expiresAt: Date, replacing?: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.dedupe(emailHash, type), requestId, claimedAt: now.toISOString(), ttl: epoch(expiresAt) },
+          ConditionExpression: `attribute_not_exists(pk) OR #ttl < :now${replacing ? ' OR requestId = :old' : ''}`,
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': epoch(now), ...(replacing ? { ':old': replacing } : {}) },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (lostRace(e)) return false;
+      throw e;
+    }
+  }
+
   /**
    * Rolling-window counter: at most `limit` uses in any `windowSeconds`, where a fixed window lets
    * twice the limit through either side of its edge. Returns the count with this use; past the limit

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { config } from '../adapters/config.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { pickLanguage, validateSubmission } from '../core/intake.ts';
-import { repo, sleep, systemClock } from '../shared/deps.ts';
+import { edgeRepo as repo, sleep, systemClock } from '../shared/deps.ts';
 import { answerNoSoonerThan, clientAddress, fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parseBody } from '../shared/http.ts';
 import * as z from '../core/zod.ts';
 import { submitRequest } from './submit.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
-import type { DynamoRepository } from '../adapters/repository.ts';
+import type { EdgeRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
 import { joins, type SubmitBody } from '../core/intake.ts';
@@ -22,7 +22,7 @@ export type Limits = {
   /** Confirmation links mailed to one email address in any hour; more are sent once the share has room again, never refused. */
   linksPerEmailPerHour: number;
 };
-export type SubmitDeps = { repo: DynamoRepository; tokens: VerificationTokens; mailer: Mailer; clock: Clock; baseUrl: string; limits: Limits };
+export type SubmitDeps = { repo: EdgeRepository; tokens: VerificationTokens; mailer: Mailer; clock: Clock; baseUrl: string; limits: Limits };
 
 /**
  * Records a request and emails its confirmation link. Whether the address belongs to a customer is

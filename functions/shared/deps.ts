@@ -1,4 +1,4 @@
-import { CountingRepository, DynamoRepository } from '../adapters/repository.ts';
+import { EdgeRepository, DynamoRepository } from '../adapters/repository.ts';
 import type { Clock, Sleep } from '../core/ports.ts';
 
 /**
@@ -9,5 +9,5 @@ export const systemClock: Clock = { now: () => new Date() };
 export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // Pure: a bundle keeps only the one its handler imports.
 export const repo = /* @__PURE__ */ new DynamoRepository();
-/** The repository with the rolling counter of password tries, for verify. */
-export const countingRepo = /* @__PURE__ */ new CountingRepository();
+/** The repository with what only intake and verify use (adapters/repository.ts). */
+export const edgeRepo = /* @__PURE__ */ new EdgeRepository();

@@ -1,5 +1,5 @@
 import { customerDirectory } from '../adapters/customers.ts';
-import type { CountingRepository } from '../adapters/repository.ts';
+import type { EdgeRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { dueDate } from '../core/deadline.ts';
 import type { Language } from '../core/model.ts';
@@ -25,7 +25,7 @@ export const PASSWORDS_PER_ADDRESS_PER_DAY = 5;
 const DAY_SECONDS = 86_400;
 
 export type VerifyDeps = {
-  repo: CountingRepository;
+  repo: EdgeRepository;
   tokens: VerificationTokens;
   customers: Pick<CustomerDirectory, 'find' | 'authenticate'>;
   workflow: Workflow;

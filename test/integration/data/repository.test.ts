@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../support/assembly.ts';
-import { CountingRepository } from '../../../functions/adapters/repository.ts';
+import { EdgeRepository } from '../../../functions/adapters/repository.ts';
 import { key, WATCH } from '../../../functions/adapters/table.ts';
 import { firstBreak } from '../../../functions/core/audit.ts';
 import { partOf } from '../../../functions/core/rate-limit.ts';
@@ -20,7 +20,7 @@ import { ensureTable, startDynamo } from '../../../local/services/dynamo.ts';
 
 let dir: string;
 let dynamo: Awaited<ReturnType<typeof startDynamo>>;
-let repo: CountingRepository;
+let repo: EdgeRepository;
 let repoDb: DynamoDBDocumentClient;
 
 beforeAll(async () => {
@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
   repoDb = db;
   // Expiry is judged on this file's clock: its items expire in December 2026.
-  repo = new CountingRepository(db, 'lethe-test', () => new Date(at));
+  repo = new EdgeRepository(db, 'lethe-test', () => new Date(at));
 });
 afterAll(async () => {
   await dynamo?.close();
@@ -212,7 +212,7 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     await repo.createRequest(req, { email: 'ext@example.com' }, new Date('2027-02-01'));
     const before = await repo.listRequests({ status: 'awaiting_manual', dueBefore: '2026-12-21' });
     expect(before.items.map((r) => r.id)).toContain(req.id);
-    await repo.appendRequestEvent(req, { extended: { at, reason: 'complex', dueDate: '2027-03-22' } }, { at, actor: 'officer:o', action: 'extend', subject: req.id });
+    await repo.transitionRequest(req, req.status, { extended: { at, reason: 'complex', dueDate: '2027-03-22' } }, { at, actor: 'officer:o', action: 'extend', subject: req.id });
     const ids = async (dueBefore: string) => (await repo.listRequests({ status: 'awaiting_manual', dueBefore, limit: 100 })).items.map((r) => r.id);
     expect(await ids('2027-03-21')).not.toContain(req.id);
     expect(await ids('2027-03-22')).toContain(req.id);
@@ -760,7 +760,7 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     // Three results of ~380 KB sort between REQUEST and TASK#: the Query's 1 MB pages end before the tasks.
     for (const p of ['a', 'b', 'c']) await repo.putTaskResults({ requestId: req.id, processorId: p, bodyHash: 'f'.repeat(64) }, JSON.stringify({ results: 'x'.repeat(380_000) }), { writtenAt: new Date(at), expiresAt: new Date('2027-01-01T00:00:00Z') });
     const sent: string[] = [];
-    const counting = new CountingRepository(
+    const counting = new EdgeRepository(
       { send: (c: { constructor: { name: string } }) => (sent.push(c.constructor.name), (repoDb as { send: (c: unknown) => unknown }).send(c)) } as never,
       'lethe-test',
       () => new Date(at),
@@ -921,7 +921,7 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
         }
       },
     } as unknown as DynamoDBDocumentClient;
-    const shares = new CountingRepository(counting, 'lethe-test');
+    const shares = new EdgeRepository(counting, 'lethe-test');
     const take = async (hash: string, windows: typeof LINKS, at: string) => {
       const from = sent.length;
       const share = await shares.takeShare('test-links', hash, windows, new Date(at));

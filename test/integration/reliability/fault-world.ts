@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CountingRepository } from '../../../functions/adapters/repository.ts';
+import { EdgeRepository } from '../../../functions/adapters/repository.ts';
 import { VerificationTokens } from '../../../functions/adapters/tokens.ts';
 import type { SubmitBody } from '../../../functions/core/intake.ts';
 import type { Mailer, StoredRequest } from '../../../functions/core/ports.ts';
@@ -175,7 +175,7 @@ export async function world(limits = { perIpPerHour: 1000, linksPerEmailPerHour:
   let runs = 0;
   const clock = { now: () => now };
   // Expiry is judged on the scenario's clock, not the wall clock.
-  const repo = new CountingRepository(faulty, table, clock.now);
+  const repo = new EdgeRepository(faulty, table, clock.now);
   const tokens = new VerificationTokens(faulty, table, clock.now);
   const mail = new Mailbox(faults);
   const machine = new Machine(faults);

@@ -90,7 +90,7 @@ export function intakeHandlerFakes(h: { repo: unknown; mailer: unknown }) {
   return {
     deps: async (orig: () => Promise<object>) => {
       h.repo = new IntakeRepo();
-      return { ...(await orig()), repo: h.repo, countingRepo: h.repo };
+      return { ...(await orig()), repo: h.repo, edgeRepo: h.repo };
     },
     mailer: async () => ({
       SesMailer: class extends FakeMailer {

@@ -10,7 +10,7 @@ const h = vi.hoisted(() => ({ repo: undefined as unknown, tokens: undefined as u
 vi.mock('../../../functions/shared/deps.ts', async () => {
   const { FakeRepo, fixedClock } = await import('../processors/fakes.ts');
   h.repo = new FakeRepo();
-  return { countingRepo: h.repo, systemClock: fixedClock('2026-03-02T10:00:00.000Z') };
+  return { edgeRepo: h.repo, systemClock: fixedClock('2026-03-02T10:00:00.000Z') };
 });
 vi.mock('../../../functions/adapters/tokens.ts', async () => {
   const { FakeTokens } = await import('../processors/fakes.ts');
