@@ -174,7 +174,8 @@ async function closed(done: StoredRequest, deps: AdminDeps) {
  * What an officer records when closing a task by hand. A task resolved as retained says why and
  * until when, as a processor's `retained` does: the requester is told both.
  */
-export type Resolution = { outcome: 'completed' | 'not_found'; note: string } | { outcome: 'retained'; note: string; basis: RetentionBasis; until: string };
+/** `until`: none only for a lifetime warranty's proof of purchase, which has no end (the handler's schema). */
+export type Resolution = { outcome: 'completed' | 'not_found'; note: string } | { outcome: 'retained'; note: string; basis: RetentionBasis; until?: string };
 
 /**
  * The officer approves a request waiting for review. For a correction (Art. 16, 19) they have read
@@ -216,7 +217,7 @@ export async function approveCorrection(id: string, corrections: Corrections | u
  */
 export async function resolveTask(id: string, processorId: string, r: Resolution, actor: string, deps: AdminDeps) {
   // Kept "until" a day already here (London) would be no retention at all: a mistake to say, not to mail.
-  if (r.outcome === 'retained' && r.until <= londonDate(deps.clock.now())) throw new InvalidInput('invalid body', [{ path: 'until', message: 'must be a date after today' }]);
+  if (r.outcome === 'retained' && r.until !== undefined && r.until <= londonDate(deps.clock.now())) throw new InvalidInput('invalid body', [{ path: 'until', message: 'must be a date after today' }]);
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
   // As a processor's `retained` (callback/receive.ts): the outcome email says "kept instead of erasing", which a copy, a correction, an objection or a restriction would read as untrue.
   if (r.outcome === 'retained' && task.action !== 'erase') throw new InvalidInput('invalid body', [{ path: 'outcome', message: 'only an erasure’s task can be resolved as retained' }]);
@@ -229,7 +230,7 @@ export async function resolveTask(id: string, processorId: string, r: Resolution
   if (req && !isOpenRequest(req.status)) throw new Conflict(`a task of a ${req.status} request cannot be resolved`, { reason: 'resolve_closed' });
   if (req && r.outcome === 'retained' && keptAgainstWarrantyChoice(req.details, r.basis)) throw new InvalidInput('invalid body', [{ path: 'basis', message: WARRANTY_ERASED }]);
   const at = deps.clock.now().toISOString();
-  const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until } : undefined;
+  const kept = r.outcome === 'retained' ? { legal_basis: r.basis, retained_until: r.until ?? null } : undefined;
   // No token yet (a task its dispatch has not reached): dispatch finds it resolved and answers its own.
   const owed = task.token ? { outboxToken: { at } } : {};
   // A team email the task still owes (its escalation, a manual processor's) is owed no more once it is resolved.

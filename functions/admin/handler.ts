@@ -43,15 +43,23 @@ const Cancel = z.strictObject({ reason: CancelReason });
 const Pause = z.strictObject({ needed: z.string().check(z.trim(), z.minLength(10), z.maxLength(MAX_REASON), readable()) });
 /** Art. 12A: the clock stops until the day the requester's answer was received, which an officer may record later. */
 const Resume = z.strictObject({ answeredOn: z.optional(z.iso.date({ error: 'the day the requester’s answer was received, as YYYY-MM-DD' })) });
-/** Resolved as retained, a task says why (a basis from the list) and until when; the requester is told both. */
+/**
+ * Resolved as retained, a task says why (a basis from the list) and until when; the requester is told both.
+ * A lifetime warranty has no end, so its proof of purchase may be kept with none: a date made up for it
+ * would be told to the requester as if it were one.
+ */
+const UNTIL = 'a retained task needs the date it is kept until, as YYYY-MM-DD';
 const Resolve = z.discriminatedUnion('outcome', [
   z.strictObject({ outcome: z.enum(['completed', 'not_found']), note: note(2000) }),
-  z.strictObject({
-    outcome: z.literal('retained'),
-    note: note(2000),
-    basis: z.enum(RetentionBasis.options, { error: `a retained task needs its legal basis, one of ${RetentionBasis.options.join(', ')}` }),
-    until: z.iso.date({ error: 'a retained task needs the date it is kept until, as YYYY-MM-DD' }),
-  }),
+  z
+    .strictObject({
+      outcome: z.literal('retained'),
+      note: note(2000),
+      basis: z.enum(RetentionBasis.options, { error: `a retained task needs its legal basis, one of ${RetentionBasis.options.join(', ')}` }),
+      until: z.optional(z.iso.date({ error: UNTIL })),
+    })
+    // Checked whatever else is wrong, so that a body missing both names both.
+    .check(z.refine((b) => b.until !== undefined || b.basis === 'lifetime_warranty', { message: UNTIL, path: ['until'], when: () => true })),
 ]);
 /** An officer's reading of a free-text correction: at least one field and its corrected value. */
 const Corrected = z.string().check(z.trim(), z.minLength(1), z.maxLength(500), readable());

@@ -267,6 +267,34 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('keeps an erasure’s task for a lifetime warranty without a date, which the warranty has no end for, and asks for one on any other basis', async () => {
+    const id = await openCopy('kit-warranty-kept@example.com');
+    const { page, errors } = await signedInOfficer();
+    // The admin API's answer stands in for an erasure's task that failed; the resolution it is sent is caught here, not applied.
+    await rewrite<{ tasks: { status: string; action: string }[] }>(page, `**/admin/requests/${id}`, (d) => {
+      Object.assign(d.tasks[0], { status: 'failed', action: 'erase' });
+    });
+    const sent: unknown[] = [];
+    await page.route(`**/admin/requests/${id}/tasks/*/resolve`, async (route) => {
+      sent.push(route.request().postDataJSON());
+      await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'InvalidInput', message: 'caught by the test', issues: [] }) });
+    });
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    await page.locator('#tasks').getByRole('button', { name: /^Resolve/ }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Outcome').selectOption('retained');
+    const required = () => dialog.getByLabel('Kept until').evaluate((i) => (i as HTMLInputElement).required);
+    expect(await required()).toBe(true);
+    await dialog.getByLabel('Legal basis for keeping it').selectOption('lifetime_warranty');
+    expect(await required()).toBe(false);
+    await dialog.getByLabel(/^Note/).fill('Proof of purchase kept for the warranty');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => sent.length).toBe(1);
+    expect(sent[0]).toEqual({ outcome: 'retained', note: 'Proof of purchase kept for the warranty', basis: 'lifetime_warranty' });
+    expect(errors).toEqual([]);
+  });
+
   it('puts the keyboard’s focus on what came of a confirmed action: the request’s heading when done, the refusal when refused; a note added keeps it on its button', async () => {
     const id = await openCopy('ivan-keys@example.com');
     const { page, errors } = await signedInOfficer();
