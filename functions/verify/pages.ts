@@ -21,6 +21,7 @@ const T = {
     closedText: 'Cette demande a été close avant d’être confirmée : ce lien ne sert donc plus à rien. Si vous souhaitez toujours que nous agissions sur vos données, faites une nouvelle demande depuis le formulaire.',
     form: 'Aller au formulaire',
     wrongPassword: 'Ce mot de passe ne correspond pas. Réessayez.',
+    lockedTitle: 'Lien désactivé',
     lockedText: 'Trop d’essais : par sécurité, ce lien est désactivé, et aucun mot de passe n’est plus accepté pour cette adresse avant demain. Vous pourrez alors refaire une demande depuis le formulaire.',
   },
   en: {
@@ -40,6 +41,7 @@ const T = {
     closedText: 'This request was closed before it was confirmed, so this link no longer does anything. If you still want us to act on your data, make a new request from the form.',
     form: 'Go to the form',
     wrongPassword: 'That password does not match. Please try again.',
+    lockedTitle: 'Link disabled',
     lockedText: 'Too many attempts: for your safety this link is now disabled, and no password is accepted for this address until tomorrow. You can then make a new request from the form.',
   },
 } as const;
@@ -78,5 +80,5 @@ export const alreadyPage = (lang: Language, request: RequestContext, switchTo: S
 export const invalidPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].invalidTitle, `<p>${T[lang].invalidText}</p>${formLink(lang)}`, switchTo);
 /** A link to a request refused, cancelled or expired before it was confirmed: it did not expire, its request closed. */
 export const closedPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].closedTitle, `<p>${T[lang].closedText}</p>${formLink(lang)}`, switchTo);
-export const lockedPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].invalidTitle, `<p>${T[lang].lockedText}</p>${formLink(lang)}`, switchTo);
+export const lockedPage = (lang: Language, switchTo: Switch) => requesterPage(lang, T[lang].lockedTitle, `<p>${T[lang].lockedText}</p>${formLink(lang)}`, switchTo);
 export const wrongPassword = (lang: Language) => T[lang].wrongPassword;

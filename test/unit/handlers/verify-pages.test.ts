@@ -109,8 +109,8 @@ describe('a link that no longer works', () => {
     );
   });
 
-  it('says a locked link was disabled after too many attempts', () => {
-    expect(lockedPage('en', switchTo)).toContain('<h1>Link invalid or expired</h1><p>Too many attempts: for your safety this link is now disabled, and no password is accepted for this address until tomorrow. You can then make a new request from the form.</p><p><a href="/?lang=en">Go to the form</a></p>');
-    expect(lockedPage('fr', switchTo)).toContain('<h1>Lien invalide ou expiré</h1><p>Trop d’essais : par sécurité, ce lien est désactivé, et aucun mot de passe n’est plus accepté pour cette adresse avant demain. Vous pourrez alors refaire une demande depuis le formulaire.</p><p><a href="/?lang=fr">Aller au formulaire</a></p>');
+  it('says a locked link was disabled after too many attempts, under a title that says so, not that it is invalid or expired', () => {
+    expect(lockedPage('en', switchTo)).toContain('<h1>Link disabled</h1><p>Too many attempts: for your safety this link is now disabled, and no password is accepted for this address until tomorrow. You can then make a new request from the form.</p><p><a href="/?lang=en">Go to the form</a></p>');
+    expect(lockedPage('fr', switchTo)).toContain('<h1>Lien désactivé</h1><p>Trop d’essais : par sécurité, ce lien est désactivé, et aucun mot de passe n’est plus accepté pour cette adresse avant demain. Vous pourrez alors refaire une demande depuis le formulaire.</p><p><a href="/?lang=fr">Aller au formulaire</a></p>');
   });
 });
