@@ -285,6 +285,16 @@ export const LINK_EVERY_MINUTES = 10;
  */
 export const LINKS_PER_EMAIL_PER_DAY = 10;
 
+/**
+ * An inbox's share of confirmation links, both windows taken in one use (core/rate-limit.ts): so many
+ * in any hour, and LINKS_PER_EMAIL_PER_DAY in any 24 hours, never below the hour's, so that an
+ * officer's resend, held to no hourly share (an infinite one), is held to no daily one either.
+ */
+export const linkWindows = (linksPerHour: number) => [
+  { seconds: 3600, limit: linksPerHour },
+  { seconds: 86_400, limit: Math.max(linksPerHour, LINKS_PER_EMAIL_PER_DAY) },
+];
+
 /** What a repeated submission does for an unverified request that has no link in flight. */
 export function nextLink(linkAt: string | undefined, now: Date): { ok: true } | { ok: false; waitSeconds: number } {
   const next = (linkAt ? Date.parse(linkAt) : 0) + LINK_EVERY_MINUTES * 60_000;

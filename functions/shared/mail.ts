@@ -4,7 +4,6 @@ import type { MailFailure, Mailer, StoredRequest } from '../core/ports.ts';
 import { controller } from './controller.ts';
 import { sendMarked, sendOwed, type TrackedMailDeps } from './mail-failed.ts';
 
-
 const REQUESTER_MAIL: readonly MailFailure['kind'][] = ['confirmation', 'outcome', 'notice'];
 
 /** Every email to a requester says who the company is and where (from configuration, in their language). */

@@ -11,7 +11,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { type AlertIntent, isSweeper, LINKS_PER_EMAIL_PER_DAY, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
+import { type AlertIntent, isSweeper, linkWindows, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
 import { type ReviewWait, reviewEmail } from '../core/team-review.ts';
 import type { MailFailure, Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -20,7 +20,6 @@ import { mailFailure } from './mail-failed.ts';
 import { sendTrackedOwed, withIdentity } from './mail.ts';
 import { logger } from '../adapters/powertools.ts';
 
-const DAY_SECONDS = 86_400;
 
 export { deliverToken, type TokenDeps } from './token.ts';
 
@@ -71,8 +70,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     return { sent: false };
   }
   // Counted by the inbox, not the spelling (core/edge.ts inboxOf); a request from before that counts by its address.
-  // The day's share is never below the hour's: an officer's resend, held to no hourly share, is held to no daily one.
-  const share = await deps.repo.takeShare('link', req.inboxHash ?? req.emailHash, [{ seconds: 3600, limit: deps.linksPerHour }, { seconds: DAY_SECONDS, limit: Math.max(deps.linksPerHour, LINKS_PER_EMAIL_PER_DAY) }], now);
+  const share = await deps.repo.takeShare('link', req.inboxHash ?? req.emailHash, linkWindows(deps.linksPerHour), now);
   if (!share.allowed) {
     await deps.repo.deferDelivery(req.id, 'outboxLink', seq, share.retryAt.toISOString());
     return { sent: false };
