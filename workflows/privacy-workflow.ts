@@ -84,6 +84,10 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
   plan.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2, jitterStrategy: undefined });
   // The shop's account service is down (functions/adapters/customers.ts), or its key could not be read: wait for it, about half an hour in all.
   plan.addRetry({ errors: ['Unavailable', 'SecretUnavailable'], interval: Duration.seconds(30), maxAttempts: 6, backoffRate: 2 });
+  // A sandbox that died, or DynamoDB refusing a write: Plan is safe to run again (it finds the tasks
+  // it wrote), and a Plan that fails fails the execution, named by the request id, which nothing can
+  // start again: the request never ran. After the retriers above, which the first match wins.
+  plan.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
 
   // The escalation waits, with its own token, for a human's resolution or a late processor callback,
   // so one stuck processor never fails the whole request.

@@ -10,7 +10,7 @@ let rt: Booted;
 let officer: string;
 beforeAll(async () => {
   // Dispatch's and Notify's retries after a crash come at once instead of after 2 s; a copy's assembly fails fast.
-  rt = await boot({ retryIntervalOverrides: { Dispatch: 10, Notify: 50, Assemble: 10, AssemblyFailed: 10 } });
+  rt = await boot({ retryIntervalOverrides: { Plan: 10, Dispatch: 10, Notify: 50, Assemble: 10, AssemblyFailed: 10 } });
   officer = await rt.signIn('officer');
 }, 120_000);
 afterAll(async () => rt?.stopAndClean());
@@ -149,6 +149,20 @@ describe('no request lost or doubled', () => {
     } finally {
       rt.processors.setBehaviour('paynow', {});
     }
+  });
+
+  it('runs Plan again when its sandbox dies between writing the tasks and starting the request: the request completes, and no execution is lost', async () => {
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const email = 'plan-crash@example.com';
+    const links = await confirmedRequest(email, (id) => rt.lambdas.crashOn('plan', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"REQUEST"`, when: 'before' }));
+    await until(async () => (await outcomes(email)).length > 0, 30_000, 'outcome email');
+    expect((await repo.getRequest(links.requestId))?.status).toBe('completed');
+    // The sandbox did die, and the Retry ran Plan again.
+    const execution = `${rt.stateMachineArn.replace(':stateMachine:', ':execution:')}:${links.requestId}`;
+    expect(rt.engine.describeExecution(execution).status).toBe('SUCCEEDED');
+    const failed = rt.engine.getExecutionHistory(execution).events.filter((e) => e.type === 'TaskFailed');
+    expect(failed.map((e) => (e.taskFailedEventDetails as { error?: string }).error)).toEqual(['Runtime.ExitError']);
+    expect((await sweepIn(0)).lostExecutions).not.toContain(links.requestId);
   });
 
   it('sends the outcome email once when Notify dies just before sending it', async () => {

@@ -69,6 +69,16 @@ describe('the CDK stack', () => {
     expect(def.States.ForEachTask.ItemProcessor.States.Dispatch.Retry.flatMap((r) => r.ErrorEquals)).toContain('SecretUnavailable');
   });
 
+  it('runs Plan again after a crash, and still waits the half hour for an account service that is down', () => {
+    type R = { ErrorEquals: string[]; MaxAttempts: number };
+    const def = definition() as unknown as { States: { Plan: { Retry: R[] } } };
+    const order = def.States.Plan.Retry.map((r) => r.ErrorEquals[0]);
+    expect(order.indexOf('Unavailable')).toBeGreaterThanOrEqual(0);
+    // The first retrier that matches wins, and States.TaskFailed matches Unavailable too.
+    expect(order.indexOf('Unavailable')).toBeLessThan(order.indexOf('States.TaskFailed'));
+    expect(def.States.Plan.Retry.find((r) => r.ErrorEquals.includes('States.TaskFailed'))?.MaxAttempts).toBe(3);
+  });
+
   it('sends a webhook its processor did not take again after 5 s, 15 s and 45 s, as docs/processors.md promises, then escalates', () => {
     type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds?: number; JitterStrategy?: string };
     const def = definition() as unknown as { States: { ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[] } } } } } };
