@@ -31,8 +31,10 @@ export async function unblockRequest(
   const { repo } = deps;
   await retryOnRace(async () => {
     const [req, tasks] = await Promise.all([repo.getRequest(id), repo.listTasks(id)]);
-    // A copy that could not be assembled still waits for the officer's retry of the copy itself.
-    if (req?.status === 'awaiting_manual' && !req.assemblyFailed && !tasks.some((t) => waitsForPerson(t, deps.processors))) {
+    // A copy that could not be assembled still waits for the officer's retry of the copy itself, and a
+    // copy held for release (Notify, once every task settled) for its release: a token's mark left by a
+    // sender that died after the state took it is delivered again after the workflow went on to hold it.
+    if (req?.status === 'awaiting_manual' && !req.assemblyFailed && !req.exportRelease && !tasks.some((t) => waitsForPerson(t, deps.processors))) {
       await repo.transitionRequest(req, 'in_progress', {}, { at: e.at, actor: e.actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
     }
   });

@@ -468,6 +468,17 @@ describe('a token an officer’s action still owes the waiting workflow state', 
     expect(repo.tasks.get(`${REQUEST_ID}.paynow`)?.outboxToken).toBeUndefined();
   });
 
+  it('leaves a copy held for release waiting for its officer when the action that sent the token died before clearing its mark', async () => {
+    // The state took the token, the workflow went on, and Notify held the copy (Art. 15(4)): only the mark was left.
+    const exportRelease = { flaggedBy: ['paynow'], since: '2026-03-20T09:05:00.000Z' };
+    const { repo, workflow, deps } = withWorkflow({ type: 'access', exportKey: `exports/${REQUEST_ID}.zip`, exportRelease }, resolved());
+    workflow.dead.add('tok-escalation');
+    await sweep(NOW, deps);
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action)).not.toContain('unblock');
+    expect(repo.tasks.get(`${REQUEST_ID}.paynow`)?.outboxToken).toBeUndefined();
+  });
+
   it('sends nothing for a resolved task whose token went, and leaves a mark it could not deliver for the next sweep, going on with the sweep', async () => {
     const { repo, workflow, deps } = withWorkflow({ dueDate: '2026-03-19' }, resolved({ outboxToken: undefined }));
     expect((await sweep(NOW, deps)).tokensSent).toEqual([]);
