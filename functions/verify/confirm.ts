@@ -173,12 +173,19 @@ export async function confirm(token: string, password: string | undefined, deps:
  * What a confirmed request is owed, delivered by whoever confirms it (again). `verified` is the
  * intent: until Plan moves the request on, its execution is owed. Delivered here, and again by a
  * retry with a link or by the sweeper if this fails or dies; the execution is named by the request
- * id, so a double click, a retry or the sweeper starts nothing twice.
+ * id, so a double click, a retry or the sweeper starts nothing twice. A failure is logged, never
+ * answered: the confirmation is recorded, and an error page would read as nothing done (the
+ * sweeper starts the execution, keeps the contact data, and tells the team).
  */
 async function deliverOwed(req: StoredRequest, me: string, now: Date, deps: VerifyDeps) {
-  if (req.status === 'verified') await startVerified(req, deps);
-  // Waiting for an officer, its personal data is kept as a running request's: the answer is mailed to that address.
-  if (req.status === 'awaiting_review') await keepPiiWhileOpen(req, deps);
+  try {
+    if (req.status === 'verified') await startVerified(req, deps);
+    // Waiting for an officer, its personal data is kept as a running request's: the answer is mailed to that address.
+    if (req.status === 'awaiting_review') await keepPiiWhileOpen(req, deps);
+  } catch (e) {
+    logger.error('confirmed request left to the sweeper', { requestId: req.id, error: (e as Error).name });
+    return;
+  }
   // The team's email never holds up the requester's confirmation: one not sent now waits for the sweeper.
   if (req.status === 'awaiting_review' && req.outboxTeam) {
     await deliverTeam(req, me, now, deps).catch((e: Error) => logger.error('team email left owed for the sweeper', { requestId: req.id, error: e.name }));

@@ -150,6 +150,15 @@ describe('confirming a link', () => {
     expect(request()).toMatchObject({ status: 'awaiting_review', outboxTeam: { waiting: 'correction' }, mailFailed: { kind: 'review', error: 'Throttling' } });
   });
 
+
+  it('answers the requester confirmed when Step Functions refuses the start for a moment, and leaves the execution to the sweeper', async () => {
+    given({});
+    deps.workflow.start = async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    // The confirmation is recorded: an error page would read as nothing done, and the next press already says it was.
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed', request: { dueDate: '2026-04-02' } });
+    expect(request()).toMatchObject({ status: 'verified', verifiedAt: NOW });
+    await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'already' });
+  });
   it('holds a confirmed request made by an authorised agent for an officer to check the proof of authority, and tells the team', async () => {
     given({ type: 'erasure', agent: { relationship: 'solicitor', proof: 'power_of_attorney' } });
     await expect(confirm(TOKEN, undefined, deps)).resolves.toMatchObject({ kind: 'confirmed' });
