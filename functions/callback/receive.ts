@@ -36,6 +36,8 @@ export type CallbackAnswer = { status: 'accepted' | 'duplicate' };
  * (one DynamoDB item), by the processor's late answer and by an officer.
  */
 export const MAX_FURTHER_FAILURES = 5;
+/** The issues of misshapen export results a 422 lists, the first ones (a mistake is usually the same in every record). */
+export const MAX_LISTED_ISSUES = 20;
 /** Export results wait for the assemble step at most this long (a request may run three months). */
 export const RESULTS_TTL_DAYS = 120;
 
@@ -149,7 +151,13 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   });
   // Answered as a duplicate after writing its results: another callback's write won the task first.
   if (wrote.results && !wrote.recorded) await dropResults(results, deps);
-  if (misshapen) throw new Unprocessable('export results not in the documented shape; the task is escalated', misshapen);
+  if (misshapen) {
+    // One issue per record of a large export (a mistake repeated 99,000 times in 198 KB) made an answer of
+    // 8 MB, over Lambda's 6 MB, which the processor got as a 500 and sent again for ever: the first few say it.
+    const listed = misshapen.slice(0, MAX_LISTED_ISSUES);
+    const more = misshapen.length > listed.length ? ` (the first ${listed.length} of ${misshapen.length.toLocaleString('en-GB')} issues listed)` : '';
+    throw new Unprocessable(`export results not in the documented shape; the task is escalated${more}`, listed);
+  }
   if (unkept) throw new Unprocessable('records kept that the requester asked to erase; the task is escalated', unkept);
   return answer;
 }

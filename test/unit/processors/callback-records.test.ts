@@ -109,6 +109,21 @@ describe('what a refused callback is told', () => {
     await expect(post(signed({ request_status: 'completed', results: { orders: [] } }))).rejects.toMatchObject({ status: 422, message: 'export results not in the documented shape; the task is escalated' });
   });
 
+  it('lists the first issues of misshapen export results, not one per record, so that a mistake repeated over a large export is a 422 far under Lambda’s 6 MB answer, not a 500', async () => {
+    // 99,000 records that are numbers: 198 KB of signed bytes, under the 256 KiB cap, and an issue each (8.4 MB of issues).
+    const m = signed({ request_status: 'completed', results: { records: Array(99_000).fill(0) } });
+    const edge = middy<HttpEvent, HttpResult>()
+      .use(httpErrors())
+      .handler(async () => json(200, await post(m))) as unknown as (e: HttpEvent, c: Context) => Promise<HttpResult>;
+    const answer = await edge({ headers: {} } as unknown as HttpEvent, {} as Context);
+    expect(answer.statusCode).toBe(422);
+    expect(Buffer.byteLength(String(answer.body))).toBeLessThan(10_000);
+    const { message, issues } = JSON.parse(String(answer.body)) as { message: string; issues: { path: string }[] };
+    expect(message).toBe('export results not in the documented shape; the task is escalated (the first 20 of 99,000 issues listed)');
+    expect(issues.map((i) => i.path)).toEqual(Array.from({ length: 20 }, (_, i) => `results.records.${i}`));
+    expect(task()).toMatchObject({ status: 'failed', outcome: { reason: expect.stringContaining('results.records.0:') } });
+  });
+
   it('is refused with 401 when the processor’s secret is not configured yet, and logs the secret’s name only', async () => {
     const warn = vi.spyOn(logger, 'warn');
     deps.secrets = async () => {
