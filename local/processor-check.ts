@@ -33,7 +33,8 @@ export type CheckOptions = {
   callbackPort?: number;
 };
 
-type Received = { taskId: string; webhookId: string; verified: boolean; body: unknown; valid: boolean };
+/** `reused`: its webhook-id came before, for this task, with other bytes (Lethe answers 409: a fresh id for each distinct callback). */
+type Received = { taskId: string; webhookId: string; raw: string; verified: boolean; body: unknown; valid: boolean; reused: boolean };
 
 export const RULES = {
   'uses-https': 'The endpoint is https: deployed, Lethe sends webhooks over https only.',
@@ -46,7 +47,7 @@ export const RULES = {
   'accepts-any-current-signature': 'During a key rotation, a header with several signatures is accepted when one matches.',
   'replay-is-idempotent': 'The very same request again (same webhook-id, timestamp, signature) is answered 2xx.',
   'retry-is-idempotent': 'A retry (same webhook-id and body, new timestamp) is answered 2xx.',
-  'calls-back-signed': 'The processor calls status_callback_url, signed with the same secret, with a body Lethe takes (schema, task_id, webhook-id of at most 200 characters, size cap, results shape).',
+  'calls-back-signed': 'The processor calls status_callback_url, signed with the same secret, with a body Lethe takes (schema, task_id, webhook-id of at most 200 characters and never used again with other bytes, size cap, results shape).',
   'acts-once': 'A replayed or retried webhook-id is not acted on again: one answer per task.',
   'ignores-refused-webhooks': 'No callback ever comes for a refused webhook.',
 } as const;
@@ -107,8 +108,12 @@ export async function checkProcessor(url: string, secret: string, o: CheckOption
       const taskId = decodeURIComponent((req.url ?? '').replace(/^\/callbacks\//, ''));
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
       const body = verifyWebhook(raw, headers, [secret]);
-      received.push({ taskId, webhookId: headers['webhook-id'] ?? '', verified: body !== undefined, body, valid: validCallback(raw, body, taskId, headers['webhook-id'] ?? '') });
-      res.writeHead(body === undefined ? 401 : 200, { 'content-type': 'application/json' }).end(body === undefined ? '{"error":"signature not valid"}' : '{"status":"accepted"}');
+      const webhookId = headers['webhook-id'] ?? '';
+      // Lethe keeps a callback's webhook-id with its bytes (an acknowledgement's too): the same id with other bytes is a 409.
+      const reused = body !== undefined && received.some((c) => c.verified && c.taskId === taskId && c.webhookId === webhookId && c.raw !== raw);
+      received.push({ taskId, webhookId, raw, verified: body !== undefined, body, valid: validCallback(raw, body, taskId, webhookId) && !reused, reused });
+      const [code, answer] = body === undefined ? [401, '{"error":"signature not valid"}'] : reused ? [409, '{"error":"Conflict","message":"webhook-id already used with other content"}'] : [200, '{"status":"accepted"}'];
+      res.writeHead(code, { 'content-type': 'application/json' }).end(answer);
     });
   });
   await new Promise<void>((r) => receiver.listen(o.callbackPort ?? 0, '127.0.0.1', r));
@@ -172,7 +177,7 @@ export async function checkProcessor(url: string, secret: string, o: CheckOption
       record('acts-once', 'skip', 'needs a callback to compare');
     } else {
       const bad = received.filter((c) => c.taskId === valid.taskId && (!c.verified || !c.valid));
-      record('calls-back-signed', bad.length ? 'fail' : 'pass', bad.length ? `${bad.length} callback(s) ${bad.some((b) => !b.verified) ? 'not signed with the secret' : 'that Lethe refuses: an invalid body, a task_id other than the task of the callback URL, a webhook-id over 200 characters, over its size cap, or results outside the documented shape'}` : `signed, ${(first.body as { request_status: string }).request_status}`);
+      record('calls-back-signed', bad.length ? 'fail' : 'pass', bad.length ? `${bad.length} callback(s) ${bad.some((b) => !b.verified) ? 'not signed with the secret' : bad.some((b) => b.reused) ? 'under a webhook-id used again with other content, which Lethe refuses with 409 (choose a fresh webhook-id for each distinct callback)' : 'that Lethe refuses: an invalid body, a task_id other than the task of the callback URL, a webhook-id over 200 characters, over its size cap, or results outside the documented shape'}` : `signed, ${(first.body as { request_status: string }).request_status}`);
       await new Promise((r) => setTimeout(r, o.quietMs ?? 1000));
       // The same answer sent twice under one webhook-id is a network retry, not a second action.
       const ids = new Set(answers().map((c) => c.webhookId));

@@ -116,6 +116,36 @@ describe('the processor conformance kit', () => {
     }
   });
 
+  it('fails the callback rule for a processor that sends its acknowledgement and its answer under one webhook-id, which Lethe refuses with 409', async () => {
+    // It echoes the webhook's id on every callback of the task: Lethe records the in_progress under it,
+    // and the answer under the same id, other bytes, is a 409 that leaves the task to time out.
+    const echoing: Server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => {
+        raw += c;
+      });
+      req.on('end', () => {
+        res.writeHead(202).end();
+        const id = String(req.headers['webhook-id']);
+        const body = JSON.parse(raw) as { task_id: string; status_callback_url: string };
+        void (async () => {
+          for (const request_status of ['in_progress', 'not_found']) {
+            const answer = JSON.stringify({ task_id: body.task_id, request_status });
+            await fetch(body.status_callback_url, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(id, answer, [SECRET]) }, body: answer });
+          }
+        })().catch(() => undefined);
+      });
+    });
+    await new Promise<void>((r) => echoing.listen(0, '127.0.0.1', r));
+    try {
+      const results = await checkProcessor(`http://127.0.0.1:${(echoing.address() as AddressInfo).port}/`, SECRET, { waitMs: 2000, quietMs: 300 });
+      expect(results.find((r) => r.rule === 'calls-back-signed')).toMatchObject({ outcome: 'fail', detail: expect.stringContaining('a webhook-id used again with other content') });
+    } finally {
+      echoing.closeAllConnections();
+      echoing.close();
+    }
+  });
+
   it('refuses a whsec_ key shorter than 24 bytes, which the deployed functions refuse, and never prints the key', async () => {
     const short = `whsec_${Buffer.alloc(16, 7).toString('base64')}`;
     await expect(checkProcessor(`${demo.url}/mailwave`, short, { waitMs: 100, quietMs: 0 })).rejects.toThrow('shorter than 24 bytes or not base64');
