@@ -36,6 +36,13 @@ export type CallbackAnswer = { status: 'accepted' | 'duplicate' };
  * (one DynamoDB item), by the processor's late answer and by an officer.
  */
 export const MAX_FURTHER_FAILURES = 5;
+/**
+ * Conflicting callbacks (409) put on a task's trail. A processor that retries a 409 in new words under
+ * fresh ids (a receipt naming the attempt) appended an event each time, some 400 bytes: about 1,000 such
+ * retries filled the task's one DynamoDB item, which then took no write, its processor's answer, its
+ * time-out or an officer's resolution. Past this many the answer is still the 409, and nothing is written.
+ */
+export const MAX_CONFLICTS_AUDITED = 20;
 /** The issues of misshapen export results a 422 lists, the first ones (a mistake is usually the same in every record). */
 export const MAX_LISTED_ISSUES = 20;
 /** Export results wait for the assemble step at most this long (a request may run three months). */
@@ -335,6 +342,10 @@ const furtherFailures = (task: StoredTask) => task.audit.filter((e) => e.actor =
 /** A conflicting callback is refused with a 409, and the attempt is on the task's audit trail (once for the same bytes). */
 async function refuse(task: StoredTask, why: string, r: Receipt, deps: CallbackDeps, at: string): Promise<never> {
   if (audited(task, 'conflicting_callback', r.bodyHash, why)) throw new Conflict(why);
+  if (task.audit.filter((e) => e.action === 'conflicting_callback').length >= MAX_CONFLICTS_AUDITED) {
+    logger.warn('conflicting callback not audited: the task keeps a few at most', { taskId: task.taskId, kept: MAX_CONFLICTS_AUDITED });
+    throw new Conflict(why);
+  }
   await deps.repo.appendTaskEvent(task, {
     at,
     actor: `processor:${task.processorId}`,

@@ -6,7 +6,7 @@ import { WATCH } from '../../../functions/adapters/table.ts';
 import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { taskExport } from '../../../functions/assemble/results.ts';
-import { type CallbackDeps, MAX_FURTHER_FAILURES, receiveCallback } from '../../../functions/callback/receive.ts';
+import { type CallbackDeps, MAX_CONFLICTS_AUDITED, MAX_FURTHER_FAILURES, receiveCallback } from '../../../functions/callback/receive.ts';
 import { sha256 } from '../../../functions/core/audit.ts';
 import { ConcurrentUpdate, Unavailable } from '../../../functions/core/errors.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
@@ -362,6 +362,19 @@ describe('callbacks', () => {
     expect(task().audit).toHaveLength(audited + 1);
     await expect(post(signed({ request_status: 'not_found', receipt: 'other' }, { id: 'cb_5' }))).rejects.toMatchObject({ status: 409 });
     expect(task().audit).toHaveLength(audited + 2);
+  });
+
+  it('audits at most a few conflicting callbacks of a task, so that a processor retrying a 409 in new words under fresh ids cannot fill its one DynamoDB item', async () => {
+    await post(signed({ request_status: 'completed' }, { id: 'cb_1' }));
+    for (let i = 1; i <= MAX_CONFLICTS_AUDITED; i++) {
+      await expect(post(signed({ request_status: 'not_found', receipt: `attempt ${i}` }, { id: `cb_c${i}` }))).rejects.toMatchObject({ status: 409 });
+    }
+    const full = structuredClone(task());
+    expect(full.audit.filter((e) => e.action === 'conflicting_callback')).toHaveLength(MAX_CONFLICTS_AUDITED);
+    // Past the bound the answer is still the 409, and nothing is written.
+    await expect(post(signed({ request_status: 'not_found', receipt: 'attempt again' }, { id: 'cb_more' }))).rejects.toMatchObject({ status: 409, message: 'task already completed' });
+    await expect(post(signed({ request_status: 'completed', receipt: 'other' }, { id: 'cb_1' }))).rejects.toMatchObject({ status: 409, message: 'webhook-id already used with other content' });
+    expect(task()).toEqual(full);
   });
 
   it('records the same further failure of an escalated task once, answering a repeat as a duplicate', async () => {
