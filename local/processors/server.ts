@@ -81,7 +81,8 @@ type LegalHoldSent = { basis: Hold; until: string | null };
 
 /**
  * An erasure as docs/processors.md asks of a processor: what falls under a hold Lethe sent is
- * restricted, not deleted, and answered `retained` with that hold's basis and until-date; the rest
+ * restricted, not deleted, and answered `retained` with that hold's basis and until-date (both holds, the
+ * second in `additional_holds`, when records are kept under each); the rest
  * is erased. A hold not sent (the requester opted to erase warranty records, an expired accounting
  * hold) protects nothing.
  */
@@ -89,9 +90,12 @@ function erase(held: Held[] | undefined, holds: LegalHoldSent[]): { kept: Held[]
   if (!held?.length) return { kept: [], answer: { request_status: 'not_found' } };
   const protects = (x: LegalHoldSent, h: Held) => Boolean(h.holds?.includes(x.basis));
   const kept = held.filter((h) => holds.some((x) => protects(x, h))).map((h) => ({ ...h, restricted: true }));
-  const first = holds.find((x) => kept.some((h) => protects(x, h)));
+  // Every hold sent that keeps a record is named: the first as legal_basis, the other in additional_holds,
+  // as the contract asks, so that the requester is told both reasons and both ends.
+  const [first, other] = holds.filter((x) => kept.some((h) => protects(x, h)));
   if (!first) return { kept, answer: { request_status: 'completed' } };
-  return { kept, answer: { request_status: 'retained', legal_basis: first.basis, retained_until: first.until } };
+  const additional = other ? { additional_holds: [{ legal_basis: other.basis, retained_until: other.until }] } : {};
+  return { kept, answer: { request_status: 'retained', legal_basis: first.basis, retained_until: first.until, ...additional } };
 }
 
 /**
