@@ -59,7 +59,8 @@
  *                                  (received, acknowledge-by, acknowledged, responded), status, version, the
  *                                  request it is about if any, its own audit chain and, as personal data, the
  *                                  complainant's email, name and words. Its outbox: `outboxAck`, the
- *                                  acknowledgement email. TTL 2 years while open, 1 year after the response.
+ *                                  acknowledgement email; `outboxAlert`, the team's email of a flag the sweeper
+ *                                  raised on it not acknowledged (`flags`: reminder-7, reminder-2, overdue). TTL 2 years while open, 1 year after the response.
  *                                  gsi1pk = COMPLAINTS, gsi1sk = <receivedAt>#<id>: the console's list, newest first.
  *
  * GSI1 lists requests by status, ordered by due date: gsi1pk = STATUS#<status>,

@@ -83,6 +83,10 @@ export type StoredComplaint = {
   audit: AuditEvent[];
   /** The acknowledgement email still to send (the outbox, functions/core/outbox.ts). */
   outboxAck?: Delivery;
+  /** The sweeper's flags on a complaint not acknowledged, each raised once (complaintAlertDue). */
+  flags?: ComplaintFlag[];
+  /** The team's email of the last flag raised, still to send (the sweeper's; core/outbox.ts). */
+  outboxAlert?: ComplaintAlertIntent;
 };
 
 const addDays = (date: string, days: number) => {
@@ -120,6 +124,49 @@ export function complaintClock(c: Pick<StoredComplaint, 'receivedAt' | 'acknowle
   };
 }
 
+
+/**
+ * The team is reminded of a complaint nobody has acknowledged 7 and 2 days before its last day, and
+ * told once that it is late, as of a request's deadline (core/alerts.ts): the acknowledgement email
+ * may have been withheld (past its address's daily share) or refused by SES, and nothing else says so.
+ */
+export type ComplaintFlag = 'reminder-7' | 'reminder-2' | 'overdue';
+/** What the flag's email says, recorded in the flag's write, so that the email mailed again by a later run is the same. */
+export type ComplaintAlert = { alert: ComplaintFlag; acknowledgeBy: string; daysLeft: number };
+export type ComplaintAlertIntent = Delivery & ComplaintAlert;
+export const COMPLAINT_REMINDER_DAYS = 7;
+
+/**
+ * The flag a complaint still `received` is due on London day `today`, unless raised already. Only the
+ * stage it is in counts: one first seen 1 day before its last day gets the 2-day reminder and never
+ * the 7-day one after it.
+ */
+export function complaintAlertDue(c: Pick<StoredComplaint, 'status' | 'acknowledgeBy' | 'flags'>, today: string): ComplaintAlert | undefined {
+  if (c.status !== 'received') return undefined;
+  const daysLeft = daysUntil(c.acknowledgeBy, today);
+  const alert: ComplaintFlag | undefined = daysLeft < 0 ? 'overdue' : daysLeft <= 2 ? 'reminder-2' : daysLeft <= COMPLAINT_REMINDER_DAYS ? 'reminder-7' : undefined;
+  return alert && !c.flags?.includes(alert) ? { alert, acknowledgeBy: c.acknowledgeBy, daysLeft } : undefined;
+}
+
+/** The last London day of receipt whose complaint may be due a flag on `today`: its 7 days have begun. */
+export const remindOfReceivedBy = (today: string) => addDays(today, COMPLAINT_REMINDER_DAYS - (ACKNOWLEDGE_WITHIN_DAYS - 1));
+
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
+/** The team's email of a flag: the reference and the dates only, never the complainant's address or words. */
+export function complaintAlertEmail(a: ComplaintAlert, id: string, consoleUrl: string) {
+  const act = 'Tell the complainant we received it (by email or another way), then record it in the console.';
+  if (a.daysLeft < 0) {
+    return {
+      subject: `OVERDUE: complaint ${id} was to be acknowledged by ${a.acknowledgeBy}`,
+      text: `Complaint ${id} is not acknowledged. The law (DPA 2018 s.164A(3)) asked us to: it was to be acknowledged by ${a.acknowledgeBy}, ${days(-a.daysLeft)} ago. ${act}\n${consoleUrl}`,
+    };
+  }
+  return {
+    subject: a.daysLeft === 0 ? `Complaint ${id}: today is the last day to acknowledge it` : `Complaint ${id}: ${days(a.daysLeft)} left to acknowledge it`,
+    text: `Complaint ${id} is not acknowledged. The law (DPA 2018 s.164A(3)) asks us to acknowledge it by ${a.acknowledgeBy}: ${days(a.daysLeft)} left. ${act}\n${consoleUrl}`,
+  };
+}
 
 /** The complaint form's address, tied to a request when there is one, in the requester's language. */
 export const complaintFormUrl = (baseUrl: string, lang: Language, requestId?: string) =>

@@ -1,4 +1,4 @@
-import { EdgeRepository, DynamoRepository } from '../adapters/repository.ts';
+import { EdgeRepository, DynamoRepository, SweeperRepository } from '../adapters/repository.ts';
 import type { Clock, Sleep } from '../core/ports.ts';
 
 /**
@@ -11,3 +11,5 @@ export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve,
 export const repo = /* @__PURE__ */ new DynamoRepository();
 /** The repository with what only intake and verify use (adapters/repository.ts). */
 export const edgeRepo = /* @__PURE__ */ new EdgeRepository();
+/** The repository with what only the sweeper uses (adapters/repository.ts). */
+export const sweeperRepo = /* @__PURE__ */ new SweeperRepository();

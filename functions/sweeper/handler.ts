@@ -8,11 +8,11 @@ import { SesMailer } from '../adapters/mailer.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { controller } from '../shared/controller.ts';
-import { repo, systemClock } from '../shared/deps.ts';
+import { sweeperRepo, systemClock } from '../shared/deps.ts';
 import { sweep } from './sweep.ts';
 
 const deps = {
-  repo,
+  repo: sweeperRepo,
   mailer: new SesMailer(),
   workflow: new StepFunctionsWorkflow(),
   blobs: new S3Blobs(),

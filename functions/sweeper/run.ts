@@ -3,7 +3,7 @@
  * of the team's emails, so that a run does what its time allows whichever pass meets the work.
  */
 import type { S3Blobs } from '../adapters/blobs.ts';
-import type { DynamoRepository } from '../adapters/repository.ts';
+import type { SweeperRepository } from '../adapters/repository.ts';
 import type { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import type { TeamAlert } from '../core/alerts.ts';
 import type { Controller } from '../core/controller.ts';
@@ -23,7 +23,7 @@ import { deliverAlert, deliverOrLeave, type PurgeDeps, type SweepOutboxDeps, typ
  */
 export type SweepDeps = SweepOutboxDeps &
   PurgeDeps &
-  Pick<DispatchDeps, 'secrets' | 'post'> & { repo: DynamoRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly ProcessorEntry[]; blobs: Pick<S3Blobs, 'delete' | 'put'>; controller?: Controller };
+  Pick<DispatchDeps, 'secrets' | 'post'> & { repo: SweeperRepository; mailer: Mailer; workflow: StepFunctionsWorkflow; processors: readonly ProcessorEntry[]; blobs: Pick<S3Blobs, 'delete' | 'put'>; controller?: Controller };
 
 /**
  * What one run does at most. The function has 120 s (infra/constructs/functions.ts) and runs every
@@ -64,6 +64,12 @@ export function startRun(now: Date, deps: SweepDeps, owner: string, outbox: Awai
     piiRestored: [] as string[],
     /** Alerts to the team an earlier run raised and left owed (it died, or SES refused), mailed by this one: `<request id>:<flag>`. */
     alertsSent: [] as string[],
+    /** Complaints not acknowledged whose flag this run raised (sweeper/complaints.ts): `<complaint id>:<flag>`. */
+    complaintReminders: [] as string[],
+    /** Complaints past their last day to acknowledge, still not acknowledged: every run lists them. */
+    overdueComplaints: [] as string[],
+    /** Complaints' alerts to the team an earlier run raised and left owed, mailed by this one: `<complaint id>:<flag>`. */
+    complaintAlertsSent: [] as string[],
     /** What this run left for the next ones (see PER_RUN). */
     left: { alerts: 0, escalations: 0, remakes: 0 },
     ...outbox,

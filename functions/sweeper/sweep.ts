@@ -8,6 +8,7 @@ import { sweeperOwner } from '../core/outbox.ts';
 import { sweepOutbox } from '../shared/outbox.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../adapters/powertools.ts';
+import { sweepComplaints } from './complaints.ts';
 import { sweepDeadlines } from './deadlines.ts';
 import { sweepEndedExecutions } from './executions.ts';
 import { sweepOwed } from './owed.ts';
@@ -23,7 +24,8 @@ export { PER_RUN, type SweepDeps } from './run.ts';
  * the event it sends, never by editing data. Each finding is recorded once, on the audit trail.
  *
  * Nothing here reads every open request each run: the deadlines are a key range of the status
- * index (what is due within 7 days or overdue), stuck tasks a key range of the `watch` index (sent
+ * index (what is due within 7 days or overdue), complaints to acknowledge one of its complaints'
+ * partition (received 22 days back or earlier), stuck tasks a key range of the `watch` index (sent
  * before their processor's timeout), what a request or a task still owes (the team's email, an
  * alert a run left owed, a held copy's package to make again, a token for the workflow, an officer's retry's webhook, a closed request's
  * execution to stop or a refused or cancelled copy's export results to delete) its `request`,
@@ -39,6 +41,7 @@ export async function sweep(now: Date, deps: SweepDeps, runId: string = randomUU
   const run = startRun(now, deps, owner, await sweepOutbox(now, deps, owner));
   await sweepOwed(run);
   await sweepDeadlines(run);
+  await sweepComplaints(run);
   await sweepStuckTasks(run);
   await sweepEndedExecutions(run);
   // It skips the requests whose debts the pass over the watch index delivered, and spends the alerts the passes above left.
@@ -49,6 +52,7 @@ export async function sweep(now: Date, deps: SweepDeps, runId: string = randomUU
   const { report } = run;
   if (report.left.alerts || report.left.escalations || report.left.remakes) logger.warn('sweep left work for the next run', report.left);
   metrics.addMetric('OverdueRequests', MetricUnit.Count, report.overdue.length);
+  metrics.addMetric('OverdueComplaints', MetricUnit.Count, report.overdueComplaints.length);
   metrics.addMetric('TasksTimedOut', MetricUnit.Count, report.escalatedTasks.length);
   metrics.publishStoredMetrics();
   return report;

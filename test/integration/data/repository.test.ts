@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../support/assembly.ts';
-import { EdgeRepository } from '../../../functions/adapters/repository.ts';
+import { EdgeRepository, SweeperRepository } from '../../../functions/adapters/repository.ts';
 import { key, WATCH } from '../../../functions/adapters/table.ts';
 import { firstBreak } from '../../../functions/core/audit.ts';
 import { partOf } from '../../../functions/core/rate-limit.ts';
@@ -799,6 +799,24 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     // Expiring what is gone already changes nothing.
     await repo.expireTaskResults(k('paynow', 'd'.repeat(64)), new Date('2026-11-20T00:00:00Z'));
     expect(await repo.listTaskResults(req.id)).toEqual([k('mailwave')]);
+  });
+
+  it('claims a complaint’s alert to the team only under its number once its lease is over, and clears it only under its number', async () => {
+    const sweeper = new SweeperRepository(repoDb, 'lethe-test', () => new Date(at));
+    const c: StoredComplaint = { id: '01JDALERT00000000000000000', status: 'received', version: 0, language: 'en', receivedAt: at, acknowledgeBy: '2026-12-24', email: 'a@example.com', text: 'About my data.', emailHash: 'h', audit: [] };
+    await repo.createComplaint(c, new Date('2027-01-01T00:00:00Z'));
+    const owed = { seq: 1, until: '2026-11-25T10:03:00.000Z', owner: 'sweeper:one', alert: 'reminder-7' as const, acknowledgeBy: '2026-12-24', daysLeft: 7 };
+    const flagged = await repo.transitionComplaint(c, 'received', { flags: ['reminder-7'], outboxAlert: owed }, { at, actor: 'sweeper', action: 'reminder-7', subject: c.id });
+    expect(flagged).toMatchObject({ version: 1, flags: ['reminder-7'], outboxAlert: owed });
+    const next = { seq: 1, until: '2026-11-25T10:10:00.000Z', owner: 'sweeper:two' };
+    expect(await sweeper.claimComplaintAlert(c.id, next, new Date('2026-11-25T10:02:59.000Z'))).toBe(false);
+    expect(await sweeper.claimComplaintAlert(c.id, { ...next, seq: 2 }, new Date('2026-11-25T10:03:00.000Z'))).toBe(false);
+    expect(await sweeper.claimComplaintAlert(c.id, next, new Date('2026-11-25T10:03:00.000Z'))).toBe(true);
+    expect((await repo.getComplaint(c.id))?.outboxAlert).toEqual({ ...owed, until: next.until, owner: 'sweeper:two' });
+    expect(await sweeper.clearComplaintAlert(c.id, 2)).toBe(false);
+    expect(await sweeper.clearComplaintAlert(c.id, 1)).toBe(true);
+    expect(await repo.getComplaint(c.id)).toMatchObject({ version: 1, status: 'received', flags: ['reminder-7'] });
+    expect((await repo.getComplaint(c.id))?.outboxAlert).toBeUndefined();
   });
 
   it('mails one address at most ten complaint acknowledgements in any 24 hours, midnight or not', async () => {

@@ -132,6 +132,39 @@ describe('the complaint form', () => {
     expect(sweep.complaintAcksSent).not.toContain(c.id);
     expect(await rt.mails(email)).toEqual([]);
   });
+
+  it('reminds the team of a complaint whose acknowledgement was withheld, 7 days before its last day and once overdue, by its reference alone, until an officer acknowledges it', async () => {
+    const email = 'jo-complains@example.com';
+    const { inboxHash } = await import('../../../functions/shared/crypto.ts');
+    const hash = await inboxHash(email);
+    for (let i = 0; i < ACKS_PER_EMAIL_PER_DAY; i++) await (await repo()).takeShare('complaint-ack', hash, ACK_WINDOWS, new Date(Date.now() - (20 - 2 * i) * 3_600_000));
+    expect((await complain({ email, name: 'Jo Marsh', text: 'My order history is still online.', language: 'en' }, '127.0.0.79')).status).toBe(202);
+    const c = await until(async () => (await (await repo()).listComplaints()).items.find((x) => x.email === email && !x.outboxAck), 10_000, 'complaint settled');
+    expect(c.status).toBe('received');
+    const sweepOn = async (day: string) =>
+      (await rt.lambdas.invoke('sweeper', { time: `${day}T12:00:00.000Z` })) as { complaintReminders: string[]; overdueComplaints: string[] };
+    const aboutIt = async () => (await rt.mails('compliance@offtek.example')).filter((m) => m.subject.includes(c.id));
+    const day = (n: number) => new Date(Date.parse(`${c.acknowledgeBy}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+    expect((await sweepOn(day(-8))).complaintReminders).not.toContain(`${c.id}:reminder-7`);
+    expect((await sweepOn(day(-7))).complaintReminders).toContain(`${c.id}:reminder-7`);
+    expect((await sweepOn(day(-7))).complaintReminders).not.toContain(`${c.id}:reminder-7`);
+    const [mail] = await aboutIt();
+    expect(mail.subject).toBe(`Complaint ${c.id}: 7 days left to acknowledge it`);
+    expect(mail.body.text).toContain(`acknowledge it by ${c.acknowledgeBy}: 7 days left.`);
+    for (const pii of [email, 'Jo Marsh', 'order history']) expect(JSON.stringify(mail)).not.toContain(pii);
+
+    const late = await sweepOn(day(1));
+    expect(late).toMatchObject({ complaintReminders: expect.arrayContaining([`${c.id}:overdue`]), overdueComplaints: expect.arrayContaining([c.id]) });
+    expect((await aboutIt()).map((m) => m.subject)).toEqual([`Complaint ${c.id}: 7 days left to acknowledge it`, `OVERDUE: complaint ${c.id} was to be acknowledged by ${c.acknowledgeBy}`]);
+    const stored = await (await repo()).getComplaint(c.id);
+    expect(stored?.audit.map((e) => [e.actor, e.action])).toEqual([['complainant', 'complaint'], ['system', 'ack_email_withheld'], ['sweeper', 'reminder-7'], ['sweeper', 'overdue']]);
+    expect(stored?.outboxAlert).toBeUndefined();
+
+    expect((await admin(`/complaints/${c.id}/acknowledge`, officer, {})).status).toBe(200);
+    expect((await sweepOn(day(2))).overdueComplaints).not.toContain(c.id);
+    expect(await aboutIt()).toHaveLength(2);
+  });
 });
 
 describe('the way to the complaint form', () => {

@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AuditInput } from '../../../functions/core/audit.ts';
+import { chain } from '../../../functions/core/audit.ts';
+import type { StoredComplaint } from '../../../functions/core/complaints.ts';
+import type { Delivery } from '../../../functions/core/outbox.ts';
 import type { StoredRequest, StoredTask } from '../../../functions/core/ports.ts';
 import { bump, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, IndexedRepo, processor, REQUEST_ID, resolvedTask, storedRequest } from '../processors/fakes.ts';
 
@@ -1157,5 +1161,172 @@ describe('two sweeps that overlap (the schedule’s event delivered twice, or a 
     expect((await sweep(NOW, deps)).outcomesSent).toEqual([]);
     expect((await sweep(until, deps)).outcomesSent).toEqual([REQUEST_ID]);
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
+  });
+});
+
+describe('the team’s reminders of a complaint not acknowledged (DPA 2018 s.164A(3))', () => {
+  const COMPLAINT = '01JQC0MP1A1NT0000000000000';
+  const COMPLAINTS_CONSOLE = 'http://localhost/console.html#/complaints';
+  const LATER = new Date(NOW.getTime() + 15 * 60_000);
+  /** FakeRepo with complaints, listed as the status index's COMPLAINTS partition lists them: newest first, bounded by receipt, a page at a time. */
+  class ComplaintRepo extends FakeRepo {
+    complaints = new Map<string, StoredComplaint>();
+    queries: { receivedFrom?: string; receivedTo?: string; owed?: boolean }[] = [];
+    override async listComplaints(q: { owed?: boolean; receivedFrom?: string; receivedTo?: string; limit?: number; cursor?: string } = {}) {
+      this.queries.push({ receivedFrom: q.receivedFrom, receivedTo: q.receivedTo, owed: q.owed });
+      const sk = (c: StoredComplaint) => `${c.receivedAt}#${c.id}`;
+      const bounded = q.receivedFrom !== undefined && q.receivedTo !== undefined;
+      const all = [...this.complaints.values()]
+        .filter((c) => (!q.owed || c.outboxAck) && (!bounded || (sk(c) >= (q.receivedFrom as string) && sk(c) <= `${q.receivedTo}~`)))
+        .sort((a, b) => sk(b).localeCompare(sk(a)));
+      const from = Number(q.cursor ?? 0);
+      const end = from + (q.limit ?? 100);
+      return { items: all.slice(from, end).map((c) => structuredClone(c)), cursor: end < all.length ? String(end) : undefined };
+    }
+    async transitionComplaint(prev: StoredComplaint, to: StoredComplaint['status'], changes: Partial<StoredComplaint>, event: AuditInput, opts: { remove?: string[] } = {}) {
+      const cur = this.complaints.get(prev.id);
+      if (!cur || cur.status !== prev.status || cur.version !== prev.version) throw new ConcurrentUpdate(`complaint ${prev.id} changed concurrently`);
+      const next = { ...cur, ...changes, status: to, version: cur.version + 1, audit: [...cur.audit, chain(cur.audit.at(-1), event)] } as StoredComplaint;
+      for (const k of opts.remove ?? []) delete (next as Record<string, unknown>)[k];
+      this.complaints.set(prev.id, next);
+      return structuredClone(next);
+    }
+    async claimComplaintAlert(id: string, next: Delivery, now: Date) {
+      const d = this.complaints.get(id)?.outboxAlert;
+      if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
+      Object.assign(d, { until: next.until, owner: next.owner });
+      return true;
+    }
+    async clearComplaintAlert(id: string, seq: number) {
+      const c = this.complaints.get(id);
+      if (c?.outboxAlert?.seq !== seq) return false;
+      delete c.outboxAlert;
+      return true;
+    }
+  }
+  const complaint = (over: Partial<StoredComplaint> = {}): StoredComplaint => ({
+    id: COMPLAINT,
+    status: 'received',
+    version: 1,
+    language: 'en',
+    // 26 February: its last day to acknowledge is 27 March, 7 days after NOW.
+    receivedAt: '2026-02-26T09:00:00.000Z',
+    acknowledgeBy: '2026-03-27',
+    email: 'zoe-complains@example.com',
+    name: 'Zoe Quill',
+    text: 'You sold my address to a broker.',
+    emailHash: 'h',
+    audit: [],
+    ...over,
+  });
+  function complaintSetup(...complaints: StoredComplaint[]) {
+    const repo = new ComplaintRepo();
+    for (const c of complaints) repo.complaints.set(c.id, structuredClone(c));
+    const mailer = new FakeMailer();
+    const workflow = { start: async () => 'arn', describe: async () => ({ status: 'RUNNING' }), unsuccessful: async () => [] };
+    return { repo, mailer, deps: { repo, mailer, workflow, tokens: {}, baseUrl: 'http://x', linksPerHour: 5, processors: [], blobs: new FakeBlobs() } as never };
+  }
+  const refuses = (mailer: FakeMailer) => {
+    mailer.send = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
+    };
+  };
+
+  it('tells the team once, 7 days before its last day, its reference and the days left, and never the complainant’s address, name or words', async () => {
+    const { repo, mailer, deps } = complaintSetup(complaint());
+    const report = await sweep(NOW, deps);
+    expect(report.complaintReminders).toEqual([`${COMPLAINT}:reminder-7`]);
+    const c = repo.complaints.get(COMPLAINT) as StoredComplaint;
+    expect(c).toMatchObject({ status: 'received', flags: ['reminder-7'] });
+    expect(c.outboxAlert).toBeUndefined();
+    expect(c.audit.at(-1)).toMatchObject({ at: NOW.toISOString(), actor: 'sweeper', action: 'reminder-7', subject: COMPLAINT, data: { acknowledgeBy: '2026-03-27', daysLeft: 7 } });
+    expect(mailer.sent).toEqual([
+      {
+        to: 'compliance@offtek.example',
+        kind: 'compliance',
+        subject: `Complaint ${COMPLAINT}: 7 days left to acknowledge it`,
+        text: `Complaint ${COMPLAINT} is not acknowledged. The law (DPA 2018 s.164A(3)) asks us to acknowledge it by 2026-03-27: 7 days left. Tell the complainant we received it (by email or another way), then record it in the console.\n${COMPLAINTS_CONSOLE}`,
+      },
+    ]);
+    expect((await sweep(LATER, deps)).complaintReminders).toEqual([]);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('says nothing 8 days before, nor of a complaint acknowledged or answered, however late', async () => {
+    const early = complaint({ receivedAt: '2026-02-27T09:00:00.000Z', acknowledgeBy: '2026-03-28' });
+    const acked = complaint({ id: '01JQC0MP1A1NT0000000000001', status: 'acknowledged', receivedAt: '2026-01-05T09:00:00.000Z', acknowledgeBy: '2026-02-03' });
+    const answered = complaint({ id: '01JQC0MP1A1NT0000000000002', status: 'responded', receivedAt: '2026-01-05T09:00:00.000Z', acknowledgeBy: '2026-02-03' });
+    const { repo, mailer, deps } = complaintSetup(early, acked, answered);
+    expect(await sweep(NOW, deps)).toMatchObject({ complaintReminders: [], overdueComplaints: [] });
+    expect(mailer.sent).toEqual([]);
+    expect([...repo.complaints.values()].map((c) => c.audit)).toEqual([[], [], []]);
+  });
+
+  it('reads only the complaints received on or before the London day 22 days back, a key range of the complaints’ index', async () => {
+    const { repo, deps } = complaintSetup(complaint());
+    await sweep(NOW, deps);
+    expect(repo.queries.filter((q) => !q.owed)).toEqual([{ receivedFrom: expect.any(String), receivedTo: '2026-02-26', owed: undefined }]);
+  });
+
+  it('tells the team again 2 days before, then once that it is overdue, and lists it as overdue at every sweep', async () => {
+    const { repo, mailer, deps } = complaintSetup(complaint({ receivedAt: '2026-02-21T09:00:00.000Z', acknowledgeBy: '2026-03-22', flags: ['reminder-7'] }));
+    expect((await sweep(NOW, deps)).complaintReminders).toEqual([`${COMPLAINT}:reminder-2`]);
+    const dayAfter = new Date('2026-03-23T10:00:00.000Z');
+    expect(await sweep(dayAfter, deps)).toMatchObject({ complaintReminders: [`${COMPLAINT}:overdue`], overdueComplaints: [COMPLAINT] });
+    expect(await sweep(new Date(dayAfter.getTime() + 15 * 60_000), deps)).toMatchObject({ complaintReminders: [], overdueComplaints: [COMPLAINT] });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Complaint ${COMPLAINT}: 2 days left to acknowledge it`, `OVERDUE: complaint ${COMPLAINT} was to be acknowledged by 2026-03-22`]);
+    expect(repo.complaints.get(COMPLAINT)).toMatchObject({ flags: ['reminder-7', 'reminder-2', 'overdue'] });
+  });
+
+  it('records the team’s email owed in the flag’s write: SES refusing it, the next run mails it, once, and counts it for the MailFailed alarm', async () => {
+    const add = vi.spyOn(metrics, 'addMetric');
+    const { repo, mailer, deps } = complaintSetup(complaint());
+    refuses(mailer);
+    expect((await sweep(NOW, deps)).complaintReminders).toEqual([`${COMPLAINT}:reminder-7`]);
+    expect(add).toHaveBeenCalledWith('MailFailed', 'Count', 1);
+    expect(repo.complaints.get(COMPLAINT)).toMatchObject({ flags: ['reminder-7'], outboxAlert: { alert: 'reminder-7', acknowledgeBy: '2026-03-27', daysLeft: 7, seq: 2 } });
+    mailer.send = FakeMailer.prototype.send.bind(mailer);
+    // A day later: the email is the one the flag recorded, 7 days before.
+    const next = await sweep(new Date(NOW.getTime() + 86_400_000), deps);
+    expect(next).toMatchObject({ complaintReminders: [], complaintAlertsSent: [`${COMPLAINT}:reminder-7`] });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Complaint ${COMPLAINT}: 7 days left to acknowledge it`]);
+    expect(repo.complaints.get(COMPLAINT)?.outboxAlert).toBeUndefined();
+    await sweep(new Date(NOW.getTime() + 86_400_000 + 15 * 60_000), deps);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('mails the email a run that died after the flag’s write left owed, and drops it unsent once the complaint is acknowledged', async () => {
+    const owed = { seq: 2, until: NOW.toISOString(), owner: 'sweeper:dead-run', alert: 'reminder-7' as const, acknowledgeBy: '2026-03-27', daysLeft: 7 };
+    const { mailer, deps } = complaintSetup(complaint({ version: 2, flags: ['reminder-7'], outboxAlert: owed }));
+    expect((await sweep(NOW, deps)).complaintAlertsSent).toEqual([`${COMPLAINT}:reminder-7`]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Complaint ${COMPLAINT}: 7 days left to acknowledge it`]);
+
+    const since = complaintSetup(complaint({ version: 3, status: 'acknowledged', acknowledgedAt: NOW.toISOString(), flags: ['reminder-7'], outboxAlert: owed }));
+    expect((await sweep(NOW, since.deps)).complaintAlertsSent).toEqual([]);
+    expect(since.mailer.sent).toEqual([]);
+    expect(since.repo.complaints.get(COMPLAINT)?.outboxAlert).toBeUndefined();
+  });
+
+  it('spends the run’s share of team emails and leaves the rest for the next run', async () => {
+    const many = Array.from({ length: PER_RUN.alerts + 1 }, (_, i) => complaint({ id: `01JQC0MP1A1NT${String(i).padStart(13, '0')}` }));
+    const { mailer, deps } = complaintSetup(...many);
+    const report = await sweep(NOW, deps);
+    expect(report.complaintReminders).toHaveLength(PER_RUN.alerts);
+    expect(report.left.alerts).toBe(1);
+    expect(mailer.sent).toHaveLength(PER_RUN.alerts);
+    expect((await sweep(LATER, deps)).complaintReminders).toHaveLength(1);
+  });
+
+  it('leaves a complaint an officer acknowledges meanwhile for the next sweep, which owes it nothing', async () => {
+    const { repo, mailer, deps } = complaintSetup(complaint());
+    const write = repo.transitionComplaint.bind(repo);
+    repo.transitionComplaint = async (...args) => {
+      repo.transitionComplaint = write;
+      bump(repo.complaints, COMPLAINT, { status: 'acknowledged', acknowledgedAt: NOW.toISOString() });
+      return write(...args);
+    };
+    expect((await sweep(NOW, deps)).complaintReminders).toEqual([]);
+    expect((await sweep(LATER, deps)).complaintReminders).toEqual([]);
+    expect(mailer.sent).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { outcomeMessage } from '../../../functions/core/completion.ts';
 import { requesterView } from '../../../functions/core/requester-status.ts';
 import { REQUEST_ID, storedRequest } from '../processors/fakes.ts';
-import { acknowledgeBy, acknowledgementEmail, complaintClock, complaintFormUrl, MAX_COMPLAINT_TEXT, nextComplaintStatus } from '../../../functions/core/complaints.ts';
+import { acknowledgeBy, acknowledgementEmail, complaintAlertDue, complaintAlertEmail, complaintClock, complaintFormUrl, MAX_COMPLAINT_TEXT, nextComplaintStatus, remindOfReceivedBy } from '../../../functions/core/complaints.ts';
 import { validateComplaint } from '../../../functions/core/complaint-form.ts';
 import { Conflict, InvalidInput } from '../../../functions/core/errors.ts';
 import type { StoredComplaint } from '../../../functions/core/complaints.ts';
@@ -10,6 +10,8 @@ import { reportRows, slaReport } from '../../../functions/core/report.ts';
 import { csvLines } from '../../../functions/core/text.ts';
 import { COMPLAINT_RECEIVED } from '../../../functions/core/complaint-form.ts';
 import { schemaErrors } from '../processors/openapi.ts';
+
+const COMPLAINT = '01JQC0MP1A1NT0000000000000';
 
 describe('how to complain (Art. 12(4), DPA 2018 s.164A)', () => {
   it('ends every outcome email with the complaint to us, to the ICO with its contact details, and the court', () => {
@@ -70,6 +72,52 @@ describe('the complaint clock (DPA 2018 s.164A(3): acknowledge within 30 days be
     // 23:30 UTC on 30 July is 00:30 BST on 31 July: a day late.
     expect(complaintClock({ ...c, acknowledgedAt: '2026-07-30T23:30:00.000Z' }, '2026-08-10')).toMatchObject({ acknowledgedOn: '2026-07-31', acknowledgedOnTime: false });
     expect(complaintClock({ ...c, acknowledgedAt: '2026-07-01T10:00:05.000Z', respondedAt: '2026-07-15T09:00:00.000Z' }, '2026-08-10')).toMatchObject({ respondedOn: '2026-07-15', daysOpen: 14 });
+  });
+});
+
+describe('the team’s reminders of a complaint not acknowledged (s.164A(3))', () => {
+  // Received 1 July: the last day to acknowledge it is 30 July.
+  const open = { status: 'received' as const, acknowledgeBy: '2026-07-30' };
+
+  it('is due 7 days before the last day, not 8', () => {
+    expect(complaintAlertDue(open, '2026-07-22')).toBeUndefined();
+    expect(complaintAlertDue(open, '2026-07-23')).toEqual({ alert: 'reminder-7', acknowledgeBy: '2026-07-30', daysLeft: 7 });
+  });
+
+  it('is due again 2 days before, and overdue the day after the last day, each once', () => {
+    expect(complaintAlertDue({ ...open, flags: ['reminder-7'] }, '2026-07-26')).toBeUndefined();
+    expect(complaintAlertDue({ ...open, flags: ['reminder-7'] }, '2026-07-28')).toEqual({ alert: 'reminder-2', acknowledgeBy: '2026-07-30', daysLeft: 2 });
+    expect(complaintAlertDue({ ...open, flags: ['reminder-7', 'reminder-2'] }, '2026-07-30')).toBeUndefined();
+    expect(complaintAlertDue({ ...open, flags: ['reminder-7', 'reminder-2'] }, '2026-07-31')).toEqual({ alert: 'overdue', acknowledgeBy: '2026-07-30', daysLeft: -1 });
+    expect(complaintAlertDue({ ...open, flags: ['reminder-7', 'reminder-2', 'overdue'] }, '2026-09-01')).toBeUndefined();
+  });
+
+  it('raises only the flag of the day it is first seen on, never an earlier one after it', () => {
+    expect(complaintAlertDue(open, '2026-07-29')).toMatchObject({ alert: 'reminder-2', daysLeft: 1 });
+    expect(complaintAlertDue({ ...open, flags: ['reminder-2'] }, '2026-07-29')).toBeUndefined();
+    expect(complaintAlertDue(open, '2026-08-10')).toMatchObject({ alert: 'overdue', daysLeft: -11 });
+  });
+
+  it('is never due once the complaint is acknowledged or answered', () => {
+    for (const status of ['acknowledged', 'responded'] as const) expect(complaintAlertDue({ ...open, status }, '2026-07-31')).toBeUndefined();
+  });
+
+  it('reads the complaints received on or before the London day 22 days back: their 7 days have begun', () => {
+    expect(remindOfReceivedBy('2026-07-23')).toBe('2026-07-01');
+    expect(acknowledgeBy(`${remindOfReceivedBy('2026-07-23')}T12:00:00.000Z`)).toBe('2026-07-30');
+  });
+
+  it('tells the team the reference, the last day and the days left, with the console’s complaints, and nothing the complainant wrote', () => {
+    const url = 'http://x/console.html#/complaints';
+    expect(complaintAlertEmail({ alert: 'reminder-7', acknowledgeBy: '2026-07-30', daysLeft: 7 }, COMPLAINT, url)).toEqual({
+      subject: `Complaint ${COMPLAINT}: 7 days left to acknowledge it`,
+      text: `Complaint ${COMPLAINT} is not acknowledged. The law (DPA 2018 s.164A(3)) asks us to acknowledge it by 2026-07-30: 7 days left. Tell the complainant we received it (by email or another way), then record it in the console.\n${url}`,
+    });
+    expect(complaintAlertEmail({ alert: 'reminder-2', acknowledgeBy: '2026-07-30', daysLeft: 1 }, COMPLAINT, url).subject).toBe(`Complaint ${COMPLAINT}: 1 day left to acknowledge it`);
+    expect(complaintAlertEmail({ alert: 'reminder-2', acknowledgeBy: '2026-07-30', daysLeft: 0 }, COMPLAINT, url).subject).toBe(`Complaint ${COMPLAINT}: today is the last day to acknowledge it`);
+    const late = complaintAlertEmail({ alert: 'overdue', acknowledgeBy: '2026-07-30', daysLeft: -1 }, COMPLAINT, url);
+    expect(late.subject).toBe(`OVERDUE: complaint ${COMPLAINT} was to be acknowledged by 2026-07-30`);
+    expect(late.text).toContain('was to be acknowledged by 2026-07-30, 1 day ago.');
   });
 });
 
