@@ -1277,25 +1277,6 @@ export class DynamoRepository implements Repository {
  * uses, and the functions that never use these (the admin function, at its own-code budget, above
  * all) would carry them too.
  */
-/**
- * The repository with what only the sweeper uses: a complaint's alert to the team (sweeper/complaints.ts),
- * claimed and cleared as a request's (claimDelivery, clearDelivery). Apart, so that the admin
- * function, near its bundle's budget, does not carry it.
- */
-export class SweeperRepository extends DynamoRepository {
-  async claimComplaintAlert(id: string, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(key.complaint(id), 'outboxAlert', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
-      ':until': next.until,
-      ':owner': next.owner,
-      ':now': now.toISOString(),
-    });
-  }
-
-  async clearComplaintAlert(id: string, seq: number): Promise<boolean> {
-    return this.updateDelivery(key.complaint(id), 'outboxAlert', seq, 'REMOVE #k', undefined, {});
-  }
-}
-
 export class EdgeRepository extends DynamoRepository {
   /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
   async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; expiresAt: string } | undefined> {
@@ -1364,6 +1345,25 @@ export class EdgeRepository extends DynamoRepository {
       }
       return { count: next.length };
     });
+  }
+}
+
+/**
+ * The repository with what only the sweeper uses: a complaint's alert to the team (sweeper/complaints.ts),
+ * claimed and cleared as a request's (claimDelivery, clearDelivery). Apart, so that the admin
+ * function, near its bundle's budget, does not carry it.
+ */
+export class SweeperRepository extends DynamoRepository {
+  async claimComplaintAlert(id: string, next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAlert', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
+      ':until': next.until,
+      ':owner': next.owner,
+      ':now': now.toISOString(),
+    });
+  }
+
+  async clearComplaintAlert(id: string, seq: number): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAlert', seq, 'REMOVE #k', undefined, {});
   }
 }
 
