@@ -19,6 +19,8 @@ export const ALARMS = {
   ProcessorEndpointGone: { metric: 'Lethe ProcessorEndpointGone', threshold: 1, why: 'a processor endpoint answered 410 and was disabled' },
   MailFailed: { metric: 'Lethe MailFailed', threshold: 1, why: 'an email could not be sent; the request shows "mail failed" in the console, which can resend it' },
   OverdueRequests: { metric: 'Lethe OverdueRequests', threshold: 1, why: 'a request is past its legal deadline' },
+  // The sweeper mails the team once when a complaint goes past its 30 days; the alarm keeps saying so until it is acknowledged.
+  OverdueComplaints: { metric: 'Lethe OverdueComplaints', threshold: 1, why: 'a complaint is past its 30 days to be acknowledged (DPA 2018 s.164A)' },
   Api5xx: { metric: 'AWS/ApiGateway 5xx', threshold: 1, why: 'the API answered with a server error' },
   Throttles: { metric: 'AWS/Lambda Throttles (account)', threshold: 1, why: 'a function was throttled' },
   FunctionErrors: { metric: 'AWS/Lambda Errors (account)', threshold: 5, why: 'functions are failing' },
@@ -61,6 +63,7 @@ export class Monitoring extends Construct {
       ProcessorEndpointGone: custom('ProcessorEndpointGone'),
       MailFailed: custom('MailFailed'),
       OverdueRequests: custom('OverdueRequests', 'Maximum'),
+      OverdueComplaints: custom('OverdueComplaints', 'Maximum'),
       Api5xx: props.api.metricServerError({ period: Duration.minutes(5) }),
       // Account-wide Lambda figures: an alarm's math may hold at most ten metrics, and Lethe has more functions.
       Throttles: LambdaFunction.metricAllThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),

@@ -45,7 +45,7 @@ describe('alarms on custom metrics', () => {
   it('each watch a namespace, metric name and dimension set that the functions really emit', () => {
     const records = emitted(join(rt.dataDir, 'logs'));
     const alarms = Object.entries(rt.assembly.template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties?.Namespace === 'Lethe');
-    expect(alarms.map(([, r]) => r.Properties?.MetricName).sort()).toEqual(['MailFailed', 'OverdueRequests', 'ProcessorEndpointGone', 'TasksFailed', 'TasksTimedOut']);
+    expect(alarms.map(([, r]) => r.Properties?.MetricName).sort()).toEqual(['MailFailed', 'OverdueComplaints', 'OverdueRequests', 'ProcessorEndpointGone', 'TasksFailed', 'TasksTimedOut']);
     for (const [id, a] of alarms) {
       const dims = Object.fromEntries(((a.Properties?.Dimensions ?? []) as { Name: string; Value: string }[]).map((d) => [d.Name, d.Value]));
       const match = records.find((e) => e.namespace === a.Properties?.Namespace && e.metrics.includes(a.Properties?.MetricName) && JSON.stringify(Object.entries(e.dimensions).sort()) === JSON.stringify(Object.entries(dims).sort()));
