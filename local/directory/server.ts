@@ -152,7 +152,11 @@ export async function startDemoDirectory(opts: { port?: number; secrets: () => s
       customers.delete(email);
       restricted.delete(email);
     } else keptUnder.set(email, accounting ? 'accounting' : 'lifetime_warranty');
-    if (accounting && (keptOrders.length || keptInvoices.length)) return { request_status: 'retained', legal_basis: 'accounting', retained_until: accounting.until };
+    if (accounting && (keptOrders.length || keptInvoices.length)) {
+      // A warranty order outlasts the accountants' 7 years: both holds are named, the second in additional_holds (docs/processors.md §3).
+      const both = warranty && keptOrders.some(warrantyOrder) ? { additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] } : {};
+      return { request_status: 'retained', legal_basis: 'accounting', retained_until: accounting.until, ...both };
+    }
     if (keptOrders.length) return { request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null };
     return { request_status: 'completed' };
   };

@@ -82,6 +82,12 @@ describe('erasure with legal holds', () => {
       expect(email.body.text?.split('\n')).toContain(
         '- Parcelway Delivery (delivery): kept some records instead of erasing them, for our legal duty to keep accounting records, until 2 May 2033, and for your lifetime warranty, which you chose to keep, for as long as the warranty runs.',
       );
+      // The shop's own systems keep the invoice for the accountants and the warranty order past their 7 years: both named.
+      expect(rt.directory?.callbacks.find((c) => c.taskId === `${links.requestId}.offtek`)).toMatchObject({
+        code: 200,
+        body: { request_status: 'retained', legal_basis: 'accounting', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] },
+      });
+      expect(email.body.text).toMatch(/- Offtek \(our own systems\): kept some records instead of erasing them, for our legal duty to keep accounting records, until \d+ \w+ \d{4}, and for your lifetime warranty, which you chose to keep, for as long as the warranty runs\./);
     } finally {
       rt.processors.setBehaviour('parcelway', {});
     }
