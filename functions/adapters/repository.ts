@@ -1039,16 +1039,6 @@ export class DynamoRepository implements Repository {
   }
 
   /** A new complaint with its first audit event and its acknowledgement owed (`outboxAck`), in one write. */
-  async createComplaint(c: StoredComplaint, expiresAt: Date): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...key.complaint(c.id), gsi1pk: COMPLAINTS, gsi1sk: `${c.receivedAt}#${c.id}`, ...c, ttl: epoch(expiresAt) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
   async getComplaint(id: string): Promise<StoredComplaint | undefined> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key.complaint(id), ConsistentRead: true }));
     const item = this.live(r.Item);
@@ -1278,6 +1268,23 @@ export class DynamoRepository implements Repository {
  * all) would carry them too.
  */
 export class EdgeRepository extends DynamoRepository {
+  /** A complaint with its acknowledgement owed, in one write conditional on its id: false, and nothing written, when it is recorded already (intake). */
+  async createComplaint(c: StoredComplaint, expiresAt: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.complaint(c.id), gsi1pk: COMPLAINTS, gsi1sk: `${c.receivedAt}#${c.id}`, ...c, ttl: epoch(expiresAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (lostRace(e)) return false;
+      throw e;
+    }
+  }
+
   /** The claim on an (email, type) pair: the request a submission for it belongs to, until it expires. */
   async getDedupe(emailHash: string, type: string): Promise<{ requestId: string; expiresAt: string } | undefined> {
     // An expired claim is returned with its expiry: intake treats it as free, and names it when it replaces it.

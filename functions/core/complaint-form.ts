@@ -1,3 +1,5 @@
+import { encodeTime } from 'ulid';
+import { sha256 } from './audit.ts';
 import { MAX_COMPLAINT_TEXT } from './complaints.ts';
 import { InvalidInput, type Issue } from './errors.ts';
 import { Language, Ulid } from './model.ts';
@@ -93,3 +95,20 @@ export const COMPLAINT_RECEIVED: Record<Language, { status: 'received'; message:
   fr: { status: 'received', message: RECEIVED.fr, messages: RECEIVED },
   en: { status: 'received', message: RECEIVED.en, messages: RECEIVED },
 };
+
+/** A complaint sent again within this window (a double click, a retry after a lost answer) is the same complaint. */
+export const SAME_COMPLAINT_MS = 10 * 60_000;
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A complaint's id (a ULID, the reference the complainant is mailed): the start of its ten minutes,
+ * then 16 characters drawn from a keyed hash of who complains about what (`sameKey`). The same
+ * complaint sent again within those minutes gets the same id, so the write that is conditional on it
+ * records it once; one sent across the ten minutes' end is recorded twice, as before.
+ */
+export function complaintId(receivedMs: number, sameKey: string): string {
+  const h = sha256(sameKey);
+  let random = '';
+  for (let i = 0; i < 32; i += 2) random += CROCKFORD[Number.parseInt(h.slice(i, i + 2), 16) & 31];
+  return encodeTime(receivedMs - (receivedMs % SAME_COMPLAINT_MS), 10) + random;
+}

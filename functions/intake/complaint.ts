@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ulid } from 'ulid';
-import type { DynamoRepository } from '../adapters/repository.ts';
+import type { EdgeRepository } from '../adapters/repository.ts';
 import { chain, sha256 } from '../core/audit.ts';
-import { COMPLAINT_RECEIVED, type ComplaintBody } from '../core/complaint-form.ts';
+import { COMPLAINT_RECEIVED, type ComplaintBody, complaintId } from '../core/complaint-form.ts';
 import { acknowledgeBy, COMPLAINTS_PER_IP_PER_HOUR, OPEN_COMPLAINT_KEEP_DAYS, type StoredComplaint } from '../core/complaints.ts';
 import { TooManyRequests } from '../core/errors.ts';
 import { rateLimitAddress } from '../core/ip.ts';
@@ -15,7 +14,7 @@ import { logger } from '../adapters/powertools.ts';
 
 const DAY = 86_400_000;
 
-export type ComplaintDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock };
+export type ComplaintDeps = { repo: EdgeRepository; mailer: Mailer; clock: Clock };
 
 /**
  * Records a complaint (DPA 2018 s.164A) with its acknowledgement owed in the same write, then mails
@@ -32,7 +31,8 @@ export async function submitComplaint(body: ComplaintBody, sourceIp: string, dep
   const eh = await emailHash(body.email);
   const me = randomUUID();
   const at = now.toISOString();
-  const id = ulid(now.getTime());
+  // Keyed: the id is mailed to whoever typed the address, and must not let anyone test a guess of the words.
+  const id = complaintId(now.getTime(), await hmac(`complaint:${eh}:${body.requestId ?? ''}:${sha256(body.text)}`));
   const complaint: StoredComplaint = {
     id,
     status: 'received',
@@ -50,7 +50,8 @@ export async function submitComplaint(body: ComplaintBody, sourceIp: string, dep
     audit: [chain(undefined, { at, actor: 'complainant', action: 'complaint', subject: id, to: 'received', data: { requestId: body.requestId ?? null, textSha256: sha256(body.text) } })],
     outboxAck: lease(1, me, now),
   };
-  await deps.repo.createComplaint(complaint, new Date(now.getTime() + OPEN_COMPLAINT_KEEP_DAYS * DAY));
+  // Sent again within its minutes: recorded once, its acknowledgement already owed (delivered by its first sender or the sweeper).
+  if (!(await deps.repo.createComplaint(complaint, new Date(now.getTime() + OPEN_COMPLAINT_KEEP_DAYS * DAY)))) return COMPLAINT_RECEIVED[body.language];
   // Recorded: from here on nothing is answered with an error; an acknowledgement not sent stays owed.
   try {
     await deliverComplaintAck(complaint, me, now, deps);

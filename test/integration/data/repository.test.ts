@@ -804,7 +804,10 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
   it('claims a complaint’s alert to the team only under its number once its lease is over, and clears it only under its number', async () => {
     const sweeper = new SweeperRepository(repoDb, 'lethe-test', () => new Date(at));
     const c: StoredComplaint = { id: '01JDALERT00000000000000000', status: 'received', version: 0, language: 'en', receivedAt: at, acknowledgeBy: '2026-12-24', email: 'a@example.com', text: 'About my data.', emailHash: 'h', audit: [] };
-    await repo.createComplaint(c, new Date('2027-01-01T00:00:00Z'));
+    await expect(repo.createComplaint(c, new Date('2027-01-01T00:00:00Z'))).resolves.toBe(true);
+    // The same id again (the same complaint sent twice within its minutes) writes nothing.
+    await expect(repo.createComplaint({ ...c, text: 'Something else.' }, new Date('2027-01-01T00:00:00Z'))).resolves.toBe(false);
+    expect((await repo.getComplaint(c.id))?.text).toBe('About my data.');
     const owed = { seq: 1, until: '2026-11-25T10:03:00.000Z', owner: 'sweeper:one', alert: 'reminder-7' as const, acknowledgeBy: '2026-12-24', daysLeft: 7 };
     const flagged = await repo.transitionComplaint(c, 'received', { flags: ['reminder-7'], outboxAlert: owed }, { at, actor: 'sweeper', action: 'reminder-7', subject: c.id });
     expect(flagged).toMatchObject({ version: 1, flags: ['reminder-7'], outboxAlert: owed });

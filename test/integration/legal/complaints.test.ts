@@ -77,6 +77,17 @@ describe('the complaint form', () => {
     expect(JSON.stringify(c.audit)).not.toContain('offers');
   });
 
+  it('records a complaint sent twice in a row (a double click) once, with one acknowledgement, and answers both alike', async () => {
+    const sent = { email: 'ella-twice@example.com', text: 'I pressed send twice by mistake.', language: 'en' };
+    const answers = await Promise.all([complain(sent, '127.0.0.74'), complain(sent, '127.0.0.74')]);
+    expect(answers.map((r) => r.status)).toEqual([202, 202]);
+    expect(await Promise.all(answers.map((r) => r.json()))).toEqual([SAME_ANSWER, SAME_ANSWER]);
+    await until(async () => ((await rt.mails('ella-twice@example.com')).length ? true : undefined), 15_000, 'acknowledgement');
+    const mine = (await (await repo()).listComplaints()).items.filter((c) => c.email === 'ella-twice@example.com');
+    expect(mine).toHaveLength(1);
+    expect(await rt.mails('ella-twice@example.com')).toHaveLength(1);
+  });
+
   it('answers bad input with field-level 400s in the person’s language and writes nothing', async () => {
     const r = await complain({ email: 'not an address', requestId: 'ORDER-42', text: 'short', language: 'fr', extra: true });
     expect(r.status).toBe(400);

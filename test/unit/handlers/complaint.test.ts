@@ -35,9 +35,12 @@ class ComplaintRepo {
     return { count: uses.length + 1 };
   }
   rolling = new Map<string, number[]>();
+  /** Conditional on the id, as DynamoRepository's: false, and nothing written, when it is taken. */
   async createComplaint(c: StoredComplaint, expires: Date) {
+    if (this.complaints.has(c.id)) return false;
     this.created.push({ complaint: structuredClone(c), expires });
     this.complaints.set(c.id, structuredClone(c));
+    return true;
   }
   async claimComplaintAck(id: string, next: Delivery, now: Date) {
     return complaintAcks.claim(this.complaints, id, next, now);
@@ -121,6 +124,20 @@ describe('a complaint sent with the form', () => {
     expect(expires.toISOString()).toBe('2028-03-19T10:00:00.000Z');
   });
 
+  it('records the same complaint sent again minutes later (a double click, a retry after a lost answer) once, with one acknowledgement, and answers both alike', async () => {
+    expect(await submitComplaint(body({ requestId: REF }), IP, deps())).toEqual(RECEIVED_EN);
+    expect(await submitComplaint(body({ requestId: REF }), IP, deps('2026-03-20T10:04:59.000Z'))).toEqual(RECEIVED_EN);
+    expect(repo.created).toHaveLength(1);
+    expect(mailer.sent).toHaveLength(1);
+    // Other words, another request, another address, or the next ten minutes: another complaint.
+    await submitComplaint(body({ requestId: REF, text: `${TEXT} Again.` }), IP, deps('2026-03-20T10:05:00.000Z'));
+    await submitComplaint(body(), IP, deps('2026-03-20T10:05:00.000Z'));
+    await submitComplaint(body({ requestId: REF, email: 'bea@example.com' }), IP, deps('2026-03-20T10:05:00.000Z'));
+    await submitComplaint(body({ requestId: REF }), IP, deps('2026-03-20T10:10:00.000Z'));
+    expect(repo.created).toHaveLength(5);
+    expect(new Set(repo.created.map((c) => c.complaint.id)).size).toBe(5);
+  });
+
   it('keeps no request reference and no name when none was given, and says so in the ledger', async () => {
     await submitComplaint(body(), IP, deps());
     const { complaint } = repo.created[0];
@@ -169,7 +186,7 @@ describe('the limit on complaints from one client address', () => {
   });
 
   it('takes 20 complaints an hour from one address, refuses the 21st with the seconds to wait, and takes another address’s', async () => {
-    for (let i = 0; i < 20; i++) await submitComplaint(body(), IP, deps());
+    for (let i = 0; i < 20; i++) await submitComplaint(body({ text: `${TEXT} (${i})` }), IP, deps());
     expect(repo.created).toHaveLength(20);
     // 10:15 UTC: the 20 of 10:00 count until 11:01, 2,760 seconds later.
     const refused = await submitComplaint(body(), IP, deps('2026-03-20T10:15:00.000Z')).catch((e: unknown) => e);
@@ -181,7 +198,7 @@ describe('the limit on complaints from one client address', () => {
   });
 
   it('refuses at the start of an hour an address that filed its 20 at the end of the one before, until an hour after it did', async () => {
-    for (let i = 0; i < 20; i++) await submitComplaint(body(), IP, deps('2026-03-20T10:59:30.000Z'));
+    for (let i = 0; i < 20; i++) await submitComplaint(body({ text: `${TEXT} (${i})` }), IP, deps('2026-03-20T10:59:30.000Z'));
     const refused = await submitComplaint(body(), IP, deps('2026-03-20T11:00:00.000Z')).catch((e: unknown) => e);
     expect(refused).toMatchObject({ message: 'too many complaints', retryAfterSeconds: 3600, status: 429 });
     expect(repo.created).toHaveLength(20);
@@ -190,7 +207,7 @@ describe('the limit on complaints from one client address', () => {
   });
 
   it('counts an IPv6 client by its /64, whatever address of it each complaint comes from', async () => {
-    for (let i = 0; i < 20; i++) await submitComplaint(body(), `2001:db8:5:6::${i.toString(16)}`, deps());
+    for (let i = 0; i < 20; i++) await submitComplaint(body({ text: `${TEXT} (${i})` }), `2001:db8:5:6::${i.toString(16)}`, deps());
     await expect(submitComplaint(body(), '2001:db8:5:6:1:2:3:4', deps())).rejects.toBeInstanceOf(TooManyRequests);
     expect(repo.created).toHaveLength(20);
   });

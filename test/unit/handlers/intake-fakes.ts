@@ -45,7 +45,9 @@ export class IntakeRepo extends FakeRepo {
     return true;
   }
   async createComplaint(c: StoredComplaint) {
+    if (this.complaints.has(c.id)) return false;
     this.complaints.set(c.id, structuredClone(c));
+    return true;
   }
   async claimComplaintAck(id: string, next: Delivery, now: Date) {
     return complaintAcks.claim(this.complaints, id, next, now);
