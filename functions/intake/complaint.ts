@@ -32,7 +32,8 @@ export async function submitComplaint(body: ComplaintBody, sourceIp: string, dep
   const me = randomUUID();
   const at = now.toISOString();
   // Keyed: the id is mailed to whoever typed the address, and must not let anyone test a guess of the words.
-  const id = complaintId(now.getTime(), await hmac(`complaint:${eh}:${body.requestId ?? ''}:${sha256(body.text)}`));
+  const textSha256 = sha256(body.text);
+  const id = complaintId(now.getTime(), await hmac(`complaint:${eh}:${body.requestId ?? ''}:${textSha256}`));
   const complaint: StoredComplaint = {
     id,
     status: 'received',
@@ -47,7 +48,7 @@ export async function submitComplaint(body: ComplaintBody, sourceIp: string, dep
     emailHash: eh,
     inboxHash: await inboxHash(body.email),
     // The ledger names no free text: the complaint's words are proved by their hash.
-    audit: [chain(undefined, { at, actor: 'complainant', action: 'complaint', subject: id, to: 'received', data: { requestId: body.requestId ?? null, textSha256: sha256(body.text) } })],
+    audit: [chain(undefined, { at, actor: 'complainant', action: 'complaint', subject: id, to: 'received', data: { requestId: body.requestId ?? null, textSha256 } })],
     outboxAck: lease(1, me, now),
   };
   // Sent again within its minutes: recorded once, its acknowledgement already owed (delivered by its first sender or the sweeper).

@@ -10,12 +10,15 @@ import { DEADLINE_STATUSES } from '../core/status.ts';
  * under its original deadline though extended since (see the repository) by an earlier one.
  */
 export async function* dueBy(until: string, repo: Pick<DynamoRepository, 'listRequests'>): AsyncGenerator<StoredRequest> {
-  for (const status of DEADLINE_STATUSES) {
-    let cursor: string | undefined;
-    do {
-      const page = await repo.listRequests({ status, dueBefore: until, cursor, limit: 500 });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
-  }
+  for (const status of DEADLINE_STATUSES) yield* everyPage((cursor) => repo.listRequests({ status, dueBefore: until, cursor, limit: 500 }));
+}
+
+/** Every item of a paged listing (a key range of an index), page after page to its last. */
+export async function* everyPage<T>(read: (cursor: string | undefined) => Promise<{ items: T[]; cursor?: string }>): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const page = await read(cursor);
+    yield* page.items;
+    cursor = page.cursor;
+  } while (cursor);
 }

@@ -14,6 +14,7 @@ import { complaintAlertDue, complaintAlertEmail, remindOfReceivedBy, type Stored
 import { daysUntil } from '../core/deadline.ts';
 import { MailFailed } from '../core/errors.ts';
 import { claimLease, takeDelivery } from '../core/outbox.ts';
+import { everyPage } from '../shared/due.ts';
 import { mailFailure } from '../shared/mail-failed.ts';
 import { deliverOrLeave } from '../shared/outbox.ts';
 import { raced, type Run } from './run.ts';
@@ -21,16 +22,11 @@ import { raced, type Run } from './run.ts';
 /** Before any receipt instant the index holds: the range's lower bound. */
 const EVER = '0';
 
-/** The complaints received on or before London day `day`, newest first, page after page. */
-async function* receivedBy(day: string, run: Run): AsyncGenerator<StoredComplaint> {
-  let cursor: string | undefined;
-  do {
-    // The index's instants are UTC: a London day's lie on its own UTC date or the one before, so its date bounds them all.
-    const page = await run.deps.repo.listComplaints({ receivedFrom: EVER, receivedTo: day, cursor, limit: 200 });
-    yield* page.items;
-    cursor = page.cursor;
-  } while (cursor);
-}
+/**
+ * The complaints received on or before London day `day`, newest first, page after page. The index's
+ * instants are UTC: a London day's lie on its own UTC date or the one before, so its date bounds them all.
+ */
+const receivedBy = (day: string, run: Run) => everyPage((cursor) => run.deps.repo.listComplaints({ receivedFrom: EVER, receivedTo: day, cursor, limit: 200 }));
 
 /**
  * Mails the team the alert a complaint owes, then clears it. A complaint acknowledged or answered
