@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { registry } from '../adapters/registry.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { closedDetails, PROOF_RETENTION_YEARS, yearsAfter } from '../core/completion.ts';
@@ -15,7 +16,7 @@ import { openRequest, retryRefused, webhookSent } from '../dispatch/retry.ts';
 import { logger } from '../adapters/powertools.ts';
 import { assemblyShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
-import { ADMIN_OWNER, lease, type Notice, nextLinkOwed, nextOutcomeOwed, officerResendRight, queueNotice } from '../core/outbox.ts';
+import { ADMIN_OWNER, clickOwner, lease, type Notice, nextLinkOwed, nextOutcomeOwed, officerResendRight, queueNotice } from '../core/outbox.ts';
 import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, keepPiiWhileOpen, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
 import { closedWithoutCopy } from '../core/export-results.ts';
 import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
@@ -455,14 +456,16 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
   const pii = await deps.repo.getPii(id);
   if (!pii) throw new Conflict('the requester’s contact data is no longer held', { reason: 'resend_no_contact' });
   const now = deps.clock.now();
+  const owner = clickOwner(randomUUID());
   const at = now.toISOString();
   if (req.status === 'unverified') {
     // A new link is recorded as owed in the same write as the resend (as a second submission does),
     // then mailed; a resend that dies before mailing it is mailed by the sweeper, or by the officer's
-    // next click, which mails the link owed rather than recording another. Its tokens are derived,
+    // next click once its lease is over (a minute: till then, another click may still be mailing it,
+    // BeingSent), which mails the link owed rather than recording another. Its tokens are derived,
     // so mailed again it is the same link, with the status link the request was first sent.
-    const link = nextLinkOwed(req.linkSeq, ADMIN_OWNER, now);
-    const owed = req.outboxLink && officerResendRight(req.outboxLink, req.mailFailed, 'confirmation', now) === 'mail'
+    const link = nextLinkOwed(req.linkSeq, owner, now);
+    const owed = req.outboxLink && officerResendRight(req.outboxLink, owner, req.mailFailed, 'confirmation', now) === 'mail'
       ? req
       : await deps.repo.transitionRequest(
           req,
@@ -471,27 +474,27 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
           { at, actor, action: 'resend', subject: id, data: { email: 'confirmation', link: link.linkSeq } },
         );
     // The officer's resend is held to neither of the requester's shares of links: with no hourly limit, deliverLink sets no daily one.
-    await deliverLink(owed, ADMIN_OWNER, now, { ...deps, linksPerHour: Number.POSITIVE_INFINITY });
+    await deliverLink(owed, owner, now, { ...deps, linksPerHour: Number.POSITIVE_INFINITY });
     return owed;
   }
   if (req.status === 'completed') {
     // An outcome owed, the first or a resend, that Notify or the sweeper holds and may be mailing right
     // now is theirs until their lease ends or they mark it failed (BeingSent): taken over, both could mail it.
-    const right = req.outboxOutcome && officerResendRight(req.outboxOutcome, req.mailFailed, 'outcome', now);
+    const right = req.outboxOutcome && officerResendRight(req.outboxOutcome, owner, req.mailFailed, 'outcome', now);
     // A copy of data is still owed after its 72 hours: while the package is kept, the resent outcome carries a fresh link.
-    const renewed = await renewDownload(req, actor, ADMIN_OWNER, now, { ...deps, baseUrl: deps.baseUrl, processors: registry.processors });
+    const renewed = await renewDownload(req, actor, owner, now, { ...deps, baseUrl: deps.baseUrl, processors: registry.processors });
     if (renewed) return renewed;
     // As the link: the outcome is owed again from the write that puts the resend on the trail, then
     // mailed (the sweeper mails it if this dies first). An officer's resend still owed (a click that
-    // died, or that SES refused) is mailed by the next click rather than asked for again. One that
+    // died, its lease over, or that SES refused) is mailed by the next click rather than asked for again. One that
     // completing the request still owes, once its holder gave up on it or its lease is over, is taken
     // over under a new number (its holder then clears nothing), so that the click is on the trail.
     const owed = req.outboxOutcome?.resend && right === 'mail'
       ? req
-      : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, ADMIN_OWNER, now), resend: true, ...keptNote(req.outboxOutcome) } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
+      : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, owner, now), resend: true, ...keptNote(req.outboxOutcome) } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time (every provider by name, what was kept and why). Delivering it
     // sets the personal data's end from `closedAt`, as the first did: a resend does not restart the 30 days.
-    await deliverOutcome(owed, ADMIN_OWNER, now, { ...deps, processors: registry.processors });
+    await deliverOutcome(owed, owner, now, { ...deps, processors: registry.processors });
     return owed;
   }
   throw new Conflict(`nothing to resend for a ${req.status} request`, { reason: 'resend_status' });

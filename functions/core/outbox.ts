@@ -193,6 +193,12 @@ export const REVIEW_STATUSES = ['awaiting_review', 'awaiting_manual'] as const;
 
 /** An officer's action (the admin function) delivers its own notice first, as Notify does its outcome. */
 export const ADMIN_OWNER = 'admin';
+/**
+ * An officer's resend delivers as an owner of its own click: two clicks (a double click, two
+ * officers, two tabs) run in two invocations at once, and under one shared owner the second took
+ * the first's lease for its own and mailed the email a second time.
+ */
+export const clickOwner = (clickId: string) => `${ADMIN_OWNER}:${clickId}`;
 
 /**
  * How long the writer that records an email (intake, Notify) alone may deliver it: longer than
@@ -232,14 +238,15 @@ export function deliveryRight(d: Delivery, owner: string, now: Date): 'mine' | '
 }
 
 /**
- * What an officer's resend does with an email already owed: `mail` it as it is (its lease is the
- * officer's, or over), or `take_over` under a new number, when it was put off by the address's hourly
+ * What an officer's resend (`owner`, its click's own) does with an email already owed: `mail` it as
+ * it is (its lease is over), or `take_over` under a new number, when it was put off by the address's hourly
  * share (which an officer is not held to) or its holder marked it failed after claiming it (the
  * holder gave up; waiting out its lease would leave the click doing nothing). Held by a deliverer
- * still sending it: BeingSent (409), rather than a click that silently does nothing.
+ * still sending it, an earlier click among them: BeingSent (409), rather than a click that silently
+ * does nothing, or that mails it a second time.
  */
-export function officerResendRight(d: Delivery, failed: { kind: string; at: string } | undefined, kind: 'confirmation' | 'outcome', now: Date): 'mail' | 'take_over' {
-  if (deliveryRight(d, ADMIN_OWNER, now) !== 'leased') return 'mail';
+export function officerResendRight(d: Delivery, owner: string, failed: { kind: string; at: string } | undefined, kind: 'confirmation' | 'outcome', now: Date): 'mail' | 'take_over' {
+  if (deliveryRight(d, owner, now) !== 'leased') return 'mail';
   if (d.owner === '') return 'take_over';
   const claimedAt = Date.parse(d.until) - (isSweeper(d.owner) ? SWEEPER_LEASE_SECONDS : DELIVERY_LEASE_SECONDS) * 1000;
   if (failed?.kind === kind && Date.parse(failed.at) >= claimedAt) return 'take_over';

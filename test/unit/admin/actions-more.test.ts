@@ -1062,7 +1062,7 @@ describe('resending the requester’s last email', () => {
     await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
     expect(written).toHaveBeenCalledTimes(1);
     // Numbered by the version that write gives the request (2 before it).
-    expect(written.mock.calls[0][2]).toEqual({ outboxOutcome: { seq: 3, until: '2026-03-02T10:01:00.000Z', owner: 'admin', resend: true } });
+    expect(written.mock.calls[0][2]).toEqual({ outboxOutcome: { seq: 3, until: '2026-03-02T10:01:00.000Z', owner: expect.stringMatching(/^admin:[0-9a-f-]{36}$/), resend: true } });
     expect(written.mock.calls[0][3]).toMatchObject({ action: 'resend', data: { email: 'outcome' } });
     expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
     expect(request(repo).outboxOutcome).toBeUndefined();
@@ -1077,8 +1077,35 @@ describe('resending the requester’s last email', () => {
     expect((await repo.listOwed('outcome')).map((m) => m.requestId)).toEqual([REQUEST_ID]);
   });
 
+  it('answers 409 BeingSent to a second click while the first is still mailing the outcome, so that the requester gets it once', async () => {
+    const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z' });
+    let letGo = () => {};
+    const held = new Promise<void>((r) => (letGo = r));
+    const slow = { send: async (m: never) => held.then(() => mailer.send(m)) };
+    const first = resend(REQUEST_ID, 'officer:o', { ...deps, mailer: slow, ...tokensFake(), baseUrl: 'https://shop.example' });
+    await vi.waitFor(() => expect(request(repo).outboxOutcome?.resend).toBe(true));
+    await expect(resend(REQUEST_ID, 'officer:p', { ...deps, mailer: slow, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'BeingSent', status: 409, until: '2026-03-02T10:01:00.000Z' });
+    letGo();
+    await first;
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
+    expect(request(repo).audit.filter((e) => e.action === 'resend'), 'one resend on the trail').toHaveLength(1);
+  });
+
+  it('answers 409 BeingSent to a second click while the first is still mailing a confirmation link', async () => {
+    const { deps, repo, mailer } = setup({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
+    let letGo = () => {};
+    const held = new Promise<void>((r) => (letGo = r));
+    const slow = { send: async (m: never) => held.then(() => mailer.send(m)) };
+    const first = resend(REQUEST_ID, 'officer:o', { ...deps, mailer: slow, ...tokensFake(), baseUrl: 'https://shop.example' });
+    await vi.waitFor(() => expect(request(repo).audit.at(-1)?.action).toBe('resend'));
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, mailer: slow, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'BeingSent', status: 409 });
+    letGo();
+    await first;
+    expect(mailer.sent).toHaveLength(1);
+  });
+
   it.each([
-    ['a click that died before mailing it (its lease still running)', '2026-03-02T10:00:30.000Z'],
+    ['a click that died before mailing it, its lease over', '2026-03-02T09:59:30.000Z'],
     ['a click SES refused, its lease over', '2026-03-02T09:00:00.000Z'],
   ])('mails a resend still owed after %s, rather than recording another', async (_, until) => {
     const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z', outboxOutcome: { seq: 2, until, owner: 'admin', resend: true } });
