@@ -40,7 +40,7 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'extend
 });
 
 /** A request's intents delivered under a lease (core/outbox.ts Delivery): the emails, and a held copy's package to make again. */
-export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam' | 'outboxAlert' | 'outboxRemake';
+export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam' | 'outboxAlert' | 'outboxRemake' | 'outboxRelease';
 /** The console's list of complaints, newest first, in the status index under a partition of its own. */
 const COMPLAINTS = 'COMPLAINTS';
 /**
@@ -65,11 +65,12 @@ const UNWATCHED = 'unwatchedAt';
 const WATCH_NAMES = { '#w': TABLE.watch.partitionKey, '#a': TABLE.watch.sortKey };
 /**
  * What a request owes that keeps it in each partition of the `watch` index: in `request`, the team's
- * email, a sweeper's alert, a failed copy, a held copy's package to make again; in `closed`, its
+ * email, a sweeper's alert, a failed copy, a held copy's package to make again, a released copy's
+ * completion; in `closed`, its
  * execution's stop and its copy's results' deletion. The write that records one puts it in, the write
  * that drops the last takes it out, and unwatchRequest's condition reads the same lists.
  */
-const WATCHED_BY = { request: ['outboxTeam', 'outboxAlert', 'assemblyFailed', 'outboxRemake'], closed: ['outboxStop', 'purgeResults'] } as const satisfies Record<string, readonly (keyof StoredRequest)[]>;
+const WATCHED_BY = { request: ['outboxTeam', 'outboxAlert', 'assemblyFailed', 'outboxRemake', 'outboxRelease'], closed: ['outboxStop', 'purgeResults'] } as const satisfies Record<string, readonly (keyof StoredRequest)[]>;
 const owesAny = (r: Partial<StoredRequest>, keys: readonly (keyof StoredRequest)[]) => keys.some((k) => r[k]);
 /** The `failed` index's key attributes, named #f and #fa in an expression. */
 const FAILED_NAMES = { '#f': TABLE.failed.partitionKey, '#fa': TABLE.failed.sortKey };

@@ -76,13 +76,13 @@ async function withNotice(req: StoredRequest, to: StoredRequest['status'], chang
   const outboxNotice = queueNotice(closing ? undefined : req.outboxNotice, Boolean(req.extended), notice, lease(seq, ADMIN_OWNER, now));
   // A copy refused or cancelled will never be made: the processors' export results go, owed from this write (deliverPurge).
   const purge = closedWithoutCopy({ type: req.type, status: to }) ? { purgeResults: { at: now.toISOString() } } : {};
-  // Closing drops a team email still owed (nobody needs telling that a closed request waits), and a held copy's package owed making again.
+  // Closing drops a team email still owed (nobody needs telling that a closed request waits), a held copy's package owed making again, and a released copy's completion.
   return deps.repo.transitionRequest(
     req,
     to,
     { ...changes, ...(closing ? { details: closedDetails(req.details) } : {}), ...purge, noticeSeq: seq, outboxNotice },
     event,
-    closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', 'outboxRemake', ...remove] } : remove.length ? { remove } : {},
+    closing ? { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', 'outboxRemake', 'outboxRelease', ...remove] } : remove.length ? { remove } : {},
   );
 }
 
@@ -458,6 +458,13 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
   const now = deps.clock.now();
   const owner = clickOwner(randomUUID());
   const at = now.toISOString();
+  // A click SES refused gives its lease up at once: the next click mails the email still owed, as it
+  // would one whose lease is over, rather than being told it is being sent, or recording another.
+  const givenUp = (kind: 'outboxLink' | 'outboxOutcome') => async (e: unknown): Promise<never> => {
+    const d = e instanceof MailFailed ? (await deps.repo.getRequest(id))?.[kind] : undefined;
+    if (d?.owner === owner) await deps.repo.deferDelivery(id, kind, d.seq, deps.clock.now().toISOString());
+    throw e;
+  };
   if (req.status === 'unverified') {
     // A new link is recorded as owed in the same write as the resend (as a second submission does),
     // then mailed; a resend that dies before mailing it is mailed by the sweeper, or by the officer's
@@ -474,7 +481,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
           { at, actor, action: 'resend', subject: id, data: { email: 'confirmation', link: link.linkSeq } },
         );
     // The officer's resend is held to neither of the requester's shares of links: with no hourly limit, deliverLink sets no daily one.
-    await deliverLink(owed, owner, now, { ...deps, linksPerHour: Number.POSITIVE_INFINITY });
+    await deliverLink(owed, owner, now, { ...deps, linksPerHour: Number.POSITIVE_INFINITY }).catch(givenUp('outboxLink'));
     return owed;
   }
   if (req.status === 'completed') {
@@ -482,7 +489,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
     // now is theirs until their lease ends or they mark it failed (BeingSent): taken over, both could mail it.
     const right = req.outboxOutcome && officerResendRight(req.outboxOutcome, owner, req.mailFailed, 'outcome', now);
     // A copy of data is still owed after its 72 hours: while the package is kept, the resent outcome carries a fresh link.
-    const renewed = await renewDownload(req, actor, owner, now, { ...deps, baseUrl: deps.baseUrl, processors: registry.processors });
+    const renewed = await renewDownload(req, actor, owner, now, { ...deps, baseUrl: deps.baseUrl, processors: registry.processors }).catch(givenUp('outboxOutcome'));
     if (renewed) return renewed;
     // As the link: the outcome is owed again from the write that puts the resend on the trail, then
     // mailed (the sweeper mails it if this dies first). An officer's resend still owed (a click that
@@ -494,7 +501,7 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
       : await deps.repo.transitionRequest(req, req.status, { outboxOutcome: { ...nextOutcomeOwed(req, owner, now), resend: true, ...keptNote(req.outboxOutcome) } }, { at, actor, action: 'resend', subject: id, data: { email: 'outcome' } });
     // The same email as the first time (every provider by name, what was kept and why). Delivering it
     // sets the personal data's end from `closedAt`, as the first did: a resend does not restart the 30 days.
-    await deliverOutcome(owed, owner, now, { ...deps, processors: registry.processors });
+    await deliverOutcome(owed, owner, now, { ...deps, processors: registry.processors }).catch(givenUp('outboxOutcome'));
     return owed;
   }
   throw new Conflict(`nothing to resend for a ${req.status} request`, { reason: 'resend_status' });

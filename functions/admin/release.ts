@@ -2,7 +2,7 @@ import { S3Blobs } from '../adapters/blobs.ts';
 import { Conflict, NotFound, PackageGone, ResultsGone } from '../core/errors.ts';
 import { heldCopy, type ProcessorNames, RELEASE_MIN_LINK_HOURS, releasableCopy } from '../core/completion.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { teamOwesOnly } from '../core/outbox.ts';
+import { ADMIN_OWNER, lease, teamOwesOnly } from '../core/outbox.ts';
 import { goneResults } from '../shared/gone-results.ts';
 import { completeRequest } from '../notify/complete.ts';
 import type { AdminDeps } from './actions.ts';
@@ -26,9 +26,10 @@ export async function previewHeldExport(id: string, actor: string, deps: AdminDe
 }
 
 /**
- * Releases a held copy: the release is recorded (who, when), then the request completes as Notify
- * would have, with the outcome email and its download link owed in the same write. A release that
- * stopped between the two is finished by releasing again. A copy held so long that its package is
+ * Releases a held copy: the release is recorded (who, when) with the completion it owes
+ * (`outboxRelease`, core/outbox.ts), then the request completes as Notify would have, with the outcome
+ * email and its download link owed in the same write. A release that stopped between the two is
+ * finished by the sweeper once the click's lease is over, or by releasing again. A copy held so long that its package is
  * gone, or nearly, is not released, nor a recorded release finished: the outcome email would carry a
  * link that does not work.
  */
@@ -41,7 +42,7 @@ export async function releaseExport(id: string, actor: string, deps: AdminDeps &
   const at = now.toISOString();
   if (!req.exportRelease?.releasedAt) {
     const release = { ...req.exportRelease, flaggedBy: req.exportRelease?.flaggedBy ?? [], since: req.exportRelease?.since ?? at, releasedBy: actor, releasedAt: at };
-    await deps.repo.transitionRequest(req, req.status, { exportRelease: release }, { at, actor, action: 'release_export', subject: id, data: { processors: release.flaggedBy.join(',') } });
+    await deps.repo.transitionRequest(req, req.status, { exportRelease: release, outboxRelease: lease(req.version + 1, ADMIN_OWNER, now) }, { at, actor, action: 'release_export', subject: id, data: { processors: release.flaggedBy.join(',') } });
   }
   return completeRequest(id, { repo: deps.repo, mailer: deps.mailer, clock: deps.clock, baseUrl: deps.baseUrl, processors: deps.processors });
 }

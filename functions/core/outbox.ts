@@ -58,6 +58,14 @@ import type { ReviewWait } from './team-review.ts';
  *                           went since it was asked; or, with `remake_failed` and the team's email owed
  *                           (`outboxTeam`, `remakeFailed` on the request), once it has failed too
  *                           often or too long (core/remake.ts);
+ *   `outboxRelease`         an officer released a held copy: the request is to be completed as Notify
+ *                           completes it, its outcome email and download link owed then. Recorded in
+ *                           the write that records the release, under the officer's lease; cleared by
+ *                           the write that completes the request, or dropped by one that closes it
+ *                           otherwise. The release completes it at once; the sweeper completes one
+ *                           whose lease is over (the action died between the two writes: until
+ *                           November 28, 2026 such a request waited for ever, since the console
+ *                           offers no release of a copy already released);
  *   `purgeResults`          an access request was refused or cancelled: no copy will be made, so the
  *                           processors' export results it holds are to be deleted. The officer's
  *                           action deletes them; the sweeper deletes any left (a crash, or a callback

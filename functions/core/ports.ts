@@ -40,6 +40,8 @@ export type StoredRequest = PrivacyRequest & {
   exportRelease?: { flaggedBy: string[]; since: string; releasedBy?: string; releasedAt?: string };
   /** That package, gone, to make again as an officer asked: the sweeper's to do (core/outbox.ts). */
   outboxRemake?: RemakeIntent;
+  /** That copy, released by an officer: the request is to be completed, its outcome mailed (core/outbox.ts). */
+  outboxRelease?: Delivery;
   /**
    * The sweeper gave that remake up (core/remake.ts): when, the error's name, its tries, the providers
    * whose results could not be fetched (registry ids), and the ask it answers. Recorded in the write

@@ -70,8 +70,8 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
     'completed',
     { closedAt: now.toISOString(), outcome: tasks.map((t) => `${t.processorId}:${t.status}`).join(','), outboxOutcome: { ...lease(1, WORKFLOW_OWNER, now), ...(req.details.uncorrected ? { uncorrected: req.details.uncorrected } : {}) }, details: closedDetails(req.details), ...changes },
     { at: now.toISOString(), actor: 'workflow', action: 'complete', subject: requestId, from: req.status, to: 'completed', data: taskAnchors(tasks) },
-    // A team email still owed about the held copy is moot once the request completes.
-    { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam'] },
+    // A team email still owed about the held copy is moot once the request completes; a release's completion is done.
+    { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', 'outboxRelease'] },
   );
   await deliverOutcome(done, WORKFLOW_OWNER, now, deps, tasks);
   logger.info('request completed', { requestId, tasks: tasks.length });

@@ -1,7 +1,8 @@
 /**
  * What requests and tasks still owe, found through the `watch` index (adapters/table.ts) rather
  * than by reading every open request: the index lists the requests that record a team email, an
- * alert to the team a run left owed, a failed copy, a held copy's package to make again, a closed request's execution to stop or a closed
+ * alert to the team a run left owed, a failed copy, a held copy's package to make again, a released
+ * copy's completion, a closed request's execution to stop or a closed
  * copy's results to delete, the tasks that record a token owed, the tasks an officer retried whose
  * webhook is owed, and the tasks whose team email is owed (a manual processor's, an escalation). A
  * delivery that fails is left for the next sweep; the others go on.
@@ -13,6 +14,8 @@ import { unblockRequest } from '../shared/escalation.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
 import { deliverOwedRetry } from '../dispatch/retry.ts';
 import { deliverAssemblyRetry, deliverOrLeave, deliverPurge, deliverStop, deliverTeam, deliverToken } from '../shared/outbox.ts';
+import { completeRequest } from '../notify/complete.ts';
+import { takeDelivery } from '../core/outbox.ts';
 import { type Run, sendAlert } from './run.ts';
 
 /**
@@ -69,16 +72,37 @@ export function tellTeamOf(run: Run, req: StoredRequest) {
 }
 
 /**
+ * A held copy an officer released whose action died before the request completed: completed as the
+ * release would have (Notify's code: the outcome email and its download link owed in the completing
+ * write), once the click's lease is over, under the run's claim, so that two runs never both do it.
+ */
+function finishRelease(run: Run, req: StoredRequest) {
+  return deliverOrLeave(
+    run.report,
+    `release:${req.id}`,
+    async () => {
+      const owed = req.outboxRelease;
+      if (!owed || !(await takeDelivery(owed, run.owner, run.now, (next) => run.deps.repo.claimDelivery(req.id, 'outboxRelease', next, run.now)))) return;
+      const done = await completeRequest(req.id, { ...run.deps, clock: { now: () => run.now } });
+      if (done.status === 'completed') run.report.releasesCompleted.push(req.id);
+    },
+    'released copy not completed; the next sweep tries again',
+  );
+}
+
+/**
  * What a request still owes: the team's email that it waits for an officer, left owed by verify,
  * Notify, Escalate or the sweeper (or dropped if it no longer waits), the token of an officer's retry
  * of the copy that may not have reached the AssemblyFailed state, and a held copy's package an officer
- * asked to be made again, which the run's last pass makes (remake.ts). An email SES refuses is marked
+ * asked to be made again, which the run's last pass makes (remake.ts), and a released copy's
+ * completion. An email SES refuses is marked
  * on the request; any other failure (DynamoDB refusing the claim) is left for the next sweep, as the others.
  */
 export async function owing(run: Run, req: StoredRequest) {
   if (req.outboxTeam) await tellTeamOf(run, req);
   if (req.assemblyFailed?.retriedAt) await release(run, `assembly:${req.id}`, () => deliverAssemblyRetry(req, run.deps), run.report.assemblyRetriesSent, req.id);
   if (req.outboxRemake && !run.remakesOwed.has(req.id)) run.remakesOwed.set(req.id, req);
+  if (req.outboxRelease) await finishRelease(run, req);
 }
 
 /** An index partition's requests by id, read a hundred at a time, consistently as one read each would be; undefined for one gone. */
@@ -97,7 +121,7 @@ export async function sweepOwed(run: Run) {
     run.owingDone.add(id);
     // An alert a run raised and did not mail (it died, or SES refused): before this run raises others, from the same share.
     if (req?.outboxAlert && run.spend()) await sendAlert(run, req, run.report.alertsSent);
-    if (req?.outboxTeam || req?.assemblyFailed || req?.outboxRemake) await owing(run, req);
+    if (req?.outboxTeam || req?.assemblyFailed || req?.outboxRemake || req?.outboxRelease) await owing(run, req);
     else if (!req?.outboxAlert) await repo.unwatchRequest(id);
   }
   for (const w of await repo.listWatch(WATCH.token)) {

@@ -59,6 +59,8 @@ export function startRun(now: Date, deps: SweepDeps, owner: string, outbox: Awai
     remakesDropped: [] as string[],
     /** Held copies whose package this run gave up making again (core/remake.ts): the team is told. */
     remakesFailed: [] as string[],
+    /** Held copies an officer released whose action died before completing the request, completed by this run. */
+    releasesCompleted: [] as string[],
     executionsStopped: [] as string[],
     /** Requests under review whose personal data this run gave back the end it is kept to while open: request ids. */
     piiRestored: [] as string[],

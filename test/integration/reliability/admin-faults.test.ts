@@ -3,6 +3,7 @@ import { type AdminDeps, approveCorrection, cancel, deny, extend, liftRestrictio
 import { key } from '../../../functions/adapters/table.ts';
 import { LogBody, logRequest } from '../../../functions/admin/log-request.ts';
 import { releaseExport, remakeExport } from '../../../functions/admin/release.ts';
+import { heldPackageShown } from '../../../functions/admin/views.ts';
 import { createHash } from 'node:crypto';
 import { addDays, londonDate, restartOn } from '../../../functions/core/deadline.ts';
 import { retryOnRace } from '../../../functions/core/errors.ts';
@@ -363,13 +364,17 @@ describe('releasing a held copy survives a fault at every step', async () => {
       const req = await tw.request();
       expect(events(req.audit, 'release_export').length, 'released once on the trail').toBeLessThanOrEqual(1);
       if (req.status !== 'completed') {
-        // Released or not, a copy not yet completed still waits for the officer, who is shown it held.
+        // Not released (the fault came before the release's write): the copy still waits for the
+        // officer, who is shown it held. A release recorded is completed by the sweeper.
         expect(first.ok).toBe(false);
         expect(recovery).toBe('only the sweeper runs');
         expect(req.status).toBe('awaiting_manual');
+        expect(events(req.audit, 'release_export'), 'a recorded release left waiting').toEqual([]);
+        expect(heldPackageShown(req, new Date(at(30 * MIN))), 'shown held to the officer').not.toBeNull();
         expect(requesterMail(tw)).toEqual([]);
         return;
       }
+      expect(req.outboxRelease, 'no completion left owed').toBeUndefined();
       expect(events(req.audit, 'release_export'), 'released once on the trail').toHaveLength(1);
       expect(events(req.audit, 'complete'), 'completed once on the trail').toHaveLength(1);
       const told = tw.outcomes();

@@ -1104,6 +1104,17 @@ describe('resending the requester’s last email', () => {
     expect(mailer.sent).toHaveLength(1);
   });
 
+  it('mails at the next click an outcome SES refused at the first, which gives its lease up: once, with one resend on the trail', async () => {
+    const { deps, repo, mailer } = setup({ status: 'completed', closedAt: '2026-03-01T12:00:00.000Z' });
+    const failing = { send: async () => Promise.reject(Object.assign(new Error('no'), { name: 'Throttling' })) };
+    await expect(resend(REQUEST_ID, 'officer:o', { ...deps, mailer: failing, ...tokensFake(), baseUrl: 'https://shop.example' })).rejects.toMatchObject({ name: 'MailFailed', status: 502 });
+    expect(request(repo).outboxOutcome, 'owed, for anyone to mail now').toMatchObject({ resend: true, owner: '', until: NOW });
+    await resend(REQUEST_ID, 'officer:o', { ...deps, ...tokensFake(), baseUrl: 'https://shop.example' });
+    expect(mailer.sent.map((m) => m.subject)).toEqual(['Your privacy request is complete']);
+    expect(request(repo).audit.filter((e) => e.action === 'resend')).toHaveLength(1);
+    expect(request(repo).outboxOutcome).toBeUndefined();
+  });
+
   it.each([
     ['a click that died before mailing it, its lease over', '2026-03-02T09:59:30.000Z'],
     ['a click SES refused, its lease over', '2026-03-02T09:00:00.000Z'],

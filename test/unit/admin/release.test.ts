@@ -48,6 +48,17 @@ describe('a held copy of data (Art. 15(4))', () => {
     expect(audit(repo)[0]).toMatchObject({ at: NOW, actor: 'officer:olivia', action: 'release_export', subject: REQUEST_ID, data: { processors: 'parcelway,paynow' } });
   });
 
+  it('owes the request’s completion from the write that records the release, under the click’s lease, and the completing write clears it', async () => {
+    const { repo, deps } = setup();
+    const written = vi.spyOn(repo, 'transitionRequest');
+    await releaseExport(REQUEST_ID, 'officer:olivia', deps);
+    expect(written.mock.calls[0][2]).toMatchObject({ outboxRelease: { until: '2026-03-20T10:01:00.000Z', owner: 'admin' } });
+    expect(written.mock.calls[0][3]).toMatchObject({ action: 'release_export' });
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('completed');
+    expect(req?.outboxRelease).toBeUndefined();
+  });
+
   it('fills in what an older hold record lacks: no processors, held since the release', async () => {
     const { repo, deps } = setup({ exportRelease: {} as never });
     await releaseExport(REQUEST_ID, 'officer:olivia', deps);

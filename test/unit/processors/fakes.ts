@@ -291,8 +291,8 @@ export class FakeRepo {
     const requests =
       partition === WATCH.request
         ? [...this.requests.values()]
-            .filter((r) => (r.outboxTeam || r.outboxAlert || r.assemblyFailed || r.outboxRemake) && !r.outboxStop && !r.purgeResults)
-            .map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.outboxAlert?.until ?? r.assemblyFailed?.at ?? r.outboxRemake?.at ?? '' }))
+            .filter((r) => (r.outboxTeam || r.outboxAlert || r.assemblyFailed || r.outboxRemake || r.outboxRelease) && !r.outboxStop && !r.purgeResults)
+            .map((r) => ({ requestId: r.id, at: r.outboxTeam?.until ?? r.outboxAlert?.until ?? r.assemblyFailed?.at ?? r.outboxRemake?.at ?? r.outboxRelease?.until ?? '' }))
         : partition === WATCH.closed
           ? [...this.requests.values()].filter((r) => r.outboxStop || r.purgeResults).map((r) => ({ requestId: r.id, at: r.outboxStop?.at ?? r.purgeResults?.at ?? '' }))
           : [];
@@ -344,6 +344,13 @@ export class FakeRepo {
     const d = cur?.[kind];
     if (!d || d.seq !== next.seq || Date.parse(d.until) > now.getTime()) return false;
     Object.assign(d, { until: next.until, owner: next.owner });
+    return true;
+  }
+  /** Puts an email off until `until`, for anyone to deliver then, as DynamoRepository does. */
+  async deferDelivery(requestId: string, kind: string, seq: number, until: string) {
+    const d = (this.requests.get(requestId) as Record<string, { seq: number; until: string; owner: string } | undefined> | undefined)?.[kind];
+    if (!d || d.seq !== seq) return false;
+    Object.assign(d, { until, owner: '' });
     return true;
   }
   /** As claimDelivery, counting the try. */
