@@ -10,7 +10,7 @@ import type { RetentionBasis } from '../core/model.ts';
 import type { Clock, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, isOpenRequest, requireRequestTransition, requireTaskTransition, currentDue } from '../core/status.ts';
 import { webhookIdOf } from '../core/webhook.ts';
-import { loadTask, sendWebhook } from '../dispatch/dispatch.ts';
+import { DISPATCH_ERRORS, loadTask, sendWebhook } from '../dispatch/dispatch.ts';
 import { unblockRequest } from '../shared/escalation.ts';
 import { openRequest, retryRefused, webhookSent } from '../dispatch/retry.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -273,7 +273,8 @@ export async function releaseWorkflow(release: () => Promise<unknown>, ids: Reco
  * acted on the first one), numbered in the same write that records it, so that dispatch re-running
  * after a crash re-sends this same retry under the same id. That write also records the webhook as
  * owed (`outboxWebhook`): a sent task cannot be retried again, so if this function dies before the
- * webhook goes, the sweeper sends it (dispatch/retry.ts), as it makes a resolution's release.
+ * webhook goes, or cannot send it for a reason of its own (`webhookOwed`), the sweeper sends it
+ * (dispatch/retry.ts), as it makes a resolution's release.
  */
 export async function retryTask(id: string, processorId: string, actor: string, deps: AdminDeps) {
   const task = await loadTask(`${id}.${processorId}`, deps.repo);
@@ -307,9 +308,18 @@ export async function retryTask(id: string, processorId: string, actor: string, 
   try {
     await sendWebhook(sent, processor, { ...deps, processors: registry.processors }, { request });
   } catch (e) {
+    const name = (e as Error).name;
+    // Not the processor's answer (our own read of its secret, or of the table, failed): it was never
+    // asked, so the task is not failed; the webhook stays owed, and the sweeper sends it once this
+    // click's lease is over, as it sends one whose action died. Until November 28, 2026 the task was
+    // failed again, on the trail as refused, for a webhook that never left.
+    if (!(DISPATCH_ERRORS as readonly string[]).includes(name)) {
+      logger.warn('retry webhook not sent now; the next sweep sends it', { requestId: id, processorId, error: name });
+      return { ...taskShown(sent), webhookOwed: true };
+    }
     // Not taken again: the task is failed once more, and the request waits for the officer again,
     // so that they can retry or resolve it (or its processor answered after all: the retry went through).
-    const r = await retryRefused(sent, (e as Error).name, { at: deps.clock.now().toISOString(), actor }, deps);
+    const r = await retryRefused(sent, name, { at: deps.clock.now().toISOString(), actor }, deps);
     if (!r.refused) return taskShown(r.task);
     throw new RetryFailed(`the webhook was not accepted this time either (${(e as Error).message}), so the task is failed again: retry it later, or resolve it`, { cause: e });
   }

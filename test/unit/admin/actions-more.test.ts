@@ -261,6 +261,17 @@ describe('retrying an escalated task', () => {
 });
 
 describe('a retry that does not get through', () => {
+  it('leaves the webhook owed for the sweeper, the task sent and not failed, when Lethe cannot read the processor’s secret just now: nothing was sent, so nothing was refused', async () => {
+    const { repo, deps, posted } = setup({ status: 'awaiting_manual' });
+    deps.secrets = async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'SecretUnavailable' }));
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    expect(await retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).toMatchObject({ status: 'sent', retries: 1, webhookOwed: true });
+    expect(posted).toEqual([]);
+    expect(stored(repo, 'paynow')).toMatchObject({ status: 'sent', outboxWebhook: { seq: 1 } });
+    expect(stored(repo, 'paynow').audit.map((e) => e.action), 'no failure on the trail').toEqual(['retry']);
+    expect(request(repo).status).toBe('in_progress');
+  });
+
   it('leaves the task failed, with the failed delivery on its trail, so that the officer can retry or resolve it again at once', async () => {
     const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
     answer(503);

@@ -38,12 +38,6 @@ export class IntakeRepo extends FakeRepo {
     this.pii.set(req.id, pii);
     return true;
   }
-  async deferDelivery(id: string, kind: string, seq: number, until: string) {
-    const d = (this.requests.get(id) as unknown as Record<string, { seq: number; until: string; owner: string }>)[kind];
-    if (d?.seq !== seq) return false;
-    Object.assign(d, { until, owner: '' });
-    return true;
-  }
   async createComplaint(c: StoredComplaint) {
     if (this.complaints.has(c.id)) return false;
     this.complaints.set(c.id, structuredClone(c));

@@ -52,10 +52,6 @@ class Repo extends FakeRepo {
     this.claims.push({ kind, next });
     return !this.loseClaims && super.claimDelivery(requestId, kind, next, now);
   }
-  async deferDelivery(requestId: string, kind: string, seq: number, until: string) {
-    const d = (this.requests.get(requestId) as Record<string, Delivery | undefined> | undefined)?.[kind];
-    if (d?.seq === seq) Object.assign(d, { until, owner: '' });
-  }
   override async takeShare(scope: string, _hash: string, windows: readonly Window[], _now: Date): Promise<Share> {
     for (const w of windows) this.hits.push({ scope, windowSeconds: w.seconds, by: 1 });
     // A window's count with this use: `counts['<scope>@<seconds>']`, else the scope's, else `count`.
