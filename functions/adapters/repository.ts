@@ -41,6 +41,9 @@ const gsi1 = (status: RequestStatus, r: Pick<PrivacyRequest, 'dueDate' | 'extend
 
 /** A request's intents delivered under a lease (core/outbox.ts Delivery): the emails, and a held copy's package to make again. */
 export type OutboxKind = 'outboxLink' | 'outboxOutcome' | 'outboxNotice' | 'outboxTeam' | 'outboxAlert' | 'outboxRemake' | 'outboxRelease';
+/** A search by email or order number: the requests it answers at most, and the index pages it reads for them at most. */
+const FIND_LIMIT = 100;
+const FIND_PAGES = 5;
 /** The console's list of complaints, newest first, in the status index under a partition of its own. */
 const COMPLAINTS = 'COMPLAINTS';
 /**
@@ -1080,6 +1083,11 @@ export class DynamoRepository implements Repository {
     return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
   }
 
+  /** Marks a complaint's owed acknowledgement as counted against its address's share (StoredComplaint.outboxAck). */
+  async countComplaintAck(id: string, seq: number): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'SET #k.#counted = :t', undefined, { ':t': true }, { '#counted': 'counted' });
+  }
+
   /** Drops a complaint's owed acknowledgement (it went out, or the complaint was acknowledged another way). */
   async clearComplaintAck(id: string, seq: number): Promise<boolean> {
     return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'REMOVE #k', undefined, {});
@@ -1151,21 +1159,34 @@ export class DynamoRepository implements Repository {
     };
   }
 
-  /** The requests whose email address or order number has this keyed HMAC, newest first (at most 100). */
+  /**
+   * The requests whose email address or order number has this keyed HMAC, newest first (at most 100).
+   * Only request records: complaints recorded before November 28, 2026 are in the byEmail index too
+   * (StoredComplaint.emailHash), and are passed over, a few pages at most.
+   */
   async findRequests(by: 'byEmail' | 'byOrder', hash: string): Promise<StoredRequest[]> {
     const index = TABLE[by];
-    const r = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: index.name,
-        KeyConditionExpression: '#h = :h',
-        ExpressionAttributeNames: { '#h': index.partitionKey },
-        ExpressionAttributeValues: { ':h': hash },
-        ScanIndexForward: false,
-        Limit: 100,
-      }),
-    );
-    const found = await Promise.all((r.Items ?? []).map((i) => this.getRequest(String(i.pk).slice('REQ#'.length))));
+    const keys: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    for (let page = 0; page < FIND_PAGES && keys.length < FIND_LIMIT; page++) {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: index.name,
+          KeyConditionExpression: '#h = :h',
+          FilterExpression: 'begins_with(#pk, :req)',
+          ExpressionAttributeNames: { '#h': index.partitionKey, '#pk': 'pk' },
+          ExpressionAttributeValues: { ':h': hash, ':req': 'REQ#' },
+          ScanIndexForward: false,
+          Limit: FIND_LIMIT,
+          ExclusiveStartKey: start,
+        }),
+      );
+      keys.push(...(r.Items ?? []).map((i) => String(i.pk).slice('REQ#'.length)));
+      start = r.LastEvaluatedKey;
+      if (!start) break;
+    }
+    const found = await Promise.all(keys.slice(0, FIND_LIMIT).map((id) => this.getRequest(id)));
     return found.filter((x): x is StoredRequest => Boolean(x));
   }
 
@@ -1271,11 +1292,13 @@ export class DynamoRepository implements Repository {
 export class EdgeRepository extends DynamoRepository {
   /** A complaint with its acknowledgement owed, in one write conditional on its id: false, and nothing written, when it is recorded already (intake). */
   async createComplaint(c: StoredComplaint, expiresAt: Date): Promise<boolean> {
+    // Never `emailHash`: that would list the complaint in the requests' byEmail index (StoredComplaint).
+    const { emailHash: _, ...item } = c;
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...key.complaint(c.id), gsi1pk: COMPLAINTS, gsi1sk: `${c.receivedAt}#${c.id}`, ...c, ttl: epoch(expiresAt) },
+          Item: { ...key.complaint(c.id), gsi1pk: COMPLAINTS, gsi1sk: `${c.receivedAt}#${c.id}`, ...item, ttl: epoch(expiresAt) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

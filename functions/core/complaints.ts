@@ -77,12 +77,22 @@ export type StoredComplaint = {
   email: string;
   name?: string;
   text: string;
-  emailHash: string;
+  /**
+   * The keyed HMAC of the address, on complaints from before November 28, 2026 only: the attribute is
+   * the key of the requests' `byEmail` index, so each complaint was listed there, and a hundred newer
+   * ones naming an address hid that person's requests from the console's search by email.
+   */
+  emailHash?: string;
   /** The keyed HMAC of the inbox the address reaches, which its acknowledgements count against; absent on complaints from before it, which count by `emailHash`. */
   inboxHash?: string;
   audit: AuditEvent[];
   /** The acknowledgement email still to send (the outbox, functions/core/outbox.ts). */
-  outboxAck?: Delivery;
+  /**
+   * `counted`: the address's share was taken for it already, by a try that SES then refused: the
+   * tries after it send without counting again, so that an outage does not spend the share and
+   * withhold the acknowledgement as if the address had had too many.
+   */
+  outboxAck?: Delivery & { counted?: boolean };
   /** The sweeper's flags on a complaint not acknowledged, each raised once (complaintAlertDue). */
   flags?: ComplaintFlag[];
   /** The team's email of the last flag raised, still to send (the sweeper's; core/outbox.ts). */

@@ -26,14 +26,18 @@ export type ComplaintDeps = { repo: EdgeRepository; mailer: Mailer; clock: Clock
  */
 export async function submitComplaint(body: ComplaintBody, sourceIp: string, deps: ComplaintDeps) {
   const now = deps.clock.now();
-  const ip = await deps.repo.takeShare('complaint-ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), [{ seconds: 3600, limit: COMPLAINTS_PER_IP_PER_HOUR }], now);
-  if (!ip.allowed) throw new TooManyRequests('too many complaints', retryAfterSeconds(ip.retryAt, now));
   const eh = await emailHash(body.email);
-  const me = randomUUID();
-  const at = now.toISOString();
   // Keyed: the id is mailed to whoever typed the address, and must not let anyone test a guess of the words.
   const textSha256 = sha256(body.text);
   const id = complaintId(now.getTime(), await hmac(`complaint:${eh}:${body.requestId ?? ''}:${textSha256}`));
+  const ip = await deps.repo.takeShare('complaint-ip', await hmac(`ip:${rateLimitAddress(sourceIp)}`), [{ seconds: 3600, limit: COMPLAINTS_PER_IP_PER_HOUR }], now);
+  // A complaint recorded already (sent again within its minutes, after a lost answer) is no new one:
+  // answered as the first was, though its client address has had its share since. Only whoever sent
+  // these very words from this address within the minutes can meet it, so it tells nobody anything.
+  if (!ip.allowed && !(await deps.repo.getComplaint(id))) throw new TooManyRequests('too many complaints', retryAfterSeconds(ip.retryAt, now));
+  if (!ip.allowed) return COMPLAINT_RECEIVED[body.language];
+  const me = randomUUID();
+  const at = now.toISOString();
   const complaint: StoredComplaint = {
     id,
     status: 'received',
@@ -45,7 +49,6 @@ export async function submitComplaint(body: ComplaintBody, sourceIp: string, dep
     email: body.email,
     ...(body.name ? { name: body.name } : {}),
     text: body.text,
-    emailHash: eh,
     inboxHash: await inboxHash(body.email),
     // The ledger names no free text: the complaint's words are proved by their hash.
     audit: [chain(undefined, { at, actor: 'complainant', action: 'complaint', subject: id, to: 'received', data: { requestId: body.requestId ?? null, textSha256 } })],

@@ -370,8 +370,8 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   // Anyone can type any address into the form: an address gets a few acknowledgements in any hour, the
   // rest once its share has room again, and no more than its share of any 24 hours, both taken in one
   // write that counts nothing when either is full. Once the day's is spent the rest are settled at once
-  // rather than put off hour after hour.
-  const share = await deps.repo.takeShare('complaint-ack', c.inboxHash ?? c.emailHash, ACK_WINDOWS, now);
+  // rather than put off hour after hour. An acknowledgement counts once, however many tries SES refuses.
+  const share = d.counted ? { allowed: true as const } : await deps.repo.takeShare('complaint-ack', c.inboxHash ?? (c.emailHash as string), ACK_WINDOWS, now);
   if (!share.allowed && share.full.includes(ACK_DAY)) {
     // Spent: the complaint stays received, owing nothing, its trail saying the email was not sent, for the console to show it to acknowledge by hand.
     await settleComplaintAck(c, d.seq, c.status, {}, { at: now.toISOString(), action: 'ack_email_withheld', data: { reason: 'address_daily_share' } }, deps);
@@ -384,6 +384,8 @@ export async function deliverComplaintAck(c: StoredComplaint, owner: string, now
   try {
     await deps.mailer.send(withIdentity({ to: c.email, ...acknowledgementEmail(c), kind: 'transactional' as const }, c.language));
   } catch (e) {
+    // Counted, not sent: the next try does not count it again (a lost mark counts it once more, no worse).
+    if (!d.counted) await deps.repo.countComplaintAck(c.id, d.seq).catch(() => false);
     throw mailFailure({ complaintId: c.id }, 'complaint_ack', `the acknowledgement of complaint ${c.id} could not be sent`, e).thrown;
   }
   // An officer who acted meanwhile: the email went, so only the intent is left to clear.

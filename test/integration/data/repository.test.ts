@@ -801,6 +801,25 @@ describe('DynamoDB repository on the embedded DynamoDB', () => {
     expect(await repo.listTaskResults(req.id)).toEqual([k('mailwave')]);
   });
 
+  it('finds a person’s request by email however many complaints name the same address, and lists no complaint in the requests’ email index', async () => {
+    const hash = 'e'.repeat(64);
+    const req = { ...newRequest(), emailHash: hash, receivedAt: '2026-11-01T10:00:00.000Z' };
+    await repo.createRequest(req, { email: 'victim@example.com' }, new Date('2026-12-31T10:00:00Z'));
+    // 150 newer complaints naming the address, as recorded before November 28, 2026: each with the index's key.
+    for (let i = 0; i < 150; i++) {
+      const id = `01JDCOMPLAINT${String(i).padStart(13, '0')}`;
+      const receivedAt = new Date(Date.parse('2026-11-20T10:00:00.000Z') + i * 1000).toISOString();
+      await repoDb.send(new PutCommand({ TableName: 'lethe-test', Item: { pk: `COMPLAINT#${id}`, sk: 'COMPLAINT', id, status: 'received', version: 0, receivedAt, emailHash: hash, email: 'victim@example.com', text: 'About my data.', audit: [] } }));
+    }
+    expect((await repo.findRequests('byEmail', hash)).map((r) => r.id)).toEqual([req.id]);
+    // One recorded now keeps no email hash: it never enters the index.
+    const c: StoredComplaint = { id: '01JDCOMPLAINTNEW0000000000', status: 'received', version: 0, language: 'en', receivedAt: at, acknowledgeBy: '2026-12-24', email: 'victim@example.com', text: 'About my data.', emailHash: hash, inboxHash: 'i'.repeat(64), audit: [] };
+    await repo.createComplaint(c, new Date('2027-01-01T00:00:00Z'));
+    const item = (await repoDb.send(new GetCommand({ TableName: 'lethe-test', Key: { pk: `COMPLAINT#${c.id}`, sk: 'COMPLAINT' } }))).Item;
+    expect(item).toBeDefined();
+    expect(item).not.toHaveProperty('emailHash');
+  });
+
   it('claims a complaint’s alert to the team only under its number once its lease is over, and clears it only under its number', async () => {
     const sweeper = new SweeperRepository(repoDb, 'lethe-test', () => new Date(at));
     const c: StoredComplaint = { id: '01JDALERT00000000000000000', status: 'received', version: 0, language: 'en', receivedAt: at, acknowledgeBy: '2026-12-24', email: 'a@example.com', text: 'About my data.', emailHash: 'h', audit: [] };

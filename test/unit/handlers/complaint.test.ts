@@ -42,11 +42,18 @@ class ComplaintRepo {
     this.complaints.set(c.id, structuredClone(c));
     return true;
   }
+  async getComplaint(id: string) {
+    const c = this.complaints.get(id);
+    return c && structuredClone(c);
+  }
   async claimComplaintAck(id: string, next: Delivery, now: Date) {
     return complaintAcks.claim(this.complaints, id, next, now);
   }
   async deferComplaintAck(id: string, seq: number, until: string) {
     return complaintAcks.defer(this.complaints, id, seq, until);
+  }
+  async countComplaintAck(id: string, seq: number) {
+    return complaintAcks.count(this.complaints, id, seq);
   }
   async clearComplaintAck(id: string, seq: number) {
     return complaintAcks.clear(this.complaints, id, seq);
@@ -106,8 +113,9 @@ describe('a complaint sent with the form', () => {
       email: 'ann@example.com',
       name: 'Ann Lee',
       text: TEXT,
-      emailHash: 'email:ann@example.com',
     });
+    // Not the address's hash: that attribute keys the requests' byEmail index, where a complaint would crowd out requests.
+    expect(complaint).not.toHaveProperty('emailHash');
     // A ULID starts with its time: 10:00 UTC on 20 March 2026 is 01KM5B0080 (Crockford base 32 of 1,774,000,800,000 ms).
     expect(complaint.id).toMatch(/^01KM5B0080[0-9A-HJKMNP-TV-Z]{16}$/);
     expect(complaint.outboxAck).toEqual({ seq: 1, until: '2026-03-20T10:01:00.000Z', owner: expect.stringMatching(/^[0-9a-f-]{36}$/) });
@@ -171,6 +179,32 @@ describe('a complaint sent with the form', () => {
   });
 });
 
+describe('an acknowledgement SES refuses for hours', () => {
+  it('stays owed and counts once against its address’s share, so that it goes once SES takes mail again, rather than being withheld as one too many', async () => {
+    const refusing = new FailingMailer();
+    await submitComplaint(body(), IP, { repo: repo as never, mailer: refusing, clock: fixedClock(T0) });
+    const { deliverComplaintAck } = await import('../../../functions/shared/outbox.ts');
+    const { sweeperOwner } = await import('../../../functions/core/outbox.ts');
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    // The sweeper tries every 15 minutes for six hours while SES refuses.
+    for (let m = 15; m <= 6 * 60; m += 15) {
+      const now = new Date(Date.parse(T0) + m * 60_000);
+      for (const c of [...repo.complaints.values()].filter((x) => x.outboxAck)) {
+        await deliverComplaintAck(structuredClone(c), sweeperOwner(`run-${m}`), now, { repo: repo as never, mailer: refusing }).catch((e: Error) => expect(e.name).toBe('MailFailed'));
+      }
+    }
+    const [owed] = repo.complaints.values();
+    expect(owed.status).toBe('received');
+    expect(owed.outboxAck, 'still owed, counted once').toMatchObject({ seq: 1, counted: true });
+    expect(repo.hits.filter((h) => h.scope === 'complaint-ack' && h.windowSeconds === 86_400), 'the share taken once').toHaveLength(1);
+    // SES takes mail again.
+    const back = new Date(Date.parse(T0) + 6 * 60 * 60_000 + 15 * 60_000);
+    expect(await deliverComplaintAck(structuredClone(owed), sweeperOwner('run-back'), back, { repo: repo as never, mailer })).toEqual({ sent: true });
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
+    expect([...repo.complaints.values()][0]).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'email' });
+  });
+});
+
 describe('the limit on complaints from one client address', () => {
   it('acknowledges one inbox no more than 3 times an hour, however its address is spelled: a +tag is no share of its own', async () => {
     for (const email of ['ann@example.com', 'ann+1@example.com', 'Ann+2@example.com', 'ann+3@example.com']) {
@@ -195,6 +229,18 @@ describe('the limit on complaints from one client address', () => {
     expect(repo.created).toHaveLength(20);
     await submitComplaint(body(), '198.51.100.9', deps('2026-03-20T10:15:00.000Z'));
     expect(repo.created).toHaveLength(21);
+  });
+
+  it('answers a complaint sent again within its minutes as it answered the first, though its client address has had its 20 since, recording and mailing nothing more', async () => {
+    await submitComplaint(body(), IP, deps());
+    for (let i = 0; i < 19; i++) await submitComplaint(body({ text: `${TEXT} (${i})` }), IP, deps());
+    const mailed = mailer.sent.length;
+    // The first answer was lost: the complainant sends the same words again, five minutes on.
+    expect(await submitComplaint(body(), IP, deps('2026-03-20T10:05:00.000Z'))).toEqual(RECEIVED_EN);
+    expect(repo.created).toHaveLength(20);
+    expect(mailer.sent).toHaveLength(mailed);
+    // Other words from the same address are a new complaint, and refused.
+    await expect(submitComplaint(body({ text: `${TEXT} Again.` }), IP, deps('2026-03-20T10:05:00.000Z'))).rejects.toBeInstanceOf(TooManyRequests);
   });
 
   it('refuses at the start of an hour an address that filed its 20 at the end of the one before, until an hour after it did', async () => {

@@ -561,6 +561,12 @@ export const complaintAcks = {
     Object.assign(d, { until, owner: '' });
     return true;
   },
+  count(complaints: Map<string, StoredComplaint>, id: string, seq: number) {
+    const d = complaints.get(id)?.outboxAck;
+    if (d?.seq !== seq) return false;
+    d.counted = true;
+    return true;
+  },
   clear(complaints: Map<string, StoredComplaint>, id: string, seq: number) {
     const c = complaints.get(id);
     if (c?.outboxAck?.seq !== seq) return false;

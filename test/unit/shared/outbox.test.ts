@@ -69,6 +69,9 @@ class Repo extends FakeRepo {
   async deferComplaintAck(id: string, seq: number, until: string) {
     return complaintAcks.defer(this.complaints, id, seq, until);
   }
+  async countComplaintAck(id: string, seq: number) {
+    return complaintAcks.count(this.complaints, id, seq);
+  }
   async clearComplaintAck(id: string, seq: number) {
     return complaintAcks.clear(this.complaints, id, seq);
   }
