@@ -1069,30 +1069,6 @@ export class DynamoRepository implements Repository {
     }
   }
 
-  /** Takes over a complaint's acknowledgement whose lease has run out (see claimDelivery). */
-  async claimComplaintAck(id: string, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(key.complaint(id), 'outboxAck', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
-      ':until': next.until,
-      ':owner': next.owner,
-      ':now': now.toISOString(),
-    });
-  }
-
-  /** Puts a complaint's acknowledgement off until `until`, for anyone to deliver then (over the address's hourly share). */
-  async deferComplaintAck(id: string, seq: number, until: string): Promise<boolean> {
-    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
-  }
-
-  /** Marks a complaint's owed acknowledgement as counted against its address's share (StoredComplaint.outboxAck). */
-  async countComplaintAck(id: string, seq: number): Promise<boolean> {
-    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'SET #k.#counted = :t', undefined, { ':t': true }, { '#counted': 'counted' });
-  }
-
-  /** Drops a complaint's owed acknowledgement (it went out, or the complaint was acknowledged another way). */
-  async clearComplaintAck(id: string, seq: number): Promise<boolean> {
-    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'REMOVE #k', undefined, {});
-  }
-
   /**
    * Complaints newest first, a page at a time; `owed`: only those whose acknowledgement is still to
    * mail (the sweeper); `receivedFrom`/`receivedTo`: instants bounding the receipt (the report).
@@ -1283,13 +1259,44 @@ export class DynamoRepository implements Repository {
 }
 
 /**
+ * A complaint's acknowledgement delivered under a lease (shared/outbox.ts deliverComplaintAck): intake
+ * mails it, the sweeper mails one left owed. The admin function, near its bundle's budget, never does,
+ * and does not carry these.
+ */
+export class ComplaintAckRepository extends DynamoRepository {
+  /** Takes over a complaint's acknowledgement whose lease has run out (see claimDelivery). */
+  async claimComplaintAck(id: string, next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAck', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
+      ':until': next.until,
+      ':owner': next.owner,
+      ':now': now.toISOString(),
+    });
+  }
+
+  /** Puts a complaint's acknowledgement off until `until`, for anyone to deliver then (over the address's hourly share). */
+  async deferComplaintAck(id: string, seq: number, until: string): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
+  }
+
+  /** Marks a complaint's owed acknowledgement as counted against its address's share (StoredComplaint.outboxAck). */
+  async countComplaintAck(id: string, seq: number): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'SET #k.#counted = :t', undefined, { ':t': true }, { '#counted': 'counted' });
+  }
+
+  /** Drops a complaint's owed acknowledgement (it went out, or the complaint was acknowledged another way). */
+  async clearComplaintAck(id: string, seq: number): Promise<boolean> {
+    return this.updateDelivery(key.complaint(id), 'outboxAck', seq, 'REMOVE #k', undefined, {});
+  }
+}
+
+/**
  * The repository with what only the public edge functions use: intake's claims on an (email, type)
  * pair, and verify's rolling-window counter of password tries (it gives a try back when the shop's
  * account service fails). A class of its own, because a bundle carries every method of a class it
  * uses, and the functions that never use these (the admin function, at its own-code budget, above
  * all) would carry them too.
  */
-export class EdgeRepository extends DynamoRepository {
+export class EdgeRepository extends ComplaintAckRepository {
   /** A complaint with its acknowledgement owed, in one write conditional on its id: false, and nothing written, when it is recorded already (intake). */
   async createComplaint(c: StoredComplaint, expiresAt: Date): Promise<boolean> {
     // Never `emailHash`: that would list the complaint in the requests' byEmail index (StoredComplaint).
@@ -1384,7 +1391,7 @@ export class EdgeRepository extends DynamoRepository {
  * claimed and cleared as a request's (claimDelivery, clearDelivery). Apart, so that the admin
  * function, near its bundle's budget, does not carry it.
  */
-export class SweeperRepository extends DynamoRepository {
+export class SweeperRepository extends ComplaintAckRepository {
   async claimComplaintAlert(id: string, next: Delivery, now: Date): Promise<boolean> {
     return this.updateDelivery(key.complaint(id), 'outboxAlert', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
       ':until': next.until,

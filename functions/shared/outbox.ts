@@ -1,4 +1,4 @@
-import type { DynamoRepository } from '../adapters/repository.ts';
+import type { ComplaintAckRepository, DynamoRepository } from '../adapters/repository.ts';
 import { currentDue, DEADLINE_STATUSES } from '../core/status.ts';
 import { alertEmail } from '../core/alerts.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
@@ -335,7 +335,7 @@ export async function deliverPurge(req: Pick<StoredRequest, 'id' | 'purgeResults
   return dropped;
 }
 
-export type ComplaintAckDeps = { repo: DynamoRepository; mailer: Mailer };
+export type ComplaintAckDeps = { repo: ComplaintAckRepository; mailer: Mailer };
 
 /**
  * Settles a complaint's owed acknowledgement in one conditional write that also clears the intent:
