@@ -49,11 +49,16 @@ const MESSAGES: Record<Language, Record<string, string>> = {
   },
 };
 
+/** Bidirectional controls, which in a name would turn round how the console shows the address beside it. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /**
  * Validates the complaint form: failures become field-level messages in both languages (the form's
  * switch keeps them shown). A reference is read as typed, in either case; a blank name or reference
  * is no name or reference, not an error. The text keeps its line breaks; other control characters
- * become spaces, so nothing in it can fake a line in an email or a log viewer.
+ * become spaces, so nothing in it can fake a line in an email or a log viewer, and it must still say
+ * something then (until November 28, 2026 ten control characters were recorded as an empty complaint).
+ * The name keeps no control character on any line, nor a bidirectional one.
  */
 export function validateComplaint(raw: unknown, lang: Language): ComplaintBody {
   const issue = (path: string, key: string): Issue => {
@@ -65,7 +70,9 @@ export function validateComplaint(raw: unknown, lang: Language): ComplaintBody {
     const v = value as Record<string, unknown>;
     if (typeof v.email === 'string') v.email = v.email.trim();
     if (typeof v.requestId === 'string') v.requestId = v.requestId.trim().toUpperCase();
-    if (typeof v.name === 'string') v.name = v.name.trim();
+    // Cleaned before the schema, so that it judges what is kept; cut one past the limit, so that it still refuses one too long.
+    if (typeof v.name === 'string') v.name = plainText(v.name.replace(BIDI_CONTROLS, ''), 201).replace(/\n/g, ' ');
+    if (typeof v.text === 'string') v.text = plainText(v.text, MAX_COMPLAINT_TEXT + 1);
     if (v.requestId === '') delete v.requestId;
     if (v.name === '') delete v.name;
   }
@@ -79,7 +86,7 @@ export function validateComplaint(raw: unknown, lang: Language): ComplaintBody {
       }),
     );
   }
-  return { ...r.data, text: plainText(r.data.text, MAX_COMPLAINT_TEXT) };
+  return r.data;
 }
 
 const RECEIVED = {

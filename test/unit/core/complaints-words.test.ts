@@ -109,6 +109,17 @@ describe('how the complaint form tidies what it takes', () => {
     });
   });
 
+  it('refuses a text that says nothing once its control characters are spaces, with the text’s message, where it recorded an empty complaint', () => {
+    const { issues } = refusal({ email: 'ann@example.com', text: '\u0001'.repeat(12), language: 'en' }, 'en');
+    expect(issues.map((i) => i.path)).toEqual(['text']);
+  });
+
+  it('keeps no line break, control or bidirectional character in a name, which would turn round how the console shows the address beside it', () => {
+    const taken = validateComplaint({ email: 'ann@example.com', name: 'Ann\u202e moc.elpmaxe@rehto\nLee\u0007', text: 'You kept my data.', language: 'en' }, 'en');
+    expect(taken.name).toBe('Ann moc.elpmaxe@rehto Lee');
+    expect(validateComplaint({ email: 'ann@example.com', name: '\u202e\u2066', text: 'You kept my data.', language: 'en' }, 'en')).not.toHaveProperty('name');
+  });
+
   it('leaves the body it was given as it was', () => {
     const raw = { email: ' ann@example.com ', name: '', requestId: ' 01jq0000000000000000000000 ', text: ' You kept my data. ' };
     validateComplaint(raw, 'en');
