@@ -716,11 +716,12 @@ export class DynamoRepository implements Repository {
    * only one claimant wins. See functions/core/outbox.ts.
    */
   async claimDelivery(requestId: string, kind: OutboxKind, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(key.request(requestId), kind, next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
-      ':until': next.until,
-      ':owner': next.owner,
-      ':now': now.toISOString(),
-    });
+    return this.claimOn(key.request(requestId), kind, next, now);
+  }
+
+  /** Takes over an item's delivery of `kind` whose lease has run out, under `next`: only one claimant wins. */
+  protected claimOn(itemKey: { pk: string; sk: string }, kind: OutboxKind | 'outboxAck', next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(itemKey, kind, next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', { ':until': next.until, ':owner': next.owner, ':now': now.toISOString() });
   }
 
   /**
@@ -1266,11 +1267,7 @@ export class DynamoRepository implements Repository {
 export class ComplaintAckRepository extends DynamoRepository {
   /** Takes over a complaint's acknowledgement whose lease has run out (see claimDelivery). */
   async claimComplaintAck(id: string, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(key.complaint(id), 'outboxAck', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
-      ':until': next.until,
-      ':owner': next.owner,
-      ':now': now.toISOString(),
-    });
+    return this.claimOn(key.complaint(id), 'outboxAck', next, now);
   }
 
   /** Puts a complaint's acknowledgement off until `until`, for anyone to deliver then (over the address's hourly share). */
@@ -1393,11 +1390,7 @@ export class EdgeRepository extends ComplaintAckRepository {
  */
 export class SweeperRepository extends ComplaintAckRepository {
   async claimComplaintAlert(id: string, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(key.complaint(id), 'outboxAlert', next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', {
-      ':until': next.until,
-      ':owner': next.owner,
-      ':now': now.toISOString(),
-    });
+    return this.claimOn(key.complaint(id), 'outboxAlert', next, now);
   }
 
   async clearComplaintAlert(id: string, seq: number): Promise<boolean> {
