@@ -72,6 +72,9 @@ const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAt
  * JSONPath only, no Variables: that is what the embedded engine implements. A 6-processor erasure
  * costs 11 state transitions: Plan, Map, 6 × Dispatch, IsExport, Notify, Done.
  */
+/** Plan's tries while the shop's account service is down: 30 s doubling to 15 minutes, about 9 hours in all. */
+export const PLAN_OUTAGE_ATTEMPTS = 40;
+
 export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxConcurrency = 10): IChainable {
   const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 
@@ -82,8 +85,11 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     retryOnServiceExceptions: false,
   });
   plan.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2, jitterStrategy: undefined });
-  // The shop's account service is down (functions/adapters/customers.ts), or its key could not be read: wait for it, about half an hour in all.
-  plan.addRetry({ errors: ['Unavailable', 'SecretUnavailable'], interval: Duration.seconds(30), maxAttempts: 6, backoffRate: 2 });
+  // The shop's account service is down (functions/adapters/customers.ts), or its key could not be read:
+  // wait for it, every 15 minutes at most, for about 9 hours. Until November 28, 2026 it waited about
+  // half an hour, and a longer outage (a maintenance window) failed the execution of every request
+  // confirmed meanwhile: named by the request id, it could not be started again.
+  plan.addRetry({ errors: ['Unavailable', 'SecretUnavailable'], interval: Duration.seconds(30), maxAttempts: PLAN_OUTAGE_ATTEMPTS, backoffRate: 2, maxDelay: Duration.minutes(15) });
   // A sandbox that died, or DynamoDB refusing a write: Plan is safe to run again (it finds the tasks
   // it wrote), and a Plan that fails fails the execution, named by the request id, which nothing can
   // start again: the request never ran. After the retriers above, which the first match wins.

@@ -69,7 +69,7 @@ describe('the CDK stack', () => {
     expect(def.States.ForEachTask.ItemProcessor.States.Dispatch.Retry.flatMap((r) => r.ErrorEquals)).toContain('SecretUnavailable');
   });
 
-  it('runs Plan again after a crash, and still waits the half hour for an account service that is down', () => {
+  it('runs Plan again after a crash, and still waits for an account service that is down', () => {
     type R = { ErrorEquals: string[]; MaxAttempts: number };
     const def = definition() as unknown as { States: { Plan: { Retry: R[] } } };
     const order = def.States.Plan.Retry.map((r) => r.ErrorEquals[0]);
@@ -77,6 +77,18 @@ describe('the CDK stack', () => {
     // The first retrier that matches wins, and States.TaskFailed matches Unavailable too.
     expect(order.indexOf('Unavailable')).toBeLessThan(order.indexOf('States.TaskFailed'));
     expect(def.States.Plan.Retry.find((r) => r.ErrorEquals.includes('States.TaskFailed'))?.MaxAttempts).toBe(3);
+  });
+
+  it('waits about 9 hours for an account service that is down before Plan gives up, so that a maintenance window does not fail the requests confirmed during it', () => {
+    type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds?: number };
+    const def = definition() as unknown as { States: { Plan: { Retry: R[] } } };
+    const r = def.States.Plan.Retry.find((x) => x.ErrorEquals.includes('Unavailable')) as R;
+    // Step Functions' waits between the tries: the interval, times the backoff each time, never over MaxDelaySeconds.
+    let wait = 0;
+    for (let i = 0; i < r.MaxAttempts; i++) wait += Math.min(r.IntervalSeconds * r.BackoffRate ** i, r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
+    expect(wait / 3600).toBeGreaterThanOrEqual(8);
+    expect(wait / 3600).toBeLessThan(12);
+    expect(r.MaxDelaySeconds, 'a try every 15 minutes at most once the outage is long').toBe(900);
   });
 
   it('sends a webhook its processor did not take again after 5 s, 15 s and 45 s, as docs/processors.md promises, then escalates', () => {
