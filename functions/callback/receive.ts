@@ -6,7 +6,7 @@ import { ConcurrentUpdate, Conflict, InvalidInput, type Issue, NotFound, Payload
 import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
-import { SPENT_TOKEN_ERRORS } from '../core/outbox.ts';
+import { lease, SPENT_TOKEN_ERRORS, WORKFLOW_OWNER } from '../core/outbox.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, requireTaskTransition, type TaskEvent } from '../core/status.ts';
 import { closedWithoutCopy, type ResultsKey } from '../core/export-results.ts';
 import { CallbackBody, capOf, MAX_REASON, MAX_RECEIPT_CALLBACK_BYTES, EXPORT_WITHOUT_RESULTS, MAX_WEBHOOK_ID, RETAINED_ERASURE_ONLY } from '../core/callback-body.ts';
@@ -16,7 +16,7 @@ import { parseExportResults } from '../core/results-body.ts';
 import { PROCESSOR_FAILURE, taskAnswer } from '../core/workflow-answer.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { deliverToken } from '../shared/token.ts';
-import { unblockRequest } from '../shared/escalation.ts';
+import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
 import { logger } from '../adapters/powertools.ts';
 
 export type CallbackDeps = {
@@ -47,6 +47,12 @@ export const MAX_CONFLICTS_AUDITED = 20;
 export const MAX_LISTED_ISSUES = 20;
 /** Export results wait for the assemble step at most this long (a request may run three months). */
 export const RESULTS_TTL_DAYS = 120;
+
+/**
+ * The hold of the Escalate state that a retried task's failure re-enters on the team's email the
+ * failure owes: past its mail retries (30 + 60 + 120 s), after which the sweeper may mail it.
+ */
+const REFUSED_RETRY_LEASE_SECONDS = 600;
 
 const EVENT: Record<string, TaskEvent> = { completed: 'complete', not_found: 'not_found', retained: 'retain', failed: 'fail' };
 
@@ -281,12 +287,21 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   // Dispatch needs no mark (and no write to clear it): its Dispatch state's time-out escalates it, and
   // that Escalate finds it answered and moves on. A failure is not owed: it goes as a failure, below.
   const owed = task.token && to !== 'failed' && escalationsToken(task) ? { outboxToken: { at } } : {};
+  // A task an officer retried that its processor fails again waits for an officer once more: the
+  // request first, as Escalate does, then the task's write owes the team's email (outboxTeam), which
+  // the Escalate state this failure re-enters mails and clears, and the sweeper mails if the failure
+  // never reaches it. Until November 29, 2026 the failure was only told to the workflow: one that
+  // Step Functions refused (throttled) or a callback that died first left the request in progress,
+  // its task failed and nobody told, for good (nothing times out a failed task).
+  const refused = to === 'failed' && task.token !== undefined && escalationsToken(task);
+  if (refused) await retryOnRace(() => escalateRequest(deps.repo, task.requestId, { at, actor, task: task.taskId, reason: PROCESSOR_FAILURE.error }));
+  const told = refused ? { outboxTeam: { ...lease(task.version + 1, WORKFLOW_OWNER, deps.clock.now(), REFUSED_RETRY_LEASE_SECONDS), escalated: PROCESSOR_FAILURE.error } } : {};
   // The winning write names its results: Assemble reads those, whatever other callbacks wrote. An
   // officer's retry's webhook still marked owed goes with it: the task is answered.
   const done = await deps.repo.transitionTask(
     task,
     to,
-    { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}), ...owed },
+    { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}), ...owed, ...told },
     { at, actor, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: r.bodyHash } },
     ['outboxWebhook'],
   );
@@ -295,7 +310,13 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   if (done.outboxToken) await release(done, deps);
   else if (token) {
     // The failure by its name alone: the reason, the processor's own words, stays on the task record (workflow-answer.ts).
-    if (to === 'failed') await tell(() => deps.workflow.taskFailure(token, PROCESSOR_FAILURE));
+    if (to === 'failed') {
+      await tell(() => deps.workflow.taskFailure(token, PROCESSOR_FAILURE)).catch((e: unknown) => {
+        // The team's email is owed from the write above and the request waits for an officer: the answer is recorded.
+        if (!refused) throw e;
+        logger.warn('retried task failed again; the workflow was not told, the sweeper tells the team', { taskId: task.taskId, error: (e as Error).name });
+      });
+    }
     else await tell(() => deps.workflow.taskSuccess(token, taskAnswer(done)));
   }
   return { status: 'accepted' };

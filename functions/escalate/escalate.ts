@@ -14,7 +14,7 @@ import { metrics } from '../shared/metrics.ts';
 import { logger } from '../adapters/powertools.ts';
 
 export type EscalateDeps = {
-  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest' | 'listTasks' | 'markMailFailed' | 'clearMailFailed'>;
+  repo: Pick<DynamoRepository, 'getTask' | 'transitionTask' | 'setTaskToken' | 'getRequest' | 'transitionRequest' | 'listTasks' | 'markMailFailed' | 'clearMailFailed' | 'clearOwedTeam'>;
   workflow: Workflow;
   mailer: Mailer;
   clock: Clock;
@@ -121,6 +121,8 @@ export async function escalate(input: EscalateInput, deps: EscalateDeps) {
     deps.clock.now(),
     deps,
   );
+  // A retried task's failure owed the team this email from its callback's write (receive.ts): mailed, it is owed no more.
+  if (task.outboxTeam?.escalated) await deps.repo.clearOwedTeam(task, task.outboxTeam.seq);
   logger.warn('task escalated', { taskId: task.taskId, status: task.status, error: reason });
   return { escalated: true };
 }

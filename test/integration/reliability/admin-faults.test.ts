@@ -118,6 +118,47 @@ describe('resolving an escalated task survives a fault at every step', async () 
   }
 });
 
+describe("a processor's failure of a task an officer retried survives a fault at every step", async () => {
+  // The retry went out under the Escalate state's token: nothing times that state out, so the failure alone tells it.
+  const retried = async (tw: TaskWorld) => {
+    await escalated(tw);
+    expect((await officer(tw).act((deps) => retryTask(tw.requestId, PAYNOW.id, OFFICER, deps))).ok).toBe(true);
+    tw.setTime(at(20 * MIN));
+  };
+  const failure = (tw: TaskWorld) => signed(tw.taskId, { request_status: 'failed', reason: 'account still locked' }, 'msg_failed_again');
+  const calls = await boundaries(taskWorld, (tw) => tw.callback(failure(tw)), retried);
+
+  it('makes the calls a fault is injected into', () => {
+    expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'states:SendTaskFailure']));
+  });
+
+  for (const recovery of ['the processor sends it again', 'the processor gives up'] as const) {
+    for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): the task waits for an officer again, the request with it, and the team told once more`, async () => {
+      const tw = await taskWorld();
+      await retried(tw);
+      const cb = failure(tw);
+      tw.faults.arm({ at: s.k, when: s.when });
+      const first = await tw.callback(cb);
+      tw.faults.disarm();
+      await tw.advance();
+      if (recovery === 'the processor sends it again' && !first.ok) {
+        tw.setTime(at(22 * MIN));
+        expect((await tw.callback(cb)).ok, 'the same callback, sent again, is answered 2xx').toBe(true);
+        await tw.advance();
+      }
+      await tw.sweep(at(40 * MIN));
+      // A failure that never landed leaves the retry unanswered: the sweeper times it out past the processor's time-out.
+      await tw.sweep(at(8 * DAY));
+
+      await expectBranchSettled(tw);
+      const t = await tw.task();
+      if (recovery === 'the processor sends it again' || first.ok) expect(answered(t, 'failed'), 'the failure once on the trail').toHaveLength(1);
+      expect(ESCALATED_TASK_STATUSES).toContain(t.status);
+      expect(tw.alerts(), 'the team told of the first escalation, and of this one once').toHaveLength(2);
+    });
+  }
+});
+
 describe('retrying an escalated task survives a fault at every step', async () => {
   const retry = (tw: TaskWorld) => officer(tw).act((deps) => retryTask(tw.requestId, PAYNOW.id, OFFICER, deps));
   const taken = await boundaries(taskWorld, retry, escalated);

@@ -98,10 +98,13 @@ export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?
         expect((await tw.callback(signed(taskId, { request_status: 'completed' }, `msg_${id}`))).ok).toBe(true);
       }
     },
-    /** Step Functions goes on: a Dispatch state failed by the processor's answer is caught, and Escalate runs. */
+    /**
+     * Step Functions goes on: a Dispatch state failed by the processor's answer is caught, and Escalate
+     * runs; so is an Escalate state an officer's retry was sent under, which enters Escalate anew.
+     */
     async advance() {
       for (const [token, t] of machine.tokens) {
-        const failure = t.state === 'Dispatch' && t.answers.find((a) => 'error' in a);
+        const failure = t.answers.find((a) => 'error' in a);
         if (failure && !caught.has(token)) {
           caught.add(token);
           await tw.escalate(failure.error);

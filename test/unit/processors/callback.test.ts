@@ -430,6 +430,47 @@ describe('callbacks', () => {
     expect(task()).toMatchObject({ status: 'completed', outboxToken: { at: '2026-03-02T10:00:00.000Z' } });
   });
 
+  it('sends a task an officer retried, that its processor fails again, to wait for an officer: the request escalated first, the team’s email owed in the task’s write, the Escalate state failed', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', token: 'tok-escalation', retries: 1 });
+    const writes: string[] = [];
+    const write = repo.transitionRequest.bind(repo);
+    repo.transitionRequest = async (prev, to, ...rest) => {
+      writes.push(`request:${to}`);
+      return write(prev, to, ...rest);
+    };
+    const writeTask = repo.transitionTask.bind(repo);
+    repo.transitionTask = async (prev, to, ...rest) => {
+      writes.push(`task:${to}`);
+      return writeTask(prev, to, ...rest);
+    };
+    await expect(post(signed({ request_status: 'failed', reason: 'account locked' }))).resolves.toEqual({ status: 'accepted' });
+    expect(writes).toEqual(['request:awaiting_manual', 'task:failed']);
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ action: 'escalate', actor: 'processor:paynow', data: { task: TASK_ID, reason: 'ProcessorFailed' } });
+    // Held by the Escalate state this failure re-enters (it mails and clears it) past its mail retries; the sweeper's after.
+    expect(task()).toMatchObject({ status: 'failed', token: 'tok-escalation', outboxTeam: { seq: task().version, owner: 'workflow', until: '2026-03-02T10:10:00.000Z', escalated: 'ProcessorFailed' } });
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-escalation', ...PROCESSOR_FAILURE }]);
+  });
+
+  it('answers 200 to a retried task’s failure that Step Functions refused to be told (throttled): the request waits for an officer and the sweeper owes the team its email', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', token: 'tok-escalation', retries: 1 });
+    workflow.taskFailure = async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const m = signed({ request_status: 'failed', reason: 'account locked' });
+    await expect(post(m)).resolves.toEqual({ status: 'accepted' });
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
+    expect(task()).toMatchObject({ status: 'failed', token: 'tok-escalation', outboxTeam: { escalated: 'ProcessorFailed' } });
+    // Sent again, it changes nothing more.
+    await expect(post(m)).resolves.toEqual({ status: 'duplicate' });
+    expect(task().audit.filter((e) => e.action === 'failed')).toHaveLength(1);
+  });
+
+  it('still answers 5xx when Step Functions refuses to be told a first failure, and owes no email: the Dispatch state’s time-out escalates it', async () => {
+    workflow.taskFailure = async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(post(signed({ request_status: 'failed', reason: 'account locked' }))).rejects.toThrow('Rate exceeded');
+    expect(task()).toMatchObject({ status: 'failed' });
+    expect(task().outboxTeam).toBeUndefined();
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+  });
+
   it('records a further failure of an escalated task on its audit trail without failing the escalation', async () => {
     repo.tasks.set(TASK_ID, { ...task(), status: 'failed', token: 'tok-escalation' });
     const before = task();

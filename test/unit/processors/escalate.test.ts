@@ -64,6 +64,23 @@ describe('escalate', () => {
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('awaiting_manual');
   });
 
+  it('mails the team a retried task’s failure that its callback owed them, and clears it, so that the sweeper does not mail it again', async () => {
+    const owed = { seq: 3, owner: 'workflow', until: '2026-03-02T10:10:00.000Z', escalated: 'ProcessorFailed' };
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', retries: 1, outcome: { request_status: 'failed', reason: 'locked' }, outboxTeam: owed });
+    await run('ProcessorFailed');
+    expect(mailer.sent).toHaveLength(1);
+    expect(task()).toMatchObject({ status: 'failed', token: 'tok-esc' });
+    expect(task().outboxTeam).toBeUndefined();
+  });
+
+  it('leaves the team’s email a retried task’s failure owes to the sweeper when it escalates without mailing (SES refused it)', async () => {
+    const owed = { seq: 3, owner: 'workflow', until: '2026-03-02T10:10:00.000Z', escalated: 'ProcessorFailed' };
+    repo.tasks.set(TASK_ID, { ...task(), status: 'failed', retries: 1, outcome: { request_status: 'failed', reason: 'locked' }, outboxTeam: owed });
+    await escalate({ token: 'tok-esc', requestId: REQUEST_ID, taskId: TASK_ID, error: { Error: 'ProcessorFailed' }, mail: false }, deps);
+    expect(mailer.sent).toHaveLength(0);
+    expect(task().outboxTeam).toEqual(owed);
+  });
+
   it('completes at once when the processor’s answer arrived while the dispatch was failing', async () => {
     repo.tasks.set(TASK_ID, { ...task(), status: 'completed', outcome: { request_status: 'completed' } });
     await expect(run('DispatchFailed')).resolves.toEqual({ escalated: false });
