@@ -100,7 +100,8 @@ export type StoredTask = ProcessorTask & {
    * A manual processor's task: the team's email that it needs a person is still to send. Recorded
    * in the write that sends the task, cleared once mailed (core/outbox.ts). With `escalated` (the
    * reason, as Escalate names it), the team's escalation email instead: an officer's retry that the
-   * sweeper timed out, or whose webhook the processor refused when the sweeper sent it.
+   * sweeper timed out, whose webhook the processor refused when the sweeper sent it, or that the
+   * processor failed again (its callback records it; the Escalate state the failure re-enters clears it once mailed).
    */
   outboxTeam?: Delivery & { escalated?: string };
   /**
