@@ -45,6 +45,13 @@ export interface PrivacyWorkflowProps {
 export const RETRYABLE_DISPATCH_ERRORS = ['DispatchFailed', 'SecretUnavailable'];
 
 /**
+ * What Dispatch throws on purpose, for a person to act on: the processor refused the webhook or is
+ * gone, its secret is not configured, the task is not found, or its processor already answered
+ * `failed` (functions/dispatch/dispatch.ts). Straight to Escalate, never retried.
+ */
+export const DISPATCH_REFUSALS = ['DispatchRejected', 'EndpointGone', 'SecretNotConfigured', 'NotFound', PROCESSOR_FAILURE.error];
+
+/**
  * How Lambda reports a sandbox that died under a function: the process exited or was killed, it ran
  * out of time or of memory, it failed in a way the runtime could not name (Lambda.Unknown, as Step
  * Functions reports an unhandled error that carries no type). local/lambda/pool.ts reports the same.
@@ -168,6 +175,13 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
   // against a registry's hours or days; the sweeper's own time-out counts from the task's sentAt,
   // which a re-run keeps.
   dispatch.addRetry({ errors: SANDBOX_CRASH_ERRORS, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  // Any other error (DynamoDB throttling a write, a network error reaching it, a write that kept losing
+  // its race) is transient, and Dispatch is safe to run again: retried, as Escalate's crashes are, so
+  // that an officer is not asked to act on a task nothing failed. Its refusals on purpose come first,
+  // never retried, since States.TaskFailed matches them too and the first matching retrier wins.
+  // Until November 29, 2026 these errors escalated the task at once.
+  dispatch.addRetry({ errors: DISPATCH_REFUSALS, maxAttempts: 0 });
+  dispatch.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
   dispatch.addCatch(escalate, { errors: [Errors.ALL], resultPath: '$.error' });
 
   const forEachTask = new MapState(scope, 'ForEachTask', {

@@ -9,7 +9,7 @@ import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, currentDue, isOpenRequest } from '../core/status.ts';
 import { webhookBody, webhookIdOf } from '../core/webhook.ts';
-import { taskAnswer } from '../core/workflow-answer.ts';
+import { PROCESSOR_FAILURE, taskAnswer } from '../core/workflow-answer.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -169,6 +169,12 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
   if (loaded.request && !isOpenRequest(loaded.request.status)) {
     await deps.workflow.taskSuccess(input.token, { closed: loaded.request.status });
     return undefined;
+  }
+  // Its processor answered `failed` while an earlier attempt of this state was failing (a POST that timed
+  // out after delivery): the answer stands, and goes to Escalate at once. Until November 29, 2026 the task
+  // was sent again under the same webhook-id, which the processor does not answer twice, and waited out its time-out.
+  if (task.status === 'failed' && task.audit.findLast((e) => e.to === 'failed')?.actor === `processor:${task.processorId}`) {
+    throw Object.assign(new Error(`processor ${task.processorId} answered failed`), { name: PROCESSOR_FAILURE.error });
   }
   const processor = deps.processors.find((p) => p.id === task.processorId);
   if (!processor) throw dispatchError('DispatchRejected', `processor ${task.processorId} is not in the registry`);

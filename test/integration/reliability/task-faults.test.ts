@@ -64,6 +64,27 @@ describe('dispatch survives a fault at every step', async () => {
   }
 });
 
+describe('a processor’s failure that lands between two Dispatch attempts', () => {
+  it('stands: the Retry sends nothing again and the task goes to Escalate at once, with the processor’s words', async () => {
+    const tw = await taskWorld();
+    // The POST reached PayNow, and its answer was lost (a time-out after delivery): the state retries with backoff.
+    tw.faults.arm({ match: (name) => name === 'http:POST', when: 'after' });
+    expect((await tw.dispatch()).ok).toBe(false);
+    tw.faults.disarm();
+    tw.setTime(at(2000));
+    expect((await tw.callback(signed(tw.taskId, { request_status: 'failed', reason: 'account locked' }, 'msg_failed'))).ok).toBe(true);
+    tw.setTime(at(5000));
+    const again = await tw.dispatch();
+    expect(again.ok, 'the Retry fails the state, for its Catch').toBe(false);
+    if (!again.ok) expect((await tw.escalate(again.error.name)).ok).toBe(true);
+
+    await expectBranchSettled(tw);
+    expect(tw.paynow.posts.map((p) => p.id), 'the webhook sent once').toEqual([tw.taskId]);
+    expect(await tw.task()).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason: 'account locked' } });
+    expect(tw.alerts().map((m) => m.subject)).toEqual([expect.stringContaining('failed')]);
+  });
+});
+
 describe("a manual processor's dispatch survives a fault at every step", async () => {
   // No webhook: Dispatch records the task as sent, moves the request to wait for an officer and emails the team.
   const manualWorld = () => taskWorld('erasure', undefined, LEDGER);

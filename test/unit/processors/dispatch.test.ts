@@ -84,6 +84,26 @@ describe('dispatch', () => {
     expect(JSON.parse(sent[1].body).expected_completion_time).toBe('2026-04-01');
   });
 
+  it('goes to Escalate at once, sending and writing nothing, when its processor answered failed while an earlier attempt was failing', async () => {
+    await run('tok-1');
+    // The POST timed out after delivery (the state retries with backoff) and the processor's `failed` callback landed meanwhile.
+    const event = { at: '2026-03-02T10:00:05.000Z', actor: 'processor:paynow', action: 'failed', subject: TASK_ID, from: 'sent', to: 'failed' };
+    const failed = structuredClone(await repo.transitionTask(task(), 'failed', { outcome: { request_status: 'failed', reason: 'account locked' } }, event));
+    await expect(run('tok-2')).rejects.toMatchObject({ name: 'ProcessorFailed' });
+    expect(sent).toHaveLength(1);
+    expect(task()).toEqual(failed);
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('sends again a task the workflow failed, not its processor (a re-run after a restart)', async () => {
+    await run('tok-1');
+    const event = { at: '2026-03-02T10:05:00.000Z', actor: 'workflow', action: 'fail', subject: TASK_ID, from: 'sent', to: 'failed' };
+    await repo.transitionTask(task(), 'failed', { outcome: { request_status: 'failed', reason: 'DispatchFailed' } }, event);
+    await run('tok-2');
+    expect(sent.map((s) => s.id)).toEqual([TASK_ID, TASK_ID]);
+    expect(task()).toMatchObject({ status: 'sent', token: 'tok-2' });
+  });
+
   it('re-sends the same bytes under the same webhook-id when a timed-out task runs again after an extension', async () => {
     await run('tok-1');
     repo.tasks.set(TASK_ID, { ...task(), status: 'timed_out' });
