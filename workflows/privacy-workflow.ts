@@ -45,19 +45,20 @@ export interface PrivacyWorkflowProps {
 export const RETRYABLE_DISPATCH_ERRORS = ['DispatchFailed', 'SecretUnavailable'];
 
 /**
- * What Dispatch throws on purpose, for a person to act on: the processor refused the webhook or is
- * gone, its secret is not configured, the task is not found, or its processor already answered
- * `failed` (functions/dispatch/dispatch.ts). Straight to Escalate, never retried.
- */
-export const DISPATCH_REFUSALS = ['DispatchRejected', 'EndpointGone', 'SecretNotConfigured', 'NotFound', PROCESSOR_FAILURE.error];
-
-/**
  * How Lambda reports a sandbox that died under a function: the process exited or was killed, it ran
  * out of time or of memory, it failed in a way the runtime could not name (Lambda.Unknown, as Step
  * Functions reports an unhandled error that carries no type). local/lambda/pool.ts reports the same.
- * Named one by one: States.TaskFailed would also match the refusals a function throws on purpose.
+ * Named one by one, so that crashes have Dispatch's attempts of their own, before the refusals it
+ * throws on purpose, which its later States.TaskFailed retrier would match too.
  */
 export const SANDBOX_CRASH_ERRORS = ['Runtime.ExitError', 'Sandbox.Timedout', 'Runtime.OutOfMemory', 'Runtime.Unknown', 'Lambda.Unknown'];
+
+/**
+ * What Dispatch throws on purpose (functions/dispatch/dispatch.ts, functions/core/errors.ts): none
+ * is mended by running it again, so each goes to Escalate at its first try. ProcessorFailed is also
+ * how the processor's own `failed` callback fails the state (functions/callback/receive.ts).
+ */
+const DISPATCH_REFUSALS = ['DispatchRejected', 'EndpointGone', 'SecretNotConfigured', 'NotFound', PROCESSOR_FAILURE.error];
 
 /**
  * What Escalate and Notify throw when SES refuses or cannot be reached (functions/core/errors.ts).
@@ -167,21 +168,26 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
   // A sandbox that died (usually a transient fault) runs Dispatch again rather than alerting an
   // officer: Dispatch is safe to run again (test/integration/reliability/task-faults.test.ts): it
   // finds the task as the dead run left it and, if sent, records the new token and re-sends the same
-  // webhook under the same webhook-id. Its deliberate refusals (DispatchRejected, EndpointGone, SecretNotConfigured,
-  // NotFound) match no retrier and go straight to Escalate, as does a crash that outlasts these
-  // attempts. A crash comes while the function runs, before the state waits on the processor; each
-  // attempt starts the state's heartbeat and timeout over, so the processor's time-out comes later by
-  // the failed attempts and their backoff, at most 3 × 20 s (the function's timeout) + 2 + 4 + 8 s,
-  // against a registry's hours or days; the sweeper's own time-out counts from the task's sentAt,
-  // which a re-run keeps.
+  // webhook under the same webhook-id. A crash that outlasts these attempts goes to Escalate, which
+  // finds the task as it is. A crash comes while the function runs, before the state waits on the
+  // processor; each attempt starts the state's heartbeat and timeout over, so the processor's time-out
+  // comes later by the failed attempts and their backoff, at most 3 × 20 s (the function's timeout) +
+  // 2 + 4 + 8 s, against a registry's hours or days; the sweeper's own time-out counts from the task's
+  // sentAt, which a re-run keeps.
   dispatch.addRetry({ errors: SANDBOX_CRASH_ERRORS, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
-  // Any other error (DynamoDB throttling a write, a network error reaching it, a write that kept losing
-  // its race) is transient, and Dispatch is safe to run again: retried, as Escalate's crashes are, so
-  // that an officer is not asked to act on a task nothing failed. Its refusals on purpose come first,
-  // never retried, since States.TaskFailed matches them too and the first matching retrier wins.
-  // Until November 29, 2026 these errors escalated the task at once.
-  dispatch.addRetry({ errors: DISPATCH_REFUSALS, maxAttempts: 0 });
-  dispatch.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  // Its deliberate refusals, and the processor's own failure, go straight to Escalate: never retried,
+  // so that the retrier below, which matches them too, does not take them (the first match wins). So
+  // do the processor's time-out and missed heartbeat: AWS documents States.TaskFailed as matching every
+  // error but States.Timeout, saying nothing of States.HeartbeatTimeout, and the embedded engine
+  // (aws-local-stepfunctions) matches both; retried, the same webhook would go again under the same
+  // webhook-id to a processor that keeps silent, and the team be told a time-out or a heartbeat later.
+  dispatch.addRetry({ errors: [...DISPATCH_REFUSALS, Errors.TIMEOUT, Errors.HEARTBEAT_TIMEOUT], maxAttempts: 0 });
+  // Anything else is as transient as a crash and as safe to run again: DynamoDB throttling a write
+  // (ProvisionedThroughputExceededException, ThrottlingException), a network error, a race lost five
+  // times (ConcurrentUpdate). Until November 29, 2026 these matched no retrier and went to Escalate at
+  // once: an officer was asked to act on a task nothing had failed. The time-outs, which
+  // States.TaskFailed may match, are the retrier's above.
+  dispatch.addRetry(crashRetry);
   dispatch.addCatch(escalate, { errors: [Errors.ALL], resultPath: '$.error' });
 
   const forEachTask = new MapState(scope, 'ForEachTask', {

@@ -9,7 +9,7 @@ import { type ProcessorEntry, parseTaskId } from '../core/model.ts';
 import type { Clock, Mailer, Pii, StoredRequest, StoredTask, Workflow } from '../core/ports.ts';
 import { ESCALATED_TASK_STATUSES, FINISHED_TASK_STATUSES, currentDue, isOpenRequest } from '../core/status.ts';
 import { webhookBody, webhookIdOf } from '../core/webhook.ts';
-import { PROCESSOR_FAILURE, taskAnswer } from '../core/workflow-answer.ts';
+import { taskAnswer, type WorkflowFailure } from '../core/workflow-answer.ts';
 import { deliverManualTask } from '../shared/manual-task.ts';
 import { metrics } from '../shared/metrics.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -39,7 +39,8 @@ export type DispatchDeps = {
  */
 export const DISPATCH_ERRORS = ['DispatchFailed', 'DispatchRejected', 'EndpointGone'] as const;
 export type DispatchError = (typeof DISPATCH_ERRORS)[number];
-export const dispatchError = (name: DispatchError, message: string) => Object.assign(new Error(message), { name });
+/** ProcessorFailed too, the name the Map's Catch and Escalate read a processor's own failure by (core/workflow-answer.ts): typed here, spelled in the bundle. */
+export const dispatchError = (name: DispatchError | WorkflowFailure['error'], message: string) => Object.assign(new Error(message), { name });
 
 /** A processor whose endpoint answered 410 Gone is disabled until an operator deletes this item. */
 export const processorStateKey = (processorId: string) => ({ pk: `PROCESSOR#${processorId}`, sk: 'STATE' });
@@ -170,11 +171,15 @@ async function claim(input: { token: string; taskId: string }, deps: DispatchDep
     await deps.workflow.taskSuccess(input.token, { closed: loaded.request.status });
     return undefined;
   }
-  // Its processor answered `failed` while an earlier attempt of this state was failing (a POST that timed
-  // out after delivery): the answer stands, and goes to Escalate at once. Until November 29, 2026 the task
-  // was sent again under the same webhook-id, which the processor does not answer twice, and waited out its time-out.
-  if (task.status === 'failed' && task.audit.findLast((e) => e.to === 'failed')?.actor === `processor:${task.processorId}`) {
-    throw Object.assign(new Error(`processor ${task.processorId} answered failed`), { name: PROCESSOR_FAILURE.error });
+  // Failed by its processor (the write that failed it is the processor's): its callback came while this
+  // state was retrying a webhook the processor had taken, and told a token already spent. Sent again
+  // under the same webhook-id, it was deduplicated and never answered, so the task waited out its whole
+  // time-out (days) before anyone heard of it, shown `sent`. Failed here with the processor's error, it
+  // goes to Escalate at once, which finds the task failed and tells the team. A task the workflow, the
+  // sweeper or an officer's refused retry failed or timed out is sent again below, as before (a re-run
+  // of the execution after a restart, docs/local-runtime.md): its processor never said it could not do it.
+  if (task.status === 'failed' && task.audit.findLast((e) => e.to)?.actor === `processor:${task.processorId}`) {
+    throw dispatchError('ProcessorFailed', `processor ${task.processorId} answered failed`);
   }
   const processor = deps.processors.find((p) => p.id === task.processorId);
   if (!processor) throw dispatchError('DispatchRejected', `processor ${task.processorId} is not in the registry`);

@@ -243,6 +243,31 @@ describe('embedded Step Functions running the synthesized ASL', () => {
     expect(calls).toEqual({ crashed: 2, refused: 1 });
   });
 
+  it('runs a dispatch whose DynamoDB write was throttled again, and escalates at its first try each refusal, the processor’s own failure and its silence', async () => {
+    const calls: Record<string, number> = {};
+    const refusals = ['DispatchRejected', 'EndpointGone', 'SecretNotConfigured', 'NotFound', 'ProcessorFailed'];
+    await boot({
+      plan: async (i) => ({
+        requestId: i.requestId,
+        export: false,
+        tasks: ['throttled', 'silent', ...refusals].map((taskId) => ({ taskId, heartbeatSeconds: taskId === 'silent' ? 1 : 30, timeoutSeconds: 60 })),
+      }),
+      dispatch: async (i) => {
+        const id = String(i.taskId);
+        calls[id] = (calls[id] ?? 0) + 1;
+        if (refusals.includes(id)) throw Object.assign(new Error(`refused: ${id}`), { name: id });
+        if (id === 'throttled' && calls[id] === 1) throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded'), { name: 'ProvisionedThroughputExceededException' });
+        tokens.push({ taskId: id, token: String(i.token) });
+      },
+    });
+    await start('r7c');
+    // Each task's waiting state: the throttled one's Dispatch, run again; the others' Escalate (the silent one's after its Dispatch).
+    await until(() => tokens.length === refusals.length + 3);
+    const waiting = ['throttled', 'silent', 'escalated:silent:States.HeartbeatTimeout', ...refusals.map((r) => `escalated:${r}:${r}`)];
+    expect(tokens.map((t) => t.taskId).toSorted()).toEqual(waiting.toSorted());
+    expect(calls).toEqual({ throttled: 2, silent: 1, ...Object.fromEntries(refusals.map((r) => [r, 1])) });
+  });
+
   it('stops an execution on request', async () => {
     await boot();
     const { executionArn } = await start('r8');

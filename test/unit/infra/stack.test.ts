@@ -12,6 +12,8 @@ import { deploymentName } from '../../../infra/names.ts';
 import { CloudAssembly } from '../../../local/assembly/assembly.ts';
 import { ALL_FUNCTIONS, ROUTES } from '../../../infra/routes.ts';
 import { ANSWER_FLOOR_MS, MAX_ANSWER_FLOOR_MS } from '../../../functions/core/edge.ts';
+import { DISPATCH_ERRORS } from '../../../functions/dispatch/dispatch.ts';
+import { RETRYABLE_DISPATCH_ERRORS } from '../../../workflows/privacy-workflow.ts';
 
 let stack: Stack;
 let template: Template;
@@ -45,6 +47,14 @@ beforeAll(() => {
   stack = deployment({});
   template = Template.fromStack(stack);
 }, 120_000);
+
+/**
+ * The retrier Step Functions applies to an error: the first that matches it, by its name or a
+ * wildcard. States.TaskFailed is taken to match every error, the embedded engine's reading
+ * (aws-local-stepfunctions); AWS's leaves out States.Timeout, which this reading holds to more.
+ */
+const retrierOf = <R extends { ErrorEquals: string[] }>(retry: readonly R[], error: string) =>
+  retry.find((r) => r.ErrorEquals.some((e) => e === error || e === 'States.ALL' || e === 'States.TaskFailed'));
 
 const definition = () => {
   const machines = template.findResources('AWS::StepFunctions::StateMachine');
@@ -101,7 +111,7 @@ describe('the CDK stack', () => {
     expect(readFileSync(join(import.meta.dirname, '../../../docs/processors.md'), 'utf8')).toContain('with backoff: after 5 s, 15 s, 45 s; then escalates');
   });
 
-  it('runs a Dispatch whose sandbox died or whose write was throttled again, a few times, and escalates its deliberate refusals at once', () => {
+  it('runs a Dispatch whose sandbox died again, a few times, and escalates its deliberate refusals at once', () => {
     type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number };
     const def = definition() as unknown as { States: { ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[]; Catch: unknown[] } } } } } };
     const dispatch = def.States.ForEachTask.ItemProcessor.States.Dispatch;
@@ -110,15 +120,27 @@ describe('the CDK stack', () => {
     const crashRetry = dispatch.Retry.find((r) => r.ErrorEquals.includes('Runtime.ExitError'));
     expect(crashRetry?.ErrorEquals.toSorted()).toEqual(crash.toSorted());
     expect(crashRetry).toMatchObject({ MaxAttempts: 3, IntervalSeconds: 2, BackoffRate: 2 });
-    // The retrier Step Functions applies to an error: the first whose names match it (States.TaskFailed matches every error but a time-out).
-    const applied = (error: string) => dispatch.Retry.find((r) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.ALL') || (r.ErrorEquals.includes('States.TaskFailed') && !error.startsWith('States.')));
-    // What Dispatch throws on purpose (functions/dispatch/dispatch.ts, functions/core/errors.ts) goes to the Catch untried.
-    for (const refusal of ['DispatchRejected', 'EndpointGone', 'SecretNotConfigured', 'NotFound', 'ProcessorFailed']) expect(applied(refusal)?.MaxAttempts ?? 0, refusal).toBe(0);
-    // Anything else is transient (DynamoDB throttled, the network, a write that kept losing its race): tried again, a few times, before the Catch.
-    for (const transient of ['ProvisionedThroughputExceededException', 'ThrottlingException', 'TimeoutError', 'ConcurrentUpdate']) expect(applied(transient), transient).toMatchObject({ MaxAttempts: 3, IntervalSeconds: 2, BackoffRate: 2 });
-    // A processor's silence is its time-out's business, never retried.
-    expect(applied('States.Timeout')).toBeUndefined();
+    // What Dispatch throws on purpose (functions/dispatch/dispatch.ts, functions/core/errors.ts), the processor's own
+    // failure (its callback's SendTaskFailure, or Dispatch finding the task failed by it) and the processor's
+    // time-out go to the Catch untried: the wildcard retrier after them would retry them too.
+    const refusals = ['DispatchRejected', 'EndpointGone', 'SecretNotConfigured', 'NotFound', 'ProcessorFailed', 'States.Timeout', 'States.HeartbeatTimeout'];
+    const thrown = DISPATCH_ERRORS.filter((e) => !RETRYABLE_DISPATCH_ERRORS.includes(e));
+    for (const refusal of [...refusals, ...thrown]) expect(retrierOf(dispatch.Retry, refusal)?.MaxAttempts ?? 0, refusal).toBe(0);
     expect(dispatch.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Escalate' })]);
+  });
+
+  it('runs a Dispatch again, a few times with backoff, when DynamoDB throttles its write or the network fails, rather than asking an officer to act on a task nothing failed', () => {
+    type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number };
+    const def = definition() as unknown as { States: { ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[] } } } } } };
+    const retry = def.States.ForEachTask.ItemProcessor.States.Dispatch.Retry;
+    // The SDK's names for a throttled DynamoDB call, a network failure, and a race lost on every try (functions/core/errors.ts).
+    for (const transient of ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TimeoutError', 'ECONNRESET', 'ConcurrentUpdate']) {
+      expect(retrierOf(retry, transient), transient).toMatchObject({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3, IntervalSeconds: 2, BackoffRate: 2 });
+    }
+    // The named retriers before it keep their own schedules.
+    expect(retrierOf(retry, 'DispatchFailed')?.ErrorEquals).toContain('DispatchFailed');
+    expect(retrierOf(retry, 'Runtime.ExitError')?.ErrorEquals).toContain('Runtime.ExitError');
+    expect(retrierOf(retry, 'Lambda.TooManyRequestsException')?.ErrorEquals).toContain('Lambda.ServiceException');
   });
 
   it('retries a mail failure in Escalate and Notify, then catches it instead of failing the execution', () => {

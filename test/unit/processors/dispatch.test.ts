@@ -2,10 +2,12 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearSecretCache } from '../../../functions/adapters/secrets.ts';
-import { verifyWebhook } from '../../../functions/adapters/webhook-signing.ts';
+import { signWebhook, verifyWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { UnsafeTarget } from '../../../functions/adapters/webhook-sender.ts';
+import { receiveCallback } from '../../../functions/callback/receive.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
+import { PROCESSOR_FAILURE } from '../../../functions/core/workflow-answer.ts';
 import { type DispatchDeps, dispatch, EndpointStates, processorStateKey } from '../../../functions/dispatch/dispatch.ts';
 import { newWebhookSecret } from '../../../local/processors/registry.ts';
 import { RETRYABLE_DISPATCH_ERRORS } from '../../../workflows/privacy-workflow.ts';
@@ -84,26 +86,6 @@ describe('dispatch', () => {
     expect(JSON.parse(sent[1].body).expected_completion_time).toBe('2026-04-01');
   });
 
-  it('goes to Escalate at once, sending and writing nothing, when its processor answered failed while an earlier attempt was failing', async () => {
-    await run('tok-1');
-    // The POST timed out after delivery (the state retries with backoff) and the processor's `failed` callback landed meanwhile.
-    const event = { at: '2026-03-02T10:00:05.000Z', actor: 'processor:paynow', action: 'failed', subject: TASK_ID, from: 'sent', to: 'failed' };
-    const failed = structuredClone(await repo.transitionTask(task(), 'failed', { outcome: { request_status: 'failed', reason: 'account locked' } }, event));
-    await expect(run('tok-2')).rejects.toMatchObject({ name: 'ProcessorFailed' });
-    expect(sent).toHaveLength(1);
-    expect(task()).toEqual(failed);
-    expect(workflow.calls).toEqual([]);
-  });
-
-  it('sends again a task the workflow failed, not its processor (a re-run after a restart)', async () => {
-    await run('tok-1');
-    const event = { at: '2026-03-02T10:05:00.000Z', actor: 'workflow', action: 'fail', subject: TASK_ID, from: 'sent', to: 'failed' };
-    await repo.transitionTask(task(), 'failed', { outcome: { request_status: 'failed', reason: 'DispatchFailed' } }, event);
-    await run('tok-2');
-    expect(sent.map((s) => s.id)).toEqual([TASK_ID, TASK_ID]);
-    expect(task()).toMatchObject({ status: 'sent', token: 'tok-2' });
-  });
-
   it('re-sends the same bytes under the same webhook-id when a timed-out task runs again after an extension', async () => {
     await run('tok-1');
     repo.tasks.set(TASK_ID, { ...task(), status: 'timed_out' });
@@ -112,6 +94,36 @@ describe('dispatch', () => {
     await run('tok-2');
     expect(sent.map((s) => s.id)).toEqual([TASK_ID, TASK_ID]);
     expect(sent[1].body).toBe(sent[0].body);
+  });
+
+  it('escalates at once, sending and writing nothing, a task its processor failed while the state retried the webhook it had taken', async () => {
+    // The first attempt's POST reached the processor but timed out here: the state waits out its backoff.
+    answer = Object.assign(new Error('timeout'), { name: 'TimeoutError' });
+    await expect(run('tok-1')).rejects.toMatchObject({ name: 'DispatchFailed' });
+    // Meanwhile the processor calls back `failed`: the task is failed, and the spent token told nothing.
+    workflow.dead.add('tok-1');
+    const raw = JSON.stringify({ task_id: TASK_ID, request_status: 'failed', reason: 'the account is locked by a chargeback' });
+    const callback = { repo, workflow, clock: fixedClock(), processors: [paynow], secrets: async () => [SECRET] };
+    await receiveCallback(TASK_ID, raw, { 'content-type': 'application/json', ...signWebhook('cb_1', raw, [SECRET]) }, callback);
+    const failed = task();
+    expect(failed.status).toBe('failed');
+
+    // The retry: sent again under the same webhook-id, the processor would dedupe it and never answer.
+    answer = 202;
+    await expect(run('tok-2')).rejects.toMatchObject({ name: PROCESSOR_FAILURE.error });
+    expect(sent).toHaveLength(1);
+    expect(task()).toEqual(failed);
+    expect(workflow.calls).toEqual([]);
+  });
+
+  it('sends again, under the same webhook-id, a task the workflow failed when it runs again (a re-run after a restart)', async () => {
+    await run('tok-1');
+    // Escalate failed it (the processor refused the webhook, say): nothing says the processor could not do the work.
+    const at = '2026-03-02T10:05:00.000Z';
+    await repo.transitionTask(task(), 'failed', { finishedAt: at, outcome: { request_status: 'failed', reason: 'DispatchRejected' } }, { at, actor: 'workflow', action: 'fail', subject: TASK_ID, from: 'sent', to: 'failed' });
+    await run('tok-2');
+    expect(sent.map((s) => s.id)).toEqual([TASK_ID, TASK_ID]);
+    expect(task()).toMatchObject({ status: 'sent', token: 'tok-2' });
   });
 
   it('re-sends an officer’s retry under that retry’s webhook-id when it runs again (a re-run after a restart)', async () => {
