@@ -45,21 +45,22 @@ export const SubmitBody = z
 export type SubmitBody = z.output<typeof SubmitBody>;
 
 /**
- * Whether a submission asks nothing the open request of its type does not ask already, so that it can
- * join it as a repeat. One that asks more (an objection to another use, the lifetime-warranty purchases
- * erased too, another correction) is a request of its own: joining would drop what it adds, and an
- * objection to marketing (Art. 21(3)) would never take effect.
+ * Whether a submission asks exactly what the open request of its type asks, so that it can join it as
+ * a repeat. One that asks more (an objection to another use, the lifetime-warranty purchases erased
+ * too, another correction) is a request of its own: joining would drop what it adds, and an objection
+ * to marketing (Art. 21(3)) would never take effect. So is one that asks less: anyone can type anyone's
+ * address, and until November 29, 2026 the person's own plain erasure joined one a stranger had sent
+ * with the warranty purchases ticked, whose link the person then confirmed, erasing them for good.
  */
-export function asksNoMoreThan(open: Pick<RequestDetails, 'eraseWarranty' | 'objections' | 'rectification'>, body: Pick<SubmitBody, 'eraseWarranty' | 'objections' | 'rectification'>): boolean {
-  const covered = objectedScopes(open.objections);
-  if ((body.objections ?? []).some((s) => !covered.includes(s))) return false;
-  if (body.eraseWarranty && !open.eraseWarranty) return false;
-  if (body.rectification && (body.rectification.field !== open.rectification?.field || body.rectification.correction !== open.rectification?.correction)) return false;
-  return true;
+export function asksTheSame(open: Pick<RequestDetails, 'eraseWarranty' | 'objections' | 'rectification'>, body: Pick<SubmitBody, 'eraseWarranty' | 'objections' | 'rectification'>): boolean {
+  const [was, now] = [objectedScopes(open.objections), objectedScopes(body.objections ?? [])];
+  if (was.length !== now.length || now.some((s) => !was.includes(s))) return false;
+  if (Boolean(body.eraseWarranty) !== Boolean(open.eraseWarranty)) return false;
+  return body.rectification?.field === open.rectification?.field && body.rectification?.correction === open.rectification?.correction;
 }
 
 /**
- * Whether a submission may join the open request of its type: it asks nothing more, and it is made the
+ * Whether a submission may join the open request of its type: it asks the same, and it is made the
  * same way, by the person or by the same agent (of the same kind, from the same address, whose keyed
  * hash is `agentEmailHash`). Anyone can type anyone's address as an agent: the person's own submission
  * joining that request would wait for that agent's proof of authority, and an agent's joining the
@@ -74,7 +75,7 @@ export function joins(
   const sameAgent = (a: { relationship: string; proof: string }, b: { relationship: string; proof: string }) =>
     a.relationship === b.relationship && a.proof === b.proof && (open.agentEmailHash === undefined || open.agentEmailHash === agentEmailHash);
   const sameMaker = open.agent && body.agent ? sameAgent(open.agent, body.agent) : !open.agent && !body.agent;
-  return sameMaker && asksNoMoreThan(open.details, body);
+  return sameMaker && asksTheSame(open.details, body);
 }
 
 /** Fields a requester might use to have their data sent somewhere other than their own mailbox. */

@@ -3,6 +3,7 @@ import type { EdgeRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { dueDate } from '../core/deadline.ts';
 import type { Language } from '../core/model.ts';
+import type { Asks } from '../core/emails.ts';
 import type { RequestContext } from '../core/pages.ts';
 import type { Clock, CustomerDirectory, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { sha256 } from '../shared/crypto.ts';
@@ -39,7 +40,7 @@ export type Outcome =
   | { kind: 'invalid'; lang?: Language }
   | { kind: 'closed'; lang: Language }
   | { kind: 'locked'; lang: Language }
-  | { kind: 'ask'; lang: Language; request: RequestContext; askPassword: boolean; error?: boolean }
+  | { kind: 'ask'; lang: Language; request: RequestContext; asks: Asks; askPassword: boolean; error?: boolean }
   | { kind: 'confirmed'; lang: Language; request: RequestContext }
   | { kind: 'already'; lang: Language; request: RequestContext };
 
@@ -96,7 +97,7 @@ export async function preview(token: string, deps: VerifyDeps): Promise<Outcome>
   const over = await spent(found);
   if (over) return over;
   const pw = await needsPassword(found.req, deps);
-  return { kind: 'ask', lang: found.req.language, request: await requestContext(found.req, found.statusLink), askPassword: pw.ask };
+  return { kind: 'ask', lang: found.req.language, request: await requestContext(found.req, found.statusLink), asks: found.req.details, askPassword: pw.ask };
 }
 
 /** POST /verify: proves control of the mailbox (and of the account, for exports), then starts the work. */
@@ -131,7 +132,7 @@ export async function confirm(token: string, password: string | undefined, deps:
     // The record stays, locked by its count, so that reopening the link says so.
     if (!ok && attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
     if (!ok && day.count >= PASSWORDS_PER_ADDRESS_PER_DAY) return { kind: 'locked', lang };
-    if (!ok) return { kind: 'ask', lang, request: await requestContext(req, found.statusLink), askPassword: true, error: true };
+    if (!ok) return { kind: 'ask', lang, request: await requestContext(req, found.statusLink), asks: req.details, askPassword: true, error: true };
   }
   const verifiedAt = now.toISOString();
   const due = dueDate(verifiedAt);

@@ -4,6 +4,7 @@ import { config } from '../adapters/config.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
+import { askedLines } from '../core/emails.ts';
 import type { Language } from '../core/model.ts';
 import { pageLanguage } from '../core/pages.ts';
 import { edgeRepo as repo, systemClock } from '../shared/deps.ts';
@@ -38,7 +39,7 @@ function render(o: Outcome, token: string, chosen: Language | undefined, acceptL
     case 'locked':
       return html(403, lockedPage(lang, switchTo));
     case 'ask':
-      return html(o.error ? 401 : 200, confirmPage(lang, token, { request: o.request, askPassword: o.askPassword, error: o.error ? wrongPassword(lang) : undefined }, switchTo));
+      return html(o.error ? 401 : 200, confirmPage(lang, token, { request: o.request, asks: askedLines(lang, o.request.type, o.asks), askPassword: o.askPassword, error: o.error ? wrongPassword(lang) : undefined }, switchTo));
     case 'confirmed':
       return html(200, confirmedPage(lang, o.request, switchTo));
     case 'already':

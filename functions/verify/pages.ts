@@ -50,7 +50,8 @@ const T = {
 type Switch = (lang: Language) => string;
 const formLink = (lang: Language) => `<p><a href="/?lang=${lang}">${T[lang].form}</a></p>`;
 
-export function confirmPage(lang: Language, token: string, o: { request: RequestContext; askPassword: boolean; error?: string }, switchTo: Switch) {
+/** `asks`: what the request asks beyond its type, in sentences (core/emails.ts askedLines), shown before the button: the choice is confirmed seeing it. */
+export function confirmPage(lang: Language, token: string, o: { request: RequestContext; asks?: readonly string[]; askPassword: boolean; error?: string }, switchTo: Switch) {
   const t = T[lang];
   const pw = o.askPassword
     ? `<p>${t.passwordText}</p><label for="password">${t.password}</label>
@@ -62,7 +63,7 @@ ${o.error ? `<p id="password-error" class="error">${esc(o.error)}</p>` : ''}`
     t.confirmTitle,
     // Not yet confirmed, the one thing to press is the confirmation: a "Follow your request" button above it
     // could take someone to a status page saying "waiting for your confirmation", the request left unconfirmed.
-    `${requestSummary(lang, { ...o.request, statusHref: undefined })}<p>${t.confirmText}</p>
+    `${requestSummary(lang, { ...o.request, statusHref: undefined })}${(o.asks ?? []).map((l) => `<p class="warning">${esc(l)}</p>`).join('')}<p>${t.confirmText}</p>
 <form method="post" action="/verify"><input type="hidden" name="token" value="${esc(token)}"><input type="hidden" name="lang" value="${lang}">${pw}
 <button type="submit">${t.confirm}</button></form>`,
     switchTo,

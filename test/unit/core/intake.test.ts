@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../../functions/core/errors.ts';
 import { normaliseEmail } from '../../../functions/core/edge.ts';
-import { asksNoMoreThan, pickLanguage, validateSubmission } from '../../../functions/core/intake.ts';
+import { asksTheSame, pickLanguage, validateSubmission } from '../../../functions/core/intake.ts';
 import { rateLimitAddress } from '../../../functions/core/ip.ts';
 
 const issuesOf = (raw: unknown, lang: 'fr' | 'en' = 'en') => {
@@ -115,18 +115,23 @@ describe('the privacy form', () => {
 
 describe('a submission that repeats an open request of its type', () => {
   const open = { eraseWarranty: false, objections: ['reviews' as const], rectification: { field: 'name', correction: 'Ann Lee' } };
-  it('joins it when it asks nothing more: the same objections or fewer, the same correction, the warranty kept', () => {
-    expect(asksNoMoreThan(open, { objections: ['reviews'] })).toBe(true);
-    expect(asksNoMoreThan(open, { rectification: { field: 'name', correction: 'Ann Lee' } })).toBe(true);
-    expect(asksNoMoreThan(open, { eraseWarranty: false })).toBe(true);
-    expect(asksNoMoreThan({ ...open, objections: [] }, { objections: ['marketing', 'reviews', 'profiling'] })).toBe(true);
+  it('joins it when it asks the same: the same objections in any order, the same correction, the warranty kept alike', () => {
+    expect(asksTheSame(open, { objections: ['reviews'], rectification: { field: 'name', correction: 'Ann Lee' } })).toBe(true);
+    expect(asksTheSame({ ...open, objections: ['marketing', 'reviews'] }, { objections: ['reviews', 'marketing'], rectification: open.rectification })).toBe(true);
+    // No scope ticked objects to every use.
+    expect(asksTheSame({ ...open, objections: [] }, { objections: ['marketing', 'reviews', 'profiling'], rectification: open.rectification })).toBe(true);
   });
 
   it('does not when it asks more: another objection, the warranty purchases erased too, another correction', () => {
-    expect(asksNoMoreThan(open, { objections: ['reviews', 'marketing'] })).toBe(false);
-    expect(asksNoMoreThan(open, { eraseWarranty: true })).toBe(false);
-    expect(asksNoMoreThan(open, { rectification: { field: 'name', correction: 'Anne Lee' } })).toBe(false);
-    expect(asksNoMoreThan(open, { rectification: { field: 'surname', correction: 'Ann Lee' } })).toBe(false);
+    expect(asksTheSame(open, { objections: ['reviews', 'marketing'], rectification: open.rectification })).toBe(false);
+    expect(asksTheSame(open, { objections: ['reviews'], eraseWarranty: true, rectification: open.rectification })).toBe(false);
+    expect(asksTheSame(open, { objections: ['reviews'], rectification: { field: 'name', correction: 'Anne Lee' } })).toBe(false);
+    expect(asksTheSame(open, { objections: ['reviews'], rectification: { field: 'surname', correction: 'Ann Lee' } })).toBe(false);
+  });
+
+  it('does not when it asks less, which a stranger’s broader request would otherwise have the person confirm: the warranty kept, fewer objections', () => {
+    expect(asksTheSame({ ...open, eraseWarranty: true }, { objections: ['reviews'], eraseWarranty: false, rectification: open.rectification })).toBe(false);
+    expect(asksTheSame({ ...open, objections: [] }, { objections: ['marketing'], rectification: open.rectification })).toBe(false);
   });
 });
 

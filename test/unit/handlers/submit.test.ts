@@ -249,12 +249,24 @@ describe('a submission that asks more than the open request of its type', () => 
     expect(only().map((r) => r.details.rectification?.field)).toEqual(['name', 'address']);
   });
 
-  it('joins the open request when it asks nothing that request does not already ask', async () => {
+  it('joins the open request when it asks the same', async () => {
     await submitRequest(body({ type: 'objection', objections: ['marketing', 'reviews'] }), IP, deps());
-    await submitRequest(body({ type: 'objection', objections: ['reviews'] }), IP, deps(at(2)));
+    await submitRequest(body({ type: 'objection', objections: ['reviews', 'marketing'] }), IP, deps(at(2)));
     await submitRequest(body({ eraseWarranty: true }), IP, deps(at(3)));
-    await submitRequest(body({ eraseWarranty: false }), IP, deps(at(4)));
+    await submitRequest(body({ eraseWarranty: true }), IP, deps(at(4)));
     expect(only().map((r) => r.type)).toEqual(['objection', 'erasure']);
+  });
+
+  it('starts its own request, with its own link, for the person’s plain erasure while a stranger’s erasure of the warranty purchases is open for the same address', async () => {
+    // Anyone can type anyone's address: the stranger's request must not be the one the person confirms.
+    await submitRequest(body({ eraseWarranty: true }), IP, deps());
+    await submitRequest(body({ eraseWarranty: false }), IP, deps(at(2)));
+    const [stranger, own] = only();
+    expect([stranger.details.eraseWarranty, own.details.eraseWarranty]).toEqual([true, false]);
+    expect(mailer.sent.at(-1)?.text).toContain(`verify?token=verify-${own.id}-1`);
+    // Each link says what its request asks: the stranger's names the warranty purchases, the person's does not.
+    expect(mailer.sent[0].text).toContain('erase your lifetime-warranty purchases');
+    expect(mailer.sent.at(-1)?.text).not.toContain('warranty');
   });
 
   it('starts its own request, answered as any other, when a simultaneous submission that asked less wrote the request it claimed', async () => {

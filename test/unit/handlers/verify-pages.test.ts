@@ -57,6 +57,13 @@ describe('the confirmation page', () => {
   });
 });
 
+describe('the confirmation page says what the request asks beyond its type', () => {
+  it('shows each sentence before the button, escaped, so that the choice is confirmed seeing it', () => {
+    const page = confirmPage('en', 't', { request: { ...request, type: 'erasure' }, asks: ['It also asks us to erase your <warranty>.'], askPassword: false }, switchTo);
+    expect(page).toContain('<p class="warning">It also asks us to erase your &#60;warranty&#62;.</p><p>Press the button');
+  });
+});
+
 describe('the confirmed page', () => {
   it('gives the deadline in words and links to the status page', () => {
     const confirmed = { ...request, verifiedAt: '2026-03-01T10:00:00.000Z', statusHref: '/requests/x/status?token=s&x=1' };

@@ -8,6 +8,7 @@ import { checkDocuments, describeMessage, type VnuMessage } from '../../support/
 
 import { exportFiles } from '../../../functions/core/export-package.ts';
 import { expiredPage, readyPage, renewedPage, unknownPage } from '../../../functions/status/pages.ts';
+import { askedLines } from '../../../functions/core/emails.ts';
 import { alreadyPage, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
 import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
@@ -26,6 +27,7 @@ function verifyPages() {
   const pages: Record<string, string> = {};
   for (const lang of LANGS) {
     pages[`verify/confirm-${lang}.html`] = confirmPage(lang, token, { request: { ...request, type: 'erasure' }, askPassword: false }, switchTo);
+    pages[`verify/confirm-warranty-${lang}.html`] = confirmPage(lang, token, { request: { ...request, type: 'erasure' }, asks: askedLines(lang, 'erasure', { eraseWarranty: true }), askPassword: false }, switchTo);
     pages[`verify/confirm-password-${lang}.html`] = confirmPage(lang, token, { request, askPassword: true }, switchTo);
     pages[`verify/confirm-wrong-password-${lang}.html`] = confirmPage(lang, token, { request, askPassword: true, error: wrongPassword(lang) }, switchTo);
     pages[`verify/confirmed-${lang}.html`] = confirmedPage(lang, confirmed, switchTo);
@@ -89,7 +91,7 @@ describe('the HTML and CSS the requester and the officer are served', () => {
   // A warning fails as an error does: none is kept. One kept on purpose would be filtered out here by name, with why.
   it('passes the Nu Html Checker with no error and no warning', () => {
     expect(Object.keys(documents)).toEqual(expect.arrayContaining(['web/index.html', 'web/status.html', 'web/console.html', 'web/complaint.html', 'web/styles.css', 'web/console.css']));
-    expect(Object.keys(documents)).toHaveLength(6 + 24 + 12 + 2 + 1);
+    expect(Object.keys(documents)).toHaveLength(6 + 26 + 12 + 2 + 1);
     const shipped = findings.filter((m) => m.document !== 'canary.html');
     expect(shipped.map(describeMessage), 'the Nu Html Checker’s findings').toEqual([]);
   });
