@@ -38,6 +38,9 @@ export const SubmitBody = z
       if (b.type === 'rectification' && !b.rectification) ctx.addIssue({ code: 'custom', path: ['rectification'], message: 'required' });
       if (b.type === 'objection' && !b.objections?.length) ctx.addIssue({ code: 'custom', path: ['objections'], message: 'required' });
       if (b.eraseWarranty && b.type !== 'erasure') ctx.addIssue({ code: 'custom', path: ['eraseWarranty'], message: 'erasure_only' });
+      // Kept otherwise with a request of another type, read by nobody: up to 2,000 characters of the person's words for nothing (until November 29, 2026).
+      if (b.rectification && b.type !== 'rectification') ctx.addIssue({ code: 'custom', path: ['rectification'], message: 'only' });
+      if (b.objections?.length && b.type !== 'objection') ctx.addIssue({ code: 'custom', path: ['objections'], message: 'only' });
       // The confirmation goes to the person's own address: an agent giving their own there could confirm for them.
       if (b.agent && b.agent.email.trim().toLowerCase() === b.email.trim().toLowerCase()) ctx.addIssue({ code: 'custom', path: ['agent', 'email'], message: 'same_as_person' });
     }),
@@ -91,6 +94,8 @@ const MESSAGES: Record<Language, Record<string, string>> = {
     rectification: 'Tell us what is wrong and what it should be.',
     objections: 'Choose at least one thing you object to.',
     eraseWarranty: 'This choice only applies to an erasure request.',
+    'rectification.only': 'A correction goes with a correction request only.',
+    'objections.only': 'These choices only apply to an objection.',
     'agent.name': 'Enter your own name, up to 200 characters.',
     'agent.email': 'Enter your own email address, like name@example.com.',
     'agent.same_as_person': 'Enter your own email address here. The address above is the person’s own: we send the confirmation link there.',
@@ -111,6 +116,8 @@ const MESSAGES: Record<Language, Record<string, string>> = {
     rectification: 'Indiquez ce qui est inexact et ce qu’il faudrait mettre à la place.',
     objections: 'Choisissez au moins un usage auquel vous vous opposez.',
     eraseWarranty: 'Ce choix ne concerne que les demandes d’effacement.',
+    'rectification.only': 'Une correction ne s’indique qu’avec une demande de rectification.',
+    'objections.only': 'Ces choix ne concernent que les demandes d’opposition.',
     'agent.name': 'Saisissez votre propre nom, jusqu’à 200 caractères.',
     'agent.email': 'Saisissez votre propre adresse e-mail, par exemple nom@exemple.fr.',
     'agent.same_as_person': 'Saisissez ici votre propre adresse e-mail. L’adresse ci-dessus est celle de la personne : c’est là que nous envoyons le lien de confirmation.',
@@ -147,7 +154,7 @@ export function validateSubmission(raw: unknown, lang: Language): SubmitBody {
     const at = i.path.join('.');
     if (i.code === 'unrecognized_keys') return i.keys.map((k) => issue(at ? `${at}.${k}` : k, 'unknown'));
     // The agent's fields each have their own message; elsewhere the top-level field's.
-    const key = i.message === UNREADABLE ? UNREADABLE : i.message === 'same_as_person' ? 'agent.same_as_person' : at in MESSAGES.en ? at : String(i.path[0] ?? 'body');
+    const key = i.message === UNREADABLE ? UNREADABLE : i.message === 'same_as_person' ? 'agent.same_as_person' : i.message === 'only' ? `${at}.only` : at in MESSAGES.en ? at : String(i.path[0] ?? 'body');
     return [issue(at || '(body)', key)];
   });
   throw new InvalidInput('invalid body', issues);

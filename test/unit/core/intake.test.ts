@@ -113,6 +113,21 @@ describe('the privacy form', () => {
   });
 });
 
+describe('a submission with a field of another request type', () => {
+  it('refuses a correction or objections sent with another type, naming the field, in the requester’s language', () => {
+    const issues = (raw: unknown, lang: 'en' | 'fr') => {
+      try {
+        validateSubmission(raw, lang);
+        return [];
+      } catch (e) {
+        return (e as { issues: { path: string; message: string }[] }).issues.map(({ path, message }) => ({ path, message }));
+      }
+    };
+    expect(issues({ type: 'erasure', email: 'a@example.com', rectification: { field: 'name', correction: 'Ann Lee' } }, 'en')).toEqual([{ path: 'rectification', message: 'A correction goes with a correction request only.' }]);
+    expect(issues({ type: 'access', email: 'a@example.com', objections: ['marketing'] }, 'fr')).toEqual([{ path: 'objections', message: 'Ces choix ne concernent que les demandes d’opposition.' }]);
+  });
+});
+
 describe('a submission that repeats an open request of its type', () => {
   const open = { eraseWarranty: false, objections: ['reviews' as const], rectification: { field: 'name', correction: 'Ann Lee' } };
   it('joins it when it asks the same: the same objections in any order, the same correction, the warranty kept alike', () => {
