@@ -2,11 +2,11 @@ import { S3Blobs } from '../adapters/blobs.ts';
 import { config } from '../adapters/config.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { registryOnce } from '../adapters/registry-source.ts';
-import { nextDownloadLink } from '../core/completion.ts';
+import { downloadTokenParts, nextDownloadLink } from '../core/completion.ts';
 import { retryOnRace } from '../core/errors.ts';
 import type { Language } from '../core/model.ts';
 import type { StoredRequest } from '../core/ports.ts';
-import { sameHash, sha256 } from '../shared/crypto.ts';
+import { derivedToken, sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { html, type HttpResult } from '../shared/http.ts';
 import { renewDownload } from '../shared/outbox.ts';
@@ -62,6 +62,19 @@ export async function exportPage(id: string, token: string, chosen: Language | u
   return html(200, readyPage(lang, id, token, await requestContext(req, false), { until, renewableUntil }), {}, [bucket]);
 }
 
+/** How long after a renewal the link it replaced still says so: a reload or a second press, not an old link kept for weeks. */
+const REPLACED_SAYS_SO_MS = 15 * 60_000;
+
+/** The request whose previous link `token` is, renewed within the last minutes; undefined otherwise. */
+async function replacedJustNow(id: string, token: string): Promise<StoredRequest | undefined> {
+  const req = await repo.getRequest(id);
+  const link = req?.downloadLink ?? 1;
+  if (!req || link < 2) return undefined;
+  const renewal = req.audit.findLast((e) => e.action === 'renew_download');
+  if (!renewal || systemClock.now().getTime() - Date.parse(renewal.at) > REPLACED_SAYS_SO_MS) return undefined;
+  return sameHash(sha256(await derivedToken('download', ...downloadTokenParts(id, link - 1))), sha256(token)) ? req : undefined;
+}
+
 export async function download(id: string, token: string, fallback: Language, renew = false): Promise<HttpResult> {
   const r = await check(id, token);
   if (renew && 'expired' in r) {
@@ -71,9 +84,18 @@ export async function download(id: string, token: string, fallback: Language, re
       // Renewed meanwhile by this same link (a double click): the fresh link is mailed already, and renewing again would kill it.
       if (!sameHash(fresh.downloadTokenHash ?? '', sha256(token))) return fresh;
       return renewDownload(fresh, 'requester', 'requester', systemClock.now(), { repo, mailer, baseUrl: config.PUBLIC_BASE_URL, processors: registryOnce().processors });
+    }).catch((e: unknown) => {
+      // Renewed, its email recorded as owed in the same write: SES refusing it leaves it to the sweeper. Until November 29,
+      // 2026 this was a 502 saying to open the link again, which the renewal had just killed: "this link does not work".
+      if ((e as Error).name === 'MailFailed') return true;
+      throw e;
     });
     if (renewed) return html(202, renewedPage(lang, id, token));
   }
+  // Pressed again once the first press had renewed it (a reload, a second click after the answer): the
+  // link is the one just replaced, and the fresh one is mailed. Until November 29, 2026: "does not work".
+  const replaced = renew && 'unknown' in r ? await replacedJustNow(id, token) : undefined;
+  if (replaced) return html(202, renewedPage(replaced.language, id, token));
   if (!('ok' in r)) return refused(r, id, token, undefined, fallback);
   const req = r.ok;
   const at = systemClock.now().toISOString();

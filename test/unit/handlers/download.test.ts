@@ -363,6 +363,41 @@ describe('the download (POST)', () => {
   });
 });
 
+describe('renewing, then pressing again or SES refusing the email', () => {
+  it('answers a second press after the first renewed the link that the fresh link is on its way, mailing nothing more', async () => {
+    stored({ downloadLink: 2, downloadTokenHash: sha256(`download-${REQUEST_ID}-2`), downloadExpiresAt: '2026-03-21T10:00:00.000Z' });
+    h.now = '2026-03-22T10:00:00.000Z';
+    const old = `download-${REQUEST_ID}-2`;
+    expect((await download(REQUEST_ID, old, 'en', true)).statusCode).toBe(202);
+    h.now = '2026-03-22T10:01:00.000Z';
+    const again = await download(REQUEST_ID, old, 'en', true);
+    expect(again.statusCode).toBe(202);
+    expect(again.body).toContain('<h1>A new link is on its way</h1>');
+    expect(mailer.sent).toHaveLength(1);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ downloadLink: 3, downloadTokenHash: sha256(`download-${REQUEST_ID}-3`) });
+    // Long after, or another secret: the link does not work, as any unknown one.
+    h.now = '2026-03-22T11:00:00.000Z';
+    expect((await download(REQUEST_ID, old, 'en', true)).statusCode).toBe(404);
+    h.now = '2026-03-22T10:02:00.000Z';
+    expect((await download(REQUEST_ID, 'wrong', 'en', true)).statusCode).toBe(404);
+  });
+
+  it('says the fresh link is on its way when SES refuses its email, which stays owed for the sweeper', async () => {
+    stored();
+    h.now = '2026-03-22T10:00:00.000Z';
+    const send = mailer.send;
+    mailer.send = async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'Throttling' }));
+    try {
+      const page = await download(REQUEST_ID, TOKEN, 'en', true);
+      expect(page.statusCode).toBe(202);
+      expect(page.body).toContain('<h1>A new link is on its way</h1>');
+    } finally {
+      mailer.send = send;
+    }
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ downloadLink: 2, outboxOutcome: expect.objectContaining({ seq: expect.any(Number) }) });
+  });
+});
+
 describe('renewing twice at once (a double click on the button)', () => {
   it('mails one fresh link, and the link it mailed is the one that works', async () => {
     stored();
