@@ -90,6 +90,9 @@ async function needsPassword(req: { id: string; type: string }, deps: VerifyDeps
   return email && c?.hasAccount ? { ask: true as const, email } : { ask: false as const };
 }
 
+/** What the request asks beyond its type, for the page to say: nothing else of the details (a correction's words) leaves here. */
+const asksOf = (req: StoredRequest): Asks => ({ eraseWarranty: req.details.eraseWarranty, objections: req.details.objections });
+
 /** GET /verify: reads, never writes; mail scanners prefetch links. */
 export async function preview(token: string, deps: VerifyDeps): Promise<Outcome> {
   const found = await load(token, deps, deps.clock.now());
@@ -97,7 +100,7 @@ export async function preview(token: string, deps: VerifyDeps): Promise<Outcome>
   const over = await spent(found);
   if (over) return over;
   const pw = await needsPassword(found.req, deps);
-  return { kind: 'ask', lang: found.req.language, request: await requestContext(found.req, found.statusLink), asks: found.req.details, askPassword: pw.ask };
+  return { kind: 'ask', lang: found.req.language, request: await requestContext(found.req, found.statusLink), asks: asksOf(found.req), askPassword: pw.ask };
 }
 
 /** POST /verify: proves control of the mailbox (and of the account, for exports), then starts the work. */
@@ -132,7 +135,7 @@ export async function confirm(token: string, password: string | undefined, deps:
     // The record stays, locked by its count, so that reopening the link says so.
     if (!ok && attempts >= MAX_ATTEMPTS) return { kind: 'locked', lang };
     if (!ok && day.count >= PASSWORDS_PER_ADDRESS_PER_DAY) return { kind: 'locked', lang };
-    if (!ok) return { kind: 'ask', lang, request: await requestContext(req, found.statusLink), asks: req.details, askPassword: true, error: true };
+    if (!ok) return { kind: 'ask', lang, request: await requestContext(req, found.statusLink), asks: asksOf(req), askPassword: true, error: true };
   }
   const verifiedAt = now.toISOString();
   const due = dueDate(verifiedAt);

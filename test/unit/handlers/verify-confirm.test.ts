@@ -76,6 +76,7 @@ describe('the link’s pages and the status page', () => {
       kind: 'ask',
       lang: 'en',
       askPassword: false,
+      asks: { eraseWarranty: false, objections: [] },
       request: { id: REQUEST_ID, type: 'erasure', status: 'unverified', receivedAt: '2026-03-01T09:00:00.000Z', verifiedAt: undefined, dueDate: undefined, closedAt: undefined, statusHref: STATUS_HREF },
     });
   });
