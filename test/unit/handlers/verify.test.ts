@@ -328,6 +328,22 @@ describe('the account password of an access request', () => {
     await expect(confirm(TOKEN, PASSWORD, deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
   });
 
+  it('counts the day’s wrong passwords by inbox, so that another spelling of the same address (ann+1@) gets no tries of its own', async () => {
+    given({ type: 'access', emailHash: 'hash-of-ann', inboxHash: 'inbox-of-ann' });
+    for (let i = 0; i < 5; i++) await confirm(TOKEN, `guess-${i}`, deps);
+    const OTHER = '01JQ0000000000000000000009';
+    repo.requests.set(OTHER, storedRequest({ id: OTHER, type: 'access', status: 'unverified', verifiedAt: undefined, dueDate: undefined, version: 1, emailHash: 'hash-of-ann+1', inboxHash: 'inbox-of-ann' }));
+    repo.pii.set(OTHER, { email: 'ada+1@example.com' });
+    tokens.records.set(sha256('other-link'), { requestId: OTHER, expiresAt: '2026-03-03T09:00:00.000Z', attempts: 0 });
+    const tried: string[] = [];
+    deps.customers.authenticate = async (_email, password) => {
+      tried.push(password);
+      return false;
+    };
+    await expect(confirm('other-link', 'guess-5', deps)).resolves.toEqual({ kind: 'locked', lang: 'en' });
+    expect(tried).toEqual([]);
+  });
+
   it('does not count a password the account service could not check', async () => {
     given({ type: 'access' });
     deps.customers.authenticate = async () => {
