@@ -70,6 +70,9 @@ export const MAIL_FAILED = 'MailFailed';
 export const PROCESSOR_FAILED = PROCESSOR_FAILURE.error;
 const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAttempts: 3, backoffRate: 2, jitterStrategy: undefined };
 
+/** Plan's tries while the shop's account service is down: 30 s doubling to 15 minutes, about 9 hours in all. */
+export const PLAN_OUTAGE_ATTEMPTS = 40;
+
 /**
  * The privacy-request state machine, built once here and nowhere else. CDK synthesizes it for AWS;
  * local/ renders the very same graph to ASL and runs it on aws-local-stepfunctions.
@@ -80,9 +83,6 @@ const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAt
  * JSONPath only, no Variables: that is what the embedded engine implements. A 6-processor erasure
  * costs 11 state transitions: Plan, Map, 6 × Dispatch, IsExport, Notify, Done.
  */
-/** Plan's tries while the shop's account service is down: 30 s doubling to 15 minutes, about 9 hours in all. */
-export const PLAN_OUTAGE_ATTEMPTS = 40;
-
 export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxConcurrency = 10): IChainable {
   const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 
