@@ -14,7 +14,7 @@ import { holdAssembly } from '../../../functions/escalate/assembly.ts';
 import { sha256 } from '../../../functions/shared/crypto.ts';
 import { type SweepDeps, sweep } from '../../../functions/sweeper/sweep.ts';
 import { at, BASE, boundaries, type Faults, inProgress, MIN, scenarios, settle, type World, world } from './fault-world.ts';
-import { answered, expectBranchSettled, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
+import { answered, CALLBACK_RECOVERIES, expectBranchSettled, PAYNOW, signed, strikeCallback, type TaskWorld, taskWorld } from './task-world.ts';
 
 /**
  * Fault injection at every step boundary of the compliance officer's actions (the machinery is in
@@ -132,20 +132,11 @@ describe("a processor's failure of a task an officer retried survives a fault at
     expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', 'states:SendTaskFailure']));
   });
 
-  for (const recovery of ['the processor sends it again', 'the processor gives up'] as const) {
+  for (const recovery of CALLBACK_RECOVERIES) {
     for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): the task waits for an officer again, the request with it, and the team told once more`, async () => {
       const tw = await taskWorld();
       await retried(tw);
-      const cb = failure(tw);
-      tw.faults.arm({ at: s.k, when: s.when });
-      const first = await tw.callback(cb);
-      tw.faults.disarm();
-      await tw.advance();
-      if (recovery === 'the processor sends it again' && !first.ok) {
-        tw.setTime(at(22 * MIN));
-        expect((await tw.callback(cb)).ok, 'the same callback, sent again, is answered 2xx').toBe(true);
-        await tw.advance();
-      }
+      const first = await strikeCallback(tw, failure(tw), s, recovery, at(22 * MIN));
       await tw.sweep(at(40 * MIN));
       // A failure that never landed leaves the retry unanswered: the sweeper times it out past the processor's time-out.
       await tw.sweep(at(8 * DAY));

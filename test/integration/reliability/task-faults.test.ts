@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { at, boundaries, MIN, scenarios } from './fault-world.ts';
 import { watchOf } from '../../../functions/adapters/table.ts';
 import type { StoredTask } from '../../../functions/core/ports.ts';
-import { answered, type Answer, expectBranchSettled, LEDGER, PAYNOW, signed, type TaskWorld, taskWorld } from './task-world.ts';
+import { answered, type Answer, CALLBACK_RECOVERIES, expectBranchSettled, LEDGER, PAYNOW, signed, strikeCallback, type TaskWorld, taskWorld } from './task-world.ts';
 
 /**
  * Fault injection at every step boundary of a task's branch of the workflow (the machinery is in
@@ -207,20 +207,11 @@ for (const c of CALLBACKS) {
       expect(calls).toEqual(expect.arrayContaining(['dynamodb:Update', c.body.request_status === 'failed' ? 'states:SendTaskFailure' : 'states:SendTaskSuccess']));
     });
 
-    for (const recovery of ['the processor sends it again', 'the processor gives up'] as const) {
+    for (const recovery of CALLBACK_RECOVERIES) {
       for (const s of scenarios(calls)) it(`${recovery}: fault ${s.when} call ${s.k} (${s.name}): the task answered once, and its waiting state told`, async () => {
         const tw = await taskWorld(c.type);
         await sent(tw);
-        const cb = callback(tw);
-        tw.faults.arm({ at: s.k, when: s.when });
-        const first = await tw.callback(cb);
-        tw.faults.disarm();
-        await tw.advance();
-        if (recovery === 'the processor sends it again' && !first.ok) {
-          tw.setTime(at(2 * MIN));
-          expect((await tw.callback(cb)).ok, 'the same callback, sent again, is answered 2xx').toBe(true);
-          await tw.advance();
-        }
+        const first = await strikeCallback(tw, callback(tw), s, recovery, at(2 * MIN));
         // Results no task recorded wait 15 minutes for their callback's retry; this sweep is after.
         await tw.sweep(at(20 * MIN));
         await tw.timeOut();

@@ -130,6 +130,27 @@ export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?
 }
 export type TaskWorld = Awaited<ReturnType<typeof taskWorld>>;
 
+/** How the processor recovers from a callback that got no 2xx: Standard Webhooks senders retry a 5xx, or it gives up. */
+export const CALLBACK_RECOVERIES = ['the processor sends it again', 'the processor gives up'] as const;
+
+/**
+ * The processor's callback `cb`, struck at the scenario's call, then Step Functions goes on; unless
+ * the processor gives up, the very same callback is sent again at `again` when the first got no 2xx,
+ * which must be answered 2xx. The first delivery's answer.
+ */
+export async function strikeCallback(tw: TaskWorld, cb: ReturnType<typeof signed>, s: { k: number; when: 'before' | 'after' }, recovery: (typeof CALLBACK_RECOVERIES)[number], again: Date) {
+  tw.faults.arm({ at: s.k, when: s.when });
+  const first = await tw.callback(cb);
+  tw.faults.disarm();
+  await tw.advance();
+  if (recovery === 'the processor sends it again' && !first.ok) {
+    tw.setTime(again);
+    expect((await tw.callback(cb)).ok, 'the same callback, sent again, is answered 2xx').toBe(true);
+    await tw.advance();
+  }
+  return first;
+}
+
 /** The processor's events for its answer on the task's audit trail. */
 export const answered = (t: StoredTask, status: string) => t.audit.filter((e) => e.actor === `processor:${t.processorId}` && e.action === status);
 
