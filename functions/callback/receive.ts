@@ -298,13 +298,22 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   const told = refused ? { outboxTeam: { ...lease(task.version + 1, WORKFLOW_OWNER, deps.clock.now(), REFUSED_RETRY_LEASE_SECONDS), escalated: PROCESSOR_FAILURE.error } } : {};
   // The winning write names its results: Assemble reads those, whatever other callbacks wrote. An
   // officer's retry's webhook still marked owed goes with it: the task is answered.
-  const done = await deps.repo.transitionTask(
-    task,
-    to,
-    { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}), ...owed, ...told },
-    { at, actor, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: r.bodyHash } },
-    ['outboxWebhook'],
-  );
+  const done = await deps.repo
+    .transitionTask(
+      task,
+      to,
+      { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}), ...owed, ...told },
+      { at, actor, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: r.bodyHash } },
+      ['outboxWebhook'],
+    )
+    .catch(async (e: unknown) => {
+      // Lost to another writer of the task (an officer resolving it at this very moment): the request
+      // sent above to wait for an officer may now wait for nothing, and the callback read again finds
+      // the task finished and changes nothing more. It goes back in progress unless a task still waits
+      // for a person, as the sweeper's time-out does when it loses the same race (sweeper/stuck.ts).
+      if (refused && e instanceof ConcurrentUpdate) await unblockRequest(deps, task.requestId, { at, actor });
+      throw e;
+    });
   wrote.recorded = hasResults;
   const token = done.token;
   if (done.outboxToken) await release(done, deps);

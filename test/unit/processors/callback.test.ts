@@ -451,6 +451,25 @@ describe('callbacks', () => {
     expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-escalation', ...PROCESSOR_FAILURE }]);
   });
 
+  it('puts the request back in progress when an officer resolves a retried task at the moment its processor fails it again: nothing is left waiting for an officer', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', token: 'tok-escalation', retries: 1 });
+    const writeTask = repo.transitionTask.bind(repo);
+    let officer = true;
+    repo.transitionTask = async (prev, to, ...rest) => {
+      if (officer) {
+        // The officer's resolution lands between this callback's escalation of the request and its task write.
+        officer = false;
+        await writeTask(task(), 'resolved', { finishedAt: '2026-03-02T10:00:00.000Z' }, { at: '2026-03-02T10:00:00.000Z', actor: 'officer', action: 'resolve', subject: TASK_ID });
+      }
+      return writeTask(prev, to, ...rest);
+    };
+    await post(signed({ request_status: 'failed', reason: 'account locked' })).catch(() => undefined);
+    expect(task()).toMatchObject({ status: 'resolved' });
+    expect(task().outboxTeam).toBeUndefined();
+    expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+    expect(repo.requests.get(REQUEST_ID)?.audit.map((e) => e.action).slice(-2)).toEqual(['escalate', 'unblock']);
+  });
+
   it('answers 200 to a retried task’s failure that Step Functions refused to be told (throttled): the request waits for an officer and the sweeper owes the team its email', async () => {
     repo.tasks.set(TASK_ID, { ...task(), status: 'sent', token: 'tok-escalation', retries: 1 });
     workflow.taskFailure = async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
