@@ -364,7 +364,8 @@ export class LetheStack extends Stack {
     fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     data.key.grantDecrypt(fn.admin);
     // A copy refused or cancelled loses its package: the officer's action deletes it, the sweeper whatever is left (deliverPurge).
-    for (const n of ['admin', 'sweeper'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
+    // An erasure's Notify deletes the person's earlier copies (notify/complete.ts eraseCopies).
+    for (const n of ['admin', 'sweeper', 'notify'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
 
     const schedule = new Schedule(this, 'SweeperSchedule', {
       schedule: ScheduleExpression.rate(Duration.minutes(15)),
@@ -378,7 +379,7 @@ export class LetheStack extends Stack {
       { table: logical(data.table), exports: logical(exports.bucket), site: logical(site), stateMachine: names.stateMachine },
       {
         functions,
-        exportPackages: (['assemble', 'status', 'admin', 'sweeper'] as const).map((n) => fn[n].role as Role),
+        exportPackages: (['assemble', 'status', 'admin', 'sweeper', 'notify'] as const).map((n) => fn[n].role as Role),
         workflow: workflow.machine,
         workflowFns: (['plan', 'dispatch', 'escalate', 'assemble', 'notify'] as const).map((n) => logical(fn[n])),
         scheduler: schedule,

@@ -23,7 +23,7 @@ export function acknowledgeFindings(
     ack(
       role,
       `AwsSolutions-IAM5[Resource::<${ids.exports}.Arn>/exports/*]`,
-      'Export packages are objects named per request under exports/ in one private bucket: Assemble puts them, Status and Admin get them (presigned links), Admin and the sweeper delete them.',
+      'Export packages are objects named per request under exports/ in one private bucket: Assemble puts them, Status and Admin get them (presigned links), Admin, the sweeper and the Notify of an erasure delete them.',
     );
   }
   for (const reader of scopes.executionReaders) {

@@ -151,7 +151,7 @@ export class DynamoRepository implements Repository {
   ) {}
 
   /** The item, unless it has expired: DynamoDB's TTL deletion may not have caught up yet. */
-  private live<T extends Record<string, unknown>>(item: T | undefined): T | undefined {
+  protected live<T extends Record<string, unknown>>(item: T | undefined): T | undefined {
     return item && !expired(item, this.now()) ? item : undefined;
   }
 
@@ -1032,7 +1032,7 @@ export class DynamoRepository implements Repository {
     return out;
   }
 
-  private async queryAll(q: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>) {
+  protected async queryAll(q: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>) {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -1428,4 +1428,29 @@ function decodeCursor(cursor: string, gsi1pk: string, range: { from?: string; to
   const sk = k[TABLE.gsi1.sortKey] as string;
   if ((range.from !== undefined && sk < range.from) || (range.to !== undefined && sk > range.to) || (range.below !== undefined && sk >= range.below)) throw bad();
   return k as Record<string, string>;
+}
+
+/**
+ * The repository Notify uses: the request and its tasks in one read, since they share a partition
+ * (table.ts). The read it saves pays for the erasure's look for the person's earlier copies
+ * (notify/complete.ts), so an erasure makes no more reads than before. A class of its own, as
+ * EdgeRepository is, so that no other bundle carries it.
+ */
+export class NotifyRepository extends DynamoRepository {
+  /** The request (unless gone or expired) and its tasks, read consistently: `REQUEST` and `TASK#…` sort after `PII` and around `RESULT#…`, which are passed over. */
+  async requestAndTasks(id: string): Promise<{ req?: StoredRequest; tasks: StoredTask[] }> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND sk >= :r', ExpressionAttributeValues: { ':pk': key.request(id).pk, ':r': 'REQUEST' }, ConsistentRead: true });
+    const req = this.live(items.find((i) => i.sk === 'REQUEST'));
+    return { req: req && (strip(req) as StoredRequest), tasks: items.filter((i) => String(i.sk).startsWith('TASK#')).map((i) => strip(i) as StoredTask) };
+  }
+
+  /**
+   * The other requests of this email address's keyed hash (the byEmail index, keys only), read by key:
+   * an erasure of an address with no other request reads nothing more than the index.
+   */
+  async otherRequestsOf(emailHash: string, except: string): Promise<StoredRequest[]> {
+    const keys = await this.queryAll({ IndexName: TABLE.byEmail.name, KeyConditionExpression: '#h = :h', ExpressionAttributeNames: { '#h': TABLE.byEmail.partitionKey }, ExpressionAttributeValues: { ':h': emailHash } });
+    const ids = keys.map((k) => String(k.pk)).filter((pk) => pk.startsWith('REQ#') && pk !== key.request(except).pk).map((pk) => pk.slice('REQ#'.length));
+    return ids.length ? this.getRequests(ids) : [];
+  }
 }

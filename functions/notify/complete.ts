@@ -3,7 +3,7 @@ import { allTasksSettled, closedDetails, downloadEnd, type ProcessorNames, PROOF
 import { NotFound } from '../core/errors.ts';
 import { droppableResults, isRecorded } from '../core/export-results.ts';
 import { lease, queueTeam, WORKFLOW_OWNER } from '../core/outbox.ts';
-import type { Clock, Mailer } from '../core/ports.ts';
+import type { Clock, Mailer, StoredRequest, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from '../shared/crypto.ts';
 import { deliverOutcome, deliverTeam } from '../shared/outbox.ts';
 import { logger } from '../adapters/powertools.ts';
@@ -17,8 +17,15 @@ export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Cloc
  * sends it; if the workflow never comes back, the sweeper does (it finds the request in the sparse
  * `owed` index, which the same write puts it in).
  */
-export async function completeRequest(requestId: string, deps: CompleteDeps) {
-  const req = await deps.repo.getRequest(requestId);
+/**
+ * What Notify has read already (notify/copies.ts): the request and its tasks, in one read, and what
+ * the completion's audit event adds (the earlier copies an erasure took with it). An officer's release
+ * of a held copy and the sweeper read them here.
+ */
+export type Read = { req?: StoredRequest; tasks: StoredTask[]; data?: Record<string, string> };
+
+export async function completeRequest(requestId: string, deps: CompleteDeps, read?: Read) {
+  const req = read ? read.req : await deps.repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
   const now = deps.clock.now();
   if (req.status === 'completed') {
@@ -28,7 +35,7 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
   }
   // An officer closed it meanwhile (denied, cancelled): nothing more to do.
   if (req.status !== 'in_progress' && req.status !== 'awaiting_manual') return { requestId, status: req.status };
-  const tasks = await deps.repo.listTasks(requestId);
+  const tasks = read?.tasks ?? (await deps.repo.listTasks(requestId));
   if (!allTasksSettled(tasks)) throw new Error(`request ${requestId} has unsettled tasks`);
   // A copy that also holds other people's data (Art. 15(4)) waits for an officer's release: nothing is mailed till then.
   const flaggedBy = req.type === 'access' ? tasks.filter((t) => t.outcome?.third_party_data).map((t) => t.processorId) : [];
@@ -69,7 +76,7 @@ export async function completeRequest(requestId: string, deps: CompleteDeps) {
     req,
     'completed',
     { closedAt: now.toISOString(), outcome: tasks.map((t) => `${t.processorId}:${t.status}`).join(','), outboxOutcome: { ...lease(1, WORKFLOW_OWNER, now), ...(req.details.uncorrected ? { uncorrected: req.details.uncorrected } : {}) }, details: closedDetails(req.details), ...changes },
-    { at: now.toISOString(), actor: 'workflow', action: 'complete', subject: requestId, from: req.status, to: 'completed', data: taskAnchors(tasks) },
+    { at: now.toISOString(), actor: 'workflow', action: 'complete', subject: requestId, from: req.status, to: 'completed', data: { ...taskAnchors(tasks), ...read?.data } },
     // A team email still owed about the held copy is moot once the request completes; a release's completion is done.
     { ttl: yearsAfter(now, PROOF_RETENTION_YEARS), remove: ['outboxTeam', 'outboxRelease'] },
   );

@@ -1,4 +1,4 @@
-import { EdgeRepository, DynamoRepository, SweeperRepository } from '../adapters/repository.ts';
+import { EdgeRepository, DynamoRepository, NotifyRepository, SweeperRepository } from '../adapters/repository.ts';
 import type { Clock, Sleep } from '../core/ports.ts';
 
 /**
@@ -13,3 +13,5 @@ export const repo = /* @__PURE__ */ new DynamoRepository();
 export const edgeRepo = /* @__PURE__ */ new EdgeRepository();
 /** The repository with what only the sweeper uses (adapters/repository.ts). */
 export const sweeperRepo = /* @__PURE__ */ new SweeperRepository();
+/** The repository with what only Notify uses (adapters/repository.ts). */
+export const notifyRepo = /* @__PURE__ */ new NotifyRepository();

@@ -264,3 +264,30 @@ describe('a copy a processor flagged as holding other people’s data (Art. 15(4
     }
   }, 120_000);
 });
+
+describe('a copy of data once its requester’s erasure completes (Art. 17)', () => {
+  it('is deleted with its stored results: its link and its renewal stop working, and the erasure’s trail names it', async () => {
+    const email = 'olga-erased@example.com';
+    const { requestId, first } = await completedCopy(email);
+    expect((await post(requestId, `token=${tokenOf(first)}`)).status).toBe(303);
+    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { S3Blobs } = await import('../../../functions/adapters/blobs.ts');
+    const exportKey = (await repo.getRequest(requestId))?.exportKey ?? '';
+    expect(await new S3Blobs().get(exportKey)).toBeDefined();
+
+    await rt.submit({ type: 'erasure', email, language: 'en' });
+    const erasure = await until(async () => {
+      const l = await rt.links(email).catch(() => undefined);
+      return l && l.requestId !== requestId ? l : undefined;
+    }, 15_000, 'the erasure’s confirmation link');
+    await rt.confirm(erasure.token);
+    await until(async () => (await rt.status(erasure.requestId, erasure.statusToken)).status === 'completed', 60_000, 'the erasure completed');
+
+    expect(await new S3Blobs().get(exportKey)).toBeUndefined();
+    expect(await repo.listTaskResults(requestId)).toEqual([]);
+    expect((await fetch(first)).status).toBe(404);
+    expect((await post(requestId, `token=${tokenOf(first)}`)).status).toBe(404);
+    expect((await post(requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(404);
+    expect((await repo.getRequest(erasure.requestId))?.audit.findLast((e) => e.action === 'complete')?.data).toMatchObject({ erasedCopies: requestId });
+  }, 120_000);
+});

@@ -253,7 +253,7 @@ describe('the CDK stack', () => {
     expect(listers.map(([id]) => id)).toEqual([expect.stringMatching(/^FunctionssweeperRoleDefaultPolicy/)]);
   });
 
-  it('lets the admin function and the sweeper delete export packages, under exports/ only, and no other function', () => {
+  it('lets the admin function, the sweeper and Notify (an erasure takes the earlier copies) delete export packages, under exports/ only, and no other function', () => {
     const deleters = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
       id.startsWith('Functions')
         ? p.Properties.PolicyDocument.Statement.filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('s3:Delete'))).map((s: { Resource: unknown }) => [id.replace(/RoleDefaultPolicy.*/, ''), s.Resource])
@@ -262,6 +262,7 @@ describe('the CDK stack', () => {
     const packages = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Exports/), 'Arn'] }, '/exports/*']] };
     expect(deleters).toEqual([
       ['Functionsadmin', packages],
+      ['Functionsnotify', packages],
       ['Functionssweeper', packages],
     ]);
   });

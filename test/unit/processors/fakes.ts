@@ -127,6 +127,14 @@ export class FakeRepo {
       this.writes++;
     }
   }
+  /** NotifyRepository's one read of the request and its tasks. */
+  async requestAndTasks(id: string) {
+    return { req: await this.getRequest(id), tasks: await this.listTasks(id) };
+  }
+  /** NotifyRepository's: the other requests with this email address's hash (the byEmail index). */
+  async otherRequestsOf(emailHash: string, except: string) {
+    return [...this.requests.values()].filter((r) => r.emailHash === emailHash && r.id !== except).map((r) => structuredClone(r));
+  }
   async listTasks(requestId: string) {
     return [...this.tasks.values()].filter((t) => t.requestId === requestId).sort((a, b) => a.processorId.localeCompare(b.processorId)).map((t) => structuredClone(t));
   }
