@@ -1433,7 +1433,7 @@ function decodeCursor(cursor: string, gsi1pk: string, range: { from?: string; to
 /**
  * The repository Notify uses: the request and its tasks in one read, since they share a partition
  * (table.ts). The read it saves pays for the erasure's look for the person's earlier copies
- * (notify/complete.ts), so an erasure makes no more reads than before. A class of its own, as
+ * (notify/copies.ts), so an erasure makes no more reads than before. A class of its own, as
  * EdgeRepository is, so that no other bundle carries it.
  */
 export class NotifyRepository extends DynamoRepository {

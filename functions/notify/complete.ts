@@ -11,19 +11,19 @@ import { logger } from '../adapters/powertools.ts';
 export type CompleteDeps = { repo: DynamoRepository; mailer: Mailer; clock: Clock; baseUrl: string; processors: ProcessorNames };
 
 /**
- * The Notify state. Completing records the outcome and the outcome email it owes (`outboxOutcome`)
- * in one conditional write; the email goes out after, and its intent is cleared once it has. A run
- * of this state again (a retry, a restart) finds a completed request still owing its email and
- * sends it; if the workflow never comes back, the sweeper does (it finds the request in the sparse
- * `owed` index, which the same write puts it in).
- */
-/**
  * What Notify has read already (notify/copies.ts): the request and its tasks, in one read, and what
  * the completion's audit event adds (the earlier copies an erasure took with it). An officer's release
  * of a held copy and the sweeper read them here.
  */
 export type Read = { req?: StoredRequest; tasks: StoredTask[]; data?: Record<string, string> };
 
+/**
+ * The Notify state. Completing records the outcome and the outcome email it owes (`outboxOutcome`)
+ * in one conditional write; the email goes out after, and its intent is cleared once it has. A run
+ * of this state again (a retry, a restart) finds a completed request still owing its email and
+ * sends it; if the workflow never comes back, the sweeper does (it finds the request in the sparse
+ * `owed` index, which the same write puts it in).
+ */
 export async function completeRequest(requestId: string, deps: CompleteDeps, read?: Read) {
   const req = read ? read.req : await deps.repo.getRequest(requestId);
   if (!req) throw new NotFound(`request ${requestId} not found`);
