@@ -32,6 +32,8 @@ export type StoredRequest = PrivacyRequest & {
   notes?: InternalNote[];
   /** An access request's package in the export bucket, once assembled. */
   exportKey?: string;
+  /** The package deleted, with its key, when the person's later erasure completed (notify/copies.ts): when, and which erasure. */
+  copyErased?: { at: string; by: string };
   /** The current download link: SHA-256 of its secret, its end, and its number (a fresh link replaces the last). */
   downloadTokenHash?: string;
   downloadExpiresAt?: string;

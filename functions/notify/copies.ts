@@ -1,22 +1,22 @@
 import type { S3Blobs } from '../adapters/blobs.ts';
 import type { NotifyRepository } from '../adapters/repository.ts';
 import { allTasksSettled, copiesToErase } from '../core/completion.ts';
-import type { StoredRequest } from '../core/ports.ts';
+import type { Clock, StoredRequest } from '../core/ports.ts';
 import type { Read } from './complete.ts';
 
-export type CopiesDeps = { repo: NotifyRepository; blobs: Pick<S3Blobs, 'delete'> };
+export type CopiesDeps = { repo: NotifyRepository; blobs: Pick<S3Blobs, 'delete'>; clock: Clock };
 
 /**
  * Deletes the person's earlier copies (copiesToErase): each package, any processors' results still
- * stored for it, then the request's key to it, so that no link, renewal or resend reaches it. The ids,
- * for the erasure's audit trail.
+ * stored for it, then the request's key to it, so that no link, renewal or resend reaches it, and its
+ * link says the copy was deleted with the erasure. The ids, for the erasure's audit trail.
  */
 async function eraseCopies(req: StoredRequest, deps: CopiesDeps): Promise<string[]> {
   const copies = copiesToErase(req, await deps.repo.otherRequestsOf(req.emailHash, req.id));
   for (const c of copies) {
     await deps.blobs.delete(c.exportKey as string);
     for (const s of await deps.repo.listTaskResults(c.id)) await deps.repo.deleteTaskResults({ ...s, writtenAt: undefined });
-    await deps.repo.forgetExport(c.id);
+    await deps.repo.forgetErasedCopy(c.id, { at: deps.clock.now().toISOString(), by: req.id });
   }
   return copies.map((c) => c.id);
 }

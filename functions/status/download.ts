@@ -11,7 +11,7 @@ import { repo, systemClock } from '../shared/deps.ts';
 import { html, type HttpResult } from '../shared/http.ts';
 import { renewDownload } from '../shared/outbox.ts';
 import { requestContext, statusLinkLive } from '../shared/request-context.ts';
-import { expiredPage, readyPage, renewedPage, unknownPage } from './pages.ts';
+import { erasedPage, expiredPage, readyPage, renewedPage, unknownPage } from './pages.ts';
 
 const blobs = new S3Blobs();
 const mailer = new SesMailer();
@@ -29,16 +29,20 @@ type Downloadable = StoredRequest;
  * end the item carries, to the second, not from DynamoDB's late deletion). Both reads are made for
  * every link, at once, so that the answer's time does not tell them apart either.
  */
-async function check(id: string, token: string): Promise<{ ok: Downloadable } | { expired: Downloadable } | { unknown: true }> {
+async function check(id: string, token: string): Promise<{ ok: Downloadable } | { expired: Downloadable } | { erased: Downloadable } | { unknown: true }> {
   const now = systemClock.now();
   const [req, live] = (await Promise.all([repo.getRequest(id), statusLinkLive(id, { repo, now })])) as [Downloadable | undefined, boolean];
-  if (!req?.exportKey || !req.downloadTokenHash || !sameHash(req.downloadTokenHash, sha256(token)) || !live) return { unknown: true };
+  if (!req?.downloadTokenHash || !sameHash(req.downloadTokenHash, sha256(token)) || !live) return { unknown: true };
+  // Taken with the person's later erasure (notify/copies.ts): said to whoever holds the right secret only.
+  if (req.copyErased) return { erased: req };
+  if (!req.exportKey) return { unknown: true };
   if (!req.downloadExpiresAt || Date.parse(req.downloadExpiresAt) <= now.getTime()) return { expired: req };
   return { ok: req };
 }
 
 /** A link that cannot download: a page in the request's language (or the browser's), with the way forward. */
-async function refused(r: { expired: Downloadable } | { unknown: true }, id: string, token: string, chosen: Language | undefined, fallback: Language): Promise<HttpResult> {
+async function refused(r: { expired: Downloadable } | { erased: Downloadable } | { unknown: true }, id: string, token: string, chosen: Language | undefined, fallback: Language): Promise<HttpResult> {
+  if ('erased' in r) return html(410, erasedPage(chosen ?? r.erased.language, id, token, { at: r.erased.copyErased?.at as string, request: await requestContext(r.erased, true) }));
   if (!('expired' in r)) return html(404, unknownPage(chosen ?? fallback, id, token));
   // While the package is kept, the copy is still owed (Art. 15): a fresh link, mailed only to the verified address.
   const keptUntil = nextDownloadLink(r.expired, systemClock.now())?.keptUntil;

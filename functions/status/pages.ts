@@ -20,6 +20,8 @@ const T = {
     renewedTitle: 'Un nouveau lien est en route',
     renewed: 'Nous venons d’envoyer un nouveau lien de téléchargement, valable 72 heures, à l’adresse e-mail que vous avez confirmée. Le lien précédent ne fonctionne plus.',
     status: 'Voir le suivi de votre demande',
+    erasedTitle: 'Cette copie a été supprimée',
+    erased: 'Nous avons supprimé cette copie de vos données le {date} (heure de Londres), en traitant votre demande d’effacement.',
   },
   en: {
     title: 'Download your data',
@@ -37,6 +39,8 @@ const T = {
     renewedTitle: 'A new link is on its way',
     renewed: 'We have just sent a new download link, valid for 72 hours, to the email address you confirmed. The previous link no longer works.',
     status: 'See your request’s status page',
+    erasedTitle: 'This copy has been deleted',
+    erased: 'We deleted this copy of your data on {date} (London time), when we completed your request to erase your data.',
   },
 } as const;
 
@@ -75,6 +79,11 @@ export function expiredPage(lang: Language, id: string, token: string, o: { kept
     : `<p>${T[lang].expired}</p><p><a class="button" href="/?lang=${lang}">${T[lang].form}</a></p>`;
   const status = o.request.statusHref ? `<p><a href="${esc(o.request.statusHref)}">${T[lang].status}</a></p>` : '';
   return requesterPage(lang, T[lang].expiredTitle, `${summary(lang, o.request)}${way}${status}`, switcher(id, token));
+}
+
+/** A right secret whose copy the person's later erasure took with it (`at`, an ISO instant): which request, and when and why it went. */
+export function erasedPage(lang: Language, id: string, token: string, o: { at: string; request: RequestContext }) {
+  return requesterPage(lang, T[lang].erasedTitle, `${summary(lang, o.request)}<p>${esc(T[lang].erased.replace('{date}', londonDateTime(o.at, lang)))}</p>`, switcher(id, token));
 }
 
 /** A wrong secret or an unknown id: the same page for both, so ids cannot be probed. */

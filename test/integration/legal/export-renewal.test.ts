@@ -266,7 +266,7 @@ describe('a copy a processor flagged as holding other people’s data (Art. 15(4
 });
 
 describe('a copy of data once its requester’s erasure completes (Art. 17)', () => {
-  it('is deleted with its stored results: its link and its renewal stop working, and the erasure’s trail names it', async () => {
+  it('is deleted with its stored results: its link says so and renews nothing, and the erasure’s trail names it', async () => {
     const email = 'olga-erased@example.com';
     const { requestId, first } = await completedCopy(email);
     expect((await post(requestId, `token=${tokenOf(first)}`)).status).toBe(303);
@@ -285,9 +285,12 @@ describe('a copy of data once its requester’s erasure completes (Art. 17)', ()
 
     expect(await new S3Blobs().get(exportKey)).toBeUndefined();
     expect(await repo.listTaskResults(requestId)).toEqual([]);
-    expect((await fetch(first)).status).toBe(404);
-    expect((await post(requestId, `token=${tokenOf(first)}`)).status).toBe(404);
-    expect((await post(requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(404);
+    const page = await fetch(first);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toMatch(/<h1>This copy has been deleted<\/h1>.*We deleted this copy of your data on \d{1,2} \w+ \d{4} at \d{2}:\d{2} \(London time\), when we completed your request to erase your data\./s);
+    expect((await post(requestId, `token=${tokenOf(first)}`)).status).toBe(410);
+    expect((await post(requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(410);
+    expect((await links(email)).length).toBe(1);
     expect((await repo.getRequest(erasure.requestId))?.audit.findLast((e) => e.action === 'complete')?.data).toMatchObject({ erasedCopies: requestId });
   }, 120_000);
 });

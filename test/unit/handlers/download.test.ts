@@ -151,6 +151,36 @@ describe('a link that does not work', () => {
   });
 });
 
+describe('a copy the person’s later erasure took with it', () => {
+  const erased = { exportKey: undefined, copyErased: { at: '2026-03-19T17:30:00.000Z', by: '01JQERASURE000000000000000' } };
+
+  it('says, to the right secret only, that the copy was deleted with the erasure and when, in London time, opened or pressed', async () => {
+    stored(erased);
+    const page = await exportPage(REQUEST_ID, TOKEN, undefined, 'en');
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('<h1>This copy has been deleted</h1>');
+    expect(page.body).toContain('<p>We deleted this copy of your data on 19 March 2026 at 17:30 (London time), when we completed your request to erase your data.</p>');
+    expect(page.body).not.toContain('<form');
+    for (const renew of [false, true]) {
+      const pressed = await download(REQUEST_ID, TOKEN, 'en', renew);
+      expect(pressed.statusCode).toBe(410);
+      expect(pressed.body).toContain('<h1>This copy has been deleted</h1>');
+    }
+    expect(mailer.sent).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.audit).toEqual([]);
+    const wrong = await exportPage(REQUEST_ID, 'wrong', undefined, 'en');
+    expect(wrong.statusCode).toBe(404);
+    expect(wrong.body).not.toContain('deleted');
+  });
+
+  it('says so in French', async () => {
+    stored({ ...erased, language: 'fr' });
+    const page = await exportPage(REQUEST_ID, TOKEN, undefined, 'en');
+    expect(page.body).toContain('<h1>Cette copie a été supprimée</h1>');
+    expect(page.body).toContain('<p>Nous avons supprimé cette copie de vos données le 19 mars 2026 à 17:30 (heure de Londres), en traitant votre demande d’effacement.</p>');
+  });
+});
+
 describe('an expired link', () => {
   it('expires at its very instant, and offers a fresh link by email while the copy is kept, with the status page', async () => {
     stored();

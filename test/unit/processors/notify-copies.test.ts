@@ -38,6 +38,7 @@ describe('an erasure takes the person’s earlier copies with it', () => {
     expect(await notify()).toEqual({ requestId: REQUEST_ID, status: 'completed' });
     expect(deleted).toEqual([`exports/${COPY}.zip`]);
     expect(repo.requests.get(COPY)?.exportKey).toBeUndefined();
+    expect(repo.requests.get(COPY)?.copyErased).toEqual({ at: NOW, by: REQUEST_ID });
     expect(await repo.listTaskResults(COPY)).toEqual([]);
     expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ action: 'complete', data: { 'task:paynow': '', erasedCopies: COPY } });
   });
@@ -74,7 +75,7 @@ describe('an erasure takes the person’s earlier copies with it', () => {
     const { repo } = world({}, [copy()]);
     const deleted: string[] = [];
     let down = true;
-    const deps = { repo: repo as never, blobs: { delete: async (k: string) => (down ? Promise.reject(Object.assign(new Error('S3 down'), { name: 'ServiceUnavailable' })) : void deleted.push(k)) } };
+    const deps = { repo: repo as never, clock: fixedClock(NOW), blobs: { delete: async (k: string) => (down ? Promise.reject(Object.assign(new Error('S3 down'), { name: 'ServiceUnavailable' })) : void deleted.push(k)) } };
     await expect(readForNotify(REQUEST_ID, deps)).rejects.toThrow('S3 down');
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
     expect(repo.requests.get(COPY)?.exportKey).toBe(`exports/${COPY}.zip`);
