@@ -7,7 +7,7 @@ import { problemPage, type RequestContext } from '../../../functions/core/pages.
 import { checkDocuments, describeMessage, type VnuMessage } from '../../support/vnu.ts';
 
 import { exportFiles } from '../../../functions/core/export-package.ts';
-import { expiredPage, readyPage, renewedPage, unknownPage } from '../../../functions/status/pages.ts';
+import { erasedPage, expiredPage, readyPage, renewedPage, unknownPage } from '../../../functions/status/pages.ts';
 import { alreadyPage, askedLines, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
 import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
@@ -53,6 +53,7 @@ function downloadPages() {
     pages[`exports/expired-${lang}.html`] = expiredPage(lang, REQUEST_ID, token, { request });
     pages[`exports/unknown-${lang}.html`] = unknownPage(lang, REQUEST_ID, 'not-the-secret');
     pages[`exports/renewed-${lang}.html`] = renewedPage(lang, REQUEST_ID, token);
+    pages[`exports/erased-${lang}.html`] = erasedPage(lang, REQUEST_ID, token, { at: '2026-03-19T17:30:00.000Z', request });
   }
   return pages;
 }
@@ -90,7 +91,7 @@ describe('the HTML and CSS the requester and the officer are served', () => {
   // A warning fails as an error does: none is kept. One kept on purpose would be filtered out here by name, with why.
   it('passes the Nu Html Checker with no error and no warning', () => {
     expect(Object.keys(documents)).toEqual(expect.arrayContaining(['web/index.html', 'web/status.html', 'web/console.html', 'web/complaint.html', 'web/styles.css', 'web/console.css']));
-    expect(Object.keys(documents)).toHaveLength(6 + 26 + 12 + 2 + 1);
+    expect(Object.keys(documents)).toHaveLength(6 + 26 + 14 + 2 + 1);
     const shipped = findings.filter((m) => m.document !== 'canary.html');
     expect(shipped.map(describeMessage), 'the Nu Html Checker’s findings').toEqual([]);
   });
