@@ -159,6 +159,8 @@ describe('no request lost or doubled', () => {
     expect((await repo.getRequest(links.requestId))?.status).toBe('completed');
     // The sandbox did die, and the Retry ran Plan again.
     const execution = `${rt.stateMachineArn.replace(':stateMachine:', ':execution:')}:${links.requestId}`;
+    // The outcome email goes before Notify's last write (its intent cleared), so the execution ends a moment after it.
+    await until(() => rt.engine.describeExecution(execution).status !== 'RUNNING', 15_000, 'the execution’s end');
     expect(rt.engine.describeExecution(execution).status).toBe('SUCCEEDED');
     const failed = rt.engine.getExecutionHistory(execution).events.filter((e) => e.type === 'TaskFailed');
     expect(failed.map((e) => (e.taskFailedEventDetails as { error?: string }).error)).toEqual(['Runtime.ExitError']);
