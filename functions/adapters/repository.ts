@@ -1445,25 +1445,13 @@ export class NotifyRepository extends DynamoRepository {
   }
 
   /**
-   * Drops an earlier copy's package key once the package is deleted, and says why (`copyErased`), so
-   * that its link says so rather than not working. Bookkeeping, as forgetExport; writing it again
-   * (Notify run again) is harmless, and a request gone meanwhile is left gone.
-   */
-  async forgetErasedCopy(id: string, erased: { at: string; by: string }): Promise<void> {
-    await this.db
-      .send(new UpdateCommand({ TableName: this.table, Key: key.request(id), UpdateExpression: 'SET copyErased = :e REMOVE exportKey', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':e': erased } }))
-      .catch((e) => {
-        if (!lostRace(e)) throw e;
-      });
-  }
-
-  /**
-   * The other requests of this email address's keyed hash (the byEmail index, keys only), read by key:
-   * an erasure of an address with no other request reads nothing more than the index.
+   * The other requests of this email address's keyed hash (the byEmail index, keys only), read by key
+   * and consistently, for a conditional write: an erasure of an address with no other request reads
+   * nothing more than the index.
    */
   async otherRequestsOf(emailHash: string, except: string): Promise<StoredRequest[]> {
     const keys = await this.queryAll({ IndexName: TABLE.byEmail.name, KeyConditionExpression: '#h = :h', ExpressionAttributeNames: { '#h': TABLE.byEmail.partitionKey }, ExpressionAttributeValues: { ':h': emailHash } });
     const ids = keys.map((k) => String(k.pk)).filter((pk) => pk.startsWith('REQ#') && pk !== key.request(except).pk).map((pk) => pk.slice('REQ#'.length));
-    return ids.length ? this.getRequests(ids) : [];
+    return ids.length ? this.getRequests(ids, { consistent: true }) : [];
   }
 }

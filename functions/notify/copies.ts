@@ -8,17 +8,20 @@ export type CopiesDeps = { repo: NotifyRepository; blobs: Pick<S3Blobs, 'delete'
 
 /**
  * Deletes the person's earlier copies (copiesToErase): each package, any processors' results still
- * stored for it, then the request's key to it, so that no link, renewal or resend reaches it, and its
- * link says the copy was deleted with the erasure. The ids, for the erasure's audit trail.
+ * stored for it, then, in one audited write on the copy (`copy_erased`, naming the erasure), its key,
+ * so that no link, renewal or resend reaches it and its link says the copy went with the erasure. The
+ * ids, for the erasure's own trail: those a run that died after a copy's write had erased are named too.
  */
 async function eraseCopies(req: StoredRequest, deps: CopiesDeps): Promise<string[]> {
-  const copies = copiesToErase(req, await deps.repo.otherRequestsOf(req.emailHash, req.id));
+  const found = await deps.repo.otherRequestsOf(req.emailHash, req.id);
+  const copies = copiesToErase(req, found);
   for (const c of copies) {
     await deps.blobs.delete(c.exportKey as string);
     for (const s of await deps.repo.listTaskResults(c.id)) await deps.repo.deleteTaskResults({ ...s, writtenAt: undefined });
-    await deps.repo.forgetErasedCopy(c.id, { at: deps.clock.now().toISOString(), by: req.id });
+    const at = deps.clock.now().toISOString();
+    await deps.repo.transitionRequest(c, c.status, { copyErased: { at, by: req.id } }, { at, actor: 'workflow', action: 'copy_erased', subject: c.id, data: { erasure: req.id } }, { remove: ['exportKey'] });
   }
-  return copies.map((c) => c.id);
+  return found.filter((r) => copies.includes(r) || r.copyErased?.by === req.id).map((r) => r.id);
 }
 
 /**

@@ -266,7 +266,7 @@ describe('a copy a processor flagged as holding other people’s data (Art. 15(4
 });
 
 describe('a copy of data once its requester’s erasure completes (Art. 17)', () => {
-  it('is deleted with its stored results: its link says so and renews nothing, and the erasure’s trail names it', async () => {
+  it('is deleted with its stored results: its link says so and renews nothing, and both trails say so', async () => {
     const email = 'olga-erased@example.com';
     const { requestId, first } = await completedCopy(email);
     expect((await post(requestId, `token=${tokenOf(first)}`)).status).toBe(303);
@@ -292,5 +292,6 @@ describe('a copy of data once its requester’s erasure completes (Art. 17)', ()
     expect((await post(requestId, `token=${tokenOf(first)}&renew=1`)).status).toBe(410);
     expect((await links(email)).length).toBe(1);
     expect((await repo.getRequest(erasure.requestId))?.audit.findLast((e) => e.action === 'complete')?.data).toMatchObject({ erasedCopies: requestId });
+    expect((await repo.getRequest(requestId))?.audit.at(-1)).toMatchObject({ actor: 'workflow', action: 'copy_erased', data: { erasure: erasure.requestId } });
   }, 120_000);
 });

@@ -131,14 +131,6 @@ export class FakeRepo {
   async requestAndTasks(id: string) {
     return { req: await this.getRequest(id), tasks: await this.listTasks(id) };
   }
-  /** NotifyRepository's: drops the package key of a copy an erasure took, saying so. */
-  async forgetErasedCopy(id: string, erased: { at: string; by: string }) {
-    const cur = this.requests.get(id);
-    if (cur) {
-      delete cur.exportKey;
-      cur.copyErased = erased;
-    }
-  }
   /** NotifyRepository's: the other requests with this email address's hash (the byEmail index). */
   async otherRequestsOf(emailHash: string, except: string) {
     return [...this.requests.values()].filter((r) => r.emailHash === emailHash && r.id !== except).map((r) => structuredClone(r));

@@ -39,6 +39,7 @@ describe('an erasure takes the person’s earlier copies with it', () => {
     expect(deleted).toEqual([`exports/${COPY}.zip`]);
     expect(repo.requests.get(COPY)?.exportKey).toBeUndefined();
     expect(repo.requests.get(COPY)?.copyErased).toEqual({ at: NOW, by: REQUEST_ID });
+    expect(repo.requests.get(COPY)?.audit.at(-1)).toMatchObject({ at: NOW, actor: 'workflow', action: 'copy_erased', subject: COPY, data: { erasure: REQUEST_ID } });
     expect(await repo.listTaskResults(COPY)).toEqual([]);
     expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ action: 'complete', data: { 'task:paynow': '', erasedCopies: COPY } });
   });
@@ -69,6 +70,13 @@ describe('an erasure takes the person’s earlier copies with it', () => {
       expect(deleted).toEqual([]);
       expect(repo.requests.get(COPY)?.exportKey).toBe(`exports/${COPY}.zip`);
     }
+  });
+
+  it('names on the erasure’s trail a copy a run that died after the copy’s write had erased already', async () => {
+    const { repo, deleted, notify } = world({}, [copy({ exportKey: undefined, copyErased: { at: NOW, by: REQUEST_ID } })]);
+    await notify();
+    expect(deleted).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ action: 'complete', data: { erasedCopies: COPY } });
   });
 
   it('completes nothing when the package cannot be deleted: the state runs again, and the erasure completes once it is gone', async () => {
