@@ -364,7 +364,7 @@ export class LetheStack extends Stack {
     fn.admin.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
     data.key.grantDecrypt(fn.admin);
     // A copy refused or cancelled loses its package: the officer's action deletes it, the sweeper whatever is left (deliverPurge).
-    // An erasure's Notify deletes the person's earlier copies (notify/complete.ts eraseCopies).
+    // An erasure's Notify deletes the person's earlier copies (notify/copies.ts).
     for (const n of ['admin', 'sweeper', 'notify'] as const) fn[n].addToRolePolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [exports.bucket.arnForObjects('exports/*')] }));
 
     const schedule = new Schedule(this, 'SweeperSchedule', {
