@@ -465,6 +465,8 @@ export async function resend(id: string, actor: string, deps: AdminDeps & { toke
   const req = await load(id, deps);
   const pii = await deps.repo.getPii(id);
   if (!pii) throw new Conflict('the requester’s contact data is no longer held', { reason: 'resend_no_contact' });
+  // Its outcome email would say the data is in a download that went with the requester's erasure (notify/copies.ts).
+  if (req.copyErased) throw new Conflict('the copy went with the requester’s erasure', { reason: 'resend_copy_erased' });
   const now = deps.clock.now();
   const owner = clickOwner(randomUUID());
   const at = now.toISOString();

@@ -38,6 +38,7 @@ export const REFUSAL_REASONS = [
   'lift_once',
   'lift_no_contact',
   'resend_no_contact',
+  'resend_copy_erased',
   'resend_status',
   'being_sent',
   'notes_full',

@@ -71,6 +71,7 @@ const CASES: [reason: string, refusal: () => Promise<unknown>][] = [
   ['lift_once', () => liftRestriction(REQUEST_ID, lift, ACTOR, setup({ ...restriction, restrictionLift: { at: '2026-03-01T12:00:00.000Z', by: ACTOR, on: '2026-03-05', reason: 'accuracy_verified' } }))],
   ['lift_no_contact', () => liftRestriction(REQUEST_ID, lift, ACTOR, setup(restriction, { pii: false }))],
   ['resend_no_contact', () => resend(REQUEST_ID, ACTOR, setup(done.completed, { pii: false }))],
+  ['resend_copy_erased', () => resend(REQUEST_ID, ACTOR, setup({ type: 'access', ...done.completed, copyErased: { at: '2026-03-02T10:00:00.000Z', by: '01JQERASURE000000000000000' } }))],
   ['resend_status', () => resend(REQUEST_ID, ACTOR, setup())],
   ['being_sent', () => thrown(() => { throw new BeingSent('2026-03-02T10:02:30.000Z'); })],
   ['notes_full', () => addNote(REQUEST_ID, 'One more', ACTOR, setup({ notes: Array.from({ length: 50 }, () => ({ at: '2026-03-01T10:00:00.000Z', author: ACTOR, text: 'A note' })) }))],
