@@ -51,13 +51,12 @@ export function nextDownloadLink(req: Packaged, now: Date): { link: number; expi
   return { link: (req.downloadLink ?? 1) + 1, expiresAt: downloadEnd(req, now).toISOString(), keptUntil: new Date(keptUntil).toISOString() };
 }
 /**
- * The person's earlier copies an erasure takes with it: their access requests answered with a package
- * still kept (a fresh link could be mailed for it for 30 days). Lethe's own copy of the data is data
+ * The person's earlier copies an erasure takes with it, among their other requests: those for access
+ * answered with a package still kept (a fresh link could be mailed for it for 30 days). Lethe's own copy of the data is data
  * the person asked to have erased. A copy still held for an officer's review, or still being made, is
  * a request still open, which the officer answers or refuses.
  */
-export const copiesToErase = (erasure: Pick<StoredRequest, 'id'>, found: readonly StoredRequest[]) =>
-  found.filter((r) => r.id !== erasure.id && r.type === 'access' && r.status === 'completed' && r.exportKey);
+export const copiesToErase = (others: readonly StoredRequest[]) => others.filter((r) => r.type === 'access' && r.status === 'completed' && r.exportKey);
 
 /** The parts a download link's secret is derived from: the first link keeps the form it always had. */
 export const downloadTokenParts = (id: string, link = 1) => (link > 1 ? [id, String(link)] : [id]);

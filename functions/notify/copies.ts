@@ -14,10 +14,10 @@ export type CopiesDeps = { repo: NotifyRepository; blobs: Pick<S3Blobs, 'delete'
  */
 async function eraseCopies(req: StoredRequest, deps: CopiesDeps): Promise<string[]> {
   const found = await deps.repo.otherRequestsOf(req.emailHash, req.id);
-  const copies = copiesToErase(req, found);
+  const copies = copiesToErase(found);
   for (const c of copies) {
     await deps.blobs.delete(c.exportKey as string);
-    for (const s of await deps.repo.listTaskResults(c.id)) await deps.repo.deleteTaskResults({ ...s, writtenAt: undefined });
+    for (const s of await deps.repo.listTaskResults(c.id)) await deps.repo.deleteTaskResults(s);
     const at = deps.clock.now().toISOString();
     await deps.repo.transitionRequest(c, c.status, { copyErased: { at, by: req.id } }, { at, actor: 'workflow', action: 'copy_erased', subject: c.id, data: { erasure: req.id } }, { remove: ['exportKey'] });
   }
