@@ -142,12 +142,12 @@ function statusUpdate(
   };
 }
 
-export class DynamoRepository implements Repository {
+export class DynamoRepository implements Omit<Repository, 'putTasksIfAbsent'> {
   constructor(
     protected readonly db: DynamoDBDocumentClient = ddb,
     protected readonly table: string = config.TABLE_NAME,
     /** The clock expiry is judged by (see `expired`). */
-    private readonly now: () => Date = () => new Date(),
+    protected readonly now: () => Date = () => new Date(),
   ) {}
 
   /** The item, unless it has expired: DynamoDB's TTL deletion may not have caught up yet. */
@@ -343,21 +343,6 @@ export class DynamoRepository implements Repository {
     }
   }
 
-  async putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date): Promise<void> {
-    // BatchWrite has no conditions, so callers check listTasks first; a re-run plan finds them there.
-    for (let i = 0; i < tasks.length; i += 25) {
-      let items: Record<string, unknown>[] = tasks.slice(i, i + 25).map((t) => ({
-        PutRequest: { Item: { ...key.task(t.requestId, t.processorId), ...t, ...watchOf(t, this.now().toISOString()), ...(expiresAt ? { ttl: epoch(expiresAt) } : {}) } },
-      }));
-      for (let attempt = 0; items.length && attempt < 8; attempt++) {
-        const r = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: items as never } }));
-        items = (r.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-        if (items.length) await new Promise((res) => setTimeout(res, 20 * 2 ** attempt));
-      }
-      if (items.length) throw new Error('DynamoDB kept tasks unprocessed after retries');
-    }
-  }
-
   async listTasks(requestId: string): Promise<StoredTask[]> {
     const r = await this.db.send(
       new QueryCommand({
@@ -436,24 +421,6 @@ export class DynamoRepository implements Repository {
     }
   }
 
-  /**
-   * Appends an audit event to a task and changes nothing else (a refused, conflicting callback): its
-   * place in the watch index included, which an event does not move. Until November 27, 2026 it was
-   * placed again by its status, so that a task of a refused or cancelled request, taken out of the
-   * index, went back in `open#<processor>` (the dashboard's count of that processor's open tasks) on
-   * a callback answered 409.
-   */
-  async appendTaskEvent(prev: StoredTask, event: AuditInput): Promise<StoredTask> {
-    const { event: _ev, ...u } = statusUpdate(prev, prev.status, {}, [], event);
-    try {
-      const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.task(prev.requestId, prev.processorId), ...u }));
-      return strip(r.Attributes ?? {}) as StoredTask;
-    } catch (e) {
-      if (lostRace(e)) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently; reload and retry`);
-      throw e;
-    }
-  }
-
   /** Records a fresh task token on an unchanged status (a re-run after a restart, an escalation wait). */
   async setTaskToken(prev: StoredTask, token: string): Promise<StoredTask> {
     try {
@@ -481,7 +448,7 @@ export class DynamoRepository implements Repository {
    * `set`: assignments made in the same write.
    */
   /** True when the condition held and the attributes were removed. */
-  private removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>, set?: string): Promise<boolean> {
+  protected removeWhen(Key: Record<string, string>, remove: string[], condition: string, names: Record<string, string>, values?: Record<string, unknown>, set?: string): Promise<boolean> {
     return this.updateWhen(Key, `REMOVE ${remove.join(', ')}${set ? ` SET ${set}` : ''}`, condition, names, values);
   }
 
@@ -724,22 +691,6 @@ export class DynamoRepository implements Repository {
     return this.updateDelivery(itemKey, kind, next.seq, 'SET #k.#until = :until, #k.#owner = :owner', '#k.#until <= :now', { ':until': next.until, ':owner': next.owner, ':now': now.toISOString() });
   }
 
-  /**
-   * Claims a held copy's package to make again (as claimDelivery), counting the try in the same write:
-   * a run that dies or runs out of time while making it has still used one (core/remake.ts).
-   */
-  async claimRemake(requestId: string, next: Delivery, now: Date): Promise<boolean> {
-    return this.updateDelivery(
-      key.request(requestId),
-      'outboxRemake',
-      next.seq,
-      'SET #k.#until = :until, #k.#owner = :owner, #k.#tries = if_not_exists(#k.#tries, :none) + :one',
-      '#k.#until <= :now',
-      { ':until': next.until, ':owner': next.owner, ':now': now.toISOString(), ':none': 0, ':one': 1 },
-      { '#tries': 'tries' },
-    );
-  }
-
   /** Puts an undelivered email off until `until`, for anyone to deliver then (a link over the address's hourly share). */
   async deferDelivery(requestId: string, kind: OutboxKind, seq: number, until: string): Promise<boolean> {
     return this.updateDelivery(key.request(requestId), kind, seq, 'SET #k.#until = :until, #k.#owner = :owner', undefined, { ':until': until, ':owner': '' });
@@ -948,24 +899,6 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * Takes a request out of the `watch` index once it owes nothing of its partition (an intent dropped
-   * in a bookkeeping write leaves the entry): in `request`, neither the team's email, nor a sweeper's
-   * alert, nor a failed copy's retry, nor a held copy's package to make again; in `closed`, neither its execution's stop nor its export results' deletion (a
-   * failed copy's mark left on a closed request asks for nothing). Conditional on that, so an intent
-   * recorded meanwhile keeps it in.
-   */
-  async unwatchRequest(id: string): Promise<void> {
-    const none = (keys: readonly string[]) => keys.map((k) => `attribute_not_exists(#${k})`).join(' AND ');
-    await this.removeWhen(
-      key.request(id),
-      ['#w', '#a'],
-      `attribute_exists(#w) AND ${none(WATCHED_BY.closed)} AND (#w = :closed OR (${none(WATCHED_BY.request)}))`,
-      { ...WATCH_NAMES, ...Object.fromEntries([...WATCHED_BY.request, ...WATCHED_BY.closed].map((k) => [`#${k}`, k])) },
-      { ':closed': WATCH.closed },
-    );
-  }
-
-  /**
    * Puts in the `watch` index the request's tasks in flight, escalated or owing a token that were
    * written before the index existed, each in a write conditional on its status (a task that moved
    * meanwhile was placed by that write). Returns how many it placed. The index's other tasks need
@@ -1168,18 +1101,6 @@ export class DynamoRepository implements Repository {
   }
 
   /**
-   * An export callback's signed bytes (they carry the results, which are personal data, or a
-   * results_url): REQ#<id>/RESULT#<processorId>#<bodyHash>, one item per callback, apart from the
-   * task record (which stays as proof) and expiring by TTL. Kept once, as signed, so that the item
-   * stays under DynamoDB's 400 KB and the signature can be re-checked while it lives. Written before
-   * the task's status changes; the same key always holds the same bytes, so a retry rewrites it as it
-   * was, with its own `writtenAt`.
-   */
-  async putTaskResults(k: Required<ResultsKey>, signedBody: string, at: { writtenAt: Date; expiresAt: Date }): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.results(k), signedBody, writtenAt: at.writtenAt.toISOString(), ttl: epoch(at.expiresAt) } }));
-  }
-
-  /**
    * Deletes stored results that no task recorded (the caller knows none can record them any more).
    * Listed with when they were written, only if they were not written again since: a retry of their
    * callback may be about to record them. False when it was.
@@ -1260,11 +1181,98 @@ export class DynamoRepository implements Repository {
 }
 
 /**
+ * The repository with what the admin function never uses: Plan's tasks, a callback's results and its
+ * refused answer's trail, and the sweeper's bookkeeping of a held copy made again and of the `watch`
+ * index. A class of its own, because a bundle carries every method of a class it uses, and the admin
+ * function is at its own-code budget (issue 15); the edge and the sweeper's repositories extend it.
+ */
+export class WorkflowRepository extends DynamoRepository {
+  async putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date): Promise<void> {
+    // BatchWrite has no conditions, so callers check listTasks first; a re-run plan finds them there.
+    for (let i = 0; i < tasks.length; i += 25) {
+      let items: Record<string, unknown>[] = tasks.slice(i, i + 25).map((t) => ({
+        PutRequest: { Item: { ...key.task(t.requestId, t.processorId), ...t, ...watchOf(t, this.now().toISOString()), ...(expiresAt ? { ttl: epoch(expiresAt) } : {}) } },
+      }));
+      for (let attempt = 0; items.length && attempt < 8; attempt++) {
+        const r = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: items as never } }));
+        items = (r.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+        if (items.length) await new Promise((res) => setTimeout(res, 20 * 2 ** attempt));
+      }
+      if (items.length) throw new Error('DynamoDB kept tasks unprocessed after retries');
+    }
+  }
+
+  /**
+   * Appends an audit event to a task and changes nothing else (a refused, conflicting callback): its
+   * place in the watch index included, which an event does not move. Until November 27, 2026 it was
+   * placed again by its status, so that a task of a refused or cancelled request, taken out of the
+   * index, went back in `open#<processor>` (the dashboard's count of that processor's open tasks) on
+   * a callback answered 409.
+   */
+  async appendTaskEvent(prev: StoredTask, event: AuditInput): Promise<StoredTask> {
+    const { event: _ev, ...u } = statusUpdate(prev, prev.status, {}, [], event);
+    try {
+      const r = await this.db.send(new UpdateCommand({ TableName: this.table, Key: key.task(prev.requestId, prev.processorId), ...u }));
+      return strip(r.Attributes ?? {}) as StoredTask;
+    } catch (e) {
+      if (lostRace(e)) throw new ConcurrentUpdate(`task ${prev.taskId} changed concurrently; reload and retry`);
+      throw e;
+    }
+  }
+
+  /**
+   * Claims a held copy's package to make again (as claimDelivery), counting the try in the same write:
+   * a run that dies or runs out of time while making it has still used one (core/remake.ts).
+   */
+  async claimRemake(requestId: string, next: Delivery, now: Date): Promise<boolean> {
+    return this.updateDelivery(
+      key.request(requestId),
+      'outboxRemake',
+      next.seq,
+      'SET #k.#until = :until, #k.#owner = :owner, #k.#tries = if_not_exists(#k.#tries, :none) + :one',
+      '#k.#until <= :now',
+      { ':until': next.until, ':owner': next.owner, ':now': now.toISOString(), ':none': 0, ':one': 1 },
+      { '#tries': 'tries' },
+    );
+  }
+
+  /**
+   * Takes a request out of the `watch` index once it owes nothing of its partition (an intent dropped
+   * in a bookkeeping write leaves the entry): in `request`, neither the team's email, nor a sweeper's
+   * alert, nor a failed copy's retry, nor a held copy's package to make again; in `closed`, neither its execution's stop nor its export results' deletion (a
+   * failed copy's mark left on a closed request asks for nothing). Conditional on that, so an intent
+   * recorded meanwhile keeps it in.
+   */
+  async unwatchRequest(id: string): Promise<void> {
+    const none = (keys: readonly string[]) => keys.map((k) => `attribute_not_exists(#${k})`).join(' AND ');
+    await this.removeWhen(
+      key.request(id),
+      ['#w', '#a'],
+      `attribute_exists(#w) AND ${none(WATCHED_BY.closed)} AND (#w = :closed OR (${none(WATCHED_BY.request)}))`,
+      { ...WATCH_NAMES, ...Object.fromEntries([...WATCHED_BY.request, ...WATCHED_BY.closed].map((k) => [`#${k}`, k])) },
+      { ':closed': WATCH.closed },
+    );
+  }
+
+  /**
+   * An export callback's signed bytes (they carry the results, which are personal data, or a
+   * results_url): REQ#<id>/RESULT#<processorId>#<bodyHash>, one item per callback, apart from the
+   * task record (which stays as proof) and expiring by TTL. Kept once, as signed, so that the item
+   * stays under DynamoDB's 400 KB and the signature can be re-checked while it lives. Written before
+   * the task's status changes; the same key always holds the same bytes, so a retry rewrites it as it
+   * was, with its own `writtenAt`.
+   */
+  async putTaskResults(k: Required<ResultsKey>, signedBody: string, at: { writtenAt: Date; expiresAt: Date }): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key.results(k), signedBody, writtenAt: at.writtenAt.toISOString(), ttl: epoch(at.expiresAt) } }));
+  }
+}
+
+/**
  * A complaint's acknowledgement delivered under a lease (shared/outbox.ts deliverComplaintAck): intake
  * mails it, the sweeper mails one left owed. The admin function, near its bundle's budget, never does,
  * and does not carry these.
  */
-export class ComplaintAckRepository extends DynamoRepository {
+export class ComplaintAckRepository extends WorkflowRepository {
   /** Takes over a complaint's acknowledgement whose lease has run out (see claimDelivery). */
   async claimComplaintAck(id: string, next: Delivery, now: Date): Promise<boolean> {
     return this.claimOn(key.complaint(id), 'outboxAck', next, now);

@@ -319,7 +319,7 @@ export async function retryTask(id: string, processorId: string, actor: string, 
     }
     // Not taken again: the task is failed once more, and the request waits for the officer again,
     // so that they can retry or resolve it (or its processor answered after all: the retry went through).
-    const r = await retryRefused(sent, name, { at: deps.clock.now().toISOString(), actor }, deps);
+    const r = await retryRefused(sent, name, { at: deps.clock.now().toISOString(), actor }, { ...deps, processors: registry.processors });
     if (!r.refused) return taskShown(r.task);
     throw new RetryFailed(`the webhook was not accepted this time either (${(e as Error).message}), so the task is failed again: retry it later, or resolve it`, { cause: e });
   }

@@ -4,7 +4,7 @@ import { registry } from '../adapters/registry.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { SuppressionList } from '../adapters/suppression.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
-import { repo, systemClock } from '../shared/deps.ts';
+import { workflowRepo as repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, rawBody } from '../shared/http.ts';
 import { emailHash } from '../shared/crypto.ts';
 import { MAX_CALLBACK_BYTES } from '../core/callback-body.ts';

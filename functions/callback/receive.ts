@@ -1,4 +1,4 @@
-import type { DynamoRepository } from '../adapters/repository.ts';
+import type { WorkflowRepository } from '../adapters/repository.ts';
 import { processorSecrets } from '../adapters/secrets.ts';
 import { signedWith } from '../adapters/webhook-signing.ts';
 import { canonical, sha256 } from '../core/audit.ts';
@@ -16,11 +16,11 @@ import { parseExportResults } from '../core/results-body.ts';
 import { PROCESSOR_FAILURE, taskAnswer } from '../core/workflow-answer.ts';
 import { issuesOf, parseJson } from '../shared/http.ts';
 import { deliverToken } from '../shared/token.ts';
-import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
+import { escalateTask, unblockRequest } from '../shared/escalation.ts';
 import { logger } from '../adapters/powertools.ts';
 
 export type CallbackDeps = {
-  repo: Pick<DynamoRepository, 'getTask' | 'getRequest' | 'listTasks' | 'transitionRequest' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults' | 'clearOwedToken'>;
+  repo: Pick<WorkflowRepository, 'getTask' | 'getRequest' | 'listTasks' | 'transitionRequest' | 'transitionTask' | 'appendTaskEvent' | 'putTaskResults' | 'deleteTaskResults' | 'clearOwedToken'>;
   workflow: Workflow;
   clock: Clock;
   processors: readonly ProcessorEntry[];
@@ -287,33 +287,25 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   // Dispatch needs no mark (and no write to clear it): its Dispatch state's time-out escalates it, and
   // that Escalate finds it answered and moves on. A failure is not owed: it goes as a failure, below.
   const owed = task.token && to !== 'failed' && escalationsToken(task) ? { outboxToken: { at } } : {};
-  // A task an officer retried that its processor fails again waits for an officer once more: the
-  // request first, as Escalate does, then the task's write owes the team's email (outboxTeam), which
-  // the Escalate state this failure re-enters mails and clears, and the sweeper mails if the failure
-  // never reaches it. Until November 29, 2026 the failure was only told to the workflow: one that
-  // Step Functions refused (throttled) or a callback that died first left the request in progress,
-  // its task failed and nobody told, for good (nothing times out a failed task).
+  // A task an officer retried that its processor fails again waits for an officer once more
+  // (escalateTask: the request first, as Escalate does), and the task's write owes the team's email
+  // (outboxTeam), which the Escalate state this failure re-enters mails and clears, and the sweeper
+  // mails if the failure never reaches it. Until November 29, 2026 the failure was only told to the
+  // workflow: one that Step Functions refused (throttled) or a callback that died first left the
+  // request in progress, its task failed and nobody told, for good (nothing times out a failed task).
   const refused = to === 'failed' && task.token !== undefined && escalationsToken(task);
-  if (refused) await retryOnRace(() => escalateRequest(deps.repo, task.requestId, { at, actor, task: task.taskId, reason: PROCESSOR_FAILURE.error }));
   const told = refused ? { outboxTeam: { ...lease(task.version + 1, WORKFLOW_OWNER, deps.clock.now(), REFUSED_RETRY_LEASE_SECONDS), escalated: PROCESSOR_FAILURE.error } } : {};
   // The winning write names its results: Assemble reads those, whatever other callbacks wrote. An
   // officer's retry's webhook still marked owed goes with it: the task is answered.
-  const done = await deps.repo
-    .transitionTask(
+  const write = () =>
+    deps.repo.transitionTask(
       task,
       to,
       { outcome, finishedAt: at, receipts, ...(hasResults ? { resultsHash: r.bodyHash } : {}), ...owed, ...told },
       { at, actor, action: body.request_status, subject: task.taskId, from: task.status, to, data: { receipt: r.bodyHash } },
       ['outboxWebhook'],
-    )
-    .catch(async (e: unknown) => {
-      // Lost to another writer of the task (an officer resolving it at this very moment): the request
-      // sent above to wait for an officer may now wait for nothing, and the callback read again finds
-      // the task finished and changes nothing more. It goes back in progress unless a task still waits
-      // for a person, as the sweeper's time-out does when it loses the same race (sweeper/stuck.ts).
-      if (refused && e instanceof ConcurrentUpdate) await unblockRequest(deps, task.requestId, { at, actor });
-      throw e;
-    });
+    );
+  const done = refused ? await escalateTask(deps, task, { at, actor, reason: PROCESSOR_FAILURE.error }, write) : await write();
   wrote.recorded = hasResults;
   const token = done.token;
   if (done.outboxToken) await release(done, deps);

@@ -1,10 +1,9 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { retryOnRace } from '../core/errors.ts';
 import { claimLease, takeDelivery } from '../core/outbox.ts';
 import type { StoredRequest, StoredTask } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { DISPATCH_ERRORS, loadTask, sendWebhook, type DispatchDeps } from './dispatch.ts';
-import { escalateRequest } from '../shared/escalation.ts';
+import { escalateTask } from '../shared/escalation.ts';
 import { logger } from '../adapters/powertools.ts';
 
 /**
@@ -14,7 +13,7 @@ import { logger } from '../adapters/powertools.ts';
  * under the same webhook-id with the same body (built from the stored task), so that a processor
  * that had it dedupes it.
  */
-export type RetryDeps = DispatchDeps & { repo: Pick<DynamoRepository, 'claimTaskWebhook' | 'clearOwedWebhook' | 'getRequest'> };
+export type RetryDeps = DispatchDeps & { repo: Pick<DynamoRepository, 'claimTaskWebhook' | 'clearOwedWebhook' | 'getRequest' | 'listTasks'> };
 
 /**
  * The retry's request, read after the write that gives the sender its webhook (the retry's own, or
@@ -50,20 +49,12 @@ export async function webhookSent(task: StoredTask, deps: Pick<RetryDeps, 'repo'
  * nobody is at the console to be told (the sweeper sent it). The task as it now stands, and whether
  * it was refused: not if its processor answered after all (the send timed out after delivery).
  */
-export async function retryRefused(sent: StoredTask, reason: string, e: { at: string; actor: string }, deps: Pick<RetryDeps, 'repo'>, alert?: { owner: string; now: Date }) {
+export async function retryRefused(sent: StoredTask, reason: string, e: { at: string; actor: string }, deps: Pick<RetryDeps, 'repo' | 'processors'>, alert?: { owner: string; now: Date }) {
   const now = await loadTask(sent.taskId, deps.repo);
   if (now.status !== 'sent') return { task: now, refused: false };
-  // The request first, as Escalate does: dying between the two writes leaves a request waiting for
-  // an officer with its task still sent, which the sweeper times out; the other way round, a
-  // request in progress with a failed task, which nothing would ever put back in front of an officer.
-  await retryOnRace(() => escalateRequest(deps.repo, sent.requestId, { ...e, task: now.taskId, reason }));
   const told = alert ? { outboxTeam: { ...claimLease(now.version + 1, alert.owner, alert.now), escalated: reason } } : {};
-  const failed = await deps.repo.transitionTask(
-    now,
-    'failed',
-    { finishedAt: e.at, outcome: { request_status: 'failed', reason }, ...told },
-    { at: e.at, actor: e.actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' },
-    ['outboxWebhook'],
+  const failed = await escalateTask(deps, now, { ...e, reason }, () =>
+    deps.repo.transitionTask(now, 'failed', { finishedAt: e.at, outcome: { request_status: 'failed', reason }, ...told }, { at: e.at, actor: e.actor, action: 'fail', subject: now.taskId, from: now.status, to: 'failed' }, ['outboxWebhook']),
   );
   return { task: failed, refused: true };
 }

@@ -4,7 +4,7 @@ import { registry } from '../adapters/registry.ts';
 import { customerDirectory } from '../adapters/customers.ts';
 import { SuppressionList } from '../adapters/suppression.ts';
 import { emailHash } from '../shared/crypto.ts';
-import { repo, systemClock } from '../shared/deps.ts';
+import { workflowRepo as repo, systemClock } from '../shared/deps.ts';
 import { logger } from '../adapters/powertools.ts';
 import { planRequest } from './plan.ts';
 

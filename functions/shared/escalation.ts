@@ -1,5 +1,5 @@
 import type { DynamoRepository } from '../adapters/repository.ts';
-import { retryOnRace } from '../core/errors.ts';
+import { ConcurrentUpdate, retryOnRace } from '../core/errors.ts';
 import type { ProcessorEntry } from '../core/model.ts';
 import { waitsForPerson } from '../core/status.ts';
 
@@ -38,4 +38,25 @@ export async function unblockRequest(
       await repo.transitionRequest(req, 'in_progress', {}, { at: e.at, actor: e.actor, action: 'unblock', subject: id, from: 'awaiting_manual', to: 'in_progress' });
     }
   });
+}
+
+type UnblockDeps = Parameters<typeof unblockRequest>[0];
+
+/**
+ * A task that needs an officer again (its processor failed or refused a retry, or nobody answered it
+ * in time): the request goes to wait for one first, as Escalate does, then `writeTask` records the
+ * task. Dying between the two writes leaves a request waiting with its task still out, which the
+ * sweeper times out; the other way round would leave a failed task that nothing puts in front of an
+ * officer. A task write lost to another writer of the task (an officer resolving it, its processor
+ * answering, at this very moment) leaves the request waiting for nothing: it goes back in progress
+ * unless a task still waits for a person, and the loss is thrown for the caller to look again.
+ */
+export async function escalateTask<T>(deps: UnblockDeps & { repo: Pick<DynamoRepository, 'getRequest' | 'transitionRequest'> }, task: { requestId: string; taskId: string }, e: { at: string; actor: string; reason: string }, writeTask: () => Promise<T>): Promise<T> {
+  await retryOnRace(() => escalateRequest(deps.repo, task.requestId, { ...e, task: task.taskId }));
+  try {
+    return await writeTask();
+  } catch (err) {
+    if (err instanceof ConcurrentUpdate) await unblockRequest(deps, task.requestId, e);
+    throw err;
+  }
 }

@@ -5,9 +5,9 @@
  */
 import { registry } from '../adapters/registry.ts';
 import type { ProcessorEntry } from '../core/model.ts';
-import { DEADLINE_STATUSES, FINISHED_TASK_STATUSES } from '../core/status.ts';
+import { DEADLINE_STATUSES } from '../core/status.ts';
 import { WATCH } from '../adapters/table.ts';
-import { escalateRequest, unblockRequest } from '../shared/escalation.ts';
+import { escalateTask } from '../shared/escalation.ts';
 import { claimLease } from '../core/outbox.ts';
 import { tellTeam } from './owed.ts';
 import { PER_RUN, raced, type Run } from './run.ts';
@@ -23,27 +23,20 @@ async function stuck(run: Run, p: ProcessorEntry, requestId: string) {
   // A request refused or cancelled while the task was out (and whose cleanup did not happen): nobody waits for it.
   if (!req || !DEADLINE_STATUSES.includes(req.status)) return deps.repo.unwatchTask(requestId, p.id);
   // As Escalate does, the request goes to wait for an officer (the console and the dashboard show it;
-  // a retried task nobody answered has no workflow timeout of its own to escalate it) before the
-  // task is timed out: a run that dies between the two writes leaves the task stuck, and the next
-  // run finishes (a request already waiting is left as it is). Any write that loses a race to the
-  // workflow or a callback landing at this very moment is looked at again on the next sweep.
-  try {
-    await escalateRequest(deps.repo, requestId, { at, actor: 'sweeper', task: t.taskId, reason: REASON });
-  } catch (e) {
-    return raced(e);
-  }
+  // a retried task nobody answered has no workflow timeout of its own to escalate it) before the task
+  // is timed out (escalateTask): a run that dies between the two writes leaves the task stuck, and the
+  // next run finishes (a request already waiting is left as it is). A task answered between the two
+  // writes puts the request back in progress, and any write that loses a race to the workflow or a
+  // callback landing at this very moment is looked at again on the next sweep.
   // A task an officer retried has its workflow's Escalate waiting already, which mailed the team for
   // the first time-out only: this one is owed its own email, recorded in the write that times it out
   // (once per retry), mailed from the run's share of team emails, or by a later run (owed.ts).
   const told = t.retries ? { outboxTeam: { ...claimLease(t.version + 1, run.owner, now), escalated: 'States.Timeout' } } : {};
-  const escalated = await deps.repo
-    .transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: REASON }, ...told }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' })
-    .catch(raced);
+  const escalated = await escalateTask(deps, t, { at, actor: 'sweeper', reason: REASON }, () =>
+    deps.repo.transitionTask(t, 'timed_out', { finishedAt: at, outcome: { request_status: 'timed_out', reason: REASON }, ...told }, { at, actor: 'sweeper', action: 'time_out', subject: t.taskId, from: t.status, to: 'timed_out' }),
+  ).catch(raced);
   if (escalated) run.report.escalatedTasks.push(t.taskId);
   if (escalated?.outboxTeam && run.spend()) await tellTeam(run, escalated);
-  // Answered between the two writes: the request this run sent to wait for an officer waits for
-  // nothing (unless another task holds it), so it goes back in progress, as Escalate puts it.
-  else if (FINISHED_TASK_STATUSES.includes((await deps.repo.getTask(requestId, p.id))?.status ?? 'sent')) await unblockRequest(deps, requestId, { at, actor: 'sweeper' }).catch(raced);
 }
 
 export async function sweepStuckTasks(run: Run) {

@@ -19,7 +19,7 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
 
   /** A copy asked for and confirmed by `email`, once its assembly has failed and it waits for an officer. */
   async function heldForAssembly(email: string) {
-    const { repo } = await import('../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../functions/shared/deps.ts');
     await rt.submit({ type: 'access', email, language: 'en' });
     const links = await until(() => rt.links(email).catch(() => undefined));
     await rt.confirm(links.token, { password: 'correct horse battery staple' });
@@ -31,7 +31,7 @@ describe.skipIf(!hasChromium)('an officer retrying a copy that could not be asse
   }
 
   it('reads why the copy is held, sees no token, retries it while it still fails (held again), then retries once the results can be had: the request completes and the link is mailed', async () => {
-    const { repo } = await import('../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../functions/shared/deps.ts');
     const EMAIL = 'xavier-assembly@example.com';
     rt.processors.setBehaviour('paynow', { resultsUrl: `https://127.0.0.1:${await closedPort()}/exports/xavier.json` });
     try {

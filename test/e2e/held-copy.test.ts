@@ -68,7 +68,7 @@ describe.skipIf(!hasChromium)('an officer making again a held copy whose package
     const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
     const { ddb } = await import('../../functions/adapters/clients/dynamodb.ts');
     const { key } = await import('../../functions/adapters/table.ts');
-    const { repo } = await import('../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../functions/shared/deps.ts');
     const { S3Blobs } = await import('../../functions/adapters/blobs.ts');
     const held = await repo.getRequest(links.requestId);
     const made = held?.audit.findIndex((e) => e.action === 'export_assembled') ?? -1;
@@ -128,7 +128,7 @@ describe.skipIf(!hasChromium)('an officer making again a held copy whose package
   });
 
   it('says, in English and in French, why the sweeper gave the copy up and what to do, emails the team once, and makes it when the officer asks again', async () => {
-    const { repo } = await import('../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../functions/shared/deps.ts');
     const links = await goneHeldCopy('yann-remade@example.com');
     // Parcelway's results are now to be fetched from an address that refuses the connection.
     const bodyHash = (await repo.getTask(links.requestId, 'parcelway'))?.resultsHash as string;

@@ -21,7 +21,7 @@ describe.skipIf(!hasChromium)('a task a person settles by hand in the console: a
     await rt.submit({ type: 'erasure', email: 'manual-task@example.com', language: 'en' });
     const links = await until(() => rt.links('manual-task@example.com').catch(() => undefined));
     await rt.confirm(links.token);
-    const { repo } = await import('../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../functions/shared/deps.ts');
     await until(async () => (await repo.getTask(links.requestId, 'parcelway'))?.status === 'timed_out', 30_000, 'the manual task timed out');
 
     const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)('a task a person settles by hand in the console: a
     await rt.submit({ type: 'erasure', email: 'removed-processor@example.com', language: 'en' });
     const links = await until(() => rt.links('removed-processor@example.com').catch(() => undefined));
     await rt.confirm(links.token);
-    const { repo } = await import('../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../functions/shared/deps.ts');
     const planned = await until(() => repo.getTask(links.requestId, 'parcelway'), 30_000, 'the request was planned');
     // Planned and sent while "Gone Ltd" was in the registry, which a deploy has since taken out; then it timed out.
     const at = (s: number) => new Date(Date.now() - s * 1000).toISOString();

@@ -23,7 +23,7 @@ afterAll(async () => rt?.stopAndClean());
 
 describe('a copy of data that cannot be assembled', () => {
   it('waits for an officer, tells the team, and is assembled and sent once the officer retries it', async () => {
-    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../../functions/shared/deps.ts');
     rt.processors.setBehaviour('paynow', { resultsUrl: `https://127.0.0.1:${await closedPort()}/exports/alice.json` });
     let requestId = '';
     try {

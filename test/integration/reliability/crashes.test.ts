@@ -89,7 +89,7 @@ describe('no request lost or doubled', () => {
   });
 
   it('runs Dispatch again when its sandbox dies: no task is escalated, each processor gets one webhook-id, and the request completes', async () => {
-    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../../functions/shared/deps.ts');
     // Killed once PayNow's task is recorded as sent, before its webhook leaves: as a Lambda that crashed or ran out of time.
     const links = await confirmedRequest('dispatch-crash@example.com', (id) =>
       rt.lambdas.crashOn('dispatch', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"TASK#paynow"`, when: 'after' }),
@@ -119,7 +119,7 @@ describe('no request lost or doubled', () => {
   });
 
   it('releases the waiting state when a processor sends again the callback whose first delivery died after writing the task, before telling the workflow', async () => {
-    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../../functions/shared/deps.ts');
     const { signWebhook } = await import('../../../functions/adapters/webhook-signing.ts');
     const email = 'callback-crash@example.com';
     // PayNow takes the webhook and stays silent: its callback is sent here, once nothing else is in flight.
@@ -152,7 +152,7 @@ describe('no request lost or doubled', () => {
   });
 
   it('runs Plan again when its sandbox dies between writing the tasks and starting the request: the request completes, and no execution is lost', async () => {
-    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../../functions/shared/deps.ts');
     const email = 'plan-crash@example.com';
     const links = await confirmedRequest(email, (id) => rt.lambdas.crashOn('plan', { service: 'dynamodb', action: 'UpdateItem', match: `REQ#${id}"},"sk":{"S":"REQUEST"`, when: 'before' }));
     await until(async () => (await outcomes(email)).length > 0, 30_000, 'outcome email');
@@ -182,7 +182,7 @@ const admin = (path: string, body: unknown) =>
 
 describe('an officer’s action that dies before the waiting workflow state gets its token', () => {
   it('resolving a task: the task is resolved, and the sweeper sends the state its token, so the request completes', async () => {
-    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../../functions/shared/deps.ts');
     const email = 'resolve-crash@example.com';
     rt.processors.setBehaviour('paynow', { status: { request_status: 'failed', reason: 'account locked for review' } });
     try {
@@ -217,7 +217,7 @@ describe('an officer’s action that dies before the waiting workflow state gets
   }, 120_000);
 
   it('retrying the copy: the retry is recorded, and the sweeper sends the state its token, so the copy is assembled and sent', async () => {
-    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../../functions/shared/deps.ts');
     const email = 'alice@example.com';
     rt.processors.setBehaviour('paynow', { resultsUrl: `https://127.0.0.1:${await closedPort()}/exports/alice.json` });
     try {
@@ -250,7 +250,7 @@ describe('an officer’s action that dies before the waiting workflow state gets
 
 describe('an officer’s refusal that dies before it stops the request’s execution', () => {
   it('the request is refused, and the sweeper stops the execution that still waits on a processor, under its own role', async () => {
-    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../../functions/shared/deps.ts');
     const email = 'deny-crash@example.com';
     // PayNow takes the webhook and stays silent: the execution waits on its Dispatch.
     rt.processors.setBehaviour('paynow', { never: true });
@@ -285,7 +285,7 @@ describe('an officer’s refusal that dies before it stops the request’s execu
 
 describe('an officer’s refusal of a copy that dies right after its write', () => {
   it('leaves the request refused, and the sweeper deletes the results its processors gave', async () => {
-    const { repo } = await import('../../../functions/shared/deps.ts');
+    const { workflowRepo: repo } = await import('../../../functions/shared/deps.ts');
     const { signWebhook } = await import('../../../functions/adapters/webhook-signing.ts');
     const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
     const { ddb } = await import('../../../functions/adapters/clients/dynamodb.ts');

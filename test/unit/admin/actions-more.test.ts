@@ -224,6 +224,22 @@ describe('retrying an escalated task', () => {
     expect(request(repo).status).toBe('awaiting_manual');
     expect(stored(repo, 'paynow').audit.at(-1)).toMatchObject({ actor: 'officer:o', action: 'fail', from: 'sent', to: 'failed' });
   });
+  it('puts the request back in progress when another officer resolves the task at the moment its processor refuses the retried webhook: nothing is left waiting for an officer', async () => {
+    const { repo, deps, answer } = setup({ status: 'awaiting_manual' });
+    repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
+    answer(503);
+    const writeTask = repo.transitionTask.bind(repo);
+    repo.transitionTask = async (prev, to, ...rest) => {
+      // The other officer's resolution lands between this retry's escalation of the request and its write failing the task.
+      if (to === 'failed') await writeTask(prev, 'resolved', { finishedAt: NOW }, { at: NOW, actor: 'officer:other', action: 'resolve', subject: prev.taskId });
+      return writeTask(prev, to, ...rest);
+    };
+    await expect(retryTask(REQUEST_ID, 'paynow', 'officer:o', deps)).rejects.toMatchObject({ name: 'ConcurrentUpdate', status: 409 });
+    expect(stored(repo, 'paynow').status).toBe('resolved');
+    expect(request(repo).status).toBe('in_progress');
+    expect(request(repo).audit.map((e) => e.action).slice(-2)).toEqual(['escalate', 'unblock']);
+  });
+
   it('puts the request back in progress before the webhook goes, so a processor answering at once finds it unblocked', async () => {
     const { repo, deps } = setup({ status: 'awaiting_manual' });
     repo.tasks.set(`${REQUEST_ID}.paynow`, task('paynow', 'timed_out'));
