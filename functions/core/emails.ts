@@ -1,4 +1,4 @@
-import type { Agent, Language, RequestType } from './model.ts';
+import { type Agent, type Language, objectedScopes, type ObjectionScope, type RequestType } from './model.ts';
 
 const TYPE: Record<Language, Record<RequestType, string>> = {
   en: { access: 'a copy of your data', erasure: 'erasure of your data', rectification: 'correction of your data', objection: 'an objection to the use of your data', restrict: 'restricting the use of your data' },
@@ -32,7 +32,38 @@ function onBehalf(lang: Language, agent: Agent | undefined): string[] {
       ];
 }
 
-export function confirmationEmail(lang: Language, type: RequestType, links: { verify: string; status: string }, agent?: Agent) {
+const SCOPES: Record<Language, Record<ObjectionScope, string>> = {
+  en: { marketing: 'offer emails and the newsletter', reviews: 'invitations to review a purchase', profiling: 'profiling for advertising' },
+  fr: { marketing: 'les e-mails d’offres et la lettre d’information', reviews: 'les invitations à donner votre avis', profiling: 'le profilage pour la publicité' },
+};
+
+/** What a request asks beyond its type, in the form's own choices. */
+export type Asks = { eraseWarranty?: boolean; objections?: readonly ObjectionScope[] };
+
+/**
+ * What the request asks beyond its type, said before it is confirmed, in the email and on the
+ * confirmation page: anyone can type anyone's address into the form, so the person's confirmation is
+ * the only proof that the choice is theirs, and it must be made seeing it. Until November 29, 2026
+ * both said the type alone: an erasure someone else asked with the lifetime-warranty purchases ticked
+ * read as a plain erasure, and confirmed, lost the person their warranty for good.
+ */
+export function askedLines(lang: Language, type: RequestType, asks: Asks | undefined): string[] {
+  if (type === 'erasure' && asks?.eraseWarranty) {
+    return [
+      lang === 'fr'
+        ? 'Elle demande aussi l’effacement de vos achats garantis à vie : une fois effacés, nous ne pourrons plus honorer de réclamation au titre de la garantie à vie.'
+        : 'It also asks us to erase your lifetime-warranty purchases: once they are erased, we can no longer honour a lifetime-warranty claim.',
+    ];
+  }
+  if (type === 'objection') {
+    const scopes = objectedScopes(asks?.objections ?? []).map((o) => SCOPES[lang][o]);
+    return [lang === 'fr' ? `Elle s’oppose à : ${scopes.join(' ; ')}.` : `It objects to: ${scopes.join('; ')}.`];
+  }
+  return [];
+}
+
+export function confirmationEmail(lang: Language, type: RequestType, links: { verify: string; status: string }, agent?: Agent, asks?: Asks) {
+  const asked = askedLines(lang, type, asks).flatMap((l) => [l, '']);
   if (lang === 'fr') {
     return {
       subject: 'Confirmez votre demande de confidentialité',
@@ -41,6 +72,7 @@ export function confirmationEmail(lang: Language, type: RequestType, links: { ve
         '',
         `Nous avons reçu une demande concernant ${TYPE.fr[type]} pour cette adresse e-mail.`,
         '',
+        ...asked,
         ...onBehalf('fr', agent),
         'Pour la confirmer, ouvrez ce lien (valable 24 heures) :',
         links.verify,
@@ -64,6 +96,7 @@ export function confirmationEmail(lang: Language, type: RequestType, links: { ve
       '',
       `We received a request for ${TYPE.en[type]} for this email address.`,
       '',
+      ...asked,
       ...onBehalf('en', agent),
       'To confirm it, open this link (valid for 24 hours):',
       links.verify,

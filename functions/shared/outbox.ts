@@ -84,7 +84,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
     // An officer's resend may have replaced the status token; the page then asks for the newer one. The
     // language is named because a link past its end gets no request to take it from (docs/requester.md, step 5).
     const status = `${deps.baseUrl}/status.html?id=${req.id}${sha256(statusToken) === req.statusTokenHash ? `&token=${statusToken}` : ''}&lang=${req.language}`;
-    unmark = await sendTrackedOwed(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }, req.agent), kind: 'transactional' }, now, deps);
+    unmark = await sendTrackedOwed(req, 'confirmation', { to: pii.email.trim(), ...confirmationEmail(req.language, req.type, { verify: `${deps.baseUrl}/verify?token=${token}`, status }, req.agent, req.details), kind: 'transactional' }, now, deps);
   }
   // Contact data gone (expired unconfirmed): the link can never go, so it is cleared, and not counted as sent.
   await deps.repo.clearDelivery(req.id, 'outboxLink', seq, { linkAt: now.toISOString() }, unmark);

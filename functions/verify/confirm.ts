@@ -3,7 +3,7 @@ import type { EdgeRepository } from '../adapters/repository.ts';
 import type { VerificationTokens } from '../adapters/tokens.ts';
 import { dueDate } from '../core/deadline.ts';
 import type { Language } from '../core/model.ts';
-import type { Asks } from './pages.ts';
+import type { Asks } from '../core/emails.ts';
 import type { RequestContext } from '../core/pages.ts';
 import type { Clock, CustomerDirectory, Mailer, StoredRequest, Workflow } from '../core/ports.ts';
 import { sha256 } from '../shared/crypto.ts';

@@ -4,12 +4,13 @@ import { config } from '../adapters/config.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
+import { askedLines } from '../core/emails.ts';
 import type { Language } from '../core/model.ts';
 import { pageLanguage } from '../core/pages.ts';
 import { edgeRepo as repo, systemClock } from '../shared/deps.ts';
 import { fromCloudFront, html, httpErrors, type HttpEvent, type HttpResult, parse, parseForm } from '../shared/http.ts';
 import { confirm, defaultCustomers, type Outcome, preview } from './confirm.ts';
-import { alreadyPage, askedLines, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
+import { alreadyPage, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
 
 const workflow = new StepFunctionsWorkflow();
 

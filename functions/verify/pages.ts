@@ -1,39 +1,7 @@
 import { longDate } from '../core/holds.ts';
-import { type Language, objectedScopes, type ObjectionScope, type RequestType } from '../core/model.ts';
+import type { Language } from '../core/model.ts';
 import { type RequestContext, requesterPage, requestSummary } from '../core/pages.ts';
 import { escapeHtml as esc } from '../core/text.ts';
-
-const SCOPES: Record<Language, Record<ObjectionScope, string>> = {
-  en: { marketing: 'offer emails and the newsletter', reviews: 'invitations to review a purchase', profiling: 'profiling for advertising' },
-  fr: { marketing: 'les e-mails d’offres et la lettre d’information', reviews: 'les invitations à donner votre avis', profiling: 'le profilage pour la publicité' },
-};
-
-/** What a request asks beyond its type, in the form's own choices. */
-export type Asks = { eraseWarranty?: boolean; objections?: readonly ObjectionScope[] };
-
-/**
- * What the request asks beyond its type, said on the confirmation page, above its one button: anyone
- * can type anyone's address into the form, so the person's confirmation is the only proof that the
- * choice is theirs, and it must be made seeing it. Until November 29, 2026 the page said the type
- * alone: an erasure someone else asked with the lifetime-warranty purchases ticked read as a plain
- * erasure, and confirmed, lost the person their warranty for good. Not in the email, which the admin
- * function builds too (an officer's resend), whose own code is at its 250 KB budget: the page is where
- * the request is confirmed, and a link only ever shows it.
- */
-export function askedLines(lang: Language, type: RequestType, asks: Asks | undefined): string[] {
-  if (type === 'erasure' && asks?.eraseWarranty) {
-    return [
-      lang === 'fr'
-        ? 'Elle demande aussi l’effacement de vos achats garantis à vie : une fois effacés, nous ne pourrons plus honorer de réclamation au titre de la garantie à vie.'
-        : 'It also asks us to erase your lifetime-warranty purchases: once they are erased, we can no longer honour a lifetime-warranty claim.',
-    ];
-  }
-  if (type === 'objection') {
-    const scopes = objectedScopes(asks?.objections ?? []).map((o) => SCOPES[lang][o]);
-    return [lang === 'fr' ? `Elle s’oppose à : ${scopes.join(' ; ')}.` : `It objects to: ${scopes.join('; ')}.`];
-  }
-  return [];
-}
 
 const T = {
   fr: {

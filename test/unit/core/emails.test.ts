@@ -60,6 +60,31 @@ L’équipe confidentialité d’Offtek`,
   });
 });
 
+describe('the confirmation email says what the request asks beyond its type', () => {
+  const links = { verify: 'https://x/verify?token=t', status: 'https://x/status.html?id=1&token=s' };
+  it('names the lifetime-warranty purchases an erasure also asks to erase, and what that costs, in English and French', () => {
+    expect(confirmationEmail('en', 'erasure', links, undefined, { eraseWarranty: true, objections: [] }).text.split('\n').slice(2, 5)).toEqual([
+      'We received a request for erasure of your data for this email address.',
+      '',
+      'It also asks us to erase your lifetime-warranty purchases: once they are erased, we can no longer honour a lifetime-warranty claim.',
+    ]);
+    expect(confirmationEmail('fr', 'erasure', links, undefined, { eraseWarranty: true, objections: [] }).text).toContain(
+      'Elle demande aussi l’effacement de vos achats garantis à vie : une fois effacés, nous ne pourrons plus honorer de réclamation au titre de la garantie à vie.',
+    );
+    expect(confirmationEmail('en', 'erasure', links, undefined, { eraseWarranty: false, objections: [] }).text).not.toContain('warranty');
+  });
+
+  it('names the uses an objection objects to, every one when none was ticked', () => {
+    expect(confirmationEmail('en', 'objection', links, undefined, { eraseWarranty: false, objections: ['reviews'] }).text).toContain('It objects to: invitations to review a purchase.');
+    expect(confirmationEmail('en', 'objection', links, undefined, { eraseWarranty: false, objections: [] }).text).toContain(
+      'It objects to: offer emails and the newsletter; invitations to review a purchase; profiling for advertising.',
+    );
+    expect(confirmationEmail('fr', 'objection', links, undefined, { eraseWarranty: false, objections: ['marketing', 'profiling'] }).text).toContain(
+      'Elle s’oppose à : les e-mails d’offres et la lettre d’information ; le profilage pour la publicité.',
+    );
+  });
+});
+
 describe('the confirmation email of a request made by an agent', () => {
   const links = { verify: 'https://privacy.example/verify?token=t', status: 'https://privacy.example/status.html?id=r&token=s' };
 

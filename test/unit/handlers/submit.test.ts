@@ -264,6 +264,9 @@ describe('a submission that asks more than the open request of its type', () => 
     const [stranger, own] = only();
     expect([stranger.details.eraseWarranty, own.details.eraseWarranty]).toEqual([true, false]);
     expect(mailer.sent.at(-1)?.text).toContain(`verify?token=verify-${own.id}-1`);
+    // Each link says what its request asks: the stranger's names the warranty purchases, the person's does not.
+    expect(mailer.sent[0].text).toContain('erase your lifetime-warranty purchases');
+    expect(mailer.sent.at(-1)?.text).not.toContain('warranty');
   });
 
   it('starts its own request, answered as any other, when a simultaneous submission that asked less wrote the request it claimed', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alreadyPage, askedLines, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
+import { alreadyPage, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
 
 const ID = '01JQ0000000000000000000000';
 const request = { id: ID, type: 'access' as const, status: 'unverified' as const, receivedAt: '2026-03-01T09:00:00.000Z', dueDate: '2026-04-01' };
@@ -61,24 +61,6 @@ describe('the confirmation page says what the request asks beyond its type', () 
   it('shows each sentence before the button, escaped, so that the choice is confirmed seeing it', () => {
     const page = confirmPage('en', 't', { request: { ...request, type: 'erasure' }, asks: ['It also asks us to erase your <warranty>.'], askPassword: false }, switchTo);
     expect(page).toContain('<p class="warning">It also asks us to erase your &#60;warranty&#62;.</p><p>Press the button');
-  });
-});
-
-describe('what the confirmation page says the request asks beyond its type', () => {
-  it('names the lifetime-warranty purchases an erasure also asks to erase, and what that costs, in English and French', () => {
-    expect(askedLines('en', 'erasure', { eraseWarranty: true, objections: [] })).toEqual([
-      'It also asks us to erase your lifetime-warranty purchases: once they are erased, we can no longer honour a lifetime-warranty claim.',
-    ]);
-    expect(askedLines('fr', 'erasure', { eraseWarranty: true, objections: [] })).toEqual([
-      'Elle demande aussi l’effacement de vos achats garantis à vie : une fois effacés, nous ne pourrons plus honorer de réclamation au titre de la garantie à vie.',
-    ]);
-    expect(askedLines('en', 'erasure', { eraseWarranty: false, objections: [] })).toEqual([]);
-  });
-
-  it('names the uses an objection objects to, every one when none was ticked', () => {
-    expect(askedLines('en', 'objection', { eraseWarranty: false, objections: ['reviews'] })).toEqual(['It objects to: invitations to review a purchase.']);
-    expect(askedLines('en', 'objection', { eraseWarranty: false, objections: [] })).toEqual(['It objects to: offer emails and the newsletter; invitations to review a purchase; profiling for advertising.']);
-    expect(askedLines('fr', 'objection', { eraseWarranty: false, objections: ['marketing', 'profiling'] })).toEqual(['Elle s’oppose à : les e-mails d’offres et la lettre d’information ; le profilage pour la publicité.']);
   });
 });
 

@@ -8,7 +8,8 @@ import { checkDocuments, describeMessage, type VnuMessage } from '../../support/
 
 import { exportFiles } from '../../../functions/core/export-package.ts';
 import { erasedPage, expiredPage, readyPage, renewedPage, unknownPage } from '../../../functions/status/pages.ts';
-import { alreadyPage, askedLines, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
+import { askedLines } from '../../../functions/core/emails.ts';
+import { alreadyPage, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from '../../../functions/verify/pages.ts';
 import { processor, REQUEST_ID, storedRequest } from '../processors/fakes.ts';
 
 const WEB = join(import.meta.dirname, '../../../web');
