@@ -697,6 +697,8 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(await extend.getAttribute('aria-describedby')).toBe('extension-note');
     expect(await page.locator('#extension-note').textContent()).toBe('An objection takes effect at once: its deadline cannot be extended (Art. 21(3)).');
     expect(await page.locator('#extension-note').isVisible()).toBe(true);
+    // What it objects to, as the requester confirmed it.
+    expect(await page.locator('#detail-summary dt:has-text("Uses objected to") + dd').textContent()).toBe('Offer emails and newsletter');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-objection-no-extension.png'), fullPage: true });
 
@@ -704,8 +706,32 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     await page.getByRole('button', { name: 'Prolonger le délai' }).waitFor();
     expect(await page.getByRole('button', { name: 'Prolonger le délai' }).isDisabled()).toBe(true);
     expect(await page.locator('#extension-note').textContent()).toBe('Une opposition prend effet immédiatement : son délai ne peut pas être prolongé (art. 21(3)).');
+    expect(await page.locator('#detail-summary dt:has-text("Utilisations refusées") + dd').textContent()).toBe('E-mails d’offres et newsletter');
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'console-objection-no-extension-fr.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('says whether an erasure takes the lifetime-warranty purchases too, as the requester confirmed it, and which uses an objection objects to, in English and French', async () => {
+    const withWarranty = await openCopy('ursula-erases-all@example.com', { type: 'erasure', eraseWarranty: true });
+    const plain = await openCopy('ursula-erases@example.com', { type: 'erasure' });
+    const objection = await openCopy('ursula-objects@example.com', { type: 'objection', objections: ['reviews', 'profiling'] });
+    const { page, errors } = await signedInOfficer();
+    const line = async (id: string, term: string) => {
+      await page.goto(`${rt.urls.console}#/requests/${id}`);
+      await page.locator('#detail-id', { hasText: id }).waitFor();
+      return page.locator(`#detail-summary dt:has-text("${term}") + dd`).textContent();
+    };
+    expect(await line(withWarranty, 'Lifetime-warranty purchases')).toBe('Erased too, as the requester asked: no warranty claim can be honoured afterwards');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-erasure-warranty.png'), fullPage: true });
+    expect(await line(plain, 'Lifetime-warranty purchases')).toBe('Kept: the warranty’s proof of purchase');
+    expect(await line(objection, 'Uses objected to')).toBe('Review invitations · Profiling for advertising');
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.locator('#detail-summary dt', { hasText: 'Utilisations refusées' }).waitFor();
+    expect(await page.locator('#detail-summary dt:has-text("Utilisations refusées") + dd').textContent()).toBe('Invitations à donner un avis · Profilage publicitaire');
+    expect(await line(withWarranty, 'Achats garantis à vie')).toBe('Effacés aussi, à la demande du demandeur : aucune réclamation au titre de la garantie ne pourra plus être honorée');
+    expect(await line(plain, 'Achats garantis à vie')).toBe('Conservés : la preuve d’achat de la garantie');
     expect(errors).toEqual([]);
   });
 
