@@ -134,7 +134,9 @@ describe.skipIf(!hasChromium)('a compliance officer in the console (Debian chrom
     // When it was received and when its requester confirmed it (which started the clock), to the second.
     const facts = Object.fromEntries(await page.locator('#detail-summary dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
     expect(facts).toMatchObject({ Received: expect.stringMatching(/^\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d$/), 'Confirmed (clock started)': expect.stringMatching(/^\d{1,2} \w{3} \d{4}, \d\d:\d\d:\d\d$/) });
-    expect(Object.keys(facts).slice(0, 4)).toEqual(['Type', 'Received', 'Confirmed (clock started)', 'Status']);
+    // An erasure's type comes with what it asks beyond it: here, the warranty purchases kept.
+    expect(Object.keys(facts).slice(0, 5)).toEqual(['Type', 'Lifetime-warranty purchases', 'Received', 'Confirmed (clock started)', 'Status']);
+    expect(facts['Lifetime-warranty purchases']).toBe('Kept: the warranty’s proof of purchase');
     await expect(page.locator('#detail-summary').textContent()).resolves.not.toMatch(/days left|due today|days late/);
     const audit = await page.locator('#audit').textContent();
     // A task's event names its processor, unless the processor is who acted: which webhook failed, which task an officer resolved.
