@@ -1186,7 +1186,7 @@ export class DynamoRepository implements Omit<Repository, 'putTasksIfAbsent'> {
  * index. A class of its own, because a bundle carries every method of a class it uses, and the admin
  * function is at its own-code budget (issue 15); the edge and the sweeper's repositories extend it.
  */
-export class WorkflowRepository extends DynamoRepository {
+export class WorkflowRepository extends DynamoRepository implements Repository {
   async putTasksIfAbsent(tasks: StoredTask[], expiresAt?: Date): Promise<void> {
     // BatchWrite has no conditions, so callers check listTasks first; a re-run plan finds them there.
     for (let i = 0; i < tasks.length; i += 25) {
