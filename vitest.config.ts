@@ -36,9 +36,21 @@ export default defineConfig({
           setupFiles: ['mutation/fresh-modules.ts'],
         },
       },
-      // Each integration and browser test file boots its own runtime, mocks modules of its own (the
-      // fault worlds) and starts servers: a fresh fork each, as before.
-      { extends: true, test: { name: 'runtime', include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'] } },
+      // Each integration and browser test file boots its own runtime (the functions in worker threads
+      // of their own), mocks modules of its own (the fault worlds) and starts servers, all stopped
+      // after it. Its worker is shared as the unit project's is: importing node_modules afresh for
+      // each of them (the AWS SDK, dynalite, the engine, playwright) was a quarter of their CPU. A
+      // file puts back what it changed outside its own modules: `process.env` (runtime-file.ts) and
+      // a mocked SDK client (fault-world.ts).
+      {
+        extends: true,
+        test: {
+          name: 'runtime',
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          isolate: false,
+          setupFiles: ['mutation/fresh-modules.ts', 'test/support/runtime-file.ts'],
+        },
+      },
     ],
   },
 });

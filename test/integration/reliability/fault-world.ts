@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll } from 'vitest';
 import { EdgeRepository } from '../../../functions/adapters/repository.ts';
 import { VerificationTokens } from '../../../functions/adapters/tokens.ts';
 import type { SubmitBody } from '../../../functions/core/intake.ts';
@@ -27,6 +28,9 @@ import { directDynamo } from '../../support/direct-dynamo.ts';
 /** Secrets Manager: the app key, as it would return it (derived tokens and email HMACs need it); a test adds its processors' secrets. */
 export const secretsManager = mockClient(SecretsManagerClient);
 secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ hmacKey: 'k'.repeat(64) }) });
+// The mock replaces the client class's `send` in node_modules, which the worker keeps for the next
+// test file (vitest.config.ts): that file's own app key must come from its runtime's secret again.
+afterAll(() => secretsManager.restore());
 
 type When = 'before' | 'after';
 class Crash extends Error {
