@@ -39,7 +39,7 @@ export default defineConfig({
       // Each integration and browser test file boots its own runtime (the functions in worker threads
       // of their own), mocks modules of its own (the fault worlds) and starts servers, all stopped
       // after it. Its worker is shared as the unit project's is: importing node_modules afresh for
-      // each of them (the AWS SDK, dynalite, the engine, playwright) was a quarter of their CPU. A
+      // each of them (the AWS SDK, dynalite, the engine, playwright) was a third of their CPU. A
       // file puts back what it changed outside its own modules: `process.env` (runtime-file.ts) and
       // a mocked SDK client (fault-world.ts).
       {
