@@ -39,8 +39,13 @@ export function bootWithBrowser(ready: (rt: Booted, browser: Browser) => void, o
   });
   // What a test opened goes with it: a page left open (a status page asks again every few seconds)
   // keeps the runtime and chromium busy under the file's later tests. Tests never share a page.
+  // A route handler still fetching when its page closes (a poll the page had just sent) would reject
+  // after the test, unhandled: its routes go first, any answer still in flight ignored.
   afterEach(async () => {
-    for (const context of browser?.contexts() ?? []) await context.close();
+    for (const context of browser?.contexts() ?? []) {
+      for (const page of context.pages()) await page.unrouteAll({ behavior: 'ignoreErrors' });
+      await context.close();
+    }
   });
   afterAll(async () => {
     await browser?.close();
