@@ -39,9 +39,9 @@ export default defineConfig({
       // Each integration and browser test file boots its own runtime (the functions in worker threads
       // of their own), mocks modules of its own (the fault worlds) and starts servers, all stopped
       // after it. Its worker is shared as the unit project's is: importing node_modules afresh for
-      // each of them (the AWS SDK, dynalite, the engine, playwright) was a third of their CPU. A
-      // file puts back what it changed outside its own modules: `process.env` (runtime-file.ts) and
-      // a mocked SDK client (fault-world.ts).
+      // each of them (the AWS SDK, dynalite, the engine, playwright) was a third of their CPU. What a
+      // file changed outside its own modules goes back: `process.env` when its runtime stops
+      // (local/runtime.ts), a mocked SDK client in its afterAll (fault-world.ts; runtime-file.ts checks).
       {
         extends: true,
         test: {

@@ -252,8 +252,14 @@ export async function startRuntime(opts: RuntimeOptions) {
     front.serve({ routes, site: distribution(assembly, resolveValue, secrets.references), invoke: (arn, event) => lambdas.invoke(arn, event) });
 
     // Local tools (tests reading the table) use the adapters with a function's own settings.
+    // Stopping puts back what they replaced: a later runtime in this process, or a process it spawns, never meets this one's endpoints.
     const toolEnv = { ...(functions.find((f) => f.name === 'admin') ?? functions[0]).environment };
+    const replaced = Object.keys(toolEnv).map((k) => [k, process.env[k]] as const);
     Object.assign(process.env, toolEnv);
+    closers.push(() => {
+      for (const [k, v] of replaced) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    });
 
     const ttlTables = opts.ttlReaper === false ? [] : tables.filter((t) => t.def.TimeToLiveSpecification?.Enabled);
     const reapers = ttlTables.map((t) =>

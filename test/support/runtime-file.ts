@@ -8,18 +8,9 @@ import { afterAll } from 'vitest';
 
 /**
  * Runs before each runtime test file (vitest.config.ts: the runtime project shares a worker between
- * files, as the unit project does), and its hooks after the file's own. A runtime writes its admin
- * function's settings into `process.env` for the file's own table reads (local/runtime.ts): put the
- * environment back as the file found it, so that a later file, or a process it spawns (`npm start`,
- * `audit:verify`), never meets the endpoints of a runtime that is gone.
- */
-const before = { ...process.env };
-afterAll(() => {
-  for (const k of Object.keys(process.env)) if (!(k in before)) delete process.env[k];
-  Object.assign(process.env, before);
-});
-
-/**
+ * files, as the unit project does), and its hooks after the file's own. A runtime puts back on stop the
+ * settings it wrote into `process.env` (local/runtime.ts); what no stop can put back is checked here.
+ *
  * An SDK client mocked by class (aws-sdk-client-mock's `mockClient(Class)` puts a `send` of its own
  * on the class's prototype) stays mocked for every later file in the worker, which then reads its
  * runtime's secrets or tables through the mock: the file that mocked it must restore it.

@@ -89,8 +89,7 @@ describe('the requester side', () => {
 
   it('takes at least the floor the template sets to answer a new request, a repeat joining it that mails nothing, and a complaint', async () => {
     // The deployed default's floor, on a runtime of its own: the harness's runtimes answer after 1 ms (test/support/assembly.ts).
-    // Its boot points the tools' settings in process.env (this file's own table reads) at itself: this file's runtime's go back after.
-    const env = { ...process.env };
+    // Its boot points the tools' settings in process.env (this file's own table reads) at itself; its stop puts this file's runtime's back.
     const deployed = await boot({ assemblyDir: ensureAssembly({ log: () => undefined }) });
     try {
       const vars = deployed.assembly.template.Resources[deployed.lambdas.get('intake').logicalId].Properties?.Environment?.Variables as Record<string, unknown>;
@@ -114,7 +113,6 @@ describe('the requester side', () => {
       }
     } finally {
       await deployed.stopAndClean();
-      Object.assign(process.env, env);
     }
   });
 
