@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { howToComplain, ICO } from '../../functions/core/notices.ts';
 import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
 
 const ORIGIN = 'http://status.test';
@@ -31,7 +32,9 @@ const answer = {
     },
     { category: 'delivery', state: 'done' },
   ],
-  complain: { title: 'How to complain', us: 'us', ico: 'ico', court: 'court' },
+  // The API's own words (requester-status.ts), so that the screenshots show the page as a requester sees it.
+  complain: { ...howToComplain('en'), icoWeb: ICO.web },
+  complainIn: { en: { ...howToComplain('en'), icoWeb: ICO.web }, fr: { ...howToComplain('fr'), icoWeb: ICO.web } },
 };
 
 /** Another request, in progress: every category's state a word or two. */
