@@ -7,6 +7,9 @@ import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
 const ORIGIN = 'http://status.test';
 const WEB = join(process.cwd(), 'web');
 
+/** How to complain in the API's own words (requester-status.ts), so that the screenshots show the page as a requester sees it. */
+const complainIn = { en: { ...howToComplain('en'), icoWeb: ICO.web }, fr: { ...howToComplain('fr'), icoWeb: ICO.web } };
+
 /** A completed erasure whose payments were kept by two processors on different grounds while a third erased. */
 const answer = {
   id: '01JQ0000000000000000000000',
@@ -32,9 +35,8 @@ const answer = {
     },
     { category: 'delivery', state: 'done' },
   ],
-  // The API's own words (requester-status.ts), so that the screenshots show the page as a requester sees it.
-  complain: { ...howToComplain('en'), icoWeb: ICO.web },
-  complainIn: { en: { ...howToComplain('en'), icoWeb: ICO.web }, fr: { ...howToComplain('fr'), icoWeb: ICO.web } },
+  complain: complainIn.en,
+  complainIn,
 };
 
 /** Another request, in progress: every category's state a word or two. */
