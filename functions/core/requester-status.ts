@@ -69,7 +69,7 @@ export function statusLinkWorks(contactEnd: Date | null | undefined, now: Date):
 }
 
 /** How to complain, with the ICO's web address apart too, as `ico` writes it, so that the page can link it within the sentence. */
-const complainOn = (lang: Language) => ({ ...howToComplain(lang), icoWeb: ICO.web });
+export const complainOn = (lang: Language) => ({ ...howToComplain(lang), icoWeb: ICO.web });
 
 export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) {
   return {

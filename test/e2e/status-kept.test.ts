@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { howToComplain, ICO } from '../../functions/core/notices.ts';
+import { complainOn } from '../../functions/core/requester-status.ts';
 import { axe, hasChromium, launch, newPage, SHOTS } from './browser.ts';
 
 const ORIGIN = 'http://status.test';
 const WEB = join(process.cwd(), 'web');
 
-/** How to complain in the API's own words (requester-status.ts), so that the screenshots show the page as a requester sees it. */
-const complainIn = { en: { ...howToComplain('en'), icoWeb: ICO.web }, fr: { ...howToComplain('fr'), icoWeb: ICO.web } };
+/** How to complain in the API's own words, so that the screenshots show the page as a requester sees it. */
+const complainIn = { en: complainOn('en'), fr: complainOn('fr') };
 
 /** A completed erasure whose payments were kept by two processors on different grounds while a third erased. */
 const answer = {
