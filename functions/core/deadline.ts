@@ -91,11 +91,14 @@ export const addDays = (date: string, days: number) => {
 /** The end of the period itself (one month, or three once extended, and the days stopped), before a weekend or bank holiday moves it. */
 const periodEnd = (received: string, options: { extended?: boolean; pausedDays?: number }) => addDays(addMonths(toDate(received), options.extended ? 3 : 1), options.pausedDays ?? 0);
 
-export function dueDate(received: string, options: { extended?: boolean; pausedDays?: number } = {}): string {
-  let due = periodEnd(received, options);
+/** `date` itself when it is a working day, else the next one. */
+function workingDayFrom(date: string): string {
+  let due = date;
   while (!isWorkingDay(due)) due = addDays(due, 1);
   return due;
 }
+
+export const dueDate = (received: string, options: { extended?: boolean; pausedDays?: number } = {}): string => workingDayFrom(periodEnd(received, options));
 
 /** Calendar days from `today` to `due`; negative once overdue. */
 export function daysUntil(due: string, today: string): number {
@@ -135,13 +138,16 @@ export function clockStopped(r: RequestClock): boolean {
  * A clock stopped in time restarts with the day it restarts as its deadline at the earliest: one
  * stopped on the days a weekend or bank holiday added after the period's end (a month ending on a
  * Saturday is due the Monday) would otherwise count its days from that Saturday, and restart
- * already late, as the views that see it stopped would not say.
+ * already late, as the views that see it stopped would not say. Only the deadline it runs to moves
+ * so: `pausedDays` stays the days stopped, since an extension made later counts three months and
+ * those days, not the weekend the one-month deadline had to step over.
  */
 export function restartOn(r: RequestClock, day: string): { pausedDays: number; dueDate?: string; extendedDueDate?: string } {
   if (!clockStopped(r) || !r.pausedSince || !r.verifiedAt) return { pausedDays: r.pausedDays, dueDate: r.dueDate, ...(r.extended ? { extendedDueDate: r.extended.dueDate } : {}) };
-  const extended = Boolean(r.extended);
-  const pausedDays = r.pausedDays + Math.max(daysStopped(r.pausedSince, day), daysUntil(day, periodEnd(r.verifiedAt, { extended, pausedDays: r.pausedDays })));
-  return { pausedDays, dueDate: dueDate(r.verifiedAt, { pausedDays }), ...(r.extended ? { extendedDueDate: dueDate(r.verifiedAt, { extended: true, pausedDays }) } : {}) };
+  const pausedDays = r.pausedDays + daysStopped(r.pausedSince, day);
+  const runsTo = (extended: boolean) => dueDate(r.verifiedAt as string, { extended, pausedDays });
+  const atLeast = (due: string) => (due < day ? workingDayFrom(day) : due);
+  return r.extended ? { pausedDays, dueDate: runsTo(false), extendedDueDate: atLeast(runsTo(true)) } : { pausedDays, dueDate: atLeast(runsTo(false)) };
 }
 
 /** The deadline a request is judged by on `day`: the one it runs to (the extended one once extended), or, while its clock is stopped, the one restarting it that day would give. */

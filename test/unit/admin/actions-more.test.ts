@@ -653,7 +653,16 @@ describe('restarting the clock after a clarification', () => {
     // Confirmed 31 January: due Monday 2 March (28 February is a Saturday); stopped that Monday, restarted Wednesday 4 March.
     const { deps } = setup({ type: 'access', verifiedAt: '2026-01-31T10:00:00.000Z', dueDate: '2026-03-02', pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-04T10:00:00.000Z');
     const done = await resume(REQUEST_ID, 'officer:o', deps);
-    expect(done).toMatchObject({ pausedDays: 4, dueDate: '2026-03-04' });
+    expect(done).toMatchObject({ pausedDays: 2, dueDate: '2026-03-04' });
+  });
+
+  it('extends a clock restarted on a Monday a weekend gave it by three months and the days it stood still, not the weekend too', async () => {
+    // Confirmed Thursday 30 April 2026: due Monday 1 June (30 May is a Saturday); stopped and restarted that Monday, then extended.
+    const { deps, mailer } = setup({ type: 'access', verifiedAt: '2026-04-30T09:00:00.000Z', dueDate: '2026-06-01', pausedSince: '2026-06-01T08:00:00.000Z' }, '2026-06-01T15:00:00.000Z');
+    expect(await resume(REQUEST_ID, 'officer:o', deps)).toMatchObject({ pausedDays: 0, dueDate: '2026-06-01' });
+    // Thursday 30 July; until November 29, 2026 the restart counted the weekend as stopped, and the requester was told Monday 3 August.
+    expect(await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps)).toMatchObject({ extended: { dueDate: '2026-07-30' } });
+    expect(mailer.sent.at(-1)?.text).toContain('New deadline: 30 July 2026.');
   });
 
   it('restarts the clock on the day the requester’s answer was received, not the later day an officer records it (Art. 12A)', async () => {

@@ -139,12 +139,24 @@ describe('restarting a stopped clock (Art. 12A): the one computation of /resume,
     // Confirmed 31 January 2026: a month ends Saturday 28 February, so due Monday 2 March. Stopped on that Monday, in time.
     const stopped = { verifiedAt: '2026-01-31T10:00:00.000Z', dueDate: '2026-03-02', pausedDays: 0, pausedSince: '2026-03-02T10:00:00.000Z' };
     // Counting 2 days from Saturday would give Monday 2 March, already past on Wednesday 4 March.
-    expect(restartOn(stopped, '2026-03-04')).toEqual({ pausedDays: 4, dueDate: '2026-03-04' });
+    expect(restartOn(stopped, '2026-03-04')).toEqual({ pausedDays: 2, dueDate: '2026-03-04' });
     expect(dueOn(stopped, '2026-03-04')).toBe('2026-03-04');
     // Restarted on Saturday 7 March: the next working day, Monday 9 March.
     expect(restartOn(stopped, '2026-03-07').dueDate).toBe('2026-03-09');
     // Stopped the Friday before, with the weekend still ahead: the days stopped, from Saturday.
     expect(restartOn({ ...stopped, pausedSince: '2026-02-27T10:00:00.000Z' }, '2026-03-04')).toEqual({ pausedDays: 5, dueDate: '2026-03-05' });
+  });
+
+  it('counts in the days stopped only the days the clock stood still, not the weekend its one-month deadline stepped over, so an extension made after runs three months and those days', () => {
+    // Confirmed Thursday 30 April 2026: a month ends Saturday 30 May, so due Monday 1 June. Stopped and restarted on that Monday.
+    const restarted = restartOn({ verifiedAt: '2026-04-30T09:00:00.000Z', dueDate: '2026-06-01', pausedDays: 0, pausedSince: '2026-06-01T08:00:00.000Z' }, '2026-06-01');
+    expect(restarted).toEqual({ pausedDays: 0, dueDate: '2026-06-01' });
+    // Three months: Thursday 30 July, not Monday 3 August (the Saturday and Sunday counted as stopped, until November 29, 2026).
+    expect(dueDate('2026-04-30T09:00:00.000Z', { extended: true, pausedDays: restarted.pausedDays })).toBe('2026-07-30');
+    // Confirmed Friday 1 May and extended: three months end Saturday 1 August, so due Monday 3 August. Stopped that Monday, restarted
+    // Wednesday 5 August: the 2 days stopped, and the deadline it runs to that Wednesday at the earliest; the one-month one, 1 June and 2 days.
+    const extended = { at: '2026-05-05T10:00:00.000Z', reason: 'Several processors', dueDate: '2026-08-03' };
+    expect(restartOn({ verifiedAt: '2026-05-01T09:00:00.000Z', dueDate: '2026-06-01', pausedDays: 0, extended, pausedSince: '2026-08-03T10:00:00.000Z' }, '2026-08-05')).toEqual({ pausedDays: 2, dueDate: '2026-06-03', extendedDueDate: '2026-08-05' });
   });
 
   it('counts London days: stopped and restarted the same London day moves nothing, and a day later never moves it back', () => {
