@@ -343,16 +343,10 @@ export class DynamoRepository implements Omit<Repository, 'putTasksIfAbsent'> {
     }
   }
 
+  /** Every page: a task with a long trail of receipts can be hundreds of KB, and a page stops at 1 MB. */
   async listTasks(requestId: string): Promise<StoredTask[]> {
-    const r = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
-        ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':t': 'TASK#' },
-        ConsistentRead: true,
-      }),
-    );
-    return (r.Items ?? []).map((i) => strip(i) as StoredTask);
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)', ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':t': 'TASK#' }, ConsistentRead: true });
+    return items.map((i) => strip(i) as StoredTask);
   }
 
   async getTask(requestId: string, processorId: string): Promise<StoredTask | undefined> {
@@ -905,16 +899,9 @@ export class DynamoRepository implements Omit<Repository, 'putTasksIfAbsent'> {
    * nothing: the dashboard reads answered ones newest first, and those enter as they are answered.
    */
   async indexTasks(requestId: string): Promise<number> {
-    const r = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
-        ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':t': 'TASK#' },
-        ConsistentRead: true,
-      }),
-    );
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)', ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':t': 'TASK#' }, ConsistentRead: true });
     let placed = 0;
-    for (const item of r.Items ?? []) {
+    for (const item of items) {
       const t = item as StoredTask & Record<string, unknown>;
       const w = watchOf(t, t.sentAt ?? t.finishedAt ?? this.now().toISOString());
       if (item[TABLE.watch.partitionKey] || !w || w.watch.startsWith('answered#')) continue;

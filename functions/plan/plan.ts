@@ -27,7 +27,8 @@ const ALREADY_STARTED = ['in_progress', 'awaiting_manual', 'completed'];
 /**
  * The Plan state. A verified request gets one task per processor and moves to in_progress.
  * Idempotent: a re-run finds the tasks it wrote and returns them unchanged, so no processor is
- * ever given a second, different instruction, even if the registry changed in between.
+ * ever given a second, different instruction, even if the registry changed in between; a run that
+ * wrote only some of them before it failed has the rest written by the next.
  */
 export async function planRequest(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
   // The sweeper or an officer may write the request at the same moment: reload and decide again.
@@ -46,14 +47,18 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     // asked, find throws Unavailable and the state machine retries.
     const pii = await deps.repo.getPii(requestId);
     const orderNumber = pii?.orderNumber;
-    // Tasks may exist already when a previous run wrote them and stopped before the transition.
-    const asked = Boolean(pii && (orderNumber || (req.type === 'erasure' && !tasks.length)));
+    const asked = Boolean(pii && (orderNumber || req.type === 'erasure'));
     const customer = asked && pii ? await deps.customers.find(pii.email, orderNumber) : undefined;
-    if (!tasks.length) {
-      tasks = planTasks(req, deps.registry.processors, { customer: req.type === 'erasure' ? customer : undefined, today: londonDate(deps.clock.now()) });
+    // Tasks may exist already: a previous run wrote them, all or (throttled, or stopped between two
+    // batches) only some, and stopped before the transition. Those written stay as they are, so that
+    // no processor is given a second, different instruction; the others are written now.
+    const planned = planTasks(req, deps.registry.processors, { customer: req.type === 'erasure' ? customer : undefined, today: londonDate(deps.clock.now()) });
+    const missing = planned.filter((t) => !tasks.some((w) => w.processorId === t.processorId));
+    if (missing.length) {
       // The proof's retention: 7 years after the latest deadline the request can have (extended, from
       // verification); a request that closes later than a year after it extends them (keepTasksWithProof).
-      await deps.repo.putTasksIfAbsent(tasks, plannedTaskExpiry(req));
+      await deps.repo.putTasksIfAbsent(missing, plannedTaskExpiry(req));
+      tasks = [...tasks, ...missing];
     }
     const at = deps.clock.now().toISOString();
     // Whether the order number went to processors is on the trail; the number itself is not.

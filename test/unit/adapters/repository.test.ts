@@ -264,3 +264,16 @@ describe('taking a task out of the watch index (unwatchTask)', () => {
     expect(sets(1).removed).toEqual([]);
   });
 });
+
+describe('listing a request’s tasks', () => {
+  it('reads every page: tasks with long trails of receipts fill DynamoDB’s 1 MB page before the last of them', async () => {
+    const task = (p: string) => ({ ...key.task('r1', p), requestId: 'r1', processorId: p, taskId: `r1.${p}`, status: 'completed' });
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [task('mailwave'), task('metricsly')], LastEvaluatedKey: key.task('r1', 'metricsly') })
+      .resolves({ Items: [task('offtek'), task('paynow')] });
+    const tasks = await new DynamoRepository(db, TABLE).listTasks('r1');
+    expect(tasks.map((t) => t.processorId)).toEqual(['mailwave', 'metricsly', 'offtek', 'paynow']);
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey)).toEqual([undefined, key.task('r1', 'metricsly')]);
+  });
+});

@@ -168,12 +168,37 @@ describe('plan', () => {
     expect(repo.tasks.has(`${REQUEST_ID}.newcomer`)).toBe(false);
   });
 
-  it('finishes a run that wrote its tasks but stopped before starting the request', async () => {
+  it('finishes a run that wrote its tasks but stopped before starting the request, writing none again', async () => {
     const { repo, deps } = setup();
-    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors.slice(0, 2), { customer: undefined, today: '2026-03-02' }));
+    await repo.putTasksIfAbsent(planTasks(storedRequest(), registry.processors, { customer: undefined, today: '2026-03-02' }));
+    const written = [...repo.tasks.values()];
     const out = await planRequest(REQUEST_ID, deps);
-    expect(out.tasks).toHaveLength(2);
+    expect(out.tasks).toHaveLength(registry.processors.length);
+    expect([...repo.tasks.values()]).toEqual(written);
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('in_progress');
+  });
+
+  it('writes on a re-run the tasks a run that failed part-way never wrote, and leaves those it wrote as they were', async () => {
+    const { repo, deps } = setup();
+    const writeAll = repo.putTasksIfAbsent.bind(repo);
+    // DynamoDB kept some of a BatchWrite's items unprocessed after every retry: the run fails with the first three written.
+    repo.putTasksIfAbsent = async (tasks, expires) => {
+      await writeAll(tasks.slice(0, 3), expires);
+      throw new Error('DynamoDB kept tasks unprocessed after retries');
+    };
+    await expect(planRequest(REQUEST_ID, deps)).rejects.toThrow('unprocessed');
+    const firstThree = [...repo.tasks.values()];
+    expect(firstThree).toHaveLength(3);
+    repo.putTasksIfAbsent = writeAll;
+    // The state machine's retrier runs Plan again. Until November 29, 2026 it started the request with those three alone,
+    // and the other processors were never told.
+    const out = await planRequest(REQUEST_ID, deps);
+    expect(out.tasks.map((t) => t.taskId).sort()).toEqual(registry.processors.map((p) => `${REQUEST_ID}.${p.id}`).sort());
+    for (const t of firstThree) expect(repo.tasks.get(t.taskId)).toEqual(t);
+    // Someone the directory knows: the tasks written late carry their holds as the first three do.
+    expect(repo.tasks.get(`${REQUEST_ID}.recoverco`)?.holds.map((h) => h.basis)).toEqual(['accounting']);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ status: 'in_progress' });
+    expect(repo.requests.get(REQUEST_ID)?.audit.at(-1)).toMatchObject({ action: 'start', data: { tasks: registry.processors.length } });
   });
 
   it('returns the existing tasks for a request already awaiting a human', async () => {
