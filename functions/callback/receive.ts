@@ -3,7 +3,8 @@ import { processorSecrets } from '../adapters/secrets.ts';
 import { signedWith } from '../adapters/webhook-signing.ts';
 import { canonical, sha256 } from '../core/audit.ts';
 import { ConcurrentUpdate, Conflict, InvalidInput, type Issue, NotFound, PayloadTooLarge, retryOnRace, SecretNotConfigured, Unauthorized, Unavailable } from '../core/errors.ts';
-import { keptAgainstWarrantyChoice, WARRANTY_ERASED } from '../core/holds.ts';
+import { type KeptHold, keptAgainstWarrantyChoice, keptBeyondHolds, WARRANTY_ERASED } from '../core/holds.ts';
+import { londonDate } from '../core/deadline.ts';
 import { type ProcessorEntry, parseTaskId, type TaskOutcome } from '../core/model.ts';
 import type { Clock, StoredTask, Workflow } from '../core/ports.ts';
 import { lease, SPENT_TOKEN_ERRORS, WORKFLOW_OWNER } from '../core/outbox.ts';
@@ -141,15 +142,15 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   const webhookId = header(headers, 'webhook-id');
   const wrote: Wrote = { results: false, recorded: false };
   const results = { requestId: ids.requestId, processorId: ids.processorId, bodyHash: receipt.bodyHash };
-  // Records kept against the requester's own choice are not a result to pass on: the task fails with
-  // the reason, a person takes over, and the processor hears why (a corrected callback still applies).
-  let unkept: Issue[] | undefined;
+  // Records kept against the requester's own choice, or beyond the holds sent, are not a result to pass on: the task
+  // fails with the reason, a person takes over, and the processor hears why (a corrected callback still applies).
+  let unkept: (Issue & { basis: string })[] | undefined;
   // Another writer (a twin of this callback, the sweeper, an officer) may win the race: reload and decide again.
   const answer = await retryOnRace(async () => {
     const task = await deps.repo.getTask(ids.requestId, ids.processorId);
     if (!task) throw new NotFound(`task ${taskId} not found`);
-    unkept = await keptAgainstChoice(task, body, deps);
-    const applied: CallbackBody = unkept ? { task_id: body.task_id, request_status: 'failed', reason: `retained under lifetime_warranty: ${WARRANTY_ERASED}`, receipt: body.receipt } : body;
+    unkept = await keptWrongly(task, body, deps);
+    const applied: CallbackBody = unkept ? { task_id: body.task_id, request_status: 'failed', reason: storable(`retained under ${unkept[0].basis}: ${unkept[0].message}`, MAX_REASON), receipt: body.receipt } : body;
     return apply(task, applied, raw, webhookId, receipt, deps, wrote);
   }).catch(async (e: unknown) => {
     // Refused (409) after its results were written, before its status write: no task records them, so
@@ -171,7 +172,10 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
     const more = misshapen.length > listed.length ? ` (the first ${listed.length} of ${misshapen.length.toLocaleString('en-GB')} issues listed)` : '';
     throw new Unprocessable(`export results not in the documented shape; the task is escalated${more}`, listed);
   }
-  if (unkept) throw new Unprocessable('records kept that the requester asked to erase; the task is escalated', unkept);
+  if (unkept) {
+    const why = unkept.some((i) => i.message === WARRANTY_ERASED) ? 'that the requester asked to erase' : 'beyond the legal holds this task was sent';
+    throw new Unprocessable(`records kept ${why}; the task is escalated`, unkept.map(({ path, message }) => ({ path, message })));
+  }
   return answer;
 }
 
@@ -180,14 +184,22 @@ class Unprocessable extends InvalidInput {
   override readonly status = 422;
 }
 
-/** The fields of a `retained` answer that keep records for the lifetime warranty although the requester asked to erase them too; read only when one names that basis. */
-async function keptAgainstChoice(task: StoredTask, body: CallbackBody, deps: CallbackDeps): Promise<Issue[] | undefined> {
-  if (body.request_status !== 'retained') return undefined;
-  const named = [{ path: 'legal_basis', basis: body.legal_basis }, ...(body.additional_holds ?? []).map((h, i) => ({ path: `additional_holds.${i}.legal_basis`, basis: h.legal_basis }))].filter((h) => h.basis === 'lifetime_warranty');
-  if (!named.length) return undefined;
-  const req = await deps.repo.getRequest(task.requestId);
-  const against = req ? named.filter((h) => keptAgainstWarrantyChoice(req.details, h.basis)) : [];
-  return against.length ? against.map((h) => ({ path: h.path, message: WARRANTY_ERASED })) : undefined;
+/**
+ * The holds of an erasure's `retained` answer that keep more than its task was sent (core/holds.ts), read before
+ * anything is written. Warranty records the requester asked to erase too (no warranty hold was then sent) are
+ * named as such: the request is read for that only.
+ */
+async function keptWrongly(task: StoredTask, body: CallbackBody, deps: CallbackDeps): Promise<(Issue & { basis: string })[] | undefined> {
+  // To any other task a `retained` is a 400 on its status (apply).
+  if (body.request_status !== 'retained' || task.action !== 'erase') return undefined;
+  const kept: KeptHold[] = [
+    { path: 'legal_basis', basis: body.legal_basis, until: body.retained_until },
+    ...(body.additional_holds ?? []).map((h, i) => ({ path: `additional_holds.${i}.legal_basis`, basis: h.legal_basis, until: h.retained_until })),
+  ];
+  const beyond = keptBeyondHolds(task.holds, kept, londonDate(deps.clock.now()));
+  if (!beyond.length) return undefined;
+  const req = beyond.some((i) => i.basis === 'lifetime_warranty') ? await deps.repo.getRequest(task.requestId) : undefined;
+  return beyond.map((i) => (req && i.path.endsWith('legal_basis') && keptAgainstWarrantyChoice(req.details, i.basis) ? { ...i, message: WARRANTY_ERASED } : i));
 }
 
 /** `discarded`: results outside the documented shape, or for a copy refused or cancelled, are not kept (they may hold personal data); the hash remains. */

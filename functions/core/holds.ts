@@ -1,3 +1,4 @@
+import type { Issue } from './errors.ts';
 import type { Category, Language, LegalHold, RequestDetails, RetentionBasis } from './model.ts';
 
 /**
@@ -45,6 +46,31 @@ export function holdsFor(category: Category, o: { eraseWarranty: boolean; custom
  */
 export const WARRANTY_ERASED = 'the requester asked to erase their lifetime-warranty purchase records too: they cannot be kept for the warranty';
 export const keptAgainstWarrantyChoice = (details: Pick<RequestDetails, 'eraseWarranty'>, basis: RetentionBasis) => details.eraseWarranty && basis === 'lifetime_warranty';
+
+/** A hold a processor's `retained` names: where in its body, on what basis, until when. */
+export type KeptHold = { path: string; basis: RetentionBasis; until: string | null };
+
+/**
+ * What a processor's `retained` keeps beyond the holds its task was sent (Art. 17(3) keeps only
+ * what an exception owes): a basis Lethe did not send, an end after the hold's (or none where the
+ * hold has one), or an end already past (the hold is over: the records go). Each would tell the
+ * requester the policy keeps what it does not ("until 31 December 2099", the warranty to someone
+ * who bought none). An end before the hold's is taken: keeping less is allowed.
+ */
+export function keptBeyondHolds(sent: readonly LegalHold[], kept: readonly KeptHold[], today: string): (Issue & { basis: RetentionBasis })[] {
+  return kept.flatMap(({ path, basis, until }) => {
+    const hold = sent.find((h) => h.basis === basis);
+    const untilPath = path.replace('legal_basis', 'retained_until');
+    const message = !hold
+      ? [path, `no ${basis} hold was sent with this task: its records are to be erased`]
+      : until !== null && until < today
+        ? [untilPath, 'a day already past: records whose hold has ended are to be erased']
+        : hold.until !== null && (until === null || until > hold.until)
+          ? [untilPath, `the ${basis} hold sent with this task ends on ${hold.until}`]
+          : undefined;
+    return message ? [{ path: message[0], message: message[1], basis }] : [];
+  });
+}
 
 /** A date as people write it, in the requester's language: "15 March 2031", "15 mars 2031", and "1er mars 2031", as French writes the first of a month (Intl gives "1 mars"). */
 export const longDate = (date: string, lang: Language) => {

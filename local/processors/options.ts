@@ -8,7 +8,7 @@ const FAULTS = {
   timeout: { never: true },
   /** 410 Gone: Lethe disables the endpoint, alerts, and escalates the task. */
   '410': { gone: true },
-  /** Every record kept under the accounting hold, whatever it holds: an erasure's task completes as `retained` (any other task is done as usual). */
+  /** Every record kept under the accounting hold for ever, whatever it holds and was sent: Lethe refuses that `retained` (422) and escalates the erasure's task (any other task is done as usual). */
   retained: { status: { request_status: 'retained', legal_basis: 'accounting', retained_until: null } },
 } satisfies Record<string, Partial<Behaviour>>;
 
@@ -51,7 +51,7 @@ const SAYS = {
   '500': 'answers every webhook 500 (retried, then escalated)',
   timeout: 'accepts and never calls back (escalated at its time-out)',
   '410': 'answers 410 Gone (disabled, the team alerted)',
-  retained: 'answers retained under the accounting hold',
+  retained: 'answers retained under the accounting hold, for ever (refused with a 422, escalated)',
 } satisfies Record<DemoFault, string>;
 
 /** The demo options `npm start` was given, in words, one line each. */

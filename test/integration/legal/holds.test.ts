@@ -64,23 +64,23 @@ describe('erasure with legal holds', () => {
   });
 
   it('takes one retained callback naming both holds, and tells the requester both reasons and both ends', async () => {
-    // A buyer of a lifetime-warranty product with an invoice: the courier keeps the invoice and the warranty record.
+    // A buyer of a lifetime-warranty product with an invoice: the payment provider keeps the payment under both holds.
     rt.directory?.addCustomer('finn.both@example.com', 'finn’s own password', {
       account: { customer: 'C-9011', name: 'Finn Both' },
       orders: [{ order: 'OT-90011', date: '2024-05-02', items: '1 × 32 GB DDR5 (lifetime warranty)', total: '129.00 GBP' }],
       invoices: [{ invoice: 'INV-90011', order: 'OT-90011', date: '2024-05-02', total: '129.00 GBP' }],
       correspondence: [],
     });
-    rt.processors.setBehaviour('parcelway', {
-      status: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-05-02', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }], receipt: 'PW-KEEP-2' },
+    rt.processors.setBehaviour('paynow', {
+      status: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-05-02', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }], receipt: 'PN-KEEP-2' },
     });
     try {
       const links = await finished('finn.both@example.com', { type: 'erasure' });
-      const task = (await (await import('../../../functions/shared/deps.ts')).repo.listTasks(links.requestId)).find((t) => t.processorId === 'parcelway');
+      const task = (await (await import('../../../functions/shared/deps.ts')).repo.listTasks(links.requestId)).find((t) => t.processorId === 'paynow');
       expect(task?.outcome).toMatchObject({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-05-02', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] });
       const email = await until(async () => (await rt.mails('finn.both@example.com')).find((m) => /complete/.test(m.subject)));
       expect(email.body.text?.split('\n')).toContain(
-        '- Parcelway Delivery (delivery): kept some records instead of erasing them, for our legal duty to keep accounting records, until 2 May 2033, and for your lifetime warranty, which you chose to keep, for as long as the warranty runs.',
+        '- PayNow Payments (payments): kept some records instead of erasing them, for our legal duty to keep accounting records, until 2 May 2033, and for your lifetime warranty, which you chose to keep, for as long as the warranty runs.',
       );
       // The shop's own systems keep the invoice for the accountants and the warranty order past their 7 years: both named.
       expect(rt.directory?.callbacks.find((c) => c.taskId === `${links.requestId}.offtek`)).toMatchObject({
@@ -89,7 +89,7 @@ describe('erasure with legal holds', () => {
       });
       expect(email.body.text).toMatch(/- Offtek \(our own systems\): kept some records instead of erasing them, for our legal duty to keep accounting records, until \d+ \w+ \d{4}, and for your lifetime warranty, which you chose to keep, for as long as the warranty runs\./);
     } finally {
-      rt.processors.setBehaviour('parcelway', {});
+      rt.processors.setBehaviour('paynow', {});
     }
   });
 });

@@ -62,7 +62,8 @@ export const LEDGER: ProcessorEntry = { ...PAYNOW, id: 'ledger-firm', name: 'Led
 export async function taskWorld(type: 'erasure' | 'access' = 'erasure', changes?: (id: string) => Partial<StoredRequest>, processor: ProcessorEntry = PAYNOW) {
   const w = await world();
   const req = await inProgress(w, type, changes);
-  const [planned] = planTasks(req, [processor], { customer: undefined, today: '2026-11-25' });
+  // Someone the shop keeps invoices of: an erasure's payments task carries the accounting hold, under which PayNow may answer `retained`.
+  const [planned] = planTasks(req, [processor], { customer: { closedOn: null, accountingRecords: true, lifetimeWarranty: false }, today: '2026-11-25' });
   await w.repo.putTasksIfAbsent([planned]);
   const { repo, machine, mail, clock } = w;
   const { taskId } = planned;

@@ -171,7 +171,7 @@ describe('npm start’s demo options', () => {
       'parcelway answers every webhook 500 (retried, then escalated)',
       'metricsly accepts and never calls back (escalated at its time-out)',
       'paynow answers 410 Gone (disabled, the team alerted)',
-      'recoverco answers retained under the accounting hold',
+      'recoverco answers retained under the accounting hold, for ever (refused with a 422, escalated)',
     ]);
     expect(describeDemoOptions({}, ids)).toEqual([]);
     expect(describeDemoOptions({ LETHE_DEMO_DELAY_MS: ' ', LETHE_DEMO_FAULTS: '' }, ids)).toEqual([]);

@@ -70,6 +70,8 @@ describe('what a callback records', () => {
   });
 
   it('keeps both holds of a retained callback', async () => {
+    const holds = [{ basis: 'accounting', until: '2032-11-30', rule: 'account_closure_plus_7_years' }, { basis: 'lifetime_warranty', until: null, rule: 'indefinite' }] as const;
+    repo.tasks.set(TASK_ID, { ...(repo.tasks.get(TASK_ID) as StoredTask), holds: [...holds] });
     await post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2032-11-30', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] }));
     expect(task().outcome).toEqual({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2032-11-30', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] });
   });

@@ -35,6 +35,10 @@ beforeEach(async () => {
 });
 
 const task = () => repo.tasks.get(TASK_ID) as StoredTask;
+const ACCOUNTING = { basis: 'accounting', until: '2033-03-01', rule: 'account_closure_plus_7_years' } as const;
+const WARRANTY = { basis: 'lifetime_warranty', until: null, rule: 'indefinite' } as const;
+/** The task as Plan writes it for someone the directory knows: with the holds it owes. */
+const sentWith = (...holds: StoredTask['holds']) => repo.tasks.set(TASK_ID, { ...task(), holds });
 /** The request is one for a copy: only those keep their processors' export results. */
 const forACopy = () => repo.requests.set(REQUEST_ID, storedRequest({ type: 'access', status: 'in_progress' }));
 /** A callback as a processor sends it: the body names the task it answers (`task_id`), unless the test gives its own. */
@@ -73,6 +77,7 @@ describe('callbacks', () => {
   });
 
   it('passes on not_found and retained (with legal basis and date) as outcomes', async () => {
+    sentWith(ACCOUNTING);
     await post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' }));
     expect(task()).toMatchObject({ status: 'retained', outcome: { request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' } });
     expect(workflow.calls[0].output).toEqual({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' });
@@ -104,12 +109,15 @@ describe('callbacks', () => {
   });
 
   it('passes on lifetime-warranty records kept for a requester who did not ask to erase them', async () => {
+    sentWith(WARRANTY);
     await expect(post(signed({ request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null }))).resolves.toEqual({ status: 'accepted' });
     expect(task()).toMatchObject({ status: 'retained', outcome: { legal_basis: 'lifetime_warranty' } });
   });
 
   it('escalates lifetime-warranty records kept although the requester asked to erase them too, answering 422 on the field at fault', async () => {
     repo.requests.set(REQUEST_ID, storedRequest({ status: 'in_progress', details: { eraseWarranty: true, objections: [] } }));
+    // Plan sends no warranty hold to someone who asked to erase those records too.
+    sentWith(ACCOUNTING);
     const message = 'the requester asked to erase their lifetime-warranty purchase records too: they cannot be kept for the warranty';
     await expect(post(signed({ request_status: 'retained', legal_basis: 'lifetime_warranty', retained_until: null }))).rejects.toMatchObject({ status: 422, issues: [{ path: 'legal_basis', message }] });
     const reason = `retained under lifetime_warranty: ${message}`;
@@ -120,6 +128,36 @@ describe('callbacks', () => {
     const both = signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-03-01', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] }, { id: 'cb_2' });
     await expect(post(both)).rejects.toMatchObject({ status: 422, issues: [{ path: 'additional_holds.0.legal_basis', message }] });
     expect(task().status).toBe('failed');
+  });
+
+  it('escalates records kept under a hold the task was not sent, answering 422 on the field at fault, so the requester is never told the policy keeps them', async () => {
+    // Someone the directory does not know: Plan sent no hold at all.
+    const message = 'no accounting hold was sent with this task: its records are to be erased';
+    const failed = await post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2031-03-15' })).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ status: 422, message: 'records kept beyond the legal holds this task was sent; the task is escalated', issues: [{ path: 'legal_basis', message }] });
+    expect(task()).toMatchObject({ status: 'failed', outcome: { request_status: 'failed', reason: `retained under accounting: ${message}` } });
+    expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', ...PROCESSOR_FAILURE }]);
+    // Sent the accounting hold only, the warranty named as a further hold: the further one is at fault.
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', outcome: undefined, token: 'tok-2', holds: [ACCOUNTING] });
+    const both = signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2033-03-01', additional_holds: [{ legal_basis: 'lifetime_warranty', retained_until: null }] }, { id: 'cb_2' });
+    await expect(post(both)).rejects.toMatchObject({ status: 422, issues: [{ path: 'additional_holds.0.legal_basis', message: 'no lifetime_warranty hold was sent with this task: its records are to be erased' }] });
+  });
+
+  it('escalates records kept past the end of the hold sent, for ever where it has an end, or until a day already past; takes an earlier end', async () => {
+    const refused = [
+      ['2099-12-31', 'the accounting hold sent with this task ends on 2033-03-01'],
+      [null, 'the accounting hold sent with this task ends on 2033-03-01'],
+      // The clock's day is 2 March 2026.
+      ['2026-03-01', 'a day already past: records whose hold has ended are to be erased'],
+    ] as const;
+    for (const [i, [until, message]] of refused.entries()) {
+      repo.tasks.set(TASK_ID, { ...task(), status: 'sent', outcome: undefined, token: `tok-${i}`, holds: [ACCOUNTING] });
+      await expect(post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: until }, { id: `cb_${i}` }))).rejects.toMatchObject({ status: 422, issues: [{ path: 'retained_until', message }] });
+      expect(task().status).toBe('failed');
+    }
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', outcome: undefined, token: 'tok-ok', holds: [ACCOUNTING] });
+    await expect(post(signed({ request_status: 'retained', legal_basis: 'accounting', retained_until: '2026-03-02' }, { id: 'cb_ok' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task()).toMatchObject({ status: 'retained', outcome: { retained_until: '2026-03-02' } });
   });
 
   it('sends a task failure by its name, the processor’s reason kept on the task record', async () => {
