@@ -14,7 +14,7 @@ import { DISPATCH_ERRORS, loadTask, sendWebhook } from '../dispatch/dispatch.ts'
 import { unblockRequest } from '../shared/escalation.ts';
 import { openRequest, retryRefused, webhookSent } from '../dispatch/retry.ts';
 import { logger } from '../adapters/powertools.ts';
-import { assemblyShown, taskShown } from './views.ts';
+import { requestShown, taskShown } from './views.ts';
 import { type CancelReason, type DenyReason, type LiftReason, MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { ADMIN_OWNER, clickOwner, lease, type Notice, nextLinkOwed, nextOutcomeOwed, officerResendRight, queueNotice } from '../core/outbox.ts';
 import { deliverAssemblyRetry, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverToken, keepPiiWhileOpen, type PurgeDeps, renewDownload, startVerified, statusTokenHash } from '../shared/outbox.ts';
@@ -95,9 +95,9 @@ async function tell(done: StoredRequest, deps: AdminDeps): Promise<StoredRequest
   try {
     const r = await deliverNotice(done, ADMIN_OWNER, deps.clock.now(), deps);
     // A notice dropped because it can never go is not owed any more.
-    return { ...done, noticeOwed: !r.sent && !r.dropped };
+    return { ...requestShown(done), noticeOwed: !r.sent && !r.dropped };
   } catch (e) {
-    if (e instanceof MailFailed) return { ...done, noticeOwed: true };
+    if (e instanceof MailFailed) return { ...requestShown(done), noticeOwed: true };
     throw e;
   }
 }
@@ -346,7 +346,7 @@ export async function retryAssembly(id: string, actor: string, deps: AdminDeps) 
   const done = held.retriedAt ? req : await deps.repo.transitionRequest(req, req.status, { assemblyFailed: { ...held, retriedAt: at, retriedBy: actor } }, { at, actor, action: 'retry_assembly', subject: id, data: { error: held.error } });
   const workflowOwed = await releaseWorkflow(() => deliverAssemblyRetry(done, deps), { requestId: id });
   // The workflow's token stays on the record, never in an answer.
-  return { ...done, assemblyFailed: assemblyShown(done), workflowOwed };
+  return { ...requestShown(done), workflowOwed };
 }
 
 /** Back in progress once no task of it waits for a person (shared/escalation.ts: the sweeper finishes an action that died before this). */
@@ -420,7 +420,7 @@ export async function resume(id: string, actor: string, deps: AdminDeps, answere
       return tell(await withNotice(req, req.status, changes, notice, event, deps, ['pausedSince']), deps);
     }
   }
-  return deps.repo.transitionRequest(req, req.status, changes, event, { remove: ['pausedSince'] });
+  return requestShown(await deps.repo.transitionRequest(req, req.status, changes, event, { remove: ['pausedSince'] }));
 }
 
 /**
@@ -461,7 +461,11 @@ const keptNote = (owed: StoredRequest['outboxOutcome']) => (owed?.uncorrected ? 
  * refuses again, the answer is a 502, the request stays marked "mail failed", and the email stays
  * owed for the sweeper. A copy of data's outcome comes with a fresh download link while its package is kept.
  */
-export async function resend(id: string, actor: string, deps: AdminDeps & { tokens: VerificationTokens; baseUrl: string }) {
+export const resend = async (id: string, actor: string, deps: ResendDeps) => requestShown(await resendOwed(id, actor, deps));
+
+type ResendDeps = AdminDeps & { tokens: VerificationTokens; baseUrl: string };
+
+async function resendOwed(id: string, actor: string, deps: ResendDeps) {
   const req = await load(id, deps);
   const pii = await deps.repo.getPii(id);
   if (!pii) throw new Conflict('the requester’s contact data is no longer held', { reason: 'resend_no_contact' });
@@ -526,9 +530,8 @@ export const MAX_NOTES = 50;
 /** Gives the request an owner among the team, or none (`null`); on the audit trail, who did it and to whom. */
 export async function assign(id: string, owner: string | null, actor: string, deps: AdminDeps) {
   const req = await load(id, deps);
-  if ((req.owner ?? null) === owner) return req;
   const at = deps.clock.now().toISOString();
-  return deps.repo.transitionRequest(req, req.status, owner ? { owner } : {}, { at, actor, action: 'assign', subject: id, data: { from: req.owner ?? null, to: owner } }, owner ? {} : { remove: ['owner'] });
+  return requestShown((req.owner ?? null) === owner ? req : await deps.repo.transitionRequest(req, req.status, owner ? { owner } : {}, { at, actor, action: 'assign', subject: id, data: { from: req.owner ?? null, to: owner } }, owner ? {} : { remove: ['owner'] }));
 }
 
 /**
@@ -541,7 +544,7 @@ export async function addNote(id: string, text: string, actor: string, deps: Adm
   if (notes.length >= MAX_NOTES) throw new Conflict(`a request keeps at most ${MAX_NOTES} notes`, { reason: 'notes_full' });
   const at = deps.clock.now().toISOString();
   const note = { at, author: actor, text: plainText(text, MAX_NOTE) };
-  return deps.repo.transitionRequest(req, req.status, { notes: [...notes, note] }, { at, actor, action: 'note', subject: id, data: { sha256: sha256(note.text) } });
+  return requestShown(await deps.repo.transitionRequest(req, req.status, { notes: [...notes, note] }, { at, actor, action: 'note', subject: id, data: { sha256: sha256(note.text) } }));
 }
 
 /**

@@ -51,6 +51,17 @@ export const assemblyShown = (req: Pick<StoredRequest, 'assemblyFailed'>) => {
 };
 
 /**
+ * A request as an officer's action answers it: the record without the workflow's token, the keyed
+ * hashes, the counters or the intents the outbox keeps on it for itself, as taskShown leaves them
+ * off a task. Until November 29, 2026 the actions answered the whole record.
+ */
+export const requestShown = <T extends StoredRequest>(r: T): T => {
+  const shown = Object.fromEntries(Object.entries(r).filter(([k]) => !/^outbox|Hash$|Seq$|^purgeResults$/.test(k))) as T;
+  if (r.assemblyFailed) shown.assemblyFailed = assemblyShown(r) as T['assemblyFailed'];
+  return shown;
+};
+
+/**
  * A held copy's package as the console shows it: until when it is kept, whether it is kept long
  * enough to release, a remake asked (when, by whom) that the sweeper has not made yet, and the last
  * one it gave up (when, why, after how many tries, which providers, the ask) until an officer asks

@@ -807,16 +807,19 @@ describe('pausing the clock: who can, and what is recorded', () => {
   const needed = 'Which orders your request is about';
 
   it.each(['verified', 'in_progress', 'awaiting_manual'] as const)('pauses a %s request for a copy, status unchanged, with no closing', async (status) => {
-    const { deps, repo } = setup({ type: 'access', status, noticeSeq: 3, outboxTeam: { seq: 1, until: '2026-03-02T09:00:00.000Z', owner: 'x', waiting: 'agent' } as never });
+    const { deps, repo, mailer } = setup({ type: 'access', status, noticeSeq: 3, outboxTeam: { seq: 1, until: '2026-03-02T09:00:00.000Z', owner: 'x', waiting: 'agent' } as never });
     const done = await pause(REQUEST_ID, needed, 'officer:o', deps);
     expect(done.status).toBe(status);
-    expect(done.noticeSeq).toBe(4);
+    expect(request(repo).noticeSeq).toBe(4);
     expect(done.closedAt).toBeUndefined();
     expect(request(repo).outboxTeam).toEqual({ seq: 1, until: '2026-03-02T09:00:00.000Z', owner: 'x', waiting: 'agent' });
     expect(repo.requestTtl.size).toBe(0);
     expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'pause', subject: REQUEST_ID });
-    // The notice owed, leased for a minute to this action before the sweeper may take it.
-    expect(done.outboxNotice).toEqual({ seq: 4, until: '2026-03-02T10:01:00.000Z', owner: 'admin', notice: 'clarification', needed });
+    // The notice owed in the same write (the fourth), then mailed by this action.
+    expect(mailer.sent.at(-1)?.text).toContain(needed);
+    expect(request(repo).outboxNotice).toBeUndefined();
+    // The answer leaves off what the outbox keeps for itself, the counters and the keyed hashes.
+    expect(Object.keys(done).filter((k) => /^outbox|Hash$|Seq$/.test(k))).toEqual([]);
   });
 
   it.each(['unverified', 'awaiting_review', 'completed', 'denied'] as const)('refuses to pause a %s request with a 409', async (status) => {
@@ -853,7 +856,8 @@ describe('refusing and cancelling: what is closed and stopped', () => {
   it('records a refusal’s closing time and outcome, stops a running execution, and keeps the officer’s words only as their hash', async () => {
     const { deps, repo, mailer, stopped } = setup({ status: 'in_progress' });
     const done = await deny(REQUEST_ID, 'excessive', 'officer:o', deps, '  You asked the same on 1 March.  ');
-    expect(done).toMatchObject({ status: 'denied', closedAt: NOW, outcome: 'denied:excessive', noticeSeq: 1 });
+    expect(done).toMatchObject({ status: 'denied', closedAt: NOW, outcome: 'denied:excessive' });
+    expect(request(repo).noticeSeq).toBe(1);
     expect(done.audit.at(-1)).toMatchObject({ at: NOW, actor: 'officer:o', action: 'deny', subject: REQUEST_ID, from: 'in_progress', to: 'denied' });
     expect(done.audit.at(-1)?.data).toEqual({ reason: 'excessive', noteSha256: hash('You asked the same on 1 March.') });
     expect(mailer.sent[0].text).toContain('In our team’s words:\nYou asked the same on 1 March.');
@@ -1376,9 +1380,9 @@ describe('the reason an officer gives for an extension', () => {
 
 describe('the clarification an officer asks for', () => {
   it('is mailed and recorded without control characters', async () => {
-    const { deps, repo } = setup({ type: 'access', status: 'in_progress' });
+    const { deps, repo, mailer } = setup({ type: 'access', status: 'in_progress' });
     const done = await pause(REQUEST_ID, ' Which orders\u0000 your request\u2028is about? ', 'officer:o', deps);
-    expect(done.outboxNotice).toMatchObject({ notice: 'clarification', needed: 'Which orders  your request is about?' });
+    expect(mailer.sent.at(-1)?.text).toContain('Which orders  your request is about?');
     expect(repo.pii.get(REQUEST_ID)?.clarification).toBe('Which orders  your request is about?');
     expect(done.audit.at(-1)?.data).toEqual({ ground: 'clarification', neededSha256: hash('Which orders  your request is about?') });
   });
@@ -1395,8 +1399,9 @@ describe('the clarification an officer asks for', () => {
   });
 
   it('takes exactly 10 characters left after cleaning', async () => {
-    const { deps } = setup({ type: 'access', status: 'in_progress' });
-    expect((await pause(REQUEST_ID, '\u0000 Which one? \u0000', 'officer:o', deps)).outboxNotice).toMatchObject({ needed: 'Which one?' });
+    const { deps, repo } = setup({ type: 'access', status: 'in_progress' });
+    await pause(REQUEST_ID, '\u0000 Which one? \u0000', 'officer:o', deps);
+    expect(repo.pii.get(REQUEST_ID)?.clarification).toBe('Which one?');
   });
 });
 
@@ -1442,5 +1447,25 @@ describe('an agent’s contact details, for an officer asking for their proof', 
     repo.pii.delete(REQUEST_ID);
     await expect(agentContact(REQUEST_ID, 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound' });
     await expect(agentContact('01JQ0000000000000000000099', 'officer:o', deps)).rejects.toMatchObject({ name: 'NotFound', message: 'no such request' });
+  });
+});
+
+describe('what an officer’s action answers', () => {
+  it('leaves off the workflow’s token, the keyed hashes and the outbox’s own bookkeeping, whichever action it is', async () => {
+    const held = { type: 'access', status: 'awaiting_manual', assemblyFailed: { token: 'SFN-TASK-TOKEN', at: NOW, error: 'ResultsUnavailable' }, statusTokenHash: 'STATUS-HASH', orderHash: 'ORDER-HMAC' } as const;
+    const actions = {
+      note: (deps: ReturnType<typeof setup>['deps']) => addNote(REQUEST_ID, 'Called the requester back.', 'officer:o', deps),
+      owner: (deps: ReturnType<typeof setup>['deps']) => assign(REQUEST_ID, 'officer', 'officer:o', deps),
+      extend: (deps: ReturnType<typeof setup>['deps']) => extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps),
+      deny: (deps: ReturnType<typeof setup>['deps']) => deny(REQUEST_ID, 'excessive', 'officer:o', deps),
+    };
+    for (const [name, act] of Object.entries(actions)) {
+      const { deps, repo } = setup(held as never);
+      const answer = JSON.stringify(await act(deps));
+      // Until November 29, 2026 each answered the whole record, the task token the copy's assembly waits on included.
+      for (const secret of ['SFN-TASK-TOKEN', 'STATUS-HASH', 'ORDER-HMAC', '"outbox', 'noticeSeq']) expect(answer, `${name}: ${secret}`).not.toContain(secret);
+      expect(JSON.parse(answer), name).toMatchObject({ id: REQUEST_ID, assemblyFailed: { error: 'ResultsUnavailable' } });
+      expect(request(repo).assemblyFailed?.token, `${name} keeps the token on the record`).toBe('SFN-TASK-TOKEN');
+    }
   });
 });
