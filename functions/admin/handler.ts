@@ -13,7 +13,7 @@ import { fromCloudFront, type HttpEvent, type HttpResult, httpErrors, json, pars
 import { addNote, agentContact, approveCorrection, assign, cancel, deny, extend, liftRestriction, MAX_NOTE, pause, resend, resolveTask, resume, retryAssembly, retryTask } from './actions.ts';
 import { list, looksLikeEmail, looksLikeOrder, report, reportCsv, search } from './find.ts';
 import { registry } from '../adapters/registry.ts';
-import { MAX_DENY_NOTE, MAX_REASON } from '../core/notices.ts';
+import { MAX_DENY_NOTE, MAX_REASON, plainText } from '../core/notices.ts';
 import { VerificationTokens } from '../adapters/tokens.ts';
 import { config } from '../adapters/config.ts';
 import { auditCsv } from './views.ts';
@@ -26,8 +26,9 @@ import { MAX_OUTCOME } from '../core/complaints.ts';
 const workflow = new StepFunctionsWorkflow();
 const deps = { repo, mailer: new SesMailer(), workflow, clock: systemClock, blobs: new S3Blobs() };
 
-// Every free text an officer types is stored and most are mailed: a lone surrogate is refused (core/readable.ts).
-const note = (max: number) => z.string().check(z.trim(), z.minLength(3), z.maxLength(max), readable());
+// Every free text an officer types is stored and most are mailed: a lone surrogate is refused (core/readable.ts). Its
+// 3 characters are counted as it is stored, cleaned (plainText), or control characters alone were stored empty.
+const note = (max: number) => z.string().check(z.trim(), z.maxLength(max), readable(), z.overwrite((t) => plainText(t, max)), z.minLength(3));
 const Reason = z.strictObject({ reason: note(MAX_REASON) });
 /** `note`: the officer's own explanation, added to the refusal the requester gets. */
 const Deny = z.strictObject({ reason: DenyReason, note: z.optional(z.string().check(z.trim(), z.maxLength(MAX_DENY_NOTE), readable())) });

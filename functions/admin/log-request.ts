@@ -14,13 +14,17 @@ import { type AdminDeps, releaseWorkflow } from './actions.ts';
  * What the officer types: the request as the form would have it, how it came, how the identity was
  * checked, and the London day it was received (a letter may be read days after it arrived; today when not given).
  */
-export const LogBody = z.strictObject({
-  request: SubmitBody,
-  channel: Channel,
-  identityCheck: IdentityCheck,
-  agent: z.optional(Agent),
-  receivedOn: z.optional(z.iso.date({ error: 'the day the request was received, as YYYY-MM-DD' })),
-});
+export const LogBody = z
+  .strictObject({
+    request: SubmitBody,
+    channel: Channel,
+    identityCheck: IdentityCheck,
+    agent: z.optional(Agent),
+    receivedOn: z.optional(z.iso.date({ error: 'the day the request was received, as YYYY-MM-DD' })),
+  })
+  // The form's agent (a name and an address the agent typed) is not what an officer records: the relationship and the proof
+  // reviewed are, in `agent`. Taken and dropped until November 29, 2026, it read as recorded.
+  .check(z.refine((b) => !b.request.agent, { path: ['request', 'agent'], message: 'the agent goes in agent: relationship and proof' }));
 export type LogBody = z.output<typeof LogBody>;
 
 /**

@@ -41,6 +41,8 @@ export const SubmitBody = z
       // Kept otherwise with a request of another type, read by nobody: up to 2,000 characters of the person's words for nothing (until November 29, 2026).
       if (b.rectification && b.type !== 'rectification') ctx.addIssue({ code: 'custom', path: ['rectification'], message: 'only' });
       if (b.objections?.length && b.type !== 'objection') ctx.addIssue({ code: 'custom', path: ['objections'], message: 'only' });
+      // A use named twice would read twice in the emails, and count as another request's (asksTheSame compares lists).
+      if (b.objections && new Set(b.objections).size < b.objections.length) ctx.addIssue({ code: 'custom', path: ['objections'], message: 'twice' });
       // The confirmation goes to the person's own address: an agent giving their own there could confirm for them.
       if (b.agent && b.agent.email.trim().toLowerCase() === b.email.trim().toLowerCase()) ctx.addIssue({ code: 'custom', path: ['agent', 'email'], message: 'same_as_person' });
     }),
@@ -96,6 +98,7 @@ const MESSAGES: Record<Language, Record<string, string>> = {
     eraseWarranty: 'This choice only applies to an erasure request.',
     'rectification.only': 'A correction goes with a correction request only.',
     'objections.only': 'These choices only apply to an objection.',
+    'objections.twice': 'Choose each use once.',
     'agent.name': 'Enter your own name, up to 200 characters.',
     'agent.email': 'Enter your own email address, like name@example.com.',
     'agent.same_as_person': 'Enter your own email address here. The address above is the person’s own: we send the confirmation link there.',
@@ -118,6 +121,7 @@ const MESSAGES: Record<Language, Record<string, string>> = {
     eraseWarranty: 'Ce choix ne concerne que les demandes d’effacement.',
     'rectification.only': 'Une correction ne s’indique qu’avec une demande de rectification.',
     'objections.only': 'Ces choix ne concernent que les demandes d’opposition.',
+    'objections.twice': 'Choisissez chaque usage une seule fois.',
     'agent.name': 'Saisissez votre propre nom, jusqu’à 200 caractères.',
     'agent.email': 'Saisissez votre propre adresse e-mail, par exemple nom@exemple.fr.',
     'agent.same_as_person': 'Saisissez ici votre propre adresse e-mail. L’adresse ci-dessus est celle de la personne : c’est là que nous envoyons le lien de confirmation.',
@@ -154,7 +158,7 @@ export function validateSubmission(raw: unknown, lang: Language): SubmitBody {
     const at = i.path.join('.');
     if (i.code === 'unrecognized_keys') return i.keys.map((k) => issue(at ? `${at}.${k}` : k, 'unknown'));
     // The agent's fields each have their own message; elsewhere the top-level field's.
-    const key = i.message === UNREADABLE ? UNREADABLE : i.message === 'same_as_person' ? 'agent.same_as_person' : i.message === 'only' ? `${at}.only` : at in MESSAGES.en ? at : String(i.path[0] ?? 'body');
+    const key = i.message === UNREADABLE ? UNREADABLE : i.message === 'same_as_person' ? 'agent.same_as_person' : ['only', 'twice'].includes(i.message) ? `${at}.${i.message}` : at in MESSAGES.en ? at : String(i.path[0] ?? 'body');
     return [issue(at || '(body)', key)];
   });
   throw new InvalidInput('invalid body', issues);

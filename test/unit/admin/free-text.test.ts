@@ -69,3 +69,19 @@ describe('an officer’s free text holding a lone UTF-16 surrogate', () => {
     }
   });
 });
+
+describe('an officer’s free text that is only control characters', () => {
+  it('is a 400 that names the field, and nothing is written: stored after cleaning, it would be empty', async () => {
+    const repo = h.repo as Repo;
+    const before = structuredClone(repo.requests.get(REQUEST_ID));
+    // The fields whose schema asks for 3 characters: a note, a complaint's response, a task's resolution.
+    for (const [route, body, path] of FIELDS.filter(([r, , p]) => r.endsWith('/notes') || r.endsWith('/respond') || (r.endsWith('/resolve') && p === 'note'))) {
+      const r = await post(route, body('\u0007\u0007\u0007'));
+      // Until November 29, 2026 a note and a complaint's response were stored empty, answered 200.
+      expect(r.status, route).toBe(400);
+      expect(r.body.issues, route).toEqual((await post(route, body('  '))).body.issues);
+      expect(r.body.issues, route).toEqual([{ path, message: expect.stringContaining('>=3') }]);
+    }
+    expect(repo.requests.get(REQUEST_ID)).toEqual(before);
+  });
+});

@@ -450,3 +450,18 @@ describe('a request logged again under the same Idempotency-Key (the console’s
   });
 
 });
+
+describe('an agent in the logged request’s form body', () => {
+  it('is refused with a 400 naming request.agent, since an officer records the relationship and the proof reviewed in agent, and the form’s agent was dropped', () => {
+    const body = {
+      request: { type: 'access', email: 'carol@example.com', language: 'en', agent: { name: 'Sam Solicitor', email: 'sam@law.example', relationship: 'solicitor', proof: 'signed_authority' } },
+      channel: 'post',
+      identityCheck: 'signed_letter_with_id',
+    };
+    const parsed = LogBody.safeParse(body);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['request.agent', 'the agent goes in agent: relationship and proof']]);
+    const { agent: _agent, ...request } = body.request;
+    expect(LogBody.safeParse({ ...body, request, agent: { relationship: 'solicitor', proof: 'signed_authority' } }).success).toBe(true);
+  });
+});

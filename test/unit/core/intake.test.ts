@@ -86,6 +86,12 @@ describe('the privacy form', () => {
     expect(validateSubmission({ type: 'erasure', email: 'a@example.com', eraseWarranty: true }, 'en').eraseWarranty).toBe(true);
   });
 
+  it('refuses a use objected to twice, in the requester’s language, where it was taken and read twice in the emails', () => {
+    const twice = { type: 'objection', email: 'a@example.com', objections: ['marketing', 'marketing'] };
+    expect(issuesOf(twice)).toEqual([{ path: 'objections', message: 'Choose each use once.' }]);
+    expect(issuesOf(twice, 'fr')).toEqual([{ path: 'objections', message: 'Choisissez chaque usage une seule fois.' }]);
+  });
+
   it('refuses any field that would send the data elsewhere than the confirmed mailbox, before anything else', () => {
     for (const field of ['exportDestination', 'deliverTo', 'sendTo', 'destination', 'webhook', 'url']) {
       expect(issuesOf({ type: 'access', email: 'not-an-email', [field]: 'https://evil.example' })).toEqual([
