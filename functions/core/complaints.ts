@@ -208,7 +208,7 @@ export function acknowledgementEmail(c: Pick<StoredComplaint, 'id' | 'language' 
         text: [
           'Hello,',
           '',
-          `We received your complaint about how we handle your personal data on ${received}${c.requestId ? ` (about your request ${c.requestId})` : ''}. Its reference is ${c.id}.`,
+          `On ${received} we received your complaint about how we handle your personal data${c.requestId ? ` (about your request ${c.requestId})` : ''}. Its reference is ${c.id}.`,
           'Our privacy team is looking into it and will answer you without undue delay, telling you what we have done.',
           'If you did not make this complaint, you can ignore this email.',
           '',

@@ -178,7 +178,7 @@ describe('the acknowledgement email, word for word', () => {
 
   it('in English, about no request: the day and the reference, with no request named', () => {
     expect(acknowledgementEmail({ id: COMPLAINT_ID, language: 'en', receivedAt: '2026-12-31T23:30:00.000Z' }).text.split('\n')[2]).toBe(
-      'We received your complaint about how we handle your personal data on 31 December 2026. Its reference is 01JQ2222222222222222222222.',
+      'On 31 December 2026 we received your complaint about how we handle your personal data. Its reference is 01JQ2222222222222222222222.',
     );
   });
 });

@@ -189,7 +189,7 @@ describe('the acknowledgement email', () => {
       text: [
         'Hello,',
         '',
-        `We received your complaint about how we handle your personal data on 1 July 2026 (about your request ${REQUEST_ID}). Its reference is 01JQ1111111111111111111111.`,
+        `On 1 July 2026 we received your complaint about how we handle your personal data (about your request ${REQUEST_ID}). Its reference is 01JQ1111111111111111111111.`,
         'Our privacy team is looking into it and will answer you without undue delay, telling you what we have done.',
         'If you did not make this complaint, you can ignore this email.',
         '',
