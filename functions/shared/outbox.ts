@@ -513,9 +513,18 @@ export async function deliverOrLeave(report: { failed: string[] }, what: string,
 }
 
 /**
+ * The deliveries the sweeper's outbox pass tries in one run at most: each is a few calls, one that SES
+ * refuses about eight, and an outage of the mail service can leave thousands owed. Untried, they were
+ * all tried every run, and the run spent its 120 s here before the passes after it (the tokens the
+ * workflow waits on, the deadlines, the stuck tasks) ever ran. Those left wait for the next run.
+ */
+export const OUTBOX_PER_RUN = 500;
+
+/**
  * The sweeper's pass over the outbox: whatever a crashed or failed writer left undelivered is
  * delivered here, within one sweep, as `owner` (the run's, core/outbox.ts sweeperOwner). Each item
  * stands alone: one that fails is logged and looked at again on the next sweep, and the others go on.
+ * At most OUTBOX_PER_RUN are tried; the report counts those left (`deliveriesLeft`).
  */
 export async function sweepOutbox(now: Date, deps: SweepOutboxDeps, owner: string) {
   const report = {
@@ -530,9 +539,14 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps, owner: strin
     /** Acknowledgements not mailed: past their address's daily share, for the team to give by hand (`ack_email_withheld`). */
     complaintAcksWithheld: [] as string[],
     failed: [] as string[],
+    deliveriesLeft: 0,
   };
   const tally = (r: Delivered, sent: string[], dropped: string[], id: string) => (r.sent ? sent : r.dropped ? dropped : []).push(id);
-  const each = (what: string, fn: () => Promise<void>) => deliverOrLeave(report, what, fn);
+  let tries = OUTBOX_PER_RUN;
+  const each = async (what: string, fn: () => Promise<void>) => {
+    if (tries-- > 0) await deliverOrLeave(report, what, fn);
+    else report.deliveriesLeft++;
+  };
 
   // A verified request owes an execution: verify's start failed, or it died before it.
   let cursor: string | undefined;

@@ -50,7 +50,7 @@ export async function sweep(now: Date, deps: SweepDeps, runId: string = randomUU
   await sweepRemakes(run);
 
   const { report } = run;
-  if (report.left.alerts || report.left.escalations || report.left.remakes) logger.warn('sweep left work for the next run', report.left);
+  if (report.left.alerts || report.left.escalations || report.left.remakes || report.deliveriesLeft) logger.warn('sweep left work for the next run', { ...report.left, deliveries: report.deliveriesLeft });
   metrics.addMetric('OverdueRequests', MetricUnit.Count, report.overdue.length);
   metrics.addMetric('OverdueComplaints', MetricUnit.Count, report.overdueComplaints.length);
   metrics.addMetric('TasksTimedOut', MetricUnit.Count, report.escalatedTasks.length);

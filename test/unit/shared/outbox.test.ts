@@ -8,7 +8,7 @@ import { bump, complaintAcks, FakeBlobs, FakeMailer, FakeRepo, FakeWorkflow, Ind
 
 // Link secrets come from the app key in Secrets Manager; here they say what they are for.
 vi.mock('../../../functions/shared/crypto.ts', async (orig) => ({ ...(await orig()), derivedToken: async (purpose: string, ...parts: string[]) => `${purpose}-${parts.join('-')}` }));
-const { deliverAlert, deliverAssemblyRetry, deliverComplaintAck, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverTeam, renewDownload, sweepOutbox } = await import('../../../functions/shared/outbox.ts');
+const { deliverAlert, deliverAssemblyRetry, deliverComplaintAck, deliverLink, deliverNotice, deliverOutcome, deliverPurge, deliverStop, deliverTeam, OUTBOX_PER_RUN, renewDownload, sweepOutbox } = await import('../../../functions/shared/outbox.ts');
 const { ACKS_PER_EMAIL_PER_DAY, ACKS_PER_EMAIL_PER_HOUR } = await import('../../../functions/core/complaints.ts');
 const { PII_RETENTION_DAYS_AFTER_CLOSE } = await import('../../../functions/core/completion.ts');
 const { ConcurrentUpdate } = await import('../../../functions/core/errors.ts');
@@ -560,6 +560,25 @@ describe('the sweeper’s pass over the outbox', () => {
       expect(after?.[listed === 'outcome' ? 'outboxOutcome' : 'outboxNotice'], listed).toBeDefined();
       expect(after?.[listed === 'outcome' ? 'outboxNotice' : 'outboxOutcome'], listed).toBeUndefined();
     }
+  });
+
+  it('tries at most its share of deliveries a run, so that an outage of the mail service cannot keep the passes after it from running; the rest wait for the next run', async () => {
+    const { repo, mailer, deps } = setup({ status: 'unverified', outboxLink: lapsed('intake-1', 2) });
+    const ids = Array.from({ length: OUTBOX_PER_RUN + 10 }, (_, i) => `01JQ${String(i + 1).padStart(22, '0')}`);
+    for (const id of ids) {
+      repo.requests.set(id, storedRequest({ id, status: 'unverified', outboxLink: lapsed('intake-1', 2) }));
+      repo.pii.set(id, { email: `p${id.slice(-4)}@example.com` });
+    }
+    // SES refuses everything.
+    let tried = 0;
+    mailer.send = async () => {
+      tried++;
+      throw Object.assign(new Error('sending paused'), { name: 'AccountSendingPausedException' });
+    };
+    const report = await sweepOutbox(NOW, deps as never, RUN);
+    expect(tried).toBe(OUTBOX_PER_RUN);
+    expect(report.failed).toHaveLength(OUTBOX_PER_RUN);
+    expect(report.deliveriesLeft).toBe(ids.length + 1 - OUTBOX_PER_RUN);
   });
 
   it('acknowledges every complaint still owed, page after page', async () => {
