@@ -198,18 +198,25 @@ function postedLanguage(event: HttpEvent): string | undefined {
 }
 
 /**
- * Maps domain errors to HTTP once, at the edge. Anything unknown is a 500 with a generic body.
- * `page`: whether the event is a page a person opened from an email (the confirmation link, the
- * download link), which then answers the same status as a page in their language (`?lang=`, or the
- * `lang` of the form they posted, then the browser's), not as JSON.
+ * An error on a page a person opened from an email (the confirmation link, the download link): the
+ * same status, as a page in their language (`?lang=`, or the `lang` of the form they posted, then the
+ * browser's), not as JSON. Given to httpErrors by the functions that serve pages only, so that the
+ * others do not bundle the pages.
  */
-export function httpErrors({ page }: { page?: (event: HttpEvent) => boolean } = {}): middy.MiddlewareObj<HttpEvent, HttpResult> {
+export const problemPageOf = (ev: HttpEvent, status: number) => problemPage(pageLanguage(ev.queryStringParameters?.lang ?? postedLanguage(ev), ev.headers?.['accept-language']), status);
+
+/**
+ * Maps domain errors to HTTP once, at the edge. Anything unknown is a 500 with a generic body.
+ * `page`: the page an event answers its error with (problemPageOf), or undefined for JSON.
+ */
+export function httpErrors({ page }: { page?: (event: HttpEvent, status: number) => string | undefined } = {}): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: async (request) => {
       const error = request.error;
       const status = statusOf(error);
       const ev = request.event;
-      const asPage = page?.(ev) ? (headers: Record<string, string> = {}) => html(status, problemPage(pageLanguage(ev.queryStringParameters?.lang ?? postedLanguage(ev), ev.headers?.['accept-language']), status), headers) : undefined;
+      const shown = page?.(ev, status);
+      const asPage = shown === undefined ? undefined : (headers: Record<string, string> = {}) => html(status, shown, headers);
       if (status === 500) {
         logger.error('unhandled error', { error: loggableError(error) });
         request.response = asPage ? asPage() : json(500, { error: 'internal_error', message: 'Something went wrong on our side.' });

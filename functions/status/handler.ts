@@ -7,7 +7,7 @@ import { requesterView } from '../core/requester-status.ts';
 import { sameHash, sha256 } from '../shared/crypto.ts';
 import { repo, systemClock } from '../shared/deps.ts';
 import { statusLinkLive } from '../shared/request-context.ts';
-import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseForm } from '../shared/http.ts';
+import { fromCloudFront, httpErrors, type HttpEvent, type HttpResult, json, parse, parseForm, problemPageOf } from '../shared/http.ts';
 import { download, exportPage } from './download.ts';
 
 const Lang = z.catch(z.optional(z.enum(['fr', 'en'])), undefined);
@@ -29,7 +29,7 @@ async function status(event: HttpEvent) {
 }
 
 export const handler = middy<HttpEvent, HttpResult>()
-  .use(httpErrors({ page: (e) => Boolean(e.routeKey?.includes('/exports/')) }))
+  .use(httpErrors({ page: (e, status) => (e.routeKey?.includes('/exports/') ? problemPageOf(e, status) : undefined) }))
   .use(fromCloudFront())
   .handler(async (event) => {
     if (event.routeKey?.includes('/exports/')) {

@@ -8,7 +8,7 @@ import { askedLines } from '../core/emails.ts';
 import type { Language } from '../core/model.ts';
 import { pageLanguage } from '../core/pages.ts';
 import { edgeRepo as repo, systemClock } from '../shared/deps.ts';
-import { fromCloudFront, html, httpErrors, type HttpEvent, type HttpResult, parse, parseForm } from '../shared/http.ts';
+import { fromCloudFront, html, httpErrors, type HttpEvent, type HttpResult, parse, parseForm, problemPageOf } from '../shared/http.ts';
 import { confirm, defaultCustomers, type Outcome, preview } from './confirm.ts';
 import { alreadyPage, closedPage, confirmedPage, confirmPage, invalidPage, lockedPage, wrongPassword } from './pages.ts';
 
@@ -49,7 +49,7 @@ function render(o: Outcome, token: string, chosen: Language | undefined, acceptL
 
 /** GET /verify shows a confirmation page and changes nothing; POST /verify confirms. */
 export const handler = middy<HttpEvent, HttpResult>()
-  .use(httpErrors({ page: () => true }))
+  .use(httpErrors({ page: problemPageOf }))
   .use(fromCloudFront())
   .handler(async (event) => {
     const accept = event.headers?.['accept-language'];

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { Conflict, DomainError, InvalidInput, TooManyRequests, Unavailable } from '../../../functions/core/errors.ts';
 import * as z from '../../../functions/core/zod.ts';
-import { fromCloudFront, type HttpEvent, type HttpResult, html, httpErrors, json, parseBody, parseForm } from '../../../functions/shared/http.ts';
+import { fromCloudFront, type HttpEvent, type HttpResult, html, httpErrors, json, parseBody, parseForm, problemPageOf } from '../../../functions/shared/http.ts';
 
 const Body = z.strictObject({ email: z.email(), type: z.enum(['access', 'erasure']), note: z.optional(z.string().check(z.trim(), z.minLength(3))) });
 
@@ -167,7 +167,7 @@ describe('requests that did not come through CloudFront', () => {
 describe('errors on the pages a requester opens from an email', () => {
   const failing = (error: Error) =>
     middy<HttpEvent, HttpResult>()
-      .use(httpErrors({ page: () => true }))
+      .use(httpErrors({ page: problemPageOf }))
       .handler(async () => {
         throw error;
       }) as unknown as (e: HttpEvent, c: Context) => Promise<HttpResult>;
