@@ -5,19 +5,26 @@
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+/** The domains that reach another's inboxes: Gmail answers at googlemail.com too; one Proton account at all four of its own. */
+const SAME_INBOXES: Record<string, string> = { 'googlemail.com': 'gmail.com', 'protonmail.com': 'proton.me', 'protonmail.ch': 'proton.me', 'pm.me': 'proton.me' };
+/** What a service ignores in the name: Gmail its dots; Proton its dots, hyphens and underscores (proton.me/support/change-username). */
+const IGNORED: Record<string, RegExp> = { 'gmail.com': /\./g, 'proton.me': /[._-]/g };
+
 /**
  * The inbox an address reaches, as the limits on mail to one address count it. Most mail services
- * deliver `name+anything@` to `name@` (subaddressing, RFC 5233), and Gmail ignores the dots of the
- * name and answers at googlemail.com too: counted by the address as typed, a limit of a few emails an
- * hour to one inbox was a limit per spelling, and anyone could spell a stranger's address afresh for
- * every submission. Only for counting: requests, searches and emails keep the address as typed.
+ * deliver `name+anything@` to `name@` (subaddressing, RFC 5233), and Gmail and Proton ignore some of
+ * the name's characters and answer at more than one domain: counted by the address as typed, a limit
+ * of a few emails an hour to one inbox was a limit per spelling, and anyone could spell a stranger's
+ * address afresh for every submission (at Proton until November 29, 2026). Only for counting:
+ * requests, searches and emails keep the address as typed.
  */
 export function inboxOf(email: string): string {
   const address = normaliseEmail(email);
   const at = address.lastIndexOf('@');
-  const domain = address.slice(at + 1).replace(/^googlemail\.com$/, 'gmail.com');
+  const typed = address.slice(at + 1);
+  const domain = SAME_INBOXES[typed] ?? typed;
   const name = address.slice(0, at).replace(/(.)\+.*/, '$1');
-  return `${domain === 'gmail.com' ? name.replaceAll('.', '') : name}@${domain}`;
+  return `${IGNORED[domain] ? name.replace(IGNORED[domain], '') : name}@${domain}`;
 }
 
 /** The header CloudFront adds with the viewer's address and source port (`198.51.100.10:46532`) when an origin request policy asks for it. */

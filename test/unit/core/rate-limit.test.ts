@@ -102,8 +102,14 @@ describe('the inbox a limit on mail to one address counts by', () => {
     expect(inboxOf('bo.lee@gmail.com')).toBe('bolee@gmail.com');
   });
 
+  it('is a Proton address without the dots, hyphens and underscores of its name, at proton.me for its other three domains, where Proton ignores them', () => {
+    for (const spelling of ['john.doe@proton.me', 'john_doe@protonmail.com', 'John-Doe+x@pm.me', 'j.o_h-ndoe@protonmail.ch', 'johndoe@proton.me']) expect(inboxOf(spelling), spelling).toBe('johndoe@proton.me');
+  });
+
   it('keeps the dots of a name elsewhere, and a name that is only a +tag, which are other inboxes', () => {
     expect(inboxOf('ann.b@example.com')).toBe('ann.b@example.com');
+    expect(inboxOf('ann_b-c@example.com')).toBe('ann_b-c@example.com');
+    expect(inboxOf('ann_b@gmail.com')).toBe('ann_b@gmail.com');
     expect(inboxOf('+shop@example.com')).toBe('+shop@example.com');
   });
 });

@@ -111,16 +111,17 @@ describe('a new request', () => {
     expect(only().find((r) => r.type === 'access')?.outboxLink).toEqual({ seq: 1, until: '2026-03-20T11:21:00.000Z', owner: '' });
   });
 
-  it('counts the links to one inbox together, however its address is spelled: a +tag, or a Gmail address’s dots and its googlemail.com, is no share of its own', async () => {
-    const d = deps(at(20), { perIpPerHour: 10, linksPerEmailPerHour: 1 });
+  it('counts the links to one inbox together, however its address is spelled: a +tag, a Gmail address’s dots and its googlemail.com, or a Proton address’s dots, hyphens and underscores and its other domains, is no share of its own', async () => {
+    const d = deps(at(20), { perIpPerHour: 20, linksPerEmailPerHour: 1 });
+    const proton = ['john.doe@proton.me', 'john_doe@proton.me', 'john-doe@protonmail.com', 'j.o_h-ndoe@pm.me', 'johndoe@protonmail.ch'];
     // Each spelling is another address to the form, and so a request of its own, with its own link owed.
-    for (const email of ['ann@example.com', 'Ann+1@example.com', 'ann+shop@Example.com', 'ann.b@example.com', 'bo.lee@gmail.com', 'bolee+x@googlemail.com', 'B.o.Lee@gmail.com']) {
+    for (const email of ['ann@example.com', 'Ann+1@example.com', 'ann+shop@Example.com', 'ann.b@example.com', 'bo.lee@gmail.com', 'bolee+x@googlemail.com', 'B.o.Lee@gmail.com', ...proton]) {
       expect(await submitRequest(body({ email }), IP, d)).toEqual(ACCEPTED_EN);
     }
-    expect(only()).toHaveLength(7);
-    // Outside Gmail a dot is part of the name: ann.b is another inbox.
-    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com', 'ann.b@example.com', 'bo.lee@gmail.com']);
-    expect(only().filter((r) => r.outboxLink)).toHaveLength(4);
+    expect(only()).toHaveLength(12);
+    // Outside Gmail and Proton a dot is part of the name: ann.b is another inbox. Until November 29, 2026 each Proton spelling had a share of its own.
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com', 'ann.b@example.com', 'bo.lee@gmail.com', 'john.doe@proton.me']);
+    expect(only().filter((r) => r.outboxLink)).toHaveLength(8);
   });
 
   it('puts off a link asked at the start of an hour when the address had its share at the end of the one before, to when that share frees up', async () => {
