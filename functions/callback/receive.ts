@@ -238,7 +238,11 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   if (body.request_status === 'completed' && task.action === 'export' && !carriesResults(body)) throw new InvalidInput('invalid body', [{ path: 'results', message: EXPORT_WITHOUT_RESULTS }]);
 
   if (body.request_status === 'in_progress') {
-    if (task.status === 'sent') {
+    // Signed before an officer's retry was recorded, with its webhook still owed: the processor's own retry of an
+    // answer to the message before (an in_progress that moved nothing is not kept, so not a duplicate). It is no
+    // acknowledgement of the retry, whose webhook, taken for received, would never go (until November 29, 2026).
+    const before = task.outboxWebhook && task.sentAt && Number(r.timestamp) * 1000 < Date.parse(task.sentAt);
+    if (task.status === 'sent' && !before) {
       // The processor has the task: an officer's retry's webhook still marked owed (core/outbox.ts) is owed no more.
       // A task of a request refused or cancelled (unwatchedAt) is recorded all the same, and stays out of its
       // processor's open tasks: the write keeps it out, and fails if the mark came after this read. Until

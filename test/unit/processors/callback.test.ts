@@ -166,6 +166,21 @@ describe('callbacks', () => {
     expect(workflow.calls).toEqual([{ op: 'failure', token: 'tok-dispatch', error: 'ProcessorFailed', cause: 'the processor answered failed; its reason is on the task record' }]);
   });
 
+  it('takes an in_progress signed before an officer’s retry, whose webhook is still owed, for no acknowledgement of it: the webhook stays owed', async () => {
+    // Retried a minute ago (the retry's webhook not sent yet: its click died, or the sender could not read the secret).
+    const retriedAt = new Date(Date.now() - 60_000);
+    const owed = { seq: 1, until: new Date(Date.now() + 60_000).toISOString(), owner: 'admin' };
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', retries: 1, sentAt: retriedAt.toISOString(), outboxWebhook: owed } as StoredTask);
+    // The processor's own retry of an in_progress it sent before the retry (a lost 200): signed two minutes ago.
+    await expect(post(signed({ request_status: 'in_progress' }, { id: 'cb_old', at: new Date(Date.now() - 120_000) }))).resolves.toEqual({ status: 'accepted' });
+    // Until November 29, 2026 it acknowledged the retry and took its webhook off the outbox: the processor was never sent it.
+    expect(task()).toMatchObject({ status: 'sent', outboxWebhook: owed });
+    // Signed after the retry: the processor has it.
+    await expect(post(signed({ request_status: 'in_progress' }, { id: 'cb_new' }))).resolves.toEqual({ status: 'accepted' });
+    expect(task().status).toBe('in_progress');
+    expect(task().outboxWebhook).toBeUndefined();
+  });
+
   it('turns in_progress into a heartbeat, and acknowledges the task the first time', async () => {
     await post(signed({ request_status: 'in_progress' }, { id: 'cb_a' }));
     expect(task().status).toBe('in_progress');
