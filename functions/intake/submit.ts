@@ -137,7 +137,10 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
         continue; // the other wrote it, and it is not this one: read again, and start this one's own
       }
       // A repeat joins the open request; one that asks more, or is made another way (by an agent, by the person), starts its own, and takes the claim.
-      if (isOpenRequest(req.status) && joins(req, body, agentEmailHash)) return repeat(req);
+      // So does one for a request left unconfirmed that ends within the day a fresh link is valid: that link would die with
+      // it, hours after it was mailed "valid 24 hours" (until November 29, 2026).
+      const ending = req.status === 'unverified' && Date.parse(live.expiresAt) - now.getTime() < DAY;
+      if (isOpenRequest(req.status) && joins(req, body, agentEmailHash) && !ending) return repeat(req);
     }
     const id = ulid(now.getTime());
     const expires = new Date(now.getTime() + UNVERIFIED_TTL_DAYS * DAY);

@@ -191,6 +191,20 @@ describe('a repeated submission for an open request', () => {
     expect(mailer.sent.map((m) => m.text.match(/verify\?token=(\S+)/)?.[1])).toEqual([`verify-${req.id}-1`, `verify-${req.id}-2`]);
   });
 
+  it('starts a request of its own, with its own link, once the open one left unconfirmed ends within the day that link would be valid', async () => {
+    await submitRequest(body(), IP, deps());
+    const [first] = only();
+    // Six days on, the request has a day and more left: joined, as ever.
+    expect(await submitRequest(body(), IP, deps(at(6 * 24 * 60 - 60)))).toEqual(ACCEPTED_EN);
+    expect(only()).toHaveLength(1);
+    // Twenty-three hours before its 7 days end: a fresh link for it would die with it. Until November 29, 2026 it was joined,
+    // and the link mailed "valid 24 hours" said "expired" the next morning.
+    expect(await submitRequest(body(), IP, deps(at(7 * 24 * 60 - 23 * 60)))).toEqual(ACCEPTED_EN);
+    const second = only().find((r) => r.id !== first.id);
+    expect(second).toMatchObject({ status: 'unverified', linkSeq: 1 });
+    expect(mailer.sent.at(-1)?.text).toContain(`verify-${second?.id}-1`);
+  });
+
   it('waits for a link another submission is mailing at this moment', async () => {
     await submitRequest(body(), IP, deps());
     const req = only()[0];
