@@ -236,7 +236,7 @@ export class LetheStack extends Stack {
     // Notify names each provider in the outcome email; Status mails that email again with a fresh download link (reading the registry only then).
     for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify', 'status'] as const) processorRegistry.readBy(fn[n]);
 
-    const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, maxConcurrency: 10, stateMachineName: names.stateMachine });
+    const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, stateMachineName: names.stateMachine });
     const apiDomain = new ApiDomain(this, 'ApiDomain', { domainName: props.apiDomain ?? names.apiDomain(mailDomain), certificateArn: props.apiCertificateArn, key: data.key, secretName: names.originSecret });
     const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [consoleClient.userPoolClientId], domain: apiDomain.domain });
     // Every API function refuses a request without CloudFront's secret header (shared/http.ts fromCloudFront).

@@ -33,7 +33,12 @@ export interface WorkflowFunctions {
 
 export interface PrivacyWorkflowProps {
   readonly functions: WorkflowFunctions;
-  /** How many processors are contacted at once. @default 10 */
+  /**
+   * How many processors' tasks run at once. Each holds its place until its processor answers, its time-out
+   * ends (days, for some) or, escalated, an officer acts: a task past this many waits for one, and its processor
+   * is told nothing meanwhile. So it is the most an inline Map runs at once, 40: with 10, until November 29, 2026,
+   * the eleventh processor of a larger registry could wait days for its instruction. @default 40
+   */
   readonly maxConcurrency?: number;
   /** The machine's name: functions derive its ARN from it (a reference would make a cycle). */
   readonly stateMachineName?: string;
@@ -83,7 +88,7 @@ export const PLAN_OUTAGE_ATTEMPTS = 40;
  * JSONPath only, no Variables: that is what the embedded engine implements. A 6-processor erasure
  * costs 11 state transitions: Plan, Map, 6 × Dispatch, IsExport, Notify, Done.
  */
-export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxConcurrency = 10): IChainable {
+export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxConcurrency = 40): IChainable {
   const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 
   const plan = new LambdaInvoke(scope, 'Plan', {

@@ -72,6 +72,12 @@ describe('the CDK stack', () => {
     expect(dispatch?.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Escalate' })]);
   });
 
+  it('runs as many processors’ tasks at once as an inline Map can, 40: a task holds its place until its processor answers, times out or an officer acts, and a task past the limit tells its processor nothing meanwhile', () => {
+    const map = definition().States.ForEachTask as unknown as { MaxConcurrency: number };
+    // 10 until November 29, 2026: the eleventh processor of a larger registry could wait days, behind manual processors and escalations.
+    expect(map.MaxConcurrency).toBe(40);
+  });
+
   it('retries a Secrets Manager that could not be read, in Plan (the directory’s key) and in Dispatch (the processor’s)', () => {
     type R = { ErrorEquals: string[] };
     const def = definition() as unknown as { States: { Plan: { Retry: R[] }; ForEachTask: { ItemProcessor: { States: { Dispatch: { Retry: R[] } } } } } };
