@@ -405,6 +405,13 @@ export async function resume(id: string, actor: string, deps: AdminDeps, answere
   if (answeredOn !== undefined && (answeredOn < stoppedOn || answeredOn > today)) throw new InvalidInput('invalid body', [{ path: 'answeredOn', message: `the day the requester’s answer was received: from ${stoppedOn}, when the clock stopped, to ${today}, today (London dates)` }]);
   // Calendar days in London between the pause and the answer: stopped and answered the same day moves nothing.
   const restarted = restartOn(req, answeredOn ?? today);
+  // An extension made while the clock was stopped was judged by a restart on its own day (extend): an answer received
+  // earlier ends the original month before it, and Art. 12(3) asks for an extension within that month. Taken until
+  // November 29, 2026, it left on record an extension made after the deadline it extended.
+  const extendedOn = req.extended && req.extended.at >= req.pausedSince ? londonDate(req.extended.at) : '';
+  if ((restarted.dueDate as string) < extendedOn) {
+    throw new InvalidInput('invalid body', [{ path: 'answeredOn', message: `the deadline was extended on ${extendedOn}, while the clock was stopped: an answer received then would end the original month on ${restarted.dueDate}, before the extension` }]);
+  }
   const changes: Record<string, unknown> = { pausedDays: restarted.pausedDays, dueDate: restarted.dueDate, ...freshDeadlineFlags(req) };
   if (req.extended) changes.extended = { ...req.extended, dueDate: restarted.extendedDueDate };
   // As for an extension: the address is kept for the moved deadline before the restart is recorded.

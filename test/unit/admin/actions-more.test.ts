@@ -675,6 +675,22 @@ describe('restarting the clock after a clarification', () => {
     expect(done.audit.at(-1)).toMatchObject({ at: '2026-03-09T10:00:00.000Z', action: 'resume', data: { pausedDays: 2, dueDate: '2026-04-07', answeredOn: '2026-03-04' } });
   });
 
+  it('refuses, naming answeredOn and changing nothing, an answer received early enough to end the original month before an extension made while the clock was stopped', async () => {
+    // Confirmed 1 March (due 1 April), stopped 20 March, extended 10 April while stopped (a restart that day would give 22 April).
+    const extended = { at: '2026-04-10T09:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-07-22' };
+    const { repo, deps, mailer } = setup({ type: 'access', extended, pausedSince: '2026-03-20T10:00:00.000Z' }, '2026-04-10T10:00:00.000Z');
+    const before = structuredClone(request(repo));
+    // Answered 22 March: 2 days, Good Friday 3 April, then Easter Monday: the month ended on 7 April, before the extension. Until November 29, 2026 it was taken.
+    await expect(resume(REQUEST_ID, 'officer:o', deps, '2026-03-22')).rejects.toMatchObject({
+      status: 400,
+      issues: [{ path: 'answeredOn', message: 'the deadline was extended on 2026-04-10, while the clock was stopped: an answer received then would end the original month on 2026-04-07, before the extension' }],
+    });
+    expect(request(repo)).toEqual(before);
+    expect(mailer.sent).toEqual([]);
+    // Answered 30 March: 10 days stopped, so 11 April, a Saturday, then Monday 13 April, after the extension: taken.
+    expect(await resume(REQUEST_ID, 'officer:o', deps, '2026-03-30')).toMatchObject({ pausedDays: 10, dueDate: '2026-04-13' });
+  });
+
   it('tells the requester the deadline of an extension counted to the day their answer was received', async () => {
     const extended = { at: '2026-03-05T10:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
     const { deps, mailer } = setup({ type: 'access', extended, pausedSince: '2026-03-02T10:00:00.000Z' }, '2026-03-09T10:00:00.000Z');
