@@ -35,7 +35,7 @@ function render(s) {
     set('due', dayOf(s.closedAt, lang));
   } else {
     set('due-label', t.due);
-    set('due', s.dueDate ? longDate(s.dueDate, lang) : t.afterConfirmation);
+    set('due', s.dueDate ? longDate(s.dueDate, lang) : s.paused ? t.dueOnRestart : t.afterConfirmation);
   }
   document.getElementById('summary').hidden = false;
   const rows = s.categories.map((c) => {

@@ -1,6 +1,7 @@
 import { Category, type Language, type RetentionBasis } from './model.ts';
 import { howToComplain, ICO } from './notices.ts';
 import type { StoredRequest, StoredTask } from './ports.ts';
+import { clockStopped } from './deadline.ts';
 import { isOpenRequest, currentDue } from './status.ts';
 
 /** One ground a category's records are kept on, and until when (null: open-ended, or until the account closes). */
@@ -79,7 +80,9 @@ export function requesterView(req: StoredRequest, tasks: readonly StoredTask[]) 
     language: req.language,
     receivedAt: req.receivedAt,
     verifiedAt: req.verifiedAt ?? null,
-    dueDate: currentDue(req) ?? null,
+    // A stopped clock (Art. 12A) has no date yet: restarting it moves the deadline by the days it stood still. Until
+    // November 29, 2026 the page showed the date it had when stopped, beside the notice that it was paused.
+    dueDate: clockStopped(req) ? null : (currentDue(req) ?? null),
     extended: Boolean(req.extended),
     closedAt: req.closedAt ?? null,
     /** Art. 12A: the clock is stopped while we wait for the clarification we asked for by email; a closed request has no clock, though it keeps when it was stopped. */

@@ -97,6 +97,18 @@ describe.skipIf(!hasChromium)('the status page’s kept records (Debian chromium
     await page.screenshot({ path: join(SHOTS, 'status-kept-fr.png'), fullPage: true });
   });
 
+  it('says, while the clock is stopped, that the deadline is set when it starts again, beside the notice that it is paused, in English and French', async () => {
+    // The API gives no date while the clock is stopped (core/requester-status.ts); until November 29, 2026 it gave the date it had when stopped.
+    const page = await statusPage(browser, { ...short, paused: true, dueDate: null });
+    expect(await page.locator('#paused').isVisible()).toBe(true);
+    expect(await page.locator('#due').textContent()).toBe('Set when the time limit starts again, later by the days it was paused');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'status-paused-en.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Français' }).click();
+    expect(await page.locator('#due').textContent()).toBe('Fixée à la reprise du délai, reportée des jours de suspension');
+    await page.context().close();
+  });
+
   it('starts every category’s badges at the same place whatever the request and its language, and on a 390 px phone gives a long one the screen’s width, a few lines tall', async () => {
     for (const [name, viewport] of [
       ['phone', { width: 390, height: 844 }],

@@ -157,6 +157,13 @@ describe('the status page’s view of a request', () => {
     }
   });
 
+  it('shows no deadline while the clock is stopped in time, which restarting it moves; one stopped after its deadline keeps it', () => {
+    // Due 1 April: stopped 10 March, the date is not yet known (until November 29, 2026 the page said 1 April beside "paused").
+    expect(requesterView(storedRequest({ type: 'access', status: 'in_progress', pausedSince: '2026-03-10T09:00:00.000Z' }), [])).toMatchObject({ paused: true, dueDate: null });
+    // Stopped 5 April, after it had run out: that stop moved nothing, and the request is late by its date.
+    expect(requesterView(storedRequest({ type: 'access', status: 'in_progress', pausedSince: '2026-04-05T09:00:00.000Z' }), [])).toMatchObject({ paused: true, dueDate: '2026-04-01' });
+  });
+
   it('shows null dates for an unverified request', () => {
     const req = storedRequest({ status: 'unverified', verifiedAt: undefined, dueDate: undefined });
     expect(requesterView(req, [])).toMatchObject({ verifiedAt: null, dueDate: null, extended: false, categories: [] });
