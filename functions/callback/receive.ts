@@ -202,6 +202,22 @@ async function keptWrongly(task: StoredTask, body: CallbackBody, deps: CallbackD
   return beyond.map((i) => (req && i.path.endsWith('legal_basis') && keptAgainstWarrantyChoice(req.details, i.basis) ? { ...i, message: WARRANTY_ERASED } : i));
 }
 
+/**
+ * The signed bytes a task's receipts keep, at most: 6 of the largest bodies a receipt takes. Each officer's retry
+ * opens the way to new receipts (an acknowledgement, a failure) that the caps on further failures and conflicts do
+ * not count, and a processor padding its answers to 32 KiB took a task past DynamoDB's 400 KB item after three
+ * retries (until November 29, 2026): every write to it then failed, its processor's answers and an officer's alike.
+ */
+export const MAX_RECEIPT_BODIES_BYTES = 6 * MAX_RECEIPT_CALLBACK_BYTES;
+
+/** The receipt as stored: past MAX_RECEIPT_BODIES_BYTES over the task, its hash and signature without its bytes (`discarded`). */
+function bounded(task: StoredTask, r: Receipt): Receipt {
+  const kept = Object.values(task.receipts ?? {}).reduce((n, x) => n + Buffer.byteLength(x.body ?? ''), 0);
+  if (!r.body || kept + Buffer.byteLength(r.body) <= MAX_RECEIPT_BODIES_BYTES) return r;
+  const { body: _bytes, ...signed } = r;
+  return { ...signed, bodyIn: 'discarded' };
+}
+
 /** `discarded`: results outside the documented shape, or for a copy refused or cancelled, are not kept (they may hold personal data); the hash remains. */
 type Receipt = { bodyHash: string; signature: string; timestamp: string; status: string; body?: string; bodyIn?: 'results' | 'discarded' };
 
@@ -225,7 +241,7 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
   const at = deps.clock.now().toISOString();
   const actor = `processor:${task.processorId}`;
   const key = receiptKey(webhookId);
-  const receipts = { ...task.receipts, [key]: { ...r, at } };
+  const receipts = { ...task.receipts, [key]: { ...bounded(task, r), at } };
   const seen = receiptOf(task.receipts, webhookId);
   if (seen) {
     if (seen.bodyHash === r.bodyHash) return duplicate(task, deps);

@@ -6,7 +6,7 @@ import { WATCH } from '../../../functions/adapters/table.ts';
 import { StepFunctionsWorkflow } from '../../../functions/adapters/workflow.ts';
 import { signWebhook } from '../../../functions/adapters/webhook-signing.ts';
 import { taskExport } from '../../../functions/assemble/results.ts';
-import { type CallbackDeps, MAX_CONFLICTS_AUDITED, MAX_FURTHER_FAILURES, receiveCallback } from '../../../functions/callback/receive.ts';
+import { type CallbackDeps, MAX_CONFLICTS_AUDITED, MAX_FURTHER_FAILURES, MAX_RECEIPT_BODIES_BYTES, receiveCallback } from '../../../functions/callback/receive.ts';
 import { sha256 } from '../../../functions/core/audit.ts';
 import { ConcurrentUpdate, Unavailable } from '../../../functions/core/errors.ts';
 import { planTasks } from '../../../functions/core/plan.ts';
@@ -179,6 +179,23 @@ describe('callbacks', () => {
     await expect(post(signed({ request_status: 'in_progress' }, { id: 'cb_new' }))).resolves.toEqual({ status: 'accepted' });
     expect(task().status).toBe('in_progress');
     expect(task().outboxWebhook).toBeUndefined();
+  });
+
+  it('keeps a receipt’s hash and signature without its bytes once the task’s receipts hold their share of signed bytes, so that the task stays one writable item', async () => {
+    // Earlier answers padded to 32 KiB, across officers' retries: their bytes fill the share but for 1 KiB.
+    const padded = (n: number) => ({ bodyHash: `h${n}`, signature: 'v1,x', timestamp: '1', body: ' '.repeat(MAX_RECEIPT_BODIES_BYTES / 6 - 171), at: '2026-03-02T10:00:00.000Z' });
+    const earlier = Object.fromEntries(Array.from({ length: 6 }, (_, n) => [`old_${n}`, padded(n)]));
+    repo.tasks.set(TASK_ID, { ...task(), receipts: earlier });
+    const m = signed({ request_status: 'in_progress', receipt: 'x'.repeat(2000) }, { id: 'cb_pad' });
+    await expect(post(m)).resolves.toEqual({ status: 'accepted' });
+    // Applied all the same; until November 29, 2026 its bytes went in too, and three retries' worth took the item past DynamoDB's 400 KB.
+    expect(task().status).toBe('in_progress');
+    expect(task().receipts?.cb_pad).toMatchObject({ bodyHash: sha256(m.raw), bodyIn: 'discarded' });
+    expect(task().receipts?.cb_pad).not.toHaveProperty('body');
+    // A task with room keeps the bytes, for audit:verify.
+    repo.tasks.set(TASK_ID, { ...task(), status: 'sent', receipts: {} });
+    await post(signed({ request_status: 'in_progress' }, { id: 'cb_room' }));
+    expect(task().receipts?.cb_room?.body).toBeDefined();
   });
 
   it('turns in_progress into a heartbeat, and acknowledges the task the first time', async () => {
