@@ -463,5 +463,7 @@ describe('an agent in the logged request’s form body', () => {
     expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['request.agent', 'the agent goes in agent: relationship and proof']]);
     const { agent: _agent, ...request } = body.request;
     expect(LogBody.safeParse({ ...body, request, agent: { relationship: 'solicitor', proof: 'signed_authority' } }).success).toBe(true);
+    // No request, or not an object: refused on its fields, the agent's check never reached (a TypeError would answer 500).
+    for (const bad of [null, 'a letter', undefined]) expect(LogBody.safeParse({ ...body, request: bad }).error?.issues.map((i) => i.path.join('.'))).toEqual(['request']);
   });
 });
