@@ -514,7 +514,7 @@ export async function deliverOrLeave(report: { failed: string[] }, what: string,
 
 /**
  * The deliveries the sweeper's outbox pass tries in one run at most: each is a few calls, one that SES
- * refuses about eight, and an outage of the mail service can leave thousands owed. Untried, they were
+ * refuses about eight, and an outage of the mail service can leave thousands owed. Unbounded, they were
  * all tried every run, and the run spent its 120 s here before the passes after it (the tokens the
  * workflow waits on, the deadlines, the stuck tasks) ever ran. Those left wait for the next run.
  */
@@ -542,10 +542,16 @@ export async function sweepOutbox(now: Date, deps: SweepOutboxDeps, owner: strin
     deliveriesLeft: 0,
   };
   const tally = (r: Delivered, sent: string[], dropped: string[], id: string) => (r.sent ? sent : r.dropped ? dropped : []).push(id);
+  // A try is an item that did something: started, sent, dropped, withheld or failed. One not due yet (a link put off
+  // until its inbox's share has room, a delivery another writer holds) costs nothing, or hundreds of links put off
+  // by one inbox's share would spend every run's tries before the emails after them.
+  const done = () => Object.values(report).reduce((n: number, v) => n + (Array.isArray(v) ? v.length : 0), 0);
   let tries = OUTBOX_PER_RUN;
   const each = async (what: string, fn: () => Promise<void>) => {
-    if (tries-- > 0) await deliverOrLeave(report, what, fn);
-    else report.deliveriesLeft++;
+    if (tries <= 0) return void report.deliveriesLeft++;
+    const before = done();
+    await deliverOrLeave(report, what, fn);
+    if (done() > before) tries--;
   };
 
   // A verified request owes an execution: verify's start failed, or it died before it.

@@ -581,6 +581,22 @@ describe('the sweeper’s pass over the outbox', () => {
     expect(report.deliveriesLeft).toBe(ids.length + 1 - OUTBOX_PER_RUN);
   });
 
+  it('spends no try on a link put off until its inbox’s share has room, so that hundreds of them leave the emails after them their turn', async () => {
+    const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT });
+    // A stranger's submissions for one inbox (victim+1@, victim+2@…): more links put off than a run has tries.
+    for (let i = 1; i <= OUTBOX_PER_RUN + 100; i++) {
+      const id = `01JQ${String(i).padStart(22, '0')}`;
+      repo.requests.set(id, storedRequest({ id, status: 'unverified', outboxLink: { seq: 1, until: at(20 * 60), owner: '' } }));
+      repo.pii.set(id, { email: `victim+${i}@example.com` });
+    }
+    repo.complaints.set(COMPLAINT_ID, complaint());
+    const report = await sweepOutbox(NOW, deps as never, RUN);
+    // Until November 29, 2026, an hour after the budget came in, the links spent every try and the acknowledgement never went.
+    expect(report.complaintAcksSent).toEqual([COMPLAINT_ID]);
+    expect(mailer.sent.map((m) => m.to)).toEqual(['ann@example.com']);
+    expect(report.deliveriesLeft).toBe(0);
+  });
+
   it('acknowledges every complaint still owed, page after page', async () => {
     const { repo, mailer, deps } = setup({ status: 'completed', closedAt: CLOSED_AT });
     const ids = ['01JQ3333333333333333333333', '01JQ4444444444444444444444', '01JQ5555555555555555555555'];
