@@ -222,7 +222,8 @@ export function exportFiles(req: StoredRequest, exports: readonly ProcessorExpor
     for (const [table, records] of Object.entries(e.tables)) {
       if (!records.length) continue;
       const name = table === 'records' ? e.processor.category : `${e.processor.category}-${table}`;
-      csv.set(name, [...(csv.get(name) ?? []), ...records.map((r) => ({ processor: e.processor.id, ...r }))]);
+      // The provider's column names the provider: a record's own `processor` (a card processor, say) is kept beside it, not over it.
+      csv.set(name, [...(csv.get(name) ?? []), ...records.map(({ processor: own, ...r }) => ({ processor: e.processor.id, ...(own === undefined ? {} : { record_processor: own }), ...r }))]);
     }
   }
   for (const [name, records] of csv) files[`${name}.csv`] = toCsv(records);

@@ -8,6 +8,15 @@ import * as z from './zod.ts';
  */
 const keyRule = (message: string) => ({ error: (issue: { code?: string }) => (issue.code === 'invalid_key' ? message : undefined) });
 export const COLUMN_NAME_RULE = 'a column name is 1 to 100 characters';
+/**
+ * The cells an export's tables make at most, all together: each table's records times the columns
+ * found in any of them, as the requester's CSV and page lay them out. Records that each name other
+ * columns made a table the square of their number: 70 KB of them made 360 MB of files, and Assemble
+ * (256 MB) could never make the copy, whoever else had answered (until November 29, 2026).
+ */
+export const MAX_EXPORT_CELLS = 1_000_000;
+export const CELLS_RULE = `at most ${MAX_EXPORT_CELLS.toLocaleString('en-GB')} cells in all (each table's records times the columns they use)`;
+const cellsOf = (tables: readonly (readonly Record<string, unknown>[])[]) => tables.reduce((n, rows) => n + rows.length * new Set(rows.flatMap(Object.keys)).size, 0);
 export const TABLE_NAME_RULE = 'a table name is a lower-case letter, then at most 39 lower-case letters, digits or _';
 
 /** One exported record: a flat object of scalar values (a cell each in the requester's CSV). */
@@ -20,10 +29,14 @@ const ExportRecord = z.record(
  * An export's `results` (docs/processors.md): the records as one list, or as named tables (one CSV
  * each for the requester). Anything else is refused with the path at fault and escalated.
  */
-const Records = z.strictObject({ records: z.array(ExportRecord).check(z.maxLength(100_000)) });
-const Tables = z.strictObject({
-  tables: z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/)), z.array(ExportRecord).check(z.maxLength(100_000)), keyRule(TABLE_NAME_RULE)),
-});
+const Records = z
+  .strictObject({ records: z.array(ExportRecord).check(z.maxLength(100_000)) })
+  .check(z.refine((r) => cellsOf([r.records]) <= MAX_EXPORT_CELLS, { message: CELLS_RULE, path: ['records'] }));
+const Tables = z
+  .strictObject({
+    tables: z.record(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,39}$/)), z.array(ExportRecord).check(z.maxLength(100_000)), keyRule(TABLE_NAME_RULE)),
+  })
+  .check(z.refine((r) => cellsOf(Object.values(r.tables)) <= MAX_EXPORT_CELLS, { message: CELLS_RULE, path: ['tables'] }));
 export type ExportResults = z.infer<typeof Records> | z.infer<typeof Tables>;
 /** Checked against the shape it claims (`tables` or else `records`), so that the issues name the field at fault. */
 export const parseExportResults = (v: unknown) => (v && typeof v === 'object' && 'tables' in v ? Tables : Records).safeParse(v);

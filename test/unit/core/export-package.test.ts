@@ -27,6 +27,13 @@ describe('the export package', () => {
     expect(files['email.csv']).toBe('processor,list\r\nmailer,news\r\nreviews,reviews\r\n');
   });
 
+  it('names the provider in the provider column, and keeps a record’s own processor field beside it, not over it', () => {
+    const paynow = processor({ id: 'paynow', category: 'payments' });
+    const files = exportFiles(req, [{ processor: paynow, tables: { records: [{ processor: 'CardCo', amount: '1' }, { amount: '2' }] } }], '2026-03-20T10:00:00.000Z');
+    // Until November 29, 2026 the record's own field won: the row read as CardCo's, and PayNow was named nowhere.
+    expect(files['payments.csv']).toBe('processor,record_processor,amount\r\npaynow,CardCo,1\r\npaynow,,2\r\n');
+  });
+
   it('escapes the records and the providers\' names in the report', () => {
     const files = exportFiles(req, [{ processor: processor({ id: 'x', name: 'PayNow <Ltd>', category: 'payments' }), tables: { records: [] } }, { processor: shipit, tables: { records: [{ note: `<script>alert('x')</script> & "q"` }] } }], '2026-03-20T10:00:00.000Z');
     expect(files['index.html']).toContain('<td>&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; &#34;q&#34;</td>');

@@ -157,6 +157,16 @@ describe('an export’s results', () => {
     expect(issues({ tables: ['x'] })).toEqual([['tables', 'Invalid input: expected record, received array']]);
   });
 
+  it('refuses records whose columns make more than a million cells together, as the requester’s CSV and page lay them out', () => {
+    // Each record its own column: 1,001 records make 1,001 × 1,001 cells in the CSV and the page (until then, 70 KB of them made 360 MB of files).
+    const sparse = Array.from({ length: 1001 }, (_, i) => ({ [`c${i}`]: 1 }));
+    expect(issues({ records: sparse })).toEqual([['records', `at most 1,000,000 cells in all (each table's records times the columns they use)`]]);
+    expect(ok({ tables: { a: sparse.slice(0, 600), b: sparse.slice(600) } })).toBe(true);
+    expect(issues({ tables: { a: sparse.slice(0, 800), b: sparse.slice(0, 800) } })).toEqual([['tables', `at most 1,000,000 cells in all (each table's records times the columns they use)`]]);
+    // Dense tables are bounded by the body's size long before: 100,000 records of 10 columns are a million cells.
+    expect(ok({ records: Array.from({ length: 100_000 }, () => Object.fromEntries(Array.from({ length: 10 }, (_, c) => [`c${c}`, 1]))) })).toBe(true);
+  });
+
   it('takes a column name of 1 to 100 characters and a text cell of up to 10,000', () => {
     expect(ok({ records: [{ [`c${'x'.repeat(99)}`]: 'v'.repeat(10_000) }] })).toBe(true);
     expect(ok({ records: [{ '': 'v' }] })).toBe(false);
