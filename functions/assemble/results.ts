@@ -66,9 +66,15 @@ export async function readExport(
  * the outcome email says that provider's data is not in the download, and a third-party flag a
  * callback carried never held the copy for review.
  */
-export async function taskExport(task: StoredTask, processor: ProcessorEntry, repo: Pick<DynamoRepository, 'getTaskResults'>, fetch?: (url: string) => Promise<unknown>) {
+export async function taskExport(task: StoredTask, processor: ProcessorEntry, repo: Pick<DynamoRepository, 'getTaskResults'>, fetch?: (url: string) => Promise<unknown>): Promise<ProcessorExport> {
   const recorded = recordedResults(task);
   const stored = recorded ? await repo.getTaskResults(recorded) : undefined;
+  // Recorded, and gone since (kept 120 days from the callback, a copy assembled later than that): unreadable, as a
+  // results_url that gives nothing. Until November 29, 2026 the copy said that provider held no data about them.
+  if (recorded && !stored) {
+    logger.warn('export results recorded and no longer kept', { requestId: task.requestId, processorId: processor.id });
+    return { processor, tables: {}, unreadable: true };
+  }
   return readExport(task.requestId, processor, stored, fetch);
 }
 

@@ -62,6 +62,13 @@ describe('which tasks’ results go in the package', () => {
     await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: { records: [{ note: 'legacy' }] } });
   });
 
+  it('makes a provider’s part unreadable when the results its task recorded are no longer kept (120 days from the callback), never “no data about you”', async () => {
+    const { repo, task } = stored('completed', { request_status: 'completed' });
+    repo.results.clear();
+    // Until November 29, 2026 a copy assembled after the results had gone said that provider held nothing of the requester.
+    await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: {}, unreadable: true });
+  });
+
   it('reads nothing for a completed task that recorded no results', async () => {
     const { repo, task } = stored('completed', { request_status: 'completed' }, {});
     await expect(taskExport(task, paynow, repo)).resolves.toEqual({ processor: paynow, tables: {} });
