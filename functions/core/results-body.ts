@@ -20,10 +20,20 @@ const cellsOf = (tables: readonly (readonly Record<string, unknown>[])[]) => tab
 export const TABLE_NAME_RULE = 'a table name is a lower-case letter, then at most 39 lower-case letters, digits or _';
 
 /** One exported record: a flat object of scalar values (a cell each in the requester's CSV). */
-const ExportRecord = z.record(
-  z.string().check(z.minLength(1), z.maxLength(100)),
-  z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()]),
-  keyRule(COLUMN_NAME_RULE),
+export const PROTO_COLUMN_RULE = 'a column is not named __proto__';
+/**
+ * A column named `__proto__` is no key zod's record keeps: it was parsed away without an issue, and the
+ * processor was told its export was taken with that column missing from the copy (until November 29, 2026).
+ * So the record is looked at as it came, before zod reads it.
+ */
+const noProtoColumn = z.unknown().check(z.refine((r) => !(r && typeof r === 'object' && Object.hasOwn(r, '__proto__')), { message: PROTO_COLUMN_RULE, path: ['__proto__'] }));
+const ExportRecord = z.pipe(
+  noProtoColumn,
+  z.record(
+    z.string().check(z.minLength(1), z.maxLength(100)),
+    z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()]),
+    keyRule(COLUMN_NAME_RULE),
+  ),
 );
 /**
  * An export's `results` (docs/processors.md): the records as one list, or as named tables (one CSV

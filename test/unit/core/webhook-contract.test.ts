@@ -157,6 +157,13 @@ describe('an export’s results', () => {
     expect(issues({ tables: ['x'] })).toEqual([['tables', 'Invalid input: expected record, received array']]);
   });
 
+  it('refuses a column named __proto__, which zod’s record would drop without a word, its value then missing from the copy', () => {
+    expect(issues(JSON.parse('{"records":[{"a":"1"},{"__proto__":"secret","b":"2"}]}'))).toEqual([['records.1.__proto__', 'a column is not named __proto__']]);
+    expect(issues(JSON.parse('{"tables":{"t":[{"__proto__":null}]}}'))).toEqual([['tables.t.0.__proto__', 'a column is not named __proto__']]);
+    // A column that only names the word is any other column.
+    expect(ok({ records: [{ proto: 1, constructor: 2 }] })).toBe(true);
+  });
+
   it('refuses records whose columns make more than a million cells together, as the requester’s CSV and page lay them out', () => {
     // Each record its own column: 1,001 records make 1,001 × 1,001 cells in the CSV and the page (until then, 70 KB of them made 360 MB of files).
     const sparse = Array.from({ length: 1001 }, (_, i) => ({ [`c${i}`]: 1 }));
