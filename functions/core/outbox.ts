@@ -291,6 +291,9 @@ export const nextOutcomeOwed = (prev: { version: number }, owner: string, now: D
 /** One request gets a new confirmation link at most this often. */
 export const LINK_EVERY_MINUTES = 10;
 
+/** How long a confirmation link works, from the mail that carries it (the email says so). */
+export const LINK_VALID_MS = 86_400_000;
+
 /**
  * Confirmation links mailed to one inbox in any 24 hours, on top of its hourly share
  * (`LINKS_PER_EMAIL_PER_HOUR`): anyone can type anyone's address into the form, and strangers

@@ -6,7 +6,7 @@ import { ConcurrentUpdate, TooManyRequests } from '../core/errors.ts';
 import { joins, type SubmitBody } from '../core/intake.ts';
 import { rateLimitAddress } from '../core/ip.ts';
 import { retryAfterSeconds } from '../core/rate-limit.ts';
-import { ACCEPTED, type Accepted, nextLink, nextLinkOwed } from '../core/outbox.ts';
+import { ACCEPTED, type Accepted, LINK_VALID_MS, nextLink, nextLinkOwed } from '../core/outbox.ts';
 import type { Clock, Mailer, StoredRequest } from '../core/ports.ts';
 import { isOpenRequest } from '../core/status.ts';
 import { emailHash, hmac, inboxHash, orderHash } from '../shared/crypto.ts';
@@ -139,7 +139,7 @@ export async function submitRequest(body: SubmitBody, sourceIp: string, deps: Su
       // A repeat joins the open request; one that asks more, or is made another way (by an agent, by the person), starts its own, and takes the claim.
       // So does one for a request left unconfirmed that ends within the day a fresh link is valid: that link would die with
       // it, hours after it was mailed "valid 24 hours" (until November 29, 2026).
-      const ending = req.status === 'unverified' && Date.parse(live.expiresAt) - now.getTime() < DAY;
+      const ending = req.status === 'unverified' && Date.parse(live.expiresAt) - now.getTime() < LINK_VALID_MS;
       if (isOpenRequest(req.status) && joins(req, body, agentEmailHash) && !ending) return repeat(req);
     }
     const id = ulid(now.getTime());

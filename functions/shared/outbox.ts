@@ -11,7 +11,7 @@ import { ConcurrentUpdate } from '../core/errors.ts';
 import type { S3Blobs } from '../adapters/blobs.ts';
 import { exportKey, purgeFinished, type StoredResults } from '../core/export-results.ts';
 import { config } from '../adapters/config.ts';
-import { type AlertIntent, isSweeper, linkWindows, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
+import { type AlertIntent, isSweeper, LINK_VALID_MS, linkWindows, nextOutcomeOwed, type Notice, type NoticeIntent, questionOwed, REVIEW_STATUSES, SWEEPER_OWNER, takeDelivery, type TeamIntent } from '../core/outbox.ts';
 import { type ReviewWait, reviewEmail } from '../core/team-review.ts';
 import type { MailFailure, Mailer, StoredRequest, Workflow, StoredTask } from '../core/ports.ts';
 import { derivedToken, sha256 } from './crypto.ts';
@@ -79,7 +79,7 @@ export async function deliverLink(req: StoredRequest, owner: string, now: Date, 
   let unmark: MailFailure['kind'] | undefined;
   if (pii) {
     const token = await derivedToken('verify', req.id, seq);
-    await deps.tokens.issue(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + DAY).toISOString() });
+    await deps.tokens.issue(sha256(token), { requestId: req.id, expiresAt: new Date(now.getTime() + LINK_VALID_MS).toISOString() });
     const statusToken = await derivedToken('status', req.id);
     // An officer's resend may have replaced the status token; the page then asks for the newer one. The
     // language is named because a link past its end gets no request to take it from (docs/requester.md, step 5).
