@@ -149,7 +149,10 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   const answer = await retryOnRace(async () => {
     const task = await deps.repo.getTask(ids.requestId, ids.processorId);
     if (!task) throw new NotFound(`task ${taskId} not found`);
-    unkept = await keptWrongly(task, body, deps);
+    // An answer the finished task already records is a duplicate, judged on what was recorded: judged again on
+    // today's date, a `retained` accepted on its hold's last day and sent again after midnight was answered
+    // 422 "escalated" though nothing was (until November 29, 2026).
+    unkept = recorded(task, body) ? undefined : await keptWrongly(task, body, deps);
     const applied: CallbackBody = unkept ? { task_id: body.task_id, request_status: 'failed', reason: storable(`retained under ${unkept[0].basis}: ${unkept[0].message}`, MAX_REASON), receipt: body.receipt } : body;
     return apply(task, applied, raw, webhookId, receipt, deps, wrote);
   }).catch(async (e: unknown) => {
@@ -178,6 +181,18 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
   }
   return answer;
 }
+
+/** What a task records of a final answer. */
+const outcomeOf = (body: CallbackBody): TaskOutcome => ({
+  request_status: body.request_status,
+  ...(body.request_status === 'failed' ? { reason: body.reason } : {}),
+  ...(body.request_status === 'retained' ? { legal_basis: body.legal_basis, retained_until: body.retained_until, ...(body.additional_holds ? { additional_holds: body.additional_holds } : {}) } : {}),
+  ...(body.request_status === 'completed' && body.third_party_data ? { third_party_data: true } : {}),
+});
+
+/** The task is finished with the very outcome this callback reports. */
+const recorded = (task: StoredTask, body: CallbackBody) =>
+  FINISHED_TASK_STATUSES.includes(task.status) && task.outcome !== undefined && canonical(task.outcome) === canonical(outcomeOf(body));
 
 /** 422: the callback was signed and recorded, but what it says could not be used (misshapen results, records kept against the requester's choice). */
 class Unprocessable extends InvalidInput {
@@ -273,15 +288,10 @@ async function apply(task: StoredTask, body: CallbackBody, raw: string, webhookI
     return { status: 'accepted' };
   }
 
-  const outcome: TaskOutcome = {
-    request_status: body.request_status,
-    ...(body.request_status === 'failed' ? { reason: body.reason } : {}),
-    ...(body.request_status === 'retained' ? { legal_basis: body.legal_basis, retained_until: body.retained_until, ...(body.additional_holds ? { additional_holds: body.additional_holds } : {}) } : {}),
-    ...(body.request_status === 'completed' && body.third_party_data ? { third_party_data: true } : {}),
-  };
+  const outcome = outcomeOf(body);
   if (FINISHED_TASK_STATUSES.includes(task.status)) {
     // A late or repeated answer under a new id: the same outcome is fine, a different one is not.
-    if (task.outcome && canonical(task.outcome) === canonical(outcome)) return duplicate(task, deps);
+    if (recorded(task, body)) return duplicate(task, deps);
     // An officer resolved it meanwhile with the outcome the processor now reports: they agree.
     if (task.status === 'resolved' && task.outcome?.reason === body.request_status) return duplicate(task, deps);
     await refuse(task, `task already ${task.status}`, r, deps, at);

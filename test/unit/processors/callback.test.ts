@@ -160,6 +160,20 @@ describe('callbacks', () => {
     expect(task()).toMatchObject({ status: 'retained', outcome: { retained_until: '2026-03-02' } });
   });
 
+  it('answers a retained accepted on its hold’s last day, sent again after midnight, as a duplicate, under the same webhook-id or a new one', async () => {
+    repo.tasks.set(TASK_ID, { ...task(), holds: [{ ...ACCOUNTING, until: '2026-03-02' }] });
+    const body = { request_status: 'retained', legal_basis: 'accounting', retained_until: '2026-03-02' };
+    await expect(post(signed(body))).resolves.toEqual({ status: 'accepted' });
+    const after = task();
+    // Its 200 lost, the processor sends it again on the next London day, when that last day is past.
+    deps.clock = fixedClock('2026-03-03T00:01:00.000Z');
+    await expect(post(signed(body))).resolves.toEqual({ status: 'duplicate' });
+    await expect(post(signed(body, { id: 'cb_2' }))).resolves.toEqual({ status: 'duplicate' });
+    expect(task()).toEqual(after);
+    // An answer the task does not record is still judged: the same day sent as new is a 409, the task being finished.
+    await expect(post(signed({ ...body, retained_until: '2026-03-01' }, { id: 'cb_3' }))).rejects.toMatchObject({ status: 409 });
+  });
+
   it('sends a task failure by its name, the processor’s reason kept on the task record', async () => {
     await post(signed({ request_status: 'failed', reason: 'account locked by fraud team' }));
     expect(task()).toMatchObject({ status: 'failed', outcome: { reason: 'account locked by fraud team' } });
