@@ -183,7 +183,7 @@ export async function receiveCallback(taskId: string, raw: string, headers: Reco
 }
 
 /** What a task records of a final answer. */
-const outcomeOf = (body: CallbackBody): TaskOutcome => ({
+const outcomeOf = (body: Exclude<CallbackBody, { request_status: 'in_progress' }>): TaskOutcome => ({
   request_status: body.request_status,
   ...(body.request_status === 'failed' ? { reason: body.reason } : {}),
   ...(body.request_status === 'retained' ? { legal_basis: body.legal_basis, retained_until: body.retained_until, ...(body.additional_holds ? { additional_holds: body.additional_holds } : {}) } : {}),
@@ -192,7 +192,7 @@ const outcomeOf = (body: CallbackBody): TaskOutcome => ({
 
 /** The task is finished with the very outcome this callback reports. */
 const recorded = (task: StoredTask, body: CallbackBody) =>
-  FINISHED_TASK_STATUSES.includes(task.status) && task.outcome !== undefined && canonical(task.outcome) === canonical(outcomeOf(body));
+  body.request_status !== 'in_progress' && FINISHED_TASK_STATUSES.includes(task.status) && task.outcome !== undefined && canonical(task.outcome) === canonical(outcomeOf(body));
 
 /** 422: the callback was signed and recorded, but what it says could not be used (misshapen results, records kept against the requester's choice). */
 class Unprocessable extends InvalidInput {
