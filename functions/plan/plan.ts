@@ -1,6 +1,6 @@
 import { plannedTaskExpiry } from '../core/completion.ts';
 import { londonDate } from '../core/deadline.ts';
-import { IllegalTransition, NotFound, retryOnRace } from '../core/errors.ts';
+import { IllegalTransition, NotFound, retryOnRace, Unavailable } from '../core/errors.ts';
 import type { ObjectionScope, Registry } from '../core/model.ts';
 import { orderTasks, planTasks, suppressionScopes } from '../core/plan.ts';
 import type { Clock, CustomerDirectory, Repository, StoredRequest } from '../core/ports.ts';
@@ -48,7 +48,14 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     const pii = await deps.repo.getPii(requestId);
     const orderNumber = pii?.orderNumber;
     const asked = Boolean(pii && (orderNumber || req.type === 'erasure'));
-    const customer = asked && pii ? await deps.customers.find(pii.email, orderNumber) : undefined;
+    // An objection is honoured at once (Art. 21(3)): the order number only adds an identity to its tasks, so while the
+    // directory is down it goes out unconfirmed, where until November 29, 2026 the objection waited up to 9 hours of retries.
+    const type = req.type;
+    const found = asked && pii ? await deps.customers.find(pii.email, orderNumber).catch((e: unknown) => {
+      if (type === 'objection' && e instanceof Unavailable) return 'unchecked' as const;
+      throw e;
+    }) : undefined;
+    const customer = found === 'unchecked' ? undefined : found;
     // Tasks may exist already: a previous run wrote them, all or (throttled, or stopped between two
     // batches) only some, and stopped before the transition. Those written stay as they are, so that
     // no processor is given a second, different instruction; the others are written now.
@@ -63,7 +70,7 @@ async function plan(requestId: string, deps: PlanDeps): Promise<PlanOutput> {
     const at = deps.clock.now().toISOString();
     // Whether the order number went to processors is on the trail; the number itself is not.
     const confirmed = Boolean(orderNumber && customer?.ownsOrder === true);
-    const order: Record<string, string> = orderNumber ? { order: confirmed ? 'confirmed' : 'not_confirmed' } : {};
+    const order: Record<string, string> = orderNumber ? { order: confirmed ? 'confirmed' : found === 'unchecked' ? 'unchecked' : 'not_confirmed' } : {};
     // Asked to erase lifetime-warranty purchases the shop has none of: the outcome must not say it erased them.
     const noWarranty = asked && req.type === 'erasure' && req.details.eraseWarranty && !customer?.lifetimeWarranty;
     req = await deps.repo.transitionRequest(

@@ -256,6 +256,29 @@ describe('plan', () => {
     expect(repo.requests.get(REQUEST_ID)?.status).toBe('verified');
   });
 
+  it('does not hold up an objection while the directory cannot be asked about its order number: the tasks go out without it, and the trail says it went unchecked', async () => {
+    const down = async () => {
+      throw new DirectoryUnavailable('customer directory lookup answered 503');
+    };
+    const { repo, deps } = setup({ type: 'objection', details: { eraseWarranty: false, objections: ['marketing', 'reviews'] } });
+    repo.pii.set(REQUEST_ID, { email: 'ada@example.com', orderNumber: 'OT-123456' });
+    deps.customers.find = down;
+    const out = await planRequest(REQUEST_ID, deps);
+    expect(out.tasks.map((t) => t.taskId.split('.')[1])).toEqual(expect.arrayContaining(['mailwave', 'reviewly']));
+    const req = repo.requests.get(REQUEST_ID);
+    expect(req?.status).toBe('in_progress');
+    expect(req?.audit.at(-1)?.data).toMatchObject({ order: 'unchecked' });
+    expect(req).not.toHaveProperty('orderConfirmed');
+    // The holds of an erasure, or an access request's order number, are still never guessed.
+    for (const type of ['erasure', 'access'] as const) {
+      const other = setup({ type });
+      other.repo.pii.set(REQUEST_ID, { email: 'ada@example.com', orderNumber: 'OT-123456' });
+      other.deps.customers.find = down;
+      await expect(planRequest(REQUEST_ID, other.deps), type).rejects.toBeInstanceOf(Unavailable);
+      expect(other.repo.tasks.size, type).toBe(0);
+    }
+  });
+
   it('refuses to plan a request that was never verified, or was closed', async () => {
     for (const status of ['unverified', 'awaiting_review', 'denied', 'cancelled', 'expired'] as const) {
       const { repo, deps } = setup({ status });
