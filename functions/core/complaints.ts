@@ -1,3 +1,4 @@
+import { type DeadlineFlag, deadlineStage } from './alerts.ts';
 import { londonDate, daysUntil } from './deadline.ts';
 import { Conflict } from './errors.ts';
 import { longDate } from './holds.ts';
@@ -140,7 +141,7 @@ export function complaintClock(c: Pick<StoredComplaint, 'receivedAt' | 'acknowle
  * told once that it is late, as of a request's deadline (core/alerts.ts): the acknowledgement email
  * may have been withheld (past its address's daily share) or refused by SES, and nothing else says so.
  */
-export type ComplaintFlag = 'reminder-7' | 'reminder-2' | 'overdue';
+export type ComplaintFlag = DeadlineFlag;
 /** What the flag's email says, recorded in the flag's write, so that the email mailed again by a later run is the same. */
 export type ComplaintAlert = { alert: ComplaintFlag; acknowledgeBy: string; daysLeft: number };
 export type ComplaintAlertIntent = Delivery & ComplaintAlert;
@@ -154,7 +155,7 @@ export const COMPLAINT_REMINDER_DAYS = 7;
 export function complaintAlertDue(c: Pick<StoredComplaint, 'status' | 'acknowledgeBy' | 'flags'>, today: string): ComplaintAlert | undefined {
   if (c.status !== 'received') return undefined;
   const daysLeft = daysUntil(c.acknowledgeBy, today);
-  const alert: ComplaintFlag | undefined = daysLeft < 0 ? 'overdue' : daysLeft <= 2 ? 'reminder-2' : daysLeft <= COMPLAINT_REMINDER_DAYS ? 'reminder-7' : undefined;
+  const alert = deadlineStage(daysLeft);
   return alert && !c.flags?.includes(alert) ? { alert, acknowledgeBy: c.acknowledgeBy, daysLeft } : undefined;
 }
 

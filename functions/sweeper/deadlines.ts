@@ -4,11 +4,10 @@
  * on the audit trail, in the write that raises it, with the team's email owed (run.ts).
  */
 import { addDays, clockStopped, daysUntil } from '../core/deadline.ts';
+import { deadlineStage } from '../core/alerts.ts';
 import { currentDue } from '../core/status.ts';
 import { dueBy } from '../shared/due.ts';
 import { type Flagged, raced, raise, type Run } from './run.ts';
-
-const REMINDER_DAYS = [7, 2] as const;
 
 async function deadline(run: Run, req: Flagged) {
   const { report, today } = run;
@@ -17,16 +16,12 @@ async function deadline(run: Run, req: Flagged) {
   if (!d) return;
   const left = daysUntil(d, today);
   if (left < 0) report.overdue.push(req.id);
-  const flags = new Set(req.flags ?? []);
-  for (const n of REMINDER_DAYS) {
-    const flag = left < 0 ? 'overdue' : (`reminder-${n}` as const);
-    if ((left <= n || left < 0) && !flags.has(flag)) {
-      if (!run.spend()) return;
-      await raise(run, req, { alert: flag, dueDate: d, daysLeft: left });
-      report.reminders.push(`${req.id}:${flag}`);
-      return;
-    }
-  }
+  // Only the stage reached counts: until November 29, 2026 a deadline first seen 2 days or less away (a request logged
+  // late, a clock restarted near its end) had its 7-day reminder, then its 2-day one a sweep later, both "due in 1 days".
+  const flag = deadlineStage(left);
+  if (!flag || req.flags?.includes(flag) || !run.spend()) return;
+  await raise(run, req, { alert: flag, dueDate: d, daysLeft: left });
+  report.reminders.push(`${req.id}:${flag}`);
 }
 
 export async function sweepDeadlines(run: Run) {

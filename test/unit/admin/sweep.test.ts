@@ -54,13 +54,20 @@ describe('deadline reminders to the compliance team', () => {
     expect(mailer.sent).toEqual([]);
   });
 
-  it('warns again two days before, one reminder a sweep', async () => {
-    const { repo, mailer, deps } = setup({ dueDate: '2026-03-22' });
-    expect((await sweep(NOW, deps)).reminders).toEqual([`${REQUEST_ID}:reminder-7`]);
+  it('warns again two days before, after the 7-day reminder', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-22', flags: ['reminder-7'] });
     expect((await sweep(NOW, deps)).reminders).toEqual([`${REQUEST_ID}:reminder-2`]);
     expect(repo.requests.get(REQUEST_ID)).toMatchObject({ flags: ['reminder-7', 'reminder-2'] });
-    expect(mailer.sent.map((m) => m.subject)).toEqual([`Due in 2 days: request ${REQUEST_ID}`, `Due in 2 days: request ${REQUEST_ID}`]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Due in 2 days: request ${REQUEST_ID}`]);
     expect((await sweep(NOW, deps)).reminders).toEqual([]);
+  });
+
+  it('sends a deadline first seen 2 days or less away its 2-day reminder only, never a 7-day one beside it', async () => {
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-21' });
+    expect((await sweep(NOW, deps)).reminders).toEqual([`${REQUEST_ID}:reminder-2`]);
+    expect((await sweep(NOW, deps)).reminders).toEqual([]);
+    expect(repo.requests.get(REQUEST_ID)).toMatchObject({ flags: ['reminder-2'] });
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Due in 1 day: request ${REQUEST_ID}`]);
   });
 
   it('counts from the extended deadline', async () => {
@@ -81,13 +88,13 @@ describe('deadline reminders to the compliance team', () => {
 
   it('is due today with zero days left, a reminder and not overdue', async () => {
     const { deps } = setup({ dueDate: '2026-03-20' });
-    expect(await sweep(NOW, deps)).toMatchObject({ overdue: [], reminders: [`${REQUEST_ID}:reminder-7`] });
+    expect(await sweep(NOW, deps)).toMatchObject({ overdue: [], reminders: [`${REQUEST_ID}:reminder-2`] });
   });
 
-  it('tells the team a request due today is due in 0 days, not that it is overdue', async () => {
+  it('tells the team a request due today is due today, not that it is overdue', async () => {
     const { mailer, deps } = setup({ dueDate: '2026-03-20' });
     await sweep(NOW, deps);
-    expect(mailer.sent.map((m) => m.subject)).toEqual([`Due in 0 days: request ${REQUEST_ID}`]);
+    expect(mailer.sent.map((m) => m.subject)).toEqual([`Due today: request ${REQUEST_ID}`]);
   });
 
   it('looks at open requests only: under review, verified, in progress and awaiting a human', async () => {
