@@ -11,13 +11,14 @@ const functions = source('functions').join('\n');
  * Every action a request's or a task's trail can carry, as the functions write it: each literal
  * `action: '…'` (and `a ? '…' : '…'`), a callback's answer under its own name (receive.ts writes
  * `action: body.request_status`; an `in_progress` answer is written as `acknowledge`), and the
- * sweeper's flags (`action: flag`, core/alerts.ts). A complaint's trail has actions of its own, which
+ * sweeper's flags (`action: flag`, core/alerts.ts: a deadline's and a lost execution's). A complaint's trail has actions of its own, which
  * the console's register does not show event by event.
  */
 function trailActions() {
   const literal = [...functions.matchAll(/action: (?:\w+ \? )?'([\w-]+)'(?: : '([\w-]+)')?/g)].flatMap((m) => [m[1], m[2]]).filter((a): a is string => !!a);
   const answers = [...readFileSync(join(ROOT, 'functions/core/callback-body.ts'), 'utf8').matchAll(/request_status: z\.literal\('(\w+)'\)/g)].map((m) => m[1]).filter((s) => s !== 'in_progress');
-  const flags = [...(/export type TeamAlert = (.*);/.exec(readFileSync(join(ROOT, 'functions/core/alerts.ts'), 'utf8'))?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
+  const alerts = readFileSync(join(ROOT, 'functions/core/alerts.ts'), 'utf8');
+  const flags = ['DeadlineFlag', 'TeamAlert'].flatMap((t) => [...(new RegExp(`export type ${t} = (.*);`).exec(alerts)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]));
   const complaintOnly = ['complaint', 'respond', 'ack_email_withheld'];
   return [...new Set([...literal, ...answers, ...flags])].filter((a) => !complaintOnly.includes(a)).sort();
 }
