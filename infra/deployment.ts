@@ -19,5 +19,6 @@ export function letheFromContext(app: App, account = process.env.CDK_DEFAULT_ACC
     apiCertificateArn: context('apiCertificateArn'),
     mailIdentity: context('mailIdentity'),
     answerFloorMs: context('answerFloorMs'),
+    originSecretVersion: context('originSecretVersion'),
   });
 }

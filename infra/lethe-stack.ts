@@ -15,7 +15,7 @@ import {
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke as ScheduleLambda } from 'aws-cdk-lib/aws-scheduler-targets';
-import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
@@ -67,6 +67,8 @@ export interface LetheStackProps extends StackProps {
   readonly apiDomain?: string;
   /** A regional ACM certificate for apiDomain. @default a new certificate, validated by DNS during the deploy */
   readonly apiCertificateArn?: string;
+  /** The origin secret's version CloudFront sends, after a rotation (docs/deploying.md); without it, the current one at the stack's first deploy. */
+  readonly originSecretVersion?: string;
   /** Prefix of the console's sign-in domain, `<prefix>.auth.<region>.amazoncognito.com`. @default <name>-<account> */
   readonly authDomainPrefix?: string;
   /**
@@ -168,7 +170,8 @@ export class LetheStack extends Stack {
     const appSecret = new Secret(this, 'AppKeys', {
       secretName: names.appSecret,
       encryptionKey: data.key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Not kept when its stack's first deploy rolls back: a kept `lethe/app` would fail every later one ("already exists").
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'hmacKey', passwordLength: 64, excludePunctuation: true },
     });
     const processorSecrets = registry.processors
@@ -189,7 +192,8 @@ export class LetheStack extends Stack {
 
     // Every email names this set (MAIL_CONFIGURATION_SET), so it applies to an identity the shop already
     // has without becoming the default for the shop's own mail from the domain.
-    const mailConfig = new ConfigurationSet(this, 'MailConfig', { configurationSetName: names.configurationSet });
+    // Its emails carry bearer links (confirmation, status, a download of someone's data): never sent in clear to a server without TLS.
+    const mailConfig = new ConfigurationSet(this, 'MailConfig', { configurationSetName: names.configurationSet, tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE });
     const identity = createIdentity ? new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(mailDomain), configurationSet: mailConfig }) : undefined;
 
     // Web front: CloudFront serves web/ and proxies the API paths, so the form is same-origin.
@@ -237,7 +241,7 @@ export class LetheStack extends Stack {
     for (const n of ['plan', 'dispatch', 'callback', 'escalate', 'admin', 'sweeper', 'assemble', 'notify', 'status'] as const) processorRegistry.readBy(fn[n]);
 
     const workflow = new PrivacyWorkflow(this, 'Workflow', { functions: fn, stateMachineName: names.stateMachine });
-    const apiDomain = new ApiDomain(this, 'ApiDomain', { domainName: props.apiDomain ?? names.apiDomain(mailDomain), certificateArn: props.apiCertificateArn, key: data.key, secretName: names.originSecret });
+    const apiDomain = new ApiDomain(this, 'ApiDomain', { domainName: props.apiDomain ?? names.apiDomain(mailDomain), certificateArn: props.apiCertificateArn, key: data.key, secretName: names.originSecret, secretVersion: props.originSecretVersion });
     const api = new Api(this, 'Api', { functions: fn, jwtIssuer: auth.issuer, jwtAudience: [consoleClient.userPoolClientId], domain: apiDomain.domain });
     // Every API function refuses a request without CloudFront's secret header (shared/http.ts fromCloudFront).
     for (const n of API_FUNCTIONS) {
@@ -312,15 +316,17 @@ export class LetheStack extends Stack {
     // Least privilege, function by function.
     const rw = ['intake', 'verify', 'status', 'callback', 'admin', 'plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper'] as const;
     // The calls the adapters make (repository.ts, tokens.ts, suppression.ts): by key, by key range and in
-    // batches. Not grantReadWriteData, which adds Scan (the public intake, were it taken over, could read
-    // the whole table), DescribeTable and stream reads of a table without a stream.
+    // batches. Not grantReadWriteData, which adds Scan, DescribeTable and stream reads of a table without a
+    // stream. Every function may still read any item and query any index (the status index lists requests):
+    // a public function taken over could read the table key by key, which per-function keys and actions would narrow.
     for (const n of rw) {
       data.table.grant(fn[n], ...TABLE_ACTIONS);
       data.table.grantOnKey(fn[n], 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
     }
     // notify derives the export's download link from the app key (shared/crypto.ts derivedToken).
     // callback hashes the address the shop's suppression check asks about.
-    for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'assemble', 'sweeper', 'notify', 'callback'] as const) appSecret.grantRead(fn[n]);
+    // Not assemble, which fetches processors' results_url: the function most exposed to what others send reads no key it does not use.
+    for (const n of ['intake', 'verify', 'status', 'plan', 'admin', 'sweeper', 'notify', 'callback'] as const) appSecret.grantRead(fn[n]);
     shopSecret.grantRead(fn.callback);
     fn.callback.addEnvironment('SHOP_SECRET_ID', names.shopSecret);
     // The sweeper signs an officer's retry whose action died before its webhook went (functions/dispatch/retry.ts).

@@ -65,6 +65,33 @@ export function originSecret(now = Date.now()): Promise<string> {
   return origin.value;
 }
 
+/** The origin secret's previous value as last read (none: never rotated), kept ORIGIN_SECRET_TTL_MS, its absence too. */
+let previousOrigin: { at: number; value: Promise<string | undefined> } | undefined;
+
+/**
+ * The value the origin secret had before its last rotation, or none. CloudFront sends the old value until a deploy
+ * names the new version, and its edges change over for minutes after (docs/deploying.md): until November 29, 2026
+ * only the current value was taken, and a rotation as documented refused every request with a 403. Read only for
+ * a request whose header is not the current value, at most once per ORIGIN_SECRET_TTL_MS however many come.
+ */
+export function previousOriginSecret(now = Date.now()): Promise<string | undefined> {
+  if (previousOrigin && now - previousOrigin.at < ORIGIN_SECRET_TTL_MS) return previousOrigin.value;
+  const id = config.ORIGIN_SECRET_ID;
+  const value = secrets.send(new GetSecretValueCommand({ SecretId: id, VersionStage: 'AWSPREVIOUS' })).then(
+    (r) => (r.SecretString ? OriginKey.parse(secretJson(id, r.SecretString)).value : undefined),
+    (e: Error) => {
+      if (e.name === 'ResourceNotFoundException') return undefined;
+      throw e;
+    },
+  );
+  const entry = { at: now, value };
+  value.catch(() => {
+    if (previousOrigin === entry) previousOrigin = undefined;
+  });
+  previousOrigin = entry;
+  return value;
+}
+
 /** Read again after this long, so that a key rotation (docs/processors.md §5) reaches warm containers. */
 export const PROCESSOR_SECRET_TTL_MS = 5 * 60_000;
 
@@ -111,4 +138,5 @@ export async function processorSecrets(ref: string, now = Date.now()): Promise<s
 export const clearSecretCache = () => {
   cache.clear();
   origin = undefined;
+  previousOrigin = undefined;
 };

@@ -5,7 +5,7 @@ import * as z from '../core/zod.ts';
 import { BeingSent, DomainError, IdempotencyKeyReused, InvalidInput, PayloadTooLarge, TooManyRequests, Unavailable, UnsupportedMediaType } from '../core/errors.ts';
 import { ORIGIN_HEADER, VIEWER_ADDRESS_HEADER } from '../core/edge.ts';
 import { pageLanguage, problemPage } from '../core/pages.ts';
-import { originSecret } from '../adapters/secrets.ts';
+import { originSecret, previousOriginSecret } from '../adapters/secrets.ts';
 import { sameHash, sha256 } from './crypto.ts';
 import { logger } from '../adapters/powertools.ts';
 import type { Clock, Sleep } from '../core/ports.ts';
@@ -63,14 +63,16 @@ export function clientAddress(event: HttpEvent): string {
  * its custom domain is public, and a caller there could set CloudFront-Viewer-Address itself. The
  * secret header is taken out of the event, so that nothing after this ever logs it.
  */
-export function fromCloudFront(secret: () => Promise<string> = () => originSecret()): middy.MiddlewareObj<HttpEvent, HttpResult> {
+export function fromCloudFront(secret: () => Promise<string> = () => originSecret(), previous: () => Promise<string | undefined> = () => previousOriginSecret()): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: async (request) => {
       const headers = request.event.headers ?? {};
       const given = headers[ORIGIN_HEADER];
       delete headers[ORIGIN_HEADER];
       // Compared as hashes: equal lengths for timingSafeEqual, whatever length was sent.
-      if (given && sameHash(sha256(given), sha256(await secret()))) return;
+      const is = (value: string | undefined) => value !== undefined && sameHash(sha256(given as string), sha256(value));
+      // The value before a rotation too: CloudFront sends it until the deploy that names the new one has reached every edge.
+      if (given && (is(await secret()) || is(await previous()))) return;
       logger.warn('request refused: it did not come through CloudFront');
       return json(403, { error: 'Forbidden', message: 'This API answers only through the site.' });
     },

@@ -1,4 +1,4 @@
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnOutput, SecretValue, Validations } from 'aws-cdk-lib';
 import { DomainName } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -13,6 +13,11 @@ export interface ApiDomainProps {
   readonly key: IKey;
   /** The origin secret's name, one per deployment (infra/names.ts). */
   readonly secretName: string;
+  /**
+   * The version of it CloudFront sends (-c originSecretVersion=<VersionId>). CloudFormation reads a dynamic reference
+   * again only when the reference itself changes: a new value put in the secret reaches CloudFront with this.
+   */
+  readonly secretVersion?: string;
 }
 
 /**
@@ -23,9 +28,11 @@ export interface ApiDomainProps {
 export class ApiDomain extends Construct {
   readonly domain: DomainName;
   readonly originSecret: Secret;
+  private readonly secretVersion?: string;
 
   constructor(scope: Construct, id: string, props: ApiDomainProps) {
     super(scope, id);
+    this.secretVersion = props.secretVersion;
     const certificate: ICertificate = props.certificateArn
       ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
       : // The deploy waits until the validation record (shown in the stack's events) is in DNS.
@@ -38,7 +45,7 @@ export class ApiDomain extends Construct {
     });
     Validations.of(this.originSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'CloudFront reads it at deploy time: it is rotated by a new value and a redeploy, and the functions read it again within five minutes.',
+      reason: 'CloudFront reads it at deploy time: it is rotated by a new value, then a deploy naming its version (-c originSecretVersion); the functions accept the current and the previous value meanwhile.',
     });
     new CfnOutput(this, 'Target', {
       description: `DNS: point ${props.domainName} (CNAME) at this API Gateway domain`,
@@ -48,6 +55,6 @@ export class ApiDomain extends Construct {
 
   /** The header's value, as a dynamic reference: CloudFormation puts it in at deploy, it is never in the template. */
   get headerValue(): string {
-    return this.originSecret.secretValueFromJson('value').unsafeUnwrap();
+    return SecretValue.secretsManager(this.originSecret.secretArn, { jsonField: 'value', versionId: this.secretVersion }).unsafeUnwrap();
   }
 }

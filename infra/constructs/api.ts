@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { type CfnStage, type DomainName, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, type DomainName, HttpApi, HttpMethod, HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -26,6 +26,7 @@ export class Api extends Construct {
     this.api = new HttpApi(this, 'Http', { createDefaultStage: true, disableExecuteApiEndpoint: true, defaultDomainMapping: { domainName: props.domain } });
     const authorizer = new HttpJwtAuthorizer('Compliance', props.jwtIssuer, { jwtAudience: props.jwtAudience });
     const integrations = new Map<string, HttpLambdaIntegration>();
+    let callbackRoute: HttpRoute | undefined;
     for (const r of ROUTES) {
       const integration = integrations.get(r.fn) ?? new HttpLambdaIntegration(`${r.fn}Integration`, props.functions[r.fn]);
       integrations.set(r.fn, integration);
@@ -35,6 +36,7 @@ export class Api extends Construct {
         integration,
         ...('auth' in r ? { authorizer } : {}),
       });
+      if (`${r.method} ${r.path}` === CALLBACK_ROUTE) [callbackRoute] = routes;
       if (!('auth' in r)) {
         for (const route of routes) {
           Validations.of(route).acknowledge({
@@ -51,6 +53,10 @@ export class Api extends Construct {
     stage.defaultRouteSettings = { throttlingBurstLimit: 50, throttlingRateLimit: 20 };
     // RouteSettings is free-form JSON to CloudFormation: its keys are written as CloudFormation spells them.
     stage.routeSettings = { [CALLBACK_ROUTE]: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } };
+    // API Gateway refuses a stage whose RouteSettings name a route not yet made ("Unable to find Route by key"),
+    // and nothing else orders the two: the stage waits for it.
+    if (!callbackRoute) throw new Error(`no route ${CALLBACK_ROUTE} to throttle`);
+    stage.node.addDependency(callbackRoute);
     stage.accessLogSettings = {
       destinationArn: logs.logGroupArn,
       // No query strings: the verify and status tokens travel there.

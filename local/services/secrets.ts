@@ -13,6 +13,7 @@ export async function startSecrets(file: string, initial: () => Record<string, u
   const kept: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   // Secrets created on an earlier start keep their values; a secret new to the template is added.
   const secrets: Record<string, unknown> = { ...initial(), ...kept };
+  const previous: Record<string, unknown> = {};
   if (Object.keys(secrets).length !== Object.keys(kept).length) {
     writeFileSync(`${file}.tmp`, JSON.stringify(secrets), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
@@ -29,11 +30,16 @@ export async function startSecrets(file: string, initial: () => Record<string, u
         res.end(JSON.stringify(value));
       };
       if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'UnknownOperationException' }, 'UnknownOperationException');
-      const id = secretName(String(JSON.parse(body || '{}').SecretId ?? ''));
+      const input = JSON.parse(body || '{}') as { SecretId?: string; VersionStage?: string };
+      const id = secretName(String(input.SecretId ?? ''));
       if (!(id in secrets)) {
         return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }, 'ResourceNotFoundException');
       }
-      const v = secrets[id];
+      // A value replaced by `set` is the secret's AWSPREVIOUS, as after PutSecretValue; one never replaced has none.
+      if (input.VersionStage === 'AWSPREVIOUS' && !(id in previous)) {
+        return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS" }, 'ResourceNotFoundException');
+      }
+      const v = input.VersionStage === 'AWSPREVIOUS' ? previous[id] : secrets[id];
       reply(200, { ARN: `arn:aws:secretsmanager:eu-west-2:000000000000:secret:${id}`, Name: id, SecretString: typeof v === 'string' ? v : JSON.stringify(v) });
     });
   });
@@ -54,6 +60,7 @@ export async function startSecrets(file: string, initial: () => Record<string, u
       }),
     /** Changes a secret's value, as an operator's PutSecretValue would (tests: an empty processor secret). */
     set(id: string, value: unknown) {
+      if (id in secrets) previous[id] = secrets[id];
       secrets[id] = value;
       writeFileSync(`${file}.tmp`, JSON.stringify(secrets), { mode: 0o600 });
       renameSync(`${file}.tmp`, file);

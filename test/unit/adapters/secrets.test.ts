@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { appKeys, clearSecretCache, originSecret, processorSecrets } from '../../../functions/adapters/secrets.ts';
+import { appKeys, clearSecretCache, originSecret, previousOriginSecret, processorSecrets } from '../../../functions/adapters/secrets.ts';
 import { SecretNotConfigured, Unavailable } from '../../../functions/core/errors.ts';
 import { logger } from '../../../functions/adapters/powertools.ts';
 
@@ -36,6 +36,26 @@ describe("CloudFront's origin secret", () => {
   it('refuses a value too short to be a secret', async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ value: 'short' }) });
     await expect(originSecret(Date.parse('2026-11-25T12:00:00Z'))).rejects.toThrow();
+  });
+
+  it('has its value before the last rotation read by its AWSPREVIOUS stage, none while never rotated, either answer kept five minutes', async () => {
+    const previous = { SecretId: 'lethe/origin', VersionStage: 'AWSPREVIOUS' };
+    const notFound = Object.assign(new Error("Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS"), { name: 'ResourceNotFoundException' });
+    sm.on(GetSecretValueCommand, previous).rejectsOnce(notFound).resolves({ SecretString: JSON.stringify({ value: FIRST }) });
+    const t0 = Date.parse('2026-11-25T12:00:00Z');
+    expect(await previousOriginSecret(t0)).toBeUndefined();
+    // However many requests come with a wrong header meanwhile, one read.
+    expect(await previousOriginSecret(t0 + 4 * 60_000)).toBeUndefined();
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(await previousOriginSecret(t0 + 5 * 60_000)).toBe(FIRST);
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([previous, previous]);
+  });
+
+  it('has its previous value read again after a failure that says nothing of it', async () => {
+    sm.on(GetSecretValueCommand).rejectsOnce(new Error('throttled')).resolves({ SecretString: JSON.stringify({ value: FIRST }) });
+    const t0 = Date.parse('2026-11-25T12:00:00Z');
+    await expect(previousOriginSecret(t0)).rejects.toThrow('throttled');
+    expect(await previousOriginSecret(t0 + 1000)).toBe(FIRST);
   });
 });
 

@@ -142,7 +142,6 @@ describe('the roles in the synthesized template', () => {
       secret('callback', 'lethe/processors/reviewly'),
       sfn('escalate', 'SendTaskFailure', { taskToken: taskToken.taskToken, error: 'Escalated' }),
       s3('assemble', 'PUT', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=PutObject`),
-      secret('assemble', 'lethe/app'),
       sfn('admin', 'DescribeExecution', { executionArn: EXECUTION }),
       sfn('admin', 'StopExecution', { executionArn: EXECUTION }),
       sfn('sweeper', 'GetExecutionHistory', { executionArn: EXECUTION, maxResults: 1000 }),
@@ -178,6 +177,8 @@ describe('the roles in the synthesized template', () => {
         mail('notify', { FromEmailAddressIdentityArn: 'arn:aws:ses:eu-west-2:999999999999:identity/elsewhere.example' }),
         // Notify mails a link to the export page; it never reads the package itself.
         s3('notify', 'GET', `/${exportsBucket}/exports/01JREQUEST.zip?x-id=GetObject`),
+        // Assemble, which fetches processors' results_url, hashes nothing: it has no read of the app key.
+        secret('assemble', 'lethe/app'),
       ],
       ctx,
     );
@@ -191,6 +192,7 @@ describe('the roles in the synthesized template', () => {
       [fnId('admin'), 'states:ListExecutions'],
       [fnId('notify'), 'ses:SendEmail'],
       [fnId('notify'), 's3:GetObject'],
+      [fnId('assemble'), 'secretsmanager:GetSecretValue'],
     ]);
     expect(result.denied.every((d) => d.reason === 'no statement of the role allows it')).toBe(true);
   });

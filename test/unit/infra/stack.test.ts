@@ -326,8 +326,8 @@ describe('the CDK stack', () => {
     }
   });
 
-  it('keeps the HMAC key when the stack goes, as it keeps the table whose suppression list and address index are keyed by it', () => {
-    template.hasResource('AWS::SecretsManager::Secret', { Properties: Match.objectLike({ Name: 'lethe/app' }), DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('keeps the HMAC key when the stack goes, as it keeps the table whose suppression list and address index are keyed by it, but not when its first deploy rolls back (a kept lethe/app would fail the next: "already exists")', () => {
+    template.hasResource('AWS::SecretsManager::Secret', { Properties: Match.objectLike({ Name: 'lethe/app' }), DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   it('grants no function a table scan or a stream read: every read is by key or by key range', () => {
@@ -452,6 +452,16 @@ describe('the CDK stack', () => {
     for (const fn of ['plan', 'dispatch', 'escalate', 'assemble', 'notify', 'sweeper']) expect(env(fn)?.ORIGIN_SECRET_ID, fn).toBeUndefined();
   });
 
+  it('sends CloudFront the origin secret’s version named by -c originSecretVersion, so that a rotated value reaches it: CloudFormation reads a reference again only when the reference changes', () => {
+    const rotated = Template.fromStack(deployment({ originSecretVersion: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' }));
+    const [secretId] = Object.keys(rotated.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'lethe/origin' } }));
+    const [cdn] = Object.values(rotated.findResources('AWS::CloudFront::Distribution'));
+    const headers = (cdn.Properties.DistributionConfig.Origins as { OriginCustomHeaders?: unknown[] }[]).flatMap((o) => o.OriginCustomHeaders ?? []);
+    expect(headers).toEqual([
+      { HeaderName: 'x-lethe-origin', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:value::a1b2c3d4-5678-90ab-cdef-EXAMPLE11111}}']] } },
+    ]);
+  });
+
   it('gives the intake function the floor its 202s are held to, and a timeout far above it', () => {
     const [intake] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => /^Functionsintake[0-9A-F]{8}$/.test(id));
     const { Environment, Timeout } = intake[1].Properties as { Environment: { Variables: Record<string, unknown> }; Timeout: number };
@@ -487,6 +497,16 @@ describe('the CDK stack', () => {
       RouteSettings: { 'POST /callbacks/{taskId}': { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /callbacks/{taskId}' });
+  });
+
+  it('makes the callback route before the stage whose RouteSettings name it, which API Gateway refuses otherwise ("Unable to find Route by key")', () => {
+    const [routeId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: 'POST /callbacks/{taskId}' } }));
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as { DependsOn?: string[] }[];
+    expect(stage.DependsOn).toContain(routeId);
+  });
+
+  it('sends the emails, which carry bearer links, only over TLS', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'lethe', DeliveryOptions: { TlsPolicy: 'REQUIRE' } });
   });
 
   it('tells processors, in the contract they build from, what the callbacks’ throttle answers and that it is to be sent again', async () => {

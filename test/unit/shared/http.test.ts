@@ -135,10 +135,21 @@ describe('HTTP edge', () => {
 
 describe('requests that did not come through CloudFront', () => {
   const SECRET = 'cloudfront-only-0123456789abcdefghijklmnopqrstuvwxyz';
+  const BEFORE_ROTATION = 'cloudfront-only-the-value-before-its-last-rotation';
   const seen: HttpEvent[] = [];
+  let previousReads = 0;
+  let previous: string | undefined;
   const guarded = middy<HttpEvent, HttpResult>()
     .use(httpErrors())
-    .use(fromCloudFront(async () => SECRET))
+    .use(
+      fromCloudFront(
+        async () => SECRET,
+        async () => {
+          previousReads++;
+          return previous;
+        },
+      ),
+    )
     .handler(async (e) => {
       seen.push(e);
       return json(200, { ok: true });
@@ -161,6 +172,23 @@ describe('requests that did not come through CloudFront', () => {
       expect(JSON.parse(r.body ?? '')).toEqual({ error: 'Forbidden', message: 'This API answers only through the site.' });
     }
     expect(seen).toHaveLength(0);
+  });
+
+  it('reach the handler with the value before the secret’s last rotation, which CloudFront sends until a deploy names the new one; its absence or another value is a 403', async () => {
+    seen.length = 0;
+    previousReads = 0;
+    const sent = (value: string) => guarded(withHeaders({ 'x-lethe-origin': value }), ctx);
+    // Never rotated: only the current value.
+    expect((await sent(BEFORE_ROTATION)).statusCode).toBe(403);
+    previous = BEFORE_ROTATION;
+    expect((await sent(BEFORE_ROTATION)).statusCode).toBe(200);
+    expect((await sent('cloudfront-only-some-other-value-0123456789abcdef')).statusCode).toBe(403);
+    // The current value is taken without asking for the previous one.
+    const reads = previousReads;
+    expect((await sent(SECRET)).statusCode).toBe(200);
+    expect(previousReads).toBe(reads);
+    expect(seen).toHaveLength(2);
+    previous = undefined;
   });
 });
 
