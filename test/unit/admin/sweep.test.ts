@@ -55,7 +55,7 @@ describe('deadline reminders to the compliance team', () => {
   });
 
   it('warns again two days before, after the 7-day reminder', async () => {
-    const { repo, mailer, deps } = setup({ dueDate: '2026-03-22', flags: ['reminder-7'] });
+    const { repo, mailer, deps } = setup({ dueDate: '2026-03-22', flags: ['reminder-7'] } as Partial<StoredRequest>);
     expect((await sweep(NOW, deps)).reminders).toEqual([`${REQUEST_ID}:reminder-2`]);
     expect(repo.requests.get(REQUEST_ID)).toMatchObject({ flags: ['reminder-7', 'reminder-2'] });
     expect(mailer.sent.map((m) => m.subject)).toEqual([`Due in 2 days: request ${REQUEST_ID}`]);
