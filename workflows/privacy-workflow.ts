@@ -9,6 +9,7 @@ import {
   Errors,
   type IChainable,
   IntegrationPattern,
+  JitterType,
   JsonPath,
   LogLevel,
   Map as MapState,
@@ -78,6 +79,9 @@ const mailRetry = { errors: [MAIL_FAILED], interval: Duration.seconds(30), maxAt
 /** Plan's tries while the shop's account service is down: 30 s doubling to 15 minutes, about 9 hours in all. */
 export const PLAN_OUTAGE_ATTEMPTS = 40;
 
+/** What Lambda answers an invocation refused for the account's (or the function's) concurrency. */
+export const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
+
 /**
  * The privacy-request state machine, built once here and nowhere else. CDK synthesizes it for AWS;
  * local/ renders the very same graph to ASL and runs it on aws-local-stepfunctions.
@@ -89,7 +93,14 @@ export const PLAN_OUTAGE_ATTEMPTS = 40;
  * costs 11 state transitions: Plan, Map, 6 × Dispatch, IsExport, Notify, Done.
  */
 export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxConcurrency = 40): IChainable {
-  const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+  const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
+  // Lambda refusing an invocation for the account's concurrency (a burst: the sweeper starting its owed executions,
+  // each fanning out to 40 Dispatches) says nothing of the request: it is ridden out, for about half an hour, spread
+  // by jitter so that the throttled states do not come back together. First on every state, so that no retrier after
+  // it takes the error for its own. Until November 29, 2026 it shared the retrier of Lambda's service errors, about
+  // 15 s, after which Plan, Escalate, Notify and AssemblyFailed failed the execution, which nothing can start again,
+  // and a throttled Dispatch asked an officer to act on a task nothing had failed.
+  const throttled = { errors: [LAMBDA_THROTTLED], interval: Duration.seconds(2), maxAttempts: 12, backoffRate: 2, maxDelay: Duration.minutes(5), jitterStrategy: JitterType.FULL };
 
   const plan = new LambdaInvoke(scope, 'Plan', {
     lambdaFunction: fns.plan,
@@ -97,6 +108,7 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     payloadResponseOnly: true,
     retryOnServiceExceptions: false,
   });
+  plan.addRetry(throttled);
   plan.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2, jitterStrategy: undefined });
   // The shop's account service is down (functions/adapters/customers.ts), or its key could not be read:
   // wait for it, every 15 minutes at most, for about 9 hours. Until November 28, 2026 it waited about
@@ -123,6 +135,7 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
       }),
       retryOnServiceExceptions: false,
     });
+    state.addRetry(throttled);
     state.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
     return state;
   };
@@ -161,6 +174,7 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     taskTimeout: Timeout.at('$.task.timeoutSeconds'),
     retryOnServiceExceptions: false,
   });
+  dispatch.addRetry(throttled);
   dispatch.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), maxAttempts: 4, backoffRate: 2 });
   dispatch.addRetry({
     errors: RETRYABLE_DISPATCH_ERRORS,
@@ -211,6 +225,7 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     resultPath: JsonPath.DISCARD,
     retryOnServiceExceptions: false,
   });
+  assemble.addRetry(throttled);
   assemble.addRetry({ errors: [...lambdaErrors, 'States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
   // The copy could not be assembled even after the retries (a processor's results_url keeps timing
   // out or answering 5xx): the request waits for an officer, the team is told (the escalate function,
@@ -229,6 +244,7 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     resultPath: JsonPath.DISCARD,
     retryOnServiceExceptions: false,
   });
+  assemblyFailed.addRetry(throttled);
   assemblyFailed.addRetry({ errors: [...lambdaErrors, 'States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
   assemble.addCatch(assemblyFailed, { errors: [Errors.ALL], resultPath: '$.assembleError' });
   assemblyFailed.next(assemble);
@@ -240,6 +256,7 @@ export function buildDefinition(scope: Construct, fns: WorkflowFunctions, maxCon
     retryOnServiceExceptions: false,
   });
   // First: States.TaskFailed below matches every error name, and the first matching retrier wins.
+  notify.addRetry(throttled);
   notify.addRetry(mailRetry);
   notify.addRetry({ errors: [...lambdaErrors, 'States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
   // The request is completed and its outcome email owed (outbox): the sweeper sends it when SES is back.

@@ -146,7 +146,23 @@ describe('the CDK stack', () => {
     // The named retriers before it keep their own schedules.
     expect(retrierOf(retry, 'DispatchFailed')?.ErrorEquals).toContain('DispatchFailed');
     expect(retrierOf(retry, 'Runtime.ExitError')?.ErrorEquals).toContain('Runtime.ExitError');
-    expect(retrierOf(retry, 'Lambda.TooManyRequestsException')?.ErrorEquals).toContain('Lambda.ServiceException');
+    expect(retrierOf(retry, 'Lambda.ServiceException')?.ErrorEquals).toContain('Lambda.ServiceException');
+  });
+
+  it('rides out Lambda throttling every workflow function for about half an hour before any state gives up: the execution, named by its request, could not be started again', () => {
+    type R = { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds?: number; JitterStrategy?: string };
+    const def = definition() as unknown as { States: Record<string, { Type: string; Retry?: R[]; ItemProcessor?: { States: Record<string, { Type: string; Retry?: R[] }> } }> };
+    const states = [...Object.entries(def.States), ...Object.entries(def.States.ForEachTask.ItemProcessor?.States ?? {})].filter(([, st]) => st.Type === 'Task');
+    expect(states.map(([name]) => name).sort()).toEqual(['Assemble', 'AssemblyFailed', 'Dispatch', 'Escalate', 'EscalateWithoutMail', 'Notify', 'Plan']);
+    for (const [name, st] of states) {
+      // The first retrier naming it is the one Step Functions applies: its own, whatever follows.
+      const r = (st.Retry ?? []).find((x) => x.ErrorEquals.some((e) => ['Lambda.TooManyRequestsException', 'States.ALL', 'States.TaskFailed'].includes(e)));
+      expect(r?.ErrorEquals, name).toEqual(['Lambda.TooManyRequestsException']);
+      const waits = Array.from({ length: r?.MaxAttempts ?? 0 }, (_, i) => Math.min((r?.IntervalSeconds ?? 1) * (r?.BackoffRate ?? 2) ** i, r?.MaxDelaySeconds ?? Number.POSITIVE_INFINITY));
+      const total = waits.reduce((a, b) => a + b, 0);
+      expect(total, name).toBeGreaterThan(25 * 60);
+      expect(r?.JitterStrategy, name).toBe('FULL');
+    }
   });
 
   it('retries a mail failure in Escalate and Notify, then catches it instead of failing the execution', () => {
@@ -172,7 +188,7 @@ describe('the CDK stack', () => {
 
     const notify = def.States.Notify;
     // The mail retrier comes first: the one with States.TaskFailed would otherwise take MailFailed too.
-    expect(notify.Retry?.[0]).toMatchObject({ ErrorEquals: ['MailFailed'], MaxAttempts: 3 });
+    expect(notify.Retry?.find((r) => r.ErrorEquals.includes('MailFailed') || r.ErrorEquals.includes('States.TaskFailed'))).toMatchObject({ ErrorEquals: ['MailFailed'], MaxAttempts: 3 });
     expect(notify.Catch).toEqual([{ ErrorEquals: ['MailFailed'], Next: 'DoneOutcomeMailOwed' }]);
     expect(def.States.DoneOutcomeMailOwed.Type).toBe('Succeed');
   });
