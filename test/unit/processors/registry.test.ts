@@ -105,12 +105,21 @@ describe('the processor registry (config/processors.json)', () => {
     expect(issues({ version: 1, processors: [{ ...p, supports: ['access', 'erasure', 'restrict'], fields: ['phone'] }] })).toEqual([
       'processors.0.supports: processor acme holds phone and must support rectification: every recipient is told of a correction (Art. 19)',
     ]);
-    // Holding no field a correction changes, it needs no correction: fields [], or only an order number received.
-    expect(issues({ version: 1, processors: [{ ...p, supports: ['erasure', 'restrict'], fields: [] }, { ...p, id: 'orders-only', supports: ['erasure', 'restrict'], identities: ['order_number'] }] })).toEqual([]);
+    // Holding no field a correction changes, it needs no correction.
+    expect(issues({ version: 1, processors: [{ ...p, supports: ['access', 'erasure', 'restrict'], fields: [] }] })).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'lethe-registry-'));
     writeFileSync(join(dir, 'processors.json'), JSON.stringify({ version: 1, processors: [{ ...p, supports: ['access'] }] }));
     expect(() => synthRegistry(join(dir, 'processors.json'))).toThrow(/processor acme must support erasure/);
     expect(synthRegistry().processors.length).toBeGreaterThan(0);
+  });
+
+  it('refuses at synth, naming it, a processor that cannot receive an access request, or that would not be sent the verified email', () => {
+    const p = { ...processor({ id: 'acme', category: 'payments' }), supports: ['access', 'erasure', 'rectification', 'restrict'] };
+    const x = DeployableRegistry.safeParse({ version: 1, processors: [p, { ...p, id: 'no-copy', supports: ['erasure', 'rectification', 'restrict'] }, { ...p, id: 'orders-only', identities: ['order_number'] }] });
+    expect(x.success ? [] : x.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      "processors.1.supports: processor no-copy must support access: a copy of someone's data includes every recipient's part (Art. 15)",
+      "processors.2.identities: processor orders-only must receive email: a request's verified email is the one identity every task can name",
+    ]);
   });
 
   it('refuses at synth, naming it, a processor that cannot receive a restriction (Art. 18, 19)', () => {
