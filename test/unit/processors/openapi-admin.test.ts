@@ -112,6 +112,16 @@ describe('the OpenAPI document and the admin API the stack deploys', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents the 404 of an officer’s action on a task of a request that does not exist (until November 29, 2026 it was not listed)', async () => {
+    const op = (openapi.paths['/admin/requests/{id}/tasks/{processorId}/{action}'] as { post: { responses: Record<string, unknown> } }).post;
+    for (const [action, body] of [['resolve', { outcome: 'completed', note: 'done by phone' }], ['retry', undefined]] as const) {
+      const event = { rawPath: `/admin/requests/${REQUEST_ID}/tasks/paynow/${action}`, headers: { [ORIGIN_HEADER]: 'origin', authorization: 'Bearer probe', 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined, requestContext: { http: { method: 'POST' } } };
+      const r = await (handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number }>)(event, {});
+      expect(r.statusCode, action).toBe(404);
+      expect(Object.keys(op.responses), action).toContain('404');
+    }
+  });
+
   it('documents every query parameter the request list reads, and none it ignores', async () => {
     const { ListQuery } = await import('../../../functions/admin/handler.ts');
     const params = (openapi.paths['/admin/requests'] as { get: { parameters: Param[] } }).get.parameters.filter((p) => p.in === 'query').map((p) => p.name);
