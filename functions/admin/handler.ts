@@ -4,7 +4,7 @@ import { S3Blobs } from '../adapters/blobs.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
-import { PersonalField, RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
+import { RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
 import { CancelReason, DenyReason, LiftReason } from '../core/notices.ts';
 import { readable } from '../core/readable.ts';
 import * as z from '../core/zod.ts';
@@ -72,7 +72,18 @@ const Lift = z.strictObject({
 });
 // A correction's approval names the corrected fields; an agent's request (not a correction) is approved with an empty body.
 const Approve = z.strictObject({
-  corrections: z.optional(z.partialRecord(PersonalField, Corrected).check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' }))),
+  corrections: z.optional(
+    z
+      .strictObject({
+        // Sent to every processor holding it, and the old address's suppressions moved to it: an address, as the form takes
+        // one (until November 29, 2026 any text was approved, "ada at example" among them).
+        email: z.optional(z.email({ error: 'the corrected email address, as name@domain' }).check(z.maxLength(254))),
+        name: z.optional(Corrected),
+        postal_address: z.optional(Corrected),
+        phone: z.optional(Corrected),
+      })
+      .check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' })),
+  ),
   /** What the requester asked and is not corrected, and why: mailed to them with the outcome. */
   uncorrected: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_DENY_NOTE), readable())),
 });

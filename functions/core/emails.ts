@@ -62,8 +62,22 @@ export function askedLines(lang: Language, type: RequestType, asks: Asks | undef
   return [];
 }
 
+/**
+ * When the answer comes. An objection is never extended (admin/actions.ts): it takes effect once confirmed
+ * (Art. 21(3)), and until November 29, 2026 its email said it could take three months.
+ */
+const ANSWERED_WITHIN = {
+  en: 'We answer within one month of your confirmation. If the request is complex, this can be extended by two more months; we would tell you, and why.',
+  fr: 'Nous répondons dans un délai d’un mois à compter de votre confirmation. Si la demande est complexe, ce délai peut être prolongé de deux mois ; nous vous préviendrons alors et vous dirons pourquoi.',
+};
+const OBJECTION_TAKES_EFFECT = {
+  en: 'Your objection takes effect as soon as you confirm it: we stop these uses at once, tell the companies that carry them out for us, and write to you when each has done so, within one month.',
+  fr: 'Votre opposition prend effet dès que vous la confirmez : nous cessons ces usages aussitôt, en informons les sociétés qui les mènent pour nous, et vous écrivons quand chacune l’a fait, dans un délai d’un mois.',
+};
+
 export function confirmationEmail(lang: Language, type: RequestType, links: { verify: string; status: string }, agent?: Agent, asks?: Asks) {
   const asked = askedLines(lang, type, asks).flatMap((l) => [l, '']);
+  const when = type === 'objection' ? OBJECTION_TAKES_EFFECT : ANSWERED_WITHIN;
   if (lang === 'fr') {
     return {
       subject: 'Confirmez votre demande de confidentialité',
@@ -80,7 +94,7 @@ export function confirmationEmail(lang: Language, type: RequestType, links: { ve
         'Ensuite, vous pourrez suivre votre demande ici :',
         links.status,
         '',
-        "Nous répondons dans un délai d’un mois à compter de votre confirmation. Si la demande est complexe, ce délai peut être prolongé de deux mois ; nous vous préviendrons alors et vous dirons pourquoi.",
+        when.fr,
         '',
         "Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne se passera.",
         "Nous ne vous demanderons jamais d’envoyer des données personnelles par e-mail.",
@@ -104,7 +118,7 @@ export function confirmationEmail(lang: Language, type: RequestType, links: { ve
       'Then you can follow your request here:',
       links.status,
       '',
-      'We answer within one month of your confirmation. If the request is complex, this can be extended by two more months; we would tell you, and why.',
+      when.en,
       '',
       'If you did not make this request, ignore this email: nothing will happen.',
       'We will never ask you to send personal data by email.',

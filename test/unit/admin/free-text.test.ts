@@ -85,3 +85,19 @@ describe('an officer’s free text that is only control characters', () => {
     expect(repo.requests.get(REQUEST_ID)).toEqual(before);
   });
 });
+
+describe('a correction’s approval', () => {
+  it('takes a corrected email only as an address, with a 400 naming corrections.email, and nothing is written', async () => {
+    const repo = h.repo as Repo;
+    const before = structuredClone(repo.requests.get(REQUEST_ID));
+    for (const email of ['ada at example', 'ada@', '']) {
+      const r = await post(`${REQ}/approve`, { corrections: { email } });
+      // Until November 29, 2026 any readable text was approved, sent to every processor holding the address.
+      expect(r.status, email).toBe(400);
+      expect(r.body.issues, email).toEqual([{ path: 'corrections.email', message: 'the corrected email address, as name@domain' }]);
+    }
+    // A field the form does not know is named too, as before.
+    expect((await post(`${REQ}/approve`, { corrections: { shoe_size: '42' } })).body.issues).toContainEqual({ path: 'corrections', message: 'Unrecognized key: "shoe_size"' });
+    expect(repo.requests.get(REQUEST_ID)).toEqual(before);
+  });
+});

@@ -83,6 +83,16 @@ describe('the confirmation email says what the request asks beyond its type', ()
       'Elle s’oppose à : les e-mails d’offres et la lettre d’information ; le profilage pour la publicité.',
     );
   });
+
+  it('tells an objector it takes effect once confirmed, never that it may take three months, which an objection cannot', () => {
+    for (const lang of ['en', 'fr'] as const) {
+      const objection = confirmationEmail(lang, 'objection', links, undefined, { eraseWarranty: false, objections: ['marketing'] }).text;
+      expect(objection, lang).not.toMatch(/two more months|deux mois/);
+      expect(objection, lang).toMatch(/takes effect as soon as you confirm it|prend effet dès que vous la confirmez/);
+      // Any other request may be extended, and says so.
+      expect(confirmationEmail(lang, 'erasure', links).text, lang).toMatch(/two more months|deux mois/);
+    }
+  });
 });
 
 describe('the confirmation email of a request made by an agent', () => {
