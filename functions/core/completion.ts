@@ -110,15 +110,33 @@ const FIELD_LABEL: Record<Language, Record<PersonalField, string>> = {
  * what is not done, why, and how to complain, which the email's footer says). The requester's own
  * words cannot be mapped to fields reliably, so the officer's note says what was left and why.
  */
-export function correctionLines(lang: Language, corrected: readonly PersonalField[], uncorrected?: string): string[] {
+export function correctionLines(lang: Language, corrected: readonly PersonalField[], uncorrected?: string, applied: CorrectionApplied = 'applied'): string[] {
   const names = corrected.map((f) => FIELD_LABEL[lang][f]);
   const and = lang === 'fr' ? ' et ' : ' and ';
   const list = names.length > 1 ? `${names.slice(0, -1).join(', ')}${and}${names.at(-1)}` : (names[0] ?? '');
-  const lines = list ? ['', lang === 'fr' ? `Nous avons corrigé : ${list}.` : `We corrected: ${list}.`] : [];
+  const said = {
+    applied: lang === 'fr' ? `Nous avons corrigé : ${list}.` : `We corrected: ${list}.`,
+    none_held: lang === 'fr' ? `Personne, ni nous ni nos prestataires, ne détenait ${list} : il n’y avait rien à corriger.` : `Neither we nor our providers held ${list}: there was nothing to correct.`,
+  } as const;
+  // Not applied anywhere, for another reason (a failure the team closed): each provider's line says what happened.
+  const lines = list && applied !== 'not_applied' ? ['', said[applied]] : [];
   if (!uncorrected) return lines;
   return lang === 'fr'
     ? [...lines, '', 'Nous n’avons pas fait toutes les corrections que vous avez demandées. Précisions de notre équipe :', uncorrected, 'Si vous n’êtes pas d’accord, vous pouvez vous plaindre comme indiqué ci-dessous.']
     : [...lines, '', 'We did not make every correction you asked for. In our team’s words:', uncorrected, 'If you disagree, you can complain as set out below.'];
+}
+
+/** Whether a correction was applied by someone, held by nobody (every task not_found), or neither. */
+export type CorrectionApplied = 'applied' | 'none_held' | 'not_applied';
+
+/**
+ * Until November 29, 2026 the email said "We corrected: …" from the officer's approval alone, even when every
+ * recipient answered that it held no such data.
+ */
+export function correctionApplied(tasks: readonly StoredTask[]): CorrectionApplied {
+  const rectify = tasks.filter((t) => t.action === 'rectify');
+  if (rectify.some((t) => t.status === 'completed' || (t.status === 'resolved' && t.outcome?.reason === 'completed'))) return 'applied';
+  return rectify.length && rectify.every((t) => t.status === 'not_found' || (t.status === 'resolved' && t.outcome?.reason === 'not_found')) ? 'none_held' : 'not_applied';
 }
 
 /** The request may complete when no task is still waiting on a processor or a human. */
@@ -298,7 +316,7 @@ export function outcomeMessage(req: StoredRequest, tasks: readonly StoredTask[],
   if (tasks.some(keptInstead)) extra.push('', restrictedLine(req.language));
   if (req.type === 'erasure' && req.details.eraseWarranty) extra.push('', req.noWarrantyPurchases ? noWarrantyPurchases(req.language) : warrantyWarning(req.language));
   if (req.type === 'restrict') extra.push('', ...restrictionLines(req.language, tasks));
-  if (req.type === 'rectification') extra.push(...correctionLines(req.language, req.details.corrected ?? [], uncorrected));
+  if (req.type === 'rectification') extra.push(...correctionLines(req.language, req.details.corrected ?? [], uncorrected, correctionApplied(tasks)));
   if (downloadUrl) extra.push('', downloadLine(req.language, downloadUrl));
   return outcomeEmail(req, tasks, processors, extra, complaintForm);
 }
