@@ -210,7 +210,7 @@ ${COMPLAIN_FR}`);
   });
 
   it('says nothing needed correcting, never "we corrected", when every recipient held no such data, the team’s not-found included', () => {
-    const nobody = [task('paynow', 'payments', 'not_found', { action: 'rectify' }), task('parcelway', 'delivery', 'resolved', { action: 'rectify', outcome: { reason: 'not_found' } })];
+    const nobody = [task('paynow', 'payments', 'not_found', { action: 'rectify' }), task('parcelway', 'delivery', 'resolved', { action: 'rectify', outcome: { request_status: 'resolved', reason: 'not_found' } })];
     const en = outcomeMessage(corrected('en'), nobody, NAMES).text;
     expect(en).not.toContain('We corrected');
     expect(en).toContain('Neither we nor our providers held your name and your postal address: there was nothing to correct.');
@@ -218,9 +218,9 @@ ${COMPLAIN_FR}`);
     expect(fr).not.toContain('Nous avons corrigé');
     expect(fr).toContain('Personne, ni nous ni nos prestataires, ne détenait votre nom et votre adresse postale : il n’y avait rien à corriger.');
     // One that did it is enough to say the correction was made; the team's own completion counts.
-    expect(outcomeMessage(corrected('en'), [...nobody, task('offtek', 'shop', 'resolved', { action: 'rectify', outcome: { reason: 'completed' } })], NAMES).text).toContain('We corrected: your name and your postal address.');
+    expect(outcomeMessage(corrected('en'), [...nobody, task('offtek', 'shop', 'resolved', { action: 'rectify', outcome: { request_status: 'resolved', reason: 'completed' } })], NAMES).text).toContain('We corrected: your name and your postal address.');
     // A failure the team closed: neither said, the provider's own line tells it.
-    const failed = outcomeMessage(corrected('en'), [task('paynow', 'payments', 'resolved', { action: 'rectify', outcome: { reason: 'failed' } })], NAMES).text;
+    const failed = outcomeMessage(corrected('en'), [task('paynow', 'payments', 'resolved', { action: 'rectify', outcome: { request_status: 'resolved', reason: 'failed' } })], NAMES).text;
     expect(failed).not.toMatch(/We corrected|nothing to correct/);
   });
 });
