@@ -52,7 +52,7 @@ export async function extend(id: string, written: string, actor: string, deps: A
   // While the clock is stopped the date moves with every day it stays stopped: they are told it when it restarts (resume), not a date that moves.
   const notice: Notice = clockStopped(req) ? { notice: 'extension', reason } : { notice: 'extension', reason, dueDate: newDue };
   // The address the answer goes to is kept until well after the new date, before the date is recorded: a failure records nothing, and the officer tries again.
-  await keepPiiWhileOpen({ id, dueDate: req.dueDate, extended: { at, reason, dueDate: newDue } }, deps);
+  await keepPiiWhileOpen({ id, dueDate: req.dueDate, extended: { at, reason, dueDate: newDue }, pausedSince: req.pausedSince }, deps);
   const done = await withNotice(req, req.status, { extended: { at, reason, dueDate: newDue }, ...freshDeadlineFlags(req) }, notice, { at, actor, action: 'extend', subject: id, data: { from: req.dueDate, to: newDue } }, deps);
   return tell(done, deps);
 }

@@ -116,7 +116,9 @@ export async function startVerified(req: Pick<StoredRequest, 'id' | 'dueDate' | 
  * review. Whatever moves the deadline calls it with the new one before recording it: a deadline
  * moved past the end set at confirmation would otherwise be answered with the address erased.
  */
-export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended'>, deps: { repo: Pick<DynamoRepository, 'setPiiExpiry'> }) {
+export async function keepPiiWhileOpen(req: Pick<StoredRequest, 'id' | 'dueDate' | 'extended' | 'pausedSince'>, deps: { repo: Pick<DynamoRepository, 'setPiiExpiry'> }) {
+  // A stopped clock has no deadline to count from: kept until it restarts, which counts an end again.
+  if (req.pausedSince) return deps.repo.setPiiExpiry(req.id, null);
   const due = currentDue(req);
   if (due) await deps.repo.setPiiExpiry(req.id, keptUntil(due));
 }
@@ -264,6 +266,10 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   if (n.notice === 'refusal' || n.notice === 'cancellation') await keepTasksWithProof(req, undefined, deps.repo);
   // A restriction's contact data was kept to tell the requester before it is lifted (Art. 18(3)): once told, it goes as a closed request's does, counted from the lift.
   if (n.notice === 'lift') await deps.repo.setPiiExpiry(req.id, new Date(Date.parse(`${n.liftOn}T00:00:00Z`) + PII_RETENTION_DAYS_AFTER_CLOSE * DAY));
+  // The address the answer will go to is kept while the clock is stopped, however long the requester takes: its end was
+  // counted from the deadline as it stood, and until November 29, 2026 a stop that outlasted it lost the address, and
+  // the answer, once the clock restarted, was never mailed. Restarting it counts an end from the new deadline again.
+  if (n.notice === 'clarification' && req.pausedSince) await deps.repo.setPiiExpiry(req.id, null);
   const pii = await deps.repo.getPii(req.id);
   if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);
   // The question goes where it expires with the requester's contact data, before the intent holding it is cleared:

@@ -510,6 +510,18 @@ describe('the requester’s contact data while the deadline moves', () => {
     expect(plain.repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe(after120(restarted.dueDate as string));
   });
 
+  it('keeps the contact data with no end while the clock is stopped, however long, an extension meanwhile too, and counts an end again from the restarted deadline', async () => {
+    const { deps, repo } = setup({ type: 'access' });
+    repo.piiExpiry.set(REQUEST_ID, new Date(after120('2026-04-01')));
+    await pause(REQUEST_ID, 'Which orders your request is about', 'officer:o', deps);
+    // Until November 29, 2026 the end stayed 120 days after the deadline as it stood: a longer stop lost the address.
+    expect(repo.piiExpiry.get(REQUEST_ID)).toBeNull();
+    await extend(REQUEST_ID, 'Several processors hold records', 'officer:o', deps);
+    expect(repo.piiExpiry.get(REQUEST_ID)).toBeNull();
+    const restarted = await resume(REQUEST_ID, 'officer:o', deps);
+    expect(repo.piiExpiry.get(REQUEST_ID)?.toISOString()).toBe(after120(restarted.extended?.dueDate as string));
+  });
+
   it('keeps the extended end when an extended request waiting for review is approved and started', async () => {
     const extended = { at: '2026-03-01T12:00:00.000Z', reason: 'Several processors hold records', dueDate: '2026-06-01' };
     const { deps, repo } = setup({ status: 'awaiting_review', agent: { relationship: 'solicitor', proof: 'signed_authority' }, extended });
