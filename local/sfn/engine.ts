@@ -222,7 +222,10 @@ export class LocalStepFunctions {
         delete state[`${field}Path`];
       }
       state.TimeoutSeconds = MAX_TIMEOUT_SECONDS;
-      state.Parameters = { ...params, ...extra };
+      // Without Parameters a state passes its whole input, as on AWS; the values carried here need Parameters to ride
+      // in, which would replace that input, so such a state is refused rather than run with {}.
+      if (state.Parameters) state.Parameters = { ...params, ...extra };
+      else if (Object.keys(extra).length) throw new Error(`task state ${name} has no Parameters: the local engine carries its time-outs or token in them, and cannot pass its whole input as AWS does`);
       this.handlers[name] = (input) => this.runTask(fn, input as Record<string, unknown>, waits);
     }
   }
