@@ -22,7 +22,7 @@ const deps = {
   processors: registry.processors,
   controller,
 };
-// EventBridge Scheduler passes the scheduled time; without one, the sweep runs on the current time.
+// The schedule sends no input of its own (a test or an operator's run may give `time`): without one, the sweep runs on the current time.
 const Event = z.looseObject({ time: z.optional(z.iso.datetime({ offset: true })) });
 
 export const handler = middy().handler(async (event: unknown, context: Context) => {
