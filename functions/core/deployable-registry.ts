@@ -1,5 +1,5 @@
 import { PersonalField } from './model.ts';
-import { objectionCategories } from './plan.ts';
+import { OBJECTION_CATEGORIES, objectionCategories } from './plan.ts';
 import { Registry } from './registry-schema.ts';
 import * as z from './zod.ts';
 
@@ -32,6 +32,11 @@ export const DeployableRegistry = Registry.check(
       if (!p.supports.includes('restrict')) ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} must support restrict: every recipient is told of a restriction (Art. 18, 19)` });
       if (OBJECTED.has(p.category) && !p.supports.includes('objection')) {
         ctx.addIssue({ code: 'custom', path, message: `processor ${p.id} is in the ${p.category} category, which an objection reaches, and must support objection (Art. 21(2)-(3))` });
+      }
+      for (const use of p.uses ?? []) {
+        if (!OBJECTION_CATEGORIES[use].includes(p.category)) {
+          ctx.addIssue({ code: 'custom', path: ['processors', i, 'uses'], message: `processor ${p.id} is in the ${p.category} category, which no objection to ${use} reaches` });
+        }
       }
       const held = p.fields ?? p.identities.filter((f) => CORRECTABLE.includes(f));
       if (held.length && !p.supports.includes('rectification')) {

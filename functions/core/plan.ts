@@ -44,6 +44,17 @@ export function suppressionScopes(req: Pick<StoredRequest, 'type' | 'details'>):
   return ObjectionScope.options.filter((x) => s.has(x));
 }
 
+/**
+ * Whether an objection to `scopes` reaches a processor: its category carries one of them and, where the registry names
+ * the uses it carries out (`uses`), that use is among them; profiling for direct marketing being direct marketing, an
+ * objection to marketing reaches a processor that profiles. Until November 29, 2026 every processor of a category was
+ * reached: an objection to the newsletter alone went to the review provider, and the requester read that the review
+ * provider had stopped using their data, while review invitations went on.
+ */
+export function objectionReaches(p: Pick<ProcessorEntry, 'category' | 'uses'>, scopes: readonly ObjectionScope[]): boolean {
+  return objectedScopes(scopes).some((s) => OBJECTION_CATEGORIES[s].includes(p.category) && (!p.uses || p.uses.includes(s) || (s === 'marketing' && p.uses.includes('profiling'))));
+}
+
 /** Categories an objection reaches. No scope at all (intake refuses it) is read as the broadest objection. */
 export function objectionCategories(scopes: readonly ObjectionScope[]): Set<Category> {
   return new Set(objectedScopes(scopes).flatMap((x) => OBJECTION_CATEGORIES[x]));
@@ -73,15 +84,17 @@ export const correctionsFor = (p: Pick<ProcessorEntry, 'fields' | 'identities'>,
   Object.fromEntries(heldFields(p).filter((f) => c[f] !== undefined).map((f) => [f, c[f]]));
 
 /**
- * One pending task per processor that supports the request type (objections: only the categories
- * above; a correction: only the processors that hold a field it corrects). Each erasure task carries its category's legal holds, so the processor restricts those
+ * One pending task per processor that supports the request type (objections: only the processors
+ * they reach, above; a correction: only the processors that hold a field it corrects). Each erasure task carries its category's legal holds, so the processor restricts those
  * records instead of destroying them; other request types carry none.
  */
 export function planTasks(req: StoredRequest, processors: readonly ProcessorEntry[], o: { customer: HoldFacts | undefined; today: string }): StoredTask[] {
-  const wanted = req.type === 'objection' ? objectionCategories(req.details.objections) : undefined;
   const corrections = req.type === 'rectification' ? req.details.corrections : undefined;
   const chosen = processors.filter(
-    (p) => p.supports.includes(req.type) && (!wanted || wanted.has(p.category)) && (!corrections || Object.keys(correctionsFor(p, corrections)).length > 0),
+    (p) =>
+      p.supports.includes(req.type) &&
+      (req.type !== 'objection' || objectionReaches(p, req.details.objections)) &&
+      (!corrections || Object.keys(correctionsFor(p, corrections)).length > 0),
   );
   const tasks: StoredTask[] = chosen.map((p) => ({
     taskId: taskIdOf(req.id, p.id),

@@ -1,4 +1,4 @@
-import { Category, PersonalField, RequestType } from './model.ts';
+import { Category, ObjectionScope, PersonalField, RequestType } from './model.ts';
 import * as z from './zod.ts';
 
 export const Region = z.string().check(z.minLength(2));
@@ -27,6 +27,11 @@ export const ProcessorEntry = z
     identities: z.array(z.enum(['email', 'name', 'order_number'])).check(z.minLength(1)),
     /** The personal fields it holds, which a correction reaches (Art. 19); without it, the identities it receives. */
     fields: z.optional(z.array(PersonalField)),
+    /**
+     * The shop's uses it carries out that an objection reaches (core/plan.ts): the newsletter tool `marketing`, the review
+     * provider `reviews`. An objection reaches it for those only; without it, for every use its category carries.
+     */
+    uses: z.optional(z.array(ObjectionScope).check(z.minLength(1))),
     /** The longest a task may go without a callback (`in_progress` heartbeats it). Not for a manual processor: nothing heartbeats a person's work, so its task waits for `timeoutSeconds` only (functions/plan/plan.ts). */
     heartbeatSeconds: Seconds,
     /** The longest a task may wait for its answer, whatever came in between. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition, NotFound, Unavailable } from '../../../functions/core/errors.ts';
 import { DirectoryUnavailable, NoCustomerDirectory } from '../../../functions/adapters/customers.ts';
-import { objectionCategories, planTasks, suppressionScopes } from '../../../functions/core/plan.ts';
+import { objectionCategories, objectionReaches, planTasks, suppressionScopes } from '../../../functions/core/plan.ts';
 import { planRequest } from '../../../functions/plan/plan.ts';
 import { webhookBody } from '../../../functions/core/webhook.ts';
 import { loadRegistry } from '../../../local/processors/registry.ts';
@@ -144,10 +144,27 @@ describe('plan', () => {
     expect(suppression.uses.size).toBe(0);
   });
 
-  it('reaches both email processors, the newsletter and the review provider, for a reviews objection', async () => {
-    const { repo, deps } = setup({ type: 'objection', details: { eraseWarranty: false, objections: ['reviews'] } });
-    await planRequest(REQUEST_ID, deps);
-    expect((await repo.listTasks(REQUEST_ID)).map((t) => t.processorId).sort()).toEqual(['mailwave', 'reviewly']);
+  it('reaches only the review provider for a reviews objection, and only the newsletter tool of the two for a marketing one', async () => {
+    const planned = async (objections: ('marketing' | 'reviews' | 'profiling')[]) => {
+      const { repo, deps } = setup({ type: 'objection', details: { eraseWarranty: false, objections } });
+      await planRequest(REQUEST_ID, deps);
+      return (await repo.listTasks(REQUEST_ID)).map((t) => t.processorId).sort();
+    };
+    // Until November 29, 2026 both email processors got every objection.
+    expect(await planned(['reviews'])).toEqual(['reviewly']);
+    expect(await planned(['marketing'])).toEqual(['mailwave', 'metricsly', 'socialapp']);
+    // Objecting to both reaches both (DESIGN: the newsletter and review invitations feed the two).
+    expect(await planned(['marketing', 'reviews'])).toEqual(['mailwave', 'metricsly', 'reviewly', 'socialapp']);
+    expect(await planned(['profiling'])).toEqual(['metricsly', 'socialapp']);
+  });
+
+  it('reaches a processor that names its uses only for those, and one that profiles for a marketing objection too', () => {
+    const profiler = { category: 'analytics' as const, uses: ['profiling' as const] };
+    expect(objectionReaches(profiler, ['marketing'])).toBe(true);
+    expect(objectionReaches(profiler, ['reviews'])).toBe(false);
+    expect(objectionReaches({ category: 'email', uses: ['marketing'] }, ['reviews'])).toBe(false);
+    expect(objectionReaches({ category: 'email' }, ['reviews'])).toBe(true);
+    expect(objectionReaches({ category: 'payments' }, ['marketing', 'reviews', 'profiling'])).toBe(false);
   });
 
   it('is idempotent: a re-run returns the same tasks and writes nothing', async () => {

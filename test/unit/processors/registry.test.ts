@@ -113,6 +113,12 @@ describe('the processor registry (config/processors.json)', () => {
     expect(synthRegistry().processors.length).toBeGreaterThan(0);
   });
 
+  it('refuses at synth, naming it, a use no objection reaches the processor’s category for', () => {
+    const p = { ...processor({ id: 'acme', category: 'payments' }), supports: ['access', 'erasure', 'rectification', 'objection', 'restrict'] };
+    const x = DeployableRegistry.safeParse({ version: 1, processors: [{ ...p, id: 'mail-co', category: 'email', uses: ['reviews'] }, { ...p, id: 'pay-co', uses: ['marketing'] }] });
+    expect(x.success ? [] : x.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['processors.1.uses: processor pay-co is in the payments category, which no objection to marketing reaches']);
+  });
+
   it('refuses at synth, naming it, a processor that cannot receive an access request, or that would not be sent the verified email', () => {
     const p = { ...processor({ id: 'acme', category: 'payments' }), supports: ['access', 'erasure', 'rectification', 'restrict'] };
     const x = DeployableRegistry.safeParse({ version: 1, processors: [p, { ...p, id: 'no-copy', supports: ['erasure', 'rectification', 'restrict'] }, { ...p, id: 'orders-only', identities: ['order_number'] }] });
