@@ -20,6 +20,8 @@ const TEXT = {
     errorsTitle: 'Il y a un problème',
     sent: 'Réclamation envoyée',
     network: 'La réclamation n’a pas pu être envoyée. Vérifiez votre connexion et réessayez.',
+    again: 'La réclamation n’a pas pu être enregistrée cette fois-ci. Envoyez-la de nouveau, telle quelle.',
+    ours: 'Un problème de notre côté a empêché l’envoi. Réessayez dans quelques minutes.',
     tooMany: 'Trop de réclamations ont été envoyées depuis votre réseau en peu de temps. Vous pourrez réessayer {wait}.',
     tooLarge: 'Le texte est trop long pour être envoyé. Raccourcissez-le et réessayez.',
   },
@@ -39,6 +41,8 @@ const TEXT = {
     errorsTitle: 'There is a problem',
     sent: 'Complaint sent',
     network: 'The complaint could not be sent. Check your connection and try again.',
+    again: 'The complaint could not be recorded this time. Please send it again as it is.',
+    ours: 'A problem on our side stopped the complaint. Please try again in a few minutes.',
     tooMany: 'Too many complaints were sent from your network in a short time. You can try again {wait}.',
     tooLarge: 'The text is too long to send. Please shorten it and try again.',
   },
@@ -107,7 +111,7 @@ form.addEventListener('submit', async (event) => {
     // "in 1 minute", "dans 3 minutes": Intl says the number with its noun in each language.
     showErrors([{ text: (l) => TEXT[l].tooMany.replace('{wait}', new Intl.RelativeTimeFormat(l).format(minutes, 'minute')) }]);
   } else if (failed.tooLarge) showErrors([{ text: (l) => TEXT[l].tooLarge }]);
-  else showErrors(failed.issues ?? [{ text: (l) => TEXT[l].network }]);
+  else showErrors(failed.issues ?? [{ text: (l) => TEXT[l][failed.again ? 'again' : failed.ours ? 'ours' : 'network'] }]);
 });
 
 for (const b of document.querySelectorAll('.lang-switch button')) {

@@ -49,6 +49,8 @@ export const TEXT = {
     errorsTitle: 'Il y a un problème',
     sent: 'Demande envoyée',
     network: 'La demande n’a pas pu être envoyée. Vérifiez votre connexion et réessayez.',
+    again: 'La demande n’a pas pu être enregistrée cette fois-ci. Envoyez-la de nouveau, telle quelle.',
+    ours: 'Un problème de notre côté a empêché l’envoi. Réessayez dans quelques minutes.',
     tooMany: 'Trop de demandes ont été envoyées depuis votre réseau en peu de temps. Vous pourrez réessayer {wait} (à partir de {at}).',
     tooLarge: 'Le formulaire est trop long pour être envoyé. Raccourcissez les textes saisis et réessayez.',
     statusTitle: 'Suivi de votre demande',
@@ -64,6 +66,7 @@ export const TEXT = {
     due: 'Réponse au plus tard le',
     progress: 'Avancement par type de prestataire',
     notFound: 'Ce lien de suivi a expiré ou ne fonctionne pas.',
+    unavailable: 'Votre demande ne peut pas être affichée pour le moment. Cette page réessaie d’elle-même ; vous pouvez la laisser ouverte.',
     goneWhy: 'Un lien de suivi fonctionne tant que nous conservons vos coordonnées : pendant que votre demande est en cours, puis jusqu’à 30 jours après sa clôture (pour une limitation, jusqu’à 30 jours après sa levée ; pour une demande jamais confirmée, 7 jours après son envoi). Vérifiez que vous avez copié tout le lien de l’e-mail.',
     goneAsk: 'Pour nous solliciter à nouveau, faites une nouvelle demande avec le formulaire, ou contactez-nous grâce aux coordonnées ci-dessous.',
     newRequest: 'Faire une nouvelle demande',
@@ -130,6 +133,8 @@ export const TEXT = {
     errorsTitle: 'There is a problem',
     sent: 'Request sent',
     network: 'The request could not be sent. Check your connection and try again.',
+    again: 'The request could not be recorded this time. Please send it again as it is.',
+    ours: 'A problem on our side stopped the request. Please try again in a few minutes.',
     tooMany: 'Too many requests were sent from your network in a short time. You can try again {wait} (from {at}).',
     tooLarge: 'The form is too long to send. Please shorten what you typed and try again.',
     statusTitle: 'Your request',
@@ -145,6 +150,7 @@ export const TEXT = {
     due: 'Answer due by',
     progress: 'Progress by type of provider',
     notFound: 'This status link has expired or does not work.',
+    unavailable: 'Your request cannot be shown just now. This page tries again by itself; you can leave it open.',
     goneWhy: 'A status link works for as long as we keep your contact details: while your request is open, then until 30 days after it is closed (after a restriction, until 30 days after it is lifted; a request never confirmed, 7 days after it was made). Check that you copied the whole link from the email.',
     goneAsk: 'To ask us again, make a new request with the form, or contact us using the details below.',
     newRequest: 'Make a new request',
@@ -225,8 +231,8 @@ export function showSent(lang) {
 /**
  * Posts a form's fields as JSON in the page's language. On 202 the form gives way to its "done"
  * panel, which shows the server's message (showSent) and takes the focus, and nothing is returned; otherwise
- * what the page should say: no answer at all, the seconds to wait (429), a body too large (413), or
- * the server's field-level issues.
+ * what the page should say: no answer at all, the seconds to wait (429), a body too large (413),
+ * the server's field-level issues, a race to send again (409), or a fault of ours (5xx and the rest).
  */
 export async function postForm(form, path, body, lang) {
   // Pressed again before the answer (a double click, an impatient Enter), the form would be sent twice:
@@ -254,7 +260,10 @@ export async function postForm(form, path, body, lang) {
   }
   if (r.status === 429) return { waitSeconds: Number(r.headers.get('retry-after')) || 60 };
   if (r.status === 413) return { tooLarge: true };
-  return { issues: answer.issues };
+  if (Array.isArray(answer.issues)) return { issues: answer.issues };
+  // Not the connection (until November 29, 2026 every such answer said "check your connection"): a write that lost its
+  // race (409) is to be sent again as it is; anything else is ours (a 5xx) or the site's, for later.
+  return r.status === 409 ? { again: true } : { ours: true };
 }
 
 /**

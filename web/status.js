@@ -81,6 +81,18 @@ function render(s) {
  * whether there ever was a request. The link is dead for good: the page says so and how to ask again.
  */
 let gone = false;
+/** No answer yet, the API out of reach or failing: the page says so, and keeps asking. */
+let unavailable = false;
+
+function renderUnavailable() {
+  unavailable = true;
+  const lang = chosen ?? 'fr';
+  apply(lang);
+  const e = document.getElementById('error');
+  if (chosen) e.textContent = TEXT[chosen].unavailable;
+  else e.replaceChildren(...['fr', 'en'].flatMap((l, i) => [...(i ? [' / '] : []), Object.assign(document.createElement('span'), { lang: l, textContent: TEXT[l].unavailable })]));
+  e.hidden = false;
+}
 
 function renderGone() {
   const lang = chosen ?? 'fr';
@@ -120,6 +132,8 @@ async function load() {
   const r = await fetch(`/requests/${encodeURIComponent(q.get('id') ?? '')}/status`, { headers: { authorization: `Bearer ${q.get('token') ?? ''}` } }).catch(() => undefined);
   // Out of reach, busy (429) or failing (5xx) for a moment: that says nothing of the link, so ask again.
   if (!r || r.status === 429 || r.status >= 500) {
+    // Nothing drawn yet: until November 29, 2026 the page stayed its heading alone, saying nothing, while it tried again.
+    if (!last) renderUnavailable();
     later(pollDelay(Date.now() - changedAt));
     return;
   }
@@ -131,6 +145,8 @@ async function load() {
     return;
   }
   const next = await r.json();
+  unavailable = false;
+  document.getElementById('error').hidden = true;
   // <main> is a live region: redrawn, all of it is read out again, so an answer that brings nothing new leaves it as it is.
   if (JSON.stringify(next) !== JSON.stringify(last)) {
     last = next;
@@ -141,7 +157,7 @@ async function load() {
 }
 
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible' && last && !CLOSED.includes(last.status)) later(0);
+  if (document.visibilityState === 'visible' && !gone && !(last && CLOSED.includes(last.status))) later(0);
 });
 
 for (const b of document.querySelectorAll('.lang-switch button')) {
@@ -149,6 +165,7 @@ for (const b of document.querySelectorAll('.lang-switch button')) {
     chosen = b.dataset.lang;
     if (last) render(last);
     else if (gone) renderGone();
+    else if (unavailable) renderUnavailable();
     else apply(chosen);
   });
 }

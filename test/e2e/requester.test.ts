@@ -357,4 +357,50 @@ describe.skipIf(!hasChromium)('a requester in the browser (Debian chromium)', { 
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'form-rate-limited-fr.png'), fullPage: true });
   });
+
+  it('tells a race lost (409) to send the form again and a fault of ours (5xx) to try later, keeping "check your connection" for no answer at all', async () => {
+    const page = await newPage(browser, { viewport: { width: 1100, height: 1000 } });
+    const answers = [
+      { status: 409, body: JSON.stringify({ error: 'ConcurrentUpdate', reason: 'concurrent_update', message: 'try again' }) },
+      { status: 503, body: JSON.stringify({ error: 'Unavailable', message: 'busy' }) },
+    ];
+    await page.route('**/requests', (route) => (answers.length ? route.fulfill({ contentType: 'application/json', ...answers.shift()! }) : route.abort()));
+    await page.goto(`${rt.urls.web}?lang=en`);
+    await page.getByLabel('Erase my data').check();
+    await page.getByLabel('Email address of your shop account').fill('erin@example.com');
+    const send = async () => {
+      await page.getByRole('button', { name: 'Send my request' }).click();
+      await page.locator('#summary').waitFor();
+      return page.locator('#summary-list').textContent();
+    };
+    // Until November 29, 2026 both said "Check your connection".
+    expect(await send()).toBe('The request could not be recorded this time. Please send it again as it is.');
+    expect(await send()).toBe('A problem on our side stopped the request. Please try again in a few minutes.');
+    await page.getByRole('button', { name: 'Français' }).click();
+    expect(await page.locator('#summary-list').textContent()).toBe('Un problème de notre côté a empêché l’envoi. Réessayez dans quelques minutes.');
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await send()).toBe('The request could not be sent. Check your connection and try again.');
+    expect(await page.locator('[aria-invalid]').count()).toBe(0);
+  });
+
+  it('says the status page cannot show the request just now while the API fails, in both languages before one is chosen, then shows it once it answers', async () => {
+    await rt.submit({ type: 'erasure', email: 'status-later@example.com', language: 'en' });
+    const links = await until(() => rt.links('status-later@example.com').catch(() => undefined), 10_000, 'email');
+    const page = await newPage(browser, { viewport: { width: 1000, height: 900 } });
+    let failing = true;
+    await page.route('**/requests/*/status', (route) => (failing ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'Unavailable', message: 'busy' }) }) : route.continue()));
+    await page.goto(`${rt.urls.web}status.html?id=${links.requestId}&token=${links.statusToken}`);
+    const error = page.locator('#error');
+    await error.waitFor();
+    // Until November 29, 2026 the page was its heading alone.
+    expect(await error.textContent()).toBe(
+      'Votre demande ne peut pas être affichée pour le moment. Cette page réessaie d’elle-même ; vous pouvez la laisser ouverte. / Your request cannot be shown just now. This page tries again by itself; you can leave it open.',
+    );
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'status-unavailable.png'), fullPage: true });
+    failing = false;
+    await page.locator('#summary').waitFor({ timeout: 15_000 });
+    expect(await error.isHidden()).toBe(true);
+    expect(await page.locator('#reference').textContent()).toBe(links.requestId);
+  });
 });
