@@ -848,4 +848,27 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     await page.screenshot({ path: join(SHOTS, 'console-link-then-switch-fr.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
+
+  it('says so when a page cannot be shown (a request that does not exist, the dashboard failing), in place of the page before it', async () => {
+    const { page, errors } = await signedInOfficer();
+    // Until November 29, 2026 the dashboard stayed on screen under a request's address, and nothing said why.
+    await page.goto(`${rt.urls.console}#/requests/01JQ0000000000000000000000`);
+    const failed = page.locator('#page-failed');
+    await failed.waitFor();
+    expect(await failed.locator('h1').textContent()).toBe('This page could not be shown');
+    expect(await page.locator('#page-error').textContent()).toBe('What it is about was not found. Reload the page.');
+    expect(await page.locator('#dashboard').isHidden()).toBe(true);
+    expect(await page.locator('#detail').isHidden()).toBe(true);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-page-not-shown.png'), fullPage: true });
+    await page.route('**/admin/dashboard', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'internal_error', message: 'Internal Server Error' }) }));
+    await page.goto(`${rt.urls.console}#/`);
+    await page.locator('#page-error', { hasText: 'went wrong' }).waitFor();
+    expect(await page.locator('#page-error').textContent()).toBe('Something went wrong on our side. Try again in a few minutes.');
+    await page.unroute('**/admin/dashboard');
+    await page.goto(`${rt.urls.console}#/report`);
+    await page.locator('#report').waitFor();
+    expect(await failed.isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
 });
