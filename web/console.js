@@ -6,7 +6,7 @@ import { actorWords } from './actors.js';
 const T = {
   en: {
     console: 'Compliance console', wideTable: 'Table: scroll sideways for more columns', signIn: 'Sign in', signOut: 'Sign out', dashboard: 'Dashboard',
-    signInHelp: 'Sign in with your compliance team account and the code from your authenticator app.', signInFailed: 'Sign-in did not complete. Try again.', signedInAs: (u) => `Signed in as ${u}`,
+    signInHelp: 'Sign in with your compliance team account and the code from your authenticator app.', sessionEnded: 'Your session ended: sign in again. What you last did was not recorded.', signInFailed: 'Sign-in did not complete. Try again.', signedInAs: (u) => `Signed in as ${u}`,
     overdue: 'Overdue', dueSoon: 'Due in the next 7 days', escalated: 'Escalated tasks waiting for a human', mailFailed: 'Mail failed', mailFailedAt: (what, at) => `The ${what} could not be sent (${at}).`, noticeFailedAt: (what, at) => `The ${what} to the requester could not be sent (${at}). It is tried again automatically every 15 minutes until it goes.`, mailKinds: { confirmation: 'confirmation email', outcome: 'outcome email', escalation: 'team’s escalation email', reminder: 'team’s deadline reminder', review: 'team’s email that a request waits for an officer' }, noticeKinds: { clarification: 'request for a clarification', extension: 'extension notice', refusal: 'refusal notice', cancellation: 'cancellation notice', lift: 'notice that the restriction will be lifted' }, notAssembled: 'The copy could not be assembled', held: 'Copy held for review', heldBy: (who) => `A processor flagged other people’s data in this copy (${who}): nothing is sent to the requester until an officer releases it.`, heldPackage: 'Its package', heldGone: (until) => `Not kept long enough to release the copy: kept until ${until} at most (a package is deleted 30 days after it is made). Make it again from the processors’ results, then look at it and release it.`, heldRemaking: (by, at) => `Being made again from the processors’ results, as ${by} asked (${at}): the scheduled check, every 15 minutes, makes it. Then look at it and release it.`, open: 'Open requests', scorecard: 'Processors',
     back: '← Dashboard', request: 'Request', tasks: 'Processors', timeline: 'Execution timeline', audit: 'Audit trail', confirm: 'Confirm', cancel: 'Go back',
     none: 'Nothing here.', days: (n) => (n === -1 ? '1 day late' : n < 0 ? `${-n} days late` : n === 0 ? 'due today' : n === 1 ? '1 day left' : `${n} days left`),
@@ -43,7 +43,7 @@ const T = {
   },
   fr: {
     console: 'Console de conformité', wideTable: 'Tableau : faire défiler sur le côté pour les autres colonnes', signIn: 'Se connecter', signOut: 'Se déconnecter', dashboard: 'Tableau de bord',
-    signInHelp: 'Connectez-vous avec votre compte de l’équipe conformité et le code de votre application d’authentification.', signInFailed: 'La connexion n’a pas abouti. Réessayez.', signedInAs: (u) => `Connecté : ${u}`,
+    signInHelp: 'Connectez-vous avec votre compte de l’équipe conformité et le code de votre application d’authentification.', sessionEnded: 'Votre session a pris fin : reconnectez-vous. Votre dernière action n’a pas été enregistrée.', signInFailed: 'La connexion n’a pas abouti. Réessayez.', signedInAs: (u) => `Connecté : ${u}`,
     overdue: 'En retard', dueSoon: 'Échéance dans les 7 jours', escalated: 'Tâches escaladées en attente d’une personne', mailFailed: 'Envoi d’e-mail échoué', mailFailedAt: (what, at) => `L’envoi ${what} a échoué (${at}).`, noticeFailedAt: (what, at) => `L’envoi ${what} au demandeur a échoué (${at}). Un nouvel essai est fait automatiquement toutes les 15 minutes, jusqu’à ce qu’il parte.`, mailKinds: { confirmation: 'de l’e-mail de confirmation', outcome: 'de l’e-mail de résultat', escalation: 'de l’e-mail d’escalade à l’équipe', reminder: 'du rappel d’échéance à l’équipe', review: 'de l’e-mail à l’équipe signalant une demande en attente d’un responsable' }, noticeKinds: { clarification: 'de la demande de précision', extension: 'de l’avis de prolongation', refusal: 'de l’avis de refus', cancellation: 'de l’avis d’annulation', lift: 'de l’avis de levée de la limitation' }, notAssembled: 'La copie n’a pas pu être préparée', held: 'Copie retenue pour examen', heldBy: (who) => `Un prestataire a signalé des données d’autres personnes dans cette copie (${who}) : rien n’est envoyé au demandeur avant qu’un responsable la libère.`, heldPackage: 'Son paquet', heldGone: (until) => `Pas conservé assez longtemps pour libérer la copie : conservé jusqu’au ${until} au plus (un paquet est supprimé 30 jours après sa préparation). Refaites-la à partir des résultats des prestataires, puis vérifiez-la et libérez-la.`, heldRemaking: (by, at) => `En cours de préparation à partir des résultats des prestataires, à la demande de ${by} (${at}) : la vérification planifiée, toutes les 15 minutes, la prépare. Vérifiez-la ensuite, puis libérez-la.`, open: 'Demandes ouvertes', scorecard: 'Prestataires',
     back: '← Tableau de bord', request: 'Demande', tasks: 'Prestataires', timeline: 'Chronologie de l’exécution', audit: 'Journal d’audit', confirm: 'Confirmer', cancel: 'Retour',
     none: 'Rien ici.', days: (n) => (n === -1 ? '1 jour de retard' : n < 0 ? `${-n} jours de retard` : n === 0 ? 'échéance aujourd’hui' : n === 1 ? '1 jour restant' : `${n} jours restants`),
@@ -150,7 +150,9 @@ const sentence = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
 async function api(path, body) {
   const r = await adminFetch(path, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  if (r.status === 401) return forget();
+  // A session that ended is no success: until November 29, 2026 an action or a note sent then was taken as done, the
+  // note's text cleared, and the sign-in page said nothing of it.
+  if (r.status === 401) throw Object.assign(new Error(forget(T[lang].sessionEnded)), { signedOut: true });
   const data = await r.json().catch(() => ({}));
   if (ourFailure(r, data)) throw new Error(T[lang].serverFailed);
   // The server's English is for the browser's console only: the page words the refusal itself (said()).
@@ -673,7 +675,7 @@ async function downloadCsv(path, name) {
   } catch (e) {
     return refused(e.message);
   }
-  if (r.status === 401) return forget();
+  if (r.status === 401) return forget(T[lang].sessionEnded);
   if (!r.ok) {
     const data = await r.json().catch(() => ({}));
     return refused(ourFailure(r, data) ? T[lang].serverFailed : refusalWords(lang, { status: r.status, body: data }, 'report', time));
@@ -975,7 +977,7 @@ async function submitLog() {
     // The server may have logged it: pressing again under the same key answers that request.
     return logErrors([], `${sentence(e.message)} ${L.logAgain}`);
   }
-  if (r.status === 401) return forget();
+  if (r.status === 401) return forget(T[lang].sessionEnded);
   const data = await r.json().catch(() => ({}));
   if (ourFailure(r, data)) return logErrors([], `${sentence(T[lang].serverFailed)} ${L.logAgain}`);
   // The form was changed after a press whose answer was lost: said with the request that press logged; the next press logs this one as another.
@@ -1011,10 +1013,14 @@ function show(id) {
 }
 
 /** The token is no longer good (expired, refused): back to the sign-in button. */
-function forget() {
+/** Signs out of the console; `reason`, said on the sign-in page, is returned. */
+function forget(reason) {
   token = null;
   sessionStorage.removeItem('lethe-token');
   show('login');
+  $('login-error').textContent = reason ?? '';
+  $('login-error').hidden = !reason;
+  return reason;
 }
 
 /** Ends the managed login session too, or the next sign-in would not ask for the password. */

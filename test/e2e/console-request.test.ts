@@ -849,6 +849,21 @@ describe.skipIf(!hasChromium)('a request’s page in the console (Debian chromiu
     expect(errors).toEqual([]);
   });
 
+  it('says on the sign-in page that the session ended and what was last done was not recorded, when an action meets an expired sign-in', async () => {
+    const id = await openCopy('ended-session@example.com');
+    const { page } = await signedInOfficer();
+    await page.goto(`${rt.urls.console}#/requests/${id}`);
+    await page.locator('#detail-id', { hasText: id }).waitFor();
+    await page.route('**/admin/requests/*/notes', (route) => route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ message: 'Unauthorized' }) }));
+    await page.locator('#note-text').fill('Called the requester back.');
+    await page.locator('#note-form button[type=submit]').click();
+    // Until November 29, 2026 the note was taken as added: its text cleared, the sign-in page silent.
+    await page.locator('#login').waitFor();
+    expect(await page.locator('#login-error').textContent()).toBe('Your session ended: sign in again. What you last did was not recorded.');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'console-session-ended.png'), fullPage: true });
+  });
+
   it('says so when a page cannot be shown (a request that does not exist, the dashboard failing), in place of the page before it', async () => {
     const { page, errors } = await signedInOfficer();
     // Until November 29, 2026 the dashboard stayed on screen under a request's address, and nothing said why.
