@@ -145,8 +145,11 @@ async function load() {
     return;
   }
   const next = await r.json();
-  unavailable = false;
-  document.getElementById('error').hidden = true;
+  // Only when shown: setting `hidden` again is a change under <main>, a live region, read out at every poll.
+  if (unavailable) {
+    unavailable = false;
+    document.getElementById('error').hidden = true;
+  }
   // <main> is a live region: redrawn, all of it is read out again, so an answer that brings nothing new leaves it as it is.
   if (JSON.stringify(next) !== JSON.stringify(last)) {
     last = next;
