@@ -10,11 +10,14 @@ export type TeamAlert = { alert: DeadlineFlag; dueDate: string; daysLeft: number
 
 export type DeadlineFlag = 'reminder-7' | 'reminder-2' | 'overdue';
 
+/** The first reminder's lead, in London days: the sweeper reads what is due that soon (sweeper/deadlines.ts, complaints). */
+export const FIRST_REMINDER_DAYS = 7;
+
 /**
  * The flag a deadline `daysLeft` London days away has reached: overdue, 2 days or less, 7 days or less. Only the
  * stage counts, so one first seen 2 days before gets the 2-day reminder and never a 7-day one beside it.
  */
-export const deadlineStage = (daysLeft: number): DeadlineFlag | undefined => (daysLeft < 0 ? 'overdue' : daysLeft <= 2 ? 'reminder-2' : daysLeft <= 7 ? 'reminder-7' : undefined);
+export const deadlineStage = (daysLeft: number): DeadlineFlag | undefined => (daysLeft < 0 ? 'overdue' : daysLeft <= 2 ? 'reminder-2' : daysLeft <= FIRST_REMINDER_DAYS ? 'reminder-7' : undefined);
 
 const inDays = (n: number) => (n === 0 ? 'Due today' : `Due in ${n} day${n === 1 ? '' : 's'}`);
 

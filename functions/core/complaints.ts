@@ -1,4 +1,4 @@
-import { type DeadlineFlag, deadlineStage } from './alerts.ts';
+import { type DeadlineFlag, deadlineStage, FIRST_REMINDER_DAYS } from './alerts.ts';
 import { londonDate, daysUntil } from './deadline.ts';
 import { Conflict } from './errors.ts';
 import { longDate } from './holds.ts';
@@ -145,7 +145,7 @@ export type ComplaintFlag = DeadlineFlag;
 /** What the flag's email says, recorded in the flag's write, so that the email mailed again by a later run is the same. */
 export type ComplaintAlert = { alert: ComplaintFlag; acknowledgeBy: string; daysLeft: number };
 export type ComplaintAlertIntent = Delivery & ComplaintAlert;
-export const COMPLAINT_REMINDER_DAYS = 7;
+export const COMPLAINT_REMINDER_DAYS = FIRST_REMINDER_DAYS;
 
 /**
  * The flag a complaint still `received` is due on London day `today`, unless raised already. Only the

@@ -4,7 +4,7 @@
  * on the audit trail, in the write that raises it, with the team's email owed (run.ts).
  */
 import { addDays, clockStopped, daysUntil } from '../core/deadline.ts';
-import { deadlineStage } from '../core/alerts.ts';
+import { deadlineStage, FIRST_REMINDER_DAYS } from '../core/alerts.ts';
 import { currentDue } from '../core/status.ts';
 import { dueBy } from '../shared/due.ts';
 import { type Flagged, raced, raise, type Run } from './run.ts';
@@ -25,5 +25,5 @@ async function deadline(run: Run, req: Flagged) {
 }
 
 export async function sweepDeadlines(run: Run) {
-  for await (const req of dueBy(addDays(run.today, 7), run.deps.repo)) await deadline(run, req).catch(raced);
+  for await (const req of dueBy(addDays(run.today, FIRST_REMINDER_DAYS), run.deps.repo)) await deadline(run, req).catch(raced);
 }
