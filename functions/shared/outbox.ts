@@ -269,7 +269,7 @@ export async function deliverNotice(req: StoredRequest, owner: string, now: Date
   // The address the answer will go to is kept while the clock is stopped, however long the requester takes: its end was
   // counted from the deadline as it stood, and until November 29, 2026 a stop that outlasted it lost the address, and
   // the answer, once the clock restarted, was never mailed. Restarting it counts an end from the new deadline again.
-  if (n.notice === 'clarification' && req.pausedSince) await deps.repo.setPiiExpiry(req.id, null);
+  if (n.notice === 'clarification') await keepPiiWhileOpen(req, deps);
   const pii = await deps.repo.getPii(req.id);
   if (!pii) return unsendable(req, 'outboxNotice', owner, now, deps.repo);
   // The question goes where it expires with the requester's contact data, before the intent holding it is cleared:
