@@ -4,7 +4,7 @@ import { S3Blobs } from '../adapters/blobs.ts';
 import { SesMailer } from '../adapters/mailer.ts';
 import { StepFunctionsWorkflow } from '../adapters/workflow.ts';
 import { Forbidden, NotFound, retryOnRace } from '../core/errors.ts';
-import { RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
+import { type PersonalField, RequestStatus, RequestType, RetentionBasis } from '../core/model.ts';
 import { CancelReason, DenyReason, LiftReason } from '../core/notices.ts';
 import { readable } from '../core/readable.ts';
 import * as z from '../core/zod.ts';
@@ -81,7 +81,7 @@ const Approve = z.strictObject({
         name: z.optional(Corrected),
         postal_address: z.optional(Corrected),
         phone: z.optional(Corrected),
-      })
+      } satisfies Record<PersonalField, unknown>)
       .check(z.refine((c) => Object.keys(c).length > 0, { message: 'name at least one corrected field' })),
   ),
   /** What the requester asked and is not corrected, and why: mailed to them with the outcome. */
