@@ -111,7 +111,7 @@ form.addEventListener('submit', async (event) => {
     // "in 1 minute", "dans 3 minutes": Intl says the number with its noun in each language.
     showErrors([{ text: (l) => TEXT[l].tooMany.replace('{wait}', new Intl.RelativeTimeFormat(l).format(minutes, 'minute')) }]);
   } else if (failed.tooLarge) showErrors([{ text: (l) => TEXT[l].tooLarge }]);
-  else showErrors(failed.issues ?? [{ text: (l) => TEXT[l][failed.again ? 'again' : failed.ours ? 'ours' : 'network'] }]);
+  else showErrors(failed.issues ?? [{ text: (l) => TEXT[l][failed.message] }]);
 });
 
 for (const b of document.querySelectorAll('.lang-switch button')) {

@@ -86,7 +86,7 @@ form.addEventListener('submit', async (event) => {
   // A wait or a size is about the form, not a field: nothing the person typed is wrong.
   if (failed.waitSeconds) showErrors([{ text: waitText(failed.waitSeconds) }]);
   else if (failed.tooLarge) showErrors([{ text: (l) => TEXT[l].tooLarge }]);
-  else showErrors(failed.issues ?? [{ text: (l) => TEXT[l][failed.again ? 'again' : failed.ours ? 'ours' : 'network'] }]);
+  else showErrors(failed.issues ?? [{ text: (l) => TEXT[l][failed.message] }]);
 });
 
 for (const b of document.querySelectorAll('.lang-switch button')) {

@@ -232,7 +232,8 @@ export function showSent(lang) {
  * Posts a form's fields as JSON in the page's language. On 202 the form gives way to its "done"
  * panel, which shows the server's message (showSent) and takes the focus, and nothing is returned; otherwise
  * what the page should say: no answer at all, the seconds to wait (429), a body too large (413),
- * the server's field-level issues, a race to send again (409), or a fault of ours (5xx and the rest).
+ * the server's field-level issues, or the key of the page's message about the whole form: `network` (no
+ * answer), `again` (a race lost, 409), `ours` (5xx and the rest).
  */
 export async function postForm(form, path, body, lang) {
   // Pressed again before the answer (a double click, an impatient Enter), the form would be sent twice:
@@ -245,7 +246,7 @@ export async function postForm(form, path, body, lang) {
     r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': lang }, body: JSON.stringify(body) });
     answer = await r.json().catch(() => ({}));
   } catch {
-    return { network: true };
+    return { message: 'network' };
   } finally {
     button.disabled = false;
   }
@@ -263,7 +264,7 @@ export async function postForm(form, path, body, lang) {
   if (Array.isArray(answer.issues)) return { issues: answer.issues };
   // Not the connection (until November 29, 2026 every such answer said "check your connection"): a write that lost its
   // race (409) is to be sent again as it is; anything else is ours (a 5xx) or the site's, for later.
-  return r.status === 409 ? { again: true } : { ours: true };
+  return { message: r.status === 409 ? 'again' : 'ours' };
 }
 
 /**
